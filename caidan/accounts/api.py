@@ -1,0 +1,189 @@
+"""API: who am I, my roles, my tokens, government units."""
+
+from __future__ import annotations
+
+from django.contrib.auth import update_session_auth_hash
+from ninja import Router, Schema
+
+from caidan.common.masking import mask_phone
+from caidan.common.schemas import ERRORS, PageOut, page_response
+
+from . import selectors, services
+from .middleware import SESSION_KEY
+
+router = Router(tags=["accounts 账户"])
+
+
+class MembershipOut(Schema):
+    id: int
+    role: str
+    role_label: str
+    unit_id: int | None = None
+    unit_name: str | None = None
+    organization_id: int | None = None
+    organization_name: str | None = None
+
+
+def membership_out(m) -> dict:
+    return {
+        "id": m.pk,
+        "role": m.role,
+        "role_label": m.get_role_display(),
+        "unit_id": m.unit_id,
+        "unit_name": m.unit.name if m.unit else None,
+        "organization_id": m.organization_id,
+        "organization_name": m.organization.name if m.organization else None,
+    }
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    display_name: str
+    active_membership: MembershipOut | None
+    memberships: list[MembershipOut]
+
+
+@router.get("/me", response={200: MeOut, **ERRORS}, summary="当前用户与角色")
+def me(request):
+    actor = request.auth
+    return {
+        "id": actor.user.pk,
+        "username": actor.user.username,
+        "display_name": actor.user.get_full_name(),
+        "active_membership": membership_out(actor.membership) if actor.membership else None,
+        "memberships": [membership_out(m) for m in selectors.memberships_of(actor.user)],
+    }
+
+
+class SwitchIn(Schema):
+    membership_id: int
+
+
+@router.post("/me/active-role", response={200: MembershipOut, **ERRORS}, summary="切换当前角色")
+def switch_role(request, payload: SwitchIn):
+    membership = services.active_membership_switch(
+        actor=request.auth, membership_id=payload.membership_id
+    )
+    if request.auth.via == "session":
+        request.session[SESSION_KEY] = membership.pk
+    return membership_out(membership)
+
+
+class PasswordIn(Schema):
+    old_password: str
+    new_password: str
+
+
+@router.post("/me/password", response={204: None, **ERRORS}, summary="修改密码")
+def change_password(request, payload: PasswordIn):
+    user = services.user_change_password(
+        user=request.auth.user,
+        old_password=payload.old_password,
+        new_password=payload.new_password,
+        actor=request.auth,
+    )
+    if request.auth.via == "session":
+        update_session_auth_hash(request, user)
+    return 204, None
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: str
+    last_used_at: str | None
+    revoked: bool
+
+
+def token_out(t) -> dict:
+    return {
+        "id": t.pk,
+        "name": t.name,
+        "prefix": t.prefix,
+        "created_at": t.created_at.isoformat(),
+        "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None,
+        "revoked": t.revoked_at is not None,
+    }
+
+
+class TokenIn(Schema):
+    name: str
+
+
+class TokenCreatedOut(TokenOut):
+    token: str
+
+
+@router.get("/tokens", response={200: list[TokenOut], **ERRORS}, summary="我的 API 令牌")
+def list_tokens(request):
+    return [token_out(t) for t in selectors.api_tokens_of(actor=request.auth)]
+
+
+@router.post("/tokens", response={201: TokenCreatedOut, **ERRORS}, summary="创建 API 令牌")
+def create_token(request, payload: TokenIn):
+    token, raw = services.api_token_create(actor=request.auth, name=payload.name)
+    return 201, {**token_out(token), "token": raw}
+
+
+@router.delete("/tokens/{token_id}", response={204: None, **ERRORS}, summary="撤销 API 令牌")
+def revoke_token(request, token_id: int):
+    services.api_token_revoke(actor=request.auth, token_id=token_id)
+    return 204, None
+
+
+class UnitOut(Schema):
+    id: int
+    name: str
+    kind: str
+    kind_label: str
+    code: str
+    parent_id: int | None
+
+
+@router.get("/units", response={200: PageOut[UnitOut], **ERRORS}, auth=None, summary="政府单位")
+def list_units(request, cursor: str | None = None, limit: int = 50):
+    from caidan.common.pagination import keyset_paginate
+
+    page = keyset_paginate(selectors.unit_list(), ordering=("id",), cursor=cursor, limit=limit)
+    return page_response(
+        page,
+        lambda u: {
+            "id": u.pk,
+            "name": u.name,
+            "kind": u.kind,
+            "kind_label": u.get_kind_display(),
+            "code": u.code,
+            "parent_id": u.parent_id,
+        },
+    )
+
+
+class MemberOut(Schema):
+    membership_id: int
+    username: str
+    display_name: str
+    role: str
+    role_label: str
+    phone: str
+
+
+@router.get(
+    "/units/{unit_id}/members",
+    response={200: PageOut[MemberOut], **ERRORS},
+    summary="单位人员（按管辖范围）",
+)
+def unit_members(request, unit_id: int, cursor: str | None = None, limit: int = 20):
+    page = selectors.unit_members(actor=request.auth, unit_id=unit_id, cursor=cursor, limit=limit)
+    return page_response(
+        page,
+        lambda m: {
+            "membership_id": m.pk,
+            "username": m.user.username,
+            "display_name": m.user.get_full_name(),
+            "role": m.role,
+            "role_label": m.get_role_display(),
+            "phone": mask_phone(m.user.phone),
+        },
+    )

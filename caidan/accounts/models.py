@@ -1,0 +1,213 @@
+"""People, government units, roles and API tokens.
+
+A person (``User``) holds any number of ``Membership`` rows, each one role scoped to a
+government ``Unit`` or an ``Organization`` (DOMAIN.md §2). The role a person acts in is
+chosen per session ("active role"); every permission check uses that membership.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+
+
+class Role(models.TextChoices):
+    PLATFORM_ADMIN = "platform_admin", "平台管理员"
+    REGISTRATION_AUTHORITY = "registration_authority", "登记管理机关"
+    PURCHASER = "purchaser", "购买主体"
+    COMMITTEE_MEMBER = "committee_member", "审定委员会委员"
+    PROVIDER = "provider", "承接主体"
+    HUB = "hub", "枢纽型社会组织"
+    EXPERT = "expert", "评审专家"
+    EVALUATOR = "evaluator", "第三方评估机构"
+    AUDITOR = "auditor", "审计"
+    RESIDENT = "resident", "居民"
+
+
+UNIT_ROLES = frozenset(
+    {
+        Role.PLATFORM_ADMIN,
+        Role.REGISTRATION_AUTHORITY,
+        Role.PURCHASER,
+        Role.COMMITTEE_MEMBER,
+        Role.AUDITOR,
+    }
+)
+ORGANIZATION_ROLES = frozenset({Role.PROVIDER, Role.HUB, Role.EVALUATOR})
+UNSCOPED_ROLES = frozenset({Role.EXPERT, Role.RESIDENT})
+
+
+class User(AbstractUser):
+    """A person who logs in. ``display_name`` is what the UI shows (Chinese names do not
+    split into first and last the way Django's defaults assume)."""
+
+    display_name = models.CharField("姓名", max_length=100, blank=True)
+    phone = models.CharField("手机号", max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+    def get_full_name(self) -> str:
+        return self.display_name or super().get_full_name() or self.username
+
+    def __str__(self) -> str:
+        return self.get_full_name()
+
+
+class Unit(models.Model):
+    """A government unit (购买主体 and others): district → street / town / department.
+
+    ``path`` is the materialised path of ids (``/1/4/``) so that "this unit and all below
+    it" is one indexed prefix query at any depth.
+    """
+
+    class Kind(models.TextChoices):
+        DISTRICT = "district", "区（县）"
+        DEPARTMENT = "department", "委办局"
+        STREET = "street", "街道"
+        TOWN = "town", "镇"
+        OTHER = "other", "其他"
+
+    name = models.CharField("名称", max_length=200)
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices)
+    code = models.CharField("单位代码", max_length=32, unique=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="上级单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField("层级路径", max_length=255, db_index=True, editable=False)
+    population = models.PositiveIntegerField("常住人口", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "单位"
+        verbose_name_plural = "单位"
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_within(self, other: Unit) -> bool:
+        """True when this unit is ``other`` or below it."""
+        return self.path.startswith(other.path)
+
+
+class Membership(models.Model):
+    """One role of one person, scoped to a unit or an organization (or to nothing for
+    experts and residents)."""
+
+    user = models.ForeignKey(
+        User, verbose_name="用户", on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField("角色", max_length=32, choices=Role.choices)
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name="所属单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+    )
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="所属组织",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+    )
+    is_active = models.BooleanField("有效", default=True)
+    created_at = models.DateTimeField("授予时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "角色授权"
+        verbose_name_plural = "角色授权"
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                name="membership_scope_matches_role",
+                condition=(
+                    Q(role__in=[r.value for r in UNIT_ROLES], unit__isnull=False)
+                    & Q(organization__isnull=True)
+                )
+                | (
+                    Q(role__in=[r.value for r in ORGANIZATION_ROLES], organization__isnull=False)
+                    & Q(unit__isnull=True)
+                )
+                | (
+                    Q(role__in=[r.value for r in UNSCOPED_ROLES])
+                    & Q(unit__isnull=True, organization__isnull=True)
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "unit"],
+                condition=Q(unit__isnull=False),
+                name="membership_unique_unit",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "organization"],
+                condition=Q(organization__isnull=False),
+                name="membership_unique_org",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=Q(unit__isnull=True, organization__isnull=True),
+                name="membership_unique_unscoped",
+            ),
+        ]
+        indexes = [models.Index(fields=["role", "unit"], name="membership_role_unit")]
+
+    def __str__(self) -> str:
+        scope = self.scope
+        return f"{self.get_role_display()}" + (f" · {scope}" if scope else "")
+
+    @property
+    def scope(self):
+        return self.unit or self.organization
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only a SHA-256 hash of the secret is stored; the secret is
+    shown once at creation. Revoked tokens stay for the record."""
+
+    user = models.ForeignKey(
+        User, verbose_name="用户", on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField("名称", max_length=100)
+    prefix = models.CharField("前缀", max_length=16, unique=True)
+    key_hash = models.CharField("密钥哈希", max_length=64)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "API 令牌"
+        verbose_name_plural = "API 令牌"
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class LoginFailure(models.Model):
+    """A failed login, kept for throttling (per username and per address)."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    ip = models.CharField(max_length=64, db_index=True)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "登录失败记录"
+        verbose_name_plural = "登录失败记录"
+
+    def __str__(self) -> str:
+        return f"{self.username} @ {self.at:%Y-%m-%d %H:%M}"

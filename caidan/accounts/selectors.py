@@ -1,0 +1,57 @@
+"""Reads for people, units and roles, with scope checks."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from caidan.common.errors import NotFound
+from caidan.common.pagination import Page, keyset_paginate
+
+from .actor import Actor
+from .models import ApiToken, Membership, Unit, User
+from .permissions import require
+
+
+def memberships_of(user: User) -> list[Membership]:
+    if user is None or not user.pk:
+        return []
+    return list(
+        Membership.objects.select_related("unit", "organization")
+        .filter(user=user, is_active=True)
+        .order_by("id")
+    )
+
+
+def resolve_membership(user: User | None, membership_id: int | None) -> Membership | None:
+    """The membership to act in: the requested one if it is the user's and active, else
+    the user's first active one."""
+    if user is None or not user.is_authenticated:
+        return None
+    qs = Membership.objects.select_related("unit", "organization").filter(user=user, is_active=True)
+    if membership_id:
+        chosen = qs.filter(pk=membership_id).first()
+        if chosen is not None:
+            return chosen
+    return qs.order_by("id").first()
+
+
+def unit_list() -> QuerySet[Unit]:
+    return Unit.objects.select_related("parent").order_by("path")
+
+
+def unit_get_for(*, actor: Actor, unit_id: int, permission: str) -> Unit:
+    unit = Unit.objects.filter(pk=unit_id).first()
+    if unit is None:
+        raise NotFound("找不到该单位。")
+    require(actor, permission, unit)
+    return unit
+
+
+def unit_members(*, actor: Actor, unit_id: int, cursor=None, limit=None) -> Page:
+    unit = unit_get_for(actor=actor, unit_id=unit_id, permission="unit.view_members")
+    qs = Membership.objects.select_related("user", "unit").filter(unit=unit, is_active=True)
+    return keyset_paginate(qs, ordering=("id",), cursor=cursor, limit=limit)
+
+
+def api_tokens_of(*, actor: Actor) -> list[ApiToken]:
+    return list(ApiToken.objects.filter(user=actor.user).order_by("-id"))

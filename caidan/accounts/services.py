@@ -1,0 +1,309 @@
+"""Writes for people, units, roles, logins and API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from caidan.audit.kinds import EventKind
+from caidan.audit.services import audit_record
+from caidan.common.errors import (
+    Conflict,
+    NotAuthenticated,
+    NotFound,
+    TooManyRequests,
+    field_error,
+)
+
+from .actor import Actor
+from .models import (
+    ORGANIZATION_ROLES,
+    UNIT_ROLES,
+    ApiToken,
+    LoginFailure,
+    Membership,
+    Role,
+    Unit,
+    User,
+)
+from .permissions import require
+
+TOKEN_PREFIX = "cd_"  # noqa: S105 - a public marker, not a secret
+
+
+def _validate_password(password: str, user: User | None = None, field: str = "password"):
+    try:
+        password_validation.validate_password(password, user)
+    except DjangoValidationError as exc:
+        raise field_error(field, "密码不符合要求：" + "；".join(exc.messages)) from None
+
+
+def user_create(
+    *,
+    username: str,
+    password: str,
+    display_name: str = "",
+    email: str = "",
+    phone: str = "",
+    actor: Any,
+    validate_password: bool = True,
+) -> User:
+    username = (username or "").strip()
+    if not username:
+        raise field_error("username", "用户名不能为空。")
+    if validate_password:
+        _validate_password(password, User(username=username, display_name=display_name))
+    with transaction.atomic():
+        if User.objects.filter(username=username).exists():
+            raise field_error("username", f"用户名“{username}”已被使用。", code="duplicate")
+        user = User(username=username, display_name=display_name, email=email, phone=phone)
+        user.set_password(password)
+        user.save()
+        audit_record(
+            kind=EventKind.USER_CREATED,
+            actor=actor,
+            target=user,
+            new={"username": username, "display_name": display_name},
+        )
+    return user
+
+
+def unit_create(
+    *, name: str, kind: str, code: str, parent: Unit | None = None, population=None, actor: Any
+) -> Unit:
+    if not (name or "").strip():
+        raise field_error("name", "单位名称不能为空。")
+    if kind not in Unit.Kind.values:
+        raise field_error("kind", f"单位类型“{kind}”无效。")
+    with transaction.atomic():
+        if Unit.objects.filter(code=code).exists():
+            raise field_error("code", f"单位代码“{code}”已存在。", code="duplicate")
+        unit = Unit.objects.create(
+            name=name.strip(),
+            kind=kind,
+            code=code,
+            parent=parent,
+            path="",
+            population=population,
+        )
+        unit.path = f"{parent.path if parent else '/'}{unit.pk}/"
+        unit.save(update_fields=["path"])
+        audit_record(
+            kind=EventKind.UNIT_CREATED,
+            actor=actor,
+            target=unit,
+            new={"name": unit.name, "kind": kind, "code": code, "parent": parent and parent.pk},
+        )
+    return unit
+
+
+def membership_grant(
+    *, user: User, role: str, unit: Unit | None = None, organization=None, actor: Any
+) -> Membership:
+    if role not in Role.values:
+        raise field_error("role", f"角色“{role}”无效。")
+    if role in UNIT_ROLES and (unit is None or organization is not None):
+        raise field_error("unit", f"角色“{Role(role).label}”必须指定所属单位。")
+    if role in ORGANIZATION_ROLES and (organization is None or unit is not None):
+        raise field_error("organization", f"角色“{Role(role).label}”必须指定所属组织。")
+    if role not in UNIT_ROLES | ORGANIZATION_ROLES and (unit or organization):
+        raise field_error("role", f"角色“{Role(role).label}”不属于任何单位或组织。")
+    with transaction.atomic():
+        existing = Membership.objects.filter(
+            user=user, role=role, unit=unit, organization=organization
+        ).first()
+        if existing and existing.is_active:
+            raise Conflict("该用户已拥有此角色。", code="duplicate")
+        if existing:
+            existing.is_active = True
+            existing.save(update_fields=["is_active"])
+            membership = existing
+        else:
+            membership = Membership.objects.create(
+                user=user, role=role, unit=unit, organization=organization
+            )
+        audit_record(
+            kind=EventKind.MEMBERSHIP_GRANTED,
+            actor=actor,
+            target=membership,
+            new={
+                "user": user.username,
+                "role": role,
+                "unit": unit and unit.pk,
+                "organization": organization and organization.pk,
+            },
+        )
+    return membership
+
+
+def membership_revoke(*, membership: Membership, actor: Actor) -> Membership:
+    require(actor, "accounts.manage")
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        if not membership.is_active:
+            raise Conflict("该角色已被撤销。")
+        membership.is_active = False
+        membership.save(update_fields=["is_active"])
+        audit_record(
+            kind=EventKind.MEMBERSHIP_REVOKED,
+            actor=actor,
+            target=membership,
+            old={"is_active": True},
+            new={"is_active": False},
+        )
+    return membership
+
+
+# --- logging in -----------------------------------------------------------------------
+
+
+def login_is_locked(*, username: str, ip: str, now: dt.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    since = now - dt.timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+    recent = LoginFailure.objects.filter(at__gte=since)
+    limit = settings.LOGIN_MAX_FAILURES
+    return recent.filter(username=username.lower()).count() >= limit or (
+        bool(ip) and recent.filter(ip=ip).count() >= limit * 4
+    )
+
+
+def user_authenticate(*, username: str, password: str, ip: str = "") -> User:
+    """Check a username and password, with throttling. Every outcome is audited.
+
+    Raises TooManyRequests while locked (even for the right password), NotAuthenticated
+    for a wrong one; the failure is recorded in its own transaction so it survives.
+    """
+    from django.contrib.auth import authenticate
+
+    username = (username or "").strip()
+    if login_is_locked(username=username, ip=ip):
+        minutes = settings.LOGIN_FAILURE_WINDOW_SECONDS // 60
+        raise TooManyRequests(
+            f"登录失败次数过多，账户已暂时锁定，请 {minutes} 分钟后再试。", code="login_locked"
+        )
+    user = authenticate(username=username, password=password)
+    if user is None:
+        with transaction.atomic():
+            LoginFailure.objects.create(username=username.lower(), ip=ip, at=timezone.now())
+            audit_record(
+                kind=EventKind.USER_LOGIN_FAILED,
+                actor=None,
+                target=("accounts.user", "", username),
+                ip=ip,
+            )
+        raise NotAuthenticated("用户名或密码错误。", code="bad_credentials")
+    with transaction.atomic():
+        LoginFailure.objects.filter(username=username.lower()).delete()
+        User.objects.filter(pk=user.pk).update(last_login=timezone.now())
+        audit_record(kind=EventKind.USER_LOGGED_IN, actor=user, target=user, ip=ip)
+    return user
+
+
+def user_logged_out(*, actor: Actor) -> None:
+    with transaction.atomic():
+        audit_record(kind=EventKind.USER_LOGGED_OUT, actor=actor, target=actor.user)
+
+
+def user_change_password(*, user: User, old_password: str, new_password: str, actor: Any) -> User:
+    if not user.check_password(old_password):
+        raise field_error("old_password", "原密码不正确。")
+    if old_password == new_password:
+        raise field_error("new_password", "新密码不能与原密码相同。")
+    _validate_password(new_password, user, field="new_password")
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        audit_record(kind=EventKind.USER_PASSWORD_CHANGED, actor=actor, target=user)
+    return user
+
+
+def active_membership_switch(*, actor: Actor, membership_id: int) -> Membership:
+    """Choose which of one's roles to act in. The caller stores the id in the session."""
+    if not actor.is_authenticated:
+        raise NotAuthenticated("请先登录。")
+    membership = (
+        Membership.objects.select_related("unit", "organization")
+        .filter(pk=membership_id, user=actor.user, is_active=True)
+        .first()
+    )
+    if membership is None:
+        raise NotFound("您没有这个角色。", code="no_such_role")
+    with transaction.atomic():
+        audit_record(
+            kind=EventKind.USER_ROLE_SWITCHED,
+            actor=Actor(user=actor.user, membership=membership, ip=actor.ip),
+            target=membership,
+            old={"membership": actor.membership.pk if actor.membership else None},
+            new={"membership": membership.pk},
+        )
+    return membership
+
+
+# --- API tokens -----------------------------------------------------------------------
+
+
+def _hash_key(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def api_token_create(*, actor: Actor, name: str) -> tuple[ApiToken, str]:
+    """Create a token for the acting person. Returns the token and its secret, which is
+    shown once and never stored."""
+    if not actor.is_authenticated:
+        raise NotAuthenticated("请先登录。")
+    name = (name or "").strip()
+    if not name:
+        raise field_error("name", "请为令牌取一个名称，以便日后识别和撤销。")
+    if len(name) > 100:
+        raise field_error("name", "令牌名称不能超过 100 个字符。")
+    prefix = secrets.token_hex(6)
+    raw = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=actor.user, name=name, prefix=prefix, key_hash=_hash_key(raw)
+        )
+        audit_record(kind=EventKind.TOKEN_CREATED, actor=actor, target=token, new={"name": name})
+    return token, raw
+
+
+def api_token_revoke(*, actor: Actor, token_id: int) -> ApiToken:
+    if not actor.is_authenticated:
+        raise NotAuthenticated("请先登录。")
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().filter(pk=token_id, user=actor.user).first()
+        if token is None:
+            raise NotFound("找不到该令牌。")
+        if token.revoked_at is not None:
+            raise Conflict("该令牌已被撤销。")
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(kind=EventKind.TOKEN_REVOKED, actor=actor, target=token)
+    return token
+
+
+def api_token_authenticate(raw: str) -> User | None:
+    """The active user owning this token secret, or None. Constant-time comparison."""
+    if not raw or not raw.startswith(TOKEN_PREFIX):
+        return None
+    try:
+        prefix = raw[len(TOKEN_PREFIX) :].split("_", 1)[0]
+    except IndexError:
+        return None
+    token = ApiToken.objects.select_related("user").filter(prefix=prefix).first()
+    if token is None or token.revoked_at is not None or not token.user.is_active:
+        return None
+    if not hmac.compare_digest(token.key_hash, _hash_key(raw)):
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

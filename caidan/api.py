@@ -1,0 +1,139 @@
+"""The JSON API root: django-ninja under /api/v1/ (OpenAPI at /api/v1/openapi.json).
+
+Authentication: a personal API token (``Authorization: Bearer cd_…``) for clients, or the
+browser session (with CSRF) for the web UI. ``X-Caidan-Role: <membership id>`` picks
+which of the person's roles a token request acts in (default: the first).
+
+Errors: every ``DomainError`` and every framework error is mapped here, once, to
+``{"code", "message", "detail"}`` with an HTTP 4xx status.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from caidan.accounts.actor import Actor
+from caidan.accounts.middleware import client_ip
+from caidan.accounts.selectors import resolve_membership
+from caidan.accounts.services import api_token_authenticate
+from caidan.common.errors import DomainError
+
+
+class TokenAuth(HttpBearer):
+    openapi_description = "个人 API 令牌：Authorization: Bearer cd_…"
+
+    def authenticate(self, request, token):
+        user = api_token_authenticate(token)
+        if user is None:
+            return None
+        role_header = request.headers.get("X-Caidan-Role")
+        membership_id = int(role_header) if role_header and role_header.isdigit() else None
+        actor = Actor(
+            user=user,
+            membership=resolve_membership(user, membership_id),
+            ip=client_ip(request),
+            via="token",
+        )
+        request.actor = actor
+        request.user = user
+        return actor
+
+
+class SessionActorAuth(APIKeyCookie):
+    """The browser session; CSRF is enforced for unsafe methods."""
+
+    openapi_description = "浏览器会话（需要 CSRF 令牌）"
+
+    def __init__(self):
+        from django.conf import settings
+
+        self.param_name = settings.SESSION_COOKIE_NAME
+        super().__init__(csrf=True)
+
+    def authenticate(self, request, key):
+        if request.user.is_authenticated:
+            return request.actor
+        return None
+
+
+api = NinjaAPI(
+    title="Caidan 菜单 API",
+    version="1",
+    description=(
+        "政府购买公共服务平台的开放接口。Government purchase of public services: catalog, "
+        "projects, procurement, contracts, evaluation and disclosure."
+    ),
+    auth=[TokenAuth(), SessionActorAuth()],
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def _error(request, status: int, code: str, message: str, detail=None):
+    return api.create_response(
+        request, {"code": code, "message": message, "detail": detail or {}}, status=status
+    )
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request, exc: DomainError):
+    return _error(request, exc.status_code, exc.code, exc.message, exc.detail)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request, exc):
+    return _error(request, 401, "not_authenticated", "请先登录，或在请求头中提供有效的 API 令牌。")
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request, exc: NinjaValidationError):
+    errors = []
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
+        errors.append({"field": ".".join(loc), "message": err.get("msg", "")})
+    first = errors[0] if errors else {"field": "", "message": ""}
+    return _error(
+        request,
+        400,
+        "invalid",
+        f"请求参数“{first['field']}”无效：{first['message']}",
+        {"field": first["field"], "errors": errors},
+    )
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return _error(request, 404, "not_found", "找不到请求的对象。")
+
+
+@api.exception_handler(DjangoPermissionDenied)
+def on_forbidden(request, exc):
+    return _error(request, 403, "permission_denied", "当前角色无权进行此操作。")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    return _error(request, exc.status_code, "http_error", str(exc))
+
+
+def _mount() -> None:
+    from caidan.accounts.api import router as accounts_router
+    from caidan.audit.api import router as audit_router
+    from caidan.documents.api import router as documents_router
+    from caidan.jurisdiction.api import router as jurisdiction_router
+    from caidan.notifications.api import router as notifications_router
+
+    api.add_router("/", accounts_router)
+    api.add_router("/audit", audit_router)
+    api.add_router("/jurisdiction", jurisdiction_router)
+    api.add_router("/notifications", notifications_router)
+    api.add_router("/documents", documents_router)
+
+
+_mount()

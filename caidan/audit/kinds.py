@@ -1,0 +1,32 @@
+"""Every kind of audit event, in one place, with its Chinese label.
+
+Add new kinds here as the domain grows; ``audit_record`` refuses unknown kinds so that
+typos cannot create event types nobody filters for.
+"""
+
+from django.db import models
+
+
+class EventKind(models.TextChoices):
+    # accounts
+    USER_CREATED = "user.created", "创建用户"
+    USER_LOGGED_IN = "user.logged_in", "登录"
+    USER_LOGIN_FAILED = "user.login_failed", "登录失败"
+    USER_LOGGED_OUT = "user.logged_out", "退出登录"
+    USER_PASSWORD_CHANGED = "user.password_changed", "修改密码"
+    USER_ROLE_SWITCHED = "user.role_switched", "切换角色"
+    MEMBERSHIP_GRANTED = "membership.granted", "授予角色"
+    MEMBERSHIP_REVOKED = "membership.revoked", "撤销角色"
+    UNIT_CREATED = "unit.created", "创建单位"
+    TOKEN_CREATED = "token.created", "创建 API 令牌"
+    TOKEN_REVOKED = "token.revoked", "撤销 API 令牌"
+    # organizations
+    ORGANIZATION_CREATED = "organization.created", "登记社会组织"
+    # jurisdiction
+    SETTING_CHANGED = "setting.changed", "修改辖区设置"
+    CALENDAR_DAY_SET = "calendar.day_set", "设置节假日/调休"
+    CALENDAR_DAY_REMOVED = "calendar.day_removed", "删除节假日/调休"
+    # documents
+    DOCUMENT_UPLOADED = "document.uploaded", "上传文件"
+    # demo
+    DEMO_SEEDED = "demo.seeded", "载入演示数据"

@@ -1,0 +1,69 @@
+"""The append-only, hash-chained audit log (审计日志).
+
+Every service writes one ``AuditEvent`` inside its own transaction. Each event stores the
+hash of its predecessor and its own hash over a canonical serialisation of its fields, so
+an edited, deleted or reordered row breaks the chain, which ``manage.py audit_verify``
+detects. On PostgreSQL a trigger refuses UPDATE and DELETE on the table outright.
+"""
+
+from django.conf import settings
+from django.db import models
+
+from .kinds import EventKind
+
+
+class AuditEvent(models.Model):
+    seq = models.BigIntegerField("序号", unique=True)
+    kind = models.CharField("事件类型", max_length=64, choices=EventKind.choices)
+    at = models.DateTimeField("时间")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_label = models.CharField("操作人名称", max_length=200, blank=True)
+    actor_role = models.CharField("操作角色", max_length=64, blank=True)
+    target_type = models.CharField("对象类型", max_length=100, blank=True)
+    target_id = models.CharField("对象编号", max_length=64, blank=True)
+    target_label = models.CharField("对象名称", max_length=300, blank=True)
+    old = models.JSONField("原值", null=True, blank=True)
+    new = models.JSONField("新值", null=True, blank=True)
+    note = models.TextField("说明", blank=True)
+    ip = models.CharField("来源地址", max_length=64, blank=True)
+    prev_hash = models.CharField("前一事件哈希", max_length=128)
+    hash = models.CharField("本事件哈希", max_length=128, unique=True)
+    hash_alg = models.CharField("哈希算法", max_length=16)
+
+    class Meta:
+        verbose_name = "审计事件"
+        verbose_name_plural = "审计事件"
+        ordering = ["-seq"]
+        indexes = [
+            models.Index(fields=["kind", "-seq"], name="audit_kind_seq"),
+            models.Index(fields=["target_type", "target_id", "-seq"], name="audit_target_seq"),
+            models.Index(fields=["actor", "-seq"], name="audit_actor_seq"),
+            models.Index(fields=["at"], name="audit_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.kind} {self.target_label or self.target_id}"
+
+
+class AuditChainHead(models.Model):
+    """A single row holding the newest event's number and hash; appenders lock it so the
+    chain never forks, and ``audit_verify`` compares it with the last row to detect a
+    deleted tail."""
+
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=128)
+    hash_alg = models.CharField(max_length=16)
+
+    class Meta:
+        verbose_name = "审计链头"
+        verbose_name_plural = "审计链头"
+
+    def __str__(self) -> str:
+        return f"head #{self.seq}"

@@ -1,0 +1,92 @@
+"""Money is exact: Decimal yuan with 2 places, never float (DOMAIN.md §5)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.db import models
+
+from .errors import field_error
+
+CENT = Decimal("0.01")
+MAX_DIGITS = 16  # up to 99,999,999,999,999.99 yuan
+
+
+def to_money(value: str | int | Decimal, *, field: str = "amount") -> Decimal:
+    """Parse an amount in yuan. Refuses floats, more than 2 decimals and non-numbers."""
+    if isinstance(value, bool | float):
+        raise field_error(field, f"金额“{field}”必须以字符串或整数给出，不能是浮点数。")
+    try:
+        amount = Decimal(str(value).strip().replace(",", ""))
+    except (InvalidOperation, ValueError):
+        raise field_error(field, f"金额“{field}”不是有效的数字：{value!r}。") from None
+    if not amount.is_finite():
+        raise field_error(field, f"金额“{field}”不是有效的数字：{value!r}。")
+    if amount != amount.quantize(CENT):
+        raise field_error(field, f"金额“{field}”最多保留两位小数（精确到分）：{value}。")
+    return amount.quantize(CENT)
+
+
+def quantize(amount: Decimal) -> Decimal:
+    """Round half up to the fen."""
+    return Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def split_by_weights(total: Decimal, weights: Sequence[Decimal | int | str]) -> list[Decimal]:
+    """Split ``total`` into parts proportional to ``weights`` that add up to it to the fen.
+
+    Each part is first rounded down to the fen; the fen left over go one each to the
+    parts with the largest remainders (ties to the earlier part), so the sum is exact
+    and no part is off by more than one fen from its exact share.
+    """
+    total = to_money(total, field="total")
+    ws = [Decimal(str(w)) for w in weights]
+    if not ws:
+        raise field_error("weights", "至少需要一个分配比例。")
+    if any(w < 0 for w in ws):
+        raise field_error("weights", "分配比例不能为负数。")
+    weight_sum = sum(ws)
+    if weight_sum <= 0:
+        raise field_error("weights", "分配比例之和必须大于零。")
+    sign = -1 if total < 0 else 1
+    cents = int((abs(total) / CENT).to_integral_value())
+    exact = [Decimal(cents) * w / weight_sum for w in ws]
+    floors = [int(e.to_integral_value(rounding=ROUND_DOWN)) for e in exact]
+    leftover = cents - sum(floors)
+    order = sorted(range(len(ws)), key=lambda i: (-(exact[i] - floors[i]), i))
+    for i in order[:leftover]:
+        floors[i] += 1
+    return [sign * Decimal(c) * CENT for c in floors]
+
+
+def split_evenly(total: Decimal, parts: int) -> list[Decimal]:
+    """Split ``total`` into ``parts`` near-equal amounts that add up to it exactly."""
+    if parts < 1:
+        raise field_error("parts", "份数至少为 1。")
+    return split_by_weights(total, [1] * parts)
+
+
+def percent_of(amount: Decimal, percent: Decimal | int | str) -> Decimal:
+    """``percent`` % of ``amount``, rounded half up to the fen."""
+    return quantize(Decimal(amount) * Decimal(str(percent)) / Decimal(100))
+
+
+def format_yuan(amount: Decimal | None) -> str:
+    if amount is None:
+        return "—"
+    return f"¥{Decimal(amount):,.2f}"
+
+
+class MoneyField(models.DecimalField):
+    """A DecimalField of yuan with 2 decimal places."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_digits", MAX_DIGITS)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        path = "caidan.common.money.MoneyField"
+        return name, path, args, kwargs

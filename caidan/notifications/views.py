@@ -1,0 +1,31 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+
+
+@login_required
+def inbox(request):
+    page = selectors.inbox(
+        user=request.user,
+        unread_only=request.GET.get("unread") == "1",
+        cursor=request.GET.get("cursor") or None,
+    )
+    return render(request, "notifications/inbox.html", {"page": page})
+
+
+@require_POST
+@login_required
+def mark_read(request, notification_id: int):
+    row = services.notification_mark_read(user=request.user, notification_id=notification_id)
+    if row.url and row.url.startswith("/"):
+        return redirect(row.url)
+    return redirect("notifications:inbox")
+
+
+@require_POST
+@login_required
+def mark_all_read(request):
+    services.notification_mark_all_read(user=request.user)
+    return redirect("notifications:inbox")

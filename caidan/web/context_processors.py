@@ -1,0 +1,34 @@
+"""What every page's shell needs: the actor, their roles, the navigation."""
+
+from __future__ import annotations
+
+from caidan.accounts.models import Role
+from caidan.accounts.permissions import can
+from caidan.accounts.selectors import memberships_of
+
+
+def _nav(actor) -> list[tuple[str, str]]:
+    items = [("web:home", "首页")]
+    if not actor.is_authenticated:
+        return items
+    items.append(("web:dashboard", "工作台"))
+    if can(actor, "audit.view"):
+        items.append(("web:audit", "审计日志"))
+    if can(actor, "jurisdiction.edit"):
+        items.append(("web:settings", "辖区设置"))
+        items.append(("web:calendar", "工作日历"))
+    items.append(("notifications:inbox", "通知"))
+    return items
+
+
+def shell(request) -> dict:
+    actor = getattr(request, "actor", None)
+    if actor is None:
+        return {}
+    context = {"actor": actor, "nav_items": _nav(actor), "roles": Role}
+    if actor.is_authenticated:
+        context["my_memberships"] = memberships_of(actor.user)
+        from caidan.notifications.selectors import unread_count
+
+        context["unread_notifications"] = unread_count(user=actor.user)
+    return context

@@ -1,0 +1,71 @@
+"""What each role's dashboard shows. Later capabilities add panels here; until then each
+panel says what will appear in it (an honest empty state, not a fake figure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from caidan.accounts.models import Role
+
+
+@dataclass(frozen=True)
+class Panel:
+    title: str
+    empty: str
+    url_name: str | None = None
+
+
+PANELS: dict[str, list[Panel]] = {
+    Role.PLATFORM_ADMIN: [
+        Panel(
+            "辖区规则设置",
+            "各项可配置规则（评分方式、付款比例、评价权重等）及其修改记录。",
+            "web:settings",
+        ),
+        Panel("节假日与调休", "用于计算法定期限的工作日日历。", "web:calendar"),
+        Panel("购买服务目录", "目录版本、条目与负面清单将显示在这里。"),
+        Panel("预算控制数", "各购买主体年度预算控制数及已立项金额将显示在这里。"),
+        Panel("审计日志", "平台上每一项操作的留痕记录。", "web:audit"),
+    ],
+    Role.REGISTRATION_AUTHORITY: [
+        Panel("社会组织登记", "社会组织名录、评估等级与信用记录将显示在这里。"),
+        Panel("推荐目录", "符合推荐条件的承接主体目录将显示在这里。"),
+    ],
+    Role.PURCHASER: [
+        Panel("居民需求与菜单", "本单位辖区居民提出的需求和“点菜”结果将显示在这里。"),
+        Panel("项目申报", "本单位的项目申报、审定结果和年度计划将显示在这里。"),
+        Panel("采购与合同", "本单位的招标、合同、付款与验收将显示在这里。"),
+    ],
+    Role.COMMITTEE_MEMBER: [
+        Panel("待审定项目", "分配给您的审定会议和待表决项目将显示在这里。"),
+    ],
+    Role.PROVIDER: [
+        Panel("本机构资料", "机构登记信息、等级和信用状态将显示在这里。"),
+        Panel("投标", "可参与的招标和本机构的投标将显示在这里。"),
+        Panel("合同与报告", "本机构承接的合同、应交报告和付款进度将显示在这里。"),
+    ],
+    Role.HUB: [
+        Panel("所联系的社会组织", "挂靠本枢纽组织的基层社会组织将显示在这里。"),
+        Panel("打包申报", "由本组织牵头打包的项目申报将显示在这里。"),
+    ],
+    Role.EXPERT: [
+        Panel("评审任务", "您被抽取参加的评标任务（开标后可见）将显示在这里。"),
+    ],
+    Role.EVALUATOR: [
+        Panel("评估任务", "委托本机构开展的绩效评价和规范化评估将显示在这里。"),
+    ],
+    Role.AUDITOR: [
+        Panel(
+            "审计日志", "平台上每一项操作的留痕记录，可按类型、人员、对象和时间筛选。", "web:audit"
+        ),
+        Panel("审计发现与整改", "审计发现及整改期限将显示在这里。"),
+    ],
+    Role.RESIDENT: [
+        Panel("我的需求", "您提出的需求及其处理进展将显示在这里。"),
+        Panel("我点的菜", "您在菜单中支持的服务项目及其后续将显示在这里。"),
+    ],
+}
+
+
+def panels_for(role: str) -> list[Panel]:
+    return PANELS.get(role, [])

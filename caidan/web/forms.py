@@ -1,0 +1,48 @@
+from django import forms
+
+from caidan.audit.kinds import EventKind
+from caidan.common.models import CalendarDay
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(label="用户名", max_length=150)
+    password = forms.CharField(label="密码", widget=forms.PasswordInput)
+
+
+class PasswordChangeForm(forms.Form):
+    old_password = forms.CharField(label="原密码", widget=forms.PasswordInput)
+    new_password = forms.CharField(
+        label="新密码", widget=forms.PasswordInput, help_text="至少 10 位，不能是纯数字或常见密码。"
+    )
+    new_password2 = forms.CharField(label="再次输入新密码", widget=forms.PasswordInput)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_password") and data.get("new_password") != data.get("new_password2"):
+            self.add_error("new_password2", "两次输入的新密码不一致。")
+        return data
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label="令牌名称", max_length=100, help_text="例如“统计报表脚本”。")
+
+
+class AuditFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="事件类型", required=False, choices=[("", "全部")] + list(EventKind.choices)
+    )
+    actor = forms.CharField(label="操作人（用户名）", required=False)
+    target_type = forms.CharField(label="对象类型", required=False)
+    target_id = forms.CharField(label="对象编号", required=False)
+    since = forms.DateField(
+        label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class CalendarDayForm(forms.Form):
+    date = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
+    kind = forms.ChoiceField(label="类型", choices=CalendarDay.Kind.choices)
+    name = forms.CharField(label="名称", required=False, max_length=100)
