@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "caidan.jurisdiction",
     "caidan.notifications",
     "caidan.documents",
+    "caidan.demo",
     "caidan.web",
 ]
 
@@ -146,6 +147,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 

@@ -1,0 +1,93 @@
+"""Fixtures shared by every test: one demo jurisdiction, one user per role.
+
+Data is set up through the real services (``caidan.demo.data.seed``), as users would.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+
+os.environ.setdefault("CAIDAN_TESTING", "1")
+
+
+@pytest.fixture(autouse=True)
+def _fast_argon2(settings):
+    """Same algorithm as production (Argon2), minimal cost so the suite stays fast."""
+    settings.PASSWORD_HASHERS = ["caidan.accounts.hashers.FastArgon2PasswordHasher"]
+
+
+@dataclass
+class World:
+    def user(self, username: str):
+        from caidan.accounts.models import User
+
+        return User.objects.get(username=username)
+
+    def membership(self, username: str, role: str | None = None):
+        from caidan.accounts.models import Membership
+
+        qs = Membership.objects.select_related("unit", "organization").filter(
+            user__username=username, is_active=True
+        )
+        if role:
+            qs = qs.filter(role=role)
+        return qs.order_by("id").first()
+
+    def actor(self, username: str, role: str | None = None):
+        from caidan.accounts.actor import Actor
+
+        return Actor(user=self.user(username), membership=self.membership(username, role))
+
+    def unit(self, code: str):
+        from caidan.accounts.models import Unit
+
+        return Unit.objects.get(code=code)
+
+    @property
+    def system(self):
+        from caidan.accounts.actor import Actor
+
+        return Actor.system()
+
+
+@pytest.fixture
+def world(db) -> World:
+    from caidan.demo.data import seed
+
+    seed()
+    return World()
+
+
+@pytest.fixture
+def login(client, world):
+    """``login("purchaser")`` logs the test client in as that demo user (optionally in a
+    given role) and returns the client."""
+    from caidan.accounts.middleware import SESSION_KEY
+
+    def _login(username: str, role: str | None = None):
+        client.force_login(world.user(username))
+        membership = world.membership(username, role)
+        session = client.session
+        session[SESSION_KEY] = membership.pk if membership else None
+        session.save()
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def token_for(world):
+    """``token_for("admin")`` returns ``{"HTTP_AUTHORIZATION": "Bearer …"}`` for that user."""
+    from caidan.accounts.services import api_token_create
+
+    def _token(username: str, role: str | None = None) -> dict[str, str]:
+        _, raw = api_token_create(actor=world.actor(username), name="test")
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+        if role:
+            headers["HTTP_X_CAIDAN_ROLE"] = str(world.membership(username, role).pk)
+        return headers
+
+    return _token
