@@ -53,6 +53,24 @@ class World:
         return Actor.system()
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Seed the demo jurisdiction once per test database; each test's transaction rolls
+    back its own changes. (A transactional test flushes the tables; ``world`` then seeds
+    again, since ``seed`` is idempotent.)"""
+    from django.conf import settings
+
+    from caidan.demo.data import seed
+
+    hashers = settings.PASSWORD_HASHERS
+    settings.PASSWORD_HASHERS = ["caidan.accounts.hashers.FastArgon2PasswordHasher"]
+    try:
+        with django_db_blocker.unblock():
+            seed()
+    finally:
+        settings.PASSWORD_HASHERS = hashers
+
+
 @pytest.fixture
 def world(db) -> World:
     from caidan.demo.data import seed

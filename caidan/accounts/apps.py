@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "caidan.accounts"
     verbose_name = "账户与角色"
+
+    def ready(self) -> None:
+        from . import services  # noqa: F401 - registers the app's tick jobs

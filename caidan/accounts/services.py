@@ -23,6 +23,7 @@ from caidan.common.errors import (
     TooManyRequests,
     field_error,
 )
+from caidan.common.tick import tick_job
 
 from .actor import Actor
 from .models import (
@@ -307,3 +308,11 @@ def api_token_authenticate(raw: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+@tick_job("accounts.purge_login_failures")
+def purge_login_failures(now: dt.datetime) -> int:
+    """Forget failed logins older than the throttling window (they no longer count)."""
+    cutoff = now - dt.timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+    deleted, _ = LoginFailure.objects.filter(at__lt=cutoff).delete()
+    return deleted

@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import path
 
 from . import views
 
@@ -14,6 +14,4 @@ urlpatterns = [
     path("audit/", views.audit_events, name="audit"),
     path("settings/", views.jurisdiction_settings, name="settings"),
     path("settings/calendar/", views.calendar, name="calendar"),
-    path("notifications/", include("caidan.notifications.urls")),
-    path("documents/", include("caidan.documents.urls")),
 ]
