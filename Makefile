@@ -19,6 +19,7 @@ install: $(STAMP)
 
 migrate: $(STAMP)
 	@mkdir -p var
+	$(BIN)/python manage.py compile_translations
 	$(BIN)/python manage.py migrate --noinput
 
 demo: migrate
@@ -33,7 +34,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python manage.py compile_translations --check
+	$(BIN)/python manage.py compile_translations
 
 test: lint
 	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)

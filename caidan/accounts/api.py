@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import update_session_auth_hash
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from caidan.common.masking import mask_phone
 from caidan.common.schemas import ERRORS, PageOut, page_response
@@ -85,7 +85,7 @@ def change_password(request, payload: PasswordIn):
     )
     if request.auth.via == "session":
         update_session_auth_hash(request, user)
-    return 204, None
+    return Status(204, None)
 
 
 class TokenOut(Schema):
@@ -124,13 +124,13 @@ def list_tokens(request):
 @router.post("/tokens", response={201: TokenCreatedOut, **ERRORS}, summary="创建 API 令牌")
 def create_token(request, payload: TokenIn):
     token, raw = services.api_token_create(actor=request.auth, name=payload.name)
-    return 201, {**token_out(token), "token": raw}
+    return Status(201, {**token_out(token), "token": raw})
 
 
 @router.delete("/tokens/{token_id}", response={204: None, **ERRORS}, summary="撤销 API 令牌")
 def revoke_token(request, token_id: int):
     services.api_token_revoke(actor=request.auth, token_id=token_id)
-    return 204, None
+    return Status(204, None)
 
 
 class UnitOut(Schema):

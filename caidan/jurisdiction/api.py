@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from caidan.common.calendar import WorkingCalendar
 from caidan.common.models import CalendarDay
@@ -78,7 +78,7 @@ def set_day(request, day: dt.date, payload: DayIn):
 @router.delete("/calendar/{day}", response={204: None, **ERRORS}, summary="删除节假日或调休")
 def remove_day(request, day: dt.date):
     services.calendar_day_remove(date=day, actor=request.auth)
-    return 204, None
+    return Status(204, None)
 
 
 class WorkingDayOut(Schema):
@@ -88,7 +88,7 @@ class WorkingDayOut(Schema):
 
 
 @router.get(
-    "/calendar/add-working-days",
+    "/working-days",
     response={200: WorkingDayOut, **ERRORS},
     auth=None,
     summary="计算 N 个工作日后的日期",
