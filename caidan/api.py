@@ -30,7 +30,9 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request, token):
         user = api_token_authenticate(token)
         if user is None:
-            return None
+            # Explicit credentials that fail are refused outright, never silently replaced
+            # by whatever session cookie the client also carries.
+            raise AuthenticationError()
         role_header = request.headers.get("X-Caidan-Role")
         membership_id = int(role_header) if role_header and role_header.isdigit() else None
         actor = Actor(

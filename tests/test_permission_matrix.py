@@ -39,6 +39,7 @@ API_READS = [
     ("/api/v1/jurisdiction/calendar?year=2026", "public"),
     ("/api/v1/audit/events", AUDIT),
     ("/api/v1/audit/verify", AUDIT),
+    ("/api/v1/users", ADMIN_ONLY),
 ]
 
 
@@ -81,6 +82,31 @@ def test_api_calendar_update(world, client, token_for, user):
         **headers,
     )
     assert resp.status_code == _expected(user, ADMIN_ONLY), resp.content
+
+
+@pytest.mark.parametrize("user", USERS)
+def test_api_user_create(world, client, token_for, user):
+    headers = token_for(user) if user else {}
+    resp = client.post(
+        "/api/v1/users",
+        data={"username": f"new-{user}", "password": "a-long-enough-passphrase"},
+        content_type="application/json",
+        **headers,
+    )
+    assert resp.status_code == (201 if user == "admin" else 401 if user is None else 403)
+
+
+@pytest.mark.parametrize("user", USERS)
+def test_api_grant_role(world, client, token_for, user):
+    headers = token_for(user) if user else {}
+    target = world.user("resident")
+    resp = client.post(
+        f"/api/v1/users/{target.pk}/memberships",
+        data={"role": "purchaser", "unit_id": world.unit("310105-003").pk},
+        content_type="application/json",
+        **headers,
+    )
+    assert resp.status_code == (201 if user == "admin" else 401 if user is None else 403)
 
 
 # Object scope: members of a unit are visible to roles whose unit covers it.
@@ -130,6 +156,8 @@ WEB_PAGES = [
     ("/audit/", AUDIT),
     ("/settings/", ADMIN_ONLY),
     ("/settings/calendar/", ADMIN_ONLY),
+    ("/accounts/users/", ADMIN_ONLY),
+    ("/accounts/units/", ADMIN_ONLY),
 ]
 
 

@@ -187,3 +187,137 @@ def unit_members(request, unit_id: int, cursor: str | None = None, limit: int = 
             "phone": mask_phone(m.user.phone),
         },
     )
+
+
+# --- administration of people and roles (platform admin) -------------------------------
+
+
+class UserOut(Schema):
+    id: int
+    username: str
+    display_name: str
+    email: str
+    phone: str
+    is_active: bool
+    memberships: list[MembershipOut]
+
+
+def user_out(u) -> dict:
+    return {
+        "id": u.pk,
+        "username": u.username,
+        "display_name": u.get_full_name(),
+        "email": u.email,
+        "phone": mask_phone(u.phone),
+        "is_active": u.is_active,
+        "memberships": [membership_out(m) for m in u.memberships.all() if m.is_active],
+    }
+
+
+@router.get("/users", response={200: PageOut[UserOut], **ERRORS}, summary="用户列表（平台管理员）")
+def list_users(request, q: str = "", cursor: str | None = None, limit: int = 20):
+    page = selectors.user_list(actor=request.auth, search=q, cursor=cursor, limit=limit)
+    return page_response(page, user_out)
+
+
+class UserIn(Schema):
+    username: str
+    password: str
+    display_name: str = ""
+    email: str = ""
+    phone: str = ""
+
+
+@router.post("/users", response={201: UserOut, **ERRORS}, summary="创建用户")
+def create_user(request, payload: UserIn):
+    user = services.user_create(**payload.dict(), actor=request.auth)
+    return Status(201, user_out(selectors.user_get_for(actor=request.auth, user_id=user.pk)))
+
+
+class ActiveIn(Schema):
+    is_active: bool
+
+
+@router.post("/users/{user_id}/active", response={200: UserOut, **ERRORS}, summary="启用/停用用户")
+def set_user_active(request, user_id: int, payload: ActiveIn):
+    user = selectors.user_get_for(actor=request.auth, user_id=user_id)
+    services.user_set_active(user=user, is_active=payload.is_active, actor=request.auth)
+    return user_out(selectors.user_get_for(actor=request.auth, user_id=user_id))
+
+
+class GrantIn(Schema):
+    role: str
+    unit_id: int | None = None
+    organization_id: int | None = None
+
+
+@router.post(
+    "/users/{user_id}/memberships", response={201: MembershipOut, **ERRORS}, summary="授予角色"
+)
+def grant_role(request, user_id: int, payload: GrantIn):
+    from caidan.common.errors import field_error
+    from caidan.orgs.models import Organization
+
+    from .models import Unit
+
+    user = selectors.user_get_for(actor=request.auth, user_id=user_id)
+    unit = org = None
+    if payload.unit_id is not None:
+        unit = Unit.objects.filter(pk=payload.unit_id).first()
+        if unit is None:
+            raise field_error("unit_id", "找不到该单位。")
+    if payload.organization_id is not None:
+        org = Organization.objects.filter(pk=payload.organization_id).first()
+        if org is None:
+            raise field_error("organization_id", "找不到该组织。")
+    membership = services.membership_grant(
+        user=user, role=payload.role, unit=unit, organization=org, actor=request.auth
+    )
+    return Status(201, membership_out(membership))
+
+
+@router.delete("/memberships/{membership_id}", response={204: None, **ERRORS}, summary="撤销角色")
+def revoke_role(request, membership_id: int):
+    membership = selectors.membership_get_for(actor=request.auth, membership_id=membership_id)
+    services.membership_revoke(membership=membership, actor=request.auth)
+    return Status(204, None)
+
+
+class UnitIn(Schema):
+    name: str
+    kind: str
+    code: str
+    parent_id: int | None = None
+    population: int | None = None
+
+
+@router.post("/units", response={201: UnitOut, **ERRORS}, summary="创建单位")
+def create_unit(request, payload: UnitIn):
+    from caidan.common.errors import field_error
+
+    from .models import Unit
+
+    parent = None
+    if payload.parent_id is not None:
+        parent = Unit.objects.filter(pk=payload.parent_id).first()
+        if parent is None:
+            raise field_error("parent_id", "找不到上级单位。")
+    unit = services.unit_create(
+        name=payload.name,
+        kind=payload.kind,
+        code=payload.code,
+        parent=parent,
+        population=payload.population,
+        actor=request.auth,
+    )
+    return Status(
+        201,
+        {
+            "id": unit.pk,
+            "name": unit.name,
+            "kind": unit.kind,
+            "kind_label": unit.get_kind_display(),
+            "code": unit.code,
+            "parent_id": unit.parent_id,
+        },
+    )

@@ -55,3 +55,36 @@ def unit_members(*, actor: Actor, unit_id: int, cursor=None, limit=None) -> Page
 
 def api_tokens_of(*, actor: Actor) -> list[ApiToken]:
     return list(ApiToken.objects.filter(user=actor.user).order_by("-id"))
+
+
+def user_list(*, actor: Actor, search: str = "", cursor=None, limit=None) -> Page:
+    """People, for the platform admin; search by username or name (substring)."""
+    from django.db.models import Prefetch, Q
+
+    require(actor, "accounts.manage")
+    qs = User.objects.prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.select_related("unit", "organization").order_by("id"),
+        )
+    )
+    search = (search or "").strip()
+    if search:
+        qs = qs.filter(Q(username__icontains=search) | Q(display_name__icontains=search))
+    return keyset_paginate(qs, ordering=("id",), cursor=cursor, limit=limit)
+
+
+def user_get_for(*, actor: Actor, user_id: int) -> User:
+    require(actor, "accounts.manage")
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        raise NotFound("找不到该用户。")
+    return user
+
+
+def membership_get_for(*, actor: Actor, membership_id: int) -> Membership:
+    require(actor, "accounts.manage")
+    membership = Membership.objects.select_related("user", "unit").filter(pk=membership_id).first()
+    if membership is None:
+        raise NotFound("找不到该角色授权。")
+    return membership

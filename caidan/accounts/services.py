@@ -58,9 +58,12 @@ def user_create(
     actor: Any,
     validate_password: bool = True,
 ) -> User:
+    require(actor, "accounts.manage")
     username = (username or "").strip()
     if not username:
         raise field_error("username", "用户名不能为空。")
+    if len(username) > 150 or not all(c.isalnum() or c in "@.+-_" for c in username):
+        raise field_error("username", "用户名只能包含字母、数字和 @ . + - _，最长 150 个字符。")
     if validate_password:
         _validate_password(password, User(username=username, display_name=display_name))
     with transaction.atomic():
@@ -81,8 +84,11 @@ def user_create(
 def unit_create(
     *, name: str, kind: str, code: str, parent: Unit | None = None, population=None, actor: Any
 ) -> Unit:
+    require(actor, "accounts.manage")
     if not (name or "").strip():
         raise field_error("name", "单位名称不能为空。")
+    if not (code or "").strip():
+        raise field_error("code", "单位代码不能为空。")
     if kind not in Unit.Kind.values:
         raise field_error("kind", f"单位类型“{kind}”无效。")
     with transaction.atomic():
@@ -110,6 +116,7 @@ def unit_create(
 def membership_grant(
     *, user: User, role: str, unit: Unit | None = None, organization=None, actor: Any
 ) -> Membership:
+    require(actor, "accounts.manage")
     if role not in Role.values:
         raise field_error("role", f"角色“{role}”无效。")
     if role in UNIT_ROLES and (unit is None or organization is not None):
@@ -215,6 +222,9 @@ def user_logged_out(*, actor: Actor) -> None:
 
 
 def user_change_password(*, user: User, old_password: str, new_password: str, actor: Any) -> User:
+    """A person changes their own password (knowing the old one)."""
+    if getattr(actor, "user", None) is None or actor.user.pk != user.pk:
+        raise NotAuthenticated("只能修改本人的密码。")
     if not user.check_password(old_password):
         raise field_error("old_password", "原密码不正确。")
     if old_password == new_password:
@@ -224,6 +234,40 @@ def user_change_password(*, user: User, old_password: str, new_password: str, ac
         user.set_password(new_password)
         user.save(update_fields=["password"])
         audit_record(kind=EventKind.USER_PASSWORD_CHANGED, actor=actor, target=user)
+    return user
+
+
+def user_reset_password(*, user: User, new_password: str, actor: Actor) -> User:
+    """The platform admin sets a new password for someone who lost theirs."""
+    require(actor, "accounts.manage")
+    _validate_password(new_password, user, field="new_password")
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        LoginFailure.objects.filter(username=user.username.lower()).delete()
+        audit_record(kind=EventKind.USER_PASSWORD_RESET, actor=actor, target=user)
+    return user
+
+
+def user_set_active(*, user: User, is_active: bool, actor: Actor) -> User:
+    """Deactivate (or reactivate) an account. Deactivated people cannot log in and their
+    API tokens stop working; their history stays."""
+    require(actor, "accounts.manage")
+    if actor.user is not None and actor.user.pk == user.pk and not is_active:
+        raise Conflict("不能停用自己的账户。")
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if user.is_active == is_active:
+            raise Conflict("该账户已是" + ("启用" if is_active else "停用") + "状态。")
+        user.is_active = is_active
+        user.save(update_fields=["is_active"])
+        audit_record(
+            kind=EventKind.USER_REACTIVATED if is_active else EventKind.USER_DEACTIVATED,
+            actor=actor,
+            target=user,
+            old={"is_active": not is_active},
+            new={"is_active": is_active},
+        )
     return user
 
 

@@ -14,6 +14,8 @@ def _nav(actor) -> list[tuple[str, str]]:
     items.append(("web:dashboard", "工作台"))
     if can(actor, "audit.view"):
         items.append(("web:audit", "审计日志"))
+    if can(actor, "accounts.manage"):
+        items.append(("accounts:users", "用户与角色"))
     if can(actor, "jurisdiction.edit"):
         items.append(("web:settings", "辖区设置"))
         items.append(("web:calendar", "工作日历"))

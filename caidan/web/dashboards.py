@@ -17,6 +17,7 @@ class Panel:
 
 PANELS: dict[str, list[Panel]] = {
     Role.PLATFORM_ADMIN: [
+        Panel("用户与角色", "创建账户、授予或撤销角色、重置密码、停用账户。", "accounts:users"),
         Panel(
             "辖区规则设置",
             "各项可配置规则（评分方式、付款比例、评价权重等）及其修改记录。",

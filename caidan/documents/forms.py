@@ -1,0 +1,32 @@
+from django import forms
+from django.conf import settings
+
+from .services import ACCEPT_ATTRIBUTE, ALLOWED_TYPES_TEXT, MAX_DESCRIPTION_LENGTH, human_size
+
+
+class DocumentUploadForm(forms.Form):
+    # Empty files and wrong types are refused by the service, with its messages.
+    file = forms.FileField(
+        label="文件",
+        allow_empty_file=True,
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}),
+    )
+    description = forms.CharField(
+        label="说明",
+        required=False,
+        max_length=MAX_DESCRIPTION_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    is_public = forms.BooleanField(
+        label="公开",
+        required=False,
+        help_text="勾选后任何人无需登录即可下载；不勾选则只有您本人和平台管理员可以下载。",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "file"
+        ].help_text = (
+            f"允许：{ALLOWED_TYPES_TEXT}；不超过 {human_size(settings.DOCUMENT_MAX_BYTES)}。"
+        )

@@ -1,0 +1,40 @@
+"""Who may upload and download documents.
+
+Public documents need no rule: anyone may download them, without logging in. A private
+document is for the person who uploaded it (in whichever of their roles they act) and
+for platform admins.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from caidan.accounts.actor import Actor
+from caidan.accounts.models import Role
+from caidan.accounts.permissions import register
+
+ALL_ROLES = list(Role.values)
+
+
+def uploader_or_admin(actor: Actor, document) -> bool:
+    if actor.has_role(Role.PLATFORM_ADMIN):
+        return True
+    return actor.user is not None and document.uploaded_by_id == actor.user.pk
+
+
+register("documents.upload", ALL_ROLES, description="上传文件")
+register(
+    "documents.view_private",
+    ALL_ROLES,
+    scope=uploader_or_admin,
+    description="查看和下载非公开文件（上传人本人或平台管理员）",
+)
+
+
+def visible_filter(actor: Actor) -> Q:
+    """The documents ``actor`` may open, as a filter (mirrors the rules above)."""
+    if not actor.is_authenticated or actor.membership is None or not actor.membership.is_active:
+        return Q(is_public=True)
+    if actor.has_role(Role.PLATFORM_ADMIN):
+        return Q()
+    return Q(is_public=True) | Q(uploaded_by=actor.user)
