@@ -46,6 +46,19 @@ class TokenAuth(HttpBearer):
         return actor
 
 
+def optional_actor(request) -> Actor:
+    """For public endpoints (``auth=None``) that show more to some callers: a bearer token,
+    when sent, must be valid and decides who is asking; otherwise the browser session (or
+    anonymity) does."""
+    if "Authorization" in request.headers:
+        auth = TokenAuth()
+        actor = auth(request)
+        if actor is None:
+            raise AuthenticationError()
+        return actor
+    return request.actor
+
+
 class SessionActorAuth(APIKeyCookie):
     """The browser session; CSRF is enforced for unsafe methods."""
 
@@ -97,7 +110,13 @@ def on_auth_error(request, exc):
 def on_validation_error(request, exc: NinjaValidationError):
     errors = []
     for err in exc.errors:
-        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
+        loc = [str(p) for p in err.get("loc", [])]
+        # ninja prefixes the source ("body", "query", "path", "file", "form", …) and, for
+        # bodies, the parameter name ("payload"); keep only the field's own path.
+        if loc and loc[0] in {"body", "query", "path", "file", "form", "header", "cookie"}:
+            loc = loc[1:]
+        if loc and loc[0] == "payload":
+            loc = loc[1:]
         errors.append({"field": ".".join(loc), "message": err.get("msg", "")})
     first = errors[0] if errors else {"field": "", "message": ""}
     return _error(
@@ -127,12 +146,14 @@ def on_http_error(request, exc: HttpError):
 def _mount() -> None:
     from caidan.accounts.api import router as accounts_router
     from caidan.audit.api import router as audit_router
+    from caidan.catalog.api import router as catalog_router
     from caidan.documents.api import router as documents_router
     from caidan.jurisdiction.api import router as jurisdiction_router
     from caidan.notifications.api import router as notifications_router
 
     api.add_router("/", accounts_router)
     api.add_router("/audit", audit_router)
+    api.add_router("/catalog", catalog_router)
     api.add_router("/jurisdiction", jurisdiction_router)
     api.add_router("/notifications", notifications_router)
     api.add_router("/documents", documents_router)

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "caidan.audit",
     "caidan.accounts",
     "caidan.orgs",
+    "caidan.catalog",
     "caidan.jurisdiction",
     "caidan.notifications",
     "caidan.documents",

@@ -8,6 +8,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
     path("accounts/", include("caidan.accounts.urls")),
+    path("catalog/", include("caidan.catalog.urls")),
     path("notifications/", include("caidan.notifications.urls")),
     path("documents/", include("caidan.documents.urls")),
     path("", include("caidan.web.urls")),

@@ -132,15 +132,15 @@ class Membership(models.Model):
             models.CheckConstraint(
                 name="membership_scope_matches_role",
                 condition=(
-                    Q(role__in=[r.value for r in UNIT_ROLES], unit__isnull=False)
+                    Q(role__in=sorted(r.value for r in UNIT_ROLES), unit__isnull=False)
                     & Q(organization__isnull=True)
                 )
                 | (
-                    Q(role__in=[r.value for r in ORGANIZATION_ROLES], organization__isnull=False)
+                    Q(role__in=sorted(r.value for r in ORGANIZATION_ROLES), organization__isnull=False)
                     & Q(unit__isnull=True)
                 )
                 | (
-                    Q(role__in=[r.value for r in UNSCOPED_ROLES])
+                    Q(role__in=sorted(r.value for r in UNSCOPED_ROLES))
                     & Q(unit__isnull=True, organization__isnull=True)
                 ),
             ),

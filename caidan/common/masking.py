@@ -5,7 +5,7 @@ from __future__ import annotations
 
 def mask_phone(phone: str | None) -> str:
     digits = (phone or "").strip()
-    if len(digits) < 7:
+    if len(digits) < 11:  # shorter than a mobile number: 3 + 4 would show (almost) all of it
         return "*" * len(digits)
     return f"{digits[:3]}****{digits[-4:]}"
 

@@ -23,6 +23,8 @@ def to_money(value: str | int | Decimal, *, field: str = "amount") -> Decimal:
         raise field_error(field, f"金额“{field}”不是有效的数字：{value!r}。") from None
     if not amount.is_finite():
         raise field_error(field, f"金额“{field}”不是有效的数字：{value!r}。")
+    if abs(amount) >= Decimal(10) ** (MAX_DIGITS - 2):  # else quantize may raise
+        raise field_error(field, f"金额“{field}”超出可处理的范围：{value}。")
     if amount != amount.quantize(CENT):
         raise field_error(field, f"金额“{field}”最多保留两位小数（精确到分）：{value}。")
     return amount.quantize(CENT)

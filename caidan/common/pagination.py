@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
 
 from .errors import field_error
@@ -71,7 +72,12 @@ def keyset_paginate(
         parsed = []
         for name, value in zip(fields, values, strict=True):
             field = model._meta.get_field(name)
-            parsed.append(field.to_python(value) if value is not None else None)
+            try:  # a tampered cursor must not become a 500 (nor a NULL comparison)
+                if value is None:
+                    raise ValueError(name)
+                parsed.append(field.to_python(value))
+            except (DjangoValidationError, TypeError, ValueError):
+                raise field_error("cursor", "分页游标无效，请从第一页重新开始。") from None
         op = "lt" if descending else "gt"
         condition = Q()
         for i in range(len(fields)):

@@ -20,7 +20,6 @@ from caidan.audit.services import audit_record
 from caidan.common.identifiers import make_uscc
 from caidan.common.models import CalendarDay
 from caidan.orgs.models import Organization
-from caidan.orgs.services import organization_create
 
 DEMO_PASSWORD = "caidan-demo-2026"  # noqa: S105 - printed for the demo on purpose
 
@@ -41,44 +40,6 @@ UNITS = [
     ("310105-008", "程家桥街道", Unit.Kind.STREET, "310105", 40000),
     ("310105-009", "北新泾街道", Unit.Kind.STREET, "310105", 66000),
     ("310105-010", "新泾镇", Unit.Kind.TOWN, "310105", 74000),
-]
-
-# 17-character prefixes: 5 = civil affairs, 1/2/3 = social group / service institution /
-# foundation, 310105 = Changning, then a 9-character organization code.
-ORGANIZATIONS = [
-    (
-        "阳光家庭综合服务中心",
-        "52310105MJ0000001",
-        Organization.LegalForm.SERVICE_INSTITUTION,
-        False,
-        False,
-        None,
-    ),
-    (
-        "上海壹方社会服务事业发展中心",
-        "52310105MJ0000002",
-        Organization.LegalForm.SERVICE_INSTITUTION,
-        False,
-        False,
-        None,
-    ),
-    ("区人民调解协会", "51310105MJ0000003", Organization.LegalForm.SOCIAL_GROUP, True, False, None),
-    (
-        "区医患纠纷人民调解委员会",
-        "51310105MJ0000004",
-        Organization.LegalForm.SOCIAL_GROUP,
-        False,
-        False,
-        "51310105MJ0000003",
-    ),
-    (
-        "上海申杰社会组织培育评估中心",
-        "52310105MJ0000005",
-        Organization.LegalForm.SERVICE_INSTITUTION,
-        False,
-        True,
-        None,
-    ),
 ]
 
 
@@ -153,21 +114,9 @@ def seed() -> dict[str, int]:
                     actor=system,
                 )
                 created["units"] += 1
-        for name, prefix, form, is_hub, is_evaluator, hub_prefix in ORGANIZATIONS:
-            uscc = make_uscc(prefix)
-            if not Organization.objects.filter(uscc=uscc).exists():
-                organization_create(
-                    name=name,
-                    uscc=uscc,
-                    legal_form=form,
-                    is_hub=is_hub,
-                    is_evaluator=is_evaluator,
-                    hub=Organization.objects.get(uscc=make_uscc(hub_prefix))
-                    if hub_prefix
-                    else None,
-                    actor=system,
-                )
-                created["organizations"] += 1
+        from caidan.orgs.demo import seed_orgs
+
+        created.update(seed_orgs(system))
         for account in ACCOUNTS:
             user = User.objects.filter(username=account.username).first()
             if user is None:
@@ -206,6 +155,9 @@ def seed() -> dict[str, int]:
         if new_days:
             CalendarDay.objects.bulk_create(new_days)
             created["calendar"] = len(new_days)
+        from caidan.catalog.demo import seed_catalog
+
+        created.update(seed_catalog(system))
         if any(created.values()):
             audit_record(kind=EventKind.DEMO_SEEDED, actor=system, new=created)
     return created

@@ -7,7 +7,6 @@ import datetime as dt
 from django.urls import reverse
 from ninja import File, Form, Router, Schema, Status, UploadedFile
 
-from caidan.common.errors import NotAuthenticated
 from caidan.common.schemas import ERRORS, PageOut, page_response
 
 from . import selectors, services
@@ -88,16 +87,10 @@ def detail(request, document_id: int):
 
 
 def _download_actor(request):
-    """Anonymous callers may fetch public documents; a bearer token, when sent, must be
-    valid and decides who is asking; otherwise the browser session does."""
-    if "Authorization" in request.headers:
-        from caidan.api import TokenAuth
+    """Anonymous callers may fetch public documents (see ``caidan.api.optional_actor``)."""
+    from caidan.api import optional_actor
 
-        actor = TokenAuth()(request)
-        if actor is None:
-            raise NotAuthenticated("API 令牌无效或已撤销。", code="bad_token")
-        return actor
-    return request.actor
+    return optional_actor(request)
 
 
 @router.get(

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class OrgsConfig(AppConfig):
     name = "caidan.orgs"
     verbose_name = "社会组织"
+
+    def ready(self) -> None:
+        from . import permissions, services  # noqa: F401 - rules and tick jobs

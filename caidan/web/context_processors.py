@@ -19,6 +19,7 @@ def _nav(actor) -> list[tuple[str, str]]:
     if can(actor, "jurisdiction.edit"):
         items.append(("web:settings", "辖区设置"))
         items.append(("web:calendar", "工作日历"))
+    items.append(("documents:index", "文件"))
     items.append(("notifications:inbox", "通知"))
     return items
 

@@ -27,14 +27,14 @@ DROP FUNCTION IF EXISTS caidan_audit_append_only();
 
 def forwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
+        schema_editor.execute(CREATE, params=None)
     head = apps.get_model("audit", "AuditChainHead")
     head.objects.get_or_create(pk=1, defaults={"seq": 0, "hash": "0" * 64, "hash_alg": ""})
 
 
 def backwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
+        schema_editor.execute(DROP, params=None)
 
 
 class Migration(migrations.Migration):

@@ -206,7 +206,7 @@ def test_split_sums_exactly_for_many_totals(weights):
 def test_split_randomised_totals_and_weights():
     rng = random.Random(20260930)
     for _ in range(3000):
-        cents = rng.choice([rng.randint(-10**6, 10**6), rng.randint(-10**15, 10**15)])
+        cents = rng.choice([rng.randint(-(10**6), 10**6), rng.randint(-(10**15), 10**15)])
         total = Decimal(cents) * CENT
         n = rng.randint(1, 12)
         weights = [rng.choice([0, rng.randint(1, 100), rng.randint(1, 10**6)]) for _ in range(n)]
