@@ -150,12 +150,14 @@ def _mount() -> None:
     from caidan.documents.api import router as documents_router
     from caidan.jurisdiction.api import router as jurisdiction_router
     from caidan.notifications.api import router as notifications_router
+    from caidan.orgs.api import router as orgs_router
 
     api.add_router("/", accounts_router)
     api.add_router("/audit", audit_router)
     api.add_router("/catalog", catalog_router)
     api.add_router("/jurisdiction", jurisdiction_router)
     api.add_router("/notifications", notifications_router)
+    api.add_router("/orgs", orgs_router)
     api.add_router("/documents", documents_router)
 
 

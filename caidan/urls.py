@@ -9,6 +9,7 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("accounts/", include("caidan.accounts.urls")),
     path("catalog/", include("caidan.catalog.urls")),
+    path("orgs/", include("caidan.orgs.urls")),
     path("notifications/", include("caidan.notifications.urls")),
     path("documents/", include("caidan.documents.urls")),
     path("", include("caidan.web.urls")),

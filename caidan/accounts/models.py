@@ -136,7 +136,10 @@ class Membership(models.Model):
                     & Q(organization__isnull=True)
                 )
                 | (
-                    Q(role__in=sorted(r.value for r in ORGANIZATION_ROLES), organization__isnull=False)
+                    Q(
+                        role__in=sorted(r.value for r in ORGANIZATION_ROLES),
+                        organization__isnull=False,
+                    )
                     & Q(unit__isnull=True)
                 )
                 | (

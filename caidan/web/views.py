@@ -23,7 +23,13 @@ from caidan.accounts.middleware import SESSION_KEY
 from caidan.accounts.permissions import require
 from caidan.audit.selectors import audit_event_list
 from caidan.common.calendar import start_of_day
-from caidan.common.errors import DomainError, NotAuthenticated, PermissionDenied, form_add_error
+from caidan.common.errors import (
+    DomainError,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    form_add_error,
+)
 from caidan.common.models import CalendarDay
 from caidan.jurisdiction import services as jurisdiction_services
 from caidan.jurisdiction.selectors import setting_list
@@ -43,6 +49,8 @@ def domain_errors(view):
             return redirect(f"/login/?next={request.path}")
         except PermissionDenied as exc:
             return render(request, "web/403.html", {"error": exc}, status=403)
+        except NotFound as exc:
+            return render(request, "404.html", {"error": exc}, status=404)
 
     return wrapper
 

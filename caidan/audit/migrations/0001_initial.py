@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,44 +14,83 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AuditChainHead',
+            name="AuditChainHead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.BigIntegerField(default=0)),
-                ('hash', models.CharField(max_length=128)),
-                ('hash_alg', models.CharField(max_length=16)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.BigIntegerField(default=0)),
+                ("hash", models.CharField(max_length=128)),
+                ("hash_alg", models.CharField(max_length=16)),
             ],
             options={
-                'verbose_name': '审计链头',
-                'verbose_name_plural': '审计链头',
+                "verbose_name": "审计链头",
+                "verbose_name_plural": "审计链头",
             },
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.BigIntegerField(unique=True, verbose_name='序号')),
-                ('kind', models.CharField(max_length=64, verbose_name='事件类型')),
-                ('at', models.DateTimeField(verbose_name='时间')),
-                ('actor_label', models.CharField(blank=True, max_length=200, verbose_name='操作人名称')),
-                ('actor_role', models.CharField(blank=True, max_length=64, verbose_name='操作角色')),
-                ('target_type', models.CharField(blank=True, max_length=100, verbose_name='对象类型')),
-                ('target_id', models.CharField(blank=True, max_length=64, verbose_name='对象编号')),
-                ('target_label', models.CharField(blank=True, max_length=300, verbose_name='对象名称')),
-                ('old', models.JSONField(blank=True, null=True, verbose_name='原值')),
-                ('new', models.JSONField(blank=True, null=True, verbose_name='新值')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('ip', models.CharField(blank=True, max_length=64, verbose_name='来源地址')),
-                ('prev_hash', models.CharField(max_length=128, verbose_name='前一事件哈希')),
-                ('hash', models.CharField(max_length=128, unique=True, verbose_name='本事件哈希')),
-                ('hash_alg', models.CharField(max_length=16, verbose_name='哈希算法')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.BigIntegerField(unique=True, verbose_name="序号")),
+                ("kind", models.CharField(max_length=64, verbose_name="事件类型")),
+                ("at", models.DateTimeField(verbose_name="时间")),
+                (
+                    "actor_label",
+                    models.CharField(blank=True, max_length=200, verbose_name="操作人名称"),
+                ),
+                (
+                    "actor_role",
+                    models.CharField(blank=True, max_length=64, verbose_name="操作角色"),
+                ),
+                (
+                    "target_type",
+                    models.CharField(blank=True, max_length=100, verbose_name="对象类型"),
+                ),
+                ("target_id", models.CharField(blank=True, max_length=64, verbose_name="对象编号")),
+                (
+                    "target_label",
+                    models.CharField(blank=True, max_length=300, verbose_name="对象名称"),
+                ),
+                ("old", models.JSONField(blank=True, null=True, verbose_name="原值")),
+                ("new", models.JSONField(blank=True, null=True, verbose_name="新值")),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                ("ip", models.CharField(blank=True, max_length=64, verbose_name="来源地址")),
+                ("prev_hash", models.CharField(max_length=128, verbose_name="前一事件哈希")),
+                ("hash", models.CharField(max_length=128, unique=True, verbose_name="本事件哈希")),
+                ("hash_alg", models.CharField(max_length=16, verbose_name="哈希算法")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审计事件',
-                'verbose_name_plural': '审计事件',
-                'ordering': ['-seq'],
-                'indexes': [models.Index(fields=['kind', '-seq'], name='audit_kind_seq'), models.Index(fields=['target_type', 'target_id', '-seq'], name='audit_target_seq'), models.Index(fields=['actor', '-seq'], name='audit_actor_seq'), models.Index(fields=['at'], name='audit_at')],
+                "verbose_name": "审计事件",
+                "verbose_name_plural": "审计事件",
+                "ordering": ["-seq"],
+                "indexes": [
+                    models.Index(fields=["kind", "-seq"], name="audit_kind_seq"),
+                    models.Index(
+                        fields=["target_type", "target_id", "-seq"], name="audit_target_seq"
+                    ),
+                    models.Index(fields=["actor", "-seq"], name="audit_actor_seq"),
+                    models.Index(fields=["at"], name="audit_at"),
+                ],
             },
         ),
     ]

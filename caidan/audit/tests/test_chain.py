@@ -49,12 +49,16 @@ def tampering():
     pg = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
         if pg:
+            # ALTER TABLE refuses while deferred FK checks of this transaction are pending
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f"ALTER TABLE audit_auditevent DISABLE TRIGGER {TRIGGER}")
         try:
             yield cursor
         finally:
             if pg:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute(f"ALTER TABLE audit_auditevent ENABLE TRIGGER {TRIGGER}")
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def _broken(report, seq: int, *, checked: int | None = None):
