@@ -220,7 +220,7 @@ def mine(request):
 
 
 @router.patch("/mine", response={200: OrgDetailOut, **ERRORS}, summary="修改本机构资料")
-def update_mine(request, payload: dict[str, Any] = Body(...)):
+def update_mine(request, payload: Body[dict[str, Any]]):
     org = selectors.organization_of(request.auth)
     services.organization_update_own(organization=org, changes=payload, actor=request.auth)
     return detail_out(request.auth, selectors.organization_get(organization_id=org.pk))
@@ -337,7 +337,7 @@ def get_org(request, org_id: int):
 
 
 @router.patch("/{org_id}", response={200: OrgDetailOut, **ERRORS}, summary="修改登记信息")
-def update_org(request, org_id: int, payload: dict[str, Any] = Body(...)):
+def update_org(request, org_id: int, payload: Body[dict[str, Any]]):
     org = selectors.organization_get_for_edit(actor=request.auth, organization_id=org_id)
     services.organization_update(organization=org, changes=payload, actor=request.auth)
     return detail_out(request.auth, selectors.organization_get(organization_id=org_id))
