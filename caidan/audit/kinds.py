@@ -46,3 +46,15 @@ class EventKind(models.TextChoices):
     DOCUMENT_UPLOADED = "document.uploaded", "上传文件"
     # demo
     DEMO_SEEDED = "demo.seeded", "载入演示数据"
+    # catalog
+    CATALOG_VERSION_CREATED = "catalog.version_created", "创建目录版本"
+    CATALOG_VERSION_UPDATED = "catalog.version_updated", "修改目录版本信息"
+    CATALOG_VERSION_PUBLISHED = "catalog.version_published", "发布目录版本"
+    CATALOG_VERSION_RETIRED = "catalog.version_retired", "停用目录版本"
+    CATALOG_VERSION_DISCARDED = "catalog.version_discarded", "删除目录草稿"
+    CATALOG_VERSION_IMPORTED = "catalog.version_imported", "导入目录条目"
+    CATALOG_ITEM_CREATED = "catalog.item_created", "新增目录条目"
+    CATALOG_ITEM_UPDATED = "catalog.item_updated", "修改目录条目"
+    CATALOG_ITEM_DELETED = "catalog.item_deleted", "删除目录条目"
+    NEGATIVE_LIST_CREATED = "negative_list.created", "新增负面清单事项"
+    NEGATIVE_LIST_UPDATED = "negative_list.updated", "修改负面清单事项"
