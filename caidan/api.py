@@ -149,8 +149,10 @@ def _mount() -> None:
     from caidan.catalog.api import router as catalog_router
     from caidan.documents.api import router as documents_router
     from caidan.jurisdiction.api import router as jurisdiction_router
+    from caidan.needs.api import router as needs_router
     from caidan.notifications.api import router as notifications_router
     from caidan.orgs.api import router as orgs_router
+    from caidan.projects.api import router as projects_router
 
     api.add_router("/", accounts_router)
     api.add_router("/audit", audit_router)
@@ -159,6 +161,8 @@ def _mount() -> None:
     api.add_router("/notifications", notifications_router)
     api.add_router("/orgs", orgs_router)
     api.add_router("/documents", documents_router)
+    api.add_router("/needs", needs_router)
+    api.add_router("/projects", projects_router)
 
 
 _mount()

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "caidan.accounts",
     "caidan.orgs",
     "caidan.catalog",
+    "caidan.needs",
+    "caidan.projects",
     "caidan.jurisdiction",
     "caidan.notifications",
     "caidan.documents",

@@ -12,5 +12,7 @@ urlpatterns = [
     path("orgs/", include("caidan.orgs.urls")),
     path("notifications/", include("caidan.notifications.urls")),
     path("documents/", include("caidan.documents.urls")),
+    path("needs/", include("caidan.needs.urls")),
+    path("projects/", include("caidan.projects.urls")),
     path("", include("caidan.web.urls")),
 ]

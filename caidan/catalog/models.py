@@ -149,7 +149,11 @@ class CatalogItem(models.Model):
     Category = ItemCategory
 
     version = models.ForeignKey(
-        CatalogVersion, verbose_name="目录版本", on_delete=models.CASCADE, related_name="items"
+        CatalogVersion,
+        verbose_name="目录版本",
+        on_delete=models.CASCADE,
+        related_name="items",
+        db_index=False,  # every index below starts with the version
     )
     code = models.CharField("编码", max_length=6)
     name = models.CharField("名称", max_length=200)

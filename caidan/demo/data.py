@@ -158,6 +158,9 @@ def seed() -> dict[str, int]:
         from caidan.catalog.demo import seed_catalog
 
         created.update(seed_catalog(system))
+        from caidan.projects.demo import seed_projects
+
+        created.update(seed_projects(system))
         if any(created.values()):
             audit_record(kind=EventKind.DEMO_SEEDED, actor=system, new=created)
     return created

@@ -8,7 +8,7 @@ from caidan.accounts.selectors import memberships_of
 
 
 def _nav(actor) -> list[tuple[str, str]]:
-    items = [("web:home", "首页"), ("orgs:list", "社会组织")]
+    items = [("web:home", "首页"), ("projects:plan", "立项项目"), ("orgs:list", "社会组织")]
     if not actor.is_authenticated:
         return items
     items.append(("web:dashboard", "工作台"))

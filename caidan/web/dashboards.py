@@ -25,7 +25,10 @@ PANELS: dict[str, list[Panel]] = {
         ),
         Panel("节假日与调休", "用于计算法定期限的工作日日历。", "web:calendar"),
         Panel("购买服务目录", "目录版本、条目与负面清单将显示在这里。"),
-        Panel("预算控制数", "各购买主体年度预算控制数及已立项金额将显示在这里。"),
+        Panel("预算控制数", "各购买主体年度预算控制数、已立项金额与余额。", "projects:ceilings"),
+        Panel(
+            "审定会议", "组织审定委员会会议、安排议程、记录表决与审定结果。", "projects:sessions"
+        ),
         Panel("审计日志", "平台上每一项操作的留痕记录。", "web:audit"),
     ],
     Role.REGISTRATION_AUTHORITY: [
@@ -48,11 +51,17 @@ PANELS: dict[str, list[Panel]] = {
     ],
     Role.PURCHASER: [
         Panel("居民需求与菜单", "本单位辖区居民提出的需求和“点菜”结果将显示在这里。"),
-        Panel("项目申报", "本单位的项目申报、审定结果和年度计划将显示在这里。"),
+        Panel(
+            "项目申报",
+            "起草、申报本单位的项目，跟踪审定结果；通过的项目纳入年度计划。",
+            "projects:proposals",
+        ),
         Panel("采购与合同", "本单位的招标、合同、付款与验收将显示在这里。"),
     ],
     Role.COMMITTEE_MEMBER: [
-        Panel("待审定项目", "分配给您的审定会议和待表决项目将显示在这里。"),
+        Panel(
+            "审定会议", "您出席的审定会议：逐项表决、声明回避，查看表决结果。", "projects:sessions"
+        ),
     ],
     Role.PROVIDER: [
         Panel(
@@ -66,7 +75,11 @@ PANELS: dict[str, list[Panel]] = {
     Role.HUB: [
         Panel("本机构资料", "维护联系人、人员与服务领域；查看所联系的基层社会组织。", "orgs:mine"),
         Panel("所联系的社会组织", "挂靠本枢纽组织的基层社会组织将显示在这里。"),
-        Panel("打包申报", "由本组织牵头打包的项目申报将显示在这里。"),
+        Panel(
+            "项目申报与打包",
+            "起草公益创投等项目申报，或将所联系基层组织的申报打包牵头。",
+            "projects:proposals",
+        ),
     ],
     Role.EXPERT: [
         Panel("评审任务", "您被抽取参加的评标任务（开标后可见）将显示在这里。"),

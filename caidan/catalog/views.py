@@ -1,0 +1,404 @@
+"""Catalog pages: the public catalog (tree, search, versions, items, comparison, negative
+list) and the platform admin's desk (versions, draft items, import/export, publishing,
+negative list). Thin: forms → services; errors shown on the form they belong to."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from caidan.accounts.permissions import require
+from caidan.common.errors import DomainError, NotFound, form_add_error
+from caidan.web.views import domain_errors
+
+from . import forms, selectors, services
+from .api import xlsx_response
+from .models import CatalogItem
+
+
+def not_found_as_404(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(exc.message) from None
+
+    return wrapper
+
+
+def _query_without_cursor(request) -> str:
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    return query.urlencode()
+
+
+# --- public pages ------------------------------------------------------------------------
+
+
+def _version_page(request, version, *, is_index: bool):
+    q = (request.GET.get("q") or "").strip()
+    context = {
+        "version": version,
+        "current": selectors.catalog_current(),
+        "is_index": is_index,
+        "q": q,
+        "can_manage": selectors.can_manage(request.actor),
+    }
+    if version is not None:
+        context["counts"] = selectors.catalog_level_counts(version=version)
+        if q:
+            try:
+                context["page"] = selectors.catalog_item_list(
+                    version=version, q=q, cursor=request.GET.get("cursor") or None
+                )
+            except DomainError as exc:
+                messages.error(request, exc.message)
+                context["page"] = selectors.catalog_item_list(version=version, q=q[:100])
+            context["query"] = _query_without_cursor(request)
+        else:
+            context["tree"] = selectors.catalog_tree(version=version)
+    return render(request, "catalog/index.html", context)
+
+
+def index(request):
+    return _version_page(request, selectors.catalog_current(), is_index=True)
+
+
+@not_found_as_404
+def version_detail(request, version_id: int):
+    version = selectors.catalog_version_get_for(actor=request.actor, version_id=version_id)
+    return _version_page(request, version, is_index=False)
+
+
+def version_list(request):
+    versions = selectors.catalog_versions(actor=request.actor)
+    public = [v for v in versions if v.is_public]
+    return render(
+        request,
+        "catalog/versions.html",
+        {
+            "versions": versions,
+            "current": selectors.catalog_current(),
+            "compare_a": public[1] if len(public) > 1 else None,
+            "compare_b": public[0] if public else None,
+        },
+    )
+
+
+@not_found_as_404
+def item_detail(request, item_id: int):
+    item = selectors.catalog_item_get_for(actor=request.actor, item_id=item_id)
+    ancestors = [a for a in (item.parent and item.parent.parent, item.parent) if a is not None]
+    children = CatalogItem.objects.filter(parent=item).order_by("sort_order", "code")
+    other = selectors.catalog_item_versions(actor=request.actor, code=item.code)
+    current = selectors.catalog_current()
+    in_current = next((i for i in other if current and i.version_id == current.pk), None)
+    return render(
+        request,
+        "catalog/item.html",
+        {
+            "item": item,
+            "ancestors": ancestors,
+            "children": children,
+            "other_versions": [i for i in other if i.pk != item.pk],
+            "current": current,
+            "in_current": in_current,
+        },
+    )
+
+
+@not_found_as_404
+def compare(request):
+    versions = selectors.catalog_versions(actor=request.actor)
+    context = {"versions": versions, "result": None}
+    a, b = request.GET.get("a", ""), request.GET.get("b", "")
+    public = [v for v in versions if v.is_public]
+    if not (a or b) and len(public) > 1:  # by default: what the latest revision changed
+        a, b = str(public[1].pk), str(public[0].pk)
+    if a or b:
+        if not (a.isdigit() and b.isdigit()):
+            messages.error(request, "请选择要比较的两个版本。")
+        else:
+            old = selectors.catalog_version_get_for(actor=request.actor, version_id=int(a))
+            new = selectors.catalog_version_get_for(actor=request.actor, version_id=int(b))
+            context["result"] = selectors.catalog_compare(a=old, b=new)
+    context["a"], context["b"] = a, b
+    return render(request, "catalog/compare.html", context)
+
+
+def negative_list(request):
+    text = (request.GET.get("text") or "").strip()[:2000]
+    matches = services.negative_list_check(text=text) if text else None
+    return render(
+        request,
+        "catalog/negative_list.html",
+        {
+            "entries": selectors.negative_list_entries(),
+            "text": text,
+            "matches": matches,
+            "can_manage": selectors.can_manage(request.actor),
+        },
+    )
+
+
+@not_found_as_404
+def export(request, version_id: int):
+    version = selectors.catalog_version_get_for(actor=request.actor, version_id=version_id)
+    return xlsx_response(version)
+
+
+# --- the platform admin's desk -----------------------------------------------------------
+
+
+@login_required
+@domain_errors
+def manage(request):
+    require(request.actor, "catalog.manage")
+    form = forms.VersionCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = services.catalog_version_create(**form.cleaned_data, actor=request.actor)
+        except DomainError as exc:
+            form_add_error(form, exc)
+        else:
+            messages.success(request, f"已创建草稿“{version.name}”，现在可以编辑条目或导入 Excel。")
+            return redirect("catalog:manage_version", version_id=version.pk)
+    return render(
+        request,
+        "catalog/manage.html",
+        {
+            "versions": selectors.catalog_versions(actor=request.actor),
+            "current": selectors.catalog_current(),
+            "form": form,
+        },
+    )
+
+
+@login_required
+@domain_errors
+@not_found_as_404
+def manage_version(request, version_id: int):
+    version = selectors.catalog_version_get_for_edit(actor=request.actor, version_id=version_id)
+    form = None
+    if version.is_draft:
+        initial = {
+            "name": version.name,
+            "effective_date": version.effective_date,
+            "notes": version.notes,
+        }
+        form = forms.VersionEditForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.catalog_version_update(
+                    version=version, **form.cleaned_data, actor=request.actor
+                )
+            except DomainError as exc:
+                form_add_error(form, exc)
+            else:
+                messages.success(request, "版本信息已保存。")
+                return redirect("catalog:manage_version", version_id=version.pk)
+    return render(
+        request,
+        "catalog/manage_version.html",
+        {
+            "version": version,
+            "form": form,
+            "items": selectors.catalog_tree_items(version=version),
+            "counts": selectors.catalog_level_counts(version=version),
+            "current": selectors.catalog_current(),
+        },
+    )
+
+
+def _transition(request, version_id: int, service, done: str):
+    version = selectors.catalog_version_get_for_edit(actor=request.actor, version_id=version_id)
+    try:
+        service(version=version, actor=request.actor)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("catalog:manage_version", version_id=version.pk)
+    messages.success(request, done.format(name=version.name))
+    if service is services.catalog_version_discard:
+        return redirect("catalog:manage")
+    return redirect("catalog:manage_version", version_id=version.pk)
+
+
+@require_POST
+@login_required
+@domain_errors
+@not_found_as_404
+def version_publish(request, version_id: int):
+    return _transition(
+        request, version_id, services.catalog_version_publish, "已发布“{name}”，此后不可再修改。"
+    )
+
+
+@require_POST
+@login_required
+@domain_errors
+@not_found_as_404
+def version_retire(request, version_id: int):
+    return _transition(request, version_id, services.catalog_version_retire, "已停用“{name}”。")
+
+
+@require_POST
+@login_required
+@domain_errors
+@not_found_as_404
+def version_discard(request, version_id: int):
+    return _transition(
+        request, version_id, services.catalog_version_discard, "已删除草稿“{name}”。"
+    )
+
+
+@login_required
+@domain_errors
+@not_found_as_404
+def item_create(request, version_id: int):
+    version = selectors.catalog_version_get_for_edit(actor=request.actor, version_id=version_id)
+    initial = {"code": request.GET.get("parent", "")[:4]}
+    form = forms.ItemForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["sort_order"] = data["sort_order"] or 0
+        try:
+            item = services.catalog_item_create(version=version, **data, actor=request.actor)
+        except DomainError as exc:
+            form_add_error(form, exc)
+        else:
+            messages.success(request, f"已新增条目 {item.code} {item.name}。")
+            if "another" in request.POST:
+                return redirect(
+                    f"{request.path}?parent={item.code if item.level < 3 else item.parent_code}"
+                )
+            return redirect("catalog:manage_version", version_id=version.pk)
+    return render(
+        request, "catalog/item_form.html", {"form": form, "version": version, "item": None}
+    )
+
+
+@login_required
+@domain_errors
+@not_found_as_404
+def item_edit(request, item_id: int):
+    item = selectors.catalog_item_get_for_edit(actor=request.actor, item_id=item_id)
+    initial = {
+        "name": item.name,
+        "description": item.description,
+        "category": item.category,
+        "guidance_price": "" if item.guidance_price is None else str(item.guidance_price),
+        "price_unit": item.price_unit,
+        "bought_first": item.bought_first,
+        "sort_order": item.sort_order,
+    }
+    form = forms.ItemEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["sort_order"] = data["sort_order"] or 0
+        try:
+            services.catalog_item_update(item=item, **data, actor=request.actor)
+        except DomainError as exc:
+            form_add_error(form, exc)
+        else:
+            messages.success(request, f"已保存条目 {item.code}。")
+            return redirect("catalog:manage_version", version_id=item.version_id)
+    return render(
+        request, "catalog/item_form.html", {"form": form, "version": item.version, "item": item}
+    )
+
+
+@require_POST
+@login_required
+@domain_errors
+@not_found_as_404
+def item_delete(request, item_id: int):
+    item = selectors.catalog_item_get_for_edit(actor=request.actor, item_id=item_id)
+    try:
+        services.catalog_item_delete(item=item, actor=request.actor)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已删除条目 {item.code} {item.name}。")
+    return redirect("catalog:manage_version", version_id=item.version_id)
+
+
+@login_required
+@domain_errors
+@not_found_as_404
+def version_import(request, version_id: int):
+    version = selectors.catalog_version_get_for_edit(actor=request.actor, version_id=version_id)
+    form = forms.ImportForm(request.POST or None, request.FILES or None)
+    errors: list[dict] = []
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.catalog_version_import(
+                version=version, file=form.cleaned_data["file"], actor=request.actor
+            )
+        except DomainError as exc:
+            errors = exc.detail.get("errors", [])
+            if not errors:
+                form_add_error(form, exc)
+            messages.error(request, exc.message)
+            status = exc.status_code
+        else:
+            messages.success(request, f"已导入 {len(created)} 个条目。")
+            return redirect("catalog:manage_version", version_id=version.pk)
+    return render(
+        request,
+        "catalog/import.html",
+        {"form": form, "version": version, "errors": errors},
+        status=status,
+    )
+
+
+@login_required
+@domain_errors
+def manage_negative_list(request):
+    require(request.actor, "catalog.manage")
+    form = forms.NegativeEntryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry = services.negative_list_entry_create(**form.cleaned_data, actor=request.actor)
+        except DomainError as exc:
+            form_add_error(form, exc)
+        else:
+            messages.success(request, f"已新增负面清单事项 {entry.code}。")
+            return redirect("catalog:manage_negative_list")
+    return render(
+        request,
+        "catalog/manage_negative_list.html",
+        {"entries": selectors.negative_list_entries(include_inactive=True), "form": form},
+    )
+
+
+@login_required
+@domain_errors
+@not_found_as_404
+def negative_list_edit(request, entry_id: int):
+    entry = selectors.negative_list_entry_get_for(actor=request.actor, entry_id=entry_id)
+    initial = {
+        "title": entry.title,
+        "legal_basis": entry.legal_basis,
+        "description": entry.description,
+        "keywords": "、".join(entry.keywords or []),
+        "is_active": entry.is_active,
+    }
+    form = forms.NegativeEntryEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.negative_list_entry_update(
+                entry=entry, **form.cleaned_data, actor=request.actor
+            )
+        except DomainError as exc:
+            form_add_error(form, exc)
+        else:
+            messages.success(request, f"已保存负面清单事项 {entry.code}。")
+            return redirect("catalog:manage_negative_list")
+    return render(request, "catalog/negative_list_form.html", {"form": form, "entry": entry})

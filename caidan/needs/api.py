@@ -1,0 +1,551 @@
+"""API: residents' verification, needs, menus, orders and results (/api/v1/needs).
+
+Public reads need no login and never carry who stated a need or who ordered. Residents
+verify with a one-time code and receive a personal API token for their own writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.http import HttpResponse
+from ninja import Router, Schema, Status
+
+from caidan.accounts.actor import Actor
+from caidan.accounts.middleware import client_ip
+from caidan.accounts.services import api_token_create
+from caidan.catalog.models import CatalogItem
+from caidan.common.errors import field_error
+from caidan.common.schemas import ERRORS, ErrorOut, PageOut, page_response
+from caidan.common.xlsx import XLSX_MIME
+
+from . import selectors, services
+from .followups import followups_for
+from .models import Menu, MenuItem, MenuOrder, Need
+from .services import KEEP
+
+router = Router(tags=["needs 居民需求与菜单"])
+ERRORS_429 = {**ERRORS, 429: ErrorOut}
+
+
+# --- verification ------------------------------------------------------------------------
+
+
+class VerifyStartIn(Schema):
+    kind: str = "phone"
+    value: str
+
+
+class VerifyStartOut(Schema):
+    kind: str
+    hint: str
+    expires_at: dt.datetime
+    resend_after_seconds: int
+
+
+@router.post(
+    "/verification/start",
+    response={200: VerifyStartOut, **ERRORS_429},
+    auth=None,
+    summary="发送居民身份验证码",
+)
+def verification_start(request, payload: VerifyStartIn):
+    challenge = services.identity_verification_start(
+        kind=payload.kind, value=payload.value, ip=client_ip(request)
+    )
+    return {
+        "kind": challenge.kind,
+        "hint": challenge.hint,
+        "expires_at": challenge.expires_at,
+        "resend_after_seconds": challenge.resend_after_seconds,
+    }
+
+
+class VerifyConfirmIn(Schema):
+    kind: str = "phone"
+    value: str
+    code: str
+
+
+class VerifyConfirmOut(Schema):
+    user_id: int
+    hint: str
+    token: str
+
+
+@router.post(
+    "/verification/confirm",
+    response={200: VerifyConfirmOut, **ERRORS_429},
+    auth=None,
+    summary="验证居民身份（返回个人 API 令牌）",
+)
+def verification_confirm(request, payload: VerifyConfirmIn):
+    user = services.identity_verification_confirm(
+        kind=payload.kind, value=payload.value, code=payload.code, ip=client_ip(request)
+    )
+    _token, raw = api_token_create(
+        actor=Actor(user=user, ip=client_ip(request), via="token"), name="居民身份验证"
+    )
+    return {"user_id": user.pk, "hint": user.resident_identity.hint, "token": raw}
+
+
+# --- needs -------------------------------------------------------------------------------
+
+
+class FollowupOut(Schema):
+    label: str
+    url: str
+    status: str
+
+
+class NeedOut(Schema):
+    id: int
+    unit_id: int
+    unit_name: str
+    community: str
+    target_group: str
+    target_group_label: str
+    text: str
+    created_at: dt.datetime
+
+
+def need_out(n: Need) -> dict:
+    """The public view of a need: never who stated it."""
+    return {
+        "id": n.pk,
+        "unit_id": n.unit_id,
+        "unit_name": n.unit.name,
+        "community": n.community,
+        "target_group": n.target_group,
+        "target_group_label": n.get_target_group_display(),
+        "text": n.text,
+        "created_at": n.created_at,
+    }
+
+
+class MyNeedOut(NeedOut):
+    status: str
+    status_label: str
+    moderation_reason: str
+    followups: list[FollowupOut]
+
+
+class ModeratedNeedOut(NeedOut):
+    status: str
+    status_label: str
+    report_count: int
+    moderation_reason: str
+    moderated_at: dt.datetime | None
+
+
+def moderated_out(n: Need) -> dict:
+    return {
+        **need_out(n),
+        "status": n.status,
+        "status_label": n.get_status_display(),
+        "report_count": n.report_count,
+        "moderation_reason": n.moderation_reason,
+        "moderated_at": n.moderated_at,
+    }
+
+
+class NeedIn(Schema):
+    unit_id: int
+    community: str
+    target_group: str
+    text: str
+
+
+@router.get("", response={200: PageOut[NeedOut], **ERRORS}, auth=None, summary="公开的居民需求")
+def list_needs(
+    request,
+    unit_id: int | None = None,
+    target_group: str = "",
+    cursor: str | None = None,
+    limit: int = 20,
+):
+    page = selectors.need_list_public(
+        unit_id=unit_id, target_group=target_group, cursor=cursor, limit=limit
+    )
+    return page_response(page, need_out)
+
+
+@router.post("", response={201: MyNeedOut, **ERRORS_429}, summary="提出需求（居民）")
+def create_need(request, payload: NeedIn):
+    unit = selectors.unit_get(unit_id=payload.unit_id)
+    if unit is None:
+        raise field_error("unit_id", "请选择需求所在的街道或镇。")
+    need = services.need_submit(
+        actor=request.auth,
+        unit=unit,
+        community=payload.community,
+        target_group=payload.target_group,
+        text=payload.text,
+    )
+    return Status(201, {**moderated_out(need), "followups": []})
+
+
+@router.get("/mine", response={200: PageOut[MyNeedOut], **ERRORS}, summary="我提出的需求")
+def my_needs(request, cursor: str | None = None, limit: int = 20):
+    page = selectors.need_list_mine(actor=request.auth, cursor=cursor, limit=limit)
+    return page_response(
+        page,
+        lambda n: {
+            **moderated_out(n),
+            "followups": [f.as_dict() for f in followups_for(n)],
+        },
+    )
+
+
+@router.get(
+    "/moderation",
+    response={200: PageOut[ModeratedNeedOut], **ERRORS},
+    summary="待审核的需求（本单位辖区）",
+)
+def moderation_list(request, status: str = "", cursor: str | None = None, limit: int = 20):
+    page = selectors.need_list_for_moderation(
+        actor=request.auth, status=status, cursor=cursor, limit=limit
+    )
+    return page_response(page, moderated_out)
+
+
+class ReportIn(Schema):
+    reason: str = ""
+
+
+class ReportOut(Schema):
+    need_id: int
+    hidden: bool
+
+
+@router.post("/{need_id}/report", response={200: ReportOut, **ERRORS}, summary="举报不当需求")
+def report_need(request, need_id: int, payload: ReportIn):
+    need = selectors.need_get_for_report(need_id=need_id)
+    need = services.need_report(actor=request.auth, need=need, reason=payload.reason)
+    return {"need_id": need.pk, "hidden": need.status == Need.Status.HIDDEN}
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+@router.post("/{need_id}/hide", response={200: ModeratedNeedOut, **ERRORS}, summary="隐藏需求")
+def hide_need(request, need_id: int, payload: ReasonIn):
+    need = selectors.need_get_for_moderation(actor=request.auth, need_id=need_id)
+    return moderated_out(services.need_hide(actor=request.auth, need=need, reason=payload.reason))
+
+
+@router.post(
+    "/{need_id}/restore", response={200: ModeratedNeedOut, **ERRORS}, summary="恢复公开需求"
+)
+def restore_need(request, need_id: int, payload: ReasonIn):
+    need = selectors.need_get_for_moderation(actor=request.auth, need_id=need_id)
+    return moderated_out(
+        services.need_restore(actor=request.auth, need=need, reason=payload.reason)
+    )
+
+
+# --- menus -------------------------------------------------------------------------------
+
+
+class MenuOut(Schema):
+    id: int
+    unit_id: int
+    unit_name: str
+    community: str
+    title: str
+    description: str
+    ordering_opens_at: dt.datetime
+    ordering_closes_at: dt.datetime
+    status: str
+    status_label: str
+    ordering_open: bool
+    rules_frozen: bool
+    item_count: int
+    url: str
+
+
+def menu_out(m: Menu) -> dict:
+    from django.utils import timezone
+
+    now = timezone.now()
+    return {
+        "id": m.pk,
+        "unit_id": m.unit_id,
+        "unit_name": m.unit.name,
+        "community": m.community,
+        "title": m.title,
+        "description": m.description,
+        "ordering_opens_at": m.ordering_opens_at,
+        "ordering_closes_at": m.ordering_closes_at,
+        "status": m.status,
+        "status_label": m.get_status_display(),
+        "ordering_open": m.ordering_open(now),
+        "rules_frozen": m.rules_frozen(now),
+        "item_count": m.item_count if hasattr(m, "item_count") else m.items.count(),
+        "url": f"/needs/menus/{m.pk}/",
+    }
+
+
+class MenuItemOut(Schema):
+    id: int
+    menu_id: int
+    title: str
+    description: str
+    catalog_item_id: int
+    catalog_code: str
+    catalog_name: str
+    estimated_budget: Decimal | None
+    sort_order: int
+
+
+def item_out(i: MenuItem) -> dict:
+    return {
+        "id": i.pk,
+        "menu_id": i.menu_id,
+        "title": i.title,
+        "description": i.description,
+        "catalog_item_id": i.catalog_item_id,
+        "catalog_code": i.catalog_item.code,
+        "catalog_name": i.catalog_item.name,
+        "estimated_budget": i.estimated_budget,
+        "sort_order": i.sort_order,
+    }
+
+
+class MenuDetailOut(MenuOut):
+    items: list[MenuItemOut]
+
+
+def detail_out(m: Menu) -> dict:
+    items = selectors.menu_items(menu=m)
+    return {**menu_out(m), "item_count": len(items), "items": [item_out(i) for i in items]}
+
+
+@router.get("/menus", response={200: PageOut[MenuOut], **ERRORS}, auth=None, summary="已发布的菜单")
+def list_menus(
+    request,
+    unit_id: int | None = None,
+    status: str = "",
+    cursor: str | None = None,
+    limit: int = 20,
+):
+    page = selectors.menu_list_public(unit_id=unit_id, status=status, cursor=cursor, limit=limit)
+    return page_response(page, menu_out)
+
+
+@router.get(
+    "/menus/manage", response={200: PageOut[MenuOut], **ERRORS}, summary="本单位的菜单（含草稿）"
+)
+def list_my_menus(request, cursor: str | None = None, limit: int = 20):
+    page = selectors.menu_list_for_manage(actor=request.auth, cursor=cursor, limit=limit)
+    return page_response(page, menu_out)
+
+
+class MenuIn(Schema):
+    community: str
+    title: str
+    description: str = ""
+    ordering_opens_at: dt.datetime
+    ordering_closes_at: dt.datetime
+    unit_id: int | None = None
+
+
+@router.post("/menus", response={201: MenuDetailOut, **ERRORS}, summary="创建菜单（草稿）")
+def create_menu(request, payload: MenuIn):
+    unit = selectors.unit_get(unit_id=payload.unit_id)
+    menu = services.menu_create(
+        actor=request.auth,
+        unit=unit,
+        community=payload.community,
+        title=payload.title,
+        description=payload.description,
+        ordering_opens_at=payload.ordering_opens_at,
+        ordering_closes_at=payload.ordering_closes_at,
+    )
+    return Status(201, detail_out(selectors.menu_get_for_edit(actor=request.auth, menu_id=menu.pk)))
+
+
+@router.get(
+    "/menus/{menu_id}", response={200: MenuDetailOut, **ERRORS}, auth=None, summary="菜单详情"
+)
+def get_menu(request, menu_id: int):
+    from caidan.api import optional_actor
+
+    return detail_out(selectors.menu_get_for(actor=optional_actor(request), menu_id=menu_id))
+
+
+class MenuPatch(Schema):
+    community: str | None = None
+    title: str | None = None
+    description: str | None = None
+    ordering_opens_at: dt.datetime | None = None
+    ordering_closes_at: dt.datetime | None = None
+
+
+@router.patch("/menus/{menu_id}", response={200: MenuDetailOut, **ERRORS}, summary="修改菜单")
+def update_menu(request, menu_id: int, payload: MenuPatch):
+    menu = selectors.menu_get_for_edit(actor=request.auth, menu_id=menu_id)
+    changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    services.menu_update(
+        actor=request.auth,
+        menu=menu,
+        **{k: changes.get(k, KEEP) for k in MenuPatch.model_fields},
+    )
+    return detail_out(selectors.menu_get_for_edit(actor=request.auth, menu_id=menu_id))
+
+
+@router.post("/menus/{menu_id}/publish", response={200: MenuOut, **ERRORS}, summary="发布菜单")
+def publish_menu(request, menu_id: int):
+    menu = selectors.menu_get_for_edit(actor=request.auth, menu_id=menu_id)
+    services.menu_publish(actor=request.auth, menu=menu)
+    return menu_out(selectors.menu_get_for_edit(actor=request.auth, menu_id=menu_id))
+
+
+class CloseIn(Schema):
+    reason: str = ""
+
+
+@router.post("/menus/{menu_id}/close", response={200: MenuOut, **ERRORS}, summary="截止点菜")
+def close_menu(request, menu_id: int, payload: CloseIn):
+    menu = selectors.menu_get_for_edit(actor=request.auth, menu_id=menu_id)
+    services.menu_close(actor=request.auth, menu=menu, reason=payload.reason)
+    return menu_out(selectors.menu_get_for_edit(actor=request.auth, menu_id=menu_id))
+
+
+class ItemIn(Schema):
+    catalog_item_id: int
+    title: str = ""
+    description: str = ""
+    estimated_budget: str | int | None = None
+    sort_order: int | None = None
+
+
+@router.post("/menus/{menu_id}/items", response={201: MenuItemOut, **ERRORS}, summary="添加菜单项")
+def add_item(request, menu_id: int, payload: ItemIn):
+    menu = selectors.menu_get_for_edit(actor=request.auth, menu_id=menu_id)
+    catalog_item = CatalogItem.objects.filter(pk=payload.catalog_item_id).first()
+    if catalog_item is None:
+        raise field_error("catalog_item_id", "找不到该目录条目。")
+    item = services.menu_item_add(
+        actor=request.auth,
+        menu=menu,
+        catalog_item=catalog_item,
+        title=payload.title,
+        description=payload.description,
+        estimated_budget=payload.estimated_budget,
+        sort_order=payload.sort_order,
+    )
+    item = MenuItem.objects.select_related("catalog_item").get(pk=item.pk)
+    return Status(201, item_out(item))
+
+
+@router.delete(
+    "/menus/{menu_id}/items/{item_id}", response={204: None, **ERRORS}, summary="删除菜单项"
+)
+def remove_item(request, menu_id: int, item_id: int):
+    menu = selectors.menu_get_for_edit(actor=request.auth, menu_id=menu_id)
+    item = selectors.menu_item_get_for_edit(actor=request.auth, menu=menu, item_id=item_id)
+    services.menu_item_remove(actor=request.auth, item=item)
+    return Status(204, None)
+
+
+class ResultRowOut(Schema):
+    rank: int
+    item: MenuItemOut
+    support: int
+    share: Decimal
+
+
+class ResultsOut(Schema):
+    menu: MenuOut
+    total: int
+    at: dt.datetime
+    rows: list[ResultRowOut]
+
+
+@router.get(
+    "/menus/{menu_id}/results",
+    response={200: ResultsOut, **ERRORS},
+    auth=None,
+    summary="点菜结果（按支持人数排名）",
+)
+def menu_results(request, menu_id: int):
+    from caidan.api import optional_actor
+
+    results = selectors.menu_get_results(actor=optional_actor(request), menu_id=menu_id)
+    return {
+        "menu": menu_out(results.menu),
+        "total": results.total,
+        "at": results.at,
+        "rows": [
+            {"rank": r.rank, "item": item_out(r.item), "support": r.support, "share": r.share}
+            for r in results.rows
+        ],
+    }
+
+
+def _export(request, menu_id: int, ext: str) -> HttpResponse:
+    from caidan.api import optional_actor
+
+    results = selectors.menu_get_results(actor=optional_actor(request), menu_id=menu_id)
+    if ext == "csv":
+        content, mime = selectors.menu_results_csv(results=results), "text/csv; charset=utf-8"
+    else:
+        content, mime = selectors.menu_results_xlsx(results=results), XLSX_MIME
+    response = HttpResponse(content, content_type=mime)
+    filename = selectors.export_filename(results.menu, ext)
+    response["Content-Disposition"] = f"attachment; filename*=utf-8''{filename}"
+    return response
+
+
+@router.get("/menus/{menu_id}/results.csv", auth=None, summary="导出点菜结果（CSV）")
+def export_csv(request, menu_id: int):
+    return _export(request, menu_id, "csv")
+
+
+@router.get("/menus/{menu_id}/results.xlsx", auth=None, summary="导出点菜结果（Excel）")
+def export_xlsx(request, menu_id: int):
+    return _export(request, menu_id, "xlsx")
+
+
+# --- orders ------------------------------------------------------------------------------
+
+
+class OrderOut(Schema):
+    id: int
+    menu_id: int
+    menu_title: str
+    menu_item_id: int
+    menu_item_title: str
+    created_at: dt.datetime
+    followups: list[FollowupOut]
+
+
+def order_out(o: MenuOrder) -> dict:
+    return {
+        "id": o.pk,
+        "menu_id": o.menu_item.menu_id,
+        "menu_title": o.menu_item.menu.title,
+        "menu_item_id": o.menu_item_id,
+        "menu_item_title": o.menu_item.title,
+        "created_at": o.created_at,
+        "followups": [f.as_dict() for f in followups_for(o.menu_item)],
+    }
+
+
+@router.post(
+    "/items/{item_id}/order", response={201: OrderOut, **ERRORS}, summary="点菜（支持菜单项）"
+)
+def place_order(request, item_id: int):
+    item = selectors.menu_item_get_for(actor=request.auth, item_id=item_id)
+    order = services.menu_order_place(actor=request.auth, menu_item=item)
+    order = MenuOrder.objects.select_related("menu_item", "menu_item__menu").get(pk=order.pk)
+    return Status(201, order_out(order))
+
+
+@router.get("/orders/mine", response={200: PageOut[OrderOut], **ERRORS}, summary="我点的菜")
+def my_orders(request, cursor: str | None = None, limit: int = 20):
+    page = selectors.menu_orders_mine(actor=request.auth, cursor=cursor, limit=limit)
+    return page_response(page, order_out)

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class NeedsConfig(AppConfig):
+    name = "caidan.needs"
+    verbose_name = "居民需求与菜单"
+
+    def ready(self) -> None:
+        from . import followups, permissions, services  # noqa: F401 - rules, tick jobs, links

@@ -1,0 +1,354 @@
+"""Residents' needs, menus and orders (问需于民 / 百姓点菜、政府买单, DOMAIN.md §3.2).
+
+A resident acts with a *verified identity* (``ResidentIdentity``): a keyed hash of a phone
+number or ID number, never the number itself (DOMAIN.md §5). One identity is one account,
+so one identity supports a menu item at most once (``MenuOrder``'s unique constraint).
+
+A purchaser draws up a ``Menu`` of candidate services (``MenuItem``, each a third-level
+item of a published catalog version) for a community; the menu's rules — its items and
+ordering period — freeze once ordering opens.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import Exact, GreaterThanOrEqual, LessThanOrEqual
+
+from caidan.common.money import MoneyField
+
+MAX_CODE_ATTEMPTS = 5
+NEED_TEXT_MIN = 10
+NEED_TEXT_MAX = 1000
+
+
+class IdentityKind(models.TextChoices):
+    PHONE = "phone", "手机号"
+    ID_NUMBER = "id_number", "身份证号"
+
+
+class ResidentIdentity(models.Model):
+    """A verified resident. ``identity_hash`` is HMAC-SHA256 of the normalised number under
+    the deployment's identity key; ``hint`` is the masked number (138****5678) for the
+    resident's own pages. The number itself is never stored."""
+
+    kind = models.CharField("身份类型", max_length=16, choices=IdentityKind.choices)
+    identity_hash = models.CharField("身份哈希", max_length=64, unique=True)
+    hint = models.CharField("脱敏号码", max_length=32)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="居民账户",
+        on_delete=models.PROTECT,
+        related_name="resident_identity",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    last_verified_at = models.DateTimeField("最近验证时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "居民身份"
+        verbose_name_plural = "居民身份"
+        constraints = [
+            models.CheckConstraint(
+                name="resident_identity_kind_valid", condition=Q(kind__in=IdentityKind.values)
+            ),
+            models.CheckConstraint(
+                name="resident_identity_hash_length",
+                condition=Exact(Length("identity_hash"), 64),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"居民（{self.hint}）"
+
+
+class VerificationCode(models.Model):
+    """A one-time code sent to an identity. Only hashes are kept: of the identity and of
+    the code. Also the record that rate-limits code requests."""
+
+    kind = models.CharField("身份类型", max_length=16, choices=IdentityKind.choices)
+    identity_hash = models.CharField("身份哈希", max_length=64)
+    code_hash = models.CharField("验证码哈希", max_length=64)
+    ip = models.CharField("请求地址", max_length=64, blank=True)
+    created_at = models.DateTimeField("发送时间")
+    expires_at = models.DateTimeField("过期时间")
+    attempts = models.PositiveSmallIntegerField("错误次数", default=0)
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "验证码"
+        verbose_name_plural = "验证码"
+        constraints = [
+            models.CheckConstraint(
+                name="verification_attempts_limited",
+                condition=Q(attempts__lte=MAX_CODE_ATTEMPTS),
+            ),
+            models.CheckConstraint(
+                name="verification_expires_after_created",
+                condition=Q(expires_at__gt=F("created_at")),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["identity_hash", "-created_at"], name="verif_identity_time"),
+            models.Index(fields=["ip", "-created_at"], name="verif_ip_time"),
+            models.Index(fields=["expires_at"], name="verif_expires"),
+        ]
+
+    def __str__(self) -> str:
+        return f"验证码 #{self.pk}"
+
+
+class TargetGroup(models.TextChoices):
+    """Who a need concerns (seed 000's service groups, plus the common ones)."""
+
+    POOR_FAMILY = "poor_family", "困难家庭"
+    MENTAL_DISORDER = "mental_disorder", "精神障碍者"
+    DISABLED = "disabled", "残疾人"
+    EX_OFFENDER = "ex_offender", "刑释人员"
+    ELDERLY_ALONE = "elderly_alone", "困难独居老人"
+    SPECIAL_CHILDREN = "special_children", "特殊儿童"
+    ELDERLY = "elderly", "老年人"
+    YOUTH = "youth", "青少年"
+    OTHER = "other", "其他"
+
+
+class NeedStatus(models.TextChoices):
+    VISIBLE = "visible", "公开"
+    HIDDEN = "hidden", "已隐藏"
+
+
+class Need(models.Model):
+    """A need a resident states (需求) for a community of a street or town."""
+
+    Status = NeedStatus
+
+    identity = models.ForeignKey(
+        ResidentIdentity, verbose_name="提出人", on_delete=models.PROTECT, related_name="needs"
+    )
+    unit = models.ForeignKey(
+        "accounts.Unit", verbose_name="街道（镇）", on_delete=models.PROTECT, related_name="needs"
+    )
+    community = models.CharField("社区（居委会）", max_length=100)
+    target_group = models.CharField("服务对象", max_length=32, choices=TargetGroup.choices)
+    text = models.TextField("需求内容")
+    status = models.CharField(
+        "状态", max_length=16, choices=NeedStatus.choices, default=NeedStatus.VISIBLE
+    )
+    report_count = models.PositiveIntegerField("举报次数（自上次恢复起）", default=0)
+    moderated_at = models.DateTimeField("最近处理时间", null=True, blank=True)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="处理人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    moderation_reason = models.CharField("处理理由", max_length=300, blank=True)
+    created_at = models.DateTimeField("提出时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "居民需求"
+        verbose_name_plural = "居民需求"
+        constraints = [
+            models.CheckConstraint(
+                name="need_status_valid", condition=Q(status__in=NeedStatus.values)
+            ),
+            models.CheckConstraint(
+                name="need_target_group_valid", condition=Q(target_group__in=TargetGroup.values)
+            ),
+            models.CheckConstraint(
+                name="need_text_length",
+                condition=GreaterThanOrEqual(Length("text"), NEED_TEXT_MIN)
+                & LessThanOrEqual(Length("text"), NEED_TEXT_MAX),
+            ),
+            models.CheckConstraint(name="need_community_not_blank", condition=~Q(community="")),
+        ]
+        indexes = [
+            models.Index(fields=["unit", "status", "-id"], name="need_unit_status_id"),
+            models.Index(fields=["status", "-id"], name="need_status_id"),
+            models.Index(fields=["identity", "-id"], name="need_identity_id"),
+        ]
+
+    def __str__(self) -> str:
+        return f"需求 #{self.pk} · {self.community}"
+
+
+class NeedReport(models.Model):
+    """Someone reported a need as inappropriate; each person once per need."""
+
+    need = models.ForeignKey(
+        Need, verbose_name="需求", on_delete=models.CASCADE, related_name="reports"
+    )
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="举报人", on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField("举报理由", max_length=200, blank=True)
+    created_at = models.DateTimeField("举报时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "需求举报"
+        verbose_name_plural = "需求举报"
+        constraints = [
+            models.UniqueConstraint(fields=["need", "reporter"], name="need_report_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"举报 #{self.pk}"
+
+
+class MenuStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    PUBLISHED = "published", "已发布"
+    CLOSED = "closed", "已截止"
+
+
+class MenuAction(models.TextChoices):
+    PUBLISH = "publish", "发布"
+    CLOSE = "close", "截止"
+
+
+# The lifecycle, in one place: action → (statuses it may start from, status it leads to).
+MENU_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    MenuAction.PUBLISH: (frozenset({MenuStatus.DRAFT}), MenuStatus.PUBLISHED),
+    MenuAction.CLOSE: (frozenset({MenuStatus.PUBLISHED}), MenuStatus.CLOSED),
+}
+
+
+def menu_transition_allowed(status: str, action: str) -> bool:
+    sources, _target = MENU_TRANSITIONS[action]
+    return status in sources
+
+
+class Menu(models.Model):
+    """A purchaser's menu of candidate services for a community (菜单)."""
+
+    Status = MenuStatus
+
+    unit = models.ForeignKey(
+        "accounts.Unit", verbose_name="购买主体", on_delete=models.PROTECT, related_name="menus"
+    )
+    community = models.CharField("社区（居委会）", max_length=100)
+    title = models.CharField("标题", max_length=200)
+    description = models.TextField("说明", blank=True)
+    ordering_opens_at = models.DateTimeField("点菜开始时间")
+    ordering_closes_at = models.DateTimeField("点菜截止时间")
+    status = models.CharField(
+        "状态", max_length=16, choices=MenuStatus.choices, default=MenuStatus.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="创建人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    closed_at = models.DateTimeField("截止时间（实际）", null=True, blank=True)
+    close_reason = models.CharField("提前截止理由", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "菜单"
+        verbose_name_plural = "菜单"
+        constraints = [
+            models.CheckConstraint(
+                name="menu_status_valid", condition=Q(status__in=MenuStatus.values)
+            ),
+            models.CheckConstraint(
+                name="menu_closes_after_opens",
+                condition=Q(ordering_closes_at__gt=F("ordering_opens_at")),
+            ),
+            models.CheckConstraint(
+                name="menu_public_has_publish_time",
+                condition=Q(status=MenuStatus.DRAFT) | Q(published_at__isnull=False),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "ordering_closes_at"], name="menu_status_closes"),
+            models.Index(fields=["unit", "status", "-id"], name="menu_unit_status_id"),
+            models.Index(fields=["status", "-id"], name="menu_status_id"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def ordering_open(self, now: dt.datetime) -> bool:
+        """Residents may order: published, and the server clock is within the period."""
+        return (
+            self.status == MenuStatus.PUBLISHED
+            and self.ordering_opens_at <= now < self.ordering_closes_at
+        )
+
+    def rules_frozen(self, now: dt.datetime) -> bool:
+        """The items and the period may no longer change: ordering has opened (or ended)."""
+        if self.status == MenuStatus.CLOSED:
+            return True
+        return self.status == MenuStatus.PUBLISHED and now >= self.ordering_opens_at
+
+    @property
+    def is_public(self) -> bool:
+        return self.status != MenuStatus.DRAFT
+
+
+class MenuItem(models.Model):
+    """A candidate service on a menu: one third-level item of a published catalog version."""
+
+    menu = models.ForeignKey(
+        Menu, verbose_name="菜单", on_delete=models.CASCADE, related_name="items"
+    )
+    catalog_item = models.ForeignKey(
+        "catalog.CatalogItem",
+        verbose_name="目录条目",
+        on_delete=models.PROTECT,
+        related_name="menu_items",
+    )
+    title = models.CharField("名称", max_length=200)
+    description = models.TextField("说明", blank=True)
+    estimated_budget = MoneyField("预估预算（元）", null=True, blank=True)
+    sort_order = models.PositiveIntegerField("排序", default=0)
+    created_at = models.DateTimeField("添加时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "菜单项"
+        verbose_name_plural = "菜单项"
+        constraints = [
+            models.CheckConstraint(
+                name="menu_item_budget_nonnegative",
+                condition=Q(estimated_budget__isnull=True) | Q(estimated_budget__gte=0),
+            ),
+        ]
+        indexes = [models.Index(fields=["menu", "sort_order", "id"], name="menu_item_order")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class MenuOrder(models.Model):
+    """One verified resident supports one menu item (点菜): at most once, enforced here."""
+
+    menu_item = models.ForeignKey(
+        MenuItem, verbose_name="菜单项", on_delete=models.PROTECT, related_name="orders"
+    )
+    identity = models.ForeignKey(
+        ResidentIdentity, verbose_name="居民", on_delete=models.PROTECT, related_name="orders"
+    )
+    created_at = models.DateTimeField("点菜时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "点菜记录"
+        verbose_name_plural = "点菜记录"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["menu_item", "identity"], name="menu_order_one_per_identity"
+            )
+        ]
+        indexes = [models.Index(fields=["identity", "-id"], name="menu_order_identity_id")]
+
+    def __str__(self) -> str:
+        return f"点菜 #{self.pk}"

@@ -1,0 +1,378 @@
+"""Residents' verified identity: one-time codes, keyed hashes, one identity one account.
+
+The phone number (or ID number) is normalised, hashed with HMAC-SHA256 under
+``settings.IDENTITY_HASH_KEY`` (default: ``SECRET_KEY``) and forgotten: only the hash and
+a masked hint (138****5678) are stored (DOMAIN.md §5). The code itself is stored only as
+a keyed hash too, expires after 10 minutes, and allows 5 wrong attempts.
+
+In this deployment an ID number is verified the same way as a phone number — the code
+goes through the SMS backend — and only where that makes sense: with DEBUG, under tests,
+or where ``settings.NEEDS_ID_NUMBER_CODES`` is set (a gateway that delivers to the phone
+registered for the ID number). Elsewhere an ID number is refused with a clear message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import math
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from caidan.accounts.actor import Actor
+from caidan.accounts.models import Membership, Role, User
+from caidan.accounts.permissions import require
+from caidan.accounts.services import membership_grant, user_create
+from caidan.audit.kinds import EventKind
+from caidan.audit.services import audit_record
+from caidan.common.calendar import start_of_day
+from caidan.common.errors import (
+    Conflict,
+    NotAuthenticated,
+    PermissionDenied,
+    TooManyRequests,
+    ValidationError,
+    field_error,
+)
+from caidan.common.masking import mask_id_number, mask_phone
+
+from ..models import MAX_CODE_ATTEMPTS, IdentityKind, ResidentIdentity, VerificationCode
+from ..sms import send_sms
+
+CODE_TTL = dt.timedelta(minutes=10)
+RESEND_INTERVAL = dt.timedelta(seconds=60)
+CODES_PER_DAY = 10  # per identity, per calendar day (Asia/Shanghai)
+CODES_PER_IP_HOUR = 30  # per client address, per rolling hour
+CODE_DIGITS = 6
+
+PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+ID_NUMBER_RE = re.compile(r"^\d{17}[\dX]$")
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK_CHARS = "10X98765432"
+
+
+# --- normalising and hashing -------------------------------------------------------------
+
+
+def normalise_phone(value: Any) -> str:
+    raw = re.sub(r"[\s\-()]", "", str(value or ""))
+    if raw.startswith("+86"):
+        raw = raw[3:]
+    elif raw.startswith("0086"):
+        raw = raw[4:]
+    elif raw.startswith("86") and len(raw) == 13:
+        raw = raw[2:]
+    if not PHONE_RE.match(raw):
+        raise field_error("value", "手机号格式不正确，请输入 11 位中国大陆手机号码。")
+    return raw
+
+
+def id_number_check_char(first17: str) -> str:
+    """The GB 11643-1999 check character of an 18-digit citizen ID number (ISO 7064 MOD 11-2)."""
+    total = sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS, strict=True))
+    return ID_CHECK_CHARS[total % 11]
+
+
+def normalise_id_number(value: Any) -> str:
+    raw = re.sub(r"\s", "", str(value or "")).upper()
+    if not ID_NUMBER_RE.match(raw):
+        raise field_error("value", "身份证号应为 18 位：前 17 位为数字，最后一位为数字或 X。")
+    try:
+        birth = dt.date(int(raw[6:10]), int(raw[10:12]), int(raw[12:14]))
+    except ValueError:
+        raise field_error("value", "身份证号中的出生日期无效，请核对后重新输入。") from None
+    if birth.year < 1900 or birth > timezone.localdate():
+        raise field_error("value", "身份证号中的出生日期无效，请核对后重新输入。")
+    if raw[17] != id_number_check_char(raw[:17]):
+        raise field_error("value", "身份证号校验码不正确（GB 11643），请核对后重新输入。")
+    return raw
+
+
+def clean_kind(kind: Any) -> str:
+    kind = str(kind or "").strip()
+    if kind not in IdentityKind.values:
+        raise field_error("kind", "身份类型只能是手机号（phone）或身份证号（id_number）。")
+    return kind
+
+
+def normalise(kind: str, value: Any) -> str:
+    return normalise_phone(value) if kind == IdentityKind.PHONE else normalise_id_number(value)
+
+
+def _key() -> bytes:
+    return (getattr(settings, "IDENTITY_HASH_KEY", "") or settings.SECRET_KEY).encode()
+
+
+def identity_hash(kind: str, normalised: str) -> str:
+    """HMAC-SHA256 of ``kind:value`` under the identity key: equal for the same person,
+    useless to anyone who reads the database without the key."""
+    return hmac.new(_key(), f"{kind}:{normalised}".encode(), hashlib.sha256).hexdigest()
+
+
+def identity_hint(kind: str, normalised: str) -> str:
+    return mask_phone(normalised) if kind == IdentityKind.PHONE else mask_id_number(normalised)
+
+
+def _code_hash(ihash: str, code: str) -> str:
+    return hmac.new(_key(), f"code:{ihash}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def id_number_codes_allowed() -> bool:
+    return bool(
+        settings.DEBUG
+        or getattr(settings, "TESTING", False)
+        or getattr(settings, "NEEDS_ID_NUMBER_CODES", False)
+    )
+
+
+def _clean(kind: Any, value: Any) -> tuple[str, str, str, str]:
+    """(kind, normalised value, hash, hint) — or a field error naming the problem."""
+    kind = clean_kind(kind)
+    if kind == IdentityKind.ID_NUMBER and not id_number_codes_allowed():
+        raise field_error(
+            "kind",
+            "本平台暂不支持以身份证号接收验证码，请使用手机号验证。",
+            code="kind_unavailable",
+        )
+    normalised = normalise(kind, value)
+    return kind, normalised, identity_hash(kind, normalised), identity_hint(kind, normalised)
+
+
+def _anonymous_target(hint: str) -> tuple[str, str, str]:
+    return ("needs.residentidentity", "", f"居民（{hint}）")
+
+
+# --- verification ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Challenge:
+    """What the person is told after a code was sent."""
+
+    kind: str
+    hint: str
+    expires_at: dt.datetime
+    resend_after_seconds: int
+
+
+def identity_verification_start(*, kind: str, value: str, ip: str = "") -> Challenge:
+    """Send a one-time code to the phone (or ID number). Rate-limited per identity (one a
+    minute, ten a day) and per client address."""
+    kind, normalised, ihash, hint = _clean(kind, value)
+    now = timezone.now()
+    with transaction.atomic():
+        today = start_of_day(timezone.localdate(now))
+        mine = VerificationCode.objects.filter(identity_hash=ihash)
+        last = mine.order_by("-created_at").values_list("created_at", flat=True).first()
+        if last is not None and now - last < RESEND_INTERVAL:
+            wait = math.ceil((RESEND_INTERVAL - (now - last)).total_seconds())
+            raise TooManyRequests(
+                f"验证码发送过于频繁，请 {wait} 秒后再试。",
+                code="code_too_soon",
+                detail={"retry_after": wait},
+            )
+        if mine.filter(created_at__gte=today).count() >= CODES_PER_DAY:
+            raise TooManyRequests(
+                f"该号码今天获取验证码已达 {CODES_PER_DAY} 次上限，请明天再试。",
+                code="code_daily_limit",
+            )
+        if (
+            ip
+            and VerificationCode.objects.filter(
+                ip=ip, created_at__gte=now - dt.timedelta(hours=1)
+            ).count()
+            >= CODES_PER_IP_HOUR
+        ):
+            raise TooManyRequests(
+                "当前网络获取验证码过于频繁，请一小时后再试。", code="code_ip_limit"
+            )
+        code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+        # a new code replaces any earlier one still running
+        mine.filter(used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
+        VerificationCode.objects.create(
+            kind=kind,
+            identity_hash=ihash,
+            code_hash=_code_hash(ihash, code),
+            ip=ip[:64],
+            created_at=now,
+            expires_at=now + CODE_TTL,
+        )
+        audit_record(
+            kind=EventKind.RESIDENT_CODE_SENT,
+            actor=Actor.anonymous(ip=ip),
+            target=_anonymous_target(hint),
+            new={"kind": kind},
+            ip=ip,
+        )
+        minutes = int(CODE_TTL.total_seconds() // 60)
+        body = (
+            f"【菜单】您的验证码是 {code}，{minutes} 分钟内有效。"
+            "工作人员不会向您索取验证码，请勿告诉他人。"
+        )
+        transaction.on_commit(lambda: send_sms(to=normalised, body=body))
+    return Challenge(
+        kind=kind,
+        hint=hint,
+        expires_at=now + CODE_TTL,
+        resend_after_seconds=int(RESEND_INTERVAL.total_seconds()),
+    )
+
+
+def identity_verification_confirm(*, kind: str, value: str, code: str, ip: str = "") -> User:
+    """Check the code; on success return the resident's account (created on the first
+    success: one identity, one account). A wrong code counts against the code's five
+    attempts even though the call fails."""
+    kind, normalised, ihash, hint = _clean(kind, value)
+    code = re.sub(r"\s", "", str(code or ""))
+    if not re.fullmatch(rf"\d{{{CODE_DIGITS}}}", code):
+        raise field_error("code", f"验证码应为 {CODE_DIGITS} 位数字。")
+    now = timezone.now()
+    failure: Exception | None = None
+    with transaction.atomic():
+        challenge = (
+            VerificationCode.objects.select_for_update()
+            .filter(identity_hash=ihash, used_at__isnull=True)
+            .order_by("-created_at")
+            .first()
+        )
+        if challenge is None or challenge.expires_at <= now:
+            raise field_error("code", "验证码已过期或不存在，请重新获取。", code="code_expired")
+        if challenge.attempts >= MAX_CODE_ATTEMPTS:
+            raise TooManyRequests(
+                "验证码错误次数过多，已失效，请重新获取。", code="code_attempts_exceeded"
+            )
+        if not hmac.compare_digest(challenge.code_hash, _code_hash(ihash, code)):
+            challenge.attempts += 1
+            challenge.save(update_fields=["attempts"])
+            audit_record(
+                kind=EventKind.RESIDENT_VERIFY_FAILED,
+                actor=Actor.anonymous(ip=ip),
+                target=_anonymous_target(hint),
+                new={"attempts": challenge.attempts},
+                ip=ip,
+            )
+            left = MAX_CODE_ATTEMPTS - challenge.attempts
+            if left > 0:
+                failure = ValidationError(
+                    f"验证码不正确，还可尝试 {left} 次。",
+                    code="code_wrong",
+                    detail={"field": "code", "attempts_left": left},
+                )
+            else:
+                failure = TooManyRequests(
+                    "验证码错误次数过多，已失效，请重新获取。", code="code_attempts_exceeded"
+                )
+        else:
+            challenge.used_at = now
+            challenge.save(update_fields=["used_at"])
+            identity = _identity_for(kind=kind, ihash=ihash, hint=hint)
+            identity.last_verified_at = now
+            identity.save(update_fields=["last_verified_at"])
+            audit_record(
+                kind=EventKind.RESIDENT_VERIFIED,
+                actor=Actor(user=identity.user, ip=ip),
+                target=identity,
+                ip=ip,
+            )
+    if failure is not None:
+        raise failure  # after the commit, so the wrong attempt is counted
+    return identity.user
+
+
+def _resident_user(hint: str) -> User:
+    """A new account holding only the resident role. No password: residents log in with
+    their code; the username is random, so it says nothing about the person."""
+    system = Actor.system()
+    user = user_create(
+        username=f"resident-{secrets.token_hex(6)}",
+        password=secrets.token_urlsafe(24),
+        display_name=f"居民（{hint}）",
+        actor=system,
+        validate_password=False,
+    )
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    membership_grant(user=user, role=Role.RESIDENT, actor=system)
+    return user
+
+
+def _identity_for(*, kind: str, ihash: str, hint: str) -> ResidentIdentity:
+    identity = ResidentIdentity.objects.select_related("user").filter(identity_hash=ihash).first()
+    if identity is not None:
+        if not identity.user.is_active:
+            raise PermissionDenied(
+                "该居民账户已停用，请联系街道工作人员。", code="account_inactive"
+            )
+        return identity
+    user = _resident_user(hint)
+    try:
+        with transaction.atomic():
+            identity = ResidentIdentity.objects.create(
+                kind=kind, identity_hash=ihash, hint=hint, user=user
+            )
+    except IntegrityError:
+        raise Conflict("该身份正在另一处完成验证，请稍后重试。", code="identity_race") from None
+    audit_record(
+        kind=EventKind.RESIDENT_IDENTITY_CREATED,
+        actor=Actor.system(),
+        target=identity,
+        new={"kind": kind, "user": user.username},
+    )
+    return identity
+
+
+def resident_identity_create(
+    *, kind: str, value: str, user: User | None = None, actor: Any
+) -> ResidentIdentity:
+    """Register an identity without a code (demo data, or an officer at the service
+    counter who has seen the person's papers). With ``user``, the identity is bound to
+    that existing account, which is given the resident role if it lacks it."""
+    require(actor, "accounts.manage")
+    kind = clean_kind(kind)
+    normalised = normalise(kind, value)
+    ihash, hint = identity_hash(kind, normalised), identity_hint(kind, normalised)
+    with transaction.atomic():
+        if ResidentIdentity.objects.filter(identity_hash=ihash).exists():
+            raise Conflict(
+                f"身份 {hint} 已绑定居民账户（一个身份只能对应一个账户）。", code="duplicate"
+            )
+        if user is None:
+            user = _resident_user(hint)
+        else:
+            if ResidentIdentity.objects.filter(user=user).exists():
+                raise Conflict("该账户已绑定居民身份。", code="duplicate")
+            if not Membership.objects.filter(
+                user=user, role=Role.RESIDENT, is_active=True
+            ).exists():
+                membership_grant(user=user, role=Role.RESIDENT, actor=actor)
+        identity = ResidentIdentity.objects.create(
+            kind=kind, identity_hash=ihash, hint=hint, user=user
+        )
+        audit_record(
+            kind=EventKind.RESIDENT_IDENTITY_CREATED,
+            actor=actor,
+            target=identity,
+            new={"kind": kind, "user": user.username},
+        )
+    return identity
+
+
+def identity_of(actor: Any, permission: str = "needs.submit") -> ResidentIdentity:
+    """The verified identity a resident acts with; refuses other roles and unverified
+    accounts with a message saying what to do."""
+    if not getattr(actor, "is_authenticated", False):
+        raise NotAuthenticated("请先用手机号验证身份。", code="not_authenticated")
+    require(actor, permission)
+    identity = ResidentIdentity.objects.filter(user=actor.user).first()
+    if identity is None:
+        raise PermissionDenied(
+            "您的账户尚未完成居民身份验证，请先用手机号验证身份。", code="identity_required"
+        )
+    return identity

@@ -1,0 +1,498 @@
+"""Pages for residents (verify, state needs, order from menus, follow up), the public
+(needs, menus, results) and purchasers (moderation, drawing up menus). Thin: forms →
+services; errors shown on the form they belong to, or as a message."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.http import require_POST
+
+from caidan.accounts.middleware import SESSION_KEY
+from caidan.accounts.models import Membership, Role
+from caidan.common.errors import DomainError, NotAuthenticated, form_add_error
+from caidan.common.xlsx import XLSX_MIME
+from caidan.web.views import domain_errors
+
+from . import forms, selectors, services
+from .followups import followups_for
+from .models import NeedStatus, TargetGroup
+from .sms import DEFAULT_BACKEND
+
+
+def verify_first(view):
+    """Anonymous residents are sent to identity verification (not the staff login),
+    and come back where they were."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except NotAuthenticated:
+            back = request.path if request.method == "GET" else request.POST.get("next", "")
+            back = back or request.META.get("HTTP_REFERER", "")
+            query = f"?{urlencode({'next': back})}" if _safe(request, back) else ""
+            return redirect(reverse("needs:verify") + query)
+
+    return wrapper
+
+
+def _safe(request, url: str) -> bool:
+    return bool(url) and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()})
+
+
+def _back(request, default: str) -> str:
+    url = request.POST.get("next") or request.GET.get("next") or ""
+    return url if _safe(request, url) else default
+
+
+def _query_without_cursor(request, *names: str) -> str:
+    query = request.GET.copy()
+    for name in names or ("cursor",):
+        query.pop(name, None)
+    return query.urlencode()
+
+
+# --- public ------------------------------------------------------------------------------
+
+
+@domain_errors
+def index(request):
+    """问需于民: the needs residents have stated, and the menus open for ordering."""
+    unit_id = request.GET.get("unit") or None
+    group = request.GET.get("target_group", "")
+    try:
+        unit_id = int(unit_id) if unit_id else None
+        page = selectors.need_list_public(
+            unit_id=unit_id, target_group=group, cursor=request.GET.get("cursor") or None
+        )
+        menus = selectors.menu_list_public(unit_id=unit_id, status="open", limit=10)
+    except (DomainError, ValueError) as exc:
+        messages.error(request, getattr(exc, "message", "查询条件无效。"))
+        unit_id, group = None, ""
+        page = selectors.need_list_public()
+        menus = selectors.menu_list_public(status="open", limit=10)
+    return render(
+        request,
+        "needs/index.html",
+        {
+            "page": page,
+            "menus": menus.items,
+            "units": selectors.need_units(),
+            "groups": TargetGroup.choices,
+            "unit_id": unit_id,
+            "group": group,
+            "query": _query_without_cursor(request),
+        },
+    )
+
+
+def verify(request):
+    """Residents verify with a one-time code and are logged in as themselves."""
+    next_url = _back(request, "")
+    step = request.POST.get("step", "start") if request.method == "POST" else "start"
+    start_form = forms.VerifyStartForm(request.POST if step == "start" else None)
+    confirm_form = None
+    challenge = None
+    status = 200
+    if request.method == "POST" and step == "start" and start_form.is_valid():
+        try:
+            challenge = services.identity_verification_start(
+                kind=start_form.cleaned_data["kind"],
+                value=start_form.cleaned_data["value"],
+                ip=request.actor.ip,
+            )
+        except DomainError as exc:
+            form_add_error(start_form, exc)
+            status = exc.status_code
+        else:
+            confirm_form = forms.VerifyConfirmForm(
+                initial={
+                    "kind": start_form.cleaned_data["kind"],
+                    "value": start_form.cleaned_data["value"],
+                }
+            )
+    elif request.method == "POST" and step == "confirm":
+        confirm_form = forms.VerifyConfirmForm(request.POST)
+        if confirm_form.is_valid():
+            try:
+                user = services.identity_verification_confirm(
+                    kind=confirm_form.cleaned_data["kind"],
+                    value=confirm_form.cleaned_data["value"],
+                    code=confirm_form.cleaned_data["code"],
+                    ip=request.actor.ip,
+                )
+            except DomainError as exc:
+                form_add_error(confirm_form, exc)
+                status = exc.status_code
+            else:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                membership = Membership.objects.filter(
+                    user=user, role=Role.RESIDENT, is_active=True
+                ).first()
+                request.session[SESSION_KEY] = membership.pk if membership else None
+                messages.success(request, "身份验证成功，您现在可以提出需求和点菜。")
+                return redirect(next_url or "needs:mine")
+    console = (getattr(settings, "SMS_BACKEND", "") or DEFAULT_BACKEND) == DEFAULT_BACKEND
+    return render(
+        request,
+        "needs/verify.html",
+        {
+            "start_form": start_form,
+            "confirm_form": confirm_form,
+            "challenge": challenge,
+            "next": next_url,
+            "console_sms": console and settings.DEBUG,
+        },
+        status=status,
+    )
+
+
+# --- residents ---------------------------------------------------------------------------
+
+
+@domain_errors
+@verify_first
+def need_new(request):
+    services.identity_of(request.actor, "needs.submit")
+    form = forms.NeedForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.need_submit(actor=request.actor, **form.cleaned_data)
+        except DomainError as exc:
+            form_add_error(form, exc)
+        else:
+            messages.success(request, "需求已提交并公开。街道工作人员会据此编制服务菜单。")
+            return redirect("needs:mine")
+    return render(request, "needs/need_form.html", {"form": form})
+
+
+@domain_errors
+@verify_first
+def mine(request):
+    """The resident's needs and orders, and what became of them."""
+    identity = services.identity_of(request.actor, "needs.submit")
+    needs = selectors.need_list_mine(
+        actor=request.actor, cursor=request.GET.get("needs_cursor") or None
+    )
+    orders = selectors.menu_orders_mine(
+        actor=request.actor, cursor=request.GET.get("orders_cursor") or None
+    )
+    return render(
+        request,
+        "needs/mine.html",
+        {
+            "identity": identity,
+            "needs": [(n, followups_for(n)) for n in needs.items],
+            "needs_page": needs,
+            "orders": [(o, followups_for(o.menu_item)) for o in orders.items],
+            "orders_page": orders,
+        },
+    )
+
+
+@require_POST
+@domain_errors
+@verify_first
+def need_report(request, need_id: int):
+    need = selectors.need_get_for_report(need_id=need_id)
+    try:
+        need = services.need_report(
+            actor=request.actor, need=need, reason=request.POST.get("reason", "")
+        )
+    except NotAuthenticated:
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        if need.status == NeedStatus.HIDDEN:
+            messages.success(request, "感谢举报。该需求已被多人举报，现已隐藏，等待工作人员审核。")
+        else:
+            messages.success(request, "感谢举报，工作人员会尽快审核。")
+    return redirect(_back(request, reverse("needs:index")))
+
+
+@require_POST
+@domain_errors
+@verify_first
+def menu_order(request, item_id: int):
+    item = selectors.menu_item_get_for(actor=request.actor, item_id=item_id)
+    try:
+        services.menu_order_place(actor=request.actor, menu_item=item)
+    except NotAuthenticated:
+        raise
+    except DomainError as exc:
+        if exc.status_code == 403:
+            raise
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已支持“{item.title}”。每人每项只能支持一次。")
+    return redirect("needs:menu_detail", menu_id=item.menu_id)
+
+
+# --- moderation --------------------------------------------------------------------------
+
+
+@login_required
+@domain_errors
+def moderation(request):
+    status = request.GET.get("status", "")
+    try:
+        page = selectors.need_list_for_moderation(
+            actor=request.actor, status=status, cursor=request.GET.get("cursor") or None
+        )
+    except DomainError as exc:
+        if exc.status_code in (401, 403):
+            raise
+        messages.error(request, exc.message)
+        status = ""
+        page = selectors.need_list_for_moderation(actor=request.actor)
+    return render(
+        request,
+        "needs/moderation.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": NeedStatus.choices,
+            "query": _query_without_cursor(request),
+        },
+    )
+
+
+def _moderate(request, need_id: int, service, done: str):
+    need = selectors.need_get_for_moderation(actor=request.actor, need_id=need_id)
+    form = forms.ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        service(actor=request.actor, need=need, reason=reason)
+    except DomainError as exc:
+        if exc.status_code in (401, 403):
+            raise
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return redirect(_back(request, reverse("needs:moderation")))
+
+
+@require_POST
+@login_required
+@domain_errors
+def need_hide(request, need_id: int):
+    return _moderate(request, need_id, services.need_hide, "已隐藏该需求，处理已记入审计日志。")
+
+
+@require_POST
+@login_required
+@domain_errors
+def need_restore(request, need_id: int):
+    return _moderate(request, need_id, services.need_restore, "已恢复公开该需求。")
+
+
+# --- menus -------------------------------------------------------------------------------
+
+
+@domain_errors
+def menu_list(request):
+    unit_id = request.GET.get("unit") or None
+    status = request.GET.get("status", "")
+    try:
+        unit_id = int(unit_id) if unit_id else None
+        page = selectors.menu_list_public(
+            unit_id=unit_id, status=status, cursor=request.GET.get("cursor") or None
+        )
+    except (DomainError, ValueError) as exc:
+        messages.error(request, getattr(exc, "message", "查询条件无效。"))
+        unit_id, status = None, ""
+        page = selectors.menu_list_public()
+    return render(
+        request,
+        "needs/menu_list.html",
+        {
+            "page": page,
+            "units": selectors.need_units(),
+            "unit_id": unit_id,
+            "status": status,
+            "query": _query_without_cursor(request),
+            "now": timezone.now(),
+            "can_manage": request.actor.has_role(Role.PURCHASER),
+        },
+    )
+
+
+@login_required
+@domain_errors
+def menu_manage(request):
+    """A purchaser's menus (drafts included) and a form for a new one."""
+    page = selectors.menu_list_for_manage(
+        actor=request.actor, cursor=request.GET.get("cursor") or None
+    )
+    form = forms.MenuForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            menu = services.menu_create(actor=request.actor, **form.cleaned_data)
+        except DomainError as exc:
+            if exc.status_code in (401, 403):
+                raise
+            form_add_error(form, exc)
+        else:
+            messages.success(request, "菜单草稿已创建，请添加菜单项后发布。")
+            return redirect("needs:menu_edit", menu_id=menu.pk)
+    return render(
+        request,
+        "needs/menu_manage.html",
+        {"page": page, "form": form, "now": timezone.now()},
+    )
+
+
+@domain_errors
+def menu_detail(request, menu_id: int):
+    menu = selectors.menu_get_for(actor=request.actor, menu_id=menu_id)
+    now = timezone.now()
+    return render(
+        request,
+        "needs/menu_detail.html",
+        {
+            "menu": menu,
+            "items": selectors.menu_items(menu=menu),
+            "ordered": selectors.ordered_item_ids(actor=request.actor, menu=menu),
+            "is_open": menu.ordering_open(now),
+            "not_yet": menu.status == "published" and now < menu.ordering_opens_at,
+            "can_manage": selectors.can_manage_menu(request.actor, menu),
+            "is_resident": request.actor.has_role(Role.RESIDENT),
+        },
+    )
+
+
+@login_required
+@domain_errors
+def menu_edit(request, menu_id: int):
+    menu = selectors.menu_get_for_edit(actor=request.actor, menu_id=menu_id)
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    initial = {
+        "title": menu.title,
+        "community": menu.community,
+        "description": menu.description,
+        "ordering_opens_at": timezone.localtime(menu.ordering_opens_at),
+        "ordering_closes_at": timezone.localtime(menu.ordering_closes_at),
+    }
+    details_form = forms.MenuForm(request.POST if action == "details" else None, initial=initial)
+    item_form = forms.MenuItemForm(request.POST if action == "add_item" else None)
+    try:
+        if action == "details" and details_form.is_valid():
+            services.menu_update(actor=request.actor, menu=menu, **details_form.cleaned_data)
+            messages.success(request, "菜单已保存。")
+            return redirect("needs:menu_edit", menu_id=menu.pk)
+        if action == "add_item" and item_form.is_valid():
+            services.menu_item_add(actor=request.actor, menu=menu, **item_form.cleaned_data)
+            messages.success(request, "已添加菜单项。")
+            return redirect("needs:menu_edit", menu_id=menu.pk)
+    except DomainError as exc:
+        if exc.status_code in (401, 403):
+            raise
+        form_add_error(details_form if action == "details" else item_form, exc)
+    now = timezone.now()
+    return render(
+        request,
+        "needs/menu_edit.html",
+        {
+            "menu": menu,
+            "items": selectors.menu_items(menu=menu),
+            "details_form": details_form,
+            "item_form": item_form,
+            "close_form": forms.ReasonForm(),
+            "frozen": menu.rules_frozen(now),
+            "is_open": menu.ordering_open(now),
+            "closes_early": now < menu.ordering_closes_at,
+        },
+    )
+
+
+def _menu_action(request, menu_id: int, run, done: str):
+    menu = selectors.menu_get_for_edit(actor=request.actor, menu_id=menu_id)
+    try:
+        run(menu)
+    except DomainError as exc:
+        if exc.status_code in (401, 403):
+            raise
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return redirect("needs:menu_edit", menu_id=menu.pk)
+
+
+@require_POST
+@login_required
+@domain_errors
+def menu_item_remove(request, menu_id: int, item_id: int):
+    def run(menu):
+        item = selectors.menu_item_get_for_edit(actor=request.actor, menu=menu, item_id=item_id)
+        services.menu_item_remove(actor=request.actor, item=item)
+
+    return _menu_action(request, menu_id, run, "已删除菜单项。")
+
+
+@require_POST
+@login_required
+@domain_errors
+def menu_publish(request, menu_id: int):
+    return _menu_action(
+        request,
+        menu_id,
+        lambda menu: services.menu_publish(actor=request.actor, menu=menu),
+        "菜单已发布：点菜开始后，菜单项和点菜时间将不能再修改。",
+    )
+
+
+@require_POST
+@login_required
+@domain_errors
+def menu_close(request, menu_id: int):
+    return _menu_action(
+        request,
+        menu_id,
+        lambda menu: services.menu_close(
+            actor=request.actor, menu=menu, reason=request.POST.get("reason", "")
+        ),
+        "已截止点菜。",
+    )
+
+
+@domain_errors
+def menu_results(request, menu_id: int):
+    results = selectors.menu_get_results(actor=request.actor, menu_id=menu_id)
+    return render(request, "needs/results.html", {"results": results, "menu": results.menu})
+
+
+def _download(content: bytes, mime: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=mime)
+    response["Content-Disposition"] = f"attachment; filename*=utf-8''{filename}"
+    return response
+
+
+@domain_errors
+def menu_results_csv(request, menu_id: int):
+    results = selectors.menu_get_results(actor=request.actor, menu_id=menu_id)
+    return _download(
+        selectors.menu_results_csv(results=results),
+        "text/csv; charset=utf-8",
+        selectors.export_filename(results.menu, "csv"),
+    )
+
+
+@domain_errors
+def menu_results_xlsx(request, menu_id: int):
+    results = selectors.menu_get_results(actor=request.actor, menu_id=menu_id)
+    return _download(
+        selectors.menu_results_xlsx(results=results),
+        XLSX_MIME,
+        selectors.export_filename(results.menu, "xlsx"),
+    )

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class ProjectsConfig(AppConfig):
+    name = "caidan.projects"
+    verbose_name = "项目库与审定"
+
+    def ready(self) -> None:
+        from . import permissions, services  # noqa: F401 - rules, tick jobs, follow-ups

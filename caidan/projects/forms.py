@@ -1,0 +1,155 @@
+from decimal import Decimal
+
+from django import forms
+
+from caidan.orgs.models import ServiceField
+
+from .models import FundingSource, GradePolicy, ProcurementMethod, PurchaseMode
+from .services import TARGET_GROUPS
+
+DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
+
+
+def parse_indicators(text: str) -> list[dict]:
+    """One indicator per line: 名称｜目标值｜单位 (full-width or ASCII bar)."""
+    rows = []
+    for line in (text or "").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        parts = [p.strip() for p in line.replace("｜", "|").split("|")]
+        rows.append(
+            {
+                "name": parts[0],
+                "target": parts[1] if len(parts) > 1 else "",
+                "unit": parts[2] if len(parts) > 2 else "",
+            }
+        )
+    return rows
+
+
+def format_indicators(rows) -> str:
+    return "\n".join(f"{r['name']}｜{r['target']}｜{r.get('unit', '')}" for r in rows or [])
+
+
+class ProposalForm(forms.Form):
+    title = forms.CharField(label="项目名称", max_length=200)
+    catalog_item = forms.ChoiceField(label="购买服务目录条目（三级）")
+    description = forms.CharField(
+        label="项目内容", required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    service_targets = forms.CharField(label="服务对象", required=False)
+    target_groups = forms.MultipleChoiceField(
+        label="服务对象类别",
+        required=False,
+        choices=[(g, g) for g in TARGET_GROUPS],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    scale = forms.IntegerField(label="服务规模", min_value=0, required=False)
+    scale_unit = forms.CharField(label="规模单位", initial="人", max_length=20)
+    outputs = forms.CharField(
+        label="产出指标",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="每行一个：指标名称｜目标值｜单位，例如：上门探访｜1200｜人次",
+    )
+    outcomes = forms.CharField(
+        label="效果指标",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="每行一个：指标名称｜目标值｜单位，例如：服务对象满意度｜90｜%",
+    )
+    budget = forms.DecimalField(label="项目预算（元）", max_digits=16, decimal_places=2)
+    fiscal = forms.DecimalField(
+        label="财政预算（元）", required=False, max_digits=16, decimal_places=2
+    )
+    welfare_lottery = forms.DecimalField(
+        label="福彩公益金（元）", required=False, max_digits=16, decimal_places=2
+    )
+    social = forms.DecimalField(
+        label="社会配套资金（元）", required=False, max_digits=16, decimal_places=2
+    )
+    special = forms.DecimalField(
+        label="专项资金（元）", required=False, max_digits=16, decimal_places=2
+    )
+    period_start = forms.DateField(label="服务期开始", **DATE)
+    period_end = forms.DateField(
+        label="服务期结束",
+        **DATE,
+        help_text="一般不超过一年；需求稳定、持续资助的服务最长三年，须说明理由。",
+    )
+    stability_justification = forms.CharField(
+        label="跨年度理由", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    purchase_mode = forms.ChoiceField(label="购买方式", choices=PurchaseMode.choices)
+    procurement_method = forms.ChoiceField(
+        label="拟采用采购方式", choices=ProcurementMethod.choices
+    )
+    grade_policy = forms.ChoiceField(
+        label="承接主体等级要求", choices=GradePolicy.choices, initial="preferred"
+    )
+    required_fields = forms.MultipleChoiceField(
+        label="要求的服务领域",
+        required=False,
+        choices=ServiceField.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    require_experience = forms.BooleanField(label="要求具有项目实施经验", required=False)
+
+    def __init__(self, *args, items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["catalog_item"].choices = [("", "请选择")] + [
+            (str(i.pk), f"{i.code} {i.name}（{i.version.name}）") for i in items
+        ]
+
+    def service_data(self) -> dict:
+        d = self.cleaned_data
+        funding = [
+            {"source": s, "amount": str(d[s])}
+            for s in FundingSource.values
+            if d.get(s) not in (None, Decimal("0"))
+        ]
+        return {
+            "title": d["title"],
+            "description": d["description"],
+            "service_targets": d["service_targets"],
+            "target_groups": d["target_groups"],
+            "scale": d["scale"] or 0,
+            "scale_unit": d["scale_unit"],
+            "outputs": parse_indicators(d["outputs"]),
+            "outcomes": parse_indicators(d["outcomes"]),
+            "budget": str(d["budget"]),
+            "funding": funding,
+            "period_start": d["period_start"],
+            "period_end": d["period_end"],
+            "stability_justification": d["stability_justification"],
+            "purchase_mode": d["purchase_mode"],
+            "procurement_method": d["procurement_method"],
+            "grade_policy": d["grade_policy"],
+            "required_fields": d["required_fields"],
+            "require_experience": d["require_experience"],
+        }
+
+
+class SessionForm(forms.Form):
+    title = forms.CharField(label="会议名称", max_length=200)
+    meeting_at = forms.DateTimeField(
+        label="会议时间", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    members = forms.MultipleChoiceField(label="出席委员", widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].choices = [(str(u.pk), u.get_full_name()) for u in members]
+
+
+class CeilingForm(forms.Form):
+    unit = forms.ChoiceField(label="购买主体")
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    amount = forms.DecimalField(
+        label="预算控制数（元）", max_digits=16, decimal_places=2, min_value=0
+    )
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [(str(u.pk), u.name) for u in units]

@@ -1,0 +1,79 @@
+"""Who may do what in the project library."""
+
+from caidan.accounts.models import Role
+from caidan.accounts.permissions import register
+
+
+def owns_proposal(actor, proposal) -> bool:
+    """Purchasers own their unit's proposals; organizations the ones they drafted."""
+    if actor.has_role(Role.PLATFORM_ADMIN):
+        return True
+    if actor.has_role(Role.PURCHASER):
+        return actor.covers_unit(proposal.unit)
+    if actor.has_role(Role.PROVIDER, Role.HUB):
+        org = proposal.proposing_organization or proposal.lead_organization
+        return bool(org) and actor.covers_organization(org)
+    return False
+
+
+def can_see_proposal(actor, proposal) -> bool:
+    if proposal.status == "approved":
+        return True
+    if actor.has_role(Role.COMMITTEE_MEMBER, Role.AUDITOR, Role.PLATFORM_ADMIN):
+        return True
+    return owns_proposal(actor, proposal)
+
+
+register(
+    "projects.draft_for_unit",
+    [Role.PURCHASER, Role.PLATFORM_ADMIN],
+    scope=lambda actor, unit: actor.has_role(Role.PLATFORM_ADMIN) or actor.covers_unit(unit),
+    description="为本单位起草项目申报",
+)
+register(
+    "projects.draft_as_organization",
+    [Role.PROVIDER, Role.HUB],
+    scope=lambda actor, org: actor.covers_organization(org),
+    description="社会组织起草项目申报（公益创投等）",
+)
+register(
+    "projects.edit",
+    [Role.PURCHASER, Role.PROVIDER, Role.HUB, Role.PLATFORM_ADMIN],
+    scope=owns_proposal,
+    description="修改、申报、撤回项目",
+)
+register(
+    "projects.view",
+    [
+        Role.PURCHASER,
+        Role.PROVIDER,
+        Role.HUB,
+        Role.PLATFORM_ADMIN,
+        Role.COMMITTEE_MEMBER,
+        Role.AUDITOR,
+        Role.REGISTRATION_AUTHORITY,
+        Role.EXPERT,
+        Role.EVALUATOR,
+        Role.RESIDENT,
+    ],
+    scope=can_see_proposal,
+    description="查看项目申报",
+)
+register(
+    "projects.organize_review",
+    [Role.COMMITTEE_MEMBER, Role.PLATFORM_ADMIN],
+    description="组织审定会议、安排议程",
+)
+register(
+    "projects.vote",
+    [Role.COMMITTEE_MEMBER],
+    scope=lambda actor, session: session.members.filter(pk=actor.user.pk).exists(),
+    description="在审定会议上表决",
+)
+register("projects.set_ceiling", [Role.PLATFORM_ADMIN], description="设置预算控制数")
+register(
+    "projects.package",
+    [Role.HUB],
+    scope=lambda actor, org: actor.covers_organization(org),
+    description="枢纽组织打包基层组织的项目申报",
+)

@@ -1,0 +1,206 @@
+"""Reads for the project library: lists by role, the annual plan, sessions, usage."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from caidan.accounts.models import Role
+from caidan.accounts.permissions import require
+from caidan.audit.models import AuditEvent
+from caidan.common.errors import NotFound, field_error
+from caidan.common.pagination import Page, keyset_paginate
+
+from . import permissions  # noqa: F401 - registers the rules
+from .models import (
+    AgendaItem,
+    BudgetCeiling,
+    Proposal,
+    ProposalStatus,
+    ReviewSession,
+)
+from .services.review import approved_total, quorum_needed, tally
+
+
+def _base() -> QuerySet[Proposal]:
+    return Proposal.objects.select_related(
+        "unit", "catalog_item", "catalog_item__version", "proposing_organization"
+    )
+
+
+def proposal_list_for(
+    *,
+    actor,
+    status: str = "",
+    year: int | None = None,
+    search: str = "",
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> Page:
+    """What this role may see: a purchaser its unit's proposals, an organization its own,
+    the committee / admin / auditors everything except others' drafts."""
+    require(actor, "projects.view")
+    qs = _base()
+    if actor.has_role(Role.PURCHASER):
+        qs = qs.filter(unit__path__startswith=actor.unit.path)
+    elif actor.has_role(Role.PROVIDER, Role.HUB):
+        org = actor.organization
+        qs = qs.filter(Q(proposing_organization=org) | Q(lead_organization=org))
+    elif actor.has_role(Role.COMMITTEE_MEMBER, Role.PLATFORM_ADMIN, Role.AUDITOR):
+        qs = qs.exclude(status=ProposalStatus.DRAFT)
+    else:
+        qs = qs.filter(status=ProposalStatus.APPROVED)
+    if status:
+        if status not in ProposalStatus.values:
+            raise field_error("status", f"状态“{status}”无效。")
+        qs = qs.filter(status=status)
+    if year:
+        qs = qs.filter(year=year)
+    if search.strip():
+        qs = qs.filter(title__icontains=search.strip())
+    return keyset_paginate(qs, ordering=("-id",), cursor=cursor, limit=limit)
+
+
+def annual_plan(
+    *,
+    year: int | None = None,
+    unit_id: int | None = None,
+    search: str = "",
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> Page:
+    """Approved projects (the annual plan, 年度计划): public."""
+    qs = _base().filter(status=ProposalStatus.APPROVED)
+    if year:
+        qs = qs.filter(year=year)
+    if unit_id:
+        qs = qs.filter(unit_id=unit_id)
+    if search.strip():
+        qs = qs.filter(title__icontains=search.strip())
+    return keyset_paginate(qs, ordering=("-id",), cursor=cursor, limit=limit)
+
+
+def annual_totals() -> list[dict[str, Any]]:
+    """Projects approved and funds per year (one query)."""
+    rows = (
+        Proposal.objects.filter(status=ProposalStatus.APPROVED)
+        .values("year")
+        .annotate(count=Count("id"), total=Sum("budget"))
+        .order_by("year")
+    )
+    return [
+        {
+            "year": r["year"],
+            "count": r["count"],
+            "total": r["total"],
+            "total_wan": (r["total"] / Decimal(10000)).quantize(Decimal("0.1")),
+        }
+        for r in rows
+    ]
+
+
+def proposal_get_for(*, actor, proposal_id: int) -> Proposal:
+    proposal = (
+        _base()
+        .select_related("lead_organization", "packaged_into")
+        .prefetch_related("funding", "needs", "menu_items", "packaged_parts")
+        .filter(pk=proposal_id)
+        .first()
+    )
+    if proposal is None:
+        raise NotFound("找不到该项目。")
+    if proposal.status != ProposalStatus.APPROVED:
+        require(actor, "projects.view", proposal)
+    return proposal
+
+
+def proposal_history(proposal: Proposal) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(
+        target_type="projects.proposal", target_id=str(proposal.pk)
+    ).order_by("seq")
+
+
+def budget_usage(*, unit, year: int) -> dict[str, Any]:
+    ceiling = BudgetCeiling.objects.filter(unit=unit, year=year).first()
+    used = approved_total(unit=unit, year=year)
+    return {
+        "unit": unit,
+        "year": year,
+        "ceiling": ceiling.amount if ceiling else None,
+        "approved": used,
+        "remaining": (ceiling.amount - used) if ceiling else None,
+    }
+
+
+def ceilings_list(*, year: int | None = None) -> list[dict[str, Any]]:
+    qs = BudgetCeiling.objects.select_related("unit").order_by("-year", "unit__path")
+    if year:
+        qs = qs.filter(year=year)
+    approved = {
+        (r["unit_id"], r["year"]): r["s"]
+        for r in Proposal.objects.filter(status=ProposalStatus.APPROVED)
+        .values("unit_id", "year")
+        .annotate(s=Sum("budget"))
+    }
+    out = []
+    for c in qs:
+        used = approved.get((c.unit_id, c.year)) or Decimal("0.00")
+        out.append({"ceiling": c, "approved": used, "remaining": c.amount - used})
+    return out
+
+
+def session_list(*, actor) -> QuerySet[ReviewSession]:
+    require(actor, "projects.view")
+    return (
+        ReviewSession.objects.select_related("unit")
+        .annotate(items=Count("agenda"))
+        .order_by("-meeting_at", "-id")
+    )
+
+
+def session_get_for(*, actor, session_id: int) -> ReviewSession:
+    require(actor, "projects.view")
+    if not actor.has_role(Role.COMMITTEE_MEMBER, Role.PLATFORM_ADMIN, Role.AUDITOR):
+        from caidan.common.errors import PermissionDenied
+
+        raise PermissionDenied("只有审定委员会委员、平台管理员和审计可以查看审定会议。")
+    session = ReviewSession.objects.select_related("unit").filter(pk=session_id).first()
+    if session is None:
+        raise NotFound("找不到该审定会议。")
+    return session
+
+
+def session_agenda(session: ReviewSession, *, actor) -> list[dict[str, Any]]:
+    items = (
+        AgendaItem.objects.filter(session=session)
+        .select_related("proposal", "proposal__unit")
+        .prefetch_related("votes", "recusals")
+        .order_by("position", "id")
+    )
+    out = []
+    uid = actor.user.pk if actor.user else None
+    for item in items:
+        t = tally(item)
+        my_vote = next((v for v in item.votes.all() if v.member_id == uid), None)
+        recused = next((r for r in item.recusals.all() if r.member_id == uid), None)
+        out.append(
+            {
+                "item": item,
+                "tally": t,
+                "quorum": quorum_needed(session, t["eligible"]) if t["eligible"] > 0 else 0,
+                "my_vote": my_vote,
+                "my_recusal": recused,
+                "recusals": list(item.recusals.all()),
+            }
+        )
+    return out
+
+
+def agenda_item_get_for(*, actor, item_id: int) -> AgendaItem:
+    item = AgendaItem.objects.select_related("session", "proposal").filter(pk=item_id).first()
+    if item is None:
+        raise NotFound("找不到该议程。")
+    session_get_for(actor=actor, session_id=item.session_id)
+    return item

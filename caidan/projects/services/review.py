@@ -1,0 +1,436 @@
+"""The review committee (审定委员会): sessions, agenda, recusal, votes, decisions, and the
+budget ceilings that approvals must respect (DOMAIN.md §3.3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from caidan.accounts.models import Membership, Role
+from caidan.accounts.permissions import require
+from caidan.audit.kinds import EventKind
+from caidan.audit.services import audit_record
+from caidan.common.errors import Conflict, PermissionDenied, ValidationError, field_error
+from caidan.common.money import to_money
+from caidan.jurisdiction.selectors import setting_value
+from caidan.notifications.services import notify
+
+from ..models import (
+    SESSION_TRANSITIONS,
+    AgendaDecision,
+    AgendaItem,
+    BudgetCeiling,
+    Proposal,
+    ProposalAction,
+    ProposalStatus,
+    Recusal,
+    ReviewSession,
+    ReviewVote,
+    SessionStatus,
+    VoteChoice,
+)
+from .proposals import transition
+
+
+def _user(actor):
+    return getattr(actor, "user", None)
+
+
+# --- budget ceilings ----------------------------------------------------------------------
+
+
+def approved_total(*, unit, year: int) -> Decimal:
+    total = Proposal.objects.filter(unit=unit, year=year, status=ProposalStatus.APPROVED).aggregate(
+        s=Sum("budget")
+    )["s"]
+    return total or Decimal("0.00")
+
+
+def budget_ceiling_set(*, unit, year: int, amount: Any, actor: Any) -> BudgetCeiling:
+    require(actor, "projects.set_ceiling")
+    amount = to_money(amount, field="amount")
+    if amount < 0:
+        raise field_error("amount", "预算控制数不能为负数。")
+    with transaction.atomic():
+        ceiling = BudgetCeiling.objects.select_for_update().filter(unit=unit, year=year).first()
+        used = approved_total(unit=unit, year=year)
+        if amount < used:
+            raise field_error(
+                "amount",
+                f"{unit.name}{year} 年已立项 {used} 元，预算控制数不能低于该数。",
+                code="below_approved",
+            )
+        old = ceiling.amount if ceiling else None
+        if ceiling is None:
+            ceiling = BudgetCeiling.objects.create(
+                unit=unit, year=year, amount=amount, updated_by=_user(actor)
+            )
+        else:
+            ceiling.amount = amount
+            ceiling.updated_by = _user(actor)
+            ceiling.save()
+        audit_record(
+            kind=EventKind.CEILING_SET,
+            actor=actor,
+            target=ceiling,
+            old={"amount": old},
+            new={"unit": unit.pk, "year": year, "amount": amount},
+        )
+    return ceiling
+
+
+def _reserve_within_ceiling(proposal: Proposal) -> None:
+    """Lock the purchaser's ceiling row for the year, so concurrent approvals (even from two
+    sessions at the same moment) are serialised and cannot together exceed it."""
+    ceiling = (
+        BudgetCeiling.objects.select_for_update()
+        .filter(unit_id=proposal.unit_id, year=proposal.year)
+        .first()
+    )
+    if ceiling is None:
+        raise ValidationError(
+            f"{proposal.unit.name}{proposal.year} 年尚未设置预算控制数，没有预算的服务不得购买。",
+            code="no_ceiling",
+            detail={"field": "budget"},
+        )
+    used = approved_total(unit=proposal.unit, year=proposal.year)
+    if used + proposal.budget > ceiling.amount:
+        raise ValidationError(
+            f"超出预算控制数：{proposal.unit.name}{proposal.year} 年控制数 {ceiling.amount} 元，"
+            f"已立项 {used} 元，本项目 {proposal.budget} 元。",
+            code="over_ceiling",
+            detail={
+                "field": "budget",
+                "ceiling": str(ceiling.amount),
+                "approved": str(used),
+                "budget": str(proposal.budget),
+            },
+        )
+
+
+# --- sessions -----------------------------------------------------------------------------
+
+
+def _committee_members(users, unit) -> list:
+    """Everyone must hold an active committee membership at the session's unit or above."""
+    out = []
+    for user in users:
+        ok = any(
+            m.unit and unit.is_within(m.unit)
+            for m in Membership.objects.select_related("unit").filter(
+                user=user, role=Role.COMMITTEE_MEMBER, is_active=True
+            )
+        )
+        if not ok:
+            raise field_error("members", f"{user.get_full_name()} 不是该审定委员会的委员。")
+        out.append(user)
+    return out
+
+
+def review_session_create(
+    *, title: str, unit, meeting_at: dt.datetime, members, actor: Any
+) -> ReviewSession:
+    require(actor, "projects.organize_review")
+    if not (title or "").strip():
+        raise field_error("title", "请填写会议名称。")
+    members = _committee_members(list(members), unit)
+    if not members:
+        raise field_error("members", "请选择出席会议的委员。")
+    with transaction.atomic():
+        session = ReviewSession.objects.create(
+            title=title.strip(),
+            unit=unit,
+            meeting_at=meeting_at,
+            quorum_percent=setting_value("review_quorum_percent"),
+            majority_percent=setting_value("review_majority_percent"),
+            created_by=_user(actor),
+        )
+        session.members.set(members)
+        audit_record(
+            kind=EventKind.SESSION_CREATED,
+            actor=actor,
+            target=session,
+            new={
+                "title": session.title,
+                "members": [m.pk for m in members],
+                "quorum_percent": session.quorum_percent,
+                "majority_percent": session.majority_percent,
+            },
+        )
+    return session
+
+
+def _session_transition(session: ReviewSession, action: str, actor: Any) -> ReviewSession:
+    sources, target = SESSION_TRANSITIONS[action]
+    if session.status not in sources:
+        raise Conflict(f"会议处于“{session.get_status_display()}”状态，不能执行此操作。")
+    old = session.status
+    session.status = target
+    session.save(update_fields=["status"])
+    audit_record(
+        kind=EventKind.SESSION_TRANSITION,
+        actor=actor,
+        target=session,
+        old={"status": old},
+        new={"status": target},
+    )
+    return session
+
+
+def review_session_open(*, session: ReviewSession, actor: Any) -> ReviewSession:
+    require(actor, "projects.organize_review")
+    with transaction.atomic():
+        session = ReviewSession.objects.select_for_update().get(pk=session.pk)
+        if not session.agenda.exists():
+            raise Conflict("议程为空，请先列入待审定的项目。")
+        return _session_transition(session, "open", actor)
+
+
+def review_session_close(*, session: ReviewSession, actor: Any) -> ReviewSession:
+    """Close the meeting; items not decided go back to the library (submitted)."""
+    require(actor, "projects.organize_review")
+    with transaction.atomic():
+        session = ReviewSession.objects.select_for_update().get(pk=session.pk)
+        for item in session.agenda.filter(decision=AgendaDecision.PENDING).select_related(
+            "proposal"
+        ):
+            _unschedule(item, actor, "会议结束时未作出审定决定")
+        return _session_transition(session, "close", actor)
+
+
+def _auto_recusals(item: AgendaItem, members) -> None:
+    """Members who work in the proposing unit stand aside (回避)."""
+    unit = item.proposal.unit
+    for member in members:
+        units = [
+            m.unit
+            for m in Membership.objects.select_related("unit")
+            .filter(user=member, is_active=True, unit__isnull=False)
+            .exclude(role=Role.COMMITTEE_MEMBER)
+        ]
+        if any(u.is_within(unit) for u in units):
+            Recusal.objects.create(
+                item=item,
+                member=member,
+                reason=f"委员任职于申报单位{unit.name}",
+                automatic=True,
+            )
+
+
+def review_session_add_proposal(
+    *, session: ReviewSession, proposal: Proposal, actor: Any
+) -> AgendaItem:
+    require(actor, "projects.organize_review")
+    with transaction.atomic():
+        session = ReviewSession.objects.select_for_update().get(pk=session.pk)
+        if session.status == SessionStatus.CLOSED:
+            raise Conflict("会议已结束，不能再列入议程。")
+        proposal = Proposal.objects.select_for_update().select_related("unit").get(pk=proposal.pk)
+        if not proposal.unit.is_within(session.unit):
+            raise field_error("proposal", f"“{proposal.title}”不在本审定委员会的管辖范围内。")
+        transition(proposal, ProposalAction.SCHEDULE, actor=actor, note=session.title)
+        item = AgendaItem.objects.create(
+            session=session, proposal=proposal, position=session.agenda.count() + 1
+        )
+        _auto_recusals(item, session.members.all())
+        audit_record(
+            kind=EventKind.AGENDA_ADDED,
+            actor=actor,
+            target=session,
+            new={"proposal": proposal.pk, "item": item.pk},
+        )
+    return item
+
+
+def _unschedule(item: AgendaItem, actor: Any, reason: str) -> None:
+    proposal = Proposal.objects.select_for_update().get(pk=item.proposal_id)
+    transition(proposal, ProposalAction.UNSCHEDULE, actor=actor, note=reason)
+    item.decision = AgendaDecision.WITHDRAWN
+    item.reason = reason
+    item.decided_at = timezone.now()
+    item.save()
+    audit_record(
+        kind=EventKind.AGENDA_REMOVED,
+        actor=actor,
+        target=item.session,
+        new={"proposal": proposal.pk, "item": item.pk},
+        note=reason,
+    )
+
+
+def review_session_remove_proposal(*, item: AgendaItem, reason: str, actor: Any) -> None:
+    require(actor, "projects.organize_review")
+    if not (reason or "").strip():
+        raise field_error("reason", "请写明移出议程的理由。")
+    with transaction.atomic():
+        item = AgendaItem.objects.select_for_update().select_related("session").get(pk=item.pk)
+        if item.decision != AgendaDecision.PENDING:
+            raise Conflict("该议程已有审定结果。")
+        if item.votes.exists():
+            raise Conflict("已有委员表决，不能移出议程。")
+        _unschedule(item, actor, reason)
+
+
+def _is_member(session: ReviewSession, actor) -> bool:
+    return actor.user is not None and session.members.filter(pk=actor.user.pk).exists()
+
+
+def recusal_declare(*, item: AgendaItem, reason: str, actor: Any) -> Recusal:
+    """A member declares a conflict of interest on one agenda item before voting."""
+    require(actor, "projects.vote", item.session)
+    if not (reason or "").strip():
+        raise field_error("reason", "请说明回避理由。")
+    with transaction.atomic():
+        item = AgendaItem.objects.select_for_update().get(pk=item.pk)
+        if item.votes.filter(member=actor.user).exists():
+            raise Conflict("您已表决，回避须在表决前声明。")
+        recusal, created = Recusal.objects.get_or_create(
+            item=item, member=actor.user, defaults={"reason": reason.strip()}
+        )
+        if not created:
+            raise Conflict("您已在此议程回避。")
+        audit_record(
+            kind=EventKind.RECUSAL_RECORDED,
+            actor=actor,
+            target=item.proposal,
+            new={"item": item.pk, "member": actor.user.pk, "reason": reason},
+        )
+    return recusal
+
+
+def vote_cast(*, item: AgendaItem, choice: str, comment: str = "", actor: Any) -> ReviewVote:
+    require(actor, "projects.vote", item.session)
+    if choice not in VoteChoice.values:
+        raise field_error("choice", "表决只能是赞成、反对或弃权。")
+    if choice == VoteChoice.NO and not (comment or "").strip():
+        raise field_error("comment", "投反对票请写明意见。")
+    with transaction.atomic():
+        item = AgendaItem.objects.select_for_update().select_related("session").get(pk=item.pk)
+        if item.session.status != SessionStatus.OPEN:
+            raise Conflict("会议尚未开始表决或已结束。")
+        if item.decision != AgendaDecision.PENDING:
+            raise Conflict("该议程已有审定结果。")
+        if item.recusals.filter(member=actor.user).exists():
+            raise PermissionDenied("您已回避此议程，不能表决。", code="recused")
+        try:
+            with transaction.atomic():
+                vote = ReviewVote.objects.create(
+                    item=item, member=actor.user, choice=choice, comment=comment.strip()
+                )
+        except IntegrityError:
+            raise Conflict(
+                "您已对此议程表决，每位委员只能表决一次。", code="already_voted"
+            ) from None
+        audit_record(
+            kind=EventKind.VOTE_CAST,
+            actor=actor,
+            target=item.proposal,
+            new={"item": item.pk, "choice": choice},
+            note=comment,
+        )
+    return vote
+
+
+def tally(item: AgendaItem) -> dict[str, int]:
+    votes = list(item.votes.values_list("choice", flat=True))
+    recused = item.recusals.count()
+    eligible = item.session.members.count() - recused
+    return {
+        "yes": votes.count(VoteChoice.YES),
+        "no": votes.count(VoteChoice.NO),
+        "abstain": votes.count(VoteChoice.ABSTAIN),
+        "present": len(votes),
+        "eligible": eligible,
+        "recused": recused,
+    }
+
+
+def quorum_needed(session: ReviewSession, eligible: int) -> int:
+    return math.ceil(eligible * session.quorum_percent / 100)
+
+
+def agenda_item_decide(
+    *, item: AgendaItem, if_not_approved: str = "reject", reason: str = "", actor: Any
+) -> AgendaItem:
+    """Record the committee's decision from the votes. Quorum: voters (abstentions count as
+    present) ≥ the quorum share of members not recused. Approval: yes votes above the
+    majority share of those present; approval must also fit the budget ceiling."""
+    require(actor, "projects.organize_review")
+    if if_not_approved not in ("reject", "return"):
+        raise field_error("if_not_approved", "未通过时只能“不通过”或“退回修改”。")
+    with transaction.atomic():
+        item = (
+            AgendaItem.objects.select_for_update()
+            .select_related("session", "proposal", "proposal__unit")
+            .get(pk=item.pk)
+        )
+        session = item.session
+        if session.status != SessionStatus.OPEN:
+            raise Conflict("会议尚未开始表决或已结束。")
+        if item.decision != AgendaDecision.PENDING:
+            raise Conflict("该议程已有审定结果。")
+        t = tally(item)
+        if t["eligible"] <= 0:
+            raise Conflict("没有可表决的委员（全部回避），请调整出席委员。")
+        needed = quorum_needed(session, t["eligible"])
+        if t["present"] < needed:
+            raise Conflict(
+                f"未达法定人数：需 {needed} 名委员表决（有表决权委员 {t['eligible']} 名的 "
+                f"{session.quorum_percent}%），目前 {t['present']} 名。",
+                code="no_quorum",
+                detail=t,
+            )
+        approved = t["yes"] * 100 > session.majority_percent * t["present"]
+        proposal = Proposal.objects.select_for_update().get(pk=item.proposal_id)
+        now = timezone.now()
+        if approved:
+            _reserve_within_ceiling(proposal)
+            decision, action = AgendaDecision.APPROVED, ProposalAction.APPROVE
+        elif if_not_approved == "return":
+            decision, action = AgendaDecision.RETURNED, ProposalAction.RETURN
+        else:
+            decision, action = AgendaDecision.REJECTED, ProposalAction.REJECT
+        if decision != AgendaDecision.APPROVED and not (reason or "").strip():
+            raise field_error("reason", "未通过或退回修改时请写明理由。")
+        transition(
+            proposal,
+            action,
+            actor=actor,
+            note=reason,
+            decided_at=now,
+            decision_reason=reason.strip(),
+            decision_reference=session.title,
+        )
+        item.decision = decision
+        item.reason = reason.strip()
+        item.yes, item.no, item.abstain, item.eligible = (
+            t["yes"],
+            t["no"],
+            t["abstain"],
+            t["eligible"],
+        )
+        item.decided_at = now
+        item.decided_by = _user(actor)
+        item.save()
+        audit_record(
+            kind=EventKind.AGENDA_DECIDED,
+            actor=actor,
+            target=proposal,
+            new={"item": item.pk, "decision": decision, **t},
+            note=reason,
+        )
+        if proposal.created_by:
+            notify(
+                recipients=[proposal.created_by],
+                kind="proposal.decided",
+                title=f"审定结果：{proposal.title} — {item.get_decision_display()}",
+                body=f"赞成 {t['yes']}，反对 {t['no']}，弃权 {t['abstain']}。{reason}",
+                url=f"/projects/proposals/{proposal.pk}/",
+            )
+    return item

@@ -1,0 +1,414 @@
+"""Project library pages: the public annual plan, proposals, review sessions, ceilings."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from caidan.accounts.models import Role, Unit, User
+from caidan.accounts.permissions import can, require
+from caidan.common.errors import DomainError, field_error, form_add_error
+from caidan.web.views import domain_errors
+
+from . import forms, selectors, services
+from .models import Proposal, ProposalStatus
+
+
+def plan(request):
+    year = request.GET.get("year")
+    year = int(year) if year and year.isdigit() else None
+    page = selectors.annual_plan(
+        year=year, search=request.GET.get("q", ""), cursor=request.GET.get("cursor") or None
+    )
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    return render(
+        request,
+        "projects/plan.html",
+        {
+            "page": page,
+            "totals": selectors.annual_totals(),
+            "year": year,
+            "q": request.GET.get("q", ""),
+            "query": query.urlencode(),
+        },
+    )
+
+
+def _items():
+    from caidan.catalog.models import CatalogItem
+
+    return (
+        CatalogItem.objects.select_related("version")
+        .filter(level=3, version__status="published")
+        .order_by("-version__effective_date", "code")
+    )
+
+
+def _current_items():
+    from caidan.catalog.selectors import catalog_current
+
+    version = catalog_current()
+    qs = _items()
+    return qs.filter(version=version) if version else qs
+
+
+@login_required
+@domain_errors
+def proposal_list(request):
+    status = request.GET.get("status", "")
+    page = selectors.proposal_list_for(
+        actor=request.actor,
+        status=status,
+        search=request.GET.get("q", ""),
+        cursor=request.GET.get("cursor") or None,
+    )
+    return render(
+        request,
+        "projects/proposal_list.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": ProposalStatus.choices,
+            "can_draft": can(request.actor, "projects.draft_for_unit")
+            or can(request.actor, "projects.draft_as_organization"),
+        },
+    )
+
+
+def _initial_from_sources(request):
+    """Prefill a new proposal from a menu item or a need ("turn the top item into a
+    proposal")."""
+    from caidan.needs.models import MenuItem, Need
+
+    initial, links = {}, {"menu_items": [], "needs": []}
+    menu_item_id = request.GET.get("menu_item") or request.POST.get("menu_item")
+    need_id = request.GET.get("need") or request.POST.get("need")
+    if menu_item_id and menu_item_id.isdigit():
+        mi = MenuItem.objects.select_related("menu", "catalog_item").filter(pk=menu_item_id).first()
+        if mi:
+            links["menu_items"] = [mi]
+            initial.update(
+                title=f"{mi.menu.community}{mi.title}",
+                catalog_item=str(mi.catalog_item_id),
+                description=mi.description,
+            )
+            if mi.estimated_budget:
+                initial.update(budget=mi.estimated_budget, fiscal=mi.estimated_budget)
+    if need_id and need_id.isdigit():
+        need = Need.objects.filter(pk=need_id).first()
+        if need:
+            links["needs"] = [need]
+            initial.setdefault("description", need.text)
+            initial.setdefault("target_groups", [need.target_group])
+    today = timezone.localdate()
+    initial.setdefault("period_start", today.replace(month=1, day=1).replace(year=today.year + 1))
+    initial.setdefault("period_end", today.replace(month=12, day=31).replace(year=today.year + 1))
+    return initial, links
+
+
+@login_required
+@domain_errors
+def proposal_new(request):
+    actor = request.actor
+    as_org = actor.has_role(Role.PROVIDER, Role.HUB)
+    if not as_org:
+        require(actor, "projects.draft_for_unit")
+    units = (
+        [actor.unit]
+        if actor.has_role(Role.PURCHASER)
+        else list(Unit.objects.filter(kind__in=["street", "town", "department"]).order_by("path"))
+    )
+    initial, links = _initial_from_sources(request)
+    form = forms.ProposalForm(request.POST or None, initial=initial, items=_current_items())
+    if request.method == "POST" and form.is_valid():
+        from caidan.catalog.models import CatalogItem
+
+        unit_id = request.POST.get("unit") or (units[0].pk if units else None)
+        unit = next((u for u in units if str(u.pk) == str(unit_id)), None)
+        try:
+            if unit is None:
+                raise field_error("unit", "请选择购买主体。")
+            data = form.service_data()
+            data["catalog_item"] = CatalogItem.objects.select_related("version").get(
+                pk=form.cleaned_data["catalog_item"]
+            )
+            proposal = services.proposal_create(
+                actor=actor,
+                unit=unit,
+                proposing_organization=actor.organization if as_org else None,
+                needs=links["needs"],
+                menu_items=links["menu_items"],
+                **data,
+            )
+        except DomainError as exc:
+            form_add_error(form, exc)
+        else:
+            messages.success(request, "草稿已保存。检查无误后请点击“申报”。")
+            return redirect("projects:proposal", proposal_id=proposal.pk)
+    return render(
+        request,
+        "projects/proposal_form.html",
+        {"form": form, "units": units, "links": links, "proposal": None},
+    )
+
+
+@login_required
+@domain_errors
+def proposal_edit(request, proposal_id: int):
+    proposal = selectors.proposal_get_for(actor=request.actor, proposal_id=proposal_id)
+    require(request.actor, "projects.edit", proposal)
+    funding = {f.source: f.amount for f in proposal.funding.all()}
+    initial = {
+        **{
+            f: getattr(proposal, f)
+            for f in (
+                "title",
+                "description",
+                "service_targets",
+                "target_groups",
+                "scale",
+                "scale_unit",
+                "budget",
+                "period_start",
+                "period_end",
+                "stability_justification",
+                "purchase_mode",
+                "procurement_method",
+                "grade_policy",
+                "required_fields",
+                "require_experience",
+            )
+        },
+        "catalog_item": str(proposal.catalog_item_id),
+        "outputs": forms.format_indicators(proposal.outputs),
+        "outcomes": forms.format_indicators(proposal.outcomes),
+        **funding,
+    }
+    items = _items().filter(pk=proposal.catalog_item_id) | _current_items()
+    form = forms.ProposalForm(request.POST or None, initial=initial, items=items.distinct())
+    if request.method == "POST" and form.is_valid():
+        from caidan.catalog.models import CatalogItem
+
+        try:
+            data = form.service_data()
+            data["catalog_item"] = CatalogItem.objects.select_related("version").get(
+                pk=form.cleaned_data["catalog_item"]
+            )
+            services.proposal_update(proposal=proposal, changes=data, actor=request.actor)
+        except DomainError as exc:
+            form_add_error(form, exc)
+        else:
+            messages.success(request, "已保存。")
+            return redirect("projects:proposal", proposal_id=proposal.pk)
+    return render(
+        request,
+        "projects/proposal_form.html",
+        {"form": form, "units": [proposal.unit], "links": None, "proposal": proposal},
+    )
+
+
+def proposal_detail(request, proposal_id: int):
+    try:
+        proposal = selectors.proposal_get_for(actor=request.actor, proposal_id=proposal_id)
+    except DomainError as exc:
+        if not request.actor.is_authenticated:
+            return redirect(f"/login/?next={request.path}")
+        template = "404.html" if exc.status_code == 404 else "web/403.html"
+        return render(request, template, {"error": exc}, status=exc.status_code)
+    can_edit = can(request.actor, "projects.edit", proposal)
+    return render(
+        request,
+        "projects/proposal_detail.html",
+        {
+            "p": proposal,
+            "can_edit": can_edit,
+            "history": selectors.proposal_history(proposal)
+            if request.actor.is_authenticated
+            else [],
+            "usage": selectors.budget_usage(unit=proposal.unit, year=proposal.year)
+            if request.actor.is_authenticated
+            else None,
+            "agenda": proposal.agenda_items.select_related("session").order_by("id"),
+        },
+    )
+
+
+@require_POST
+@login_required
+@domain_errors
+def proposal_action(request, proposal_id: int, action: str):
+    proposal = selectors.proposal_get_for(actor=request.actor, proposal_id=proposal_id)
+    try:
+        if action == "submit":
+            services.proposal_submit(proposal=proposal, actor=request.actor)
+            messages.success(request, "已申报，等待审定委员会列入议程。")
+        elif action == "withdraw":
+            services.proposal_withdraw(
+                proposal=proposal, reason=request.POST.get("reason", ""), actor=request.actor
+            )
+            messages.success(request, "已撤回。")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("projects:proposal", proposal_id=proposal.pk)
+
+
+def _committee_users(unit):
+    return (
+        User.objects.filter(
+            memberships__role=Role.COMMITTEE_MEMBER,
+            memberships__is_active=True,
+            memberships__unit__path__in=[
+                unit.path[: i + 1] for i in range(len(unit.path)) if unit.path[i] == "/"
+            ],
+            is_active=True,
+        )
+        .distinct()
+        .order_by("id")
+    )
+
+
+@login_required
+@domain_errors
+def session_list(request):
+    sessions = selectors.session_list(actor=request.actor)
+    district = Unit.objects.filter(parent__isnull=True).order_by("id").first()
+    members = list(_committee_users(district)) if district else []
+    form = forms.SessionForm(request.POST or None, members=members)
+    if request.method == "POST":
+        require(request.actor, "projects.organize_review")
+        if form.is_valid():
+            try:
+                session = services.review_session_create(
+                    title=form.cleaned_data["title"],
+                    unit=district,
+                    meeting_at=form.cleaned_data["meeting_at"],
+                    members=[m for m in members if str(m.pk) in form.cleaned_data["members"]],
+                    actor=request.actor,
+                )
+            except DomainError as exc:
+                form_add_error(form, exc)
+            else:
+                messages.success(request, "会议已创建，请安排议程。")
+                return redirect("projects:session", session_id=session.pk)
+    return render(
+        request,
+        "projects/session_list.html",
+        {
+            "sessions": sessions,
+            "form": form,
+            "can_organize": can(request.actor, "projects.organize_review"),
+        },
+    )
+
+
+@login_required
+@domain_errors
+def session_detail(request, session_id: int):
+    session = selectors.session_get_for(actor=request.actor, session_id=session_id)
+    agenda = selectors.session_agenda(session, actor=request.actor)
+    waiting = (
+        Proposal.objects.filter(
+            status=ProposalStatus.SUBMITTED, unit__path__startswith=session.unit.path
+        )
+        .select_related("unit")
+        .order_by("submitted_at")[:200]
+    )
+    return render(
+        request,
+        "projects/session_detail.html",
+        {
+            "session": session,
+            "agenda": agenda,
+            "waiting": waiting,
+            "members": session.members.all(),
+            "is_member": session.members.filter(pk=request.user.pk).exists()
+            and request.actor.has_role(Role.COMMITTEE_MEMBER),
+            "can_organize": can(request.actor, "projects.organize_review"),
+        },
+    )
+
+
+@require_POST
+@login_required
+@domain_errors
+def session_action(request, session_id: int, action: str):
+    session = selectors.session_get_for(actor=request.actor, session_id=session_id)
+    try:
+        if action == "add":
+            proposal = selectors.proposal_get_for(
+                actor=request.actor, proposal_id=int(request.POST.get("proposal_id", "0"))
+            )
+            services.review_session_add_proposal(
+                session=session, proposal=proposal, actor=request.actor
+            )
+            messages.success(request, f"已列入议程：{proposal.title}")
+        elif action == "open":
+            services.review_session_open(session=session, actor=request.actor)
+            messages.success(request, "表决开始。")
+        elif action == "close":
+            services.review_session_close(session=session, actor=request.actor)
+            messages.success(request, "会议已结束。")
+        elif action in ("vote", "recuse", "decide", "remove"):
+            item = selectors.agenda_item_get_for(
+                actor=request.actor, item_id=int(request.POST.get("item_id", "0"))
+            )
+            if action == "vote":
+                services.vote_cast(
+                    item=item,
+                    choice=request.POST.get("choice", ""),
+                    comment=request.POST.get("comment", ""),
+                    actor=request.actor,
+                )
+                messages.success(request, "您的表决已记录。")
+            elif action == "recuse":
+                services.recusal_declare(
+                    item=item, reason=request.POST.get("reason", ""), actor=request.actor
+                )
+                messages.success(request, "已声明回避。")
+            elif action == "remove":
+                services.review_session_remove_proposal(
+                    item=item, reason=request.POST.get("reason", ""), actor=request.actor
+                )
+                messages.success(request, "已移出议程。")
+            else:
+                item = services.agenda_item_decide(
+                    item=item,
+                    if_not_approved=request.POST.get("if_not_approved", "reject"),
+                    reason=request.POST.get("reason", ""),
+                    actor=request.actor,
+                )
+                messages.success(request, f"审定结果：{item.get_decision_display()}")
+    except (DomainError, ValueError) as exc:
+        messages.error(request, getattr(exc, "message", "请求无效。"))
+    return redirect("projects:session", session_id=session.pk)
+
+
+@login_required
+@domain_errors
+def ceilings(request):
+    require(request.actor, "projects.set_ceiling")
+    units = list(Unit.objects.exclude(kind="district").order_by("path"))
+    form = forms.CeilingForm(
+        request.POST or None, units=units, initial={"year": timezone.localdate().year + 1}
+    )
+    if request.method == "POST" and form.is_valid():
+        unit = next(u for u in units if str(u.pk) == form.cleaned_data["unit"])
+        try:
+            services.budget_ceiling_set(
+                unit=unit,
+                year=form.cleaned_data["year"],
+                amount=str(form.cleaned_data["amount"]),
+                actor=request.actor,
+            )
+        except DomainError as exc:
+            form_add_error(form, exc)
+        else:
+            messages.success(request, "预算控制数已保存。")
+            return redirect("projects:ceilings")
+    return render(
+        request, "projects/ceilings.html", {"rows": selectors.ceilings_list(), "form": form}
+    )
