@@ -40,6 +40,11 @@ API_READS = [
     ("/api/v1/audit/events", AUDIT),
     ("/api/v1/audit/verify", AUDIT),
     ("/api/v1/users", ADMIN_ONLY),
+    ("/api/v1/catalog/versions", "public"),
+    ("/api/v1/catalog/negative-list", "public"),
+    ("/api/v1/orgs", "public"),
+    ("/api/v1/projects/plan", "public"),
+    ("/api/v1/projects/proposals", "*"),
 ]
 
 
@@ -158,6 +163,11 @@ WEB_PAGES = [
     ("/settings/calendar/", ADMIN_ONLY),
     ("/accounts/users/", ADMIN_ONLY),
     ("/accounts/units/", ADMIN_ONLY),
+    ("/catalog/", "public"),
+    ("/catalog/manage/", ADMIN_ONLY),
+    ("/orgs/", "public"),
+    ("/projects/", "public"),
+    ("/projects/ceilings/", ADMIN_ONLY),
 ]
 
 

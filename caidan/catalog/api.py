@@ -332,8 +332,8 @@ def export_version(request, version_id: int):
 )
 def get_item(request, item_id: int):
     item = selectors.catalog_item_get_for(actor=_reader(request), item_id=item_id)
-    ancestors = [a for a in (item.parent and item.parent.parent, item.parent) if a is not None]
-    children = CatalogItem.objects.filter(parent=item).order_by("sort_order", "code")
+    ancestors = selectors.catalog_item_ancestors(item)
+    children = selectors.catalog_item_children(item)
     return {
         **item_out(item),
         "version": version_out(item.version, selectors.catalog_current()),

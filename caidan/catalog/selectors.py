@@ -111,6 +111,15 @@ def catalog_item_get_for_edit(*, actor: Any, item_id: int) -> CatalogItem:
     return catalog_item_get_for(actor=actor, item_id=item_id)
 
 
+def catalog_item_ancestors(item: CatalogItem) -> list[CatalogItem]:
+    """Level 1 first (uses the rows ``catalog_item_get_for`` selected with the item)."""
+    return [a for a in (item.parent and item.parent.parent, item.parent) if a is not None]
+
+
+def catalog_item_children(item: CatalogItem) -> list[CatalogItem]:
+    return list(CatalogItem.objects.filter(parent=item).order_by("sort_order", "code"))
+
+
 def _clean_parent_code(value: str) -> str:
     code = (value or "").strip()
     if not code.isdigit() or len(code) not in (2, 4):

@@ -18,7 +18,6 @@ from caidan.web.views import domain_errors
 
 from . import forms, selectors, services
 from .api import xlsx_response
-from .models import CatalogItem
 
 
 def not_found_as_404(view):
@@ -94,8 +93,8 @@ def version_list(request):
 @not_found_as_404
 def item_detail(request, item_id: int):
     item = selectors.catalog_item_get_for(actor=request.actor, item_id=item_id)
-    ancestors = [a for a in (item.parent and item.parent.parent, item.parent) if a is not None]
-    children = CatalogItem.objects.filter(parent=item).order_by("sort_order", "code")
+    ancestors = selectors.catalog_item_ancestors(item)
+    children = selectors.catalog_item_children(item)
     other = selectors.catalog_item_versions(actor=request.actor, code=item.code)
     current = selectors.catalog_current()
     in_current = next((i for i in other if current and i.version_id == current.pk), None)

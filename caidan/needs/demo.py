@@ -108,7 +108,12 @@ MENU_ITEMS = [
     ),
     ("心理", "心理疏导与家属支持", "为精神障碍者家属提供个案心理疏导和互助小组活动。", "150000"),
     ("残疾人", "残疾人社区康复", "社区康复点的器材维护和每周两次专业康复指导。", "200000"),
-    ("助餐", "老年助餐与送餐上门", "社区食堂助餐，行动不便老人送餐上门。", "260000"),
+    (
+        "居家养老",
+        "居家养老上门服务（助餐、助浴）",
+        "社区食堂助餐，行动不便老人送餐、助浴上门。",
+        "260000",
+    ),
 ]
 # phone → indices of MENU_ITEMS that resident supports
 ORDERS = {
@@ -205,7 +210,7 @@ def _menu(actor: Any, created: dict[str, int]) -> tuple[Menu | None, list[MenuIt
             )
         )
         created["menu_items"] += 1
-    menu_publish(actor=actor, menu=menu)
+    menu = menu_publish(actor=actor, menu=menu)
     return menu, items
 
 

@@ -19,7 +19,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact, GreaterThanOrEqual, LessThanOrEqual
 
-from caidan.common.money import MoneyField
+from caidan.common.money import MoneyField, format_yuan
 
 MAX_CODE_ATTEMPTS = 5
 NEED_TEXT_MIN = 10
@@ -327,6 +327,10 @@ class MenuItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def budget_display(self) -> str:
+        return format_yuan(self.estimated_budget)
 
 
 class MenuOrder(models.Model):

@@ -100,7 +100,8 @@ def verify(request):
     """Residents verify with a one-time code and are logged in as themselves."""
     next_url = _back(request, "")
     step = request.POST.get("step", "start") if request.method == "POST" else "start"
-    start_form = forms.VerifyStartForm(request.POST if step == "start" else None)
+    posted = request.method == "POST"
+    start_form = forms.VerifyStartForm(request.POST if posted and step == "start" else None)
     confirm_form = None
     challenge = None
     status = 200
@@ -385,10 +386,19 @@ def menu_edit(request, menu_id: int):
         "ordering_closes_at": timezone.localtime(menu.ordering_closes_at),
     }
     details_form = forms.MenuForm(request.POST if action == "details" else None, initial=initial)
+    now = timezone.now()
+    if menu.rules_frozen(now):  # the rules stay as they are; wording may be corrected
+        for name in ("community", "ordering_opens_at", "ordering_closes_at"):
+            details_form.fields[name].disabled = True
     item_form = forms.MenuItemForm(request.POST if action == "add_item" else None)
     try:
         if action == "details" and details_form.is_valid():
-            services.menu_update(actor=request.actor, menu=menu, **details_form.cleaned_data)
+            changes = {
+                name: value
+                for name, value in details_form.cleaned_data.items()
+                if not details_form.fields[name].disabled
+            }
+            services.menu_update(actor=request.actor, menu=menu, **changes)
             messages.success(request, "菜单已保存。")
             return redirect("needs:menu_edit", menu_id=menu.pk)
         if action == "add_item" and item_form.is_valid():
@@ -399,7 +409,6 @@ def menu_edit(request, menu_id: int):
         if exc.status_code in (401, 403):
             raise
         form_add_error(details_form if action == "details" else item_form, exc)
-    now = timezone.now()
     return render(
         request,
         "needs/menu_edit.html",

@@ -8,7 +8,12 @@ from caidan.accounts.selectors import memberships_of
 
 
 def _nav(actor) -> list[tuple[str, str]]:
-    items = [("web:home", "首页"), ("projects:plan", "立项项目"), ("orgs:list", "社会组织")]
+    items = [
+        ("web:home", "首页"),
+        ("catalog:index", "服务目录"),
+        ("projects:plan", "立项项目"),
+        ("orgs:list", "社会组织"),
+    ]
     if not actor.is_authenticated:
         return items
     items.append(("web:dashboard", "工作台"))
@@ -16,6 +21,8 @@ def _nav(actor) -> list[tuple[str, str]]:
         items.append(("web:audit", "审计日志"))
     if can(actor, "accounts.manage"):
         items.append(("accounts:users", "用户与角色"))
+    if can(actor, "catalog.manage"):
+        items.append(("catalog:manage", "管理目录"))
     if can(actor, "jurisdiction.edit"):
         items.append(("web:settings", "辖区设置"))
         items.append(("web:calendar", "工作日历"))

@@ -24,7 +24,11 @@ PANELS: dict[str, list[Panel]] = {
             "web:settings",
         ),
         Panel("节假日与调休", "用于计算法定期限的工作日日历。", "web:calendar"),
-        Panel("购买服务目录", "目录版本、条目与负面清单将显示在这里。"),
+        Panel(
+            "购买服务目录",
+            "目录版本（草稿、发布、停用）、条目、Excel 导入导出与负面清单。",
+            "catalog:manage",
+        ),
         Panel("预算控制数", "各购买主体年度预算控制数、已立项金额与余额。", "projects:ceilings"),
         Panel(
             "审定会议", "组织审定委员会会议、安排议程、记录表决与审定结果。", "projects:sessions"

@@ -35,7 +35,7 @@ def test_purchaser_logs_in_and_sees_dashboard_then_switches_role(page, seeded):
     page.get_by_label("当前角色").select_option(label="审定委员会委员 · 长宁区")
     page.wait_for_load_state("networkidle")
     assert page.get_by_test_id("dashboard-role").inner_text() == "审定委员会委员"
-    assert page.get_by_text("待审定项目").is_visible()
+    assert page.get_by_text("审定会议").first.is_visible()
 
 
 def test_auditor_reaches_audit_log(page, seeded):

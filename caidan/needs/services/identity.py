@@ -42,6 +42,7 @@ from caidan.common.errors import (
     field_error,
 )
 from caidan.common.masking import mask_id_number, mask_phone
+from caidan.common.tick import tick_job
 
 from ..models import MAX_CODE_ATTEMPTS, IdentityKind, ResidentIdentity, VerificationCode
 from ..sms import send_sms
@@ -51,6 +52,7 @@ RESEND_INTERVAL = dt.timedelta(seconds=60)
 CODES_PER_DAY = 10  # per identity, per calendar day (Asia/Shanghai)
 CODES_PER_IP_HOUR = 30  # per client address, per rolling hour
 CODE_DIGITS = 6
+CODE_RETENTION = dt.timedelta(days=2)  # long enough for the daily limit to count them
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 ID_NUMBER_RE = re.compile(r"^\d{17}[\dX]$")
@@ -376,3 +378,10 @@ def identity_of(actor: Any, permission: str = "needs.submit") -> ResidentIdentit
             "您的账户尚未完成居民身份验证，请先用手机号验证身份。", code="identity_required"
         )
     return identity
+
+
+@tick_job("needs.purge_verification_codes")
+def purge_verification_codes(now: dt.datetime) -> int:
+    """Forget codes old enough that no limit counts them any more (only hashes anyway)."""
+    deleted, _ = VerificationCode.objects.filter(created_at__lt=now - CODE_RETENTION).delete()
+    return deleted

@@ -129,6 +129,7 @@ def menu_create(
     unit: Unit | None = None,
 ) -> Menu:
     """A new draft menu for the purchaser's unit (or, for a district officer, a unit below)."""
+    require(actor, "needs.manage_menus")
     unit = unit or getattr(actor, "unit", None)
     if unit is None:
         raise field_error("unit", "请指定编制菜单的购买主体（街道、镇或部门）。")

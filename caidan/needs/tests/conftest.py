@@ -109,7 +109,7 @@ CATALOG_ITEMS = {
     "visit": ("010101", "独居老人探访服务", "service"),
     "mind": ("010102", "心理疏导服务", "professional"),
     "rehab": ("010103", "残疾人社区康复服务", "service"),
-    "meals": ("010104", "老年人助餐服务", "service"),
+    "meals": ("010104", "居家养老助餐服务", "service"),
 }
 
 
@@ -122,9 +122,7 @@ def _catalog_version(world, *, publish: bool, name: str):
     )
 
     admin = world.actor("admin")
-    latest = (
-        CatalogVersion.objects.filter(status="published").order_by("-effective_date").first()
-    )
+    latest = CatalogVersion.objects.filter(status="published").order_by("-effective_date").first()
     effective = timezone.localdate() - dt.timedelta(days=30)
     if latest is not None and latest.effective_date >= effective:
         effective = latest.effective_date + dt.timedelta(days=1)

@@ -19,8 +19,6 @@ from caidan.needs import services
 from caidan.needs.models import IdentityKind, ResidentIdentity, VerificationCode
 from caidan.needs.services.identity import id_number_check_char, normalise_id_number
 
-from .conftest import code_in
-
 ID_NUMBER = "310105199003071236"  # a valid GB 11643 check digit
 
 
@@ -238,3 +236,14 @@ def test_deactivated_resident_cannot_verify(world, verify, send_code, new_phone)
         code = send_code(phone)
         with pytest.raises(Exception, match="停用"):
             services.identity_verification_confirm(kind="phone", value=phone, code=code)
+
+
+def test_old_codes_are_purged_by_the_tick(world, send_code, new_phone):
+    from caidan.common.tick import run_tick
+
+    send_code(new_phone())
+    now = timezone.now()
+    [result] = run_tick(now=now + dt.timedelta(days=1), only=["needs.purge_verification_codes"])
+    assert result.changed == 0 and VerificationCode.objects.count() == 1
+    [result] = run_tick(now=now + dt.timedelta(days=3), only=["needs.purge_verification_codes"])
+    assert result.changed == 1 and VerificationCode.objects.count() == 0

@@ -55,9 +55,7 @@ def test_transition_table_is_the_one_in_the_model():
 
 @pytest.mark.parametrize(("status", "action"), sorted(EXPECTED))
 def test_every_transition(world, make_menu, purchaser, status, action):
-    menu = make_menu(
-        publish=status == MenuStatus.PUBLISHED, close=status == MenuStatus.CLOSED
-    )
+    menu = make_menu(publish=status == MenuStatus.PUBLISHED, close=status == MenuStatus.CLOSED)
     assert menu.status == status
     target = EXPECTED[(status, action)]
 
@@ -129,9 +127,7 @@ def test_period_validation(world, purchaser):
 
 def test_database_refuses_a_period_that_ends_before_it_starts(world, open_menu):
     with pytest.raises(IntegrityError), transaction.atomic():
-        Menu.objects.filter(pk=open_menu.pk).update(
-            ordering_closes_at=open_menu.ordering_opens_at
-        )
+        Menu.objects.filter(pk=open_menu.pk).update(ordering_closes_at=open_menu.ordering_opens_at)
 
 
 def test_who_may_draw_up_menus(world, purchaser2, jiangsu, make_menu):
@@ -194,9 +190,7 @@ def test_after_opening_items_and_period_are_frozen(world, make_menu, purchaser, 
             assert "点菜开始后" in exc.value.message and "冻结" in exc.value.message
         # wording may still be corrected, and unchanged values are no change
         services.menu_update(actor=purchaser, menu=menu, title="更正后的标题")
-        services.menu_update(
-            actor=purchaser, menu=menu, ordering_closes_at=menu.ordering_closes_at
-        )
+        services.menu_update(actor=purchaser, menu=menu, ordering_closes_at=menu.ordering_closes_at)
     assert MenuItem.objects.filter(menu=menu).count() == 3
     assert Menu.objects.get(pk=menu.pk).title == "更正后的标题"
 
@@ -213,7 +207,9 @@ def test_a_draft_is_never_frozen_and_a_closed_menu_always(world, make_menu, purc
 # --- catalog items -------------------------------------------------------------------------
 
 
-def test_items_come_from_published_catalog_level3(world, make_menu, purchaser, draft_catalog, catalog):
+def test_items_come_from_published_catalog_level3(
+    world, make_menu, purchaser, draft_catalog, catalog
+):
     menu = make_menu(items=())
     with pytest.raises(ValidationError) as exc:
         services.menu_item_add(actor=purchaser, menu=menu, catalog_item=draft_catalog["visit"])
@@ -398,3 +394,12 @@ def test_closed_menu_results_stay_public(world, open_menu, resident):
 
     results = selectors.menu_get_results(actor=Actor.anonymous(), menu_id=open_menu.pk)
     assert results.total == 1
+
+
+def test_the_audit_chain_holds_after_a_menu_round(world, open_menu, resident, purchaser):
+    from caidan.audit.selectors import audit_chain_verify
+
+    services.menu_order_place(actor=resident(), menu_item=open_menu.items.first())
+    services.menu_update(actor=purchaser, menu=open_menu, description="补充说明")
+    services.close_due_menus(open_menu.ordering_closes_at)
+    assert audit_chain_verify().ok
