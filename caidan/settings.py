@@ -216,6 +216,13 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = int(env("SESSION_COOKIE_AGE", str(8 * 3600)))
 
+# Residents' identities are stored only as HMAC-SHA256 digests under this key. Set it once
+# per deployment and never change it (a new key makes every resident a new person).
+IDENTITY_HASH_KEY = env("IDENTITY_HASH_KEY", "")
+# Verification codes: "console" prints them (development); a deployment plugs in its SMS
+# gateway by dotted path (see caidan/needs/sms.py).
+SMS_BACKEND = env("SMS_BACKEND", "caidan.needs.sms.ConsoleSmsBackend")
+
 # Paths to the shared reference material (never copied into the repo).
 SHARED_DIR = Path(env("CAIDAN_SHARED_DIR", str(BASE_DIR.parent / "shared")))
 OCDS_SCHEMA_DIR = Path(env("OCDS_SCHEMA_DIR", str(SHARED_DIR / "ocds")))

@@ -158,8 +158,10 @@ def seed() -> dict[str, int]:
         from caidan.catalog.demo import seed_catalog
 
         created.update(seed_catalog(system))
+        from caidan.needs.demo import seed_needs
         from caidan.projects.demo import seed_projects
 
+        created.update(seed_needs(system))
         created.update(seed_projects(system))
         if any(created.values()):
             audit_record(kind=EventKind.DEMO_SEEDED, actor=system, new=created)

@@ -477,8 +477,17 @@ def menu_close(request, menu_id: int):
 
 @domain_errors
 def menu_results(request, menu_id: int):
+    from caidan.accounts.permissions import can
+
     results = selectors.menu_get_results(actor=request.actor, menu_id=menu_id)
-    return render(request, "needs/results.html", {"results": results, "menu": results.menu})
+    can_propose = request.actor.is_authenticated and can(
+        request.actor, "projects.draft_for_unit", results.menu.unit
+    )
+    return render(
+        request,
+        "needs/results.html",
+        {"results": results, "menu": results.menu, "can_propose": can_propose},
+    )
 
 
 def _download(content: bytes, mime: str, filename: str) -> HttpResponse:

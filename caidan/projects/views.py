@@ -103,7 +103,7 @@ def _initial_from_sources(request):
         if need:
             links["needs"] = [need]
             initial.setdefault("description", need.text)
-            initial.setdefault("target_groups", [need.target_group])
+            initial.setdefault("target_groups", [need.get_target_group_display()])
     today = timezone.localdate()
     initial.setdefault("period_start", today.replace(month=1, day=1).replace(year=today.year + 1))
     initial.setdefault("period_end", today.replace(month=12, day=31).replace(year=today.year + 1))

@@ -10,6 +10,8 @@ from caidan.accounts.selectors import memberships_of
 def _nav(actor) -> list[tuple[str, str]]:
     items = [
         ("web:home", "首页"),
+        ("needs:index", "居民需求"),
+        ("needs:menus", "服务菜单"),
         ("catalog:index", "服务目录"),
         ("projects:plan", "立项项目"),
         ("orgs:list", "社会组织"),

@@ -1,0 +1,27 @@
+"""What became of a need or a menu order: the proposals that came from it."""
+
+from __future__ import annotations
+
+from caidan.needs.followups import register_followup
+
+from .models import ProposalStatus
+
+HIDDEN = {ProposalStatus.DRAFT, ProposalStatus.WITHDRAWN}
+
+
+@register_followup
+def proposals_from(obj) -> list[dict]:
+    proposals = getattr(obj, "proposals", None)
+    if proposals is None:
+        return []
+    out = []
+    for p in proposals.exclude(status__in=HIDDEN).order_by("id"):
+        public = p.status == ProposalStatus.APPROVED
+        out.append(
+            {
+                "label": f"立项申报 · {p.title}",
+                "url": f"/projects/proposals/{p.pk}/" if public else "",
+                "status": p.get_status_display(),
+            }
+        )
+    return out
