@@ -30,7 +30,7 @@ def test_purchaser_logs_in_and_sees_dashboard_then_switches_role(page, seeded):
     _login(page, "purchaser")
     page.wait_for_url("**/dashboard/")
     assert page.get_by_test_id("dashboard-role").inner_text() == "购买主体"
-    assert page.get_by_text("居民需求与菜单").is_visible()
+    assert page.get_by_text("编制服务菜单").is_visible()
     # The officer also sits on the review committee: switch role from the top bar.
     page.get_by_label("当前角色").select_option(label="审定委员会委员 · 长宁区")
     page.wait_for_load_state("networkidle")
