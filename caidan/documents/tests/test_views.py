@@ -10,9 +10,10 @@ INDEX = reverse("documents:index")
 
 
 def body_of(resp) -> bytes:
-    content = b"".join(resp.streaming_content)
-    resp.close()
-    return content
+    # Exhausting the stream closes the response (the test client wraps it as a WSGI
+    # server would); closing it again would fire request_finished a second time and,
+    # on PostgreSQL, close the test's connection.
+    return b"".join(resp.streaming_content)
 
 
 def test_upload_page_needs_login(client, db):

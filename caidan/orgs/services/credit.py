@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from caidan.accounts.permissions import require
@@ -495,7 +496,8 @@ def abnormal_escalation(now: dt.datetime) -> int:
             record = (
                 CreditRecord.objects.select_for_update(skip_locked=True)
                 .select_related("organization")
-                .filter(pk=pk, removed_on__isnull=True, escalations__isnull=True)
+                .filter(pk=pk, removed_on__isnull=True)
+                .exclude(Exists(CreditRecord.objects.filter(escalated_from=OuterRef("pk"))))
                 .first()
             )
             if record is None:
