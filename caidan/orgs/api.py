@@ -184,20 +184,7 @@ def detail_out(actor, org: Organization) -> dict:
             }
             for g in facts.grades
         ],
-        "credit_records": [
-            {
-                "id": r.pk,
-                "list": r.list,
-                "list_label": r.get_list_display(),
-                "reason": r.reason,
-                "reason_label": r.get_reason_display(),
-                "detail": r.detail,
-                "listed_on": r.listed_on,
-                "removed_on": r.removed_on,
-                "removal_reason": r.removal_reason,
-            }
-            for r in facts.credit
-        ],
+        "credit_records": [_credit(r) for r in facts.credit],
         "penalties": [
             {
                 "kind": p.kind,

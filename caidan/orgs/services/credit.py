@@ -217,28 +217,22 @@ def penalty_record(
                     detail=f"3年内第 {len(minor)} 次受到警告或不满5万元罚款",
                     actor=actor,
                 )
-        elif kind == Penalty.Kind.FINE:
+        elif kind in (Penalty.Kind.FINE, Penalty.Kind.REVOCATION):
+            # A fine of 5 万元 or more, or revocation: the serious-violation list.
             _list(
                 organization=org,
                 list_kind=CreditRecord.List.SERIOUS,
-                reason=CreditRecord.Reason.MAJOR_FINE,
+                reason=CreditRecord.Reason.MAJOR_FINE
+                if kind == Penalty.Kind.FINE
+                else CreditRecord.Reason.REVOKED,
                 listed_on=decided_on,
                 penalty=penalty,
                 detail=reason,
                 actor=actor,
             )
-        elif kind == Penalty.Kind.REVOCATION:
-            _list(
-                organization=org,
-                list_kind=CreditRecord.List.SERIOUS,
-                reason=CreditRecord.Reason.REVOKED,
-                listed_on=decided_on,
-                penalty=penalty,
-                detail=reason,
-                actor=actor,
-            )
-            org.status = Organization.Status.REVOKED
-            org.save(update_fields=["status", "updated_at"])
+            if kind == Penalty.Kind.REVOCATION:
+                org.status = Organization.Status.REVOKED
+                org.save(update_fields=["status", "updated_at"])
         directory_recompute(organization=org, actor=actor)
     return penalty
 
