@@ -252,12 +252,15 @@ def request_change(request, payload: ChangeRequestIn):
 
 
 @router.get(
-    "/change-requests", response={200: list[ChangeRequestOut], **ERRORS}, summary="待审核变更申请"
+    "/change-requests",
+    response={200: PageOut[ChangeRequestOut], **ERRORS},
+    summary="待审核变更申请",
 )
-def list_change_requests(request, status: str = "pending"):
-    return [
-        change_out(r) for r in selectors.change_requests(actor=request.auth, status=status)[:200]
-    ]
+def list_change_requests(
+    request, status: str = "pending", cursor: str | None = None, limit: int = 20
+):
+    page = selectors.change_requests(actor=request.auth, status=status, cursor=cursor, limit=limit)
+    return page_response(page, change_out)
 
 
 class DecideIn(Schema):

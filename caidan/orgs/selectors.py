@@ -180,11 +180,14 @@ def directory_counts() -> list[dict[str, Any]]:
     ]
 
 
-def change_requests(*, actor, status: str = "pending") -> QuerySet[ProfileChangeRequest]:
+def change_requests(
+    *, actor, status: str = "pending", cursor: str | None = None, limit: int | None = None
+) -> Page:
     require(actor, "orgs.manage")
-    return ProfileChangeRequest.objects.filter(status=status).select_related(
+    qs = ProfileChangeRequest.objects.filter(status=status).select_related(
         "organization", "requested_by"
     )
+    return keyset_paginate(qs, ordering=("-id",), cursor=cursor, limit=limit)
 
 
 def change_request_get_for(*, actor, request_id: int) -> ProfileChangeRequest:

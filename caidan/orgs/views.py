@@ -222,7 +222,7 @@ def import_template(request):
 @login_required
 @domain_errors
 def change_requests(request):
-    rows = selectors.change_requests(actor=request.actor)
+    rows = selectors.change_requests(actor=request.actor, cursor=request.GET.get("cursor") or None)
     if request.method == "POST":
         row = selectors.change_request_get_for(
             actor=request.actor, request_id=int(request.POST.get("request_id", "0"))

@@ -134,30 +134,37 @@ def budget_usage(*, unit, year: int) -> dict[str, Any]:
     }
 
 
-def ceilings_list(*, year: int | None = None) -> list[dict[str, Any]]:
-    qs = BudgetCeiling.objects.select_related("unit").order_by("-year", "unit__path")
+def ceilings_list(
+    *, year: int | None = None, cursor: str | None = None, limit: int | None = None
+) -> Page:
+    """A page of ceilings with what is approved against each (two queries)."""
+    qs = BudgetCeiling.objects.select_related("unit")
     if year:
         qs = qs.filter(year=year)
-    approved = {
-        (r["unit_id"], r["year"]): r["s"]
-        for r in Proposal.objects.filter(status=ProposalStatus.APPROVED)
-        .values("unit_id", "year")
-        .annotate(s=Sum("budget"))
-    }
-    out = []
-    for c in qs:
+    page = keyset_paginate(qs, ordering=("-id",), cursor=cursor, limit=limit)
+    keys = Q()
+    for c in page.items:
+        keys |= Q(unit_id=c.unit_id, year=c.year)
+    approved = {}
+    if page.items:
+        approved = {
+            (r["unit_id"], r["year"]): r["s"]
+            for r in Proposal.objects.filter(keys, status=ProposalStatus.APPROVED)
+            .values("unit_id", "year")
+            .annotate(s=Sum("budget"))
+        }
+    rows = []
+    for c in page.items:
         used = approved.get((c.unit_id, c.year)) or Decimal("0.00")
-        out.append({"ceiling": c, "approved": used, "remaining": c.amount - used})
-    return out
+        rows.append({"ceiling": c, "approved": used, "remaining": c.amount - used})
+    page.items = rows
+    return page
 
 
-def session_list(*, actor) -> QuerySet[ReviewSession]:
+def session_list(*, actor, cursor: str | None = None, limit: int | None = None) -> Page:
     require(actor, "projects.view")
-    return (
-        ReviewSession.objects.select_related("unit")
-        .annotate(items=Count("agenda"))
-        .order_by("-meeting_at", "-id")
-    )
+    qs = ReviewSession.objects.select_related("unit").annotate(items=Count("agenda"))
+    return keyset_paginate(qs, ordering=("-id",), cursor=cursor, limit=limit)
 
 
 def session_get_for(*, actor, session_id: int) -> ReviewSession:

@@ -274,7 +274,7 @@ def _committee_users(unit):
 @login_required
 @domain_errors
 def session_list(request):
-    sessions = selectors.session_list(actor=request.actor)
+    sessions = selectors.session_list(actor=request.actor, cursor=request.GET.get("cursor") or None)
     district = Unit.objects.filter(parent__isnull=True).order_by("id").first()
     members = list(_committee_users(district)) if district else []
     form = forms.SessionForm(request.POST or None, members=members)
