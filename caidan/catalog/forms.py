@@ -1,10 +1,8 @@
 from django import forms
 
+from caidan.common.widgets import DateInput
+
 from .models import CatalogVersion, ItemCategory
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class VersionCreateForm(forms.Form):

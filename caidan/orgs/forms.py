@@ -1,8 +1,10 @@
 from django import forms
 
+from caidan.common.widgets import DateInput
+
 from .models import CreditRecord, Organization, Penalty, ServiceField
 
-DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
+DATE = {"widget": DateInput}
 
 
 class SearchForm(forms.Form):

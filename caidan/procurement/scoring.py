@@ -172,8 +172,9 @@ def round_half_up(value: Fraction | Decimal | int, decimals: int) -> Decimal:
 
 def check_input(inp: EvaluationInput) -> None:
     """Refuse an input that cannot be evaluated. Scores are checked for range and for
-    unknown experts/bidders/factors here; completeness is checked by ``evaluate`` (only the
-    valid bids need scores, and none are needed if the tender fails before scoring)."""
+    unknown experts/bidders/factors here; completeness and the number of experts are checked
+    by ``evaluate`` when it scores (only the valid bids need scores, and none are needed if
+    the tender fails before scoring)."""
     if inp.method not in METHODS:
         raise field_error("method", f"评标方法须为 {' 或 '.join(METHODS)}，收到 {inp.method!r}。")
     _integer(
@@ -187,7 +188,7 @@ def check_input(inp: EvaluationInput) -> None:
     bidders: set[str] = set()
     for i, bid in enumerate(inp.bids):
         if not isinstance(bid.bidder, str) or not bid.bidder.strip():
-            raise field_error(f"bids[{i}].bidder", f"第 {i + 1} 份投标缺少投标人名称。")
+            raise field_error(f"bids[{i}].bidder", f"第 {i + 1} 份投标的投标人名称须为非空字符串。")
         if bid.bidder in bidders:
             raise field_error(f"bids[{i}].bidder", f"投标人“{bid.bidder}”重复出现。")
         bidders.add(bid.bidder)
@@ -211,7 +212,7 @@ def check_input(inp: EvaluationInput) -> None:
     factor_max: dict[str, Decimal] = {}
     for i, factor in enumerate(inp.factors):
         if not isinstance(factor.id, str) or not factor.id.strip():
-            raise field_error(f"factors[{i}].id", f"第 {i + 1} 个评审因素缺少编号。")
+            raise field_error(f"factors[{i}].id", f"第 {i + 1} 个评审因素的编号须为非空字符串。")
         if factor.id in factor_max:
             raise field_error(f"factors[{i}].id", f"评审因素编号“{factor.id}”重复。")
         top = _number(factor.max, field=f"factors[{i}].max", label=f"评审因素“{factor.id}”的满分")

@@ -2,12 +2,13 @@ from decimal import Decimal
 
 from django import forms
 
+from caidan.common.widgets import DateInput, DateTimeLocalInput
 from caidan.orgs.models import ServiceField
 
 from .models import FundingSource, GradePolicy, ProcurementMethod, PurchaseMode
 from .services import TARGET_GROUPS
 
-DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
+DATE = {"widget": DateInput}
 
 
 def parse_indicators(text: str) -> list[dict]:
@@ -133,9 +134,7 @@ class ProposalForm(forms.Form):
 
 class SessionForm(forms.Form):
     title = forms.CharField(label="会议名称", max_length=200)
-    meeting_at = forms.DateTimeField(
-        label="会议时间", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
+    meeting_at = forms.DateTimeField(label="会议时间", widget=DateTimeLocalInput)
     members = forms.MultipleChoiceField(label="出席委员", widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, members=(), **kwargs):

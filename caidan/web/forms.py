@@ -2,6 +2,7 @@ from django import forms
 
 from caidan.audit.kinds import EventKind
 from caidan.common.models import CalendarDay
+from caidan.common.widgets import DateInput
 
 
 class LoginForm(forms.Form):
@@ -34,15 +35,11 @@ class AuditFilterForm(forms.Form):
     actor = forms.CharField(label="操作人（用户名）", required=False)
     target_type = forms.CharField(label="对象类型", required=False)
     target_id = forms.CharField(label="对象编号", required=False)
-    since = forms.DateField(
-        label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    since = forms.DateField(label="起始日期", required=False, widget=DateInput)
+    until = forms.DateField(label="截止日期", required=False, widget=DateInput)
 
 
 class CalendarDayForm(forms.Form):
-    date = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label="日期", widget=DateInput)
     kind = forms.ChoiceField(label="类型", choices=CalendarDay.Kind.choices)
     name = forms.CharField(label="名称", required=False, max_length=100)
