@@ -71,6 +71,10 @@ class Organization(models.Model):
         on_delete=models.PROTECT,
         related_name="affiliates",
     )
+    # The current grade, kept in step by ``grade_refresh`` (on every grade recorded, and by
+    # ``tick`` as grades expire) so that "3A and above" is an indexed filter at scale.
+    current_grade_level = models.PositiveSmallIntegerField("当前有效等级", null=True, blank=True)
+    current_grade_until = models.DateField("当前等级有效期至", null=True, blank=True)
     created_at = models.DateTimeField("登记入库时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -82,6 +86,8 @@ class Organization(models.Model):
             models.Index(fields=["name"], name="org_name"),
             models.Index(fields=["status", "id"], name="org_status_id"),
             models.Index(fields=["hub"], name="org_hub"),
+            models.Index(fields=["current_grade_level", "id"], name="org_grade_id"),
+            models.Index(fields=["current_grade_until"], name="org_grade_until"),
         ]
 
     def __str__(self) -> str:

@@ -76,7 +76,10 @@ def organization_list(
             Exists(OrganizationField.objects.filter(organization=OuterRef("pk"), field=field))
         )
     if min_grade:
-        qs = qs.filter(current_grade__gte=int(min_grade))
+        qs = qs.filter(
+            current_grade_level__gte=int(min_grade),
+            current_grade_until__gte=timezone.localdate(),
+        )
     if credit == "abnormal":
         qs = qs.filter(on_abnormal=True)
     elif credit == "serious":

@@ -26,7 +26,7 @@ from .. import (
     rules,
 )
 from ..models import CreditRecord, Grade, Organization, Penalty, ProviderBar
-from .directory import directory_recompute
+from .directory import directory_recompute, grade_refresh
 
 MANUAL_REASONS = {
     CreditRecord.List.ABNORMAL: {
@@ -93,6 +93,7 @@ def grade_record(
                 "valid_until": grade.valid_until,
             },
         )
+        grade_refresh(organization)
         directory_recompute(organization=organization, actor=actor)
     return grade
 

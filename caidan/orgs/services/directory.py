@@ -22,6 +22,18 @@ from ..facts import OrgFacts
 from ..models import CreditRecord, DirectoryEntry, Grade, Organization
 
 
+def grade_refresh(organization: Organization, on: dt.date | None = None) -> None:
+    """Store the organization's grade valid on ``on`` (an expired grade counts as none)."""
+    grade = OrgFacts.load(organization, on).current_grade
+    level = grade.level if grade else None
+    until = grade.valid_until if grade else None
+    if (organization.current_grade_level, organization.current_grade_until) != (level, until):
+        Organization.objects.filter(pk=organization.pk).update(
+            current_grade_level=level, current_grade_until=until
+        )
+        organization.current_grade_level, organization.current_grade_until = level, until
+
+
 def directory_criteria(org: Organization, on: dt.date | None = None) -> tuple[bool, list[str]]:
     facts = OrgFacts.load(org, on)
     reasons = []
@@ -88,8 +100,11 @@ def directory_recompute(
 
 @tick_job("orgs.directory_refresh")
 def directory_refresh(now: dt.datetime) -> int:
-    """Grades expire with time: drop directory entries whose grade is no longer valid."""
+    """Grades expire with time: clear expired current grades and drop directory entries
+    whose grade is no longer valid."""
     today = timezone.localdate(now)
+    for org in Organization.objects.filter(current_grade_until__lt=today).iterator(chunk_size=500):
+        grade_refresh(org, today)
     stale = (
         Organization.objects.filter(directory_entries__isnull=False)
         .exclude(

@@ -354,3 +354,28 @@ def test_provider_bar_and_lift(make_org, reg, today):
     assert not OrgFacts.load(org, today + dt.timedelta(days=5)).active_bars
     with pytest.raises(Conflict):
         provider_bar_lift(bar=bar, reason="again", actor=reg)
+
+
+def test_current_grade_is_kept_for_indexed_filtering(make_org, reg, today):
+    """The registry's "3A and above" filter reads a stored current grade, refreshed when a
+    grade is recorded and by tick when it expires."""
+    from django.utils import timezone
+
+    from caidan.orgs.selectors import organization_list
+
+    org = make_org("即将到期的机构")
+    grade_record(
+        organization=org,
+        level=4,
+        assessed_on=rules.add_years(today, -5) + dt.timedelta(days=1),
+        actor=reg,
+    )
+    org.refresh_from_db()
+    assert (org.current_grade_level, org.current_grade_until) == (4, today)
+    assert org in organization_list(search="即将到期", min_grade=3).items
+    # Tomorrow the grade has expired: tick clears the stored grade.
+    tomorrow = timezone.now() + dt.timedelta(days=1)
+    run_tick(now=tomorrow, only=["orgs.directory_refresh"])
+    org.refresh_from_db()
+    assert org.current_grade_level is None and org.current_grade_until is None
+    assert org not in organization_list(search="即将到期", min_grade=3).items
