@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from caidan.common.errors import field_error
@@ -51,6 +52,8 @@ class SettingSpec:
                 if value not in {c for c, _ in self.choices}:
                     allowed = "、".join(f"{c}（{label}）" for c, label in self.choices)
                     raise field_error(self.key, f"“{self.label}”只能取：{allowed}。")
+            elif self.kind == "fraction":
+                value = str(parse_fraction(raw, key=self.key, label=self.label))
             elif self.kind == "weights":
                 value = {k: int(v) for k, v in dict(raw).items()}
                 if set(value) != set(self.default):
@@ -68,6 +71,18 @@ class SettingSpec:
         if self.check is not None:
             self.check(value)
         return value
+
+
+def parse_fraction(raw: Any, *, key: str = "fraction", label: str = "比例") -> Fraction:
+    """A share between one half and one, written as a fraction ("2/3") or a percent ("67")."""
+    text = str(raw).strip().replace("％", "%").rstrip("%")
+    try:
+        value = Fraction(text) if "/" in text else Fraction(Decimal(text)) / 100
+    except (ValueError, ZeroDivisionError, ArithmeticError):
+        raise field_error(key, f"“{label}”应写成分数（如 2/3）或百分数（如 67）。") from None
+    if not Fraction(1, 2) <= value <= 1:
+        raise field_error(key, f"“{label}”应在 1/2 到 1 之间。")
+    return value
 
 
 def _weights_sum_100(key: str, label: str, minimum_output_effect: bool = False):
@@ -197,13 +212,12 @@ SPECS: tuple[SettingSpec, ...] = (
         "民政部令第60号；财库〔2016〕125号",
     ),
     SettingSpec(
-        "review_quorum_percent",
-        "审定会议法定人数（委员出席比例 %）",
-        "int",
-        67,
+        "review_quorum",
+        "审定会议法定人数（有表决权委员中须出席表决的比例，分数）",
+        "fraction",
+        "2/3",
         "本地审定规则",
-        minimum=50,
-        maximum=100,
+        help="如 2/3 表示三分之二（含）以上；1/2 表示半数（含）以上",
     ),
     SettingSpec(
         "review_majority_percent",

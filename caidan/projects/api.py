@@ -105,7 +105,7 @@ def detail_out(p: Proposal) -> dict:
         "grade_policy": p.grade_policy,
         "required_fields": p.required_fields,
         "require_experience": p.require_experience,
-        "need_ids": [n.pk for n in p.needs.all()],
+        "need_ids": [n.pk for n in p.needs.all() if n.status == "visible"],
         "menu_item_ids": [m.pk for m in p.menu_items.all()],
         "decision_reason": p.decision_reason,
         "decision_reference": p.decision_reference,
@@ -280,9 +280,7 @@ class PackageIn(Schema):
     title: str
 
 
-@router.post(
-    "/proposals/package", response={201: ProposalOut, **ERRORS}, summary="枢纽组织打包申报"
-)
+@router.post("/packages", response={201: ProposalOut, **ERRORS}, summary="枢纽组织打包申报")
 def package(request, payload: PackageIn):
     parts = [
         selectors.proposal_get_for(actor=request.auth, proposal_id=i) for i in payload.proposal_ids
@@ -308,7 +306,7 @@ class SessionOut(Schema):
     title: str
     status: str
     meeting_at: dt.datetime
-    quorum_percent: int
+    quorum: str
     majority_percent: int
     member_ids: list[int]
 
@@ -319,7 +317,7 @@ def session_out(s) -> dict:
         "title": s.title,
         "status": s.status,
         "meeting_at": s.meeting_at,
-        "quorum_percent": s.quorum_percent,
+        "quorum": s.quorum,
         "majority_percent": s.majority_percent,
         "member_ids": [m.pk for m in s.members.all()],
     }

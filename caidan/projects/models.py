@@ -246,7 +246,7 @@ class ReviewSession(models.Model):
     status = models.CharField(
         "状态", max_length=16, choices=SessionStatus.choices, default=SessionStatus.PLANNED
     )
-    quorum_percent = models.PositiveSmallIntegerField("法定人数比例（%）")
+    quorum = models.CharField("法定人数（分数，如 2/3）", max_length=16, default="2/3")
     majority_percent = models.PositiveSmallIntegerField("通过所需赞成比例（%）")
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name="出席委员", related_name="review_sessions"

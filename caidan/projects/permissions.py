@@ -7,7 +7,7 @@ from caidan.accounts.permissions import register
 def owns_proposal(actor, proposal) -> bool:
     """Purchasers own their unit's proposals; organizations the ones they drafted."""
     if actor.has_role(Role.PLATFORM_ADMIN):
-        return True
+        return proposal.created_by_id is not None and proposal.created_by_id == actor.user.pk
     if actor.has_role(Role.PURCHASER):
         return actor.covers_unit(proposal.unit)
     if actor.has_role(Role.PROVIDER, Role.HUB):
@@ -17,11 +17,19 @@ def owns_proposal(actor, proposal) -> bool:
 
 
 def can_see_proposal(actor, proposal) -> bool:
+    """Approved projects are public; drafts only for their owners; submitted and later
+    proposals also for the committee, platform admin and auditors; a hub sees its
+    affiliates' proposals (to package them)."""
     if proposal.status == "approved":
         return True
-    if actor.has_role(Role.COMMITTEE_MEMBER, Role.AUDITOR, Role.PLATFORM_ADMIN):
+    if owns_proposal(actor, proposal):
         return True
-    return owns_proposal(actor, proposal)
+    if actor.has_role(Role.HUB):
+        org = proposal.proposing_organization
+        return bool(org) and org.hub_id is not None and actor.covers_organization(org.hub)
+    if proposal.status == "draft":
+        return False
+    return actor.has_role(Role.COMMITTEE_MEMBER, Role.AUDITOR, Role.PLATFORM_ADMIN)
 
 
 register(
@@ -59,9 +67,19 @@ register(
     scope=can_see_proposal,
     description="查看项目申报",
 )
+
+
+def in_session(actor, session) -> bool:
+    """The platform admin, or a member of this session."""
+    if actor.has_role(Role.PLATFORM_ADMIN):
+        return True
+    return session.members.filter(pk=actor.user.pk).exists()
+
+
 register(
     "projects.organize_review",
     [Role.COMMITTEE_MEMBER, Role.PLATFORM_ADMIN],
+    scope=in_session,
     description="组织审定会议、安排议程",
 )
 register(

@@ -18,10 +18,11 @@ from .models import (
     AgendaItem,
     BudgetCeiling,
     Proposal,
+    ProposalAction,
     ProposalStatus,
     ReviewSession,
 )
-from .services.review import approved_total, quorum_needed, tally
+from .services.review import approved_total, quorum_needed
 
 
 def _base() -> QuerySet[Proposal]:
@@ -116,10 +117,29 @@ def proposal_get_for(*, actor, proposal_id: int) -> Proposal:
     return proposal
 
 
-def proposal_history(proposal: Proposal) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(
-        target_type="projects.proposal", target_id=str(proposal.pk)
-    ).order_by("seq")
+REVIEWERS = (Role.COMMITTEE_MEMBER, Role.PLATFORM_ADMIN, Role.AUDITOR)
+
+
+def proposal_history(proposal: Proposal, *, actor) -> list[AuditEvent]:
+    """Who did what, for those who work on the proposal: its owners see its steps; the
+    committee, platform admin and auditors also see votes and recusals (which stay inside
+    the committee). The public sees none of it."""
+    from .permissions import owns_proposal
+
+    if not actor.is_authenticated:
+        return []
+    reviewer = actor.has_role(*REVIEWERS)
+    if not (reviewer or owns_proposal(actor, proposal)):
+        return []
+    qs = AuditEvent.objects.filter(target_type="projects.proposal", target_id=str(proposal.pk))
+    if not reviewer:
+        qs = qs.exclude(kind__in=["vote.cast", "recusal.recorded"])
+    events = list(qs.order_by("seq")[:500])
+    labels = dict(ProposalAction.choices)
+    for event in events:
+        action = (event.new or {}).get("action", "")
+        event.action_label = labels.get(action, "")
+    return events
 
 
 def budget_usage(*, unit, year: int) -> dict[str, Any]:
@@ -161,18 +181,22 @@ def ceilings_list(
     return page
 
 
-def session_list(*, actor, cursor: str | None = None, limit: int | None = None) -> Page:
+def _require_reviewer(actor) -> None:
     require(actor, "projects.view")
+    if not actor.has_role(*REVIEWERS):
+        from caidan.common.errors import PermissionDenied
+
+        raise PermissionDenied("只有审定委员会委员、平台管理员和审计可以查看审定会议。")
+
+
+def session_list(*, actor, cursor: str | None = None, limit: int | None = None) -> Page:
+    _require_reviewer(actor)
     qs = ReviewSession.objects.select_related("unit").annotate(items=Count("agenda"))
     return keyset_paginate(qs, ordering=("-id",), cursor=cursor, limit=limit)
 
 
 def session_get_for(*, actor, session_id: int) -> ReviewSession:
-    require(actor, "projects.view")
-    if not actor.has_role(Role.COMMITTEE_MEMBER, Role.PLATFORM_ADMIN, Role.AUDITOR):
-        from caidan.common.errors import PermissionDenied
-
-        raise PermissionDenied("只有审定委员会委员、平台管理员和审计可以查看审定会议。")
+    _require_reviewer(actor)
     session = ReviewSession.objects.select_related("unit").filter(pk=session_id).first()
     if session is None:
         raise NotFound("找不到该审定会议。")
@@ -180,26 +204,37 @@ def session_get_for(*, actor, session_id: int) -> ReviewSession:
 
 
 def session_agenda(session: ReviewSession, *, actor) -> list[dict[str, Any]]:
+    """The agenda with tallies, from three queries however long it is."""
+    from django.db.models import Prefetch
+
+    from .models import Recusal, ReviewVote
+    from .services.review import tally_from
+
+    members = session.members.count()
     items = (
         AgendaItem.objects.filter(session=session)
         .select_related("proposal", "proposal__unit")
-        .prefetch_related("votes", "recusals")
+        .prefetch_related(
+            Prefetch(
+                "votes", queryset=ReviewVote.objects.only("id", "item_id", "member_id", "choice")
+            ),
+            Prefetch("recusals", queryset=Recusal.objects.select_related("member")),
+        )
         .order_by("position", "id")
     )
     out = []
     uid = actor.user.pk if actor.user else None
     for item in items:
-        t = tally(item)
-        my_vote = next((v for v in item.votes.all() if v.member_id == uid), None)
-        recused = next((r for r in item.recusals.all() if r.member_id == uid), None)
+        votes, recusals = list(item.votes.all()), list(item.recusals.all())
+        t = tally_from([v.choice for v in votes], members=members, recused=len(recusals))
         out.append(
             {
                 "item": item,
                 "tally": t,
                 "quorum": quorum_needed(session, t["eligible"]) if t["eligible"] > 0 else 0,
-                "my_vote": my_vote,
-                "my_recusal": recused,
-                "recusals": list(item.recusals.all()),
+                "my_vote": next((v for v in votes if v.member_id == uid), None),
+                "my_recusal": next((r for r in recusals if r.member_id == uid), None),
+                "recusals": recusals,
             }
         )
     return out

@@ -81,15 +81,19 @@ def proposal_list(request):
 
 def _initial_from_sources(request):
     """Prefill a new proposal from a menu item or a need ("turn the top item into a
-    proposal")."""
-    from caidan.needs.models import MenuItem, Need
+    proposal") — only from sources of a unit this person may draft for."""
+    from caidan.needs.models import MenuItem, Need, NeedStatus
 
     initial, links = {}, {"menu_items": [], "needs": []}
     menu_item_id = request.GET.get("menu_item") or request.POST.get("menu_item")
     need_id = request.GET.get("need") or request.POST.get("need")
     if menu_item_id and menu_item_id.isdigit():
-        mi = MenuItem.objects.select_related("menu", "catalog_item").filter(pk=menu_item_id).first()
-        if mi:
+        mi = (
+            MenuItem.objects.select_related("menu", "menu__unit", "catalog_item")
+            .filter(pk=menu_item_id)
+            .first()
+        )
+        if mi and can(request.actor, "projects.draft_for_unit", mi.menu.unit):
             links["menu_items"] = [mi]
             initial.update(
                 title=f"{mi.menu.community}{mi.title}",
@@ -99,8 +103,12 @@ def _initial_from_sources(request):
             if mi.estimated_budget:
                 initial.update(budget=mi.estimated_budget, fiscal=mi.estimated_budget)
     if need_id and need_id.isdigit():
-        need = Need.objects.filter(pk=need_id).first()
-        if need:
+        need = (
+            Need.objects.select_related("unit")
+            .filter(pk=need_id, status=NeedStatus.VISIBLE)
+            .first()
+        )
+        if need and can(request.actor, "projects.draft_for_unit", need.unit):
             links["needs"] = [need]
             initial.setdefault("description", need.text)
             initial.setdefault("target_groups", [need.get_target_group_display()])
@@ -226,9 +234,7 @@ def proposal_detail(request, proposal_id: int):
         {
             "p": proposal,
             "can_edit": can_edit,
-            "history": selectors.proposal_history(proposal)
-            if request.actor.is_authenticated
-            else [],
+            "history": selectors.proposal_history(proposal, actor=request.actor),
             "usage": selectors.budget_usage(unit=proposal.unit, year=proposal.year)
             if request.actor.is_authenticated
             else None,
@@ -409,6 +415,5 @@ def ceilings(request):
         else:
             messages.success(request, "预算控制数已保存。")
             return redirect("projects:ceilings")
-    return render(
-        request, "projects/ceilings.html", {"rows": selectors.ceilings_list(), "form": form}
-    )
+    page = selectors.ceilings_list(cursor=request.GET.get("cursor") or None)
+    return render(request, "projects/ceilings.html", {"page": page, "form": form})

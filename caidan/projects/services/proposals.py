@@ -181,6 +181,8 @@ def _clean(data: dict[str, Any], *, unit) -> dict[str, Any]:
     out["outputs"] = _clean_indicators("outputs", data.get("outputs"))
     out["outcomes"] = _clean_indicators("outcomes", data.get("outcomes"))
     for need in data.get("needs") or []:
+        if need.status != "visible":
+            raise field_error("needs", f"需求 #{need.pk} 已被隐藏，不能作为项目依据。")
         if need.unit_id != unit.pk:
             raise field_error("needs", f"需求 #{need.pk} 不属于{unit.name}。")
     for menu_item in data.get("menu_items") or []:

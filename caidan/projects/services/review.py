@@ -18,6 +18,7 @@ from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
 from caidan.common.errors import Conflict, PermissionDenied, ValidationError, field_error
 from caidan.common.money import to_money
+from caidan.jurisdiction.registry import parse_fraction
 from caidan.jurisdiction.selectors import setting_value
 from caidan.notifications.services import notify
 
@@ -147,7 +148,7 @@ def review_session_create(
             title=title.strip(),
             unit=unit,
             meeting_at=meeting_at,
-            quorum_percent=setting_value("review_quorum_percent"),
+            quorum=setting_value("review_quorum"),
             majority_percent=setting_value("review_majority_percent"),
             created_by=_user(actor),
         )
@@ -159,7 +160,7 @@ def review_session_create(
             new={
                 "title": session.title,
                 "members": [m.pk for m in members],
-                "quorum_percent": session.quorum_percent,
+                "quorum": session.quorum,
                 "majority_percent": session.majority_percent,
             },
         )
@@ -184,7 +185,7 @@ def _session_transition(session: ReviewSession, action: str, actor: Any) -> Revi
 
 
 def review_session_open(*, session: ReviewSession, actor: Any) -> ReviewSession:
-    require(actor, "projects.organize_review")
+    require(actor, "projects.organize_review", session)
     with transaction.atomic():
         session = ReviewSession.objects.select_for_update().get(pk=session.pk)
         if not session.agenda.exists():
@@ -194,7 +195,7 @@ def review_session_open(*, session: ReviewSession, actor: Any) -> ReviewSession:
 
 def review_session_close(*, session: ReviewSession, actor: Any) -> ReviewSession:
     """Close the meeting; items not decided go back to the library (submitted)."""
-    require(actor, "projects.organize_review")
+    require(actor, "projects.organize_review", session)
     with transaction.atomic():
         session = ReviewSession.objects.select_for_update().get(pk=session.pk)
         for item in session.agenda.filter(decision=AgendaDecision.PENDING).select_related(
@@ -226,7 +227,7 @@ def _auto_recusals(item: AgendaItem, members) -> None:
 def review_session_add_proposal(
     *, session: ReviewSession, proposal: Proposal, actor: Any
 ) -> AgendaItem:
-    require(actor, "projects.organize_review")
+    require(actor, "projects.organize_review", session)
     with transaction.atomic():
         session = ReviewSession.objects.select_for_update().get(pk=session.pk)
         if session.status == SessionStatus.CLOSED:
@@ -264,8 +265,14 @@ def _unschedule(item: AgendaItem, actor: Any, reason: str) -> None:
     )
 
 
+def _require_organizer_not_recused(item: AgendaItem, actor: Any) -> None:
+    require(actor, "projects.organize_review", item.session)
+    if actor.user is not None and item.recusals.filter(member=actor.user).exists():
+        raise PermissionDenied("您已回避此议程，不能主持其审定。", code="recused")
+
+
 def review_session_remove_proposal(*, item: AgendaItem, reason: str, actor: Any) -> None:
-    require(actor, "projects.organize_review")
+    _require_organizer_not_recused(item, actor)
     if not (reason or "").strip():
         raise field_error("reason", "请写明移出议程的理由。")
     with transaction.atomic():
@@ -338,9 +345,15 @@ def vote_cast(*, item: AgendaItem, choice: str, comment: str = "", actor: Any) -
 
 
 def tally(item: AgendaItem) -> dict[str, int]:
-    votes = list(item.votes.values_list("choice", flat=True))
-    recused = item.recusals.count()
-    eligible = item.session.members.count() - recused
+    return tally_from(
+        list(item.votes.values_list("choice", flat=True)),
+        members=item.session.members.count(),
+        recused=item.recusals.count(),
+    )
+
+
+def tally_from(votes: list[str], *, members: int, recused: int) -> dict[str, int]:
+    eligible = members - recused
     return {
         "yes": votes.count(VoteChoice.YES),
         "no": votes.count(VoteChoice.NO),
@@ -352,7 +365,9 @@ def tally(item: AgendaItem) -> dict[str, int]:
 
 
 def quorum_needed(session: ReviewSession, eligible: int) -> int:
-    return math.ceil(eligible * session.quorum_percent / 100)
+    """Members who must vote (abstaining counts) for a decision: the quorum share of the
+    members not recused, rounded up — two-thirds of 3 is 2, of 6 is 4."""
+    return math.ceil(eligible * parse_fraction(session.quorum))
 
 
 def agenda_item_decide(
@@ -361,7 +376,7 @@ def agenda_item_decide(
     """Record the committee's decision from the votes. Quorum: voters (abstentions count as
     present) ≥ the quorum share of members not recused. Approval: yes votes above the
     majority share of those present; approval must also fit the budget ceiling."""
-    require(actor, "projects.organize_review")
+    _require_organizer_not_recused(item, actor)
     if if_not_approved not in ("reject", "return"):
         raise field_error("if_not_approved", "未通过时只能“不通过”或“退回修改”。")
     with transaction.atomic():
@@ -382,7 +397,7 @@ def agenda_item_decide(
         if t["present"] < needed:
             raise Conflict(
                 f"未达法定人数：需 {needed} 名委员表决（有表决权委员 {t['eligible']} 名的 "
-                f"{session.quorum_percent}%），目前 {t['present']} 名。",
+                f"{session.quorum}），目前 {t['present']} 名。",
                 code="no_quorum",
                 detail=t,
             )

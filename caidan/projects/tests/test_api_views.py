@@ -140,7 +140,8 @@ def test_full_flow_over_api(world, client, token_for, item, next_year, committee
         ("purchaser", "/projects/proposals/new/", 200),
         ("resident", "/projects/proposals/new/", 403),
         ("committee", "/projects/sessions/", 200),
-        ("purchaser", "/projects/sessions/", 200),
+        ("purchaser", "/projects/sessions/", 403),  # the committee's business
+        ("resident", "/projects/sessions/", 403),
         ("admin", "/projects/ceilings/", 200),
         ("purchaser", "/projects/ceilings/", 403),
     ],

@@ -51,7 +51,7 @@ def _vote(item, committee, member_actor, choices):
 
 
 def test_session_snapshots_the_jurisdiction_rules(world, committee):
-    setting_update(key="review_quorum_percent", value=75, actor=world.actor("admin"))
+    setting_update(key="review_quorum", value="3/4", actor=world.actor("admin"))
     from django.utils import timezone
 
     s = review_session_create(
@@ -61,7 +61,7 @@ def test_session_snapshots_the_jurisdiction_rules(world, committee):
         members=committee,
         actor=world.actor("admin"),
     )
-    assert s.quorum_percent == 75 and s.majority_percent == 50
+    assert s.quorum == "3/4" and s.majority_percent == 50
 
 
 def test_members_must_be_committee_members(world):
