@@ -73,10 +73,13 @@ def keyset_paginate(
         for name, value in zip(fields, values, strict=True):
             field = model._meta.get_field(name)
             try:  # a tampered cursor must not become a 500 (nor a NULL comparison)
-                if value is None:
+                if value is None or isinstance(value, float):
                     raise ValueError(name)
-                parsed.append(field.to_python(value))
-            except (DjangoValidationError, TypeError, ValueError):
+                parsed_value = field.to_python(value)
+                if isinstance(parsed_value, int) and not -(2**63) <= parsed_value < 2**63:
+                    raise OverflowError(name)
+                parsed.append(parsed_value)
+            except (DjangoValidationError, TypeError, ValueError, OverflowError):
                 raise field_error("cursor", "分页游标无效，请从第一页重新开始。") from None
         op = "lt" if descending else "gt"
         condition = Q()

@@ -8,6 +8,7 @@ from typing import Any
 from ninja import Router, Schema, Status
 
 from caidan.common.calendar import WorkingCalendar
+from caidan.common.errors import field_error
 from caidan.common.models import CalendarDay
 from caidan.common.schemas import ERRORS
 
@@ -59,6 +60,8 @@ class DayOut(Schema):
 
 @router.get("/calendar", response={200: list[DayOut], **ERRORS}, auth=None, summary="节假日与调休")
 def list_calendar(request, year: int):
+    if not 1900 <= year <= 2200:
+        raise field_error("year", "年份应在 1900 到 2200 之间。")
     return list(CalendarDay.objects.filter(date__year=year).values("date", "kind", "name"))
 
 
@@ -94,4 +97,8 @@ class WorkingDayOut(Schema):
     summary="计算 N 个工作日后的日期",
 )
 def add_days(request, start: dt.date, days: int):
+    if not -3660 <= days <= 3660:
+        raise field_error("days", "工作日数应在 -3660 到 3660 之间。")
+    if not 1900 <= start.year <= 2200:
+        raise field_error("start", "日期应在 1900 到 2200 年之间。")
     return {"start": start, "days": days, "result": WorkingCalendar().add_working_days(start, days)}

@@ -88,7 +88,7 @@ def need_get_public(*, need_id: int) -> Need:
 def need_list_mine(*, actor: Any, cursor: str | None = None, limit: int | None = None) -> Page:
     """The resident's own needs, hidden ones included (with the reason)."""
     identity = identity_of(actor, "needs.submit")
-    qs = Need.objects.filter(identity=identity).select_related("unit")
+    qs = Need.objects.filter(identity=identity).select_related("unit").prefetch_related("proposals")
     return keyset_paginate(qs, ordering=("-id",), cursor=cursor, limit=limit)
 
 
@@ -231,8 +231,10 @@ def ordered_item_ids(*, actor: Any, menu: Menu) -> set[int]:
 
 def menu_orders_mine(*, actor: Any, cursor: str | None = None, limit: int | None = None) -> Page:
     identity = identity_of(actor, "needs.order")
-    qs = MenuOrder.objects.filter(identity=identity).select_related(
-        "menu_item", "menu_item__menu", "menu_item__catalog_item"
+    qs = (
+        MenuOrder.objects.filter(identity=identity)
+        .select_related("menu_item", "menu_item__menu", "menu_item__catalog_item")
+        .prefetch_related("menu_item__proposals")
     )
     return keyset_paginate(qs, ordering=("-id",), cursor=cursor, limit=limit)
 

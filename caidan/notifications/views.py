@@ -2,10 +2,13 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from caidan.web.views import domain_errors
+
 from . import selectors, services
 
 
 @login_required
+@domain_errors
 def inbox(request):
     page = selectors.inbox(
         user=request.user,
@@ -17,6 +20,7 @@ def inbox(request):
 
 @require_POST
 @login_required
+@domain_errors
 def mark_read(request, notification_id: int):
     row = services.notification_mark_read(user=request.user, notification_id=notification_id)
     if row.url and row.url.startswith("/"):

@@ -39,12 +39,14 @@ def org_list(request):
     )
 
 
+@domain_errors
 def org_detail(request, org_id: int):
     org = selectors.organization_get(organization_id=org_id)
     profile = selectors.organization_profile(actor=request.actor, organization=org)
     return render(request, "orgs/detail.html", {"org": org, "profile": profile})
 
 
+@domain_errors
 def directory(request, field: str | None = None):
     if field is None:
         return render(
@@ -224,9 +226,11 @@ def import_template(request):
 def change_requests(request):
     rows = selectors.change_requests(actor=request.actor, cursor=request.GET.get("cursor") or None)
     if request.method == "POST":
-        row = selectors.change_request_get_for(
-            actor=request.actor, request_id=int(request.POST.get("request_id", "0"))
-        )
+        request_id = request.POST.get("request_id", "")
+        if not request_id.isdigit():
+            messages.error(request, "请求无效。")
+            return redirect("orgs:change_requests")
+        row = selectors.change_request_get_for(actor=request.actor, request_id=int(request_id))
         try:
             services.change_request_decide(
                 request=row,

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from ninja import Body, Router, Schema, Status
+from ninja import Router, Schema, Status
 
 from caidan.accounts.models import Unit, User
 from caidan.common.errors import field_error
@@ -240,15 +240,39 @@ def get_proposal(request, proposal_id: int):
     )
 
 
+class ProposalPatch(Schema):
+    """Any subset of a proposal's fields; what is omitted stays as it is."""
+
+    title: str | None = None
+    catalog_item_id: int | None = None
+    budget: str | None = None
+    funding: list[FundingIO] | None = None
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
+    purchase_mode: str | None = None
+    procurement_method: str | None = None
+    year: int | None = None
+    description: str | None = None
+    service_targets: str | None = None
+    target_groups: list[str] | None = None
+    scale: int | None = None
+    scale_unit: str | None = None
+    outputs: list[IndicatorIO] | None = None
+    outcomes: list[IndicatorIO] | None = None
+    stability_justification: str | None = None
+    grade_policy: str | None = None
+    required_fields: list[str] | None = None
+    require_experience: bool | None = None
+    need_ids: list[int] | None = None
+    menu_item_ids: list[int] | None = None
+
+
 @router.patch(
     "/proposals/{proposal_id}", response={200: ProposalDetailOut, **ERRORS}, summary="修改项目申报"
 )
-def update_proposal(request, proposal_id: int, payload: Body[dict[str, Any]]):
+def update_proposal(request, proposal_id: int, payload: ProposalPatch):
     p = selectors.proposal_get_for(actor=request.auth, proposal_id=proposal_id)
-    changes = _resolve(payload)
-    for key in ("period_start", "period_end"):
-        if isinstance(changes.get(key), str):
-            changes[key] = dt.date.fromisoformat(changes[key])
+    changes = _resolve(payload.dict(exclude_unset=True))
     services.proposal_update(proposal=p, changes=changes, actor=request.auth)
     return detail_out(selectors.proposal_get_for(actor=request.auth, proposal_id=proposal_id))
 

@@ -15,7 +15,10 @@ def proposals_from(obj) -> list[dict]:
     if proposals is None:
         return []
     out = []
-    for p in proposals.exclude(status__in=HIDDEN).order_by("id"):
+    # .all() uses what the caller prefetched (one query for a whole page, not one a row)
+    for p in sorted(proposals.all(), key=lambda p: p.pk):
+        if p.status in HIDDEN:
+            continue
         public = p.status == ProposalStatus.APPROVED
         out.append(
             {

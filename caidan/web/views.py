@@ -51,6 +51,8 @@ def domain_errors(view):
             return render(request, "web/403.html", {"error": exc}, status=403)
         except NotFound as exc:
             return render(request, "404.html", {"error": exc}, status=404)
+        except DomainError as exc:  # e.g. a tampered cursor or filter in the query string
+            return render(request, "web/error.html", {"error": exc}, status=exc.status_code)
 
     return wrapper
 
@@ -224,7 +226,9 @@ def jurisdiction_settings(request):
 @domain_errors
 def calendar(request):
     require(request.actor, "jurisdiction.edit")
-    year = int(request.GET.get("year") or timezone.localdate().year)
+    year_text = request.GET.get("year") or ""
+    year = int(year_text) if year_text.isdigit() and 1900 <= int(year_text) <= 2200 else None
+    year = year or timezone.localdate().year
     form = forms.CalendarDayForm(request.POST or None)
     if request.method == "POST":
         if "remove" in request.POST:

@@ -216,3 +216,17 @@ def test_one_query_per_page(days, django_assert_num_queries):
     page = keyset_paginate(days, ordering=("date",), limit=10)
     with django_assert_num_queries(1):
         keyset_paginate(days, ordering=("date",), cursor=page.next_cursor, limit=10)
+
+
+@pytest.mark.parametrize("payload", ["[Infinity]", "[1e400]", "[99999999999999999999999]", "[1.5]"])
+def test_cursor_with_out_of_range_numbers_is_refused(db, payload):
+    import base64
+
+    from caidan.common.errors import ValidationError
+    from caidan.common.models import CalendarDay
+    from caidan.common.pagination import keyset_paginate
+
+    cursor = base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+    with pytest.raises(ValidationError) as exc:
+        keyset_paginate(CalendarDay.objects.all(), ordering=("-id",), cursor=cursor)
+    assert exc.value.field == "cursor"

@@ -54,11 +54,27 @@ PROFILE_FIELDS = (
     "volunteers",
 )
 AUTHORITY_FIELDS = ("status", "is_hub", "is_evaluator")
+TEXT_FIELDS = {
+    "name",
+    "uscc",
+    "registration_authority",
+    "legal_representative",
+    "address",
+    "contact_name",
+    "contact_phone",
+    "email",
+    "website",
+    "description",
+}
 PHONE_RE = re.compile(r"^[0-9+\-() ]{5,30}$")
 
 
 def _clean(field: str, value: Any) -> Any:
     """Validate one profile value; raise naming the field and the rule."""
+    if isinstance(value, list | dict):
+        raise field_error(field, f"字段“{field}”的值格式不正确。")
+    if isinstance(value, int | float) and not isinstance(value, bool) and field in TEXT_FIELDS:
+        value = str(value)
     if field == "name":
         value = (value or "").strip()
         if not value:
@@ -124,6 +140,8 @@ def _clean(field: str, value: Any) -> Any:
 
 
 def _clean_fields(fields) -> list[str]:
+    if fields and not isinstance(fields, list | tuple):
+        raise field_error("fields", "服务领域应为列表。")
     values = [f for f in (fields or []) if f]
     bad = [f for f in values if f not in ServiceField.values]
     if bad:
