@@ -60,3 +60,9 @@ class Actor:
     def covers_organization(self, organization) -> bool:
         mine = self.organization
         return bool(mine and organization and mine.pk == organization.pk)
+
+
+def user_of(actor: Any) -> User | None:
+    """The person behind an actor (None for the system or an anonymous visitor), for the
+    ``created_by`` / ``decided_by`` columns services fill in."""
+    return getattr(actor, "user", None)

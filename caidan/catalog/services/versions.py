@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
+from caidan.accounts.actor import user_of
 from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record, diff
@@ -62,10 +63,6 @@ def _clean_notes(notes: str) -> str:
     if len(notes) > 5000:
         raise field_error("notes", "修订说明最多 5000 个字。")
     return notes
-
-
-def _user(actor: Any):
-    return getattr(actor, "user", None)
 
 
 def _copy_items(source: CatalogVersion, target: CatalogVersion) -> int:
@@ -121,7 +118,7 @@ def catalog_version_create(
             effective_date=effective_date,
             notes=notes,
             copied_from=copy_from,
-            created_by=_user(actor),
+            created_by=user_of(actor),
         )
         copied = _copy_items(copy_from, version) if copy_from is not None else 0
         audit_record(
@@ -217,7 +214,7 @@ def catalog_version_publish(*, version: CatalogVersion, actor: Any) -> CatalogVe
             )
         version.status = VersionStatus.PUBLISHED
         version.published_at = timezone.now()
-        version.published_by = _user(actor)
+        version.published_by = user_of(actor)
         try:
             with transaction.atomic():
                 version.save(update_fields=["status", "published_at", "published_by"])

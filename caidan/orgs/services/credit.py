@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from caidan.accounts.actor import user_of
 from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
@@ -36,10 +37,6 @@ MANUAL_REASONS = {
     },
     CreditRecord.List.SERIOUS: {CreditRecord.Reason.OTHER},
 }
-
-
-def _user(actor):
-    return getattr(actor, "user", None)
 
 
 def _not_future(day: dt.date, field: str) -> None:
@@ -80,7 +77,7 @@ def grade_record(
             valid_until=rules.grade_valid_until(assessed_on),
             assessor=assessor,
             note=note,
-            recorded_by=_user(actor),
+            recorded_by=user_of(actor),
         )
         audit_record(
             kind=EventKind.GRADE_RECORDED,
@@ -119,7 +116,7 @@ def _list(
         auto_remove_on=auto_remove_on,
         penalty=penalty,
         escalated_from=escalated_from,
-        created_by=_user(actor),
+        created_by=user_of(actor),
     )
     audit_record(
         kind=EventKind.CREDIT_LISTED,
@@ -178,7 +175,7 @@ def penalty_record(
             reason=reason.strip(),
             authority=authority,
             document_no=document_no,
-            recorded_by=_user(actor),
+            recorded_by=user_of(actor),
         )
         audit_record(
             kind=EventKind.PENALTY_RECORDED,
@@ -397,7 +394,7 @@ def provider_bar_create(
             source=source,
             starts_on=starts_on,
             ends_on=ends_on,
-            created_by=_user(actor),
+            created_by=user_of(actor),
         )
         audit_record(
             kind=EventKind.PROVIDER_BARRED,

@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from caidan.accounts.actor import user_of
 from caidan.accounts.models import Role
 from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
@@ -46,10 +47,6 @@ TARGET_GROUPS = [
     "其他",
 ]
 MAX_YEARS = 3  # DOMAIN.md §4.3: ≤ 1 year, ≤ 3 years for stable, continuously funded services
-
-
-def _user(actor):
-    return getattr(actor, "user", None)
 
 
 def clean_funding(budget: Decimal, funding: list[dict]) -> list[tuple[str, Decimal]]:
@@ -263,7 +260,7 @@ def proposal_create(*, actor: Any, unit, proposing_organization=None, **data: An
     _negative_list(cleaned)
     with transaction.atomic():
         proposal = Proposal(
-            unit=unit, proposing_organization=proposing_organization, created_by=_user(actor)
+            unit=unit, proposing_organization=proposing_organization, created_by=user_of(actor)
         )
         _save(proposal, cleaned)
         audit_record(
@@ -417,7 +414,7 @@ def proposal_package(
         cleaned = _clean(data, unit=unit)
         _negative_list(cleaned)
         package = Proposal(
-            unit=unit, proposing_organization=hub, lead_organization=hub, created_by=_user(actor)
+            unit=unit, proposing_organization=hub, lead_organization=hub, created_by=user_of(actor)
         )
         _save(package, cleaned)
         audit_record(

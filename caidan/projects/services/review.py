@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from caidan.accounts.actor import user_of
 from caidan.accounts.models import Membership, Role
 from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
@@ -37,11 +38,6 @@ from ..models import (
     VoteChoice,
 )
 from .proposals import transition
-
-
-def _user(actor):
-    return getattr(actor, "user", None)
-
 
 # --- budget ceilings ----------------------------------------------------------------------
 
@@ -70,11 +66,11 @@ def budget_ceiling_set(*, unit, year: int, amount: Any, actor: Any) -> BudgetCei
         old = ceiling.amount if ceiling else None
         if ceiling is None:
             ceiling = BudgetCeiling.objects.create(
-                unit=unit, year=year, amount=amount, updated_by=_user(actor)
+                unit=unit, year=year, amount=amount, updated_by=user_of(actor)
             )
         else:
             ceiling.amount = amount
-            ceiling.updated_by = _user(actor)
+            ceiling.updated_by = user_of(actor)
             ceiling.save()
         audit_record(
             kind=EventKind.CEILING_SET,
@@ -150,7 +146,7 @@ def review_session_create(
             meeting_at=meeting_at,
             quorum=setting_value("review_quorum"),
             majority_percent=setting_value("review_majority_percent"),
-            created_by=_user(actor),
+            created_by=user_of(actor),
         )
         session.members.set(members)
         audit_record(
@@ -431,7 +427,7 @@ def agenda_item_decide(
             t["eligible"],
         )
         item.decided_at = now
-        item.decided_by = _user(actor)
+        item.decided_by = user_of(actor)
         item.save()
         audit_record(
             kind=EventKind.AGENDA_DECIDED,
