@@ -197,4 +197,4 @@ def test_each_role_sees_its_dashboard(world, login, user):
     html = client.get("/dashboard/").content.decode()
     assert membership.get_role_display() in html
     for panel in panels_for(membership.role):
-        assert panel.title in html
+        assert str(panel.title) in html
