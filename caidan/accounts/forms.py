@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from caidan.orgs.models import Organization
 
@@ -6,40 +7,44 @@ from .models import Role, Unit
 
 
 class UserCreateForm(forms.Form):
-    username = forms.CharField(label="用户名", max_length=150)
-    display_name = forms.CharField(label="姓名", max_length=100, required=False)
-    email = forms.EmailField(label="邮箱", required=False, help_text="用于接收截止提醒与审批结果。")
-    phone = forms.CharField(label="手机号", max_length=20, required=False)
+    username = forms.CharField(label=_("用户名"), max_length=150)
+    display_name = forms.CharField(label=_("姓名"), max_length=100, required=False)
+    email = forms.EmailField(
+        label=_("邮箱"), required=False, help_text=_("用于接收截止提醒与审批结果。")
+    )
+    phone = forms.CharField(label=_("手机号"), max_length=20, required=False)
     password = forms.CharField(
-        label="初始密码", widget=forms.PasswordInput, help_text="至少 10 位；请当面或电话告知本人。"
+        label=_("初始密码"),
+        widget=forms.PasswordInput,
+        help_text=_("至少 10 位；请当面或电话告知本人。"),
     )
 
 
 class GrantForm(forms.Form):
-    role = forms.ChoiceField(label="角色", choices=Role.choices)
+    role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
     unit = forms.ModelChoiceField(
-        label="所属单位",
+        label=_("所属单位"),
         queryset=Unit.objects.order_by("path"),
         required=False,
-        help_text="平台管理员、登记管理机关、购买主体、审定委员会委员、审计必填。",
+        help_text=_("平台管理员、登记管理机关、购买主体、审定委员会委员、审计必填。"),
     )
     organization = forms.ModelChoiceField(
-        label="所属组织",
+        label=_("所属组织"),
         queryset=Organization.objects.order_by("name"),
         required=False,
-        help_text="承接主体、枢纽型社会组织、第三方评估机构必填。",
+        help_text=_("承接主体、枢纽型社会组织、第三方评估机构必填。"),
     )
 
 
 class ResetPasswordForm(forms.Form):
-    new_password = forms.CharField(label="新密码", widget=forms.PasswordInput)
+    new_password = forms.CharField(label=_("新密码"), widget=forms.PasswordInput)
 
 
 class UnitCreateForm(forms.Form):
-    name = forms.CharField(label="单位名称", max_length=200)
-    kind = forms.ChoiceField(label="类型", choices=Unit.Kind.choices)
-    code = forms.CharField(label="单位代码", max_length=32)
+    name = forms.CharField(label=_("单位名称"), max_length=200)
+    kind = forms.ChoiceField(label=_("类型"), choices=Unit.Kind.choices)
+    code = forms.CharField(label=_("单位代码"), max_length=32)
     parent = forms.ModelChoiceField(
-        label="上级单位", queryset=Unit.objects.order_by("path"), required=False
+        label=_("上级单位"), queryset=Unit.objects.order_by("path"), required=False
     )
-    population = forms.IntegerField(label="常住人口", required=False, min_value=0)
+    population = forms.IntegerField(label=_("常住人口"), required=False, min_value=0)

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from caidan.common.widgets import DateInput
 
@@ -6,58 +7,63 @@ from .models import CatalogVersion, ItemCategory
 
 
 class VersionCreateForm(forms.Form):
-    name = forms.CharField(label="版本名称", max_length=100, help_text="如：2017年7月修订版")
-    effective_date = forms.DateField(label="生效日期", widget=DateInput)
+    name = forms.CharField(label=_("版本名称"), max_length=100, help_text=_("如：2017年7月修订版"))
+    effective_date = forms.DateField(label=_("生效日期"), widget=DateInput)
     notes = forms.CharField(
-        label="修订说明", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("修订说明"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     copy_from = forms.ModelChoiceField(
-        label="复制自（可选）",
+        label=_("复制自（可选）"),
         queryset=CatalogVersion.objects.order_by("-effective_date", "-id"),
         required=False,
-        empty_label="不复制，新建空白目录",
-        help_text="复制会为新版本生成全部条目的新副本；原版本及引用其条目的项目都不受影响。",
+        empty_label=_("不复制，新建空白目录"),
+        help_text=_("复制会为新版本生成全部条目的新副本；原版本及引用其条目的项目都不受影响。"),
     )
 
 
 class VersionEditForm(forms.Form):
-    name = forms.CharField(label="版本名称", max_length=100)
-    effective_date = forms.DateField(label="生效日期", widget=DateInput)
+    name = forms.CharField(label=_("版本名称"), max_length=100)
+    effective_date = forms.DateField(label=_("生效日期"), widget=DateInput)
     notes = forms.CharField(
-        label="修订说明", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("修订说明"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
 class ItemForm(forms.Form):
     code = forms.CharField(
-        label="编码",
+        label=_("编码"),
         max_length=6,
-        help_text="一级 2 位、二级 4 位、三级 6 位数字；上级编码是前缀（如 01 → 0101 → 010101）。",
+        help_text=_(
+            "一级 2 位、二级 4 位、三级 6 位数字；上级编码是前缀（如 01 → 0101 → 010101）。"
+        ),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
-    name = forms.CharField(label="名称", max_length=200)
+    name = forms.CharField(label=_("名称"), max_length=200)
     description = forms.CharField(
-        label="说明", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     category = forms.ChoiceField(
-        label="类别",
+        label=_("类别"),
         required=False,
         choices=[("", "—（一级、二级目录不填）")] + list(ItemCategory.choices),
-        help_text="三级目录必填。",
+        help_text=_("三级目录必填。"),
     )
     guidance_price = forms.CharField(
-        label="指导价（元）",
+        label=_("指导价（元）"),
         required=False,
         max_length=20,
-        help_text="仅三级目录；可留空。最多两位小数。",
+        help_text=_("仅三级目录；可留空。最多两位小数。"),
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
     price_unit = forms.CharField(
-        label="计价单位", required=False, max_length=30, help_text="如：元/人·次、元/年"
+        label=_("计价单位"), required=False, max_length=30, help_text=_("如：元/人·次、元/年")
     )
-    bought_first = forms.BooleanField(label="优先向社会组织购买", required=False)
+    bought_first = forms.BooleanField(label=_("优先向社会组织购买"), required=False)
     sort_order = forms.IntegerField(
-        label="排序", required=False, min_value=0, help_text="同级条目按此数字、再按编码排列。"
+        label=_("排序"),
+        required=False,
+        min_value=0,
+        help_text=_("同级条目按此数字、再按编码排列。"),
     )
 
 
@@ -71,7 +77,7 @@ class ItemEditForm(ItemForm):
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label="Excel 文件（.xlsx）",
+        label=_("Excel 文件（.xlsx）"),
         widget=forms.ClearableFileInput(
             attrs={
                 "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -81,19 +87,19 @@ class ImportForm(forms.Form):
 
 
 class NegativeEntryForm(forms.Form):
-    code = forms.CharField(label="编号", max_length=16, help_text="如 NL07")
-    title = forms.CharField(label="事项", max_length=200)
-    legal_basis = forms.CharField(label="依据", max_length=300)
+    code = forms.CharField(label=_("编号"), max_length=16, help_text=_("如 NL07"))
+    title = forms.CharField(label=_("事项"), max_length=200)
+    legal_basis = forms.CharField(label=_("依据"), max_length=300)
     description = forms.CharField(
-        label="说明", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     keywords = forms.CharField(
-        label="关键词",
+        label=_("关键词"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="用顿号、逗号或换行分隔；文字中出现任一关键词即被拒绝。",
+        help_text=_("用顿号、逗号或换行分隔；文字中出现任一关键词即被拒绝。"),
     )
-    is_active = forms.BooleanField(label="有效", required=False, initial=True)
+    is_active = forms.BooleanField(label=_("有效"), required=False, initial=True)
 
 
 class NegativeEntryEditForm(NegativeEntryForm):

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .models import IdentityKind, TargetGroup
 from .selectors import need_units, orderable_catalog_items
@@ -11,13 +12,13 @@ DATETIME = {
 
 class VerifyStartForm(forms.Form):
     kind = forms.ChoiceField(
-        label="验证方式",
+        label=_("验证方式"),
         choices=IdentityKind.choices,
         initial=IdentityKind.PHONE,
         widget=forms.RadioSelect,
     )
     value = forms.CharField(
-        label="手机号或身份证号",
+        label=_("手机号或身份证号"),
         max_length=32,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "text"}),
     )
@@ -29,7 +30,7 @@ class VerifyConfirmForm(forms.Form):
     kind = forms.ChoiceField(choices=IdentityKind.choices, widget=forms.HiddenInput)
     value = forms.CharField(max_length=32, widget=forms.HiddenInput)
     code = forms.CharField(
-        label="短信验证码",
+        label=_("短信验证码"),
         max_length=6,
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
@@ -38,15 +39,17 @@ class VerifyConfirmForm(forms.Form):
 
 
 class NeedForm(forms.Form):
-    unit = forms.ModelChoiceField(label="街道（镇）", queryset=None, empty_label="请选择")
+    unit = forms.ModelChoiceField(label=_("街道（镇）"), queryset=None, empty_label=_("请选择"))
     community = forms.CharField(
-        label="社区（居委会）", max_length=100, help_text="例如：愚园路居委会"
+        label=_("社区（居委会）"), max_length=100, help_text=_("例如：愚园路居委会")
     )
-    target_group = forms.ChoiceField(label="服务对象", choices=TargetGroup.choices)
+    target_group = forms.ChoiceField(label=_("服务对象"), choices=TargetGroup.choices)
     text = forms.CharField(
-        label="需求内容",
+        label=_("需求内容"),
         widget=forms.Textarea(attrs={"rows": 5, "maxlength": 1000}),
-        help_text="10–1000 字：需要什么服务、为谁、在哪里。请勿填写姓名、电话等个人信息，需求内容将公开。",
+        help_text=_(
+            "10–1000 字：需要什么服务、为谁、在哪里。请勿填写姓名、电话等个人信息，需求内容将公开。"
+        ),
     )
 
     def __init__(self, *args, **kwargs):
@@ -55,30 +58,33 @@ class NeedForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label="理由", max_length=300, required=False)
+    reason = forms.CharField(label=_("理由"), max_length=300, required=False)
 
 
 class MenuForm(forms.Form):
-    title = forms.CharField(label="标题", max_length=200)
-    community = forms.CharField(label="社区（居委会）", max_length=100)
+    title = forms.CharField(label=_("标题"), max_length=200)
+    community = forms.CharField(label=_("社区（居委会）"), max_length=100)
     description = forms.CharField(
-        label="说明", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    ordering_opens_at = forms.DateTimeField(label="点菜开始时间", **DATETIME)
-    ordering_closes_at = forms.DateTimeField(label="点菜截止时间", **DATETIME)
+    ordering_opens_at = forms.DateTimeField(label=_("点菜开始时间"), **DATETIME)
+    ordering_closes_at = forms.DateTimeField(label=_("点菜截止时间"), **DATETIME)
 
 
 class MenuItemForm(forms.Form):
     catalog_item = forms.ModelChoiceField(
-        label="目录条目（已发布目录的三级条目）", queryset=None, empty_label="请选择"
+        label=_("目录条目（已发布目录的三级条目）"), queryset=None, empty_label=_("请选择")
     )
     title = forms.CharField(
-        label="菜单项名称", max_length=200, required=False, help_text="不填则使用目录条目名称。"
+        label=_("菜单项名称"),
+        max_length=200,
+        required=False,
+        help_text=_("不填则使用目录条目名称。"),
     )
     description = forms.CharField(
-        label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    estimated_budget = forms.CharField(label="预估预算（元）", required=False)
+    estimated_budget = forms.CharField(label=_("预估预算（元）"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from caidan.common.widgets import DateInput, DateTimeLocalInput
 from caidan.orgs.models import ServiceField
@@ -34,68 +35,68 @@ def format_indicators(rows) -> str:
 
 
 class ProposalForm(forms.Form):
-    title = forms.CharField(label="项目名称", max_length=200)
-    catalog_item = forms.ChoiceField(label="购买服务目录条目（三级）")
+    title = forms.CharField(label=_("项目名称"), max_length=200)
+    catalog_item = forms.ChoiceField(label=_("购买服务目录条目（三级）"))
     description = forms.CharField(
-        label="项目内容", required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("项目内容"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
-    service_targets = forms.CharField(label="服务对象", required=False)
+    service_targets = forms.CharField(label=_("服务对象"), required=False)
     target_groups = forms.MultipleChoiceField(
-        label="服务对象类别",
+        label=_("服务对象类别"),
         required=False,
         choices=[(g, g) for g in TARGET_GROUPS],
         widget=forms.CheckboxSelectMultiple,
     )
-    scale = forms.IntegerField(label="服务规模", min_value=0, required=False)
-    scale_unit = forms.CharField(label="规模单位", initial="人", max_length=20)
+    scale = forms.IntegerField(label=_("服务规模"), min_value=0, required=False)
+    scale_unit = forms.CharField(label=_("规模单位"), initial="人", max_length=20)
     outputs = forms.CharField(
-        label="产出指标",
+        label=_("产出指标"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="每行一个：指标名称｜目标值｜单位，例如：上门探访｜1200｜人次",
+        help_text=_("每行一个：指标名称｜目标值｜单位，例如：上门探访｜1200｜人次"),
     )
     outcomes = forms.CharField(
-        label="效果指标",
+        label=_("效果指标"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="每行一个：指标名称｜目标值｜单位，例如：服务对象满意度｜90｜%",
+        help_text=_("每行一个：指标名称｜目标值｜单位，例如：服务对象满意度｜90｜%"),
     )
-    budget = forms.DecimalField(label="项目预算（元）", max_digits=16, decimal_places=2)
+    budget = forms.DecimalField(label=_("项目预算（元）"), max_digits=16, decimal_places=2)
     fiscal = forms.DecimalField(
-        label="财政预算（元）", required=False, max_digits=16, decimal_places=2
+        label=_("财政预算（元）"), required=False, max_digits=16, decimal_places=2
     )
     welfare_lottery = forms.DecimalField(
-        label="福彩公益金（元）", required=False, max_digits=16, decimal_places=2
+        label=_("福彩公益金（元）"), required=False, max_digits=16, decimal_places=2
     )
     social = forms.DecimalField(
-        label="社会配套资金（元）", required=False, max_digits=16, decimal_places=2
+        label=_("社会配套资金（元）"), required=False, max_digits=16, decimal_places=2
     )
     special = forms.DecimalField(
-        label="专项资金（元）", required=False, max_digits=16, decimal_places=2
+        label=_("专项资金（元）"), required=False, max_digits=16, decimal_places=2
     )
-    period_start = forms.DateField(label="服务期开始", **DATE)
+    period_start = forms.DateField(label=_("服务期开始"), **DATE)
     period_end = forms.DateField(
-        label="服务期结束",
+        label=_("服务期结束"),
         **DATE,
-        help_text="一般不超过一年；需求稳定、持续资助的服务最长三年，须说明理由。",
+        help_text=_("一般不超过一年；需求稳定、持续资助的服务最长三年，须说明理由。"),
     )
     stability_justification = forms.CharField(
-        label="跨年度理由", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("跨年度理由"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    purchase_mode = forms.ChoiceField(label="购买方式", choices=PurchaseMode.choices)
+    purchase_mode = forms.ChoiceField(label=_("购买方式"), choices=PurchaseMode.choices)
     procurement_method = forms.ChoiceField(
-        label="拟采用采购方式", choices=ProcurementMethod.choices
+        label=_("拟采用采购方式"), choices=ProcurementMethod.choices
     )
     grade_policy = forms.ChoiceField(
-        label="承接主体等级要求", choices=GradePolicy.choices, initial="preferred"
+        label=_("承接主体等级要求"), choices=GradePolicy.choices, initial="preferred"
     )
     required_fields = forms.MultipleChoiceField(
-        label="要求的服务领域",
+        label=_("要求的服务领域"),
         required=False,
         choices=ServiceField.choices,
         widget=forms.CheckboxSelectMultiple,
     )
-    require_experience = forms.BooleanField(label="要求具有项目实施经验", required=False)
+    require_experience = forms.BooleanField(label=_("要求具有项目实施经验"), required=False)
 
     def __init__(self, *args, items=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -133,9 +134,9 @@ class ProposalForm(forms.Form):
 
 
 class SessionForm(forms.Form):
-    title = forms.CharField(label="会议名称", max_length=200)
-    meeting_at = forms.DateTimeField(label="会议时间", widget=DateTimeLocalInput)
-    members = forms.MultipleChoiceField(label="出席委员", widget=forms.CheckboxSelectMultiple)
+    title = forms.CharField(label=_("会议名称"), max_length=200)
+    meeting_at = forms.DateTimeField(label=_("会议时间"), widget=DateTimeLocalInput)
+    members = forms.MultipleChoiceField(label=_("出席委员"), widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -143,10 +144,10 @@ class SessionForm(forms.Form):
 
 
 class CeilingForm(forms.Form):
-    unit = forms.ChoiceField(label="购买主体")
-    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    unit = forms.ChoiceField(label=_("购买主体"))
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     amount = forms.DecimalField(
-        label="预算控制数（元）", max_digits=16, decimal_places=2, min_value=0
+        label=_("预算控制数（元）"), max_digits=16, decimal_places=2, min_value=0
     )
 
     def __init__(self, *args, units=(), **kwargs):
