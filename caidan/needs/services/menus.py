@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from caidan.accounts.actor import Actor
+from caidan.accounts.actor import Actor, user_of
 from caidan.accounts.models import Unit
 from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
@@ -148,7 +148,7 @@ def menu_create(
             description=description,
             ordering_opens_at=opens,
             ordering_closes_at=closes,
-            created_by=getattr(actor, "user", None),
+            created_by=user_of(actor),
         )
         audit_record(
             kind=EventKind.MENU_CREATED,

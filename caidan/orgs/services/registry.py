@@ -16,6 +16,7 @@ from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from caidan.accounts.actor import user_of
 from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record, diff
@@ -403,7 +404,7 @@ def past_project_record(
             title=title.strip(),
             purchaser_name=purchaser_name.strip(),
             amount=amount,
-            recorded_by=getattr(actor, "user", None),
+            recorded_by=user_of(actor),
         )
         audit_record(
             kind=EventKind.PAST_PROJECT_RECORDED,

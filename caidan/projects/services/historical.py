@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from caidan.accounts.actor import user_of
 from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
@@ -48,7 +49,7 @@ def proposals_import_historical(
                 procurement_method=row.get("procurement_method", "open_tender"),
                 status=ProposalStatus.UNDER_REVIEW,
                 decision_reference=reference,
-                created_by=getattr(actor, "user", None),
+                created_by=user_of(actor),
             )
             _reserve_within_ceiling(proposal)
             proposal.status = ProposalStatus.APPROVED
