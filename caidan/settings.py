@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "caidan.catalog",
     "caidan.needs",
     "caidan.projects",
+    "caidan.procurement",
     "caidan.jurisdiction",
     "caidan.notifications",
     "caidan.documents",
@@ -222,6 +223,21 @@ IDENTITY_HASH_KEY = env("IDENTITY_HASH_KEY", "")
 # Verification codes: "console" prints them (development); a deployment plugs in its SMS
 # gateway by dotted path (see caidan/needs/sms.py).
 SMS_BACKEND = env("SMS_BACKEND", "caidan.needs.sms.ConsoleSmsBackend")
+
+# Sealed bids: each tender's data key is wrapped by this key-encryption key, which lives
+# only in the environment (never in the database), so a database dump cannot open a bid.
+# Format: "<key id>:<base64 of 32 bytes>[,<older id>:<older key>…]"; the first one wraps
+# new tenders, older ones still unwrap theirs (key rotation). Generate one with
+# ``python manage.py sealing_key``.
+_DEV_SEALING_KEY = "dev:ZGV2ZWxvcG1lbnQtb25seS1zZWFsaW5nLWtleS0wMDA="  # noqa: S105
+BID_SEALING_KEYS = env("BID_SEALING_KEYS", _DEV_SEALING_KEY)
+if BID_SEALING_KEYS == _DEV_SEALING_KEY and not (
+    DEBUG or TESTING or env_bool("CAIDAN_ALLOW_DEV_SECRET")
+):
+    raise ImproperlyConfigured(
+        "BID_SEALING_KEYS must be set in the environment when DEBUG is off "
+        "(python manage.py sealing_key prints a new one)."
+    )
 
 # Paths to the shared reference material (never copied into the repo).
 SHARED_DIR = Path(env("CAIDAN_SHARED_DIR", str(BASE_DIR.parent / "shared")))

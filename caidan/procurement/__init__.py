@@ -1,2 +1,2 @@
-"""Procurement (招投标 / 政府采购, DOMAIN.md §3.4, §4.1). For now: the pure bid-evaluation
-engine (``scoring``) and the ``score_check`` tool; the app (models, services) comes later."""
+"""Procurement (招投标 / 政府采购, DOMAIN.md §3.4, §4.1, §4.2, §4.4): tenders, sealed bids,
+the expert pool and panels, scoring (the pure engine in ``scoring``), awards and challenges."""

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class ProcurementConfig(AppConfig):
+    name = "caidan.procurement"
+    verbose_name = "政府采购"
+
+    def ready(self) -> None:
+        from . import permissions, services  # noqa: F401 - rules and tick jobs

@@ -1,0 +1,133 @@
+"""Procurement methods as configurations of the one tender lifecycle.
+
+Like Prozorro's per-tender configuration flags, each method says only *how* the shared
+lifecycle behaves — who may bid, the minimum period and its unit, the minimum number of
+valid bids, whether experts score, which price-weight and committee rules apply — and the
+services read these flags instead of branching on the method's name. Adding a method is
+adding an entry here (see ``docs/procurement.md``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from caidan.jurisdiction.selectors import setting_value
+
+from .models import Method
+
+
+@dataclass(frozen=True)
+class MethodConfig:
+    method: str
+    label: str
+    # Who may bid: anyone eligible (open), or only the invited organization.
+    invited_only: bool
+    invitee_must_be_hub: bool
+    justification_required: bool  # published with the announcement, before any award
+    # Minimum time from announcement to deadline: setting key (calendar days) or a fixed
+    # number of working days (single source publicity, 实施条例 §38).
+    period_setting: str | None
+    period_working_days: int
+    # Minimum valid bids (setting key) or a fixed number.
+    min_bids_setting: str | None
+    min_bids_fixed: int
+    experts_score: bool  # with comprehensive scoring; lowest price never needs scores
+    committee_rule: str | None  # "open_tender" | "consultation" for scoring.committee_size_ok
+    price_weight_method: str  # "open_tender" | "consultation" for scoring.validate_price_weight
+    posts: bool  # bids are per-post prices × number of posts
+
+    def min_valid_bids(self) -> int:
+        if self.min_bids_setting:
+            return int(setting_value(self.min_bids_setting))
+        return self.min_bids_fixed
+
+    def min_period_days(self) -> int:
+        return int(setting_value(self.period_setting)) if self.period_setting else 0
+
+
+CONFIGS: dict[str, MethodConfig] = {
+    Method.OPEN_TENDER: MethodConfig(
+        method=Method.OPEN_TENDER,
+        label="公开招标",
+        invited_only=False,
+        invitee_must_be_hub=False,
+        justification_required=False,
+        period_setting="bidding_period_days",
+        period_working_days=0,
+        min_bids_setting="min_valid_bids",
+        min_bids_fixed=3,
+        experts_score=True,
+        committee_rule="open_tender",
+        price_weight_method="open_tender",
+        posts=False,
+    ),
+    Method.CONSULTATION: MethodConfig(
+        method=Method.CONSULTATION,
+        label="竞争性磋商",
+        invited_only=False,
+        invitee_must_be_hub=False,
+        justification_required=False,
+        period_setting="consultation_period_days",
+        period_working_days=0,
+        min_bids_setting="min_valid_bids_consultation",
+        min_bids_fixed=2,
+        experts_score=True,
+        committee_rule="consultation",
+        price_weight_method="consultation",
+        posts=False,
+    ),
+    Method.SINGLE_SOURCE: MethodConfig(
+        method=Method.SINGLE_SOURCE,
+        label="单一来源",
+        invited_only=True,
+        invitee_must_be_hub=False,
+        justification_required=True,
+        period_setting=None,
+        period_working_days=5,  # 实施条例 §38: publicity of at least 5 working days
+        min_bids_setting=None,
+        min_bids_fixed=1,
+        experts_score=False,
+        committee_rule=None,
+        price_weight_method="open_tender",
+        posts=False,
+    ),
+    Method.AGREEMENT: MethodConfig(
+        method=Method.AGREEMENT,
+        label="协议购买",
+        invited_only=True,
+        invitee_must_be_hub=True,
+        justification_required=True,
+        period_setting=None,
+        period_working_days=0,
+        min_bids_setting=None,
+        min_bids_fixed=1,
+        experts_score=False,
+        committee_rule=None,
+        price_weight_method="open_tender",
+        posts=False,
+    ),
+    Method.POST_PURCHASE: MethodConfig(
+        method=Method.POST_PURCHASE,
+        label="岗位购买",
+        invited_only=False,
+        invitee_must_be_hub=False,
+        justification_required=False,
+        period_setting="bidding_period_days",
+        period_working_days=0,
+        min_bids_setting="min_valid_bids",
+        min_bids_fixed=3,
+        experts_score=True,
+        committee_rule="open_tender",
+        price_weight_method="open_tender",
+        posts=True,
+    ),
+}
+
+
+def config_for(method: str) -> MethodConfig:
+    return CONFIGS[method]
+
+
+def experts_needed(tender) -> bool:
+    """Experts score only with comprehensive scoring under a competitive method."""
+    return config_for(tender.method).experts_score and tender.evaluation_method == "comprehensive"

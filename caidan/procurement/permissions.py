@@ -1,0 +1,74 @@
+"""Who may do what in procurement. Sealing is not a permission: ``sealing.open_key`` refuses
+everyone, the system included, before the deadline."""
+
+from caidan.accounts.models import Role
+from caidan.accounts.permissions import register
+
+
+def manages_tender(actor, tender) -> bool:
+    """The purchasing unit's officers (or officers of a unit above it)."""
+    return actor.has_role(Role.PURCHASER) and actor.covers_unit(tender.unit)
+
+
+def can_see_tender(actor, tender) -> bool:
+    """Published tenders are public; drafts only for the purchaser, admin and auditors."""
+    if tender.is_public:
+        return True
+    if manages_tender(actor, tender):
+        return True
+    return actor.has_role(Role.PLATFORM_ADMIN, Role.AUDITOR)
+
+
+def on_panel(actor, tender) -> bool:
+    user = actor.user
+    return bool(
+        user is not None
+        and tender.panel.filter(expert__user=user, status__in=["drawn", "active"]).exists()
+    )
+
+
+register(
+    "procurement.create",
+    [Role.PURCHASER],
+    scope=lambda actor, proposal: actor.covers_unit(proposal.unit),
+    description="为本单位已立项项目发起采购",
+)
+register(
+    "procurement.manage",
+    [Role.PURCHASER],
+    scope=manages_tender,
+    description="编制、发布、修改采购文件，答疑，抽取专家，确定中标，答复质疑",
+)
+register(
+    "procurement.view",
+    list(Role.values),
+    scope=can_see_tender,
+    description="查看采购项目",
+)
+register(
+    "procurement.approve_method_change",
+    [Role.PLATFORM_ADMIN],
+    description="批准废标后变更采购方式",
+)
+register(
+    "procurement.bid",
+    [Role.PROVIDER, Role.HUB],
+    scope=lambda actor, org: actor.covers_organization(org),
+    description="以本组织名义投标、提问、质疑",
+)
+register(
+    "procurement.manage_experts",
+    [Role.PLATFORM_ADMIN],
+    description="管理评审专家库",
+)
+register(
+    "procurement.score",
+    [Role.EXPERT],
+    scope=on_panel,
+    description="评审专家声明利害关系并评分",
+)
+register(
+    "procurement.oversee",
+    [Role.PLATFORM_ADMIN, Role.AUDITOR],
+    description="查看全部采购记录（开标后）",
+)

@@ -1,0 +1,392 @@
+"""Award (确定中标), its notice, the challenge window (质疑) and the step to the contract.
+
+Times (DOMAIN.md §4.1): the notice is published when the purchaser confirms (the law's
+limit is 2 working days after the decision, ``notice_due``); the notice runs for
+``award_notice_period_working_days`` (1); challenges may be filed from the notice until 7
+working days after the notice period ends; each is answered within 7 working days; a
+challenge that may change the result suspends the contract step until it is answered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from caidan.accounts.actor import Actor, user_of
+from caidan.accounts.models import Role, User
+from caidan.accounts.permissions import require
+from caidan.audit.kinds import EventKind
+from caidan.audit.services import audit_record
+from caidan.common.calendar import deadline_after_working_days
+from caidan.common.errors import Conflict, field_error
+from caidan.common.tick import tick_job
+from caidan.jurisdiction.selectors import setting_value
+from caidan.notifications.services import notify
+
+from ..models import (
+    Award,
+    AwardStatus,
+    Bid,
+    BidStatus,
+    Challenge,
+    ChallengeStatus,
+    Tender,
+    TenderAction,
+    TenderStatus,
+)
+from .lifecycle import fail, lock, transition
+
+
+def _org_users(org_ids) -> list[User]:
+    return list(
+        User.objects.filter(
+            memberships__organization__in=list(org_ids),
+            memberships__is_active=True,
+            is_active=True,
+        ).distinct()
+    )
+
+
+def _officers(tender: Tender) -> list[User]:
+    return list(
+        User.objects.filter(
+            memberships__role=Role.PURCHASER,
+            memberships__unit=tender.unit,
+            memberships__is_active=True,
+            is_active=True,
+        ).distinct()
+    )
+
+
+def candidates(tender: Tender) -> list[Bid]:
+    """Ranked valid bids not yet declined or revoked, best first (the recommended one and
+    the next-ranked after it)."""
+    ended = set(
+        tender.awards.filter(status__in=[AwardStatus.DECLINED, AwardStatus.REVOKED]).values_list(
+            "bid_id", flat=True
+        )
+    )
+    bids = (
+        Bid.objects.filter(tender=tender, status=BidStatus.VALID, rank__isnull=False)
+        .select_related("organization")
+        .order_by("rank", "price", "id")
+    )
+    return [b for b in bids if b.pk not in ended]
+
+
+def recommended(tender: Tender) -> list[Bid]:
+    """The first-ranked remaining bid(s): more than one when tied (并列)."""
+    rest = candidates(tender)
+    if not rest:
+        return []
+    top = rest[0].rank
+    return [b for b in rest if b.rank == top]
+
+
+def award_confirm(*, tender: Tender, actor: Any, bid: Bid | None = None, note: str = "") -> Award:
+    """The purchaser confirms the recommended bidder; the notice is published at once,
+    naming the winner, the amount, the scores and the experts."""
+    require(actor, "procurement.manage", tender)
+    with transaction.atomic():
+        t = lock(tender)
+        if t.status != TenderStatus.EVALUATED or not t.result:
+            raise Conflict("评审结果尚未形成，不能确定中标人。", code="not_evaluated")
+        top = recommended(t)
+        if not top:
+            raise Conflict("没有可确定的排名供应商。", code="no_candidate")
+        if bid is None:
+            if len(top) > 1:
+                raise field_error(
+                    "bid",
+                    "排名第一的供应商并列（"
+                    + "、".join(b.organization.name for b in top)
+                    + "），请选择其中一家并说明理由。",
+                )
+            chosen = top[0]
+        else:
+            chosen = next((b for b in top if b.pk == bid.pk), None)
+            if chosen is None:
+                raise field_error("bid", "只能确定评审委员会推荐的排名第一的供应商（87号令 §68）。")
+            if len(top) > 1 and not (note or "").strip():
+                raise field_error("note", "排名并列时确定其中一家须说明理由。")
+        now = timezone.now()
+        notice_period_ends = deadline_after_working_days(
+            now, setting_value("award_notice_period_working_days")
+        )
+        award = Award.objects.create(
+            tender=t,
+            bid=chosen,
+            amount=chosen.price,
+            status=AwardStatus.CONFIRMED,
+            decided_at=now,
+            decided_by=user_of(actor),
+            notice_due=deadline_after_working_days(now, setting_value("award_notice_working_days")),
+            notice_published_at=now,
+            notice_period_ends=notice_period_ends,
+            challenge_deadline=deadline_after_working_days(
+                notice_period_ends, setting_value("challenge_working_days")
+            ),
+            note=(note or "").strip(),
+        )
+        transition(t, TenderAction.AWARD, actor=actor, note=award.note)
+        audit_record(
+            kind=EventKind.AWARD_CONFIRMED,
+            actor=actor,
+            target=t,
+            new={
+                "award": award.pk,
+                "bid": chosen.pk,
+                "organization": chosen.organization_id,
+                "amount": str(award.amount),
+                "challenge_deadline": award.challenge_deadline.isoformat(),
+            },
+        )
+        bidders = set(
+            t.bids.exclude(status=BidStatus.WITHDRAWN).values_list("organization", flat=True)
+        )
+        notify(
+            recipients=_org_users(bidders),
+            kind="tender.awarded",
+            title=f"中标结果公告：{t.title}",
+            body=f"中标供应商：{chosen.organization.name}，中标金额 {award.amount} 元。"
+            f"对结果有异议的，可在 {timezone.localtime(award.challenge_deadline):%Y-%m-%d} 前提出质疑。",
+            url=f"/procurement/tenders/{t.pk}/notice/",
+        )
+    return award
+
+
+def _reopen(t: Tender, award: Award, *, status: str, reason: str, actor: Any, kind) -> None:
+    award.status = status
+    award.ended_at = timezone.now()
+    award.end_reason = reason
+    award.save(update_fields=["status", "ended_at", "end_reason"])
+    transition(t, TenderAction.REOPEN_AWARD, actor=actor, note=reason)
+    audit_record(
+        kind=kind,
+        actor=actor,
+        target=t,
+        old={"award": award.pk, "organization": award.bid.organization_id},
+        new={"status": status},
+        note=reason,
+    )
+    rest = candidates(t)
+    if not rest:
+        fail(
+            t,
+            reason=f"中标结果已{award.get_status_display()}，且无其他排名供应商：{reason}",
+            actor=actor,
+        )
+        return
+    notify(
+        recipients=_officers(t),
+        kind="tender.next_ranked",
+        title=f"请重新确定中标人：{t.title}",
+        body=f"原中标人{award.bid.organization.name}：{award.get_status_display()}。"
+        f"排名其后的供应商为{rest[0].organization.name}，可确定其中标或依法重新采购。",
+        url=f"/procurement/tenders/{t.pk}/",
+    )
+
+
+def award_decline(*, award: Award, reason: str, actor: Any) -> Award:
+    """The winner declines to sign (实施条例 §49): the next-ranked may be awarded."""
+    require(actor, "procurement.bid", award.bid.organization)
+    if not (reason or "").strip():
+        raise field_error("reason", "请填写放弃中标的理由。")
+    with transaction.atomic():
+        t = lock(award.tender)
+        a = Award.objects.select_for_update().select_related("bid__organization").get(pk=award.pk)
+        if a.status != AwardStatus.CONFIRMED or t.status not in (
+            TenderStatus.AWARDED,
+            TenderStatus.CONCLUDED,
+        ):
+            raise Conflict("该中标结果已不在有效状态。")
+        if t.status == TenderStatus.CONCLUDED:
+            t.status = TenderStatus.AWARDED  # back to the award step before reopening
+        _reopen(
+            t,
+            a,
+            status=AwardStatus.DECLINED,
+            reason=reason.strip(),
+            actor=actor,
+            kind=EventKind.AWARD_DECLINED,
+        )
+    return a
+
+
+# --- challenges -----------------------------------------------------------------------------------
+
+
+def challenge_file(
+    *, award: Award, organization, grounds: str, actor: Any, may_change_result: bool = True
+) -> Challenge:
+    """A bidder challenges the award (质疑), within the window."""
+    require(actor, "procurement.bid", organization)
+    if not (grounds or "").strip():
+        raise field_error("grounds", "请写明质疑事项、事实依据和请求。")
+    with transaction.atomic():
+        t = lock(award.tender)
+        a = Award.objects.select_for_update().get(pk=award.pk)
+        if a.status != AwardStatus.CONFIRMED:
+            raise Conflict("该中标结果已不在有效状态，不能质疑。")
+        if (
+            not t.bids.filter(organization=organization)
+            .exclude(status=BidStatus.WITHDRAWN)
+            .exists()
+        ):
+            raise field_error("organization", "只有参加本项目投标的供应商可以提出质疑。")
+        now = timezone.now()
+        if now > a.challenge_deadline:
+            raise Conflict(
+                f"质疑期已于 {timezone.localtime(a.challenge_deadline):%Y-%m-%d %H:%M} 届满"
+                f"（公告期满后 {setting_value('challenge_working_days')} 个工作日，政府采购法 §52）。",
+                code="window_closed",
+            )
+        c = Challenge.objects.create(
+            tender=t,
+            award=a,
+            organization=organization,
+            grounds=grounds.strip(),
+            may_change_result=may_change_result,
+            filed_at=now,
+            filed_by=user_of(actor),
+            answer_due=deadline_after_working_days(
+                now, setting_value("challenge_answer_working_days")
+            ),
+        )
+        audit_record(
+            kind=EventKind.CHALLENGE_FILED,
+            actor=actor,
+            target=t,
+            new={"challenge": c.pk, "organization": organization.pk, "suspends": may_change_result},
+        )
+        notify(
+            recipients=_officers(t),
+            kind="tender.challenged",
+            title=f"收到质疑：{t.title}",
+            body=f"{organization.name}提出质疑，请在 "
+            f"{timezone.localtime(c.answer_due):%Y-%m-%d} 前书面答复（政府采购法 §53）。",
+            url=f"/procurement/tenders/{t.pk}/",
+        )
+    return c
+
+
+def challenge_answer(
+    *,
+    challenge: Challenge,
+    answer: str,
+    upheld: bool,
+    actor: Any,
+    may_change_result: bool | None = None,
+) -> Challenge:
+    """The purchaser answers. An upheld challenge that may change the result revokes the
+    award: the purchaser then awards the next-ranked bidder or declares the tender failed."""
+    require(actor, "procurement.manage", challenge.tender)
+    if not (answer or "").strip():
+        raise field_error("answer", "请填写答复内容。")
+    with transaction.atomic():
+        t = lock(challenge.tender)
+        c = Challenge.objects.select_for_update().get(pk=challenge.pk)
+        if c.status != ChallengeStatus.FILED:
+            raise Conflict("该质疑已答复或撤回。")
+        if may_change_result is not None:
+            c.may_change_result = may_change_result
+        c.answer = answer.strip()
+        c.upheld = bool(upheld)
+        c.status = ChallengeStatus.ANSWERED
+        c.answered_at = timezone.now()
+        c.answered_by = user_of(actor)
+        c.save()
+        audit_record(
+            kind=EventKind.CHALLENGE_ANSWERED,
+            actor=actor,
+            target=t,
+            new={"challenge": c.pk, "upheld": c.upheld, "late": c.answered_at > c.answer_due},
+        )
+        notify(
+            recipients=_org_users([c.organization_id]),
+            kind="tender.challenge_answered",
+            title=f"质疑答复：{t.title}",
+            body=c.answer[:300],
+            url=f"/procurement/tenders/{t.pk}/",
+        )
+        if c.upheld and c.may_change_result:
+            a = (
+                Award.objects.select_for_update()
+                .select_related("bid__organization")
+                .get(pk=c.award_id)
+            )
+            if a.status == AwardStatus.CONFIRMED:
+                if t.status == TenderStatus.CONCLUDED:
+                    t.status = TenderStatus.AWARDED
+                _reopen(
+                    t,
+                    a,
+                    status=AwardStatus.REVOKED,
+                    reason=f"质疑成立：{c.answer}",
+                    actor=actor,
+                    kind=EventKind.AWARD_REVOKED,
+                )
+    return c
+
+
+def challenge_withdraw(*, challenge: Challenge, actor: Any) -> Challenge:
+    require(actor, "procurement.bid", challenge.organization)
+    with transaction.atomic():
+        c = Challenge.objects.select_for_update().get(pk=challenge.pk)
+        if c.status != ChallengeStatus.FILED:
+            raise Conflict("该质疑已答复或撤回。")
+        c.status = ChallengeStatus.WITHDRAWN
+        c.save(update_fields=["status"])
+        audit_record(
+            kind=EventKind.CHALLENGE_WITHDRAWN,
+            actor=actor,
+            target=c.tender,
+            new={"challenge": c.pk},
+        )
+    return c
+
+
+def contract_blockers(tender: Tender, *, now: dt.datetime | None = None) -> list[str]:
+    """Why a contract may not be signed yet (empty: it may). Used by the contract step."""
+    now = now or timezone.now()
+    award = tender.awards.filter(status=AwardStatus.CONFIRMED).first()
+    if award is None:
+        return ["尚未确定中标人。"]
+    reasons = []
+    if now <= award.challenge_deadline:
+        reasons.append(
+            f"质疑期至 {timezone.localtime(award.challenge_deadline):%Y-%m-%d %H:%M} 届满。"
+        )
+    pending = tender.challenges.filter(status=ChallengeStatus.FILED, may_change_result=True)
+    for c in pending:
+        reasons.append(f"{c.organization.name}的质疑可能影响中标结果，答复前暂停签约。")
+    return reasons
+
+
+@tick_job("procurement.conclude_awards")
+def conclude_due_awards(now: dt.datetime) -> int:
+    """Awards whose challenge window has ended with no suspending challenge: the tender may
+    go to contract. Idempotent; skips rows another server holds."""
+    due = list(
+        Award.objects.filter(
+            status=AwardStatus.CONFIRMED,
+            challenge_deadline__lt=now,
+            tender__status=TenderStatus.AWARDED,
+        ).values_list("tender_id", flat=True)[:500]
+    )
+    changed = 0
+    for pk in due:
+        with transaction.atomic():
+            t = (
+                Tender.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, status=TenderStatus.AWARDED)
+                .first()
+            )
+            if t is None or contract_blockers(t, now=now):
+                continue
+            transition(t, TenderAction.CONCLUDE, actor=Actor.system(), concluded_at=now)
+            changed += 1
+    return changed
