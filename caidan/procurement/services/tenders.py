@@ -232,7 +232,9 @@ def validate_tender(t: Tender) -> None:
         raise field_error("posts", f"{cfg.label}不设岗位数。")
 
 
-def validate_deadline(t: Tender, *, now: dt.datetime, field: str = "deadline") -> None:
+def validate_deadline(
+    t: Tender, *, now: dt.datetime, field: str = "deadline", period: bool = True
+) -> None:
     """The timeline of §4.1: ≥ 20 calendar days from announcement to deadline (consultation
     ≥ 10; single source ≥ 5 working days of publicity), and the deadline (= bid opening)
     falls on a working day of the calendar."""
@@ -246,6 +248,8 @@ def validate_deadline(t: Tender, *, now: dt.datetime, field: str = "deadline") -
             field,
             f"投标截止（开标）日 {local_date(t.deadline)} 是节假日或休息日，须安排在工作日。",
         )
+    if not period:  # an amendment: the period ran from the announcement
+        return
     days = cfg.min_period_days()
     if days and t.deadline < now + dt.timedelta(days=days):
         raise field_error(
@@ -525,7 +529,7 @@ def tender_amend(
             deadline = _push_deadline(now, old, days)
         if deadline != old:
             t.deadline = deadline
-            validate_deadline(t, now=now, field="new_deadline")
+            validate_deadline(t, now=now, field="new_deadline", period=False)
             t.save(update_fields=["deadline"])
         amendment = Amendment.objects.create(
             tender=t,

@@ -1,0 +1,214 @@
+"""Reads for procurement: lists by role (keyset-paginated), a tender's public record (the
+announcement, amendments, answered questions, the opening record, the award notice with
+the evaluation data), a bidder's own bids, and the tender's history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from caidan.accounts.models import Role
+from caidan.accounts.permissions import can, require
+from caidan.audit.models import AuditEvent
+from caidan.common.errors import NotFound, field_error
+from caidan.common.pagination import Page, keyset_paginate
+
+from . import permissions  # noqa: F401 - registers the rules
+from .methods import experts_needed
+from .models import (
+    PUBLIC_STATUSES,
+    Award,
+    AwardStatus,
+    Bid,
+    BidStatus,
+    Challenge,
+    Method,
+    PanelMember,
+    Tender,
+    TenderStatus,
+)
+
+OPENED = frozenset(
+    {TenderStatus.EVALUATING, TenderStatus.EVALUATED, TenderStatus.AWARDED, TenderStatus.CONCLUDED}
+)
+
+
+def _base() -> QuerySet[Tender]:
+    return Tender.objects.select_related("unit", "proposal", "invited_organization")
+
+
+def _filter(qs: QuerySet[Tender], *, status: str, method: str, search: str, unit=None):
+    if status:
+        if status not in TenderStatus.values:
+            raise field_error("status", f"状态“{status}”无效。")
+        qs = qs.filter(status=status)
+    if method:
+        if method not in Method.values:
+            raise field_error("method", f"采购方式“{method}”无效。")
+        qs = qs.filter(method=method)
+    if unit is not None:
+        qs = qs.filter(unit__path__startswith=unit.path)
+    search = (search or "").strip()
+    if search:
+        qs = qs.filter(Q(title__icontains=search) | Q(reference__iexact=search))
+    return qs
+
+
+def tender_list_public(
+    *,
+    status: str = "",
+    method: str = "",
+    search: str = "",
+    unit=None,
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> Page:
+    """Everything published, for everyone (no login)."""
+    qs = _base().filter(status__in=PUBLIC_STATUSES)
+    qs = _filter(qs, status=status, method=method, search=search, unit=unit)
+    return keyset_paginate(qs, ordering=("-id",), cursor=cursor, limit=limit)
+
+
+def tender_list_for(
+    *,
+    actor,
+    status: str = "",
+    method: str = "",
+    search: str = "",
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> Page:
+    """A purchaser's own unit's tenders, drafts included; everyone else the public ones
+    (organizations also those they are invited to)."""
+    if actor.has_role(Role.PURCHASER):
+        qs = _base().filter(unit__path__startswith=actor.unit.path)
+    elif actor.has_role(Role.PLATFORM_ADMIN, Role.AUDITOR):
+        qs = _base().filter(Q(status__in=PUBLIC_STATUSES) | Q(status=TenderStatus.DRAFT))
+    else:
+        qs = _base().filter(status__in=PUBLIC_STATUSES)
+    qs = _filter(qs, status=status, method=method, search=search)
+    return keyset_paginate(qs, ordering=("-id",), cursor=cursor, limit=limit)
+
+
+def tender_get(*, pk: Any, actor) -> Tender:
+    try:
+        tender = _base().get(pk=int(pk))
+    except (Tender.DoesNotExist, TypeError, ValueError):
+        raise NotFound("采购项目不存在。") from None
+    if not tender.is_public and not can(actor, "procurement.view", tender):
+        raise NotFound("采购项目不存在。")
+    return tender
+
+
+def clarifications_public(tender: Tender) -> list:
+    """Answered questions, without the asker."""
+    return list(tender.clarifications.filter(answered_at__isnull=False).order_by("id"))
+
+
+def clarifications_for_purchaser(tender: Tender, actor) -> list:
+    require(actor, "procurement.manage", tender)
+    return list(tender.clarifications.select_related("asked_by").order_by("answered_at", "id"))
+
+
+def opening_record(tender: Tender) -> list[Bid]:
+    """Who bid, at what price, valid or not (and why): public once opened, empty before."""
+    if tender.opened_at is None:
+        return []
+    return list(
+        Bid.objects.filter(tender=tender, status__in=[BidStatus.VALID, BidStatus.INVALID])
+        .select_related("organization")
+        .order_by("rank", "price", "id")
+    )
+
+
+def bids_of(*, actor, organization, tender: Tender | None = None) -> list[Bid]:
+    """An organization's own bids: status, time and receipt (never the sealed content)."""
+    require(actor, "procurement.bid", organization)
+    qs = Bid.objects.filter(organization=organization).select_related("tender")
+    if tender is not None:
+        qs = qs.filter(tender=tender)
+    return list(qs.order_by("-id")[:200])
+
+
+def panel_public(tender: Tender) -> list[PanelMember]:
+    """The experts who evaluated (their names are published with the award)."""
+    return list(
+        PanelMember.objects.filter(tender=tender, status__in=["active", "voided"])
+        .select_related("expert")
+        .order_by("position")
+    )
+
+
+def current_award(tender: Tender) -> Award | None:
+    return (
+        Award.objects.filter(tender=tender, status=AwardStatus.CONFIRMED)
+        .select_related("bid__organization")
+        .first()
+    )
+
+
+def award_notice(tender: Tender) -> dict[str, Any] | None:
+    """The award notice (中标公告): winner, amount, ranking with scores, the experts' names,
+    dates and the evaluation data as JSON for ``score_check``. None before an award."""
+    award = current_award(tender)
+    history = list(
+        Award.objects.filter(tender=tender)
+        .exclude(status=AwardStatus.CONFIRMED)
+        .select_related("bid__organization")
+    )
+    if award is None and not history:
+        return None
+    return {
+        "award": award,
+        "ended_awards": history,
+        "ranking": [b for b in opening_record(tender) if b.rank is not None],
+        "invalid": [b for b in opening_record(tender) if b.status == BidStatus.INVALID],
+        "experts": panel_public(tender) if experts_needed(tender) else [],
+        "evaluation": evaluation_data(tender),
+    }
+
+
+def evaluation_data(tender: Tender) -> dict[str, Any] | None:
+    """The input of the evaluation (the ``score_check`` format), public after the award."""
+    if not tender.result or tender.status not in (TenderStatus.AWARDED, TenderStatus.CONCLUDED):
+        return None
+    return tender.result.get("input")
+
+
+def challenges_for(tender: Tender, actor) -> list[Challenge]:
+    """The purchaser, admin and auditors see every challenge; a bidder its own; the public
+    the answered ones (without grounds of pending ones)."""
+    qs = Challenge.objects.filter(tender=tender).select_related("organization").order_by("id")
+    if can(actor, "procurement.manage", tender) or can(actor, "procurement.oversee"):
+        return list(qs)
+    if actor.organization is not None:
+        return list(qs.filter(Q(organization=actor.organization) | Q(status="answered")))
+    return list(qs.filter(status="answered"))
+
+
+def tender_history(tender: Tender, *, actor) -> list[AuditEvent]:
+    """Who did what: for the purchaser, the platform admin and auditors."""
+    if not (can(actor, "procurement.manage", tender) or can(actor, "procurement.oversee")):
+        return []
+    return list(
+        AuditEvent.objects.filter(target_type="procurement.tender", target_id=str(tender.pk))
+        .select_related("actor")
+        .order_by("seq")[:500]
+    )
+
+
+def eligible_proposals(actor) -> QuerySet:
+    """Approved projects of the purchaser's units with no live tender (to start one)."""
+    from caidan.projects.models import Proposal
+
+    from .services.tenders import LIVE
+
+    if not actor.has_role(Role.PURCHASER):
+        return Proposal.objects.none()
+    return (
+        Proposal.objects.filter(status="approved", unit__path__startswith=actor.unit.path)
+        .exclude(tenders__status__in=LIVE)
+        .select_related("unit")
+        .order_by("-id")
+    )
