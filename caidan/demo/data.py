@@ -163,6 +163,9 @@ def seed() -> dict[str, int]:
 
         created.update(seed_needs(system))
         created.update(seed_projects(system))
+        from caidan.procurement.demo import seed_procurement
+
+        created.update(seed_procurement(system, DEMO_PASSWORD))
         if any(created.values()):
             audit_record(kind=EventKind.DEMO_SEEDED, actor=system, new=created)
     return created

@@ -11,6 +11,24 @@ from .awards import (
     recommended,
 )
 from .bids import bid_submit, bid_withdraw, open_due_tenders, receipt_verify, tender_open
+from .evaluation import (
+    evaluation_compute,
+    evaluation_json,
+    score_correct,
+    scores_save,
+    scores_submit,
+)
+from .experts import (
+    draw_verify,
+    expert_create,
+    expert_deactivate,
+    expert_tie_add,
+    expert_update,
+    panel_declare,
+    panel_draw,
+    panel_recuse,
+    panel_void,
+)
 from .tenders import (
     clarification_answer,
     clarification_ask,
@@ -25,6 +43,20 @@ from .tenders import (
 )
 
 __all__ = [
+    "draw_verify",
+    "evaluation_compute",
+    "evaluation_json",
+    "expert_create",
+    "expert_deactivate",
+    "expert_tie_add",
+    "expert_update",
+    "panel_declare",
+    "panel_draw",
+    "panel_recuse",
+    "panel_void",
+    "score_correct",
+    "scores_save",
+    "scores_submit",
     "award_confirm",
     "award_decline",
     "bid_submit",

@@ -1,0 +1,88 @@
+"""Reads for the expert panel and its score sheets (DOMAIN.md §3.4, §4.4).
+
+Score sheets are private: an expert sees only its own sheet until every member of the
+committee has submitted, then all of them; the purchaser (and the platform's overseers)
+see the sheets only once the tender has an evaluation result.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from caidan.accounts.models import Role
+from caidan.accounts.permissions import can
+
+from . import permissions  # noqa: F401 - registers the rules
+from .models import MemberStatus, PanelMember, ScoreSheet, Tender
+
+SEATED = (MemberStatus.DRAWN, MemberStatus.ACTIVE)  # on the committee (declared or not)
+
+
+def panel_for(tender: Tender) -> QuerySet[PanelMember]:
+    """Every panel row of the tender (members, reserves, recused, voided) by draw position."""
+    return (
+        PanelMember.objects.filter(tender=tender)
+        .select_related("expert", "expert__user", "draw", "replaced_by")
+        .order_by("position")
+    )
+
+
+def panel_complete(tender: Tender) -> bool:
+    """Whether the committee is full, has declared, and every member has submitted:
+    ``committee_size`` active members, none still to declare, each with a submitted,
+    non-voided sheet."""
+    seated = list(
+        PanelMember.objects.filter(tender=tender, status__in=SEATED).values_list("status", "pk")
+    )
+    active = [pk for status, pk in seated if status == MemberStatus.ACTIVE]
+    if not tender.committee_size or len(seated) != len(active):
+        return False
+    if len(active) != tender.committee_size:
+        return False
+    submitted = ScoreSheet.objects.filter(
+        member_id__in=active, submitted_at__isnull=False, voided=False
+    ).count()
+    return submitted == len(active)
+
+
+def visible_sheets(tender: Tender, actor: Any) -> QuerySet[ScoreSheet]:
+    """The score sheets of ``tender`` this actor may read (possibly none).
+
+    * An expert on the panel: its own sheet; every sheet once the whole committee has
+      submitted (``panel_complete``).
+    * The purchaser managing the tender, platform admins and auditors: every sheet, but only
+      once the tender has an evaluation result (``tender.result``), never while experts
+      are still scoring.
+    * Anyone else: none.
+    """
+    sheets = (
+        ScoreSheet.objects.filter(tender=tender)
+        .select_related("member", "member__expert")
+        .order_by("member__position")
+    )
+    user = getattr(actor, "user", None)
+    if user is None and getattr(actor, "via", "") != "system":
+        return sheets.none()
+    if actor.has_role(Role.EXPERT):
+        own = sheets.filter(member__expert__user=user)
+        if not own.exists():
+            return sheets.none()
+        return sheets if panel_complete(tender) else own
+    if (
+        getattr(actor, "via", "") == "system"
+        or can(actor, "procurement.manage", tender)
+        or can(actor, "procurement.oversee", tender)
+    ):
+        return sheets if tender.result is not None else sheets.none()
+    return sheets.none()
+
+
+def expert_tenders(user) -> QuerySet[Tender]:
+    """Tenders this person is drawn for (as a member still to declare, or an active one),
+    newest first; ordered on the primary key so it can be keyset-paginated."""
+    if user is None:
+        return Tender.objects.none()
+    ids = PanelMember.objects.filter(expert__user=user, status__in=SEATED).values("tender_id")
+    return Tender.objects.filter(pk__in=ids).select_related("unit").order_by("-id")
