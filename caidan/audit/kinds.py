@@ -73,6 +73,7 @@ class EventKind(models.TextChoices):
     EXPERT_DRAWN = "expert.drawn", "抽取评审专家"
     PANEL_DECLARED = "panel.declared", "专家声明无利害关系"
     PANEL_RECUSED = "panel.recused", "专家回避"
+    PANEL_RECUSAL_REQUESTED = "panel.recusal_requested", "投标人申请专家回避"
     PANEL_REPLACED = "panel.replaced", "递补评审专家"
     PANEL_VOIDED = "panel.voided", "专家评分作废"
     SCORES_SUBMITTED = "scores.submitted", "提交专家评分"

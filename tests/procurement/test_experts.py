@@ -423,3 +423,35 @@ def test_recuse_by_purchaser_needs_reason_and_scope(world, drawn):
     panel_recuse(member=panel[6], reason="备选专家与投标人存在关联", actor=world.actor("purchaser"))
     reserve = PanelMember.objects.get(pk=panel[6].pk)
     assert reserve.status == "recused" and reserve.replaced_by is None
+
+
+def test_a_bidder_may_request_a_recusal_which_the_purchaser_decides(world):
+    from caidan.audit.models import AuditEvent
+    from caidan.procurement.services import recusal_request
+
+    from .factories import make_bidders
+
+    bidders = make_bidders(world, 3)
+    tender = opened_tender(world, bidders=bidders)
+    actor = bidders[0].actor
+    bidder = type("B", (), {"organization": bidders[0].org})
+    with pytest.raises(ValidationError) as exc:
+        recusal_request(tender=tender, organization=bidder.organization, reason=" ", actor=actor)
+    assert exc.value.field == "reason"
+    outsider = make_bidders(world, 1)[0]
+    with pytest.raises(ValidationError) as exc:
+        recusal_request(
+            tender=tender, organization=outsider.org, reason="关系", actor=outsider.actor
+        )
+    assert exc.value.field == "organization"
+    recusal_request(
+        tender=tender,
+        organization=bidder.organization,
+        expert_name="张某",
+        reason="张某曾任另一投标人的理事",
+        actor=actor,
+    )
+    event = AuditEvent.objects.get(kind="panel.recusal_requested")
+    assert event.note == "张某曾任另一投标人的理事" and event.new["expert_name"] == "张某"
+    told = Notification.objects.filter(kind="panel.recusal_requested")
+    assert set(told.values_list("recipient__username", flat=True)) == {"purchaser"}

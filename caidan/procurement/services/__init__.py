@@ -28,6 +28,7 @@ from .experts import (
     panel_draw,
     panel_recuse,
     panel_void,
+    recusal_request,
 )
 from .tenders import (
     clarification_answer,
@@ -70,6 +71,7 @@ __all__ = [
     "contract_blockers",
     "open_due_tenders",
     "receipt_verify",
+    "recusal_request",
     "recommended",
     "tender_amend",
     "tender_approve_method_change",

@@ -816,3 +816,38 @@ def panel_void(*, member: PanelMember, reason: str, actor: Any) -> PanelMember:
     if shortage is not None:
         raise shortage
     return member
+
+
+def recusal_request(
+    *, tender: Tender, organization: Organization, reason: str, expert_name: str = "", actor: Any
+) -> None:
+    """A bidder asks the purchaser to recuse someone (财库〔2016〕198号): the request is
+    recorded and sent to the purchaser, who decides with ``panel_recuse`` or ``panel_void``.
+    Panel members' names are not published before the award, so the bidder may describe the
+    relationship instead of naming the person."""
+    require(actor, "procurement.bid", organization)
+    reason = _clean_text("reason", "申请理由", reason, 2000)
+    if not reason:
+        raise field_error("reason", "请写明申请回避的事实和理由（如与某投标人存在的关系）。")
+    expert_name = _clean_text("expert_name", "专家姓名", expert_name, 100)
+    with transaction.atomic():
+        tender = lock(tender)
+        if tender.status not in (TenderStatus.PUBLISHED, TenderStatus.EVALUATING):
+            raise Conflict("评审已经结束，不能再申请专家回避；对结果有异议的请提出质疑。")
+        if not tender.bids.filter(organization=organization).exclude(status="withdrawn").exists():
+            raise field_error("organization", "只有参加本项目投标的供应商可以申请专家回避。")
+        audit_record(
+            kind=EventKind.PANEL_RECUSAL_REQUESTED,
+            actor=actor,
+            target=tender,
+            new={"organization": organization.pk, "expert_name": expert_name},
+            note=reason,
+        )
+        who = f"专家“{expert_name}”" if expert_name else "评审专家"
+        notify(
+            recipients=_officers(tender),
+            kind="panel.recusal_requested",
+            title=f"回避申请：{tender.title}",
+            body=f"{organization.name}申请{who}回避：{reason[:300]}",
+            url=f"/procurement/tenders/{tender.pk}/",
+        )
