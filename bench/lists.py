@@ -23,6 +23,7 @@ from caidan.accounts.models import Unit  # noqa: E402
 from caidan.catalog.models import CatalogItem  # noqa: E402
 from caidan.common.identifiers import make_uscc  # noqa: E402
 from caidan.orgs.models import Grade, Organization, OrganizationField  # noqa: E402
+from caidan.procurement.models import Tender  # noqa: E402
 from caidan.projects.models import Proposal  # noqa: E402
 
 BATCH = 10000
@@ -94,6 +95,36 @@ def load_proposals(total: int) -> None:
         print(f"proposals: {start + BATCH}", flush=True)
 
 
+def load_tenders(total: int) -> None:
+    """Tenders over the synthetic proposals, spread across statuses and methods."""
+    statuses = ["published", "evaluating", "evaluated", "awarded", "concluded", "failed"]
+    methods = ["open_tender", "consultation", "single_source", "post_purchase"]
+    have = Tender.objects.count()
+    proposals = Proposal.objects.filter(title__startswith="测试项目").order_by("id")
+    unit = Unit.objects.get(code="310105-SDH")
+    for start in range(have, total, BATCH):
+        ids = list(proposals.values_list("id", flat=True)[start : start + BATCH])
+        if not ids:
+            break
+        Tender.objects.bulk_create(
+            [
+                Tender(
+                    proposal_id=pid,
+                    unit=unit,
+                    title=f"测试采购{start + i}",
+                    reference=f"BENCH-{start + i:08d}",
+                    method=methods[(start + i) % len(methods)],
+                    budget=Decimal("100000.00"),
+                    status=statuses[(start + i) % len(statuses)],
+                    deadline=dt.datetime(2030, 1, 1, tzinfo=dt.UTC),
+                )
+                for i, pid in enumerate(ids)
+            ],
+            batch_size=BATCH,
+        )
+        print(f"tenders: {start + len(ids)}", flush=True)
+
+
 def timed(client: Client, url: str, repeat: int = 5) -> float:
     best = float("inf")
     body = None
@@ -121,9 +152,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--organizations", type=int, default=100_000)
     parser.add_argument("--proposals", type=int, default=100_000)
+    parser.add_argument("--tenders", type=int, default=100_000)
     args = parser.parse_args()
     load_orgs(args.organizations)
     load_proposals(args.proposals)
+    load_tenders(min(args.tenders, args.proposals))
     from django.db import connection
 
     if connection.vendor == "postgresql":
@@ -138,6 +171,11 @@ def main() -> None:
     timed(client, "/api/v1/projects/plan?limit=50&year=2020")
     timed(client, "/api/v1/projects/plan/totals")
     timed(client, "/orgs/directory/elderly/")
+    timed(client, "/api/v1/procurement/tenders?limit=50")
+    timed(client, "/api/v1/procurement/tenders?limit=50&status=awarded&method=consultation")
+    cursor = deep_cursor(client, "/api/v1/procurement/tenders?limit=100", 20)
+    timed(client, f"/api/v1/procurement/tenders?limit=100&cursor={cursor}")
+    timed(client, "/procurement/tenders/?status=published")
 
 
 if __name__ == "__main__":
