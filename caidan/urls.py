@@ -14,5 +14,6 @@ urlpatterns = [
     path("documents/", include("caidan.documents.urls")),
     path("needs/", include("caidan.needs.urls")),
     path("projects/", include("caidan.projects.urls")),
+    path("procurement/", include("caidan.procurement.urls")),
     path("", include("caidan.web.urls")),
 ]

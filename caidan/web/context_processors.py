@@ -14,11 +14,18 @@ def _nav(actor) -> list[tuple[str, str]]:
         ("needs:menus", "服务菜单"),
         ("catalog:index", "服务目录"),
         ("projects:plan", "立项项目"),
+        ("procurement:list", "政府采购"),
         ("orgs:list", "社会组织"),
     ]
     if not actor.is_authenticated:
         return items
     items.append(("web:dashboard", "工作台"))
+    if actor.has_role(Role.PROVIDER, Role.HUB):
+        items.append(("procurement:my_bids", "我的投标"))
+    if actor.has_role(Role.EXPERT):
+        items.append(("procurement:my_reviews", "我的评审"))
+    if can(actor, "procurement.manage_experts"):
+        items.append(("procurement:experts", "专家库"))
     if can(actor, "audit.view"):
         items.append(("web:audit", "审计日志"))
     if can(actor, "accounts.manage"):

@@ -41,6 +41,11 @@ PANELS: dict[str, list[Panel]] = {
             _("组织审定委员会会议、安排议程、记录表决与审定结果。"),
             "projects:sessions",
         ),
+        Panel(
+            _("评审专家库"),
+            _("专家入库、专业领域，以及用于回避的任职、亲属等关联关系。"),
+            "procurement:experts",
+        ),
         Panel(_("审计日志"), _("平台上每一项操作的留痕记录。"), "web:audit"),
     ],
     Role.REGISTRATION_AUTHORITY: [
@@ -81,7 +86,15 @@ PANELS: dict[str, list[Panel]] = {
             _("起草、申报本单位的项目，跟踪审定结果；通过的项目纳入年度计划。"),
             "projects:proposals",
         ),
-        Panel(_("采购与合同"), _("本单位的招标、合同、付款与验收将显示在这里。")),
+        Panel(
+            _("政府采购"),
+            _("本单位的采购项目：从已立项项目发起采购、发布公告、答疑、抽取专家、确定中标。"),
+            "procurement:list",
+        ),
+        Panel(
+            _("发起采购"), _("选择已立项、尚无进行中采购的项目，编制采购文件。"), "procurement:new"
+        ),
+        Panel(_("合同与验收"), _("本单位的合同、付款与验收将显示在这里。")),
     ],
     Role.COMMITTEE_MEMBER: [
         Panel(
@@ -96,7 +109,16 @@ PANELS: dict[str, list[Panel]] = {
             _("维护联系人、人员与服务领域；登记事项变更须经登记管理机关审核。"),
             "orgs:mine",
         ),
-        Panel(_("投标"), _("可参与的招标和本机构的投标将显示在这里。")),
+        Panel(
+            _("我的投标"),
+            _("本机构递交的投标、回执和状态；截止前可撤回或重新递交，中标后可查看公告。"),
+            "procurement:my_bids",
+        ),
+        Panel(
+            _("政府采购公告"),
+            _("正在接受投标的采购项目：查看公告、提问、递交密封投标。"),
+            "procurement:list",
+        ),
         Panel(_("合同与报告"), _("本机构承接的合同、应交报告和付款进度将显示在这里。")),
     ],
     Role.HUB: [
@@ -111,9 +133,18 @@ PANELS: dict[str, list[Panel]] = {
             _("起草公益创投等项目申报，或将所联系基层组织的申报打包牵头。"),
             "projects:proposals",
         ),
+        Panel(
+            _("我的投标"),
+            _("本机构递交的投标、回执和状态；截止前可撤回或重新递交，中标后可查看公告。"),
+            "procurement:my_bids",
+        ),
     ],
     Role.EXPERT: [
-        Panel(_("评审任务"), _("您被抽取参加的评标任务（开标后可见）将显示在这里。")),
+        Panel(
+            _("我的评审"),
+            _("您被抽取参加的评标任务（开标后可见）：先声明利害关系，再独立评分。"),
+            "procurement:my_reviews",
+        ),
     ],
     Role.EVALUATOR: [
         Panel(_("本机构资料"), _("维护本机构的联系人、人员与资质信息。"), "orgs:mine"),

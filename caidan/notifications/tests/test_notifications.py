@@ -11,17 +11,20 @@ from caidan.notifications.services import notification_mark_read, notify
 @pytest.mark.django_db(transaction=True)
 def test_notify_fills_inboxes_and_emails_after_commit(world):
     users = [world.user("purchaser"), world.user("provider")]
+    mail.outbox.clear()  # (re-seeding the demo for this transactional test sent its own)
+    before = unread_count(user=users[0])
     with transaction.atomic():
         notify(recipients=users, kind="test", title="截止提醒", body="明天截止", url="/dashboard/")
         assert mail.outbox == []  # not before commit
     assert len(mail.outbox) == 1
     assert sorted(mail.outbox[0].to) == sorted(u.email for u in users)
     assert "截止提醒" in mail.outbox[0].subject
-    assert unread_count(user=users[0]) == 1
+    assert unread_count(user=users[0]) == before + 1
 
 
 @pytest.mark.django_db(transaction=True)
 def test_rolled_back_decision_notifies_nobody(world):
+    mail.outbox.clear()  # (re-seeding the demo for this transactional test sent its own)
     with pytest.raises(RuntimeError), transaction.atomic():
         notify(recipients=[world.user("purchaser")], kind="test", title="x")
         raise RuntimeError("decision failed")
@@ -31,10 +34,12 @@ def test_rolled_back_decision_notifies_nobody(world):
 
 def test_mark_read_only_own(world):
     (row,) = notify(recipients=[world.user("purchaser")], kind="t", title="a", email=False)
+    before = unread_count(user=world.user("purchaser"))  # the demo has left some too
     with pytest.raises(NotFound):
         notification_mark_read(user=world.user("provider"), notification_id=row.pk)
+    assert unread_count(user=world.user("purchaser")) == before
     notification_mark_read(user=world.user("purchaser"), notification_id=row.pk)
-    assert unread_count(user=world.user("purchaser")) == 0
+    assert unread_count(user=world.user("purchaser")) == before - 1
 
 
 def test_inbox_api_only_own_and_paginated(world, client, token_for, django_assert_max_num_queries):

@@ -21,6 +21,7 @@ from caidan.projects.services import (
     review_session_remove_proposal,
     vote_cast,
 )
+from caidan.projects.services.review import approved_total
 
 
 @pytest.fixture
@@ -201,10 +202,12 @@ def test_return_for_revision_then_resubmit(world, scheduled, committee, member_a
 
 
 def test_approval_must_fit_the_budget_ceiling(world, scheduled, committee, member_actor, next_year):
+    # Whatever is already approved for the year (the demo's projects) counts against it.
+    already = approved_total(unit=world.unit("310105-001"), year=next_year)
     budget_ceiling_set(
         unit=world.unit("310105-001"),
         year=next_year,
-        amount="500000.00",
+        amount=str(already + Decimal("500000.00")),
         actor=world.actor("admin"),
     )
     first = scheduled(budget="300000.00")
@@ -221,7 +224,7 @@ def test_approval_must_fit_the_budget_ceiling(world, scheduled, committee, membe
         budget_ceiling_set(
             unit=world.unit("310105-001"),
             year=next_year,
-            amount="299999.99",
+            amount=str(already + Decimal("299999.99")),
             actor=world.actor("admin"),
         )
     assert exc.value.code == "below_approved"
