@@ -152,6 +152,7 @@ def _mount() -> None:
     from caidan.needs.api import router as needs_router
     from caidan.notifications.api import router as notifications_router
     from caidan.orgs.api import router as orgs_router
+    from caidan.procurement.api import router as procurement_router
     from caidan.projects.api import router as projects_router
 
     api.add_router("/", accounts_router)
@@ -163,6 +164,7 @@ def _mount() -> None:
     api.add_router("/documents", documents_router)
     api.add_router("/needs", needs_router)
     api.add_router("/projects", projects_router)
+    api.add_router("/procurement", procurement_router)
 
 
 _mount()

@@ -269,7 +269,7 @@ def make_expert_pool(world, n=9, specialties=("elderly",)):
     for _ in range(n):
         k = _n()
         user = user_create(
-            username=f"expert{k}",
+            username=f"pool-expert-{k}",
             password="x",
             display_name=f"专家{k}",
             actor=world.system,

@@ -234,6 +234,8 @@ def test_scores_out_of_range_or_inexact_are_refused_naming_the_field(world):
         ({a: {"plan": "30.555"}}, f"scores.{a}.plan", "2 位小数"),
         ({a: {"price": 10}}, f"scores.{a}.price", "price"),
         ({"999999": {"plan": 10}}, "scores", "999999"),
+        ({a: {"plan": "1e999999"}}, f"scores.{a}.plan", "分数"),
+        ({a: {"plan": 10**30}}, f"scores.{a}.plan", "分数"),
     ]
     for scores, field, words in cases:
         with pytest.raises(ValidationError) as exc:

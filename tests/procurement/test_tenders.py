@@ -464,3 +464,10 @@ def test_retender_only_after_failure(world, purchaser):
     with pytest.raises(Conflict):
         tender_retender(tender=t, actor=purchaser)
     assert Tender.objects.filter(previous=t).count() == 0
+
+
+@pytest.mark.parametrize("maximum", ["1e999999", "101", "0", "-5", "abc"])
+def test_absurd_factor_maxima_are_refused_naming_the_row(world, maximum):
+    with pytest.raises(ValidationError) as exc:
+        draft_tender(world, factors=[{"id": "plan", "name": "方案", "max": maximum}])
+    assert exc.value.field == "factors.0.max"

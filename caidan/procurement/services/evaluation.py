@@ -194,8 +194,8 @@ def clean_score(value: Any, *, field: str, where: str, maximum: Any) -> Decimal:
         number = Decimal(value.strip() if isinstance(value, str) else value)
     except (InvalidOperation, ValueError):
         raise field_error(field, f"{where}的评分不是有效的数字：{value!r}。") from None
-    if not number.is_finite():
-        raise field_error(field, f"{where}的评分不是有效的数字：{value!r}。")
+    if not number.is_finite() or abs(number) >= 10**6:  # also keeps quantize in range
+        raise field_error(field, f"{where}的评分不是有效的分数：{value!r}。")
     if number != number.quantize(CENT):
         raise field_error(field, f"{where}的评分最多保留 2 位小数，收到 {value}。")
     top = Decimal(str(maximum))

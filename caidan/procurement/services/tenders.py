@@ -123,8 +123,14 @@ def _clean_factors(factors: Any) -> list[dict]:
             maximum = Decimal(str(f.get("max", "")).strip())
         except ArithmeticError:
             raise field_error(f"factors.{i}.max", "评分因素分值须为数字。") from None
-        if isinstance(f.get("max"), float) or not maximum.is_finite() or maximum <= 0:
-            raise field_error(f"factors.{i}.max", "评分因素分值须为大于 0 的数（不能是浮点数）。")
+        if (
+            isinstance(f.get("max"), float)
+            or not maximum.is_finite()
+            or not 0 < maximum <= scoring.SHEET_TOTAL
+        ):
+            raise field_error(
+                f"factors.{i}.max", "评分因素分值须为大于 0、不超过 100 的数（不能是浮点数）。"
+            )
         if maximum != maximum.quantize(Decimal("0.01")):
             raise field_error(f"factors.{i}.max", "评分因素分值最多保留两位小数。")
         rows.append(
