@@ -267,6 +267,12 @@ PROCUREMENT_API = [
         lambda o: {"price": "900000.00", "plan": "方案"},
         BIDDERS,
     ),
+    (
+        "POST",
+        "/tenders/{bidden}/recusal-requests",
+        lambda o: {"reason": "某专家曾任投标人理事"},
+        {"provider": 201, "hub": 400, "*": 403},  # the hub did not bid
+    ),
     ("POST", "/bids/{own_bid}/withdraw", None, OWN_BIDDER),
     ("POST", "/awards/{award}/decline", lambda o: {"reason": "放弃"}, OWN_BIDDER),
     (
@@ -363,6 +369,10 @@ class _ProcurementObjects(dict):
 
     def _own_bid(self):
         return self._bid(self["published_tender"], "900000.00").pk
+
+    def _bidden(self):
+        """The published tender, once the demo provider has bid on it."""
+        return self["own_bid"] and self["published_tender"].pk
 
     def _sealed_receipt(self):
         return self._bid(self["published_tender"], "900000.00").receipt

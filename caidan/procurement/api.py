@@ -1015,6 +1015,34 @@ def ask_question(request, tender_id: int, payload: QuestionIn):
     )
 
 
+class RecusalRequestIn(Schema):
+    reason: str
+    expert_name: str = ""
+
+
+class RecusalRequestOut(Schema):
+    tender_id: int
+    recorded: bool
+
+
+@router.post(
+    "/tenders/{tender_id}/recusal-requests",
+    response={201: RecusalRequestOut, **ERRORS},
+    summary="投标人申请评审专家回避（由采购人决定）",
+)
+def request_recusal(request, tender_id: int, payload: RecusalRequestIn):
+    actor = request.auth
+    tender = _tender(actor, tender_id)
+    services.recusal_request(
+        tender=tender,
+        organization=actor.organization,
+        expert_name=payload.expert_name,
+        reason=payload.reason,
+        actor=actor,
+    )
+    return Status(201, {"tender_id": tender.pk, "recorded": True})
+
+
 class BidIn(Schema):
     """The bid's content, sealed at once. ``price`` (total, yuan) for most methods;
     ``per_post_price`` for post purchase (岗位购买)."""

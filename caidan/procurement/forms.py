@@ -247,6 +247,21 @@ class RetenderForm(forms.Form):
     )
 
 
+class RecusalRequestForm(forms.Form):
+    expert_name = forms.CharField(
+        label=_("专家姓名（如知道）"),
+        max_length=100,
+        required=False,
+        help_text=_("评审专家名单在结果公告前不公开，可只说明关系。"),
+    )
+    reason = forms.CharField(
+        label=_("申请回避的事实和理由"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("如：某专家近三年曾在另一投标人处任职或担任理事。"),
+    )
+
+
 class QuestionForm(forms.Form):
     question = forms.CharField(
         label=_("问题"),

@@ -20,6 +20,12 @@ urlpatterns = [
     path("tenders/<int:tender_id>/fail/", views.tender_fail, name="fail"),
     path("tenders/<int:tender_id>/retender/", views.tender_retender, name="retender"),
     path("tenders/<int:tender_id>/ask/", views.question_ask, name="ask"),
+    path("tenders/<int:tender_id>/documents/", views.document_add, name="document_add"),
+    path(
+        "tenders/<int:tender_id>/recusal-request/",
+        views.recusal_request,
+        name="recusal_request",
+    ),
     path("tenders/<int:tender_id>/questions/", views.questions, name="questions"),
     path("tenders/<int:tender_id>/bid/", views.bid_new, name="bid_new"),
     path("tenders/<int:tender_id>/panel/", views.panel, name="panel"),

@@ -24,6 +24,7 @@ from caidan.accounts.permissions import can, require
 from caidan.audit.kinds import EventKind
 from caidan.common.errors import DomainError, NotFound, PermissionDenied, form_add_error
 from caidan.common.pagination import keyset_paginate
+from caidan.documents.forms import DocumentUploadForm
 from caidan.jurisdiction.selectors import setting_value
 from caidan.orgs.models import Organization, ServiceField
 from caidan.web.views import domain_errors
@@ -33,7 +34,7 @@ from .methods import experts_needed
 from .models import BidStatus, Expert, MemberStatus, PanelMember, ScoreSheet, TenderStatus
 from .services import evaluation as evaluation_services
 from .services import experts as expert_services
-from .services.tenders import DEFAULT_FACTORS
+from .services.tenders import DEFAULT_FACTORS, tender_documents
 
 SCORING_OPEN = (TenderStatus.EVALUATING, TenderStatus.EVALUATED)
 BID_EVENTS = {EventKind.BID_SUBMITTED, EventKind.BID_WITHDRAWN}
@@ -153,6 +154,10 @@ def tender_detail(request, tender_id: int):
                 ServiceField(f).label for f in tender.required_fields if f in ServiceField.values
             ),
             "amendments": list(tender.amendments.order_by("id")),
+            "documents": list(tender_documents(tender, actor=actor)),
+            "document_form": DocumentUploadForm()
+            if managing and tender.status in ("draft", "published")
+            else None,
             "qa": selectors.clarifications_public(tender),
             "opening": opening,
             "award": award,
@@ -515,6 +520,59 @@ def question_ask(request, tender_id: int):
             messages.success(request, "问题已提交。采购人的答复将在公告中公开（不显示提问单位）。")
             return redirect("procurement:tender", tender_id=tender.pk)
     return render(request, "procurement/ask.html", {"t": tender, "form": form})
+
+
+@login_required
+@require_POST
+@domain_errors
+def document_add(request, tender_id: int):
+    """The purchaser attaches a public document; once published this is an amendment."""
+    actor = request.actor
+    tender = selectors.tender_get(pk=tender_id, actor=actor)
+    form = DocumentUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, "；".join(errors))
+        return redirect("procurement:tender", tender_id=tender.pk)
+    try:
+        document = services.tender_document_add(
+            tender=tender,
+            file=form.cleaned_data["file"],
+            description=form.cleaned_data["description"],
+            actor=actor,
+        )
+    except DomainError as exc:
+        if isinstance(exc, PermissionDenied):
+            raise
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已附加采购文件“{document.original_name}”。")
+    return redirect("procurement:tender", tender_id=tender.pk)
+
+
+@login_required
+@domain_errors
+def recusal_request(request, tender_id: int):
+    """A bidder asks the purchaser to recuse an expert (财库〔2016〕198号)."""
+    actor = request.actor
+    tender = selectors.tender_get(pk=tender_id, actor=actor)
+    require(actor, "procurement.bid", actor.organization)
+    form = forms.RecusalRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.recusal_request(
+                tender=tender,
+                organization=actor.organization,
+                expert_name=form.cleaned_data["expert_name"],
+                reason=form.cleaned_data["reason"],
+                actor=actor,
+            )
+        except DomainError as exc:
+            form_add_error(form, exc)
+        else:
+            messages.success(request, _("回避申请已送交采购人，由采购人依规决定。"))
+            return redirect("procurement:tender", tender_id=tender.pk)
+    return render(request, "procurement/recusal_request.html", {"t": tender, "form": form})
 
 
 @login_required

@@ -811,3 +811,60 @@ def test_drawn_expert_finds_the_review_from_the_announcement(world, client, draw
     assert f'href="/procurement/tenders/{drawn.pk}/review/"' in html
     response = c.get(f"/procurement/tenders/{drawn.pk}/panel/")  # the notification's link
     assert response.status_code == 302 and response.url.endswith("/review/")
+
+
+def test_bidder_requests_an_experts_recusal(world, client):
+    from caidan.audit.models import AuditEvent
+
+    from .factories import make_bidders, opened_tender
+
+    bidders = make_bidders(world, 3)
+    tender = opened_tender(world, bidders=bidders)
+    client.force_login(bidders[0].user)
+    url = f"/procurement/tenders/{tender.pk}/recusal-request/"
+    page = client.get(f"/procurement/tenders/{tender.pk}/").content.decode()
+    assert url in page
+    resp = client.post(url, {"expert_name": "", "reason": ""})
+    assert resp.status_code == 200 and "申请回避的事实和理由" in resp.content.decode()
+    resp = client.post(url, {"expert_name": "张某", "reason": "曾任另一投标人理事"})
+    assert resp.status_code == 302
+    event = AuditEvent.objects.get(kind="panel.recusal_requested")
+    assert event.note == "曾任另一投标人理事"
+
+
+def test_purchaser_attaches_documents_and_a_late_one_is_an_amendment(world, client, login):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from caidan.procurement.models import Amendment
+
+    from .factories import draft_tender, published_tender
+
+    def pdf(name):
+        return SimpleUploadedFile(name, b"%PDF-1.4\n%test\n", content_type="application/pdf")
+
+    login("purchaser")
+    draft = draft_tender(world)
+    resp = client.post(
+        f"/procurement/tenders/{draft.pk}/documents/",
+        {"file": pdf("招标文件.pdf"), "description": "正文"},
+    )
+    assert resp.status_code == 302
+    assert not Amendment.objects.filter(tender=draft).exists()  # a draft: simply attached
+    page = client.get(f"/procurement/tenders/{draft.pk}/").content.decode()
+    assert "招标文件.pdf" in page
+    tender = published_tender(world, days=21)
+    old = tender.deadline
+    client.post(
+        f"/procurement/tenders/{tender.pk}/documents/",
+        {"file": pdf("补充说明.pdf"), "description": ""},
+    )
+    amendment = Amendment.objects.get(tender=tender)
+    assert "补充说明.pdf" in amendment.summary
+    tender.refresh_from_db()
+    assert tender.deadline == old  # 21 days ahead: not late
+    client.logout()
+    public = client.get(f"/procurement/tenders/{tender.pk}/").content.decode()
+    assert "补充说明.pdf" in public and "上传并附加" not in public
+    login("purchaser2")
+    resp = client.post(f"/procurement/tenders/{tender.pk}/documents/", {"file": pdf("x.pdf")})
+    assert resp.status_code == 403

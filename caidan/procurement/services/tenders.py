@@ -655,6 +655,46 @@ def tender_retender(
     return new
 
 
+# --- documents ------------------------------------------------------------------------------------
+
+DOCUMENT_TARGET = "procurement.tender"
+
+
+def tender_document_add(*, tender: Tender, file: Any, description: str = "", actor: Any):
+    """Attach a public document (招标文件, drawings, forms) to a tender. On a draft it is
+    simply attached; once published it is an amendment (实施条例 §31): published with a
+    notice, and a late one pushes the deadline like any other."""
+    from caidan.documents.services import document_upload
+
+    require(actor, "procurement.manage", tender)
+    t = Tender.objects.get(pk=tender.pk)
+    if t.status not in (TenderStatus.DRAFT, TenderStatus.PUBLISHED):
+        raise Conflict("投标截止后不能再补充采购文件。", code="not_open")
+    if t.status == TenderStatus.PUBLISHED and timezone.now() >= t.deadline:
+        raise Conflict("投标已截止，不能再补充采购文件。", code="deadline_passed")
+    with transaction.atomic():
+        document = document_upload(
+            file=file,
+            actor=actor,
+            description=description,
+            is_public=True,
+            target_type=DOCUMENT_TARGET,
+            target_id=str(t.pk),
+        )
+        if t.status == TenderStatus.PUBLISHED:
+            summary = f"发布补充采购文件“{document.original_name}”"
+            if (description or "").strip():
+                summary += f"：{description.strip()}"
+            tender_amend(tender=t, summary=summary, affects_bids=True, actor=actor)
+    return document
+
+
+def tender_documents(tender: Tender, *, actor: Any):
+    from caidan.documents.selectors import document_list_for_target
+
+    return document_list_for_target(actor=actor, target_type=DOCUMENT_TARGET, target_id=tender.pk)
+
+
 # --- clarifications ------------------------------------------------------------------------------
 
 
@@ -725,6 +765,7 @@ __all__ = [
     "tender_approve_method_change",
     "tender_cancel",
     "tender_create",
+    "tender_document_add",
     "tender_fail_manual",
     "tender_publish",
     "tender_retender",
