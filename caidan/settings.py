@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "caidan.needs",
     "caidan.projects",
     "caidan.procurement",
+    "caidan.contracts",
     "caidan.jurisdiction",
     "caidan.notifications",
     "caidan.documents",

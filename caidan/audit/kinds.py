@@ -84,6 +84,18 @@ class EventKind(models.TextChoices):
     CHALLENGE_FILED = "challenge.filed", "提出质疑"
     CHALLENGE_ANSWERED = "challenge.answered", "答复质疑"
     CHALLENGE_WITHDRAWN = "challenge.withdrawn", "撤回质疑"
+    # contracts
+    CONTRACT_CREATED = "contract.created", "起草合同"
+    CONTRACT_UPDATED = "contract.updated", "修改合同草稿"
+    CONTRACT_SIGNED = "contract.signed", "签订合同"
+    CONTRACT_TRANSITION = "contract.transition", "合同状态变更"
+    CONTRACT_AMENDED = "contract.amended", "签订补充协议"
+    CONTRACT_RENEWED = "contract.renewed", "续签合同"
+    CONTRACT_OVERDUE = "contract.overdue", "合同逾期提醒"
+    INSTALMENT_GATE_OPENED = "instalment.gate_opened", "付款条件达成"
+    PAYMENT_RECORDED = "payment.recorded", "记录付款"
+    REPORT_SUBMITTED = "report.submitted", "提交报告"
+    REPORT_REVIEWED = "report.reviewed", "审核报告"
     # demo
     DEMO_SEEDED = "demo.seeded", "载入演示数据"
     # catalog

@@ -1,0 +1,48 @@
+"""Who may do what with contracts."""
+
+from caidan.accounts.models import Role
+from caidan.accounts.permissions import register
+
+
+def purchaser_of(actor, contract) -> bool:
+    return actor.has_role(Role.PURCHASER) and actor.covers_unit(contract.unit)
+
+
+def provider_of(actor, contract) -> bool:
+    return actor.has_role(Role.PROVIDER, Role.HUB) and actor.covers_organization(
+        contract.organization
+    )
+
+
+def party_to(actor, contract) -> bool:
+    return purchaser_of(actor, contract) or provider_of(actor, contract)
+
+
+def can_see_contract(actor, contract) -> bool:
+    """Signed contracts are public (redacted); drafts only for the two parties, the
+    platform admin and auditors."""
+    if contract.is_public or party_to(actor, contract):
+        return True
+    return actor.has_role(Role.PLATFORM_ADMIN, Role.AUDITOR)
+
+
+register(
+    "contracts.manage",
+    [Role.PURCHASER],
+    scope=purchaser_of,
+    description="起草、修改、终止合同，记录付款，审核报告",
+)
+register(
+    "contracts.perform",
+    [Role.PROVIDER, Role.HUB],
+    scope=provider_of,
+    description="承接主体签订合同、提交报告",
+)
+register(
+    "contracts.sign",
+    [Role.PURCHASER, Role.PROVIDER, Role.HUB],
+    scope=party_to,
+    description="签订合同（甲乙双方）",
+)
+register("contracts.view", list(Role.values), scope=can_see_contract, description="查看合同")
+register("contracts.oversee", [Role.PLATFORM_ADMIN, Role.AUDITOR], description="查看全部合同")

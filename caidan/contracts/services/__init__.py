@@ -1,0 +1,32 @@
+"""Contract services: every write goes through one of these (one transaction, audited)."""
+
+from .contracts import (
+    contract_amend,
+    contract_cancel,
+    contract_create,
+    contract_renew,
+    contract_sign,
+    contract_terminate,
+    contract_update,
+    signing_blockers,
+)
+from .payments import instalment_gate_open, payment_record
+from .reminders import flag_overdue
+from .reports import report_attach, report_review, report_submit
+
+__all__ = [
+    "contract_amend",
+    "contract_cancel",
+    "contract_create",
+    "contract_renew",
+    "contract_sign",
+    "contract_terminate",
+    "contract_update",
+    "flag_overdue",
+    "instalment_gate_open",
+    "payment_record",
+    "report_attach",
+    "report_review",
+    "report_submit",
+    "signing_blockers",
+]

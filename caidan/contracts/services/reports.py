@@ -1,0 +1,147 @@
+"""Provider reports (seed 003): submitted by the provider, reviewed by the purchaser."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from caidan.accounts.actor import user_of
+from caidan.accounts.permissions import require
+from caidan.audit.kinds import EventKind
+from caidan.audit.services import audit_record
+from caidan.common.errors import Conflict, field_error
+from caidan.common.money import to_money
+from caidan.notifications.services import notify
+
+from ..models import ContractStatus, Report, ReportKind, ReportStatus
+from .contracts import _provider_users, _purchaser_users, maybe_complete
+
+DOCUMENT_TARGET = "contracts.report"
+MAX_TEXT = 20000
+
+
+def clean_fund_lines(lines: Any) -> list[dict[str, str]]:
+    """The fund-usage statement: budget lines × budgeted and spent amounts."""
+    if not isinstance(lines, list) or not lines:
+        raise field_error(
+            "fund_lines", "中期报告须附资金使用情况：至少填写一条预算科目及已支出金额。"
+        )
+    out = []
+    for n, row in enumerate(lines):
+        if not isinstance(row, dict):
+            raise field_error(f"fund_lines.{n}", "资金使用明细格式不正确。")
+        name = str(row.get("line", "")).strip()
+        if not name:
+            raise field_error(f"fund_lines.{n}.line", "请填写预算科目名称。")
+        budget = to_money(row.get("budget", ""), field=f"fund_lines.{n}.budget")
+        spent = to_money(row.get("spent", ""), field=f"fund_lines.{n}.spent")
+        if budget < 0 or spent < 0:
+            raise field_error(f"fund_lines.{n}.spent", "金额不能为负数。")
+        out.append({"line": name, "budget": str(budget), "spent": str(spent)})
+    return out
+
+
+def fund_totals(lines: list[dict[str, str]]) -> dict[str, Decimal]:
+    budget = sum((Decimal(r["budget"]) for r in lines), Decimal("0.00"))
+    spent = sum((Decimal(r["spent"]) for r in lines), Decimal("0.00"))
+    return {"budget": budget, "spent": spent}
+
+
+def report_attachments(report: Report, *, actor: Any):
+    from caidan.documents.selectors import document_list_for_target
+
+    return document_list_for_target(actor=actor, target_type=DOCUMENT_TARGET, target_id=report.pk)
+
+
+def report_attach(*, report: Report, file: Any, description: str = "", actor: Any):
+    """Attach a file (statements, photos, records) to a report not yet accepted."""
+    from caidan.documents.services import document_upload
+
+    require(actor, "contracts.perform", report.contract)
+    if report.status == ReportStatus.ACCEPTED:
+        raise Conflict("报告已审核通过，不能再补充附件。")
+    return document_upload(
+        file=file,
+        actor=actor,
+        description=description,
+        is_public=False,
+        target_type=DOCUMENT_TARGET,
+        target_id=str(report.pk),
+    )
+
+
+def report_submit(*, report: Report, summary: str, actor: Any, fund_lines: Any = None) -> Report:
+    require(actor, "contracts.perform", report.contract)
+    summary = (summary or "").strip()
+    if not summary:
+        raise field_error("summary", "请填写报告内容（服务开展情况、完成的指标、存在的问题）。")
+    if len(summary) > MAX_TEXT:
+        raise field_error("summary", f"报告内容不超过 {MAX_TEXT} 字，详细材料请上传附件。")
+    with transaction.atomic():
+        r = Report.objects.select_for_update().select_related("contract").get(pk=report.pk)
+        if r.contract.status != ContractStatus.ACTIVE:
+            raise Conflict("合同不在履行中。", code="not_active")
+        if r.status not in (ReportStatus.DUE, ReportStatus.RETURNED):
+            raise Conflict("报告已提交，等待审核。", code="already_submitted")
+        lines = []
+        if r.kind == ReportKind.MIDTERM or fund_lines:
+            lines = clean_fund_lines(fund_lines)
+        if r.kind == ReportKind.FINAL and not report_attachments(r, actor=actor).exists():
+            raise field_error("attachments", "结项报告须附项目财务报表（请先上传附件）。")
+        r.summary = summary
+        r.fund_lines = lines
+        r.status = ReportStatus.SUBMITTED
+        r.submitted_at = timezone.now()
+        r.submitted_by = user_of(actor)
+        r.save()
+        audit_record(
+            kind=EventKind.REPORT_SUBMITTED,
+            actor=actor,
+            target=r.contract,
+            new={"report": r.pk, "kind": r.kind, "late": r.is_late},
+        )
+        notify(
+            recipients=_purchaser_users(r.contract),
+            kind="report.submitted",
+            title=f"待审核：{r.get_kind_display()}（{r.contract.title}）",
+            body=f"{r.contract.organization.name}提交了{r.get_kind_display()}。",
+            url=f"/contracts/{r.contract_id}/reports/{r.pk}/",
+        )
+    return r
+
+
+def report_review(*, report: Report, accept: bool, comment: str = "", actor: Any) -> Report:
+    """Accept, or return with comments (then the provider submits again)."""
+    require(actor, "contracts.manage", report.contract)
+    comment = (comment or "").strip()
+    if not accept and not comment:
+        raise field_error("comment", "退回修改须写明意见。")
+    with transaction.atomic():
+        r = Report.objects.select_for_update().select_related("contract").get(pk=report.pk)
+        if r.status != ReportStatus.SUBMITTED:
+            raise Conflict("只有已提交待审核的报告可以审核。", code="not_submitted")
+        r.status = ReportStatus.ACCEPTED if accept else ReportStatus.RETURNED
+        r.review_comment = comment
+        r.reviewed_at = timezone.now()
+        r.reviewed_by = user_of(actor)
+        r.save()
+        audit_record(
+            kind=EventKind.REPORT_REVIEWED,
+            actor=actor,
+            target=r.contract,
+            new={"report": r.pk, "status": r.status},
+            note=comment,
+        )
+        notify(
+            recipients=_provider_users(r.contract),
+            kind="report.reviewed",
+            title=f"{r.get_kind_display()}{'已通过' if accept else '被退回修改'}",
+            body=comment[:300],
+            url=f"/contracts/{r.contract_id}/reports/{r.pk}/",
+        )
+        if accept:
+            maybe_complete(r.contract, actor=actor)
+    return r
