@@ -18,8 +18,9 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import File, Form, Router, Schema, Status, UploadedFile
 from pydantic import Field
 
 from caidan.accounts.models import Unit, User
@@ -47,6 +48,7 @@ from .models import (
 )
 from .services import evaluation as evaluation_services
 from .services import experts as expert_services
+from .services.tenders import tender_documents
 
 router = Router(tags=["procurement 政府采购"])
 
@@ -216,6 +218,24 @@ def amendment_out(a: Amendment) -> dict:
     }
 
 
+class TenderDocumentOut(Schema):
+    id: int
+    name: str
+    description: str
+    uploaded_at: dt.datetime
+    url: str
+
+
+def document_out(d) -> dict:
+    return {
+        "id": d.pk,
+        "name": d.original_name,
+        "description": d.description,
+        "uploaded_at": d.uploaded_at,
+        "url": reverse("documents:download", kwargs={"document_id": d.pk}),
+    }
+
+
 class ClarificationPublicOut(Schema):
     id: int
     question: str
@@ -357,6 +377,7 @@ class TenderDetailOut(TenderOut):
     method_change_reason: str
     method_change_approved_at: dt.datetime | None
     amendments: list[AmendmentOut]
+    documents: list[TenderDocumentOut]
     clarifications: list[ClarificationPublicOut]
     opening: list[OpeningRowOut] | None
     award_notice: AwardNoticeOut | None
@@ -407,6 +428,7 @@ def detail_out(t: Tender, actor) -> dict:
         "method_change_reason": t.method_change_reason,
         "method_change_approved_at": t.method_change_approved_at,
         "amendments": [amendment_out(a) for a in t.amendments.order_by("id")],
+        "documents": [document_out(d) for d in tender_documents(t, actor=actor)],
         "clarifications": [
             {"id": c.pk, "question": c.question, "answer": c.answer, "answered_at": c.answered_at}
             for c in selectors.clarifications_public(t)
@@ -675,6 +697,32 @@ class ReasonIn(Schema):
 
 
 @router.post(
+    "/tenders/{tender_id}/documents",
+    response={201: TenderDocumentOut, **ERRORS},
+    summary="附加采购文件（公告后即为澄清修改）",
+    description=(
+        "multipart/form-data：file（文件）、description（说明）。文件公开，任何人可下载；"
+        "公告发布后附加的文件同时发布澄清修改公告，距截止不足 15 日的依法顺延截止时间。"
+    ),
+)
+def add_document(
+    request,
+    tender_id: int,
+    file: File[UploadedFile] = None,
+    description: Form[str] = "",
+):
+    actor = request.auth
+    tender = _tender(actor, tender_id)
+    require(actor, "procurement.manage", tender)
+    if file is None:
+        raise field_error("file", "请选择要上传的文件。")
+    document = services.tender_document_add(
+        tender=tender, file=file, description=description, actor=actor
+    )
+    return Status(201, document_out(document))
+
+
+@router.post(
     "/tenders/{tender_id}/cancel", response={200: TenderDetailOut, **ERRORS}, summary="取消采购"
 )
 def cancel_tender(request, tender_id: int, payload: ReasonIn):
@@ -926,6 +974,22 @@ def get_panel(request, tender_id: int):
 )
 def recuse_member(request, member_id: int, payload: ReasonIn):
     member = expert_services.panel_recuse(
+        member=_member(member_id), reason=payload.reason, actor=request.auth
+    )
+    return member_out(member)
+
+
+@router.post(
+    "/panel/{member_id}/void",
+    response={200: MemberOut, **ERRORS},
+    summary="作废应当回避而未回避的专家的评分（财库〔2016〕198号）",
+    description=(
+        "已评分的专家与投标人存在应当回避的利害关系时，其评分作废，由备选专家递补并重新评分；"
+        "已形成的评审结果随之失效，递补专家提交后重新计算。中标结果确定后不能再作废。"
+    ),
+)
+def void_member(request, member_id: int, payload: ReasonIn):
+    member = expert_services.panel_void(
         member=_member(member_id), reason=payload.reason, actor=request.auth
     )
     return member_out(member)
@@ -1246,14 +1310,7 @@ def my_panels(request, cursor: str | None = None, limit: int = 20):
     page = keyset_paginate(
         selectors_experts.expert_tenders(actor.user), ordering=("-id",), cursor=cursor, limit=limit
     )
-    members = {
-        m.tender_id: m
-        for m in PanelMember.objects.filter(
-            expert__user=actor.user,
-            tender_id__in=[t.pk for t in page.items],
-            status__in=selectors_experts.SEATED,
-        )
-    }
+    members = selectors_experts.seats_of(actor.user, page.items)
     sheets = {s.member_id: s for s in ScoreSheet.objects.filter(member__in=list(members.values()))}
 
     def row(t: Tender) -> dict:
@@ -1379,9 +1436,7 @@ def sheet_out(member: PanelMember, actor) -> dict:
         "scores": sheet.scores if sheet else {},
         "submitted_at": sheet.submitted_at if sheet else None,
         "voided": sheet.voided if sheet else False,
-        "corrections": [correction_out(c) for c in sheet.corrections.order_by("id")]
-        if sheet
-        else [],
+        "corrections": [correction_out(c) for c in selectors_experts.corrections_of(sheet)],
         "sheets": [
             {
                 "member_id": s.member_id,
@@ -1517,9 +1572,7 @@ def list_experts(
     limit: int = 20,
 ):
     require(request.auth, "procurement.manage_experts")
-    qs = Expert.objects.prefetch_related("ties__organization")
-    if q.strip():
-        qs = qs.filter(name__icontains=q.strip())
+    qs = selectors_experts.expert_pool(search=q).prefetch_related("ties__organization")
     if active is not None:
         qs = qs.filter(is_active=active)
     page = keyset_paginate(qs, ordering=("id",), cursor=cursor, limit=limit)
@@ -1535,17 +1588,32 @@ class ExpertIn(Schema):
     user_id: int | None = None
 
 
+def _unit(pk: int | None) -> Unit | None:
+    if pk is None:
+        return None
+    unit = Unit.objects.filter(pk=pk).first()
+    if unit is None:
+        raise field_error("employer_unit_id", "找不到该单位。")
+    return unit
+
+
+def _user(pk: int | None) -> User | None:
+    if pk is None:
+        return None
+    user = User.objects.filter(pk=pk).first()
+    if user is None:
+        raise field_error("user_id", "找不到该用户。")
+    return user
+
+
+def _expert_out(expert_id: int) -> dict:
+    return expert_out(Expert.objects.prefetch_related("ties__organization").get(pk=expert_id))
+
+
 @router.post("/experts", response={201: ExpertOut, **ERRORS}, summary="专家入库")
 def create_expert(request, payload: ExpertIn):
-    unit = user = None
-    if payload.employer_unit_id is not None:
-        unit = Unit.objects.filter(pk=payload.employer_unit_id).first()
-        if unit is None:
-            raise field_error("employer_unit_id", "找不到该单位。")
-    if payload.user_id is not None:
-        user = User.objects.filter(pk=payload.user_id).first()
-        if user is None:
-            raise field_error("user_id", "找不到该用户。")
+    unit = _unit(payload.employer_unit_id)
+    user = _user(payload.user_id)
     with _fields(employer_unit="employer_unit_id", user="user_id"):
         expert = expert_services.expert_create(
             name=payload.name,
@@ -1557,6 +1625,51 @@ def create_expert(request, payload: ExpertIn):
             actor=request.auth,
         )
     return Status(201, expert_out(expert))
+
+
+class ExpertPatchIn(Schema):
+    """Any subset of an expert's record; omitted fields keep their value. ``employer_unit_id``
+    and ``user_id`` may be cleared with null."""
+
+    name: str | None = None
+    specialties: list[str] | None = None
+    title: str | None = None
+    employer_unit_id: int | None = None
+    employer_name: str | None = None
+    user_id: int | None = None
+    is_active: bool | None = None
+
+
+_EXPERT_NULLABLE = frozenset({"employer_unit_id", "user_id"})
+
+
+@router.patch("/experts/{expert_id}", response={200: ExpertOut, **ERRORS}, summary="修改专家信息")
+def update_expert(request, expert_id: int, payload: ExpertPatchIn):
+    require(request.auth, "procurement.manage_experts")
+    expert = selectors_experts.expert_get(expert_id)
+    data = payload.dict(exclude_unset=True)
+    for key, value in data.items():
+        if value is None and key not in _EXPERT_NULLABLE:
+            raise field_error(key, "该字段不能为空（不修改请省略该字段）。")
+    if "employer_unit_id" in data:
+        data["employer_unit"] = _unit(data.pop("employer_unit_id"))
+    if "user_id" in data:
+        data["user"] = _user(data.pop("user_id"))
+    with _fields(employer_unit="employer_unit_id", user="user_id"):
+        expert_services.expert_update(expert=expert, changes=data, actor=request.auth)
+    return _expert_out(expert.pk)
+
+
+@router.post(
+    "/experts/{expert_id}/deactivate",
+    response={200: ExpertOut, **ERRORS},
+    summary="专家出库（不再被抽取；已参加的评审不受影响）",
+)
+def deactivate_expert(request, expert_id: int):
+    require(request.auth, "procurement.manage_experts")
+    expert = selectors_experts.expert_get(expert_id)
+    expert_services.expert_deactivate(expert=expert, actor=request.auth)
+    return _expert_out(expert.pk)
 
 
 class TieIn(Schema):
@@ -1572,9 +1685,7 @@ class TieIn(Schema):
 )
 def add_tie(request, expert_id: int, payload: TieIn):
     require(request.auth, "procurement.manage_experts")
-    expert = Expert.objects.filter(pk=expert_id).first()
-    if expert is None:
-        raise NotFound("专家不存在。")
+    expert = selectors_experts.expert_get(expert_id)
     org = _org(payload.organization_id, "organization_id")
     with _fields(organization="organization_id"):
         tie = expert_services.expert_tie_add(

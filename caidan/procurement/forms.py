@@ -9,7 +9,14 @@ from caidan.common.errors import DomainError, form_add_error
 from caidan.common.widgets import DateInput, DateTimeLocalInput
 from caidan.orgs.models import ServiceField
 
-from .models import Aggregate, EvaluationMethod, Method, TenderStatus, TieKind
+from .models import (
+    Aggregate,
+    CorrectionReason,
+    EvaluationMethod,
+    Method,
+    TenderStatus,
+    TieKind,
+)
 
 FACTOR_ROWS = 5
 GRADE_POLICIES = [
@@ -370,6 +377,42 @@ class RecusalForm(forms.Form):
     reason = forms.CharField(label=_("回避理由"), max_length=2000)
 
 
+class VoidForm(forms.Form):
+    reason = forms.CharField(
+        label=_("作废理由（应当回避的情形）"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("写明该专家与哪个投标人存在何种应当回避的关系，以及如何发现。"),
+    )
+
+
+class CorrectionForm(forms.Form):
+    """One correction of a submitted score; the service checks the reason, the bid, the
+    factor and the range (87号令 §64)."""
+
+    bid = forms.ChoiceField(label=_("投标人"))
+    factor = forms.ChoiceField(label=_("评分因素"))
+    new_value = forms.DecimalField(label=_("更正后的分数"), max_digits=8, decimal_places=2)
+    reason = forms.ChoiceField(
+        label=_("更正原因"),
+        choices=[("", "—")] + list(CorrectionReason.choices),
+        help_text=_("已提交的评分仅在 87号令第六十四条规定的四种情形下可以更正，更正记录备查。"),
+    )
+    note = forms.CharField(
+        label=_("说明"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, bids=(), factors=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["bid"].choices = [("", "—")] + [(str(b.pk), b.organization.name) for b in bids]
+        self.fields["factor"].choices = [("", "—")] + [
+            (str(f["id"]), f"{f.get('name') or f['id']}（0–{f['max']}）") for f in factors
+        ]
+
+
 class ExpertSearchForm(forms.Form):
     q = forms.CharField(label=_("专家姓名"), required=False, max_length=100)
 
@@ -396,6 +439,27 @@ class ExpertForm(forms.Form):
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["employer_unit"].choices = [("", "—")] + [(str(u.pk), u.name) for u in units]
+
+
+class ExpertEditForm(ExpertForm):
+    """The expert's record as the pool administrator maintains it (the login is bound at
+    entry)."""
+
+    username = None
+
+    def __init__(self, *args, units=(), **kwargs):
+        self.units = list(units)
+        super().__init__(*args, units=self.units, **kwargs)
+
+    def changes(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "name": d["name"],
+            "title": d["title"],
+            "specialties": list(d["specialties"]),
+            "employer_name": d["employer_name"],
+            "employer_unit": next((u for u in self.units if str(u.pk) == d["employer_unit"]), None),
+        }
 
 
 class TieForm(forms.Form):

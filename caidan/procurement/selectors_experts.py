@@ -13,9 +13,10 @@ from django.db.models import QuerySet
 
 from caidan.accounts.models import Role
 from caidan.accounts.permissions import can
+from caidan.common.errors import NotFound
 
 from . import permissions  # noqa: F401 - registers the rules
-from .models import MemberStatus, PanelMember, ScoreSheet, Tender
+from .models import Expert, MemberStatus, PanelMember, ScoreCorrection, ScoreSheet, Tender
 
 SEATED = (MemberStatus.DRAWN, MemberStatus.ACTIVE)  # on the committee (declared or not)
 
@@ -79,6 +80,13 @@ def visible_sheets(tender: Tender, actor: Any) -> QuerySet[ScoreSheet]:
     return sheets.none()
 
 
+def corrections_of(sheet: ScoreSheet | None) -> list[ScoreCorrection]:
+    """The corrections of one score sheet (87号令 §64), oldest first, with the bidders."""
+    if sheet is None:
+        return []
+    return list(sheet.corrections.select_related("bid__organization").order_by("id"))
+
+
 def expert_tenders(user) -> QuerySet[Tender]:
     """Tenders this person is drawn for (as a member still to declare, or an active one),
     newest first; ordered on the primary key so it can be keyset-paginated."""
@@ -86,3 +94,44 @@ def expert_tenders(user) -> QuerySet[Tender]:
         return Tender.objects.none()
     ids = PanelMember.objects.filter(expert__user=user, status__in=SEATED).values("tender_id")
     return Tender.objects.filter(pk__in=ids).select_related("unit").order_by("-id")
+
+
+def seats_of(user, tenders) -> dict[int, PanelMember]:
+    """This person's seat (drawn or active) on each of ``tenders``, by tender id. One query;
+    an expert holds at most one row per tender (the draw never picks anyone twice)."""
+    if user is None:
+        return {}
+    return {
+        m.tender_id: m
+        for m in PanelMember.objects.filter(
+            expert__user=user, tender_id__in=[t.pk for t in tenders], status__in=SEATED
+        )
+    }
+
+
+def submission_times(tender: Tender) -> dict[int, Any]:
+    """When each member submitted its (not voided) score sheet, by member id; ``None`` for a
+    draft. Times only — never the scores, so the purchaser may see progress while experts
+    are still scoring."""
+    return dict(
+        ScoreSheet.objects.filter(tender=tender, voided=False).values_list(
+            "member_id", "submitted_at"
+        )
+    )
+
+
+def expert_pool(*, search: str = "") -> QuerySet[Expert]:
+    """The expert pool (active and retired), with the login and the government unit, for
+    listing; ``search`` matches the name. Unordered: the caller paginates."""
+    qs = Expert.objects.select_related("user", "employer_unit")
+    if search.strip():
+        qs = qs.filter(name__icontains=search.strip())
+    return qs
+
+
+def expert_get(expert_id: int) -> Expert:
+    """One expert of the pool (NotFound otherwise). Callers check ``manage_experts``."""
+    expert = Expert.objects.select_related("user", "employer_unit").filter(pk=expert_id).first()
+    if expert is None:
+        raise NotFound("专家不存在。")
+    return expert

@@ -35,7 +35,13 @@ urlpatterns = [
         views.panel_recuse,
         name="panel_recuse",
     ),
+    path(
+        "tenders/<int:tender_id>/panel/<int:member_id>/void/",
+        views.panel_void,
+        name="panel_void",
+    ),
     path("tenders/<int:tender_id>/review/", views.review, name="review"),
+    path("tenders/<int:tender_id>/review/correct/", views.review_correct, name="review_correct"),
     path("tenders/<int:tender_id>/review/declare/", views.review_declare, name="declare"),
     path("tenders/<int:tender_id>/award/", views.award, name="award"),
     path("tenders/<int:tender_id>/decline/", views.award_decline, name="decline"),
@@ -62,4 +68,10 @@ urlpatterns = [
     path("reviews/", views.my_reviews, name="my_reviews"),
     path("experts/", views.expert_list, name="experts"),
     path("experts/<int:expert_id>/", views.expert_detail, name="expert"),
+    path("experts/<int:expert_id>/edit/", views.expert_edit, name="expert_edit"),
+    path(
+        "experts/<int:expert_id>/deactivate/",
+        views.expert_deactivate,
+        name="expert_deactivate",
+    ),
 ]

@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -31,7 +32,7 @@ from caidan.web.views import domain_errors
 
 from . import forms, selectors, selectors_experts, services
 from .methods import experts_needed
-from .models import BidStatus, Expert, MemberStatus, PanelMember, ScoreSheet, TenderStatus
+from .models import BidStatus, MemberStatus, TenderStatus
 from .services import evaluation as evaluation_services
 from .services import experts as expert_services
 from .services.tenders import DEFAULT_FACTORS, tender_documents
@@ -89,6 +90,8 @@ def _query_without_cursor(request) -> str:
 
 
 def _confirm(request, *, tender, title, warning, action_label, form=None, danger=False, **extra):
+    """A confirmation page. ``extra`` may hold ``facts`` (label, value pairs shown above the
+    form), ``back_url`` / ``back_label`` (default: the tender) and ``error``."""
     return render(
         request,
         "procurement/confirm.html",
@@ -713,11 +716,7 @@ def panel(request, tender_id: int):
     if not (managing or can(actor, "procurement.oversee")):
         raise PermissionDenied("只有采购人和监督人员可以查看评审委员会。")
     members = list(selectors_experts.panel_for(tender))
-    submitted = dict(
-        ScoreSheet.objects.filter(tender=tender, voided=False).values_list(
-            "member_id", "submitted_at"
-        )
-    )
+    submitted = selectors_experts.submission_times(tender)
     draws = [(d, expert_services.draw_verify(d)) for d in tender.draws.select_related("drawn_by")]
     return render(
         request,
@@ -730,6 +729,8 @@ def panel(request, tender_id: int):
             "can_draw": managing and tender.status in SCORING_OPEN and experts_needed(tender),
             "scoring_open": tender.status == TenderStatus.EVALUATING
             or (tender.status == TenderStatus.EVALUATED and tender.result is None),
+            # Recusal while experts score; voiding a submitted sheet until the award.
+            "actionable": managing and tender.status in SCORING_OPEN,
             "recusable": (MemberStatus.DRAWN, MemberStatus.ACTIVE, MemberStatus.RESERVE),
         },
     )
@@ -777,6 +778,66 @@ def panel_recuse(request, tender_id: int, member_id: int):
 
 @login_required
 @domain_errors
+def panel_void(request, tender_id: int, member_id: int):
+    """Void the scores of a member who should have recused (财库〔2016〕198号): a
+    confirmation page with the reason, then the service; the first reserve takes the seat."""
+    actor = request.actor
+    tender = selectors.tender_get(pk=tender_id, actor=actor)
+    require(actor, "procurement.manage", tender)
+    member = next((m for m in selectors_experts.panel_for(tender) if m.pk == member_id), None)
+    if member is None:
+        raise NotFound("评审委员会成员不存在。")
+    form = forms.VoidForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            expert_services.panel_void(
+                member=member, reason=form.cleaned_data["reason"], actor=actor
+            )
+        except DomainError as exc:
+            if isinstance(exc, PermissionDenied):
+                raise
+            if exc.code == "no_reserve":  # voided; the purchaser must draw again
+                messages.warning(request, exc.message)
+                return redirect("procurement:panel", tender_id=tender.pk)
+            form_add_error(form, exc)
+        else:
+            messages.success(
+                request,
+                f"已作废专家“{member.expert.name}”的评分，由备选专家递补；"
+                f"递补专家声明并提交评分后重新计算评审结果。",
+            )
+            return redirect("procurement:panel", tender_id=tender.pk)
+    submitted_at = selectors_experts.submission_times(tender).get(member.pk)
+    return _confirm(
+        request,
+        tender=tender,
+        title=_("作废专家评分"),
+        warning=_(
+            "依据财库〔2016〕198号，评审专家与投标人存在利害关系、应当回避而未回避的，其评分"
+            "作废：该专家的评分不再计入，已形成的评审结果随之失效；由第一顺位备选专家递补，"
+            "声明利害关系后重新评分，全体提交后重新计算评审结果。作废不可撤销，理由记入采购记录。"
+        ),
+        action_label=_("确认作废评分"),
+        form=form,
+        danger=True,
+        facts=[
+            (_("专家"), member.expert.name),
+            (_("顺位"), member.position),
+            (_("状态"), member.get_status_display()),
+            (
+                _("评分提交时间"),
+                timezone.localtime(submitted_at).strftime("%Y-%m-%d %H:%M:%S")
+                if submitted_at
+                else "—",
+            ),
+        ],
+        back_url=reverse("procurement:panel", kwargs={"tender_id": tender.pk}),
+        back_label=_("评审委员会"),
+    )
+
+
+@login_required
+@domain_errors
 def my_reviews(request):
     actor = request.actor
     if not actor.has_role(Role.EXPERT):
@@ -784,12 +845,7 @@ def my_reviews(request):
     page = keyset_paginate(
         selectors_experts.expert_tenders(actor.user), cursor=request.GET.get("cursor") or None
     )
-    seats = {
-        m.tender_id: m
-        for m in PanelMember.objects.filter(
-            expert__user=actor.user, tender__in=[t.pk for t in page.items]
-        )
-    }
+    seats = selectors_experts.seats_of(actor.user, page.items)
     return render(
         request,
         "procurement/my_reviews.html",
@@ -812,9 +868,9 @@ def _my_seat(actor, tender):
     return seat
 
 
-def _score_rows(tender, factors, sheet_scores, posted=None):
+def _score_rows(bids, factors, sheet_scores, posted=None):
     rows = []
-    for bid in evaluation_services.scorable_bids(tender):
+    for bid in bids:
         saved = (sheet_scores or {}).get(str(bid.pk), {})
         cells = []
         for f in factors:
@@ -840,8 +896,6 @@ def review(request, tender_id: int):
             "procurement/declare.html",
             {"t": tender, "seat": seat, "form": forms.DeclarationForm(), "bidders": bidders},
         )
-    sheets = list(selectors_experts.visible_sheets(tender, actor))
-    own = next((s for s in sheets if s.member_id == seat.pk), None)
     errors: list[str] = []
     posted = None
     if request.method == "POST":
@@ -868,9 +922,29 @@ def review(request, tender_id: int):
             errors.append(exc.message)
         else:
             return redirect("procurement:review", tender_id=tender.pk)
+    return _review_page(request, tender, seat, errors=errors, posted=posted)
+
+
+def _review_page(request, tender, seat, *, errors=(), posted=None, correction_form=None):
+    """The score sheet; once submitted, the expert's corrections and (before the award) the
+    correction form (87号令 §64)."""
+    actor = request.actor
+    factors = list(tender.factors or [])
+    sheets = list(selectors_experts.visible_sheets(tender, actor))
+    own = next((s for s in sheets if s.member_id == seat.pk), None)
     submitted = own is not None and own.submitted_at is not None
     others = [s for s in sheets if s.member_id != seat.pk]
     bids = evaluation_services.scorable_bids(tender)
+    can_correct = (
+        submitted
+        and not own.voided
+        and seat.status == MemberStatus.ACTIVE
+        and tender.status in SCORING_OPEN
+    )
+    if correction_form is None and can_correct:
+        correction_form = forms.CorrectionForm(bids=bids, factors=factors)
+    factor_names = {str(f["id"]): f.get("name") or f["id"] for f in factors}
+    corrections = selectors_experts.corrections_of(own) if submitted else []
     return render(
         request,
         "procurement/review.html",
@@ -878,7 +952,7 @@ def review(request, tender_id: int):
             "t": tender,
             "seat": seat,
             "factors": factors,
-            "rows": _score_rows(tender, factors, own.scores if own else {}, posted),
+            "rows": _score_rows(bids, factors, own.scores if own else {}, posted),
             "submitted": submitted,
             "own": own,
             "others": [
@@ -894,8 +968,44 @@ def review(request, tender_id: int):
             "errors": errors,
             "scoring_open": tender.status == TenderStatus.EVALUATING
             or (tender.status == TenderStatus.EVALUATED and tender.result is None),
+            "correction_form": correction_form,
+            "corrections": [(c, factor_names.get(c.factor, c.factor)) for c in corrections],
         },
     )
+
+
+@require_POST
+@login_required
+@domain_errors
+def review_correct(request, tender_id: int):
+    """The expert corrects one submitted score, for a reason of 87号令 §64."""
+    actor = request.actor
+    tender = selectors.tender_get(pk=tender_id, actor=actor)
+    seat = _my_seat(actor, tender)
+    if seat.status == MemberStatus.DRAWN:
+        return redirect("procurement:review", tender_id=tender.pk)
+    bids = evaluation_services.scorable_bids(tender)
+    form = forms.CorrectionForm(request.POST, bids=bids, factors=list(tender.factors or []))
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            evaluation_services.score_correct(
+                member=seat,
+                bid=next(b for b in bids if str(b.pk) == d["bid"]),
+                factor=d["factor"],
+                new_value=str(d["new_value"]),
+                reason=d["reason"],
+                note=d["note"],
+                actor=actor,
+            )
+        except DomainError as exc:
+            if isinstance(exc, PermissionDenied):
+                raise
+            form_add_error(form, exc)
+        else:
+            messages.success(request, "评分已更正，更正记录已存档备查。")
+            return redirect("procurement:review", tender_id=tender.pk)
+    return _review_page(request, tender, seat, correction_form=form)
 
 
 @require_POST
@@ -1079,17 +1189,24 @@ def challenge_withdraw(request, tender_id: int, challenge_id: int):
 # --- the expert pool (admin) ---------------------------------------------------------------
 
 
+def _units():
+    """Government units an expert may work at (streets and departments, not the district)."""
+    return Unit.objects.exclude(kind="district").order_by("path")
+
+
 @login_required
 @domain_errors
 def expert_list(request):
     actor = request.actor
     require(actor, "procurement.manage_experts")
     search = forms.ExpertSearchForm(request.GET or None)
-    qs = Expert.objects.select_related("user", "employer_unit")
-    if search.is_valid() and search.cleaned_data["q"]:
-        qs = qs.filter(name__icontains=search.cleaned_data["q"].strip())
-    page = keyset_paginate(qs, ordering=("-id",), cursor=request.GET.get("cursor") or None)
-    units = Unit.objects.exclude(kind="district").order_by("path")
+    q = search.cleaned_data["q"] if search.is_valid() else ""
+    page = keyset_paginate(
+        selectors_experts.expert_pool(search=q),
+        ordering=("-id",),
+        cursor=request.GET.get("cursor") or None,
+    )
+    units = _units()
     form = forms.ExpertForm(request.POST or None, units=units)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -1121,14 +1238,38 @@ def expert_list(request):
     )
 
 
+def _expert_page(request, expert, *, tie_form=None, edit_form=None):
+    """The expert's record, its ties and panels, the edit form and the tie form."""
+    if edit_form is None:
+        edit_form = forms.ExpertEditForm(
+            units=_units(),
+            initial={
+                "name": expert.name,
+                "title": expert.title,
+                "specialties": list(expert.specialties or []),
+                "employer_name": expert.employer_name,
+                "employer_unit": str(expert.employer_unit_id or ""),
+            },
+        )
+    return render(
+        request,
+        "procurement/expert_detail.html",
+        {
+            "expert": expert,
+            "ties": expert.ties.select_related("organization").order_by("id"),
+            "panels": expert.panels.select_related("tender").order_by("-id")[:50],
+            "form": tie_form or forms.TieForm(organizations=_organizations()),
+            "edit_form": edit_form,
+        },
+    )
+
+
 @login_required
 @domain_errors
 def expert_detail(request, expert_id: int):
     actor = request.actor
     require(actor, "procurement.manage_experts")
-    expert = Expert.objects.select_related("user", "employer_unit").filter(pk=expert_id).first()
-    if expert is None:
-        raise NotFound("专家不存在。")
+    expert = selectors_experts.expert_get(expert_id)
     organizations = list(_organizations())
     form = forms.TieForm(request.POST or None, organizations=organizations)
     if request.method == "POST" and form.is_valid():
@@ -1148,13 +1289,43 @@ def expert_detail(request, expert_id: int):
         else:
             messages.success(request, "关联关系已登记，抽取专家时将据此回避。")
             return redirect("procurement:expert", expert_id=expert.pk)
-    return render(
-        request,
-        "procurement/expert_detail.html",
-        {
-            "expert": expert,
-            "ties": expert.ties.select_related("organization").order_by("id"),
-            "panels": expert.panels.select_related("tender").order_by("-id")[:50],
-            "form": form,
-        },
-    )
+    return _expert_page(request, expert, tie_form=form)
+
+
+@require_POST
+@login_required
+@domain_errors
+def expert_edit(request, expert_id: int):
+    actor = request.actor
+    require(actor, "procurement.manage_experts")
+    expert = selectors_experts.expert_get(expert_id)
+    form = forms.ExpertEditForm(request.POST, units=_units())
+    if form.is_valid():
+        try:
+            expert_services.expert_update(expert=expert, changes=form.changes(), actor=actor)
+        except DomainError as exc:
+            if isinstance(exc, PermissionDenied):
+                raise
+            form_add_error(form, exc)
+        else:
+            messages.success(request, "专家信息已保存。")
+            return redirect("procurement:expert", expert_id=expert.pk)
+    return _expert_page(request, expert, edit_form=form)
+
+
+@require_POST
+@login_required
+@domain_errors
+def expert_deactivate(request, expert_id: int):
+    actor = request.actor
+    require(actor, "procurement.manage_experts")
+    expert = selectors_experts.expert_get(expert_id)
+    try:
+        expert_services.expert_deactivate(expert=expert, actor=actor)
+    except DomainError as exc:
+        if isinstance(exc, PermissionDenied):
+            raise
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"专家“{expert.name}”已出库，今后不再被抽取。")
+    return redirect("procurement:expert", expert_id=expert.pk)

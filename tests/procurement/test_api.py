@@ -1071,3 +1071,244 @@ def test_my_panels_paginates(world, client, token_for):
     page = get(client, "/my/panels?limit=1", me).json()
     assert page["limit"] == 1 and len(page["items"]) == 1 and page["next_cursor"] is None
     error(get(client, "/my/panels?limit=500", me), 400, field="limit")
+
+
+# --- voiding a conflicted expert's scores (财库〔2016〕198号) ---------------------------------------
+
+
+def _scored(world, client, token_for):
+    """``_drawn`` with the whole committee declared and submitted: the tender is evaluated
+    (with a result). Member i gives every bid ``35 - i`` for the plan."""
+    tender, panel, experts, heads = _drawn(world, client, token_for)
+    seated = [m for m in panel["members"] if m["status"] == "drawn"]
+    bid_ids = [str(b.pk) for b in Bid.objects.filter(tender=tender, status="valid")]
+    for i, m in enumerate(seated):
+        h = heads[m["expert_id"]]
+        assert (
+            post(client, f"/panel/{m['id']}/declare", {"no_conflict": True}, h).status_code == 200
+        )
+        scores = {b: {"plan": 35 - i, "team": 18, "experience": 8} for b in bid_ids}
+        put = call(client, "PUT", f"/panel/{m['id']}/sheet", {"scores": scores}, h)
+        assert put.status_code == 200, put.content
+        assert post(client, f"/panel/{m['id']}/sheet/submit", headers=h).status_code == 200
+    tender.refresh_from_db()
+    assert tender.status == "evaluated" and tender.result is not None
+    return tender, panel, heads, bid_ids
+
+
+def test_void_a_conflicted_experts_scores(world, client, token_for):
+    from caidan.audit.models import AuditEvent
+    from caidan.procurement.models import PanelMember, ScoreSheet
+
+    tender, panel, heads, bid_ids = _scored(world, client, token_for)
+    members = panel["members"]
+    first, reserve = members[0], members[5]
+    void = f"/panel/{first['id']}/void"
+    reason = {"reason": "经核实，该专家近三年曾在投标人处任职，应当回避而未回避"}
+
+    error(post(client, void, reason), 401)
+    error(post(client, void, reason, heads[first["expert_id"]]), 403, "permission_denied")
+    error(post(client, void, reason, token_for("admin")), 403, "permission_denied")
+    error(post(client, void, reason, token_for("purchaser2")), 403, "out_of_scope")
+    error(post(client, "/panel/999999/void", reason, token_for("purchaser")), 404)
+    error(post(client, void, {"reason": "  "}, token_for("purchaser")), 400, field="reason")
+    # A reserve never scored: recusal, not voiding.
+    error(
+        post(client, f"/panel/{reserve['id']}/void", reason, token_for("purchaser")),
+        409,
+        "not_scored",
+    )
+    assert ScoreSheet.objects.filter(tender=tender, voided=True).count() == 0
+
+    resp = post(client, void, reason, token_for("purchaser"))
+    assert resp.status_code == 200, resp.content
+    body = resp.json()
+    assert body["status"] == "voided" and body["replaced_by_id"] == reserve["id"]
+    assert body["recusal_reason"] == reason["reason"]
+    assert ScoreSheet.objects.get(member_id=first["id"]).voided is True
+    tender.refresh_from_db()
+    assert tender.status == "evaluated" and tender.result is None  # no longer final
+    assert not Bid.objects.filter(tender=tender, rank__isnull=False).exists()
+    event = AuditEvent.objects.get(kind="panel.voided")
+    assert event.note == reason["reason"] and event.new["member"] == first["id"]
+    error(post(client, void, reason, token_for("purchaser")), 409, "not_scored")  # done once
+    error(post(client, f"/tenders/{tender.pk}/award", {}, token_for("purchaser")), 409)
+
+    # The reserve takes the seat, declares and scores; the result is computed again
+    # without the voided sheet.
+    after = get(client, f"/tenders/{tender.pk}/panel", token_for("purchaser")).json()["members"]
+    assert [m["status"] for m in after][:6] == ["voided"] + ["active"] * 4 + ["drawn"]
+    h = heads[reserve["expert_id"]]
+    assert (
+        post(client, f"/panel/{reserve['id']}/declare", {"no_conflict": True}, h).status_code == 200
+    )
+    scores = {b: {"plan": 20, "team": 10, "experience": 5} for b in bid_ids}
+    assert (
+        call(client, "PUT", f"/panel/{reserve['id']}/sheet", {"scores": scores}, h).status_code
+        == 200
+    )
+    assert post(client, f"/panel/{reserve['id']}/sheet/submit", headers=h).status_code == 200
+    tender.refresh_from_db()
+    assert tender.result is not None
+    assert Bid.objects.filter(tender=tender, rank__isnull=False).count() == 3
+    counted = PanelMember.objects.filter(tender=tender, status="active").values_list(
+        "pk", flat=True
+    )
+    assert first["id"] not in counted and reserve["id"] in counted
+
+    # After the award nothing can be voided any more.
+    assert (
+        post(client, f"/tenders/{tender.pk}/award", {}, token_for("purchaser")).status_code == 201
+    )
+    second = f"/panel/{after[1]['id']}/void"
+    error(post(client, second, reason, token_for("purchaser")), 409, "bad_status")
+
+
+# --- expert pool maintenance -----------------------------------------------------------------------
+
+
+def test_expert_update_and_deactivate(world, client, token_for):
+    from caidan.audit.models import AuditEvent
+
+    admin = token_for("admin")
+    expert = expert_pool(world, 1)[0]
+    url = f"/experts/{expert.pk}"
+
+    error(call(client, "PATCH", url, {"title": "教授"}), 401)
+    error(call(client, "PATCH", url, {"title": "教授"}, token_for("purchaser")), 403)
+    error(call(client, "PATCH", url, {"title": "教授"}, token_for("expert")), 403)
+    error(call(client, "PATCH", "/experts/999999", {"title": "教授"}, admin), 404)
+    error(call(client, "PATCH", url, {"specialties": ["cooking"]}, admin), 400, field="specialties")
+    error(call(client, "PATCH", url, {"specialties": []}, admin), 400, field="specialties")
+    error(call(client, "PATCH", url, {"name": None}, admin), 400, field="name")
+    error(call(client, "PATCH", url, {"name": "  "}, admin), 400, field="name")
+    error(
+        call(client, "PATCH", url, {"employer_unit_id": 999999}, admin),
+        400,
+        field="employer_unit_id",
+    )
+    error(
+        call(client, "PATCH", url, {"user_id": world.user("resident").pk}, admin),
+        400,
+        field="user_id",
+    )
+    expert.refresh_from_db()
+    assert expert.title == "高级社工师" and expert.specialties == ["elderly"]
+
+    unit = world.unit("310105-002")
+    resp = call(
+        client,
+        "PATCH",
+        url,
+        {
+            "title": "教授",
+            "specialties": ["elderly", "disability"],
+            "employer_name": "某社会工作学院",
+            "employer_unit_id": unit.pk,
+        },
+        admin,
+    )
+    assert resp.status_code == 200, resp.content
+    body = resp.json()
+    assert body["title"] == "教授" and body["specialties"] == ["disability", "elderly"]
+    assert body["employer_unit_id"] == unit.pk and body["employer_name"] == "某社会工作学院"
+    assert body["name"] == expert.name  # omitted: unchanged
+    event = AuditEvent.objects.filter(kind="expert.updated").latest("seq")
+    assert event.old == {
+        "title": "高级社工师",
+        "specialties": ["elderly"],
+        "employer_name": "",
+        "employer_unit": None,
+    }
+    resp = call(client, "PATCH", url, {"employer_unit_id": None}, admin)
+    assert resp.status_code == 200 and resp.json()["employer_unit_id"] is None
+
+    deactivate = f"/experts/{expert.pk}/deactivate"
+    error(post(client, deactivate), 401)
+    error(post(client, deactivate, headers=token_for("purchaser")), 403)
+    error(post(client, deactivate, headers=token_for("auditor")), 403)
+    error(post(client, "/experts/999999/deactivate", headers=admin), 404)
+    resp = post(client, deactivate, headers=admin)
+    assert resp.status_code == 200 and resp.json()["is_active"] is False
+    expert.refresh_from_db()
+    assert expert.is_active is False
+    error(post(client, deactivate, headers=admin), 409, "already_inactive")
+    inactive = get(client, "/experts?active=false", admin).json()["items"]
+    assert expert.pk in [e["id"] for e in inactive]
+    active = get(client, "/experts?active=true&limit=100", admin).json()["items"]
+    assert expert.pk not in [e["id"] for e in active]
+    resp = call(client, "PATCH", url, {"is_active": True}, admin)  # back in the pool
+    assert resp.status_code == 200 and resp.json()["is_active"] is True
+
+
+# --- tender documents -----------------------------------------------------------------------------
+
+
+PDF = b"%PDF-1.4\n%test\n"
+
+
+def _upload(client, tender_id, headers=None, *, name="招标文件.pdf", content=PDF, **data):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    payload = dict(data)
+    if content is not None:
+        payload["file"] = SimpleUploadedFile(name, content, content_type="application/pdf")
+    return client.post(f"{API}/tenders/{tender_id}/documents", payload, **(headers or {}))
+
+
+def test_tender_documents(world, client, token_for):
+    from caidan.procurement.models import Amendment
+
+    purchaser = token_for("purchaser")
+    draft = draft_tender(world)
+    resp = _upload(client, draft.pk, purchaser, description="招标文件正文")
+    assert resp.status_code == 201, resp.content
+    doc = resp.json()
+    assert doc["name"] == "招标文件.pdf" and doc["description"] == "招标文件正文"
+    assert doc["url"] == f"/documents/{doc['id']}/download/"
+    assert not Amendment.objects.filter(tender=draft).exists()  # a draft: simply attached
+    detail = get(client, f"/tenders/{draft.pk}", purchaser).json()
+    assert [d["id"] for d in detail["documents"]] == [doc["id"]]
+    error(get(client, f"/tenders/{draft.pk}"), 404)  # the draft itself is not public
+    error(_upload(client, draft.pk, token_for("provider")), 404)
+
+    tender = published_tender(world)
+    old_deadline = tender.deadline
+    assert get(client, f"/tenders/{tender.pk}").json()["documents"] == []
+    error(_upload(client, tender.pk), 401)
+    error(_upload(client, tender.pk, token_for("provider")), 403, "permission_denied")
+    error(_upload(client, tender.pk, token_for("admin")), 403, "permission_denied")
+    error(_upload(client, tender.pk, token_for("purchaser2")), 403, "out_of_scope")
+    error(_upload(client, tender.pk, purchaser, content=None), 400, field="file")
+    error(
+        _upload(client, tender.pk, purchaser, name="x.exe", content=b"MZ\x90\x00"),
+        400,
+        field="file",
+    )
+    error(_upload(client, 999999, purchaser), 404)
+    assert not Amendment.objects.filter(tender=tender).exists()
+
+    resp = _upload(client, tender.pk, purchaser, name="补充说明.pdf", description="服务标准")
+    assert resp.status_code == 201, resp.content
+    added = resp.json()
+    amendment = Amendment.objects.get(tender=tender)  # published: an amendment
+    assert "补充说明.pdf" in amendment.summary and "服务标准" in amendment.summary
+    tender.refresh_from_db()
+    assert tender.deadline == old_deadline  # 25 days ahead: not late
+
+    public = get(client, f"/tenders/{tender.pk}").json()  # anonymous
+    assert public["documents"] == [
+        {
+            "id": added["id"],
+            "name": "补充说明.pdf",
+            "description": "服务标准",
+            "uploaded_at": added["uploaded_at"],
+            "url": f"/documents/{added['id']}/download/",
+        }
+    ]
+    assert [a["id"] for a in public["amendments"]] == [amendment.pk]
+    download = client.get(public["documents"][0]["url"])
+    assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
+
+    closed = past_deadline_tender(world)
+    error(_upload(client, closed.pk, purchaser), 409, "deadline_passed")

@@ -433,7 +433,7 @@ def test_hundreds_of_last_second_bids_are_all_kept(world):
 @pytest.mark.django_db(transaction=True)
 def test_two_servers_ticking_together_open_once(world):
     _pg_only()
-    t = published_tender(world)
+    t = published_tender(world, days=21)  # before the demo tenders' deadlines
     submit_bids(world, t, ["800000.00", "900000.00", "1000000.00"])
     barrier = threading.Barrier(2)
     results = []

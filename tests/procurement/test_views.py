@@ -564,7 +564,7 @@ def test_expert_declares_then_scores(world, client, drawn):
     sheet = ScoreSheet.objects.get(member=me)
     assert sheet.submitted_at is not None
     html = _html(c.get(url))
-    assert "已提交" in html and 'type="number"' not in html
+    assert "已提交" in html and 'name="s-' not in html  # no score inputs any more
     assert ">其他专家的评分</h2>" not in html
 
     _score_everyone(drawn, members[1:])
@@ -868,3 +868,269 @@ def test_purchaser_attaches_documents_and_a_late_one_is_an_amendment(world, clie
     login("purchaser2")
     resp = client.post(f"/procurement/tenders/{tender.pk}/documents/", {"file": pdf("x.pdf")})
     assert resp.status_code == 403
+
+
+# --- voiding scores, corrections, pool maintenance ------------------------------------------
+
+
+def test_purchaser_voids_a_conflicted_experts_scores(world, login, client, evaluated):
+    members = list(PanelMember.objects.filter(tender=evaluated).order_by("position"))
+    scored, reserve = members[0], members[5]
+    assert scored.status == "active" and reserve.status == "reserve"
+    c = login("purchaser")
+    panel = f"/procurement/tenders/{evaluated.pk}/panel/"
+    html = _html(c.get(panel))
+    assert "财库〔2016〕198号" in html
+    assert html.count('data-testid="void-link"') == 5  # one per scored member
+    assert f"{panel}{scored.pk}/void/" in html and f"{panel}{reserve.pk}/void/" not in html
+
+    url = f"{panel}{scored.pk}/void/"
+    page = c.get(url)
+    assert page.status_code == 200
+    html = _html(page)
+    assert "财库〔2016〕198号" in html and scored.expert.name in html
+    assert "备选专家递补" in html and 'name="reason"' in html
+    response = c.post(url, {"reason": ""})
+    assert response.status_code == 200 and response.context["form"].errors["reason"]
+    scored.refresh_from_db()
+    assert scored.status == "active"
+
+    response = c.post(f"{panel}{reserve.pk}/void/", {"reason": "曾任投标人理事"})
+    assert response.status_code == 200 and "尚未评分" in _html(response)  # recuse instead
+    assert c.get(f"{panel}999999/void/").status_code == 404
+    assert login("purchaser2").get(url).status_code == 403
+    assert login("provider").post(url, {"reason": "x"}).status_code == 403
+    assert login("auditor").post(url, {"reason": "x"}).status_code == 403
+    assert _as(client, scored.expert.user).post(url, {"reason": "x"}).status_code == 403
+    client.logout()
+    assert client.get(url).status_code == 302
+
+    c = login("purchaser")
+    response = c.post(url, {"reason": "经核实，近三年曾在投标人处任职"})
+    assert response.status_code == 302 and response.url == panel
+    scored.refresh_from_db()
+    reserve.refresh_from_db()
+    assert scored.status == "voided" and scored.replaced_by == reserve
+    assert reserve.status == "drawn"
+    assert ScoreSheet.objects.get(member=scored).voided is True
+    evaluated.refresh_from_db()
+    assert evaluated.result is None
+    html = _html(c.get(panel))
+    assert "经核实，近三年曾在投标人处任职" in html
+    assert f"{panel}{scored.pk}/void/" not in html
+    assert html.count('data-testid="void-link"') == 4
+
+
+def test_scores_cannot_be_voided_after_the_award(world, login, awarded):
+    member = PanelMember.objects.filter(tender=awarded, status="active").first()
+    c = login("purchaser")
+    panel = f"/procurement/tenders/{awarded.pk}/panel/"
+    assert 'data-testid="void-link"' not in _html(c.get(panel))
+    response = c.post(f"{panel}{member.pk}/void/", {"reason": "应当回避"})
+    assert response.status_code == 200 and "中标结果确定后不能再作废" in _html(response)
+    member.refresh_from_db()
+    assert member.status == "active"
+
+
+def _correction(bid, **overrides):
+    data = {
+        "bid": str(bid.pk),
+        "factor": "plan",
+        "new_value": "30",
+        "reason": "sum_error",
+        "note": "分项合计抄写错误",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_expert_corrects_a_submitted_score(world, client, login, evaluated):
+    from caidan.procurement.models import ScoreCorrection
+
+    member = PanelMember.objects.filter(tender=evaluated, status="active").order_by("position")[0]
+    bid = Bid.objects.filter(tender=evaluated, status="valid").order_by("id").first()
+    sheet = ScoreSheet.objects.get(member=member)
+    old = sheet.scores[str(bid.pk)]["plan"]
+    assert old == "40.00"
+    c = _as(client, member.expert.user)
+    url = f"/procurement/tenders/{evaluated.pk}/review/"
+    html = _html(c.get(url))
+    assert 'data-testid="correction-form"' in html and "87号令" in html
+    for label in ("分值汇总计算错误", "客观评审因素评分不一致", "经评标委员会认定评分畸高、畸低"):
+        assert label in html
+    assert 'data-testid="corrections"' not in html  # none yet
+
+    post = f"{url}correct/"
+    response = c.post(post, _correction(bid, reason=""))
+    assert response.status_code == 200 and response.context["correction_form"].errors["reason"]
+    response = c.post(post, _correction(bid, reason="changed_mind"))
+    assert response.context["correction_form"].errors["reason"]
+    response = c.post(post, _correction(bid, new_value="41"))
+    errors = response.context["correction_form"].errors
+    assert response.status_code == 200 and "超出评分标准规定的范围" in errors["new_value"][0]
+    response = c.post(post, _correction(bid, new_value="40"))
+    assert "相同" in response.context["correction_form"].errors["new_value"][0]
+    response = c.post(post, _correction(bid, factor="nope"))
+    assert response.context["correction_form"].errors["factor"]
+    assert not ScoreCorrection.objects.exists()
+
+    assert c.post(post, _correction(bid)).status_code == 302
+    correction = ScoreCorrection.objects.get(sheet=sheet)
+    assert (correction.old_value, correction.new_value) == (40, 30)
+    assert correction.reason == "sum_error" and correction.note == "分项合计抄写错误"
+    sheet.refresh_from_db()
+    assert sheet.scores[str(bid.pk)]["plan"] == "30.00"
+    html = _html(c.get(url))
+    table = html[html.index('data-testid="corrections"') :]
+    assert "40.00 → 30.00" in table and "分值汇总计算错误" in table
+    assert "分项合计抄写错误" in table and bid.organization.name in table
+
+    other = PanelMember.objects.filter(tender=evaluated, status="active").order_by("position")[1]
+    other_html = _html(_as(client, other.expert.user).get(url))
+    assert "40.00 → 30.00" not in other_html  # only one's own corrections
+    outsider = Expert.objects.filter(is_active=True).exclude(panels__tender=evaluated).first()
+    assert _as(client, outsider.user).post(post, _correction(bid)).status_code == 403
+    assert login("purchaser").post(post, _correction(bid)).status_code == 403
+    assert ScoreCorrection.objects.count() == 1
+
+
+def test_corrections_only_after_submission_and_before_the_award(world, client, drawn):
+    from caidan.procurement.services import award_confirm
+    from caidan.procurement.services.evaluation import scores_save
+    from caidan.procurement.services.experts import panel_declare
+
+    members = list(PanelMember.objects.filter(tender=drawn, status="drawn").order_by("position"))
+    me = members[0]
+    actor = factories.expert_actor(me.expert)
+    panel_declare(member=me, no_conflict=True, actor=actor)
+    bid = Bid.objects.filter(tender=drawn, status="valid").order_by("id").first()
+    scores_save(member=me, scores={str(bid.pk): {"plan": "35"}}, actor=actor)
+    c = _as(client, me.expert.user)
+    url = f"/procurement/tenders/{drawn.pk}/review/"
+    assert 'data-testid="correction-form"' not in _html(c.get(url))  # a draft: just edit it
+    response = c.post(f"{url}correct/", _correction(bid))
+    assert response.status_code == 200 and "评分尚未提交" in _html(response)
+
+    _score_everyone(drawn)
+    award_confirm(tender=drawn, actor=world.actor("purchaser"))
+    html = _html(c.get(url))
+    assert 'data-testid="correction-form"' not in html
+    response = c.post(f"{url}correct/", _correction(bid, new_value="1"))
+    assert response.status_code == 200 and "中标结果确定后不能修改评分" in _html(response)
+
+
+def test_admin_edits_and_deactivates_an_expert(world, login, client):
+    from caidan.audit.models import AuditEvent
+
+    expert = factories.make_expert_pool(world, n=1)[0]
+    url = f"/procurement/experts/{expert.pk}/"
+    c = login("admin")
+    html = _html(c.get(url))
+    assert 'data-testid="expert-edit"' in html and f'value="{expert.name}"' in html
+    assert 'data-testid="deactivate"' in html and "确定出库" in html
+
+    response = c.post(f"{url}edit/", {"name": "", "specialties": []})
+    assert response.status_code == 200
+    assert set(response.context["edit_form"].errors) >= {"name", "specialties"}
+    response = c.post(f"{url}edit/", {"name": "改名", "specialties": ["cooking"]})
+    assert response.context["edit_form"].errors["specialties"]
+    expert.refresh_from_db()
+    assert expert.name != "改名"
+
+    unit = world.unit("310105-002")
+    response = c.post(
+        f"{url}edit/",
+        {
+            "name": "杨教授",
+            "title": "教授",
+            "specialties": ["elderly", "disability"],
+            "employer_name": "某社会工作学院",
+            "employer_unit": str(unit.pk),
+        },
+    )
+    assert response.status_code == 302 and response.url == url
+    expert.refresh_from_db()
+    assert (expert.name, expert.title, expert.employer_name) == ("杨教授", "教授", "某社会工作学院")
+    assert expert.specialties == ["disability", "elderly"] and expert.employer_unit == unit
+    event = AuditEvent.objects.filter(kind="expert.updated").latest("seq")
+    assert event.new["name"] == "杨教授" and event.new["employer_unit"] == unit.pk
+    html = _html(c.get(url))
+    assert "杨教授" in html and unit.name in html
+
+    for user in ("purchaser", "expert", "auditor"):
+        other = login(user)
+        assert (
+            other.post(f"{url}edit/", {"name": "x", "specialties": ["elderly"]}).status_code == 403
+        )
+        assert other.post(f"{url}deactivate/").status_code == 403
+    c = login("admin")
+    assert c.post("/procurement/experts/999999/edit/", {"name": "x"}).status_code == 404
+    assert c.get(f"{url}deactivate/").status_code == 405  # a POST with the confirmation
+    expert.refresh_from_db()
+    assert expert.name == "杨教授" and expert.is_active
+
+    response = c.post(f"{url}deactivate/", follow=True)
+    assert response.status_code == 200 and "已出库" in _html(response)
+    expert.refresh_from_db()
+    assert expert.is_active is False
+    html = _html(c.get(url))
+    assert 'data-testid="deactivate"' not in html and "不再被随机抽取" in html
+    again = _html(c.post(f"{url}deactivate/", follow=True))
+    assert "已不在库" in again
+    client.logout()
+    assert client.post(f"{url}deactivate/").status_code == 302
+
+
+# --- query counts ---------------------------------------------------------------------------
+
+
+def test_expert_pool_list_has_a_bounded_query_count(world, login, django_assert_max_num_queries):
+    # Session, user, role, the page of experts (with login and unit), the units for the entry
+    # form, the role switch and the inbox: 7 however many experts are on the page.
+    factories.make_expert_pool(world, n=2)
+    c = login("admin")
+    with django_assert_max_num_queries(7):
+        assert c.get("/procurement/experts/").status_code == 200
+    factories.make_expert_pool(world, n=25)
+    with django_assert_max_num_queries(7):
+        response = c.get("/procurement/experts/")
+    html = _html(response)
+    assert len(response.context["page"].items) == 20
+    assert html.count('href="/procurement/experts/') >= 20 and "pool-expert-" in html
+    with django_assert_max_num_queries(7):
+        assert c.get("/procurement/experts/?q=专家").status_code == 200
+
+
+def _seat(world, tender, expert):
+    """Draw ``tender``'s panel with a seed that seats ``expert`` (the draw is reproducible)."""
+    from caidan.procurement.services.experts import draw_order, panel_draw
+
+    candidates = sorted(Expert.objects.filter(is_active=True).values_list("pk", flat=True))
+    seed = next(
+        f"seed-{i}"
+        for i in range(1000)
+        if expert.pk in draw_order(f"seed-{i}", candidates)[: tender.committee_size]
+    )
+    panel_draw(tender=tender, seed=seed, actor=world.actor("purchaser"))
+    return PanelMember.objects.get(tender=tender, expert=expert)
+
+
+def test_my_reviews_has_a_bounded_query_count(world, client, django_assert_max_num_queries):
+    # Session, user, role, the page of tenders (with units), the seats on them, the role
+    # switch and the inbox: 7 however many reviews are listed.
+    pool = factories.make_expert_pool(world, n=7)
+    me = pool[0]
+    c = _as(client, me.user)
+    first = factories.opened_tender(world)
+    assert _seat(world, first, me).status == "drawn"
+    with django_assert_max_num_queries(7):
+        response = c.get("/procurement/reviews/")
+    assert [t.pk for t, seat in response.context["rows"]] == [first.pk]
+    for _ in range(2):
+        _seat(world, factories.opened_tender(world), me)
+    with django_assert_max_num_queries(7):
+        response = c.get("/procurement/reviews/")
+    rows = response.context["rows"]
+    assert len(rows) == 3 and all(seat.expert_id == me.pk for _, seat in rows)
+    html = _html(response)
+    assert html.count("声明利害关系") == 3

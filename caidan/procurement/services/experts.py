@@ -604,7 +604,7 @@ def _replace(member: PanelMember, actor: Any) -> PanelMember:
     """Seat the first remaining reserve (by draw position) in ``member``'s place. Raises
     ``Conflict`` (``no_reserve``) when none is left: a supplementary draw is needed."""
     reserve = (
-        PanelMember.objects.select_for_update()
+        PanelMember.objects.select_for_update(of=("self",))  # the login is an outer join
         .select_related("expert", "expert__user")
         .filter(tender_id=member.tender_id, status=MemberStatus.RESERVE)
         .order_by("position")
