@@ -147,6 +147,7 @@ def _mount() -> None:
     from caidan.accounts.api import router as accounts_router
     from caidan.audit.api import router as audit_router
     from caidan.catalog.api import router as catalog_router
+    from caidan.contracts.api import router as contracts_router
     from caidan.documents.api import router as documents_router
     from caidan.jurisdiction.api import router as jurisdiction_router
     from caidan.needs.api import router as needs_router
@@ -165,6 +166,7 @@ def _mount() -> None:
     api.add_router("/needs", needs_router)
     api.add_router("/projects", projects_router)
     api.add_router("/procurement", procurement_router)
+    api.add_router("/contracts", contracts_router)
 
 
 _mount()

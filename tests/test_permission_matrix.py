@@ -49,6 +49,8 @@ API_READS = [
     ("/api/v1/procurement/my/bids", {"provider", "hub"}),
     ("/api/v1/procurement/my/panels", {"expert"}),
     ("/api/v1/procurement/experts", ADMIN_ONLY),
+    ("/api/v1/contracts", "public"),
+    ("/api/v1/contracts/my/overdue", {"purchaser", "provider", "hub"}),
 ]
 
 
@@ -253,6 +255,10 @@ PROCUREMENT_API = [
     ("POST", "/clarifications/{question}/answer", lambda o: {"answer": "答复"}, PURCHASER),
     ("POST", "/tenders/{opened}/draw", None, {"purchaser": 201, "*": 403}),
     ("POST", "/panel/{seat}/recuse", lambda o: {"reason": "投标人申请回避"}, PURCHASER),
+    ("POST", "/panel/{submitted_seat}/void", lambda o: {"reason": "应当回避而未回避"}, PURCHASER),
+    # The rows send JSON, so the purchaser's upload lacks its file (400, field "file"); every
+    # other role is refused before the body is read. The upload: tests/procurement/test_api.py.
+    ("POST", "/tenders/{published}/documents", None, {"purchaser": 400, "*": 403}),
     ("POST", "/tenders/{evaluated}/award", None, {"purchaser": 201, "*": 403}),
     (
         "POST",
@@ -302,6 +308,8 @@ PROCUREMENT_API = [
         lambda o: {"name": "新专家", "specialties": ["elderly"]},
         {"admin": 201, "*": 403},
     ),
+    ("PATCH", "/experts/{pool_expert}", lambda o: {"title": "教授"}, {"admin": 200, "*": 403}),
+    ("POST", "/experts/{pool_expert}/deactivate", None, {"admin": 200, "*": 403}),
     (
         "POST",
         "/experts/{pool_expert}/ties",
@@ -567,6 +575,190 @@ def test_api_procurement(world, client, token_for, method, path, body, expected)
                 headers = token_for(user) if user else {}
                 if method == "GET":
                     resp = client.get(url, **headers)
+                else:
+                    resp = getattr(client, method.lower())(
+                        url, data=data, content_type="application/json", **headers
+                    )
+                want = expected.get(user, expected["*"]) if user else expected.get(None, 401)
+                assert resp.status_code == want, (user, method, url, resp.content[:300])
+                if want >= 400:
+                    body_ = resp.json()
+                    assert set(body_) == {"code", "message", "detail"} and body_["message"]
+                raise _Rollback
+        except _Rollback:
+            pass
+
+
+# --- contracts (caidan/contracts/api.py): endpoints on objects --------------------------------------
+# Same shape as PROCUREMENT_API, paths under /api/v1/contracts (objects: ``_ContractObjects``).
+# A draft is known to the two parties, the admin and auditors; 404 for everyone else.
+# A body holding a file is sent as multipart/form-data.
+CONTRACT_INSIDERS = {"purchaser": 200, "provider": 200, "admin": 200, "auditor": 200, "*": 403}
+CONTRACT_DRAFT = {**CONTRACT_INSIDERS, "*": 404, None: 404}
+DRAFT_PURCHASER = {"purchaser": 200, "provider": 403, "admin": 403, "auditor": 403, "*": 404}
+PROVIDER = {"provider": 200, "*": 403}
+
+
+def _report_file():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("报表.pdf", b"%PDF-1.4\n%x\n", content_type="application/pdf")
+
+
+CONTRACTS_API = [
+    ("GET", "/{active}", None, {"*": 200, None: 200}),
+    ("GET", "/{draft}", None, CONTRACT_DRAFT),
+    ("GET", "/{active}/pdf", None, {"*": 200, None: 200}),
+    ("GET", "/{draft}/pdf", None, CONTRACT_DRAFT),
+    ("GET", "/{active}/history", None, CONTRACT_INSIDERS),
+    ("GET", "/reports/{submitted_report}", None, CONTRACT_INSIDERS),
+    ("GET", "/reports/{final_report}/attachments/{attachment}", None, CONTRACT_INSIDERS),
+    ("POST", "", lambda o: {"award_id": o["award"]}, {"purchaser": 201, "*": 403}),
+    ("PATCH", "/{draft}", lambda o: {"quantity": "探访 2400 人次"}, DRAFT_PURCHASER),
+    ("POST", "/{draft}/cancel", lambda o: {"reason": "中标人放弃"}, DRAFT_PURCHASER),
+    ("POST", "/{draft}/sign", None, {**DRAFT_PURCHASER, "provider": 200}),
+    (
+        "POST",
+        "/{active}/amend",
+        lambda o: {"changes": {"quantity": "探访 3000 人次"}, "rationale": "增加服务量"},
+        {"purchaser": 201, "*": 403},
+    ),
+    (
+        "POST",
+        "/{active}/terminate",
+        lambda o: {"kind": "agreement", "reason": "协商一致", "settlement": "按实结算"},
+        PURCHASER,
+    ),
+    ("POST", "/{renewable}/renew", None, {"purchaser": 201, "*": 403}),
+    (
+        "POST",
+        "/instalments/{first_instalment}/payment",
+        lambda o: {"paid_on": o["today"], "voucher": "PZ-1"},
+        {"purchaser": 201, "*": 403},
+    ),
+    ("POST", "/instalments/{midterm_gate}/gate", lambda o: {"note": "中期评估合格"}, PURCHASER),
+    ("POST", "/reports/{due_report}/submit", lambda o: {"summary": "进展顺利"}, PROVIDER),
+    ("POST", "/reports/{submitted_report}/review", lambda o: {"accept": True}, PURCHASER),
+    (
+        "POST",
+        "/reports/{due_report}/attachments",
+        lambda o: {"file": _report_file(), "description": "台账"},
+        {"provider": 201, "*": 403},
+    ),
+]
+
+
+class _ContractObjects(dict):
+    """Made on first use, through the services (tests/contracts/factories.py): only what a
+    row names. The demo ``purchaser`` (江苏路街道) drafts; the demo ``provider`` (阳光家庭综合
+    服务中心) won the award; the ``hub`` is a provider that is no party to it."""
+
+    def __init__(self, world):
+        super().__init__()
+        self.world = world
+
+    def __missing__(self, name):
+        self[name] = getattr(self, f"_{name}")()
+        return self[name]
+
+    def _actor(self, username):
+        return self.world.actor(username)
+
+    def _today(self):
+        from django.utils import timezone
+
+        return timezone.localdate().isoformat()
+
+    def _award(self):
+        from tests.contracts.factories import award_for
+
+        return award_for(self.world).pk
+
+    def _draft(self):
+        from tests.contracts.factories import draft_contract
+
+        return draft_contract(self.world).pk
+
+    def _active_contract(self):
+        from tests.contracts.factories import signed_contract
+
+        return signed_contract(self.world)
+
+    def _active(self):
+        return self["active_contract"].pk
+
+    def _renewable(self):
+        from caidan.contracts.services import contract_amend
+
+        contract = self["active_contract"]
+        contract_amend(
+            contract=contract,
+            changes={"renewal_intent": True, "renewal_years": 2},
+            rationale="需求稳定",
+            actor=self._actor("purchaser"),
+        )
+        return contract.pk
+
+    def _first_instalment(self):
+        return self["active_contract"].instalments.get(sequence=1).pk
+
+    def _midterm_gate(self):
+        """The second instalment, once the mid-term report is accepted."""
+        from caidan.contracts.services import report_review, report_submit
+
+        contract = self["active_contract"]
+        report = report_submit(
+            report=contract.reports.get(kind="midterm"),
+            summary="中期进展",
+            fund_lines=[{"line": "人员费", "budget": "1000.00", "spent": "500.00"}],
+            actor=self._actor("provider"),
+        )
+        report_review(report=report, accept=True, actor=self._actor("purchaser"))
+        return contract.instalments.get(sequence=2).pk
+
+    def _due_report(self):
+        return self["active_contract"].reports.filter(kind="progress").order_by("due_on")[0].pk
+
+    def _submitted_report(self):
+        from caidan.contracts.models import Report
+        from caidan.contracts.services import report_submit
+
+        report = Report.objects.get(pk=self["due_report"])
+        report_submit(report=report, summary="进展顺利", actor=self._actor("provider"))
+        return report.pk
+
+    def _final_report(self):
+        return self["active_contract"].reports.get(kind="final").pk
+
+    def _attachment(self):
+        from caidan.contracts.models import Report
+        from caidan.contracts.services import report_attach
+
+        report = Report.objects.get(pk=self["final_report"])
+        return report_attach(report=report, file=_report_file(), actor=self._actor("provider")).pk
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "expected"),
+    CONTRACTS_API,
+    ids=[f"{row[0]} {row[1]}" for row in CONTRACTS_API],
+)
+def test_api_contracts(world, client, token_for, method, path, body, expected):
+    """Every role against one endpoint, each call in a rolled-back savepoint (as above)."""
+    from django.core.files import File
+    from django.db import transaction
+
+    objects = _ContractObjects(world)
+    url = "/api/v1/contracts" + path.format_map(objects)
+    for user in USERS:
+        data = body(objects) if body else {}  # afresh: an uploaded file is read once
+        try:
+            with transaction.atomic():
+                headers = token_for(user) if user else {}
+                if method == "GET":
+                    resp = client.get(url, **headers)
+                elif any(isinstance(v, File) for v in data.values()):
+                    resp = client.post(url, data=data, **headers)
                 else:
                     resp = getattr(client, method.lower())(
                         url, data=data, content_type="application/json", **headers

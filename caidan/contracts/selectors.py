@@ -126,3 +126,184 @@ def overdue_for(actor) -> dict[str, list]:
             ).select_related("contract")[:50]
         ),
     }
+
+
+# --- for the web pages --------------------------------------------------------------------------
+
+
+def awards_without_contract(actor) -> QuerySet:
+    """Confirmed awards of the purchaser's units (tender awarded or concluded) that have no
+    live first-year contract yet: what “签订合同” starts from."""
+    from caidan.procurement.models import Award
+
+    if not actor.has_role(Role.PURCHASER) or actor.unit is None:
+        return Award.objects.none()
+    live = Contract.objects.filter(year_index=1).exclude(status=ContractStatus.CANCELLED)
+    return (
+        Award.objects.filter(
+            status="confirmed",
+            tender__status__in=("awarded", "concluded"),
+            tender__unit__path__startswith=actor.unit.path,
+        )
+        .exclude(pk__in=live.values("award_id"))
+        .select_related("tender", "tender__unit", "tender__proposal", "bid__organization")
+        .order_by("-id")
+    )
+
+
+def contract_draft_terms(award) -> dict[str, Any]:
+    """The terms a new contract starts from (the same defaults ``contract_create`` uses),
+    to prefill the drafting form."""
+    from caidan.jurisdiction.selectors import setting_value
+
+    from .services.contracts import DEFAULT_TERMS
+
+    tender = award.tender
+    proposal = tender.proposal
+    split = setting_value("payment_split")
+    return {
+        "title": f"{tender.title}服务合同",
+        "service_content": tender.description or proposal.description or proposal.title,
+        "period_start": proposal.period_start,
+        "period_end": proposal.period_end,
+        "quantity": "；".join(
+            f"{o['name']} {o['target']}{o.get('unit', '')}" for o in proposal.outputs
+        ),
+        "quality_standards": "按照采购文件、投标文件和国家及本市相关服务标准执行。",
+        "amount": award.amount,
+        "settlement_method": DEFAULT_TERMS["settlement_method"],
+        "acceptance_criteria": DEFAULT_TERMS["acceptance_criteria"],
+        "rights_obligations": DEFAULT_TERMS["rights_obligations"],
+        "breach_liability": DEFAULT_TERMS["breach_liability"],
+        "performance_security": 0,
+        "payment_split": [split["first"], split["second"], split["final"]],
+        "renewal_intent": False,
+        "renewal_years": 1,
+    }
+
+
+def sees_full_contract(actor, contract: Contract) -> bool:
+    """The parties, the platform admin and auditors see the full contract (signatories,
+    reports, history); everyone else the published version."""
+    from .permissions import party_to
+
+    return party_to(actor, contract) or can(actor, "contracts.oversee")
+
+
+def report_documents_for(report: Report, *, actor):
+    """A report's attachments, for the two parties and overseers (the purchaser reviews
+    the provider's financial statements)."""
+    from caidan.documents.models import Document
+
+    from .services.reports import DOCUMENT_TARGET
+
+    if not sees_full_contract(actor, report.contract):
+        return Document.objects.none()
+    return Document.objects.filter(target_type=DOCUMENT_TARGET, target_id=str(report.pk)).order_by(
+        "id"
+    )
+
+
+# --- reads for the API (by an instalment's or a report's own id) -----------------------------
+
+
+def _visible_or_404(contract: Contract, actor, message: str) -> None:
+    if not contract.is_public and not can(actor, "contracts.view", contract):
+        raise NotFound(message)
+
+
+def instalment_get(*, pk: Any, actor) -> Instalment:
+    """An instalment with its contract (and payment, if any); 404 when its contract is a
+    draft the actor may not see."""
+    try:
+        instalment = Instalment.objects.select_related(
+            "contract__unit", "contract__organization", "contract__tender", "payment"
+        ).get(pk=int(pk))
+    except (Instalment.DoesNotExist, TypeError, ValueError, OverflowError):
+        raise NotFound("分期付款不存在。") from None
+    _visible_or_404(instalment.contract, actor, "分期付款不存在。")
+    return instalment
+
+
+def report_find(*, pk: Any, actor) -> Report:
+    """A report with its contract; 404 when its contract is one the actor may not see."""
+    try:
+        report = Report.objects.select_related(
+            "contract__unit", "contract__organization", "contract__tender"
+        ).get(pk=int(pk))
+    except (Report.DoesNotExist, TypeError, ValueError, OverflowError):
+        raise NotFound("报告不存在。") from None
+    _visible_or_404(report.contract, actor, "报告不存在。")
+    return report
+
+
+def report_documents(report: Report):
+    """Every file attached to a report (for the two parties, the platform admin and
+    auditors: the caller checks), oldest first."""
+    from caidan.documents.models import Document
+
+    from .services.reports import DOCUMENT_TARGET
+
+    return Document.objects.filter(target_type=DOCUMENT_TARGET, target_id=str(report.pk)).order_by(
+        "id"
+    )
+
+
+def amendments_of(contract: Contract) -> list:
+    return list(contract.amendments.order_by("version"))
+
+
+def reports_pending_for(actor, *, limit: int = 50) -> list[Report]:
+    """Reports waiting for this party: for a purchaser, submitted ones to review; for a
+    provider, the ones it owes (due or returned), soonest first."""
+    if actor.has_role(Role.PURCHASER):
+        scope = Q(contract__unit__path__startswith=actor.unit.path)
+        statuses = [ReportStatus.SUBMITTED]
+    elif actor.has_role(Role.PROVIDER, Role.HUB):
+        scope = Q(contract__organization=actor.organization)
+        statuses = [ReportStatus.DUE, ReportStatus.RETURNED]
+    else:
+        return []
+    return list(
+        Report.objects.filter(scope, contract__status=ContractStatus.ACTIVE, status__in=statuses)
+        .select_related("contract")
+        .order_by("due_on", "id")[:limit]
+    )
+
+
+def contract_list_public(
+    *,
+    actor,
+    status: str = "",
+    search: str = "",
+    mine: bool = False,
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> Page:
+    """The public contract list: signed contracts for everyone, plus a party's own drafts
+    (and cancelled ones); admin and auditors see all. ``mine``: only the actor's own
+    (its units' for a purchaser, its organization's for a provider)."""
+    if actor.has_role(Role.PURCHASER) and actor.unit is not None:
+        own = Q(unit__path__startswith=actor.unit.path)
+    elif actor.has_role(Role.PROVIDER, Role.HUB) and actor.organization is not None:
+        own = Q(organization=actor.organization)
+    else:
+        own = None
+    if own is not None:
+        qs = _base().filter(own if mine else own | Q(status__in=PUBLIC_STATUSES))
+    elif actor.has_role(Role.PLATFORM_ADMIN, Role.AUDITOR):
+        qs = _base()
+    else:
+        qs = _base().filter(status__in=PUBLIC_STATUSES)
+    if status:
+        if status not in ContractStatus.values:
+            raise field_error("status", f"状态“{status}”无效。")
+        qs = qs.filter(status=status)
+    search = (search or "").strip()
+    if search:
+        qs = qs.filter(
+            Q(title__icontains=search)
+            | Q(reference__iexact=search)
+            | Q(organization__name__icontains=search)
+        )
+    return keyset_paginate(qs, ordering=("-id",), cursor=cursor, limit=limit)
