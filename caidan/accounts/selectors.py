@@ -88,3 +88,27 @@ def membership_get_for(*, actor: Actor, membership_id: int) -> Membership:
     if membership is None:
         raise NotFound("找不到该角色授权。")
     return membership
+
+
+def unit_officers(unit, role: str = "purchaser") -> list[User]:
+    """Active people holding ``role`` at exactly ``unit`` (whom a unit's notices go to)."""
+    return list(
+        User.objects.filter(
+            memberships__role=role,
+            memberships__unit=unit,
+            memberships__is_active=True,
+            is_active=True,
+        ).distinct()
+    )
+
+
+def organization_users(organizations) -> list[User]:
+    """Active people acting for any of ``organizations`` (objects or ids)."""
+    ids = [getattr(o, "pk", o) for o in organizations if o]
+    if not ids:
+        return []
+    return list(
+        User.objects.filter(
+            memberships__organization__in=ids, memberships__is_active=True, is_active=True
+        ).distinct()
+    )

@@ -13,6 +13,7 @@ from django.utils import timezone
 from caidan.accounts.actor import user_of
 from caidan.accounts.models import Role, User
 from caidan.accounts.permissions import require
+from caidan.accounts.selectors import organization_users, unit_officers
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
 from caidan.common.calendar import deadline_after_working_days
@@ -367,22 +368,11 @@ def signing_blockers(contract: Contract) -> list[str]:
 
 
 def _provider_users(c: Contract) -> list[User]:
-    return list(
-        User.objects.filter(
-            memberships__organization=c.organization, memberships__is_active=True, is_active=True
-        ).distinct()
-    )
+    return organization_users([c.organization_id])
 
 
 def _purchaser_users(c: Contract) -> list[User]:
-    return list(
-        User.objects.filter(
-            memberships__role=Role.PURCHASER,
-            memberships__unit=c.unit,
-            memberships__is_active=True,
-            is_active=True,
-        ).distinct()
-    )
+    return unit_officers(c.unit)
 
 
 def contract_sign(*, contract: Contract, actor: Any) -> Contract:

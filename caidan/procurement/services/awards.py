@@ -16,8 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from caidan.accounts.actor import Actor, user_of
-from caidan.accounts.models import Role, User
+from caidan.accounts.models import User
 from caidan.accounts.permissions import require
+from caidan.accounts.selectors import organization_users, unit_officers
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
 from caidan.common.calendar import deadline_after_working_days
@@ -41,24 +42,11 @@ from .lifecycle import fail, lock, transition
 
 
 def _org_users(org_ids) -> list[User]:
-    return list(
-        User.objects.filter(
-            memberships__organization__in=list(org_ids),
-            memberships__is_active=True,
-            is_active=True,
-        ).distinct()
-    )
+    return organization_users(org_ids)
 
 
 def _officers(tender: Tender) -> list[User]:
-    return list(
-        User.objects.filter(
-            memberships__role=Role.PURCHASER,
-            memberships__unit=tender.unit,
-            memberships__is_active=True,
-            is_active=True,
-        ).distinct()
-    )
+    return unit_officers(tender.unit)
 
 
 def candidates(tender: Tender) -> list[Bid]:

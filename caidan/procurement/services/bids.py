@@ -292,15 +292,10 @@ def _open_locked(t: Tender, now: dt.datetime, actor: Any) -> None:
 
         evaluation_compute(tender=t, actor=actor)
         return
-    from caidan.accounts.models import Role, User
+    from caidan.accounts.selectors import unit_officers
     from caidan.notifications.services import notify
 
-    officers = User.objects.filter(
-        memberships__role=Role.PURCHASER,
-        memberships__unit=t.unit,
-        memberships__is_active=True,
-        is_active=True,
-    ).distinct()
+    officers = unit_officers(t.unit)
     notify(
         recipients=officers,
         kind="tender.opened",

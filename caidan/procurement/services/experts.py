@@ -569,14 +569,9 @@ def panel_draw(*, tender: Tender, seed: str | None = None, actor: Any) -> Expert
 
 
 def _officers(tender: Tender) -> list[User]:
-    return list(
-        User.objects.filter(
-            memberships__role=Role.PURCHASER,
-            memberships__unit=tender.unit,
-            memberships__is_active=True,
-            is_active=True,
-        ).distinct()
-    )
+    from caidan.accounts.selectors import unit_officers
+
+    return unit_officers(tender.unit)
 
 
 def _scoring_open(tender: Tender) -> bool:

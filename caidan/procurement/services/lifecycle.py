@@ -6,7 +6,6 @@ from typing import Any
 
 from django.utils import timezone
 
-from caidan.accounts.models import Role
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
 from caidan.common.errors import Conflict
@@ -51,20 +50,11 @@ def fail(tender: Tender, *, reason: str, actor: Any) -> Tender:
     """废标 (call inside a transaction, on a locked tender): record the reason, tell the
     purchaser and the bidders."""
     transition(tender, TenderAction.FAIL, actor=actor, note=reason, failed_reason=reason)
-    from caidan.accounts.models import User
+    from caidan.accounts.selectors import organization_users, unit_officers
     from caidan.notifications.services import notify
 
-    officers = User.objects.filter(
-        memberships__role=Role.PURCHASER,
-        memberships__unit=tender.unit,
-        memberships__is_active=True,
-        is_active=True,
-    ).distinct()
-    bidders = User.objects.filter(
-        memberships__organization__bids__tender=tender,
-        memberships__is_active=True,
-        is_active=True,
-    ).distinct()
+    officers = unit_officers(tender.unit)
+    bidders = organization_users(set(tender.bids.values_list("organization", flat=True)))
     notify(
         recipients=list(officers) + [u for u in bidders if u not in officers],
         kind="tender.failed",

@@ -17,8 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from caidan.accounts.actor import user_of
-from caidan.accounts.models import Role
 from caidan.accounts.permissions import require
+from caidan.accounts.selectors import organization_users, unit_officers
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
 from caidan.common.calendar import WorkingCalendar, deadline_after_working_days, local_date
@@ -465,15 +465,10 @@ def tender_publish(*, tender: Tender, actor: Any, now: dt.datetime | None = None
             )
         t.wrapped_key, t.key_id = sealing.wrap_new_key(t.pk)
         transition(t, TenderAction.PUBLISH, actor=actor, published_at=now)
-        from caidan.accounts.models import User
         from caidan.notifications.services import notify
 
         if t.invited_organization_id:
-            invitees = User.objects.filter(
-                memberships__organization=t.invited_organization,
-                memberships__is_active=True,
-                is_active=True,
-            ).distinct()
+            invitees = organization_users([t.invited_organization_id])
             notify(
                 recipients=invitees,
                 kind="tender.invited",
@@ -559,17 +554,12 @@ def tender_amend(
 def _notify_prospective(t: Tender, title: str, body: str) -> None:
     """Tell organizations that asked questions or submitted bids (their identity is not
     published)."""
-    from caidan.accounts.models import User
     from caidan.notifications.services import notify
 
     orgs = set(t.clarifications.values_list("asked_by", flat=True)) | set(
         t.bids.values_list("organization", flat=True)
     )
-    users = User.objects.filter(
-        memberships__organization__in=[o for o in orgs if o],
-        memberships__is_active=True,
-        is_active=True,
-    ).distinct()
+    users = organization_users(orgs)
     notify(
         recipients=users,
         kind="tender.amended",
@@ -712,15 +702,9 @@ def clarification_ask(*, tender: Tender, organization, question: str, actor: Any
         audit_record(
             kind=EventKind.CLARIFICATION_ASKED, actor=actor, target=t, new={"clarification": c.pk}
         )
-        from caidan.accounts.models import User
         from caidan.notifications.services import notify
 
-        officers = User.objects.filter(
-            memberships__role=Role.PURCHASER,
-            memberships__unit=t.unit,
-            memberships__is_active=True,
-            is_active=True,
-        ).distinct()
+        officers = unit_officers(t.unit)
         notify(
             recipients=officers,
             kind="tender.question",
