@@ -15,5 +15,6 @@ urlpatterns = [
     path("needs/", include("caidan.needs.urls")),
     path("projects/", include("caidan.projects.urls")),
     path("procurement/", include("caidan.procurement.urls")),
+    path("contracts/", include("caidan.contracts.urls")),
     path("", include("caidan.web.urls")),
 ]

@@ -15,6 +15,7 @@ def _nav(actor) -> list[tuple[str, str]]:
         ("catalog:index", "服务目录"),
         ("projects:plan", "立项项目"),
         ("procurement:list", "政府采购"),
+        ("contracts:list", "合同"),
         ("orgs:list", "社会组织"),
     ]
     if not actor.is_authenticated:
