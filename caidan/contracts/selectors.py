@@ -307,3 +307,33 @@ def contract_list_public(
             | Q(organization__name__icontains=search)
         )
     return keyset_paginate(qs, ordering=("-id",), cursor=cursor, limit=limit)
+
+
+def overdue_count(actor) -> int:
+    """Late items for a party's dashboard flag: unsigned past the 30 days, reports past
+    their due date, instalments unpaid more than ``PAY_WITHIN_DAYS`` after their gate."""
+    import datetime as dt
+
+    from .services.reminders import PAY_WITHIN_DAYS
+
+    if actor.has_role(Role.PURCHASER):
+        contracts = Contract.objects.filter(unit__path__startswith=actor.unit.path)
+    elif actor.has_role(Role.PROVIDER, Role.HUB):
+        contracts = Contract.objects.filter(organization=actor.organization)
+    else:
+        return 0
+    now = timezone.now()
+    active = contracts.filter(status=ContractStatus.ACTIVE)
+    return (
+        contracts.filter(status=ContractStatus.DRAFT, sign_due__lt=now).count()
+        + Report.objects.filter(
+            contract__in=active,
+            status__in=[ReportStatus.DUE, ReportStatus.RETURNED],
+            due_on__lt=timezone.localdate(),
+        ).count()
+        + Instalment.objects.filter(
+            contract__in=active,
+            gate_opened_at__lt=now - dt.timedelta(days=PAY_WITHIN_DAYS),
+            payment__isnull=True,
+        ).count()
+    )

@@ -15,6 +15,8 @@ class Panel:
     title: str
     empty: str
     url_name: str | None = None
+    # Dotted path of ``fn(actor) -> int``: how many items are late (shown as a red flag).
+    late: str | None = None
 
 
 PANELS: dict[str, list[Panel]] = {
@@ -103,6 +105,7 @@ PANELS: dict[str, list[Panel]] = {
             _("合同待办"),
             _("待签订的合同、逾期未交的报告、待审核的报告和条件已达成待支付的款项（数量和链接）。"),
             "contracts:todo",
+            late="caidan.contracts.selectors.overdue_count",
         ),
         Panel(
             _("合同与付款"),
@@ -137,6 +140,7 @@ PANELS: dict[str, list[Panel]] = {
             _("合同待办"),
             _("待本机构签订的合同、应交和逾期的报告、待支付的款项（数量和链接）。"),
             "contracts:todo",
+            late="caidan.contracts.selectors.overdue_count",
         ),
         Panel(
             _("合同与报告"),
@@ -165,6 +169,7 @@ PANELS: dict[str, list[Panel]] = {
             _("合同待办"),
             _("待本机构签订的合同、应交和逾期的报告、待支付的款项（数量和链接）。"),
             "contracts:todo",
+            late="caidan.contracts.selectors.overdue_count",
         ),
     ],
     Role.EXPERT: [
@@ -199,3 +204,14 @@ PANELS: dict[str, list[Panel]] = {
 
 def panels_for(role: str) -> list[Panel]:
     return PANELS.get(role, [])
+
+
+def late_counts(panels: list[Panel], actor) -> dict[str, int]:
+    """How many items are late for each panel that flags them, by title."""
+    from django.utils.module_loading import import_string
+
+    counts = {}
+    for panel in panels:
+        if panel.late:
+            counts[str(panel.title)] = int(import_string(panel.late)(actor))
+    return counts

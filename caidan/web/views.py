@@ -35,7 +35,7 @@ from caidan.jurisdiction import services as jurisdiction_services
 from caidan.jurisdiction.selectors import setting_list
 
 from . import forms
-from .dashboards import panels_for
+from .dashboards import late_counts, panels_for
 
 
 def domain_errors(view):
@@ -96,10 +96,13 @@ def logout_view(request):
 @login_required
 def dashboard(request):
     actor = request.actor
+    panels = panels_for(actor.role)
+    late = late_counts(panels, actor)
+    rows = [(p, late.get(str(p.title), 0)) for p in panels]
     return render(
         request,
         "web/dashboard.html",
-        {"panels": panels_for(actor.role), "membership": actor.membership},
+        {"panels": panels, "rows": rows, "membership": actor.membership},
     )
 
 

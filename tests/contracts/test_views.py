@@ -735,3 +735,27 @@ def test_report_attach_refused_for_purchaser(world, login):
         {"file": SimpleUploadedFile("a.pdf", b"%PDF-1.4\n")},
     )
     assert response.status_code == 403
+
+
+def test_dashboards_of_both_parties_flag_late_items(world, client, login):
+    import datetime as dt
+    from unittest import mock
+
+    from caidan.contracts.selectors import overdue_count
+
+    from .factories import draft_contract
+
+    contract = draft_contract(world)
+    assert overdue_count(world.actor("purchaser")) == 0
+    login("purchaser")
+    assert 'data-testid="late-flag"' not in client.get("/dashboard/").content.decode()
+    later = contract.sign_due + dt.timedelta(days=1)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        assert overdue_count(world.actor("purchaser")) == 1
+        assert overdue_count(world.actor("provider")) == 1
+        assert overdue_count(world.actor("purchaser2")) == 0
+        login("purchaser")  # (a month later: the earlier session has expired)
+        html = client.get("/dashboard/").content.decode()
+        assert 'data-testid="late-flag"' in html and "逾期 1 项" in html
+        login("provider")
+        assert "逾期 1 项" in client.get("/dashboard/").content.decode()
