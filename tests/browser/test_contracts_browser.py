@@ -8,23 +8,10 @@ import re
 import pytest
 from django.utils import timezone
 
-from caidan.demo.data import DEMO_PASSWORD
+from tests.browser.helpers import staff
 from tests.contracts import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _staff(browser, base, username):
-    ctx = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    page = ctx.new_page()
-    page.set_default_timeout(15000)
-    page.on("dialog", lambda d: d.accept())
-    page.goto(base + "/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/dashboard/")
-    return page
 
 
 def test_sign_pay_report_and_return(page, browser, live_server, world):
@@ -34,7 +21,7 @@ def test_sign_pay_report_and_return(page, browser, live_server, world):
     award = factories.award_for(world)
 
     # 1. The purchaser drafts the contract from the award (terms prefilled) and signs it.
-    officer = _staff(browser, base, "purchaser")
+    officer = staff(browser, base, "purchaser")
     officer.get_by_role("navigation").get_by_role("link", name="合同").click()
     officer.wait_for_url("**/contracts/")
     officer.get_by_role("link", name="签订合同").click()
@@ -56,7 +43,7 @@ def test_sign_pay_report_and_return(page, browser, live_server, world):
     assert officer.get_by_text("您一方已签订，等待对方签订。").first.is_visible()
 
     # 2. The provider signs: the contract takes effect.
-    provider = _staff(browser, base, "provider")
+    provider = staff(browser, base, "provider")
     provider.goto(base + f"/contracts/{contract.pk}/")
     provider.get_by_role("link", name="签订本合同").click()
     provider.wait_for_url(f"**/contracts/{contract.pk}/sign/")

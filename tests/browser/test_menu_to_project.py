@@ -6,7 +6,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from caidan.demo.data import DEMO_PASSWORD
+from tests.browser.helpers import staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,19 +19,6 @@ def seeded(db, settings):
     settings.SMS_BACKEND = "caidan.needs.sms.LocmemSmsBackend"
     sms.outbox.clear()
     seed()
-
-
-def _staff(browser, base, username):
-    ctx = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    page = ctx.new_page()
-    page.set_default_timeout(15000)
-    page.on("dialog", lambda d: d.accept())
-    page.goto(base + "/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/dashboard/")
-    return page
 
 
 def test_menu_order_becomes_an_approved_project(page, browser, live_server, seeded):
@@ -56,7 +43,7 @@ def test_menu_order_becomes_an_approved_project(page, browser, live_server, seed
     assert rows.first.get_by_text("已支持").is_visible()
 
     # 2. The purchaser turns the top item of the results into a proposal and submits it.
-    officer = _staff(browser, base, "purchaser")
+    officer = staff(browser, base, "purchaser")
     officer.goto(base + f"/needs/menus/{menu.pk}/results/")
     top = officer.get_by_test_id("results").locator("tbody tr").first
     top_title = top.locator("td").nth(1).inner_text()
@@ -76,7 +63,7 @@ def test_menu_order_becomes_an_approved_project(page, browser, live_server, seed
     proposal = Proposal.objects.get(status="submitted")
 
     # 3. A committee member convenes a session, puts it on the agenda, votes, decides.
-    member = _staff(browser, base, "committee")
+    member = staff(browser, base, "committee")
     member.goto(base + "/projects/sessions/")
     member.get_by_label("会议名称").fill("年度第一次审定会议")
     member.get_by_label("会议时间").fill(timezone.localtime().strftime("%Y-%m-%dT%H:%M"))

@@ -7,23 +7,10 @@ import re
 
 import pytest
 
-from caidan.demo.data import DEMO_PASSWORD
+from tests.browser.helpers import staff
 from tests.procurement import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _staff(browser, base, username):
-    ctx = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    page = ctx.new_page()
-    page.set_default_timeout(15000)
-    page.on("dialog", lambda d: d.accept())
-    page.goto(base + "/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/dashboard/")
-    return page
 
 
 def _score_by_services(tender, members):
@@ -47,7 +34,7 @@ def test_bid_evaluation_award_and_public_notice(page, browser, live_server, worl
     factories.submit_bids(world, tender, ["900000.00", "950000.00"])
 
     # 1. The provider submits its bid in the browser and gets a receipt.
-    provider = _staff(browser, base, "provider")
+    provider = staff(browser, base, "provider")
     provider.goto(base + f"/procurement/tenders/{tender.pk}/")
     provider.get_by_role("link", name="递交投标").click()
     provider.wait_for_url(f"**/procurement/tenders/{tender.pk}/bid/")
@@ -69,7 +56,7 @@ def test_bid_evaluation_award_and_public_notice(page, browser, live_server, worl
     assert tender.status == "evaluating", tender.failed_reason
 
     # 3. The purchaser draws the committee in the browser.
-    officer = _staff(browser, base, "purchaser")
+    officer = staff(browser, base, "purchaser")
     officer.goto(base + f"/procurement/tenders/{tender.pk}/")
     officer.get_by_role("link", name="评审委员会").click()
     officer.wait_for_url(f"**/procurement/tenders/{tender.pk}/panel/")
@@ -83,7 +70,7 @@ def test_bid_evaluation_award_and_public_notice(page, browser, live_server, worl
 
     # 4. One expert declares and scores in the browser; the others through the services.
     first, rest = members[0], members[1:]
-    expert = _staff(browser, base, first.expert.user.username)
+    expert = staff(browser, base, first.expert.user.username)
     expert.get_by_role("navigation").get_by_role("link", name="我的评审").click()
     expert.wait_for_url("**/procurement/reviews/")
     expert.get_by_role("link", name="声明利害关系").click()

@@ -1,0 +1,17 @@
+"""Shared steps of the browser tests."""
+
+from caidan.demo.data import DEMO_PASSWORD
+
+
+def staff(browser, base: str, username: str):
+    """A new browser context logged in as a demo account (confirm dialogs accepted)."""
+    ctx = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    page = ctx.new_page()
+    page.set_default_timeout(15000)
+    page.on("dialog", lambda d: d.accept())
+    page.goto(base + "/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/dashboard/")
+    return page
