@@ -149,6 +149,7 @@ def _mount() -> None:
     from caidan.catalog.api import router as catalog_router
     from caidan.contracts.api import router as contracts_router
     from caidan.documents.api import router as documents_router
+    from caidan.evaluations.api import router as evaluations_router
     from caidan.jurisdiction.api import router as jurisdiction_router
     from caidan.needs.api import router as needs_router
     from caidan.notifications.api import router as notifications_router
@@ -167,6 +168,7 @@ def _mount() -> None:
     api.add_router("/projects", projects_router)
     api.add_router("/procurement", procurement_router)
     api.add_router("/contracts", contracts_router)
+    api.add_router("/evaluations", evaluations_router)
 
 
 _mount()

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "caidan.projects",
     "caidan.procurement",
     "caidan.contracts",
+    "caidan.evaluations",
     "caidan.jurisdiction",
     "caidan.notifications",
     "caidan.documents",

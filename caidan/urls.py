@@ -16,5 +16,6 @@ urlpatterns = [
     path("projects/", include("caidan.projects.urls")),
     path("procurement/", include("caidan.procurement.urls")),
     path("contracts/", include("caidan.contracts.urls")),
+    path("evaluations/", include("caidan.evaluations.urls")),
     path("", include("caidan.web.urls")),
 ]

@@ -636,7 +636,12 @@ CONTRACTS_API = [
         lambda o: {"paid_on": o["today"], "voucher": "PZ-1"},
         {"purchaser": 201, "*": 403},
     ),
-    ("POST", "/instalments/{midterm_gate}/gate", lambda o: {"note": "中期评估合格"}, PURCHASER),
+    (
+        "POST",
+        "/instalments/{midterm_gate}/payment",
+        lambda o: {"paid_on": o["today"], "voucher": "PZ-2"},
+        {"purchaser": 201, "*": 403},
+    ),
     ("POST", "/reports/{due_report}/submit", lambda o: {"summary": "进展顺利"}, PROVIDER),
     ("POST", "/reports/{submitted_report}/review", lambda o: {"accept": True}, PURCHASER),
     (
@@ -703,18 +708,30 @@ class _ContractObjects(dict):
         return self["active_contract"].instalments.get(sequence=1).pk
 
     def _midterm_gate(self):
-        """The second instalment, once the mid-term report is accepted."""
-        from caidan.contracts.services import report_review, report_submit
+        """The second instalment, once a passed mid-term evaluation opened its gate (no one
+        opens a gate by hand)."""
+        from caidan.evaluations.services import (
+            evaluation_publish,
+            evaluation_schedule,
+            evaluation_score,
+            evaluator_appoint,
+        )
+        from tests.evaluations.factories import full_scores
 
         contract = self["active_contract"]
-        report = report_submit(
-            report=contract.reports.get(kind="midterm"),
-            summary="中期进展",
-            fund_lines=[{"line": "人员费", "budget": "1000.00", "spent": "500.00"}],
-            actor=self._actor("provider"),
+        evaluator = self._actor("evaluator")
+        evaluator_appoint(
+            contract=contract, organization=evaluator.organization, actor=self._actor("purchaser")
         )
-        report_review(report=report, accept=True, actor=self._actor("purchaser"))
-        return contract.instalments.get(sequence=2).pk
+        contract.refresh_from_db()
+        e = evaluation_schedule(contract=contract, stage="mid", actor=self._actor("purchaser"))
+        evaluation_score(
+            evaluation=e, scores=full_scores(e, "0.9"), summary="合格", actor=evaluator
+        )
+        evaluation_publish(evaluation=e, actor=evaluator)
+        second = contract.instalments.get(sequence=2)
+        assert second.gate_opened_at is not None
+        return second.pk
 
     def _due_report(self):
         return self["active_contract"].reports.filter(kind="progress").order_by("due_on")[0].pk
@@ -759,6 +776,411 @@ def test_api_contracts(world, client, token_for, method, path, body, expected):
                     resp = client.get(url, **headers)
                 elif any(isinstance(v, File) for v in data.values()):
                     resp = client.post(url, data=data, **headers)
+                else:
+                    resp = getattr(client, method.lower())(
+                        url, data=data, content_type="application/json", **headers
+                    )
+                want = expected.get(user, expected["*"]) if user else expected.get(None, 401)
+                assert resp.status_code == want, (user, method, url, resp.content[:300])
+                if want >= 400:
+                    body_ = resp.json()
+                    assert set(body_) == {"code", "message", "detail"} and body_["message"]
+                raise _Rollback
+        except _Rollback:
+            pass
+
+
+# --- evaluations (caidan/evaluations/api.py): endpoints on objects ---------------------------------
+# Same shape as PROCUREMENT_API, paths under /api/v1/evaluations (objects: ``_EvaluationObjects``).
+# An open evaluation is known to its purchaser, appointed evaluator, provider, the admin and
+# auditors (404 for everyone else); published results, hearings and surveys are public.
+EVAL_INSIDERS = {"purchaser": 200, "provider": 200, "evaluator": 200, "admin": 200, "auditor": 200}
+OPEN_EVAL = {**EVAL_INSIDERS, "*": 404}
+OPEN_EVAL_PURCHASER = {**dict.fromkeys(EVAL_INSIDERS, 403), "purchaser": 200, "*": 404}
+OPEN_EVAL_EVALUATOR = {**dict.fromkeys(EVAL_INSIDERS, 403), "evaluator": 200, "*": 404}
+PUBLIC = {"*": 200, None: 200}
+FINDING_PARTIES = {"purchaser": 403, "provider": 403, "admin": 403, "auditor": 403, "*": 404}
+
+
+def _survey_answers(o):
+    return {
+        "token": o["token"],
+        "answers": {"attitude": 5, "timeliness": 4, "effect": 5, "frequency": 4, "overall": 5},
+        "comment": "服务很好",
+    }
+
+
+EVALUATIONS_API = [
+    ("GET", "", None, PUBLIC),
+    ("GET", "/{published}", None, PUBLIC),
+    ("GET", "/{open_eval}", None, OPEN_EVAL),
+    ("GET", "/track-records/{provider_org}", None, PUBLIC),
+    ("GET", "/contracts/{contract}/evaluations", None, PUBLIC),
+    ("GET", "/contracts/{contract}/hearings", None, PUBLIC),
+    (
+        "GET",
+        "/contracts/{draft}/hearings",
+        None,
+        {"purchaser": 200, "provider": 200, "admin": 200, "auditor": 200, "*": 404, None: 404},
+    ),
+    ("GET", "/surveys/{survey}", None, PUBLIC),
+    ("GET", "/surveys/{survey}/results", None, PUBLIC),
+    # Each role answers in its own rolled-back savepoint, so each may use the one token.
+    ("POST", "/surveys/{survey}/responses", _survey_answers, {"*": 201, None: 201}),
+    # purchaser
+    (
+        "POST",
+        "/contracts/{contract}/evaluator",
+        lambda o: {"organization_id": o["evaluator_org"]},
+        PURCHASER,
+    ),
+    ("GET", "/contracts/{contract}/framework", None, {**EVAL_INSIDERS, "*": 403}),
+    (
+        "PUT",
+        "/contracts/{contract}/framework",
+        lambda o: {"template_id": o["template"]},
+        PURCHASER,
+    ),
+    (
+        "POST",
+        "/contracts/{contract}/evaluations",
+        lambda o: {"stage": "pre"},
+        {"purchaser": 201, "*": 403},
+    ),
+    ("POST", "/{open_eval}/purchaser-score", lambda o: {"score": "85"}, OPEN_EVAL_PURCHASER),
+    (
+        "POST",
+        "/contracts/{contract}/surveys",
+        lambda o: {
+            "title": "满意度调查",
+            "opens_on": o["today"],
+            "closes_on": o["in_two_weeks"],
+            "tokens": 2,
+        },
+        {"purchaser": 201, "*": 403},
+    ),
+    ("GET", "/contracts/{contract}/surveys", None, {**EVAL_INSIDERS, "*": 403}),
+    ("POST", "/surveys/{survey}/tokens", lambda o: {"count": 2}, {"purchaser": 201, "*": 403}),
+    (
+        "POST",
+        "/contracts/{contract}/hearings",
+        lambda o: {
+            "held_on": o["last_week"],
+            "participants": "居民代表 12 人",
+            "opinions": "希望增加周末探访。",
+        },
+        {"purchaser": 201, "*": 403},
+    ),
+    (
+        "POST",
+        "/contracts/{contract}/hearings/{hearing}/follow-up",
+        lambda o: {"follow_up": "已增加周末探访。"},
+        PURCHASER,
+    ),
+    # evaluator
+    ("GET", "/my/evaluations", None, {"evaluator": 200, "*": 403}),
+    (
+        "PUT",
+        "/{open_eval}/scores",
+        lambda o: {"scores": {"D1": {"score": "8", "evidence": "立项程序完整"}}},
+        OPEN_EVAL_EVALUATOR,
+    ),
+    ("POST", "/{scored_eval}/publish", None, OPEN_EVAL_EVALUATOR),
+    # admin: indicator templates (purchasers read them to choose one)
+    ("GET", "/templates", None, {"admin": 200, "purchaser": 200, "*": 403}),
+    (
+        "POST",
+        "/templates",
+        lambda o: {"name": "养老服务指标", "indicators": o["template_rows"]},
+        {"admin": 201, "*": 403},
+    ),
+    (
+        "PUT",
+        "/templates/{template}",
+        lambda o: {"name": "通用指标", "indicators": o["template_rows"]},
+        {"admin": 200, "*": 403},
+    ),
+    # standardisation assessments
+    (
+        "GET",
+        "/assessments",
+        None,
+        {"registrar": 200, "admin": 200, "evaluator": 200, "provider": 200, "hub": 200, "*": 403},
+    ),
+    (
+        "POST",
+        "/assessments",
+        lambda o: {
+            "organization_id": o["provider_org"],
+            "score": "920.50",
+            "proposed_level": 5,
+            "report": "内部治理规范。",
+            "assessed_on": o["last_week"],
+        },
+        {"evaluator": 201, "*": 403},
+    ),
+    (
+        "POST",
+        "/assessments/{assessment}/decide",
+        lambda o: {"confirm": True},
+        {"registrar": 200, "evaluator": 403, "provider": 403, "admin": 403, "*": 404},
+    ),
+    # financial audit
+    (
+        "POST",
+        "/audit/plans",
+        lambda o: {"year": o["year"], "unit_id": o["jiangsu"], "contracts": [o["contract"]]},
+        {"auditor": 201, "*": 403},
+    ),
+    (
+        "POST",
+        "/audit/plans/{plan}/findings",
+        lambda o: {
+            "contract_id": o["contract"],
+            "description": "部分支出缺少凭证。",
+            "rectify_by": o["in_two_weeks"],
+        },
+        {"auditor": 201, "*": 403},
+    ),
+    (
+        "GET",
+        "/audit/findings",
+        None,
+        {"auditor": 200, "admin": 200, "purchaser": 200, "provider": 200, "hub": 200, "*": 403},
+    ),
+    (
+        "POST",
+        "/audit/findings/{finding}/respond",
+        lambda o: {"response": "已补齐凭证。"},
+        {**FINDING_PARTIES, "provider": 200},
+    ),
+    (
+        "POST",
+        "/audit/findings/{responded_finding}/close",
+        lambda o: {"note": "整改到位。"},
+        {**FINDING_PARTIES, "auditor": 200},
+    ),
+]
+
+
+class _EvaluationObjects(dict):
+    """Made on first use, through the services (tests/evaluations/factories.py): only what a
+    row names. The ``contract`` is the demo purchaser's (江苏路街道) with the demo provider,
+    its service period begun 60 days ago, the demo evaluator (上海申杰社会组织培育评估中心)
+    appointed."""
+
+    def __init__(self, world):
+        super().__init__()
+        self.world = world
+
+    def __missing__(self, name):
+        self[name] = getattr(self, f"_{name}")()
+        return self[name]
+
+    def _actor(self, username):
+        return self.world.actor(username)
+
+    def _date(self, days):
+        import datetime as dt
+
+        from django.utils import timezone
+
+        return (timezone.localdate() + dt.timedelta(days=days)).isoformat()
+
+    def _today(self):
+        return self._date(0)
+
+    def _last_week(self):
+        return self._date(-7)
+
+    def _in_two_weeks(self):
+        return self._date(14)
+
+    def _contract_obj(self):
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from tests.evaluations.factories import appointed_contract
+
+        start = timezone.localdate() - dt.timedelta(days=60)
+        end = start.replace(year=start.year + 1) - dt.timedelta(days=1)
+        return appointed_contract(self.world, period_start=start, period_end=end)
+
+    def _contract(self):
+        return self["contract_obj"].pk
+
+    def _year(self):
+        return self["contract_obj"].period_start.year
+
+    def _jiangsu(self):
+        return self.world.unit("310105-001").pk
+
+    def _draft(self):
+        from tests.contracts.factories import draft_contract
+
+        return draft_contract(self.world).pk
+
+    def _provider_org(self):
+        return self._actor("provider").organization.pk
+
+    def _evaluator_org(self):
+        return self._actor("evaluator").organization.pk
+
+    def _template(self):
+        from caidan.evaluations.services.frameworks import default_template
+
+        return default_template().pk
+
+    def _template_rows(self):
+        from caidan.evaluations.services.frameworks import template_indicators
+
+        return template_indicators()
+
+    def _open_obj(self):
+        from tests.evaluations.factories import scheduled
+
+        return scheduled(self.world, "mid", contract=self["contract_obj"])
+
+    def _open_eval(self):
+        return self["open_obj"].pk
+
+    def _scored_eval(self):
+        from caidan.evaluations.services import evaluation_score
+        from tests.evaluations.factories import full_scores
+
+        e = self["open_obj"]
+        evaluation_score(
+            evaluation=e,
+            scores=full_scores(e, "0.9"),
+            summary="合格",
+            actor=self._actor("evaluator"),
+        )
+        return e.pk
+
+    def _published(self):
+        from caidan.evaluations.services import evaluation_publish, evaluation_score
+        from tests.evaluations.factories import full_scores, scheduled
+
+        evaluator = self._actor("evaluator")
+        e = scheduled(self.world, "final", contract=self["contract_obj"])
+        evaluation_score(
+            evaluation=e, scores=full_scores(e, "0.9"), summary="良好", actor=evaluator
+        )
+        return evaluation_publish(evaluation=e, actor=evaluator).pk
+
+    def _survey_obj(self):
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from caidan.evaluations.services import survey_create
+
+        today = timezone.localdate()
+        return survey_create(
+            contract=self["contract_obj"],
+            title="长者探访服务满意度调查",
+            opens_on=today,
+            closes_on=today + dt.timedelta(days=14),
+            tokens=1,
+            actor=self._actor("purchaser"),
+        )
+
+    def _survey(self):
+        return self["survey_obj"][0].slug
+
+    def _token(self):
+        return self["survey_obj"][1][0]
+
+    def _hearing(self):
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from caidan.evaluations.services.hearings import hearing_record
+
+        return hearing_record(
+            contract=self["contract_obj"],
+            held_on=timezone.localdate() - dt.timedelta(days=5),
+            participants="居民代表 12 人",
+            opinions="希望增加周末探访。",
+            actor=self._actor("purchaser"),
+        ).pk
+
+    def _assessment(self):
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from caidan.evaluations.services.assessments import assessment_submit
+
+        return assessment_submit(
+            organization=self._actor("provider").organization,
+            score="920.50",
+            proposed_level=5,
+            report="内部治理规范。",
+            assessed_on=timezone.localdate() - dt.timedelta(days=3),
+            actor=self._actor("evaluator"),
+        ).pk
+
+    def _plan_obj(self):
+        from caidan.evaluations.services.audit import audit_plan_set
+
+        return audit_plan_set(
+            year=self["year"],
+            unit=self.world.unit("310105-001"),
+            contracts=[self["contract"]],
+            actor=self._actor("auditor"),
+        )
+
+    def _plan(self):
+        return self["plan_obj"].pk
+
+    def _finding_obj(self):
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from caidan.evaluations.services.audit import audit_finding_record
+
+        return audit_finding_record(
+            plan=self["plan_obj"],
+            contract=self["contract_obj"],
+            description="部分支出缺少凭证。",
+            rectify_by=timezone.localdate() + dt.timedelta(days=14),
+            actor=self._actor("auditor"),
+        )
+
+    def _finding(self):
+        return self["finding_obj"].pk
+
+    def _responded_finding(self):
+        from caidan.evaluations.services.audit import audit_finding_respond
+
+        audit_finding_respond(
+            finding=self["finding_obj"], response="已补齐凭证。", actor=self._actor("provider")
+        )
+        return self["finding"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "expected"),
+    EVALUATIONS_API,
+    ids=[f"{row[0]} {row[1]}" for row in EVALUATIONS_API],
+)
+def test_api_evaluations(world, client, token_for, method, path, body, expected):
+    """Every role against one endpoint, each call in a rolled-back savepoint (as above)."""
+    from django.db import transaction
+
+    objects = _EvaluationObjects(world)
+    url = "/api/v1/evaluations" + path.format_map(objects)
+    data = body(objects) if body else {}
+    for user in USERS:
+        try:
+            with transaction.atomic():
+                headers = token_for(user) if user else {}
+                if method == "GET":
+                    resp = client.get(url, **headers)
                 else:
                     resp = getattr(client, method.lower())(
                         url, data=data, content_type="application/json", **headers

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 def mask_phone(phone: str | None) -> str:
     digits = (phone or "").strip()
@@ -32,3 +34,17 @@ def mask_email(email: str | None) -> str:
         return mask_name(e)
     local, domain = e.split("@", 1)
     return f"{local[:1]}***@{domain}"
+
+
+_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])")
+
+
+def scrub_text(text: str | None) -> str:
+    """Free text for publication: mobile numbers and ID numbers inside it are masked."""
+    out = _ID_NUMBER.sub(lambda m: mask_id_number(m.group(0)), text or "")
+    return _MOBILE.sub(lambda m: mask_phone(m.group(0)), out)
+
+
+def contains_personal_numbers(text: str | None) -> bool:
+    return bool(_MOBILE.search(text or "") or _ID_NUMBER.search(text or ""))

@@ -10,6 +10,10 @@ instalments are paid, the reports owed and whether they are late, amendments). D
 only for the two parties, the platform admin and auditors (404 for everyone else). Payment
 vouchers, report contents, signatories' names and the full PDF are for those "insiders"
 too; signing blockers for the two parties.
+
+Payment gates: the first opens at signing; the second and third open only when the mid-term
+and the final evaluation pass (published 中 or better, ``/api/v1/evaluations``). Each
+instalment's ``gate_note`` and ``gate_evaluation_id`` say what opened it.
 """
 
 from __future__ import annotations
@@ -158,14 +162,30 @@ class InstalmentOut(Schema):
     amount: str
     gate_open: bool
     gate_opened_at: dt.datetime | None
-    gate_note: str
+    gate_note: str  # what opened the gate: the signing, or the evaluation's stage, grade, total
+    gate_evaluation_id: int | None  # the passed evaluation that opened a mid-term / final gate
     paid: bool
     paid_amount: str | None
     paid_on: dt.date | None
     voucher: str | None  # insiders only
 
 
-def instalment_out(i: Instalment, *, insider: bool) -> dict:
+def gate_evaluations(contract: Contract) -> dict[str, int]:
+    """Which published, passed evaluation opens which gate (``{"midterm": id, "final": id}``):
+    a passed mid-term evaluation opens the second instalment, a passed final one the third."""
+    from caidan.evaluations.models import EvaluationStatus, Grade, Stage
+
+    gates = {Stage.MID: "midterm", Stage.FINAL: "final"}
+    rows = contract.evaluations.filter(
+        status=EvaluationStatus.PUBLISHED,
+        stage__in=list(gates),
+        grade__in=[Grade.EXCELLENT, Grade.GOOD, Grade.FAIR],
+    ).values_list("stage", "pk")
+    return {gates[stage]: pk for stage, pk in rows}
+
+
+def instalment_out(i: Instalment, *, insider: bool, opened_by: dict[str, int]) -> dict:
+    """``opened_by``: ``gate_evaluations(contract)``."""
     payment = getattr(i, "payment", None)
     return {
         "id": i.pk,
@@ -178,6 +198,7 @@ def instalment_out(i: Instalment, *, insider: bool) -> dict:
         "gate_open": i.gate_opened_at is not None,
         "gate_opened_at": i.gate_opened_at,
         "gate_note": i.gate_note,
+        "gate_evaluation_id": opened_by.get(i.gate) if i.gate_opened_at else None,
         "paid": payment is not None,
         "paid_amount": _money(payment.amount) if payment else None,
         "paid_on": payment.paid_on if payment else None,
@@ -294,6 +315,7 @@ def _name(user) -> str | None:
 
 def detail_out(c: Contract, actor) -> dict:
     insider = _insider(actor, c)
+    opened_by = gate_evaluations(c)
     side = "purchaser" if purchaser_of(actor, c) else "provider" if provider_of(actor, c) else None
     blockers = None
     if side is not None:
@@ -331,7 +353,10 @@ def detail_out(c: Contract, actor) -> dict:
             "published_at": c.published_at,
             "blockers": blockers,
         },
-        "instalments": [instalment_out(i, insider=insider) for i in selectors.instalments_of(c)],
+        "instalments": [
+            instalment_out(i, insider=insider, opened_by=opened_by)
+            for i in selectors.instalments_of(c)
+        ],
         "reports": [report_out(r, insider=insider) for r in selectors.reports_of(c)],
         "amendments": [amendment_out(a) for a in selectors.amendments_of(c)],
         "my_side": side,
@@ -723,31 +748,16 @@ def contract_history(request, contract_id: int):
     ]
 
 
-# --- purchaser: payment gates and payments ---------------------------------------------------------
+# --- purchaser: payments -------------------------------------------------------------------------
+# The mid-term and final gates open only through a passed evaluation
+# (``caidan.evaluations.services.evaluations._effects``); there is no manual gate.
 
 
 def _instalment_out(actor, instalment_id: int) -> dict:
     i = selectors.instalment_get(pk=instalment_id, actor=actor)
-    return instalment_out(i, insider=_insider(actor, i.contract))
-
-
-class GateIn(Schema):
-    note: str = ""
-
-
-@router.post(
-    "/instalments/{instalment_id}/gate",
-    response={200: InstalmentOut, **ERRORS},
-    summary="确认付款条件达成（中期 / 终期评估通过）",
-)
-def open_gate(request, instalment_id: int, payload: GateIn):
-    actor = request.auth
-    services.instalment_gate_open(
-        instalment=selectors.instalment_get(pk=instalment_id, actor=actor),
-        note=payload.note,
-        actor=actor,
+    return instalment_out(
+        i, insider=_insider(actor, i.contract), opened_by=gate_evaluations(i.contract)
     )
-    return _instalment_out(actor, instalment_id)
 
 
 class PaymentIn(Schema):

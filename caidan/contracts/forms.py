@@ -229,14 +229,6 @@ class TerminateForm(forms.Form):
     )
 
 
-class GateForm(forms.Form):
-    note = forms.CharField(
-        label=_("评估结论和依据"),
-        widget=text(),
-        help_text=_("如：中期评估合格，评估报告编号。"),
-    )
-
-
 class PaymentForm(forms.Form):
     amount = forms.DecimalField(
         label=_("支付金额（元）"),

@@ -17,11 +17,6 @@ urlpatterns = [
     path("<int:pk>/terminate/", views.contract_terminate, name="terminate"),
     path("<int:pk>/renew/", views.contract_renew, name="renew"),
     path(
-        "<int:pk>/instalments/<int:instalment_id>/gate/",
-        views.instalment_gate,
-        name="gate",
-    ),
-    path(
         "<int:pk>/instalments/<int:instalment_id>/pay/",
         views.payment_new,
         name="pay",

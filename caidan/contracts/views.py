@@ -1,7 +1,8 @@
 """Contract pages: the public list and contract (redacted for the public), the PDF; the
-purchaser's drafting from an award, editing, signing, cancelling, gate acceptance,
-payments, report review, amendments, termination and renewal; the provider's signing and
-reports (summary, fund-usage lines, attachments).
+purchaser's drafting from an award, editing, signing, cancelling, payments (the mid-term
+and final gates are opened by published evaluations, see ``caidan.evaluations``), report
+review, amendments, termination and renewal; the provider's signing and reports (summary,
+fund-usage lines, attachments).
 
 Views are thin: parse a form, call one service or selector, render. Domain errors become
 form errors or messages; permission problems the 403/404 pages (``domain_errors``).
@@ -466,45 +467,6 @@ def contract_renew(request, pk: int):
 
 
 # --- payments ------------------------------------------------------------------------------
-
-
-@login_required
-@domain_errors
-def instalment_gate(request, pk: int, instalment_id: int):
-    """The purchaser records that the mid-term / final evaluation passed."""
-    actor = request.actor
-    c = selectors.contract_get(pk=pk, actor=actor)
-    require(actor, "contracts.manage", c)
-    inst = _instalment(c, instalment_id)
-    form = forms.GateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.instalment_gate_open(
-                instalment=inst, note=form.cleaned_data["note"], actor=actor
-            )
-        except DomainError as exc:
-            if isinstance(exc, PermissionDenied):
-                raise
-            form_add_error(form, exc)
-        else:
-            messages.success(
-                request,
-                _("第 %(n)s 期付款条件已达成，可以支付。") % {"n": inst.sequence},
-            )
-            return redirect("contracts:detail", pk=c.pk)
-    return _confirm(
-        request,
-        contract=c,
-        title=_("确认付款条件达成"),
-        warning=_("确认后不可撤回：该期款项即可支付。须在相应报告审核通过、评估合格后确认。"),
-        action_label=_("确认达成"),
-        form=form,
-        facts=[
-            (_("期次"), inst.sequence),
-            (_("付款条件"), inst.get_gate_display()),
-            (_("金额（元）"), inst.amount),
-        ],
-    )
 
 
 @login_required

@@ -166,6 +166,9 @@ def seed() -> dict[str, int]:
         from caidan.procurement.demo import seed_procurement
 
         created.update(seed_procurement(system, DEMO_PASSWORD))
+        from caidan.evaluations.demo import seed_evaluations
+
+        created.update(seed_evaluations(system))
         if any(created.values()):
             audit_record(kind=EventKind.DEMO_SEEDED, actor=system, new=created)
     return created

@@ -16,6 +16,7 @@ def _nav(actor) -> list[tuple[str, str]]:
         ("projects:plan", "立项项目"),
         ("procurement:list", "政府采购"),
         ("contracts:list", "合同"),
+        ("evaluations:list", "绩效评价"),
         ("orgs:list", "社会组织"),
     ]
     if not actor.is_authenticated:
@@ -25,6 +26,12 @@ def _nav(actor) -> list[tuple[str, str]]:
         items.append(("procurement:my_bids", "我的投标"))
     if actor.has_role(Role.EXPERT):
         items.append(("procurement:my_reviews", "我的评审"))
+    if actor.has_role(Role.EVALUATOR):
+        items.append(("evaluations:mine", "我的评估"))
+    if can(actor, "evaluations.audit"):
+        items.append(("evaluations:audit", "审计"))
+    if can(actor, "evaluations.confirm_assessments"):
+        items.append(("evaluations:assessments", "规范化评估"))
     if can(actor, "procurement.manage_experts"):
         items.append(("procurement:experts", "专家库"))
     if can(actor, "audit.view"):

@@ -71,6 +71,11 @@ PANELS: dict[str, list[Panel]] = {
             _("按十大服务领域公布的承接主体推荐目录，随登记信息自动更新。"),
             "orgs:directory",
         ),
+        Panel(
+            _("规范化评估确认"),
+            _("第三方评估机构提交的规范化评估结果：确认后登记为评估等级，或写明理由不予确认。"),
+            "evaluations:assessments",
+        ),
     ],
     Role.PURCHASER: [
         Panel(
@@ -111,6 +116,13 @@ PANELS: dict[str, list[Panel]] = {
             _("合同与付款"),
             _("本单位的合同：分期付款、报告审核、补充协议、终止与续签。"),
             "contracts:list",
+        ),
+        Panel(
+            _("绩效评价"),
+            _(
+                "在合同页面的“绩效评价”中委托第三方评估、调整指标、安排评价、给出购买方评分，开展满意度调查和听证；此处为已公布的结果。"
+            ),
+            "evaluations:list",
         ),
     ],
     Role.COMMITTEE_MEMBER: [
@@ -181,7 +193,16 @@ PANELS: dict[str, list[Panel]] = {
     ],
     Role.EVALUATOR: [
         Panel(_("本机构资料"), _("维护本机构的联系人、人员与资质信息。"), "orgs:mine"),
-        Panel(_("评估任务"), _("委托本机构开展的绩效评价和规范化评估将显示在这里。")),
+        Panel(
+            _("我的评估"),
+            _("委托本机构开展的项目绩效评价：逐项评分、写明依据，填写结论后公布。"),
+            "evaluations:mine",
+        ),
+        Panel(
+            _("社会组织规范化评估"),
+            _("提交对社会组织的规范化评估结果和建议等级，由登记管理机关确认。"),
+            "evaluations:assessments",
+        ),
     ],
     Role.AUDITOR: [
         Panel(
@@ -189,7 +210,11 @@ PANELS: dict[str, list[Panel]] = {
             _("平台上每一项操作的留痕记录，可按类型、人员、对象和时间筛选。"),
             "web:audit",
         ),
-        Panel(_("审计发现与整改"), _("审计发现及整改期限将显示在这里。")),
+        Panel(
+            _("审计"),
+            _("年度审计计划和覆盖面，审计发现、整改期限、整改情况和销号。"),
+            "evaluations:audit",
+        ),
     ],
     Role.RESIDENT: [
         Panel(

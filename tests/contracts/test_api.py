@@ -333,10 +333,14 @@ def test_renew_a_stable_service(world, client, token_for):
 # --- payments -------------------------------------------------------------------------------------
 
 
-def test_gates_and_payments(world, client, token_for):
+def test_payments_and_gates_opened_only_by_evaluations(world, client, token_for):
+    from caidan.evaluations.services import evaluation_publish, evaluation_score
+    from tests.evaluations.factories import full_scores, scheduled
+
     purchaser, provider = token_for("purchaser"), token_for("provider")
-    c = signed_contract(world)
-    first, second, _ = c.instalments.order_by("sequence")
+    midterm = scheduled(world, "mid")  # a signed contract, evaluator appointed, mid-term due
+    c = midterm.contract
+    first, second, third = c.instalments.order_by("sequence")
     today = timezone.localdate().isoformat()
     pay = {"paid_on": today, "voucher": "PZ-001"}
     url = f"/instalments/{first.pk}/payment"
@@ -355,6 +359,7 @@ def test_gates_and_payments(world, client, token_for):
     paid = ok(post(client, url, pay, purchaser), 201)
     assert paid["paid"] and paid["paid_amount"] == "400000.00" and paid["paid_on"] == today
     assert paid["voucher"] == "PZ-001"
+    assert paid["gate_note"] == "合同已签订" and paid["gate_evaluation_id"] is None
     error(post(client, url, {**pay, "voucher": "PZ-002"}, purchaser), 409, "already_paid")
 
     public = ok(get(client, f"/{c.pk}"))["instalments"][0]
@@ -365,27 +370,61 @@ def test_gates_and_payments(world, client, token_for):
     )
     assert ok(get(client, f"/{c.pk}", token_for("hub")))["instalments"][0]["voucher"] is None
 
-    # The mid-term gate: a recorded conclusion, after the mid-term report was accepted.
-    gate = f"/instalments/{second.pk}/gate"
-    note = {"note": "中期评估合格（评估报告 ZQ-01）"}
-    error(post(client, gate, note, provider), 403)
-    error(post(client, gate, {"note": " "}, purchaser), 400, field="note")
-    error(post(client, gate, note, purchaser), 409, "report_pending")
-    error(post(client, f"/instalments/{first.pk}/gate", note, purchaser), 409, "automatic_gate")
-    midterm = c.reports.get(kind="midterm")
-    ok(
-        post(
-            client,
-            f"/reports/{midterm.pk}/submit",
-            {"summary": "进展", "fund_lines": LINES},
-            provider,
-        )
+    # No one opens a gate by hand any more: the endpoint is gone.
+    paths = ok(client.get("/api/v1/openapi.json"))["paths"]
+    assert not any(p.endswith("/gate") for p in paths)
+    assert post(
+        client, f"/instalments/{second.pk}/gate", {"note": "合格"}, purchaser
+    ).status_code in (
+        404,
+        405,
     )
-    ok(post(client, f"/reports/{midterm.pk}/review", {"accept": True}, purchaser))
-    opened = ok(post(client, gate, note, purchaser))
-    assert opened["gate_open"] and opened["gate_note"] == note["note"] and not opened["paid"]
-    error(post(client, gate, note, purchaser), 409, "gate_open")
-    assert ok(post(client, f"/instalments/{second.pk}/payment", pay, purchaser), 201)["paid"]
+
+    # A passed mid-term evaluation opens the second gate, and only it; the instalment says so.
+    evaluator = world.actor("evaluator")
+    evaluation_score(
+        evaluation=midterm, scores=full_scores(midterm, "0.9"), summary="合格", actor=evaluator
+    )
+    midterm = evaluation_publish(evaluation=midterm, actor=evaluator)
+    _, opened, closed = ok(get(client, f"/{c.pk}"))["instalments"]
+    assert opened["gate_open"] and opened["gate_opened_at"] and not opened["paid"]
+    note = f"中期测评结果：{midterm.get_grade_display()}（{midterm.total} 分）"
+    assert opened["gate_note"] == note and opened["gate_evaluation_id"] == midterm.pk
+    assert not closed["gate_open"] and closed["gate_note"] == ""
+    assert closed["gate_evaluation_id"] is None
+    paid = ok(post(client, f"/instalments/{second.pk}/payment", pay, purchaser), 201)
+    assert paid["paid_amount"] == "280000.00" and paid["gate_evaluation_id"] == midterm.pk
+    error(post(client, f"/instalments/{third.pk}/payment", pay, purchaser), 409, "gate_closed")
+
+    # A passed final evaluation opens the third.
+    final = scheduled(world, "final", contract=c)
+    evaluation_score(
+        evaluation=final, scores=full_scores(final, "0.85"), summary="良好", actor=evaluator
+    )
+    final = evaluation_publish(evaluation=final, actor=evaluator)
+    paid = ok(post(client, f"/instalments/{third.pk}/payment", pay, purchaser), 201)
+    assert paid["gate_note"] == f"终期评估结果：{final.get_grade_display()}（{final.total} 分）"
+    assert paid["gate_evaluation_id"] == final.pk
+
+
+def test_a_poor_midterm_leaves_the_second_gate_closed(world, client, token_for):
+    from caidan.evaluations.services import evaluation_publish, evaluation_score
+    from tests.evaluations.factories import full_scores, scheduled
+
+    midterm = scheduled(world, "mid")
+    evaluator = world.actor("evaluator")
+    evaluation_score(
+        evaluation=midterm, scores=full_scores(midterm, "0.5"), summary="差", actor=evaluator
+    )
+    assert evaluation_publish(evaluation=midterm, actor=evaluator).grade == "poor"
+    second = ok(get(client, f"/{midterm.contract_id}"))["instalments"][1]
+    assert not second["gate_open"] and second["gate_evaluation_id"] is None
+    pay = {"paid_on": timezone.localdate().isoformat(), "voucher": "PZ-9"}
+    error(
+        post(client, f"/instalments/{second['id']}/payment", pay, token_for("purchaser")),
+        409,
+        "gate_closed",
+    )
 
 
 def test_instalments_of_a_draft_are_unknown_to_outsiders(world, client, token_for):

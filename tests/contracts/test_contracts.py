@@ -32,7 +32,6 @@ from caidan.contracts.services import (
     contract_sign,
     contract_terminate,
     contract_update,
-    instalment_gate_open,
     payment_record,
     report_attach,
     report_review,
@@ -259,22 +258,6 @@ def test_gate_not_met_refuses_payment_and_paid_twice_refused(world):
     assert Payment.objects.filter(instalment__contract=c).count() == 1
 
 
-def test_gate_needs_the_accepted_report_and_a_recorded_conclusion(world):
-    c = signed_contract(world)
-    second = c.instalments.get(sequence=2)
-    with pytest.raises(Conflict) as exc:
-        instalment_gate_open(instalment=second, note="中期评估合格", actor=world.actor("purchaser"))
-    assert exc.value.code == "report_pending"
-    accept(world, c, "midterm")
-    with pytest.raises(ValidationError):
-        instalment_gate_open(instalment=second, note=" ", actor=world.actor("purchaser"))
-    instalment_gate_open(
-        instalment=second, note="中期评估合格（评估报告 ZQ-01）", actor=world.actor("purchaser")
-    )
-    pay(world, c, 1)
-    assert pay(world, c, 2).amount == Decimal("280000.00")
-
-
 def test_payment_must_be_the_instalment_amount_and_dated_sensibly(world):
     c = signed_contract(world)
     inst = c.instalments.get(sequence=1)
@@ -426,17 +409,25 @@ def test_final_report_needs_financial_statements(world):
 
 
 def test_all_paid_and_final_accepted_completes_the_contract(world):
-    c = signed_contract(world)
+    from caidan.evaluations.services import evaluation_publish, evaluation_score
+    from tests.evaluations.factories import appointed_contract, full_scores, scheduled
+
+    c = appointed_contract(world)
+    for stage in ("mid", "final"):  # the gates open only by passed evaluations
+        e = scheduled(world, stage, contract=c)
+        evaluation_score(
+            evaluation=e,
+            scores=full_scores(e, "0.9"),
+            summary="合格",
+            actor=world.actor("evaluator"),
+        )
+        evaluation_publish(evaluation=e, actor=world.actor("evaluator"))
     accept(world, c, "midterm")
-    instalment_gate_open(
-        instalment=c.instalments.get(sequence=2), note="中期合格", actor=world.actor("purchaser")
-    )
-    accept(world, c, "final")
-    instalment_gate_open(
-        instalment=c.instalments.get(sequence=3), note="终期合格", actor=world.actor("purchaser")
-    )
     for seq in (1, 2, 3):
         pay(world, c, seq)
+    c.refresh_from_db()
+    assert c.status == "active"  # the final report is not accepted yet
+    accept(world, c, "final")
     c.refresh_from_db()
     assert c.status == "completed"
     assert sum(p.amount for p in Payment.objects.filter(instalment__contract=c)) == c.amount

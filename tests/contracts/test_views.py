@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from caidan.contracts.models import Contract, ContractAmendment, Payment, Report
-from caidan.contracts.services import instalment_gate_open, report_review, report_submit
+from caidan.contracts.services import report_submit
 
 from .factories import award_for, draft_contract, signed_contract
 
@@ -424,21 +424,43 @@ def test_provider_and_other_purchasers_cannot_record_payments(world, client, log
     )
 
 
-def test_gate_acceptance_after_the_midterm_report(world, login):
-    c = signed_contract(world)
+def _pass_midterm(world, contract):
+    """Open the second gate the only way there is: a passed, published mid-term evaluation."""
+    from caidan.evaluations.services import evaluation_publish, evaluation_score
+    from tests.evaluations.factories import full_scores, scheduled
+
+    e = scheduled(world, "mid", contract=contract)
+    evaluation_score(
+        evaluation=e, scores=full_scores(e, "0.9"), summary="合格", actor=world.actor("evaluator")
+    )
+    return evaluation_publish(evaluation=e, actor=world.actor("evaluator"))
+
+
+def test_gates_are_opened_by_evaluations_not_by_hand(world, client, login):
+    from tests.evaluations.factories import appointed_contract
+
+    c = appointed_contract(world)
     second = c.instalments.get(sequence=2)
+    assert client.get(f"/contracts/{c.pk}/instalments/{second.pk}/gate/").status_code == 404
     client = login("purchaser")
-    url = f"/contracts/{c.pk}/instalments/{second.pk}/gate/"
-    response = client.post(url, {"note": "中期评估合格"})
-    assert response.status_code == 200 and "尚未审核通过" in _html(response)
-    report = _submit_midterm(world, c)
-    report_review(report=report, accept=True, actor=world.actor("purchaser"))
-    response = client.post(url, {"note": ""})
-    assert response.status_code == 200 and "note" in response.context["form"].errors
-    assert client.post(url, {"note": "中期评估合格，报告编号 ZQ-01"}).status_code == 302
+    assert (
+        client.post(
+            f"/contracts/{c.pk}/instalments/{second.pk}/gate/", {"note": "中期评估合格"}
+        ).status_code
+        == 404
+    )
+    html = _html(client.get(f"/contracts/{c.pk}/"))
+    plan = html[html.index('data-testid="payment-plan"') :]
+    assert "待中期测评通过" in plan and "待终期评估通过" in plan
+    assert f'href="/evaluations/contracts/{c.pk}/"' in plan
+    assert f"/instalments/{second.pk}/pay/" not in html
+    e = _pass_midterm(world, c)
     second.refresh_from_db()
-    assert second.gate_opened_at and second.gate_note == "中期评估合格，报告编号 ZQ-01"
-    assert login("provider").post(url, {"note": "x"}).status_code == 403
+    assert second.gate_opened_at and "中期测评" in second.gate_note
+    html = _html(client.get(f"/contracts/{c.pk}/"))
+    assert second.gate_note in html and f"/instalments/{second.pk}/pay/" in html
+    assert "待中期测评通过" not in html and "待终期评估通过" in html
+    assert str(e.total) in _html(login("resident").get(f"/contracts/{c.pk}/"))  # public note
 
 
 # --- reports ----------------------------------------------------------------------------------
@@ -717,14 +739,28 @@ def test_contract_pages_in_english(world, client, settings):
     assert "Contracts" in _html(client.get("/contracts/"))
 
 
-def test_instalment_gate_via_service_shows_on_the_page(world, login):
-    c = signed_contract(world)
-    report = _submit_midterm(world, c)
-    report_review(report=report, accept=True, actor=world.actor("purchaser"))
+def test_a_passed_midterm_lets_the_purchaser_pay_the_second_instalment(world, login):
+    from tests.evaluations.factories import appointed_contract
+
+    c = appointed_contract(world)
+    _pass_midterm(world, c)
     second = c.instalments.get(sequence=2)
-    instalment_gate_open(instalment=second, note="中期评估合格", actor=world.actor("purchaser"))
-    html = _html(login("purchaser").get(f"/contracts/{c.pk}/"))
+    client = login("purchaser")
+    html = _html(client.get(f"/contracts/{c.pk}/"))
     assert f"/contracts/{c.pk}/instalments/{second.pk}/pay/" in html
+    response = client.post(
+        f"/contracts/{c.pk}/instalments/{second.pk}/pay/",
+        {"paid_on": TODAY().isoformat(), "voucher": "PZ-2"},
+    )
+    assert response.status_code == 302
+    assert Payment.objects.get(instalment=second).amount == second.amount
+
+
+def test_contract_page_links_evaluations_and_the_track_record(world, client):
+    c = signed_contract(world)
+    html = _html(client.get(f"/contracts/{c.pk}/"))
+    assert f'href="/evaluations/contracts/{c.pk}/"' in html
+    assert f'href="/evaluations/track-record/{c.organization_id}/"' in html
 
 
 def test_report_attach_refused_for_purchaser(world, login):

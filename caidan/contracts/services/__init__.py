@@ -10,7 +10,7 @@ from .contracts import (
     contract_update,
     signing_blockers,
 )
-from .payments import instalment_gate_open, payment_record
+from .payments import instalment_gate_open_by_evaluation, payment_record
 from .reminders import flag_overdue
 from .reports import report_attach, report_review, report_submit
 
@@ -23,7 +23,7 @@ __all__ = [
     "contract_terminate",
     "contract_update",
     "flag_overdue",
-    "instalment_gate_open",
+    "instalment_gate_open_by_evaluation",
     "payment_record",
     "report_attach",
     "report_review",

@@ -604,6 +604,11 @@ def contract_renew(*, contract: Contract, actor: Any) -> Contract:
                 f"已达到约定的续签年限（共 {c.renewal_years} 年，最长 {MAX_YEARS} 年）。",
                 code="max_years",
             )
+        poor = c.evaluations.filter(status="published", grade="poor").first()
+        if poor is not None:
+            raise Conflict(
+                f"{poor.get_stage_display()}等级为“差”，不能续签（优胜劣汰）。", code="poor_grade"
+            )
         if c.renewals.exclude(status="cancelled").exists():
             raise Conflict("已起草续签合同。", code="contract_exists")
         try:

@@ -9,51 +9,42 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from caidan.accounts.actor import user_of
+from caidan.accounts.actor import Actor, user_of
 from caidan.accounts.permissions import require
+from caidan.accounts.selectors import unit_officers
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
 from caidan.common.errors import Conflict, field_error
 from caidan.common.money import to_money
 from caidan.notifications.services import notify
 
-from ..models import ContractStatus, Gate, Instalment, Payment, ReportKind
+from ..models import ContractStatus, Instalment, Payment
 from .contracts import _provider_users, maybe_complete
 
-GATE_REPORT = {Gate.MIDTERM: ReportKind.MIDTERM, Gate.FINAL: ReportKind.FINAL}
 
-
-def instalment_gate_open(*, instalment: Instalment, note: str, actor: Any) -> Instalment:
-    """The purchaser records that the mid-term / final evaluation passed (until the
-    evaluation capability records it itself). The matching report must have been accepted."""
-    require(actor, "contracts.manage", instalment.contract)
-    if not (note or "").strip():
-        raise field_error("note", "请写明评估结论和依据（如：中期评估合格，评估报告编号）。")
-    with transaction.atomic():
-        i = Instalment.objects.select_for_update().select_related("contract").get(pk=instalment.pk)
-        if i.contract.status != ContractStatus.ACTIVE:
-            raise Conflict("合同不在履行中。", code="not_active")
-        if i.gate == Gate.SIGNATURE:
-            raise Conflict("首期款的条件是合同签订，签订时已自动达成。", code="automatic_gate")
-        if i.gate_opened_at:
-            raise Conflict("该期付款条件已达成。", code="gate_open")
-        kind = GATE_REPORT[i.gate]
-        if not i.contract.reports.filter(kind=kind, status="accepted").exists():
-            label = ReportKind(kind).label
-            raise Conflict(
-                f"{label}尚未审核通过，不能确认{i.get_gate_display()}。", code="report_pending"
-            )
-        i.gate_opened_at = timezone.now()
-        i.gate_opened_by = user_of(actor)
-        i.gate_note = note.strip()
-        i.save(update_fields=["gate_opened_at", "gate_opened_by", "gate_note"])
-        audit_record(
-            kind=EventKind.INSTALMENT_GATE_OPENED,
-            actor=actor,
-            target=i.contract,
-            new={"instalment": i.sequence, "gate": i.gate},
-            note=i.gate_note,
-        )
+def instalment_gate_open_by_evaluation(*, contract, gate: str, evaluation) -> Instalment | None:
+    """Open the mid-term / final payment gate because ``evaluation`` passed (called by the
+    evaluation's publication, inside its transaction). Idempotent."""
+    i = Instalment.objects.select_for_update().filter(contract=contract, gate=gate).first()
+    if i is None or i.gate_opened_at is not None:
+        return i
+    i.gate_opened_at = timezone.now()
+    i.gate_note = f"{evaluation.get_stage_display()}结果：{evaluation.get_grade_display()}（{evaluation.total} 分）"
+    i.save(update_fields=["gate_opened_at", "gate_note"])
+    audit_record(
+        kind=EventKind.INSTALMENT_GATE_OPENED,
+        actor=Actor.system(),
+        target=contract,
+        new={"instalment": i.sequence, "gate": i.gate, "evaluation": evaluation.pk},
+        note=i.gate_note,
+    )
+    notify(
+        recipients=_provider_users(contract) + unit_officers(contract.unit),
+        kind="instalment.gate_opened",
+        title=f"付款条件达成：{contract.title} 第 {i.sequence} 期",
+        body=f"{i.gate_note}，第 {i.sequence} 期 {i.amount} 元可以支付。",
+        url=f"/contracts/{contract.pk}/",
+    )
     return i
 
 

@@ -1,0 +1,384 @@
+"""Performance evaluation (绩效评价, 财预〔2020〕10号), satisfaction surveys, hearings,
+organization assessments, financial audit, and the providers' track record
+(DOMAIN.md §3.6, §4.5)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+# --- indicator frameworks -------------------------------------------------------------------------
+
+
+class Framework(models.Model):
+    """An indicator framework (指标体系): a template, or a project's copy (frozen at its
+    first evaluation). ``indicators`` is the tree as a list of
+    ``{"code", "name", "level" (1–3), "parent" (code or null), "weight", "category",
+    "computed" (formula or ""), "target"}``; level-1 weights sum to 100 and each parent's
+    children sum to its weight."""
+
+    name = models.CharField("名称", max_length=200)
+    is_template = models.BooleanField("模板", default=False)
+    contract = models.OneToOneField(
+        "contracts.Contract",
+        verbose_name="项目合同",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="framework",
+    )
+    indicators = models.JSONField("指标")
+    frozen_at = models.DateTimeField("冻结时间", null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "绩效指标体系"
+        verbose_name_plural = "绩效指标体系"
+        ordering = ["-is_template", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# --- evaluator and evaluations -----------------------------------------------------------------
+
+
+class EvaluatorAppointment(models.Model):
+    """The third-party evaluator (第三方评估机构) of one project."""
+
+    contract = models.OneToOneField(
+        "contracts.Contract", on_delete=models.PROTECT, related_name="evaluator_appointment"
+    )
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="第三方评估机构",
+        on_delete=models.PROTECT,
+        related_name="evaluations_appointed",
+    )
+    appointed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    appointed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "第三方评估委托"
+        verbose_name_plural = "第三方评估委托"
+
+    def __str__(self) -> str:
+        return f"{self.contract_id}:{self.organization_id}"
+
+
+class Stage(models.TextChoices):
+    PRE = "pre", "前期指导"
+    MID = "mid", "中期测评"
+    FINAL = "final", "终期评估"
+
+
+class Grade(models.TextChoices):
+    EXCELLENT = "excellent", "优"
+    GOOD = "good", "良"
+    FAIR = "fair", "中"
+    POOR = "poor", "差"
+
+
+class EvaluationStatus(models.TextChoices):
+    OPEN = "open", "评价中"
+    PUBLISHED = "published", "已公布"
+
+
+class Evaluation(models.Model):
+    """One evaluation of a project at a stage: indicator scores with evidence by the
+    evaluator, the purchaser's score, the recipients' (survey) score, the weighted total and
+    grade. Published results are public."""
+
+    Stage = Stage
+    Grade = Grade
+    Status = EvaluationStatus
+
+    contract = models.ForeignKey(
+        "contracts.Contract", on_delete=models.PROTECT, related_name="evaluations"
+    )
+    stage = models.CharField("阶段", max_length=8, choices=Stage.choices)
+    due_on = models.DateField("应完成日期")
+    status = models.CharField(
+        "状态", max_length=16, choices=EvaluationStatus.choices, default="open"
+    )
+    scores = models.JSONField("指标得分（编号：{score, evidence}）", default=dict, blank=True)
+    computed = models.JSONField("计算指标（编号：{value, score}）", default=dict, blank=True)
+    purchaser_score = models.DecimalField(
+        "购买方评分", max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    recipients_score = models.DecimalField(
+        "服务对象满意度", max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    evaluator_score = models.DecimalField(
+        "第三方指标得分", max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    subject_weights = models.JSONField("多主体权重", default=dict, blank=True)
+    total = models.DecimalField("综合得分", max_digits=5, decimal_places=2, null=True, blank=True)
+    grade = models.CharField("等级", max_length=16, choices=Grade.choices, blank=True)
+    summary = models.TextField("评价结论", blank=True)
+    published_at = models.DateTimeField("公布时间", null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    overdue_flagged_at = models.DateTimeField("逾期提醒时间", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "绩效评价"
+        verbose_name_plural = "绩效评价"
+        ordering = ["contract", "due_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "stage"], name="evaluation_stage_once")
+        ]
+        indexes = [
+            models.Index(fields=["status", "due_on"], name="evaluation_status_due"),
+            models.Index(fields=["status", "-published_at"], name="evaluation_published"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} {self.stage}"
+
+    @property
+    def passed(self) -> bool:
+        return self.status == EvaluationStatus.PUBLISHED and self.grade in (
+            Grade.EXCELLENT,
+            Grade.GOOD,
+            Grade.FAIR,
+        )
+
+
+class TrackRecord(models.Model):
+    """A provider's record (履约记录): one row per final evaluation, public."""
+
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="track_record"
+    )
+    evaluation = models.OneToOneField(Evaluation, on_delete=models.PROTECT, related_name="record")
+    contract = models.ForeignKey("contracts.Contract", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField("年度")
+    total = models.DecimalField("综合得分", max_digits=5, decimal_places=2)
+    grade = models.CharField("等级", max_length=16, choices=Grade.choices)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "履约记录"
+        verbose_name_plural = "履约记录"
+        ordering = ["organization", "-year", "-id"]
+        indexes = [models.Index(fields=["organization", "-year"], name="track_org_year")]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.year} {self.grade}"
+
+
+# --- surveys ------------------------------------------------------------------------------------
+
+
+class Survey(models.Model):
+    """A satisfaction survey (满意度调查) of a project's service recipients, reached by a
+    public link; each respondent answers once with a one-time token."""
+
+    contract = models.ForeignKey(
+        "contracts.Contract", on_delete=models.PROTECT, related_name="surveys"
+    )
+    title = models.CharField("标题", max_length=200)
+    slug = models.CharField("公开链接编号", max_length=32, unique=True)
+    questions = models.JSONField("题目")
+    opens_on = models.DateField("开始日期")
+    closes_on = models.DateField("截止日期")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "满意度调查"
+        verbose_name_plural = "满意度调查"
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SurveyToken(models.Model):
+    """A one-time respondent token (printed on a slip, sent by SMS, or shown as QR)."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="tokens")
+    token_hash = models.CharField("令牌摘要", max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "答卷令牌"
+        verbose_name_plural = "答卷令牌"
+
+    def __str__(self) -> str:
+        return f"{self.survey_id}:{self.token_hash[:8]}"
+
+
+class SurveyResponse(models.Model):
+    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="responses")
+    token = models.OneToOneField(SurveyToken, on_delete=models.PROTECT, related_name="response")
+    answers = models.JSONField("答案")
+    score = models.DecimalField("满意度得分", max_digits=5, decimal_places=2)
+    comment = models.TextField("意见和建议（不公开个人信息）", blank=True)
+    submitted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "答卷"
+        verbose_name_plural = "答卷"
+        ordering = ["survey", "id"]
+        indexes = [models.Index(fields=["survey", "id"], name="response_survey")]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id}:{self.pk}"
+
+
+# --- hearings, assessments, audit -------------------------------------------------------------
+
+
+class Hearing(models.Model):
+    """A community hearing (听证会) on a project: 1–2 per service cycle."""
+
+    contract = models.ForeignKey(
+        "contracts.Contract", on_delete=models.PROTECT, related_name="hearings"
+    )
+    held_on = models.DateField("举行日期")
+    place = models.CharField("地点", max_length=200, blank=True)
+    participants = models.TextField("参加人员（身份类别和人数，不含个人信息）")
+    opinions = models.TextField("意见")
+    follow_up = models.TextField("意见处理和落实情况", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "听证会"
+        verbose_name_plural = "听证会"
+        ordering = ["contract", "held_on"]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} {self.held_on}"
+
+
+class AssessmentStatus(models.TextChoices):
+    SUBMITTED = "submitted", "待登记管理机关确认"
+    CONFIRMED = "confirmed", "已确认并登记等级"
+    REJECTED = "rejected", "未予确认"
+
+
+class OrgAssessment(models.Model):
+    """A standardisation assessment (规范化评估) of an organization by an evaluator; the
+    registration authority confirms it into the registry's grade."""
+
+    Status = AssessmentStatus
+
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="assessments"
+    )
+    evaluator = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="assessments_made"
+    )
+    assessed_on = models.DateField("评估日期")
+    score = models.DecimalField("评估得分", max_digits=6, decimal_places=2)
+    proposed_level = models.PositiveSmallIntegerField("建议等级（1–5A）")
+    report = models.TextField("评估意见")
+    status = models.CharField(
+        "状态", max_length=16, choices=AssessmentStatus.choices, default="submitted"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField("确认意见", blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "社会组织规范化评估"
+        verbose_name_plural = "社会组织规范化评估"
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.proposed_level}A"
+
+
+class AuditPlan(models.Model):
+    """The annual audit plan: which projects are audited (coverage)."""
+
+    year = models.PositiveSmallIntegerField("年度")
+    unit = models.ForeignKey(
+        "accounts.Unit",
+        verbose_name="审计单位",
+        on_delete=models.PROTECT,
+        related_name="audit_plans",
+    )
+    contracts = models.ManyToManyField(
+        "contracts.Contract", related_name="audit_plans", verbose_name="审计项目"
+    )
+    note = models.TextField("说明", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "年度审计计划"
+        verbose_name_plural = "年度审计计划"
+        ordering = ["-year", "-id"]
+        constraints = [models.UniqueConstraint(fields=["year", "unit"], name="audit_plan_once")]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.unit_id}"
+
+
+class FindingStatus(models.TextChoices):
+    OPEN = "open", "待整改"
+    RESPONDED = "responded", "已报送整改情况"
+    CLOSED = "closed", "已整改销号"
+
+
+class AuditFinding(models.Model):
+    """An audit finding on a project, with its rectification deadline, the provider's
+    response and closure."""
+
+    Status = FindingStatus
+
+    plan = models.ForeignKey(AuditPlan, on_delete=models.PROTECT, related_name="findings")
+    contract = models.ForeignKey(
+        "contracts.Contract", on_delete=models.PROTECT, related_name="audit_findings"
+    )
+    description = models.TextField("审计发现")
+    rectify_by = models.DateField("整改期限")
+    status = models.CharField("状态", max_length=16, choices=FindingStatus.choices, default="open")
+    response = models.TextField("整改情况", blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closing_note = models.TextField("销号意见", blank=True)
+    overdue_flagged_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "审计发现"
+        verbose_name_plural = "审计发现"
+        ordering = ["rectify_by", "id"]
+        indexes = [models.Index(fields=["status", "rectify_by"], name="finding_status_due")]
+        constraints = [
+            models.CheckConstraint(
+                name="finding_closed_has_time",
+                condition=~Q(status="closed") | Q(closed_at__isnull=False),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id}: {self.description[:20]}"

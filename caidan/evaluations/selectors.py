@@ -1,0 +1,506 @@
+"""Reads for evaluations (append-only module: each section is owned by whoever added it)."""
+
+from __future__ import annotations
+
+# --- web pages: results, scoring, track record, surveys, hearings, audit, assessments -------------
+# (added with caidan/evaluations/views.py)
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Avg, Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from caidan.accounts.models import Role
+from caidan.accounts.permissions import can
+from caidan.common.errors import NotAuthenticated, NotFound, PermissionDenied, field_error
+from caidan.common.pagination import Page, keyset_paginate
+
+from . import permissions as evaluation_permissions
+from .formulas import FORMULAS, indicator_score
+from .models import (
+    AssessmentStatus,
+    AuditFinding,
+    AuditPlan,
+    Evaluation,
+    EvaluationStatus,
+    Framework,
+    Grade,
+    Hearing,
+    OrgAssessment,
+    Stage,
+    Survey,
+    TrackRecord,
+)
+
+_EVALUATION_RELATED = (
+    "contract",
+    "contract__organization",
+    "contract__unit",
+)
+SUBJECTS = (
+    ("purchaser", _("购买方评分")),
+    ("recipients", _("服务对象满意度")),
+    ("evaluator", _("第三方指标得分")),
+)
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise NotFound("对象不存在。") from None
+
+
+def sees_evaluation_work(actor, contract) -> bool:
+    """The purchaser, the appointed evaluator, the provider, the platform admin and auditors
+    see a contract's unpublished evaluations, surveys and findings."""
+    return (
+        can(actor, "evaluations.commission", contract)
+        or can(actor, "evaluations.evaluate", contract)
+        or evaluation_permissions.provider_of(actor, contract)
+        or actor.has_role(Role.PLATFORM_ADMIN, Role.AUDITOR)
+    )
+
+
+def published_evaluations(
+    *, stage: str = "", grade: str = "", search: str = "", cursor: str | None = None
+) -> Page:
+    """Published results, newest first (public)."""
+    qs = Evaluation.objects.filter(status=EvaluationStatus.PUBLISHED).select_related(
+        *_EVALUATION_RELATED
+    )
+    if stage:
+        if stage not in Stage.values:
+            raise field_error("stage", f"评价阶段“{stage}”无效。")
+        qs = qs.filter(stage=stage)
+    if grade:
+        if grade not in Grade.values:
+            raise field_error("grade", f"等级“{grade}”无效。")
+        qs = qs.filter(grade=grade)
+    search = (search or "").strip()
+    if search:
+        qs = qs.filter(
+            Q(contract__title__icontains=search)
+            | Q(contract__organization__name__icontains=search)
+            | Q(contract__reference__iexact=search)
+        )
+    return keyset_paginate(qs, ordering=("-published_at", "-id"), cursor=cursor)
+
+
+def evaluation_get(*, pk: Any, actor) -> Evaluation:
+    """A published evaluation for anyone; an open one for those who work on it."""
+    e = (
+        Evaluation.objects.select_related(*_EVALUATION_RELATED, "published_by")
+        .filter(pk=_int(pk))
+        .first()
+    )
+    if e is None:
+        raise NotFound("评价不存在。")
+    if e.status == EvaluationStatus.PUBLISHED:
+        return e
+    if not actor.is_authenticated:
+        raise NotAuthenticated("请先登录。")
+    if not sees_evaluation_work(actor, e.contract):
+        raise PermissionDenied(
+            "该评价尚未公布：只有购买主体、受托的第三方评估机构和承接主体可以查看。",
+            code="out_of_scope",
+        )
+    return e
+
+
+def framework_of(contract) -> Framework | None:
+    return Framework.objects.filter(contract=contract).first()
+
+
+def evaluations_of(contract) -> list[Evaluation]:
+    order = {s: n for n, s in enumerate(Stage.values)}
+    return sorted(contract.evaluations.all(), key=lambda e: order.get(e.stage, 9))
+
+
+def appointment_of(contract):
+    from .models import EvaluatorAppointment
+
+    return (
+        EvaluatorAppointment.objects.select_related("organization")
+        .filter(contract=contract)
+        .first()
+    )
+
+
+def evaluator_organizations() -> QuerySet:
+    from caidan.orgs.models import Organization
+
+    return Organization.objects.filter(
+        is_evaluator=True, status=Organization.Status.ACTIVE
+    ).order_by("name")
+
+
+def evaluator_tasks(actor) -> list[Evaluation]:
+    """The evaluations of the projects the actor's evaluator organization was appointed
+    to: open ones first, by due date."""
+    if actor.organization is None:
+        return []
+    rows = Evaluation.objects.filter(
+        contract__evaluator_appointment__organization=actor.organization
+    ).select_related(*_EVALUATION_RELATED)
+    return sorted(rows[:500], key=lambda e: (e.status != EvaluationStatus.OPEN, e.due_on, e.pk))
+
+
+def evaluator_contracts_unscheduled(actor) -> list:
+    """Projects the evaluator was appointed to where no evaluation is scheduled yet."""
+    from caidan.contracts.models import Contract
+
+    if actor.organization is None:
+        return []
+    return list(
+        Contract.objects.filter(evaluator_appointment__organization=actor.organization)
+        .annotate(n=Count("evaluations"))
+        .filter(n=0)
+        .select_related("unit", "organization")
+        .order_by("-id")[:200]
+    )
+
+
+def indicator_rows(e: Evaluation, *, facts: dict | None = None) -> list[dict[str, Any]]:
+    """The framework as rows, each with its points: a leaf's computed score (from the
+    published result, or live from the contract's data while open) or the evaluator's score;
+    a parent's sum of its leaves' points."""
+    from .services.evaluations import computed_rate, contract_facts
+
+    framework = framework_of(e.contract)
+    if framework is None:
+        return []
+    indicators = framework.indicators
+    parents = {i["parent"] for i in indicators if i["parent"]}
+    published = e.status == EvaluationStatus.PUBLISHED
+    if not published and facts is None:
+        facts = contract_facts(e.contract)
+    rows, points_by_code = [], {}
+    for ind in indicators:
+        leaf = ind["code"] not in parents
+        entry = e.scores.get(ind["code"], {}) if leaf else {}
+        rate = points = None
+        if leaf and ind["computed"]:
+            if published:
+                done = e.computed.get(ind["code"])
+                if done:
+                    rate, points = Decimal(done["rate"]), Decimal(done["score"])
+            else:
+                rate = computed_rate(ind["computed"], facts, entry)
+                points = indicator_score(rate, Decimal(ind["weight"]))
+        computed_points = points
+        if leaf and points is None and entry.get("score") not in (None, ""):
+            points = Decimal(entry["score"])
+        if leaf:
+            points_by_code[ind["code"]] = points
+        rows.append(
+            {
+                **ind,
+                "leaf": leaf,
+                "indent": range(ind["level"] - 1),
+                "formula": FORMULAS.get(ind["computed"], ""),
+                "entry": entry,
+                "rate": rate,
+                "rate_percent": (rate * 100).quantize(Decimal("0.01"))
+                if rate is not None
+                else None,
+                "computed_points": computed_points,
+                "points": points,
+                "missing": leaf and points is None,
+            }
+        )
+    by_code = {r["code"]: r for r in rows}
+    children: dict[str, list[str]] = {}
+    for r in rows:
+        if r["parent"]:
+            children.setdefault(r["parent"], []).append(r["code"])
+
+    def total(code: str) -> Decimal | None:
+        if code in points_by_code:
+            return points_by_code[code]
+        parts = [total(c) for c in children.get(code, [])]
+        known = [p for p in parts if p is not None]
+        return sum(known, Decimal("0.00")) if known else None
+
+    for r in rows:
+        if not r["leaf"]:
+            r["points"] = total(r["code"])
+    return [by_code[i["code"]] for i in indicators]
+
+
+def subject_rows(e: Evaluation, weights: dict | None = None) -> list[dict[str, Any]]:
+    """The three subjects' scores and weights (the published weights, else the setting)."""
+    from caidan.jurisdiction.selectors import setting_value
+
+    if weights is None:
+        weights = e.subject_weights or setting_value("evaluation_subject_weights")
+    scores = {
+        "purchaser": e.purchaser_score,
+        "recipients": e.recipients_score,
+        "evaluator": e.evaluator_score,
+    }
+    return [
+        {"key": key, "label": label, "score": scores[key], "weight": weights.get(key)}
+        for key, label in SUBJECTS
+    ]
+
+
+def track_record(organization) -> dict[str, Any]:
+    """A provider's final-evaluation results (public), newest first, with the average."""
+    rows = list(
+        TrackRecord.objects.filter(organization=organization)
+        .select_related("contract", "contract__unit", "evaluation")
+        .order_by("-year", "-id")[:500]
+    )
+    agg = TrackRecord.objects.filter(organization=organization).aggregate(
+        avg=Avg("total"), n=Count("id")
+    )
+    average = Decimal(agg["avg"]).quantize(Decimal("0.01")) if agg["avg"] is not None else None
+    return {"rows": rows, "average": average, "count": agg["n"]}
+
+
+def surveys_of(contract) -> list[Survey]:
+    return list(
+        Survey.objects.filter(contract=contract)
+        .annotate(
+            n_responses=Count("responses", distinct=True), n_tokens=Count("tokens", distinct=True)
+        )
+        .order_by("-id")
+    )
+
+
+def survey_get(*, pk: Any) -> Survey:
+    survey = (
+        Survey.objects.select_related("contract", "contract__unit", "contract__organization")
+        .filter(pk=_int(pk))
+        .first()
+    )
+    if survey is None:
+        raise NotFound("调查不存在。")
+    return survey
+
+
+def hearings_of(contract) -> list[Hearing]:
+    return list(Hearing.objects.filter(contract=contract).order_by("held_on", "id"))
+
+
+def hearing_get(*, contract, pk: Any) -> Hearing:
+    hearing = Hearing.objects.filter(contract=contract, pk=_int(pk)).first()
+    if hearing is None:
+        raise NotFound("听证会记录不存在。")
+    return hearing
+
+
+# audit ------------------------------------------------------------------------------------------
+
+
+def audit_plans(limit: int = 200) -> list[AuditPlan]:
+    return list(
+        AuditPlan.objects.select_related("unit")
+        .annotate(
+            n_contracts=Count("contracts", distinct=True),
+            n_findings=Count("findings", distinct=True),
+        )
+        .order_by("-year", "-id")[:limit]
+    )
+
+
+def audit_plan_get(*, pk: Any) -> AuditPlan:
+    plan = AuditPlan.objects.select_related("unit").filter(pk=_int(pk)).first()
+    if plan is None:
+        raise NotFound("审计计划不存在。")
+    return plan
+
+
+def audit_plan_for(unit, year: int) -> AuditPlan | None:
+    return AuditPlan.objects.filter(unit=unit, year=year).first()
+
+
+def _findings() -> QuerySet:
+    return AuditFinding.objects.select_related(
+        "contract", "contract__unit", "contract__organization", "plan"
+    )
+
+
+def findings_open(limit: int = 200) -> list[AuditFinding]:
+    return list(_findings().exclude(status="closed").order_by("rectify_by", "id")[:limit])
+
+
+def findings_of_plan(plan) -> list[AuditFinding]:
+    return list(_findings().filter(plan=plan).order_by("rectify_by", "id"))
+
+
+def findings_of_contract(contract) -> list[AuditFinding]:
+    return list(_findings().filter(contract=contract).order_by("rectify_by", "id"))
+
+
+def finding_get_for(*, pk: Any, actor) -> AuditFinding:
+    """Auditors and the platform admin; the contract's purchaser and provider."""
+    finding = _findings().filter(pk=_int(pk)).first()
+    if finding is None:
+        raise NotFound("审计发现不存在。")
+    if not actor.is_authenticated:
+        raise NotAuthenticated("请先登录。")
+    c = finding.contract
+    if not (
+        actor.has_role(Role.AUDITOR, Role.PLATFORM_ADMIN)
+        or evaluation_permissions.purchaser_of(actor, c)
+        or evaluation_permissions.provider_of(actor, c)
+    ):
+        raise NotFound("审计发现不存在。")
+    return finding
+
+
+# assessments ------------------------------------------------------------------------------------
+
+
+def _assessments() -> QuerySet:
+    return OrgAssessment.objects.select_related("organization", "evaluator", "decided_by")
+
+
+def assessments_for(actor, limit: int = 200) -> list[OrgAssessment]:
+    """The registration authority and the admin: all, pending first; an evaluator: its
+    organization's; a provider: those of its organization."""
+    qs = _assessments()
+    if actor.has_role(Role.REGISTRATION_AUTHORITY, Role.PLATFORM_ADMIN):
+        pass
+    elif actor.has_role(Role.EVALUATOR) and actor.organization is not None:
+        qs = qs.filter(evaluator=actor.organization)
+    elif actor.has_role(Role.PROVIDER, Role.HUB) and actor.organization is not None:
+        qs = qs.filter(organization=actor.organization)
+    else:
+        return []
+    rows = list(qs.order_by("-id")[:limit])
+    return sorted(rows, key=lambda a: (a.status != AssessmentStatus.SUBMITTED, -a.pk))
+
+
+def assessment_get_for(*, pk: Any, actor) -> OrgAssessment:
+    a = _assessments().filter(pk=_int(pk)).first()
+    if a is None:
+        raise NotFound("评估记录不存在。")
+    if not actor.is_authenticated:
+        raise NotAuthenticated("请先登录。")
+    mine = actor.organization is not None and actor.organization.pk in (
+        a.organization_id,
+        a.evaluator_id,
+    )
+    if not (actor.has_role(Role.REGISTRATION_AUTHORITY, Role.PLATFORM_ADMIN) or mine):
+        raise NotFound("评估记录不存在。")
+    return a
+
+
+def assessable_organizations() -> QuerySet:
+    from caidan.orgs.models import Organization
+
+    return Organization.objects.filter(status=Organization.Status.ACTIVE).order_by("name")
+
+
+# --- API: keyset pages (added with caidan/evaluations/api.py) -------------------------------------
+
+
+def _valid(value: str, choices, field: str, label: str) -> str:
+    value = (value or "").strip()
+    if value and value not in choices:
+        raise field_error(field, f"{label}“{value}”无效。")
+    return value
+
+
+def evaluation_results_page(
+    *,
+    stage: str = "",
+    grade: str = "",
+    organization_id: int | None = None,
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> Page:
+    """Published results, newest first, one keyset page (public); optionally of one stage,
+    one grade or one provider organization."""
+    qs = Evaluation.objects.filter(status=EvaluationStatus.PUBLISHED).select_related(
+        *_EVALUATION_RELATED
+    )
+    if stage := _valid(stage, Stage.values, "stage", "评价阶段"):
+        qs = qs.filter(stage=stage)
+    if grade := _valid(grade, Grade.values, "grade", "等级"):
+        qs = qs.filter(grade=grade)
+    if organization_id is not None:
+        qs = qs.filter(contract__organization_id=organization_id)
+    return keyset_paginate(qs, ordering=("-published_at", "-id"), cursor=cursor, limit=limit)
+
+
+def evaluations_assigned_page(
+    *, actor, status: str = "", cursor: str | None = None, limit: int | None = None
+) -> Page:
+    """The evaluations of the projects the actor's evaluator organization was appointed to,
+    soonest due first, one keyset page. (The caller checks the role.)"""
+    qs = Evaluation.objects.filter(
+        contract__evaluator_appointment__organization=actor.organization
+    ).select_related(*_EVALUATION_RELATED)
+    if status := _valid(status, EvaluationStatus.values, "status", "状态"):
+        qs = qs.filter(status=status)
+    return keyset_paginate(qs, ordering=("due_on", "id"), cursor=cursor, limit=limit)
+
+
+def templates_page(*, cursor: str | None = None, limit: int | None = None) -> Page:
+    """Indicator templates, oldest (the general one) first."""
+    qs = Framework.objects.filter(is_template=True)
+    return keyset_paginate(qs, ordering=("id",), cursor=cursor, limit=limit)
+
+
+def template_get(*, pk: Any) -> Framework:
+    template = Framework.objects.filter(pk=_int(pk), is_template=True).first()
+    if template is None:
+        raise NotFound("指标模板不存在。")
+    return template
+
+
+def findings_page_for(
+    *,
+    actor,
+    status: str = "",
+    contract_id: int | None = None,
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> Page:
+    """Auditors and the platform admin: every finding; a purchaser: those on its units'
+    projects; a provider: those on its own. Earliest deadline first, one keyset page.
+    (The caller checks the role.)"""
+    qs = _findings()
+    if actor.has_role(Role.PURCHASER):
+        qs = qs.filter(contract__unit__path__startswith=actor.unit.path)
+    elif actor.has_role(Role.PROVIDER, Role.HUB):
+        qs = qs.filter(contract__organization=actor.organization)
+    elif not actor.has_role(Role.AUDITOR, Role.PLATFORM_ADMIN):
+        qs = qs.none()
+    if status := _valid(status, AuditFinding.Status.values, "status", "状态"):
+        qs = qs.filter(status=status)
+    if contract_id is not None:
+        qs = qs.filter(contract_id=contract_id)
+    return keyset_paginate(qs, ordering=("rectify_by", "id"), cursor=cursor, limit=limit)
+
+
+def survey_by_slug(*, slug: str) -> Survey:
+    """A survey by its public link, with its contract's unit and provider (public)."""
+    survey = (
+        Survey.objects.select_related("contract", "contract__unit", "contract__organization")
+        .filter(slug=str(slug)[:32])
+        .first()
+    )
+    if survey is None:
+        raise NotFound("调查不存在。")
+    return survey
+
+
+def evaluation_get_or_404(*, pk: Any, actor) -> Evaluation:
+    """The API's read of one evaluation: published ones for anyone; an open one only for
+    those who work on it (``sees_evaluation_work``) — 401 for visitors, 404 for everyone
+    else, as for contract drafts (the API does not confirm that it exists)."""
+    e = Evaluation.objects.select_related(*_EVALUATION_RELATED).filter(pk=_int(pk)).first()
+    if e is None:
+        raise NotFound("评价不存在。")
+    if e.status == EvaluationStatus.PUBLISHED:
+        return e
+    if not actor.is_authenticated:
+        raise NotAuthenticated("请先登录。")
+    if not sees_evaluation_work(actor, e.contract):
+        raise NotFound("评价不存在。")
+    return e

@@ -1,0 +1,200 @@
+"""Standardisation assessments (社会组织规范化评估, 民政部令第39号; DOMAIN.md §4.6): an
+evaluator organization assesses a social organization and proposes a grade (1A–5A); the
+registration authority confirms it into the registry (``grade_record``) or rejects it."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from caidan.accounts.actor import user_of
+from caidan.accounts.models import Role, User
+from caidan.accounts.permissions import require
+from caidan.accounts.selectors import organization_users
+from caidan.audit.kinds import EventKind
+from caidan.audit.services import audit_record
+from caidan.common.errors import Conflict, field_error
+from caidan.notifications.services import notify
+from caidan.orgs.models import Organization
+from caidan.orgs.services import grade_record
+
+from .. import permissions  # noqa: F401 - registers the rules
+from ..models import AssessmentStatus, OrgAssessment
+from .hearings import clean_date, clean_text
+
+MAX_SCORE = Decimal("1000")  # the national assessment scale (1000 points)
+
+
+def _clean_score(value: Any) -> Decimal:
+    if isinstance(value, bool | float):
+        raise field_error("score", "评估得分须以字符串或整数给出，不能是浮点数。")
+    try:
+        score = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise field_error("score", f"评估得分不是有效的数字：{value!r}。") from None
+    if not score.is_finite() or score != score.quantize(Decimal("0.01")):
+        raise field_error("score", "评估得分最多保留两位小数。")
+    if not Decimal(0) <= score <= MAX_SCORE:
+        raise field_error("score", f"评估得分应在 0 到 {MAX_SCORE} 分之间。")
+    return score.quantize(Decimal("0.01"))
+
+
+def _clean_level(value: Any) -> int:
+    if isinstance(value, bool):
+        raise field_error("proposed_level", "建议等级应为 1 到 5（即 1A–5A）。")
+    try:
+        level = int(str(value).strip().upper().removesuffix("A"))
+    except (TypeError, ValueError):
+        raise field_error("proposed_level", "建议等级应为 1 到 5（即 1A–5A）。") from None
+    if not 1 <= level <= 5:
+        raise field_error("proposed_level", "建议等级应为 1 到 5（即 1A–5A）。")
+    return level
+
+
+def conflict_of_interest(evaluator: Organization, organization: Organization) -> str:
+    """Why ``evaluator`` may not assess ``organization`` ("" when it may): not itself, not
+    its hub, not an affiliate of its own (when it is a hub), not a sibling under the same hub."""
+    if evaluator.pk == organization.pk:
+        return "评估机构不得评估本机构。"
+    if evaluator.hub_id and organization.pk == evaluator.hub_id:
+        return f"“{organization.name}”是评估机构所属的枢纽型社会组织，须回避。"
+    if organization.hub_id and organization.hub_id == evaluator.pk:
+        return f"“{organization.name}”是评估机构（枢纽型社会组织）的所属组织，须回避。"
+    if evaluator.hub_id and organization.hub_id == evaluator.hub_id:
+        return f"“{organization.name}”与评估机构属于同一枢纽型社会组织，须回避。"
+    return ""
+
+
+def _authority_users() -> list[User]:
+    return list(
+        User.objects.filter(
+            memberships__role=Role.REGISTRATION_AUTHORITY,
+            memberships__is_active=True,
+            is_active=True,
+        ).distinct()
+    )
+
+
+def assessment_submit(
+    *,
+    organization: Organization,
+    score: Any,
+    proposed_level: Any,
+    report: str,
+    assessed_on: Any,
+    actor: Any,
+) -> OrgAssessment:
+    """An evaluator of an evaluator organization submits an assessment for confirmation."""
+    require(actor, "evaluations.assess_orgs", organization)
+    evaluator = actor.organization
+    score = _clean_score(score)
+    level = _clean_level(proposed_level)
+    report = clean_text(report, "report", "评估意见")
+    assessed_on = clean_date(assessed_on, "assessed_on")
+    if assessed_on > timezone.localdate():
+        raise field_error("assessed_on", f"评估日期 {assessed_on} 不能晚于今天。")
+    with transaction.atomic():
+        org = Organization.objects.select_for_update().get(pk=organization.pk)
+        evaluator = Organization.objects.get(pk=evaluator.pk)  # its current hub
+        reason = conflict_of_interest(evaluator, org)
+        if reason:
+            raise field_error("organization", f"利益冲突：{reason}", code="conflict_of_interest")
+        if org.status != Organization.Status.ACTIVE:
+            raise Conflict(
+                f"“{org.name}”{org.get_status_display()}，不能评估。", code="not_registered"
+            )
+        if OrgAssessment.objects.filter(
+            organization=org, status=AssessmentStatus.SUBMITTED
+        ).exists():
+            raise Conflict(
+                f"“{org.name}”已有一份评估待登记管理机关确认。", code="assessment_pending"
+            )
+        assessment = OrgAssessment.objects.create(
+            organization=org,
+            evaluator=evaluator,
+            assessed_on=assessed_on,
+            score=score,
+            proposed_level=level,
+            report=report,
+            submitted_by=user_of(actor),
+        )
+        audit_record(
+            kind=EventKind.ASSESSMENT_SUBMITTED,
+            actor=actor,
+            target=org,
+            new={
+                "assessment": assessment.pk,
+                "evaluator": evaluator.pk,
+                "score": score,
+                "proposed_level": level,
+                "assessed_on": assessed_on.isoformat(),
+            },
+        )
+        notify(
+            recipients=_authority_users(),
+            kind="assessment.submitted",
+            title=f"待确认：{org.name}规范化评估（建议 {level}A）",
+            body=f"{evaluator.name}评估得分 {score} 分，建议等级 {level}A。",
+            url=f"/evaluations/assessments/{assessment.pk}/",
+        )
+    return assessment
+
+
+def assessment_decide(
+    *, assessment: OrgAssessment, confirm: bool, note: str = "", actor: Any
+) -> OrgAssessment:
+    """The registration authority confirms (the proposed grade is recorded in the registry
+    in the same transaction) or rejects (with a reason) a submitted assessment."""
+    require(actor, "evaluations.confirm_assessments", assessment)
+    note = str(note or "").strip()
+    if not confirm and not note:
+        raise field_error("note", "不予确认须写明理由。")
+    with transaction.atomic():
+        a = (
+            OrgAssessment.objects.select_for_update()
+            .select_related("organization", "evaluator")
+            .get(pk=assessment.pk)
+        )
+        if a.status != AssessmentStatus.SUBMITTED:
+            raise Conflict(f"该评估已处理（{a.get_status_display()}）。", code="already_decided")
+        a.status = AssessmentStatus.CONFIRMED if confirm else AssessmentStatus.REJECTED
+        a.decided_by = user_of(actor)
+        a.decided_at = timezone.now()
+        a.decision_note = note
+        a.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        grade = None
+        if confirm:
+            grade = grade_record(
+                organization=a.organization,
+                level=a.proposed_level,
+                assessed_on=a.assessed_on,
+                score=a.score,
+                assessor=a.evaluator.name,
+                note=note or f"规范化评估（第 {a.pk} 号）",
+                actor=actor,
+            )
+        audit_record(
+            kind=EventKind.ASSESSMENT_DECIDED,
+            actor=actor,
+            target=a.organization,
+            old={"assessment": a.pk, "status": AssessmentStatus.SUBMITTED},
+            new={
+                "assessment": a.pk,
+                "status": a.status,
+                "level": a.proposed_level if confirm else None,
+                "grade": grade.pk if grade else None,
+            },
+            note=note,
+        )
+        verdict = f"已确认，登记为 {a.proposed_level}A" if confirm else "未予确认"
+        notify(
+            recipients=organization_users([a.organization_id, a.evaluator_id]),
+            kind="assessment.decided",
+            title=f"{a.organization.name}规范化评估{verdict}",
+            body=note[:500],
+            url=f"/evaluations/assessments/{a.pk}/",
+        )
+    return a

@@ -1,0 +1,341 @@
+"""Financial audit of projects (DOMAIN.md §3.6): the auditor's annual plan (which projects
+of a unit's year are audited: coverage by number and amount), findings with a
+rectification deadline, the provider's response, closure by the auditor, and overdue
+findings flagged once by the tick."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from caidan.accounts.actor import Actor, user_of
+from caidan.accounts.models import Unit, User
+from caidan.accounts.permissions import require
+from caidan.accounts.selectors import organization_users, unit_officers
+from caidan.audit.kinds import EventKind
+from caidan.audit.services import audit_record
+from caidan.common.errors import Conflict, field_error
+from caidan.common.tick import tick_job
+from caidan.contracts.models import Contract, ContractStatus
+from caidan.notifications.services import notify
+
+from .. import permissions  # noqa: F401 - registers the rules
+from ..models import AuditFinding, AuditPlan, FindingStatus
+from .hearings import clean_date
+
+SIGNED = (ContractStatus.ACTIVE, ContractStatus.COMPLETED, ContractStatus.TERMINATED)
+MAX_TEXT = 20000
+SHARE_PLACES = Decimal("0.0001")
+
+
+def _parties(contract: Contract) -> list[User]:
+    """The provider's people and the purchaser's officers, each once."""
+    people = organization_users([contract.organization_id])
+    return people + [u for u in unit_officers(contract.unit) if u not in people]
+
+
+def _text(value: Any, field: str, label: str) -> str:
+    text = str(value or "").strip()
+    if not text:
+        raise field_error(field, f"请填写{label}。")
+    if len(text) > MAX_TEXT:
+        raise field_error(field, f"{label}不超过 {MAX_TEXT} 字，详细材料请上传附件。")
+    return text
+
+
+def _clean_year(year: Any) -> int:
+    if isinstance(year, bool):
+        raise field_error("year", "年度应为四位数字。")
+    try:
+        year = int(str(year).strip())
+    except (TypeError, ValueError):
+        raise field_error("year", "年度应为四位数字。") from None
+    latest = timezone.localdate().year + 1
+    if not 2000 <= year <= latest:
+        raise field_error("year", f"年度应在 2000 至 {latest} 年之间。")
+    return year
+
+
+def unit_year_contracts(unit: Unit, year: int):
+    """The signed contracts of ``unit`` and the units below it whose service period starts
+    in ``year``: what an audit plan for that unit and year can cover."""
+    return Contract.objects.filter(
+        unit__path__startswith=unit.path, period_start__year=year, status__in=SIGNED
+    )
+
+
+def audit_coverage(plan: AuditPlan) -> dict[str, Any]:
+    """How much of the unit-year the plan covers: ``count`` and ``amount`` of the planned
+    contracts, ``total`` of the unit-year's contract amounts, ``share`` = amount ÷ total
+    (a Decimal fraction to 4 places; None when the unit-year has no contracts)."""
+    zero = Decimal("0.00")
+    planned = plan.contracts.aggregate(amount=Sum("amount"))
+    amount = planned["amount"] or zero
+    total = (
+        unit_year_contracts(plan.unit, plan.year).aggregate(total=Sum("amount"))["total"] or zero
+    )
+    share = (Decimal(amount) / Decimal(total)).quantize(SHARE_PLACES) if total else None
+    return {
+        "count": plan.contracts.count(),
+        "amount": Decimal(amount).quantize(Decimal("0.01")),
+        "total": Decimal(total).quantize(Decimal("0.01")),
+        "share": share,
+    }
+
+
+def _resolve_contracts(unit: Unit, year: int, contracts: Any) -> list[Contract]:
+    if contracts is None or isinstance(contracts, str | bytes):
+        raise field_error("contracts", "请选择列入审计计划的项目合同。")
+    ids = []
+    for item in contracts:
+        pk = getattr(item, "pk", item)
+        if isinstance(pk, bool) or not isinstance(pk, int | str) or not str(pk).isdigit():
+            raise field_error("contracts", f"合同编号无效：{pk!r}。")
+        if int(pk) not in ids:
+            ids.append(int(pk))
+    if not ids:
+        raise field_error("contracts", "请至少选择一个列入审计计划的项目合同。")
+    found = {c.pk: c for c in Contract.objects.select_related("unit").filter(pk__in=ids)}
+    missing = [pk for pk in ids if pk not in found]
+    if missing:
+        raise field_error("contracts", f"找不到合同：{'、'.join(map(str, missing))}。")
+    for pk in ids:
+        c = found[pk]
+        if c.status not in SIGNED:
+            raise field_error("contracts", f"“{c.title}”尚未签订生效，不能列入审计计划。")
+        if not c.unit.path.startswith(unit.path):
+            raise field_error("contracts", f"“{c.title}”不属于{unit.name}，不能列入其审计计划。")
+        if c.period_start.year != year:
+            raise field_error(
+                "contracts",
+                f"“{c.title}”的服务期始于 {c.period_start.year} 年，不属于 {year} 年度。",
+            )
+    return [found[pk] for pk in ids]
+
+
+def audit_plan_set(
+    *, year: Any, unit: Unit, contracts: Any, note: str = "", actor: Any
+) -> AuditPlan:
+    """The auditor sets the annual audit plan of a unit (one per year and unit): which of
+    the unit-year's signed contracts are audited. Setting it again replaces the list; a
+    contract with findings cannot be taken out."""
+    require(actor, "evaluations.audit", unit)
+    year = _clean_year(year)
+    note = str(note or "").strip()
+    if len(note) > MAX_TEXT:
+        raise field_error("note", f"说明不超过 {MAX_TEXT} 字。")
+    chosen = _resolve_contracts(unit, year, contracts)
+    new_ids = sorted(c.pk for c in chosen)
+    with transaction.atomic():
+        plan = AuditPlan.objects.select_for_update().filter(year=year, unit=unit).first()
+        if plan is None:
+            try:
+                with transaction.atomic():
+                    plan = AuditPlan.objects.create(
+                        year=year, unit=unit, note=note, created_by=user_of(actor)
+                    )
+            except IntegrityError:
+                raise Conflict(
+                    f"{unit.name} {year} 年度的审计计划刚被他人创建，请刷新后重试。",
+                    code="plan_exists",
+                ) from None
+            old_ids: list[int] = []
+            old_note = None
+        else:
+            old_ids = sorted(plan.contracts.values_list("pk", flat=True))
+            old_note = plan.note
+            if old_ids == new_ids and old_note == note:
+                return plan
+            removed = set(old_ids) - set(new_ids)
+            kept = AuditFinding.objects.filter(plan=plan, contract_id__in=removed).first()
+            if kept is not None:
+                raise Conflict(
+                    f"“{kept.contract.title}”已有审计发现，不能移出审计计划。",
+                    code="has_findings",
+                )
+            if old_note != note:
+                plan.note = note
+                plan.save(update_fields=["note"])
+        plan.contracts.set(chosen)
+        coverage = audit_coverage(plan)
+        audit_record(
+            kind=EventKind.AUDIT_PLAN_SET,
+            actor=actor,
+            target=plan,
+            old={"contracts": old_ids, "note": old_note} if old_note is not None else None,
+            new={
+                "year": year,
+                "unit": unit.pk,
+                "contracts": new_ids,
+                "note": note,
+                "count": coverage["count"],
+                "amount": coverage["amount"],
+                "share": coverage["share"],
+            },
+        )
+        for c in chosen:
+            if c.pk in old_ids:
+                continue
+            notify(
+                recipients=_parties(c),
+                kind="audit.planned",
+                title=f"列入 {year} 年度审计计划：{c.title}",
+                body="请按合同约定配合审计，备齐项目资金使用情况和财务报表。",
+                url=f"/contracts/{c.pk}/",
+            )
+    return plan
+
+
+def audit_finding_record(
+    *, plan: AuditPlan, contract: Contract, description: str, rectify_by: Any, actor: Any
+) -> AuditFinding:
+    """The auditor records a finding on a planned contract, with a rectification deadline."""
+    require(actor, "evaluations.audit", plan)
+    description = _text(description, "description", "审计发现")
+    rectify_by = clean_date(rectify_by, "rectify_by")
+    if rectify_by <= timezone.localdate():
+        raise field_error("rectify_by", f"整改期限 {rectify_by} 须晚于今天。")
+    with transaction.atomic():
+        p = AuditPlan.objects.select_for_update().get(pk=plan.pk)
+        c = p.contracts.select_related("unit", "organization").filter(pk=contract.pk).first()
+        if c is None:
+            raise field_error(
+                "contract", f"该合同不在 {p.year} 年度审计计划中：请先将其列入审计计划。"
+            )
+        finding = AuditFinding.objects.create(
+            plan=p,
+            contract=c,
+            description=description,
+            rectify_by=rectify_by,
+            created_by=user_of(actor),
+        )
+        audit_record(
+            kind=EventKind.AUDIT_FINDING_RECORDED,
+            actor=actor,
+            target=c,
+            new={"finding": finding.pk, "plan": p.pk, "rectify_by": rectify_by.isoformat()},
+        )
+        notify(
+            recipients=_parties(c),
+            kind="audit_finding.recorded",
+            title=f"审计发现待整改：{c.title}",
+            body=f"请于 {rectify_by} 前整改并报送整改情况。\n{description[:500]}",
+            url=f"/contracts/{c.pk}/",
+        )
+    return finding
+
+
+def _lock_finding(finding: AuditFinding) -> AuditFinding:
+    return (
+        AuditFinding.objects.select_for_update(of=("self",))  # created_by is an outer join
+        .select_related("contract", "contract__unit", "contract__organization", "created_by")
+        .get(pk=finding.pk)
+    )
+
+
+def audit_finding_respond(*, finding: AuditFinding, response: str, actor: Any) -> AuditFinding:
+    """The contract's provider reports its rectification (again, until the finding is closed)."""
+    require(actor, "evaluations.respond", finding.contract)
+    response = _text(response, "response", "整改情况")
+    with transaction.atomic():
+        f = _lock_finding(finding)
+        if f.status == FindingStatus.CLOSED:
+            raise Conflict("该审计发现已整改销号。", code="closed")
+        old = {"status": f.status, "response": f.response}
+        f.status = FindingStatus.RESPONDED
+        f.response = response
+        f.responded_at = timezone.now()
+        f.save(update_fields=["status", "response", "responded_at"])
+        audit_record(
+            kind=EventKind.AUDIT_FINDING_RESPONDED,
+            actor=actor,
+            target=f.contract,
+            old={"finding": f.pk, **old},
+            new={"finding": f.pk, "status": f.status, "late": f.rectify_by < timezone.localdate()},
+        )
+        officers = unit_officers(f.contract.unit)
+        auditors = [f.created_by] if f.created_by and f.created_by.is_active else []
+        notify(
+            recipients=auditors + [u for u in officers if u not in auditors],
+            kind="audit_finding.responded",
+            title=f"整改情况已报送：{f.contract.title}",
+            body=response[:500],
+            url=f"/contracts/{f.contract_id}/",
+        )
+    return f
+
+
+def audit_finding_close(*, finding: AuditFinding, note: str, actor: Any) -> AuditFinding:
+    """The auditor closes (销号) a finding whose rectification was reported."""
+    require(actor, "evaluations.audit", finding)
+    note = _text(note, "note", "销号意见")
+    with transaction.atomic():
+        f = _lock_finding(finding)
+        if f.status == FindingStatus.CLOSED:
+            raise Conflict("该审计发现已整改销号。", code="closed")
+        if f.status != FindingStatus.RESPONDED:
+            raise Conflict("承接主体尚未报送整改情况，不能销号。", code="not_responded")
+        f.status = FindingStatus.CLOSED
+        f.closed_at = timezone.now()
+        f.closing_note = note
+        f.save(update_fields=["status", "closed_at", "closing_note"])
+        audit_record(
+            kind=EventKind.AUDIT_FINDING_CLOSED,
+            actor=actor,
+            target=f.contract,
+            old={"finding": f.pk, "status": FindingStatus.RESPONDED},
+            new={"finding": f.pk, "status": f.status},
+            note=note,
+        )
+        notify(
+            recipients=_parties(f.contract),
+            kind="audit_finding.closed",
+            title=f"审计发现已整改销号：{f.contract.title}",
+            body=note[:500],
+            url=f"/contracts/{f.contract_id}/",
+        )
+    return f
+
+
+@tick_job("evaluations.audit_overdue")
+def audit_overdue(now: dt.datetime) -> int:
+    """Flag, once, each finding not closed by its rectification deadline (the day after
+    ``rectify_by``), and tell both parties."""
+    changed = 0
+    system = Actor.system()
+    today = timezone.localtime(now).date()
+    open_statuses = [FindingStatus.OPEN, FindingStatus.RESPONDED]
+    for pk in AuditFinding.objects.filter(
+        status__in=open_statuses, rectify_by__lt=today, overdue_flagged_at__isnull=True
+    ).values_list("pk", flat=True)[:2000]:
+        with transaction.atomic():
+            f = (
+                AuditFinding.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, status__in=open_statuses, overdue_flagged_at__isnull=True)
+                .first()
+            )
+            if f is None:
+                continue
+            f.overdue_flagged_at = now
+            f.save(update_fields=["overdue_flagged_at"])
+            c = Contract.objects.select_related("unit").get(pk=f.contract_id)
+            audit_record(
+                kind=EventKind.AUDIT_FINDING_OVERDUE,
+                actor=system,
+                target=c,
+                new={"finding": f.pk, "status": f.status, "rectify_by": f.rectify_by.isoformat()},
+            )
+            notify(
+                recipients=_parties(c),
+                kind="audit_finding.overdue",
+                title=f"审计整改逾期：{c.title}",
+                body=f"审计发现的整改期限 {f.rectify_by} 已过，尚未整改销号。",
+                url=f"/contracts/{c.pk}/",
+            )
+            changed += 1
+    return changed

@@ -1,0 +1,441 @@
+"""Evaluations (绩效评价): the evaluator's appointment with its conflict check, scheduling
+at three stages, indicator scores with evidence, computed indicators, the multi-subject
+total and grade, publication, and its effects — payment gates, the bar after 差, the
+provider's track record."""
+
+from __future__ import annotations
+
+import calendar as pycalendar
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Avg, Sum
+from django.utils import timezone
+
+from caidan.accounts.actor import Actor, user_of
+from caidan.accounts.permissions import require
+from caidan.accounts.selectors import organization_users, unit_officers
+from caidan.audit.kinds import EventKind
+from caidan.audit.services import audit_record
+from caidan.common.calendar import WorkingCalendar
+from caidan.common.errors import Conflict, field_error
+from caidan.common.tick import tick_job
+from caidan.jurisdiction.selectors import setting_value
+from caidan.notifications.services import notify
+
+from .. import formulas
+from ..models import Evaluation, EvaluationStatus, EvaluatorAppointment, Stage, TrackRecord
+from .frameworks import framework_for_contract, framework_freeze, leaves
+
+FINAL_WITHIN_MONTHS = 2  # seed 003: final evaluation within two months after the project year
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    y, m = divmod(day.month - 1 + months, 12)
+    year, month = day.year + y, m + 1
+    return dt.date(year, month, min(day.day, pycalendar.monthrange(year, month)[1]))
+
+
+# --- appointment ---------------------------------------------------------------------------------
+
+
+def evaluator_conflicts(organization, contract) -> list[str]:
+    """Why ``organization`` may not evaluate ``contract`` (empty: it may)."""
+    from caidan.orgs.models import Organization
+
+    provider = Organization.objects.get(pk=contract.organization_id)  # its current hub
+    reasons = []
+    if not organization.is_evaluator:
+        reasons.append(f"“{organization.name}”不是登记的第三方评估机构。")
+    if organization.pk == provider.pk:
+        reasons.append("承接主体不能评估自己承接的项目。")
+    if provider.hub_id and organization.pk == provider.hub_id:
+        reasons.append(f"“{organization.name}”是承接主体的枢纽组织，存在隶属关系。")
+    if organization.hub_id and organization.hub_id == provider.pk:
+        reasons.append(f"“{organization.name}”隶属于承接主体。")
+    if organization.hub_id and provider.hub_id and organization.hub_id == provider.hub_id:
+        reasons.append(f"“{organization.name}”与承接主体隶属同一枢纽组织。")
+    return reasons
+
+
+def evaluator_appoint(*, contract, organization, actor: Any) -> EvaluatorAppointment:
+    require(actor, "evaluations.commission", contract)
+    reasons = evaluator_conflicts(organization, contract)
+    if reasons:
+        raise field_error("organization", "；".join(reasons), code="conflict")
+    with transaction.atomic():
+        if contract.status not in ("active", "completed"):
+            raise Conflict("合同签订后才能委托第三方评估。", code="not_active")
+        if Evaluation.objects.filter(contract=contract).exclude(scores={}).exists():
+            raise Conflict("评价已开始，不能更换第三方评估机构。", code="started")
+        appointment, _ = EvaluatorAppointment.objects.update_or_create(
+            contract=contract,
+            defaults={"organization": organization, "appointed_by": user_of(actor)},
+        )
+        audit_record(
+            kind=EventKind.EVALUATOR_APPOINTED,
+            actor=actor,
+            target=contract,
+            new={"organization": organization.pk},
+        )
+        notify(
+            recipients=organization_users([organization.pk]),
+            kind="evaluation.appointed",
+            title=f"评估委托：{contract.title}",
+            body=f"{contract.unit.name}委托贵机构对“{contract.title}”开展绩效评价。",
+            url=f"/evaluations/contracts/{contract.pk}/",
+        )
+    return appointment
+
+
+# --- scheduling ---------------------------------------------------------------------------------
+
+
+def default_due(contract, stage: str) -> dt.date:
+    """前期指导: a month into the period; 中期测评: a month after half-way; 终期评估: two
+    months after the project year ends (seed 003), on a working day."""
+    if stage == Stage.PRE:
+        due = contract.period_start + dt.timedelta(days=30)
+    elif stage == Stage.MID:
+        due = contract.period_start + (contract.period_end - contract.period_start) / 2
+        due += dt.timedelta(days=30)
+    else:
+        due = add_months(contract.period_end, FINAL_WITHIN_MONTHS)
+    calendar = WorkingCalendar()
+    while not calendar.is_working_day(due):
+        due += dt.timedelta(days=1)
+    return due
+
+
+def evaluation_schedule(*, contract, stage: str, actor: Any, due_on: dt.date | None = None):
+    """Schedule one stage. The project's framework is created from the template if needed
+    and frozen from now on."""
+    require(actor, "evaluations.commission", contract)
+    if stage not in Stage.values:
+        raise field_error("stage", "评价阶段只能是前期指导、中期测评或终期评估。")
+    with transaction.atomic():
+        if not EvaluatorAppointment.objects.filter(contract=contract).exists():
+            raise Conflict("请先委托第三方评估机构。", code="no_evaluator")
+        if Evaluation.objects.filter(contract=contract, stage=stage).exists():
+            raise Conflict("该阶段的评价已安排。", code="exists")
+        framework = framework_for_contract(contract=contract, actor=actor)
+        framework_freeze(framework)
+        evaluation = Evaluation.objects.create(
+            contract=contract, stage=stage, due_on=due_on or default_due(contract, stage)
+        )
+        audit_record(
+            kind=EventKind.EVALUATION_SCHEDULED,
+            actor=actor,
+            target=contract,
+            new={
+                "evaluation": evaluation.pk,
+                "stage": stage,
+                "due_on": evaluation.due_on.isoformat(),
+            },
+        )
+    return evaluation
+
+
+# --- computed indicators ------------------------------------------------------------------------
+
+
+def contract_facts(contract) -> dict[str, Decimal | None]:
+    """What the platform knows: money received (payments), spent (the latest accepted
+    fund-usage statement), planned (the contract sum), satisfaction (survey mean)."""
+    from caidan.contracts.models import Payment
+
+    from ..models import SurveyResponse
+
+    received = Payment.objects.filter(instalment__contract=contract).aggregate(s=Sum("amount"))[
+        "s"
+    ] or Decimal("0.00")
+    statement = (
+        contract.reports.filter(status="accepted")
+        .exclude(fund_lines=[])
+        .order_by("-due_on")
+        .first()
+    )
+    spent = (
+        sum((Decimal(r["spent"]) for r in statement.fund_lines), Decimal("0.00"))
+        if statement
+        else None
+    )
+    satisfaction = SurveyResponse.objects.filter(survey__contract=contract).aggregate(
+        a=Avg("score")
+    )["a"]
+    return {
+        "planned": contract.amount,
+        "received": received,
+        "spent": spent,
+        "satisfaction": Decimal(satisfaction).quantize(Decimal("0.01")) if satisfaction else None,
+    }
+
+
+def computed_rate(formula: str, facts: dict, entry: dict) -> Decimal | None:
+    if formula == "fund_arrival":
+        return formulas.fund_arrival(facts["received"], facts["planned"])
+    if formula == "budget_execution":
+        return (
+            None
+            if facts["spent"] is None
+            else formulas.budget_execution(facts["spent"], facts["received"])
+        )
+    if formula == "cost_saving":
+        return (
+            None
+            if facts["spent"] is None
+            else formulas.cost_saving(facts["planned"], facts["spent"])
+        )
+    if formula == "satisfaction":
+        if facts["satisfaction"] is None:
+            return None
+        return (facts["satisfaction"] / 100).quantize(formulas.RATE_PLACES)
+    if formula == "completion":
+        try:
+            actual = Decimal(str(entry.get("actual", "")))
+            planned = Decimal(str(entry.get("planned", "")))
+        except InvalidOperation:
+            return None
+        return formulas.completion(actual, planned)
+    return None
+
+
+# --- scoring and publication ---------------------------------------------------------------------
+
+
+def _lock(evaluation: Evaluation) -> Evaluation:
+    return (
+        Evaluation.objects.select_for_update()
+        .select_related("contract", "contract__organization", "contract__unit")
+        .get(pk=evaluation.pk)
+    )
+
+
+def _number(value: Any, *, field: str, maximum: Decimal) -> Decimal:
+    if isinstance(value, bool | float) or value is None:
+        raise field_error(field, "得分须以字符串或整数给出，不能是浮点数。")
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise field_error(field, "得分须为数字。") from None
+    if not number.is_finite() or number != number.quantize(Decimal("0.01")):
+        raise field_error(field, "得分最多保留两位小数。")
+    if not 0 <= number <= maximum:
+        raise field_error(field, f"得分须在 0 到 {maximum.normalize():f} 之间。")
+    return number
+
+
+def evaluation_score(*, evaluation: Evaluation, scores: dict, summary: str = "", actor: Any):
+    """The evaluator scores leaf indicators (0..weight) with evidence. Computed indicators
+    take their score from the data; where there is none, the evaluator scores them too. For
+    实际完成率 the evaluator gives ``actual`` and ``planned``."""
+    require(actor, "evaluations.evaluate", evaluation.contract)
+    if not isinstance(scores, dict):
+        raise field_error("scores", "评分须按指标编号给出。")
+    with transaction.atomic():
+        e = _lock(evaluation)
+        if e.status != EvaluationStatus.OPEN:
+            raise Conflict("评价结果已公布，不能再修改。", code="published")
+        indicators = {i["code"]: i for i in leaves(e.contract.framework.indicators)}
+        merged = dict(e.scores)
+        for code, entry in scores.items():
+            if code not in indicators:
+                raise field_error(f"scores.{code}", f"“{code}”不是本项目指标体系的末级指标。")
+            if not isinstance(entry, dict):
+                raise field_error(f"scores.{code}", "每项须包含得分和依据。")
+            ind = indicators[code]
+            clean: dict[str, str] = {}
+            if ind["computed"] == "completion" and ("actual" in entry or "planned" in entry):
+                for key in ("actual", "planned"):
+                    _number(entry.get(key), field=f"scores.{code}.{key}", maximum=Decimal(10**9))
+                    clean[key] = str(Decimal(str(entry[key])))
+            if entry.get("score") not in (None, ""):
+                clean["score"] = str(
+                    _number(
+                        entry["score"], field=f"scores.{code}.score", maximum=Decimal(ind["weight"])
+                    )
+                )
+            evidence = str(entry.get("evidence", "")).strip()
+            if not evidence:
+                raise field_error(f"scores.{code}.evidence", f"请填写“{ind['name']}”的评分依据。")
+            clean["evidence"] = evidence[:2000]
+            merged[code] = clean
+        e.scores = merged
+        if summary:
+            e.summary = summary.strip()
+        e.save(update_fields=["scores", "summary"])
+        audit_record(
+            kind=EventKind.EVALUATION_SCORED,
+            actor=actor,
+            target=e.contract,
+            new={"evaluation": e.pk, "indicators": sorted(scores)},
+        )
+    return e
+
+
+def evaluation_purchaser_score(*, evaluation: Evaluation, score: Any, actor: Any):
+    """The purchaser's own score (0–100), one subject of the multi-subject evaluation."""
+    require(actor, "evaluations.commission", evaluation.contract)
+    value = _number(score, field="score", maximum=Decimal(100))
+    with transaction.atomic():
+        e = _lock(evaluation)
+        if e.status != EvaluationStatus.OPEN:
+            raise Conflict("评价结果已公布，不能再修改。", code="published")
+        e.purchaser_score = value
+        e.save(update_fields=["purchaser_score"])
+        audit_record(
+            kind=EventKind.EVALUATION_SCORED,
+            actor=actor,
+            target=e.contract,
+            new={"evaluation": e.pk, "purchaser_score": str(value)},
+        )
+    return e
+
+
+def evaluation_compute(e: Evaluation) -> dict[str, Any]:
+    """Indicator points, the evaluator's total, the subjects' scores, the weighted total and
+    the grade — without saving. Raises naming the first indicator that lacks a score."""
+    facts = contract_facts(e.contract)
+    computed, total = {}, Decimal("0.00")
+    for ind in leaves(e.contract.framework.indicators):
+        entry = e.scores.get(ind["code"], {})
+        points = None
+        if ind["computed"]:
+            rate = computed_rate(ind["computed"], facts, entry)
+            points = formulas.indicator_score(rate, Decimal(ind["weight"]))
+            if points is not None:
+                computed[ind["code"]] = {"rate": str(rate), "score": str(points)}
+        if points is None and entry.get("score") not in (None, ""):
+            points = Decimal(entry["score"])
+        if points is None:
+            raise field_error(
+                f"scores.{ind['code']}", f"指标“{ind['name']}”尚未评分（也无可计算的数据）。"
+            )
+        total += points
+    subjects = {
+        "purchaser": e.purchaser_score,
+        "recipients": facts["satisfaction"],
+        "evaluator": total,
+    }
+    weights = setting_value("evaluation_subject_weights")
+    weighted = formulas.weighted_total(subjects, weights)
+    return {
+        "computed": computed,
+        "evaluator_score": total,
+        "recipients_score": facts["satisfaction"],
+        "subject_weights": {k: weights[k] for k, v in subjects.items() if v is not None},
+        "total": weighted,
+        "grade": formulas.grade_for(weighted),
+    }
+
+
+def evaluation_publish(*, evaluation: Evaluation, actor: Any) -> Evaluation:
+    """The evaluator submits; the result is computed, published, and takes effect."""
+    require(actor, "evaluations.evaluate", evaluation.contract)
+    with transaction.atomic():
+        e = _lock(evaluation)
+        if e.status != EvaluationStatus.OPEN:
+            raise Conflict("评价结果已公布。", code="published")
+        if not (e.summary or "").strip():
+            raise field_error("summary", "请填写评价结论。")
+        result = evaluation_compute(e)
+        now = timezone.now()
+        e.computed = result["computed"]
+        e.evaluator_score = result["evaluator_score"]
+        e.recipients_score = result["recipients_score"]
+        e.subject_weights = result["subject_weights"]
+        e.total = result["total"]
+        e.grade = result["grade"]
+        e.status = EvaluationStatus.PUBLISHED
+        e.published_at = now
+        e.published_by = user_of(actor)
+        e.save()
+        audit_record(
+            kind=EventKind.EVALUATION_PUBLISHED,
+            actor=actor,
+            target=e.contract,
+            new={"evaluation": e.pk, "stage": e.stage, "total": str(e.total), "grade": e.grade},
+        )
+        _effects(e, actor)
+        notify(
+            recipients=unit_officers(e.contract.unit)
+            + organization_users([e.contract.organization_id]),
+            kind="evaluation.published",
+            title=f"{e.get_stage_display()}结果：{e.contract.title}",
+            body=f"综合得分 {e.total}，等级“{e.get_grade_display()}”。",
+            url=f"/evaluations/{e.pk}/",
+        )
+    return e
+
+
+def _effects(e: Evaluation, actor: Any) -> None:
+    """A passed mid-term / final evaluation opens the matching payment gate; a final one
+    adds to the track record; 差 bars the provider for ``bar_after_poor_months``."""
+    from caidan.contracts.services.payments import instalment_gate_open_by_evaluation
+
+    gate = {Stage.MID: "midterm", Stage.FINAL: "final"}.get(e.stage)
+    if gate and e.passed:
+        instalment_gate_open_by_evaluation(contract=e.contract, gate=gate, evaluation=e)
+    if e.stage == Stage.FINAL:
+        TrackRecord.objects.create(
+            organization=e.contract.organization,
+            evaluation=e,
+            contract=e.contract,
+            year=e.contract.period_start.year,
+            total=e.total,
+            grade=e.grade,
+        )
+    months = setting_value("bar_after_poor_months")
+    if e.grade == "poor" and e.stage == Stage.FINAL and months:
+        from caidan.orgs.services.credit import provider_bar_create
+
+        start = timezone.localdate()
+        provider_bar_create(
+            organization=e.contract.organization,
+            reason=f"“{e.contract.title}”终期绩效评价等级为“差”（{e.total} 分）。",
+            starts_on=start,
+            ends_on=add_months(start, months),
+            source=f"evaluation:{e.pk}",
+            actor=Actor.system(),
+        )
+
+
+@tick_job("evaluations.overdue")
+def flag_overdue(now: dt.datetime) -> int:
+    """Evaluations past their due date and not published: flagged once for both the
+    purchaser and the evaluator."""
+    today = timezone.localtime(now).date()
+    changed = 0
+    for pk in Evaluation.objects.filter(
+        status=EvaluationStatus.OPEN, due_on__lt=today, overdue_flagged_at__isnull=True
+    ).values_list("pk", flat=True)[:1000]:
+        with transaction.atomic():
+            e = (
+                Evaluation.objects.select_for_update(skip_locked=True)
+                .select_related("contract")
+                .filter(pk=pk, overdue_flagged_at__isnull=True)
+                .first()
+            )
+            if e is None:
+                continue
+            e.overdue_flagged_at = now
+            e.save(update_fields=["overdue_flagged_at"])
+            audit_record(
+                kind=EventKind.EVALUATION_OVERDUE,
+                actor=Actor.system(),
+                target=e.contract,
+                new={"evaluation": e.pk, "due_on": e.due_on.isoformat()},
+            )
+            appointment = getattr(e.contract, "evaluator_appointment", None)
+            evaluators = organization_users([appointment.organization_id]) if appointment else []
+            notify(
+                recipients=unit_officers(e.contract.unit) + evaluators,
+                kind="evaluation.overdue",
+                title=f"评价逾期：{e.contract.title}{e.get_stage_display()}",
+                body=f"应于 {e.due_on} 前完成。",
+                url=f"/evaluations/{e.pk}/",
+            )
+            changed += 1
+    return changed

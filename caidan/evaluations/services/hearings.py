@@ -1,0 +1,171 @@
+"""Community hearings (听证会) on a project (DOMAIN.md §3.6; seed 001: "每个服务周期 1–2 次"):
+recorded by the purchaser with the participants (categories and numbers, never personal
+data), the opinions heard and how they were followed up. Hearing records are public."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from caidan.accounts.actor import user_of
+from caidan.accounts.permissions import require
+from caidan.accounts.selectors import organization_users, unit_officers
+from caidan.audit.kinds import EventKind
+from caidan.audit.services import audit_record
+from caidan.common.errors import Conflict, field_error
+from caidan.common.masking import contains_personal_numbers
+from caidan.contracts.models import Contract, ContractStatus
+from caidan.notifications.services import notify
+
+from .. import permissions  # noqa: F401 - registers the rules
+from ..models import Hearing
+
+MAX_HEARINGS = 2  # seed 001: 每个服务周期 1–2 次
+PERIOD_MARGIN_DAYS = 30
+MAX_TEXT = 20000
+HEARING_STATUSES = (ContractStatus.ACTIVE, ContractStatus.COMPLETED)
+
+
+def clean_date(value: Any, field: str) -> dt.date:
+    """A calendar date given as a ``date`` or ``YYYY-MM-DD``."""
+    if isinstance(value, dt.datetime):
+        return timezone.localdate(value) if timezone.is_aware(value) else value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise field_error(field, "日期格式应为 YYYY-MM-DD。")
+
+
+def clean_text(
+    value: Any, field: str, label: str, *, required: bool = True, max_len: int = MAX_TEXT
+) -> str:
+    """Free text that will be published: required (unless not), bounded, and free of
+    mobile and ID numbers (DOMAIN.md §5: personal data is never published)."""
+    text = str(value or "").strip()
+    if required and not text:
+        raise field_error(field, f"请填写{label}。")
+    if len(text) > max_len:
+        raise field_error(field, f"{label}不超过 {max_len} 字。")
+    if contains_personal_numbers(text):
+        raise field_error(
+            field,
+            f"{label}将公开，不得包含手机号码或身份证号码等个人信息；"
+            "参加人员请只写身份类别和人数（如“居民代表 12 人”）。",
+            code="personal_data",
+        )
+    return text
+
+
+def _lock_contract(contract: Contract) -> Contract:
+    return (
+        Contract.objects.select_for_update()
+        .select_related("unit", "organization")
+        .get(pk=contract.pk)
+    )
+
+
+def hearing_record(
+    *,
+    contract: Contract,
+    held_on: Any,
+    participants: str,
+    opinions: str,
+    follow_up: str = "",
+    place: str = "",
+    actor: Any,
+) -> Hearing:
+    """The purchaser records a hearing held on a signed project (active or completed),
+    within the service period ± 30 days, at most two per contract (one service cycle)."""
+    require(actor, "evaluations.commission", contract)
+    held_on = clean_date(held_on, "held_on")
+    participants = clean_text(participants, "participants", "参加人员", max_len=2000)
+    opinions = clean_text(opinions, "opinions", "听证意见")
+    follow_up = clean_text(follow_up, "follow_up", "意见处理和落实情况", required=False)
+    place = clean_text(place, "place", "地点", required=False, max_len=200)
+    if held_on > timezone.localdate():
+        raise field_error("held_on", f"举行日期 {held_on} 不能晚于今天：请在听证会举行后记录。")
+    with transaction.atomic():
+        c = _lock_contract(contract)
+        if c.status not in HEARING_STATUSES:
+            raise Conflict(
+                "只有已签订生效（履行中或已履行完毕）的项目可以记录听证会。", code="not_active"
+            )
+        margin = dt.timedelta(days=PERIOD_MARGIN_DAYS)
+        if not c.period_start - margin <= held_on <= c.period_end + margin:
+            raise field_error(
+                "held_on",
+                f"举行日期 {held_on} 应在服务期（{c.period_start} 至 {c.period_end}）前后 "
+                f"{PERIOD_MARGIN_DAYS} 日内。",
+            )
+        count = Hearing.objects.filter(contract=c).count()
+        if count >= MAX_HEARINGS:
+            raise Conflict(
+                f"该项目已记录 {count} 次听证会：每个服务周期举行 1–{MAX_HEARINGS} 次"
+                "（种子文档 001：“每个服务周期 1–2 次”）。如需补充，请在已有听证会中记录意见落实情况。",
+                code="too_many_hearings",
+            )
+        hearing = Hearing.objects.create(
+            contract=c,
+            held_on=held_on,
+            place=place,
+            participants=participants,
+            opinions=opinions,
+            follow_up=follow_up,
+            recorded_by=user_of(actor),
+        )
+        audit_record(
+            kind=EventKind.HEARING_RECORDED,
+            actor=actor,
+            target=c,
+            new={
+                "hearing": hearing.pk,
+                "held_on": held_on.isoformat(),
+                "number": count + 1,
+                "follow_up": bool(follow_up),
+            },
+        )
+        notify(
+            recipients=organization_users([c.organization_id]),
+            kind="hearing.recorded",
+            title=f"听证会意见：{c.title}",
+            body=f"{c.unit.name}于 {held_on} 举行听证会，意见如下：\n{opinions[:500]}",
+            url=f"/contracts/{c.pk}/",
+        )
+    return hearing
+
+
+def hearing_follow_up(*, hearing: Hearing, follow_up: str, actor: Any) -> Hearing:
+    """The purchaser records how the hearing's opinions were handled."""
+    require(actor, "evaluations.commission", hearing.contract)
+    follow_up = clean_text(follow_up, "follow_up", "意见处理和落实情况")
+    with transaction.atomic():
+        h = Hearing.objects.select_for_update().select_related("contract").get(pk=hearing.pk)
+        old = h.follow_up
+        if old == follow_up:
+            return h
+        h.follow_up = follow_up
+        h.save(update_fields=["follow_up"])
+        audit_record(
+            kind=EventKind.HEARING_RECORDED,
+            actor=actor,
+            target=h.contract,
+            old={"hearing": h.pk, "follow_up": old},
+            new={"hearing": h.pk, "follow_up": follow_up},
+            note="意见处理和落实情况",
+        )
+        notify(
+            recipients=organization_users([h.contract.organization_id])
+            + unit_officers(h.contract.unit),
+            kind="hearing.follow_up",
+            title=f"听证意见落实情况：{h.contract.title}",
+            body=follow_up[:500],
+            url=f"/contracts/{h.contract_id}/",
+        )
+    return h

@@ -1,0 +1,231 @@
+"""Satisfaction surveys (满意度调查): a public link per project, one answer per one-time
+respondent token, scores feeding the 满意度 indicator; free text kept, personal data never
+published."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Avg, Count
+from django.utils import timezone
+
+from caidan.accounts.actor import Actor, user_of
+from caidan.accounts.permissions import require
+from caidan.audit.kinds import EventKind
+from caidan.audit.services import audit_record
+from caidan.common.errors import Conflict, NotFound, field_error
+from caidan.common.masking import scrub_text
+
+from ..models import Survey, SurveyResponse, SurveyToken
+
+MAX_TOKENS = 2000
+LIKERT = (1, 2, 3, 4, 5)
+DEFAULT_QUESTIONS = [
+    {"id": "attitude", "text": "您对服务人员的态度是否满意？", "kind": "likert"},
+    {"id": "timeliness", "text": "服务是否及时、按约定的时间提供？", "kind": "likert"},
+    {"id": "effect", "text": "服务是否解决了您的实际困难？", "kind": "likert"},
+    {"id": "frequency", "text": "您对服务的频次和时长是否满意？", "kind": "likert"},
+    {"id": "overall", "text": "总体而言，您对这项服务是否满意？", "kind": "likert"},
+    {"id": "suggestion", "text": "您还有什么意见或建议？", "kind": "text"},
+]
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.strip().upper().encode()).hexdigest()
+
+
+def _new_tokens(survey: Survey, count: int) -> list[str]:
+    raw = [secrets.token_hex(4).upper() for _ in range(count)]  # 8 characters, easy to type
+    SurveyToken.objects.bulk_create([SurveyToken(survey=survey, token_hash=_hash(t)) for t in raw])
+    return raw
+
+
+def _clean_questions(questions: Any) -> list[dict[str, str]]:
+    if questions is None:
+        return [dict(q) for q in DEFAULT_QUESTIONS]
+    if not isinstance(questions, list) or not questions:
+        raise field_error("questions", "请至少设置一道题目。")
+    out, seen = [], set()
+    for n, q in enumerate(questions):
+        qid = str(q.get("id", "")).strip() if isinstance(q, dict) else ""
+        text = str(q.get("text", "")).strip() if isinstance(q, dict) else ""
+        kind = q.get("kind", "likert") if isinstance(q, dict) else ""
+        if not qid or qid in seen:
+            raise field_error(f"questions.{n}.id", "题目编号不能为空或重复。")
+        if not text:
+            raise field_error(f"questions.{n}.text", "请填写题目。")
+        if kind not in ("likert", "text"):
+            raise field_error(f"questions.{n}.kind", "题型只能是满意度评分（1–5）或文字。")
+        seen.add(qid)
+        out.append({"id": qid, "text": text, "kind": kind})
+    if not any(q["kind"] == "likert" for q in out):
+        raise field_error("questions", "至少需要一道满意度评分题。")
+    return out
+
+
+def survey_create(
+    *,
+    contract,
+    title: str,
+    opens_on: dt.date,
+    closes_on: dt.date,
+    tokens: int,
+    actor: Any,
+    questions: Any = None,
+) -> tuple[Survey, list[str]]:
+    """The purchaser opens a survey and gets ``tokens`` one-time respondent tokens (shown
+    once, to print or send; only their hashes are stored)."""
+    require(actor, "evaluations.commission", contract)
+    if not (title or "").strip():
+        raise field_error("title", "请填写调查标题。")
+    if closes_on < opens_on:
+        raise field_error("closes_on", "截止日期不能早于开始日期。")
+    if not isinstance(tokens, int) or not 1 <= tokens <= MAX_TOKENS:
+        raise field_error("tokens", f"答卷令牌数量须为 1–{MAX_TOKENS}。")
+    rows = _clean_questions(questions)
+    with transaction.atomic():
+        if contract.status not in ("active", "completed"):
+            raise Conflict("合同签订后才能开展满意度调查。", code="not_active")
+        survey = Survey.objects.create(
+            contract=contract,
+            title=title.strip(),
+            slug=secrets.token_urlsafe(12)[:16],
+            questions=rows,
+            opens_on=opens_on,
+            closes_on=closes_on,
+            created_by=user_of(actor),
+        )
+        raw = _new_tokens(survey, tokens)
+        audit_record(
+            kind=EventKind.SURVEY_CREATED,
+            actor=actor,
+            target=contract,
+            new={"survey": survey.pk, "tokens": tokens},
+        )
+    return survey, raw
+
+
+def survey_tokens_add(*, survey: Survey, count: int, actor: Any) -> list[str]:
+    require(actor, "evaluations.commission", survey.contract)
+    if not isinstance(count, int) or not 1 <= count <= MAX_TOKENS:
+        raise field_error("count", f"答卷令牌数量须为 1–{MAX_TOKENS}。")
+    with transaction.atomic():
+        raw = _new_tokens(survey, count)
+        audit_record(
+            kind=EventKind.SURVEY_CREATED,
+            actor=actor,
+            target=survey.contract,
+            new={"survey": survey.pk, "tokens_added": count},
+        )
+    return raw
+
+
+def survey_get(slug: str) -> Survey:
+    survey = (
+        Survey.objects.select_related("contract", "contract__organization")
+        .filter(slug=slug)
+        .first()
+    )
+    if survey is None:
+        raise NotFound("调查不存在。")
+    return survey
+
+
+WRONG_TOKENS_PER_HOUR = 20
+
+
+def _throttle_key(survey: Survey, ip: str) -> str:
+    return f"survey-wrong-token:{survey.pk}:{ip or 'unknown'}"
+
+
+def survey_respond(
+    *, slug: str, token: str, answers: Any, comment: str = "", ip: str = ""
+) -> SurveyResponse:
+    """A service recipient answers (no login: the one-time token is the credential). A
+    token answers once, even when two submissions race (the database refuses the second).
+    Guessing tokens is throttled: ``WRONG_TOKENS_PER_HOUR`` wrong ones per address."""
+    from django.core.cache import cache
+
+    from caidan.common.errors import TooManyRequests
+
+    survey = survey_get(slug)
+    key = _throttle_key(survey, ip)
+    if (cache.get(key) or 0) >= WRONG_TOKENS_PER_HOUR:
+        raise TooManyRequests("答卷码错误次数过多，请一小时后再试。", code="throttled")
+    today = timezone.localdate()
+    if today < survey.opens_on or today > survey.closes_on:
+        raise Conflict(f"调查时间为 {survey.opens_on} 至 {survey.closes_on}。", code="closed")
+    row = SurveyToken.objects.filter(survey=survey, token_hash=_hash(token or "")).first()
+    if row is None:
+        cache.add(key, 0, timeout=3600)
+        cache.incr(key)
+        raise field_error("token", "答卷码不正确，请核对纸条或短信上的 8 位答卷码。")
+    if not isinstance(answers, dict):
+        raise field_error("answers", "请回答全部评分题。")
+    clean, points = {}, []
+    for q in survey.questions:
+        value = answers.get(q["id"])
+        if q["kind"] == "likert":
+            try:
+                number = int(value)
+            except (TypeError, ValueError):
+                raise field_error(f"answers.{q['id']}", f"请为“{q['text']}”选择 1–5 分。") from None
+            if number not in LIKERT:
+                raise field_error(f"answers.{q['id']}", f"请为“{q['text']}”选择 1–5 分。")
+            clean[q["id"]] = number
+            points.append(number)
+        else:
+            clean[q["id"]] = str(value or "").strip()[:2000]
+    score = (Decimal(sum(points)) * 100 / (5 * len(points))).quantize(
+        Decimal("0.01"), ROUND_HALF_UP
+    )
+    try:
+        with transaction.atomic():
+            response = SurveyResponse.objects.create(
+                survey=survey,
+                token=row,
+                answers=clean,
+                score=score,
+                comment=(comment or "").strip()[:2000],
+            )
+            audit_record(
+                kind=EventKind.SURVEY_ANSWERED,
+                actor=Actor.anonymous(),
+                target=survey.contract,
+                new={"survey": survey.pk, "score": str(score)},
+            )
+    except IntegrityError:
+        raise Conflict("该答卷码已经使用过，每份答卷码只能提交一次。", code="used") from None
+    return response
+
+
+def survey_results(survey: Survey) -> dict[str, Any]:
+    """Counts and means for publication; free text with phone and ID numbers masked."""
+    agg = survey.responses.aggregate(n=Count("id"), mean=Avg("score"))
+    per_question = {}
+    rows = list(survey.responses.values_list("answers", "comment"))
+    for q in survey.questions:
+        if q["kind"] == "likert":
+            values = [a.get(q["id"]) for a, _ in rows if isinstance(a.get(q["id"]), int)]
+            per_question[q["id"]] = (
+                (Decimal(sum(values)) / len(values)).quantize(Decimal("0.01")) if values else None
+            )
+    texts = []
+    for answers, comment in rows:
+        for q in survey.questions:
+            if q["kind"] == "text" and answers.get(q["id"]):
+                texts.append(scrub_text(answers[q["id"]]))
+        if comment:
+            texts.append(scrub_text(comment))
+    return {
+        "responses": agg["n"],
+        "tokens": survey.tokens.count(),
+        "mean": Decimal(agg["mean"]).quantize(Decimal("0.01")) if agg["mean"] is not None else None,
+        "per_question": per_question,
+        "comments": texts,
+    }

@@ -1,0 +1,37 @@
+"""Evaluation test data through the services: a signed contract with the demo evaluator
+(上海申杰社会组织培育评估中心) appointed."""
+
+from __future__ import annotations
+
+from caidan.evaluations.services import evaluation_schedule, evaluator_appoint
+from tests.contracts.factories import signed_contract
+
+
+def appointed_contract(world, **terms):
+    contract = signed_contract(world, **terms)
+    evaluator_appoint(
+        contract=contract,
+        organization=world.actor("evaluator").organization,
+        actor=world.actor("purchaser"),
+    )
+    contract.refresh_from_db()
+    return contract
+
+
+def scheduled(world, stage="final", contract=None):
+    contract = contract or appointed_contract(world)
+    return evaluation_schedule(contract=contract, stage=stage, actor=world.actor("purchaser"))
+
+
+def full_scores(evaluation, fraction="1"):
+    """Every leaf indicator scored at ``fraction`` of its weight, with evidence; completion
+    given as actual / planned."""
+    from decimal import Decimal
+
+    from caidan.evaluations.services.frameworks import leaves
+
+    out = {}
+    for ind in leaves(evaluation.contract.framework.indicators):
+        points = (Decimal(ind["weight"]) * Decimal(fraction)).quantize(Decimal("0.01"))
+        out[ind["code"]] = {"score": str(points), "evidence": f"{ind['name']}：查阅台账和记录"}
+    return out
