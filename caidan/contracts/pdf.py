@@ -4,58 +4,25 @@ contact details (DOMAIN.md §5: personal data is never published)."""
 
 from __future__ import annotations
 
-import io
-from xml.sax.saxutils import escape
-
 from django.utils import timezone
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Spacer
 
-FONT = "STSong-Light"
-_registered = False
-
-
-def _font() -> str:
-    global _registered
-    if not _registered:
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-        _registered = True
-    return FONT
-
-
-def _p(text: str, style) -> Paragraph:
-    return Paragraph(escape(str(text or "")).replace("\n", "<br/>"), style)
+from caidan.common.pdf import Styles, build, para, table
 
 
 def contract_pdf(contract, *, public: bool = False) -> bytes:
-    font = _font()
-    title = ParagraphStyle("t", fontName=font, fontSize=16, leading=22, alignment=1)
-    head = ParagraphStyle("h", fontName=font, fontSize=12, leading=18, spaceBefore=8)
-    body = ParagraphStyle("b", fontName=font, fontSize=10.5, leading=16, wordWrap="CJK")
-    buf = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buf,
-        pagesize=A4,
-        leftMargin=20 * mm,
-        rightMargin=20 * mm,
-        topMargin=18 * mm,
-        bottomMargin=18 * mm,
-        title=contract.reference,
-        author="Caidan",
-    )
+    styles = Styles()
+    title, head, body = styles.title, styles.head, styles.body
     c = contract
     story = [
-        _p("政府购买服务合同", title),
+        para("政府购买服务合同", title),
         Spacer(1, 4 * mm),
-        _p(f"合同编号：{c.reference}（第 {c.version} 版）", body),
-        _p(f"合同名称：{c.title}", body),
-        _p(f"采购项目：{c.tender.reference} {c.tender.title}", body),
-        _p(f"甲方（购买主体）：{c.unit.name}", body),
-        _p(
+        para(f"合同编号：{c.reference}（第 {c.version} 版）", body),
+        para(f"合同名称：{c.title}", body),
+        para(f"采购项目：{c.tender.reference} {c.tender.title}", body),
+        para(f"甲方（购买主体）：{c.unit.name}", body),
+        para(
             f"乙方（承接主体）：{c.organization.name}（统一社会信用代码 {c.organization.uscc}）",
             body,
         ),
@@ -73,36 +40,25 @@ def contract_pdf(contract, *, public: bool = False) -> bytes:
         ("十、履约保证金", f"{c.performance_security} 元"),
     ]
     for heading, text in sections:
-        story += [_p(heading, head), _p(text, body)]
-    story.append(_p("十一、分期付款", head))
+        story += [para(heading, head), para(text, body)]
+    story.append(para("十一、分期付款", head))
     rows = [["期次", "付款条件", "比例", "金额（元）"]]
     for i in c.instalments.order_by("sequence"):
         rows.append([str(i.sequence), i.get_gate_display(), f"{i.percent}%", str(i.amount)])
-    table = Table(rows, colWidths=[18 * mm, 60 * mm, 25 * mm, 40 * mm])
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, -1), font),
-                ("FONTSIZE", (0, 0), (-1, -1), 10),
-                ("GRID", (0, 0), (-1, -1), 0.5, "#888888"),
-                ("BACKGROUND", (0, 0), (-1, 0), "#eeeeee"),
-            ]
-        )
-    )
-    story.append(table)
+    story.append(table(rows, (18, 60, 25, 40)))
     if c.indicators:
-        story.append(_p("十二、绩效指标和目标", head))
+        story.append(para("十二、绩效指标和目标", head))
         for ind in c.indicators:
             story.append(
-                _p(f"{ind.get('name', '')}：{ind.get('target', '')}{ind.get('unit', '')}", body)
+                para(f"{ind.get('name', '')}：{ind.get('target', '')}{ind.get('unit', '')}", body)
             )
-    story.append(_p("十三、签订", head))
+    story.append(para("十三、签订", head))
     if c.signed_at:
         story.append(
-            _p(f"本合同于 {timezone.localtime(c.signed_at):%Y年%m月%d日} 经双方签订生效。", body)
+            para(f"本合同于 {timezone.localtime(c.signed_at):%Y年%m月%d日} 经双方签订生效。", body)
         )
     else:
-        story.append(_p("本合同尚未签订（草稿）。", body))
+        story.append(para("本合同尚未签订（草稿）。", body))
     if not public:
         for side, who, when in (
             ("甲方", c.purchaser_signed_by, c.purchaser_signed_at),
@@ -110,8 +66,7 @@ def contract_pdf(contract, *, public: bool = False) -> bytes:
         ):
             name = who.get_full_name() if who else "（未签）"
             stamp = f"{timezone.localtime(when):%Y-%m-%d %H:%M}" if when else ""
-            story.append(_p(f"{side}经办人：{name} {stamp}", body))
+            story.append(para(f"{side}经办人：{name} {stamp}", body))
     else:
-        story.append(_p("（公开版本：已隐去经办人等个人信息。）", body))
-    doc.build(story)
-    return buf.getvalue()
+        story.append(para("（公开版本：已隐去经办人等个人信息。）", body))
+    return build(story, title=c.reference)

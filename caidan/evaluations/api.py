@@ -418,6 +418,33 @@ def get_evaluation(request, evaluation_id: int):
     return _detail(_public_actor(request), evaluation_id)
 
 
+@router.get(
+    "/{int:evaluation_id}/report.pdf",
+    response={**ERRORS},
+    auth=None,
+    summary="绩效评价报告（PDF，已公布的公开）",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "评价报告 PDF",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def evaluation_report(request, evaluation_id: int):
+    from django.http import Http404, HttpResponse
+
+    from .pdf import evaluation_pdf
+
+    e = _evaluation(_public_actor(request), evaluation_id)
+    if e.status != "published":
+        raise Http404
+    response = HttpResponse(evaluation_pdf(e), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{e.contract.reference}-{e.stage}.pdf"'
+    return response
+
+
 class TrackRecordRowOut(Schema):
     evaluation_id: int
     contract: ContractRef

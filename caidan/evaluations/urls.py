@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.evaluation_detail, name="detail"),
     path("<int:pk>/score/", views.evaluation_score, name="score"),
     path("<int:pk>/publish/", views.evaluation_publish, name="publish"),
+    path("<int:pk>/report.pdf", views.evaluation_report, name="report"),
     path("<int:pk>/purchaser-score/", views.purchaser_score, name="purchaser_score"),
     path("track-record/<int:org_id>/", views.track_record, name="track_record"),
     path("contracts/<int:pk>/", views.contract_evaluations, name="contract"),

@@ -122,6 +122,23 @@ def evaluation_detail(request, pk: int):
 
 
 @domain_errors
+def evaluation_report(request, pk: int):
+    """The published evaluation report as a PDF (public)."""
+    from django.http import Http404, HttpResponse
+
+    from .pdf import evaluation_pdf
+
+    e = _evaluation(request, pk)
+    if e.status != EvaluationStatus.PUBLISHED:
+        raise Http404
+    response = HttpResponse(evaluation_pdf(e), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{e.contract.reference}-{e.stage}-report.pdf"'
+    )
+    return response
+
+
+@domain_errors
 def track_record(request, org_id: int):
     from caidan.orgs.selectors import organization_get
 

@@ -937,3 +937,18 @@ def test_openapi_lists_the_evaluations_endpoints(client):
         assert path in paths, sorted(p for p in paths if "evaluations" in p)
     tags = {t for item in paths["/api/v1/evaluations"].values() for t in item["tags"]}
     assert tags == {"evaluations 绩效评价"}
+
+
+def test_report_pdf_via_the_api(world, client):
+    from caidan.evaluations.services import evaluation_publish, evaluation_score
+    from tests.evaluations.factories import full_scores, scheduled
+
+    e = scheduled(world, "mid")
+    url = f"/api/v1/evaluations/{e.pk}/report.pdf"
+    evaluation_score(
+        evaluation=e, scores=full_scores(e, "0.9"), summary="合格", actor=world.actor("evaluator")
+    )
+    assert client.get(url).status_code in (401, 404)  # not published yet
+    evaluation_publish(evaluation=e, actor=world.actor("evaluator"))
+    resp = client.get(url)
+    assert resp.status_code == 200 and resp.content.startswith(b"%PDF")

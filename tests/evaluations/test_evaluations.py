@@ -389,3 +389,36 @@ def test_each_stage_once_and_an_evaluator_first(world):
     e = scheduled(world, "mid")
     with pytest.raises(Conflict):
         evaluation_schedule(contract=e.contract, stage="mid", actor=world.actor("purchaser"))
+
+
+def test_published_report_pdf_is_public_and_holds_the_result(world, client):
+    import io
+
+    from pypdf import PdfReader
+
+    e = scheduled(world, "final")
+    url = f"/evaluations/{e.pk}/report.pdf"
+    evaluation_score(
+        evaluation=e,
+        scores=full_scores(e, "0.85"),
+        summary="服务规范，成效明显",
+        actor=world.actor("evaluator"),
+    )
+    client.force_login(world.user("purchaser"))
+    assert client.get(url).status_code == 404  # not before publication
+    client.logout()
+    e = evaluation_publish(evaluation=e, actor=world.actor("evaluator"))
+    page = client.get(f"/evaluations/{e.pk}/").content.decode()
+    assert url in page
+    resp = client.get(url)
+    assert resp.status_code == 200 and resp["Content-Type"] == "application/pdf"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(resp.content)).pages)
+    for needle in (
+        e.contract.reference,
+        str(e.total),
+        "良",
+        "服务规范，成效明显",
+        "资金到位率",
+        "阳光家庭综合服务中心",
+    ):
+        assert needle in text, needle
