@@ -888,7 +888,7 @@ def review(request, tender_id: int):
     actor = request.actor
     tender = selectors.tender_get(pk=tender_id, actor=actor)
     seat = _my_seat(actor, tender)
-    factors = list(tender.factors or [])
+    factors = [f for f in tender.factors or [] if not f.get("auto")]  # experts score these
     if seat.status == MemberStatus.DRAWN:
         bidders = [b.organization.name for b in selectors.opening_record(tender)]
         return render(
@@ -929,7 +929,7 @@ def _review_page(request, tender, seat, *, errors=(), posted=None, correction_fo
     """The score sheet; once submitted, the expert's corrections and (before the award) the
     correction form (87号令 §64)."""
     actor = request.actor
-    factors = list(tender.factors or [])
+    factors = [f for f in tender.factors or [] if not f.get("auto")]  # experts score these
     sheets = list(selectors_experts.visible_sheets(tender, actor))
     own = next((s for s in sheets if s.member_id == seat.pk), None)
     submitted = own is not None and own.submitted_at is not None

@@ -422,3 +422,63 @@ def test_published_report_pdf_is_public_and_holds_the_result(world, client):
         "阳光家庭综合服务中心",
     ):
         assert needle in text, needle
+
+
+def test_a_tender_may_score_the_track_record_automatically(world):
+    """A final result enters the provider's track record, which a tender can use as a
+    factor: max × mean final total ÷ 100, the same for every expert; 0 without a record."""
+    from caidan.procurement.services.evaluation import (
+        evaluation_json,
+        scorable_bids,
+        scores_save,
+        scores_submit,
+    )
+    from caidan.procurement.services.experts import panel_declare, panel_draw
+    from tests.procurement.factories import (
+        expert_actor,
+        make_bidders,
+        make_expert_pool,
+        opened_tender,
+    )
+
+    e = scheduled(world, "final")
+    evaluation_score(
+        evaluation=e, scores=full_scores(e, "0.85"), summary="良好", actor=world.actor("evaluator")
+    )
+    e = evaluation_publish(evaluation=e, actor=world.actor("evaluator"))
+    from tests.contracts.factories import demo_provider
+
+    factors = [
+        {"id": "plan", "name": "服务方案", "max": 60},
+        {"id": "record", "name": "履约记录", "max": 10, "auto": "track_record"},
+    ]
+    with pytest.raises(ValidationError) as exc:
+        opened_tender(world, factors=[{**factors[1], "max": 70}])
+    assert exc.value.field == "factors"
+    bidders = [demo_provider(world), *make_bidders(world, 2)]
+    tender = opened_tender(world, factors=factors, bidders=bidders)
+    make_expert_pool(world, 9)
+    panel_draw(tender=tender, actor=world.actor("purchaser"))
+    bids = scorable_bids(tender)
+    for m in tender.panel.filter(status="drawn"):
+        actor = expert_actor(m.expert)
+        panel_declare(member=m, no_conflict=True, actor=actor)
+        with pytest.raises(ValidationError):  # experts do not score automatic factors
+            scores_save(
+                member=m,
+                scores={str(b.pk): {"plan": "50", "record": "10"} for b in bids},
+                actor=actor,
+            )
+        scores_save(member=m, scores={str(b.pk): {"plan": "50"} for b in bids}, actor=actor)
+        scores_submit(member=m, actor=actor)
+    data = evaluation_json(tender)
+    first_expert = next(iter(data["scores"].values()))
+    points = e.total * 10 / 100
+    assert first_expert["阳光家庭综合服务中心"]["record"] == str(points.quantize(Decimal("0.01")))
+    assert all(
+        v["record"] == "0.00" for k, v in first_expert.items() if k != "阳光家庭综合服务中心"
+    )
+    tender.refresh_from_db()
+    assert tender.status == "evaluated"
+    ranking = tender.result["output"]["ranking"]
+    assert ranking[0]["bidder"] == "阳光家庭综合服务中心"

@@ -145,9 +145,10 @@ def _build(tender: Tender) -> tuple[dict[str, Any], dict[str, Bid]]:
             [(s.pk, s.member.expert.name, f"专家编号 {s.member.expert_id}") for s in sheets]
         )
         scores: dict[str, dict[str, dict[str, Any]]] = {}
+        auto = auto_factor_points(tender, bids)
         for sheet in sheets:
             scores[expert_key[sheet.pk]] = {
-                bidder_key[b.pk]: dict(sheet.scores[str(b.pk)])
+                bidder_key[b.pk]: {**sheet.scores[str(b.pk)], **auto.get(b.pk, {})}
                 for b in bids
                 if str(b.pk) in (sheet.scores or {})
             }
@@ -176,7 +177,43 @@ def evaluation_input(tender: Tender) -> scoring.EvaluationInput:
 
 
 def _factors(tender: Tender) -> dict[str, dict[str, Any]]:
-    return {str(f["id"]): f for f in tender.factors or []}
+    """The factors experts score (automatic ones are computed, not scored)."""
+    return {str(f["id"]): f for f in tender.factors or [] if not f.get("auto")}
+
+
+AUTO_FACTORS = {"track_record": "按履约记录自动计分"}
+
+
+def auto_factor_points(tender: Tender, bids) -> dict[int, dict[str, str]]:
+    """Points of automatic factors per bid. ``track_record``: max × the bidder's mean final
+    evaluation total ÷ 100 (its public track record, DOMAIN.md §3.6), 0 without a record;
+    the same for every expert, so the aggregate is unaffected."""
+    from decimal import ROUND_HALF_UP
+    from decimal import Decimal as D
+
+    from django.db.models import Avg
+
+    from caidan.evaluations.models import TrackRecord
+
+    factors = [f for f in tender.factors or [] if f.get("auto") == "track_record"]
+    if not factors:
+        return {}
+    means = dict(
+        TrackRecord.objects.filter(organization__in=[b.organization_id for b in bids])
+        .values("organization")
+        .annotate(mean=Avg("total"))
+        .values_list("organization", "mean")
+    )
+    out: dict[int, dict[str, str]] = {}
+    for b in bids:
+        mean = D(means.get(b.organization_id) or 0)
+        out[b.pk] = {
+            str(f["id"]): str(
+                (D(str(f["max"])) * mean / 100).quantize(D("0.01"), rounding=ROUND_HALF_UP)
+            )
+            for f in factors
+        }
+    return out
 
 
 def clean_score(value: Any, *, field: str, where: str, maximum: Any) -> Decimal:

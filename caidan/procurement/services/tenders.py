@@ -133,14 +133,20 @@ def _clean_factors(factors: Any) -> list[dict]:
             )
         if maximum != maximum.quantize(Decimal("0.01")):
             raise field_error(f"factors.{i}.max", "评分因素分值最多保留两位小数。")
-        rows.append(
-            {
-                "id": fid,
-                "name": name,
-                "max": int(maximum) if maximum == int(maximum) else str(maximum),
-                "guidance": str(f.get("guidance", "")).strip(),
-            }
-        )
+        auto = f.get("auto") or ""
+        if auto and auto != "track_record":
+            raise field_error(f"factors.{i}.auto", "自动计分因素只支持 track_record（履约记录）。")
+        row = {
+            "id": fid,
+            "name": name,
+            "max": int(maximum) if maximum == int(maximum) else str(maximum),
+            "guidance": str(f.get("guidance", "")).strip(),
+        }
+        if auto:
+            row["auto"] = auto
+        rows.append(row)
+    if all(r.get("auto") for r in rows):
+        raise field_error("factors", "至少需要一项由专家评分的因素。")
     return rows
 
 
