@@ -1,0 +1,1 @@
+"""Statistics and integrity flags (DOMAIN.md §3.7)."""
