@@ -17,5 +17,6 @@ urlpatterns = [
     path("procurement/", include("caidan.procurement.urls")),
     path("contracts/", include("caidan.contracts.urls")),
     path("evaluations/", include("caidan.evaluations.urls")),
+    path("stats/", include("caidan.stats.urls")),
     path("", include("caidan.web.urls")),
 ]

@@ -129,3 +129,17 @@ def test_payment_before_its_gate(world):
     )
     flags = [f for f in integrity_flags() if f.code == "paid_before_gate"]
     assert len(flags) == 1 and "第 1 期" in flags[0].evidence
+
+
+def test_flags_page_details_for_the_finance_bureau_counts_for_everyone(world, client, login):
+    from tests.procurement.factories import opened_tender
+
+    t = opened_tender(world, prices=("800000.00",))
+    public = client.get("/stats/flags/").content.decode()
+    assert 'data-testid="flag-counts"' in public and "仅一家有效投标" in public
+    assert 'data-testid="flag-detail"' not in public and t.reference not in public
+    login("admin")
+    detail = client.get("/stats/flags/").content.decode()
+    assert f"/procurement/tenders/{t.pk}/" in detail and t.reference in detail
+    login("purchaser")
+    assert 'data-testid="flag-detail"' not in client.get("/stats/flags/").content.decode()

@@ -1,0 +1,9 @@
+"""Who sees the integrity flags in detail: the finance bureau (platform admin) and auditors;
+the public sees the counts."""
+
+from caidan.accounts.models import Role
+from caidan.accounts.permissions import register
+
+register(
+    "stats.view_flags", [Role.PLATFORM_ADMIN, Role.AUDITOR], description="查看廉政风险提示明细"
+)
