@@ -148,6 +148,7 @@ def _mount() -> None:
     from caidan.audit.api import router as audit_router
     from caidan.catalog.api import router as catalog_router
     from caidan.contracts.api import router as contracts_router
+    from caidan.disclosure.api import router as disclosure_router
     from caidan.documents.api import router as documents_router
     from caidan.evaluations.api import router as evaluations_router
     from caidan.jurisdiction.api import router as jurisdiction_router
@@ -169,6 +170,7 @@ def _mount() -> None:
     api.add_router("/procurement", procurement_router)
     api.add_router("/contracts", contracts_router)
     api.add_router("/evaluations", evaluations_router)
+    api.add_router("/ocds", disclosure_router)
 
 
 _mount()

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "caidan.procurement",
     "caidan.contracts",
     "caidan.evaluations",
+    "caidan.disclosure",
     "caidan.jurisdiction",
     "caidan.notifications",
     "caidan.documents",

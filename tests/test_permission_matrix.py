@@ -51,6 +51,8 @@ API_READS = [
     ("/api/v1/procurement/experts", ADMIN_ONLY),
     ("/api/v1/contracts", "public"),
     ("/api/v1/contracts/my/overdue", {"purchaser", "provider", "hub"}),
+    ("/api/v1/ocds/releases", "public"),
+    ("/api/v1/ocds/records/ocds-caidan-1", "public"),
 ]
 
 
@@ -174,6 +176,10 @@ WEB_PAGES = [
     ("/orgs/", "public"),
     ("/projects/", "public"),
     ("/projects/ceilings/", ADMIN_ONLY),
+    ("/procurement/", "public"),
+    ("/contracts/", "public"),
+    ("/evaluations/", "public"),
+    ("/stats/flags/", "public"),
 ]
 
 

@@ -1,0 +1,58 @@
+"""Open data in OCDS 1.1.5 (DOMAIN.md §3.7), public, no login.
+
+``GET /ocds/releases?cursor=&limit=`` pages over approved projects (one contracting process
+each) by id ascending with the keyset cursor of ``common.pagination``: the body is a release
+package (``uri``, ``version``, ``publishedDate``, ``publisher``, ``extensions``, ``releases``)
+with ``links.next`` (the next page's URL, absent on the last page) and, following
+``page_response``, ``next_cursor`` and ``limit``. ``limit`` counts *processes*, so a page
+holds every release of up to ``limit`` processes.
+
+``GET /ocds/records/{ocid}`` is a record package with the one record (embedded releases and
+the compiled release), 404 for an unknown or not approved process.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import Http404
+from ninja import Router
+
+from caidan.common.pagination import keyset_paginate
+from caidan.common.schemas import ERRORS
+
+from . import ocds
+
+router = Router(tags=["ocds"])
+
+
+@router.get("/releases", auth=None, response={200: dict[str, Any], **ERRORS})
+def releases(request, cursor: str | None = None, limit: int = 20):
+    page = keyset_paginate(ocds.approved_proposals(), ordering=("id",), cursor=cursor, limit=limit)
+    items = [release for proposal in page.items for release in ocds.releases_for(proposal)]
+    base = request.build_absolute_uri(request.path)
+    query = {"limit": page.limit, **({"cursor": cursor} if cursor else {})}
+    package = ocds.release_package(items, uri=f"{base}?{urlencode(query)}")
+    if page.next_cursor:
+        package["links"] = {
+            "next": f"{base}?{urlencode({'cursor': page.next_cursor, 'limit': page.limit})}"
+        }
+    package["next_cursor"] = page.next_cursor
+    package["limit"] = page.limit
+    return package
+
+
+@router.get("/records/{ocid}", auth=None, response={200: dict[str, Any], **ERRORS})
+def record(request, ocid: str):
+    prefix = f"{settings.OCDS_OCID_PREFIX}-"
+    pk = ocid[len(prefix) :] if ocid.startswith(prefix) else ""
+    if not pk.isdigit() or len(pk) > 18:
+        raise Http404
+    proposal = ocds.approved_proposals().filter(pk=int(pk)).first()
+    if proposal is None:
+        raise Http404
+    return ocds.record_package(
+        [ocds.record_for(proposal)], uri=request.build_absolute_uri(request.path)
+    )
