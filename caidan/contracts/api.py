@@ -31,7 +31,7 @@ from ninja import File, Form, Router, Schema, Status, UploadedFile
 from caidan.accounts.permissions import can, require
 from caidan.audit.kinds import EventKind
 from caidan.common.errors import DomainError, NotFound, field_error
-from caidan.common.schemas import ERRORS, PageOut, page_response
+from caidan.common.schemas import ERRORS, PageOut, money_str, page_response
 
 from . import selectors, services
 from .models import Contract, Instalment, Report
@@ -42,10 +42,6 @@ router = Router(tags=["contracts 合同管理"])
 
 
 # --- helpers ------------------------------------------------------------------------------------
-
-
-def _money(value) -> str | None:
-    return None if value is None else str(value)
 
 
 def _public_actor(request):
@@ -200,7 +196,7 @@ def instalment_out(i: Instalment, *, insider: bool, opened_by: dict[str, int]) -
         "gate_note": i.gate_note,
         "gate_evaluation_id": opened_by.get(i.gate) if i.gate_opened_at else None,
         "paid": payment is not None,
-        "paid_amount": _money(payment.amount) if payment else None,
+        "paid_amount": money_str(payment.amount) if payment else None,
         "paid_on": payment.paid_on if payment else None,
         "voucher": payment.voucher if payment and insider else None,
     }

@@ -18,8 +18,6 @@ Object references in request bodies end in ``_id`` (``organization_id``, ``unit_
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from django.db import transaction
@@ -30,13 +28,12 @@ from caidan.accounts.middleware import client_ip
 from caidan.accounts.models import Role, Unit
 from caidan.accounts.permissions import require
 from caidan.common.errors import (
-    DomainError,
     NotAuthenticated,
     NotFound,
     PermissionDenied,
     field_error,
 )
-from caidan.common.schemas import ERRORS, PageOut, page_response
+from caidan.common.schemas import ERRORS, PageOut, page_response, renamed_fields
 from caidan.contracts import selectors as contract_selectors
 from caidan.contracts.models import Contract
 from caidan.orgs.models import Organization
@@ -83,19 +80,6 @@ def _body_id(value: int | None, field: str, message: str) -> int:
     if value is None or not 0 < value < MAX_ID:
         raise field_error(field, message)
     return value
-
-
-@contextmanager
-def _fields(**renames: str) -> Iterator[None]:
-    """Report a service's field error under the name the API client sent (``contract`` →
-    ``contract_id``)."""
-    try:
-        yield
-    except DomainError as exc:
-        field = exc.detail.get("field")
-        if field in renames:
-            exc.detail = {**exc.detail, "field": renames[field]}
-        raise
 
 
 def _contract(actor, contract_id: int) -> Contract:
@@ -1255,7 +1239,7 @@ def record_finding(request, plan_id: int, payload: FindingIn):
     contract = Contract.objects.filter(pk=contract_id).first()
     if contract is None:
         raise field_error("contract_id", "找不到该合同。")
-    with _fields(contract="contract_id"):
+    with renamed_fields(contract="contract_id"):
         finding = services.audit_finding_record(
             plan=plan,
             contract=contract,

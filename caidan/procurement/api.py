@@ -13,8 +13,6 @@ under the same ``_id`` name in ``detail.field``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from django.db.models import Q
@@ -26,9 +24,9 @@ from pydantic import Field
 from caidan.accounts.models import Unit, User
 from caidan.accounts.permissions import can, require
 from caidan.audit.kinds import EventKind
-from caidan.common.errors import DomainError, NotFound, PermissionDenied, field_error
+from caidan.common.errors import NotFound, PermissionDenied, field_error
 from caidan.common.pagination import keyset_paginate
-from caidan.common.schemas import ERRORS, PageOut, page_response
+from caidan.common.schemas import ERRORS, PageOut, money_str, page_response, renamed_fields
 from caidan.orgs.models import Organization
 
 from . import selectors, selectors_experts, services
@@ -56,28 +54,11 @@ router = Router(tags=["procurement 政府采购"])
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _money(value) -> str | None:
-    return None if value is None else str(value)
-
-
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
     """A datetime without an offset is read as local time (Asia/Shanghai)."""
     if value is not None and timezone.is_naive(value):
         return timezone.make_aware(value, timezone.get_current_timezone())
     return value
-
-
-@contextmanager
-def _fields(**renames: str) -> Iterator[None]:
-    """Report a service's field error under the name the API client sent (``bid`` →
-    ``bid_id``)."""
-    try:
-        yield
-    except DomainError as exc:
-        field = exc.detail.get("field")
-        if field in renames:
-            exc.detail = {**exc.detail, "field": renames[field]}
-        raise
 
 
 def _public_actor(request):
@@ -262,13 +243,13 @@ def opening_row(b: Bid) -> dict:
         "bid_id": b.pk,
         "organization_id": b.organization_id,
         "organization_name": b.organization.name,
-        "price": _money(b.price),
+        "price": money_str(b.price),
         "valid": b.status == BidStatus.VALID,
         "invalid_reasons": list(b.invalid_reasons or []),
         "receipt": b.receipt,
         "submitted_at": b.submitted_at,
-        "price_score": _money(b.price_score),
-        "total": _money(b.total),
+        "price_score": money_str(b.price_score),
+        "total": money_str(b.total),
         "rank": b.rank,
     }
 
@@ -421,7 +402,7 @@ def detail_out(t: Tender, actor) -> dict:
         "justification": t.justification,
         "posts": t.posts,
         "post_requirements": t.post_requirements,
-        "post_price_cap": _money(t.post_price_cap),
+        "post_price_cap": money_str(t.post_price_cap),
         "failed_reason": t.failed_reason,
         "cancelled_reason": t.cancelled_reason,
         "previous_id": t.previous_id,
@@ -641,7 +622,7 @@ def create_tender(request, payload: TenderIn):
     proposal = Proposal.objects.select_related("unit").filter(pk=payload.proposal_id).first()
     if proposal is None:
         raise field_error("proposal_id", "找不到该立项项目。")
-    with _fields(**_TENDER_RENAMES):
+    with renamed_fields(**_TENDER_RENAMES):
         t = services.tender_create(proposal=proposal, actor=actor, **_tender_changes(payload))
     return Status(201, detail_out(_tender(actor, t.pk), actor))
 
@@ -654,7 +635,7 @@ def create_tender(request, payload: TenderIn):
 def update_tender(request, tender_id: int, payload: TenderFields):
     actor = request.auth
     tender = _tender(actor, tender_id)
-    with _fields(**_TENDER_RENAMES):
+    with renamed_fields(**_TENDER_RENAMES):
         services.tender_update(tender=tender, changes=_tender_changes(payload), actor=actor)
     return detail_out(_tender(actor, tender_id), actor)
 
@@ -666,7 +647,7 @@ def update_tender(request, tender_id: int, payload: TenderFields):
 )
 def publish_tender(request, tender_id: int):
     actor = request.auth
-    with _fields(**_TENDER_RENAMES):
+    with renamed_fields(**_TENDER_RENAMES):
         services.tender_publish(tender=_tender(actor, tender_id), actor=actor)
     return detail_out(_tender(actor, tender_id), actor)
 
@@ -1011,7 +992,7 @@ def confirm_award(request, tender_id: int, payload: AwardIn):
         bid = Bid.objects.filter(pk=payload.bid_id, tender=tender).first()
         if bid is None:
             raise field_error("bid_id", "该投标不属于本采购项目。")
-    with _fields(bid="bid_id"):
+    with renamed_fields(bid="bid_id"):
         award = services.award_confirm(tender=tender, actor=actor, bid=bid, note=payload.note)
     return Status(
         201, award_out(Award.objects.select_related("bid__organization").get(pk=award.pk))
@@ -1183,7 +1164,7 @@ def my_bid_out(b: Bid) -> dict:
         "submitted_at": b.submitted_at,
         "withdrawn_at": b.withdrawn_at,
         "opened_at": b.opened_at,
-        "price": _money(b.price) if opened else None,
+        "price": money_str(b.price) if opened else None,
         "invalid_reasons": list(b.invalid_reasons or []) if opened else [],
         "rank": b.rank if opened else None,
         "replaces_id": b.replaces_id,
@@ -1427,7 +1408,7 @@ def sheet_out(member: PanelMember, actor) -> dict:
             {
                 "bid_id": b.pk,
                 "organization_name": b.organization.name,
-                "price": _money(b.price) if show_content else None,
+                "price": money_str(b.price) if show_content else None,
                 "plan": (b.content or {}).get("plan", "") if show_content else None,
                 "team": (b.content or {}).get("team", "") if show_content else None,
             }
@@ -1499,7 +1480,7 @@ def correct_score(request, member_id: int, payload: CorrectionIn):
     bid = Bid.objects.select_related("organization").filter(pk=payload.bid_id).first()
     if bid is None:
         raise field_error("bid_id", "投标不存在。")
-    with _fields(bid="bid_id"):
+    with renamed_fields(bid="bid_id"):
         correction = evaluation_services.score_correct(
             member=member,
             bid=bid,
@@ -1614,7 +1595,7 @@ def _expert_out(expert_id: int) -> dict:
 def create_expert(request, payload: ExpertIn):
     unit = _unit(payload.employer_unit_id)
     user = _user(payload.user_id)
-    with _fields(employer_unit="employer_unit_id", user="user_id"):
+    with renamed_fields(employer_unit="employer_unit_id", user="user_id"):
         expert = expert_services.expert_create(
             name=payload.name,
             specialties=payload.specialties,
@@ -1655,7 +1636,7 @@ def update_expert(request, expert_id: int, payload: ExpertPatchIn):
         data["employer_unit"] = _unit(data.pop("employer_unit_id"))
     if "user_id" in data:
         data["user"] = _user(data.pop("user_id"))
-    with _fields(employer_unit="employer_unit_id", user="user_id"):
+    with renamed_fields(employer_unit="employer_unit_id", user="user_id"):
         expert_services.expert_update(expert=expert, changes=data, actor=request.auth)
     return _expert_out(expert.pk)
 
@@ -1687,7 +1668,7 @@ def add_tie(request, expert_id: int, payload: TieIn):
     require(request.auth, "procurement.manage_experts")
     expert = selectors_experts.expert_get(expert_id)
     org = _org(payload.organization_id, "organization_id")
-    with _fields(organization="organization_id"):
+    with renamed_fields(organization="organization_id"):
         tie = expert_services.expert_tie_add(
             expert=expert,
             organization=org,
