@@ -180,6 +180,7 @@ WEB_PAGES = [
     ("/contracts/", "public"),
     ("/evaluations/", "public"),
     ("/stats/flags/", "public"),
+    ("/stats/", "public"),
 ]
 
 

@@ -24,3 +24,50 @@ def flags(request):
             "detail": detail,
         },
     )
+
+
+def _year(request) -> int | None:
+    from .statistics import latest_year
+
+    raw = request.GET.get("year", "").strip()
+    if raw.isdigit() and 1900 < int(raw) < 3000:
+        return int(raw)
+    return latest_year()
+
+
+def _tables(year: int | None) -> dict:
+    from . import statistics as s
+
+    return {
+        "series": s.with_bars(s.annual_series(), "total"),
+        "year": year,
+        "by_method": s.with_bars(s.funds_by_method(year), "total") if year else [],
+        "by_mode": s.with_bars(s.funds_by_mode(year), "total") if year else [],
+        "bids": s.bid_statistics(),
+        "grades": s.grade_distribution(),
+        "density": s.orgs_per_10k(),
+        "share": s.social_share(),
+    }
+
+
+def index(request):
+    """Public statistics (no login): the annual series, funds by method and mode, bidding,
+    evaluation grades, organization density and the social organizations' share."""
+    context = _tables(_year(request))
+    for key in ("series", "by_method", "by_mode"):
+        context[f"{key}_height"] = 24 * len(context[key]) + 4
+    return render(request, "stats/index.html", context)
+
+
+def export(request):
+    """The same tables as an Excel workbook, one sheet per table."""
+    from django.http import HttpResponse
+
+    from caidan.common.xlsx import XLSX_MIME
+
+    from .statistics import workbook_bytes
+
+    year = _year(request)
+    response = HttpResponse(workbook_bytes(_tables(year)), content_type=XLSX_MIME)
+    response["Content-Disposition"] = 'attachment; filename="caidan-stats.xlsx"'
+    return response

@@ -1,0 +1,253 @@
+"""Public statistics (DOMAIN.md §3.7, §4.3): small reads returning plain dicts and lists.
+
+Every figure is aggregated in the database; Python only labels and formats the few rows.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Count, Q, Sum
+
+WAN = Decimal(10000)
+SOCIAL_FORMS = ("social_group", "service_institution", "foundation")
+SOCIAL_SHARE_EXPECTED = Decimal(30)  # per cent of new service spending, DOMAIN.md §4.3
+
+
+def _wan(value: Decimal | None) -> Decimal:
+    return ((value or Decimal(0)) / WAN).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def _pct(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def with_bars(rows: list[dict[str, Any]], key: str, *, width: int = 300) -> list[dict[str, Any]]:
+    """Add ``bar`` (pixels, the largest value = ``width``) for a server-side SVG bar chart."""
+    top = max((Decimal(r[key] or 0) for r in rows), default=Decimal(0))
+    for r in rows:
+        r["bar"] = int(Decimal(r[key] or 0) * width / top) if top else 0
+    return rows
+
+
+def annual_series() -> list[dict[str, Any]]:
+    """Approved projects and funds per year (the Changning series on the demo data)."""
+    from caidan.projects.selectors import annual_totals
+
+    return annual_totals()
+
+
+def latest_year() -> int | None:
+    from caidan.projects.models import Proposal, ProposalStatus
+
+    return (
+        Proposal.objects.filter(status=ProposalStatus.APPROVED)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .first()
+    )
+
+
+def _funds_by(field: str, choices, year: int) -> list[dict[str, Any]]:
+    from caidan.projects.models import Proposal, ProposalStatus
+
+    rows = (
+        Proposal.objects.filter(status=ProposalStatus.APPROVED, year=year)
+        .values(field)
+        .annotate(count=Count("id"), total=Sum("budget"))
+        .order_by(field)
+    )
+    labels = dict(choices)
+    return [
+        {
+            "key": r[field],
+            "label": str(labels.get(r[field], r[field])),
+            "count": r["count"],
+            "total": r["total"],
+            "total_wan": _wan(r["total"]),
+        }
+        for r in rows
+    ]
+
+
+def funds_by_method(year: int) -> list[dict[str, Any]]:
+    """Approved funds of ``year`` by procurement method."""
+    from caidan.projects.models import ProcurementMethod
+
+    return _funds_by("procurement_method", ProcurementMethod.choices, year)
+
+
+def funds_by_mode(year: int) -> list[dict[str, Any]]:
+    """Approved funds of ``year`` by purchase mode."""
+    from caidan.projects.models import PurchaseMode
+
+    return _funds_by("purchase_mode", PurchaseMode.choices, year)
+
+
+def bid_statistics() -> dict[str, Any]:
+    """Opened tenders: average bids (valid + invalid) per tender and how many tenders had
+    each number of valid bids."""
+    from django.db.models import IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    from caidan.procurement.models import Bid, BidStatus, Tender
+
+    opened = Tender.objects.filter(opened_at__isnull=False)
+    tenders = opened.count()
+    bids = Bid.objects.filter(
+        tender__opened_at__isnull=False, status__in=[BidStatus.VALID, BidStatus.INVALID]
+    ).count()
+    valid = (
+        Bid.objects.filter(tender=OuterRef("pk"), status=BidStatus.VALID)
+        .order_by()
+        .values("tender")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    distribution = list(
+        opened.annotate(valid_n=Coalesce(Subquery(valid, output_field=IntegerField()), 0))
+        .values("valid_n")
+        .annotate(tenders=Count("id"))
+        .order_by("valid_n")
+    )
+    return {
+        "tenders": tenders,
+        "bids": bids,
+        "average": (Decimal(bids) / tenders).quantize(Decimal("0.01")) if tenders else None,
+        "distribution": [{"valid": r["valid_n"], "tenders": r["tenders"]} for r in distribution],
+    }
+
+
+def grade_distribution() -> list[dict[str, Any]]:
+    """Published evaluations per grade, every grade listed (zero when none)."""
+    from caidan.evaluations.models import Evaluation, EvaluationStatus, Grade
+
+    counts = dict(
+        Evaluation.objects.filter(status=EvaluationStatus.PUBLISHED)
+        .values_list("grade")
+        .annotate(n=Count("id"))
+        .values_list("grade", "n")
+    )
+    total = sum(counts.values())
+    return [
+        {
+            "grade": value,
+            "label": str(label),
+            "count": counts.get(value, 0),
+            "share": _pct(counts.get(value, 0), total),
+        }
+        for value, label in Grade.choices
+    ]
+
+
+def orgs_per_10k() -> dict[str, Any]:
+    """Active social organizations per 10,000 residents of the jurisdiction's top unit."""
+    from caidan.accounts.models import Unit
+    from caidan.orgs.models import Organization
+
+    top = Unit.objects.filter(parent__isnull=True).order_by("id").values("name", "population")
+    top = top.first() or {"name": "", "population": None}
+    active = Organization.objects.filter(status=Organization.Status.ACTIVE).count()
+    population = top["population"]
+    ratio = (
+        (Decimal(active) * 10000 / population).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        if population
+        else None
+    )
+    return {"unit": top["name"], "population": population, "active": active, "ratio": ratio}
+
+
+def social_share() -> dict[str, Any]:
+    """Signed contract value going to social organizations, against the 30 % expectation."""
+    from caidan.contracts.models import Contract
+
+    totals = Contract.objects.filter(signed_at__isnull=False).aggregate(
+        total=Sum("amount"),
+        social=Sum("amount", filter=Q(organization__legal_form__in=SOCIAL_FORMS)),
+        contracts=Count("id"),
+    )
+    total = totals["total"] or Decimal(0)
+    social = totals["social"] or Decimal(0)
+    share = _pct(social, total)
+    return {
+        "contracts": totals["contracts"],
+        "total": total,
+        "social": social,
+        "total_wan": _wan(total),
+        "social_wan": _wan(social),
+        "share": share,
+        "expected": SOCIAL_SHARE_EXPECTED,
+        "meets": share is not None and share >= SOCIAL_SHARE_EXPECTED,
+    }
+
+
+def sheets(tables: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any]]]]:
+    """The statistics as ``(sheet title, headers, rows)``, one per table."""
+    year = tables["year"] or ""
+    bids = tables["bids"]
+    density = tables["density"]
+    share = tables["share"]
+
+    def by(rows):
+        return [[r["label"], r["count"], r["total"]] for r in rows]
+
+    return [
+        (
+            "年度立项",
+            ["年度", "立项数", "资金（元）", "资金（万元）"],
+            [[r["year"], r["count"], r["total"], r["total_wan"]] for r in tables["series"]],
+        ),
+        (f"{year}按采购方式", ["采购方式", "立项数", "资金（元）"], by(tables["by_method"])),
+        (f"{year}按购买方式", ["购买方式", "立项数", "资金（元）"], by(tables["by_mode"])),
+        (
+            "投标情况",
+            ["有效投标数", "开标项目数"],
+            [[r["valid"], r["tenders"]] for r in bids["distribution"]]
+            + [["开标项目合计", bids["tenders"]], ["投标合计", bids["bids"]]]
+            + [["平均投标数", bids["average"]]],
+        ),
+        (
+            "评价等级",
+            ["等级", "数量", "占比（%）"],
+            [[r["label"], r["count"], r["share"]] for r in tables["grades"]],
+        ),
+        (
+            "每万人社会组织数",
+            ["区域", "常住人口", "社会组织数", "每万人"],
+            [[density["unit"], density["population"], density["active"], density["ratio"]]],
+        ),
+        (
+            "社会组织承接比例",
+            ["已签合同数", "合同金额（元）", "社会组织承接（元）", "占比（%）", "预期（%）"],
+            [
+                [
+                    share["contracts"],
+                    share["total"],
+                    share["social"],
+                    share["share"],
+                    share["expected"],
+                ]
+            ],
+        ),
+    ]
+
+
+def workbook_bytes(tables: dict[str, Any]) -> bytes:
+    """One sheet per table (``caidan.common.xlsx.write_workbook`` writes a single sheet;
+    this is the same write-only openpyxl writer for several)."""
+    import io
+
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    for title, headers, rows in sheets(tables):
+        sheet = workbook.create_sheet(title[:31])
+        sheet.append(headers)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
