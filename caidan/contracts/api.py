@@ -32,6 +32,8 @@ from caidan.accounts.permissions import can, require
 from caidan.audit.kinds import EventKind
 from caidan.common.errors import DomainError, NotFound, field_error
 from caidan.common.schemas import ERRORS, PageOut, money_str, page_response
+from caidan.documents.api import AttachmentOut
+from caidan.documents.api import attachment_out as shared_attachment_out
 
 from . import selectors, services
 from .models import Contract, Instalment, Report
@@ -364,29 +366,14 @@ def _detail(actor, contract_id: int) -> dict:
     return detail_out(_contract(actor, contract_id), actor)
 
 
-class AttachmentOut(Schema):
-    id: int
-    name: str
-    size: int
-    content_type: str
-    description: str
-    uploaded_at: dt.datetime
-    url: str
-
-
 def attachment_out(d) -> dict:
-    return {
-        "id": d.pk,
-        "name": d.original_name,
-        "size": d.size,
-        "content_type": d.content_type,
-        "description": d.description,
-        "uploaded_at": d.uploaded_at,
-        "url": reverse(
+    return shared_attachment_out(
+        d,
+        url=reverse(
             "api:contract_report_attachment",
             kwargs={"report_id": int(d.target_id), "document_id": d.pk},
         ),
-    }
+    )
 
 
 class ContractBriefOut(Schema):

@@ -30,6 +30,31 @@ class DocumentOut(Schema):
     download_url: str
 
 
+class AttachmentOut(Schema):
+    """A document as attached to another record (a tender's files, a report's
+    statements): no uploader, no storage details; ``url`` is where this caller downloads it."""
+
+    id: int
+    name: str
+    size: int
+    content_type: str
+    description: str
+    uploaded_at: dt.datetime
+    url: str
+
+
+def attachment_out(d, *, url: str) -> dict:
+    return {
+        "id": d.pk,
+        "name": d.original_name,
+        "size": d.size,
+        "content_type": d.content_type,
+        "description": d.description,
+        "uploaded_at": d.uploaded_at,
+        "url": url,
+    }
+
+
 def out(d) -> dict:
     return {
         "id": d.pk,

@@ -27,6 +27,7 @@ from caidan.audit.kinds import EventKind
 from caidan.common.errors import NotFound, PermissionDenied, field_error
 from caidan.common.pagination import keyset_paginate
 from caidan.common.schemas import ERRORS, PageOut, money_str, page_response, renamed_fields
+from caidan.documents.api import AttachmentOut, attachment_out
 from caidan.orgs.models import Organization
 
 from . import selectors, selectors_experts, services
@@ -199,22 +200,8 @@ def amendment_out(a: Amendment) -> dict:
     }
 
 
-class TenderDocumentOut(Schema):
-    id: int
-    name: str
-    description: str
-    uploaded_at: dt.datetime
-    url: str
-
-
 def document_out(d) -> dict:
-    return {
-        "id": d.pk,
-        "name": d.original_name,
-        "description": d.description,
-        "uploaded_at": d.uploaded_at,
-        "url": reverse("documents:download", kwargs={"document_id": d.pk}),
-    }
+    return attachment_out(d, url=reverse("documents:download", kwargs={"document_id": d.pk}))
 
 
 class ClarificationPublicOut(Schema):
@@ -358,7 +345,7 @@ class TenderDetailOut(TenderOut):
     method_change_reason: str
     method_change_approved_at: dt.datetime | None
     amendments: list[AmendmentOut]
-    documents: list[TenderDocumentOut]
+    documents: list[AttachmentOut]
     clarifications: list[ClarificationPublicOut]
     opening: list[OpeningRowOut] | None
     award_notice: AwardNoticeOut | None
@@ -679,7 +666,7 @@ class ReasonIn(Schema):
 
 @router.post(
     "/tenders/{tender_id}/documents",
-    response={201: TenderDocumentOut, **ERRORS},
+    response={201: AttachmentOut, **ERRORS},
     summary="附加采购文件（公告后即为澄清修改）",
     description=(
         "multipart/form-data：file（文件）、description（说明）。文件公开，任何人可下载；"

@@ -1301,6 +1301,8 @@ def test_tender_documents(world, client, token_for):
         {
             "id": added["id"],
             "name": "补充说明.pdf",
+            "size": added["size"],
+            "content_type": "application/pdf",
             "description": "服务标准",
             "uploaded_at": added["uploaded_at"],
             "url": f"/documents/{added['id']}/download/",
