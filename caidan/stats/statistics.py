@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Func, Q, Sum, Window
 
 WAN = Decimal(10000)
 SOCIAL_FORMS = ("social_group", "service_institution", "foundation")
@@ -51,14 +51,21 @@ def latest_year() -> int | None:
     )
 
 
-def _funds_by(field: str, choices, year: int) -> list[dict[str, Any]]:
+def _approved(year: int):
+    """Approved proposals of ``year``: the filter of ``projects.selectors.annual_totals``
+    (status approved), narrowed to one budget year. Every per-year table starts here."""
     from caidan.projects.models import Proposal, ProposalStatus
 
+    return Proposal.objects.filter(status=ProposalStatus.APPROVED, year=year)
+
+
+def _funds_by(field: str, choices, year: int, *, by_total: bool = False) -> list[dict[str, Any]]:
+    order = ("-total", field) if by_total else (field,)
     rows = (
-        Proposal.objects.filter(status=ProposalStatus.APPROVED, year=year)
+        _approved(year)
         .values(field)
         .annotate(count=Count("id"), total=Sum("budget"))
-        .order_by(field)
+        .order_by(*order)
     )
     labels = dict(choices)
     return [
@@ -85,6 +92,100 @@ def funds_by_mode(year: int) -> list[dict[str, Any]]:
     from caidan.projects.models import PurchaseMode
 
     return _funds_by("purchase_mode", PurchaseMode.choices, year)
+
+
+def funds_by_purchaser(year: int) -> list[dict[str, Any]]:
+    """Approved projects and funds of ``year`` per purchaser (购买主体), most funds first."""
+    rows = (
+        _approved(year)
+        .values("unit", "unit__name")
+        .annotate(count=Count("id"), total=Sum("budget"))
+        .order_by("-total", "unit__name", "unit")
+    )
+    return [
+        {
+            "key": r["unit"],
+            "label": r["unit__name"],
+            "count": r["count"],
+            "total": r["total"],
+            "total_wan": _wan(r["total"]),
+        }
+        for r in rows
+    ]
+
+
+def funds_by_field(year: int) -> list[dict[str, Any]]:
+    """Approved funds of ``year`` per service category of the catalog item (目录三级条目的
+    类别: 管理类 / 服务类 / 专业类 / 事务类), most funds first."""
+    from caidan.catalog.models import ItemCategory
+
+    return _funds_by("catalog_item__category", ItemCategory.choices, year, by_total=True)
+
+
+def funds_by_source(year: int) -> list[dict[str, Any]]:
+    """Approved funds of ``year`` per funding source: the sum of the funding rows (a project
+    paid from two sources counts in both, each with its own amount), most funds first."""
+    from caidan.projects.models import FundingSource, ProposalFunding
+
+    rows = list(
+        ProposalFunding.objects.filter(proposal__in=_approved(year))
+        .values("source")
+        .annotate(count=Count("proposal", distinct=True), total=Sum("amount"))
+        .order_by("-total", "source")
+    )
+    whole = sum((r["total"] for r in rows), Decimal(0))
+    labels = dict(FundingSource.choices)
+    return [
+        {
+            "key": r["source"],
+            "label": str(labels.get(r["source"], r["source"])),
+            "count": r["count"],
+            "total": r["total"],
+            "total_wan": _wan(r["total"]),
+            "share": _pct(r["total"], whole),
+        }
+        for r in rows
+    ]
+
+
+PROVIDERS_SHOWN = 20
+
+
+class _SumOver(Func):
+    """``SUM(<aggregate>) OVER ()``: a total over the grouped rows, in the same query
+    (Django's ``Sum`` refuses an aggregate as its argument)."""
+
+    function = "SUM"
+    window_compatible = True
+
+
+def contracts_by_provider(year: int, *, limit: int = PROVIDERS_SHOWN) -> list[dict[str, Any]]:
+    """Signed contracts (selected as in ``social_share``) for projects of ``year`` per
+    provider: value, number and share of the year's signed value; the ``limit`` largest."""
+    from caidan.contracts.models import Contract
+
+    rows = (
+        Contract.objects.filter(signed_at__isnull=False, proposal__in=_approved(year))
+        .values("organization", "organization__name")
+        .annotate(
+            count=Count("id"),
+            total=Sum("amount"),
+            # every provider's value, over all groups (before the limit): the share's base
+            whole=Window(_SumOver(Sum("amount"))),
+        )
+        .order_by("-total", "organization__name", "organization")[:limit]
+    )
+    return [
+        {
+            "key": r["organization"],
+            "label": r["organization__name"],
+            "count": r["count"],
+            "total": r["total"],
+            "total_wan": _wan(r["total"]),
+            "share": _pct(r["total"], r["whole"]),
+        }
+        for r in rows
+    ]
 
 
 def bid_statistics() -> dict[str, Any]:
@@ -202,6 +303,18 @@ def sheets(tables: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any]]
         ),
         (f"{year}按采购方式", ["采购方式", "立项数", "资金（元）"], by(tables["by_method"])),
         (f"{year}按购买方式", ["购买方式", "立项数", "资金（元）"], by(tables["by_mode"])),
+        (f"{year}按购买主体", ["购买主体", "立项数", "资金（元）"], by(tables["by_purchaser"])),
+        (f"{year}按服务类别", ["服务类别", "立项数", "资金（元）"], by(tables["by_field"])),
+        (
+            f"{year}按资金来源",
+            ["资金来源", "立项数", "资金（元）", "占比（%）"],
+            [[r["label"], r["count"], r["total"], r["share"]] for r in tables["by_source"]],
+        ),
+        (
+            f"{year}承接主体合同",
+            ["承接主体", "合同数", "合同金额（元）", "占比（%）"],
+            [[r["label"], r["count"], r["total"], r["share"]] for r in tables["by_provider"]],
+        ),
         (
             "投标情况",
             ["有效投标数", "开标项目数"],

@@ -38,11 +38,18 @@ def _year(request) -> int | None:
 def _tables(year: int | None) -> dict:
     from . import statistics as s
 
+    def per_year(read, width=300):
+        return s.with_bars(read(year), "total", width=width) if year else []
+
     return {
         "series": s.with_bars(s.annual_series(), "total"),
         "year": year,
-        "by_method": s.with_bars(s.funds_by_method(year), "total") if year else [],
-        "by_mode": s.with_bars(s.funds_by_mode(year), "total") if year else [],
+        "by_method": per_year(s.funds_by_method),
+        "by_mode": per_year(s.funds_by_mode),
+        "by_purchaser": per_year(s.funds_by_purchaser, width=260),
+        "by_field": per_year(s.funds_by_field),
+        "by_source": per_year(s.funds_by_source),
+        "by_provider": per_year(s.contracts_by_provider, width=260),
         "bids": s.bid_statistics(),
         "grades": s.grade_distribution(),
         "density": s.orgs_per_10k(),
@@ -51,10 +58,19 @@ def _tables(year: int | None) -> dict:
 
 
 def index(request):
-    """Public statistics (no login): the annual series, funds by method and mode, bidding,
-    evaluation grades, organization density and the social organizations' share."""
+    """Public statistics (no login): the annual series; for a year, funds by method, mode,
+    purchaser, service category and funding source and signed contracts by provider;
+    bidding, evaluation grades, organization density and the social organizations' share."""
     context = _tables(_year(request))
-    for key in ("series", "by_method", "by_mode"):
+    for key in (
+        "series",
+        "by_method",
+        "by_mode",
+        "by_purchaser",
+        "by_field",
+        "by_source",
+        "by_provider",
+    ):
         context[f"{key}_height"] = 24 * len(context[key]) + 4
     return render(request, "stats/index.html", context)
 

@@ -177,6 +177,13 @@ def test_page_renders_for_anonymous(client, world, django_assert_max_num_queries
         "stats-method",
         "chart-method",
         "stats-mode",
+        "stats-purchaser",
+        "chart-purchaser",
+        "stats-field",
+        "chart-field",
+        "stats-source",
+        "chart-source",
+        "stats-provider",
         "stats-bids",
         "stats-grades",
         "stats-density",
@@ -203,7 +210,7 @@ def test_excel_export(client, world):
     assert resp.status_code == 200
     assert resp["Content-Type"].startswith("application/vnd.openxmlformats")
     workbook = load_workbook(io.BytesIO(resp.content), read_only=True)
-    assert len(workbook.sheetnames) == 7
+    assert len(workbook.sheetnames) == 11
     assert workbook.sheetnames[0] == "年度立项"
     rows = list(workbook["年度立项"].iter_rows(values_only=True))
     assert rows[0] == ("年度", "立项数", "资金（元）", "资金（万元）")
