@@ -6,17 +6,22 @@ Data is set up through the real services (``caidan.demo.data.seed``), as users w
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 
 import pytest
 
 os.environ.setdefault("CAIDAN_TESTING", "1")
+# The tick builds the OCDS bulk files: from test data, never into the developer's var/ocds.
+TEST_OCDS_BULK_DIR = tempfile.mkdtemp(prefix="caidan-test-ocds-")
 
 
 @pytest.fixture(autouse=True)
-def _fast_argon2(settings):
-    """Same algorithm as production (Argon2), minimal cost so the suite stays fast."""
+def _test_settings(settings):
+    """Same algorithm as production (Argon2), minimal cost so the suite stays fast; the OCDS
+    bulk files in a temporary directory."""
     settings.PASSWORD_HASHERS = ["caidan.accounts.hashers.FastArgon2PasswordHasher"]
+    settings.OCDS_BULK_DIR = TEST_OCDS_BULK_DIR
 
 
 @dataclass

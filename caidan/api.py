@@ -171,6 +171,8 @@ def _mount() -> None:
     api.add_router("/contracts", contracts_router)
     api.add_router("/evaluations", evaluations_router)
     api.add_router("/ocds", disclosure_router)
+    api.add_router("/notices", "caidan.disclosure.notices_api.router")
+    api.add_router("/enquiries", "caidan.enquiries.api.router")
 
 
 _mount()

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "caidan.procurement",
     "caidan.contracts",
     "caidan.evaluations",
+    "caidan.enquiries",
     "caidan.disclosure",
     "caidan.jurisdiction",
     "caidan.notifications",
@@ -246,6 +247,7 @@ if BID_SEALING_KEYS == _DEV_SEALING_KEY and not (
 SHARED_DIR = Path(env("CAIDAN_SHARED_DIR", str(BASE_DIR.parent / "shared")))
 OCDS_SCHEMA_DIR = Path(env("OCDS_SCHEMA_DIR", str(SHARED_DIR / "ocds")))
 OCDS_OCID_PREFIX = env("OCDS_OCID_PREFIX", "ocds-caidan")
+OCDS_BULK_DIR = Path(env("OCDS_BULK_DIR", str(BASE_DIR / "var" / "ocds")))
 
 # The audit chain's hash: SM3 where the OpenSSL build offers it, SHA-256 otherwise.
 AUDIT_HASH_ALGORITHM = env("AUDIT_HASH_ALGORITHM", "sm3")

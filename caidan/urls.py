@@ -17,6 +17,8 @@ urlpatterns = [
     path("procurement/", include("caidan.procurement.urls")),
     path("contracts/", include("caidan.contracts.urls")),
     path("evaluations/", include("caidan.evaluations.urls")),
+    path("enquiries/", include("caidan.enquiries.urls")),
     path("stats/", include("caidan.stats.urls")),
+    path("open/", include("caidan.disclosure.urls")),
     path("", include("caidan.web.urls")),
 ]

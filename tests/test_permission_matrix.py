@@ -53,6 +53,8 @@ API_READS = [
     ("/api/v1/contracts/my/overdue", {"purchaser", "provider", "hub"}),
     ("/api/v1/ocds/releases", "public"),
     ("/api/v1/ocds/records/ocds-caidan-1", "public"),
+    ("/api/v1/ocds/changes", "public"),
+    ("/api/v1/notices", "public"),
 ]
 
 
@@ -181,6 +183,14 @@ WEB_PAGES = [
     ("/evaluations/", "public"),
     ("/stats/flags/", "public"),
     ("/stats/", "public"),
+    ("/open/", "public"),
+    ("/open/notices/", "public"),
+    ("/open/search/?q=服务", "public"),
+    ("/open/data/", "public"),
+    ("/open/data/projects.csv", "public"),
+    ("/open/data/contracts.xlsx", "public"),
+    ("/open/notices/manage/", ADMIN_ONLY),
+    ("/open/notices/new/", ADMIN_ONLY),
 ]
 
 

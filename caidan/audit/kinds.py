@@ -116,6 +116,11 @@ class EventKind(models.TextChoices):
     AUDIT_FINDING_OVERDUE = "audit_finding.overdue", "整改逾期"
     # demo
     DEMO_SEEDED = "demo.seeded", "载入演示数据"
+    # disclosure: the portal's notices and policies
+    NOTICE_CREATED = "notice.created", "起草政策与公告"
+    NOTICE_UPDATED = "notice.updated", "修改政策与公告"
+    NOTICE_PUBLISHED = "notice.published", "发布政策与公告"
+    NOTICE_WITHDRAWN = "notice.withdrawn", "撤回政策与公告"
     # catalog
     CATALOG_VERSION_CREATED = "catalog.version_created", "创建目录版本"
     CATALOG_VERSION_UPDATED = "catalog.version_updated", "修改目录版本信息"
@@ -145,3 +150,12 @@ class EventKind(models.TextChoices):
     MENU_PUBLISHED = "menu.published", "发布菜单"
     MENU_CLOSED = "menu.closed", "菜单截止点菜"
     MENU_ORDERED = "menu.ordered", "居民点菜"
+    # enquiries
+    ENQUIRY_SUBMITTED = "enquiry.submitted", "提出咨询、建议、信息公开申请或举报"
+    ENQUIRY_TRANSITION = "enquiry.transition", "咨询事项状态变更"
+    ENQUIRY_EXTENDED = "enquiry.extended", "延长答复期限"
+    ENQUIRY_PUBLISHED = "enquiry.published", "公开咨询答复"
+    ENQUIRY_HIDDEN = "enquiry.hidden", "屏蔽咨询事项"
+    ENQUIRY_RESTORED = "enquiry.restored", "恢复咨询事项"
+    ENQUIRY_CONSENT_CHANGED = "enquiry.consent_changed", "修改是否同意公开答复"
+    ENQUIRY_OVERDUE = "enquiry.overdue", "咨询事项逾期提醒"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -42,6 +43,17 @@ def _target_parts(target: Any) -> tuple[str, str, str]:
         kind, pk, label = (list(target) + ["", "", ""])[:3]
         return str(kind), str(pk), str(label)[:300]
     return "", "", str(target)[:300]
+
+
+_after_record: list[Callable[[AuditEvent, Any], None]] = []
+
+
+def on_audit_record(hook: Callable[[AuditEvent, Any], None]) -> None:
+    """Register ``hook(event, target)``, called inside the writer's transaction right after
+    each event is appended, while the chain head is still locked (so hooks run in commit
+    order; ``caidan.disclosure.feed`` relies on it). Registered once, from ``AppConfig.ready``."""
+    if hook not in _after_record:
+        _after_record.append(hook)
 
 
 def audit_record(
@@ -88,6 +100,8 @@ def audit_record(
     AuditChainHead.objects.filter(pk=1).update(
         seq=event.seq, hash=event.hash, hash_alg=event.hash_alg
     )
+    for hook in _after_record:
+        hook(event, target)
     return event
 
 

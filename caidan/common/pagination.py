@@ -28,6 +28,7 @@ class Page:
     items: list[Any]
     next_cursor: str | None
     limit: int
+    has_more: bool = False
 
 
 def _encode(values: list[Any]) -> str:
@@ -55,9 +56,14 @@ def keyset_paginate(
     ordering: tuple[str, ...] = ("-id",),
     cursor: str | None = None,
     limit: int | None = None,
+    follow: bool = False,
 ) -> Page:
     """One page of ``qs`` ordered by ``ordering`` (all fields the same direction; the last
-    must be unique, e.g. ``id``)."""
+    must be unique, e.g. ``id``).
+
+    ``follow``: for feeds that clients poll — ``next_cursor`` is always set (after the last
+    item, or the given cursor when the page is empty), so a client resumes where it stopped
+    even at the end; ``has_more`` says whether to fetch again at once."""
     limit = DEFAULT_LIMIT if limit is None else limit
     if not 1 <= limit <= MAX_LIMIT:
         raise field_error("limit", f"每页条数应在 1 到 {MAX_LIMIT} 之间。")
@@ -92,11 +98,11 @@ def keyset_paginate(
     rows = list(qs[: limit + 1])
     has_more = len(rows) > limit
     rows = rows[:limit]
-    next_cursor = None
-    if has_more and rows:
+    next_cursor = cursor if follow else None
+    if rows and (has_more or follow):
         last = rows[-1]
         next_cursor = _encode([_value(last, f) for f in fields])
-    return Page(items=rows, next_cursor=next_cursor, limit=limit)
+    return Page(items=rows, next_cursor=next_cursor, limit=limit, has_more=has_more)
 
 
 def _value(obj: Any, field: str) -> Any:

@@ -23,7 +23,7 @@ from ninja import Router
 from caidan.common.pagination import keyset_paginate
 from caidan.common.schemas import ERRORS
 
-from . import ocds
+from . import feed, ocds
 
 router = Router(tags=["ocds"])
 
@@ -31,7 +31,12 @@ router = Router(tags=["ocds"])
 @router.get("/releases", auth=None, response={200: dict[str, Any], **ERRORS})
 def releases(request, cursor: str | None = None, limit: int = 20):
     page = keyset_paginate(ocds.approved_proposals(), ordering=("id",), cursor=cursor, limit=limit)
-    items = [release for proposal in page.items for release in ocds.releases_for(proposal)]
+    ocds.prefetch(page.items)
+    items = [
+        release
+        for proposal in page.items
+        for release in ocds.releases_for(proposal, prefetched=True)
+    ]
     base = request.build_absolute_uri(request.path)
     query = {"limit": page.limit, **({"cursor": cursor} if cursor else {})}
     package = ocds.release_package(items, uri=f"{base}?{urlencode(query)}")
@@ -56,3 +61,33 @@ def record(request, ocid: str):
     return ocds.record_package(
         [ocds.record_for(proposal)], uri=request.build_absolute_uri(request.path)
     )
+
+
+@router.get("/changes", auth=None, response={200: dict[str, Any], **ERRORS})
+def changes(request, cursor: str | None = None, limit: int = 100):
+    """The changes feed: processes by their latest public change, oldest first. Poll with
+    ``next_cursor`` (always given); ``has_more`` false means caught up for now."""
+    page = keyset_paginate(
+        feed.feed_entries(), ordering=("modified", "id"), cursor=cursor, limit=limit, follow=True
+    )
+    base = request.build_absolute_uri(request.path)
+    records = request.build_absolute_uri("/api/v1/ocds/records/")
+    items = []
+    for entry in page.items:
+        ocid = f"{settings.OCDS_OCID_PREFIX}-{entry.proposal_id}"
+        items.append(
+            {
+                "ocid": ocid,
+                "modified": entry.modified.isoformat(),
+                "changes": entry.changes,
+                "record": f"{records}{ocid}",
+            }
+        )
+    query = {"limit": page.limit, **({"cursor": page.next_cursor} if page.next_cursor else {})}
+    return {
+        "items": items,
+        "next_cursor": page.next_cursor,
+        "has_more": page.has_more,
+        "limit": page.limit,
+        "links": {"next": f"{base}?{urlencode(query)}"},
+    }

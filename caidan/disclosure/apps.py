@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class DisclosureConfig(AppConfig):
     name = "caidan.disclosure"
     verbose_name = "信息公开（开放合同数据）"
+
+    def ready(self) -> None:
+        from caidan.audit.services import on_audit_record
+
+        from . import downloads  # noqa: F401 - registers the OCDS bulk-file tick job
+        from .feed import on_audit_event
+
+        on_audit_record(on_audit_event)

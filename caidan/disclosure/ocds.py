@@ -19,7 +19,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -282,7 +282,7 @@ def _tender(b: _Builder, tender) -> None:
 
     key = f"tender-{tender.pk}"
     entity = b.unit_ref(tender.unit)
-    amendments = list(tender.amendments.order_by("created_at", "id"))
+    amendments = tender.ocds_amendments
     first_end = amendments[0].old_deadline if amendments else tender.deadline
     core = _tender_core(tender, status="active", end=first_end)
     core["procuringEntity"] = entity
@@ -323,12 +323,7 @@ def _tender(b: _Builder, tender) -> None:
 
     if tender.opened_at:  # bids exist publicly only from the opening
         # Never the sealed content or nonce: only the opened, public columns.
-        opened = list(
-            tender.bids.select_related("organization")
-            .filter(status__in=[BidStatus.VALID, BidStatus.INVALID], opened_at__isnull=False)
-            .only("id", "status", "submitted_at", "price", "organization", "tender", "opened_at")
-            .order_by("id")
-        )
+        opened = tender.ocds_opened_bids
         roles = {}
         details = []
         for bid in opened:
@@ -379,7 +374,7 @@ def _tender(b: _Builder, tender) -> None:
             },
         )
 
-    for award in tender.awards.select_related("bid__organization").order_by("id"):
+    for award in tender.ocds_awards:
         _award(b, tender, award)
 
 
@@ -387,13 +382,8 @@ def _tender_documents(tender) -> list[tuple[dt.datetime, dict]]:
     """The tender's public documents (招标文件 etc.), with their upload time."""
     from django.urls import reverse
 
-    from caidan.documents.models import Document
-    from caidan.procurement.services.tenders import DOCUMENT_TARGET
-
     site = (getattr(settings, "SITE_URL", "") or "").rstrip("/")
-    docs = Document.objects.filter(
-        target_type=DOCUMENT_TARGET, target_id=str(tender.pk), is_public=True
-    ).order_by("id")
+    docs = tender.ocds_documents
     return [
         (
             doc.uploaded_at,
@@ -440,7 +430,6 @@ def _award(b: _Builder, tender, award) -> None:
 
 def _contract(b: _Builder, contract) -> None:
     from caidan.contracts.models import ContractStatus, ReportStatus
-    from caidan.evaluations.models import EvaluationStatus
 
     key = f"contract-{contract.pk}"
     payer = b.unit_ref(contract.unit)
@@ -465,15 +454,9 @@ def _contract(b: _Builder, contract) -> None:
         {payer["id"]: {"payer"}, payee["id"]: {"payee", "supplier"}},
     )
 
-    payments = list(
-        contract.instalments.filter(payment__isnull=False)
-        .select_related("payment")
-        .order_by("sequence")
-    )
-    reports = list(contract.reports.order_by("due_on", "id"))
-    evaluations = list(
-        contract.evaluations.filter(status=EvaluationStatus.PUBLISHED).order_by("published_at")
-    )
+    payments = contract.ocds_payments
+    reports = contract.ocds_reports
+    evaluations = contract.ocds_evaluations
     moments = sorted(
         {i.payment.recorded_at for i in payments}
         | {r.reviewed_at for r in reports if r.status == ReportStatus.ACCEPTED and r.reviewed_at}
@@ -583,29 +566,123 @@ def approved_proposals():
     return Proposal.objects.filter(status=ProposalStatus.APPROVED).select_related("unit")
 
 
-def releases_for(proposal) -> list[dict]:
-    """The OCDS releases of one approved project, oldest first."""
-    from caidan.contracts.models import PUBLIC_STATUSES as CONTRACT_PUBLIC
-    from caidan.procurement.models import PUBLIC_STATUSES as TENDER_PUBLIC
+def prefetch(proposals: list) -> list:
+    """Load everything ``releases_for`` reads for these proposals in a fixed number of queries
+    (about ten, whatever their number): each list of processes costs the same per page."""
+    from django.db.models import Prefetch, prefetch_related_objects
 
+    from caidan.contracts.models import PUBLIC_STATUSES as CONTRACT_PUBLIC
+    from caidan.contracts.models import Contract, Instalment, Report
+    from caidan.documents.models import Document
+    from caidan.evaluations.models import Evaluation, EvaluationStatus
+    from caidan.procurement.models import PUBLIC_STATUSES as TENDER_PUBLIC
+    from caidan.procurement.models import Amendment, Award, Bid, BidStatus, Tender
+    from caidan.procurement.services.tenders import DOCUMENT_TARGET
+
+    for p in proposals:  # always read afresh: a proposal object may be reused after changes
+        p.__dict__.pop("ocds_tenders", None)
+        p.__dict__.pop("ocds_contracts", None)
+    prefetch_related_objects(
+        proposals,
+        "unit",
+        Prefetch(
+            "tenders",
+            queryset=Tender.objects.filter(status__in=TENDER_PUBLIC, published_at__isnull=False)
+            .select_related("unit")
+            .order_by("id"),
+            to_attr="ocds_tenders",
+        ),
+        Prefetch(
+            "ocds_tenders__amendments",
+            queryset=Amendment.objects.order_by("created_at", "id"),
+            to_attr="ocds_amendments",
+        ),
+        Prefetch(
+            # bids exist publicly only from the opening; never the sealed content or nonce:
+            # only the opened, public columns.
+            "ocds_tenders__bids",
+            queryset=Bid.objects.select_related("organization")
+            .filter(status__in=[BidStatus.VALID, BidStatus.INVALID], opened_at__isnull=False)
+            .only("id", "status", "submitted_at", "price", "organization", "tender", "opened_at")
+            .order_by("id"),
+            to_attr="ocds_opened_bids",
+        ),
+        Prefetch(
+            "ocds_tenders__awards",
+            queryset=Award.objects.select_related("bid__organization").order_by("id"),
+            to_attr="ocds_awards",
+        ),
+        Prefetch(
+            "contracts",
+            queryset=Contract.objects.filter(status__in=CONTRACT_PUBLIC)
+            .select_related("unit", "organization")
+            .order_by("id"),
+            to_attr="ocds_contracts",
+        ),
+        Prefetch(
+            "ocds_contracts__instalments",
+            queryset=Instalment.objects.filter(payment__isnull=False)
+            .select_related("payment")
+            .order_by("sequence"),
+            to_attr="ocds_payments",
+        ),
+        Prefetch(
+            "ocds_contracts__reports",
+            queryset=Report.objects.order_by("due_on", "id"),
+            to_attr="ocds_reports",
+        ),
+        Prefetch(
+            "ocds_contracts__evaluations",
+            queryset=Evaluation.objects.filter(status=EvaluationStatus.PUBLISHED).order_by(
+                "published_at"
+            ),
+            to_attr="ocds_evaluations",
+        ),
+    )
+    tenders = {str(t.pk): t for p in proposals for t in p.ocds_tenders}
+    for tender in tenders.values():
+        tender.ocds_documents = []
+    if tenders:
+        docs = Document.objects.filter(
+            target_type=DOCUMENT_TARGET, target_id__in=list(tenders), is_public=True
+        ).order_by("id")
+        for doc in docs:
+            tenders[doc.target_id].ocds_documents.append(doc)
+    return proposals
+
+
+def each_process(queryset=None, *, batch: int = 500) -> Iterator:
+    """Every approved proposal (or those of ``queryset``) by id, prefetched ``batch`` at a
+    time: for exports of any size in constant memory and a constant number of queries per
+    batch. Pass ``prefetched=True`` to ``releases_for``/``record_for`` for these."""
+    qs = (approved_proposals() if queryset is None else queryset).order_by("id")
+    last = 0
+    while True:
+        chunk = list(qs.filter(pk__gt=last)[:batch])
+        if not chunk:
+            return
+        prefetch(chunk)
+        yield from chunk
+        last = chunk[-1].pk
+
+
+def releases_for(proposal, *, prefetched: bool = False) -> list[dict]:
+    """The OCDS releases of one approved project, oldest first. ``prefetched``: the caller
+    ran ``prefetch`` on a batch including it (``each_process`` does)."""
+    if not prefetched:
+        prefetch([proposal])
     b = _Builder(proposal)
     _planning(b)
-    tenders = (
-        proposal.tenders.filter(status__in=TENDER_PUBLIC, published_at__isnull=False)
-        .select_related("unit")
-        .order_by("id")
-    )
-    for tender in tenders:
+    for tender in proposal.ocds_tenders:
         _tender(b, tender)
-    contracts = proposal.contracts.filter(status__in=CONTRACT_PUBLIC).select_related(
-        "unit", "organization"
-    )
-    for contract in contracts.order_by("id"):
+    for contract in proposal.ocds_contracts:
         _contract(b, contract)
     return b.releases()
 
 
+@lru_cache(maxsize=1)
 def _merger():
+    """Built once per process: reading the schema's merge rules is the expensive part."""
     import ocdsmerge
 
     if schema_available():
@@ -617,8 +694,8 @@ def compile_releases(releases: list[dict]) -> dict:
     return _merger().create_compiled_release(copy.deepcopy(releases))
 
 
-def record_for(proposal) -> dict:
-    releases = releases_for(proposal)
+def record_for(proposal, *, prefetched: bool = False) -> dict:
+    releases = releases_for(proposal, prefetched=prefetched)
     return {
         "ocid": ocid_for(proposal),
         "releases": releases,

@@ -18,6 +18,8 @@ def _nav(actor) -> list[tuple[str, str]]:
         ("contracts:list", "合同"),
         ("evaluations:list", "绩效评价"),
         ("orgs:list", "社会组织"),
+        ("disclosure:home", "信息公开"),
+        ("enquiries:index", "咨询建议"),
     ]
     if not actor.is_authenticated:
         return items

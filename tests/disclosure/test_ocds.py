@@ -397,3 +397,49 @@ def test_whole_demo_database_exports_valid(world, schema):
     releases = [r for p in proposals for r in ocds.releases_for(p)]
     assert_valid(ocds.release_package(releases), "release")
     assert_valid(ocds.record_package([ocds.record_for(p) for p in proposals]), "record")
+
+
+# --- compiled, versioned and the API's cost -----------------------------------------------------
+
+
+def _latest(value):
+    """A versioned release's field → its latest value (the shape of a compiled release)."""
+    if isinstance(value, list) and value and isinstance(value[0], dict) and "releaseID" in value[0]:
+        return value[-1]["value"]
+    if isinstance(value, list):
+        return [_latest(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _latest(v) for k, v in value.items()}
+    return value
+
+
+def test_compiled_release_agrees_with_the_versioned_history(world, schema):
+    import copy
+
+    import ocdsmerge
+
+    contract = full_lifecycle(world)
+    releases = ocds.releases_for(contract.proposal)
+    compiled = ocds.record_for(contract.proposal)["compiledRelease"]
+    merger = ocdsmerge.Merger(schema=ocds.release_schema())
+    versioned = merger.create_versioned_release(copy.deepcopy(releases))
+    expected = {k: v for k, v in compiled.items() if k not in {"id", "date", "tag"}}
+    assert _latest(versioned) == expected
+    # Arrays are cumulative in every release, so merging them by id (the schema's rules) and
+    # replacing them whole (no rules) compile to the same record.
+    plain = ocdsmerge.Merger(merge_rules={}).create_compiled_release(copy.deepcopy(releases))
+    assert {k: v for k, v in plain.items() if k != "id"} == {
+        k: v for k, v in compiled.items() if k != "id"
+    }
+
+
+def test_api_releases_cost_a_fixed_number_of_queries(world, client, django_assert_max_num_queries):
+    full_lifecycle(world)
+    full_lifecycle(world)
+    sealed_tender(world)
+    with django_assert_max_num_queries(14) as small:
+        first = client.get("/api/v1/ocds/releases", {"limit": 2}).json()
+    with django_assert_max_num_queries(14) as large:
+        everything = client.get("/api/v1/ocds/releases", {"limit": 100}).json()
+    assert len(everything["releases"]) > len(first["releases"])
+    assert len(large.captured_queries) <= len(small.captured_queries) + 1

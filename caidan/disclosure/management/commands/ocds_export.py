@@ -35,14 +35,18 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         proposals = ocds.approved_proposals().order_by("id")
         if opts["releases"]:
-            items = [r for p in proposals.iterator() for r in ocds.releases_for(p)]
+            items = [
+                r
+                for p in ocds.each_process(proposals)
+                for r in ocds.releases_for(p, prefetched=True)
+            ]
             if not items:
                 raise CommandError("没有可导出的已立项项目。")
             package = ocds.release_package(items, uri=opts["uri"])
             Path(opts["releases"]).write_text(_dump(package) + "\n", encoding="utf-8")
             self.stdout.write(f"{len(items)} releases → {opts['releases']}")
         elif opts["records"]:
-            records = [ocds.record_for(p) for p in proposals.iterator()]
+            records = [ocds.record_for(p, prefetched=True) for p in ocds.each_process(proposals)]
             if not records:
                 raise CommandError("没有可导出的已立项项目。")
             package = ocds.record_package(records, uri=opts["uri"])
@@ -52,8 +56,8 @@ class Command(BaseCommand):
             out = Path(opts["jsonl"])
             out.mkdir(parents=True, exist_ok=True)
             count = 0
-            for proposal in proposals.iterator():
-                record = ocds.record_for(proposal)
+            for proposal in ocds.each_process(proposals):
+                record = ocds.record_for(proposal, prefetched=True)
                 package = ocds.record_package([record], uri=opts["uri"])
                 (out / f"{record['ocid']}.jsonl").write_text(
                     _dump(package) + "\n", encoding="utf-8"

@@ -1,0 +1,270 @@
+"""Services for the portal's notices and policies (政策与公告): create, update, publish,
+withdraw. Each is keyword-only, runs in one transaction, checks ``disclosure.notices_manage``
+(the platform admin), locks the row for a transition (``NOTICE_TRANSITIONS``) and audits.
+
+The body is plain text; pages render it escaped, with ``linebreaks``. Edits of a published
+notice stay possible (corrections) and every edit's diff is in the audit log, so the
+history of a public text is never lost. A withdrawn notice is final and stays public at
+its URL, marked, with the reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from caidan.accounts.actor import user_of
+from caidan.accounts.permissions import require
+from caidan.audit.kinds import EventKind
+from caidan.audit.services import audit_record, diff
+from caidan.common.errors import Conflict, NotFound, field_error
+
+from . import permissions  # noqa: F401 - registers "disclosure.notices_manage"
+from .models import (
+    NOTICE_TRANSITIONS,
+    Notice,
+    NoticeAction,
+    NoticeCategory,
+    NoticeStatus,
+    notice_transition_allowed,
+)
+
+PERMISSION = "disclosure.notices_manage"
+TITLE_MAX = 200
+BODY_MAX = 50_000
+SOURCE_MAX = 200
+NUMBER_MAX = 100
+REASON_MAX = 2000
+# Attachments are ``caidan.documents`` files attached to ``disclosure.notice:<id>``, stored
+# private: they are served by the notice's own page, so they are public exactly when the
+# notice is (published or withdrawn) and never before.
+DOCUMENT_TARGET = "disclosure.notice"
+EDITABLE = ("category", "title", "body", "source", "document_number", "effective_date")
+
+
+def _text(value: Any, field: str, label: str, *, max_length: int, required: bool) -> str:
+    text = str(value or "").strip()
+    if required and not text:
+        raise field_error(field, f"请填写{label}。", code="required")
+    if len(text) > max_length:
+        raise field_error(field, f"{label}最多 {max_length} 个字。", code="too_long")
+    return text
+
+
+def _body(value: Any) -> str:
+    text = str(value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not text:
+        raise field_error("body", "请填写正文。", code="required")
+    if len(text) > BODY_MAX:
+        raise field_error("body", f"正文最多 {BODY_MAX} 个字。", code="too_long")
+    return text
+
+
+def _category(value: Any) -> str:
+    value = str(value or "").strip()
+    if value not in NoticeCategory.values:
+        raise field_error("category", f"类别“{value}”无效。", code="invalid_choice")
+    return value
+
+
+def _date(value: Any) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise field_error("effective_date", "施行日期格式应为 YYYY-MM-DD。") from None
+
+
+def _clean(data: dict[str, Any]) -> dict[str, Any]:
+    cleaned: dict[str, Any] = {}
+    if "category" in data:
+        cleaned["category"] = _category(data["category"])
+    if "title" in data:
+        cleaned["title"] = _text(
+            data["title"], "title", "标题", max_length=TITLE_MAX, required=True
+        )
+    if "body" in data:
+        cleaned["body"] = _body(data["body"])
+    if "source" in data:
+        cleaned["source"] = _text(
+            data["source"], "source", "发布机关", max_length=SOURCE_MAX, required=True
+        )
+    if "document_number" in data:
+        cleaned["document_number"] = _text(
+            data["document_number"],
+            "document_number",
+            "文号",
+            max_length=NUMBER_MAX,
+            required=False,
+        )
+    if "effective_date" in data:
+        cleaned["effective_date"] = _date(data["effective_date"])
+    return cleaned
+
+
+def _snapshot(notice: Notice) -> dict[str, Any]:
+    return {name: getattr(notice, name) for name in EDITABLE}
+
+
+def _lock_for(notice: Notice, action: str) -> Notice:
+    locked = Notice.objects.select_for_update().filter(pk=notice.pk).first()
+    if locked is None:
+        raise NotFound("找不到该公告。", code="notice_not_found")
+    if not notice_transition_allowed(locked.status, action):
+        sources, _ = NOTICE_TRANSITIONS[action]
+        allowed = "、".join(NoticeStatus(s).label for s in sorted(sources))
+        raise Conflict(
+            f"公告“{locked.title}”当前为{locked.get_status_display()}，"
+            f"不能{NoticeAction(action).label}（仅{allowed}状态可以）。",
+            code="invalid_transition",
+            detail={"field": "status", "status": locked.status, "action": action},
+        )
+    return locked
+
+
+def notice_create(
+    *,
+    category: str,
+    title: str,
+    body: str,
+    source: str,
+    document_number: str = "",
+    effective_date: dt.date | str | None = None,
+    actor: Any,
+) -> Notice:
+    """A new notice, as a draft nobody outside the platform admin sees."""
+    require(actor, PERMISSION)
+    data = _clean(
+        {
+            "category": category,
+            "title": title,
+            "body": body,
+            "source": source,
+            "document_number": document_number,
+            "effective_date": effective_date,
+        }
+    )
+    with transaction.atomic():
+        user = user_of(actor)
+        notice = Notice.objects.create(
+            **data, status=NoticeStatus.DRAFT, created_by=user, updated_by=user
+        )
+        audit_record(
+            kind=EventKind.NOTICE_CREATED,
+            actor=actor,
+            target=notice,
+            new={**_snapshot(notice), "status": notice.status},
+        )
+    return notice
+
+
+def notice_update(*, notice: Notice, changes: dict[str, Any], actor: Any) -> Notice:
+    """Edit a draft or a published notice (a correction); the audit event keeps the diff.
+    ``changes`` holds any of the editable fields; others are refused."""
+    require(actor, PERMISSION)
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown:
+        raise field_error(unknown[0], f"字段“{unknown[0]}”不可修改。", code="not_editable")
+    data = _clean(changes)
+    with transaction.atomic():
+        notice = _lock_for(notice, NoticeAction.UPDATE)
+        before = _snapshot(notice)
+        for name, value in data.items():
+            setattr(notice, name, value)
+        old, new = diff(before, _snapshot(notice))
+        if not new:
+            return notice
+        notice.updated_by = user_of(actor)
+        notice.save(update_fields=[*new.keys(), "updated_by", "updated_at"])
+        audit_record(
+            kind=EventKind.NOTICE_UPDATED,
+            actor=actor,
+            target=notice,
+            old=old,
+            new=new,
+            note=notice.get_status_display(),
+        )
+    return notice
+
+
+def notice_publish(*, notice: Notice, actor: Any) -> Notice:
+    """Publish a draft: from now on it is public at its URL, for good."""
+    require(actor, PERMISSION)
+    with transaction.atomic():
+        notice = _lock_for(notice, NoticeAction.PUBLISH)
+        notice.status = NoticeStatus.PUBLISHED
+        notice.published_at = timezone.now()
+        notice.updated_by = user_of(actor)
+        notice.save(update_fields=["status", "published_at", "updated_by", "updated_at"])
+        audit_record(
+            kind=EventKind.NOTICE_PUBLISHED,
+            actor=actor,
+            target=notice,
+            old={"status": NoticeStatus.DRAFT},
+            new={"status": notice.status, "published_at": notice.published_at},
+        )
+    return notice
+
+
+def notice_withdraw(*, notice: Notice, reason: str, actor: Any) -> Notice:
+    """Withdraw a published notice: it stays at its URL, marked 已撤回 with the reason."""
+    require(actor, PERMISSION)
+    reason = _text(reason, "reason", "撤回理由", max_length=REASON_MAX, required=True)
+    with transaction.atomic():
+        notice = _lock_for(notice, NoticeAction.WITHDRAW)
+        notice.status = NoticeStatus.WITHDRAWN
+        notice.withdrawn_at = timezone.now()
+        notice.withdraw_reason = reason
+        notice.updated_by = user_of(actor)
+        notice.save(
+            update_fields=[
+                "status",
+                "withdrawn_at",
+                "withdraw_reason",
+                "updated_by",
+                "updated_at",
+            ]
+        )
+        audit_record(
+            kind=EventKind.NOTICE_WITHDRAWN,
+            actor=actor,
+            target=notice,
+            old={"status": NoticeStatus.PUBLISHED},
+            new={"status": notice.status, "reason": reason},
+            note=reason,
+        )
+    return notice
+
+
+def notice_attach(*, notice: Notice, file: Any, description: str = "", actor: Any):
+    """Attach a file (the signed original, a form to fill in) to a draft or published
+    notice. The upload is audited by ``document_upload`` (kind ``document.uploaded``, with
+    the notice as its target)."""
+    from caidan.documents.services import document_upload
+
+    require(actor, PERMISSION)
+    current = Notice.objects.filter(pk=notice.pk).values_list("status", flat=True).first()
+    if current is None:
+        raise NotFound("找不到该公告。", code="notice_not_found")
+    if not notice_transition_allowed(current, NoticeAction.UPDATE):
+        raise Conflict(
+            "已撤回的公告不能再添加附件。",
+            code="invalid_transition",
+            detail={"field": "file", "status": current},
+        )
+    return document_upload(
+        file=file,
+        actor=actor,
+        description=description,
+        is_public=False,
+        target_type=DOCUMENT_TARGET,
+        target_id=str(notice.pk),
+    )

@@ -1,0 +1,125 @@
+"""Reads for the portal's notices. Published and withdrawn notices are public (withdrawn
+ones marked); drafts only for the platform admin (others get "not found", not a hint)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from caidan.accounts.permissions import can, require
+from caidan.common.errors import NotFound, field_error
+from caidan.common.pagination import Page, keyset_paginate
+
+from . import permissions  # noqa: F401 - registers "disclosure.notices_manage"
+from .models import NOTICE_PUBLIC_STATUSES, Notice, NoticeCategory, NoticeStatus
+
+PERMISSION = "disclosure.notices_manage"
+MAX_QUERY_LENGTH = 100
+
+
+def can_manage_notices(actor: Any) -> bool:
+    return actor is not None and can(actor, PERMISSION)
+
+
+def clean_query(q: Any) -> str:
+    """A search query: trimmed; at most ``MAX_QUERY_LENGTH`` characters."""
+    q = str(q or "").strip()
+    if len(q) > MAX_QUERY_LENGTH:
+        raise field_error("q", f"搜索词最多 {MAX_QUERY_LENGTH} 个字。", code="too_long")
+    return q
+
+
+def _category(category: str) -> str:
+    category = (category or "").strip()
+    if category and category not in NoticeCategory.values:
+        raise field_error("category", f"类别“{category}”无效。")
+    return category
+
+
+def notices_public() -> QuerySet[Notice]:
+    """Every notice the public may see: published or withdrawn."""
+    return Notice.objects.filter(status__in=NOTICE_PUBLIC_STATUSES)
+
+
+def notice_list_public(
+    *,
+    category: str = "",
+    q: str = "",
+    include_withdrawn: bool = True,
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> Page:
+    """Public notices, newest publication first (keyset on ``published_at``, ``id``)."""
+    qs = notices_public()
+    if not include_withdrawn:
+        qs = qs.filter(status=NoticeStatus.PUBLISHED)
+    if category := _category(category):
+        qs = qs.filter(category=category)
+    if q := clean_query(q):
+        qs = qs.filter(Q(title__icontains=q) | Q(document_number__icontains=q))
+    return keyset_paginate(qs, ordering=("-published_at", "-id"), cursor=cursor, limit=limit)
+
+
+def notice_list_manage(
+    *,
+    actor: Any,
+    status: str = "",
+    category: str = "",
+    q: str = "",
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> Page:
+    """Every notice, drafts included, newest first: the platform admin's desk."""
+    require(actor, PERMISSION)
+    qs = Notice.objects.select_related("updated_by")
+    status = (status or "").strip()
+    if status:
+        if status not in NoticeStatus.values:
+            raise field_error("status", f"状态“{status}”无效。")
+        qs = qs.filter(status=status)
+    if category := _category(category):
+        qs = qs.filter(category=category)
+    if q := clean_query(q):
+        qs = qs.filter(Q(title__icontains=q) | Q(document_number__icontains=q))
+    return keyset_paginate(qs, ordering=("-id",), cursor=cursor, limit=limit)
+
+
+def _id(value: Any) -> int:
+    try:
+        value = int(value)
+    except (TypeError, ValueError):
+        raise NotFound("找不到该公告。", code="notice_not_found") from None
+    if not 0 < value < 2**63:
+        raise NotFound("找不到该公告。", code="notice_not_found")
+    return value
+
+
+def notice_get_for(*, actor: Any, notice_id: Any) -> Notice:
+    """A public notice for anyone; a draft only for the platform admin."""
+    notice = Notice.objects.filter(pk=_id(notice_id)).first()
+    if notice is None or (not notice.is_public and not can_manage_notices(actor)):
+        raise NotFound("找不到该公告。", code="notice_not_found")
+    return notice
+
+
+def notice_get_for_edit(*, actor: Any, notice_id: Any) -> Notice:
+    require(actor, PERMISSION)
+    notice = Notice.objects.filter(pk=_id(notice_id)).first()
+    if notice is None:
+        raise NotFound("找不到该公告。", code="notice_not_found")
+    return notice
+
+
+def notice_attachments(notice: Notice) -> list:
+    """The files attached to a notice, oldest first. Who may open them follows the notice
+    (``notice_get_for``), not the documents' own ``is_public`` flag."""
+    from caidan.documents.models import Document
+
+    from .notices import DOCUMENT_TARGET
+
+    return list(
+        Document.objects.filter(target_type=DOCUMENT_TARGET, target_id=str(notice.pk)).order_by(
+            "id"
+        )
+    )
