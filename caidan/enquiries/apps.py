@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class EnquiriesConfig(AppConfig):
+    name = "caidan.enquiries"
+    verbose_name = "咨询建议与监督"
+
+    def ready(self) -> None:
+        from . import dashboard, permissions, services  # noqa: F401 - rules, tick job, panels
