@@ -23,7 +23,7 @@ migrate: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 
 demo: migrate
-	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo --midyear
 
 run: demo
 	@$(BIN)/python manage.py demo_accounts --url http://127.0.0.1:$(PORT)/

@@ -5,12 +5,14 @@ from caidan.demo.data import ACCOUNTS, DEMO_PASSWORD
 
 
 class Command(BaseCommand):
-    help = "Print the URL and the demo accounts (one per role)."
+    help = "Print the URL and the demo accounts (one per role), and where to click."
 
     def add_arguments(self, parser):
         parser.add_argument("--url", default="http://127.0.0.1:8000/")
 
     def handle(self, *args, url, **options):
+        from caidan.demo.midyear import WHERE_TO_CLICK, already_seeded
+
         out = self.stdout
         out.write("")
         out.write("=" * 72)
@@ -22,5 +24,12 @@ class Command(BaseCommand):
                 f"   {account.username:<12} {Role(account.role).label:<10} {account.display_name}"
             )
         out.write("   (purchaser also sits on the review committee: switch role at top right)")
+        if already_seeded():
+            out.write(" Mid-year demo — where to click (工作台 → panel):")
+            for username, panel, what in WHERE_TO_CLICK:
+                out.write(f"   {username:<12} {panel:<16} {what}")
+            out.write(
+                "   (also expert2…expert9, provider2, provider3; same password; docs/demo.md)"
+            )
         out.write("=" * 72)
         out.write("")

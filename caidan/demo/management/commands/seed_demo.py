@@ -4,12 +4,41 @@ from caidan.demo.data import seed
 
 
 class Command(BaseCommand):
-    help = "Create the demo jurisdiction (长宁区) and one demo user per role. Idempotent."
+    help = (
+        "Create the demo jurisdiction (长宁区) and one demo user per role. Idempotent. "
+        "With --midyear, also one contracting process at every stage (see docs/demo.md)."
+    )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--midyear",
+            action="store_true",
+            help="land the demo mid-year: one 江苏路街道 process at every stage",
+        )
+
+    def handle(self, *args, midyear=False, **options):
         created = seed()
         if any(created.values()):
             parts = ", ".join(f"{k}: {v}" for k, v in created.items() if v)
             self.stdout.write(f"Demo jurisdiction loaded ({parts}).")
         else:
             self.stdout.write("Demo jurisdiction already present; nothing to do.")
+        if midyear:
+            from caidan.common.errors import DomainError
+            from caidan.demo.midyear import seed_midyear
+
+            try:
+                result = seed_midyear()
+            except DomainError as exc:  # e.g. a demo database its users have changed
+                self.stderr.write(f"Mid-year processes not loaded (nothing written): {exc}")
+                return
+            if not result.created:
+                self.stdout.write("Mid-year processes already present; nothing to do.")
+                return
+            self.stdout.write(f"Mid-year processes loaded ({len(result.stages)} stages):")
+            for key, what in result.stages.items():
+                self.stdout.write(f"  {key:<15} {what}")
+            self.stdout.write(
+                f"Satisfaction survey {result.survey_url} — one-time tokens (shown once): "
+                + " ".join(result.survey_tokens[:5])
+            )
