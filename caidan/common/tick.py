@@ -14,7 +14,10 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 log = logging.getLogger(__name__)
@@ -51,3 +54,37 @@ def run_tick(*, now: dt.datetime | None = None, only: list[str] | None = None) -
             log.exception("tick job %s failed", name)
             results.append(TickResult(name, 0, f"{type(exc).__name__}: {exc}"))
     return results
+
+
+def flag_once(
+    due: QuerySet,
+    *,
+    flag: str,
+    now: dt.datetime,
+    apply: Callable[[Any], None],
+    select_related: tuple[str, ...] = (),
+    batch: int = 2000,
+) -> int:
+    """The overdue-flag pattern of the tick jobs: each row of ``due`` (rows whose time has
+    come, with ``flag`` — a nullable timestamp — still empty) is flagged once, in its own
+    transaction: locked (rows another server holds are skipped, it is doing them), checked
+    again against ``due`` and the flag, stamped with ``now``, then ``apply(row)`` records the
+    audit event and sends the notices inside that transaction. At most ``batch`` rows per
+    tick; the rest wait for the next minute. Returns how many rows were flagged."""
+    unflagged = due.filter(**{f"{flag}__isnull": True})
+    changed = 0
+    for pk in unflagged.order_by("pk").values_list("pk", flat=True)[:batch]:
+        with transaction.atomic():
+            row = (
+                unflagged.select_for_update(skip_locked=True, of=("self",))
+                .select_related(*select_related)
+                .filter(pk=pk)
+                .first()
+            )
+            if row is None:
+                continue
+            setattr(row, flag, now)
+            row.save(update_fields=[flag])
+            apply(row)
+            changed += 1
+    return changed

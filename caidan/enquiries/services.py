@@ -36,7 +36,7 @@ from caidan.common.errors import (
     field_error,
 )
 from caidan.common.masking import scrub_text
-from caidan.common.tick import tick_job
+from caidan.common.tick import flag_once, tick_job
 from caidan.jurisdiction.selectors import setting_value
 from caidan.notifications.services import notify
 
@@ -128,7 +128,7 @@ def _notify_asker(e: Enquiry, title: str, body: str = "") -> None:
 
 def _lock(enquiry: Enquiry) -> Enquiry:
     return (
-        Enquiry.objects.select_for_update()
+        Enquiry.objects.select_for_update(of=("self",))
         .select_related("unit", "concerned_unit", "asker_user", "handler")
         .get(pk=enquiry.pk)
     )
@@ -632,42 +632,32 @@ def flag_overdue(now: dt.datetime) -> int:
     today = local_date(now)
     due = Q(extended_due_on__isnull=True, due_on__lt=today) | Q(extended_due_on__lt=today)
     system = Actor.system()
-    changed = 0
-    ids = list(
-        Enquiry.objects.filter(due, status__in=OPEN_STATUSES, overdue_flagged_at__isnull=True)
-        .order_by("id")
-        .values_list("pk", flat=True)[:2000]
+
+    def apply(e: Enquiry) -> None:
+        audit_record(
+            kind=EventKind.ENQUIRY_OVERDUE,
+            actor=system,
+            target=e,
+            new={"due_on": e.effective_due_on.isoformat()},
+        )
+        recipients = {u.pk: u for u in unit_handlers(e.unit)}
+        if e.handler_id:
+            recipients[e.handler_id] = e.handler
+        notify(
+            recipients=list(recipients.values()),
+            kind="enquiry.overdue",
+            title=f"逾期未答复：{e.title}",
+            body=f"{e.get_kind_display()}的答复期限 {e.effective_due_on:%Y-%m-%d} 已过。",
+            url=_url(e),
+        )
+
+    return flag_once(
+        Enquiry.objects.filter(due, status__in=OPEN_STATUSES),
+        flag="overdue_flagged_at",
+        now=now,
+        apply=apply,
+        select_related=("unit", "handler"),
     )
-    for pk in ids:
-        with transaction.atomic():
-            e = (
-                Enquiry.objects.select_for_update(skip_locked=True)
-                .select_related("unit", "handler")
-                .filter(pk=pk, overdue_flagged_at__isnull=True, status__in=OPEN_STATUSES)
-                .first()
-            )
-            if e is None:
-                continue
-            e.overdue_flagged_at = now
-            e.save(update_fields=["overdue_flagged_at"])
-            audit_record(
-                kind=EventKind.ENQUIRY_OVERDUE,
-                actor=system,
-                target=e,
-                new={"due_on": e.effective_due_on.isoformat()},
-            )
-            recipients = {u.pk: u for u in unit_handlers(e.unit)}
-            if e.handler_id:
-                recipients[e.handler_id] = e.handler
-            notify(
-                recipients=list(recipients.values()),
-                kind="enquiry.overdue",
-                title=f"逾期未答复：{e.title}",
-                body=f"{e.get_kind_display()}的答复期限 {e.effective_due_on:%Y-%m-%d} 已过。",
-                url=_url(e),
-            )
-            changed += 1
-    return changed
 
 
 __all__ = [

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
 from django.utils import timezone
 
 from caidan.accounts.actor import Actor
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
-from caidan.common.tick import tick_job
+from caidan.common.tick import flag_once, tick_job
 from caidan.notifications.services import notify
 
 from ..models import Contract, ContractStatus, Instalment, Report, ReportStatus
@@ -23,98 +22,85 @@ PAY_WITHIN_DAYS = 15
 
 @tick_job("contracts.reminders")
 def flag_overdue(now: dt.datetime) -> int:
-    changed = 0
+    """Once each: contracts not signed within 30 days of the award notice, reports past due,
+    instalments whose gate opened ``PAY_WITHIN_DAYS`` ago and still unpaid."""
     system = Actor.system()
     today = timezone.localtime(now).date()
-    for pk in Contract.objects.filter(
-        status=ContractStatus.DRAFT, sign_due__lt=now, sign_overdue_flagged_at__isnull=True
-    ).values_list("pk", flat=True)[:500]:
-        with transaction.atomic():
-            c = (
-                Contract.objects.select_for_update(skip_locked=True)
-                .filter(pk=pk, sign_overdue_flagged_at__isnull=True)
-                .first()
-            )
-            if c is None:
-                continue
-            c.sign_overdue_flagged_at = now
-            c.save(update_fields=["sign_overdue_flagged_at"])
-            audit_record(
-                kind=EventKind.CONTRACT_OVERDUE,
-                actor=system,
-                target=c,
-                new={"what": "signing", "due": c.sign_due.isoformat()},
-            )
-            notify(
-                recipients=_purchaser_users(c) + _provider_users(c),
-                kind="contract.sign_overdue",
-                title=f"逾期未签订：{c.title}",
-                body=f"中标通知后 30 日内应签订合同（政府采购法 §46），期限 "
-                f"{timezone.localtime(c.sign_due):%Y-%m-%d} 已过。",
-                url=f"/contracts/{c.pk}/",
-            )
-            changed += 1
-    for pk in Report.objects.filter(
-        status__in=[ReportStatus.DUE, ReportStatus.RETURNED],
-        due_on__lt=today,
-        overdue_flagged_at__isnull=True,
-        contract__status=ContractStatus.ACTIVE,
-    ).values_list("pk", flat=True)[:2000]:
-        with transaction.atomic():
-            r = (
-                Report.objects.select_for_update(skip_locked=True)
-                .select_related("contract")
-                .filter(pk=pk, overdue_flagged_at__isnull=True)
-                .first()
-            )
-            if r is None:
-                continue
-            r.overdue_flagged_at = now
-            r.save(update_fields=["overdue_flagged_at"])
-            audit_record(
-                kind=EventKind.CONTRACT_OVERDUE,
-                actor=system,
-                target=r.contract,
-                new={"what": "report", "report": r.pk, "due": r.due_on.isoformat()},
-            )
-            notify(
-                recipients=_purchaser_users(r.contract) + _provider_users(r.contract),
-                kind="report.overdue",
-                title=f"报告逾期：{r.get_kind_display()}",
-                body=f"{r.contract.title}的{r.get_kind_display()}应于 {r.due_on} 提交。",
-                url=f"/contracts/{r.contract_id}/",
-            )
-            changed += 1
-    for pk in Instalment.objects.filter(
-        gate_opened_at__lt=now - dt.timedelta(days=PAY_WITHIN_DAYS),
-        payment__isnull=True,
-        due_reminded_at__isnull=True,
-        contract__status=ContractStatus.ACTIVE,
-    ).values_list("pk", flat=True)[:2000]:
-        with transaction.atomic():
-            i = (
-                Instalment.objects.select_for_update(skip_locked=True)
-                .select_related("contract")
-                .filter(pk=pk, due_reminded_at__isnull=True)
-                .first()
-            )
-            if i is None:
-                continue
-            i.due_reminded_at = now
-            i.save(update_fields=["due_reminded_at"])
-            audit_record(
-                kind=EventKind.CONTRACT_OVERDUE,
-                actor=system,
-                target=i.contract,
-                new={"what": "payment", "instalment": i.sequence},
-            )
-            notify(
-                recipients=_purchaser_users(i.contract),
-                kind="instalment.due",
-                title=f"待支付：{i.contract.title} 第 {i.sequence} 期",
-                body=f"付款条件已于 {timezone.localtime(i.gate_opened_at):%Y-%m-%d} 达成，"
-                f"{i.amount} 元尚未支付。",
-                url=f"/contracts/{i.contract_id}/",
-            )
-            changed += 1
-    return changed
+
+    def signing(c: Contract) -> None:
+        audit_record(
+            kind=EventKind.CONTRACT_OVERDUE,
+            actor=system,
+            target=c,
+            new={"what": "signing", "due": c.sign_due.isoformat()},
+        )
+        notify(
+            recipients=_purchaser_users(c) + _provider_users(c),
+            kind="contract.sign_overdue",
+            title=f"逾期未签订：{c.title}",
+            body=f"中标通知后 30 日内应签订合同（政府采购法 §46），期限 "
+            f"{timezone.localtime(c.sign_due):%Y-%m-%d} 已过。",
+            url=f"/contracts/{c.pk}/",
+        )
+
+    def report(r: Report) -> None:
+        audit_record(
+            kind=EventKind.CONTRACT_OVERDUE,
+            actor=system,
+            target=r.contract,
+            new={"what": "report", "report": r.pk, "due": r.due_on.isoformat()},
+        )
+        notify(
+            recipients=_purchaser_users(r.contract) + _provider_users(r.contract),
+            kind="report.overdue",
+            title=f"报告逾期：{r.get_kind_display()}",
+            body=f"{r.contract.title}的{r.get_kind_display()}应于 {r.due_on} 提交。",
+            url=f"/contracts/{r.contract_id}/",
+        )
+
+    def payment(i: Instalment) -> None:
+        audit_record(
+            kind=EventKind.CONTRACT_OVERDUE,
+            actor=system,
+            target=i.contract,
+            new={"what": "payment", "instalment": i.sequence},
+        )
+        notify(
+            recipients=_purchaser_users(i.contract),
+            kind="instalment.due",
+            title=f"待支付：{i.contract.title} 第 {i.sequence} 期",
+            body=f"付款条件已于 {timezone.localtime(i.gate_opened_at):%Y-%m-%d} 达成，"
+            f"{i.amount} 元尚未支付。",
+            url=f"/contracts/{i.contract_id}/",
+        )
+
+    active = {"contract__status": ContractStatus.ACTIVE}
+    return (
+        flag_once(
+            Contract.objects.filter(status=ContractStatus.DRAFT, sign_due__lt=now),
+            flag="sign_overdue_flagged_at",
+            now=now,
+            apply=signing,
+            batch=500,
+        )
+        + flag_once(
+            Report.objects.filter(
+                status__in=[ReportStatus.DUE, ReportStatus.RETURNED], due_on__lt=today, **active
+            ),
+            flag="overdue_flagged_at",
+            now=now,
+            apply=report,
+            select_related=("contract",),
+        )
+        + flag_once(
+            Instalment.objects.filter(
+                gate_opened_at__lt=now - dt.timedelta(days=PAY_WITHIN_DAYS),
+                payment__isnull=True,
+                **active,
+            ),
+            flag="due_reminded_at",
+            now=now,
+            apply=payment,
+            select_related=("contract",),
+        )
+    )

@@ -20,7 +20,7 @@ from caidan.accounts.selectors import organization_users, unit_officers
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
 from caidan.common.errors import Conflict, field_error
-from caidan.common.tick import tick_job
+from caidan.common.tick import flag_once, tick_job
 from caidan.contracts.models import Contract, ContractStatus
 from caidan.notifications.services import notify
 
@@ -306,36 +306,30 @@ def audit_finding_close(*, finding: AuditFinding, note: str, actor: Any) -> Audi
 def audit_overdue(now: dt.datetime) -> int:
     """Flag, once, each finding not closed by its rectification deadline (the day after
     ``rectify_by``), and tell both parties."""
-    changed = 0
     system = Actor.system()
     today = timezone.localtime(now).date()
-    open_statuses = [FindingStatus.OPEN, FindingStatus.RESPONDED]
-    for pk in AuditFinding.objects.filter(
-        status__in=open_statuses, rectify_by__lt=today, overdue_flagged_at__isnull=True
-    ).values_list("pk", flat=True)[:2000]:
-        with transaction.atomic():
-            f = (
-                AuditFinding.objects.select_for_update(skip_locked=True)
-                .filter(pk=pk, status__in=open_statuses, overdue_flagged_at__isnull=True)
-                .first()
-            )
-            if f is None:
-                continue
-            f.overdue_flagged_at = now
-            f.save(update_fields=["overdue_flagged_at"])
-            c = Contract.objects.select_related("unit").get(pk=f.contract_id)
-            audit_record(
-                kind=EventKind.AUDIT_FINDING_OVERDUE,
-                actor=system,
-                target=c,
-                new={"finding": f.pk, "status": f.status, "rectify_by": f.rectify_by.isoformat()},
-            )
-            notify(
-                recipients=_parties(c),
-                kind="audit_finding.overdue",
-                title=f"审计整改逾期：{c.title}",
-                body=f"审计发现的整改期限 {f.rectify_by} 已过，尚未整改销号。",
-                url=f"/contracts/{c.pk}/",
-            )
-            changed += 1
-    return changed
+
+    def apply(f: AuditFinding) -> None:
+        c = Contract.objects.select_related("unit").get(pk=f.contract_id)
+        audit_record(
+            kind=EventKind.AUDIT_FINDING_OVERDUE,
+            actor=system,
+            target=c,
+            new={"finding": f.pk, "status": f.status, "rectify_by": f.rectify_by.isoformat()},
+        )
+        notify(
+            recipients=_parties(c),
+            kind="audit_finding.overdue",
+            title=f"审计整改逾期：{c.title}",
+            body=f"审计发现的整改期限 {f.rectify_by} 已过，尚未整改销号。",
+            url=f"/contracts/{c.pk}/",
+        )
+
+    return flag_once(
+        AuditFinding.objects.filter(
+            status__in=[FindingStatus.OPEN, FindingStatus.RESPONDED], rectify_by__lt=today
+        ),
+        flag="overdue_flagged_at",
+        now=now,
+        apply=apply,
+    )

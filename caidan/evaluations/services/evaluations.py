@@ -21,7 +21,7 @@ from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
 from caidan.common.calendar import WorkingCalendar
 from caidan.common.errors import Conflict, field_error
-from caidan.common.tick import tick_job
+from caidan.common.tick import flag_once, tick_job
 from caidan.jurisdiction.selectors import setting_value
 from caidan.notifications.services import notify
 
@@ -407,35 +407,29 @@ def flag_overdue(now: dt.datetime) -> int:
     """Evaluations past their due date and not published: flagged once for both the
     purchaser and the evaluator."""
     today = timezone.localtime(now).date()
-    changed = 0
-    for pk in Evaluation.objects.filter(
-        status=EvaluationStatus.OPEN, due_on__lt=today, overdue_flagged_at__isnull=True
-    ).values_list("pk", flat=True)[:1000]:
-        with transaction.atomic():
-            e = (
-                Evaluation.objects.select_for_update(skip_locked=True)
-                .select_related("contract")
-                .filter(pk=pk, overdue_flagged_at__isnull=True)
-                .first()
-            )
-            if e is None:
-                continue
-            e.overdue_flagged_at = now
-            e.save(update_fields=["overdue_flagged_at"])
-            audit_record(
-                kind=EventKind.EVALUATION_OVERDUE,
-                actor=Actor.system(),
-                target=e.contract,
-                new={"evaluation": e.pk, "due_on": e.due_on.isoformat()},
-            )
-            appointment = getattr(e.contract, "evaluator_appointment", None)
-            evaluators = organization_users([appointment.organization_id]) if appointment else []
-            notify(
-                recipients=unit_officers(e.contract.unit) + evaluators,
-                kind="evaluation.overdue",
-                title=f"评价逾期：{e.contract.title}{e.get_stage_display()}",
-                body=f"应于 {e.due_on} 前完成。",
-                url=f"/evaluations/{e.pk}/",
-            )
-            changed += 1
-    return changed
+
+    def apply(e: Evaluation) -> None:
+        audit_record(
+            kind=EventKind.EVALUATION_OVERDUE,
+            actor=Actor.system(),
+            target=e.contract,
+            new={"evaluation": e.pk, "due_on": e.due_on.isoformat()},
+        )
+        appointment = getattr(e.contract, "evaluator_appointment", None)
+        evaluators = organization_users([appointment.organization_id]) if appointment else []
+        notify(
+            recipients=unit_officers(e.contract.unit) + evaluators,
+            kind="evaluation.overdue",
+            title=f"评价逾期：{e.contract.title}{e.get_stage_display()}",
+            body=f"应于 {e.due_on} 前完成。",
+            url=f"/evaluations/{e.pk}/",
+        )
+
+    return flag_once(
+        Evaluation.objects.filter(status=EvaluationStatus.OPEN, due_on__lt=today),
+        flag="overdue_flagged_at",
+        now=now,
+        apply=apply,
+        select_related=("contract",),
+        batch=1000,
+    )
