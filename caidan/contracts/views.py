@@ -24,7 +24,7 @@ from caidan.accounts.permissions import can, require
 from caidan.common.errors import DomainError, NotFound, PermissionDenied, form_add_error
 from caidan.documents.forms import DocumentUploadForm
 from caidan.documents.responses import document_file_response
-from caidan.web.views import domain_errors
+from caidan.web.views import attempt, attempt_error, domain_errors
 
 from . import forms, selectors, services
 from .models import ContractStatus, ReportKind, ReportStatus
@@ -229,13 +229,10 @@ def contract_create(request, award_id: int):
         request.POST or None, initial=selectors.contract_draft_terms(award)
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            contract = services.contract_create(award=award, actor=actor, **form.terms())
-        except DomainError as exc:
-            if isinstance(exc, PermissionDenied):
-                raise
-            form_add_error(form, exc)
-        else:
+        contract, error = attempt(
+            lambda: services.contract_create(award=award, actor=actor, **form.terms()), form=form
+        )
+        if error is None:
             messages.success(request, _("合同草稿已保存。请核对后签订，并通知承接主体签订。"))
             return redirect("contracts:detail", pk=contract.pk)
     return render(
@@ -256,13 +253,11 @@ def contract_edit(request, pk: int):
         request.POST or None, initial=forms.ContractTermsForm.initial_from(c)
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.contract_update(contract=c, changes=form.terms(), actor=actor)
-        except DomainError as exc:
-            if isinstance(exc, PermissionDenied):
-                raise
-            form_add_error(form, exc)
-        else:
+        error = attempt_error(
+            lambda: services.contract_update(contract=c, changes=form.terms(), actor=actor),
+            form=form,
+        )
+        if error is None:
             messages.success(request, _("已保存。已签订的一方须重新签订。"))
             return redirect("contracts:detail", pk=c.pk)
     return render(request, "contracts/contract_form.html", {"form": form, "award": c.award, "c": c})
@@ -280,18 +275,13 @@ def contract_sign(request, pk: int):
     require(actor, "contracts.sign", c)
     error = None
     if request.method == "POST":
-        try:
-            c = services.contract_sign(contract=c, actor=actor)
-        except DomainError as exc:
-            if isinstance(exc, PermissionDenied):
-                raise
-            error = exc.message
-        else:
-            if c.status == ContractStatus.ACTIVE:
+        signed, error = attempt(lambda: services.contract_sign(contract=c, actor=actor))
+        if error is None:
+            if signed.status == ContractStatus.ACTIVE:
                 messages.success(request, _("双方均已签订，合同生效并已公开。"))
             else:
                 messages.success(request, _("您一方已签订，等待对方签订。"))
-            return redirect("contracts:detail", pk=c.pk)
+            return redirect("contracts:detail", pk=signed.pk)
     reasons = services.signing_blockers(c) if c.status == ContractStatus.DRAFT else []
     return _confirm(
         request,
@@ -323,13 +313,13 @@ def contract_cancel(request, pk: int):
     require(actor, "contracts.manage", c)
     form = forms.ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.contract_cancel(contract=c, reason=form.cleaned_data["reason"], actor=actor)
-        except DomainError as exc:
-            if isinstance(exc, PermissionDenied):
-                raise
-            form_add_error(form, exc)
-        else:
+        error = attempt_error(
+            lambda: services.contract_cancel(
+                contract=c, reason=form.cleaned_data["reason"], actor=actor
+            ),
+            form=form,
+        )
+        if error is None:
             messages.success(request, _("合同草稿已作废。"))
             return redirect("contracts:detail", pk=c.pk)
     return _confirm(
@@ -363,18 +353,16 @@ def contract_amend(request, pk: int):
         if not changes:
             form.add_error(None, _("请修改至少一项条款。"))
         elif request.POST.get("confirm") == "1":
-            try:
-                amendment = services.contract_amend(
+            amendment, error = attempt(
+                lambda: services.contract_amend(
                     contract=c,
                     changes=changes,
                     rationale=form.cleaned_data["rationale"],
                     actor=actor,
-                )
-            except DomainError as exc:
-                if isinstance(exc, PermissionDenied):
-                    raise
-                form_add_error(form, exc)
-            else:
+                ),
+                form=form,
+            )
+            if error is None:
                 messages.success(
                     request,
                     _("补充协议已签订，合同更新为第 %(v)s 版。") % {"v": amendment.version},
@@ -404,19 +392,17 @@ def contract_terminate(request, pk: int):
     form = forms.TerminateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
-            services.contract_terminate(
+        error = attempt_error(
+            lambda: services.contract_terminate(
                 contract=c,
                 kind=d["kind"],
                 reason=d["reason"],
                 settlement=d["settlement"],
                 actor=actor,
-            )
-        except DomainError as exc:
-            if isinstance(exc, PermissionDenied):
-                raise
-            form_add_error(form, exc)
-        else:
+            ),
+            form=form,
+        )
+        if error is None:
             messages.success(request, _("合同已终止，终止理由已记录并公开。"))
             return redirect("contracts:detail", pk=c.pk)
     return _confirm(
@@ -440,13 +426,8 @@ def contract_renew(request, pk: int):
     require(actor, "contracts.manage", c)
     error = None
     if request.method == "POST":
-        try:
-            new = services.contract_renew(contract=c, actor=actor)
-        except DomainError as exc:
-            if isinstance(exc, PermissionDenied):
-                raise
-            error = exc.message
-        else:
+        new, error = attempt(lambda: services.contract_renew(contract=c, actor=actor))
+        if error is None:
             messages.success(request, _("已起草下一年度的续签合同，请核对后双方签订。"))
             return redirect("contracts:detail", pk=new.pk)
     return _confirm(
@@ -479,19 +460,17 @@ def payment_new(request, pk: int, instalment_id: int):
     form = forms.PaymentForm(request.POST or None, initial={"amount": inst.amount})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
-            services.payment_record(
+        error = attempt_error(
+            lambda: services.payment_record(
                 instalment=inst,
                 paid_on=d["paid_on"],
                 voucher=d["voucher"],
                 amount=inst.amount,
                 actor=actor,
-            )
-        except DomainError as exc:
-            if isinstance(exc, PermissionDenied):
-                raise
-            form_add_error(form, exc)
-        else:
+            ),
+            form=form,
+        )
+        if error is None:
             messages.success(
                 request,
                 _("第 %(n)s 期付款 %(a)s 元已记录。") % {"n": inst.sequence, "a": inst.amount},
@@ -623,15 +602,13 @@ def report_review(request, pk: int, report_id: int):
     form = forms.ReviewForm(request.POST)
     if form.is_valid():
         accept = form.cleaned_data["decision"]
-        try:
-            services.report_review(
+        error = attempt_error(
+            lambda: services.report_review(
                 report=report, accept=accept, comment=form.cleaned_data["comment"], actor=actor
-            )
-        except DomainError as exc:
-            if isinstance(exc, PermissionDenied):
-                raise
-            form_add_error(form, exc)
-        else:
+            ),
+            form=form,
+        )
+        if error is None:
             if accept:
                 messages.success(request, _("报告已审核通过。"))
             else:

@@ -18,7 +18,7 @@ from caidan.accounts.permissions import require
 from caidan.common.errors import DomainError, NotFound, PermissionDenied, form_add_error
 from caidan.documents.forms import DocumentUploadForm
 from caidan.documents.responses import document_file_response
-from caidan.web.views import domain_errors
+from caidan.web.views import attempt, attempt_error, domain_errors
 
 from . import forms, notices, search, selectors
 from .models import NoticeStatus
@@ -135,13 +135,10 @@ def notice_new(request):
     require(request.actor, selectors.PERMISSION)
     form = forms.NoticeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            notice = notices.notice_create(**form.cleaned_data, actor=request.actor)
-        except DomainError as exc:
-            if isinstance(exc, PermissionDenied):
-                raise
-            form_add_error(form, exc)
-        else:
+        notice, error = attempt(
+            lambda: notices.notice_create(**form.cleaned_data, actor=request.actor), form=form
+        )
+        if error is None:
             messages.success(request, _g("已保存草稿“%(title)s”。") % {"title": notice.title})
             return redirect("disclosure:notice_detail", notice_id=notice.pk)
     return render(request, "disclosure/notice_form.html", {"form": form, "n": None})
@@ -157,13 +154,13 @@ def notice_edit(request, notice_id: int):
     initial = {name: getattr(notice, name) for name in notices.EDITABLE}
     form = forms.NoticeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            notices.notice_update(notice=notice, changes=form.cleaned_data, actor=request.actor)
-        except DomainError as exc:
-            if isinstance(exc, PermissionDenied):
-                raise
-            form_add_error(form, exc)
-        else:
+        error = attempt_error(
+            lambda: notices.notice_update(
+                notice=notice, changes=form.cleaned_data, actor=request.actor
+            ),
+            form=form,
+        )
+        if error is None:
             messages.success(request, _g("已保存“%(title)s”。") % {"title": notice.title})
             return redirect("disclosure:notice_detail", notice_id=notice.pk)
     return _edit_page(request, notice, form)
@@ -241,13 +238,8 @@ def notice_publish(request, notice_id: int):
     notice = selectors.notice_get_for_edit(actor=request.actor, notice_id=notice_id)
     error = None
     if request.method == "POST":
-        try:
-            notice = notices.notice_publish(notice=notice, actor=request.actor)
-        except DomainError as exc:
-            if isinstance(exc, PermissionDenied):
-                raise
-            error = exc.message
-        else:
+        error = attempt_error(lambda: notices.notice_publish(notice=notice, actor=request.actor))
+        if error is None:
             messages.success(request, _g("已发布，任何人均可查阅。"))
             return redirect("disclosure:notice_detail", notice_id=notice.pk)
     return _confirm(
@@ -269,15 +261,13 @@ def notice_withdraw(request, notice_id: int):
     notice = selectors.notice_get_for_edit(actor=request.actor, notice_id=notice_id)
     form = forms.ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            notice = notices.notice_withdraw(
+        error = attempt_error(
+            lambda: notices.notice_withdraw(
                 notice=notice, reason=form.cleaned_data["reason"], actor=request.actor
-            )
-        except DomainError as exc:
-            if isinstance(exc, PermissionDenied):
-                raise
-            form_add_error(form, exc)
-        else:
+            ),
+            form=form,
+        )
+        if error is None:
             messages.success(request, _g("公告已撤回，页面保留并标注“已撤回”。"))
             return redirect("disclosure:notice_detail", notice_id=notice.pk)
     return _confirm(

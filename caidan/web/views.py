@@ -7,7 +7,9 @@ form errors or messages; permission errors render the 403 page with the reason.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from functools import wraps
+from typing import TypeVar
 
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
@@ -37,6 +39,8 @@ from caidan.jurisdiction.selectors import setting_list
 from . import forms
 from .dashboards import late_counts, panels_for
 
+T = TypeVar("T")
+
 
 def domain_errors(view):
     """Render permission problems as a readable 403 page; send anonymous users to login."""
@@ -55,6 +59,26 @@ def domain_errors(view):
             return render(request, "web/error.html", {"error": exc}, status=exc.status_code)
 
     return wrapper
+
+
+def attempt(run: Callable[[], T], *, form=None) -> tuple[T | None, str | None]:
+    """A view's call of a service: ``(result, None)``, or ``(None, message)`` when the service
+    refuses for a reason the user can act on (with ``form``, the message is also attached to
+    the field it names). A permission refusal is not caught: ``domain_errors`` turns it into
+    the 403 page or the login redirect."""
+    try:
+        return run(), None
+    except PermissionDenied:
+        raise
+    except DomainError as exc:
+        if form is not None:
+            form_add_error(form, exc)
+        return None, exc.message
+
+
+def attempt_error(run: Callable[[], object], *, form=None) -> str | None:
+    """``attempt`` for a call whose result the view does not need: just the error."""
+    return attempt(run, form=form)[1]
 
 
 def home(request):
