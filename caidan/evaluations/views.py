@@ -26,10 +26,9 @@ from caidan.common.errors import (
     DomainError,
     NotAuthenticated,
     PermissionDenied,
-    form_add_error,
 )
 from caidan.contracts import selectors as contract_selectors
-from caidan.web.views import domain_errors
+from caidan.web.views import attempt, attempt_error, domain_errors
 
 from . import forms, selectors, services
 from .formulas import FORMULAS
@@ -239,14 +238,13 @@ def evaluator_appoint(request, pk: int):
     require(actor, "evaluations.commission", c)
     form = forms.AppointForm(request.POST, organizations=selectors.evaluator_organizations())
     if form.is_valid():
-        try:
-            appointment = services.evaluator_appoint(
+        appointment, error = attempt(
+            lambda: services.evaluator_appoint(
                 contract=c, organization=form.cleaned_data["organization"], actor=actor
-            )
-        except DomainError as exc:
-            _reraise(exc)
-            form_add_error(form, exc)
-        else:
+            ),
+            form=form,
+        )
+        if error is None:
             messages.success(
                 request,
                 _("已委托“%(org)s”开展绩效评价，该机构将收到通知。")
@@ -266,14 +264,13 @@ def evaluation_schedule(request, pk: int):
     form = forms.ScheduleForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
-        try:
-            e = services.evaluation_schedule(
+        e, error = attempt(
+            lambda: services.evaluation_schedule(
                 contract=c, stage=d["stage"], due_on=d["due_on"], actor=actor
-            )
-        except DomainError as exc:
-            _reraise(exc)
-            form_add_error(form, exc)
-        else:
+            ),
+            form=form,
+        )
+        if error is None:
             messages.success(
                 request,
                 _("已安排%(stage)s，应于 %(due)s 前完成；指标体系自此冻结。")
@@ -293,14 +290,13 @@ def purchaser_score(request, pk: int):
     require(actor, "evaluations.commission", c)
     form = forms.PurchaserScoreForm(request.POST)
     if form.is_valid():
-        try:
-            services.evaluation_purchaser_score(
+        error = attempt_error(
+            lambda: services.evaluation_purchaser_score(
                 evaluation=e, score=form.cleaned_data["score"], actor=actor
-            )
-        except DomainError as exc:
-            _reraise(exc)
-            form_add_error(form, exc)
-        else:
+            ),
+            form=form,
+        )
+        if error is None:
             messages.success(request, _("购买方评分已保存。"))
             return redirect("evaluations:contract", pk=c.pk)
     return _contract_page(request, c, score_form=form, score_evaluation=e.pk)
@@ -377,19 +373,19 @@ def survey_new(request, pk: int):
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
-            survey, tokens = services.survey_create(
+        created, error = attempt(
+            lambda: services.survey_create(
                 contract=c,
                 title=d["title"],
                 opens_on=d["opens_on"],
                 closes_on=d["closes_on"],
                 tokens=d["tokens"],
                 actor=actor,
-            )
-        except DomainError as exc:
-            _reraise(exc)
-            form_add_error(form, exc)
-        else:
+            ),
+            form=form,
+        )
+        if error is None:
+            survey, tokens = created
             return _tokens_page(request, survey, tokens)
     return render(request, "evaluations/survey_form.html", {"c": c, "form": form})
 
@@ -487,12 +483,11 @@ def hearing_record(request, pk: int):
     require(actor, "evaluations.commission", c)
     form = forms.HearingForm(request.POST)
     if form.is_valid():
-        try:
-            hearing_services.hearing_record(contract=c, actor=actor, **form.cleaned_data)
-        except DomainError as exc:
-            _reraise(exc)
-            form_add_error(form, exc)
-        else:
+        error = attempt_error(
+            lambda: hearing_services.hearing_record(contract=c, actor=actor, **form.cleaned_data),
+            form=form,
+        )
+        if error is None:
             messages.success(request, _("听证会已记录并公开，承接主体将收到听证意见。"))
             return redirect("evaluations:contract", pk=c.pk)
     return _contract_page(request, c, hearing_form=form)
@@ -508,14 +503,13 @@ def hearing_follow_up(request, pk: int, hearing_id: int):
     hearing = selectors.hearing_get(contract=c, pk=hearing_id)
     form = forms.FollowUpForm(request.POST)
     if form.is_valid():
-        try:
-            hearing_services.hearing_follow_up(
+        error = attempt_error(
+            lambda: hearing_services.hearing_follow_up(
                 hearing=hearing, follow_up=form.cleaned_data["follow_up"], actor=actor
-            )
-        except DomainError as exc:
-            _reraise(exc)
-            form_add_error(form, exc)
-        else:
+            ),
+            form=form,
+        )
+        if error is None:
             messages.success(request, _("意见处理和落实情况已保存。"))
             return redirect("evaluations:contract", pk=c.pk)
     return _contract_page(request, c, follow_up_form=form, follow_up_hearing=hearing.pk)
@@ -591,22 +585,18 @@ def evaluation_publish(request, pk: int):
         return redirect("evaluations:detail", pk=e.pk)
     error = None
     if request.method == "POST":
-        try:
-            e = services.evaluation_publish(evaluation=e, actor=actor)
-        except DomainError as exc:
-            _reraise(exc)
-            error = exc.message
-        else:
+        published, error = attempt(lambda: services.evaluation_publish(evaluation=e, actor=actor))
+        if error is None:
             messages.success(
                 request,
                 _("%(stage)s结果已公布：综合得分 %(total)s，等级“%(grade)s”。")
                 % {
-                    "stage": e.get_stage_display(),
-                    "total": e.total,
-                    "grade": e.get_grade_display(),
+                    "stage": published.get_stage_display(),
+                    "total": published.total,
+                    "grade": published.get_grade_display(),
                 },
             )
-            return redirect("evaluations:detail", pk=e.pk)
+            return redirect("evaluations:detail", pk=published.pk)
     preview, reasons = None, []
     try:
         preview = evaluation_compute(e)
@@ -702,20 +692,19 @@ def audit_plan_edit(request):
             initial=initial,
         )
         if request.method == "POST" and form.is_valid():
-            try:
-                plan = audit_services.audit_plan_set(
+            saved, error = attempt(
+                lambda: audit_services.audit_plan_set(
                     year=year,
                     unit=unit,
                     contracts=[int(pk) for pk in form.cleaned_data["contracts"]],
                     note=form.cleaned_data["note"],
                     actor=actor,
-                )
-            except DomainError as exc:
-                _reraise(exc)
-                form_add_error(form, exc)
-            else:
+                ),
+                form=form,
+            )
+            if error is None:
                 messages.success(request, _("审计计划已保存，相关合同双方将收到通知。"))
-                return redirect("evaluations:audit_plan", plan_id=plan.pk)
+                return redirect("evaluations:audit_plan", plan_id=saved.pk)
     return render(
         request, "evaluations/audit_plan_form.html", {"pick": pick, "form": form, "plan": plan}
     )
@@ -756,18 +745,17 @@ def audit_finding_record(request, plan_id: int):
     if form.is_valid():
         d = form.cleaned_data
         contract = next(c for c in contracts if str(c.pk) == d["contract"])
-        try:
-            finding = audit_services.audit_finding_record(
+        finding, error = attempt(
+            lambda: audit_services.audit_finding_record(
                 plan=plan,
                 contract=contract,
                 description=d["description"],
                 rectify_by=d["rectify_by"],
                 actor=actor,
-            )
-        except DomainError as exc:
-            _reraise(exc)
-            form_add_error(form, exc)
-        else:
+            ),
+            form=form,
+        )
+        if error is None:
             messages.success(request, _("审计发现已记录，合同双方将收到整改通知。"))
             return redirect("evaluations:finding", finding_id=finding.pk)
     return _plan_page(request, plan, finding_form=form)
@@ -813,14 +801,13 @@ def audit_finding_respond(request, finding_id: int):
     require(actor, "evaluations.respond", finding.contract)
     form = forms.FindingResponseForm(request.POST)
     if form.is_valid():
-        try:
-            audit_services.audit_finding_respond(
+        error = attempt_error(
+            lambda: audit_services.audit_finding_respond(
                 finding=finding, response=form.cleaned_data["response"], actor=actor
-            )
-        except DomainError as exc:
-            _reraise(exc)
-            form_add_error(form, exc)
-        else:
+            ),
+            form=form,
+        )
+        if error is None:
             messages.success(request, _("整改情况已报送，等待审计销号。"))
             return redirect("evaluations:finding", finding_id=finding.pk)
     return _finding_page(request, finding, response_form=form)
@@ -835,14 +822,13 @@ def audit_finding_close(request, finding_id: int):
     require(actor, "evaluations.audit", finding)
     form = forms.FindingCloseForm(request.POST)
     if form.is_valid():
-        try:
-            audit_services.audit_finding_close(
+        error = attempt_error(
+            lambda: audit_services.audit_finding_close(
                 finding=finding, note=form.cleaned_data["note"], actor=actor
-            )
-        except DomainError as exc:
-            _reraise(exc)
-            form_add_error(form, exc)
-        else:
+            ),
+            form=form,
+        )
+        if error is None:
             messages.success(request, _("审计发现已整改销号。"))
             return redirect("evaluations:finding", finding_id=finding.pk)
     return _finding_page(request, finding, close_form=form)
@@ -883,19 +869,18 @@ def assessment_new(request):
     form = forms.AssessmentForm(request.POST or None, organizations=orgs)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
-            a = assessment_services.assessment_submit(
+        a, error = attempt(
+            lambda: assessment_services.assessment_submit(
                 organization=d["organization"],
                 score=d["score"],
                 proposed_level=d["proposed_level"],
                 report=d["report"],
                 assessed_on=d["assessed_on"],
                 actor=actor,
-            )
-        except DomainError as exc:
-            _reraise(exc)
-            form_add_error(form, exc)
-        else:
+            ),
+            form=form,
+        )
+        if error is None:
             messages.success(request, _("评估结果已提交，等待登记管理机关确认。"))
             return redirect("evaluations:assessment", pk=a.pk)
     return render(request, "evaluations/assessment_form.html", {"form": form})
@@ -930,14 +915,13 @@ def assessment_decide(request, pk: int):
     form = forms.AssessmentDecisionForm(request.POST)
     if form.is_valid():
         confirm = form.cleaned_data["decision"]
-        try:
-            assessment_services.assessment_decide(
+        error = attempt_error(
+            lambda: assessment_services.assessment_decide(
                 assessment=a, confirm=confirm, note=form.cleaned_data["note"], actor=actor
-            )
-        except DomainError as exc:
-            _reraise(exc)
-            form_add_error(form, exc)
-        else:
+            ),
+            form=form,
+        )
+        if error is None:
             if confirm:
                 messages.success(
                     request,

@@ -64,11 +64,11 @@ def domain_errors(view):
 def attempt(run: Callable[[], T], *, form=None) -> tuple[T | None, str | None]:
     """A view's call of a service: ``(result, None)``, or ``(None, message)`` when the service
     refuses for a reason the user can act on (with ``form``, the message is also attached to
-    the field it names). A permission refusal is not caught: ``domain_errors`` turns it into
-    the 403 page or the login redirect."""
+    the field it names). Permission and login refusals are not caught: ``domain_errors`` turns
+    them into the 403 page or the login redirect."""
     try:
         return run(), None
-    except PermissionDenied:
+    except (PermissionDenied, NotAuthenticated):
         raise
     except DomainError as exc:
         if form is not None:
