@@ -82,6 +82,8 @@ WHERE_TO_CLICK = [
     ("provider", "我的投标", "a lost bid: the challenge window (质疑) is open"),
     ("provider2", "我的投标", "an award won, in its challenge window"),
     ("evaluator", "我的评估", "a mid-term evaluation to score"),
+    ("purchaser", "咨询建议 → 办理", "a resident's suggestion waiting for an answer"),
+    ("resident", "咨询建议 → 我的", "a question answered and published on the public page"),
     ("auditor", "审计日志", "every step above in the hash-chained log"),
 ]
 
@@ -92,6 +94,7 @@ class MidyearResult:
     stages: dict[str, str] = field(default_factory=dict)  # stage key → what was made
     survey_url: str = ""
     survey_tokens: list[str] = field(default_factory=list)
+    enquiries: int = 0  # enquiries made (one answered and published, one in the inbox)
 
 
 def already_seeded() -> bool:
@@ -99,6 +102,48 @@ def already_seeded() -> bool:
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+
+def _enquiries(unit: Unit, purchaser: Actor) -> int:
+    """A resident's question about a menu item, answered and published with consent, and a
+    suggestion still waiting in the purchaser's inbox."""
+    from caidan.enquiries.services import (
+        enquiry_answer,
+        enquiry_assign,
+        enquiry_publish,
+        enquiry_submit,
+    )
+    from caidan.needs.models import MenuItem
+
+    resident = _actor("resident", Role.RESIDENT)
+    item = MenuItem.objects.filter(menu__status="published", menu__unit=unit).order_by("id").first()
+    subject = ("menu_item", item.pk) if item else ("unit", unit.pk)
+    answered, _code = enquiry_submit(
+        actor=resident,
+        kind="enquiry",
+        subject_type=subject[0],
+        subject_id=subject[1],
+        title="助餐点周末是否开放？",
+        body="家里老人想知道周六、周日助餐点是否照常供餐，需要提前预约吗？",
+        publish_consent=True,
+    )
+    enquiry_assign(enquiry=answered, handler=purchaser.user, actor=purchaser)
+    enquiry_answer(
+        enquiry=answered,
+        answer="周末照常供餐，无需预约；如需送餐上门，请提前一天告知社区助餐点。",
+        actor=purchaser,
+    )
+    enquiry_publish(enquiry=answered, actor=purchaser)
+    enquiry_submit(
+        actor=resident,
+        kind="suggestion",
+        subject_type="unit",
+        subject_id=unit.pk,
+        title="建议增加晚间助浴服务时段",
+        body="上班的子女只能晚上陪老人，建议助浴服务增加 18:00 以后的时段。",
+        publish_consent=True,
+    )
+    return 2
 
 
 def _actor(username: str, role: str) -> Actor:
@@ -595,6 +640,9 @@ def seed_midyear(password: str | None = None) -> MidyearResult:
         contract.refresh_from_db()
         _pay(contract, "final", purchaser)
         result.stages["completed"] = "final evaluation published, last instalment paid"
+
+        # Enquiries: one answered and published, one waiting in the purchaser's inbox.
+        result.enquiries = _enquiries(unit, purchaser)
 
         audit_record(
             kind=EventKind.DEMO_SEEDED,

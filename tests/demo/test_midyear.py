@@ -72,6 +72,13 @@ def test_every_stage_once_idempotent_audited_and_exported(world, tmp_path, capsy
     final = done.evaluations.get(stage="final")
     assert final.status == "published" and final.grade
 
+    from caidan.enquiries.models import Enquiry
+
+    asked = Enquiry.objects.filter(asker_user__username="resident").order_by("id")
+    published, waiting = asked
+    assert published.status == "answered" and published.published_at is not None
+    assert waiting.status == "received" and waiting.kind == "suggestion"
+
     before = _counts()
     again = seed_midyear()
     assert not again.created and _counts() == before
