@@ -513,6 +513,7 @@ def _report_page(request, c, report, *, form=None, upload_form=None, review_form
         del upload_form.fields["is_public"]
     if managing and report.status == ReportStatus.SUBMITTED and review_form is None:
         review_form = forms.ReviewForm()
+    documents = list(selectors.report_documents_for(report, actor=actor))
     return render(
         request,
         "contracts/report_detail.html",
@@ -522,11 +523,16 @@ def _report_page(request, c, report, *, form=None, upload_form=None, review_form
             "form": form if performing and open_ else None,
             "upload_form": upload_form if performing else None,
             "review_form": review_form if managing else None,
-            "documents": list(selectors.report_documents_for(report, actor=actor)),
+            "documents": documents,
             "totals": fund_totals(report.fund_lines) if report.fund_lines else None,
             "performing": performing,
             "needs_lines": report.kind == ReportKind.MIDTERM,
-            "needs_files": report.kind == ReportKind.FINAL,
+            # The reminder only while it is still to be done: the provider has yet to attach
+            # the financial statements of a final report it may still submit.
+            "needs_files": report.kind == ReportKind.FINAL
+            and performing
+            and open_
+            and not documents,
         },
     )
 

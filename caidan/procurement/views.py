@@ -28,7 +28,7 @@ from caidan.common.pagination import keyset_paginate
 from caidan.documents.forms import DocumentUploadForm
 from caidan.jurisdiction.selectors import setting_value
 from caidan.orgs.models import Organization, ServiceField
-from caidan.web.views import domain_errors
+from caidan.web.views import attempt_error, domain_errors
 
 from . import forms, selectors, selectors_experts, services
 from .methods import experts_needed
@@ -50,6 +50,18 @@ def _organizations():
 
 def _is_bidder(actor) -> bool:
     return actor.has_role(Role.PROVIDER, Role.HUB) and actor.organization is not None
+
+
+def _bidder_problems(actor, tender) -> list[str]:
+    """Why the actor's organization may not bid on ``tender`` today (shown before it fills in
+    a bid, so nobody writes a whole bid only to be refused at the last step)."""
+    from caidan.common.calendar import local_date
+
+    from .services.bids import bidder_problems
+
+    if not _is_bidder(actor) or not _accepting_bids(tender):
+        return []
+    return bidder_problems(tender, actor.organization, on=local_date(timezone.now()))
 
 
 def _accepting_bids(tender) -> bool:
@@ -171,6 +183,7 @@ def tender_detail(request, tender_id: int):
             "overseeing": can(actor, "procurement.oversee"),
             "accepting": _accepting_bids(tender),
             "is_bidder": _is_bidder(actor),
+            "ineligible": _bidder_problems(actor, tender),
             "my_bid": my_bid,
             "is_winner": bool(
                 award and _is_bidder(actor) and award.bid.organization_id == actor.organization.pk
@@ -192,6 +205,16 @@ def tender_detail(request, tender_id: int):
             "now": timezone.now(),
         },
     )
+
+
+def _public_contract(award):
+    """The signed contract of this award, when it is public (the notice links to it)."""
+    if award is None:
+        return None
+    from caidan.contracts.selectors import contract_for_award
+
+    contract = contract_for_award(award)
+    return contract if contract is not None and contract.is_public else None
 
 
 @domain_errors
@@ -225,6 +248,7 @@ def award_notice(request, tender_id: int):
                 and timezone.now() <= award.challenge_deadline
             ),
             "challenges": selectors.challenges_for(tender, actor),
+            "contract": _public_contract(award),
         },
     )
 
@@ -644,6 +668,7 @@ def bid_new(request, tender_id: int):
             "form": form,
             "now": timezone.now(),
             "accepting": _accepting_bids(tender),
+            "ineligible": _bidder_problems(actor, tender),
         },
     )
 
@@ -988,8 +1013,8 @@ def review_correct(request, tender_id: int):
     form = forms.CorrectionForm(request.POST, bids=bids, factors=list(tender.factors or []))
     if form.is_valid():
         d = form.cleaned_data
-        try:
-            evaluation_services.score_correct(
+        error = attempt_error(
+            lambda: evaluation_services.score_correct(
                 member=seat,
                 bid=next(b for b in bids if str(b.pk) == d["bid"]),
                 factor=d["factor"],
@@ -997,12 +1022,10 @@ def review_correct(request, tender_id: int):
                 reason=d["reason"],
                 note=d["note"],
                 actor=actor,
-            )
-        except DomainError as exc:
-            if isinstance(exc, PermissionDenied):
-                raise
-            form_add_error(form, exc)
-        else:
+            ),
+            form=form,
+        )
+        if error is None:
             messages.success(request, "评分已更正，更正记录已存档备查。")
             return redirect("procurement:review", tender_id=tender.pk)
     return _review_page(request, tender, seat, correction_form=form)
@@ -1301,13 +1324,13 @@ def expert_edit(request, expert_id: int):
     expert = selectors_experts.expert_get(expert_id)
     form = forms.ExpertEditForm(request.POST, units=_units())
     if form.is_valid():
-        try:
-            expert_services.expert_update(expert=expert, changes=form.changes(), actor=actor)
-        except DomainError as exc:
-            if isinstance(exc, PermissionDenied):
-                raise
-            form_add_error(form, exc)
-        else:
+        error = attempt_error(
+            lambda: expert_services.expert_update(
+                expert=expert, changes=form.changes(), actor=actor
+            ),
+            form=form,
+        )
+        if error is None:
             messages.success(request, "专家信息已保存。")
             return redirect("procurement:expert", expert_id=expert.pk)
     return _expert_page(request, expert, edit_form=form)

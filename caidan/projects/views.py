@@ -219,7 +219,29 @@ def proposal_edit(request, proposal_id: int):
     )
 
 
+def _progress(proposal) -> list[dict]:
+    """What became of an approved project: its published procurements, each with its award
+    notice and its public contracts (and their evaluations). Only public records, so a
+    resident following "what became of what I asked for" never hits a dead end."""
+    from caidan.contracts.models import PUBLIC_STATUSES as CONTRACT_PUBLIC
+    from caidan.procurement.models import PUBLIC_STATUSES as TENDER_PUBLIC
+
+    tenders = proposal.tenders.filter(status__in=TENDER_PUBLIC).order_by("id")
+    rows = []
+    for t in tenders.prefetch_related("awards", "contracts"):
+        rows.append(
+            {
+                "tender": t,
+                "has_notice": any(True for _ in t.awards.all()),
+                "contracts": [c for c in t.contracts.all() if c.status in CONTRACT_PUBLIC],
+            }
+        )
+    return rows
+
+
 def proposal_detail(request, proposal_id: int):
+    from caidan.disclosure import ocds
+
     try:
         proposal = selectors.proposal_get_for(actor=request.actor, proposal_id=proposal_id)
     except DomainError as exc:
@@ -234,6 +256,8 @@ def proposal_detail(request, proposal_id: int):
         {
             "p": proposal,
             "can_edit": can_edit,
+            "progress": _progress(proposal),
+            "ocid": ocds.ocid_for(proposal) if proposal.status == "approved" else "",
             "history": selectors.proposal_history(proposal, actor=request.actor),
             "usage": selectors.budget_usage(unit=proposal.unit, year=proposal.year)
             if request.actor.is_authenticated

@@ -795,3 +795,19 @@ def test_dashboards_of_both_parties_flag_late_items(world, client, login):
         assert 'data-testid="late-flag"' in html and "逾期 1 项" in html
         login("provider")
         assert "逾期 1 项" in client.get("/dashboard/").content.decode()
+
+
+def test_final_report_reminder_only_while_the_statements_are_missing(world, login):
+    """Issue 9: the "attach the financial statements first" reminder disappeared neither
+    after the upload nor after submission; now it shows only while it is still to do."""
+    c = signed_contract(world)
+    report = c.reports.get(kind="final")
+    url = f"/contracts/{c.pk}/reports/{report.pk}/"
+    reminder = "结项报告须附项目财务报表，请先上传附件再提交。"
+    provider = login("provider")
+    assert reminder in _html(provider.get(url))
+    provider.post(url + "attach/", {"file": SimpleUploadedFile("财务报表.pdf", b"%PDF-1.4\n%x\n")})
+    assert reminder not in _html(provider.get(url))
+    assert provider.post(url, {"summary": "项目已完成。"}).status_code == 302
+    assert reminder not in _html(provider.get(url))
+    assert reminder not in _html(login("purchaser").get(url))

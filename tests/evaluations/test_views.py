@@ -689,3 +689,28 @@ def test_evaluation_pages_in_english(world, client, settings):
     assert "Indicators and scores" in html
     html = _html(client.get(f"/evaluations/s/{survey.slug}/"))
     assert "Submit" in html and "Answer code" in html
+
+
+def test_computed_indicator_shows_the_platform_points_not_a_stale_score_box(world, login):
+    """Issue 9: once 实际完成率 could be computed, the row still showed the evaluator's
+    earlier manual score in its box, though the computed points replace it: the row now
+    shows the computed points and no score box; rows without data keep theirs."""
+    e = scheduled(world, "final")
+    url = f"/evaluations/{e.pk}/score/"
+    client = login("evaluator")
+    o1 = _leaf_index(e, "O1")
+    data = _score_post(
+        e, "0.9", **{f"s{o1}_actual": "2400", f"s{o1}_planned": "2400", f"s{o1}_score": "18"}
+    )
+    assert client.post(url, data).status_code == 302
+    html = _html(client.get(url))
+    o1_row = re.search(r'data-testid="score-O1">.*?</tr>', html, re.S).group(0)
+    assert 'data-testid="computed-points">20.00<' in o1_row and "由平台计算" in o1_row
+    assert f'name="s{o1}_score"' not in o1_row and "18.00" not in o1_row
+    d1_row = re.search(r'data-testid="score-D1">.*?</tr>', html, re.S).group(0)
+    assert f'name="s{_leaf_index(e, "D1")}_score"' in d1_row
+    # Saving again without the box keeps the evaluation complete.
+    response = client.post(url, {"summary": "服务规范，成效明显。"})
+    assert response.status_code == 302
+    e.refresh_from_db()
+    assert e.scores["O1"]["actual"] == "2400"

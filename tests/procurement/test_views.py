@@ -1134,3 +1134,33 @@ def test_my_reviews_has_a_bounded_query_count(world, client, django_assert_max_n
     assert len(rows) == 3 and all(seat.expert_id == me.pk for _, seat in rows)
     html = _html(response)
     assert html.count("声明利害关系") == 3
+
+
+def test_ineligible_bidder_is_told_why_before_writing_a_bid(world, client):
+    """Issue 9: an organization on the abnormal-activity list sees the reason on the tender
+    page and on the bid page, and no bid form to fill in for nothing."""
+    from caidan.accounts.services import membership_grant, user_create
+    from caidan.common.identifiers import make_uscc
+    from caidan.orgs.models import Organization
+
+    tender = factories.published_tender(world)
+    org = Organization.objects.get(uscc=make_uscc("52310105MJ0000007"))  # 君慧: abnormal list
+    user = user_create(
+        username="junhui-staff",
+        password="x",
+        display_name="君慧员工",
+        actor=world.system,
+        validate_password=False,
+    )
+    membership_grant(user=user, role="provider", organization=org, actor=world.system)
+    _as(client, user)
+    detail = _html(client.get(f"/procurement/tenders/{tender.pk}/"))
+    assert 'data-testid="ineligible"' in detail and "活动异常名录" in detail
+    assert f"/procurement/tenders/{tender.pk}/bid/" not in detail  # no 递交投标 button
+    form = _html(client.get(f"/procurement/tenders/{tender.pk}/bid/"))
+    assert "活动异常名录" in form and 'name="price"' not in form
+    # An eligible provider still gets the form.
+    _as(client, world.user("provider"))
+    detail = _html(client.get(f"/procurement/tenders/{tender.pk}/"))
+    assert 'data-testid="ineligible"' not in detail
+    assert f"/procurement/tenders/{tender.pk}/bid/" in detail

@@ -200,3 +200,30 @@ def test_purchaser_drafts_and_submits_in_the_ui(world, login, item, next_year):
         },
     )
     assert "资金来源合计" in resp.content.decode()
+
+
+def test_project_page_leads_on_to_tender_contract_and_evaluation(world, client):
+    """Issue 9: a resident following "what became of what I asked for" reaches the
+    procurement, the award notice, the signed contract and its evaluations from the
+    project page; a draft procurement is not shown."""
+    from django.conf import settings
+
+    from tests.contracts.factories import signed_contract
+    from tests.procurement.factories import draft_tender
+
+    contract = signed_contract(world)
+    tender = contract.tender
+    html = client.get(f"/projects/proposals/{tender.proposal_id}/").content.decode()
+    assert 'data-testid="project-progress"' in html
+    for href in (
+        f"/procurement/tenders/{tender.pk}/",
+        f"/procurement/tenders/{tender.pk}/notice/",
+        f"/contracts/{contract.pk}/",
+        f"/evaluations/contracts/{contract.pk}/",
+        f"/api/v1/ocds/records/{settings.OCDS_OCID_PREFIX}-{tender.proposal_id}",
+    ):
+        assert f'href="{href}"' in html, href
+    draft = draft_tender(world)
+    html = client.get(f"/projects/proposals/{draft.proposal_id}/").content.decode()
+    assert 'data-testid="project-progress"' not in html
+    assert f"/procurement/tenders/{draft.pk}/" not in html
