@@ -248,6 +248,8 @@ SHARED_DIR = Path(env("CAIDAN_SHARED_DIR", str(BASE_DIR.parent / "shared")))
 OCDS_SCHEMA_DIR = Path(env("OCDS_SCHEMA_DIR", str(SHARED_DIR / "ocds")))
 OCDS_OCID_PREFIX = env("OCDS_OCID_PREFIX", "ocds-caidan")
 OCDS_BULK_DIR = Path(env("OCDS_BULK_DIR", str(BASE_DIR / "var" / "ocds")))
+# The unit that receives supervision reports (caidan/enquiries); empty: the platform admin's.
+CAIDAN_FINANCE_BUREAU_CODE = env("CAIDAN_FINANCE_BUREAU_CODE", "")
 
 # The audit chain's hash: SM3 where the OpenSSL build offers it, SHA-256 otherwise.
 AUDIT_HASH_ALGORITHM = env("AUDIT_HASH_ALGORITHM", "sm3")
