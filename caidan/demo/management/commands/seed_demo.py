@@ -17,6 +17,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, midyear=False, **options):
+        from django.test.utils import override_settings
+
+        # The demo's notices go to made-up addresses: kept in the in-app inbox, not printed
+        # to the console (the development email backend) where they would bury the accounts.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            self._seed(midyear)
+
+    def _seed(self, midyear: bool) -> None:
         created = seed()
         if any(created.values()):
             parts = ", ".join(f"{k}: {v}" for k, v in created.items() if v)
