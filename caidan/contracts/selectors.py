@@ -32,6 +32,13 @@ def contract_list_for(
 ) -> Page:
     """A purchaser: its units' contracts; a provider: its own; admin / auditors: all;
     everyone else: the public (signed) ones."""
+    qs = contract_search_for(actor=actor, status=status, search=search)
+    return keyset_paginate(qs, ordering=("-id",), cursor=cursor, limit=limit)
+
+
+def contract_search_for(*, actor, status: str = "", search: str = "") -> QuerySet[Contract]:
+    """The contracts ``actor`` may list, filtered as the list filters them (unordered,
+    unpaginated: the list pages it, the public download streams it)."""
     if actor.has_role(Role.PURCHASER):
         qs = _base().filter(unit__path__startswith=actor.unit.path)
     elif actor.has_role(Role.PROVIDER, Role.HUB):
@@ -51,7 +58,7 @@ def contract_list_for(
             | Q(reference__iexact=search)
             | Q(organization__name__icontains=search)
         )
-    return keyset_paginate(qs, ordering=("-id",), cursor=cursor, limit=limit)
+    return qs
 
 
 def contract_get(*, pk: Any, actor) -> Contract:

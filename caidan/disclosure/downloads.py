@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -115,30 +115,14 @@ def _catalog(params):
 
 def _organizations(params):
     from caidan.orgs import forms, selectors
-    from caidan.orgs.models import OrganizationField, ServiceField
 
     data = _form_data(forms.SearchForm, params)
-    qs = selectors.organization_queryset()
-    search = (data.get("q") or "").strip()
-    if search:
-        qs = qs.filter(Q(name__icontains=search) | Q(uscc=search.upper()))
-    field = data.get("field") or ""
-    if field in ServiceField.values:
-        qs = qs.filter(
-            Exists(OrganizationField.objects.filter(organization=OuterRef("pk"), field=field))
-        )
-    if data.get("min_grade"):
-        qs = qs.filter(
-            current_grade_level__gte=int(data["min_grade"]),
-            current_grade_until__gte=timezone.localdate(),
-        )
-    credit = data.get("credit") or ""
-    if credit == "abnormal":
-        qs = qs.filter(on_abnormal=True)
-    elif credit == "serious":
-        qs = qs.filter(on_serious=True)
-    elif credit == "clean":
-        qs = qs.filter(on_abnormal=False, on_serious=False)
+    qs = selectors.organization_search(
+        search=data.get("q") or "",
+        field=data.get("field") or "",
+        min_grade=int(data["min_grade"]) if data.get("min_grade") else None,
+        credit=data.get("credit") or "",
+    )
     return qs.order_by("id")
 
 
@@ -177,15 +161,11 @@ def _directory(params):
 
 def _projects(params):
     from caidan.projects import selectors
-    from caidan.projects.models import ProposalStatus
 
-    qs = selectors._base().filter(status=ProposalStatus.APPROVED)
     year = params.get("year") or ""
-    if year.isdigit():
-        qs = qs.filter(year=int(year))
-    search = (params.get("q") or "").strip()
-    if search:
-        qs = qs.filter(title__icontains=search)
+    qs = selectors.annual_plan_search(
+        year=int(year) if year.isdigit() else None, search=params.get("q") or ""
+    )
     return qs.order_by("-id")
 
 
@@ -234,21 +214,14 @@ def _awards(params):
 
 
 def _contracts(params):
+    from caidan.accounts.actor import Actor
     from caidan.contracts import forms, selectors
-    from caidan.contracts.models import PUBLIC_STATUSES, ContractStatus
 
     data = _form_data(forms.ContractListFilter, params, party=False)
-    qs = selectors._base().filter(status__in=PUBLIC_STATUSES)
-    status = data.get("status") or ""
-    if status in ContractStatus.values:
-        qs = qs.filter(status=status)
-    search = (data.get("q") or "").strip()
-    if search:
-        qs = qs.filter(
-            Q(title__icontains=search)
-            | Q(reference__iexact=search)
-            | Q(organization__name__icontains=search)
-        )
+    # What the public sees, whoever downloads.
+    qs = selectors.contract_search_for(
+        actor=Actor.anonymous(), status=data.get("status") or "", search=data.get("q") or ""
+    )
     return qs.order_by("-id")
 
 
@@ -257,23 +230,11 @@ def _contracts(params):
 
 def _evaluations(params):
     from caidan.evaluations import forms, selectors
-    from caidan.evaluations.models import Evaluation, EvaluationStatus
 
     data = _form_data(forms.ResultFilter, params)
-    qs = Evaluation.objects.filter(status=EvaluationStatus.PUBLISHED).select_related(
-        *selectors._EVALUATION_RELATED
+    qs = selectors.published_evaluation_search(
+        stage=data.get("stage") or "", grade=data.get("grade") or "", search=data.get("q") or ""
     )
-    if data.get("stage"):
-        qs = qs.filter(stage=data["stage"])
-    if data.get("grade"):
-        qs = qs.filter(grade=data["grade"])
-    search = (data.get("q") or "").strip()
-    if search:
-        qs = qs.filter(
-            Q(contract__title__icontains=search)
-            | Q(contract__organization__name__icontains=search)
-            | Q(contract__reference__iexact=search)
-        )
     return qs.order_by("-published_at", "-id")
 
 

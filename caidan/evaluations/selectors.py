@@ -66,6 +66,15 @@ def published_evaluations(
     *, stage: str = "", grade: str = "", search: str = "", cursor: str | None = None
 ) -> Page:
     """Published results, newest first (public)."""
+    qs = published_evaluation_search(stage=stage, grade=grade, search=search)
+    return keyset_paginate(qs, ordering=("-published_at", "-id"), cursor=cursor)
+
+
+def published_evaluation_search(
+    *, stage: str = "", grade: str = "", search: str = ""
+) -> QuerySet[Evaluation]:
+    """Published results filtered as the public list filters them (unordered, unpaginated:
+    the list pages it, the download streams it)."""
     qs = Evaluation.objects.filter(status=EvaluationStatus.PUBLISHED).select_related(
         *_EVALUATION_RELATED
     )
@@ -84,7 +93,7 @@ def published_evaluations(
             | Q(contract__organization__name__icontains=search)
             | Q(contract__reference__iexact=search)
         )
-    return keyset_paginate(qs, ordering=("-published_at", "-id"), cursor=cursor)
+    return qs
 
 
 def evaluation_get(*, pk: Any, actor) -> Evaluation:

@@ -65,6 +65,22 @@ def organization_list(
     limit: int | None = None,
 ) -> Page:
     """Public search of the registry: name substring (Chinese works) or credit code."""
+    qs = organization_search(
+        search=search, field=field, min_grade=min_grade, credit=credit, hub_id=hub_id
+    )
+    return keyset_paginate(qs, ordering=("id",), cursor=cursor, limit=limit)
+
+
+def organization_search(
+    *,
+    search: str = "",
+    field: str = "",
+    min_grade: int | None = None,
+    credit: str = "",
+    hub_id: int | None = None,
+) -> QuerySet[Organization]:
+    """The registry filtered as the public list filters it (unordered, unpaginated: the list
+    pages it, the download streams it)."""
     qs = organization_queryset()
     search = (search or "").strip()
     if search:
@@ -88,7 +104,7 @@ def organization_list(
         qs = qs.filter(on_abnormal=False, on_serious=False)
     if hub_id:
         qs = qs.filter(hub_id=hub_id)
-    return keyset_paginate(qs, ordering=("id",), cursor=cursor, limit=limit)
+    return qs
 
 
 def organization_get(*, organization_id: int) -> Organization:

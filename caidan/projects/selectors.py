@@ -73,6 +73,15 @@ def annual_plan(
     limit: int | None = None,
 ) -> Page:
     """Approved projects (the annual plan, 年度计划): public."""
+    qs = annual_plan_search(year=year, unit_id=unit_id, search=search)
+    return keyset_paginate(qs, ordering=("-id",), cursor=cursor, limit=limit)
+
+
+def annual_plan_search(
+    *, year: int | None = None, unit_id: int | None = None, search: str = ""
+) -> QuerySet[Proposal]:
+    """Approved projects filtered as the plan filters them (unordered, unpaginated: the plan
+    pages it, the download streams it)."""
     qs = _base().filter(status=ProposalStatus.APPROVED)
     if year:
         qs = qs.filter(year=year)
@@ -80,7 +89,7 @@ def annual_plan(
         qs = qs.filter(unit_id=unit_id)
     if search.strip():
         qs = qs.filter(title__icontains=search.strip())
-    return keyset_paginate(qs, ordering=("-id",), cursor=cursor, limit=limit)
+    return qs
 
 
 def annual_totals() -> list[dict[str, Any]]:

@@ -232,7 +232,7 @@ def _progress(proposal) -> list[dict]:
         rows.append(
             {
                 "tender": t,
-                "has_notice": any(True for _ in t.awards.all()),
+                "has_notice": bool(t.awards.all()),
                 "contracts": [c for c in t.contracts.all() if c.status in CONTRACT_PUBLIC],
             }
         )
