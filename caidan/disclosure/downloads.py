@@ -511,11 +511,7 @@ def build_ocds_bulk(directory: Path | None = None) -> int:
                 for release in releases:
                     releases_out.write(("" if first else ",") + _dump(release))
                     first = False
-                record = {
-                    "ocid": ocds.ocid_for(proposal),
-                    "releases": releases,
-                    "compiledRelease": ocds.compile_releases(releases),
-                }
+                record = ocds.record_for(proposal, releases=releases)
                 package = ocds.record_package([record], uri=records_uri)
                 records_out.write((_dump(package) + "\n").encode("utf-8"))
                 count += 1

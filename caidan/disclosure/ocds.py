@@ -694,8 +694,11 @@ def compile_releases(releases: list[dict]) -> dict:
     return _merger().create_compiled_release(copy.deepcopy(releases))
 
 
-def record_for(proposal, *, prefetched: bool = False) -> dict:
-    releases = releases_for(proposal, prefetched=prefetched)
+def record_for(proposal, *, prefetched: bool = False, releases: list[dict] | None = None) -> dict:
+    """The record of one process; ``releases``: its releases when the caller already built
+    them (the bulk files write both)."""
+    if releases is None:
+        releases = releases_for(proposal, prefetched=prefetched)
     return {
         "ocid": ocid_for(proposal),
         "releases": releases,
