@@ -70,8 +70,29 @@ def split_evenly(total: Decimal, parts: int) -> list[Decimal]:
 
 
 def percent_of(amount: Decimal, percent: Decimal | int | str) -> Decimal:
-    """``percent`` % of ``amount``, rounded half up to the fen."""
+    """``percent`` % of ``amount``, rounded half up to the fen.
+
+    Not for caps: a ceiling ("at most X %") must use ``within_cap`` / ``cap_amount``,
+    which never round up."""
     return quantize(Decimal(amount) * Decimal(str(percent)) / Decimal(100))
+
+
+def within_cap(amount: Decimal, base: Decimal, percent: Decimal | int | str) -> bool:
+    """Whether ``amount`` is at most ``percent`` % of ``base``, compared exactly.
+
+    "Not more than X %" (实施条例 §33, §48) is a legal ceiling: it is checked as
+    ``amount × 100 ≤ base × percent`` in Decimal, with no rounding, so one fen above the
+    exact share is refused even when the share has a third decimal (2 % of 1,000,000.33
+    is 20,000.0066: 20,000.00 is within, 20,000.01 is not).
+    """
+    return Decimal(str(amount)) * 100 <= Decimal(str(base)) * Decimal(str(percent))
+
+
+def cap_amount(base: Decimal, percent: Decimal | int | str) -> Decimal:
+    """The largest amount in whole fen within ``percent`` % of ``base`` (rounded DOWN),
+    for display next to a cap; ``within_cap(cap_amount(b, p), b, p)`` always holds."""
+    exact = Decimal(str(base)) * Decimal(str(percent)) / Decimal(100)
+    return exact.quantize(CENT, rounding=ROUND_DOWN)
 
 
 def format_yuan(amount: Decimal | None) -> str:

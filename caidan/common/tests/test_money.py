@@ -11,12 +11,14 @@ from caidan.common.errors import ValidationError
 from caidan.common.money import (
     CENT,
     MoneyField,
+    cap_amount,
     format_yuan,
     percent_of,
     quantize,
     split_by_weights,
     split_evenly,
     to_money,
+    within_cap,
 )
 
 # --- to_money -------------------------------------------------------------------------
@@ -279,6 +281,64 @@ def test_percent_of_rounds_half_up(amount, percent, expected):
     result = percent_of(Decimal(amount), percent)
     assert result == Decimal(expected)
     assert result.as_tuple().exponent == -2
+
+
+# --- within_cap, cap_amount: "at most X %" never rounds up (实施条例 §33, §48) ------------
+
+
+@pytest.mark.parametrize(
+    ("base", "percent", "amount", "ok"),
+    [
+        # 2 % of 1,000,000.33 is 20,000.0066: half-up rounding would allow 20,000.01.
+        ("1000000.33", 2, "20000.00", True),
+        ("1000000.33", 2, "20000.01", False),
+        # 2 % of 1,000,000.00 is exactly 20,000.00: one fen below / at / above.
+        ("1000000.00", 2, "19999.99", True),
+        ("1000000.00", 2, "20000.00", True),
+        ("1000000.00", 2, "20000.01", False),
+        # 10 % of 800,000.05 is 80,000.005: 80,000.00 in, 80,000.01 out (half up said 80,000.01).
+        ("800000.05", 10, "80000.00", True),
+        ("800000.05", 10, "80000.01", False),
+        ("800000.00", 10, "79999.99", True),
+        ("800000.00", 10, "80000.00", True),
+        ("800000.00", 10, "80000.01", False),
+        ("0.49", 2, "0.00", True),  # 0.0098: nothing above zero fits
+        ("0.49", 2, "0.01", False),
+        ("50.00", 2, "1.00", True),
+        ("50.00", "1.5", "0.75", True),  # a decimal percent
+        ("50.00", "1.5", "0.76", False),
+        ("1000.00", 0, "0.00", True),
+        ("1000.00", 0, "0.01", False),
+    ],
+)
+def test_within_cap_compares_exactly(base, percent, amount, ok):
+    assert within_cap(Decimal(amount), Decimal(base), percent) is ok
+
+
+@pytest.mark.parametrize(
+    ("base", "percent", "expected"),
+    [
+        ("1000000.33", 2, "20000.00"),  # 20,000.0066 rounds DOWN
+        ("800000.05", 10, "80000.00"),  # 80,000.005 rounds down (half up gave 80,000.01)
+        ("1000000.00", 2, "20000.00"),
+        ("0.49", 2, "0.00"),
+        ("99999.99", 10, "9999.99"),  # 9,999.999
+    ],
+)
+def test_cap_amount_rounds_down_and_is_within_the_cap(base, percent, expected):
+    cap = cap_amount(Decimal(base), percent)
+    assert cap == Decimal(expected) and cap.as_tuple().exponent == -2
+    assert within_cap(cap, Decimal(base), percent)
+    assert not within_cap(cap + CENT, Decimal(base), percent)
+
+
+def test_within_cap_agrees_with_cap_amount_on_random_bases():
+    rng = random.Random(32)
+    for _ in range(2000):
+        base = Decimal(rng.randint(1, 10**10)) / 100
+        percent = rng.choice([2, 10, "0.5", "1.25"])
+        cap = cap_amount(base, percent)
+        assert within_cap(cap, base, percent) and not within_cap(cap + CENT, base, percent)
 
 
 def test_quantize_half_up():

@@ -18,7 +18,7 @@ from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
 from caidan.common.calendar import deadline_after_working_days
 from caidan.common.errors import Conflict, ValidationError, field_error
-from caidan.common.money import percent_of, split_by_weights, to_money
+from caidan.common.money import cap_amount, split_by_weights, to_money, within_cap
 from caidan.jurisdiction.registry import SPECS_BY_KEY
 from caidan.jurisdiction.selectors import setting_value
 from caidan.notifications.services import notify
@@ -184,12 +184,14 @@ def validate_contract(c: Contract) -> None:
             "period_end",
             "一份合同的服务期不超过一年（种子文档 001：合同期一年）；需求稳定的服务可约定续签意向，每年签订新合同。",
         )
-    cap = percent_of(c.amount, setting_value("performance_security_max_percent"))
-    if c.performance_security < 0 or c.performance_security > cap:
+    cap_percent = setting_value("performance_security_max_percent")
+    if c.performance_security < 0:
+        raise field_error("performance_security", "履约保证金不能为负数。")
+    if not within_cap(c.performance_security, c.amount, cap_percent):  # exact: never rounds up
         raise field_error(
             "performance_security",
-            f"履约保证金不得超过合同金额的 {setting_value('performance_security_max_percent')}%"
-            f"（{cap} 元，实施条例 §48）。",
+            f"履约保证金 {c.performance_security} 元超过合同金额的 {cap_percent}%"
+            f"（至多 {cap_amount(c.amount, cap_percent)} 元，实施条例 §48）。",
         )
     c.payment_split = clean_split(c.payment_split)
     if not 1 <= c.renewal_years <= MAX_YEARS:

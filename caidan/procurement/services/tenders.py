@@ -23,7 +23,7 @@ from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
 from caidan.common.calendar import WorkingCalendar, deadline_after_working_days, local_date
 from caidan.common.errors import Conflict, ValidationError, field_error
-from caidan.common.money import percent_of, to_money
+from caidan.common.money import cap_amount, to_money, within_cap
 from caidan.jurisdiction.selectors import setting_value
 from caidan.orgs.models import Organization, ServiceField
 
@@ -162,14 +162,14 @@ def validate_tender(t: Tender) -> None:
             "budget",
             f"采购预算 {t.budget} 元超过立项预算 {t.proposal.budget} 元（预算为最高限价）。",
         )
-    cap = percent_of(t.budget, setting_value("bid_security_max_percent"))
+    cap_percent = setting_value("bid_security_max_percent")
     if t.bid_security < 0:
         raise field_error("bid_security", "投标保证金不能为负数。")
-    if t.bid_security > cap:
+    if not within_cap(t.bid_security, t.budget, cap_percent):  # exact: never rounds up
         raise field_error(
             "bid_security",
-            f"投标保证金 {t.bid_security} 元超过采购预算的 "
-            f"{setting_value('bid_security_max_percent')}%（{cap} 元，实施条例 §33）。",
+            f"投标保证金 {t.bid_security} 元超过采购预算的 {cap_percent}%"
+            f"（至多 {cap_amount(t.budget, cap_percent)} 元，实施条例 §33）。",
         )
     if t.grade_policy not in ("none", "preferred", "required"):
         raise field_error("grade_policy", "等级要求只能是：不要求、3A 及以上优先、须 3A 及以上。")
