@@ -19,6 +19,7 @@ from caidan.audit.services import audit_record
 from caidan.common.calendar import deadline_after_working_days
 from caidan.common.errors import Conflict, ValidationError, field_error
 from caidan.common.money import cap_amount, split_by_weights, to_money, within_cap
+from caidan.common.periods import max_period_end, next_period
 from caidan.jurisdiction.registry import SPECS_BY_KEY
 from caidan.jurisdiction.selectors import setting_value
 from caidan.notifications.services import notify
@@ -179,10 +180,13 @@ def validate_contract(c: Contract) -> None:
         raise field_error("amount", f"合同金额 {c.amount} 元不得超过中标金额 {c.award.amount} 元。")
     if c.period_end <= c.period_start:
         raise field_error("period_end", "服务期结束须晚于开始。")
-    if c.period_end > c.period_start.replace(year=c.period_start.year + 1):
+    last_day = max_period_end(c.period_start, 1)  # the day before the anniversary
+    if c.period_end > last_day:
         raise field_error(
             "period_end",
-            "一份合同的服务期不超过一年（种子文档 001：合同期一年）；需求稳定的服务可约定续签意向，每年签订新合同。",
+            f"一份合同的服务期不超过一年：自 {c.period_start} 起最迟至 {last_day}"
+            "（种子文档 001：合同期一年；期间按民法典 §201–§202 计算）；"
+            "需求稳定的服务可约定续签意向，每年签订新合同。",
         )
     cap_percent = setting_value("performance_security_max_percent")
     if c.performance_security < 0:
@@ -613,12 +617,7 @@ def contract_renew(*, contract: Contract, actor: Any) -> Contract:
             )
         if c.renewals.exclude(status="cancelled").exists():
             raise Conflict("已起草续签合同。", code="contract_exists")
-        try:
-            start = c.period_start.replace(year=c.period_start.year + 1)
-            end = c.period_end.replace(year=c.period_end.year + 1)
-        except ValueError:  # 29 February
-            start = c.period_start + dt.timedelta(days=365)
-            end = c.period_end + dt.timedelta(days=365)
+        start, end = next_period(c.period_start, c.period_end, 1)  # 29 February included
         fields = {f: getattr(c, f) for f in TERM_FIELDS}
         fields.update(period_start=start, period_end=end)
         new = Contract(

@@ -19,7 +19,7 @@ from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
 from caidan.common.errors import Conflict, ValidationError, field_error
 from caidan.common.money import to_money
-from caidan.orgs import rules as org_rules
+from caidan.common.periods import max_period_end
 from caidan.orgs.models import ServiceField
 
 from .. import permissions  # noqa: F401 - registers the rules
@@ -88,10 +88,10 @@ def clean_period(start: dt.date, end: dt.date, justification: str) -> None:
         raise field_error("period_end", "请填写服务期结束日期。")
     if end <= start:
         raise field_error("period_end", "服务期结束日期必须晚于开始日期。")
-    one_year = org_rules.add_years(start, 1) - dt.timedelta(days=1)
+    one_year = max_period_end(start, 1)  # the day before the anniversary (common/periods)
     if end <= one_year:
         return
-    three_years = org_rules.add_years(start, MAX_YEARS) - dt.timedelta(days=1)
+    three_years = max_period_end(start, MAX_YEARS)
     if end > three_years:
         raise field_error(
             "period_end",
