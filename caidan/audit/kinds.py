@@ -42,6 +42,7 @@ class EventKind(models.TextChoices):
     SETTING_CHANGED = "setting.changed", "修改辖区设置"
     CALENDAR_DAY_SET = "calendar.day_set", "设置节假日/调休"
     CALENDAR_DAY_REMOVED = "calendar.day_removed", "删除节假日/调休"
+    CALENDAR_YEAR_LOADED = "calendar.year_loaded", "载入年度节假日安排"
     # documents
     DOCUMENT_UPLOADED = "document.uploaded", "上传文件"
     # projects

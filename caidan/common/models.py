@@ -1,4 +1,4 @@
-"""Models of the common kernel: the working-day calendar's exceptions."""
+"""Models of the common kernel: the working-day calendar's exceptions and loaded years."""
 
 from django.db import models
 
@@ -21,3 +21,25 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()} {self.name}".strip()
+
+
+class CalendarYear(models.Model):
+    """A year whose official schedule (国务院办公厅关于部分节假日安排的通知) is loaded.
+
+    Without this row the year's working days fall back to the weekend rule, and every
+    legal deadline computed in it is provisional (see ``caidan.common.calendar``).
+    """
+
+    year = models.PositiveSmallIntegerField("年份", unique=True)
+    source = models.CharField("来源", max_length=200)
+    notice = models.CharField("通知标题或文号", max_length=200, blank=True)
+    loaded_at = models.DateTimeField("载入时间")
+    loaded_by = models.CharField("载入人", max_length=200)
+
+    class Meta:
+        verbose_name = "已载入日历年度"
+        verbose_name_plural = "已载入日历年度"
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.source}"

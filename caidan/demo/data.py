@@ -7,7 +7,6 @@ Later capabilities extend it (catalog, organizations, projects, …).
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -18,7 +17,8 @@ from caidan.accounts.services import membership_grant, unit_create, user_create
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
 from caidan.common.identifiers import make_uscc
-from caidan.common.models import CalendarDay
+from caidan.common.models import CalendarDay, CalendarYear
+from caidan.jurisdiction.services import calendar_year_sync
 from caidan.orgs.models import Organization
 
 DEMO_PASSWORD = "caidan-demo-2026"  # noqa: S105 - printed for the demo on purpose
@@ -65,33 +65,10 @@ ACCOUNTS = [
     DemoAccount("resident", "钱居民（江苏路街道居民）", Role.RESIDENT, ""),
 ]
 
-# Public holidays and make-up working days (国务院办公厅通知). Editable by the admin.
-CALENDAR = [
-    *[(dt.date(2025, 1, 1), "holiday", "元旦")],
-    *[(dt.date(2025, 1, 28) + dt.timedelta(days=i), "holiday", "春节") for i in range(8)],
-    (dt.date(2025, 1, 26), "workday", "春节调休"),
-    (dt.date(2025, 2, 8), "workday", "春节调休"),
-    *[(dt.date(2025, 4, 4) + dt.timedelta(days=i), "holiday", "清明节") for i in range(3)],
-    *[(dt.date(2025, 5, 1) + dt.timedelta(days=i), "holiday", "劳动节") for i in range(5)],
-    (dt.date(2025, 4, 27), "workday", "劳动节调休"),
-    *[(dt.date(2025, 5, 31) + dt.timedelta(days=i), "holiday", "端午节") for i in range(3)],
-    *[(dt.date(2025, 10, 1) + dt.timedelta(days=i), "holiday", "国庆节、中秋节") for i in range(8)],
-    (dt.date(2025, 9, 28), "workday", "国庆节调休"),
-    (dt.date(2025, 10, 11), "workday", "国庆节调休"),
-    *[(dt.date(2026, 1, 1) + dt.timedelta(days=i), "holiday", "元旦") for i in range(3)],
-    (dt.date(2026, 1, 4), "workday", "元旦调休"),
-    *[(dt.date(2026, 2, 15) + dt.timedelta(days=i), "holiday", "春节") for i in range(9)],
-    (dt.date(2026, 2, 14), "workday", "春节调休"),
-    (dt.date(2026, 2, 28), "workday", "春节调休"),
-    *[(dt.date(2026, 4, 4) + dt.timedelta(days=i), "holiday", "清明节") for i in range(3)],
-    *[(dt.date(2026, 5, 1) + dt.timedelta(days=i), "holiday", "劳动节") for i in range(5)],
-    (dt.date(2026, 5, 9), "workday", "劳动节调休"),
-    *[(dt.date(2026, 6, 19) + dt.timedelta(days=i), "holiday", "端午节") for i in range(3)],
-    *[(dt.date(2026, 9, 25) + dt.timedelta(days=i), "holiday", "中秋节") for i in range(3)],
-    *[(dt.date(2026, 10, 1) + dt.timedelta(days=i), "holiday", "国庆节") for i in range(7)],
-    (dt.date(2026, 9, 20), "workday", "国庆节调休"),
-    (dt.date(2026, 10, 10), "workday", "国庆节调休"),
-]
+# Public holidays and make-up working days (国务院办公厅通知) of these years come from the
+# chinesecalendar library (as the common app's data migration loads them); a test database
+# flushed by a transactional test gets them back here. Editable by the admin.
+CALENDAR_YEARS = (2024, 2025, 2026)
 
 
 def _unit(code: str) -> Unit:
@@ -148,13 +125,12 @@ def seed() -> dict[str, int]:
                 user=officer, role=Role.COMMITTEE_MEMBER, unit=_unit("310105"), actor=system
             )
             created["memberships"] += 1
-        existing = set(CalendarDay.objects.values_list("date", flat=True))
-        new_days = [
-            CalendarDay(date=d, kind=k, name=n) for d, k, n in CALENDAR if d not in existing
-        ]
-        if new_days:
-            CalendarDay.objects.bulk_create(new_days)
-            created["calendar"] = len(new_days)
+        loaded = set(CalendarYear.objects.values_list("year", flat=True))
+        missing = [y for y in CALENDAR_YEARS if y not in loaded]
+        if missing:
+            before = CalendarDay.objects.count()
+            calendar_year_sync(years=missing, actor=system)
+            created["calendar"] = CalendarDay.objects.count() - before
         from caidan.catalog.demo import seed_catalog
 
         created.update(seed_catalog(system))

@@ -6,13 +6,21 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from caidan.accounts.actor import Actor
 from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
+from caidan.common.calendar_sources import (
+    Schedule,
+    library_schedule,
+    library_source,
+    library_years,
+    store_schedule,
+)
 from caidan.common.errors import NotFound, field_error
-from caidan.common.models import CalendarDay
+from caidan.common.models import CalendarDay, CalendarYear
 
 from .models import JurisdictionSetting
 from .selectors import setting_spec, setting_value
@@ -74,3 +82,146 @@ def calendar_day_remove(*, date: dt.date, actor: Actor) -> None:
             old={"date": date.isoformat(), "kind": day.kind, "name": day.name},
         )
         day.delete()
+
+
+MAX_HOLIDAY_BLOCK_DAYS = 15
+
+
+def calendar_schedule_build(
+    *,
+    year: int,
+    holidays: list[tuple[dt.date | None, dt.date | None, str]],
+    workdays: list[tuple[dt.date | None, str]],
+) -> Schedule:
+    """Check a notice's rows (holiday date ranges with the festival name; make-up working
+    days) and turn them into a ``Schedule``. Blank rows are skipped. Writes nothing."""
+    if not 2000 <= year <= 2200:
+        raise field_error("year", "年份应在 2000 到 2200 之间。")
+    earliest = dt.date(year - 1, 12, 1)  # 元旦 may begin in the December before
+
+    def in_range(day: dt.date, field: str) -> None:
+        if not earliest <= day <= dt.date(year, 12, 31):
+            raise field_error(field, f"{day} 不在 {year} 年的安排内（可含上一年 12 月）。")
+
+    schedule = Schedule(year)
+    for i, (start, end, name) in enumerate(holidays, 1):
+        name = (name or "").strip()
+        if start is None and end is None and not name:
+            continue
+        field = f"holidays[{i}]"
+        if start is None:
+            raise field_error(field, f"第 {i} 行放假安排缺少起始日期。")
+        end = end or start
+        if not name:
+            raise field_error(field, f"第 {i} 行放假安排请填写节日名称（如“春节”）。")
+        if end < start:
+            raise field_error(field, f"第 {i} 行放假安排的结束日期早于起始日期。")
+        if (end - start).days + 1 > MAX_HOLIDAY_BLOCK_DAYS:
+            raise field_error(
+                field, f"第 {i} 行放假安排超过 {MAX_HOLIDAY_BLOCK_DAYS} 天，请核对日期。"
+            )
+        in_range(start, field)
+        in_range(end, field)
+        day = start
+        while day <= end:
+            if day in schedule.holidays:
+                raise field_error(field, f"{day} 在多行放假安排中重复出现。")
+            schedule.holidays[day] = name
+            day += dt.timedelta(days=1)
+    for i, (day, name) in enumerate(workdays, 1):
+        name = (name or "").strip()
+        if day is None and not name:
+            continue
+        field = f"workdays[{i}]"
+        if day is None:
+            raise field_error(field, f"第 {i} 行调休上班缺少日期。")
+        in_range(day, field)
+        if day.weekday() < 5:
+            raise field_error(
+                field, f"{day} 是周{'一二三四五'[day.weekday()]}，本来就上班，不是调休上班日。"
+            )
+        if day in schedule.holidays:
+            raise field_error(field, f"{day} 已列为放假日，不能同时是调休上班日。")
+        if day in schedule.workdays:
+            raise field_error(field, f"{day} 在调休上班中重复出现。")
+        schedule.workdays[day] = name or "调休上班"
+    if not schedule.holidays:
+        raise field_error("holidays", "请至少填写一行放假安排。")
+    return schedule
+
+
+def calendar_year_load(
+    *,
+    year: int,
+    notice: str,
+    holidays: list[tuple[dt.date | None, dt.date | None, str]],
+    workdays: list[tuple[dt.date | None, str]],
+    actor: Actor,
+    now: dt.datetime | None = None,
+) -> dict[str, list]:
+    """Enter a State Council notice (国务院办公厅关于部分节假日安排的通知) for ``year``:
+    its holidays and make-up working days replace the year's calendar, and the year
+    counts as loaded, so its deadlines are no longer provisional."""
+    require(actor, "jurisdiction.edit")
+    notice = (notice or "").strip()
+    if not notice:
+        raise field_error("notice", "请填写通知的标题或文号（如“国办发明电〔2026〕x号”）。")
+    schedule = calendar_schedule_build(year=year, holidays=holidays, workdays=workdays)
+    return _store(schedule, source=notice[:200], notice=notice[:200], actor=actor, now=now)
+
+
+def calendar_year_sync(
+    *, years: list[int], actor: Actor, force: bool = False, now: dt.datetime | None = None
+) -> dict[int, str]:
+    """Load ``years`` from the chinesecalendar library (rerun after upgrading it).
+
+    A year entered from a notice by the administrator is kept unless ``force``. Returns,
+    per year, what happened: ``loaded``, ``unchanged``, ``kept`` or ``not in library``."""
+    require(actor, "jurisdiction.edit")
+    source = library_source()
+    available = set(library_years())
+    outcome: dict[int, str] = {}
+    for year in years:
+        if year not in available:
+            outcome[year] = "not in library"
+            continue
+        current = CalendarYear.objects.filter(year=year).first()
+        if current and not force and not current.source.startswith("chinesecalendar"):
+            outcome[year] = "kept"
+            continue
+        change = _store(library_schedule(year), source=source, notice="", actor=actor, now=now)
+        outcome[year] = "loaded" if any(change.values()) or current is None else "unchanged"
+    return outcome
+
+
+def _store(schedule: Schedule, *, source: str, notice: str, actor: Actor, now) -> dict:
+    now = now or timezone.now()
+    label = getattr(actor.user, "display_name", "") or str(actor.user or "系统")
+    with transaction.atomic():
+        old = CalendarYear.objects.filter(year=schedule.year).first()
+        change = store_schedule(
+            schedule,
+            day_model=CalendarDay,
+            year_model=CalendarYear,
+            source=source,
+            notice=notice,
+            loaded_by=label[:200],
+            now=now,
+        )
+        row = CalendarYear.objects.get(year=schedule.year)
+        audit_record(
+            kind=EventKind.CALENDAR_YEAR_LOADED,
+            actor=actor,
+            target=row,
+            old={"source": old.source, "loaded_at": old.loaded_at} if old else None,
+            new={
+                "year": schedule.year,
+                "source": source,
+                "holidays": [d.isoformat() for d in sorted(schedule.holidays)],
+                "workdays": [d.isoformat() for d in sorted(schedule.workdays)],
+                "added": len(change["added"]),
+                "changed": len(change["changed"]),
+                "removed": [d.isoformat() for d, _k, _n in change["removed"]],
+            },
+        )
+    return change
