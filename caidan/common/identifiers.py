@@ -2,25 +2,65 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from .errors import field_error
 
 USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # 31 characters: no I, O, S, V, Z
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
-# Registration authority (登记管理部门) → allowed institution categories (机构类别).
-USCC_AUTHORITIES: dict[str, tuple[str, str]] = {
-    "1": ("机构编制", "1239"),
-    "2": ("外交", "19"),
-    "3": ("司法行政", "12345689"),
-    "4": ("文化", "19"),
-    "5": ("民政", "1239"),
-    "6": ("旅游", "129"),
-    "7": ("宗教", "129"),
-    "8": ("工会", "39"),
-    "9": ("工商", "123"),
-    "A": ("中央军委改革和编制办公室", "19"),
-    "N": ("农业", "1239"),
-    "Y": ("其他", "1"),
+
+class UsccAuthority(NamedTuple):
+    name: str  # 登记管理部门
+    categories: dict[str, str]  # 机构类别代码 → 机构类别
+
+
+# GB 32100-2015 附录 A（登记管理部门代码和机构类别代码）, with the codes added since
+# (A 中央军委改革和编制办公室, N 农业, Y 其他): every registration authority (第 1 位)
+# with every institution category (第 2 位) it may issue. Checked code by code.
+USCC_AUTHORITIES: dict[str, UsccAuthority] = {
+    "1": UsccAuthority(
+        "机构编制",
+        {"1": "机关", "2": "事业单位", "3": "中央编办直接管理机构编制的群众团体", "9": "其他"},
+    ),
+    "2": UsccAuthority("外交", {"1": "外国常驻新闻机构", "9": "其他"}),
+    "3": UsccAuthority(
+        "司法行政",
+        {
+            "1": "律师执业机构",
+            "2": "公证处",
+            "3": "基层法律服务所",
+            "4": "司法鉴定机构",
+            "5": "仲裁委员会",
+            "9": "其他",
+        },
+    ),
+    "4": UsccAuthority("文化", {"1": "外国在华文化中心", "9": "其他"}),
+    "5": UsccAuthority(
+        "民政", {"1": "社会团体", "2": "民办非企业单位", "3": "基金会", "9": "其他"}
+    ),
+    "6": UsccAuthority(
+        "旅游",
+        {
+            "1": "外国旅游部门常驻代表机构",
+            "2": "港澳台地区旅游部门常驻内地（大陆）代表机构",
+            "9": "其他",
+        },
+    ),
+    "7": UsccAuthority("宗教", {"1": "宗教活动场所", "2": "宗教院校", "9": "其他"}),
+    "8": UsccAuthority("工会", {"1": "基层工会", "9": "其他"}),
+    "9": UsccAuthority("工商", {"1": "企业", "2": "个体工商户", "3": "农民专业合作社"}),
+    "A": UsccAuthority("中央军委改革和编制办公室", {"1": "军队事业单位", "9": "其他"}),
+    "N": UsccAuthority(
+        "农业",
+        {
+            "1": "组级集体经济组织",
+            "2": "村级集体经济组织",
+            "3": "乡镇级集体经济组织",
+            "9": "其他",
+        },
+    ),
+    "Y": UsccAuthority("其他", {"1": "不再具体划分机构类别"}),
 }
 
 
@@ -46,11 +86,18 @@ def validate_uscc(value: str, *, field: str = "uscc") -> str:
         )
     authority = USCC_AUTHORITIES.get(code[0])
     if authority is None:
-        raise field_error(field, f"第 1 位登记管理部门代码“{code[0]}”无效。", code="uscc_authority")
-    if code[1] not in authority[1]:
+        known = "、".join(f"{k} {a.name}" for k, a in USCC_AUTHORITIES.items())
         raise field_error(
             field,
-            f"第 2 位机构类别代码“{code[1]}”不属于登记管理部门“{authority[0]}”。",
+            f"第 1 位登记管理部门代码“{code[0]}”无效（可用：{known}），GB 32100-2015。",
+            code="uscc_authority",
+        )
+    if code[1] not in authority.categories:
+        allowed = "、".join(f"{k} {name}" for k, name in authority.categories.items())
+        raise field_error(
+            field,
+            f"第 2 位机构类别代码“{code[1]}”不属于登记管理部门“{authority.name}”"
+            f"（可用：{allowed}），GB 32100-2015。",
             code="uscc_category",
         )
     if not code[2:8].isdigit():

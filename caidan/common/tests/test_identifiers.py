@@ -8,6 +8,7 @@ from caidan.common.errors import ValidationError
 from caidan.common.identifiers import (
     USCC_AUTHORITIES,
     USCC_CHARSET,
+    USCC_WEIGHTS,
     make_uscc,
     uscc_check_character,
     validate_uscc,
@@ -103,23 +104,60 @@ def test_unknown_registration_authority(first):
     assert "登记管理部门" in err.message
 
 
-@pytest.mark.parametrize(
-    ("prefix", "category"),
-    [("9", "5"), ("5", "4"), ("Y", "2"), ("8", "1"), ("2", "2")],
-)
-def test_category_not_allowed_for_authority(prefix, category):
-    code = make_uscc(prefix + category + "310105MJ0000001")
+# GB 32100-2015 附录 A as amended (A, N, Y): written out here independently of the code's
+# table, so a slip in either is caught.
+STANDARD = {
+    "1": "1239",  # 机构编制: 机关, 事业单位, 中央编办直接管理机构编制的群众团体, 其他
+    "2": "19",  # 外交: 外国常驻新闻机构, 其他
+    "3": "123459",  # 司法行政: 律师执业机构, 公证处, 基层法律服务所, 司法鉴定机构, 仲裁委员会, 其他
+    "4": "19",  # 文化: 外国在华文化中心, 其他
+    "5": "1239",  # 民政: 社会团体, 民办非企业单位, 基金会, 其他
+    "6": "129",  # 旅游: 外国 / 港澳台旅游部门常驻代表机构, 其他
+    "7": "129",  # 宗教: 宗教活动场所, 宗教院校, 其他
+    "8": "19",  # 工会: 基层工会, 其他
+    "9": "123",  # 工商: 企业, 个体工商户, 农民专业合作社
+    "A": "19",  # 中央军委改革和编制办公室: 军队事业单位, 其他
+    "N": "1239",  # 农业: 组级, 村级, 乡镇级集体经济组织, 其他
+    "Y": "1",  # 其他
+}
+PAIRS = [(a, c) for a in USCC_CHARSET for c in USCC_CHARSET]
+
+
+def test_the_table_is_the_standards():
+    assert {k: "".join(a.categories) for k, a in USCC_AUTHORITIES.items()} == STANDARD
+    assert USCC_AUTHORITIES["8"].categories == {"1": "基层工会", "9": "其他"}
+    assert USCC_AUTHORITIES["3"].categories["5"] == "仲裁委员会"
+
+
+@pytest.mark.parametrize(("authority", "category"), PAIRS)
+def test_every_authority_and_category_pair(authority, category):
+    """All 31 × 31 first-two-character pairs: the standard's are accepted, all others refused."""
+    code = make_uscc(authority + category + "310105MJ0000001")
+    if category in STANDARD.get(authority, ""):
+        assert validate_uscc(code) == code
+        return
     err = _error(code)
+    if authority not in STANDARD:
+        assert err.code == "uscc_authority"
+        return
     assert err.code == "uscc_category"
-    assert f"“{category}”" in err.message
-    assert USCC_AUTHORITIES[prefix][0] in err.message
+    assert f"第 2 位机构类别代码“{category}”" in err.message
+    assert f"登记管理部门“{USCC_AUTHORITIES[authority].name}”" in err.message
+    assert "GB 32100-2015" in err.message
+    for k, name in USCC_AUTHORITIES[authority].categories.items():
+        assert f"{k} {name}" in err.message
 
 
-def test_every_allowed_category_is_accepted():
-    for authority, (_name, categories) in USCC_AUTHORITIES.items():
-        for category in categories:
-            code = make_uscc(authority + category + "310105MJ0000001")
-            assert validate_uscc(code) == code
+def test_trade_union_message_names_its_categories():
+    err = _error(make_uscc("82310105MJ0000001"))
+    assert err.message == (
+        "第 2 位机构类别代码“2”不属于登记管理部门“工会”（可用：1 基层工会、9 其他），GB 32100-2015。"
+    )
+    assert validate_uscc(make_uscc("81310105MJ0000001"))  # 基层工会: refused before
+    err = _error(make_uscc("83310105MJ0000001"))  # wrongly allowed before
+    assert err.code == "uscc_category"
+    err = _error(make_uscc("36310105MJ0000001"))  # 司法行政 has no 6 or 8
+    assert "5 仲裁委员会、9 其他" in err.message
 
 
 @pytest.mark.parametrize("region", ["31010A", "A10105", "3101X5"])
@@ -160,3 +198,21 @@ def test_adjacent_transposition_is_caught():
         swapped = code[:i] + code[i + 1] + code[i] + code[i + 2 :]
         with pytest.raises(ValidationError):
             validate_uscc(swapped)
+
+
+@pytest.mark.parametrize("check", ["0", "1", "9", "A", "X", "Y"])
+def test_check_character_at_the_ends_of_the_charset(check):
+    """Codes whose check value is 0 (sum ≡ 0 mod 31, the "(31 − 0) mod 31" edge) and 30
+    ("Y", the last character), and a few between: accepted, and the neighbours refused."""
+    for n in range(10_000):
+        first17 = f"52310105MJ{n:07d}"
+        if uscc_check_character(first17) == check:
+            break
+    else:  # pragma: no cover
+        raise AssertionError(check)
+    total = sum(USCC_CHARSET.index(c) * w for c, w in zip(first17, USCC_WEIGHTS, strict=True))
+    assert (total + USCC_CHARSET.index(check)) % 31 == 0
+    assert validate_uscc(first17 + check) == first17 + check
+    i = USCC_CHARSET.index(check)
+    for neighbour in {USCC_CHARSET[(i - 1) % 31], USCC_CHARSET[(i + 1) % 31]}:
+        assert _error(first17 + neighbour).code == "uscc_check"
