@@ -82,6 +82,7 @@ class EventKind(models.TextChoices):
     AWARD_CONFIRMED = "award.confirmed", "确定中标人并公告"
     AWARD_DECLINED = "award.declined", "中标人放弃中标"
     AWARD_REVOKED = "award.revoked", "撤销中标结果"
+    BID_DISQUALIFIED = "bid.disqualified", "中标候选人资格复核不合格"
     CHALLENGE_FILED = "challenge.filed", "提出质疑"
     CHALLENGE_ANSWERED = "challenge.answered", "答复质疑"
     CHALLENGE_WITHDRAWN = "challenge.withdrawn", "撤回质疑"
@@ -160,3 +161,8 @@ class EventKind(models.TextChoices):
     ENQUIRY_RESTORED = "enquiry.restored", "恢复咨询事项"
     ENQUIRY_CONSENT_CHANGED = "enquiry.consent_changed", "修改是否同意公开答复"
     ENQUIRY_OVERDUE = "enquiry.overdue", "咨询事项逾期提醒"
+    # complaints
+    COMPLAINT_FILED = "complaint.filed", "提出投诉"
+    COMPLAINT_TRANSITION = "complaint.transition", "投诉处理状态变更"
+    COMPLAINT_OVERDUE = "complaint.overdue", "投诉逾期未受理或未决定"
+    COMPLAINT_SUSPENSION_ENDED = "complaint.suspension_ended", "暂停采购期满"

@@ -297,11 +297,25 @@ PLANS = {
 }
 
 
-def _opened_tender(proposal, purchaser: Actor, bidders: dict[str, Actor], prices, method):
-    """Published, sealed bids at ``prices`` ({username: price}), opened as the tick would."""
+def _opened_tender(
+    proposal,
+    purchaser: Actor,
+    bidders: dict[str, Actor],
+    prices,
+    method,
+    *,
+    deadline: dt.datetime | None = None,
+):
+    """Published, sealed bids at ``prices`` ({username: price}), opened as the tick would.
+
+    Without ``deadline`` the bids are sealed now and the deadline is a few minutes ahead;
+    with a past ``deadline`` the whole procurement is dated in the past: bids the day before
+    the deadline, the opening one second after it."""
     from caidan.procurement.services import bid_submit, tender_open
 
-    tender = _tender(proposal, purchaser, evaluation_method=method, deadline=_soon_deadline())
+    deadline = deadline or _soon_deadline()
+    tender = _tender(proposal, purchaser, evaluation_method=method, deadline=deadline)
+    bid_at = min(timezone.now(), deadline - dt.timedelta(days=1))
     for username, price in prices.items():
         actor = bidders[username]
         plan, team = PLANS[username]
@@ -310,17 +324,28 @@ def _opened_tender(proposal, purchaser: Actor, bidders: dict[str, Actor], prices
             organization=actor.organization,
             content={"price": price, "plan": plan, "team": team},
             actor=actor,
+            now=bid_at,
         )
     tender_open(tender=tender, now=tender.deadline + dt.timedelta(seconds=1))
     tender.refresh_from_db()
     return tender
 
 
-def _awarded(proposal, purchaser, bidders, prices):
+def _awarded(proposal, purchaser, bidders, prices, *, days_ago: int):
+    """An award confirmed an hour after an opening ``days_ago`` days back (the procurement
+    dated in the past). From about two weeks back its challenge window (1 + 7 working days)
+    has closed and the contract may be drafted (政府采购法 §52)."""
     from caidan.procurement.services import award_confirm
 
-    tender = _opened_tender(proposal, purchaser, bidders, prices, "lowest_price")
-    return award_confirm(tender=tender, actor=purchaser)
+    calendar = WorkingCalendar()
+    day = timezone.localdate() - dt.timedelta(days=days_ago)
+    while not calendar.is_working_day(day):  # the working day on or before
+        day -= dt.timedelta(days=1)
+    deadline = timezone.make_aware(dt.datetime.combine(day, dt.time(9, 30)))
+    tender = _opened_tender(proposal, purchaser, bidders, prices, "lowest_price", deadline=deadline)
+    return award_confirm(
+        tender=tender, actor=purchaser, now=tender.opened_at + dt.timedelta(hours=1)
+    )
 
 
 def _signed(award, purchaser: Actor, provider: Actor):
@@ -558,12 +583,13 @@ def seed_midyear(password: str | None = None) -> MidyearResult:
             scores_submit(member=member, actor=actor)
         result.stages["evaluating"] = "tender opened, experts scoring"
 
-        # 6: awarded to 乐龄 today; the challenge window is open for the demo provider.
+        # 6: awarded to 乐龄 two days ago; the challenge window is open for the demo provider.
         _awarded(
             proposals["awarded"],
             purchaser,
             bidders,
             {"provider": "339000.00", "provider2": "328000.00", "provider3": "345000.00"},
+            days_ago=2,
         )
         result.stages["awarded"] = "award published, challenge window open"
 
@@ -575,6 +601,7 @@ def seed_midyear(password: str | None = None) -> MidyearResult:
             purchaser,
             bidders,
             {"provider": "428000.00", "provider2": "436000.00", "provider3": "441000.00"},
+            days_ago=40,
         )
         contract_create(award=award, actor=purchaser)
         result.stages["contract_draft"] = "contract drafted, waiting for signatures"
@@ -585,6 +612,7 @@ def seed_midyear(password: str | None = None) -> MidyearResult:
             purchaser,
             bidders,
             {"provider": "392000.00", "provider2": "389000.00", "provider3": "376000.00"},
+            days_ago=120,
         )
         contract = _signed(award, purchaser, bidders["provider3"])
         _pay(contract, "signature", purchaser)
@@ -600,6 +628,7 @@ def seed_midyear(password: str | None = None) -> MidyearResult:
             purchaser,
             bidders,
             {"provider": "462000.00", "provider2": "470000.00", "provider3": "475000.00"},
+            days_ago=210,
         )
         contract = _signed(award, purchaser, provider)
         _pay(contract, "signature", purchaser)
@@ -625,6 +654,7 @@ def seed_midyear(password: str | None = None) -> MidyearResult:
             purchaser,
             bidders,
             {"provider": "306000.00", "provider2": "315000.00", "provider3": "318000.00"},
+            days_ago=440,
         )
         contract = _signed(award, purchaser, provider)
         _pay(contract, "signature", purchaser)

@@ -72,3 +72,8 @@ register(
     [Role.PLATFORM_ADMIN, Role.AUDITOR],
     description="查看全部采购记录（开标后）",
 )
+register(
+    "procurement.revoke_award",
+    [Role.PLATFORM_ADMIN],
+    description="财政部门处理投诉：认定中标结果无效、责令重新采购（政府采购法 §56，94号令 §32）",
+)

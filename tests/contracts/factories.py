@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from caidan.accounts.actor import Actor
 from tests.procurement.factories import Bidder, make_bidders, opened_tender
 
@@ -13,19 +15,39 @@ def demo_provider(world) -> Bidder:
 
 
 def award_for(world, *, price="800000.00", budget="1000000.00"):
-    """A lowest-price tender won by the demo provider at ``price``; the award confirmed."""
+    """A lowest-price tender won by the demo provider at ``price``; the award confirmed.
+
+    No contract may be drafted before the award's challenge window has closed (政府采购法
+    §52), so the procurement is run in the past on a moved clock: published, bid and opened
+    about a month ago, the award confirmed an hour after the opening, far enough back that
+    its window (1 + 7 working days, holidays included) has closed by now.
+    """
+    import time_machine
+    from django.utils import timezone
+
     from caidan.procurement.services import award_confirm
 
-    bidders = [demo_provider(world), *make_bidders(world, 2)]
-    tender = opened_tender(
-        world,
-        prices=(price, "900000.00", "950000.00"),
-        budget=budget,
-        evaluation_method="lowest_price",
-        bidders=bidders,
-    )
-    assert tender.status == "evaluated", tender.failed_reason
-    return award_confirm(tender=tender, actor=world.actor("purchaser"))
+    now = timezone.now()
+    for back in (30, 45, 60, 90):
+        with time_machine.travel(now - dt.timedelta(days=back), tick=True):
+            bidders = [demo_provider(world), *make_bidders(world, 2)]
+            tender = opened_tender(
+                world,
+                prices=(price, "900000.00", "950000.00"),
+                budget=budget,
+                evaluation_method="lowest_price",
+                bidders=bidders,
+            )
+            assert tender.status == "evaluated", tender.failed_reason
+            award = award_confirm(
+                tender=tender,
+                actor=world.actor("purchaser"),
+                now=tender.opened_at + dt.timedelta(hours=1),
+            )
+        if award.challenge_deadline < now:
+            return award
+        raise AssertionError(f"challenge window still open {back} days back")  # pragma: no cover
+    raise AssertionError("no past award found")  # pragma: no cover
 
 
 def draft_contract(world, *, award=None, **terms):

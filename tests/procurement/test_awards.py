@@ -141,7 +141,7 @@ def test_challenge_by_a_bidder_within_the_window_suspends_the_contract(world):
     )
     assert c.answer_due == end_of_day(add_working_days(c.filed_at, 7))
     after_window = award.challenge_deadline + dt.timedelta(seconds=1)
-    assert any("暂停签约" in r for r in contract_blockers(t, now=after_window))
+    assert any("尚未答复" in r for r in contract_blockers(t, now=after_window))
     assert conclude(after_window) == 0
     challenge_answer(
         challenge=c,
@@ -167,14 +167,24 @@ def test_challenge_after_the_window_is_refused(world):
     bidders = make_bidders(world, 3)
     t = lowest_price(world, bidders=bidders)
     award = award_confirm(tender=t, actor=world.actor("purchaser"))
-    Award.objects.filter(pk=award.pk).update(
-        challenge_deadline=timezone.now() - dt.timedelta(minutes=1)
-    )
     with pytest.raises(Conflict) as exc:
         challenge_file(
-            award=award, organization=bidders[1].org, grounds="迟到", actor=bidders[1].actor
+            award=award,
+            organization=bidders[1].org,
+            grounds="迟到",
+            actor=bidders[1].actor,
+            now=award.challenge_deadline + dt.timedelta(microseconds=1),
         )
     assert exc.value.code == "window_closed"
+    # The last instant of the window's last day still belongs to it.
+    c = challenge_file(
+        award=award,
+        organization=bidders[1].org,
+        grounds="最后一刻",
+        actor=bidders[1].actor,
+        now=award.challenge_deadline,
+    )
+    assert c.filed_at == award.challenge_deadline
 
 
 def test_upheld_challenge_revokes_the_award(world):

@@ -19,7 +19,7 @@ EXPECTED = {
     "fail": ({"published", "evaluating", "evaluated"}, "failed"),
     "rank": ({"evaluating", "evaluated"}, "evaluated"),
     "award": ({"evaluated"}, "awarded"),
-    "reopen_award": ({"awarded"}, "evaluated"),
+    "reopen_award": ({"awarded", "concluded"}, "evaluated"),
     "conclude": ({"awarded"}, "concluded"),
 }
 

@@ -240,11 +240,13 @@ def _resplit(c: Contract) -> None:
 # --- drafting ------------------------------------------------------------------------------------
 
 
-def contract_create(*, award, actor: Any, **terms: Any) -> Contract:
-    """Draft the contract of a confirmed award; terms default from the tender and project."""
+def contract_create(*, award, actor: Any, now: dt.datetime | None = None, **terms: Any) -> Contract:
+    """Draft the contract of a confirmed award once nothing blocks it (``signing_blockers``:
+    the challenge window has closed and so on); terms default from the tender and project."""
     tender = award.tender
     require(actor, "procurement.manage", tender)
     terms = _coerce_terms(terms)
+    now = now or timezone.now()
     with transaction.atomic():
         from caidan.procurement.models import Award
 
@@ -255,13 +257,22 @@ def contract_create(*, award, actor: Any, **terms: Any) -> Contract:
         )
         if award.status != "confirmed" or award.tender.status not in ("awarded", "concluded"):
             raise Conflict("只有已确定并公告的中标结果可以签订合同。", code="no_award")
+        from caidan.procurement.services import award_blockers
+
+        blockers = award_blockers(award, now=now)
+        if blockers:
+            raise Conflict(
+                "暂不能起草合同：" + "；".join(blockers),
+                code="signing_blocked",
+                detail={"reasons": blockers},
+            )
         if Contract.objects.filter(award=award, year_index=1).exclude(status="cancelled").exists():
             raise Conflict("该中标结果已有合同。", code="contract_exists")
         proposal = award.tender.proposal
         split = setting_value("payment_split")
         contract = Contract(
             title=terms.pop("title", f"{award.tender.title}服务合同"),
-            reference=f"tmp-{timezone.now().timestamp()}-{award.pk}",
+            reference=f"tmp-{now.timestamp()}-{award.pk}",
             tender=award.tender,
             award=award,
             proposal=proposal,
@@ -356,21 +367,14 @@ def contract_update(*, contract: Contract, changes: dict[str, Any], actor: Any) 
 # --- signing ------------------------------------------------------------------------------------
 
 
-def signing_blockers(contract: Contract) -> list[str]:
-    """Why the contract may not be signed now (empty: it may)."""
-    from caidan.procurement.models import Challenge
+def signing_blockers(contract: Contract, *, now: dt.datetime | None = None) -> list[str]:
+    """Why the contract may not be drafted or signed at ``now`` (empty: it may): the award's
+    blockers, the one rule procurement keeps for drafting, signing and the tick
+    (``procurement.services.award_blockers``: window closed, every challenge answered, no
+    complaint pending or suspension in force, the winner still eligible)."""
+    from caidan.procurement.services import award_blockers
 
-    reasons = []
-    if contract.award.status != "confirmed":
-        reasons.append("中标结果已不再有效。")
-    pending = Challenge.objects.filter(
-        award=contract.award, status="filed", may_change_result=True
-    ).select_related("organization")
-    for c in pending:
-        reasons.append(
-            f"{c.organization.name}的质疑可能影响中标结果，答复前暂停签订合同（实施条例 §54）。"
-        )
-    return reasons
+    return award_blockers(contract.award, now=now)
 
 
 def _provider_users(c: Contract) -> list[User]:
@@ -381,7 +385,7 @@ def _purchaser_users(c: Contract) -> list[User]:
     return unit_officers(c.unit)
 
 
-def contract_sign(*, contract: Contract, actor: Any) -> Contract:
+def contract_sign(*, contract: Contract, actor: Any, now: dt.datetime | None = None) -> Contract:
     """One party signs. When both have, the contract takes effect, is published at once
     (the law allows 2 working days), the first instalment's gate opens and the provider's
     reports are scheduled."""
@@ -390,12 +394,12 @@ def contract_sign(*, contract: Contract, actor: Any) -> Contract:
         c = _lock(contract)
         if c.status != ContractStatus.DRAFT:
             raise Conflict("合同已签订或已作废。", code="not_draft")
-        blockers = signing_blockers(c)
+        now = now or timezone.now()
+        blockers = signing_blockers(c, now=now)
         if blockers:
             raise Conflict(
                 "；".join(blockers), code="signing_blocked", detail={"reasons": blockers}
             )
-        now = timezone.now()
         side = "purchaser" if actor.has_role(Role.PURCHASER) else "provider"
         if getattr(c, f"{side}_signed_at"):
             raise Conflict("您一方已签订，等待对方签订。", code="already_signed")
@@ -595,12 +599,21 @@ def maybe_complete(c: Contract, *, actor: Any) -> bool:
     return True
 
 
-def contract_renew(*, contract: Contract, actor: Any) -> Contract:
+def contract_renew(*, contract: Contract, actor: Any, now: dt.datetime | None = None) -> Contract:
     """Next year's contract of a stable service with a renewal intent (≤ 3 years in total):
-    a draft for the following period, to be signed like the first."""
+    a draft for the following period, to be signed like the first. The provider must still
+    be eligible (DOMAIN §4.2, checked again at renewal)."""
     require(actor, "contracts.manage", contract)
+    now = now or timezone.now()
     with transaction.atomic():
         c = _lock(contract)
+        from caidan.procurement.services.awards import winner_problems
+
+        problems = winner_problems(c.award, now=now)
+        if problems:
+            raise Conflict(
+                "不能续签：" + "；".join(problems), code="ineligible", detail={"reasons": problems}
+            )
         if not c.renewal_intent:
             raise Conflict("该合同未约定续签意向。", code="no_intent")
         if c.status not in (ContractStatus.ACTIVE, ContractStatus.COMPLETED):
@@ -621,7 +634,7 @@ def contract_renew(*, contract: Contract, actor: Any) -> Contract:
         fields = {f: getattr(c, f) for f in TERM_FIELDS}
         fields.update(period_start=start, period_end=end)
         new = Contract(
-            reference=f"tmp-{timezone.now().timestamp()}-{c.pk}",
+            reference=f"tmp-{now.timestamp()}-{c.pk}",
             title=c.title,
             tender=c.tender,
             award=c.award,
@@ -629,7 +642,7 @@ def contract_renew(*, contract: Contract, actor: Any) -> Contract:
             unit=c.unit,
             organization=c.organization,
             payment_split=list(c.payment_split),
-            sign_due=timezone.now() + dt.timedelta(days=SIGN_WITHIN_DAYS),
+            sign_due=now + dt.timedelta(days=SIGN_WITHIN_DAYS),
             renewal_intent=True,
             renewal_years=c.renewal_years,
             renews=c,

@@ -22,13 +22,15 @@ from ..models import ContractStatus, Instalment, Payment
 from .contracts import _provider_users, maybe_complete
 
 
-def instalment_gate_open_by_evaluation(*, contract, gate: str, evaluation) -> Instalment | None:
+def instalment_gate_open_by_evaluation(
+    *, contract, gate: str, evaluation, now: dt.datetime | None = None
+) -> Instalment | None:
     """Open the mid-term / final payment gate because ``evaluation`` passed (called by the
     evaluation's publication, inside its transaction). Idempotent."""
     i = Instalment.objects.select_for_update().filter(contract=contract, gate=gate).first()
     if i is None or i.gate_opened_at is not None:
         return i
-    i.gate_opened_at = timezone.now()
+    i.gate_opened_at = now or timezone.now()
     i.gate_note = f"{evaluation.get_stage_display()}结果：{evaluation.get_grade_display()}（{evaluation.total} 分）"
     i.save(update_fields=["gate_opened_at", "gate_note"])
     audit_record(
@@ -49,7 +51,13 @@ def instalment_gate_open_by_evaluation(*, contract, gate: str, evaluation) -> In
 
 
 def payment_record(
-    *, instalment: Instalment, paid_on: dt.date, voucher: str, actor: Any, amount: Any = None
+    *,
+    instalment: Instalment,
+    paid_on: dt.date,
+    voucher: str,
+    actor: Any,
+    amount: Any = None,
+    now: dt.datetime | None = None,
 ) -> Payment:
     """Record the payment of one instalment: only once its gate is open, only once, and
     exactly its amount."""
@@ -59,7 +67,8 @@ def payment_record(
         raise field_error("voucher", "请填写支付凭证号。")
     if not isinstance(paid_on, dt.date):
         raise field_error("paid_on", "请填写支付日期。")
-    if paid_on > timezone.localdate():
+    now = now or timezone.now()
+    if paid_on > timezone.localdate(now):
         raise field_error("paid_on", "支付日期不能晚于今天。")
     with transaction.atomic():
         i = Instalment.objects.select_for_update().select_related("contract").get(pk=instalment.pk)

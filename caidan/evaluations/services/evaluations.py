@@ -331,9 +331,12 @@ def evaluation_compute(e: Evaluation) -> dict[str, Any]:
     }
 
 
-def evaluation_publish(*, evaluation: Evaluation, actor: Any) -> Evaluation:
+def evaluation_publish(
+    *, evaluation: Evaluation, actor: Any, now: dt.datetime | None = None
+) -> Evaluation:
     """The evaluator submits; the result is computed, published, and takes effect."""
     require(actor, "evaluations.evaluate", evaluation.contract)
+    now = now or timezone.now()
     with transaction.atomic():
         e = _lock(evaluation)
         if e.status != EvaluationStatus.OPEN:
@@ -341,7 +344,6 @@ def evaluation_publish(*, evaluation: Evaluation, actor: Any) -> Evaluation:
         if not (e.summary or "").strip():
             raise field_error("summary", "请填写评价结论。")
         result = evaluation_compute(e)
-        now = timezone.now()
         e.computed = result["computed"]
         e.evaluator_score = result["evaluator_score"]
         e.recipients_score = result["recipients_score"]
@@ -358,7 +360,7 @@ def evaluation_publish(*, evaluation: Evaluation, actor: Any) -> Evaluation:
             target=e.contract,
             new={"evaluation": e.pk, "stage": e.stage, "total": str(e.total), "grade": e.grade},
         )
-        _effects(e, actor)
+        _effects(e, actor, now=now)
         notify(
             recipients=unit_officers(e.contract.unit)
             + organization_users([e.contract.organization_id]),
@@ -370,14 +372,14 @@ def evaluation_publish(*, evaluation: Evaluation, actor: Any) -> Evaluation:
     return e
 
 
-def _effects(e: Evaluation, actor: Any) -> None:
+def _effects(e: Evaluation, actor: Any, *, now: dt.datetime) -> None:
     """A passed mid-term / final evaluation opens the matching payment gate; a final one
     adds to the track record; 差 bars the provider for ``bar_after_poor_months``."""
     from caidan.contracts.services.payments import instalment_gate_open_by_evaluation
 
     gate = {Stage.MID: "midterm", Stage.FINAL: "final"}.get(e.stage)
     if gate and e.passed:
-        instalment_gate_open_by_evaluation(contract=e.contract, gate=gate, evaluation=e)
+        instalment_gate_open_by_evaluation(contract=e.contract, gate=gate, evaluation=e, now=now)
     if e.stage == Stage.FINAL:
         TrackRecord.objects.create(
             organization=e.contract.organization,
@@ -391,7 +393,7 @@ def _effects(e: Evaluation, actor: Any) -> None:
     if e.grade == "poor" and e.stage == Stage.FINAL and months:
         from caidan.orgs.services.credit import provider_bar_create
 
-        start = timezone.localdate()
+        start = timezone.localdate(now)
         provider_bar_create(
             organization=e.contract.organization,
             reason=f"“{e.contract.title}”终期绩效评价等级为“差”（{e.total} 分）。",

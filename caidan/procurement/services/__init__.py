@@ -1,8 +1,12 @@
 """Procurement services: every write goes through one of these (one transaction, audited)."""
 
 from .awards import (
+    award_blockers,
     award_confirm,
     award_decline,
+    award_revoke,
+    candidate_disqualify,
+    candidate_problems,
     challenge_answer,
     challenge_file,
     challenge_withdraw,
@@ -70,6 +74,10 @@ __all__ = [
     "clarification_ask",
     "conclude_due_awards",
     "contract_blockers",
+    "award_blockers",
+    "award_revoke",
+    "candidate_disqualify",
+    "candidate_problems",
     "open_due_tenders",
     "receipt_verify",
     "recusal_request",

@@ -21,12 +21,13 @@ from caidan.accounts.permissions import require
 from caidan.accounts.selectors import organization_users, unit_officers
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
-from caidan.common.calendar import deadline_after_working_days
+from caidan.common.calendar import deadline_after_working_days, local_date
 from caidan.common.errors import Conflict, field_error
 from caidan.common.tick import tick_job
 from caidan.jurisdiction.selectors import setting_value
 from caidan.notifications.services import notify
 
+from ..holds import Step, holds_on
 from ..models import (
     Award,
     AwardStatus,
@@ -38,6 +39,7 @@ from ..models import (
     TenderAction,
     TenderStatus,
 )
+from .bids import bidder_problems
 from .lifecycle import fail, lock, transition
 
 
@@ -74,14 +76,26 @@ def recommended(tender: Tender) -> list[Bid]:
     return [b for b in rest if b.rank == top]
 
 
-def award_confirm(*, tender: Tender, actor: Any, bid: Bid | None = None, note: str = "") -> Award:
+def award_confirm(
+    *,
+    tender: Tender,
+    actor: Any,
+    bid: Bid | None = None,
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> Award:
     """The purchaser confirms the recommended bidder; the notice is published at once,
-    naming the winner, the amount, the scores and the experts."""
+    naming the winner, the amount, the scores and the experts. The winner's eligibility is
+    checked again on the day (DOMAIN §4.2, §4.7), and no hold may be in force."""
     require(actor, "procurement.manage", tender)
+    now = now or timezone.now()
     with transaction.atomic():
         t = lock(tender)
         if t.status != TenderStatus.EVALUATED or not t.result:
             raise Conflict("评审结果尚未形成，不能确定中标人。", code="not_evaluated")
+        held = holds_on(t, Step.AWARD, now=now)
+        if held:
+            raise Conflict("；".join(held), code="procurement_held", detail={"reasons": held})
         top = recommended(t)
         if not top:
             raise Conflict("没有可确定的排名供应商。", code="no_candidate")
@@ -100,7 +114,15 @@ def award_confirm(*, tender: Tender, actor: Any, bid: Bid | None = None, note: s
                 raise field_error("bid", "只能确定评审委员会推荐的排名第一的供应商（87号令 §68）。")
             if len(top) > 1 and not (note or "").strip():
                 raise field_error("note", "排名并列时确定其中一家须说明理由。")
-        now = timezone.now()
+        problems = bidder_problems(t, chosen.organization, on=local_date(now))
+        if problems:
+            raise Conflict(
+                f"{chosen.organization.name}已不符合承接条件，不能确定其中标："
+                + "；".join(problems)
+                + "。可将其认定为不合格（不合格的中标候选人）后确定排名其后的供应商。",
+                code="winner_ineligible",
+                detail={"field": "bid", "bid": chosen.pk, "reasons": problems},
+            )
         notice_period_ends = deadline_after_working_days(
             now, setting_value("award_notice_period_working_days")
         )
@@ -146,9 +168,18 @@ def award_confirm(*, tender: Tender, actor: Any, bid: Bid | None = None, note: s
     return award
 
 
-def _reopen(t: Tender, award: Award, *, status: str, reason: str, actor: Any, kind) -> None:
+def _reopen(
+    t: Tender,
+    award: Award,
+    *,
+    status: str,
+    reason: str,
+    actor: Any,
+    kind,
+    now: dt.datetime | None = None,
+) -> None:
     award.status = status
-    award.ended_at = timezone.now()
+    award.ended_at = now or timezone.now()
     award.end_reason = reason
     award.save(update_fields=["status", "ended_at", "end_reason"])
     transition(t, TenderAction.REOPEN_AWARD, actor=actor, note=reason)
@@ -191,8 +222,6 @@ def award_decline(*, award: Award, reason: str, actor: Any) -> Award:
             TenderStatus.CONCLUDED,
         ):
             raise Conflict("该中标结果已不在有效状态。")
-        if t.status == TenderStatus.CONCLUDED:
-            t.status = TenderStatus.AWARDED  # back to the award step before reopening
         _reopen(
             t,
             a,
@@ -204,11 +233,77 @@ def award_decline(*, award: Award, reason: str, actor: Any) -> Award:
     return a
 
 
+def candidate_problems(tender: Tender, *, now: dt.datetime | None = None) -> dict[int, list[str]]:
+    """The recommended bids whose bidder is no longer eligible on ``now``'s date: bid id →
+    the reasons (shown to the purchaser before it confirms the award)."""
+    day = local_date(now or timezone.now())
+    out = {}
+    for b in recommended(tender):
+        problems = bidder_problems(tender, b.organization, on=day)
+        if problems:
+            out[b.pk] = problems
+    return out
+
+
+def candidate_disqualify(
+    *, tender: Tender, bid: Bid, actor: Any, now: dt.datetime | None = None
+) -> Bid:
+    """The first-ranked bidder no longer meets the conditions on the day of the award
+    (DOMAIN §4.2: eligibility is checked at every step): the purchaser records it as not
+    qualified, with the reasons the platform finds; the bidder is told why, and the award
+    passes to the next-ranked (or the tender fails when none is left, 政府采购法 §36)."""
+    require(actor, "procurement.manage", tender)
+    now = now or timezone.now()
+    with transaction.atomic():
+        t = lock(tender)
+        if t.status != TenderStatus.EVALUATED:
+            raise Conflict("只能在确定中标人之前认定中标候选人不合格。", code="not_evaluated")
+        b = Bid.objects.select_for_update().select_related("organization").get(pk=bid.pk)
+        if b.tender_id != t.pk or b.status != BidStatus.VALID or b.rank is None:
+            raise field_error("bid", "该投标不是本项目的有效中标候选人。")
+        problems = bidder_problems(t, b.organization, on=local_date(now))
+        if not problems:
+            raise Conflict(
+                f"{b.organization.name}目前符合承接条件，不能认定为不合格。",
+                code="still_eligible",
+            )
+        b.status = BidStatus.INVALID
+        b.invalid_reasons = [*b.invalid_reasons, *(f"确定中标前资格复核：{p}" for p in problems)]
+        b.save(update_fields=["status", "invalid_reasons"])
+        audit_record(
+            kind=EventKind.BID_DISQUALIFIED,
+            actor=actor,
+            target=t,
+            old={"bid": b.pk, "status": BidStatus.VALID},
+            new={"bid": b.pk, "status": BidStatus.INVALID, "reasons": problems},
+        )
+        notify(
+            recipients=_org_users([b.organization_id]),
+            kind="tender.candidate_disqualified",
+            title=f"中标候选资格未通过复核：{t.title}",
+            body="确定中标前复核承接条件，发现：" + "；".join(problems),
+            url=f"/procurement/tenders/{t.pk}/",
+        )
+        if not candidates(t):
+            fail(
+                t,
+                reason="排名供应商均已不符合承接条件或放弃，无可确定的中标人。",
+                actor=actor,
+            )
+    return b
+
+
 # --- challenges -----------------------------------------------------------------------------------
 
 
 def challenge_file(
-    *, award: Award, organization, grounds: str, actor: Any, may_change_result: bool = True
+    *,
+    award: Award,
+    organization,
+    grounds: str,
+    actor: Any,
+    may_change_result: bool = True,
+    now: dt.datetime | None = None,
 ) -> Challenge:
     """A bidder challenges the award (质疑), within the window."""
     require(actor, "procurement.bid", organization)
@@ -225,7 +320,7 @@ def challenge_file(
             .exists()
         ):
             raise field_error("organization", "只有参加本项目投标的供应商可以提出质疑。")
-        now = timezone.now()
+        now = now or timezone.now()
         if now > a.challenge_deadline:
             raise Conflict(
                 f"质疑期已于 {timezone.localtime(a.challenge_deadline):%Y-%m-%d %H:%M} 届满"
@@ -268,6 +363,7 @@ def challenge_answer(
     upheld: bool,
     actor: Any,
     may_change_result: bool | None = None,
+    now: dt.datetime | None = None,
 ) -> Challenge:
     """The purchaser answers. An upheld challenge that may change the result revokes the
     award: the purchaser then awards the next-ranked bidder or declares the tender failed."""
@@ -284,7 +380,7 @@ def challenge_answer(
         c.answer = answer.strip()
         c.upheld = bool(upheld)
         c.status = ChallengeStatus.ANSWERED
-        c.answered_at = timezone.now()
+        c.answered_at = now or timezone.now()
         c.answered_by = user_of(actor)
         c.save()
         audit_record(
@@ -307,8 +403,6 @@ def challenge_answer(
                 .get(pk=c.award_id)
             )
             if a.status == AwardStatus.CONFIRMED:
-                if t.status == TenderStatus.CONCLUDED:
-                    t.status = TenderStatus.AWARDED
                 _reopen(
                     t,
                     a,
@@ -316,6 +410,7 @@ def challenge_answer(
                     reason=f"质疑成立：{c.answer}",
                     actor=actor,
                     kind=EventKind.AWARD_REVOKED,
+                    now=c.answered_at,
                 )
     return c
 
@@ -337,21 +432,91 @@ def challenge_withdraw(*, challenge: Challenge, actor: Any) -> Challenge:
     return c
 
 
-def contract_blockers(tender: Tender, *, now: dt.datetime | None = None) -> list[str]:
-    """Why a contract may not be signed yet (empty: it may). Used by the contract step."""
+def award_blockers(award: Award, *, now: dt.datetime | None = None) -> list[str]:
+    """Why no contract may be drafted or signed on ``award`` at ``now`` (empty: it may).
+
+    The one place for the rule (DOMAIN §4.7), used by contract drafting, by both parties'
+    signatures and by the tick that concludes the award:
+    * the award is still confirmed;
+    * the challenge window has closed (7 working days after the notice period, 政府采购法 §52,
+      实施条例 §53) — the last instant of its last day still belongs to the window;
+    * every challenge has been answered or withdrawn (政府采购法 §53, 实施条例 §54);
+    * no app holds the contract step (a complaint pending with the finance department,
+      a suspension it ordered: 政府采购法 §57, 94号令 §28);
+    * the winner is still eligible (DOMAIN §4.2, checked again at each step).
+    """
     now = now or timezone.now()
-    award = tender.awards.filter(status=AwardStatus.CONFIRMED).first()
-    if award is None:
-        return ["尚未确定中标人。"]
+    tender = award.tender
+    if award.status != AwardStatus.CONFIRMED:
+        return [f"中标结果{award.get_status_display()}，不再有效。"]
     reasons = []
     if now <= award.challenge_deadline:
         reasons.append(
-            f"质疑期至 {timezone.localtime(award.challenge_deadline):%Y-%m-%d %H:%M} 届满。"
+            f"质疑期至 {timezone.localtime(award.challenge_deadline):%Y-%m-%d %H:%M} 届满，"
+            "届满前不得签订合同（政府采购法 §52，实施条例 §53）。"
         )
-    pending = tender.challenges.filter(status=ChallengeStatus.FILED, may_change_result=True)
+    pending = tender.challenges.filter(status=ChallengeStatus.FILED).select_related("organization")
     for c in pending:
-        reasons.append(f"{c.organization.name}的质疑可能影响中标结果，答复前暂停签约。")
+        reasons.append(
+            f"{c.organization.name}于 {timezone.localtime(c.filed_at):%Y-%m-%d} 提出的质疑尚未答复，"
+            "答复前不得签订合同（政府采购法 §53，实施条例 §54）。"
+        )
+    reasons += holds_on(tender, Step.CONTRACT, now=now)
+    reasons += winner_problems(award, now=now)
     return reasons
+
+
+def winner_problems(award: Award, *, now: dt.datetime) -> list[str]:
+    """Why the awarded organization is no longer eligible for this tender on ``now``."""
+    org = award.bid.organization
+    problems = bidder_problems(award.tender, org, on=local_date(now))
+    return [f"中标供应商{org.name}已不符合承接条件：{p}" for p in problems]
+
+
+def contract_blockers(tender: Tender, *, now: dt.datetime | None = None) -> list[str]:
+    """``award_blockers`` of the tender's confirmed award (or why there is none)."""
+    award = (
+        tender.awards.filter(status=AwardStatus.CONFIRMED)
+        .select_related("tender", "bid__organization")
+        .first()
+    )
+    if award is None:
+        return ["尚未确定中标人。"]
+    return award_blockers(award, now=now)
+
+
+def award_revoke(
+    *,
+    award: Award,
+    reason: str,
+    actor: Any,
+    retender: bool = False,
+    now: dt.datetime | None = None,
+) -> Award:
+    """The finance department finds the award void on a complaint (政府采购法 §56, 94号令
+    §32). The tender goes back to the award step: the purchaser confirms the next-ranked
+    bidder, or — with ``retender``, or when no ranked bidder is left — the tender fails
+    (废标) and is procured again (``tender_retender``)."""
+    require(actor, "procurement.revoke_award")
+    if not (reason or "").strip():
+        raise field_error("reason", "请写明认定中标结果无效的理由。")
+    with transaction.atomic():
+        t = lock(award.tender)
+        a = Award.objects.select_for_update().select_related("bid__organization").get(pk=award.pk)
+        if a.status != AwardStatus.CONFIRMED:
+            raise Conflict("该中标结果已不在有效状态。", code="award_not_confirmed")
+        _reopen(
+            t,
+            a,
+            status=AwardStatus.REVOKED,
+            reason=reason.strip(),
+            actor=actor,
+            kind=EventKind.AWARD_REVOKED,
+            now=now,
+        )
+        if retender and t.status == TenderStatus.EVALUATED:
+            fail(t, reason=f"责令重新开展采购活动：{reason.strip()}", actor=actor)
+    return a
 
 
 @tick_job("procurement.conclude_awards")

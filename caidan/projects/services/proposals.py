@@ -360,12 +360,41 @@ def proposal_withdraw(*, proposal: Proposal, reason: str = "", actor: Any) -> Pr
         return transition(proposal, ProposalAction.WITHDRAW, actor=actor, note=reason)
 
 
+def _hub_eligible(hub, cleaned: dict[str, Any], *, on: dt.date) -> None:
+    from caidan.orgs.eligibility import Requirements, eligibility
+
+    result = eligibility(
+        hub,
+        Requirements(
+            grade_policy=cleaned.get("grade_policy"),
+            fields=tuple(cleaned.get("required_fields") or ()),
+            require_experience=bool(cleaned.get("require_experience")),
+        ),
+        on=on,
+    )
+    if not result.eligible:
+        raise Conflict(
+            f"枢纽组织“{hub.name}”不符合承接条件，不能打包申报：" + "；".join(result.reasons),
+            code="ineligible",
+            detail={"field": "hub", "reasons": result.reasons},
+        )
+
+
 def proposal_package(
-    *, parts: list[Proposal], hub, title: str, actor: Any, **overrides: Any
+    *,
+    parts: list[Proposal],
+    hub,
+    title: str,
+    actor: Any,
+    now: dt.datetime | None = None,
+    **overrides: Any,
 ) -> Proposal:
     """A hub organization packages several grassroots proposals (of its affiliates, for one
-    unit and year) into one proposal it leads; the parts become "packaged"."""
+    unit and year) into one proposal it leads; the parts become "packaged". The hub leads
+    and answers for the package, so it must itself be an eligible provider on the day
+    (DOMAIN §4.2; 102号令), for the package's requirements."""
     require(actor, "projects.package", hub)
+    now = now or timezone.now()
     if not hub.is_hub:
         raise field_error("hub", f"“{hub.name}”不是枢纽型社会组织。")
     if len(parts) < 2:
@@ -413,6 +442,7 @@ def proposal_package(
         unit = first.unit
         cleaned = _clean(data, unit=unit)
         _negative_list(cleaned)
+        _hub_eligible(hub, cleaned, on=timezone.localdate(now))
         package = Proposal(
             unit=unit, proposing_organization=hub, lead_organization=hub, created_by=user_of(actor)
         )

@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from caidan.audit.models import AuditEvent
 from caidan.common.errors import Conflict, PermissionDenied, ValidationError
@@ -243,3 +244,34 @@ def test_hub_packages_affiliates_proposals(world, draft):
     outsider = draft(title="其他项目")
     with pytest.raises(ValidationError):
         proposal_package(parts=[outsider, package], hub=hub, title="x", actor=world.actor("hub"))
+
+
+def test_an_ineligible_hub_cannot_package(world, draft):
+    """Eligibility is checked again at hub packaging (DOMAIN §4.7): a hub found to be a
+    judgment defaulter since is refused, with the reason, and nothing is packaged."""
+    from caidan.accounts.actor import Actor
+    from caidan.accounts.models import Membership, Role
+    from caidan.accounts.services import membership_grant, user_create
+    from caidan.orgs.models import Organization
+    from caidan.orgs.services.credit import judgment_defaulter_set
+
+    hub = Organization.objects.get(name="区人民调解协会")
+    affiliate = Organization.objects.get(name="区医患纠纷人民调解委员会")
+    user = user_create(
+        username="affiliate_staff2", password="x", actor=world.system, validate_password=False
+    )
+    membership_grant(user=user, role=Role.PROVIDER, organization=affiliate, actor=world.system)
+    staff = Actor(user=user, membership=Membership.objects.get(user=user))
+    parts = [
+        draft(actor=staff, proposing_organization=affiliate, title=f"调解（{n}）")
+        for n in ("一", "二")
+    ]
+    judgment_defaulter_set(
+        organization=hub, listed_on=timezone.localdate(), actor=world.actor("registrar")
+    )
+    with pytest.raises(Conflict) as exc:
+        proposal_package(parts=parts, hub=hub, title="打包", actor=world.actor("hub"))
+    assert exc.value.code == "ineligible" and "失信被执行人" in exc.value.message
+    for p in parts:
+        p.refresh_from_db()
+        assert p.status == ProposalStatus.DRAFT and p.packaged_into is None
