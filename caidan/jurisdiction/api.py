@@ -25,6 +25,13 @@ class SettingOut(Schema):
     default: Any
     is_default: bool
     source: str
+    floor: Any = None  # the legal (or local) bounds, each with its source
+    floor_source: str = ""
+    ceiling: Any = None
+    ceiling_source: str = ""
+    bounds: str = ""  # in words; for choices and weights, their rule and its source
+    effective: Any = None  # what the rules use: differs from value only if value is illegal
+    problem: str = ""
 
 
 @router.get("/settings", response={200: list[SettingOut]}, auth=None, summary="辖区规则设置")
@@ -37,6 +44,13 @@ def list_settings(request):
             "default": s.spec.default,
             "is_default": s.is_default,
             "source": s.spec.source,
+            "floor": s.spec.floor,
+            "floor_source": s.spec.floor_source,
+            "ceiling": s.spec.ceiling,
+            "ceiling_source": s.spec.ceiling_source,
+            "bounds": s.spec.bounds,
+            "effective": s.effective,
+            "problem": s.problem,
         }
         for s in setting_list()
     ]

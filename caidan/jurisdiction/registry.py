@@ -1,8 +1,17 @@
-"""The configurable rules of DOMAIN.md, with their defaults and sources.
+"""The configurable rules of DOMAIN.md, with their defaults, legal bounds and sources.
 
 Everything DOMAIN.md marks *configurable* is declared here once. A jurisdiction's value
 lives in the database (``JurisdictionSetting``), edited by the platform admin, every
 change audited; code reads it with ``setting_value(key)``.
+
+Every numeric rule declares its **floor and ceiling with the source of each bound**: the
+law where the law sets one (e.g. at least 3 valid bids, 政府采购法 §36), otherwise
+"本地规则" with a sane technical bound, said so explicitly. A value outside them is
+refused naming the setting, the bound and its source; a value already stored outside
+them (from before the bounds) is never used silently — ``setting_value`` falls back to
+the bound and logs an error (see ``selectors.setting_value``). Rules that are not a
+single number (choices, weights) state their bounds in ``bounds_note`` and enforce them
+in ``check``.
 """
 
 from __future__ import annotations
@@ -13,31 +22,77 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from caidan.common.errors import field_error
+from caidan.common.errors import ValidationError, field_error
+
+LOCAL = "本地规则"  # the law sets no bound: a local, technical one
 
 
 @dataclass(frozen=True)
 class SettingSpec:
     key: str
     label: str
-    kind: str  # int | decimal | bool | choice | weights
+    kind: str  # int | decimal | bool | choice | fraction | weights
     default: Any
     source: str = ""
     help: str = ""
     choices: tuple[tuple[str, str], ...] = ()
-    minimum: Any = None
-    maximum: Any = None
+    floor: Any = None
+    floor_source: str = ""
+    ceiling: Any = None
+    ceiling_source: str = ""
+    bounds_note: str = ""  # the bounds of a non-numeric rule, in words, with their source
     check: Callable[[Any], None] | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind in ("int", "decimal", "fraction"):
+            # A numeric rule without a declared bound, or a bound without its source, is a
+            # programming error: the legal reviewer must be able to read every bound.
+            assert self.floor is not None and self.ceiling is not None, self.key
+            assert self.floor_source and self.ceiling_source, self.key
+            assert self.number(self.floor) <= self.number(self.default), self.key
+            assert self.number(self.default) <= self.number(self.ceiling), self.key
+        else:
+            assert self.bounds_note, self.key
+
+    def number(self, value: Any) -> Decimal | Fraction:
+        if self.kind == "fraction":
+            return parse_fraction(value, key=self.key, label=self.label, bounded=False)
+        return Decimal(str(value))
+
+    @property
+    def bounds(self) -> str:
+        """The bounds in words, for the settings page and API."""
+        if self.floor is None:
+            return self.bounds_note
+        return f"不低于 {self.floor}（{self.floor_source}）；不高于 {self.ceiling}（{self.ceiling_source}）"
+
+    def out_of_bounds(self, value: Any) -> tuple[str, Any] | None:
+        """``("floor" | "ceiling", bound)`` when a parsed value is outside the bounds."""
+        if self.floor is None:
+            return None
+        number = self.number(value)
+        if number < self.number(self.floor):
+            return ("floor", self.floor)
+        if number > self.number(self.ceiling):
+            return ("ceiling", self.ceiling)
+        return None
 
     def parse(self, raw: Any) -> Any:
         """Turn user input into a stored JSON value, or raise naming the setting."""
         try:
             if self.kind == "int":
-                if isinstance(raw, bool):
+                if isinstance(raw, bool | float):
                     raise ValueError
                 value: Any = int(str(raw).strip())
             elif self.kind == "decimal":
-                value = str(Decimal(str(raw).strip()))
+                if isinstance(raw, bool | float):
+                    raise ValueError
+                number = Decimal(str(raw).strip())
+                if not number.is_finite():
+                    raise ValueError
+                if number != number.quantize(Decimal("0.01")):
+                    raise field_error(self.key, f"“{self.label}”最多保留两位小数：{raw}。")
+                value = str(number)
             elif self.kind == "bool":
                 if isinstance(raw, bool):
                     value = raw
@@ -53,7 +108,9 @@ class SettingSpec:
                     allowed = "、".join(f"{c}（{label}）" for c, label in self.choices)
                     raise field_error(self.key, f"“{self.label}”只能取：{allowed}。")
             elif self.kind == "fraction":
-                value = str(parse_fraction(raw, key=self.key, label=self.label))
+                fraction = parse_fraction(raw, key=self.key, label=self.label, bounded=False)
+                # Always "n/d": str(Fraction(1)) is "1", which would read back as 1 %.
+                value = f"{fraction.numerator}/{fraction.denominator}"
             elif self.kind == "weights":
                 value = {k: int(v) for k, v in dict(raw).items()}
                 if set(value) != set(self.default):
@@ -64,34 +121,49 @@ class SettingSpec:
                 raise AssertionError(self.kind)
         except (ValueError, TypeError, ArithmeticError):
             raise field_error(self.key, f"“{self.label}”的值无效：{raw!r}。") from None
-        if self.minimum is not None and Decimal(str(value)) < Decimal(str(self.minimum)):
-            raise field_error(self.key, f"“{self.label}”不能小于 {self.minimum}。")
-        if self.maximum is not None and Decimal(str(value)) > Decimal(str(self.maximum)):
-            raise field_error(self.key, f"“{self.label}”不能大于 {self.maximum}。")
+        beyond = self.out_of_bounds(value)
+        if beyond is not None:
+            raise _bound_error(self, beyond[0])
         if self.check is not None:
             self.check(value)
         return value
 
 
-def parse_fraction(raw: Any, *, key: str = "fraction", label: str = "比例") -> Fraction:
-    """A share between one half and one, written as a fraction ("2/3") or a percent ("67")."""
+def _bound_error(spec: SettingSpec, side: str) -> ValidationError:
+    """The 4xx error of a value beyond a bound: names the setting, the bound and its source."""
+    bound, source = (
+        (spec.floor, spec.floor_source) if side == "floor" else (spec.ceiling, spec.ceiling_source)
+    )
+    word = "低于" if side == "floor" else "高于"
+    return ValidationError(
+        f"“{spec.label}”不得{word} {bound}（{source}）。",
+        code="below_floor" if side == "floor" else "above_ceiling",
+        detail={"field": spec.key, "bound": str(bound), "source": source},
+    )
+
+
+def parse_fraction(
+    raw: Any, *, key: str = "fraction", label: str = "比例", bounded: bool = True
+) -> Fraction:
+    """A share written as a fraction ("2/3") or a percent ("67"); with ``bounded``, between
+    one half and one."""
     text = str(raw).strip().replace("％", "%").rstrip("%")
     try:
         value = Fraction(text) if "/" in text else Fraction(Decimal(text)) / 100
     except (ValueError, ZeroDivisionError, ArithmeticError):
         raise field_error(key, f"“{label}”应写成分数（如 2/3）或百分数（如 67）。") from None
-    if not Fraction(1, 2) <= value <= 1:
+    if bounded and not Fraction(1, 2) <= value <= 1:
         raise field_error(key, f"“{label}”应在 1/2 到 1 之间。")
     return value
 
 
-def _weights_sum_100(key: str, label: str, minimum_output_effect: bool = False):
+def _weights_sum_100(key: str, label: str, source: str, minimum_output_effect: bool = False):
     def check(value: dict[str, int]) -> None:
         if any(v < 0 for v in value.values()):
             raise field_error(key, f"“{label}”各项权重不能为负数。")
         if sum(value.values()) != 100:
             raise field_error(
-                key, f"“{label}”各项权重之和必须为 100，当前为 {sum(value.values())}。"
+                key, f"“{label}”各项权重之和必须为 100，当前为 {sum(value.values())}（{source}）。"
             )
         if minimum_output_effect and value.get("产出", 0) + value.get("效益", 0) < 60:
             raise field_error(
@@ -103,12 +175,14 @@ def _weights_sum_100(key: str, label: str, minimum_output_effect: bool = False):
 
 def _payment_split(value: dict[str, int]) -> None:
     if sum(value.values()) != 100:
-        raise field_error("payment_split", "分期付款比例之和必须为 100。")
+        raise field_error("payment_split", "分期付款比例之和必须为 100（种子文档 001）。")
     if value["first"] != 50:
-        raise field_error("payment_split", "首期付款比例应为 50%（签约后支付）。")
+        raise field_error("payment_split", "首期付款比例应为 50%（签约后支付，种子文档 001）。")
     if not 30 <= value["second"] <= 40:
-        raise field_error("payment_split", "中期付款比例应在 30% 到 40% 之间。")
+        raise field_error("payment_split", "中期付款比例应在 30% 到 40% 之间（种子文档 001）。")
 
+
+CHOICE = "无数值界限：只能取列出的选项"
 
 SPECS: tuple[SettingSpec, ...] = (
     SettingSpec(
@@ -118,16 +192,29 @@ SPECS: tuple[SettingSpec, ...] = (
         "mean",
         "87号令；评审实践",
         choices=(("mean", "算术平均"), ("trimmed_mean", "去掉最高分和最低分后平均")),
+        bounds_note=CHOICE,
     ),
-    SettingSpec("score_decimals", "评分保留小数位数", "int", 2, "评审实践", minimum=0, maximum=4),
+    SettingSpec(
+        "score_decimals",
+        "评分保留小数位数",
+        "int",
+        2,
+        "评审实践",
+        floor=0,
+        floor_source=f"{LOCAL}：法律未规定，整数分",
+        ceiling=4,
+        ceiling_source=f"{LOCAL}：法律未规定，技术上限",
+    ),
     SettingSpec(
         "min_valid_bids",
         "公开招标最少有效投标人数",
         "int",
         3,
         "政府采购法 §36",
-        minimum=1,
-        maximum=10,
+        floor=3,
+        floor_source="政府采购法 §36：不足三家应予废标",
+        ceiling=10,
+        ceiling_source=f"{LOCAL}：法律未规定上限，技术上限",
     ),
     SettingSpec(
         "min_valid_bids_consultation",
@@ -135,8 +222,10 @@ SPECS: tuple[SettingSpec, ...] = (
         "int",
         2,
         "财库〔2015〕124号",
-        minimum=1,
-        maximum=10,
+        floor=2,
+        floor_source="财库〔2015〕124号：政府购买服务项目磋商，有效供应商可为 2 家",
+        ceiling=10,
+        ceiling_source=f"{LOCAL}：法律未规定上限，技术上限",
     ),
     SettingSpec(
         "bidding_period_days",
@@ -144,17 +233,21 @@ SPECS: tuple[SettingSpec, ...] = (
         "int",
         20,
         "政府采购法 §35",
-        minimum=20,
-        maximum=90,
+        floor=20,
+        floor_source="政府采购法 §35：不得少于二十日",
+        ceiling=90,
+        ceiling_source=f"{LOCAL}：法律未规定上限，技术上限",
     ),
     SettingSpec(
         "consultation_period_days",
         "磋商文件发出至响应截止最少天数",
         "int",
         10,
-        "竞争性磋商办法",
-        minimum=10,
-        maximum=60,
+        "财库〔2014〕214号 §10",
+        floor=10,
+        floor_source="财库〔2014〕214号 §10：不得少于 10 日",
+        ceiling=60,
+        ceiling_source=f"{LOCAL}：法律未规定上限，技术上限",
     ),
     SettingSpec(
         "late_amendment_days",
@@ -162,8 +255,10 @@ SPECS: tuple[SettingSpec, ...] = (
         "int",
         15,
         "实施条例 §31",
-        minimum=15,
-        maximum=60,
+        floor=15,
+        floor_source="实施条例 §31：至少 15 日前通知",
+        ceiling=60,
+        ceiling_source=f"{LOCAL}：法律未规定上限，技术上限",
     ),
     SettingSpec(
         "award_notice_working_days",
@@ -171,8 +266,10 @@ SPECS: tuple[SettingSpec, ...] = (
         "int",
         2,
         "实施条例 §43",
-        minimum=1,
-        maximum=2,
+        floor=1,
+        floor_source=f"{LOCAL}：法律只定上限；至少留 1 个工作日",
+        ceiling=2,
+        ceiling_source="实施条例 §43：2 个工作日内公告",
     ),
     SettingSpec(
         "award_notice_period_working_days",
@@ -180,8 +277,10 @@ SPECS: tuple[SettingSpec, ...] = (
         "int",
         1,
         "87号令 §69",
-        minimum=1,
-        maximum=10,
+        floor=1,
+        floor_source="87号令 §69：中标公告期限为 1 个工作日",
+        ceiling=1,
+        ceiling_source="87号令 §69：中标公告期限为 1 个工作日",
     ),
     SettingSpec(
         "challenge_working_days",
@@ -189,8 +288,10 @@ SPECS: tuple[SettingSpec, ...] = (
         "int",
         7,
         "政府采购法 §52",
-        minimum=7,
-        maximum=30,
+        floor=7,
+        floor_source="政府采购法 §52；实施条例 §53：7 个工作日",
+        ceiling=30,
+        ceiling_source=f"{LOCAL}：法律未规定更长期限，技术上限",
     ),
     SettingSpec(
         "challenge_answer_working_days",
@@ -198,8 +299,10 @@ SPECS: tuple[SettingSpec, ...] = (
         "int",
         7,
         "政府采购法 §53",
-        minimum=1,
-        maximum=7,
+        floor=1,
+        floor_source=f"{LOCAL}：法律只定上限；至少 1 个工作日",
+        ceiling=7,
+        ceiling_source="政府采购法 §53：收到质疑后 7 个工作日内答复",
     ),
     SettingSpec(
         "expert_reserves",
@@ -207,8 +310,10 @@ SPECS: tuple[SettingSpec, ...] = (
         "int",
         2,
         "财库〔2016〕198号",
-        minimum=1,
-        maximum=10,
+        floor=1,
+        floor_source=f"{LOCAL}：法律未规定人数；至少 1 名以便回避递补",
+        ceiling=10,
+        ceiling_source=f"{LOCAL}：法律未规定人数，技术上限",
     ),
     SettingSpec(
         "bid_security_max_percent",
@@ -216,8 +321,10 @@ SPECS: tuple[SettingSpec, ...] = (
         "decimal",
         "2",
         "实施条例 §33",
-        minimum=0,
-        maximum=2,
+        floor=0,
+        floor_source=f"{LOCAL}：可不收取",
+        ceiling=2,
+        ceiling_source="实施条例 §33：不得超过采购项目预算金额的 2%",
     ),
     SettingSpec(
         "performance_security_max_percent",
@@ -225,17 +332,21 @@ SPECS: tuple[SettingSpec, ...] = (
         "decimal",
         "10",
         "实施条例 §48",
-        minimum=0,
-        maximum=10,
+        floor=0,
+        floor_source=f"{LOCAL}：可不收取",
+        ceiling=10,
+        ceiling_source="实施条例 §48：不得超过政府采购合同金额的 10%",
     ),
     SettingSpec(
         "services_min_price_weight",
         "服务类项目价格分最低权重（%）",
         "int",
         10,
-        "87号令；财库〔2014〕214号",
-        minimum=10,
-        maximum=100,
+        "87号令 §55；财库〔2014〕214号 §24",
+        floor=10,
+        floor_source="87号令 §55：服务项目价格分不得低于 10%",
+        ceiling=30,
+        ceiling_source="财库〔2014〕214号 §24：磋商服务项目价格分为 10%–30%，最低权重不得高于 30%",
     ),
     SettingSpec(
         "provider_grade_requirement",
@@ -248,6 +359,7 @@ SPECS: tuple[SettingSpec, ...] = (
             ("preferred", "优先 3A 及以上"),
             ("required", "必须 3A 及以上"),
         ),
+        bounds_note=CHOICE,
     ),
     SettingSpec(
         "abnormal_list_excludes",
@@ -255,6 +367,7 @@ SPECS: tuple[SettingSpec, ...] = (
         "bool",
         True,
         "民政部令第60号；财库〔2016〕125号",
+        bounds_note="无数值界限：是或否",
     ),
     SettingSpec(
         "review_quorum",
@@ -263,6 +376,10 @@ SPECS: tuple[SettingSpec, ...] = (
         "2/3",
         "本地审定规则",
         help="如 2/3 表示三分之二（含）以上；1/2 表示半数（含）以上",
+        floor="1/2",
+        floor_source="本地审定规则：至少半数出席",
+        ceiling="100%",
+        ceiling_source="本地审定规则：比例不超过全体",
     ),
     SettingSpec(
         "review_majority_percent",
@@ -271,8 +388,10 @@ SPECS: tuple[SettingSpec, ...] = (
         50,
         "本地审定规则",
         help="赞成票须超过此比例",
-        minimum=50,
-        maximum=100,
+        floor=50,
+        floor_source="本地审定规则：须过半数",
+        ceiling=100,
+        ceiling_source="本地审定规则：比例不超过 100%",
     ),
     SettingSpec(
         "payment_split",
@@ -280,6 +399,7 @@ SPECS: tuple[SettingSpec, ...] = (
         "weights",
         {"first": 50, "second": 35, "final": 15},
         "种子文档 001",
+        bounds_note="首期 50%；中期 30%–40%；终期为余额；合计 100%（种子文档 001）",
         check=_payment_split,
     ),
     SettingSpec(
@@ -288,7 +408,10 @@ SPECS: tuple[SettingSpec, ...] = (
         "weights",
         {"决策": 20, "过程": 20, "产出": 40, "效益": 20},
         "财预〔2020〕10号",
-        check=_weights_sum_100("evaluation_weights", "绩效评价一级指标权重", True),
+        bounds_note="各项不小于 0，合计 100；产出与效益合计不低于 60（财预〔2020〕10号）",
+        check=_weights_sum_100(
+            "evaluation_weights", "绩效评价一级指标权重", "财预〔2020〕10号", True
+        ),
     ),
     SettingSpec(
         "self_evaluation_weights",
@@ -296,7 +419,8 @@ SPECS: tuple[SettingSpec, ...] = (
         "weights",
         {"产出": 50, "效益": 30, "满意度": 10, "预算执行率": 10},
         "财预〔2020〕10号",
-        check=_weights_sum_100("self_evaluation_weights", "自评指标权重"),
+        bounds_note="各项不小于 0，合计 100（财预〔2020〕10号）",
+        check=_weights_sum_100("self_evaluation_weights", "自评指标权重", "财预〔2020〕10号"),
     ),
     SettingSpec(
         "evaluation_subject_weights",
@@ -304,7 +428,8 @@ SPECS: tuple[SettingSpec, ...] = (
         "weights",
         {"purchaser": 30, "recipients": 30, "evaluator": 40},
         "种子文档 001、003",
-        check=_weights_sum_100("evaluation_subject_weights", "多主体评价权重"),
+        bounds_note=f"各项不小于 0，合计 100（{LOCAL}；种子文档 001、003）",
+        check=_weights_sum_100("evaluation_subject_weights", "多主体评价权重", "种子文档 001、003"),
     ),
     SettingSpec(
         "bar_after_poor_months",
@@ -312,8 +437,10 @@ SPECS: tuple[SettingSpec, ...] = (
         "int",
         24,
         "种子文档 002（优胜劣汰）",
-        minimum=0,
-        maximum=120,
+        floor=0,
+        floor_source=f"{LOCAL}：法律未规定；种子文档 002 未定期限",
+        ceiling=120,
+        ceiling_source=f"{LOCAL}：法律未规定，技术上限",
     ),
     SettingSpec(
         "enquiry_answer_working_days",
@@ -321,8 +448,11 @@ SPECS: tuple[SettingSpec, ...] = (
         "int",
         10,
         "本地规则",
-        minimum=1,
-        maximum=60,
+        help="信息公开申请另按《政府信息公开条例》§33：20 个工作日，可延长不超过 20 个工作日",
+        floor=1,
+        floor_source=f"{LOCAL}：至少 1 个工作日",
+        ceiling=20,
+        ceiling_source=f"{LOCAL}：不长于信息公开申请的 20 个工作日，参照政府信息公开条例 §33",
     ),
     SettingSpec(
         "need_hide_after_reports",
@@ -330,8 +460,10 @@ SPECS: tuple[SettingSpec, ...] = (
         "int",
         3,
         "本地规则",
-        minimum=1,
-        maximum=100,
+        floor=1,
+        floor_source=f"{LOCAL}：技术下限",
+        ceiling=100,
+        ceiling_source=f"{LOCAL}：技术上限",
     ),
 )
 

@@ -1,22 +1,53 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from typing import Any
 
-from caidan.common.errors import NotFound
+from caidan.common.errors import NotFound, ValidationError
 
 from .models import JurisdictionSetting
 from .registry import SPECS, SPECS_BY_KEY, SettingSpec
 
+logger = logging.getLogger("caidan.jurisdiction")
+
+
+def effective_value(spec: SettingSpec, stored: Any) -> tuple[Any, str]:
+    """The value the rules use for a stored value, and why it differs ("" when it doesn't).
+
+    A value stored before the current bounds (or edited outside the services) that breaks
+    them is never used silently: a number beyond a legal bound is replaced by that bound
+    (a minimum of 2 valid bids becomes 3, 政府采购法 §36), anything else unreadable by the
+    default; either way an error is logged naming the setting, the stored value and the law.
+    """
+    try:
+        return spec.parse(stored), ""
+    except ValidationError as exc:
+        if exc.code in ("below_floor", "above_ceiling"):
+            used = spec.parse(exc.detail["bound"])
+        else:
+            used = spec.default
+        problem = f"已存取值 {stored!r} 不合规：{exc.message}实际按 {used} 执行。"
+        logger.error(
+            "jurisdiction setting %s: stored value %r is out of its legal bounds (%s); "
+            "using %r instead. Fix it on the settings page.",
+            spec.key,
+            stored,
+            exc.message,
+            used,
+        )
+        return used, problem
+
 
 def setting_value(key: str) -> Any:
-    """The jurisdiction's value of a configurable rule, or its default."""
+    """The jurisdiction's value of a configurable rule, or its default; a stored value
+    outside the rule's legal bounds is never used (see ``effective_value``)."""
     spec = SPECS_BY_KEY.get(key)
     if spec is None:
         raise KeyError(f"unknown jurisdiction setting {key!r}")
     row = JurisdictionSetting.objects.filter(key=key).values_list("value", flat=True).first()
-    return spec.default if row is None else row
+    return spec.default if row is None else effective_value(spec, row)[0]
 
 
 @dataclass
@@ -26,6 +57,8 @@ class SettingView:
     is_default: bool
     updated_at: Any = None
     updated_by: Any = None
+    effective: Any = None  # what the rules use: differs from ``value`` only when illegal
+    problem: str = ""  # why the stored value is not used
 
     @property
     def value_json(self) -> str:
@@ -37,6 +70,7 @@ def setting_list() -> list[SettingView]:
     out = []
     for spec in SPECS:
         row = rows.get(spec.key)
+        effective, problem = effective_value(spec, row.value) if row else (spec.default, "")
         out.append(
             SettingView(
                 spec=spec,
@@ -44,6 +78,8 @@ def setting_list() -> list[SettingView]:
                 is_default=row is None,
                 updated_at=row and row.updated_at,
                 updated_by=row and row.updated_by,
+                effective=effective,
+                problem=problem,
             )
         )
     return out

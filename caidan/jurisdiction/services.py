@@ -23,7 +23,7 @@ from caidan.common.errors import NotFound, field_error
 from caidan.common.models import CalendarDay, CalendarYear
 
 from .models import JurisdictionSetting
-from .selectors import setting_spec, setting_value
+from .selectors import setting_spec
 
 
 def setting_update(*, key: str, value: Any, actor: Actor) -> Any:
@@ -31,7 +31,8 @@ def setting_update(*, key: str, value: Any, actor: Actor) -> Any:
     spec = setting_spec(key)
     parsed = spec.parse(value)
     with transaction.atomic():
-        old = setting_value(key)
+        row = JurisdictionSetting.objects.filter(key=key).first()
+        old = row.value if row else spec.default  # as stored, even if out of bounds
         JurisdictionSetting.objects.update_or_create(
             key=key, defaults={"value": parsed, "updated_by": actor.user}
         )

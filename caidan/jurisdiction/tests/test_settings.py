@@ -49,10 +49,10 @@ def test_only_platform_admin_may_change(world):
     [
         ("score_aggregate", "median", "只能取"),
         ("min_valid_bids", "three", "无效"),
-        ("min_valid_bids", 0, "不能小于"),
-        ("bidding_period_days", 15, "不能小于 20"),  # law: ≥ 20 days
-        ("bid_security_max_percent", "2.5", "不能大于 2"),  # 实施条例 §33
-        ("performance_security_max_percent", "11", "不能大于 10"),  # 实施条例 §48
+        ("min_valid_bids", 0, "不得低于 3"),
+        ("bidding_period_days", 15, "不得低于 20"),  # law: ≥ 20 days
+        ("bid_security_max_percent", "2.5", "不得高于 2"),  # 实施条例 §33
+        ("performance_security_max_percent", "11", "不得高于 10"),  # 实施条例 §48
         ("payment_split", {"first": 40, "second": 40, "final": 20}, "50%"),
         ("payment_split", {"first": 50, "second": 45, "final": 5}, "30% 到 40%"),
         ("payment_split", {"first": 50, "second": 35, "final": 10}, "之和必须为 100"),
@@ -139,7 +139,7 @@ def test_settings_page_edits(world, login):
     assert "设置已保存" in resp.content.decode()
     assert setting_value("min_valid_bids") == 4
     resp = client.post("/settings/", {"key": "min_valid_bids", "value": "0"}, follow=True)
-    assert "不能小于" in resp.content.decode()
+    assert "不得低于 3（政府采购法 §36" in resp.content.decode()
     resp = client.post(
         "/settings/",
         {"key": "payment_split", "value": '{"first": 50, "second": 30, "final": 20}'},

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class ComplaintsConfig(AppConfig):
+    name = "caidan.complaints"
+    verbose_name = "投诉"
+
+    def ready(self) -> None:
+        from caidan.procurement.holds import register_hold
+
+        from . import dashboard, permissions, services  # noqa: F401 - rules, tick job, panel
+        from .holds import complaint_holds
+
+        register_hold(complaint_holds)

@@ -1,0 +1,20 @@
+"""The finance bureau's dashboard panel: complaints to accept or decide, the late ones
+flagged. Added to ``caidan.web.dashboards.PANELS`` from ``AppConfig.ready`` (once)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from caidan.accounts.models import Role
+from caidan.web.dashboards import PANELS, Panel
+
+PANEL = Panel(
+    _("投诉处理"),
+    _("供应商对质疑答复不满意提出的投诉：5 个工作日内决定是否受理，30 个工作日内作出处理决定。"),
+    "complaints:inbox",
+    late="caidan.complaints.selectors.overdue_count",
+)
+
+panels = PANELS.setdefault(Role.PLATFORM_ADMIN, [])
+if all(p.url_name != PANEL.url_name for p in panels):
+    panels.append(PANEL)
