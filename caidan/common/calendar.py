@@ -56,16 +56,16 @@ def deadline_unloaded_years(
     since: dt.date | dt.datetime | None = None,
     loaded: set[int] | None = None,
 ) -> list[int]:
-    """Unloaded years a deadline was (or would be) counted through: from ``since`` (default
-    today) to the deadline. Empty means the deadline stands on the official schedule; a
-    non-empty answer means it is provisional. ``loaded`` saves the query in loops."""
+    """Unloaded years a deadline is counted through: from ``since`` (default today) to the
+    deadline; for a deadline before ``since``, only its own year. Empty means it stands on
+    the official schedule; otherwise it is provisional. ``loaded`` saves the query in loops."""
     if value is None:
         return []
     end = local_date(value)
     start = local_date(since) if since is not None else timezone.localdate()
-    first, last = sorted((start.year, end.year))
+    first = end.year if end < start else start.year
     have = loaded_years() if loaded is None else loaded
-    return [y for y in range(first, last + 1) if y not in have]
+    return [y for y in range(first, end.year + 1) if y not in have]
 
 
 def next_year_missing(today: dt.date | None = None) -> int | None:

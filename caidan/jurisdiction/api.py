@@ -7,9 +7,9 @@ from typing import Any
 
 from ninja import Router, Schema, Status
 
-from caidan.common.calendar import WorkingCalendar
+from caidan.common.calendar import WorkingCalendar, next_year_missing
 from caidan.common.errors import field_error
-from caidan.common.models import CalendarDay
+from caidan.common.models import CalendarDay, CalendarYear
 from caidan.common.schemas import ERRORS
 
 from . import services
@@ -79,6 +79,104 @@ def list_calendar(request, year: int):
     return list(CalendarDay.objects.filter(date__year=year).values("date", "kind", "name"))
 
 
+class YearOut(Schema):
+    year: int
+    source: str
+    notice: str
+    loaded_at: dt.datetime
+    loaded_by: str
+
+
+class YearsOut(Schema):
+    loaded: list[YearOut]
+    next_year: int
+    next_year_loaded: bool
+    next_year_missing: bool  # due (from 1 November) and not loaded: deadlines are provisional
+    warning: str
+
+
+@router.get(
+    "/calendar/years",
+    response={200: YearsOut},
+    auth=None,
+    summary="已载入官方节假日安排的年度",
+)
+def list_calendar_years(request):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    rows = list(CalendarYear.objects.all())
+    loaded = {r.year for r in rows}
+    missing = next_year_missing(today)
+    return {
+        "loaded": rows,
+        "next_year": today.year + 1,
+        "next_year_loaded": today.year + 1 in loaded,
+        "next_year_missing": missing is not None,
+        "warning": (
+            f"{missing} 年的节假日安排尚未载入，跨入该年的法定期限按周末规则暂算，可能有误。"
+            if missing
+            else ""
+        ),
+    }
+
+
+class HolidayRowIn(Schema):
+    start: dt.date
+    end: dt.date | None = None
+    name: str
+
+
+class WorkdayRowIn(Schema):
+    date: dt.date
+    name: str = ""
+
+
+class NoticeIn(Schema):
+    notice: str
+    holidays: list[HolidayRowIn]
+    workdays: list[WorkdayRowIn] = []
+
+
+class DayChangeOut(Schema):
+    date: dt.date
+    kind: str
+    name: str
+
+
+class NoticeOut(Schema):
+    year: int
+    source: str
+    holidays: int
+    workdays: int
+    added: list[DayChangeOut]
+    removed: list[DayChangeOut]
+    changed: list[DayChangeOut]
+
+
+@router.put(
+    "/calendar/years/{year}",
+    response={200: NoticeOut, **ERRORS},
+    summary="按国务院办公厅通知录入一年的节假日与调休",
+)
+def load_calendar_year(request, year: int, payload: NoticeIn):
+    holidays = [(r.start, r.end, r.name) for r in payload.holidays]
+    workdays = [(r.date, r.name) for r in payload.workdays]
+    change = services.calendar_year_load(
+        year=year, notice=payload.notice, holidays=holidays, workdays=workdays, actor=request.auth
+    )
+    counts = CalendarDay.objects.filter(date__year=year)
+    return {
+        "year": year,
+        "source": CalendarYear.objects.get(year=year).source,
+        "holidays": counts.filter(kind="holiday").count(),
+        "workdays": counts.filter(kind="workday").count(),
+        "added": [{"date": d, "kind": k, "name": n} for d, k, n in change["added"]],
+        "removed": [{"date": d, "kind": k, "name": n} for d, k, n in change["removed"]],
+        "changed": [{"date": c[0], "kind": c[3], "name": c[4]} for c in change["changed"]],
+    }
+
+
 class DayIn(Schema):
     kind: str
     name: str = ""
@@ -102,6 +200,8 @@ class WorkingDayOut(Schema):
     start: dt.date
     days: int
     result: dt.date
+    provisional: bool = False
+    unloaded_years: list[int] = []
 
 
 @router.get(
@@ -115,4 +215,13 @@ def add_days(request, start: dt.date, days: int):
         raise field_error("days", "工作日数应在 -3660 到 3660 之间。")
     if not 1900 <= start.year <= 2200:
         raise field_error("start", "日期应在 1900 到 2200 年之间。")
-    return {"start": start, "days": days, "result": WorkingCalendar().add_working_days(start, days)}
+    cal = WorkingCalendar()
+    result = cal.add_working_days(start, days)
+    unloaded = cal.unloaded_years
+    return {
+        "start": start,
+        "days": days,
+        "result": result,
+        "provisional": bool(unloaded),
+        "unloaded_years": unloaded,
+    }

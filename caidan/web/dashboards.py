@@ -240,3 +240,56 @@ def late_counts(panels: list[Panel], actor) -> dict[str, int]:
         if panel.late:
             counts[str(panel.title)] = int(import_string(panel.late)(actor))
     return counts
+
+
+# Legal deadlines counted in working days, with the rows still open: one of them in a year
+# whose official holiday schedule is not loaded was computed by the weekend rule only.
+OPEN_DEADLINES: list[tuple[str, str, str, dict]] = [
+    ("procurement.Tender", "deadline", "投标截止时间", {"status": "published"}),
+    ("procurement.Award", "challenge_deadline", "质疑截止时间", {"status": "confirmed"}),
+    ("procurement.Challenge", "answer_due", "质疑答复期限", {"status": "filed"}),
+    ("contracts.Contract", "sign_due", "合同签订期限", {"status": "draft"}),
+    ("contracts.Report", "due_on", "履约报告应交日期", {"status": "due"}),
+    ("enquiries.Enquiry", "due_on", "咨询投诉答复期限", {"status__in": ["received", "assigned"]}),
+]
+
+
+def calendar_warnings(today=None) -> list[str]:
+    """The platform admin's warnings about the working-day calendar: next year's official
+    schedule missing (from 1 November), and open deadlines lying in unloaded years."""
+    from django.apps import apps
+    from django.utils import timezone
+
+    from caidan.common.calendar import loaded_years, next_year_missing, start_of_day
+
+    today = today or timezone.localdate()
+    warnings: list[str] = []
+    missing = next_year_missing(today)
+    if missing:
+        warnings.append(
+            f"{missing} 年的法定节假日与调休安排尚未载入：跨入 {missing} 年的法定期限"
+            "（如质疑答复 7 个工作日、合同签订 30 日）目前只按周末计算，可能有误。"
+            "请在国务院办公厅通知发布后录入，或升级 chinesecalendar 后运行 calendar_sync。"
+        )
+    loaded = loaded_years()
+    parts: list[str] = []
+    years: set[int] = set()
+    for label, field, title, open_filter in OPEN_DEADLINES:
+        model = apps.get_model(label)
+        is_datetime = model._meta.get_field(field).get_internal_type() == "DateTimeField"
+        since = start_of_day(today) if is_datetime else today
+        rows = (
+            model.objects.filter(**open_filter, **{f"{field}__gte": since})
+            .exclude(**{f"{field}__year__in": loaded})
+            .values_list(field, flat=True)
+        )
+        found = [timezone.localtime(v).year if is_datetime else v.year for v in rows]
+        if found:
+            parts.append(f"{title} {len(found)} 项")
+            years.update(found)
+    if parts:
+        warnings.append(
+            f"有未到期的法定期限落在尚未载入节假日安排的年度（{'、'.join(map(str, sorted(years)))}）："
+            f"{'，'.join(parts)}。这些期限为暂算，录入该年安排后请逐项核对。"
+        )
+    return warnings

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from caidan.jurisdiction.views import calendar_notice
+
 from . import views
 
 app_name = "web"
@@ -14,4 +16,5 @@ urlpatterns = [
     path("audit/", views.audit_events, name="audit"),
     path("settings/", views.jurisdiction_settings, name="settings"),
     path("settings/calendar/", views.calendar, name="calendar"),
+    path("settings/calendar/notice/", calendar_notice, name="calendar_notice"),
 ]

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from caidan.accounts import selectors as account_selectors
 from caidan.accounts import services as account_services
 from caidan.accounts.middleware import SESSION_KEY
+from caidan.accounts.models import Role
 from caidan.accounts.permissions import require
 from caidan.audit.selectors import audit_event_list
 from caidan.common.calendar import start_of_day
@@ -37,7 +38,7 @@ from caidan.jurisdiction import services as jurisdiction_services
 from caidan.jurisdiction.selectors import setting_list
 
 from . import forms
-from .dashboards import late_counts, panels_for
+from .dashboards import calendar_warnings, late_counts, panels_for
 
 T = TypeVar("T")
 
@@ -126,7 +127,12 @@ def dashboard(request):
     return render(
         request,
         "web/dashboard.html",
-        {"panels": panels, "rows": rows, "membership": actor.membership},
+        {
+            "panels": panels,
+            "rows": rows,
+            "membership": actor.membership,
+            "calendar_warnings": calendar_warnings() if actor.role == Role.PLATFORM_ADMIN else [],
+        },
     )
 
 

@@ -1,0 +1,147 @@
+"""Web page: the platform admin enters a year's State Council holiday notice (row editor,
+preview with confirmation, then one audited write through ``calendar_year_load``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from caidan.accounts.permissions import require
+from caidan.common.calendar_sources import library_schedule, schedule_changes
+from caidan.common.errors import DomainError
+from caidan.common.models import CalendarDay, CalendarYear
+from caidan.common.widgets import DateInput
+from caidan.web.views import domain_errors
+
+from . import services
+
+HOLIDAY_ROWS = 10
+WORKDAY_ROWS = 8
+
+
+class NoticeForm(forms.Form):
+    notice = forms.CharField(label=_("通知标题或文号"), max_length=200)
+
+
+class HolidayRowForm(forms.Form):
+    start = forms.DateField(label=_("放假起"), required=False, widget=DateInput)
+    end = forms.DateField(label=_("放假止"), required=False, widget=DateInput)
+    name = forms.CharField(label=_("节日"), required=False, max_length=100)
+
+
+class WorkdayRowForm(forms.Form):
+    date = forms.DateField(label=_("调休上班日"), required=False, widget=DateInput)
+    name = forms.CharField(label=_("说明"), required=False, max_length=100)
+
+
+HolidayRows = forms.formset_factory(HolidayRowForm, extra=0, max_num=40)
+WorkdayRows = forms.formset_factory(WorkdayRowForm, extra=0, max_num=40)
+
+
+def _initial_rows(year: int) -> tuple[list[dict], list[dict]]:
+    """The year's current days as editor rows: consecutive holidays of one name are one row.
+    A year not loaded yet starts from the library's schedule if it has one, else blank."""
+    days = list(CalendarDay.objects.filter(date__year=year).order_by("date"))
+    if not days and (schedule := library_schedule(year)):
+        days = [CalendarDay(date=d, kind=k, name=n) for d, k, n in schedule.rows()]
+    holidays: list[dict] = []
+    workdays: list[dict] = []
+    for day in days:
+        if day.kind == CalendarDay.Kind.WORKDAY:
+            workdays.append({"date": day.date, "name": day.name})
+        elif (
+            holidays
+            and holidays[-1]["name"] == day.name
+            and holidays[-1]["end"] + dt.timedelta(days=1) == day.date
+        ):
+            holidays[-1]["end"] = day.date
+        else:
+            holidays.append({"start": day.date, "end": day.date, "name": day.name})
+    holidays += [{}] * max(HOLIDAY_ROWS - len(holidays), 2)
+    workdays += [{}] * max(WORKDAY_ROWS - len(workdays), 2)
+    return holidays, workdays
+
+
+def _digest(year: int, notice: str, schedule) -> str:
+    text = json.dumps(
+        [year, notice.strip(), [(d.isoformat(), k, n) for d, k, n in schedule.rows()]]
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+@login_required
+@domain_errors
+def calendar_notice(request):
+    require(request.actor, "jurisdiction.edit")
+    year_text = request.GET.get("year") or ""
+    this_year = timezone.localdate().year
+    year = int(year_text) if year_text.isdigit() and 2000 <= int(year_text) <= 2200 else None
+    year = year or this_year + 1
+    preview = error = None
+    if request.method == "POST":
+        form = NoticeForm(request.POST)
+        holiday_rows = HolidayRows(request.POST, prefix="h")
+        workday_rows = WorkdayRows(request.POST, prefix="w")
+        if form.is_valid() and holiday_rows.is_valid() and workday_rows.is_valid():
+            holidays = [
+                (f.get("start"), f.get("end"), f.get("name", "")) for f in holiday_rows.cleaned_data
+            ]
+            workdays = [(f.get("date"), f.get("name", "")) for f in workday_rows.cleaned_data]
+            notice = form.cleaned_data["notice"]
+            try:
+                schedule = services.calendar_schedule_build(
+                    year=year, holidays=holidays, workdays=workdays
+                )
+                digest = _digest(year, notice, schedule)
+                if request.POST.get("confirm") == digest:
+                    change = services.calendar_year_load(
+                        year=year,
+                        notice=notice,
+                        holidays=holidays,
+                        workdays=workdays,
+                        actor=request.actor,
+                    )
+                    messages.success(
+                        request,
+                        f"{year} 年节假日安排已载入（新增 {len(change['added'])} 天、修改 "
+                        f"{len(change['changed'])} 天、删除 {len(change['removed'])} 天），"
+                        "已记入审计日志。",
+                    )
+                    return redirect(f"/settings/calendar/?year={year}")
+                preview = {
+                    "schedule": schedule,
+                    "rows": schedule.rows(),
+                    "changes": schedule_changes(schedule, day_model=CalendarDay),
+                    "digest": digest,
+                    "stale": bool(request.POST.get("confirm")),
+                }
+            except DomainError as exc:
+                error = exc.message
+    else:
+        holidays, workdays = _initial_rows(year)
+        current = CalendarYear.objects.filter(year=year).first()
+        form = NoticeForm(initial={"notice": current.notice if current else ""})
+        holiday_rows = HolidayRows(initial=holidays, prefix="h")
+        workday_rows = WorkdayRows(initial=workdays, prefix="w")
+    return render(
+        request,
+        "jurisdiction/calendar_notice.html",
+        {
+            "year": year,
+            "years": [this_year, this_year + 1, this_year + 2],
+            "loaded": CalendarYear.objects.filter(year=year).first(),
+            "form": form,
+            "holiday_rows": holiday_rows,
+            "workday_rows": workday_rows,
+            "preview": preview,
+            "error": error,
+        },
+    )
