@@ -24,6 +24,7 @@ from caidan.accounts.permissions import can, require
 from caidan.common.errors import DomainError, NotFound, PermissionDenied, form_add_error
 from caidan.documents.forms import DocumentUploadForm
 from caidan.documents.responses import document_file_response
+from caidan.procurement.services import award_blockers
 from caidan.web.views import attempt, attempt_error, domain_errors
 
 from . import forms, selectors, services
@@ -214,7 +215,8 @@ def contract_new(request):
     """Confirmed awards of the purchaser's units without a contract yet."""
     require(request.actor, "contracts.manage")
     awards = list(selectors.awards_without_contract(request.actor)[:200])
-    return render(request, "contracts/contract_new.html", {"awards": awards})
+    rows = [(a, award_blockers(a)) for a in awards]  # one unit's awards awaiting a contract
+    return render(request, "contracts/contract_new.html", {"awards": awards, "rows": rows})
 
 
 @login_required
@@ -236,7 +238,9 @@ def contract_create(request, award_id: int):
             messages.success(request, _("合同草稿已保存。请核对后签订，并通知承接主体签订。"))
             return redirect("contracts:detail", pk=contract.pk)
     return render(
-        request, "contracts/contract_form.html", {"form": form, "award": award, "c": None}
+        request,
+        "contracts/contract_form.html",
+        {"form": form, "award": award, "c": None, "blockers": award_blockers(award)},
     )
 
 

@@ -242,3 +242,19 @@ def test_renewal_refused_for_a_provider_barred_since(world):
         contract_renew(contract=contract, actor=world.actor("purchaser"))
     assert exc.value.code == "ineligible" and "负面清单" in exc.value.message
     assert not contract.renewals.exists()
+
+
+def test_the_purchaser_is_told_before_typing_the_terms(world, window, login):
+    """The list of awards waiting for a contract and the drafting form say why not yet, and
+    the form cannot be saved (warn before the wall)."""
+    award, _, last_day = window
+    client = login("purchaser")
+    listing = client.get("/contracts/new/").content.decode()
+    assert f"{last_day:%Y-%m-%d} 23:59" in listing
+    assert f"/contracts/new/{award.pk}/" not in listing
+    form = client.get(f"/contracts/new/{award.pk}/")
+    html = form.content.decode()
+    assert "暂不能起草合同" in html and "政府采购法 §52" in html
+    resp = client.post(f"/contracts/new/{award.pk}/", {"title": "x"})
+    assert resp.status_code == 200
+    assert not award.contracts.exists()
