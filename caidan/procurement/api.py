@@ -31,6 +31,7 @@ from caidan.documents.api import AttachmentOut, attachment_out
 from caidan.orgs.models import Organization
 
 from . import selectors, selectors_experts, services
+from .methods import compliance_only
 from .models import (
     Amendment,
     Award,
@@ -170,6 +171,7 @@ class ScoringSheetOut(Schema):
     factors: list[FactorOut]
     committee_size: int
     reserve_count: int
+    draw_commitment: str = ""  # SHA-256 of the expert draw's seed, fixed at publication
 
 
 class QualificationOut(Schema):
@@ -377,6 +379,7 @@ def detail_out(t: Tender, actor) -> dict:
             ],
             "committee_size": t.committee_size,
             "reserve_count": t.reserve_count,
+            "draw_commitment": t.draw_commitment,
         },
         "qualification": {
             "grade_policy": t.grade_policy,
@@ -871,7 +874,7 @@ def member_out(m: PanelMember) -> dict:
 class DrawOut(Schema):
     id: int
     tender_id: int
-    seed: str
+    seed: str | None
     algorithm: str
     size: int
     reserves: int
@@ -882,11 +885,12 @@ class DrawOut(Schema):
     verified: bool
 
 
-def draw_out(d: ExpertDraw) -> dict:
+def draw_out(d: ExpertDraw, *, published: bool) -> dict:
+    """A recorded draw; its seed only once the award notice has published it."""
     return {
         "id": d.pk,
         "tender_id": d.tender_id,
-        "seed": d.seed,
+        "seed": d.seed if published else None,
         "algorithm": d.algorithm,
         "size": d.size,
         "reserves": d.reserves,
@@ -899,29 +903,83 @@ def draw_out(d: ExpertDraw) -> dict:
 
 
 class PanelOut(Schema):
+    commitment: str
     draws: list[DrawOut]
     members: list[MemberOut]
 
 
 def _panel(tender: Tender) -> dict:
+    published = selectors_experts.draw_published(tender)
     return {
-        "draws": [draw_out(d) for d in ExpertDraw.objects.filter(tender=tender).order_by("id")],
+        "commitment": tender.draw_commitment,
+        "draws": [
+            draw_out(d, published=published)
+            for d in ExpertDraw.objects.filter(tender=tender).order_by("id")
+        ],
         "members": [member_out(m) for m in selectors_experts.panel_for(tender)],
     }
 
 
 class DrawIn(Schema):
-    seed: str | None = None
+    seed: Any = None  # refused: the seed was committed at publication
 
 
 @router.post(
     "/tenders/{tender_id}/draw", response={201: PanelOut, **ERRORS}, summary="随机抽取评审专家"
 )
-def draw_panel(request, tender_id: int, payload: DrawIn):
+def draw_panel(request, tender_id: int, payload: DrawIn | None = None):
     actor = request.auth
+    if payload is not None and payload.seed is not None:
+        raise field_error(
+            "seed",
+            "随机种子已在发布采购公告时确定并公开其承诺值，任何人不能指定种子"
+            "（财库〔2016〕198号；DOMAIN §4.7）。",
+            code="seed_not_accepted",
+        )
     tender = _tender(actor, tender_id)
-    expert_services.panel_draw(tender=tender, seed=payload.seed, actor=actor)
+    expert_services.panel_draw(tender=tender, actor=actor)
     return Status(201, _panel(tender))
+
+
+class DrawExclusionOut(Schema):
+    expert: int
+    rules: list[str]
+    rule_labels: list[str]
+
+
+class PublicDrawOut(Schema):
+    index: int
+    seed: str
+    algorithm: str
+    size: int
+    reserves: int
+    candidates: list[int]
+    exclusions: list[DrawExclusionOut]
+    drawn: list[int]
+    drawn_at: str
+
+
+class DrawRecordOut(Schema):
+    tender_id: int
+    commitment: str
+    commitment_algorithm: str
+    published: bool
+    seed: str | None
+    draws: list[PublicDrawOut]
+    verification: dict[str, Any] | None
+
+
+@router.get(
+    "/tenders/{tender_id}/draw",
+    response={200: DrawRecordOut, **ERRORS},
+    auth=None,
+    summary="专家抽取记录与核验（公开：公告后可见种子承诺值，中标公告后公开种子与抽取过程）",
+)
+def draw_record(request, tender_id: int):
+    tender = _tender(_public_actor(request), tender_id)
+    if tender.status == "draft":
+        raise NotFound("采购项目不存在。")
+    return selectors_experts.draw_record(tender)
 
 
 @router.get(
@@ -984,6 +1042,45 @@ def confirm_award(request, tender_id: int, payload: AwardIn):
     return Status(
         201, award_out(Award.objects.select_related("bid__organization").get(pk=award.pk))
     )
+
+
+class CandidateProblemsOut(Schema):
+    bid_id: int
+    organization: str
+    reasons: list[str]
+
+
+@router.get(
+    "/tenders/{tender_id}/award/candidate-problems",
+    response={200: list[CandidateProblemsOut], **ERRORS},
+    summary="确定中标前复核推荐中标候选人的承接资格",
+)
+def candidate_problems(request, tender_id: int):
+    actor = request.auth
+    tender = _tender(actor, tender_id)
+    require(actor, "procurement.manage", tender)
+    problems = services.candidate_problems(tender)
+    return [
+        {"bid_id": b.pk, "organization": b.organization.name, "reasons": problems[b.pk]}
+        for b in services.recommended(tender)
+        if b.pk in problems
+    ]
+
+
+@router.post(
+    "/tenders/{tender_id}/bids/{bid_id}/disqualify",
+    response={200: CandidateProblemsOut, **ERRORS},
+    summary="认定不再符合承接条件的中标候选人不合格",
+)
+def disqualify_candidate(request, tender_id: int, bid_id: int):
+    actor = request.auth
+    tender = _tender(actor, tender_id)
+    require(actor, "procurement.manage", tender)
+    bid = Bid.objects.select_related("organization").filter(pk=bid_id, tender=tender).first()
+    if bid is None:
+        raise NotFound("该投标不属于本采购项目。")
+    b = services.candidate_disqualify(tender=tender, bid=bid, actor=actor)
+    return {"bid_id": b.pk, "organization": b.organization.name, "reasons": b.invalid_reasons}
 
 
 class ChallengeAnswerIn(Schema):
@@ -1353,6 +1450,7 @@ class OtherSheetOut(Schema):
     member_id: int
     expert_name: str
     scores: dict[str, dict[str, str]]
+    verdicts: dict[str, dict[str, Any]] = {}
     submitted_at: dt.datetime | None
     voided: bool
 
@@ -1364,6 +1462,8 @@ class SheetOut(Schema):
     factors: list[FactorOut]
     bids: list[SheetBidOut]
     scores: dict[str, dict[str, str]]
+    compliance_only: bool
+    verdicts: dict[str, dict[str, Any]]
     submitted_at: dt.datetime | None
     voided: bool
     corrections: list[CorrectionOut]
@@ -1402,6 +1502,8 @@ def sheet_out(member: PanelMember, actor) -> dict:
             for b in bids
         ],
         "scores": sheet.scores if sheet else {},
+        "compliance_only": compliance_only(tender),
+        "verdicts": sheet.verdicts if sheet else {},
         "submitted_at": sheet.submitted_at if sheet else None,
         "voided": sheet.voided if sheet else False,
         "corrections": [correction_out(c) for c in selectors_experts.corrections_of(sheet)],
@@ -1410,6 +1512,7 @@ def sheet_out(member: PanelMember, actor) -> dict:
                 "member_id": s.member_id,
                 "expert_name": s.member.expert.name,
                 "scores": s.scores,
+                "verdicts": s.verdicts,
                 "submitted_at": s.submitted_at,
                 "voided": s.voided,
             }
@@ -1440,8 +1543,27 @@ def save_sheet(request, member_id: int, payload: ScoresIn):
     return sheet_out(_member(member_id), actor)
 
 
+class VerdictsIn(Schema):
+    verdicts: dict[str, dict[str, Any]]  # {bid id: {"pass": bool, "reason": "…"}}
+
+
+@router.put(
+    "/panel/{member_id}/verdicts",
+    response={200: SheetOut, **ERRORS},
+    summary="保存资格性和符合性审查意见（最低评标价法，草稿）",
+)
+def save_verdicts(request, member_id: int, payload: VerdictsIn):
+    actor = request.auth
+    evaluation_services.verdicts_save(
+        member=_member(member_id), verdicts=payload.verdicts, actor=actor
+    )
+    return sheet_out(_member(member_id), actor)
+
+
 @router.post(
-    "/panel/{member_id}/sheet/submit", response={200: SheetOut, **ERRORS}, summary="提交评分"
+    "/panel/{member_id}/sheet/submit",
+    response={200: SheetOut, **ERRORS},
+    summary="提交评分（最低评标价法：提交审查意见）",
 )
 def submit_sheet(request, member_id: int):
     actor = request.auth

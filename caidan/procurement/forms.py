@@ -9,6 +9,7 @@ from caidan.common.errors import DomainError, form_add_error
 from caidan.common.widgets import DateInput, DateTimeLocalInput
 from caidan.orgs.models import ServiceField
 
+from .methods import evaluation_methods_for
 from .models import (
     Aggregate,
     CorrectionReason,
@@ -141,6 +142,20 @@ class TenderForm(forms.Form):
         self.fields["invited_organization"].choices = [("", "—")] + [
             (str(o.pk), o.name) for o in organizations
         ]
+        # Offer only the evaluation methods the chosen procurement method allows
+        # (competitive consultation: comprehensive scoring only, 财库〔2014〕214号 §23).
+        method = (self.data.get("method") if self.is_bound else None) or self.initial.get("method")
+        if method in Method.values:
+            allowed = evaluation_methods_for(method)
+            self.fields["evaluation_method"].choices = [
+                (v, label) for v, label in EvaluationMethod.choices if v in allowed
+            ]
+            if len(allowed) == 1:
+                rule = _(
+                    "竞争性磋商须采用综合评分法，不能采用最低评标价法（财库〔2014〕214号 §23）。"
+                )
+                self.fields["evaluation_method"].help_text = rule
+                self.fields["evaluation_method"].error_messages["invalid_choice"] = rule
         for i in range(1, FACTOR_ROWS + 1):
             self.fields[f"factor_{i}_id"] = forms.CharField(
                 label=_("编号"), required=False, max_length=40

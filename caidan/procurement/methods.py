@@ -35,6 +35,9 @@ class MethodConfig:
     committee_rule: str | None  # "open_tender" | "consultation" for scoring.committee_size_ok
     price_weight_method: str  # "open_tender" | "consultation" for scoring.validate_price_weight
     posts: bool  # bids are per-post prices × number of posts
+    # Whether the lowest-price method (最低评标价法) may be chosen; competitive consultation
+    # must use comprehensive scoring (财库〔2014〕214号 §23).
+    lowest_price_allowed: bool = True
 
     def min_valid_bids(self) -> int:
         if self.min_bids_setting:
@@ -75,6 +78,7 @@ CONFIGS: dict[str, MethodConfig] = {
         committee_rule="consultation",
         price_weight_method="consultation",
         posts=False,
+        lowest_price_allowed=False,
     ),
     Method.SINGLE_SOURCE: MethodConfig(
         method=Method.SINGLE_SOURCE,
@@ -131,3 +135,24 @@ def config_for(method: str) -> MethodConfig:
 def experts_needed(tender) -> bool:
     """Experts score only with comprehensive scoring under a competitive method."""
     return config_for(tender.method).experts_score and tender.evaluation_method == "comprehensive"
+
+
+def committee_needed(tender) -> bool:
+    """Every competitive method has an evaluation committee (87号令 §45–47; 财库〔2014〕
+    214号): with comprehensive scoring it scores; with the lowest-price method it still
+    reviews qualification and compliance (资格性和符合性审查) before the price ranking."""
+    return config_for(tender.method).committee_rule is not None
+
+
+def compliance_only(tender) -> bool:
+    """The committee reviews pass/fail only (lowest-price method), it does not score."""
+    return committee_needed(tender) and not experts_needed(tender)
+
+
+def evaluation_methods_for(method: str) -> list[str]:
+    """The evaluation methods a tender of ``method`` may use (what the form offers)."""
+    from .models import EvaluationMethod
+
+    if config_for(method).lowest_price_allowed:
+        return list(EvaluationMethod.values)
+    return [EvaluationMethod.COMPREHENSIVE]

@@ -118,6 +118,10 @@ class Tender(models.Model):
     factors = models.JSONField("评分因素", default=list, blank=True)
     committee_size = models.PositiveSmallIntegerField("评审委员会人数", default=0)
     reserve_count = models.PositiveSmallIntegerField("备选专家人数", default=2)
+    # The expert draw's seed, fixed (and kept secret) when the announcement is published,
+    # before any bid can be seen; only its SHA-256 commitment is public until the award.
+    draw_seed = models.CharField("专家抽取随机种子（中标公告后公开）", max_length=64, blank=True)
+    draw_commitment = models.CharField("随机种子承诺值（SHA-256）", max_length=64, blank=True)
     # Single source / agreement purchase: the invited provider and the published reason.
     invited_organization = models.ForeignKey(
         "orgs.Organization",
@@ -454,6 +458,8 @@ class ScoreSheet(models.Model):
     tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="score_sheets")
     member = models.OneToOneField(PanelMember, on_delete=models.PROTECT, related_name="sheet")
     scores = models.JSONField("评分", default=dict)
+    # Lowest-price method: {bid id: {"pass": bool, "reason": str}} (资格性和符合性审查).
+    verdicts = models.JSONField("资格性和符合性审查意见", default=dict, blank=True)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     voided = models.BooleanField("作废", default=False)
 

@@ -15,7 +15,7 @@ from caidan.common.errors import NotFound, field_error
 from caidan.common.pagination import Page, keyset_paginate
 
 from . import permissions  # noqa: F401 - registers the rules
-from .methods import experts_needed
+from .methods import committee_needed
 from .models import (
     PUBLIC_STATUSES,
     Award,
@@ -164,7 +164,7 @@ def award_notice(tender: Tender) -> dict[str, Any] | None:
         "ended_awards": history,
         "ranking": [b for b in opening_record(tender) if b.rank is not None],
         "invalid": [b for b in opening_record(tender) if b.status == BidStatus.INVALID],
-        "experts": panel_public(tender) if experts_needed(tender) else [],
+        "experts": panel_public(tender) if committee_needed(tender) else [],
         "evaluation": evaluation_data(tender),
     }
 

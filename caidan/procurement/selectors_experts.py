@@ -16,7 +16,16 @@ from caidan.accounts.permissions import can
 from caidan.common.errors import NotFound
 
 from . import permissions  # noqa: F401 - registers the rules
-from .models import Expert, MemberStatus, PanelMember, ScoreCorrection, ScoreSheet, Tender
+from .models import (
+    Expert,
+    ExpertDraw,
+    MemberStatus,
+    PanelMember,
+    ScoreCorrection,
+    ScoreSheet,
+    Tender,
+    TenderStatus,
+)
 
 SEATED = (MemberStatus.DRAWN, MemberStatus.ACTIVE)  # on the committee (declared or not)
 
@@ -135,3 +144,64 @@ def expert_get(expert_id: int) -> Expert:
     if expert is None:
         raise NotFound("专家不存在。")
     return expert
+
+
+# --- the published draw ---------------------------------------------------------------------
+
+
+def draw_published(tender: Tender) -> bool:
+    """Whether the tender's draw record (seed included) is public: once an award notice has
+    been published (it stays public if the award is later revoked)."""
+    if tender.status in (TenderStatus.AWARDED, TenderStatus.CONCLUDED):
+        return True
+    return tender.awards.filter(notice_published_at__isnull=False).exists()
+
+
+def draw_record(tender: Tender) -> dict[str, Any]:
+    """The tender's expert draw for everyone (DOMAIN §4.7; 财库〔2016〕198号).
+
+    Before the award notice only the commitment to the seed (SHA-256, fixed at
+    publication) is shown. After it: the seed, every draw with its candidates (pool
+    numbers), exclusions (pool number and the names of the recusal rules, no private
+    details), the drawn order, and the result of re-running it (``draw_check``)."""
+    from .draw_check import verify_record
+    from .services.experts import RECUSAL_RULES
+
+    published = draw_published(tender)
+    record: dict[str, Any] = {
+        "tender_id": tender.pk,
+        "commitment": tender.draw_commitment,
+        "commitment_algorithm": "sha256",
+        "published": published,
+        "seed": tender.draw_seed if published else None,
+        "draws": [],
+        "verification": None,
+    }
+    if not published:
+        return record
+    for index, draw in enumerate(ExpertDraw.objects.filter(tender=tender).order_by("id")):
+        exclusions = []
+        for row in draw.exclusions or []:
+            rules = list(row.get("rules") or ["recusal"])
+            exclusions.append(
+                {
+                    "expert": int(row["expert"]),
+                    "rules": rules,
+                    "rule_labels": [RECUSAL_RULES.get(r, r) for r in rules],
+                }
+            )
+        record["draws"].append(
+            {
+                "index": index,
+                "seed": draw.seed,
+                "algorithm": draw.algorithm,
+                "size": draw.size,
+                "reserves": draw.reserves,
+                "candidates": [int(c) for c in draw.candidates or []],
+                "exclusions": exclusions,
+                "drawn": [int(c) for c in draw.drawn or []],
+                "drawn_at": draw.drawn_at.isoformat(),
+            }
+        )
+    record["verification"] = verify_record(record)
+    return record

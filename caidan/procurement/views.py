@@ -31,7 +31,7 @@ from caidan.orgs.models import Organization, ServiceField
 from caidan.web.views import attempt_error, domain_errors
 
 from . import forms, selectors, selectors_experts, services
-from .methods import experts_needed
+from .methods import committee_needed, compliance_only, experts_needed
 from .models import BidStatus, MemberStatus, TenderStatus
 from .services import evaluation as evaluation_services
 from .services import experts as expert_services
@@ -165,6 +165,10 @@ def tender_detail(request, tender_id: int):
             "t": tender,
             "cfg": tender.config,
             "experts_needed": experts_needed(tender),
+            "committee_needed": committee_needed(tender),
+            "draw": selectors_experts.draw_record(tender)
+            if committee_needed(tender) and tender.draw_commitment and tender.published_at
+            else None,
             "fields_display": "、".join(
                 ServiceField(f).label for f in tender.required_fields if f in ServiceField.values
             ),
@@ -743,6 +747,7 @@ def panel(request, tender_id: int):
     members = list(selectors_experts.panel_for(tender))
     submitted = selectors_experts.submission_times(tender)
     draws = [(d, expert_services.draw_verify(d)) for d in tender.draws.select_related("drawn_by")]
+    published = selectors_experts.draw_published(tender)
     return render(
         request,
         "procurement/panel.html",
@@ -751,7 +756,9 @@ def panel(request, tender_id: int):
             "members": [(m, submitted.get(m.pk)) for m in members],
             "draws": draws,
             "managing": managing,
-            "can_draw": managing and tender.status in SCORING_OPEN and experts_needed(tender),
+            "can_draw": managing and tender.status in SCORING_OPEN and committee_needed(tender),
+            # The seed stays secret (only its commitment is shown) until the award notice.
+            "draw_published": published,
             "scoring_open": tender.status == TenderStatus.EVALUATING
             or (tender.status == TenderStatus.EVALUATED and tender.result is None),
             # Recusal while experts score; voiding a submitted sheet until the award.
@@ -771,7 +778,8 @@ def panel_draw(request, tender_id: int):
         draw = expert_services.panel_draw(tender=tender, actor=request.actor)
         messages.success(
             request,
-            f"已随机抽取评审专家 {draw.size} 名、备选 {draw.reserves} 名（种子 {draw.seed}）。",
+            f"已随机抽取评审专家 {draw.size} 名、备选 {draw.reserves} 名"
+            f"（随机种子在公告时已确定，中标公告后公开）。",
         )
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -921,6 +929,8 @@ def review(request, tender_id: int):
             "procurement/declare.html",
             {"t": tender, "seat": seat, "form": forms.DeclarationForm(), "bidders": bidders},
         )
+    if compliance_only(tender):
+        return _compliance_review(request, tender, seat)
     errors: list[str] = []
     posted = None
     if request.method == "POST":
@@ -948,6 +958,65 @@ def review(request, tender_id: int):
         else:
             return redirect("procurement:review", tender_id=tender.pk)
     return _review_page(request, tender, seat, errors=errors, posted=posted)
+
+
+def _compliance_review(request, tender, seat):
+    """Lowest-price method: the member's qualification and compliance review (资格性和
+    符合性审查, 87号令 §50) of each bid — pass, or fail with a reason. No scores."""
+    actor = request.actor
+    errors: list[str] = []
+    bids = evaluation_services.scorable_bids(tender)
+    posted = request.POST if request.method == "POST" else None
+    if posted is not None:
+        verdicts = {}
+        for bid in bids:
+            choice = posted.get(f"v-{bid.pk}", "")
+            if choice in ("pass", "fail"):
+                verdicts[str(bid.pk)] = {
+                    "pass": choice == "pass",
+                    "reason": posted.get(f"r-{bid.pk}", ""),
+                }
+        try:
+            evaluation_services.verdicts_save(member=seat, verdicts=verdicts, actor=actor)
+            if posted.get("action") == "submit":
+                evaluation_services.scores_submit(member=seat, actor=actor)
+                messages.success(request, "审查意见已提交，不能再修改。")
+            else:
+                messages.success(request, "审查意见草稿已保存（仅您本人可见）。")
+        except DomainError as exc:
+            if isinstance(exc, PermissionDenied):
+                raise
+            errors.append(exc.message)
+        else:
+            return redirect("procurement:review", tender_id=tender.pk)
+    sheets = list(selectors_experts.visible_sheets(tender, actor))
+    own = next((s for s in sheets if s.member_id == seat.pk), None)
+    saved = own.verdicts if own else {}
+    rows = []
+    for bid in bids:
+        row = saved.get(str(bid.pk), {})
+        if posted is not None:
+            choice = posted.get(f"v-{bid.pk}", "")
+            reason = posted.get(f"r-{bid.pk}", "")
+        else:
+            choice = "" if not row else ("pass" if row.get("pass") else "fail")
+            reason = row.get("reason", "")
+        rows.append({"bid": bid, "choice": choice, "reason": reason})
+    return render(
+        request,
+        "procurement/review_compliance.html",
+        {
+            "t": tender,
+            "seat": seat,
+            "rows": rows,
+            "own": own,
+            "submitted": own is not None and own.submitted_at is not None,
+            "others": [s for s in sheets if s.member_id != seat.pk],
+            "errors": errors,
+            "scoring_open": tender.status == TenderStatus.EVALUATING
+            or (tender.status == TenderStatus.EVALUATED and tender.result is None),
+        },
+    )
 
 
 def _review_page(request, tender, seat, *, errors=(), posted=None, correction_form=None):
@@ -1095,10 +1164,46 @@ def award(request, tender_id: int):
             messages.success(request, "已确定中标人，中标结果公告已发布。")
             return redirect("procurement:notice", tender_id=tender.pk)
     ranking = [b for b in selectors.opening_record(tender) if b.rank is not None]
+    problems = services.candidate_problems(tender) if candidates else {}
     return render(
         request,
         "procurement/award.html",
-        {"t": tender, "form": form, "candidates": candidates, "ranking": ranking},
+        {
+            "t": tender,
+            "form": form,
+            "candidates": candidates,
+            "ranking": ranking,
+            "problems": [(b, problems[b.pk]) for b in candidates if b.pk in problems],
+        },
+    )
+
+
+@login_required
+@domain_errors
+def candidate_disqualify(request, tender_id: int, bid_id: int):
+    """The purchaser records a recommended bidder as no longer qualified (the platform's
+    reasons), after a confirmation; the next-ranked is then recommended."""
+    actor = request.actor
+    tender = selectors.tender_get(pk=tender_id, actor=actor)
+    require(actor, "procurement.manage", tender)
+    bid = next((b for b in services.recommended(tender) if b.pk == bid_id), None)
+    if bid is None:
+        raise NotFound("该投标不是本项目的中标候选人。")
+    problems = services.candidate_problems(tender).get(bid.pk, [])
+    if request.method == "POST":
+        try:
+            services.candidate_disqualify(tender=tender, bid=bid, actor=actor)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request, f"已认定{bid.organization.name}不符合承接条件，并通知该供应商。"
+            )
+        return redirect("procurement:award", tender_id=tender.pk)
+    return render(
+        request,
+        "procurement/candidate_disqualify.html",
+        {"t": tender, "bid": bid, "problems": problems},
     )
 
 

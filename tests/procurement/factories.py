@@ -242,7 +242,10 @@ def opened_tender(
     **overrides,
 ):
     """A tender with sealed bids at ``prices``, opened by the tick (status "evaluating"
-    when experts score; "evaluated" or "failed" otherwise)."""
+    when experts score; "evaluated" or "failed" otherwise). Under the lowest-price method
+    the committee is drawn and passes every bid (``committee_passes_all``), so the tender
+    is ranked by price; ``review=False`` leaves it evaluating, before the review."""
+    review = overrides.pop("review", True)
     extra = dict(overrides)
     if factors is not None:
         extra["factors"] = factors
@@ -257,7 +260,45 @@ def opened_tender(
         **extra,
     )
     submit_bids(world, tender, prices, bidders=bidders)
-    return open_now(tender)
+    tender = open_now(tender)
+    if review and tender.evaluation_method == "lowest_price" and tender.status == "evaluating":
+        committee_passes_all(world, tender)
+    return tender
+
+
+def committee_passes_all(world, tender, *, fails=None):
+    """Lowest-price method (87号令 §45–47, §50): draw the committee (building a pool if the
+    active one is short), every member declares no conflict and passes each bid — except
+    ``fails = {bid: reason}``, which every member fails. Returns the refreshed tender."""
+    from caidan.common.errors import Conflict
+    from caidan.procurement.selectors_experts import panel_for
+    from caidan.procurement.services.evaluation import (
+        scorable_bids,
+        scores_submit,
+        verdicts_save,
+    )
+    from caidan.procurement.services.experts import panel_declare, panel_draw
+
+    fails = fails or {}
+    try:
+        panel_draw(tender=tender, actor=world.actor("purchaser"))
+    except Conflict as exc:
+        if exc.code != "not_enough_experts":
+            raise
+        make_expert_pool(world, tender.committee_size + tender.reserve_count)
+        panel_draw(tender=tender, actor=world.actor("purchaser"))
+    members = [m for m in panel_for(tender) if m.status == "drawn"]
+    bids = scorable_bids(tender)
+    for m in members:
+        actor = expert_actor(m.expert)
+        panel_declare(member=m, no_conflict=True, actor=actor)
+        verdicts = {str(b.pk): {"pass": True} for b in bids}
+        for bid, reason in fails.items():
+            verdicts[str(bid.pk)] = {"pass": False, "reason": reason}
+        verdicts_save(member=m, verdicts=verdicts, actor=actor)
+        scores_submit(member=m, actor=actor)
+    tender.refresh_from_db()
+    return tender
 
 
 def make_expert_pool(world, n=9, specialties=("elderly",)):

@@ -21,6 +21,7 @@ from caidan.procurement.models import PUBLIC_STATUSES, Bid, Expert, Tender
 from .factories import (
     Bidder,
     approved_proposal,
+    committee_passes_all,
     draft_tender,
     make_bidders,
     next_working_deadline,
@@ -114,13 +115,17 @@ def demo_bidder(world, username="provider") -> Bidder:
 
 
 def lowest_price_tender(world, prices=("700000.00", "800000.00", "900000.00")):
-    """Opened and ranked by price (no experts): the demo provider bids the first price
-    (and wins), two registered organizations the others."""
+    """Opened, reviewed by the committee (all pass) and ranked by price: the demo provider
+    bids the first price (and wins), two registered organizations the others."""
     tender = published_tender(world, evaluation_method="lowest_price")
     bidders = [demo_bidder(world), *make_bidders(world, len(prices) - 1)]
     _, bids = submit_bids(world, tender, prices, bidders=bidders)
     open_now(tender)
+    assert tender.status == "evaluating"  # the committee reviews before any ranking
+    committee_passes_all(world, tender)
     assert tender.status == "evaluated"
+    for b in bids:
+        b.refresh_from_db()
     return tender, bidders, bids
 
 
@@ -619,7 +624,9 @@ def test_opening_receipts_award_and_evaluation_json(world, client, token_for):
     t = get(client, f"/tenders/{tender.pk}").json()
     assert t["status"] == "awarded"
     notice = t["award_notice"]
-    assert notice["award"]["id"] == award["id"] and notice["experts"] == []
+    assert (
+        notice["award"]["id"] == award["id"] and len(notice["experts"]) == 5
+    )  # the committee (87号令 §45)
     assert [r["organization_name"] for r in notice["ranking"]][:1] == [bidders[0].org.name]
     data = get(client, notice["evaluation_url"].removeprefix(API)).json()
     assert data["method"] == "lowest_price" and data["budget"] == "1000000.00"
@@ -876,9 +883,14 @@ def _drawn(world, client, token_for, *, pool=8):
     tender = opened_tender(world)
     assert tender.status == "evaluating"
     experts = expert_pool(world, pool)
-    resp = post(
+    # Nobody picks the seed: one in the request is refused, naming the field.
+    refused = post(
         client, f"/tenders/{tender.pk}/draw", {"seed": "公开种子-1"}, token_for("purchaser")
     )
+    assert refused.status_code in (400, 422), refused.content
+    assert refused.json()["detail"]["field"] == "seed"
+    assert not tender.draws.exists()
+    resp = post(client, f"/tenders/{tender.pk}/draw", {}, token_for("purchaser"))
     assert resp.status_code == 201, resp.content
     # Every expert in the pool (the demo's too) with a login, by expert id.
     everyone = {e.pk: e for e in Expert.objects.filter(user__isnull=False).select_related("user")}
@@ -890,7 +902,10 @@ def _drawn(world, client, token_for, *, pool=8):
 def test_draw_and_panel_refusals(world, client, token_for):
     tender, panel, experts, heads = _drawn(world, client, token_for)
     draw = panel["draws"][0]
-    assert draw["seed"] == "公开种子-1" and draw["verified"] is True
+    # The seed stays secret until the award notice; its commitment was public at publication.
+    tender.refresh_from_db()
+    assert draw["seed"] is None and draw["verified"] is True
+    assert panel["commitment"] == tender.draw_commitment != ""
     assert draw["size"] == 5 and draw["reserves"] == 2 and len(draw["drawn"]) == 7
     members = panel["members"]
     assert [m["status"] for m in members] == ["drawn"] * 5 + ["reserve"] * 2

@@ -19,6 +19,7 @@ from caidan.procurement.services.evaluation import (
     score_correct,
     scores_save,
     scores_submit,
+    verdicts_save,
 )
 from caidan.procurement.services.experts import panel_declare, panel_draw, panel_recuse, panel_void
 
@@ -30,7 +31,7 @@ FACTORS = ("plan", "team", "experience")  # max 40, 20, 10; price points 30
 def seat(world, tender, *, declare=True):
     """Draw 5 members and 2 reserves from a pool of 7; the members declare no conflict."""
     make_expert_pool(world, 7)
-    panel_draw(tender=tender, seed="evaluation-seed", actor=world.actor("purchaser"))
+    panel_draw(tender=tender, actor=world.actor("purchaser"))
     members = [m for m in panel_for(tender) if m.status == "drawn"]
     if declare:
         for m in members:
@@ -168,10 +169,33 @@ def test_all_bids_over_budget_fails_the_tender(world):
         panel_draw(tender=tender, actor=world.actor("purchaser"))
 
 
-def test_lowest_price_tender_is_ranked_by_price_without_experts(world):
+def review_all(members, bids, *, fails=None):
+    """Every member submits its compliance review: all pass except ``fails`` =
+    ``{member index: {bid: reason}}``."""
+    fails = fails or {}
+    for i, m in enumerate(members):
+        verdicts = {str(b.pk): {"pass": True} for b in bids}
+        for bid, reason in fails.get(i, {}).items():
+            verdicts[str(bid.pk)] = {"pass": False, "reason": reason}
+        actor = expert_actor(m.expert)
+        verdicts_save(member=m, verdicts=verdicts, actor=actor)
+        scores_submit(member=m, actor=actor)
+
+
+def test_lowest_price_tender_is_ranked_by_price_after_the_committee_review(world):
     tender = opened_tender(
-        world, evaluation_method="lowest_price", prices=("900000.00", "800000.00", "950000.00")
+        world,
+        evaluation_method="lowest_price",
+        prices=("900000.00", "800000.00", "950000.00"),
+        review=False,
     )
+    # 87号令 §45–47: a committee even under the lowest-price method; no ranking at opening
+    assert tender.status == "evaluating" and tender.committee_size == 5
+    assert all(b.rank is None for b in bids_by_price(tender))
+    members = seat(world, tender)
+    bids = bids_by_price(tender)
+    review_all(members, bids)
+    tender.refresh_from_db()
     assert tender.status == "evaluated"
     bids = bids_by_price(tender)
     assert [b.rank for b in bids] == [1, 2, 3]

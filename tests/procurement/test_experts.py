@@ -242,10 +242,13 @@ def opened(world):
 
 def test_draw_seats_committee_and_reserves_and_verifies(world, opened):
     pool = make_expert_pool(world, 9)
-    draw = panel_draw(tender=opened, seed="0123456789abcdef", actor=world.actor("purchaser"))
+    draw = panel_draw(tender=opened, actor=world.actor("purchaser"))
+    opened.refresh_from_db()
+    assert draw.seed == opened.draw_seed  # the seed committed to at publication
+    assert hashlib.sha256(draw.seed.encode()).hexdigest() == opened.draw_commitment
     assert draw.candidates == sorted(e.pk for e in pool)
     assert draw.size == 5 and draw.reserves == 2 and len(draw.drawn) == 7
-    assert draw.drawn == draw_order("0123456789abcdef", draw.candidates)[:7]
+    assert draw.drawn == draw_order(opened.draw_seed, draw.candidates)[:7]
     panel = list(panel_for(opened))
     assert [m.expert_id for m in panel] == draw.drawn
     assert [m.status for m in panel] == ["drawn"] * 5 + ["reserve"] * 2
@@ -257,17 +260,19 @@ def test_draw_seats_committee_and_reserves_and_verifies(world, opened):
     assert not expert_tenders(panel[6].expert.user).exists()
 
 
-def test_same_seed_same_panel_and_tampering_is_detected(world, opened):
+def test_the_committed_seed_gives_the_same_panel_and_tampering_is_detected(world, opened):
+    """Nobody can retry for another panel: drawing again (here after a rollback) uses the
+    seed fixed at publication and gives the same result."""
     make_expert_pool(world, 9)
 
     class Rollback(Exception):
         pass
 
     with pytest.raises(Rollback), transaction.atomic():
-        first = panel_draw(tender=opened, seed="fixed-seed", actor=world.actor("purchaser"))
+        first = panel_draw(tender=opened, actor=world.actor("purchaser"))
         first_drawn = list(first.drawn)
         raise Rollback
-    again = panel_draw(tender=opened, seed="fixed-seed", actor=world.actor("purchaser"))
+    again = panel_draw(tender=opened, actor=world.actor("purchaser"))
     assert again.drawn == first_drawn
     assert draw_verify(again)
     swapped = ExpertDraw.objects.get(pk=again.pk)
@@ -323,12 +328,13 @@ def test_draw_is_for_the_purchaser_once(world, opened):
     assert exc.value.code == "already_drawn"
 
 
-def test_no_draw_for_lowest_price_tenders(world):
+def test_lowest_price_tenders_get_their_committee_drawn_too(world):
+    """87号令 §45–47: the lowest-price method still has a committee (it reviews
+    qualification and compliance); only single source and agreement purchase have none."""
     tender = opened_tender(world, evaluation_method="lowest_price")
     make_expert_pool(world, 9)
-    with pytest.raises(Conflict) as exc:
-        panel_draw(tender=tender, actor=world.actor("purchaser"))
-    assert exc.value.code == "no_experts"
+    draw = panel_draw(tender=tender, actor=world.actor("purchaser"))
+    assert draw.size == 5 and len(draw.drawn) == 7
 
 
 # --- declarations and replacement ------------------------------------------------------------
@@ -337,7 +343,7 @@ def test_no_draw_for_lowest_price_tenders(world):
 @pytest.fixture
 def drawn(world, opened):
     make_expert_pool(world, 9)
-    panel_draw(tender=opened, seed="declare-seed", actor=world.actor("purchaser"))
+    panel_draw(tender=opened, actor=world.actor("purchaser"))
     return opened, list(panel_for(opened))
 
 

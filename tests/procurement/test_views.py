@@ -772,7 +772,6 @@ def test_admin_approves_a_change_of_method(world, login):
         tender=tender,
         changes={
             "method": "consultation",
-            "evaluation_method": "lowest_price",
             "method_change_reason": "上次公开招标仅两家有效投标",
         },
         actor=world.actor("purchaser"),
@@ -1102,7 +1101,11 @@ def test_expert_pool_list_has_a_bounded_query_count(world, login, django_assert_
 
 
 def _seat(world, tender, expert):
-    """Draw ``tender``'s panel with a seed that seats ``expert`` (the draw is reproducible)."""
+    """Draw ``tender``'s panel so that it seats ``expert``: the test commits the tender to
+    a seed that does (the draw is reproducible; nobody can pick a seed through the app)."""
+    import hashlib
+
+    from caidan.procurement.models import Tender
     from caidan.procurement.services.experts import draw_order, panel_draw
 
     candidates = sorted(Expert.objects.filter(is_active=True).values_list("pk", flat=True))
@@ -1111,7 +1114,10 @@ def _seat(world, tender, expert):
         for i in range(1000)
         if expert.pk in draw_order(f"seed-{i}", candidates)[: tender.committee_size]
     )
-    panel_draw(tender=tender, seed=seed, actor=world.actor("purchaser"))
+    Tender.objects.filter(pk=tender.pk).update(
+        draw_seed=seed, draw_commitment=hashlib.sha256(seed.encode()).hexdigest()
+    )
+    panel_draw(tender=tender, actor=world.actor("purchaser"))
     return PanelMember.objects.get(tender=tender, expert=expert)
 
 

@@ -28,7 +28,7 @@ from caidan.common.tick import tick_job
 from caidan.orgs.eligibility import Requirements, eligibility
 
 from .. import sealing
-from ..methods import experts_needed
+from ..methods import committee_needed
 from ..models import Bid, BidStatus, Tender, TenderAction, TenderStatus
 from .lifecycle import fail, transition
 
@@ -287,7 +287,7 @@ def _open_locked(t: Tender, now: dt.datetime, actor: Any) -> None:
             actor=actor,
         )
         return
-    if not experts_needed(t):
+    if not committee_needed(t):  # single source, agreement: ranked by price at once
         from .evaluation import evaluation_compute
 
         evaluation_compute(tender=t, actor=actor)

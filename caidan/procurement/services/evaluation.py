@@ -13,6 +13,7 @@ are refused), stored as strings with 2 decimals.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import json
 from collections import Counter
@@ -31,7 +32,7 @@ from caidan.jurisdiction.selectors import setting_value
 from caidan.notifications.services import notify
 
 from .. import scoring
-from ..methods import experts_needed
+from ..methods import committee_needed, compliance_only, experts_needed
 from ..models import (
     Bid,
     BidStatus,
@@ -95,14 +96,27 @@ def _evaluated_bids(tender: Tender) -> list[Bid]:
     return out
 
 
+COMMITTEE_FAIL = "评审委员会资格性和符合性审查不通过"
+
+
+def _committee_failed_only(bid: Bid) -> bool:
+    """Invalid only because the committee failed it (so a recomputation may restore it)."""
+    return bool(bid.invalid_reasons) and all(
+        str(r).startswith(COMMITTEE_FAIL) for r in bid.invalid_reasons
+    )
+
+
 def scorable_bids(tender: Tender) -> list[Bid]:
-    """The bids experts score: valid and within the budget."""
+    """The bids the committee scores or reviews: valid and within the budget (also those
+    an earlier computation failed on the committee's compliance review alone)."""
     return [
         b
-        for b in Bid.objects.filter(tender=tender, status=BidStatus.VALID, price__isnull=False)
+        for b in Bid.objects.filter(
+            tender=tender, status__in=[BidStatus.VALID, BidStatus.INVALID], price__isnull=False
+        )
         .select_related("organization")
         .order_by("id")
-        if b.price <= tender.budget
+        if b.price <= tender.budget and (b.status == BidStatus.VALID or _committee_failed_only(b))
     ]
 
 
@@ -284,6 +298,99 @@ def _clean_scores(tender: Tender, scores: Any) -> dict[str, dict[str, str]]:
     return clean
 
 
+def _clean_verdicts(tender: Tender, verdicts: Any) -> dict[str, dict[str, Any]]:
+    """``{bid id: {"pass": bool, "reason": str}}``: the member's qualification and
+    compliance review (资格性和符合性审查, 87号令 §50) of each bid; a fail needs a reason."""
+    if not isinstance(verdicts, dict):
+        raise field_error(
+            "verdicts", "审查意见须按投标编号给出：{投标编号: {pass: 是否通过, reason: 理由}}。"
+        )
+    bids = {str(b.pk): b for b in scorable_bids(tender)}
+    clean: dict[str, dict[str, Any]] = {}
+    for bid_id, row in verdicts.items():
+        bid = bids.get(str(bid_id))
+        if bid is None:
+            raise field_error(
+                "verdicts", f"投标编号 {bid_id} 不是本项目需要审查的有效投标（或已超过采购预算）。"
+            )
+        if not isinstance(row, dict) or not isinstance(row.get("pass"), bool):
+            raise field_error(
+                f"verdicts.{bid_id}",
+                f"对投标人“{bid.organization.name}”须选择“通过”或“不通过”。",
+            )
+        reason = row.get("reason") or ""
+        if not isinstance(reason, str) or len(reason) > 2000:
+            raise field_error(f"verdicts.{bid_id}.reason", "理由须为不超过 2000 字的文本。")
+        reason = reason.strip()
+        if not row["pass"] and not reason:
+            raise field_error(
+                f"verdicts.{bid_id}.reason",
+                f"认定投标人“{bid.organization.name}”资格性或符合性审查不通过的，须写明理由"
+                f"（87号令 §50）。",
+            )
+        clean[str(bid_id)] = {"pass": row["pass"], "reason": reason}
+    return clean
+
+
+def _missing_verdicts(tender: Tender, verdicts: dict[str, Any]) -> list[str]:
+    return [
+        f"投标人“{b.organization.name}”" for b in scorable_bids(tender) if str(b.pk) not in verdicts
+    ]
+
+
+def committee_verdicts(tender: Tender) -> dict[int, list[str]]:
+    """The bids the committee fails, with the reasons: by majority of the submitted sheets
+    (87号令 §57: 少数服从多数), ``{bid id: [reasons]}``."""
+    sheets = _sheets(tender)
+    out: dict[int, list[str]] = {}
+    for bid in scorable_bids(tender):
+        rows = [s.verdicts.get(str(bid.pk)) or {} for s in sheets]
+        fails = [r for r in rows if r.get("pass") is False]
+        if sheets and len(fails) * 2 > len(sheets):
+            reasons = list(dict.fromkeys(r.get("reason", "") for r in fails if r.get("reason")))
+            out[bid.pk] = reasons
+    return out
+
+
+def _apply_verdicts(tender: Tender) -> None:
+    """Lowest-price method, committee complete: fail the bids the committee failed (with
+    its reasons) and restore any an earlier computation failed that now pass."""
+    failed = committee_verdicts(tender)
+    for bid in scorable_bids(tender):
+        if bid.pk in failed:
+            votes = f"（{len(_sheets(tender))} 名评审专家中多数认定）"
+            bid.status = BidStatus.INVALID
+            bid.invalid_reasons = [
+                f"{COMMITTEE_FAIL}{votes}：{'；'.join(failed[bid.pk]) or '未说明'}"
+            ]
+        elif _committee_failed_only(bid):
+            bid.status = BidStatus.VALID
+            bid.invalid_reasons = []
+        else:
+            continue
+        bid.save(update_fields=["status", "invalid_reasons"])
+
+
+def verdicts_save(*, member: PanelMember, verdicts: dict[str, Any], actor: Any) -> ScoreSheet:
+    """Save the member's draft compliance review (lowest-price method): pass or fail, with
+    a reason for a fail, for each valid bid within the budget. Private to the member."""
+    with transaction.atomic():
+        member, tender = _own_sheet_context(member, actor)
+        if not compliance_only(tender):
+            raise Conflict("本项目采用综合评分法，请填写评分表。", code="scored_tender")
+        clean = _clean_verdicts(tender, verdicts)
+        sheet, _ = ScoreSheet.objects.select_for_update().get_or_create(
+            member=member, defaults={"tender": tender}
+        )
+        if sheet.voided:
+            raise Conflict("该审查意见已作废，不能修改。", code="voided")
+        if sheet.submitted_at is not None:
+            raise Conflict("审查意见已提交，不能再修改。", code="already_submitted")
+        sheet.verdicts = clean
+        sheet.save(update_fields=["verdicts"])
+    return sheet
+
+
 def _missing(tender: Tender, scores: dict[str, dict[str, str]]) -> list[str]:
     factors = _factors(tender)
     missing = []
@@ -325,6 +432,11 @@ def scores_save(*, member: PanelMember, scores: dict[str, Any], actor: Any) -> S
     draft may be incomplete; it stays private to the expert."""
     with transaction.atomic():
         member, tender = _own_sheet_context(member, actor)
+        if compliance_only(tender):
+            raise Conflict(
+                "本项目采用最低评标价法：评审委员会只进行资格性和符合性审查，不评分。",
+                code="compliance_only",
+            )
         clean = _clean_scores(tender, scores)
         sheet, _ = ScoreSheet.objects.select_for_update().get_or_create(
             member=member, defaults={"tender": tender}
@@ -346,9 +458,10 @@ def _digest(scores: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def scores_submit(*, member: PanelMember, actor: Any) -> ScoreSheet:
-    """Submit the expert's complete sheet. When the whole committee has submitted, the
-    tender is evaluated (``evaluation_compute``)."""
+def scores_submit(*, member: PanelMember, actor: Any, now: dt.datetime | None = None) -> ScoreSheet:
+    """Submit the expert's complete sheet (scores, or under the lowest-price method the
+    compliance review). When the whole committee has submitted, the tender is evaluated
+    (``evaluation_compute``)."""
     with transaction.atomic():
         member, tender = _own_sheet_context(member, actor)
         sheet = ScoreSheet.objects.select_for_update().filter(member=member).first()
@@ -358,24 +471,34 @@ def scores_submit(*, member: PanelMember, actor: Any) -> ScoreSheet:
             raise Conflict("该评分表已作废，不能提交。", code="voided")
         if sheet.submitted_at is not None:
             raise Conflict("评分已提交。", code="already_submitted")
-        clean = _clean_scores(tender, sheet.scores)
-        missing = _missing(tender, clean)
+        if compliance_only(tender):
+            clean = _clean_verdicts(tender, sheet.verdicts)
+            missing = _missing_verdicts(tender, clean)
+            what, field, todo = "审查意见不完整", "verdicts", "份投标未作结论"
+            rule = "须对每个有效投标作出资格性和符合性审查结论后才能提交"
+        else:
+            clean = _clean_scores(tender, sheet.scores)
+            missing = _missing(tender, clean)
+            what, field, todo = "评分不完整", "scores", "项未打分"
+            rule = "须对每个有效投标的每个评审因素评分后才能提交"
         if missing:
             shown = "、".join(missing[:3]) + ("等" if len(missing) > 3 else "")
             raise field_error(
-                "scores",
-                f"评分不完整：尚有 {len(missing)} 项未打分（{shown}），须对每个有效投标的"
-                f"每个评审因素评分后才能提交。",
+                field,
+                f"{what}：尚有 {len(missing)} {todo}（{shown}），{rule}。",
                 code="incomplete",
             )
-        sheet.scores = clean
-        sheet.submitted_at = timezone.now()
-        sheet.save(update_fields=["scores", "submitted_at"])
+        if compliance_only(tender):
+            sheet.verdicts = clean
+        else:
+            sheet.scores = clean
+        sheet.submitted_at = now or timezone.now()
+        sheet.save(update_fields=["scores", "verdicts", "submitted_at"])
         audit_record(
             kind=EventKind.SCORES_SUBMITTED,
             actor=actor,
             target=tender,
-            new={"member": member.pk, "sheet": sheet.pk, "scores_sha256": _digest(clean)},
+            new={"member": member.pk, "sheet": sheet.pk, f"{field}_sha256": _digest(clean)},
         )
         if panel_complete(tender):
             evaluation_compute(tender=tender, actor=actor)
@@ -409,6 +532,8 @@ def score_correct(
                 f"采购项目处于“{tender.get_status_display()}”状态：中标结果确定后不能修改评分。",
                 code="bad_status",
             )
+        if compliance_only(tender):
+            raise Conflict("本项目采用最低评标价法，没有评分可以更正。", code="compliance_only")
         sheet = ScoreSheet.objects.select_for_update().filter(member=member).first()
         if member.status != MemberStatus.ACTIVE or sheet is None or sheet.voided:
             raise Conflict("您没有可修改的有效评分表。", code="no_sheet")
@@ -477,9 +602,11 @@ def evaluation_compute(*, tender: Tender, actor: Any) -> Tender:
     "computed_at"}``, the bids' price score, total and rank; bids over the budget become
     invalid). A failed result fails the tender (废标); an ok one ranks it (evaluated).
 
-    With experts, every member must have submitted — except that a tender the bids alone
-    already fail (too few valid bids, all over budget) fails at once, without scores.
-    Tenders without experts (lowest price, single source, agreement) are ranked by price.
+    With a committee, every member must have submitted — except that a tender the bids
+    alone already fail (too few valid bids, all over budget) fails at once, without scores.
+    Under the lowest-price method the committee's compliance review comes first: the bids
+    it fails (by majority) are excluded with its reasons, the rest ranked by price. Tenders
+    without a committee (single source, agreement) are ranked by price at opening.
     """
     with transaction.atomic():
         tender = lock(tender)
@@ -489,9 +616,13 @@ def evaluation_compute(*, tender: Tender, actor: Any) -> Tender:
                 f"采购项目处于“{tender.get_status_display()}”状态，不能进行评审计算。",
                 code="bad_status",
             )
+        complete = committee_needed(tender) and panel_complete(tender)
+        if complete and compliance_only(tender):
+            # The ranking by price comes only after the committee's review (87号令 §50).
+            _apply_verdicts(tender)
         data, bids = _build(tender)
         inp = scoring.parse_input(data)
-        if experts_needed(tender) and not panel_complete(tender):
+        if committee_needed(tender) and not complete:
             # The validity rules do not depend on the method: if they fail the tender,
             # they do so before any score is needed.
             result = scoring.evaluate(dataclasses.replace(inp, method=scoring.LOWEST_PRICE))

@@ -46,12 +46,14 @@ from caidan.accounts.models import Membership, Role, Unit, User
 from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
+from caidan.common.calendar import local_date
 from caidan.common.errors import Conflict, PermissionDenied, field_error
 from caidan.notifications.services import notify
 from caidan.orgs.models import Organization, ServiceField
 
 from .. import permissions  # noqa: F401 - registers the rules
-from ..methods import experts_needed
+from ..draw_check import derived_seed, seed_commitment
+from ..methods import committee_needed
 from ..models import (
     Bid,
     BidStatus,
@@ -65,7 +67,7 @@ from ..models import (
     TenderStatus,
     TieKind,
 )
-from ..selectors_experts import SEATED
+from ..selectors_experts import SEATED, draw_published  # noqa: F401 - re-exported
 from .lifecycle import lock
 
 RULE = "财库〔2016〕198号"
@@ -310,9 +312,27 @@ def _period(tie: ExpertTie) -> str:
     return f"（{start} 至 {end}）"
 
 
+# Public names of the recusal rules (published with the draw; the details stay private).
+RECUSAL_RULES = {
+    "former_tie": f"近三年内曾在投标人任职、担任理事（董事）或监事、控股（{RULE}）",
+    "relative": f"与投标人的法定代表人或负责人有近亲属关系（{RULE}）",
+    "declared": f"已申报与投标人存在其他利害关系（{RULE}）",
+    "purchaser_staff": f"采购人本单位或上下级单位工作人员（{RULE}）",
+    "on_panel": "已在本项目评审专家名单中（补充抽取不重复抽取）",
+    "recusal": f"应当回避（{RULE}）",  # draws recorded before the rules were named
+}
+
+
 def recusal_reasons(
     expert: Expert, *, tender: Tender, bidders: Iterable[Organization], on: dt.date
 ) -> list[str]:
+    """The reasons of ``recusal_findings`` as text."""
+    return [text for _, text in recusal_findings(expert, tender=tender, bidders=bidders, on=on)]
+
+
+def recusal_findings(
+    expert: Expert, *, tender: Tender, bidders: Iterable[Organization], on: dt.date
+) -> list[tuple[str, str]]:
     """Why ``expert`` must not evaluate ``tender`` with these bidders on date ``on`` (an
     empty list when it may). 财库〔2016〕198号 and DOMAIN §4.4:
 
@@ -328,7 +348,7 @@ def recusal_reasons(
     """
     by_id = {org.pk: org for org in bidders}
     since = years_before(on, LOOKBACK_YEARS)
-    reasons: list[str] = []
+    reasons: list[tuple[str, str]] = []
     for tie in expert.ties.all():
         org = by_id.get(tie.organization_id)
         if org is None:
@@ -339,20 +359,29 @@ def recusal_reasons(
             if started and not_ended:
                 what = DATED_TIES[tie.kind].format(org=org.name)
                 reasons.append(
-                    f"近三年内（{since.isoformat()} 至 {on.isoformat()}）{what}"
-                    f"{_period(tie)}，应当回避（{RULE}）。"
+                    (
+                        "former_tie",
+                        f"近三年内（{since.isoformat()} 至 {on.isoformat()}）{what}"
+                        f"{_period(tie)}，应当回避（{RULE}）。",
+                    )
                 )
         elif tie.kind == TieKind.RELATIVE:
             head = f"“{org.legal_representative}”" if org.legal_representative else ""
             reasons.append(
-                f"与投标人“{org.name}”的法定代表人或负责人{head}有夫妻、直系血亲、三代以内"
-                f"旁系血亲或近姻亲关系，应当回避（{RULE}）。"
+                (
+                    "relative",
+                    f"与投标人“{org.name}”的法定代表人或负责人{head}有夫妻、直系血亲、三代以内"
+                    f"旁系血亲或近姻亲关系，应当回避（{RULE}）。",
+                )
             )
         elif tie.kind == TieKind.OTHER:
             detail = f"：{tie.note}" if tie.note else ""
             reasons.append(
-                f"已申报与投标人“{org.name}”存在其他利害关系{detail}，可能影响公正评审，"
-                f"应当回避（{RULE}）。"
+                (
+                    "declared",
+                    f"已申报与投标人“{org.name}”存在其他利害关系{detail}，可能影响公正评审，"
+                    f"应当回避（{RULE}）。",
+                )
             )
     unit = expert.employer_unit
     if unit is not None and tender.unit_id is not None:
@@ -367,8 +396,11 @@ def recusal_reasons(
             relation = ""
         if relation:
             reasons.append(
-                f"专家所在单位“{unit.name}”{relation}，采购人工作人员不得作为本单位采购项目的"
-                f"评审专家（{RULE}）。"
+                (
+                    "purchaser_staff",
+                    f"专家所在单位“{unit.name}”{relation}，采购人工作人员不得作为本单位采购项目的"
+                    f"评审专家（{RULE}）。",
+                )
             )
     return list(dict.fromkeys(reasons))
 
@@ -451,27 +483,36 @@ def _notify_drawn(members: Iterable[PanelMember], tender: Tender) -> None:
         )
 
 
-def panel_draw(*, tender: Tender, seed: str | None = None, actor: Any) -> ExpertDraw:
+def new_draw_seed() -> tuple[str, str]:
+    """A fresh secret seed for a tender's draws and its public commitment (SHA-256)."""
+    seed = secrets.token_hex(32)
+    return seed, seed_commitment(seed)
+
+
+def panel_draw(*, tender: Tender, actor: Any, now: dt.datetime | None = None) -> ExpertDraw:
     """Draw the tender's committee and reserves at random (the purchaser, after opening).
 
-    A tender is drawn once; a supplementary draw is allowed only when the committee is
-    short of members and no reserve is left. It draws the missing members plus
-    ``reserve_count`` fresh reserves among experts not yet on the panel (they are listed
-    in ``exclusions``)."""
+    Nobody chooses the randomness: the seed was fixed and committed to at publication
+    (``tender.draw_seed``); the tender's n-th draw uses ``derived_seed(seed, n)``. A tender
+    is drawn once; a supplementary draw is allowed only when the committee is short of
+    members and no reserve is left. It draws the missing members plus ``reserve_count``
+    fresh reserves among experts not yet on the panel (they are listed in ``exclusions``).
+    """
     require(actor, "procurement.manage", tender)
-    if seed is not None and (not isinstance(seed, str) or not 1 <= len(seed.strip()) <= 64):
-        raise field_error("seed", "随机种子须为 1–64 个字符的文本。")
-    seed = seed.strip() if seed else secrets.token_hex(16)
+    now = now or timezone.now()
     with transaction.atomic():
         tender = lock(tender)
-        if not experts_needed(tender):
+        if not committee_needed(tender):
             raise Conflict(
-                f"本项目采用{tender.config.label}、{tender.get_evaluation_method_display()}，"
-                f"无需抽取评审专家。",
+                f"本项目采用{tender.config.label}，无需抽取评审专家。",
                 code="no_experts",
             )
+        if not tender.draw_seed:
+            raise Conflict("本项目没有在公告时确定随机种子，不能抽取专家。", code="no_commitment")
         panel = list(PanelMember.objects.filter(tender=tender))
-        supplementary = bool(panel) or ExpertDraw.objects.filter(tender=tender).exists()
+        index = ExpertDraw.objects.filter(tender=tender).count()
+        seed = derived_seed(tender.draw_seed, index)
+        supplementary = bool(panel) or index > 0
         allowed = (
             (TenderStatus.EVALUATING, TenderStatus.EVALUATED)
             if supplementary
@@ -496,18 +537,27 @@ def panel_draw(*, tender: Tender, seed: str | None = None, actor: Any) -> Expert
                 code="already_drawn",
             )
         reserves = tender.reserve_count
-        on = timezone.localdate()
+        on = local_date(now)
         bidders = _bidders(tender)
         on_panel = {m.expert_id for m in panel}
         experts = _candidates(tender)
         exclusions = []
         remaining = []
         for expert in experts:
-            reasons = recusal_reasons(expert, tender=tender, bidders=bidders, on=on)
+            findings = recusal_findings(expert, tender=tender, bidders=bidders, on=on)
             if expert.pk in on_panel:
-                reasons = ["已在本项目评审专家名单中（含已回避、备选人员），不再重复抽取。"]
-            if reasons:
-                exclusions.append({"expert": expert.pk, "name": expert.name, "reasons": reasons})
+                findings = [
+                    ("on_panel", "已在本项目评审专家名单中（含已回避、备选人员），不再重复抽取。")
+                ]
+            if findings:
+                exclusions.append(
+                    {
+                        "expert": expert.pk,
+                        "name": expert.name,
+                        "reasons": [text for _, text in findings],
+                        "rules": list(dict.fromkeys(rule for rule, _ in findings)),
+                    }
+                )
             else:
                 remaining.append(expert.pk)
         needed = size + reserves
@@ -551,7 +601,8 @@ def panel_draw(*, tender: Tender, seed: str | None = None, actor: Any) -> Expert
             target=tender,
             new={
                 "draw": draw.pk,
-                "seed": seed,
+                "index": index,  # the seed stays secret until the award notice
+                "commitment": tender.draw_commitment,
                 "algorithm": algorithm,
                 "size": size,
                 "reserves": reserves,

@@ -32,7 +32,7 @@ from .. import (
     scoring,
     sealing,
 )
-from ..methods import config_for, experts_needed
+from ..methods import committee_needed, config_for, experts_needed
 from ..models import (
     Aggregate,
     Amendment,
@@ -184,6 +184,23 @@ def validate_tender(t: Tender) -> None:
         raise field_error(
             "invited_organization", "为本项目提供设计的单位不得参与本项目采购（实施条例 §18）。"
         )
+    if not cfg.lowest_price_allowed and t.evaluation_method == EvaluationMethod.LOWEST_PRICE:
+        raise field_error(
+            "evaluation_method",
+            f"{cfg.label}须采用综合评分法，不能采用最低评标价法（财库〔2014〕214号 §23）。",
+        )
+    if committee_needed(t):
+        # Every competitive method has a lawful committee, also under the lowest-price
+        # method, where it reviews qualification and compliance (87号令 §45–47).
+        ok, why = scoring.committee_size_ok(
+            int(t.committee_size), budget=t.budget, method=cfg.committee_rule
+        )
+        if not ok:
+            raise field_error("committee_size", why)
+        if t.reserve_count < 1:
+            raise field_error("reserve_count", "至少抽取 1 名备选专家，以便回避时递补。")
+    else:
+        t.committee_size = 0
     if experts_needed(t):
         t.factors = _clean_factors(t.factors)
         scoring.validate_price_weight(
@@ -197,15 +214,6 @@ def validate_tender(t: Tender) -> None:
                 "factors",
                 f"价格分与各评分因素分值之和须为 100 分，当前为 {total.normalize():f} 分。",
             )
-        ok, why = scoring.committee_size_ok(
-            int(t.committee_size), budget=t.budget, method=cfg.committee_rule
-        )
-        if not ok:
-            raise field_error("committee_size", why)
-        if t.reserve_count < 1:
-            raise field_error("reserve_count", "至少抽取 1 名备选专家，以便回避时递补。")
-    else:
-        t.committee_size = 0
     if cfg.invited_only:
         if t.invited_organization_id is None:
             raise field_error(
@@ -470,7 +478,18 @@ def tender_publish(*, tender: Tender, actor: Any, now: dt.datetime | None = None
                 code="method_change_unapproved",
             )
         t.wrapped_key, t.key_id = sealing.wrap_new_key(t.pk)
-        transition(t, TenderAction.PUBLISH, actor=actor, published_at=now)
+        # The expert draw's seed is fixed now, before any bid exists: only its commitment
+        # is published (the seed itself with the award), so nobody can choose the panel.
+        from .experts import new_draw_seed
+
+        t.draw_seed, t.draw_commitment = new_draw_seed()
+        transition(
+            t,
+            TenderAction.PUBLISH,
+            actor=actor,
+            published_at=now,
+            draw_commitment=t.draw_commitment,
+        )
         from caidan.notifications.services import notify
 
         if t.invited_organization_id:
@@ -694,17 +713,29 @@ def tender_documents(tender: Tender, *, actor: Any):
 # --- clarifications ------------------------------------------------------------------------------
 
 
-def clarification_ask(*, tender: Tender, organization, question: str, actor: Any) -> Clarification:
+def clarification_ask(
+    *,
+    tender: Tender,
+    organization,
+    question: str,
+    actor: Any,
+    now: dt.datetime | None = None,
+) -> Clarification:
+    """A prospective bidder asks a question before the deadline. Who asked stays secret
+    from everyone, the purchaser included (招标投标法 §22): the notification and the
+    purchaser's views show the question only."""
     require(actor, "procurement.bid", organization)
+    now = now or timezone.now()
     if not (question or "").strip():
         raise field_error("question", "请填写问题。")
     if len(question) > 2000:
         raise field_error("question", "问题不超过 2000 字。")
     with transaction.atomic():
         t = lock(tender)
-        if t.status != TenderStatus.PUBLISHED or timezone.now() >= t.deadline:
+        if t.status != TenderStatus.PUBLISHED or now >= t.deadline:
             raise Conflict("只能在投标截止前就公告中的采购项目提问。")
         c = Clarification.objects.create(tender=t, question=question.strip(), asked_by=organization)
+        Clarification.objects.filter(pk=c.pk).update(asked_at=now)
         audit_record(
             kind=EventKind.CLARIFICATION_ASKED, actor=actor, target=t, new={"clarification": c.pk}
         )
@@ -715,15 +746,22 @@ def clarification_ask(*, tender: Tender, organization, question: str, actor: Any
             recipients=officers,
             kind="tender.question",
             title=f"答疑提问：{t.title}",
-            body=c.question[:200],
+            body=f"有供应商提问（提问人不公开）：{c.question[:200]}",
             url=f"/procurement/tenders/{t.pk}/",
         )
     return c
 
 
-def clarification_answer(*, clarification: Clarification, answer: str, actor: Any) -> Clarification:
+def clarification_answer(
+    *,
+    clarification: Clarification,
+    answer: str,
+    actor: Any,
+    now: dt.datetime | None = None,
+) -> Clarification:
     """Answers are published to everyone (the asker is not named)."""
     require(actor, "procurement.manage", clarification.tender)
+    now = now or timezone.now()
     if not (answer or "").strip():
         raise field_error("answer", "请填写答复。")
     with transaction.atomic():
@@ -733,7 +771,7 @@ def clarification_answer(*, clarification: Clarification, answer: str, actor: An
         if c.tender.status != TenderStatus.PUBLISHED:
             raise Conflict("投标已截止或采购已结束，不能再答复。")
         c.answer = answer.strip()
-        c.answered_at = timezone.now()
+        c.answered_at = now
         c.answered_by = user_of(actor)
         c.save()
         audit_record(
