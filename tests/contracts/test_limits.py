@@ -22,7 +22,7 @@ from caidan.contracts.services import (
     contract_update,
 )
 
-from .factories import award_for
+from .factories import demo_provider
 from .test_api import call, error, ok
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +36,22 @@ def _after_challenge_window(fn) -> dict:
     if "now" in inspect.signature(fn).parameters:
         return {"now": timezone.now() + dt.timedelta(days=60)}
     return {}
+
+
+def award_for(world):
+    """A lowest-price tender won by the demo provider at 800,000.00, the award confirmed now
+    (its challenge window is still open: the contract is drafted two months on)."""
+    from caidan.procurement.services import award_confirm
+    from tests.procurement.factories import make_bidders, opened_tender
+
+    tender = opened_tender(
+        world,
+        prices=("800000.00", "900000.00", "950000.00"),
+        evaluation_method="lowest_price",
+        bidders=[demo_provider(world), *make_bidders(world, 2)],
+    )
+    assert tender.status == "evaluated", tender.failed_reason
+    return award_confirm(tender=tender, actor=world.actor("purchaser"))
 
 
 def draft_contract(world, **terms):
