@@ -173,6 +173,7 @@ def _mount() -> None:
     api.add_router("/ocds", disclosure_router)
     api.add_router("/notices", "caidan.disclosure.notices_api.router")
     api.add_router("/enquiries", "caidan.enquiries.api.router")
+    api.add_router("/complaints", "caidan.complaints.api.router")
 
 
 _mount()

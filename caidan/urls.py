@@ -18,6 +18,7 @@ urlpatterns = [
     path("contracts/", include("caidan.contracts.urls")),
     path("evaluations/", include("caidan.evaluations.urls")),
     path("enquiries/", include("caidan.enquiries.urls")),
+    path("complaints/", include("caidan.complaints.urls")),
     path("stats/", include("caidan.stats.urls")),
     path("open/", include("caidan.disclosure.urls")),
     path("", include("caidan.web.urls")),

@@ -54,9 +54,12 @@ def _actor_of(org):
     return Actor(user=m.user, membership=m)
 
 
-def scene(world, *, answer_at=ANSWERED, upheld=False):
+def scene(world, *, at=T0, answer_at=ANSWERED, upheld=False):
     """A tender scored by five experts and awarded at T0, challenged by the second-ranked
-    bidder at T0 and (unless ``answer_at`` is None) answered — dismissed — at ``answer_at``."""
+    bidder at T0 and (unless ``answer_at`` is None) answered — dismissed — at ``answer_at``.
+    ``at=None``: all of it now, on the real clock (for the pages and the API)."""
+    import contextlib
+
     from caidan.procurement.models import Bid
     from caidan.procurement.services import award_confirm, challenge_answer, challenge_file
     from tests.procurement.factories import opened_tender
@@ -67,7 +70,8 @@ def scene(world, *, answer_at=ANSWERED, upheld=False):
         standard_rows,
     )
 
-    with time_machine.travel(T0, tick=False) as tm:
+    clock = time_machine.travel(at, tick=False) if at else contextlib.nullcontext()
+    with clock as tm:
         t = opened_tender(world)
         bids = bids_by_price(t)
         for i, m in enumerate(seat(world, t)):
@@ -85,7 +89,8 @@ def scene(world, *, answer_at=ANSWERED, upheld=False):
             actor=loser,
         )
         if answer_at is not None:
-            tm.move_to(answer_at)
+            if tm is not None:
+                tm.move_to(answer_at)
             ch = challenge_answer(
                 challenge=ch,
                 answer="经核查，中标供应商资质符合要求，质疑不成立。",
