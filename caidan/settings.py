@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "caidan.needs",
     "caidan.projects",
     "caidan.procurement",
+    "caidan.complaints",
     "caidan.contracts",
     "caidan.evaluations",
     "caidan.enquiries",
