@@ -14,6 +14,11 @@
   can recompute it from the stored blob (``receipt_for``) and see that the bid opened is
   the one submitted. GCM's authentication tag guarantees the blob decrypts to exactly what
   was sealed.
+* **Padding.** The plaintext is padded before encryption to a bucket (the next power of two,
+  at least ``PAD_MIN`` bytes), so the ciphertext's length tells a database reader only the
+  bucket, not how long the price list or the plan is. A padded plaintext starts with the
+  version byte ``0x01`` and a 4-byte big-endian length; bids sealed before padding (whose
+  plaintext is bare JSON, starting with ``{``) still open.
 """
 
 from __future__ import annotations
@@ -35,6 +40,29 @@ from django.utils import timezone
 from caidan.common.errors import Conflict
 
 ALGORITHM = "AES-256-GCM"
+PAD_VERSION = 0x01
+PAD_HEADER = 5  # version byte + 4-byte length
+PAD_MIN = 4096
+
+
+def pad(content: bytes) -> bytes:
+    """``content`` framed (version, length) and zero-padded to the next power of two
+    (at least ``PAD_MIN`` bytes)."""
+    framed = bytes([PAD_VERSION]) + len(content).to_bytes(4, "big") + content
+    size = PAD_MIN
+    while size < len(framed):
+        size *= 2
+    return framed + bytes(size - len(framed))
+
+
+def unpad(plaintext: bytes) -> bytes:
+    """The content of a padded plaintext; an unpadded (pre-padding) one is returned as is."""
+    if plaintext[:1] != bytes([PAD_VERSION]):
+        return plaintext  # sealed before padding: bare JSON
+    length = int.from_bytes(plaintext[1:PAD_HEADER], "big")
+    if PAD_HEADER + length > len(plaintext):
+        raise Conflict("投标文件解密后的长度字段不符，无法开启。", code="seal_broken")
+    return plaintext[PAD_HEADER : PAD_HEADER + length]
 
 
 def _hash_name() -> str:
@@ -134,7 +162,7 @@ def receipt_for(
 
 
 def seal(tender, *, organization_id: int, seal_id: str, content: dict[str, Any]) -> Sealed:
-    plaintext = json.dumps(content, ensure_ascii=False, sort_keys=True).encode()
+    plaintext = pad(json.dumps(content, ensure_ascii=False, sort_keys=True).encode())
     nonce = os.urandom(12)
     ciphertext = AESGCM(_seal_key(tender)).encrypt(
         nonce, plaintext, _aad(tender.pk, organization_id, seal_id)
@@ -161,4 +189,4 @@ def unseal(key: bytes, *, bid) -> dict[str, Any]:
         raise Conflict(
             "投标文件密文校验失败（可能被篡改），无法开启。", code="seal_broken"
         ) from None
-    return json.loads(plaintext)
+    return json.loads(unpad(plaintext))
