@@ -37,6 +37,7 @@ API_READS = [
     ("/api/v1/units", "public"),
     ("/api/v1/jurisdiction/settings", "public"),
     ("/api/v1/jurisdiction/calendar?year=2026", "public"),
+    ("/api/v1/jurisdiction/calendar/years", "public"),
     ("/api/v1/audit/events", AUDIT),
     ("/api/v1/audit/verify", AUDIT),
     ("/api/v1/users", ADMIN_ONLY),
@@ -93,6 +94,18 @@ def test_api_calendar_update(world, client, token_for, user):
     resp = client.put(
         "/api/v1/jurisdiction/calendar/2027-01-01",
         data={"kind": "holiday", "name": "元旦"},
+        content_type="application/json",
+        **headers,
+    )
+    assert resp.status_code == _expected(user, ADMIN_ONLY), resp.content
+
+
+@pytest.mark.parametrize("user", USERS)
+def test_api_calendar_year_notice(world, client, token_for, user):
+    headers = token_for(user) if user else {}
+    resp = client.put(
+        "/api/v1/jurisdiction/calendar/years/2027",
+        data={"notice": "国务院办公厅通知", "holidays": [{"start": "2027-01-01", "name": "元旦"}]},
         content_type="application/json",
         **headers,
     )
@@ -171,6 +184,7 @@ WEB_PAGES = [
     ("/audit/", AUDIT),
     ("/settings/", ADMIN_ONLY),
     ("/settings/calendar/", ADMIN_ONLY),
+    ("/settings/calendar/notice/?year=2027", ADMIN_ONLY),
     ("/accounts/users/", ADMIN_ONLY),
     ("/accounts/units/", ADMIN_ONLY),
     ("/catalog/", "public"),
