@@ -141,10 +141,21 @@ LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:dashboard"
 LOGOUT_REDIRECT_URL = "web:home"
 
-# Failed-login throttling: this many failures for one username or one address within the
-# window lock further attempts until the window has passed.
+# Failed-login throttling, per (username, client address) so that nobody can lock the owner
+# out from elsewhere: from the LOGIN_MAX_FAILURES-th failure within the window on, the next
+# attempt waits LOGIN_LOCK_SECONDS, doubling with each further failure up to
+# LOGIN_LOCK_MAX_SECONDS. One address failing for many usernames (4 × the maximum within
+# LOGIN_LOCK_MAX_SECONDS) is locked as a whole. See login_locked_until().
 LOGIN_MAX_FAILURES = int(env("LOGIN_MAX_FAILURES", "5"))
-LOGIN_FAILURE_WINDOW_SECONDS = int(env("LOGIN_FAILURE_WINDOW_SECONDS", "900"))
+LOGIN_FAILURE_WINDOW_SECONDS = int(env("LOGIN_FAILURE_WINDOW_SECONDS", str(24 * 3600)))
+LOGIN_LOCK_SECONDS = int(env("LOGIN_LOCK_SECONDS", "60"))
+LOGIN_LOCK_MAX_SECONDS = int(env("LOGIN_LOCK_MAX_SECONDS", "900"))
+
+# The reverse proxies in front of the app: empty (the default) trusts none and uses the TCP
+# peer's address; a number N trusts N hops of X-Forwarded-For; a comma-separated list of
+# addresses or CIDR networks trusts exactly those proxies. See client_ip() in
+# caidan/accounts/middleware.py: the one function that reads a client's address.
+CAIDAN_TRUSTED_PROXIES = env("CAIDAN_TRUSTED_PROXIES", "")
 
 # Internationalisation: Chinese first, English available.
 LANGUAGE_CODE = "zh-hans"

@@ -214,3 +214,20 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} @ {self.at:%Y-%m-%d %H:%M}"
+
+
+class ThrottleHit(models.Model):
+    """One counted attempt for a rate limit (see caidan/accounts/throttle.py). Kept in the
+    database, so every worker process and app server counts against the same limit."""
+
+    scope = models.CharField(max_length=50)
+    key = models.CharField(max_length=200)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "限流计数"
+        verbose_name_plural = "限流计数"
+        indexes = [models.Index(fields=["scope", "key", "at"], name="accounts_throttle_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key} @ {self.at:%Y-%m-%d %H:%M}"

@@ -174,34 +174,75 @@ def membership_revoke(*, membership: Membership, actor: Actor) -> Membership:
 # --- logging in -----------------------------------------------------------------------
 
 
-def login_is_locked(*, username: str, ip: str, now: dt.datetime | None = None) -> bool:
+def login_locked_until(
+    *, username: str, ip: str, now: dt.datetime | None = None
+) -> dt.datetime | None:
+    """Until when a login for ``username`` from ``ip`` is refused, or None.
+
+    Failures are counted per (username, address), never per username alone: an attacker's
+    wrong passwords from one address cannot lock the owner out at another. From the
+    ``LOGIN_MAX_FAILURES``-th failure within ``LOGIN_FAILURE_WINDOW_SECONDS`` on, each
+    failure is followed by a wait that doubles (``LOGIN_LOCK_SECONDS``, 2×, 4×…, at most
+    ``LOGIN_LOCK_MAX_SECONDS``); a successful login from that address starts afresh. One
+    address failing for many usernames (4 × ``LOGIN_MAX_FAILURES`` within
+    ``LOGIN_LOCK_MAX_SECONDS``) is locked as a whole, with the same back-off.
+    """
     now = now or timezone.now()
-    since = now - dt.timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
-    recent = LoginFailure.objects.filter(at__gte=since)
     limit = settings.LOGIN_MAX_FAILURES
-    return recent.filter(username=username.lower()).count() >= limit or (
-        bool(ip) and recent.filter(ip=ip).count() >= limit * 4
+    cap = settings.LOGIN_LOCK_MAX_SECONDS
+    per_user = LoginFailure.objects.filter(
+        username=username.lower(),
+        ip=ip,
+        at__gte=now - dt.timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS),
     )
+    per_address = (
+        LoginFailure.objects.filter(ip=ip, at__gte=now - dt.timedelta(seconds=cap))
+        if ip
+        else LoginFailure.objects.none()
+    )
+    until = None
+    for rows, threshold in ((per_user, limit), (per_address, limit * 4)):
+        count = rows.count()
+        if count < threshold:
+            continue
+        last = rows.order_by("-at").values_list("at", flat=True).first()
+        wait = min(settings.LOGIN_LOCK_SECONDS * 2 ** min(count - threshold, 30), cap)
+        end = last + dt.timedelta(seconds=wait)
+        if end > now and (until is None or end > until):
+            until = end
+    return until
+
+
+def login_is_locked(*, username: str, ip: str, now: dt.datetime | None = None) -> bool:
+    return login_locked_until(username=username, ip=ip, now=now) is not None
 
 
 def user_authenticate(*, username: str, password: str, ip: str = "") -> User:
     """Check a username and password, with throttling. Every outcome is audited.
 
-    Raises TooManyRequests while locked (even for the right password), NotAuthenticated
-    for a wrong one; the failure is recorded in its own transaction so it survives.
+    Raises TooManyRequests while this (username, address) is locked (even for the right
+    password), NotAuthenticated for a wrong one; the failure is recorded in its own
+    transaction so it survives. The site's login and the Django admin's (which redirects
+    here) both go through this function.
     """
     from django.contrib.auth import authenticate
 
-    username = (username or "").strip()
-    if login_is_locked(username=username, ip=ip):
-        minutes = settings.LOGIN_FAILURE_WINDOW_SECONDS // 60
+    username = (username or "").strip()[:150]
+    now = timezone.now()
+    until = login_locked_until(username=username, ip=ip, now=now)
+    if until is not None:
+        seconds = max(1, int((until - now).total_seconds() + 0.999))
+        wait = f"{seconds} 秒" if seconds < 120 else f"{(seconds + 59) // 60} 分钟"
+        # Not audited again: the failures that caused the lock were, and an attacker
+        # hammering a locked door must not grow the audit chain without bound.
         raise TooManyRequests(
-            f"登录失败次数过多，账户已暂时锁定，请 {minutes} 分钟后再试。", code="login_locked"
+            f"登录失败次数过多，从当前网络登录该账户已暂时锁定，请 {wait}后再试。",
+            code="login_locked",
         )
     user = authenticate(username=username, password=password)
     if user is None:
         with transaction.atomic():
-            LoginFailure.objects.create(username=username.lower(), ip=ip, at=timezone.now())
+            LoginFailure.objects.create(username=username.lower(), ip=ip, at=now)
             audit_record(
                 kind=EventKind.USER_LOGIN_FAILED,
                 actor=None,
@@ -210,8 +251,8 @@ def user_authenticate(*, username: str, password: str, ip: str = "") -> User:
             )
         raise NotAuthenticated("用户名或密码错误。", code="bad_credentials")
     with transaction.atomic():
-        LoginFailure.objects.filter(username=username.lower()).delete()
-        User.objects.filter(pk=user.pk).update(last_login=timezone.now())
+        LoginFailure.objects.filter(username=username.lower(), ip=ip).delete()
+        User.objects.filter(pk=user.pk).update(last_login=now)
         audit_record(kind=EventKind.USER_LOGGED_IN, actor=user, target=user, ip=ip)
     return user
 

@@ -139,8 +139,11 @@ def survey_get(slug: str) -> Survey:
 WRONG_TOKENS_PER_HOUR = 20
 
 
+SURVEY_THROTTLE_SCOPE = "survey-wrong-token"
+
+
 def _throttle_key(survey: Survey, ip: str) -> str:
-    return f"survey-wrong-token:{survey.pk}:{ip or 'unknown'}"
+    return f"{survey.pk}:{ip or 'unknown'}"
 
 
 def survey_respond(
@@ -149,21 +152,24 @@ def survey_respond(
     """A service recipient answers (no login: the one-time token is the credential). A
     token answers once, even when two submissions race (the database refuses the second).
     Guessing tokens is throttled: ``WRONG_TOKENS_PER_HOUR`` wrong ones per address."""
-    from django.core.cache import cache
-
+    from caidan.accounts.throttle import throttle_exceeded, throttle_hit
     from caidan.common.errors import TooManyRequests
 
     survey = survey_get(slug)
     key = _throttle_key(survey, ip)
-    if (cache.get(key) or 0) >= WRONG_TOKENS_PER_HOUR:
+    if throttle_exceeded(
+        scope=SURVEY_THROTTLE_SCOPE,
+        key=key,
+        limit=WRONG_TOKENS_PER_HOUR,
+        window=dt.timedelta(hours=1),
+    ):
         raise TooManyRequests("答卷码错误次数过多，请一小时后再试。", code="throttled")
     today = timezone.localdate()
     if today < survey.opens_on or today > survey.closes_on:
         raise Conflict(f"调查时间为 {survey.opens_on} 至 {survey.closes_on}。", code="closed")
     row = SurveyToken.objects.filter(survey=survey, token_hash=_hash(token or "")).first()
     if row is None:
-        cache.add(key, 0, timeout=3600)
-        cache.incr(key)
+        throttle_hit(scope=SURVEY_THROTTLE_SCOPE, key=key)
         raise field_error("token", "答卷码不正确，请核对纸条或短信上的 8 位答卷码。")
     if not isinstance(answers, dict):
         raise field_error("answers", "请回答全部评分题。")
