@@ -2,6 +2,7 @@
 
 from caidan.accounts.models import Role
 from caidan.accounts.permissions import register
+from caidan.documents.targets import register_target
 
 
 def purchaser_of(actor, contract) -> bool:
@@ -46,3 +47,14 @@ register(
 )
 register("contracts.view", list(Role.values), scope=can_see_contract, description="查看合同")
 register("contracts.oversee", [Role.PLATFORM_ADMIN, Role.AUDITOR], description="查看全部合同")
+
+# Report attachments: the provider performing the contract adds them (report_attach); they
+# are for the purchaser's review, never public.
+register_target(
+    "contracts.report",
+    model="contracts.Report",
+    perm="contracts.perform",
+    perm_object=lambda report: report.contract,
+    route="POST /api/v1/contracts/reports/{id}/attachments",
+    label="履约报告",
+)

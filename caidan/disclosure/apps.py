@@ -8,7 +8,10 @@ class DisclosureConfig(AppConfig):
     def ready(self) -> None:
         from caidan.audit.services import on_audit_record
 
-        from . import downloads  # noqa: F401 - registers the OCDS bulk-file tick job
+        from . import (
+            downloads,  # noqa: F401 - registers the OCDS bulk-file tick job
+            permissions,  # noqa: F401 - rules and document targets
+        )
         from .feed import on_audit_event
 
         on_audit_record(on_audit_event)

@@ -79,6 +79,9 @@ def out(d) -> dict:
     description=(
         "multipart/form-data 上传。允许：" + services.ALLOWED_TYPES_TEXT + "；"
         "类型同时按扩展名和文件内容（文件头）检查，大小上限见 DOCUMENT_MAX_BYTES。"
+        "关联对象（target_type/target_id）须是已登记可添加附件的类型，且调用者须有修改该对象的"
+        "权限；设为公开须是该对象所属方的角色。有专用上传接口的对象（采购文件、履约报告附件、"
+        "门户公告附件）须使用其专用接口。"
     ),
 )
 def upload(
@@ -96,6 +99,7 @@ def upload(
         is_public=is_public,
         target_type=target_type,
         target_id=target_id,
+        generic=True,
     )
     return Status(201, out(document))
 

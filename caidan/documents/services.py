@@ -19,6 +19,7 @@ from caidan.audit.services import audit_record
 from caidan.common.errors import NotAuthenticated, ValidationError, field_error
 
 from .models import Document
+from .targets import attach_check
 
 
 @dataclass(frozen=True)
@@ -201,11 +202,18 @@ def document_upload(
     is_public: bool = False,
     target_type: str = "",
     target_id: str = "",
+    generic: bool = False,
 ) -> Document:
     """Check and store one uploaded file for ``actor``; record it in the audit log.
 
     ``file`` is a Django ``UploadedFile`` (or any ``File`` with a name). Refused files
     raise ``ValidationError`` naming the field ``file`` and leave nothing behind.
+
+    A document attached to a record (``target_type``/``target_id``) passes
+    ``targets.attach_check`` whichever route it came through: the record type must be
+    registered, the actor must hold the permission that changing the record needs, and
+    only the record owner's roles may mark it public. ``generic`` (the generic upload
+    routes) also refuses record types that have their own attachment route.
     """
     if actor is None or not actor.is_authenticated:
         raise NotAuthenticated("请先登录后再上传文件。")
@@ -213,8 +221,16 @@ def document_upload(
     description = (description or "").strip()
     target_type = (target_type or "").strip()
     target_id = str(target_id or "").strip()
-    checked = document_check_file(file)
     _check_fields(description=description, target_type=target_type, target_id=target_id)
+    if target_type:
+        attach_check(
+            actor=actor,
+            target_type=target_type,
+            target_id=target_id,
+            is_public=bool(is_public),
+            generic=generic,
+        )
+    checked = document_check_file(file)
 
     document = Document(
         original_name=checked.name,

@@ -34,6 +34,7 @@ def index(request):
                     actor=request.actor,
                     description=form.cleaned_data["description"],
                     is_public=form.cleaned_data["is_public"],
+                    generic=True,
                 )
             except PermissionDenied as exc:
                 return render(request, "web/403.html", {"error": exc}, status=403)

@@ -3,6 +3,7 @@ everyone, the system included, before the deadline."""
 
 from caidan.accounts.models import Role
 from caidan.accounts.permissions import register
+from caidan.documents.targets import register_target
 
 
 def manages_tender(actor, tender) -> bool:
@@ -76,4 +77,15 @@ register(
     "procurement.revoke_award",
     [Role.PLATFORM_ADMIN],
     description="财政部门处理投诉：认定中标结果无效、责令重新采购（政府采购法 §56，94号令 §32）",
+)
+
+# Tender documents (采购文件) are public; only the purchaser who manages the tender attaches
+# them, through tender_document_add (a late one is an amendment).
+register_target(
+    "procurement.tender",
+    model="procurement.Tender",
+    perm="procurement.manage",
+    publish_perm="procurement.manage",
+    route="POST /api/v1/procurement/tenders/{id}/documents",
+    label="采购项目",
 )

@@ -2,6 +2,7 @@
 
 from caidan.accounts.models import Role
 from caidan.accounts.permissions import register
+from caidan.documents.targets import register_target
 
 
 def owns_proposal(actor, proposal) -> bool:
@@ -94,4 +95,13 @@ register(
     [Role.HUB],
     scope=lambda actor, org: actor.covers_organization(org),
     description="枢纽组织打包基层组织的项目申报",
+)
+
+# Supporting files of a proposal, through the generic upload: its owners only.
+register_target(
+    "projects.proposal",
+    model="projects.Proposal",
+    perm="projects.edit",
+    publish_perm="projects.edit",
+    label="项目申报",
 )

@@ -64,3 +64,18 @@ def upload(world):
         return document_upload(file=uploaded(name, content), actor=world.actor(username), **kwargs)
 
     return _upload
+
+
+@pytest.fixture
+def proposal_of(world):
+    """``proposal_of("purchaser")``: the id (a string, as ``target_id``) of a demo proposal
+    that user owns (may edit), to attach documents to."""
+    from caidan.projects.models import Proposal
+    from caidan.projects.permissions import owns_proposal
+
+    def _find(username: str, *, skip: int = 0) -> str:
+        actor = world.actor(username)
+        owned = [p for p in Proposal.objects.order_by("id") if owns_proposal(actor, p)]
+        return str(owned[skip].pk)
+
+    return _find

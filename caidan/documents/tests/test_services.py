@@ -42,17 +42,18 @@ def test_each_allowed_type_is_accepted(world, media_root, ext):
     assert (media_root / doc.file.name).read_bytes() == content
 
 
-def test_upload_records_audit_event_in_the_same_transaction(world):
+def test_upload_records_audit_event_in_the_same_transaction(world, proposal_of):
+    target_id = proposal_of("purchaser")
     doc = document_upload(
         file=uploaded("评估报告.pdf", PDF),
-        actor=world.actor("provider"),
+        actor=world.actor("purchaser"),
         description="2025 年度评估报告",
         is_public=True,
         target_type="projects.proposal",
-        target_id="42",
+        target_id=target_id,
     )
     event = AuditEvent.objects.get(kind="document.uploaded")
-    assert event.actor == world.user("provider")
+    assert event.actor == world.user("purchaser")
     assert event.target_type == "documents.document"
     assert event.target_id == str(doc.pk)
     assert event.new["sha256"] == hashlib.sha256(PDF).hexdigest()
@@ -62,7 +63,7 @@ def test_upload_records_audit_event_in_the_same_transaction(world):
     assert (doc.description, doc.target_type, doc.target_id) == (
         "2025 年度评估报告",
         "projects.proposal",
-        "42",
+        target_id,
     )
 
 
@@ -206,11 +207,12 @@ def test_other_fields_are_checked(world, media_root, kwargs, field):
     assert stored_files(media_root) == []
 
 
-def test_documents_attached_to_a_target_respect_access(world, upload):
-    target = {"target_type": "projects.proposal", "target_id": "7"}
+def test_documents_attached_to_a_target_respect_access(world, upload, proposal_of):
+    target = {"target_type": "projects.proposal", "target_id": proposal_of("purchaser")}
     public = upload("purchaser", "公告.pdf", is_public=True, **target)
     private = upload("purchaser", "内部.pdf", **target)
-    upload("purchaser", "别处.pdf", target_type="projects.proposal", target_id="8")
+    other = proposal_of("purchaser", skip=1)
+    upload("purchaser", "别处.pdf", target_type="projects.proposal", target_id=other)
 
     def names(actor):
         return [d.pk for d in document_list_for_target(actor=actor, **target)]
