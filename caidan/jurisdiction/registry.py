@@ -85,9 +85,9 @@ class SettingSpec:
                     raise ValueError
                 value: Any = int(str(raw).strip())
             elif self.kind == "decimal":
-                if isinstance(raw, bool | float):
+                if isinstance(raw, bool):
                     raise ValueError
-                number = Decimal(str(raw).strip())
+                number = Decimal(str(raw).strip())  # a JSON 1.5 reads as "1.5"
                 if not number.is_finite():
                     raise ValueError
                 if number != number.quantize(Decimal("0.01")):

@@ -115,6 +115,8 @@ def test_decimal_settings_take_at_most_two_decimals(world):
     assert "两位小数" in exc.value.message
     setting_update(key="bid_security_max_percent", value="1.99", actor=world.actor("admin"))
     assert setting_value("bid_security_max_percent") == "1.99"
+    setting_update(key="bid_security_max_percent", value=1.5, actor=world.actor("admin"))
+    assert setting_value("bid_security_max_percent") == "1.5"  # a JSON number, read exactly
 
 
 @pytest.mark.django_db
