@@ -3,14 +3,90 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from caidan.common.pagination import Page, keyset_paginate
 
 from .chain import GENESIS, event_hash
 from .models import AuditChainHead, AuditEvent
+
+# --- withheld identities -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Withholding:
+    """Events whose actor must stay unknown *for now*, registered by the app whose rule it
+    is (e.g. procurement: who asked, obtained documents or bid, until the tender is opened —
+    招标投标法 §22). ``hidden()`` is a ``Q`` over ``AuditEvent`` evaluated at read time, so
+    the identity reappears by itself once the rule stops applying. The stored events are
+    never changed (the hash chain stays intact); only what is shown is."""
+
+    name: str
+    hidden: Callable[[], Q]
+    label: str  # shown instead of the actor
+    payload_keys: frozenset[str]  # keys of ``old`` / ``new`` withheld (naming the party)
+
+
+_WITHHOLDINGS: dict[str, Withholding] = {}
+
+
+def register_withholding(withholding: Withholding) -> None:
+    _WITHHOLDINGS[withholding.name] = withholding
+
+
+def withheld_q() -> Q | None:
+    """Events whose actor is withheld right now (None when no rule is registered)."""
+    out = None
+    for w in _WITHHOLDINGS.values():
+        out = w.hidden() if out is None else out | w.hidden()
+    return out
+
+
+def _strip(payload, keys: frozenset[str]):
+    if isinstance(payload, dict):
+        return {k: ("（不公开）" if k in keys else v) for k, v in payload.items()}
+    return payload
+
+
+def audit_withhold(events: Iterable[AuditEvent]) -> list[AuditEvent]:
+    """The events as they may be shown: for those a registered rule withholds now, the
+    actor (name, role, account), the payload keys naming the party, the note and the hash
+    (which could be tested against candidate names) are replaced; the next event's
+    ``prev_hash`` (the same hash) too. The objects are display copies — never saved."""
+    events = list(events)
+    if not events or not _WITHHOLDINGS:
+        return events
+    seqs = {e.seq for e in events} | {e.seq - 1 for e in events}
+    by_rule: dict[int, Withholding] = {}
+    for w in _WITHHOLDINGS.values():
+        for seq in AuditEvent.objects.filter(w.hidden(), seq__in=seqs).values_list(
+            "seq", flat=True
+        ):
+            by_rule.setdefault(seq, w)
+    if not by_rule:
+        return events
+    out = []
+    for e in events:
+        w = by_rule.get(e.seq)
+        if w is not None or (e.seq - 1) in by_rule:
+            e = AuditEvent(**{f.attname: getattr(e, f.attname) for f in AuditEvent._meta.fields})
+            e._state.adding = False
+        if w is not None:
+            e.actor_id = None
+            e.actor_label = w.label
+            e.actor_role = ""
+            e.old = _strip(e.old, w.payload_keys)
+            e.new = _strip(e.new, w.payload_keys)
+            e.note = "（不公开）" if e.note else ""
+            e.ip = ""
+            e.hash = ""
+        if (e.seq - 1) in by_rule:
+            e.prev_hash = ""
+        out.append(e)
+    return out
 
 
 def audit_event_list(
@@ -29,6 +105,9 @@ def audit_event_list(
         qs = qs.filter(kind=kind)
     if actor:
         qs = qs.filter(actor__username=actor)
+        hidden = withheld_q()
+        if hidden is not None:  # filtering by a person must not reveal withheld events
+            qs = qs.exclude(hidden)
     if target_type:
         qs = qs.filter(target_type=target_type)
     if target_id:
@@ -37,7 +116,9 @@ def audit_event_list(
         qs = qs.filter(at__gte=since)
     if until:
         qs = qs.filter(at__lt=until)
-    return keyset_paginate(qs, ordering=("-seq",), cursor=cursor, limit=limit)
+    page = keyset_paginate(qs, ordering=("-seq",), cursor=cursor, limit=limit)
+    page.items = audit_withhold(page.items)
+    return page
 
 
 @dataclass
@@ -69,14 +150,25 @@ def _fields(event: AuditEvent) -> dict:
     }
 
 
-def audit_chain_verify(*, chunk_size: int = 2000) -> ChainReport:
+def audit_chain_verify(
+    *,
+    chunk_size: int = 2000,
+    after: tuple[int, str] | None = None,
+    upto: tuple[int, str] | None = None,
+) -> ChainReport:
     """Walk the chain in order. The first event whose number, link or hash does not hold
-    is reported; a missing tail is caught by comparing with the chain head."""
-    expected_seq = 1
-    prev_hash = GENESIS
+    is reported; a missing tail is caught by comparing with the chain head.
+
+    ``after=(seq, hash)`` starts after a known event (e.g. the previous anchor) instead of
+    at the genesis; ``upto=(seq, hash)`` stops at that event and compares with it instead
+    of the chain head (used while the head is locked for anchoring)."""
+    expected_seq, prev_hash = (after[0] + 1, after[1]) if after else (1, GENESIS)
     checked = 0
     last = None
-    for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=chunk_size):
+    events = AuditEvent.objects.filter(seq__gte=expected_seq).order_by("seq")
+    if upto is not None:
+        events = events.filter(seq__lte=upto[0])
+    for event in events.iterator(chunk_size=chunk_size):
         if event.seq != expected_seq:
             return ChainReport(
                 False,
@@ -105,10 +197,13 @@ def audit_chain_verify(*, chunk_size: int = 2000) -> ChainReport:
         expected_seq += 1
         checked += 1
         last = event
-    head = AuditChainHead.objects.filter(pk=1).first()
-    head_seq = head.seq if head else 0
-    head_hash = head.hash if head else GENESIS
-    last_seq = last.seq if last else 0
+    if upto is not None:
+        head_seq, head_hash = upto
+    else:
+        head = AuditChainHead.objects.filter(pk=1).first()
+        head_seq = head.seq if head else 0
+        head_hash = head.hash if head else GENESIS
+    last_seq = last.seq if last else expected_seq - 1
     if head_seq != last_seq or head_hash != prev_hash:
         return ChainReport(
             False,

@@ -750,12 +750,14 @@ class ClarificationOut(Schema):
     answered_at: dt.datetime | None
 
 
-def clarification_out(c: Clarification) -> dict:
+def clarification_out(c: Clarification, *, asker=None) -> dict:
+    """``asker``: the asking organization as the reader may see it (None before opening,
+    except for the asker itself — ``selectors.clarification_asker``)."""
     return {
         "id": c.pk,
         "tender_id": c.tender_id,
         "question": c.question,
-        "asked_by": _org_ref(c.asked_by),
+        "asked_by": _org_ref(asker),
         "asked_at": c.asked_at,
         "answer": c.answer,
         "answered_at": c.answered_at,
@@ -765,12 +767,15 @@ def clarification_out(c: Clarification) -> dict:
 @router.get(
     "/tenders/{tender_id}/clarifications",
     response={200: list[ClarificationOut], **ERRORS},
-    summary="答疑问题（采购人，含提问人）",
+    summary="答疑问题（采购人；开标前不显示提问人）",
 )
 def list_clarifications(request, tender_id: int):
     actor = request.auth
     tender = _tender(actor, tender_id)
-    return [clarification_out(c) for c in selectors.clarifications_for_purchaser(tender, actor)]
+    return [
+        clarification_out(c, asker=c.asker)
+        for c in selectors.clarifications_for_purchaser(tender, actor)
+    ]
 
 
 class AnswerIn(Schema):
@@ -791,7 +796,7 @@ def answer_clarification(request, clarification_id: int, payload: AnswerIn):
     if c is None:
         raise NotFound("答疑问题不存在。")
     c = services.clarification_answer(clarification=c, answer=payload.answer, actor=request.auth)
-    return clarification_out(c)
+    return clarification_out(c, asker=selectors.clarification_asker(c, request.auth))
 
 
 class HistoryOut(Schema):
@@ -806,9 +811,6 @@ class HistoryOut(Schema):
     note: str
 
 
-_SEALED_PHASE_KINDS = {EventKind.BID_SUBMITTED, EventKind.BID_WITHDRAWN}
-
-
 @router.get(
     "/tenders/{tender_id}/history",
     response={200: list[HistoryOut], **ERRORS},
@@ -820,9 +822,6 @@ def tender_history(request, tender_id: int):
     if not (can(actor, "procurement.manage", tender) or can(actor, "procurement.oversee")):
         require(actor, "procurement.manage", tender)
     events = selectors.tender_history(tender, actor=actor)
-    if tender.opened_at is None:
-        # Who has bid (and how many) stays secret until opening, from everyone.
-        events = [e for e in events if e.kind not in _SEALED_PHASE_KINDS]
     labels = dict(EventKind.choices)
     return [
         {

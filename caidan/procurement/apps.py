@@ -6,4 +6,4 @@ class ProcurementConfig(AppConfig):
     verbose_name = "政府采购"
 
     def ready(self) -> None:
-        from . import permissions, services  # noqa: F401 - rules and tick jobs
+        from . import permissions, secrecy, services  # noqa: F401 - rules, tick jobs

@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from caidan.accounts.models import Role
 from caidan.accounts.permissions import can, require
 from caidan.audit.models import AuditEvent
+from caidan.audit.selectors import audit_withhold
 from caidan.common.errors import NotFound, field_error
 from caidan.common.pagination import Page, keyset_paginate
 
@@ -28,6 +29,7 @@ from .models import (
     Tender,
     TenderStatus,
 )
+from .secrecy import COUNT_KINDS, sealed
 
 OPENED = frozenset(
     {TenderStatus.EVALUATING, TenderStatus.EVALUATED, TenderStatus.AWARDED, TenderStatus.CONCLUDED}
@@ -107,8 +109,31 @@ def clarifications_public(tender: Tender) -> list:
 
 
 def clarifications_for_purchaser(tender: Tender, actor) -> list:
+    """The questions to answer. Each has ``asker``: the asking organization once the
+    tender is opened, None before — no one, the purchaser included, learns who asked
+    before opening (招标投标法 §22; ``secrecy``)."""
     require(actor, "procurement.manage", tender)
-    return list(tender.clarifications.select_related("asked_by").order_by("answered_at", "id"))
+    items = list(tender.clarifications.select_related("asked_by").order_by("answered_at", "id"))
+    hidden = sealed(tender)
+    for c in items:
+        c.asker = None if hidden else c.asked_by
+    return items
+
+
+def clarifications_of(tender: Tender, organization) -> list:
+    """The questions ``organization`` asked about ``tender`` (only it sees them as its own)."""
+    if organization is None:
+        return []
+    return list(tender.clarifications.filter(asked_by=organization).order_by("id"))
+
+
+def clarification_asker(c, actor):
+    """The asker of one question as ``actor`` may see it: the asking organization itself
+    always; anyone else only after the tender is opened."""
+    own = actor is not None and getattr(actor, "organization", None) is not None
+    if own and actor.organization.pk == c.asked_by_id:
+        return c.asked_by
+    return None if sealed(c.tender) else c.asked_by
 
 
 def opening_record(tender: Tender) -> list[Bid]:
@@ -188,14 +213,15 @@ def challenges_for(tender: Tender, actor) -> list[Challenge]:
 
 
 def tender_history(tender: Tender, *, actor) -> list[AuditEvent]:
-    """Who did what: for the purchaser, the platform admin and auditors."""
+    """Who did what: for the purchaser, the platform admin and auditors. Before opening,
+    bid events are left out (even their number is secret) and the askers of questions
+    and requesters of recusals are withheld (``secrecy``)."""
     if not (can(actor, "procurement.manage", tender) or can(actor, "procurement.oversee")):
         return []
-    return list(
-        AuditEvent.objects.filter(target_type="procurement.tender", target_id=str(tender.pk))
-        .select_related("actor")
-        .order_by("seq")[:500]
-    )
+    qs = AuditEvent.objects.filter(target_type="procurement.tender", target_id=str(tender.pk))
+    if sealed(tender):
+        qs = qs.exclude(kind__in=list(COUNT_KINDS))
+    return audit_withhold(qs.select_related("actor").order_by("seq")[:500])
 
 
 def eligible_proposals(actor) -> QuerySet:

@@ -22,7 +22,6 @@ from django.views.decorators.http import require_POST
 
 from caidan.accounts.models import Role, Unit, User
 from caidan.accounts.permissions import can, require
-from caidan.audit.kinds import EventKind
 from caidan.common.errors import DomainError, NotFound, PermissionDenied, form_add_error
 from caidan.common.pagination import keyset_paginate
 from caidan.documents.forms import DocumentUploadForm
@@ -38,7 +37,6 @@ from .services import experts as expert_services
 from .services.tenders import DEFAULT_FACTORS, tender_documents
 
 SCORING_OPEN = (TenderStatus.EVALUATING, TenderStatus.EVALUATED)
-BID_EVENTS = {EventKind.BID_SUBMITTED, EventKind.BID_WITHDRAWN}
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -69,21 +67,12 @@ def _accepting_bids(tender) -> bool:
 
 
 def _history_rows(tender, actor) -> list[dict]:
-    """Who did what. Before opening, the bidders behind bid events stay unnamed (the number
-    and names of bidders are not disclosed before the deadline)."""
-    sealed = tender.opened_at is None
-    rows = []
-    for e in selectors.tender_history(tender, actor=actor):
-        hidden = sealed and e.kind in BID_EVENTS
-        rows.append(
-            {
-                "at": e.at,
-                "kind": e.get_kind_display(),
-                "who": _("投标人（开标前不公开）") if hidden else e.actor_label,
-                "note": "" if hidden else e.note,
-            }
-        )
-    return rows
+    """Who did what. Before opening, bid events are left out (their number is a leak too)
+    and the askers of questions stay unnamed (``selectors.tender_history``)."""
+    return [
+        {"at": e.at, "kind": e.get_kind_display(), "who": e.actor_label, "note": e.note}
+        for e in selectors.tender_history(tender, actor=actor)
+    ]
 
 
 def _needs_method_approval(tender) -> bool:
@@ -178,6 +167,9 @@ def tender_detail(request, tender_id: int):
             if managing and tender.status in ("draft", "published")
             else None,
             "qa": selectors.clarifications_public(tender),
+            "my_questions": selectors.clarifications_of(tender, actor.organization)
+            if _is_bidder(actor)
+            else [],
             "opening": opening,
             "award": award,
             "has_notice": award is not None or tender.awards.exists(),

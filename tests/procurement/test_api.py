@@ -388,11 +388,11 @@ def test_clarifications(world, client, token_for):
     assert resp.status_code == 201, resp.content
     qid = resp.json()["id"]
 
-    # Unanswered: not public. The purchaser sees it, with the asker.
+    # Unanswered: not public. The purchaser sees it, without the asker before opening
+    # (招标投标法 §22).
     assert get(client, f"/tenders/{tender.pk}").json()["clarifications"] == []
     listed = get(client, f"/tenders/{tender.pk}/clarifications", purchaser).json()
-    org = world.actor("provider").organization
-    assert listed[0]["id"] == qid and listed[0]["asked_by"] == {"id": org.pk, "name": org.name}
+    assert listed[0]["id"] == qid and listed[0]["asked_by"] is None
     error(get(client, f"/tenders/{tender.pk}/clarifications", provider), 403)
     error(get(client, f"/tenders/{tender.pk}/clarifications"), 401)
 
@@ -406,6 +406,8 @@ def test_clarifications(world, client, token_for):
     error(post(client, f"/clarifications/{qid}/answer", {}, purchaser), 400, field="answer")
     resp = post(client, f"/clarifications/{qid}/answer", {"answer": "含新增对象。"}, purchaser)
     assert resp.status_code == 200 and resp.json()["answered_at"]
+    assert resp.json()["asked_by"] is None  # answering does not reveal the asker either
+    org = world.actor("provider").organization
     error(post(client, f"/clarifications/{qid}/answer", {"answer": "再答"}, purchaser), 409)
 
     public = get(client, f"/tenders/{tender.pk}")

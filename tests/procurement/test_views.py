@@ -249,9 +249,9 @@ def test_sealed_content_never_appears_before_opening(world, client, login):
                 who,
                 url,
             )
-    # The purchaser's history names no bidder before opening.
+    # The purchaser's history names no bidder before opening, nor shows how many bid.
     html = _html(login("purchaser").get(pages[0]))
-    assert "递交密封投标" in html and bidder.user.get_full_name() not in html
+    assert "递交密封投标" not in html and bidder.user.get_full_name() not in html
     # The bidder itself sees its receipt, never the price.
     own = _as(client, bidder.user)
     for url in ("/procurement/bids/", f"/procurement/bids/{bid.pk}/", pages[0]):
@@ -386,7 +386,13 @@ def test_question_and_public_answer_without_the_asker(world, client, login):
 
     purchaser = login("purchaser")
     page = _html(purchaser.get(f"/procurement/tenders/{tender.pk}/questions/"))
-    assert "服务对象名单何时提供" in page and "阳光家庭综合服务中心" in page
+    # Before opening nobody, the purchaser included, learns who asked (招标投标法 §22).
+    assert "服务对象名单何时提供" in page and "阳光家庭综合服务中心" not in page
+    assert "提问人开标前不公开" in page
+    # The asker still sees its own question.
+    own = _html(login("provider").get(f"/procurement/tenders/{tender.pk}/"))
+    assert "服务对象名单何时提供" in own
+    purchaser = login("purchaser")
     response = purchaser.post(
         f"/procurement/tenders/{tender.pk}/questions/",
         {"clarification": question.pk, "answer": "合同签订后三日内提供。"},

@@ -890,10 +890,12 @@ def recusal_request(
             note=reason,
         )
         who = f"专家“{expert_name}”" if expert_name else "评审专家"
+        # Before opening nobody, the purchaser included, learns who bid (招标投标法 §22).
+        requester = organization.name if tender.opened_at else "一名投标人（开标前不公开名称）"
         notify(
             recipients=_officers(tender),
             kind="panel.recusal_requested",
             title=f"回避申请：{tender.title}",
-            body=f"{organization.name}申请{who}回避：{reason[:300]}",
+            body=f"{requester}申请{who}回避：{reason[:300]}",
             url=f"/procurement/tenders/{tender.pk}/",
         )
