@@ -63,7 +63,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     TenderAction.FAIL: (frozenset({T.PUBLISHED, T.EVALUATING, T.EVALUATED}), T.FAILED),
     TenderAction.RANK: (frozenset({T.EVALUATING, T.EVALUATED}), T.EVALUATED),
     TenderAction.AWARD: (frozenset({T.EVALUATED}), T.AWARDED),
-    TenderAction.REOPEN_AWARD: (frozenset({T.AWARDED}), T.EVALUATED),
+    TenderAction.REOPEN_AWARD: (frozenset({T.AWARDED, T.CONCLUDED}), T.EVALUATED),
     TenderAction.CONCLUDE: (frozenset({T.AWARDED}), T.CONCLUDED),
 }
 PUBLIC_STATUSES = frozenset(

@@ -44,6 +44,11 @@ urlpatterns = [
     path("tenders/<int:tender_id>/review/correct/", views.review_correct, name="review_correct"),
     path("tenders/<int:tender_id>/review/declare/", views.review_declare, name="declare"),
     path("tenders/<int:tender_id>/award/", views.award, name="award"),
+    path(
+        "tenders/<int:tender_id>/award/disqualify/<int:bid_id>/",
+        views.candidate_disqualify,
+        name="candidate_disqualify",
+    ),
     path("tenders/<int:tender_id>/decline/", views.award_decline, name="decline"),
     path("tenders/<int:tender_id>/challenge/", views.challenge_new, name="challenge"),
     path(

@@ -46,8 +46,7 @@ def award_for(world, *, price="800000.00", budget="1000000.00"):
             )
         if award.challenge_deadline < now:
             return award
-        raise AssertionError(f"challenge window still open {back} days back")  # pragma: no cover
-    raise AssertionError("no past award found")  # pragma: no cover
+    raise AssertionError("no past award whose challenge window has closed")  # pragma: no cover
 
 
 def draft_contract(world, *, award=None, **terms):

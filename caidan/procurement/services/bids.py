@@ -109,14 +109,24 @@ def _refuse_after_deadline(t: Tender, now: dt.datetime) -> None:
         )
 
 
-def bid_submit(*, tender: Tender, organization, content: dict[str, Any], actor: Any) -> Bid:
+def bid_submit(
+    *,
+    tender: Tender,
+    organization,
+    content: dict[str, Any],
+    actor: Any,
+    now: dt.datetime | None = None,
+) -> Bid:
     """Seal and submit a bid (投标). Submitting again replaces the earlier bid. Returns the
-    bid; its ``receipt`` is the bidder's proof of what was sealed."""
+    bid; its ``receipt`` is the bidder's proof of what was sealed.
+
+    ``now`` is for seeding a past procurement (the demo) and for tests on a fixed clock; the
+    views and the API never pass it, so a bidder's deadline is always the server clock's."""
     require(actor, "procurement.bid", organization)
     cleaned = clean_content(tender, content)
     with transaction.atomic():
         t = _share_lock(tender.pk)
-        now = timezone.now()  # the server clock, read under the lock
+        now = now or timezone.now()  # the server clock, read under the lock
         _refuse_after_deadline(t, now)
         problems = bidder_problems(t, organization, on=local_date(now))
         if problems:
