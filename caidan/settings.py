@@ -265,6 +265,31 @@ CAIDAN_FINANCE_BUREAU_CODE = env("CAIDAN_FINANCE_BUREAU_CODE", "")
 
 # The audit chain's hash: SM3 where the OpenSSL build offers it, SHA-256 otherwise.
 AUDIT_HASH_ALGORITHM = env("AUDIT_HASH_ALGORITHM", "sm3")
+# The daily audit anchors (/open/audit-anchors/) are signed with this Ed25519 key, which lives
+# only in the environment: "<key id>:<base64 of the 32-byte private key>" (``python manage.py
+# audit_anchor --new-key`` prints one). Public keys of retired signing keys stay listed in
+# AUDIT_ANCHOR_OLD_PUBLIC_KEYS ("<key id>:<base64 public key>[,…]") so old anchors verify.
+_DEV_AUDIT_ANCHOR_KEY = "dev:ZGV2ZWxvcG1lbnQtb25seS1hdWRpdC1hbmNob3ItazA="  # noqa: S105
+AUDIT_ANCHOR_KEY = env("AUDIT_ANCHOR_KEY", _DEV_AUDIT_ANCHOR_KEY)
+AUDIT_ANCHOR_OLD_PUBLIC_KEYS = env("AUDIT_ANCHOR_OLD_PUBLIC_KEYS", "")
+if AUDIT_ANCHOR_KEY == _DEV_AUDIT_ANCHOR_KEY and not (
+    DEBUG or TESTING or env_bool("CAIDAN_ALLOW_DEV_SECRET")
+):
+    raise ImproperlyConfigured(
+        "AUDIT_ANCHOR_KEY must be set in the environment when DEBUG is off "
+        "(python manage.py audit_anchor --new-key prints a new one)."
+    )
+# Survey respondent tokens are stored only as HMAC-SHA256 under this key (never in clear).
+# Set it once per deployment: a new key invalidates the tokens already handed out.
+_DEV_SURVEY_TOKEN_KEY = "development-only-survey-token-key"  # noqa: S105
+SURVEY_TOKEN_KEY = env("SURVEY_TOKEN_KEY", IDENTITY_HASH_KEY or _DEV_SURVEY_TOKEN_KEY)
+if SURVEY_TOKEN_KEY == _DEV_SURVEY_TOKEN_KEY and not (
+    DEBUG or TESTING or env_bool("CAIDAN_ALLOW_DEV_SECRET")
+):
+    raise ImproperlyConfigured(
+        "SURVEY_TOKEN_KEY (or IDENTITY_HASH_KEY) must be set in the environment when DEBUG "
+        "is off (at least 32 random characters)."
+    )
 
 LOGGING = {
     "version": 1,

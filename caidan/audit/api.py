@@ -96,3 +96,41 @@ def verify(request):
         "broken_seq": report.broken_seq,
         "reason": report.reason,
     }
+
+
+class AnchorOut(Schema):
+    type: str
+    v: int
+    day: str
+    seq: int
+    hash: str
+    hash_alg: str
+    at: str
+    key_id: str
+    signature: str
+
+
+class AnchorsOut(Schema):
+    public_keys: dict[str, str]  # key id → base64 of the raw 32-byte Ed25519 public key
+    anchors: list[AnchorOut]
+
+
+@router.get(
+    "/anchors",
+    auth=None,
+    response={200: AnchorsOut, **ERRORS},
+    summary="审计链锚点（公开）",
+    description=(
+        "每日签名发布的审计链链头（序号、哈希、时间），Ed25519 签名覆盖除 signature 外各字段的"
+        "规范 JSON（键排序、无空格、UTF-8）。审计人员应每日下载保存，用 "
+        "`manage.py audit_verify --anchors <文件>` 校验。"
+    ),
+)
+def anchors(request):
+    from .anchors import anchor_dict, public_keys
+    from .models import AuditAnchor
+
+    return {
+        "public_keys": public_keys(),
+        "anchors": [anchor_dict(a) for a in AuditAnchor.objects.order_by("day")],
+    }

@@ -23,6 +23,8 @@ class EventKind(models.TextChoices):
     UNIT_CREATED = "unit.created", "创建单位"
     TOKEN_CREATED = "token.created", "创建 API 令牌"
     TOKEN_REVOKED = "token.revoked", "撤销 API 令牌"
+    # the audit log itself
+    AUDIT_ANCHORED = "audit.anchored", "发布审计链锚点"
     # organizations
     ORGANIZATION_CREATED = "organization.created", "登记社会组织"
     ORGANIZATION_UPDATED = "organization.updated", "修改社会组织信息"
@@ -166,3 +168,4 @@ class EventKind(models.TextChoices):
     COMPLAINT_TRANSITION = "complaint.transition", "投诉处理状态变更"
     COMPLAINT_OVERDUE = "complaint.overdue", "投诉逾期未受理或未决定"
     COMPLAINT_SUSPENSION_ENDED = "complaint.suspension_ended", "暂停采购期满"
+    COMPLAINT_PUBLISHED = "complaint.published", "公告投诉处理决定"

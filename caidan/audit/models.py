@@ -74,3 +74,27 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"head #{self.seq}"
+
+
+class AuditAnchor(models.Model):
+    """A signed statement "on ``at``, the chain's newest event was #``seq`` with ``hash``",
+    published daily on the portal (``/open/audit-anchors/``) so that outsiders keep copies
+    the database cannot rewrite. The signature (Ed25519, key ``AUDIT_ANCHOR_KEY`` from the
+    environment) is over ``caidan.audit.anchors.signed_bytes``. This table is only the
+    publisher's copy: ``audit_verify --anchors`` checks the chain against an outside copy."""
+
+    day = models.DateField("锚定日期", unique=True)
+    seq = models.BigIntegerField("链头事件序号")
+    hash = models.CharField("链头事件哈希", max_length=128)
+    hash_alg = models.CharField("哈希算法", max_length=16, blank=True)
+    at = models.DateTimeField("锚定时间")
+    key_id = models.CharField("签名密钥编号", max_length=64)
+    signature = models.CharField("签名", max_length=200)
+
+    class Meta:
+        verbose_name = "审计链锚点"
+        verbose_name_plural = "审计链锚点"
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return f"anchor {self.day} #{self.seq}"

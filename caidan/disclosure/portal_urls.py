@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from . import views
+from . import anchors, views
 
 urlpatterns = [
     path("", views.portal_home, name="home"),
     path("search/", views.search_view, name="search"),
+    path("audit-anchors/", anchors.anchor_page, name="audit_anchors"),
     path("notices/", views.notice_list, name="notice_list"),
     path("notices/manage/", views.notice_manage, name="notice_manage"),
     path("notices/new/", views.notice_new, name="notice_new"),
