@@ -482,6 +482,12 @@ def complaint_decide(
             **_end_suspension(c, now),
         )
         label = ComplaintOutcome(outcome).label
+        audit_record(  # published with the decision (94号令 §35): moves the OCDS changes feed
+            kind=EventKind.COMPLAINT_PUBLISHED,
+            actor=actor,
+            target=c,
+            new={"outcome": outcome, "published_at": now.isoformat()},
+        )
         if revoke:
             award_revoke(
                 award=c.award,

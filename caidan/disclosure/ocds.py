@@ -376,6 +376,8 @@ def _tender(b: _Builder, tender) -> None:
 
     for award in tender.ocds_awards:
         _award(b, tender, award)
+    for complaint in getattr(tender, "ocds_complaints", ()):
+        _complaint(b, tender, complaint)
 
 
 def _tender_documents(tender) -> list[tuple[dt.datetime, dict]]:
@@ -400,6 +402,62 @@ def _tender_documents(tender) -> list[tuple[dt.datetime, dict]]:
         )
         for doc in docs
     ]
+
+
+def _complaint(b: _Builder, tender, complaint) -> None:
+    """A published complaint decision (投诉处理决定, 94号令 §35): the finance bureau as the
+    ``reviewBody``, the decision as a ``complaints`` tender document, and the complaints so
+    far in an additional ``complaints`` array (id, status, dates, outcome)."""
+    from django.urls import reverse
+
+    site = (getattr(settings, "SITE_URL", "") or "").rstrip("/")
+    body = b.unit_ref(complaint.bureau)
+    label = complaint.get_outcome_display()
+    listed = [c for c in tender.ocds_complaints if c.published_at <= complaint.published_at]
+    b.add(
+        complaint.published_at,
+        f"complaint-{complaint.pk}",
+        ["tenderUpdate"],
+        {
+            "tender": {
+                "id": tender.reference,
+                "documents": [
+                    {
+                        "id": f"complaint-decision-{complaint.pk}",
+                        "documentType": "complaints",
+                        "title": f"投诉处理决定：{label}",
+                        "description": complaint.reasoning,
+                        "url": site + reverse("complaints:detail", args=[complaint.pk]),
+                        "datePublished": _when(complaint.published_at),
+                        "format": "text/html",
+                        "language": "zh",
+                    }
+                ],
+            },
+            "complaints": [
+                {
+                    "id": str(c.pk),
+                    "status": c.status,
+                    "complainant": b.org_ref(c.organization),
+                    "reviewBody": b.unit_ref(c.bureau),
+                    "dateSubmitted": _when(c.filed_at),
+                    "dateAccepted": _when(c.handled_at),
+                    "dateDecided": _when(c.decided_at),
+                    "suspensionPeriod": {
+                        "startDate": _when(c.suspension_start),
+                        "endDate": _when(c.suspension_lifted_at or c.suspension_end),
+                    }
+                    if c.suspension_start
+                    else None,
+                    "outcome": c.outcome,
+                    "outcomeDetails": c.get_outcome_display(),
+                    "rationale": c.reasoning,
+                }
+                for c in listed
+            ],
+        },
+        {body["id"]: {"reviewBody"}},
+    )
 
 
 def _award(b: _Builder, tender, award) -> None:
@@ -571,6 +629,7 @@ def prefetch(proposals: list) -> list:
     (about ten, whatever their number): each list of processes costs the same per page."""
     from django.db.models import Prefetch, prefetch_related_objects
 
+    from caidan.complaints.models import Complaint
     from caidan.contracts.models import PUBLIC_STATUSES as CONTRACT_PUBLIC
     from caidan.contracts.models import Contract, Instalment, Report
     from caidan.documents.models import Document
@@ -611,6 +670,13 @@ def prefetch(proposals: list) -> list:
             "ocds_tenders__awards",
             queryset=Award.objects.select_related("bid__organization").order_by("id"),
             to_attr="ocds_awards",
+        ),
+        Prefetch(
+            "ocds_tenders__complaints",
+            queryset=Complaint.objects.filter(published_at__isnull=False)
+            .select_related("bureau", "organization")
+            .order_by("published_at", "id"),
+            to_attr="ocds_complaints",
         ),
         Prefetch(
             "contracts",
