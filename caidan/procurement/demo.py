@@ -189,3 +189,25 @@ def seed_procurement(system: Actor, password: str) -> dict[str, int]:
                 actor=provider,
             )
     return created
+
+
+def committee_passes_all(tender: Tender, *, purchaser: Actor, now: dt.datetime | None = None):
+    """A lowest-price tender's committee review for seeded data (87号令 §45–47, §50): the
+    purchaser draws the committee (from the seed committed at publication), every drawn
+    expert declares no conflict and passes each bid; the tender is then ranked by price.
+    Returns the refreshed tender (``evaluated``, or ``failed`` if the bids alone fail it)."""
+    from .selectors_experts import panel_for
+    from .services.evaluation import scorable_bids, scores_submit, verdicts_save
+    from .services.experts import panel_declare, panel_draw
+
+    panel_draw(tender=tender, actor=purchaser, now=now)
+    bids = scorable_bids(tender)
+    for member in [m for m in panel_for(tender) if m.status == "drawn"]:
+        expert = _actor(member.expert.user.username, Role.EXPERT)
+        panel_declare(member=member, no_conflict=True, actor=expert)
+        verdicts_save(
+            member=member, verdicts={str(b.pk): {"pass": True} for b in bids}, actor=expert
+        )
+        scores_submit(member=member, actor=expert, now=now)
+    tender.refresh_from_db()
+    return tender
