@@ -69,3 +69,37 @@ def signed_contract(world, **terms):
 
 def provider_actor(world) -> Actor:
     return world.actor("provider")
+
+
+def complained_draft(world):
+    """A draft contract whose losing bidder challenged at the last instant of the window, was
+    answered, and then complained to the finance department (投诉): the complaint is pending.
+    Returns (contract, complaint, the complainant's actor)."""
+    from caidan.accounts.actor import Actor
+    from caidan.complaints.services import complaint_file
+    from caidan.contracts.services import contract_create
+    from caidan.procurement.models import Bid
+    from caidan.procurement.services import challenge_answer, challenge_file
+
+    award = award_for(world)
+    loser = Bid.objects.filter(tender=award.tender, rank=2).select_related("organization").get()
+    member = loser.organization.memberships.first()
+    actor = Actor(user=member.user, membership=member)
+    challenge = challenge_file(
+        award=award,
+        organization=loser.organization,
+        grounds="价格异常",
+        actor=actor,
+        now=award.challenge_deadline,
+    )
+    challenge_answer(
+        challenge=challenge, answer="报价经核实合理。", upheld=False, actor=world.actor("purchaser")
+    )
+    contract = contract_create(award=award, actor=world.actor("purchaser"))
+    complaint = complaint_file(
+        challenges=challenge,
+        matters="中标人报价低于成本，质疑答复未予核实。",
+        request="认定中标结果无效。",
+        actor=actor,
+    )
+    return contract, complaint, actor

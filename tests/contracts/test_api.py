@@ -226,32 +226,34 @@ def test_create_edit_and_sign(world, client, token_for):
     error(get(client, "/999999"), 404)
 
 
-def test_signing_blocked_while_a_suspending_challenge_is_open(world, client, token_for):
+def test_no_contract_while_a_challenge_is_unanswered(world, client, token_for):
+    """A challenge filed at the last instant of the window holds the contract step until it
+    is answered (政府采购法 §53, 实施条例 §54): the API refuses to draft, naming the rule."""
     from caidan.accounts.actor import Actor
     from caidan.procurement.models import Bid
     from caidan.procurement.services import challenge_answer, challenge_file
 
-    c = draft_contract(world)
-    loser = Bid.objects.filter(tender=c.tender, rank=2).select_related("organization").get()
+    award = award_for(world)
+    loser = Bid.objects.filter(tender=award.tender, rank=2).select_related("organization").get()
     member = loser.organization.memberships.first()
     challenge = challenge_file(
-        award=c.award,
+        award=award,
         organization=loser.organization,
         grounds="价格异常",
         actor=Actor(user=member.user, membership=member),
+        now=award.challenge_deadline,
     )
     purchaser = token_for("purchaser")
-    blockers = ok(get(client, f"/{c.pk}", purchaser))["signing"]["blockers"]
-    assert len(blockers) == 1 and "§54" in blockers[0]
-    body = error(post(client, f"/{c.pk}/sign", None, purchaser), 409, "signing_blocked")
-    assert body["detail"]["reasons"] == blockers
-    c.refresh_from_db()
-    assert c.purchaser_signed_at is None
+    body = error(post(client, "", {"award_id": award.pk}, purchaser), 409, "signing_blocked")
+    reasons = body["detail"]["reasons"]
+    assert len(reasons) == 1 and "§54" in reasons[0] and "尚未答复" in reasons[0]
+    assert not award.contracts.exists()
     challenge_answer(
         challenge=challenge, answer="报价经核实合理。", upheld=False, actor=world.actor("purchaser")
     )
-    assert ok(get(client, f"/{c.pk}", purchaser))["signing"]["blockers"] == []
-    assert ok(post(client, f"/{c.pk}/sign", None, purchaser))["signing"]["purchaser_signed_at"]
+    c = ok(post(client, "", {"award_id": award.pk}, purchaser), 201)
+    assert c["signing"]["blockers"] == []
+    assert ok(post(client, f"/{c['id']}/sign", None, purchaser))["signing"]["purchaser_signed_at"]
 
 
 def test_cancel_a_draft(world, client, token_for):

@@ -206,25 +206,17 @@ def test_both_parties_sign_then_it_is_published_and_the_first_gate_opens(world):
     assert kinds.count("midterm") == 1 and kinds.count("final") == 1 and "progress" in kinds
 
 
-def test_signing_is_blocked_by_an_open_challenge_that_may_change_the_result(world):
-    from caidan.procurement.models import Bid
-    from caidan.procurement.services import challenge_answer, challenge_file
+def test_signing_is_blocked_while_a_complaint_is_pending(world):
+    """A complaint filed after the draft holds the signature until it ends (DOMAIN §4.7)."""
+    from caidan.complaints.services import complaint_withdraw
 
-    c = draft_contract(world)
-    loser = Bid.objects.filter(tender=c.tender, rank=2).select_related("organization").get()
-    member = loser.organization.memberships.first()
-    from caidan.accounts.actor import Actor
+    from .factories import complained_draft
 
-    actor = Actor(user=member.user, membership=member)
-    ch = challenge_file(
-        award=c.award, organization=loser.organization, grounds="价格异常", actor=actor
-    )
+    c, complaint, complainant = complained_draft(world)
     with pytest.raises(Conflict) as exc:
         contract_sign(contract=c, actor=world.actor("purchaser"))
-    assert exc.value.code == "signing_blocked" and "§54" in exc.value.message
-    challenge_answer(
-        challenge=ch, answer="报价经核实合理。", upheld=False, actor=world.actor("purchaser")
-    )
+    assert exc.value.code == "signing_blocked" and "投诉" in exc.value.message
+    complaint_withdraw(complaint=complaint, actor=complainant)
     contract_sign(contract=c, actor=world.actor("purchaser"))
 
 

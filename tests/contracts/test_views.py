@@ -328,26 +328,16 @@ def test_both_parties_sign_through_the_confirmation(world, login):
 
 
 def test_sign_page_shows_blockers_and_refuses(world, login):
-    from caidan.accounts.actor import Actor
-    from caidan.procurement.models import Bid
-    from caidan.procurement.services import challenge_file
+    from .factories import complained_draft
 
-    c = draft_contract(world)
-    loser = Bid.objects.filter(tender=c.tender, rank=2).select_related("organization").get()
-    member = loser.organization.memberships.first()
-    challenge_file(
-        award=c.award,
-        organization=loser.organization,
-        grounds="价格异常",
-        actor=Actor(user=member.user, membership=member),
-    )
+    c, _, _ = complained_draft(world)
     client = login("provider")
     response = client.get(f"/contracts/{c.pk}/sign/")
     html = _html(response)
-    assert 'data-testid="blockers"' in html and "§54" in html
+    assert 'data-testid="blockers"' in html and "投诉" in html and "§57" in html
     assert "确认签订</button>" not in html
     response = client.post(f"/contracts/{c.pk}/sign/")
-    assert response.status_code == 200 and "§54" in _html(response)
+    assert response.status_code == 200 and "§57" in _html(response)
     c.refresh_from_db()
     assert c.provider_signed_at is None
 
