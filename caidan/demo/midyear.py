@@ -97,6 +97,18 @@ class MidyearResult:
     enquiries: int = 0  # enquiries made (one answered and published, one in the inbox)
 
 
+def waiting_experts() -> list[str]:
+    """The demo expert accounts seated on the mid-year tender in evaluation whose scores are
+    still due (the draw is random, so the demo reports who was drawn)."""
+    from caidan.procurement.models import PanelMember
+
+    return sorted(
+        PanelMember.objects.filter(
+            tender__title=TITLES["evaluating"], status="active", sheet__submitted_at__isnull=True
+        ).values_list("expert__user__username", flat=True)
+    )
+
+
 def already_seeded() -> bool:
     return AuditEvent.objects.filter(kind=EventKind.DEMO_SEEDED, note=MARKER).exists()
 
@@ -328,7 +340,34 @@ def _opened_tender(
         )
     tender_open(tender=tender, now=tender.deadline + dt.timedelta(seconds=1))
     tender.refresh_from_db()
+    if method == "lowest_price" and tender.status == "evaluating":
+        _compliance_review(tender, purchaser)
     return tender
+
+
+def _compliance_review(tender, purchaser: Actor) -> None:
+    """Lowest-price method: the committee is drawn (from the seed committed at publication)
+    and reviews qualification and compliance; every bid passes, so the tender is ranked by
+    price (87号令 §45–47)."""
+    from caidan.procurement.models import PanelMember
+    from caidan.procurement.services import panel_declare, panel_draw, scores_submit
+    from caidan.procurement.services.evaluation import scorable_bids, verdicts_save
+
+    panel_draw(tender=tender, actor=purchaser, now=tender.opened_at + dt.timedelta(minutes=10))
+    members = PanelMember.objects.filter(tender=tender, status="drawn").select_related(
+        "expert__user"
+    )
+    bids = scorable_bids(tender)
+    for member in members.order_by("position"):
+        actor = _actor(member.expert.user.username, Role.EXPERT)
+        panel_declare(
+            member=member, no_conflict=True, declaration="与各投标人无利害关系。", actor=actor
+        )
+        verdicts_save(
+            member=member, verdicts={str(b.pk): {"pass": True} for b in bids}, actor=actor
+        )
+        scores_submit(member=member, actor=actor)
+    tender.refresh_from_db()
 
 
 def _awarded(proposal, purchaser, bidders, prices, *, days_ago: int):
@@ -445,10 +484,9 @@ def _evaluate(contract, stage: str, purchaser: Actor, evaluator: Actor, *, publi
 def seed_midyear(password: str | None = None) -> MidyearResult:
     """Create one process at every stage (see ``STAGES``) unless already done."""
     from caidan.demo.data import DEMO_PASSWORD
-    from caidan.procurement.models import Expert, PanelMember
+    from caidan.procurement.models import PanelMember
     from caidan.procurement.services import panel_declare, panel_draw, scores_save, scores_submit
     from caidan.procurement.services.evaluation import scorable_bids
-    from caidan.procurement.services.experts import draw_order
     from caidan.projects.services import (
         agenda_item_decide,
         proposal_submit,
@@ -528,8 +566,9 @@ def seed_midyear(password: str | None = None) -> MidyearResult:
         )
         result.stages["bidding"] = "tender published, open for bids"
 
-        # 5: opened; five experts drawn and declared; three have scored, two have not —
-        # the demo account ``expert`` among them when the draw allows.
+        # 5: opened; five experts drawn (the seed committed when the tender was published:
+        # nobody picks the panel, the demo neither) and declared; three have scored, two
+        # have not. ``waiting_experts()`` names the two, for ``demo_accounts``.
         tender = _opened_tender(
             proposals["evaluating"],
             purchaser,
@@ -537,29 +576,14 @@ def seed_midyear(password: str | None = None) -> MidyearResult:
             {"provider": "468000.00", "provider2": "455000.00", "provider3": "490000.00"},
             "comprehensive",
         )
-        fields = set(tender.required_fields)
-        ids = [
-            e.pk
-            for e in Expert.objects.filter(is_active=True).order_by("id")
-            if not fields or fields & set(e.specialties or [])
-        ]
-        mine = Expert.objects.filter(user__username="expert").values_list("pk", flat=True).first()
-        seed = next(
-            (
-                f"长宁区-江苏路街道-{n}"
-                for n in range(200)
-                if mine in draw_order(f"长宁区-江苏路街道-{n}", ids)[: tender.committee_size]
-            ),
-            "长宁区-江苏路街道",
-        )
-        panel_draw(tender=tender, seed=seed, actor=purchaser)
+        panel_draw(tender=tender, actor=purchaser)
         members = list(
             PanelMember.objects.filter(tender=tender, status="drawn")
             .select_related("expert__user")
             .order_by("position")
         )
         names = [m.expert.user.username for m in members]
-        unscored = {n for n in names if n == "expert"}
+        unscored = {n for n in names if n == "expert"}  # the first demo account, if drawn
         for name in reversed(names):
             if len(unscored) >= 2:
                 break

@@ -8,7 +8,7 @@ import json
 from django.core.management import call_command
 from django.urls import reverse
 
-from caidan.demo.midyear import TITLES, seed_midyear
+from caidan.demo.midyear import TITLES, seed_midyear, waiting_experts
 
 
 def _counts() -> dict[str, int]:
@@ -47,8 +47,9 @@ def test_every_stage_once_idempotent_audited_and_exported(world, tmp_path, capsy
     assert seated.count() == evaluating.committee_size
     submitted = ScoreSheet.objects.filter(tender=evaluating, submitted_at__isnull=False)
     assert 0 < submitted.count() < seated.count()
-    assert seated.filter(expert__user__username="expert").exists()
-    assert not submitted.filter(member__expert__user__username="expert").exists()
+    experts = waiting_experts()
+    assert len(experts) == seated.count() - submitted.count() == 2
+    assert not submitted.filter(member__expert__user__username__in=experts).exists()
     award = tender["awarded"].awards.get()
     assert tender["awarded"].status == "awarded" and award.status == "confirmed"
     assert award.bid.organization.name == "长宁区乐龄居家养老服务社"
@@ -92,7 +93,8 @@ def test_every_stage_once_idempotent_audited_and_exported(world, tmp_path, capsy
     assert TITLES["completed"] in text and TITLES["awarded"] in text
 
     call_command("demo_accounts")
-    assert "where to click" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "where to click" in printed and "/".join(experts) in printed
 
 
 def test_each_role_finds_its_pending_item_from_the_dashboard(world, login):
@@ -103,7 +105,7 @@ def test_each_role_finds_its_pending_item_from_the_dashboard(world, login):
         ("committee", None, "projects:sessions", "第四次"),
         ("provider", None, "contracts:todo", TITLES["contract_draft"]),
         ("provider", None, "procurement:my_bids", TITLES["awarded"]),
-        ("expert", None, "procurement:my_reviews", TITLES["evaluating"]),
+        (waiting_experts()[0], None, "procurement:my_reviews", TITLES["evaluating"]),
         ("evaluator", None, "evaluations:mine", TITLES["midterm"]),
     ]
     for username, role, url_name, expected in cases:

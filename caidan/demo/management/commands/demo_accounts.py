@@ -11,7 +11,7 @@ class Command(BaseCommand):
         parser.add_argument("--url", default="http://127.0.0.1:8000/")
 
     def handle(self, *args, url, **options):
-        from caidan.demo.midyear import WHERE_TO_CLICK, already_seeded
+        from caidan.demo.midyear import WHERE_TO_CLICK, already_seeded, waiting_experts
 
         out = self.stdout
         out.write("")
@@ -27,6 +27,8 @@ class Command(BaseCommand):
         if already_seeded():
             out.write(" Mid-year demo — where to click (工作台 → panel):")
             for username, panel, what in WHERE_TO_CLICK:
+                if username == "expert":  # the draw is random: name who was drawn
+                    username = "/".join(waiting_experts()) or username
                 out.write(f"   {username:<12} {panel:<16} {what}")
             out.write(
                 "   (also expert2…expert9, provider2, provider3; same password; docs/demo.md)"
