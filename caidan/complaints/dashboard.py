@@ -18,3 +18,13 @@ PANEL = Panel(
 panels = PANELS.setdefault(Role.PLATFORM_ADMIN, [])
 if all(p.url_name != PANEL.url_name for p in panels):
     panels.append(PANEL)
+
+MINE = Panel(
+    _("我的投诉"),
+    _("对质疑答复不满意或采购人逾期未答复的，可向财政部门投诉；在这里查看办理进展和处理决定。"),
+    "complaints:mine",
+)
+for role in (Role.PROVIDER, Role.HUB):
+    panels = PANELS.setdefault(role, [])
+    if all(p.url_name != MINE.url_name for p in panels):
+        panels.append(MINE)

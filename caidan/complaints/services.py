@@ -254,6 +254,12 @@ def complaint_file(
                 )
         if Complaint.objects.filter(challenges__in=locked, status__in=PENDING_STATUSES).exists():
             raise Conflict("该质疑已有正在处理的投诉，不能重复投诉。", code="duplicate")
+        if Complaint.objects.filter(challenges__in=locked, status=ComplaintStatus.DECIDED).exists():
+            raise Conflict(
+                "财政部门已对该质疑事项作出投诉处理决定；不服的，可依法申请行政复议或提起行政诉讼"
+                "（政府采购法 §58）。",
+                code="already_decided",
+            )
         tender = locked[0].tender
         c = Complaint.objects.create(
             tender=tender,

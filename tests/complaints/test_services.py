@@ -290,6 +290,9 @@ def test_decision_effects(world, admin, outcome, award_status, tender_status):
         complaint=c, outcome=outcome, reasoning="经调查核实。", actor=admin, now=now
     )
     assert c.status == "decided" and c.published_at == now and c.decided_at == now
+    with pytest.raises(Conflict) as exc:  # decided: review or litigation now (§58)
+        complain(sc, now=local(2027, 3, 22))
+    assert exc.value.code == "already_decided"
     assert c.suspension_lifted_at == now  # the suspension ends with the decision
     sc.award.refresh_from_db()
     sc.tender.refresh_from_db()

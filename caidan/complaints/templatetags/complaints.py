@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import template
 from django.utils import timezone
 
-from ..models import PENDING_STATUSES, Complaint
+from ..models import PENDING_STATUSES, Complaint, ComplaintStatus
 from ..selectors import published_for_tender
 from ..services import can_complain_about, file_window
 
@@ -21,13 +21,14 @@ def complaint_link(context, challenge):
     out = {"challenge": challenge, "complaint": None, "may_complain": False, "closes": None}
     if actor is None or not can(actor, "complaints.file", challenge.organization):
         return out
-    out["complaint"] = Complaint.objects.filter(challenges=challenge).order_by("-id").first()
+    latest = Complaint.objects.filter(challenges=challenge).order_by("-id").first()
+    if latest is not None and latest.status != ComplaintStatus.REJECTED:
+        out["complaint"] = latest  # pending, decided or withdrawn: its page
+        return out
     window = file_window(challenge)
-    if window and (out["complaint"] is None or not out["complaint"].is_pending):
-        out["may_complain"] = can_complain_about(challenge, timezone.now())
+    if window and can_complain_about(challenge, timezone.now()):
+        out["may_complain"] = True
         out["closes"] = window[1]
-        if out["may_complain"]:
-            out["complaint"] = None
     return out
 
 
