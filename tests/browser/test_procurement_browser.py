@@ -1,8 +1,10 @@
 """Acceptance path of procurement: a provider submits a sealed bid in the browser; the bids
 open at the deadline; the purchaser draws the experts; an expert declares and scores in
 the browser (the others through the services); the purchaser confirms the award; an
-anonymous visitor reads the award notice with the winner and the experts' names."""
+anonymous visitor reads the award notice with the winner and the experts' names, and checks
+the published expert draw against the commitment shown before opening."""
 
+import hashlib
 import re
 
 import pytest
@@ -63,6 +65,9 @@ def test_bid_evaluation_award_and_public_notice(page, browser, live_server, worl
     officer.get_by_role("button", name="随机抽取评审专家").click()
     officer.wait_for_load_state()
     assert officer.get_by_text("结果一致").is_visible()
+    # the seed was committed at publication: only its commitment is shown before the award
+    shown = officer.get_by_test_id("draw-commitment").first.inner_text().strip()
+    assert shown == tender.draw_commitment and tender.draw_seed not in officer.content()
     members = list(
         PanelMember.objects.filter(tender=tender, status="drawn").select_related("expert__user")
     )
@@ -109,3 +114,89 @@ def test_bid_evaluation_award_and_public_notice(page, browser, live_server, worl
     for m in members:
         assert m.expert.name in experts
     assert page.get_by_role("link", name="下载评审数据（JSON）").is_visible()
+
+    # 7. With the notice the draw is published: the seed hashes to the commitment shown
+    # before opening, and the page re-runs the draw.
+    page.get_by_test_id("notice-draw-link").click()
+    page.wait_for_url(f"**/procurement/tenders/{tender.pk}/#draw")
+    seed = page.get_by_test_id("draw-seed").inner_text().strip()
+    assert hashlib.sha256(seed.encode()).hexdigest() == shown
+    assert "结果一致" in page.get_by_test_id("draw-verification").inner_text()
+
+
+def test_lowest_price_committee_reviews_on_a_phone(browser, live_server, world):
+    """87号令 §45–47: a lowest-price tender's committee reviews qualification and compliance
+    (an expert on a 390×844 phone fails one bid with a reason); the tender is ranked only
+    after the whole committee has submitted, without the failed bid."""
+    from caidan.procurement.models import Bid, PanelMember
+    from caidan.procurement.services.experts import panel_draw
+
+    base = live_server.url
+    tender = factories.opened_tender(
+        world,
+        evaluation_method="lowest_price",
+        prices=("700000.00", "800000.00", "900000.00", "950000.00"),
+        review=False,
+    )
+    assert tender.status == "evaluating"
+    factories.make_expert_pool(world, 7)
+    panel_draw(tender=tender, actor=world.actor("purchaser"))
+    members = list(
+        PanelMember.objects.filter(tender=tender, status="drawn").select_related("expert__user")
+    )
+    cheapest = Bid.objects.filter(tender=tender).order_by("price").first()
+    # three members fail the cheapest bid through the services, one passes all
+    _review_by_services(tender, members[:3], fail=cheapest)
+    _review_by_services(tender, members[3:4], fail=None)
+
+    ctx = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+    phone = ctx.new_page()
+    phone.set_default_timeout(15000)
+    phone.on("dialog", lambda d: d.accept())
+    phone.goto(base + "/login/")
+    phone.get_by_label("用户名").fill(members[4].expert.user.username)
+    phone.get_by_label("密码").fill("x")
+    phone.get_by_role("button", name="登录").click()
+    phone.wait_for_url("**/dashboard/")
+    phone.goto(base + f"/procurement/tenders/{tender.pk}/review/")
+    phone.get_by_label("本人与各投标人不存在利害关系").check()
+    phone.get_by_role("button", name="提交声明").click()
+    phone.wait_for_url(f"**/procurement/tenders/{tender.pk}/review/")
+    assert phone.get_by_role("heading", name="资格性和符合性审查").is_visible()
+    for bid in Bid.objects.filter(tender=tender, status="valid"):
+        choice = "fail" if bid.pk == cheapest.pk else "pass"
+        phone.locator(f"input[name='v-{bid.pk}'][value='{choice}']").check()
+    phone.get_by_role("button", name="提交审查意见").click()
+    phone.wait_for_load_state()
+    assert "须写明理由" in phone.content()  # a fail needs its reason
+    for bid in Bid.objects.filter(tender=tender, status="valid"):
+        choice = "fail" if bid.pk == cheapest.pk else "pass"
+        phone.locator(f"input[name='v-{bid.pk}'][value='{choice}']").check()
+    phone.locator(f"input[name='r-{cheapest.pk}']").fill("未提供有效的资格证明文件")
+    phone.get_by_role("button", name="提交审查意见").click()
+    phone.wait_for_load_state()
+    assert phone.get_by_test_id("sheet-status").inner_text() == "已提交"
+    ctx.close()
+    tender.refresh_from_db()
+    assert tender.status == "evaluated"
+    cheapest.refresh_from_db()
+    assert (
+        cheapest.status == "invalid" and "资格性和符合性审查不通过" in cheapest.invalid_reasons[0]
+    )
+    ranks = [b.rank for b in Bid.objects.filter(tender=tender, status="valid").order_by("price")]
+    assert ranks == [1, 2, 3]
+
+
+def _review_by_services(tender, members, *, fail):
+    from caidan.procurement.services.evaluation import scorable_bids, scores_submit, verdicts_save
+    from caidan.procurement.services.experts import panel_declare
+
+    bids = scorable_bids(tender)
+    for m in members:
+        actor = factories.expert_actor(m.expert)
+        panel_declare(member=m, no_conflict=True, actor=actor)
+        verdicts = {str(b.pk): {"pass": True} for b in bids}
+        if fail is not None:
+            verdicts[str(fail.pk)] = {"pass": False, "reason": "资格证明文件不全"}
+        verdicts_save(member=m, verdicts=verdicts, actor=actor)
+        scores_submit(member=m, actor=actor)

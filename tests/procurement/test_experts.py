@@ -331,7 +331,7 @@ def test_draw_is_for_the_purchaser_once(world, opened):
 def test_lowest_price_tenders_get_their_committee_drawn_too(world):
     """87号令 §45–47: the lowest-price method still has a committee (it reviews
     qualification and compliance); only single source and agreement purchase have none."""
-    tender = opened_tender(world, evaluation_method="lowest_price")
+    tender = opened_tender(world, evaluation_method="lowest_price", review=False)
     make_expert_pool(world, 9)
     draw = panel_draw(tender=tender, actor=world.actor("purchaser"))
     assert draw.size == 5 and len(draw.drawn) == 7
