@@ -287,8 +287,10 @@ class LikertSelect(forms.RadioSelect):
 class SurveyAnswerForm(forms.Form):
     token = forms.CharField(
         label=_("答卷码"),
-        max_length=16,
-        help_text=_("纸条或短信上的 8 位答卷码，每个答卷码只能提交一次。"),
+        max_length=40,
+        help_text=_(
+            "纸条或短信上的 15 位答卷码（不区分大小写，可含空格或短横线），每个答卷码只能提交一次。"
+        ),
         widget=forms.TextInput(
             attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
         ),

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import secrets
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count
 from django.utils import timezone
@@ -35,13 +37,54 @@ DEFAULT_QUESTIONS = [
 ]
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.strip().upper().encode()).hexdigest()
+# Respondent tokens: 15 characters of Crockford base32 (75 bits), printed in groups of five
+# ("7KQ2M-X9D4T-HW3RB"). On entry spaces, dashes and case do not matter, and O/I/L are read
+# as 0/1/1. Stored only as HMAC-SHA256 under ``settings.SURVEY_TOKEN_KEY``: a database dump
+# cannot be searched for the tokens (not even the old 8-hex-digit ones, which migration
+# evaluations 0002 re-keyed; see ``token_hash``).
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+TOKEN_LENGTH = 15
+TOKEN_GROUP = 5
+_READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+def normalize_token(token: str) -> str:
+    """What the respondent typed, as the canonical token: no spaces or dashes, upper case,
+    O/I/L read as 0/1/1."""
+    kept = "".join(ch for ch in str(token or "") if not ch.isspace() and ch not in "-_.")
+    return kept.upper().translate(_READ_AS)
+
+
+def _legacy(token: str) -> bool:
+    return len(token) == 8 and all(ch in "0123456789ABCDEF" for ch in token)
+
+
+def legacy_token_hash(old_sha256: str) -> str:
+    """The stored form of a token issued before keyed hashing (8 hex digits, stored as their
+    plain SHA-256): HMAC of that digest. Migration evaluations 0002 applies it to old rows."""
+    key = settings.SURVEY_TOKEN_KEY.encode()
+    return hmac.new(key, b"legacy:" + old_sha256.encode(), hashlib.sha256).hexdigest()
+
+
+def token_hash(token: str) -> str:
+    """The keyed hash stored for a token (as typed, normalised first)."""
+    norm = normalize_token(token)
+    if _legacy(norm):
+        return legacy_token_hash(hashlib.sha256(norm.encode()).hexdigest())
+    key = settings.SURVEY_TOKEN_KEY.encode()
+    return hmac.new(key, b"v2:" + norm.encode(), hashlib.sha256).hexdigest()
+
+
+def new_token() -> str:
+    raw = "".join(secrets.choice(CROCKFORD) for _ in range(TOKEN_LENGTH))
+    return "-".join(raw[i : i + TOKEN_GROUP] for i in range(0, TOKEN_LENGTH, TOKEN_GROUP))
 
 
 def _new_tokens(survey: Survey, count: int) -> list[str]:
-    raw = [secrets.token_hex(4).upper() for _ in range(count)]  # 8 characters, easy to type
-    SurveyToken.objects.bulk_create([SurveyToken(survey=survey, token_hash=_hash(t)) for t in raw])
+    raw = [new_token() for _ in range(count)]
+    SurveyToken.objects.bulk_create(
+        [SurveyToken(survey=survey, token_hash=token_hash(t)) for t in raw]
+    )
     return raw
 
 
@@ -167,10 +210,13 @@ def survey_respond(
     today = timezone.localdate()
     if today < survey.opens_on or today > survey.closes_on:
         raise Conflict(f"调查时间为 {survey.opens_on} 至 {survey.closes_on}。", code="closed")
-    row = SurveyToken.objects.filter(survey=survey, token_hash=_hash(token or "")).first()
+    row = SurveyToken.objects.filter(survey=survey, token_hash=token_hash(token or "")).first()
     if row is None:
         throttle_hit(scope=SURVEY_THROTTLE_SCOPE, key=key)
-        raise field_error("token", "答卷码不正确，请核对纸条或短信上的 8 位答卷码。")
+        raise field_error(
+            "token",
+            "答卷码不正确，请核对纸条或短信上的 15 位答卷码（不区分大小写，可含空格或短横线）。",
+        )
     if not isinstance(answers, dict):
         raise field_error("answers", "请回答全部评分题。")
     clean, points = {}, []
