@@ -5,23 +5,30 @@ browser session (with CSRF) for the web UI. ``X-Caidan-Role: <membership id>`` p
 which of the person's roles a token request acts in (default: the first).
 
 Errors: every ``DomainError`` and every framework error is mapped here, once, to
-``{"code", "message", "detail"}`` with an HTTP 4xx status.
+``{"code", "message", "detail"}`` with an HTTP 4xx status. Bad input never reaches a
+500: JSON strings with lone UTF-16 surrogates are refused by the parser, numbers too
+large for the database and malformed multipart bodies are 400. What still escapes (a real
+server error) is answered as JSON too, by ``caidan.common.middleware``.
 """
 
 from __future__ import annotations
 
+import json
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.security import APIKeyCookie, HttpBearer
 
 from caidan.accounts.actor import Actor
 from caidan.accounts.middleware import client_ip
 from caidan.accounts.selectors import resolve_membership
 from caidan.accounts.services import api_token_authenticate
-from caidan.common.errors import DomainError
+from caidan.common.errors import DomainError, field_error
 
 
 class TokenAuth(HttpBearer):
@@ -76,6 +83,44 @@ class SessionActorAuth(APIKeyCookie):
         return None
 
 
+def lone_surrogate_path(value, path: str = "") -> str | None:
+    """The dotted path of the first string (or key) in parsed JSON that holds a lone UTF-16
+    surrogate (``"\\ud800"``: valid JSON, but no Unicode text; it cannot be stored or
+    encoded), or None. A pair of surrogates escapes one character and is fine."""
+    if isinstance(value, str):
+        return path if any("\ud800" <= ch <= "\udfff" for ch in value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            here = f"{path}.{key}" if path else str(key)
+            if lone_surrogate_path(key) is not None:
+                return path or "（字段名）"
+            found = lone_surrogate_path(item, here)
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for n, item in enumerate(value):
+            found = lone_surrogate_path(item, f"{path}.{n}" if path else str(n))
+            if found is not None:
+                return found
+    return None
+
+
+class StrictJSONParser(Parser):
+    """JSON bodies as ninja parses them, refusing text that is not Unicode."""
+
+    def parse_body(self, request):
+        data = json.loads(request.body)  # ninja answers a parse error with 400
+        path = lone_surrogate_path(data)
+        if path is not None:
+            raise field_error(
+                path or "body",
+                f"字段“{path or '请求体'}”含有无效字符（单独的 UTF-16 代理项，如 \\ud800），"
+                "不是有效的 Unicode 文本。",
+                code="invalid_text",
+            )
+        return data
+
+
 api = NinjaAPI(
     title="Caidan 菜单 API",
     version="1",
@@ -87,6 +132,7 @@ api = NinjaAPI(
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",
+    parser=StrictJSONParser(),
 )
 
 
@@ -138,8 +184,27 @@ def on_forbidden(request, exc):
     return _error(request, 403, "permission_denied", "当前角色无权进行此操作。")
 
 
+@api.exception_handler(MultiPartParserError)
+def on_bad_multipart(request, exc):
+    return _error(
+        request,
+        400,
+        "bad_multipart",
+        "上传请求格式无效（multipart/form-data 缺少或含有无效的 boundary）。",
+        {"field": "file"},
+    )
+
+
+@api.exception_handler(OverflowError)
+def on_overflow(request, exc):
+    # A number too large for the database (an id above 2^63-1) or for a date.
+    return _error(request, 400, "out_of_range", "请求中的数值超出允许范围。")
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
+    if isinstance(exc.__cause__, DomainError):  # raised by our parser, wrapped by ninja
+        return on_domain_error(request, exc.__cause__)
     return _error(request, exc.status_code, "http_error", str(exc))
 
 

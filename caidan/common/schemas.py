@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from ninja import Schema
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 T = TypeVar("T")
+
+MAX_ID = 2**63 - 1  # the largest primary key the database (bigint) can hold
+MIN_YEAR, MAX_YEAR = 1900, 2200
+
+# Bounded types for API parameters and fields: out-of-range values are a 400 naming the
+# field, never a 500 further down (a date in year 29519414910516, an id past bigint).
+Id = Annotated[int, Field(ge=1, le=MAX_ID, description="编号（正整数）")]
+Year = Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR, description=f"年份（{MIN_YEAR}–{MAX_YEAR}）")]
 
 
 class ErrorOut(Schema):
@@ -53,3 +61,19 @@ def renamed_fields(**renames: str) -> Iterator[None]:
 def money_str(value) -> str | None:
     """Money for JSON: a string (never a float), None stays None."""
     return None if value is None else str(value)
+
+
+def patch_changes(payload: BaseModel, *, nullable: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The fields a PATCH body sets (``exclude_unset``). A PATCH schema declares every field
+    optional so that it may be omitted; an explicit ``null`` is still refused (400 naming
+    the field) unless the field may be cleared (``nullable``): ``null`` where a list or a
+    text is expected must never reach a service or the database."""
+    from caidan.common.errors import field_error
+
+    changes = payload.dict(exclude_unset=True)
+    for name, value in changes.items():
+        if value is None and name not in nullable:
+            raise field_error(
+                name, f"字段“{name}”不能为 null；不修改此字段时请省略它。", code="null_not_allowed"
+            )
+    return changes

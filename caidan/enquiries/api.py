@@ -15,7 +15,7 @@ from ninja import Router, Schema, Status
 from caidan.accounts.middleware import client_ip
 from caidan.accounts.models import Unit, User
 from caidan.common.errors import field_error
-from caidan.common.schemas import ERRORS, ErrorOut, PageOut, page_response
+from caidan.common.schemas import ERRORS, ErrorOut, Id, PageOut, Year, page_response
 
 from . import selectors, services
 from .models import Enquiry
@@ -27,9 +27,9 @@ ERRORS_429 = {**ERRORS, 429: ErrorOut}
 class EnquiryIn(Schema):
     kind: str
     subject_type: str
-    subject_id: int | None = None
+    subject_id: Id | None = None
     official: str = ""
-    unit_id: int | None = None
+    unit_id: Id | None = None
     title: str
     body: str
     publish_consent: bool = False
@@ -166,7 +166,7 @@ def public_out(e: Enquiry) -> dict:
 @router.get(
     "/public", response={200: PageOut[PublicOut], **ERRORS}, auth=None, summary="公开的答复"
 )
-def list_public(request, unit_id: int | None = None, cursor: str | None = None, limit: int = 20):
+def list_public(request, unit_id: Id | None = None, cursor: str | None = None, limit: int = 20):
     page = selectors.enquiry_list_public(unit_id=unit_id, cursor=cursor, limit=limit)
     return page_response(page, public_out)
 
@@ -189,7 +189,7 @@ class StatsOut(Schema):
     auth=None,
     summary="各单位办理统计（数量、答复用时、逾期）",
 )
-def statistics(request, year: int | None = None):
+def statistics(request, year: Year | None = None):
     return [s.as_dict() for s in selectors.enquiry_statistics(year=year)]
 
 
@@ -221,7 +221,7 @@ def inbox(
     request,
     status: str = "",
     kind: str = "",
-    unit_id: int | None = None,
+    unit_id: Id | None = None,
     overdue: bool = False,
     cursor: str | None = None,
     limit: int = 20,

@@ -10,7 +10,7 @@ from ninja import Router, Schema, Status
 
 from caidan.accounts.models import Unit, User
 from caidan.common.errors import field_error
-from caidan.common.schemas import ERRORS, PageOut, page_response
+from caidan.common.schemas import ERRORS, PageOut, page_response, patch_changes
 
 from . import selectors, services
 from .models import AgendaItem, Proposal
@@ -272,7 +272,7 @@ class ProposalPatch(Schema):
 )
 def update_proposal(request, proposal_id: int, payload: ProposalPatch):
     p = selectors.proposal_get_for(actor=request.auth, proposal_id=proposal_id)
-    changes = _resolve(payload.dict(exclude_unset=True))
+    changes = _resolve(patch_changes(payload, nullable=("year",)))
     services.proposal_update(proposal=p, changes=changes, actor=request.auth)
     return detail_out(selectors.proposal_get_for(actor=request.auth, proposal_id=proposal_id))
 

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from caidan.audit.kinds import EventKind
+from caidan.common.fields import BoundedDateField
 from caidan.common.models import CalendarDay
 from caidan.common.widgets import DateInput
 
@@ -38,8 +39,8 @@ class AuditFilterForm(forms.Form):
     actor = forms.CharField(label=_("操作人（用户名）"), required=False)
     target_type = forms.CharField(label=_("对象类型"), required=False)
     target_id = forms.CharField(label=_("对象编号"), required=False)
-    since = forms.DateField(label=_("起始日期"), required=False, widget=DateInput)
-    until = forms.DateField(label=_("截止日期"), required=False, widget=DateInput)
+    since = BoundedDateField(label=_("起始日期"), required=False, widget=DateInput)
+    until = BoundedDateField(label=_("截止日期"), required=False, widget=DateInput)
 
 
 class CalendarDayForm(forms.Form):
