@@ -31,6 +31,12 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
+def _csp_nonce():
+    from csp.constants import NONCE
+
+    return NONCE
+
+
 TESTING = "pytest" in sys.modules or env_bool("CAIDAN_TESTING")
 DEBUG = env_bool("DEBUG", False)
 
@@ -54,6 +60,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",  # Swagger UI's assets from the installed package, not a public CDN
+    "csp",
     "caidan.common",
     "caidan.audit",
     "caidan.accounts",
@@ -86,6 +94,7 @@ MIDDLEWARE = [
     "caidan.accounts.middleware.ActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "caidan.urls"
@@ -201,8 +210,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 
-# Cache: local memory by default; Redis when REDIS_URL is set (shared across app servers).
-REDIS_URL = env("REDIS_URL")
+# Cache: local memory by default; Redis when REDIS_URL (or CACHE_URL, redis:// or rediss://)
+# is set, shared across workers and app servers. Rate limits never rely on it: they count in
+# the database (caidan/accounts/throttle.py), so they hold with any cache.
+REDIS_URL = env("REDIS_URL") or env("CACHE_URL")
+if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured(
+        "REDIS_URL / CACHE_URL must be a redis://, rediss:// or unix:// URL."
+    )
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
@@ -232,6 +247,38 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES")
 CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# HTTPS: HSTS for HSTS_SECONDS (default one year once SECURE_COOKIES=1, i.e. behind TLS; 0 turns
+# it off), subdomains included unless HSTS_INCLUDE_SUBDOMAINS=0, preload only on request.
+# The proxy terminating TLS sets X-Forwarded-Proto; SECURE_SSL_REDIRECT (default: on with
+# SECURE_COOKIES) sends plain HTTP to HTTPS.
+SECURE_HSTS_SECONDS = int(env("HSTS_SECONDS", "31536000" if env_bool("SECURE_COOKIES") else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", env_bool("SECURE_COOKIES"))
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("SECURE_PROXY_SSL_HEADER", True) else None
+)
+SECURE_REFERRER_POLICY = "same-origin"
+# Preloading is a decision for the owner of the whole domain (it cannot be undone quickly),
+# so `check --deploy` does not ask for it unless HSTS_PRELOAD=1.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# Content-Security-Policy (django-csp 4): scripts and styles only from our origin; the two
+# pages with a page-specific <style> carry the per-request nonce. No inline event handlers:
+# caidan/web/static/caidan/site.js attaches confirm/autosubmit/print behaviour instead.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", _csp_nonce()],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 SESSION_COOKIE_AGE = int(env("SESSION_COOKIE_AGE", str(8 * 3600)))
 
 # Residents' identities are stored only as HMAC-SHA256 digests under this key. Set it once
@@ -298,3 +345,20 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
 }
+
+# Production refuses weak or development secrets (DEBUG off, outside tests and without
+# CAIDAN_ALLOW_DEV_SECRET, which `make test` and CI set). See docs/security.md.
+if not (DEBUG or TESTING or env_bool("CAIDAN_ALLOW_DEV_SECRET")):
+    from caidan.accounts.secrets_check import production_secret_problems
+
+    _problems = production_secret_problems(
+        secret_key=SECRET_KEY,
+        sealing_keys=BID_SEALING_KEYS,
+        dev_sealing_key=_DEV_SEALING_KEY,
+        sms_backend=SMS_BACKEND,
+        identity_hash_key=IDENTITY_HASH_KEY,
+    )
+    if _problems:
+        raise ImproperlyConfigured(
+            "Refusing to start with unsafe production settings:\n- " + "\n- ".join(_problems)
+        )
