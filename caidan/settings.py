@@ -320,13 +320,21 @@ AUDIT_HASH_ALGORITHM = env("AUDIT_HASH_ALGORITHM", "sm3")
 _DEV_AUDIT_ANCHOR_KEY = "dev:ZGV2ZWxvcG1lbnQtb25seS1hdWRpdC1hbmNob3ItazA="  # noqa: S105
 AUDIT_ANCHOR_KEY = env("AUDIT_ANCHOR_KEY", _DEV_AUDIT_ANCHOR_KEY)
 AUDIT_ANCHOR_OLD_PUBLIC_KEYS = env("AUDIT_ANCHOR_OLD_PUBLIC_KEYS", "")
-if AUDIT_ANCHOR_KEY == _DEV_AUDIT_ANCHOR_KEY and not (
-    DEBUG or TESTING or env_bool("CAIDAN_ALLOW_DEV_SECRET")
-):
-    raise ImproperlyConfigured(
-        "AUDIT_ANCHOR_KEY must be set in the environment when DEBUG is off "
-        "(python manage.py audit_anchor --new-key prints a new one)."
-    )
+if not (DEBUG or TESTING or env_bool("CAIDAN_ALLOW_DEV_SECRET")):
+    import base64 as _b64
+    import binascii as _binascii
+
+    try:
+        _anchor_id, _, _anchor_b64 = AUDIT_ANCHOR_KEY.partition(":")
+        _anchor_ok = bool(_anchor_id) and len(_b64.b64decode(_anchor_b64, validate=True)) == 32
+    except (_binascii.Error, ValueError):
+        _anchor_ok = False
+    if AUDIT_ANCHOR_KEY == _DEV_AUDIT_ANCHOR_KEY or not _anchor_ok:
+        raise ImproperlyConfigured(
+            "AUDIT_ANCHOR_KEY must be set in the environment when DEBUG is off, as "
+            "'<key id>:<base64 of 32 bytes>', not the development key "
+            "(python manage.py audit_anchor --new-key prints a new one)."
+        )
 # Survey respondent tokens are stored only as HMAC-SHA256 under this key (never in clear).
 # Set it once per deployment: a new key invalidates the tokens already handed out.
 _DEV_SURVEY_TOKEN_KEY = "development-only-survey-token-key"  # noqa: S105

@@ -279,6 +279,9 @@ def test_public_page_without_anchors(db):
     ("extra", "refused"),
     [
         ({}, True),
+        ({"AUDIT_ANCHOR_KEY": "dev:ZGV2ZWxvcG1lbnQtb25seS1hdWRpdC1hbmNob3ItazA="}, True),
+        ({"AUDIT_ANCHOR_KEY": "k1:c2hvcnQ="}, True),  # not 32 bytes
+        ({"AUDIT_ANCHOR_KEY": "k1:not base64!"}, True),
         ({"AUDIT_ANCHOR_KEY": anchors.new_anchor_key("k1")}, False),
     ],
 )
