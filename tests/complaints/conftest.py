@@ -42,7 +42,8 @@ class Scene:
     award: object
     challenge: object
     loser: object  # the challenging bidder (rank 2)
-    other: object  # a bidder that did not challenge (rank 3)
+    other: object  # a bidder that did not challenge (rank 3) unless ``both``
+    challenge2: object  # the third-ranked bidder's challenge (with ``both``)
     winner: object
 
 
@@ -54,7 +55,7 @@ def _actor_of(org):
     return Actor(user=m.user, membership=m)
 
 
-def scene(world, *, at=T0, answer_at=ANSWERED, upheld=False):
+def scene(world, *, at=T0, answer_at=ANSWERED, upheld=False, both=False):
     """A tender scored by five experts and awarded at T0, challenged by the second-ranked
     bidder at T0 and (unless ``answer_at`` is None) answered — dismissed — at ``answer_at``.
     ``at=None``: all of it now, on the real clock (for the pages and the API)."""
@@ -88,9 +89,21 @@ def scene(world, *, at=T0, answer_at=ANSWERED, upheld=False):
             grounds="中标供应商的社工资质不符合采购文件要求。",
             actor=loser,
         )
+        other = _actor_of(third.organization)
+        ch2 = (
+            challenge_file(
+                award=award, organization=third.organization, grounds="评分有误。", actor=other
+            )
+            if both
+            else None
+        )
         if answer_at is not None:
             if tm is not None:
                 tm.move_to(answer_at)
+            if ch2 is not None:
+                ch2 = challenge_answer(
+                    challenge=ch2, answer="评分无误。", upheld=False, actor=world.actor("purchaser")
+                )
             ch = challenge_answer(
                 challenge=ch,
                 answer="经核查，中标供应商资质符合要求，质疑不成立。",
@@ -103,7 +116,8 @@ def scene(world, *, at=T0, answer_at=ANSWERED, upheld=False):
         award=award,
         challenge=ch,
         loser=loser,
-        other=_actor_of(third.organization),
+        other=other,
+        challenge2=ch2,
         winner=_actor_of(award.bid.organization),
     )
 

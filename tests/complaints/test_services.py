@@ -402,3 +402,48 @@ def test_every_action_from_every_status(world, admin):
                     raise _Rollback
             except _Rollback:
                 pass
+
+
+def test_notices_at_each_step_and_the_desk_puts_the_late_first(world, admin):
+    from caidan.complaints.selectors import inbox, visible_to
+    from caidan.notifications.models import Notification
+
+    calendar()
+    sc = scene(world, both=True)
+    c = complain(sc, now=local(2027, 3, 3))
+    mine = Notification.objects.filter(recipient=sc.loser.user)
+    officers = Notification.objects.filter(recipient=world.user("purchaser"))
+    bureau = Notification.objects.filter(recipient=world.user("admin"))
+    assert mine.filter(kind="complaint.filed").exists()
+    assert officers.filter(kind="complaint.filed").exists()
+    assert bureau.filter(kind="complaint.filed").exists()
+    s.complaint_accept(complaint=c, actor=admin, now=local(2027, 3, 4))
+    s.complaint_suspend(
+        complaint=c, until=D(2027, 3, 10), reason="核查", actor=admin, now=local(2027, 3, 4)
+    )
+    s.complaint_decide(
+        complaint=c,
+        outcome="dismissed",
+        reasoning="缺乏事实依据",
+        actor=admin,
+        now=local(2027, 3, 5),
+    )
+    for kind in ("complaint.accepted", "complaint.suspended", "complaint.decided"):
+        assert mine.filter(kind=kind).exists(), kind
+        assert officers.filter(kind=kind).exists(), kind
+    # the desk: a late one first, then by due date, the closed last
+    late = s.complaint_file(  # by the other challenger, not yet accepted
+        challenges=[sc.challenge2],
+        matters="评分有误",
+        request="重新评审",
+        actor=sc.other,
+        now=local(2027, 3, 10),
+    )
+    assert late.accept_due == end_of_day(D(2027, 3, 17))
+    rows = inbox(actor=admin, now=local(2027, 3, 18))
+    assert [r.pk for r in rows][:2] == [late.pk, c.pk]
+    assert rows[0].is_overdue(local(2027, 3, 18))
+    # the purchaser of another street sees neither (until published)
+    others = visible_to(world.actor("purchaser2"))
+    assert list(others.filter(pk=late.pk)) == []
+    assert list(others.filter(pk=c.pk)) == [c]  # published decision
