@@ -142,10 +142,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
+        "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # zxcvbn's estimate of the guesses needed: 4 of 4 (caidan/accounts/validators.py)
+    {"NAME": "caidan.accounts.validators.StrengthValidator", "OPTIONS": {"min_score": 4}},
 ]
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:dashboard"

@@ -16,7 +16,7 @@ class UserCreateForm(forms.Form):
     password = forms.CharField(
         label=_("初始密码"),
         widget=forms.PasswordInput,
-        help_text=_("至少 10 位；请当面或电话告知本人。"),
+        help_text=_("至少 12 位且不易猜到；请当面或电话告知本人。"),
     )
 
 

@@ -17,7 +17,7 @@ class PasswordChangeForm(forms.Form):
     new_password = forms.CharField(
         label=_("新密码"),
         widget=forms.PasswordInput,
-        help_text=_("至少 10 位，不能是纯数字或常见密码。"),
+        help_text=_("至少 12 位，不能是纯数字、常见密码或容易猜到的组合（如姓名加年份）。"),
     )
     new_password2 = forms.CharField(label=_("再次输入新密码"), widget=forms.PasswordInput)
 
