@@ -268,7 +268,7 @@ def calendar_warnings(today=None) -> list[str]:
     if missing:
         warnings.append(
             f"{missing} 年的法定节假日与调休安排尚未载入：跨入 {missing} 年的法定期限"
-            "（如质疑答复 7 个工作日、合同签订 30 日）目前只按周末计算，可能有误。"
+            "（如中标公告 2 个工作日、质疑答复 7 个工作日）目前只按周末计算，可能有误。"
             "请在国务院办公厅通知发布后录入，或升级 chinesecalendar 后运行 calendar_sync。"
         )
     loaded = loaded_years()
