@@ -208,6 +208,13 @@ if STORAGE_BACKEND == "s3":
         },
     }
 DOCUMENT_MAX_BYTES = int(env("DOCUMENT_MAX_BYTES", str(20 * 1024 * 1024)))
+# Spreadsheet imports (caidan/common/xlsx.py): data rows, cells read (blank ones included),
+# columns per row, blank rows that end the data, and the workbook's unpacked size.
+XLSX_MAX_ROWS = int(env("XLSX_MAX_ROWS", "20000"))
+XLSX_MAX_CELLS = int(env("XLSX_MAX_CELLS", "1000000"))
+XLSX_MAX_COLUMNS = int(env("XLSX_MAX_COLUMNS", "100"))
+XLSX_EMPTY_RUN = int(env("XLSX_EMPTY_RUN", "50"))
+XLSX_MAX_UNPACKED_BYTES = int(env("XLSX_MAX_UNPACKED_BYTES", str(100 * 1024 * 1024)))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
