@@ -14,8 +14,9 @@ def demo_provider(world) -> Bidder:
     return Bidder(org=actor.organization, user=actor.user, actor=actor)
 
 
-def award_for(world, *, price="800000.00", budget="1000000.00"):
-    """A lowest-price tender won by the demo provider at ``price``; the award confirmed.
+def award_for(world, *, price="800000.00", budget="1000000.00", bidders=None):
+    """A lowest-price tender won at ``price`` by the demo provider (or the first of
+    ``bidders``, who bid ``price``, 900,000 and 950,000); the award confirmed.
 
     No contract may be drafted before the award's challenge window has closed (政府采购法
     §52), so the procurement is run in the past on a moved clock: published, bid and opened
@@ -30,7 +31,7 @@ def award_for(world, *, price="800000.00", budget="1000000.00"):
     now = timezone.now()
     for back in (30, 45, 60, 90):
         with time_machine.travel(now - dt.timedelta(days=back), tick=True):
-            bidders = [demo_provider(world), *make_bidders(world, 2)]
+            bidders = bidders or [demo_provider(world), *make_bidders(world, 2)]
             tender = opened_tender(
                 world,
                 prices=(price, "900000.00", "950000.00"),

@@ -130,18 +130,12 @@ def _enterprise_contract(world):
     """A contract won by an enterprise at 600,000 and signed by both sides."""
     from caidan.contracts.services import contract_create, contract_sign
     from caidan.orgs.models import Organization
-    from caidan.procurement.services import award_confirm
-    from tests.procurement.factories import make_bidders, opened_tender
+    from tests.contracts.factories import award_for
+    from tests.procurement.factories import make_bidders
 
     bidders = make_bidders(world, 3)
     Organization.objects.filter(pk=bidders[0].org.pk).update(legal_form="enterprise")
-    tender = opened_tender(
-        world,
-        prices=("600000.00", "900000.00", "950000.00"),
-        evaluation_method="lowest_price",
-        bidders=bidders,
-    )
-    award = award_confirm(tender=tender, actor=world.actor("purchaser"))
+    award = award_for(world, price="600000.00", bidders=bidders)
     contract = contract_create(award=award, actor=world.actor("purchaser"))
     contract_sign(contract=contract, actor=world.actor("purchaser"))
     contract_sign(contract=contract, actor=bidders[0].actor)

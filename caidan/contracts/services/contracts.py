@@ -607,13 +607,6 @@ def contract_renew(*, contract: Contract, actor: Any, now: dt.datetime | None = 
     now = now or timezone.now()
     with transaction.atomic():
         c = _lock(contract)
-        from caidan.procurement.services.awards import winner_problems
-
-        problems = winner_problems(c.award, now=now)
-        if problems:
-            raise Conflict(
-                "不能续签：" + "；".join(problems), code="ineligible", detail={"reasons": problems}
-            )
         if not c.renewal_intent:
             raise Conflict("该合同未约定续签意向。", code="no_intent")
         if c.status not in (ContractStatus.ACTIVE, ContractStatus.COMPLETED):
@@ -630,6 +623,13 @@ def contract_renew(*, contract: Contract, actor: Any, now: dt.datetime | None = 
             )
         if c.renewals.exclude(status="cancelled").exists():
             raise Conflict("已起草续签合同。", code="contract_exists")
+        from caidan.procurement.services.awards import winner_problems
+
+        problems = winner_problems(c.award, now=now)
+        if problems:
+            raise Conflict(
+                "不能续签：" + "；".join(problems), code="ineligible", detail={"reasons": problems}
+            )
         start, end = next_period(c.period_start, c.period_end, 1)  # 29 February included
         fields = {f: getattr(c, f) for f in TERM_FIELDS}
         fields.update(period_start=start, period_end=end)
