@@ -171,9 +171,10 @@ def _verify_since_last_anchor(upto_seq: int, upto_hash: str) -> None:
 
 
 def audit_anchor_create(*, now: dt.datetime | None = None) -> tuple[AuditAnchor, bool]:
-    """Sign and store today's anchor of the chain head, once per (local) day: returns
-    ``(anchor, created)``; a second call the same day returns the existing one. Refuses
-    (``AnchorRefused``) when the chain since the previous anchor does not verify."""
+    """Verify the chain since the previous anchor, append today's ``audit.anchored`` event and
+    sign the chain head it makes (once per local day): returns ``(anchor, created)``; a
+    second call the same day returns the existing one. Refuses (``AnchorRefused``) when the
+    chain since the previous anchor does not verify."""
     now = now or timezone.now()
     day = timezone.localdate(now)
     existing = AuditAnchor.objects.filter(day=day).first()
@@ -187,29 +188,38 @@ def audit_anchor_create(*, now: dt.datetime | None = None) -> tuple[AuditAnchor,
         existing = AuditAnchor.objects.filter(day=day).first()
         if existing:
             return existing, False
-        seq, hash_, alg = (head.seq, head.hash, head.hash_alg) if head else (0, GENESIS, "")
+        seq, hash_ = (head.seq, head.hash) if head else (0, GENESIS)
         _verify_since_last_anchor(seq, hash_)
+        # The anchored event is the anchoring itself, appended to the verified chain: so the
+        # published hash is never that of an event whose details are withheld from some
+        # readers (``selectors.audit_withhold``), and the event names no other hash.
+        from .services import audit_record
+
+        event = audit_record(
+            kind=EventKind.AUDIT_ANCHORED,
+            actor=None,
+            target=("audit.auditanchor", day.isoformat(), f"审计链锚点 {day}"),
+            new={"day": day.isoformat(), "key_id": key_id},
+        )
         data = {
             "type": TYPE,
             "v": VERSION,
             "day": day.isoformat(),
-            "seq": int(seq),
-            "hash": hash_,
-            "hash_alg": alg,
+            "seq": int(event.seq),
+            "hash": event.hash,
+            "hash_alg": event.hash_alg,
             "at": _utc(now),
             "key_id": key_id,
         }
         signature = _b64(private.sign(signed_bytes(data)))
         anchor = AuditAnchor.objects.create(
-            day=day, seq=seq, hash=hash_, hash_alg=alg, at=now, key_id=key_id, signature=signature
-        )
-        from .services import audit_record
-
-        audit_record(
-            kind=EventKind.AUDIT_ANCHORED,
-            actor=None,
-            target=("audit.auditanchor", str(anchor.pk), f"审计链锚点 {day}"),
-            new={"day": day.isoformat(), "seq": int(seq), "hash": hash_, "key_id": key_id},
+            day=day,
+            seq=event.seq,
+            hash=event.hash,
+            hash_alg=event.hash_alg,
+            at=now,
+            key_id=key_id,
+            signature=signature,
         )
     return anchor, True
 

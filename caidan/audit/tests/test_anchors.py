@@ -72,14 +72,15 @@ def test_anchor_signs_the_chain_head_once_a_day(world):
     head = AuditChainHead.objects.get(pk=1)
     anchor, created = anchors.audit_anchor_create(now=NOW)
     assert created
-    assert (anchor.seq, anchor.hash, anchor.hash_alg) == (head.seq, head.hash, head.hash_alg)
     assert anchor.day == dt.date(2026, 12, 5)  # the local (Shanghai) day
-    data = anchors.anchor_dict(anchor)
-    assert anchors.verify_signature(data, anchors.public_keys()) == ""
-    # the anchoring itself is in the chain, right after the anchored head
+    # the anchored event is the anchoring itself, appended right after the verified head
     event = AuditEvent.objects.get(seq=head.seq + 1)
     assert event.kind == EventKind.AUDIT_ANCHORED
-    assert event.new["hash"] == head.hash
+    assert event.prev_hash == head.hash
+    assert (anchor.seq, anchor.hash, anchor.hash_alg) == (event.seq, event.hash, event.hash_alg)
+    assert AuditChainHead.objects.get(pk=1).hash == anchor.hash
+    data = anchors.anchor_dict(anchor)
+    assert anchors.verify_signature(data, anchors.public_keys()) == ""
     # the same day again: the same anchor, nothing new
     _append(1)
     again, created = anchors.audit_anchor_create(now=NOW + dt.timedelta(hours=21, minutes=59))
@@ -87,7 +88,7 @@ def test_anchor_signs_the_chain_head_once_a_day(world):
     # the next local day: a new anchor of the new head
     nxt, created = anchors.audit_anchor_create(now=NOW + dt.timedelta(hours=22))
     assert created and nxt.day == dt.date(2026, 12, 6)
-    assert nxt.seq == AuditChainHead.objects.get(pk=1).seq - 1
+    assert nxt.seq == AuditChainHead.objects.get(pk=1).seq == anchor.seq + 2
     assert audit_chain_verify().ok
 
 
@@ -129,7 +130,7 @@ def test_no_anchor_over_a_broken_chain(world):
 def test_no_anchor_when_the_last_anchored_event_changed(world):
     events = _append(3)
     first, _ = anchors.audit_anchor_create(now=NOW)
-    assert first.seq == events[-1].seq
+    assert first.seq == events[-1].seq + 1
     with tampering() as cursor:
         cursor.execute(
             "UPDATE audit_auditevent SET hash = %s WHERE seq = %s", ["f" * 64, first.seq]
