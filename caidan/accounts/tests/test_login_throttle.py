@@ -7,7 +7,7 @@ import time_machine
 from django.utils import timezone
 
 from caidan.accounts.models import LoginFailure, User
-from caidan.accounts.services import login_locked_until, user_authenticate
+from caidan.accounts.services import user_authenticate
 from caidan.audit.models import AuditEvent
 from caidan.common.errors import NotAuthenticated, TooManyRequests
 from caidan.demo.data import DEMO_PASSWORD
@@ -87,6 +87,8 @@ def test_one_address_failing_for_many_usernames_is_locked(world, settings):
 
 
 def test_back_off_doubles_with_each_further_failure_up_to_the_window(world, settings):
+    from caidan.accounts.services import login_locked_until
+
     settings.LOGIN_MAX_FAILURES = 3
     settings.LOGIN_LOCK_SECONDS = 60
     settings.LOGIN_LOCK_MAX_SECONDS = 900
