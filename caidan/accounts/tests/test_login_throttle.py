@@ -118,3 +118,23 @@ def test_lockout_message_says_how_long(world, settings):
     with pytest.raises(TooManyRequests) as exc:
         user_authenticate(username="expert", password=DEMO_PASSWORD, ip="192.0.2.5")
     assert exc.value.code == "login_locked" and "60 秒" in exc.value.message
+
+
+def test_tick_forgets_throttle_hits_older_than_a_day(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from caidan.accounts.models import ThrottleHit
+    from caidan.accounts.throttle import throttle_count, throttle_hit
+
+    now = timezone.now()
+    throttle_hit(scope="t", key="k", now=now - dt.timedelta(days=1, seconds=1))
+    throttle_hit(scope="t", key="k", now=now - dt.timedelta(hours=23))
+    assert throttle_count(scope="t", key="k", window=dt.timedelta(days=2), now=now) == 2
+    out = StringIO()
+    call_command(
+        "tick", "--now", now.isoformat(), "--only", "accounts.purge_throttle_hits", stdout=out
+    )
+    assert "accounts.purge_throttle_hits: 1 changed" in out.getvalue()
+    assert ThrottleHit.objects.count() == 1
