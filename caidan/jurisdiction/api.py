@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils import timezone
 from ninja import Router, Schema, Status
 
 from caidan.common.calendar import WorkingCalendar, next_year_missing
@@ -102,8 +103,6 @@ class YearsOut(Schema):
     summary="已载入官方节假日安排的年度",
 )
 def list_calendar_years(request):
-    from django.utils import timezone
-
     today = timezone.localdate()
     rows = list(CalendarYear.objects.all())
     loaded = {r.year for r in rows}

@@ -17,6 +17,7 @@ from caidan.common.calendar_sources import (
     library_schedule,
     library_source,
     library_years,
+    schedule_changes,
     store_schedule,
 )
 from caidan.common.errors import NotFound, field_error
@@ -190,8 +191,13 @@ def calendar_year_sync(
         if current and not force and not current.source.startswith("chinesecalendar"):
             outcome[year] = "kept"
             continue
-        change = _store(library_schedule(year), source=source, notice="", actor=actor, now=now)
-        outcome[year] = "loaded" if any(change.values()) or current is None else "unchanged"
+        schedule = library_schedule(year)
+        pending = schedule_changes(schedule, day_model=CalendarDay)
+        if current and current.source == source and not any(pending.values()):
+            outcome[year] = "unchanged"  # nothing to write, nothing to audit
+            continue
+        _store(schedule, source=source, notice="", actor=actor, now=now)
+        outcome[year] = "loaded"
     return outcome
 
 

@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -115,7 +116,7 @@ def calendar_notice(request):
                         f"{len(change['changed'])} 天、删除 {len(change['removed'])} 天），"
                         "已记入审计日志。",
                     )
-                    return redirect(f"/settings/calendar/?year={year}")
+                    return redirect(f"{reverse('web:calendar')}?year={year}")
                 preview = {
                     "schedule": schedule,
                     "rows": schedule.rows(),

@@ -113,10 +113,12 @@ def test_only_the_platform_admin(world):
 
 def test_sync_keeps_a_notice_entered_by_hand_unless_forced(world):
     admin = world.actor("admin")
+    events = AuditEvent.objects.count()
     assert calendar_year_sync(years=[2026, 2027], actor=admin) == {
         2026: "unchanged",
         2027: "not in library",
     }
+    assert AuditEvent.objects.count() == events  # nothing written, nothing audited
     calendar_year_load(
         year=2026,
         notice="手工录入",
