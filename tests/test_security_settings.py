@@ -218,3 +218,28 @@ def test_api_docs_load_nothing_from_another_host(client, db):
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", html), html
     for asset in re.findall(r"""(?:src|href)=["'](/static/[^"']+)""", html):
         assert client.get(asset).status_code == 200, asset
+
+
+def _redis_up() -> bool:
+    import socket
+
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _redis_up(), reason="no Redis at 127.0.0.1:6379")
+def test_redis_cache_from_the_environment_is_shared_between_processes():
+    """Two processes configured by REDIS_URL see one cache (a value one writes, the other
+    reads), unlike the per-process default."""
+    key = f"caidan-test-{secrets.token_hex(4)}"
+    env = {**production_env(REDIS_URL="redis://127.0.0.1:6379/15")}
+    setup = "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='caidan.settings';"
+    setup += "django.setup(); from django.core.cache import cache;"
+    first = run(setup + f"cache.set('{key}', 41, 60); print(cache.incr('{key}'))", env)
+    assert first.returncode == 0, first.stderr
+    second = run(setup + f"print(cache.incr('{key}')); cache.delete('{key}')", env)
+    assert second.returncode == 0, second.stderr
+    assert (first.stdout.strip(), second.stdout.strip()) == ("42", "43")
