@@ -178,8 +178,6 @@ INLINE_HANDLERS_LEFT = {
     "caidan/procurement/templates/procurement/review_compliance.html",
     "caidan/procurement/templates/procurement/tender_detail.html",
     "caidan/procurement/templates/procurement/panel.html",
-    "caidan/complaints/templates/complaints/complaint_form.html",
-    "caidan/complaints/templates/complaints/detail.html",
     "caidan/contracts/templates/contracts/report_detail.html",
     "caidan/contracts/templates/contracts/payment_form.html",
 }
