@@ -317,3 +317,26 @@ def test_production_refuses_the_development_anchor_key(extra, refused):
 def test_anchor_times_are_utc_microseconds(world):
     anchor, _ = anchors.audit_anchor_create(now=timezone.now())
     assert anchors.anchor_dict(anchor)["at"].endswith("Z")
+
+
+def test_anchors_fetched_from_an_http_url(anchored):
+    """The URL form: fetched over HTTP with a timeout (a local server stands in for the portal)."""
+    import functools
+    import http.server
+    import threading
+
+    events, made, path = anchored
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(path.parent))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/{path.name}"
+        out = StringIO()
+        call_command("audit_verify", anchors=url, timeout=10, stdout=out)
+        assert "2 of 2 anchors match" in out.getvalue()
+        with pytest.raises(CommandError, match="cannot read anchors"):
+            call_command("audit_verify", anchors=url + ".missing", timeout=10, stdout=StringIO())
+    finally:
+        server.shutdown()
+        server.server_close()
