@@ -432,8 +432,10 @@ class _ProcurementObjects(dict):
         ).pk
 
     def _evaluated_tender(self):
-        """Ranked by price (no experts); the demo provider bids lowest."""
+        """Ranked by price after the committee's compliance review (87号令 §45–47); the demo
+        provider bids lowest."""
         from tests.procurement.factories import (
+            committee_passes_all,
             make_bidders,
             open_now,
             published_tender,
@@ -445,7 +447,7 @@ class _ProcurementObjects(dict):
         submit_bids(
             self.world, tender, ["800000.00", "900000.00"], bidders=make_bidders(self.world, 2)
         )
-        return open_now(tender)
+        return committee_passes_all(self.world, open_now(tender))
 
     def _evaluated(self):
         return self["evaluated_tender"].pk
@@ -511,18 +513,21 @@ class _ProcurementObjects(dict):
         return self["opened_tender"].pk
 
     def _seat_obj(self):
-        """Draw the panel with a seed that seats the demo expert (the draw is reproducible:
-        try the draw, read its candidates and exclusions, pick a seed, draw for real)."""
+        """Draw the panel so that it seats the demo expert (the draw is reproducible: try
+        the draw, read its candidates and exclusions, commit the tender to a seed that
+        seats the expert — only a test can, the app fixes it at publication — and draw)."""
+        import hashlib
+
         from django.db import transaction
 
-        from caidan.procurement.models import PanelMember
+        from caidan.procurement.models import PanelMember, Tender
         from caidan.procurement.services.experts import draw_order, panel_draw
 
         tender = self["opened_tender"]
         purchaser = self._actor("purchaser")
         me = self.world.user("expert").expert.pk
         sid = transaction.savepoint()
-        trial = panel_draw(tender=tender, seed="trial", actor=purchaser)
+        trial = panel_draw(tender=tender, actor=purchaser)
         excluded = {row["expert"] for row in trial.exclusions}
         remaining = [c for c in trial.candidates if c not in excluded]
         size, algorithm = trial.size, trial.algorithm
@@ -532,7 +537,10 @@ class _ProcurementObjects(dict):
             for i in range(1000)
             if me in draw_order(f"matrix-{i}", remaining, algorithm=algorithm)[:size]
         )
-        panel_draw(tender=tender, seed=seed, actor=purchaser)
+        Tender.objects.filter(pk=tender.pk).update(
+            draw_seed=seed, draw_commitment=hashlib.sha256(seed.encode()).hexdigest()
+        )
+        panel_draw(tender=tender, actor=purchaser)
         return PanelMember.objects.get(tender=tender, expert_id=me, status="drawn")
 
     def _seat(self):
