@@ -271,6 +271,12 @@ PROCUREMENT_API = [
     ("GET", "/tenders/{published}/history", None, OVERSEERS),
     ("GET", "/tenders/{opened}/panel", None, OVERSEERS),
     ("GET", "/panel/{seat}/sheet", None, OWN_SEAT),
+    # The expert draw's record: the commitment for everyone after publication; the seed and
+    # the draw after the award (tests/procurement/test_legal_edges.py).
+    ("GET", "/tenders/{published}/draw", None, {"*": 200, None: 200}),
+    ("GET", "/tenders/{awarded}/draw", None, {"*": 200, None: 200}),
+    # Compliance verdicts are for lowest-price tenders: the seat's tender scores (409).
+    ("PUT", "/panel/{active_seat}/verdicts", lambda o: {"verdicts": {}}, {"expert": 409, "*": 403}),
     ("POST", "/tenders", lambda o: {"proposal_id": o["proposal"]}, {"purchaser": 201, "*": 403}),
     ("PATCH", "/tenders/{draft}", lambda o: {"title": "改名"}, {**DRAFT_OWNER, "purchaser": 200}),
     ("POST", "/tenders/{draft}/publish", None, {**DRAFT_OWNER, "purchaser": 200}),
