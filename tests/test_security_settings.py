@@ -31,7 +31,14 @@ def production_env(**overrides) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DEBUG", "CAIDAN_TESTING", "CAIDAN_ALLOW_DEV_SECRET", "DJANGO_SETTINGS_MODULE"}
+        if k
+        not in {
+            "DEBUG",
+            "CAIDAN_TESTING",
+            "CAIDAN_ALLOW_DEV_SECRET",
+            "DJANGO_SETTINGS_MODULE",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests in this process
+        }
         and not k.startswith(("HSTS_", "SECURE_", "REDIS_", "CACHE_"))
     }
     env.update(
