@@ -629,3 +629,19 @@ def test_publish_commits_on_a_fixed_clock(world):
     tender = tender_publish(tender=tender, actor=world.actor("purchaser"), now=now)
     assert tender.published_at == now and tender.draw_commitment
     assert PanelMember.objects.filter(tender=tender).count() == 0
+
+
+def test_retendering_a_lowest_price_tender_as_consultation_switches_to_scoring(world):
+    from caidan.procurement.services import tender_retender
+
+    tender = opened_tender(
+        world, evaluation_method="lowest_price", prices=("800000.00", "900000.00"), review=False
+    )
+    assert tender.status == "failed"  # two valid bids: fewer than three
+    new = tender_retender(
+        tender=tender,
+        method="consultation",
+        reason="公开招标只有两家有效投标",
+        actor=world.actor("purchaser"),
+    )
+    assert new.evaluation_method == "comprehensive" and new.committee_size == 3

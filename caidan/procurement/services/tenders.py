@@ -653,6 +653,8 @@ def tender_retender(
         )
         new.method = method
         new.committee_size = default_committee_size(method, new.budget)
+        if not config_for(method).lowest_price_allowed:  # 财库〔2014〕214号 §23
+            new.evaluation_method = EvaluationMethod.COMPREHENSIVE
         if not config_for(method).invited_only:
             new.invited_organization = None
         if not config_for(method).posts:
