@@ -302,6 +302,14 @@ PROCUREMENT_API = [
     # The rows send JSON, so the purchaser's upload lacks its file (400, field "file"); every
     # other role is refused before the body is read. The upload: tests/procurement/test_api.py.
     ("POST", "/tenders/{published}/documents", None, {"purchaser": 400, "*": 403}),
+    ("GET", "/tenders/{evaluated}/award/candidate-problems", None, PURCHASER),
+    # The first-ranked bidder is still eligible: the purchaser may ask, and is refused (409).
+    (
+        "POST",
+        "/tenders/{evaluated}/bids/{evaluated_first_bid}/disqualify",
+        None,
+        {"purchaser": 409, "*": 403},
+    ),
     ("POST", "/tenders/{evaluated}/award", None, {"purchaser": 201, "*": 403}),
     (
         "POST",
@@ -457,6 +465,11 @@ class _ProcurementObjects(dict):
 
     def _evaluated(self):
         return self["evaluated_tender"].pk
+
+    def _evaluated_first_bid(self):
+        from caidan.procurement.services import recommended
+
+        return recommended(self["evaluated_tender"])[0].pk
 
     def _evaluated_receipt(self):
         return self["evaluated_tender"] and self["evaluated_receipt"]
@@ -1246,34 +1259,6 @@ def test_api_evaluations(world, client, token_for, method, path, body, expected)
             pass
 
 
-def test_api_document_targets(world, client, token_for, settings, tmp_path):
-    """Every registered document target type × every role, through the generic upload
-    (``POST /api/v1/documents``): records with their own route are refused for everyone
-    (400, naming it); the others need the permission that changing the record needs.
-    The same roles through the apps' own routes: caidan/documents/tests/test_targets.py."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from caidan.documents.targets import TARGETS
-    from caidan.documents.tests.records import ATTACHERS, attachable_records
-
-    settings.MEDIA_ROOT = tmp_path
-    records = attachable_records(world)
-    assert set(records) == set(TARGETS)
-    for target_type, target_id in records.items():
-        for user in USERS:
-            file = SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n")
-            data = {"file": file, "target_type": target_type, "target_id": target_id}
-            resp = client.post("/api/v1/documents", data, **(token_for(user) if user else {}))
-            if user is None:
-                want = 401
-            elif TARGETS[target_type].route:
-                want = 400
-            else:
-                want = 201 if user in ATTACHERS[target_type] else 403
-            assert resp.status_code == want, (user, target_type, resp.content[:300])
-            if want >= 400:
-                assert set(resp.json()) == {"code", "message", "detail"}
-
 # --- complaints (caidan/complaints/api.py) ----------------------------------------------------------
 # Same shape, paths under /api/v1/complaints (objects: ``_ComplaintObjects``). The demo
 # ``provider`` challenged one award four times; complaints follow three of the challenges.
@@ -1445,3 +1430,32 @@ def test_api_complaints(world, client, token_for, method, path, body, expected):
                 raise _Rollback
         except _Rollback:
             pass
+
+
+def test_api_document_targets(world, client, token_for, settings, tmp_path):
+    """Every registered document target type × every role, through the generic upload
+    (``POST /api/v1/documents``): records with their own route are refused for everyone
+    (400, naming it); the others need the permission that changing the record needs.
+    The same roles through the apps' own routes: caidan/documents/tests/test_targets.py."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from caidan.documents.targets import TARGETS
+    from caidan.documents.tests.records import ATTACHERS, attachable_records
+
+    settings.MEDIA_ROOT = tmp_path
+    records = attachable_records(world)
+    assert set(records) == set(TARGETS)
+    for target_type, target_id in records.items():
+        for user in USERS:
+            file = SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n")
+            data = {"file": file, "target_type": target_type, "target_id": target_id}
+            resp = client.post("/api/v1/documents", data, **(token_for(user) if user else {}))
+            if user is None:
+                want = 401
+            elif TARGETS[target_type].route:
+                want = 400
+            else:
+                want = 201 if user in ATTACHERS[target_type] else 403
+            assert resp.status_code == want, (user, target_type, resp.content[:300])
+            if want >= 400:
+                assert set(resp.json()) == {"code", "message", "detail"}
