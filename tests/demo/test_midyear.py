@@ -32,6 +32,10 @@ def test_every_stage_once_idempotent_audited_and_exported(world, tmp_path, capsy
     call_command("seed_demo", "--midyear")
     out = capsys.readouterr().out
     assert "Mid-year processes loaded (10 stages)" in out
+    from caidan.audit.models import AuditAnchor
+
+    anchor = AuditAnchor.objects.get()
+    assert f"Audit chain anchored at event {anchor.seq}" in out
 
     p = {key: Proposal.objects.get(title=title) for key, title in TITLES.items()}
     assert p["draft"].status == "draft"

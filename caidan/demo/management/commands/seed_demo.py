@@ -50,3 +50,9 @@ class Command(BaseCommand):
                 f"Satisfaction survey {result.survey_url} — one-time tokens (shown once): "
                 + " ".join(result.survey_tokens[:5])
             )
+            # Today's signed anchor of the audit chain, so /open/audit-anchors/ has one from
+            # the first run (the tick makes one a day after that).
+            from caidan.audit.anchors import audit_anchor_create
+
+            anchor, _ = audit_anchor_create()
+            self.stdout.write(f"Audit chain anchored at event {anchor.seq} (/open/audit-anchors/).")
