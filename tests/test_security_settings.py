@@ -174,20 +174,10 @@ SHIM = re.compile(
 )
 
 
-# Templates of other areas that still write inline handlers. site.js keeps them working
-# (the browser still logs a policy report for each); move them to data-confirm /
-# data-autosubmit / data-print and remove them from this list.
-INLINE_HANDLERS_LEFT = {
-    "caidan/web/templates/web/calendar.html",
-    "caidan/procurement/templates/procurement/review.html",
-    "caidan/procurement/templates/procurement/my_bids.html",
-    "caidan/procurement/templates/procurement/expert_detail.html",
-    "caidan/procurement/templates/procurement/review_compliance.html",
-    "caidan/procurement/templates/procurement/tender_detail.html",
-    "caidan/procurement/templates/procurement/panel.html",
-    "caidan/contracts/templates/contracts/report_detail.html",
-    "caidan/contracts/templates/contracts/payment_form.html",
-}
+# Templates that still write inline handlers (site.js keeps the three shim forms working,
+# but the browser logs a policy report for each). None are left: use data-confirm /
+# data-autosubmit / data-print instead of adding a template here.
+INLINE_HANDLERS_LEFT: set[str] = set()
 
 
 def test_templates_keep_to_the_policy():
