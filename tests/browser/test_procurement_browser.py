@@ -139,6 +139,15 @@ def test_lowest_price_committee_reviews_on_a_phone(browser, live_server, world):
         review=False,
     )
     assert tender.status == "evaluating"
+    # The pool is this test's own experts (password "x"): the demo's experts leave it first,
+    # as tests/procurement/conftest.py does, since the committed seed may draw any of them.
+    from caidan.procurement.demo import EXPERTS
+    from caidan.procurement.models import Expert
+    from caidan.procurement.services import expert_deactivate
+
+    demo = [username for username, *_ in EXPERTS]
+    for expert in Expert.objects.filter(is_active=True, user__username__in=demo):
+        expert_deactivate(expert=expert, actor=world.actor("admin"))
     factories.make_expert_pool(world, 7)
     panel_draw(tender=tender, actor=world.actor("purchaser"))
     members = list(

@@ -170,7 +170,7 @@ def test_admin_creates_a_draft_edits_and_publishes(world, login):
     version = CatalogVersion.objects.get(name="2030年修订版")
     assert resp.status_code == 302 and resp["Location"] == f"/catalog/manage/v/{version.pk}/"
     page = client.get(resp["Location"]).content.decode()
-    assert "onsubmit=\"return confirm('发布后该版本不可再修改。确定发布？')\"" in page
+    assert 'data-confirm="发布后该版本不可再修改。确定发布？"' in page  # site.js asks first
     assert "社会满意度调查" in page
     resp = client.post(
         f"/catalog/manage/v/{version.pk}/items/new/",

@@ -180,9 +180,12 @@ def test_stored_days_match_the_library(world):
 
 
 def render(value) -> str:
-    return Template("{% load calendar_tags %}[{% deadline_warning value %}]").render(
-        Context({"value": value})
-    )
+    from django.utils import translation
+
+    with translation.override("zh-hans"):  # the Chinese page, whatever a test left active
+        return Template("{% load calendar_tags %}[{% deadline_warning value %}]").render(
+            Context({"value": value})
+        )
 
 
 @pytest.mark.parametrize(
