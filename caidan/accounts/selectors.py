@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import QuerySet
 
-from caidan.common.errors import NotFound
+from caidan.common.errors import Conflict, NotFound
 from caidan.common.pagination import Page, keyset_paginate
 
 from .actor import Actor
@@ -112,3 +113,26 @@ def organization_users(organizations) -> list[User]:
             memberships__organization__in=ids, memberships__is_active=True, is_active=True
         ).distinct()
     )
+
+
+def finance_bureau(*, what: str = "") -> Unit:
+    """The finance department's unit (财政部门: complaints, supervision reports):
+    ``settings.CAIDAN_FINANCE_BUREAU_CODE`` when set, else the unit of the first active
+    platform admin. Refuses, naming ``what`` could not be handled, when there is neither."""
+    from .models import Role
+
+    code = getattr(settings, "CAIDAN_FINANCE_BUREAU_CODE", "")
+    unit = Unit.objects.filter(code=code).first() if code else None
+    if unit is None:
+        m = (
+            Membership.objects.select_related("unit")
+            .filter(role=Role.PLATFORM_ADMIN, is_active=True, unit__isnull=False)
+            .order_by("id")
+            .first()
+        )
+        unit = m.unit if m else None
+    if unit is None:
+        raise Conflict(
+            f"平台尚未设置财政部门（没有平台管理员），暂不能受理{what}。", code="no_finance"
+        )
+    return unit

@@ -20,13 +20,13 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from caidan.accounts.actor import Actor, user_of
-from caidan.accounts.models import Membership, Role, Unit, User
+from caidan.accounts.models import Role, Unit, User
 from caidan.accounts.permissions import require
+from caidan.accounts.selectors import finance_bureau as accounts_finance_bureau
 from caidan.accounts.selectors import organization_users, unit_officers
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
@@ -64,24 +64,7 @@ SIGNED_CONTRACT_STATUSES = ("active", "completed", "terminated")  # contracts.Co
 
 
 def finance_bureau() -> Unit:
-    """The finance department's unit: ``settings.CAIDAN_FINANCE_BUREAU_CODE`` when set, else
-    the unit of the first active platform admin (the same rule as
-    ``enquiries.subjects.finance_bureau``, which sits in a higher layer)."""
-    code = getattr(settings, "CAIDAN_FINANCE_BUREAU_CODE", "")
-    unit = Unit.objects.filter(code=code).first() if code else None
-    if unit is None:
-        m = (
-            Membership.objects.select_related("unit")
-            .filter(role=Role.PLATFORM_ADMIN, is_active=True, unit__isnull=False)
-            .order_by("id")
-            .first()
-        )
-        unit = m.unit if m else None
-    if unit is None:
-        raise Conflict(
-            "平台尚未设置财政部门（没有平台管理员），暂不能受理投诉。", code="no_finance"
-        )
-    return unit
+    return accounts_finance_bureau(what="投诉")
 
 
 def _bureau_officers(c: Complaint) -> list[User]:

@@ -16,9 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
-
 from caidan.accounts.models import Membership, Role, Unit
+from caidan.accounts.selectors import finance_bureau as accounts_finance_bureau
 from caidan.common.errors import (
     Conflict,
     NotAuthenticated,
@@ -39,19 +38,7 @@ class Subject:
 
 
 def finance_bureau() -> Unit:
-    code = getattr(settings, "CAIDAN_FINANCE_BUREAU_CODE", "")
-    unit = Unit.objects.filter(code=code).first() if code else None
-    if unit is None:
-        m = (
-            Membership.objects.select_related("unit")
-            .filter(role=Role.PLATFORM_ADMIN, is_active=True, unit__isnull=False)
-            .order_by("id")
-            .first()
-        )
-        unit = m.unit if m else None
-    if unit is None:
-        raise Conflict("平台尚未设置财政部门（没有平台管理员），暂不能受理。", code="no_finance")
-    return unit
+    return accounts_finance_bureau()
 
 
 def registration_authority() -> Unit:
