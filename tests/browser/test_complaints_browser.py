@@ -9,7 +9,6 @@ import re
 import pytest
 from django.utils import timezone
 
-from caidan.demo.data import DEMO_PASSWORD
 from tests.browser.helpers import staff
 from tests.procurement import factories
 
@@ -43,18 +42,7 @@ def _awarded_with_provider_second(world):
 
 
 def _phone(browser, base, username):
-    ctx = browser.new_context(
-        locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
-    )
-    page = ctx.new_page()
-    page.set_default_timeout(15000)
-    page.on("dialog", lambda d: d.accept())
-    page.goto(base + "/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/dashboard/")
-    return page
+    return staff(browser, base, username, phone=True)
 
 
 def test_challenge_complaint_decision_public_and_ocds(page, browser, live_server, world, tmp_path):
