@@ -206,24 +206,22 @@ class WorkingDayResult:
         return end_of_day(self.date)
 
 
-def _warn_if_provisional(cal: WorkingCalendar, start, days: int, result: dt.date) -> None:
-    if cal.unloaded_years:
+def add_working_days_checked(start: dt.date | dt.datetime, days: int) -> WorkingDayResult:
+    """``add_working_days`` that also says whether the answer is provisional (and logs a
+    warning when it is). The loaded years are read once."""
+    cal = WorkingCalendar()
+    result = cal.add_working_days(start, days)
+    unloaded = tuple(cal.unloaded_years)
+    if unloaded:
         logger.warning(
             "Provisional working-day computation: %s + %s working days = %s counted through "
             "%s without the official holiday schedule (load it on the calendar page).",
             start,
             days,
             result,
-            ", ".join(map(str, cal.unloaded_years)),
+            ", ".join(map(str, unloaded)),
         )
-
-
-def add_working_days_checked(start: dt.date | dt.datetime, days: int) -> WorkingDayResult:
-    """``add_working_days`` that also says whether the answer is provisional."""
-    cal = WorkingCalendar()
-    result = cal.add_working_days(start, days)
-    _warn_if_provisional(cal, start, days, result)
-    return WorkingDayResult(result, tuple(cal.unloaded_years))
+    return WorkingDayResult(result, unloaded)
 
 
 def is_working_day(day: dt.date | dt.datetime) -> bool:
