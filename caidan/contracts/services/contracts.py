@@ -623,7 +623,7 @@ def contract_renew(*, contract: Contract, actor: Any, now: dt.datetime | None = 
             )
         if c.renewals.exclude(status="cancelled").exists():
             raise Conflict("已起草续签合同。", code="contract_exists")
-        from caidan.procurement.services.awards import winner_problems
+        from caidan.procurement.services import winner_problems
 
         problems = winner_problems(c.award, now=now)
         if problems:

@@ -13,6 +13,7 @@ from .awards import (
     conclude_due_awards,
     contract_blockers,
     recommended,
+    winner_problems,
 )
 from .bids import bid_submit, bid_withdraw, open_due_tenders, receipt_verify, tender_open
 from .evaluation import (
@@ -82,6 +83,7 @@ __all__ = [
     "receipt_verify",
     "recusal_request",
     "recommended",
+    "winner_problems",
     "tender_amend",
     "tender_approve_method_change",
     "tender_cancel",
