@@ -620,25 +620,22 @@ class _Rollback(Exception):
     pass
 
 
-@pytest.mark.parametrize(
-    ("method", "path", "body", "expected"),
-    PROCUREMENT_API,
-    ids=[f"{row[0]} {row[1]}" for row in PROCUREMENT_API],
-)
-def test_api_procurement(world, client, token_for, method, path, body, expected):
-    """Every role against one endpoint. The row's objects are made once; each role's call
-    runs in a savepoint that is rolled back, so every role meets the same state."""
+def _each_role(client, token_for, *, method, url, body, objects, expected):
+    """Every role (and anonymous) against one endpoint, each call in a savepoint that is
+    rolled back, so every role meets the same state: the status is the row's, and a refusal
+    has the ``{code, message, detail}`` shape."""
+    from django.core.files import File
     from django.db import transaction
 
-    objects = _ProcurementObjects(world)
-    url = "/api/v1/procurement" + path.format_map(objects)
-    data = body(objects) if body else {}
     for user in USERS:
+        data = body(objects) if body else {}  # afresh: an uploaded file is read once
         try:
             with transaction.atomic():
                 headers = token_for(user) if user else {}
                 if method == "GET":
                     resp = client.get(url, **headers)
+                elif any(isinstance(v, File) for v in data.values()):
+                    resp = client.post(url, data=data, **headers)
                 else:
                     resp = getattr(client, method.lower())(
                         url, data=data, content_type="application/json", **headers
@@ -651,6 +648,27 @@ def test_api_procurement(world, client, token_for, method, path, body, expected)
                 raise _Rollback
         except _Rollback:
             pass
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "expected"),
+    PROCUREMENT_API,
+    ids=[f"{row[0]} {row[1]}" for row in PROCUREMENT_API],
+)
+def test_api_procurement(world, client, token_for, method, path, body, expected):
+    """Every role against one endpoint. The row's objects are made once; each role's call
+    runs in a savepoint that is rolled back, so every role meets the same state."""
+    objects = _ProcurementObjects(world)
+    url = "/api/v1/procurement" + path.format_map(objects)
+    _each_role(
+        client,
+        token_for,
+        method=method,
+        url=url,
+        body=body,
+        objects=objects,
+        expected=expected,
+    )
 
 
 # --- contracts (caidan/contracts/api.py): endpoints on objects --------------------------------------
@@ -826,32 +844,17 @@ class _ContractObjects(dict):
 )
 def test_api_contracts(world, client, token_for, method, path, body, expected):
     """Every role against one endpoint, each call in a rolled-back savepoint (as above)."""
-    from django.core.files import File
-    from django.db import transaction
-
     objects = _ContractObjects(world)
     url = "/api/v1/contracts" + path.format_map(objects)
-    for user in USERS:
-        data = body(objects) if body else {}  # afresh: an uploaded file is read once
-        try:
-            with transaction.atomic():
-                headers = token_for(user) if user else {}
-                if method == "GET":
-                    resp = client.get(url, **headers)
-                elif any(isinstance(v, File) for v in data.values()):
-                    resp = client.post(url, data=data, **headers)
-                else:
-                    resp = getattr(client, method.lower())(
-                        url, data=data, content_type="application/json", **headers
-                    )
-                want = expected.get(user, expected["*"]) if user else expected.get(None, 401)
-                assert resp.status_code == want, (user, method, url, resp.content[:300])
-                if want >= 400:
-                    body_ = resp.json()
-                    assert set(body_) == {"code", "message", "detail"} and body_["message"]
-                raise _Rollback
-        except _Rollback:
-            pass
+    _each_role(
+        client,
+        token_for,
+        method=method,
+        url=url,
+        body=body,
+        objects=objects,
+        expected=expected,
+    )
 
 
 # --- evaluations (caidan/evaluations/api.py): endpoints on objects ---------------------------------
@@ -1234,29 +1237,17 @@ class _EvaluationObjects(dict):
 )
 def test_api_evaluations(world, client, token_for, method, path, body, expected):
     """Every role against one endpoint, each call in a rolled-back savepoint (as above)."""
-    from django.db import transaction
-
     objects = _EvaluationObjects(world)
     url = "/api/v1/evaluations" + path.format_map(objects)
-    data = body(objects) if body else {}
-    for user in USERS:
-        try:
-            with transaction.atomic():
-                headers = token_for(user) if user else {}
-                if method == "GET":
-                    resp = client.get(url, **headers)
-                else:
-                    resp = getattr(client, method.lower())(
-                        url, data=data, content_type="application/json", **headers
-                    )
-                want = expected.get(user, expected["*"]) if user else expected.get(None, 401)
-                assert resp.status_code == want, (user, method, url, resp.content[:300])
-                if want >= 400:
-                    body_ = resp.json()
-                    assert set(body_) == {"code", "message", "detail"} and body_["message"]
-                raise _Rollback
-        except _Rollback:
-            pass
+    _each_role(
+        client,
+        token_for,
+        method=method,
+        url=url,
+        body=body,
+        objects=objects,
+        expected=expected,
+    )
 
 
 # --- complaints (caidan/complaints/api.py) ----------------------------------------------------------
@@ -1409,27 +1400,17 @@ class _ComplaintObjects(dict):
 )
 def test_api_complaints(world, client, token_for, method, path, body, expected):
     """Every role against one endpoint, each call in a rolled-back savepoint (as above)."""
-    from django.db import transaction
-
     objects = _ComplaintObjects(world)
     url = "/api/v1/complaints" + path.format_map(objects)
-    data = body(objects) if body else {}
-    for user in USERS:
-        try:
-            with transaction.atomic():
-                headers = token_for(user) if user else {}
-                if method == "GET":
-                    resp = client.get(url, **headers)
-                else:
-                    resp = client.post(url, data=data, content_type="application/json", **headers)
-                want = expected.get(user, expected["*"]) if user else expected.get(None, 401)
-                assert resp.status_code == want, (user, method, url, resp.content[:300])
-                if want >= 400:
-                    body_ = resp.json()
-                    assert set(body_) == {"code", "message", "detail"} and body_["message"]
-                raise _Rollback
-        except _Rollback:
-            pass
+    _each_role(
+        client,
+        token_for,
+        method=method,
+        url=url,
+        body=body,
+        objects=objects,
+        expected=expected,
+    )
 
 
 def test_api_document_targets(world, client, token_for, settings, tmp_path):
