@@ -8,73 +8,16 @@ runs with the development secrets that `make test` allows).
 
 from __future__ import annotations
 
-import base64
 import os
 import re
 import secrets
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.settings_env import DEV_SEALING_KEY, production_env, run, sealing_key, settings_value
+
 ROOT = Path(__file__).resolve().parent.parent
-DEV_SEALING_KEY = "dev:ZGV2ZWxvcG1lbnQtb25seS1zZWFsaW5nLWtleS0wMDA="
-
-
-def _sealing_key(key_id="k1", raw=None):
-    return f"{key_id}:" + base64.b64encode(raw if raw is not None else os.urandom(32)).decode()
-
-
-def production_env(**overrides) -> dict[str, str]:
-    """The variables docs/deploy.md prescribes, with fresh random secrets."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k
-        not in {
-            "DEBUG",
-            "CAIDAN_TESTING",
-            "CAIDAN_ALLOW_DEV_SECRET",
-            "DJANGO_SETTINGS_MODULE",
-            "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests in this process
-        }
-        and not k.startswith(("HSTS_", "SECURE_", "REDIS_", "CACHE_"))
-    }
-    env.update(
-        SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="caidan.example.gov.cn",
-        CSRF_TRUSTED_ORIGINS="https://caidan.example.gov.cn",
-        SECURE_COOKIES="1",
-        BID_SEALING_KEYS=_sealing_key(),
-        SMS_BACKEND="gateway.sms.GovernmentSmsBackend",
-        IDENTITY_HASH_KEY=secrets.token_urlsafe(32),
-        SURVEY_TOKEN_KEY=secrets.token_urlsafe(32),
-        CAIDAN_TRUSTED_PROXIES="1",
-    )
-    try:  # another part of the hardening (signed audit anchors) adds its own key
-        from caidan.audit.anchors import new_anchor_key
-
-        env["AUDIT_ANCHOR_KEY"] = new_anchor_key("k1")
-    except ImportError:  # pragma: no cover
-        pass
-    env.update(overrides)
-    return {k: v for k, v in env.items() if v is not None}
-
-
-def run(code: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(  # noqa: S603 - our own interpreter and code
-        [sys.executable, "-c", code],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=ROOT,
-    )
-
-
-def settings_value(expr: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return run(f"import caidan.settings as s; print(repr({expr}))", env)
 
 
 def test_good_production_environment_starts():
@@ -88,13 +31,13 @@ def test_good_production_environment_starts():
     [
         ({"SECRET_KEY": "k" * 49 + "abcd"[:1]}, "SECRET_KEY"),  # 50 chars but 2 distinct
         ({"SECRET_KEY": secrets.token_urlsafe(30)}, "SECRET_KEY"),  # 40 characters
-        ({"BID_SEALING_KEYS": _sealing_key(raw=os.urandom(31))}, "31 bytes"),
-        ({"BID_SEALING_KEYS": _sealing_key(raw=b"our-county-sealing-key-2026-0001")}, "random"),
-        ({"BID_SEALING_KEYS": _sealing_key(raw=bytes(32))}, "random"),
+        ({"BID_SEALING_KEYS": sealing_key(raw=os.urandom(31))}, "31 bytes"),
+        ({"BID_SEALING_KEYS": sealing_key(raw=b"our-county-sealing-key-2026-0001")}, "random"),
+        ({"BID_SEALING_KEYS": sealing_key(raw=bytes(32))}, "random"),
         ({"BID_SEALING_KEYS": "k1-without-a-colon"}, "BID_SEALING_KEYS"),
-        ({"BID_SEALING_KEYS": _sealing_key() + "," + DEV_SEALING_KEY}, "development sealing"),
+        ({"BID_SEALING_KEYS": sealing_key() + "," + DEV_SEALING_KEY}, "development sealing"),
         (
-            {"BID_SEALING_KEYS": _sealing_key() + ",old:" + DEV_SEALING_KEY.split(":")[1]},
+            {"BID_SEALING_KEYS": sealing_key() + ",old:" + DEV_SEALING_KEY.split(":")[1]},
             "development sealing",
         ),
         ({"SMS_BACKEND": None}, "SMS_BACKEND"),
@@ -110,7 +53,7 @@ def test_startup_refuses_unsafe_secrets(overrides, named):
 
 
 def test_rotation_with_two_random_keys_is_accepted():
-    env = production_env(BID_SEALING_KEYS=_sealing_key("k2") + "," + _sealing_key("k1"))
+    env = production_env(BID_SEALING_KEYS=sealing_key("k2") + "," + sealing_key("k1"))
     assert settings_value("s.DEBUG", env).returncode == 0
 
 

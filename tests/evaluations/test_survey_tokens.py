@@ -4,16 +4,11 @@ keep working."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import importlib
 import math
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.apps import apps as django_apps
@@ -110,32 +105,10 @@ def test_old_slips_still_work_after_the_migration(world):
     [({}, True), ({"IDENTITY_HASH_KEY": "i" * 40}, False), ({"SURVEY_TOKEN_KEY": "s" * 40}, False)],
 )
 def test_production_refuses_to_start_without_a_survey_token_key(extra, refused):
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k
-        not in (
-            "DEBUG",
-            "CAIDAN_TESTING",
-            "CAIDAN_ALLOW_DEV_SECRET",
-            "SURVEY_TOKEN_KEY",
-            "IDENTITY_HASH_KEY",
-        )
-    }
-    env.update(
-        SECRET_KEY="x" * 60,
-        BID_SEALING_KEYS="k1:" + base64.b64encode(os.urandom(32)).decode(),
-        AUDIT_ANCHOR_KEY="k1:" + base64.b64encode(os.urandom(32)).decode(),
-        **extra,
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", "import caidan.settings"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=Path(__file__).resolve().parents[2],
-    )
+    from tests.settings_env import production_env, run
+
+    keys = {"SURVEY_TOKEN_KEY": None, "IDENTITY_HASH_KEY": None, **extra}
+    result = run("import caidan.settings", production_env(**keys))
     if refused:
         assert result.returncode != 0
         assert "SURVEY_TOKEN_KEY" in result.stderr

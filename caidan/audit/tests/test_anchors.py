@@ -6,9 +6,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-import os
-import subprocess
-import sys
 from io import StringIO
 from pathlib import Path
 
@@ -287,26 +284,9 @@ def test_public_page_without_anchors(db):
     ],
 )
 def test_production_refuses_the_development_anchor_key(extra, refused):
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("DEBUG", "CAIDAN_TESTING", "CAIDAN_ALLOW_DEV_SECRET", "AUDIT_ANCHOR_KEY")
-    }
-    env.update(
-        SECRET_KEY="x" * 60,
-        BID_SEALING_KEYS="k1:" + base64.b64encode(os.urandom(32)).decode(),
-        SURVEY_TOKEN_KEY="s" * 40,
-        IDENTITY_HASH_KEY="i" * 40,
-        **extra,
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", "import caidan.settings"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=Path(__file__).resolve().parents[3],
-    )
+    from tests.settings_env import production_env, run
+
+    result = run("import caidan.settings", production_env(**{"AUDIT_ANCHOR_KEY": None, **extra}))
     if refused:
         assert result.returncode != 0
         assert "AUDIT_ANCHOR_KEY" in result.stderr
