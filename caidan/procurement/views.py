@@ -27,7 +27,7 @@ from caidan.common.pagination import keyset_paginate
 from caidan.documents.forms import DocumentUploadForm
 from caidan.jurisdiction.selectors import setting_value
 from caidan.orgs.models import Organization, ServiceField
-from caidan.web.views import attempt_error, domain_errors
+from caidan.web.views import attempt, attempt_error, domain_errors
 
 from . import forms, selectors, selectors_experts, services
 from .methods import committee_needed, compliance_only, experts_needed
@@ -936,20 +936,39 @@ def review(request, tender_id: int):
                     row[f["id"]] = value
             if row:
                 scores[str(bid.pk)] = row
-        try:
-            evaluation_services.scores_save(member=seat, scores=scores, actor=actor)
-            if request.POST.get("action") == "submit":
-                evaluation_services.scores_submit(member=seat, actor=actor)
-                messages.success(request, "评分已提交，不能再修改。")
-            else:
-                messages.success(request, "评分草稿已保存（仅您本人可见）。")
-        except DomainError as exc:
-            if isinstance(exc, PermissionDenied):
-                raise
-            errors.append(exc.message)
-        else:
-            return redirect("procurement:review", tender_id=tender.pk)
+        done = _save_sheet(
+            request,
+            tender,
+            seat,
+            lambda: evaluation_services.scores_save(member=seat, scores=scores, actor=actor),
+            noun="评分",
+            errors=errors,
+        )
+        if done is not None:
+            return done
     return _review_page(request, tender, seat, errors=errors, posted=posted)
+
+
+def _save_sheet(request, tender, seat, save, *, noun: str, errors: list[str]):
+    """Save the member's sheet (``save``), submit it when the member asked to, and say so;
+    the redirect back to the review, or None with the refusal added to ``errors``."""
+
+    def run() -> bool:
+        save()
+        if request.POST.get("action") != "submit":
+            return False
+        evaluation_services.scores_submit(member=seat, actor=request.actor)
+        return True
+
+    submitted, error = attempt(run)
+    if error is not None:
+        errors.append(error)
+        return None
+    if submitted:
+        messages.success(request, f"{noun}已提交，不能再修改。")
+    else:
+        messages.success(request, f"{noun}草稿已保存（仅您本人可见）。")
+    return redirect("procurement:review", tender_id=tender.pk)
 
 
 def _compliance_review(request, tender, seat):
@@ -968,19 +987,16 @@ def _compliance_review(request, tender, seat):
                     "pass": choice == "pass",
                     "reason": posted.get(f"r-{bid.pk}", ""),
                 }
-        try:
-            evaluation_services.verdicts_save(member=seat, verdicts=verdicts, actor=actor)
-            if posted.get("action") == "submit":
-                evaluation_services.scores_submit(member=seat, actor=actor)
-                messages.success(request, "审查意见已提交，不能再修改。")
-            else:
-                messages.success(request, "审查意见草稿已保存（仅您本人可见）。")
-        except DomainError as exc:
-            if isinstance(exc, PermissionDenied):
-                raise
-            errors.append(exc.message)
-        else:
-            return redirect("procurement:review", tender_id=tender.pk)
+        done = _save_sheet(
+            request,
+            tender,
+            seat,
+            lambda: evaluation_services.verdicts_save(member=seat, verdicts=verdicts, actor=actor),
+            noun="审查意见",
+            errors=errors,
+        )
+        if done is not None:
+            return done
     sheets = list(selectors_experts.visible_sheets(tender, actor))
     own = next((s for s in sheets if s.member_id == seat.pk), None)
     saved = own.verdicts if own else {}
