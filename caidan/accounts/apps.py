@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "账户与角色"
 
     def ready(self) -> None:
-        from . import services, throttle  # noqa: F401 - registers the app's tick jobs
+        from . import permissions, services, throttle  # noqa: F401 - rules and tick jobs

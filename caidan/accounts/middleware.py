@@ -8,7 +8,8 @@ from functools import lru_cache
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
-from .actor import Actor
+from caidan.common.actor import Actor
+
 from .selectors import resolve_membership
 
 SESSION_KEY = "caidan_active_membership"

@@ -11,19 +11,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 
-
-class Role(models.TextChoices):
-    PLATFORM_ADMIN = "platform_admin", "平台管理员"
-    REGISTRATION_AUTHORITY = "registration_authority", "登记管理机关"
-    PURCHASER = "purchaser", "购买主体"
-    COMMITTEE_MEMBER = "committee_member", "审定委员会委员"
-    PROVIDER = "provider", "承接主体"
-    HUB = "hub", "枢纽型社会组织"
-    EXPERT = "expert", "评审专家"
-    EVALUATOR = "evaluator", "第三方评估机构"
-    AUDITOR = "auditor", "审计"
-    RESIDENT = "resident", "居民"
-
+from caidan.common.roles import Role  # re-exported: ``caidan.accounts.models.Role`` stays
 
 UNIT_ROLES = frozenset(
     {

@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.models import QuerySet
 
+from caidan.common.actor import Actor
 from caidan.common.errors import Conflict, NotFound
 from caidan.common.pagination import Page, keyset_paginate
+from caidan.common.permissions import require
 
-from .actor import Actor
 from .models import ApiToken, Membership, Unit, User
-from .permissions import require
 
 
 def memberships_of(user: User) -> list[Membership]:
@@ -119,7 +119,7 @@ def finance_bureau(*, what: str = "") -> Unit:
     """The finance department's unit (财政部门: complaints, supervision reports):
     ``settings.CAIDAN_FINANCE_BUREAU_CODE`` when set, else the unit of the first active
     platform admin. Refuses, naming ``what`` could not be handled, when there is neither."""
-    from .models import Role
+    from caidan.common.roles import Role
 
     code = getattr(settings, "CAIDAN_FINANCE_BUREAU_CODE", "")
     unit = Unit.objects.filter(code=code).first() if code else None

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
+from caidan.common.actor import Actor
 from caidan.common.errors import (
     Conflict,
     NotAuthenticated,
@@ -23,9 +24,9 @@ from caidan.common.errors import (
     TooManyRequests,
     field_error,
 )
+from caidan.common.permissions import require
 from caidan.common.tick import tick_job
 
-from .actor import Actor
 from .models import (
     ORGANIZATION_ROLES,
     UNIT_ROLES,
@@ -36,7 +37,6 @@ from .models import (
     Unit,
     User,
 )
-from .permissions import require
 
 TOKEN_PREFIX = "cd_"  # noqa: S105 - a public marker, not a secret
 

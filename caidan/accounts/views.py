@@ -8,11 +8,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from caidan.common.errors import DomainError, form_add_error
+from caidan.common.permissions import require
 from caidan.web.views import domain_errors
 
 from . import forms, selectors, services
 from .models import Unit
-from .permissions import require
 
 
 @login_required

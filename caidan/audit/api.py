@@ -7,7 +7,7 @@ from typing import Any
 
 from ninja import Router, Schema
 
-from caidan.accounts.permissions import require
+from caidan.common.permissions import require
 from caidan.common.schemas import ERRORS, PageOut, page_response
 
 from .selectors import audit_chain_verify, audit_event_list

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from caidan.accounts.actor import Actor
-from caidan.accounts.models import Role
-from caidan.accounts.permissions import register
+from caidan.common.actor import Actor
+from caidan.common.permissions import register
+from caidan.common.roles import Role
 
 ALL_ROLES = list(Role.values)
 

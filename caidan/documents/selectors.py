@@ -6,9 +6,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from caidan.accounts.permissions import require
 from caidan.common.errors import NotAuthenticated, NotFound
 from caidan.common.pagination import Page, keyset_paginate
+from caidan.common.permissions import require
 
 from .models import Document
 from .permissions import visible_filter

@@ -13,10 +13,10 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
 from caidan.common.errors import NotAuthenticated, ValidationError, field_error
+from caidan.common.permissions import require
 
 from .models import Document
 from .targets import attach_check

@@ -106,7 +106,7 @@ def attach_check(
     """Refuse unless ``actor`` may attach a document (public or not) to the record; return
     the record. ``generic`` is True for the generic upload (``POST /api/v1/documents``,
     the documents page): it may not attach to records that have their own route."""
-    from caidan.accounts.permissions import require
+    from caidan.common.permissions import require
 
     target = target_for(target_type)
     if target.route and generic:

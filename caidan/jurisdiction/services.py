@@ -8,10 +8,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from caidan.accounts.actor import Actor
-from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
+from caidan.common.actor import Actor
 from caidan.common.calendar_sources import (
     Schedule,
     library_schedule,
@@ -22,6 +21,7 @@ from caidan.common.calendar_sources import (
 )
 from caidan.common.errors import NotFound, field_error
 from caidan.common.models import CalendarDay, CalendarYear
+from caidan.common.permissions import require
 
 from .models import JurisdictionSetting
 from .selectors import setting_spec

@@ -15,10 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from caidan.accounts.permissions import require
 from caidan.common.calendar_sources import library_schedule, schedule_changes
 from caidan.common.errors import DomainError
 from caidan.common.models import CalendarDay, CalendarYear
+from caidan.common.permissions import require
 from caidan.common.widgets import DateInput
 from caidan.web.views import domain_errors
 

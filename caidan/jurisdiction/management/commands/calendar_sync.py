@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from caidan.accounts.actor import Actor
+from caidan.common.actor import Actor
 from caidan.common.calendar import next_year_missing
 from caidan.common.calendar_sources import library_source, library_years
 from caidan.jurisdiction.services import calendar_year_sync
