@@ -6,4 +6,9 @@ class AuditConfig(AppConfig):
     verbose_name = "审计日志"
 
     def ready(self) -> None:
+        from caidan.common.lifecycle import set_recorder
+
         from . import anchors  # noqa: F401 - registers the daily anchor tick job
+        from .services import audit_record
+
+        set_recorder(audit_record)

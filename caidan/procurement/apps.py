@@ -6,4 +6,4 @@ class ProcurementConfig(AppConfig):
     verbose_name = "政府采购"
 
     def ready(self) -> None:
-        from . import permissions, secrecy, services  # noqa: F401 - rules, tick jobs
+        from . import lifecycles, permissions, secrecy, services  # noqa: F401 - tables, rules, ticks

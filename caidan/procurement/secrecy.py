@@ -28,13 +28,16 @@ TARGET = "procurement.tender"
 BIDDER_KINDS = frozenset(
     {
         EventKind.BID_SUBMITTED,
+        EventKind.BID_REPLACED,
         EventKind.BID_WITHDRAWN,
         EventKind.CLARIFICATION_ASKED,
         EventKind.PANEL_RECUSAL_REQUESTED,
     }
 )
 # Events that reveal how many bids there are: left out of a sealed tender's history.
-COUNT_KINDS = frozenset({EventKind.BID_SUBMITTED, EventKind.BID_WITHDRAWN})
+COUNT_KINDS = frozenset(
+    {EventKind.BID_SUBMITTED, EventKind.BID_REPLACED, EventKind.BID_WITHDRAWN}
+)
 WITHHELD_LABEL = "供应商（开标前不公开）"
 
 

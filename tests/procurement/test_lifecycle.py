@@ -6,7 +6,7 @@ import pytest
 from caidan.audit.models import AuditEvent
 from caidan.common.errors import Conflict
 from caidan.procurement.models import TRANSITIONS, TenderAction, TenderStatus
-from caidan.procurement.services.lifecycle import transition
+from caidan.procurement.lifecycles import tender_lifecycle
 
 from .factories import draft_tender
 
@@ -40,14 +40,14 @@ def test_transition_from_every_status(world, action):
         tender.save(update_fields=["status"])
         before = AuditEvent.objects.filter(kind="tender.transition").count()
         if status in sources:
-            transition(tender, action, actor=world.actor("purchaser"), note="表格测试")
+            tender_lifecycle.apply(tender, action, actor=world.actor("purchaser"), note="表格测试")
             tender.refresh_from_db()
             assert tender.status == target, (action, status)
             event = AuditEvent.objects.filter(kind="tender.transition").order_by("-seq").first()
             assert event.old == {"status": status} and event.new["action"] == action
         else:
             with pytest.raises(Conflict) as exc:
-                transition(tender, action, actor=world.actor("purchaser"))
+                tender_lifecycle.apply(tender, action, actor=world.actor("purchaser"))
             assert exc.value.code == "bad_transition"
             assert TenderAction(action).label in exc.value.message
             tender.refresh_from_db()

@@ -28,6 +28,15 @@ from caidan.jurisdiction.selectors import setting_value
 from caidan.notifications.services import notify
 
 from ..holds import Step, holds_on
+from ..lifecycles import (
+    AwardAction,
+    BidAction,
+    ChallengeAction,
+    award_lifecycle,
+    bid_lifecycle,
+    challenge_lifecycle,
+    tender_lifecycle,
+)
 from ..models import (
     Award,
     AwardStatus,
@@ -40,7 +49,7 @@ from ..models import (
     TenderStatus,
 )
 from .bids import bidder_problems
-from .lifecycle import fail, lock, transition
+from .lifecycle import fail, lock
 
 
 def _org_users(org_ids) -> list[User]:
@@ -141,7 +150,7 @@ def award_confirm(
             ),
             note=(note or "").strip(),
         )
-        transition(t, TenderAction.AWARD, actor=actor, note=award.note)
+        tender_lifecycle.apply(t, TenderAction.AWARD, actor=actor, note=award.note)
         audit_record(
             kind=EventKind.AWARD_CONFIRMED,
             actor=actor,
@@ -172,25 +181,23 @@ def _reopen(
     t: Tender,
     award: Award,
     *,
-    status: str,
+    action: str,
     reason: str,
     actor: Any,
-    kind,
     now: dt.datetime | None = None,
 ) -> None:
-    award.status = status
-    award.ended_at = now or timezone.now()
-    award.end_reason = reason
-    award.save(update_fields=["status", "ended_at", "end_reason"])
-    transition(t, TenderAction.REOPEN_AWARD, actor=actor, note=reason)
-    audit_record(
-        kind=kind,
+    award.tender = t
+    award_lifecycle.apply(
+        award,
+        action,
         actor=actor,
-        target=t,
-        old={"award": award.pk, "organization": award.bid.organization_id},
-        new={"status": status},
         note=reason,
+        update_fields=[],
+        ended_at=now or timezone.now(),
+        end_reason=reason,
+        audit_old={"organization": award.bid.organization_id},
     )
+    tender_lifecycle.apply(t, TenderAction.REOPEN_AWARD, actor=actor, note=reason)
     rest = candidates(t)
     if not rest:
         fail(
@@ -225,10 +232,9 @@ def award_decline(*, award: Award, reason: str, actor: Any) -> Award:
         _reopen(
             t,
             a,
-            status=AwardStatus.DECLINED,
+            action=AwardAction.DECLINE,
             reason=reason.strip(),
             actor=actor,
-            kind=EventKind.AWARD_DECLINED,
         )
     return a
 
@@ -267,15 +273,14 @@ def candidate_disqualify(
                 f"{b.organization.name}目前符合承接条件，不能认定为不合格。",
                 code="still_eligible",
             )
-        b.status = BidStatus.INVALID
-        b.invalid_reasons = [*b.invalid_reasons, *(f"确定中标前资格复核：{p}" for p in problems)]
-        b.save(update_fields=["status", "invalid_reasons"])
-        audit_record(
-            kind=EventKind.BID_DISQUALIFIED,
+        b.tender = t
+        bid_lifecycle.apply(
+            b,
+            BidAction.DISQUALIFY,
             actor=actor,
-            target=t,
-            old={"bid": b.pk, "status": BidStatus.VALID},
-            new={"bid": b.pk, "status": BidStatus.INVALID, "reasons": problems},
+            update_fields=[],
+            invalid_reasons=[*b.invalid_reasons, *(f"确定中标前资格复核：{p}" for p in problems)],
+            audit_new={"reasons": problems},
         )
         notify(
             recipients=_org_users([b.organization_id]),
@@ -377,17 +382,17 @@ def challenge_answer(
             raise Conflict("该质疑已答复或撤回。")
         if may_change_result is not None:
             c.may_change_result = may_change_result
-        c.answer = answer.strip()
-        c.upheld = bool(upheld)
-        c.status = ChallengeStatus.ANSWERED
-        c.answered_at = now or timezone.now()
-        c.answered_by = user_of(actor)
-        c.save()
-        audit_record(
-            kind=EventKind.CHALLENGE_ANSWERED,
+        c.tender = t
+        answered_at = now or timezone.now()
+        challenge_lifecycle.apply(
+            c,
+            ChallengeAction.ANSWER,
             actor=actor,
-            target=t,
-            new={"challenge": c.pk, "upheld": c.upheld, "late": c.answered_at > c.answer_due},
+            answer=answer.strip(),
+            upheld=bool(upheld),
+            answered_at=answered_at,
+            answered_by=user_of(actor),
+            audit_new={"late": answered_at > c.answer_due},
         )
         notify(
             recipients=_org_users([c.organization_id]),
@@ -406,10 +411,9 @@ def challenge_answer(
                 _reopen(
                     t,
                     a,
-                    status=AwardStatus.REVOKED,
+                    action=AwardAction.REVOKE,
                     reason=f"质疑成立：{c.answer}",
                     actor=actor,
-                    kind=EventKind.AWARD_REVOKED,
                     now=c.answered_at,
                 )
     return c
@@ -421,14 +425,7 @@ def challenge_withdraw(*, challenge: Challenge, actor: Any) -> Challenge:
         c = Challenge.objects.select_for_update().get(pk=challenge.pk)
         if c.status != ChallengeStatus.FILED:
             raise Conflict("该质疑已答复或撤回。")
-        c.status = ChallengeStatus.WITHDRAWN
-        c.save(update_fields=["status"])
-        audit_record(
-            kind=EventKind.CHALLENGE_WITHDRAWN,
-            actor=actor,
-            target=c.tender,
-            new={"challenge": c.pk},
-        )
+        challenge_lifecycle.apply(c, ChallengeAction.WITHDRAW, actor=actor, update_fields=[])
     return c
 
 
@@ -508,10 +505,9 @@ def award_revoke(
         _reopen(
             t,
             a,
-            status=AwardStatus.REVOKED,
+            action=AwardAction.REVOKE,
             reason=reason.strip(),
             actor=actor,
-            kind=EventKind.AWARD_REVOKED,
             now=now,
         )
         if retender and t.status == TenderStatus.EVALUATED:
@@ -540,6 +536,6 @@ def conclude_due_awards(now: dt.datetime) -> int:
             )
             if t is None or contract_blockers(t, now=now):
                 continue
-            transition(t, TenderAction.CONCLUDE, actor=Actor.system(), concluded_at=now)
+            tender_lifecycle.apply(t, TenderAction.CONCLUDE, actor=Actor.system(), concluded_at=now)
             changed += 1
     return changed

@@ -28,9 +28,10 @@ from caidan.common.tick import tick_job
 from caidan.orgs.eligibility import Requirements, eligibility
 
 from .. import sealing
+from ..lifecycles import BidAction, bid_lifecycle, tender_lifecycle
 from ..methods import committee_needed
 from ..models import Bid, BidStatus, Tender, TenderAction, TenderStatus
-from .lifecycle import fail, transition
+from .lifecycle import fail
 
 MAX_TEXT = 20000
 
@@ -141,8 +142,13 @@ def bid_submit(
             .first()
         )
         if previous is not None:
-            previous.status = BidStatus.REPLACED
-            previous.save(update_fields=["status"])
+            bid_lifecycle.apply(
+                previous,
+                BidAction.REPLACE,
+                actor=actor,
+                update_fields=[],
+                audit_new={"organization": organization.pk, "receipt": previous.receipt},
+            )
         seal_id = uuid.uuid4().hex
         sealed = sealing.seal(t, organization_id=organization.pk, seal_id=seal_id, content=cleaned)
         try:
@@ -186,14 +192,14 @@ def bid_withdraw(*, bid: Bid, actor: Any) -> Bid:
         b = Bid.objects.select_for_update().get(pk=bid.pk)
         if b.status != BidStatus.SUBMITTED:
             raise Conflict("该投标已被替换或撤回。", code="not_live")
-        b.status = BidStatus.WITHDRAWN
-        b.withdrawn_at = timezone.now()
-        b.save(update_fields=["status", "withdrawn_at"])
-        audit_record(
-            kind=EventKind.BID_WITHDRAWN,
+        b.tender = t
+        bid_lifecycle.apply(
+            b,
+            BidAction.WITHDRAW,
             actor=actor,
-            target=t,
-            new={"bid": b.pk, "organization": b.organization_id, "receipt": b.receipt},
+            update_fields=[],
+            withdrawn_at=timezone.now(),
+            audit_new={"organization": b.organization_id, "receipt": b.receipt},
         )
     return b
 
@@ -266,8 +272,14 @@ def _open_locked(t: Tender, now: dt.datetime, actor: Any) -> None:
         b.price = price
         b.opened_at = now
         b.invalid_reasons = reasons
-        b.status = BidStatus.INVALID if reasons else BidStatus.VALID
-        b.save(update_fields=["content", "price", "opened_at", "invalid_reasons", "status"])
+        b.tender = t
+        bid_lifecycle.apply(
+            b,
+            BidAction.REJECT if reasons else BidAction.ACCEPT,
+            actor=actor,
+            update_fields=["content", "price", "opened_at", "invalid_reasons"],
+            audit_new={"organization": b.organization_id, "reasons": reasons},
+        )
         opened.append(
             {
                 "bid": b.pk,
@@ -277,7 +289,7 @@ def _open_locked(t: Tender, now: dt.datetime, actor: Any) -> None:
                 "valid": not reasons,
             }
         )
-    transition(t, TenderAction.OPEN, actor=actor, opened_at=now)
+    tender_lifecycle.apply(t, TenderAction.OPEN, actor=actor, opened_at=now)
     audit_record(kind=EventKind.BID_OPENED, actor=actor, target=t, new={"bids": opened})
     valid = [b for b in bids if b.status == BidStatus.VALID]
     within = [b for b in valid if b.price is not None and b.price <= t.budget]

@@ -32,6 +32,7 @@ from caidan.jurisdiction.selectors import setting_value
 from caidan.notifications.services import notify
 
 from .. import scoring
+from ..lifecycles import BidAction, bid_lifecycle, tender_lifecycle
 from ..methods import committee_needed, compliance_only, experts_needed
 from ..models import (
     Bid,
@@ -47,7 +48,7 @@ from ..models import (
 )
 from ..selectors_experts import panel_complete
 from .experts import _locked_member, _officers, _require_self, _scoring_open
-from .lifecycle import fail, lock, transition
+from .lifecycle import fail, lock
 
 CENT = Decimal("0.01")
 REASONS_TEXT = "；".join(f"{label}（{value}）" for value, label in CorrectionReason.choices)
@@ -352,23 +353,31 @@ def committee_verdicts(tender: Tender) -> dict[int, list[str]]:
     return out
 
 
-def _apply_verdicts(tender: Tender) -> None:
+def _apply_verdicts(tender: Tender, *, actor: Any) -> None:
     """Lowest-price method, committee complete: fail the bids the committee failed (with
     its reasons) and restore any an earlier computation failed that now pass."""
     failed = committee_verdicts(tender)
     for bid in scorable_bids(tender):
+        bid.tender = tender
         if bid.pk in failed:
             votes = f"（{len(_sheets(tender))} 名评审专家中多数认定）"
-            bid.status = BidStatus.INVALID
-            bid.invalid_reasons = [
-                f"{COMMITTEE_FAIL}{votes}：{'；'.join(failed[bid.pk]) or '未说明'}"
-            ]
+            reasons = [f"{COMMITTEE_FAIL}{votes}：{'；'.join(failed[bid.pk]) or '未说明'}"]
+            if bid.status == BidStatus.INVALID:
+                bid.invalid_reasons = reasons
+                bid.save(update_fields=["invalid_reasons"])
+            else:
+                bid_lifecycle.apply(
+                    bid,
+                    BidAction.DISQUALIFY,
+                    actor=actor,
+                    update_fields=[],
+                    invalid_reasons=reasons,
+                    audit_new={"reasons": reasons},
+                )
         elif _committee_failed_only(bid):
-            bid.status = BidStatus.VALID
-            bid.invalid_reasons = []
-        else:
-            continue
-        bid.save(update_fields=["status", "invalid_reasons"])
+            bid_lifecycle.apply(
+                bid, BidAction.RESTORE, actor=actor, update_fields=[], invalid_reasons=[]
+            )
 
 
 def verdicts_save(*, member: PanelMember, verdicts: dict[str, Any], actor: Any) -> ScoreSheet:
@@ -619,7 +628,7 @@ def evaluation_compute(*, tender: Tender, actor: Any) -> Tender:
         complete = committee_needed(tender) and panel_complete(tender)
         if complete and compliance_only(tender):
             # The ranking by price comes only after the committee's review (87号令 §50).
-            _apply_verdicts(tender)
+            _apply_verdicts(tender, actor=actor)
         data, bids = _build(tender)
         inp = scoring.parse_input(data)
         if committee_needed(tender) and not complete:
@@ -648,15 +657,27 @@ def evaluation_compute(*, tender: Tender, actor: Any) -> Tender:
             bid.price_score = row.price_score if row else None
             bid.total = row.total if row else None
             bid.rank = row.rank if row else None
-            if key in invalid:
-                bid.status = BidStatus.INVALID
-                if invalid[key] not in bid.invalid_reasons:
-                    bid.invalid_reasons = [*bid.invalid_reasons, invalid[key]]
-            bid.save(update_fields=["price_score", "total", "rank", "status", "invalid_reasons"])
+            score_fields = ["price_score", "total", "rank"]
+            if key in invalid and invalid[key] not in bid.invalid_reasons:
+                bid.invalid_reasons = [*bid.invalid_reasons, invalid[key]]
+                score_fields.append("invalid_reasons")
+            if key in invalid and bid.status != BidStatus.INVALID:
+                bid.tender = tender
+                bid_lifecycle.apply(
+                    bid,
+                    BidAction.DISQUALIFY,
+                    actor=actor,
+                    update_fields=score_fields,
+                    audit_new={"reasons": [invalid[key]]},
+                )
+            else:
+                bid.save(update_fields=score_fields)
         if not result.ok:
             fail(tender, reason=result.reason or "评审未形成有效结果。", actor=actor)
             return tender
-        transition(tender, TenderAction.RANK, actor=actor, evaluated_at=now, result=tender.result)
+        tender_lifecycle.apply(
+            tender, TenderAction.RANK, actor=actor, evaluated_at=now, result=tender.result
+        )
         first = [row for row in result.ranking if row.rank == 1]
         leaders = "、".join(f"“{row.bidder}”（{format_yuan(row.price)}）" for row in first)
         notify(

@@ -53,6 +53,7 @@ from caidan.orgs.models import Organization, ServiceField
 
 from .. import permissions  # noqa: F401 - registers the rules
 from ..draw_check import derived_seed, seed_commitment
+from ..lifecycles import MemberAction, member_lifecycle
 from ..methods import committee_needed
 from ..models import (
     Bid,
@@ -662,28 +663,42 @@ def _replace(member: PanelMember, actor: Any) -> PanelMember:
             f"采购人须重新（补充）抽取评审专家。",
             code="no_reserve",
         )
-    reserve.status = MemberStatus.DRAWN
-    reserve.save(update_fields=["status"])
+    reserve.tender = member.tender
+    member_lifecycle.apply(
+        reserve,
+        MemberAction.SEAT,
+        actor=actor,
+        update_fields=[],
+        audit_old={"replaces": member.pk, "replaced_expert": member.expert_id},
+        audit_new={"expert": reserve.expert_id, "position": reserve.position},
+    )
     member.replaced_by = reserve
     member.save(update_fields=["replaced_by"])
-    audit_record(
-        kind=EventKind.PANEL_REPLACED,
-        actor=actor,
-        target=member.tender,
-        old={"member": member.pk, "expert": member.expert_id},
-        new={"member": reserve.pk, "expert": reserve.expert_id, "position": reserve.position},
-    )
     _notify_drawn([reserve], member.tender)
     return reserve
 
 
-def _remove_and_replace(member: PanelMember, *, status: str, reason: str, actor: Any):
-    """Set ``member``'s status (recused / voided), then replace it from the reserves when it
-    held a seat. Returns the Conflict to raise after commit when no reserve is left."""
+def _remove_and_replace(
+    member: PanelMember,
+    *,
+    action: str,
+    reason: str,
+    actor: Any,
+    audit_new: dict[str, Any],
+    update_fields: Sequence[str] = (),
+):
+    """Recuse or void ``member`` (one audited step), then replace it from the reserves when
+    it held a seat. Returns the Conflict to raise after commit when no reserve is left."""
     had_seat = member.status in SEATED
-    member.status = status
-    member.recusal_reason = reason
-    member.save(update_fields=["status", "recusal_reason"])
+    member_lifecycle.apply(
+        member,
+        action,
+        actor=actor,
+        note=reason,
+        update_fields=update_fields,
+        recusal_reason=reason,
+        audit_new={"expert": member.expert_id, **audit_new},
+    )
     if not had_seat:
         return None
     try:
@@ -728,30 +743,26 @@ def panel_declare(
         member.declaration = declaration
         shortage = None
         if no_conflict:
-            member.status = MemberStatus.ACTIVE
-            member.save(update_fields=["status", "declared_at", "declaration"])
-            audit_record(
-                kind=EventKind.PANEL_DECLARED,
+            member_lifecycle.apply(
+                member,
+                MemberAction.DECLARE,
                 actor=actor,
-                target=tender,
-                new={"member": member.pk, "expert": member.expert_id, "no_conflict": True},
                 note=declaration,
+                update_fields=["declared_at", "declaration"],
+                audit_new={"expert": member.expert_id, "no_conflict": True},
             )
         else:
             if not declaration:
                 raise field_error(
                     "declaration", "声明存在利害关系时，须说明与哪个投标人存在何种关系。"
                 )
-            member.save(update_fields=["declared_at", "declaration"])
-            audit_record(
-                kind=EventKind.PANEL_RECUSED,
-                actor=actor,
-                target=tender,
-                new={"member": member.pk, "expert": member.expert_id, "declared": True},
-                note=declaration,
-            )
             shortage = _remove_and_replace(
-                member, status=MemberStatus.RECUSED, reason=declaration, actor=actor
+                member,
+                action=MemberAction.RECUSE,
+                reason=declaration,
+                actor=actor,
+                update_fields=["declared_at", "declaration"],
+                audit_new={"declared": True},
             )
     if shortage is not None:
         raise shortage
@@ -792,16 +803,8 @@ def panel_recuse(*, member: PanelMember, reason: str, actor: Any) -> PanelMember
         if sheet is not None:
             sheet.voided = True
             sheet.save(update_fields=["voided"])
-        audit_record(
-            kind=EventKind.PANEL_RECUSED,
-            actor=actor,
-            target=tender,
-            old={"status": member.status},
-            new={"member": member.pk, "expert": member.expert_id, "status": "recused"},
-            note=reason,
-        )
         shortage = _remove_and_replace(
-            member, status=MemberStatus.RECUSED, reason=reason, actor=actor
+            member, action=MemberAction.RECUSE, reason=reason, actor=actor, audit_new={}
         )
     if shortage is not None:
         raise shortage
@@ -842,22 +845,12 @@ def panel_void(*, member: PanelMember, reason: str, actor: Any) -> PanelMember:
             tender.result = None
             tender.save(update_fields=["result", "updated_at"])
         Bid.objects.filter(tender=tender).update(price_score=None, total=None, rank=None)
-        audit_record(
-            kind=EventKind.PANEL_VOIDED,
-            actor=actor,
-            target=tender,
-            old={"status": member.status, "result": had_result},
-            new={
-                "member": member.pk,
-                "expert": member.expert_id,
-                "sheet": sheet.pk,
-                "status": "voided",
-                "result": False,
-            },
-            note=reason,
-        )
         shortage = _remove_and_replace(
-            member, status=MemberStatus.VOIDED, reason=reason, actor=actor
+            member,
+            action=MemberAction.VOID,
+            reason=reason,
+            actor=actor,
+            audit_new={"sheet": sheet.pk, "result": False, "had_result": had_result},
         )
     if shortage is not None:
         raise shortage

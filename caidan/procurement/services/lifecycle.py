@@ -1,4 +1,4 @@
-"""The one place a tender changes status: ``transition`` checks ``TRANSITIONS`` and audits."""
+"""Locking a tender and failing it; its status moves only by ``tender_lifecycle.apply``."""
 
 from __future__ import annotations
 
@@ -6,40 +6,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from caidan.audit.kinds import EventKind
-from caidan.audit.services import audit_record
-from caidan.common.errors import Conflict
-
-from ..models import TRANSITIONS, Tender, TenderAction
-
-
-def transition(tender: Tender, action: str, *, actor: Any, note: str = "", **fields: Any) -> Tender:
-    """Apply one lifecycle step to a locked tender (call inside a transaction)."""
-    sources, target = TRANSITIONS[action]
-    if tender.status not in sources:
-        raise Conflict(
-            f"采购项目处于“{tender.get_status_display()}”状态，不能{TenderAction(action).label}。",
-            code="bad_transition",
-            detail={"status": tender.status, "action": str(action)},
-        )
-    old = tender.status
-    tender.status = target
-    for key, value in fields.items():
-        setattr(tender, key, value)
-    tender.save()
-    audit_record(
-        kind=EventKind.TENDER_TRANSITION,
-        actor=actor,
-        target=tender,
-        old={"status": old},
-        new={
-            "status": target,
-            "action": str(action),
-            **{k: str(v) for k, v in fields.items() if k != "result"},
-        },
-        note=note,
-    )
-    return tender
+from ..lifecycles import tender_lifecycle
+from ..models import Tender, TenderAction
 
 
 def lock(tender: Tender) -> Tender:
@@ -49,7 +17,9 @@ def lock(tender: Tender) -> Tender:
 def fail(tender: Tender, *, reason: str, actor: Any) -> Tender:
     """废标 (call inside a transaction, on a locked tender): record the reason, tell the
     purchaser and the bidders."""
-    transition(tender, TenderAction.FAIL, actor=actor, note=reason, failed_reason=reason)
+    tender_lifecycle.apply(
+        tender, TenderAction.FAIL, actor=actor, note=reason, failed_reason=reason
+    )
     from caidan.accounts.selectors import organization_users, unit_officers
     from caidan.notifications.services import notify
 

@@ -32,6 +32,7 @@ from .. import (
     scoring,
     sealing,
 )
+from ..lifecycles import tender_lifecycle
 from ..methods import committee_needed, config_for, experts_needed
 from ..models import (
     Aggregate,
@@ -43,7 +44,7 @@ from ..models import (
     TenderAction,
     TenderStatus,
 )
-from .lifecycle import lock, transition
+from .lifecycle import lock
 
 LIVE = (
     TenderStatus.DRAFT,
@@ -483,7 +484,7 @@ def tender_publish(*, tender: Tender, actor: Any, now: dt.datetime | None = None
         from .experts import new_draw_seed
 
         t.draw_seed, t.draw_commitment = new_draw_seed()
-        transition(
+        tender_lifecycle.apply(
             t,
             TenderAction.PUBLISH,
             actor=actor,
@@ -602,7 +603,9 @@ def tender_cancel(*, tender: Tender, reason: str, actor: Any) -> Tender:
         t = lock(tender)
         if t.status == TenderStatus.PUBLISHED and t.deadline and timezone.now() >= t.deadline:
             raise Conflict("投标已截止，等待开标，不能取消；可在开标后按规定废标。")
-        transition(t, TenderAction.CANCEL, actor=actor, note=reason, cancelled_reason=reason)
+        tender_lifecycle.apply(
+            t, TenderAction.CANCEL, actor=actor, note=reason, cancelled_reason=reason
+        )
         if t.published_at:
             _notify_prospective(t, f"采购取消：{t.title}", reason)
     return t
