@@ -237,12 +237,12 @@ def test_sealed_bids_are_never_published_before_opening(world):
     assert releases[-1]["tag"] == ["tenderAmendment"]
     amendment = tender.amendments.get()
     announced = next(r for r in releases if r["tag"] == ["tender"])
-    assert announced["tender"]["tenderPeriod"]["endDate"] == ocds._when(amendment.old_deadline)
+    assert announced["tender"]["tenderPeriod"]["endDate"] == ocds.when(amendment.old_deadline)
     (document,) = announced["tender"]["documents"]
     assert document["title"] == "招标文件.pdf" and document["documentType"] == "biddingDocuments"
     amended = releases[-1]["tender"]
     assert amended["amendments"][0]["description"] == amendment.summary
-    assert amended["tenderPeriod"]["endDate"] == ocds._when(amendment.new_deadline)
+    assert amended["tenderPeriod"]["endDate"] == ocds.when(amendment.new_deadline)
     assert_valid(ocds.release_package(releases), "release")
 
     tender_cancel(tender=tender, reason="需求发生变化", actor=world.actor("purchaser"))
@@ -251,7 +251,7 @@ def test_sealed_bids_are_never_published_before_opening(world):
     assert releases[-1]["tender"]["status"] == "cancelled"
     compiled = ocds.record_for(tender.proposal)["compiledRelease"]
     assert compiled["tender"]["status"] == "cancelled"
-    assert compiled["tender"]["tenderPeriod"]["endDate"] == ocds._when(amendment.new_deadline)
+    assert compiled["tender"]["tenderPeriod"]["endDate"] == ocds.when(amendment.new_deadline)
     assert "812345" not in dumps(compiled)
     assert_valid(ocds.record_package([ocds.record_for(tender.proposal)]), "record")
 

@@ -1,0 +1,75 @@
+"""Open Contracting Data Standard 1.1.5 export (DOMAIN.md §3.7, §5).
+
+One contracting process per approved project: ``ocid = f"{OCDS_OCID_PREFIX}-{proposal.pk}"``.
+Each public event of the process is one release; releases carry *cumulative* snapshots of
+their arrays (parties, amendments, transactions, milestones, metrics), so merging them gives
+the same compiled release whether arrays are merged by identifier or replaced.
+
+Redaction: only public facts are read. A bid's price and status are read only once
+``tender.opened_at`` is set; sealed content, nonces, people (names, phones, ID numbers),
+experts and organizations' contact data are never read.
+
+Extensions used: bids (``bids.statistics`` / ``bids.details``, ``award.relatedBid``) and
+metrics (``contract.implementation.metrics`` for published evaluations); the lots extension
+is declared with them (the offline copies in ``OCDS_SCHEMA_DIR``) but no lots are published.
+
+The package: ``schema`` (the offline schemas, validation), ``values`` (ids, dates, amounts),
+``builder`` (events → releases, parties), ``tender`` and ``contract`` (the releases of each
+stage), ``prefetch`` (what they read, in a fixed number of queries), ``releases`` (releases,
+records and packages). Everything callers use is importable from here.
+"""
+
+from .builder import Builder
+from .prefetch import approved_proposals, each_process, prefetch
+from .releases import compile_releases, record_for, record_package, release_package, releases_for
+from .schema import (
+    EXTENSION_DIRS,
+    EXTENSIONS,
+    LICENSE,
+    PUBLISHER,
+    RELEASE_SCHEMA_URL,
+    SCHEMA_VERSION,
+    VERSION,
+    merge_patch,
+    package_schema,
+    release_schema,
+    schema_available,
+    schema_dir,
+    validation_errors,
+)
+from .tender import AWARD_STATUS, PROCUREMENT_METHOD
+from .values import CURRENCY, SHANGHAI, money, ocid_for, org_party_id, unit_party_id, when
+
+__all__ = [
+    "AWARD_STATUS",
+    "CURRENCY",
+    "EXTENSIONS",
+    "EXTENSION_DIRS",
+    "LICENSE",
+    "PROCUREMENT_METHOD",
+    "PUBLISHER",
+    "RELEASE_SCHEMA_URL",
+    "SCHEMA_VERSION",
+    "SHANGHAI",
+    "VERSION",
+    "Builder",
+    "approved_proposals",
+    "compile_releases",
+    "each_process",
+    "merge_patch",
+    "money",
+    "ocid_for",
+    "org_party_id",
+    "package_schema",
+    "prefetch",
+    "record_for",
+    "record_package",
+    "release_package",
+    "release_schema",
+    "releases_for",
+    "schema_available",
+    "schema_dir",
+    "unit_party_id",
+    "validation_errors",
+    "when",
+]

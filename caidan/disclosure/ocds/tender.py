@@ -1,0 +1,275 @@
+"""Releases of the planning and procurement stages: the approved project (planning), the
+tender and its amendments, the opening's bids, the tender's end, awards and published
+complaint decisions.
+
+Redaction: a bid's price and status are read only once ``tender.opened_at`` is set (the
+prefetch reads only the opened, public columns of bids)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+
+from .builder import Builder
+from .values import money, when
+
+PROCUREMENT_METHOD = {
+    "open_tender": "open",
+    "consultation": "selective",
+    "single_source": "limited",
+    "agreement": "limited",
+    "post_purchase": "open",
+}
+AWARD_STATUS = {"confirmed": "active", "declined": "unsuccessful", "revoked": "cancelled"}
+
+
+def add_planning(b: Builder) -> None:
+    p = b.proposal
+    rationale = p.decision_reason or p.service_targets
+    b.add(
+        p.decided_at or p.created_at,
+        "planning",
+        ["planning"],
+        {
+            "planning": {
+                "rationale": rationale,
+                "budget": {
+                    "id": str(p.pk),
+                    "description": p.description,
+                    "amount": money(p.budget),
+                    "project": p.title,
+                    "projectID": str(p.pk),
+                },
+            }
+        },
+    )
+
+
+def _tender_core(tender, *, status: str, end=None) -> dict:
+    from caidan.procurement.models import EvaluationMethod, Method
+
+    comprehensive = tender.evaluation_method == EvaluationMethod.COMPREHENSIVE
+    return {
+        "id": tender.reference,
+        "title": tender.title,
+        "description": tender.description,
+        "status": status,
+        "value": money(tender.budget),
+        "procurementMethod": PROCUREMENT_METHOD.get(tender.method, "open"),
+        "procurementMethodDetails": Method(tender.method).label,
+        "procurementMethodRationale": tender.justification,
+        "mainProcurementCategory": "services",
+        "awardCriteria": "ratedCriteria" if comprehensive else "priceOnly",
+        "awardCriteriaDetails": EvaluationMethod(tender.evaluation_method).label,
+        "tenderPeriod": {"startDate": when(tender.published_at), "endDate": when(end)},
+    }
+
+
+def add_tender(b: Builder, tender) -> None:
+    from caidan.procurement.models import BidStatus, TenderStatus
+
+    key = f"tender-{tender.pk}"
+    entity = b.unit_ref(tender.unit)
+    amendments = tender.ocds_amendments
+    first_end = amendments[0].old_deadline if amendments else tender.deadline
+    core = _tender_core(tender, status="active", end=first_end)
+    core["procuringEntity"] = entity
+    documents = _tender_documents(tender)
+    core["documents"] = [d for when, d in documents if when <= tender.published_at]
+    roles = {entity["id"]: {"procuringEntity"}}
+    b.add(tender.published_at, key, ["tender"], {"tender": core}, roles)
+
+    listed = []
+    for amendment in amendments:
+        listed.append(
+            {
+                "id": str(amendment.pk),
+                "date": when(amendment.created_at),
+                "description": amendment.summary,
+                "rationale": (
+                    f"投标截止时间由 {when(amendment.old_deadline)} 调整为 "
+                    f"{when(amendment.new_deadline)}"
+                    if amendment.new_deadline != amendment.old_deadline
+                    else ""
+                ),
+            }
+        )
+        b.add(
+            amendment.created_at,
+            key,
+            ["tenderAmendment"],
+            {
+                "tender": {
+                    "id": tender.reference,
+                    "status": "active",
+                    "tenderPeriod": {"endDate": when(amendment.new_deadline)},
+                    "amendments": list(listed),
+                    "documents": [d for when, d in documents if when <= amendment.created_at],
+                }
+            },
+        )
+
+    if tender.opened_at:  # bids exist publicly only from the opening
+        # Never the sealed content or nonce: only the opened, public columns.
+        opened = tender.ocds_opened_bids
+        roles = {}
+        details = []
+        for bid in opened:
+            ref = b.org_ref(bid.organization)
+            roles[ref["id"]] = {"tenderer"}
+            details.append(
+                {
+                    "id": str(bid.pk),
+                    "date": when(bid.submitted_at),
+                    "status": "valid" if bid.status == BidStatus.VALID else "disqualified",
+                    "tenderers": [ref],
+                    "value": money(bid.price),
+                }
+            )
+        valid = sum(1 for bid in opened if bid.status == BidStatus.VALID)
+        b.add(
+            tender.evaluated_at or tender.opened_at,
+            key,
+            ["tenderUpdate"],
+            {
+                "tender": {"id": tender.reference, "status": "active"},
+                "bids": {
+                    "statistics": [
+                        {"id": "bids", "measure": "bids", "value": len(opened)},
+                        {"id": "validBids", "measure": "validBids", "value": valid},
+                    ],
+                    "details": details,
+                },
+            },
+            roles,
+        )
+
+    if tender.status in (TenderStatus.FAILED, TenderStatus.CANCELLED):
+        failed = tender.status == TenderStatus.FAILED
+        reason = tender.failed_reason if failed else tender.cancelled_reason
+        # No own timestamp: the last known moment of the tender (never before its opening).
+        moments = (tender.published_at, tender.opened_at, tender.evaluated_at, tender.updated_at)
+        b.add(
+            max(m for m in moments if m),
+            key,
+            ["tenderUpdate"],
+            {
+                "tender": {
+                    "id": tender.reference,
+                    "status": "unsuccessful" if failed else "cancelled",
+                    "statusDetails": f"{TenderStatus(tender.status).label}：{reason}".rstrip("："),
+                }
+            },
+        )
+
+    for award in tender.ocds_awards:
+        _award(b, tender, award)
+    for complaint in getattr(tender, "ocds_complaints", ()):
+        _complaint(b, tender, complaint)
+
+
+def _tender_documents(tender) -> list[tuple[dt.datetime, dict]]:
+    """The tender's public documents (招标文件 etc.), with their upload time."""
+    from django.urls import reverse
+
+    site = (getattr(settings, "SITE_URL", "") or "").rstrip("/")
+    docs = tender.ocds_documents
+    return [
+        (
+            doc.uploaded_at,
+            {
+                "id": f"document-{doc.pk}",
+                "documentType": "biddingDocuments",
+                "title": doc.original_name,
+                "description": doc.description,
+                "url": site + reverse("documents:download", args=[doc.pk]),
+                "datePublished": when(doc.uploaded_at),
+                "format": doc.content_type,
+                "language": "zh",
+            },
+        )
+        for doc in docs
+    ]
+
+
+def _complaint(b: Builder, tender, complaint) -> None:
+    """A published complaint decision (投诉处理决定, 94号令 §35): the finance bureau as the
+    ``reviewBody``, the decision as a ``complaints`` tender document, and the complaints so
+    far in an additional ``complaints`` array (id, status, dates, outcome)."""
+    from django.urls import reverse
+
+    site = (getattr(settings, "SITE_URL", "") or "").rstrip("/")
+    body = b.unit_ref(complaint.bureau)
+    label = complaint.get_outcome_display()
+    listed = [c for c in tender.ocds_complaints if c.published_at <= complaint.published_at]
+    b.add(
+        complaint.published_at,
+        f"complaint-{complaint.pk}",
+        ["tenderUpdate"],
+        {
+            "tender": {
+                "id": tender.reference,
+                "documents": [
+                    {
+                        "id": f"complaint-decision-{complaint.pk}",
+                        "documentType": "complaints",
+                        "title": f"投诉处理决定：{label}",
+                        "description": complaint.reasoning,
+                        "url": site + reverse("complaints:detail", args=[complaint.pk]),
+                        "datePublished": when(complaint.published_at),
+                        "format": "text/html",
+                        "language": "zh",
+                    }
+                ],
+            },
+            "complaints": [
+                {
+                    "id": str(c.pk),
+                    "status": c.status,
+                    "complainant": b.org_ref(c.organization),
+                    "reviewBody": b.unit_ref(c.bureau),
+                    "dateSubmitted": when(c.filed_at),
+                    "dateAccepted": when(c.handled_at),
+                    "dateDecided": when(c.decided_at),
+                    "suspensionPeriod": {
+                        "startDate": when(c.suspension_start),
+                        "endDate": when(c.suspension_lifted_at or c.suspension_end),
+                    }
+                    if c.suspension_start
+                    else None,
+                    "outcome": c.outcome,
+                    "outcomeDetails": c.get_outcome_display(),
+                    "rationale": c.reasoning,
+                }
+                for c in listed
+            ],
+        },
+        {body["id"]: {"reviewBody"}},
+    )
+
+
+def _award(b: Builder, tender, award) -> None:
+    from caidan.procurement.models import AwardStatus, TenderStatus
+
+    supplier = b.org_ref(award.bid.organization)
+    key = f"award-{award.pk}"
+    base = {
+        "id": str(award.pk),
+        "title": tender.title,
+        "date": when(award.decided_at),
+        "value": money(award.amount),
+        "suppliers": [supplier],
+        "relatedBid": str(award.bid_id),
+    }
+    body: dict = {"awards": [{**base, "status": "active"}]}
+    if award.status == AwardStatus.CONFIRMED and tender.status in (
+        TenderStatus.AWARDED,
+        TenderStatus.CONCLUDED,
+    ):
+        body["tender"] = {"id": tender.reference, "status": "complete"}
+    b.add(award.decided_at, key, ["award"], body, {supplier["id"]: {"supplier"}})
+    if award.status != AwardStatus.CONFIRMED:
+        ended = {**base, "status": AWARD_STATUS[award.status]}
+        ended["description"] = f"{AwardStatus(award.status).label}：{award.end_reason}".rstrip("：")
+        b.add(award.ended_at or award.decided_at, key, ["awardUpdate"], {"awards": [ended]})
