@@ -44,6 +44,22 @@ def transition_allowed(status: str, action: str) -> bool:
     return status in sources
 
 
+# What the public sees: every version once published, retired ones too (a project keeps
+# pointing at its version's item); a draft only those who manage the catalog.
+VERSION_PUBLIC_STATUSES = frozenset({VersionStatus.PUBLISHED, VersionStatus.RETIRED})
+
+
+class CatalogVersionQuerySet(models.QuerySet):
+    def public(self) -> CatalogVersionQuerySet:
+        return self.filter(status__in=VERSION_PUBLIC_STATUSES)
+
+
+class CatalogItemQuerySet(models.QuerySet):
+    def public(self) -> CatalogItemQuerySet:
+        """The items of a public version (``CatalogVersionQuerySet.public``)."""
+        return self.filter(version__status__in=VERSION_PUBLIC_STATUSES)
+
+
 class CatalogVersion(models.Model):
     """One edition of the catalog, e.g. “2017年7月修订版”, in force from its effective date."""
 
@@ -83,6 +99,8 @@ class CatalogVersion(models.Model):
     )
     retired_at = models.DateTimeField("停用时间", null=True, blank=True)
 
+    objects = CatalogVersionQuerySet.as_manager()
+
     class Meta:
         verbose_name = "目录版本"
         verbose_name_plural = "目录版本"
@@ -116,7 +134,7 @@ class CatalogVersion(models.Model):
 
     @property
     def is_public(self) -> bool:
-        return self.status != VersionStatus.DRAFT
+        return self.status in VERSION_PUBLIC_STATUSES
 
 
 class ItemLevel(models.IntegerChoices):
@@ -175,6 +193,8 @@ class CatalogItem(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
 
+    objects = CatalogItemQuerySet.as_manager()
+
     class Meta:
         verbose_name = "目录条目"
         verbose_name_plural = "目录条目"
@@ -222,6 +242,10 @@ class CatalogItem(models.Model):
     @property
     def parent_code(self) -> str:
         return self.code[:-CODE_DIGITS_PER_LEVEL]
+
+    @property
+    def is_public(self) -> bool:
+        return self.version.is_public
 
 
 class NegativeListEntry(models.Model):

@@ -68,6 +68,13 @@ def transition_allowed(status: str, action: str) -> bool:
     return status in TRANSITIONS[action][0]
 
 
+class ComplaintQuerySet(models.QuerySet):
+    def public(self) -> ComplaintQuerySet:
+        """Complaints whose decision is published (投诉处理决定公告, 94号令 §35); before that
+        only the complainant, the finance bureau, the purchaser and auditors see them."""
+        return self.filter(published_at__isnull=False)
+
+
 class Complaint(models.Model):
     """One supplier's complaint about one tender's award, after its challenge(s)."""
 
@@ -149,6 +156,8 @@ class Complaint(models.Model):
     accept_overdue_flagged_at = models.DateTimeField("逾期未受理标记时间", null=True, blank=True)
     decide_overdue_flagged_at = models.DateTimeField("逾期未决定标记时间", null=True, blank=True)
 
+    objects = ComplaintQuerySet.as_manager()
+
     class Meta:
         verbose_name = "投诉"
         verbose_name_plural = "投诉"
@@ -185,6 +194,10 @@ class Complaint(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status in PENDING_STATUSES
+
+    @property
+    def is_public(self) -> bool:  # as ``ComplaintQuerySet.public``
+        return self.published_at is not None
 
     def suspended_at(self, now: dt.datetime) -> bool:
         """The suspension is in force at ``now`` (it ends by itself at ``suspension_end``,

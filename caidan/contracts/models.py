@@ -54,6 +54,14 @@ TERM_FIELDS = (
 )
 
 
+class ContractQuerySet(models.QuerySet):
+    def public(self) -> ContractQuerySet:
+        """Signed contracts, running or ended (``PUBLIC_STATUSES``): public without personal
+        data. A draft (and a draft cancelled unsigned) only for its parties, the platform
+        admin and auditors."""
+        return self.filter(status__in=PUBLIC_STATUSES)
+
+
 class Contract(models.Model):
     """A contract for the purchase of services (政府购买服务合同)."""
 
@@ -145,6 +153,8 @@ class Contract(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ContractQuerySet.as_manager()
 
     class Meta:
         verbose_name = "合同"

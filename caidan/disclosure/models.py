@@ -71,6 +71,13 @@ def notice_transition_allowed(status: str, action: str) -> bool:
     return status in sources
 
 
+class NoticeQuerySet(models.QuerySet):
+    def public(self) -> NoticeQuerySet:
+        """Published and withdrawn notices (``NOTICE_PUBLIC_STATUSES``); drafts only for
+        the platform admin."""
+        return self.filter(status__in=NOTICE_PUBLIC_STATUSES)
+
+
 class Notice(models.Model):
     """A policy document, announcement or guide of the platform, edited by the platform
     admin. The body is plain text (paragraphs separated by blank lines), never HTML."""
@@ -106,6 +113,8 @@ class Notice(models.Model):
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = NoticeQuerySet.as_manager()
 
     class Meta:
         verbose_name = "政策与公告"

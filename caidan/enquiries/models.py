@@ -82,6 +82,13 @@ def transition_allowed(status: str, action: str) -> bool:
     return status in sources
 
 
+class EnquiryQuerySet(models.QuerySet):
+    def public(self) -> EnquiryQuerySet:
+        """Answers published with the asker's consent and not hidden since (only their
+        ``published_*`` copies are shown, never who asked)."""
+        return self.filter(published=True, hidden=False)
+
+
 class Enquiry(models.Model):
     """One enquiry, suggestion, information request or supervision report."""
 
@@ -184,6 +191,8 @@ class Enquiry(models.Model):
     hidden_reason = models.CharField("屏蔽理由", max_length=300, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
+    objects = EnquiryQuerySet.as_manager()
+
     class Meta:
         verbose_name = "咨询建议与监督事项"
         verbose_name_plural = "咨询建议与监督事项"
@@ -244,6 +253,10 @@ class Enquiry(models.Model):
     @property
     def is_report(self) -> bool:
         return self.kind == EnquiryKind.REPORT
+
+    @property
+    def is_public(self) -> bool:  # as ``EnquiryQuerySet.public``
+        return self.published and not self.hidden
 
     @property
     def is_open(self) -> bool:

@@ -90,6 +90,13 @@ class EvaluationStatus(models.TextChoices):
     PUBLISHED = "published", "已公布"
 
 
+class EvaluationQuerySet(models.QuerySet):
+    def public(self) -> EvaluationQuerySet:
+        """Published results; an open evaluation only for those who work on it (the
+        purchaser, the appointed evaluator, the provider), the platform admin and auditors."""
+        return self.filter(status=EvaluationStatus.PUBLISHED)
+
+
 class Evaluation(models.Model):
     """One evaluation of a project at a stage: indicator scores with evidence by the
     evaluator, the purchaser's score, the recipients' (survey) score, the weighted total and
@@ -129,6 +136,8 @@ class Evaluation(models.Model):
     overdue_flagged_at = models.DateTimeField("逾期提醒时间", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = EvaluationQuerySet.as_manager()
+
     class Meta:
         verbose_name = "绩效评价"
         verbose_name_plural = "绩效评价"
@@ -143,6 +152,10 @@ class Evaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract_id} {self.stage}"
+
+    @property
+    def is_public(self) -> bool:  # as ``EvaluationQuerySet.public``
+        return self.status == EvaluationStatus.PUBLISHED
 
     @property
     def passed(self) -> bool:

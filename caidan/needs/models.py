@@ -120,6 +120,13 @@ class NeedStatus(models.TextChoices):
     HIDDEN = "hidden", "已隐藏"
 
 
+class NeedQuerySet(models.QuerySet):
+    def public(self) -> NeedQuerySet:
+        """Visible needs; a hidden one only for its resident and the moderators. Never who
+        stated it: only the salted identity hash is stored."""
+        return self.filter(status=NeedStatus.VISIBLE)
+
+
 class Need(models.Model):
     """A need a resident states (需求) for a community of a street or town."""
 
@@ -150,6 +157,8 @@ class Need(models.Model):
     moderation_reason = models.CharField("处理理由", max_length=300, blank=True)
     created_at = models.DateTimeField("提出时间", auto_now_add=True)
 
+    objects = NeedQuerySet.as_manager()
+
     class Meta:
         verbose_name = "居民需求"
         verbose_name_plural = "居民需求"
@@ -175,6 +184,10 @@ class Need(models.Model):
 
     def __str__(self) -> str:
         return f"需求 #{self.pk} · {self.community}"
+
+    @property
+    def is_public(self) -> bool:  # as ``NeedQuerySet.public``
+        return self.status == NeedStatus.VISIBLE
 
 
 class NeedReport(models.Model):
@@ -223,6 +236,15 @@ def menu_transition_allowed(status: str, action: str) -> bool:
     return status in sources
 
 
+# A menu is public once published, and stays so when closed (with its results).
+MENU_PUBLIC_STATUSES = frozenset({MenuStatus.PUBLISHED, MenuStatus.CLOSED})
+
+
+class MenuQuerySet(models.QuerySet):
+    def public(self) -> MenuQuerySet:
+        return self.filter(status__in=MENU_PUBLIC_STATUSES)
+
+
 class Menu(models.Model):
     """A purchaser's menu of candidate services for a community (菜单)."""
 
@@ -252,6 +274,8 @@ class Menu(models.Model):
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
     closed_at = models.DateTimeField("截止时间（实际）", null=True, blank=True)
     close_reason = models.CharField("提前截止理由", max_length=300, blank=True)
+
+    objects = MenuQuerySet.as_manager()
 
     class Meta:
         verbose_name = "菜单"
@@ -293,7 +317,7 @@ class Menu(models.Model):
 
     @property
     def is_public(self) -> bool:
-        return self.status != MenuStatus.DRAFT
+        return self.status in MENU_PUBLIC_STATUSES
 
 
 class MenuItem(models.Model):

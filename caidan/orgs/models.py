@@ -29,6 +29,14 @@ class ServiceField(models.TextChoices):
     OTHER = "other", "其他"
 
 
+class OrganizationQuerySet(models.QuerySet):
+    def public(self) -> OrganizationQuerySet:
+        """The registry is public: every organization, deregistered and revoked ones too
+        (marked). What is not public is fields, not rows: contact people and phones are
+        masked by the selectors and never exported."""
+        return self.all()
+
+
 class Organization(models.Model):
     class LegalForm(models.TextChoices):
         SOCIAL_GROUP = "social_group", "社会团体"
@@ -78,6 +86,8 @@ class Organization(models.Model):
     created_at = models.DateTimeField("登记入库时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
+    objects = OrganizationQuerySet.as_manager()
+
     class Meta:
         verbose_name = "社会组织"
         verbose_name_plural = "社会组织"
@@ -92,6 +102,10 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_public(self) -> bool:  # as ``OrganizationQuerySet.public``: the whole registry
+        return True
 
 
 class OrganizationField(models.Model):

@@ -71,6 +71,13 @@ PUBLIC_STATUSES = frozenset(
 )
 
 
+class TenderQuerySet(models.QuerySet):
+    def public(self) -> TenderQuerySet:
+        """Every tender once published, whatever became of it (``PUBLIC_STATUSES``); a
+        draft only for its purchaser, the platform admin and auditors."""
+        return self.filter(status__in=PUBLIC_STATUSES)
+
+
 class Tender(models.Model):
     """One procurement of an approved project (招标项目 / 采购项目)."""
 
@@ -174,6 +181,8 @@ class Tender(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = TenderQuerySet.as_manager()
+
     class Meta:
         verbose_name = "采购项目"
         verbose_name_plural = "采购项目"
@@ -262,6 +271,17 @@ class BidStatus(models.TextChoices):
     INVALID = "invalid", "无效"
 
 
+# The opening record (开标记录) is public: who bid, at what price, valid or not.
+BID_OPENED_STATUSES = frozenset({BidStatus.VALID, BidStatus.INVALID})
+
+
+class BidQuerySet(models.QuerySet):
+    def public(self) -> BidQuerySet:
+        """Opened bids (the opening record), public columns only: never the sealed content
+        or nonce. Before the opening no bid is public, not even their number."""
+        return self.filter(status__in=BID_OPENED_STATUSES, opened_at__isnull=False)
+
+
 class Bid(models.Model):
     """A sealed bid (投标文件). Until opening only the ciphertext and the receipt exist."""
 
@@ -295,6 +315,8 @@ class Bid(models.Model):
     total = models.DecimalField("综合得分", max_digits=16, decimal_places=2, null=True, blank=True)
     rank = models.PositiveIntegerField("排名", null=True, blank=True)
 
+    objects = BidQuerySet.as_manager()
+
     class Meta:
         verbose_name = "投标"
         verbose_name_plural = "投标"
@@ -313,6 +335,10 @@ class Bid(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tender_id}:{self.organization_id}:{self.status}"
+
+    @property
+    def is_public(self) -> bool:  # as ``BidQuerySet.public``
+        return self.status in BID_OPENED_STATUSES and self.opened_at is not None
 
 
 # --- experts ------------------------------------------------------------------------------------
@@ -509,6 +535,17 @@ class AwardStatus(models.TextChoices):
     REVOKED = "revoked", "已撤销"
 
 
+class AwardQuerySet(models.QuerySet):
+    def public(self) -> AwardQuerySet:
+        """Every award announced (中标公告) on a public tender. A declined or revoked award
+        stays on the public record, marked; ``in_force`` narrows to the standing one."""
+        return self.filter(notice_published_at__isnull=False, tender__status__in=PUBLIC_STATUSES)
+
+    def in_force(self) -> AwardQuerySet:
+        """The confirmed award (at most one per tender)."""
+        return self.filter(status=AwardStatus.CONFIRMED)
+
+
 class Award(models.Model):
     """The purchaser's award decision for one bid, and its notice (中标公告)."""
 
@@ -530,6 +567,8 @@ class Award(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.TextField("放弃/撤销理由", blank=True)
 
+    objects = AwardQuerySet.as_manager()
+
     class Meta:
         verbose_name = "中标结果"
         verbose_name_plural = "中标结果"
@@ -545,6 +584,10 @@ class Award(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tender_id}:{self.bid_id}:{self.status}"
+
+    @property
+    def is_public(self) -> bool:  # as ``AwardQuerySet.public``
+        return self.notice_published_at is not None and self.tender.is_public
 
 
 class ChallengeStatus(models.TextChoices):

@@ -75,6 +75,14 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 EDITABLE = frozenset({S.DRAFT, S.RETURNED})
 
 
+class ProposalQuerySet(models.QuerySet):
+    def public(self) -> ProposalQuerySet:
+        """Approved projects (the annual plan, 年度计划): public, and each one contracting
+        process in OCDS. The rest of the library (drafts, proposals under review, rejected
+        ones) is for those who work on it."""
+        return self.filter(status=ProposalStatus.APPROVED)
+
+
 class Proposal(models.Model):
     """A project proposal (项目申报) in the project library."""
 
@@ -154,6 +162,8 @@ class Proposal(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
+    objects = ProposalQuerySet.as_manager()
+
     class Meta:
         verbose_name = "项目申报"
         verbose_name_plural = "项目库"
@@ -177,6 +187,10 @@ class Proposal(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in EDITABLE
+
+    @property
+    def is_public(self) -> bool:  # as ``ProposalQuerySet.public``
+        return self.status == ProposalStatus.APPROVED
 
 
 class ProposalFunding(models.Model):
