@@ -1,8 +1,8 @@
 """The JSON API root: django-ninja under /api/v1/ (OpenAPI at /api/v1/openapi.json).
 
 Authentication: a personal API token (``Authorization: Bearer cd_…``) for clients, or the
-browser session (with CSRF) for the web UI. ``X-Caidan-Role: <membership id>`` picks
-which of the person's roles a token request acts in (default: the first).
+browser session (with CSRF) for the web UI (``caidan.accounts.api_auth``, where the apps'
+routers find ``optional_actor`` too: they never import this module, which imports them).
 
 Errors: every ``DomainError`` and every framework error is mapped here, once, to
 ``{"code", "message", "detail"}`` with an HTTP 4xx status. Bad input never reaches a
@@ -22,65 +22,13 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
-from ninja.security import APIKeyCookie, HttpBearer
 
-from caidan.accounts.actor import Actor
-from caidan.accounts.middleware import client_ip
-from caidan.accounts.selectors import resolve_membership
-from caidan.accounts.services import api_token_authenticate
+from caidan.accounts.api_auth import (  # noqa: F401 - optional_actor: old import path
+    SessionActorAuth,
+    TokenAuth,
+    optional_actor,
+)
 from caidan.common.errors import DomainError, field_error
-
-
-class TokenAuth(HttpBearer):
-    openapi_description = "个人 API 令牌：Authorization: Bearer cd_…"
-
-    def authenticate(self, request, token):
-        user = api_token_authenticate(token)
-        if user is None:
-            # Explicit credentials that fail are refused outright, never silently replaced
-            # by whatever session cookie the client also carries.
-            raise AuthenticationError()
-        role_header = request.headers.get("X-Caidan-Role")
-        membership_id = int(role_header) if role_header and role_header.isdigit() else None
-        actor = Actor(
-            user=user,
-            membership=resolve_membership(user, membership_id),
-            ip=client_ip(request),
-            via="token",
-        )
-        request.actor = actor
-        request.user = user
-        return actor
-
-
-def optional_actor(request) -> Actor:
-    """For public endpoints (``auth=None``) that show more to some callers: a bearer token,
-    when sent, must be valid and decides who is asking; otherwise the browser session (or
-    anonymity) does."""
-    if "Authorization" in request.headers:
-        auth = TokenAuth()
-        actor = auth(request)
-        if actor is None:
-            raise AuthenticationError()
-        return actor
-    return request.actor
-
-
-class SessionActorAuth(APIKeyCookie):
-    """The browser session; CSRF is enforced for unsafe methods."""
-
-    openapi_description = "浏览器会话（需要 CSRF 令牌）"
-
-    def __init__(self):
-        from django.conf import settings
-
-        self.param_name = settings.SESSION_COOKIE_NAME
-        super().__init__(csrf=True)
-
-    def authenticate(self, request, key):
-        if request.user.is_authenticated:
-            return request.actor
-        return None
 
 
 def lone_surrogate_path(value, path: str = "") -> str | None:

@@ -26,7 +26,7 @@ router = Router(tags=["catalog 目录"])
 
 
 def _reader(request):
-    from caidan.api import optional_actor
+    from caidan.accounts.api_auth import optional_actor
 
     return optional_actor(request)
 

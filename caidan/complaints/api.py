@@ -139,7 +139,7 @@ def _get(request, complaint_id: int) -> Complaint:
     summary="投诉详情（处理决定公告后公开）",
 )
 def detail(request, complaint_id: int):
-    from caidan.api import optional_actor
+    from caidan.accounts.api_auth import optional_actor
 
     actor = optional_actor(request)
     return out(selectors.complaint_get_for(actor=actor, complaint_id=complaint_id))

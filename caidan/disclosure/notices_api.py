@@ -22,7 +22,7 @@ router = Router(tags=["notices 政策与公告"])
 
 
 def _reader(request):
-    from caidan.api import optional_actor
+    from caidan.accounts.api_auth import optional_actor
 
     return optional_actor(request)
 

@@ -116,8 +116,8 @@ def detail(request, document_id: int):
 
 
 def _download_actor(request):
-    """Anonymous callers may fetch public documents (see ``caidan.api.optional_actor``)."""
-    from caidan.api import optional_actor
+    """Anonymous callers may fetch public documents (see ``caidan.accounts.api_auth.optional_actor``)."""
+    from caidan.accounts.api_auth import optional_actor
 
     return optional_actor(request)
 

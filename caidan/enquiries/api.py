@@ -113,7 +113,7 @@ class SubmittedOut(EnquiryOut):
 def submit(request, payload: EnquiryIn):
     from ninja.utils import check_csrf
 
-    from caidan.api import optional_actor
+    from caidan.accounts.api_auth import optional_actor
     from caidan.common.errors import PermissionDenied
 
     actor = optional_actor(request)

@@ -371,7 +371,7 @@ def create_menu(request, payload: MenuIn):
     "/menus/{menu_id}", response={200: MenuDetailOut, **ERRORS}, auth=None, summary="菜单详情"
 )
 def get_menu(request, menu_id: int):
-    from caidan.api import optional_actor
+    from caidan.accounts.api_auth import optional_actor
 
     return detail_out(selectors.menu_get_for(actor=optional_actor(request), menu_id=menu_id))
 
@@ -472,7 +472,7 @@ class ResultsOut(Schema):
     summary="点菜结果（按支持人数排名）",
 )
 def menu_results(request, menu_id: int):
-    from caidan.api import optional_actor
+    from caidan.accounts.api_auth import optional_actor
 
     results = selectors.menu_get_results(actor=optional_actor(request), menu_id=menu_id)
     return {
@@ -487,7 +487,7 @@ def menu_results(request, menu_id: int):
 
 
 def _export(request, menu_id: int, ext: str) -> HttpResponse:
-    from caidan.api import optional_actor
+    from caidan.accounts.api_auth import optional_actor
 
     results = selectors.menu_get_results(actor=optional_actor(request), menu_id=menu_id)
     if ext == "csv":

@@ -321,7 +321,7 @@ def import_template(request):
 
 @router.get("/{org_id}", response={200: OrgDetailOut, **ERRORS}, auth=None, summary="社会组织详情")
 def get_org(request, org_id: int):
-    from caidan.api import optional_actor
+    from caidan.accounts.api_auth import optional_actor
 
     return detail_out(optional_actor(request), selectors.organization_get(organization_id=org_id))
 

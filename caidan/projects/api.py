@@ -233,7 +233,7 @@ def create_proposal(request, payload: ProposalIn):
     summary="项目详情（已立项项目公开）",
 )
 def get_proposal(request, proposal_id: int):
-    from caidan.api import optional_actor
+    from caidan.accounts.api_auth import optional_actor
 
     return detail_out(
         selectors.proposal_get_for(actor=optional_actor(request), proposal_id=proposal_id)
