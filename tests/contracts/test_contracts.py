@@ -14,6 +14,7 @@ from caidan.audit.models import AuditEvent
 from caidan.common.calendar import add_working_days, end_of_day
 from caidan.common.errors import Conflict, PermissionDenied, ValidationError
 from caidan.common.tick import run_tick
+from caidan.contracts.lifecycles import contract_lifecycle
 from caidan.contracts.models import (
     TRANSITIONS,
     ContractAction,
@@ -37,7 +38,6 @@ from caidan.contracts.services import (
     report_review,
     report_submit,
 )
-from caidan.contracts.services.contracts import transition
 
 from .factories import award_for, draft_contract, signed_contract
 
@@ -538,12 +538,12 @@ def test_transition_from_every_status(world, action):
         c.status = status
         c.save(update_fields=["status"])
         if status in sources:
-            transition(c, action, actor=world.actor("purchaser"))
+            contract_lifecycle.apply(c, action, actor=world.actor("purchaser"))
             c.refresh_from_db()
             assert c.status == target
         else:
             with pytest.raises(Conflict) as exc:
-                transition(c, action, actor=world.actor("purchaser"))
+                contract_lifecycle.apply(c, action, actor=world.actor("purchaser"))
             assert exc.value.code == "bad_transition"
             c.refresh_from_db()
             assert c.status == status

@@ -25,9 +25,9 @@ from caidan.jurisdiction.selectors import setting_value
 from caidan.notifications.services import notify
 
 from .. import permissions  # noqa: F401 - registers the rules
+from ..lifecycles import contract_lifecycle
 from ..models import (
     TERM_FIELDS,
-    TRANSITIONS,
     Contract,
     ContractAction,
     ContractAmendment,
@@ -78,32 +78,6 @@ def _lock(contract: Contract) -> Contract:
         .select_related("unit", "organization", "tender", "award")
         .get(pk=contract.pk)
     )
-
-
-def transition(
-    contract: Contract, action: str, *, actor: Any, note: str = "", **fields
-) -> Contract:
-    sources, target = TRANSITIONS[action]
-    if contract.status not in sources:
-        raise Conflict(
-            f"合同处于“{contract.get_status_display()}”状态，不能{ContractAction(action).label}。",
-            code="bad_transition",
-            detail={"status": contract.status, "action": str(action)},
-        )
-    old = contract.status
-    contract.status = target
-    for key, value in fields.items():
-        setattr(contract, key, value)
-    contract.save()
-    audit_record(
-        kind=EventKind.CONTRACT_TRANSITION,
-        actor=actor,
-        target=contract,
-        old={"status": old},
-        new={"status": target, "action": str(action)},
-        note=note,
-    )
-    return contract
 
 
 def terms_of(contract: Contract) -> dict[str, Any]:
@@ -408,7 +382,7 @@ def contract_sign(*, contract: Contract, actor: Any, now: dt.datetime | None = N
         c.save(update_fields=[f"{side}_signed_at", f"{side}_signed_by"])
         audit_record(kind=EventKind.CONTRACT_SIGNED, actor=actor, target=c, new={"side": side})
         if c.purchaser_signed_at and c.provider_signed_at:
-            transition(
+            contract_lifecycle.apply(
                 c,
                 ContractAction.SIGN,
                 actor=actor,
@@ -479,7 +453,7 @@ def contract_cancel(*, contract: Contract, reason: str, actor: Any) -> Contract:
         raise field_error("reason", "请填写作废理由。")
     with transaction.atomic():
         c = _lock(contract)
-        return transition(
+        return contract_lifecycle.apply(
             c,
             ContractAction.CANCEL,
             actor=actor,
@@ -567,7 +541,7 @@ def contract_terminate(
         raise field_error("settlement", "请写明已付款项和服务的结算安排。")
     with transaction.atomic():
         c = _lock(contract)
-        transition(
+        contract_lifecycle.apply(
             c,
             ContractAction.TERMINATE,
             actor=actor,
@@ -595,7 +569,7 @@ def maybe_complete(c: Contract, *, actor: Any) -> bool:
         return False
     if not c.reports.filter(kind=ReportKind.FINAL, status="accepted").exists():
         return False
-    transition(c, ContractAction.COMPLETE, actor=actor, ended_at=timezone.now())
+    contract_lifecycle.apply(c, ContractAction.COMPLETE, actor=actor, ended_at=timezone.now())
     return True
 
 

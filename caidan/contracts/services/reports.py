@@ -10,12 +10,11 @@ from django.utils import timezone
 
 from caidan.accounts.actor import user_of
 from caidan.accounts.permissions import require
-from caidan.audit.kinds import EventKind
-from caidan.audit.services import audit_record
 from caidan.common.errors import Conflict, field_error
 from caidan.common.money import to_money
 from caidan.notifications.services import notify
 
+from ..lifecycles import ReportAction, report_lifecycle
 from ..models import ContractStatus, Report, ReportKind, ReportStatus
 from .contracts import _provider_users, _purchaser_users, maybe_complete
 
@@ -93,15 +92,13 @@ def report_submit(*, report: Report, summary: str, actor: Any, fund_lines: Any =
             raise field_error("attachments", "结项报告须附项目财务报表（请先上传附件）。")
         r.summary = summary
         r.fund_lines = lines
-        r.status = ReportStatus.SUBMITTED
-        r.submitted_at = timezone.now()
-        r.submitted_by = user_of(actor)
-        r.save()
-        audit_record(
-            kind=EventKind.REPORT_SUBMITTED,
+        report_lifecycle.apply(
+            r,
+            ReportAction.SUBMIT,
             actor=actor,
-            target=r.contract,
-            new={"report": r.pk, "kind": r.kind, "late": r.is_late},
+            submitted_at=timezone.now(),
+            submitted_by=user_of(actor),
+            audit_new={"kind": r.kind, "late": r.is_late},
         )
         notify(
             recipients=_purchaser_users(r.contract),
@@ -123,17 +120,14 @@ def report_review(*, report: Report, accept: bool, comment: str = "", actor: Any
         r = Report.objects.select_for_update().select_related("contract").get(pk=report.pk)
         if r.status != ReportStatus.SUBMITTED:
             raise Conflict("只有已提交待审核的报告可以审核。", code="not_submitted")
-        r.status = ReportStatus.ACCEPTED if accept else ReportStatus.RETURNED
-        r.review_comment = comment
-        r.reviewed_at = timezone.now()
-        r.reviewed_by = user_of(actor)
-        r.save()
-        audit_record(
-            kind=EventKind.REPORT_REVIEWED,
+        report_lifecycle.apply(
+            r,
+            ReportAction.ACCEPT if accept else ReportAction.RETURN,
             actor=actor,
-            target=r.contract,
-            new={"report": r.pk, "status": r.status},
             note=comment,
+            review_comment=comment,
+            reviewed_at=timezone.now(),
+            reviewed_by=user_of(actor),
         )
         notify(
             recipients=_provider_users(r.contract),
