@@ -6,4 +6,4 @@ class ProjectsConfig(AppConfig):
     verbose_name = "项目库与审定"
 
     def ready(self) -> None:
-        from . import followups, permissions, services  # noqa: F401 - rules, follow-ups
+        from . import followups, lifecycles, permissions, services  # noqa: F401 - rules, tables

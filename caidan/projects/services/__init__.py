@@ -10,7 +10,6 @@ from .proposals import (
     proposal_submit,
     proposal_update,
     proposal_withdraw,
-    transition,
 )
 from .review import (
     agenda_item_decide,
@@ -46,6 +45,5 @@ __all__ = [
     "review_session_open",
     "review_session_remove_proposal",
     "tally",
-    "transition",
     "vote_cast",
 ]

@@ -47,12 +47,11 @@ def proposals_import_historical(
                 period_end=dt.date(year, 12, 31),
                 purchase_mode=row.get("purchase_mode", "outsourcing"),
                 procurement_method=row.get("procurement_method", "open_tender"),
-                status=ProposalStatus.UNDER_REVIEW,
+                status=ProposalStatus.APPROVED,  # created as approved: no transition
                 decision_reference=reference,
                 created_by=user_of(actor),
             )
             _reserve_within_ceiling(proposal)
-            proposal.status = ProposalStatus.APPROVED
             proposal.decided_at = timezone.make_aware(dt.datetime(year, 3, 31, 12))
             proposal.save()
             ProposalFunding.objects.create(proposal=proposal, source="fiscal", amount=budget)

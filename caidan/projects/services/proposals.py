@@ -23,9 +23,9 @@ from caidan.common.periods import max_period_end
 from caidan.orgs.models import ServiceField
 
 from .. import permissions  # noqa: F401 - registers the rules
+from ..lifecycles import proposal_lifecycle
 from ..models import (
     EDITABLE,
-    TRANSITIONS,
     FundingSource,
     GradePolicy,
     ProcurementMethod,
@@ -298,33 +298,6 @@ def proposal_update(*, proposal: Proposal, changes: dict[str, Any], actor: Any) 
     return proposal
 
 
-def transition(
-    proposal: Proposal, action: str, *, actor: Any, note: str = "", **fields: Any
-) -> Proposal:
-    """Apply one lifecycle step to a locked proposal (call inside a transaction)."""
-    sources, target = TRANSITIONS[action]
-    if proposal.status not in sources:
-        raise Conflict(
-            f"项目处于“{proposal.get_status_display()}”状态，不能{ProposalAction(action).label}。",
-            code="bad_transition",
-            detail={"status": proposal.status, "action": action},
-        )
-    old = proposal.status
-    proposal.status = target
-    for key, value in fields.items():
-        setattr(proposal, key, value)
-    proposal.save()
-    audit_record(
-        kind=EventKind.PROPOSAL_TRANSITION,
-        actor=actor,
-        target=proposal,
-        old={"status": old},
-        new={"status": target, "action": action, **{k: str(v) for k, v in fields.items()}},
-        note=note,
-    )
-    return proposal
-
-
 def proposal_submit(*, proposal: Proposal, actor: Any) -> Proposal:
     """Submit to the project library: everything is re-checked, the negative list too."""
     require(actor, "projects.edit", proposal)
@@ -334,7 +307,9 @@ def proposal_submit(*, proposal: Proposal, actor: Any) -> Proposal:
         data["funding"] = [{"source": f.source, "amount": f.amount} for f in proposal.funding.all()]
         _clean(data, unit=proposal.unit)
         _negative_list(proposal)
-        transition(proposal, ProposalAction.SUBMIT, actor=actor, submitted_at=timezone.now())
+        proposal_lifecycle.apply(
+            proposal, ProposalAction.SUBMIT, actor=actor, submitted_at=timezone.now()
+        )
         from caidan.accounts.models import User
         from caidan.notifications.services import notify
 
@@ -357,7 +332,7 @@ def proposal_withdraw(*, proposal: Proposal, reason: str = "", actor: Any) -> Pr
     require(actor, "projects.edit", proposal)
     with transaction.atomic():
         proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
-        return transition(proposal, ProposalAction.WITHDRAW, actor=actor, note=reason)
+        return proposal_lifecycle.apply(proposal, ProposalAction.WITHDRAW, actor=actor, note=reason)
 
 
 def _hub_eligible(hub, cleaned: dict[str, Any], *, on: dt.date) -> None:
@@ -454,5 +429,5 @@ def proposal_package(
             new={**_snapshot(package), "packaged_from": [p.pk for p in locked]},
         )
         for p in locked:
-            transition(p, ProposalAction.PACKAGE, actor=actor, packaged_into=package)
+            proposal_lifecycle.apply(p, ProposalAction.PACKAGE, actor=actor, packaged_into=package)
     return package

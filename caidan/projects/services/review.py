@@ -23,8 +23,8 @@ from caidan.jurisdiction.registry import parse_fraction
 from caidan.jurisdiction.selectors import setting_value
 from caidan.notifications.services import notify
 
+from ..lifecycles import SessionAction, proposal_lifecycle, session_lifecycle
 from ..models import (
-    SESSION_TRANSITIONS,
     AgendaDecision,
     AgendaItem,
     BudgetCeiling,
@@ -37,7 +37,6 @@ from ..models import (
     SessionStatus,
     VoteChoice,
 )
-from .proposals import transition
 
 # --- budget ceilings ----------------------------------------------------------------------
 
@@ -163,30 +162,13 @@ def review_session_create(
     return session
 
 
-def _session_transition(session: ReviewSession, action: str, actor: Any) -> ReviewSession:
-    sources, target = SESSION_TRANSITIONS[action]
-    if session.status not in sources:
-        raise Conflict(f"会议处于“{session.get_status_display()}”状态，不能执行此操作。")
-    old = session.status
-    session.status = target
-    session.save(update_fields=["status"])
-    audit_record(
-        kind=EventKind.SESSION_TRANSITION,
-        actor=actor,
-        target=session,
-        old={"status": old},
-        new={"status": target},
-    )
-    return session
-
-
 def review_session_open(*, session: ReviewSession, actor: Any) -> ReviewSession:
     require(actor, "projects.organize_review", session)
     with transaction.atomic():
         session = ReviewSession.objects.select_for_update().get(pk=session.pk)
         if not session.agenda.exists():
             raise Conflict("议程为空，请先列入待审定的项目。")
-        return _session_transition(session, "open", actor)
+        return session_lifecycle.apply(session, SessionAction.OPEN, actor=actor, update_fields=[])
 
 
 def review_session_close(*, session: ReviewSession, actor: Any) -> ReviewSession:
@@ -198,7 +180,7 @@ def review_session_close(*, session: ReviewSession, actor: Any) -> ReviewSession
             "proposal"
         ):
             _unschedule(item, actor, "会议结束时未作出审定决定")
-        return _session_transition(session, "close", actor)
+        return session_lifecycle.apply(session, SessionAction.CLOSE, actor=actor, update_fields=[])
 
 
 def _auto_recusals(item: AgendaItem, members) -> None:
@@ -231,7 +213,7 @@ def review_session_add_proposal(
         proposal = Proposal.objects.select_for_update().select_related("unit").get(pk=proposal.pk)
         if not proposal.unit.is_within(session.unit):
             raise field_error("proposal", f"“{proposal.title}”不在本审定委员会的管辖范围内。")
-        transition(proposal, ProposalAction.SCHEDULE, actor=actor, note=session.title)
+        proposal_lifecycle.apply(proposal, ProposalAction.SCHEDULE, actor=actor, note=session.title)
         item = AgendaItem.objects.create(
             session=session, proposal=proposal, position=session.agenda.count() + 1
         )
@@ -247,7 +229,7 @@ def review_session_add_proposal(
 
 def _unschedule(item: AgendaItem, actor: Any, reason: str) -> None:
     proposal = Proposal.objects.select_for_update().get(pk=item.proposal_id)
-    transition(proposal, ProposalAction.UNSCHEDULE, actor=actor, note=reason)
+    proposal_lifecycle.apply(proposal, ProposalAction.UNSCHEDULE, actor=actor, note=reason)
     item.decision = AgendaDecision.WITHDRAWN
     item.reason = reason
     item.decided_at = timezone.now()
@@ -409,7 +391,7 @@ def agenda_item_decide(
             decision, action = AgendaDecision.REJECTED, ProposalAction.REJECT
         if decision != AgendaDecision.APPROVED and not (reason or "").strip():
             raise field_error("reason", "未通过或退回修改时请写明理由。")
-        transition(
+        proposal_lifecycle.apply(
             proposal,
             action,
             actor=actor,

@@ -8,13 +8,13 @@ from django.utils import timezone
 
 from caidan.audit.models import AuditEvent
 from caidan.common.errors import Conflict, PermissionDenied, ValidationError
+from caidan.projects.lifecycles import proposal_lifecycle
 from caidan.projects.models import TRANSITIONS, Proposal, ProposalAction, ProposalStatus
 from caidan.projects.services import (
     proposal_package,
     proposal_submit,
     proposal_update,
     proposal_withdraw,
-    transition,
 )
 
 
@@ -180,12 +180,12 @@ def test_transition_table(draft, world, status, action):
     sources, target = TRANSITIONS[action]
     with tx.atomic():
         if status in sources:
-            transition(p, action, actor=world.actor("admin"))
+            proposal_lifecycle.apply(p, action, actor=world.actor("admin"))
             p.refresh_from_db()
             assert p.status == target
         else:
             with pytest.raises(Conflict) as exc:
-                transition(p, action, actor=world.actor("admin"))
+                proposal_lifecycle.apply(p, action, actor=world.actor("admin"))
             assert exc.value.code == "bad_transition"
             p.refresh_from_db()
             assert p.status == status
