@@ -8,7 +8,7 @@ class ComplaintsConfig(AppConfig):
     def ready(self) -> None:
         from caidan.procurement.holds import register_hold
 
-        from . import dashboard, permissions, services  # noqa: F401 - rules, tick job, panel
+        from . import dashboard, lifecycles, permissions, services  # noqa: F401
         from .holds import complaint_holds
 
         register_hold(complaint_holds)

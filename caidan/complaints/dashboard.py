@@ -1,12 +1,12 @@
 """The finance bureau's dashboard panel: complaints to accept or decide, the late ones
-flagged. Added to ``caidan.web.dashboards.PANELS`` from ``AppConfig.ready`` (once)."""
+flagged. Added to ``caidan.accounts.dashboards.PANELS`` from ``AppConfig.ready`` (once)."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from caidan.accounts.dashboards import PANELS, Panel
 from caidan.accounts.models import Role
-from caidan.web.dashboards import PANELS, Panel
 
 PANEL = Panel(
     _("投诉处理"),

@@ -38,16 +38,14 @@ def visible_to(actor) -> QuerySet[Complaint]:
     """Every complaint the actor may see, published or not."""
     qs = _base()
     if not actor.is_authenticated:
-        return qs.filter(published_at__isnull=False)
+        return qs.public()
     if actor.has_role(Role.PLATFORM_ADMIN, Role.AUDITOR):
         return qs
     if actor.has_role(Role.PROVIDER, Role.HUB) and actor.organization is not None:
-        return qs.filter(Q(organization=actor.organization) | Q(published_at__isnull=False))
+        return qs.filter(organization=actor.organization) | qs.public()
     if actor.has_role(Role.PURCHASER) and actor.unit is not None:
-        return qs.filter(
-            Q(tender__unit__path__startswith=actor.unit.path) | Q(published_at__isnull=False)
-        )
-    return qs.filter(published_at__isnull=False)
+        return qs.filter(tender__unit__path__startswith=actor.unit.path) | qs.public()
+    return qs.public()
 
 
 def _filtered(qs, *, status: str = "", overdue: bool = False, now=None):
@@ -96,14 +94,12 @@ def complaint_list_mine(*, actor) -> list[Complaint]:
 
 
 def complaint_list_public(*, cursor=None, limit=None):
-    qs = _base().filter(published_at__isnull=False)
+    qs = _base().public()
     return keyset_paginate(qs, ordering=("-id",), cursor=cursor, limit=limit)
 
 
 def published_for_tender(tender) -> list[Complaint]:
-    return list(
-        _base().filter(tender=tender, published_at__isnull=False).order_by("published_at", "id")
-    )
+    return list(_base().public().filter(tender=tender).order_by("published_at", "id"))
 
 
 def complainable_challenges(tender, actor, *, now=None) -> list[Challenge]:

@@ -42,6 +42,7 @@ from caidan.notifications.services import notify
 from caidan.procurement.models import Challenge, ChallengeStatus
 
 from . import permissions  # noqa: F401 - registers the rules
+from .lifecycles import complaint_lifecycle
 from .models import (
     ACCEPT_WORKING_DAYS,
     DECIDE_WORKING_DAYS,
@@ -133,46 +134,6 @@ def _lock(complaint: Complaint) -> Complaint:
         .select_related("tender__unit", "award", "organization", "bureau")
         .get(pk=complaint.pk)
     )
-
-
-def _transition(
-    c: Complaint, action: str, *, actor: Any, note: str = "", **fields: Any
-) -> Complaint:
-    """The one way a complaint changes: checks ``TRANSITIONS`` and audits the true old and
-    new status (the row must be locked by the caller)."""
-    sources, target = TRANSITIONS[action]
-    if c.status not in sources:
-        raise Conflict(
-            f"该投诉当前状态为“{c.get_status_display()}”，不能{ComplaintAction(action).label}。",
-            code="invalid_transition",
-        )
-    old = c.status
-    if target:
-        c.status = target
-    for key, value in fields.items():
-        setattr(c, key, value)
-    c.save()
-    audit_record(
-        kind=EventKind.COMPLAINT_TRANSITION,
-        actor=actor,
-        target=c,
-        old={"status": old},
-        new={"status": c.status, "action": str(action), **_audit_fields(fields)},
-        note=note,
-    )
-    return c
-
-
-def _audit_fields(fields: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in fields.items():
-        if hasattr(value, "pk"):
-            out[key] = value.pk
-        elif value is None or isinstance(value, str | int | bool):
-            out[key] = value
-        else:
-            out[key] = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    return out
 
 
 def _end_suspension(c: Complaint, now: dt.datetime) -> dict[str, Any]:
@@ -304,7 +265,7 @@ def complaint_accept(
     now = now or timezone.now()
     with transaction.atomic():
         c = _lock(complaint)
-        _transition(
+        complaint_lifecycle.apply(
             c,
             ComplaintAction.ACCEPT,
             actor=actor,
@@ -327,7 +288,7 @@ def complaint_reject(
     reason = _text("reason", "不予受理的理由", reason, maximum=REASON_MAX)
     with transaction.atomic():
         c = _lock(complaint)
-        _transition(
+        complaint_lifecycle.apply(
             c,
             ComplaintAction.REJECT,
             actor=actor,
@@ -383,7 +344,7 @@ def complaint_suspend(
                 "该投诉已作出过暂停采购的决定；暂停合计不得超过 30 日（政府采购法 §57）。",
                 code="already_suspended",
             )
-        _transition(
+        complaint_lifecycle.apply(
             c,
             ComplaintAction.SUSPEND,
             actor=actor,
@@ -410,7 +371,7 @@ def complaint_lift_suspension(
         c = _lock(complaint)
         if c.status in TRANSITIONS[ComplaintAction.LIFT][0] and not c.suspended_at(now):
             raise Conflict("当前没有生效的暂停采购决定。", code="not_suspended")
-        _transition(c, ComplaintAction.LIFT, actor=actor, suspension_lifted_at=now)
+        complaint_lifecycle.apply(c, ComplaintAction.LIFT, actor=actor, suspension_lifted_at=now)
         _tell(
             _purchaser(c) + _complainant(c),
             c,
@@ -459,7 +420,7 @@ def complaint_decide(
             )
         if outcome == ComplaintOutcome.UPHELD_CONTRACT_SIGNED and not _has_signed_contract(c):
             raise field_error("outcome", "该项目尚未签订合同，不能选择“合同已经签订”。")
-        _transition(
+        complaint_lifecycle.apply(
             c,
             ComplaintAction.DECIDE,
             actor=actor,
@@ -505,7 +466,7 @@ def complaint_withdraw(
     now = now or timezone.now()
     with transaction.atomic():
         c = _lock(complaint)
-        _transition(
+        complaint_lifecycle.apply(
             c,
             ComplaintAction.WITHDRAW,
             actor=actor,

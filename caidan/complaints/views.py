@@ -14,7 +14,7 @@ from caidan.accounts.models import Role
 from caidan.accounts.permissions import can, require
 from caidan.common.errors import NotAuthenticated, NotFound
 from caidan.procurement.models import Challenge
-from caidan.web.views import attempt, domain_errors
+from caidan.web.ui import attempt, domain_errors
 
 from . import forms, selectors, services
 from .models import ComplaintStatus, transition_allowed

@@ -6,4 +6,4 @@ class EnquiriesConfig(AppConfig):
     verbose_name = "咨询建议与监督"
 
     def ready(self) -> None:
-        from . import dashboard, permissions, services  # noqa: F401 - rules, tick job, panels
+        from . import dashboard, lifecycles, permissions, services  # noqa: F401

@@ -1,13 +1,13 @@
 """The officers' dashboard panel: the unit's enquiries, with the late ones flagged.
 
-Added to ``caidan.web.dashboards.PANELS`` from ``AppConfig.ready`` (once)."""
+Added to ``caidan.accounts.dashboards.PANELS`` from ``AppConfig.ready`` (once)."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from caidan.accounts.dashboards import PANELS, Panel
 from caidan.accounts.models import Role
-from caidan.web.dashboards import PANELS, Panel
 
 PANEL = Panel(
     _("咨询建议与监督"),

@@ -155,7 +155,7 @@ def enquiry_get_by_code(*, code: str) -> Enquiry:
 def enquiry_list_public(
     *, unit_id: Any = None, cursor: str | None = None, limit: int | None = None
 ) -> Page:
-    qs = Enquiry.objects.select_related("unit").filter(published=True, hidden=False)
+    qs = Enquiry.objects.public().select_related("unit")
     if unit_id not in (None, ""):
         try:
             qs = qs.filter(unit_id=int(unit_id))
@@ -166,11 +166,7 @@ def enquiry_list_public(
 
 def enquiry_get_public(*, enquiry_id: Any) -> Enquiry:
     try:
-        e = (
-            Enquiry.objects.select_related("unit")
-            .filter(pk=int(enquiry_id), published=True, hidden=False)
-            .first()
-        )
+        e = Enquiry.objects.public().select_related("unit").filter(pk=int(enquiry_id)).first()
     except (TypeError, ValueError):
         e = None
     if e is None:

@@ -41,6 +41,7 @@ from caidan.jurisdiction.selectors import setting_value
 from caidan.notifications.services import notify
 
 from . import permissions  # noqa: F401 - registers the rules
+from .lifecycles import enquiry_lifecycle
 from .models import (
     ANSWER_MAX,
     BODY_MAX,
@@ -50,7 +51,6 @@ from .models import (
     OPEN_STATUSES,
     PUBLISHABLE_KINDS,
     TITLE_MAX,
-    TRANSITIONS,
     Enquiry,
     EnquiryAction,
     EnquiryAttachment,
@@ -135,45 +135,7 @@ def _lock(enquiry: Enquiry) -> Enquiry:
 
 
 def _check(e: Enquiry, action: str) -> None:
-    sources, _target = TRANSITIONS[action]
-    if e.status not in sources:
-        raise Conflict(
-            f"该事项处于“{e.get_status_display()}”状态，不能{EnquiryAction(action).label}。",
-            code="bad_transition",
-            detail={"status": e.status, "action": str(action)},
-        )
-
-
-def _transition(e: Enquiry, action: str, *, actor: Any, note: str = "", **fields) -> Enquiry:
-    _check(e, action)
-    old = e.status
-    _sources, target = TRANSITIONS[action]
-    if target:
-        e.status = target
-    for key, value in fields.items():
-        setattr(e, key, value)
-    e.save()
-    audit_record(
-        kind=EventKind.ENQUIRY_TRANSITION,
-        actor=actor,
-        target=e,
-        old={"status": old},
-        new={"status": e.status, "action": str(action), **_audit_fields(fields)},
-        note=note,
-    )
-    return e
-
-
-def _audit_fields(fields: dict[str, Any]) -> dict[str, Any]:
-    out = {}
-    for key, value in fields.items():
-        if isinstance(value, User | Unit):
-            out[key] = value.pk
-        elif value is None or isinstance(value, str | int | bool):
-            out[key] = value
-        else:
-            out[key] = str(value)
-    return out
+    enquiry_lifecycle.check(e.status, action)
 
 
 def _handle(actor: Any, e: Enquiry) -> None:
@@ -373,7 +335,7 @@ def enquiry_assign(*, enquiry: Enquiry, handler: User, actor: Any) -> Enquiry:
             ).select_related("unit")
             if any(related(m.unit, e.concerned_unit) for m in units):
                 raise field_error("handler", "承办人不能是被举报单位的工作人员。")
-        _transition(e, EnquiryAction.ASSIGN, actor=actor, handler=handler)
+        enquiry_lifecycle.apply(e, EnquiryAction.ASSIGN, actor=actor, handler=handler)
         if handler.pk != getattr(user_of(actor), "pk", None):
             notify(
                 recipients=[handler],
@@ -396,7 +358,7 @@ def enquiry_answer(*, enquiry: Enquiry, answer: str, actor: Any) -> Enquiry:
         user = user_of(actor)
         if actor.via != "system" and (user is None or e.handler_id != user.pk):
             raise PermissionDenied("只有该事项的承办人可以答复。", code="not_handler")
-        _transition(
+        enquiry_lifecycle.apply(
             e,
             EnquiryAction.ANSWER,
             actor=actor,
@@ -424,7 +386,7 @@ def enquiry_transfer(*, enquiry: Enquiry, to_unit: Unit, reason: str, actor: Any
         if e.is_report and related(to_unit, e.concerned_unit):
             raise field_error("unit_id", "举报不能转给被举报的单位（或其上下级单位）办理。")
         old_unit = e.unit
-        _transition(
+        enquiry_lifecycle.apply(
             e,
             EnquiryAction.TRANSFER,
             actor=actor,
@@ -452,7 +414,7 @@ def enquiry_close(*, enquiry: Enquiry, reason: str, actor: Any) -> Enquiry:
     with transaction.atomic():
         e = _lock(enquiry)
         _handle(actor, e)
-        _transition(
+        enquiry_lifecycle.apply(
             e,
             EnquiryAction.CLOSE,
             actor=actor,

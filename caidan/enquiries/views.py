@@ -17,7 +17,7 @@ from caidan.accounts.models import Unit, User
 from caidan.accounts.permissions import can
 from caidan.common.errors import DomainError, NotAuthenticated, form_add_error
 from caidan.documents.responses import document_file_response
-from caidan.web.views import domain_errors
+from caidan.web.ui import domain_errors
 
 from . import forms, selectors, services
 from .models import PUBLISHABLE_KINDS, EnquiryKind, SubjectType, transition_allowed

@@ -310,7 +310,7 @@ def test_decision_needs_an_outcome_reasons_and_acceptance(world, admin):
     c = complain(sc, now=local(2027, 3, 11))
     with pytest.raises(Conflict) as exc:  # not accepted yet
         s.complaint_decide(complaint=c, outcome="dismissed", reasoning="x", actor=admin)
-    assert exc.value.code == "invalid_transition"
+    assert exc.value.code == "bad_transition"
     s.complaint_accept(complaint=c, actor=admin, now=local(2027, 3, 12))
     with pytest.raises(ValidationError) as exc:
         s.complaint_decide(complaint=c, outcome="maybe", reasoning="x", actor=admin)
@@ -397,7 +397,7 @@ def test_every_action_from_every_status(world, admin):
                     else:
                         with pytest.raises(Conflict) as exc:
                             _act(action, c, admin=admin, loser=sc.loser, now=now)
-                        assert exc.value.code == "invalid_transition", (status, action)
+                        assert exc.value.code == "bad_transition", (status, action)
                         assert AuditEvent.objects.count() == before
                     raise _Rollback
             except _Rollback:

@@ -79,7 +79,7 @@ def test_api_lifecycle(world, client, token_for):
     assert [p["id"] for p in public] == [cid]
     assert client.get(f"{API}/{cid}").status_code == 200  # published: public
     resp = post(client, f"{API}/{cid}/withdraw", {}, loser)
-    assert resp.status_code == 409 and resp.json()["code"] == "invalid_transition"
+    assert resp.status_code == 409 and resp.json()["code"] == "bad_transition"
 
 
 def test_pages_from_challenge_to_public_decision(world, client, login):
