@@ -111,7 +111,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "caidan.web.context_processors.shell",
+                "caidan.accounts.context_processors.shell",
+                "caidan.notifications.context_processors.unread",
             ],
         },
     }

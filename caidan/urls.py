@@ -4,7 +4,11 @@ from django.contrib.auth.views import redirect_to_login
 from django.urls import include, path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from caidan.accounts import views as accounts_views
 from caidan.api import api
+from caidan.audit import views as audit_views
+from caidan.jurisdiction import views as jurisdiction_views
+from caidan.web import views as web_views
 
 
 def admin_login(request, extra_context=None):
@@ -18,6 +22,22 @@ def admin_login(request, extra_context=None):
 
 
 admin.site.login = admin_login
+
+# The site shell keeps its "web:" URL names; its pages live in the apps they belong to (the
+# web app is the UI kernel below every domain app and imports none of them).
+shell_urls = [
+    path("", web_views.home, name="home"),
+    path("login/", accounts_views.login_view, name="login"),
+    path("logout/", accounts_views.logout_view, name="logout"),
+    path("dashboard/", accounts_views.dashboard, name="dashboard"),
+    path("me/role/", accounts_views.switch_role, name="switch_role"),
+    path("me/password/", accounts_views.password_change, name="password_change"),
+    path("me/tokens/", accounts_views.tokens, name="tokens"),
+    path("audit/", audit_views.audit_events, name="audit"),
+    path("settings/", jurisdiction_views.jurisdiction_settings, name="settings"),
+    path("settings/calendar/", jurisdiction_views.calendar, name="calendar"),
+    path("settings/calendar/notice/", jurisdiction_views.calendar_notice, name="calendar_notice"),
+]
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -37,5 +57,5 @@ urlpatterns = [
     path("complaints/", include("caidan.complaints.urls")),
     path("stats/", include("caidan.stats.urls")),
     path("open/", include("caidan.disclosure.urls")),
-    path("", include("caidan.web.urls")),
+    path("", include((shell_urls, "web"))),
 ]

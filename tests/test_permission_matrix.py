@@ -233,7 +233,7 @@ def test_web_pages(world, login, client, user, path, allowed):
 
 @pytest.mark.parametrize("user", USERS[1:])
 def test_each_role_sees_its_dashboard(world, login, user):
-    from caidan.web.dashboards import panels_for
+    from caidan.accounts.dashboards import panels_for
 
     client = login(user)
     membership = world.membership(user)

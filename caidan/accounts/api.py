@@ -256,7 +256,6 @@ class GrantIn(Schema):
 )
 def grant_role(request, user_id: int, payload: GrantIn):
     from caidan.common.errors import field_error
-    from caidan.orgs.models import Organization
 
     from .models import Unit
 
@@ -267,7 +266,7 @@ def grant_role(request, user_id: int, payload: GrantIn):
         if unit is None:
             raise field_error("unit_id", "找不到该单位。")
     if payload.organization_id is not None:
-        org = Organization.objects.filter(pk=payload.organization_id).first()
+        org = selectors.membership_organizations().filter(pk=payload.organization_id).first()
         if org is None:
             raise field_error("organization_id", "找不到该组织。")
     membership = services.membership_grant(

@@ -1,9 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from caidan.orgs.models import Organization
+from caidan.common.roles import Role
 
-from .models import Role, Unit
+from .models import Unit
+from .selectors import membership_organizations
 
 
 class UserCreateForm(forms.Form):
@@ -30,10 +31,14 @@ class GrantForm(forms.Form):
     )
     organization = forms.ModelChoiceField(
         label=_("所属组织"),
-        queryset=Organization.objects.order_by("name"),
+        queryset=None,  # set in __init__: organizations belong to orgs, above accounts
         required=False,
         help_text=_("承接主体、枢纽型社会组织、第三方评估机构必填。"),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = membership_organizations().order_by("name")
 
 
 class ResetPasswordForm(forms.Form):
@@ -48,3 +53,28 @@ class UnitCreateForm(forms.Form):
         label=_("上级单位"), queryset=Unit.objects.order_by("path"), required=False
     )
     population = forms.IntegerField(label=_("常住人口"), required=False, min_value=0)
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(label=_("用户名"), max_length=150)
+    password = forms.CharField(label=_("密码"), widget=forms.PasswordInput)
+
+
+class PasswordChangeForm(forms.Form):
+    old_password = forms.CharField(label=_("原密码"), widget=forms.PasswordInput)
+    new_password = forms.CharField(
+        label=_("新密码"),
+        widget=forms.PasswordInput,
+        help_text=_("至少 12 位，不能是纯数字、常见密码或容易猜到的组合（如姓名加年份）。"),
+    )
+    new_password2 = forms.CharField(label=_("再次输入新密码"), widget=forms.PasswordInput)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_password") and data.get("new_password") != data.get("new_password2"):
+            self.add_error("new_password2", "两次输入的新密码不一致。")
+        return data
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label=_("令牌名称"), max_length=100, help_text=_("例如“统计报表脚本”。"))

@@ -9,7 +9,6 @@ from caidan.common.roles import Role
 
 __all__ = ["RULES", "Rule", "ScopeFn", "can", "register", "require", "unit_scope"]
 
-register("audit.view", [Role.PLATFORM_ADMIN, Role.AUDITOR], description="浏览审计日志")
 register("jurisdiction.edit", [Role.PLATFORM_ADMIN], description="修改辖区设置与日历")
 register("accounts.manage", [Role.PLATFORM_ADMIN], description="管理用户、单位与角色")
 register(

@@ -103,6 +103,12 @@ def unit_officers(unit, role: str = "purchaser") -> list[User]:
     )
 
 
+def membership_organizations() -> QuerySet:
+    """Every organization a membership may be scoped to. ``orgs`` sits above accounts, so the
+    model is reached through the membership's foreign key, never imported."""
+    return Membership._meta.get_field("organization").related_model.objects.all()
+
+
 def organization_users(organizations) -> list[User]:
     """Active people acting for any of ``organizations`` (objects or ids)."""
     ids = [getattr(o, "pk", o) for o in organizations if o]

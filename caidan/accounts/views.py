@@ -1,18 +1,147 @@
-"""Platform admin pages: people, their roles, government units. Thin: forms → services."""
+"""The signed-in shell (login, logout, dashboard, role switch, password, API tokens; URL names
+``web:…``) and the platform admin pages: people, their roles, government units.
+Thin: forms → services."""
 
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from caidan.common.errors import DomainError, form_add_error
 from caidan.common.permissions import require
-from caidan.web.views import domain_errors
+from caidan.common.roles import Role
+from caidan.web.ui import domain_errors
 
 from . import forms, selectors, services
+from .dashboards import calendar_warnings, late_counts, panels_for
+from .middleware import SESSION_KEY
 from .models import Unit
+
+# --- The shell: signing in and out, the dashboard, the person's own settings ---------------
+
+
+def login_view(request):
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = ""
+    form = forms.LoginForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_authenticate(
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+                ip=request.actor.ip,
+            )
+        except DomainError as exc:
+            form_add_error(form, exc)
+            status = exc.status_code
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            request.session.pop(SESSION_KEY, None)
+            return redirect(next_url or "web:dashboard")
+    return render(request, "web/login.html", {"form": form, "next": next_url}, status=status)
+
+
+@require_POST
+def logout_view(request):
+    if request.user.is_authenticated:
+        services.user_logged_out(actor=request.actor)
+    logout(request)
+    messages.info(request, "您已安全退出。")
+    return redirect("web:home")
+
+
+@login_required
+def dashboard(request):
+    actor = request.actor
+    panels = panels_for(actor.role)
+    late = late_counts(panels, actor)
+    rows = [(p, late.get(str(p.title), 0)) for p in panels]
+    return render(
+        request,
+        "web/dashboard.html",
+        {
+            "panels": panels,
+            "rows": rows,
+            "membership": actor.membership,
+            "calendar_warnings": calendar_warnings() if actor.role == Role.PLATFORM_ADMIN else [],
+        },
+    )
+
+
+@require_POST
+@login_required
+def switch_role(request):
+    try:
+        membership = services.active_membership_switch(
+            actor=request.actor, membership_id=int(request.POST.get("membership_id", "0"))
+        )
+    except (DomainError, ValueError):
+        messages.error(request, "无法切换到该角色。")
+        return redirect("web:dashboard")
+    request.session[SESSION_KEY] = membership.pk
+    messages.success(request, f"已切换为：{membership}")
+    return redirect("web:dashboard")
+
+
+@login_required
+def password_change(request):
+    form = forms.PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_change_password(
+                user=request.user,
+                old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["new_password"],
+                actor=request.actor,
+            )
+        except DomainError as exc:
+            form_add_error(form, exc)
+        else:
+            update_session_auth_hash(request, user)
+            messages.success(request, "密码已修改。")
+            return redirect("web:dashboard")
+    return render(request, "web/password_change.html", {"form": form})
+
+
+@login_required
+def tokens(request):
+    form = forms.TokenForm()
+    created_secret = None
+    if request.method == "POST":
+        if "revoke" in request.POST:
+            try:
+                services.api_token_revoke(actor=request.actor, token_id=int(request.POST["revoke"]))
+                messages.success(request, "令牌已撤销，使用它的程序将无法再访问。")
+            except (DomainError, ValueError):
+                messages.error(request, "无法撤销该令牌。")
+            return redirect("web:tokens")
+        form = forms.TokenForm(request.POST)
+        if form.is_valid():
+            try:
+                _, created_secret = services.api_token_create(
+                    actor=request.actor, name=form.cleaned_data["name"]
+                )
+                form = forms.TokenForm()
+            except DomainError as exc:
+                form_add_error(form, exc)
+    return render(
+        request,
+        "web/tokens.html",
+        {
+            "form": form,
+            "tokens": selectors.api_tokens_of(actor=request.actor),
+            "created_secret": created_secret,
+        },
+    )
+
+
+# --- Platform admin: people, roles, units ---------------------------------------------------
 
 
 @login_required

@@ -8,7 +8,7 @@ class AuditConfig(AppConfig):
     def ready(self) -> None:
         from caidan.common.lifecycle import set_recorder
 
-        from . import anchors  # noqa: F401 - registers the daily anchor tick job
+        from . import anchors, permissions  # noqa: F401 - the anchor tick job, the rule
         from .services import audit_record
 
         set_recorder(audit_record)

@@ -25,7 +25,7 @@ from caidan.common.errors import DomainError, NotFound, PermissionDenied, form_a
 from caidan.documents.forms import DocumentUploadForm
 from caidan.documents.responses import document_file_response
 from caidan.procurement.services import award_blockers
-from caidan.web.views import attempt, attempt_error, domain_errors
+from caidan.web.ui import attempt, attempt_error, domain_errors
 
 from . import forms, selectors, services
 from .models import ContractStatus, ReportKind, ReportStatus

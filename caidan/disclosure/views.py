@@ -18,7 +18,7 @@ from caidan.accounts.permissions import require
 from caidan.common.errors import DomainError, NotFound, PermissionDenied, form_add_error
 from caidan.documents.forms import DocumentUploadForm
 from caidan.documents.responses import document_file_response
-from caidan.web.views import attempt, attempt_error, domain_errors
+from caidan.web.ui import attempt, attempt_error, domain_errors
 
 from . import forms, notices, search, selectors
 from .models import NoticeStatus

@@ -28,7 +28,7 @@ from caidan.common.errors import (
     PermissionDenied,
 )
 from caidan.contracts import selectors as contract_selectors
-from caidan.web.views import attempt, attempt_error, domain_errors
+from caidan.web.ui import attempt, attempt_error, domain_errors
 
 from . import forms, selectors, services
 from .formulas import FORMULAS

@@ -1,5 +1,7 @@
-"""Web page: the platform admin enters a year's State Council holiday notice (row editor,
-preview with confirmation, then one audited write through ``calendar_year_load``)."""
+"""The platform admin's pages (URL names ``web:settings``, ``web:calendar``,
+``web:calendar_notice``): the jurisdiction's settings, the working-day calendar day by day,
+and a year's State Council holiday notice (row editor, preview with confirmation, then one
+audited write through ``calendar_year_load``)."""
 
 from __future__ import annotations
 
@@ -16,13 +18,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from caidan.common.calendar_sources import library_schedule, schedule_changes
-from caidan.common.errors import DomainError
+from caidan.common.errors import DomainError, form_add_error
 from caidan.common.models import CalendarDay, CalendarYear
 from caidan.common.permissions import require
 from caidan.common.widgets import DateInput
-from caidan.web.views import domain_errors
+from caidan.web.ui import domain_errors
 
 from . import services
+from .forms import CalendarDayForm
+from .selectors import setting_list
 
 HOLIDAY_ROWS = 10
 WORKDAY_ROWS = 8
@@ -145,4 +149,60 @@ def calendar_notice(request):
             "preview": preview,
             "error": error,
         },
+    )
+
+
+@login_required
+@domain_errors
+def jurisdiction_settings(request):
+    require(request.actor, "jurisdiction.edit")
+    if request.method == "POST":
+        key = request.POST.get("key", "")
+        raw = request.POST.get("value", "")
+        try:
+            if raw.strip().startswith("{"):
+                raw = json.loads(raw)
+            services.setting_update(key=key, value=raw, actor=request.actor)
+            messages.success(request, "设置已保存，修改已记入审计日志。")
+        except (DomainError, ValueError) as exc:
+            messages.error(request, getattr(exc, "message", "取值格式无效。"))
+        return redirect("web:settings")
+    return render(request, "web/settings.html", {"settings_list": setting_list()})
+
+
+@login_required
+@domain_errors
+def calendar(request):
+    require(request.actor, "jurisdiction.edit")
+    year_text = request.GET.get("year") or ""
+    year = int(year_text) if year_text.isdigit() and 1900 <= int(year_text) <= 2200 else None
+    year = year or timezone.localdate().year
+    form = CalendarDayForm(request.POST or None)
+    if request.method == "POST":
+        if "remove" in request.POST:
+            try:
+                services.calendar_day_remove(
+                    date=dt.date.fromisoformat(request.POST["remove"]), actor=request.actor
+                )
+                messages.success(request, "已删除。")
+            except (DomainError, ValueError) as exc:
+                messages.error(request, getattr(exc, "message", "日期无效。"))
+            return redirect(f"{request.path}?year={year}")
+        if form.is_valid():
+            try:
+                services.calendar_day_set(
+                    date=form.cleaned_data["date"],
+                    kind=form.cleaned_data["kind"],
+                    name=form.cleaned_data["name"],
+                    actor=request.actor,
+                )
+                messages.success(request, "已保存。")
+                return redirect(f"{request.path}?year={form.cleaned_data['date'].year}")
+            except DomainError as exc:
+                form_add_error(form, exc)
+    days = CalendarDay.objects.filter(date__year=year).order_by("date")
+    return render(
+        request,
+        "web/calendar.html",
+        {"form": form, "days": days, "year": year, "years": [year - 1, year, year + 1]},
     )

@@ -21,7 +21,7 @@ from caidan.accounts.middleware import SESSION_KEY
 from caidan.accounts.models import Membership, Role
 from caidan.common.errors import DomainError, NotAuthenticated, form_add_error
 from caidan.common.xlsx import XLSX_MIME
-from caidan.web.views import domain_errors
+from caidan.web.ui import domain_errors
 
 from . import forms, selectors, services
 from .followups import followups_for

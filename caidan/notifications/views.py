@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from caidan.web.views import domain_errors
+from caidan.web.ui import domain_errors
 
 from . import selectors, services
 

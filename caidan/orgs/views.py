@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from caidan.accounts.permissions import require
 from caidan.common.errors import DomainError, form_add_error
 from caidan.common.xlsx import XLSX_MIME
-from caidan.web.views import domain_errors
+from caidan.web.ui import domain_errors
 
 from . import forms, selectors, services
 from .models import ServiceField

@@ -27,7 +27,7 @@ from caidan.common.pagination import keyset_paginate
 from caidan.documents.forms import DocumentUploadForm
 from caidan.jurisdiction.selectors import setting_value
 from caidan.orgs.models import Organization, ServiceField
-from caidan.web.views import attempt, attempt_error, domain_errors
+from caidan.web.ui import attempt, attempt_error, domain_errors
 
 from . import forms, selectors, selectors_experts, services
 from .methods import committee_needed, compliance_only, experts_needed

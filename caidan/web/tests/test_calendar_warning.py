@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
+from caidan.accounts.dashboards import calendar_warnings
 from caidan.jurisdiction.services import calendar_year_load
-from caidan.web.dashboards import calendar_warnings
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 D = dt.date

@@ -195,7 +195,7 @@ def _python_keys(source: str) -> set[Key]:
 
 def _nav_labels() -> set[str]:
     """Labels in context_processors' (url name, label) pairs; base.html translates them."""
-    tree = ast.parse((CAIDAN / "web" / "context_processors.py").read_text(encoding="utf-8"))
+    tree = ast.parse((CAIDAN / "accounts" / "context_processors.py").read_text(encoding="utf-8"))
     labels = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Tuple) and len(node.elts) == 2:
@@ -229,7 +229,7 @@ def _marked_strings() -> dict[Key, list[str]]:
         for key in _python_keys(path.read_text(encoding="utf-8")):
             found.setdefault(key, []).append(rel)
     for label in _nav_labels():
-        found.setdefault((None, label, None), []).append("caidan/web/context_processors.py")
+        found.setdefault((None, label, None), []).append("caidan/accounts/context_processors.py")
     return found
 
 

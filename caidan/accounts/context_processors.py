@@ -1,10 +1,12 @@
-"""What every page's shell needs: the actor, their roles, the navigation."""
+"""What every page's shell needs: the actor, their roles, the navigation. (The unread
+notice count comes from ``caidan.notifications.context_processors``.)"""
 
 from __future__ import annotations
 
-from caidan.accounts.models import Role
-from caidan.accounts.permissions import can
-from caidan.accounts.selectors import memberships_of
+from caidan.common.permissions import can
+from caidan.common.roles import Role
+
+from .selectors import memberships_of
 
 
 def _nav(actor) -> list[tuple[str, str]]:
@@ -57,7 +59,4 @@ def shell(request) -> dict:
     context = {"actor": actor, "nav_items": _nav(actor), "roles": Role}
     if actor.is_authenticated:
         context["my_memberships"] = memberships_of(actor.user)
-        from caidan.notifications.selectors import unread_count
-
-        context["unread_notifications"] = unread_count(user=actor.user)
     return context

@@ -1,5 +1,8 @@
-"""What each role's dashboard shows. Later capabilities add panels here; until then each
-panel says what will appear in it (an honest empty state, not a fake figure)."""
+"""What each role's dashboard shows: the panel registry. The panels below are the
+foundation's; an app above accounts adds its own to ``PANELS`` from its ``AppConfig.ready``
+(``complaints/dashboard.py``), naming URLs and counters by string so accounts imports none of
+them. A panel with no figures yet says what will appear in it (an honest empty state, not a
+fake figure)."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from caidan.accounts.models import Role
+from caidan.common.roles import Role
 
 
 @dataclass(frozen=True)
