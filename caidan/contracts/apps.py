@@ -6,4 +6,9 @@ class ContractsConfig(AppConfig):
     verbose_name = "合同管理"
 
     def ready(self) -> None:
-        from . import lifecycles, permissions, services  # noqa: F401 - tables, rules, ticks
+        from . import (  # noqa: F401 - tables, rules, ticks, the project page's contracts
+            lifecycles,
+            permissions,
+            project_progress,
+            services,
+        )

@@ -11,6 +11,7 @@ class DisclosureConfig(AppConfig):
         from . import (
             downloads,  # noqa: F401 - registers the OCDS bulk-file tick job
             permissions,  # noqa: F401 - rules and document targets
+            project_progress,  # noqa: F401 - the project page's OCDS link
         )
         from .feed import on_audit_event
 

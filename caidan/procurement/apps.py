@@ -6,4 +6,10 @@ class ProcurementConfig(AppConfig):
     verbose_name = "政府采购"
 
     def ready(self) -> None:
-        from . import lifecycles, permissions, secrecy, services  # noqa: F401 - tables, rules, ticks
+        from . import (  # noqa: F401 - tables, rules, ticks, the project page's procurements
+            lifecycles,
+            permissions,
+            project_progress,
+            secrecy,
+            services,
+        )

@@ -11,10 +11,11 @@ from django.views.decorators.http import require_POST
 from caidan.accounts.models import Role, Unit, User
 from caidan.accounts.permissions import can, require
 from caidan.common.errors import DomainError, field_error, form_add_error
-from caidan.web.views import domain_errors
+from caidan.web.ui import domain_errors
 
 from . import forms, selectors, services
 from .models import Proposal, ProposalStatus
+from .progress import project_progress
 
 
 def plan(request):
@@ -219,29 +220,7 @@ def proposal_edit(request, proposal_id: int):
     )
 
 
-def _progress(proposal) -> list[dict]:
-    """What became of an approved project: its published procurements, each with its award
-    notice and its public contracts (and their evaluations). Only public records, so a
-    resident following "what became of what I asked for" never hits a dead end."""
-    from caidan.contracts.models import PUBLIC_STATUSES as CONTRACT_PUBLIC
-    from caidan.procurement.models import PUBLIC_STATUSES as TENDER_PUBLIC
-
-    tenders = proposal.tenders.filter(status__in=TENDER_PUBLIC).order_by("id")
-    rows = []
-    for t in tenders.prefetch_related("awards", "contracts"):
-        rows.append(
-            {
-                "tender": t,
-                "has_notice": bool(t.awards.all()),
-                "contracts": [c for c in t.contracts.all() if c.status in CONTRACT_PUBLIC],
-            }
-        )
-    return rows
-
-
 def proposal_detail(request, proposal_id: int):
-    from caidan.disclosure import ocds
-
     try:
         proposal = selectors.proposal_get_for(actor=request.actor, proposal_id=proposal_id)
     except DomainError as exc:
@@ -250,14 +229,15 @@ def proposal_detail(request, proposal_id: int):
         template = "404.html" if exc.status_code == 404 else "web/403.html"
         return render(request, template, {"error": exc}, status=exc.status_code)
     can_edit = can(request.actor, "projects.edit", proposal)
+    progress = project_progress(proposal)
     return render(
         request,
         "projects/proposal_detail.html",
         {
             "p": proposal,
             "can_edit": can_edit,
-            "progress": _progress(proposal),
-            "ocid": ocds.ocid_for(proposal) if proposal.status == "approved" else "",
+            "progress": progress.rows,
+            "ocid": progress.ocid,
             "history": selectors.proposal_history(proposal, actor=request.actor),
             "usage": selectors.budget_usage(unit=proposal.unit, year=proposal.year)
             if request.actor.is_authenticated
