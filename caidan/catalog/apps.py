@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class CatalogConfig(AppConfig):
     name = "caidan.catalog"
     verbose_name = "购买服务目录"
+
+    def ready(self) -> None:
+        from . import lifecycles  # noqa: F401 - the version's status table

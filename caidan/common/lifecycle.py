@@ -64,6 +64,8 @@ class Lifecycle:
     # the tender's history and its secrecy rules cover them), naming the row by ``audit_key``.
     audit_on: str = ""
     audit_key: str = ""
+    # name the object in a refusal (``str(obj)``): for rows people know by name
+    named: bool = False
 
     def __post_init__(self) -> None:
         if self.name in REGISTRY and REGISTRY[self.name].model != self.model:
@@ -103,14 +105,17 @@ class Lifecycle:
             return str(self.actions(action).label)
         return str(action)
 
-    def check(self, status: str, action: str) -> None:
-        """Raise ``bad_transition`` unless ``action`` may start from ``status``."""
+    def check(self, status: str, action: str, *, name: str = "") -> None:
+        """Raise ``bad_transition`` unless ``action`` may start from ``status``; the
+        message names the object (``name``) and the statuses the action may start from."""
         if action not in self.table:
             raise ValueError(f"{self.name}: unknown action {action!r}")
-        if status not in self.table[action][0]:
+        sources = self.table[action][0]
+        if status not in sources:
+            allowed = "、".join(self.status_label(s) for s in sorted(sources))
             raise Conflict(
-                f"{self.noun}处于“{self.status_label(status)}”状态，"
-                f"不能{self.action_label(action)}。",
+                f"{self.noun}{f'“{name}”' if name else ''}处于“{self.status_label(status)}”"
+                f"状态，不能{self.action_label(action)}（仅{allowed}状态可以）。",
                 code=BAD_TRANSITION,
                 detail={
                     "status": str(status),
@@ -155,7 +160,7 @@ class Lifecycle:
             .values_list(self.field, flat=True)
             .get()
         )
-        self.check(stored, action)
+        self.check(stored, action, name=str(obj) if self.named else "")
         target = self.target(action)
         new_status = stored if target is None else target
         setattr(obj, self.field, new_status)

@@ -1,6 +1,7 @@
 """The catalog version lifecycle: draft → published → retired; a draft may be discarded.
 
-The transition table is ``caidan.catalog.models.TRANSITIONS``; every transition locks the
+The transition table is ``caidan.catalog.models.TRANSITIONS``, moved by ``version_lifecycle``
+(``caidan.common.lifecycle``), which locks the
 row, checks the table, changes the status and audits, in one transaction.
 """
 
@@ -20,14 +21,13 @@ from caidan.audit.services import audit_record, diff
 from caidan.common.errors import Conflict, field_error
 
 from .. import permissions  # noqa: F401 - registers "catalog.manage"
+from ..lifecycles import version_lifecycle
 from ..models import (
-    TRANSITIONS,
     CatalogItem,
     CatalogVersion,
     ItemLevel,
     VersionAction,
     VersionStatus,
-    transition_allowed,
 )
 from .items import lock_draft
 from .negative_list import KEEP
@@ -178,15 +178,7 @@ def _lock_for(version: CatalogVersion, action: str) -> CatalogVersion:
     locked = CatalogVersion.objects.select_for_update().filter(pk=version.pk).first()
     if locked is None:
         raise Conflict("该目录版本已不存在。", code="version_gone")
-    if not transition_allowed(locked.status, action):
-        sources, _ = TRANSITIONS[action]
-        allowed = "、".join(VersionStatus(s).label for s in sorted(sources))
-        raise Conflict(
-            f"目录版本“{locked.name}”当前为{locked.get_status_display()}，"
-            f"不能{VersionAction(action).label}（仅{allowed}状态可以）。",
-            code="invalid_transition",
-            detail={"status": locked.status, "action": action},
-        )
+    version_lifecycle.check(locked.status, action, name=locked.name)
     return locked
 
 
@@ -212,28 +204,25 @@ def catalog_version_publish(*, version: CatalogVersion, actor: Any) -> CatalogVe
                 f"的生效日期 {latest.effective_date:%Y-%m-%d}；请先修改本草稿的生效日期。",
                 code="effective_date_too_early",
             )
-        version.status = VersionStatus.PUBLISHED
-        version.published_at = timezone.now()
-        version.published_by = user_of(actor)
         try:
             with transaction.atomic():
-                version.save(update_fields=["status", "published_at", "published_by"])
+                version_lifecycle.apply(
+                    version,
+                    VersionAction.PUBLISH,
+                    actor=actor,
+                    update_fields=[],
+                    published_at=timezone.now(),
+                    published_by=user_of(actor),
+                    audit_new={
+                        "effective_date": version.effective_date,
+                        "items": CatalogItem.objects.filter(version=version).count(),
+                        "replaces": latest.pk if latest else None,
+                    },
+                )
         except IntegrityError:
             raise Conflict(
                 "同一生效日期已有已发布的目录版本。", code="effective_date_taken"
             ) from None
-        audit_record(
-            kind=EventKind.CATALOG_VERSION_PUBLISHED,
-            actor=actor,
-            target=version,
-            old={"status": VersionStatus.DRAFT},
-            new={
-                "status": VersionStatus.PUBLISHED,
-                "effective_date": version.effective_date,
-                "items": CatalogItem.objects.filter(version=version).count(),
-                "replaces": latest.pk if latest else None,
-            },
-        )
     return version
 
 
@@ -243,15 +232,8 @@ def catalog_version_retire(*, version: CatalogVersion, actor: Any) -> CatalogVer
     require(actor, "catalog.manage")
     with transaction.atomic():
         version = _lock_for(version, VersionAction.RETIRE)
-        version.status = VersionStatus.RETIRED
-        version.retired_at = timezone.now()
-        version.save(update_fields=["status", "retired_at"])
-        audit_record(
-            kind=EventKind.CATALOG_VERSION_RETIRED,
-            actor=actor,
-            target=version,
-            old={"status": VersionStatus.PUBLISHED},
-            new={"status": VersionStatus.RETIRED},
+        version_lifecycle.apply(
+            version, VersionAction.RETIRE, actor=actor, update_fields=[], retired_at=timezone.now()
         )
     return version
 

@@ -320,7 +320,7 @@ def test_admin_flow_over_the_api(client, token_for, world):
     assert published.status_code == 200 and published.json()["status"] == "published"
     assert client.get(f"{BASE}/versions/current?on=2030-01-01").json()["id"] == version["id"]
     again = post(f"/versions/{version['id']}/publish")
-    assert again.status_code == 409 and _envelope(again)["code"] == "invalid_transition"
+    assert again.status_code == 409 and _envelope(again)["code"] == "bad_transition"
     locked = post(
         f"/versions/{version['id']}/items", {"code": "010107", "name": "x", "category": "服务类"}
     )

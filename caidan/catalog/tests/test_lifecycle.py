@@ -66,7 +66,7 @@ def test_transition(start, action, make_draft, small_items, admin):
     if outcome == "refused":
         with pytest.raises(Conflict) as exc:
             ACTIONS[action](version=version, actor=admin)
-        assert exc.value.code == "invalid_transition"
+        assert exc.value.code == "bad_transition"
         assert version.name in exc.value.message
         version.refresh_from_db()
         assert version.status == start
