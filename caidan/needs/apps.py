@@ -6,4 +6,4 @@ class NeedsConfig(AppConfig):
     verbose_name = "居民需求与菜单"
 
     def ready(self) -> None:
-        from . import followups, permissions, services  # noqa: F401 - rules, tick jobs, links
+        from . import followups, lifecycles, permissions, services  # noqa: F401

@@ -30,14 +30,13 @@ from caidan.common.money import to_money
 from caidan.common.tick import tick_job
 
 from .. import permissions  # noqa: F401 - registers the rules
+from ..lifecycles import menu_lifecycle
 from ..models import (
-    MENU_TRANSITIONS,
     Menu,
     MenuAction,
     MenuItem,
     MenuOrder,
     MenuStatus,
-    menu_transition_allowed,
 )
 from .identity import identity_of
 from .needs import clean_text
@@ -317,15 +316,7 @@ def menu_item_remove(*, actor: Any, item: MenuItem) -> None:
 
 def _lock_for(menu: Menu, action: str) -> Menu:
     locked = _lock(menu)
-    if not menu_transition_allowed(locked.status, action):
-        sources, _ = MENU_TRANSITIONS[action]
-        allowed = "、".join(MenuStatus(s).label for s in sorted(sources))
-        raise Conflict(
-            f"菜单“{locked.title}”当前为{locked.get_status_display()}，"
-            f"不能{MenuAction(action).label}（仅{allowed}状态可以）。",
-            code="invalid_transition",
-            detail={"status": locked.status, "action": action},
-        )
+    menu_lifecycle.check(locked.status, action, name=locked.title)
     return locked
 
 
@@ -343,16 +334,13 @@ def menu_publish(*, actor: Any, menu: Menu) -> Menu:
                 "ordering_closes_at",
                 f"点菜截止时间（{local(menu.ordering_closes_at)}）已过，请先修改点菜时间再发布。",
             )
-        menu.status = MENU_TRANSITIONS[MenuAction.PUBLISH][1]
-        menu.published_at = now
-        menu.save(update_fields=["status", "published_at", "updated_at"])
-        audit_record(
-            kind=EventKind.MENU_PUBLISHED,
+        menu_lifecycle.apply(
+            menu,
+            MenuAction.PUBLISH,
             actor=actor,
-            target=menu,
-            old={"status": MenuStatus.DRAFT},
-            new={
-                "status": MenuStatus.PUBLISHED,
+            update_fields=["updated_at"],
+            published_at=now,
+            audit_new={
                 "items": MenuItem.objects.filter(menu=menu).count(),
                 "ordering_opens_at": menu.ordering_opens_at,
                 "ordering_closes_at": menu.ordering_closes_at,
@@ -376,17 +364,15 @@ def menu_close(*, actor: Any, menu: Menu, reason: str = "", now: dt.datetime | N
                 "reason",
                 f"点菜原定 {local(menu.ordering_closes_at)} 截止，提前截止须说明理由。",
             )
-        menu.status = MENU_TRANSITIONS[MenuAction.CLOSE][1]
-        menu.closed_at = now
-        menu.close_reason = reason
-        menu.save(update_fields=["status", "closed_at", "close_reason", "updated_at"])
-        audit_record(
-            kind=EventKind.MENU_CLOSED,
+        menu_lifecycle.apply(
+            menu,
+            MenuAction.CLOSE,
             actor=actor,
-            target=menu,
-            old={"status": MenuStatus.PUBLISHED},
-            new={"status": MenuStatus.CLOSED, "closed_at": now, "early": early},
             note=reason,
+            update_fields=["updated_at"],
+            closed_at=now,
+            close_reason=reason,
+            audit_new={"early": early},
         )
     return menu
 
@@ -412,16 +398,14 @@ def close_due_menus(now: dt.datetime) -> int:
             )
             if menu is None:
                 continue  # another server has it, or it is already closed
-            menu.status = MenuStatus.CLOSED
-            menu.closed_at = now
-            menu.save(update_fields=["status", "closed_at", "updated_at"])
-            audit_record(
-                kind=EventKind.MENU_CLOSED,
+            menu_lifecycle.apply(
+                menu,
+                MenuAction.CLOSE,
                 actor=system,
-                target=menu,
-                old={"status": MenuStatus.PUBLISHED},
-                new={"status": MenuStatus.CLOSED, "closed_at": now, "early": False},
                 note="点菜时间届满，自动截止",
+                update_fields=["updated_at"],
+                closed_at=now,
+                audit_new={"early": False},
             )
             closed += 1
     return closed

@@ -22,6 +22,7 @@ from caidan.common.errors import Conflict, NotAuthenticated, TooManyRequests, fi
 from caidan.jurisdiction.selectors import setting_value
 
 from .. import permissions  # noqa: F401 - registers the rules
+from ..lifecycles import NeedAction, need_lifecycle
 from ..models import NEED_TEXT_MAX, NEED_TEXT_MIN, Need, NeedReport, NeedStatus, TargetGroup
 from .identity import identity_of
 
@@ -124,7 +125,6 @@ def need_report(*, actor: Any, need: Need, reason: str = "") -> Need:
         except IntegrityError:
             raise already from None
         need.report_count += 1
-        fields = ["report_count"]
         audit_record(
             kind=EventKind.NEED_REPORTED,
             actor=actor,
@@ -133,57 +133,50 @@ def need_report(*, actor: Any, need: Need, reason: str = "") -> Need:
         )
         threshold = int(setting_value("need_hide_after_reports"))
         if need.report_count >= threshold:
-            need.status = NeedStatus.HIDDEN
-            need.moderated_at = timezone.now()
-            need.moderated_by = None
-            need.moderation_reason = f"被举报 {need.report_count} 次，已自动隐藏，等待审核。"
-            fields += ["status", "moderated_at", "moderated_by", "moderation_reason"]
-            audit_record(
-                kind=EventKind.NEED_AUTO_HIDDEN,
+            need_lifecycle.apply(
+                need,
+                NeedAction.AUTO_HIDE,
                 actor=Actor.system(),
-                target=need,
-                old={"status": NeedStatus.VISIBLE},
-                new={"status": NeedStatus.HIDDEN, "reports": need.report_count},
                 note=f"举报达到 {threshold} 次",
+                update_fields=["report_count"],
+                moderated_at=timezone.now(),
+                moderated_by=None,
+                moderation_reason=f"被举报 {need.report_count} 次，已自动隐藏，等待审核。",
+                audit_new={"reports": need.report_count},
             )
-        need.save(update_fields=fields)
+        else:
+            need.save(update_fields=["report_count"])
     return need
 
 
-def _moderate(*, actor: Any, need: Need, reason: str, to: str) -> Need:
+def _moderate(*, actor: Any, need: Need, reason: str, action: str) -> Need:
     require(actor, "needs.moderate", need)
     reason = clean_text("reason", "处理理由", reason, max_length=300, required=True)
     with transaction.atomic():
         need = _lock(need)
         require(actor, "needs.moderate", need)
-        if need.status == to:
-            raise Conflict(f"该需求已是“{NeedStatus(to).label}”状态。", code="invalid_transition")
-        old = need.status
-        need.status = to
-        need.moderated_at = timezone.now()
-        need.moderated_by = actor.user
-        need.moderation_reason = reason
-        fields = ["status", "moderated_at", "moderated_by", "moderation_reason"]
-        if to == NeedStatus.VISIBLE:
-            need.report_count = 0  # a restored need must be reported afresh to hide again
-            fields.append("report_count")
-        need.save(update_fields=fields)
-        audit_record(
-            kind=EventKind.NEED_RESTORED if to == NeedStatus.VISIBLE else EventKind.NEED_HIDDEN,
+        fields = {}
+        if action == NeedAction.RESTORE:
+            fields["report_count"] = 0  # a restored need must be reported afresh to hide again
+        need_lifecycle.apply(
+            need,
+            action,
             actor=actor,
-            target=need,
-            old={"status": old},
-            new={"status": to},
             note=reason,
+            update_fields=[],
+            moderated_at=timezone.now(),
+            moderated_by=actor.user,
+            moderation_reason=reason,
+            **fields,
         )
     return need
 
 
 def need_hide(*, actor: Any, need: Need, reason: str) -> Need:
     """A purchaser of the need's street (or a platform admin) hides it, saying why."""
-    return _moderate(actor=actor, need=need, reason=reason, to=NeedStatus.HIDDEN)
+    return _moderate(actor=actor, need=need, reason=reason, action=NeedAction.HIDE)
 
 
 def need_restore(*, actor: Any, need: Need, reason: str) -> Need:
     """Make a hidden need public again; earlier reports no longer count towards hiding."""
-    return _moderate(actor=actor, need=need, reason=reason, to=NeedStatus.VISIBLE)
+    return _moderate(actor=actor, need=need, reason=reason, action=NeedAction.RESTORE)

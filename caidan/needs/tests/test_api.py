@@ -244,7 +244,7 @@ def test_menu_api_errors(world, client, token_for, open_menu, catalog):
     bad = _post(client, "/api/v1/needs/menus", _menu_payload(ordering_closes_at="yesterday"), **h)
     assert bad.status_code == 400
     twice = _post(client, f"/api/v1/needs/menus/{open_menu.pk}/publish", **h)
-    assert twice.status_code == 409 and _error_body(twice)["code"] == "invalid_transition"
+    assert twice.status_code == 409 and _error_body(twice)["code"] == "bad_transition"
 
 
 @pytest.mark.parametrize("user", USERS)

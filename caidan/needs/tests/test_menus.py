@@ -67,7 +67,7 @@ def test_every_transition(world, make_menu, purchaser, status, action):
     if target is None:
         with pytest.raises(Conflict) as exc:
             run()
-        assert exc.value.code == "invalid_transition"
+        assert exc.value.code == "bad_transition"
         assert exc.value.status_code == 409
         assert Menu.objects.get(pk=menu.pk).status == status
     else:
