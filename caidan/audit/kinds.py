@@ -30,6 +30,7 @@ class EventKind(models.TextChoices):
     ORGANIZATION_UPDATED = "organization.updated", "修改社会组织信息"
     ORGANIZATION_IMPORTED = "organization.imported", "批量导入社会组织"
     ORGANIZATION_HUB_SET = "organization.hub_set", "设置所属枢纽组织"
+    ORGANIZATION_TRANSITION = "organization.transition", "登记状态变更"
     GRADE_RECORDED = "grade.recorded", "记录评估等级"
     PENALTY_RECORDED = "penalty.recorded", "记录行政处罚"
     CREDIT_LISTED = "credit.listed", "列入信用名录"

@@ -6,4 +6,4 @@ class OrgsConfig(AppConfig):
     verbose_name = "社会组织"
 
     def ready(self) -> None:
-        from . import permissions, services  # noqa: F401 - rules and tick jobs
+        from . import lifecycles, permissions, services  # noqa: F401 - tables, rules, ticks

@@ -26,6 +26,7 @@ from .. import (
     permissions,  # noqa: F401 - registers the rules
     rules,
 )
+from ..lifecycles import OrganizationAction, organization_lifecycle
 from ..models import CreditRecord, Grade, Organization, Penalty, ProviderBar
 from .directory import directory_recompute, grade_refresh
 
@@ -228,9 +229,15 @@ def penalty_record(
                 detail=reason,
                 actor=actor,
             )
-            if kind == Penalty.Kind.REVOCATION:
-                org.status = Organization.Status.REVOKED
-                org.save(update_fields=["status", "updated_at"])
+            if kind == Penalty.Kind.REVOCATION and org.status == Organization.Status.ACTIVE:
+                organization_lifecycle.apply(
+                    org,
+                    OrganizationAction.REVOKE,
+                    actor=actor,
+                    note=reason,
+                    update_fields=["updated_at"],
+                    audit_new={"penalty": penalty.pk},
+                )
         directory_recompute(organization=org, actor=actor)
     return penalty
 

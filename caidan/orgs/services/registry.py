@@ -25,6 +25,12 @@ from caidan.common.identifiers import validate_uscc
 from caidan.common.money import to_money
 
 from .. import permissions  # noqa: F401 - registers the rules
+from ..lifecycles import (
+    ACTION_TO,
+    ChangeRequestAction,
+    change_request_lifecycle,
+    organization_lifecycle,
+)
 from ..models import (
     Organization,
     OrganizationField,
@@ -209,7 +215,9 @@ def organization_create(
     return org
 
 
-def _apply(org: Organization, changes: dict[str, Any], allowed: tuple[str, ...]) -> dict:
+def _apply(
+    org: Organization, changes: dict[str, Any], allowed: tuple[str, ...], *, actor: Any
+) -> dict:
     cleaned = {}
     for key, value in changes.items():
         if key == "fields":
@@ -226,9 +234,13 @@ def _apply(org: Organization, changes: dict[str, Any], allowed: tuple[str, ...])
     ):
         raise field_error("uscc", f"统一社会信用代码 {cleaned['uscc']} 已登记。")
     for key, value in cleaned.items():
-        if key != "fields":
+        if key not in ("fields", "status"):
             setattr(org, key, value)
-    org.save()
+    status = cleaned.get("status", org.status)
+    if status != org.status:
+        organization_lifecycle.apply(org, ACTION_TO[status], actor=actor)
+    else:
+        org.save()
     if "fields" in cleaned:
         _set_fields(org, cleaned["fields"])
     return cleaned
@@ -242,7 +254,7 @@ def organization_update(
     with transaction.atomic():
         org = Organization.objects.select_for_update().get(pk=organization.pk)
         before = _snapshot(org)
-        _apply(org, changes, IDENTITY_FIELDS + PROFILE_FIELDS + AUTHORITY_FIELDS)
+        _apply(org, changes, IDENTITY_FIELDS + PROFILE_FIELDS + AUTHORITY_FIELDS, actor=actor)
         old, new = diff(before, _snapshot(org))
         if new:
             audit_record(
@@ -268,7 +280,7 @@ def organization_update_own(
     with transaction.atomic():
         org = Organization.objects.select_for_update().get(pk=organization.pk)
         before = _snapshot(org)
-        _apply(org, changes, PROFILE_FIELDS)
+        _apply(org, changes, PROFILE_FIELDS, actor=actor)
         old, new = diff(before, _snapshot(org))
         if new:
             audit_record(
@@ -323,7 +335,7 @@ def change_request_decide(
         org = Organization.objects.select_for_update().get(pk=request.organization_id)
         if approve:
             before = _snapshot(org)
-            _apply(org, request.changes, IDENTITY_FIELDS)
+            _apply(org, request.changes, IDENTITY_FIELDS, actor=actor)
             old, new = diff(before, _snapshot(org))
             audit_record(
                 kind=EventKind.ORGANIZATION_UPDATED,
@@ -333,17 +345,15 @@ def change_request_decide(
                 new=new,
                 note=f"批准变更申请 #{request.pk}",
             )
-        request.status = "approved" if approve else "rejected"
-        request.decided_by = actor.user
-        request.decided_at = timezone.now()
-        request.decision_note = note
-        request.save()
-        audit_record(
-            kind=EventKind.CHANGE_DECIDED,
+        request.organization = org
+        change_request_lifecycle.apply(
+            request,
+            ChangeRequestAction.APPROVE if approve else ChangeRequestAction.REJECT,
             actor=actor,
-            target=org,
-            new={"request": request.pk, "status": request.status},
             note=note,
+            decided_by=actor.user,
+            decided_at=timezone.now(),
+            decision_note=note,
         )
     return request
 
