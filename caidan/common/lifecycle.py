@@ -118,6 +118,7 @@ class Lifecycle:
                 f"状态，不能{self.action_label(action)}（仅{allowed}状态可以）。",
                 code=BAD_TRANSITION,
                 detail={
+                    "field": self.field,
                     "status": str(status),
                     "action": str(action),
                     "allowed": self.actions_from(status),

@@ -10,6 +10,7 @@ class DisclosureConfig(AppConfig):
 
         from . import (
             downloads,  # noqa: F401 - registers the OCDS bulk-file tick job
+            lifecycles,  # noqa: F401 - the notice's status table
             permissions,  # noqa: F401 - rules and document targets
             project_progress,  # noqa: F401 - the project page's OCDS link
         )

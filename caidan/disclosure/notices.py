@@ -23,8 +23,8 @@ from caidan.audit.services import audit_record, diff
 from caidan.common.errors import Conflict, NotFound, field_error
 
 from . import permissions  # noqa: F401 - registers "disclosure.notices_manage"
+from .lifecycles import notice_lifecycle
 from .models import (
-    NOTICE_TRANSITIONS,
     Notice,
     NoticeAction,
     NoticeCategory,
@@ -118,15 +118,7 @@ def _lock_for(notice: Notice, action: str) -> Notice:
     locked = Notice.objects.select_for_update().filter(pk=notice.pk).first()
     if locked is None:
         raise NotFound("找不到该公告。", code="notice_not_found")
-    if not notice_transition_allowed(locked.status, action):
-        sources, _ = NOTICE_TRANSITIONS[action]
-        allowed = "、".join(NoticeStatus(s).label for s in sorted(sources))
-        raise Conflict(
-            f"公告“{locked.title}”当前为{locked.get_status_display()}，"
-            f"不能{NoticeAction(action).label}（仅{allowed}状态可以）。",
-            code="invalid_transition",
-            detail={"field": "status", "status": locked.status, "action": action},
-        )
+    notice_lifecycle.check(locked.status, action, name=locked.title)
     return locked
 
 
@@ -200,16 +192,13 @@ def notice_publish(*, notice: Notice, actor: Any) -> Notice:
     require(actor, PERMISSION)
     with transaction.atomic():
         notice = _lock_for(notice, NoticeAction.PUBLISH)
-        notice.status = NoticeStatus.PUBLISHED
-        notice.published_at = timezone.now()
-        notice.updated_by = user_of(actor)
-        notice.save(update_fields=["status", "published_at", "updated_by", "updated_at"])
-        audit_record(
-            kind=EventKind.NOTICE_PUBLISHED,
+        notice_lifecycle.apply(
+            notice,
+            NoticeAction.PUBLISH,
             actor=actor,
-            target=notice,
-            old={"status": NoticeStatus.DRAFT},
-            new={"status": notice.status, "published_at": notice.published_at},
+            update_fields=["updated_at"],
+            published_at=timezone.now(),
+            updated_by=user_of(actor),
         )
     return notice
 
@@ -220,26 +209,16 @@ def notice_withdraw(*, notice: Notice, reason: str, actor: Any) -> Notice:
     reason = _text(reason, "reason", "撤回理由", max_length=REASON_MAX, required=True)
     with transaction.atomic():
         notice = _lock_for(notice, NoticeAction.WITHDRAW)
-        notice.status = NoticeStatus.WITHDRAWN
-        notice.withdrawn_at = timezone.now()
-        notice.withdraw_reason = reason
-        notice.updated_by = user_of(actor)
-        notice.save(
-            update_fields=[
-                "status",
-                "withdrawn_at",
-                "withdraw_reason",
-                "updated_by",
-                "updated_at",
-            ]
-        )
-        audit_record(
-            kind=EventKind.NOTICE_WITHDRAWN,
+        notice_lifecycle.apply(
+            notice,
+            NoticeAction.WITHDRAW,
             actor=actor,
-            target=notice,
-            old={"status": NoticeStatus.PUBLISHED},
-            new={"status": notice.status, "reason": reason},
             note=reason,
+            update_fields=["updated_at"],
+            withdrawn_at=timezone.now(),
+            withdraw_reason=reason,
+            updated_by=user_of(actor),
+            audit_new={"reason": reason},
         )
     return notice
 

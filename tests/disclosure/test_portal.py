@@ -64,7 +64,7 @@ def make_notice(world, status: str = "draft", **overrides) -> Notice:
 
 # --- the lifecycle, table-driven -----------------------------------------------------------
 
-# (status, action) → status after, or None when the action is refused (409 invalid_transition).
+# (status, action) → status after, or None when the action is refused (409 bad_transition).
 LIFECYCLE = {
     ("draft", "update"): "draft",
     ("draft", "publish"): "published",
@@ -94,7 +94,7 @@ def test_notice_lifecycle(world, status, action):
     if expected is None:
         with pytest.raises(Conflict) as exc:
             _act(notice, action, world.actor("admin"))
-        assert exc.value.code == "invalid_transition"
+        assert exc.value.code == "bad_transition"
         assert AuditEvent.objects.count() == before
         notice.refresh_from_db()
         assert notice.status == status
@@ -226,7 +226,7 @@ def test_api_write_permissions(world, client, token_for, user):
         resp = client.post(
             f"/api/v1/notices/{draft.pk}/publish", {}, content_type="application/json", **headers
         )
-        assert resp.status_code == 409 and resp.json()["code"] == "invalid_transition"
+        assert resp.status_code == 409 and resp.json()["code"] == "bad_transition"
     else:
         assert draft.status == "draft"
 
