@@ -22,6 +22,7 @@ from caidan.orgs.models import Organization
 from caidan.orgs.services import grade_record
 
 from .. import permissions  # noqa: F401 - registers the rules
+from ..lifecycles import AssessmentAction, assessment_lifecycle
 from ..models import AssessmentStatus, OrgAssessment
 from .hearings import clean_date, clean_text
 
@@ -160,11 +161,6 @@ def assessment_decide(
         )
         if a.status != AssessmentStatus.SUBMITTED:
             raise Conflict(f"该评估已处理（{a.get_status_display()}）。", code="already_decided")
-        a.status = AssessmentStatus.CONFIRMED if confirm else AssessmentStatus.REJECTED
-        a.decided_by = user_of(actor)
-        a.decided_at = timezone.now()
-        a.decision_note = note
-        a.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
         grade = None
         if confirm:
             grade = grade_record(
@@ -176,18 +172,19 @@ def assessment_decide(
                 note=note or f"规范化评估（第 {a.pk} 号）",
                 actor=actor,
             )
-        audit_record(
-            kind=EventKind.ASSESSMENT_DECIDED,
+        assessment_lifecycle.apply(
+            a,
+            AssessmentAction.CONFIRM if confirm else AssessmentAction.REJECT,
             actor=actor,
-            target=a.organization,
-            old={"assessment": a.pk, "status": AssessmentStatus.SUBMITTED},
-            new={
-                "assessment": a.pk,
-                "status": a.status,
+            note=note,
+            update_fields=[],
+            decided_by=user_of(actor),
+            decided_at=timezone.now(),
+            decision_note=note,
+            audit_new={
                 "level": a.proposed_level if confirm else None,
                 "grade": grade.pk if grade else None,
             },
-            note=note,
         )
         verdict = f"已确认，登记为 {a.proposed_level}A" if confirm else "未予确认"
         notify(

@@ -25,6 +25,7 @@ from caidan.contracts.models import Contract, ContractStatus
 from caidan.notifications.services import notify
 
 from .. import permissions  # noqa: F401 - registers the rules
+from ..lifecycles import FindingAction, finding_lifecycle
 from ..models import AuditFinding, AuditPlan, FindingStatus
 from .hearings import clean_date
 
@@ -246,17 +247,15 @@ def audit_finding_respond(*, finding: AuditFinding, response: str, actor: Any) -
         f = _lock_finding(finding)
         if f.status == FindingStatus.CLOSED:
             raise Conflict("该审计发现已整改销号。", code="closed")
-        old = {"status": f.status, "response": f.response}
-        f.status = FindingStatus.RESPONDED
-        f.response = response
-        f.responded_at = timezone.now()
-        f.save(update_fields=["status", "response", "responded_at"])
-        audit_record(
-            kind=EventKind.AUDIT_FINDING_RESPONDED,
+        finding_lifecycle.apply(
+            f,
+            FindingAction.RESPOND,
             actor=actor,
-            target=f.contract,
-            old={"finding": f.pk, **old},
-            new={"finding": f.pk, "status": f.status, "late": f.rectify_by < timezone.localdate()},
+            update_fields=[],
+            response=response,
+            responded_at=timezone.now(),
+            audit_old={"response": f.response},
+            audit_new={"late": f.rectify_by < timezone.localdate()},
         )
         officers = unit_officers(f.contract.unit)
         auditors = [f.created_by] if f.created_by and f.created_by.is_active else []
@@ -280,17 +279,14 @@ def audit_finding_close(*, finding: AuditFinding, note: str, actor: Any) -> Audi
             raise Conflict("该审计发现已整改销号。", code="closed")
         if f.status != FindingStatus.RESPONDED:
             raise Conflict("承接主体尚未报送整改情况，不能销号。", code="not_responded")
-        f.status = FindingStatus.CLOSED
-        f.closed_at = timezone.now()
-        f.closing_note = note
-        f.save(update_fields=["status", "closed_at", "closing_note"])
-        audit_record(
-            kind=EventKind.AUDIT_FINDING_CLOSED,
+        finding_lifecycle.apply(
+            f,
+            FindingAction.CLOSE,
             actor=actor,
-            target=f.contract,
-            old={"finding": f.pk, "status": FindingStatus.RESPONDED},
-            new={"finding": f.pk, "status": f.status},
             note=note,
+            update_fields=[],
+            closed_at=timezone.now(),
+            closing_note=note,
         )
         notify(
             recipients=_parties(f.contract),

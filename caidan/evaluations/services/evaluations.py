@@ -26,6 +26,7 @@ from caidan.jurisdiction.selectors import setting_value
 from caidan.notifications.services import notify
 
 from .. import formulas
+from ..lifecycles import EvaluationAction, evaluation_lifecycle
 from ..models import Evaluation, EvaluationStatus, EvaluatorAppointment, Stage, TrackRecord
 from .frameworks import framework_for_contract, framework_freeze, leaves
 
@@ -350,15 +351,13 @@ def evaluation_publish(
         e.subject_weights = result["subject_weights"]
         e.total = result["total"]
         e.grade = result["grade"]
-        e.status = EvaluationStatus.PUBLISHED
-        e.published_at = now
-        e.published_by = user_of(actor)
-        e.save()
-        audit_record(
-            kind=EventKind.EVALUATION_PUBLISHED,
+        evaluation_lifecycle.apply(
+            e,
+            EvaluationAction.PUBLISH,
             actor=actor,
-            target=e.contract,
-            new={"evaluation": e.pk, "stage": e.stage, "total": str(e.total), "grade": e.grade},
+            published_at=now,
+            published_by=user_of(actor),
+            audit_new={"stage": e.stage, "total": str(e.total), "grade": e.grade},
         )
         _effects(e, actor, now=now)
         notify(
