@@ -47,10 +47,9 @@ def catalog_current(*, on: dt.date | None = None) -> CatalogVersion | None:
 
 
 def visible_versions(*, actor: Any) -> QuerySet[CatalogVersion]:
-    qs = CatalogVersion.objects.all()
-    if not can_manage(actor):
-        qs = qs.exclude(status=VersionStatus.DRAFT)
-    return qs
+    if can_manage(actor):
+        return CatalogVersion.objects.all()
+    return CatalogVersion.objects.public()
 
 
 def catalog_version_list(
@@ -101,7 +100,7 @@ def catalog_item_get_for(*, actor: Any, item_id: int) -> CatalogItem:
         .filter(pk=item_id)
         .first()
     )
-    if item is None or (item.version.is_draft and not can_manage(actor)):
+    if item is None or (not item.is_public and not can_manage(actor)):
         raise NotFound("找不到该目录条目。", code="item_not_found")
     return item
 

@@ -15,7 +15,7 @@ from caidan.common.errors import NotFound, field_error
 from caidan.common.pagination import Page, keyset_paginate
 
 from . import permissions  # noqa: F401 - registers the rules
-from .models import PUBLIC_STATUSES, Contract, ContractStatus, Instalment, Report, ReportStatus
+from .models import Contract, ContractStatus, Instalment, Report, ReportStatus
 
 
 def _base() -> QuerySet[Contract]:
@@ -42,11 +42,11 @@ def contract_search_for(*, actor, status: str = "", search: str = "") -> QuerySe
     if actor.has_role(Role.PURCHASER):
         qs = _base().filter(unit__path__startswith=actor.unit.path)
     elif actor.has_role(Role.PROVIDER, Role.HUB):
-        qs = _base().filter(Q(organization=actor.organization) | Q(status__in=PUBLIC_STATUSES))
+        qs = _base().filter(organization=actor.organization) | _base().public()
     elif actor.has_role(Role.PLATFORM_ADMIN, Role.AUDITOR):
         qs = _base()
     else:
-        qs = _base().filter(status__in=PUBLIC_STATUSES)
+        qs = _base().public()
     if status:
         if status not in ContractStatus.values:
             raise field_error("status", f"状态“{status}”无效。")
@@ -297,11 +297,11 @@ def contract_list_public(
     else:
         own = None
     if own is not None:
-        qs = _base().filter(own if mine else own | Q(status__in=PUBLIC_STATUSES))
+        qs = _base().filter(own) if mine else _base().filter(own) | _base().public()
     elif actor.has_role(Role.PLATFORM_ADMIN, Role.AUDITOR):
         qs = _base()
     else:
-        qs = _base().filter(status__in=PUBLIC_STATUSES)
+        qs = _base().public()
     if status:
         if status not in ContractStatus.values:
             raise field_error("status", f"状态“{status}”无效。")

@@ -2,9 +2,10 @@
 files.
 
 ``DATASETS`` is the registry: a name → its title, the queryset of exactly what the public
-list shows (built on the app's own public base and filters, never a broader one) and its
-columns as (header, accessor). Only public fields are exported: no person (contact,
-legal representative, phone, e-mail, ID number), no draft, no bid of an unopened tender.
+list shows (the app's own public selector, or its model's ``objects.public()`` with the
+list's filters, never a broader one) and its columns as (header, accessor). Only public
+fields are exported: no person (contact, legal representative, phone, e-mail, ID number), no
+draft, no bid of an unopened tender.
 
 Each dataset's queryset is one query (``select_related`` / annotations); the organization
 list prefetches its service fields once per chunk of ``CHUNK`` rows.
@@ -174,29 +175,25 @@ def _projects(params):
 
 def _tenders(params):
     from caidan.procurement import forms, selectors
-    from caidan.procurement.models import PUBLIC_STATUSES
 
     data = _form_data(forms.TenderListFilter, params)
-    qs = selectors._base().filter(status__in=PUBLIC_STATUSES)
-    qs = selectors._filter(
-        qs,
-        status=data.get("status", ""),
-        method=data.get("method", ""),
-        search=data.get("q", ""),
+    qs = selectors.tender_search_public(
+        status=data.get("status", ""), method=data.get("method", ""), search=data.get("q", "")
     )
     return qs.order_by("-id")
 
 
 def _awards(params):
-    """Confirmed awards of tenders whose result is announced (中标结果公告)."""
+    """The award notices in force (中标结果公告): public, confirmed."""
     from caidan.procurement import forms
-    from caidan.procurement.models import Award, AwardStatus, Method, TenderStatus
+    from caidan.procurement.models import Award, Method, TenderStatus
 
     data = _form_data(forms.TenderListFilter, params)
-    qs = Award.objects.filter(
-        status=AwardStatus.CONFIRMED,
-        tender__status__in=[TenderStatus.AWARDED, TenderStatus.CONCLUDED],
-    ).select_related("tender", "tender__unit", "bid__organization")
+    qs = (
+        Award.objects.public()
+        .in_force()
+        .select_related("tender", "tender__unit", "bid__organization")
+    )
     if data.get("method") in Method.values:
         qs = qs.filter(tender__method=data["method"])
     if data.get("status") in (TenderStatus.AWARDED, TenderStatus.CONCLUDED):

@@ -101,10 +101,11 @@ def on_audit_event(event, target: Any) -> None:
 def touch(proposal_ids: list[int], *, at: dt.datetime, kind: str = "") -> None:
     """Give these processes the next positions in the feed. Must run under the audit chain
     lock (i.e. from the hook); approved projects only."""
-    from caidan.projects.models import Proposal, ProposalStatus
+    from caidan.projects.models import Proposal
 
     approved = list(
-        Proposal.objects.filter(pk__in=proposal_ids, status=ProposalStatus.APPROVED)
+        Proposal.objects.public()
+        .filter(pk__in=proposal_ids)
         .order_by("pk")
         .values_list("pk", flat=True)
     )

@@ -3,10 +3,11 @@
 Each record type is searched with ``icontains`` on its title or name (Chinese has no word
 boundaries, so a substring is what people expect), at most ``PER_TYPE`` hits, newest first,
 with one query per type (the catalog adds one to find the current version). Only what is
-public is searched, with each app's own notion of public: published notices (withdrawn ones
-too, marked), the current published catalog, the registry of organizations, approved
-projects, published tenders, confirmed award notices, signed contracts, published evaluation
-results. Rows are read with ``values()``, so no personal field ever leaves the database.
+public is searched, each type through its model's one rule (``<Model>.objects.public()``):
+published notices (withdrawn ones too, marked), the current published catalog, the registry
+of organizations, approved projects, published tenders, the award notices in force, signed
+contracts, published evaluation results. Rows are read with ``values()``, so no personal
+field ever leaves the database.
 
 Every function returns plain dicts: ``type``, ``label`` (the type's name), ``title``,
 ``date``, ``url`` and optionally ``note``.
@@ -22,7 +23,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .models import NOTICE_PUBLIC_STATUSES, Notice, NoticeStatus
+from .models import Notice, NoticeStatus
 from .selectors import clean_query
 
 PER_TYPE = 10
@@ -34,7 +35,7 @@ def _hit(kind: str, label: Any, title: str, date: Any, url: str, note: str = "")
 
 def search_notices(q: str, *, limit: int = PER_TYPE) -> list[dict]:
     rows = (
-        Notice.objects.filter(status__in=NOTICE_PUBLIC_STATUSES)
+        Notice.objects.public()
         .filter(Q(title__icontains=q) | Q(document_number__icontains=q))
         .order_by("-published_at", "-id")
         .values("id", "title", "published_at", "status", "document_number")[:limit]
@@ -80,7 +81,8 @@ def search_organizations(q: str, *, limit: int = PER_TYPE) -> list[dict]:
     from caidan.orgs.models import Organization
 
     rows = (
-        Organization.objects.filter(name__icontains=q)
+        Organization.objects.public()
+        .filter(name__icontains=q)
         .order_by("-id")
         .values("id", "name", "registration_date", "status")[:limit]
     )
@@ -99,10 +101,11 @@ def search_organizations(q: str, *, limit: int = PER_TYPE) -> list[dict]:
 
 
 def search_projects(q: str, *, limit: int = PER_TYPE) -> list[dict]:
-    from caidan.projects.models import Proposal, ProposalStatus
+    from caidan.projects.models import Proposal
 
     rows = (
-        Proposal.objects.filter(status=ProposalStatus.APPROVED, title__icontains=q)
+        Proposal.objects.public()
+        .filter(title__icontains=q)
         .order_by("-id")
         .values("id", "title", "decided_at", "year")[:limit]
     )
@@ -120,10 +123,10 @@ def search_projects(q: str, *, limit: int = PER_TYPE) -> list[dict]:
 
 
 def search_tenders(q: str, *, limit: int = PER_TYPE) -> list[dict]:
-    from caidan.procurement.models import PUBLIC_STATUSES, Tender, TenderStatus
+    from caidan.procurement.models import Tender, TenderStatus
 
     rows = (
-        Tender.objects.filter(status__in=PUBLIC_STATUSES)
+        Tender.objects.public()
         .filter(Q(title__icontains=q) | Q(reference__iexact=q))
         .order_by("-id")
         .values("id", "title", "published_at", "status")[:limit]
@@ -143,14 +146,11 @@ def search_tenders(q: str, *, limit: int = PER_TYPE) -> list[dict]:
 
 
 def search_awards(q: str, *, limit: int = PER_TYPE) -> list[dict]:
-    from caidan.procurement.models import PUBLIC_STATUSES, Award, AwardStatus
+    from caidan.procurement.models import Award
 
     rows = (
-        Award.objects.filter(
-            status=AwardStatus.CONFIRMED,
-            notice_published_at__isnull=False,
-            tender__status__in=PUBLIC_STATUSES,
-        )
+        Award.objects.public()
+        .in_force()
         .filter(Q(tender__title__icontains=q) | Q(bid__organization__name__icontains=q))
         .order_by("-notice_published_at", "-id")
         .values("tender_id", "tender__title", "bid__organization__name", "notice_published_at")[
@@ -171,10 +171,10 @@ def search_awards(q: str, *, limit: int = PER_TYPE) -> list[dict]:
 
 
 def search_contracts(q: str, *, limit: int = PER_TYPE) -> list[dict]:
-    from caidan.contracts.models import PUBLIC_STATUSES, Contract
+    from caidan.contracts.models import Contract
 
     rows = (
-        Contract.objects.filter(status__in=PUBLIC_STATUSES)
+        Contract.objects.public()
         .filter(Q(title__icontains=q) | Q(reference__iexact=q) | Q(organization__name__icontains=q))
         .order_by("-id")
         .values("id", "title", "signed_at", "organization__name")[:limit]
@@ -193,10 +193,10 @@ def search_contracts(q: str, *, limit: int = PER_TYPE) -> list[dict]:
 
 
 def search_evaluations(q: str, *, limit: int = PER_TYPE) -> list[dict]:
-    from caidan.evaluations.models import Evaluation, EvaluationStatus, Grade, Stage
+    from caidan.evaluations.models import Evaluation, Grade, Stage
 
     rows = (
-        Evaluation.objects.filter(status=EvaluationStatus.PUBLISHED)
+        Evaluation.objects.public()
         .filter(Q(contract__title__icontains=q) | Q(contract__organization__name__icontains=q))
         .order_by("-published_at", "-id")
         .values("id", "contract__title", "stage", "grade", "published_at")[:limit]

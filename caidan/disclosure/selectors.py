@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
 from caidan.accounts.permissions import can, require
 from caidan.common.errors import NotFound, field_error
 from caidan.common.pagination import Page, keyset_paginate
 
 from . import permissions  # noqa: F401 - registers "disclosure.notices_manage"
-from .models import NOTICE_PUBLIC_STATUSES, Notice, NoticeCategory, NoticeStatus
+from .models import Notice, NoticeCategory, NoticeStatus
 
 PERMISSION = "disclosure.notices_manage"
 MAX_QUERY_LENGTH = 100
@@ -37,11 +37,6 @@ def _category(category: str) -> str:
     return category
 
 
-def notices_public() -> QuerySet[Notice]:
-    """Every notice the public may see: published or withdrawn."""
-    return Notice.objects.filter(status__in=NOTICE_PUBLIC_STATUSES)
-
-
 def notice_list_public(
     *,
     category: str = "",
@@ -51,7 +46,7 @@ def notice_list_public(
     limit: int | None = None,
 ) -> Page:
     """Public notices, newest publication first (keyset on ``published_at``, ``id``)."""
-    qs = notices_public()
+    qs = Notice.objects.public()
     if not include_withdrawn:
         qs = qs.filter(status=NoticeStatus.PUBLISHED)
     if category := _category(category):

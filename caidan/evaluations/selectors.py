@@ -75,9 +75,7 @@ def published_evaluation_search(
 ) -> QuerySet[Evaluation]:
     """Published results filtered as the public list filters them (unordered, unpaginated:
     the list pages it, the download streams it)."""
-    qs = Evaluation.objects.filter(status=EvaluationStatus.PUBLISHED).select_related(
-        *_EVALUATION_RELATED
-    )
+    qs = Evaluation.objects.public().select_related(*_EVALUATION_RELATED)
     if stage:
         if stage not in Stage.values:
             raise field_error("stage", f"评价阶段“{stage}”无效。")
@@ -105,7 +103,7 @@ def evaluation_get(*, pk: Any, actor) -> Evaluation:
     )
     if e is None:
         raise NotFound("评价不存在。")
-    if e.status == EvaluationStatus.PUBLISHED:
+    if e.is_public:
         return e
     if not actor.is_authenticated:
         raise NotAuthenticated("请先登录。")
@@ -424,9 +422,7 @@ def evaluation_results_page(
 ) -> Page:
     """Published results, newest first, one keyset page (public); optionally of one stage,
     one grade or one provider organization."""
-    qs = Evaluation.objects.filter(status=EvaluationStatus.PUBLISHED).select_related(
-        *_EVALUATION_RELATED
-    )
+    qs = Evaluation.objects.public().select_related(*_EVALUATION_RELATED)
     if stage := _valid(stage, Stage.values, "stage", "评价阶段"):
         qs = qs.filter(stage=stage)
     if grade := _valid(grade, Grade.values, "grade", "等级"):
@@ -506,7 +502,7 @@ def evaluation_get_or_404(*, pk: Any, actor) -> Evaluation:
     e = Evaluation.objects.select_related(*_EVALUATION_RELATED).filter(pk=_int(pk)).first()
     if e is None:
         raise NotFound("评价不存在。")
-    if e.status == EvaluationStatus.PUBLISHED:
+    if e.is_public:
         return e
     if not actor.is_authenticated:
         raise NotAuthenticated("请先登录。")

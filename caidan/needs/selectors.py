@@ -56,7 +56,7 @@ def unit_get(*, unit_id: int | None) -> Unit | None:
 
 
 def _public_needs() -> QuerySet[Need]:
-    return Need.objects.filter(status=NeedStatus.VISIBLE).select_related("unit")
+    return Need.objects.public().select_related("unit")
 
 
 def need_list_public(
@@ -147,7 +147,7 @@ def menu_list_public(
     limit: int | None = None,
 ) -> Page:
     """Published and closed menus, newest first."""
-    qs = _menus().exclude(status=MenuStatus.DRAFT)
+    qs = _menus().public()
     unit = unit_get(unit_id=unit_id)
     if unit is not None:
         qs = qs.filter(unit=unit)
@@ -176,7 +176,7 @@ def menu_get_for(*, actor: Any, menu_id: int) -> Menu:
     """A menu as this person may see it: public once published; a draft only for the
     purchasers whose unit covers it."""
     menu = _menus().filter(pk=menu_id).first()
-    if menu is None or (menu.status == MenuStatus.DRAFT and not can_manage_menu(actor, menu)):
+    if menu is None or (not menu.is_public and not can_manage_menu(actor, menu)):
         raise NotFound("找不到该菜单。")
     return menu
 
@@ -199,9 +199,7 @@ def menu_items(*, menu: Menu) -> list[MenuItem]:
 
 def menu_item_get_for(*, actor: Any, item_id: int) -> MenuItem:
     item = MenuItem.objects.select_related("menu", "menu__unit").filter(pk=item_id).first()
-    if item is None or (
-        item.menu.status == MenuStatus.DRAFT and not can_manage_menu(actor, item.menu)
-    ):
+    if item is None or (not item.menu.is_public and not can_manage_menu(actor, item.menu)):
         raise NotFound("找不到该菜单项。")
     return item
 

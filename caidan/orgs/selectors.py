@@ -47,11 +47,17 @@ def organization_queryset(on: dt.date | None = None) -> QuerySet[Organization]:
     """Organizations with what a list shows, without N+1: current grade, credit flags,
     service fields."""
     on = on or timezone.localdate()
-    return Organization.objects.annotate(
-        current_grade=_current_grade_subquery(on),
-        on_abnormal=_active_credit(CreditRecord.List.ABNORMAL, on),
-        on_serious=_active_credit(CreditRecord.List.SERIOUS, on),
-    ).prefetch_related(Prefetch("field_rows", queryset=OrganizationField.objects.order_by("field")))
+    return (
+        Organization.objects.public()
+        .annotate(
+            current_grade=_current_grade_subquery(on),
+            on_abnormal=_active_credit(CreditRecord.List.ABNORMAL, on),
+            on_serious=_active_credit(CreditRecord.List.SERIOUS, on),
+        )
+        .prefetch_related(
+            Prefetch("field_rows", queryset=OrganizationField.objects.order_by("field"))
+        )
+    )
 
 
 def organization_list(

@@ -18,7 +18,6 @@ from caidan.common.pagination import Page, keyset_paginate
 from . import permissions  # noqa: F401 - registers the rules
 from .methods import committee_needed
 from .models import (
-    PUBLIC_STATUSES,
     Award,
     AwardStatus,
     Bid,
@@ -67,9 +66,16 @@ def tender_list_public(
     limit: int | None = None,
 ) -> Page:
     """Everything published, for everyone (no login)."""
-    qs = _base().filter(status__in=PUBLIC_STATUSES)
-    qs = _filter(qs, status=status, method=method, search=search, unit=unit)
+    qs = tender_search_public(status=status, method=method, search=search, unit=unit)
     return keyset_paginate(qs, ordering=("-id",), cursor=cursor, limit=limit)
+
+
+def tender_search_public(
+    *, status: str = "", method: str = "", search: str = "", unit=None
+) -> QuerySet[Tender]:
+    """Public tenders filtered as the public list filters them (unordered, unpaginated: the
+    list pages it, the download streams it)."""
+    return _filter(_base().public(), status=status, method=method, search=search, unit=unit)
 
 
 def tender_list_for(
@@ -86,9 +92,9 @@ def tender_list_for(
     if actor.has_role(Role.PURCHASER):
         qs = _base().filter(unit__path__startswith=actor.unit.path)
     elif actor.has_role(Role.PLATFORM_ADMIN, Role.AUDITOR):
-        qs = _base().filter(Q(status__in=PUBLIC_STATUSES) | Q(status=TenderStatus.DRAFT))
+        qs = _base().public() | _base().filter(status=TenderStatus.DRAFT)
     else:
-        qs = _base().filter(status__in=PUBLIC_STATUSES)
+        qs = _base().public()
     qs = _filter(qs, status=status, method=method, search=search)
     return keyset_paginate(qs, ordering=("-id",), cursor=cursor, limit=limit)
 
@@ -141,7 +147,8 @@ def opening_record(tender: Tender) -> list[Bid]:
     if tender.opened_at is None:
         return []
     return list(
-        Bid.objects.filter(tender=tender, status__in=[BidStatus.VALID, BidStatus.INVALID])
+        Bid.objects.public()
+        .filter(tender=tender)
         .select_related("organization")
         .order_by("rank", "price", "id")
     )

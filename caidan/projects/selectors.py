@@ -52,7 +52,7 @@ def proposal_list_for(
     elif actor.has_role(Role.COMMITTEE_MEMBER, Role.PLATFORM_ADMIN, Role.AUDITOR):
         qs = qs.exclude(status=ProposalStatus.DRAFT)
     else:
-        qs = qs.filter(status=ProposalStatus.APPROVED)
+        qs = qs.public()
     if status:
         if status not in ProposalStatus.values:
             raise field_error("status", f"状态“{status}”无效。")
@@ -82,7 +82,7 @@ def annual_plan_search(
 ) -> QuerySet[Proposal]:
     """Approved projects filtered as the plan filters them (unordered, unpaginated: the plan
     pages it, the download streams it)."""
-    qs = _base().filter(status=ProposalStatus.APPROVED)
+    qs = _base().public()
     if year:
         qs = qs.filter(year=year)
     if unit_id:
@@ -95,7 +95,7 @@ def annual_plan_search(
 def annual_totals() -> list[dict[str, Any]]:
     """Projects approved and funds per year (one query)."""
     rows = (
-        Proposal.objects.filter(status=ProposalStatus.APPROVED)
+        Proposal.objects.public()
         .values("year")
         .annotate(count=Count("id"), total=Sum("budget"))
         .order_by("year")
@@ -121,7 +121,7 @@ def proposal_get_for(*, actor, proposal_id: int) -> Proposal:
     )
     if proposal is None:
         raise NotFound("找不到该项目。")
-    if proposal.status != ProposalStatus.APPROVED:
+    if not proposal.is_public:
         require(actor, "projects.view", proposal)
     return proposal
 

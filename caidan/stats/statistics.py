@@ -1,6 +1,9 @@
 """Public statistics (DOMAIN.md §3.7, §4.3): small reads returning plain dicts and lists.
 
 Every figure is aggregated in the database; Python only labels and formats the few rows.
+Every figure counts public rows only, each through its model's one rule
+(``objects.public()``): approved projects, opened bids, signed contracts, published
+evaluations.
 """
 
 from __future__ import annotations
@@ -41,22 +44,17 @@ def annual_series() -> list[dict[str, Any]]:
 
 
 def latest_year() -> int | None:
-    from caidan.projects.models import Proposal, ProposalStatus
+    from caidan.projects.models import Proposal
 
-    return (
-        Proposal.objects.filter(status=ProposalStatus.APPROVED)
-        .order_by("-year")
-        .values_list("year", flat=True)
-        .first()
-    )
+    return Proposal.objects.public().order_by("-year").values_list("year", flat=True).first()
 
 
 def _approved(year: int):
-    """Approved proposals of ``year``: the filter of ``projects.selectors.annual_totals``
-    (status approved), narrowed to one budget year. Every per-year table starts here."""
-    from caidan.projects.models import Proposal, ProposalStatus
+    """Approved proposals of ``year``: the public projects ``annual_totals`` counts,
+    narrowed to one budget year. Every per-year table starts here."""
+    from caidan.projects.models import Proposal
 
-    return Proposal.objects.filter(status=ProposalStatus.APPROVED, year=year)
+    return Proposal.objects.public().filter(year=year)
 
 
 def _funds_by(field: str, choices, year: int, *, by_total: bool = False) -> list[dict[str, Any]]:
@@ -165,7 +163,8 @@ def contracts_by_provider(year: int, *, limit: int = PROVIDERS_SHOWN) -> list[di
     from caidan.contracts.models import Contract
 
     rows = (
-        Contract.objects.filter(signed_at__isnull=False, proposal__in=_approved(year))
+        Contract.objects.public()
+        .filter(proposal__in=_approved(year))
         .values("organization", "organization__name")
         .annotate(
             count=Count("id"),
@@ -196,11 +195,9 @@ def bid_statistics() -> dict[str, Any]:
 
     from caidan.procurement.models import Bid, BidStatus, Tender
 
-    opened = Tender.objects.filter(opened_at__isnull=False)
+    opened = Tender.objects.public().filter(opened_at__isnull=False)
     tenders = opened.count()
-    bids = Bid.objects.filter(
-        tender__opened_at__isnull=False, status__in=[BidStatus.VALID, BidStatus.INVALID]
-    ).count()
+    bids = Bid.objects.public().filter(tender__in=opened).count()
     valid = (
         Bid.objects.filter(tender=OuterRef("pk"), status=BidStatus.VALID)
         .order_by()
@@ -224,10 +221,10 @@ def bid_statistics() -> dict[str, Any]:
 
 def grade_distribution() -> list[dict[str, Any]]:
     """Published evaluations per grade, every grade listed (zero when none)."""
-    from caidan.evaluations.models import Evaluation, EvaluationStatus, Grade
+    from caidan.evaluations.models import Evaluation, Grade
 
     counts = dict(
-        Evaluation.objects.filter(status=EvaluationStatus.PUBLISHED)
+        Evaluation.objects.public()
         .values_list("grade")
         .annotate(n=Count("id"))
         .values_list("grade", "n")
@@ -265,7 +262,7 @@ def social_share() -> dict[str, Any]:
     """Signed contract value going to social organizations, against the 30 % expectation."""
     from caidan.contracts.models import Contract
 
-    totals = Contract.objects.filter(signed_at__isnull=False).aggregate(
+    totals = Contract.objects.public().aggregate(
         total=Sum("amount"),
         social=Sum("amount", filter=Q(organization__legal_form__in=SOCIAL_FORMS)),
         contracts=Count("id"),

@@ -1,4 +1,8 @@
-"""What the builders read, loaded for a batch of processes in a fixed number of queries."""
+"""What the builders read, loaded for a batch of processes in a fixed number of queries.
+
+Only public rows are read, each through its model's one rule (``objects.public()``): the
+approved project, its public tenders with their opened bids, announced awards and published
+complaint decisions, its signed contracts and their published evaluations."""
 
 from __future__ import annotations
 
@@ -6,9 +10,10 @@ from collections.abc import Iterator
 
 
 def approved_proposals():
-    from caidan.projects.models import Proposal, ProposalStatus
+    """The public contracting processes: one per approved project."""
+    from caidan.projects.models import Proposal
 
-    return Proposal.objects.filter(status=ProposalStatus.APPROVED).select_related("unit")
+    return Proposal.objects.public().select_related("unit")
 
 
 def prefetch(proposals: list) -> list:
@@ -17,12 +22,10 @@ def prefetch(proposals: list) -> list:
     from django.db.models import Prefetch, prefetch_related_objects
 
     from caidan.complaints.models import Complaint
-    from caidan.contracts.models import PUBLIC_STATUSES as CONTRACT_PUBLIC
     from caidan.contracts.models import Contract, Instalment, Report
     from caidan.documents.models import Document
-    from caidan.evaluations.models import Evaluation, EvaluationStatus
-    from caidan.procurement.models import PUBLIC_STATUSES as TENDER_PUBLIC
-    from caidan.procurement.models import Amendment, Award, Bid, BidStatus, Tender
+    from caidan.evaluations.models import Evaluation
+    from caidan.procurement.models import Amendment, Award, Bid, Tender
     from caidan.procurement.services.tenders import DOCUMENT_TARGET
 
     for p in proposals:  # always read afresh: a proposal object may be reused after changes
@@ -33,7 +36,10 @@ def prefetch(proposals: list) -> list:
         "unit",
         Prefetch(
             "tenders",
-            queryset=Tender.objects.filter(status__in=TENDER_PUBLIC, published_at__isnull=False)
+            # A release is dated by the announcement: a tender cancelled before it was ever
+            # announced has no public event to release.
+            queryset=Tender.objects.public()
+            .filter(published_at__isnull=False)
             .select_related("unit")
             .order_by("id"),
             to_attr="ocds_tenders",
@@ -47,27 +53,28 @@ def prefetch(proposals: list) -> list:
             # bids exist publicly only from the opening; never the sealed content or nonce:
             # only the opened, public columns.
             "ocds_tenders__bids",
-            queryset=Bid.objects.select_related("organization")
-            .filter(status__in=[BidStatus.VALID, BidStatus.INVALID], opened_at__isnull=False)
+            queryset=Bid.objects.public()
+            .select_related("organization")
             .only("id", "status", "submitted_at", "price", "organization", "tender", "opened_at")
             .order_by("id"),
             to_attr="ocds_opened_bids",
         ),
         Prefetch(
             "ocds_tenders__awards",
-            queryset=Award.objects.select_related("bid__organization").order_by("id"),
+            # every announced award, ended ones too (their awardUpdate)
+            queryset=Award.objects.public().select_related("bid__organization").order_by("id"),
             to_attr="ocds_awards",
         ),
         Prefetch(
             "ocds_tenders__complaints",
-            queryset=Complaint.objects.filter(published_at__isnull=False)
+            queryset=Complaint.objects.public()
             .select_related("bureau", "organization")
             .order_by("published_at", "id"),
             to_attr="ocds_complaints",
         ),
         Prefetch(
             "contracts",
-            queryset=Contract.objects.filter(status__in=CONTRACT_PUBLIC)
+            queryset=Contract.objects.public()
             .select_related("unit", "organization")
             .order_by("id"),
             to_attr="ocds_contracts",
@@ -86,9 +93,7 @@ def prefetch(proposals: list) -> list:
         ),
         Prefetch(
             "ocds_contracts__evaluations",
-            queryset=Evaluation.objects.filter(status=EvaluationStatus.PUBLISHED).order_by(
-                "published_at"
-            ),
+            queryset=Evaluation.objects.public().order_by("published_at"),
             to_attr="ocds_evaluations",
         ),
     )
