@@ -1,0 +1,112 @@
+"""Helpers of the mid-year demo: the demo users as actors, working-day dates, the catalog
+item the projects buy, budget ceilings, and the two extra bidders' accounts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
+
+from caidan.accounts.actor import Actor
+from caidan.accounts.models import Membership, Role, Unit, User
+from caidan.common.calendar import WorkingCalendar
+from caidan.common.identifiers import make_uscc
+from caidan.orgs.models import Organization
+from caidan.orgs.rules import add_years
+
+from .plan import BIDDERS
+
+
+def actor_for(username: str, role: str) -> Actor:
+    user = User.objects.get(username=username)
+    membership = Membership.objects.filter(user=user, role=role, is_active=True).order_by("id")
+    return Actor(user=user, membership=membership.first())
+
+
+def working_at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    calendar = WorkingCalendar()
+    while not calendar.is_working_day(day):
+        day += dt.timedelta(days=1)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+
+
+def soon_deadline() -> dt.datetime:
+    """A deadline a few minutes from now (or the next working morning): bids are sealed
+    before it in real time, then the tender is opened one second after it."""
+    soon = timezone.localtime(timezone.now() + dt.timedelta(minutes=5))
+    if WorkingCalendar().is_working_day(soon.date()):
+        return soon.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
+    return working_at(soon.date(), 9, 30)
+
+
+def catalog_item():
+    from caidan.catalog.models import CatalogItem
+
+    published = CatalogItem.objects.filter(level=3, version__status="published")
+    return (
+        published.filter(name__contains="老").order_by("code").first()
+        or published.order_by("code").first()
+    )
+
+
+def ensure_ceiling(unit: Unit, year: int, budget: Decimal, admin: Actor) -> None:
+    from caidan.projects.models import BudgetCeiling
+    from caidan.projects.services import approved_total, budget_ceiling_set
+
+    needed = approved_total(unit=unit, year=year) + budget
+    ceiling = BudgetCeiling.objects.filter(unit=unit, year=year).first()
+    if ceiling is None or ceiling.amount < needed:
+        budget_ceiling_set(unit=unit, year=year, amount=str(needed), actor=admin)
+
+
+def service_period(key: str, today: dt.date) -> tuple[dt.date, dt.date]:
+    """One-year service periods: next year for processes still in procurement; started 80
+    or 170 days ago for running contracts; ended about a month ago for the completed one."""
+    start = {
+        "performing": today - dt.timedelta(days=80),
+        "midterm": today - dt.timedelta(days=170),
+        "completed": add_years(today, -1) - dt.timedelta(days=35),
+    }.get(key, dt.date(today.year + 1, 1, 1))
+    return start, add_years(start, 1) - dt.timedelta(days=1)
+
+
+def demo_bidders(registrar: Actor, system: Actor, password: str) -> dict[str, Actor]:
+    from caidan.accounts.services import membership_grant, user_create
+    from caidan.orgs.services import grade_record, organization_create
+
+    today = timezone.localdate()
+    out = {"provider": actor_for("provider", Role.PROVIDER)}
+    for username, display_name, prefix, new_org in BIDDERS:
+        org = Organization.objects.filter(uscc=make_uscc(prefix)).first()
+        if org is None:
+            name, rep = new_org
+            org = organization_create(
+                name=name,
+                uscc=make_uscc(prefix),
+                legal_form=Organization.LegalForm.SERVICE_INSTITUTION,
+                fields=["elderly"],
+                registration_date=dt.date(2016, 3, 18),
+                legal_representative=rep,
+                actor=registrar,
+            )
+            grade_record(
+                organization=org,
+                level=3,
+                assessed_on=today - dt.timedelta(days=400),
+                assessor="上海申杰社会组织培育评估中心",
+                actor=registrar,
+            )
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = user_create(
+                username=username,
+                password=password,
+                display_name=display_name,
+                email=f"{username}@demo.caidan.local",
+                actor=system,
+            )
+        if not Membership.objects.filter(user=user, role=Role.PROVIDER, organization=org).exists():
+            membership_grant(user=user, role=Role.PROVIDER, organization=org, actor=system)
+        out[username] = actor_for(username, Role.PROVIDER)
+    return out

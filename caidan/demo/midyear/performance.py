@@ -1,0 +1,102 @@
+"""The mid-year demo's performance steps, through the services: a signed contract, paid
+instalments, progress / mid-term / final reports, and evaluations."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from caidan.accounts.actor import Actor
+
+
+def signed_contract(award, purchaser: Actor, provider: Actor):
+    from caidan.contracts.services import contract_create, contract_sign
+
+    contract = contract_create(award=award, actor=purchaser)
+    contract_sign(contract=contract, actor=purchaser)
+    contract_sign(contract=contract, actor=provider)
+    contract.refresh_from_db()
+    return contract
+
+
+def pay(contract, gate: str, purchaser: Actor) -> None:
+    from caidan.contracts.services import payment_record
+
+    instalment = contract.instalments.get(gate=gate)
+    payment_record(
+        instalment=instalment,
+        paid_on=timezone.localdate(),
+        voucher=f"JSL-{contract.pk:04d}-{instalment.sequence}",
+        actor=purchaser,
+    )
+
+
+def fund_lines(contract, share: Decimal) -> list[dict[str, str]]:
+    staff = (contract.amount * Decimal("0.7")).quantize(Decimal("0.01"))
+    other = contract.amount - staff
+    return [
+        {
+            "line": "人员经费",
+            "budget": str(staff),
+            "spent": str((staff * share).quantize(Decimal("0.01"))),
+        },
+        {
+            "line": "活动经费",
+            "budget": str(other),
+            "spent": str((other * share).quantize(Decimal("0.01"))),
+        },
+    ]
+
+
+def file_report(report, provider: Actor, purchaser: Actor | None, *, fund_share=None) -> None:
+    from caidan.contracts.services import report_attach, report_review, report_submit
+
+    if report.kind == "final":
+        report_attach(
+            report=report,
+            file=SimpleUploadedFile(
+                "项目财务报表.pdf", b"%PDF-1.4\n%caidan demo\n", content_type="application/pdf"
+            ),
+            description="项目财务报表",
+            actor=provider,
+        )
+    report_submit(
+        report=report,
+        summary=f"{report.get_kind_display()}：按计划开展上门服务和小组活动，服务对象反馈良好；"
+        "部分高龄老人需求变化，已调整服务频次。",
+        fund_lines=fund_lines(report.contract, fund_share) if fund_share is not None else None,
+        actor=provider,
+    )
+    if purchaser is not None:
+        report_review(report=report, accept=True, comment="材料齐全，同意通过。", actor=purchaser)
+
+
+def evaluate(contract, stage: str, purchaser: Actor, evaluator: Actor, *, publish: bool):
+    from caidan.evaluations.services import (
+        evaluation_publish,
+        evaluation_purchaser_score,
+        evaluation_schedule,
+        evaluation_score,
+    )
+    from caidan.evaluations.services.frameworks import leaves
+
+    evaluation = evaluation_schedule(contract=contract, stage=stage, actor=purchaser)
+    if not publish:
+        return evaluation
+    scores = {}
+    for ind in leaves(contract.framework.indicators):
+        points = (Decimal(ind["weight"]) * Decimal("0.92")).quantize(Decimal("0.01"))
+        scores[ind["code"]] = {
+            "score": str(points),
+            "evidence": f"{ind['name']}：查阅台账、走访服务对象",
+        }
+    evaluation_score(
+        evaluation=evaluation,
+        scores=scores,
+        summary="项目管理规范，服务按合同开展，服务对象满意度较高；建议加强志愿者培训。",
+        actor=evaluator,
+    )
+    evaluation_purchaser_score(evaluation=evaluation, score="90", actor=purchaser)
+    return evaluation_publish(evaluation=evaluation, actor=evaluator)
