@@ -32,12 +32,36 @@ class PageOut(BaseModel, Generic[T]):
     limit: int
 
 
-def page_response(page, convert) -> dict:
+def page_response(page, convert=None) -> dict:
+    """A keyset page as ``PageOut``; ``convert`` maps each item (by default the items go as
+    they are, for an item schema that reads their attributes)."""
     return {
-        "items": [convert(item) for item in page.items],
+        "items": [item if convert is None else convert(item) for item in page.items],
         "next_cursor": page.next_cursor,
         "limit": page.limit,
     }
+
+
+class AsSeen:
+    """``obj`` as one reader sees it: its own attributes, plus ``extra`` ones that depend on
+    the reader or come from elsewhere (what the reader may see or do, rows read by a
+    selector). An output schema reads attributes from it as from ``obj`` itself, so the
+    schema, not a hand-written dict, says what the JSON holds::
+
+        AsSeen(contract, affordances=contract_affordances(actor, contract), reports=[...])
+    """
+
+    def __init__(self, obj: Any, /, **extra: Any) -> None:
+        self._obj = obj
+        self.__dict__.update(extra)
+
+    def __getattr__(self, name: str) -> Any:  # only for names ``extra`` does not hold
+        if name == "_obj":
+            raise AttributeError(name)
+        return getattr(self._obj, name)
+
+    def __repr__(self) -> str:
+        return f"AsSeen({self._obj!r})"
 
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}

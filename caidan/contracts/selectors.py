@@ -257,7 +257,7 @@ def report_documents(report: Report):
 
 
 def amendments_of(contract: Contract) -> list:
-    return list(contract.amendments.order_by("version"))
+    return list(contract.amendments.select_related("approved_by").order_by("version"))
 
 
 def reports_pending_for(actor, *, limit: int = 50) -> list[Report]:
@@ -344,3 +344,72 @@ def overdue_count(actor) -> int:
             payment__isnull=True,
         ).count()
     )
+
+
+# --- for the split API and pages: one read per question -----------------------------------------
+
+
+def contract_get_for(*, actor, contract_id: Any) -> Contract:
+    """A contract ``actor`` may know of: a signed one for anyone, a draft for its parties,
+    the platform admin and auditors (404 for everyone else)."""
+    return contract_get(pk=contract_id, actor=actor)
+
+
+def contract_find(*, contract_id: Any) -> Contract | None:
+    """A contract by id, whoever asks (for a caller that checks access itself)."""
+    try:
+        return _base().filter(pk=int(contract_id)).first()
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def contract_renewal(contract: Contract) -> Contract | None:
+    """Next year's contract, once drafted (a cancelled draft does not count)."""
+    return contract.renewals.exclude(status=ContractStatus.CANCELLED).first()
+
+
+def versions_of(contract: Contract) -> list:
+    return list(contract.versions.order_by("version"))
+
+
+def award_find(*, award_id: Any):
+    """An award by id with its tender (a contract is drafted from it; the service checks who
+    may)."""
+    from caidan.procurement.models import Award
+
+    try:
+        return (
+            Award.objects.select_related("tender", "tender__unit").filter(pk=int(award_id)).first()
+        )
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def award_without_contract_get_for(*, actor, award_id: Any):
+    """One of ``awards_without_contract(actor)``; 404 when it is not one of them."""
+    try:
+        award = awards_without_contract(actor).filter(pk=int(award_id)).first()
+    except (TypeError, ValueError, OverflowError):
+        award = None
+    if award is None:
+        raise NotFound("该中标结果不存在、不属于本单位，或已有合同。")
+    return award
+
+
+def report_document_find(*, report: Report, document_id: Any):
+    """One of a report's attachments (the caller has checked that the reader may see them)."""
+    try:
+        return report_documents(report).filter(pk=int(document_id)).first()
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def instalment_of(contract: Contract, *, instalment_id: Any) -> Instalment:
+    """One of ``contract``'s instalments (with its payment, if any)."""
+    try:
+        inst = contract.instalments.select_related("payment").filter(pk=int(instalment_id)).first()
+    except (TypeError, ValueError, OverflowError):
+        inst = None
+    if inst is None:
+        raise NotFound("该期付款不存在。")
+    return inst

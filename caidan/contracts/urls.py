@@ -1,33 +1,33 @@
 from django.urls import path
 
-from . import views
+from .views import contracts, payments, renewals, reports, todo
 
 app_name = "contracts"
 urlpatterns = [
-    path("", views.contract_list, name="list"),
-    path("todo/", views.todo, name="todo"),
-    path("new/", views.contract_new, name="new"),
-    path("new/<int:award_id>/", views.contract_create, name="create"),
-    path("<int:pk>/", views.contract_detail, name="detail"),
-    path("<int:pk>/pdf/", views.contract_pdf_view, name="pdf"),
-    path("<int:pk>/edit/", views.contract_edit, name="edit"),
-    path("<int:pk>/sign/", views.contract_sign, name="sign"),
-    path("<int:pk>/cancel/", views.contract_cancel, name="cancel"),
-    path("<int:pk>/amend/", views.contract_amend, name="amend"),
-    path("<int:pk>/terminate/", views.contract_terminate, name="terminate"),
-    path("<int:pk>/renew/", views.contract_renew, name="renew"),
+    path("", contracts.contract_list, name="list"),
+    path("todo/", todo.todo, name="todo"),
+    path("new/", contracts.contract_new, name="new"),
+    path("new/<int:award_id>/", contracts.contract_create, name="create"),
+    path("<int:pk>/", contracts.contract_detail, name="detail"),
+    path("<int:pk>/pdf/", contracts.contract_pdf_view, name="pdf"),
+    path("<int:pk>/edit/", contracts.contract_edit, name="edit"),
+    path("<int:pk>/sign/", contracts.contract_sign, name="sign"),
+    path("<int:pk>/cancel/", contracts.contract_cancel, name="cancel"),
+    path("<int:pk>/amend/", contracts.contract_amend, name="amend"),
+    path("<int:pk>/terminate/", contracts.contract_terminate, name="terminate"),
+    path("<int:pk>/renew/", renewals.contract_renew, name="renew"),
     path(
         "<int:pk>/instalments/<int:instalment_id>/pay/",
-        views.payment_new,
+        payments.payment_new,
         name="pay",
     ),
-    path("<int:pk>/reports/", views.report_list, name="reports"),
-    path("<int:pk>/reports/<int:report_id>/", views.report_detail, name="report"),
-    path("<int:pk>/reports/<int:report_id>/attach/", views.report_attach, name="report_attach"),
-    path("<int:pk>/reports/<int:report_id>/review/", views.report_review, name="report_review"),
+    path("<int:pk>/reports/", reports.report_list, name="reports"),
+    path("<int:pk>/reports/<int:report_id>/", reports.report_detail, name="report"),
+    path("<int:pk>/reports/<int:report_id>/attach/", reports.report_attach, name="report_attach"),
+    path("<int:pk>/reports/<int:report_id>/review/", reports.report_review, name="report_review"),
     path(
         "<int:pk>/reports/<int:report_id>/files/<int:document_id>/",
-        views.report_file,
+        reports.report_file,
         name="report_file",
     ),
 ]

@@ -6,4 +6,14 @@ class EvaluationsConfig(AppConfig):
     verbose_name = "绩效评价与审计"
 
     def ready(self) -> None:
-        from . import permissions, services  # noqa: F401 - rules and tick jobs
+        from caidan.contracts.links import register_contract_section
+
+        from . import (  # noqa: F401 - rules, tables, ticks, hooks
+            contract_section,
+            lifecycles,
+            permissions,
+            services,
+            track_record_source,
+        )
+
+        register_contract_section(contract_section.section)

@@ -1,0 +1,175 @@
+"""Report pages: the provider submits a report (summary, fund-usage lines) and attaches files;
+the purchaser reviews it. Both parties, the platform admin and auditors read them. What the
+reader may do comes from ``report_affordances``."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from caidan.accounts.permissions import can, require
+from caidan.common.errors import DomainError, NotFound, PermissionDenied, form_add_error
+from caidan.documents.forms import DocumentUploadForm
+from caidan.documents.responses import document_file_response
+from caidan.web.ui import attempt_error, domain_errors
+
+from .. import forms, selectors, services
+from ..affordances import contract_affordances, report_affordances
+from ..services.reports import fund_totals
+from .helpers import require_full
+
+
+def _upload_form(*args) -> DocumentUploadForm:
+    form = DocumentUploadForm(*args)
+    del form.fields["is_public"]  # report attachments are never public
+    return form
+
+
+@login_required
+@domain_errors
+def report_list(request, pk: int):
+    actor = request.actor
+    c = selectors.contract_get_for(actor=actor, contract_id=pk)
+    require_full(actor, c)
+    return render(
+        request,
+        "contracts/report_list.html",
+        {
+            "c": c,
+            "reports": selectors.reports_of(c),
+            "performing": can(actor, "contracts.perform", c),
+        },
+    )
+
+
+def _report_page(request, c, report, *, form=None, upload_form=None, review_form=None):
+    actor = request.actor
+    documents = list(selectors.report_documents_for(report, actor=actor))
+    on_contract = contract_affordances(actor, c)
+    may = report_affordances(on_contract, report, has_files=bool(documents))
+    if may.submit and form is None:
+        initial = {"summary": report.summary, **forms.ReportForm.initial_lines(report.fund_lines)}
+        form = forms.ReportForm(initial=initial)
+    if may.attach and upload_form is None:
+        upload_form = _upload_form()
+    if may.review and review_form is None:
+        review_form = forms.ReviewForm()
+    return render(
+        request,
+        "contracts/report_detail.html",
+        {
+            "c": c,
+            "r": report,
+            "form": form if may.submit else None,
+            "upload_form": upload_form if on_contract.perform else None,
+            "review_form": review_form if on_contract.manage else None,
+            "documents": documents,
+            "totals": fund_totals(report.fund_lines) if report.fund_lines else None,
+            "performing": on_contract.perform,
+            "needs_lines": may.needs_fund_lines,
+            # The reminder only while it is still to be done: the provider has yet to attach
+            # the financial statements of a final report it may still submit.
+            "needs_files": may.needs_statements,
+        },
+    )
+
+
+@login_required
+@domain_errors
+def report_detail(request, pk: int, report_id: int):
+    """The report; the provider submits it here (POST), the purchaser reviews it."""
+    actor = request.actor
+    c = selectors.contract_get_for(actor=actor, contract_id=pk)
+    require_full(actor, c)
+    report = selectors.report_get(contract=c, pk=report_id)
+    if request.method != "POST":
+        return _report_page(request, c, report)
+    require(actor, "contracts.perform", c)
+    form = forms.ReportForm(request.POST)
+    if form.is_valid():
+        try:
+            services.report_submit(
+                report=report,
+                summary=form.cleaned_data["summary"],
+                fund_lines=form.fund_lines() or None,
+                actor=actor,
+            )
+        except DomainError as exc:
+            if isinstance(exc, PermissionDenied):
+                raise
+            forms.add_domain_error(form, exc, aliases=form.error_aliases())
+        else:
+            messages.success(request, _("报告已提交，等待购买主体审核。"))
+            return redirect("contracts:report", pk=c.pk, report_id=report.pk)
+    return _report_page(request, c, report, form=form)
+
+
+@require_POST
+@login_required
+@domain_errors
+def report_attach(request, pk: int, report_id: int):
+    actor = request.actor
+    c = selectors.contract_get_for(actor=actor, contract_id=pk)
+    require(actor, "contracts.perform", c)
+    report = selectors.report_get(contract=c, pk=report_id)
+    upload_form = _upload_form(request.POST, request.FILES)
+    if upload_form.is_valid():
+        try:
+            document = services.report_attach(
+                report=report,
+                file=upload_form.cleaned_data["file"],
+                description=upload_form.cleaned_data["description"],
+                actor=actor,
+            )
+        except DomainError as exc:
+            if isinstance(exc, PermissionDenied):
+                raise
+            form_add_error(upload_form, exc)
+        else:
+            messages.success(
+                request, _("已上传附件“%(name)s”。") % {"name": document.original_name}
+            )
+            return redirect("contracts:report", pk=c.pk, report_id=report.pk)
+    return _report_page(request, c, report, upload_form=upload_form)
+
+
+@require_POST
+@login_required
+@domain_errors
+def report_review(request, pk: int, report_id: int):
+    actor = request.actor
+    c = selectors.contract_get_for(actor=actor, contract_id=pk)
+    require(actor, "contracts.manage", c)
+    report = selectors.report_get(contract=c, pk=report_id)
+    form = forms.ReviewForm(request.POST)
+    if form.is_valid():
+        accept = form.cleaned_data["decision"]
+        error = attempt_error(
+            lambda: services.report_review(
+                report=report, accept=accept, comment=form.cleaned_data["comment"], actor=actor
+            ),
+            form=form,
+        )
+        if error is None:
+            if accept:
+                messages.success(request, _("报告已审核通过。"))
+            else:
+                messages.success(request, _("报告已退回修改，承接主体将看到审核意见。"))
+            return redirect("contracts:report", pk=c.pk, report_id=report.pk)
+    return _report_page(request, c, report, review_form=form)
+
+
+@login_required
+@domain_errors
+def report_file(request, pk: int, report_id: int, document_id: int):
+    actor = request.actor
+    c = selectors.contract_get_for(actor=actor, contract_id=pk)
+    require_full(actor, c)
+    report = selectors.report_get(contract=c, pk=report_id)
+    document = selectors.report_document_find(report=report, document_id=document_id)
+    if document is None:
+        raise NotFound("找不到该文件。")
+    return document_file_response(document)

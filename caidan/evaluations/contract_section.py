@@ -1,0 +1,37 @@
+"""What evaluations add to a contract's page and API (``caidan.contracts.links``; registered
+in ``apps.py``): links to the contract's evaluations and to the provider's track record, and
+the passed evaluation that opened each staged payment gate."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from caidan.contracts.links import ContractSection
+
+from .models import Evaluation, Grade, Stage
+
+# The evaluation stage whose passed result opens a payment gate (the publication's effect,
+# ``services.evaluations._effects``, opens it).
+GATE_OF_STAGE = {Stage.MID: "midterm", Stage.FINAL: "final"}
+PASSING_GRADES = (Grade.EXCELLENT, Grade.GOOD, Grade.FAIR)  # as ``Evaluation.passed``
+
+
+def gate_evaluations(contract) -> dict[str, int]:
+    """Which published, passed evaluation opens which gate (``{"midterm": id, "final": id}``):
+    a passed mid-term evaluation opens the second instalment, a passed final one the third."""
+    rows = (
+        Evaluation.objects.public()
+        .filter(contract=contract, stage__in=list(GATE_OF_STAGE), grade__in=PASSING_GRADES)
+        .values_list("stage", "pk")
+    )
+    return {GATE_OF_STAGE[stage]: pk for stage, pk in rows}
+
+
+def contract_links(contract) -> dict[str, str]:
+    return {
+        "evaluations": reverse("evaluations:contract", args=[contract.pk]),
+        "track_record": reverse("evaluations:track_record", args=[contract.organization_id]),
+    }
+
+
+section = ContractSection(name="evaluations", links=contract_links, gate_records=gate_evaluations)
