@@ -206,19 +206,12 @@ def auto_factor_points(tender: Tender, bids) -> dict[int, dict[str, str]]:
     from decimal import ROUND_HALF_UP
     from decimal import Decimal as D
 
-    from django.db.models import Avg
-
-    from caidan.evaluations.models import TrackRecord
+    from ..track_records import mean_totals
 
     factors = [f for f in tender.factors or [] if f.get("auto") == "track_record"]
     if not factors:
         return {}
-    means = dict(
-        TrackRecord.objects.filter(organization__in=[b.organization_id for b in bids])
-        .values("organization")
-        .annotate(mean=Avg("total"))
-        .values_list("organization", "mean")
-    )
+    means = mean_totals(b.organization_id for b in bids)
     out: dict[int, dict[str, str]] = {}
     for b in bids:
         mean = D(means.get(b.organization_id) or 0)
