@@ -8,7 +8,7 @@ from .ocds import ocid_for
 
 
 def approved_project_ocid(proposal) -> str:
-    return ocid_for(proposal) if proposal.status == "approved" else ""
+    return ocid_for(proposal) if proposal.is_public else ""
 
 
 register_progress("ocid", approved_project_ocid)
