@@ -19,9 +19,9 @@ from django.views.decorators.http import require_POST
 
 from caidan.accounts.middleware import SESSION_KEY
 from caidan.accounts.models import Membership, Role
-from caidan.common.errors import DomainError, NotAuthenticated, form_add_error
+from caidan.common.errors import NotAuthenticated, ValidationError
 from caidan.common.xlsx import XLSX_MIME
-from caidan.web.ui import domain_errors
+from caidan.web.ui import attempt, attempt_error, attempt_refusal, domain_errors
 
 from . import forms, selectors, services
 from .followups import followups_for
@@ -35,13 +35,15 @@ def verify_first(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotAuthenticated:
-            back = request.path if request.method == "GET" else request.POST.get("next", "")
-            back = back or request.META.get("HTTP_REFERER", "")
-            query = f"?{urlencode({'next': back})}" if _safe(request, back) else ""
-            return redirect(reverse("needs:verify") + query)
+        response, refusal = attempt_refusal(lambda: view(request, *args, **kwargs), pages=())
+        if refusal is None:
+            return response
+        if not isinstance(refusal, NotAuthenticated):
+            raise refusal  # for domain_errors
+        back = request.path if request.method == "GET" else request.POST.get("next", "")
+        back = back or request.META.get("HTTP_REFERER", "")
+        query = f"?{urlencode({'next': back})}" if _safe(request, back) else ""
+        return redirect(reverse("needs:verify") + query)
 
     return wrapper
 
@@ -53,6 +55,16 @@ def _safe(request, url: str) -> bool:
 def _back(request, default: str) -> str:
     url = request.POST.get("next") or request.GET.get("next") or ""
     return url if _safe(request, url) else default
+
+
+def _unit_filter(request) -> int | None:
+    """The ``unit`` filter of a public list; one that is not a number is refused like any
+    other bad filter."""
+    unit_id = request.GET.get("unit") or None
+    try:
+        return int(unit_id) if unit_id else None
+    except ValueError:
+        raise ValidationError("查询条件无效。") from None
 
 
 def _query_without_cursor(request, *names: str) -> str:
@@ -68,16 +80,20 @@ def _query_without_cursor(request, *names: str) -> str:
 @domain_errors
 def index(request):
     """问需于民: the needs residents have stated, and the menus open for ordering."""
-    unit_id = request.GET.get("unit") or None
     group = request.GET.get("target_group", "")
-    try:
-        unit_id = int(unit_id) if unit_id else None
+
+    def run():
+        unit_id = _unit_filter(request)
         page = selectors.need_list_public(
             unit_id=unit_id, target_group=group, cursor=request.GET.get("cursor") or None
         )
-        menus = selectors.menu_list_public(unit_id=unit_id, status="open", limit=10)
-    except (DomainError, ValueError) as exc:
-        messages.error(request, getattr(exc, "message", "查询条件无效。"))
+        return unit_id, page, selectors.menu_list_public(unit_id=unit_id, status="open", limit=10)
+
+    found, error = attempt(run)
+    if error is None:
+        unit_id, page, menus = found
+    else:
+        messages.error(request, error)
         unit_id, group = None, ""
         page = selectors.need_list_public()
         menus = selectors.menu_list_public(status="open", limit=10)
@@ -106,15 +122,17 @@ def verify(request):
     challenge = None
     status = 200
     if request.method == "POST" and step == "start" and start_form.is_valid():
-        try:
-            challenge = services.identity_verification_start(
+        challenge, refusal = attempt_refusal(
+            lambda: services.identity_verification_start(
                 kind=start_form.cleaned_data["kind"],
                 value=start_form.cleaned_data["value"],
                 ip=request.actor.ip,
-            )
-        except DomainError as exc:
-            form_add_error(start_form, exc)
-            status = exc.status_code
+            ),
+            form=start_form,
+            pages=(),
+        )
+        if refusal is not None:
+            status = refusal.status_code
         else:
             confirm_form = forms.VerifyConfirmForm(
                 initial={
@@ -125,16 +143,18 @@ def verify(request):
     elif request.method == "POST" and step == "confirm":
         confirm_form = forms.VerifyConfirmForm(request.POST)
         if confirm_form.is_valid():
-            try:
-                user = services.identity_verification_confirm(
+            user, refusal = attempt_refusal(
+                lambda: services.identity_verification_confirm(
                     kind=confirm_form.cleaned_data["kind"],
                     value=confirm_form.cleaned_data["value"],
                     code=confirm_form.cleaned_data["code"],
                     ip=request.actor.ip,
-                )
-            except DomainError as exc:
-                form_add_error(confirm_form, exc)
-                status = exc.status_code
+                ),
+                form=confirm_form,
+                pages=(),
+            )
+            if refusal is not None:
+                status = refusal.status_code
             else:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 membership = Membership.objects.filter(
@@ -167,11 +187,10 @@ def need_new(request):
     services.identity_of(request.actor, "needs.submit")
     form = forms.NeedForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.need_submit(actor=request.actor, **form.cleaned_data)
-        except DomainError as exc:
-            form_add_error(form, exc)
-        else:
+        error = attempt_error(
+            lambda: services.need_submit(actor=request.actor, **form.cleaned_data), form=form
+        )
+        if error is None:
             messages.success(request, "需求已提交并公开。街道工作人员会据此编制服务菜单。")
             return redirect("needs:mine")
     return render(request, "needs/need_form.html", {"form": form})
@@ -206,16 +225,17 @@ def mine(request):
 @verify_first
 def need_report(request, need_id: int):
     need = selectors.need_get_for_report(need_id=need_id)
-    try:
-        need = services.need_report(
+    # Any refusal but "verify first" (verify_first's) is a message, a missing permission too.
+    reported, refusal = attempt_refusal(
+        lambda: services.need_report(
             actor=request.actor, need=need, reason=request.POST.get("reason", "")
-        )
-    except NotAuthenticated:
-        raise
-    except DomainError as exc:
-        messages.error(request, exc.message)
+        ),
+        pages=(NotAuthenticated,),
+    )
+    if refusal is not None:
+        messages.error(request, refusal.message)
     else:
-        if need.status == NeedStatus.HIDDEN:
+        if reported.status == NeedStatus.HIDDEN:
             messages.success(request, "感谢举报。该需求已被多人举报，现已隐藏，等待工作人员审核。")
         else:
             messages.success(request, "感谢举报，工作人员会尽快审核。")
@@ -227,14 +247,9 @@ def need_report(request, need_id: int):
 @verify_first
 def menu_order(request, item_id: int):
     item = selectors.menu_item_get_for(actor=request.actor, item_id=item_id)
-    try:
-        services.menu_order_place(actor=request.actor, menu_item=item)
-    except NotAuthenticated:
-        raise
-    except DomainError as exc:
-        if exc.status_code == 403:
-            raise
-        messages.error(request, exc.message)
+    error = attempt_error(lambda: services.menu_order_place(actor=request.actor, menu_item=item))
+    if error is not None:
+        messages.error(request, error)
     else:
         messages.success(request, f"已支持“{item.title}”。每人每项只能支持一次。")
     return redirect("needs:menu_detail", menu_id=item.menu_id)
@@ -247,14 +262,13 @@ def menu_order(request, item_id: int):
 @domain_errors
 def moderation(request):
     status = request.GET.get("status", "")
-    try:
-        page = selectors.need_list_for_moderation(
+    page, error = attempt(
+        lambda: selectors.need_list_for_moderation(
             actor=request.actor, status=status, cursor=request.GET.get("cursor") or None
         )
-    except DomainError as exc:
-        if exc.status_code in (401, 403):
-            raise
-        messages.error(request, exc.message)
+    )
+    if error is not None:
+        messages.error(request, error)
         status = ""
         page = selectors.need_list_for_moderation(actor=request.actor)
     return render(
@@ -273,12 +287,9 @@ def _moderate(request, need_id: int, service, done: str):
     need = selectors.need_get_for_moderation(actor=request.actor, need_id=need_id)
     form = forms.ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        service(actor=request.actor, need=need, reason=reason)
-    except DomainError as exc:
-        if exc.status_code in (401, 403):
-            raise
-        messages.error(request, exc.message)
+    error = attempt_error(lambda: service(actor=request.actor, need=need, reason=reason))
+    if error is not None:
+        messages.error(request, error)
     else:
         messages.success(request, done)
     return redirect(_back(request, reverse("needs:moderation")))
@@ -303,15 +314,20 @@ def need_restore(request, need_id: int):
 
 @domain_errors
 def menu_list(request):
-    unit_id = request.GET.get("unit") or None
     status = request.GET.get("status", "")
-    try:
-        unit_id = int(unit_id) if unit_id else None
+
+    def run():
+        unit_id = _unit_filter(request)
         page = selectors.menu_list_public(
             unit_id=unit_id, status=status, cursor=request.GET.get("cursor") or None
         )
-    except (DomainError, ValueError) as exc:
-        messages.error(request, getattr(exc, "message", "查询条件无效。"))
+        return unit_id, page
+
+    found, error = attempt(run)
+    if error is None:
+        unit_id, page = found
+    else:
+        messages.error(request, error)
         unit_id, status = None, ""
         page = selectors.menu_list_public()
     return render(
@@ -338,13 +354,10 @@ def menu_manage(request):
     )
     form = forms.MenuForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            menu = services.menu_create(actor=request.actor, **form.cleaned_data)
-        except DomainError as exc:
-            if exc.status_code in (401, 403):
-                raise
-            form_add_error(form, exc)
-        else:
+        menu, error = attempt(
+            lambda: services.menu_create(actor=request.actor, **form.cleaned_data), form=form
+        )
+        if error is None:
             messages.success(request, "菜单草稿已创建，请添加菜单项后发布。")
             return redirect("needs:menu_edit", menu_id=menu.pk)
     return render(
@@ -391,24 +404,29 @@ def menu_edit(request, menu_id: int):
         for name in ("community", "ordering_opens_at", "ordering_closes_at"):
             details_form.fields[name].disabled = True
     item_form = forms.MenuItemForm(request.POST if action == "add_item" else None)
-    try:
-        if action == "details" and details_form.is_valid():
-            changes = {
-                name: value
-                for name, value in details_form.cleaned_data.items()
-                if not details_form.fields[name].disabled
-            }
-            services.menu_update(actor=request.actor, menu=menu, **changes)
+    if action == "details" and details_form.is_valid():
+        changes = {
+            name: value
+            for name, value in details_form.cleaned_data.items()
+            if not details_form.fields[name].disabled
+        }
+        error = attempt_error(
+            lambda: services.menu_update(actor=request.actor, menu=menu, **changes),
+            form=details_form,
+        )
+        if error is None:
             messages.success(request, "菜单已保存。")
             return redirect("needs:menu_edit", menu_id=menu.pk)
-        if action == "add_item" and item_form.is_valid():
-            services.menu_item_add(actor=request.actor, menu=menu, **item_form.cleaned_data)
+    if action == "add_item" and item_form.is_valid():
+        error = attempt_error(
+            lambda: services.menu_item_add(
+                actor=request.actor, menu=menu, **item_form.cleaned_data
+            ),
+            form=item_form,
+        )
+        if error is None:
             messages.success(request, "已添加菜单项。")
             return redirect("needs:menu_edit", menu_id=menu.pk)
-    except DomainError as exc:
-        if exc.status_code in (401, 403):
-            raise
-        form_add_error(details_form if action == "details" else item_form, exc)
     return render(
         request,
         "needs/menu_edit.html",
@@ -427,12 +445,9 @@ def menu_edit(request, menu_id: int):
 
 def _menu_action(request, menu_id: int, run, done: str):
     menu = selectors.menu_get_for_edit(actor=request.actor, menu_id=menu_id)
-    try:
-        run(menu)
-    except DomainError as exc:
-        if exc.status_code in (401, 403):
-            raise
-        messages.error(request, exc.message)
+    error = attempt_error(lambda: run(menu))
+    if error is not None:
+        messages.error(request, error)
     else:
         messages.success(request, done)
     return redirect("needs:menu_edit", menu_id=menu.pk)
