@@ -540,7 +540,7 @@ class _ProcurementObjects(dict):
         from django.db import transaction
 
         from caidan.procurement.models import PanelMember, Tender
-        from caidan.procurement.services.experts import draw_order, panel_draw
+        from caidan.procurement.services.draw import draw_order, panel_draw
 
         tender = self["opened_tender"]
         purchaser = self._actor("purchaser")
@@ -566,7 +566,7 @@ class _ProcurementObjects(dict):
         return self["seat_obj"].pk
 
     def _active_seat(self):
-        from caidan.procurement.services.experts import panel_declare
+        from caidan.procurement.services.panel import panel_declare
 
         panel_declare(member=self["seat_obj"], no_conflict=True, actor=self._actor("expert"))
         return self["seat"]

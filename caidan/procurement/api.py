@@ -31,6 +31,7 @@ from caidan.documents.api import AttachmentOut, attachment_out
 from caidan.orgs.models import Organization
 
 from . import selectors, selectors_experts, services
+from . import services as expert_services
 from .methods import compliance_only
 from .models import (
     Amendment,
@@ -47,7 +48,6 @@ from .models import (
     Tender,
 )
 from .services import evaluation as evaluation_services
-from .services import experts as expert_services
 from .services.tenders import tender_documents
 
 router = Router(tags=["procurement 政府采购"])

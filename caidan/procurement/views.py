@@ -30,10 +30,10 @@ from caidan.orgs.models import Organization, ServiceField
 from caidan.web.ui import attempt, attempt_error, domain_errors
 
 from . import forms, selectors, selectors_experts, services
+from . import services as expert_services
 from .methods import committee_needed, compliance_only, experts_needed
 from .models import BidStatus, MemberStatus, TenderStatus
 from .services import evaluation as evaluation_services
-from .services import experts as expert_services
 from .services.tenders import DEFAULT_FACTORS, tender_documents
 
 SCORING_OPEN = (TenderStatus.EVALUATING, TenderStatus.EVALUATED)

@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def _score_by_services(tender, members):
     from caidan.procurement.services.evaluation import scorable_bids, scores_save, scores_submit
-    from caidan.procurement.services.experts import panel_declare
+    from caidan.procurement.services.panel import panel_declare
 
     bids = scorable_bids(tender)
     for m in members:
@@ -129,7 +129,7 @@ def test_lowest_price_committee_reviews_on_a_phone(browser, live_server, world):
     (an expert on a 390×844 phone fails one bid with a reason); the tender is ranked only
     after the whole committee has submitted, without the failed bid."""
     from caidan.procurement.models import Bid, PanelMember
-    from caidan.procurement.services.experts import panel_draw
+    from caidan.procurement.services.draw import panel_draw
 
     base = live_server.url
     tender = factories.opened_tender(
@@ -198,7 +198,7 @@ def test_lowest_price_committee_reviews_on_a_phone(browser, live_server, world):
 
 def _review_by_services(tender, members, *, fail):
     from caidan.procurement.services.evaluation import scorable_bids, scores_submit, verdicts_save
-    from caidan.procurement.services.experts import panel_declare
+    from caidan.procurement.services.panel import panel_declare
 
     bids = scorable_bids(tender)
     for m in members:

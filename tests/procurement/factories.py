@@ -20,6 +20,7 @@ from caidan.accounts.actor import Actor
 from caidan.accounts.models import Membership, Role
 from caidan.common.calendar import WorkingCalendar
 from caidan.common.identifiers import make_uscc
+from caidan.projects.inputs import ProposalInput
 
 _counter = itertools.count(1)
 
@@ -77,7 +78,7 @@ def approved_proposal(
         "outputs": [{"name": "上门探访", "target": "1200", "unit": "人次"}],
     }
     data.update(overrides)
-    proposal = proposal_create(actor=purchaser, unit=unit_obj, **data)
+    proposal = proposal_create(actor=purchaser, unit=unit_obj, data=ProposalInput.parse(**data))
     proposal_submit(proposal=proposal, actor=purchaser)
     committee = world.actor("committee")
     session = review_session_create(
@@ -272,12 +273,12 @@ def committee_passes_all(world, tender, *, fails=None):
     ``fails = {bid: reason}``, which every member fails. Returns the refreshed tender."""
     from caidan.common.errors import Conflict
     from caidan.procurement.selectors_experts import panel_for
+    from caidan.procurement.services import panel_declare, panel_draw
     from caidan.procurement.services.evaluation import (
         scorable_bids,
         scores_submit,
         verdicts_save,
     )
-    from caidan.procurement.services.experts import panel_declare, panel_draw
 
     fails = fails or {}
     try:

@@ -12,7 +12,13 @@ from caidan.notifications.models import Notification
 from caidan.procurement import scoring
 from caidan.procurement.models import Bid, PanelMember, ScoreCorrection, ScoreSheet, Tender
 from caidan.procurement.selectors_experts import panel_for, visible_sheets
-from caidan.procurement.services import award_confirm
+from caidan.procurement.services import (
+    award_confirm,
+    panel_declare,
+    panel_draw,
+    panel_recuse,
+    panel_void,
+)
 from caidan.procurement.services.evaluation import (
     evaluation_compute,
     evaluation_json,
@@ -21,7 +27,6 @@ from caidan.procurement.services.evaluation import (
     scores_submit,
     verdicts_save,
 )
-from caidan.procurement.services.experts import panel_declare, panel_draw, panel_recuse, panel_void
 
 from .factories import expert_actor, make_expert_pool, opened_tender
 

@@ -15,18 +15,15 @@ from caidan.notifications.models import Notification
 from caidan.orgs.models import Organization
 from caidan.procurement.models import ExpertDraw, PanelMember, Tender
 from caidan.procurement.selectors_experts import expert_tenders, panel_for
+from caidan.procurement.services.draw import draw_order, draw_verify, panel_draw
 from caidan.procurement.services.experts import (
-    draw_order,
-    draw_verify,
     expert_create,
     expert_deactivate,
     expert_tie_add,
     expert_update,
-    panel_declare,
-    panel_draw,
-    panel_recuse,
     recusal_reasons,
 )
+from caidan.procurement.services.panel import panel_declare, panel_recuse
 
 from .factories import expert_actor, make_expert_pool, opened_tender
 

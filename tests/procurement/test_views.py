@@ -92,7 +92,7 @@ def _tender_post(proposal, **overrides):
 def _score_everyone(tender, members=None, *, skip=()):
     """Declare and submit full sheets for the seated members (bid i gets lower marks)."""
     from caidan.procurement.services.evaluation import scorable_bids, scores_save, scores_submit
-    from caidan.procurement.services.experts import panel_declare
+    from caidan.procurement.services.panel import panel_declare
 
     members = members or list(
         PanelMember.objects.filter(tender=tender, status__in=["drawn", "active"])
@@ -115,7 +115,7 @@ def _score_everyone(tender, members=None, *, skip=()):
 @pytest.fixture
 def drawn(world):
     """An opened tender (3 valid bids) with its committee drawn."""
-    from caidan.procurement.services.experts import panel_draw
+    from caidan.procurement.services.draw import panel_draw
 
     factories.make_expert_pool(world, n=9)
     tender = factories.opened_tender(world)
@@ -1002,7 +1002,7 @@ def test_expert_corrects_a_submitted_score(world, client, login, evaluated):
 def test_corrections_only_after_submission_and_before_the_award(world, client, drawn):
     from caidan.procurement.services import award_confirm
     from caidan.procurement.services.evaluation import scores_save
-    from caidan.procurement.services.experts import panel_declare
+    from caidan.procurement.services.panel import panel_declare
 
     members = list(PanelMember.objects.filter(tender=drawn, status="drawn").order_by("position"))
     me = members[0]
@@ -1112,7 +1112,7 @@ def _seat(world, tender, expert):
     import hashlib
 
     from caidan.procurement.models import Tender
-    from caidan.procurement.services.experts import draw_order, panel_draw
+    from caidan.procurement.services.draw import draw_order, panel_draw
 
     candidates = sorted(Expert.objects.filter(is_active=True).values_list("pk", flat=True))
     seed = next(

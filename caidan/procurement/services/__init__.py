@@ -16,6 +16,7 @@ from .awards import (
     winner_problems,
 )
 from .bids import bid_submit, bid_withdraw, open_due_tenders, receipt_verify, tender_open
+from .draw import draw_verify, panel_draw
 from .evaluation import (
     evaluation_compute,
     evaluation_json,
@@ -23,18 +24,8 @@ from .evaluation import (
     scores_save,
     scores_submit,
 )
-from .experts import (
-    draw_verify,
-    expert_create,
-    expert_deactivate,
-    expert_tie_add,
-    expert_update,
-    panel_declare,
-    panel_draw,
-    panel_recuse,
-    panel_void,
-    recusal_request,
-)
+from .experts import expert_create, expert_deactivate, expert_tie_add, expert_update
+from .panel import panel_declare, panel_recuse, panel_void, recusal_request
 from .tenders import (
     clarification_answer,
     clarification_ask,

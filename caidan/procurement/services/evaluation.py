@@ -47,7 +47,7 @@ from ..models import (
     TenderStatus,
 )
 from ..selectors_experts import panel_complete
-from .experts import _locked_member, _officers, _require_self, _scoring_open
+from ._shared import _locked_member, _officers, _require_self, _scoring_open
 from .lifecycle import fail, lock
 
 CENT = Decimal("0.01")

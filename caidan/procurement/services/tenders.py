@@ -481,7 +481,7 @@ def tender_publish(*, tender: Tender, actor: Any, now: dt.datetime | None = None
         t.wrapped_key, t.key_id = sealing.wrap_new_key(t.pk)
         # The expert draw's seed is fixed now, before any bid exists: only its commitment
         # is published (the seed itself with the award), so nobody can choose the panel.
-        from .experts import new_draw_seed
+        from .draw import new_draw_seed
 
         t.draw_seed, t.draw_commitment = new_draw_seed()
         tender_lifecycle.apply(

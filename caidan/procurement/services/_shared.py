@@ -1,0 +1,71 @@
+"""Helpers shared by the expert pool, the draw, the panel and the scoring services: the rule
+they cite, text cleaning, the panel member's lock and seat checks, and who is told what."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from caidan.accounts.actor import user_of
+from caidan.accounts.models import User
+from caidan.accounts.permissions import require
+from caidan.common.errors import PermissionDenied, field_error
+from caidan.notifications.services import notify
+
+from .. import permissions  # noqa: F401 - registers the rules
+from ..models import PanelMember, Tender, TenderStatus
+
+RULE = "财库〔2016〕198号"
+
+
+def _clean_text(field: str, label: str, value: Any, limit: int) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise field_error(field, f"{label}须为文本。")
+    value = value.strip()
+    if len(value) > limit:
+        raise field_error(field, f"{label}不能超过 {limit} 个字符。")
+    return value
+
+
+def _notify_drawn(members: Iterable[PanelMember], tender: Tender) -> None:
+    users = [m.expert.user for m in members if m.expert.user_id]
+    if users:
+        notify(
+            recipients=users,
+            kind="panel.drawn",
+            title=f"您被抽取为评审专家：{tender.title}",
+            body=(
+                f"您被随机抽取为采购项目 {tender.reference}“{tender.title}”的评审专家。"
+                f"评审前请先声明与投标人是否存在利害关系（{RULE}）。"
+            ),
+            url=f"/procurement/tenders/{tender.pk}/panel/",
+        )
+
+
+def _officers(tender: Tender) -> list[User]:
+    from caidan.accounts.selectors import unit_officers
+
+    return unit_officers(tender.unit)
+
+
+def _scoring_open(tender: Tender) -> bool:
+    """Experts may declare and score while evaluating, or after a voided sheet has taken
+    the result away (evaluated, no result) until the replacement has scored."""
+    return tender.status == TenderStatus.EVALUATING or (
+        tender.status == TenderStatus.EVALUATED and tender.result is None
+    )
+
+
+def _locked_member(member: PanelMember) -> PanelMember:
+    return (
+        PanelMember.objects.select_for_update().select_related("expert", "tender").get(pk=member.pk)
+    )
+
+
+def _require_self(member: PanelMember, actor: Any) -> None:
+    require(actor, "procurement.score", member.tender)
+    user = user_of(actor)
+    if getattr(actor, "via", "") != "system" and (user is None or member.expert.user_id != user.pk):
+        raise PermissionDenied("只能由专家本人进行此操作。", code="not_own_seat")
