@@ -1,5 +1,6 @@
 """Procurement services: every write goes through one of these (one transaction, audited)."""
 
+from .amendments import clarification_answer, clarification_ask, tender_amend
 from .awards import (
     award_blockers,
     award_confirm,
@@ -27,9 +28,6 @@ from .evaluation import (
 from .experts import expert_create, expert_deactivate, expert_tie_add, expert_update
 from .panel import panel_declare, panel_recuse, panel_void, recusal_request
 from .tenders import (
-    clarification_answer,
-    clarification_ask,
-    tender_amend,
     tender_approve_method_change,
     tender_cancel,
     tender_create,

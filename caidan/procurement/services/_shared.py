@@ -1,5 +1,5 @@
-"""Helpers shared by the expert pool, the draw, the panel and the scoring services: the rule
-they cite, text cleaning, the panel member's lock and seat checks, and who is told what."""
+"""Helpers shared by procurement's service modules: the rule the expert services cite, text
+cleaning, the panel member's lock and seat checks, and who is told what."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 from caidan.accounts.actor import user_of
 from caidan.accounts.models import User
 from caidan.accounts.permissions import require
+from caidan.accounts.selectors import organization_users
 from caidan.common.errors import PermissionDenied, field_error
 from caidan.notifications.services import notify
 
@@ -69,3 +70,21 @@ def _require_self(member: PanelMember, actor: Any) -> None:
     user = user_of(actor)
     if getattr(actor, "via", "") != "system" and (user is None or member.expert.user_id != user.pk):
         raise PermissionDenied("只能由专家本人进行此操作。", code="not_own_seat")
+
+
+def _notify_prospective(t: Tender, title: str, body: str) -> None:
+    """Tell organizations that asked questions or submitted bids (their identity is not
+    published)."""
+    from caidan.notifications.services import notify
+
+    orgs = set(t.clarifications.values_list("asked_by", flat=True)) | set(
+        t.bids.values_list("organization", flat=True)
+    )
+    users = organization_users(orgs)
+    notify(
+        recipients=users,
+        kind="tender.amended",
+        title=title,
+        body=body,
+        url=f"/procurement/tenders/{t.pk}/",
+    )

@@ -1,0 +1,169 @@
+"""Changes to a published tender: amendments (澄清修改, 实施条例 §31) and bidders' questions
+with their published answers (答疑)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from caidan.accounts.actor import user_of
+from caidan.accounts.permissions import require
+from caidan.accounts.selectors import unit_officers
+from caidan.audit.kinds import EventKind
+from caidan.audit.services import audit_record
+from caidan.common.calendar import WorkingCalendar, local_date
+from caidan.common.errors import Conflict, field_error
+from caidan.jurisdiction.selectors import setting_value
+
+from .. import permissions  # noqa: F401 - registers the rules
+from ..models import Amendment, Clarification, Tender, TenderStatus
+from ._shared import _notify_prospective
+from .lifecycle import lock
+from .tender_rules import validate_deadline
+
+
+def _push_deadline(now: dt.datetime, old: dt.datetime, days: int) -> dt.datetime:
+    """The same clock time ``days`` calendar days from now, on a working day."""
+    local_old = timezone.localtime(old)
+    day = local_date(now + dt.timedelta(days=days))
+    calendar = WorkingCalendar()
+    while not calendar.is_working_day(day):
+        day += dt.timedelta(days=1)
+    naive = dt.datetime.combine(day, local_old.timetz().replace(tzinfo=None))
+    candidate = timezone.make_aware(naive, timezone.get_current_timezone())
+    return max(candidate, old)
+
+
+def tender_amend(
+    *,
+    tender: Tender,
+    summary: str,
+    affects_bids: bool = True,
+    new_deadline: dt.datetime | None = None,
+    actor: Any,
+    now: dt.datetime | None = None,
+) -> Amendment:
+    """Publish a clarification or change (实施条例 §31). One that affects bids and comes
+    less than ``late_amendment_days`` (15) days before the deadline pushes the deadline to
+    at least that many days after the amendment."""
+    require(actor, "procurement.manage", tender)
+    now = now or timezone.now()
+    if not (summary or "").strip():
+        raise field_error("summary", "请填写澄清或修改的内容。")
+    with transaction.atomic():
+        t = lock(tender)
+        if t.status != TenderStatus.PUBLISHED:
+            raise Conflict("只有公告中的采购项目可以发布澄清修改。", code="not_published")
+        if now >= t.deadline:
+            raise Conflict("投标已截止，不能再修改采购文件。", code="deadline_passed")
+        old = t.deadline
+        days = setting_value("late_amendment_days")
+        minimum = now + dt.timedelta(days=days)
+        deadline = new_deadline or old
+        if deadline < old:
+            raise field_error("new_deadline", "澄清修改不能提前投标截止时间。")
+        if affects_bids and deadline < minimum:
+            if new_deadline is not None:
+                raise field_error(
+                    "new_deadline",
+                    f"影响投标文件编制的澄清修改距投标截止不足 {days} 日，截止时间须顺延至 "
+                    f"{timezone.localtime(minimum):%Y-%m-%d %H:%M} 之后（实施条例 §31）。",
+                )
+            deadline = _push_deadline(now, old, days)
+        if deadline != old:
+            t.deadline = deadline
+            validate_deadline(t, now=now, field="new_deadline", period=False)
+            t.save(update_fields=["deadline"])
+        amendment = Amendment.objects.create(
+            tender=t,
+            summary=summary.strip(),
+            affects_bids=affects_bids,
+            old_deadline=old,
+            new_deadline=t.deadline,
+            created_by=user_of(actor),
+        )
+        audit_record(
+            kind=EventKind.TENDER_AMENDED,
+            actor=actor,
+            target=t,
+            old={"deadline": old.isoformat()},
+            new={"deadline": t.deadline.isoformat(), "summary": amendment.summary},
+        )
+        _notify_prospective(t, f"澄清修改：{t.title}", amendment.summary)
+    return amendment
+
+
+# --- clarifications ------------------------------------------------------------------------------
+
+
+def clarification_ask(
+    *,
+    tender: Tender,
+    organization,
+    question: str,
+    actor: Any,
+    now: dt.datetime | None = None,
+) -> Clarification:
+    """A prospective bidder asks a question before the deadline. Who asked stays secret
+    from everyone, the purchaser included (招标投标法 §22): the notification and the
+    purchaser's views show the question only."""
+    require(actor, "procurement.bid", organization)
+    now = now or timezone.now()
+    if not (question or "").strip():
+        raise field_error("question", "请填写问题。")
+    if len(question) > 2000:
+        raise field_error("question", "问题不超过 2000 字。")
+    with transaction.atomic():
+        t = lock(tender)
+        if t.status != TenderStatus.PUBLISHED or now >= t.deadline:
+            raise Conflict("只能在投标截止前就公告中的采购项目提问。")
+        c = Clarification.objects.create(tender=t, question=question.strip(), asked_by=organization)
+        Clarification.objects.filter(pk=c.pk).update(asked_at=now)
+        audit_record(
+            kind=EventKind.CLARIFICATION_ASKED, actor=actor, target=t, new={"clarification": c.pk}
+        )
+        from caidan.notifications.services import notify
+
+        officers = unit_officers(t.unit)
+        notify(
+            recipients=officers,
+            kind="tender.question",
+            title=f"答疑提问：{t.title}",
+            body=f"有供应商提问（提问人不公开）：{c.question[:200]}",
+            url=f"/procurement/tenders/{t.pk}/",
+        )
+    return c
+
+
+def clarification_answer(
+    *,
+    clarification: Clarification,
+    answer: str,
+    actor: Any,
+    now: dt.datetime | None = None,
+) -> Clarification:
+    """Answers are published to everyone (the asker is not named)."""
+    require(actor, "procurement.manage", clarification.tender)
+    now = now or timezone.now()
+    if not (answer or "").strip():
+        raise field_error("answer", "请填写答复。")
+    with transaction.atomic():
+        c = Clarification.objects.select_for_update().get(pk=clarification.pk)
+        if c.answered_at:
+            raise Conflict("该问题已答复；如需更正请发布澄清修改公告。")
+        if c.tender.status != TenderStatus.PUBLISHED:
+            raise Conflict("投标已截止或采购已结束，不能再答复。")
+        c.answer = answer.strip()
+        c.answered_at = now
+        c.answered_by = user_of(actor)
+        c.save()
+        audit_record(
+            kind=EventKind.CLARIFICATION_ANSWERED,
+            actor=actor,
+            target=c.tender,
+            new={"clarification": c.pk, "answer": c.answer},
+        )
+    return c
