@@ -11,10 +11,10 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from caidan.common.errors import DomainError, form_add_error
+from caidan.common.errors import ValidationError
 from caidan.common.permissions import require
 from caidan.common.roles import Role
-from caidan.web.ui import domain_errors
+from caidan.web.ui import attempt, attempt_error, attempt_refusal, domain_errors
 
 from . import forms, selectors, services
 from .dashboards import calendar_warnings, late_counts, panels_for
@@ -24,6 +24,14 @@ from .models import Unit
 # --- The shell: signing in and out, the dashboard, the person's own settings ---------------
 
 
+def _posted_int(request, name: str, default: str = "") -> int:
+    """A number from the posted form; anything else is refused like a bad id."""
+    try:
+        return int(request.POST.get(name, default))
+    except ValueError:
+        raise ValidationError("请求无效。") from None
+
+
 def login_view(request):
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
@@ -31,15 +39,18 @@ def login_view(request):
     form = forms.LoginForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        try:
-            user = services.user_authenticate(
+        # a wrong password (NotAuthenticated) is a form error here, answered 401
+        user, refusal = attempt_refusal(
+            lambda: services.user_authenticate(
                 username=form.cleaned_data["username"],
                 password=form.cleaned_data["password"],
                 ip=request.actor.ip,
-            )
-        except DomainError as exc:
-            form_add_error(form, exc)
-            status = exc.status_code
+            ),
+            form=form,
+            pages=(),
+        )
+        if refusal is not None:
+            status = refusal.status_code
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             request.session.pop(SESSION_KEY, None)
@@ -77,11 +88,12 @@ def dashboard(request):
 @require_POST
 @login_required
 def switch_role(request):
-    try:
-        membership = services.active_membership_switch(
-            actor=request.actor, membership_id=int(request.POST.get("membership_id", "0"))
+    membership, error = attempt(
+        lambda: services.active_membership_switch(
+            actor=request.actor, membership_id=_posted_int(request, "membership_id", "0")
         )
-    except (DomainError, ValueError):
+    )
+    if error is not None:
         messages.error(request, "无法切换到该角色。")
         return redirect("web:dashboard")
     request.session[SESSION_KEY] = membership.pk
@@ -93,16 +105,16 @@ def switch_role(request):
 def password_change(request):
     form = forms.PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            user = services.user_change_password(
+        user, error = attempt(
+            lambda: services.user_change_password(
                 user=request.user,
                 old_password=form.cleaned_data["old_password"],
                 new_password=form.cleaned_data["new_password"],
                 actor=request.actor,
-            )
-        except DomainError as exc:
-            form_add_error(form, exc)
-        else:
+            ),
+            form=form,
+        )
+        if error is None:
             update_session_auth_hash(request, user)
             messages.success(request, "密码已修改。")
             return redirect("web:dashboard")
@@ -115,21 +127,27 @@ def tokens(request):
     created_secret = None
     if request.method == "POST":
         if "revoke" in request.POST:
-            try:
-                services.api_token_revoke(actor=request.actor, token_id=int(request.POST["revoke"]))
+            error = attempt_error(
+                lambda: services.api_token_revoke(
+                    actor=request.actor, token_id=_posted_int(request, "revoke")
+                )
+            )
+            if error is None:
                 messages.success(request, "令牌已撤销，使用它的程序将无法再访问。")
-            except (DomainError, ValueError):
+            else:
                 messages.error(request, "无法撤销该令牌。")
             return redirect("web:tokens")
         form = forms.TokenForm(request.POST)
         if form.is_valid():
-            try:
-                _, created_secret = services.api_token_create(
+            created, error = attempt(
+                lambda: services.api_token_create(
                     actor=request.actor, name=form.cleaned_data["name"]
-                )
+                ),
+                form=form,
+            )
+            if error is None:
+                _, created_secret = created
                 form = forms.TokenForm()
-            except DomainError as exc:
-                form_add_error(form, exc)
     return render(
         request,
         "web/tokens.html",
@@ -149,22 +167,20 @@ def tokens(request):
 def user_list(request):
     form = forms.UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            user = services.user_create(**form.cleaned_data, actor=request.actor)
-        except DomainError as exc:
-            form_add_error(form, exc)
-        else:
+        user, error = attempt(
+            lambda: services.user_create(**form.cleaned_data, actor=request.actor), form=form
+        )
+        if error is None:
             messages.success(request, f"已创建用户 {user.username}，请为其授予角色。")
             return redirect("accounts:user_detail", user_id=user.pk)
     query = request.GET.get("q", "")
-    try:
-        page = selectors.user_list(
+    page, error = attempt(
+        lambda: selectors.user_list(
             actor=request.actor, search=query, cursor=request.GET.get("cursor") or None
         )
-    except DomainError as exc:
-        if exc.status_code == 403:
-            raise
-        messages.error(request, exc.message)
+    )
+    if error is not None:
+        messages.error(request, error)
         page = selectors.user_list(actor=request.actor, search=query)
     return render(request, "accounts/user_list.html", {"page": page, "q": query, "form": form})
 
@@ -176,27 +192,32 @@ def user_detail(request, user_id: int):
     grant_form = forms.GrantForm(request.POST if "grant" in request.POST else None)
     reset_form = forms.ResetPasswordForm(request.POST if "reset" in request.POST else None)
     if request.method == "POST":
-        try:
-            if "grant" in request.POST and grant_form.is_valid():
-                services.membership_grant(
+        if "grant" in request.POST and grant_form.is_valid():
+            error = attempt_error(
+                lambda: services.membership_grant(
                     user=person,
                     role=grant_form.cleaned_data["role"],
                     unit=grant_form.cleaned_data["unit"],
                     organization=grant_form.cleaned_data["organization"],
                     actor=request.actor,
-                )
+                ),
+                form=grant_form,
+            )
+            if error is None:
                 messages.success(request, "已授予角色。")
                 return redirect("accounts:user_detail", user_id=person.pk)
-            if "reset" in request.POST and reset_form.is_valid():
-                services.user_reset_password(
+        elif "reset" in request.POST and reset_form.is_valid():
+            error = attempt_error(
+                lambda: services.user_reset_password(
                     user=person,
                     new_password=reset_form.cleaned_data["new_password"],
                     actor=request.actor,
-                )
+                ),
+                form=reset_form,
+            )
+            if error is None:
                 messages.success(request, "密码已重置，登录锁定已解除。")
                 return redirect("accounts:user_detail", user_id=person.pk)
-        except DomainError as exc:
-            form_add_error(grant_form if "grant" in request.POST else reset_form, exc)
     memberships = person.memberships.select_related("unit", "organization").order_by("id")
     return render(
         request,
@@ -215,11 +236,13 @@ def user_detail(request, user_id: int):
 @domain_errors
 def membership_revoke(request, membership_id: int):
     membership = selectors.membership_get_for(actor=request.actor, membership_id=membership_id)
-    try:
-        services.membership_revoke(membership=membership, actor=request.actor)
+    error = attempt_error(
+        lambda: services.membership_revoke(membership=membership, actor=request.actor)
+    )
+    if error is None:
         messages.success(request, f"已撤销角色：{membership}")
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    else:
+        messages.error(request, error)
     return redirect("accounts:user_detail", user_id=membership.user_id)
 
 
@@ -228,13 +251,15 @@ def membership_revoke(request, membership_id: int):
 @domain_errors
 def user_set_active(request, user_id: int):
     person = selectors.user_get_for(actor=request.actor, user_id=user_id)
-    try:
-        services.user_set_active(
+    error = attempt_error(
+        lambda: services.user_set_active(
             user=person, is_active=request.POST.get("is_active") == "1", actor=request.actor
         )
+    )
+    if error is None:
         messages.success(request, "账户状态已更新。")
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    else:
+        messages.error(request, error)
     return redirect("accounts:user_detail", user_id=person.pk)
 
 
@@ -244,11 +269,10 @@ def unit_list(request):
     require(request.actor, "accounts.manage")
     form = forms.UnitCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            unit = services.unit_create(**form.cleaned_data, actor=request.actor)
-        except DomainError as exc:
-            form_add_error(form, exc)
-        else:
+        unit, error = attempt(
+            lambda: services.unit_create(**form.cleaned_data, actor=request.actor), form=form
+        )
+        if error is None:
             messages.success(request, f"已创建单位：{unit.name}")
             return redirect("accounts:units")
     units = Unit.objects.select_related("parent").order_by("path")
