@@ -427,9 +427,8 @@ def test_published_report_pdf_is_public_and_holds_the_result(world, client):
 def test_a_tender_may_score_the_track_record_automatically(world):
     """A final result enters the provider's track record, which a tender can use as a
     factor: max × mean final total ÷ 100, the same for every expert; 0 without a record."""
-    from caidan.procurement.services import panel_declare, panel_draw
+    from caidan.procurement.services import evaluation_json, panel_declare, panel_draw
     from caidan.procurement.services.evaluation import (
-        evaluation_json,
         scorable_bids,
         scores_save,
         scores_submit,

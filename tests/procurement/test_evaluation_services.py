@@ -14,14 +14,14 @@ from caidan.procurement.models import Bid, PanelMember, ScoreCorrection, ScoreSh
 from caidan.procurement.selectors_experts import panel_for, visible_sheets
 from caidan.procurement.services import (
     award_confirm,
+    evaluation_compute,
+    evaluation_json,
     panel_declare,
     panel_draw,
     panel_recuse,
     panel_void,
 )
 from caidan.procurement.services.evaluation import (
-    evaluation_compute,
-    evaluation_json,
     score_correct,
     scores_save,
     scores_submit,

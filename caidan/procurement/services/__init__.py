@@ -18,15 +18,10 @@ from .awards import (
 )
 from .bids import bid_submit, bid_withdraw, open_due_tenders, receipt_verify, tender_open
 from .draw import draw_verify, panel_draw
-from .evaluation import (
-    evaluation_compute,
-    evaluation_json,
-    score_correct,
-    scores_save,
-    scores_submit,
-)
+from .evaluation import score_correct, scores_save, scores_submit, verdicts_save
 from .experts import expert_create, expert_deactivate, expert_tie_add, expert_update
 from .panel import panel_declare, panel_recuse, panel_void, recusal_request
+from .ranking import evaluation_compute, evaluation_json
 from .tenders import (
     tender_approve_method_change,
     tender_cancel,
@@ -53,6 +48,7 @@ __all__ = [
     "score_correct",
     "scores_save",
     "scores_submit",
+    "verdicts_save",
     "award_confirm",
     "award_decline",
     "bid_submit",

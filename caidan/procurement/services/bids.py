@@ -310,7 +310,7 @@ def _open_locked(t: Tender, now: dt.datetime, actor: Any) -> None:
         )
         return
     if not committee_needed(t):  # single source, agreement: ranked by price at once
-        from .evaluation import evaluation_compute
+        from .ranking import evaluation_compute
 
         evaluation_compute(tender=t, actor=actor)
         return
