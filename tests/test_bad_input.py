@@ -4,6 +4,8 @@ import base64
 
 import pytest
 
+from caidan.projects.inputs import ProposalInput
+
 INFINITY = base64.urlsafe_b64encode(b"[Infinity]").decode().rstrip("=")
 
 
@@ -65,14 +67,16 @@ def _draft_proposal(world):
     return proposal_create(
         actor=world.actor("purchaser"),
         unit=world.unit("310105-001"),
-        title="补丁测试",
-        catalog_item=CatalogItem.objects.filter(level=3, version__status="published").first(),
-        budget="1000.00",
-        funding=[{"source": "fiscal", "amount": "1000.00"}],
-        period_start=dt.date(year, 1, 1),
-        period_end=dt.date(year, 12, 31),
-        purchase_mode="outsourcing",
-        procurement_method="open_tender",
+        data=ProposalInput.parse(
+            title="补丁测试",
+            catalog_item=CatalogItem.objects.filter(level=3, version__status="published").first(),
+            budget="1000.00",
+            funding=[{"source": "fiscal", "amount": "1000.00"}],
+            period_start=dt.date(year, 1, 1),
+            period_end=dt.date(year, 12, 31),
+            purchase_mode="outsourcing",
+            procurement_method="open_tender",
+        ),
     )
 
 

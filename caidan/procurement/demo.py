@@ -17,6 +17,7 @@ from django.utils import timezone
 from caidan.accounts.actor import Actor
 from caidan.accounts.models import Membership, Role, Unit, User
 from caidan.common.calendar import WorkingCalendar
+from caidan.projects.inputs import ProposalInput
 
 from .models import Expert, Tender
 
@@ -100,19 +101,21 @@ def _approve(title: str, budget: Decimal, system: Actor):
     proposal = proposal_create(
         actor=purchaser,
         unit=Unit.objects.get(code="310105-001"),
-        title=title,
-        catalog_item=item,
-        description=f"{title}：面向辖区困难独居老人、高龄老人，每周上门探访、电话问候和应急联络。",
-        service_targets="辖区 80 岁以上独居老人及困难老人",
-        budget=str(budget),
-        funding=[{"source": "fiscal", "amount": str(budget)}],
-        period_start=dt.date(year, 1, 1),
-        period_end=dt.date(year, 12, 31),
-        purchase_mode="outsourcing",
-        procurement_method="open_tender",
-        grade_policy="preferred",
-        required_fields=["elderly"],
-        outputs=[{"name": "上门探访", "target": "4800", "unit": "人次"}],
+        data=ProposalInput.parse(
+            title=title,
+            catalog_item=item,
+            description=f"{title}：面向辖区困难独居老人、高龄老人，每周上门探访、电话问候和应急联络。",
+            service_targets="辖区 80 岁以上独居老人及困难老人",
+            budget=str(budget),
+            funding=[{"source": "fiscal", "amount": str(budget)}],
+            period_start=dt.date(year, 1, 1),
+            period_end=dt.date(year, 12, 31),
+            purchase_mode="outsourcing",
+            procurement_method="open_tender",
+            grade_policy="preferred",
+            required_fields=["elderly"],
+            outputs=[{"name": "上门探访", "target": "4800", "unit": "人次"}],
+        ),
     )
     proposal_submit(proposal=proposal, actor=purchaser)
     admin = _actor("admin", Role.PLATFORM_ADMIN)
@@ -197,8 +200,8 @@ def committee_passes_all(tender: Tender, *, purchaser: Actor, now: dt.datetime |
     expert declares no conflict and passes each bid; the tender is then ranked by price.
     Returns the refreshed tender (``evaluated``, or ``failed`` if the bids alone fail it)."""
     from .selectors_experts import panel_for
+    from .services import panel_declare, panel_draw
     from .services.evaluation import scorable_bids, scores_submit, verdicts_save
-    from .services.experts import panel_declare, panel_draw
 
     panel_draw(tender=tender, actor=purchaser, now=now)
     bids = scorable_bids(tender)

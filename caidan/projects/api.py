@@ -13,6 +13,7 @@ from caidan.common.errors import field_error
 from caidan.common.schemas import ERRORS, PageOut, page_response, patch_changes
 
 from . import selectors, services
+from .inputs import ProposalInput
 from .models import AgendaItem, Proposal
 
 router = Router(tags=["projects 项目库与审定"])
@@ -222,7 +223,9 @@ def create_proposal(request, payload: ProposalIn):
     org = request.auth.organization if as_org else None
     if as_org and org is None:
         raise field_error("as_organization", "当前角色不属于任何社会组织。")
-    p = services.proposal_create(actor=request.auth, unit=unit, proposing_organization=org, **data)
+    p = services.proposal_create(
+        actor=request.auth, unit=unit, proposing_organization=org, data=ProposalInput.parse(data)
+    )
     return Status(201, detail_out(selectors.proposal_get_for(actor=request.auth, proposal_id=p.pk)))
 
 

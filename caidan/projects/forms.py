@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from caidan.common.widgets import DateInput, DateTimeLocalInput
 from caidan.orgs.models import ServiceField
 
+from .inputs import TARGET_GROUPS
 from .models import FundingSource, GradePolicy, ProcurementMethod, PurchaseMode
-from .services import TARGET_GROUPS
 
 DATE = {"widget": DateInput}
 

@@ -14,6 +14,7 @@ from caidan.common.errors import DomainError, field_error, form_add_error
 from caidan.web.ui import domain_errors
 
 from . import forms, selectors, services
+from .inputs import ProposalInput
 from .models import Proposal, ProposalStatus
 from .progress import project_progress
 
@@ -149,9 +150,9 @@ def proposal_new(request):
                 actor=actor,
                 unit=unit,
                 proposing_organization=actor.organization if as_org else None,
-                needs=links["needs"],
-                menu_items=links["menu_items"],
-                **data,
+                data=ProposalInput.parse(
+                    data, needs=links["needs"], menu_items=links["menu_items"]
+                ),
             )
         except DomainError as exc:
             form_add_error(form, exc)

@@ -15,6 +15,7 @@ from django.db import connection, connections, transaction
 from caidan.disclosure.models import FeedEntry
 from caidan.procurement.models import Tender, TenderStatus
 from caidan.procurement.services import tender_amend
+from caidan.projects.inputs import ProposalInput
 from caidan.projects.models import Proposal, ProposalStatus
 from tests.procurement.factories import approved_proposal, published_tender, submit_bids
 
@@ -90,16 +91,18 @@ def test_projects_not_approved_never_enter_the_feed(world, client):
     draft = proposal_create(
         actor=world.actor("purchaser"),
         unit=world.unit("310105-001"),
-        title="草稿项目",
-        catalog_item=made.catalog_item,
-        budget="100000.00",
-        funding=[{"source": "fiscal", "amount": "100000.00"}],
-        period_start=dt.date(year, 1, 1),
-        period_end=dt.date(year, 12, 31),
-        purchase_mode="outsourcing",
-        procurement_method="open_tender",
-        grade_policy="none",
-        outputs=[{"name": "上门探访", "target": "100", "unit": "人次"}],
+        data=ProposalInput.parse(
+            title="草稿项目",
+            catalog_item=made.catalog_item,
+            budget="100000.00",
+            funding=[{"source": "fiscal", "amount": "100000.00"}],
+            period_start=dt.date(year, 1, 1),
+            period_end=dt.date(year, 12, 31),
+            purchase_mode="outsourcing",
+            procurement_method="open_tender",
+            grade_policy="none",
+            outputs=[{"name": "上门探访", "target": "100", "unit": "人次"}],
+        ),
     )
     proposal_submit(proposal=draft, actor=world.actor("purchaser"))
     assert not FeedEntry.objects.filter(proposal=draft).exists()

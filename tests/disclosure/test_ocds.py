@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from caidan.disclosure import ocds
 from caidan.evaluations.services import evaluation_publish, evaluation_score
+from caidan.projects.inputs import ProposalInput
 from tests.contracts.test_contracts import pay
 from tests.evaluations.factories import appointed_contract, full_scores, scheduled
 from tests.procurement.factories import (
@@ -370,16 +371,18 @@ def test_api_record_of_unapproved_project_is_404(world, client):
     proposal = proposal_create(
         actor=purchaser,
         unit=world.unit("310105-001"),
-        title="社区助餐服务",
-        catalog_item=item,
-        budget="100000.00",
-        funding=[{"source": "fiscal", "amount": "100000.00"}],
-        period_start=dt.date(year, 1, 1),
-        period_end=dt.date(year, 12, 31),
-        purchase_mode="outsourcing",
-        procurement_method="open_tender",
-        grade_policy="none",
-        outputs=[{"name": "助餐", "target": "1000", "unit": "人次"}],
+        data=ProposalInput.parse(
+            title="社区助餐服务",
+            catalog_item=item,
+            budget="100000.00",
+            funding=[{"source": "fiscal", "amount": "100000.00"}],
+            period_start=dt.date(year, 1, 1),
+            period_end=dt.date(year, 12, 31),
+            purchase_mode="outsourcing",
+            procurement_method="open_tender",
+            grade_policy="none",
+            outputs=[{"name": "助餐", "target": "1000", "unit": "人次"}],
+        ),
     )
     proposal_submit(proposal=proposal, actor=purchaser)
     assert client.get(f"/api/v1/ocds/records/ocds-caidan-{proposal.pk}").status_code == 404

@@ -20,6 +20,7 @@ from caidan.audit.models import AuditEvent
 from caidan.common.errors import Conflict, NotAuthenticated, PermissionDenied, ValidationError
 from caidan.disclosure import notices, search
 from caidan.disclosure.models import Notice
+from caidan.projects.inputs import ProposalInput
 
 USERS = [
     "admin",
@@ -415,16 +416,18 @@ def _draft_proposal(world, title):
     return proposal_create(
         actor=world.actor("purchaser"),
         unit=world.unit("310105-001"),
-        title=title,
-        catalog_item=item,
-        budget="100000.00",
-        funding=[{"source": "fiscal", "amount": "100000.00"}],
-        period_start=dt.date(year, 1, 1),
-        period_end=dt.date(year, 12, 31),
-        purchase_mode="outsourcing",
-        procurement_method="open_tender",
-        grade_policy="none",
-        outputs=[{"name": "上门探访", "target": "100", "unit": "人次"}],
+        data=ProposalInput.parse(
+            title=title,
+            catalog_item=item,
+            budget="100000.00",
+            funding=[{"source": "fiscal", "amount": "100000.00"}],
+            period_start=dt.date(year, 1, 1),
+            period_end=dt.date(year, 12, 31),
+            purchase_mode="outsourcing",
+            procurement_method="open_tender",
+            grade_policy="none",
+            outputs=[{"name": "上门探访", "target": "100", "unit": "人次"}],
+        ),
     )
 
 

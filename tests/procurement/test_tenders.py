@@ -17,6 +17,7 @@ from caidan.procurement.services import (
     tender_retender,
     tender_update,
 )
+from caidan.projects.inputs import ProposalInput
 
 from .factories import (
     approved_proposal,
@@ -82,14 +83,16 @@ def test_an_unapproved_project_cannot_be_tendered(world, purchaser):
     draft = proposal_create(
         actor=purchaser,
         unit=world.unit("310105-001"),
-        title="未立项项目",
-        catalog_item=CatalogItem.objects.filter(level=3, version__status="published").first(),
-        budget="100000.00",
-        funding=[{"source": "fiscal", "amount": "100000.00"}],
-        period_start=dt.date(year, 1, 1),
-        period_end=dt.date(year, 12, 31),
-        purchase_mode="outsourcing",
-        procurement_method="open_tender",
+        data=ProposalInput.parse(
+            title="未立项项目",
+            catalog_item=CatalogItem.objects.filter(level=3, version__status="published").first(),
+            budget="100000.00",
+            funding=[{"source": "fiscal", "amount": "100000.00"}],
+            period_start=dt.date(year, 1, 1),
+            period_end=dt.date(year, 12, 31),
+            purchase_mode="outsourcing",
+            procurement_method="open_tender",
+        ),
     )
     with pytest.raises(Conflict) as exc:
         tender_create(proposal=draft, actor=purchaser)

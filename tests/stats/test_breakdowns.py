@@ -15,6 +15,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from caidan.projects.inputs import ProposalInput
 from caidan.stats import statistics as s
 
 pytestmark = pytest.mark.django_db
@@ -73,16 +74,18 @@ def _submitted_later(world):
     proposal = proposal_create(
         actor=purchaser,
         unit=world.unit("310105-001"),
-        title="未审定的项目",
-        catalog_item=_item("service"),
-        budget="5000000.00",
-        funding=[{"source": "special", "amount": "5000000.00"}],
-        period_start=dt.date(LATER, 1, 1),
-        period_end=dt.date(LATER, 12, 31),
-        purchase_mode="outsourcing",
-        procurement_method="open_tender",
-        grade_policy="none",
-        outputs=[{"name": "上门探访", "target": "100", "unit": "人次"}],
+        data=ProposalInput.parse(
+            title="未审定的项目",
+            catalog_item=_item("service"),
+            budget="5000000.00",
+            funding=[{"source": "special", "amount": "5000000.00"}],
+            period_start=dt.date(LATER, 1, 1),
+            period_end=dt.date(LATER, 12, 31),
+            purchase_mode="outsourcing",
+            procurement_method="open_tender",
+            grade_policy="none",
+            outputs=[{"name": "上门探访", "target": "100", "unit": "人次"}],
+        ),
     )
     proposal_submit(proposal=proposal, actor=purchaser)
     return proposal

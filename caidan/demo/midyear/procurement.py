@@ -12,6 +12,7 @@ from django.utils import timezone
 from caidan.accounts.actor import Actor
 from caidan.accounts.models import Role, Unit
 from caidan.common.calendar import WorkingCalendar
+from caidan.projects.inputs import ProposalInput
 
 from .helpers import actor_for, service_period, soon_deadline
 from .plan import FACTORS, TITLES
@@ -25,22 +26,24 @@ def drafted_proposal(key: str, budget: str, purchaser: Actor, unit: Unit, item):
     return proposal_create(
         actor=purchaser,
         unit=unit,
-        title=title,
-        catalog_item=item,
-        description=f"{title}：面向江苏路街道辖区老年人及其家庭，由专业社会组织提供服务，"
-        f"按季度报送进度、接受第三方绩效评价。",
-        service_targets="江苏路街道辖区 60 岁以上老年人，优先困难、独居、高龄老人",
-        target_groups=["老年人"],
-        budget=budget,
-        funding=[{"source": "fiscal", "amount": budget}],
-        period_start=start,
-        period_end=end,
-        purchase_mode="outsourcing",
-        procurement_method="open_tender",
-        grade_policy="preferred",
-        required_fields=["elderly"],
-        outputs=[{"name": "服务人次", "target": "2400", "unit": "人次"}],
-        outcomes=[{"name": "服务对象满意度", "target": "90", "unit": "%"}],
+        data=ProposalInput.parse(
+            title=title,
+            catalog_item=item,
+            description=f"{title}：面向江苏路街道辖区老年人及其家庭，由专业社会组织提供服务，"
+            f"按季度报送进度、接受第三方绩效评价。",
+            service_targets="江苏路街道辖区 60 岁以上老年人，优先困难、独居、高龄老人",
+            target_groups=["老年人"],
+            budget=budget,
+            funding=[{"source": "fiscal", "amount": budget}],
+            period_start=start,
+            period_end=end,
+            purchase_mode="outsourcing",
+            procurement_method="open_tender",
+            grade_policy="preferred",
+            required_fields=["elderly"],
+            outputs=[{"name": "服务人次", "target": "2400", "unit": "人次"}],
+            outcomes=[{"name": "服务对象满意度", "target": "90", "unit": "%"}],
+        ),
     )
 
 

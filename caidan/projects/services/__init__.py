@@ -2,10 +2,8 @@
 
 from .historical import proposals_import_historical
 from .proposals import (
-    TARGET_GROUPS,
-    clean_funding,
-    clean_period,
     proposal_create,
+    proposal_input,
     proposal_package,
     proposal_submit,
     proposal_update,
@@ -26,13 +24,11 @@ from .review import (
 )
 
 __all__ = [
-    "TARGET_GROUPS",
     "agenda_item_decide",
     "approved_total",
     "budget_ceiling_set",
-    "clean_funding",
-    "clean_period",
     "proposal_create",
+    "proposal_input",
     "proposal_package",
     "proposal_submit",
     "proposal_update",

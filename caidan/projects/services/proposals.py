@@ -17,187 +17,48 @@ from caidan.accounts.models import Role
 from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
-from caidan.common.errors import Conflict, ValidationError, field_error
-from caidan.common.money import to_money
-from caidan.common.periods import max_period_end
-from caidan.orgs.models import ServiceField
+from caidan.common.actor import Actor
+from caidan.common.errors import Conflict, field_error
 
 from .. import permissions  # noqa: F401 - registers the rules
+from ..inputs import ProposalInput
 from ..lifecycles import proposal_lifecycle
 from ..models import (
     EDITABLE,
-    FundingSource,
-    GradePolicy,
-    ProcurementMethod,
     Proposal,
     ProposalAction,
     ProposalFunding,
-    PurchaseMode,
 )
 
-TARGET_GROUPS = [
-    "困难家庭",
-    "精神障碍者",
-    "残疾人",
-    "刑释人员",
-    "困难独居老人",
-    "特殊儿童",
-    "老年人",
-    "青少年",
-    "其他",
-]
-MAX_YEARS = 3  # DOMAIN.md §4.3: ≤ 1 year, ≤ 3 years for stable, continuously funded services
 
-
-def clean_funding(budget: Decimal, funding: list[dict]) -> list[tuple[str, Decimal]]:
-    """Funding sources must be known, positive, each once, and add up to the budget to
-    the fen."""
-    if not funding:
-        raise field_error(
-            "funding", "请填写资金来源（财政预算、福彩公益金、社会配套资金、专项资金）。"
-        )
-    rows: list[tuple[str, Decimal]] = []
-    seen = set()
-    for i, row in enumerate(funding):
-        source = row.get("source")
-        if source not in FundingSource.values:
-            raise field_error(f"funding.{i}.source", f"资金来源“{source}”无效。")
-        if source in seen:
-            raise field_error(
-                f"funding.{i}.source", f"资金来源“{FundingSource(source).label}”重复。"
-            )
-        seen.add(source)
-        amount = to_money(row.get("amount"), field=f"funding.{i}.amount")
-        if amount <= 0:
-            raise field_error(f"funding.{i}.amount", "每项资金来源的金额必须大于 0。")
-        rows.append((source, amount))
-    total = sum((a for _, a in rows), Decimal("0.00"))
-    if total != budget:
-        raise ValidationError(
-            f"资金来源合计 {total} 元与项目预算 {budget} 元不一致（须精确到分）。",
-            code="funding_mismatch",
-            detail={"field": "funding", "total": str(total), "budget": str(budget)},
-        )
-    return rows
-
-
-def clean_period(start: dt.date, end: dt.date, justification: str) -> None:
-    if start is None:
-        raise field_error("period_start", "请填写服务期开始日期。")
-    if end is None:
-        raise field_error("period_end", "请填写服务期结束日期。")
-    if end <= start:
-        raise field_error("period_end", "服务期结束日期必须晚于开始日期。")
-    one_year = max_period_end(start, 1)  # the day before the anniversary (common/periods)
-    if end <= one_year:
-        return
-    three_years = max_period_end(start, MAX_YEARS)
-    if end > three_years:
-        raise field_error(
-            "period_end",
-            f"服务期不得超过 3 年（至 {three_years}），财政部令第102号。",
-            code="period_too_long",
-        )
-    if not (justification or "").strip():
-        raise field_error(
-            "stability_justification",
-            f"服务期超过 1 年（至 {one_year}）须说明需求稳定、持续资助的理由；一般合同期为一年。",
-            code="period_needs_justification",
-        )
-
-
-def _clean_indicators(field: str, rows) -> list[dict]:
-    out = []
-    for i, row in enumerate(rows or []):
-        name = str(row.get("name", "")).strip()
-        if not name:
-            raise field_error(f"{field}.{i}.name", "指标名称不能为空。")
-        try:
-            target = Decimal(str(row.get("target")))
-        except Exception:  # noqa: BLE001 - any parse failure is the same user error
-            raise field_error(f"{field}.{i}.target", f"指标“{name}”的目标值须为数字。") from None
-        if target <= 0:
-            raise field_error(f"{field}.{i}.target", f"指标“{name}”的目标值须大于 0。")
-        out.append({"name": name, "target": str(target), "unit": str(row.get("unit", "")).strip()})
-    return out
-
-
-def _clean(data: dict[str, Any], *, unit) -> dict[str, Any]:
-    """Validate a proposal's fields; raise naming the field and the rule."""
-    out = dict(data)
-    title = (data.get("title") or "").strip()
-    if not title:
-        raise field_error("title", "请填写项目名称。")
-    if len(title) > 200:
-        raise field_error("title", "项目名称不能超过 200 个字符。")
-    out["title"] = title
-    item = data.get("catalog_item")
-    if item is None:
-        raise field_error("catalog_item", "请选择购买服务目录中的条目。")
+def _check_item(data: ProposalInput) -> None:
+    """A third-level item of a published catalog."""
+    item = data.catalog_item
     if item.level != 3:
         raise field_error("catalog_item", "项目须对应目录的三级条目。")
     if item.version.status != "published":
         raise field_error("catalog_item", "所选条目不属于已发布的目录版本。")
-    budget = to_money(data.get("budget"), field="budget")
-    if budget <= 0:
-        raise field_error("budget", "项目预算必须大于 0。")
-    out["budget"] = budget
-    out["funding"] = clean_funding(budget, data.get("funding") or [])
-    clean_period(
-        data.get("period_start"), data.get("period_end"), data.get("stability_justification", "")
-    )
-    year = int(data.get("year") or data["period_start"].year)
-    if year != data["period_start"].year:
-        raise field_error("year", "预算年度应与服务期开始的年份一致。")
-    out["year"] = year
-    if data.get("purchase_mode") not in PurchaseMode.values:
-        raise field_error(
-            "purchase_mode", "请选择购买方式（项目外包、岗位购买、公益创投、专项资助）。"
-        )
-    if data.get("procurement_method") not in ProcurementMethod.values:
-        raise field_error("procurement_method", "请选择拟采用的采购方式。")
-    if (data["purchase_mode"] == PurchaseMode.POST) != (
-        data["procurement_method"] == ProcurementMethod.POST_PURCHASE
-    ):
-        raise field_error("procurement_method", "岗位购买方式须采用“岗位购买”采购方式，反之亦然。")
-    if data.get("grade_policy", "preferred") not in GradePolicy.values:
-        raise field_error("grade_policy", "承接主体等级要求无效。")
-    bad_fields = [f for f in data.get("required_fields") or [] if f not in ServiceField.values]
-    if bad_fields:
-        raise field_error("required_fields", f"服务领域无效：{'、'.join(bad_fields)}。")
-    bad_groups = [g for g in data.get("target_groups") or [] if g not in TARGET_GROUPS]
-    if bad_groups:
-        raise field_error("target_groups", f"服务对象类别无效：{'、'.join(bad_groups)}。")
-    try:
-        scale = int(data.get("scale") or 0)
-    except (TypeError, ValueError):
-        raise field_error("scale", "服务规模须为非负整数。") from None
-    if scale < 0:
-        raise field_error("scale", "服务规模须为非负整数。")
-    out["scale"] = scale
-    out["outputs"] = _clean_indicators("outputs", data.get("outputs"))
-    out["outcomes"] = _clean_indicators("outcomes", data.get("outcomes"))
-    for need in data.get("needs") or []:
+
+
+def _check_references(data: ProposalInput, *, unit) -> None:
+    """The rules of a draft that need the database: its catalog item (``_check_item``);
+    needs and menu items of the proposing unit, still public."""
+    _check_item(data)
+    for need in data.needs:
         if need.status != "visible":
             raise field_error("needs", f"需求 #{need.pk} 已被隐藏，不能作为项目依据。")
         if need.unit_id != unit.pk:
             raise field_error("needs", f"需求 #{need.pk} 不属于{unit.name}。")
-    for menu_item in data.get("menu_items") or []:
+    for menu_item in data.menu_items:
         if menu_item.menu.unit_id != unit.pk:
             raise field_error("menu_items", f"菜单项 #{menu_item.pk} 不属于{unit.name}的菜单。")
-    return out
 
 
 def _negative_list(proposal_or_data) -> None:
     from caidan.catalog.services import negative_list_refuse
 
-    get = (
-        proposal_or_data.get
-        if isinstance(proposal_or_data, dict)
-        else (lambda k, d="": getattr(proposal_or_data, k, d))
-    )
     for field in ("title", "description", "service_targets"):
-        negative_list_refuse(text=get(field, "") or "", field=field)
+        negative_list_refuse(text=getattr(proposal_or_data, field, "") or "", field=field)
 
 
 FIELDS = (
@@ -230,46 +91,54 @@ def _snapshot(p: Proposal) -> dict[str, Any]:
     return data
 
 
-def _save(proposal: Proposal, data: dict[str, Any]) -> None:
+def _save(proposal: Proposal, data: ProposalInput) -> None:
     for f in FIELDS:
-        if f in data:
-            setattr(proposal, f, data[f])
+        setattr(proposal, f, getattr(data, f))
+    proposal.outputs = [row.as_json() for row in data.outputs]
+    proposal.outcomes = [row.as_json() for row in data.outcomes]
     proposal.save()
     proposal.funding.all().delete()
     ProposalFunding.objects.bulk_create(
-        [ProposalFunding(proposal=proposal, source=s, amount=a) for s, a in data["funding"]]
+        [ProposalFunding(proposal=proposal, source=f.source, amount=f.amount) for f in data.funding]
     )
-    if "needs" in data:
-        proposal.needs.set(data["needs"] or [])
-    if "menu_items" in data:
-        proposal.menu_items.set(data["menu_items"] or [])
+    proposal.needs.set(data.needs)
+    proposal.menu_items.set(data.menu_items)
 
 
-def proposal_create(*, actor: Any, unit, proposing_organization=None, **data: Any) -> Proposal:
+def proposal_input(proposal: Proposal, **changes: Any) -> ProposalInput:
+    """The proposal as it stands, as an input (with ``changes``), checked again."""
+    current = {f: getattr(proposal, f) for f in FIELDS}
+    current["funding"] = [{"source": f.source, "amount": f.amount} for f in proposal.funding.all()]
+    current["needs"] = list(proposal.needs.all())
+    current["menu_items"] = list(proposal.menu_items.all())
+    return ProposalInput.parse({**current, **changes})
+
+
+def proposal_create(
+    *, data: ProposalInput, unit, actor: Actor, proposing_organization=None
+) -> Proposal:
     """Draft a proposal for ``unit``: by the unit's purchaser, or by a provider / hub for
     the unit (venture philanthropy and grassroots proposals a hub may package)."""
     if proposing_organization is not None:
         require(actor, "projects.draft_as_organization", proposing_organization)
     else:
         require(actor, "projects.draft_for_unit", unit)
-    unknown = set(data) - set(FIELDS) - {"funding", "needs", "menu_items"}
-    if unknown:
-        raise field_error(sorted(unknown)[0], f"未知字段：{'、'.join(sorted(unknown))}。")
-    data.setdefault("year", data.get("period_start").year if data.get("period_start") else None)
-    cleaned = _clean(data, unit=unit)
-    _negative_list(cleaned)
+    _check_references(data, unit=unit)
+    _negative_list(data)
     with transaction.atomic():
         proposal = Proposal(
             unit=unit, proposing_organization=proposing_organization, created_by=user_of(actor)
         )
-        _save(proposal, cleaned)
+        _save(proposal, data)
         audit_record(
             kind=EventKind.PROPOSAL_CREATED, actor=actor, target=proposal, new=_snapshot(proposal)
         )
     return proposal
 
 
-def proposal_update(*, proposal: Proposal, changes: dict[str, Any], actor: Any) -> Proposal:
+def proposal_update(*, proposal: Proposal, changes: dict[str, Any], actor: Actor) -> Proposal:
+    """Change some fields of a draft (or a returned proposal); the whole proposal is checked
+    again as one input."""
     require(actor, "projects.edit", proposal)
     with transaction.atomic():
         proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
@@ -278,15 +147,10 @@ def proposal_update(*, proposal: Proposal, changes: dict[str, Any], actor: Any) 
                 f"项目处于“{proposal.get_status_display()}”状态，只有草稿或退回修改的项目可以修改。"
             )
         before = _snapshot(proposal)
-        data = {**before, "catalog_item": proposal.catalog_item}
-        data["funding"] = [{"source": s, "amount": a} for s, a in before["funding"].items()]
-        unknown = set(changes) - set(FIELDS) - {"funding", "needs", "menu_items"}
-        if unknown:
-            raise field_error(sorted(unknown)[0], f"不能修改字段：{'、'.join(sorted(unknown))}。")
-        data.update(changes)
-        cleaned = _clean(data, unit=proposal.unit)
-        _negative_list(cleaned)
-        _save(proposal, cleaned)
+        data = proposal_input(proposal, **changes)
+        _check_references(data, unit=proposal.unit)
+        _negative_list(data)
+        _save(proposal, data)
         after = _snapshot(proposal)
         audit_record(
             kind=EventKind.PROPOSAL_UPDATED,
@@ -303,9 +167,7 @@ def proposal_submit(*, proposal: Proposal, actor: Any) -> Proposal:
     require(actor, "projects.edit", proposal)
     with transaction.atomic():
         proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
-        data = {f: getattr(proposal, f) for f in FIELDS}
-        data["funding"] = [{"source": f.source, "amount": f.amount} for f in proposal.funding.all()]
-        _clean(data, unit=proposal.unit)
+        _check_item(proposal_input(proposal))
         _negative_list(proposal)
         proposal_lifecycle.apply(
             proposal, ProposalAction.SUBMIT, actor=actor, submitted_at=timezone.now()
@@ -335,15 +197,15 @@ def proposal_withdraw(*, proposal: Proposal, reason: str = "", actor: Any) -> Pr
         return proposal_lifecycle.apply(proposal, ProposalAction.WITHDRAW, actor=actor, note=reason)
 
 
-def _hub_eligible(hub, cleaned: dict[str, Any], *, on: dt.date) -> None:
+def _hub_eligible(hub, data: ProposalInput, *, on: dt.date) -> None:
     from caidan.orgs.eligibility import Requirements, eligibility
 
     result = eligibility(
         hub,
         Requirements(
-            grade_policy=cleaned.get("grade_policy"),
-            fields=tuple(cleaned.get("required_fields") or ()),
-            require_experience=bool(cleaned.get("require_experience")),
+            grade_policy=data.grade_policy,
+            fields=tuple(data.required_fields),
+            require_experience=data.require_experience,
         ),
         on=on,
     )
@@ -415,7 +277,8 @@ def proposal_package(
             **overrides,
         }
         unit = first.unit
-        cleaned = _clean(data, unit=unit)
+        cleaned = ProposalInput.parse(data)
+        _check_references(cleaned, unit=unit)
         _negative_list(cleaned)
         _hub_eligible(hub, cleaned, on=timezone.localdate(now))
         package = Proposal(

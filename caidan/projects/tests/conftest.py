@@ -4,6 +4,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from caidan.projects.inputs import ProposalInput
+
 
 @pytest.fixture
 def next_year():
@@ -41,10 +43,12 @@ def draft(world, item, next_year):
             "outputs": [{"name": "上门探访", "target": "1200", "unit": "人次"}],
         }
         data.update(overrides)
+        org = data.pop("proposing_organization", None)
         return proposal_create(
             actor=actor or world.actor("purchaser"),
             unit=unit or world.unit("310105-001"),
-            **data,
+            proposing_organization=org,
+            data=ProposalInput.parse(**data),
         )
 
     return _draft

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 
 from caidan.common.errors import ValidationError
-from caidan.projects.services.proposals import clean_period
+from caidan.projects.inputs import check_period as clean_period
 
 D = dt.date.fromisoformat
 
