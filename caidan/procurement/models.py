@@ -74,8 +74,9 @@ PUBLIC_STATUSES = frozenset(
 class TenderQuerySet(models.QuerySet):
     def public(self) -> TenderQuerySet:
         """Every tender once published, whatever became of it (``PUBLIC_STATUSES``); a
-        draft only for its purchaser, the platform admin and auditors."""
-        return self.filter(status__in=PUBLIC_STATUSES)
+        draft — and a draft cancelled before it was ever announced — only for its
+        purchaser, the platform admin and auditors."""
+        return self.filter(status__in=PUBLIC_STATUSES, published_at__isnull=False)
 
 
 class Tender(models.Model):
@@ -204,8 +205,8 @@ class Tender(models.Model):
         return f"{self.reference} {self.title}"
 
     @property
-    def is_public(self) -> bool:
-        return self.status in PUBLIC_STATUSES
+    def is_public(self) -> bool:  # as ``TenderQuerySet.public``
+        return self.status in PUBLIC_STATUSES and self.published_at is not None
 
     @property
     def config(self):

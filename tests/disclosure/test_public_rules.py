@@ -19,6 +19,7 @@ from django.utils import timezone
 from caidan.accounts.actor import Actor
 from caidan.common.errors import DomainError
 from caidan.disclosure import downloads, ocds, search
+from caidan.projects.inputs import ProposalInput
 from tests.disclosure.test_downloads import all_pages
 from tests.disclosure.test_ocds import full_lifecycle, sealed_tender
 from tests.disclosure.test_portal import make_notice
@@ -160,16 +161,18 @@ def draft_proposal(world, title: str):
     return proposal_create(
         actor=world.actor("purchaser"),
         unit=world.unit("310105-001"),
-        title=title,
-        catalog_item=item,
-        budget="300000.00",
-        funding=[{"source": "fiscal", "amount": "300000.00"}],
-        period_start=dt.date(year, 1, 1),
-        period_end=dt.date(year, 12, 31),
-        purchase_mode="outsourcing",
-        procurement_method="open_tender",
-        grade_policy="none",
-        outputs=[{"name": "上门探访", "target": "1200", "unit": "人次"}],
+        data=ProposalInput.parse(
+            title=title,
+            catalog_item=item,
+            budget="300000.00",
+            funding=[{"source": "fiscal", "amount": "300000.00"}],
+            period_start=dt.date(year, 1, 1),
+            period_end=dt.date(year, 12, 31),
+            purchase_mode="outsourcing",
+            procurement_method="open_tender",
+            grade_policy="none",
+            outputs=[{"name": "上门探访", "target": "1200", "unit": "人次"}],
+        ),
     )
 
 
@@ -197,10 +200,17 @@ def test_tenders(world, client):
     from caidan.procurement.selectors import tender_list_public
     from tests.procurement.factories import draft_tender
 
+    from caidan.procurement.services import tender_cancel
+
     published = full_lifecycle(world).tender
     draft = draft_tender(world)
+    # cancelled while still a draft: never announced, so never public
+    unannounced = tender_cancel(
+        tender=draft_tender(world), reason="需求变化，不再采购。", actor=world.actor("purchaser")
+    )
+    assert unannounced.status == "cancelled" and unannounced.published_at is None
     public_list = all_pages(tender_list_public)
-    for tender, expected in ((published, True), (draft, False)):
+    for tender, expected in ((published, True), (draft, False), (unannounced, False)):
         url = reverse("procurement:tender", args=[tender.pk])
         in_ocds = tender.reference in released(
             tender.proposal, lambda r: [r["tender"]["id"]] if "tender" in r else []
