@@ -4,31 +4,17 @@ negative list). Thin: forms → services; errors shown on the form they belong t
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from caidan.accounts.permissions import require
-from caidan.common.errors import DomainError, NotFound, form_add_error
-from caidan.web.ui import domain_errors
+from caidan.common.errors import form_add_error
+from caidan.web.ui import attempt, attempt_error, attempt_refusal, domain_errors
 
 from . import forms, selectors, services
 from .api import xlsx_response
-
-
-def not_found_as_404(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(exc.message) from None
-
-    return wrapper
 
 
 def _query_without_cursor(request) -> str:
@@ -52,13 +38,15 @@ def _version_page(request, version, *, is_index: bool):
     if version is not None:
         context["counts"] = selectors.catalog_level_counts(version=version)
         if q:
-            try:
-                context["page"] = selectors.catalog_item_list(
+            page, error = attempt(
+                lambda: selectors.catalog_item_list(
                     version=version, q=q, cursor=request.GET.get("cursor") or None
                 )
-            except DomainError as exc:
-                messages.error(request, exc.message)
-                context["page"] = selectors.catalog_item_list(version=version, q=q[:100])
+            )
+            if error is not None:
+                messages.error(request, error)
+                page = selectors.catalog_item_list(version=version, q=q[:100])
+            context["page"] = page
             context["query"] = _query_without_cursor(request)
         else:
             context["tree"] = selectors.catalog_tree(version=version)
@@ -69,7 +57,7 @@ def index(request):
     return _version_page(request, selectors.catalog_current(), is_index=True)
 
 
-@not_found_as_404
+@domain_errors
 def version_detail(request, version_id: int):
     version = selectors.catalog_version_get_for(actor=request.actor, version_id=version_id)
     return _version_page(request, version, is_index=False)
@@ -90,7 +78,7 @@ def version_list(request):
     )
 
 
-@not_found_as_404
+@domain_errors
 def item_detail(request, item_id: int):
     item = selectors.catalog_item_get_for(actor=request.actor, item_id=item_id)
     ancestors = selectors.catalog_item_ancestors(item)
@@ -112,7 +100,7 @@ def item_detail(request, item_id: int):
     )
 
 
-@not_found_as_404
+@domain_errors
 def compare(request):
     versions = selectors.catalog_versions(actor=request.actor)
     context = {"versions": versions, "result": None}
@@ -146,7 +134,7 @@ def negative_list(request):
     )
 
 
-@not_found_as_404
+@domain_errors
 def export(request, version_id: int):
     version = selectors.catalog_version_get_for(actor=request.actor, version_id=version_id)
     return xlsx_response(version)
@@ -161,11 +149,11 @@ def manage(request):
     require(request.actor, "catalog.manage")
     form = forms.VersionCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            version = services.catalog_version_create(**form.cleaned_data, actor=request.actor)
-        except DomainError as exc:
-            form_add_error(form, exc)
-        else:
+        version, error = attempt(
+            lambda: services.catalog_version_create(**form.cleaned_data, actor=request.actor),
+            form=form,
+        )
+        if error is None:
             messages.success(request, f"已创建草稿“{version.name}”，现在可以编辑条目或导入 Excel。")
             return redirect("catalog:manage_version", version_id=version.pk)
     return render(
@@ -181,7 +169,6 @@ def manage(request):
 
 @login_required
 @domain_errors
-@not_found_as_404
 def manage_version(request, version_id: int):
     version = selectors.catalog_version_get_for_edit(actor=request.actor, version_id=version_id)
     form = None
@@ -193,13 +180,13 @@ def manage_version(request, version_id: int):
         }
         form = forms.VersionEditForm(request.POST or None, initial=initial)
         if request.method == "POST" and form.is_valid():
-            try:
-                services.catalog_version_update(
+            error = attempt_error(
+                lambda: services.catalog_version_update(
                     version=version, **form.cleaned_data, actor=request.actor
-                )
-            except DomainError as exc:
-                form_add_error(form, exc)
-            else:
+                ),
+                form=form,
+            )
+            if error is None:
                 messages.success(request, "版本信息已保存。")
                 return redirect("catalog:manage_version", version_id=version.pk)
     return render(
@@ -217,10 +204,9 @@ def manage_version(request, version_id: int):
 
 def _transition(request, version_id: int, service, done: str):
     version = selectors.catalog_version_get_for_edit(actor=request.actor, version_id=version_id)
-    try:
-        service(version=version, actor=request.actor)
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    error = attempt_error(lambda: service(version=version, actor=request.actor))
+    if error is not None:
+        messages.error(request, error)
         return redirect("catalog:manage_version", version_id=version.pk)
     messages.success(request, done.format(name=version.name))
     if service is services.catalog_version_discard:
@@ -231,7 +217,6 @@ def _transition(request, version_id: int, service, done: str):
 @require_POST
 @login_required
 @domain_errors
-@not_found_as_404
 def version_publish(request, version_id: int):
     return _transition(
         request, version_id, services.catalog_version_publish, "已发布“{name}”，此后不可再修改。"
@@ -241,7 +226,6 @@ def version_publish(request, version_id: int):
 @require_POST
 @login_required
 @domain_errors
-@not_found_as_404
 def version_retire(request, version_id: int):
     return _transition(request, version_id, services.catalog_version_retire, "已停用“{name}”。")
 
@@ -249,7 +233,6 @@ def version_retire(request, version_id: int):
 @require_POST
 @login_required
 @domain_errors
-@not_found_as_404
 def version_discard(request, version_id: int):
     return _transition(
         request, version_id, services.catalog_version_discard, "已删除草稿“{name}”。"
@@ -258,7 +241,6 @@ def version_discard(request, version_id: int):
 
 @login_required
 @domain_errors
-@not_found_as_404
 def item_create(request, version_id: int):
     version = selectors.catalog_version_get_for_edit(actor=request.actor, version_id=version_id)
     initial = {"code": request.GET.get("parent", "")[:4]}
@@ -266,11 +248,11 @@ def item_create(request, version_id: int):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data["sort_order"] = data["sort_order"] or 0
-        try:
-            item = services.catalog_item_create(version=version, **data, actor=request.actor)
-        except DomainError as exc:
-            form_add_error(form, exc)
-        else:
+        item, error = attempt(
+            lambda: services.catalog_item_create(version=version, **data, actor=request.actor),
+            form=form,
+        )
+        if error is None:
             messages.success(request, f"已新增条目 {item.code} {item.name}。")
             if "another" in request.POST:
                 return redirect(
@@ -284,7 +266,6 @@ def item_create(request, version_id: int):
 
 @login_required
 @domain_errors
-@not_found_as_404
 def item_edit(request, item_id: int):
     item = selectors.catalog_item_get_for_edit(actor=request.actor, item_id=item_id)
     initial = {
@@ -300,11 +281,11 @@ def item_edit(request, item_id: int):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data["sort_order"] = data["sort_order"] or 0
-        try:
-            services.catalog_item_update(item=item, **data, actor=request.actor)
-        except DomainError as exc:
-            form_add_error(form, exc)
-        else:
+        error = attempt_error(
+            lambda: services.catalog_item_update(item=item, **data, actor=request.actor),
+            form=form,
+        )
+        if error is None:
             messages.success(request, f"已保存条目 {item.code}。")
             return redirect("catalog:manage_version", version_id=item.version_id)
     return render(
@@ -315,13 +296,11 @@ def item_edit(request, item_id: int):
 @require_POST
 @login_required
 @domain_errors
-@not_found_as_404
 def item_delete(request, item_id: int):
     item = selectors.catalog_item_get_for_edit(actor=request.actor, item_id=item_id)
-    try:
-        services.catalog_item_delete(item=item, actor=request.actor)
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    error = attempt_error(lambda: services.catalog_item_delete(item=item, actor=request.actor))
+    if error is not None:
+        messages.error(request, error)
     else:
         messages.success(request, f"已删除条目 {item.code} {item.name}。")
     return redirect("catalog:manage_version", version_id=item.version_id)
@@ -329,23 +308,24 @@ def item_delete(request, item_id: int):
 
 @login_required
 @domain_errors
-@not_found_as_404
 def version_import(request, version_id: int):
     version = selectors.catalog_version_get_for_edit(actor=request.actor, version_id=version_id)
     form = forms.ImportForm(request.POST or None, request.FILES or None)
     errors: list[dict] = []
     status = 200
     if request.method == "POST" and form.is_valid():
-        try:
-            created = services.catalog_version_import(
+        created, refusal = attempt_refusal(
+            lambda: services.catalog_version_import(
                 version=version, file=form.cleaned_data["file"], actor=request.actor
             )
-        except DomainError as exc:
-            errors = exc.detail.get("errors", [])
+        )
+        if refusal is not None:
+            # every bad row is listed in a table; a refusal without rows goes on the form
+            errors = refusal.detail.get("errors", [])
             if not errors:
-                form_add_error(form, exc)
-            messages.error(request, exc.message)
-            status = exc.status_code
+                form_add_error(form, refusal)
+            messages.error(request, refusal.message)
+            status = refusal.status_code
         else:
             messages.success(request, f"已导入 {len(created)} 个条目。")
             return redirect("catalog:manage_version", version_id=version.pk)
@@ -363,11 +343,11 @@ def manage_negative_list(request):
     require(request.actor, "catalog.manage")
     form = forms.NegativeEntryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            entry = services.negative_list_entry_create(**form.cleaned_data, actor=request.actor)
-        except DomainError as exc:
-            form_add_error(form, exc)
-        else:
+        entry, error = attempt(
+            lambda: services.negative_list_entry_create(**form.cleaned_data, actor=request.actor),
+            form=form,
+        )
+        if error is None:
             messages.success(request, f"已新增负面清单事项 {entry.code}。")
             return redirect("catalog:manage_negative_list")
     return render(
@@ -379,7 +359,6 @@ def manage_negative_list(request):
 
 @login_required
 @domain_errors
-@not_found_as_404
 def negative_list_edit(request, entry_id: int):
     entry = selectors.negative_list_entry_get_for(actor=request.actor, entry_id=entry_id)
     initial = {
@@ -391,13 +370,13 @@ def negative_list_edit(request, entry_id: int):
     }
     form = forms.NegativeEntryEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.negative_list_entry_update(
+        error = attempt_error(
+            lambda: services.negative_list_entry_update(
                 entry=entry, **form.cleaned_data, actor=request.actor
-            )
-        except DomainError as exc:
-            form_add_error(form, exc)
-        else:
+            ),
+            form=form,
+        )
+        if error is None:
             messages.success(request, f"已保存负面清单事项 {entry.code}。")
             return redirect("catalog:manage_negative_list")
     return render(request, "catalog/negative_list_form.html", {"form": form, "entry": entry})
