@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Self, get_args
 
 import pydantic
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
@@ -71,13 +71,31 @@ class Input(BaseModel):
         return {k: getattr(self, k) for k in keys}
 
 
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    """The input model a field holds, directly or in a list (``list[Row]``)."""
+    for candidate in (annotation, *get_args(annotation)):
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+    return None
+
+
 def _label(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
-    """The field's title (its Chinese name) for a message, else its dotted path."""
-    if loc and isinstance(loc[0], str) and loc[0] in model.model_fields:
-        title = model.model_fields[loc[0]].title
-        if title:
-            return title
-    return ".".join(str(p) for p in loc) or "输入"
+    """The field's title (its Chinese name) for a message, through rows:
+    ``("funding", 1, "amount")`` → “资金来源第 2 行的金额”. Else the dotted path."""
+    words: list[str] = []
+    current: type[BaseModel] | None = model
+    for part in loc:
+        if isinstance(part, int):
+            words.append(f"第 {part + 1} 行")
+            continue
+        info = current.model_fields.get(part) if current is not None else None
+        if info is None:
+            return ".".join(str(p) for p in loc) or "输入"
+        if words and words[-1].startswith("第 "):
+            words.append("的")
+        words.append(info.title or str(part))
+        current = _inner_model(info.annotation)
+    return "".join(words) or "输入"
 
 
 def _message(err: dict[str, Any], label: str) -> str:
