@@ -10,8 +10,8 @@ from django.views.decorators.http import require_POST
 
 from caidan.accounts.models import Role, Unit, User
 from caidan.accounts.permissions import can, require
-from caidan.common.errors import DomainError, field_error, form_add_error
-from caidan.web.ui import domain_errors
+from caidan.common.errors import ValidationError, field_error
+from caidan.web.ui import attempt, attempt_error, attempt_refusal, domain_errors
 
 from . import forms, selectors, services
 from .inputs import ProposalInput
@@ -139,14 +139,15 @@ def proposal_new(request):
 
         unit_id = request.POST.get("unit") or (units[0].pk if units else None)
         unit = next((u for u in units if str(u.pk) == str(unit_id)), None)
-        try:
+
+        def create():
             if unit is None:
                 raise field_error("unit", "请选择购买主体。")
             data = form.service_data()
             data["catalog_item"] = CatalogItem.objects.select_related("version").get(
                 pk=form.cleaned_data["catalog_item"]
             )
-            proposal = services.proposal_create(
+            return services.proposal_create(
                 actor=actor,
                 unit=unit,
                 proposing_organization=actor.organization if as_org else None,
@@ -154,9 +155,9 @@ def proposal_new(request):
                     data, needs=links["needs"], menu_items=links["menu_items"]
                 ),
             )
-        except DomainError as exc:
-            form_add_error(form, exc)
-        else:
+
+        proposal, error = attempt(create, form=form)
+        if error is None:
             messages.success(request, "草稿已保存。检查无误后请点击“申报”。")
             return redirect("projects:proposal", proposal_id=proposal.pk)
     return render(
@@ -203,15 +204,15 @@ def proposal_edit(request, proposal_id: int):
     if request.method == "POST" and form.is_valid():
         from caidan.catalog.models import CatalogItem
 
-        try:
+        def update():
             data = form.service_data()
             data["catalog_item"] = CatalogItem.objects.select_related("version").get(
                 pk=form.cleaned_data["catalog_item"]
             )
             services.proposal_update(proposal=proposal, changes=data, actor=request.actor)
-        except DomainError as exc:
-            form_add_error(form, exc)
-        else:
+
+        error = attempt_error(update, form=form)
+        if error is None:
             messages.success(request, "已保存。")
             return redirect("projects:proposal", proposal_id=proposal.pk)
     return render(
@@ -222,13 +223,17 @@ def proposal_edit(request, proposal_id: int):
 
 
 def proposal_detail(request, proposal_id: int):
-    try:
-        proposal = selectors.proposal_get_for(actor=request.actor, proposal_id=proposal_id)
-    except DomainError as exc:
+    # Not domain_errors: whoever is not logged in is sent to log in, even for a proposal that
+    # does not exist, so the public cannot tell a draft from a missing one.
+    proposal, refusal = attempt_refusal(
+        lambda: selectors.proposal_get_for(actor=request.actor, proposal_id=proposal_id),
+        pages=(),
+    )
+    if refusal is not None:
         if not request.actor.is_authenticated:
             return redirect(f"/login/?next={request.path}")
-        template = "404.html" if exc.status_code == 404 else "web/403.html"
-        return render(request, template, {"error": exc}, status=exc.status_code)
+        template = "404.html" if refusal.status_code == 404 else "web/403.html"
+        return render(request, template, {"error": refusal}, status=refusal.status_code)
     can_edit = can(request.actor, "projects.edit", proposal)
     progress = project_progress(proposal)
     return render(
@@ -253,7 +258,8 @@ def proposal_detail(request, proposal_id: int):
 @domain_errors
 def proposal_action(request, proposal_id: int, action: str):
     proposal = selectors.proposal_get_for(actor=request.actor, proposal_id=proposal_id)
-    try:
+
+    def act() -> None:
         if action == "submit":
             services.proposal_submit(proposal=proposal, actor=request.actor)
             messages.success(request, "已申报，等待审定委员会列入议程。")
@@ -262,9 +268,20 @@ def proposal_action(request, proposal_id: int, action: str):
                 proposal=proposal, reason=request.POST.get("reason", ""), actor=request.actor
             )
             messages.success(request, "已撤回。")
-    except DomainError as exc:
-        messages.error(request, exc.message)
+
+    # a reader who may not act on the proposal is told so on its page, not sent to a 403 page
+    _, refusal = attempt_refusal(act, pages=())
+    if refusal is not None:
+        messages.error(request, refusal.message)
     return redirect("projects:proposal", proposal_id=proposal.pk)
+
+
+def _posted_int(request, name: str) -> int:
+    """An id from the posted form; anything else is refused as a bad request."""
+    try:
+        return int(request.POST.get(name, "0"))
+    except ValueError:
+        raise ValidationError("请求无效。") from None
 
 
 def _committee_users(unit):
@@ -292,17 +309,17 @@ def session_list(request):
     if request.method == "POST":
         require(request.actor, "projects.organize_review")
         if form.is_valid():
-            try:
-                session = services.review_session_create(
+            session, error = attempt(
+                lambda: services.review_session_create(
                     title=form.cleaned_data["title"],
                     unit=district,
                     meeting_at=form.cleaned_data["meeting_at"],
                     members=[m for m in members if str(m.pk) in form.cleaned_data["members"]],
                     actor=request.actor,
-                )
-            except DomainError as exc:
-                form_add_error(form, exc)
-            else:
+                ),
+                form=form,
+            )
+            if error is None:
                 messages.success(request, "会议已创建，请安排议程。")
                 return redirect("projects:session", session_id=session.pk)
     return render(
@@ -348,10 +365,11 @@ def session_detail(request, session_id: int):
 @domain_errors
 def session_action(request, session_id: int, action: str):
     session = selectors.session_get_for(actor=request.actor, session_id=session_id)
-    try:
+
+    def act() -> None:
         if action == "add":
             proposal = selectors.proposal_get_for(
-                actor=request.actor, proposal_id=int(request.POST.get("proposal_id", "0"))
+                actor=request.actor, proposal_id=_posted_int(request, "proposal_id")
             )
             services.review_session_add_proposal(
                 session=session, proposal=proposal, actor=request.actor
@@ -365,7 +383,7 @@ def session_action(request, session_id: int, action: str):
             messages.success(request, "会议已结束。")
         elif action in ("vote", "recuse", "decide", "remove"):
             item = selectors.agenda_item_get_for(
-                actor=request.actor, item_id=int(request.POST.get("item_id", "0"))
+                actor=request.actor, item_id=_posted_int(request, "item_id")
             )
             if action == "vote":
                 services.vote_cast(
@@ -393,8 +411,11 @@ def session_action(request, session_id: int, action: str):
                     actor=request.actor,
                 )
                 messages.success(request, f"审定结果：{item.get_decision_display()}")
-    except (DomainError, ValueError) as exc:
-        messages.error(request, getattr(exc, "message", "请求无效。"))
+
+    # any refusal, a missing permission too, is shown on the session's page
+    _, refusal = attempt_refusal(act, pages=())
+    if refusal is not None:
+        messages.error(request, refusal.message)
     return redirect("projects:session", session_id=session.pk)
 
 
@@ -408,16 +429,16 @@ def ceilings(request):
     )
     if request.method == "POST" and form.is_valid():
         unit = next(u for u in units if str(u.pk) == form.cleaned_data["unit"])
-        try:
-            services.budget_ceiling_set(
+        error = attempt_error(
+            lambda: services.budget_ceiling_set(
                 unit=unit,
                 year=form.cleaned_data["year"],
                 amount=str(form.cleaned_data["amount"]),
                 actor=request.actor,
-            )
-        except DomainError as exc:
-            form_add_error(form, exc)
-        else:
+            ),
+            form=form,
+        )
+        if error is None:
             messages.success(request, "预算控制数已保存。")
             return redirect("projects:ceilings")
     page = selectors.ceilings_list(cursor=request.GET.get("cursor") or None)
