@@ -21,7 +21,8 @@ from .lifecycles import ReportAction, contract_lifecycle, report_lifecycle
 from .models import Contract, ContractAction, ContractStatus, Report, ReportKind
 from .permissions import provider_of, purchaser_of
 from .selectors import contract_renewal, sees_full_contract
-from .services.contracts import MAX_YEARS, signing_blockers
+from .services.contracts import signing_blockers
+from .services.terms import MAX_YEARS
 
 # ``contract_renew`` renews a contract being performed or performed in full.
 RENEWABLE = (ContractStatus.ACTIVE, ContractStatus.COMPLETED)

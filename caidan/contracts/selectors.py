@@ -163,7 +163,7 @@ def contract_draft_terms(award) -> dict[str, Any]:
     to prefill the drafting form."""
     from caidan.jurisdiction.selectors import setting_value
 
-    from .services.contracts import DEFAULT_TERMS
+    from .services.terms import DEFAULT_TERMS
 
     tender = award.tender
     proposal = tender.proposal

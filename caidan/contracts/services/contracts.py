@@ -1,214 +1,41 @@
-"""Contracts: drafting from an award, signing by both parties, publication, amendments
-(new versions, the signed original kept), termination, completion and renewal."""
+"""Contracts: drafting from an award, signing by both parties, publication, cancellation
+of a draft and completion. The terms' rules are in ``terms``; amendments and termination in
+``amendments``; renewal in ``renewals``."""
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from caidan.accounts.actor import user_of
-from caidan.accounts.models import Role, User
+from caidan.accounts.models import Role
 from caidan.accounts.permissions import require
-from caidan.accounts.selectors import organization_users, unit_officers
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
 from caidan.common.calendar import deadline_after_working_days
-from caidan.common.errors import Conflict, ValidationError, field_error
-from caidan.common.money import cap_amount, split_by_weights, to_money, within_cap
-from caidan.common.periods import max_period_end, next_period
-from caidan.jurisdiction.registry import SPECS_BY_KEY
+from caidan.common.errors import Conflict, field_error
 from caidan.jurisdiction.selectors import setting_value
 from caidan.notifications.services import notify
 
 from .. import permissions  # noqa: F401 - registers the rules
 from ..lifecycles import contract_lifecycle
 from ..models import (
-    TERM_FIELDS,
     Contract,
     ContractAction,
-    ContractAmendment,
     ContractStatus,
     ContractVersion,
     Gate,
-    Instalment,
     Report,
     ReportKind,
 )
+from ._shared import _coerce_terms, _lock, _provider_users, _purchaser_users, _resplit
+from .terms import DEFAULT_TERMS, terms_of, validate_contract
 
 SIGN_WITHIN_DAYS = 30  # 政府采购法 §46
 PUBLISH_WITHIN_WORKING_DAYS = 2  # 实施条例 §50
-MAX_YEARS = 3  # DOMAIN.md §4.3
-GATES = (Gate.SIGNATURE, Gate.MIDTERM, Gate.FINAL)
-TEXT_TERMS = (
-    "service_content",
-    "quantity",
-    "quality_standards",
-    "settlement_method",
-    "acceptance_criteria",
-    "rights_obligations",
-    "breach_liability",
-)
-REQUIRED_TEXT = {
-    "service_content": "服务内容",
-    "quality_standards": "服务质量要求",
-    "settlement_method": "资金结算方式",
-    "acceptance_criteria": "验收标准",
-    "rights_obligations": "双方的权利义务",
-    "breach_liability": "违约责任",
-}
-
-DEFAULT_TERMS = {
-    "settlement_method": "按合同约定分三期支付：合同签订后支付首期；中期评估合格后支付第二期；"
-    "终期评估合格后支付余款。",
-    "acceptance_criteria": "按照合同约定的绩效指标和目标，由购买主体会同第三方评估机构进行中期评估和终期评估，评估合格即为验收合格。",
-    "rights_obligations": "甲方按约定支付资金、提供必要的工作条件并监督检查；乙方按约定提供服务，"
-    "按时报送进度报告、中期报告和资金使用情况、结项报告和财务报表，配合绩效评价和审计，对发现的问题及时整改。",
-    "breach_liability": "乙方未按约定提供服务或服务质量不达标的，甲方有权要求整改、暂停付款直至解除合同；"
-    "评估结果为差或严重违约的，按规定列入承接主体负面清单。甲方未按约定付款的，应承担相应责任。",
-}
-
-
-def _lock(contract: Contract) -> Contract:
-    return (
-        Contract.objects.select_for_update()
-        .select_related("unit", "organization", "tender", "award")
-        .get(pk=contract.pk)
-    )
-
-
-def terms_of(contract: Contract) -> dict[str, Any]:
-    out = {}
-    for f in ("title", *TERM_FIELDS, "renewal_intent", "renewal_years"):
-        value = getattr(contract, f)
-        out[f] = (
-            value.isoformat()
-            if isinstance(value, dt.date)
-            else (str(value) if isinstance(value, Decimal) else value)
-        )
-    return out
-
-
-# --- validation ----------------------------------------------------------------------------------
-
-
-def clean_split(split: Any) -> list[int]:
-    """[first, second, final] percentages within seed 001's bounds (first 50 %, second
-    30–40 %, the balance the rest)."""
-    if not isinstance(split, list | tuple) or len(split) != 3:
-        raise field_error("payment_split", "分期付款比例须为三期（签约 / 中期 / 终期）。")
-    try:
-        values = [int(v) for v in split]
-    except (TypeError, ValueError):
-        raise field_error("payment_split", "分期付款比例须为整数百分比。") from None
-    SPECS_BY_KEY["payment_split"].check(
-        {"first": values[0], "second": values[1], "final": values[2]}
-    )
-    return values
-
-
-def _coerce_terms(changes: dict[str, Any]) -> dict[str, Any]:
-    out = {}
-    for key, value in changes.items():
-        if key not in TERM_FIELDS and key not in (
-            "payment_split",
-            "renewal_intent",
-            "renewal_years",
-            "title",
-        ):
-            raise field_error(key, "不能修改该字段。")
-        if key in ("amount", "performance_security"):
-            value = to_money(value, field=key)
-        elif key in ("period_start", "period_end") and isinstance(value, str):
-            try:
-                value = dt.date.fromisoformat(value)
-            except ValueError:
-                raise field_error(key, "日期格式应为 YYYY-MM-DD。") from None
-        elif key in TEXT_TERMS or key == "title":
-            value = str(value or "").strip()
-        elif key == "payment_split":
-            value = clean_split(value)
-        elif key == "renewal_years":
-            try:
-                value = int(value)
-            except (TypeError, ValueError):
-                raise field_error(key, "须为整数。") from None
-        elif key == "indicators" and not isinstance(value, list):
-            raise field_error(key, "绩效指标须为列表。")
-        out[key] = value
-    return out
-
-
-def validate_contract(c: Contract) -> None:
-    for key, label in REQUIRED_TEXT.items():
-        if not (getattr(c, key) or "").strip():
-            raise field_error(key, f"请填写{label}（合同必备条款）。")
-    if not (c.title or "").strip():
-        raise field_error("title", "请填写合同名称。")
-    if c.amount is None or c.amount <= 0:
-        raise field_error("amount", "合同金额必须大于 0。")
-    if c.amount > c.award.amount:
-        raise field_error("amount", f"合同金额 {c.amount} 元不得超过中标金额 {c.award.amount} 元。")
-    if c.period_end <= c.period_start:
-        raise field_error("period_end", "服务期结束须晚于开始。")
-    last_day = max_period_end(c.period_start, 1)  # the day before the anniversary
-    if c.period_end > last_day:
-        raise field_error(
-            "period_end",
-            f"一份合同的服务期不超过一年：自 {c.period_start} 起最迟至 {last_day}"
-            "（种子文档 001：合同期一年；期间按民法典 §201–§202 计算）；"
-            "需求稳定的服务可约定续签意向，每年签订新合同。",
-        )
-    cap_percent = setting_value("performance_security_max_percent")
-    if c.performance_security < 0:
-        raise field_error("performance_security", "履约保证金不能为负数。")
-    if not within_cap(c.performance_security, c.amount, cap_percent):  # exact: never rounds up
-        raise field_error(
-            "performance_security",
-            f"履约保证金 {c.performance_security} 元超过合同金额的 {cap_percent}%"
-            f"（至多 {cap_amount(c.amount, cap_percent)} 元，实施条例 §48）。",
-        )
-    c.payment_split = clean_split(c.payment_split)
-    if not 1 <= c.renewal_years <= MAX_YEARS:
-        raise field_error("renewal_years", f"续签意向总年限为 1–{MAX_YEARS} 年（DOMAIN §4.3）。")
-    if c.renewal_years > 1 and not c.renewal_intent:
-        raise field_error("renewal_intent", "多年续签须勾选续签意向。")
-
-
-def _resplit(c: Contract) -> None:
-    """Instalment amounts from the split: the sum equals the contract amount to the fen.
-    Paid instalments keep their amounts; the rest share what remains, by their percents."""
-    instalments = list(c.instalments.select_related("payment").order_by("sequence")) if c.pk else []
-    if not instalments:
-        amounts = split_by_weights(c.amount, c.payment_split)
-        Instalment.objects.bulk_create(
-            [
-                Instalment(contract=c, sequence=i + 1, gate=GATES[i], percent=p, amount=a)
-                for i, (p, a) in enumerate(zip(c.payment_split, amounts, strict=True))
-            ]
-        )
-        return
-    paid = [i for i in instalments if hasattr(i, "payment")]
-    open_ = [i for i in instalments if not hasattr(i, "payment")]
-    paid_total = sum((i.amount for i in paid), Decimal("0.00"))
-    remaining = c.amount - paid_total
-    if remaining < 0:
-        raise field_error("amount", f"合同金额不能低于已支付的 {paid_total} 元。")
-    if not open_:
-        if remaining != 0:
-            raise field_error("amount", "各期均已支付，不能再变更合同金额。")
-        return
-    for i, percent in zip(instalments, c.payment_split, strict=True):
-        i.percent = percent
-    weights = [i.percent for i in open_]
-    if sum(weights) == 0:
-        weights = [1] * len(open_)
-    for inst, amount in zip(open_, split_by_weights(remaining, weights), strict=True):
-        inst.amount = amount
-    Instalment.objects.bulk_update(instalments, ["percent", "amount"])
 
 
 # --- drafting ------------------------------------------------------------------------------------
@@ -351,14 +178,6 @@ def signing_blockers(contract: Contract, *, now: dt.datetime | None = None) -> l
     return award_blockers(contract.award, now=now)
 
 
-def _provider_users(c: Contract) -> list[User]:
-    return organization_users([c.organization_id])
-
-
-def _purchaser_users(c: Contract) -> list[User]:
-    return unit_officers(c.unit)
-
-
 def contract_sign(*, contract: Contract, actor: Any, now: dt.datetime | None = None) -> Contract:
     """One party signs. When both have, the contract takes effect, is published at once
     (the law allows 2 working days), the first instalment's gate opens and the provider's
@@ -463,104 +282,6 @@ def contract_cancel(*, contract: Contract, reason: str, actor: Any) -> Contract:
         )
 
 
-# --- amendments, termination, renewal -----------------------------------------------------------
-
-
-def contract_amend(
-    *, contract: Contract, changes: dict[str, Any], rationale: str, actor: Any
-) -> ContractAmendment:
-    """A supplementary agreement (补充协议): the terms change in a new version; the signed
-    original and every earlier version stay as they were. A new sum re-splits the unpaid
-    instalments so that all of them still add up to the sum to the fen."""
-    require(actor, "contracts.manage", contract)
-    if not (rationale or "").strip():
-        raise field_error("rationale", "请说明变更理由（变更了什么、为什么）。")
-    changes = _coerce_terms(changes)
-    if not changes:
-        raise field_error("changes", "请填写变更的条款。")
-    with transaction.atomic():
-        c = _lock(contract)
-        if c.status != ContractStatus.ACTIVE:
-            raise Conflict("只有履行中的合同可以签订补充协议。", code="not_active")
-        before = terms_of(c)
-        split_before = list(c.payment_split)
-        for key, value in changes.items():
-            setattr(c, key, value)
-        validate_contract(c)
-        if "payment_split" in changes and changes["payment_split"] != split_before:
-            paid = c.instalments.filter(payment__isnull=False).exists()
-            if paid:
-                raise field_error("payment_split", "已有付款后不能再调整分期比例。")
-        c.version += 1
-        c.save()
-        _resplit(c)
-        after = terms_of(c)
-        diff = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
-        if "payment_split" in changes and changes["payment_split"] != split_before:
-            diff["payment_split"] = [split_before, list(c.payment_split)]
-        if not diff:
-            raise field_error("changes", "变更后的条款与原合同相同。")
-        amendment = ContractAmendment.objects.create(
-            contract=c,
-            version=c.version,
-            changes=diff,
-            rationale=rationale.strip(),
-            approved_by=user_of(actor),
-        )
-        ContractVersion.objects.create(contract=c, version=c.version, terms=after)
-        audit_record(
-            kind=EventKind.CONTRACT_AMENDED,
-            actor=actor,
-            target=c,
-            old={k: v[0] for k, v in diff.items()},
-            new={k: v[1] for k, v in diff.items()},
-            note=rationale,
-        )
-        notify(
-            recipients=_provider_users(c),
-            kind="contract.amended",
-            title=f"补充协议：{c.title}",
-            body=rationale[:300],
-            url=f"/contracts/{c.pk}/",
-        )
-    return amendment
-
-
-TERMINATION_KINDS = {"breach": "乙方违约解除", "agreement": "双方协商一致解除"}
-
-
-def contract_terminate(
-    *, contract: Contract, kind: str, reason: str, settlement: str, actor: Any
-) -> Contract:
-    require(actor, "contracts.manage", contract)
-    if kind not in TERMINATION_KINDS:
-        raise field_error("kind", "终止方式只能是违约解除或协商一致解除。")
-    if not (reason or "").strip():
-        raise field_error("reason", "请写明终止的理由（违约事实或协商情况）。")
-    if not (settlement or "").strip():
-        raise field_error("settlement", "请写明已付款项和服务的结算安排。")
-    with transaction.atomic():
-        c = _lock(contract)
-        contract_lifecycle.apply(
-            c,
-            ContractAction.TERMINATE,
-            actor=actor,
-            note=reason,
-            termination_kind=kind,
-            termination_reason=reason.strip(),
-            settlement=settlement.strip(),
-            ended_at=timezone.now(),
-        )
-        notify(
-            recipients=_provider_users(c),
-            kind="contract.terminated",
-            title=f"合同终止：{c.title}",
-            body=f"{TERMINATION_KINDS[kind]}：{reason[:300]}",
-            url=f"/contracts/{c.pk}/",
-        )
-    return c
-
-
 def maybe_complete(c: Contract, *, actor: Any) -> bool:
     """All instalments paid and the final report accepted: the contract is performed."""
     if c.status != ContractStatus.ACTIVE:
@@ -571,85 +292,3 @@ def maybe_complete(c: Contract, *, actor: Any) -> bool:
         return False
     contract_lifecycle.apply(c, ContractAction.COMPLETE, actor=actor, ended_at=timezone.now())
     return True
-
-
-def contract_renew(*, contract: Contract, actor: Any, now: dt.datetime | None = None) -> Contract:
-    """Next year's contract of a stable service with a renewal intent (≤ 3 years in total):
-    a draft for the following period, to be signed like the first. The provider must still
-    be eligible (DOMAIN §4.2, checked again at renewal)."""
-    require(actor, "contracts.manage", contract)
-    now = now or timezone.now()
-    with transaction.atomic():
-        c = _lock(contract)
-        if not c.renewal_intent:
-            raise Conflict("该合同未约定续签意向。", code="no_intent")
-        if c.status not in (ContractStatus.ACTIVE, ContractStatus.COMPLETED):
-            raise Conflict("只有履行中或已履行完毕的合同可以续签。", code="bad_status")
-        if c.year_index >= min(c.renewal_years, MAX_YEARS):
-            raise Conflict(
-                f"已达到约定的续签年限（共 {c.renewal_years} 年，最长 {MAX_YEARS} 年）。",
-                code="max_years",
-            )
-        poor = c.evaluations.filter(status="published", grade="poor").first()
-        if poor is not None:
-            raise Conflict(
-                f"{poor.get_stage_display()}等级为“差”，不能续签（优胜劣汰）。", code="poor_grade"
-            )
-        if c.renewals.exclude(status="cancelled").exists():
-            raise Conflict("已起草续签合同。", code="contract_exists")
-        from caidan.procurement.services import winner_problems
-
-        problems = winner_problems(c.award, now=now)
-        if problems:
-            raise Conflict(
-                "不能续签：" + "；".join(problems), code="ineligible", detail={"reasons": problems}
-            )
-        start, end = next_period(c.period_start, c.period_end, 1)  # 29 February included
-        fields = {f: getattr(c, f) for f in TERM_FIELDS}
-        fields.update(period_start=start, period_end=end)
-        new = Contract(
-            reference=f"tmp-{now.timestamp()}-{c.pk}",
-            title=c.title,
-            tender=c.tender,
-            award=c.award,
-            proposal=c.proposal,
-            unit=c.unit,
-            organization=c.organization,
-            payment_split=list(c.payment_split),
-            sign_due=now + dt.timedelta(days=SIGN_WITHIN_DAYS),
-            renewal_intent=True,
-            renewal_years=c.renewal_years,
-            renews=c,
-            year_index=c.year_index + 1,
-            created_by=user_of(actor),
-            **fields,
-        )
-        validate_contract(new)
-        new.save()
-        new.reference = f"{c.reference.split('-Y')[0]}-Y{new.year_index}"
-        new.save(update_fields=["reference"])
-        _resplit(new)
-        audit_record(
-            kind=EventKind.CONTRACT_RENEWED,
-            actor=actor,
-            target=new,
-            new={"renews": c.pk, "year_index": new.year_index},
-        )
-    return new
-
-
-__all__ = [
-    "ValidationError",
-    "clean_split",
-    "contract_amend",
-    "contract_cancel",
-    "contract_create",
-    "contract_renew",
-    "contract_sign",
-    "contract_terminate",
-    "contract_update",
-    "maybe_complete",
-    "schedule_reports",
-    "signing_blockers",
-    "terms_of",
-]

@@ -19,7 +19,8 @@ from caidan.common.money import to_money
 from caidan.notifications.services import notify
 
 from ..models import ContractStatus, Instalment, Payment
-from .contracts import _provider_users, maybe_complete
+from ._shared import _provider_users
+from .contracts import maybe_complete
 
 
 def instalment_gate_open_by_evaluation(

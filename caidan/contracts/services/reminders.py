@@ -15,7 +15,7 @@ from caidan.common.tick import flag_once, tick_job
 from caidan.notifications.services import notify
 
 from ..models import Contract, ContractStatus, Instalment, Report, ReportStatus
-from .contracts import _provider_users, _purchaser_users
+from ._shared import _provider_users, _purchaser_users
 
 PAY_WITHIN_DAYS = 15
 

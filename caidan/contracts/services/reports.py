@@ -16,7 +16,8 @@ from caidan.notifications.services import notify
 
 from ..lifecycles import ReportAction, report_lifecycle
 from ..models import ContractStatus, Report, ReportKind, ReportStatus
-from .contracts import _provider_users, _purchaser_users, maybe_complete
+from ._shared import _provider_users, _purchaser_users
+from .contracts import maybe_complete
 
 DOCUMENT_TARGET = "contracts.report"
 MAX_TEXT = 20000

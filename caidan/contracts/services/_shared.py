@@ -1,0 +1,97 @@
+"""Helpers shared by the contract service modules: the row lock, who is told, and how
+changed terms are parsed and re-split into instalments."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from caidan.accounts.models import User
+from caidan.accounts.selectors import organization_users, unit_officers
+from caidan.common.errors import field_error
+from caidan.common.money import split_by_weights, to_money
+
+from ..models import TERM_FIELDS, Contract, Instalment
+from .terms import GATES, TEXT_TERMS, clean_split
+
+
+def _lock(contract: Contract) -> Contract:
+    return (
+        Contract.objects.select_for_update()
+        .select_related("unit", "organization", "tender", "award")
+        .get(pk=contract.pk)
+    )
+
+
+def _provider_users(c: Contract) -> list[User]:
+    return organization_users([c.organization_id])
+
+
+def _purchaser_users(c: Contract) -> list[User]:
+    return unit_officers(c.unit)
+
+
+def _coerce_terms(changes: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for key, value in changes.items():
+        if key not in TERM_FIELDS and key not in (
+            "payment_split",
+            "renewal_intent",
+            "renewal_years",
+            "title",
+        ):
+            raise field_error(key, "不能修改该字段。")
+        if key in ("amount", "performance_security"):
+            value = to_money(value, field=key)
+        elif key in ("period_start", "period_end") and isinstance(value, str):
+            try:
+                value = dt.date.fromisoformat(value)
+            except ValueError:
+                raise field_error(key, "日期格式应为 YYYY-MM-DD。") from None
+        elif key in TEXT_TERMS or key == "title":
+            value = str(value or "").strip()
+        elif key == "payment_split":
+            value = clean_split(value)
+        elif key == "renewal_years":
+            try:
+                value = int(value)
+            except (TypeError, ValueError):
+                raise field_error(key, "须为整数。") from None
+        elif key == "indicators" and not isinstance(value, list):
+            raise field_error(key, "绩效指标须为列表。")
+        out[key] = value
+    return out
+
+
+def _resplit(c: Contract) -> None:
+    """Instalment amounts from the split: the sum equals the contract amount to the fen.
+    Paid instalments keep their amounts; the rest share what remains, by their percents."""
+    instalments = list(c.instalments.select_related("payment").order_by("sequence")) if c.pk else []
+    if not instalments:
+        amounts = split_by_weights(c.amount, c.payment_split)
+        Instalment.objects.bulk_create(
+            [
+                Instalment(contract=c, sequence=i + 1, gate=GATES[i], percent=p, amount=a)
+                for i, (p, a) in enumerate(zip(c.payment_split, amounts, strict=True))
+            ]
+        )
+        return
+    paid = [i for i in instalments if hasattr(i, "payment")]
+    open_ = [i for i in instalments if not hasattr(i, "payment")]
+    paid_total = sum((i.amount for i in paid), Decimal("0.00"))
+    remaining = c.amount - paid_total
+    if remaining < 0:
+        raise field_error("amount", f"合同金额不能低于已支付的 {paid_total} 元。")
+    if not open_:
+        if remaining != 0:
+            raise field_error("amount", "各期均已支付，不能再变更合同金额。")
+        return
+    for i, percent in zip(instalments, c.payment_split, strict=True):
+        i.percent = percent
+    weights = [i.percent for i in open_]
+    if sum(weights) == 0:
+        weights = [1] * len(open_)
+    for inst, amount in zip(open_, split_by_weights(remaining, weights), strict=True):
+        inst.amount = amount
+    Instalment.objects.bulk_update(instalments, ["percent", "amount"])

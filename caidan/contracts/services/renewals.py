@@ -1,0 +1,88 @@
+"""Renewal (续签): next year's contract of a stable service with a renewal intent, at most
+three years in all (DOMAIN.md §4.3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from caidan.accounts.actor import user_of
+from caidan.accounts.permissions import require
+from caidan.audit.kinds import EventKind
+from caidan.audit.services import audit_record
+from caidan.common.errors import Conflict
+from caidan.common.periods import next_period
+
+from .. import permissions  # noqa: F401 - registers the rules
+from ..models import TERM_FIELDS, Contract, ContractStatus
+from ._shared import _lock, _resplit
+from .contracts import SIGN_WITHIN_DAYS
+from .terms import MAX_YEARS, validate_contract
+
+
+def contract_renew(*, contract: Contract, actor: Any, now: dt.datetime | None = None) -> Contract:
+    """Next year's contract of a stable service with a renewal intent (≤ 3 years in total):
+    a draft for the following period, to be signed like the first. The provider must still
+    be eligible (DOMAIN §4.2, checked again at renewal)."""
+    require(actor, "contracts.manage", contract)
+    now = now or timezone.now()
+    with transaction.atomic():
+        c = _lock(contract)
+        if not c.renewal_intent:
+            raise Conflict("该合同未约定续签意向。", code="no_intent")
+        if c.status not in (ContractStatus.ACTIVE, ContractStatus.COMPLETED):
+            raise Conflict("只有履行中或已履行完毕的合同可以续签。", code="bad_status")
+        if c.year_index >= min(c.renewal_years, MAX_YEARS):
+            raise Conflict(
+                f"已达到约定的续签年限（共 {c.renewal_years} 年，最长 {MAX_YEARS} 年）。",
+                code="max_years",
+            )
+        poor = c.evaluations.filter(status="published", grade="poor").first()
+        if poor is not None:
+            raise Conflict(
+                f"{poor.get_stage_display()}等级为“差”，不能续签（优胜劣汰）。", code="poor_grade"
+            )
+        if c.renewals.exclude(status="cancelled").exists():
+            raise Conflict("已起草续签合同。", code="contract_exists")
+        from caidan.procurement.services import winner_problems
+
+        problems = winner_problems(c.award, now=now)
+        if problems:
+            raise Conflict(
+                "不能续签：" + "；".join(problems), code="ineligible", detail={"reasons": problems}
+            )
+        start, end = next_period(c.period_start, c.period_end, 1)  # 29 February included
+        fields = {f: getattr(c, f) for f in TERM_FIELDS}
+        fields.update(period_start=start, period_end=end)
+        new = Contract(
+            reference=f"tmp-{now.timestamp()}-{c.pk}",
+            title=c.title,
+            tender=c.tender,
+            award=c.award,
+            proposal=c.proposal,
+            unit=c.unit,
+            organization=c.organization,
+            payment_split=list(c.payment_split),
+            sign_due=now + dt.timedelta(days=SIGN_WITHIN_DAYS),
+            renewal_intent=True,
+            renewal_years=c.renewal_years,
+            renews=c,
+            year_index=c.year_index + 1,
+            created_by=user_of(actor),
+            **fields,
+        )
+        validate_contract(new)
+        new.save()
+        new.reference = f"{c.reference.split('-Y')[0]}-Y{new.year_index}"
+        new.save(update_fields=["reference"])
+        _resplit(new)
+        audit_record(
+            kind=EventKind.CONTRACT_RENEWED,
+            actor=actor,
+            target=new,
+            new={"renews": c.pk, "year_index": new.year_index},
+        )
+    return new
