@@ -10,9 +10,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from caidan.accounts.permissions import require
-from caidan.common.errors import DomainError, form_add_error
 from caidan.common.xlsx import XLSX_MIME
-from caidan.web.ui import domain_errors
+from caidan.web.ui import attempt, attempt_error, attempt_refusal, domain_errors
 
 from . import forms, selectors, services
 from .models import ServiceField
@@ -21,16 +20,17 @@ from .models import ServiceField
 def org_list(request):
     form = forms.SearchForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    try:
-        page = selectors.organization_list(
+    page, error = attempt(
+        lambda: selectors.organization_list(
             search=data.get("q", ""),
             field=data.get("field", ""),
             min_grade=int(data["min_grade"]) if data.get("min_grade") else None,
             credit=data.get("credit", ""),
             cursor=request.GET.get("cursor") or None,
         )
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    )
+    if error is not None:
+        messages.error(request, error)
         page = selectors.organization_list()
     query = request.GET.copy()
     query.pop("cursor", None)
@@ -78,11 +78,11 @@ def org_create(request):
     require(request.actor, "orgs.manage")
     form = forms.CreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            org = services.organization_create(**form.cleaned_data, actor=request.actor)
-        except DomainError as exc:
-            form_add_error(form, exc)
-        else:
+        org, error = attempt(
+            lambda: services.organization_create(**form.cleaned_data, actor=request.actor),
+            form=form,
+        )
+        if error is None:
             messages.success(request, f"已登记：{org.name}")
             return redirect("orgs:manage", org_id=org.pk)
     return render(request, "orgs/create.html", {"form": form})
@@ -145,11 +145,8 @@ def org_manage(request, org_id: int):
                 data = dict(form.cleaned_data)
             if action == "hub":
                 data = {"hub": form.cleaned_data["hub"]}
-            try:
-                _run(action, org, data, request.actor)
-            except DomainError as exc:
-                form_add_error(form, exc)
-            else:
+            error = attempt_error(lambda: _run(action, org, data, request.actor), form=form)
+            if error is None:
                 messages.success(request, "已保存，修改已记入审计日志。")
                 return redirect("orgs:manage", org_id=org.pk)
     page_forms = {
@@ -180,16 +177,18 @@ def credit_remove(request, record_id: int):
     record = selectors.credit_record_get_for(actor=request.actor, record_id=record_id)
     form = forms.RemoveForm(request.POST)
     if form.is_valid():
-        try:
-            services.credit_record_remove(
+        error = attempt_error(
+            lambda: services.credit_record_remove(
                 record=record,
                 reason=form.cleaned_data["reason"],
                 removed_on=form.cleaned_data["removed_on"],
                 actor=request.actor,
             )
+        )
+        if error is None:
             messages.success(request, "已移出名录。")
-        except DomainError as exc:
-            messages.error(request, exc.message)
+        else:
+            messages.error(request, error)
     else:
         messages.error(request, "请写明移出理由。")
     return redirect("orgs:manage", org_id=record.organization_id)
@@ -202,13 +201,14 @@ def org_import(request):
     form = forms.ImportForm(request.POST or None, request.FILES or None)
     errors = []
     if request.method == "POST" and form.is_valid():
-        try:
-            created = services.organizations_import(
+        created, refusal = attempt_refusal(
+            lambda: services.organizations_import(
                 file=form.cleaned_data["file"], actor=request.actor
             )
-        except DomainError as exc:
-            errors = exc.detail.get("errors", [])
-            messages.error(request, exc.message)
+        )
+        if refusal is not None:
+            errors = refusal.detail.get("errors", [])  # every bad row, listed in a table
+            messages.error(request, refusal.message)
         else:
             messages.success(request, f"已导入 {len(created)} 个社会组织。")
             return redirect("orgs:list")
@@ -231,16 +231,18 @@ def change_requests(request):
             messages.error(request, "请求无效。")
             return redirect("orgs:change_requests")
         row = selectors.change_request_get_for(actor=request.actor, request_id=int(request_id))
-        try:
-            services.change_request_decide(
+        error = attempt_error(
+            lambda: services.change_request_decide(
                 request=row,
                 approve=request.POST.get("decision") == "approve",
                 note=request.POST.get("note", ""),
                 actor=request.actor,
             )
+        )
+        if error is None:
             messages.success(request, "已处理。")
-        except DomainError as exc:
-            messages.error(request, exc.message)
+        else:
+            messages.error(request, error)
         return redirect("orgs:change_requests")
     return render(request, "orgs/change_requests.html", {"rows": rows})
 
@@ -264,26 +266,29 @@ def mine(request):
         initial={f: getattr(org, f) for f in services.IDENTITY_FIELDS},
     )
     if request.method == "POST":
-        try:
-            if request.POST.get("action") == "profile" and profile_form.is_valid():
-                services.organization_update_own(
+        if request.POST.get("action") == "profile" and profile_form.is_valid():
+            error = attempt_error(
+                lambda: services.organization_update_own(
                     organization=org, changes=profile_form.cleaned_data, actor=request.actor
-                )
+                ),
+                form=profile_form,
+            )
+            if error is None:
                 messages.success(request, "资料已更新。")
                 return redirect("orgs:mine")
-            if request.POST.get("action") == "change" and change_form.is_valid():
-                data = dict(change_form.cleaned_data)
-                reason = data.pop("reason")
-                changes = {k: v for k, v in data.items() if v != getattr(org, k)}
-                services.change_request_submit(
+        if request.POST.get("action") == "change" and change_form.is_valid():
+            data = dict(change_form.cleaned_data)
+            reason = data.pop("reason")
+            changes = {k: v for k, v in data.items() if v != getattr(org, k)}
+            error = attempt_error(
+                lambda: services.change_request_submit(
                     organization=org, changes=changes, reason=reason, actor=request.actor
-                )
+                ),
+                form=change_form,
+            )
+            if error is None:
                 messages.success(request, "变更申请已提交，等待登记管理机关审核。")
                 return redirect("orgs:mine")
-        except DomainError as exc:
-            form_add_error(
-                profile_form if request.POST.get("action") == "profile" else change_form, exc
-            )
     profile = selectors.organization_profile(actor=request.actor, organization=org)
     pending = org.change_requests.filter(status="pending").first()
     return render(
