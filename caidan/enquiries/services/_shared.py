@@ -1,0 +1,82 @@
+"""Helpers shared by the enquiry services: text cleaning, the handling unit's officers, the
+row lock, the lifecycle check, the handler's access and the asker's notifications."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from caidan.accounts.models import Unit, User
+from caidan.accounts.permissions import require
+from caidan.common.errors import NotAuthenticated, field_error
+from caidan.notifications.services import notify
+
+from .. import permissions  # noqa: F401 - registers the rules
+from ..lifecycles import enquiry_lifecycle
+from ..models import Enquiry
+from ..permissions import HANDLER_ROLES
+
+
+def _text(field: str, label: str, value: Any, *, minimum: int, maximum: int) -> str:
+    text = str(value or "").strip()
+    if not text:
+        raise field_error(field, f"“{label}”不能为空。")
+    if len(text) < minimum:
+        raise field_error(field, f"“{label}”至少 {minimum} 个字（当前 {len(text)} 个）。")
+    if len(text) > maximum:
+        raise field_error(field, f"“{label}”不能超过 {maximum} 个字（当前 {len(text)} 个）。")
+    return text
+
+
+def _line(field: str, label: str, value: Any, *, maximum: int) -> str:
+    return _text(field, label, " ".join(str(value or "").split()), minimum=1, maximum=maximum)
+
+
+def unit_handlers(unit: Unit) -> list[User]:
+    """Active officers of exactly ``unit`` who may handle its enquiries."""
+    return list(
+        User.objects.filter(
+            memberships__role__in=HANDLER_ROLES,
+            memberships__unit=unit,
+            memberships__is_active=True,
+            is_active=True,
+        ).distinct()
+    )
+
+
+def _url(e: Enquiry) -> str:
+    return f"/enquiries/{e.pk}/"
+
+
+def _notify_asker(e: Enquiry, title: str, body: str = "") -> None:
+    if e.asker_user_id:
+        notify(
+            recipients=[e.asker_user], kind=f"enquiry.{e.kind}", title=title, body=body, url=_url(e)
+        )
+
+
+def _lock(enquiry: Enquiry) -> Enquiry:
+    return (
+        Enquiry.objects.select_for_update(of=("self",))
+        .select_related("unit", "concerned_unit", "asker_user", "handler")
+        .get(pk=enquiry.pk)
+    )
+
+
+def _check(e: Enquiry, action: str) -> None:
+    enquiry_lifecycle.check(e.status, action)
+
+
+def _handle(actor: Any, e: Enquiry) -> None:
+    """Officers outside the item's scope get "not found", never a hint that it exists."""
+    from caidan.accounts.permissions import can
+
+    if not getattr(actor, "is_authenticated", False) and actor.via != "system":
+        raise NotAuthenticated("请先登录。")
+    if not can(actor, "enquiries.handle", e):
+        from ..permissions import can_view
+
+        if can_view(actor, e):
+            require(actor, "enquiries.handle", e)  # a readable "no permission"
+        from caidan.common.errors import NotFound
+
+        raise NotFound("找不到该事项。")
