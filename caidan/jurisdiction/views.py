@@ -18,11 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from caidan.common.calendar_sources import library_schedule, schedule_changes
-from caidan.common.errors import DomainError, form_add_error
+from caidan.common.errors import ValidationError
 from caidan.common.models import CalendarDay, CalendarYear
 from caidan.common.permissions import require
 from caidan.common.widgets import DateInput
-from caidan.web.ui import domain_errors
+from caidan.web.ui import attempt, attempt_error, domain_errors
 
 from . import services
 from .forms import CalendarDayForm
@@ -101,19 +101,24 @@ def calendar_notice(request):
             ]
             workdays = [(f.get("date"), f.get("name", "")) for f in workday_rows.cleaned_data]
             notice = form.cleaned_data["notice"]
-            try:
-                schedule = services.calendar_schedule_build(
+            schedule, error = attempt(
+                lambda: services.calendar_schedule_build(
                     year=year, holidays=holidays, workdays=workdays
                 )
-                digest = _digest(year, notice, schedule)
-                if request.POST.get("confirm") == digest:
-                    change = services.calendar_year_load(
+            )
+            digest = _digest(year, notice, schedule) if error is None else None
+            if digest is not None and request.POST.get("confirm") == digest:
+                # the admin confirmed this very preview: load it
+                change, error = attempt(
+                    lambda: services.calendar_year_load(
                         year=year,
                         notice=notice,
                         holidays=holidays,
                         workdays=workdays,
                         actor=request.actor,
                     )
+                )
+                if error is None:
                     messages.success(
                         request,
                         f"{year} 年节假日安排已载入（新增 {len(change['added'])} 天、修改 "
@@ -121,6 +126,7 @@ def calendar_notice(request):
                         "已记入审计日志。",
                     )
                     return redirect(f"{reverse('web:calendar')}?year={year}")
+            elif digest is not None:
                 preview = {
                     "schedule": schedule,
                     "rows": schedule.rows(),
@@ -128,8 +134,6 @@ def calendar_notice(request):
                     "digest": digest,
                     "stale": bool(request.POST.get("confirm")),
                 }
-            except DomainError as exc:
-                error = exc.message
     else:
         holidays, workdays = _initial_rows(year)
         current = CalendarYear.objects.filter(year=year).first()
@@ -152,6 +156,23 @@ def calendar_notice(request):
     )
 
 
+def _setting_value(raw: str):
+    """A setting as typed: an object when it looks like JSON, else the text itself."""
+    if not raw.strip().startswith("{"):
+        return raw
+    try:
+        return json.loads(raw)
+    except ValueError:
+        raise ValidationError("取值格式无效。") from None
+
+
+def _posted_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError("日期无效。") from None
+
+
 @login_required
 @domain_errors
 def jurisdiction_settings(request):
@@ -159,13 +180,13 @@ def jurisdiction_settings(request):
     if request.method == "POST":
         key = request.POST.get("key", "")
         raw = request.POST.get("value", "")
-        try:
-            if raw.strip().startswith("{"):
-                raw = json.loads(raw)
-            services.setting_update(key=key, value=raw, actor=request.actor)
+        error = attempt_error(
+            lambda: services.setting_update(key=key, value=_setting_value(raw), actor=request.actor)
+        )
+        if error is None:
             messages.success(request, "设置已保存，修改已记入审计日志。")
-        except (DomainError, ValueError) as exc:
-            messages.error(request, getattr(exc, "message", "取值格式无效。"))
+        else:
+            messages.error(request, error)
         return redirect("web:settings")
     return render(request, "web/settings.html", {"settings_list": setting_list()})
 
@@ -180,26 +201,29 @@ def calendar(request):
     form = CalendarDayForm(request.POST or None)
     if request.method == "POST":
         if "remove" in request.POST:
-            try:
-                services.calendar_day_remove(
-                    date=dt.date.fromisoformat(request.POST["remove"]), actor=request.actor
+            error = attempt_error(
+                lambda: services.calendar_day_remove(
+                    date=_posted_date(request.POST["remove"]), actor=request.actor
                 )
+            )
+            if error is None:
                 messages.success(request, "已删除。")
-            except (DomainError, ValueError) as exc:
-                messages.error(request, getattr(exc, "message", "日期无效。"))
+            else:
+                messages.error(request, error)
             return redirect(f"{request.path}?year={year}")
         if form.is_valid():
-            try:
-                services.calendar_day_set(
+            error = attempt_error(
+                lambda: services.calendar_day_set(
                     date=form.cleaned_data["date"],
                     kind=form.cleaned_data["kind"],
                     name=form.cleaned_data["name"],
                     actor=request.actor,
-                )
+                ),
+                form=form,
+            )
+            if error is None:
                 messages.success(request, "已保存。")
                 return redirect(f"{request.path}?year={form.cleaned_data['date'].year}")
-            except DomainError as exc:
-                form_add_error(form, exc)
     days = CalendarDay.objects.filter(date__year=year).order_by("date")
     return render(
         request,
