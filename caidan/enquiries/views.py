@@ -15,9 +15,9 @@ from django.views.decorators.http import require_POST
 
 from caidan.accounts.models import Unit, User
 from caidan.accounts.permissions import can
-from caidan.common.errors import DomainError, NotAuthenticated, form_add_error
+from caidan.common.errors import NotAuthenticated, NotFound, PermissionDenied, form_add_error
 from caidan.documents.responses import document_file_response
-from caidan.web.ui import domain_errors
+from caidan.web.ui import attempt_refusal, domain_errors
 
 from . import forms, selectors, services
 from .models import PUBLISHABLE_KINDS, EnquiryKind, SubjectType, transition_allowed
@@ -59,8 +59,8 @@ def enquiry_new(request):
     status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            e, _code = services.enquiry_submit(
+        submitted, refusal = attempt_refusal(
+            lambda: services.enquiry_submit(
                 actor=actor,
                 kind=data["kind"],
                 subject_type=subject.type if subject else SubjectType.UNIT,
@@ -70,15 +70,20 @@ def enquiry_new(request):
                 publish_consent=data["publish_consent"],
                 files=[data["attachment"]] if data.get("attachment") else [],
                 ip=actor.ip,
-            )
-        except NotAuthenticated:
+            ),
+            pages=(),
+        )
+        if isinstance(refusal, NotAuthenticated) or (
+            refusal is not None
+            and refusal.status_code == 403
+            and refusal.code == "identity_required"
+        ):
             return _verify_redirect(request)
-        except DomainError as exc:
-            if exc.status_code == 403 and exc.code == "identity_required":
-                return _verify_redirect(request)
-            form_add_error(form, exc)
-            status = exc.status_code
+        if refusal is not None:
+            form_add_error(form, refusal)
+            status = refusal.status_code
         else:
+            e, _code = submitted
             messages.success(
                 request,
                 _("已受理，请在“我的咨询”中查看办理进展。答复期限：%(due)s")
@@ -111,8 +116,8 @@ def report_new(request):
     status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            e, code = services.enquiry_submit(
+        submitted, refusal = attempt_refusal(
+            lambda: services.enquiry_submit(
                 actor=actor,
                 kind=EnquiryKind.REPORT,
                 subject_type=data["subject_type"],
@@ -124,11 +129,14 @@ def report_new(request):
                 anonymous=data.get("anonymous") or not actor.is_authenticated,
                 files=[data["attachment"]] if data.get("attachment") else [],
                 ip=actor.ip,
-            )
-        except DomainError as exc:
-            form_add_error(form, exc)
-            status = exc.status_code
+            ),
+            form=form,
+            pages=(),
+        )
+        if refusal is not None:
+            status = refusal.status_code
         else:
+            e, code = submitted
             return render(
                 request,
                 "enquiries/report_received.html",
@@ -156,11 +164,13 @@ def follow(request):
     enquiry = None
     status = 200
     if request.method == "POST" and form.is_valid():
-        try:
-            enquiry = selectors.enquiry_get_by_code(code=form.cleaned_data["code"])
-        except DomainError as exc:
-            form_add_error(form, exc)
-            status = exc.status_code
+        enquiry, refusal = attempt_refusal(
+            lambda: selectors.enquiry_get_by_code(code=form.cleaned_data["code"]),
+            form=form,
+            pages=(),
+        )
+        if refusal is not None:
+            status = refusal.status_code
     return render(
         request, "enquiries/follow.html", {"form": form, "enquiry": enquiry}, status=status
     )
@@ -297,12 +307,11 @@ def act(request, enquiry_id: int, action: str):
     if not actor.is_authenticated:
         raise NotAuthenticated("请先登录。")
     if action not in ACTIONS:
-        from caidan.common.errors import NotFound
-
         raise NotFound("找不到该操作。")
     e = selectors.enquiry_get_for(actor=actor, enquiry_id=enquiry_id)
     p = request.POST
-    try:
+
+    def run() -> None:
         if action == "take":
             services.enquiry_assign(enquiry=e, handler=actor.user, actor=actor)
         elif action == "assign":
@@ -334,10 +343,11 @@ def act(request, enquiry_id: int, action: str):
             services.enquiry_restore(enquiry=e, reason=p.get("reason", ""), actor=actor)
         elif action == "consent":
             services.enquiry_set_consent(enquiry=e, consent=p.get("consent") == "1", actor=actor)
-    except DomainError as exc:
-        if exc.status_code in (401, 403, 404):
-            raise
-        messages.error(request, exc.message)
+
+    # a refused step is a message on the page; who may not see or handle it gets a page
+    _, refusal = attempt_refusal(run, pages=(NotAuthenticated, PermissionDenied, NotFound))
+    if refusal is not None:
+        messages.error(request, refusal.message)
     else:
         messages.success(request, DONE[action])
     return redirect("enquiries:detail", enquiry_id=e.pk)
@@ -350,7 +360,5 @@ def attachment(request, enquiry_id: int, attachment_id: int):
     e = selectors.enquiry_get_for(actor=request.actor, enquiry_id=enquiry_id)
     a = e.attachments.filter(pk=attachment_id).first()
     if a is None:
-        from caidan.common.errors import NotFound
-
         raise NotFound("找不到该附件。")
     return document_file_response(a)
