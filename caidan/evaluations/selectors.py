@@ -18,15 +18,11 @@ from caidan.common.pagination import Page, keyset_paginate
 from . import permissions as evaluation_permissions
 from .formulas import FORMULAS, indicator_score
 from .models import (
-    AssessmentStatus,
-    AuditFinding,
-    AuditPlan,
     Evaluation,
     EvaluationStatus,
     Framework,
     Grade,
     Hearing,
-    OrgAssessment,
     Stage,
     Survey,
     TrackRecord,
@@ -256,7 +252,7 @@ def track_record(organization) -> dict[str, Any]:
     """A provider's final-evaluation results (public), newest first, with the average."""
     rows = list(
         TrackRecord.objects.filter(organization=organization)
-        .select_related("contract", "contract__unit", "evaluation")
+        .select_related("contract", "contract__unit", "contract__organization", "evaluation")
         .order_by("-year", "-id")[:500]
     )
     agg = TrackRecord.objects.filter(organization=organization).aggregate(
@@ -296,110 +292,6 @@ def hearing_get(*, contract, pk: Any) -> Hearing:
     if hearing is None:
         raise NotFound("听证会记录不存在。")
     return hearing
-
-
-# audit ------------------------------------------------------------------------------------------
-
-
-def audit_plans(limit: int = 200) -> list[AuditPlan]:
-    return list(
-        AuditPlan.objects.select_related("unit")
-        .annotate(
-            n_contracts=Count("contracts", distinct=True),
-            n_findings=Count("findings", distinct=True),
-        )
-        .order_by("-year", "-id")[:limit]
-    )
-
-
-def audit_plan_get(*, pk: Any) -> AuditPlan:
-    plan = AuditPlan.objects.select_related("unit").filter(pk=_int(pk)).first()
-    if plan is None:
-        raise NotFound("审计计划不存在。")
-    return plan
-
-
-def audit_plan_for(unit, year: int) -> AuditPlan | None:
-    return AuditPlan.objects.filter(unit=unit, year=year).first()
-
-
-def _findings() -> QuerySet:
-    return AuditFinding.objects.select_related(
-        "contract", "contract__unit", "contract__organization", "plan"
-    )
-
-
-def findings_open(limit: int = 200) -> list[AuditFinding]:
-    return list(_findings().exclude(status="closed").order_by("rectify_by", "id")[:limit])
-
-
-def findings_of_plan(plan) -> list[AuditFinding]:
-    return list(_findings().filter(plan=plan).order_by("rectify_by", "id"))
-
-
-def findings_of_contract(contract) -> list[AuditFinding]:
-    return list(_findings().filter(contract=contract).order_by("rectify_by", "id"))
-
-
-def finding_get_for(*, pk: Any, actor) -> AuditFinding:
-    """Auditors and the platform admin; the contract's purchaser and provider."""
-    finding = _findings().filter(pk=_int(pk)).first()
-    if finding is None:
-        raise NotFound("审计发现不存在。")
-    if not actor.is_authenticated:
-        raise NotAuthenticated("请先登录。")
-    c = finding.contract
-    if not (
-        actor.has_role(Role.AUDITOR, Role.PLATFORM_ADMIN)
-        or evaluation_permissions.purchaser_of(actor, c)
-        or evaluation_permissions.provider_of(actor, c)
-    ):
-        raise NotFound("审计发现不存在。")
-    return finding
-
-
-# assessments ------------------------------------------------------------------------------------
-
-
-def _assessments() -> QuerySet:
-    return OrgAssessment.objects.select_related("organization", "evaluator", "decided_by")
-
-
-def assessments_for(actor, limit: int = 200) -> list[OrgAssessment]:
-    """The registration authority and the admin: all, pending first; an evaluator: its
-    organization's; a provider: those of its organization."""
-    qs = _assessments()
-    if actor.has_role(Role.REGISTRATION_AUTHORITY, Role.PLATFORM_ADMIN):
-        pass
-    elif actor.has_role(Role.EVALUATOR) and actor.organization is not None:
-        qs = qs.filter(evaluator=actor.organization)
-    elif actor.has_role(Role.PROVIDER, Role.HUB) and actor.organization is not None:
-        qs = qs.filter(organization=actor.organization)
-    else:
-        return []
-    rows = list(qs.order_by("-id")[:limit])
-    return sorted(rows, key=lambda a: (a.status != AssessmentStatus.SUBMITTED, -a.pk))
-
-
-def assessment_get_for(*, pk: Any, actor) -> OrgAssessment:
-    a = _assessments().filter(pk=_int(pk)).first()
-    if a is None:
-        raise NotFound("评估记录不存在。")
-    if not actor.is_authenticated:
-        raise NotAuthenticated("请先登录。")
-    mine = actor.organization is not None and actor.organization.pk in (
-        a.organization_id,
-        a.evaluator_id,
-    )
-    if not (actor.has_role(Role.REGISTRATION_AUTHORITY, Role.PLATFORM_ADMIN) or mine):
-        raise NotFound("评估记录不存在。")
-    return a
-
-
-def assessable_organizations() -> QuerySet:
-    from caidan.orgs.models import Organization
-
-    return Organization.objects.filter(status=Organization.Status.ACTIVE).order_by("name")
 
 
 # --- API: keyset pages (added with caidan/evaluations/api.py) -------------------------------------
@@ -458,31 +350,6 @@ def template_get(*, pk: Any) -> Framework:
     return template
 
 
-def findings_page_for(
-    *,
-    actor,
-    status: str = "",
-    contract_id: int | None = None,
-    cursor: str | None = None,
-    limit: int | None = None,
-) -> Page:
-    """Auditors and the platform admin: every finding; a purchaser: those on its units'
-    projects; a provider: those on its own. Earliest deadline first, one keyset page.
-    (The caller checks the role.)"""
-    qs = _findings()
-    if actor.has_role(Role.PURCHASER):
-        qs = qs.filter(contract__unit__path__startswith=actor.unit.path)
-    elif actor.has_role(Role.PROVIDER, Role.HUB):
-        qs = qs.filter(contract__organization=actor.organization)
-    elif not actor.has_role(Role.AUDITOR, Role.PLATFORM_ADMIN):
-        qs = qs.none()
-    if status := _valid(status, AuditFinding.Status.values, "status", "状态"):
-        qs = qs.filter(status=status)
-    if contract_id is not None:
-        qs = qs.filter(contract_id=contract_id)
-    return keyset_paginate(qs, ordering=("rectify_by", "id"), cursor=cursor, limit=limit)
-
-
 def survey_by_slug(*, slug: str) -> Survey:
     """A survey by its public link, with its contract's unit and provider (public)."""
     survey = (
@@ -509,3 +376,62 @@ def evaluation_get_or_404(*, pk: Any, actor) -> Evaluation:
     if not sees_evaluation_work(actor, e.contract):
         raise NotFound("评价不存在。")
     return e
+
+
+# --- for the split API and pages: one read per question -----------------------------------------
+
+
+def _find(qs: QuerySet, pk: Any):
+    try:
+        return qs.filter(pk=int(pk)).first()
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def organization_find(*, organization_id: Any):
+    """An organization by id, or None (the caller names the field it came from)."""
+    from caidan.orgs.models import Organization
+
+    return _find(Organization.objects.all(), organization_id)
+
+
+def template_find(*, template_id: Any) -> Framework | None:
+    return _find(Framework.objects.filter(is_template=True), template_id)
+
+
+def framework_or_template(contract) -> Framework:
+    """The project's indicator framework; while it has none, an unsaved copy of the general
+    template (``pk`` None), which is what scheduling would start from."""
+    from .services.frameworks import TEMPLATE_NAME, template_indicators
+
+    framework = framework_of(contract)
+    if framework is not None:
+        return framework
+    return Framework(contract_id=contract.pk, name=TEMPLATE_NAME, indicators=template_indicators())
+
+
+def publication_preview(e: Evaluation) -> dict[str, Any]:
+    """What publishing ``e`` now would give, without saving: ``preview`` (the computed
+    result, or None), ``reasons`` it cannot be published yet, the indicators still
+    ``missing`` a score, and the ``subjects`` with the weights publication would use."""
+    import copy
+
+    from caidan.common.errors import DomainError
+
+    from .services.evaluations import evaluation_compute
+
+    preview, reasons = None, []
+    try:
+        preview = evaluation_compute(e)
+    except DomainError as exc:
+        reasons.append(exc.message)
+    missing = [r for r in indicator_rows(e) if r["missing"]]
+    if not (e.summary or "").strip():
+        reasons.append(str(_("请先在评分页填写评价结论。")))
+    subjects = []
+    if preview:
+        computed = copy.copy(e)
+        computed.evaluator_score = preview["evaluator_score"]
+        computed.recipients_score = preview["recipients_score"]
+        subjects = subject_rows(computed, weights=preview["subject_weights"])
+    return {"preview": preview, "reasons": reasons, "missing": missing, "subjects": subjects}

@@ -1,0 +1,34 @@
+"""What the evaluation pages share."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from caidan.common.errors import DomainError, NotAuthenticated, PermissionDenied
+from caidan.contracts import selectors as contract_selectors
+
+from .. import selectors
+
+
+def query_without_cursor(request) -> str:
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    return query.urlencode()
+
+
+def reraise(exc: DomainError) -> None:
+    """Permission problems are pages (403 / login), not form errors."""
+    if isinstance(exc, PermissionDenied | NotAuthenticated):
+        raise exc
+
+
+def contract_for(request, pk: int):
+    return contract_selectors.contract_get_for(actor=request.actor, contract_id=pk)
+
+
+def evaluation_for(request, pk: int):
+    return selectors.evaluation_get(pk=pk, actor=request.actor)
+
+
+def survey_link(request, survey) -> str:
+    return request.build_absolute_uri(reverse("evaluations:survey", args=[survey.slug]))

@@ -1,0 +1,143 @@
+"""Satisfaction surveys: the purchaser starts one and prints its one-time tokens; the public,
+phone-first survey (no login: the token is the credential) and its results."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from caidan.accounts.middleware import client_ip
+from caidan.accounts.permissions import require
+from caidan.common.errors import DomainError
+from caidan.web.ui import attempt, domain_errors
+
+from .. import forms, selectors, services
+from ..services.surveys import survey_get
+from .helpers import contract_for, reraise, survey_link
+
+
+def _tokens_page(request, survey, tokens):
+    response = render(
+        request,
+        "evaluations/survey_tokens.html",
+        {
+            "survey": survey,
+            "c": survey.contract,
+            "tokens": tokens,
+            "link": survey_link(request, survey),
+        },
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@domain_errors
+def survey_new(request, pk: int):
+    actor = request.actor
+    c = contract_for(request, pk)
+    require(actor, "evaluations.commission", c)
+    today = timezone.localdate()
+    form = forms.SurveyForm(
+        request.POST or None,
+        initial={"title": f"{c.title}服务对象满意度调查", "opens_on": today, "tokens": 50},
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        created, error = attempt(
+            lambda: services.survey_create(
+                contract=c,
+                title=d["title"],
+                opens_on=d["opens_on"],
+                closes_on=d["closes_on"],
+                tokens=d["tokens"],
+                actor=actor,
+            ),
+            form=form,
+        )
+        if error is None:
+            survey, tokens = created
+            return _tokens_page(request, survey, tokens)
+    return render(request, "evaluations/survey_form.html", {"c": c, "form": form})
+
+
+@require_POST
+@login_required
+@domain_errors
+def survey_tokens_add(request, survey_id: int):
+    actor = request.actor
+    survey = selectors.survey_get(pk=survey_id)
+    require(actor, "evaluations.commission", survey.contract)
+    form = forms.TokensAddForm(request.POST)
+    if form.is_valid():
+        try:
+            tokens = services.survey_tokens_add(
+                survey=survey, count=form.cleaned_data["count"], actor=actor
+            )
+        except DomainError as exc:
+            reraise(exc)
+            messages.error(request, exc.message)
+        else:
+            return _tokens_page(request, survey, tokens)
+    else:
+        messages.error(request, _("请填写 1 以上的整数作为增加的答卷码数量。"))
+    return redirect("evaluations:contract", pk=survey.contract_id)
+
+
+# --- the public survey (no login: the one-time token is the credential) -----------------------
+
+
+@domain_errors
+def survey_answer(request, slug: str):
+    survey = survey_get(slug)
+    today = timezone.localdate()
+    is_open = survey.opens_on <= today <= survey.closes_on
+    form = forms.SurveyAnswerForm(
+        request.POST if request.method == "POST" else None, questions=survey.questions
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.survey_respond(
+                slug=slug,
+                token=form.cleaned_data["token"],
+                answers=form.answers(),
+                comment=form.comment_text(),
+                ip=client_ip(request),
+            )
+        except DomainError as exc:
+            if exc.code == "used":
+                form.add_error("token", exc.message)
+            else:
+                forms.add_domain_error(form, exc, aliases=form.error_aliases())
+        else:
+            return redirect("evaluations:survey_thanks", slug=slug)
+    return render(
+        request,
+        "evaluations/survey.html",
+        {"survey": survey, "form": form, "is_open": is_open, "today": today},
+    )
+
+
+@domain_errors
+def survey_thanks(request, slug: str):
+    return render(request, "evaluations/survey_thanks.html", {"survey": survey_get(slug)})
+
+
+@domain_errors
+def survey_results(request, slug: str):
+    survey = survey_get(slug)
+    results = services.survey_results(survey)
+    questions = [
+        {**q, "mean": results["per_question"].get(q["id"])}
+        for q in survey.questions
+        if q["kind"] == "likert"
+    ]
+    return render(
+        request,
+        "evaluations/survey_results.html",
+        {"survey": survey, "c": survey.contract, "results": results, "questions": questions},
+    )
