@@ -4,17 +4,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
-from django.http import Http404
 from django.shortcuts import redirect, render
 
-from caidan.common.errors import (
-    DomainError,
-    NotAuthenticated,
-    NotFound,
-    PermissionDenied,
-    form_add_error,
-)
+from caidan.web.ui import attempt, attempt_refusal, domain_errors
 
 from . import selectors, services
 from .forms import DocumentUploadForm
@@ -22,25 +14,25 @@ from .responses import document_file_response
 
 
 @login_required
+@domain_errors
 def index(request):
     form = DocumentUploadForm()
     status = 200
     if request.method == "POST":
         form = DocumentUploadForm(request.POST, request.FILES)
         if form.is_valid():
-            try:
-                document = services.document_upload(
+            document, refusal = attempt_refusal(
+                lambda: services.document_upload(
                     file=form.cleaned_data["file"],
                     actor=request.actor,
                     description=form.cleaned_data["description"],
                     is_public=form.cleaned_data["is_public"],
                     generic=True,
-                )
-            except PermissionDenied as exc:
-                return render(request, "web/403.html", {"error": exc}, status=403)
-            except DomainError as exc:
-                form_add_error(form, exc)
-                status = exc.status_code
+                ),
+                form=form,
+            )
+            if refusal is not None:
+                status = refusal.status_code
             else:
                 messages.success(
                     request,
@@ -49,23 +41,18 @@ def index(request):
                 return redirect("documents:index")
         else:
             status = 400
-    try:
-        page = selectors.document_list_mine(
+    page, error = attempt(
+        lambda: selectors.document_list_mine(
             actor=request.actor, cursor=request.GET.get("cursor") or None
         )
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    )
+    if error is not None:
+        messages.error(request, error)
         page = selectors.document_list_mine(actor=request.actor)
     return render(request, "documents/index.html", {"form": form, "page": page}, status=status)
 
 
+@domain_errors
 def download(request, document_id: int):
-    try:
-        document = selectors.document_get_for(actor=request.actor, document_id=document_id)
-        return document_file_response(document)
-    except NotAuthenticated:
-        return redirect_to_login(request.get_full_path())
-    except PermissionDenied as exc:
-        return render(request, "web/403.html", {"error": exc}, status=403)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
+    document = selectors.document_get_for(actor=request.actor, document_id=document_id)
+    return document_file_response(document)
