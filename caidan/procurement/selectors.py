@@ -99,14 +99,21 @@ def tender_list_for(
     return keyset_paginate(qs, ordering=("-id",), cursor=cursor, limit=limit)
 
 
-def tender_get(*, pk: Any, actor) -> Tender:
+def tender_get_for(*, actor, tender_id: Any) -> Tender:
+    """One tender as ``actor`` may see it: public once published, a draft only to those who
+    may manage or oversee it (NotFound otherwise, so ids reveal nothing)."""
     try:
-        tender = _base().get(pk=int(pk))
+        tender = _base().get(pk=int(tender_id))
     except (Tender.DoesNotExist, TypeError, ValueError):
         raise NotFound("采购项目不存在。") from None
     if not tender.is_public and not can(actor, "procurement.view", tender):
         raise NotFound("采购项目不存在。")
     return tender
+
+
+def tender_get(*, pk: Any, actor) -> Tender:
+    """``tender_get_for`` under its older name (other apps' callers)."""
+    return tender_get_for(actor=actor, tender_id=pk)
 
 
 def clarifications_public(tender: Tender) -> list:
@@ -157,7 +164,7 @@ def opening_record(tender: Tender) -> list[Bid]:
 def bids_of(*, actor, organization, tender: Tender | None = None) -> list[Bid]:
     """An organization's own bids: status, time and receipt (never the sealed content)."""
     require(actor, "procurement.bid", organization)
-    qs = Bid.objects.filter(organization=organization).select_related("tender")
+    qs = Bid.objects.filter(organization=organization).select_related("tender", "tender__unit")
     if tender is not None:
         qs = qs.filter(tender=tender)
     return list(qs.order_by("-id")[:200])
@@ -245,3 +252,138 @@ def eligible_proposals(actor) -> QuerySet:
         .select_related("unit")
         .order_by("-id")
     )
+
+
+# --- one object for an edge (API handler or view) ---------------------------------------------
+
+
+def amendments_of(tender: Tender) -> list:
+    return list(tender.amendments.order_by("id"))
+
+
+def unanswered_count(tender: Tender) -> int:
+    """How many questions await the purchaser's answer (for the purchaser's badge)."""
+    return sum(1 for c in tender.clarifications.all() if not c.answered_at)
+
+
+def has_award_notice(tender: Tender) -> bool:
+    """Whether an award notice exists (a confirmed award, or one that ended)."""
+    return tender.awards.exists()
+
+
+def clarification_get(clarification_id: int):
+    """One question with its tender (NotFound otherwise). The services check who may
+    answer it."""
+    from .models import Clarification
+
+    c = (
+        Clarification.objects.select_related("tender", "tender__unit", "asked_by")
+        .filter(pk=clarification_id)
+        .first()
+    )
+    if c is None:
+        raise NotFound("答疑问题不存在。")
+    return c
+
+
+def bid_by_receipt(tender: Tender, receipt: str) -> Bid | None:
+    """The opened bid of ``tender`` with this receipt (None before opening or when none)."""
+    if tender.opened_at is None:
+        return None
+    return (
+        Bid.objects.filter(
+            tender=tender, receipt=receipt, status__in=[BidStatus.VALID, BidStatus.INVALID]
+        )
+        .select_related("organization")
+        .first()
+    )
+
+
+def bid_of_tender(tender: Tender, bid_id: int) -> Bid | None:
+    """A bid of ``tender`` by id, with its organization (None when it is not one of them)."""
+    return Bid.objects.select_related("organization").filter(pk=bid_id, tender=tender).first()
+
+
+def bid_get(bid_id: int) -> Bid | None:
+    """Any bid by id, with its organization and tender (the services check the rest)."""
+    return (
+        Bid.objects.select_related("organization", "tender", "tender__unit")
+        .filter(pk=bid_id)
+        .first()
+    )
+
+
+def award_get(award_id: int) -> Award:
+    """One award with its tender and winning bid (NotFound otherwise)."""
+    award = (
+        Award.objects.select_related("tender", "tender__unit", "bid__organization")
+        .filter(pk=award_id)
+        .first()
+    )
+    if award is None:
+        raise NotFound("中标结果不存在。")
+    return award
+
+
+def challenge_get(challenge_id: int) -> Challenge:
+    """One challenge with its tender and organization (NotFound otherwise)."""
+    c = (
+        Challenge.objects.select_related("tender", "tender__unit", "organization")
+        .filter(pk=challenge_id)
+        .first()
+    )
+    if c is None:
+        raise NotFound("质疑不存在。")
+    return c
+
+
+def _own(qs: QuerySet, actor, message: str, *, via: str = "organization"):
+    """One of the acting organization's own objects (``via`` the lookup to it); NotFound for
+    anyone else's, so ids of other organizations' bids reveal nothing."""
+    require(actor, "procurement.bid", actor.organization)
+    obj = qs.filter(**{via: actor.organization}).first()
+    if obj is None:
+        raise NotFound(message)
+    return obj
+
+
+def own_bid_get_for(*, actor, bid_id: int) -> Bid:
+    """A bid of the actor's organization."""
+    qs = Bid.objects.select_related("organization", "tender__unit").filter(pk=bid_id)
+    return _own(qs, actor, "投标不存在。")
+
+
+def own_award_get_for(*, actor, award_id: int) -> Award:
+    """An award won by the actor's organization."""
+    qs = Award.objects.select_related("tender", "bid__organization").filter(pk=award_id)
+    return _own(qs, actor, "中标结果不存在。", via="bid__organization")
+
+
+def own_challenge_get_for(*, actor, challenge_id: int) -> Challenge:
+    """A challenge the actor's organization filed."""
+    qs = Challenge.objects.select_related("tender", "organization").filter(pk=challenge_id)
+    return _own(qs, actor, "质疑不存在。")
+
+
+def proposal_for_tender(proposal_id: int):
+    """The project a new tender is for (None when there is none); ``tender_create`` checks
+    that it is approved and the purchaser's."""
+    from caidan.projects.models import Proposal
+
+    return Proposal.objects.select_related("unit").filter(pk=proposal_id).first()
+
+
+def organization_by_id(organization_id: int | None):
+    """A registered organization by id (None when there is none)."""
+    from caidan.orgs.models import Organization
+
+    if organization_id is None:
+        return None
+    return Organization.objects.filter(pk=organization_id).first()
+
+
+def organizations_for_choice() -> QuerySet:
+    """Active organizations by name, for a form's choice (invited bidder, expert ties)."""
+    from caidan.orgs.models import Organization
+
+    return Organization.objects.filter(status="active").only("pk", "name").order_by("name")

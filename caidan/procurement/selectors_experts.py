@@ -11,9 +11,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from caidan.accounts.models import Role
-from caidan.accounts.permissions import can
-from caidan.common.errors import NotFound
+from caidan.accounts.models import Role, Unit, User
+from caidan.accounts.permissions import can, require
+from caidan.common.errors import NotFound, PermissionDenied
 
 from . import permissions  # noqa: F401 - registers the rules
 from .models import (
@@ -129,21 +129,118 @@ def submission_times(tender: Tender) -> dict[int, Any]:
     )
 
 
-def expert_pool(*, search: str = "") -> QuerySet[Expert]:
-    """The expert pool (active and retired), with the login and the government unit, for
-    listing; ``search`` matches the name. Unordered: the caller paginates."""
+def expert_pool(
+    *, search: str = "", active: bool | None = None, with_ties: bool = False
+) -> QuerySet[Expert]:
+    """The expert pool (active and retired, or only one of them with ``active``), with the
+    login and the government unit (and the ties, ``with_ties``), for listing; ``search``
+    matches the name. Unordered: the caller paginates."""
     qs = Expert.objects.select_related("user", "employer_unit")
+    if with_ties:
+        qs = qs.prefetch_related("ties__organization")
     if search.strip():
         qs = qs.filter(name__icontains=search.strip())
+    if active is not None:
+        qs = qs.filter(is_active=active)
     return qs
 
 
 def expert_get(expert_id: int) -> Expert:
-    """One expert of the pool (NotFound otherwise). Callers check ``manage_experts``."""
-    expert = Expert.objects.select_related("user", "employer_unit").filter(pk=expert_id).first()
+    """One expert of the pool with its ties (NotFound otherwise). Callers check
+    ``manage_experts``."""
+    expert = (
+        Expert.objects.select_related("user", "employer_unit")
+        .prefetch_related("ties__organization")
+        .filter(pk=expert_id)
+        .first()
+    )
     if expert is None:
         raise NotFound("专家不存在。")
     return expert
+
+
+def expert_ties(expert: Expert) -> QuerySet:
+    return expert.ties.select_related("organization").order_by("id")
+
+
+def expert_panels(expert: Expert, *, limit: int = 50) -> list[PanelMember]:
+    """The expert's latest panel rows, with their tenders."""
+    return list(expert.panels.select_related("tender").order_by("-id")[:limit])
+
+
+def employer_units() -> QuerySet:
+    """Government units an expert may work at (streets and departments, not the district)."""
+    return Unit.objects.exclude(kind="district").order_by("path")
+
+
+def unit_by_id(unit_id: int | None):
+    return None if unit_id is None else Unit.objects.filter(pk=unit_id).first()
+
+
+def user_by_id(user_id: int | None):
+    return None if user_id is None else User.objects.filter(pk=user_id).first()
+
+
+def user_by_username(username: str):
+    return User.objects.filter(username=username.strip()).first()
+
+
+# --- one panel seat and its sheet --------------------------------------------------------------
+
+
+def panel_member_get(member_id: int) -> PanelMember:
+    """One panel row with its tender and expert (NotFound otherwise). The services (and
+    ``own_seat``) check who may act on it."""
+    member = (
+        PanelMember.objects.select_related("tender", "tender__unit", "expert", "draw")
+        .filter(pk=member_id)
+        .first()
+    )
+    if member is None:
+        raise NotFound("评审委员会成员不存在。")
+    return member
+
+
+def own_seat(actor: Any, member: PanelMember) -> PanelMember:
+    """``member`` when ``actor`` is the expert holding the seat (and on the tender's panel)."""
+    require(actor, "procurement.score", member.tender)
+    if member.expert.user_id != getattr(actor.user, "pk", None):
+        raise PermissionDenied("只能查看本人的评分表。", code="not_own_seat")
+    return member
+
+
+def seat_on(actor: Any, tender: Tender) -> PanelMember:
+    """The seat (drawn or active) ``actor`` holds on ``tender``'s panel."""
+    require(actor, "procurement.score", tender)
+    seat = next(
+        (m for m in panel_for(tender) if m.expert.user_id == actor.user.pk and m.status in SEATED),
+        None,
+    )
+    if seat is None:
+        raise PermissionDenied("您不是本项目的评审专家。")
+    return seat
+
+
+def panel_member_of(tender: Tender, member_id: int) -> PanelMember:
+    """A row of ``tender``'s panel by id (NotFound when it is not one of them)."""
+    member = next((m for m in panel_for(tender) if m.pk == member_id), None)
+    if member is None:
+        raise NotFound("评审委员会成员不存在。")
+    return member
+
+
+def sheet_of(member: PanelMember) -> ScoreSheet | None:
+    return ScoreSheet.objects.filter(member=member).first()
+
+
+def sheets_of(members) -> dict[int, ScoreSheet]:
+    """The score sheet of each of ``members``, by member id."""
+    return {s.member_id: s for s in ScoreSheet.objects.filter(member__in=list(members))}
+
+
+def draws_of(tender: Tender) -> list[ExpertDraw]:
+    """The tender's recorded draws, oldest first, with who drew them."""
+    return list(ExpertDraw.objects.filter(tender=tender).select_related("drawn_by").order_by("id"))
 
 
 # --- the published draw ---------------------------------------------------------------------

@@ -1,0 +1,214 @@
+"""What a reader may do next on a tender: one answer for the procurement pages and the API
+(``affordances`` in the tender's JSON).
+
+Each answer comes from the rule the services enforce: the permissions they ``require``, the
+status tables in ``lifecycles.py`` (``tender_lifecycle`` and the bid, award and challenge
+tables) and the services' own checks (``_refuse_after_deadline`` for bidding and asking,
+``bidder_problems``, ``_method_change_needed``, ``_scoring_open``). A flag says the step is
+open to this reader now; the service still decides, with a message, when the reader tries
+(e.g. ``publish`` is open on a draft, and ``needs_method_approval`` says why publication will
+be refused until the finance bureau approves the change of method).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+
+from caidan.accounts.models import Role
+from caidan.accounts.permissions import can
+from caidan.common.calendar import local_date
+from caidan.common.errors import DomainError
+
+from . import selectors
+from .lifecycles import (
+    AwardAction,
+    BidAction,
+    ChallengeAction,
+    award_lifecycle,
+    bid_lifecycle,
+    challenge_lifecycle,
+    tender_lifecycle,
+)
+from .methods import committee_needed
+from .models import Bid, Tender, TenderAction, TenderStatus
+from .services._shared import _scoring_open
+from .services.bids import _refuse_after_deadline, bidder_problems
+from .services.tenders import _method_change_needed
+
+# Between the opening and the award (the table's ranking step may run): the committee works
+# and the purchaser may still declare the tender failed (``tender_fail_manual``).
+BEFORE_AWARD = tender_lifecycle.sources(TenderAction.RANK)
+# A bidder may ask the purchaser to recuse an expert until the review ends (``recusal_request``).
+RECUSAL_OPEN = (TenderStatus.PUBLISHED, TenderStatus.EVALUATING)
+# The purchaser may attach documents to a draft or to a published announcement.
+DOCUMENTS_OPEN = (TenderStatus.DRAFT, TenderStatus.PUBLISHED)
+
+
+def _passes(check: Callable[..., Any], *args: Any) -> bool:
+    """Whether a service's refusal check (which raises ``DomainError``) lets this through."""
+    try:
+        check(*args)
+    except DomainError:
+        return False
+    return True
+
+
+def is_bidder(actor) -> bool:
+    """The reader acts for an organization that may bid (a provider or a hub)."""
+    return actor.has_role(Role.PROVIDER, Role.HUB) and actor.organization is not None
+
+
+def accepting_bids(tender: Tender, *, now: dt.datetime | None = None) -> bool:
+    """Bids (and questions) are accepted: published and before the deadline."""
+    return _passes(_refuse_after_deadline, tender, now or timezone.now())
+
+
+def bid_withdrawable(bid: Bid, *, now: dt.datetime | None = None) -> bool:
+    """``bid`` may still be withdrawn (a live bid, before the deadline)."""
+    return bid_lifecycle.allowed(bid.status, BidAction.WITHDRAW) and accepting_bids(
+        bid.tender, now=now
+    )
+
+
+def needs_method_approval(tender: Tender) -> bool:
+    """A draft whose method differs from the approved (or failed) one and is not yet
+    approved: ``tender_publish`` refuses it until the finance bureau approves."""
+    return (
+        tender_lifecycle.allowed(tender.status, TenderAction.PUBLISH)
+        and tender.method_change_approved_by_id is None
+        and _method_change_needed(tender)
+    )
+
+
+def scoring_open(tender: Tender) -> bool:
+    """Experts may declare and score (``_scoring_open`` of the panel services)."""
+    return _scoring_open(tender)
+
+
+@dataclass(frozen=True)
+class TenderAffordances:
+    """Who the reader is to the tender (``managing``: the purchaser; ``overseeing``: the
+    platform admin and auditors; ``bidder``: a provider or hub; ``on_panel``: a drawn
+    expert) and which next steps are open to the reader now."""
+
+    managing: bool
+    overseeing: bool
+    bidder: bool
+    on_panel: bool
+    # the purchaser
+    edit: bool
+    publish: bool
+    add_document: bool
+    amend: bool
+    answer_questions: bool
+    cancel: bool
+    fail: bool
+    retender: bool
+    view_panel: bool
+    draw_panel: bool
+    manage_panel: bool  # record recusals, void scores
+    confirm_award: bool
+    answer_challenges: tuple[int, ...]
+    # the finance bureau (platform admin)
+    needs_method_approval: bool
+    approve_method: bool
+    # bidders
+    accepting_bids: bool
+    bid_problems: tuple[str, ...]  # why the reader's organization may not bid (when it may ask)
+    submit_bid: bool
+    withdraw_bid: bool
+    ask_question: bool
+    request_recusal: bool
+    decline_award: bool
+    challenge: bool
+    withdraw_challenges: tuple[int, ...]
+    # experts
+    scoring_open: bool
+    review: bool
+
+
+def tender_affordances(actor, tender: Tender, *, now: dt.datetime | None = None):
+    """What ``actor`` may do next on ``tender`` (see :class:`TenderAffordances`)."""
+    now = now or timezone.now()
+    status = tender.status
+    managing = can(actor, "procurement.manage", tender)
+    overseeing = can(actor, "procurement.oversee")
+    bidder = is_bidder(actor)
+    on_panel = can(actor, "procurement.score", tender)
+    accepting = accepting_bids(tender, now=now)
+    experts = committee_needed(tender)
+    before_award = status in BEFORE_AWARD
+    method_approval = needs_method_approval(tender)
+
+    my_bid = None
+    award = selectors.current_award(tender)
+    if bidder:
+        mine = selectors.bids_of(actor=actor, organization=actor.organization, tender=tender)
+        my_bid = next((b for b in mine if b.status not in ("replaced", "withdrawn")), None)
+    problems = (
+        bidder_problems(tender, actor.organization, on=local_date(now))
+        if bidder and accepting
+        else []
+    )
+    winner = bool(award and bidder and award.bid.organization_id == actor.organization.pk)
+    challenges = selectors.challenges_for(tender, actor) if managing or bidder else []
+    own_org = actor.organization.pk if bidder else None
+
+    return TenderAffordances(
+        managing=managing,
+        overseeing=overseeing,
+        bidder=bidder,
+        on_panel=on_panel,
+        edit=managing and status == TenderStatus.DRAFT,
+        publish=managing and tender_lifecycle.allowed(status, TenderAction.PUBLISH),
+        add_document=managing and status in DOCUMENTS_OPEN,
+        amend=managing and status == TenderStatus.PUBLISHED,
+        answer_questions=managing and status == TenderStatus.PUBLISHED,
+        cancel=managing and tender_lifecycle.allowed(status, TenderAction.CANCEL),
+        fail=managing and before_award,
+        retender=managing and status == TenderStatus.FAILED,
+        view_panel=experts
+        and (
+            (managing and before_award)
+            or (not managing and overseeing and tender.opened_at is not None)
+        ),
+        draw_panel=managing and before_award and experts,
+        manage_panel=managing and before_award,
+        confirm_award=managing
+        and tender_lifecycle.allowed(status, TenderAction.AWARD)
+        and bool(tender.result),
+        answer_challenges=tuple(
+            c.pk
+            for c in challenges
+            if managing and challenge_lifecycle.allowed(c.status, ChallengeAction.ANSWER)
+        ),
+        needs_method_approval=method_approval,
+        approve_method=method_approval and can(actor, "procurement.approve_method_change"),
+        accepting_bids=accepting,
+        bid_problems=tuple(problems),
+        submit_bid=bidder and accepting and not problems,
+        withdraw_bid=my_bid is not None and bid_withdrawable(my_bid, now=now),
+        ask_question=bidder and accepting,
+        request_recusal=my_bid is not None and status in RECUSAL_OPEN,
+        decline_award=winner and award_lifecycle.allowed(award.status, AwardAction.DECLINE),
+        challenge=bool(
+            award
+            and my_bid is not None
+            and not winner
+            and award_lifecycle.allowed(award.status, AwardAction.REVOKE)
+            and now <= award.challenge_deadline
+        ),
+        withdraw_challenges=tuple(
+            c.pk
+            for c in challenges
+            if c.organization_id == own_org
+            and challenge_lifecycle.allowed(c.status, ChallengeAction.WITHDRAW)
+        ),
+        scoring_open=scoring_open(tender),
+        review=on_panel,
+    )
