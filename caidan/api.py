@@ -69,7 +69,18 @@ class StrictJSONParser(Parser):
         return data
 
 
-api = NinjaAPI(
+class CaidanAPI(NinjaAPI):
+    def get_openapi_operation_id(self, operation) -> str:
+        """``caidan_<app>_api_<handler>`` wherever the handler lives: an app's ``api.py`` that
+        grows into a package (``caidan.<app>.api.<aggregate>``) keeps its operation ids, which
+        generated clients are built on."""
+        parts = operation.view_func.__module__.split(".")
+        if len(parts) > 3 and parts[0] == "caidan" and parts[2] == "api":
+            parts = parts[:3]
+        return "_".join([*parts, operation.view_func.__name__]).replace(".", "_")
+
+
+api = CaidanAPI(
     title="Caidan 菜单 API",
     version="1",
     description=(

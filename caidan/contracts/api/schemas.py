@@ -87,8 +87,7 @@ def _name(user) -> str | None:
 
 
 class SigningOut(Schema):
-    """Read from ``contract_seen(…)``."""
-
+    # Read from ``contract_seen(…)``.
     sign_due: dt.datetime
     purchaser_signed_at: dt.datetime | None
     provider_signed_at: dt.datetime | None
@@ -113,8 +112,7 @@ class SigningOut(Schema):
 
 
 class InstalmentOut(Schema):
-    """Read from ``instalment_seen(…)``."""
-
+    # Read from ``instalment_seen(…)``.
     id: int
     contract_id: int
     sequence: int
@@ -192,8 +190,7 @@ class FundTotalsOut(Schema):
 
 
 class ReportOut(Schema):
-    """Read from ``report_seen(…)``."""
-
+    # Read from ``report_seen(…)``.
     id: int
     contract_id: int
     kind: str
@@ -254,8 +251,7 @@ class AmendmentOut(Schema):
 
 
 class ContractDetailOut(ContractOut):
-    """Read from ``contract_seen(…)``."""
-
+    # Read from ``contract_seen(…)``.
     version: int
     award_id: int
     proposal_id: int
@@ -338,8 +334,7 @@ def attachment_out(d) -> dict:
 
 
 class ReportDetailOut(ReportOut):
-    """Read from ``report_detail_seen(…)``: for insiders only (the caller checks)."""
-
+    # Read from ``report_detail_seen(…)``: for insiders only (the caller checks).
     contract: ContractBriefOut
     attachments: list[AttachmentOut]
 

@@ -87,8 +87,7 @@ class EvaluationOut(Schema):
 
 
 class IndicatorResultOut(Schema):
-    """Read from a row of ``selectors.indicator_rows``."""
-
+    # Read from a row of ``selectors.indicator_rows``.
     code: str
     name: str
     level: int
@@ -153,8 +152,7 @@ class IndicatorResultOut(Schema):
 
 
 class SubjectOut(Schema):
-    """Read from a row of ``selectors.subject_rows``."""
-
+    # Read from a row of ``selectors.subject_rows``.
     key: str  # purchaser / recipients / evaluator
     label: str
     score: str | None
@@ -180,8 +178,7 @@ class FrameworkRef(Schema):
 
 
 class EvaluationDetailOut(EvaluationOut):
-    """Read from ``evaluation_seen(…)``."""
-
+    # Read from ``evaluation_seen(…)``.
     evaluator: OrgRef | None
     framework: FrameworkRef | None
     indicators: list[IndicatorResultOut]
@@ -216,8 +213,7 @@ class IndicatorOut(Schema):
 
 
 class FrameworkOut(Schema):
-    """Read from ``selectors.framework_or_template``."""
-
+    # Read from ``selectors.framework_or_template``.
     id: int | None  # null: the project has no framework yet (the general template is shown)
     contract_id: int
     name: str
@@ -270,8 +266,7 @@ class SurveyCreatedOut(SurveyOut):
 
 
 class SurveySummaryOut(Schema):
-    """Read from ``selectors.surveys_of`` (which counts responses and tokens)."""
-
+    # Read from ``selectors.surveys_of`` (which counts responses and tokens).
     slug: str
     title: str
     opens_on: dt.date
@@ -340,8 +335,7 @@ class ContractBriefOut(Schema):
 
 
 class CoverageOut(Schema):
-    """Read from ``services.audit_coverage``."""
-
+    # Read from ``services.audit_coverage``.
     count: int
     amount: str
     total: str
@@ -361,8 +355,7 @@ class CoverageOut(Schema):
 
 
 class AuditPlanOut(Schema):
-    """Read from ``audit_plan_seen(…)``."""
-
+    # Read from ``audit_plan_seen(…)``.
     id: int
     year: int
     unit: UnitRef
