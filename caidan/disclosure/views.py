@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from caidan.accounts.permissions import require
-from caidan.common.errors import DomainError, NotFound, PermissionDenied, form_add_error
+from caidan.common.errors import NotFound
 from caidan.documents.forms import DocumentUploadForm
 from caidan.documents.responses import document_file_response
 from caidan.web.ui import attempt, attempt_error, domain_errors
@@ -193,18 +193,16 @@ def notice_attach(request, notice_id: int):
     notice = selectors.notice_get_for_edit(actor=request.actor, notice_id=notice_id)
     upload_form = _upload_form(request.POST, request.FILES)
     if upload_form.is_valid():
-        try:
-            document = notices.notice_attach(
+        document, error = attempt(
+            lambda: notices.notice_attach(
                 notice=notice,
                 file=upload_form.cleaned_data["file"],
                 description=upload_form.cleaned_data["description"],
                 actor=request.actor,
-            )
-        except DomainError as exc:
-            if isinstance(exc, PermissionDenied):
-                raise
-            form_add_error(upload_form, exc)
-        else:
+            ),
+            form=upload_form,
+        )
+        if error is None:
             messages.success(
                 request, _g("已上传附件“%(name)s”。") % {"name": document.original_name}
             )
