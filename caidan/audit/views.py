@@ -9,9 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from caidan.common.calendar import start_of_day
-from caidan.common.errors import DomainError
 from caidan.common.permissions import require
-from caidan.web.ui import domain_errors
+from caidan.web.ui import attempt, domain_errors
 
 from . import forms
 from .selectors import audit_event_list
@@ -33,10 +32,11 @@ def audit_events(request):
             "since": start_of_day(data["since"]) if data["since"] else None,
             "until": start_of_day(data["until"] + dt.timedelta(days=1)) if data["until"] else None,
         }
-    try:
-        page = audit_event_list(**filters, cursor=request.GET.get("cursor") or None, limit=50)
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    page, error = attempt(
+        lambda: audit_event_list(**filters, cursor=request.GET.get("cursor") or None, limit=50)
+    )
+    if error is not None:
+        messages.error(request, error)
         page = audit_event_list(**filters, limit=50)
     query = request.GET.copy()
     query.pop("cursor", None)
