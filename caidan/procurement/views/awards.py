@@ -1,0 +1,193 @@
+"""The award and its challenges: the purchaser confirms the winner (after reviewing the
+candidates' eligibility) and answers challenges; the winner may decline; the other bidders
+challenge and may withdraw."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from caidan.accounts.permissions import require
+from caidan.common.errors import DomainError, NotFound, PermissionDenied, form_add_error
+from caidan.web.ui import domain_errors
+
+from .. import forms, selectors, services
+from ..models import TenderStatus
+from .common import confirm
+
+
+@login_required
+@domain_errors
+def award(request, tender_id: int):
+    actor = request.actor
+    tender = selectors.tender_get_for(actor=actor, tender_id=tender_id)
+    require(actor, "procurement.manage", tender)
+    candidates = services.recommended(tender) if tender.status == TenderStatus.EVALUATED else []
+    form = forms.AwardForm(
+        request.POST or None,
+        candidates=candidates,
+        initial={"bid": str(candidates[0].pk)} if len(candidates) == 1 else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        chosen = next((b for b in candidates if str(b.pk) == form.cleaned_data["bid"]), None)
+        try:
+            services.award_confirm(
+                tender=tender, bid=chosen, note=form.cleaned_data["note"], actor=actor
+            )
+        except DomainError as exc:
+            form_add_error(form, exc)
+        else:
+            messages.success(request, "已确定中标人，中标结果公告已发布。")
+            return redirect("procurement:notice", tender_id=tender.pk)
+    ranking = [b for b in selectors.opening_record(tender) if b.rank is not None]
+    problems = services.candidate_problems(tender) if candidates else {}
+    return render(
+        request,
+        "procurement/award.html",
+        {
+            "t": tender,
+            "form": form,
+            "candidates": candidates,
+            "ranking": ranking,
+            "problems": [(b, problems[b.pk]) for b in candidates if b.pk in problems],
+        },
+    )
+
+
+@login_required
+@domain_errors
+def candidate_disqualify(request, tender_id: int, bid_id: int):
+    """The purchaser records a recommended bidder as no longer qualified (the platform's
+    reasons), after a confirmation; the next-ranked is then recommended."""
+    actor = request.actor
+    tender = selectors.tender_get_for(actor=actor, tender_id=tender_id)
+    require(actor, "procurement.manage", tender)
+    bid = next((b for b in services.recommended(tender) if b.pk == bid_id), None)
+    if bid is None:
+        raise NotFound("该投标不是本项目的中标候选人。")
+    problems = services.candidate_problems(tender).get(bid.pk, [])
+    if request.method == "POST":
+        try:
+            services.candidate_disqualify(tender=tender, bid=bid, actor=actor)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request, f"已认定{bid.organization.name}不符合承接条件，并通知该供应商。"
+            )
+        return redirect("procurement:award", tender_id=tender.pk)
+    return render(
+        request,
+        "procurement/candidate_disqualify.html",
+        {"t": tender, "bid": bid, "problems": problems},
+    )
+
+
+@login_required
+@domain_errors
+def award_decline(request, tender_id: int):
+    actor = request.actor
+    tender = selectors.tender_get_for(actor=actor, tender_id=tender_id)
+    current = selectors.current_award(tender)
+    if current is None:
+        raise NotFound("该采购项目没有有效的中标结果。")
+    require(actor, "procurement.bid", current.bid.organization)
+    form = forms.ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.award_decline(award=current, reason=form.cleaned_data["reason"], actor=actor)
+        except DomainError as exc:
+            form_add_error(form, exc)
+        else:
+            messages.success(request, "已放弃中标。采购人可确定排名其后的供应商中标或重新采购。")
+            return redirect("procurement:tender", tender_id=tender.pk)
+    return confirm(
+        request,
+        tender=tender,
+        title=_("放弃中标"),
+        warning=_("放弃后不可恢复；无正当理由放弃中标可能影响贵组织的履约记录。"),
+        action_label=_("确认放弃中标"),
+        form=form,
+        danger=True,
+    )
+
+
+@login_required
+@domain_errors
+def challenge_new(request, tender_id: int):
+    actor = request.actor
+    tender = selectors.tender_get_for(actor=actor, tender_id=tender_id)
+    require(actor, "procurement.bid", actor.organization)
+    current = selectors.current_award(tender)
+    if current is None:
+        raise NotFound("该采购项目没有有效的中标结果。")
+    form = forms.ChallengeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.challenge_file(
+                award=current,
+                organization=actor.organization,
+                grounds=form.cleaned_data["grounds"],
+                actor=actor,
+            )
+        except DomainError as exc:
+            form_add_error(form, exc)
+        else:
+            messages.success(request, "质疑已提交，采购人须在 7 个工作日内书面答复。")
+            return redirect("procurement:tender", tender_id=tender.pk)
+    return render(
+        request, "procurement/challenge.html", {"t": tender, "form": form, "award": current}
+    )
+
+
+def _challenge(tender, actor, challenge_id: int):
+    c = next((c for c in selectors.challenges_for(tender, actor) if c.pk == challenge_id), None)
+    if c is None:
+        raise NotFound("质疑不存在。")
+    return c
+
+
+@require_POST
+@login_required
+@domain_errors
+def challenge_answer(request, tender_id: int, challenge_id: int):
+    actor = request.actor
+    tender = selectors.tender_get_for(actor=actor, tender_id=tender_id)
+    require(actor, "procurement.manage", tender)
+    challenge = _challenge(tender, actor, challenge_id)
+    form = forms.ChallengeAnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            services.challenge_answer(
+                challenge=challenge,
+                answer=form.cleaned_data["answer"],
+                upheld=form.cleaned_data["upheld"],
+                actor=actor,
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "质疑答复已送达质疑人。")
+    else:
+        messages.error(request, "请填写答复内容并选择质疑是否成立。")
+    return redirect("procurement:tender", tender_id=tender.pk)
+
+
+@require_POST
+@login_required
+@domain_errors
+def challenge_withdraw(request, tender_id: int, challenge_id: int):
+    actor = request.actor
+    tender = selectors.tender_get_for(actor=actor, tender_id=tender_id)
+    challenge = _challenge(tender, actor, challenge_id)
+    try:
+        services.challenge_withdraw(challenge=challenge, actor=actor)
+        messages.success(request, "质疑已撤回。")
+    except DomainError as exc:
+        if isinstance(exc, PermissionDenied):
+            raise
+        messages.error(request, exc.message)
+    return redirect("procurement:tender", tender_id=tender.pk)

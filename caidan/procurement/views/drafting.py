@@ -1,0 +1,314 @@
+"""The purchaser's tender documents and their lifecycle: drafting from an approved project,
+editing the draft, publication, amendments, attached documents, cancellation, failure and
+re-tendering; the finance bureau's approval of a change of method."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from caidan.accounts.permissions import require
+from caidan.common.errors import DomainError, NotFound, PermissionDenied, form_add_error
+from caidan.documents.forms import DocumentUploadForm
+from caidan.jurisdiction.selectors import setting_value
+from caidan.web.ui import domain_errors
+
+from .. import forms, selectors, services
+from ..models import TenderStatus
+from ..services.tenders import DEFAULT_FACTORS
+from .common import confirm
+
+# The draft's fields the edit form starts from.
+EDITABLE = (
+    "title",
+    "method",
+    "method_change_reason",
+    "evaluation_method",
+    "aggregate",
+    "description",
+    "budget",
+    "bid_security",
+    "grade_policy",
+    "required_fields",
+    "require_experience",
+    "price_points",
+    "committee_size",
+    "reserve_count",
+    "justification",
+    "posts",
+    "post_requirements",
+    "post_price_cap",
+)
+
+
+@login_required
+@domain_errors
+def tender_new(request):
+    require(request.actor, "procurement.create")
+    return render(
+        request,
+        "procurement/tender_new.html",
+        {"proposals": selectors.eligible_proposals(request.actor)[:200]},
+    )
+
+
+@login_required
+@domain_errors
+def tender_create(request, proposal_id: int):
+    actor = request.actor
+    require(actor, "procurement.create")
+    proposal = selectors.eligible_proposals(actor).filter(pk=proposal_id).first()
+    if proposal is None:
+        raise NotFound("该项目不存在、尚未立项，或已有进行中的采购。")
+    initial = {
+        "title": proposal.title,
+        "method": proposal.procurement_method,
+        "evaluation_method": "comprehensive",
+        "aggregate": setting_value("score_aggregate"),
+        "description": proposal.description,
+        "budget": proposal.budget,
+        "bid_security": 0,
+        "grade_policy": proposal.grade_policy,
+        "required_fields": list(proposal.required_fields),
+        "require_experience": proposal.require_experience,
+        "price_points": 30,
+        **forms.TenderForm.initial_factors(DEFAULT_FACTORS),
+    }
+    form = forms.TenderForm(
+        request.POST or None,
+        initial=initial,
+        organizations=selectors.organizations_for_choice(),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            tender = services.tender_create(
+                proposal=proposal, actor=actor, **form.service_data(creating=True)
+            )
+        except DomainError as exc:
+            forms.add_domain_error(form, exc, aliases=form.error_aliases())
+        else:
+            messages.success(request, "采购文件草稿已保存。检查无误后请发布公告。")
+            return redirect("procurement:tender", tender_id=tender.pk)
+    return render(
+        request,
+        "procurement/tender_form.html",
+        {"form": form, "proposal": proposal, "t": None},
+    )
+
+
+@login_required
+@domain_errors
+def tender_edit(request, tender_id: int):
+    actor = request.actor
+    tender = selectors.tender_get_for(actor=actor, tender_id=tender_id)
+    require(actor, "procurement.manage", tender)
+    if tender.status != TenderStatus.DRAFT:
+        messages.error(request, "采购公告已发布，只能通过澄清修改公告变更采购文件。")
+        return redirect("procurement:tender", tender_id=tender.pk)
+    initial = {f: getattr(tender, f) for f in EDITABLE}
+    initial["invited_organization"] = str(tender.invited_organization_id or "")
+    initial["deadline"] = timezone.localtime(tender.deadline) if tender.deadline else None
+    initial.update(forms.TenderForm.initial_factors(tender.factors))
+    form = forms.TenderForm(
+        request.POST or None,
+        initial=initial,
+        organizations=selectors.organizations_for_choice(),
+    )
+    if request.method == "POST" and form.is_valid():
+        changes = form.service_data(creating=False)
+        if changes["method"] == tender.method:
+            changes.pop("method")  # an unchanged method keeps its approval
+        try:
+            services.tender_update(tender=tender, changes=changes, actor=actor)
+        except DomainError as exc:
+            forms.add_domain_error(form, exc, aliases=form.error_aliases())
+        else:
+            messages.success(request, "已保存。")
+            return redirect("procurement:tender", tender_id=tender.pk)
+    return render(
+        request,
+        "procurement/tender_form.html",
+        {"form": form, "proposal": tender.proposal, "t": tender},
+    )
+
+
+@login_required
+@domain_errors
+def tender_publish(request, tender_id: int):
+    actor = request.actor
+    tender = selectors.tender_get_for(actor=actor, tender_id=tender_id)
+    require(actor, "procurement.manage", tender)
+    error = None
+    if request.method == "POST":
+        try:
+            services.tender_publish(tender=tender, actor=actor)
+        except DomainError as exc:
+            error = exc.message
+        else:
+            messages.success(request, "采购公告已发布，投标期开始。")
+            return redirect("procurement:tender", tender_id=tender.pk)
+    return confirm(
+        request,
+        tender=tender,
+        title=_("发布采购公告"),
+        warning=_(
+            "发布后不可撤回：公告立即公开，投标期开始计算；此后采购文件只能通过澄清修改公告变更。"
+        ),
+        action_label=_("确认发布"),
+        error=error,
+        show_summary=True,
+    )
+
+
+@require_POST
+@login_required
+@domain_errors
+def tender_approve_method(request, tender_id: int):
+    tender = selectors.tender_get_for(actor=request.actor, tender_id=tender_id)
+    try:
+        services.tender_approve_method_change(tender=tender, actor=request.actor)
+        messages.success(request, "已批准变更采购方式。")
+    except DomainError as exc:
+        if isinstance(exc, PermissionDenied):
+            raise
+        messages.error(request, exc.message)
+    return redirect("procurement:tender", tender_id=tender.pk)
+
+
+@login_required
+@domain_errors
+def tender_amend(request, tender_id: int):
+    actor = request.actor
+    tender = selectors.tender_get_for(actor=actor, tender_id=tender_id)
+    require(actor, "procurement.manage", tender)
+    form = forms.AmendForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.tender_amend(
+                tender=tender,
+                summary=d["summary"],
+                affects_bids=d["affects_bids"],
+                new_deadline=d["new_deadline"],
+                actor=actor,
+            )
+        except DomainError as exc:
+            form_add_error(form, exc)
+        else:
+            messages.success(request, "澄清修改公告已发布。")
+            return redirect("procurement:tender", tender_id=tender.pk)
+    return render(request, "procurement/amend.html", {"t": tender, "form": form})
+
+
+@login_required
+@require_POST
+@domain_errors
+def document_add(request, tender_id: int):
+    """The purchaser attaches a public document; once published this is an amendment."""
+    actor = request.actor
+    tender = selectors.tender_get_for(actor=actor, tender_id=tender_id)
+    form = DocumentUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, "；".join(errors))
+        return redirect("procurement:tender", tender_id=tender.pk)
+    try:
+        document = services.tender_document_add(
+            tender=tender,
+            file=form.cleaned_data["file"],
+            description=form.cleaned_data["description"],
+            actor=actor,
+        )
+    except DomainError as exc:
+        if isinstance(exc, PermissionDenied):
+            raise
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已附加采购文件“{document.original_name}”。")
+    return redirect("procurement:tender", tender_id=tender.pk)
+
+
+def _reason_action(request, tender_id, *, service, title, warning, action_label, done):
+    actor = request.actor
+    tender = selectors.tender_get_for(actor=actor, tender_id=tender_id)
+    require(actor, "procurement.manage", tender)
+    form = forms.ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            service(tender=tender, reason=form.cleaned_data["reason"], actor=actor)
+        except DomainError as exc:
+            form_add_error(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect("procurement:tender", tender_id=tender.pk)
+    return confirm(
+        request,
+        tender=tender,
+        title=title,
+        warning=warning,
+        action_label=action_label,
+        form=form,
+        danger=True,
+    )
+
+
+@login_required
+@domain_errors
+def tender_cancel(request, tender_id: int):
+    return _reason_action(
+        request,
+        tender_id,
+        service=services.tender_cancel,
+        title=_("取消采购"),
+        warning=_("取消后不可恢复，取消理由将公开；已递交的投标不再开启。"),
+        action_label=_("确认取消"),
+        done="采购已取消。",
+    )
+
+
+@login_required
+@domain_errors
+def tender_fail(request, tender_id: int):
+    return _reason_action(
+        request,
+        tender_id,
+        service=services.tender_fail_manual,
+        title=_("废标"),
+        warning=_("废标后本次采购终止，理由将公开；之后可重新采购或经批准变更采购方式。"),
+        action_label=_("确认废标"),
+        done="已废标。",
+    )
+
+
+@login_required
+@domain_errors
+def tender_retender(request, tender_id: int):
+    actor = request.actor
+    tender = selectors.tender_get_for(actor=actor, tender_id=tender_id)
+    require(actor, "procurement.manage", tender)
+    form = forms.RetenderForm(request.POST or None, initial={"method": tender.method})
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = services.tender_retender(
+                tender=tender,
+                method=form.cleaned_data["method"],
+                reason=form.cleaned_data["reason"],
+                actor=actor,
+            )
+        except DomainError as exc:
+            form_add_error(form, exc)
+        else:
+            messages.success(request, "已生成重新采购的采购文件草稿，请设定截止时间后发布。")
+            return redirect("procurement:tender", tender_id=new.pk)
+    return confirm(
+        request,
+        tender=tender,
+        title=_("重新采购"),
+        warning=_("将以本项目的采购文件生成新的草稿；变更采购方式须说明理由并经财政部门批准。"),
+        action_label=_("生成重新采购草稿"),
+        form=form,
+    )
