@@ -1,0 +1,138 @@
+"""What a reader may do next on a tender (``caidan.procurement.affordances``): one answer for
+the pages and the API, at each step of the lifecycle and for each kind of reader; and the
+award notice's link to the signed contract, which contracts registers
+(``caidan.procurement.links``)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import pytest
+from django.urls import reverse
+
+from caidan.procurement.affordances import tender_affordances
+from caidan.procurement.links import tender_links
+from caidan.procurement.services import award_confirm, challenge_file, tender_update
+
+from .factories import (
+    Bidder,
+    committee_passes_all,
+    draft_tender,
+    make_bidders,
+    open_now,
+    published_tender,
+    submit_bids,
+)
+
+pytestmark = pytest.mark.django_db
+
+STEPS = (
+    "edit",
+    "publish",
+    "add_document",
+    "amend",
+    "answer_questions",
+    "cancel",
+    "fail",
+    "retender",
+    "view_panel",
+    "draw_panel",
+    "manage_panel",
+    "confirm_award",
+    "approve_method",
+    "submit_bid",
+    "withdraw_bid",
+    "ask_question",
+    "request_recusal",
+    "decline_award",
+    "challenge",
+    "review",
+)
+
+
+def open_steps(aff) -> set[str]:
+    return {name for name in STEPS if getattr(aff, name)}
+
+
+def test_a_draft_whose_method_changed(world):
+    tender = draft_tender(world)
+    tender_update(
+        tender=tender,
+        changes={"method": "consultation", "method_change_reason": "仅两家有效投标"},
+        actor=world.actor("purchaser"),
+    )
+    tender.refresh_from_db()
+    purchaser = tender_affordances(world.actor("purchaser"), tender)
+    assert open_steps(purchaser) == {"edit", "publish", "add_document", "cancel"}
+    assert purchaser.needs_method_approval and purchaser.managing
+    admin = tender_affordances(world.actor("admin"), tender)
+    assert open_steps(admin) == {"approve_method"}
+
+
+def test_each_reader_through_bidding_evaluation_award_and_challenge(world, client, token_for):
+    tender = published_tender(world, evaluation_method="lowest_price")
+    provider = world.actor("provider")
+    winner = Bidder(org=provider.organization, user=provider.user, actor=provider)
+    loser, third = make_bidders(world, 2)
+
+    assert open_steps(tender_affordances(world.actor("purchaser"), tender)) == {
+        "add_document",
+        "amend",
+        "answer_questions",
+        "cancel",
+    }
+    assert open_steps(tender_affordances(provider, tender)) == {"submit_bid", "ask_question"}
+    assert open_steps(tender_affordances(world.actor("expert"), tender)) == set()
+
+    submit_bids(
+        world, tender, ["700000.00", "800000.00", "900000.00"], bidders=[winner, loser, third]
+    )
+    bidding = tender_affordances(provider, tender)
+    assert open_steps(bidding) == {"submit_bid", "withdraw_bid", "ask_question", "request_recusal"}
+    assert bidding.accepting_bids and bidding.bid_problems == ()
+
+    open_now(tender)
+    committee_passes_all(world, tender)
+    assert tender.status == "evaluated"
+    assert open_steps(tender_affordances(world.actor("purchaser"), tender)) == {
+        "fail",
+        "view_panel",
+        "draw_panel",
+        "manage_panel",
+        "confirm_award",
+    }
+    assert open_steps(tender_affordances(provider, tender)) == set()
+    assert open_steps(tender_affordances(world.actor("auditor"), tender)) == {"view_panel"}
+
+    award = award_confirm(tender=tender, actor=world.actor("purchaser"))
+    tender.refresh_from_db()
+    assert open_steps(tender_affordances(provider, tender)) == {"decline_award"}
+    assert open_steps(tender_affordances(loser.actor, tender)) == {"challenge"}
+
+    c = challenge_file(award=award, organization=loser.org, grounds="评审不公", actor=loser.actor)
+    assert tender_affordances(loser.actor, tender).withdraw_challenges == (c.pk,)
+    assert tender_affordances(provider, tender).withdraw_challenges == ()
+    assert tender_affordances(world.actor("purchaser"), tender).answer_challenges == (c.pk,)
+
+    # The API's tender carries the same answer for the same reader.
+    body = client.get(f"/api/v1/procurement/tenders/{tender.pk}", **token_for("purchaser")).json()
+    expected = asdict(tender_affordances(world.actor("purchaser"), tender))
+    assert body["affordances"] == {
+        k: list(v) if isinstance(v, tuple) else v for k, v in expected.items()
+    }
+    anonymous = client.get(f"/api/v1/procurement/tenders/{tender.pk}").json()["affordances"]
+    assert not any(anonymous[name] for name in STEPS)
+
+
+def test_the_notice_links_the_public_contract_contracts_registered(world):
+    from tests.contracts.factories import draft_contract, signed_contract
+
+    draft = draft_contract(world)
+    assert tender_links(draft.award) == []  # a draft contract is not public
+    contract = signed_contract(world)
+    (link,) = tender_links(contract.award)
+    assert link.text == contract.reference and link.url == reverse(
+        "contracts:detail", args=[contract.pk]
+    )
+    assert link.testid == "notice-contract"
+    assert tender_links(None) == []
