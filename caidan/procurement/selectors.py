@@ -254,6 +254,14 @@ def eligible_proposals(actor) -> QuerySet:
     )
 
 
+def eligible_proposal_get_for(*, actor, proposal_id: int):
+    """One of ``eligible_proposals`` (NotFound otherwise)."""
+    proposal = eligible_proposals(actor).filter(pk=proposal_id).first()
+    if proposal is None:
+        raise NotFound("该项目不存在、尚未立项，或已有进行中的采购。")
+    return proposal
+
+
 # --- one object for an edge (API handler or view) ---------------------------------------------
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from caidan.accounts.permissions import require
-from caidan.common.errors import DomainError, NotFound, PermissionDenied, form_add_error
+from caidan.common.errors import DomainError, PermissionDenied, form_add_error
 from caidan.documents.forms import DocumentUploadForm
 from caidan.jurisdiction.selectors import setting_value
 from caidan.web.ui import domain_errors
@@ -61,9 +61,7 @@ def tender_new(request):
 def tender_create(request, proposal_id: int):
     actor = request.actor
     require(actor, "procurement.create")
-    proposal = selectors.eligible_proposals(actor).filter(pk=proposal_id).first()
-    if proposal is None:
-        raise NotFound("该项目不存在、尚未立项，或已有进行中的采购。")
+    proposal = selectors.eligible_proposal_get_for(actor=actor, proposal_id=proposal_id)
     initial = {
         "title": proposal.title,
         "method": proposal.procurement_method,
