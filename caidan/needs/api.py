@@ -22,8 +22,17 @@ from caidan.common.xlsx import XLSX_MIME
 
 from . import selectors, services
 from .followups import followups_for
+from .inputs import (
+    IdentityCodeInput,
+    IdentityInput,
+    MenuCloseInput,
+    MenuInput,
+    MenuItemInput,
+    NeedInput,
+    NeedModerationInput,
+    NeedReportInput,
+)
 from .models import Menu, MenuItem, MenuOrder, Need
-from .services import KEEP
 
 router = Router(tags=["needs 居民需求与菜单"])
 ERRORS_429 = {**ERRORS, 429: ErrorOut}
@@ -52,7 +61,7 @@ class VerifyStartOut(Schema):
 )
 def verification_start(request, payload: VerifyStartIn):
     challenge = services.identity_verification_start(
-        kind=payload.kind, value=payload.value, ip=client_ip(request)
+        ip=client_ip(request), data=IdentityInput.parse(payload.dict())
     )
     return {
         "kind": challenge.kind,
@@ -82,7 +91,7 @@ class VerifyConfirmOut(Schema):
 )
 def verification_confirm(request, payload: VerifyConfirmIn):
     user = services.identity_verification_confirm(
-        kind=payload.kind, value=payload.value, code=payload.code, ip=client_ip(request)
+        ip=client_ip(request), data=IdentityCodeInput.parse(payload.dict())
     )
     _token, raw = api_token_create(
         actor=Actor(user=user, ip=client_ip(request), via="token"), name="居民身份验证"
@@ -177,11 +186,7 @@ def create_need(request, payload: NeedIn):
     if unit is None:
         raise field_error("unit_id", "请选择需求所在的街道或镇。")
     need = services.need_submit(
-        actor=request.auth,
-        unit=unit,
-        community=payload.community,
-        target_group=payload.target_group,
-        text=payload.text,
+        actor=request.auth, data=NeedInput.parse(payload.dict(exclude={"unit_id"}), unit=unit)
     )
     return Status(201, {**moderated_out(need), "followups": []})
 
@@ -222,7 +227,9 @@ class ReportOut(Schema):
 @router.post("/{need_id}/report", response={200: ReportOut, **ERRORS}, summary="举报不当需求")
 def report_need(request, need_id: int, payload: ReportIn):
     need = selectors.need_get_for_report(need_id=need_id)
-    need = services.need_report(actor=request.auth, need=need, reason=payload.reason)
+    need = services.need_report(
+        actor=request.auth, need=need, data=NeedReportInput.parse(payload.dict())
+    )
     return {"need_id": need.pk, "hidden": need.status == Need.Status.HIDDEN}
 
 
@@ -233,7 +240,11 @@ class ReasonIn(Schema):
 @router.post("/{need_id}/hide", response={200: ModeratedNeedOut, **ERRORS}, summary="隐藏需求")
 def hide_need(request, need_id: int, payload: ReasonIn):
     need = selectors.need_get_for_moderation(actor=request.auth, need_id=need_id)
-    return moderated_out(services.need_hide(actor=request.auth, need=need, reason=payload.reason))
+    return moderated_out(
+        services.need_hide(
+            actor=request.auth, need=need, data=NeedModerationInput.parse(payload.dict())
+        )
+    )
 
 
 @router.post(
@@ -242,7 +253,9 @@ def hide_need(request, need_id: int, payload: ReasonIn):
 def restore_need(request, need_id: int, payload: ReasonIn):
     need = selectors.need_get_for_moderation(actor=request.auth, need_id=need_id)
     return moderated_out(
-        services.need_restore(actor=request.auth, need=need, reason=payload.reason)
+        services.need_restore(
+            actor=request.auth, need=need, data=NeedModerationInput.parse(payload.dict())
+        )
     )
 
 
@@ -356,13 +369,7 @@ class MenuIn(Schema):
 def create_menu(request, payload: MenuIn):
     unit = selectors.unit_get(unit_id=payload.unit_id)
     menu = services.menu_create(
-        actor=request.auth,
-        unit=unit,
-        community=payload.community,
-        title=payload.title,
-        description=payload.description,
-        ordering_opens_at=payload.ordering_opens_at,
-        ordering_closes_at=payload.ordering_closes_at,
+        actor=request.auth, unit=unit, data=MenuInput.parse(payload.dict(exclude={"unit_id"}))
     )
     return Status(201, detail_out(selectors.menu_get_for_edit(actor=request.auth, menu_id=menu.pk)))
 
@@ -388,11 +395,7 @@ class MenuPatch(Schema):
 def update_menu(request, menu_id: int, payload: MenuPatch):
     menu = selectors.menu_get_for_edit(actor=request.auth, menu_id=menu_id)
     changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
-    services.menu_update(
-        actor=request.auth,
-        menu=menu,
-        **{k: changes.get(k, KEEP) for k in MenuPatch.model_fields},
-    )
+    services.menu_update(actor=request.auth, menu=menu, changes=changes)
     return detail_out(selectors.menu_get_for_edit(actor=request.auth, menu_id=menu_id))
 
 
@@ -410,7 +413,7 @@ class CloseIn(Schema):
 @router.post("/menus/{menu_id}/close", response={200: MenuOut, **ERRORS}, summary="截止点菜")
 def close_menu(request, menu_id: int, payload: CloseIn):
     menu = selectors.menu_get_for_edit(actor=request.auth, menu_id=menu_id)
-    services.menu_close(actor=request.auth, menu=menu, reason=payload.reason)
+    services.menu_close(actor=request.auth, menu=menu, data=MenuCloseInput.parse(payload.dict()))
     return menu_out(selectors.menu_get_for_edit(actor=request.auth, menu_id=menu_id))
 
 
@@ -431,11 +434,9 @@ def add_item(request, menu_id: int, payload: ItemIn):
     item = services.menu_item_add(
         actor=request.auth,
         menu=menu,
-        catalog_item=catalog_item,
-        title=payload.title,
-        description=payload.description,
-        estimated_budget=payload.estimated_budget,
-        sort_order=payload.sort_order,
+        data=MenuItemInput.parse(
+            payload.dict(exclude={"catalog_item_id"}), catalog_item=catalog_item
+        ),
     )
     item = MenuItem.objects.select_related("catalog_item").get(pk=item.pk)
     return Status(201, item_out(item))

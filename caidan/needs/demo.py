@@ -17,6 +17,7 @@ from caidan.accounts.actor import Actor
 from caidan.accounts.models import Membership, Role, Unit, User
 from caidan.catalog.models import CatalogItem, CatalogVersion
 
+from .inputs import IdentityInput, MenuInput, MenuItemInput, NeedInput, normalise
 from .models import IdentityKind, Menu, MenuItem, MenuOrder, Need, ResidentIdentity, TargetGroup
 from .services import (
     identity_hash,
@@ -25,7 +26,6 @@ from .services import (
     menu_order_place,
     menu_publish,
     need_submit,
-    normalise,
     resident_identity_create,
 )
 
@@ -146,7 +146,9 @@ def _identities(actor: Any, created: dict[str, int]) -> dict[str, ResidentIdenti
                 if user is not None and ResidentIdentity.objects.filter(user=user).exists():
                     user = None
             identity = resident_identity_create(
-                kind=IdentityKind.PHONE, value=phone, user=user, actor=actor
+                user=user,
+                actor=actor,
+                data=IdentityInput.parse(kind=IdentityKind.PHONE, value=phone),
             )
             created["resident_identities"] += 1
         out[phone] = identity
@@ -190,11 +192,13 @@ def _menu(actor: Any, created: dict[str, int]) -> tuple[Menu | None, list[MenuIt
     menu = menu_create(
         actor=actor,
         unit=unit,
-        community=MENU_COMMUNITY,
-        title=MENU_TITLE,
-        description=MENU_DESCRIPTION,
-        ordering_opens_at=now - dt.timedelta(days=1),
-        ordering_closes_at=now + dt.timedelta(days=14),
+        data=MenuInput.parse(
+            community=MENU_COMMUNITY,
+            title=MENU_TITLE,
+            description=MENU_DESCRIPTION,
+            ordering_opens_at=now - dt.timedelta(days=1),
+            ordering_closes_at=now + dt.timedelta(days=14),
+        ),
     )
     created["menus"] += 1
     items = []
@@ -203,10 +207,12 @@ def _menu(actor: Any, created: dict[str, int]) -> tuple[Menu | None, list[MenuIt
             menu_item_add(
                 actor=actor,
                 menu=menu,
-                catalog_item=catalog_item,
-                title=title,
-                description=description,
-                estimated_budget=budget,
+                data=MenuItemInput.parse(
+                    catalog_item=catalog_item,
+                    title=title,
+                    description=description,
+                    estimated_budget=budget,
+                ),
             )
         )
         created["menu_items"] += 1
@@ -234,10 +240,7 @@ def seed_needs(actor: Any) -> dict[str, int]:
                 continue
             need_submit(
                 actor=_resident_actor(identity),
-                unit=unit,
-                community=community,
-                target_group=group,
-                text=text,
+                data=NeedInput.parse(unit=unit, community=community, target_group=group, text=text),
             )
             created["needs"] += 1
         menu, items = _menu(actor, created)

@@ -22,6 +22,7 @@ from caidan.common.pagination import Page, keyset_paginate
 from caidan.common.xlsx import write_workbook
 
 from . import permissions  # noqa: F401 - registers the rules
+from .inputs import NEED_UNIT_KINDS
 from .models import (
     Menu,
     MenuItem,
@@ -33,7 +34,6 @@ from .models import (
     TargetGroup,
 )
 from .services.identity import identity_of
-from .services.needs import NEED_UNIT_KINDS
 
 # --- units -------------------------------------------------------------------------------
 

@@ -25,6 +25,16 @@ from caidan.web.ui import attempt, attempt_error, attempt_refusal, domain_errors
 
 from . import forms, selectors, services
 from .followups import followups_for
+from .inputs import (
+    IdentityCodeInput,
+    IdentityInput,
+    MenuCloseInput,
+    MenuInput,
+    MenuItemInput,
+    NeedInput,
+    NeedModerationInput,
+    NeedReportInput,
+)
 from .models import NeedStatus, TargetGroup
 from .sms import DEFAULT_BACKEND
 
@@ -124,9 +134,7 @@ def verify(request):
     if request.method == "POST" and step == "start" and start_form.is_valid():
         challenge, refusal = attempt_refusal(
             lambda: services.identity_verification_start(
-                kind=start_form.cleaned_data["kind"],
-                value=start_form.cleaned_data["value"],
-                ip=request.actor.ip,
+                ip=request.actor.ip, data=IdentityInput.parse(start_form.cleaned_data)
             ),
             form=start_form,
             pages=(),
@@ -145,10 +153,7 @@ def verify(request):
         if confirm_form.is_valid():
             user, refusal = attempt_refusal(
                 lambda: services.identity_verification_confirm(
-                    kind=confirm_form.cleaned_data["kind"],
-                    value=confirm_form.cleaned_data["value"],
-                    code=confirm_form.cleaned_data["code"],
-                    ip=request.actor.ip,
+                    ip=request.actor.ip, data=IdentityCodeInput.parse(confirm_form.cleaned_data)
                 ),
                 form=confirm_form,
                 pages=(),
@@ -188,7 +193,10 @@ def need_new(request):
     form = forms.NeedForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         error = attempt_error(
-            lambda: services.need_submit(actor=request.actor, **form.cleaned_data), form=form
+            lambda: services.need_submit(
+                actor=request.actor, data=NeedInput.parse(form.cleaned_data)
+            ),
+            form=form,
         )
         if error is None:
             messages.success(request, "需求已提交并公开。街道工作人员会据此编制服务菜单。")
@@ -228,7 +236,9 @@ def need_report(request, need_id: int):
     # Any refusal but "verify first" (verify_first's) is a message, a missing permission too.
     reported, refusal = attempt_refusal(
         lambda: services.need_report(
-            actor=request.actor, need=need, reason=request.POST.get("reason", "")
+            actor=request.actor,
+            need=need,
+            data=NeedReportInput.parse(reason=request.POST.get("reason", "")),
         ),
         pages=(NotAuthenticated,),
     )
@@ -287,7 +297,11 @@ def _moderate(request, need_id: int, service, done: str):
     need = selectors.need_get_for_moderation(actor=request.actor, need_id=need_id)
     form = forms.ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    error = attempt_error(lambda: service(actor=request.actor, need=need, reason=reason))
+    error = attempt_error(
+        lambda: service(
+            actor=request.actor, need=need, data=NeedModerationInput.parse(reason=reason)
+        )
+    )
     if error is not None:
         messages.error(request, error)
     else:
@@ -355,7 +369,10 @@ def menu_manage(request):
     form = forms.MenuForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         menu, error = attempt(
-            lambda: services.menu_create(actor=request.actor, **form.cleaned_data), form=form
+            lambda: services.menu_create(
+                actor=request.actor, data=MenuInput.parse(form.cleaned_data)
+            ),
+            form=form,
         )
         if error is None:
             messages.success(request, "菜单草稿已创建，请添加菜单项后发布。")
@@ -411,7 +428,7 @@ def menu_edit(request, menu_id: int):
             if not details_form.fields[name].disabled
         }
         error = attempt_error(
-            lambda: services.menu_update(actor=request.actor, menu=menu, **changes),
+            lambda: services.menu_update(actor=request.actor, menu=menu, changes=changes),
             form=details_form,
         )
         if error is None:
@@ -420,7 +437,7 @@ def menu_edit(request, menu_id: int):
     if action == "add_item" and item_form.is_valid():
         error = attempt_error(
             lambda: services.menu_item_add(
-                actor=request.actor, menu=menu, **item_form.cleaned_data
+                actor=request.actor, menu=menu, data=MenuItemInput.parse(item_form.cleaned_data)
             ),
             form=item_form,
         )
@@ -484,7 +501,9 @@ def menu_close(request, menu_id: int):
         request,
         menu_id,
         lambda menu: services.menu_close(
-            actor=request.actor, menu=menu, reason=request.POST.get("reason", "")
+            actor=request.actor,
+            menu=menu,
+            data=MenuCloseInput.parse(reason=request.POST.get("reason", "")),
         ),
         "已截止点菜。",
     )

@@ -19,6 +19,7 @@ from django.utils import timezone
 from caidan.accounts.actor import Actor
 from caidan.common.errors import DomainError
 from caidan.disclosure import downloads, ocds, search
+from caidan.needs.inputs import MenuInput, NeedModerationInput
 from caidan.projects.inputs import ProposalInput
 from tests.disclosure.test_downloads import all_pages
 from tests.disclosure.test_ocds import full_lifecycle, sealed_tender
@@ -198,9 +199,8 @@ def test_projects(world, client):
 
 def test_tenders(world, client):
     from caidan.procurement.selectors import tender_list_public
-    from tests.procurement.factories import draft_tender
-
     from caidan.procurement.services import tender_cancel
+    from tests.procurement.factories import draft_tender
 
     published = full_lifecycle(world).tender
     draft = draft_tender(world)
@@ -384,7 +384,11 @@ def test_needs(world):
     from caidan.needs.services import need_hide
 
     visible, hidden = Need.objects.filter(unit__code="310105-001").order_by("id")[:2]
-    need_hide(actor=world.actor("purchaser"), need=hidden, reason="含有个人联系方式。")
+    need_hide(
+        actor=world.actor("purchaser"),
+        need=hidden,
+        data=NeedModerationInput.parse(reason="含有个人联系方式。"),
+    )
     hidden.refresh_from_db()
     public_list = all_pages(need_list_public)
     for need, expected in ((visible, True), (hidden, False)):
@@ -405,11 +409,13 @@ def test_menus(world, client):
     opens = timezone.now() + dt.timedelta(days=1)
     draft = menu_create(
         actor=world.actor("purchaser"),
-        community="愚园路居委会",
-        title="公开规则测试：草稿菜单",
-        description="",
-        ordering_opens_at=opens,
-        ordering_closes_at=opens + dt.timedelta(days=14),
+        data=MenuInput.parse(
+            community="愚园路居委会",
+            title="公开规则测试：草稿菜单",
+            description="",
+            ordering_opens_at=opens,
+            ordering_closes_at=opens + dt.timedelta(days=14),
+        ),
     )
     public_list = all_pages(menu_list_public)
     for menu, expected in ((published, True), (draft, False)):

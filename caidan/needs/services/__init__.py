@@ -7,11 +7,9 @@ from .identity import (
     identity_of,
     identity_verification_confirm,
     identity_verification_start,
-    normalise,
     resident_identity_create,
 )
 from .menus import (
-    KEEP,
     close_due_menus,
     menu_close,
     menu_create,
@@ -24,7 +22,6 @@ from .menus import (
 from .needs import need_hide, need_report, need_restore, need_submit
 
 __all__ = [
-    "KEEP",
     "Challenge",
     "close_due_menus",
     "identity_hash",
@@ -42,6 +39,5 @@ __all__ = [
     "need_report",
     "need_restore",
     "need_submit",
-    "normalise",
     "resident_identity_create",
 ]

@@ -17,21 +17,19 @@ import datetime as dt
 import hashlib
 import hmac
 import math
-import re
 import secrets
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from caidan.accounts.actor import Actor
 from caidan.accounts.models import Membership, Role, User
 from caidan.accounts.permissions import require
 from caidan.accounts.services import membership_grant, user_create
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
+from caidan.common.actor import Actor
 from caidan.common.calendar import start_of_day
 from caidan.common.errors import (
     Conflict,
@@ -44,6 +42,7 @@ from caidan.common.errors import (
 from caidan.common.masking import mask_id_number, mask_phone
 from caidan.common.tick import tick_job
 
+from ..inputs import CODE_DIGITS, IdentityCodeInput, IdentityInput
 from ..models import MAX_CODE_ATTEMPTS, IdentityKind, ResidentIdentity, VerificationCode
 from ..sms import send_sms
 
@@ -51,61 +50,10 @@ CODE_TTL = dt.timedelta(minutes=10)
 RESEND_INTERVAL = dt.timedelta(seconds=60)
 CODES_PER_DAY = 10  # per identity, per calendar day (Asia/Shanghai)
 CODES_PER_IP_HOUR = 30  # per client address, per rolling hour
-CODE_DIGITS = 6
 CODE_RETENTION = dt.timedelta(days=2)  # long enough for the daily limit to count them
 
-PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
-ID_NUMBER_RE = re.compile(r"^\d{17}[\dX]$")
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-ID_CHECK_CHARS = "10X98765432"
 
-
-# --- normalising and hashing -------------------------------------------------------------
-
-
-def normalise_phone(value: Any) -> str:
-    raw = re.sub(r"[\s\-()]", "", str(value or ""))
-    if raw.startswith("+86"):
-        raw = raw[3:]
-    elif raw.startswith("0086"):
-        raw = raw[4:]
-    elif raw.startswith("86") and len(raw) == 13:
-        raw = raw[2:]
-    if not PHONE_RE.match(raw):
-        raise field_error("value", "手机号格式不正确，请输入 11 位中国大陆手机号码。")
-    return raw
-
-
-def id_number_check_char(first17: str) -> str:
-    """The GB 11643-1999 check character of an 18-digit citizen ID number (ISO 7064 MOD 11-2)."""
-    total = sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS, strict=True))
-    return ID_CHECK_CHARS[total % 11]
-
-
-def normalise_id_number(value: Any) -> str:
-    raw = re.sub(r"\s", "", str(value or "")).upper()
-    if not ID_NUMBER_RE.match(raw):
-        raise field_error("value", "身份证号应为 18 位：前 17 位为数字，最后一位为数字或 X。")
-    try:
-        birth = dt.date(int(raw[6:10]), int(raw[10:12]), int(raw[12:14]))
-    except ValueError:
-        raise field_error("value", "身份证号中的出生日期无效，请核对后重新输入。") from None
-    if birth.year < 1900 or birth > timezone.localdate():
-        raise field_error("value", "身份证号中的出生日期无效，请核对后重新输入。")
-    if raw[17] != id_number_check_char(raw[:17]):
-        raise field_error("value", "身份证号校验码不正确（GB 11643），请核对后重新输入。")
-    return raw
-
-
-def clean_kind(kind: Any) -> str:
-    kind = str(kind or "").strip()
-    if kind not in IdentityKind.values:
-        raise field_error("kind", "身份类型只能是手机号（phone）或身份证号（id_number）。")
-    return kind
-
-
-def normalise(kind: str, value: Any) -> str:
-    return normalise_phone(value) if kind == IdentityKind.PHONE else normalise_id_number(value)
+# --- hashing (``IdentityInput`` normalised the number) -----------------------------------
 
 
 def _key() -> bytes:
@@ -134,17 +82,15 @@ def id_number_codes_allowed() -> bool:
     )
 
 
-def _clean(kind: Any, value: Any) -> tuple[str, str, str, str]:
-    """(kind, normalised value, hash, hint) — or a field error naming the problem."""
-    kind = clean_kind(kind)
-    if kind == IdentityKind.ID_NUMBER and not id_number_codes_allowed():
+def _verifiable(data: IdentityInput) -> tuple[str, str]:
+    """(hash, hint) of an identity a code may be sent to — or a refusal naming the kind."""
+    if data.kind == IdentityKind.ID_NUMBER and not id_number_codes_allowed():
         raise field_error(
             "kind",
             "本平台暂不支持以身份证号接收验证码，请使用手机号验证。",
             code="kind_unavailable",
         )
-    normalised = normalise(kind, value)
-    return kind, normalised, identity_hash(kind, normalised), identity_hint(kind, normalised)
+    return identity_hash(data.kind, data.value), identity_hint(data.kind, data.value)
 
 
 def _anonymous_target(hint: str) -> tuple[str, str, str]:
@@ -164,10 +110,11 @@ class Challenge:
     resend_after_seconds: int
 
 
-def identity_verification_start(*, kind: str, value: str, ip: str = "") -> Challenge:
+def identity_verification_start(*, data: IdentityInput, ip: str = "") -> Challenge:
     """Send a one-time code to the phone (or ID number). Rate-limited per identity (one a
     minute, ten a day) and per client address."""
-    kind, normalised, ihash, hint = _clean(kind, value)
+    ihash, hint = _verifiable(data)
+    kind, normalised = data.kind, data.value
     now = timezone.now()
     with transaction.atomic():
         today = start_of_day(timezone.localdate(now))
@@ -227,14 +174,12 @@ def identity_verification_start(*, kind: str, value: str, ip: str = "") -> Chall
     )
 
 
-def identity_verification_confirm(*, kind: str, value: str, code: str, ip: str = "") -> User:
+def identity_verification_confirm(*, data: IdentityCodeInput, ip: str = "") -> User:
     """Check the code; on success return the resident's account (created on the first
     success: one identity, one account). A wrong code counts against the code's five
     attempts even though the call fails."""
-    kind, normalised, ihash, hint = _clean(kind, value)
-    code = re.sub(r"\s", "", str(code or ""))
-    if not re.fullmatch(rf"\d{{{CODE_DIGITS}}}", code):
-        raise field_error("code", f"验证码应为 {CODE_DIGITS} 位数字。")
+    ihash, hint = _verifiable(data)
+    kind, code = data.kind, data.code
     now = timezone.now()
     failure: Exception | None = None
     with transaction.atomic():
@@ -331,15 +276,14 @@ def _identity_for(*, kind: str, ihash: str, hint: str) -> ResidentIdentity:
 
 
 def resident_identity_create(
-    *, kind: str, value: str, user: User | None = None, actor: Any
+    *, data: IdentityInput, actor: Actor, user: User | None = None
 ) -> ResidentIdentity:
     """Register an identity without a code (demo data, or an officer at the service
     counter who has seen the person's papers). With ``user``, the identity is bound to
     that existing account, which is given the resident role if it lacks it."""
     require(actor, "accounts.manage")
-    kind = clean_kind(kind)
-    normalised = normalise(kind, value)
-    ihash, hint = identity_hash(kind, normalised), identity_hint(kind, normalised)
+    kind = data.kind
+    ihash, hint = identity_hash(kind, data.value), identity_hint(kind, data.value)
     with transaction.atomic():
         if ResidentIdentity.objects.filter(identity_hash=ihash).exists():
             raise Conflict(
@@ -366,7 +310,7 @@ def resident_identity_create(
     return identity
 
 
-def identity_of(actor: Any, permission: str = "needs.submit") -> ResidentIdentity:
+def identity_of(actor: Actor, permission: str = "needs.submit") -> ResidentIdentity:
     """The verified identity a resident acts with; refuses other roles and unverified
     accounts with a message saying what to do."""
     if not getattr(actor, "is_authenticated", False):

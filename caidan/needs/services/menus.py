@@ -12,24 +12,23 @@ whose period has ended.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from caidan.accounts.actor import Actor, user_of
 from caidan.accounts.models import Unit
 from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record, diff
 from caidan.catalog.models import CatalogItem
+from caidan.common.actor import Actor, user_of
 from caidan.common.errors import Conflict, NotFound, field_error
-from caidan.common.money import to_money
 from caidan.common.tick import tick_job
 
 from .. import permissions  # noqa: F401 - registers the rules
+from ..inputs import MenuCloseInput, MenuInput, MenuItemInput
 from ..lifecycles import menu_lifecycle
 from ..models import (
     Menu,
@@ -39,51 +38,13 @@ from ..models import (
     MenuStatus,
 )
 from .identity import identity_of
-from .needs import clean_text
 
-KEEP: Any = object()  # "leave this field as it is" in update services
 MAX_ITEMS_PER_MENU = 50
 PUBLISHED_CATALOG = "published"  # CatalogVersion.Status.PUBLISHED
-MAX_PERIOD = dt.timedelta(days=366)
 
 
 def local(value: dt.datetime) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-
-
-def _clean_datetime(field: str, label: str, value: Any) -> dt.datetime:
-    if isinstance(value, str):
-        try:
-            value = dt.datetime.fromisoformat(value.strip())
-        except ValueError:
-            raise field_error(field, f"“{label}”格式应为 YYYY-MM-DD HH:MM。") from None
-    if not isinstance(value, dt.datetime):
-        raise field_error(field, f"请填写“{label}”。")
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)  # entered in the jurisdiction's time zone
-    return value
-
-
-def _clean_period(opens: Any, closes: Any) -> tuple[dt.datetime, dt.datetime]:
-    opens = _clean_datetime("ordering_opens_at", "点菜开始时间", opens)
-    closes = _clean_datetime("ordering_closes_at", "点菜截止时间", closes)
-    if closes <= opens:
-        raise field_error(
-            "ordering_closes_at",
-            f"点菜截止时间（{local(closes)}）必须晚于开始时间（{local(opens)}）。",
-        )
-    if closes - opens > MAX_PERIOD:
-        raise field_error("ordering_closes_at", "点菜时间最长一年。")
-    return opens, closes
-
-
-def _clean_budget(value: Any) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    amount = to_money(value, field="estimated_budget")
-    if amount < 0:
-        raise field_error("estimated_budget", "预估预算不能为负数。")
-    return amount
 
 
 def _snapshot(menu: Menu) -> dict[str, Any]:
@@ -117,38 +78,15 @@ def _lock(menu: Menu) -> Menu:
 # --- drawing up a menu -------------------------------------------------------------------
 
 
-def menu_create(
-    *,
-    actor: Any,
-    community: str,
-    title: str,
-    ordering_opens_at: Any,
-    ordering_closes_at: Any,
-    description: str = "",
-    unit: Unit | None = None,
-) -> Menu:
+def menu_create(*, data: MenuInput, actor: Actor, unit: Unit | None = None) -> Menu:
     """A new draft menu for the purchaser's unit (or, for a district officer, a unit below)."""
     require(actor, "needs.manage_menus")
     unit = unit or getattr(actor, "unit", None)
     if unit is None:
         raise field_error("unit", "请指定编制菜单的购买主体（街道、镇或部门）。")
     require(actor, "needs.manage_menus", unit)
-    community = clean_text("community", "社区（居委会）", community, max_length=100, required=True)
-    title = clean_text("title", "标题", title, max_length=200, required=True)
-    description = str(description or "").strip()
-    if len(description) > 5000:
-        raise field_error("description", "说明不能超过 5000 个字。")
-    opens, closes = _clean_period(ordering_opens_at, ordering_closes_at)
     with transaction.atomic():
-        menu = Menu.objects.create(
-            unit=unit,
-            community=community,
-            title=title,
-            description=description,
-            ordering_opens_at=opens,
-            ordering_closes_at=closes,
-            created_by=user_of(actor),
-        )
+        menu = Menu.objects.create(unit=unit, created_by=user_of(actor), **data.values())
         audit_record(
             kind=EventKind.MENU_CREATED,
             actor=actor,
@@ -158,18 +96,18 @@ def menu_create(
     return menu
 
 
-def menu_update(
-    *,
-    actor: Any,
-    menu: Menu,
-    title: str = KEEP,
-    description: str = KEEP,
-    community: str = KEEP,
-    ordering_opens_at: Any = KEEP,
-    ordering_closes_at: Any = KEEP,
-) -> Menu:
-    """Change a menu. Title and description may be corrected until it closes; the
-    community and the period only until ordering opens."""
+RULES = ("community", "ordering_opens_at", "ordering_closes_at")  # frozen once ordering opens
+
+
+def menu_input(menu: Menu, **changes: Any) -> MenuInput:
+    """The menu as it stands, as an input (with ``changes``), checked again."""
+    return MenuInput.parse({**_snapshot(menu), **changes})
+
+
+def menu_update(*, menu: Menu, changes: dict[str, Any], actor: Actor) -> Menu:
+    """Change some fields of a menu; the whole menu is checked again as one input. Title
+    and description may be corrected until it closes; the community and the period only
+    until ordering opens."""
     require(actor, "needs.manage_menus", menu)
     now = timezone.now()
     with transaction.atomic():
@@ -178,33 +116,17 @@ def menu_update(
         if menu.status == MenuStatus.CLOSED:
             raise _frozen_error(menu)
         before = _snapshot(menu)
-        if title is not KEEP:
-            menu.title = clean_text("title", "标题", title, max_length=200, required=True)
-        if description is not KEEP:
-            menu.description = str(description or "").strip()
-            if len(menu.description) > 5000:
-                raise field_error("description", "说明不能超过 5000 个字。")
-        rules = {}
-        if community is not KEEP:
-            rules["community"] = clean_text(
-                "community", "社区（居委会）", community, max_length=100, required=True
-            )
-        if ordering_opens_at is not KEEP or ordering_closes_at is not KEEP:
-            opens, closes = _clean_period(
-                menu.ordering_opens_at if ordering_opens_at is KEEP else ordering_opens_at,
-                menu.ordering_closes_at if ordering_closes_at is KEEP else ordering_closes_at,
-            )
-            rules["ordering_opens_at"], rules["ordering_closes_at"] = opens, closes
-        changed_rules = {k: v for k, v in rules.items() if getattr(menu, k) != v}
+        data = menu_input(menu, **changes)
+        changed_rules = {k for k in RULES if getattr(data, k) != before[k]}
         if changed_rules and menu.rules_frozen(now):
             raise _frozen_error(menu)
         if (
             menu.status == MenuStatus.PUBLISHED
             and "ordering_closes_at" in changed_rules
-            and changed_rules["ordering_closes_at"] <= now
+            and data.ordering_closes_at <= now
         ):
             raise field_error("ordering_closes_at", "已发布菜单的点菜截止时间必须晚于现在。")
-        for key, value in changed_rules.items():
+        for key, value in data.values().items():
             setattr(menu, key, value)
         old, new = diff(before, _snapshot(menu))
         if not new:
@@ -236,24 +158,12 @@ def _check_catalog_item(catalog_item: Any) -> CatalogItem:
     return item
 
 
-def menu_item_add(
-    *,
-    actor: Any,
-    menu: Menu,
-    catalog_item: CatalogItem,
-    title: str = "",
-    description: str = "",
-    estimated_budget: Any = None,
-    sort_order: int | None = None,
-) -> MenuItem:
+def menu_item_add(*, menu: Menu, data: MenuItemInput, actor: Actor) -> MenuItem:
     """Put a catalog item on the menu (its title defaults to the item's name)."""
     require(actor, "needs.manage_menus", menu)
-    item = _check_catalog_item(catalog_item)
-    title = clean_text("title", "名称", title, max_length=200, required=False) or item.name
-    description = str(description or "").strip()
-    if len(description) > 2000:
-        raise field_error("description", "菜单项说明不能超过 2000 个字。")
-    budget = _clean_budget(estimated_budget)
+    item = _check_catalog_item(data.catalog_item)
+    title = data.title or item.name
+    sort_order = data.sort_order
     with transaction.atomic():
         menu = _lock(menu)
         require(actor, "needs.manage_menus", menu)
@@ -264,15 +174,13 @@ def menu_item_add(
             raise Conflict(f"一份菜单最多 {MAX_ITEMS_PER_MENU} 项。", code="menu_full")
         if sort_order is None:
             sort_order = (items.aggregate(m=Max("sort_order"))["m"] or 0) + 1
-        elif int(sort_order) < 0:
-            raise field_error("sort_order", "排序号不能为负数。")
         row = MenuItem.objects.create(
             menu=menu,
             catalog_item=item,
             title=title,
-            description=description,
-            estimated_budget=budget,
-            sort_order=int(sort_order),
+            description=data.description,
+            estimated_budget=data.estimated_budget,
+            sort_order=sort_order,
         )
         audit_record(
             kind=EventKind.MENU_ITEM_ADDED,
@@ -283,13 +191,13 @@ def menu_item_add(
                 "catalog_item": item.pk,
                 "code": item.code,
                 "title": title,
-                "estimated_budget": budget,
+                "estimated_budget": data.estimated_budget,
             },
         )
     return row
 
 
-def menu_item_remove(*, actor: Any, item: MenuItem) -> None:
+def menu_item_remove(*, actor: Actor, item: MenuItem) -> None:
     """Take an item off the menu — only before ordering opens."""
     require(actor, "needs.manage_menus", item.menu)
     with transaction.atomic():
@@ -320,7 +228,7 @@ def _lock_for(menu: Menu, action: str) -> Menu:
     return locked
 
 
-def menu_publish(*, actor: Any, menu: Menu) -> Menu:
+def menu_publish(*, actor: Actor, menu: Menu) -> Menu:
     """Publish a draft: residents see it, and may order once its period opens."""
     require(actor, "needs.manage_menus", menu)
     now = timezone.now()
@@ -349,12 +257,18 @@ def menu_publish(*, actor: Any, menu: Menu) -> Menu:
     return menu
 
 
-def menu_close(*, actor: Any, menu: Menu, reason: str = "", now: dt.datetime | None = None) -> Menu:
+def menu_close(
+    *,
+    menu: Menu,
+    actor: Actor,
+    data: MenuCloseInput | None = None,
+    now: dt.datetime | None = None,
+) -> Menu:
     """Close ordering. Before the period's end this needs a stated reason (it shortens
     the period residents were promised); the tick closes menus when their period ends."""
     require(actor, "needs.manage_menus", menu)
     now = now or timezone.now()
-    reason = clean_text("reason", "截止理由", reason, max_length=300, required=False)
+    reason = data.reason if data is not None else ""
     with transaction.atomic():
         menu = _lock_for(menu, MenuAction.CLOSE)
         require(actor, "needs.manage_menus", menu)
@@ -424,7 +338,7 @@ def _closed_message(menu: Menu, now: dt.datetime) -> Conflict:
     return Conflict(f"点菜已于 {local(when)} 截止。", code="ordering_closed")
 
 
-def menu_order_place(*, actor: Any, menu_item: MenuItem) -> MenuOrder:
+def menu_order_place(*, actor: Actor, menu_item: MenuItem) -> MenuOrder:
     """A verified resident supports a menu item: once per identity per item, only while
     ordering is open. A second (or simultaneous) order is refused with the same message."""
     identity = identity_of(actor, "needs.order")

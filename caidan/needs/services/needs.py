@@ -7,94 +7,41 @@ admin) restores it. Who stated a need is never published.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from caidan.accounts.actor import Actor
-from caidan.accounts.models import Unit
 from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
+from caidan.common.actor import Actor
 from caidan.common.calendar import start_of_day
-from caidan.common.errors import Conflict, NotAuthenticated, TooManyRequests, field_error
+from caidan.common.errors import Conflict, NotAuthenticated, TooManyRequests
 from caidan.jurisdiction.selectors import setting_value
 
 from .. import permissions  # noqa: F401 - registers the rules
+from ..inputs import NeedInput, NeedModerationInput, NeedReportInput
 from ..lifecycles import NeedAction, need_lifecycle
-from ..models import NEED_TEXT_MAX, NEED_TEXT_MIN, Need, NeedReport, NeedStatus, TargetGroup
+from ..models import Need, NeedReport, NeedStatus
 from .identity import identity_of
 
 NEEDS_PER_DAY = 10  # per identity: enough for anyone, a brake on floods
-NEED_UNIT_KINDS = (Unit.Kind.STREET, Unit.Kind.TOWN)
 
 
-def clean_text(field: str, label: str, value: Any, *, max_length: int, required: bool) -> str:
-    """A one-line text: whitespace collapsed, length checked, named in the message."""
-    text = " ".join(str(value or "").split())
-    if required and not text:
-        raise field_error(field, f"“{label}”不能为空。")
-    if len(text) > max_length:
-        raise field_error(field, f"“{label}”不能超过 {max_length} 个字（当前 {len(text)} 个）。")
-    return text
-
-
-def clean_need_unit(unit: Any) -> Unit:
-    if not isinstance(unit, Unit):
-        raise field_error("unit", "请选择需求所在的街道或镇。")
-    if unit.kind not in NEED_UNIT_KINDS:
-        raise field_error("unit", f"“{unit.name}”不是街道或镇，请选择需求所在的街道或镇。")
-    return unit
-
-
-def clean_need_text(value: Any) -> str:
-    text = str(value or "").strip()
-    if len(text) < NEED_TEXT_MIN or len(text) > NEED_TEXT_MAX:
-        raise field_error(
-            "text",
-            f"需求内容应为 {NEED_TEXT_MIN}–{NEED_TEXT_MAX} 个字（当前 {len(text)} 个字），"
-            "请写清楚需要什么服务、为谁、在哪里。",
-        )
-    return text
-
-
-def clean_target_group(value: Any) -> str:
-    if value not in TargetGroup.values:
-        raise field_error("target_group", "请选择服务对象。")
-    return value
-
-
-def need_submit(*, actor: Any, unit: Unit, community: str, target_group: str, text: str) -> Need:
+def need_submit(*, data: NeedInput, actor: Actor) -> Need:
     """A verified resident states a need for a community of a street or town."""
     identity = identity_of(actor, "needs.submit")
-    unit = clean_need_unit(unit)
-    community = clean_text("community", "社区（居委会）", community, max_length=100, required=True)
-    target_group = clean_target_group(target_group)
-    text = clean_need_text(text)
     with transaction.atomic():
         today = start_of_day(timezone.localdate())
         if Need.objects.filter(identity=identity, created_at__gte=today).count() >= NEEDS_PER_DAY:
             raise TooManyRequests(
                 f"每人每天最多提出 {NEEDS_PER_DAY} 条需求，请明天再提。", code="need_daily_limit"
             )
-        need = Need.objects.create(
-            identity=identity,
-            unit=unit,
-            community=community,
-            target_group=target_group,
-            text=text,
-        )
+        need = Need.objects.create(identity=identity, **data.values())
         audit_record(
             kind=EventKind.NEED_SUBMITTED,
             actor=actor,
             target=need,
-            new={
-                "unit": unit.pk,
-                "community": community,
-                "target_group": target_group,
-                "text": text,
-            },
+            new={"unit": data.unit.pk, **data.values("community", "target_group", "text")},
         )
     return need
 
@@ -103,13 +50,13 @@ def _lock(need: Need) -> Need:
     return Need.objects.select_for_update().select_related("unit").get(pk=need.pk)
 
 
-def need_report(*, actor: Any, need: Need, reason: str = "") -> Need:
-    """Report a need as inappropriate (once per person). At the jurisdiction's threshold
-    the need is hidden automatically, pending a moderator's look."""
+def need_report(*, need: Need, actor: Actor, data: NeedReportInput | None = None) -> Need:
+    """Report a need as inappropriate (once per person), saying why if one likes. At the
+    jurisdiction's threshold the need is hidden automatically, pending a moderator's look."""
     if not getattr(actor, "is_authenticated", False):
         raise NotAuthenticated("请先登录或验证身份后再举报。")
     require(actor, "needs.report")
-    reason = clean_text("reason", "举报理由", reason, max_length=200, required=False)
+    reason = data.reason if data is not None else ""
     with transaction.atomic():
         need = _lock(need)
         if need.status == NeedStatus.HIDDEN:
@@ -149,9 +96,8 @@ def need_report(*, actor: Any, need: Need, reason: str = "") -> Need:
     return need
 
 
-def _moderate(*, actor: Any, need: Need, reason: str, action: str) -> Need:
+def _moderate(*, actor: Actor, need: Need, reason: str, action: str) -> Need:
     require(actor, "needs.moderate", need)
-    reason = clean_text("reason", "处理理由", reason, max_length=300, required=True)
     with transaction.atomic():
         need = _lock(need)
         require(actor, "needs.moderate", need)
@@ -172,11 +118,11 @@ def _moderate(*, actor: Any, need: Need, reason: str, action: str) -> Need:
     return need
 
 
-def need_hide(*, actor: Any, need: Need, reason: str) -> Need:
+def need_hide(*, need: Need, data: NeedModerationInput, actor: Actor) -> Need:
     """A purchaser of the need's street (or a platform admin) hides it, saying why."""
-    return _moderate(actor=actor, need=need, reason=reason, action=NeedAction.HIDE)
+    return _moderate(actor=actor, need=need, reason=data.reason, action=NeedAction.HIDE)
 
 
-def need_restore(*, actor: Any, need: Need, reason: str) -> Need:
+def need_restore(*, need: Need, data: NeedModerationInput, actor: Actor) -> Need:
     """Make a hidden need public again; earlier reports no longer count towards hiding."""
-    return _moderate(actor=actor, need=need, reason=reason, action=NeedAction.RESTORE)
+    return _moderate(actor=actor, need=need, reason=data.reason, action=NeedAction.RESTORE)

@@ -13,6 +13,14 @@ from django.utils import timezone
 from caidan.accounts.actor import Actor
 from caidan.accounts.models import Membership, Role
 from caidan.needs import services, sms
+from caidan.needs.inputs import (
+    IdentityCodeInput,
+    IdentityInput,
+    MenuCloseInput,
+    MenuInput,
+    MenuItemInput,
+    NeedInput,
+)
 from caidan.needs.models import IdentityKind, Menu, ResidentIdentity
 
 _phones = itertools.count(1)
@@ -43,7 +51,9 @@ def send_code(django_capture_on_commit_callbacks, locmem_sms):
 
     def _send(value: str, kind: str = IdentityKind.PHONE, ip: str = "10.0.0.1") -> str:
         with django_capture_on_commit_callbacks(execute=True):
-            services.identity_verification_start(kind=kind, value=value, ip=ip)
+            services.identity_verification_start(
+                ip=ip, data=IdentityInput.parse(kind=kind, value=value)
+            )
         return code_in(locmem_sms)
 
     return _send
@@ -55,7 +65,9 @@ def verify(send_code):
 
     def _verify(value: str, kind: str = IdentityKind.PHONE, ip: str = "10.0.0.1"):
         code = send_code(value, kind=kind, ip=ip)
-        return services.identity_verification_confirm(kind=kind, value=value, code=code, ip=ip)
+        return services.identity_verification_confirm(
+            ip=ip, data=IdentityCodeInput.parse(kind=kind, value=value, code=code)
+        )
 
     return _verify
 
@@ -80,7 +92,9 @@ def demo_resident(world):
     user = world.user("resident")
     if not ResidentIdentity.objects.filter(user=user).exists():
         services.resident_identity_create(
-            kind=IdentityKind.PHONE, value="13800000001", user=user, actor=world.system
+            user=user,
+            actor=world.system,
+            data=IdentityInput.parse(kind=IdentityKind.PHONE, value="13800000001"),
         )
     return resident_actor(user)
 
@@ -171,18 +185,24 @@ def make_menu(purchaser, catalog):
         closes = closes or opens + dt.timedelta(days=14)
         menu = services.menu_create(
             actor=actor,
-            community="愚园路居委会",
-            title=title,
-            description="测试用菜单",
-            ordering_opens_at=opens,
-            ordering_closes_at=closes,
+            data=MenuInput.parse(
+                community="愚园路居委会",
+                title=title,
+                description="测试用菜单",
+                ordering_opens_at=opens,
+                ordering_closes_at=closes,
+            ),
         )
         for key in items:
-            services.menu_item_add(actor=actor, menu=menu, catalog_item=catalog[key])
+            services.menu_item_add(
+                actor=actor, menu=menu, data=MenuItemInput.parse(catalog_item=catalog[key])
+            )
         if publish or close:
             services.menu_publish(actor=actor, menu=menu)
         if close:
-            services.menu_close(actor=actor, menu=menu, reason="测试：提前截止")
+            services.menu_close(
+                actor=actor, menu=menu, data=MenuCloseInput.parse(reason="测试：提前截止")
+            )
         return Menu.objects.get(pk=menu.pk)
 
     return _make
@@ -199,10 +219,12 @@ def make_need(resident, jiangsu):
     def _make(actor: Actor | None = None, unit=None, text: str = "独居老人希望有人定期上门探访。"):
         return services.need_submit(
             actor=actor or resident(),
-            unit=unit or jiangsu,
-            community="愚园路居委会",
-            target_group="elderly_alone",
-            text=text,
+            data=NeedInput.parse(
+                unit=unit or jiangsu,
+                community="愚园路居委会",
+                target_group="elderly_alone",
+                text=text,
+            ),
         )
 
     return _make

@@ -16,8 +16,13 @@ from caidan.accounts.models import Membership, Role, User
 from caidan.audit.models import AuditEvent
 from caidan.common.errors import Conflict, TooManyRequests, ValidationError
 from caidan.needs import services
+from caidan.needs.inputs import (
+    IdentityCodeInput,
+    IdentityInput,
+    id_number_check_char,
+    normalise_id_number,
+)
 from caidan.needs.models import IdentityKind, ResidentIdentity, VerificationCode
-from caidan.needs.services.identity import id_number_check_char, normalise_id_number
 
 ID_NUMBER = "310105199003071236"  # a valid GB 11643 check digit
 
@@ -57,7 +62,7 @@ def test_identity_hash_is_hmac_sha256_under_the_identity_key(world, settings):
     assert services.identity_hash("phone", "13912345678") == expected
     # the same person however they type the number
     for typed in ("13912345678", "+86 139 1234 5678", "0086-139-1234-5678", "8613912345678"):
-        assert services.normalise("phone", typed) == "13912345678"
+        assert IdentityInput.parse(kind="phone", value=typed).value == "13912345678"
     settings.IDENTITY_HASH_KEY = ""
     fallback = hmac.new(
         settings.SECRET_KEY.encode(), b"phone:13912345678", hashlib.sha256
@@ -70,7 +75,7 @@ def test_identity_hash_is_hmac_sha256_under_the_identity_key(world, settings):
 )
 def test_bad_phone_numbers_are_refused(world, value):
     with pytest.raises(ValidationError) as exc:
-        services.identity_verification_start(kind="phone", value=value)
+        services.identity_verification_start(data=IdentityInput.parse(kind="phone", value=value))
     assert exc.value.field == "value" and "手机号" in exc.value.message
 
 
@@ -89,10 +94,14 @@ def test_id_number_codes_only_where_deliverable(world, settings):
     settings.TESTING = False
     settings.DEBUG = False
     with pytest.raises(ValidationError) as exc:
-        services.identity_verification_start(kind="id_number", value=ID_NUMBER)
+        services.identity_verification_start(
+            data=IdentityInput.parse(kind="id_number", value=ID_NUMBER)
+        )
     assert exc.value.code == "kind_unavailable" and "手机号" in exc.value.message
     settings.NEEDS_ID_NUMBER_CODES = True
-    challenge = services.identity_verification_start(kind="id_number", value=ID_NUMBER)
+    challenge = services.identity_verification_start(
+        data=IdentityInput.parse(kind="id_number", value=ID_NUMBER)
+    )
     assert challenge.hint == "3101**********1236"
 
 
@@ -117,17 +126,18 @@ def test_one_identity_one_account(world, verify, new_phone):
 def test_binding_an_existing_account(world, new_phone):
     user = world.user("expert")
     identity = services.resident_identity_create(
-        kind="phone", value=new_phone(), user=user, actor=world.system
+        user=user, actor=world.system, data=IdentityInput.parse(kind="phone", value=new_phone())
     )
     assert identity.user == user
     assert Membership.objects.filter(user=user, role=Role.RESIDENT, is_active=True).exists()
     with pytest.raises(Conflict):
         services.resident_identity_create(
-            kind="phone", value=new_phone(), user=user, actor=world.system
+            user=user, actor=world.system, data=IdentityInput.parse(kind="phone", value=new_phone())
         )
     with pytest.raises(Exception, match="无权"):
         services.resident_identity_create(
-            kind="phone", value=new_phone(), actor=world.actor("purchaser")
+            actor=world.actor("purchaser"),
+            data=IdentityInput.parse(kind="phone", value=new_phone()),
         )
 
 
@@ -137,14 +147,20 @@ def test_wrong_code_counts_attempts_then_locks(world, send_code, new_phone):
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
     for left in (4, 3, 2, 1):
         with pytest.raises(ValidationError) as exc:
-            services.identity_verification_confirm(kind="phone", value=phone, code=wrong)
+            services.identity_verification_confirm(
+                data=IdentityCodeInput.parse(kind="phone", value=phone, code=wrong)
+            )
         assert exc.value.code == "code_wrong" and f"还可尝试 {left} 次" in exc.value.message
     with pytest.raises(TooManyRequests) as exc:
-        services.identity_verification_confirm(kind="phone", value=phone, code=wrong)
+        services.identity_verification_confirm(
+            data=IdentityCodeInput.parse(kind="phone", value=phone, code=wrong)
+        )
     assert exc.value.status_code == 429
     assert VerificationCode.objects.get().attempts == 5  # counted despite the failures
     with pytest.raises(TooManyRequests, match="错误次数过多"):  # even the right one now
-        services.identity_verification_confirm(kind="phone", value=phone, code=code)
+        services.identity_verification_confirm(
+            data=IdentityCodeInput.parse(kind="phone", value=phone, code=code)
+        )
     assert not ResidentIdentity.objects.filter(
         identity_hash=services.identity_hash("phone", phone)
     ).exists()
@@ -155,20 +171,28 @@ def test_malformed_code(world, send_code, new_phone):
     phone = new_phone()
     send_code(phone)
     with pytest.raises(ValidationError, match="6 位数字"):
-        services.identity_verification_confirm(kind="phone", value=phone, code="12ab")
+        services.identity_verification_confirm(
+            data=IdentityCodeInput.parse(kind="phone", value=phone, code="12ab")
+        )
 
 
 def test_expired_code_and_used_code(world, send_code, new_phone):
     phone = new_phone()
     code = send_code(phone)
     with _at(timezone.now() + dt.timedelta(minutes=11)), pytest.raises(ValidationError) as exc:
-        services.identity_verification_confirm(kind="phone", value=phone, code=code)
+        services.identity_verification_confirm(
+            data=IdentityCodeInput.parse(kind="phone", value=phone, code=code)
+        )
     assert exc.value.code == "code_expired"
     with _at(timezone.now() + dt.timedelta(minutes=2)):
         code = send_code(phone)
-        services.identity_verification_confirm(kind="phone", value=phone, code=code)
+        services.identity_verification_confirm(
+            data=IdentityCodeInput.parse(kind="phone", value=phone, code=code)
+        )
         with pytest.raises(ValidationError, match="过期或不存在"):  # one time only
-            services.identity_verification_confirm(kind="phone", value=phone, code=code)
+            services.identity_verification_confirm(
+                data=IdentityCodeInput.parse(kind="phone", value=phone, code=code)
+            )
 
 
 def test_code_for_another_number_does_not_work(world, send_code, new_phone):
@@ -177,13 +201,15 @@ def test_code_for_another_number_does_not_work(world, send_code, new_phone):
     send_code(other)
     with pytest.raises(ValidationError):
         services.identity_verification_confirm(
-            kind="phone", value=other, code=f"{(int(code) + 7) % 1_000_000:06d}"
+            data=IdentityCodeInput.parse(
+                kind="phone", value=other, code=f"{(int(code) + 7) % 1_000_000:06d}"
+            )
         )
 
 
 def test_the_message_goes_to_the_number_after_commit(world, locmem_sms, new_phone):
     phone = new_phone()
-    services.identity_verification_start(kind="phone", value=phone)
+    services.identity_verification_start(data=IdentityInput.parse(kind="phone", value=phone))
     assert locmem_sms == []  # not yet: the transaction has not committed
     assert VerificationCode.objects.count() == 1
 
@@ -194,14 +220,18 @@ def test_rate_limit_per_identity(world, send_code, new_phone, locmem_sms):
     with _at(start):
         send_code(phone)
         with pytest.raises(TooManyRequests) as exc:
-            services.identity_verification_start(kind="phone", value=phone)
+            services.identity_verification_start(
+                data=IdentityInput.parse(kind="phone", value=phone)
+            )
     assert exc.value.code == "code_too_soon" and "秒后再试" in exc.value.message
     assert exc.value.detail["retry_after"] == 60
     for n in range(1, 10):
         with _at(start + dt.timedelta(seconds=61 * n)):
             send_code(phone, ip=f"10.1.0.{n}")
     with _at(start + dt.timedelta(seconds=61 * 10)), pytest.raises(TooManyRequests) as exc:
-        services.identity_verification_start(kind="phone", value=phone, ip="10.2.0.1")
+        services.identity_verification_start(
+            ip="10.2.0.1", data=IdentityInput.parse(kind="phone", value=phone)
+        )
     assert exc.value.code == "code_daily_limit" and "10 次上限" in exc.value.message
     with _at(start + dt.timedelta(days=1)):
         send_code(phone)  # a new day
@@ -212,7 +242,9 @@ def test_rate_limit_per_address(world, send_code, new_phone):
     for _ in range(30):
         send_code(new_phone(), ip="10.9.9.9")
     with pytest.raises(TooManyRequests) as exc:
-        services.identity_verification_start(kind="phone", value=new_phone(), ip="10.9.9.9")
+        services.identity_verification_start(
+            ip="10.9.9.9", data=IdentityInput.parse(kind="phone", value=new_phone())
+        )
     assert exc.value.code == "code_ip_limit"
 
 
@@ -235,7 +267,9 @@ def test_deactivated_resident_cannot_verify(world, verify, send_code, new_phone)
     with _at(timezone.now() + dt.timedelta(minutes=2)):
         code = send_code(phone)
         with pytest.raises(Exception, match="停用"):
-            services.identity_verification_confirm(kind="phone", value=phone, code=code)
+            services.identity_verification_confirm(
+                data=IdentityCodeInput.parse(kind="phone", value=phone, code=code)
+            )
 
 
 def test_old_codes_are_purged_by_the_tick(world, send_code, new_phone):

@@ -17,6 +17,7 @@ from caidan.audit.models import AuditEvent
 from caidan.common.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from caidan.common.tick import JOBS, run_tick
 from caidan.needs import selectors, services
+from caidan.needs.inputs import MenuCloseInput, MenuInput, MenuItemInput
 from caidan.needs.models import (
     MENU_TRANSITIONS,
     Menu,
@@ -62,7 +63,9 @@ def test_every_transition(world, make_menu, purchaser, status, action):
     def run():
         if action == MenuAction.PUBLISH:
             return services.menu_publish(actor=purchaser, menu=menu)
-        return services.menu_close(actor=purchaser, menu=menu, reason="街道调整安排")
+        return services.menu_close(
+            actor=purchaser, menu=menu, data=MenuCloseInput.parse(reason="街道调整安排")
+        )
 
     if target is None:
         with pytest.raises(Conflict) as exc:
@@ -91,7 +94,9 @@ def test_closing_early_needs_a_reason(world, open_menu, purchaser):
     with pytest.raises(ValidationError) as exc:
         services.menu_close(actor=purchaser, menu=open_menu)
     assert exc.value.field == "reason" and "提前截止" in exc.value.message
-    closed = services.menu_close(actor=purchaser, menu=open_menu, reason="服务已由其他渠道解决")
+    closed = services.menu_close(
+        actor=purchaser, menu=open_menu, data=MenuCloseInput.parse(reason="服务已由其他渠道解决")
+    )
     assert closed.close_reason == "服务已由其他渠道解决"
 
 
@@ -100,26 +105,32 @@ def test_period_validation(world, purchaser):
     with pytest.raises(ValidationError) as exc:
         services.menu_create(
             actor=purchaser,
-            community="愚园路居委会",
-            title="菜单",
-            ordering_opens_at=now,
-            ordering_closes_at=now,
+            data=MenuInput.parse(
+                community="愚园路居委会",
+                title="菜单",
+                ordering_opens_at=now,
+                ordering_closes_at=now,
+            ),
         )
     assert exc.value.field == "ordering_closes_at" and "必须晚于" in exc.value.message
     with pytest.raises(ValidationError):
         services.menu_create(
             actor=purchaser,
-            community="愚园路居委会",
-            title="菜单",
-            ordering_opens_at="not a time",
-            ordering_closes_at=now,
+            data=MenuInput.parse(
+                community="愚园路居委会",
+                title="菜单",
+                ordering_opens_at="not a time",
+                ordering_closes_at=now,
+            ),
         )
     menu = services.menu_create(
         actor=purchaser,
-        community="愚园路居委会",
-        title="菜单",
-        ordering_opens_at="2030-01-01T09:00",
-        ordering_closes_at="2030-01-15T17:00",
+        data=MenuInput.parse(
+            community="愚园路居委会",
+            title="菜单",
+            ordering_opens_at="2030-01-01T09:00",
+            ordering_closes_at="2030-01-15T17:00",
+        ),
     )
     assert timezone.localtime(menu.ordering_opens_at).hour == 9  # Asia/Shanghai
     assert menu.unit.code == "310105-001" and menu.created_by == purchaser.user
@@ -135,18 +146,20 @@ def test_who_may_draw_up_menus(world, purchaser2, jiangsu, make_menu):
         services.menu_create(
             actor=purchaser2,
             unit=jiangsu,
-            community="愚园路居委会",
-            title="越权",
-            ordering_opens_at=timezone.now() + dt.timedelta(days=1),
-            ordering_closes_at=timezone.now() + dt.timedelta(days=2),
+            data=MenuInput.parse(
+                community="愚园路居委会",
+                title="越权",
+                ordering_opens_at=timezone.now() + dt.timedelta(days=1),
+                ordering_closes_at=timezone.now() + dt.timedelta(days=2),
+            ),
         )
     assert exc.value.code == "out_of_scope"
     menu = make_menu()
     for username in ("admin", "committee", "resident"):
         with pytest.raises(PermissionDenied):
-            services.menu_update(actor=world.actor(username), menu=menu, title="改")
+            services.menu_update(actor=world.actor(username), menu=menu, changes={"title": "改"})
     with pytest.raises(PermissionDenied):
-        services.menu_update(actor=purchaser2, menu=menu, title="改")
+        services.menu_update(actor=purchaser2, menu=menu, changes={"title": "改"})
 
 
 # --- the rules freeze once ordering opens ---------------------------------------------------
@@ -155,11 +168,13 @@ def test_who_may_draw_up_menus(world, purchaser2, jiangsu, make_menu):
 def test_before_opening_everything_may_change(world, make_menu, purchaser, catalog):
     menu = make_menu(publish=True)  # published, opens tomorrow
     assert not menu.rules_frozen(timezone.now())
-    services.menu_item_add(actor=purchaser, menu=menu, catalog_item=catalog["meals"])
+    services.menu_item_add(
+        actor=purchaser, menu=menu, data=MenuItemInput.parse(catalog_item=catalog["meals"])
+    )
     item = menu.items.get(catalog_item=catalog["visit"])
     services.menu_item_remove(actor=purchaser, item=item)
     later = menu.ordering_closes_at + dt.timedelta(days=1)
-    menu = services.menu_update(actor=purchaser, menu=menu, ordering_closes_at=later)
+    menu = services.menu_update(actor=purchaser, menu=menu, changes={"ordering_closes_at": later})
     assert menu.ordering_closes_at == later
 
 
@@ -168,19 +183,23 @@ def test_after_opening_items_and_period_are_frozen(world, make_menu, purchaser, 
     after_opening = menu.ordering_opens_at + dt.timedelta(minutes=1)
     item = menu.items.first()
     attempts = [
-        lambda: services.menu_item_add(actor=purchaser, menu=menu, catalog_item=catalog["meals"]),
+        lambda: services.menu_item_add(
+            actor=purchaser, menu=menu, data=MenuItemInput.parse(catalog_item=catalog["meals"])
+        ),
         lambda: services.menu_item_remove(actor=purchaser, item=item),
         lambda: services.menu_update(
             actor=purchaser,
             menu=menu,
-            ordering_closes_at=menu.ordering_closes_at + dt.timedelta(days=3),
+            changes={"ordering_closes_at": menu.ordering_closes_at + dt.timedelta(days=3)},
         ),
         lambda: services.menu_update(
             actor=purchaser,
             menu=menu,
-            ordering_opens_at=menu.ordering_opens_at + dt.timedelta(days=3),
+            changes={"ordering_opens_at": menu.ordering_opens_at + dt.timedelta(days=3)},
         ),
-        lambda: services.menu_update(actor=purchaser, menu=menu, community="另一个居委会"),
+        lambda: services.menu_update(
+            actor=purchaser, menu=menu, changes={"community": "另一个居委会"}
+        ),
     ]
     with _at(after_opening):
         for attempt in attempts:
@@ -189,18 +208,22 @@ def test_after_opening_items_and_period_are_frozen(world, make_menu, purchaser, 
             assert exc.value.code == "menu_frozen"
             assert "点菜开始后" in exc.value.message and "冻结" in exc.value.message
         # wording may still be corrected, and unchanged values are no change
-        services.menu_update(actor=purchaser, menu=menu, title="更正后的标题")
-        services.menu_update(actor=purchaser, menu=menu, ordering_closes_at=menu.ordering_closes_at)
+        services.menu_update(actor=purchaser, menu=menu, changes={"title": "更正后的标题"})
+        services.menu_update(
+            actor=purchaser, menu=menu, changes={"ordering_closes_at": menu.ordering_closes_at}
+        )
     assert MenuItem.objects.filter(menu=menu).count() == 3
     assert Menu.objects.get(pk=menu.pk).title == "更正后的标题"
 
 
 def test_a_draft_is_never_frozen_and_a_closed_menu_always(world, make_menu, purchaser, catalog):
     draft = make_menu(opens=timezone.now() - dt.timedelta(days=1))
-    services.menu_item_add(actor=purchaser, menu=draft, catalog_item=catalog["meals"])
+    services.menu_item_add(
+        actor=purchaser, menu=draft, data=MenuItemInput.parse(catalog_item=catalog["meals"])
+    )
     closed = make_menu(close=True)
     with pytest.raises(Conflict) as exc:
-        services.menu_update(actor=purchaser, menu=closed, title="改")
+        services.menu_update(actor=purchaser, menu=closed, changes={"title": "改"})
     assert exc.value.code == "menu_closed"
 
 
@@ -212,23 +235,35 @@ def test_items_come_from_published_catalog_level3(
 ):
     menu = make_menu(items=())
     with pytest.raises(ValidationError) as exc:
-        services.menu_item_add(actor=purchaser, menu=menu, catalog_item=draft_catalog["visit"])
+        services.menu_item_add(
+            actor=purchaser,
+            menu=menu,
+            data=MenuItemInput.parse(catalog_item=draft_catalog["visit"]),
+        )
     assert exc.value.code == "catalog_not_published" and "已发布" in exc.value.message
     with pytest.raises(ValidationError) as exc:
-        services.menu_item_add(actor=purchaser, menu=menu, catalog_item=catalog["level2"])
+        services.menu_item_add(
+            actor=purchaser, menu=menu, data=MenuItemInput.parse(catalog_item=catalog["level2"])
+        )
     assert exc.value.code == "catalog_not_level3"
     item = services.menu_item_add(
-        actor=purchaser, menu=menu, catalog_item=catalog["visit"], estimated_budget="180000"
+        actor=purchaser,
+        menu=menu,
+        data=MenuItemInput.parse(catalog_item=catalog["visit"], estimated_budget="180000"),
     )
     assert item.title == catalog["visit"].name  # defaults to the catalog item's name
     assert str(item.estimated_budget) == "180000.00"
     with pytest.raises(ValidationError):
         services.menu_item_add(
-            actor=purchaser, menu=menu, catalog_item=catalog["mind"], estimated_budget="-1"
+            actor=purchaser,
+            menu=menu,
+            data=MenuItemInput.parse(catalog_item=catalog["mind"], estimated_budget="-1"),
         )
     with pytest.raises(ValidationError):
         services.menu_item_add(
-            actor=purchaser, menu=menu, catalog_item=catalog["mind"], estimated_budget=1.5
+            actor=purchaser,
+            menu=menu,
+            data=MenuItemInput.parse(catalog_item=catalog["mind"], estimated_budget=1.5),
         )
 
 
@@ -346,7 +381,7 @@ def test_ties_share_a_rank(world, open_menu, resident):
 
 def test_exports(world, open_menu, resident, purchaser):
     items = _vote(open_menu, resident, [[2], [2], [0]])
-    services.menu_update(actor=purchaser, menu=open_menu, title="=HYPERLINK(1)")
+    services.menu_update(actor=purchaser, menu=open_menu, changes={"title": "=HYPERLINK(1)"})
     results = selectors.menu_results(menu=Menu.objects.get(pk=open_menu.pk))
     text = selectors.menu_results_csv(results=results).decode("utf-8")
     assert text.startswith("\ufeff")
@@ -401,6 +436,6 @@ def test_the_audit_chain_holds_after_a_menu_round(world, open_menu, resident, pu
     from caidan.audit.selectors import audit_chain_verify
 
     services.menu_order_place(actor=resident(), menu_item=open_menu.items.first())
-    services.menu_update(actor=purchaser, menu=open_menu, description="补充说明")
+    services.menu_update(actor=purchaser, menu=open_menu, changes={"description": "补充说明"})
     services.close_due_menus(open_menu.ordering_closes_at)
     assert audit_chain_verify().ok

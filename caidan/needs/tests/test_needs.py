@@ -17,6 +17,7 @@ from caidan.common.errors import (
 )
 from caidan.jurisdiction.services import setting_update
 from caidan.needs import selectors, services
+from caidan.needs.inputs import NeedInput, NeedModerationInput, NeedReportInput
 from caidan.needs.models import Need, NeedReport, NeedStatus
 
 TEXT = "独居老人希望有人定期上门探访，陪老人聊聊天。"
@@ -30,7 +31,7 @@ def _submit(actor, unit, **overrides):
         "text": TEXT,
         **overrides,
     }
-    return services.need_submit(actor=actor, **data)
+    return services.need_submit(actor=actor, data=NeedInput.parse(**data))
 
 
 def test_a_verified_resident_states_a_need(world, resident, jiangsu):
@@ -107,7 +108,9 @@ def test_reports_hide_a_need_at_the_threshold(world, make_need):
     need = make_need()
     assert services.need_report(actor=world.actor("registrar"), need=need).status == "visible"
     assert services.need_report(actor=world.actor("provider"), need=need).status == "visible"
-    need = services.need_report(actor=world.actor("expert"), need=need, reason="广告")
+    need = services.need_report(
+        actor=world.actor("expert"), need=need, data=NeedReportInput.parse(reason="广告")
+    )
     assert need.status == NeedStatus.HIDDEN and need.report_count == 3
     assert "自动隐藏" in need.moderation_reason
     assert AuditEvent.objects.filter(kind="need.auto_hidden", target_id=str(need.pk)).count() == 1
@@ -162,13 +165,19 @@ def test_hide_and_restore_by_unit_scope(world, make_need, username, role, code, 
     actor = world.actor(username, role)
     if error:
         with pytest.raises(PermissionDenied) as exc:
-            services.need_hide(actor=actor, need=need, reason="含有个人信息")
+            services.need_hide(
+                actor=actor, need=need, data=NeedModerationInput.parse(reason="含有个人信息")
+            )
         assert exc.value.code == error
         assert Need.objects.get(pk=need.pk).status == NeedStatus.VISIBLE
         return
-    hidden = services.need_hide(actor=actor, need=need, reason="含有个人信息")
+    hidden = services.need_hide(
+        actor=actor, need=need, data=NeedModerationInput.parse(reason="含有个人信息")
+    )
     assert hidden.status == NeedStatus.HIDDEN and hidden.moderated_by == actor.user
-    restored = services.need_restore(actor=actor, need=need, reason="已核实，内容无问题")
+    restored = services.need_restore(
+        actor=actor, need=need, data=NeedModerationInput.parse(reason="已核实，内容无问题")
+    )
     assert restored.status == NeedStatus.VISIBLE
     kinds = AuditEvent.objects.filter(target_id=str(need.pk), target_type="needs.need")
     assert {"need.hidden", "need.restored"} <= set(kinds.values_list("kind", flat=True))
@@ -177,10 +186,12 @@ def test_hide_and_restore_by_unit_scope(world, make_need, username, role, code, 
 def test_moderation_needs_a_reason_and_a_real_change(world, make_need, purchaser):
     need = make_need()
     with pytest.raises(ValidationError) as exc:
-        services.need_hide(actor=purchaser, need=need, reason="  ")
+        services.need_hide(actor=purchaser, need=need, data=NeedModerationInput.parse(reason="  "))
     assert exc.value.field == "reason"
     with pytest.raises(Conflict):
-        services.need_restore(actor=purchaser, need=need, reason="本来就公开")
+        services.need_restore(
+            actor=purchaser, need=need, data=NeedModerationInput.parse(reason="本来就公开")
+        )
 
 
 def test_restoring_resets_the_report_count(world, make_need, purchaser):
@@ -188,7 +199,9 @@ def test_restoring_resets_the_report_count(world, make_need, purchaser):
     for username in ("registrar", "provider", "expert"):
         need = services.need_report(actor=world.actor(username), need=need)
     assert need.status == NeedStatus.HIDDEN
-    need = services.need_restore(actor=purchaser, need=need, reason="举报不成立")
+    need = services.need_restore(
+        actor=purchaser, need=need, data=NeedModerationInput.parse(reason="举报不成立")
+    )
     assert need.report_count == 0
     need = services.need_report(actor=world.actor("evaluator"), need=need)
     assert need.status == NeedStatus.VISIBLE and need.report_count == 1
@@ -200,7 +213,9 @@ def test_public_and_own_lists(world, resident, make_need, purchaser, xinhua):
     actor = resident()
     mine = make_need(actor)
     other = make_need(unit=xinhua)
-    services.need_hide(actor=purchaser, need=mine, reason="测试隐藏")
+    services.need_hide(
+        actor=purchaser, need=mine, data=NeedModerationInput.parse(reason="测试隐藏")
+    )
     public = selectors.need_list_public(limit=100).items
     assert other in public and mine not in public
     assert selectors.need_list_public(unit_id=xinhua.pk, limit=100).items[0] == other

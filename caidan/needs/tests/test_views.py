@@ -12,6 +12,7 @@ from caidan.accounts.middleware import SESSION_KEY
 from caidan.accounts.models import Membership
 from caidan.needs import services
 from caidan.needs.followups import register_followup, unregister_followup
+from caidan.needs.inputs import NeedModerationInput
 from caidan.needs.models import Menu, MenuOrder, Need, NeedStatus
 
 from .conftest import code_in
@@ -249,7 +250,7 @@ def test_public_pages_never_show_a_phone_or_id_number(
         make_need(actor)
         services.menu_order_place(actor=actor, menu_item=open_menu.items.first())
     hidden = make_need(phone_actor, text="这一条会被隐藏，但提出人同样不能出现。")
-    services.need_hide(actor=purchaser, need=hidden, reason="测试")
+    services.need_hide(actor=purchaser, need=hidden, data=NeedModerationInput.parse(reason="测试"))
     pages = [
         "/needs/",
         f"/needs/?unit={open_menu.unit_id}",

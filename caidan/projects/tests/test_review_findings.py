@@ -5,6 +5,7 @@ import pytest
 from django.utils import timezone
 
 from caidan.common.errors import Conflict, PermissionDenied, ValidationError
+from caidan.needs.inputs import MenuInput, MenuItemInput, NeedModerationInput
 from caidan.projects.models import ProposalStatus
 from caidan.projects.services import (
     agenda_item_decide,
@@ -24,18 +25,20 @@ def draft_menu_item(world):
     actor = world.actor("purchaser")
     menu = menu_create(
         actor=actor,
-        community="测试居委会",
-        title="草稿菜单",
-        ordering_opens_at=timezone.now() + timezone.timedelta(days=3),
-        ordering_closes_at=timezone.now() + timezone.timedelta(days=10),
+        data=MenuInput.parse(
+            community="测试居委会",
+            title="草稿菜单",
+            ordering_opens_at=timezone.now() + timezone.timedelta(days=3),
+            ordering_closes_at=timezone.now() + timezone.timedelta(days=10),
+        ),
     )
     item = CatalogItem.objects.filter(level=3, version__status="published").first()
     return menu_item_add(
         actor=actor,
         menu=menu,
-        catalog_item=item,
-        title="草稿菜单项-未公开",
-        description="内部测算说明XYZ",
+        data=MenuItemInput.parse(
+            catalog_item=item, title="草稿菜单项-未公开", description="内部测算说明XYZ"
+        ),
     )
 
 
@@ -52,7 +55,11 @@ def test_hidden_needs_cannot_be_linked_nor_shown(world, draft, client):
 
     need = Need.objects.filter(unit=world.unit("310105-001"), status="visible").first()
     p = draft(needs=[need])
-    need_hide(actor=world.actor("purchaser"), need=need, reason="含个人电话")
+    need_hide(
+        actor=world.actor("purchaser"),
+        need=need,
+        data=NeedModerationInput.parse(reason="含个人电话"),
+    )
     need.refresh_from_db()
     with pytest.raises(ValidationError) as exc:
         draft(needs=[need])
