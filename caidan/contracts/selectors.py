@@ -61,9 +61,11 @@ def contract_search_for(*, actor, status: str = "", search: str = "") -> QuerySe
     return qs
 
 
-def contract_get(*, pk: Any, actor) -> Contract:
+def contract_get_for(*, actor, contract_id: Any) -> Contract:
+    """A contract ``actor`` may know of: a signed one for anyone, a draft for its parties,
+    the platform admin and auditors (404 for everyone else)."""
     try:
-        contract = _base().get(pk=int(pk))
+        contract = _base().get(pk=int(contract_id))
     except (Contract.DoesNotExist, TypeError, ValueError):
         raise NotFound("合同不存在。") from None
     if not can(actor, "contracts.view", contract) and not contract.is_public:
@@ -347,12 +349,6 @@ def overdue_count(actor) -> int:
 
 
 # --- for the split API and pages: one read per question -----------------------------------------
-
-
-def contract_get_for(*, actor, contract_id: Any) -> Contract:
-    """A contract ``actor`` may know of: a signed one for anyone, a draft for its parties,
-    the platform admin and auditors (404 for everyone else)."""
-    return contract_get(pk=contract_id, actor=actor)
 
 
 def contract_find(*, contract_id: Any) -> Contract | None:

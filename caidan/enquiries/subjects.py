@@ -120,9 +120,9 @@ def _resolve(subject_type, subject_id, official, unit_id, actor) -> Subject:
         t = tender_get(pk=pk, actor=actor)
         return Subject(st, pk, t.title, t.unit)
     if st == SubjectType.CONTRACT:
-        from caidan.contracts.selectors import contract_get
+        from caidan.contracts.selectors import contract_get_for
 
-        c = contract_get(pk=pk, actor=actor)
+        c = contract_get_for(actor=actor, contract_id=pk)
         return Subject(st, pk, c.title, c.unit)
     # organization
     from caidan.orgs.models import Organization

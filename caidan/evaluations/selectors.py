@@ -90,11 +90,14 @@ def published_evaluation_search(
     return qs
 
 
-def evaluation_get(*, pk: Any, actor) -> Evaluation:
-    """A published evaluation for anyone; an open one for those who work on it."""
+def evaluation_get_for(*, actor, evaluation_id: Any, conceal: bool = False) -> Evaluation:
+    """A published evaluation for anyone; an open one for those who work on it
+    (``sees_evaluation_work``): 401 for visitors, 403 for everyone else on a page — 404 with
+    ``conceal`` (the API does not confirm that an open evaluation exists, as for contract
+    drafts)."""
     e = (
         Evaluation.objects.select_related(*_EVALUATION_RELATED, "published_by")
-        .filter(pk=_int(pk))
+        .filter(pk=_int(evaluation_id))
         .first()
     )
     if e is None:
@@ -104,6 +107,8 @@ def evaluation_get(*, pk: Any, actor) -> Evaluation:
     if not actor.is_authenticated:
         raise NotAuthenticated("请先登录。")
     if not sees_evaluation_work(actor, e.contract):
+        if conceal:
+            raise NotFound("评价不存在。")
         raise PermissionDenied(
             "该评价尚未公布：只有购买主体、受托的第三方评估机构和承接主体可以查看。",
             code="out_of_scope",
@@ -360,22 +365,6 @@ def survey_by_slug(*, slug: str) -> Survey:
     if survey is None:
         raise NotFound("调查不存在。")
     return survey
-
-
-def evaluation_get_or_404(*, pk: Any, actor) -> Evaluation:
-    """The API's read of one evaluation: published ones for anyone; an open one only for
-    those who work on it (``sees_evaluation_work``) — 401 for visitors, 404 for everyone
-    else, as for contract drafts (the API does not confirm that it exists)."""
-    e = Evaluation.objects.select_related(*_EVALUATION_RELATED).filter(pk=_int(pk)).first()
-    if e is None:
-        raise NotFound("评价不存在。")
-    if e.is_public:
-        return e
-    if not actor.is_authenticated:
-        raise NotAuthenticated("请先登录。")
-    if not sees_evaluation_work(actor, e.contract):
-        raise NotFound("评价不存在。")
-    return e
 
 
 # --- for the split API and pages: one read per question -----------------------------------------

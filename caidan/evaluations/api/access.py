@@ -33,7 +33,9 @@ def contract_for(actor, contract_id: int) -> Contract:
 
 
 def evaluation_for(actor, evaluation_id: int) -> Evaluation:
-    return selectors.evaluation_get_or_404(pk=path_id(evaluation_id), actor=actor)
+    return selectors.evaluation_get_for(
+        actor=actor, evaluation_id=path_id(evaluation_id), conceal=True
+    )
 
 
 def require_insider(actor, contract: Contract) -> None:

@@ -27,7 +27,7 @@ def contract_for(request, pk: int):
 
 
 def evaluation_for(request, pk: int):
-    return selectors.evaluation_get(pk=pk, actor=request.actor)
+    return selectors.evaluation_get_for(actor=request.actor, evaluation_id=pk)
 
 
 def survey_link(request, survey) -> str:
