@@ -17,6 +17,7 @@ from caidan.common.xlsx import XLSX_MIME
 
 from . import selectors, services
 from .eligibility import Requirements, eligibility
+from .inputs import CreditListingInput, OrganizationInput, PastProjectInput, PenaltyInput
 from .models import Organization, ServiceField
 
 router = Router(tags=["orgs 社会组织"])
@@ -302,7 +303,9 @@ class OrgIn(Schema):
 
 @router.post("", response={201: OrgDetailOut, **ERRORS}, summary="登记社会组织")
 def create_org(request, payload: OrgIn):
-    org = services.organization_create(**payload.dict(), actor=request.auth)
+    org = services.organization_create(
+        data=OrganizationInput.parse(payload.dict()), actor=request.auth
+    )
     return Status(201, detail_out(request.auth, selectors.organization_get(organization_id=org.pk)))
 
 
@@ -369,7 +372,9 @@ class PenaltyIn(Schema):
 @router.post("/{org_id}/penalties", response={201: dict, **ERRORS}, summary="记录行政处罚")
 def add_penalty(request, org_id: int, payload: PenaltyIn):
     org = selectors.organization_get_for_edit(actor=request.auth, organization_id=org_id)
-    p = services.penalty_record(organization=org, **payload.dict(), actor=request.auth)
+    p = services.penalty_record(
+        organization=org, data=PenaltyInput.parse(payload.dict()), actor=request.auth
+    )
     return Status(201, {"id": p.pk, "kind": p.kind, "decided_on": p.decided_on.isoformat()})
 
 
@@ -385,7 +390,9 @@ class CreditIn(Schema):
 )
 def add_credit(request, org_id: int, payload: CreditIn):
     org = selectors.organization_get_for_edit(actor=request.auth, organization_id=org_id)
-    r = services.credit_list_add(organization=org, **payload.dict(), actor=request.auth)
+    r = services.credit_list_add(
+        organization=org, data=CreditListingInput.parse(payload.dict()), actor=request.auth
+    )
     return Status(201, _credit(r))
 
 
@@ -461,7 +468,9 @@ class PastProjectIn(Schema):
 @router.post("/{org_id}/past-projects", response={201: dict, **ERRORS}, summary="记录项目实施经验")
 def add_past_project(request, org_id: int, payload: PastProjectIn):
     org = selectors.organization_get_for_edit(actor=request.auth, organization_id=org_id)
-    p = services.past_project_record(organization=org, **payload.dict(), actor=request.auth)
+    p = services.past_project_record(
+        organization=org, data=PastProjectInput.parse(payload.dict()), actor=request.auth
+    )
     return Status(201, {"id": p.pk})
 
 

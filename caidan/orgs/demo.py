@@ -11,6 +11,7 @@ from django.utils import timezone
 from caidan.common.identifiers import make_uscc
 
 from . import rules
+from .inputs import CreditListingInput, OrganizationInput, PastProjectInput, PenaltyInput
 from .models import CreditRecord, Organization
 from .services import (
     credit_list_add,
@@ -154,21 +155,23 @@ def seed_orgs(actor) -> dict[str, int]:
             else None
         )
         org = organization_create(
-            name=spec["name"],
-            uscc=uscc,
-            legal_form=spec["form"],
-            fields=spec["fields"],
-            is_hub=spec.get("hub", False),
-            is_evaluator=spec.get("evaluator", False),
             hub=hub,
-            registration_date=rules.add_years(today, -8) - dt.timedelta(days=40 * created),
-            registration_authority="长宁区民政局",
-            legal_representative=spec["rep"],
-            address=spec["address"],
-            contact_name=spec["rep"],
-            contact_phone=f"021-6{created:03d}{created:04d}",
-            full_time_staff=spec["staff"],
             actor=actor,
+            data=OrganizationInput.parse(
+                name=spec["name"],
+                uscc=uscc,
+                legal_form=spec["form"],
+                fields=spec["fields"],
+                is_hub=spec.get("hub", False),
+                is_evaluator=spec.get("evaluator", False),
+                registration_date=rules.add_years(today, -8) - dt.timedelta(days=40 * created),
+                registration_authority="长宁区民政局",
+                legal_representative=spec["rep"],
+                address=spec["address"],
+                contact_name=spec["rep"],
+                contact_phone=f"021-6{created:03d}{created:04d}",
+                full_time_staff=spec["staff"],
+            ),
         )
         if spec.get("grade"):
             level, years_ago = spec["grade"]
@@ -183,38 +186,46 @@ def seed_orgs(actor) -> dict[str, int]:
         for i in range(spec.get("projects", 0)):
             past_project_record(
                 organization=org,
-                year=today.year - 1 - i,
-                title=f"{spec['name'][:6]}社区服务项目（{today.year - 1 - i}）",
-                purchaser_name=["江苏路街道", "新华路街道", "长宁区民政局"][i % 3],
-                amount=f"{(i + 2) * 100000}.00",
                 actor=actor,
+                data=PastProjectInput.parse(
+                    year=today.year - 1 - i,
+                    title=f"{spec['name'][:6]}社区服务项目（{today.year - 1 - i}）",
+                    purchaser_name=["江苏路街道", "新华路街道", "长宁区民政局"][i % 3],
+                    amount=f"{(i + 2) * 100000}.00",
+                ),
             )
         if spec.get("abnormal"):
             credit_list_add(
                 organization=org,
-                list_kind=CreditRecord.List.ABNORMAL,
-                reason=spec["abnormal"],
-                listed_on=today - dt.timedelta(days=90),
                 actor=actor,
+                data=CreditListingInput.parse(
+                    list_kind=CreditRecord.List.ABNORMAL,
+                    reason=spec["abnormal"],
+                    listed_on=today - dt.timedelta(days=90),
+                ),
             )
         if spec.get("major_fine"):
             penalty_record(
                 organization=org,
-                kind="fine",
-                amount=spec["major_fine"],
-                decided_on=today - dt.timedelta(days=200),
-                reason="违规收取服务对象费用",
-                authority="长宁区民政局",
                 actor=actor,
+                data=PenaltyInput.parse(
+                    kind="fine",
+                    amount=spec["major_fine"],
+                    decided_on=today - dt.timedelta(days=200),
+                    reason="违规收取服务对象费用",
+                    authority="长宁区民政局",
+                ),
             )
         if spec.get("warning"):
             penalty_record(
                 organization=org,
-                kind="warning",
-                decided_on=today - dt.timedelta(days=30),
-                reason="未按规定办理负责人变更登记",
-                authority="长宁区民政局",
                 actor=actor,
+                data=PenaltyInput.parse(
+                    kind="warning",
+                    decided_on=today - dt.timedelta(days=30),
+                    reason="未按规定办理负责人变更登记",
+                    authority="长宁区民政局",
+                ),
             )
         created += 1
     return {"organizations": created}

@@ -14,6 +14,7 @@ from caidan.common.xlsx import XLSX_MIME
 from caidan.web.ui import attempt, attempt_error, attempt_refusal, domain_errors
 
 from . import forms, selectors, services
+from .inputs import CreditListingInput, OrganizationInput, PastProjectInput, PenaltyInput
 from .models import ServiceField
 
 
@@ -79,7 +80,9 @@ def org_create(request):
     form = forms.CreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         org, error = attempt(
-            lambda: services.organization_create(**form.cleaned_data, actor=request.actor),
+            lambda: services.organization_create(
+                data=OrganizationInput.parse(form.cleaned_data), actor=request.actor
+            ),
             form=form,
         )
         if error is None:
@@ -106,15 +109,19 @@ def _run(action: str, org, data: dict, actor):
     if action == "grade":
         return services.grade_record(organization=org, **data, actor=actor)
     if action == "penalty":
-        return services.penalty_record(organization=org, **data, actor=actor)
+        return services.penalty_record(organization=org, data=PenaltyInput.parse(data), actor=actor)
     if action == "credit":
-        return services.credit_list_add(organization=org, **data, actor=actor)
+        return services.credit_list_add(
+            organization=org, data=CreditListingInput.parse(data), actor=actor
+        )
     if action == "defaulter":
         return services.judgment_defaulter_set(organization=org, **data, actor=actor)
     if action == "bar":
         return services.provider_bar_create(organization=org, **data, actor=actor)
     if action == "project":
-        return services.past_project_record(organization=org, **data, actor=actor)
+        return services.past_project_record(
+            organization=org, data=PastProjectInput.parse(data), actor=actor
+        )
     if action == "hub":
         return services.organization_set_hub(organization=org, hub=data["hub"], actor=actor)
     raise ValueError(action)

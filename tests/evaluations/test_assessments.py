@@ -16,6 +16,7 @@ from caidan.common.identifiers import make_uscc
 from caidan.evaluations.models import AssessmentStatus, OrgAssessment
 from caidan.evaluations.services.assessments import assessment_decide, assessment_submit
 from caidan.notifications.models import Notification
+from caidan.orgs.inputs import OrganizationInput
 from caidan.orgs.models import Grade, Organization
 
 pytestmark = pytest.mark.django_db
@@ -48,14 +49,18 @@ def evaluator_account(world, prefix, username, **org_kwargs):
     from caidan.accounts.services import membership_grant, user_create
     from caidan.orgs.services import organization_create
 
+    hub = org_kwargs.pop("hub", None)
     organization = organization_create(
-        name=f"测试评估机构{username}",
-        uscc=make_uscc(prefix),
-        legal_form="service_institution",
-        registration_date=dt.date(2015, 1, 1),
-        legal_representative="代表人",
+        hub=hub,
         actor=world.actor("registrar"),
-        **org_kwargs,
+        data=OrganizationInput.parse(
+            name=f"测试评估机构{username}",
+            uscc=make_uscc(prefix),
+            legal_form="service_institution",
+            registration_date=dt.date(2015, 1, 1),
+            legal_representative="代表人",
+            **org_kwargs,
+        ),
     )
     user = user_create(username=username, password="x", actor=world.system, validate_password=False)
     membership = membership_grant(
@@ -211,11 +216,11 @@ def test_an_evaluator_may_not_assess_its_hub_family(world):
     from caidan.orgs.services import organization_create
 
     own_affiliate = organization_create(
-        name="测试所属组织",
-        uscc=make_uscc("51310105MJT900004"),
-        legal_form="social_group",
         hub=evaluating_hub,
         actor=world.actor("registrar"),
+        data=OrganizationInput.parse(
+            name="测试所属组织", uscc=make_uscc("51310105MJT900004"), legal_form="social_group"
+        ),
     )
     with pytest.raises(ValidationError) as exc:
         submit(world, own_affiliate, actor=hub_actor)

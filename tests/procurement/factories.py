@@ -20,6 +20,7 @@ from caidan.accounts.actor import Actor
 from caidan.accounts.models import Membership, Role
 from caidan.common.calendar import WorkingCalendar
 from caidan.common.identifiers import make_uscc
+from caidan.orgs.inputs import OrganizationInput
 from caidan.projects.inputs import ProposalInput
 
 _counter = itertools.count(1)
@@ -112,14 +113,16 @@ def make_bidder(world, *, name=None, fields=("elderly",), grade=4, rep=None, hub
     registrar = world.actor("registrar")
     n = _n()
     org = organization_create(
-        name=name or f"测试养老服务社{n}",
-        uscc=make_uscc(f"52310105MJT{n:06d}"),
-        legal_form="service_institution",
-        fields=list(fields),
-        is_hub=hub,
-        registration_date=dt.date(2015, 1, 1),
-        legal_representative=rep or f"代表人{n}",
         actor=registrar,
+        data=OrganizationInput.parse(
+            name=name or f"测试养老服务社{n}",
+            uscc=make_uscc(f"52310105MJT{n:06d}"),
+            legal_form="service_institution",
+            fields=list(fields),
+            is_hub=hub,
+            registration_date=dt.date(2015, 1, 1),
+            legal_representative=rep or f"代表人{n}",
+        ),
     )
     if grade:
         grade_record(

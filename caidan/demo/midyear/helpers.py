@@ -12,6 +12,7 @@ from caidan.accounts.actor import Actor
 from caidan.accounts.models import Membership, Role, Unit, User
 from caidan.common.calendar import WorkingCalendar
 from caidan.common.identifiers import make_uscc
+from caidan.orgs.inputs import OrganizationInput
 from caidan.orgs.models import Organization
 from caidan.orgs.rules import add_years
 
@@ -82,13 +83,15 @@ def demo_bidders(registrar: Actor, system: Actor, password: str) -> dict[str, Ac
         if org is None:
             name, rep = new_org
             org = organization_create(
-                name=name,
-                uscc=make_uscc(prefix),
-                legal_form=Organization.LegalForm.SERVICE_INSTITUTION,
-                fields=["elderly"],
-                registration_date=dt.date(2016, 3, 18),
-                legal_representative=rep,
                 actor=registrar,
+                data=OrganizationInput.parse(
+                    name=name,
+                    uscc=make_uscc(prefix),
+                    legal_form=Organization.LegalForm.SERVICE_INSTITUTION,
+                    fields=["elderly"],
+                    registration_date=dt.date(2016, 3, 18),
+                    legal_representative=rep,
+                ),
             )
             grade_record(
                 organization=org,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -18,26 +17,18 @@ from caidan.accounts.actor import user_of
 from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
+from caidan.common.actor import Actor
 from caidan.common.errors import Conflict, ValidationError, field_error
-from caidan.common.money import to_money
 from caidan.common.tick import tick_job
 
 from .. import (
     permissions,  # noqa: F401 - registers the rules
     rules,
 )
+from ..inputs import CreditListingInput, PenaltyInput
 from ..lifecycles import OrganizationAction, organization_lifecycle
 from ..models import CreditRecord, Grade, Organization, Penalty, ProviderBar
 from .directory import directory_recompute, grade_refresh
-
-MANUAL_REASONS = {
-    CreditRecord.List.ABNORMAL: {
-        CreditRecord.Reason.ANNUAL_REPORT,
-        CreditRecord.Reason.UNREACHABLE,
-        CreditRecord.Reason.OTHER,
-    },
-    CreditRecord.List.SERIOUS: {CreditRecord.Reason.OTHER},
-}
 
 
 def _not_future(day: dt.date, field: str) -> None:
@@ -53,7 +44,7 @@ def grade_record(
     score: Decimal | str | None = None,
     assessor: str = "",
     note: str = "",
-    actor: Any,
+    actor: Actor,
 ) -> Grade:
     require(actor, "orgs.manage")
     try:
@@ -106,7 +97,7 @@ def _list(
     auto_remove_on: dt.date | None = None,
     penalty: Penalty | None = None,
     escalated_from: CreditRecord | None = None,
-    actor: Any,
+    actor: Actor,
 ) -> CreditRecord:
     record = CreditRecord.objects.create(
         organization=organization,
@@ -135,47 +126,18 @@ def _list(
     return record
 
 
-def penalty_record(
-    *,
-    organization: Organization,
-    kind: str,
-    decided_on: dt.date,
-    reason: str,
-    amount: str | Decimal | None = None,
-    authority: str = "",
-    document_no: str = "",
-    actor: Any,
-) -> Penalty:
+def penalty_record(*, organization: Organization, data: PenaltyInput, actor: Actor) -> Penalty:
     """Record an administrative penalty and apply its credit consequences:
     warning or fine < 5 万元 → abnormal list (removed after 6 months);
     fine ≥ 5 万元 → serious-violation list; revocation → serious list and status revoked;
     a second warning/small fine within 3 years → serious-violation list."""
     require(actor, "orgs.manage")
-    if kind not in Penalty.Kind.values:
-        raise field_error("kind", f"处罚种类“{kind}”无效。")
-    if not (reason or "").strip():
-        raise field_error("reason", "请填写违法事实。")
-    _not_future(decided_on, "decided_on")
-    if kind == Penalty.Kind.FINE:
-        if amount in (None, ""):
-            raise field_error("amount", "罚款须填写金额。")
-        amount = to_money(amount, field="amount")
-        if amount <= 0:
-            raise field_error("amount", "罚款金额必须大于 0。")
-    elif amount not in (None, ""):
-        raise field_error("amount", "只有罚款需要填写金额。")
-    else:
-        amount = None
+    kind, amount, decided_on, reason = data.kind, data.amount, data.decided_on, data.reason
     with transaction.atomic():
         org = Organization.objects.select_for_update().get(pk=organization.pk)
         penalty = Penalty.objects.create(
             organization=org,
-            kind=kind,
-            amount=amount,
-            decided_on=decided_on,
-            reason=reason.strip(),
-            authority=authority,
-            document_no=document_no,
+            **data.values("kind", "amount", "decided_on", "reason", "authority", "document_no"),
             recorded_by=user_of(actor),
         )
         audit_record(
@@ -243,27 +205,11 @@ def penalty_record(
 
 
 def credit_list_add(
-    *,
-    organization: Organization,
-    list_kind: str,
-    reason: str,
-    listed_on: dt.date,
-    detail: str = "",
-    actor: Any,
+    *, organization: Organization, data: CreditListingInput, actor: Actor
 ) -> CreditRecord:
     """List an organization by decision of the authority (e.g. annual report not filed)."""
     require(actor, "orgs.manage")
-    allowed = MANUAL_REASONS.get(list_kind)
-    if allowed is None:
-        raise field_error("list_kind", "只能手工列入活动异常名录或严重违法失信名单。")
-    if reason not in allowed:
-        labels = "、".join(CreditRecord.Reason(r).label for r in sorted(allowed))
-        raise field_error(
-            "reason", f"手工列入{CreditRecord.List(list_kind).label}的事由只能是：{labels}。"
-        )
-    if reason == CreditRecord.Reason.OTHER and not detail.strip():
-        raise field_error("detail", "事由为“其他”时须写明具体情况。")
-    _not_future(listed_on, "listed_on")
+    list_kind, reason = data.list_kind, data.reason
     with transaction.atomic():
         if organization.credit_records.filter(
             list=list_kind, reason=reason, removed_on__isnull=True
@@ -273,8 +219,8 @@ def credit_list_add(
             organization=organization,
             list_kind=list_kind,
             reason=reason,
-            listed_on=listed_on,
-            detail=detail,
+            listed_on=data.listed_on,
+            detail=data.detail,
             actor=actor,
         )
         directory_recompute(organization=organization, actor=actor)
@@ -282,7 +228,7 @@ def credit_list_add(
 
 
 def judgment_defaulter_set(
-    *, organization: Organization, listed_on: dt.date, detail: str = "", actor: Any
+    *, organization: Organization, listed_on: dt.date, detail: str = "", actor: Actor
 ) -> CreditRecord:
     """Record a court's judgment-defaulter finding: the defaulter flag plus a listing on
     the serious-violation list (民政部令第60号)."""
@@ -338,7 +284,7 @@ def serious_removal_earliest(record: CreditRecord) -> dt.date:
 
 
 def credit_record_remove(
-    *, record: CreditRecord, reason: str, removed_on: dt.date | None = None, actor: Any
+    *, record: CreditRecord, reason: str, removed_on: dt.date | None = None, actor: Actor
 ) -> CreditRecord:
     """Remove a listing: abnormal after rectification; serious only after two years
     without a new event; a defaulter flag when the court lifts it."""
@@ -386,7 +332,7 @@ def provider_bar_create(
     starts_on: dt.date,
     ends_on: dt.date,
     source: str = "",
-    actor: Any,
+    actor: Actor,
 ) -> ProviderBar:
     """Bar a provider from bidding until ``ends_on`` (poor evaluation, breach …)."""
     require(actor, "orgs.manage")
@@ -415,7 +361,7 @@ def provider_bar_create(
 
 
 def provider_bar_lift(
-    *, bar: ProviderBar, reason: str, lifted_on: dt.date | None = None, actor: Any
+    *, bar: ProviderBar, reason: str, lifted_on: dt.date | None = None, actor: Actor
 ) -> ProviderBar:
     require(actor, "orgs.manage")
     lifted_on = lifted_on or timezone.localdate()
@@ -443,8 +389,6 @@ def provider_bar_lift(
 @tick_job("orgs.abnormal_auto_removal")
 def abnormal_auto_removal(now: dt.datetime) -> int:
     """Penalty-based abnormal listings end six months after the penalty."""
-    from caidan.accounts.actor import Actor
-
     today = timezone.localdate(now)
     changed = 0
     due = CreditRecord.objects.filter(
@@ -479,8 +423,6 @@ def abnormal_auto_removal(now: dt.datetime) -> int:
 @tick_job("orgs.abnormal_escalation")
 def abnormal_escalation(now: dt.datetime) -> int:
     """An organization on the abnormal list for two years goes on the serious list."""
-    from caidan.accounts.actor import Actor
-
     today = timezone.localdate(now)
     cutoff = rules.add_years(today, -rules.ABNORMAL_ESCALATION_YEARS)
     due = CreditRecord.objects.filter(

@@ -9,12 +9,15 @@ from django.db import transaction
 from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
-from caidan.common.errors import DomainError
+from caidan.common.actor import Actor
+from caidan.common.errors import DomainError, ValidationError
+from caidan.common.identifiers import validate_uscc
 from caidan.common.xlsx import cell_date, cell_text, import_failed, read_rows, write_workbook
 
+from ..inputs import OrganizationChanges, OrganizationInput
 from ..models import Organization, ServiceField
 from .credit import grade_record
-from .registry import _clean, organization_create
+from .registry import organization_create
 
 COLUMNS = [
     "名称",
@@ -52,80 +55,115 @@ COLUMN_OF = {
 }
 
 
-def _parse_row(number: int, row: dict, seen: dict[str, int]) -> tuple[dict, list[dict]]:
+def _labels(text: str, known: dict[str, str], column: str) -> tuple[list[str], list[str]]:
+    """A cell listing labels (养老服务、法律援助) as values, and a message per unknown label."""
+    values, problems = [], []
+    for label in text.replace("，", "、").replace(",", "、").split("、"):
+        label = label.strip()
+        if not label:
+            continue
+        if label in known:
+            values.append(known[label])
+        else:
+            problems.append(f"{column}“{label}”无效，应为：{'、'.join(known)}。")
+    return values, problems
+
+
+def _grade(row: dict, err) -> dict[str, Any]:
+    """The grade columns: a level 1A–5A with the date it was assessed, and the score."""
+    level_text = cell_text(row.get("评估等级")).upper().replace("Ａ", "A")
+    if not level_text:
+        return {}
+    level = level_text.rstrip("A")
+    if not level.isdigit() or not 1 <= int(level) <= 5:
+        err("level", f"评估等级“{level_text}”无效，应为 1A–5A。")
+        return {}
+    try:
+        assessed_on = cell_date(row.get("评定日期"))
+    except ValueError:
+        err("assessed_on", "评定日期格式应为 YYYY-MM-DD。")
+        return {}
+    if assessed_on is None:
+        err("assessed_on", "填写评估等级时必须填写评定日期。")
+    score = cell_text(row.get("评估得分")) or None
+    return {"level": int(level), "assessed_on": assessed_on, "score": score}
+
+
+def _code(text: str) -> str | None:
+    """The normalised code, if it is valid (to find it twice in a file, or registered)."""
+    try:
+        return validate_uscc(text)
+    except DomainError:
+        return None
+
+
+def _organization(values: dict[str, Any]) -> tuple[OrganizationInput | None, list[dict]]:
+    """The row as an input, or every problem it has (``field``, ``message``)."""
+    try:
+        return OrganizationInput.parse(values), []
+    except ValidationError as exc:
+        if "errors" in exc.detail:
+            return None, exc.detail["errors"]
+        problems = [{"field": exc.field or "", "message": exc.message}]
+    # The code's own refusal stops the other checks: run them without it.
+    rest = {k: v for k, v in values.items() if k != "uscc"}
+    try:
+        OrganizationChanges.parse(rest)
+    except ValidationError as exc:
+        problems += exc.detail.get("errors") or [{"field": exc.field, "message": exc.message}]
+    return None, problems
+
+
+def _parse_row(
+    number: int, row: dict, seen: dict[str, int]
+) -> tuple[OrganizationInput | None, dict[str, Any], list[dict]]:
+    """One spreadsheet row: the organization, its grade (if any) and the row's problems."""
     errors: list[dict] = []
-    data: dict[str, Any] = {}
 
     def err(field: str, message: str) -> None:
         errors.append({"row": number, "field": COLUMN_OF.get(field, field), "message": message})
 
-    def check(field: str, value: Any) -> None:
-        try:
-            data[field] = _clean(field, value)
-        except DomainError as exc:
-            err(field, exc.message)
-
-    check("name", cell_text(row.get("名称")))
-    check("uscc", cell_text(row.get("统一社会信用代码")))
     form = cell_text(row.get("组织形式"))
-    if form not in FORMS:
+    values: dict[str, Any] = {
+        field: cell_text(row.get(COLUMN_OF[field]))
+        for field in ("name", "uscc", "address", "legal_representative", "contact_name")
+    }
+    values["contact_phone"] = cell_text(row.get("联系电话"))
+    values["full_time_staff"] = cell_text(row.get("专职人员数")) or 0
+    if form in FORMS:
+        values["legal_form"] = FORMS[form]
+    else:
         err(
             "legal_form",
             f"组织形式“{form}”无效，应为：{'、'.join(Organization.LegalForm.labels)}。",
         )
-    else:
-        data["legal_form"] = FORMS[form]
     try:
-        check("registration_date", cell_date(row.get("成立登记日期")))
+        values["registration_date"] = cell_date(row.get("成立登记日期"))
     except ValueError:
         err("registration_date", "成立登记日期格式应为 YYYY-MM-DD。")
-    for field in ("address", "legal_representative", "contact_name"):
-        data[field] = cell_text(row.get(COLUMN_OF[field]))
-    check("contact_phone", cell_text(row.get("联系电话")))
-    check("full_time_staff", cell_text(row.get("专职人员数")) or 0)
-    fields = []
-    for label in cell_text(row.get("服务领域")).replace("，", "、").replace(",", "、").split("、"):
-        label = label.strip()
-        if not label:
-            continue
-        if label not in FIELDS:
-            err("fields", f"服务领域“{label}”无效，应为：{'、'.join(ServiceField.labels)}。")
-        else:
-            fields.append(FIELDS[label])
-    data["fields"] = fields
-    level_text = cell_text(row.get("评估等级")).upper().replace("Ａ", "A")
-    if level_text:
-        level = level_text.rstrip("A")
-        if not level.isdigit() or not 1 <= int(level) <= 5:
-            err("level", f"评估等级“{level_text}”无效，应为 1A–5A。")
-        else:
-            data["level"] = int(level)
-            try:
-                data["assessed_on"] = cell_date(row.get("评定日期"))
-            except ValueError:
-                err("assessed_on", "评定日期格式应为 YYYY-MM-DD。")
-            if data.get("assessed_on") is None and "assessed_on" not in [
-                e["field"] for e in errors
-            ]:
-                err("assessed_on", "填写评估等级时必须填写评定日期。")
-            data["score"] = cell_text(row.get("评估得分")) or None
-    uscc = data.get("uscc")
-    if uscc:
-        if uscc in seen:
-            err("uscc", f"统一社会信用代码与第 {seen[uscc]} 行重复。")
-        else:
-            seen[uscc] = number
-    return data, errors
+    values["fields"], bad_fields = _labels(cell_text(row.get("服务领域")), FIELDS, "服务领域")
+    for message in bad_fields:
+        err("fields", message)
+    data, problems = _organization(values)
+    for problem in problems:
+        err(problem["field"], problem["message"])
+    grade = _grade(row, err)
+    code = _code(values["uscc"])
+    if code in seen:
+        err("uscc", f"统一社会信用代码与第 {seen[code]} 行重复。")
+    elif code:
+        seen[code] = number
+    return data, grade, errors
 
 
-def organizations_import(*, file, actor: Any) -> list[Organization]:
+def organizations_import(*, file, actor: Actor) -> list[Organization]:
     require(actor, "orgs.manage")
     rows = read_rows(file, COLUMNS, required=REQUIRED)
     parsed, errors, seen = [], [], {}
     for number, row in rows:
-        data, row_errors = _parse_row(number, row, seen)
+        data, grade, row_errors = _parse_row(number, row, seen)
         errors += row_errors
-        parsed.append((number, data))
+        parsed.append((number, data, grade))
     existing = set(Organization.objects.filter(uscc__in=list(seen)).values_list("uscc", flat=True))
     for uscc in sorted(existing):
         errors.append(
@@ -137,22 +175,11 @@ def organizations_import(*, file, actor: Any) -> list[Organization]:
         raise import_failed(sorted(errors, key=lambda e: (e["row"], e["field"])))
     created = []
     with transaction.atomic():
-        for number, data in parsed:
-            level, assessed_on, score = (
-                data.pop("level", None),
-                data.pop("assessed_on", None),
-                data.pop("score", None),
-            )
+        for number, data, grade in parsed:
             try:
-                org = organization_create(actor=actor, **data)
-                if level:
-                    grade_record(
-                        organization=org,
-                        level=level,
-                        assessed_on=assessed_on,
-                        score=score,
-                        actor=actor,
-                    )
+                org = organization_create(data=data, actor=actor)
+                if grade:
+                    grade_record(organization=org, **grade, actor=actor)
             except DomainError as exc:  # a rule only the service knows: report, write nothing
                 raise import_failed(
                     [{"row": number, "field": exc.field or "", "message": exc.message}]

@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from caidan.common.identifiers import make_uscc
+from caidan.orgs.inputs import OrganizationInput
 
 
 @pytest.fixture
@@ -21,13 +22,16 @@ def make_org(world):
     def _make(name="测试社工服务中心", *, fields=("elderly",), registered_years_ago=5, **extra):
         counter["n"] += 1
         return organization_create(
-            name=name,
-            uscc=make_uscc(f"52310105TT{counter['n']:07d}"),
-            legal_form="service_institution",
-            fields=list(fields),
-            registration_date=timezone.localdate() - dt.timedelta(days=365 * registered_years_ago),
             actor=world.actor("registrar"),
-            **extra,
+            data=OrganizationInput.parse(
+                name=name,
+                uscc=make_uscc(f"52310105TT{counter['n']:07d}"),
+                legal_form="service_institution",
+                fields=list(fields),
+                registration_date=timezone.localdate()
+                - dt.timedelta(days=365 * registered_years_ago),
+                **extra,
+            ),
         )
 
     return _make

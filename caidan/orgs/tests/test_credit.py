@@ -8,6 +8,7 @@ from caidan.common.errors import Conflict, PermissionDenied, ValidationError
 from caidan.common.tick import run_tick
 from caidan.orgs import rules
 from caidan.orgs.facts import OrgFacts
+from caidan.orgs.inputs import CreditListingInput, PenaltyInput
 from caidan.orgs.models import CreditRecord, Organization
 from caidan.orgs.services import (
     credit_list_add,
@@ -78,7 +79,9 @@ def test_warning_lists_abnormal_and_it_ends_after_six_months(make_org, reg, toda
     org = make_org()
     decided = today - dt.timedelta(days=10)
     penalty_record(
-        organization=org, kind="warning", decided_on=decided, reason="未按规定换届", actor=reg
+        organization=org,
+        actor=reg,
+        data=PenaltyInput.parse(kind="warning", decided_on=decided, reason="未按规定换届"),
     )
     (record,) = active(org, CreditRecord.List.ABNORMAL, today)
     assert record.reason == CreditRecord.Reason.MINOR_PENALTY
@@ -110,10 +113,14 @@ def test_warning_lists_abnormal_and_it_ends_after_six_months(make_org, reg, toda
 def test_small_fine_abnormal_large_fine_serious(make_org, reg, today):
     small, large = make_org("小额"), make_org("大额")
     penalty_record(
-        organization=small, kind="fine", amount="49999.99", decided_on=today, reason="x", actor=reg
+        organization=small,
+        actor=reg,
+        data=PenaltyInput.parse(kind="fine", amount="49999.99", decided_on=today, reason="x"),
     )
     penalty_record(
-        organization=large, kind="fine", amount="50000.00", decided_on=today, reason="x", actor=reg
+        organization=large,
+        actor=reg,
+        data=PenaltyInput.parse(kind="fine", amount="50000.00", decided_on=today, reason="x"),
     )
     assert active(small, CreditRecord.List.ABNORMAL, today)
     assert not active(small, CreditRecord.List.SERIOUS, today)
@@ -126,14 +133,16 @@ def test_two_minor_penalties_in_three_years_is_serious(make_org, reg, today):
     org = make_org()
     penalty_record(
         organization=org,
-        kind="warning",
-        decided_on=today - dt.timedelta(days=700),
-        reason="第一次",
         actor=reg,
+        data=PenaltyInput.parse(
+            kind="warning", decided_on=today - dt.timedelta(days=700), reason="第一次"
+        ),
     )
     assert not active(org, CreditRecord.List.SERIOUS, today)
     penalty_record(
-        organization=org, kind="fine", amount="1000", decided_on=today, reason="第二次", actor=reg
+        organization=org,
+        actor=reg,
+        data=PenaltyInput.parse(kind="fine", amount="1000", decided_on=today, reason="第二次"),
     )
     (serious,) = active(org, CreditRecord.List.SERIOUS, today)
     assert serious.reason == CreditRecord.Reason.REPEATED_PENALTIES
@@ -143,19 +152,23 @@ def test_minor_penalties_more_than_three_years_apart_are_not_serious(make_org, r
     org = make_org()
     penalty_record(
         organization=org,
-        kind="warning",
-        decided_on=rules.add_years(today, -3),
-        reason="早",
         actor=reg,
+        data=PenaltyInput.parse(kind="warning", decided_on=rules.add_years(today, -3), reason="早"),
     )
-    penalty_record(organization=org, kind="warning", decided_on=today, reason="晚", actor=reg)
+    penalty_record(
+        organization=org,
+        actor=reg,
+        data=PenaltyInput.parse(kind="warning", decided_on=today, reason="晚"),
+    )
     assert not active(org, CreditRecord.List.SERIOUS, today)
 
 
 def test_revocation_is_serious_and_revokes_status(make_org, reg, today):
     org = make_org()
     penalty_record(
-        organization=org, kind="revocation", decided_on=today, reason="严重违法", actor=reg
+        organization=org,
+        actor=reg,
+        data=PenaltyInput.parse(kind="revocation", decided_on=today, reason="严重违法"),
     )
     org.refresh_from_db()
     assert org.status == Organization.Status.REVOKED
@@ -176,7 +189,9 @@ def test_revocation_is_serious_and_revokes_status(make_org, reg, today):
 def test_penalty_validation(make_org, reg, today, kwargs, field):
     kwargs.setdefault("reason", "事实")
     with pytest.raises(ValidationError) as exc:
-        penalty_record(organization=make_org(), decided_on=today, actor=reg, **kwargs)
+        penalty_record(
+            organization=make_org(), actor=reg, data=PenaltyInput.parse(decided_on=today, **kwargs)
+        )
     assert exc.value.field == field
 
 
@@ -186,7 +201,11 @@ def test_abnormal_two_years_escalates_to_serious(make_org, reg, today):
     org = make_org()
     listed = rules.add_years(today, -2) - dt.timedelta(days=1)
     record = credit_list_add(
-        organization=org, list_kind="abnormal", reason="annual_report", listed_on=listed, actor=reg
+        organization=org,
+        actor=reg,
+        data=CreditListingInput.parse(
+            list_kind="abnormal", reason="annual_report", listed_on=listed
+        ),
     )
     now = timezone.now()
     assert run_tick(now=now, only=["orgs.abnormal_escalation"])[0].changed == 1
@@ -203,10 +222,12 @@ def test_abnormal_under_two_years_does_not_escalate(make_org, reg, today):
     org = make_org()
     credit_list_add(
         organization=org,
-        list_kind="abnormal",
-        reason="unreachable",
-        listed_on=rules.add_years(today, -2) + dt.timedelta(days=1),
         actor=reg,
+        data=CreditListingInput.parse(
+            list_kind="abnormal",
+            reason="unreachable",
+            listed_on=rules.add_years(today, -2) + dt.timedelta(days=1),
+        ),
     )
     run_tick(now=timezone.now(), only=["orgs.abnormal_escalation"])
     assert not active(org, CreditRecord.List.SERIOUS, today)
@@ -216,10 +237,10 @@ def test_abnormal_removed_after_rectification(make_org, reg, today):
     org = make_org()
     record = credit_list_add(
         organization=org,
-        list_kind="abnormal",
-        reason="annual_report",
-        listed_on=today - dt.timedelta(days=20),
         actor=reg,
+        data=CreditListingInput.parse(
+            list_kind="abnormal", reason="annual_report", listed_on=today - dt.timedelta(days=20)
+        ),
     )
     with pytest.raises(ValidationError) as exc:
         credit_record_remove(record=record, reason=" ", actor=reg)
@@ -236,20 +257,32 @@ def test_manual_listing_rules(make_org, reg, today):
     org = make_org()
     with pytest.raises(ValidationError) as exc:
         credit_list_add(
-            organization=org, list_kind="abnormal", reason="major_fine", listed_on=today, actor=reg
+            organization=org,
+            actor=reg,
+            data=CreditListingInput.parse(
+                list_kind="abnormal", reason="major_fine", listed_on=today
+            ),
         )
     assert exc.value.field == "reason"
     with pytest.raises(ValidationError) as exc:
         credit_list_add(
-            organization=org, list_kind="serious", reason="other", listed_on=today, actor=reg
+            organization=org,
+            actor=reg,
+            data=CreditListingInput.parse(list_kind="serious", reason="other", listed_on=today),
         )
     assert exc.value.field == "detail"
     credit_list_add(
-        organization=org, list_kind="abnormal", reason="unreachable", listed_on=today, actor=reg
+        organization=org,
+        actor=reg,
+        data=CreditListingInput.parse(list_kind="abnormal", reason="unreachable", listed_on=today),
     )
     with pytest.raises(Conflict):
         credit_list_add(
-            organization=org, list_kind="abnormal", reason="unreachable", listed_on=today, actor=reg
+            organization=org,
+            actor=reg,
+            data=CreditListingInput.parse(
+                list_kind="abnormal", reason="unreachable", listed_on=today
+            ),
         )
 
 
@@ -258,20 +291,17 @@ def test_serious_removal_needs_two_clean_years(make_org, reg, today):
     listed = rules.add_years(today, -3)
     penalty_record(
         organization=org,
-        kind="fine",
-        amount="80000",
-        decided_on=listed,
-        reason="大额罚款",
         actor=reg,
+        data=PenaltyInput.parse(kind="fine", amount="80000", decided_on=listed, reason="大额罚款"),
     )
     (serious,) = active(org, CreditRecord.List.SERIOUS, today)
     # A new event one year ago restarts the two years.
     penalty_record(
         organization=org,
-        kind="warning",
-        decided_on=rules.add_years(today, -1),
-        reason="新违法",
         actor=reg,
+        data=PenaltyInput.parse(
+            kind="warning", decided_on=rules.add_years(today, -1), reason="新违法"
+        ),
     )
     with pytest.raises(ValidationError) as exc:
         credit_record_remove(record=serious, reason="申请信用修复", actor=reg)
@@ -281,11 +311,8 @@ def test_serious_removal_needs_two_clean_years(make_org, reg, today):
     other = make_org("另一家")
     penalty_record(
         organization=other,
-        kind="fine",
-        amount="80000",
-        decided_on=listed,
-        reason="大额罚款",
         actor=reg,
+        data=PenaltyInput.parse(kind="fine", amount="80000", decided_on=listed, reason="大额罚款"),
     )
     (serious2,) = active(other, CreditRecord.List.SERIOUS, today)
     credit_record_remove(record=serious2, reason="满两年无新违法", actor=reg)
@@ -296,20 +323,24 @@ def test_serious_removal_exactly_at_two_years(make_org, reg, today):
     org = make_org()
     record = credit_list_add(
         organization=org,
-        list_kind="serious",
-        reason="other",
-        detail="情节严重",
-        listed_on=rules.add_years(today, -2),
         actor=reg,
+        data=CreditListingInput.parse(
+            list_kind="serious",
+            reason="other",
+            detail="情节严重",
+            listed_on=rules.add_years(today, -2),
+        ),
     )
     credit_record_remove(record=record, reason="期满", removed_on=today, actor=reg)
     record2 = credit_list_add(
         organization=make_org("b"),
-        list_kind="serious",
-        reason="other",
-        detail="情节严重",
-        listed_on=rules.add_years(today, -2) + dt.timedelta(days=1),
         actor=reg,
+        data=CreditListingInput.parse(
+            list_kind="serious",
+            reason="other",
+            detail="情节严重",
+            listed_on=rules.add_years(today, -2) + dt.timedelta(days=1),
+        ),
     )
     with pytest.raises(ValidationError):
         credit_record_remove(record=record2, reason="期满", removed_on=today, actor=reg)

@@ -7,6 +7,7 @@ import pytest
 from caidan.jurisdiction.services import setting_update
 from caidan.orgs import rules
 from caidan.orgs.eligibility import Requirements, eligibility
+from caidan.orgs.inputs import CreditListingInput, PenaltyInput
 from caidan.orgs.services import (
     credit_list_add,
     grade_record,
@@ -38,21 +39,20 @@ def _apply(state, org, reg, today):
     if state == "serious":
         penalty_record(
             organization=org,
-            kind="fine",
-            amount="60000",
-            decided_on=today,
-            reason="大额罚款",
             actor=reg,
+            data=PenaltyInput.parse(
+                kind="fine", amount="60000", decided_on=today, reason="大额罚款"
+            ),
         )
     elif state == "defaulter":
         judgment_defaulter_set(organization=org, listed_on=today, actor=reg)
     elif state == "abnormal":
         credit_list_add(
             organization=org,
-            list_kind="abnormal",
-            reason="annual_report",
-            listed_on=today,
             actor=reg,
+            data=CreditListingInput.parse(
+                list_kind="abnormal", reason="annual_report", listed_on=today
+            ),
         )
     elif state == "barred":
         provider_bar_create(
@@ -69,10 +69,10 @@ def _apply(state, org, reg, today):
     elif state == "major_violation_2y":
         penalty_record(
             organization=org,
-            kind="suspension",
-            decided_on=rules.add_years(today, -2),
-            reason="限期停止活动",
             actor=reg,
+            data=PenaltyInput.parse(
+                kind="suspension", decided_on=rules.add_years(today, -2), reason="限期停止活动"
+            ),
         )
     elif state == "unregistered":
         organization_update(organization=org, changes={"registration_date": None}, actor=reg)
@@ -102,10 +102,12 @@ def test_each_exclusion_with_its_reason(good, reg, today, state, fragment):
 def test_major_violation_older_than_three_years_does_not_exclude(good, reg, today):
     penalty_record(
         organization=good,
-        kind="suspension",
-        decided_on=rules.add_years(today, -3) - dt.timedelta(days=1),
-        reason="旧事",
         actor=reg,
+        data=PenaltyInput.parse(
+            kind="suspension",
+            decided_on=rules.add_years(today, -3) - dt.timedelta(days=1),
+            reason="旧事",
+        ),
     )
     ok, reasons = eligibility(good, Requirements())
     assert ok, reasons

@@ -10,6 +10,7 @@ from caidan.audit.models import AuditEvent
 from caidan.common.errors import Conflict, PermissionDenied, ValidationError
 from caidan.common.identifiers import make_uscc
 from caidan.orgs import rules
+from caidan.orgs.inputs import CreditListingInput, OrganizationInput, PastProjectInput, PenaltyInput
 from caidan.orgs.models import DirectoryEntry, Organization
 from caidan.orgs.services import (
     IDENTITY_FIELDS,
@@ -34,18 +35,24 @@ def reg(world):
 
 def test_create_validates_code_and_audits(world, reg):
     with pytest.raises(ValidationError) as exc:
-        organization_create(name="x", uscc="52310105MJ00000010", actor=reg)
+        organization_create(
+            actor=reg, data=OrganizationInput.parse(name="x", uscc="52310105MJ00000010")
+        )
     assert exc.value.field == "uscc" and "校验位" in exc.value.message
     org = organization_create(
-        name="新机构", uscc=make_uscc("52310105MJ9999991"), fields=["elderly"], actor=reg
+        actor=reg,
+        data=OrganizationInput.parse(
+            name="新机构", uscc=make_uscc("52310105MJ9999991"), fields=["elderly"]
+        ),
     )
     assert AuditEvent.objects.filter(kind="organization.created", target_id=str(org.pk)).exists()
     with pytest.raises(ValidationError) as exc:
-        organization_create(name="重复", uscc=org.uscc, actor=reg)
+        organization_create(actor=reg, data=OrganizationInput.parse(name="重复", uscc=org.uscc))
     assert exc.value.code == "duplicate"
     with pytest.raises(PermissionDenied):
         organization_create(
-            name="y", uscc=make_uscc("52310105MJ9999992"), actor=world.actor("purchaser")
+            actor=world.actor("purchaser"),
+            data=OrganizationInput.parse(name="y", uscc=make_uscc("52310105MJ9999992")),
         )
 
 
@@ -63,7 +70,10 @@ def test_create_validates_code_and_audits(world, reg):
 def test_profile_validation_names_the_field(world, reg, field, value):
     with pytest.raises(ValidationError) as exc:
         organization_create(
-            name="x", uscc=make_uscc("52310105MJ9999993"), actor=reg, **{field: value}
+            actor=reg,
+            data=OrganizationInput.parse(
+                name="x", uscc=make_uscc("52310105MJ9999993"), **{field: value}
+            ),
         )
     assert exc.value.field == field
     assert not Organization.objects.filter(uscc=make_uscc("52310105MJ9999993")).exists()
@@ -85,6 +95,23 @@ def test_provider_edits_own_profile_but_not_identity(world):
     other = Organization.objects.exclude(pk=org.pk).first()
     with pytest.raises(PermissionDenied):
         organization_update_own(organization=other, changes={"contact_phone": "1"}, actor=actor)
+
+
+def test_a_change_is_checked_alone(world):
+    """A value kept under older rules does not block an unrelated change; a new value is
+    checked with the field's message."""
+    actor = world.actor("provider")
+    org = actor.organization
+    Organization.objects.filter(pk=org.pk).update(email="legacy")
+    organization_update_own(
+        organization=org, changes={"contact_phone": "021-62000001"}, actor=actor
+    )
+    with pytest.raises(ValidationError) as exc:
+        organization_update_own(organization=org, changes={"email": "again"}, actor=actor)
+    assert exc.value.field == "email" and exc.value.message == "电子邮箱格式不正确：again。"
+    with pytest.raises(ValidationError) as exc:
+        organization_update_own(organization=org, changes={"colour": "红"}, actor=actor)
+    assert exc.value.field == "colour" and exc.value.message == "不能修改字段“colour”。"
 
 
 def test_identity_change_goes_through_the_authority(world, reg):
@@ -126,14 +153,18 @@ def test_directory_criteria_and_recompute_on_change(world, reg, make_org, today)
     assert not DirectoryEntry.objects.filter(organization=org).exists()  # no experience yet
     past_project_record(
         organization=org,
-        year=today.year - 1,
-        title="助老服务",
-        purchaser_name="江苏路街道",
         actor=reg,
+        data=PastProjectInput.parse(
+            year=today.year - 1, title="助老服务", purchaser_name="江苏路街道"
+        ),
     )
     assert set(org.directory_entries.values_list("field", flat=True)) == {"elderly", "disability"}
     # A penalty takes it out again, immediately.
-    penalty_record(organization=org, kind="warning", decided_on=today, reason="违规", actor=reg)
+    penalty_record(
+        organization=org,
+        actor=reg,
+        data=PenaltyInput.parse(kind="warning", decided_on=today, reason="违规"),
+    )
     assert not org.directory_entries.exists()
 
 
@@ -144,7 +175,9 @@ def test_directory_drops_expired_grades_on_tick(world, reg, make_org, today):
 
     org = make_org("即将到期", fields=("elderly",))
     past_project_record(
-        organization=org, year=today.year - 1, title="t", purchaser_name="p", actor=reg
+        organization=org,
+        actor=reg,
+        data=PastProjectInput.parse(year=today.year - 1, title="t", purchaser_name="p"),
     )
     grade_record(
         organization=org,
@@ -160,10 +193,16 @@ def test_directory_drops_expired_grades_on_tick(world, reg, make_org, today):
 def test_directory_excludes_listed_orgs(world, reg, make_org, today):
     org = make_org("列入名录", fields=("elderly",))
     grade_record(organization=org, level=5, assessed_on=today, actor=reg)
-    past_project_record(organization=org, year=today.year, title="t", purchaser_name="p", actor=reg)
+    past_project_record(
+        organization=org,
+        actor=reg,
+        data=PastProjectInput.parse(year=today.year, title="t", purchaser_name="p"),
+    )
     assert org.directory_entries.exists()
     credit_list_add(
-        organization=org, list_kind="abnormal", reason="unreachable", listed_on=today, actor=reg
+        organization=org,
+        actor=reg,
+        data=CreditListingInput.parse(list_kind="abnormal", reason="unreachable", listed_on=today),
     )
     assert not org.directory_entries.exists()
     assert directory_recompute(organization=org) == (set(), set())
@@ -237,6 +276,17 @@ def test_import_mixed_rows_writes_nothing_and_reports_each(world, reg):
     assert by_row[10]["field"] == "评定日期"
     assert Organization.objects.count() == before
     assert AuditEvent.objects.count() == events
+
+
+def test_import_row_with_a_bad_code_lists_its_other_problems_too(world, reg):
+    file = xlsx([["", "52310105MJ80000010", "社会团体", "2999-01-01", "", "", ""]])
+    with pytest.raises(ValidationError) as exc:
+        organizations_import(file=file, actor=reg)
+    by_field = {e["field"]: e["message"] for e in exc.value.detail["errors"]}
+    assert set(by_field) == {"名称", "统一社会信用代码", "成立登记日期"}
+    assert by_field["名称"] == "请填写组织名称。"
+    assert "校验位" in by_field["统一社会信用代码"]
+    assert by_field["成立登记日期"] == "成立登记日期不能晚于今天。"
 
 
 def test_import_good_file(world, reg, today):
