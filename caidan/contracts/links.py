@@ -15,11 +15,15 @@ A section has two optional functions of the contract:
   provider's track record). A name nobody registered is simply not shown.
 * ``gate_records(contract) -> {gate: id}``: for a payment gate a record opened
   (``"midterm"``, ``"final"``), that record's id (the API's ``gate_evaluation_id``).
+* ``renewal_blocks(contract) -> [RenewalBlock]``: why the contract may not be renewed, by
+  the registering app's records (a final evaluation graded 差: 优胜劣汰). ``contract_renew``
+  refuses with the first block's code and reason, so contracts need not know what an
+  evaluation is.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -31,10 +35,23 @@ GateRecordsFn = Callable[["Contract"], Mapping[str, int]]
 
 
 @dataclass(frozen=True)
+class RenewalBlock:
+    """Why a contract may not be renewed: ``code`` for machines (the 409's code), ``reason``
+    for people."""
+
+    code: str
+    reason: str
+
+
+RenewalBlocksFn = Callable[["Contract"], Iterable[RenewalBlock]]
+
+
+@dataclass(frozen=True)
 class ContractSection:
     name: str  # the registering app, for messages
     links: LinksFn | None = None
     gate_records: GateRecordsFn | None = None
+    renewal_blocks: RenewalBlocksFn | None = None
 
 
 _SECTIONS: dict[str, ContractSection] = {}
@@ -65,4 +82,13 @@ def gate_records(contract: Contract) -> dict[str, int]:
     for section in list(_SECTIONS.values()):
         if section.gate_records is not None:
             out.update(section.gate_records(contract))
+    return out
+
+
+def renewal_blocks(contract: Contract) -> list[RenewalBlock]:
+    """Every registered section's reasons why ``contract`` may not be renewed."""
+    out: list[RenewalBlock] = []
+    for section in list(_SECTIONS.values()):
+        if section.renewal_blocks is not None:
+            out.extend(section.renewal_blocks(contract))
     return out

@@ -1,14 +1,15 @@
 """What evaluations add to a contract's page and API (``caidan.contracts.links``; registered
-in ``apps.py``): links to the contract's evaluations and to the provider's track record, and
-the passed evaluation that opened each staged payment gate."""
+in ``apps.py``): links to the contract's evaluations and to the provider's track record, the
+passed evaluation that opened each staged payment gate, and the published 差 that blocks a
+renewal."""
 
 from __future__ import annotations
 
 from django.urls import reverse
 
-from caidan.contracts.links import ContractSection
+from caidan.contracts.links import ContractSection, RenewalBlock
 
-from .models import Evaluation, Grade, Stage
+from .models import Evaluation, EvaluationStatus, Grade, Stage
 
 # The evaluation stage whose passed result opens a payment gate (the publication's effect,
 # ``services.evaluations._effects``, opens it).
@@ -34,4 +35,20 @@ def contract_links(contract) -> dict[str, str]:
     }
 
 
-section = ContractSection(name="evaluations", links=contract_links, gate_records=gate_evaluations)
+def renewal_blocks(contract) -> list[RenewalBlock]:
+    """A published evaluation graded 差 blocks the renewal (优胜劣汰)."""
+    poor = Evaluation.objects.filter(
+        contract=contract, status=EvaluationStatus.PUBLISHED, grade=Grade.POOR
+    ).first()
+    if poor is None:
+        return []
+    reason = f"{poor.get_stage_display()}等级为“差”，不能续签（优胜劣汰）。"
+    return [RenewalBlock(code="poor_grade", reason=reason)]
+
+
+section = ContractSection(
+    name="evaluations",
+    links=contract_links,
+    gate_records=gate_evaluations,
+    renewal_blocks=renewal_blocks,
+)

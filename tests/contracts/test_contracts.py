@@ -527,6 +527,33 @@ def test_renewal_intent_up_to_three_years(world):
     assert exc.value.code == "max_years"
 
 
+def test_renewal_asks_the_registered_sections_without_knowing_them(world):
+    """Contracts refuse a renewal with what a section registered in ``contracts.links``
+    holds against it (evaluations: a published 差), by its code and reason."""
+    from caidan.contracts.links import (
+        ContractSection,
+        RenewalBlock,
+        register_contract_section,
+        renewal_blocks,
+        unregister_contract_section,
+    )
+
+    c = signed_contract(world, renewal_intent=True, renewal_years=2)
+    assert renewal_blocks(c) == []
+    register_contract_section(
+        ContractSection(
+            name="test-blocks", renewal_blocks=lambda contract: [RenewalBlock("held", "暂缓。")]
+        )
+    )
+    try:
+        with pytest.raises(Conflict) as exc:
+            contract_renew(contract=c, actor=world.actor("purchaser"))
+        assert (exc.value.code, exc.value.message) == ("held", "暂缓。")
+    finally:
+        unregister_contract_section("test-blocks")
+    assert contract_renew(contract=c, actor=world.actor("purchaser")).year_index == 2
+
+
 # --- lifecycle table and PDF ------------------------------------------------------------------------
 
 

@@ -17,6 +17,7 @@ from caidan.common.errors import Conflict
 from caidan.common.periods import next_period
 
 from .. import permissions  # noqa: F401 - registers the rules
+from ..links import renewal_blocks
 from ..models import TERM_FIELDS, Contract, ContractStatus
 from ._shared import _lock, _resplit
 from .contracts import SIGN_WITHIN_DAYS
@@ -40,11 +41,8 @@ def contract_renew(*, contract: Contract, actor: Any, now: dt.datetime | None = 
                 f"已达到约定的续签年限（共 {c.renewal_years} 年，最长 {MAX_YEARS} 年）。",
                 code="max_years",
             )
-        poor = c.evaluations.filter(status="published", grade="poor").first()
-        if poor is not None:
-            raise Conflict(
-                f"{poor.get_stage_display()}等级为“差”，不能续签（优胜劣汰）。", code="poor_grade"
-            )
+        for block in renewal_blocks(c):  # what apps above contracts hold against it
+            raise Conflict(block.reason, code=block.code)
         if c.renewals.exclude(status="cancelled").exists():
             raise Conflict("已起草续签合同。", code="contract_exists")
         from caidan.procurement.services import winner_problems
