@@ -18,6 +18,15 @@ from caidan.common.errors import field_error
 from caidan.common.schemas import ERRORS, ErrorOut, Id, PageOut, Year, page_response
 
 from . import selectors, services
+from .inputs import (
+    EnquiryAnswerInput,
+    EnquiryCloseInput,
+    EnquiryExtendInput,
+    EnquiryHideInput,
+    EnquiryInput,
+    EnquiryRestoreInput,
+    EnquiryTransferInput,
+)
 from .models import Enquiry
 
 router = Router(tags=["enquiries 咨询建议与监督"])
@@ -120,17 +129,7 @@ def submit(request, payload: EnquiryIn):
     if actor.is_authenticated and actor.via == "session" and check_csrf(request) is not None:
         raise PermissionDenied("CSRF 校验失败，请刷新页面后重试。", code="csrf_failed")
     e, code = services.enquiry_submit(
-        actor=actor,
-        kind=payload.kind,
-        subject_type=payload.subject_type,
-        subject_id=payload.subject_id,
-        official=payload.official,
-        unit_id=payload.unit_id,
-        title=payload.title,
-        body=payload.body,
-        publish_consent=payload.publish_consent,
-        anonymous=payload.anonymous,
-        ip=client_ip(request),
+        actor=actor, ip=client_ip(request), data=EnquiryInput.parse(payload.dict())
     )
     return Status(201, {**out(e, actor), "followup_code": code})
 
@@ -269,7 +268,9 @@ class AnswerIn(Schema):
 @router.post("/{enquiry_id}/answer", response={200: EnquiryOut, **ERRORS}, summary="答复")
 def answer(request, enquiry_id: int, payload: AnswerIn):
     e = services.enquiry_answer(
-        enquiry=_get(request, enquiry_id), answer=payload.answer, actor=request.auth
+        enquiry=_get(request, enquiry_id),
+        actor=request.auth,
+        data=EnquiryAnswerInput.parse(payload.dict()),
     )
     return out(e, request.auth)
 
@@ -285,7 +286,9 @@ def transfer(request, enquiry_id: int, payload: TransferIn):
     if unit is None:
         raise field_error("unit_id", "找不到该单位。")
     e = services.enquiry_transfer(
-        enquiry=_get(request, enquiry_id), to_unit=unit, reason=payload.reason, actor=request.auth
+        enquiry=_get(request, enquiry_id),
+        actor=request.auth,
+        data=EnquiryTransferInput.parse(to_unit=unit, reason=payload.reason),
     )
     return out(e, request.auth)
 
@@ -297,7 +300,9 @@ class ReasonIn(Schema):
 @router.post("/{enquiry_id}/close", response={200: EnquiryOut, **ERRORS}, summary="办结（不答复）")
 def close(request, enquiry_id: int, payload: ReasonIn):
     e = services.enquiry_close(
-        enquiry=_get(request, enquiry_id), reason=payload.reason, actor=request.auth
+        enquiry=_get(request, enquiry_id),
+        actor=request.auth,
+        data=EnquiryCloseInput.parse(payload.dict()),
     )
     return out(e, request.auth)
 
@@ -315,9 +320,8 @@ class ExtendIn(Schema):
 def extend(request, enquiry_id: int, payload: ExtendIn):
     e = services.enquiry_extend(
         enquiry=_get(request, enquiry_id),
-        days=payload.days,
-        reason=payload.reason,
         actor=request.auth,
+        data=EnquiryExtendInput.parse(payload.dict()),
     )
     return out(e, request.auth)
 
@@ -331,7 +335,9 @@ def publish(request, enquiry_id: int):
 @router.post("/{enquiry_id}/hide", response={200: EnquiryOut, **ERRORS}, summary="屏蔽")
 def hide(request, enquiry_id: int, payload: ReasonIn):
     e = services.enquiry_hide(
-        enquiry=_get(request, enquiry_id), reason=payload.reason, actor=request.auth
+        enquiry=_get(request, enquiry_id),
+        actor=request.auth,
+        data=EnquiryHideInput.parse(payload.dict()),
     )
     return out(e, request.auth)
 
@@ -339,7 +345,9 @@ def hide(request, enquiry_id: int, payload: ReasonIn):
 @router.post("/{enquiry_id}/restore", response={200: EnquiryOut, **ERRORS}, summary="恢复")
 def restore(request, enquiry_id: int, payload: ReasonIn):
     e = services.enquiry_restore(
-        enquiry=_get(request, enquiry_id), reason=payload.reason, actor=request.auth
+        enquiry=_get(request, enquiry_id),
+        actor=request.auth,
+        data=EnquiryRestoreInput.parse(payload.dict()),
     )
     return out(e, request.auth)
 

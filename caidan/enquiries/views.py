@@ -20,6 +20,15 @@ from caidan.documents.responses import document_file_response
 from caidan.web.ui import attempt_refusal, domain_errors
 
 from . import forms, selectors, services
+from .inputs import (
+    EnquiryAnswerInput,
+    EnquiryCloseInput,
+    EnquiryExtendInput,
+    EnquiryHideInput,
+    EnquiryInput,
+    EnquiryRestoreInput,
+    EnquiryTransferInput,
+)
 from .models import PUBLISHABLE_KINDS, EnquiryKind, SubjectType, transition_allowed
 from .permissions import is_asker
 
@@ -62,14 +71,16 @@ def enquiry_new(request):
         submitted, refusal = attempt_refusal(
             lambda: services.enquiry_submit(
                 actor=actor,
-                kind=data["kind"],
-                subject_type=subject.type if subject else SubjectType.UNIT,
-                subject_id=subject.id if subject else data["unit"].pk,
-                title=data["title"],
-                body=data["body"],
-                publish_consent=data["publish_consent"],
-                files=[data["attachment"]] if data.get("attachment") else [],
                 ip=actor.ip,
+                data=EnquiryInput.parse(
+                    kind=data["kind"],
+                    subject_type=subject.type if subject else SubjectType.UNIT,
+                    subject_id=subject.id if subject else data["unit"].pk,
+                    title=data["title"],
+                    body=data["body"],
+                    publish_consent=data["publish_consent"],
+                    files=[data["attachment"]] if data.get("attachment") else [],
+                ),
             ),
             pages=(),
         )
@@ -119,16 +130,18 @@ def report_new(request):
         submitted, refusal = attempt_refusal(
             lambda: services.enquiry_submit(
                 actor=actor,
-                kind=EnquiryKind.REPORT,
-                subject_type=data["subject_type"],
-                subject_id=data.get("subject_id"),
-                official=data.get("official", ""),
-                unit_id=data["unit"].pk if data.get("unit") else None,
-                title=data["title"],
-                body=data["body"],
-                anonymous=data.get("anonymous") or not actor.is_authenticated,
-                files=[data["attachment"]] if data.get("attachment") else [],
                 ip=actor.ip,
+                data=EnquiryInput.parse(
+                    kind=EnquiryKind.REPORT,
+                    subject_type=data["subject_type"],
+                    subject_id=data.get("subject_id"),
+                    official=data.get("official", ""),
+                    unit_id=data["unit"].pk if data.get("unit") else None,
+                    title=data["title"],
+                    body=data["body"],
+                    anonymous=data.get("anonymous") or not actor.is_authenticated,
+                    files=[data["attachment"]] if data.get("attachment") else [],
+                ),
             ),
             form=form,
             pages=(),
@@ -322,25 +335,37 @@ def act(request, enquiry_id: int, action: str):
             )
             services.enquiry_assign(enquiry=e, handler=handler, actor=actor)
         elif action == "answer":
-            services.enquiry_answer(enquiry=e, answer=p.get("answer", ""), actor=actor)
+            services.enquiry_answer(
+                enquiry=e, actor=actor, data=EnquiryAnswerInput.parse(answer=p.get("answer", ""))
+            )
         elif action == "transfer":
             unit_id = p.get("unit") or ""
             unit = Unit.objects.filter(pk=unit_id).first() if unit_id.isdigit() else None
             services.enquiry_transfer(
-                enquiry=e, to_unit=unit, reason=p.get("reason", ""), actor=actor
+                enquiry=e,
+                actor=actor,
+                data=EnquiryTransferInput.parse(to_unit=unit, reason=p.get("reason", "")),
             )
         elif action == "close":
-            services.enquiry_close(enquiry=e, reason=p.get("reason", ""), actor=actor)
+            services.enquiry_close(
+                enquiry=e, actor=actor, data=EnquiryCloseInput.parse(reason=p.get("reason", ""))
+            )
         elif action == "extend":
             services.enquiry_extend(
-                enquiry=e, days=p.get("days"), reason=p.get("reason", ""), actor=actor
+                enquiry=e,
+                actor=actor,
+                data=EnquiryExtendInput.parse(days=p.get("days"), reason=p.get("reason", "")),
             )
         elif action == "publish":
             services.enquiry_publish(enquiry=e, actor=actor)
         elif action == "hide":
-            services.enquiry_hide(enquiry=e, reason=p.get("reason", ""), actor=actor)
+            services.enquiry_hide(
+                enquiry=e, actor=actor, data=EnquiryHideInput.parse(reason=p.get("reason", ""))
+            )
         elif action == "restore":
-            services.enquiry_restore(enquiry=e, reason=p.get("reason", ""), actor=actor)
+            services.enquiry_restore(
+                enquiry=e, actor=actor, data=EnquiryRestoreInput.parse(reason=p.get("reason", ""))
+            )
         elif action == "consent":
             services.enquiry_set_consent(enquiry=e, consent=p.get("consent") == "1", actor=actor)
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from caidan.accounts.actor import Actor
 from caidan.common.errors import DomainError
 from caidan.disclosure import downloads, ocds, search
+from caidan.enquiries.inputs import EnquiryAnswerInput, EnquiryInput
 from caidan.needs.inputs import MenuInput, NeedModerationInput
 from caidan.projects.inputs import ProposalInput
 from tests.disclosure.test_downloads import all_pages
@@ -445,18 +446,24 @@ def test_enquiries(world, client):
     def submit(title: str):
         enquiry, _code = enquiry_submit(
             actor=resident,
-            kind="enquiry",
-            subject_type="unit",
-            subject_id=unit.pk,
-            title=title,
-            body="家里老人想知道周末助餐点是否照常供餐。",
-            publish_consent=True,
+            data=EnquiryInput.parse(
+                kind="enquiry",
+                subject_type="unit",
+                subject_id=unit.pk,
+                title=title,
+                body="家里老人想知道周末助餐点是否照常供餐。",
+                publish_consent=True,
+            ),
         )
         return enquiry
 
     answered = submit("助餐点周末是否开放？")
     enquiry_assign(enquiry=answered, handler=purchaser.user, actor=purchaser)
-    enquiry_answer(enquiry=answered, answer="周末照常供餐，无需预约。", actor=purchaser)
+    enquiry_answer(
+        enquiry=answered,
+        actor=purchaser,
+        data=EnquiryAnswerInput.parse(answer="周末照常供餐，无需预约。"),
+    )
     enquiry_publish(enquiry=answered, actor=purchaser)
     answered.refresh_from_db()
     waiting = submit("建议增加晚间助浴服务时段")

@@ -7,6 +7,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from caidan.enquiries.inputs import EnquiryInput
+
 # Monday 1 March 2027, 10:00 in Shanghai: no holiday in the demo calendar that month.
 MONDAY = timezone.make_aware(dt.datetime(2027, 3, 1, 10, 0))
 JIANGSU = "310105-001"  # 江苏路街道, the demo purchaser's street
@@ -27,9 +29,8 @@ def ask(world, *, actor=None, kind="enquiry", unit=JIANGSU, now=MONDAY, **kw):
     kw.setdefault("body", "请问这项服务每周几提供？")
     e, _code = enquiry_submit(
         actor=actor if actor is not None else world.actor("resident"),
-        kind=kind,
         now=now,
-        **kw,
+        data=EnquiryInput.parse(kind=kind, **kw),
     )
     return e
 
@@ -41,16 +42,18 @@ def report(world, *, actor=None, unit=JIANGSU, anonymous=False, ip="", now=MONDA
 
     return enquiry_submit(
         actor=actor if actor is not None else Actor.anonymous(ip=ip),
-        kind="report",
-        subject_type="official",
-        official="某科长",
-        unit_id=world.unit(unit).pk,
-        title=kw.pop("title", "举报某科长违规指定承接主体"),
-        body=kw.pop("body", "该科长在采购中指定承接主体，请核查。"),
-        anonymous=anonymous,
         ip=ip,
         now=now,
-        **kw,
+        data=EnquiryInput.parse(
+            kind="report",
+            subject_type="official",
+            official="某科长",
+            unit_id=world.unit(unit).pk,
+            title=kw.pop("title", "举报某科长违规指定承接主体"),
+            body=kw.pop("body", "该科长在采购中指定承接主体，请核查。"),
+            anonymous=anonymous,
+            **kw,
+        ),
     )
 
 

@@ -19,6 +19,15 @@ from caidan.common.errors import (
 )
 from caidan.common.tick import run_tick
 from caidan.enquiries import selectors, services
+from caidan.enquiries.inputs import (
+    EnquiryAnswerInput,
+    EnquiryCloseInput,
+    EnquiryExtendInput,
+    EnquiryHideInput,
+    EnquiryInput,
+    EnquiryRestoreInput,
+    EnquiryTransferInput,
+)
 from caidan.enquiries.models import (
     OPEN_STATUSES,
     TRANSITIONS,
@@ -52,16 +61,25 @@ def _do(world, action: str, e: Enquiry):
     if action == EnquiryAction.ASSIGN:
         return services.enquiry_assign(enquiry=e, handler=world.user("purchaser"), actor=actor)
     if action == EnquiryAction.ANSWER:
-        return services.enquiry_answer(enquiry=e, answer="每周二、周四下午。", actor=actor)
+        return services.enquiry_answer(
+            enquiry=e, actor=actor, data=EnquiryAnswerInput.parse(answer="每周二、周四下午。")
+        )
     if action == EnquiryAction.TRANSFER:
         return services.enquiry_transfer(
-            enquiry=e, to_unit=world.unit(XINHUA), reason="属新华路街道职责", actor=actor
+            enquiry=e,
+            actor=actor,
+            data=EnquiryTransferInput.parse(to_unit=world.unit(XINHUA), reason="属新华路街道职责"),
         )
     if action == EnquiryAction.CLOSE:
-        return services.enquiry_close(enquiry=e, reason="重复提交", actor=actor)
+        return services.enquiry_close(
+            enquiry=e, actor=actor, data=EnquiryCloseInput.parse(reason="重复提交")
+        )
     if action == EnquiryAction.EXTEND:
         return services.enquiry_extend(
-            enquiry=e, days=5, reason="需征求第三方意见", actor=actor, today=MONDAY.date()
+            enquiry=e,
+            actor=actor,
+            today=MONDAY.date(),
+            data=EnquiryExtendInput.parse(days=5, reason="需征求第三方意见"),
         )
     if action == EnquiryAction.PUBLISH:
         return services.enquiry_publish(enquiry=e, actor=actor)
@@ -102,7 +120,9 @@ def test_full_path_with_audit_and_notifications(world):
     assert Notification.objects.filter(recipient=world.user("purchaser"), url=f"/enquiries/{e.pk}/")
     officer = world.actor("purchaser")
     services.enquiry_assign(enquiry=e, handler=officer.user, actor=officer)
-    services.enquiry_answer(enquiry=e, answer="每周二、周四下午。", actor=officer)
+    services.enquiry_answer(
+        enquiry=e, actor=officer, data=EnquiryAnswerInput.parse(answer="每周二、周四下午。")
+    )
     e.refresh_from_db()
     assert e.status == "answered" and e.answered_by == officer.user
     assert Notification.objects.filter(recipient=world.user("resident"), url=f"/enquiries/{e.pk}/")
@@ -121,10 +141,14 @@ def test_handler_must_be_an_officer_of_the_unit_and_only_the_handler_answers(wor
         services.enquiry_assign(enquiry=e, handler=world.user("purchaser2"), actor=officer)
     assert exc.value.field == "handler"
     with pytest.raises(Conflict):  # not yet assigned
-        services.enquiry_answer(enquiry=e, answer="答复", actor=officer)
+        services.enquiry_answer(
+            enquiry=e, actor=officer, data=EnquiryAnswerInput.parse(answer="答复")
+        )
     services.enquiry_assign(enquiry=e, handler=officer.user, actor=world.actor("admin"))
     with pytest.raises(PermissionDenied):
-        services.enquiry_answer(enquiry=e, answer="答复", actor=world.actor("admin"))
+        services.enquiry_answer(
+            enquiry=e, actor=world.actor("admin"), data=EnquiryAnswerInput.parse(answer="答复")
+        )
 
 
 def test_another_units_officer_cannot_handle(world):
@@ -140,7 +164,9 @@ def test_transfer_moves_the_item_and_clears_the_handler(world):
     officer = world.actor("purchaser")
     services.enquiry_assign(enquiry=e, handler=officer.user, actor=officer)
     services.enquiry_transfer(
-        enquiry=e, to_unit=world.unit(XINHUA), reason="属新华路街道职责", actor=officer
+        enquiry=e,
+        actor=officer,
+        data=EnquiryTransferInput.parse(to_unit=world.unit(XINHUA), reason="属新华路街道职责"),
     )
     e.refresh_from_db()
     assert (e.status, e.unit.code, e.handler, e.transferred_from.code) == (
@@ -152,7 +178,11 @@ def test_transfer_moves_the_item_and_clears_the_handler(world):
     other = world.actor("purchaser2")
     services.enquiry_assign(enquiry=e, handler=other.user, actor=other)
     with pytest.raises(ValidationError):
-        services.enquiry_transfer(enquiry=e, to_unit=world.unit(XINHUA), reason="x", actor=other)
+        services.enquiry_transfer(
+            enquiry=e,
+            actor=other,
+            data=EnquiryTransferInput.parse(to_unit=world.unit(XINHUA), reason="x"),
+        )
 
 
 # --- asking -------------------------------------------------------------------------------
@@ -234,19 +264,37 @@ def test_extension_once_with_reason_up_to_20_working_days(world):
     officer = world.actor("purchaser")
     today = MONDAY.date()
     with pytest.raises(ValidationError) as exc:
-        services.enquiry_extend(enquiry=e, days=5, reason="  ", actor=officer, today=today)
+        services.enquiry_extend(
+            enquiry=e,
+            actor=officer,
+            today=today,
+            data=EnquiryExtendInput.parse(days=5, reason="  "),
+        )
     assert exc.value.field == "reason"
     for days in (0, 21):
         with pytest.raises(ValidationError) as exc:
-            services.enquiry_extend(enquiry=e, days=days, reason="理由", actor=officer, today=today)
+            services.enquiry_extend(
+                enquiry=e,
+                actor=officer,
+                today=today,
+                data=EnquiryExtendInput.parse(days=days, reason="理由"),
+            )
         assert exc.value.field == "days"
     services.enquiry_extend(
-        enquiry=e, days=20, reason="需征求第三方意见", actor=officer, today=today
+        enquiry=e,
+        actor=officer,
+        today=today,
+        data=EnquiryExtendInput.parse(days=20, reason="需征求第三方意见"),
     )
     e.refresh_from_db()
     assert e.extended_due_on == dt.date(2027, 4, 26) and e.extension_reason == "需征求第三方意见"
     with pytest.raises(Conflict) as exc:
-        services.enquiry_extend(enquiry=e, days=1, reason="再延一次", actor=officer, today=today)
+        services.enquiry_extend(
+            enquiry=e,
+            actor=officer,
+            today=today,
+            data=EnquiryExtendInput.parse(days=1, reason="再延一次"),
+        )
     assert exc.value.code == "already_extended"
 
 
@@ -254,13 +302,19 @@ def test_only_information_requests_are_extended_and_not_after_the_deadline(world
     officer = world.actor("purchaser")
     with pytest.raises(Conflict) as exc:
         services.enquiry_extend(
-            enquiry=ask(world), days=5, reason="理由", actor=officer, today=MONDAY.date()
+            enquiry=ask(world),
+            actor=officer,
+            today=MONDAY.date(),
+            data=EnquiryExtendInput.parse(days=5, reason="理由"),
         )
     assert exc.value.code == "not_extendable"
     e = ask(world, kind="info_request")
     with pytest.raises(Conflict) as exc:
         services.enquiry_extend(
-            enquiry=e, days=5, reason="理由", actor=officer, today=dt.date(2027, 3, 30)
+            enquiry=e,
+            actor=officer,
+            today=dt.date(2027, 3, 30),
+            data=EnquiryExtendInput.parse(days=5, reason="理由"),
         )
     assert exc.value.code == "past_due"
 
@@ -282,11 +336,16 @@ def test_overdue_uses_the_extended_deadline_and_skips_answered_items(world):
     officer = world.actor("purchaser")
     extended = ask(world, kind="info_request")  # due 29 March
     services.enquiry_extend(
-        enquiry=extended, days=2, reason="需协调", actor=officer, today=MONDAY.date()
+        enquiry=extended,
+        actor=officer,
+        today=MONDAY.date(),
+        data=EnquiryExtendInput.parse(days=2, reason="需协调"),
     )  # → 31 March
     answered = ask(world)
     services.enquiry_assign(enquiry=answered, handler=officer.user, actor=officer)
-    services.enquiry_answer(enquiry=answered, answer="已答复", actor=officer)
+    services.enquiry_answer(
+        enquiry=answered, actor=officer, data=EnquiryAnswerInput.parse(answer="已答复")
+    )
     job = ["enquiries.overdue"]
     assert run_tick(now=local(2027, 3, 31, 12), only=job)[0].changed == 0
     assert run_tick(now=local(2027, 4, 1, 9), only=job)[0].changed == 1
@@ -357,11 +416,17 @@ def test_report_is_never_transferred_to_the_unit_concerned(world):
     admin = world.actor("admin")
     with pytest.raises(ValidationError) as exc:
         services.enquiry_transfer(
-            enquiry=e, to_unit=world.unit(JIANGSU), reason="转办", actor=admin
+            enquiry=e,
+            actor=admin,
+            data=EnquiryTransferInput.parse(to_unit=world.unit(JIANGSU), reason="转办"),
         )
     assert exc.value.field == "unit_id"
     with pytest.raises(ValidationError):  # nor to the district above it
-        services.enquiry_transfer(enquiry=e, to_unit=world.unit("310105"), reason="x", actor=admin)
+        services.enquiry_transfer(
+            enquiry=e,
+            actor=admin,
+            data=EnquiryTransferInput.parse(to_unit=world.unit("310105"), reason="x"),
+        )
 
 
 def test_report_audit_does_not_name_the_reporter(world):
@@ -383,7 +448,7 @@ def test_reports_cannot_be_published(world):
     e, _ = report(world)
     admin = world.actor("admin")
     services.enquiry_assign(enquiry=e, handler=admin.user, actor=admin)
-    services.enquiry_answer(enquiry=e, answer="已核查", actor=admin)
+    services.enquiry_answer(enquiry=e, actor=admin, data=EnquiryAnswerInput.parse(answer="已核查"))
     with pytest.raises(Conflict) as exc:
         services.enquiry_publish(enquiry=e, actor=admin)
     assert exc.value.code == "not_publishable"
@@ -397,7 +462,9 @@ def _answered(world, **kw):
     officer = world.actor("purchaser")
     services.enquiry_assign(enquiry=e, handler=officer.user, actor=officer)
     services.enquiry_answer(
-        enquiry=e, answer=kw.pop("answer", "可致电 13912345678 咨询。"), actor=officer
+        enquiry=e,
+        actor=officer,
+        data=EnquiryAnswerInput.parse(answer=kw.pop("answer", "可致电 13912345678 咨询。")),
     )
     return e
 
@@ -435,12 +502,16 @@ def test_withdrawn_consent_or_hiding_unpublishes(world):
     assert not e.published
     services.enquiry_set_consent(enquiry=e, consent=True, actor=world.actor("resident"))
     services.enquiry_publish(enquiry=e, actor=officer)
-    services.enquiry_hide(enquiry=e, reason="含辱骂内容", actor=officer)
+    services.enquiry_hide(
+        enquiry=e, actor=officer, data=EnquiryHideInput.parse(reason="含辱骂内容")
+    )
     e.refresh_from_db()
     assert e.hidden and not e.published
     with pytest.raises(Conflict):
         services.enquiry_publish(enquiry=e, actor=officer)
-    services.enquiry_restore(enquiry=e, reason="误判", actor=officer)
+    services.enquiry_restore(
+        enquiry=e, actor=officer, data=EnquiryRestoreInput.parse(reason="误判")
+    )
     with pytest.raises(NotFound):  # only the asker changes consent
         services.enquiry_set_consent(enquiry=e, consent=False, actor=officer)
 
@@ -456,7 +527,9 @@ def test_statistics_by_hand(world):
     ask(world, unit=XINHUA)  # another unit
     for e, answered in ((quick, local(2027, 3, 4, 15)), (late, local(2027, 3, 16, 9))):
         services.enquiry_assign(enquiry=e, handler=officer.user, actor=officer)
-        services.enquiry_answer(enquiry=e, answer="答复", actor=officer)
+        services.enquiry_answer(
+            enquiry=e, actor=officer, data=EnquiryAnswerInput.parse(answer="答复")
+        )
         Enquiry.objects.filter(pk=e.pk).update(answered_at=answered)
     rows = {
         s.unit_name: s for s in selectors.enquiry_statistics(year=2027, today=dt.date(2027, 3, 20))
@@ -479,11 +552,13 @@ def test_report_about_a_project_concerns_its_purchaser(world):
     assert approved is not None, "the demo has approved projects"
     e, _ = services.enquiry_submit(
         actor=Actor.anonymous(),
-        kind="report",
-        subject_type="project",
-        subject_id=approved.pk,
-        title="举报项目资金使用问题",
-        body="该项目资金被挪作他用。",
+        data=EnquiryInput.parse(
+            kind="report",
+            subject_type="project",
+            subject_id=approved.pk,
+            title="举报项目资金使用问题",
+            body="该项目资金被挪作他用。",
+        ),
     )
     assert e.concerned_unit == approved.unit and e.unit.code == "310105-CZJ"
     draft = Proposal.objects.exclude(status="approved").first()
@@ -491,9 +566,11 @@ def test_report_about_a_project_concerns_its_purchaser(world):
         with pytest.raises(NotFound):
             services.enquiry_submit(
                 actor=Actor.anonymous(),
-                kind="report",
-                subject_type="project",
-                subject_id=draft.pk,
-                title="举报",
-                body="该项目有问题。",
+                data=EnquiryInput.parse(
+                    kind="report",
+                    subject_type="project",
+                    subject_id=draft.pk,
+                    title="举报",
+                    body="该项目有问题。",
+                ),
             )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from caidan.enquiries import services
+from caidan.enquiries.inputs import EnquiryAnswerInput
 from caidan.enquiries.models import Enquiry
 
 from .conftest import JIANGSU, ask, report
@@ -142,7 +143,7 @@ def test_list_endpoints_have_bounded_queries(
     e = Enquiry.objects.first()
     officer = world.actor("purchaser")
     services.enquiry_assign(enquiry=e, handler=officer.user, actor=officer)
-    services.enquiry_answer(enquiry=e, answer="答复", actor=officer)
+    services.enquiry_answer(enquiry=e, actor=officer, data=EnquiryAnswerInput.parse(answer="答复"))
     Enquiry.objects.update(publish_consent=True)
     services.enquiry_publish(enquiry=e, actor=officer)
     with django_assert_max_num_queries(3):

@@ -1,34 +1,18 @@
-"""Helpers shared by the enquiry services: text cleaning, the handling unit's officers, the
-row lock, the lifecycle check, the handler's access and the asker's notifications."""
+"""Helpers shared by the enquiry services: the handling unit's officers, the row lock, the
+lifecycle check, the handler's access and the asker's notifications."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from caidan.accounts.models import Unit, User
 from caidan.accounts.permissions import require
-from caidan.common.errors import NotAuthenticated, field_error
+from caidan.common.actor import Actor
+from caidan.common.errors import NotAuthenticated
 from caidan.notifications.services import notify
 
 from .. import permissions  # noqa: F401 - registers the rules
 from ..lifecycles import enquiry_lifecycle
 from ..models import Enquiry
 from ..permissions import HANDLER_ROLES
-
-
-def _text(field: str, label: str, value: Any, *, minimum: int, maximum: int) -> str:
-    text = str(value or "").strip()
-    if not text:
-        raise field_error(field, f"“{label}”不能为空。")
-    if len(text) < minimum:
-        raise field_error(field, f"“{label}”至少 {minimum} 个字（当前 {len(text)} 个）。")
-    if len(text) > maximum:
-        raise field_error(field, f"“{label}”不能超过 {maximum} 个字（当前 {len(text)} 个）。")
-    return text
-
-
-def _line(field: str, label: str, value: Any, *, maximum: int) -> str:
-    return _text(field, label, " ".join(str(value or "").split()), minimum=1, maximum=maximum)
 
 
 def unit_handlers(unit: Unit) -> list[User]:
@@ -66,7 +50,7 @@ def _check(e: Enquiry, action: str) -> None:
     enquiry_lifecycle.check(e.status, action)
 
 
-def _handle(actor: Any, e: Enquiry) -> None:
+def _handle(actor: Actor, e: Enquiry) -> None:
     """Officers outside the item's scope get "not found", never a hint that it exists."""
     from caidan.accounts.permissions import can
 

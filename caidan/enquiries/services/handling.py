@@ -5,33 +5,32 @@ closing without an answer, and extending an information request's deadline (《�
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from caidan.accounts.actor import user_of
-from caidan.accounts.models import Membership, Unit, User
+from caidan.accounts.models import Membership, User
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
+from caidan.common.actor import Actor, user_of
 from caidan.common.calendar import add_working_days
 from caidan.common.errors import Conflict, PermissionDenied, field_error
 from caidan.notifications.services import notify
 
-from ..lifecycles import enquiry_lifecycle
-from ..models import (
-    ANSWER_MAX,
-    MAX_EXTENSION_WORKING_DAYS,
-    Enquiry,
-    EnquiryAction,
-    EnquiryKind,
+from ..inputs import (
+    EnquiryAnswerInput,
+    EnquiryCloseInput,
+    EnquiryExtendInput,
+    EnquiryTransferInput,
 )
+from ..lifecycles import enquiry_lifecycle
+from ..models import Enquiry, EnquiryAction, EnquiryKind
 from ..permissions import HANDLER_ROLES
 from ..subjects import related
-from ._shared import _check, _handle, _line, _lock, _notify_asker, _text, _url, unit_handlers
+from ._shared import _check, _handle, _lock, _notify_asker, _url, unit_handlers
 
 
-def enquiry_assign(*, enquiry: Enquiry, handler: User, actor: Any) -> Enquiry:
+def enquiry_assign(*, enquiry: Enquiry, handler: User | None, actor: Actor) -> Enquiry:
     """Give the item a handler: an officer of the handling unit (reassigning is allowed)."""
     _handle(actor, enquiry)
     with transaction.atomic():
@@ -65,10 +64,9 @@ def enquiry_assign(*, enquiry: Enquiry, handler: User, actor: Any) -> Enquiry:
     return e
 
 
-def enquiry_answer(*, enquiry: Enquiry, answer: str, actor: Any) -> Enquiry:
+def enquiry_answer(*, enquiry: Enquiry, data: EnquiryAnswerInput, actor: Actor) -> Enquiry:
     """The handler answers; the asker is told."""
     _handle(actor, enquiry)
-    answer = _text("answer", "答复", answer, minimum=1, maximum=ANSWER_MAX)
     with transaction.atomic():
         e = _lock(enquiry)
         _handle(actor, e)
@@ -80,7 +78,7 @@ def enquiry_answer(*, enquiry: Enquiry, answer: str, actor: Any) -> Enquiry:
             e,
             EnquiryAction.ANSWER,
             actor=actor,
-            answer=answer,
+            answer=data.answer,
             answered_at=timezone.now(),
             answered_by=user,
         )
@@ -88,13 +86,11 @@ def enquiry_answer(*, enquiry: Enquiry, answer: str, actor: Any) -> Enquiry:
     return e
 
 
-def enquiry_transfer(*, enquiry: Enquiry, to_unit: Unit, reason: str, actor: Any) -> Enquiry:
+def enquiry_transfer(*, enquiry: Enquiry, data: EnquiryTransferInput, actor: Actor) -> Enquiry:
     """Send the item to the unit responsible for it. A report never goes to the unit it
     concerns."""
     _handle(actor, enquiry)
-    reason = _line("reason", "转办理由", reason, maximum=500)
-    if not isinstance(to_unit, Unit):
-        raise field_error("unit_id", "请选择转办的单位。")
+    to_unit, reason = data.to_unit, data.reason
     with transaction.atomic():
         e = _lock(enquiry)
         _handle(actor, e)
@@ -125,10 +121,10 @@ def enquiry_transfer(*, enquiry: Enquiry, to_unit: Unit, reason: str, actor: Any
     return e
 
 
-def enquiry_close(*, enquiry: Enquiry, reason: str, actor: Any) -> Enquiry:
+def enquiry_close(*, enquiry: Enquiry, data: EnquiryCloseInput, actor: Actor) -> Enquiry:
     """Close without an answer (a duplicate, withdrawn, not a question), saying why."""
     _handle(actor, enquiry)
-    reason = _line("reason", "办结理由", reason, maximum=500)
+    reason = data.reason
     with transaction.atomic():
         e = _lock(enquiry)
         _handle(actor, e)
@@ -145,24 +141,16 @@ def enquiry_close(*, enquiry: Enquiry, reason: str, actor: Any) -> Enquiry:
 
 
 def enquiry_extend(
-    *, enquiry: Enquiry, days: Any, reason: str, actor: Any, today: dt.date | None = None
+    *,
+    enquiry: Enquiry,
+    data: EnquiryExtendInput,
+    actor: Actor,
+    today: dt.date | None = None,
 ) -> Enquiry:
     """Extend an information request's deadline once, by at most 20 working days, with a
     recorded reason (《政府信息公开条例》§33), before the deadline passes."""
     _handle(actor, enquiry)
-    reason = str(reason or "").strip()
-    if not reason:
-        raise field_error("reason", "延长答复期限须填写理由。")
-    if len(reason) > 500:
-        raise field_error("reason", "“延期理由”不能超过 500 个字。")
-    try:
-        days = int(days)
-    except (TypeError, ValueError):
-        raise field_error("days", "延长的工作日数须为整数。") from None
-    if not 1 <= days <= MAX_EXTENSION_WORKING_DAYS:
-        raise field_error(
-            "days", f"延长的期限为 1 至 {MAX_EXTENSION_WORKING_DAYS} 个工作日（条例第三十三条）。"
-        )
+    days, reason = data.days, data.reason
     today = today or timezone.localdate()
     with transaction.atomic():
         e = _lock(enquiry)

@@ -3,22 +3,22 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils import timezone
 
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
+from caidan.common.actor import Actor
 from caidan.common.errors import Conflict
 from caidan.common.masking import scrub_text
 
+from ..inputs import EnquiryHideInput, EnquiryRestoreInput
 from ..models import PUBLISHABLE_KINDS, TITLE_MAX, Enquiry, EnquiryAction
 from ..permissions import is_asker
-from ._shared import _check, _handle, _line, _lock
+from ._shared import _check, _handle, _lock
 
 
-def enquiry_publish(*, enquiry: Enquiry, actor: Any) -> Enquiry:
+def enquiry_publish(*, enquiry: Enquiry, actor: Actor) -> Enquiry:
     """Publish an answered enquiry or suggestion whose asker agreed, with phone and ID
     numbers in the text masked. Who asked is never published."""
     _handle(actor, enquiry)
@@ -61,7 +61,7 @@ def _unpublish(e: Enquiry) -> list[str]:
     return ["published"]
 
 
-def enquiry_set_consent(*, enquiry: Enquiry, consent: bool, actor: Any) -> Enquiry:
+def enquiry_set_consent(*, enquiry: Enquiry, consent: bool, actor: Actor) -> Enquiry:
     """The asker agrees to publication, or withdraws agreement (which unpublishes)."""
     if not is_asker(actor, enquiry):
         from caidan.common.errors import NotFound
@@ -85,10 +85,10 @@ def enquiry_set_consent(*, enquiry: Enquiry, consent: bool, actor: Any) -> Enqui
     return e
 
 
-def enquiry_hide(*, enquiry: Enquiry, reason: str, actor: Any) -> Enquiry:
+def enquiry_hide(*, enquiry: Enquiry, data: EnquiryHideInput, actor: Actor) -> Enquiry:
     """Moderation: hide an abusive item (it is unpublished, and stays on the record)."""
     _handle(actor, enquiry)
-    reason = _line("reason", "屏蔽理由", reason, maximum=300)
+    reason = data.reason
     with transaction.atomic():
         e = _lock(enquiry)
         _handle(actor, e)
@@ -103,9 +103,10 @@ def enquiry_hide(*, enquiry: Enquiry, reason: str, actor: Any) -> Enquiry:
     return e
 
 
-def enquiry_restore(*, enquiry: Enquiry, reason: str, actor: Any) -> Enquiry:
+def enquiry_restore(*, enquiry: Enquiry, data: EnquiryRestoreInput, actor: Actor) -> Enquiry:
+    """Moderation: make a hidden item visible again, saying why."""
     _handle(actor, enquiry)
-    reason = _line("reason", "恢复理由", reason, maximum=300)
+    reason = data.reason
     with transaction.atomic():
         e = _lock(enquiry)
         _handle(actor, e)

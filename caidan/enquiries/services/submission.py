@@ -14,33 +14,30 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from caidan.accounts.actor import Actor
 from caidan.accounts.models import Role
 from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
+from caidan.common.actor import Actor
 from caidan.common.calendar import add_working_days, start_of_day
-from caidan.common.errors import NotAuthenticated, PermissionDenied, TooManyRequests, field_error
+from caidan.common.errors import NotAuthenticated, PermissionDenied, TooManyRequests
 from caidan.jurisdiction.selectors import setting_value
 from caidan.notifications.services import notify
 
 from .. import permissions  # noqa: F401 - registers the rules
+from ..inputs import EnquiryInput
 from ..models import (
-    BODY_MAX,
-    BODY_MIN,
     INFO_REQUEST_WORKING_DAYS,
     PUBLISHABLE_KINDS,
-    TITLE_MAX,
     Enquiry,
     EnquiryAttachment,
     EnquiryKind,
 )
 from ..subjects import resolve_subject, route
-from ._shared import _line, _text, _url, unit_handlers
+from ._shared import _url, unit_handlers
 
 PER_ASKER_PER_DAY = 10  # per person (one verified identity is one account)
 PER_IP_PER_HOUR = 20  # per client address, anonymous reports included
-MAX_ATTACHMENTS = 5
 
 
 def _key() -> bytes:
@@ -67,7 +64,7 @@ def answer_working_days(kind: str) -> int:
 # --- submission --------------------------------------------------------------------------
 
 
-def _asker(actor: Any, kind: str, anonymous: bool) -> tuple[Any, Any, Any]:
+def _asker(actor: Actor, kind: str, anonymous: bool) -> tuple[Any, Any, Any]:
     """(user, resident identity, organization) — all None for an anonymous report."""
     authenticated = getattr(actor, "is_authenticated", False)
     if kind == EnquiryKind.REPORT:
@@ -113,17 +110,8 @@ def _rate_limit(*, user: Any, iph: str, now: dt.datetime) -> None:
 
 def enquiry_submit(
     *,
-    actor: Any,
-    kind: str,
-    subject_type: str,
-    title: str,
-    body: str,
-    subject_id: Any = None,
-    official: str = "",
-    unit_id: Any = None,
-    publish_consent: bool = False,
-    anonymous: bool = False,
-    files: list | tuple = (),
+    data: EnquiryInput,
+    actor: Actor | None,
     ip: str = "",
     now: dt.datetime | None = None,
 ) -> tuple[Enquiry, str]:
@@ -131,24 +119,17 @@ def enquiry_submit(
     once; only its hash is kept)."""
     from caidan.documents.services import document_check_file
 
-    kind = str(kind or "")
-    if kind not in EnquiryKind.values:
-        raise field_error("kind", "请选择类型：咨询、建议、信息公开申请或举报。")
+    kind, title = data.kind, data.title
     actor = actor or Actor.anonymous(ip=ip)
     ip = ip or getattr(actor, "ip", "")
-    user, identity, organization = _asker(actor, kind, bool(anonymous))
-    title = _line("title", "标题", title, maximum=TITLE_MAX)
-    body = _text("body", "内容", body, minimum=BODY_MIN, maximum=BODY_MAX)
-    files = [f for f in (files or []) if f]
-    if len(files) > MAX_ATTACHMENTS:
-        raise field_error("files", f"附件最多 {MAX_ATTACHMENTS} 个。")
-    checked = [(f, document_check_file(f)) for f in files]
+    user, identity, organization = _asker(actor, kind, data.anonymous)
+    checked = [(f, document_check_file(f)) for f in data.files]
     lookup_actor = actor if user is not None else Actor.anonymous(ip=ip)
     subject = resolve_subject(
-        subject_type=subject_type,
-        subject_id=subject_id,
-        official=official,
-        unit_id=unit_id,
+        subject_type=data.subject_type,
+        subject_id=data.subject_id,
+        official=data.official,
+        unit_id=data.unit_id,
         actor=lookup_actor,
     )
     unit, concerned = route(kind, subject)
@@ -174,10 +155,10 @@ def enquiry_submit(
                 followup_code_hash=followup_hash(code) if code else "",
                 ip_hash=iph,
                 title=title,
-                body=body,
+                body=data.body,
                 received_at=now,
                 due_on=add_working_days(now, answer_working_days(kind)),
-                publish_consent=bool(publish_consent) and kind in PUBLISHABLE_KINDS,
+                publish_consent=data.publish_consent and kind in PUBLISHABLE_KINDS,
             )
             for upload, info in checked:
                 a = EnquiryAttachment(

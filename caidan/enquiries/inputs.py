@@ -1,0 +1,137 @@
+"""The inputs of the enquiry services (``caidan.common.inputs``): an enquiry, suggestion,
+information request or report as submitted, and what a handler writes while handling it.
+
+Built from the API schema, the form's ``cleaned_data`` or keywords. The rules that need the
+database or the clock stay in the services: what the subject is and who may see it
+(``subjects.resolve_subject``), the attachments' content, the limits on how often, the
+lifecycle and the deadlines.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from caidan.accounts.models import Unit
+from caidan.common.errors import field_error
+from caidan.common.inputs import Choice, Input, RequiredText, Text
+
+from .models import (
+    ANSWER_MAX,
+    BODY_MAX,
+    BODY_MIN,
+    MAX_EXTENSION_WORKING_DAYS,
+    TITLE_MAX,
+    EnquiryKind,
+    SubjectType,
+)
+
+MAX_ATTACHMENTS = 5
+
+
+def _rule(rule: str) -> PydanticCustomError:
+    """A field's refusal; the message is the field's title followed by ``rule``."""
+    return PydanticCustomError("rule", "{rule}", {"rule": rule})
+
+
+def _one_line(value: Any) -> Any:
+    if value is None:
+        return ""
+    return " ".join(value.split()) if isinstance(value, str) else value
+
+
+def Line(max_length: int, *, title: str, required: bool = True) -> Any:  # noqa: N802
+    """One line of text: runs of whitespace (newlines too) become one space."""
+    text = RequiredText(max_length, title=title) if required else Text(max_length, title=title)
+    return Annotated[text, BeforeValidator(_one_line)]
+
+
+def Words(minimum: int, maximum: int, *, title: str) -> Any:  # noqa: N802
+    """Text of ``minimum`` to ``maximum`` characters (stripped)."""
+
+    def check(text: str) -> str:
+        if len(text) < minimum:
+            raise _rule(f"至少 {minimum} 个字（当前 {len(text)} 个）。")
+        return text
+
+    return Annotated[RequiredText(maximum, title=title), AfterValidator(check)]
+
+
+def _uploads(files: Any) -> list[Any]:
+    """The files actually chosen (a form's empty file field is ``None``)."""
+    return [f for f in (files or []) if f]
+
+
+def _at_most(files: list[Any]) -> list[Any]:
+    if len(files) > MAX_ATTACHMENTS:
+        raise _rule(f"最多 {MAX_ATTACHMENTS} 个。")
+    return files
+
+
+def _extension(days: int) -> int:
+    if not 1 <= days <= MAX_EXTENSION_WORKING_DAYS:
+        raise _rule(f"须为 1 至 {MAX_EXTENSION_WORKING_DAYS} 个工作日（条例第三十三条）。")
+    return days
+
+
+Attachments = Annotated[
+    list[Any],
+    BeforeValidator(_uploads),
+    AfterValidator(_at_most),
+    Field(default_factory=list, title="附件"),
+]
+
+
+class EnquiryInput(Input):
+    """What the asker (or an anonymous reporter) submits: the kind, what it is about, the
+    text, the attachments, and whether the answer may be published."""
+
+    kind: Choice(EnquiryKind, title="类型")
+    subject_type: Choice(SubjectType, title="涉及的对象类型")
+    subject_id: int | None = Field(default=None, title="涉及的对象")
+    official: Line(200, title="工作人员", required=False)
+    unit_id: int | None = Field(default=None, title="单位")
+    title: Line(TITLE_MAX, title="标题")
+    body: Words(BODY_MIN, BODY_MAX, title="内容")
+    publish_consent: bool = Field(default=False, title="同意公开答复")
+    anonymous: bool = Field(default=False, title="匿名举报")
+    files: Attachments
+
+
+class EnquiryAnswerInput(Input):
+    answer: RequiredText(ANSWER_MAX, title="答复")
+
+
+class EnquiryTransferInput(Input):
+    """The unit responsible for the item, and why it goes there."""
+
+    to_unit: Any = Field(default=None, title="转办单位")
+    reason: Line(500, title="转办理由")
+
+    @model_validator(mode="after")
+    def _a_unit(self) -> EnquiryTransferInput:
+        if not isinstance(self.to_unit, Unit):
+            raise field_error("unit_id", "请选择转办的单位。")
+        return self
+
+
+class EnquiryCloseInput(Input):
+    reason: Line(500, title="办结理由")
+
+
+class EnquiryExtendInput(Input):
+    """An information request's extension: once, by 1 to 20 working days, with a reason
+    (《政府信息公开条例》§33)."""
+
+    days: Annotated[int, AfterValidator(_extension)] = Field(title="延长的工作日数")
+    reason: RequiredText(500, title="延期理由")
+
+
+class EnquiryHideInput(Input):
+    reason: Line(300, title="屏蔽理由")
+
+
+class EnquiryRestoreInput(Input):
+    reason: Line(300, title="恢复理由")
