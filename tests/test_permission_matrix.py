@@ -6,6 +6,8 @@ Roles: demo users, one per role (see caidan/demo/data.py). ``None`` = anonymous.
 
 import pytest
 
+from caidan.complaints.inputs import ComplaintDecisionInput, ComplaintInput, ComplaintSuspendInput
+
 USERS = [
     None,
     "admin",
@@ -1352,10 +1354,10 @@ class _ComplaintObjects(dict):
         from caidan.complaints.services import complaint_file
 
         return complaint_file(
-            challenges=[self["challenges"][i]],
-            matters="未核实资质",
-            request="认定中标无效",
             actor=self.world.actor("provider"),
+            data=ComplaintInput.parse(
+                challenges=[self["challenges"][i]], matters="未核实资质", request="认定中标无效"
+            ),
         )
 
     def _free_challenge(self):
@@ -1374,7 +1376,9 @@ class _ComplaintObjects(dict):
         admin = self.world.actor("admin")
         c = complaint_accept(complaint=self._complaint(2), actor=admin)
         until = timezone.localdate() + dt.timedelta(days=5)
-        return complaint_suspend(complaint=c, until=until, reason="核查", actor=admin).pk
+        return complaint_suspend(
+            complaint=c, actor=admin, data=ComplaintSuspendInput.parse(until=until, reason="核查")
+        ).pk
 
     def _decided(self):
         from caidan.complaints.services import complaint_accept, complaint_decide
@@ -1382,7 +1386,9 @@ class _ComplaintObjects(dict):
         admin = self.world.actor("admin")
         c = complaint_accept(complaint=self._complaint(3), actor=admin)
         return complaint_decide(
-            complaint=c, outcome="dismissed", reasoning="缺乏依据", actor=admin
+            complaint=c,
+            actor=admin,
+            data=ComplaintDecisionInput.parse(outcome="dismissed", reasoning="缺乏依据"),
         ).pk
 
     def _in_ten_days(self):

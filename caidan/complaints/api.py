@@ -16,6 +16,12 @@ from caidan.common.schemas import ERRORS, PageOut, page_response, renamed_fields
 from caidan.procurement.models import Challenge
 
 from . import selectors, services
+from .inputs import (
+    ComplaintDecisionInput,
+    ComplaintInput,
+    ComplaintRejectInput,
+    ComplaintSuspendInput,
+)
 from .models import Complaint
 
 router = Router(tags=["complaints 投诉"])
@@ -102,7 +108,8 @@ def file_complaint(request, payload: ComplaintIn):
         raise field_error("challenge_ids", "找不到所选的质疑。")
     with renamed_fields(challenges="challenge_ids"):
         c = services.complaint_file(
-            challenges=found, matters=payload.matters, request=payload.request, actor=request.auth
+            actor=request.auth,
+            data=ComplaintInput.parse(payload.dict(exclude={"challenge_ids"}), challenges=found),
         )
     return Status(201, out(c))
 
@@ -163,7 +170,9 @@ class ReasonIn(Schema):
 )
 def reject(request, complaint_id: int, payload: ReasonIn):
     c = services.complaint_reject(
-        complaint=_get(request, complaint_id), reason=payload.reason, actor=request.auth
+        complaint=_get(request, complaint_id),
+        actor=request.auth,
+        data=ComplaintRejectInput.parse(payload.dict()),
     )
     return out(c)
 
@@ -182,10 +191,8 @@ class SuspendIn(Schema):
 def suspend(request, complaint_id: int, payload: SuspendIn):
     c = services.complaint_suspend(
         complaint=_get(request, complaint_id),
-        until=payload.until,
-        start=payload.start,
-        reason=payload.reason,
         actor=request.auth,
+        data=ComplaintSuspendInput.parse(payload.dict()),
     )
     return out(c)
 
@@ -211,9 +218,8 @@ class DecideIn(Schema):
 def decide(request, complaint_id: int, payload: DecideIn):
     c = services.complaint_decide(
         complaint=_get(request, complaint_id),
-        outcome=payload.outcome,
-        reasoning=payload.reasoning,
         actor=request.auth,
+        data=ComplaintDecisionInput.parse(payload.dict()),
     )
     return out(c)
 

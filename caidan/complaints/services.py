@@ -23,13 +23,13 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from caidan.accounts.actor import Actor, user_of
 from caidan.accounts.models import Role, Unit, User
 from caidan.accounts.permissions import require
 from caidan.accounts.selectors import finance_bureau as accounts_finance_bureau
 from caidan.accounts.selectors import organization_users, unit_officers
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
+from caidan.common.actor import Actor, user_of
 from caidan.common.calendar import (
     deadline_after_working_days,
     end_of_day,
@@ -42,6 +42,12 @@ from caidan.notifications.services import notify
 from caidan.procurement.models import Challenge, ChallengeStatus
 
 from . import permissions  # noqa: F401 - registers the rules
+from .inputs import (
+    ComplaintDecisionInput,
+    ComplaintInput,
+    ComplaintRejectInput,
+    ComplaintSuspendInput,
+)
 from .lifecycles import complaint_lifecycle
 from .models import (
     ACCEPT_WORKING_DAYS,
@@ -49,8 +55,6 @@ from .models import (
     FILE_WORKING_DAYS,
     MAX_SUSPENSION_DAYS,
     PENDING_STATUSES,
-    REASON_MAX,
-    TEXT_MAX,
     TRANSITIONS,
     Complaint,
     ComplaintAction,
@@ -90,15 +94,6 @@ def _complainant(c: Complaint) -> list[User]:
 
 def _purchaser(c: Complaint) -> list[User]:
     return unit_officers(c.tender.unit)
-
-
-def _text(field: str, label: str, value: Any, *, maximum: int = TEXT_MAX) -> str:
-    text = (value or "").strip() if isinstance(value, str) else ""
-    if not text:
-        raise field_error(field, f"请填写{label}。")
-    if len(text) > maximum:
-        raise field_error(field, f"{label}不能超过 {maximum} 字。")
-    return text
 
 
 def _fmt(moment: dt.datetime) -> str:
@@ -147,27 +142,13 @@ def _end_suspension(c: Complaint, now: dt.datetime) -> dict[str, Any]:
 
 
 def complaint_file(
-    *,
-    challenges: Iterable[Challenge] | Challenge,
-    matters: str,
-    request: str,
-    actor: Any,
-    now: dt.datetime | None = None,
+    *, data: ComplaintInput, actor: Actor, now: dt.datetime | None = None
 ) -> Complaint:
     """The challenger complains to the finance department about matters it challenged."""
     now = now or timezone.now()
-    items = [challenges] if isinstance(challenges, Challenge) else list(challenges)
-    if not items:
-        raise field_error("challenge_ids", "请选择投诉所涉及的质疑（只能就已质疑的事项投诉）。")
-    first = items[0]
-    organization = first.organization
+    items = data.challenges
+    organization = items[0].organization
     require(actor, "complaints.file", organization)
-    matters = _text("matters", "投诉事项和事实依据", matters)
-    request = _text("request", "投诉请求", request, maximum=REASON_MAX)
-    if any(
-        c.tender_id != first.tender_id or c.organization_id != first.organization_id for c in items
-    ):
-        raise field_error("challenge_ids", "一件投诉只能涉及同一采购项目中本组织提出的质疑。")
     with transaction.atomic():
         locked = list(
             Challenge.objects.select_for_update()
@@ -210,8 +191,8 @@ def complaint_file(
             award=locked[0].award,
             organization=organization,
             bureau=finance_bureau(),
-            matters=matters,
-            request=request,
+            matters=data.matters,
+            request=data.request,
             filed_at=now,
             filed_by=user_of(actor),
             accept_due=deadline_after_working_days(now, ACCEPT_WORKING_DAYS),
@@ -258,7 +239,7 @@ def complaint_file(
 
 
 def complaint_accept(
-    *, complaint: Complaint, actor: Any, now: dt.datetime | None = None
+    *, complaint: Complaint, actor: Actor, now: dt.datetime | None = None
 ) -> Complaint:
     """Accept (受理): the decision is due within 30 working days from today."""
     require(actor, "complaints.handle", complaint)
@@ -280,12 +261,16 @@ def complaint_accept(
 
 
 def complaint_reject(
-    *, complaint: Complaint, reason: str, actor: Any, now: dt.datetime | None = None
+    *,
+    complaint: Complaint,
+    data: ComplaintRejectInput,
+    actor: Actor,
+    now: dt.datetime | None = None,
 ) -> Complaint:
     """Reject (不予受理), in writing with the reasons (94号令 §21)."""
     require(actor, "complaints.handle", complaint)
     now = now or timezone.now()
-    reason = _text("reason", "不予受理的理由", reason, maximum=REASON_MAX)
+    reason = data.reason
     with transaction.atomic():
         c = _lock(complaint)
         complaint_lifecycle.apply(
@@ -310,10 +295,8 @@ def complaint_reject(
 def complaint_suspend(
     *,
     complaint: Complaint,
-    until: dt.date,
-    reason: str,
-    actor: Any,
-    start: dt.date | None = None,
+    data: ComplaintSuspendInput,
+    actor: Actor,
     now: dt.datetime | None = None,
 ) -> Complaint:
     """Suspend the procurement in writing from ``start`` (default today) to the end of
@@ -321,11 +304,9 @@ def complaint_suspend(
     in force no award is confirmed and no contract drafted or signed (``holds.py``)."""
     require(actor, "complaints.handle", complaint)
     now = now or timezone.now()
-    reason = _text("reason", "暂停理由", reason, maximum=REASON_MAX)
+    reason, until = data.reason, data.until
     today = local_date(now)
-    start = start or today
-    if not isinstance(until, dt.date):
-        raise field_error("until", "请填写暂停截止日期。")
+    start = data.start or today
     if start < today:
         raise field_error("start", "暂停起始日期不能早于今天。")
     if until < start:
@@ -362,7 +343,7 @@ def complaint_suspend(
 
 
 def complaint_lift_suspension(
-    *, complaint: Complaint, actor: Any, now: dt.datetime | None = None
+    *, complaint: Complaint, actor: Actor, now: dt.datetime | None = None
 ) -> Complaint:
     """End the suspension early (the purchaser may continue)."""
     require(actor, "complaints.handle", complaint)
@@ -393,9 +374,8 @@ def _has_signed_contract(c: Complaint) -> bool:
 def complaint_decide(
     *,
     complaint: Complaint,
-    outcome: str,
-    reasoning: str,
-    actor: Any,
+    data: ComplaintDecisionInput,
+    actor: Actor,
     now: dt.datetime | None = None,
 ) -> Complaint:
     """Decide (处理决定) and publish it (94号令 §35). Effects on the tender (94号令 §31–32):
@@ -406,9 +386,7 @@ def complaint_decide(
 
     require(actor, "complaints.handle", complaint)
     now = now or timezone.now()
-    if outcome not in ComplaintOutcome.values:
-        raise field_error("outcome", "请选择处理结果。")
-    reasoning = _text("reasoning", "处理理由", reasoning)
+    outcome, reasoning = data.outcome, data.reasoning
     with transaction.atomic():
         c = _lock(complaint)
         revoke = outcome in (ComplaintOutcome.UPHELD_REAWARD, ComplaintOutcome.UPHELD_RETENDER)
@@ -459,7 +437,7 @@ def complaint_decide(
 
 
 def complaint_withdraw(
-    *, complaint: Complaint, actor: Any, now: dt.datetime | None = None
+    *, complaint: Complaint, actor: Actor, now: dt.datetime | None = None
 ) -> Complaint:
     """The complainant withdraws before the decision (94号令 §30): handling ends."""
     require(actor, "complaints.file", complaint.organization)

@@ -17,6 +17,12 @@ from caidan.procurement.models import Challenge
 from caidan.web.ui import attempt, domain_errors
 
 from . import forms, selectors, services
+from .inputs import (
+    ComplaintDecisionInput,
+    ComplaintInput,
+    ComplaintRejectInput,
+    ComplaintSuspendInput,
+)
 from .models import ComplaintStatus, transition_allowed
 
 ACTIONS = ("accept", "reject", "suspend", "lift", "decide", "withdraw")
@@ -46,10 +52,7 @@ def complaint_new(request, challenge_id: int):
         if form.is_valid():
             c, error = attempt(
                 lambda: services.complaint_file(
-                    challenges=[ch],
-                    matters=form.cleaned_data["matters"],
-                    request=form.cleaned_data["request"],
-                    actor=actor,
+                    actor=actor, data=ComplaintInput.parse(form.cleaned_data, challenges=[ch])
                 ),
                 form=form,
             )
@@ -150,7 +153,9 @@ def act(request, complaint_id: int, action: str):
         run = lambda: services.complaint_accept(complaint=c, actor=actor)  # noqa: E731
     elif action == "reject":
         run = lambda: services.complaint_reject(  # noqa: E731
-            complaint=c, reason=p.get("reject-reason", ""), actor=actor
+            complaint=c,
+            actor=actor,
+            data=ComplaintRejectInput.parse(reason=p.get("reject-reason", "")),
         )
     elif action == "suspend":
         form = forms.SuspendForm(p, prefix="suspend")
@@ -158,19 +163,17 @@ def act(request, complaint_id: int, action: str):
             messages.error(request, "请填写暂停截止日期和理由。")
             return redirect("complaints:detail", complaint_id=c.pk)
         run = lambda: services.complaint_suspend(  # noqa: E731
-            complaint=c,
-            until=form.cleaned_data["until"],
-            reason=form.cleaned_data["reason"],
-            actor=actor,
+            complaint=c, actor=actor, data=ComplaintSuspendInput.parse(form.cleaned_data)
         )
     elif action == "lift":
         run = lambda: services.complaint_lift_suspension(complaint=c, actor=actor)  # noqa: E731
     elif action == "decide":
         run = lambda: services.complaint_decide(  # noqa: E731
             complaint=c,
-            outcome=p.get("decide-outcome", ""),
-            reasoning=p.get("decide-reasoning", ""),
             actor=actor,
+            data=ComplaintDecisionInput.parse(
+                outcome=p.get("decide-outcome", ""), reasoning=p.get("decide-reasoning", "")
+            ),
         )
     elif action == "withdraw":
         run = lambda: services.complaint_withdraw(complaint=c, actor=actor)  # noqa: E731

@@ -14,6 +14,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from caidan.complaints.inputs import ComplaintInput
 from tests.procurement.conftest import own_expert_pool  # noqa: F401 - the pool the tests build
 
 
@@ -126,11 +127,13 @@ def complain(sc, *, now, actor=None, **kw):
     from caidan.complaints.services import complaint_file
 
     return complaint_file(
-        challenges=[sc.challenge],
-        matters=kw.get("matters", "采购人的答复未核实中标供应商社工的资格证书。"),
-        request=kw.get("request", "请求认定中标结果无效。"),
         actor=actor or sc.loser,
         now=now,
+        data=ComplaintInput.parse(
+            challenges=[sc.challenge],
+            matters=kw.get("matters", "采购人的答复未核实中标供应商社工的资格证书。"),
+            request=kw.get("request", "请求认定中标结果无效。"),
+        ),
     )
 
 

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from caidan.complaints import services as s
+from caidan.complaints.inputs import ComplaintDecisionInput, ComplaintSuspendInput
 from caidan.disclosure import ocds
 
 from .conftest import complain, scene
@@ -25,7 +26,11 @@ def test_release_with_a_decided_complaint_validates(world, client):
     c = complain(sc, now=timezone.now())
     s.complaint_accept(complaint=c, actor=admin)
     s.complaint_suspend(
-        complaint=c, until=timezone.localdate() + dt.timedelta(days=10), reason="核查", actor=admin
+        complaint=c,
+        actor=admin,
+        data=ComplaintSuspendInput.parse(
+            until=timezone.localdate() + dt.timedelta(days=10), reason="核查"
+        ),
     )
     proposal = sc.tender.proposal
     pending = ocds.releases_for(proposal)
@@ -35,9 +40,10 @@ def test_release_with_a_decided_complaint_validates(world, client):
     before = FeedEntry.objects.get(proposal_id=proposal.pk).modified
     s.complaint_decide(
         complaint=c,
-        outcome="upheld_no_effect",
-        reasoning="答复说理不充分，但不影响中标结果。",
         actor=admin,
+        data=ComplaintDecisionInput.parse(
+            outcome="upheld_no_effect", reasoning="答复说理不充分，但不影响中标结果。"
+        ),
     )
     # the feed moved, by the publication alone (the award stands)
     assert FeedEntry.objects.get(proposal_id=proposal.pk).modified > before

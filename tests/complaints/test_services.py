@@ -14,6 +14,12 @@ from caidan.common.calendar import end_of_day
 from caidan.common.errors import Conflict, PermissionDenied, ValidationError
 from caidan.common.tick import run_tick
 from caidan.complaints import services as s
+from caidan.complaints.inputs import (
+    ComplaintDecisionInput,
+    ComplaintInput,
+    ComplaintRejectInput,
+    ComplaintSuspendInput,
+)
 from caidan.complaints.models import TRANSITIONS, Complaint, ComplaintAction, ComplaintStatus
 from caidan.procurement.holds import Step, holds_on
 
@@ -151,12 +157,22 @@ def test_reject_needs_reasons(world, admin):
     sc = scene(world)
     c = complain(sc, now=local(2027, 3, 3))
     with pytest.raises(ValidationError) as exc:
-        s.complaint_reject(complaint=c, reason="", actor=admin, now=local(2027, 3, 4))
+        s.complaint_reject(
+            complaint=c,
+            actor=admin,
+            now=local(2027, 3, 4),
+            data=ComplaintRejectInput.parse(reason=""),
+        )
     assert exc.value.field == "reason"
     with pytest.raises(PermissionDenied):
-        s.complaint_reject(complaint=c, reason="x", actor=world.actor("purchaser"))
+        s.complaint_reject(
+            complaint=c, actor=world.actor("purchaser"), data=ComplaintRejectInput.parse(reason="x")
+        )
     c = s.complaint_reject(
-        complaint=c, reason="投诉事项未经质疑（94号令 §21）。", actor=admin, now=local(2027, 3, 4)
+        complaint=c,
+        actor=admin,
+        now=local(2027, 3, 4),
+        data=ComplaintRejectInput.parse(reason="投诉事项未经质疑（94号令 §21）。"),
     )
     assert c.status == "rejected" and c.published_at is None
     # rejected: no longer pending, the contract step is free of it
@@ -182,11 +198,21 @@ def test_suspension_at_most_30_days(world, admin, until, ok):
     now = local(2027, 3, 12, 10)
     if not ok:
         with pytest.raises(ValidationError) as exc:
-            s.complaint_suspend(complaint=c, until=until, reason="核查资质", actor=admin, now=now)
+            s.complaint_suspend(
+                complaint=c,
+                actor=admin,
+                now=now,
+                data=ComplaintSuspendInput.parse(until=until, reason="核查资质"),
+            )
         assert exc.value.field == "until" and "31 日" in exc.value.message
         assert "政府采购法 §57" in exc.value.message
         return
-    c = s.complaint_suspend(complaint=c, until=until, reason="核查资质", actor=admin, now=now)
+    c = s.complaint_suspend(
+        complaint=c,
+        actor=admin,
+        now=now,
+        data=ComplaintSuspendInput.parse(until=until, reason="核查资质"),
+    )
     assert c.suspension_start == now and c.suspension_end == end_of_day(until)
 
 
@@ -199,13 +225,18 @@ def test_suspension_holds_award_and_contract_until_it_ends(world, admin):
     with pytest.raises(ValidationError):  # never backdated
         s.complaint_suspend(
             complaint=c,
-            until=D(2027, 3, 20),
-            start=D(2027, 3, 11),
-            reason="x",
             actor=admin,
             now=now,
+            data=ComplaintSuspendInput.parse(
+                until=D(2027, 3, 20), start=D(2027, 3, 11), reason="x"
+            ),
         )
-    c = s.complaint_suspend(complaint=c, until=D(2027, 3, 20), reason="核查", actor=admin, now=now)
+    c = s.complaint_suspend(
+        complaint=c,
+        actor=admin,
+        now=now,
+        data=ComplaintSuspendInput.parse(until=D(2027, 3, 20), reason="核查"),
+    )
     t = sc.tender
     assert holds_on(t, Step.AWARD, now=local(2027, 3, 12, 9)) == []  # before it started
     assert len(holds_on(t, Step.AWARD, now=now)) == 1
@@ -220,7 +251,10 @@ def test_suspension_holds_award_and_contract_until_it_ends(world, admin):
     assert tick(local(2027, 3, 21, 0, 1)) == 0
     with pytest.raises(Conflict) as exc:  # one suspension per complaint (30 days in all)
         s.complaint_suspend(
-            complaint=c, until=D(2027, 3, 25), reason="x", actor=admin, now=local(2027, 3, 22)
+            complaint=c,
+            actor=admin,
+            now=local(2027, 3, 22),
+            data=ComplaintSuspendInput.parse(until=D(2027, 3, 25), reason="x"),
         )
     assert exc.value.code == "already_suspended"
 
@@ -233,7 +267,10 @@ def test_suspension_lifted_early(world, admin):
         s.complaint_lift_suspension(complaint=c, actor=admin, now=local(2027, 3, 12))
     assert exc.value.code == "not_suspended"
     s.complaint_suspend(
-        complaint=c, until=D(2027, 4, 1), reason="核查", actor=admin, now=local(2027, 3, 12)
+        complaint=c,
+        actor=admin,
+        now=local(2027, 3, 12),
+        data=ComplaintSuspendInput.parse(until=D(2027, 4, 1), reason="核查"),
     )
     c = s.complaint_lift_suspension(complaint=c, actor=admin, now=local(2027, 3, 15, 10))
     assert holds_on(sc.tender, Step.AWARD, now=local(2027, 3, 15, 9)) != []
@@ -255,10 +292,9 @@ def test_contract_blocked_while_pending(world, admin):
     assert any("投诉" in r for r in contract_blockers(sc.tender, now=after_window))
     s.complaint_decide(
         complaint=c,
-        outcome="dismissed",
-        reasoning="缺乏事实依据。",
         actor=admin,
         now=local(2027, 3, 19),
+        data=ComplaintDecisionInput.parse(outcome="dismissed", reasoning="缺乏事实依据。"),
     )
     assert contract_blockers(sc.tender, now=after_window) == []
 
@@ -282,12 +318,18 @@ def test_decision_effects(world, admin, outcome, award_status, tender_status):
     sc = scene(world)
     c = complain(sc, now=local(2027, 3, 11))
     s.complaint_suspend(
-        complaint=c, until=D(2027, 4, 1), reason="核查", actor=admin, now=local(2027, 3, 11, 12)
+        complaint=c,
+        actor=admin,
+        now=local(2027, 3, 11, 12),
+        data=ComplaintSuspendInput.parse(until=D(2027, 4, 1), reason="核查"),
     )
     s.complaint_accept(complaint=c, actor=admin, now=local(2027, 3, 12))
     now = local(2027, 3, 19)
     c = s.complaint_decide(
-        complaint=c, outcome=outcome, reasoning="经调查核实。", actor=admin, now=now
+        complaint=c,
+        actor=admin,
+        now=now,
+        data=ComplaintDecisionInput.parse(outcome=outcome, reasoning="经调查核实。"),
     )
     assert c.status == "decided" and c.published_at == now and c.decided_at == now
     with pytest.raises(Conflict) as exc:  # decided: review or litigation now (§58)
@@ -309,18 +351,32 @@ def test_decision_needs_an_outcome_reasons_and_acceptance(world, admin):
     sc = scene(world)
     c = complain(sc, now=local(2027, 3, 11))
     with pytest.raises(Conflict) as exc:  # not accepted yet
-        s.complaint_decide(complaint=c, outcome="dismissed", reasoning="x", actor=admin)
+        s.complaint_decide(
+            complaint=c,
+            actor=admin,
+            data=ComplaintDecisionInput.parse(outcome="dismissed", reasoning="x"),
+        )
     assert exc.value.code == "bad_transition"
     s.complaint_accept(complaint=c, actor=admin, now=local(2027, 3, 12))
     with pytest.raises(ValidationError) as exc:
-        s.complaint_decide(complaint=c, outcome="maybe", reasoning="x", actor=admin)
+        s.complaint_decide(
+            complaint=c,
+            actor=admin,
+            data=ComplaintDecisionInput.parse(outcome="maybe", reasoning="x"),
+        )
     assert exc.value.field == "outcome"
     with pytest.raises(ValidationError) as exc:
-        s.complaint_decide(complaint=c, outcome="dismissed", reasoning=" ", actor=admin)
+        s.complaint_decide(
+            complaint=c,
+            actor=admin,
+            data=ComplaintDecisionInput.parse(outcome="dismissed", reasoning=" "),
+        )
     assert exc.value.field == "reasoning"
     with pytest.raises(ValidationError) as exc:  # no contract was signed
         s.complaint_decide(
-            complaint=c, outcome="upheld_contract_signed", reasoning="x", actor=admin
+            complaint=c,
+            actor=admin,
+            data=ComplaintDecisionInput.parse(outcome="upheld_contract_signed", reasoning="x"),
         )
     assert exc.value.field == "outcome"
 
@@ -344,16 +400,27 @@ def _act(action, c, *, admin, loser, now):
     if action == ComplaintAction.ACCEPT:
         return s.complaint_accept(complaint=c, actor=admin, now=now)
     if action == ComplaintAction.REJECT:
-        return s.complaint_reject(complaint=c, reason="不符合受理条件", actor=admin, now=now)
+        return s.complaint_reject(
+            complaint=c,
+            actor=admin,
+            now=now,
+            data=ComplaintRejectInput.parse(reason="不符合受理条件"),
+        )
     if action == ComplaintAction.SUSPEND:
         return s.complaint_suspend(
-            complaint=c, until=D(2027, 3, 20), reason="核查", actor=admin, now=now
+            complaint=c,
+            actor=admin,
+            now=now,
+            data=ComplaintSuspendInput.parse(until=D(2027, 3, 20), reason="核查"),
         )
     if action == ComplaintAction.LIFT:
         return s.complaint_lift_suspension(complaint=c, actor=admin, now=now)
     if action == ComplaintAction.DECIDE:
         return s.complaint_decide(
-            complaint=c, outcome="dismissed", reasoning="缺乏事实依据", actor=admin, now=now
+            complaint=c,
+            actor=admin,
+            now=now,
+            data=ComplaintDecisionInput.parse(outcome="dismissed", reasoning="缺乏事实依据"),
         )
     return s.complaint_withdraw(complaint=c, actor=loser, now=now)
 
@@ -419,25 +486,27 @@ def test_notices_at_each_step_and_the_desk_puts_the_late_first(world, admin):
     assert bureau.filter(kind="complaint.filed").exists()
     s.complaint_accept(complaint=c, actor=admin, now=local(2027, 3, 4))
     s.complaint_suspend(
-        complaint=c, until=D(2027, 3, 10), reason="核查", actor=admin, now=local(2027, 3, 4)
+        complaint=c,
+        actor=admin,
+        now=local(2027, 3, 4),
+        data=ComplaintSuspendInput.parse(until=D(2027, 3, 10), reason="核查"),
     )
     s.complaint_decide(
         complaint=c,
-        outcome="dismissed",
-        reasoning="缺乏事实依据",
         actor=admin,
         now=local(2027, 3, 5),
+        data=ComplaintDecisionInput.parse(outcome="dismissed", reasoning="缺乏事实依据"),
     )
     for kind in ("complaint.accepted", "complaint.suspended", "complaint.decided"):
         assert mine.filter(kind=kind).exists(), kind
         assert officers.filter(kind=kind).exists(), kind
     # the desk: a late one first, then by due date, the closed last
-    late = s.complaint_file(  # by the other challenger, not yet accepted
-        challenges=[sc.challenge2],
-        matters="评分有误",
-        request="重新评审",
+    late = s.complaint_file(
         actor=sc.other,
         now=local(2027, 3, 10),
+        data=ComplaintInput.parse(
+            challenges=[sc.challenge2], matters="评分有误", request="重新评审"
+        ),
     )
     assert late.accept_due == end_of_day(D(2027, 3, 17))
     rows = inbox(actor=admin, now=local(2027, 3, 18))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from caidan.accounts.actor import Actor
+from caidan.complaints.inputs import ComplaintInput
 from tests.procurement.factories import Bidder, make_bidders, opened_tender
 
 
@@ -98,9 +99,11 @@ def complained_draft(world):
     )
     contract = contract_create(award=award, actor=world.actor("purchaser"))
     complaint = complaint_file(
-        challenges=challenge,
-        matters="中标人报价低于成本，质疑答复未予核实。",
-        request="认定中标结果无效。",
         actor=actor,
+        data=ComplaintInput.parse(
+            challenges=challenge,
+            matters="中标人报价低于成本，质疑答复未予核实。",
+            request="认定中标结果无效。",
+        ),
     )
     return contract, complaint, actor

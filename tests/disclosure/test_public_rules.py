@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from caidan.accounts.actor import Actor
 from caidan.common.errors import DomainError
+from caidan.complaints.inputs import ComplaintDecisionInput
 from caidan.disclosure import downloads, ocds, search
 from caidan.enquiries.inputs import EnquiryAnswerInput, EnquiryInput
 from caidan.needs.inputs import MenuInput, NeedModerationInput
@@ -369,9 +370,10 @@ def test_complaints(world, client):
     check(False)
     services.complaint_decide(
         complaint=complaint,
-        outcome="upheld_no_effect",
-        reasoning="答复说理不充分，但不影响中标结果。",
         actor=admin,
+        data=ComplaintDecisionInput.parse(
+            outcome="upheld_no_effect", reasoning="答复说理不充分，但不影响中标结果。"
+        ),
     )
     check(True)
 
