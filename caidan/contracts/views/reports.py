@@ -11,10 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from caidan.accounts.permissions import can, require
-from caidan.common.errors import DomainError, NotFound, PermissionDenied, form_add_error
+from caidan.common.errors import NotFound
 from caidan.documents.forms import DocumentUploadForm
 from caidan.documents.responses import document_file_response
-from caidan.web.ui import attempt_error, domain_errors
+from caidan.web.ui import attempt, attempt_error, attempt_refusal, domain_errors
 
 from .. import forms, selectors, services
 from ..affordances import contract_affordances, report_affordances
@@ -90,20 +90,18 @@ def report_detail(request, pk: int, report_id: int):
     require(actor, "contracts.perform", c)
     form = forms.ReportForm(request.POST)
     if form.is_valid():
-        try:
-            services.report_submit(
+        submitted, refusal = attempt_refusal(
+            lambda: services.report_submit(
                 report=report,
                 summary=form.cleaned_data["summary"],
                 fund_lines=form.fund_lines() or None,
                 actor=actor,
             )
-        except DomainError as exc:
-            if isinstance(exc, PermissionDenied):
-                raise
-            forms.add_domain_error(form, exc, aliases=form.error_aliases())
-        else:
+        )
+        if refusal is None:
             messages.success(request, _("报告已提交，等待购买主体审核。"))
             return redirect("contracts:report", pk=c.pk, report_id=report.pk)
+        forms.add_domain_error(form, refusal, aliases=form.error_aliases())
     return _report_page(request, c, report, form=form)
 
 
@@ -117,18 +115,16 @@ def report_attach(request, pk: int, report_id: int):
     report = selectors.report_get(contract=c, pk=report_id)
     upload_form = _upload_form(request.POST, request.FILES)
     if upload_form.is_valid():
-        try:
-            document = services.report_attach(
+        document, error = attempt(
+            lambda: services.report_attach(
                 report=report,
                 file=upload_form.cleaned_data["file"],
                 description=upload_form.cleaned_data["description"],
                 actor=actor,
-            )
-        except DomainError as exc:
-            if isinstance(exc, PermissionDenied):
-                raise
-            form_add_error(upload_form, exc)
-        else:
+            ),
+            form=upload_form,
+        )
+        if error is None:
             messages.success(
                 request, _("已上传附件“%(name)s”。") % {"name": document.original_name}
             )

@@ -12,13 +12,12 @@ from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.models import Role
 from caidan.accounts.permissions import can, require
-from caidan.common.errors import DomainError
-from caidan.web.ui import attempt, domain_errors
+from caidan.web.ui import attempt, attempt_refusal, domain_errors
 
 from .. import forms, selectors, services
 from ..affordances import evaluation_affordances
 from ..models import Grade
-from .helpers import evaluation_for, query_without_cursor, reraise
+from .helpers import evaluation_for, query_without_cursor
 
 
 @domain_errors
@@ -112,19 +111,18 @@ def evaluation_score(request, pk: int):
     rows = selectors.indicator_rows(e)
     form = forms.ScoreForm(request.POST or None, rows=rows, initial={"summary": e.summary})
     if request.method == "POST" and form.is_valid():
-        try:
-            services.evaluation_score(
+        scored, refusal = attempt_refusal(
+            lambda: services.evaluation_score(
                 evaluation=e,
                 scores=form.scores(),
                 summary=form.cleaned_data["summary"],
                 actor=actor,
             )
-        except DomainError as exc:
-            reraise(exc)
-            forms.add_domain_error(form, exc, aliases=form.error_aliases())
-        else:
+        )
+        if refusal is None:
             messages.success(request, _("评分已保存。全部指标评分并填写评价结论后即可公布。"))
             return redirect("evaluations:score", pk=e.pk)
+        forms.add_domain_error(form, refusal, aliases=form.error_aliases())
     return render(
         request,
         "evaluations/score.html",

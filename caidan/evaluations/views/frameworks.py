@@ -9,12 +9,17 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.permissions import can, require
-from caidan.common.errors import DomainError
-from caidan.web.ui import domain_errors
+from caidan.web.ui import attempt_refusal, domain_errors
 
 from .. import forms, selectors, services
 from ..formulas import FORMULAS
-from .helpers import contract_for, reraise
+from .helpers import contract_for
+
+
+def _adjust(contract, indicators, *, actor):
+    """The project's framework (copied from the template first if need be), adjusted."""
+    framework = services.framework_for_contract(contract=contract, actor=actor)
+    return services.framework_update(framework=framework, indicators=indicators, actor=actor)
 
 
 @login_required
@@ -30,17 +35,14 @@ def framework_edit(request, pk: int):
     if request.method == "POST":
         require(actor, "evaluations.commission", c)
         if form.is_valid():
-            try:
-                framework = services.framework_for_contract(contract=c, actor=actor)
-                services.framework_update(
-                    framework=framework, indicators=form.cleaned_indicators(), actor=actor
-                )
-            except DomainError as exc:
-                reraise(exc)
-                forms.add_domain_error(form, exc, aliases=form.error_aliases())
-            else:
+            saved, refusal = attempt_refusal(
+                lambda: _adjust(c, form.cleaned_indicators(), actor=actor)
+            )
+            if refusal is None:
                 messages.success(request, _("指标体系已保存。"))
                 return redirect("evaluations:contract", pk=c.pk)
+            framework = selectors.framework_of(c)  # made before the indicators were refused
+            forms.add_domain_error(form, refusal, aliases=form.error_aliases())
     return render(
         request,
         "evaluations/framework.html",

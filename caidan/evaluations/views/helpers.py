@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from caidan.common.errors import DomainError, NotAuthenticated, PermissionDenied
 from caidan.contracts import selectors as contract_selectors
 
 from .. import selectors
@@ -14,12 +13,6 @@ def query_without_cursor(request) -> str:
     query = request.GET.copy()
     query.pop("cursor", None)
     return query.urlencode()
-
-
-def reraise(exc: DomainError) -> None:
-    """Permission problems are pages (403 / login), not form errors."""
-    if isinstance(exc, PermissionDenied | NotAuthenticated):
-        raise exc
 
 
 def contract_for(request, pk: int):

@@ -12,12 +12,11 @@ from django.views.decorators.http import require_POST
 
 from caidan.accounts.middleware import client_ip
 from caidan.accounts.permissions import require
-from caidan.common.errors import DomainError
-from caidan.web.ui import attempt, domain_errors
+from caidan.web.ui import attempt, attempt_refusal, domain_errors
 
 from .. import forms, selectors, services
 from ..services.surveys import survey_get
-from .helpers import contract_for, reraise, survey_link
+from .helpers import contract_for, survey_link
 
 
 def _tokens_page(request, survey, tokens):
@@ -74,15 +73,14 @@ def survey_tokens_add(request, survey_id: int):
     require(actor, "evaluations.commission", survey.contract)
     form = forms.TokensAddForm(request.POST)
     if form.is_valid():
-        try:
-            tokens = services.survey_tokens_add(
+        tokens, error = attempt(
+            lambda: services.survey_tokens_add(
                 survey=survey, count=form.cleaned_data["count"], actor=actor
             )
-        except DomainError as exc:
-            reraise(exc)
-            messages.error(request, exc.message)
-        else:
+        )
+        if error is None:
             return _tokens_page(request, survey, tokens)
+        messages.error(request, error)
     else:
         messages.error(request, _("请填写 1 以上的整数作为增加的答卷码数量。"))
     return redirect("evaluations:contract", pk=survey.contract_id)
@@ -100,21 +98,21 @@ def survey_answer(request, slug: str):
         request.POST if request.method == "POST" else None, questions=survey.questions
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.survey_respond(
+        answered, refusal = attempt_refusal(
+            lambda: services.survey_respond(
                 slug=slug,
                 token=form.cleaned_data["token"],
                 answers=form.answers(),
                 comment=form.comment_text(),
                 ip=client_ip(request),
             )
-        except DomainError as exc:
-            if exc.code == "used":
-                form.add_error("token", exc.message)
-            else:
-                forms.add_domain_error(form, exc, aliases=form.error_aliases())
-        else:
+        )
+        if refusal is None:
             return redirect("evaluations:survey_thanks", slug=slug)
+        if refusal.code == "used":
+            form.add_error("token", refusal.message)
+        else:
+            forms.add_domain_error(form, refusal, aliases=form.error_aliases())
     return render(
         request,
         "evaluations/survey.html",
