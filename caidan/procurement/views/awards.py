@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from caidan.accounts.permissions import require
-from caidan.common.errors import DomainError, NotFound, PermissionDenied, form_add_error
-from caidan.web.ui import domain_errors
+from caidan.common.errors import NotFound
+from caidan.web.ui import attempt_error, domain_errors
 
 from .. import forms, selectors, services
 from ..models import TenderStatus
@@ -33,13 +33,13 @@ def award(request, tender_id: int):
     )
     if request.method == "POST" and form.is_valid():
         chosen = next((b for b in candidates if str(b.pk) == form.cleaned_data["bid"]), None)
-        try:
-            services.award_confirm(
+        error = attempt_error(
+            lambda: services.award_confirm(
                 tender=tender, bid=chosen, note=form.cleaned_data["note"], actor=actor
-            )
-        except DomainError as exc:
-            form_add_error(form, exc)
-        else:
+            ),
+            form=form,
+        )
+        if error is None:
             messages.success(request, "已确定中标人，中标结果公告已发布。")
             return redirect("procurement:notice", tender_id=tender.pk)
     ranking = [b for b in selectors.opening_record(tender) if b.rank is not None]
@@ -70,10 +70,11 @@ def candidate_disqualify(request, tender_id: int, bid_id: int):
         raise NotFound("该投标不是本项目的中标候选人。")
     problems = services.candidate_problems(tender).get(bid.pk, [])
     if request.method == "POST":
-        try:
-            services.candidate_disqualify(tender=tender, bid=bid, actor=actor)
-        except DomainError as exc:
-            messages.error(request, exc.message)
+        error = attempt_error(
+            lambda: services.candidate_disqualify(tender=tender, bid=bid, actor=actor)
+        )
+        if error is not None:
+            messages.error(request, error)
         else:
             messages.success(
                 request, f"已认定{bid.organization.name}不符合承接条件，并通知该供应商。"
@@ -97,11 +98,13 @@ def award_decline(request, tender_id: int):
     require(actor, "procurement.bid", current.bid.organization)
     form = forms.ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.award_decline(award=current, reason=form.cleaned_data["reason"], actor=actor)
-        except DomainError as exc:
-            form_add_error(form, exc)
-        else:
+        error = attempt_error(
+            lambda: services.award_decline(
+                award=current, reason=form.cleaned_data["reason"], actor=actor
+            ),
+            form=form,
+        )
+        if error is None:
             messages.success(request, "已放弃中标。采购人可确定排名其后的供应商中标或重新采购。")
             return redirect("procurement:tender", tender_id=tender.pk)
     return confirm(
@@ -126,16 +129,16 @@ def challenge_new(request, tender_id: int):
         raise NotFound("该采购项目没有有效的中标结果。")
     form = forms.ChallengeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.challenge_file(
+        error = attempt_error(
+            lambda: services.challenge_file(
                 award=current,
                 organization=actor.organization,
                 grounds=form.cleaned_data["grounds"],
                 actor=actor,
-            )
-        except DomainError as exc:
-            form_add_error(form, exc)
-        else:
+            ),
+            form=form,
+        )
+        if error is None:
             messages.success(request, "质疑已提交，采购人须在 7 个工作日内书面答复。")
             return redirect("procurement:tender", tender_id=tender.pk)
     return render(
@@ -160,15 +163,16 @@ def challenge_answer(request, tender_id: int, challenge_id: int):
     challenge = _challenge(tender, actor, challenge_id)
     form = forms.ChallengeAnswerForm(request.POST)
     if form.is_valid():
-        try:
-            services.challenge_answer(
+        error = attempt_error(
+            lambda: services.challenge_answer(
                 challenge=challenge,
                 answer=form.cleaned_data["answer"],
                 upheld=form.cleaned_data["upheld"],
                 actor=actor,
             )
-        except DomainError as exc:
-            messages.error(request, exc.message)
+        )
+        if error is not None:
+            messages.error(request, error)
         else:
             messages.success(request, "质疑答复已送达质疑人。")
     else:
@@ -183,11 +187,9 @@ def challenge_withdraw(request, tender_id: int, challenge_id: int):
     actor = request.actor
     tender = selectors.tender_get_for(actor=actor, tender_id=tender_id)
     challenge = _challenge(tender, actor, challenge_id)
-    try:
-        services.challenge_withdraw(challenge=challenge, actor=actor)
+    error = attempt_error(lambda: services.challenge_withdraw(challenge=challenge, actor=actor))
+    if error is not None:
+        messages.error(request, error)
+    else:
         messages.success(request, "质疑已撤回。")
-    except DomainError as exc:
-        if isinstance(exc, PermissionDenied):
-            raise
-        messages.error(request, exc.message)
     return redirect("procurement:tender", tender_id=tender.pk)

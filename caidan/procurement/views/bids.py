@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from caidan.accounts.permissions import require
-from caidan.common.errors import DomainError, NotFound, form_add_error
-from caidan.web.ui import domain_errors
+from caidan.common.errors import NotFound
+from caidan.web.ui import attempt, attempt_error, domain_errors
 
 from .. import forms, selectors, services
 from ..affordances import bid_withdrawable, tender_affordances
@@ -27,16 +27,16 @@ def bid_new(request, tender_id: int):
     form = forms.BidForm(request.POST or None, tender=tender)
     if request.method == "POST" and form.is_valid():
         if request.POST.get("confirm") == "1":
-            try:
-                bid = services.bid_submit(
+            bid, error = attempt(
+                lambda: services.bid_submit(
                     tender=tender,
                     organization=actor.organization,
                     content=form.content(),
                     actor=actor,
-                )
-            except DomainError as exc:
-                form_add_error(form, exc)
-            else:
+                ),
+                form=form,
+            )
+            if error is None:
                 messages.success(request, "投标文件已密封递交。请保存回执。")
                 return redirect("procurement:bid", bid_id=bid.pk)
         else:
@@ -95,9 +95,9 @@ def bid_receipt(request, bid_id: int):
 @domain_errors
 def bid_withdraw(request, bid_id: int):
     bid = _own_bid(request.actor, bid_id)
-    try:
-        services.bid_withdraw(bid=bid, actor=request.actor)
+    error = attempt_error(lambda: services.bid_withdraw(bid=bid, actor=request.actor))
+    if error is not None:
+        messages.error(request, error)
+    else:
         messages.success(request, "投标已撤回。截止前可重新递交。")
-    except DomainError as exc:
-        messages.error(request, exc.message)
     return redirect("procurement:my_bids")

@@ -12,10 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from caidan.accounts.permissions import require
-from caidan.common.errors import DomainError, PermissionDenied, form_add_error
 from caidan.documents.forms import DocumentUploadForm
 from caidan.jurisdiction.selectors import setting_value
-from caidan.web.ui import domain_errors
+from caidan.web.ui import attempt, attempt_error, attempt_refusal, domain_errors
 
 from .. import forms, selectors, services
 from ..models import TenderStatus
@@ -82,12 +81,13 @@ def tender_create(request, proposal_id: int):
         organizations=selectors.organizations_for_choice(),
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            tender = services.tender_create(
+        tender, error = attempt_refusal(
+            lambda: services.tender_create(
                 proposal=proposal, actor=actor, **form.service_data(creating=True)
             )
-        except DomainError as exc:
-            forms.add_domain_error(form, exc, aliases=form.error_aliases())
+        )
+        if error is not None:
+            forms.add_domain_error(form, error, aliases=form.error_aliases())
         else:
             messages.success(request, "采购文件草稿已保存。检查无误后请发布公告。")
             return redirect("procurement:tender", tender_id=tender.pk)
@@ -120,10 +120,11 @@ def tender_edit(request, tender_id: int):
         changes = form.service_data(creating=False)
         if changes["method"] == tender.method:
             changes.pop("method")  # an unchanged method keeps its approval
-        try:
-            services.tender_update(tender=tender, changes=changes, actor=actor)
-        except DomainError as exc:
-            forms.add_domain_error(form, exc, aliases=form.error_aliases())
+        error = attempt_refusal(
+            lambda: services.tender_update(tender=tender, changes=changes, actor=actor)
+        )[1]
+        if error is not None:
+            forms.add_domain_error(form, error, aliases=form.error_aliases())
         else:
             messages.success(request, "已保存。")
             return redirect("procurement:tender", tender_id=tender.pk)
@@ -142,11 +143,8 @@ def tender_publish(request, tender_id: int):
     require(actor, "procurement.manage", tender)
     error = None
     if request.method == "POST":
-        try:
-            services.tender_publish(tender=tender, actor=actor)
-        except DomainError as exc:
-            error = exc.message
-        else:
+        error = attempt_error(lambda: services.tender_publish(tender=tender, actor=actor))
+        if error is None:
             messages.success(request, "采购公告已发布，投标期开始。")
             return redirect("procurement:tender", tender_id=tender.pk)
     return confirm(
@@ -167,13 +165,13 @@ def tender_publish(request, tender_id: int):
 @domain_errors
 def tender_approve_method(request, tender_id: int):
     tender = selectors.tender_get_for(actor=request.actor, tender_id=tender_id)
-    try:
-        services.tender_approve_method_change(tender=tender, actor=request.actor)
+    error = attempt_error(
+        lambda: services.tender_approve_method_change(tender=tender, actor=request.actor)
+    )
+    if error is not None:
+        messages.error(request, error)
+    else:
         messages.success(request, "已批准变更采购方式。")
-    except DomainError as exc:
-        if isinstance(exc, PermissionDenied):
-            raise
-        messages.error(request, exc.message)
     return redirect("procurement:tender", tender_id=tender.pk)
 
 
@@ -186,17 +184,17 @@ def tender_amend(request, tender_id: int):
     form = forms.AmendForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
-            services.tender_amend(
+        error = attempt_error(
+            lambda: services.tender_amend(
                 tender=tender,
                 summary=d["summary"],
                 affects_bids=d["affects_bids"],
                 new_deadline=d["new_deadline"],
                 actor=actor,
-            )
-        except DomainError as exc:
-            form_add_error(form, exc)
-        else:
+            ),
+            form=form,
+        )
+        if error is None:
             messages.success(request, "澄清修改公告已发布。")
             return redirect("procurement:tender", tender_id=tender.pk)
     return render(request, "procurement/amend.html", {"t": tender, "form": form})
@@ -214,17 +212,16 @@ def document_add(request, tender_id: int):
         for errors in form.errors.values():
             messages.error(request, "；".join(errors))
         return redirect("procurement:tender", tender_id=tender.pk)
-    try:
-        document = services.tender_document_add(
+    document, error = attempt(
+        lambda: services.tender_document_add(
             tender=tender,
             file=form.cleaned_data["file"],
             description=form.cleaned_data["description"],
             actor=actor,
         )
-    except DomainError as exc:
-        if isinstance(exc, PermissionDenied):
-            raise
-        messages.error(request, exc.message)
+    )
+    if error is not None:
+        messages.error(request, error)
     else:
         messages.success(request, f"已附加采购文件“{document.original_name}”。")
     return redirect("procurement:tender", tender_id=tender.pk)
@@ -236,11 +233,11 @@ def _reason_action(request, tender_id, *, service, title, warning, action_label,
     require(actor, "procurement.manage", tender)
     form = forms.ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            service(tender=tender, reason=form.cleaned_data["reason"], actor=actor)
-        except DomainError as exc:
-            form_add_error(form, exc)
-        else:
+        error = attempt_error(
+            lambda: service(tender=tender, reason=form.cleaned_data["reason"], actor=actor),
+            form=form,
+        )
+        if error is None:
             messages.success(request, done)
             return redirect("procurement:tender", tender_id=tender.pk)
     return confirm(
@@ -290,16 +287,16 @@ def tender_retender(request, tender_id: int):
     require(actor, "procurement.manage", tender)
     form = forms.RetenderForm(request.POST or None, initial={"method": tender.method})
     if request.method == "POST" and form.is_valid():
-        try:
-            new = services.tender_retender(
+        new, error = attempt(
+            lambda: services.tender_retender(
                 tender=tender,
                 method=form.cleaned_data["method"],
                 reason=form.cleaned_data["reason"],
                 actor=actor,
-            )
-        except DomainError as exc:
-            form_add_error(form, exc)
-        else:
+            ),
+            form=form,
+        )
+        if error is None:
             messages.success(request, "已生成重新采购的采购文件草稿，请设定截止时间后发布。")
             return redirect("procurement:tender", tender_id=new.pk)
     return confirm(

@@ -9,9 +9,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from caidan.accounts.permissions import require
-from caidan.common.errors import DomainError, PermissionDenied, form_add_error
 from caidan.common.pagination import keyset_paginate
-from caidan.web.ui import attempt_error, domain_errors
+from caidan.web.ui import attempt, attempt_error, domain_errors
 
 from .. import forms, selectors, selectors_experts, services
 from .common import query_without_cursor
@@ -39,8 +38,8 @@ def expert_list(request):
             if user is None:
                 form.add_error("username", "用户不存在。")
         if not form.errors:
-            try:
-                expert = services.expert_create(
+            expert, error = attempt(
+                lambda: services.expert_create(
                     name=d["name"],
                     specialties=d["specialties"],
                     title=d["title"],
@@ -48,10 +47,10 @@ def expert_list(request):
                     employer_unit=next((u for u in units if str(u.pk) == d["employer_unit"]), None),
                     user=user,
                     actor=actor,
-                )
-            except DomainError as exc:
-                form_add_error(form, exc)
-            else:
+                ),
+                form=form,
+            )
+            if error is None:
                 messages.success(request, f"专家“{expert.name}”已入库。")
                 return redirect("procurement:expert", expert_id=expert.pk)
     return render(
@@ -97,8 +96,8 @@ def expert_detail(request, expert_id: int):
     form = forms.TieForm(request.POST or None, organizations=organizations)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
-            services.expert_tie_add(
+        error = attempt_error(
+            lambda: services.expert_tie_add(
                 expert=expert,
                 organization=next(o for o in organizations if str(o.pk) == d["organization"]),
                 kind=d["kind"],
@@ -106,10 +105,10 @@ def expert_detail(request, expert_id: int):
                 ended_on=d["ended_on"],
                 note=d["note"],
                 actor=actor,
-            )
-        except DomainError as exc:
-            form_add_error(form, exc)
-        else:
+            ),
+            form=form,
+        )
+        if error is None:
             messages.success(request, "关联关系已登记，抽取专家时将据此回避。")
             return redirect("procurement:expert", expert_id=expert.pk)
     return _expert_page(request, expert, tie_form=form)
@@ -141,12 +140,9 @@ def expert_deactivate(request, expert_id: int):
     actor = request.actor
     require(actor, "procurement.manage_experts")
     expert = selectors_experts.expert_get(expert_id)
-    try:
-        services.expert_deactivate(expert=expert, actor=actor)
-    except DomainError as exc:
-        if isinstance(exc, PermissionDenied):
-            raise
-        messages.error(request, exc.message)
+    error = attempt_error(lambda: services.expert_deactivate(expert=expert, actor=actor))
+    if error is not None:
+        messages.error(request, error)
     else:
         messages.success(request, f"专家“{expert.name}”已出库，今后不再被抽取。")
     return redirect("procurement:expert", expert_id=expert.pk)

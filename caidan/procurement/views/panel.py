@@ -13,9 +13,9 @@ from django.views.decorators.http import require_POST
 
 from caidan.accounts.models import Role
 from caidan.accounts.permissions import require
-from caidan.common.errors import DomainError, PermissionDenied, form_add_error
+from caidan.common.errors import PermissionDenied, form_add_error
 from caidan.common.pagination import keyset_paginate
-from caidan.web.ui import domain_errors
+from caidan.web.ui import attempt, attempt_error, attempt_refusal, domain_errors
 
 from .. import forms, selectors, selectors_experts, services
 from ..affordances import tender_affordances
@@ -57,15 +57,15 @@ def panel(request, tender_id: int):
 def panel_draw(request, tender_id: int):
     tender = selectors.tender_get_for(actor=request.actor, tender_id=tender_id)
     require(request.actor, "procurement.manage", tender)
-    try:
-        draw = services.panel_draw(tender=tender, actor=request.actor)
+    draw, error = attempt(lambda: services.panel_draw(tender=tender, actor=request.actor))
+    if error is not None:
+        messages.error(request, error)
+    else:
         messages.success(
             request,
             f"已随机抽取评审专家 {draw.size} 名、备选 {draw.reserves} 名"
             f"（随机种子在公告时已确定，中标公告后公开）。",
         )
-    except DomainError as exc:
-        messages.error(request, exc.message)
     return redirect("procurement:panel", tender_id=tender.pk)
 
 
@@ -80,13 +80,15 @@ def panel_recuse(request, tender_id: int, member_id: int):
     if not form.is_valid():
         messages.error(request, "请填写回避理由。")
         return redirect("procurement:panel", tender_id=tender.pk)
-    try:
-        services.panel_recuse(
+    error = attempt_error(
+        lambda: services.panel_recuse(
             member=member, reason=form.cleaned_data["reason"], actor=request.actor
         )
+    )
+    if error is not None:
+        messages.error(request, error)
+    else:
         messages.success(request, f"已记录专家“{member.expert.name}”回避，并由备选专家递补。")
-    except DomainError as exc:
-        messages.error(request, exc.message)
     return redirect("procurement:panel", tender_id=tender.pk)
 
 
@@ -101,22 +103,22 @@ def panel_void(request, tender_id: int, member_id: int):
     member = selectors_experts.panel_member_of(tender, member_id)
     form = forms.VoidForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.panel_void(member=member, reason=form.cleaned_data["reason"], actor=actor)
-        except DomainError as exc:
-            if isinstance(exc, PermissionDenied):
-                raise
-            if exc.code == "no_reserve":  # voided; the purchaser must draw again
-                messages.warning(request, exc.message)
-                return redirect("procurement:panel", tender_id=tender.pk)
-            form_add_error(form, exc)
-        else:
+        refusal = attempt_refusal(
+            lambda: services.panel_void(
+                member=member, reason=form.cleaned_data["reason"], actor=actor
+            )
+        )[1]
+        if refusal is None:
             messages.success(
                 request,
                 f"已作废专家“{member.expert.name}”的评分，由备选专家递补；"
                 f"递补专家声明并提交评分后重新计算评审结果。",
             )
             return redirect("procurement:panel", tender_id=tender.pk)
+        if refusal.code == "no_reserve":  # voided; the purchaser must draw again
+            messages.warning(request, refusal.message)
+            return redirect("procurement:panel", tender_id=tender.pk)
+        form_add_error(form, refusal)
     submitted_at = selectors_experts.submission_times(tender).get(member.pk)
     return confirm(
         request,
@@ -155,17 +157,17 @@ def recusal_request(request, tender_id: int):
     require(actor, "procurement.bid", actor.organization)
     form = forms.RecusalRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.recusal_request(
+        error = attempt_error(
+            lambda: services.recusal_request(
                 tender=tender,
                 organization=actor.organization,
                 expert_name=form.cleaned_data["expert_name"],
                 reason=form.cleaned_data["reason"],
                 actor=actor,
-            )
-        except DomainError as exc:
-            form_add_error(form, exc)
-        else:
+            ),
+            form=form,
+        )
+        if error is None:
             messages.success(request, _("回避申请已送交采购人，由采购人依规决定。"))
             return redirect("procurement:tender", tender_id=tender.pk)
     return render(request, "procurement/recusal_request.html", {"t": tender, "form": form})

@@ -7,8 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
 from caidan.accounts.permissions import require
-from caidan.common.errors import DomainError, NotFound, form_add_error
-from caidan.web.ui import domain_errors
+from caidan.common.errors import NotFound
+from caidan.web.ui import attempt_error, domain_errors
 
 from .. import forms, selectors, services
 
@@ -21,16 +21,16 @@ def question_ask(request, tender_id: int):
     require(actor, "procurement.bid", actor.organization)
     form = forms.QuestionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.clarification_ask(
+        error = attempt_error(
+            lambda: services.clarification_ask(
                 tender=tender,
                 organization=actor.organization,
                 question=form.cleaned_data["question"],
                 actor=actor,
-            )
-        except DomainError as exc:
-            form_add_error(form, exc)
-        else:
+            ),
+            form=form,
+        )
+        if error is None:
             messages.success(request, "问题已提交。采购人的答复将在公告中公开（不显示提问单位）。")
             return redirect("procurement:tender", tender_id=tender.pk)
     return render(request, "procurement/ask.html", {"t": tender, "form": form})
@@ -49,13 +49,13 @@ def questions(request, tender_id: int):
             raise NotFound("问题不存在。")
         form = forms.AnswerForm(request.POST)
         if form.is_valid():
-            try:
-                services.clarification_answer(
+            error = attempt_error(
+                lambda: services.clarification_answer(
                     clarification=target, answer=form.cleaned_data["answer"], actor=actor
-                )
-            except DomainError as exc:
-                form_add_error(form, exc)
-            else:
+                ),
+                form=form,
+            )
+            if error is None:
                 messages.success(request, "答复已公开。")
                 return redirect("procurement:questions", tender_id=tender.pk)
         forms_by_id[target.pk] = form

@@ -9,8 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from caidan.common.errors import DomainError, PermissionDenied, form_add_error
-from caidan.web.ui import attempt, attempt_error, domain_errors
+from caidan.common.errors import form_add_error
+from caidan.web.ui import attempt, attempt_error, attempt_refusal, domain_errors
 
 from .. import forms, selectors, selectors_experts, services
 from ..affordances import BEFORE_AWARD, scoring_open
@@ -249,26 +249,24 @@ def review_declare(request, tender_id: int):
     seat = selectors_experts.seat_on(actor, tender)
     form = forms.DeclarationForm(request.POST)
     if form.is_valid():
-        try:
-            services.panel_declare(
+        refusal = attempt_refusal(
+            lambda: services.panel_declare(
                 member=seat,
                 no_conflict=form.cleaned_data["no_conflict"],
                 declaration=form.cleaned_data["declaration"],
                 actor=actor,
             )
-        except DomainError as exc:
-            if isinstance(exc, PermissionDenied):
-                raise
-            if exc.code == "no_reserve":  # the recusal is recorded; the purchaser redraws
-                messages.info(request, "已声明回避。感谢您的如实申报。")
-                return redirect("procurement:my_reviews")
-            form_add_error(form, exc)
-        else:
-            if form.cleaned_data["no_conflict"]:
-                messages.success(request, "已声明无利害关系，可以开始评分。")
-                return redirect("procurement:review", tender_id=tender.pk)
+        )[1]
+        if refusal is None and form.cleaned_data["no_conflict"]:
+            messages.success(request, "已声明无利害关系，可以开始评分。")
+            return redirect("procurement:review", tender_id=tender.pk)
+        if refusal is None:
             messages.info(request, "已声明回避，将由备选专家递补。感谢您的如实申报。")
             return redirect("procurement:my_reviews")
+        if refusal.code == "no_reserve":  # the recusal is recorded; the purchaser redraws
+            messages.info(request, "已声明回避。感谢您的如实申报。")
+            return redirect("procurement:my_reviews")
+        form_add_error(form, refusal)
     return render(
         request,
         "procurement/declare.html",
