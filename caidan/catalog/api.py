@@ -20,6 +20,7 @@ from caidan.common.schemas import ERRORS, PageOut, page_response
 from caidan.common.xlsx import XLSX_MIME
 
 from . import selectors, services
+from .inputs import CatalogItemInput, CatalogVersionInput, NegativeListEntryInput
 from .models import CatalogItem, CatalogVersion, NegativeListEntry
 
 router = Router(tags=["catalog 目录"])
@@ -186,9 +187,7 @@ def create_version(request, payload: VersionIn):
             actor=request.auth, version_id=payload.copy_from_id
         )
     version = services.catalog_version_create(
-        name=payload.name,
-        effective_date=payload.effective_date,
-        notes=payload.notes,
+        data=CatalogVersionInput.parse(payload.dict(exclude={"copy_from_id"})),
         copy_from=source,
         actor=request.auth,
     )
@@ -215,7 +214,7 @@ class VersionPatchIn(Schema):
 def update_version(request, version_id: int, payload: VersionPatchIn):
     version = selectors.catalog_version_get_for_edit(actor=request.auth, version_id=version_id)
     changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
-    version = services.catalog_version_update(version=version, **changes, actor=request.auth)
+    version = services.catalog_version_update(version=version, changes=changes, actor=request.auth)
     return version_out(version, selectors.catalog_current())
 
 
@@ -284,7 +283,9 @@ class ItemIn(Schema):
 )
 def create_item(request, version_id: int, payload: ItemIn):
     version = selectors.catalog_version_get_for_edit(actor=request.auth, version_id=version_id)
-    item = services.catalog_item_create(version=version, **payload.dict(), actor=request.auth)
+    item = services.catalog_item_create(
+        version=version, data=CatalogItemInput.parse(payload.dict()), actor=request.auth
+    )
     return Status(201, item_out(item))
 
 
@@ -359,7 +360,7 @@ def update_item(request, item_id: int, payload: ItemPatchIn):
     for key in ("name", "description", "category", "price_unit", "bought_first", "sort_order"):
         if key in changes and changes[key] is None:
             del changes[key]  # null = leave as it is; only the price may be cleared with null
-    item = services.catalog_item_update(item=item, **changes, actor=request.auth)
+    item = services.catalog_item_update(item=item, changes=changes, actor=request.auth)
     return item_out(item)
 
 
@@ -493,7 +494,9 @@ class EntryIn(Schema):
     "/negative-list", response={201: NegativeEntryOut, **ERRORS}, summary="新增负面清单事项"
 )
 def create_entry(request, payload: EntryIn):
-    entry = services.negative_list_entry_create(**payload.dict(), actor=request.auth)
+    entry = services.negative_list_entry_create(
+        data=NegativeListEntryInput.parse(payload.dict()), actor=request.auth
+    )
     return Status(201, entry_out(entry))
 
 
@@ -513,5 +516,5 @@ class EntryPatchIn(Schema):
 def update_entry(request, entry_id: int, payload: EntryPatchIn):
     entry = selectors.negative_list_entry_get_for(actor=request.auth, entry_id=entry_id)
     changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
-    entry = services.negative_list_entry_update(entry=entry, **changes, actor=request.auth)
+    entry = services.negative_list_entry_update(entry=entry, changes=changes, actor=request.auth)
     return entry_out(entry)

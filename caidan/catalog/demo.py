@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from .inputs import CatalogItemInput, CatalogVersionInput, NegativeListEntryInput
 from .models import CatalogItem, CatalogVersion, NegativeListEntry
 from .services import (
     catalog_item_create,
@@ -417,7 +418,9 @@ def _add_missing(version: CatalogVersion, rows: list[tuple], actor) -> None:
     have = set(CatalogItem.objects.filter(version=version).values_list("code", flat=True))
     for row in rows:
         if row[0] not in have:
-            catalog_item_create(version=version, **_fields(row), actor=actor)
+            catalog_item_create(
+                version=version, actor=actor, data=CatalogItemInput.parse(**_fields(row))
+            )
 
 
 def _version(spec: tuple, actor, copy_from: CatalogVersion | None = None) -> CatalogVersion:
@@ -425,7 +428,9 @@ def _version(spec: tuple, actor, copy_from: CatalogVersion | None = None) -> Cat
     version = CatalogVersion.objects.filter(name=name).first()
     if version is None:
         version = catalog_version_create(
-            name=name, effective_date=effective_date, notes=notes, copy_from=copy_from, actor=actor
+            copy_from=copy_from,
+            actor=actor,
+            data=CatalogVersionInput.parse(name=name, effective_date=effective_date, notes=notes),
         )
     return version
 
@@ -437,12 +442,14 @@ def seed_catalog(actor) -> dict[str, int]:
     for code, title, basis, description, keywords in NEGATIVE_LIST:
         if code not in have:
             negative_list_entry_create(
-                code=code,
-                title=title,
-                legal_basis=basis,
-                description=f"{LAW}第十条。{description}",
-                keywords=keywords,
                 actor=actor,
+                data=NegativeListEntryInput.parse(
+                    code=code,
+                    title=title,
+                    legal_basis=basis,
+                    description=f"{LAW}第十条。{description}",
+                    keywords=keywords,
+                ),
             )
             created["negative_list"] += 1
 
@@ -461,7 +468,7 @@ def seed_catalog(actor) -> dict[str, int]:
                 catalog_item_delete(item=items[code], actor=actor)
         for code, changes in CHANGED_2017.items():
             if code in items:
-                catalog_item_update(item=items[code], **changes, actor=actor)
+                catalog_item_update(item=items[code], actor=actor, changes=changes)
         _add_missing(v2, ADDED_2017, actor)
         catalog_version_publish(version=v2, actor=actor)
     created["catalog_versions"] = CatalogVersion.objects.count() - versions_before

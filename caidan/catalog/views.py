@@ -15,6 +15,7 @@ from caidan.web.ui import attempt, attempt_error, attempt_refusal, domain_errors
 
 from . import forms, selectors, services
 from .api import xlsx_response
+from .inputs import CatalogItemInput, CatalogVersionInput, NegativeListEntryInput
 
 
 def _query_without_cursor(request) -> str:
@@ -149,8 +150,12 @@ def manage(request):
     require(request.actor, "catalog.manage")
     form = forms.VersionCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        source = data.pop("copy_from")
         version, error = attempt(
-            lambda: services.catalog_version_create(**form.cleaned_data, actor=request.actor),
+            lambda: services.catalog_version_create(
+                data=CatalogVersionInput.parse(data), copy_from=source, actor=request.actor
+            ),
             form=form,
         )
         if error is None:
@@ -182,7 +187,7 @@ def manage_version(request, version_id: int):
         if request.method == "POST" and form.is_valid():
             error = attempt_error(
                 lambda: services.catalog_version_update(
-                    version=version, **form.cleaned_data, actor=request.actor
+                    version=version, changes=form.cleaned_data, actor=request.actor
                 ),
                 form=form,
             )
@@ -246,10 +251,12 @@ def item_create(request, version_id: int):
     initial = {"code": request.GET.get("parent", "")[:4]}
     form = forms.ItemForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        data["sort_order"] = data["sort_order"] or 0
         item, error = attempt(
-            lambda: services.catalog_item_create(version=version, **data, actor=request.actor),
+            lambda: services.catalog_item_create(
+                version=version,
+                data=CatalogItemInput.parse(form.cleaned_data),
+                actor=request.actor,
+            ),
             form=form,
         )
         if error is None:
@@ -279,10 +286,10 @@ def item_edit(request, item_id: int):
     }
     form = forms.ItemEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        data["sort_order"] = data["sort_order"] or 0
         error = attempt_error(
-            lambda: services.catalog_item_update(item=item, **data, actor=request.actor),
+            lambda: services.catalog_item_update(
+                item=item, changes=form.cleaned_data, actor=request.actor
+            ),
             form=form,
         )
         if error is None:
@@ -344,7 +351,9 @@ def manage_negative_list(request):
     form = forms.NegativeEntryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         entry, error = attempt(
-            lambda: services.negative_list_entry_create(**form.cleaned_data, actor=request.actor),
+            lambda: services.negative_list_entry_create(
+                data=NegativeListEntryInput.parse(form.cleaned_data), actor=request.actor
+            ),
             form=form,
         )
         if error is None:
@@ -372,7 +381,7 @@ def negative_list_edit(request, entry_id: int):
     if request.method == "POST" and form.is_valid():
         error = attempt_error(
             lambda: services.negative_list_entry_update(
-                entry=entry, **form.cleaned_data, actor=request.actor
+                entry=entry, changes=form.cleaned_data, actor=request.actor
             ),
             form=form,
         )

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from caidan.accounts.actor import Actor
+from caidan.catalog.inputs import CatalogItemInput, CatalogVersionInput
 from caidan.common.errors import DomainError
 from caidan.complaints.inputs import ComplaintDecisionInput
 from caidan.disclosure import downloads, ocds, search
@@ -112,11 +113,15 @@ def test_catalog_versions_and_items(world, client):
     item = CatalogItem.objects.filter(version=current, level=3).order_by("code").first()
     admin = world.actor("admin")
     draft = catalog_version_create(
-        name="公开规则测试草稿目录",
-        effective_date=timezone.localdate() + dt.timedelta(days=400),
         actor=admin,
+        data=CatalogVersionInput.parse(
+            name="公开规则测试草稿目录",
+            effective_date=timezone.localdate() + dt.timedelta(days=400),
+        ),
     )
-    draft_item = catalog_item_create(version=draft, code="99", name="草稿里的条目", actor=admin)
+    draft_item = catalog_item_create(
+        version=draft, actor=admin, data=CatalogItemInput.parse(code="99", name="草稿里的条目")
+    )
     for version, expected in ((current, True), (draft, False)):
         agree(version, expected, page=page(client, reverse("catalog:version", args=[version.pk])))
     for row, expected in ((item, True), (draft_item, False)):

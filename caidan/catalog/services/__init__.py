@@ -4,12 +4,17 @@ Import from here: ``from caidan.catalog.services import negative_list_refuse``.
 """
 
 from .excel import catalog_version_export, catalog_version_import
-from .items import catalog_item_create, catalog_item_delete, catalog_item_update
+from .items import (
+    catalog_item_create,
+    catalog_item_delete,
+    catalog_item_input,
+    catalog_item_update,
+)
 from .negative_list import (
-    KEEP,
     Match,
     negative_list_check,
     negative_list_entry_create,
+    negative_list_entry_input,
     negative_list_entry_update,
     negative_list_refuse,
 )
@@ -22,10 +27,10 @@ from .versions import (
 )
 
 __all__ = [
-    "KEEP",
     "Match",
     "catalog_item_create",
     "catalog_item_delete",
+    "catalog_item_input",
     "catalog_item_update",
     "catalog_version_create",
     "catalog_version_discard",
@@ -36,6 +41,7 @@ __all__ = [
     "catalog_version_update",
     "negative_list_check",
     "negative_list_entry_create",
+    "negative_list_entry_input",
     "negative_list_entry_update",
     "negative_list_refuse",
 ]

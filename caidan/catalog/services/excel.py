@@ -15,23 +15,14 @@ from django.db import transaction
 from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
-from caidan.common.errors import DomainError
+from caidan.common.actor import Actor
+from caidan.common.errors import DomainError, ValidationError
 from caidan.common.xlsx import cell_text, import_failed, read_rows
 
 from .. import permissions  # noqa: F401 - registers "catalog.manage"
+from ..inputs import CatalogItemInput
 from ..models import CODE_DIGITS_PER_LEVEL, CatalogItem, CatalogVersion, ItemLevel
-from .items import (
-    check_negative_list,
-    clean_category,
-    clean_code,
-    clean_description,
-    clean_name,
-    clean_price,
-    clean_sort_order,
-    clean_unit,
-    level_of,
-    lock_draft,
-)
+from .items import ITEM_FIELDS, check_negative_list, lock_draft
 from .negative_list import active_entries
 
 COL_CODE = "编码"
@@ -80,48 +71,72 @@ def _code_cell(value: Any) -> str:
     return cell_text(value)
 
 
-def _parse_row(number: int, row: dict, entries) -> tuple[dict[str, Any], list[dict]]:
+def _bought_first(cell: Any) -> bool | None:
+    """The yes/no column as people fill it in (None: neither)."""
+    flag = cell_text(cell).casefold()
+    return True if flag in YES else False if flag in NO else None
+
+
+def _parse_row(
+    number: int, row: dict, entries
+) -> tuple[str | None, CatalogItemInput | None, list[dict]]:
+    """One spreadsheet row: its code (when valid), the item input (when the whole row is)
+    and every problem the row has."""
     errors: list[dict] = []
-    data: dict[str, Any] = {"row": number}
 
-    def attempt(field: str, fn, *args) -> Any:
-        try:
-            return fn(*args)
-        except DomainError as exc:
-            column = COLUMN_OF.get(exc.field or field, COLUMN_OF[field])
-            errors.append({"row": number, "field": column, "message": exc.message})
-            return None
+    def err(field: str, message: str) -> None:
+        errors.append({"row": number, "field": COLUMN_OF.get(field, COL_CODE), "message": message})
 
-    code = attempt("code", clean_code, _code_cell(row.get(COL_CODE)))
-    data["code"] = code
-    level = level_of(code) if code else None
-    data["level"] = level
-    data["name"] = attempt("name", clean_name, cell_text(row.get(COL_NAME)))
-    data["description"] = attempt(
-        "description", clean_description, cell_text(row.get(COL_DESCRIPTION))
-    )
-    if level is not None:
-        data["category"] = attempt("category", clean_category, level, row.get(COL_CATEGORY))
-        price = attempt("guidance_price", clean_price, level, cell_text(row.get(COL_PRICE)))
-        data["guidance_price"] = price
-        data["price_unit"] = attempt("price_unit", clean_unit, row.get(COL_UNIT), price)
+    values: dict[str, Any] = {
+        "code": _code_cell(row.get(COL_CODE)),
+        "name": cell_text(row.get(COL_NAME)),
+        "description": cell_text(row.get(COL_DESCRIPTION)),
+        "category": cell_text(row.get(COL_CATEGORY)),
+        "guidance_price": cell_text(row.get(COL_PRICE)),
+        "price_unit": cell_text(row.get(COL_UNIT)),
+        "sort_order": cell_text(row.get(COL_SORT)),
+    }
     flag = cell_text(row.get(COL_BOUGHT_FIRST)).casefold()
-    if flag in YES:
-        data["bought_first"] = True
-    elif flag in NO:
-        data["bought_first"] = False
+    if flag in YES or flag in NO:
+        values["bought_first"] = flag in YES
     else:
-        errors.append(
-            {
-                "row": number,
-                "field": COL_BOUGHT_FIRST,
-                "message": f"应填“是”或“否”，而不是“{flag}”。",
-            }
-        )
-    data["sort_order"] = attempt("sort_order", clean_sort_order, cell_text(row.get(COL_SORT)))
-    if data["name"] is not None and data["description"] is not None:
-        attempt("name", check_negative_list, data["name"], data["description"], entries)
-    return data, errors
+        err("bought_first", f"应填“是”或“否”，而不是“{flag}”。")
+    data = None
+    try:
+        data = CatalogItemInput.parse(values)
+    except ValidationError as exc:
+        for problem in exc.detail.get("errors") or [exc.detail]:
+            err(problem.get("field", ""), problem.get("message", exc.message))
+    refused = {e["field"] for e in errors}
+    if not refused & {COL_NAME, COL_DESCRIPTION}:
+        try:
+            check_negative_list(values["name"], values["description"], entries)
+        except DomainError as exc:
+            err("name", exc.message)
+    code = values["code"] if COL_CODE not in refused else None
+    return code, (data if not errors else None), errors
+
+
+def _code_problems(codes: list[tuple[int, str]], existing: set[str]) -> list[dict]:
+    """Codes twice in the file, already in the version, or whose parent is in neither."""
+    errors: list[dict] = []
+    first_row_of: dict[str, int] = {}
+
+    def err(number: int, message: str) -> None:
+        errors.append({"row": number, "field": COL_CODE, "message": message})
+
+    for number, code in codes:
+        if code in first_row_of:
+            err(number, f"编码“{code}”与第 {first_row_of[code]} 行重复。")
+        else:
+            first_row_of[code] = number
+    for number, code in codes:
+        if code in existing:
+            err(number, f"编码“{code}”在本版本中已存在。")
+        parent = code[:-CODE_DIGITS_PER_LEVEL]
+        if parent and parent not in existing and parent not in first_row_of:
+            err(number, f"上级条目“{parent}”既不在文件中，也不在本版本中。")
+    return errors
 
 
 def _read(file) -> list[tuple[int, dict]]:
@@ -133,7 +148,34 @@ def _read(file) -> list[tuple[int, dict]]:
     return rows
 
 
-def catalog_version_import(*, version: CatalogVersion, file, actor: Any) -> list[CatalogItem]:
+def _create(version: CatalogVersion, items: list[CatalogItemInput], ids: dict[str, int]):
+    """Write checked items, parents first (``ids``: code → id of the items already there)."""
+    created: list[CatalogItem] = []
+    for level in ItemLevel.values:
+        batch = [
+            CatalogItem(
+                version=version,
+                level=level,
+                parent_id=ids[d.parent_code] if level > 1 else None,
+                **d.values(*ITEM_FIELDS),
+            )
+            for d in items
+            if d.level == level
+        ]
+        if not batch:
+            continue
+        CatalogItem.objects.bulk_create(batch)
+        fresh = list(
+            CatalogItem.objects.filter(
+                version=version, level=level, code__in=[i.code for i in batch]
+            )
+        )
+        ids.update((i.code, i.pk) for i in fresh)
+        created += fresh
+    return created
+
+
+def catalog_version_import(*, version: CatalogVersion, file, actor: Actor) -> list[CatalogItem]:
     """Add the rows of an .xlsx file to a draft version. Level and parent follow from each
     code; a parent may be in the file or already in the version. All or nothing."""
     require(actor, "catalog.manage")
@@ -142,82 +184,22 @@ def catalog_version_import(*, version: CatalogVersion, file, actor: Any) -> list
         rows = _read(file)
         entries = active_entries()
         errors: list[dict] = []
-        parsed: list[dict[str, Any]] = []
-        first_row_of: dict[str, int] = {}
+        items: list[CatalogItemInput] = []
+        codes: list[tuple[int, str]] = []
         for number, row in rows:
-            data, row_errors = _parse_row(number, row, entries)
+            code, data, row_errors = _parse_row(number, row, entries)
             errors += row_errors
-            parsed.append(data)
-            code = data["code"]
-            if code is None:
-                continue
-            if code in first_row_of:
-                errors.append(
-                    {
-                        "row": number,
-                        "field": COL_CODE,
-                        "message": f"编码“{code}”与第 {first_row_of[code]} 行重复。",
-                    }
-                )
-            else:
-                first_row_of[code] = number
+            if code is not None:
+                codes.append((number, code))
+            if data is not None:
+                items.append(data)
         existing = dict(CatalogItem.objects.filter(version=version).values_list("code", "id"))
-        for data in parsed:
-            code = data["code"]
-            if code is None:
-                continue
-            if code in existing:
-                errors.append(
-                    {
-                        "row": data["row"],
-                        "field": COL_CODE,
-                        "message": f"编码“{code}”在本版本中已存在。",
-                    }
-                )
-            if data["level"] > 1:
-                parent = code[:-CODE_DIGITS_PER_LEVEL]
-                if parent not in existing and parent not in first_row_of:
-                    errors.append(
-                        {
-                            "row": data["row"],
-                            "field": COL_CODE,
-                            "message": f"上级条目“{parent}”既不在文件中，也不在本版本中。",
-                        }
-                    )
+        errors += _code_problems(codes, set(existing))
         if not rows:
             errors.append({"row": 2, "field": COL_CODE, "message": "文件中没有数据行。"})
         if errors:
             raise import_failed(sorted(errors, key=lambda e: (e["row"], COLUMNS.index(e["field"]))))
-        ids = dict(existing)
-        created: list[CatalogItem] = []
-        for level in ItemLevel.values:
-            batch = [
-                CatalogItem(
-                    version=version,
-                    code=d["code"],
-                    name=d["name"],
-                    description=d["description"],
-                    level=level,
-                    parent_id=ids[d["code"][:-CODE_DIGITS_PER_LEVEL]] if level > 1 else None,
-                    category=d["category"],
-                    guidance_price=d["guidance_price"],
-                    price_unit=d["price_unit"],
-                    bought_first=d["bought_first"],
-                    sort_order=d["sort_order"],
-                )
-                for d in parsed
-                if d["level"] == level
-            ]
-            if not batch:
-                continue
-            CatalogItem.objects.bulk_create(batch)
-            fresh = list(
-                CatalogItem.objects.filter(
-                    version=version, level=level, code__in=[i.code for i in batch]
-                )
-            )
-            ids.update((i.code, i.pk) for i in fresh)
-            created += fresh
+        created = _create(version, items, dict(existing))
         audit_record(
             kind=EventKind.CATALOG_VERSION_IMPORTED,
             actor=actor,

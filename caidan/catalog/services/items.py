@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -13,112 +11,29 @@ from django.db.models import ProtectedError
 from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record, diff
-from caidan.common.errors import Conflict, DomainError, field_error
-from caidan.common.money import to_money
+from caidan.common.actor import Actor
+from caidan.common.errors import Conflict, field_error
 
 from .. import permissions  # noqa: F401 - registers "catalog.manage"
+from ..inputs import CatalogItemInput
 from ..models import (
-    CODE_DIGITS_PER_LEVEL,
     CatalogItem,
     CatalogVersion,
-    ItemCategory,
     NegativeListEntry,
 )
-from .negative_list import KEEP, negative_list_refuse
+from .negative_list import negative_list_refuse
 
-CODE_RE = re.compile(r"(?:\d{2}){1,3}")
-CATEGORY_BY_LABEL = {label: value for value, label in ItemCategory.choices}
-MAX_SORT_ORDER = 1_000_000
-
-
-# --- field rules, shared by the form/API services and the Excel import --------------------
-
-
-def clean_code(value: Any) -> str:
-    code = str(value if value is not None else "").strip()
-    if not CODE_RE.fullmatch(code):
-        raise field_error(
-            "code",
-            f"编码“{code}”无效：一级目录为 2 位、二级 4 位、三级 6 位数字（如 01、0101、010101）。",
-        )
-    if any(code[i : i + 2] == "00" for i in range(0, len(code), CODE_DIGITS_PER_LEVEL)):
-        raise field_error("code", f"编码“{code}”无效：每一级的两位编号应在 01–99 之间。")
-    return code
-
-
-def level_of(code: str) -> int:
-    return len(code) // CODE_DIGITS_PER_LEVEL
-
-
-def clean_name(value: Any) -> str:
-    name = str(value or "").strip()
-    if not name:
-        raise field_error("name", "名称不能为空。")
-    if len(name) > 200:
-        raise field_error("name", "名称最多 200 个字。")
-    return name
-
-
-def clean_description(value: Any) -> str:
-    text = str(value or "").strip()
-    if len(text) > 5000:
-        raise field_error("description", "说明最多 5000 个字。")
-    return text
-
-
-def clean_category(level: int, value: Any) -> str:
-    raw = str(value or "").strip()
-    category = CATEGORY_BY_LABEL.get(raw, raw)
-    if level < 3:
-        if category:
-            raise field_error("category", "只有三级目录填写类别（一级、二级目录请留空）。")
-        return ""
-    if not category:
-        raise field_error(
-            "category", f"三级目录必须填写类别：{'、'.join(ItemCategory.labels)}之一。"
-        )
-    if category not in ItemCategory.values:
-        raise field_error(
-            "category", f"类别“{raw}”无效，应为：{'、'.join(ItemCategory.labels)}之一。"
-        )
-    return category
-
-
-def clean_price(level: int, value: Any) -> Decimal | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if level < 3:
-        raise field_error("guidance_price", "指导价只适用于三级目录。")
-    try:
-        price = to_money(value, field="guidance_price")
-    except DomainError:
-        raise field_error(
-            "guidance_price", f"指导价“{value}”无效：应为以元计的金额，最多两位小数。"
-        ) from None
-    if price < 0:
-        raise field_error("guidance_price", "指导价不能为负数。")
-    return price
-
-
-def clean_unit(value: Any, price: Decimal | None) -> str:
-    unit = str(value or "").strip()
-    if len(unit) > 30:
-        raise field_error("price_unit", "计价单位最多 30 个字。")
-    if price is not None and not unit:
-        raise field_error("price_unit", "填写指导价时请同时填写计价单位（如 元/人·次、元/年）。")
-    return unit
-
-
-def clean_sort_order(value: Any) -> int:
-    if value is None or value == "":
-        return 0
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        raise field_error("sort_order", "排序应为不小于 0 的整数。") from None
-    if not 0 <= number <= MAX_SORT_ORDER:
-        raise field_error("sort_order", "排序应为不小于 0 的整数。")
-    return number
+ITEM_FIELDS = (
+    "code",
+    "name",
+    "description",
+    "category",
+    "guidance_price",
+    "price_unit",
+    "bought_first",
+    "sort_order",
+)
+EDITABLE = ITEM_FIELDS[1:]  # the code (and so the level and parent) stays
 
 
 def check_negative_list(
@@ -160,54 +75,36 @@ def _snapshot(item: CatalogItem) -> dict[str, Any]:
 # --- services ----------------------------------------------------------------------------
 
 
+def catalog_item_input(item: CatalogItem, **changes: Any) -> CatalogItemInput:
+    """The item as it stands, as an input (with ``changes``), checked again."""
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown:
+        raise field_error(unknown[0], f"不能修改字段“{unknown[0]}”。")
+    current = {name: getattr(item, name) for name in ITEM_FIELDS}
+    return CatalogItemInput.parse({**current, **changes})
+
+
 def catalog_item_create(
-    *,
-    version: CatalogVersion,
-    code: str,
-    name: str,
-    description: str = "",
-    category: str = "",
-    guidance_price: str | int | Decimal | None = None,
-    price_unit: str = "",
-    bought_first: bool = False,
-    sort_order: int | None = 0,
-    actor: Any,
+    *, version: CatalogVersion, data: CatalogItemInput, actor: Actor
 ) -> CatalogItem:
+    """Add an item to a draft; its parent (from the code) must be there already."""
     require(actor, "catalog.manage")
-    code = clean_code(code)
-    level = level_of(code)
-    name = clean_name(name)
-    description = clean_description(description)
-    category = clean_category(level, category)
-    price = clean_price(level, guidance_price)
-    unit = clean_unit(price_unit, price)
-    order = clean_sort_order(sort_order)
-    check_negative_list(name, description)
+    check_negative_list(data.name, data.description)
     with transaction.atomic():
         version = lock_draft(version)
         items = CatalogItem.objects.filter(version=version)
-        if items.filter(code=code).exists():
-            raise field_error("code", f"编码“{code}”在本版本中已存在。", code="duplicate")
+        if items.filter(code=data.code).exists():
+            raise field_error("code", f"编码“{data.code}”在本版本中已存在。", code="duplicate")
         parent = None
-        if level > 1:
-            parent = items.filter(code=code[:-CODE_DIGITS_PER_LEVEL]).first()
+        if data.level > 1:
+            parent = items.filter(code=data.parent_code).first()
             if parent is None:
                 raise field_error(
                     "code",
-                    f"上级条目“{code[:-CODE_DIGITS_PER_LEVEL]}”在本版本中不存在，请先添加上级条目。",
+                    f"上级条目“{data.parent_code}”在本版本中不存在，请先添加上级条目。",
                 )
         item = CatalogItem.objects.create(
-            version=version,
-            code=code,
-            name=name,
-            description=description,
-            level=level,
-            parent=parent,
-            category=category,
-            guidance_price=price,
-            price_unit=unit,
-            bought_first=bool(bought_first),
-            sort_order=order,
+            version=version, level=data.level, parent=parent, **data.values(*ITEM_FIELDS)
         )
         audit_record(
             kind=EventKind.CATALOG_ITEM_CREATED,
@@ -218,40 +115,17 @@ def catalog_item_create(
     return item
 
 
-def catalog_item_update(
-    *,
-    item: CatalogItem,
-    name: str = KEEP,
-    description: str = KEEP,
-    category: str = KEEP,
-    guidance_price: str | int | Decimal | None = KEEP,
-    price_unit: str = KEEP,
-    bought_first: bool = KEEP,
-    sort_order: int = KEEP,
-    actor: Any,
-) -> CatalogItem:
-    """Change a draft's item. The code (and so the level and parent) stays: delete and
-    re-add to move an item."""
+def catalog_item_update(*, item: CatalogItem, changes: dict[str, Any], actor: Actor) -> CatalogItem:
+    """Change a draft's item; the whole item is checked again. The code (and so the level
+    and parent) stays: delete and re-add to move an item."""
     require(actor, "catalog.manage")
     with transaction.atomic():
         lock_draft(item.version)
         item = CatalogItem.objects.select_for_update().get(pk=item.pk)
         before = _snapshot(item)
-        if name is not KEEP:
-            item.name = clean_name(name)
-        if description is not KEEP:
-            item.description = clean_description(description)
-        if category is not KEEP:
-            item.category = clean_category(item.level, category)
-        if guidance_price is not KEEP:
-            item.guidance_price = clean_price(item.level, guidance_price)
-        if price_unit is not KEEP:
-            item.price_unit = str(price_unit or "").strip()
-        item.price_unit = clean_unit(item.price_unit, item.guidance_price)
-        if bought_first is not KEEP:
-            item.bought_first = bool(bought_first)
-        if sort_order is not KEEP:
-            item.sort_order = clean_sort_order(sort_order)
+        data = catalog_item_input(item, **changes)
+        for name in EDITABLE:
+            setattr(item, name, getattr(data, name))
         if item.name != before["name"] or item.description != before["description"]:
             check_negative_list(item.name, item.description)
         old, new = diff(before, _snapshot(item))
@@ -264,7 +138,7 @@ def catalog_item_update(
     return item
 
 
-def catalog_item_delete(*, item: CatalogItem, actor: Any) -> None:
+def catalog_item_delete(*, item: CatalogItem, actor: Actor) -> None:
     require(actor, "catalog.manage")
     with transaction.atomic():
         lock_draft(item.version)

@@ -7,7 +7,6 @@ row, checks the table, changes the status and audits, in one transaction.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -18,9 +17,11 @@ from caidan.accounts.actor import user_of
 from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record, diff
+from caidan.common.actor import Actor
 from caidan.common.errors import Conflict, field_error
 
 from .. import permissions  # noqa: F401 - registers "catalog.manage"
+from ..inputs import CatalogVersionInput
 from ..lifecycles import version_lifecycle
 from ..models import (
     CatalogItem,
@@ -30,39 +31,16 @@ from ..models import (
     VersionStatus,
 )
 from .items import lock_draft
-from .negative_list import KEEP
+
+VERSION_FIELDS = ("name", "effective_date", "notes")
 
 
-def _clean_name(name: str, *, exclude: int | None = None) -> str:
-    name = (name or "").strip()
-    if not name:
-        raise field_error("name", "版本名称不能为空。")
-    if len(name) > 100:
-        raise field_error("name", "版本名称最多 100 个字。")
+def _check_name_free(name: str, *, exclude: int | None = None) -> None:
     qs = CatalogVersion.objects.filter(name=name)
     if exclude is not None:
         qs = qs.exclude(pk=exclude)
     if qs.exists():
         raise field_error("name", f"已有名为“{name}”的目录版本。", code="duplicate")
-    return name
-
-
-def _clean_date(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        raise field_error("effective_date", "请填写生效日期（YYYY-MM-DD）。") from None
-
-
-def _clean_notes(notes: str) -> str:
-    notes = (notes or "").strip()
-    if len(notes) > 5000:
-        raise field_error("notes", "修订说明最多 5000 个字。")
-    return notes
 
 
 def _copy_items(source: CatalogVersion, target: CatalogVersion) -> int:
@@ -99,26 +77,15 @@ def _copy_items(source: CatalogVersion, target: CatalogVersion) -> int:
 
 
 def catalog_version_create(
-    *,
-    name: str,
-    effective_date: dt.date | str,
-    notes: str = "",
-    copy_from: CatalogVersion | None = None,
-    actor: Any,
+    *, data: CatalogVersionInput, copy_from: CatalogVersion | None = None, actor: Actor
 ) -> CatalogVersion:
     """A new draft, empty or holding a copy of every item of ``copy_from`` (new rows: the
     source version and whatever references its items stay as they are)."""
     require(actor, "catalog.manage")
-    effective_date = _clean_date(effective_date)
-    notes = _clean_notes(notes)
     with transaction.atomic():
-        name = _clean_name(name)
+        _check_name_free(data.name)
         version = CatalogVersion.objects.create(
-            name=name,
-            effective_date=effective_date,
-            notes=notes,
-            copied_from=copy_from,
-            created_by=user_of(actor),
+            **data.values(), copied_from=copy_from, created_by=user_of(actor)
         )
         copied = _copy_items(copy_from, version) if copy_from is not None else 0
         audit_record(
@@ -126,8 +93,8 @@ def catalog_version_create(
             actor=actor,
             target=version,
             new={
-                "name": name,
-                "effective_date": effective_date,
+                "name": data.name,
+                "effective_date": data.effective_date,
                 "copy_from": copy_from.pk if copy_from else None,
                 "items_copied": copied,
             },
@@ -136,38 +103,22 @@ def catalog_version_create(
 
 
 def catalog_version_update(
-    *,
-    version: CatalogVersion,
-    name: str = KEEP,
-    effective_date: dt.date | str = KEEP,
-    notes: str = KEEP,
-    actor: Any,
+    *, version: CatalogVersion, changes: dict[str, Any], actor: Actor
 ) -> CatalogVersion:
+    """Change a draft's name, effective date or notes; the details are checked again."""
     require(actor, "catalog.manage")
     with transaction.atomic():
         version = lock_draft(version)
-        before = {
-            "name": version.name,
-            "effective_date": version.effective_date,
-            "notes": version.notes,
-        }
-        if name is not KEEP:
-            version.name = _clean_name(name, exclude=version.pk)
-        if effective_date is not KEEP:
-            version.effective_date = _clean_date(effective_date)
-        if notes is not KEEP:
-            version.notes = _clean_notes(notes)
-        old, new = diff(
-            before,
-            {
-                "name": version.name,
-                "effective_date": version.effective_date,
-                "notes": version.notes,
-            },
-        )
+        before = {name: getattr(version, name) for name in VERSION_FIELDS}
+        data = CatalogVersionInput.parse({**before, **changes})
+        if data.name != version.name:
+            _check_name_free(data.name, exclude=version.pk)
+        old, new = diff(before, data.values())
         if not new:
             return version
-        version.save(update_fields=["name", "effective_date", "notes"])
+        for name in VERSION_FIELDS:
+            setattr(version, name, getattr(data, name))
+        version.save(update_fields=list(VERSION_FIELDS))
         audit_record(
             kind=EventKind.CATALOG_VERSION_UPDATED, actor=actor, target=version, old=old, new=new
         )
@@ -182,7 +133,7 @@ def _lock_for(version: CatalogVersion, action: str) -> CatalogVersion:
     return locked
 
 
-def catalog_version_publish(*, version: CatalogVersion, actor: Any) -> CatalogVersion:
+def catalog_version_publish(*, version: CatalogVersion, actor: Actor) -> CatalogVersion:
     """Publish a draft: from now on it is immutable, and it is the current catalog from its
     effective date on. Effective dates only move forward."""
     require(actor, "catalog.manage")
@@ -226,7 +177,7 @@ def catalog_version_publish(*, version: CatalogVersion, actor: Any) -> CatalogVe
     return version
 
 
-def catalog_version_retire(*, version: CatalogVersion, actor: Any) -> CatalogVersion:
+def catalog_version_retire(*, version: CatalogVersion, actor: Actor) -> CatalogVersion:
     """Withdraw a published version: it stays readable (projects keep their items) but is
     never again the current catalog."""
     require(actor, "catalog.manage")
@@ -238,7 +189,7 @@ def catalog_version_retire(*, version: CatalogVersion, actor: Any) -> CatalogVer
     return version
 
 
-def catalog_version_discard(*, version: CatalogVersion, actor: Any) -> None:
+def catalog_version_discard(*, version: CatalogVersion, actor: Actor) -> None:
     """Delete a draft and its items (nobody outside the admins ever saw it)."""
     require(actor, "catalog.manage")
     with transaction.atomic():

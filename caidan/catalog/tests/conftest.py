@@ -13,6 +13,8 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from caidan.catalog.inputs import CatalogItemInput, CatalogVersionInput
+
 HEADER = ["编码", "名称", "说明", "类别", "指导价", "计价单位", "优先向社会组织购买(是/否)"]
 
 
@@ -31,20 +33,24 @@ def make_draft(admin):
     def _make(items=None, *, copy_from=None, effective_date=None, name=None):
         counter["n"] += 1
         version = catalog_version_create(
-            name=name or f"测试版本{counter['n']}",
-            effective_date=effective_date or dt.date(2030, 1, counter["n"]),
             copy_from=copy_from,
             actor=admin,
+            data=CatalogVersionInput.parse(
+                name=name or f"测试版本{counter['n']}",
+                effective_date=effective_date or dt.date(2030, 1, counter["n"]),
+            ),
         )
         for code, item_name, category, price, unit in items or []:
             catalog_item_create(
                 version=version,
-                code=code,
-                name=item_name,
-                category=category,
-                guidance_price=price,
-                price_unit=unit,
                 actor=admin,
+                data=CatalogItemInput.parse(
+                    code=code,
+                    name=item_name,
+                    category=category,
+                    guidance_price=price,
+                    price_unit=unit,
+                ),
             )
         return version
 

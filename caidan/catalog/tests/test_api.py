@@ -7,6 +7,7 @@ import io
 import pytest
 
 from caidan.catalog import services
+from caidan.catalog.inputs import CatalogItemInput, CatalogVersionInput
 from caidan.catalog.models import CatalogItem, CatalogVersion, NegativeListEntry
 from caidan.catalog.selectors import catalog_current
 
@@ -79,16 +80,16 @@ def test_public_negative_list_check(client, token_for, world, user):
 
 def _draft(world):
     return services.catalog_version_create(
-        name="接口测试草稿", effective_date=dt.date(2030, 1, 1), actor=world.actor("admin")
+        actor=world.actor("admin"),
+        data=CatalogVersionInput.parse(name="接口测试草稿", effective_date=dt.date(2030, 1, 1)),
     )
 
 
 def _published_draft(world):
     version = services.catalog_version_create(
-        name="接口测试发布",
-        effective_date=dt.date(2030, 1, 1),
         copy_from=catalog_current(),
         actor=world.actor("admin"),
+        data=CatalogVersionInput.parse(name="接口测试发布", effective_date=dt.date(2030, 1, 1)),
     )
     return version
 
@@ -197,7 +198,9 @@ def test_export_downloads_xlsx(client, ids):
 def test_drafts_are_404_for_the_public_and_visible_to_the_admin(client, token_for, world):
     draft = _draft(world)
     services.catalog_item_create(
-        version=draft, code="01", name="基本公共服务", actor=world.actor("admin")
+        version=draft,
+        actor=world.actor("admin"),
+        data=CatalogItemInput.parse(code="01", name="基本公共服务"),
     )
     item = CatalogItem.objects.get(version=draft)
     for path in (
@@ -342,7 +345,8 @@ def test_list_endpoints_have_bounded_queries(
 ):
     admin = world.actor("admin")
     big = services.catalog_version_create(
-        name="大目录", effective_date=dt.date(2030, 1, 1), actor=admin
+        actor=admin,
+        data=CatalogVersionInput.parse(name="大目录", effective_date=dt.date(2030, 1, 1)),
     )
     rows = [["01", "基本公共服务"]] + [[f"01{i:02d}", f"二级{i}"] for i in range(1, 31)]
     rows += [

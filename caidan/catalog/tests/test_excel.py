@@ -101,6 +101,21 @@ def test_mixed_file_writes_nothing_and_reports_every_bad_row(make_draft, small_i
     assert AuditEvent.objects.count() == events_before
 
 
+def test_a_row_lists_every_problem_it_has(make_draft, small_items, admin):
+    """The rules that follow from the code are checked with their own field, alongside
+    the others."""
+    draft = make_draft(small_items)
+    rows = [["010103", "", "", "", "-1", "", "否"]]
+    with pytest.raises(ValidationError) as exc:
+        services.catalog_version_import(version=draft, file=xlsx_upload(rows), actor=admin)
+    messages = {e["field"]: e["message"] for e in exc.value.detail["errors"]}
+    assert messages == {
+        "名称": "请填写名称。",
+        "类别": "三级目录必须填写类别：管理类、服务类、专业类、事务类之一。",
+        "指导价": "指导价不能为负数。",
+    }
+
+
 def test_not_an_xlsx_is_refused_clearly(make_draft, admin):
     draft = make_draft()
     csv = SimpleUploadedFile("catalog.csv", "编码,名称\n01,基本公共服务\n".encode(), "text/csv")

@@ -6,6 +6,7 @@ import pytest
 
 from caidan.audit.models import AuditEvent
 from caidan.catalog import services
+from caidan.catalog.inputs import CatalogItemInput
 from caidan.catalog.models import CatalogItem
 from caidan.common.errors import Conflict, PermissionDenied, ValidationError
 
@@ -18,7 +19,9 @@ def draft(make_draft, small_items):
 def _create(draft, admin, **fields):
     data = {"code": "010103", "name": "老年人探访", "category": "service"}
     data.update(fields)
-    return services.catalog_item_create(version=draft, **data, actor=admin)
+    return services.catalog_item_create(
+        version=draft, actor=admin, data=CatalogItemInput.parse(**data)
+    )
 
 
 def test_level_and_parent_follow_from_the_code(draft, admin):
@@ -104,14 +107,18 @@ def test_negative_list_refuses_item_creation_naming_the_rule(draft, admin):
 def test_negative_list_refuses_item_edits(draft, admin):
     item = CatalogItem.objects.get(version=draft, code="010101")
     with pytest.raises(ValidationError, match="融资"):
-        services.catalog_item_update(item=item, description="为养老机构提供融资服务", actor=admin)
+        services.catalog_item_update(
+            item=item, actor=admin, changes={"description": "为养老机构提供融资服务"}
+        )
     item.refresh_from_db()
     assert item.description == ""
 
 
 def test_update_changes_only_what_is_given_and_audits_the_diff(draft, admin):
     item = CatalogItem.objects.get(version=draft, code="010101")
-    services.catalog_item_update(item=item, guidance_price="32", bought_first=True, actor=admin)
+    services.catalog_item_update(
+        item=item, actor=admin, changes={"guidance_price": "32", "bought_first": True}
+    )
     item.refresh_from_db()
     assert item.guidance_price == Decimal("32.00") and item.bought_first
     assert item.name == "居家养老服务" and item.price_unit == "元/人·小时"
@@ -119,11 +126,25 @@ def test_update_changes_only_what_is_given_and_audits_the_diff(draft, admin):
     assert event.old == {"guidance_price": "30.00", "bought_first": False}
     assert event.new == {"guidance_price": "32.00", "bought_first": True}
     count = AuditEvent.objects.count()
-    services.catalog_item_update(item=item, name="居家养老服务", actor=admin)  # no change
+    services.catalog_item_update(
+        item=item, actor=admin, changes={"name": "居家养老服务"}
+    )  # no change
     assert AuditEvent.objects.count() == count
-    services.catalog_item_update(item=item, guidance_price=None, actor=admin)
+    services.catalog_item_update(item=item, actor=admin, changes={"guidance_price": None})
     item.refresh_from_db()
     assert item.guidance_price is None
+
+
+def test_an_edit_checks_the_whole_item_and_keeps_its_code(draft, admin):
+    item = CatalogItem.objects.get(version=draft, code="010101")
+    with pytest.raises(ValidationError) as exc:  # the price stays, so must its unit
+        services.catalog_item_update(item=item, changes={"price_unit": ""}, actor=admin)
+    assert exc.value.field == "price_unit"
+    with pytest.raises(ValidationError) as exc:
+        services.catalog_item_update(item=item, changes={"code": "010109"}, actor=admin)
+    assert exc.value.field == "code" and exc.value.message == "不能修改字段“code”。"
+    item.refresh_from_db()
+    assert (item.code, item.price_unit) == ("010101", "元/人·小时")
 
 
 def test_delete_refuses_an_item_with_children(draft, admin):
@@ -144,6 +165,6 @@ def test_only_the_admin_edits_items(world, draft, username):
     with pytest.raises(PermissionDenied):
         _create(draft, actor)
     with pytest.raises(PermissionDenied):
-        services.catalog_item_update(item=item, name="x", actor=actor)
+        services.catalog_item_update(item=item, actor=actor, changes={"name": "x"})
     with pytest.raises(PermissionDenied):
         services.catalog_item_delete(item=item, actor=actor)

@@ -8,6 +8,7 @@ import pytest
 
 from caidan.audit.models import AuditEvent
 from caidan.catalog import services
+from caidan.catalog.inputs import CatalogItemInput, CatalogVersionInput
 from caidan.catalog.models import (
     TRANSITIONS,
     CatalogItem,
@@ -126,12 +127,18 @@ def test_published_version_is_immutable(make_draft, small_items, admin):
     item = CatalogItem.objects.get(version=version, code="010101")
     attempts = [
         lambda: services.catalog_item_create(
-            version=version, code="010103", name="老年人探访", category="service", actor=admin
+            version=version,
+            actor=admin,
+            data=CatalogItemInput.parse(code="010103", name="老年人探访", category="service"),
         ),
-        lambda: services.catalog_item_update(item=item, name="改名", actor=admin),
-        lambda: services.catalog_item_update(item=item, guidance_price="1.00", actor=admin),
+        lambda: services.catalog_item_update(item=item, actor=admin, changes={"name": "改名"}),
+        lambda: services.catalog_item_update(
+            item=item, actor=admin, changes={"guidance_price": "1.00"}
+        ),
         lambda: services.catalog_item_delete(item=item, actor=admin),
-        lambda: services.catalog_version_update(version=version, name="改名", actor=admin),
+        lambda: services.catalog_version_update(
+            version=version, actor=admin, changes={"name": "改名"}
+        ),
     ]
     for attempt in attempts:
         with pytest.raises(Conflict) as exc:
@@ -142,7 +149,7 @@ def test_published_version_is_immutable(make_draft, small_items, admin):
     assert (item.name, item.guidance_price) == ("居家养老服务", Decimal("30.00"))
     services.catalog_version_retire(version=version, actor=admin)
     with pytest.raises(Conflict):
-        services.catalog_item_update(item=item, name="改名", actor=admin)
+        services.catalog_item_update(item=item, actor=admin, changes={"name": "改名"})
 
 
 def test_an_old_project_keeps_its_item_after_a_revision(make_draft, small_items, admin):
@@ -157,14 +164,16 @@ def test_an_old_project_keeps_its_item_after_a_revision(make_draft, small_items,
     items_before = CatalogItem.objects.filter(version=v1).count()
 
     v2 = services.catalog_version_create(
-        name="2031年修订版", effective_date=dt.date(2031, 1, 1), copy_from=v1, actor=admin
+        copy_from=v1,
+        actor=admin,
+        data=CatalogVersionInput.parse(name="2031年修订版", effective_date=dt.date(2031, 1, 1)),
     )
     copy = CatalogItem.objects.get(version=v2, code="010101")
     assert copy.pk != project_item.pk  # new rows, not shared ones
     assert CatalogItem.objects.filter(version=v2).count() == items_before
     assert copy.parent.version_id == v2.pk and copy.parent.parent.version_id == v2.pk
     services.catalog_item_update(
-        item=copy, name="居家养老综合服务", guidance_price="35.00", actor=admin
+        item=copy, actor=admin, changes={"name": "居家养老综合服务", "guidance_price": "35.00"}
     )
     services.catalog_item_delete(
         item=CatalogItem.objects.get(version=v2, code="010102"), actor=admin
@@ -192,19 +201,26 @@ def test_an_old_project_keeps_its_item_after_a_revision(make_draft, small_items,
 
 def test_create_version_validates_and_audits(admin):
     with pytest.raises(ValidationError) as exc:
-        services.catalog_version_create(name=" ", effective_date="2030-01-01", actor=admin)
+        services.catalog_version_create(
+            actor=admin, data=CatalogVersionInput.parse(name=" ", effective_date="2030-01-01")
+        )
     assert exc.value.field == "name"
     with pytest.raises(ValidationError) as exc:
-        services.catalog_version_create(name="甲", effective_date="明年", actor=admin)
+        services.catalog_version_create(
+            actor=admin, data=CatalogVersionInput.parse(name="甲", effective_date="明年")
+        )
     assert exc.value.field == "effective_date"
     with pytest.raises(ValidationError) as exc:
         services.catalog_version_create(
-            name="2017年7月修订版", effective_date="2030-01-01", actor=admin
+            actor=admin,
+            data=CatalogVersionInput.parse(name="2017年7月修订版", effective_date="2030-01-01"),
         )
     assert exc.value.code == "duplicate"
     source = catalog_current()
     version = services.catalog_version_create(
-        name="2030年修订版", effective_date="2030-01-01", copy_from=source, actor=admin
+        copy_from=source,
+        actor=admin,
+        data=CatalogVersionInput.parse(name="2030年修订版", effective_date="2030-01-01"),
     )
     assert version.status == VersionStatus.DRAFT and version.copied_from == source
     event = AuditEvent.objects.filter(kind="catalog.version_created").latest("seq")
@@ -215,7 +231,9 @@ def test_create_version_validates_and_audits(admin):
 def test_update_draft_metadata_is_audited(make_draft, admin):
     version = make_draft()
     services.catalog_version_update(
-        version=version, name="改过的名字", effective_date=dt.date(2033, 3, 3), actor=admin
+        version=version,
+        actor=admin,
+        changes={"name": "改过的名字", "effective_date": dt.date(2033, 3, 3)},
     )
     version.refresh_from_db()
     assert (version.name, version.effective_date) == ("改过的名字", dt.date(2033, 3, 3))

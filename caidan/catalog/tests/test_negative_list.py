@@ -4,6 +4,7 @@ named, and the admin's editing of the entries."""
 import pytest
 
 from caidan.audit.models import AuditEvent
+from caidan.catalog.inputs import NegativeListEntryInput
 from caidan.catalog.models import NegativeListEntry
 from caidan.catalog.services import (
     negative_list_check,
@@ -70,11 +71,13 @@ def test_ordinary_services_pass(world, text):
 
 def test_matching_ignores_width_case_and_spaces(world):
     negative_list_entry_create(
-        code="NL99",
-        title="测试",
-        legal_basis="财政部令第102号第十条第（六）项",
-        keywords=["PPP"],
         actor=world.actor("admin"),
+        data=NegativeListEntryInput.parse(
+            code="NL99",
+            title="测试",
+            legal_basis="财政部令第102号第十条第（六）项",
+            keywords=["PPP"],
+        ),
     )
     assert negative_list_check(text="某ＰＰＰ项目")
     assert negative_list_check(text="某 p p p 项目")
@@ -98,35 +101,38 @@ def test_refuse_names_entry_keyword_and_legal_basis(world):
 def test_inactive_entries_do_not_refuse(world):
     admin = world.actor("admin")
     entry = NegativeListEntry.objects.get(code="NL04")
-    negative_list_entry_update(entry=entry, is_active=False, actor=admin)
+    negative_list_entry_update(entry=entry, actor=admin, changes={"is_active": False})
     assert negative_list_check(text="融资服务") == []
-    negative_list_entry_update(entry=entry, is_active=True, actor=admin)
+    negative_list_entry_update(entry=entry, actor=admin, changes={"is_active": True})
     assert negative_list_check(text="融资服务")
 
 
 def test_admin_manages_entries_with_audit(world):
     admin = world.actor("admin")
     entry = negative_list_entry_create(
-        code="NL07",
-        title="本辖区另行规定的事项",
-        legal_basis="财政部令第102号第十条第（六）项",
-        keywords="彩票销售、 博彩，彩票销售\n赛马",
         actor=admin,
+        data=NegativeListEntryInput.parse(
+            code="NL07",
+            title="本辖区另行规定的事项",
+            legal_basis="财政部令第102号第十条第（六）项",
+            keywords="彩票销售、 博彩，彩票销售\n赛马",
+        ),
     )
     assert entry.keywords == ["彩票销售", "博彩", "赛马"]
     event = AuditEvent.objects.filter(kind="negative_list.created").latest("seq")
     assert event.new["code"] == "NL07" and event.new["keywords"] == ["彩票销售", "博彩", "赛马"]
-    negative_list_entry_update(entry=entry, keywords=["彩票"], actor=admin)
+    negative_list_entry_update(entry=entry, actor=admin, changes={"keywords": ["彩票"]})
     event = AuditEvent.objects.filter(kind="negative_list.updated").latest("seq")
     assert event.old == {"keywords": ["彩票销售", "博彩", "赛马"]}
     assert event.new == {"keywords": ["彩票"]}
     with pytest.raises(ValidationError) as exc:
         negative_list_entry_create(
-            code="NL07", title="x", legal_basis="y", keywords=[], actor=admin
+            actor=admin,
+            data=NegativeListEntryInput.parse(code="NL07", title="x", legal_basis="y", keywords=[]),
         )
     assert exc.value.code == "duplicate"
     with pytest.raises(ValidationError) as exc:
-        negative_list_entry_update(entry=entry, title="", actor=admin)
+        negative_list_entry_update(entry=entry, actor=admin, changes={"title": ""})
     assert exc.value.field == "title"
 
 
@@ -134,6 +140,10 @@ def test_admin_manages_entries_with_audit(world):
 def test_only_the_admin_manages_entries(world, username):
     actor = world.actor(username)
     with pytest.raises(PermissionDenied):
-        negative_list_entry_create(code="X", title="x", legal_basis="y", actor=actor)
+        negative_list_entry_create(
+            actor=actor, data=NegativeListEntryInput.parse(code="X", title="x", legal_basis="y")
+        )
     with pytest.raises(PermissionDenied):
-        negative_list_entry_update(entry=NegativeListEntry.objects.first(), title="x", actor=actor)
+        negative_list_entry_update(
+            entry=NegativeListEntry.objects.first(), actor=actor, changes={"title": "x"}
+        )

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from caidan.catalog import services
+from caidan.catalog.inputs import CatalogVersionInput
 from caidan.catalog.models import CatalogItem, CatalogVersion
 from caidan.catalog.selectors import (
     catalog_compare,
@@ -105,18 +106,22 @@ def test_compare_added_removed_changed(world):
 def test_compare_detects_every_compared_field(make_draft, small_items, admin):
     a = make_draft(small_items)
     b = services.catalog_version_create(
-        name="比较用", effective_date=dt.date(2035, 1, 1), copy_from=a, actor=admin
+        copy_from=a,
+        actor=admin,
+        data=CatalogVersionInput.parse(name="比较用", effective_date=dt.date(2035, 1, 1)),
     )
     item = CatalogItem.objects.get(version=b, code="010101")
     services.catalog_item_update(
         item=item,
-        name="新名称",
-        description="新说明",
-        category="affairs",
-        guidance_price="31",
-        price_unit="元/次",
-        bought_first=True,
         actor=admin,
+        changes={
+            "name": "新名称",
+            "description": "新说明",
+            "category": "affairs",
+            "guidance_price": "31",
+            "price_unit": "元/次",
+            "bought_first": True,
+        },
     )
     result = catalog_compare(a=a, b=b)
     [change] = result.changed

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from caidan.accounts.actor import Actor
 from caidan.accounts.models import Membership, Role
+from caidan.catalog.inputs import CatalogItemInput, CatalogVersionInput
 from caidan.needs import services, sms
 from caidan.needs.inputs import (
     IdentityCodeInput,
@@ -140,13 +141,21 @@ def _catalog_version(world, *, publish: bool, name: str):
     effective = timezone.localdate() - dt.timedelta(days=30)
     if latest is not None and latest.effective_date >= effective:
         effective = latest.effective_date + dt.timedelta(days=1)
-    version = catalog_version_create(name=name, effective_date=effective, actor=admin)
-    catalog_item_create(version=version, code="01", name="社区服务", actor=admin)
-    catalog_item_create(version=version, code="0101", name="为老为残服务", actor=admin)
+    version = catalog_version_create(
+        actor=admin, data=CatalogVersionInput.parse(name=name, effective_date=effective)
+    )
+    catalog_item_create(
+        version=version, actor=admin, data=CatalogItemInput.parse(code="01", name="社区服务")
+    )
+    catalog_item_create(
+        version=version, actor=admin, data=CatalogItemInput.parse(code="0101", name="为老为残服务")
+    )
     items = {"level2": version.items.get(code="0101")}
     for key, (code, label, category) in CATALOG_ITEMS.items():
         items[key] = catalog_item_create(
-            version=version, code=code, name=label, category=category, actor=admin
+            version=version,
+            actor=admin,
+            data=CatalogItemInput.parse(code=code, name=label, category=category),
         )
     if publish:
         catalog_version_publish(version=version, actor=admin)
