@@ -16,6 +16,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from caidan.evaluations.inputs import TemplateInput
 from caidan.evaluations.models import (
     AuditFinding,
     EvaluationStatus,
@@ -327,7 +328,9 @@ def test_framework_read_adjust_and_freeze(world, client, token_for):
     )
     heavy = _with(_with(_with(heavy, "O", weight="50"), "O1", weight="25"), "O2", weight="12.5")
     heavy = _with(heavy, "O3", weight="12.5")
-    template = template_save(name="产出导向模板", indicators=heavy, actor=world.actor("admin"))
+    template = template_save(
+        actor=world.actor("admin"), data=TemplateInput.parse(name="产出导向模板", indicators=heavy)
+    )
     switched = ok(put(client, url, {"template_id": template.pk}, purchaser))
     assert switched["id"] == adjusted["id"] and switched["indicators"] == template.indicators
 

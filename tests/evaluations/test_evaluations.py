@@ -11,6 +11,7 @@ from django.utils import timezone
 from caidan.common.errors import Conflict, PermissionDenied, ValidationError
 from caidan.common.tick import run_tick
 from caidan.evaluations import formulas
+from caidan.evaluations.inputs import FrameworkInput
 from caidan.evaluations.models import TrackRecord
 from caidan.evaluations.services import (
     evaluation_publish,
@@ -22,7 +23,7 @@ from caidan.evaluations.services import (
     survey_create,
     survey_respond,
 )
-from caidan.evaluations.services.frameworks import clean_indicators, template_indicators
+from caidan.evaluations.services.frameworks import template_indicators
 
 from .factories import appointed_contract, full_scores, scheduled
 
@@ -74,7 +75,7 @@ def test_weighted_total_renormalises_missing_subjects():
 
 
 def test_template_follows_the_settings_weights_and_validates():
-    rows = clean_indicators(template_indicators())
+    rows = FrameworkInput.parse(indicators=template_indicators()).rows()
     level1 = {r["category"]: Decimal(r["weight"]) for r in rows if r["level"] == 1}
     assert level1 == {"decision": 20, "process": 20, "output": 40, "effect": 20}
     assert any(r["computed"] == "satisfaction" and r["category"] == "effect" for r in rows)
@@ -97,7 +98,7 @@ def _with(rows, code, **changes):
 )
 def test_framework_weights_are_validated(mutate, words):
     with pytest.raises(ValidationError) as exc:
-        clean_indicators(mutate(template_indicators()))
+        FrameworkInput.parse(indicators=mutate(template_indicators()))
     assert words in exc.value.message
 
 
@@ -111,7 +112,7 @@ def test_output_and_effect_at_least_sixty():
     rows = _with(rows, "O2", weight="7.5")
     rows = _with(rows, "O3", weight="7.5")
     with pytest.raises(ValidationError) as exc:
-        clean_indicators(rows)
+        FrameworkInput.parse(indicators=rows)
     assert "不得低于 60%" in exc.value.message
 
 
@@ -122,14 +123,20 @@ def test_project_framework_is_adjusted_then_frozen_at_the_first_evaluation(world
     framework = framework_for_contract(contract=contract, actor=world.actor("purchaser"))
     rows = _with(_with(framework.indicators, "E1", name="社区融入效果"), "E1", target="80%")
     framework = framework_update(
-        framework=framework, indicators=rows, actor=world.actor("purchaser")
+        framework=framework,
+        actor=world.actor("purchaser"),
+        data=FrameworkInput.parse(indicators=rows),
     )
     assert any(r["name"] == "社区融入效果" for r in framework.indicators)
     scheduled(world, "pre", contract=contract)
     framework.refresh_from_db()
     assert framework.frozen_at is not None
     with pytest.raises(Conflict) as exc:
-        framework_update(framework=framework, indicators=rows, actor=world.actor("purchaser"))
+        framework_update(
+            framework=framework,
+            actor=world.actor("purchaser"),
+            data=FrameworkInput.parse(indicators=rows),
+        )
     assert exc.value.code == "frozen"
 
 

@@ -14,6 +14,7 @@ from caidan.common.errors import field_error
 from caidan.common.schemas import ERRORS, PageOut, page_response
 
 from .. import selectors, services
+from ..inputs import FrameworkInput, TemplateInput
 from .access import body_id, contract_for, path_id, require_insider, require_roles
 from .routing import router
 from .schemas import FrameworkOut, TemplateOut
@@ -63,11 +64,12 @@ def update_framework(request, contract_id: int, payload: FrameworkIn):
         if template is None:
             raise field_error("indicators", "请填写指标，或选择指标模板。")
         rows = template.indicators
-    with transaction.atomic():  # a framework made here is undone if the indicators are refused
+    data = FrameworkInput.parse(indicators=rows)
+    with transaction.atomic():  # a framework made here is undone if the update is refused
         framework = services.framework_for_contract(
             contract=contract, actor=actor, template=template
         )
-        return services.framework_update(framework=framework, indicators=rows, actor=actor)
+        return services.framework_update(framework=framework, data=data, actor=actor)
 
 
 # --- admin: indicator templates ------------------------------------------------------------------
@@ -94,9 +96,7 @@ class TemplateIn(Schema):
     summary="新建绩效指标模板",
 )
 def create_template(request, payload: TemplateIn):
-    template = services.template_save(
-        name=payload.name, indicators=payload.indicators, actor=request.auth
-    )
+    template = services.template_save(data=TemplateInput.parse(payload.dict()), actor=request.auth)
     return Status(201, template)
 
 
@@ -109,8 +109,7 @@ def update_template(request, template_id: int, payload: TemplateIn):
     actor = request.auth
     require(actor, "evaluations.manage_templates")
     return services.template_save(
-        name=payload.name,
-        indicators=payload.indicators,
+        data=TemplateInput.parse(payload.dict()),
         template=selectors.template_get(pk=path_id(template_id)),
         actor=actor,
     )

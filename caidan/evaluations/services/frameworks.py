@@ -3,7 +3,7 @@ before its first evaluation and then frozen."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -13,14 +13,14 @@ from caidan.accounts.actor import user_of
 from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
+from caidan.common.actor import Actor
 from caidan.common.errors import Conflict, field_error
 from caidan.jurisdiction.selectors import setting_value
 
 from .. import permissions  # noqa: F401 - registers the rules
-from ..formulas import FORMULAS
+from ..inputs import FrameworkInput, TemplateInput
 from ..models import Framework
 
-CATEGORIES = {"decision": "决策", "process": "过程", "output": "产出", "effect": "效益"}
 TEMPLATE_NAME = "政府购买服务项目绩效评价通用指标（财预〔2020〕10号）"
 
 # Level-2/3 indicators as fractions of their parent's weight.
@@ -67,111 +67,12 @@ def template_indicators() -> list[dict[str, Any]]:
     return list(out.values())
 
 
-def clean_indicators(rows: Any) -> list[dict[str, Any]]:
-    """Validate a framework's tree (DOMAIN.md §4.5): four level-1 indicators 决策 / 过程 /
-    产出 / 效益 summing to 100 with 产出 + 效益 ≥ 60; each parent's children sum to its
-    weight; formulas known; 满意度 under 效益."""
-    if not isinstance(rows, list) or not rows:
-        raise field_error("indicators", "请填写指标。")
-    out, by_code = [], {}
-    for n, row in enumerate(rows):
-        if not isinstance(row, dict):
-            raise field_error(f"indicators.{n}", "指标格式不正确。")
-        code = str(row.get("code", "")).strip()
-        name = str(row.get("name", "")).strip()
-        if not code or len(code) > 20:
-            raise field_error(f"indicators.{n}.code", "请填写指标编号（不超过 20 个字符）。")
-        if code in by_code:
-            raise field_error(f"indicators.{n}.code", f"指标编号“{code}”重复。")
-        if not name:
-            raise field_error(f"indicators.{n}.name", "请填写指标名称。")
-        try:
-            level = int(row.get("level"))
-        except (TypeError, ValueError):
-            raise field_error(f"indicators.{n}.level", "指标级别须为 1、2 或 3。") from None
-        if level not in (1, 2, 3):
-            raise field_error(f"indicators.{n}.level", "指标级别须为 1、2 或 3。")
-        raw = row.get("weight")
-        if isinstance(raw, float):
-            raise field_error(f"indicators.{n}.weight", "权重须以字符串或整数给出，不能是浮点数。")
-        try:
-            weight = Decimal(str(raw).strip())
-        except (InvalidOperation, ValueError):
-            raise field_error(f"indicators.{n}.weight", "权重须为数字。") from None
-        if (
-            not weight.is_finite()
-            or weight <= 0
-            or weight > 100
-            or weight != weight.quantize(Decimal("0.01"))
-        ):
-            raise field_error(
-                f"indicators.{n}.weight", "权重须为大于 0、不超过 100、最多两位小数的数。"
-            )
-        parent = row.get("parent") or None
-        category = row.get("category", "")
-        if level == 1:
-            if parent:
-                raise field_error(f"indicators.{n}.parent", "一级指标没有上级指标。")
-            if category not in CATEGORIES:
-                raise field_error(
-                    f"indicators.{n}.category", "一级指标须为决策、过程、产出、效益之一。"
-                )
-        else:
-            up = by_code.get(parent)
-            if up is None or up["level"] != level - 1:
-                raise field_error(
-                    f"indicators.{n}.parent",
-                    f"“{name}”的上级指标须为列在其前的 {level - 1} 级指标。",
-                )
-            category = up["category"]
-        computed = row.get("computed") or ""
-        if computed and computed not in FORMULAS:
-            raise field_error(f"indicators.{n}.computed", f"计算公式“{computed}”无效。")
-        if computed == "satisfaction" and category != "effect":
-            raise field_error(f"indicators.{n}.computed", "满意度指标须在“效益”之下。")
-        item = {
-            "code": code,
-            "name": name,
-            "level": level,
-            "parent": parent,
-            "weight": str(weight),
-            "category": category,
-            "computed": computed,
-            "target": str(row.get("target", "") or "").strip(),
-        }
-        by_code[code] = item
-        out.append(item)
-    level1 = [i for i in out if i["level"] == 1]
-    if sorted(i["category"] for i in level1) != sorted(CATEGORIES):
-        raise field_error("indicators", "一级指标须为决策、过程、产出、效益各一项。")
-    total = sum(Decimal(i["weight"]) for i in level1)
-    if total != 100:
-        raise field_error("indicators", f"一级指标权重之和须为 100，当前为 {total.normalize():f}。")
-    oe = sum(Decimal(i["weight"]) for i in level1 if i["category"] in ("output", "effect"))
-    if oe < 60:
-        raise field_error(
-            "indicators",
-            f"产出和效益指标权重合计不得低于 60%（财预〔2020〕10号），当前为 {oe.normalize():f}。",
-        )
-    for item in out:
-        children = [c for c in out if c["parent"] == item["code"]]
-        if children:
-            s = sum(Decimal(c["weight"]) for c in children)
-            if s != Decimal(item["weight"]):
-                raise field_error(
-                    "indicators",
-                    f"“{item['name']}”的下级指标权重之和 {s.normalize():f} 不等于其权重 "
-                    f"{Decimal(item['weight']).normalize():f}。",
-                )
-    return out
-
-
 def leaves(indicators: list[dict[str, Any]]) -> list[dict[str, Any]]:
     parents = {i["parent"] for i in indicators if i["parent"]}
     return [i for i in indicators if i["code"] not in parents]
 
 
-def default_template(actor: Any = None) -> Framework:
+def default_template(actor: Actor | None = None) -> Framework:
     template = Framework.objects.filter(is_template=True, name=TEMPLATE_NAME).first()
     if template is None:
         with transaction.atomic():
@@ -187,28 +88,28 @@ def default_template(actor: Any = None) -> Framework:
     return template
 
 
-def template_save(*, name: str, indicators: Any, actor: Any, template: Framework | None = None):
+def template_save(*, data: TemplateInput, actor: Actor, template: Framework | None = None):
     """The platform admin creates or edits a template."""
     require(actor, "evaluations.manage_templates")
-    if not (name or "").strip():
-        raise field_error("name", "请填写模板名称。")
-    rows = clean_indicators(indicators)
+    rows = data.rows()
     with transaction.atomic():
         if template is None:
             template = Framework.objects.create(
-                name=name.strip(), is_template=True, indicators=rows, created_by=user_of(actor)
+                name=data.name, is_template=True, indicators=rows, created_by=user_of(actor)
             )
             kind = EventKind.FRAMEWORK_CREATED
         else:
             template = Framework.objects.select_for_update().get(pk=template.pk, is_template=True)
-            template.name, template.indicators = name.strip(), rows
+            template.name, template.indicators = data.name, rows
             template.save(update_fields=["name", "indicators"])
             kind = EventKind.FRAMEWORK_UPDATED
         audit_record(kind=kind, actor=actor, target=template, new={"name": template.name})
     return template
 
 
-def framework_for_contract(*, contract, actor: Any, template: Framework | None = None) -> Framework:
+def framework_for_contract(
+    *, contract, actor: Actor, template: Framework | None = None
+) -> Framework:
     """The project's framework: copied from a template (the general one by default)."""
     require(actor, "evaluations.commission", contract)
     with transaction.atomic():
@@ -233,12 +134,12 @@ def framework_for_contract(*, contract, actor: Any, template: Framework | None =
     return framework
 
 
-def framework_update(*, framework: Framework, indicators: Any, actor: Any) -> Framework:
+def framework_update(*, framework: Framework, data: FrameworkInput, actor: Actor) -> Framework:
     """Adjust a project's framework before its first evaluation (then it is frozen)."""
     if framework.contract_id is None:
         raise Conflict("模板请在指标模板管理中修改。")
     require(actor, "evaluations.commission", framework.contract)
-    rows = clean_indicators(indicators)
+    rows = data.rows()
     with transaction.atomic():
         f = Framework.objects.select_for_update().get(pk=framework.pk)
         if f.frozen_at:

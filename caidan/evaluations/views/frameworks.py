@@ -13,13 +13,14 @@ from caidan.web.ui import attempt_refusal, domain_errors
 
 from .. import forms, selectors, services
 from ..formulas import FORMULAS
+from ..inputs import FrameworkInput
 from .helpers import contract_for
 
 
-def _adjust(contract, indicators, *, actor):
+def _adjust(contract, data: FrameworkInput, *, actor):
     """The project's framework (copied from the template first if need be), adjusted."""
     framework = services.framework_for_contract(contract=contract, actor=actor)
-    return services.framework_update(framework=framework, indicators=indicators, actor=actor)
+    return services.framework_update(framework=framework, data=data, actor=actor)
 
 
 @login_required
@@ -36,12 +37,14 @@ def framework_edit(request, pk: int):
         require(actor, "evaluations.commission", c)
         if form.is_valid():
             saved, refusal = attempt_refusal(
-                lambda: _adjust(c, form.cleaned_indicators(), actor=actor)
+                lambda: _adjust(
+                    c, FrameworkInput.parse(indicators=form.cleaned_indicators()), actor=actor
+                )
             )
             if refusal is None:
                 messages.success(request, _("指标体系已保存。"))
                 return redirect("evaluations:contract", pk=c.pk)
-            framework = selectors.framework_of(c)  # made before the indicators were refused
+            framework = selectors.framework_of(c)  # as it stands after the refusal
             forms.add_domain_error(form, refusal, aliases=form.error_aliases())
     return render(
         request,
