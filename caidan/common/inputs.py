@@ -37,6 +37,8 @@ __all__ = [
     "Choice",
     "Choices",
     "NonNegativeInt",
+    "Line",
+    "rule",
 ]
 
 
@@ -171,6 +173,24 @@ def _rule(kind: str, rule: str) -> PydanticCustomError:
     return PydanticCustomError(kind, "{rule}", {"rule": rule})
 
 
+def rule(text: str) -> PydanticCustomError:
+    """For an app's own field validators: raise ``rule("须为 … 。")`` and the message reads
+    “<the field's title>须为 … 。”, the field named in ``detail.field``."""
+    return _rule("rule", text)
+
+
+def _one_line(value: Any) -> Any:
+    if value is None:
+        return ""
+    return " ".join(value.split()) if isinstance(value, str) else value
+
+
+def Line(max_length: int, *, title: str, required: bool = True) -> Any:  # noqa: N802
+    """One line of text: runs of whitespace (newlines too) become one space."""
+    text = RequiredText(max_length, title=title) if required else Text(max_length, title=title)
+    return Annotated[text, BeforeValidator(_one_line)]
+
+
 def _money(value: Any) -> Decimal:
     if value is None or value == "":
         raise _rule("money", "不能为空，请填写金额。")
@@ -198,6 +218,8 @@ def Choice(choices: type, *, title: str | None = None) -> Any:  # noqa: N802
     """One value of a Django ``TextChoices`` (the message lists the labels)."""
 
     def check(value: Any) -> str:
+        if value is None or value == "":
+            raise _rule("choice", "不能为空，请选择。")
         if value not in choices.values:
             labels = "、".join(str(label) for label in choices.labels)
             raise _rule("choice", f"“{value}”无效（可选：{labels}）。")

@@ -12,11 +12,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
-from pydantic_core import PydanticCustomError
 
 from caidan.accounts.models import Unit
 from caidan.common.errors import field_error
-from caidan.common.inputs import Choice, Input, RequiredText, Text
+from caidan.common.inputs import Choice, Input, Line, RequiredText, rule
 
 from .models import (
     ANSWER_MAX,
@@ -31,29 +30,12 @@ from .models import (
 MAX_ATTACHMENTS = 5
 
 
-def _rule(rule: str) -> PydanticCustomError:
-    """A field's refusal; the message is the field's title followed by ``rule``."""
-    return PydanticCustomError("rule", "{rule}", {"rule": rule})
-
-
-def _one_line(value: Any) -> Any:
-    if value is None:
-        return ""
-    return " ".join(value.split()) if isinstance(value, str) else value
-
-
-def Line(max_length: int, *, title: str, required: bool = True) -> Any:  # noqa: N802
-    """One line of text: runs of whitespace (newlines too) become one space."""
-    text = RequiredText(max_length, title=title) if required else Text(max_length, title=title)
-    return Annotated[text, BeforeValidator(_one_line)]
-
-
 def Words(minimum: int, maximum: int, *, title: str) -> Any:  # noqa: N802
     """Text of ``minimum`` to ``maximum`` characters (stripped)."""
 
     def check(text: str) -> str:
         if len(text) < minimum:
-            raise _rule(f"至少 {minimum} 个字（当前 {len(text)} 个）。")
+            raise rule(f"至少 {minimum} 个字（当前 {len(text)} 个）。")
         return text
 
     return Annotated[RequiredText(maximum, title=title), AfterValidator(check)]
@@ -66,13 +48,13 @@ def _uploads(files: Any) -> list[Any]:
 
 def _at_most(files: list[Any]) -> list[Any]:
     if len(files) > MAX_ATTACHMENTS:
-        raise _rule(f"最多 {MAX_ATTACHMENTS} 个。")
+        raise rule(f"最多 {MAX_ATTACHMENTS} 个。")
     return files
 
 
 def _extension(days: int) -> int:
     if not 1 <= days <= MAX_EXTENSION_WORKING_DAYS:
-        raise _rule(f"须为 1 至 {MAX_EXTENSION_WORKING_DAYS} 个工作日（条例第三十三条）。")
+        raise rule(f"须为 1 至 {MAX_EXTENSION_WORKING_DAYS} 个工作日（条例第三十三条）。")
     return days
 
 

@@ -15,11 +15,18 @@ from typing import Annotated, Any
 
 from django.utils import timezone
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
-from pydantic_core import PydanticCustomError
 
 from caidan.accounts.models import Unit
 from caidan.common.errors import field_error
-from caidan.common.inputs import Choice, Input, Money, NonNegativeInt, RequiredText, Text
+from caidan.common.inputs import (
+    Choice,
+    Input,
+    Line,
+    Money,
+    NonNegativeInt,
+    Text,
+    rule,
+)
 
 from .models import NEED_TEXT_MAX, NEED_TEXT_MIN, IdentityKind, TargetGroup
 
@@ -33,29 +40,12 @@ ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CHARS = "10X98765432"
 
 
-def _rule(rule: str) -> PydanticCustomError:
-    """A field's refusal; the message is the field's title followed by ``rule``."""
-    return PydanticCustomError("rule", "{rule}", {"rule": rule})
-
-
 # --- field types ---------------------------------------------------------------------------
-
-
-def _one_line(value: Any) -> Any:
-    if value is None:
-        return ""
-    return " ".join(value.split()) if isinstance(value, str) else value
-
-
-def Line(max_length: int, *, title: str, required: bool = True) -> Any:  # noqa: N802
-    """One line of text: runs of whitespace (newlines too) become one space."""
-    text = RequiredText(max_length, title=title) if required else Text(max_length, title=title)
-    return Annotated[text, BeforeValidator(_one_line)]
 
 
 def _need_text(text: str) -> str:
     if not NEED_TEXT_MIN <= len(text) <= NEED_TEXT_MAX:
-        raise _rule(
+        raise rule(
             f"应为 {NEED_TEXT_MIN}–{NEED_TEXT_MAX} 个字（当前 {len(text)} 个字），"
             "请写清楚需要什么服务、为谁、在哪里。"
         )
@@ -68,7 +58,7 @@ def _moment(value: Any) -> Any:
         try:
             return dt.datetime.fromisoformat(value.strip())
         except ValueError:
-            raise _rule("格式应为 YYYY-MM-DD HH:MM。") from None
+            raise rule("格式应为 YYYY-MM-DD HH:MM。") from None
     return value
 
 
@@ -83,7 +73,7 @@ def _blank_is_none(value: Any) -> Any:
 
 def _not_negative(amount: Decimal | None) -> Decimal | None:
     if amount is not None and amount < 0:
-        raise _rule("不能为负数。")
+        raise rule("不能为负数。")
     return amount
 
 
@@ -141,7 +131,7 @@ def _code(value: Any) -> Any:
 
 def _six_digits(code: str) -> str:
     if not re.fullmatch(rf"\d{{{CODE_DIGITS}}}", code):
-        raise _rule(f"应为 {CODE_DIGITS} 位数字。")
+        raise rule(f"应为 {CODE_DIGITS} 位数字。")
     return code
 
 

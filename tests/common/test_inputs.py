@@ -102,3 +102,16 @@ def test_a_rule_across_fields_keeps_its_own_code_and_field():
             procurement_method="open_tender",
         )
     assert exc.value.code == "funding_mismatch" and exc.value.detail["field"] == "funding"
+
+
+def test_a_blank_choice_reads_as_missing_and_a_line_is_one_line():
+    from caidan.common.inputs import Line
+
+    class Pick(Input):
+        source: Choice(FundingSource, title="资金来源")
+        name: Line(20, title="名称")
+
+    with pytest.raises(ValidationError) as exc:
+        Pick.parse(source="", name="甲")
+    assert exc.value.message == "资金来源不能为空，请选择。"
+    assert Pick.parse(source="fiscal", name=" 甲\n 乙 ").name == "甲 乙"
