@@ -7,6 +7,7 @@ Roles: demo users, one per role (see caidan/demo/data.py). ``None`` = anonymous.
 import pytest
 
 from caidan.complaints.inputs import ComplaintDecisionInput, ComplaintInput, ComplaintSuspendInput
+from caidan.evaluations.inputs import SurveyInput
 
 USERS = [
     None,
@@ -1148,11 +1149,13 @@ class _EvaluationObjects(dict):
         today = timezone.localdate()
         return survey_create(
             contract=self["contract_obj"],
-            title="长者探访服务满意度调查",
-            opens_on=today,
-            closes_on=today + dt.timedelta(days=14),
-            tokens=1,
             actor=self._actor("purchaser"),
+            data=SurveyInput.parse(
+                title="长者探访服务满意度调查",
+                opens_on=today,
+                closes_on=today + dt.timedelta(days=14),
+                tokens=1,
+            ),
         )
 
     def _survey(self):

@@ -9,6 +9,7 @@ import re
 import pytest
 from django.utils import timezone
 
+from caidan.evaluations.inputs import SurveyInput
 from tests.browser.helpers import staff
 from tests.evaluations.factories import full_scores, scheduled
 
@@ -27,11 +28,13 @@ def test_survey_on_a_phone_publish_in_the_browser_public_track_record(browser, l
     today = timezone.localdate()
     survey, tokens = survey_create(
         contract=contract,
-        title="长者探访服务满意度调查",
-        opens_on=today,
-        closes_on=today + dt.timedelta(days=14),
-        tokens=3,
         actor=world.actor("purchaser"),
+        data=SurveyInput.parse(
+            title="长者探访服务满意度调查",
+            opens_on=today,
+            closes_on=today + dt.timedelta(days=14),
+            tokens=3,
+        ),
     )
 
     # 1. A resident answers on a phone-sized screen, without logging in.

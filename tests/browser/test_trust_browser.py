@@ -8,6 +8,8 @@ import re
 import pytest
 from django.utils import timezone
 
+from caidan.evaluations.inputs import SurveyInput
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
@@ -42,11 +44,13 @@ def test_survey_slips_and_a_token_typed_loosely_on_a_phone(browser, live_server,
     today = timezone.localdate()
     survey, tokens = survey_create(
         contract=appointed_contract(world),
-        title="长者探访服务满意度调查",
-        opens_on=today,
-        closes_on=today + dt.timedelta(days=14),
-        tokens=3,
         actor=world.actor("purchaser"),
+        data=SurveyInput.parse(
+            title="长者探访服务满意度调查",
+            opens_on=today,
+            closes_on=today + dt.timedelta(days=14),
+            tokens=3,
+        ),
     )
     ctx, phone = _phone(browser)
     phone.goto(live_server.url + f"/evaluations/s/{survey.slug}/")

@@ -16,7 +16,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from caidan.evaluations.inputs import TemplateInput
+from caidan.evaluations.inputs import SurveyInput, TemplateInput
 from caidan.evaluations.models import (
     AuditFinding,
     EvaluationStatus,
@@ -665,11 +665,10 @@ def test_one_token_answers_once_when_two_submissions_race(world):
     today = timezone.localdate()
     survey, tokens = survey_create(
         contract=appointed_contract(world),
-        title="满意度调查",
-        opens_on=today,
-        closes_on=today + dt.timedelta(days=7),
-        tokens=1,
         actor=world.actor("purchaser"),
+        data=SurveyInput.parse(
+            title="满意度调查", opens_on=today, closes_on=today + dt.timedelta(days=7), tokens=1
+        ),
     )
     barrier = threading.Barrier(2)
     results = []

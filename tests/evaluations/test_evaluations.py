@@ -11,7 +11,7 @@ from django.utils import timezone
 from caidan.common.errors import Conflict, PermissionDenied, ValidationError
 from caidan.common.tick import run_tick
 from caidan.evaluations import formulas
-from caidan.evaluations.inputs import FrameworkInput
+from caidan.evaluations.inputs import FrameworkInput, SurveyInput
 from caidan.evaluations.models import TrackRecord
 from caidan.evaluations.services import (
     evaluation_publish,
@@ -336,11 +336,13 @@ def test_survey_feeds_the_satisfaction_indicator_and_subject(world):
     contract = appointed_contract(world)
     survey, tokens = survey_create(
         contract=contract,
-        title="服务对象满意度调查",
-        opens_on=timezone.localdate(),
-        closes_on=timezone.localdate() + dt.timedelta(days=30),
-        tokens=2,
         actor=world.actor("purchaser"),
+        data=SurveyInput.parse(
+            title="服务对象满意度调查",
+            opens_on=timezone.localdate(),
+            closes_on=timezone.localdate() + dt.timedelta(days=30),
+            tokens=2,
+        ),
     )
     all_fives = {q["id"]: 5 for q in survey.questions if q["kind"] == "likert"}
     all_fours = {q["id"]: 4 for q in survey.questions if q["kind"] == "likert"}

@@ -10,6 +10,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from caidan.common.errors import Conflict, PermissionDenied, ValidationError
+from caidan.evaluations.inputs import SurveyInput
 from caidan.evaluations.models import SurveyResponse, SurveyToken
 from caidan.evaluations.services import (
     survey_create,
@@ -28,12 +29,14 @@ def make_survey(world, tokens=3, **kwargs):
     today = timezone.localdate()
     return survey_create(
         contract=contract,
-        title="长者探访服务满意度调查",
-        opens_on=today,
-        closes_on=today + dt.timedelta(days=14),
-        tokens=tokens,
         actor=world.actor("purchaser"),
-        **kwargs,
+        data=SurveyInput.parse(
+            title="长者探访服务满意度调查",
+            opens_on=today,
+            closes_on=today + dt.timedelta(days=14),
+            tokens=tokens,
+            **kwargs,
+        ),
     )
 
 
@@ -75,11 +78,13 @@ def test_outside_the_period_answers_are_refused(world):
     today = timezone.localdate()
     survey, tokens = survey_create(
         contract=contract,
-        title="调查",
-        opens_on=today + dt.timedelta(days=1),
-        closes_on=today + dt.timedelta(days=5),
-        tokens=1,
         actor=world.actor("purchaser"),
+        data=SurveyInput.parse(
+            title="调查",
+            opens_on=today + dt.timedelta(days=1),
+            closes_on=today + dt.timedelta(days=5),
+            tokens=1,
+        ),
     )
     with pytest.raises(Conflict) as exc:
         survey_respond(slug=survey.slug, token=tokens[0], answers=likert(survey, 5))

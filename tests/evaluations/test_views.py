@@ -15,6 +15,7 @@ import pytest
 from django.utils import timezone
 
 from caidan.common.identifiers import make_uscc
+from caidan.evaluations.inputs import SurveyInput
 from caidan.evaluations.models import (
     AuditFinding,
     Evaluation,
@@ -68,11 +69,13 @@ def _survey(world, contract=None, tokens=3, **kwargs):
     contract = contract or appointed_contract(world)
     return survey_create(
         contract=contract,
-        title=kwargs.pop("title", "长者探访服务满意度调查"),
-        opens_on=kwargs.pop("opens_on", TODAY()),
-        closes_on=kwargs.pop("closes_on", TODAY() + dt.timedelta(days=14)),
-        tokens=tokens,
         actor=world.actor("purchaser"),
+        data=SurveyInput.parse(
+            title=kwargs.pop("title", "长者探访服务满意度调查"),
+            opens_on=kwargs.pop("opens_on", TODAY()),
+            closes_on=kwargs.pop("closes_on", TODAY() + dt.timedelta(days=14)),
+            tokens=tokens,
+        ),
     )
 
 

@@ -14,6 +14,7 @@ from caidan.accounts.actor import Actor
 from caidan.accounts.models import Role, Unit, User
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
+from caidan.evaluations.inputs import SurveyInput
 
 from .enquiries import seed_enquiries
 from .helpers import actor_for, catalog_item, demo_bidders, ensure_ceiling, working_at
@@ -266,11 +267,13 @@ def _midterm(s: Scene, result: MidyearResult) -> None:
     evaluate(contract, "mid", purchaser, evaluator, publish=False)
     survey, tokens = survey_create(
         contract=contract,
-        title=f"{contract.title}服务对象满意度调查",
-        opens_on=s.today,
-        closes_on=s.today + dt.timedelta(days=30),
-        tokens=20,
         actor=purchaser,
+        data=SurveyInput.parse(
+            title=f"{contract.title}服务对象满意度调查",
+            opens_on=s.today,
+            closes_on=s.today + dt.timedelta(days=30),
+            tokens=20,
+        ),
     )
     result.survey_url = f"/evaluations/s/{survey.slug}/"
     result.survey_tokens = tokens

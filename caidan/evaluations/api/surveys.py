@@ -12,6 +12,7 @@ from caidan.accounts.middleware import client_ip
 from caidan.common.schemas import ERRORS, AsSeen
 
 from .. import selectors, services
+from ..inputs import SurveyInput
 from .access import contract_for, require_insider
 from .routing import router
 from .schemas import SurveyCreatedOut, SurveyOut, SurveySummaryOut, str_or_none
@@ -44,13 +45,7 @@ def create_survey(request, contract_id: int, payload: SurveyIn):
     actor = request.auth
     contract = contract_for(actor, contract_id)
     survey, tokens = services.survey_create(
-        contract=contract,
-        title=payload.title,
-        opens_on=payload.opens_on,
-        closes_on=payload.closes_on,
-        tokens=payload.tokens,
-        questions=payload.questions,
-        actor=actor,
+        contract=contract, actor=actor, data=SurveyInput.parse(payload.dict())
     )
     return Status(201, AsSeen(selectors.survey_by_slug(slug=survey.slug), tokens=tokens))
 

@@ -16,25 +16,17 @@ from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count
 from django.utils import timezone
 
-from caidan.accounts.actor import Actor, user_of
 from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
+from caidan.common.actor import Actor, user_of
 from caidan.common.errors import Conflict, NotFound, field_error
 from caidan.common.masking import scrub_text
 
+from ..inputs import MAX_TOKENS, SurveyInput
 from ..models import Survey, SurveyResponse, SurveyToken
 
-MAX_TOKENS = 2000
 LIKERT = (1, 2, 3, 4, 5)
-DEFAULT_QUESTIONS = [
-    {"id": "attitude", "text": "您对服务人员的态度是否满意？", "kind": "likert"},
-    {"id": "timeliness", "text": "服务是否及时、按约定的时间提供？", "kind": "likert"},
-    {"id": "effect", "text": "服务是否解决了您的实际困难？", "kind": "likert"},
-    {"id": "frequency", "text": "您对服务的频次和时长是否满意？", "kind": "likert"},
-    {"id": "overall", "text": "总体而言，您对这项服务是否满意？", "kind": "likert"},
-    {"id": "suggestion", "text": "您还有什么意见或建议？", "kind": "text"},
-]
 
 
 # Respondent tokens: 15 characters of Crockford base32 (75 bits), printed in groups of five
@@ -88,72 +80,33 @@ def _new_tokens(survey: Survey, count: int) -> list[str]:
     return raw
 
 
-def _clean_questions(questions: Any) -> list[dict[str, str]]:
-    if questions is None:
-        return [dict(q) for q in DEFAULT_QUESTIONS]
-    if not isinstance(questions, list) or not questions:
-        raise field_error("questions", "请至少设置一道题目。")
-    out, seen = [], set()
-    for n, q in enumerate(questions):
-        qid = str(q.get("id", "")).strip() if isinstance(q, dict) else ""
-        text = str(q.get("text", "")).strip() if isinstance(q, dict) else ""
-        kind = q.get("kind", "likert") if isinstance(q, dict) else ""
-        if not qid or qid in seen:
-            raise field_error(f"questions.{n}.id", "题目编号不能为空或重复。")
-        if not text:
-            raise field_error(f"questions.{n}.text", "请填写题目。")
-        if kind not in ("likert", "text"):
-            raise field_error(f"questions.{n}.kind", "题型只能是满意度评分（1–5）或文字。")
-        seen.add(qid)
-        out.append({"id": qid, "text": text, "kind": kind})
-    if not any(q["kind"] == "likert" for q in out):
-        raise field_error("questions", "至少需要一道满意度评分题。")
-    return out
-
-
-def survey_create(
-    *,
-    contract,
-    title: str,
-    opens_on: dt.date,
-    closes_on: dt.date,
-    tokens: int,
-    actor: Any,
-    questions: Any = None,
-) -> tuple[Survey, list[str]]:
-    """The purchaser opens a survey and gets ``tokens`` one-time respondent tokens (shown
+def survey_create(*, contract, data: SurveyInput, actor: Actor) -> tuple[Survey, list[str]]:
+    """The purchaser opens a survey and gets ``data.tokens`` one-time respondent tokens (shown
     once, to print or send; only their hashes are stored)."""
     require(actor, "evaluations.commission", contract)
-    if not (title or "").strip():
-        raise field_error("title", "请填写调查标题。")
-    if closes_on < opens_on:
-        raise field_error("closes_on", "截止日期不能早于开始日期。")
-    if not isinstance(tokens, int) or not 1 <= tokens <= MAX_TOKENS:
-        raise field_error("tokens", f"答卷令牌数量须为 1–{MAX_TOKENS}。")
-    rows = _clean_questions(questions)
     with transaction.atomic():
         if contract.status not in ("active", "completed"):
             raise Conflict("合同签订后才能开展满意度调查。", code="not_active")
         survey = Survey.objects.create(
             contract=contract,
-            title=title.strip(),
+            title=data.title,
             slug=secrets.token_urlsafe(12)[:16],
-            questions=rows,
-            opens_on=opens_on,
-            closes_on=closes_on,
+            questions=data.question_rows(),
+            opens_on=data.opens_on,
+            closes_on=data.closes_on,
             created_by=user_of(actor),
         )
-        raw = _new_tokens(survey, tokens)
+        raw = _new_tokens(survey, data.tokens)
         audit_record(
             kind=EventKind.SURVEY_CREATED,
             actor=actor,
             target=contract,
-            new={"survey": survey.pk, "tokens": tokens},
+            new={"survey": survey.pk, "tokens": data.tokens},
         )
     return survey, raw
 
 
-def survey_tokens_add(*, survey: Survey, count: int, actor: Any) -> list[str]:
+def survey_tokens_add(*, survey: Survey, count: int, actor: Actor) -> list[str]:
     require(actor, "evaluations.commission", survey.contract)
     if not isinstance(count, int) or not 1 <= count <= MAX_TOKENS:
         raise field_error("count", f"答卷令牌数量须为 1–{MAX_TOKENS}。")

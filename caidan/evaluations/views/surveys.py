@@ -15,6 +15,7 @@ from caidan.accounts.permissions import require
 from caidan.web.ui import attempt, attempt_refusal, domain_errors
 
 from .. import forms, selectors, services
+from ..inputs import SurveyInput
 from ..services.surveys import survey_get
 from .helpers import contract_for, survey_link
 
@@ -50,11 +51,13 @@ def survey_new(request, pk: int):
         created, error = attempt(
             lambda: services.survey_create(
                 contract=c,
-                title=d["title"],
-                opens_on=d["opens_on"],
-                closes_on=d["closes_on"],
-                tokens=d["tokens"],
                 actor=actor,
+                data=SurveyInput.parse(
+                    title=d["title"],
+                    opens_on=d["opens_on"],
+                    closes_on=d["closes_on"],
+                    tokens=d["tokens"],
+                ),
             ),
             form=form,
         )
