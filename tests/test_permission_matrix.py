@@ -7,7 +7,7 @@ Roles: demo users, one per role (see caidan/demo/data.py). ``None`` = anonymous.
 import pytest
 
 from caidan.complaints.inputs import ComplaintDecisionInput, ComplaintInput, ComplaintSuspendInput
-from caidan.evaluations.inputs import SurveyInput
+from caidan.evaluations.inputs import HearingInput, SurveyInput
 
 USERS = [
     None,
@@ -1173,10 +1173,12 @@ class _EvaluationObjects(dict):
 
         return hearing_record(
             contract=self["contract_obj"],
-            held_on=timezone.localdate() - dt.timedelta(days=5),
-            participants="居民代表 12 人",
-            opinions="希望增加周末探访。",
             actor=self._actor("purchaser"),
+            data=HearingInput.parse(
+                held_on=timezone.localdate() - dt.timedelta(days=5),
+                participants="居民代表 12 人",
+                opinions="希望增加周末探访。",
+            ),
         ).pk
 
     def _assessment(self):

@@ -8,6 +8,7 @@ from django.utils import timezone
 from caidan.audit.kinds import EventKind
 from caidan.audit.models import AuditEvent
 from caidan.common.errors import Conflict, PermissionDenied, ValidationError
+from caidan.evaluations.inputs import FollowUpInput, HearingInput
 from caidan.evaluations.models import Hearing
 from caidan.evaluations.services.hearings import hearing_follow_up, hearing_record
 from caidan.notifications.models import Notification
@@ -32,7 +33,9 @@ def record(world, contract, **overrides):
         "place": "江苏路街道社区事务受理中心",
     }
     data.update(overrides)
-    return hearing_record(contract=contract, actor=world.actor("purchaser"), **data)
+    return hearing_record(
+        contract=contract, actor=world.actor("purchaser"), data=HearingInput.parse(**data)
+    )
 
 
 def test_purchaser_records_a_hearing_audited_and_provider_told(world):
@@ -56,19 +59,19 @@ def test_only_the_contracts_purchaser_may_record(world):
     with pytest.raises(PermissionDenied) as exc:
         hearing_record(
             contract=contract,
-            held_on=timezone.localdate(),
-            participants="居民代表 10 人",
-            opinions="意见",
             actor=world.actor("provider"),
+            data=HearingInput.parse(
+                held_on=timezone.localdate(), participants="居民代表 10 人", opinions="意见"
+            ),
         )
     assert exc.value.code == "permission_denied"
     with pytest.raises(PermissionDenied) as exc:
         hearing_record(
             contract=contract,
-            held_on=timezone.localdate(),
-            participants="居民代表 10 人",
-            opinions="意见",
             actor=world.actor("purchaser2"),
+            data=HearingInput.parse(
+                held_on=timezone.localdate(), participants="居民代表 10 人", opinions="意见"
+            ),
         )
     assert exc.value.code == "out_of_scope"
     assert not Hearing.objects.filter(contract=contract).exists()
@@ -123,7 +126,9 @@ def test_follow_up_is_recorded_and_audited(world):
     before = Notification.objects.filter(kind="hearing.follow_up").count()
 
     hearing_follow_up(
-        hearing=hearing, follow_up="已增加周六上午探访班次。", actor=world.actor("purchaser")
+        hearing=hearing,
+        actor=world.actor("purchaser"),
+        data=FollowUpInput.parse(follow_up="已增加周六上午探访班次。"),
     )
 
     hearing.refresh_from_db()
@@ -140,13 +145,21 @@ def test_follow_up_refusals(world):
     contract = current_contract(world)
     hearing = record(world, contract)
     with pytest.raises(PermissionDenied):
-        hearing_follow_up(hearing=hearing, follow_up="已落实", actor=world.actor("provider"))
+        hearing_follow_up(
+            hearing=hearing,
+            actor=world.actor("provider"),
+            data=FollowUpInput.parse(follow_up="已落实"),
+        )
     with pytest.raises(ValidationError) as exc:
-        hearing_follow_up(hearing=hearing, follow_up=" ", actor=world.actor("purchaser"))
+        hearing_follow_up(
+            hearing=hearing, actor=world.actor("purchaser"), data=FollowUpInput.parse(follow_up=" ")
+        )
     assert exc.value.field == "follow_up"
     with pytest.raises(ValidationError) as exc:
         hearing_follow_up(
-            hearing=hearing, follow_up="已电话回访 13700001111", actor=world.actor("purchaser")
+            hearing=hearing,
+            actor=world.actor("purchaser"),
+            data=FollowUpInput.parse(follow_up="已电话回访 13700001111"),
         )
     assert (exc.value.field, exc.value.code) == ("follow_up", "personal_data")
     hearing.refresh_from_db()

@@ -11,6 +11,7 @@ from caidan.accounts.api_auth import optional_actor
 from caidan.common.schemas import ERRORS
 
 from .. import selectors, services
+from ..inputs import FollowUpInput, HearingInput
 from .access import contract_for, path_id
 from .routing import router
 from .schemas import HearingOut
@@ -33,12 +34,8 @@ def record_hearing(request, contract_id: int, payload: HearingIn):
     actor = request.auth
     hearing = services.hearing_record(
         contract=contract_for(actor, contract_id),
-        held_on=payload.held_on,
-        participants=payload.participants,
-        opinions=payload.opinions,
-        follow_up=payload.follow_up,
-        place=payload.place,
         actor=actor,
+        data=HearingInput.parse(payload.dict()),
     )
     return Status(201, hearing)
 
@@ -66,4 +63,6 @@ def hearing_follow_up(request, contract_id: int, hearing_id: int, payload: Follo
     actor = request.auth
     contract = contract_for(actor, contract_id)
     hearing = selectors.hearing_get(contract=contract, pk=path_id(hearing_id))
-    return services.hearing_follow_up(hearing=hearing, follow_up=payload.follow_up, actor=actor)
+    return services.hearing_follow_up(
+        hearing=hearing, actor=actor, data=FollowUpInput.parse(payload.dict())
+    )

@@ -10,17 +10,18 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from caidan.accounts.actor import user_of
 from caidan.accounts.permissions import require
 from caidan.accounts.selectors import organization_users, unit_officers
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
+from caidan.common.actor import Actor, user_of
 from caidan.common.errors import Conflict, field_error
 from caidan.common.masking import contains_personal_numbers
 from caidan.contracts.models import Contract, ContractStatus
 from caidan.notifications.services import notify
 
 from .. import permissions  # noqa: F401 - registers the rules
+from ..inputs import FollowUpInput, HearingInput
 from ..models import Hearing
 
 MAX_HEARINGS = 2  # seed 001: 每个服务周期 1–2 次
@@ -71,24 +72,11 @@ def _lock_contract(contract: Contract) -> Contract:
     )
 
 
-def hearing_record(
-    *,
-    contract: Contract,
-    held_on: Any,
-    participants: str,
-    opinions: str,
-    follow_up: str = "",
-    place: str = "",
-    actor: Any,
-) -> Hearing:
+def hearing_record(*, contract: Contract, data: HearingInput, actor: Actor) -> Hearing:
     """The purchaser records a hearing held on a signed project (active or completed),
     within the service period ± 30 days, at most two per contract (one service cycle)."""
     require(actor, "evaluations.commission", contract)
-    held_on = clean_date(held_on, "held_on")
-    participants = clean_text(participants, "participants", "参加人员", max_len=2000)
-    opinions = clean_text(opinions, "opinions", "听证意见")
-    follow_up = clean_text(follow_up, "follow_up", "意见处理和落实情况", required=False)
-    place = clean_text(place, "place", "地点", required=False, max_len=200)
+    held_on = data.held_on
     if held_on > timezone.localdate():
         raise field_error("held_on", f"举行日期 {held_on} 不能晚于今天：请在听证会举行后记录。")
     with transaction.atomic():
@@ -114,10 +102,10 @@ def hearing_record(
         hearing = Hearing.objects.create(
             contract=c,
             held_on=held_on,
-            place=place,
-            participants=participants,
-            opinions=opinions,
-            follow_up=follow_up,
+            place=data.place,
+            participants=data.participants,
+            opinions=data.opinions,
+            follow_up=data.follow_up,
             recorded_by=user_of(actor),
         )
         audit_record(
@@ -128,23 +116,23 @@ def hearing_record(
                 "hearing": hearing.pk,
                 "held_on": held_on.isoformat(),
                 "number": count + 1,
-                "follow_up": bool(follow_up),
+                "follow_up": bool(data.follow_up),
             },
         )
         notify(
             recipients=organization_users([c.organization_id]),
             kind="hearing.recorded",
             title=f"听证会意见：{c.title}",
-            body=f"{c.unit.name}于 {held_on} 举行听证会，意见如下：\n{opinions[:500]}",
+            body=f"{c.unit.name}于 {held_on} 举行听证会，意见如下：\n{data.opinions[:500]}",
             url=f"/contracts/{c.pk}/",
         )
     return hearing
 
 
-def hearing_follow_up(*, hearing: Hearing, follow_up: str, actor: Any) -> Hearing:
+def hearing_follow_up(*, hearing: Hearing, data: FollowUpInput, actor: Actor) -> Hearing:
     """The purchaser records how the hearing's opinions were handled."""
     require(actor, "evaluations.commission", hearing.contract)
-    follow_up = clean_text(follow_up, "follow_up", "意见处理和落实情况")
+    follow_up = data.follow_up
     with transaction.atomic():
         h = Hearing.objects.select_for_update().select_related("contract").get(pk=hearing.pk)
         old = h.follow_up

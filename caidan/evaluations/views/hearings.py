@@ -13,6 +13,7 @@ from caidan.accounts.permissions import require
 from caidan.web.ui import attempt_error, domain_errors
 
 from .. import forms, selectors, services
+from ..inputs import FollowUpInput, HearingInput
 from .commissioning import contract_page
 from .helpers import contract_for
 
@@ -27,7 +28,9 @@ def hearing_record(request, pk: int):
     form = forms.HearingForm(request.POST)
     if form.is_valid():
         error = attempt_error(
-            lambda: services.hearing_record(contract=c, actor=actor, **form.cleaned_data),
+            lambda: services.hearing_record(
+                contract=c, actor=actor, data=HearingInput.parse(form.cleaned_data)
+            ),
             form=form,
         )
         if error is None:
@@ -48,7 +51,9 @@ def hearing_follow_up(request, pk: int, hearing_id: int):
     if form.is_valid():
         error = attempt_error(
             lambda: services.hearing_follow_up(
-                hearing=hearing, follow_up=form.cleaned_data["follow_up"], actor=actor
+                hearing=hearing,
+                actor=actor,
+                data=FollowUpInput.parse(form.cleaned_data),
             ),
             form=form,
         )
