@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .inputs import BODY_MAX, NUMBER_MAX, REASON_MAX, SOURCE_MAX, TITLE_MAX
 from .models import NoticeCategory, NoticeStatus
-from .notices import BODY_MAX, NUMBER_MAX, REASON_MAX, SOURCE_MAX, TITLE_MAX
 from .selectors import MAX_QUERY_LENGTH
 
 

@@ -10,7 +10,6 @@ its URL, marked, with the reason.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.db import transaction
@@ -20,94 +19,25 @@ from caidan.accounts.actor import user_of
 from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record, diff
+from caidan.common.actor import Actor
 from caidan.common.errors import Conflict, NotFound, field_error
 
 from . import permissions  # noqa: F401 - registers "disclosure.notices_manage"
+from .inputs import NoticeInput, NoticeWithdrawalInput
 from .lifecycles import notice_lifecycle
 from .models import (
     Notice,
     NoticeAction,
-    NoticeCategory,
     NoticeStatus,
     notice_transition_allowed,
 )
 
 PERMISSION = "disclosure.notices_manage"
-TITLE_MAX = 200
-BODY_MAX = 50_000
-SOURCE_MAX = 200
-NUMBER_MAX = 100
-REASON_MAX = 2000
 # Attachments are ``caidan.documents`` files attached to ``disclosure.notice:<id>``, stored
 # private: they are served by the notice's own page, so they are public exactly when the
 # notice is (published or withdrawn) and never before.
 DOCUMENT_TARGET = "disclosure.notice"
 EDITABLE = ("category", "title", "body", "source", "document_number", "effective_date")
-
-
-def _text(value: Any, field: str, label: str, *, max_length: int, required: bool) -> str:
-    text = str(value or "").strip()
-    if required and not text:
-        raise field_error(field, f"请填写{label}。", code="required")
-    if len(text) > max_length:
-        raise field_error(field, f"{label}最多 {max_length} 个字。", code="too_long")
-    return text
-
-
-def _body(value: Any) -> str:
-    text = str(value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
-    if not text:
-        raise field_error("body", "请填写正文。", code="required")
-    if len(text) > BODY_MAX:
-        raise field_error("body", f"正文最多 {BODY_MAX} 个字。", code="too_long")
-    return text
-
-
-def _category(value: Any) -> str:
-    value = str(value or "").strip()
-    if value not in NoticeCategory.values:
-        raise field_error("category", f"类别“{value}”无效。", code="invalid_choice")
-    return value
-
-
-def _date(value: Any) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise field_error("effective_date", "施行日期格式应为 YYYY-MM-DD。") from None
-
-
-def _clean(data: dict[str, Any]) -> dict[str, Any]:
-    cleaned: dict[str, Any] = {}
-    if "category" in data:
-        cleaned["category"] = _category(data["category"])
-    if "title" in data:
-        cleaned["title"] = _text(
-            data["title"], "title", "标题", max_length=TITLE_MAX, required=True
-        )
-    if "body" in data:
-        cleaned["body"] = _body(data["body"])
-    if "source" in data:
-        cleaned["source"] = _text(
-            data["source"], "source", "发布机关", max_length=SOURCE_MAX, required=True
-        )
-    if "document_number" in data:
-        cleaned["document_number"] = _text(
-            data["document_number"],
-            "document_number",
-            "文号",
-            max_length=NUMBER_MAX,
-            required=False,
-        )
-    if "effective_date" in data:
-        cleaned["effective_date"] = _date(data["effective_date"])
-    return cleaned
 
 
 def _snapshot(notice: Notice) -> dict[str, Any]:
@@ -122,32 +52,22 @@ def _lock_for(notice: Notice, action: str) -> Notice:
     return locked
 
 
-def notice_create(
-    *,
-    category: str,
-    title: str,
-    body: str,
-    source: str,
-    document_number: str = "",
-    effective_date: dt.date | str | None = None,
-    actor: Any,
-) -> Notice:
+def notice_input(notice: Notice, **changes: Any) -> NoticeInput:
+    """The notice as it stands, as an input (with ``changes``), checked again; only the
+    editable fields may change."""
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown:
+        raise field_error(unknown[0], f"字段“{unknown[0]}”不可修改。", code="not_editable")
+    return NoticeInput.parse({**_snapshot(notice), **changes})
+
+
+def notice_create(*, data: NoticeInput, actor: Actor) -> Notice:
     """A new notice, as a draft nobody outside the platform admin sees."""
     require(actor, PERMISSION)
-    data = _clean(
-        {
-            "category": category,
-            "title": title,
-            "body": body,
-            "source": source,
-            "document_number": document_number,
-            "effective_date": effective_date,
-        }
-    )
     with transaction.atomic():
         user = user_of(actor)
         notice = Notice.objects.create(
-            **data, status=NoticeStatus.DRAFT, created_by=user, updated_by=user
+            **data.values(), status=NoticeStatus.DRAFT, created_by=user, updated_by=user
         )
         audit_record(
             kind=EventKind.NOTICE_CREATED,
@@ -158,22 +78,19 @@ def notice_create(
     return notice
 
 
-def notice_update(*, notice: Notice, changes: dict[str, Any], actor: Any) -> Notice:
+def notice_update(*, notice: Notice, changes: dict[str, Any], actor: Actor) -> Notice:
     """Edit a draft or a published notice (a correction); the audit event keeps the diff.
     ``changes`` holds any of the editable fields; others are refused."""
     require(actor, PERMISSION)
-    unknown = sorted(set(changes) - set(EDITABLE))
-    if unknown:
-        raise field_error(unknown[0], f"字段“{unknown[0]}”不可修改。", code="not_editable")
-    data = _clean(changes)
     with transaction.atomic():
         notice = _lock_for(notice, NoticeAction.UPDATE)
         before = _snapshot(notice)
-        for name, value in data.items():
-            setattr(notice, name, value)
-        old, new = diff(before, _snapshot(notice))
+        data = notice_input(notice, **changes)
+        old, new = diff(before, data.values())
         if not new:
             return notice
+        for name, value in data.values().items():
+            setattr(notice, name, value)
         notice.updated_by = user_of(actor)
         notice.save(update_fields=[*new.keys(), "updated_by", "updated_at"])
         audit_record(
@@ -187,7 +104,7 @@ def notice_update(*, notice: Notice, changes: dict[str, Any], actor: Any) -> Not
     return notice
 
 
-def notice_publish(*, notice: Notice, actor: Any) -> Notice:
+def notice_publish(*, notice: Notice, actor: Actor) -> Notice:
     """Publish a draft: from now on it is public at its URL, for good."""
     require(actor, PERMISSION)
     with transaction.atomic():
@@ -203,10 +120,10 @@ def notice_publish(*, notice: Notice, actor: Any) -> Notice:
     return notice
 
 
-def notice_withdraw(*, notice: Notice, reason: str, actor: Any) -> Notice:
+def notice_withdraw(*, notice: Notice, data: NoticeWithdrawalInput, actor: Actor) -> Notice:
     """Withdraw a published notice: it stays at its URL, marked 已撤回 with the reason."""
     require(actor, PERMISSION)
-    reason = _text(reason, "reason", "撤回理由", max_length=REASON_MAX, required=True)
+    reason = data.reason
     with transaction.atomic():
         notice = _lock_for(notice, NoticeAction.WITHDRAW)
         notice_lifecycle.apply(
@@ -223,7 +140,7 @@ def notice_withdraw(*, notice: Notice, reason: str, actor: Any) -> Notice:
     return notice
 
 
-def notice_attach(*, notice: Notice, file: Any, description: str = "", actor: Any):
+def notice_attach(*, notice: Notice, file: Any, description: str = "", actor: Actor):
     """Attach a file (the signed original, a form to fill in) to a draft or published
     notice. The upload is audited by ``document_upload`` (kind ``document.uploaded``, with
     the notice as its target)."""

@@ -16,6 +16,7 @@ from ninja import Router, Schema, Status
 from caidan.common.schemas import ERRORS, PageOut, page_response
 
 from . import notices, selectors
+from .inputs import NoticeInput, NoticeWithdrawalInput
 from .models import Notice
 
 router = Router(tags=["notices 政策与公告"])
@@ -140,7 +141,7 @@ class ReasonIn(Schema):
 
 @router.post("", response={201: NoticeOut, **ERRORS}, summary="新建公告（草稿）")
 def create_notice(request, payload: NoticeIn):
-    notice = notices.notice_create(**payload.dict(), actor=request.auth)
+    notice = notices.notice_create(data=NoticeInput.parse(payload.dict()), actor=request.auth)
     return Status(201, notice_out(notice))
 
 
@@ -162,5 +163,7 @@ def publish_notice(request, notice_id: int):
 def withdraw_notice(request, notice_id: int, payload: ReasonIn):
     notice = selectors.notice_get_for_edit(actor=request.auth, notice_id=notice_id)
     return notice_out(
-        notices.notice_withdraw(notice=notice, reason=payload.reason, actor=request.auth)
+        notices.notice_withdraw(
+            notice=notice, data=NoticeWithdrawalInput.parse(payload.dict()), actor=request.auth
+        )
     )

@@ -21,6 +21,7 @@ from caidan.documents.responses import document_file_response
 from caidan.web.ui import attempt, attempt_error, domain_errors
 
 from . import forms, notices, search, selectors
+from .inputs import NoticeInput, NoticeWithdrawalInput
 from .models import NoticeStatus
 
 
@@ -136,7 +137,10 @@ def notice_new(request):
     form = forms.NoticeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         notice, error = attempt(
-            lambda: notices.notice_create(**form.cleaned_data, actor=request.actor), form=form
+            lambda: notices.notice_create(
+                data=NoticeInput.parse(form.cleaned_data), actor=request.actor
+            ),
+            form=form,
         )
         if error is None:
             messages.success(request, _g("已保存草稿“%(title)s”。") % {"title": notice.title})
@@ -261,7 +265,9 @@ def notice_withdraw(request, notice_id: int):
     if request.method == "POST" and form.is_valid():
         error = attempt_error(
             lambda: notices.notice_withdraw(
-                notice=notice, reason=form.cleaned_data["reason"], actor=request.actor
+                notice=notice,
+                data=NoticeWithdrawalInput.parse(form.cleaned_data),
+                actor=request.actor,
             ),
             form=form,
         )

@@ -19,6 +19,7 @@ from caidan.accounts.middleware import SESSION_KEY
 from caidan.audit.models import AuditEvent
 from caidan.common.errors import Conflict, NotAuthenticated, PermissionDenied, ValidationError
 from caidan.disclosure import notices, search
+from caidan.disclosure.inputs import NoticeInput, NoticeWithdrawalInput
 from caidan.disclosure.models import Notice
 from caidan.projects.inputs import ProposalInput
 
@@ -52,12 +53,14 @@ def _data(**overrides):
 
 def make_notice(world, status: str = "draft", **overrides) -> Notice:
     admin = world.actor("admin")
-    notice = notices.notice_create(**_data(**overrides), actor=admin)
+    notice = notices.notice_create(actor=admin, data=NoticeInput.parse(**_data(**overrides)))
     if status in ("published", "withdrawn"):
         notice = notices.notice_publish(notice=notice, actor=admin)
     if status == "withdrawn":
         notice = notices.notice_withdraw(
-            notice=notice, reason="政策已废止，以新文件为准。", actor=admin
+            notice=notice,
+            actor=admin,
+            data=NoticeWithdrawalInput.parse(reason="政策已废止，以新文件为准。"),
         )
     assert notice.status == status
     return notice
@@ -84,7 +87,9 @@ def _act(notice, action, actor):
         return notices.notice_update(notice=notice, changes={"title": "更正后的标题"}, actor=actor)
     if action == "publish":
         return notices.notice_publish(notice=notice, actor=actor)
-    return notices.notice_withdraw(notice=notice, reason="发布有误。", actor=actor)
+    return notices.notice_withdraw(
+        notice=notice, actor=actor, data=NoticeWithdrawalInput.parse(reason="发布有误。")
+    )
 
 
 @pytest.mark.parametrize(("status", "action"), sorted(LIFECYCLE))
@@ -136,12 +141,30 @@ def test_validation_names_the_field(world):
         ("effective_date", "2016-13-01"),
     ]:
         with pytest.raises(ValidationError) as exc:
-            notices.notice_create(**_data(**{field: value}), actor=admin)
+            notices.notice_create(actor=admin, data=NoticeInput.parse(**_data(**{field: value})))
         assert exc.value.field == field, field
     notice = make_notice(world, "published")
     with pytest.raises(ValidationError) as exc:
-        notices.notice_withdraw(notice=notice, reason=" ", actor=admin)
+        notices.notice_withdraw(
+            notice=notice, actor=admin, data=NoticeWithdrawalInput.parse(reason=" ")
+        )
     assert exc.value.field == "reason"
+
+
+def test_an_edit_is_checked_as_the_whole_notice(world):
+    admin = world.actor("admin")
+    notice = make_notice(world, "draft")
+    notices.notice_update(
+        notice=notice, changes={"body": "一\r\n二", "document_number": None}, actor=admin
+    )
+    notice.refresh_from_db()
+    assert (notice.body, notice.document_number) == ("一\n二", "")
+    with pytest.raises(ValidationError) as exc:
+        notices.notice_update(notice=notice, changes={"title": "长" * 201}, actor=admin)
+    assert exc.value.field == "title" and exc.value.message == "标题不能超过 200 个字符。"
+    with pytest.raises(ValidationError) as exc:
+        notices.notice_update(notice=notice, changes={"status": "published"}, actor=admin)
+    assert (exc.value.code, exc.value.field) == ("not_editable", "status")
 
 
 @pytest.mark.parametrize("user", OTHERS)
@@ -149,7 +172,7 @@ def test_only_the_platform_admin_may_write(world, user):
     notice = make_notice(world, "draft")
     actor = world.actor(user)
     with pytest.raises(PermissionDenied):
-        notices.notice_create(**_data(), actor=actor)
+        notices.notice_create(actor=actor, data=NoticeInput.parse(**_data()))
     with pytest.raises(PermissionDenied):
         notices.notice_update(notice=notice, changes={"title": "x"}, actor=actor)
     with pytest.raises(PermissionDenied):
@@ -160,7 +183,7 @@ def test_anonymous_may_not_write(world):
     from caidan.accounts.actor import Actor
 
     with pytest.raises(NotAuthenticated):
-        notices.notice_create(**_data(), actor=Actor.anonymous())
+        notices.notice_create(actor=Actor.anonymous(), data=NoticeInput.parse(**_data()))
 
 
 # --- web: who may do what ------------------------------------------------------------------
@@ -567,7 +590,11 @@ def test_attachments_are_public_exactly_when_the_notice_is(world, client, settin
             file=SimpleUploadedFile("x.pdf", b"%PDF-1.4\n"),
             actor=world.actor("purchaser"),
         )
-    notices.notice_withdraw(notice=notice, reason="已废止。", actor=world.actor("admin"))
+    notices.notice_withdraw(
+        notice=notice,
+        actor=world.actor("admin"),
+        data=NoticeWithdrawalInput.parse(reason="已废止。"),
+    )
     assert client.get(url).status_code == 200  # withdrawn: still at its URL
     with pytest.raises(Conflict):
         notices.notice_attach(

@@ -23,6 +23,7 @@ PUBLISHERS = {
 def attachable_records(world) -> dict[str, str]:
     """``{target_type: target_id}``: a published tender and a purchaser's own proposal of
     江苏路街道, a report due under a contract the demo provider signed, a draft notice."""
+    from caidan.disclosure.inputs import NoticeInput
     from caidan.disclosure.notices import notice_create
     from caidan.projects.models import Proposal
     from caidan.projects.permissions import owns_proposal
@@ -32,11 +33,13 @@ def attachable_records(world) -> dict[str, str]:
     contract = _signed_contract(world)
     report = contract.reports.order_by("id").first()
     notice = notice_create(
-        category="announcement",
-        title="关于开展社区服务需求调查的通知",
-        body="正文",
-        source="长宁区财政局",
         actor=world.actor("admin"),
+        data=NoticeInput.parse(
+            category="announcement",
+            title="关于开展社区服务需求调查的通知",
+            body="正文",
+            source="长宁区财政局",
+        ),
     )
     purchaser = world.actor("purchaser")
     proposal = next(p for p in Proposal.objects.order_by("id") if owns_proposal(purchaser, p))
