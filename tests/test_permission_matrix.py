@@ -7,7 +7,7 @@ Roles: demo users, one per role (see caidan/demo/data.py). ``None`` = anonymous.
 import pytest
 
 from caidan.complaints.inputs import ComplaintDecisionInput, ComplaintInput, ComplaintSuspendInput
-from caidan.evaluations.inputs import HearingInput, SurveyInput
+from caidan.evaluations.inputs import AssessmentInput, HearingInput, SurveyInput
 
 USERS = [
     None,
@@ -1190,11 +1190,13 @@ class _EvaluationObjects(dict):
 
         return assessment_submit(
             organization=self._actor("provider").organization,
-            score="920.50",
-            proposed_level=5,
-            report="内部治理规范。",
-            assessed_on=timezone.localdate() - dt.timedelta(days=3),
             actor=self._actor("evaluator"),
+            data=AssessmentInput.parse(
+                score="920.50",
+                proposed_level=5,
+                report="内部治理规范。",
+                assessed_on=timezone.localdate() - dt.timedelta(days=3),
+            ),
         ).pk
 
     def _plan_obj(self):

@@ -13,6 +13,7 @@ from caidan.audit.kinds import EventKind
 from caidan.audit.models import AuditEvent
 from caidan.common.errors import Conflict, PermissionDenied, ValidationError
 from caidan.common.identifiers import make_uscc
+from caidan.evaluations.inputs import AssessmentInput
 from caidan.evaluations.models import AssessmentStatus, OrgAssessment
 from caidan.evaluations.services.assessments import assessment_decide, assessment_submit
 from caidan.notifications.models import Notification
@@ -40,7 +41,9 @@ def submit(world, organization, actor=None, **overrides):
     }
     data.update(overrides)
     return assessment_submit(
-        organization=organization, actor=actor or world.actor("evaluator"), **data
+        organization=organization,
+        actor=actor or world.actor("evaluator"),
+        data=AssessmentInput.parse(**data),
     )
 
 

@@ -14,6 +14,7 @@ from caidan.common.errors import field_error
 from caidan.common.schemas import ERRORS
 
 from .. import selectors, selectors_audit, services
+from ..inputs import AssessmentInput
 from .access import body_id, path_id, require_roles
 from .routing import router
 from .schemas import AssessmentOut
@@ -61,11 +62,13 @@ def submit_assessment(request, payload: AssessmentIn):
         raise field_error("organization_id", "找不到该社会组织。")
     a = services.assessment_submit(
         organization=org,
-        score=payload.score,
-        proposed_level=payload.proposed_level,
-        report=payload.report,
-        assessed_on=payload.assessed_on,
         actor=actor,
+        data=AssessmentInput.parse(
+            score=payload.score,
+            proposed_level=payload.proposed_level,
+            report=payload.report,
+            assessed_on=payload.assessed_on,
+        ),
     )
     return Status(201, selectors_audit.assessment_get_for(pk=a.pk, actor=actor))
 

@@ -4,55 +4,24 @@ registration authority confirms it into the registry (``grade_record``) or rejec
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-from typing import Any
-
 from django.db import transaction
 from django.utils import timezone
 
-from caidan.accounts.actor import user_of
 from caidan.accounts.models import Role, User
 from caidan.accounts.permissions import require
 from caidan.accounts.selectors import organization_users
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
+from caidan.common.actor import Actor, user_of
 from caidan.common.errors import Conflict, field_error
 from caidan.notifications.services import notify
 from caidan.orgs.models import Organization
 from caidan.orgs.services import grade_record
 
 from .. import permissions  # noqa: F401 - registers the rules
+from ..inputs import AssessmentInput
 from ..lifecycles import AssessmentAction, assessment_lifecycle
 from ..models import AssessmentStatus, OrgAssessment
-from .hearings import clean_date, clean_text
-
-MAX_SCORE = Decimal("1000")  # the national assessment scale (1000 points)
-
-
-def _clean_score(value: Any) -> Decimal:
-    if isinstance(value, bool | float):
-        raise field_error("score", "评估得分须以字符串或整数给出，不能是浮点数。")
-    try:
-        score = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise field_error("score", f"评估得分不是有效的数字：{value!r}。") from None
-    if not score.is_finite() or score != score.quantize(Decimal("0.01")):
-        raise field_error("score", "评估得分最多保留两位小数。")
-    if not Decimal(0) <= score <= MAX_SCORE:
-        raise field_error("score", f"评估得分应在 0 到 {MAX_SCORE} 分之间。")
-    return score.quantize(Decimal("0.01"))
-
-
-def _clean_level(value: Any) -> int:
-    if isinstance(value, bool):
-        raise field_error("proposed_level", "建议等级应为 1 到 5（即 1A–5A）。")
-    try:
-        level = int(str(value).strip().upper().removesuffix("A"))
-    except (TypeError, ValueError):
-        raise field_error("proposed_level", "建议等级应为 1 到 5（即 1A–5A）。") from None
-    if not 1 <= level <= 5:
-        raise field_error("proposed_level", "建议等级应为 1 到 5（即 1A–5A）。")
-    return level
 
 
 def conflict_of_interest(evaluator: Organization, organization: Organization) -> str:
@@ -80,21 +49,12 @@ def _authority_users() -> list[User]:
 
 
 def assessment_submit(
-    *,
-    organization: Organization,
-    score: Any,
-    proposed_level: Any,
-    report: str,
-    assessed_on: Any,
-    actor: Any,
+    *, organization: Organization, data: AssessmentInput, actor: Actor
 ) -> OrgAssessment:
     """An evaluator of an evaluator organization submits an assessment for confirmation."""
     require(actor, "evaluations.assess_orgs", organization)
     evaluator = actor.organization
-    score = _clean_score(score)
-    level = _clean_level(proposed_level)
-    report = clean_text(report, "report", "评估意见")
-    assessed_on = clean_date(assessed_on, "assessed_on")
+    score, level, assessed_on = data.score, data.proposed_level, data.assessed_on
     if assessed_on > timezone.localdate():
         raise field_error("assessed_on", f"评估日期 {assessed_on} 不能晚于今天。")
     with transaction.atomic():
@@ -119,7 +79,7 @@ def assessment_submit(
             assessed_on=assessed_on,
             score=score,
             proposed_level=level,
-            report=report,
+            report=data.report,
             submitted_by=user_of(actor),
         )
         audit_record(
@@ -145,7 +105,7 @@ def assessment_submit(
 
 
 def assessment_decide(
-    *, assessment: OrgAssessment, confirm: bool, note: str = "", actor: Any
+    *, assessment: OrgAssessment, confirm: bool, note: str = "", actor: Actor
 ) -> OrgAssessment:
     """The registration authority confirms (the proposed grade is recorded in the registry
     in the same transaction) or rejects (with a reason) a submitted assessment."""

@@ -15,6 +15,7 @@ from caidan.web.ui import attempt, attempt_error, domain_errors
 
 from .. import forms, selectors_audit, services
 from ..affordances import assessment_decidable
+from ..inputs import AssessmentInput
 
 
 @login_required
@@ -52,11 +53,13 @@ def assessment_new(request):
         a, error = attempt(
             lambda: services.assessment_submit(
                 organization=d["organization"],
-                score=d["score"],
-                proposed_level=d["proposed_level"],
-                report=d["report"],
-                assessed_on=d["assessed_on"],
                 actor=actor,
+                data=AssessmentInput.parse(
+                    score=d["score"],
+                    proposed_level=d["proposed_level"],
+                    report=d["report"],
+                    assessed_on=d["assessed_on"],
+                ),
             ),
             form=form,
         )
