@@ -17,9 +17,8 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, field_validator
-from pydantic_core import PydanticCustomError
 
-from caidan.common.inputs import Input, Money, RequiredText, Text
+from caidan.common.inputs import Input, Money, RequiredText, Text, rule
 
 from .models import CODE_DIGITS_PER_LEVEL, ItemCategory
 
@@ -29,11 +28,6 @@ MAX_SORT_ORDER = 1_000_000
 MAX_KEYWORDS = 100
 MAX_KEYWORD_LENGTH = 50
 KEYWORD_SEPARATORS = ("，", ",", "；", ";", "\n", "\r", "、")
-
-
-def _rule(rule: str) -> PydanticCustomError:
-    """A refusal whose message is the field's title followed by ``rule``."""
-    return PydanticCustomError("rule", "{rule}", {"rule": rule})
 
 
 def level_of(code: str) -> int:
@@ -80,7 +74,7 @@ def _zero_if_blank(value: Any) -> Any:
 
 def _not_negative(price: Decimal | None) -> Decimal | None:
     if price is not None and price < 0:
-        raise _rule("不能为负数。")
+        raise rule("不能为负数。")
     return price
 
 
@@ -180,20 +174,20 @@ def _keywords(value: Any) -> list[str]:
             value = value.replace(separator, "、")
         value = value.split("、")
     if not isinstance(value, list | tuple):
-        raise _rule("格式不正确。")
+        raise rule("格式不正确。")
     out: list[str] = []
     seen: set[str] = set()
     for raw in value:
         if not isinstance(raw, str):
-            raise _rule("必须是文字。")
+            raise rule("必须是文字。")
         keyword = raw.strip()
         if len(keyword) > MAX_KEYWORD_LENGTH:
-            raise _rule(f"“{keyword[:20]}…”过长（最多 {MAX_KEYWORD_LENGTH} 个字）。")
+            raise rule(f"“{keyword[:20]}…”过长（最多 {MAX_KEYWORD_LENGTH} 个字）。")
         if keyword and normalize_text(keyword) not in seen:
             seen.add(normalize_text(keyword))
             out.append(keyword)
     if len(out) > MAX_KEYWORDS:
-        raise _rule(f"最多 {MAX_KEYWORDS} 个。")
+        raise rule(f"最多 {MAX_KEYWORDS} 个。")
     return out
 
 

@@ -18,11 +18,10 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator, validate_email
 from django.utils import timezone
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, model_validator
-from pydantic_core import PydanticCustomError
 
 from caidan.common.errors import field_error
 from caidan.common.identifiers import validate_uscc
-from caidan.common.inputs import Choice, Input, Money, RequiredText, Text
+from caidan.common.inputs import Choice, Input, Money, RequiredText, Text, rule
 
 from .models import CreditRecord, Organization, Penalty, ServiceField
 
@@ -37,11 +36,6 @@ MANUAL_REASONS = {
     },
     CreditRecord.List.SERIOUS: {CreditRecord.Reason.OTHER},
 }
-
-
-def _rule(rule: str) -> PydanticCustomError:
-    """A refusal whose message is the field's title followed by ``rule``."""
-    return PydanticCustomError("rule", "{rule}", {"rule": rule})
 
 
 def _blank(value: Any) -> Any:
@@ -61,14 +55,14 @@ def _zero_if_blank(value: Any) -> Any:
 
 def _not_future(day: dt.date | None) -> dt.date | None:
     if day is not None and day > timezone.localdate():
-        raise _rule("不能晚于今天。")
+        raise rule("不能晚于今天。")
     return day
 
 
 def _past_year(year: int) -> int:
     this_year = timezone.localdate().year
     if not FIRST_YEAR <= year <= this_year:
-        raise _rule(f"应在 {FIRST_YEAR} 到 {this_year} 之间。")
+        raise rule(f"应在 {FIRST_YEAR} 到 {this_year} 之间。")
     return year
 
 
@@ -78,7 +72,7 @@ def _false_if_none(value: Any) -> Any:
 
 def _phone(value: str) -> str:
     if value and not PHONE_RE.match(value):
-        raise _rule("只能包含数字、空格和 + - ( )。")
+        raise rule("只能包含数字、空格和 + - ( )。")
     return value
 
 
@@ -87,7 +81,7 @@ def _email(value: str) -> str:
         try:
             validate_email(value)
         except DjangoValidationError:
-            raise _rule(f"格式不正确：{value}。") from None
+            raise rule(f"格式不正确：{value}。") from None
     return value
 
 
@@ -105,11 +99,11 @@ def _service_fields(value: Any) -> list[str]:
     if not value:
         return []
     if not isinstance(value, list | tuple):
-        raise _rule("应为列表。")
+        raise rule("应为列表。")
     values = [f for f in value if f]
     bad = [str(f) for f in values if f not in ServiceField.values]
     if bad:
-        raise _rule(f"无效：{'、'.join(bad)}。")
+        raise rule(f"无效：{'、'.join(bad)}。")
     return sorted(set(values))
 
 
