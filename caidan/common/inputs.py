@@ -233,7 +233,11 @@ def Choices(allowed: Any, *, title: str | None = None) -> Any:  # noqa: N802
     values = list(getattr(allowed, "values", allowed))
 
     def check(items: Any) -> list[str]:
-        items = list(items or [])
+        if items is None:
+            return []
+        if not isinstance(items, list | tuple | set | frozenset):
+            raise _rule("choice", "须为一组选项（列表）。")
+        items = list(items)
         bad = [str(i) for i in items if i not in values]
         if bad:
             raise _rule("choice", f"无效：{'、'.join(bad)}。")

@@ -115,3 +115,9 @@ def test_a_blank_choice_reads_as_missing_and_a_line_is_one_line():
         Pick.parse(source="", name="甲")
     assert exc.value.message == "资金来源不能为空，请选择。"
     assert Pick.parse(source="fiscal", name=" 甲\n 乙 ").name == "甲 乙"
+
+
+@pytest.mark.parametrize("value", [7, "甲", {"甲": 1}])
+def test_choices_refuse_what_is_not_a_list(value):
+    exc = refused(title="好", tags=value)
+    assert exc.detail["field"] == "tags" and "须为一组选项" in exc.message
