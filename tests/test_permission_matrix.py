@@ -7,7 +7,14 @@ Roles: demo users, one per role (see caidan/demo/data.py). ``None`` = anonymous.
 import pytest
 
 from caidan.complaints.inputs import ComplaintDecisionInput, ComplaintInput, ComplaintSuspendInput
-from caidan.evaluations.inputs import AssessmentInput, HearingInput, SurveyInput
+from caidan.evaluations.inputs import (
+    AssessmentInput,
+    AuditPlanInput,
+    FindingInput,
+    FindingResponseInput,
+    HearingInput,
+    SurveyInput,
+)
 
 USERS = [
     None,
@@ -1203,10 +1210,9 @@ class _EvaluationObjects(dict):
         from caidan.evaluations.services.audit import audit_plan_set
 
         return audit_plan_set(
-            year=self["year"],
             unit=self.world.unit("310105-001"),
-            contracts=[self["contract"]],
             actor=self._actor("auditor"),
+            data=AuditPlanInput.parse(year=self["year"], contracts=[self["contract"]]),
         )
 
     def _plan(self):
@@ -1222,9 +1228,11 @@ class _EvaluationObjects(dict):
         return audit_finding_record(
             plan=self["plan_obj"],
             contract=self["contract_obj"],
-            description="部分支出缺少凭证。",
-            rectify_by=timezone.localdate() + dt.timedelta(days=14),
             actor=self._actor("auditor"),
+            data=FindingInput.parse(
+                description="部分支出缺少凭证。",
+                rectify_by=timezone.localdate() + dt.timedelta(days=14),
+            ),
         )
 
     def _finding(self):
@@ -1234,7 +1242,9 @@ class _EvaluationObjects(dict):
         from caidan.evaluations.services.audit import audit_finding_respond
 
         audit_finding_respond(
-            finding=self["finding_obj"], response="已补齐凭证。", actor=self._actor("provider")
+            finding=self["finding_obj"],
+            actor=self._actor("provider"),
+            data=FindingResponseInput.parse(response="已补齐凭证。"),
         )
         return self["finding"]
 

@@ -11,6 +11,12 @@ from caidan.audit.kinds import EventKind
 from caidan.audit.models import AuditEvent
 from caidan.common.errors import Conflict, PermissionDenied, ValidationError
 from caidan.common.tick import run_tick
+from caidan.evaluations.inputs import (
+    AuditPlanInput,
+    FindingCloseInput,
+    FindingInput,
+    FindingResponseInput,
+)
 from caidan.evaluations.models import AuditFinding, AuditPlan, FindingStatus
 from caidan.evaluations.services.audit import (
     audit_coverage,
@@ -40,11 +46,9 @@ def plan_for(world, contracts, unit=JIANGSU, year=None, **kwargs):
     if year is None:
         year = contracts[0].period_start.year
     return audit_plan_set(
-        year=year,
         unit=world.unit(unit),
-        contracts=contracts,
         actor=world.actor("auditor"),
-        **kwargs,
+        data=AuditPlanInput.parse(year=year, contracts=contracts, **kwargs),
     )
 
 
@@ -52,10 +56,12 @@ def finding_on(world, plan, contract, days=10, **kwargs):
     return audit_finding_record(
         plan=plan,
         contract=contract,
-        description=kwargs.pop("description", "部分活动经费缺少签到表等支出凭证。"),
-        rectify_by=timezone.localdate() + dt.timedelta(days=days),
         actor=world.actor("auditor"),
-        **kwargs,
+        data=FindingInput.parse(
+            description=kwargs.pop("description", "部分活动经费缺少签到表等支出凭证。"),
+            rectify_by=timezone.localdate() + dt.timedelta(days=days),
+            **kwargs,
+        ),
     )
 
 
@@ -94,10 +100,9 @@ def test_plan_refusals(world):
     year = contract.period_start.year
     with pytest.raises(PermissionDenied):
         audit_plan_set(
-            year=year,
             unit=world.unit(JIANGSU),
-            contracts=[contract],
             actor=world.actor("purchaser"),
+            data=AuditPlanInput.parse(year=year, contracts=[contract]),
         )
     draft = draft_contract(world, award=award_for(world, price="700000.00"))
     cases = [
@@ -133,9 +138,10 @@ def test_finding_needs_a_planned_contract_and_a_future_deadline(world):
         audit_finding_record(
             plan=plan,
             contract=planned,
-            description="x",
-            rectify_by=timezone.localdate() + dt.timedelta(days=5),
             actor=world.actor("purchaser"),
+            data=FindingInput.parse(
+                description="x", rectify_by=timezone.localdate() + dt.timedelta(days=5)
+            ),
         )
     assert not AuditFinding.objects.exists()
 
@@ -162,16 +168,30 @@ def test_finding_response_and_closure(world):
 
     for username in ("purchaser", "auditor", "purchaser2"):
         with pytest.raises(PermissionDenied):
-            audit_finding_respond(finding=finding, response="已整改", actor=world.actor(username))
+            audit_finding_respond(
+                finding=finding,
+                actor=world.actor(username),
+                data=FindingResponseInput.parse(response="已整改"),
+            )
     with pytest.raises(Conflict) as exc:
-        audit_finding_close(finding=finding, note="同意销号", actor=world.actor("auditor"))
+        audit_finding_close(
+            finding=finding,
+            actor=world.actor("auditor"),
+            data=FindingCloseInput.parse(note="同意销号"),
+        )
     assert exc.value.code == "not_responded"
     with pytest.raises(ValidationError) as exc:
-        audit_finding_respond(finding=finding, response="", actor=world.actor("provider"))
+        audit_finding_respond(
+            finding=finding,
+            actor=world.actor("provider"),
+            data=FindingResponseInput.parse(response=""),
+        )
     assert exc.value.field == "response"
 
     audit_finding_respond(
-        finding=finding, response="已补齐签到表和支出凭证。", actor=world.actor("provider")
+        finding=finding,
+        actor=world.actor("provider"),
+        data=FindingResponseInput.parse(response="已补齐签到表和支出凭证。"),
     )
     finding.refresh_from_db()
     assert finding.status == FindingStatus.RESPONDED and finding.responded_at is not None
@@ -180,22 +200,40 @@ def test_finding_response_and_closure(world):
     ).exists()
 
     with pytest.raises(PermissionDenied):
-        audit_finding_close(finding=finding, note="同意销号", actor=world.actor("provider"))
+        audit_finding_close(
+            finding=finding,
+            actor=world.actor("provider"),
+            data=FindingCloseInput.parse(note="同意销号"),
+        )
     with pytest.raises(ValidationError) as exc:
-        audit_finding_close(finding=finding, note=" ", actor=world.actor("auditor"))
+        audit_finding_close(
+            finding=finding, actor=world.actor("auditor"), data=FindingCloseInput.parse(note=" ")
+        )
     assert exc.value.field == "note"
 
-    audit_finding_close(finding=finding, note="凭证齐全，同意销号。", actor=world.actor("auditor"))
+    audit_finding_close(
+        finding=finding,
+        actor=world.actor("auditor"),
+        data=FindingCloseInput.parse(note="凭证齐全，同意销号。"),
+    )
     finding.refresh_from_db()
     assert finding.status == FindingStatus.CLOSED
     assert finding.closed_at is not None and finding.closing_note == "凭证齐全，同意销号。"
     assert AuditEvent.objects.filter(kind=EventKind.AUDIT_FINDING_CLOSED).exists()
 
     with pytest.raises(Conflict) as exc:
-        audit_finding_respond(finding=finding, response="再次报送", actor=world.actor("provider"))
+        audit_finding_respond(
+            finding=finding,
+            actor=world.actor("provider"),
+            data=FindingResponseInput.parse(response="再次报送"),
+        )
     assert exc.value.code == "closed"
     with pytest.raises(Conflict) as exc:
-        audit_finding_close(finding=finding, note="再次销号", actor=world.actor("auditor"))
+        audit_finding_close(
+            finding=finding,
+            actor=world.actor("auditor"),
+            data=FindingCloseInput.parse(note="再次销号"),
+        )
     assert exc.value.code == "closed"
 
 
@@ -206,10 +244,20 @@ def test_tick_flags_findings_past_their_deadline_once(world):
     plan = plan_for(world, [contract])
     open_one = finding_on(world, plan, contract, days=10)
     responded = finding_on(world, plan, contract, days=10)
-    audit_finding_respond(finding=responded, response="整改中", actor=world.actor("provider"))
+    audit_finding_respond(
+        finding=responded,
+        actor=world.actor("provider"),
+        data=FindingResponseInput.parse(response="整改中"),
+    )
     closed = finding_on(world, plan, contract, days=10)
-    audit_finding_respond(finding=closed, response="已整改", actor=world.actor("provider"))
-    audit_finding_close(finding=closed, note="同意", actor=world.actor("auditor"))
+    audit_finding_respond(
+        finding=closed,
+        actor=world.actor("provider"),
+        data=FindingResponseInput.parse(response="已整改"),
+    )
+    audit_finding_close(
+        finding=closed, actor=world.actor("auditor"), data=FindingCloseInput.parse(note="同意")
+    )
     later = finding_on(world, plan, contract, days=20)
 
     deadline = open_one.rectify_by

@@ -14,6 +14,7 @@ from caidan.common.schemas import ERRORS, PageOut, page_response, renamed_fields
 from caidan.contracts import selectors as contract_selectors
 
 from .. import selectors_audit, services
+from ..inputs import AuditPlanInput, FindingCloseInput, FindingInput, FindingResponseInput
 from .access import body_id, path_id, require_roles
 from .routing import router
 from .schemas import AuditPlanOut, FindingOut, audit_plan_seen
@@ -39,11 +40,11 @@ def set_audit_plan(request, payload: AuditPlanIn):
     if unit is None:
         raise field_error("unit_id", "找不到该单位。")
     plan = services.audit_plan_set(
-        year=payload.year,
         unit=unit,
-        contracts=payload.contracts,
-        note=payload.note,
         actor=actor,
+        data=AuditPlanInput.parse(
+            year=payload.year, contracts=payload.contracts, note=payload.note
+        ),
     )
     return Status(201, audit_plan_seen(selectors_audit.audit_plan_get(pk=plan.pk)))
 
@@ -72,9 +73,8 @@ def record_finding(request, plan_id: int, payload: FindingIn):
         finding = services.audit_finding_record(
             plan=plan,
             contract=contract,
-            description=payload.description,
-            rectify_by=payload.rectify_by,
             actor=actor,
+            data=FindingInput.parse(description=payload.description, rectify_by=payload.rectify_by),
         )
     return Status(201, selectors_audit.finding_get_for(pk=finding.pk, actor=actor))
 
@@ -114,7 +114,9 @@ class RespondIn(Schema):
 def respond_to_finding(request, finding_id: int, payload: RespondIn):
     actor = request.auth
     finding = selectors_audit.finding_get_for(pk=path_id(finding_id), actor=actor)
-    services.audit_finding_respond(finding=finding, response=payload.response, actor=actor)
+    services.audit_finding_respond(
+        finding=finding, actor=actor, data=FindingResponseInput.parse(payload.dict())
+    )
     return selectors_audit.finding_get_for(pk=finding.pk, actor=actor)
 
 
@@ -130,5 +132,7 @@ class CloseIn(Schema):
 def close_finding(request, finding_id: int, payload: CloseIn):
     actor = request.auth
     finding = selectors_audit.finding_get_for(pk=path_id(finding_id), actor=actor)
-    services.audit_finding_close(finding=finding, note=payload.note, actor=actor)
+    services.audit_finding_close(
+        finding=finding, actor=actor, data=FindingCloseInput.parse(payload.dict())
+    )
     return selectors_audit.finding_get_for(pk=finding.pk, actor=actor)

@@ -13,24 +13,23 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from caidan.accounts.actor import Actor, user_of
 from caidan.accounts.models import Unit, User
 from caidan.accounts.permissions import require
 from caidan.accounts.selectors import organization_users, unit_officers
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
+from caidan.common.actor import Actor, user_of
 from caidan.common.errors import Conflict, field_error
 from caidan.common.tick import flag_once, tick_job
 from caidan.contracts.models import Contract, ContractStatus
 from caidan.notifications.services import notify
 
 from .. import permissions  # noqa: F401 - registers the rules
+from ..inputs import AuditPlanInput, FindingCloseInput, FindingInput, FindingResponseInput
 from ..lifecycles import FindingAction, finding_lifecycle
 from ..models import AuditFinding, AuditPlan, FindingStatus
-from .hearings import clean_date
 
 SIGNED = (ContractStatus.ACTIVE, ContractStatus.COMPLETED, ContractStatus.TERMINATED)
-MAX_TEXT = 20000
 SHARE_PLACES = Decimal("0.0001")
 
 
@@ -38,28 +37,6 @@ def _parties(contract: Contract) -> list[User]:
     """The provider's people and the purchaser's officers, each once."""
     people = organization_users([contract.organization_id])
     return people + [u for u in unit_officers(contract.unit) if u not in people]
-
-
-def _text(value: Any, field: str, label: str) -> str:
-    text = str(value or "").strip()
-    if not text:
-        raise field_error(field, f"请填写{label}。")
-    if len(text) > MAX_TEXT:
-        raise field_error(field, f"{label}不超过 {MAX_TEXT} 字，详细材料请上传附件。")
-    return text
-
-
-def _clean_year(year: Any) -> int:
-    if isinstance(year, bool):
-        raise field_error("year", "年度应为四位数字。")
-    try:
-        year = int(str(year).strip())
-    except (TypeError, ValueError):
-        raise field_error("year", "年度应为四位数字。") from None
-    latest = timezone.localdate().year + 1
-    if not 2000 <= year <= latest:
-        raise field_error("year", f"年度应在 2000 至 {latest} 年之间。")
-    return year
 
 
 def unit_year_contracts(unit: Unit, year: int):
@@ -89,18 +66,8 @@ def audit_coverage(plan: AuditPlan) -> dict[str, Any]:
     }
 
 
-def _resolve_contracts(unit: Unit, year: int, contracts: Any) -> list[Contract]:
-    if contracts is None or isinstance(contracts, str | bytes):
-        raise field_error("contracts", "请选择列入审计计划的项目合同。")
-    ids = []
-    for item in contracts:
-        pk = getattr(item, "pk", item)
-        if isinstance(pk, bool) or not isinstance(pk, int | str) or not str(pk).isdigit():
-            raise field_error("contracts", f"合同编号无效：{pk!r}。")
-        if int(pk) not in ids:
-            ids.append(int(pk))
-    if not ids:
-        raise field_error("contracts", "请至少选择一个列入审计计划的项目合同。")
+def _resolve_contracts(unit: Unit, year: int, ids: list[int]) -> list[Contract]:
+    """The chosen contracts: signed ones of the unit (or below) starting in ``year``."""
     found = {c.pk: c for c in Contract.objects.select_related("unit").filter(pk__in=ids)}
     missing = [pk for pk in ids if pk not in found]
     if missing:
@@ -119,18 +86,13 @@ def _resolve_contracts(unit: Unit, year: int, contracts: Any) -> list[Contract]:
     return [found[pk] for pk in ids]
 
 
-def audit_plan_set(
-    *, year: Any, unit: Unit, contracts: Any, note: str = "", actor: Any
-) -> AuditPlan:
+def audit_plan_set(*, unit: Unit, data: AuditPlanInput, actor: Actor) -> AuditPlan:
     """The auditor sets the annual audit plan of a unit (one per year and unit): which of
     the unit-year's signed contracts are audited. Setting it again replaces the list; a
     contract with findings cannot be taken out."""
     require(actor, "evaluations.audit", unit)
-    year = _clean_year(year)
-    note = str(note or "").strip()
-    if len(note) > MAX_TEXT:
-        raise field_error("note", f"说明不超过 {MAX_TEXT} 字。")
-    chosen = _resolve_contracts(unit, year, contracts)
+    year, note = data.year, data.note
+    chosen = _resolve_contracts(unit, year, data.contracts)
     new_ids = sorted(c.pk for c in chosen)
     with transaction.atomic():
         plan = AuditPlan.objects.select_for_update().filter(year=year, unit=unit).first()
@@ -193,12 +155,11 @@ def audit_plan_set(
 
 
 def audit_finding_record(
-    *, plan: AuditPlan, contract: Contract, description: str, rectify_by: Any, actor: Any
+    *, plan: AuditPlan, contract: Contract, data: FindingInput, actor: Actor
 ) -> AuditFinding:
     """The auditor records a finding on a planned contract, with a rectification deadline."""
     require(actor, "evaluations.audit", plan)
-    description = _text(description, "description", "审计发现")
-    rectify_by = clean_date(rectify_by, "rectify_by")
+    description, rectify_by = data.description, data.rectify_by
     if rectify_by <= timezone.localdate():
         raise field_error("rectify_by", f"整改期限 {rectify_by} 须晚于今天。")
     with transaction.atomic():
@@ -239,10 +200,12 @@ def _lock_finding(finding: AuditFinding) -> AuditFinding:
     )
 
 
-def audit_finding_respond(*, finding: AuditFinding, response: str, actor: Any) -> AuditFinding:
+def audit_finding_respond(
+    *, finding: AuditFinding, data: FindingResponseInput, actor: Actor
+) -> AuditFinding:
     """The contract's provider reports its rectification (again, until the finding is closed)."""
     require(actor, "evaluations.respond", finding.contract)
-    response = _text(response, "response", "整改情况")
+    response = data.response
     with transaction.atomic():
         f = _lock_finding(finding)
         if f.status == FindingStatus.CLOSED:
@@ -269,10 +232,12 @@ def audit_finding_respond(*, finding: AuditFinding, response: str, actor: Any) -
     return f
 
 
-def audit_finding_close(*, finding: AuditFinding, note: str, actor: Any) -> AuditFinding:
+def audit_finding_close(
+    *, finding: AuditFinding, data: FindingCloseInput, actor: Actor
+) -> AuditFinding:
     """The auditor closes (销号) a finding whose rectification was reported."""
     require(actor, "evaluations.audit", finding)
-    note = _text(note, "note", "销号意见")
+    note = data.note
     with transaction.atomic():
         f = _lock_finding(finding)
         if f.status == FindingStatus.CLOSED:

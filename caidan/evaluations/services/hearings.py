@@ -5,7 +5,6 @@ data), the opinions heard and how they were followed up. Hearing records are pub
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,7 +15,6 @@ from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
 from caidan.common.actor import Actor, user_of
 from caidan.common.errors import Conflict, field_error
-from caidan.common.masking import contains_personal_numbers
 from caidan.contracts.models import Contract, ContractStatus
 from caidan.notifications.services import notify
 
@@ -26,42 +24,7 @@ from ..models import Hearing
 
 MAX_HEARINGS = 2  # seed 001: 每个服务周期 1–2 次
 PERIOD_MARGIN_DAYS = 30
-MAX_TEXT = 20000
 HEARING_STATUSES = (ContractStatus.ACTIVE, ContractStatus.COMPLETED)
-
-
-def clean_date(value: Any, field: str) -> dt.date:
-    """A calendar date given as a ``date`` or ``YYYY-MM-DD``."""
-    if isinstance(value, dt.datetime):
-        return timezone.localdate(value) if timezone.is_aware(value) else value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise field_error(field, "日期格式应为 YYYY-MM-DD。")
-
-
-def clean_text(
-    value: Any, field: str, label: str, *, required: bool = True, max_len: int = MAX_TEXT
-) -> str:
-    """Free text that will be published: required (unless not), bounded, and free of
-    mobile and ID numbers (DOMAIN.md §5: personal data is never published)."""
-    text = str(value or "").strip()
-    if required and not text:
-        raise field_error(field, f"请填写{label}。")
-    if len(text) > max_len:
-        raise field_error(field, f"{label}不超过 {max_len} 字。")
-    if contains_personal_numbers(text):
-        raise field_error(
-            field,
-            f"{label}将公开，不得包含手机号码或身份证号码等个人信息；"
-            "参加人员请只写身份类别和人数（如“居民代表 12 人”）。",
-            code="personal_data",
-        )
-    return text
 
 
 def _lock_contract(contract: Contract) -> Contract:

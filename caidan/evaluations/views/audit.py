@@ -16,6 +16,7 @@ from caidan.web.ui import attempt, attempt_error, domain_errors
 
 from .. import forms, selectors_audit, services
 from ..affordances import finding_affordances
+from ..inputs import AuditPlanInput, FindingCloseInput, FindingInput, FindingResponseInput
 
 
 @login_required
@@ -64,11 +65,13 @@ def audit_plan_edit(request):
         if request.method == "POST" and form.is_valid():
             saved, error = attempt(
                 lambda: services.audit_plan_set(
-                    year=year,
                     unit=unit,
-                    contracts=[int(pk) for pk in form.cleaned_data["contracts"]],
-                    note=form.cleaned_data["note"],
                     actor=actor,
+                    data=AuditPlanInput.parse(
+                        year=year,
+                        contracts=[int(pk) for pk in form.cleaned_data["contracts"]],
+                        note=form.cleaned_data["note"],
+                    ),
                 ),
                 form=form,
             )
@@ -119,9 +122,8 @@ def audit_finding_record(request, plan_id: int):
             lambda: services.audit_finding_record(
                 plan=plan,
                 contract=contract,
-                description=d["description"],
-                rectify_by=d["rectify_by"],
                 actor=actor,
+                data=FindingInput.parse(description=d["description"], rectify_by=d["rectify_by"]),
             ),
             form=form,
         )
@@ -170,7 +172,9 @@ def audit_finding_respond(request, finding_id: int):
     if form.is_valid():
         error = attempt_error(
             lambda: services.audit_finding_respond(
-                finding=finding, response=form.cleaned_data["response"], actor=actor
+                finding=finding,
+                actor=actor,
+                data=FindingResponseInput.parse(form.cleaned_data),
             ),
             form=form,
         )
@@ -191,7 +195,9 @@ def audit_finding_close(request, finding_id: int):
     if form.is_valid():
         error = attempt_error(
             lambda: services.audit_finding_close(
-                finding=finding, note=form.cleaned_data["note"], actor=actor
+                finding=finding,
+                actor=actor,
+                data=FindingCloseInput.parse(form.cleaned_data),
             ),
             form=form,
         )
