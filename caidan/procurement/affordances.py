@@ -4,7 +4,7 @@
 Each answer comes from the rule the services enforce: the permissions they ``require``, the
 status tables in ``lifecycles.py`` (``tender_lifecycle`` and the bid, award and challenge
 tables) and the services' own checks (``_refuse_after_deadline`` for bidding and asking,
-``bidder_problems``, ``_method_change_needed``, ``_scoring_open``). A flag says the step is
+``bidder_problems``, ``method_change_needed``, ``_scoring_open``). A flag says the step is
 open to this reader now; the service still decides, with a message, when the reader tries
 (e.g. ``publish`` is open on a draft, and ``needs_method_approval`` says why publication will
 be refused until the finance bureau approves the change of method).
@@ -38,7 +38,7 @@ from .methods import committee_needed
 from .models import Bid, Tender, TenderAction, TenderStatus
 from .services._shared import _scoring_open
 from .services.bids import _refuse_after_deadline, bidder_problems
-from .services.tenders import _method_change_needed
+from .services.tenders import method_change_needed
 
 # Between the opening and the award (the table's ranking step may run): the committee works
 # and the purchaser may still declare the tender failed (``tender_fail_manual``).
@@ -81,7 +81,7 @@ def needs_method_approval(tender: Tender) -> bool:
     return (
         tender_lifecycle.allowed(tender.status, TenderAction.PUBLISH)
         and tender.method_change_approved_by_id is None
-        and _method_change_needed(tender)
+        and method_change_needed(tender)
     )
 
 

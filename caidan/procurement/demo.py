@@ -19,6 +19,7 @@ from caidan.accounts.models import Membership, Role, Unit, User
 from caidan.common.calendar import WorkingCalendar
 from caidan.projects.inputs import ProposalInput
 
+from .inputs import TenderInput
 from .models import Expert, Tender
 
 EXPERTS = [
@@ -160,10 +161,12 @@ def seed_procurement(system: Actor, password: str) -> dict[str, int]:
         if Tender.objects.filter(proposal=proposal).exists():
             continue
         tender = tender_create(
-            proposal=proposal,
             actor=purchaser,
-            bid_security=str((proposal.budget * Decimal("0.01")).quantize(Decimal("0.01"))),
-            description=proposal.description,
+            data=TenderInput.parse(
+                proposal=proposal,
+                bid_security=str((proposal.budget * Decimal("0.01")).quantize(Decimal("0.01"))),
+                description=proposal.description,
+            ),
         )
         tender_update(tender=tender, changes={"deadline": _deadline(25 + i)}, actor=purchaser)
         tender_publish(tender=tender, actor=purchaser)

@@ -139,8 +139,9 @@ class TenderForm(forms.Form):
 
     def __init__(self, *args, organizations=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.organizations = list(organizations)
         self.fields["invited_organization"].choices = [("", "—")] + [
-            (str(o.pk), o.name) for o in organizations
+            (str(o.pk), o.name) for o in self.organizations
         ]
         # Offer only the evaluation methods the chosen procurement method allows
         # (competitive consultation: comprehensive scoring only, 财库〔2014〕214号 §23).
@@ -211,8 +212,12 @@ class TenderForm(forms.Form):
                 aliases[f"factors.{index}.{part}"] = f"factor_{row}_{part}"
         return aliases
 
-    def service_data(self, *, creating: bool) -> dict:
+    def service_data(self) -> dict:
+        """The documents for ``TenderInput``: the invited organization picked from the
+        list, blank numbers left out (the service's lawful defaults on a new tender,
+        unchanged on a draft)."""
         d = self.cleaned_data
+        invited = d["invited_organization"]
         data = {
             "title": d["title"],
             "method": d["method"],
@@ -220,25 +225,25 @@ class TenderForm(forms.Form):
             "evaluation_method": d["evaluation_method"],
             "aggregate": d["aggregate"],
             "description": d["description"],
-            "budget": str(d["budget"]),
-            "bid_security": str(d["bid_security"]),
+            "budget": d["budget"],
+            "bid_security": d["bid_security"],
             "grade_policy": d["grade_policy"],
             "required_fields": list(d["required_fields"]),
             "require_experience": d["require_experience"],
-            "price_points": str(d["price_points"]),
+            "price_points": d["price_points"],
             "factors": self.factors(),
-            "invited_organization": d["invited_organization"] or None,
+            "invited_organization": next(
+                (o for o in self.organizations if str(o.pk) == invited), None
+            ),
             "justification": d["justification"],
             "posts": d["posts"] or 0,
             "post_requirements": d["post_requirements"],
-            "post_price_cap": "" if d["post_price_cap"] is None else str(d["post_price_cap"]),
+            "post_price_cap": d["post_price_cap"],
             "deadline": d["deadline"],
         }
         for key in ("committee_size", "reserve_count"):
             if d.get(key) is not None:
                 data[key] = d[key]
-            elif creating:
-                data[key] = 0  # the service's lawful default
         return data
 
 

@@ -10,10 +10,12 @@ adding an entry here (see ``docs/procurement.md``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from caidan.jurisdiction.selectors import setting_value
 
 from .models import Method
+from .scoring import LARGE_BUDGET
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,16 @@ CONFIGS: dict[str, MethodConfig] = {
 
 def config_for(method: str) -> MethodConfig:
     return CONFIGS[method]
+
+
+def default_committee_size(method: str, budget: Decimal) -> int:
+    """The smallest lawful committee (87号令 §47; consultation rules)."""
+    rule = config_for(method).committee_rule
+    if rule is None:
+        return 0
+    if rule == "consultation":
+        return 3
+    return 7 if budget >= LARGE_BUDGET else 5
 
 
 def experts_needed(tender) -> bool:

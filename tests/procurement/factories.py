@@ -21,6 +21,7 @@ from caidan.accounts.models import Membership, Role
 from caidan.common.calendar import WorkingCalendar
 from caidan.common.identifiers import make_uscc
 from caidan.orgs.inputs import OrganizationInput
+from caidan.procurement.inputs import TenderInput
 from caidan.projects.inputs import ProposalInput
 
 _counter = itertools.count(1)
@@ -176,7 +177,8 @@ def draft_tender(world, *, proposal=None, budget="1000000.00", method="open_tend
 
     proposal = proposal or approved_proposal(world, budget=budget, method=method)
     return tender_create(
-        proposal=proposal, actor=world.actor("purchaser"), **tender_data(**overrides)
+        actor=world.actor("purchaser"),
+        data=TenderInput.parse(proposal=proposal, **tender_data(**overrides)),
     )
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from caidan.common.errors import ValidationError
+from caidan.procurement.inputs import TenderInput
 from caidan.procurement.services import tender_create, tender_update
 
 from .factories import approved_proposal, tender_data
@@ -33,7 +34,9 @@ CASES = [
 def test_bid_security_cap_is_exact_in_the_services(world):
     purchaser = world.actor("purchaser")
     proposal = approved_proposal(world, budget="1000000.33")
-    tender = tender_create(proposal=proposal, actor=purchaser, **tender_data(bid_security="0"))
+    tender = tender_create(
+        actor=purchaser, data=TenderInput.parse(proposal=proposal, **tender_data(bid_security="0"))
+    )
     for budget, security, ok in CASES:
         changes = {"budget": budget, "bid_security": security}
         if ok:
@@ -51,9 +54,8 @@ def test_bid_security_refused_one_fen_above_on_create(world):
     proposal = approved_proposal(world, budget="1000000.33")
     with pytest.raises(ValidationError) as exc:
         tender_create(
-            proposal=proposal,
             actor=world.actor("purchaser"),
-            **tender_data(bid_security="20000.01"),
+            data=TenderInput.parse(proposal=proposal, **tender_data(bid_security="20000.01")),
         )
     assert exc.value.field == "bid_security"
 

@@ -24,6 +24,7 @@ from caidan.common.errors import Conflict, ValidationError
 from caidan.notifications.models import Notification
 from caidan.procurement import draw_check
 from caidan.procurement.forms import TenderForm
+from caidan.procurement.inputs import TenderInput
 from caidan.procurement.models import Bid, ExpertDraw, PanelMember, Tender
 from caidan.procurement.selectors_experts import draw_record, panel_for
 from caidan.procurement.services import (
@@ -259,7 +260,7 @@ def test_single_source_is_ranked_at_opening_without_a_committee(world):
     tender = published_tender(
         world,
         method="single_source",
-        invited_organization=bidder.org.pk,
+        invited_organization=bidder.org,
         justification="该服务只有一家机构具备资质，已公示五个工作日。",
         days=10,
     )
@@ -298,7 +299,8 @@ def test_consultation_cannot_use_the_lowest_price_method(world, client, token_fo
 
     with pytest.raises(ValidationError) as exc:
         tender_create(
-            proposal=proposal, actor=world.actor("purchaser"), evaluation_method="lowest_price"
+            actor=world.actor("purchaser"),
+            data=TenderInput.parse(proposal=proposal, evaluation_method="lowest_price"),
         )
     assert exc.value.field == "evaluation_method" and "财库〔2014〕214号 §23" in exc.value.message
     # switching an open tender's draft to consultation keeps the rule

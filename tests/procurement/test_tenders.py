@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from caidan.common.errors import Conflict, PermissionDenied, ValidationError
+from caidan.procurement.inputs import TenderInput
 from caidan.procurement.models import Amendment, Tender
 from caidan.procurement.services import (
     tender_amend,
@@ -67,7 +68,9 @@ def publish_at(world, tender, *, now, deadline):
 
 def test_tender_starts_from_an_approved_project_with_its_defaults(world, purchaser):
     proposal = approved_proposal(world, budget="600000.00")
-    t = tender_create(proposal=proposal, actor=purchaser, **tender_data(bid_security="0"))
+    t = tender_create(
+        actor=purchaser, data=TenderInput.parse(proposal=proposal, **tender_data(bid_security="0"))
+    )
     assert t.status == "draft"
     assert t.budget == Decimal("600000.00")
     assert t.method == "open_tender"
@@ -95,14 +98,14 @@ def test_an_unapproved_project_cannot_be_tendered(world, purchaser):
         ),
     )
     with pytest.raises(Conflict) as exc:
-        tender_create(proposal=draft, actor=purchaser)
+        tender_create(actor=purchaser, data=TenderInput.parse(proposal=draft))
     assert exc.value.code == "not_approved"
 
 
 def test_one_live_tender_per_project(world, purchaser):
     t = draft_tender(world)
     with pytest.raises(Conflict) as exc:
-        tender_create(proposal=t.proposal, actor=purchaser, **tender_data())
+        tender_create(actor=purchaser, data=TenderInput.parse(proposal=t.proposal, **tender_data()))
     assert exc.value.code == "tender_exists"
 
 
@@ -111,13 +114,16 @@ def test_another_units_officer_cannot_tender_or_edit(world):
     with pytest.raises(PermissionDenied):
         tender_update(tender=t, changes={"title": "改名"}, actor=world.actor("purchaser2"))
     with pytest.raises(PermissionDenied):
-        tender_create(proposal=t.proposal, actor=world.actor("purchaser2"))
+        tender_create(actor=world.actor("purchaser2"), data=TenderInput.parse(proposal=t.proposal))
 
 
 def test_budget_is_the_ceiling_of_the_approved_project(world, purchaser):
     proposal = approved_proposal(world, budget="500000.00")
     with pytest.raises(ValidationError) as exc:
-        tender_create(proposal=proposal, actor=purchaser, **tender_data(budget="500000.01"))
+        tender_create(
+            actor=purchaser,
+            data=TenderInput.parse(proposal=proposal, **tender_data(budget="500000.01")),
+        )
     assert exc.value.field == "budget"
 
 
@@ -263,22 +269,29 @@ def test_a_different_method_needs_a_reason_and_approval_before_publication(world
     proposal = approved_proposal(world)
     with pytest.raises(ValidationError) as exc:
         tender_create(
-            proposal=proposal,
             actor=purchaser,
-            **tender_data(
-                method="consultation", price_points=20, committee_size=3, factors=factors(50, 30)
+            data=TenderInput.parse(
+                proposal=proposal,
+                **tender_data(
+                    method="consultation",
+                    price_points=20,
+                    committee_size=3,
+                    factors=factors(50, 30),
+                ),
             ),
         )
     assert exc.value.field == "method_change_reason"
     t = tender_create(
-        proposal=proposal,
         actor=purchaser,
-        **tender_data(
-            method="consultation",
-            price_points=20,
-            committee_size=3,
-            factors=factors(50, 30),
-            method_change_reason="服务需求难以事先确定",
+        data=TenderInput.parse(
+            proposal=proposal,
+            **tender_data(
+                method="consultation",
+                price_points=20,
+                committee_size=3,
+                factors=factors(50, 30),
+                method_change_reason="服务需求难以事先确定",
+            ),
         ),
     )
     now = at(2027, 9, 1)

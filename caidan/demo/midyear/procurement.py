@@ -12,6 +12,7 @@ from django.utils import timezone
 from caidan.accounts.actor import Actor
 from caidan.accounts.models import Role, Unit
 from caidan.common.calendar import WorkingCalendar
+from caidan.procurement.inputs import TenderInput
 from caidan.projects.inputs import ProposalInput
 
 from .helpers import actor_for, service_period, soon_deadline
@@ -51,12 +52,14 @@ def published_tender(proposal, purchaser: Actor, *, evaluation_method: str, dead
     from caidan.procurement.services import tender_create, tender_publish, tender_update
 
     tender = tender_create(
-        proposal=proposal,
         actor=purchaser,
-        evaluation_method=evaluation_method,
-        price_points=30,
-        factors=[dict(f) for f in FACTORS],
-        bid_security=str((proposal.budget * Decimal("0.01")).quantize(Decimal("0.01"))),
+        data=TenderInput.parse(
+            proposal=proposal,
+            evaluation_method=evaluation_method,
+            price_points=30,
+            factors=[dict(f) for f in FACTORS],
+            bid_security=str((proposal.budget * Decimal("0.01")).quantize(Decimal("0.01"))),
+        ),
     )
     tender_update(tender=tender, changes={"deadline": deadline}, actor=purchaser)
     # The announcement is dated so the legal bidding period (≥ 20 days) has run.

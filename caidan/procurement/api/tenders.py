@@ -16,6 +16,7 @@ from caidan.common.errors import NotFound, field_error
 from caidan.common.schemas import ERRORS, PageOut, page_response, renamed_fields
 
 from .. import selectors, services
+from ..inputs import TenderInput
 from ..models import BidStatus
 from .routing import aware, organization_ref, public_actor, router, tender_for
 from .schemas import AmendmentOut, TenderDetailOut, TenderOut, tender_detail, tender_seen
@@ -189,8 +190,12 @@ def create_tender(request, payload: TenderIn):
     proposal = selectors.proposal_for_tender(payload.proposal_id)
     if proposal is None:
         raise field_error("proposal_id", "找不到该立项项目。")
+    changes = _tender_changes(payload)
+    for key in ("committee_size", "reserve_count"):
+        if changes.get(key) == 0:  # on a new tender: the lawful minimum, the jurisdiction's number
+            changes[key] = None
     with renamed_fields(**_TENDER_RENAMES):
-        t = services.tender_create(proposal=proposal, actor=actor, **_tender_changes(payload))
+        t = services.tender_create(actor=actor, data=TenderInput.parse(changes, proposal=proposal))
     return Status(201, tender_detail(actor, t.pk))
 
 

@@ -19,8 +19,8 @@ from caidan.accounts.permissions import require
 from caidan.accounts.selectors import organization_users
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
+from caidan.common.actor import Actor
 from caidan.common.errors import Conflict, field_error
-from caidan.common.money import to_money
 from caidan.jurisdiction.selectors import setting_value
 from caidan.orgs.models import Organization
 
@@ -28,8 +28,9 @@ from .. import (
     permissions,  # noqa: F401 - registers the rules
     sealing,
 )
+from ..inputs import TenderInput
 from ..lifecycles import tender_lifecycle
-from ..methods import config_for
+from ..methods import config_for, default_committee_size
 from ..models import (
     EvaluationMethod,
     Method,
@@ -40,7 +41,7 @@ from ..models import (
 from ._shared import _notify_prospective
 from .amendments import tender_amend
 from .lifecycle import lock
-from .tender_rules import default_committee_size, validate_deadline, validate_tender
+from .tender_rules import check_jurisdiction_limits, validate_deadline
 
 LIVE = (
     TenderStatus.DRAFT,
@@ -77,53 +78,6 @@ EDITABLE_FIELDS = (
     "method_change_reason",
 )
 
-DEFAULT_FACTORS = [
-    {"id": "plan", "name": "服务方案", "max": 40},
-    {"id": "team", "name": "团队与资质", "max": 20},
-    {"id": "experience", "name": "同类项目经验", "max": 10},
-]
-
-
-def _coerce(data: dict[str, Any]) -> dict[str, Any]:
-    out = dict(data)
-    for key in ("budget", "bid_security"):
-        if key in out and out[key] is not None:
-            out[key] = to_money(out[key], field=key)
-    if "post_price_cap" in out:
-        cap = out["post_price_cap"]
-        out["post_price_cap"] = None if cap in ("", None) else to_money(cap, field="post_price_cap")
-    if "price_points" in out:
-        value = out["price_points"]
-        if isinstance(value, float):
-            raise field_error("price_points", "价格分须以整数或字符串给出，不能是浮点数。")
-        try:
-            out["price_points"] = Decimal(str(value).strip())
-        except ArithmeticError:
-            raise field_error("price_points", "价格分须为数字。") from None
-    for key in ("committee_size", "reserve_count", "posts"):
-        if key in out:
-            try:
-                out[key] = int(out[key] or 0)
-            except (TypeError, ValueError):
-                raise field_error(key, "须为整数。") from None
-            if out[key] < 0:
-                raise field_error(key, "不能为负数。")
-    if "method" in out and out["method"] not in Method.values:
-        raise field_error("method", f"采购方式“{out['method']}”无效。")
-    for key in ("designer_organization", "invited_organization"):
-        value = out.get(key)
-        if value is not None and not isinstance(value, Organization):
-            try:
-                out[key] = Organization.objects.get(pk=int(value))
-            except (ValueError, TypeError, Organization.DoesNotExist):
-                raise field_error(key, "社会组织不存在。") from None
-    if "required_fields" in out and not isinstance(out["required_fields"], list):
-        raise field_error("required_fields", "服务领域须为列表。")
-    unknown = set(out) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise field_error(sorted(unknown)[0], "不能修改该字段。")
-    return out
-
 
 def _snapshot(t: Tender) -> dict[str, Any]:
     data = {}
@@ -140,16 +94,36 @@ def _snapshot(t: Tender) -> dict[str, Any]:
 # --- drafting ------------------------------------------------------------------------------------
 
 
-def tender_create(*, proposal, actor: Any, **data: Any) -> Tender:
-    """Draft the procurement of an approved project. Defaults come from the project and
-    the jurisdiction's settings; the method defaults to the one the project was approved
-    with (another needs the platform admin's approval before publication)."""
-    require(actor, "procurement.create", proposal)
-    data = _coerce(data)
+def tender_input(tender: Tender, **changes: Any) -> TenderInput:
+    """The tender's documents as they stand, as an input (with ``changes``), checked again."""
+    if "proposal" in changes:
+        raise field_error("proposal", "采购项目所属的立项项目不能修改。")
+    current = {f: getattr(tender, f) for f in EDITABLE_FIELDS}
+    return TenderInput.parse({**current, **changes}, proposal=tender.proposal)
+
+
+def _documents(data: TenderInput) -> dict[str, Any]:
+    """The tender's fields from ``data``, the jurisdiction's settings for those left blank."""
+    documents = data.documents()
+    if documents["aggregate"] is None:
+        documents["aggregate"] = setting_value("score_aggregate")
+    if documents["reserve_count"] is None:
+        documents["reserve_count"] = setting_value("expert_reserves")
+    return documents
+
+
+def tender_create(*, data: TenderInput, actor: Actor) -> Tender:
+    """Draft the procurement of an approved project (``data.proposal``). What ``data``
+    leaves out comes from the project and the jurisdiction's settings; the method defaults
+    to the one the project was approved with (another needs the platform admin's approval
+    before publication)."""
+    require(actor, "procurement.create", data.proposal)
     with transaction.atomic():
         from caidan.projects.models import Proposal
 
-        proposal = Proposal.objects.select_for_update().select_related("unit").get(pk=proposal.pk)
+        proposal = (
+            Proposal.objects.select_for_update().select_related("unit").get(pk=data.proposal.pk)
+        )
         if proposal.status != "approved":
             raise Conflict(
                 f"项目“{proposal.title}”尚未立项（当前：{proposal.get_status_display()}），不能发起采购。",
@@ -160,37 +134,20 @@ def tender_create(*, proposal, actor: Any, **data: Any) -> Tender:
                 "该项目已有进行中的采购，不能重复发起（废标或取消后可重新采购）。",
                 code="tender_exists",
             )
-        method = data.pop("method", proposal.procurement_method)
-        budget = data.pop("budget", proposal.budget)
-        evaluation_method = data.pop("evaluation_method", EvaluationMethod.COMPREHENSIVE)
-        t = Tender(
-            proposal=proposal,
-            unit=proposal.unit,
-            title=data.pop("title", proposal.title),
-            reference=f"tmp-{timezone.now().timestamp()}-{proposal.pk}",
-            method=method,
-            evaluation_method=evaluation_method,
-            aggregate=data.pop("aggregate", setting_value("score_aggregate")),
-            description=data.pop("description", proposal.description),
-            budget=budget,
-            grade_policy=data.pop("grade_policy", proposal.grade_policy),
-            required_fields=data.pop("required_fields", list(proposal.required_fields)),
-            require_experience=data.pop("require_experience", proposal.require_experience),
-            price_points=data.pop("price_points", Decimal(30)),
-            factors=data.pop("factors", [dict(f) for f in DEFAULT_FACTORS]),
-            committee_size=data.pop("committee_size", 0)
-            or default_committee_size(method, Decimal(budget)),
-            reserve_count=data.pop("reserve_count", 0) or setting_value("expert_reserves"),
-            created_by=user_of(actor),
-            **data,
-        )
-        if method != proposal.procurement_method and not (t.method_change_reason or "").strip():
+        if data.method != proposal.procurement_method and not data.method_change_reason:
             raise field_error(
                 "method_change_reason",
                 f"立项时确定的采购方式为“{proposal.get_procurement_method_display()}”，"
                 "改用其他方式须说明理由并经财政部门批准。",
             )
-        validate_tender(t)
+        check_jurisdiction_limits(data)
+        t = Tender(
+            proposal=proposal,
+            unit=proposal.unit,
+            reference=f"tmp-{timezone.now().timestamp()}-{proposal.pk}",
+            created_by=user_of(actor),
+            **_documents(data),
+        )
         t.save()
         t.reference = f"CD-{proposal.year}-{t.pk:06d}"
         t.save(update_fields=["reference"])
@@ -198,27 +155,29 @@ def tender_create(*, proposal, actor: Any, **data: Any) -> Tender:
     return t
 
 
-def tender_update(*, tender: Tender, changes: dict[str, Any], actor: Any) -> Tender:
-    """Edit a draft. Published documents change only through ``tender_amend``."""
+def tender_update(*, tender: Tender, changes: dict[str, Any], actor: Actor) -> Tender:
+    """Edit a draft: ``changes`` to some of its documents, checked again with the rest as
+    one input. Published documents change only through ``tender_amend``."""
     require(actor, "procurement.manage", tender)
-    changes = _coerce(changes)
     with transaction.atomic():
         t = lock(tender)
         if t.status != TenderStatus.DRAFT:
             raise Conflict("采购公告已发布，只能通过澄清修改公告变更采购文件。", code="not_draft")
         before = _snapshot(t)
-        for key, value in changes.items():
+        if "method" in changes and "committee_size" not in changes:
+            changes = {**changes, "committee_size": None}  # the new method's lawful minimum
+        data = tender_input(t, **changes)
+        method_changed = "method" in changes and data.method != t.proposal.procurement_method
+        if method_changed and not data.method_change_reason:
+            raise field_error(
+                "method_change_reason", "改用立项时确定以外的采购方式须说明理由并经批准。"
+            )
+        check_jurisdiction_limits(data)
+        for key, value in _documents(data).items():
             setattr(t, key, value)
-        if "method" in changes and t.method != t.proposal.procurement_method:
-            if not (t.method_change_reason or "").strip():
-                raise field_error(
-                    "method_change_reason", "改用立项时确定以外的采购方式须说明理由并经批准。"
-                )
+        if method_changed:
             t.method_change_approved_by = None
             t.method_change_approved_at = None
-        if "method" in changes and "committee_size" not in changes:
-            t.committee_size = default_committee_size(t.method, t.budget)
-        validate_tender(t)
         t.save()
         after = _snapshot(t)
         changed = {k for k in after if before.get(k) != after.get(k)}
@@ -233,19 +192,22 @@ def tender_update(*, tender: Tender, changes: dict[str, Any], actor: Any) -> Ten
     return t
 
 
-def _method_change_needed(t: Tender) -> bool:
-    baseline = t.previous.method if t.previous_id else t.proposal.procurement_method
-    return t.method != baseline
+def method_change_needed(tender: Tender) -> bool:
+    """The tender's method differs from the one the project was approved with (or, on a
+    re-tender, from the failed tender's): the finance bureau must approve it before
+    publication."""
+    baseline = tender.previous.method if tender.previous_id else tender.proposal.procurement_method
+    return tender.method != baseline
 
 
-def tender_approve_method_change(*, tender: Tender, actor: Any) -> Tender:
+def tender_approve_method_change(*, tender: Tender, actor: Actor) -> Tender:
     """The finance bureau approves using a method other than the approved (or failed) one."""
     require(actor, "procurement.approve_method_change")
     with transaction.atomic():
         t = lock(tender)
         if t.status != TenderStatus.DRAFT:
             raise Conflict("只有草稿状态的采购项目需要批准变更采购方式。")
-        if not _method_change_needed(t):
+        if not method_change_needed(t):
             raise Conflict("该采购项目未变更采购方式，无需批准。")
         t.method_change_approved_by = user_of(actor)
         t.method_change_approved_at = timezone.now()
@@ -259,17 +221,17 @@ def tender_approve_method_change(*, tender: Tender, actor: Any) -> Tender:
     return t
 
 
-def tender_publish(*, tender: Tender, actor: Any, now: dt.datetime | None = None) -> Tender:
+def tender_publish(*, tender: Tender, actor: Actor, now: dt.datetime | None = None) -> Tender:
     """Publish the announcement: everything is re-checked, the timeline against the
     calendar, and the tender's sealing key is created (wrapped by the deployment key)."""
     require(actor, "procurement.manage", tender)
     now = now or timezone.now()
     with transaction.atomic():
         t = lock(tender)
-        validate_tender(t)
+        check_jurisdiction_limits(tender_input(t))
         if t.status == TenderStatus.DRAFT:
             validate_deadline(t, now=now)
-        if _method_change_needed(t) and t.method_change_approved_by_id is None:
+        if method_change_needed(t) and t.method_change_approved_by_id is None:
             raise Conflict(
                 "变更采购方式尚未经财政部门（平台管理员）批准，不能发布。",
                 code="method_change_unapproved",
@@ -302,7 +264,7 @@ def tender_publish(*, tender: Tender, actor: Any, now: dt.datetime | None = None
     return t
 
 
-def tender_cancel(*, tender: Tender, reason: str, actor: Any) -> Tender:
+def tender_cancel(*, tender: Tender, reason: str, actor: Actor) -> Tender:
     require(actor, "procurement.manage", tender)
     if not (reason or "").strip():
         raise field_error("reason", "请填写取消理由（将公开）。")
@@ -318,7 +280,7 @@ def tender_cancel(*, tender: Tender, reason: str, actor: Any) -> Tender:
     return t
 
 
-def tender_fail_manual(*, tender: Tender, reason: str, actor: Any) -> Tender:
+def tender_fail_manual(*, tender: Tender, reason: str, actor: Actor) -> Tender:
     """The purchaser declares the tender failed after evaluation (e.g. a challenge was
     upheld and the result cannot stand)."""
     from .lifecycle import fail
@@ -335,7 +297,7 @@ def tender_fail_manual(*, tender: Tender, reason: str, actor: Any) -> Tender:
 
 
 def tender_retender(
-    *, tender: Tender, actor: Any, method: str | None = None, reason: str = ""
+    *, tender: Tender, actor: Actor, method: str | None = None, reason: str = ""
 ) -> Tender:
     """After a failed tender: a new draft with the same documents, possibly by another
     method (which then needs approval before publication)."""
@@ -387,7 +349,7 @@ def tender_retender(
 DOCUMENT_TARGET = "procurement.tender"
 
 
-def tender_document_add(*, tender: Tender, file: Any, description: str = "", actor: Any):
+def tender_document_add(*, tender: Tender, file: Any, description: str = "", actor: Actor):
     """Attach a public document (招标文件, drawings, forms) to a tender. On a draft it is
     simply attached; once published it is an amendment (实施条例 §31): published with a
     notice, and a late one pushes the deadline like any other."""
@@ -416,7 +378,7 @@ def tender_document_add(*, tender: Tender, file: Any, description: str = "", act
     return document
 
 
-def tender_documents(tender: Tender, *, actor: Any):
+def tender_documents(tender: Tender, *, actor: Actor):
     from caidan.documents.selectors import document_list_for_target
 
     return document_list_for_target(actor=actor, target_type=DOCUMENT_TARGET, target_id=tender.pk)

@@ -17,8 +17,8 @@ from caidan.jurisdiction.selectors import setting_value
 from caidan.web.ui import attempt, attempt_error, attempt_refusal, domain_errors
 
 from .. import forms, selectors, services
+from ..inputs import DEFAULT_FACTORS, TenderInput, project_defaults
 from ..models import TenderStatus
-from ..services.tenders import DEFAULT_FACTORS
 from .common import confirm
 
 # The draft's fields the edit form starts from.
@@ -62,16 +62,10 @@ def tender_create(request, proposal_id: int):
     require(actor, "procurement.create")
     proposal = selectors.eligible_proposal_get_for(actor=actor, proposal_id=proposal_id)
     initial = {
-        "title": proposal.title,
-        "method": proposal.procurement_method,
+        **project_defaults(proposal),
         "evaluation_method": "comprehensive",
         "aggregate": setting_value("score_aggregate"),
-        "description": proposal.description,
-        "budget": proposal.budget,
         "bid_security": 0,
-        "grade_policy": proposal.grade_policy,
-        "required_fields": list(proposal.required_fields),
-        "require_experience": proposal.require_experience,
         "price_points": 30,
         **forms.TenderForm.initial_factors(DEFAULT_FACTORS),
     }
@@ -83,7 +77,7 @@ def tender_create(request, proposal_id: int):
     if request.method == "POST" and form.is_valid():
         tender, error = attempt_refusal(
             lambda: services.tender_create(
-                proposal=proposal, actor=actor, **form.service_data(creating=True)
+                actor=actor, data=TenderInput.parse(form.service_data(), proposal=proposal)
             )
         )
         if error is not None:
@@ -117,7 +111,7 @@ def tender_edit(request, tender_id: int):
         organizations=selectors.organizations_for_choice(),
     )
     if request.method == "POST" and form.is_valid():
-        changes = form.service_data(creating=False)
+        changes = form.service_data()
         if changes["method"] == tender.method:
             changes.pop("method")  # an unchanged method keeps its approval
         error = attempt_refusal(
