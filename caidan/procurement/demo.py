@@ -19,7 +19,7 @@ from caidan.accounts.models import Membership, Role, Unit, User
 from caidan.common.calendar import WorkingCalendar
 from caidan.projects.inputs import ProposalInput
 
-from .inputs import TenderInput
+from .inputs import BidContentInput, TenderInput
 from .models import Expert, Tender
 
 EXPERTS = [
@@ -187,11 +187,13 @@ def seed_procurement(system: Actor, password: str) -> dict[str, int]:
             bid_submit(
                 tender=tender,
                 organization=provider.organization,
-                content={
-                    "price": "430000.00",
-                    "plan": "组建 6 人社工团队，按片区分组，每周上门探访并建立老人服务档案。",
-                    "team": "持证社工 4 名，护理员 2 名",
-                },
+                data=BidContentInput.parse(
+                    {
+                        "price": "430000.00",
+                        "plan": "组建 6 人社工团队，按片区分组，每周上门探访并建立老人服务档案。",
+                        "team": "持证社工 4 名，护理员 2 名",
+                    }
+                ),
                 actor=provider,
             )
     return created

@@ -364,3 +364,19 @@ class TenderInput(Input):
         values = self.values(*(name for name in type(self).model_fields if name != "proposal"))
         values["factors"] = [f.as_json() for f in self.factors]
         return values
+
+
+# --- a bid ------------------------------------------------------------------------------------
+
+OptionalPositiveMoney = Annotated[PositiveMoney | None, BeforeValidator(_none_if_blank)]
+
+
+class BidContentInput(Input):
+    """What a bid says, checked before sealing (the server sees it only for this moment):
+    the total price, or under post purchase the price per post (``bids.bid_submit``
+    multiplies it by the tender's posts), the service plan and the team."""
+
+    price: OptionalPositiveMoney = Field(default=None, title="投标报价")
+    per_post_price: OptionalPositiveMoney = Field(default=None, title="每岗位报价")
+    plan: RequiredText(MAX_TEXT, title="服务方案")
+    team: OptionalText(MAX_TEXT, title="团队说明")

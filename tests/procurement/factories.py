@@ -21,7 +21,7 @@ from caidan.accounts.models import Membership, Role
 from caidan.common.calendar import WorkingCalendar
 from caidan.common.identifiers import make_uscc
 from caidan.orgs.inputs import OrganizationInput
-from caidan.procurement.inputs import TenderInput
+from caidan.procurement.inputs import BidContentInput, TenderInput
 from caidan.projects.inputs import ProposalInput
 
 _counter = itertools.count(1)
@@ -219,7 +219,12 @@ def submit_bids(world, tender, prices, *, bidders=None, fields=("elderly",)):
         else:
             content["price"] = price
         bids.append(
-            bid_submit(tender=tender, organization=bidder.org, content=content, actor=bidder.actor)
+            bid_submit(
+                tender=tender,
+                organization=bidder.org,
+                data=BidContentInput.parse(content),
+                actor=bidder.actor,
+            )
         )
     return bidders, bids
 

@@ -14,6 +14,7 @@ from caidan.audit.models import AuditEvent
 from caidan.common.errors import Conflict, ValidationError
 from caidan.common.tick import run_tick
 from caidan.procurement import sealing
+from caidan.procurement.inputs import BidContentInput
 from caidan.procurement.models import Bid, Tender
 from caidan.procurement.services import (
     bid_submit,
@@ -59,7 +60,9 @@ def raw_rows(table: str) -> str:
 def test_sealed_content_is_absent_from_a_raw_database_read_before_opening(world):
     t = published_tender(world)
     bidder = make_bidder(world)
-    bid = bid_submit(tender=t, organization=bidder.org, content=content(), actor=bidder.actor)
+    bid = bid_submit(
+        tender=t, organization=bidder.org, data=BidContentInput.parse(content()), actor=bidder.actor
+    )
     assert bid.price is None and bid.content is None
     for table in (
         "procurement_bid",
@@ -86,7 +89,9 @@ def test_nobody_can_unwrap_before_the_deadline(world):
 def test_a_database_without_the_environment_key_cannot_open_bids(world, settings):
     t = published_tender(world)
     bidder = make_bidder(world)
-    bid_submit(tender=t, organization=bidder.org, content=content(), actor=bidder.actor)
+    bid_submit(
+        tender=t, organization=bidder.org, data=BidContentInput.parse(content()), actor=bidder.actor
+    )
     settings.BID_SEALING_KEYS = f"other:{sealing.new_sealing_key()}"
     from django.core.exceptions import ImproperlyConfigured
 
@@ -141,16 +146,24 @@ def test_resubmission_replaces_and_withdrawal_removes(world):
     t = published_tender(world)
     bidder = make_bidder(world)
     first = bid_submit(
-        tender=t, organization=bidder.org, content=content("900000.00"), actor=bidder.actor
+        tender=t,
+        organization=bidder.org,
+        data=BidContentInput.parse(content("900000.00")),
+        actor=bidder.actor,
     )
     second = bid_submit(
-        tender=t, organization=bidder.org, content=content("850000.00"), actor=bidder.actor
+        tender=t,
+        organization=bidder.org,
+        data=BidContentInput.parse(content("850000.00")),
+        actor=bidder.actor,
     )
     first.refresh_from_db()
     assert first.status == "replaced" and second.replaces == first
     assert first.receipt != second.receipt
     other = make_bidder(world)
-    gone = bid_submit(tender=t, organization=other.org, content=content(), actor=other.actor)
+    gone = bid_submit(
+        tender=t, organization=other.org, data=BidContentInput.parse(content()), actor=other.actor
+    )
     bid_withdraw(bid=gone, actor=other.actor)
     with pytest.raises(Conflict):
         bid_withdraw(bid=gone, actor=other.actor)
@@ -168,14 +181,21 @@ def test_another_organizations_officer_cannot_bid_for_it(world):
     t = published_tender(world)
     a, b = make_bidders(world, 2)
     with pytest.raises(PermissionDenied):
-        bid_submit(tender=t, organization=a.org, content=content(), actor=b.actor)
+        bid_submit(
+            tender=t, organization=a.org, data=BidContentInput.parse(content()), actor=b.actor
+        )
 
 
 def test_late_bid_refused_with_the_server_time(world):
     t = past_deadline_tender(world)
     bidder = make_bidder(world)
     with pytest.raises(Conflict) as exc:
-        bid_submit(tender=t, organization=bidder.org, content=content(), actor=bidder.actor)
+        bid_submit(
+            tender=t,
+            organization=bidder.org,
+            data=BidContentInput.parse(content()),
+            actor=bidder.actor,
+        )
     assert exc.value.code == "deadline_passed"
     assert "服务器时间" in exc.value.message
     server = dt.datetime.fromisoformat(exc.value.detail["server_time"])
@@ -190,7 +210,7 @@ def test_bad_bid_content_names_the_field(world):
         bid_submit(
             tender=t,
             organization=bidder.org,
-            content={"price": 800000.5, "plan": "x"},
+            data=BidContentInput.parse({"price": 800000.5, "plan": "x"}),
             actor=bidder.actor,
         )
     assert exc.value.field == "price"
@@ -198,7 +218,7 @@ def test_bad_bid_content_names_the_field(world):
         bid_submit(
             tender=t,
             organization=bidder.org,
-            content={"price": "800000", "plan": ""},
+            data=BidContentInput.parse({"price": "800000", "plan": ""}),
             actor=bidder.actor,
         )
     assert exc.value.field == "plan"
@@ -210,7 +230,12 @@ def test_ineligible_provider_refused_at_submission(world):
     t = published_tender(world, grade_policy="required")
     ungraded = make_bidder(world, grade=None)
     with pytest.raises(ValidationError) as exc:
-        bid_submit(tender=t, organization=ungraded.org, content=content(), actor=ungraded.actor)
+        bid_submit(
+            tender=t,
+            organization=ungraded.org,
+            data=BidContentInput.parse(content()),
+            actor=ungraded.actor,
+        )
     assert exc.value.code == "ineligible" and "3A" in exc.value.message
     barred = make_bidder(world)
     bar_create(
@@ -221,7 +246,12 @@ def test_ineligible_provider_refused_at_submission(world):
         actor=world.actor("registrar"),
     )
     with pytest.raises(ValidationError) as exc:
-        bid_submit(tender=t, organization=barred.org, content=content(), actor=barred.actor)
+        bid_submit(
+            tender=t,
+            organization=barred.org,
+            data=BidContentInput.parse(content()),
+            actor=barred.actor,
+        )
     assert "负面清单" in exc.value.message
 
 
@@ -258,7 +288,12 @@ def test_the_projects_designer_may_not_bid(world):
     designer = make_bidder(world)
     t = published_tender(world, designer_organization=designer.org)
     with pytest.raises(ValidationError) as exc:
-        bid_submit(tender=t, organization=designer.org, content=content(), actor=designer.actor)
+        bid_submit(
+            tender=t,
+            organization=designer.org,
+            data=BidContentInput.parse(content()),
+            actor=designer.actor,
+        )
     assert "§18" in exc.value.message
 
 
@@ -271,9 +306,17 @@ def test_only_the_invited_provider_answers_a_single_source_tender(world):
         justification="唯一具备专业资质的机构，且需保持服务连续性。",
     )
     with pytest.raises(ValidationError):
-        bid_submit(tender=t, organization=stranger.org, content=content(), actor=stranger.actor)
+        bid_submit(
+            tender=t,
+            organization=stranger.org,
+            data=BidContentInput.parse(content()),
+            actor=stranger.actor,
+        )
     bid_submit(
-        tender=t, organization=invited.org, content=content("990000.00"), actor=invited.actor
+        tender=t,
+        organization=invited.org,
+        data=BidContentInput.parse(content("990000.00")),
+        actor=invited.actor,
     )
     t = open_now(t)
     assert t.status == "evaluated"
@@ -391,7 +434,7 @@ def test_hundreds_of_last_second_bids_are_all_kept(world):
             bid = bid_submit(
                 tender=t,
                 organization=b.org,
-                content={"price": "900000.00", "plan": "方案"},
+                data=BidContentInput.parse({"price": "900000.00", "plan": "方案"}),
                 actor=b.actor,
             )
             receipts.append(bid.receipt)

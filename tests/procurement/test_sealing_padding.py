@@ -10,6 +10,7 @@ import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from caidan.procurement import sealing
+from caidan.procurement.inputs import BidContentInput
 from caidan.procurement.models import Bid
 from caidan.procurement.services import bid_submit
 
@@ -31,8 +32,10 @@ def test_bids_of_very_different_lengths_have_equal_ciphertext_lengths(world):
     )
     t = published_tender(world)
     a, b = make_bidder(world), make_bidder(world)
-    short = bid_submit(tender=t, organization=a.org, content=SHORT, actor=a.actor)
-    long = bid_submit(tender=t, organization=b.org, content=LONG, actor=b.actor)
+    short = bid_submit(
+        tender=t, organization=a.org, data=BidContentInput.parse(SHORT), actor=a.actor
+    )
+    long = bid_submit(tender=t, organization=b.org, data=BidContentInput.parse(LONG), actor=b.actor)
     short_blob = bytes(Bid.objects.get(pk=short.pk).sealed)
     long_blob = bytes(Bid.objects.get(pk=long.pk).sealed)
     assert len(short_blob) == len(long_blob) == sealing.PAD_MIN + 16  # one bucket + GCM tag
@@ -57,7 +60,9 @@ def test_a_bid_sealed_before_padding_still_opens(world):
     """Bare JSON plaintext (as sealed before padding existed) is read as it is."""
     t = published_tender(world)
     bidder = make_bidder(world)
-    bid = bid_submit(tender=t, organization=bidder.org, content=SHORT, actor=bidder.actor)
+    bid = bid_submit(
+        tender=t, organization=bidder.org, data=BidContentInput.parse(SHORT), actor=bidder.actor
+    )
     legacy = {"price": "777777.77", "plan": "旧格式", "team": "2 名"}
     nonce = os.urandom(12)
     ciphertext = AESGCM(sealing._seal_key(t)).encrypt(

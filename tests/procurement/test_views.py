@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from caidan.accounts.middleware import SESSION_KEY
 from caidan.accounts.models import Membership
+from caidan.procurement.inputs import BidContentInput
 from caidan.procurement.models import (
     Amendment,
     Award,
@@ -237,7 +238,9 @@ def test_sealed_content_never_appears_before_opening(world, client, login):
     bid = bid_submit(
         tender=tender,
         organization=bidder.org,
-        content={"price": SECRET_PRICE, "plan": "密封方案甲乙丙", "team": "密封团队丁戊"},
+        data=BidContentInput.parse(
+            {"price": SECRET_PRICE, "plan": "密封方案甲乙丙", "team": "密封团队丁戊"}
+        ),
         actor=bidder.actor,
     )
     pages = [f"/procurement/tenders/{tender.pk}/", "/procurement/"]
@@ -460,7 +463,7 @@ def test_my_bids_and_withdraw(world, login):
     bid = bid_submit(
         tender=tender,
         organization=provider.organization,
-        content={"price": "900000.00", "plan": "方案"},
+        data=BidContentInput.parse({"price": "900000.00", "plan": "方案"}),
         actor=provider,
     )
     c = login("provider")
@@ -481,7 +484,7 @@ def test_bid_pages_are_for_bidders_only(world, client, login):
     bid = bid_submit(
         tender=tender,
         organization=provider.organization,
-        content={"price": "900000.00", "plan": "方案"},
+        data=BidContentInput.parse({"price": "900000.00", "plan": "方案"}),
         actor=provider,
     )
     for url in (f"/procurement/tenders/{tender.pk}/bid/", "/procurement/bids/"):

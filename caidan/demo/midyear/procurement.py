@@ -12,7 +12,7 @@ from django.utils import timezone
 from caidan.accounts.actor import Actor
 from caidan.accounts.models import Role, Unit
 from caidan.common.calendar import WorkingCalendar
-from caidan.procurement.inputs import TenderInput
+from caidan.procurement.inputs import BidContentInput, TenderInput
 from caidan.projects.inputs import ProposalInput
 
 from .helpers import actor_for, service_period, soon_deadline
@@ -105,7 +105,7 @@ def opened_tender(
         bid_submit(
             tender=tender,
             organization=actor.organization,
-            content={"price": price, "plan": plan, "team": team},
+            data=BidContentInput.parse({"price": price, "plan": plan, "team": team}),
             actor=actor,
             now=bid_at,
         )

@@ -10,6 +10,7 @@ from ninja import Schema, Status
 from caidan.common.schemas import ERRORS, AsSeen, money_str
 
 from .. import selectors, services
+from ..inputs import BidContentInput
 from .routing import acting_org, router, tender_for
 from .schemas import TenderOut
 
@@ -45,9 +46,11 @@ class BidReceiptOut(Schema):
 def submit_bid(request, tender_id: int, payload: BidIn):
     actor = request.auth
     tender = tender_for(actor, tender_id)
-    content = {k: v for k, v in payload.dict().items() if v is not None}
     bid = services.bid_submit(
-        tender=tender, organization=actor.organization, content=content, actor=actor
+        tender=tender,
+        organization=actor.organization,
+        data=BidContentInput.parse(payload.dict()),
+        actor=actor,
     )
     return Status(201, AsSeen(bid, server_time=timezone.now(), deadline=tender.deadline))
 

@@ -17,23 +17,21 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from caidan.accounts.actor import Actor, user_of
 from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
+from caidan.common.actor import Actor, user_of
 from caidan.common.calendar import local_date
 from caidan.common.errors import Conflict, ValidationError, field_error
-from caidan.common.money import to_money
 from caidan.common.tick import tick_job
 from caidan.orgs.eligibility import Requirements, eligibility
 
 from .. import sealing
+from ..inputs import BidContentInput
 from ..lifecycles import BidAction, bid_lifecycle, tender_lifecycle
 from ..methods import committee_needed
 from ..models import Bid, BidStatus, Tender, TenderAction, TenderStatus
 from .lifecycle import fail
-
-MAX_TEXT = 20000
 
 
 def requirements_of(tender: Tender) -> Requirements:
@@ -60,33 +58,22 @@ def bidder_problems(tender: Tender, organization, *, on: dt.date) -> list[str]:
     return problems
 
 
-def clean_content(tender: Tender, content: dict[str, Any]) -> dict[str, Any]:
-    """What a bid says, checked before sealing (the server sees it only for this moment)."""
-    if not isinstance(content, dict):
-        raise field_error("content", "投标内容格式不正确。")
+def _sealed_content(tender: Tender, data: BidContentInput) -> dict[str, Any]:
+    """What is sealed: the price the tender's method asks for (under post purchase the
+    price per post and the total for the tender's posts), the plan and the team."""
     out: dict[str, Any] = {}
     if tender.config.posts:
-        per_post = to_money(content.get("per_post_price", ""), field="per_post_price")
-        if per_post <= 0:
-            raise field_error("per_post_price", "每岗位报价必须大于 0。")
-        out["per_post_price"] = str(per_post)
+        if data.per_post_price is None:
+            raise field_error("per_post_price", "请填写每岗位报价。")
+        out["per_post_price"] = str(data.per_post_price)
         out["posts"] = tender.posts
-        out["price"] = str(per_post * tender.posts)
+        out["price"] = str(data.per_post_price * tender.posts)
     else:
-        price = to_money(content.get("price", ""), field="price")
-        if price <= 0:
-            raise field_error("price", "投标报价必须大于 0。")
-        out["price"] = str(price)
-    plan = str(content.get("plan", "")).strip()
-    if not plan:
-        raise field_error("plan", "请填写服务方案（投标文件的技术部分）。")
-    if len(plan) > MAX_TEXT:
-        raise field_error("plan", f"服务方案不超过 {MAX_TEXT} 字，附件请上传文件。")
-    out["plan"] = plan
-    team = str(content.get("team", "")).strip()
-    if len(team) > MAX_TEXT:
-        raise field_error("team", f"团队说明不超过 {MAX_TEXT} 字。")
-    out["team"] = team
+        if data.price is None:
+            raise field_error("price", "请填写投标报价。")
+        out["price"] = str(data.price)
+    out["plan"] = data.plan
+    out["team"] = data.team
     return out
 
 
@@ -114,17 +101,17 @@ def bid_submit(
     *,
     tender: Tender,
     organization,
-    content: dict[str, Any],
-    actor: Any,
+    data: BidContentInput,
+    actor: Actor,
     now: dt.datetime | None = None,
 ) -> Bid:
-    """Seal and submit a bid (投标). Submitting again replaces the earlier bid. Returns the
-    bid; its ``receipt`` is the bidder's proof of what was sealed.
+    """Seal and submit a bid (投标) saying ``data``. Submitting again replaces the earlier
+    bid. Returns the bid; its ``receipt`` is the bidder's proof of what was sealed.
 
     ``now`` is for seeding a past procurement (the demo) and for tests on a fixed clock; the
     views and the API never pass it, so a bidder's deadline is always the server clock's."""
     require(actor, "procurement.bid", organization)
-    cleaned = clean_content(tender, content)
+    cleaned = _sealed_content(tender, data)
     with transaction.atomic():
         t = _share_lock(tender.pk)
         now = now or timezone.now()  # the server clock, read under the lock
@@ -184,7 +171,7 @@ def bid_submit(
     return bid
 
 
-def bid_withdraw(*, bid: Bid, actor: Any) -> Bid:
+def bid_withdraw(*, bid: Bid, actor: Actor) -> Bid:
     require(actor, "procurement.bid", bid.organization)
     with transaction.atomic():
         t = _share_lock(bid.tender_id)

@@ -15,6 +15,7 @@ from caidan.web.ui import attempt, attempt_error, domain_errors
 
 from .. import forms, selectors, services
 from ..affordances import bid_withdrawable, tender_affordances
+from ..inputs import BidContentInput
 
 
 @login_required
@@ -31,7 +32,7 @@ def bid_new(request, tender_id: int):
                 lambda: services.bid_submit(
                     tender=tender,
                     organization=actor.organization,
-                    content=form.content(),
+                    data=BidContentInput.parse(form.content()),
                     actor=actor,
                 ),
                 form=form,
