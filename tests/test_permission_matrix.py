@@ -13,6 +13,7 @@ from caidan.evaluations.inputs import (
     FindingInput,
     FindingResponseInput,
     HearingInput,
+    ScoresInput,
     SurveyInput,
 )
 
@@ -818,7 +819,9 @@ class _ContractObjects(dict):
         contract.refresh_from_db()
         e = evaluation_schedule(contract=contract, stage="mid", actor=self._actor("purchaser"))
         evaluation_score(
-            evaluation=e, scores=full_scores(e, "0.9"), summary="合格", actor=evaluator
+            evaluation=e,
+            actor=evaluator,
+            data=ScoresInput.parse(scores=full_scores(e, "0.9"), summary="合格"),
         )
         evaluation_publish(evaluation=e, actor=evaluator)
         second = contract.instalments.get(sequence=2)
@@ -1129,9 +1132,8 @@ class _EvaluationObjects(dict):
         e = self["open_obj"]
         evaluation_score(
             evaluation=e,
-            scores=full_scores(e, "0.9"),
-            summary="合格",
             actor=self._actor("evaluator"),
+            data=ScoresInput.parse(scores=full_scores(e, "0.9"), summary="合格"),
         )
         return e.pk
 
@@ -1142,7 +1144,9 @@ class _EvaluationObjects(dict):
         evaluator = self._actor("evaluator")
         e = scheduled(self.world, "final", contract=self["contract_obj"])
         evaluation_score(
-            evaluation=e, scores=full_scores(e, "0.9"), summary="良好", actor=evaluator
+            evaluation=e,
+            actor=evaluator,
+            data=ScoresInput.parse(scores=full_scores(e, "0.9"), summary="良好"),
         )
         return evaluation_publish(evaluation=e, actor=evaluator).pk
 

@@ -9,7 +9,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from caidan.evaluations.inputs import SurveyInput
+from caidan.evaluations.inputs import ScoresInput, SurveyInput
 from tests.browser.helpers import staff
 from tests.evaluations.factories import full_scores, scheduled
 
@@ -79,7 +79,9 @@ def test_survey_on_a_phone_publish_in_the_browser_public_track_record(browser, l
     scores = full_scores(e, "0.9")
     for code in ("D1", "O1"):
         scores.pop(code)
-    evaluation_score(evaluation=e, scores=scores, actor=world.actor("evaluator"))
+    evaluation_score(
+        evaluation=e, actor=world.actor("evaluator"), data=ScoresInput.parse(scores=scores)
+    )
     evaluator = staff(browser, base, "evaluator")
     evaluator.get_by_role("navigation").get_by_role("link", name="我的评估").click()
     evaluator.wait_for_url("**/evaluations/mine/")

@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from caidan.contracts.models import PUBLIC_STATUSES, Contract, Report
+from caidan.evaluations.inputs import ScoresInput
 
 from .factories import award_for, draft_contract, signed_contract
 
@@ -385,7 +386,9 @@ def test_payments_and_gates_opened_only_by_evaluations(world, client, token_for)
     # A passed mid-term evaluation opens the second gate, and only it; the instalment says so.
     evaluator = world.actor("evaluator")
     evaluation_score(
-        evaluation=midterm, scores=full_scores(midterm, "0.9"), summary="合格", actor=evaluator
+        evaluation=midterm,
+        actor=evaluator,
+        data=ScoresInput.parse(scores=full_scores(midterm, "0.9"), summary="合格"),
     )
     midterm = evaluation_publish(evaluation=midterm, actor=evaluator)
     _, opened, closed = ok(get(client, f"/{c.pk}"))["instalments"]
@@ -401,7 +404,9 @@ def test_payments_and_gates_opened_only_by_evaluations(world, client, token_for)
     # A passed final evaluation opens the third.
     final = scheduled(world, "final", contract=c)
     evaluation_score(
-        evaluation=final, scores=full_scores(final, "0.85"), summary="良好", actor=evaluator
+        evaluation=final,
+        actor=evaluator,
+        data=ScoresInput.parse(scores=full_scores(final, "0.85"), summary="良好"),
     )
     final = evaluation_publish(evaluation=final, actor=evaluator)
     paid = ok(post(client, f"/instalments/{third.pk}/payment", pay, purchaser), 201)
@@ -416,7 +421,9 @@ def test_a_poor_midterm_leaves_the_second_gate_closed(world, client, token_for):
     midterm = scheduled(world, "mid")
     evaluator = world.actor("evaluator")
     evaluation_score(
-        evaluation=midterm, scores=full_scores(midterm, "0.5"), summary="差", actor=evaluator
+        evaluation=midterm,
+        actor=evaluator,
+        data=ScoresInput.parse(scores=full_scores(midterm, "0.5"), summary="差"),
     )
     assert evaluation_publish(evaluation=midterm, actor=evaluator).grade == "poor"
     second = ok(get(client, f"/{midterm.contract_id}"))["instalments"][1]

@@ -38,6 +38,7 @@ from caidan.contracts.services import (
     report_review,
     report_submit,
 )
+from caidan.evaluations.inputs import ScoresInput
 
 from .factories import award_for, draft_contract, signed_contract
 
@@ -409,9 +410,8 @@ def test_all_paid_and_final_accepted_completes_the_contract(world):
         e = scheduled(world, stage, contract=c)
         evaluation_score(
             evaluation=e,
-            scores=full_scores(e, "0.9"),
-            summary="合格",
             actor=world.actor("evaluator"),
+            data=ScoresInput.parse(scores=full_scores(e, "0.9"), summary="合格"),
         )
         evaluation_publish(evaluation=e, actor=world.actor("evaluator"))
     accept(world, c, "midterm")

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from caidan.contracts.models import Contract, ContractAmendment, Payment, Report
 from caidan.contracts.services import report_submit
+from caidan.evaluations.inputs import ScoresInput
 
 from .factories import award_for, draft_contract, signed_contract
 
@@ -421,7 +422,9 @@ def _pass_midterm(world, contract):
 
     e = scheduled(world, "mid", contract=contract)
     evaluation_score(
-        evaluation=e, scores=full_scores(e, "0.9"), summary="合格", actor=world.actor("evaluator")
+        evaluation=e,
+        actor=world.actor("evaluator"),
+        data=ScoresInput.parse(scores=full_scores(e, "0.9"), summary="合格"),
     )
     return evaluation_publish(evaluation=e, actor=world.actor("evaluator"))
 

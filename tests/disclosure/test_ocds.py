@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from caidan.disclosure import ocds
+from caidan.evaluations.inputs import ScoresInput
 from caidan.evaluations.services import evaluation_publish, evaluation_score
 from caidan.projects.inputs import ProposalInput
 from tests.contracts.test_contracts import pay
@@ -69,9 +70,8 @@ def full_lifecycle(world):
     evaluator = world.actor("evaluator")
     evaluation_score(
         evaluation=evaluation,
-        scores=full_scores(evaluation, "0.9"),
-        summary="结论",
         actor=evaluator,
+        data=ScoresInput.parse(scores=full_scores(evaluation, "0.9"), summary="结论"),
     )
     evaluation_publish(evaluation=evaluation, actor=evaluator)
     contract.refresh_from_db()

@@ -16,7 +16,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from caidan.evaluations.inputs import SurveyInput, TemplateInput
+from caidan.evaluations.inputs import PurchaserScoreInput, ScoresInput, SurveyInput, TemplateInput
 from caidan.evaluations.models import (
     AuditFinding,
     EvaluationStatus,
@@ -84,7 +84,11 @@ def published(world, stage="final", fraction="0.9", contract=None):
     """An evaluation scored at ``fraction`` of every weight and published."""
     e = scheduled(world, stage, contract=contract)
     evaluator = world.actor("evaluator")
-    evaluation_score(evaluation=e, scores=full_scores(e, fraction), summary="结论", actor=evaluator)
+    evaluation_score(
+        evaluation=e,
+        actor=evaluator,
+        data=ScoresInput.parse(scores=full_scores(e, fraction), summary="结论"),
+    )
     return evaluation_publish(evaluation=e, actor=evaluator)
 
 
@@ -169,10 +173,12 @@ def test_open_evaluation_is_for_insiders_published_for_everyone(world, client, t
     e = scheduled(world, "mid")
     evaluation_score(
         evaluation=e,
-        scores={"D1": {"score": "9", "evidence": "立项程序完整"}},
         actor=world.actor("evaluator"),
+        data=ScoresInput.parse(scores={"D1": {"score": "9", "evidence": "立项程序完整"}}),
     )
-    evaluation_purchaser_score(evaluation=e, score="85", actor=world.actor("purchaser"))
+    evaluation_purchaser_score(
+        evaluation=e, actor=world.actor("purchaser"), data=PurchaserScoreInput.parse(score="85")
+    )
     url = f"/{e.pk}"
 
     error(get(client, url), 401)
@@ -193,7 +199,11 @@ def test_open_evaluation_is_for_insiders_published_for_everyone(world, client, t
     error(get(client, f"/{2**70}"), 404)
 
     evaluator = world.actor("evaluator")
-    evaluation_score(evaluation=e, scores=full_scores(e), summary="按计划推进", actor=evaluator)
+    evaluation_score(
+        evaluation=e,
+        actor=evaluator,
+        data=ScoresInput.parse(scores=full_scores(e), summary="按计划推进"),
+    )
     e = evaluation_publish(evaluation=e, actor=evaluator)
     body = ok(get(client, url))  # anonymous, once published
     assert body["status"] == "published" and body["published_at"]
@@ -270,8 +280,8 @@ def test_appoint_an_evaluator(world, client, token_for):
     e = scheduled(world, "mid", contract=contract)
     evaluation_score(
         evaluation=e,
-        scores={"D1": {"score": "9", "evidence": "台账"}},
         actor=world.actor("evaluator"),
+        data=ScoresInput.parse(scores={"D1": {"score": "9", "evidence": "台账"}}),
     )
     error(post(client, url, body, purchaser), 409, "started")
 
@@ -395,7 +405,9 @@ def test_purchaser_score(world, client, token_for):
     assert e.purchaser_score == Decimal("85.50")
 
     evaluator = world.actor("evaluator")
-    evaluation_score(evaluation=e, scores=full_scores(e), summary="好", actor=evaluator)
+    evaluation_score(
+        evaluation=e, actor=evaluator, data=ScoresInput.parse(scores=full_scores(e), summary="好")
+    )
     evaluation_publish(evaluation=e, actor=evaluator)
     error(post(client, url, {"score": "90"}, purchaser), 409, "published")
 
@@ -948,7 +960,9 @@ def test_report_pdf_via_the_api(world, client):
     e = scheduled(world, "mid")
     url = f"/api/v1/evaluations/{e.pk}/report.pdf"
     evaluation_score(
-        evaluation=e, scores=full_scores(e, "0.9"), summary="合格", actor=world.actor("evaluator")
+        evaluation=e,
+        actor=world.actor("evaluator"),
+        data=ScoresInput.parse(scores=full_scores(e, "0.9"), summary="合格"),
     )
     assert client.get(url).status_code in (401, 404)  # not published yet
     evaluation_publish(evaluation=e, actor=world.actor("evaluator"))

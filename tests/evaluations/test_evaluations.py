@@ -11,7 +11,7 @@ from django.utils import timezone
 from caidan.common.errors import Conflict, PermissionDenied, ValidationError
 from caidan.common.tick import run_tick
 from caidan.evaluations import formulas
-from caidan.evaluations.inputs import FrameworkInput, SurveyInput
+from caidan.evaluations.inputs import FrameworkInput, PurchaserScoreInput, ScoresInput, SurveyInput
 from caidan.evaluations.models import TrackRecord
 from caidan.evaluations.services import (
     evaluation_publish,
@@ -24,6 +24,7 @@ from caidan.evaluations.services import (
     survey_respond,
 )
 from caidan.evaluations.services.frameworks import template_indicators
+from caidan.procurement.inputs import BidContentInput
 
 from .factories import appointed_contract, full_scores, scheduled
 
@@ -191,34 +192,39 @@ def test_scores_need_evidence_and_stay_within_weights(world):
     e = scheduled(world)
     with pytest.raises(ValidationError) as exc:
         evaluation_score(
-            evaluation=e, scores={"D1": {"score": "5"}}, actor=world.actor("evaluator")
+            evaluation=e,
+            actor=world.actor("evaluator"),
+            data=ScoresInput.parse(scores={"D1": {"score": "5"}}),
         )
     assert exc.value.field == "scores.D1.evidence"
     with pytest.raises(ValidationError) as exc:
         evaluation_score(
             evaluation=e,
-            scores={"D1": {"score": "10.01", "evidence": "x"}},
             actor=world.actor("evaluator"),
+            data=ScoresInput.parse(scores={"D1": {"score": "10.01", "evidence": "x"}}),
         )
     assert exc.value.field == "scores.D1.score"
     with pytest.raises(ValidationError) as exc:
         evaluation_score(
             evaluation=e,
-            scores={"D": {"score": "5", "evidence": "x"}},
             actor=world.actor("evaluator"),
+            data=ScoresInput.parse(scores={"D": {"score": "5", "evidence": "x"}}),
         )
     assert exc.value.field == "scores.D"  # a parent is not scored
     with pytest.raises(PermissionDenied):
-        evaluation_score(evaluation=e, scores={}, actor=world.actor("purchaser"))
+        evaluation_score(
+            evaluation=e, actor=world.actor("purchaser"), data=ScoresInput.parse(scores={})
+        )
 
 
 def test_publication_needs_every_indicator_scored(world):
     e = scheduled(world)
     evaluation_score(
         evaluation=e,
-        scores={"D1": {"score": "9", "evidence": "立项程序完整"}},
-        summary="总体良好",
         actor=world.actor("evaluator"),
+        data=ScoresInput.parse(
+            scores={"D1": {"score": "9", "evidence": "立项程序完整"}}, summary="总体良好"
+        ),
     )
     with pytest.raises(ValidationError) as exc:
         evaluation_publish(evaluation=e, actor=world.actor("evaluator"))
@@ -234,9 +240,13 @@ def test_total_combines_subjects_computed_indicators_and_grade(world):
     scores = full_scores(e)
     scores["O1"] = {"actual": "2300", "planned": "2400", "evidence": "服务台账"}
     evaluation_score(
-        evaluation=e, scores=scores, summary="按计划推进", actor=world.actor("evaluator")
+        evaluation=e,
+        actor=world.actor("evaluator"),
+        data=ScoresInput.parse(scores=scores, summary="按计划推进"),
     )
-    evaluation_purchaser_score(evaluation=e, score="85", actor=world.actor("purchaser"))
+    evaluation_purchaser_score(
+        evaluation=e, actor=world.actor("purchaser"), data=PurchaserScoreInput.parse(score="85")
+    )
     e = evaluation_publish(evaluation=e, actor=world.actor("evaluator"))
     # P1.1 (5 points) computed at 50 %; O1 (20) at 95.83 %; no fund statement and no survey
     # → the others scored by hand at full weight.
@@ -258,7 +268,9 @@ def test_a_passed_midterm_opens_the_second_gate_and_only_it_does(world):
         pay(world, contract, 2)
     assert exc.value.code == "gate_closed"
     evaluation_score(
-        evaluation=e, scores=full_scores(e, "0.9"), summary="合格", actor=world.actor("evaluator")
+        evaluation=e,
+        actor=world.actor("evaluator"),
+        data=ScoresInput.parse(scores=full_scores(e, "0.9"), summary="合格"),
     )
     evaluation_publish(evaluation=e, actor=world.actor("evaluator"))
     second = contract.instalments.get(sequence=2)
@@ -271,7 +283,9 @@ def test_a_passed_midterm_opens_the_second_gate_and_only_it_does(world):
 def test_a_poor_midterm_keeps_the_gate_closed(world):
     e = scheduled(world, "mid")
     evaluation_score(
-        evaluation=e, scores=full_scores(e, "0.5"), summary="差", actor=world.actor("evaluator")
+        evaluation=e,
+        actor=world.actor("evaluator"),
+        data=ScoresInput.parse(scores=full_scores(e, "0.5"), summary="差"),
     )
     e = evaluation_publish(evaluation=e, actor=world.actor("evaluator"))
     assert e.grade == "poor"
@@ -292,9 +306,8 @@ def test_poor_final_bars_the_provider_blocks_renewal_and_enters_the_track_record
     e = scheduled(world, "final", contract=contract)
     evaluation_score(
         evaluation=e,
-        scores=full_scores(e, "0.5"),
-        summary="服务不达标",
         actor=world.actor("evaluator"),
+        data=ScoresInput.parse(scores=full_scores(e, "0.5"), summary="服务不达标"),
     )
     e = evaluation_publish(evaluation=e, actor=world.actor("evaluator"))
     assert e.grade == "poor"
@@ -313,7 +326,7 @@ def test_poor_final_bars_the_provider_blocks_renewal_and_enters_the_track_record
         bid_submit(
             tender=tender,
             organization=contract.organization,
-            content={"price": "800000.00", "plan": "方案"},
+            data=BidContentInput.parse({"price": "800000.00", "plan": "方案"}),
             actor=world.actor("provider"),
         )
     assert exc.value.code == "ineligible"
@@ -322,7 +335,9 @@ def test_poor_final_bars_the_provider_blocks_renewal_and_enters_the_track_record
 def test_good_final_opens_the_last_gate_without_a_bar(world):
     e = scheduled(world, "final")
     evaluation_score(
-        evaluation=e, scores=full_scores(e, "0.85"), summary="良好", actor=world.actor("evaluator")
+        evaluation=e,
+        actor=world.actor("evaluator"),
+        data=ScoresInput.parse(scores=full_scores(e, "0.85"), summary="良好"),
     )
     e = evaluation_publish(evaluation=e, actor=world.actor("evaluator"))
     assert e.grade == "good"
@@ -350,7 +365,9 @@ def test_survey_feeds_the_satisfaction_indicator_and_subject(world):
     survey_respond(slug=survey.slug, token=tokens[1], answers=all_fours)
     e = scheduled(world, "mid", contract=contract)
     evaluation_score(
-        evaluation=e, scores=full_scores(e), summary="好", actor=world.actor("evaluator")
+        evaluation=e,
+        actor=world.actor("evaluator"),
+        data=ScoresInput.parse(scores=full_scores(e), summary="好"),
     )
     e = evaluation_publish(evaluation=e, actor=world.actor("evaluator"))
     assert e.recipients_score == Decimal("90.00")
@@ -409,9 +426,8 @@ def test_published_report_pdf_is_public_and_holds_the_result(world, client):
     url = f"/evaluations/{e.pk}/report.pdf"
     evaluation_score(
         evaluation=e,
-        scores=full_scores(e, "0.85"),
-        summary="服务规范，成效明显",
         actor=world.actor("evaluator"),
+        data=ScoresInput.parse(scores=full_scores(e, "0.85"), summary="服务规范，成效明显"),
     )
     client.force_login(world.user("purchaser"))
     assert client.get(url).status_code == 404  # not before publication
@@ -451,7 +467,9 @@ def test_a_tender_may_score_the_track_record_automatically(world):
 
     e = scheduled(world, "final")
     evaluation_score(
-        evaluation=e, scores=full_scores(e, "0.85"), summary="良好", actor=world.actor("evaluator")
+        evaluation=e,
+        actor=world.actor("evaluator"),
+        data=ScoresInput.parse(scores=full_scores(e, "0.85"), summary="良好"),
     )
     e = evaluation_publish(evaluation=e, actor=world.actor("evaluator"))
     from tests.contracts.factories import demo_provider

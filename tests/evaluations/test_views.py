@@ -15,7 +15,7 @@ import pytest
 from django.utils import timezone
 
 from caidan.common.identifiers import make_uscc
-from caidan.evaluations.inputs import SurveyInput
+from caidan.evaluations.inputs import ScoresInput, SurveyInput
 from caidan.evaluations.models import (
     AuditFinding,
     Evaluation,
@@ -58,9 +58,8 @@ def published(world, stage="final", fraction="0.95", contract=None, summary="服
     e = scheduled(world, stage, contract=contract)
     evaluation_score(
         evaluation=e,
-        scores=full_scores(e, fraction),
-        summary=summary,
         actor=world.actor("evaluator"),
+        data=ScoresInput.parse(scores=full_scores(e, fraction), summary=summary),
     )
     return evaluation_publish(evaluation=e, actor=world.actor("evaluator"))
 
@@ -534,7 +533,9 @@ def test_publish_confirmation_shows_what_is_missing_then_the_result(world, login
     assert 'data-testid="blockers"' in html and "尚未评分" in html and "确认公布" not in html
     assert "项目立项（需求调研、立项程序）" in html
     evaluation_score(
-        evaluation=e, scores=full_scores(e, "0.9"), summary="合格", actor=world.actor("evaluator")
+        evaluation=e,
+        actor=world.actor("evaluator"),
+        data=ScoresInput.parse(scores=full_scores(e, "0.9"), summary="合格"),
     )
     response = client.get(url)
     html = _html(response)
@@ -557,7 +558,9 @@ def test_publish_confirmation_shows_what_is_missing_then_the_result(world, login
 
 def test_publish_without_a_summary_is_refused_with_the_reason(world, login):
     e = scheduled(world, "mid")
-    evaluation_score(evaluation=e, scores=full_scores(e), actor=world.actor("evaluator"))
+    evaluation_score(
+        evaluation=e, actor=world.actor("evaluator"), data=ScoresInput.parse(scores=full_scores(e))
+    )
     client = login("evaluator")
     html = _html(client.get(f"/evaluations/{e.pk}/publish/"))
     assert "评价结论" in html and "确认公布" not in html

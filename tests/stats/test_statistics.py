@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from caidan.evaluations.inputs import ScoresInput
 from caidan.stats import statistics as s
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +94,9 @@ def test_published_grade_distribution(world):
     for fraction in ("0.95", "0.75"):
         e = scheduled(world)
         evaluation_score(
-            evaluation=e, scores=full_scores(e, fraction), summary="结论", actor=evaluator
+            evaluation=e,
+            actor=evaluator,
+            data=ScoresInput.parse(scores=full_scores(e, fraction), summary="结论"),
         )
         grades.append(evaluation_publish(evaluation=e, actor=evaluator).grade)
     scheduled(world)  # open: not counted

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from caidan.accounts.actor import Actor
+from caidan.evaluations.inputs import PurchaserScoreInput, ScoresInput
 
 
 def signed_contract(award, purchaser: Actor, provider: Actor):
@@ -94,9 +95,13 @@ def evaluate(contract, stage: str, purchaser: Actor, evaluator: Actor, *, publis
         }
     evaluation_score(
         evaluation=evaluation,
-        scores=scores,
-        summary="项目管理规范，服务按合同开展，服务对象满意度较高；建议加强志愿者培训。",
         actor=evaluator,
+        data=ScoresInput.parse(
+            scores=scores,
+            summary="项目管理规范，服务按合同开展，服务对象满意度较高；建议加强志愿者培训。",
+        ),
     )
-    evaluation_purchaser_score(evaluation=evaluation, score="90", actor=purchaser)
+    evaluation_purchaser_score(
+        evaluation=evaluation, actor=purchaser, data=PurchaserScoreInput.parse(score="90")
+    )
     return evaluation_publish(evaluation=evaluation, actor=evaluator)

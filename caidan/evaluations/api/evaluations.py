@@ -16,6 +16,7 @@ from caidan.common.schemas import ERRORS, PageOut, page_response
 
 from .. import selectors, services
 from ..affordances import evaluation_work_affordances
+from ..inputs import PurchaserScoreInput, ScoresInput
 from ..models import EvaluationStatus
 from .access import body_id, contract_for, evaluation_for
 from .routing import router
@@ -190,7 +191,9 @@ class PurchaserScoreIn(Schema):
 def purchaser_score(request, evaluation_id: int, payload: PurchaserScoreIn):
     actor = request.auth
     e = evaluation_for(actor, evaluation_id)
-    services.evaluation_purchaser_score(evaluation=e, score=payload.score, actor=actor)
+    services.evaluation_purchaser_score(
+        evaluation=e, actor=actor, data=PurchaserScoreInput.parse(payload.dict())
+    )
     return detail(actor, evaluation_id)
 
 
@@ -216,7 +219,9 @@ def score_evaluation(request, evaluation_id: int, payload: ScoresIn):
     actor = request.auth
     e = evaluation_for(actor, evaluation_id)
     services.evaluation_score(
-        evaluation=e, scores=payload.scores, summary=payload.summary, actor=actor
+        evaluation=e,
+        actor=actor,
+        data=ScoresInput.parse(payload.dict()),
     )
     return detail(actor, evaluation_id)
 

@@ -14,11 +14,11 @@ from django.db import transaction
 from django.db.models import Avg, Sum
 from django.utils import timezone
 
-from caidan.accounts.actor import Actor, user_of
 from caidan.accounts.permissions import require
 from caidan.accounts.selectors import organization_users, unit_officers
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
+from caidan.common.actor import Actor, user_of
 from caidan.common.calendar import WorkingCalendar
 from caidan.common.errors import Conflict, field_error
 from caidan.common.tick import flag_once, tick_job
@@ -26,6 +26,7 @@ from caidan.jurisdiction.selectors import setting_value
 from caidan.notifications.services import notify
 
 from .. import formulas
+from ..inputs import PurchaserScoreInput, ScoreEntry, ScoresInput
 from ..lifecycles import EvaluationAction, evaluation_lifecycle
 from ..models import Evaluation, EvaluationStatus, EvaluatorAppointment, Stage, TrackRecord
 from .frameworks import framework_for_contract, framework_freeze, leaves
@@ -61,7 +62,7 @@ def evaluator_conflicts(organization, contract) -> list[str]:
     return reasons
 
 
-def evaluator_appoint(*, contract, organization, actor: Any) -> EvaluatorAppointment:
+def evaluator_appoint(*, contract, organization, actor: Actor) -> EvaluatorAppointment:
     require(actor, "evaluations.commission", contract)
     reasons = evaluator_conflicts(organization, contract)
     if reasons:
@@ -110,7 +111,7 @@ def default_due(contract, stage: str) -> dt.date:
     return due
 
 
-def evaluation_schedule(*, contract, stage: str, actor: Any, due_on: dt.date | None = None):
+def evaluation_schedule(*, contract, stage: str, actor: Actor, due_on: dt.date | None = None):
     """Schedule one stage. The project's framework is created from the template if needed
     and frozen from now on."""
     require(actor, "evaluations.commission", contract)
@@ -214,72 +215,63 @@ def _lock(evaluation: Evaluation) -> Evaluation:
     )
 
 
-def _number(value: Any, *, field: str, maximum: Decimal) -> Decimal:
-    if isinstance(value, bool | float) or value is None:
-        raise field_error(field, "得分须以字符串或整数给出，不能是浮点数。")
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise field_error(field, "得分须为数字。") from None
-    if not number.is_finite() or number != number.quantize(Decimal("0.01")):
-        raise field_error(field, "得分最多保留两位小数。")
-    if not 0 <= number <= maximum:
-        raise field_error(field, f"得分须在 0 到 {maximum.normalize():f} 之间。")
-    return number
+def _scored(code: str, entry: ScoreEntry, indicator: dict[str, Any] | None) -> dict[str, str]:
+    """One leaf indicator's entry as stored: the score within the indicator's weight, the
+    evidence, and for 实际完成率 the actual and planned output (both or neither)."""
+    if indicator is None:
+        raise field_error(f"scores.{code}", f"“{code}”不是本项目指标体系的末级指标。")
+    name = indicator["name"]
+    clean: dict[str, str] = {}
+    if indicator["computed"] == "completion" and (entry.actual, entry.planned) != (None, None):
+        for key in ("actual", "planned"):
+            if getattr(entry, key) is None:
+                raise field_error(
+                    f"scores.{code}.{key}", f"请同时填写“{name}”的实际产出数和计划产出数。"
+                )
+            clean[key] = str(getattr(entry, key))
+    if entry.score is not None:
+        weight = Decimal(indicator["weight"])
+        if not 0 <= entry.score <= weight:
+            raise field_error(
+                f"scores.{code}.score", f"得分须在 0 到 {weight.normalize():f} 之间。"
+            )
+        clean["score"] = str(entry.score)
+    if not entry.evidence:
+        raise field_error(f"scores.{code}.evidence", f"请填写“{name}”的评分依据。")
+    clean["evidence"] = entry.evidence
+    return clean
 
 
-def evaluation_score(*, evaluation: Evaluation, scores: dict, summary: str = "", actor: Any):
+def evaluation_score(*, evaluation: Evaluation, data: ScoresInput, actor: Actor):
     """The evaluator scores leaf indicators (0..weight) with evidence. Computed indicators
     take their score from the data; where there is none, the evaluator scores them too. For
     实际完成率 the evaluator gives ``actual`` and ``planned``."""
     require(actor, "evaluations.evaluate", evaluation.contract)
-    if not isinstance(scores, dict):
-        raise field_error("scores", "评分须按指标编号给出。")
     with transaction.atomic():
         e = _lock(evaluation)
         if e.status != EvaluationStatus.OPEN:
             raise Conflict("评价结果已公布，不能再修改。", code="published")
         indicators = {i["code"]: i for i in leaves(e.contract.framework.indicators)}
         merged = dict(e.scores)
-        for code, entry in scores.items():
-            if code not in indicators:
-                raise field_error(f"scores.{code}", f"“{code}”不是本项目指标体系的末级指标。")
-            if not isinstance(entry, dict):
-                raise field_error(f"scores.{code}", "每项须包含得分和依据。")
-            ind = indicators[code]
-            clean: dict[str, str] = {}
-            if ind["computed"] == "completion" and ("actual" in entry or "planned" in entry):
-                for key in ("actual", "planned"):
-                    _number(entry.get(key), field=f"scores.{code}.{key}", maximum=Decimal(10**9))
-                    clean[key] = str(Decimal(str(entry[key])))
-            if entry.get("score") not in (None, ""):
-                clean["score"] = str(
-                    _number(
-                        entry["score"], field=f"scores.{code}.score", maximum=Decimal(ind["weight"])
-                    )
-                )
-            evidence = str(entry.get("evidence", "")).strip()
-            if not evidence:
-                raise field_error(f"scores.{code}.evidence", f"请填写“{ind['name']}”的评分依据。")
-            clean["evidence"] = evidence[:2000]
-            merged[code] = clean
+        for code, entry in data.scores.items():
+            merged[code] = _scored(code, entry, indicators.get(code))
         e.scores = merged
-        if summary:
-            e.summary = summary.strip()
+        if data.summary:
+            e.summary = data.summary
         e.save(update_fields=["scores", "summary"])
         audit_record(
             kind=EventKind.EVALUATION_SCORED,
             actor=actor,
             target=e.contract,
-            new={"evaluation": e.pk, "indicators": sorted(scores)},
+            new={"evaluation": e.pk, "indicators": sorted(data.scores)},
         )
     return e
 
 
-def evaluation_purchaser_score(*, evaluation: Evaluation, score: Any, actor: Any):
+def evaluation_purchaser_score(*, evaluation: Evaluation, data: PurchaserScoreInput, actor: Actor):
     """The purchaser's own score (0–100), one subject of the multi-subject evaluation."""
     require(actor, "evaluations.commission", evaluation.contract)
-    value = _number(score, field="score", maximum=Decimal(100))
+    value = data.score
     with transaction.atomic():
         e = _lock(evaluation)
         if e.status != EvaluationStatus.OPEN:
@@ -333,7 +325,7 @@ def evaluation_compute(e: Evaluation) -> dict[str, Any]:
 
 
 def evaluation_publish(
-    *, evaluation: Evaluation, actor: Any, now: dt.datetime | None = None
+    *, evaluation: Evaluation, actor: Actor, now: dt.datetime | None = None
 ) -> Evaluation:
     """The evaluator submits; the result is computed, published, and takes effect."""
     require(actor, "evaluations.evaluate", evaluation.contract)
@@ -371,7 +363,7 @@ def evaluation_publish(
     return e
 
 
-def _effects(e: Evaluation, actor: Any, *, now: dt.datetime) -> None:
+def _effects(e: Evaluation, actor: Actor, *, now: dt.datetime) -> None:
     """A passed mid-term / final evaluation opens the matching payment gate; a final one
     adds to the track record; 差 bars the provider for ``bar_after_poor_months``."""
     from caidan.contracts.services.payments import instalment_gate_open_by_evaluation

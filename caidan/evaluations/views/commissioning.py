@@ -16,6 +16,7 @@ from caidan.web.ui import attempt, attempt_error, domain_errors
 
 from .. import forms, selectors, selectors_audit, services
 from ..affordances import evaluation_affordances, evaluation_work_affordances, finding_affordances
+from ..inputs import PurchaserScoreInput
 from .helpers import contract_for, evaluation_for
 
 
@@ -152,7 +153,9 @@ def purchaser_score(request, pk: int):
     if form.is_valid():
         error = attempt_error(
             lambda: services.evaluation_purchaser_score(
-                evaluation=e, score=form.cleaned_data["score"], actor=actor
+                evaluation=e,
+                actor=actor,
+                data=PurchaserScoreInput.parse(form.cleaned_data),
             ),
             form=form,
         )

@@ -16,6 +16,7 @@ from caidan.web.ui import attempt, attempt_refusal, domain_errors
 
 from .. import forms, selectors, services
 from ..affordances import evaluation_affordances
+from ..inputs import ScoresInput
 from ..models import Grade
 from .helpers import evaluation_for, query_without_cursor
 
@@ -114,9 +115,8 @@ def evaluation_score(request, pk: int):
         scored, refusal = attempt_refusal(
             lambda: services.evaluation_score(
                 evaluation=e,
-                scores=form.scores(),
-                summary=form.cleaned_data["summary"],
                 actor=actor,
+                data=ScoresInput.parse(scores=form.scores(), summary=form.cleaned_data["summary"]),
             )
         )
         if refusal is None:
