@@ -19,7 +19,7 @@ from caidan.accounts.models import Membership, Role, Unit, User
 from caidan.common.calendar import WorkingCalendar
 from caidan.projects.inputs import ProposalInput
 
-from .inputs import BidContentInput, TenderInput
+from .inputs import BidContentInput, SheetVerdictsInput, TenderInput
 from .models import Expert, Tender
 
 EXPERTS = [
@@ -214,7 +214,9 @@ def committee_passes_all(tender: Tender, *, purchaser: Actor, now: dt.datetime |
         expert = _actor(member.expert.user.username, Role.EXPERT)
         panel_declare(member=member, no_conflict=True, actor=expert)
         verdicts_save(
-            member=member, verdicts={str(b.pk): {"pass": True} for b in bids}, actor=expert
+            member=member,
+            data=SheetVerdictsInput.parse(verdicts={str(b.pk): {"pass": True} for b in bids}),
+            actor=expert,
         )
         scores_submit(member=member, actor=expert, now=now)
     tender.refresh_from_db()

@@ -27,7 +27,7 @@ from caidan.projects.models import GradePolicy
 
 from . import scoring
 from .methods import committee_needed, config_for, default_committee_size, experts_needed
-from .models import Aggregate, EvaluationMethod, Method
+from .models import Aggregate, Bid, CorrectionReason, EvaluationMethod, Method
 
 FACTOR_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 AUTO_FACTORS = ("track_record",)  # computed, not scored (``ranking.auto_factor_points``)
@@ -380,3 +380,100 @@ class BidContentInput(Input):
     per_post_price: OptionalPositiveMoney = Field(default=None, title="每岗位报价")
     plan: RequiredText(MAX_TEXT, title="服务方案")
     team: OptionalText(MAX_TEXT, title="团队说明")
+
+
+# --- an expert's sheet --------------------------------------------------------------------------
+
+
+def _key(value: Any) -> str:
+    """A bid's or a factor's id as the sheet keys it (text)."""
+    return str(value)
+
+
+Key = Annotated[str, BeforeValidator(_key)]
+
+
+def _score(value: Any) -> Decimal:
+    """One factor's points: an int, ``Decimal`` or numeric string with at most 2 decimals,
+    never a float (its range is the tender's factor, checked by the service)."""
+    if isinstance(value, float):
+        raise ValueError(f'评分不能是浮点数（{value!r}）：请以整数或字符串给出，如 "{value}"。')
+    if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
+        raise ValueError(f"评分必须是数字，收到 {value!r}。")
+    try:
+        number = Decimal(value.strip() if isinstance(value, str) else value)
+    except (ArithmeticError, ValueError):
+        raise ValueError(f"评分不是有效的数字：{value!r}。") from None
+    if not number.is_finite() or abs(number) >= SCORE_LIMIT:  # also keeps quantize in range
+        raise ValueError(f"评分不是有效的分数：{value!r}。")
+    if number != number.quantize(CENT):
+        raise ValueError(f"评分最多保留 2 位小数，收到 {value}。")
+    return number.quantize(CENT)
+
+
+Score = Annotated[Decimal, BeforeValidator(_score)]
+
+
+class SheetScoresInput(Input):
+    """An expert's scores, ``{bid id: {factor id: points}}`` (a draft may be incomplete).
+    Which bids and factors it may name, and each factor's range, ``evaluation`` checks
+    against the tender."""
+
+    scores: dict[Key, dict[Key, Score]] = Field(title="评分")
+
+
+def _verdict_reason(value: Any) -> str:
+    value = _blank(value)
+    if not isinstance(value, str) or len(value) > 2000:
+        raise ValueError("理由须为不超过 2000 字的文本。")
+    return value
+
+
+class Verdict(Input):
+    """One bid's qualification and compliance review (资格性和符合性审查, 87号令 §50): pass,
+    or fail (which needs a reason: the service says so naming the bidder)."""
+
+    passed: bool = Field(alias="pass", title="审查结论")
+    reason: Annotated[str, BeforeValidator(_verdict_reason)] = Field(default="", title="理由")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _a_conclusion(cls, value: Any) -> Any:
+        if not isinstance(value, dict) or not isinstance(value.get("pass"), bool):
+            raise ValueError("审查结论须为“通过”或“不通过”。")
+        return value
+
+    def as_json(self) -> dict[str, Any]:
+        return {"pass": self.passed, "reason": self.reason}
+
+
+class SheetVerdictsInput(Input):
+    """A committee member's compliance review under the lowest-price method,
+    ``{bid id: {"pass": bool, "reason": text}}``; which bids, ``evaluation`` checks."""
+
+    verdicts: dict[Key, Verdict] = Field(title="审查意见")
+
+
+def _correction_reason(value: Any) -> str:
+    if value not in CorrectionReason.values:
+        reasons = "；".join(f"{label}（{v}）" for v, label in CorrectionReason.choices)
+        raise ValueError(f"已提交的评分仅在以下情形可以修改（87号令 §64）：{reasons}。")
+    return str(value)
+
+
+class ScoreCorrectionInput(Input):
+    """One correction of a submitted score (87号令 §64): the bid and the factor, the new
+    points, one of the reasons the law allows, a note. Whether the bid and the factor are
+    on the expert's sheet, and the factor's range, ``evaluation.score_correct`` checks."""
+
+    bid: Annotated[Bid | None, _instance_of(Bid, "须为本项目的投标。")] = Field(title="投标")
+    factor: RequiredText(40, title="评审因素")
+    new_value: Score = Field(title="更正后的分数")
+    reason: Annotated[str, BeforeValidator(_correction_reason)] = Field(title="更正原因")
+    note: OptionalText(2000, title="说明")
+
+    @model_validator(mode="after")
+    def _a_bid(self) -> ScoreCorrectionInput:
+        if self.bid is None:
+            raise field_error("bid", "请选择要更正评分的投标。")
+        return self

@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from caidan.procurement.inputs import SheetScoresInput, SheetVerdictsInput
 from tests.browser.helpers import staff
 from tests.procurement import factories
 
@@ -24,7 +25,7 @@ def _score_by_services(tender, members):
         actor = factories.expert_actor(m.expert)
         panel_declare(member=m, no_conflict=True, actor=actor)
         scores = {str(b.pk): {f["id"]: str(f["max"]) for f in tender.factors} for b in bids}
-        scores_save(member=m, scores=scores, actor=actor)
+        scores_save(member=m, data=SheetScoresInput.parse(scores=scores), actor=actor)
         scores_submit(member=m, actor=actor)
 
 
@@ -207,5 +208,5 @@ def _review_by_services(tender, members, *, fail):
         verdicts = {str(b.pk): {"pass": True} for b in bids}
         if fail is not None:
             verdicts[str(fail.pk)] = {"pass": False, "reason": "资格证明文件不全"}
-        verdicts_save(member=m, verdicts=verdicts, actor=actor)
+        verdicts_save(member=m, data=SheetVerdictsInput.parse(verdicts=verdicts), actor=actor)
         scores_submit(member=m, actor=actor)

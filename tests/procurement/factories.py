@@ -21,7 +21,7 @@ from caidan.accounts.models import Membership, Role
 from caidan.common.calendar import WorkingCalendar
 from caidan.common.identifiers import make_uscc
 from caidan.orgs.inputs import OrganizationInput
-from caidan.procurement.inputs import BidContentInput, TenderInput
+from caidan.procurement.inputs import BidContentInput, SheetVerdictsInput, TenderInput
 from caidan.projects.inputs import ProposalInput
 
 _counter = itertools.count(1)
@@ -306,7 +306,7 @@ def committee_passes_all(world, tender, *, fails=None):
         verdicts = {str(b.pk): {"pass": True} for b in bids}
         for bid, reason in fails.items():
             verdicts[str(bid.pk)] = {"pass": False, "reason": reason}
-        verdicts_save(member=m, verdicts=verdicts, actor=actor)
+        verdicts_save(member=m, data=SheetVerdictsInput.parse(verdicts=verdicts), actor=actor)
         scores_submit(member=m, actor=actor)
     tender.refresh_from_db()
     return tender

@@ -10,6 +10,7 @@ import pytest
 from caidan.common.errors import Conflict, PermissionDenied, ValidationError
 from caidan.notifications.models import Notification
 from caidan.procurement import scoring
+from caidan.procurement.inputs import ScoreCorrectionInput, SheetScoresInput, SheetVerdictsInput
 from caidan.procurement.models import Bid, PanelMember, ScoreCorrection, ScoreSheet, Tender
 from caidan.procurement.selectors_experts import panel_for, visible_sheets
 from caidan.procurement.services import (
@@ -57,7 +58,9 @@ def sheet_of(bids, rows) -> dict:
 
 def score(member, bids, rows, *, submit=True):
     actor = expert_actor(member.expert)
-    scores_save(member=member, scores=sheet_of(bids, rows), actor=actor)
+    scores_save(
+        member=member, data=SheetScoresInput.parse(scores=sheet_of(bids, rows)), actor=actor
+    )
     if submit:
         scores_submit(member=member, actor=actor)
 
@@ -147,7 +150,9 @@ def test_bid_over_budget_is_not_scored_and_becomes_invalid(world):
     with pytest.raises(ValidationError) as exc:
         scores_save(
             member=members[0],
-            scores={str(over.pk): {"plan": 1, "team": 1, "experience": 1}},
+            data=SheetScoresInput.parse(
+                scores={str(over.pk): {"plan": 1, "team": 1, "experience": 1}}
+            ),
             actor=expert_actor(members[0].expert),
         )
     assert "超过采购预算" in exc.value.message
@@ -183,7 +188,7 @@ def review_all(members, bids, *, fails=None):
         for bid, reason in fails.get(i, {}).items():
             verdicts[str(bid.pk)] = {"pass": False, "reason": reason}
         actor = expert_actor(m.expert)
-        verdicts_save(member=m, verdicts=verdicts, actor=actor)
+        verdicts_save(member=m, data=SheetVerdictsInput.parse(verdicts=verdicts), actor=actor)
         scores_submit(member=m, actor=actor)
 
 
@@ -268,9 +273,11 @@ def test_scores_out_of_range_or_inexact_are_refused_naming_the_field(world):
     ]
     for scores, field, words in cases:
         with pytest.raises(ValidationError) as exc:
-            scores_save(member=members[0], scores=scores, actor=actor)
+            scores_save(member=members[0], data=SheetScoresInput.parse(scores=scores), actor=actor)
         assert exc.value.field == field and words in exc.value.message
-    sheet = scores_save(member=members[0], scores={a: {"plan": "30.5"}}, actor=actor)
+    sheet = scores_save(
+        member=members[0], data=SheetScoresInput.parse(scores={a: {"plan": "30.5"}}), actor=actor
+    )
     assert sheet.scores == {a: {"plan": "30.50"}}
 
 
@@ -283,7 +290,11 @@ def test_scoring_requires_a_declaration_and_own_seat(world):
     assert exc.value.code == "not_declared"
     panel_declare(member=members[0], no_conflict=True, actor=expert_actor(members[0].expert))
     with pytest.raises(PermissionDenied):
-        scores_save(member=members[0], scores={}, actor=expert_actor(members[1].expert))
+        scores_save(
+            member=members[0],
+            data=SheetScoresInput.parse(scores={}),
+            actor=expert_actor(members[1].expert),
+        )
 
 
 def test_incomplete_sheet_cannot_be_submitted_and_submitted_is_final(world):
@@ -294,7 +305,7 @@ def test_incomplete_sheet_cannot_be_submitted_and_submitted_is_final(world):
     rows = standard_rows(0)
     partial = sheet_of(bids[:2], rows[:2])
     partial[str(bids[0].pk)].pop("experience")
-    scores_save(member=members[0], scores=partial, actor=actor)
+    scores_save(member=members[0], data=SheetScoresInput.parse(scores=partial), actor=actor)
     with pytest.raises(ValidationError) as exc:
         scores_submit(member=members[0], actor=actor)
     assert exc.value.field == "scores" and exc.value.code == "incomplete"
@@ -302,7 +313,9 @@ def test_incomplete_sheet_cannot_be_submitted_and_submitted_is_final(world):
     assert ScoreSheet.objects.get(member=members[0]).submitted_at is None
     score(members[0], bids, rows)
     with pytest.raises(Conflict) as exc:
-        scores_save(member=members[0], scores=sheet_of(bids, rows), actor=actor)
+        scores_save(
+            member=members[0], data=SheetScoresInput.parse(scores=sheet_of(bids, rows)), actor=actor
+        )
     assert exc.value.code == "already_submitted"
 
 
@@ -315,11 +328,10 @@ def test_correction_needs_an_allowed_reason_and_is_recorded(world, evaluated):
     with pytest.raises(ValidationError) as exc:
         score_correct(
             member=members[0],
-            bid=bids[0],
-            factor="plan",
-            new_value=35,
-            reason="changed_mind",
             actor=actor,
+            data=ScoreCorrectionInput.parse(
+                bid=bids[0], factor="plan", new_value=35, reason="changed_mind"
+            ),
         )
     assert exc.value.field == "reason"
     for label in (
@@ -332,20 +344,17 @@ def test_correction_needs_an_allowed_reason_and_is_recorded(world, evaluated):
     with pytest.raises(PermissionDenied):
         score_correct(
             member=members[0],
-            bid=bids[0],
-            factor="plan",
-            new_value=35,
-            reason="sum_error",
             actor=expert_actor(members[1].expert),
+            data=ScoreCorrectionInput.parse(
+                bid=bids[0], factor="plan", new_value=35, reason="sum_error"
+            ),
         )
     correction = score_correct(
         member=members[0],
-        bid=bids[0],
-        factor="plan",
-        new_value="35",
-        reason="sum_error",
-        note="汇总时看错行",
         actor=actor,
+        data=ScoreCorrectionInput.parse(
+            bid=bids[0], factor="plan", new_value="35", reason="sum_error", note="汇总时看错行"
+        ),
     )
     assert (correction.old_value, correction.new_value) == (Decimal("30.00"), Decimal("35.00"))
     assert ScoreCorrection.objects.filter(sheet__member=members[0], reason="sum_error").count() == 1
@@ -366,11 +375,10 @@ def test_correction_only_after_submission_and_before_award(world, evaluated):
     with pytest.raises(Conflict) as exc:
         score_correct(
             member=members[0],
-            bid=bids[0],
-            factor="plan",
-            new_value=35,
-            reason="extreme",
             actor=expert_actor(members[0].expert),
+            data=ScoreCorrectionInput.parse(
+                bid=bids[0], factor="plan", new_value=35, reason="extreme"
+            ),
         )
     assert exc.value.code == "bad_status"
     other = opened_tender(world)
@@ -380,11 +388,10 @@ def test_correction_only_after_submission_and_before_award(world, evaluated):
     with pytest.raises(Conflict) as exc:
         score_correct(
             member=seated[0],
-            bid=other_bids[0],
-            factor="plan",
-            new_value=35,
-            reason="sum_error",
             actor=expert_actor(seated[0].expert),
+            data=ScoreCorrectionInput.parse(
+                bid=other_bids[0], factor="plan", new_value=35, reason="sum_error"
+            ),
         )
     assert exc.value.code == "not_submitted"
 

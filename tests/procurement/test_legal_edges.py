@@ -24,7 +24,7 @@ from caidan.common.errors import Conflict, ValidationError
 from caidan.notifications.models import Notification
 from caidan.procurement import draw_check
 from caidan.procurement.forms import TenderForm
-from caidan.procurement.inputs import TenderInput
+from caidan.procurement.inputs import SheetScoresInput, SheetVerdictsInput, TenderInput
 from caidan.procurement.models import Bid, ExpertDraw, PanelMember, Tender
 from caidan.procurement.selectors_experts import draw_record, panel_for
 from caidan.procurement.services import (
@@ -152,14 +152,22 @@ def test_lowest_price_tender_waits_for_the_committee_and_is_not_ranked_at_openin
     for m in members[:4]:
         actor = expert_actor(m.expert)
         panel_declare(member=m, no_conflict=True, actor=actor)
-        verdicts_save(member=m, verdicts={str(b.pk): {"pass": True} for b in bids}, actor=actor)
+        verdicts_save(
+            member=m,
+            data=SheetVerdictsInput.parse(verdicts={str(b.pk): {"pass": True} for b in bids}),
+            actor=actor,
+        )
         scores_submit(member=m, actor=actor)
     tender.refresh_from_db()
     assert tender.status == "evaluating"
     last = members[4]
     actor = expert_actor(last.expert)
     panel_declare(member=last, no_conflict=True, actor=actor)
-    verdicts_save(member=last, verdicts={str(b.pk): {"pass": True} for b in bids}, actor=actor)
+    verdicts_save(
+        member=last,
+        data=SheetVerdictsInput.parse(verdicts={str(b.pk): {"pass": True} for b in bids}),
+        actor=actor,
+    )
     scores_submit(member=last, actor=actor)
     tender.refresh_from_db()
     assert tender.status == "evaluated"
@@ -176,7 +184,7 @@ def _review(tender, verdicts_by_member):
         verdicts = {str(b.pk): {"pass": True} for b in bids}
         for bid, reason in verdicts_by_member.get(i, {}).items():
             verdicts[str(bid.pk)] = {"pass": False, "reason": reason}
-        verdicts_save(member=m, verdicts=verdicts, actor=actor)
+        verdicts_save(member=m, data=SheetVerdictsInput.parse(verdicts=verdicts), actor=actor)
         scores_submit(member=m, actor=actor)
     tender.refresh_from_db()
 
@@ -237,19 +245,31 @@ def test_a_fail_needs_a_reason_and_the_review_has_no_scores(world):
     panel_declare(member=member, no_conflict=True, actor=actor)
     bid = Bid.objects.filter(tender=tender).first()
     with pytest.raises(ValidationError) as exc:
-        verdicts_save(member=member, verdicts={str(bid.pk): {"pass": False}}, actor=actor)
+        verdicts_save(
+            member=member,
+            data=SheetVerdictsInput.parse(verdicts={str(bid.pk): {"pass": False}}),
+            actor=actor,
+        )
     assert exc.value.field == f"verdicts.{bid.pk}.reason" and "87号令 §50" in exc.value.message
     with pytest.raises(ValidationError) as exc:
-        verdicts_save(member=member, verdicts={str(bid.pk): {"pass": "yes"}}, actor=actor)
+        verdicts_save(
+            member=member,
+            data=SheetVerdictsInput.parse(verdicts={str(bid.pk): {"pass": "yes"}}),
+            actor=actor,
+        )
     assert exc.value.field == f"verdicts.{bid.pk}"
-    verdicts_save(member=member, verdicts={str(bid.pk): {"pass": True}}, actor=actor)
+    verdicts_save(
+        member=member,
+        data=SheetVerdictsInput.parse(verdicts={str(bid.pk): {"pass": True}}),
+        actor=actor,
+    )
     with pytest.raises(ValidationError) as exc:  # the other two bids have no verdict yet
         scores_submit(member=member, actor=actor)
     assert exc.value.code == "incomplete" and exc.value.field == "verdicts"
     from caidan.procurement.services import scores_save
 
     with pytest.raises(Conflict) as exc:
-        scores_save(member=member, scores={}, actor=actor)
+        scores_save(member=member, data=SheetScoresInput.parse(scores={}), actor=actor)
     assert exc.value.code == "compliance_only"
 
 

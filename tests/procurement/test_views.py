@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from caidan.accounts.middleware import SESSION_KEY
 from caidan.accounts.models import Membership
-from caidan.procurement.inputs import BidContentInput
+from caidan.procurement.inputs import BidContentInput, SheetScoresInput
 from caidan.procurement.models import (
     Amendment,
     Award,
@@ -109,7 +109,7 @@ def _score_everyone(tender, members=None, *, skip=()):
             str(b.pk): {f["id"]: str(max(int(f["max"]) - 3 * i, 0)) for f in tender.factors}
             for i, b in enumerate(bids)
         }
-        scores_save(member=m, scores=scores, actor=actor)
+        scores_save(member=m, data=SheetScoresInput.parse(scores=scores), actor=actor)
         scores_submit(member=m, actor=actor)
 
 
@@ -1012,7 +1012,9 @@ def test_corrections_only_after_submission_and_before_the_award(world, client, d
     actor = factories.expert_actor(me.expert)
     panel_declare(member=me, no_conflict=True, actor=actor)
     bid = Bid.objects.filter(tender=drawn, status="valid").order_by("id").first()
-    scores_save(member=me, scores={str(bid.pk): {"plan": "35"}}, actor=actor)
+    scores_save(
+        member=me, data=SheetScoresInput.parse(scores={str(bid.pk): {"plan": "35"}}), actor=actor
+    )
     c = _as(client, me.expert.user)
     url = f"/procurement/tenders/{drawn.pk}/review/"
     assert 'data-testid="correction-form"' not in _html(c.get(url))  # a draft: just edit it

@@ -12,7 +12,7 @@ from django.utils import timezone
 from caidan.accounts.actor import Actor
 from caidan.accounts.models import Role, Unit
 from caidan.common.calendar import WorkingCalendar
-from caidan.procurement.inputs import BidContentInput, TenderInput
+from caidan.procurement.inputs import BidContentInput, SheetVerdictsInput, TenderInput
 from caidan.projects.inputs import ProposalInput
 
 from .helpers import actor_for, service_period, soon_deadline
@@ -135,7 +135,9 @@ def compliance_review(tender, purchaser: Actor) -> None:
             member=member, no_conflict=True, declaration="与各投标人无利害关系。", actor=actor
         )
         verdicts_save(
-            member=member, verdicts={str(b.pk): {"pass": True} for b in bids}, actor=actor
+            member=member,
+            data=SheetVerdictsInput.parse(verdicts={str(b.pk): {"pass": True} for b in bids}),
+            actor=actor,
         )
         scores_submit(member=member, actor=actor)
     tender.refresh_from_db()

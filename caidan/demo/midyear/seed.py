@@ -15,6 +15,7 @@ from caidan.accounts.models import Role, Unit, User
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
 from caidan.evaluations.inputs import SurveyInput
+from caidan.procurement.inputs import SheetScoresInput
 
 from .enquiries import seed_enquiries
 from .helpers import actor_for, catalog_item, demo_bidders, ensure_ceiling, working_at
@@ -199,7 +200,7 @@ def _evaluating(s: Scene, result: MidyearResult) -> None:
             str(b.pk): {"plan": str(30 + (i + j) % 6), "team": str(15 + j), "experience": "8"}
             for j, b in enumerate(bids)
         }
-        scores_save(member=member, scores=sheet, actor=actor)
+        scores_save(member=member, data=SheetScoresInput.parse(scores=sheet), actor=actor)
         scores_submit(member=member, actor=actor)
     result.stages["evaluating"] = "tender opened, experts scoring"
 

@@ -12,6 +12,7 @@ from caidan.common.errors import field_error
 from caidan.common.schemas import ERRORS, AsSeen, money_str, renamed_fields
 
 from .. import selectors, selectors_experts, services
+from ..inputs import ScoreCorrectionInput, SheetScoresInput, SheetVerdictsInput
 from ..methods import compliance_only
 from ..models import MemberStatus, PanelMember
 from ..services.ranking import scorable_bids
@@ -138,7 +139,9 @@ class ScoresIn(Schema):
 def save_sheet(request, member_id: int, payload: ScoresIn):
     actor = request.auth
     services.scores_save(
-        member=selectors_experts.panel_member_get(member_id), scores=payload.scores, actor=actor
+        member=selectors_experts.panel_member_get(member_id),
+        data=SheetScoresInput.parse(scores=payload.scores),
+        actor=actor,
     )
     return _sheet_seen(selectors_experts.panel_member_get(member_id), actor)
 
@@ -156,7 +159,7 @@ def save_verdicts(request, member_id: int, payload: VerdictsIn):
     actor = request.auth
     services.verdicts_save(
         member=selectors_experts.panel_member_get(member_id),
-        verdicts=payload.verdicts,
+        data=SheetVerdictsInput.parse(verdicts=payload.verdicts),
         actor=actor,
     )
     return _sheet_seen(selectors_experts.panel_member_get(member_id), actor)
@@ -194,11 +197,13 @@ def correct_score(request, member_id: int, payload: CorrectionIn):
     with renamed_fields(bid="bid_id"):
         correction = services.score_correct(
             member=member,
-            bid=bid,
-            factor=payload.factor,
-            new_value=payload.new_value,
-            reason=payload.reason,
-            note=payload.note,
             actor=request.auth,
+            data=ScoreCorrectionInput.parse(
+                bid=bid,
+                factor=payload.factor,
+                new_value=payload.new_value,
+                reason=payload.reason,
+                note=payload.note,
+            ),
         )
     return Status(201, correction)

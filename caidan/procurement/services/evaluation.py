@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -20,13 +20,14 @@ from django.utils import timezone
 
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
+from caidan.common.actor import Actor
 from caidan.common.errors import Conflict, field_error
 
 from .. import scoring
+from ..inputs import ScoreCorrectionInput, SheetScoresInput, SheetVerdictsInput
 from ..methods import compliance_only
 from ..models import (
     Bid,
-    CorrectionReason,
     MemberStatus,
     PanelMember,
     ScoreCorrection,
@@ -39,10 +40,6 @@ from ._shared import _locked_member, _require_self, _scoring_open
 from .lifecycle import lock
 from .ranking import evaluation_compute, scorable_bids
 
-CENT = Decimal("0.01")
-REASONS_TEXT = "；".join(f"{label}（{value}）" for value, label in CorrectionReason.choices)
-
-
 # --- scores -----------------------------------------------------------------------------------
 
 
@@ -51,105 +48,64 @@ def _factors(tender: Tender) -> dict[str, dict[str, Any]]:
     return {str(f["id"]): f for f in tender.factors or [] if not f.get("auto")}
 
 
-def clean_score(value: Any, *, field: str, where: str, maximum: Any) -> Decimal:
-    """One factor score: an int, ``Decimal`` or numeric string with ≤ 2 decimals, within
-    ``0..maximum``."""
-    if isinstance(value, bool) or value is None:
-        raise field_error(field, f"{where}的评分必须是数字，收到 {value!r}。")
-    if isinstance(value, float):
-        raise field_error(
-            field, f'{where}的评分不能是浮点数（{value!r}）：请以整数或字符串给出，如 "{value}"。'
-        )
-    if not isinstance(value, int | Decimal | str):
-        raise field_error(field, f"{where}的评分必须是数字，收到 {value!r}。")
-    try:
-        number = Decimal(value.strip() if isinstance(value, str) else value)
-    except (InvalidOperation, ValueError):
-        raise field_error(field, f"{where}的评分不是有效的数字：{value!r}。") from None
-    if not number.is_finite() or abs(number) >= 10**6:  # also keeps quantize in range
-        raise field_error(field, f"{where}的评分不是有效的分数：{value!r}。")
-    if number != number.quantize(CENT):
-        raise field_error(field, f"{where}的评分最多保留 2 位小数，收到 {value}。")
+def _in_range(points: Decimal, *, field: str, where: str, maximum: Any) -> Decimal:
+    """One factor's points within ``0..maximum``."""
     top = Decimal(str(maximum))
-    if not 0 <= number <= top:
+    if not 0 <= points <= top:
         raise field_error(
             field,
-            f"{where}的评分 {scoring._fmt(number)} 超出评分标准规定的范围"
+            f"{where}的评分 {scoring._fmt(points)} 超出评分标准规定的范围"
             f"（0–{scoring._fmt(top)} 分）。",
         )
-    return number.quantize(CENT)
+    return points
 
 
-def _clean_scores(tender: Tender, scores: Any) -> dict[str, dict[str, str]]:
-    if not isinstance(scores, dict):
-        raise field_error("scores", "评分须按投标编号给出：{投标编号: {评审因素: 分数}}。")
+def _where(bid: Bid, factor: dict[str, Any]) -> str:
+    return f"对投标人“{bid.organization.name}”的评审因素“{factor.get('name') or factor['id']}”"
+
+
+def _check_scores(tender: Tender, data: SheetScoresInput) -> dict[str, dict[str, str]]:
+    """The scores as the sheet stores them: only the bids the committee scores and the
+    factors the experts score, each within its range."""
     bids = {str(b.pk): b for b in scorable_bids(tender)}
     factors = _factors(tender)
     clean: dict[str, dict[str, str]] = {}
-    for bid_id, by_factor in scores.items():
-        bid = bids.get(str(bid_id))
+    for bid_id, by_factor in data.scores.items():
+        bid = bids.get(bid_id)
         if bid is None:
             raise field_error(
                 "scores", f"投标编号 {bid_id} 不是本项目需要评分的有效投标（或已超过采购预算）。"
             )
-        if not isinstance(by_factor, dict):
-            raise field_error(
-                f"scores.{bid_id}", f"对投标人“{bid.organization.name}”的评分须按评审因素给出。"
-            )
         row = {}
-        for factor_id, value in by_factor.items():
-            factor = factors.get(str(factor_id))
+        for factor_id, points in by_factor.items():
+            field = f"scores.{bid_id}.{factor_id}"
+            factor = factors.get(factor_id)
             if factor is None:
-                raise field_error(
-                    f"scores.{bid_id}.{factor_id}",
-                    f"评分表中没有评审因素“{factor_id}”。",
-                )
-            where = (
-                f"对投标人“{bid.organization.name}”的评审因素“{factor.get('name') or factor_id}”"
-            )
-            row[str(factor_id)] = str(
-                clean_score(
-                    value,
-                    field=f"scores.{bid_id}.{factor_id}",
-                    where=where,
-                    maximum=factor["max"],
-                )
-            )
-        clean[str(bid_id)] = row
+                raise field_error(field, f"评分表中没有评审因素“{factor_id}”。")
+            where = _where(bid, factor)
+            row[factor_id] = str(_in_range(points, field=field, where=where, maximum=factor["max"]))
+        clean[bid_id] = row
     return clean
 
 
-def _clean_verdicts(tender: Tender, verdicts: Any) -> dict[str, dict[str, Any]]:
-    """``{bid id: {"pass": bool, "reason": str}}``: the member's qualification and
-    compliance review (资格性和符合性审查, 87号令 §50) of each bid; a fail needs a reason."""
-    if not isinstance(verdicts, dict):
-        raise field_error(
-            "verdicts", "审查意见须按投标编号给出：{投标编号: {pass: 是否通过, reason: 理由}}。"
-        )
+def _check_verdicts(tender: Tender, data: SheetVerdictsInput) -> dict[str, dict[str, Any]]:
+    """The member's qualification and compliance review (资格性和符合性审查, 87号令 §50) of
+    the bids the committee reviews; a fail needs a reason."""
     bids = {str(b.pk): b for b in scorable_bids(tender)}
     clean: dict[str, dict[str, Any]] = {}
-    for bid_id, row in verdicts.items():
-        bid = bids.get(str(bid_id))
+    for bid_id, verdict in data.verdicts.items():
+        bid = bids.get(bid_id)
         if bid is None:
             raise field_error(
                 "verdicts", f"投标编号 {bid_id} 不是本项目需要审查的有效投标（或已超过采购预算）。"
             )
-        if not isinstance(row, dict) or not isinstance(row.get("pass"), bool):
-            raise field_error(
-                f"verdicts.{bid_id}",
-                f"对投标人“{bid.organization.name}”须选择“通过”或“不通过”。",
-            )
-        reason = row.get("reason") or ""
-        if not isinstance(reason, str) or len(reason) > 2000:
-            raise field_error(f"verdicts.{bid_id}.reason", "理由须为不超过 2000 字的文本。")
-        reason = reason.strip()
-        if not row["pass"] and not reason:
+        if not verdict.passed and not verdict.reason:
             raise field_error(
                 f"verdicts.{bid_id}.reason",
                 f"认定投标人“{bid.organization.name}”资格性或符合性审查不通过的，须写明理由"
                 f"（87号令 §50）。",
             )
-        clean[str(bid_id)] = {"pass": row["pass"], "reason": reason}
+        clean[bid_id] = verdict.as_json()
     return clean
 
 
@@ -159,14 +115,14 @@ def _missing_verdicts(tender: Tender, verdicts: dict[str, Any]) -> list[str]:
     ]
 
 
-def verdicts_save(*, member: PanelMember, verdicts: dict[str, Any], actor: Any) -> ScoreSheet:
+def verdicts_save(*, member: PanelMember, data: SheetVerdictsInput, actor: Actor) -> ScoreSheet:
     """Save the member's draft compliance review (lowest-price method): pass or fail, with
     a reason for a fail, for each valid bid within the budget. Private to the member."""
     with transaction.atomic():
         member, tender = _own_sheet_context(member, actor)
         if not compliance_only(tender):
             raise Conflict("本项目采用综合评分法，请填写评分表。", code="scored_tender")
-        clean = _clean_verdicts(tender, verdicts)
+        clean = _check_verdicts(tender, data)
         sheet, _ = ScoreSheet.objects.select_for_update().get_or_create(
             member=member, defaults={"tender": tender}
         )
@@ -192,7 +148,7 @@ def _missing(tender: Tender, scores: dict[str, dict[str, str]]) -> list[str]:
     return missing
 
 
-def _own_sheet_context(member: PanelMember, actor: Any) -> tuple[PanelMember, Tender]:
+def _own_sheet_context(member: PanelMember, actor: Actor) -> tuple[PanelMember, Tender]:
     member = _locked_member(member)
     _require_self(member, actor)
     tender = lock(member.tender)
@@ -214,7 +170,7 @@ def _own_sheet_context(member: PanelMember, actor: Any) -> tuple[PanelMember, Te
     return member, tender
 
 
-def scores_save(*, member: PanelMember, scores: dict[str, Any], actor: Any) -> ScoreSheet:
+def scores_save(*, member: PanelMember, data: SheetScoresInput, actor: Actor) -> ScoreSheet:
     """Save the expert's draft sheet (replacing the previous draft): ``{bid id: {factor id:
     points}}`` for the valid bids within the budget, each within the factor's range. A
     draft may be incomplete; it stays private to the expert."""
@@ -225,7 +181,7 @@ def scores_save(*, member: PanelMember, scores: dict[str, Any], actor: Any) -> S
                 "本项目采用最低评标价法：评审委员会只进行资格性和符合性审查，不评分。",
                 code="compliance_only",
             )
-        clean = _clean_scores(tender, scores)
+        clean = _check_scores(tender, data)
         sheet, _ = ScoreSheet.objects.select_for_update().get_or_create(
             member=member, defaults={"tender": tender}
         )
@@ -246,7 +202,9 @@ def _digest(scores: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def scores_submit(*, member: PanelMember, actor: Any, now: dt.datetime | None = None) -> ScoreSheet:
+def scores_submit(
+    *, member: PanelMember, actor: Actor, now: dt.datetime | None = None
+) -> ScoreSheet:
     """Submit the expert's complete sheet (scores, or under the lowest-price method the
     compliance review). When the whole committee has submitted, the tender is evaluated
     (``evaluation_compute``)."""
@@ -260,12 +218,12 @@ def scores_submit(*, member: PanelMember, actor: Any, now: dt.datetime | None = 
         if sheet.submitted_at is not None:
             raise Conflict("评分已提交。", code="already_submitted")
         if compliance_only(tender):
-            clean = _clean_verdicts(tender, sheet.verdicts)
+            clean = _check_verdicts(tender, SheetVerdictsInput.parse(verdicts=sheet.verdicts))
             missing = _missing_verdicts(tender, clean)
             what, field, todo = "审查意见不完整", "verdicts", "份投标未作结论"
             rule = "须对每个有效投标作出资格性和符合性审查结论后才能提交"
         else:
-            clean = _clean_scores(tender, sheet.scores)
+            clean = _check_scores(tender, SheetScoresInput.parse(scores=sheet.scores))
             missing = _missing(tender, clean)
             what, field, todo = "评分不完整", "scores", "项未打分"
             rule = "须对每个有效投标的每个评审因素评分后才能提交"
@@ -294,22 +252,11 @@ def scores_submit(*, member: PanelMember, actor: Any, now: dt.datetime | None = 
 
 
 def score_correct(
-    *,
-    member: PanelMember,
-    bid: Bid,
-    factor: str,
-    new_value: Any,
-    reason: str,
-    note: str = "",
-    actor: Any,
+    *, member: PanelMember, data: ScoreCorrectionInput, actor: Actor
 ) -> ScoreCorrection:
     """Correct one submitted score, by the expert itself, only for a reason of 87号令 §64
     and before the award is decided. An evaluated tender is recomputed at once."""
-    if reason not in CorrectionReason.values:
-        raise field_error(
-            "reason", f"已提交的评分仅在以下情形可以修改（87号令 §64）：{REASONS_TEXT}。"
-        )
-    note = (note or "").strip() if isinstance(note, str) else ""
+    bid, factor = data.bid, data.factor
     with transaction.atomic():
         member = _locked_member(member)
         _require_self(member, actor)
@@ -333,11 +280,8 @@ def score_correct(
         if factor not in factors:
             raise field_error("factor", f"评分表中没有评审因素“{factor}”。")
         spec = factors[factor]
-        new = clean_score(
-            new_value,
-            field="new_value",
-            where=f"对投标人“{bid.organization.name}”的评审因素“{spec.get('name') or factor}”",
-            maximum=spec["max"],
+        new = _in_range(
+            data.new_value, field="new_value", where=_where(bid, spec), maximum=spec["max"]
         )
         old = Decimal(sheet.scores[str(bid.pk)][factor])
         if new == old:
@@ -352,8 +296,8 @@ def score_correct(
             factor=factor,
             old_value=old,
             new_value=new,
-            reason=reason,
-            note=note,
+            reason=data.reason,
+            note=data.note,
         )
         audit_record(
             kind=EventKind.SCORE_CORRECTED,
@@ -365,9 +309,9 @@ def score_correct(
                 "bid": bid.pk,
                 "factor": factor,
                 "value": str(new),
-                "reason": reason,
+                "reason": data.reason,
             },
-            note=note,
+            note=data.note,
         )
         if tender.status == TenderStatus.EVALUATED and panel_complete(tender):
             evaluation_compute(tender=tender, actor=actor)

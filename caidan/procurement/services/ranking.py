@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from caidan.accounts.permissions import can, require
+from caidan.common.actor import Actor
 from caidan.common.errors import Conflict
 from caidan.common.money import format_yuan
 from caidan.jurisdiction.selectors import setting_value
@@ -221,7 +222,7 @@ def committee_verdicts(tender: Tender) -> dict[int, list[str]]:
     return out
 
 
-def _apply_verdicts(tender: Tender, *, actor: Any) -> None:
+def _apply_verdicts(tender: Tender, *, actor: Actor) -> None:
     """Lowest-price method, committee complete: fail the bids the committee failed (with
     its reasons) and restore any an earlier computation failed that now pass."""
     failed = committee_verdicts(tender)
@@ -251,7 +252,7 @@ def _apply_verdicts(tender: Tender, *, actor: Any) -> None:
 # --- evaluation -------------------------------------------------------------------------------
 
 
-def _require_evaluator(actor: Any, tender: Tender) -> None:
+def _require_evaluator(actor: Actor, tender: Tender) -> None:
     if getattr(actor, "via", "") == "system":
         return
     if can(actor, "procurement.manage", tender) or can(actor, "procurement.score", tender):
@@ -259,7 +260,7 @@ def _require_evaluator(actor: Any, tender: Tender) -> None:
     require(actor, "procurement.manage", tender)
 
 
-def evaluation_compute(*, tender: Tender, actor: Any) -> Tender:
+def evaluation_compute(*, tender: Tender, actor: Actor) -> Tender:
     """Evaluate the tender now and store the result (``tender.result = {"input", "output",
     "computed_at"}``, the bids' price score, total and rank; bids over the budget become
     invalid). A failed result fails the tender (废标); an ok one ranks it (evaluated).

@@ -14,6 +14,7 @@ from caidan.web.ui import attempt, attempt_error, attempt_refusal, domain_errors
 
 from .. import forms, selectors, selectors_experts, services
 from ..affordances import BEFORE_AWARD, scoring_open
+from ..inputs import ScoreCorrectionInput, SheetScoresInput, SheetVerdictsInput
 from ..methods import compliance_only
 from ..models import MemberStatus
 from ..services.ranking import scorable_bids
@@ -74,7 +75,9 @@ def review(request, tender_id: int):
             request,
             tender,
             seat,
-            lambda: services.scores_save(member=seat, scores=scores, actor=actor),
+            lambda: services.scores_save(
+                member=seat, data=SheetScoresInput.parse(scores=scores), actor=actor
+            ),
             noun="评分",
             errors=errors,
         )
@@ -125,7 +128,9 @@ def _compliance_review(request, tender, seat):
             request,
             tender,
             seat,
-            lambda: services.verdicts_save(member=seat, verdicts=verdicts, actor=actor),
+            lambda: services.verdicts_save(
+                member=seat, data=SheetVerdictsInput.parse(verdicts=verdicts), actor=actor
+            ),
             noun="审查意见",
             errors=errors,
         )
@@ -225,12 +230,14 @@ def review_correct(request, tender_id: int):
         error = attempt_error(
             lambda: services.score_correct(
                 member=seat,
-                bid=next(b for b in bids if str(b.pk) == d["bid"]),
-                factor=d["factor"],
-                new_value=str(d["new_value"]),
-                reason=d["reason"],
-                note=d["note"],
                 actor=actor,
+                data=ScoreCorrectionInput.parse(
+                    bid=next(b for b in bids if str(b.pk) == d["bid"]),
+                    factor=d["factor"],
+                    new_value=str(d["new_value"]),
+                    reason=d["reason"],
+                    note=d["note"],
+                ),
             ),
             form=form,
         )
