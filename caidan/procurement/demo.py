@@ -19,7 +19,7 @@ from caidan.accounts.models import Membership, Role, Unit, User
 from caidan.common.calendar import WorkingCalendar
 from caidan.projects.inputs import ProposalInput
 
-from .inputs import BidContentInput, SheetVerdictsInput, TenderInput
+from .inputs import BidContentInput, ExpertInput, SheetVerdictsInput, TenderInput
 from .models import Expert, Tender
 
 EXPERTS = [
@@ -65,12 +65,14 @@ def seed_experts(system: Actor, password: str) -> int:
             membership_grant(user=user, role=Role.EXPERT, actor=system)
         if not Expert.objects.filter(user=user).exists():
             expert_create(
-                name=name,
-                specialties=specialties,
-                title=title,
-                employer_name=employer,
-                user=user,
                 actor=system,
+                data=ExpertInput.parse(
+                    name=name,
+                    specialties=specialties,
+                    title=title,
+                    employer_name=employer,
+                    user=user,
+                ),
             )
             created += 1
     return created

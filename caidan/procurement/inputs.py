@@ -477,3 +477,29 @@ class ScoreCorrectionInput(Input):
         if self.bid is None:
             raise field_error("bid", "请选择要更正评分的投标。")
         return self
+
+
+# --- an expert ----------------------------------------------------------------------------------
+
+
+def _specialties(value: Any) -> list[str]:
+    """At least one known service field, each once (sorted)."""
+    if not isinstance(value, list | tuple) or not value:
+        raise ValueError("请至少选择一个专业领域。")
+    bad = [str(v) for v in value if v not in ServiceField.values]
+    if bad:
+        raise rule(f"无效：{'、'.join(bad)}。")
+    return sorted(set(value))
+
+
+class ExpertInput(Input):
+    """An expert's record in the pool (评审专家库). Whether the login may be bound (it holds
+    the expert role and no other expert has it) ``experts`` checks."""
+
+    name: RequiredText(100, title="专家姓名")
+    specialties: Annotated[list[str], BeforeValidator(_specialties), Field(title="专业领域")]
+    title: OptionalText(100, title="职称")
+    employer_unit: UnitRef = Field(default=None, title="所在政府单位")
+    employer_name: OptionalText(200, title="工作单位")
+    user: UserRef = Field(default=None, title="登录账号")
+    is_active: bool = Field(default=True, title="在库")

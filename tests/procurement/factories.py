@@ -21,7 +21,7 @@ from caidan.accounts.models import Membership, Role
 from caidan.common.calendar import WorkingCalendar
 from caidan.common.identifiers import make_uscc
 from caidan.orgs.inputs import OrganizationInput
-from caidan.procurement.inputs import BidContentInput, SheetVerdictsInput, TenderInput
+from caidan.procurement.inputs import BidContentInput, ExpertInput, SheetVerdictsInput, TenderInput
 from caidan.projects.inputs import ProposalInput
 
 _counter = itertools.count(1)
@@ -331,12 +331,14 @@ def make_expert_pool(world, n=9, specialties=("elderly",)):
         membership_grant(user=user, role=Role.EXPERT, actor=world.system)
         experts.append(
             expert_create(
-                name=f"专家{k}",
-                specialties=list(specialties),
-                title="高级社工师",
-                employer_name=f"某大学{k}",
-                user=user,
                 actor=admin,
+                data=ExpertInput.parse(
+                    name=f"专家{k}",
+                    specialties=list(specialties),
+                    title="高级社工师",
+                    employer_name=f"某大学{k}",
+                    user=user,
+                ),
             )
         )
     return experts

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from caidan.accounts.actor import Actor
 from caidan.accounts.models import Membership, Role
+from caidan.procurement.inputs import ExpertInput
 from caidan.procurement.models import PUBLIC_STATUSES, Bid, Expert, Tender
 
 from .factories import (
@@ -99,11 +100,10 @@ def expert_pool(world, n: int) -> list:
         membership_grant(user=user, role=Role.EXPERT, actor=world.system)
         experts.append(
             expert_create(
-                name=f"评审专家{k}",
-                specialties=["elderly"],
-                title="高级社工师",
-                user=user,
                 actor=world.actor("admin"),
+                data=ExpertInput.parse(
+                    name=f"评审专家{k}", specialties=["elderly"], title="高级社工师", user=user
+                ),
             )
         )
     return experts

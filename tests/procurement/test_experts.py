@@ -13,6 +13,7 @@ from caidan.common.errors import Conflict, PermissionDenied, ValidationError
 from caidan.common.identifiers import make_uscc
 from caidan.notifications.models import Notification
 from caidan.orgs.models import Organization
+from caidan.procurement.inputs import ExpertInput
 from caidan.procurement.models import ExpertDraw, PanelMember, Tender
 from caidan.procurement.selectors_experts import expert_tenders, panel_for
 from caidan.procurement.services.draw import draw_order, draw_verify, panel_draw
@@ -36,7 +37,10 @@ def org(prefix: str = SUNSHINE) -> Organization:
 
 
 def new_expert(world, name="钱专家", **kwargs):
-    return expert_create(name=name, specialties=["elderly"], actor=world.actor("admin"), **kwargs)
+    return expert_create(
+        actor=world.actor("admin"),
+        data=ExpertInput.parse(name=name, specialties=["elderly"], **kwargs),
+    )
 
 
 def tie(world, expert, kind, *, started_on=None, ended_on=None, note="", organization=None):
@@ -64,12 +68,19 @@ def reasons_for(world, expert, *, unit="310105-001", bidders=None):
 
 def test_expert_create_requires_admin_and_valid_specialties(world):
     with pytest.raises(PermissionDenied):
-        expert_create(name="甲", specialties=["elderly"], actor=world.actor("purchaser"))
+        expert_create(
+            actor=world.actor("purchaser"),
+            data=ExpertInput.parse(name="甲", specialties=["elderly"]),
+        )
     with pytest.raises(ValidationError) as exc:
-        expert_create(name="甲", specialties=["cooking"], actor=world.actor("admin"))
+        expert_create(
+            actor=world.actor("admin"), data=ExpertInput.parse(name="甲", specialties=["cooking"])
+        )
     assert exc.value.field == "specialties" and "cooking" in exc.value.message
     with pytest.raises(ValidationError) as exc:
-        expert_create(name=" ", specialties=["elderly"], actor=world.actor("admin"))
+        expert_create(
+            actor=world.actor("admin"), data=ExpertInput.parse(name=" ", specialties=["elderly"])
+        )
     assert exc.value.field == "name"
 
 

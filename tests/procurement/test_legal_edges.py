@@ -24,7 +24,7 @@ from caidan.common.errors import Conflict, ValidationError
 from caidan.notifications.models import Notification
 from caidan.procurement import draw_check
 from caidan.procurement.forms import TenderForm
-from caidan.procurement.inputs import SheetScoresInput, SheetVerdictsInput, TenderInput
+from caidan.procurement.inputs import ExpertInput, SheetScoresInput, SheetVerdictsInput, TenderInput
 from caidan.procurement.models import Bid, ExpertDraw, PanelMember, Tender
 from caidan.procurement.selectors_experts import draw_record, panel_for
 from caidan.procurement.services import (
@@ -427,10 +427,10 @@ def _awarded_with_conflict(world):
     tender = opened_tender(world, evaluation_method="lowest_price", review=False)
     make_expert_pool(world, 7)
     staff = expert_create(
-        name="街道干部",
-        specialties=["elderly"],
-        employer_unit=world.unit("310105-001"),
         actor=world.actor("admin"),
+        data=ExpertInput.parse(
+            name="街道干部", specialties=["elderly"], employer_unit=world.unit("310105-001")
+        ),
     )
     tender = committee_passes_all(world, tender)
     award_confirm(

@@ -13,6 +13,7 @@ from caidan.common.pagination import keyset_paginate
 from caidan.common.schemas import ERRORS, PageOut, page_response, renamed_fields
 
 from .. import selectors_experts, services
+from ..inputs import ExpertInput
 from .routing import organization_ref, router
 from .schemas import OrgRef
 
@@ -89,13 +90,15 @@ def create_expert(request, payload: ExpertIn):
     user = _user(payload.user_id)
     with renamed_fields(employer_unit="employer_unit_id", user="user_id"):
         expert = services.expert_create(
-            name=payload.name,
-            specialties=payload.specialties,
-            title=payload.title,
-            employer_unit=unit,
-            employer_name=payload.employer_name,
-            user=user,
             actor=request.auth,
+            data=ExpertInput.parse(
+                name=payload.name,
+                specialties=payload.specialties,
+                title=payload.title,
+                employer_unit=unit,
+                employer_name=payload.employer_name,
+                user=user,
+            ),
         )
     return Status(201, expert)
 

@@ -6,19 +6,21 @@ recuse from a tender. The draw is in ``draw``, the panel's life in ``panel``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
 
-from caidan.accounts.models import Membership, Role, Unit, User
+from caidan.accounts.models import Membership, Role, User
 from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
+from caidan.common.actor import Actor
 from caidan.common.errors import Conflict, field_error
-from caidan.orgs.models import Organization, ServiceField
+from caidan.orgs.models import Organization
 
 from .. import permissions  # noqa: F401 - registers the rules
+from ..inputs import ExpertInput
 from ..models import Expert, ExpertTie, Tender, TieKind
 from ._shared import RULE, _clean_text
 
@@ -43,47 +45,25 @@ DATED_TIES = {
 # --- the pool ---------------------------------------------------------------------------------
 
 
-def _clean_name(value: Any) -> str:
-    name = (value or "").strip() if isinstance(value, str) or value is None else None
-    if not name:
-        raise field_error("name", "专家姓名不能为空。")
-    if len(name) > 100:
-        raise field_error("name", "专家姓名不能超过 100 个字符。")
-    return name
-
-
-def _clean_specialties(value: Any) -> list[str]:
-    if not isinstance(value, list | tuple) or not value:
-        raise field_error("specialties", "请至少选择一个专业领域。")
-    bad = [str(v) for v in value if v not in ServiceField.values]
-    if bad:
-        raise field_error("specialties", f"专业领域无效：{'、'.join(bad)}。")
-    return sorted(set(value))
-
-
-def _clean_unit(value: Any) -> Unit | None:
-    if value is None or value == "":
-        return None
-    if not isinstance(value, Unit):
-        raise field_error("employer_unit", "所在政府单位无效。")
-    return value
-
-
-def _clean_user(value: Any, *, expert: Expert | None = None) -> User | None:
-    if value is None or value == "":
-        return None
-    if not isinstance(value, User):
-        raise field_error("user", "登录账号无效。")
-    if not Membership.objects.filter(user=value, role=Role.EXPERT, is_active=True).exists():
+def _check_login(user: User | None, *, expert: Expert | None = None) -> None:
+    """A login bound to an expert holds the expert role and is no other expert's."""
+    if user is None:
+        return
+    if not Membership.objects.filter(user=user, role=Role.EXPERT, is_active=True).exists():
         raise field_error(
-            "user", f"用户“{value.get_full_name()}”没有“评审专家”角色，不能绑定为专家账号。"
+            "user", f"用户“{user.get_full_name()}”没有“评审专家”角色，不能绑定为专家账号。"
         )
-    other = Expert.objects.filter(user=value).exclude(pk=getattr(expert, "pk", None)).first()
+    other = Expert.objects.filter(user=user).exclude(pk=getattr(expert, "pk", None)).first()
     if other is not None:
         raise field_error(
-            "user", f"用户“{value.get_full_name()}”已绑定专家“{other.name}”。", code="duplicate"
+            "user", f"用户“{user.get_full_name()}”已绑定专家“{other.name}”。", code="duplicate"
         )
-    return value
+
+
+def expert_input(expert: Expert, **changes: Any) -> ExpertInput:
+    """The expert's record as it stands, as an input (with ``changes``), checked again."""
+    current = {f: getattr(expert, f) for f in EXPERT_FIELDS}
+    return ExpertInput.parse({**current, **changes})
 
 
 def _snapshot(expert: Expert) -> dict[str, Any]:
@@ -98,58 +78,29 @@ def _snapshot(expert: Expert) -> dict[str, Any]:
     }
 
 
-def expert_create(
-    *,
-    name: str,
-    specialties: Sequence[str],
-    title: str = "",
-    employer_unit: Unit | None = None,
-    employer_name: str = "",
-    user: User | None = None,
-    actor: Any,
-) -> Expert:
+def expert_create(*, data: ExpertInput, actor: Actor) -> Expert:
     """Add an expert to the pool (platform admin)."""
     require(actor, "procurement.manage_experts")
-    data = {
-        "name": _clean_name(name),
-        "specialties": _clean_specialties(specialties),
-        "title": _clean_text("title", "职称", title, 100),
-        "employer_unit": _clean_unit(employer_unit),
-        "employer_name": _clean_text("employer_name", "工作单位", employer_name, 200),
-    }
     with transaction.atomic():
-        data["user"] = _clean_user(user)
-        expert = Expert.objects.create(**data)
+        _check_login(data.user)
+        expert = Expert.objects.create(**data.values())
         audit_record(
             kind=EventKind.EXPERT_CREATED, actor=actor, target=expert, new=_snapshot(expert)
         )
     return expert
 
 
-def expert_update(*, expert: Expert, changes: dict[str, Any], actor: Any) -> Expert:
-    """Change an expert's record. ``changes`` may hold any of ``EXPERT_FIELDS``."""
+def expert_update(*, expert: Expert, changes: dict[str, Any], actor: Actor) -> Expert:
+    """Change an expert's record: ``changes`` to some of ``EXPERT_FIELDS``, checked again
+    with the rest as one input."""
     require(actor, "procurement.manage_experts")
-    unknown = sorted(set(changes) - set(EXPERT_FIELDS))
-    if unknown:
-        raise field_error(unknown[0], f"不能修改字段：{'、'.join(unknown)}。")
     with transaction.atomic():
         expert = Expert.objects.select_for_update().get(pk=expert.pk)
         before = _snapshot(expert)
-        for key, value in changes.items():
-            if key == "name":
-                value = _clean_name(value)
-            elif key == "specialties":
-                value = _clean_specialties(value)
-            elif key == "title":
-                value = _clean_text("title", "职称", value, 100)
-            elif key == "employer_name":
-                value = _clean_text("employer_name", "工作单位", value, 200)
-            elif key == "employer_unit":
-                value = _clean_unit(value)
-            elif key == "user":
-                value = _clean_user(value, expert=expert)
-            elif key == "is_active":
-                value = bool(value)
+        data = expert_input(expert, **changes)
+        if "user" in changes:
+            _check_login(data.user, expert=expert)
+        for key, value in data.values().items():
             setattr(expert, key, value)
         expert.save()
         after = _snapshot(expert)
@@ -173,7 +124,7 @@ def expert_tie_add(
     started_on: dt.date | None = None,
     ended_on: dt.date | None = None,
     note: str = "",
-    actor: Any,
+    actor: Actor,
 ) -> ExpertTie:
     """Record an expert's relation with an organization (employment, board seat, control,
     a relative at its head, or anything else declared), used for recusal."""
@@ -216,7 +167,7 @@ def expert_tie_add(
     return tie
 
 
-def expert_deactivate(*, expert: Expert, actor: Any) -> Expert:
+def expert_deactivate(*, expert: Expert, actor: Actor) -> Expert:
     """Take an expert out of the pool: never drawn again (existing panels are unchanged)."""
     require(actor, "procurement.manage_experts")
     with transaction.atomic():

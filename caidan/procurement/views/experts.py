@@ -13,6 +13,7 @@ from caidan.common.pagination import keyset_paginate
 from caidan.web.ui import attempt, attempt_error, domain_errors
 
 from .. import forms, selectors, selectors_experts, services
+from ..inputs import ExpertInput
 from .common import query_without_cursor
 
 
@@ -40,13 +41,17 @@ def expert_list(request):
         if not form.errors:
             expert, error = attempt(
                 lambda: services.expert_create(
-                    name=d["name"],
-                    specialties=d["specialties"],
-                    title=d["title"],
-                    employer_name=d["employer_name"],
-                    employer_unit=next((u for u in units if str(u.pk) == d["employer_unit"]), None),
-                    user=user,
                     actor=actor,
+                    data=ExpertInput.parse(
+                        name=d["name"],
+                        specialties=d["specialties"],
+                        title=d["title"],
+                        employer_name=d["employer_name"],
+                        employer_unit=next(
+                            (u for u in units if str(u.pk) == d["employer_unit"]), None
+                        ),
+                        user=user,
+                    ),
                 ),
                 form=form,
             )
