@@ -7,6 +7,7 @@ import datetime as dt
 
 from caidan.accounts.actor import Actor
 from caidan.complaints.inputs import ComplaintInput
+from caidan.contracts.inputs import ContractTermsInput
 from tests.procurement.factories import Bidder, make_bidders, opened_tender
 
 
@@ -55,7 +56,9 @@ def draft_contract(world, *, award=None, **terms):
     from caidan.contracts.services import contract_create
 
     award = award or award_for(world)
-    return contract_create(award=award, actor=world.actor("purchaser"), **terms)
+    return contract_create(
+        award=award, actor=world.actor("purchaser"), data=ContractTermsInput.parse(**terms)
+    )
 
 
 def signed_contract(world, **terms):

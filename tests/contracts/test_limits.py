@@ -14,6 +14,7 @@ import pytest
 from django.utils import timezone
 
 from caidan.common.errors import ValidationError
+from caidan.contracts.inputs import ContractTermsInput
 from caidan.contracts.services import (
     contract_amend,
     contract_create,
@@ -58,8 +59,8 @@ def draft_contract(world, **terms):
     return contract_create(
         award=award_for(world),
         actor=world.actor("purchaser"),
+        data=ContractTermsInput.parse(**terms),
         **_after_challenge_window(contract_create),
-        **terms,
     )
 
 

@@ -17,6 +17,7 @@ from caidan.common.errors import DomainError, field_error
 from caidan.common.schemas import ERRORS, AsSeen, PageOut, page_response
 
 from .. import selectors, services
+from ..inputs import ContractTermsInput
 from ..models import Contract
 from .routing import router
 from .schemas import AmendmentOut, ContractDetailOut, ContractOut, HistoryOut, contract_seen
@@ -135,23 +136,19 @@ class ContractIn(ContractFields):
 
 
 def _terms(payload: ContractFields) -> dict[str, Any]:
-    data = payload.dict(exclude_unset=True)
-    data.pop("award_id", None)
-    for key, value in data.items():
-        if value is None:
-            raise field_error(key, "该字段不能为空（不修改请省略该字段）。")
-    return data
+    """The terms the client sent (a term sent as null is refused by the input)."""
+    return payload.dict(exclude_unset=True, exclude={"award_id"})
 
 
 @router.post("", response={201: ContractDetailOut, **ERRORS}, summary="根据中标结果起草合同")
 def create_contract(request, payload: ContractIn):
     actor = request.auth
     require(actor, "contracts.manage")
-    terms = _terms(payload)
+    data = ContractTermsInput.parse(_terms(payload))
     award = selectors.award_find(award_id=payload.award_id)
     if award is None:
         raise field_error("award_id", "找不到该中标结果。")
-    contract = services.contract_create(award=award, actor=actor, **terms)
+    contract = services.contract_create(award=award, actor=actor, data=data)
     return Status(201, detail(actor, contract.pk))
 
 

@@ -1,19 +1,17 @@
-"""Helpers shared by the contract service modules: the row lock, who is told, and how
-changed terms are parsed and re-split into instalments."""
+"""Helpers shared by the contract service modules: the row lock, who is told, and how the
+sum is re-split into instalments."""
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 from caidan.accounts.models import User
 from caidan.accounts.selectors import organization_users, unit_officers
 from caidan.common.errors import field_error
-from caidan.common.money import split_by_weights, to_money
+from caidan.common.money import split_by_weights
 
-from ..models import TERM_FIELDS, Contract, Instalment
-from .terms import GATES, TEXT_TERMS, clean_split
+from ..models import Contract, Instalment
+from .terms import GATES
 
 
 def _lock(contract: Contract) -> Contract:
@@ -30,38 +28,6 @@ def _provider_users(c: Contract) -> list[User]:
 
 def _purchaser_users(c: Contract) -> list[User]:
     return unit_officers(c.unit)
-
-
-def _coerce_terms(changes: dict[str, Any]) -> dict[str, Any]:
-    out = {}
-    for key, value in changes.items():
-        if key not in TERM_FIELDS and key not in (
-            "payment_split",
-            "renewal_intent",
-            "renewal_years",
-            "title",
-        ):
-            raise field_error(key, "不能修改该字段。")
-        if key in ("amount", "performance_security"):
-            value = to_money(value, field=key)
-        elif key in ("period_start", "period_end") and isinstance(value, str):
-            try:
-                value = dt.date.fromisoformat(value)
-            except ValueError:
-                raise field_error(key, "日期格式应为 YYYY-MM-DD。") from None
-        elif key in TEXT_TERMS or key == "title":
-            value = str(value or "").strip()
-        elif key == "payment_split":
-            value = clean_split(value)
-        elif key == "renewal_years":
-            try:
-                value = int(value)
-            except (TypeError, ValueError):
-                raise field_error(key, "须为整数。") from None
-        elif key == "indicators" and not isinstance(value, list):
-            raise field_error(key, "绩效指标须为列表。")
-        out[key] = value
-    return out
 
 
 def _resplit(c: Contract) -> None:

@@ -8,14 +8,15 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from caidan.accounts.actor import user_of
 from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
+from caidan.common.actor import Actor, user_of
 from caidan.common.errors import Conflict, field_error
 from caidan.notifications.services import notify
 
 from .. import permissions  # noqa: F401 - registers the rules
+from ..inputs import ContractTermsInput
 from ..lifecycles import contract_lifecycle
 from ..models import (
     Contract,
@@ -24,12 +25,12 @@ from ..models import (
     ContractStatus,
     ContractVersion,
 )
-from ._shared import _coerce_terms, _lock, _provider_users, _resplit
+from ._shared import _lock, _provider_users, _resplit
 from .terms import terms_of, validate_contract
 
 
 def contract_amend(
-    *, contract: Contract, changes: dict[str, Any], rationale: str, actor: Any
+    *, contract: Contract, changes: dict[str, Any], rationale: str, actor: Actor
 ) -> ContractAmendment:
     """A supplementary agreement (补充协议): the terms change in a new version; the signed
     original and every earlier version stay as they were. A new sum re-splits the unpaid
@@ -37,7 +38,7 @@ def contract_amend(
     require(actor, "contracts.manage", contract)
     if not (rationale or "").strip():
         raise field_error("rationale", "请说明变更理由（变更了什么、为什么）。")
-    changes = _coerce_terms(changes)
+    changes = ContractTermsInput.parse(changes).given()
     if not changes:
         raise field_error("changes", "请填写变更的条款。")
     with transaction.atomic():
@@ -92,7 +93,7 @@ TERMINATION_KINDS = {"breach": "乙方违约解除", "agreement": "双方协商�
 
 
 def contract_terminate(
-    *, contract: Contract, kind: str, reason: str, settlement: str, actor: Any
+    *, contract: Contract, kind: str, reason: str, settlement: str, actor: Actor
 ) -> Contract:
     require(actor, "contracts.manage", contract)
     if kind not in TERMINATION_KINDS:

@@ -10,17 +10,18 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from caidan.accounts.actor import user_of
 from caidan.accounts.models import Role
 from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
+from caidan.common.actor import Actor, user_of
 from caidan.common.calendar import deadline_after_working_days
 from caidan.common.errors import Conflict, field_error
 from caidan.jurisdiction.selectors import setting_value
 from caidan.notifications.services import notify
 
 from .. import permissions  # noqa: F401 - registers the rules
+from ..inputs import ContractTermsInput
 from ..lifecycles import contract_lifecycle
 from ..models import (
     Contract,
@@ -31,7 +32,7 @@ from ..models import (
     Report,
     ReportKind,
 )
-from ._shared import _coerce_terms, _lock, _provider_users, _purchaser_users, _resplit
+from ._shared import _lock, _provider_users, _purchaser_users, _resplit
 from .terms import DEFAULT_TERMS, terms_of, validate_contract
 
 SIGN_WITHIN_DAYS = 30  # 政府采购法 §46
@@ -41,12 +42,19 @@ PUBLISH_WITHIN_WORKING_DAYS = 2  # 实施条例 §50
 # --- drafting ------------------------------------------------------------------------------------
 
 
-def contract_create(*, award, actor: Any, now: dt.datetime | None = None, **terms: Any) -> Contract:
+def contract_create(
+    *,
+    award,
+    actor: Actor,
+    data: ContractTermsInput | None = None,
+    now: dt.datetime | None = None,
+) -> Contract:
     """Draft the contract of a confirmed award once nothing blocks it (``signing_blockers``:
-    the challenge window has closed and so on); terms default from the tender and project."""
+    the challenge window has closed and so on); the terms not given default from the tender
+    and project."""
     tender = award.tender
     require(actor, "procurement.manage", tender)
-    terms = _coerce_terms(terms)
+    terms = data.given() if data is not None else {}
     now = now or timezone.now()
     with transaction.atomic():
         from caidan.procurement.models import Award
@@ -136,10 +144,11 @@ def contract_create(*, award, actor: Any, now: dt.datetime | None = None, **term
     return contract
 
 
-def contract_update(*, contract: Contract, changes: dict[str, Any], actor: Any) -> Contract:
-    """Edit a draft before signing (any signature already given is withdrawn)."""
+def contract_update(*, contract: Contract, changes: dict[str, Any], actor: Actor) -> Contract:
+    """Edit a draft before signing (any signature already given is withdrawn): the terms in
+    ``changes`` are checked as a ``ContractTermsInput``, then the whole contract."""
     require(actor, "contracts.manage", contract)
-    changes = _coerce_terms(changes)
+    changes = ContractTermsInput.parse(changes).given()
     with transaction.atomic():
         c = _lock(contract)
         if c.status != ContractStatus.DRAFT:
@@ -178,7 +187,7 @@ def signing_blockers(contract: Contract, *, now: dt.datetime | None = None) -> l
     return award_blockers(contract.award, now=now)
 
 
-def contract_sign(*, contract: Contract, actor: Any, now: dt.datetime | None = None) -> Contract:
+def contract_sign(*, contract: Contract, actor: Actor, now: dt.datetime | None = None) -> Contract:
     """One party signs. When both have, the contract takes effect, is published at once
     (the law allows 2 working days), the first instalment's gate opens and the provider's
     reports are scheduled."""
@@ -265,7 +274,7 @@ def schedule_reports(c: Contract, *, every_months: int = 3) -> list[Report]:
     return Report.objects.bulk_create(rows)
 
 
-def contract_cancel(*, contract: Contract, reason: str, actor: Any) -> Contract:
+def contract_cancel(*, contract: Contract, reason: str, actor: Actor) -> Contract:
     """Void an unsigned draft (e.g. the award was revoked or the winner declined)."""
     require(actor, "contracts.manage", contract)
     if not (reason or "").strip():
@@ -282,7 +291,7 @@ def contract_cancel(*, contract: Contract, reason: str, actor: Any) -> Contract:
         )
 
 
-def maybe_complete(c: Contract, *, actor: Any) -> bool:
+def maybe_complete(c: Contract, *, actor: Actor) -> bool:
     """All instalments paid and the final report accepted: the contract is performed."""
     if c.status != ContractStatus.ACTIVE:
         return False

@@ -4,15 +4,14 @@ three years in all (DOMAIN.md §4.3)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from caidan.accounts.actor import user_of
 from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
+from caidan.common.actor import Actor, user_of
 from caidan.common.errors import Conflict
 from caidan.common.periods import next_period
 
@@ -24,7 +23,7 @@ from .contracts import SIGN_WITHIN_DAYS
 from .terms import MAX_YEARS, validate_contract
 
 
-def contract_renew(*, contract: Contract, actor: Any, now: dt.datetime | None = None) -> Contract:
+def contract_renew(*, contract: Contract, actor: Actor, now: dt.datetime | None = None) -> Contract:
     """Next year's contract of a stable service with a renewal intent (≤ 3 years in total):
     a draft for the following period, to be signed like the first. The provider must still
     be eligible (DOMAIN §4.2, checked again at renewal)."""

@@ -10,22 +10,12 @@ from typing import Any
 from caidan.common.errors import field_error
 from caidan.common.money import cap_amount, within_cap
 from caidan.common.periods import max_period_end
-from caidan.jurisdiction.registry import SPECS_BY_KEY
 from caidan.jurisdiction.selectors import setting_value
 
 from ..models import TERM_FIELDS, Contract, Gate
 
 MAX_YEARS = 3  # DOMAIN.md §4.3
 GATES = (Gate.SIGNATURE, Gate.MIDTERM, Gate.FINAL)
-TEXT_TERMS = (
-    "service_content",
-    "quantity",
-    "quality_standards",
-    "settlement_method",
-    "acceptance_criteria",
-    "rights_obligations",
-    "breach_liability",
-)
 REQUIRED_TEXT = {
     "service_content": "服务内容",
     "quality_standards": "服务质量要求",
@@ -61,22 +51,10 @@ def terms_of(contract: Contract) -> dict[str, Any]:
 # --- validation ----------------------------------------------------------------------------------
 
 
-def clean_split(split: Any) -> list[int]:
-    """[first, second, final] percentages within seed 001's bounds (first 50 %, second
-    30–40 %, the balance the rest)."""
-    if not isinstance(split, list | tuple) or len(split) != 3:
-        raise field_error("payment_split", "分期付款比例须为三期（签约 / 中期 / 终期）。")
-    try:
-        values = [int(v) for v in split]
-    except (TypeError, ValueError):
-        raise field_error("payment_split", "分期付款比例须为整数百分比。") from None
-    SPECS_BY_KEY["payment_split"].check(
-        {"first": values[0], "second": values[1], "final": values[2]}
-    )
-    return values
-
-
 def validate_contract(c: Contract) -> None:
+    """The rules of the whole contract, on its terms as they would be saved (each term was
+    checked on its own by ``ContractTermsInput``): the required clauses, the sum within the
+    award, one year of service, the security's cap (实施条例 §48), the renewal years."""
     for key, label in REQUIRED_TEXT.items():
         if not (getattr(c, key) or "").strip():
             raise field_error(key, f"请填写{label}（合同必备条款）。")
@@ -105,7 +83,6 @@ def validate_contract(c: Contract) -> None:
             f"履约保证金 {c.performance_security} 元超过合同金额的 {cap_percent}%"
             f"（至多 {cap_amount(c.amount, cap_percent)} 元，实施条例 §48）。",
         )
-    c.payment_split = clean_split(c.payment_split)
     if not 1 <= c.renewal_years <= MAX_YEARS:
         raise field_error("renewal_years", f"续签意向总年限为 1–{MAX_YEARS} 年（DOMAIN §4.3）。")
     if c.renewal_years > 1 and not c.renewal_intent:

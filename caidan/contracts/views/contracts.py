@@ -18,6 +18,7 @@ from caidan.web.ui import attempt, attempt_error, domain_errors
 
 from .. import forms, selectors, services
 from ..affordances import contract_affordances
+from ..inputs import ContractTermsInput
 from ..links import contract_links
 from ..models import ContractStatus
 from ..pdf import contract_pdf
@@ -114,7 +115,10 @@ def contract_create(request, award_id: int):
     )
     if request.method == "POST" and form.is_valid():
         contract, error = attempt(
-            lambda: services.contract_create(award=award, actor=actor, **form.terms()), form=form
+            lambda: services.contract_create(
+                award=award, actor=actor, data=ContractTermsInput.parse(form.terms())
+            ),
+            form=form,
         )
         if error is None:
             messages.success(request, _("合同草稿已保存。请核对后签订，并通知承接主体签订。"))

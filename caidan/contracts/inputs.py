@@ -1,0 +1,131 @@
+"""Contracts' inputs (``caidan.common.inputs``): a contract's terms (drafting from an award,
+editing a draft, a supplementary agreement), the provider's report with its fund-usage
+lines, a payment.
+
+Built from the API schema, the form's ``cleaned_data`` or keywords. The terms are checked
+one by one here; the rules of the whole contract (the required clauses, the sum within the
+award, one year of service, the security's cap, the renewal years) need the award and the
+jurisdiction's settings and stay in ``services.terms.validate_contract``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from caidan.common.errors import field_error
+from caidan.common.inputs import Input, Money, RequiredText
+from caidan.jurisdiction.registry import SPECS_BY_KEY
+
+MAX_TEXT = 20000
+
+
+def _split(value: Any) -> list[int]:
+    """[first, second, final] percentages within seed 001's bounds (first 50 %, second
+    30–40 %, the balance the rest)."""
+    if not isinstance(value, list | tuple) or len(value) != 3:
+        raise ValueError("分期付款比例须为三期（签约 / 中期 / 终期）。")
+    try:
+        values = [int(v) for v in value]
+    except (TypeError, ValueError):
+        raise ValueError("分期付款比例须为整数百分比。") from None
+    SPECS_BY_KEY["payment_split"].check(
+        {"first": values[0], "second": values[1], "final": values[2]}
+    )  # refuses naming payment_split
+    return values
+
+
+PaymentSplit = Annotated[list[int], BeforeValidator(_split)]
+
+
+class ContractTermsInput(Input):
+    """Any subset of a contract's terms: what is given is checked, what is omitted keeps its
+    default (drafting) or its value (an edit, an amendment). A term given as null is refused:
+    to leave it as it is, omit it."""
+
+    title: str | None = Field(default=None, max_length=200, title="合同名称")
+    service_content: str | None = Field(default=None, title="服务内容")
+    period_start: dt.date | None = Field(default=None, title="服务期开始")
+    period_end: dt.date | None = Field(default=None, title="服务期结束")
+    quantity: str | None = Field(default=None, title="服务数量")
+    quality_standards: str | None = Field(default=None, title="服务质量要求")
+    amount: Money | None = Field(default=None, title="合同金额")
+    settlement_method: str | None = Field(default=None, title="资金结算方式")
+    acceptance_criteria: str | None = Field(default=None, title="验收标准")
+    rights_obligations: str | None = Field(default=None, title="双方的权利义务")
+    breach_liability: str | None = Field(default=None, title="违约责任")
+    performance_security: Money | None = Field(default=None, title="履约保证金")
+    indicators: list[dict[str, Any]] | None = Field(default=None, title="绩效指标")
+    payment_split: PaymentSplit | None = Field(default=None, title="分期付款比例")
+    renewal_intent: bool | None = Field(default=None, title="续签意向")
+    renewal_years: int | None = Field(default=None, title="意向续签总年限")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nulls(cls, data: Any) -> Any:
+        for key, value in dict(data).items() if isinstance(data, dict) else ():
+            if value is None and key in cls.model_fields:
+                raise field_error(key, "该字段不能为空（不修改请省略该字段）。")
+        return data
+
+    def given(self) -> dict[str, Any]:
+        """The terms given, in the order of the fields, as typed values."""
+        return {k: getattr(self, k) for k in type(self).model_fields if k in self.model_fields_set}
+
+
+# --- reports -------------------------------------------------------------------------------------
+
+
+def _not_negative(amount: Decimal) -> Decimal:
+    if amount < 0:
+        raise PydanticCustomError("rule", "{rule}", {"rule": "不能为负数。"})
+    return amount
+
+
+Amount = Annotated[Money, AfterValidator(_not_negative)]
+
+
+class FundLine(Input):
+    """One line of the fund-usage statement: a budget line, budgeted and spent."""
+
+    line: Annotated[str, Field(min_length=1, title="预算科目名称")]
+    budget: Amount = Field(title="预算金额")
+    spent: Amount = Field(title="已支出金额")
+
+    def as_json(self) -> dict[str, str]:
+        return {"line": self.line, "budget": str(self.budget), "spent": str(self.spent)}
+
+
+class ReportInput(Input):
+    """The provider's report: what was done, and (a mid-term report must have it) the
+    fund-usage statement."""
+
+    summary: RequiredText(MAX_TEXT, title="报告内容")
+    fund_lines: list[FundLine] = Field(default_factory=list, title="资金使用明细")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _lines(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("fund_lines") is None:
+            return {k: v for k, v in data.items() if k != "fund_lines"}  # none given
+        return data
+
+    def fund_rows(self) -> list[dict[str, str]]:
+        return [row.as_json() for row in self.fund_lines]
+
+
+# --- payments ------------------------------------------------------------------------------------
+
+
+class PaymentInput(Input):
+    """The payment of one instalment; without ``amount``, the instalment's own."""
+
+    paid_on: dt.date = Field(title="支付日期")
+    voucher: RequiredText(64, title="支付凭证号")
+    amount: Annotated[Money | None, BeforeValidator(lambda v: None if v == "" else v)] = Field(
+        default=None, title="支付金额"
+    )
