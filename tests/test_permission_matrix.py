@@ -7,6 +7,7 @@ Roles: demo users, one per role (see caidan/demo/data.py). ``None`` = anonymous.
 import pytest
 
 from caidan.complaints.inputs import ComplaintDecisionInput, ComplaintInput, ComplaintSuspendInput
+from caidan.contracts.inputs import ReportInput
 from caidan.evaluations.inputs import (
     AssessmentInput,
     AuditPlanInput,
@@ -836,7 +837,9 @@ class _ContractObjects(dict):
         from caidan.contracts.services import report_submit
 
         report = Report.objects.get(pk=self["due_report"])
-        report_submit(report=report, summary="进展顺利", actor=self._actor("provider"))
+        report_submit(
+            report=report, actor=self._actor("provider"), data=ReportInput.parse(summary="进展顺利")
+        )
         return report.pk
 
     def _final_report(self):

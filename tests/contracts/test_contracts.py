@@ -14,6 +14,7 @@ from caidan.audit.models import AuditEvent
 from caidan.common.calendar import add_working_days, end_of_day
 from caidan.common.errors import Conflict, PermissionDenied, ValidationError
 from caidan.common.tick import run_tick
+from caidan.contracts.inputs import ReportInput
 from caidan.contracts.lifecycles import contract_lifecycle
 from caidan.contracts.models import (
     TRANSITIONS,
@@ -73,11 +74,13 @@ def accept(world, contract, kind, **extra):
         )
     report_submit(
         report=report,
-        summary="服务开展顺利，完成 2400 人次探访。",
-        fund_lines=extra.get(
-            "fund_lines", [{"line": "人员费", "budget": "400000.00", "spent": "210000.00"}]
-        ),
         actor=world.actor("provider"),
+        data=ReportInput.parse(
+            summary="服务开展顺利，完成 2400 人次探访。",
+            fund_lines=extra.get(
+                "fund_lines", [{"line": "人员费", "budget": "400000.00", "spent": "210000.00"}]
+            ),
+        ),
     )
     return report_review(report=report, accept=True, actor=world.actor("purchaser"))
 
@@ -368,18 +371,25 @@ def test_midterm_report_needs_the_fund_usage_statement_and_can_be_returned(world
     c = signed_contract(world)
     r = c.reports.get(kind="midterm")
     with pytest.raises(ValidationError) as exc:
-        report_submit(report=r, summary="进展顺利", actor=world.actor("provider"))
+        report_submit(
+            report=r, actor=world.actor("provider"), data=ReportInput.parse(summary="进展顺利")
+        )
     assert exc.value.field == "fund_lines"
     with pytest.raises(ValidationError) as exc:
         report_submit(
             report=r,
-            summary="进展顺利",
-            fund_lines=[{"line": "人员费", "budget": "1", "spent": 2.5}],
             actor=world.actor("provider"),
+            data=ReportInput.parse(
+                summary="进展顺利", fund_lines=[{"line": "人员费", "budget": "1", "spent": 2.5}]
+            ),
         )
     assert exc.value.field == "fund_lines.0.spent"
     lines = [{"line": "人员费", "budget": "400000.00", "spent": "210000.00"}]
-    report_submit(report=r, summary="进展顺利", fund_lines=lines, actor=world.actor("provider"))
+    report_submit(
+        report=r,
+        actor=world.actor("provider"),
+        data=ReportInput.parse(summary="进展顺利", fund_lines=lines),
+    )
     with pytest.raises(ValidationError) as exc:
         report_review(report=r, accept=False, comment="", actor=world.actor("purchaser"))
     assert exc.value.field == "comment"
@@ -388,7 +398,9 @@ def test_midterm_report_needs_the_fund_usage_statement_and_can_be_returned(world
     )
     assert r.status == "returned" and r.review_comment == "请补充探访台账"
     r = report_submit(
-        report=r, summary="已补充台账", fund_lines=lines, actor=world.actor("provider")
+        report=r,
+        actor=world.actor("provider"),
+        data=ReportInput.parse(summary="已补充台账", fund_lines=lines),
     )
     assert r.status == "submitted"
 
@@ -397,7 +409,9 @@ def test_final_report_needs_financial_statements(world):
     c = signed_contract(world)
     r = c.reports.get(kind="final")
     with pytest.raises(ValidationError) as exc:
-        report_submit(report=r, summary="项目总结", actor=world.actor("provider"))
+        report_submit(
+            report=r, actor=world.actor("provider"), data=ReportInput.parse(summary="项目总结")
+        )
     assert exc.value.field == "attachments"
 
 

@@ -13,6 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from caidan.contracts.inputs import ReportInput
 from caidan.contracts.models import Contract, ContractAmendment, Payment, Report
 from caidan.contracts.services import report_submit
 from caidan.evaluations.inputs import ScoresInput
@@ -87,9 +88,11 @@ def _submit_midterm(world, c):
     report = c.reports.get(kind="midterm")
     return report_submit(
         report=report,
-        summary="中期服务开展顺利。",
-        fund_lines=[{"line": "人员费", "budget": "400000.00", "spent": "210000.00"}],
         actor=world.actor("provider"),
+        data=ReportInput.parse(
+            summary="中期服务开展顺利。",
+            fund_lines=[{"line": "人员费", "budget": "400000.00", "spent": "210000.00"}],
+        ),
     )
 
 

@@ -14,6 +14,7 @@ from caidan.common.schemas import ERRORS
 from caidan.documents.api import AttachmentOut
 
 from .. import selectors, services
+from ..inputs import ReportInput
 from ..models import Report
 from .routing import router
 from .schemas import ReportDetailOut, attachment_out, report_detail_seen
@@ -58,12 +59,10 @@ class ReportSubmitIn(Schema):
 )
 def submit_report(request, report_id: int, payload: ReportSubmitIn):
     actor = request.auth
-    lines = None if payload.fund_lines is None else [r.dict() for r in payload.fund_lines]
     services.report_submit(
         report=selectors.report_find(pk=report_id, actor=actor),
-        summary=payload.summary,
-        fund_lines=lines,
         actor=actor,
+        data=ReportInput.parse(payload.dict()),
     )
     return _detail(actor, report_id)
 

@@ -8,40 +8,18 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from caidan.accounts.actor import user_of
 from caidan.accounts.permissions import require
+from caidan.common.actor import Actor, user_of
 from caidan.common.errors import Conflict, field_error
-from caidan.common.money import to_money
 from caidan.notifications.services import notify
 
+from ..inputs import ReportInput
 from ..lifecycles import ReportAction, report_lifecycle
 from ..models import ContractStatus, Report, ReportKind, ReportStatus
 from ._shared import _provider_users, _purchaser_users
 from .contracts import maybe_complete
 
 DOCUMENT_TARGET = "contracts.report"
-MAX_TEXT = 20000
-
-
-def clean_fund_lines(lines: Any) -> list[dict[str, str]]:
-    """The fund-usage statement: budget lines × budgeted and spent amounts."""
-    if not isinstance(lines, list) or not lines:
-        raise field_error(
-            "fund_lines", "中期报告须附资金使用情况：至少填写一条预算科目及已支出金额。"
-        )
-    out = []
-    for n, row in enumerate(lines):
-        if not isinstance(row, dict):
-            raise field_error(f"fund_lines.{n}", "资金使用明细格式不正确。")
-        name = str(row.get("line", "")).strip()
-        if not name:
-            raise field_error(f"fund_lines.{n}.line", "请填写预算科目名称。")
-        budget = to_money(row.get("budget", ""), field=f"fund_lines.{n}.budget")
-        spent = to_money(row.get("spent", ""), field=f"fund_lines.{n}.spent")
-        if budget < 0 or spent < 0:
-            raise field_error(f"fund_lines.{n}.spent", "金额不能为负数。")
-        out.append({"line": name, "budget": str(budget), "spent": str(spent)})
-    return out
 
 
 def fund_totals(lines: list[dict[str, str]]) -> dict[str, Decimal]:
@@ -50,13 +28,13 @@ def fund_totals(lines: list[dict[str, str]]) -> dict[str, Decimal]:
     return {"budget": budget, "spent": spent}
 
 
-def report_attachments(report: Report, *, actor: Any):
+def report_attachments(report: Report, *, actor: Actor):
     from caidan.documents.selectors import document_list_for_target
 
     return document_list_for_target(actor=actor, target_type=DOCUMENT_TARGET, target_id=report.pk)
 
 
-def report_attach(*, report: Report, file: Any, description: str = "", actor: Any):
+def report_attach(*, report: Report, file: Any, description: str = "", actor: Actor):
     """Attach a file (statements, photos, records) to a report not yet accepted."""
     from caidan.documents.services import document_upload
 
@@ -73,26 +51,24 @@ def report_attach(*, report: Report, file: Any, description: str = "", actor: An
     )
 
 
-def report_submit(*, report: Report, summary: str, actor: Any, fund_lines: Any = None) -> Report:
+def report_submit(*, report: Report, data: ReportInput, actor: Actor) -> Report:
+    """The provider submits a report due (or returned); a mid-term report has its fund-usage
+    statement, a final report its financial statements attached."""
     require(actor, "contracts.perform", report.contract)
-    summary = (summary or "").strip()
-    if not summary:
-        raise field_error("summary", "请填写报告内容（服务开展情况、完成的指标、存在的问题）。")
-    if len(summary) > MAX_TEXT:
-        raise field_error("summary", f"报告内容不超过 {MAX_TEXT} 字，详细材料请上传附件。")
     with transaction.atomic():
         r = Report.objects.select_for_update().select_related("contract").get(pk=report.pk)
         if r.contract.status != ContractStatus.ACTIVE:
             raise Conflict("合同不在履行中。", code="not_active")
         if r.status not in (ReportStatus.DUE, ReportStatus.RETURNED):
             raise Conflict("报告已提交，等待审核。", code="already_submitted")
-        lines = []
-        if r.kind == ReportKind.MIDTERM or fund_lines:
-            lines = clean_fund_lines(fund_lines)
+        if r.kind == ReportKind.MIDTERM and not data.fund_lines:
+            raise field_error(
+                "fund_lines", "中期报告须附资金使用情况：至少填写一条预算科目及已支出金额。"
+            )
         if r.kind == ReportKind.FINAL and not report_attachments(r, actor=actor).exists():
             raise field_error("attachments", "结项报告须附项目财务报表（请先上传附件）。")
-        r.summary = summary
-        r.fund_lines = lines
+        r.summary = data.summary
+        r.fund_lines = data.fund_rows()
         report_lifecycle.apply(
             r,
             ReportAction.SUBMIT,
@@ -111,7 +87,7 @@ def report_submit(*, report: Report, summary: str, actor: Any, fund_lines: Any =
     return r
 
 
-def report_review(*, report: Report, accept: bool, comment: str = "", actor: Any) -> Report:
+def report_review(*, report: Report, accept: bool, comment: str = "", actor: Actor) -> Report:
     """Accept, or return with comments (then the provider submits again)."""
     require(actor, "contracts.manage", report.contract)
     comment = (comment or "").strip()

@@ -18,6 +18,7 @@ from caidan.web.ui import attempt, attempt_error, attempt_refusal, domain_errors
 
 from .. import forms, selectors, services
 from ..affordances import contract_affordances, report_affordances
+from ..inputs import ReportInput
 from ..services.reports import fund_totals
 from .helpers import require_full
 
@@ -93,9 +94,10 @@ def report_detail(request, pk: int, report_id: int):
         submitted, refusal = attempt_refusal(
             lambda: services.report_submit(
                 report=report,
-                summary=form.cleaned_data["summary"],
-                fund_lines=form.fund_lines() or None,
                 actor=actor,
+                data=ReportInput.parse(
+                    summary=form.cleaned_data["summary"], fund_lines=form.fund_lines() or None
+                ),
             )
         )
         if refusal is None:

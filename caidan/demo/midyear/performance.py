@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from caidan.accounts.actor import Actor
+from caidan.contracts.inputs import ReportInput
 from caidan.evaluations.inputs import PurchaserScoreInput, ScoresInput
 
 
@@ -65,10 +66,12 @@ def file_report(report, provider: Actor, purchaser: Actor | None, *, fund_share=
         )
     report_submit(
         report=report,
-        summary=f"{report.get_kind_display()}：按计划开展上门服务和小组活动，服务对象反馈良好；"
-        "部分高龄老人需求变化，已调整服务频次。",
-        fund_lines=fund_lines(report.contract, fund_share) if fund_share is not None else None,
         actor=provider,
+        data=ReportInput.parse(
+            summary=f"{report.get_kind_display()}：按计划开展上门服务和小组活动，服务对象反馈良好；"
+            "部分高龄老人需求变化，已调整服务频次。",
+            fund_lines=fund_lines(report.contract, fund_share) if fund_share is not None else None,
+        ),
     )
     if purchaser is not None:
         report_review(report=report, accept=True, comment="材料齐全，同意通过。", actor=purchaser)
