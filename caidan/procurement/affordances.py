@@ -3,26 +3,24 @@
 
 Each answer comes from the rule the services enforce: the permissions they ``require``, the
 status tables in ``lifecycles.py`` (``tender_lifecycle`` and the bid, award and challenge
-tables) and the services' own checks (``_refuse_after_deadline`` for bidding and asking,
-``bidder_problems``, ``method_change_needed``, ``_scoring_open``). A flag says the step is
-open to this reader now; the service still decides, with a message, when the reader tries
-(e.g. ``publish`` is open on a draft, and ``needs_method_approval`` says why publication will
-be refused until the finance bureau approves the change of method).
+tables) and the predicates the services themselves refuse on (``accepting_bids`` for bidding
+and asking, ``bidder_problems``, ``method_change_needed``, ``scoring_open``,
+``challenge_problems``). A flag says the step is open to this reader now; the service still
+decides, with a message, when the reader tries (e.g. ``publish`` is open on a draft, and
+``needs_method_approval`` says why publication will be refused until the finance bureau
+approves the change of method).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from django.utils import timezone
 
 from caidan.accounts.models import Role
 from caidan.accounts.permissions import can
 from caidan.common.calendar import local_date
-from caidan.common.errors import DomainError
 
 from . import selectors
 from .lifecycles import (
@@ -36,9 +34,13 @@ from .lifecycles import (
 )
 from .methods import committee_needed
 from .models import Bid, Tender, TenderAction, TenderStatus
-from .services._shared import _scoring_open
-from .services.bids import _refuse_after_deadline, bidder_problems
-from .services.tenders import method_change_needed
+from .services import (
+    accepting_bids,
+    bidder_problems,
+    challenge_problems,
+    method_change_needed,
+    scoring_open,
+)
 
 # Between the opening and the award (the table's ranking step may run): the committee works
 # and the purchaser may still declare the tender failed (``tender_fail_manual``).
@@ -49,29 +51,15 @@ RECUSAL_OPEN = (TenderStatus.PUBLISHED, TenderStatus.EVALUATING)
 DOCUMENTS_OPEN = (TenderStatus.DRAFT, TenderStatus.PUBLISHED)
 
 
-def _passes(check: Callable[..., Any], *args: Any) -> bool:
-    """Whether a service's refusal check (which raises ``DomainError``) lets this through."""
-    try:
-        check(*args)
-    except DomainError:
-        return False
-    return True
-
-
 def is_bidder(actor) -> bool:
     """The reader acts for an organization that may bid (a provider or a hub)."""
     return actor.has_role(Role.PROVIDER, Role.HUB) and actor.organization is not None
 
 
-def accepting_bids(tender: Tender, *, now: dt.datetime | None = None) -> bool:
-    """Bids (and questions) are accepted: published and before the deadline."""
-    return _passes(_refuse_after_deadline, tender, now or timezone.now())
-
-
 def bid_withdrawable(bid: Bid, *, now: dt.datetime | None = None) -> bool:
     """``bid`` may still be withdrawn (a live bid, before the deadline)."""
     return bid_lifecycle.allowed(bid.status, BidAction.WITHDRAW) and accepting_bids(
-        bid.tender, now=now
+        bid.tender, now or timezone.now()
     )
 
 
@@ -83,11 +71,6 @@ def needs_method_approval(tender: Tender) -> bool:
         and tender.method_change_approved_by_id is None
         and method_change_needed(tender)
     )
-
-
-def scoring_open(tender: Tender) -> bool:
-    """Experts may declare and score (``_scoring_open`` of the panel services)."""
-    return _scoring_open(tender)
 
 
 @dataclass(frozen=True)
@@ -140,7 +123,7 @@ def tender_affordances(actor, tender: Tender, *, now: dt.datetime | None = None)
     overseeing = can(actor, "procurement.oversee")
     bidder = is_bidder(actor)
     on_panel = can(actor, "procurement.score", tender)
-    accepting = accepting_bids(tender, now=now)
+    accepting = accepting_bids(tender, now)
     experts = committee_needed(tender)
     before_award = status in BEFORE_AWARD
     method_approval = needs_method_approval(tender)
@@ -198,10 +181,9 @@ def tender_affordances(actor, tender: Tender, *, now: dt.datetime | None = None)
         decline_award=winner and award_lifecycle.allowed(award.status, AwardAction.DECLINE),
         challenge=bool(
             award
-            and my_bid is not None
+            and bidder
             and not winner
-            and award_lifecycle.allowed(award.status, AwardAction.REVOKE)
-            and now <= award.challenge_deadline
+            and not challenge_problems(award, actor.organization, now)
         ),
         withdraw_challenges=tuple(
             c.pk

@@ -124,6 +124,41 @@ def test_each_reader_through_bidding_evaluation_award_and_challenge(world, clien
     assert not any(anonymous[name] for name in STEPS)
 
 
+def test_the_challenge_step_asks_the_rule_challenge_file_refuses_on(world):
+    """``challenge`` is open exactly when ``challenge_problems`` finds nothing, and once the
+    window has closed ``challenge_file`` refuses with the reason the predicate gives."""
+    import datetime as dt
+
+    from caidan.common.errors import Conflict
+    from caidan.procurement.services import challenge_problems
+
+    tender = published_tender(world, evaluation_method="lowest_price")
+    winner, loser, third = make_bidders(world, 3)
+    outsider = make_bidders(world, 1)[0]
+    submit_bids(
+        world, tender, ["700000.00", "800000.00", "900000.00"], bidders=[winner, loser, third]
+    )
+    open_now(tender)
+    committee_passes_all(world, tender)
+    award = award_confirm(tender=tender, actor=world.actor("purchaser"))
+    tender.refresh_from_db()
+    assert challenge_problems(award, loser.org, award.decided_at) == []
+    assert tender_affordances(loser.actor, tender).challenge
+    assert challenge_problems(award, outsider.org, award.decided_at) == [
+        "只有参加本项目投标的供应商可以提出质疑。"
+    ]
+    assert not tender_affordances(outsider.actor, tender).challenge
+
+    late = award.challenge_deadline + dt.timedelta(seconds=1)
+    [closed] = challenge_problems(award, loser.org, late)
+    assert not tender_affordances(loser.actor, tender, now=late).challenge
+    with pytest.raises(Conflict) as exc:
+        challenge_file(
+            award=award, organization=loser.org, grounds="评审不公", actor=loser.actor, now=late
+        )
+    assert exc.value.code == "window_closed" and exc.value.message == closed
+
+
 def test_the_notice_links_the_public_contract_contracts_registered(world):
     from tests.contracts.factories import draft_contract, signed_contract
 

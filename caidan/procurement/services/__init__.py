@@ -1,5 +1,11 @@
-"""Procurement services: every write goes through one of these (one transaction, audited)."""
+"""Procurement services: every write goes through one of these (one transaction, audited).
 
+The rules the services refuse on are also public predicates, so that what a reader may do
+next (``affordances.tender_affordances``) asks the same rule: ``accepting_bids``,
+``bidder_problems``, ``method_change_needed``, ``scoring_open``, ``challenge_problems``.
+"""
+
+from ._shared import scoring_open
 from .amendments import clarification_answer, clarification_ask, tender_amend
 from .awards import (
     award_blockers,
@@ -10,19 +16,29 @@ from .awards import (
     candidate_problems,
     challenge_answer,
     challenge_file,
+    challenge_problems,
     challenge_withdraw,
     conclude_due_awards,
     contract_blockers,
     recommended,
     winner_problems,
 )
-from .bids import bid_submit, bid_withdraw, open_due_tenders, receipt_verify, tender_open
+from .bids import (
+    accepting_bids,
+    bid_submit,
+    bid_withdraw,
+    bidder_problems,
+    open_due_tenders,
+    receipt_verify,
+    tender_open,
+)
 from .draw import draw_verify, panel_draw
 from .evaluation import score_correct, scores_save, scores_submit, verdicts_save
 from .experts import expert_create, expert_deactivate, expert_tie_add, expert_update
 from .panel import panel_declare, panel_recuse, panel_void, recusal_request
 from .ranking import evaluation_compute, evaluation_json
 from .tenders import (
+    method_change_needed,
     tender_approve_method_change,
     tender_cancel,
     tender_create,
@@ -34,6 +50,11 @@ from .tenders import (
 )
 
 __all__ = [
+    "accepting_bids",
+    "bidder_problems",
+    "challenge_problems",
+    "method_change_needed",
+    "scoring_open",
     "draw_verify",
     "evaluation_compute",
     "evaluation_json",

@@ -51,7 +51,7 @@ def _officers(tender: Tender) -> list[User]:
     return unit_officers(tender.unit)
 
 
-def _scoring_open(tender: Tender) -> bool:
+def scoring_open(tender: Tender) -> bool:
     """Experts may declare and score while evaluating, or after a voided sheet has taken
     the result away (evaluated, no result) until the replacement has scored."""
     return tender.status == TenderStatus.EVALUATING or (

@@ -21,6 +21,7 @@ from caidan.jurisdiction.selectors import setting_value
 from .. import permissions  # noqa: F401 - registers the rules
 from ..models import Amendment, Clarification, Tender, TenderStatus
 from ._shared import _notify_prospective
+from .bids import accepting_bids
 from .lifecycle import lock
 from .tender_rules import validate_deadline
 
@@ -118,7 +119,7 @@ def clarification_ask(
         raise field_error("question", "问题不超过 2000 字。")
     with transaction.atomic():
         t = lock(tender)
-        if t.status != TenderStatus.PUBLISHED or now >= t.deadline:
+        if not accepting_bids(t, now):
             raise Conflict("只能在投标截止前就公告中的采购项目提问。")
         c = Clarification.objects.create(tender=t, question=question.strip(), asked_by=organization)
         Clarification.objects.filter(pk=c.pk).update(asked_at=now)

@@ -22,7 +22,7 @@ from caidan.accounts.selectors import organization_users, unit_officers
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
 from caidan.common.calendar import deadline_after_working_days, local_date
-from caidan.common.errors import Conflict, field_error
+from caidan.common.errors import Conflict, DomainError, field_error
 from caidan.common.tick import tick_job
 from caidan.jurisdiction.selectors import setting_value
 from caidan.notifications.services import notify
@@ -301,6 +301,32 @@ def candidate_disqualify(
 # --- challenges -----------------------------------------------------------------------------------
 
 
+def _challenge_refusals(award: Award, organization, now: dt.datetime) -> list[DomainError]:
+    refusals: list[DomainError] = []
+    if award.status != AwardStatus.CONFIRMED:
+        refusals.append(Conflict("该中标结果已不在有效状态，不能质疑。"))
+    bids = award.tender.bids.filter(organization=organization)
+    if not bids.exclude(status=BidStatus.WITHDRAWN).exists():
+        refusals.append(field_error("organization", "只有参加本项目投标的供应商可以提出质疑。"))
+    if now > award.challenge_deadline:
+        refusals.append(
+            Conflict(
+                f"质疑期已于 {timezone.localtime(award.challenge_deadline):%Y-%m-%d %H:%M} 届满"
+                f"（公告期满后 {setting_value('challenge_working_days')} 个工作日，政府采购法 §52）。",
+                code="window_closed",
+            )
+        )
+    return refusals
+
+
+def challenge_problems(award: Award, organization, now: dt.datetime) -> list[str]:
+    """Why ``organization`` may not challenge ``award`` at ``now`` (empty: it may): the
+    award is no longer confirmed, the organization did not bid, or the window (7 working
+    days after the notice period, 政府采购法 §52) has closed. ``challenge_file`` refuses
+    with the first."""
+    return [refusal.message for refusal in _challenge_refusals(award, organization, now)]
+
+
 def challenge_file(
     *,
     award: Award,
@@ -317,21 +343,11 @@ def challenge_file(
     with transaction.atomic():
         t = lock(award.tender)
         a = Award.objects.select_for_update().get(pk=award.pk)
-        if a.status != AwardStatus.CONFIRMED:
-            raise Conflict("该中标结果已不在有效状态，不能质疑。")
-        if (
-            not t.bids.filter(organization=organization)
-            .exclude(status=BidStatus.WITHDRAWN)
-            .exists()
-        ):
-            raise field_error("organization", "只有参加本项目投标的供应商可以提出质疑。")
+        a.tender = t
         now = now or timezone.now()
-        if now > a.challenge_deadline:
-            raise Conflict(
-                f"质疑期已于 {timezone.localtime(a.challenge_deadline):%Y-%m-%d %H:%M} 届满"
-                f"（公告期满后 {setting_value('challenge_working_days')} 个工作日，政府采购法 §52）。",
-                code="window_closed",
-            )
+        refusals = _challenge_refusals(a, organization, now)
+        if refusals:
+            raise refusals[0]
         c = Challenge.objects.create(
             tender=t,
             award=a,

@@ -85,16 +85,24 @@ def _share_lock(tender_id: int) -> Tender:
     return Tender.objects.get(pk=tender_id)
 
 
+def accepting_bids(tender: Tender, now: dt.datetime) -> bool:
+    """Bids (and questions) are accepted: the announcement is published and its deadline
+    (the server clock's ``now``) has not come."""
+    return tender.status == TenderStatus.PUBLISHED and now < tender.deadline
+
+
 def _refuse_after_deadline(t: Tender, now: dt.datetime) -> None:
+    """Refuse unless ``accepting_bids``, saying why."""
+    if accepting_bids(t, now):
+        return
     if t.status != TenderStatus.PUBLISHED:
         raise Conflict(f"采购项目处于“{t.get_status_display()}”状态，不接受投标。", code="not_open")
-    if now >= t.deadline:
-        raise Conflict(
-            f"投标已截止：截止时间 {timezone.localtime(t.deadline):%Y-%m-%d %H:%M:%S}，"
-            f"服务器时间 {timezone.localtime(now):%Y-%m-%d %H:%M:%S}。",
-            code="deadline_passed",
-            detail={"deadline": t.deadline.isoformat(), "server_time": now.isoformat()},
-        )
+    raise Conflict(
+        f"投标已截止：截止时间 {timezone.localtime(t.deadline):%Y-%m-%d %H:%M:%S}，"
+        f"服务器时间 {timezone.localtime(now):%Y-%m-%d %H:%M:%S}。",
+        code="deadline_passed",
+        detail={"deadline": t.deadline.isoformat(), "server_time": now.isoformat()},
+    )
 
 
 def bid_submit(

@@ -36,7 +36,7 @@ from ..models import (
     TenderStatus,
 )
 from ..selectors_experts import panel_complete
-from ._shared import _locked_member, _require_self, _scoring_open
+from ._shared import _locked_member, _require_self, scoring_open
 from .lifecycle import lock
 from .ranking import evaluation_compute, scorable_bids
 
@@ -153,7 +153,7 @@ def _own_sheet_context(member: PanelMember, actor: Actor) -> tuple[PanelMember, 
     _require_self(member, actor)
     tender = lock(member.tender)
     member.tender = tender
-    if not _scoring_open(tender):
+    if not scoring_open(tender):
         raise Conflict(
             f"采购项目处于“{tender.get_status_display()}”状态，不能评分。", code="bad_status"
         )

@@ -35,7 +35,7 @@ from ._shared import (
     _notify_drawn,
     _officers,
     _require_self,
-    _scoring_open,
+    scoring_open,
 )
 from .lifecycle import lock
 
@@ -121,7 +121,7 @@ def panel_declare(
         _require_self(member, actor)
         tender = lock(member.tender)
         member.tender = tender
-        if not _scoring_open(tender):
+        if not scoring_open(tender):
             raise Conflict(
                 f"采购项目处于“{tender.get_status_display()}”状态，不能声明利害关系。",
                 code="bad_status",
@@ -191,7 +191,7 @@ def panel_recuse(*, member: PanelMember, reason: str, actor: Any) -> PanelMember
                 f"（{RULE}），请使用“评分作废”。",
                 code="already_scored",
             )
-        if not _scoring_open(tender):
+        if not scoring_open(tender):
             raise Conflict("评审结果已形成，不能再记录专家回避。", code="bad_status")
         if sheet is not None:
             sheet.voided = True
