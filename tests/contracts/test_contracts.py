@@ -14,7 +14,7 @@ from caidan.audit.models import AuditEvent
 from caidan.common.calendar import add_working_days, end_of_day
 from caidan.common.errors import Conflict, PermissionDenied, ValidationError
 from caidan.common.tick import run_tick
-from caidan.contracts.inputs import ReportInput
+from caidan.contracts.inputs import PaymentInput, ReportInput
 from caidan.contracts.lifecycles import contract_lifecycle
 from caidan.contracts.models import (
     TRANSITIONS,
@@ -56,9 +56,8 @@ def pay(world, contract, seq):
     inst = contract.instalments.get(sequence=seq)
     return payment_record(
         instalment=inst,
-        paid_on=timezone.localdate(),
-        voucher=f"PZ-{seq}",
         actor=world.actor("purchaser"),
+        data=PaymentInput.parse(paid_on=timezone.localdate(), voucher=f"PZ-{seq}"),
     )
 
 
@@ -260,26 +259,24 @@ def test_payment_must_be_the_instalment_amount_and_dated_sensibly(world):
     with pytest.raises(ValidationError) as exc:
         payment_record(
             instalment=inst,
-            paid_on=timezone.localdate(),
-            voucher="PZ",
-            amount="399999.99",
             actor=world.actor("purchaser"),
+            data=PaymentInput.parse(paid_on=timezone.localdate(), voucher="PZ", amount="399999.99"),
         )
     assert exc.value.field == "amount"
     with pytest.raises(ValidationError) as exc:
         payment_record(
             instalment=inst,
-            paid_on=timezone.localdate() + dt.timedelta(days=1),
-            voucher="PZ",
             actor=world.actor("purchaser"),
+            data=PaymentInput.parse(
+                paid_on=timezone.localdate() + dt.timedelta(days=1), voucher="PZ"
+            ),
         )
     assert exc.value.field == "paid_on"
     with pytest.raises(PermissionDenied):
         payment_record(
             instalment=inst,
-            paid_on=timezone.localdate(),
-            voucher="PZ",
             actor=world.actor("provider"),
+            data=PaymentInput.parse(paid_on=timezone.localdate(), voucher="PZ"),
         )
 
 
@@ -298,9 +295,8 @@ def test_double_payment_refused_under_concurrency(world):
             barrier.wait()
             payment_record(
                 instalment=inst,
-                paid_on=timezone.localdate(),
-                voucher=f"PZ-{n}",
                 actor=world.actor("purchaser"),
+                data=PaymentInput.parse(paid_on=timezone.localdate(), voucher=f"PZ-{n}"),
             )
             results.append("paid")
         except Conflict as exc:

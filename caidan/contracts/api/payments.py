@@ -11,6 +11,7 @@ from ninja import Schema, Status
 from caidan.common.schemas import ERRORS
 
 from .. import selectors, services
+from ..inputs import PaymentInput
 from ..links import gate_records
 from .routing import router
 from .schemas import InstalmentOut, instalment_seen
@@ -31,10 +32,8 @@ def record_payment(request, instalment_id: int, payload: PaymentIn):
     actor = request.auth
     services.payment_record(
         instalment=selectors.instalment_get(pk=instalment_id, actor=actor),
-        paid_on=payload.paid_on,
-        voucher=payload.voucher,
-        amount=payload.amount,
         actor=actor,
+        data=PaymentInput.parse(payload.dict()),
     )
     i = selectors.instalment_get(pk=instalment_id, actor=actor)
     return Status(

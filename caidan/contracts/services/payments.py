@@ -4,20 +4,19 @@ the mid-term evaluation, the balance after the final evaluation)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from caidan.accounts.actor import Actor, user_of
 from caidan.accounts.permissions import require
 from caidan.accounts.selectors import unit_officers
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
+from caidan.common.actor import Actor, user_of
 from caidan.common.errors import Conflict, field_error
-from caidan.common.money import to_money
 from caidan.notifications.services import notify
 
+from ..inputs import PaymentInput
 from ..models import ContractStatus, Instalment, Payment
 from ._shared import _provider_users
 from .contracts import maybe_complete
@@ -54,20 +53,14 @@ def instalment_gate_open_by_evaluation(
 def payment_record(
     *,
     instalment: Instalment,
-    paid_on: dt.date,
-    voucher: str,
-    actor: Any,
-    amount: Any = None,
+    data: PaymentInput,
+    actor: Actor,
     now: dt.datetime | None = None,
 ) -> Payment:
     """Record the payment of one instalment: only once its gate is open, only once, and
-    exactly its amount."""
+    exactly its amount (``data.amount`` defaults to it)."""
     require(actor, "contracts.manage", instalment.contract)
-    voucher = (voucher or "").strip()
-    if not voucher:
-        raise field_error("voucher", "请填写支付凭证号。")
-    if not isinstance(paid_on, dt.date):
-        raise field_error("paid_on", "请填写支付日期。")
+    paid_on, voucher = data.paid_on, data.voucher
     now = now or timezone.now()
     if paid_on > timezone.localdate(now):
         raise field_error("paid_on", "支付日期不能晚于今天。")
@@ -85,7 +78,7 @@ def payment_record(
             )
         if c.signed_at and paid_on < timezone.localtime(c.signed_at).date():
             raise field_error("paid_on", "支付日期不能早于合同签订日期。")
-        value = i.amount if amount in (None, "") else to_money(amount, field="amount")
+        value = i.amount if data.amount is None else data.amount
         if value != i.amount:
             raise field_error(
                 "amount", f"第 {i.sequence} 期应付 {i.amount} 元，不能支付 {value} 元。"

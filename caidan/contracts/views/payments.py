@@ -12,6 +12,7 @@ from caidan.accounts.permissions import require
 from caidan.web.ui import attempt_error, domain_errors
 
 from .. import forms, selectors, services
+from ..inputs import PaymentInput
 
 
 @login_required
@@ -27,10 +28,10 @@ def payment_new(request, pk: int, instalment_id: int):
         error = attempt_error(
             lambda: services.payment_record(
                 instalment=inst,
-                paid_on=d["paid_on"],
-                voucher=d["voucher"],
-                amount=inst.amount,
                 actor=actor,
+                data=PaymentInput.parse(
+                    paid_on=d["paid_on"], voucher=d["voucher"], amount=inst.amount
+                ),
             ),
             form=form,
         )

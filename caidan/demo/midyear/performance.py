@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from caidan.accounts.actor import Actor
-from caidan.contracts.inputs import ReportInput
+from caidan.contracts.inputs import PaymentInput, ReportInput
 from caidan.evaluations.inputs import PurchaserScoreInput, ScoresInput
 
 
@@ -29,9 +29,10 @@ def pay(contract, gate: str, purchaser: Actor) -> None:
     instalment = contract.instalments.get(gate=gate)
     payment_record(
         instalment=instalment,
-        paid_on=timezone.localdate(),
-        voucher=f"JSL-{contract.pk:04d}-{instalment.sequence}",
         actor=purchaser,
+        data=PaymentInput.parse(
+            paid_on=timezone.localdate(), voucher=f"JSL-{contract.pk:04d}-{instalment.sequence}"
+        ),
     )
 
 
