@@ -9,11 +9,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from caidan.accounts.actor import user_of
 from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
-from caidan.common.actor import Actor
+from caidan.common.actor import Actor, user_of
 from caidan.common.errors import Conflict, field_error
 from caidan.jurisdiction.selectors import setting_value
 
