@@ -171,3 +171,48 @@ def test_the_notice_links_the_public_contract_contracts_registered(world):
     )
     assert link.testid == "notice-contract"
     assert tender_links(None) == []
+
+
+def test_the_tender_page_renders_what_higher_apps_registered(world, client, login):
+    """The tender page loads no higher app's template tags: it renders the sections and the
+    lines under a challenge registered in ``links`` (complaints registers its own)."""
+    from pathlib import Path
+
+    from django.utils.html import format_html
+
+    from caidan.complaints.tender_page import challenge_complaint, tender_decisions
+    from caidan.procurement import links
+
+    template = Path(links.__file__).parent / "templates" / "procurement" / "tender_detail.html"
+    assert "{% load complaints" not in template.read_text(encoding="utf-8")
+    assert tender_decisions in links._TENDER_SECTIONS
+    assert challenge_complaint in links._CHALLENGE_SECTIONS
+
+    def section(request, tender):
+        return format_html('<p data-testid="extra-section">{}</p>', tender.reference)
+
+    def under_challenge(request, challenge):
+        return format_html('<p data-testid="extra-line">{}</p>', challenge.pk)
+
+    tender = published_tender(world, evaluation_method="lowest_price")
+    winner, loser, third = make_bidders(world, 3)
+    submit_bids(
+        world, tender, ["700000.00", "800000.00", "900000.00"], bidders=[winner, loser, third]
+    )
+    open_now(tender)
+    committee_passes_all(world, tender)
+    award = award_confirm(tender=tender, actor=world.actor("purchaser"))
+    c = challenge_file(award=award, organization=loser.org, grounds="评审不公", actor=loser.actor)
+    links.register_tender_section(section)
+    links.register_challenge_section(under_challenge)
+    links.register_tender_section(section)  # again: a no-op
+    try:
+        login("purchaser")
+        html = client.get(f"/procurement/tenders/{tender.pk}/").content.decode()
+        assert html.count('data-testid="extra-section"') == 1 and tender.reference in html
+        assert f'<p data-testid="extra-line">{c.pk}</p>' in html
+    finally:
+        links.unregister_tender_section(section)
+        links.unregister_challenge_section(under_challenge)
+    html = client.get(f"/procurement/tenders/{tender.pk}/").content.decode()
+    assert "extra-section" not in html and "extra-line" not in html

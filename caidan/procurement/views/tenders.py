@@ -17,7 +17,7 @@ from caidan.web.ui import domain_errors
 
 from .. import forms, selectors, selectors_experts
 from ..affordances import tender_affordances
-from ..links import tender_links
+from ..links import challenge_sections, tender_links, tender_sections
 from ..methods import committee_needed, experts_needed
 from ..services.tenders import tender_documents
 from .common import query_without_cursor
@@ -73,6 +73,7 @@ def tender_detail(request, tender_id: int):
     aff = tender_affordances(actor, tender)
     award = selectors.current_award(tender)
     opening = sorted(selectors.opening_record(tender), key=lambda b: (b.submitted_at, b.pk))
+    challenges = selectors.challenges_for(tender, actor)
     return render(
         request,
         "procurement/tender_detail.html",
@@ -97,7 +98,11 @@ def tender_detail(request, tender_id: int):
             else [],
             "opening": opening,
             "has_notice": award is not None or selectors.has_award_notice(tender),
-            "challenges": selectors.challenges_for(tender, actor),
+            "challenges": challenges,
+            # What the apps above procurement add (``links``): complaints under a challenge,
+            # the published decisions on the tender.
+            "challenge_rows": [(c, challenge_sections(request, c)) for c in challenges],
+            "sections": tender_sections(request, tender),
             "history": _history_rows(tender, actor),
             "my_bid": _my_bid(actor, tender, aff),
             "question_form": forms.QuestionForm(),
