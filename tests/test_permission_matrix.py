@@ -17,6 +17,7 @@ from caidan.evaluations.inputs import (
     ScoresInput,
     SurveyInput,
 )
+from caidan.procurement.inputs import BidContentInput, ExpertInput, SheetScoresInput
 
 USERS = [
     None,
@@ -405,7 +406,7 @@ class _ProcurementObjects(dict):
         return bid_submit(
             tender=tender,
             organization=actor.organization,
-            content={"price": price, "plan": "方案", "team": "团队"},
+            data=BidContentInput.parse({"price": price, "plan": "方案", "team": "团队"}),
             actor=actor,
         )
 
@@ -590,7 +591,11 @@ class _ProcurementObjects(dict):
         bids = scorable_bids(self["opened_tender"])
         self["scored_bid"] = bids[0].pk
         scores = {str(b.pk): {"plan": 30, "team": 15, "experience": 8} for b in bids}
-        scores_save(member=self["seat_obj"], scores=scores, actor=self._actor("expert"))
+        scores_save(
+            member=self["seat_obj"],
+            data=SheetScoresInput.parse(scores=scores),
+            actor=self._actor("expert"),
+        )
         return self["seat"]
 
     def _scored_bid(self):
@@ -621,7 +626,8 @@ class _ProcurementObjects(dict):
             )
             membership_grant(user=user, role=Role.EXPERT, actor=self.world.system)
         return expert_create(
-            name=f"专家{k}", specialties=["elderly"], user=user, actor=self._actor("admin")
+            actor=self._actor("admin"),
+            data=ExpertInput.parse(name=f"专家{k}", specialties=["elderly"], user=user),
         )
 
     def _pool_expert(self):

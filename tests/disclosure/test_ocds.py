@@ -17,6 +17,7 @@ from django.utils import timezone
 from caidan.disclosure import ocds
 from caidan.evaluations.inputs import ScoresInput
 from caidan.evaluations.services import evaluation_publish, evaluation_score
+from caidan.procurement.inputs import TenderInput
 from caidan.projects.inputs import ProposalInput
 from tests.contracts.test_contracts import pay
 from tests.evaluations.factories import appointed_contract, full_scores, scheduled
@@ -87,7 +88,9 @@ def sealed_tender(world):
     from caidan.procurement.services.tenders import tender_document_add, tender_update
 
     purchaser = world.actor("purchaser")
-    tender = tender_create(proposal=approved_proposal(world), actor=purchaser, **tender_data())
+    tender = tender_create(
+        actor=purchaser, data=TenderInput.parse(proposal=approved_proposal(world), **tender_data())
+    )
     tender_document_add(
         tender=tender,
         file=SimpleUploadedFile("招标文件.pdf", b"%PDF-1.4\n%x\n"),

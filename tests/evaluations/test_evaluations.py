@@ -24,7 +24,7 @@ from caidan.evaluations.services import (
     survey_respond,
 )
 from caidan.evaluations.services.frameworks import template_indicators
-from caidan.procurement.inputs import BidContentInput
+from caidan.procurement.inputs import BidContentInput, SheetScoresInput
 
 from .factories import appointed_contract, full_scores, scheduled
 
@@ -492,10 +492,16 @@ def test_a_tender_may_score_the_track_record_automatically(world):
         with pytest.raises(ValidationError):  # experts do not score automatic factors
             scores_save(
                 member=m,
-                scores={str(b.pk): {"plan": "50", "record": "10"} for b in bids},
+                data=SheetScoresInput.parse(
+                    scores={str(b.pk): {"plan": "50", "record": "10"} for b in bids}
+                ),
                 actor=actor,
             )
-        scores_save(member=m, scores={str(b.pk): {"plan": "50"} for b in bids}, actor=actor)
+        scores_save(
+            member=m,
+            data=SheetScoresInput.parse(scores={str(b.pk): {"plan": "50"} for b in bids}),
+            actor=actor,
+        )
         scores_submit(member=m, actor=actor)
     data = evaluation_json(tender)
     first_expert = next(iter(data["scores"].values()))
