@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 
 from caidan.accounts.models import Role, Unit, User
 from caidan.accounts.permissions import can, require
+from caidan.common.actor import Actor
 from caidan.common.errors import NotFound, PermissionDenied
 
 from . import permissions  # noqa: F401 - registers the rules
@@ -57,7 +58,7 @@ def panel_complete(tender: Tender) -> bool:
     return submitted == len(active)
 
 
-def visible_sheets(tender: Tender, actor: Any) -> QuerySet[ScoreSheet]:
+def visible_sheets(tender: Tender, actor: Actor) -> QuerySet[ScoreSheet]:
     """The score sheets of ``tender`` this actor may read (possibly none).
 
     * An expert on the panel: its own sheet; every sheet once the whole committee has
@@ -201,7 +202,7 @@ def panel_member_get(member_id: int) -> PanelMember:
     return member
 
 
-def own_seat(actor: Any, member: PanelMember) -> PanelMember:
+def own_seat(actor: Actor, member: PanelMember) -> PanelMember:
     """``member`` when ``actor`` is the expert holding the seat (and on the tender's panel)."""
     require(actor, "procurement.score", member.tender)
     if member.expert.user_id != getattr(actor.user, "pk", None):
@@ -209,7 +210,7 @@ def own_seat(actor: Any, member: PanelMember) -> PanelMember:
     return member
 
 
-def seat_on(actor: Any, tender: Tender) -> PanelMember:
+def seat_on(actor: Actor, tender: Tender) -> PanelMember:
     """The seat (drawn or active) ``actor`` holds on ``tender``'s panel."""
     require(actor, "procurement.score", tender)
     seat = next(

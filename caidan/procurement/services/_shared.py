@@ -10,6 +10,7 @@ from caidan.accounts.actor import user_of
 from caidan.accounts.models import User
 from caidan.accounts.permissions import require
 from caidan.accounts.selectors import organization_users
+from caidan.common.actor import Actor
 from caidan.common.errors import PermissionDenied, field_error
 from caidan.notifications.services import notify
 
@@ -65,7 +66,7 @@ def _locked_member(member: PanelMember) -> PanelMember:
     )
 
 
-def _require_self(member: PanelMember, actor: Any) -> None:
+def _require_self(member: PanelMember, actor: Actor) -> None:
     require(actor, "procurement.score", member.tender)
     user = user_of(actor)
     if getattr(actor, "via", "") != "system" and (user is None or member.expert.user_id != user.pk):

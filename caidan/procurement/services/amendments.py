@@ -4,7 +4,6 @@ with their published answers (答疑)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +13,7 @@ from caidan.accounts.permissions import require
 from caidan.accounts.selectors import unit_officers
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
+from caidan.common.actor import Actor
 from caidan.common.calendar import WorkingCalendar, local_date
 from caidan.common.errors import Conflict, field_error
 from caidan.jurisdiction.selectors import setting_value
@@ -44,7 +44,7 @@ def tender_amend(
     summary: str,
     affects_bids: bool = True,
     new_deadline: dt.datetime | None = None,
-    actor: Any,
+    actor: Actor,
     now: dt.datetime | None = None,
 ) -> Amendment:
     """Publish a clarification or change (实施条例 §31). One that affects bids and comes
@@ -105,7 +105,7 @@ def clarification_ask(
     tender: Tender,
     organization,
     question: str,
-    actor: Any,
+    actor: Actor,
     now: dt.datetime | None = None,
 ) -> Clarification:
     """A prospective bidder asks a question before the deadline. Who asked stays secret
@@ -143,7 +143,7 @@ def clarification_answer(
     *,
     clarification: Clarification,
     answer: str,
-    actor: Any,
+    actor: Actor,
     now: dt.datetime | None = None,
 ) -> Clarification:
     """Answers are published to everyone (the asker is not named)."""

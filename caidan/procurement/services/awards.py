@@ -10,7 +10,6 @@ challenge that may change the result suspends the contract step until it is answ
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -88,7 +87,7 @@ def recommended(tender: Tender) -> list[Bid]:
 def award_confirm(
     *,
     tender: Tender,
-    actor: Any,
+    actor: Actor,
     bid: Bid | None = None,
     note: str = "",
     now: dt.datetime | None = None,
@@ -183,7 +182,7 @@ def _reopen(
     *,
     action: str,
     reason: str,
-    actor: Any,
+    actor: Actor,
     now: dt.datetime | None = None,
 ) -> None:
     award.tender = t
@@ -216,7 +215,7 @@ def _reopen(
     )
 
 
-def award_decline(*, award: Award, reason: str, actor: Any) -> Award:
+def award_decline(*, award: Award, reason: str, actor: Actor) -> Award:
     """The winner declines to sign (实施条例 §49): the next-ranked may be awarded."""
     require(actor, "procurement.bid", award.bid.organization)
     if not (reason or "").strip():
@@ -252,7 +251,7 @@ def candidate_problems(tender: Tender, *, now: dt.datetime | None = None) -> dic
 
 
 def candidate_disqualify(
-    *, tender: Tender, bid: Bid, actor: Any, now: dt.datetime | None = None
+    *, tender: Tender, bid: Bid, actor: Actor, now: dt.datetime | None = None
 ) -> Bid:
     """The first-ranked bidder no longer meets the conditions on the day of the award
     (DOMAIN §4.2: eligibility is checked at every step): the purchaser records it as not
@@ -332,7 +331,7 @@ def challenge_file(
     award: Award,
     organization,
     grounds: str,
-    actor: Any,
+    actor: Actor,
     may_change_result: bool = True,
     now: dt.datetime | None = None,
 ) -> Challenge:
@@ -382,7 +381,7 @@ def challenge_answer(
     challenge: Challenge,
     answer: str,
     upheld: bool,
-    actor: Any,
+    actor: Actor,
     may_change_result: bool | None = None,
     now: dt.datetime | None = None,
 ) -> Challenge:
@@ -435,7 +434,7 @@ def challenge_answer(
     return c
 
 
-def challenge_withdraw(*, challenge: Challenge, actor: Any) -> Challenge:
+def challenge_withdraw(*, challenge: Challenge, actor: Actor) -> Challenge:
     require(actor, "procurement.bid", challenge.organization)
     with transaction.atomic():
         c = Challenge.objects.select_for_update().get(pk=challenge.pk)
@@ -502,7 +501,7 @@ def award_revoke(
     *,
     award: Award,
     reason: str,
-    actor: Any,
+    actor: Actor,
     retender: bool = False,
     now: dt.datetime | None = None,
 ) -> Award:

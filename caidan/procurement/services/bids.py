@@ -235,7 +235,7 @@ def _same_control_groups(bids: list[Bid]) -> dict[int, str]:
     return out
 
 
-def _open_locked(t: Tender, now: dt.datetime, actor: Any) -> None:
+def _open_locked(t: Tender, now: dt.datetime, actor: Actor) -> None:
     key = sealing.open_key(t, now=now)
     bids = list(
         Bid.objects.select_for_update()
@@ -322,7 +322,9 @@ def _open_locked(t: Tender, now: dt.datetime, actor: Any) -> None:
     )
 
 
-def tender_open(*, tender: Tender, now: dt.datetime | None = None, actor: Any = None) -> bool:
+def tender_open(
+    *, tender: Tender, now: dt.datetime | None = None, actor: Actor | None = None
+) -> bool:
     """Open one tender whose deadline has passed. Idempotent: returns False (and changes
     nothing) when the tender is not due, already opened, or being opened elsewhere."""
     now = now or timezone.now()

@@ -27,7 +27,6 @@ import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Sequence
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
@@ -37,6 +36,7 @@ from caidan.accounts.actor import user_of
 from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
+from caidan.common.actor import Actor
 from caidan.common.calendar import local_date
 from caidan.common.errors import Conflict
 from caidan.orgs.models import Organization
@@ -126,7 +126,7 @@ def new_draw_seed() -> tuple[str, str]:
     return seed, seed_commitment(seed)
 
 
-def panel_draw(*, tender: Tender, actor: Any, now: dt.datetime | None = None) -> ExpertDraw:
+def panel_draw(*, tender: Tender, actor: Actor, now: dt.datetime | None = None) -> ExpertDraw:
     """Draw the tender's committee and reserves at random (the purchaser, after opening).
 
     Nobody chooses the randomness: the seed was fixed and committed to at publication

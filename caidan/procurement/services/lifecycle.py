@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils import timezone
+
+from caidan.common.actor import Actor
 
 from ..lifecycles import tender_lifecycle
 from ..models import Tender, TenderAction
@@ -14,7 +14,7 @@ def lock(tender: Tender) -> Tender:
     return Tender.objects.select_for_update().select_related("unit", "proposal").get(pk=tender.pk)
 
 
-def fail(tender: Tender, *, reason: str, actor: Any) -> Tender:
+def fail(tender: Tender, *, reason: str, actor: Actor) -> Tender:
     """废标 (call inside a transaction, on a locked tender): record the reason, tell the
     purchaser and the bidders."""
     tender_lifecycle.apply(

@@ -20,6 +20,7 @@ from django.utils import timezone
 from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
+from caidan.common.actor import Actor
 from caidan.common.errors import Conflict, field_error
 from caidan.notifications.services import notify
 from caidan.orgs.models import Organization
@@ -40,7 +41,7 @@ from ._shared import (
 from .lifecycle import lock
 
 
-def _replace(member: PanelMember, actor: Any) -> PanelMember:
+def _replace(member: PanelMember, actor: Actor) -> PanelMember:
     """Seat the first remaining reserve (by draw position) in ``member``'s place. Raises
     ``Conflict`` (``no_reserve``) when none is left: a supplementary draw is needed."""
     reserve = (
@@ -76,7 +77,7 @@ def _remove_and_replace(
     *,
     action: str,
     reason: str,
-    actor: Any,
+    actor: Actor,
     audit_new: dict[str, Any],
     update_fields: Sequence[str] = (),
 ):
@@ -111,7 +112,7 @@ def _remove_and_replace(
 
 
 def panel_declare(
-    *, member: PanelMember, no_conflict: bool, declaration: str = "", actor: Any
+    *, member: PanelMember, no_conflict: bool, declaration: str = "", actor: Actor
 ) -> PanelMember:
     """The drawn expert declares, before seeing the bids, whether it has a conflict of
     interest with any bidder. No conflict → active member; a conflict → recused (the
@@ -162,7 +163,7 @@ def panel_declare(
     return member
 
 
-def panel_recuse(*, member: PanelMember, reason: str, actor: Any) -> PanelMember:
+def panel_recuse(*, member: PanelMember, reason: str, actor: Actor) -> PanelMember:
     """The purchaser records a recusal (e.g. a bidder's request accepted, 财库〔2016〕198号)
     of a member who has not submitted scores, or of a reserve. A member who already
     submitted scores is voided instead (``panel_void``)."""
@@ -204,7 +205,7 @@ def panel_recuse(*, member: PanelMember, reason: str, actor: Any) -> PanelMember
     return member
 
 
-def panel_void(*, member: PanelMember, reason: str, actor: Any) -> PanelMember:
+def panel_void(*, member: PanelMember, reason: str, actor: Actor) -> PanelMember:
     """Void the scores of a member who scored but should have recused (财库〔2016〕198号).
 
     The sheet is voided, the member set aside and replaced from the reserves. The tender's
@@ -251,7 +252,7 @@ def panel_void(*, member: PanelMember, reason: str, actor: Any) -> PanelMember:
 
 
 def recusal_request(
-    *, tender: Tender, organization: Organization, reason: str, expert_name: str = "", actor: Any
+    *, tender: Tender, organization: Organization, reason: str, expert_name: str = "", actor: Actor
 ) -> None:
     """A bidder asks the purchaser to recuse someone (财库〔2016〕198号): the request is
     recorded and sent to the purchaser, who decides with ``panel_recuse`` or ``panel_void``.
