@@ -5,8 +5,8 @@ import pytest
 
 from caidan.audit.models import AuditEvent
 from caidan.common.errors import Conflict
-from caidan.procurement.models import TRANSITIONS, TenderAction, TenderStatus
 from caidan.procurement.lifecycles import tender_lifecycle
+from caidan.procurement.models import TRANSITIONS, TenderAction, TenderStatus
 
 from .factories import draft_tender
 
