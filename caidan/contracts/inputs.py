@@ -15,10 +15,9 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
-from pydantic_core import PydanticCustomError
 
 from caidan.common.errors import field_error
-from caidan.common.inputs import Input, Money, RequiredText
+from caidan.common.inputs import Input, Money, RequiredText, rule
 from caidan.jurisdiction.registry import SPECS_BY_KEY
 
 MAX_TEXT = 20000
@@ -82,7 +81,7 @@ class ContractTermsInput(Input):
 
 def _not_negative(amount: Decimal) -> Decimal:
     if amount < 0:
-        raise PydanticCustomError("rule", "{rule}", {"rule": "不能为负数。"})
+        raise rule("不能为负数。")
     return amount
 
 
