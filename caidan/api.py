@@ -28,6 +28,7 @@ from caidan.accounts.api_auth import (  # noqa: F401 - optional_actor: old impor
     TokenAuth,
     optional_actor,
 )
+from caidan.common.codes import Common
 from caidan.common.errors import DomainError, field_error
 
 
@@ -64,7 +65,7 @@ class StrictJSONParser(Parser):
                 path or "body",
                 f"字段“{path or '请求体'}”含有无效字符（单独的 UTF-16 代理项，如 \\ud800），"
                 "不是有效的 Unicode 文本。",
-                code="invalid_text",
+                code=Common.INVALID_TEXT,
             )
         return data
 

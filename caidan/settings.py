@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "caidan.evaluations",
     "caidan.enquiries",
     "caidan.disclosure",
+    "caidan.stats",
     "caidan.jurisdiction",
     "caidan.notifications",
     "caidan.documents",

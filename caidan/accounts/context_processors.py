@@ -4,6 +4,7 @@ notice count comes from ``caidan.notifications.context_processors``.)"""
 from __future__ import annotations
 
 from caidan.common.permissions import can
+from caidan.common.perms import Perm
 from caidan.common.roles import Role
 
 from .selectors import memberships_of
@@ -32,19 +33,19 @@ def _nav(actor) -> list[tuple[str, str]]:
         items.append(("procurement:my_reviews", "我的评审"))
     if actor.has_role(Role.EVALUATOR):
         items.append(("evaluations:mine", "我的评估"))
-    if can(actor, "evaluations.audit"):
+    if can(actor, Perm.EVALUATIONS_AUDIT):
         items.append(("evaluations:audit", "审计"))
-    if can(actor, "evaluations.confirm_assessments"):
+    if can(actor, Perm.EVALUATIONS_CONFIRM_ASSESSMENTS):
         items.append(("evaluations:assessments", "规范化评估"))
-    if can(actor, "procurement.manage_experts"):
+    if can(actor, Perm.PROCUREMENT_MANAGE_EXPERTS):
         items.append(("procurement:experts", "专家库"))
-    if can(actor, "audit.view"):
+    if can(actor, Perm.AUDIT_VIEW):
         items.append(("web:audit", "审计日志"))
-    if can(actor, "accounts.manage"):
+    if can(actor, Perm.ACCOUNTS_MANAGE):
         items.append(("accounts:users", "用户与角色"))
-    if can(actor, "catalog.manage"):
+    if can(actor, Perm.CATALOG_MANAGE):
         items.append(("catalog:manage", "管理目录"))
-    if can(actor, "jurisdiction.edit"):
+    if can(actor, Perm.JURISDICTION_EDIT):
         items.append(("web:settings", "辖区设置"))
         items.append(("web:calendar", "工作日历"))
     items.append(("documents:index", "文件"))

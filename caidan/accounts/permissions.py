@@ -5,14 +5,15 @@ for the apps that import them from accounts."""
 from __future__ import annotations
 
 from caidan.common.permissions import RULES, Rule, ScopeFn, can, register, require, unit_scope
+from caidan.common.perms import Perm
 from caidan.common.roles import Role
 
 __all__ = ["RULES", "Rule", "ScopeFn", "can", "register", "require", "unit_scope"]
 
-register("jurisdiction.edit", [Role.PLATFORM_ADMIN], description="修改辖区设置与日历")
-register("accounts.manage", [Role.PLATFORM_ADMIN], description="管理用户、单位与角色")
+register(Perm.JURISDICTION_EDIT, [Role.PLATFORM_ADMIN], description="修改辖区设置与日历")
+register(Perm.ACCOUNTS_MANAGE, [Role.PLATFORM_ADMIN], description="管理用户、单位与角色")
 register(
-    "unit.view_members",
+    Perm.UNIT_VIEW_MEMBERS,
     [Role.PLATFORM_ADMIN, Role.PURCHASER, Role.REGISTRATION_AUTHORITY, Role.AUDITOR],
     scope=unit_scope,
     description="查看单位人员",

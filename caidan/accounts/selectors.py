@@ -5,10 +5,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.models import QuerySet
 
+from caidan.accounts.codes import Code
 from caidan.common.actor import Actor
 from caidan.common.errors import Conflict, NotFound
 from caidan.common.pagination import Page, keyset_paginate
 from caidan.common.permissions import require
+from caidan.common.perms import Perm
 
 from .models import ApiToken, Membership, Unit, User
 
@@ -49,7 +51,7 @@ def unit_get_for(*, actor: Actor, unit_id: int, permission: str) -> Unit:
 
 
 def unit_members(*, actor: Actor, unit_id: int, cursor=None, limit=None) -> Page:
-    unit = unit_get_for(actor=actor, unit_id=unit_id, permission="unit.view_members")
+    unit = unit_get_for(actor=actor, unit_id=unit_id, permission=Perm.UNIT_VIEW_MEMBERS)
     qs = Membership.objects.select_related("user", "unit").filter(unit=unit, is_active=True)
     return keyset_paginate(qs, ordering=("id",), cursor=cursor, limit=limit)
 
@@ -62,7 +64,7 @@ def user_list(*, actor: Actor, search: str = "", cursor=None, limit=None) -> Pag
     """People, for the platform admin; search by username or name (substring)."""
     from django.db.models import Prefetch, Q
 
-    require(actor, "accounts.manage")
+    require(actor, Perm.ACCOUNTS_MANAGE)
     qs = User.objects.prefetch_related(
         Prefetch(
             "memberships",
@@ -76,7 +78,7 @@ def user_list(*, actor: Actor, search: str = "", cursor=None, limit=None) -> Pag
 
 
 def user_get_for(*, actor: Actor, user_id: int) -> User:
-    require(actor, "accounts.manage")
+    require(actor, Perm.ACCOUNTS_MANAGE)
     user = User.objects.filter(pk=user_id).first()
     if user is None:
         raise NotFound("找不到该用户。")
@@ -84,7 +86,7 @@ def user_get_for(*, actor: Actor, user_id: int) -> User:
 
 
 def membership_get_for(*, actor: Actor, membership_id: int) -> Membership:
-    require(actor, "accounts.manage")
+    require(actor, Perm.ACCOUNTS_MANAGE)
     membership = Membership.objects.select_related("user", "unit").filter(pk=membership_id).first()
     if membership is None:
         raise NotFound("找不到该角色授权。")
@@ -139,6 +141,6 @@ def finance_bureau(*, what: str = "") -> Unit:
         unit = m.unit if m else None
     if unit is None:
         raise Conflict(
-            f"平台尚未设置财政部门（没有平台管理员），暂不能受理{what}。", code="no_finance"
+            f"平台尚未设置财政部门（没有平台管理员），暂不能受理{what}。", code=Code.NO_FINANCE
         )
     return unit

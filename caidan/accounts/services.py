@@ -6,7 +6,6 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -14,9 +13,11 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from caidan.accounts.codes import Code
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
 from caidan.common.actor import Actor
+from caidan.common.codes import Common
 from caidan.common.errors import (
     Conflict,
     NotAuthenticated,
@@ -25,6 +26,7 @@ from caidan.common.errors import (
     field_error,
 )
 from caidan.common.permissions import require
+from caidan.common.perms import Perm
 from caidan.common.tick import tick_job
 
 from .models import (
@@ -55,10 +57,10 @@ def user_create(
     display_name: str = "",
     email: str = "",
     phone: str = "",
-    actor: Any,
+    actor: Actor,
     validate_password: bool = True,
 ) -> User:
-    require(actor, "accounts.manage")
+    require(actor, Perm.ACCOUNTS_MANAGE)
     username = (username or "").strip()
     if not username:
         raise field_error("username", "用户名不能为空。")
@@ -68,7 +70,7 @@ def user_create(
         _validate_password(password, User(username=username, display_name=display_name))
     with transaction.atomic():
         if User.objects.filter(username=username).exists():
-            raise field_error("username", f"用户名“{username}”已被使用。", code="duplicate")
+            raise field_error("username", f"用户名“{username}”已被使用。", code=Common.DUPLICATE)
         user = User(username=username, display_name=display_name, email=email, phone=phone)
         user.set_password(password)
         user.save()
@@ -82,9 +84,9 @@ def user_create(
 
 
 def unit_create(
-    *, name: str, kind: str, code: str, parent: Unit | None = None, population=None, actor: Any
+    *, name: str, kind: str, code: str, parent: Unit | None = None, population=None, actor: Actor
 ) -> Unit:
-    require(actor, "accounts.manage")
+    require(actor, Perm.ACCOUNTS_MANAGE)
     if not (name or "").strip():
         raise field_error("name", "单位名称不能为空。")
     if not (code or "").strip():
@@ -93,7 +95,7 @@ def unit_create(
         raise field_error("kind", f"单位类型“{kind}”无效。")
     with transaction.atomic():
         if Unit.objects.filter(code=code).exists():
-            raise field_error("code", f"单位代码“{code}”已存在。", code="duplicate")
+            raise field_error("code", f"单位代码“{code}”已存在。", code=Common.DUPLICATE)
         unit = Unit.objects.create(
             name=name.strip(),
             kind=kind,
@@ -114,9 +116,9 @@ def unit_create(
 
 
 def membership_grant(
-    *, user: User, role: str, unit: Unit | None = None, organization=None, actor: Any
+    *, user: User, role: str, unit: Unit | None = None, organization=None, actor: Actor
 ) -> Membership:
-    require(actor, "accounts.manage")
+    require(actor, Perm.ACCOUNTS_MANAGE)
     if role not in Role.values:
         raise field_error("role", f"角色“{role}”无效。")
     if role in UNIT_ROLES and (unit is None or organization is not None):
@@ -130,7 +132,7 @@ def membership_grant(
             user=user, role=role, unit=unit, organization=organization
         ).first()
         if existing and existing.is_active:
-            raise Conflict("该用户已拥有此角色。", code="duplicate")
+            raise Conflict("该用户已拥有此角色。", code=Common.DUPLICATE)
         if existing:
             existing.is_active = True
             existing.save(update_fields=["is_active"])
@@ -154,7 +156,7 @@ def membership_grant(
 
 
 def membership_revoke(*, membership: Membership, actor: Actor) -> Membership:
-    require(actor, "accounts.manage")
+    require(actor, Perm.ACCOUNTS_MANAGE)
     with transaction.atomic():
         membership = Membership.objects.select_for_update().get(pk=membership.pk)
         if not membership.is_active:
@@ -237,7 +239,7 @@ def user_authenticate(*, username: str, password: str, ip: str = "") -> User:
         # hammering a locked door must not grow the audit chain without bound.
         raise TooManyRequests(
             f"登录失败次数过多，从当前网络登录该账户已暂时锁定，请 {wait}后再试。",
-            code="login_locked",
+            code=Code.LOGIN_LOCKED,
         )
     user = authenticate(username=username, password=password)
     if user is None:
@@ -249,7 +251,7 @@ def user_authenticate(*, username: str, password: str, ip: str = "") -> User:
                 target=("accounts.user", "", username),
                 ip=ip,
             )
-        raise NotAuthenticated("用户名或密码错误。", code="bad_credentials")
+        raise NotAuthenticated("用户名或密码错误。", code=Code.BAD_CREDENTIALS)
     with transaction.atomic():
         LoginFailure.objects.filter(username=username.lower(), ip=ip).delete()
         User.objects.filter(pk=user.pk).update(last_login=now)
@@ -262,7 +264,7 @@ def user_logged_out(*, actor: Actor) -> None:
         audit_record(kind=EventKind.USER_LOGGED_OUT, actor=actor, target=actor.user)
 
 
-def user_change_password(*, user: User, old_password: str, new_password: str, actor: Any) -> User:
+def user_change_password(*, user: User, old_password: str, new_password: str, actor: Actor) -> User:
     """A person changes their own password (knowing the old one)."""
     if getattr(actor, "user", None) is None or actor.user.pk != user.pk:
         raise NotAuthenticated("只能修改本人的密码。")
@@ -280,7 +282,7 @@ def user_change_password(*, user: User, old_password: str, new_password: str, ac
 
 def user_reset_password(*, user: User, new_password: str, actor: Actor) -> User:
     """The platform admin sets a new password for someone who lost theirs."""
-    require(actor, "accounts.manage")
+    require(actor, Perm.ACCOUNTS_MANAGE)
     _validate_password(new_password, user, field="new_password")
     with transaction.atomic():
         user.set_password(new_password)
@@ -293,7 +295,7 @@ def user_reset_password(*, user: User, new_password: str, actor: Actor) -> User:
 def user_set_active(*, user: User, is_active: bool, actor: Actor) -> User:
     """Deactivate (or reactivate) an account. Deactivated people cannot log in and their
     API tokens stop working; their history stays."""
-    require(actor, "accounts.manage")
+    require(actor, Perm.ACCOUNTS_MANAGE)
     if actor.user is not None and actor.user.pk == user.pk and not is_active:
         raise Conflict("不能停用自己的账户。")
     with transaction.atomic():
@@ -322,7 +324,7 @@ def active_membership_switch(*, actor: Actor, membership_id: int) -> Membership:
         .first()
     )
     if membership is None:
-        raise NotFound("您没有这个角色。", code="no_such_role")
+        raise NotFound("您没有这个角色。", code=Code.NO_SUCH_ROLE)
     with transaction.atomic():
         audit_record(
             kind=EventKind.USER_ROLE_SWITCHED,

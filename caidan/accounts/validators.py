@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 
+from caidan.accounts.codes import Code
+
 # zxcvbn's time grows with length; beyond this the estimate only gets stronger.
 MAX_CHECKED = 72
 # Words every Caidan password would be tempted to contain, and the commonest surnames in
@@ -91,7 +93,7 @@ class StrengthValidator:
             raise ValidationError(
                 "密码太容易被猜中（强度 %(score)s/4，至少需要 %(min)s）：请使用几个不相关的词或更长的"
                 "随机字符，不要用姓名、用户名、日期、键盘序列或常见密码。",
-                code="password_too_weak",
+                code=Code.PASSWORD_TOO_WEAK,
                 params={"score": result["score"], "min": self.min_score},
             )
 

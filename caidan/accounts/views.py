@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from caidan.common.errors import ValidationError
 from caidan.common.permissions import require
+from caidan.common.perms import Perm
 from caidan.common.roles import Role
 from caidan.web.ui import attempt, attempt_error, attempt_refusal, domain_errors
 
@@ -266,7 +267,7 @@ def user_set_active(request, user_id: int):
 @login_required
 @domain_errors
 def unit_list(request):
-    require(request.actor, "accounts.manage")
+    require(request.actor, Perm.ACCOUNTS_MANAGE)
     form = forms.UnitCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         unit, error = attempt(

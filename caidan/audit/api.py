@@ -8,6 +8,7 @@ from typing import Any
 from ninja import Router, Schema
 
 from caidan.common.permissions import require
+from caidan.common.perms import Perm
 from caidan.common.schemas import ERRORS, PageOut, page_response
 
 from .selectors import audit_chain_verify, audit_event_list
@@ -65,7 +66,7 @@ def list_events(
     cursor: str | None = None,
     limit: int = 50,
 ):
-    require(request.auth, "audit.view")
+    require(request.auth, Perm.AUDIT_VIEW)
     page = audit_event_list(
         kind=kind,
         actor=actor,
@@ -88,7 +89,7 @@ class VerifyOut(Schema):
 
 @router.get("/verify", response={200: VerifyOut, **ERRORS}, summary="校验审计链")
 def verify(request):
-    require(request.auth, "audit.view")
+    require(request.auth, Perm.AUDIT_VIEW)
     report = audit_chain_verify()
     return {
         "ok": report.ok,

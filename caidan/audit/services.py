@@ -10,6 +10,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 
+from caidan.common.actor import Actor
+
 from .chain import GENESIS, event_hash, preferred_algorithm
 from .kinds import EventKind
 from .models import AuditChainHead, AuditEvent
@@ -22,7 +24,7 @@ def _json_safe(value: Any) -> Any:
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
 
 
-def _actor_parts(actor: Any) -> tuple[Any, str, str]:
+def _actor_parts(actor: Actor) -> tuple[Any, str, str]:
     """Accept an ``Actor`` (user + active membership), a user, or None (the system)."""
     if actor is None:
         return None, "系统", "system"
@@ -59,7 +61,7 @@ def on_audit_record(hook: Callable[[AuditEvent, Any], None]) -> None:
 def audit_record(
     *,
     kind: str,
-    actor: Any,
+    actor: Actor,
     target: Any = None,
     old: dict[str, Any] | None = None,
     new: dict[str, Any] | None = None,

@@ -10,6 +10,7 @@ from django.shortcuts import render
 
 from caidan.common.calendar import start_of_day
 from caidan.common.permissions import require
+from caidan.common.perms import Perm
 from caidan.web.ui import attempt, domain_errors
 
 from . import forms
@@ -19,7 +20,7 @@ from .selectors import audit_event_list
 @login_required
 @domain_errors
 def audit_events(request):
-    require(request.actor, "audit.view")
+    require(request.actor, Perm.AUDIT_VIEW)
     form = forms.AuditFilterForm(request.GET or None)
     filters = {}
     if form.is_valid():

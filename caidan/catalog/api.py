@@ -15,6 +15,7 @@ from django.utils.http import content_disposition_header
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from caidan.catalog.codes import Code
 from caidan.common.errors import NotFound
 from caidan.common.schemas import ERRORS, PageOut, page_response
 from caidan.common.xlsx import XLSX_MIME
@@ -168,7 +169,7 @@ def list_versions(request, cursor: str | None = None, limit: int = 20):
 def current_version(request, on: dt.date | None = None):
     version = selectors.catalog_current(on=on)
     if version is None:
-        raise NotFound("该日期没有现行的目录版本。", code="no_current_version")
+        raise NotFound("该日期没有现行的目录版本。", code=Code.NO_CURRENT_VERSION)
     return version_out(version, version if on is None else selectors.catalog_current())
 
 

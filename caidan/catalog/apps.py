@@ -6,4 +6,4 @@ class CatalogConfig(AppConfig):
     verbose_name = "购买服务目录"
 
     def ready(self) -> None:
-        from . import lifecycles  # noqa: F401 - the version's status table
+        from . import lifecycles, permissions  # noqa: F401 - the status table, the rules

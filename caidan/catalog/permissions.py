@@ -2,9 +2,10 @@
 
 from caidan.accounts.models import Role
 from caidan.accounts.permissions import register
+from caidan.common.perms import Perm
 
 register(
-    "catalog.manage",
+    Perm.CATALOG_MANAGE,
     [Role.PLATFORM_ADMIN],
     description="维护购买服务目录（版本、条目、导入导出、发布）与负面清单",
 )

@@ -11,9 +11,12 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from caidan.accounts.permissions import can, require
+from caidan.catalog.codes import Code
+from caidan.common.actor import Actor
 from caidan.common.errors import NotFound, field_error
 from caidan.common.money import format_yuan
 from caidan.common.pagination import Page, keyset_paginate
+from caidan.common.perms import Perm
 
 from . import permissions  # noqa: F401 - registers "catalog.manage"
 from .models import (
@@ -28,8 +31,8 @@ from .models import (
 MAX_QUERY_LENGTH = 100
 
 
-def can_manage(actor: Any) -> bool:
-    return actor is not None and can(actor, "catalog.manage")
+def can_manage(actor: Actor) -> bool:
+    return actor is not None and can(actor, Perm.CATALOG_MANAGE)
 
 
 # --- versions ----------------------------------------------------------------------------
@@ -46,14 +49,14 @@ def catalog_current(*, on: dt.date | None = None) -> CatalogVersion | None:
     )
 
 
-def visible_versions(*, actor: Any) -> QuerySet[CatalogVersion]:
+def visible_versions(*, actor: Actor) -> QuerySet[CatalogVersion]:
     if can_manage(actor):
         return CatalogVersion.objects.all()
     return CatalogVersion.objects.public()
 
 
 def catalog_version_list(
-    *, actor: Any, cursor: str | None = None, limit: int | None = None
+    *, actor: Actor, cursor: str | None = None, limit: int | None = None
 ) -> Page:
     """Versions, newest effective date first, with their item counts."""
     qs = visible_versions(actor=actor).annotate(
@@ -63,7 +66,7 @@ def catalog_version_list(
     return keyset_paginate(qs, ordering=("-effective_date", "-id"), cursor=cursor, limit=limit)
 
 
-def catalog_versions(*, actor: Any) -> list[CatalogVersion]:
+def catalog_versions(*, actor: Actor) -> list[CatalogVersion]:
     """Every version the actor may see (a catalog has a handful), for pages and pickers."""
     return list(
         visible_versions(actor=actor)
@@ -75,38 +78,38 @@ def catalog_versions(*, actor: Any) -> list[CatalogVersion]:
     )
 
 
-def catalog_version_get_for(*, actor: Any, version_id: int) -> CatalogVersion:
+def catalog_version_get_for(*, actor: Actor, version_id: int) -> CatalogVersion:
     version = (
         (visible_versions(actor=actor).select_related("published_by", "copied_from"))
         .filter(pk=version_id)
         .first()
     )
     if version is None:
-        raise NotFound("找不到该目录版本。", code="version_not_found")
+        raise NotFound("找不到该目录版本。", code=Code.VERSION_NOT_FOUND)
     return version
 
 
-def catalog_version_get_for_edit(*, actor: Any, version_id: int) -> CatalogVersion:
-    require(actor, "catalog.manage")
+def catalog_version_get_for_edit(*, actor: Actor, version_id: int) -> CatalogVersion:
+    require(actor, Perm.CATALOG_MANAGE)
     return catalog_version_get_for(actor=actor, version_id=version_id)
 
 
 # --- items -------------------------------------------------------------------------------
 
 
-def catalog_item_get_for(*, actor: Any, item_id: int) -> CatalogItem:
+def catalog_item_get_for(*, actor: Actor, item_id: int) -> CatalogItem:
     item = (
         CatalogItem.objects.select_related("version", "parent", "parent__parent")
         .filter(pk=item_id)
         .first()
     )
     if item is None or (not item.is_public and not can_manage(actor)):
-        raise NotFound("找不到该目录条目。", code="item_not_found")
+        raise NotFound("找不到该目录条目。", code=Code.ITEM_NOT_FOUND)
     return item
 
 
-def catalog_item_get_for_edit(*, actor: Any, item_id: int) -> CatalogItem:
-    require(actor, "catalog.manage")
+def catalog_item_get_for_edit(*, actor: Actor, item_id: int) -> CatalogItem:
+    require(actor, Perm.CATALOG_MANAGE)
     return catalog_item_get_for(actor=actor, item_id=item_id)
 
 
@@ -218,7 +221,7 @@ def catalog_level_counts(*, version: CatalogVersion) -> dict[int, int]:
     return counts
 
 
-def catalog_item_versions(*, actor: Any, code: str) -> list[CatalogItem]:
+def catalog_item_versions(*, actor: Actor, code: str) -> list[CatalogItem]:
     """The item with this code in every version the actor may see, newest first."""
     versions = visible_versions(actor=actor)
     return list(
@@ -326,8 +329,8 @@ def negative_list_entries(*, include_inactive: bool = False) -> list[NegativeLis
     return list(qs.order_by("code", "id"))
 
 
-def negative_list_entry_get_for(*, actor: Any, entry_id: int) -> NegativeListEntry:
-    require(actor, "catalog.manage")
+def negative_list_entry_get_for(*, actor: Actor, entry_id: int) -> NegativeListEntry:
+    require(actor, Perm.CATALOG_MANAGE)
     entry = NegativeListEntry.objects.filter(pk=entry_id).first()
     if entry is None:
         raise NotFound("找不到该负面清单事项。")

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from caidan.accounts.permissions import require
 from caidan.common.errors import form_add_error
+from caidan.common.perms import Perm
 from caidan.web.ui import attempt, attempt_error, attempt_refusal, domain_errors
 
 from . import forms, selectors, services
@@ -147,7 +148,7 @@ def export(request, version_id: int):
 @login_required
 @domain_errors
 def manage(request):
-    require(request.actor, "catalog.manage")
+    require(request.actor, Perm.CATALOG_MANAGE)
     form = forms.VersionCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -347,7 +348,7 @@ def version_import(request, version_id: int):
 @login_required
 @domain_errors
 def manage_negative_list(request):
-    require(request.actor, "catalog.manage")
+    require(request.actor, Perm.CATALOG_MANAGE)
     form = forms.NegativeEntryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         entry, error = attempt(

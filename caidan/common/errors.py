@@ -25,7 +25,7 @@ class DomainError(Exception):
     ):
         super().__init__(message)
         self.message = str(message)
-        self.code = code or self.default_code
+        self.code = str(code or self.default_code)  # an app's Code enum member, as text
         self.detail = detail or {}
 
     @property

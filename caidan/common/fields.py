@@ -11,6 +11,8 @@ import datetime as dt
 
 from django import forms
 
+from caidan.common.codes import Common
+
 from .schemas import MAX_YEAR, MIN_YEAR
 
 MIN_DATE = dt.date(MIN_YEAR, 1, 1)
@@ -24,5 +26,6 @@ class BoundedDateField(forms.DateField):
         super().validate(value)
         if value is not None and not MIN_DATE <= value <= MAX_DATE:
             raise forms.ValidationError(
-                f"日期须在 {MIN_DATE:%Y-%m-%d} 至 {MAX_DATE:%Y-%m-%d} 之间。", code="out_of_range"
+                f"日期须在 {MIN_DATE:%Y-%m-%d} 至 {MAX_DATE:%Y-%m-%d} 之间。",
+                code=Common.OUT_OF_RANGE,
             )

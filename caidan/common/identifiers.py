@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from caidan.common.codes import Common
+
 from .errors import field_error
 
 USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # 31 characters: no I, O, S, V, Z
@@ -75,14 +77,14 @@ def validate_uscc(value: str, *, field: str = "uscc") -> str:
     code = (value or "").strip().upper()
     if len(code) != 18:
         raise field_error(
-            field, f"统一社会信用代码应为 18 位，当前为 {len(code)} 位。", code="uscc_length"
+            field, f"统一社会信用代码应为 18 位，当前为 {len(code)} 位。", code=Common.USCC_LENGTH
         )
     bad = sorted({c for c in code if c not in USCC_CHARSET})
     if bad:
         raise field_error(
             field,
             f"统一社会信用代码含有不允许的字符：{'、'.join(bad)}（不使用 I、O、S、V、Z）。",
-            code="uscc_charset",
+            code=Common.USCC_CHARSET,
         )
     authority = USCC_AUTHORITIES.get(code[0])
     if authority is None:
@@ -90,7 +92,7 @@ def validate_uscc(value: str, *, field: str = "uscc") -> str:
         raise field_error(
             field,
             f"第 1 位登记管理部门代码“{code[0]}”无效（可用：{known}），GB 32100-2015。",
-            code="uscc_authority",
+            code=Common.USCC_AUTHORITY,
         )
     if code[1] not in authority.categories:
         allowed = "、".join(f"{k} {name}" for k, name in authority.categories.items())
@@ -98,18 +100,18 @@ def validate_uscc(value: str, *, field: str = "uscc") -> str:
             field,
             f"第 2 位机构类别代码“{code[1]}”不属于登记管理部门“{authority.name}”"
             f"（可用：{allowed}），GB 32100-2015。",
-            code="uscc_category",
+            code=Common.USCC_CATEGORY,
         )
     if not code[2:8].isdigit():
         raise field_error(
-            field, "第 3–8 位登记管理机关行政区划码应为 6 位数字。", code="uscc_region"
+            field, "第 3–8 位登记管理机关行政区划码应为 6 位数字。", code=Common.USCC_REGION
         )
     expected = uscc_check_character(code[:17])
     if code[17] != expected:
         raise field_error(
             field,
             f"统一社会信用代码校验位错误：第 18 位应为“{expected}”，实为“{code[17]}”。",
-            code="uscc_check",
+            code=Common.USCC_CHECK,
         )
     return code
 

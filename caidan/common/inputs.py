@@ -25,6 +25,8 @@ import pydantic
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
+from caidan.common.codes import Common
+
 from .errors import DomainError, ValidationError
 from .money import to_money
 
@@ -151,7 +153,7 @@ def as_domain_error(exc: pydantic.ValidationError, model: type[BaseModel]) -> Va
         errors.append({"field": field, "message": _message(err, _label(model, loc))})
     first = errors[0] if errors else {"field": "", "message": "输入无效。"}
     return ValidationError(
-        first["message"], code="invalid", detail={"field": first["field"], "errors": errors}
+        first["message"], code=Common.INVALID, detail={"field": first["field"], "errors": errors}
     )
 
 

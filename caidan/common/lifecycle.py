@@ -31,6 +31,7 @@ from typing import Any
 from django.apps import apps
 from django.db import models, transaction
 
+from .actor import Actor
 from .errors import Conflict
 
 BAD_TRANSITION = "bad_transition"
@@ -132,7 +133,7 @@ class Lifecycle:
         obj: models.Model,
         action: str,
         *,
-        actor: Any,
+        actor: Actor,
         now: dt.datetime | None = None,
         note: str = "",
         audit_old: Mapping[str, Any] | None = None,

@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from caidan.common.codes import Common
+
 from .actor import Actor
 from .errors import NotAuthenticated, PermissionDenied
 from .roles import Role
@@ -60,10 +62,10 @@ def require(actor: Actor, permission: str, obj: Any = None) -> None:
         rule = RULES[permission]
         allowed = "、".join(Role(r).label for r in sorted(rule.roles) if r in Role.values)
         if actor.role in rule.roles:
-            raise PermissionDenied("此对象不在您当前角色的管辖范围内。", code="out_of_scope")
+            raise PermissionDenied("此对象不在您当前角色的管辖范围内。", code=Common.OUT_OF_SCOPE)
         raise PermissionDenied(
             f"当前角色无权进行此操作（需要：{allowed}）。",
-            code="permission_denied",
+            code=Common.PERMISSION_DENIED,
             detail={"required_roles": sorted(rule.roles)},
         )
 

@@ -9,6 +9,8 @@ from typing import Annotated, Any, Generic, TypeVar
 from ninja import Schema
 from pydantic import BaseModel, Field
 
+from caidan.common.codes import Common
+
 T = TypeVar("T")
 
 MAX_ID = 2**63 - 1  # the largest primary key the database (bigint) can hold
@@ -98,6 +100,8 @@ def patch_changes(payload: BaseModel, *, nullable: tuple[str, ...] = ()) -> dict
     for name, value in changes.items():
         if value is None and name not in nullable:
             raise field_error(
-                name, f"字段“{name}”不能为 null；不修改此字段时请省略它。", code="null_not_allowed"
+                name,
+                f"字段“{name}”不能为 null；不修改此字段时请省略它。",
+                code=Common.NULL_NOT_ALLOWED,
             )
     return changes

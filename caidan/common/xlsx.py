@@ -11,6 +11,8 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from caidan.common.codes import Common
+
 from .errors import ValidationError, field_error
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -36,7 +38,7 @@ def _limit(name: str, default: int) -> int:
 def _too_large(message: str, limit_name: str, limit: int) -> ValidationError:
     return ValidationError(
         message,
-        code="import_too_large",
+        code=Common.IMPORT_TOO_LARGE,
         detail={"field": "file", "limit": limit_name, "max": limit},
     )
 
@@ -169,7 +171,7 @@ def import_failed(errors: list[dict]) -> ValidationError:
     rows = sorted({e["row"] for e in errors})
     return ValidationError(
         f"导入失败：{len(rows)} 行有错误，未写入任何数据。请修改后重新导入。",
-        code="import_rows_invalid",
+        code=Common.IMPORT_ROWS_INVALID,
         detail={"field": "file", "errors": errors},
     )
 

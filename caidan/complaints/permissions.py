@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from caidan.accounts.models import Role
 from caidan.accounts.permissions import can, register
+from caidan.common.perms import Perm
 
 FILER_ROLES = (Role.PROVIDER, Role.HUB)
 
@@ -33,18 +34,18 @@ def _views(actor, complaint) -> bool:
 
 
 register(
-    "complaints.file",
+    Perm.COMPLAINTS_FILE,
     FILER_ROLES,
     scope=_files_for,
     description="质疑供应商对答复不满意或逾期未答复的，向财政部门投诉（政府采购法 §55）",
 )
 register(
-    "complaints.handle",
+    Perm.COMPLAINTS_HANDLE,
     [Role.PLATFORM_ADMIN],
     description="财政部门受理、暂停采购、处理投诉（政府采购法 §56–57，94号令）",
 )
 register(
-    "complaints.view",
+    Perm.COMPLAINTS_VIEW,
     list(Role.values),
     scope=_views,
     description="查看投诉：投诉人、被投诉项目的采购人、财政部门、审计；处理决定公告后公开",
@@ -52,4 +53,4 @@ register(
 
 
 def can_view(actor, complaint) -> bool:
-    return complaint.published_at is not None or can(actor, "complaints.view", complaint)
+    return complaint.published_at is not None or can(actor, Perm.COMPLAINTS_VIEW, complaint)

@@ -12,6 +12,7 @@ from caidan.accounts.models import Role
 from caidan.accounts.permissions import can
 from caidan.common.errors import NotAuthenticated, NotFound
 from caidan.common.pagination import keyset_paginate
+from caidan.common.perms import Perm
 from caidan.procurement.models import Challenge
 
 from .models import Complaint, ComplaintStatus
@@ -104,7 +105,7 @@ def published_for_tender(tender) -> list[Complaint]:
 
 def complainable_challenges(tender, actor, *, now=None) -> list[Challenge]:
     """The actor's organization's challenges on ``tender`` it may complain about now."""
-    if not can(actor, "complaints.file", actor.organization) or actor.organization is None:
+    if not can(actor, Perm.COMPLAINTS_FILE, actor.organization) or actor.organization is None:
         return []
     now = now or timezone.now()
     qs = Challenge.objects.filter(tender=tender, organization=actor.organization)
@@ -112,6 +113,6 @@ def complainable_challenges(tender, actor, *, now=None) -> list[Challenge]:
 
 
 def overdue_count(actor) -> int:
-    if not can(actor, "complaints.handle"):
+    if not can(actor, Perm.COMPLAINTS_HANDLE):
         return 0
     return _filtered(Complaint.objects.all(), overdue=True).count()

@@ -36,8 +36,11 @@ from caidan.common.calendar import (
     local_date,
     start_of_day,
 )
+from caidan.common.codes import Common
 from caidan.common.errors import Conflict, field_error
+from caidan.common.perms import Perm
 from caidan.common.tick import flag_once, tick_job
+from caidan.complaints.codes import Code
 from caidan.notifications.services import notify
 from caidan.procurement.models import Challenge, ChallengeStatus
 
@@ -148,7 +151,7 @@ def complaint_file(
     now = now or timezone.now()
     items = data.challenges
     organization = items[0].organization
-    require(actor, "complaints.file", organization)
+    require(actor, Perm.COMPLAINTS_FILE, organization)
     with transaction.atomic():
         locked = list(
             Challenge.objects.select_for_update()
@@ -162,28 +165,28 @@ def complaint_file(
                 raise Conflict(
                     "该质疑已撤回，不能就其投诉（政府采购法 §55：质疑供应商对答复不满意或"
                     "逾期未答复的方可投诉）。",
-                    code="challenge_withdrawn",
+                    code=Code.CHALLENGE_WITHDRAWN,
                 )
             opens, closes = window
             if ch.status == ChallengeStatus.FILED and now <= opens:
                 raise Conflict(
                     f"质疑答复期限（{_fmt(opens)}）尚未届满，采购人答复或逾期未答复后才能投诉"
                     "（政府采购法 §55）。",
-                    code="not_yet",
+                    code=Code.NOT_YET,
                 )
             if now > closes:
                 raise Conflict(
                     f"投诉期已于 {_fmt(closes)} 届满：应在质疑答复期满后十五个工作日内投诉"
                     "（政府采购法 §55）。",
-                    code="window_closed",
+                    code=Common.WINDOW_CLOSED,
                 )
         if Complaint.objects.filter(challenges__in=locked, status__in=PENDING_STATUSES).exists():
-            raise Conflict("该质疑已有正在处理的投诉，不能重复投诉。", code="duplicate")
+            raise Conflict("该质疑已有正在处理的投诉，不能重复投诉。", code=Common.DUPLICATE)
         if Complaint.objects.filter(challenges__in=locked, status=ComplaintStatus.DECIDED).exists():
             raise Conflict(
                 "财政部门已对该质疑事项作出投诉处理决定；不服的，可依法申请行政复议或提起行政诉讼"
                 "（政府采购法 §58）。",
-                code="already_decided",
+                code=Common.ALREADY_DECIDED,
             )
         tender = locked[0].tender
         c = Complaint.objects.create(
@@ -242,7 +245,7 @@ def complaint_accept(
     *, complaint: Complaint, actor: Actor, now: dt.datetime | None = None
 ) -> Complaint:
     """Accept (受理): the decision is due within 30 working days from today."""
-    require(actor, "complaints.handle", complaint)
+    require(actor, Perm.COMPLAINTS_HANDLE, complaint)
     now = now or timezone.now()
     with transaction.atomic():
         c = _lock(complaint)
@@ -268,7 +271,7 @@ def complaint_reject(
     now: dt.datetime | None = None,
 ) -> Complaint:
     """Reject (不予受理), in writing with the reasons (94号令 §21)."""
-    require(actor, "complaints.handle", complaint)
+    require(actor, Perm.COMPLAINTS_HANDLE, complaint)
     now = now or timezone.now()
     reason = data.reason
     with transaction.atomic():
@@ -302,7 +305,7 @@ def complaint_suspend(
     """Suspend the procurement in writing from ``start`` (default today) to the end of
     ``until``: at most 30 calendar days, both days counted (政府采购法 §57; 94号令 §28). While
     in force no award is confirmed and no contract drafted or signed (``holds.py``)."""
-    require(actor, "complaints.handle", complaint)
+    require(actor, Perm.COMPLAINTS_HANDLE, complaint)
     now = now or timezone.now()
     reason, until = data.reason, data.until
     today = local_date(now)
@@ -323,7 +326,7 @@ def complaint_suspend(
         if c.suspension_start is not None:
             raise Conflict(
                 "该投诉已作出过暂停采购的决定；暂停合计不得超过 30 日（政府采购法 §57）。",
-                code="already_suspended",
+                code=Code.ALREADY_SUSPENDED,
             )
         complaint_lifecycle.apply(
             c,
@@ -346,12 +349,12 @@ def complaint_lift_suspension(
     *, complaint: Complaint, actor: Actor, now: dt.datetime | None = None
 ) -> Complaint:
     """End the suspension early (the purchaser may continue)."""
-    require(actor, "complaints.handle", complaint)
+    require(actor, Perm.COMPLAINTS_HANDLE, complaint)
     now = now or timezone.now()
     with transaction.atomic():
         c = _lock(complaint)
         if c.status in TRANSITIONS[ComplaintAction.LIFT][0] and not c.suspended_at(now):
-            raise Conflict("当前没有生效的暂停采购决定。", code="not_suspended")
+            raise Conflict("当前没有生效的暂停采购决定。", code=Code.NOT_SUSPENDED)
         complaint_lifecycle.apply(c, ComplaintAction.LIFT, actor=actor, suspension_lifted_at=now)
         _tell(
             _purchaser(c) + _complainant(c),
@@ -384,7 +387,7 @@ def complaint_decide(
     fails and is procured again; upheld after the contract was signed: recorded finding."""
     from caidan.procurement.services.awards import award_revoke
 
-    require(actor, "complaints.handle", complaint)
+    require(actor, Perm.COMPLAINTS_HANDLE, complaint)
     now = now or timezone.now()
     outcome, reasoning = data.outcome, data.reasoning
     with transaction.atomic():
@@ -440,7 +443,7 @@ def complaint_withdraw(
     *, complaint: Complaint, actor: Actor, now: dt.datetime | None = None
 ) -> Complaint:
     """The complainant withdraws before the decision (94号令 §30): handling ends."""
-    require(actor, "complaints.file", complaint.organization)
+    require(actor, Perm.COMPLAINTS_FILE, complaint.organization)
     now = now or timezone.now()
     with transaction.atomic():
         c = _lock(complaint)

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from caidan.accounts.permissions import can
+from caidan.common.perms import Perm
 
 from .models import PENDING_STATUSES, Complaint, ComplaintStatus
 from .selectors import published_for_tender
@@ -24,7 +25,7 @@ def challenge_complaint(request, challenge) -> str:
     政府采购法 §55 is open — the way to file one. Nothing for anyone else."""
     actor = getattr(request, "actor", None)
     context = {"challenge": challenge, "complaint": None, "may_complain": False, "closes": None}
-    if actor is None or not can(actor, "complaints.file", challenge.organization):
+    if actor is None or not can(actor, Perm.COMPLAINTS_FILE, challenge.organization):
         return ""
     latest = Complaint.objects.filter(challenges=challenge).order_by("-id").first()
     if latest is not None and latest.status != ComplaintStatus.REJECTED:

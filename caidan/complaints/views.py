@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from caidan.accounts.models import Role
 from caidan.accounts.permissions import can, require
 from caidan.common.errors import NotAuthenticated, NotFound
+from caidan.common.perms import Perm
 from caidan.procurement.models import Challenge
 from caidan.web.ui import attempt, domain_errors
 
@@ -44,7 +45,7 @@ def complaint_new(request, challenge_id: int):
     )
     if ch is None:
         raise NotFound("找不到该质疑。")
-    require(actor, "complaints.file", ch.organization)
+    require(actor, Perm.COMPLAINTS_FILE, ch.organization)
     window = services.file_window(ch)
     form = forms.ComplaintForm(request.POST or None)
     status = 200
@@ -77,7 +78,7 @@ def complaint_new(request, challenge_id: int):
 def mine(request):
     actor = request.actor
     _login(actor)
-    require(actor, "complaints.file", actor.organization)
+    require(actor, Perm.COMPLAINTS_FILE, actor.organization)
     rows = selectors.complaint_list_mine(actor=actor)
     return render(request, "complaints/mine.html", {"rows": rows})
 
@@ -87,7 +88,7 @@ def inbox(request):
     actor = request.actor
     _login(actor)
     if not actor.has_role(Role.PLATFORM_ADMIN, Role.AUDITOR, Role.PURCHASER):
-        require(actor, "complaints.handle")  # a readable "no permission" for the others
+        require(actor, Perm.COMPLAINTS_HANDLE)  # a readable "no permission" for the others
     status = request.GET.get("status", "")
     overdue = request.GET.get("overdue") == "1"
     now = timezone.now()
@@ -114,8 +115,8 @@ def detail(request, complaint_id: int):
     actor = request.actor
     c = selectors.complaint_get_for(actor=actor, complaint_id=complaint_id)
     now = timezone.now()
-    handles = can(actor, "complaints.handle", c)
-    mine = can(actor, "complaints.file", c.organization) and actor.organization is not None
+    handles = can(actor, Perm.COMPLAINTS_HANDLE, c)
+    mine = can(actor, Perm.COMPLAINTS_FILE, c.organization) and actor.organization is not None
     return render(
         request,
         "complaints/detail.html",

@@ -16,6 +16,7 @@ from functools import cached_property
 
 from caidan.accounts.models import Role
 from caidan.accounts.permissions import can
+from caidan.common.perms import Perm
 
 from .lifecycles import ReportAction, contract_lifecycle, report_lifecycle
 from .models import Contract, ContractAction, ContractStatus, Report, ReportKind
@@ -88,11 +89,11 @@ class ContractAffordances:
 def contract_affordances(actor, contract: Contract) -> ContractAffordances:
     purchaser = purchaser_of(actor, contract)
     side = "purchaser" if purchaser else "provider" if provider_of(actor, contract) else None
-    manage = can(actor, "contracts.manage", contract)
-    perform = can(actor, "contracts.perform", contract)
+    manage = can(actor, Perm.CONTRACTS_MANAGE, contract)
+    perform = can(actor, Perm.CONTRACTS_PERFORM, contract)
     draft = contract_lifecycle.allowed(contract.status, ContractAction.SIGN)
     performing = contract_lifecycle.allowed(contract.status, ContractAction.COMPLETE)
-    sign = draft and can(actor, "contracts.sign", contract)
+    sign = draft and can(actor, Perm.CONTRACTS_SIGN, contract)
     return ContractAffordances(
         contract=contract,
         side=side,

@@ -2,6 +2,7 @@
 
 from caidan.accounts.models import Role
 from caidan.accounts.permissions import register
+from caidan.common.perms import Perm
 from caidan.documents.targets import register_target
 
 
@@ -28,32 +29,32 @@ def can_see_contract(actor, contract) -> bool:
 
 
 register(
-    "contracts.manage",
+    Perm.CONTRACTS_MANAGE,
     [Role.PURCHASER],
     scope=purchaser_of,
     description="起草、修改、终止合同，记录付款，审核报告",
 )
 register(
-    "contracts.perform",
+    Perm.CONTRACTS_PERFORM,
     [Role.PROVIDER, Role.HUB],
     scope=provider_of,
     description="承接主体签订合同、提交报告",
 )
 register(
-    "contracts.sign",
+    Perm.CONTRACTS_SIGN,
     [Role.PURCHASER, Role.PROVIDER, Role.HUB],
     scope=party_to,
     description="签订合同（甲乙双方）",
 )
-register("contracts.view", list(Role.values), scope=can_see_contract, description="查看合同")
-register("contracts.oversee", [Role.PLATFORM_ADMIN, Role.AUDITOR], description="查看全部合同")
+register(Perm.CONTRACTS_VIEW, list(Role.values), scope=can_see_contract, description="查看合同")
+register(Perm.CONTRACTS_OVERSEE, [Role.PLATFORM_ADMIN, Role.AUDITOR], description="查看全部合同")
 
 # Report attachments: the provider performing the contract adds them (report_attach); they
 # are for the purchaser's review, never public.
 register_target(
     "contracts.report",
     model="contracts.Report",
-    perm="contracts.perform",
+    perm=Perm.CONTRACTS_PERFORM,
     perm_object=lambda report: report.contract,
     route="POST /api/v1/contracts/reports/{id}/attachments",
     label="履约报告",

@@ -13,6 +13,7 @@ from caidan.accounts.permissions import can
 from caidan.audit.models import AuditEvent
 from caidan.common.errors import NotFound, field_error
 from caidan.common.pagination import Page, keyset_paginate
+from caidan.common.perms import Perm
 
 from . import permissions  # noqa: F401 - registers the rules
 from .models import Contract, ContractStatus, Instalment, Report, ReportStatus
@@ -68,7 +69,7 @@ def contract_get_for(*, actor, contract_id: Any) -> Contract:
         contract = _base().get(pk=int(contract_id))
     except (Contract.DoesNotExist, TypeError, ValueError):
         raise NotFound("合同不存在。") from None
-    if not can(actor, "contracts.view", contract) and not contract.is_public:
+    if not can(actor, Perm.CONTRACTS_VIEW, contract) and not contract.is_public:
         raise NotFound("合同不存在。")
     return contract
 
@@ -96,7 +97,7 @@ def contract_history(contract: Contract, *, actor) -> list[AuditEvent]:
     """Who did what: for the two parties, the platform admin and auditors."""
     from .permissions import party_to
 
-    if not (party_to(actor, contract) or can(actor, "contracts.oversee")):
+    if not (party_to(actor, contract) or can(actor, Perm.CONTRACTS_OVERSEE)):
         return []
     return list(
         AuditEvent.objects.filter(
@@ -196,7 +197,7 @@ def sees_full_contract(actor, contract: Contract) -> bool:
     reports, history); everyone else the published version."""
     from .permissions import party_to
 
-    return party_to(actor, contract) or can(actor, "contracts.oversee")
+    return party_to(actor, contract) or can(actor, Perm.CONTRACTS_OVERSEE)
 
 
 def report_documents_for(report: Report, *, actor):
@@ -217,7 +218,7 @@ def report_documents_for(report: Report, *, actor):
 
 
 def _visible_or_404(contract: Contract, actor, message: str) -> None:
-    if not contract.is_public and not can(actor, "contracts.view", contract):
+    if not contract.is_public and not can(actor, Perm.CONTRACTS_VIEW, contract):
         raise NotFound(message)
 
 

@@ -29,6 +29,7 @@ from typing import Any
 from django.db.models import F
 
 from caidan.audit.kinds import EventKind as K
+from caidan.common.perms import Perm
 
 from .models import FeedEntry
 
@@ -64,7 +65,7 @@ _PATHS = {
     "projects.proposal": ("pk",),
     "procurement.tender": ("proposal_id",),
     "procurement.award": ("tender", "proposal_id"),
-    "procurement.bid": ("tender", "proposal_id"),
+    Perm.PROCUREMENT_BID: ("tender", "proposal_id"),
     "procurement.challenge": ("tender", "proposal_id"),
     "complaints.complaint": ("tender", "proposal_id"),
     "contracts.contract": ("proposal_id",),

@@ -20,7 +20,10 @@ from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record, diff
 from caidan.common.actor import Actor
+from caidan.common.codes import Common
 from caidan.common.errors import Conflict, NotFound, field_error
+from caidan.common.perms import Perm
+from caidan.disclosure.codes import Code
 
 from . import permissions  # noqa: F401 - registers "disclosure.notices_manage"
 from .inputs import NoticeInput, NoticeWithdrawalInput
@@ -32,7 +35,7 @@ from .models import (
     notice_transition_allowed,
 )
 
-PERMISSION = "disclosure.notices_manage"
+PERMISSION = Perm.DISCLOSURE_NOTICES_MANAGE
 # Attachments are ``caidan.documents`` files attached to ``disclosure.notice:<id>``, stored
 # private: they are served by the notice's own page, so they are public exactly when the
 # notice is (published or withdrawn) and never before.
@@ -47,7 +50,7 @@ def _snapshot(notice: Notice) -> dict[str, Any]:
 def _lock_for(notice: Notice, action: str) -> Notice:
     locked = Notice.objects.select_for_update().filter(pk=notice.pk).first()
     if locked is None:
-        raise NotFound("找不到该公告。", code="notice_not_found")
+        raise NotFound("找不到该公告。", code=Code.NOTICE_NOT_FOUND)
     notice_lifecycle.check(locked.status, action, name=locked.title)
     return locked
 
@@ -57,7 +60,7 @@ def notice_input(notice: Notice, **changes: Any) -> NoticeInput:
     editable fields may change."""
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
-        raise field_error(unknown[0], f"字段“{unknown[0]}”不可修改。", code="not_editable")
+        raise field_error(unknown[0], f"字段“{unknown[0]}”不可修改。", code=Code.NOT_EDITABLE)
     return NoticeInput.parse({**_snapshot(notice), **changes})
 
 
@@ -149,11 +152,11 @@ def notice_attach(*, notice: Notice, file: Any, description: str = "", actor: Ac
     require(actor, PERMISSION)
     current = Notice.objects.filter(pk=notice.pk).values_list("status", flat=True).first()
     if current is None:
-        raise NotFound("找不到该公告。", code="notice_not_found")
+        raise NotFound("找不到该公告。", code=Code.NOTICE_NOT_FOUND)
     if not notice_transition_allowed(current, NoticeAction.UPDATE):
         raise Conflict(
             "已撤回的公告不能再添加附件。",
-            code="invalid_transition",
+            code=Common.BAD_TRANSITION,
             detail={"field": "file", "status": current},
         )
     return document_upload(

@@ -8,17 +8,20 @@ from typing import Any
 from django.db.models import Q
 
 from caidan.accounts.permissions import can, require
+from caidan.common.actor import Actor
 from caidan.common.errors import NotFound, field_error
 from caidan.common.pagination import Page, keyset_paginate
+from caidan.common.perms import Perm
+from caidan.disclosure.codes import Code
 
 from . import permissions  # noqa: F401 - registers "disclosure.notices_manage"
 from .models import Notice, NoticeCategory, NoticeStatus
 
-PERMISSION = "disclosure.notices_manage"
+PERMISSION = Perm.DISCLOSURE_NOTICES_MANAGE
 MAX_QUERY_LENGTH = 100
 
 
-def can_manage_notices(actor: Any) -> bool:
+def can_manage_notices(actor: Actor) -> bool:
     return actor is not None and can(actor, PERMISSION)
 
 
@@ -26,7 +29,7 @@ def clean_query(q: Any) -> str:
     """A search query: trimmed; at most ``MAX_QUERY_LENGTH`` characters."""
     q = str(q or "").strip()
     if len(q) > MAX_QUERY_LENGTH:
-        raise field_error("q", f"搜索词最多 {MAX_QUERY_LENGTH} 个字。", code="too_long")
+        raise field_error("q", f"搜索词最多 {MAX_QUERY_LENGTH} 个字。", code=Code.TOO_LONG)
     return q
 
 
@@ -58,7 +61,7 @@ def notice_list_public(
 
 def notice_list_manage(
     *,
-    actor: Any,
+    actor: Actor,
     status: str = "",
     category: str = "",
     q: str = "",
@@ -84,25 +87,25 @@ def _id(value: Any) -> int:
     try:
         value = int(value)
     except (TypeError, ValueError):
-        raise NotFound("找不到该公告。", code="notice_not_found") from None
+        raise NotFound("找不到该公告。", code=Code.NOTICE_NOT_FOUND) from None
     if not 0 < value < 2**63:
-        raise NotFound("找不到该公告。", code="notice_not_found")
+        raise NotFound("找不到该公告。", code=Code.NOTICE_NOT_FOUND)
     return value
 
 
-def notice_get_for(*, actor: Any, notice_id: Any) -> Notice:
+def notice_get_for(*, actor: Actor, notice_id: Any) -> Notice:
     """A public notice for anyone; a draft only for the platform admin."""
     notice = Notice.objects.filter(pk=_id(notice_id)).first()
     if notice is None or (not notice.is_public and not can_manage_notices(actor)):
-        raise NotFound("找不到该公告。", code="notice_not_found")
+        raise NotFound("找不到该公告。", code=Code.NOTICE_NOT_FOUND)
     return notice
 
 
-def notice_get_for_edit(*, actor: Any, notice_id: Any) -> Notice:
+def notice_get_for_edit(*, actor: Actor, notice_id: Any) -> Notice:
     require(actor, PERMISSION)
     notice = Notice.objects.filter(pk=_id(notice_id)).first()
     if notice is None:
-        raise NotFound("找不到该公告。", code="notice_not_found")
+        raise NotFound("找不到该公告。", code=Code.NOTICE_NOT_FOUND)
     return notice
 
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from caidan.accounts.permissions import require
 from caidan.common.errors import NotFound
+from caidan.disclosure.codes import Code
 from caidan.documents.forms import DocumentUploadForm
 from caidan.documents.responses import document_file_response
 from caidan.web.ui import attempt, attempt_error, domain_errors
@@ -87,7 +88,7 @@ def notice_file(request, notice_id: int, document_id: int):
     notice = selectors.notice_get_for(actor=request.actor, notice_id=notice_id)
     document = next((d for d in selectors.notice_attachments(notice) if d.pk == document_id), None)
     if document is None:
-        raise NotFound("找不到该附件。", code="attachment_not_found")
+        raise NotFound("找不到该附件。", code=Code.ATTACHMENT_NOT_FOUND)
     return document_file_response(document)
 
 

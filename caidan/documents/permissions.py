@@ -11,6 +11,7 @@ from django.db.models import Q
 
 from caidan.common.actor import Actor
 from caidan.common.permissions import register
+from caidan.common.perms import Perm
 from caidan.common.roles import Role
 
 ALL_ROLES = list(Role.values)
@@ -22,9 +23,9 @@ def uploader_or_admin(actor: Actor, document) -> bool:
     return actor.user is not None and document.uploaded_by_id == actor.user.pk
 
 
-register("documents.upload", ALL_ROLES, description="上传文件")
+register(Perm.DOCUMENTS_UPLOAD, ALL_ROLES, description="上传文件")
 register(
-    "documents.view_private",
+    Perm.DOCUMENTS_VIEW_PRIVATE,
     ALL_ROLES,
     scope=uploader_or_admin,
     description="查看和下载非公开文件（上传人本人或平台管理员）",

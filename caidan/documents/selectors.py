@@ -6,15 +6,17 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from caidan.common.actor import Actor
 from caidan.common.errors import NotAuthenticated, NotFound
 from caidan.common.pagination import Page, keyset_paginate
 from caidan.common.permissions import require
+from caidan.common.perms import Perm
 
 from .models import Document
 from .permissions import visible_filter
 
 
-def document_get_for(*, actor: Any, document_id: int) -> Document:
+def document_get_for(*, actor: Actor, document_id: int) -> Document:
     """The document, if ``actor`` may see and download it: public ones for anyone (even
     anonymous), private ones for their uploader and platform admins.
 
@@ -24,11 +26,13 @@ def document_get_for(*, actor: Any, document_id: int) -> Document:
     if document is None:
         raise NotFound("找不到该文件。")
     if not document.is_public:
-        require(actor, "documents.view_private", document)
+        require(actor, Perm.DOCUMENTS_VIEW_PRIVATE, document)
     return document
 
 
-def document_list_mine(*, actor: Any, cursor: str | None = None, limit: int | None = None) -> Page:
+def document_list_mine(
+    *, actor: Actor, cursor: str | None = None, limit: int | None = None
+) -> Page:
     """The documents ``actor`` uploaded, newest first, one keyset page."""
     if actor is None or not actor.is_authenticated:
         raise NotAuthenticated("请先登录。")
@@ -36,7 +40,9 @@ def document_list_mine(*, actor: Any, cursor: str | None = None, limit: int | No
     return keyset_paginate(qs, ordering=("-id",), cursor=cursor, limit=limit)
 
 
-def document_list_for_target(*, actor: Any, target_type: str, target_id: Any) -> QuerySet[Document]:
+def document_list_for_target(
+    *, actor: Actor, target_type: str, target_id: Any
+) -> QuerySet[Document]:
     """The documents attached to one object (``"projects.proposal"``, ``"42"``) that
     ``actor`` may open, oldest first."""
     return (

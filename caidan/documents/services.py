@@ -15,8 +15,10 @@ from django.db import transaction
 
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
+from caidan.common.actor import Actor
 from caidan.common.errors import NotAuthenticated, ValidationError, field_error
 from caidan.common.permissions import require
+from caidan.common.perms import Perm
 
 from .models import Document
 from .targets import attach_check
@@ -197,7 +199,7 @@ def _check_fields(*, description: str, target_type: str, target_id: str) -> None
 def document_upload(
     *,
     file: Any,
-    actor: Any,
+    actor: Actor,
     description: str = "",
     is_public: bool = False,
     target_type: str = "",
@@ -217,7 +219,7 @@ def document_upload(
     """
     if actor is None or not actor.is_authenticated:
         raise NotAuthenticated("请先登录后再上传文件。")
-    require(actor, "documents.upload")
+    require(actor, Perm.DOCUMENTS_UPLOAD)
     description = (description or "").strip()
     target_type = (target_type or "").strip()
     target_id = str(target_id or "").strip()

@@ -26,7 +26,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from caidan.common.actor import Actor
 from caidan.common.errors import NotFound, PermissionDenied, field_error
+from caidan.documents.codes import Code
 
 MAX_PK = 2**63 - 1
 
@@ -90,14 +92,14 @@ def target_for(target_type: str) -> Target:
         raise field_error(
             "target_type",
             f"不能向“{target_type}”类型的对象添加附件。可添加附件的对象类型：{known}。",
-            code="unknown_target_type",
+            code=Code.UNKNOWN_TARGET_TYPE,
         )
     return target
 
 
 def attach_check(
     *,
-    actor: Any,
+    actor: Actor,
     target_type: str,
     target_id: str,
     is_public: bool,
@@ -114,7 +116,7 @@ def attach_check(
             "target_type",
             f"“{target.label}”的附件须通过其专用功能添加（{target.route}），"
             "以便同时执行该对象的状态规则。",
-            code="use_dedicated_route",
+            code=Code.USE_DEDICATED_ROUTE,
         )
     if not target_id.isdigit() or not 0 < int(target_id) <= MAX_PK:
         raise field_error("target_id", "关联对象编号应为正整数。")
@@ -122,7 +124,7 @@ def attach_check(
     if obj is None:
         raise NotFound(
             f"找不到要添加附件的对象（{target_type} {target_id}）。",
-            code="target_not_found",
+            code=Code.TARGET_NOT_FOUND,
             detail={"field": "target_id"},
         )
     scoped = target.perm_object(obj) if target.perm_object else obj
@@ -131,7 +133,7 @@ def attach_check(
         if target.publish_perm is None:
             raise PermissionDenied(
                 f"“{target.label}”的附件不能设为公开。",
-                code="publish_not_allowed",
+                code=Code.PUBLISH_NOT_ALLOWED,
                 detail={"field": "is_public"},
             )
         require(actor, target.publish_perm, scoped)

@@ -16,6 +16,7 @@ from caidan.accounts.middleware import client_ip
 from caidan.accounts.models import Unit, User
 from caidan.common.errors import field_error
 from caidan.common.schemas import ERRORS, ErrorOut, Id, PageOut, Year, page_response
+from caidan.enquiries.codes import Code
 
 from . import selectors, services
 from .inputs import (
@@ -127,7 +128,7 @@ def submit(request, payload: EnquiryIn):
 
     actor = optional_actor(request)
     if actor.is_authenticated and actor.via == "session" and check_csrf(request) is not None:
-        raise PermissionDenied("CSRF 校验失败，请刷新页面后重试。", code="csrf_failed")
+        raise PermissionDenied("CSRF 校验失败，请刷新页面后重试。", code=Code.CSRF_FAILED)
     e, code = services.enquiry_submit(
         actor=actor, ip=client_ip(request), data=EnquiryInput.parse(payload.dict())
     )

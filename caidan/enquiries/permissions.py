@@ -17,6 +17,7 @@ from typing import Any
 
 from caidan.accounts.models import Role, Unit
 from caidan.accounts.permissions import can, register, unit_scope
+from caidan.common.perms import Perm
 
 from .subjects import related
 
@@ -47,16 +48,16 @@ def oversees(actor, obj) -> bool:
     return not related(actor.unit, obj.concerned_unit)
 
 
-register("enquiries.ask", ASKER_ROLES, description="提出咨询、建议或信息公开申请")
-register("enquiries.report", list(Role.values), description="实名举报")
+register(Perm.ENQUIRIES_ASK, ASKER_ROLES, description="提出咨询、建议或信息公开申请")
+register(Perm.ENQUIRIES_REPORT, list(Role.values), description="实名举报")
 register(
-    "enquiries.handle",
+    Perm.ENQUIRIES_HANDLE,
     HANDLER_ROLES,
     scope=handles,
     description="办理本单位的咨询、建议、信息公开申请；财政部门办理举报",
 )
 register(
-    "enquiries.oversee",
+    Perm.ENQUIRIES_OVERSEE,
     OVERSEER_ROLES,
     scope=oversees,
     description="查看全部事项（不显示提出人）与统计",
@@ -71,8 +72,8 @@ def is_asker(actor, enquiry) -> bool:
 def can_view(actor, enquiry) -> bool:
     return (
         is_asker(actor, enquiry)
-        or can(actor, "enquiries.handle", enquiry)
-        or can(actor, "enquiries.oversee", enquiry)
+        or can(actor, Perm.ENQUIRIES_HANDLE, enquiry)
+        or can(actor, Perm.ENQUIRIES_OVERSEE, enquiry)
     )
 
 
@@ -84,4 +85,4 @@ def can_see_asker(actor, enquiry) -> bool:
     user = getattr(actor, "user", None)
     if enquiry.kind == "report":
         return bool(user is not None and enquiry.handler_id == user.pk)
-    return can(actor, "enquiries.handle", enquiry)
+    return can(actor, Perm.ENQUIRIES_HANDLE, enquiry)

@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from caidan.accounts.models import Role, Unit
+from caidan.common.actor import Actor
 from caidan.common.calendar import WorkingCalendar, local_date
 from caidan.common.errors import NotFound, PermissionDenied, field_error
 from caidan.common.pagination import Page, keyset_paginate
@@ -45,7 +46,7 @@ def _not_concerning(unit: Unit) -> Q:
     )
 
 
-def visible_filter(actor: Any) -> Q | None:
+def visible_filter(actor: Actor) -> Q | None:
     """The items an officer or overseer may list; None when the role lists none."""
     mine = actor.unit if actor.is_authenticated else None
     if mine is None or actor.membership is None or not actor.membership.is_active:
@@ -67,7 +68,7 @@ def visible_filter(actor: Any) -> Q | None:
 
 def enquiry_list_for(
     *,
-    actor: Any,
+    actor: Actor,
     status: str = "",
     kind: str = "",
     unit_id: Any = None,
@@ -107,7 +108,7 @@ def enquiry_list_for(
     return keyset_paginate(qs, ordering=("-id",), cursor=cursor, limit=limit)
 
 
-def overdue_count(actor: Any) -> int:
+def overdue_count(actor: Actor) -> int:
     """Open items past due among those the actor handles (the dashboard's red flag)."""
     q = visible_filter(actor)
     if q is None or actor.role not in HANDLER_ROLES:
@@ -120,7 +121,7 @@ def overdue_count(actor: Any) -> int:
     )
 
 
-def enquiry_list_mine(*, actor: Any, cursor: str | None = None, limit: int | None = None) -> Page:
+def enquiry_list_mine(*, actor: Actor, cursor: str | None = None, limit: int | None = None) -> Page:
     if not actor.is_authenticated:
         from caidan.common.errors import NotAuthenticated
 
@@ -129,7 +130,7 @@ def enquiry_list_mine(*, actor: Any, cursor: str | None = None, limit: int | Non
     return keyset_paginate(qs, ordering=("-id",), cursor=cursor, limit=limit)
 
 
-def enquiry_get_for(*, actor: Any, enquiry_id: Any) -> Enquiry:
+def enquiry_get_for(*, actor: Actor, enquiry_id: Any) -> Enquiry:
     """One item for someone who may see it; everyone else gets "not found" (a report is
     never confirmed to exist to the unit it concerns)."""
     try:
@@ -174,7 +175,7 @@ def enquiry_get_public(*, enquiry_id: Any) -> Enquiry:
     return e
 
 
-def asker_display(actor: Any, e: Enquiry) -> str:
+def asker_display(actor: Actor, e: Enquiry) -> str:
     """Who asked, as this actor may see it."""
     if not can_see_asker(actor, e):
         return MASKED

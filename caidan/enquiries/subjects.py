@@ -25,6 +25,7 @@ from caidan.common.errors import (
     PermissionDenied,
     field_error,
 )
+from caidan.enquiries.codes import Code
 
 from .models import EnquiryKind, SubjectType
 
@@ -156,7 +157,7 @@ def route(kind: str, subject: Subject) -> tuple[Unit, Unit | None]:
         if concerned is not None and related(bureau, concerned):
             raise Conflict(
                 "该举报涉及财政部门本身，本平台不能回避办理，请向审计机关或纪检监察机关举报。",
-                code="report_concerns_finance",
+                code=Code.REPORT_CONCERNS_FINANCE,
             )
         return bureau, concerned
     if subject.unit is not None:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from caidan.accounts.models import Unit, User
 from caidan.accounts.permissions import can
 from caidan.common.errors import NotAuthenticated, NotFound, PermissionDenied, form_add_error
+from caidan.common.perms import Perm
 from caidan.documents.responses import document_file_response
 from caidan.web.ui import attempt_refusal, domain_errors
 
@@ -245,7 +246,7 @@ def inbox(request):
 
 def _detail_context(request, e):
     actor = request.actor
-    handles = can(actor, "enquiries.handle", e)
+    handles = can(actor, Perm.ENQUIRIES_HANDLE, e)
     user_pk = getattr(actor.user, "pk", None)
     today = timezone.localdate()
     return {

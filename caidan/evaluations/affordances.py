@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from caidan.accounts.permissions import can
+from caidan.common.perms import Perm
 
 from .lifecycles import (
     AssessmentAction,
@@ -46,12 +47,12 @@ class EvaluationAffordances:
 def evaluation_affordances(actor, evaluation: Evaluation) -> EvaluationAffordances:
     c = evaluation.contract
     open_ = evaluation_lifecycle.allowed(evaluation.status, EvaluationAction.PUBLISH)
-    evaluating = open_ and can(actor, "evaluations.evaluate", c)
+    evaluating = open_ and can(actor, Perm.EVALUATIONS_EVALUATE, c)
     return EvaluationAffordances(
         open=open_,
         score=evaluating,
         publish=evaluating,
-        purchaser_score=open_ and can(actor, "evaluations.commission", c),
+        purchaser_score=open_ and can(actor, Perm.EVALUATIONS_COMMISSION, c),
     )
 
 
@@ -118,9 +119,9 @@ def evaluation_work_affordances(
         contract=contract,
         evaluations=tuple(evaluations),
         see_work=actor.is_authenticated and sees_evaluation_work(actor, contract),
-        commission=can(actor, "evaluations.commission", contract),
-        evaluate=can(actor, "evaluations.evaluate", contract),
-        respond=can(actor, "evaluations.respond", contract),
+        commission=can(actor, Perm.EVALUATIONS_COMMISSION, contract),
+        evaluate=can(actor, Perm.EVALUATIONS_EVALUATE, contract),
+        respond=can(actor, Perm.EVALUATIONS_RESPOND, contract),
         in_force=contract.status in WORK_STATUSES,
     )
 
@@ -133,15 +134,15 @@ class FindingAffordances:
 
 def finding_affordances(actor, finding) -> FindingAffordances:
     return FindingAffordances(
-        respond=can(actor, "evaluations.respond", finding.contract)
+        respond=can(actor, Perm.EVALUATIONS_RESPOND, finding.contract)
         and finding_lifecycle.allowed(finding.status, FindingAction.RESPOND),
-        close=can(actor, "evaluations.audit", finding)
+        close=can(actor, Perm.EVALUATIONS_AUDIT, finding)
         and finding_lifecycle.allowed(finding.status, FindingAction.CLOSE),
     )
 
 
 def assessment_decidable(actor, assessment) -> bool:
     """The registration authority confirms or rejects a submitted assessment."""
-    return can(actor, "evaluations.confirm_assessments", assessment) and (
+    return can(actor, Perm.EVALUATIONS_CONFIRM_ASSESSMENTS, assessment) and (
         assessment_lifecycle.allowed(assessment.status, AssessmentAction.CONFIRM)
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from caidan.contracts.links import ContractSection, RenewalBlock
+from caidan.evaluations.codes import Code
 
 from .models import Evaluation, EvaluationStatus, Grade, Stage
 
@@ -43,7 +44,7 @@ def renewal_blocks(contract) -> list[RenewalBlock]:
     if poor is None:
         return []
     reason = f"{poor.get_stage_display()}等级为“差”，不能续签（优胜劣汰）。"
-    return [RenewalBlock(code="poor_grade", reason=reason)]
+    return [RenewalBlock(code=Code.POOR_GRADE, reason=reason)]
 
 
 section = ContractSection(

@@ -21,6 +21,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 from caidan.common.errors import field_error
 from caidan.common.inputs import Input, RequiredText, Text
 from caidan.common.masking import contains_personal_numbers
+from caidan.evaluations.codes import Code
 
 from .formulas import FORMULAS
 
@@ -94,7 +95,7 @@ def refuse_personal_data(data: Input, *names: str) -> None:
                 name,
                 f"{label}将公开，不得包含手机号码或身份证号码等个人信息；"
                 "参加人员请只写身份类别和人数（如“居民代表 12 人”）。",
-                code="personal_data",
+                code=Code.PERSONAL_DATA,
             )
 
 

@@ -2,6 +2,7 @@
 
 from caidan.accounts.models import Role
 from caidan.accounts.permissions import register
+from caidan.common.perms import Perm
 
 
 def appointed_evaluator(actor, contract) -> bool:
@@ -23,33 +24,33 @@ def provider_of(actor, contract) -> bool:
     )
 
 
-register("evaluations.manage_templates", [Role.PLATFORM_ADMIN], description="维护绩效指标模板")
+register(Perm.EVALUATIONS_MANAGE_TEMPLATES, [Role.PLATFORM_ADMIN], description="维护绩效指标模板")
 register(
-    "evaluations.commission",
+    Perm.EVALUATIONS_COMMISSION,
     [Role.PURCHASER],
     scope=purchaser_of,
     description="委托第三方评估、调整指标体系、安排评价、调查和听证、给出购买方评分",
 )
 register(
-    "evaluations.evaluate",
+    Perm.EVALUATIONS_EVALUATE,
     [Role.EVALUATOR],
     scope=appointed_evaluator,
     description="受托第三方评估机构评分并提交评价",
 )
 register(
-    "evaluations.assess_orgs",
+    Perm.EVALUATIONS_ASSESS_ORGS,
     [Role.EVALUATOR],
     scope=lambda actor, org: actor.organization is not None and actor.organization.is_evaluator,
     description="开展社会组织规范化评估",
 )
 register(
-    "evaluations.confirm_assessments",
+    Perm.EVALUATIONS_CONFIRM_ASSESSMENTS,
     [Role.REGISTRATION_AUTHORITY],
     description="确认规范化评估结果并登记等级",
 )
-register("evaluations.audit", [Role.AUDITOR], description="制定审计计划、记录审计发现、整改销号")
+register(Perm.EVALUATIONS_AUDIT, [Role.AUDITOR], description="制定审计计划、记录审计发现、整改销号")
 register(
-    "evaluations.respond",
+    Perm.EVALUATIONS_RESPOND,
     [Role.PROVIDER, Role.HUB],
     scope=provider_of,
     description="承接主体报送整改情况",

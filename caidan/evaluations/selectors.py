@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-# --- web pages: results, scoring, track record, surveys, hearings, audit, assessments -------------
-# (added with caidan/evaluations/views.py)
 from decimal import Decimal
 from typing import Any
 
@@ -12,8 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.models import Role
 from caidan.accounts.permissions import can
+
+# --- web pages: results, scoring, track record, surveys, hearings, audit, assessments -------------
+# (added with caidan/evaluations/views.py)
+from caidan.common.codes import Common
 from caidan.common.errors import NotAuthenticated, NotFound, PermissionDenied, field_error
 from caidan.common.pagination import Page, keyset_paginate
+from caidan.common.perms import Perm
 
 from . import permissions as evaluation_permissions
 from .formulas import FORMULAS, indicator_score
@@ -51,8 +54,8 @@ def sees_evaluation_work(actor, contract) -> bool:
     """The purchaser, the appointed evaluator, the provider, the platform admin and auditors
     see a contract's unpublished evaluations, surveys and findings."""
     return (
-        can(actor, "evaluations.commission", contract)
-        or can(actor, "evaluations.evaluate", contract)
+        can(actor, Perm.EVALUATIONS_COMMISSION, contract)
+        or can(actor, Perm.EVALUATIONS_EVALUATE, contract)
         or evaluation_permissions.provider_of(actor, contract)
         or actor.has_role(Role.PLATFORM_ADMIN, Role.AUDITOR)
     )
@@ -111,7 +114,7 @@ def evaluation_get_for(*, actor, evaluation_id: Any, conceal: bool = False) -> E
             raise NotFound("评价不存在。")
         raise PermissionDenied(
             "该评价尚未公布：只有购买主体、受托的第三方评估机构和承接主体可以查看。",
-            code="out_of_scope",
+            code=Common.OUT_OF_SCOPE,
         )
     return e
 

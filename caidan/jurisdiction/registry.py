@@ -23,6 +23,7 @@ from fractions import Fraction
 from typing import Any
 
 from caidan.common.errors import ValidationError, field_error
+from caidan.jurisdiction.codes import Code
 
 LOCAL = "本地规则"  # the law sets no bound: a local, technical one
 
@@ -137,7 +138,7 @@ def _bound_error(spec: SettingSpec, side: str) -> ValidationError:
     word = "低于" if side == "floor" else "高于"
     return ValidationError(
         f"“{spec.label}”不得{word} {bound}（{source}）。",
-        code="below_floor" if side == "floor" else "above_ceiling",
+        code=Code.BELOW_FLOOR if side == "floor" else Code.ABOVE_CEILING,
         detail={"field": spec.key, "bound": str(bound), "source": source},
     )
 

@@ -22,13 +22,14 @@ from caidan.common.calendar_sources import (
 from caidan.common.errors import NotFound, field_error
 from caidan.common.models import CalendarDay, CalendarYear
 from caidan.common.permissions import require
+from caidan.common.perms import Perm
 
 from .models import JurisdictionSetting
 from .selectors import setting_spec
 
 
 def setting_update(*, key: str, value: Any, actor: Actor) -> Any:
-    require(actor, "jurisdiction.edit")
+    require(actor, Perm.JURISDICTION_EDIT)
     spec = setting_spec(key)
     parsed = spec.parse(value)
     with transaction.atomic():
@@ -48,7 +49,7 @@ def setting_update(*, key: str, value: Any, actor: Actor) -> Any:
 
 
 def calendar_day_set(*, date: dt.date, kind: str, name: str = "", actor: Actor) -> CalendarDay:
-    require(actor, "jurisdiction.edit")
+    require(actor, Perm.JURISDICTION_EDIT)
     if kind not in CalendarDay.Kind.values:
         raise field_error("kind", "类型只能是“法定节假日”或“调休工作日”。")
     if kind == CalendarDay.Kind.WORKDAY and date.weekday() < 5:
@@ -72,7 +73,7 @@ def calendar_day_set(*, date: dt.date, kind: str, name: str = "", actor: Actor) 
 
 
 def calendar_day_remove(*, date: dt.date, actor: Actor) -> None:
-    require(actor, "jurisdiction.edit")
+    require(actor, Perm.JURISDICTION_EDIT)
     with transaction.atomic():
         day = CalendarDay.objects.select_for_update().filter(date=date).first()
         if day is None:
@@ -164,7 +165,7 @@ def calendar_year_load(
     """Enter a State Council notice (国务院办公厅关于部分节假日安排的通知) for ``year``:
     its holidays and make-up working days replace the year's calendar, and the year
     counts as loaded, so its deadlines are no longer provisional."""
-    require(actor, "jurisdiction.edit")
+    require(actor, Perm.JURISDICTION_EDIT)
     notice = (notice or "").strip()
     if not notice:
         raise field_error("notice", "请填写通知的标题或文号（如“国办发明电〔2026〕x号”）。")
@@ -179,7 +180,7 @@ def calendar_year_sync(
 
     A year entered from a notice by the administrator is kept unless ``force``. Returns,
     per year, what happened: ``loaded``, ``unchanged``, ``kept`` or ``not in library``."""
-    require(actor, "jurisdiction.edit")
+    require(actor, Perm.JURISDICTION_EDIT)
     source = library_source()
     available = set(library_years())
     outcome: dict[int, str] = {}

@@ -21,6 +21,7 @@ from caidan.common.calendar_sources import library_schedule, schedule_changes
 from caidan.common.errors import ValidationError
 from caidan.common.models import CalendarDay, CalendarYear
 from caidan.common.permissions import require
+from caidan.common.perms import Perm
 from caidan.common.widgets import DateInput
 from caidan.web.ui import attempt, attempt_error, domain_errors
 
@@ -85,7 +86,7 @@ def _digest(year: int, notice: str, schedule) -> str:
 @login_required
 @domain_errors
 def calendar_notice(request):
-    require(request.actor, "jurisdiction.edit")
+    require(request.actor, Perm.JURISDICTION_EDIT)
     year_text = request.GET.get("year") or ""
     this_year = timezone.localdate().year
     year = int(year_text) if year_text.isdigit() and 2000 <= int(year_text) <= 2200 else None
@@ -176,7 +177,7 @@ def _posted_date(text: str) -> dt.date:
 @login_required
 @domain_errors
 def jurisdiction_settings(request):
-    require(request.actor, "jurisdiction.edit")
+    require(request.actor, Perm.JURISDICTION_EDIT)
     if request.method == "POST":
         key = request.POST.get("key", "")
         raw = request.POST.get("value", "")
@@ -194,7 +195,7 @@ def jurisdiction_settings(request):
 @login_required
 @domain_errors
 def calendar(request):
-    require(request.actor, "jurisdiction.edit")
+    require(request.actor, Perm.JURISDICTION_EDIT)
     year_text = request.GET.get("year") or ""
     year = int(year_text) if year_text.isdigit() and 1900 <= int(year_text) <= 2200 else None
     year = year or timezone.localdate().year

@@ -8,7 +8,6 @@ catalog has none of them yet, the menu is skipped (run the seed again later).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -132,7 +131,7 @@ def _resident_actor(identity: ResidentIdentity) -> Actor:
     return Actor(user=identity.user, membership=membership)
 
 
-def _identities(actor: Any, created: dict[str, int]) -> dict[str, ResidentIdentity]:
+def _identities(actor: Actor, created: dict[str, int]) -> dict[str, ResidentIdentity]:
     out = {}
     for phone in RESIDENT_PHONES:
         ihash = identity_hash(IdentityKind.PHONE, normalise(IdentityKind.PHONE, phone))
@@ -178,7 +177,7 @@ def _catalog_items() -> list[tuple[CatalogItem, tuple]]:
     return found
 
 
-def _menu(actor: Any, created: dict[str, int]) -> tuple[Menu | None, list[MenuItem]]:
+def _menu(actor: Actor, created: dict[str, int]) -> tuple[Menu | None, list[MenuItem]]:
     unit = Unit.objects.filter(code="310105-001").first()
     if unit is None:
         return None, []
@@ -220,7 +219,7 @@ def _menu(actor: Any, created: dict[str, int]) -> tuple[Menu | None, list[MenuIt
     return menu, items
 
 
-def seed_needs(actor: Any) -> dict[str, int]:
+def seed_needs(actor: Actor) -> dict[str, int]:
     """Demo identities, needs, one open menu for 江苏路街道 and some orders."""
     created = {
         "resident_identities": 0,

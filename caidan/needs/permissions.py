@@ -12,6 +12,7 @@ from typing import Any
 
 from caidan.accounts.models import Role, Unit
 from caidan.accounts.permissions import register, unit_scope
+from caidan.common.perms import Perm
 
 
 def _unit_of(obj: Any) -> Unit | None:
@@ -23,17 +24,17 @@ def object_unit_scope(actor, obj) -> bool:
     return unit_scope(actor, _unit_of(obj))
 
 
-register("needs.submit", [Role.RESIDENT], description="提出需求")
-register("needs.order", [Role.RESIDENT], description="点菜（支持菜单项）")
-register("needs.report", list(Role.values), description="举报不当需求")
+register(Perm.NEEDS_SUBMIT, [Role.RESIDENT], description="提出需求")
+register(Perm.NEEDS_ORDER, [Role.RESIDENT], description="点菜（支持菜单项）")
+register(Perm.NEEDS_REPORT, list(Role.values), description="举报不当需求")
 register(
-    "needs.moderate",
+    Perm.NEEDS_MODERATE,
     [Role.PURCHASER, Role.PLATFORM_ADMIN],
     scope=object_unit_scope,
     description="隐藏或恢复居民需求",
 )
 register(
-    "needs.manage_menus",
+    Perm.NEEDS_MANAGE_MENUS,
     [Role.PURCHASER],
     scope=object_unit_scope,
     description="编制、发布和截止本单位的菜单",

@@ -17,8 +17,10 @@ from django.utils import timezone
 from caidan.accounts.models import Role, Unit
 from caidan.accounts.permissions import can, require
 from caidan.catalog.models import CatalogItem
+from caidan.common.actor import Actor
 from caidan.common.errors import NotFound, field_error
 from caidan.common.pagination import Page, keyset_paginate
+from caidan.common.perms import Perm
 from caidan.common.xlsx import write_workbook
 
 from . import permissions  # noqa: F401 - registers the rules
@@ -85,14 +87,14 @@ def need_get_public(*, need_id: int) -> Need:
     return need
 
 
-def need_list_mine(*, actor: Any, cursor: str | None = None, limit: int | None = None) -> Page:
+def need_list_mine(*, actor: Actor, cursor: str | None = None, limit: int | None = None) -> Page:
     """The resident's own needs, hidden ones included (with the reason)."""
-    identity = identity_of(actor, "needs.submit")
+    identity = identity_of(actor, Perm.NEEDS_SUBMIT)
     qs = Need.objects.filter(identity=identity).select_related("unit").prefetch_related("proposals")
     return keyset_paginate(qs, ordering=("-id",), cursor=cursor, limit=limit)
 
 
-def _in_scope(actor: Any, qs: QuerySet, unit_field: str = "unit") -> QuerySet:
+def _in_scope(actor: Actor, qs: QuerySet, unit_field: str = "unit") -> QuerySet:
     if actor.has_role(Role.PLATFORM_ADMIN):
         return qs
     return qs.filter(**{f"{unit_field}__path__startswith": actor.unit.path})
@@ -100,13 +102,13 @@ def _in_scope(actor: Any, qs: QuerySet, unit_field: str = "unit") -> QuerySet:
 
 def need_list_for_moderation(
     *,
-    actor: Any,
+    actor: Actor,
     status: str = "",
     cursor: str | None = None,
     limit: int | None = None,
 ) -> Page:
     """Needs in the moderator's scope, hidden ones included, with their report counts."""
-    require(actor, "needs.moderate")
+    require(actor, Perm.NEEDS_MODERATE)
     qs = _in_scope(actor, Need.objects.select_related("unit"))
     if status:
         if status not in NeedStatus.values:
@@ -115,11 +117,11 @@ def need_list_for_moderation(
     return keyset_paginate(qs, ordering=("-id",), cursor=cursor, limit=limit)
 
 
-def need_get_for_moderation(*, actor: Any, need_id: int) -> Need:
+def need_get_for_moderation(*, actor: Actor, need_id: int) -> Need:
     need = Need.objects.select_related("unit").filter(pk=need_id).first()
     if need is None:
         raise NotFound("找不到该需求。")
-    require(actor, "needs.moderate", need)
+    require(actor, Perm.NEEDS_MODERATE, need)
     return need
 
 
@@ -131,8 +133,8 @@ def need_get_for_report(*, need_id: int) -> Need:
 # --- menus -------------------------------------------------------------------------------
 
 
-def can_manage_menu(actor: Any, menu_or_unit: Any) -> bool:
-    return actor is not None and can(actor, "needs.manage_menus", menu_or_unit)
+def can_manage_menu(actor: Actor, menu_or_unit: Any) -> bool:
+    return actor is not None and can(actor, Perm.NEEDS_MANAGE_MENUS, menu_or_unit)
 
 
 def _menus() -> QuerySet[Menu]:
@@ -164,15 +166,15 @@ def menu_list_public(
 
 
 def menu_list_for_manage(
-    *, actor: Any, cursor: str | None = None, limit: int | None = None
+    *, actor: Actor, cursor: str | None = None, limit: int | None = None
 ) -> Page:
     """Every menu of the purchaser's unit (and below), drafts included."""
-    require(actor, "needs.manage_menus")
+    require(actor, Perm.NEEDS_MANAGE_MENUS)
     qs = _in_scope(actor, _menus())
     return keyset_paginate(qs, ordering=("-id",), cursor=cursor, limit=limit)
 
 
-def menu_get_for(*, actor: Any, menu_id: int) -> Menu:
+def menu_get_for(*, actor: Actor, menu_id: int) -> Menu:
     """A menu as this person may see it: public once published; a draft only for the
     purchasers whose unit covers it."""
     menu = _menus().filter(pk=menu_id).first()
@@ -181,11 +183,11 @@ def menu_get_for(*, actor: Any, menu_id: int) -> Menu:
     return menu
 
 
-def menu_get_for_edit(*, actor: Any, menu_id: int) -> Menu:
+def menu_get_for_edit(*, actor: Actor, menu_id: int) -> Menu:
     menu = _menus().filter(pk=menu_id).first()
     if menu is None:
         raise NotFound("找不到该菜单。")
-    require(actor, "needs.manage_menus", menu)
+    require(actor, Perm.NEEDS_MANAGE_MENUS, menu)
     return menu
 
 
@@ -197,15 +199,15 @@ def menu_items(*, menu: Menu) -> list[MenuItem]:
     )
 
 
-def menu_item_get_for(*, actor: Any, item_id: int) -> MenuItem:
+def menu_item_get_for(*, actor: Actor, item_id: int) -> MenuItem:
     item = MenuItem.objects.select_related("menu", "menu__unit").filter(pk=item_id).first()
     if item is None or (not item.menu.is_public and not can_manage_menu(actor, item.menu)):
         raise NotFound("找不到该菜单项。")
     return item
 
 
-def menu_item_get_for_edit(*, actor: Any, menu: Menu, item_id: int) -> MenuItem:
-    require(actor, "needs.manage_menus", menu)
+def menu_item_get_for_edit(*, actor: Actor, menu: Menu, item_id: int) -> MenuItem:
+    require(actor, Perm.NEEDS_MANAGE_MENUS, menu)
     item = MenuItem.objects.select_related("menu", "menu__unit").filter(pk=item_id, menu=menu)
     row = item.first()
     if row is None:
@@ -213,7 +215,7 @@ def menu_item_get_for_edit(*, actor: Any, menu: Menu, item_id: int) -> MenuItem:
     return row
 
 
-def ordered_item_ids(*, actor: Any, menu: Menu) -> set[int]:
+def ordered_item_ids(*, actor: Actor, menu: Menu) -> set[int]:
     """Which of the menu's items this resident has supported (for the "已支持" marks)."""
     if not getattr(actor, "is_authenticated", False) or not actor.has_role(Role.RESIDENT):
         return set()
@@ -227,8 +229,8 @@ def ordered_item_ids(*, actor: Any, menu: Menu) -> set[int]:
     )
 
 
-def menu_orders_mine(*, actor: Any, cursor: str | None = None, limit: int | None = None) -> Page:
-    identity = identity_of(actor, "needs.order")
+def menu_orders_mine(*, actor: Actor, cursor: str | None = None, limit: int | None = None) -> Page:
+    identity = identity_of(actor, Perm.NEEDS_ORDER)
     qs = (
         MenuOrder.objects.filter(identity=identity)
         .select_related("menu_item", "menu_item__menu", "menu_item__catalog_item")
@@ -289,7 +291,7 @@ def menu_results(*, menu: Menu) -> Results:
     return Results(menu=menu, rows=rows, total=total, at=timezone.now())
 
 
-def menu_get_results(*, actor: Any, menu_id: int) -> Results:
+def menu_get_results(*, actor: Actor, menu_id: int) -> Results:
     """Results are public once the menu is published."""
     return menu_results(menu=menu_get_for(actor=actor, menu_id=menu_id))
 

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from caidan.accounts.middleware import SESSION_KEY
 from caidan.accounts.models import Membership, Role
 from caidan.common.errors import NotAuthenticated, ValidationError
+from caidan.common.perms import Perm
 from caidan.common.xlsx import XLSX_MIME
 from caidan.web.ui import attempt, attempt_error, attempt_refusal, domain_errors
 
@@ -189,7 +190,7 @@ def verify(request):
 @domain_errors
 @verify_first
 def need_new(request):
-    services.identity_of(request.actor, "needs.submit")
+    services.identity_of(request.actor, Perm.NEEDS_SUBMIT)
     form = forms.NeedForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         error = attempt_error(
@@ -208,7 +209,7 @@ def need_new(request):
 @verify_first
 def mine(request):
     """The resident's needs and orders, and what became of them."""
-    identity = services.identity_of(request.actor, "needs.submit")
+    identity = services.identity_of(request.actor, Perm.NEEDS_SUBMIT)
     needs = selectors.need_list_mine(
         actor=request.actor, cursor=request.GET.get("needs_cursor") or None
     )
@@ -515,7 +516,7 @@ def menu_results(request, menu_id: int):
 
     results = selectors.menu_get_results(actor=request.actor, menu_id=menu_id)
     can_propose = request.actor.is_authenticated and can(
-        request.actor, "projects.draft_for_unit", results.menu.unit
+        request.actor, Perm.PROJECTS_DRAFT_FOR_UNIT, results.menu.unit
     )
     return render(
         request,

@@ -12,6 +12,7 @@ from ninja import Body, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from caidan.common.errors import field_error
+from caidan.common.perms import Perm
 from caidan.common.schemas import ERRORS, PageOut, page_response
 from caidan.common.xlsx import XLSX_MIME
 
@@ -510,7 +511,7 @@ def check_eligibility(
 ):
     from caidan.accounts.permissions import require
 
-    require(request.auth, "orgs.check_eligibility")
+    require(request.auth, Perm.ORGS_CHECK_ELIGIBILITY)
     if grade_policy not in (None, "none", "preferred", "required"):
         raise field_error("grade_policy", "等级要求只能是 none / preferred / required。")
     org = selectors.organization_get(organization_id=org_id)

@@ -13,6 +13,7 @@ from caidan.accounts.permissions import can, require
 from caidan.common.errors import NotFound, field_error
 from caidan.common.masking import mask_name, mask_phone
 from caidan.common.pagination import Page, keyset_paginate
+from caidan.common.perms import Perm
 
 from . import permissions  # noqa: F401 - registers the rules
 from .facts import OrgFacts
@@ -122,7 +123,7 @@ def organization_get(*, organization_id: int) -> Organization:
 
 def organization_get_for_edit(*, actor, organization_id: int) -> Organization:
     org = organization_get(organization_id=organization_id)
-    require(actor, "orgs.manage")
+    require(actor, Perm.ORGS_MANAGE)
     return org
 
 
@@ -131,7 +132,7 @@ def organization_of(actor) -> Organization:
     org = getattr(actor, "organization", None)
     if org is None:
         raise NotFound("当前角色不属于任何社会组织。")
-    require(actor, "orgs.edit_own", org)
+    require(actor, Perm.ORGS_EDIT_OWN, org)
     return organization_get(organization_id=org.pk)
 
 
@@ -163,7 +164,7 @@ class Profile:
 
 
 def organization_profile(*, actor, organization: Organization) -> Profile:
-    private = can(actor, "orgs.view_private", organization)
+    private = can(actor, Perm.ORGS_VIEW_PRIVATE, organization)
     facts = OrgFacts.load(organization)
     return Profile(
         organization=organization,
@@ -208,7 +209,7 @@ def directory_counts() -> list[dict[str, Any]]:
 def change_requests(
     *, actor, status: str = "pending", cursor: str | None = None, limit: int | None = None
 ) -> Page:
-    require(actor, "orgs.manage")
+    require(actor, Perm.ORGS_MANAGE)
     qs = ProfileChangeRequest.objects.filter(status=status).select_related(
         "organization", "requested_by"
     )
@@ -216,7 +217,7 @@ def change_requests(
 
 
 def change_request_get_for(*, actor, request_id: int) -> ProfileChangeRequest:
-    require(actor, "orgs.manage")
+    require(actor, Perm.ORGS_MANAGE)
     row = ProfileChangeRequest.objects.select_related("organization").filter(pk=request_id).first()
     if row is None:
         raise NotFound("找不到该变更申请。")
@@ -224,7 +225,7 @@ def change_request_get_for(*, actor, request_id: int) -> ProfileChangeRequest:
 
 
 def credit_record_get_for(*, actor, record_id: int) -> CreditRecord:
-    require(actor, "orgs.manage")
+    require(actor, Perm.ORGS_MANAGE)
     row = CreditRecord.objects.select_related("organization").filter(pk=record_id).first()
     if row is None:
         raise NotFound("找不到该信用记录。")

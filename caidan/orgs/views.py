@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from caidan.accounts.permissions import require
+from caidan.common.perms import Perm
 from caidan.common.xlsx import XLSX_MIME
 from caidan.web.ui import attempt, attempt_error, attempt_refusal, domain_errors
 
@@ -76,7 +77,7 @@ def directory(request, field: str | None = None):
 @login_required
 @domain_errors
 def org_create(request):
-    require(request.actor, "orgs.manage")
+    require(request.actor, Perm.ORGS_MANAGE)
     form = forms.CreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         org, error = attempt(
@@ -204,7 +205,7 @@ def credit_remove(request, record_id: int):
 @login_required
 @domain_errors
 def org_import(request):
-    require(request.actor, "orgs.manage")
+    require(request.actor, Perm.ORGS_MANAGE)
     form = forms.ImportForm(request.POST or None, request.FILES or None)
     errors = []
     if request.method == "POST" and form.is_valid():

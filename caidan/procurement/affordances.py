@@ -21,6 +21,7 @@ from django.utils import timezone
 from caidan.accounts.models import Role
 from caidan.accounts.permissions import can
 from caidan.common.calendar import local_date
+from caidan.common.perms import Perm
 
 from . import selectors
 from .lifecycles import (
@@ -119,10 +120,10 @@ def tender_affordances(actor, tender: Tender, *, now: dt.datetime | None = None)
     """What ``actor`` may do next on ``tender`` (see :class:`TenderAffordances`)."""
     now = now or timezone.now()
     status = tender.status
-    managing = can(actor, "procurement.manage", tender)
-    overseeing = can(actor, "procurement.oversee")
+    managing = can(actor, Perm.PROCUREMENT_MANAGE, tender)
+    overseeing = can(actor, Perm.PROCUREMENT_OVERSEE)
     bidder = is_bidder(actor)
-    on_panel = can(actor, "procurement.score", tender)
+    on_panel = can(actor, Perm.PROCUREMENT_SCORE, tender)
     accepting = accepting_bids(tender, now)
     experts = committee_needed(tender)
     before_award = status in BEFORE_AWARD
@@ -171,7 +172,7 @@ def tender_affordances(actor, tender: Tender, *, now: dt.datetime | None = None)
             if managing and challenge_lifecycle.allowed(c.status, ChallengeAction.ANSWER)
         ),
         needs_method_approval=method_approval,
-        approve_method=method_approval and can(actor, "procurement.approve_method_change"),
+        approve_method=method_approval and can(actor, Perm.PROCUREMENT_APPROVE_METHOD_CHANGE),
         accepting_bids=accepting,
         bid_problems=tuple(problems),
         submit_bid=bidder and accepting and not problems,

@@ -38,6 +38,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 from caidan.common.errors import Conflict
+from caidan.procurement.codes import Code
 
 ALGORITHM = "AES-256-GCM"
 PAD_VERSION = 0x01
@@ -61,7 +62,7 @@ def unpad(plaintext: bytes) -> bytes:
         return plaintext  # sealed before padding: bare JSON
     length = int.from_bytes(plaintext[1:PAD_HEADER], "big")
     if PAD_HEADER + length > len(plaintext):
-        raise Conflict("投标文件解密后的长度字段不符，无法开启。", code="seal_broken")
+        raise Conflict("投标文件解密后的长度字段不符，无法开启。", code=Code.SEAL_BROKEN)
     return plaintext[PAD_HEADER : PAD_HEADER + length]
 
 
@@ -132,7 +133,7 @@ def open_key(tender, *, now: dt.datetime | None = None) -> bytes:
     if tender.deadline is None or now < tender.deadline:
         raise Conflict(
             "投标截止时间未到，任何人都不能开启投标文件。",
-            code="sealed",
+            code=Code.SEALED,
             detail={"deadline": tender.deadline.isoformat() if tender.deadline else None},
         )
     return _unwrap(tender)
@@ -187,6 +188,6 @@ def unseal(key: bytes, *, bid) -> dict[str, Any]:
         )
     except InvalidTag:
         raise Conflict(
-            "投标文件密文校验失败（可能被篡改），无法开启。", code="seal_broken"
+            "投标文件密文校验失败（可能被篡改），无法开启。", code=Code.SEAL_BROKEN
         ) from None
     return json.loads(unpad(plaintext))

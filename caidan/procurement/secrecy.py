@@ -35,9 +35,7 @@ BIDDER_KINDS = frozenset(
     }
 )
 # Events that reveal how many bids there are: left out of a sealed tender's history.
-COUNT_KINDS = frozenset(
-    {EventKind.BID_SUBMITTED, EventKind.BID_REPLACED, EventKind.BID_WITHDRAWN}
-)
+COUNT_KINDS = frozenset({EventKind.BID_SUBMITTED, EventKind.BID_REPLACED, EventKind.BID_WITHDRAWN})
 WITHHELD_LABEL = "供应商（开标前不公开）"
 
 

@@ -14,6 +14,7 @@ from caidan.audit.models import AuditEvent
 from caidan.audit.selectors import audit_withhold
 from caidan.common.errors import NotFound, field_error
 from caidan.common.pagination import Page, keyset_paginate
+from caidan.common.perms import Perm
 
 from . import permissions  # noqa: F401 - registers the rules
 from .methods import committee_needed
@@ -106,7 +107,7 @@ def tender_get_for(*, actor, tender_id: Any) -> Tender:
         tender = _base().get(pk=int(tender_id))
     except (Tender.DoesNotExist, TypeError, ValueError):
         raise NotFound("采购项目不存在。") from None
-    if not tender.is_public and not can(actor, "procurement.view", tender):
+    if not tender.is_public and not can(actor, Perm.PROCUREMENT_VIEW, tender):
         raise NotFound("采购项目不存在。")
     return tender
 
@@ -125,7 +126,7 @@ def clarifications_for_purchaser(tender: Tender, actor) -> list:
     """The questions to answer. Each has ``asker``: the asking organization once the
     tender is opened, None before — no one, the purchaser included, learns who asked
     before opening (招标投标法 §22; ``secrecy``)."""
-    require(actor, "procurement.manage", tender)
+    require(actor, Perm.PROCUREMENT_MANAGE, tender)
     items = list(tender.clarifications.select_related("asked_by").order_by("answered_at", "id"))
     hidden = sealed(tender)
     for c in items:
@@ -163,7 +164,7 @@ def opening_record(tender: Tender) -> list[Bid]:
 
 def bids_of(*, actor, organization, tender: Tender | None = None) -> list[Bid]:
     """An organization's own bids: status, time and receipt (never the sealed content)."""
-    require(actor, "procurement.bid", organization)
+    require(actor, Perm.PROCUREMENT_BID, organization)
     qs = Bid.objects.filter(organization=organization).select_related("tender", "tender__unit")
     if tender is not None:
         qs = qs.filter(tender=tender)
@@ -219,7 +220,7 @@ def challenges_for(tender: Tender, actor) -> list[Challenge]:
     """The purchaser, admin and auditors see every challenge; a bidder its own; the public
     the answered ones (without grounds of pending ones)."""
     qs = Challenge.objects.filter(tender=tender).select_related("organization").order_by("id")
-    if can(actor, "procurement.manage", tender) or can(actor, "procurement.oversee"):
+    if can(actor, Perm.PROCUREMENT_MANAGE, tender) or can(actor, Perm.PROCUREMENT_OVERSEE):
         return list(qs)
     if actor.organization is not None:
         return list(qs.filter(Q(organization=actor.organization) | Q(status="answered")))
@@ -230,7 +231,7 @@ def tender_history(tender: Tender, *, actor) -> list[AuditEvent]:
     """Who did what: for the purchaser, the platform admin and auditors. Before opening,
     bid events are left out (even their number is secret) and the askers of questions
     and requesters of recusals are withheld (``secrecy``)."""
-    if not (can(actor, "procurement.manage", tender) or can(actor, "procurement.oversee")):
+    if not (can(actor, Perm.PROCUREMENT_MANAGE, tender) or can(actor, Perm.PROCUREMENT_OVERSEE)):
         return []
     qs = AuditEvent.objects.filter(target_type="procurement.tender", target_id=str(tender.pk))
     if sealed(tender):
@@ -348,7 +349,7 @@ def challenge_get(challenge_id: int) -> Challenge:
 def _own(qs: QuerySet, actor, message: str, *, via: str = "organization"):
     """One of the acting organization's own objects (``via`` the lookup to it); NotFound for
     anyone else's, so ids of other organizations' bids reveal nothing."""
-    require(actor, "procurement.bid", actor.organization)
+    require(actor, Perm.PROCUREMENT_BID, actor.organization)
     obj = qs.filter(**{via: actor.organization}).first()
     if obj is None:
         raise NotFound(message)

@@ -15,6 +15,8 @@ from caidan.accounts.models import Role, Unit, User
 from caidan.accounts.permissions import can, require
 from caidan.common.actor import Actor
 from caidan.common.errors import NotFound, PermissionDenied
+from caidan.common.perms import Perm
+from caidan.procurement.codes import Code
 
 from . import permissions  # noqa: F401 - registers the rules
 from .models import (
@@ -83,8 +85,8 @@ def visible_sheets(tender: Tender, actor: Actor) -> QuerySet[ScoreSheet]:
         return sheets if panel_complete(tender) else own
     if (
         getattr(actor, "via", "") == "system"
-        or can(actor, "procurement.manage", tender)
-        or can(actor, "procurement.oversee", tender)
+        or can(actor, Perm.PROCUREMENT_MANAGE, tender)
+        or can(actor, Perm.PROCUREMENT_OVERSEE, tender)
     ):
         return sheets if tender.result is not None else sheets.none()
     return sheets.none()
@@ -204,15 +206,15 @@ def panel_member_get(member_id: int) -> PanelMember:
 
 def own_seat(actor: Actor, member: PanelMember) -> PanelMember:
     """``member`` when ``actor`` is the expert holding the seat (and on the tender's panel)."""
-    require(actor, "procurement.score", member.tender)
+    require(actor, Perm.PROCUREMENT_SCORE, member.tender)
     if member.expert.user_id != getattr(actor.user, "pk", None):
-        raise PermissionDenied("只能查看本人的评分表。", code="not_own_seat")
+        raise PermissionDenied("只能查看本人的评分表。", code=Code.NOT_OWN_SEAT)
     return member
 
 
 def seat_on(actor: Actor, tender: Tender) -> PanelMember:
     """The seat (drawn or active) ``actor`` holds on ``tender``'s panel."""
-    require(actor, "procurement.score", tender)
+    require(actor, Perm.PROCUREMENT_SCORE, tender)
     seat = next(
         (m for m in panel_for(tender) if m.expert.user_id == actor.user.pk and m.status in SEATED),
         None,

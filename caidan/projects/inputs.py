@@ -25,6 +25,7 @@ from caidan.common.inputs import (
 )
 from caidan.common.periods import max_period_end
 from caidan.orgs.models import ServiceField
+from caidan.projects.codes import Code
 
 from .models import FundingSource, GradePolicy, ProcurementMethod, PurchaseMode
 
@@ -77,7 +78,7 @@ def check_funding(budget: Decimal, funding: list[Funding]) -> None:
     if total != budget:
         raise ValidationError(
             f"资金来源合计 {total} 元与项目预算 {budget} 元不一致（须精确到分）。",
-            code="funding_mismatch",
+            code=Code.FUNDING_MISMATCH,
             detail={"field": "funding", "total": str(total), "budget": str(budget)},
         )
 
@@ -94,13 +95,13 @@ def check_period(start: dt.date, end: dt.date, justification: str) -> None:
         raise field_error(
             "period_end",
             f"服务期不得超过 3 年（至 {three_years}），财政部令第102号。",
-            code="period_too_long",
+            code=Code.PERIOD_TOO_LONG,
         )
     if not (justification or "").strip():
         raise field_error(
             "stability_justification",
             f"服务期超过 1 年（至 {one_year}）须说明需求稳定、持续资助的理由；一般合同期为一年。",
-            code="period_needs_justification",
+            code=Code.PERIOD_NEEDS_JUSTIFICATION,
         )
 
 

@@ -2,6 +2,7 @@
 
 from caidan.accounts.models import Role
 from caidan.accounts.permissions import register
+from caidan.common.perms import Perm
 from caidan.documents.targets import register_target
 
 
@@ -34,25 +35,25 @@ def can_see_proposal(actor, proposal) -> bool:
 
 
 register(
-    "projects.draft_for_unit",
+    Perm.PROJECTS_DRAFT_FOR_UNIT,
     [Role.PURCHASER, Role.PLATFORM_ADMIN],
     scope=lambda actor, unit: actor.has_role(Role.PLATFORM_ADMIN) or actor.covers_unit(unit),
     description="为本单位起草项目申报",
 )
 register(
-    "projects.draft_as_organization",
+    Perm.PROJECTS_DRAFT_AS_ORGANIZATION,
     [Role.PROVIDER, Role.HUB],
     scope=lambda actor, org: actor.covers_organization(org),
     description="社会组织起草项目申报（公益创投等）",
 )
 register(
-    "projects.edit",
+    Perm.PROJECTS_EDIT,
     [Role.PURCHASER, Role.PROVIDER, Role.HUB, Role.PLATFORM_ADMIN],
     scope=owns_proposal,
     description="修改、申报、撤回项目",
 )
 register(
-    "projects.view",
+    Perm.PROJECTS_VIEW,
     [
         Role.PURCHASER,
         Role.PROVIDER,
@@ -78,20 +79,20 @@ def in_session(actor, session) -> bool:
 
 
 register(
-    "projects.organize_review",
+    Perm.PROJECTS_ORGANIZE_REVIEW,
     [Role.COMMITTEE_MEMBER, Role.PLATFORM_ADMIN],
     scope=in_session,
     description="组织审定会议、安排议程",
 )
 register(
-    "projects.vote",
+    Perm.PROJECTS_VOTE,
     [Role.COMMITTEE_MEMBER],
     scope=lambda actor, session: session.members.filter(pk=actor.user.pk).exists(),
     description="在审定会议上表决",
 )
-register("projects.set_ceiling", [Role.PLATFORM_ADMIN], description="设置预算控制数")
+register(Perm.PROJECTS_SET_CEILING, [Role.PLATFORM_ADMIN], description="设置预算控制数")
 register(
-    "projects.package",
+    Perm.PROJECTS_PACKAGE,
     [Role.HUB],
     scope=lambda actor, org: actor.covers_organization(org),
     description="枢纽组织打包基层组织的项目申报",
@@ -101,7 +102,7 @@ register(
 register_target(
     "projects.proposal",
     model="projects.Proposal",
-    perm="projects.edit",
-    publish_perm="projects.edit",
+    perm=Perm.PROJECTS_EDIT,
+    publish_perm=Perm.PROJECTS_EDIT,
     label="项目申报",
 )

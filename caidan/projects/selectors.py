@@ -12,6 +12,7 @@ from caidan.accounts.permissions import require
 from caidan.audit.models import AuditEvent
 from caidan.common.errors import NotFound, field_error
 from caidan.common.pagination import Page, keyset_paginate
+from caidan.common.perms import Perm
 
 from . import permissions  # noqa: F401 - registers the rules
 from .models import (
@@ -42,7 +43,7 @@ def proposal_list_for(
 ) -> Page:
     """What this role may see: a purchaser its unit's proposals, an organization its own,
     the committee / admin / auditors everything except others' drafts."""
-    require(actor, "projects.view")
+    require(actor, Perm.PROJECTS_VIEW)
     qs = _base()
     if actor.has_role(Role.PURCHASER):
         qs = qs.filter(unit__path__startswith=actor.unit.path)
@@ -122,7 +123,7 @@ def proposal_get_for(*, actor, proposal_id: int) -> Proposal:
     if proposal is None:
         raise NotFound("找不到该项目。")
     if not proposal.is_public:
-        require(actor, "projects.view", proposal)
+        require(actor, Perm.PROJECTS_VIEW, proposal)
     return proposal
 
 
@@ -191,7 +192,7 @@ def ceilings_list(
 
 
 def _require_reviewer(actor) -> None:
-    require(actor, "projects.view")
+    require(actor, Perm.PROJECTS_VIEW)
     if not actor.has_role(*REVIEWERS):
         from caidan.common.errors import PermissionDenied
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from caidan.accounts.models import Role, Unit, User
 from caidan.accounts.permissions import can, require
 from caidan.common.errors import ValidationError, field_error
+from caidan.common.perms import Perm
 from caidan.web.ui import attempt, attempt_error, attempt_refusal, domain_errors
 
 from . import forms, selectors, services
@@ -75,8 +76,8 @@ def proposal_list(request):
             "page": page,
             "status": status,
             "statuses": ProposalStatus.choices,
-            "can_draft": can(request.actor, "projects.draft_for_unit")
-            or can(request.actor, "projects.draft_as_organization"),
+            "can_draft": can(request.actor, Perm.PROJECTS_DRAFT_FOR_UNIT)
+            or can(request.actor, Perm.PROJECTS_DRAFT_AS_ORGANIZATION),
         },
     )
 
@@ -95,7 +96,7 @@ def _initial_from_sources(request):
             .filter(pk=menu_item_id)
             .first()
         )
-        if mi and can(request.actor, "projects.draft_for_unit", mi.menu.unit):
+        if mi and can(request.actor, Perm.PROJECTS_DRAFT_FOR_UNIT, mi.menu.unit):
             links["menu_items"] = [mi]
             initial.update(
                 title=f"{mi.menu.community}{mi.title}",
@@ -110,7 +111,7 @@ def _initial_from_sources(request):
             .filter(pk=need_id, status=NeedStatus.VISIBLE)
             .first()
         )
-        if need and can(request.actor, "projects.draft_for_unit", need.unit):
+        if need and can(request.actor, Perm.PROJECTS_DRAFT_FOR_UNIT, need.unit):
             links["needs"] = [need]
             initial.setdefault("description", need.text)
             initial.setdefault("target_groups", [need.get_target_group_display()])
@@ -126,7 +127,7 @@ def proposal_new(request):
     actor = request.actor
     as_org = actor.has_role(Role.PROVIDER, Role.HUB)
     if not as_org:
-        require(actor, "projects.draft_for_unit")
+        require(actor, Perm.PROJECTS_DRAFT_FOR_UNIT)
     units = (
         [actor.unit]
         if actor.has_role(Role.PURCHASER)
@@ -171,7 +172,7 @@ def proposal_new(request):
 @domain_errors
 def proposal_edit(request, proposal_id: int):
     proposal = selectors.proposal_get_for(actor=request.actor, proposal_id=proposal_id)
-    require(request.actor, "projects.edit", proposal)
+    require(request.actor, Perm.PROJECTS_EDIT, proposal)
     funding = {f.source: f.amount for f in proposal.funding.all()}
     initial = {
         **{
@@ -234,7 +235,7 @@ def proposal_detail(request, proposal_id: int):
             return redirect(f"/login/?next={request.path}")
         template = "404.html" if refusal.status_code == 404 else "web/403.html"
         return render(request, template, {"error": refusal}, status=refusal.status_code)
-    can_edit = can(request.actor, "projects.edit", proposal)
+    can_edit = can(request.actor, Perm.PROJECTS_EDIT, proposal)
     progress = project_progress(proposal)
     return render(
         request,
@@ -307,7 +308,7 @@ def session_list(request):
     members = list(_committee_users(district)) if district else []
     form = forms.SessionForm(request.POST or None, members=members)
     if request.method == "POST":
-        require(request.actor, "projects.organize_review")
+        require(request.actor, Perm.PROJECTS_ORGANIZE_REVIEW)
         if form.is_valid():
             session, error = attempt(
                 lambda: services.review_session_create(
@@ -328,7 +329,7 @@ def session_list(request):
         {
             "sessions": sessions,
             "form": form,
-            "can_organize": can(request.actor, "projects.organize_review"),
+            "can_organize": can(request.actor, Perm.PROJECTS_ORGANIZE_REVIEW),
         },
     )
 
@@ -355,7 +356,7 @@ def session_detail(request, session_id: int):
             "members": session.members.all(),
             "is_member": session.members.filter(pk=request.user.pk).exists()
             and request.actor.has_role(Role.COMMITTEE_MEMBER),
-            "can_organize": can(request.actor, "projects.organize_review"),
+            "can_organize": can(request.actor, Perm.PROJECTS_ORGANIZE_REVIEW),
         },
     )
 
@@ -422,7 +423,7 @@ def session_action(request, session_id: int, action: str):
 @login_required
 @domain_errors
 def ceilings(request):
-    require(request.actor, "projects.set_ceiling")
+    require(request.actor, Perm.PROJECTS_SET_CEILING)
     units = list(Unit.objects.exclude(kind="district").order_by("path"))
     form = forms.CeilingForm(
         request.POST or None, units=units, initial={"year": timezone.localdate().year + 1}

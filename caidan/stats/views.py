@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.shortcuts import render
 
 from caidan.accounts.permissions import can
+from caidan.common.perms import Perm
 
 from . import permissions  # noqa: F401 - registers the rule
 from .flags import LABELS, flag_counts, integrity_flags
@@ -13,7 +14,7 @@ from .flags import LABELS, flag_counts, integrity_flags
 def flags(request):
     actor = request.actor
     found = integrity_flags()
-    detail = can(actor, "stats.view_flags")
+    detail = can(actor, Perm.STATS_VIEW_FLAGS)
     counts = flag_counts(found)
     return render(
         request,

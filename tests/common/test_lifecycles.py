@@ -74,7 +74,7 @@ def _samples(world) -> dict[str, object]:
     from caidan.procurement.models import Bid, PanelMember, Tender
     from caidan.projects.models import Proposal, ReviewSession
     from tests.complaints.conftest import complain, scene
-    from tests.disclosure.test_portal import make_notice
+    from tests.disclosure.helpers import make_notice
     from tests.enquiries.conftest import ask
     from tests.evaluations.factories import appointed_contract, scheduled
     from tests.evaluations.test_assessments import submit

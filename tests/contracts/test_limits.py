@@ -24,7 +24,7 @@ from caidan.contracts.services import (
 )
 
 from .factories import demo_provider
-from .test_api import call, error, ok
+from .api_helpers import call, error, ok
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from caidan.evaluations.inputs import ScoresInput
 from caidan.evaluations.services import evaluation_publish, evaluation_score
 from caidan.procurement.inputs import TenderInput
 from caidan.projects.inputs import ProposalInput
-from tests.contracts.test_contracts import pay
+from tests.contracts.helpers import pay
 from tests.evaluations.factories import appointed_contract, full_scores, scheduled
 from tests.procurement.factories import (
     approved_proposal,

@@ -1,5 +1,5 @@
 """Role × endpoint matrix for the enquiries API and pages (the pattern of
-tests/test_permission_matrix.py): who may list, read, handle and ask."""
+tests/permission_matrix/): who may list, read, handle and ask."""
 
 from __future__ import annotations
 

@@ -232,7 +232,7 @@ def test_publication_needs_every_indicator_scored(world):
 
 
 def test_total_combines_subjects_computed_indicators_and_grade(world):
-    from tests.contracts.test_contracts import pay
+    from tests.contracts.helpers import pay
 
     e = scheduled(world, "mid")
     contract = e.contract
@@ -260,7 +260,7 @@ def test_total_combines_subjects_computed_indicators_and_grade(world):
 
 
 def test_a_passed_midterm_opens_the_second_gate_and_only_it_does(world):
-    from tests.contracts.test_contracts import pay
+    from tests.contracts.helpers import pay
 
     e = scheduled(world, "mid")
     contract = e.contract

@@ -13,7 +13,7 @@ from caidan.procurement.inputs import TenderInput
 from caidan.procurement.services import tender_create, tender_update
 
 from .factories import approved_proposal, tender_data
-from .test_api import call, error, post
+from .api_helpers import call, error, post
 
 pytestmark = pytest.mark.django_db
 

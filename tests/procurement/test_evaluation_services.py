@@ -380,7 +380,7 @@ def test_correction_only_after_submission_and_before_award(world, evaluated):
                 bid=bids[0], factor="plan", new_value=35, reason="extreme"
             ),
         )
-    assert exc.value.code == "bad_status"
+    assert exc.value.code == "bad_transition"
     other = opened_tender(world)
     seated = seat(world, other)
     other_bids = bids_by_price(other)

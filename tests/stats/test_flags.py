@@ -16,7 +16,7 @@ def codes(**kwargs):
 
 
 def test_no_flags_on_a_clean_process(world):
-    from tests.contracts.test_contracts import pay
+    from tests.contracts.helpers import pay
     from tests.evaluations.factories import scheduled
 
     e = scheduled(world, "mid")  # 800,000 of 1,000,000; three valid bids; 30-day period
@@ -119,7 +119,7 @@ def test_payment_before_its_gate(world):
     """Services never allow it; imported or corrected records might — the flag finds them."""
     from caidan.contracts.models import Instalment
     from tests.contracts.factories import signed_contract
-    from tests.contracts.test_contracts import pay
+    from tests.contracts.helpers import pay
 
     c = signed_contract(world)
     pay(world, c, 1)

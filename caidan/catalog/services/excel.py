@@ -17,6 +17,7 @@ from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
 from caidan.common.actor import Actor
 from caidan.common.errors import DomainError, ValidationError
+from caidan.common.perms import Perm
 from caidan.common.xlsx import cell_text, import_failed, read_rows
 
 from .. import permissions  # noqa: F401 - registers "catalog.manage"
@@ -178,7 +179,7 @@ def _create(version: CatalogVersion, items: list[CatalogItemInput], ids: dict[st
 def catalog_version_import(*, version: CatalogVersion, file, actor: Actor) -> list[CatalogItem]:
     """Add the rows of an .xlsx file to a draft version. Level and parent follow from each
     code; a parent may be in the file or already in the version. All or nothing."""
-    require(actor, "catalog.manage")
+    require(actor, Perm.CATALOG_MANAGE)
     with transaction.atomic():
         version = lock_draft(version)
         rows = _read(file)

@@ -11,8 +11,11 @@ from django.db.models import ProtectedError
 from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record, diff
+from caidan.catalog.codes import Code
 from caidan.common.actor import Actor
+from caidan.common.codes import Common
 from caidan.common.errors import Conflict, field_error
+from caidan.common.perms import Perm
 
 from .. import permissions  # noqa: F401 - registers "catalog.manage"
 from ..inputs import CatalogItemInput
@@ -48,12 +51,12 @@ def lock_draft(version: CatalogVersion) -> CatalogVersion:
     immutable: what projects reference must never change)."""
     locked = CatalogVersion.objects.select_for_update().filter(pk=version.pk).first()
     if locked is None:
-        raise Conflict("该目录版本已不存在。", code="version_gone")
+        raise Conflict("该目录版本已不存在。", code=Code.VERSION_GONE)
     if not locked.is_draft:
         raise Conflict(
             f"目录版本“{locked.name}”{locked.get_status_display()}，不可修改；"
             "如需调整，请新建修订版草稿（可复制本版本）。",
-            code="version_not_draft",
+            code=Code.VERSION_NOT_DRAFT,
         )
     return locked
 
@@ -88,13 +91,13 @@ def catalog_item_create(
     *, version: CatalogVersion, data: CatalogItemInput, actor: Actor
 ) -> CatalogItem:
     """Add an item to a draft; its parent (from the code) must be there already."""
-    require(actor, "catalog.manage")
+    require(actor, Perm.CATALOG_MANAGE)
     check_negative_list(data.name, data.description)
     with transaction.atomic():
         version = lock_draft(version)
         items = CatalogItem.objects.filter(version=version)
         if items.filter(code=data.code).exists():
-            raise field_error("code", f"编码“{data.code}”在本版本中已存在。", code="duplicate")
+            raise field_error("code", f"编码“{data.code}”在本版本中已存在。", code=Common.DUPLICATE)
         parent = None
         if data.level > 1:
             parent = items.filter(code=data.parent_code).first()
@@ -118,7 +121,7 @@ def catalog_item_create(
 def catalog_item_update(*, item: CatalogItem, changes: dict[str, Any], actor: Actor) -> CatalogItem:
     """Change a draft's item; the whole item is checked again. The code (and so the level
     and parent) stays: delete and re-add to move an item."""
-    require(actor, "catalog.manage")
+    require(actor, Perm.CATALOG_MANAGE)
     with transaction.atomic():
         lock_draft(item.version)
         item = CatalogItem.objects.select_for_update().get(pk=item.pk)
@@ -139,17 +142,17 @@ def catalog_item_update(*, item: CatalogItem, changes: dict[str, Any], actor: Ac
 
 
 def catalog_item_delete(*, item: CatalogItem, actor: Actor) -> None:
-    require(actor, "catalog.manage")
+    require(actor, Perm.CATALOG_MANAGE)
     with transaction.atomic():
         lock_draft(item.version)
         item = CatalogItem.objects.select_for_update().filter(pk=item.pk).first()
         if item is None:
-            raise Conflict("该条目已被删除。", code="item_gone")
+            raise Conflict("该条目已被删除。", code=Code.ITEM_GONE)
         children = CatalogItem.objects.filter(parent=item).count()
         if children:
             raise Conflict(
                 f"“{item.code} {item.name}”下还有 {children} 个下级条目，请先删除下级条目。",
-                code="has_children",
+                code=Code.HAS_CHILDREN,
             )
         audit_record(
             kind=EventKind.CATALOG_ITEM_DELETED,
@@ -160,4 +163,6 @@ def catalog_item_delete(*, item: CatalogItem, actor: Actor) -> None:
         try:
             item.delete()
         except ProtectedError:
-            raise Conflict("该条目已被其他记录引用，不能删除。", code="item_referenced") from None
+            raise Conflict(
+                "该条目已被其他记录引用，不能删除。", code=Code.ITEM_REFERENCED
+            ) from None

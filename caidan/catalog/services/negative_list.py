@@ -17,8 +17,11 @@ from django.db import transaction
 from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record, diff
+from caidan.catalog.codes import Code
 from caidan.common.actor import Actor
+from caidan.common.codes import Common
 from caidan.common.errors import ValidationError, field_error
+from caidan.common.perms import Perm
 
 from .. import permissions  # noqa: F401 - registers "catalog.manage"
 from ..inputs import NegativeListEntryInput, normalize_text
@@ -82,7 +85,7 @@ def negative_list_refuse(
     first = matches[0]
     raise ValidationError(
         refusal_message(first),
-        code="negative_list",
+        code=Code.NEGATIVE_LIST,
         detail={
             "field": field,
             "entry": first.entry.code,
@@ -116,10 +119,10 @@ def negative_list_entry_input(entry: NegativeListEntry, **changes: Any) -> Negat
 
 
 def negative_list_entry_create(*, data: NegativeListEntryInput, actor: Actor) -> NegativeListEntry:
-    require(actor, "catalog.manage")
+    require(actor, Perm.CATALOG_MANAGE)
     with transaction.atomic():
         if NegativeListEntry.objects.filter(code=data.code).exists():
-            raise field_error("code", f"编号“{data.code}”已存在。", code="duplicate")
+            raise field_error("code", f"编号“{data.code}”已存在。", code=Common.DUPLICATE)
         entry = NegativeListEntry.objects.create(**data.values())
         audit_record(
             kind=EventKind.NEGATIVE_LIST_CREATED, actor=actor, target=entry, new=_snapshot(entry)
@@ -132,7 +135,7 @@ def negative_list_entry_update(
 ) -> NegativeListEntry:
     """Change an entry (its code stays: other records cite it). Deactivate rather than
     delete, so past refusals still name an existing rule."""
-    require(actor, "catalog.manage")
+    require(actor, Perm.CATALOG_MANAGE)
     with transaction.atomic():
         entry = NegativeListEntry.objects.select_for_update().get(pk=entry.pk)
         before = _snapshot(entry)

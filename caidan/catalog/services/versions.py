@@ -17,8 +17,11 @@ from caidan.accounts.actor import user_of
 from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record, diff
+from caidan.catalog.codes import Code
 from caidan.common.actor import Actor
+from caidan.common.codes import Common
 from caidan.common.errors import Conflict, field_error
+from caidan.common.perms import Perm
 
 from .. import permissions  # noqa: F401 - registers "catalog.manage"
 from ..inputs import CatalogVersionInput
@@ -40,7 +43,7 @@ def _check_name_free(name: str, *, exclude: int | None = None) -> None:
     if exclude is not None:
         qs = qs.exclude(pk=exclude)
     if qs.exists():
-        raise field_error("name", f"已有名为“{name}”的目录版本。", code="duplicate")
+        raise field_error("name", f"已有名为“{name}”的目录版本。", code=Common.DUPLICATE)
 
 
 def _copy_items(source: CatalogVersion, target: CatalogVersion) -> int:
@@ -81,7 +84,7 @@ def catalog_version_create(
 ) -> CatalogVersion:
     """A new draft, empty or holding a copy of every item of ``copy_from`` (new rows: the
     source version and whatever references its items stay as they are)."""
-    require(actor, "catalog.manage")
+    require(actor, Perm.CATALOG_MANAGE)
     with transaction.atomic():
         _check_name_free(data.name)
         version = CatalogVersion.objects.create(
@@ -106,7 +109,7 @@ def catalog_version_update(
     *, version: CatalogVersion, changes: dict[str, Any], actor: Actor
 ) -> CatalogVersion:
     """Change a draft's name, effective date or notes; the details are checked again."""
-    require(actor, "catalog.manage")
+    require(actor, Perm.CATALOG_MANAGE)
     with transaction.atomic():
         version = lock_draft(version)
         before = {name: getattr(version, name) for name in VERSION_FIELDS}
@@ -128,7 +131,7 @@ def catalog_version_update(
 def _lock_for(version: CatalogVersion, action: str) -> CatalogVersion:
     locked = CatalogVersion.objects.select_for_update().filter(pk=version.pk).first()
     if locked is None:
-        raise Conflict("该目录版本已不存在。", code="version_gone")
+        raise Conflict("该目录版本已不存在。", code=Code.VERSION_GONE)
     version_lifecycle.check(locked.status, action, name=locked.name)
     return locked
 
@@ -136,12 +139,12 @@ def _lock_for(version: CatalogVersion, action: str) -> CatalogVersion:
 def catalog_version_publish(*, version: CatalogVersion, actor: Actor) -> CatalogVersion:
     """Publish a draft: from now on it is immutable, and it is the current catalog from its
     effective date on. Effective dates only move forward."""
-    require(actor, "catalog.manage")
+    require(actor, Perm.CATALOG_MANAGE)
     with transaction.atomic():
         version = _lock_for(version, VersionAction.PUBLISH)
         third_level = CatalogItem.objects.filter(version=version, level=ItemLevel.THIRD).count()
         if third_level == 0:
-            raise Conflict("至少需要一个三级目录条目才能发布。", code="version_empty")
+            raise Conflict("至少需要一个三级目录条目才能发布。", code=Code.VERSION_EMPTY)
         latest = (
             CatalogVersion.objects.select_for_update()
             .filter(status=VersionStatus.PUBLISHED)
@@ -153,7 +156,7 @@ def catalog_version_publish(*, version: CatalogVersion, actor: Actor) -> Catalog
                 "effective_date",
                 f"生效日期 {version.effective_date:%Y-%m-%d} 须晚于已发布版本“{latest.name}”"
                 f"的生效日期 {latest.effective_date:%Y-%m-%d}；请先修改本草稿的生效日期。",
-                code="effective_date_too_early",
+                code=Code.EFFECTIVE_DATE_TOO_EARLY,
             )
         try:
             with transaction.atomic():
@@ -172,7 +175,7 @@ def catalog_version_publish(*, version: CatalogVersion, actor: Actor) -> Catalog
                 )
         except IntegrityError:
             raise Conflict(
-                "同一生效日期已有已发布的目录版本。", code="effective_date_taken"
+                "同一生效日期已有已发布的目录版本。", code=Code.EFFECTIVE_DATE_TAKEN
             ) from None
     return version
 
@@ -180,7 +183,7 @@ def catalog_version_publish(*, version: CatalogVersion, actor: Actor) -> Catalog
 def catalog_version_retire(*, version: CatalogVersion, actor: Actor) -> CatalogVersion:
     """Withdraw a published version: it stays readable (projects keep their items) but is
     never again the current catalog."""
-    require(actor, "catalog.manage")
+    require(actor, Perm.CATALOG_MANAGE)
     with transaction.atomic():
         version = _lock_for(version, VersionAction.RETIRE)
         version_lifecycle.apply(
@@ -191,7 +194,7 @@ def catalog_version_retire(*, version: CatalogVersion, actor: Actor) -> CatalogV
 
 def catalog_version_discard(*, version: CatalogVersion, actor: Actor) -> None:
     """Delete a draft and its items (nobody outside the admins ever saw it)."""
-    require(actor, "catalog.manage")
+    require(actor, Perm.CATALOG_MANAGE)
     with transaction.atomic():
         version = _lock_for(version, VersionAction.DISCARD)
         items = CatalogItem.objects.filter(version=version)
@@ -213,5 +216,5 @@ def catalog_version_discard(*, version: CatalogVersion, actor: Actor) -> None:
                 version.delete()
         except ProtectedError:
             raise Conflict(
-                "该草稿的条目已被其他记录引用，不能删除。", code="version_referenced"
+                "该草稿的条目已被其他记录引用，不能删除。", code=Code.VERSION_REFERENCED
             ) from None

@@ -14,6 +14,7 @@ from ninja import Schema, Status
 from caidan.accounts.api_auth import optional_actor
 from caidan.accounts.permissions import require
 from caidan.common.errors import DomainError, field_error
+from caidan.common.perms import Perm
 from caidan.common.schemas import ERRORS, AsSeen, PageOut, page_response
 
 from .. import selectors, services
@@ -143,7 +144,7 @@ def _terms(payload: ContractFields) -> dict[str, Any]:
 @router.post("", response={201: ContractDetailOut, **ERRORS}, summary="根据中标结果起草合同")
 def create_contract(request, payload: ContractIn):
     actor = request.auth
-    require(actor, "contracts.manage")
+    require(actor, Perm.CONTRACTS_MANAGE)
     data = ContractTermsInput.parse(_terms(payload))
     award = selectors.award_find(award_id=payload.award_id)
     if award is None:
@@ -246,5 +247,5 @@ def contract_history(request, contract_id: int):
     actor = request.auth
     contract = contract_for(actor, contract_id)
     if not selectors.sees_full_contract(actor, contract):
-        require(actor, "contracts.oversee")  # raises 403
+        require(actor, Perm.CONTRACTS_OVERSEE)  # raises 403
     return selectors.contract_history(contract, actor=actor)

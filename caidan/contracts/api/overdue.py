@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from caidan.accounts.permissions import require
+from caidan.common.perms import Perm
 from caidan.common.schemas import ERRORS
 
 from .. import selectors
@@ -21,5 +22,5 @@ from .schemas import OverdueOut
 )
 def my_overdue(request):
     actor = request.auth
-    require(actor, "contracts.sign")  # the parties' roles: purchaser, provider, hub
+    require(actor, Perm.CONTRACTS_SIGN)  # the parties' roles: purchaser, provider, hub
     return selectors.overdue_for(actor)

@@ -10,6 +10,7 @@ from ninja import File, Form, Schema, Status, UploadedFile
 
 from caidan.accounts.permissions import require
 from caidan.common.errors import NotFound, field_error
+from caidan.common.perms import Perm
 from caidan.common.schemas import ERRORS
 from caidan.documents.api import AttachmentOut
 
@@ -24,7 +25,7 @@ def _report_for_insider(actor, report_id: int) -> Report:
     """A report of a contract the actor may see; 403 unless a party, admin or auditor."""
     report = selectors.report_find(pk=report_id, actor=actor)
     if not selectors.sees_full_contract(actor, report.contract):
-        require(actor, "contracts.oversee", report.contract)  # raises the usual 401 / 403
+        require(actor, Perm.CONTRACTS_OVERSEE, report.contract)  # raises the usual 401 / 403
     return report
 
 
@@ -102,7 +103,7 @@ def attach_to_report(
 ):
     actor = request.auth
     report = selectors.report_find(pk=report_id, actor=actor)
-    require(actor, "contracts.perform", report.contract)
+    require(actor, Perm.CONTRACTS_PERFORM, report.contract)
     if file is None:
         raise field_error("file", "请选择要上传的文件。")
     document = services.report_attach(

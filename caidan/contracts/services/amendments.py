@@ -12,7 +12,9 @@ from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
 from caidan.common.actor import Actor, user_of
+from caidan.common.codes import Common
 from caidan.common.errors import Conflict, field_error
+from caidan.common.perms import Perm
 from caidan.notifications.services import notify
 
 from .. import permissions  # noqa: F401 - registers the rules
@@ -35,7 +37,7 @@ def contract_amend(
     """A supplementary agreement (补充协议): the terms change in a new version; the signed
     original and every earlier version stay as they were. A new sum re-splits the unpaid
     instalments so that all of them still add up to the sum to the fen."""
-    require(actor, "contracts.manage", contract)
+    require(actor, Perm.CONTRACTS_MANAGE, contract)
     if not (rationale or "").strip():
         raise field_error("rationale", "请说明变更理由（变更了什么、为什么）。")
     changes = ContractTermsInput.parse(changes).given()
@@ -44,7 +46,7 @@ def contract_amend(
     with transaction.atomic():
         c = _lock(contract)
         if c.status != ContractStatus.ACTIVE:
-            raise Conflict("只有履行中的合同可以签订补充协议。", code="not_active")
+            raise Conflict("只有履行中的合同可以签订补充协议。", code=Common.NOT_ACTIVE)
         before = terms_of(c)
         split_before = list(c.payment_split)
         for key, value in changes.items():
@@ -95,7 +97,7 @@ TERMINATION_KINDS = {"breach": "乙方违约解除", "agreement": "双方协商�
 def contract_terminate(
     *, contract: Contract, kind: str, reason: str, settlement: str, actor: Actor
 ) -> Contract:
-    require(actor, "contracts.manage", contract)
+    require(actor, Perm.CONTRACTS_MANAGE, contract)
     if kind not in TERMINATION_KINDS:
         raise field_error("kind", "终止方式只能是违约解除或协商一致解除。")
     if not (reason or "").strip():

@@ -16,7 +16,10 @@ from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
 from caidan.common.actor import Actor, user_of
 from caidan.common.calendar import deadline_after_working_days
+from caidan.common.codes import Common
 from caidan.common.errors import Conflict, field_error
+from caidan.common.perms import Perm
+from caidan.contracts.codes import Code
 from caidan.jurisdiction.selectors import setting_value
 from caidan.notifications.services import notify
 
@@ -53,7 +56,7 @@ def contract_create(
     the challenge window has closed and so on); the terms not given default from the tender
     and project."""
     tender = award.tender
-    require(actor, "procurement.manage", tender)
+    require(actor, Perm.PROCUREMENT_MANAGE, tender)
     terms = data.given() if data is not None else {}
     now = now or timezone.now()
     with transaction.atomic():
@@ -65,18 +68,18 @@ def contract_create(
             .get(pk=award.pk)
         )
         if award.status != "confirmed" or award.tender.status not in ("awarded", "concluded"):
-            raise Conflict("只有已确定并公告的中标结果可以签订合同。", code="no_award")
+            raise Conflict("只有已确定并公告的中标结果可以签订合同。", code=Code.NO_AWARD)
         from caidan.procurement.services import award_blockers
 
         blockers = award_blockers(award, now=now)
         if blockers:
             raise Conflict(
                 "暂不能起草合同：" + "；".join(blockers),
-                code="signing_blocked",
+                code=Code.SIGNING_BLOCKED,
                 detail={"reasons": blockers},
             )
         if Contract.objects.filter(award=award, year_index=1).exclude(status="cancelled").exists():
-            raise Conflict("该中标结果已有合同。", code="contract_exists")
+            raise Conflict("该中标结果已有合同。", code=Code.CONTRACT_EXISTS)
         proposal = award.tender.proposal
         split = setting_value("payment_split")
         contract = Contract(
@@ -126,7 +129,7 @@ def contract_create(
             with transaction.atomic():
                 contract.save()
         except IntegrityError:
-            raise Conflict("该中标结果已有合同。", code="contract_exists") from None
+            raise Conflict("该中标结果已有合同。", code=Code.CONTRACT_EXISTS) from None
         contract.reference = f"HT-{proposal.year}-{contract.pk:06d}"
         contract.save(update_fields=["reference"])
         _resplit(contract)
@@ -147,12 +150,12 @@ def contract_create(
 def contract_update(*, contract: Contract, changes: dict[str, Any], actor: Actor) -> Contract:
     """Edit a draft before signing (any signature already given is withdrawn): the terms in
     ``changes`` are checked as a ``ContractTermsInput``, then the whole contract."""
-    require(actor, "contracts.manage", contract)
+    require(actor, Perm.CONTRACTS_MANAGE, contract)
     changes = ContractTermsInput.parse(changes).given()
     with transaction.atomic():
         c = _lock(contract)
         if c.status != ContractStatus.DRAFT:
-            raise Conflict("合同已签订，变更须签订补充协议。", code="not_draft")
+            raise Conflict("合同已签订，变更须签订补充协议。", code=Common.NOT_DRAFT)
         before = terms_of(c)
         for key, value in changes.items():
             setattr(c, key, value)
@@ -191,20 +194,20 @@ def contract_sign(*, contract: Contract, actor: Actor, now: dt.datetime | None =
     """One party signs. When both have, the contract takes effect, is published at once
     (the law allows 2 working days), the first instalment's gate opens and the provider's
     reports are scheduled."""
-    require(actor, "contracts.sign", contract)
+    require(actor, Perm.CONTRACTS_SIGN, contract)
     with transaction.atomic():
         c = _lock(contract)
         if c.status != ContractStatus.DRAFT:
-            raise Conflict("合同已签订或已作废。", code="not_draft")
+            raise Conflict("合同已签订或已作废。", code=Common.NOT_DRAFT)
         now = now or timezone.now()
         blockers = signing_blockers(c, now=now)
         if blockers:
             raise Conflict(
-                "；".join(blockers), code="signing_blocked", detail={"reasons": blockers}
+                "；".join(blockers), code=Code.SIGNING_BLOCKED, detail={"reasons": blockers}
             )
         side = "purchaser" if actor.has_role(Role.PURCHASER) else "provider"
         if getattr(c, f"{side}_signed_at"):
-            raise Conflict("您一方已签订，等待对方签订。", code="already_signed")
+            raise Conflict("您一方已签订，等待对方签订。", code=Code.ALREADY_SIGNED)
         setattr(c, f"{side}_signed_at", now)
         setattr(c, f"{side}_signed_by", user_of(actor))
         c.save(update_fields=[f"{side}_signed_at", f"{side}_signed_by"])
@@ -276,7 +279,7 @@ def schedule_reports(c: Contract, *, every_months: int = 3) -> list[Report]:
 
 def contract_cancel(*, contract: Contract, reason: str, actor: Actor) -> Contract:
     """Void an unsigned draft (e.g. the award was revoked or the winner declined)."""
-    require(actor, "contracts.manage", contract)
+    require(actor, Perm.CONTRACTS_MANAGE, contract)
     if not (reason or "").strip():
         raise field_error("reason", "请填写作废理由。")
     with transaction.atomic():

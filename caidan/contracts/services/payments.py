@@ -13,7 +13,10 @@ from caidan.accounts.selectors import unit_officers
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
 from caidan.common.actor import Actor, user_of
+from caidan.common.codes import Common
 from caidan.common.errors import Conflict, field_error
+from caidan.common.perms import Perm
+from caidan.contracts.codes import Code
 from caidan.notifications.services import notify
 
 from ..inputs import PaymentInput
@@ -59,7 +62,7 @@ def payment_record(
 ) -> Payment:
     """Record the payment of one instalment: only once its gate is open, only once, and
     exactly its amount (``data.amount`` defaults to it)."""
-    require(actor, "contracts.manage", instalment.contract)
+    require(actor, Perm.CONTRACTS_MANAGE, instalment.contract)
     paid_on, voucher = data.paid_on, data.voucher
     now = now or timezone.now()
     if paid_on > timezone.localdate(now):
@@ -68,13 +71,13 @@ def payment_record(
         i = Instalment.objects.select_for_update().select_related("contract").get(pk=instalment.pk)
         c = i.contract
         if c.status != ContractStatus.ACTIVE:
-            raise Conflict("合同不在履行中，不能付款。", code="not_active")
+            raise Conflict("合同不在履行中，不能付款。", code=Common.NOT_ACTIVE)
         if Payment.objects.filter(instalment=i).exists():
-            raise Conflict(f"第 {i.sequence} 期款项已支付，不能重复支付。", code="already_paid")
+            raise Conflict(f"第 {i.sequence} 期款项已支付，不能重复支付。", code=Code.ALREADY_PAID)
         if i.gate_opened_at is None:
             raise Conflict(
                 f"第 {i.sequence} 期的付款条件（{i.get_gate_display()}）尚未达成，不能付款。",
-                code="gate_closed",
+                code=Code.GATE_CLOSED,
             )
         if c.signed_at and paid_on < timezone.localtime(c.signed_at).date():
             raise field_error("paid_on", "支付日期不能早于合同签订日期。")
@@ -94,7 +97,7 @@ def payment_record(
                 )
         except IntegrityError:
             raise Conflict(
-                f"第 {i.sequence} 期款项已支付，不能重复支付。", code="already_paid"
+                f"第 {i.sequence} 期款项已支付，不能重复支付。", code=Code.ALREADY_PAID
             ) from None
         audit_record(
             kind=EventKind.PAYMENT_RECORDED,

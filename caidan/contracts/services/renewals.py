@@ -12,8 +12,11 @@ from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
 from caidan.common.actor import Actor, user_of
+from caidan.common.codes import Common
 from caidan.common.errors import Conflict
 from caidan.common.periods import next_period
+from caidan.common.perms import Perm
+from caidan.contracts.codes import Code
 
 from .. import permissions  # noqa: F401 - registers the rules
 from ..links import renewal_blocks
@@ -27,29 +30,31 @@ def contract_renew(*, contract: Contract, actor: Actor, now: dt.datetime | None 
     """Next year's contract of a stable service with a renewal intent (≤ 3 years in total):
     a draft for the following period, to be signed like the first. The provider must still
     be eligible (DOMAIN §4.2, checked again at renewal)."""
-    require(actor, "contracts.manage", contract)
+    require(actor, Perm.CONTRACTS_MANAGE, contract)
     now = now or timezone.now()
     with transaction.atomic():
         c = _lock(contract)
         if not c.renewal_intent:
-            raise Conflict("该合同未约定续签意向。", code="no_intent")
+            raise Conflict("该合同未约定续签意向。", code=Code.NO_INTENT)
         if c.status not in (ContractStatus.ACTIVE, ContractStatus.COMPLETED):
-            raise Conflict("只有履行中或已履行完毕的合同可以续签。", code="bad_status")
+            raise Conflict("只有履行中或已履行完毕的合同可以续签。", code=Common.BAD_TRANSITION)
         if c.year_index >= min(c.renewal_years, MAX_YEARS):
             raise Conflict(
                 f"已达到约定的续签年限（共 {c.renewal_years} 年，最长 {MAX_YEARS} 年）。",
-                code="max_years",
+                code=Code.MAX_YEARS,
             )
         for block in renewal_blocks(c):  # what apps above contracts hold against it
             raise Conflict(block.reason, code=block.code)
         if c.renewals.exclude(status="cancelled").exists():
-            raise Conflict("已起草续签合同。", code="contract_exists")
+            raise Conflict("已起草续签合同。", code=Code.CONTRACT_EXISTS)
         from caidan.procurement.services import winner_problems
 
         problems = winner_problems(c.award, now=now)
         if problems:
             raise Conflict(
-                "不能续签：" + "；".join(problems), code="ineligible", detail={"reasons": problems}
+                "不能续签：" + "；".join(problems),
+                code=Common.INELIGIBLE,
+                detail={"reasons": problems},
             )
         start, end = next_period(c.period_start, c.period_end, 1)  # 29 February included
         fields = {f: getattr(c, f) for f in TERM_FIELDS}

@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from caidan.accounts.permissions import require
 from caidan.common.actor import Actor, user_of
+from caidan.common.codes import Common
 from caidan.common.errors import Conflict, field_error
+from caidan.common.perms import Perm
 from caidan.notifications.services import notify
 
 from ..inputs import ReportInput
@@ -38,7 +40,7 @@ def report_attach(*, report: Report, file: Any, description: str = "", actor: Ac
     """Attach a file (statements, photos, records) to a report not yet accepted."""
     from caidan.documents.services import document_upload
 
-    require(actor, "contracts.perform", report.contract)
+    require(actor, Perm.CONTRACTS_PERFORM, report.contract)
     if report.status == ReportStatus.ACCEPTED:
         raise Conflict("报告已审核通过，不能再补充附件。")
     return document_upload(
@@ -54,13 +56,13 @@ def report_attach(*, report: Report, file: Any, description: str = "", actor: Ac
 def report_submit(*, report: Report, data: ReportInput, actor: Actor) -> Report:
     """The provider submits a report due (or returned); a mid-term report has its fund-usage
     statement, a final report its financial statements attached."""
-    require(actor, "contracts.perform", report.contract)
+    require(actor, Perm.CONTRACTS_PERFORM, report.contract)
     with transaction.atomic():
         r = Report.objects.select_for_update().select_related("contract").get(pk=report.pk)
         if r.contract.status != ContractStatus.ACTIVE:
-            raise Conflict("合同不在履行中。", code="not_active")
+            raise Conflict("合同不在履行中。", code=Common.NOT_ACTIVE)
         if r.status not in (ReportStatus.DUE, ReportStatus.RETURNED):
-            raise Conflict("报告已提交，等待审核。", code="already_submitted")
+            raise Conflict("报告已提交，等待审核。", code=Common.ALREADY_SUBMITTED)
         if r.kind == ReportKind.MIDTERM and not data.fund_lines:
             raise field_error(
                 "fund_lines", "中期报告须附资金使用情况：至少填写一条预算科目及已支出金额。"
@@ -89,14 +91,14 @@ def report_submit(*, report: Report, data: ReportInput, actor: Actor) -> Report:
 
 def report_review(*, report: Report, accept: bool, comment: str = "", actor: Actor) -> Report:
     """Accept, or return with comments (then the provider submits again)."""
-    require(actor, "contracts.manage", report.contract)
+    require(actor, Perm.CONTRACTS_MANAGE, report.contract)
     comment = (comment or "").strip()
     if not accept and not comment:
         raise field_error("comment", "退回修改须写明意见。")
     with transaction.atomic():
         r = Report.objects.select_for_update().select_related("contract").get(pk=report.pk)
         if r.status != ReportStatus.SUBMITTED:
-            raise Conflict("只有已提交待审核的报告可以审核。", code="not_submitted")
+            raise Conflict("只有已提交待审核的报告可以审核。", code=Common.NOT_SUBMITTED)
         report_lifecycle.apply(
             r,
             ReportAction.ACCEPT if accept else ReportAction.RETURN,

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.models import Role
 from caidan.accounts.permissions import require
+from caidan.common.perms import Perm
 from caidan.procurement.services import award_blockers
 from caidan.web.ui import attempt, attempt_error, domain_errors
 
@@ -98,7 +99,7 @@ def contract_pdf_view(request, pk: int):
 @domain_errors
 def contract_new(request):
     """Confirmed awards of the purchaser's units without a contract yet."""
-    require(request.actor, "contracts.manage")
+    require(request.actor, Perm.CONTRACTS_MANAGE)
     awards = list(selectors.awards_without_contract(request.actor)[:200])
     rows = [(a, award_blockers(a)) for a in awards]  # one unit's awards awaiting a contract
     return render(request, "contracts/contract_new.html", {"awards": awards, "rows": rows})
@@ -108,7 +109,7 @@ def contract_new(request):
 @domain_errors
 def contract_create(request, award_id: int):
     actor = request.actor
-    require(actor, "contracts.manage")
+    require(actor, Perm.CONTRACTS_MANAGE)
     award = selectors.award_without_contract_get_for(actor=actor, award_id=award_id)
     form = forms.ContractTermsForm(
         request.POST or None, initial=selectors.contract_draft_terms(award)
@@ -135,7 +136,7 @@ def contract_create(request, award_id: int):
 def contract_edit(request, pk: int):
     actor = request.actor
     c = selectors.contract_get_for(actor=actor, contract_id=pk)
-    require(actor, "contracts.manage", c)
+    require(actor, Perm.CONTRACTS_MANAGE, c)
     if not contract_affordances(actor, c).edit:
         messages.error(request, _("合同已签订，变更须签订补充协议。"))
         return redirect("contracts:detail", pk=c.pk)
@@ -162,7 +163,7 @@ def contract_sign(request, pk: int):
     """Either party signs, after a confirmation that shows what would block signing."""
     actor = request.actor
     c = selectors.contract_get_for(actor=actor, contract_id=pk)
-    require(actor, "contracts.sign", c)
+    require(actor, Perm.CONTRACTS_SIGN, c)
     error = None
     if request.method == "POST":
         signed, error = attempt(lambda: services.contract_sign(contract=c, actor=actor))
@@ -200,7 +201,7 @@ def contract_sign(request, pk: int):
 def contract_cancel(request, pk: int):
     actor = request.actor
     c = selectors.contract_get_for(actor=actor, contract_id=pk)
-    require(actor, "contracts.manage", c)
+    require(actor, Perm.CONTRACTS_MANAGE, c)
     form = forms.ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         error = attempt_error(
@@ -233,7 +234,7 @@ def contract_amend(request, pk: int):
     supplementary agreement (a new version)."""
     actor = request.actor
     c = selectors.contract_get_for(actor=actor, contract_id=pk)
-    require(actor, "contracts.manage", c)
+    require(actor, Perm.CONTRACTS_MANAGE, c)
     if not contract_affordances(actor, c).amend:
         messages.error(request, _("只有履行中的合同可以签订补充协议。"))
         return redirect("contracts:detail", pk=c.pk)
@@ -278,7 +279,7 @@ def contract_amend(request, pk: int):
 def contract_terminate(request, pk: int):
     actor = request.actor
     c = selectors.contract_get_for(actor=actor, contract_id=pk)
-    require(actor, "contracts.manage", c)
+    require(actor, Perm.CONTRACTS_MANAGE, c)
     form = forms.TerminateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _g
 
 from caidan.accounts.permissions import require
 from caidan.common.errors import PermissionDenied
+from caidan.common.perms import Perm
 
 from .. import forms, selectors
 
@@ -77,5 +78,5 @@ def history_rows(contract, actor) -> list[dict]:
 
 def require_full(actor, contract) -> None:
     if not selectors.sees_full_contract(actor, contract):
-        require(actor, "contracts.oversee")  # 401 for anonymous visitors, else 403
+        require(actor, Perm.CONTRACTS_OVERSEE)  # 401 for anonymous visitors, else 403
         raise PermissionDenied("只有合同双方、平台管理员和审计人员可以查看。")

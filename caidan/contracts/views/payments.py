@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.permissions import require
+from caidan.common.perms import Perm
 from caidan.web.ui import attempt_error, domain_errors
 
 from .. import forms, selectors, services
@@ -20,7 +21,7 @@ from ..inputs import PaymentInput
 def payment_new(request, pk: int, instalment_id: int):
     actor = request.actor
     c = selectors.contract_get_for(actor=actor, contract_id=pk)
-    require(actor, "contracts.manage", c)
+    require(actor, Perm.CONTRACTS_MANAGE, c)
     inst = selectors.instalment_of(c, instalment_id=instalment_id)
     form = forms.PaymentForm(request.POST or None, initial={"amount": inst.amount})
     if request.method == "POST" and form.is_valid():

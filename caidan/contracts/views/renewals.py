@@ -8,6 +8,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.permissions import require
+from caidan.common.perms import Perm
 from caidan.web.ui import attempt, domain_errors
 
 from .. import selectors, services
@@ -19,7 +20,7 @@ from .helpers import confirm
 def contract_renew(request, pk: int):
     actor = request.actor
     c = selectors.contract_get_for(actor=actor, contract_id=pk)
-    require(actor, "contracts.manage", c)
+    require(actor, Perm.CONTRACTS_MANAGE, c)
     error = None
     if request.method == "POST":
         new, error = attempt(lambda: services.contract_renew(contract=c, actor=actor))

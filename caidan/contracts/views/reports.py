@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from caidan.accounts.permissions import can, require
 from caidan.common.errors import NotFound
+from caidan.common.perms import Perm
 from caidan.documents.forms import DocumentUploadForm
 from caidan.documents.responses import document_file_response
 from caidan.web.ui import attempt, attempt_error, attempt_refusal, domain_errors
@@ -41,7 +42,7 @@ def report_list(request, pk: int):
         {
             "c": c,
             "reports": selectors.reports_of(c),
-            "performing": can(actor, "contracts.perform", c),
+            "performing": can(actor, Perm.CONTRACTS_PERFORM, c),
         },
     )
 
@@ -88,7 +89,7 @@ def report_detail(request, pk: int, report_id: int):
     report = selectors.report_get(contract=c, pk=report_id)
     if request.method != "POST":
         return _report_page(request, c, report)
-    require(actor, "contracts.perform", c)
+    require(actor, Perm.CONTRACTS_PERFORM, c)
     form = forms.ReportForm(request.POST)
     if form.is_valid():
         submitted, refusal = attempt_refusal(
@@ -113,7 +114,7 @@ def report_detail(request, pk: int, report_id: int):
 def report_attach(request, pk: int, report_id: int):
     actor = request.actor
     c = selectors.contract_get_for(actor=actor, contract_id=pk)
-    require(actor, "contracts.perform", c)
+    require(actor, Perm.CONTRACTS_PERFORM, c)
     report = selectors.report_get(contract=c, pk=report_id)
     upload_form = _upload_form(request.POST, request.FILES)
     if upload_form.is_valid():
@@ -140,7 +141,7 @@ def report_attach(request, pk: int, report_id: int):
 def report_review(request, pk: int, report_id: int):
     actor = request.actor
     c = selectors.contract_get_for(actor=actor, contract_id=pk)
-    require(actor, "contracts.manage", c)
+    require(actor, Perm.CONTRACTS_MANAGE, c)
     report = selectors.report_get(contract=c, pk=report_id)
     form = forms.ReviewForm(request.POST)
     if form.is_valid():

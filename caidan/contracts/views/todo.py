@@ -8,6 +8,7 @@ from django.shortcuts import render
 
 from caidan.accounts.models import Role
 from caidan.accounts.permissions import require
+from caidan.common.perms import Perm
 from caidan.web.ui import domain_errors
 
 from .. import selectors
@@ -19,7 +20,7 @@ from ..models import ContractStatus
 @domain_errors
 def todo(request):
     actor = request.actor
-    require(actor, "contracts.sign")  # a purchaser, provider or hub organization
+    require(actor, Perm.CONTRACTS_SIGN)  # a purchaser, provider or hub organization
     drafts = selectors.contract_list_for(actor=actor, status=ContractStatus.DRAFT, limit=50).items
     purchaser = actor.has_role(Role.PURCHASER)
     return render(

@@ -7,6 +7,7 @@ from caidan.accounts.models import Unit, User
 from caidan.accounts.permissions import require
 from caidan.common.actor import Actor
 from caidan.common.errors import NotAuthenticated
+from caidan.common.perms import Perm
 from caidan.notifications.services import notify
 
 from .. import permissions  # noqa: F401 - registers the rules
@@ -56,11 +57,11 @@ def _handle(actor: Actor, e: Enquiry) -> None:
 
     if not getattr(actor, "is_authenticated", False) and actor.via != "system":
         raise NotAuthenticated("请先登录。")
-    if not can(actor, "enquiries.handle", e):
+    if not can(actor, Perm.ENQUIRIES_HANDLE, e):
         from ..permissions import can_view
 
         if can_view(actor, e):
-            require(actor, "enquiries.handle", e)  # a readable "no permission"
+            require(actor, Perm.ENQUIRIES_HANDLE, e)  # a readable "no permission"
         from caidan.common.errors import NotFound
 
         raise NotFound("找不到该事项。")

@@ -15,6 +15,7 @@ from caidan.audit.services import audit_record
 from caidan.common.actor import Actor, user_of
 from caidan.common.calendar import add_working_days
 from caidan.common.errors import Conflict, PermissionDenied, field_error
+from caidan.enquiries.codes import Code
 from caidan.notifications.services import notify
 
 from ..inputs import (
@@ -73,7 +74,7 @@ def enquiry_answer(*, enquiry: Enquiry, data: EnquiryAnswerInput, actor: Actor) 
         _check(e, EnquiryAction.ANSWER)
         user = user_of(actor)
         if actor.via != "system" and (user is None or e.handler_id != user.pk):
-            raise PermissionDenied("只有该事项的承办人可以答复。", code="not_handler")
+            raise PermissionDenied("只有该事项的承办人可以答复。", code=Code.NOT_HANDLER)
         enquiry_lifecycle.apply(
             e,
             EnquiryAction.ANSWER,
@@ -156,12 +157,12 @@ def enquiry_extend(
         e = _lock(enquiry)
         _handle(actor, e)
         if e.kind != EnquiryKind.INFO_REQUEST:
-            raise Conflict("只有政府信息公开申请可以延长答复期限。", code="not_extendable")
+            raise Conflict("只有政府信息公开申请可以延长答复期限。", code=Code.NOT_EXTENDABLE)
         _check(e, EnquiryAction.EXTEND)
         if e.extended_due_on is not None:
-            raise Conflict("答复期限只能延长一次，已经延长过。", code="already_extended")
+            raise Conflict("答复期限只能延长一次，已经延长过。", code=Code.ALREADY_EXTENDED)
         if today > e.due_on:
-            raise Conflict("答复期限已过，不能再延长。", code="past_due")
+            raise Conflict("答复期限已过，不能再延长。", code=Code.PAST_DUE)
         new_due = add_working_days(e.due_on, days)
         e.extended_due_on = new_due
         e.extension_reason = reason

@@ -11,6 +11,7 @@ from caidan.audit.services import audit_record
 from caidan.common.actor import Actor
 from caidan.common.errors import Conflict
 from caidan.common.masking import scrub_text
+from caidan.enquiries.codes import Code
 
 from ..inputs import EnquiryHideInput, EnquiryRestoreInput
 from ..models import PUBLISHABLE_KINDS, TITLE_MAX, Enquiry, EnquiryAction
@@ -26,14 +27,14 @@ def enquiry_publish(*, enquiry: Enquiry, actor: Actor) -> Enquiry:
         e = _lock(enquiry)
         _handle(actor, e)
         if e.kind not in PUBLISHABLE_KINDS:
-            raise Conflict("只有咨询和建议的答复可以公开。", code="not_publishable")
+            raise Conflict("只有咨询和建议的答复可以公开。", code=Code.NOT_PUBLISHABLE)
         _check(e, EnquiryAction.PUBLISH)
         if not e.publish_consent:
-            raise Conflict("提出人未同意公开，不能公开。", code="no_consent")
+            raise Conflict("提出人未同意公开，不能公开。", code=Code.NO_CONSENT)
         if e.hidden:
-            raise Conflict("该事项已被屏蔽，不能公开。", code="hidden")
+            raise Conflict("该事项已被屏蔽，不能公开。", code=Code.HIDDEN)
         if e.published:
-            raise Conflict("该答复已经公开。", code="already_published")
+            raise Conflict("该答复已经公开。", code=Code.ALREADY_PUBLISHED)
         e.published = True
         e.published_at = timezone.now()
         e.published_title = scrub_text(e.title)[:TITLE_MAX]
@@ -70,7 +71,7 @@ def enquiry_set_consent(*, enquiry: Enquiry, consent: bool, actor: Actor) -> Enq
     with transaction.atomic():
         e = _lock(enquiry)
         if e.kind not in PUBLISHABLE_KINDS:
-            raise Conflict("只有咨询和建议的答复可以公开。", code="not_publishable")
+            raise Conflict("只有咨询和建议的答复可以公开。", code=Code.NOT_PUBLISHABLE)
         old = e.publish_consent
         e.publish_consent = bool(consent)
         fields = ["publish_consent", *([] if consent else _unpublish(e))]
@@ -93,7 +94,7 @@ def enquiry_hide(*, enquiry: Enquiry, data: EnquiryHideInput, actor: Actor) -> E
         e = _lock(enquiry)
         _handle(actor, e)
         if e.hidden:
-            raise Conflict("该事项已被屏蔽。", code="already_hidden")
+            raise Conflict("该事项已被屏蔽。", code=Code.ALREADY_HIDDEN)
         e.hidden = True
         e.hidden_reason = reason
         e.save(update_fields=["hidden", "hidden_reason", *_unpublish(e)])
@@ -111,7 +112,7 @@ def enquiry_restore(*, enquiry: Enquiry, data: EnquiryRestoreInput, actor: Actor
         e = _lock(enquiry)
         _handle(actor, e)
         if not e.hidden:
-            raise Conflict("该事项未被屏蔽。", code="not_hidden")
+            raise Conflict("该事项未被屏蔽。", code=Code.NOT_HIDDEN)
         e.hidden = False
         e.hidden_reason = ""
         e.save(update_fields=["hidden", "hidden_reason"])

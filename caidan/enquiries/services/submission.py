@@ -20,7 +20,10 @@ from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
 from caidan.common.actor import Actor
 from caidan.common.calendar import add_working_days, start_of_day
+from caidan.common.codes import Common
 from caidan.common.errors import NotAuthenticated, PermissionDenied, TooManyRequests
+from caidan.common.perms import Perm
+from caidan.enquiries.codes import Code
 from caidan.jurisdiction.selectors import setting_value
 from caidan.notifications.services import notify
 
@@ -70,14 +73,14 @@ def _asker(actor: Actor, kind: str, anonymous: bool) -> tuple[Any, Any, Any]:
     if kind == EnquiryKind.REPORT:
         if not authenticated or anonymous:
             return None, None, None
-        require(actor, "enquiries.report")
+        require(actor, Perm.ENQUIRIES_REPORT)
     else:
         if not authenticated:
             raise NotAuthenticated(
                 "提出咨询、建议或信息公开申请需要先验证身份（居民请用手机号验证）。",
-                code="not_authenticated",
+                code=Common.NOT_AUTHENTICATED,
             )
-        require(actor, "enquiries.ask")
+        require(actor, Perm.ENQUIRIES_ASK)
     identity = None
     if actor.has_role(Role.RESIDENT):
         from caidan.needs.models import ResidentIdentity
@@ -85,7 +88,8 @@ def _asker(actor: Actor, kind: str, anonymous: bool) -> tuple[Any, Any, Any]:
         identity = ResidentIdentity.objects.filter(user=actor.user).first()
         if identity is None:
             raise PermissionDenied(
-                "您的账户尚未完成居民身份验证，请先用手机号验证身份。", code="identity_required"
+                "您的账户尚未完成居民身份验证，请先用手机号验证身份。",
+                code=Common.IDENTITY_REQUIRED,
             )
     return actor.user, identity, actor.organization
 
@@ -99,13 +103,13 @@ def _rate_limit(*, user: Any, iph: str, now: dt.datetime) -> None:
         ):
             raise TooManyRequests(
                 f"每人每天最多提交 {PER_ASKER_PER_DAY} 件咨询、建议、申请或举报，请明天再提交。",
-                code="enquiry_daily_limit",
+                code=Code.ENQUIRY_DAILY_LIMIT,
             )
     if iph and (
         Enquiry.objects.filter(ip_hash=iph, received_at__gte=now - dt.timedelta(hours=1)).count()
         >= PER_IP_PER_HOUR
     ):
-        raise TooManyRequests("当前网络提交过于频繁，请一小时后再试。", code="enquiry_ip_limit")
+        raise TooManyRequests("当前网络提交过于频繁，请一小时后再试。", code=Code.ENQUIRY_IP_LIMIT)
 
 
 def enquiry_submit(

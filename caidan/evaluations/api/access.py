@@ -4,6 +4,7 @@ evaluation the caller may know of, and who may do what (401 for visitors, then 4
 from __future__ import annotations
 
 from caidan.accounts.models import Role
+from caidan.common.codes import Common
 from caidan.common.errors import NotAuthenticated, NotFound, PermissionDenied, field_error
 from caidan.contracts import selectors as contract_selectors
 from caidan.contracts.models import Contract
@@ -57,6 +58,6 @@ def require_roles(actor, *roles: str) -> None:
         allowed = "、".join(Role(r).label for r in roles)
         raise PermissionDenied(
             f"当前角色无权进行此操作（需要：{allowed}）。",
-            code="permission_denied",
+            code=Common.PERMISSION_DENIED,
             detail={"required_roles": sorted(roles)},
         )

@@ -11,6 +11,7 @@ from ninja import Schema, Status
 from caidan.accounts.models import Role
 from caidan.accounts.permissions import require
 from caidan.common.errors import field_error
+from caidan.common.perms import Perm
 from caidan.common.schemas import ERRORS
 
 from .. import selectors, selectors_audit, services
@@ -55,7 +56,7 @@ class AssessmentIn(Schema):
 )
 def submit_assessment(request, payload: AssessmentIn):
     actor = request.auth
-    require(actor, "evaluations.assess_orgs")
+    require(actor, Perm.EVALUATIONS_ASSESS_ORGS)
     org_id = body_id(payload.organization_id, "organization_id", "找不到该社会组织。")
     org = selectors.organization_find(organization_id=org_id)
     if org is None:

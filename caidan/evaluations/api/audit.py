@@ -10,6 +10,7 @@ from ninja import Schema, Status
 from caidan.accounts.models import Role
 from caidan.accounts.permissions import require
 from caidan.common.errors import field_error
+from caidan.common.perms import Perm
 from caidan.common.schemas import ERRORS, PageOut, page_response, renamed_fields
 from caidan.contracts import selectors as contract_selectors
 
@@ -35,7 +36,7 @@ class AuditPlanIn(Schema):
 )
 def set_audit_plan(request, payload: AuditPlanIn):
     actor = request.auth
-    require(actor, "evaluations.audit")
+    require(actor, Perm.EVALUATIONS_AUDIT)
     unit = selectors_audit.unit_find(unit_id=body_id(payload.unit_id, "unit_id", "找不到该单位。"))
     if unit is None:
         raise field_error("unit_id", "找不到该单位。")
@@ -62,7 +63,7 @@ class FindingIn(Schema):
 )
 def record_finding(request, plan_id: int, payload: FindingIn):
     actor = request.auth
-    require(actor, "evaluations.audit")
+    require(actor, Perm.EVALUATIONS_AUDIT)
     plan = selectors_audit.audit_plan_get(pk=path_id(plan_id))
     contract = contract_selectors.contract_find(
         contract_id=body_id(payload.contract_id, "contract_id", "找不到该合同。")

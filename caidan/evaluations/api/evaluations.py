@@ -12,6 +12,7 @@ from ninja import Schema, Status
 from caidan.accounts.api_auth import optional_actor
 from caidan.accounts.permissions import require
 from caidan.common.errors import field_error
+from caidan.common.perms import Perm
 from caidan.common.schemas import ERRORS, PageOut, page_response
 
 from .. import selectors, services
@@ -61,7 +62,7 @@ def list_results(
 )
 def my_evaluations(request, status: str = "", cursor: str | None = None, limit: int = 20):
     actor = request.auth
-    require(actor, "evaluations.evaluate")
+    require(actor, Perm.EVALUATIONS_EVALUATE)
     page = selectors.evaluations_assigned_page(
         actor=actor, status=status, cursor=cursor, limit=limit
     )
@@ -135,7 +136,7 @@ class AppointmentOut(Schema):
 def appoint_evaluator(request, contract_id: int, payload: AppointIn):
     actor = request.auth
     contract = contract_for(actor, contract_id)
-    require(actor, "evaluations.commission", contract)
+    require(actor, Perm.EVALUATIONS_COMMISSION, contract)
     org_id = body_id(payload.organization_id, "organization_id", "找不到该社会组织。")
     org = selectors.organization_find(organization_id=org_id)
     if org is None:

@@ -11,6 +11,7 @@ from ninja import Schema, Status
 from caidan.accounts.models import Role
 from caidan.accounts.permissions import require
 from caidan.common.errors import field_error
+from caidan.common.perms import Perm
 from caidan.common.schemas import ERRORS, PageOut, page_response
 
 from .. import selectors, services
@@ -51,7 +52,7 @@ class FrameworkIn(Schema):
 def update_framework(request, contract_id: int, payload: FrameworkIn):
     actor = request.auth
     contract = contract_for(actor, contract_id)
-    require(actor, "evaluations.commission", contract)
+    require(actor, Perm.EVALUATIONS_COMMISSION, contract)
     template = None
     if payload.template_id is not None:
         template = selectors.template_find(
@@ -107,7 +108,7 @@ def create_template(request, payload: TemplateIn):
 )
 def update_template(request, template_id: int, payload: TemplateIn):
     actor = request.auth
-    require(actor, "evaluations.manage_templates")
+    require(actor, Perm.EVALUATIONS_MANAGE_TEMPLATES)
     return services.template_save(
         data=TemplateInput.parse(payload.dict()),
         template=selectors.template_get(pk=path_id(template_id)),

@@ -13,7 +13,10 @@ from caidan.accounts.selectors import organization_users
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
 from caidan.common.actor import Actor, user_of
+from caidan.common.codes import Common
 from caidan.common.errors import Conflict, field_error
+from caidan.common.perms import Perm
+from caidan.evaluations.codes import Code
 from caidan.notifications.services import notify
 from caidan.orgs.models import Organization
 from caidan.orgs.services import grade_record
@@ -52,7 +55,7 @@ def assessment_submit(
     *, organization: Organization, data: AssessmentInput, actor: Actor
 ) -> OrgAssessment:
     """An evaluator of an evaluator organization submits an assessment for confirmation."""
-    require(actor, "evaluations.assess_orgs", organization)
+    require(actor, Perm.EVALUATIONS_ASSESS_ORGS, organization)
     evaluator = actor.organization
     score, level, assessed_on = data.score, data.proposed_level, data.assessed_on
     if assessed_on > timezone.localdate():
@@ -62,16 +65,16 @@ def assessment_submit(
         evaluator = Organization.objects.get(pk=evaluator.pk)  # its current hub
         reason = conflict_of_interest(evaluator, org)
         if reason:
-            raise field_error("organization", f"利益冲突：{reason}", code="conflict_of_interest")
+            raise field_error("organization", f"利益冲突：{reason}", code=Code.CONFLICT_OF_INTEREST)
         if org.status != Organization.Status.ACTIVE:
             raise Conflict(
-                f"“{org.name}”{org.get_status_display()}，不能评估。", code="not_registered"
+                f"“{org.name}”{org.get_status_display()}，不能评估。", code=Code.NOT_REGISTERED
             )
         if OrgAssessment.objects.filter(
             organization=org, status=AssessmentStatus.SUBMITTED
         ).exists():
             raise Conflict(
-                f"“{org.name}”已有一份评估待登记管理机关确认。", code="assessment_pending"
+                f"“{org.name}”已有一份评估待登记管理机关确认。", code=Code.ASSESSMENT_PENDING
             )
         assessment = OrgAssessment.objects.create(
             organization=org,
@@ -109,7 +112,7 @@ def assessment_decide(
 ) -> OrgAssessment:
     """The registration authority confirms (the proposed grade is recorded in the registry
     in the same transaction) or rejects (with a reason) a submitted assessment."""
-    require(actor, "evaluations.confirm_assessments", assessment)
+    require(actor, Perm.EVALUATIONS_CONFIRM_ASSESSMENTS, assessment)
     note = str(note or "").strip()
     if not confirm and not note:
         raise field_error("note", "不予确认须写明理由。")
@@ -120,7 +123,9 @@ def assessment_decide(
             .get(pk=assessment.pk)
         )
         if a.status != AssessmentStatus.SUBMITTED:
-            raise Conflict(f"该评估已处理（{a.get_status_display()}）。", code="already_decided")
+            raise Conflict(
+                f"该评估已处理（{a.get_status_display()}）。", code=Common.ALREADY_DECIDED
+            )
         grade = None
         if confirm:
             grade = grade_record(

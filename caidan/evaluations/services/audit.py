@@ -20,8 +20,10 @@ from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
 from caidan.common.actor import Actor, user_of
 from caidan.common.errors import Conflict, field_error
+from caidan.common.perms import Perm
 from caidan.common.tick import flag_once, tick_job
 from caidan.contracts.models import Contract, ContractStatus
+from caidan.evaluations.codes import Code
 from caidan.notifications.services import notify
 
 from .. import permissions  # noqa: F401 - registers the rules
@@ -90,7 +92,7 @@ def audit_plan_set(*, unit: Unit, data: AuditPlanInput, actor: Actor) -> AuditPl
     """The auditor sets the annual audit plan of a unit (one per year and unit): which of
     the unit-year's signed contracts are audited. Setting it again replaces the list; a
     contract with findings cannot be taken out."""
-    require(actor, "evaluations.audit", unit)
+    require(actor, Perm.EVALUATIONS_AUDIT, unit)
     year, note = data.year, data.note
     chosen = _resolve_contracts(unit, year, data.contracts)
     new_ids = sorted(c.pk for c in chosen)
@@ -105,7 +107,7 @@ def audit_plan_set(*, unit: Unit, data: AuditPlanInput, actor: Actor) -> AuditPl
             except IntegrityError:
                 raise Conflict(
                     f"{unit.name} {year} 年度的审计计划刚被他人创建，请刷新后重试。",
-                    code="plan_exists",
+                    code=Code.PLAN_EXISTS,
                 ) from None
             old_ids: list[int] = []
             old_note = None
@@ -119,7 +121,7 @@ def audit_plan_set(*, unit: Unit, data: AuditPlanInput, actor: Actor) -> AuditPl
             if kept is not None:
                 raise Conflict(
                     f"“{kept.contract.title}”已有审计发现，不能移出审计计划。",
-                    code="has_findings",
+                    code=Code.HAS_FINDINGS,
                 )
             if old_note != note:
                 plan.note = note
@@ -158,7 +160,7 @@ def audit_finding_record(
     *, plan: AuditPlan, contract: Contract, data: FindingInput, actor: Actor
 ) -> AuditFinding:
     """The auditor records a finding on a planned contract, with a rectification deadline."""
-    require(actor, "evaluations.audit", plan)
+    require(actor, Perm.EVALUATIONS_AUDIT, plan)
     description, rectify_by = data.description, data.rectify_by
     if rectify_by <= timezone.localdate():
         raise field_error("rectify_by", f"整改期限 {rectify_by} 须晚于今天。")
@@ -204,12 +206,12 @@ def audit_finding_respond(
     *, finding: AuditFinding, data: FindingResponseInput, actor: Actor
 ) -> AuditFinding:
     """The contract's provider reports its rectification (again, until the finding is closed)."""
-    require(actor, "evaluations.respond", finding.contract)
+    require(actor, Perm.EVALUATIONS_RESPOND, finding.contract)
     response = data.response
     with transaction.atomic():
         f = _lock_finding(finding)
         if f.status == FindingStatus.CLOSED:
-            raise Conflict("该审计发现已整改销号。", code="closed")
+            raise Conflict("该审计发现已整改销号。", code=Code.CLOSED)
         finding_lifecycle.apply(
             f,
             FindingAction.RESPOND,
@@ -236,14 +238,14 @@ def audit_finding_close(
     *, finding: AuditFinding, data: FindingCloseInput, actor: Actor
 ) -> AuditFinding:
     """The auditor closes (销号) a finding whose rectification was reported."""
-    require(actor, "evaluations.audit", finding)
+    require(actor, Perm.EVALUATIONS_AUDIT, finding)
     note = data.note
     with transaction.atomic():
         f = _lock_finding(finding)
         if f.status == FindingStatus.CLOSED:
-            raise Conflict("该审计发现已整改销号。", code="closed")
+            raise Conflict("该审计发现已整改销号。", code=Code.CLOSED)
         if f.status != FindingStatus.RESPONDED:
-            raise Conflict("承接主体尚未报送整改情况，不能销号。", code="not_responded")
+            raise Conflict("承接主体尚未报送整改情况，不能销号。", code=Code.NOT_RESPONDED)
         finding_lifecycle.apply(
             f,
             FindingAction.CLOSE,

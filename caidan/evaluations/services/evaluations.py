@@ -20,8 +20,11 @@ from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
 from caidan.common.actor import Actor, user_of
 from caidan.common.calendar import WorkingCalendar
+from caidan.common.codes import Common
 from caidan.common.errors import Conflict, field_error
+from caidan.common.perms import Perm
 from caidan.common.tick import flag_once, tick_job
+from caidan.evaluations.codes import Code
 from caidan.jurisdiction.selectors import setting_value
 from caidan.notifications.services import notify
 
@@ -63,15 +66,15 @@ def evaluator_conflicts(organization, contract) -> list[str]:
 
 
 def evaluator_appoint(*, contract, organization, actor: Actor) -> EvaluatorAppointment:
-    require(actor, "evaluations.commission", contract)
+    require(actor, Perm.EVALUATIONS_COMMISSION, contract)
     reasons = evaluator_conflicts(organization, contract)
     if reasons:
-        raise field_error("organization", "；".join(reasons), code="conflict")
+        raise field_error("organization", "；".join(reasons), code=Common.CONFLICT)
     with transaction.atomic():
         if contract.status not in ("active", "completed"):
-            raise Conflict("合同签订后才能委托第三方评估。", code="not_active")
+            raise Conflict("合同签订后才能委托第三方评估。", code=Common.NOT_ACTIVE)
         if Evaluation.objects.filter(contract=contract).exclude(scores={}).exists():
-            raise Conflict("评价已开始，不能更换第三方评估机构。", code="started")
+            raise Conflict("评价已开始，不能更换第三方评估机构。", code=Code.STARTED)
         appointment, _ = EvaluatorAppointment.objects.update_or_create(
             contract=contract,
             defaults={"organization": organization, "appointed_by": user_of(actor)},
@@ -114,14 +117,14 @@ def default_due(contract, stage: str) -> dt.date:
 def evaluation_schedule(*, contract, stage: str, actor: Actor, due_on: dt.date | None = None):
     """Schedule one stage. The project's framework is created from the template if needed
     and frozen from now on."""
-    require(actor, "evaluations.commission", contract)
+    require(actor, Perm.EVALUATIONS_COMMISSION, contract)
     if stage not in Stage.values:
         raise field_error("stage", "评价阶段只能是前期指导、中期测评或终期评估。")
     with transaction.atomic():
         if not EvaluatorAppointment.objects.filter(contract=contract).exists():
-            raise Conflict("请先委托第三方评估机构。", code="no_evaluator")
+            raise Conflict("请先委托第三方评估机构。", code=Code.NO_EVALUATOR)
         if Evaluation.objects.filter(contract=contract, stage=stage).exists():
-            raise Conflict("该阶段的评价已安排。", code="exists")
+            raise Conflict("该阶段的评价已安排。", code=Code.EXISTS)
         framework = framework_for_contract(contract=contract, actor=actor)
         framework_freeze(framework)
         evaluation = Evaluation.objects.create(
@@ -246,11 +249,11 @@ def evaluation_score(*, evaluation: Evaluation, data: ScoresInput, actor: Actor)
     """The evaluator scores leaf indicators (0..weight) with evidence. Computed indicators
     take their score from the data; where there is none, the evaluator scores them too. For
     实际完成率 the evaluator gives ``actual`` and ``planned``."""
-    require(actor, "evaluations.evaluate", evaluation.contract)
+    require(actor, Perm.EVALUATIONS_EVALUATE, evaluation.contract)
     with transaction.atomic():
         e = _lock(evaluation)
         if e.status != EvaluationStatus.OPEN:
-            raise Conflict("评价结果已公布，不能再修改。", code="published")
+            raise Conflict("评价结果已公布，不能再修改。", code=Code.PUBLISHED)
         indicators = {i["code"]: i for i in leaves(e.contract.framework.indicators)}
         merged = dict(e.scores)
         for code, entry in data.scores.items():
@@ -270,12 +273,12 @@ def evaluation_score(*, evaluation: Evaluation, data: ScoresInput, actor: Actor)
 
 def evaluation_purchaser_score(*, evaluation: Evaluation, data: PurchaserScoreInput, actor: Actor):
     """The purchaser's own score (0–100), one subject of the multi-subject evaluation."""
-    require(actor, "evaluations.commission", evaluation.contract)
+    require(actor, Perm.EVALUATIONS_COMMISSION, evaluation.contract)
     value = data.score
     with transaction.atomic():
         e = _lock(evaluation)
         if e.status != EvaluationStatus.OPEN:
-            raise Conflict("评价结果已公布，不能再修改。", code="published")
+            raise Conflict("评价结果已公布，不能再修改。", code=Code.PUBLISHED)
         e.purchaser_score = value
         e.save(update_fields=["purchaser_score"])
         audit_record(
@@ -328,12 +331,12 @@ def evaluation_publish(
     *, evaluation: Evaluation, actor: Actor, now: dt.datetime | None = None
 ) -> Evaluation:
     """The evaluator submits; the result is computed, published, and takes effect."""
-    require(actor, "evaluations.evaluate", evaluation.contract)
+    require(actor, Perm.EVALUATIONS_EVALUATE, evaluation.contract)
     now = now or timezone.now()
     with transaction.atomic():
         e = _lock(evaluation)
         if e.status != EvaluationStatus.OPEN:
-            raise Conflict("评价结果已公布。", code="published")
+            raise Conflict("评价结果已公布。", code=Code.PUBLISHED)
         if not (e.summary or "").strip():
             raise field_error("summary", "请填写评价结论。")
         result = evaluation_compute(e)

@@ -14,6 +14,8 @@ from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
 from caidan.common.actor import Actor, user_of
 from caidan.common.errors import Conflict, field_error
+from caidan.common.perms import Perm
+from caidan.evaluations.codes import Code
 from caidan.jurisdiction.selectors import setting_value
 
 from .. import permissions  # noqa: F401 - registers the rules
@@ -89,7 +91,7 @@ def default_template(actor: Actor | None = None) -> Framework:
 
 def template_save(*, data: TemplateInput, actor: Actor, template: Framework | None = None):
     """The platform admin creates or edits a template."""
-    require(actor, "evaluations.manage_templates")
+    require(actor, Perm.EVALUATIONS_MANAGE_TEMPLATES)
     rows = data.rows()
     with transaction.atomic():
         if template is None:
@@ -110,7 +112,7 @@ def framework_for_contract(
     *, contract, actor: Actor, template: Framework | None = None
 ) -> Framework:
     """The project's framework: copied from a template (the general one by default)."""
-    require(actor, "evaluations.commission", contract)
+    require(actor, Perm.EVALUATIONS_COMMISSION, contract)
     with transaction.atomic():
         existing = Framework.objects.filter(contract=contract).first()
         if existing is not None:
@@ -137,12 +139,12 @@ def framework_update(*, framework: Framework, data: FrameworkInput, actor: Actor
     """Adjust a project's framework before its first evaluation (then it is frozen)."""
     if framework.contract_id is None:
         raise Conflict("模板请在指标模板管理中修改。")
-    require(actor, "evaluations.commission", framework.contract)
+    require(actor, Perm.EVALUATIONS_COMMISSION, framework.contract)
     rows = data.rows()
     with transaction.atomic():
         f = Framework.objects.select_for_update().get(pk=framework.pk)
         if f.frozen_at:
-            raise Conflict("首次评价已开始，指标体系已冻结，不能再调整。", code="frozen")
+            raise Conflict("首次评价已开始，指标体系已冻结，不能再调整。", code=Code.FROZEN)
         old = f.indicators
         f.indicators = rows
         f.save(update_fields=["indicators"])

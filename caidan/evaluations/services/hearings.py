@@ -14,8 +14,11 @@ from caidan.accounts.selectors import organization_users, unit_officers
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
 from caidan.common.actor import Actor, user_of
+from caidan.common.codes import Common
 from caidan.common.errors import Conflict, field_error
+from caidan.common.perms import Perm
 from caidan.contracts.models import Contract, ContractStatus
+from caidan.evaluations.codes import Code
 from caidan.notifications.services import notify
 
 from .. import permissions  # noqa: F401 - registers the rules
@@ -38,7 +41,7 @@ def _lock_contract(contract: Contract) -> Contract:
 def hearing_record(*, contract: Contract, data: HearingInput, actor: Actor) -> Hearing:
     """The purchaser records a hearing held on a signed project (active or completed),
     within the service period ± 30 days, at most two per contract (one service cycle)."""
-    require(actor, "evaluations.commission", contract)
+    require(actor, Perm.EVALUATIONS_COMMISSION, contract)
     held_on = data.held_on
     if held_on > timezone.localdate():
         raise field_error("held_on", f"举行日期 {held_on} 不能晚于今天：请在听证会举行后记录。")
@@ -46,7 +49,7 @@ def hearing_record(*, contract: Contract, data: HearingInput, actor: Actor) -> H
         c = _lock_contract(contract)
         if c.status not in HEARING_STATUSES:
             raise Conflict(
-                "只有已签订生效（履行中或已履行完毕）的项目可以记录听证会。", code="not_active"
+                "只有已签订生效（履行中或已履行完毕）的项目可以记录听证会。", code=Common.NOT_ACTIVE
             )
         margin = dt.timedelta(days=PERIOD_MARGIN_DAYS)
         if not c.period_start - margin <= held_on <= c.period_end + margin:
@@ -60,7 +63,7 @@ def hearing_record(*, contract: Contract, data: HearingInput, actor: Actor) -> H
             raise Conflict(
                 f"该项目已记录 {count} 次听证会：每个服务周期举行 1–{MAX_HEARINGS} 次"
                 "（种子文档 001：“每个服务周期 1–2 次”）。如需补充，请在已有听证会中记录意见落实情况。",
-                code="too_many_hearings",
+                code=Code.TOO_MANY_HEARINGS,
             )
         hearing = Hearing.objects.create(
             contract=c,
@@ -94,7 +97,7 @@ def hearing_record(*, contract: Contract, data: HearingInput, actor: Actor) -> H
 
 def hearing_follow_up(*, hearing: Hearing, data: FollowUpInput, actor: Actor) -> Hearing:
     """The purchaser records how the hearing's opinions were handled."""
-    require(actor, "evaluations.commission", hearing.contract)
+    require(actor, Perm.EVALUATIONS_COMMISSION, hearing.contract)
     follow_up = data.follow_up
     with transaction.atomic():
         h = Hearing.objects.select_for_update().select_related("contract").get(pk=hearing.pk)

@@ -20,8 +20,11 @@ from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
 from caidan.common.actor import Actor, user_of
+from caidan.common.codes import Common
 from caidan.common.errors import Conflict, NotFound, field_error
 from caidan.common.masking import scrub_text
+from caidan.common.perms import Perm
+from caidan.evaluations.codes import Code
 
 from ..inputs import MAX_TOKENS, SurveyInput
 from ..models import Survey, SurveyResponse, SurveyToken
@@ -83,10 +86,10 @@ def _new_tokens(survey: Survey, count: int) -> list[str]:
 def survey_create(*, contract, data: SurveyInput, actor: Actor) -> tuple[Survey, list[str]]:
     """The purchaser opens a survey and gets ``data.tokens`` one-time respondent tokens (shown
     once, to print or send; only their hashes are stored)."""
-    require(actor, "evaluations.commission", contract)
+    require(actor, Perm.EVALUATIONS_COMMISSION, contract)
     with transaction.atomic():
         if contract.status not in ("active", "completed"):
-            raise Conflict("合同签订后才能开展满意度调查。", code="not_active")
+            raise Conflict("合同签订后才能开展满意度调查。", code=Common.NOT_ACTIVE)
         survey = Survey.objects.create(
             contract=contract,
             title=data.title,
@@ -107,7 +110,7 @@ def survey_create(*, contract, data: SurveyInput, actor: Actor) -> tuple[Survey,
 
 
 def survey_tokens_add(*, survey: Survey, count: int, actor: Actor) -> list[str]:
-    require(actor, "evaluations.commission", survey.contract)
+    require(actor, Perm.EVALUATIONS_COMMISSION, survey.contract)
     if not isinstance(count, int) or not 1 <= count <= MAX_TOKENS:
         raise field_error("count", f"答卷令牌数量须为 1–{MAX_TOKENS}。")
     with transaction.atomic():
@@ -159,10 +162,10 @@ def survey_respond(
         limit=WRONG_TOKENS_PER_HOUR,
         window=dt.timedelta(hours=1),
     ):
-        raise TooManyRequests("答卷码错误次数过多，请一小时后再试。", code="throttled")
+        raise TooManyRequests("答卷码错误次数过多，请一小时后再试。", code=Code.THROTTLED)
     today = timezone.localdate()
     if today < survey.opens_on or today > survey.closes_on:
-        raise Conflict(f"调查时间为 {survey.opens_on} 至 {survey.closes_on}。", code="closed")
+        raise Conflict(f"调查时间为 {survey.opens_on} 至 {survey.closes_on}。", code=Code.CLOSED)
     row = SurveyToken.objects.filter(survey=survey, token_hash=token_hash(token or "")).first()
     if row is None:
         throttle_hit(scope=SURVEY_THROTTLE_SCOPE, key=key)
@@ -205,7 +208,7 @@ def survey_respond(
                 new={"survey": survey.pk, "score": str(score)},
             )
     except IntegrityError:
-        raise Conflict("该答卷码已经使用过，每份答卷码只能提交一次。", code="used") from None
+        raise Conflict("该答卷码已经使用过，每份答卷码只能提交一次。", code=Code.USED) from None
     return response
 
 

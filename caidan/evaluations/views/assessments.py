@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from caidan.accounts.models import Role
 from caidan.accounts.permissions import can, require
+from caidan.common.perms import Perm
 from caidan.web.ui import attempt, attempt_error, domain_errors
 
 from .. import forms, selectors_audit, services
@@ -25,16 +26,16 @@ def assessment_list(request):
     if not actor.has_role(
         Role.EVALUATOR, Role.REGISTRATION_AUTHORITY, Role.PLATFORM_ADMIN, Role.PROVIDER, Role.HUB
     ):
-        require(actor, "evaluations.confirm_assessments")  # 403 with the roles
+        require(actor, Perm.EVALUATIONS_CONFIRM_ASSESSMENTS)  # 403 with the roles
     return render(
         request,
         "evaluations/assessment_list.html",
         {
             "assessments": selectors_audit.assessments_for(actor),
-            "assessing": can(actor, "evaluations.assess_orgs", actor.organization)
+            "assessing": can(actor, Perm.EVALUATIONS_ASSESS_ORGS, actor.organization)
             if actor.organization
             else False,
-            "confirming": can(actor, "evaluations.confirm_assessments"),
+            "confirming": can(actor, Perm.EVALUATIONS_CONFIRM_ASSESSMENTS),
         },
     )
 
@@ -44,8 +45,8 @@ def assessment_list(request):
 def assessment_new(request):
     actor = request.actor
     if actor.organization is None:
-        require(actor, "evaluations.assess_orgs")
-    require(actor, "evaluations.assess_orgs", actor.organization)
+        require(actor, Perm.EVALUATIONS_ASSESS_ORGS)
+    require(actor, Perm.EVALUATIONS_ASSESS_ORGS, actor.organization)
     orgs = selectors_audit.assessable_organizations(exclude=actor.organization)
     form = forms.AssessmentForm(request.POST or None, organizations=orgs)
     if request.method == "POST" and form.is_valid():
@@ -90,7 +91,7 @@ def assessment_detail(request, pk: int):
 def assessment_decide(request, pk: int):
     actor = request.actor
     a = selectors_audit.assessment_get_for(pk=pk, actor=actor)
-    require(actor, "evaluations.confirm_assessments", a)
+    require(actor, Perm.EVALUATIONS_CONFIRM_ASSESSMENTS, a)
     form = forms.AssessmentDecisionForm(request.POST)
     if form.is_valid():
         confirm = form.cleaned_data["decision"]

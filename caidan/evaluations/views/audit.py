@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from caidan.accounts.models import Role
 from caidan.accounts.permissions import require
+from caidan.common.perms import Perm
 from caidan.web.ui import attempt, attempt_error, domain_errors
 
 from .. import forms, selectors_audit, services
@@ -22,7 +23,7 @@ from ..inputs import AuditPlanInput, FindingCloseInput, FindingInput, FindingRes
 @login_required
 @domain_errors
 def audit_index(request):
-    require(request.actor, "evaluations.audit")
+    require(request.actor, Perm.EVALUATIONS_AUDIT)
     plans = selectors_audit.audit_plans()
     return render(
         request,
@@ -40,7 +41,7 @@ def audit_index(request):
 def audit_plan_edit(request):
     """Pick a unit and year (GET), then tick the contracts to audit (POST)."""
     actor = request.actor
-    require(actor, "evaluations.audit")
+    require(actor, Perm.EVALUATIONS_AUDIT)
     source = request.POST if request.method == "POST" else request.GET
     pick = forms.AuditPlanPickForm(
         source if {"unit", "year"} & set(source) else None,
@@ -102,7 +103,7 @@ def _plan_page(request, plan, *, contracts=None, finding_form=None):
 @login_required
 @domain_errors
 def audit_plan(request, plan_id: int):
-    require(request.actor, "evaluations.audit")
+    require(request.actor, Perm.EVALUATIONS_AUDIT)
     return _plan_page(request, selectors_audit.audit_plan_get(pk=plan_id))
 
 
@@ -111,7 +112,7 @@ def audit_plan(request, plan_id: int):
 @domain_errors
 def audit_finding_record(request, plan_id: int):
     actor = request.actor
-    require(actor, "evaluations.audit")
+    require(actor, Perm.EVALUATIONS_AUDIT)
     plan = selectors_audit.audit_plan_get(pk=plan_id)
     contracts = selectors_audit.audit_plan_contracts(plan)
     form = forms.FindingForm(request.POST, contracts=contracts)
@@ -167,7 +168,7 @@ def audit_finding(request, finding_id: int):
 def audit_finding_respond(request, finding_id: int):
     actor = request.actor
     finding = selectors_audit.finding_get_for(pk=finding_id, actor=actor)
-    require(actor, "evaluations.respond", finding.contract)
+    require(actor, Perm.EVALUATIONS_RESPOND, finding.contract)
     form = forms.FindingResponseForm(request.POST)
     if form.is_valid():
         error = attempt_error(
@@ -190,7 +191,7 @@ def audit_finding_respond(request, finding_id: int):
 def audit_finding_close(request, finding_id: int):
     actor = request.actor
     finding = selectors_audit.finding_get_for(pk=finding_id, actor=actor)
-    require(actor, "evaluations.audit", finding)
+    require(actor, Perm.EVALUATIONS_AUDIT, finding)
     form = forms.FindingCloseForm(request.POST)
     if form.is_valid():
         error = attempt_error(

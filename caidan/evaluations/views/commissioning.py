@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from caidan.accounts.permissions import require
+from caidan.common.perms import Perm
 from caidan.web.ui import attempt, attempt_error, domain_errors
 
 from .. import forms, selectors, selectors_audit, services
@@ -96,7 +97,7 @@ def contract_evaluations(request, pk: int):
 def evaluator_appoint(request, pk: int):
     actor = request.actor
     c = contract_for(request, pk)
-    require(actor, "evaluations.commission", c)
+    require(actor, Perm.EVALUATIONS_COMMISSION, c)
     form = forms.AppointForm(request.POST, organizations=selectors.evaluator_organizations())
     if form.is_valid():
         appointment, error = attempt(
@@ -121,7 +122,7 @@ def evaluator_appoint(request, pk: int):
 def evaluation_schedule(request, pk: int):
     actor = request.actor
     c = contract_for(request, pk)
-    require(actor, "evaluations.commission", c)
+    require(actor, Perm.EVALUATIONS_COMMISSION, c)
     form = forms.ScheduleForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
@@ -148,7 +149,7 @@ def purchaser_score(request, pk: int):
     actor = request.actor
     e = evaluation_for(request, pk)
     c = e.contract
-    require(actor, "evaluations.commission", c)
+    require(actor, Perm.EVALUATIONS_COMMISSION, c)
     form = forms.PurchaserScoreForm(request.POST)
     if form.is_valid():
         error = attempt_error(

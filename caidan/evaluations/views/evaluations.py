@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.models import Role
 from caidan.accounts.permissions import can, require
+from caidan.common.perms import Perm
 from caidan.web.ui import attempt, attempt_refusal, domain_errors
 
 from .. import forms, selectors, services
@@ -61,7 +62,7 @@ def evaluation_detail(request, pk: int):
             "appointment": selectors.appointment_of(c),
             "hearings": selectors.hearings_of(c),
             "evaluating": evaluation_affordances(actor, e).score,
-            "commissioning": can(actor, "evaluations.commission", c),
+            "commissioning": can(actor, Perm.EVALUATIONS_COMMISSION, c),
         },
     )
 
@@ -88,7 +89,7 @@ def evaluation_report(request, pk: int):
 @domain_errors
 def my_evaluations(request):
     actor = request.actor
-    require(actor, "evaluations.evaluate")
+    require(actor, Perm.EVALUATIONS_EVALUATE)
     return render(
         request,
         "evaluations/mine.html",
@@ -105,7 +106,7 @@ def my_evaluations(request):
 def evaluation_score(request, pk: int):
     actor = request.actor
     e = evaluation_for(request, pk)
-    require(actor, "evaluations.evaluate", e.contract)
+    require(actor, Perm.EVALUATIONS_EVALUATE, e.contract)
     if not evaluation_affordances(actor, e).score:
         messages.info(request, _("评价结果已公布，不能再修改。"))
         return redirect("evaluations:detail", pk=e.pk)
@@ -143,7 +144,7 @@ def evaluation_publish(request, pk: int):
     missing); publishing is irreversible and takes effect at once."""
     actor = request.actor
     e = evaluation_for(request, pk)
-    require(actor, "evaluations.evaluate", e.contract)
+    require(actor, Perm.EVALUATIONS_EVALUATE, e.contract)
     if not evaluation_affordances(actor, e).publish:
         messages.info(request, _("评价结果已公布。"))
         return redirect("evaluations:detail", pk=e.pk)

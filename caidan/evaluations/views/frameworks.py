@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.permissions import can, require
+from caidan.common.perms import Perm
 from caidan.web.ui import attempt_refusal, domain_errors
 
 from .. import forms, selectors, services
@@ -29,12 +30,12 @@ def framework_edit(request, pk: int):
     actor = request.actor
     c = contract_for(request, pk)
     if not selectors.sees_evaluation_work(actor, c):
-        require(actor, "evaluations.commission", c)  # 403 with the reason
+        require(actor, Perm.EVALUATIONS_COMMISSION, c)  # 403 with the reason
     shown = selectors.framework_or_template(c)
     framework = shown if shown.pk else None
     form = forms.FrameworkForm(request.POST or None, indicators=shown.indicators)
     if request.method == "POST":
-        require(actor, "evaluations.commission", c)
+        require(actor, Perm.EVALUATIONS_COMMISSION, c)
         if form.is_valid():
             saved, refusal = attempt_refusal(
                 lambda: _adjust(
@@ -53,7 +54,7 @@ def framework_edit(request, pk: int):
             "c": c,
             "framework": framework,
             "form": form,
-            "editable": can(actor, "evaluations.commission", c)
+            "editable": can(actor, Perm.EVALUATIONS_COMMISSION, c)
             and not (framework and framework.frozen_at),
             "formulas": FORMULAS,
         },

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from caidan.accounts.permissions import require
+from caidan.common.perms import Perm
 from caidan.web.ui import attempt_error, domain_errors
 
 from .. import forms, selectors, services
@@ -24,7 +25,7 @@ from .helpers import contract_for
 def hearing_record(request, pk: int):
     actor = request.actor
     c = contract_for(request, pk)
-    require(actor, "evaluations.commission", c)
+    require(actor, Perm.EVALUATIONS_COMMISSION, c)
     form = forms.HearingForm(request.POST)
     if form.is_valid():
         error = attempt_error(
@@ -45,7 +46,7 @@ def hearing_record(request, pk: int):
 def hearing_follow_up(request, pk: int, hearing_id: int):
     actor = request.actor
     c = contract_for(request, pk)
-    require(actor, "evaluations.commission", c)
+    require(actor, Perm.EVALUATIONS_COMMISSION, c)
     hearing = selectors.hearing_get(contract=c, pk=hearing_id)
     form = forms.FollowUpForm(request.POST)
     if form.is_valid():

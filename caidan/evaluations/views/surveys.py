@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from caidan.accounts.middleware import client_ip
 from caidan.accounts.permissions import require
+from caidan.common.perms import Perm
 from caidan.web.ui import attempt, attempt_refusal, domain_errors
 
 from .. import forms, selectors, services
@@ -40,7 +41,7 @@ def _tokens_page(request, survey, tokens):
 def survey_new(request, pk: int):
     actor = request.actor
     c = contract_for(request, pk)
-    require(actor, "evaluations.commission", c)
+    require(actor, Perm.EVALUATIONS_COMMISSION, c)
     today = timezone.localdate()
     form = forms.SurveyForm(
         request.POST or None,
@@ -73,7 +74,7 @@ def survey_new(request, pk: int):
 def survey_tokens_add(request, survey_id: int):
     actor = request.actor
     survey = selectors.survey_get(pk=survey_id)
-    require(actor, "evaluations.commission", survey.contract)
+    require(actor, Perm.EVALUATIONS_COMMISSION, survey.contract)
     form = forms.TokensAddForm(request.POST)
     if form.is_valid():
         tokens, error = attempt(

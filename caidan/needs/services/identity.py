@@ -31,6 +31,7 @@ from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
 from caidan.common.actor import Actor
 from caidan.common.calendar import start_of_day
+from caidan.common.codes import Common
 from caidan.common.errors import (
     Conflict,
     NotAuthenticated,
@@ -40,7 +41,9 @@ from caidan.common.errors import (
     field_error,
 )
 from caidan.common.masking import mask_id_number, mask_phone
+from caidan.common.perms import Perm
 from caidan.common.tick import tick_job
+from caidan.needs.codes import Code
 
 from ..inputs import CODE_DIGITS, IdentityCodeInput, IdentityInput
 from ..models import MAX_CODE_ATTEMPTS, IdentityKind, ResidentIdentity, VerificationCode
@@ -88,7 +91,7 @@ def _verifiable(data: IdentityInput) -> tuple[str, str]:
         raise field_error(
             "kind",
             "本平台暂不支持以身份证号接收验证码，请使用手机号验证。",
-            code="kind_unavailable",
+            code=Code.KIND_UNAVAILABLE,
         )
     return identity_hash(data.kind, data.value), identity_hint(data.kind, data.value)
 
@@ -124,13 +127,13 @@ def identity_verification_start(*, data: IdentityInput, ip: str = "") -> Challen
             wait = math.ceil((RESEND_INTERVAL - (now - last)).total_seconds())
             raise TooManyRequests(
                 f"验证码发送过于频繁，请 {wait} 秒后再试。",
-                code="code_too_soon",
+                code=Code.CODE_TOO_SOON,
                 detail={"retry_after": wait},
             )
         if mine.filter(created_at__gte=today).count() >= CODES_PER_DAY:
             raise TooManyRequests(
                 f"该号码今天获取验证码已达 {CODES_PER_DAY} 次上限，请明天再试。",
-                code="code_daily_limit",
+                code=Code.CODE_DAILY_LIMIT,
             )
         if (
             ip
@@ -140,7 +143,7 @@ def identity_verification_start(*, data: IdentityInput, ip: str = "") -> Challen
             >= CODES_PER_IP_HOUR
         ):
             raise TooManyRequests(
-                "当前网络获取验证码过于频繁，请一小时后再试。", code="code_ip_limit"
+                "当前网络获取验证码过于频繁，请一小时后再试。", code=Code.CODE_IP_LIMIT
             )
         code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
         # a new code replaces any earlier one still running
@@ -190,10 +193,10 @@ def identity_verification_confirm(*, data: IdentityCodeInput, ip: str = "") -> U
             .first()
         )
         if challenge is None or challenge.expires_at <= now:
-            raise field_error("code", "验证码已过期或不存在，请重新获取。", code="code_expired")
+            raise field_error("code", "验证码已过期或不存在，请重新获取。", code=Code.CODE_EXPIRED)
         if challenge.attempts >= MAX_CODE_ATTEMPTS:
             raise TooManyRequests(
-                "验证码错误次数过多，已失效，请重新获取。", code="code_attempts_exceeded"
+                "验证码错误次数过多，已失效，请重新获取。", code=Code.CODE_ATTEMPTS_EXCEEDED
             )
         if not hmac.compare_digest(challenge.code_hash, _code_hash(ihash, code)):
             challenge.attempts += 1
@@ -209,12 +212,12 @@ def identity_verification_confirm(*, data: IdentityCodeInput, ip: str = "") -> U
             if left > 0:
                 failure = ValidationError(
                     f"验证码不正确，还可尝试 {left} 次。",
-                    code="code_wrong",
+                    code=Code.CODE_WRONG,
                     detail={"field": "code", "attempts_left": left},
                 )
             else:
                 failure = TooManyRequests(
-                    "验证码错误次数过多，已失效，请重新获取。", code="code_attempts_exceeded"
+                    "验证码错误次数过多，已失效，请重新获取。", code=Code.CODE_ATTEMPTS_EXCEEDED
                 )
         else:
             challenge.used_at = now
@@ -255,7 +258,7 @@ def _identity_for(*, kind: str, ihash: str, hint: str) -> ResidentIdentity:
     if identity is not None:
         if not identity.user.is_active:
             raise PermissionDenied(
-                "该居民账户已停用，请联系街道工作人员。", code="account_inactive"
+                "该居民账户已停用，请联系街道工作人员。", code=Code.ACCOUNT_INACTIVE
             )
         return identity
     user = _resident_user(hint)
@@ -265,7 +268,7 @@ def _identity_for(*, kind: str, ihash: str, hint: str) -> ResidentIdentity:
                 kind=kind, identity_hash=ihash, hint=hint, user=user
             )
     except IntegrityError:
-        raise Conflict("该身份正在另一处完成验证，请稍后重试。", code="identity_race") from None
+        raise Conflict("该身份正在另一处完成验证，请稍后重试。", code=Code.IDENTITY_RACE) from None
     audit_record(
         kind=EventKind.RESIDENT_IDENTITY_CREATED,
         actor=Actor.system(),
@@ -281,19 +284,19 @@ def resident_identity_create(
     """Register an identity without a code (demo data, or an officer at the service
     counter who has seen the person's papers). With ``user``, the identity is bound to
     that existing account, which is given the resident role if it lacks it."""
-    require(actor, "accounts.manage")
+    require(actor, Perm.ACCOUNTS_MANAGE)
     kind = data.kind
     ihash, hint = identity_hash(kind, data.value), identity_hint(kind, data.value)
     with transaction.atomic():
         if ResidentIdentity.objects.filter(identity_hash=ihash).exists():
             raise Conflict(
-                f"身份 {hint} 已绑定居民账户（一个身份只能对应一个账户）。", code="duplicate"
+                f"身份 {hint} 已绑定居民账户（一个身份只能对应一个账户）。", code=Common.DUPLICATE
             )
         if user is None:
             user = _resident_user(hint)
         else:
             if ResidentIdentity.objects.filter(user=user).exists():
-                raise Conflict("该账户已绑定居民身份。", code="duplicate")
+                raise Conflict("该账户已绑定居民身份。", code=Common.DUPLICATE)
             if not Membership.objects.filter(
                 user=user, role=Role.RESIDENT, is_active=True
             ).exists():
@@ -310,16 +313,16 @@ def resident_identity_create(
     return identity
 
 
-def identity_of(actor: Actor, permission: str = "needs.submit") -> ResidentIdentity:
+def identity_of(actor: Actor, permission: str = Perm.NEEDS_SUBMIT) -> ResidentIdentity:
     """The verified identity a resident acts with; refuses other roles and unverified
     accounts with a message saying what to do."""
     if not getattr(actor, "is_authenticated", False):
-        raise NotAuthenticated("请先用手机号验证身份。", code="not_authenticated")
+        raise NotAuthenticated("请先用手机号验证身份。", code=Common.NOT_AUTHENTICATED)
     require(actor, permission)
     identity = ResidentIdentity.objects.filter(user=actor.user).first()
     if identity is None:
         raise PermissionDenied(
-            "您的账户尚未完成居民身份验证，请先用手机号验证身份。", code="identity_required"
+            "您的账户尚未完成居民身份验证，请先用手机号验证身份。", code=Common.IDENTITY_REQUIRED
         )
     return identity
 

@@ -25,7 +25,9 @@ from caidan.audit.services import audit_record, diff
 from caidan.catalog.models import CatalogItem
 from caidan.common.actor import Actor, user_of
 from caidan.common.errors import Conflict, NotFound, field_error
+from caidan.common.perms import Perm
 from caidan.common.tick import tick_job
+from caidan.needs.codes import Code
 
 from .. import permissions  # noqa: F401 - registers the rules
 from ..inputs import MenuCloseInput, MenuInput, MenuItemInput
@@ -59,11 +61,11 @@ def _snapshot(menu: Menu) -> dict[str, Any]:
 
 def _frozen_error(menu: Menu) -> Conflict:
     if menu.status == MenuStatus.CLOSED:
-        return Conflict(f"菜单“{menu.title}”已截止，不能再修改。", code="menu_closed")
+        return Conflict(f"菜单“{menu.title}”已截止，不能再修改。", code=Code.MENU_CLOSED)
     return Conflict(
         f"点菜已于 {local(menu.ordering_opens_at)} 开始，菜单规则已冻结："
         "点菜开始后，菜单项、社区和点菜时间都不能再修改。",
-        code="menu_frozen",
+        code=Code.MENU_FROZEN,
         detail={"rule": "rules_freeze_when_ordering_opens"},
     )
 
@@ -80,11 +82,11 @@ def _lock(menu: Menu) -> Menu:
 
 def menu_create(*, data: MenuInput, actor: Actor, unit: Unit | None = None) -> Menu:
     """A new draft menu for the purchaser's unit (or, for a district officer, a unit below)."""
-    require(actor, "needs.manage_menus")
+    require(actor, Perm.NEEDS_MANAGE_MENUS)
     unit = unit or getattr(actor, "unit", None)
     if unit is None:
         raise field_error("unit", "请指定编制菜单的购买主体（街道、镇或部门）。")
-    require(actor, "needs.manage_menus", unit)
+    require(actor, Perm.NEEDS_MANAGE_MENUS, unit)
     with transaction.atomic():
         menu = Menu.objects.create(unit=unit, created_by=user_of(actor), **data.values())
         audit_record(
@@ -108,11 +110,11 @@ def menu_update(*, menu: Menu, changes: dict[str, Any], actor: Actor) -> Menu:
     """Change some fields of a menu; the whole menu is checked again as one input. Title
     and description may be corrected until it closes; the community and the period only
     until ordering opens."""
-    require(actor, "needs.manage_menus", menu)
+    require(actor, Perm.NEEDS_MANAGE_MENUS, menu)
     now = timezone.now()
     with transaction.atomic():
         menu = _lock(menu)
-        require(actor, "needs.manage_menus", menu)
+        require(actor, Perm.NEEDS_MANAGE_MENUS, menu)
         if menu.status == MenuStatus.CLOSED:
             raise _frozen_error(menu)
         before = _snapshot(menu)
@@ -147,31 +149,31 @@ def _check_catalog_item(catalog_item: Any) -> CatalogItem:
             "catalog_item",
             f"目录条目“{item.code} {item.name}”所在的目录版本“{item.version.name}”"
             f"当前为{item.version.get_status_display()}：菜单只能选用已发布目录版本中的条目。",
-            code="catalog_not_published",
+            code=Code.CATALOG_NOT_PUBLISHED,
         )
     if item.level != CatalogItem.Level.THIRD:
         raise field_error(
             "catalog_item",
             f"“{item.code} {item.name}”是{item.get_level_display()}：菜单只能选用三级目录条目（具体服务项目）。",
-            code="catalog_not_level3",
+            code=Code.CATALOG_NOT_LEVEL3,
         )
     return item
 
 
 def menu_item_add(*, menu: Menu, data: MenuItemInput, actor: Actor) -> MenuItem:
     """Put a catalog item on the menu (its title defaults to the item's name)."""
-    require(actor, "needs.manage_menus", menu)
+    require(actor, Perm.NEEDS_MANAGE_MENUS, menu)
     item = _check_catalog_item(data.catalog_item)
     title = data.title or item.name
     sort_order = data.sort_order
     with transaction.atomic():
         menu = _lock(menu)
-        require(actor, "needs.manage_menus", menu)
+        require(actor, Perm.NEEDS_MANAGE_MENUS, menu)
         if menu.rules_frozen(timezone.now()):
             raise _frozen_error(menu)
         items = MenuItem.objects.filter(menu=menu)
         if items.count() >= MAX_ITEMS_PER_MENU:
-            raise Conflict(f"一份菜单最多 {MAX_ITEMS_PER_MENU} 项。", code="menu_full")
+            raise Conflict(f"一份菜单最多 {MAX_ITEMS_PER_MENU} 项。", code=Code.MENU_FULL)
         if sort_order is None:
             sort_order = (items.aggregate(m=Max("sort_order"))["m"] or 0) + 1
         row = MenuItem.objects.create(
@@ -199,17 +201,17 @@ def menu_item_add(*, menu: Menu, data: MenuItemInput, actor: Actor) -> MenuItem:
 
 def menu_item_remove(*, actor: Actor, item: MenuItem) -> None:
     """Take an item off the menu — only before ordering opens."""
-    require(actor, "needs.manage_menus", item.menu)
+    require(actor, Perm.NEEDS_MANAGE_MENUS, item.menu)
     with transaction.atomic():
         menu = _lock(item.menu)
-        require(actor, "needs.manage_menus", menu)
+        require(actor, Perm.NEEDS_MANAGE_MENUS, menu)
         if menu.rules_frozen(timezone.now()):
             raise _frozen_error(menu)
         row = MenuItem.objects.filter(pk=item.pk, menu=menu).first()
         if row is None:
             raise NotFound("找不到该菜单项。")
         if MenuOrder.objects.filter(menu_item=row).exists():  # pragma: no cover - frozen first
-            raise Conflict("已有居民支持该菜单项，不能删除。", code="menu_item_ordered")
+            raise Conflict("已有居民支持该菜单项，不能删除。", code=Code.MENU_ITEM_ORDERED)
         audit_record(
             kind=EventKind.MENU_ITEM_REMOVED,
             actor=actor,
@@ -230,13 +232,13 @@ def _lock_for(menu: Menu, action: str) -> Menu:
 
 def menu_publish(*, actor: Actor, menu: Menu) -> Menu:
     """Publish a draft: residents see it, and may order once its period opens."""
-    require(actor, "needs.manage_menus", menu)
+    require(actor, Perm.NEEDS_MANAGE_MENUS, menu)
     now = timezone.now()
     with transaction.atomic():
         menu = _lock_for(menu, MenuAction.PUBLISH)
-        require(actor, "needs.manage_menus", menu)
+        require(actor, Perm.NEEDS_MANAGE_MENUS, menu)
         if not MenuItem.objects.filter(menu=menu).exists():
-            raise Conflict("菜单至少要有一个菜单项才能发布。", code="menu_empty")
+            raise Conflict("菜单至少要有一个菜单项才能发布。", code=Code.MENU_EMPTY)
         if menu.ordering_closes_at <= now:
             raise field_error(
                 "ordering_closes_at",
@@ -266,12 +268,12 @@ def menu_close(
 ) -> Menu:
     """Close ordering. Before the period's end this needs a stated reason (it shortens
     the period residents were promised); the tick closes menus when their period ends."""
-    require(actor, "needs.manage_menus", menu)
+    require(actor, Perm.NEEDS_MANAGE_MENUS, menu)
     now = now or timezone.now()
     reason = data.reason if data is not None else ""
     with transaction.atomic():
         menu = _lock_for(menu, MenuAction.CLOSE)
-        require(actor, "needs.manage_menus", menu)
+        require(actor, Perm.NEEDS_MANAGE_MENUS, menu)
         early = now < menu.ordering_closes_at
         if early and not reason:
             raise field_error(
@@ -331,20 +333,21 @@ def close_due_menus(now: dt.datetime) -> int:
 def _closed_message(menu: Menu, now: dt.datetime) -> Conflict:
     if menu.status == MenuStatus.PUBLISHED and now < menu.ordering_opens_at:
         return Conflict(
-            f"点菜尚未开始：将于 {local(menu.ordering_opens_at)} 开始。", code="ordering_not_open"
+            f"点菜尚未开始：将于 {local(menu.ordering_opens_at)} 开始。",
+            code=Code.ORDERING_NOT_OPEN,
         )
     when = menu.closed_at if menu.status == MenuStatus.CLOSED and menu.closed_at else None
     when = when or menu.ordering_closes_at
-    return Conflict(f"点菜已于 {local(when)} 截止。", code="ordering_closed")
+    return Conflict(f"点菜已于 {local(when)} 截止。", code=Code.ORDERING_CLOSED)
 
 
 def menu_order_place(*, actor: Actor, menu_item: MenuItem) -> MenuOrder:
     """A verified resident supports a menu item: once per identity per item, only while
     ordering is open. A second (or simultaneous) order is refused with the same message."""
-    identity = identity_of(actor, "needs.order")
+    identity = identity_of(actor, Perm.NEEDS_ORDER)
     now = timezone.now()
     already = Conflict(
-        "您已支持过该菜单项：每人每项只能支持一次，不重复计数。", code="already_ordered"
+        "您已支持过该菜单项：每人每项只能支持一次，不重复计数。", code=Code.ALREADY_ORDERED
     )
     with transaction.atomic():
         item = MenuItem.objects.select_related("menu").filter(pk=menu_item.pk).first()

@@ -16,7 +16,9 @@ from caidan.audit.services import audit_record
 from caidan.common.actor import Actor
 from caidan.common.calendar import start_of_day
 from caidan.common.errors import Conflict, NotAuthenticated, TooManyRequests
+from caidan.common.perms import Perm
 from caidan.jurisdiction.selectors import setting_value
+from caidan.needs.codes import Code
 
 from .. import permissions  # noqa: F401 - registers the rules
 from ..inputs import NeedInput, NeedModerationInput, NeedReportInput
@@ -29,12 +31,12 @@ NEEDS_PER_DAY = 10  # per identity: enough for anyone, a brake on floods
 
 def need_submit(*, data: NeedInput, actor: Actor) -> Need:
     """A verified resident states a need for a community of a street or town."""
-    identity = identity_of(actor, "needs.submit")
+    identity = identity_of(actor, Perm.NEEDS_SUBMIT)
     with transaction.atomic():
         today = start_of_day(timezone.localdate())
         if Need.objects.filter(identity=identity, created_at__gte=today).count() >= NEEDS_PER_DAY:
             raise TooManyRequests(
-                f"每人每天最多提出 {NEEDS_PER_DAY} 条需求，请明天再提。", code="need_daily_limit"
+                f"每人每天最多提出 {NEEDS_PER_DAY} 条需求，请明天再提。", code=Code.NEED_DAILY_LIMIT
             )
         need = Need.objects.create(identity=identity, **data.values())
         audit_record(
@@ -55,15 +57,15 @@ def need_report(*, need: Need, actor: Actor, data: NeedReportInput | None = None
     jurisdiction's threshold the need is hidden automatically, pending a moderator's look."""
     if not getattr(actor, "is_authenticated", False):
         raise NotAuthenticated("请先登录或验证身份后再举报。")
-    require(actor, "needs.report")
+    require(actor, Perm.NEEDS_REPORT)
     reason = data.reason if data is not None else ""
     with transaction.atomic():
         need = _lock(need)
         if need.status == NeedStatus.HIDDEN:
-            raise Conflict("该需求已被隐藏，无需再举报。", code="need_hidden")
+            raise Conflict("该需求已被隐藏，无需再举报。", code=Code.NEED_HIDDEN)
         if need.identity.user_id == actor.user.pk:
-            raise Conflict("不能举报自己提出的需求。", code="own_need")
-        already = Conflict("您已举报过该需求，每人只能举报一次。", code="already_reported")
+            raise Conflict("不能举报自己提出的需求。", code=Code.OWN_NEED)
+        already = Conflict("您已举报过该需求，每人只能举报一次。", code=Code.ALREADY_REPORTED)
         if NeedReport.objects.filter(need=need, reporter=actor.user).exists():
             raise already
         try:
@@ -97,10 +99,10 @@ def need_report(*, need: Need, actor: Actor, data: NeedReportInput | None = None
 
 
 def _moderate(*, actor: Actor, need: Need, reason: str, action: str) -> Need:
-    require(actor, "needs.moderate", need)
+    require(actor, Perm.NEEDS_MODERATE, need)
     with transaction.atomic():
         need = _lock(need)
-        require(actor, "needs.moderate", need)
+        require(actor, Perm.NEEDS_MODERATE, need)
         fields = {}
         if action == NeedAction.RESTORE:
             fields["report_count"] = 0  # a restored need must be reported afresh to hide again

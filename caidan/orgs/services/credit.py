@@ -19,7 +19,9 @@ from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
 from caidan.common.actor import Actor
 from caidan.common.errors import Conflict, ValidationError, field_error
+from caidan.common.perms import Perm
 from caidan.common.tick import tick_job
+from caidan.orgs.codes import Code
 
 from .. import (
     permissions,  # noqa: F401 - registers the rules
@@ -46,7 +48,7 @@ def grade_record(
     note: str = "",
     actor: Actor,
 ) -> Grade:
-    require(actor, "orgs.manage")
+    require(actor, Perm.ORGS_MANAGE)
     try:
         level = int(level)
     except (TypeError, ValueError):
@@ -131,7 +133,7 @@ def penalty_record(*, organization: Organization, data: PenaltyInput, actor: Act
     warning or fine < 5 万元 → abnormal list (removed after 6 months);
     fine ≥ 5 万元 → serious-violation list; revocation → serious list and status revoked;
     a second warning/small fine within 3 years → serious-violation list."""
-    require(actor, "orgs.manage")
+    require(actor, Perm.ORGS_MANAGE)
     kind, amount, decided_on, reason = data.kind, data.amount, data.decided_on, data.reason
     with transaction.atomic():
         org = Organization.objects.select_for_update().get(pk=organization.pk)
@@ -208,7 +210,7 @@ def credit_list_add(
     *, organization: Organization, data: CreditListingInput, actor: Actor
 ) -> CreditRecord:
     """List an organization by decision of the authority (e.g. annual report not filed)."""
-    require(actor, "orgs.manage")
+    require(actor, Perm.ORGS_MANAGE)
     list_kind, reason = data.list_kind, data.reason
     with transaction.atomic():
         if organization.credit_records.filter(
@@ -232,7 +234,7 @@ def judgment_defaulter_set(
 ) -> CreditRecord:
     """Record a court's judgment-defaulter finding: the defaulter flag plus a listing on
     the serious-violation list (民政部令第60号)."""
-    require(actor, "orgs.manage")
+    require(actor, Perm.ORGS_MANAGE)
     _not_future(listed_on, "listed_on")
     with transaction.atomic():
         if organization.credit_records.filter(
@@ -288,7 +290,7 @@ def credit_record_remove(
 ) -> CreditRecord:
     """Remove a listing: abnormal after rectification; serious only after two years
     without a new event; a defaulter flag when the court lifts it."""
-    require(actor, "orgs.manage")
+    require(actor, Perm.ORGS_MANAGE)
     removed_on = removed_on or timezone.localdate()
     if not (reason or "").strip():
         raise field_error("reason", "请写明移出理由（如已整改的情况）。")
@@ -307,7 +309,7 @@ def credit_record_remove(
             if removed_on < earliest:
                 raise ValidationError(
                     f"严重违法失信名单须满 2 年且期间无新的违法失信行为方可移出，最早可于 {earliest} 移出。",
-                    code="serious_too_early",
+                    code=Code.SERIOUS_TOO_EARLY,
                     detail={"field": "removed_on", "earliest": earliest.isoformat()},
                 )
         record.removed_on = removed_on
@@ -335,7 +337,7 @@ def provider_bar_create(
     actor: Actor,
 ) -> ProviderBar:
     """Bar a provider from bidding until ``ends_on`` (poor evaluation, breach …)."""
-    require(actor, "orgs.manage")
+    require(actor, Perm.ORGS_MANAGE)
     if not (reason or "").strip():
         raise field_error("reason", "请写明列入负面清单的理由。")
     if ends_on < starts_on:
@@ -363,7 +365,7 @@ def provider_bar_create(
 def provider_bar_lift(
     *, bar: ProviderBar, reason: str, lifted_on: dt.date | None = None, actor: Actor
 ) -> ProviderBar:
-    require(actor, "orgs.manage")
+    require(actor, Perm.ORGS_MANAGE)
     lifted_on = lifted_on or timezone.localdate()
     if not (reason or "").strip():
         raise field_error("reason", "请写明提前解除的理由。")

@@ -8,13 +8,13 @@ on a credit list, not barred). One entry per service field the organization work
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
+from caidan.common.actor import Actor
 from caidan.common.tick import tick_job
 
 from .. import rules
@@ -57,7 +57,7 @@ def directory_criteria(org: Organization, on: dt.date | None = None) -> tuple[bo
 
 
 def directory_recompute(
-    *, organization: Organization, actor: Any = None, on: dt.date | None = None
+    *, organization: Organization, actor: Actor | None = None, on: dt.date | None = None
 ) -> tuple[set[str], set[str]]:
     """Bring the organization's directory entries in line with the criteria. Returns the
     fields added and removed. Call inside the service that changed an input."""

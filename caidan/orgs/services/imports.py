@@ -12,6 +12,7 @@ from caidan.audit.services import audit_record
 from caidan.common.actor import Actor
 from caidan.common.errors import DomainError, ValidationError
 from caidan.common.identifiers import validate_uscc
+from caidan.common.perms import Perm
 from caidan.common.xlsx import cell_date, cell_text, import_failed, read_rows, write_workbook
 
 from ..inputs import OrganizationChanges, OrganizationInput
@@ -157,7 +158,7 @@ def _parse_row(
 
 
 def organizations_import(*, file, actor: Actor) -> list[Organization]:
-    require(actor, "orgs.manage")
+    require(actor, Perm.ORGS_MANAGE)
     rows = read_rows(file, COLUMNS, required=REQUIRED)
     parsed, errors, seen = [], [], {}
     for number, row in rows:

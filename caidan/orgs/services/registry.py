@@ -19,7 +19,10 @@ from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record, diff
 from caidan.common.actor import Actor
+from caidan.common.codes import Common
 from caidan.common.errors import Conflict, ValidationError, field_error
+from caidan.common.perms import Perm
+from caidan.orgs.codes import Code
 
 from .. import permissions  # noqa: F401 - registers the rules
 from ..inputs import OrganizationChanges, OrganizationInput, PastProjectInput
@@ -81,12 +84,14 @@ def organization_create(
     *, data: OrganizationInput, hub: Organization | None = None, actor: Actor
 ) -> Organization:
     """Register an organization (registration authority), affiliated to ``hub`` if given."""
-    require(actor, "orgs.manage")
+    require(actor, Perm.ORGS_MANAGE)
     if hub is not None and not hub.is_hub:
         raise field_error("hub", f"“{hub.name}”不是枢纽型社会组织。")
     with transaction.atomic():
         if Organization.objects.filter(uscc=data.uscc).exists():
-            raise field_error("uscc", f"统一社会信用代码 {data.uscc} 已登记。", code="duplicate")
+            raise field_error(
+                "uscc", f"统一社会信用代码 {data.uscc} 已登记。", code=Common.DUPLICATE
+            )
         org = Organization.objects.create(
             **data.values(*IDENTITY_FIELDS, *PROFILE_FIELDS, *AUTHORITY_FIELDS), hub=hub
         )
@@ -134,7 +139,7 @@ def organization_update(
     *, organization: Organization, changes: dict[str, Any], actor: Actor
 ) -> Organization:
     """The registration authority changes any registry field."""
-    require(actor, "orgs.manage")
+    require(actor, Perm.ORGS_MANAGE)
     cleaned = _checked(changes, IDENTITY_FIELDS + PROFILE_FIELDS + AUTHORITY_FIELDS)
     with transaction.atomic():
         org = Organization.objects.select_for_update().get(pk=organization.pk)
@@ -153,13 +158,13 @@ def organization_update_own(
     *, organization: Organization, changes: dict[str, Any], actor: Actor
 ) -> Organization:
     """A provider keeps its own profile current; legal identity needs a change request."""
-    require(actor, "orgs.edit_own", organization)
+    require(actor, Perm.ORGS_EDIT_OWN, organization)
     identity = sorted(set(changes) & set(IDENTITY_FIELDS + AUTHORITY_FIELDS))
     if identity:
         raise ValidationError(
             "名称、信用代码、组织形式、成立日期、法定代表人、住所等登记事项须经登记管理机关审核，"
             "请提交登记事项变更申请。",
-            code="identity_change",
+            code=Code.IDENTITY_CHANGE,
             detail={"field": identity[0]},
         )
     cleaned = _checked(changes, PROFILE_FIELDS)
@@ -181,7 +186,7 @@ def change_request_submit(
 ) -> ProfileChangeRequest:
     """A provider asks the authority to change its legal identity; ``changes`` (registry
     fields only) is checked now and again when the authority decides."""
-    require(actor, "orgs.edit_own", organization)
+    require(actor, Perm.ORGS_EDIT_OWN, organization)
     if not changes:
         raise field_error("changes", "请填写要变更的登记事项。")
     bad = sorted(set(changes) - set(IDENTITY_FIELDS))
@@ -213,7 +218,7 @@ def change_request_submit(
 def change_request_decide(
     *, request: ProfileChangeRequest, approve: bool, note: str = "", actor: Actor
 ) -> ProfileChangeRequest:
-    require(actor, "orgs.manage")
+    require(actor, Perm.ORGS_MANAGE)
     if not approve and not note.strip():
         raise field_error("note", "驳回时请写明理由。")
     with transaction.atomic():
@@ -250,7 +255,7 @@ def organization_set_hub(
     *, organization: Organization, hub: Organization | None, actor: Actor
 ) -> Organization:
     """Affiliate a grassroots organization to a hub organization (or detach it)."""
-    require(actor, "orgs.manage")
+    require(actor, Perm.ORGS_MANAGE)
     if hub is not None:
         if not hub.is_hub:
             raise field_error("hub", f"“{hub.name}”不是枢纽型社会组织。")
@@ -277,7 +282,7 @@ def past_project_record(
     *, organization: Organization, data: PastProjectInput, actor: Actor
 ) -> PastProject:
     """Record purchase experience recognised by a purchaser (directory criterion)."""
-    require(actor, "orgs.manage")
+    require(actor, Perm.ORGS_MANAGE)
     with transaction.atomic():
         project = PastProject.objects.create(
             organization=organization,

@@ -8,6 +8,7 @@ from ninja import Schema, Status
 
 from caidan.accounts.permissions import require
 from caidan.common.errors import NotFound, field_error
+from caidan.common.perms import Perm
 from caidan.common.schemas import ERRORS, AsSeen, renamed_fields
 
 from .. import selectors, services
@@ -60,7 +61,7 @@ class CandidateProblemsOut(Schema):
 def candidate_problems(request, tender_id: int):
     actor = request.auth
     tender = tender_for(actor, tender_id)
-    require(actor, "procurement.manage", tender)
+    require(actor, Perm.PROCUREMENT_MANAGE, tender)
     problems = services.candidate_problems(tender)
     return [
         AsSeen(b, reasons=problems[b.pk]) for b in services.recommended(tender) if b.pk in problems
@@ -75,7 +76,7 @@ def candidate_problems(request, tender_id: int):
 def disqualify_candidate(request, tender_id: int, bid_id: int):
     actor = request.auth
     tender = tender_for(actor, tender_id)
-    require(actor, "procurement.manage", tender)
+    require(actor, Perm.PROCUREMENT_MANAGE, tender)
     bid = selectors.bid_of_tender(tender, bid_id)
     if bid is None:
         raise NotFound("该投标不属于本采购项目。")

@@ -7,6 +7,7 @@ from ninja import File, Form, Status, UploadedFile
 
 from caidan.accounts.permissions import require
 from caidan.common.errors import field_error
+from caidan.common.perms import Perm
 from caidan.common.schemas import ERRORS
 from caidan.documents.api import AttachmentOut
 
@@ -32,7 +33,7 @@ def add_document(
 ):
     actor = request.auth
     tender = tender_for(actor, tender_id)
-    require(actor, "procurement.manage", tender)
+    require(actor, Perm.PROCUREMENT_MANAGE, tender)
     if file is None:
         raise field_error("file", "请选择要上传的文件。")
     document = services.tender_document_add(

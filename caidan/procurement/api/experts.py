@@ -10,6 +10,7 @@ from ninja import Schema, Status
 from caidan.accounts.permissions import require
 from caidan.common.errors import field_error
 from caidan.common.pagination import keyset_paginate
+from caidan.common.perms import Perm
 from caidan.common.schemas import ERRORS, PageOut, page_response, renamed_fields
 
 from .. import selectors_experts, services
@@ -56,7 +57,7 @@ def list_experts(
     cursor: str | None = None,
     limit: int = 20,
 ):
-    require(request.auth, "procurement.manage_experts")
+    require(request.auth, Perm.PROCUREMENT_MANAGE_EXPERTS)
     qs = selectors_experts.expert_pool(search=q, active=active, with_ties=True)
     return page_response(keyset_paginate(qs, ordering=("id",), cursor=cursor, limit=limit))
 
@@ -121,7 +122,7 @@ _EXPERT_NULLABLE = frozenset({"employer_unit_id", "user_id"})
 
 @router.patch("/experts/{expert_id}", response={200: ExpertOut, **ERRORS}, summary="修改专家信息")
 def update_expert(request, expert_id: int, payload: ExpertPatchIn):
-    require(request.auth, "procurement.manage_experts")
+    require(request.auth, Perm.PROCUREMENT_MANAGE_EXPERTS)
     expert = selectors_experts.expert_get(expert_id)
     data = payload.dict(exclude_unset=True)
     for key, value in data.items():
@@ -142,7 +143,7 @@ def update_expert(request, expert_id: int, payload: ExpertPatchIn):
     summary="专家出库（不再被抽取；已参加的评审不受影响）",
 )
 def deactivate_expert(request, expert_id: int):
-    require(request.auth, "procurement.manage_experts")
+    require(request.auth, Perm.PROCUREMENT_MANAGE_EXPERTS)
     expert = selectors_experts.expert_get(expert_id)
     services.expert_deactivate(expert=expert, actor=request.auth)
     return selectors_experts.expert_get(expert.pk)
@@ -160,7 +161,7 @@ class TieIn(Schema):
     "/experts/{expert_id}/ties", response={201: TieOut, **ERRORS}, summary="记录专家关联关系"
 )
 def add_tie(request, expert_id: int, payload: TieIn):
-    require(request.auth, "procurement.manage_experts")
+    require(request.auth, Perm.PROCUREMENT_MANAGE_EXPERTS)
     expert = selectors_experts.expert_get(expert_id)
     org = organization_ref(payload.organization_id, "organization_id")
     with renamed_fields(organization="organization_id"):

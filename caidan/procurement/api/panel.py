@@ -12,7 +12,9 @@ from ninja import Schema, Status
 from caidan.accounts.permissions import can, require
 from caidan.common.errors import NotFound, field_error
 from caidan.common.pagination import keyset_paginate
+from caidan.common.perms import Perm
 from caidan.common.schemas import ERRORS, AsSeen, PageOut, page_response
+from caidan.procurement.codes import Code
 
 from .. import selectors_experts, services
 from ..models import Tender
@@ -85,7 +87,7 @@ def draw_panel(request, tender_id: int, payload: DrawIn | None = None):
             "seed",
             "随机种子已在发布采购公告时确定并公开其承诺值，任何人不能指定种子"
             "（财库〔2016〕198号；DOMAIN §4.7）。",
-            code="seed_not_accepted",
+            code=Code.SEED_NOT_ACCEPTED,
         )
     tender = tender_for(actor, tender_id)
     services.panel_draw(tender=tender, actor=actor)
@@ -142,8 +144,8 @@ def draw_record(request, tender_id: int):
 def get_panel(request, tender_id: int):
     actor = request.auth
     tender = tender_for(actor, tender_id)
-    if not (can(actor, "procurement.manage", tender) or can(actor, "procurement.oversee")):
-        require(actor, "procurement.manage", tender)
+    if not (can(actor, Perm.PROCUREMENT_MANAGE, tender) or can(actor, Perm.PROCUREMENT_OVERSEE)):
+        require(actor, Perm.PROCUREMENT_MANAGE, tender)
     return _panel(tender)
 
 
@@ -229,7 +231,7 @@ class MyPanelOut(Schema):
 )
 def my_panels(request, cursor: str | None = None, limit: int = 20):
     actor = request.auth
-    require(actor, "procurement.score")
+    require(actor, Perm.PROCUREMENT_SCORE)
     page = keyset_paginate(
         selectors_experts.expert_tenders(actor.user), ordering=("-id",), cursor=cursor, limit=limit
     )

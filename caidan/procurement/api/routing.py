@@ -11,6 +11,7 @@ from ninja import Router
 from caidan.accounts.api_auth import optional_actor
 from caidan.accounts.permissions import require
 from caidan.common.errors import field_error
+from caidan.common.perms import Perm
 
 from .. import selectors
 from ..models import Tender
@@ -46,5 +47,5 @@ def organization_ref(pk: int | None, field: str):
 
 def acting_org(actor):
     """The organization a provider/hub acts for; 401/403 for anyone else."""
-    require(actor, "procurement.bid", actor.organization)
+    require(actor, Perm.PROCUREMENT_BID, actor.organization)
     return actor.organization

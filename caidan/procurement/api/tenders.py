@@ -13,6 +13,7 @@ from pydantic import Field
 from caidan.accounts.permissions import can, require
 from caidan.audit.kinds import EventKind
 from caidan.common.errors import NotFound, field_error
+from caidan.common.perms import Perm
 from caidan.common.schemas import ERRORS, PageOut, page_response, renamed_fields
 
 from .. import selectors, services
@@ -327,6 +328,6 @@ class HistoryOut(Schema):
 def tender_history(request, tender_id: int):
     actor = request.auth
     tender = tender_for(actor, tender_id)
-    if not (can(actor, "procurement.manage", tender) or can(actor, "procurement.oversee")):
-        require(actor, "procurement.manage", tender)
+    if not (can(actor, Perm.PROCUREMENT_MANAGE, tender) or can(actor, Perm.PROCUREMENT_OVERSEE)):
+        require(actor, Perm.PROCUREMENT_MANAGE, tender)
     return selectors.tender_history(tender, actor=actor)

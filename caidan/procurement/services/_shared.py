@@ -12,7 +12,9 @@ from caidan.accounts.permissions import require
 from caidan.accounts.selectors import organization_users
 from caidan.common.actor import Actor
 from caidan.common.errors import PermissionDenied, field_error
+from caidan.common.perms import Perm
 from caidan.notifications.services import notify
+from caidan.procurement.codes import Code
 
 from .. import permissions  # noqa: F401 - registers the rules
 from ..models import PanelMember, Tender, TenderStatus
@@ -67,10 +69,10 @@ def _locked_member(member: PanelMember) -> PanelMember:
 
 
 def _require_self(member: PanelMember, actor: Actor) -> None:
-    require(actor, "procurement.score", member.tender)
+    require(actor, Perm.PROCUREMENT_SCORE, member.tender)
     user = user_of(actor)
     if getattr(actor, "via", "") != "system" and (user is None or member.expert.user_id != user.pk):
-        raise PermissionDenied("只能由专家本人进行此操作。", code="not_own_seat")
+        raise PermissionDenied("只能由专家本人进行此操作。", code=Code.NOT_OWN_SEAT)
 
 
 def _notify_prospective(t: Tender, title: str, body: str) -> None:

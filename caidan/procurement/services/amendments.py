@@ -16,7 +16,9 @@ from caidan.audit.services import audit_record
 from caidan.common.actor import Actor
 from caidan.common.calendar import WorkingCalendar, local_date
 from caidan.common.errors import Conflict, field_error
+from caidan.common.perms import Perm
 from caidan.jurisdiction.selectors import setting_value
+from caidan.procurement.codes import Code
 
 from .. import permissions  # noqa: F401 - registers the rules
 from ..models import Amendment, Clarification, Tender, TenderStatus
@@ -50,16 +52,16 @@ def tender_amend(
     """Publish a clarification or change (实施条例 §31). One that affects bids and comes
     less than ``late_amendment_days`` (15) days before the deadline pushes the deadline to
     at least that many days after the amendment."""
-    require(actor, "procurement.manage", tender)
+    require(actor, Perm.PROCUREMENT_MANAGE, tender)
     now = now or timezone.now()
     if not (summary or "").strip():
         raise field_error("summary", "请填写澄清或修改的内容。")
     with transaction.atomic():
         t = lock(tender)
         if t.status != TenderStatus.PUBLISHED:
-            raise Conflict("只有公告中的采购项目可以发布澄清修改。", code="not_published")
+            raise Conflict("只有公告中的采购项目可以发布澄清修改。", code=Code.NOT_PUBLISHED)
         if now >= t.deadline:
-            raise Conflict("投标已截止，不能再修改采购文件。", code="deadline_passed")
+            raise Conflict("投标已截止，不能再修改采购文件。", code=Code.DEADLINE_PASSED)
         old = t.deadline
         days = setting_value("late_amendment_days")
         minimum = now + dt.timedelta(days=days)
@@ -111,7 +113,7 @@ def clarification_ask(
     """A prospective bidder asks a question before the deadline. Who asked stays secret
     from everyone, the purchaser included (招标投标法 §22): the notification and the
     purchaser's views show the question only."""
-    require(actor, "procurement.bid", organization)
+    require(actor, Perm.PROCUREMENT_BID, organization)
     now = now or timezone.now()
     if not (question or "").strip():
         raise field_error("question", "请填写问题。")
@@ -147,7 +149,7 @@ def clarification_answer(
     now: dt.datetime | None = None,
 ) -> Clarification:
     """Answers are published to everyone (the asker is not named)."""
-    require(actor, "procurement.manage", clarification.tender)
+    require(actor, Perm.PROCUREMENT_MANAGE, clarification.tender)
     now = now or timezone.now()
     if not (answer or "").strip():
         raise field_error("answer", "请填写答复。")

@@ -21,10 +21,13 @@ from caidan.accounts.selectors import organization_users, unit_officers
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
 from caidan.common.calendar import deadline_after_working_days, local_date
+from caidan.common.codes import Common
 from caidan.common.errors import Conflict, DomainError, field_error
+from caidan.common.perms import Perm
 from caidan.common.tick import tick_job
 from caidan.jurisdiction.selectors import setting_value
 from caidan.notifications.services import notify
+from caidan.procurement.codes import Code
 
 from ..holds import Step, holds_on
 from ..lifecycles import (
@@ -95,18 +98,18 @@ def award_confirm(
     """The purchaser confirms the recommended bidder; the notice is published at once,
     naming the winner, the amount, the scores and the experts. The winner's eligibility is
     checked again on the day (DOMAIN §4.2, §4.7), and no hold may be in force."""
-    require(actor, "procurement.manage", tender)
+    require(actor, Perm.PROCUREMENT_MANAGE, tender)
     now = now or timezone.now()
     with transaction.atomic():
         t = lock(tender)
         if t.status != TenderStatus.EVALUATED or not t.result:
-            raise Conflict("评审结果尚未形成，不能确定中标人。", code="not_evaluated")
+            raise Conflict("评审结果尚未形成，不能确定中标人。", code=Code.NOT_EVALUATED)
         held = holds_on(t, Step.AWARD, now=now)
         if held:
-            raise Conflict("；".join(held), code="procurement_held", detail={"reasons": held})
+            raise Conflict("；".join(held), code=Code.PROCUREMENT_HELD, detail={"reasons": held})
         top = recommended(t)
         if not top:
-            raise Conflict("没有可确定的排名供应商。", code="no_candidate")
+            raise Conflict("没有可确定的排名供应商。", code=Code.NO_CANDIDATE)
         if bid is None:
             if len(top) > 1:
                 raise field_error(
@@ -128,7 +131,7 @@ def award_confirm(
                 f"{chosen.organization.name}已不符合承接条件，不能确定其中标："
                 + "；".join(problems)
                 + "。可将其认定为不合格（不合格的中标候选人）后确定排名其后的供应商。",
-                code="winner_ineligible",
+                code=Code.WINNER_INELIGIBLE,
                 detail={"field": "bid", "bid": chosen.pk, "reasons": problems},
             )
         notice_period_ends = deadline_after_working_days(
@@ -217,7 +220,7 @@ def _reopen(
 
 def award_decline(*, award: Award, reason: str, actor: Actor) -> Award:
     """The winner declines to sign (实施条例 §49): the next-ranked may be awarded."""
-    require(actor, "procurement.bid", award.bid.organization)
+    require(actor, Perm.PROCUREMENT_BID, award.bid.organization)
     if not (reason or "").strip():
         raise field_error("reason", "请填写放弃中标的理由。")
     with transaction.atomic():
@@ -257,12 +260,12 @@ def candidate_disqualify(
     (DOMAIN §4.2: eligibility is checked at every step): the purchaser records it as not
     qualified, with the reasons the platform finds; the bidder is told why, and the award
     passes to the next-ranked (or the tender fails when none is left, 政府采购法 §36)."""
-    require(actor, "procurement.manage", tender)
+    require(actor, Perm.PROCUREMENT_MANAGE, tender)
     now = now or timezone.now()
     with transaction.atomic():
         t = lock(tender)
         if t.status != TenderStatus.EVALUATED:
-            raise Conflict("只能在确定中标人之前认定中标候选人不合格。", code="not_evaluated")
+            raise Conflict("只能在确定中标人之前认定中标候选人不合格。", code=Code.NOT_EVALUATED)
         b = Bid.objects.select_for_update().select_related("organization").get(pk=bid.pk)
         if b.tender_id != t.pk or b.status != BidStatus.VALID or b.rank is None:
             raise field_error("bid", "该投标不是本项目的有效中标候选人。")
@@ -270,7 +273,7 @@ def candidate_disqualify(
         if not problems:
             raise Conflict(
                 f"{b.organization.name}目前符合承接条件，不能认定为不合格。",
-                code="still_eligible",
+                code=Code.STILL_ELIGIBLE,
             )
         b.tender = t
         bid_lifecycle.apply(
@@ -312,7 +315,7 @@ def _challenge_refusals(award: Award, organization, now: dt.datetime) -> list[Do
             Conflict(
                 f"质疑期已于 {timezone.localtime(award.challenge_deadline):%Y-%m-%d %H:%M} 届满"
                 f"（公告期满后 {setting_value('challenge_working_days')} 个工作日，政府采购法 §52）。",
-                code="window_closed",
+                code=Common.WINDOW_CLOSED,
             )
         )
     return refusals
@@ -336,7 +339,7 @@ def challenge_file(
     now: dt.datetime | None = None,
 ) -> Challenge:
     """A bidder challenges the award (质疑), within the window."""
-    require(actor, "procurement.bid", organization)
+    require(actor, Perm.PROCUREMENT_BID, organization)
     if not (grounds or "").strip():
         raise field_error("grounds", "请写明质疑事项、事实依据和请求。")
     with transaction.atomic():
@@ -387,7 +390,7 @@ def challenge_answer(
 ) -> Challenge:
     """The purchaser answers. An upheld challenge that may change the result revokes the
     award: the purchaser then awards the next-ranked bidder or declares the tender failed."""
-    require(actor, "procurement.manage", challenge.tender)
+    require(actor, Perm.PROCUREMENT_MANAGE, challenge.tender)
     if not (answer or "").strip():
         raise field_error("answer", "请填写答复内容。")
     with transaction.atomic():
@@ -435,7 +438,7 @@ def challenge_answer(
 
 
 def challenge_withdraw(*, challenge: Challenge, actor: Actor) -> Challenge:
-    require(actor, "procurement.bid", challenge.organization)
+    require(actor, Perm.PROCUREMENT_BID, challenge.organization)
     with transaction.atomic():
         c = Challenge.objects.select_for_update().get(pk=challenge.pk)
         if c.status != ChallengeStatus.FILED:
@@ -509,14 +512,14 @@ def award_revoke(
     §32). The tender goes back to the award step: the purchaser confirms the next-ranked
     bidder, or — with ``retender``, or when no ranked bidder is left — the tender fails
     (废标) and is procured again (``tender_retender``)."""
-    require(actor, "procurement.revoke_award")
+    require(actor, Perm.PROCUREMENT_REVOKE_AWARD)
     if not (reason or "").strip():
         raise field_error("reason", "请写明认定中标结果无效的理由。")
     with transaction.atomic():
         t = lock(award.tender)
         a = Award.objects.select_for_update().select_related("bid__organization").get(pk=award.pk)
         if a.status != AwardStatus.CONFIRMED:
-            raise Conflict("该中标结果已不在有效状态。", code="award_not_confirmed")
+            raise Conflict("该中标结果已不在有效状态。", code=Code.AWARD_NOT_CONFIRMED)
         _reopen(
             t,
             a,

@@ -22,9 +22,12 @@ from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
 from caidan.common.actor import Actor, user_of
 from caidan.common.calendar import local_date
+from caidan.common.codes import Common
 from caidan.common.errors import Conflict, ValidationError, field_error
+from caidan.common.perms import Perm
 from caidan.common.tick import tick_job
 from caidan.orgs.eligibility import Requirements, eligibility
+from caidan.procurement.codes import Code
 
 from .. import sealing
 from ..inputs import BidContentInput
@@ -96,11 +99,13 @@ def _refuse_after_deadline(t: Tender, now: dt.datetime) -> None:
     if accepting_bids(t, now):
         return
     if t.status != TenderStatus.PUBLISHED:
-        raise Conflict(f"采购项目处于“{t.get_status_display()}”状态，不接受投标。", code="not_open")
+        raise Conflict(
+            f"采购项目处于“{t.get_status_display()}”状态，不接受投标。", code=Code.NOT_OPEN
+        )
     raise Conflict(
         f"投标已截止：截止时间 {timezone.localtime(t.deadline):%Y-%m-%d %H:%M:%S}，"
         f"服务器时间 {timezone.localtime(now):%Y-%m-%d %H:%M:%S}。",
-        code="deadline_passed",
+        code=Code.DEADLINE_PASSED,
         detail={"deadline": t.deadline.isoformat(), "server_time": now.isoformat()},
     )
 
@@ -118,7 +123,7 @@ def bid_submit(
 
     ``now`` is for seeding a past procurement (the demo) and for tests on a fixed clock; the
     views and the API never pass it, so a bidder's deadline is always the server clock's."""
-    require(actor, "procurement.bid", organization)
+    require(actor, Perm.PROCUREMENT_BID, organization)
     cleaned = _sealed_content(tender, data)
     with transaction.atomic():
         t = _share_lock(tender.pk)
@@ -128,7 +133,7 @@ def bid_submit(
         if problems:
             raise ValidationError(
                 "贵组织不符合本项目的投标资格：" + "；".join(problems),
-                code="ineligible",
+                code=Common.INELIGIBLE,
                 detail={"field": "organization", "reasons": problems},
             )
         previous = (
@@ -162,7 +167,7 @@ def bid_submit(
                 )
         except IntegrityError:
             raise Conflict(
-                "贵组织的另一份投标正在递交，请稍后刷新查看。", code="concurrent_bid"
+                "贵组织的另一份投标正在递交，请稍后刷新查看。", code=Code.CONCURRENT_BID
             ) from None
         audit_record(
             kind=EventKind.BID_SUBMITTED,
@@ -180,13 +185,13 @@ def bid_submit(
 
 
 def bid_withdraw(*, bid: Bid, actor: Actor) -> Bid:
-    require(actor, "procurement.bid", bid.organization)
+    require(actor, Perm.PROCUREMENT_BID, bid.organization)
     with transaction.atomic():
         t = _share_lock(bid.tender_id)
         _refuse_after_deadline(t, timezone.now())
         b = Bid.objects.select_for_update().get(pk=bid.pk)
         if b.status != BidStatus.SUBMITTED:
-            raise Conflict("该投标已被替换或撤回。", code="not_live")
+            raise Conflict("该投标已被替换或撤回。", code=Code.NOT_LIVE)
         b.tender = t
         bid_lifecycle.apply(
             b,

@@ -38,8 +38,11 @@ from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
 from caidan.common.actor import Actor
 from caidan.common.calendar import local_date
+from caidan.common.codes import Common
 from caidan.common.errors import Conflict
+from caidan.common.perms import Perm
 from caidan.orgs.models import Organization
+from caidan.procurement.codes import Code
 
 from .. import permissions  # noqa: F401 - registers the rules
 from ..draw_check import derived_seed, seed_commitment
@@ -135,17 +138,19 @@ def panel_draw(*, tender: Tender, actor: Actor, now: dt.datetime | None = None) 
     members and no reserve is left. It draws the missing members plus ``reserve_count``
     fresh reserves among experts not yet on the panel (they are listed in ``exclusions``).
     """
-    require(actor, "procurement.manage", tender)
+    require(actor, Perm.PROCUREMENT_MANAGE, tender)
     now = now or timezone.now()
     with transaction.atomic():
         tender = lock(tender)
         if not committee_needed(tender):
             raise Conflict(
                 f"本项目采用{tender.config.label}，无需抽取评审专家。",
-                code="no_experts",
+                code=Code.NO_EXPERTS,
             )
         if not tender.draw_seed:
-            raise Conflict("本项目没有在公告时确定随机种子，不能抽取专家。", code="no_commitment")
+            raise Conflict(
+                "本项目没有在公告时确定随机种子，不能抽取专家。", code=Code.NO_COMMITMENT
+            )
         panel = list(PanelMember.objects.filter(tender=tender))
         index = ExpertDraw.objects.filter(tender=tender).count()
         seed = derived_seed(tender.draw_seed, index)
@@ -161,17 +166,17 @@ def panel_draw(*, tender: Tender, actor: Actor, now: dt.datetime | None = None) 
             raise Conflict(
                 f"采购项目处于“{tender.get_status_display()}”状态，不能抽取评审专家"
                 f"（须在开标后、评审结果形成前抽取）。",
-                code="bad_status",
+                code=Common.BAD_TRANSITION,
             )
         if tender.committee_size < 1:
-            raise Conflict("采购项目未设定评审委员会人数，不能抽取专家。", code="no_committee")
+            raise Conflict("采购项目未设定评审委员会人数，不能抽取专家。", code=Code.NO_COMMITTEE)
         seated = sum(1 for m in panel if m.status in SEATED)
         reserves_left = sum(1 for m in panel if m.status == MemberStatus.RESERVE)
         size = tender.committee_size - seated
         if supplementary and (size <= 0 or reserves_left):
             raise Conflict(
                 "本项目已抽取评审专家；仅当委员会缺员且备选专家已用尽时才能补充抽取。",
-                code="already_drawn",
+                code=Code.ALREADY_DRAWN,
             )
         reserves = tender.reserve_count
         on = local_date(now)
@@ -203,7 +208,7 @@ def panel_draw(*, tender: Tender, actor: Actor, now: dt.datetime | None = None) 
                 f"符合条件的专家不足：需要 {needed} 名（评审专家 {size} 名、备选 {reserves} 名），"
                 f"专业领域相符的在库专家 {len(experts)} 名，排除回避及已在名单中的 "
                 f"{len(exclusions)} 名后仅余 {len(remaining)} 名。",
-                code="not_enough_experts",
+                code=Code.NOT_ENOUGH_EXPERTS,
                 detail={"needed": needed, "available": len(remaining)},
             )
         algorithm = algorithm_name()

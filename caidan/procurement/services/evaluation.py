@@ -21,7 +21,9 @@ from django.utils import timezone
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
 from caidan.common.actor import Actor
+from caidan.common.codes import Common
 from caidan.common.errors import Conflict, field_error
+from caidan.procurement.codes import Code
 
 from .. import scoring
 from ..inputs import ScoreCorrectionInput, SheetScoresInput, SheetVerdictsInput
@@ -121,15 +123,15 @@ def verdicts_save(*, member: PanelMember, data: SheetVerdictsInput, actor: Actor
     with transaction.atomic():
         member, tender = _own_sheet_context(member, actor)
         if not compliance_only(tender):
-            raise Conflict("本项目采用综合评分法，请填写评分表。", code="scored_tender")
+            raise Conflict("本项目采用综合评分法，请填写评分表。", code=Code.SCORED_TENDER)
         clean = _check_verdicts(tender, data)
         sheet, _ = ScoreSheet.objects.select_for_update().get_or_create(
             member=member, defaults={"tender": tender}
         )
         if sheet.voided:
-            raise Conflict("该审查意见已作废，不能修改。", code="voided")
+            raise Conflict("该审查意见已作废，不能修改。", code=Code.VOIDED)
         if sheet.submitted_at is not None:
-            raise Conflict("审查意见已提交，不能再修改。", code="already_submitted")
+            raise Conflict("审查意见已提交，不能再修改。", code=Common.ALREADY_SUBMITTED)
         sheet.verdicts = clean
         sheet.save(update_fields=["verdicts"])
     return sheet
@@ -155,17 +157,18 @@ def _own_sheet_context(member: PanelMember, actor: Actor) -> tuple[PanelMember, 
     member.tender = tender
     if not scoring_open(tender):
         raise Conflict(
-            f"采购项目处于“{tender.get_status_display()}”状态，不能评分。", code="bad_status"
+            f"采购项目处于“{tender.get_status_display()}”状态，不能评分。",
+            code=Common.BAD_TRANSITION,
         )
     if member.status != MemberStatus.ACTIVE:
         if member.status == MemberStatus.DRAWN:
             raise Conflict(
                 "请先声明与投标人不存在利害关系，再进行评分（财库〔2016〕198号）。",
-                code="not_declared",
+                code=Code.NOT_DECLARED,
             )
         raise Conflict(
             f"您在本项目的状态为“{member.get_status_display()}”，不能评分。",
-            code="bad_member_status",
+            code=Code.BAD_MEMBER_STATUS,
         )
     return member, tender
 
@@ -179,18 +182,18 @@ def scores_save(*, member: PanelMember, data: SheetScoresInput, actor: Actor) ->
         if compliance_only(tender):
             raise Conflict(
                 "本项目采用最低评标价法：评审委员会只进行资格性和符合性审查，不评分。",
-                code="compliance_only",
+                code=Code.COMPLIANCE_ONLY,
             )
         clean = _check_scores(tender, data)
         sheet, _ = ScoreSheet.objects.select_for_update().get_or_create(
             member=member, defaults={"tender": tender}
         )
         if sheet.voided:
-            raise Conflict("该评分表已作废，不能修改。", code="voided")
+            raise Conflict("该评分表已作废，不能修改。", code=Code.VOIDED)
         if sheet.submitted_at is not None:
             raise Conflict(
                 "评分已提交，不能再修改；如确有错误，仅可按 87号令 §64 规定的情形更正。",
-                code="already_submitted",
+                code=Common.ALREADY_SUBMITTED,
             )
         sheet.scores = clean
         sheet.save(update_fields=["scores"])
@@ -214,9 +217,9 @@ def scores_submit(
         if sheet is None:
             raise field_error("scores", "尚未评分：请先为每个有效投标的每个评审因素打分。")
         if sheet.voided:
-            raise Conflict("该评分表已作废，不能提交。", code="voided")
+            raise Conflict("该评分表已作废，不能提交。", code=Code.VOIDED)
         if sheet.submitted_at is not None:
-            raise Conflict("评分已提交。", code="already_submitted")
+            raise Conflict("评分已提交。", code=Common.ALREADY_SUBMITTED)
         if compliance_only(tender):
             clean = _check_verdicts(tender, SheetVerdictsInput.parse(verdicts=sheet.verdicts))
             missing = _missing_verdicts(tender, clean)
@@ -232,7 +235,7 @@ def scores_submit(
             raise field_error(
                 field,
                 f"{what}：尚有 {len(missing)} {todo}（{shown}），{rule}。",
-                code="incomplete",
+                code=Code.INCOMPLETE,
             )
         if compliance_only(tender):
             sheet.verdicts = clean
@@ -265,15 +268,15 @@ def score_correct(
         if tender.status not in (TenderStatus.EVALUATING, TenderStatus.EVALUATED):
             raise Conflict(
                 f"采购项目处于“{tender.get_status_display()}”状态：中标结果确定后不能修改评分。",
-                code="bad_status",
+                code=Common.BAD_TRANSITION,
             )
         if compliance_only(tender):
-            raise Conflict("本项目采用最低评标价法，没有评分可以更正。", code="compliance_only")
+            raise Conflict("本项目采用最低评标价法，没有评分可以更正。", code=Code.COMPLIANCE_ONLY)
         sheet = ScoreSheet.objects.select_for_update().filter(member=member).first()
         if member.status != MemberStatus.ACTIVE or sheet is None or sheet.voided:
-            raise Conflict("您没有可修改的有效评分表。", code="no_sheet")
+            raise Conflict("您没有可修改的有效评分表。", code=Code.NO_SHEET)
         if sheet.submitted_at is None:
-            raise Conflict("评分尚未提交：提交前可直接修改草稿。", code="not_submitted")
+            raise Conflict("评分尚未提交：提交前可直接修改草稿。", code=Common.NOT_SUBMITTED)
         if bid.tender_id != tender.pk or str(bid.pk) not in sheet.scores:
             raise field_error("bid", "该投标不在您的评分表中。")
         factors = _factors(tender)

@@ -16,8 +16,11 @@ from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
 from caidan.common.actor import Actor
+from caidan.common.codes import Common
 from caidan.common.errors import Conflict, field_error
+from caidan.common.perms import Perm
 from caidan.orgs.models import Organization
+from caidan.procurement.codes import Code
 
 from .. import permissions  # noqa: F401 - registers the rules
 from ..inputs import ExpertInput
@@ -56,7 +59,7 @@ def _check_login(user: User | None, *, expert: Expert | None = None) -> None:
     other = Expert.objects.filter(user=user).exclude(pk=getattr(expert, "pk", None)).first()
     if other is not None:
         raise field_error(
-            "user", f"用户“{user.get_full_name()}”已绑定专家“{other.name}”。", code="duplicate"
+            "user", f"用户“{user.get_full_name()}”已绑定专家“{other.name}”。", code=Common.DUPLICATE
         )
 
 
@@ -80,7 +83,7 @@ def _snapshot(expert: Expert) -> dict[str, Any]:
 
 def expert_create(*, data: ExpertInput, actor: Actor) -> Expert:
     """Add an expert to the pool (platform admin)."""
-    require(actor, "procurement.manage_experts")
+    require(actor, Perm.PROCUREMENT_MANAGE_EXPERTS)
     with transaction.atomic():
         _check_login(data.user)
         expert = Expert.objects.create(**data.values())
@@ -93,7 +96,7 @@ def expert_create(*, data: ExpertInput, actor: Actor) -> Expert:
 def expert_update(*, expert: Expert, changes: dict[str, Any], actor: Actor) -> Expert:
     """Change an expert's record: ``changes`` to some of ``EXPERT_FIELDS``, checked again
     with the rest as one input."""
-    require(actor, "procurement.manage_experts")
+    require(actor, Perm.PROCUREMENT_MANAGE_EXPERTS)
     with transaction.atomic():
         expert = Expert.objects.select_for_update().get(pk=expert.pk)
         before = _snapshot(expert)
@@ -128,7 +131,7 @@ def expert_tie_add(
 ) -> ExpertTie:
     """Record an expert's relation with an organization (employment, board seat, control,
     a relative at its head, or anything else declared), used for recusal."""
-    require(actor, "procurement.manage_experts")
+    require(actor, Perm.PROCUREMENT_MANAGE_EXPERTS)
     if kind not in TieKind.values:
         raise field_error(
             "kind",
@@ -169,11 +172,11 @@ def expert_tie_add(
 
 def expert_deactivate(*, expert: Expert, actor: Actor) -> Expert:
     """Take an expert out of the pool: never drawn again (existing panels are unchanged)."""
-    require(actor, "procurement.manage_experts")
+    require(actor, Perm.PROCUREMENT_MANAGE_EXPERTS)
     with transaction.atomic():
         expert = Expert.objects.select_for_update().get(pk=expert.pk)
         if not expert.is_active:
-            raise Conflict(f"专家“{expert.name}”已不在库。", code="already_inactive")
+            raise Conflict(f"专家“{expert.name}”已不在库。", code=Code.ALREADY_INACTIVE)
         expert.is_active = False
         expert.save(update_fields=["is_active"])
         audit_record(

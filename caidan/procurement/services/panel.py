@@ -21,9 +21,12 @@ from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
 from caidan.common.actor import Actor
+from caidan.common.codes import Common
 from caidan.common.errors import Conflict, field_error
+from caidan.common.perms import Perm
 from caidan.notifications.services import notify
 from caidan.orgs.models import Organization
+from caidan.procurement.codes import Code
 
 from .. import permissions  # noqa: F401 - registers the rules
 from ..lifecycles import MemberAction, member_lifecycle
@@ -55,7 +58,7 @@ def _replace(member: PanelMember, actor: Actor) -> PanelMember:
         raise Conflict(
             f"专家“{member.expert.name}”的回避已记录，但备选专家已用尽："
             f"采购人须重新（补充）抽取评审专家。",
-            code="no_reserve",
+            code=Code.NO_RESERVE,
         )
     reserve.tender = member.tender
     member_lifecycle.apply(
@@ -125,12 +128,12 @@ def panel_declare(
         if not scoring_open(tender):
             raise Conflict(
                 f"采购项目处于“{tender.get_status_display()}”状态，不能声明利害关系。",
-                code="bad_status",
+                code=Common.BAD_TRANSITION,
             )
         if member.status != MemberStatus.DRAWN:
             raise Conflict(
                 f"您在本项目的状态为“{member.get_status_display()}”，无需（或不能）再声明。",
-                code="bad_member_status",
+                code=Code.BAD_MEMBER_STATUS,
             )
         declaration = _clean_text("declaration", "利害关系声明", declaration, 2000)
         member.declared_at = timezone.now()
@@ -172,28 +175,28 @@ def panel_recuse(*, member: PanelMember, reason: str, actor: Actor) -> PanelMemb
         raise field_error("reason", "请填写回避理由。")
     with transaction.atomic():
         member = _locked_member(member)
-        require(actor, "procurement.manage", member.tender)
+        require(actor, Perm.PROCUREMENT_MANAGE, member.tender)
         tender = lock(member.tender)
         member.tender = tender
         if tender.status not in (TenderStatus.EVALUATING, TenderStatus.EVALUATED):
             raise Conflict(
                 f"采购项目处于“{tender.get_status_display()}”状态，不能记录专家回避。",
-                code="bad_status",
+                code=Common.BAD_TRANSITION,
             )
         if member.status not in (*SEATED, MemberStatus.RESERVE):
             raise Conflict(
                 f"专家“{member.expert.name}”的状态为“{member.get_status_display()}”，不能回避。",
-                code="bad_member_status",
+                code=Code.BAD_MEMBER_STATUS,
             )
         sheet = ScoreSheet.objects.filter(member=member).first()
         if sheet is not None and sheet.submitted_at is not None:
             raise Conflict(
                 f"专家“{member.expert.name}”已提交评分：应当回避而未回避的，其评分作废"
                 f"（{RULE}），请使用“评分作废”。",
-                code="already_scored",
+                code=Code.ALREADY_SCORED,
             )
         if not scoring_open(tender):
-            raise Conflict("评审结果已形成，不能再记录专家回避。", code="bad_status")
+            raise Conflict("评审结果已形成，不能再记录专家回避。", code=Common.BAD_TRANSITION)
         if sheet is not None:
             sheet.voided = True
             sheet.save(update_fields=["voided"])
@@ -218,19 +221,19 @@ def panel_void(*, member: PanelMember, reason: str, actor: Actor) -> PanelMember
         raise field_error("reason", "请填写评分作废的理由（应当回避的情形）。")
     with transaction.atomic():
         member = _locked_member(member)
-        require(actor, "procurement.manage", member.tender)
+        require(actor, Perm.PROCUREMENT_MANAGE, member.tender)
         tender = lock(member.tender)
         member.tender = tender
         if tender.status not in (TenderStatus.EVALUATING, TenderStatus.EVALUATED):
             raise Conflict(
                 f"采购项目处于“{tender.get_status_display()}”状态：中标结果确定后不能再作废专家评分。",
-                code="bad_status",
+                code=Common.BAD_TRANSITION,
             )
         sheet = ScoreSheet.objects.filter(member=member).first()
         if member.status != MemberStatus.ACTIVE or sheet is None or sheet.voided:
             raise Conflict(
                 f"专家“{member.expert.name}”尚未评分，无需作废评分，请使用“回避”。",
-                code="not_scored",
+                code=Code.NOT_SCORED,
             )
         sheet.voided = True
         sheet.save(update_fields=["voided"])
@@ -258,7 +261,7 @@ def recusal_request(
     recorded and sent to the purchaser, who decides with ``panel_recuse`` or ``panel_void``.
     Panel members' names are not published before the award, so the bidder may describe the
     relationship instead of naming the person."""
-    require(actor, "procurement.bid", organization)
+    require(actor, Perm.PROCUREMENT_BID, organization)
     reason = _clean_text("reason", "申请理由", reason, 2000)
     if not reason:
         raise field_error("reason", "请写明申请回避的事实和理由（如与某投标人存在的关系）。")

@@ -22,10 +22,13 @@ from django.utils import timezone
 
 from caidan.accounts.permissions import can, require
 from caidan.common.actor import Actor
+from caidan.common.codes import Common
 from caidan.common.errors import Conflict
 from caidan.common.money import format_yuan
+from caidan.common.perms import Perm
 from caidan.jurisdiction.selectors import setting_value
 from caidan.notifications.services import notify
+from caidan.procurement.codes import Code
 
 from .. import scoring
 from ..lifecycles import BidAction, bid_lifecycle, tender_lifecycle
@@ -255,9 +258,9 @@ def _apply_verdicts(tender: Tender, *, actor: Actor) -> None:
 def _require_evaluator(actor: Actor, tender: Tender) -> None:
     if getattr(actor, "via", "") == "system":
         return
-    if can(actor, "procurement.manage", tender) or can(actor, "procurement.score", tender):
+    if can(actor, Perm.PROCUREMENT_MANAGE, tender) or can(actor, Perm.PROCUREMENT_SCORE, tender):
         return
-    require(actor, "procurement.manage", tender)
+    require(actor, Perm.PROCUREMENT_MANAGE, tender)
 
 
 def evaluation_compute(*, tender: Tender, actor: Actor) -> Tender:
@@ -277,7 +280,7 @@ def evaluation_compute(*, tender: Tender, actor: Actor) -> Tender:
         if tender.status not in (TenderStatus.EVALUATING, TenderStatus.EVALUATED):
             raise Conflict(
                 f"采购项目处于“{tender.get_status_display()}”状态，不能进行评审计算。",
-                code="bad_status",
+                code=Common.BAD_TRANSITION,
             )
         complete = committee_needed(tender) and panel_complete(tender)
         if complete and compliance_only(tender):
@@ -294,7 +297,7 @@ def evaluation_compute(*, tender: Tender, actor: Actor) -> Tender:
                 raise Conflict(
                     f"评审尚未完成：评审委员会 {tender.committee_size} 人，"
                     f"已提交有效评分 {submitted} 人。",
-                    code="panel_incomplete",
+                    code=Code.PANEL_INCOMPLETE,
                 )
         else:
             result = scoring.evaluate(inp)

@@ -20,9 +20,12 @@ from caidan.accounts.selectors import organization_users
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
 from caidan.common.actor import Actor
+from caidan.common.codes import Common
 from caidan.common.errors import Conflict, field_error
+from caidan.common.perms import Perm
 from caidan.jurisdiction.selectors import setting_value
 from caidan.orgs.models import Organization
+from caidan.procurement.codes import Code
 
 from .. import (
     permissions,  # noqa: F401 - registers the rules
@@ -117,7 +120,7 @@ def tender_create(*, data: TenderInput, actor: Actor) -> Tender:
     leaves out comes from the project and the jurisdiction's settings; the method defaults
     to the one the project was approved with (another needs the platform admin's approval
     before publication)."""
-    require(actor, "procurement.create", data.proposal)
+    require(actor, Perm.PROCUREMENT_CREATE, data.proposal)
     with transaction.atomic():
         from caidan.projects.models import Proposal
 
@@ -127,12 +130,12 @@ def tender_create(*, data: TenderInput, actor: Actor) -> Tender:
         if proposal.status != "approved":
             raise Conflict(
                 f"项目“{proposal.title}”尚未立项（当前：{proposal.get_status_display()}），不能发起采购。",
-                code="not_approved",
+                code=Code.NOT_APPROVED,
             )
         if proposal.tenders.filter(status__in=LIVE).exists():
             raise Conflict(
                 "该项目已有进行中的采购，不能重复发起（废标或取消后可重新采购）。",
-                code="tender_exists",
+                code=Code.TENDER_EXISTS,
             )
         if data.method != proposal.procurement_method and not data.method_change_reason:
             raise field_error(
@@ -158,11 +161,13 @@ def tender_create(*, data: TenderInput, actor: Actor) -> Tender:
 def tender_update(*, tender: Tender, changes: dict[str, Any], actor: Actor) -> Tender:
     """Edit a draft: ``changes`` to some of its documents, checked again with the rest as
     one input. Published documents change only through ``tender_amend``."""
-    require(actor, "procurement.manage", tender)
+    require(actor, Perm.PROCUREMENT_MANAGE, tender)
     with transaction.atomic():
         t = lock(tender)
         if t.status != TenderStatus.DRAFT:
-            raise Conflict("采购公告已发布，只能通过澄清修改公告变更采购文件。", code="not_draft")
+            raise Conflict(
+                "采购公告已发布，只能通过澄清修改公告变更采购文件。", code=Common.NOT_DRAFT
+            )
         before = _snapshot(t)
         if "method" in changes and "committee_size" not in changes:
             changes = {**changes, "committee_size": None}  # the new method's lawful minimum
@@ -202,7 +207,7 @@ def method_change_needed(tender: Tender) -> bool:
 
 def tender_approve_method_change(*, tender: Tender, actor: Actor) -> Tender:
     """The finance bureau approves using a method other than the approved (or failed) one."""
-    require(actor, "procurement.approve_method_change")
+    require(actor, Perm.PROCUREMENT_APPROVE_METHOD_CHANGE)
     with transaction.atomic():
         t = lock(tender)
         if t.status != TenderStatus.DRAFT:
@@ -224,7 +229,7 @@ def tender_approve_method_change(*, tender: Tender, actor: Actor) -> Tender:
 def tender_publish(*, tender: Tender, actor: Actor, now: dt.datetime | None = None) -> Tender:
     """Publish the announcement: everything is re-checked, the timeline against the
     calendar, and the tender's sealing key is created (wrapped by the deployment key)."""
-    require(actor, "procurement.manage", tender)
+    require(actor, Perm.PROCUREMENT_MANAGE, tender)
     now = now or timezone.now()
     with transaction.atomic():
         t = lock(tender)
@@ -234,7 +239,7 @@ def tender_publish(*, tender: Tender, actor: Actor, now: dt.datetime | None = No
         if method_change_needed(t) and t.method_change_approved_by_id is None:
             raise Conflict(
                 "变更采购方式尚未经财政部门（平台管理员）批准，不能发布。",
-                code="method_change_unapproved",
+                code=Code.METHOD_CHANGE_UNAPPROVED,
             )
         t.wrapped_key, t.key_id = sealing.wrap_new_key(t.pk)
         # The expert draw's seed is fixed now, before any bid exists: only its commitment
@@ -265,7 +270,7 @@ def tender_publish(*, tender: Tender, actor: Actor, now: dt.datetime | None = No
 
 
 def tender_cancel(*, tender: Tender, reason: str, actor: Actor) -> Tender:
-    require(actor, "procurement.manage", tender)
+    require(actor, Perm.PROCUREMENT_MANAGE, tender)
     if not (reason or "").strip():
         raise field_error("reason", "请填写取消理由（将公开）。")
     with transaction.atomic():
@@ -285,7 +290,7 @@ def tender_fail_manual(*, tender: Tender, reason: str, actor: Actor) -> Tender:
     upheld and the result cannot stand)."""
     from .lifecycle import fail
 
-    require(actor, "procurement.manage", tender)
+    require(actor, Perm.PROCUREMENT_MANAGE, tender)
     if not (reason or "").strip():
         raise field_error("reason", "请填写废标理由（将公开）。")
     with transaction.atomic():
@@ -301,13 +306,13 @@ def tender_retender(
 ) -> Tender:
     """After a failed tender: a new draft with the same documents, possibly by another
     method (which then needs approval before publication)."""
-    require(actor, "procurement.manage", tender)
+    require(actor, Perm.PROCUREMENT_MANAGE, tender)
     with transaction.atomic():
         old = lock(tender)
         if old.status != TenderStatus.FAILED:
-            raise Conflict("只有废标的采购项目可以重新采购。", code="not_failed")
+            raise Conflict("只有废标的采购项目可以重新采购。", code=Code.NOT_FAILED)
         if Tender.objects.filter(previous=old).exclude(status=TenderStatus.CANCELLED).exists():
-            raise Conflict("已就该废标项目发起重新采购。", code="tender_exists")
+            raise Conflict("已就该废标项目发起重新采购。", code=Code.TENDER_EXISTS)
         method = method or old.method
         if method not in Method.values:
             raise field_error("method", f"采购方式“{method}”无效。")
@@ -355,12 +360,12 @@ def tender_document_add(*, tender: Tender, file: Any, description: str = "", act
     notice, and a late one pushes the deadline like any other."""
     from caidan.documents.services import document_upload
 
-    require(actor, "procurement.manage", tender)
+    require(actor, Perm.PROCUREMENT_MANAGE, tender)
     t = Tender.objects.get(pk=tender.pk)
     if t.status not in (TenderStatus.DRAFT, TenderStatus.PUBLISHED):
-        raise Conflict("投标截止后不能再补充采购文件。", code="not_open")
+        raise Conflict("投标截止后不能再补充采购文件。", code=Code.NOT_OPEN)
     if t.status == TenderStatus.PUBLISHED and timezone.now() >= t.deadline:
-        raise Conflict("投标已截止，不能再补充采购文件。", code="deadline_passed")
+        raise Conflict("投标已截止，不能再补充采购文件。", code=Code.DEADLINE_PASSED)
     with transaction.atomic():
         document = document_upload(
             file=file,

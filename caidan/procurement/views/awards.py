@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from caidan.accounts.permissions import require
 from caidan.common.errors import NotFound
+from caidan.common.perms import Perm
 from caidan.web.ui import attempt_error, domain_errors
 
 from .. import forms, selectors, services
@@ -24,7 +25,7 @@ from .common import confirm
 def award(request, tender_id: int):
     actor = request.actor
     tender = selectors.tender_get_for(actor=actor, tender_id=tender_id)
-    require(actor, "procurement.manage", tender)
+    require(actor, Perm.PROCUREMENT_MANAGE, tender)
     candidates = services.recommended(tender) if tender.status == TenderStatus.EVALUATED else []
     form = forms.AwardForm(
         request.POST or None,
@@ -64,7 +65,7 @@ def candidate_disqualify(request, tender_id: int, bid_id: int):
     reasons), after a confirmation; the next-ranked is then recommended."""
     actor = request.actor
     tender = selectors.tender_get_for(actor=actor, tender_id=tender_id)
-    require(actor, "procurement.manage", tender)
+    require(actor, Perm.PROCUREMENT_MANAGE, tender)
     bid = next((b for b in services.recommended(tender) if b.pk == bid_id), None)
     if bid is None:
         raise NotFound("该投标不是本项目的中标候选人。")
@@ -95,7 +96,7 @@ def award_decline(request, tender_id: int):
     current = selectors.current_award(tender)
     if current is None:
         raise NotFound("该采购项目没有有效的中标结果。")
-    require(actor, "procurement.bid", current.bid.organization)
+    require(actor, Perm.PROCUREMENT_BID, current.bid.organization)
     form = forms.ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         error = attempt_error(
@@ -123,7 +124,7 @@ def award_decline(request, tender_id: int):
 def challenge_new(request, tender_id: int):
     actor = request.actor
     tender = selectors.tender_get_for(actor=actor, tender_id=tender_id)
-    require(actor, "procurement.bid", actor.organization)
+    require(actor, Perm.PROCUREMENT_BID, actor.organization)
     current = selectors.current_award(tender)
     if current is None:
         raise NotFound("该采购项目没有有效的中标结果。")
@@ -159,7 +160,7 @@ def _challenge(tender, actor, challenge_id: int):
 def challenge_answer(request, tender_id: int, challenge_id: int):
     actor = request.actor
     tender = selectors.tender_get_for(actor=actor, tender_id=tender_id)
-    require(actor, "procurement.manage", tender)
+    require(actor, Perm.PROCUREMENT_MANAGE, tender)
     challenge = _challenge(tender, actor, challenge_id)
     form = forms.ChallengeAnswerForm(request.POST)
     if form.is_valid():

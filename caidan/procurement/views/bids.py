@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from caidan.accounts.permissions import require
 from caidan.common.errors import NotFound
+from caidan.common.perms import Perm
 from caidan.web.ui import attempt, attempt_error, domain_errors
 
 from .. import forms, selectors, services
@@ -24,7 +25,7 @@ def bid_new(request, tender_id: int):
     """Bid form → confirmation (with the server's deadline) → sealed submission."""
     actor = request.actor
     tender = selectors.tender_get_for(actor=actor, tender_id=tender_id)
-    require(actor, "procurement.bid", actor.organization)
+    require(actor, Perm.PROCUREMENT_BID, actor.organization)
     form = forms.BidForm(request.POST or None, tender=tender)
     if request.method == "POST" and form.is_valid():
         if request.POST.get("confirm") == "1":
@@ -59,7 +60,7 @@ def bid_new(request, tender_id: int):
 
 
 def _own_bid(actor, bid_id: int):
-    require(actor, "procurement.bid", actor.organization)
+    require(actor, Perm.PROCUREMENT_BID, actor.organization)
     bid = next(
         (
             b
@@ -77,7 +78,7 @@ def _own_bid(actor, bid_id: int):
 @domain_errors
 def my_bids(request):
     actor = request.actor
-    require(actor, "procurement.bid", actor.organization)
+    require(actor, Perm.PROCUREMENT_BID, actor.organization)
     bids = selectors.bids_of(actor=actor, organization=actor.organization)
     now = timezone.now()
     rows = [{"bid": b, "can_withdraw": bid_withdrawable(b, now=now)} for b in bids]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from caidan.accounts.permissions import require
+from caidan.common.perms import Perm
 from caidan.documents.forms import DocumentUploadForm
 from caidan.jurisdiction.selectors import setting_value
 from caidan.web.ui import attempt, attempt_error, attempt_refusal, domain_errors
@@ -47,7 +48,7 @@ EDITABLE = (
 @login_required
 @domain_errors
 def tender_new(request):
-    require(request.actor, "procurement.create")
+    require(request.actor, Perm.PROCUREMENT_CREATE)
     return render(
         request,
         "procurement/tender_new.html",
@@ -59,7 +60,7 @@ def tender_new(request):
 @domain_errors
 def tender_create(request, proposal_id: int):
     actor = request.actor
-    require(actor, "procurement.create")
+    require(actor, Perm.PROCUREMENT_CREATE)
     proposal = selectors.eligible_proposal_get_for(actor=actor, proposal_id=proposal_id)
     initial = {
         **project_defaults(proposal),
@@ -97,7 +98,7 @@ def tender_create(request, proposal_id: int):
 def tender_edit(request, tender_id: int):
     actor = request.actor
     tender = selectors.tender_get_for(actor=actor, tender_id=tender_id)
-    require(actor, "procurement.manage", tender)
+    require(actor, Perm.PROCUREMENT_MANAGE, tender)
     if tender.status != TenderStatus.DRAFT:
         messages.error(request, "采购公告已发布，只能通过澄清修改公告变更采购文件。")
         return redirect("procurement:tender", tender_id=tender.pk)
@@ -134,7 +135,7 @@ def tender_edit(request, tender_id: int):
 def tender_publish(request, tender_id: int):
     actor = request.actor
     tender = selectors.tender_get_for(actor=actor, tender_id=tender_id)
-    require(actor, "procurement.manage", tender)
+    require(actor, Perm.PROCUREMENT_MANAGE, tender)
     error = None
     if request.method == "POST":
         error = attempt_error(lambda: services.tender_publish(tender=tender, actor=actor))
@@ -174,7 +175,7 @@ def tender_approve_method(request, tender_id: int):
 def tender_amend(request, tender_id: int):
     actor = request.actor
     tender = selectors.tender_get_for(actor=actor, tender_id=tender_id)
-    require(actor, "procurement.manage", tender)
+    require(actor, Perm.PROCUREMENT_MANAGE, tender)
     form = forms.AmendForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -224,7 +225,7 @@ def document_add(request, tender_id: int):
 def _reason_action(request, tender_id, *, service, title, warning, action_label, done):
     actor = request.actor
     tender = selectors.tender_get_for(actor=actor, tender_id=tender_id)
-    require(actor, "procurement.manage", tender)
+    require(actor, Perm.PROCUREMENT_MANAGE, tender)
     form = forms.ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         error = attempt_error(
@@ -278,7 +279,7 @@ def tender_fail(request, tender_id: int):
 def tender_retender(request, tender_id: int):
     actor = request.actor
     tender = selectors.tender_get_for(actor=actor, tender_id=tender_id)
-    require(actor, "procurement.manage", tender)
+    require(actor, Perm.PROCUREMENT_MANAGE, tender)
     form = forms.RetenderForm(request.POST or None, initial={"method": tender.method})
     if request.method == "POST" and form.is_valid():
         new, error = attempt(

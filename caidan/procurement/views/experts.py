@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from caidan.accounts.permissions import require
 from caidan.common.pagination import keyset_paginate
+from caidan.common.perms import Perm
 from caidan.web.ui import attempt, attempt_error, domain_errors
 
 from .. import forms, selectors, selectors_experts, services
@@ -21,7 +22,7 @@ from .common import query_without_cursor
 @domain_errors
 def expert_list(request):
     actor = request.actor
-    require(actor, "procurement.manage_experts")
+    require(actor, Perm.PROCUREMENT_MANAGE_EXPERTS)
     search = forms.ExpertSearchForm(request.GET or None)
     q = search.cleaned_data["q"] if search.is_valid() else ""
     page = keyset_paginate(
@@ -95,7 +96,7 @@ def _expert_page(request, expert, *, tie_form=None, edit_form=None):
 @domain_errors
 def expert_detail(request, expert_id: int):
     actor = request.actor
-    require(actor, "procurement.manage_experts")
+    require(actor, Perm.PROCUREMENT_MANAGE_EXPERTS)
     expert = selectors_experts.expert_get(expert_id)
     organizations = list(selectors.organizations_for_choice())
     form = forms.TieForm(request.POST or None, organizations=organizations)
@@ -124,7 +125,7 @@ def expert_detail(request, expert_id: int):
 @domain_errors
 def expert_edit(request, expert_id: int):
     actor = request.actor
-    require(actor, "procurement.manage_experts")
+    require(actor, Perm.PROCUREMENT_MANAGE_EXPERTS)
     expert = selectors_experts.expert_get(expert_id)
     form = forms.ExpertEditForm(request.POST, units=selectors_experts.employer_units())
     if form.is_valid():
@@ -143,7 +144,7 @@ def expert_edit(request, expert_id: int):
 @domain_errors
 def expert_deactivate(request, expert_id: int):
     actor = request.actor
-    require(actor, "procurement.manage_experts")
+    require(actor, Perm.PROCUREMENT_MANAGE_EXPERTS)
     expert = selectors_experts.expert_get(expert_id)
     error = attempt_error(lambda: services.expert_deactivate(expert=expert, actor=actor))
     if error is not None:

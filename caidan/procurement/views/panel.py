@@ -15,6 +15,7 @@ from caidan.accounts.models import Role
 from caidan.accounts.permissions import require
 from caidan.common.errors import PermissionDenied, form_add_error
 from caidan.common.pagination import keyset_paginate
+from caidan.common.perms import Perm
 from caidan.web.ui import attempt, attempt_error, attempt_refusal, domain_errors
 
 from .. import forms, selectors, selectors_experts, services
@@ -56,7 +57,7 @@ def panel(request, tender_id: int):
 @domain_errors
 def panel_draw(request, tender_id: int):
     tender = selectors.tender_get_for(actor=request.actor, tender_id=tender_id)
-    require(request.actor, "procurement.manage", tender)
+    require(request.actor, Perm.PROCUREMENT_MANAGE, tender)
     draw, error = attempt(lambda: services.panel_draw(tender=tender, actor=request.actor))
     if error is not None:
         messages.error(request, error)
@@ -74,7 +75,7 @@ def panel_draw(request, tender_id: int):
 @domain_errors
 def panel_recuse(request, tender_id: int, member_id: int):
     tender = selectors.tender_get_for(actor=request.actor, tender_id=tender_id)
-    require(request.actor, "procurement.manage", tender)
+    require(request.actor, Perm.PROCUREMENT_MANAGE, tender)
     member = selectors_experts.panel_member_of(tender, member_id)
     form = forms.RecusalForm(request.POST)
     if not form.is_valid():
@@ -99,7 +100,7 @@ def panel_void(request, tender_id: int, member_id: int):
     confirmation page with the reason, then the service; the first reserve takes the seat."""
     actor = request.actor
     tender = selectors.tender_get_for(actor=actor, tender_id=tender_id)
-    require(actor, "procurement.manage", tender)
+    require(actor, Perm.PROCUREMENT_MANAGE, tender)
     member = selectors_experts.panel_member_of(tender, member_id)
     form = forms.VoidForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -154,7 +155,7 @@ def recusal_request(request, tender_id: int):
     """A bidder asks the purchaser to recuse an expert (财库〔2016〕198号)."""
     actor = request.actor
     tender = selectors.tender_get_for(actor=actor, tender_id=tender_id)
-    require(actor, "procurement.bid", actor.organization)
+    require(actor, Perm.PROCUREMENT_BID, actor.organization)
     form = forms.RecusalRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         error = attempt_error(

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 
 from caidan.accounts.permissions import require
 from caidan.common.errors import NotFound
+from caidan.common.perms import Perm
 from caidan.web.ui import attempt_error, domain_errors
 
 from .. import forms, selectors, services
@@ -18,7 +19,7 @@ from .. import forms, selectors, services
 def question_ask(request, tender_id: int):
     actor = request.actor
     tender = selectors.tender_get_for(actor=actor, tender_id=tender_id)
-    require(actor, "procurement.bid", actor.organization)
+    require(actor, Perm.PROCUREMENT_BID, actor.organization)
     form = forms.QuestionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         error = attempt_error(

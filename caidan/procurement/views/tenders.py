@@ -11,6 +11,7 @@ from django.shortcuts import render
 
 from caidan.accounts.permissions import can
 from caidan.common.errors import NotFound
+from caidan.common.perms import Perm
 from caidan.documents.forms import DocumentUploadForm
 from caidan.orgs.models import ServiceField
 from caidan.web.ui import domain_errors
@@ -43,7 +44,7 @@ def tender_list(request):
             "page": page,
             "form": form,
             "query": query_without_cursor(request),
-            "can_create": can(actor, "procurement.create"),
+            "can_create": can(actor, Perm.PROCUREMENT_CREATE),
         },
     )
 

@@ -13,22 +13,24 @@ from caidan.accounts.actor import user_of
 from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
+from caidan.common.actor import Actor
 from caidan.common.errors import field_error
 from caidan.common.money import to_money
+from caidan.common.perms import Perm
 
 from ..models import Proposal, ProposalFunding, ProposalStatus
 from .review import _reserve_within_ceiling
 
 
 def proposals_import_historical(
-    *, unit, year: int, rows: list[dict[str, Any]], reference: str, actor: Any
+    *, unit, year: int, rows: list[dict[str, Any]], reference: str, actor: Actor
 ) -> list[Proposal]:
     """Record already-approved projects of a past year, each within the year's ceiling.
 
     ``rows``: ``{"title", "budget", "catalog_item", "purchase_mode"?, "procurement_method"?}``.
     ``reference`` cites the decision (e.g. "2012 年区审定委员会会议纪要").
     """
-    require(actor, "projects.set_ceiling")
+    require(actor, Perm.PROJECTS_SET_CEILING)
     if year >= timezone.localdate().year:
         raise field_error("year", "只能导入以往年度已立项的项目。")
     if not (reference or "").strip():

@@ -18,7 +18,9 @@ from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
 from caidan.common.actor import Actor
+from caidan.common.codes import Common
 from caidan.common.errors import Conflict, field_error
+from caidan.common.perms import Perm
 
 from .. import permissions  # noqa: F401 - registers the rules
 from ..inputs import ProposalInput
@@ -120,9 +122,9 @@ def proposal_create(
     """Draft a proposal for ``unit``: by the unit's purchaser, or by a provider / hub for
     the unit (venture philanthropy and grassroots proposals a hub may package)."""
     if proposing_organization is not None:
-        require(actor, "projects.draft_as_organization", proposing_organization)
+        require(actor, Perm.PROJECTS_DRAFT_AS_ORGANIZATION, proposing_organization)
     else:
-        require(actor, "projects.draft_for_unit", unit)
+        require(actor, Perm.PROJECTS_DRAFT_FOR_UNIT, unit)
     _check_references(data, unit=unit)
     _negative_list(data)
     with transaction.atomic():
@@ -139,7 +141,7 @@ def proposal_create(
 def proposal_update(*, proposal: Proposal, changes: dict[str, Any], actor: Actor) -> Proposal:
     """Change some fields of a draft (or a returned proposal); the whole proposal is checked
     again as one input."""
-    require(actor, "projects.edit", proposal)
+    require(actor, Perm.PROJECTS_EDIT, proposal)
     with transaction.atomic():
         proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
         if proposal.status not in EDITABLE:
@@ -162,9 +164,9 @@ def proposal_update(*, proposal: Proposal, changes: dict[str, Any], actor: Actor
     return proposal
 
 
-def proposal_submit(*, proposal: Proposal, actor: Any) -> Proposal:
+def proposal_submit(*, proposal: Proposal, actor: Actor) -> Proposal:
     """Submit to the project library: everything is re-checked, the negative list too."""
-    require(actor, "projects.edit", proposal)
+    require(actor, Perm.PROJECTS_EDIT, proposal)
     with transaction.atomic():
         proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
         _check_item(proposal_input(proposal))
@@ -190,8 +192,8 @@ def proposal_submit(*, proposal: Proposal, actor: Any) -> Proposal:
     return proposal
 
 
-def proposal_withdraw(*, proposal: Proposal, reason: str = "", actor: Any) -> Proposal:
-    require(actor, "projects.edit", proposal)
+def proposal_withdraw(*, proposal: Proposal, reason: str = "", actor: Actor) -> Proposal:
+    require(actor, Perm.PROJECTS_EDIT, proposal)
     with transaction.atomic():
         proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
         return proposal_lifecycle.apply(proposal, ProposalAction.WITHDRAW, actor=actor, note=reason)
@@ -212,7 +214,7 @@ def _hub_eligible(hub, data: ProposalInput, *, on: dt.date) -> None:
     if not result.eligible:
         raise Conflict(
             f"枢纽组织“{hub.name}”不符合承接条件，不能打包申报：" + "；".join(result.reasons),
-            code="ineligible",
+            code=Common.INELIGIBLE,
             detail={"field": "hub", "reasons": result.reasons},
         )
 
@@ -222,7 +224,7 @@ def proposal_package(
     parts: list[Proposal],
     hub,
     title: str,
-    actor: Any,
+    actor: Actor,
     now: dt.datetime | None = None,
     **overrides: Any,
 ) -> Proposal:
@@ -230,7 +232,7 @@ def proposal_package(
     unit and year) into one proposal it leads; the parts become "packaged". The hub leads
     and answers for the package, so it must itself be an eligible provider on the day
     (DOMAIN §4.2; 102号令), for the package's requirements."""
-    require(actor, "projects.package", hub)
+    require(actor, Perm.PROJECTS_PACKAGE, hub)
     now = now or timezone.now()
     if not hub.is_hub:
         raise field_error("hub", f"“{hub.name}”不是枢纽型社会组织。")

@@ -17,11 +17,14 @@ from caidan.accounts.models import Membership, Role
 from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
+from caidan.common.actor import Actor
 from caidan.common.errors import Conflict, PermissionDenied, ValidationError, field_error
 from caidan.common.money import to_money
+from caidan.common.perms import Perm
 from caidan.jurisdiction.registry import parse_fraction
 from caidan.jurisdiction.selectors import setting_value
 from caidan.notifications.services import notify
+from caidan.projects.codes import Code
 
 from ..lifecycles import SessionAction, proposal_lifecycle, session_lifecycle
 from ..models import (
@@ -48,8 +51,8 @@ def approved_total(*, unit, year: int) -> Decimal:
     return total or Decimal("0.00")
 
 
-def budget_ceiling_set(*, unit, year: int, amount: Any, actor: Any) -> BudgetCeiling:
-    require(actor, "projects.set_ceiling")
+def budget_ceiling_set(*, unit, year: int, amount: Any, actor: Actor) -> BudgetCeiling:
+    require(actor, Perm.PROJECTS_SET_CEILING)
     amount = to_money(amount, field="amount")
     if amount < 0:
         raise field_error("amount", "预算控制数不能为负数。")
@@ -60,7 +63,7 @@ def budget_ceiling_set(*, unit, year: int, amount: Any, actor: Any) -> BudgetCei
             raise field_error(
                 "amount",
                 f"{unit.name}{year} 年已立项 {used} 元，预算控制数不能低于该数。",
-                code="below_approved",
+                code=Code.BELOW_APPROVED,
             )
         old = ceiling.amount if ceiling else None
         if ceiling is None:
@@ -92,7 +95,7 @@ def _reserve_within_ceiling(proposal: Proposal) -> None:
     if ceiling is None:
         raise ValidationError(
             f"{proposal.unit.name}{proposal.year} 年尚未设置预算控制数，没有预算的服务不得购买。",
-            code="no_ceiling",
+            code=Code.NO_CEILING,
             detail={"field": "budget"},
         )
     used = approved_total(unit=proposal.unit, year=proposal.year)
@@ -100,7 +103,7 @@ def _reserve_within_ceiling(proposal: Proposal) -> None:
         raise ValidationError(
             f"超出预算控制数：{proposal.unit.name}{proposal.year} 年控制数 {ceiling.amount} 元，"
             f"已立项 {used} 元，本项目 {proposal.budget} 元。",
-            code="over_ceiling",
+            code=Code.OVER_CEILING,
             detail={
                 "field": "budget",
                 "ceiling": str(ceiling.amount),
@@ -130,9 +133,9 @@ def _committee_members(users, unit) -> list:
 
 
 def review_session_create(
-    *, title: str, unit, meeting_at: dt.datetime, members, actor: Any
+    *, title: str, unit, meeting_at: dt.datetime, members, actor: Actor
 ) -> ReviewSession:
-    require(actor, "projects.organize_review")
+    require(actor, Perm.PROJECTS_ORGANIZE_REVIEW)
     if not (title or "").strip():
         raise field_error("title", "请填写会议名称。")
     members = _committee_members(list(members), unit)
@@ -162,8 +165,8 @@ def review_session_create(
     return session
 
 
-def review_session_open(*, session: ReviewSession, actor: Any) -> ReviewSession:
-    require(actor, "projects.organize_review", session)
+def review_session_open(*, session: ReviewSession, actor: Actor) -> ReviewSession:
+    require(actor, Perm.PROJECTS_ORGANIZE_REVIEW, session)
     with transaction.atomic():
         session = ReviewSession.objects.select_for_update().get(pk=session.pk)
         if not session.agenda.exists():
@@ -171,9 +174,9 @@ def review_session_open(*, session: ReviewSession, actor: Any) -> ReviewSession:
         return session_lifecycle.apply(session, SessionAction.OPEN, actor=actor, update_fields=[])
 
 
-def review_session_close(*, session: ReviewSession, actor: Any) -> ReviewSession:
+def review_session_close(*, session: ReviewSession, actor: Actor) -> ReviewSession:
     """Close the meeting; items not decided go back to the library (submitted)."""
-    require(actor, "projects.organize_review", session)
+    require(actor, Perm.PROJECTS_ORGANIZE_REVIEW, session)
     with transaction.atomic():
         session = ReviewSession.objects.select_for_update().get(pk=session.pk)
         for item in session.agenda.filter(decision=AgendaDecision.PENDING).select_related(
@@ -203,9 +206,9 @@ def _auto_recusals(item: AgendaItem, members) -> None:
 
 
 def review_session_add_proposal(
-    *, session: ReviewSession, proposal: Proposal, actor: Any
+    *, session: ReviewSession, proposal: Proposal, actor: Actor
 ) -> AgendaItem:
-    require(actor, "projects.organize_review", session)
+    require(actor, Perm.PROJECTS_ORGANIZE_REVIEW, session)
     with transaction.atomic():
         session = ReviewSession.objects.select_for_update().get(pk=session.pk)
         if session.status == SessionStatus.CLOSED:
@@ -227,7 +230,7 @@ def review_session_add_proposal(
     return item
 
 
-def _unschedule(item: AgendaItem, actor: Any, reason: str) -> None:
+def _unschedule(item: AgendaItem, actor: Actor, reason: str) -> None:
     proposal = Proposal.objects.select_for_update().get(pk=item.proposal_id)
     proposal_lifecycle.apply(proposal, ProposalAction.UNSCHEDULE, actor=actor, note=reason)
     item.decision = AgendaDecision.WITHDRAWN
@@ -243,13 +246,13 @@ def _unschedule(item: AgendaItem, actor: Any, reason: str) -> None:
     )
 
 
-def _require_organizer_not_recused(item: AgendaItem, actor: Any) -> None:
-    require(actor, "projects.organize_review", item.session)
+def _require_organizer_not_recused(item: AgendaItem, actor: Actor) -> None:
+    require(actor, Perm.PROJECTS_ORGANIZE_REVIEW, item.session)
     if actor.user is not None and item.recusals.filter(member=actor.user).exists():
-        raise PermissionDenied("您已回避此议程，不能主持其审定。", code="recused")
+        raise PermissionDenied("您已回避此议程，不能主持其审定。", code=Code.RECUSED)
 
 
-def review_session_remove_proposal(*, item: AgendaItem, reason: str, actor: Any) -> None:
+def review_session_remove_proposal(*, item: AgendaItem, reason: str, actor: Actor) -> None:
     _require_organizer_not_recused(item, actor)
     if not (reason or "").strip():
         raise field_error("reason", "请写明移出议程的理由。")
@@ -266,9 +269,9 @@ def _is_member(session: ReviewSession, actor) -> bool:
     return actor.user is not None and session.members.filter(pk=actor.user.pk).exists()
 
 
-def recusal_declare(*, item: AgendaItem, reason: str, actor: Any) -> Recusal:
+def recusal_declare(*, item: AgendaItem, reason: str, actor: Actor) -> Recusal:
     """A member declares a conflict of interest on one agenda item before voting."""
-    require(actor, "projects.vote", item.session)
+    require(actor, Perm.PROJECTS_VOTE, item.session)
     if not (reason or "").strip():
         raise field_error("reason", "请说明回避理由。")
     with transaction.atomic():
@@ -289,8 +292,8 @@ def recusal_declare(*, item: AgendaItem, reason: str, actor: Any) -> Recusal:
     return recusal
 
 
-def vote_cast(*, item: AgendaItem, choice: str, comment: str = "", actor: Any) -> ReviewVote:
-    require(actor, "projects.vote", item.session)
+def vote_cast(*, item: AgendaItem, choice: str, comment: str = "", actor: Actor) -> ReviewVote:
+    require(actor, Perm.PROJECTS_VOTE, item.session)
     if choice not in VoteChoice.values:
         raise field_error("choice", "表决只能是赞成、反对或弃权。")
     if choice == VoteChoice.NO and not (comment or "").strip():
@@ -302,7 +305,7 @@ def vote_cast(*, item: AgendaItem, choice: str, comment: str = "", actor: Any) -
         if item.decision != AgendaDecision.PENDING:
             raise Conflict("该议程已有审定结果。")
         if item.recusals.filter(member=actor.user).exists():
-            raise PermissionDenied("您已回避此议程，不能表决。", code="recused")
+            raise PermissionDenied("您已回避此议程，不能表决。", code=Code.RECUSED)
         try:
             with transaction.atomic():
                 vote = ReviewVote.objects.create(
@@ -310,7 +313,7 @@ def vote_cast(*, item: AgendaItem, choice: str, comment: str = "", actor: Any) -
                 )
         except IntegrityError:
             raise Conflict(
-                "您已对此议程表决，每位委员只能表决一次。", code="already_voted"
+                "您已对此议程表决，每位委员只能表决一次。", code=Code.ALREADY_VOTED
             ) from None
         audit_record(
             kind=EventKind.VOTE_CAST,
@@ -349,7 +352,7 @@ def quorum_needed(session: ReviewSession, eligible: int) -> int:
 
 
 def agenda_item_decide(
-    *, item: AgendaItem, if_not_approved: str = "reject", reason: str = "", actor: Any
+    *, item: AgendaItem, if_not_approved: str = "reject", reason: str = "", actor: Actor
 ) -> AgendaItem:
     """Record the committee's decision from the votes. Quorum: voters (abstentions count as
     present) ≥ the quorum share of members not recused. Approval: yes votes above the
@@ -376,7 +379,7 @@ def agenda_item_decide(
             raise Conflict(
                 f"未达法定人数：需 {needed} 名委员表决（有表决权委员 {t['eligible']} 名的 "
                 f"{session.quorum}），目前 {t['present']} 名。",
-                code="no_quorum",
+                code=Code.NO_QUORUM,
                 detail=t,
             )
         approved = t["yes"] * 100 > session.majority_percent * t["present"]

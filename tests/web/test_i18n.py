@@ -26,7 +26,7 @@ from django.templatetags.i18n import BlockTranslateNode, TranslateNode
 from django.utils.functional import Promise
 from django.utils.translation import trans_real
 
-CAIDAN = Path(__file__).resolve().parents[2]
+CAIDAN = Path(__file__).resolve().parents[2] / "caidan"
 PO_PATH = CAIDAN / "locale" / "en" / "LC_MESSAGES" / "django.po"
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 PLACEHOLDER = re.compile(r"%(?:\(\w+\))?[sdif]")

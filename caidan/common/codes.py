@@ -1,0 +1,35 @@
+"""Error codes shared by several apps (``DomainError.code``): stable for machines, one
+name per meaning. App-specific codes live in each app's ``codes.py``."""
+
+from enum import StrEnum
+
+
+class Common(StrEnum):
+    ALREADY_DECIDED = "already_decided"
+    ALREADY_SUBMITTED = "already_submitted"
+    BAD_TRANSITION = "bad_transition"
+    CONFLICT = "conflict"
+    DUPLICATE = "duplicate"
+    IDENTITY_REQUIRED = "identity_required"
+    IMPORT_ROWS_INVALID = "import_rows_invalid"
+    IMPORT_TOO_LARGE = "import_too_large"
+    INELIGIBLE = "ineligible"
+    INVALID = "invalid"
+    INVALID_TEXT = "invalid_text"
+    NOT_ACTIVE = "not_active"
+    NOT_AUTHENTICATED = "not_authenticated"
+    NOT_DRAFT = "not_draft"
+    NOT_FOUND = "not_found"
+    NOT_SUBMITTED = "not_submitted"
+    NULL_NOT_ALLOWED = "null_not_allowed"
+    OUT_OF_RANGE = "out_of_range"
+    OUT_OF_SCOPE = "out_of_scope"
+    PERMISSION_DENIED = "permission_denied"
+    TOO_MANY_REQUESTS = "too_many_requests"
+    USCC_AUTHORITY = "uscc_authority"
+    USCC_CATEGORY = "uscc_category"
+    USCC_CHARSET = "uscc_charset"
+    USCC_CHECK = "uscc_check"
+    USCC_LENGTH = "uscc_length"
+    USCC_REGION = "uscc_region"
+    WINDOW_CLOSED = "window_closed"

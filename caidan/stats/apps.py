@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class StatsConfig(AppConfig):
+    name = "caidan.stats"
+    verbose_name = "统计分析"
+
+    def ready(self) -> None:
+        from . import permissions  # noqa: F401 - registers stats.view_flags at start-up
