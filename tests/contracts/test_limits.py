@@ -23,8 +23,8 @@ from caidan.contracts.services import (
     contract_update,
 )
 
-from .factories import demo_provider
 from .api_helpers import call, error, ok
+from .factories import demo_provider
 
 pytestmark = pytest.mark.django_db
 
