@@ -12,8 +12,8 @@ from caidan.common.errors import ValidationError
 from caidan.procurement.inputs import TenderInput
 from caidan.procurement.services import tender_create, tender_update
 
-from .factories import approved_proposal, tender_data
 from .api_helpers import call, error, post
+from .factories import approved_proposal, tender_data
 
 pytestmark = pytest.mark.django_db
 
