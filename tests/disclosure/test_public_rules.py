@@ -24,9 +24,9 @@ from caidan.disclosure import downloads, ocds, search
 from caidan.enquiries.inputs import EnquiryAnswerInput, EnquiryInput
 from caidan.needs.inputs import MenuInput, NeedModerationInput
 from caidan.projects.inputs import ProposalInput
+from tests.disclosure.helpers import make_notice
 from tests.disclosure.test_downloads import all_pages
 from tests.disclosure.test_ocds import full_lifecycle, sealed_tender
-from tests.disclosure.helpers import make_notice
 
 pytestmark = pytest.mark.django_db
 

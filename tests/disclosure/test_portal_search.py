@@ -1,0 +1,148 @@
+"""The public portal (/open/): the search across public records, and the portal home.
+
+Data is set up through the services (the demo jurisdiction is seeded once by the root
+conftest); procurement and contracts through their test factories.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from caidan.disclosure import search
+from caidan.projects.inputs import ProposalInput
+
+from .helpers import make_notice
+
+# --- search across public records -----------------------------------------------------------
+
+
+def _draft_proposal(world, title):
+    from caidan.catalog.models import CatalogItem
+    from caidan.projects.services import proposal_create
+
+    year = dt.date.today().year + 1
+    item = (
+        CatalogItem.objects.filter(level=3, version__status="published")
+        .order_by("-version__effective_date", "code")
+        .first()
+    )
+    return proposal_create(
+        actor=world.actor("purchaser"),
+        unit=world.unit("310105-001"),
+        data=ProposalInput.parse(
+            title=title,
+            catalog_item=item,
+            budget="100000.00",
+            funding=[{"source": "fiscal", "amount": "100000.00"}],
+            period_start=dt.date(year, 1, 1),
+            period_end=dt.date(year, 12, 31),
+            purchase_mode="outsourcing",
+            procurement_method="open_tender",
+            grade_policy="none",
+            outputs=[{"name": "上门探访", "target": "100", "unit": "人次"}],
+        ),
+    )
+
+
+def _urls(groups, kind) -> list[str]:
+    return [h["url"] for g in groups if g["type"] == kind for h in g["hits"]]
+
+
+def _titles(groups, kind) -> list[str]:
+    return [h["title"] for g in groups if g["type"] == kind for h in g["hits"]]
+
+
+def test_search_finds_public_records_and_nothing_else(world, client):
+    from caidan.catalog.models import CatalogItem
+    from caidan.catalog.selectors import catalog_current
+    from tests.contracts.factories import signed_contract
+    from tests.procurement.factories import approved_proposal, draft_tender
+
+    published = make_notice(world, "published", title="关于推进菁苗社区服务的实施意见")
+    make_notice(world, "draft", title="菁苗社区服务草稿意见")
+    item = CatalogItem.objects.filter(version=catalog_current(), level=3).order_by("code").first()
+    org_name = world.actor("provider").organization.name  # 阳光家庭综合服务中心
+    project = approved_proposal(world, title="菁苗社区青少年服务项目")
+    _draft_proposal(world, "菁苗社区未审定项目")
+    draft_tender(world, proposal=approved_proposal(world, title="菁苗社区草稿采购项目"))
+    contract = signed_contract(world)
+
+    groups = search.search_all("菁苗社区")
+    assert f"/open/notices/{published.pk}/" in _urls(groups, "notice")
+    assert "菁苗社区服务草稿意见" not in _titles(groups, "notice")
+    assert f"/projects/proposals/{project.pk}/" in _urls(groups, "project")
+    assert "菁苗社区未审定项目" not in _titles(groups, "project")
+    assert _titles(groups, "tender") == []  # the only matching tender is a draft
+
+    groups = search.search_all(item.name[1:])
+    assert f"/catalog/items/{item.pk}/" in _urls(groups, "catalog")
+    groups = search.search_all(org_name[2:6])
+    assert f"/orgs/{world.actor('provider').organization.pk}/" in _urls(groups, "organization")
+    assert f"/contracts/{contract.pk}/" in _urls(groups, "contract")
+
+    # through the page, anonymously
+    html = client.get("/open/search/", {"q": "菁苗社区"}).content.decode()
+    assert "关于推进菁苗社区服务的实施意见" in html
+    assert "菁苗社区服务草稿意见" not in html and "菁苗社区未审定项目" not in html
+    assert 'data-testid="search-tender"' in html
+
+
+def test_search_caps_each_type_and_links_to_the_filtered_list(world):
+    groups = {g["type"]: g for g in search.search_all("养老", per_type=3)}
+    assert set(groups) == {
+        "notice",
+        "catalog",
+        "organization",
+        "project",
+        "tender",
+        "award",
+        "contract",
+        "evaluation",
+    }
+    project = groups["project"]
+    assert len(project["hits"]) == 3 and project["full"]  # the Changning series has many
+    assert project["more"].startswith("/projects/?q=")
+    for hit in project["hits"]:
+        assert set(hit) == {"type", "label", "title", "date", "url", "note"}
+
+
+def test_search_query_count_is_bounded(world, client, django_assert_max_num_queries):
+    for i in range(12):
+        make_notice(world, "published", title=f"养老服务政策第{i}号")
+    # one query per record type (+1 for the current catalog), whatever the number of hits
+    with django_assert_max_num_queries(len(search.SEARCHERS) + 1):
+        groups = search.search_all("养老")
+    assert sum(len(g["hits"]) for g in groups) > 20
+    with django_assert_max_num_queries(len(search.SEARCHERS) + 1):  # anonymous: no session
+        resp = client.get("/open/search/?q=养老")
+    assert resp.status_code == 200
+
+
+def test_search_form_bounds(world, client):
+    html = client.get("/open/search/").content.decode()
+    assert 'name="q"' in html and 'data-testid="search-total"' not in html
+    resp = client.get("/open/search/", {"q": "养" * 101})
+    assert resp.status_code == 200 and 'data-testid="search-total"' not in resp.content.decode()
+    assert "100" in resp.content.decode()
+    resp = client.get("/open/search/", {"q": "养"})  # one Chinese character is a query
+    assert 'data-testid="search-total"' in resp.content.decode()
+
+
+def test_portal_home_links_everything(world, client):
+    make_notice(world, "published", title="首页展示的最新公告")
+    html = client.get("/open/").content.decode()
+    for href in (
+        "/open/notices/",
+        "/open/search/",
+        "/catalog/",
+        "/orgs/directory/",
+        "/projects/",
+        "/procurement/",
+        "/contracts/",
+        "/evaluations/",
+        "/stats/",
+        "/stats/flags/",
+        "/open/data/",
+    ):
+        assert f'href="{href}"' in html, href
+    assert "首页展示的最新公告" in html
