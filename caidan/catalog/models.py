@@ -39,11 +39,6 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
 }
 
 
-def transition_allowed(status: str, action: str) -> bool:
-    sources, _target = TRANSITIONS[action]
-    return status in sources
-
-
 # What the public sees: every version once published, retired ones too (a project keeps
 # pointing at its version's item); a draft only those who manage the catalog.
 VERSION_PUBLIC_STATUSES = frozenset({VersionStatus.PUBLISHED, VersionStatus.RETIRED})

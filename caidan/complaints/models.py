@@ -64,10 +64,6 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
 }
 
 
-def transition_allowed(status: str, action: str) -> bool:
-    return status in TRANSITIONS[action][0]
-
-
 class ComplaintQuerySet(models.QuerySet):
     def public(self) -> ComplaintQuerySet:
         """Complaints whose decision is published (投诉处理决定公告, 94号令 §35); before that

@@ -58,7 +58,6 @@ from .models import (
     FILE_WORKING_DAYS,
     MAX_SUSPENSION_DAYS,
     PENDING_STATUSES,
-    TRANSITIONS,
     Complaint,
     ComplaintAction,
     ComplaintOutcome,
@@ -353,7 +352,7 @@ def complaint_lift_suspension(
     now = now or timezone.now()
     with transaction.atomic():
         c = _lock(complaint)
-        if c.status in TRANSITIONS[ComplaintAction.LIFT][0] and not c.suspended_at(now):
+        if complaint_lifecycle.allowed(c.status, ComplaintAction.LIFT) and not c.suspended_at(now):
             raise Conflict("当前没有生效的暂停采购决定。", code=Code.NOT_SUSPENDED)
         complaint_lifecycle.apply(c, ComplaintAction.LIFT, actor=actor, suspension_lifted_at=now)
         _tell(

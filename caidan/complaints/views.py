@@ -24,7 +24,8 @@ from .inputs import (
     ComplaintRejectInput,
     ComplaintSuspendInput,
 )
-from .models import ComplaintStatus, transition_allowed
+from .lifecycles import complaint_lifecycle
+from .models import ComplaintStatus
 
 ACTIONS = ("accept", "reject", "suspend", "lift", "decide", "withdraw")
 
@@ -124,13 +125,13 @@ def detail(request, complaint_id: int):
             "c": c,
             "challenges": list(c.challenges.all()),
             "handles": handles,
-            "can_withdraw": mine and transition_allowed(c.status, "withdraw"),
-            "can_accept": handles and transition_allowed(c.status, "accept"),
+            "can_withdraw": mine and complaint_lifecycle.allowed(c.status, "withdraw"),
+            "can_accept": handles and complaint_lifecycle.allowed(c.status, "accept"),
             "can_suspend": handles
-            and transition_allowed(c.status, "suspend")
+            and complaint_lifecycle.allowed(c.status, "suspend")
             and c.suspension_start is None,
             "can_lift": handles and c.is_pending and c.suspended_at(now),
-            "can_decide": handles and transition_allowed(c.status, "decide"),
+            "can_decide": handles and complaint_lifecycle.allowed(c.status, "decide"),
             "suspended": c.is_pending and c.suspended_at(now),
             "overdue": c.is_overdue(now),
             "reject_form": forms.ReasonForm(prefix="reject"),

@@ -66,11 +66,6 @@ NOTICE_TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
 NOTICE_PUBLIC_STATUSES = frozenset({NoticeStatus.PUBLISHED, NoticeStatus.WITHDRAWN})
 
 
-def notice_transition_allowed(status: str, action: str) -> bool:
-    sources, _target = NOTICE_TRANSITIONS[action]
-    return status in sources
-
-
 class NoticeQuerySet(models.QuerySet):
     def public(self) -> NoticeQuerySet:
         """Published and withdrawn notices (``NOTICE_PUBLIC_STATUSES``); drafts only for

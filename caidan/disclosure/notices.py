@@ -32,7 +32,6 @@ from .models import (
     Notice,
     NoticeAction,
     NoticeStatus,
-    notice_transition_allowed,
 )
 
 PERMISSION = Perm.DISCLOSURE_NOTICES_MANAGE
@@ -153,7 +152,7 @@ def notice_attach(*, notice: Notice, file: Any, description: str = "", actor: Ac
     current = Notice.objects.filter(pk=notice.pk).values_list("status", flat=True).first()
     if current is None:
         raise NotFound("找不到该公告。", code=Code.NOTICE_NOT_FOUND)
-    if not notice_transition_allowed(current, NoticeAction.UPDATE):
+    if not notice_lifecycle.allowed(current, NoticeAction.UPDATE):
         raise Conflict(
             "已撤回的公告不能再添加附件。",
             code=Common.BAD_TRANSITION,

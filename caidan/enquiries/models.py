@@ -77,11 +77,6 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
 }
 
 
-def transition_allowed(status: str, action: str) -> bool:
-    sources, _target = TRANSITIONS[action]
-    return status in sources
-
-
 class EnquiryQuerySet(models.QuerySet):
     def public(self) -> EnquiryQuerySet:
         """Answers published with the asker's consent and not hidden since (only their

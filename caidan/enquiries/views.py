@@ -30,7 +30,8 @@ from .inputs import (
     EnquiryRestoreInput,
     EnquiryTransferInput,
 )
-from .models import PUBLISHABLE_KINDS, EnquiryKind, SubjectType, transition_allowed
+from .lifecycles import enquiry_lifecycle
+from .models import PUBLISHABLE_KINDS, EnquiryKind, SubjectType
 from .permissions import is_asker
 
 
@@ -256,22 +257,22 @@ def _detail_context(request, e):
         "handles": handles,
         "is_handler": bool(user_pk and e.handler_id == user_pk),
         "overdue": e.is_overdue(today),
-        "can_assign": handles and transition_allowed(e.status, "assign"),
+        "can_assign": handles and enquiry_lifecycle.allowed(e.status, "assign"),
         "can_answer": handles
-        and transition_allowed(e.status, "answer")
+        and enquiry_lifecycle.allowed(e.status, "answer")
         and e.handler_id == user_pk,
-        "can_transfer": handles and transition_allowed(e.status, "transfer"),
-        "can_close": handles and transition_allowed(e.status, "close"),
+        "can_transfer": handles and enquiry_lifecycle.allowed(e.status, "transfer"),
+        "can_close": handles and enquiry_lifecycle.allowed(e.status, "close"),
         "can_extend": handles
         and e.kind == EnquiryKind.INFO_REQUEST
         and e.extended_due_on is None
-        and transition_allowed(e.status, "extend"),
+        and enquiry_lifecycle.allowed(e.status, "extend"),
         "can_publish": handles
         and e.kind in PUBLISHABLE_KINDS
         and e.publish_consent
         and not e.published
         and not e.hidden
-        and transition_allowed(e.status, "publish"),
+        and enquiry_lifecycle.allowed(e.status, "publish"),
         "handlers": selectors.handler_choices(e) if handles else [],
         "units": Unit.objects.order_by("path") if handles else [],
         "attachments": list(e.attachments.order_by("id")),

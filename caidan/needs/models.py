@@ -231,11 +231,6 @@ MENU_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 }
 
 
-def menu_transition_allowed(status: str, action: str) -> bool:
-    sources, _target = MENU_TRANSITIONS[action]
-    return status in sources
-
-
 # A menu is public once published, and stays so when closed (with its results).
 MENU_PUBLIC_STATUSES = frozenset({MenuStatus.PUBLISHED, MenuStatus.CLOSED})
 

@@ -18,6 +18,7 @@ from caidan.common.errors import Conflict, NotFound, PermissionDenied, Validatio
 from caidan.common.tick import JOBS, run_tick
 from caidan.needs import selectors, services
 from caidan.needs.inputs import MenuCloseInput, MenuInput, MenuItemInput
+from caidan.needs.lifecycles import menu_lifecycle
 from caidan.needs.models import (
     MENU_TRANSITIONS,
     Menu,
@@ -25,7 +26,6 @@ from caidan.needs.models import (
     MenuItem,
     MenuOrder,
     MenuStatus,
-    menu_transition_allowed,
 )
 from caidan.needs.services import menus as menus_module
 
@@ -48,7 +48,7 @@ EXPECTED = {
 
 def test_transition_table_is_the_one_in_the_model():
     for (status, action), target in EXPECTED.items():
-        assert menu_transition_allowed(status, action) == (target is not None)
+        assert menu_lifecycle.allowed(status, action) == (target is not None)
         if target is not None:
             assert MENU_TRANSITIONS[action][1] == target
     assert set(EXPECTED) == {(s, a) for s in MenuStatus.values for a in MenuAction.values}
