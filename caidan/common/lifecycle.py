@@ -32,9 +32,8 @@ from django.apps import apps
 from django.db import models, transaction
 
 from .actor import Actor
+from .codes import Common
 from .errors import Conflict
-
-BAD_TRANSITION = "bad_transition"
 
 Table = Mapping[str, tuple[frozenset[str], str | None]]
 Recorder = Callable[..., Any]
@@ -117,7 +116,7 @@ class Lifecycle:
             raise Conflict(
                 f"{self.noun}{f'“{name}”' if name else ''}处于“{self.status_label(status)}”"
                 f"状态，不能{self.action_label(action)}（仅{allowed}状态可以）。",
-                code=BAD_TRANSITION,
+                code=Common.BAD_TRANSITION,
                 detail={
                     "field": self.field,
                     "status": str(status),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
-
 from caidan.common.actor import Actor
 
 from ..lifecycles import tender_lifecycle
@@ -33,7 +31,3 @@ def fail(tender: Tender, *, reason: str, actor: Actor) -> Tender:
         url=f"/procurement/tenders/{tender.pk}/",
     )
     return tender
-
-
-def now():
-    return timezone.now()
