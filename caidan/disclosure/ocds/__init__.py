@@ -16,12 +16,20 @@ is declared with them (the offline copies in ``OCDS_SCHEMA_DIR``) but no lots ar
 The package: ``schema`` (the offline schemas, validation), ``values`` (ids, dates, amounts),
 ``builder`` (events → releases, parties), ``tender`` and ``contract`` (the releases of each
 stage), ``prefetch`` (what they read, in a fixed number of queries), ``releases`` (releases,
-records and packages). Everything callers use is importable from here.
+records and packages), ``stream`` (packages written as they are built, in constant memory).
+Everything callers use is importable from here.
 """
 
 from .builder import Builder
 from .prefetch import approved_proposals, each_process, prefetch
-from .releases import compile_releases, record_for, record_package, release_package, releases_for
+from .releases import (
+    compile_releases,
+    package,
+    record_for,
+    record_package,
+    release_package,
+    releases_for,
+)
 from .schema import (
     EXTENSION_DIRS,
     EXTENSIONS,
@@ -37,6 +45,7 @@ from .schema import (
     schema_dir,
     validation_errors,
 )
+from .stream import Tally, dumps, record_package_chunks, release_package_chunks, write_chunks
 from .tender import AWARD_STATUS, PROCUREMENT_METHOD
 from .values import CURRENCY, SHANGHAI, money, ocid_for, org_party_id, unit_party_id, when
 
@@ -51,20 +60,25 @@ __all__ = [
     "RELEASE_SCHEMA_URL",
     "SCHEMA_VERSION",
     "SHANGHAI",
+    "Tally",
     "VERSION",
     "Builder",
     "approved_proposals",
     "compile_releases",
+    "dumps",
     "each_process",
     "merge_patch",
     "money",
     "ocid_for",
     "org_party_id",
+    "package",
     "package_schema",
     "prefetch",
     "record_for",
     "record_package",
+    "record_package_chunks",
     "release_package",
+    "release_package_chunks",
     "release_schema",
     "releases_for",
     "schema_available",
@@ -72,4 +86,5 @@ __all__ = [
     "unit_party_id",
     "validation_errors",
     "when",
+    "write_chunks",
 ]

@@ -61,8 +61,12 @@ def prefetch(proposals: list) -> list:
         ),
         Prefetch(
             "ocds_tenders__awards",
-            # every announced award, ended ones too (their awardUpdate)
-            queryset=Award.objects.public().select_related("bid__organization").order_by("id"),
+            # every announced award, ended ones too (their awardUpdate); of its bid only the
+            # bidder is read, never the sealed columns nor the opened content
+            queryset=Award.objects.public()
+            .select_related("bid__organization")
+            .defer("bid__sealed", "bid__nonce", "bid__content", "bid__invalid_reasons")
+            .order_by("id"),
             to_attr="ocds_awards",
         ),
         Prefetch(

@@ -58,9 +58,12 @@ def record_for(proposal, *, prefetched: bool = False, releases: list[dict] | Non
     }
 
 
-def _package(uri: str, key: str, items: list[dict]) -> dict:
+def package(key: str, items: list[dict], *, uri: str = "") -> dict:
+    """A release (``key="releases"``) or record (``"records"``) package of ``items``;
+    ``uri`` defaults to the API's URL. The items are its last member (``stream`` relies
+    on it)."""
     return {
-        "uri": uri,
+        "uri": uri or _base_uri(key),
         "version": VERSION,
         "publishedDate": when(timezone.now()),
         "publisher": PUBLISHER,
@@ -71,11 +74,11 @@ def _package(uri: str, key: str, items: list[dict]) -> dict:
 
 
 def release_package(releases: Iterable[dict], *, uri: str = "") -> dict:
-    return _package(uri or _base_uri("releases"), "releases", list(releases))
+    return package("releases", list(releases), uri=uri)
 
 
 def record_package(records: Iterable[dict], *, uri: str = "") -> dict:
-    return _package(uri or _base_uri("records"), "records", list(records))
+    return package("records", list(records), uri=uri)
 
 
 def _base_uri(kind: str) -> str:

@@ -36,12 +36,21 @@ def money(amount: Decimal | None) -> dict | None:
 
 
 def clean(obj: Any) -> Any:
-    """Drop None and empty strings/lists/dicts (OCDS prefers omitted fields)."""
+    """Drop None and empty strings/lists/dicts (OCDS prefers omitted fields). One pass,
+    recursing only into containers: it runs over every release of a national export."""
     if isinstance(obj, dict):
-        out = {k: clean(v) for k, v in obj.items()}
-        return {k: v for k, v in out.items() if v not in (None, "", [], {})}
+        out = {}
+        for k, v in obj.items():
+            if isinstance(v, dict | list):
+                v = clean(v)
+                if not v:
+                    continue
+            elif v is None or v == "":
+                continue
+            out[k] = v
+        return out
     if isinstance(obj, list):
-        return [clean(v) for v in obj]
+        return [clean(v) if isinstance(v, dict | list) else v for v in obj]
     return obj
 
 
