@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # Development and tests may use the built-in development SECRET_KEY; deployments set their own.
 export CAIDAN_ALLOW_DEV_SECRET ?= 1
 
-.PHONY: run test lint install migrate demo clean
+.PHONY: run test lint install migrate demo clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+# The benchmark on PostgreSQL (not part of `make test`): SCALE=10k|100k|1m, see docs/performance.md.
+bench: $(STAMP)
+	$(BIN)/pip install --quiet -e ".[bench]"
+	$(BIN)/python bench/run.py --scale $${SCALE:-100k} $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3
