@@ -17,6 +17,7 @@ from caidan.common.errors import NotFound, field_error
 from caidan.common.money import format_yuan
 from caidan.common.pagination import Page, keyset_paginate
 from caidan.common.perms import Perm
+from caidan.common.search import text_match
 
 from . import permissions  # noqa: F401 - registers "catalog.manage"
 from .models import (
@@ -146,7 +147,7 @@ def catalog_item_queryset(
     if q:
         if len(q) > MAX_QUERY_LENGTH:
             raise field_error("q", f"搜索词最多 {MAX_QUERY_LENGTH} 个字。")
-        match = Q(name__icontains=q) | Q(description__icontains=q)
+        match = text_match(q, "name", "description")
         if q.isdigit():
             match |= Q(code__startswith=q)
         qs = qs.filter(match)
@@ -163,7 +164,7 @@ def catalog_item_list(
     limit: int | None = None,
 ) -> Page:
     """Items of one version in code order (= tree order), filtered by level, parent code
-    and a substring of name or description (Chinese works: ``icontains``)."""
+    and words of name or description (Chinese works: ``text_match``)."""
     qs = catalog_item_queryset(version=version, level=level, parent=parent, q=q).select_related(
         "parent", "parent__parent"
     )

@@ -14,6 +14,8 @@ from caidan.audit.models import AuditEvent
 from caidan.common.errors import NotFound, field_error
 from caidan.common.pagination import Page, keyset_paginate
 from caidan.common.perms import Perm
+from caidan.common.search import text_match
+from caidan.orgs.search import organizations_named
 
 from . import permissions  # noqa: F401 - registers the rules
 from .models import Contract, ContractStatus, Instalment, Report, ReportStatus
@@ -55,9 +57,9 @@ def contract_search_for(*, actor, status: str = "", search: str = "") -> QuerySe
     search = (search or "").strip()
     if search:
         qs = qs.filter(
-            Q(title__icontains=search)
-            | Q(reference__iexact=search)
-            | Q(organization__name__icontains=search)
+            text_match(search, "title")
+            | Q(reference=search.upper())
+            | Q(organization__in=organizations_named(search))
         )
     return qs
 
@@ -312,9 +314,9 @@ def contract_list_public(
     search = (search or "").strip()
     if search:
         qs = qs.filter(
-            Q(title__icontains=search)
-            | Q(reference__iexact=search)
-            | Q(organization__name__icontains=search)
+            text_match(search, "title")
+            | Q(reference=search.upper())
+            | Q(organization__in=organizations_named(search))
         )
     return keyset_paginate(qs, ordering=("-id",), cursor=cursor, limit=limit)
 

@@ -35,6 +35,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from caidan.common.search import text_match
 from caidan.common.tick import tick_job
 
 CHUNK = 2000
@@ -202,7 +203,7 @@ def _awards(params):
         qs = qs.none()
     search = (data.get("q") or "").strip()
     if search:
-        qs = qs.filter(Q(tender__title__icontains=search) | Q(tender__reference__iexact=search))
+        qs = qs.filter(text_match(search, "tender__title") | Q(tender__reference=search.upper()))
     # Only public columns are read: never the bid's sealed content, nonce or opened content.
     return qs.defer("bid__sealed", "bid__nonce", "bid__content").order_by("-id")
 

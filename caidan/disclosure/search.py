@@ -1,13 +1,15 @@
 """One Chinese query across the public records (全站搜索, ``/open/search/?q=``).
 
-Each record type is searched with ``icontains`` on its title or name (Chinese has no word
-boundaries, so a substring is what people expect), at most ``PER_TYPE`` hits, newest first,
-with one query per type (the catalog adds one to find the current version). Only what is
-public is searched, each type through its model's one rule (``<Model>.objects.public()``):
-published notices (withdrawn ones too, marked), the current published catalog, the registry
-of organizations, approved projects, published tenders, the award notices in force, signed
-contracts, published evaluation results. Rows are read with ``values()``, so no personal
-field ever leaves the database.
+Each record type is searched with ``caidan.common.search.text_match`` on its title, name or
+text: a substring, as Chinese readers expect, served on PostgreSQL by a gram index on each
+column (one- and two-character words included). At most ``PER_TYPE`` hits a type, newest
+first, phrase matches before matches of every word; one or two indexed queries a type. Only
+what is public is searched, each type through its model's one rule
+(``<Model>.objects.public()``): published notices (withdrawn ones too, marked), the current
+published catalog, the registry of organizations, approved projects, published tenders, the
+award notices in force, signed contracts, published evaluation results, visible needs,
+published menus and published answers. Rows are read with ``values()``, so no personal field
+ever leaves the database.
 
 Every function returns plain dicts: ``type``, ``label`` (the type's name), ``title``,
 ``date``, ``url`` and optionally ``note``.
@@ -19,9 +21,12 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+
+from caidan.common.search import is_phrase_query, text_match
 
 from .models import Notice, NoticeStatus
 from .selectors import clean_query
@@ -33,12 +38,33 @@ def _hit(kind: str, label: Any, title: str, date: Any, url: str, note: str = "")
     return {"type": kind, "label": label, "title": title, "date": date, "url": url, "note": note}
 
 
+def _ranked(qs: QuerySet, q: str, fields: tuple[str, ...], limit: int, exact: Q | None = None):
+    """At most ``limit`` rows of ``qs`` (a ``values()`` query with ``id``, in its own order):
+    first those holding ``q`` as a phrase (or matching ``exact``: a reference number), then,
+    when ``q`` has several words and room is left, those holding every word. Each step is one
+    query the gram indexes serve (see ``caidan.common.search``); no row comes twice."""
+    first = text_match(q, *fields, phrase=True)
+    if exact is not None:
+        first |= exact
+    rows = list(qs.filter(first)[:limit])
+    if len(rows) < limit and is_phrase_query(q):
+        seen = [r["id"] for r in rows]
+        rows += list(qs.filter(text_match(q, *fields)).exclude(pk__in=seen)[: limit - len(rows)])
+    return rows
+
+
+def _named(q: str) -> Q:
+    """Records of an organization whose name holds ``q``: filter on ``organization``."""
+    from caidan.orgs.search import organizations_named
+
+    return Q(organization__in=organizations_named(q))
+
+
 def search_notices(q: str, *, limit: int = PER_TYPE) -> list[dict]:
-    rows = (
+    qs = (
         Notice.objects.public()
-        .filter(Q(title__icontains=q) | Q(document_number__icontains=q))
         .order_by("-published_at", "-id")
-        .values("id", "title", "published_at", "status", "document_number")[:limit]
+        .values("id", "title", "published_at", "status", "document_number")
     )
     return [
         _hit(
@@ -49,21 +75,20 @@ def search_notices(q: str, *, limit: int = PER_TYPE) -> list[dict]:
             reverse("disclosure:notice_detail", args=[r["id"]]),
             str(_("已撤回")) if r["status"] == NoticeStatus.WITHDRAWN else r["document_number"],
         )
-        for r in rows
+        for r in _ranked(qs, q, ("title", "document_number"), limit)
     ]
 
 
 def search_catalog(q: str, *, limit: int = PER_TYPE) -> list[dict]:
-    from caidan.catalog.selectors import catalog_current, catalog_item_queryset
+    from caidan.catalog.models import CatalogItem
+    from caidan.catalog.selectors import catalog_current
 
     version = catalog_current()
     if version is None:
         return []
-    rows = (
-        catalog_item_queryset(version=version, q=q)
-        .order_by("code", "id")
-        .values("id", "code", "name")[:limit]
-    )
+    qs = CatalogItem.objects.filter(version=version).order_by("code", "id")
+    exact = Q(code__startswith=q) if q.isdigit() else None
+    rows = _ranked(qs.values("id", "code", "name"), q, ("name", "description"), limit, exact)
     return [
         _hit(
             "catalog",
@@ -80,11 +105,10 @@ def search_catalog(q: str, *, limit: int = PER_TYPE) -> list[dict]:
 def search_organizations(q: str, *, limit: int = PER_TYPE) -> list[dict]:
     from caidan.orgs.models import Organization
 
-    rows = (
+    qs = (
         Organization.objects.public()
-        .filter(name__icontains=q)
         .order_by("-id")
-        .values("id", "name", "registration_date", "status")[:limit]
+        .values("id", "name", "registration_date", "status")
     )
     labels = dict(Organization.Status.choices)
     return [
@@ -96,19 +120,14 @@ def search_organizations(q: str, *, limit: int = PER_TYPE) -> list[dict]:
             reverse("orgs:detail", args=[r["id"]]),
             "" if r["status"] == Organization.Status.ACTIVE else str(labels[r["status"]]),
         )
-        for r in rows
+        for r in _ranked(qs, q, ("name",), limit, Q(uscc=q.upper()))
     ]
 
 
 def search_projects(q: str, *, limit: int = PER_TYPE) -> list[dict]:
     from caidan.projects.models import Proposal
 
-    rows = (
-        Proposal.objects.public()
-        .filter(title__icontains=q)
-        .order_by("-id")
-        .values("id", "title", "decided_at", "year")[:limit]
-    )
+    qs = Proposal.objects.public().order_by("-id").values("id", "title", "decided_at", "year")
     return [
         _hit(
             "project",
@@ -118,19 +137,14 @@ def search_projects(q: str, *, limit: int = PER_TYPE) -> list[dict]:
             reverse("projects:proposal", args=[r["id"]]),
             str(r["year"]),
         )
-        for r in rows
+        for r in _ranked(qs, q, ("title",), limit)
     ]
 
 
 def search_tenders(q: str, *, limit: int = PER_TYPE) -> list[dict]:
     from caidan.procurement.models import Tender, TenderStatus
 
-    rows = (
-        Tender.objects.public()
-        .filter(Q(title__icontains=q) | Q(reference__iexact=q))
-        .order_by("-id")
-        .values("id", "title", "published_at", "status")[:limit]
-    )
+    qs = Tender.objects.public().order_by("-id").values("id", "title", "published_at", "status")
     labels = dict(TenderStatus.choices)
     return [
         _hit(
@@ -141,21 +155,24 @@ def search_tenders(q: str, *, limit: int = PER_TYPE) -> list[dict]:
             reverse("procurement:tender", args=[r["id"]]),
             str(labels.get(r["status"], "")),
         )
-        for r in rows
+        for r in _ranked(qs, q, ("title",), limit, Q(reference=q.upper()))
     ]
 
 
 def search_awards(q: str, *, limit: int = PER_TYPE) -> list[dict]:
+    from caidan.orgs.search import organizations_named
     from caidan.procurement.models import Award
 
-    rows = (
+    qs = (
         Award.objects.public()
         .in_force()
-        .filter(Q(tender__title__icontains=q) | Q(bid__organization__name__icontains=q))
         .order_by("-notice_published_at", "-id")
-        .values("tender_id", "tender__title", "bid__organization__name", "notice_published_at")[
-            :limit
-        ]
+        .values(
+            "id", "tender_id", "tender__title", "bid__organization__name", "notice_published_at"
+        )
+    )
+    rows = _ranked(
+        qs, q, ("tender__title",), limit, Q(bid__organization__in=organizations_named(q))
     )
     return [
         _hit(
@@ -173,12 +190,12 @@ def search_awards(q: str, *, limit: int = PER_TYPE) -> list[dict]:
 def search_contracts(q: str, *, limit: int = PER_TYPE) -> list[dict]:
     from caidan.contracts.models import Contract
 
-    rows = (
+    qs = (
         Contract.objects.public()
-        .filter(Q(title__icontains=q) | Q(reference__iexact=q) | Q(organization__name__icontains=q))
         .order_by("-id")
-        .values("id", "title", "signed_at", "organization__name")[:limit]
+        .values("id", "title", "signed_at", "organization__name")
     )
+    rows = _ranked(qs, q, ("title",), limit, Q(reference=q.upper()) | _named(q))
     return [
         _hit(
             "contract",
@@ -194,12 +211,15 @@ def search_contracts(q: str, *, limit: int = PER_TYPE) -> list[dict]:
 
 def search_evaluations(q: str, *, limit: int = PER_TYPE) -> list[dict]:
     from caidan.evaluations.models import Evaluation, Grade, Stage
+    from caidan.orgs.search import organizations_named
 
-    rows = (
+    qs = (
         Evaluation.objects.public()
-        .filter(Q(contract__title__icontains=q) | Q(contract__organization__name__icontains=q))
         .order_by("-published_at", "-id")
-        .values("id", "contract__title", "stage", "grade", "published_at")[:limit]
+        .values("id", "contract__title", "stage", "grade", "published_at")
+    )
+    rows = _ranked(
+        qs, q, ("contract__title",), limit, Q(contract__organization__in=organizations_named(q))
     )
     stages, grades = dict(Stage.choices), dict(Grade.choices)
     return [
@@ -215,6 +235,70 @@ def search_evaluations(q: str, *, limit: int = PER_TYPE) -> list[dict]:
     ]
 
 
+def search_needs(q: str, *, limit: int = PER_TYPE) -> list[dict]:
+    from caidan.needs.models import Need
+
+    qs = (
+        Need.objects.public()
+        .order_by("-id")
+        .values("id", "text", "community", "unit__name", "created_at")
+    )
+    return [
+        _hit(
+            "need",
+            _("居民需求"),
+            Truncator(r["text"]).chars(60),
+            r["created_at"],
+            f"{reverse('needs:index')}?{urlencode({'q': q})}#need-{r['id']}",
+            f"{r['unit__name']} {r['community']}",
+        )
+        for r in _ranked(qs, q, ("text", "community"), limit)
+    ]
+
+
+def search_menus(q: str, *, limit: int = PER_TYPE) -> list[dict]:
+    from caidan.needs.models import Menu
+
+    qs = (
+        Menu.objects.public()
+        .order_by("-id")
+        .values("id", "title", "community", "unit__name", "published_at")
+    )
+    return [
+        _hit(
+            "menu",
+            _("点菜菜单"),
+            r["title"],
+            r["published_at"],
+            reverse("needs:menu_detail", args=[r["id"]]),
+            f"{r['unit__name']} {r['community']}",
+        )
+        for r in _ranked(qs, q, ("title", "description"), limit)
+    ]
+
+
+def search_answers(q: str, *, limit: int = PER_TYPE) -> list[dict]:
+    from caidan.enquiries.models import Enquiry
+
+    qs = (
+        Enquiry.objects.public()
+        .order_by("-id")
+        .values("id", "published_title", "unit__name", "answered_at")
+    )
+    fields = ("published_title", "published_body", "published_answer")
+    return [
+        _hit(
+            "answer",
+            _("公开答复"),
+            r["published_title"],
+            r["answered_at"],
+            reverse("enquiries:public_detail", args=[r["id"]]),
+            r["unit__name"],
+        )
+        for r in _ranked(qs, q, fields, limit)
+    ]
+
+
 # type → (label, searcher, the type's own public list (view name), whether it takes ``q``)
 SEARCHERS: list[tuple[str, Any, Callable[..., list[dict]], str, bool]] = [
     ("notice", _("政策与公告"), search_notices, "disclosure:notice_list", True),
@@ -225,6 +309,9 @@ SEARCHERS: list[tuple[str, Any, Callable[..., list[dict]], str, bool]] = [
     ("award", _("中标公告"), search_awards, "procurement:list", False),
     ("contract", _("合同"), search_contracts, "contracts:list", True),
     ("evaluation", _("绩效评价结果"), search_evaluations, "evaluations:list", True),
+    ("need", _("居民需求"), search_needs, "needs:index", True),
+    ("menu", _("点菜菜单"), search_menus, "needs:menus", True),
+    ("answer", _("公开答复"), search_answers, "enquiries:public", True),
 ]
 
 
@@ -236,8 +323,13 @@ def search_all(q: str, *, per_type: int = PER_TYPE) -> list[dict]:
     if not q:
         return []
     groups = []
+    seen: set[str] = set()
     for kind, label, searcher, list_name, takes_q in SEARCHERS:
-        hits = searcher(q, limit=per_type)
+        hits = []
+        for hit in searcher(q, limit=per_type):
+            if hit["url"] not in seen:  # e.g. one tender's awards to several winners
+                seen.add(hit["url"])
+                hits.append(hit)
         more = reverse(list_name)
         if takes_q:
             more = f"{more}?{urlencode({'q': q})}"

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
-
 from caidan.accounts.permissions import can, require
 from caidan.common.actor import Actor
 from caidan.common.errors import NotFound, field_error
 from caidan.common.pagination import Page, keyset_paginate
 from caidan.common.perms import Perm
+from caidan.common.search import text_match
 from caidan.disclosure.codes import Code
 
 from . import permissions  # noqa: F401 - registers "disclosure.notices_manage"
@@ -55,7 +54,7 @@ def notice_list_public(
     if category := _category(category):
         qs = qs.filter(category=category)
     if q := clean_query(q):
-        qs = qs.filter(Q(title__icontains=q) | Q(document_number__icontains=q))
+        qs = qs.filter(text_match(q, "title", "document_number"))
     return keyset_paginate(qs, ordering=("-published_at", "-id"), cursor=cursor, limit=limit)
 
 
@@ -79,7 +78,7 @@ def notice_list_manage(
     if category := _category(category):
         qs = qs.filter(category=category)
     if q := clean_query(q):
-        qs = qs.filter(Q(title__icontains=q) | Q(document_number__icontains=q))
+        qs = qs.filter(text_match(q, "title", "document_number"))
     return keyset_paginate(qs, ordering=("-id",), cursor=cursor, limit=limit)
 
 

@@ -166,8 +166,14 @@ def public_out(e: Enquiry) -> dict:
 @router.get(
     "/public", response={200: PageOut[PublicOut], **ERRORS}, auth=None, summary="公开的答复"
 )
-def list_public(request, unit_id: Id | None = None, cursor: str | None = None, limit: int = 20):
-    page = selectors.enquiry_list_public(unit_id=unit_id, cursor=cursor, limit=limit)
+def list_public(
+    request,
+    unit_id: Id | None = None,
+    q: str = "",
+    cursor: str | None = None,
+    limit: int = 20,
+):
+    page = selectors.enquiry_list_public(unit_id=unit_id, q=q, cursor=cursor, limit=limit)
     return page_response(page, public_out)
 
 

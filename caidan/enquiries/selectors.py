@@ -21,6 +21,7 @@ from caidan.common.actor import Actor
 from caidan.common.calendar import WorkingCalendar, local_date
 from caidan.common.errors import NotFound, PermissionDenied, field_error
 from caidan.common.pagination import Page, keyset_paginate
+from caidan.common.search import clean_query, text_match
 
 from .models import OPEN_STATUSES, Enquiry, EnquiryKind, EnquiryStatus
 from .permissions import HANDLER_ROLES, OVERSEER_ROLES, can_see_asker, can_view
@@ -154,9 +155,13 @@ def enquiry_get_by_code(*, code: str) -> Enquiry:
 
 
 def enquiry_list_public(
-    *, unit_id: Any = None, cursor: str | None = None, limit: int | None = None
+    *, unit_id: Any = None, q: str = "", cursor: str | None = None, limit: int | None = None
 ) -> Page:
+    """Published answers, newest first, with every word of ``q`` in the published title,
+    question or answer."""
     qs = Enquiry.objects.public().select_related("unit")
+    if q := clean_query(q):
+        qs = qs.filter(text_match(q, "published_title", "published_body", "published_answer"))
     if unit_id not in (None, ""):
         try:
             qs = qs.filter(unit_id=int(unit_id))

@@ -18,7 +18,7 @@ from caidan.accounts.permissions import can
 from caidan.common.errors import NotAuthenticated, NotFound, PermissionDenied, form_add_error
 from caidan.common.perms import Perm
 from caidan.documents.responses import document_file_response
-from caidan.web.ui import attempt_refusal, domain_errors
+from caidan.web.ui import attempt, attempt_refusal, domain_errors
 
 from . import forms, selectors, services
 from .inputs import (
@@ -193,10 +193,18 @@ def follow(request):
 
 @domain_errors
 def public_list(request):
-    page = selectors.enquiry_list_public(
-        unit_id=request.GET.get("unit") or None, cursor=request.GET.get("cursor") or None
-    )
-    return render(request, "enquiries/public_list.html", {"page": page})
+    q = request.GET.get("q", "")
+
+    def run():
+        return selectors.enquiry_list_public(
+            unit_id=request.GET.get("unit") or None, q=q, cursor=request.GET.get("cursor") or None
+        )
+
+    page, error = attempt(run)
+    if error is not None:
+        messages.error(request, error)
+        q, page = "", selectors.enquiry_list_public()
+    return render(request, "enquiries/public_list.html", {"page": page, "q": q})
 
 
 @domain_errors

@@ -17,6 +17,8 @@ from caidan.common.codes import Common
 from caidan.common.errors import NotAuthenticated, NotFound, PermissionDenied, field_error
 from caidan.common.pagination import Page, keyset_paginate
 from caidan.common.perms import Perm
+from caidan.common.search import text_match
+from caidan.orgs.search import organizations_named
 
 from . import permissions as evaluation_permissions
 from .formulas import FORMULAS, indicator_score
@@ -86,9 +88,9 @@ def published_evaluation_search(
     search = (search or "").strip()
     if search:
         qs = qs.filter(
-            Q(contract__title__icontains=search)
-            | Q(contract__organization__name__icontains=search)
-            | Q(contract__reference__iexact=search)
+            text_match(search, "contract__title")
+            | Q(contract__organization__in=organizations_named(search))
+            | Q(contract__reference=search.upper())
         )
     return qs
 

@@ -171,11 +171,12 @@ def list_needs(
     request,
     unit_id: int | None = None,
     target_group: str = "",
+    q: str = "",
     cursor: str | None = None,
     limit: int = 20,
 ):
     page = selectors.need_list_public(
-        unit_id=unit_id, target_group=target_group, cursor=cursor, limit=limit
+        unit_id=unit_id, target_group=target_group, q=q, cursor=cursor, limit=limit
     )
     return page_response(page, need_out)
 
@@ -341,10 +342,13 @@ def list_menus(
     request,
     unit_id: int | None = None,
     status: str = "",
+    q: str = "",
     cursor: str | None = None,
     limit: int = 20,
 ):
-    page = selectors.menu_list_public(unit_id=unit_id, status=status, cursor=cursor, limit=limit)
+    page = selectors.menu_list_public(
+        unit_id=unit_id, status=status, q=q, cursor=cursor, limit=limit
+    )
     return page_response(page, menu_out)
 
 

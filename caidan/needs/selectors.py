@@ -21,6 +21,7 @@ from caidan.common.actor import Actor
 from caidan.common.errors import NotFound, field_error
 from caidan.common.pagination import Page, keyset_paginate
 from caidan.common.perms import Perm
+from caidan.common.search import clean_query, text_match
 from caidan.common.xlsx import write_workbook
 
 from . import permissions  # noqa: F401 - registers the rules
@@ -65,11 +66,15 @@ def need_list_public(
     *,
     unit_id: int | None = None,
     target_group: str = "",
+    q: str = "",
     cursor: str | None = None,
     limit: int | None = None,
 ) -> Page:
-    """Visible needs, newest first, of one street (or all)."""
+    """Visible needs, newest first, of one street (or all), with every word of ``q`` in the
+    need or its community."""
     qs = _public_needs()
+    if q := clean_query(q):
+        qs = qs.filter(text_match(q, "text", "community"))
     unit = unit_get(unit_id=unit_id)
     if unit is not None:
         qs = qs.filter(unit=unit)
@@ -145,11 +150,15 @@ def menu_list_public(
     *,
     unit_id: int | None = None,
     status: str = "",
+    q: str = "",
     cursor: str | None = None,
     limit: int | None = None,
 ) -> Page:
-    """Published and closed menus, newest first."""
+    """Published and closed menus, newest first, with every word of ``q`` in the title or
+    description."""
     qs = _menus().public()
+    if q := clean_query(q):
+        qs = qs.filter(text_match(q, "title", "description"))
     unit = unit_get(unit_id=unit_id)
     if unit is not None:
         qs = qs.filter(unit=unit)

@@ -96,7 +96,10 @@ def index(request):
     def run():
         unit_id = _unit_filter(request)
         page = selectors.need_list_public(
-            unit_id=unit_id, target_group=group, cursor=request.GET.get("cursor") or None
+            unit_id=unit_id,
+            target_group=group,
+            q=request.GET.get("q", ""),
+            cursor=request.GET.get("cursor") or None,
         )
         return unit_id, page, selectors.menu_list_public(unit_id=unit_id, status="open", limit=10)
 
@@ -118,6 +121,7 @@ def index(request):
             "groups": TargetGroup.choices,
             "unit_id": unit_id,
             "group": group,
+            "q": request.GET.get("q", "") if error is None else "",
             "query": _query_without_cursor(request),
         },
     )
@@ -334,7 +338,10 @@ def menu_list(request):
     def run():
         unit_id = _unit_filter(request)
         page = selectors.menu_list_public(
-            unit_id=unit_id, status=status, cursor=request.GET.get("cursor") or None
+            unit_id=unit_id,
+            status=status,
+            q=request.GET.get("q", ""),
+            cursor=request.GET.get("cursor") or None,
         )
         return unit_id, page
 
@@ -353,6 +360,7 @@ def menu_list(request):
             "units": selectors.need_units(),
             "unit_id": unit_id,
             "status": status,
+            "q": request.GET.get("q", "") if error is None else "",
             "query": _query_without_cursor(request),
             "now": timezone.now(),
             "can_manage": request.actor.has_role(Role.PURCHASER),

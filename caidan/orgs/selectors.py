@@ -14,6 +14,7 @@ from caidan.common.errors import NotFound, field_error
 from caidan.common.masking import mask_name, mask_phone
 from caidan.common.pagination import Page, keyset_paginate
 from caidan.common.perms import Perm
+from caidan.common.search import text_match
 
 from . import permissions  # noqa: F401 - registers the rules
 from .facts import OrgFacts
@@ -91,7 +92,7 @@ def organization_search(
     qs = organization_queryset()
     search = (search or "").strip()
     if search:
-        qs = qs.filter(Q(name__icontains=search) | Q(uscc=search.upper()))
+        qs = qs.filter(text_match(search, "name") | Q(uscc=search.upper()))
     if field:
         if field not in ServiceField.values:
             raise field_error("field", f"服务领域“{field}”无效。")

@@ -1,0 +1,202 @@
+"""Chinese text search that an index can serve, on one- and two-character words too.
+
+Chinese has no spaces between words, so people search for a substring: 养老, 调解, 助餐.
+``icontains`` finds it, but on PostgreSQL ``UPPER(title) LIKE '%养老%'`` can only be
+answered by reading every row, and pg_trgm's trigram index extracts nothing from a
+two-character word. Instead every searchable column gets a GIN index on
+``caidan_grams(column)``: a ``tsvector`` whose lexemes are the column's single characters
+and character pairs (ASCII letters lower-cased, runs of whitespace as one space). A query
+word of one or two characters is then one lexeme looked up in the index, and it is found
+exactly when it is a substring; a longer word is the AND of its pairs, and the index
+answers a small superset that ``icontains`` rechecks on the rows found.
+
+``text_match(q, "title", "description")`` is the one way a selector searches: every
+whitespace-separated word of ``q`` must occur in one of the fields (ASCII
+case-insensitive). ``phrase=True`` searches the whole of ``q`` as one string. On SQLite,
+the development default, it is plain ``icontains`` with the same meaning.
+
+The function is created by ``common``'s migration 0004; each app's migration creates the
+indexes on its own columns with :func:`gram_index_operation`.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import reduce
+from operator import and_, or_
+
+from django.db import connection, migrations
+from django.db.models import BooleanField, F, Q, Value
+from django.db.models.expressions import Func
+
+#: Words beyond this many are ignored (each adds an index lookup).
+MAX_WORDS = 5
+#: Character pairs looked up per word; a longer word's other pairs are left to the recheck.
+MAX_PAIRS = 12
+
+_SPACE = re.compile(r"\s+")
+_ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
+
+#: ``caidan_grams(text)``: the distinct characters (but not the space) and character pairs
+#: of the text, ASCII lower-cased, whitespace runs folded to one space. IMMUTABLE, so an
+#: index may be built on it.
+FUNCTION_SQL = r"""
+CREATE OR REPLACE FUNCTION caidan_grams(t text) RETURNS tsvector
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+DECLARE
+  s text := lower(regexp_replace(t, '\s+', ' ', 'g') COLLATE "C");
+  n int := length(s);
+  a text[] := '{}';
+  c text;
+  p text := '';
+BEGIN
+  FOR i IN 1..n LOOP
+    c := substr(s, i, 1);
+    IF c <> ' ' THEN a := a || c; END IF;
+    IF i > 1 THEN a := a || (p || c); END IF;
+    p := c;
+  END LOOP;
+  RETURN array_to_tsvector(a);
+END $$;
+"""
+DROP_FUNCTION_SQL = "DROP FUNCTION IF EXISTS caidan_grams(text);"
+
+
+def normalize(text: str) -> str:
+    """What ``caidan_grams`` does to text before cutting it: ASCII lower case, one space."""
+    return _SPACE.sub(" ", text).translate(_ASCII_LOWER)
+
+
+def words(q: str) -> list[str]:
+    """The distinct words of a query, in order, at most :data:`MAX_WORDS`."""
+    seen: list[str] = []
+    for w in normalize(q).split(" "):
+        if w and w not in seen:
+            seen.append(w)
+    return seen[:MAX_WORDS]
+
+
+def _lexeme(g: str) -> str:
+    return "'" + g.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsquery(word: str) -> str:
+    """The ``tsquery`` text that finds rows whose grams contain every pair of ``word`` (or
+    the word itself, when it is one character)."""
+    w = normalize(word)
+    if len(w) <= 2:
+        grams = [w]
+    else:
+        grams = []
+        for i in range(len(w) - 1):
+            g = w[i : i + 2]
+            if g not in grams:
+                grams.append(g)
+        grams = grams[:MAX_PAIRS]
+    return " & ".join(_lexeme(g) for g in grams)
+
+
+class GramsMatch(Func):
+    """``caidan_grams(<field>) @@ '<query>'::tsquery`` (PostgreSQL only), a condition the
+    field's gram index serves."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, field: str, query: str):
+        super().__init__(F(field), Value(query))
+
+    def as_sql(self, compiler, connection, **extra):
+        field_sql, field_params = compiler.compile(self.source_expressions[0])
+        query_sql, query_params = compiler.compile(self.source_expressions[1])
+        return (
+            f"caidan_grams({field_sql}) @@ ({query_sql})::tsquery",
+            (*field_params, *query_params),
+        )
+
+
+def _word_match(word: str, fields: tuple[str, ...], *, indexed: bool) -> Q:
+    contains = reduce(or_, (Q(**{f"{f}__icontains": word}) for f in fields))
+    if not indexed:
+        return contains
+    grams = reduce(or_, (Q(GramsMatch(f, tsquery(word))) for f in fields))
+    if len(word) <= 2:
+        # a one- or two-character word is in the grams exactly when it is in the text;
+        # leaving out the LIKE keeps the planner's row estimate honest
+        return grams
+    return grams & contains
+
+
+def text_match(q: str, *fields: str, phrase: bool = False) -> Q:
+    """Rows where every word of ``q`` (or, with ``phrase``, the whole of ``q``) occurs in
+    one of ``fields``. An empty query matches everything."""
+    if not fields:
+        raise ValueError("text_match needs at least one field")
+    terms = ([normalize(q).strip()] if phrase else words(q)) if q else []
+    terms = [t for t in terms if t]
+    if not terms:
+        return Q()
+    indexed = connection.vendor == "postgresql"
+    return reduce(and_, (_word_match(t, fields, indexed=indexed) for t in terms))
+
+
+#: The longest query a search box takes.
+MAX_QUERY_LENGTH = 100
+
+
+def clean_query(q: object, *, field: str = "q") -> str:
+    """A search query from a request: trimmed, at most :data:`MAX_QUERY_LENGTH` characters
+    (longer is refused, naming the field)."""
+    from caidan.common.codes import Common
+    from caidan.common.errors import field_error
+
+    text = str(q or "").strip()
+    if len(text) > MAX_QUERY_LENGTH:
+        raise field_error(field, f"搜索词最多 {MAX_QUERY_LENGTH} 个字。", code=Common.OUT_OF_RANGE)
+    return text
+
+
+def is_phrase_query(q: str) -> bool:
+    """Whether ``q`` has more than one word (so a phrase match can rank above the rest)."""
+    return len(words(q)) > 1
+
+
+# --- migrations -------------------------------------------------------------------------
+
+
+def _create_function(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(FUNCTION_SQL, params=None)
+
+
+def _drop_function(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(DROP_FUNCTION_SQL, params=None)
+
+
+def function_operation() -> migrations.RunPython:
+    """Create (or replace) ``caidan_grams`` on PostgreSQL; nothing on other databases."""
+    return migrations.RunPython(_create_function, _drop_function)
+
+
+def gram_index_operation(table: str, indexes: dict[str, str]) -> migrations.RunPython:
+    """A migration step creating ``{index name: column}`` gram indexes on ``table`` (on
+    PostgreSQL; other databases search without them)."""
+
+    def forwards(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        schema_editor.execute(FUNCTION_SQL, params=None)
+        for name, column in indexes.items():
+            schema_editor.execute(
+                f'CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin (caidan_grams("{column}"))',
+                params=None,
+            )
+
+    def backwards(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        for name in indexes:
+            schema_editor.execute(f"DROP INDEX IF EXISTS {name}", params=None)
+
+    return migrations.RunPython(forwards, backwards)
