@@ -366,3 +366,38 @@ class Recusal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} 回避 {self.item_id}"
+
+
+class PlanDimension(models.TextChoices):
+    YEAR = "year", "年度"
+    UNIT = "unit", "购买主体"
+    METHOD = "method", "采购方式"
+    MODE = "mode", "购买方式"
+    CATEGORY = "category", "服务类别"
+    SOURCE = "source", "资金来源"
+
+
+class PlanTotal(models.Model):
+    """年度计划汇总: approved projects (the public annual plan) counted and summed per budget
+    year and one grouping — ``year`` (key ``""``: the whole year), ``unit`` (key: the
+    purchaser's id), ``method``, ``mode``, ``category`` (the catalog item's) or ``source``
+    (a project counts once per funding source, with that source's amount). A few hundred rows
+    however many proposals there are; kept by ``projects/totals.py`` in the transaction that
+    moves a proposal into or out of the plan, rebuilt by ``plan_totals_rebuild``."""
+
+    dimension = models.CharField("分组", max_length=16, choices=PlanDimension.choices)
+    year = models.PositiveSmallIntegerField("预算年度")
+    key = models.CharField("分组值", max_length=32, blank=True)
+    count = models.PositiveIntegerField("立项数")
+    total = MoneyField("资金（元）")
+
+    class Meta:
+        verbose_name = "年度计划汇总"
+        verbose_name_plural = "年度计划汇总"
+        constraints = [
+            models.UniqueConstraint(fields=["dimension", "year", "key"], name="plan_total_key"),
+            models.CheckConstraint(name="plan_total_nonnegative", condition=Q(total__gte=0)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.dimension}={self.key}: {self.count} / {self.total}"

@@ -95,21 +95,19 @@ def annual_plan_search(
 
 
 def annual_totals() -> list[dict[str, Any]]:
-    """Projects approved and funds per year (one query)."""
-    rows = (
-        Proposal.objects.public()
-        .values("year")
-        .annotate(count=Count("id"), total=Sum("budget"))
-        .order_by("year")
-    )
+    """Projects approved and funds per year: one query over the plan totals table
+    (``projects/totals.py``), never over the proposals."""
+    from .models import PlanDimension
+    from .totals import plan_totals_for
+
     return [
         {
-            "year": r["year"],
-            "count": r["count"],
-            "total": r["total"],
-            "total_wan": (r["total"] / Decimal(10000)).quantize(Decimal("0.1")),
+            "year": r.year,
+            "count": r.count,
+            "total": r.total,
+            "total_wan": (r.total / Decimal(10000)).quantize(Decimal("0.1")),
         }
-        for r in rows
+        for r in plan_totals_for(PlanDimension.YEAR)
     ]
 
 

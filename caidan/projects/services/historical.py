@@ -19,6 +19,7 @@ from caidan.common.money import to_money
 from caidan.common.perms import Perm
 
 from ..models import Proposal, ProposalFunding, ProposalStatus
+from ..totals import plan_totals_of, plan_totals_shift
 from .review import _reserve_within_ceiling
 
 
@@ -58,6 +59,8 @@ def proposals_import_historical(
             proposal.save()
             ProposalFunding.objects.create(proposal=proposal, source="fiscal", amount=budget)
             created.append(proposal)
+        # created approved: they enter the plan's totals (ceilings were checked row by row)
+        plan_totals_shift({}, plan_totals_of(p.pk for p in created))
         audit_record(
             kind=EventKind.PROPOSALS_IMPORTED,
             actor=actor,

@@ -40,6 +40,7 @@ from ..models import (
     SessionStatus,
     VoteChoice,
 )
+from ..totals import plan_totals_tracked
 
 # --- budget ceilings ----------------------------------------------------------------------
 
@@ -394,15 +395,16 @@ def agenda_item_decide(
             decision, action = AgendaDecision.REJECTED, ProposalAction.REJECT
         if decision != AgendaDecision.APPROVED and not (reason or "").strip():
             raise field_error("reason", "未通过或退回修改时请写明理由。")
-        proposal_lifecycle.apply(
-            proposal,
-            action,
-            actor=actor,
-            note=reason,
-            decided_at=now,
-            decision_reason=reason.strip(),
-            decision_reference=session.title,
-        )
+        with plan_totals_tracked(proposal.pk):  # an approval enters the plan's totals
+            proposal_lifecycle.apply(
+                proposal,
+                action,
+                actor=actor,
+                note=reason,
+                decided_at=now,
+                decision_reason=reason.strip(),
+                decision_reference=session.title,
+            )
         item.decision = decision
         item.reason = reason.strip()
         item.yes, item.no, item.abstain, item.eligible = (
