@@ -6,4 +6,7 @@ class StatsConfig(AppConfig):
     verbose_name = "统计分析"
 
     def ready(self) -> None:
-        from . import permissions  # noqa: F401 - registers stats.view_flags at start-up
+        from . import (
+            permissions,  # noqa: F401 - registers stats.view_flags at start-up
+            snapshots,  # noqa: F401 - registers the stats.refresh tick job
+        )

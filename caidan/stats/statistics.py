@@ -44,106 +44,91 @@ def annual_series() -> list[dict[str, Any]]:
 
 
 def latest_year() -> int | None:
-    from caidan.projects.models import Proposal
+    from caidan.projects.totals import plan_latest_year
 
-    return Proposal.objects.public().order_by("-year").values_list("year", flat=True).first()
+    return plan_latest_year()
 
 
 def _approved(year: int):
     """Approved proposals of ``year``: the public projects ``annual_totals`` counts,
-    narrowed to one budget year. Every per-year table starts here."""
+    narrowed to one budget year (the contracts by provider start here)."""
     from caidan.projects.models import Proposal
 
     return Proposal.objects.public().filter(year=year)
 
 
-def _funds_by(field: str, choices, year: int, *, by_total: bool = False) -> list[dict[str, Any]]:
-    order = ("-total", field) if by_total else (field,)
-    rows = (
-        _approved(year)
-        .values(field)
-        .annotate(count=Count("id"), total=Sum("budget"))
-        .order_by(*order)
-    )
+def _row(key: Any, label: Any, count: int, total: Decimal) -> dict[str, Any]:
+    return {"key": key, "label": label, "count": count, "total": total, "total_wan": _wan(total)}
+
+
+def _funds_by(
+    dimension: str, choices, year: int, *, by_total: bool = False
+) -> list[dict[str, Any]]:
+    """One dimension of ``year``'s plan totals (``projects/totals.py``: a few rows, kept
+    exact by the services), labelled; in key order, or most funds first."""
+    from caidan.projects.totals import plan_totals_for
+
     labels = dict(choices)
-    return [
-        {
-            "key": r[field],
-            "label": str(labels.get(r[field], r[field])),
-            "count": r["count"],
-            "total": r["total"],
-            "total_wan": _wan(r["total"]),
-        }
-        for r in rows
+    rows = [
+        _row(t.key, str(labels.get(t.key, t.key)), t.count, t.total)
+        for t in plan_totals_for(dimension, year=year)
     ]
+    if by_total:
+        rows.sort(key=lambda r: (-r["total"], r["key"]))
+    return rows
 
 
 def funds_by_method(year: int) -> list[dict[str, Any]]:
     """Approved funds of ``year`` by procurement method."""
-    from caidan.projects.models import ProcurementMethod
+    from caidan.projects.models import PlanDimension, ProcurementMethod
 
-    return _funds_by("procurement_method", ProcurementMethod.choices, year)
+    return _funds_by(PlanDimension.METHOD, ProcurementMethod.choices, year)
 
 
 def funds_by_mode(year: int) -> list[dict[str, Any]]:
     """Approved funds of ``year`` by purchase mode."""
-    from caidan.projects.models import PurchaseMode
+    from caidan.projects.models import PlanDimension, PurchaseMode
 
-    return _funds_by("purchase_mode", PurchaseMode.choices, year)
+    return _funds_by(PlanDimension.MODE, PurchaseMode.choices, year)
 
 
 def funds_by_purchaser(year: int) -> list[dict[str, Any]]:
-    """Approved projects and funds of ``year`` per purchaser (购买主体), most funds first."""
-    rows = (
-        _approved(year)
-        .values("unit", "unit__name")
-        .annotate(count=Count("id"), total=Sum("budget"))
-        .order_by("-total", "unit__name", "unit")
-    )
-    return [
-        {
-            "key": r["unit"],
-            "label": r["unit__name"],
-            "count": r["count"],
-            "total": r["total"],
-            "total_wan": _wan(r["total"]),
-        }
-        for r in rows
-    ]
+    """Approved projects and funds of ``year`` per purchaser (购买主体), most funds first
+    (one query: the plan totals with each purchaser's name)."""
+    from django.db.models import IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Cast
+
+    from caidan.accounts.models import Unit
+    from caidan.projects.models import PlanDimension, PlanTotal
+
+    name = Unit.objects.filter(pk=Cast(OuterRef("key"), IntegerField())).values("name")[:1]
+    totals = PlanTotal.objects.filter(
+        dimension=PlanDimension.UNIT, year=year, count__gt=0
+    ).annotate(name=Subquery(name))
+    rows = [_row(int(t.key), t.name or "", t.count, t.total) for t in totals]
+    rows.sort(key=lambda r: (-r["total"], r["label"], r["key"]))
+    return rows
 
 
 def funds_by_field(year: int) -> list[dict[str, Any]]:
     """Approved funds of ``year`` per service category of the catalog item (目录三级条目的
     类别: 管理类 / 服务类 / 专业类 / 事务类), most funds first."""
     from caidan.catalog.models import ItemCategory
+    from caidan.projects.models import PlanDimension
 
-    return _funds_by("catalog_item__category", ItemCategory.choices, year, by_total=True)
+    return _funds_by(PlanDimension.CATEGORY, ItemCategory.choices, year, by_total=True)
 
 
 def funds_by_source(year: int) -> list[dict[str, Any]]:
     """Approved funds of ``year`` per funding source: the sum of the funding rows (a project
     paid from two sources counts in both, each with its own amount), most funds first."""
-    from caidan.projects.models import FundingSource, ProposalFunding
+    from caidan.projects.models import FundingSource, PlanDimension
 
-    rows = list(
-        ProposalFunding.objects.filter(proposal__in=_approved(year))
-        .values("source")
-        .annotate(count=Count("proposal", distinct=True), total=Sum("amount"))
-        .order_by("-total", "source")
-    )
+    rows = _funds_by(PlanDimension.SOURCE, FundingSource.choices, year, by_total=True)
     whole = sum((r["total"] for r in rows), Decimal(0))
-    labels = dict(FundingSource.choices)
-    return [
-        {
-            "key": r["source"],
-            "label": str(labels.get(r["source"], r["source"])),
-            "count": r["count"],
-            "total": r["total"],
-            "total_wan": _wan(r["total"]),
-            "share": _pct(r["total"], whole),
-        }
-        for r in rows
-    ]
+    for r in rows:
+        r["share"] = _pct(r["total"], whole)
+    return rows
 
 
 PROVIDERS_SHOWN = 20

@@ -37,11 +37,15 @@ def _year(request) -> int | None:
 
 
 def _tables(year: int | None) -> dict:
+    """The page's tables: the plan's from its totals table (exact), the rest from the
+    snapshots the hourly tick refreshes (``as_of``); small reads only."""
     from . import statistics as s
+    from .snapshots import stats_snapshots
 
     def per_year(read, width=300):
         return s.with_bars(read(year), "total", width=width) if year else []
 
+    figures, as_of = stats_snapshots(year)
     return {
         "series": s.with_bars(s.annual_series(), "total"),
         "year": year,
@@ -50,11 +54,12 @@ def _tables(year: int | None) -> dict:
         "by_purchaser": per_year(s.funds_by_purchaser, width=260),
         "by_field": per_year(s.funds_by_field),
         "by_source": per_year(s.funds_by_source),
-        "by_provider": per_year(s.contracts_by_provider, width=260),
-        "bids": s.bid_statistics(),
-        "grades": s.grade_distribution(),
-        "density": s.orgs_per_10k(),
-        "share": s.social_share(),
+        "by_provider": s.with_bars(figures["providers"], "total", width=260),
+        "bids": figures["bids"],
+        "grades": figures["grades"],
+        "density": figures["density"],
+        "share": figures["share"],
+        "as_of": as_of,
     }
 
 

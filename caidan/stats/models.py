@@ -1,0 +1,24 @@
+"""Statistics kept between requests (the figures computed on the tables that grow with the
+jurisdiction: bids, contracts, evaluations, organizations)."""
+
+from __future__ import annotations
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+
+
+class StatsSnapshot(models.Model):
+    """统计快照: one figure of the statistics page as last computed by the hourly tick
+    (``stats/snapshots.py``). The plan's figures are not here: they are exact on write in
+    ``projects.PlanTotal``."""
+
+    name = models.CharField("统计项", max_length=40, primary_key=True)
+    data = models.JSONField("数据", encoder=DjangoJSONEncoder)
+    computed_at = models.DateTimeField("计算时间")
+
+    class Meta:
+        verbose_name = "统计快照"
+        verbose_name_plural = "统计快照"
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.computed_at:%Y-%m-%d %H:%M}"
