@@ -15,7 +15,7 @@ from caidan.common.errors import NotFound, field_error
 from caidan.common.pagination import Page, keyset_paginate
 from caidan.common.perms import Perm
 from caidan.common.search import text_match
-from caidan.orgs.search import organizations_named
+from caidan.orgs.search import organization_name_match
 
 from . import permissions  # noqa: F401 - registers the rules
 from .models import Contract, ContractStatus, Instalment, Report, ReportStatus
@@ -59,7 +59,7 @@ def contract_search_for(*, actor, status: str = "", search: str = "") -> QuerySe
         qs = qs.filter(
             text_match(search, "title")
             | Q(reference=search.upper())
-            | Q(organization__in=organizations_named(search))
+            | organization_name_match(search)
         )
     return qs
 
@@ -316,7 +316,7 @@ def contract_list_public(
         qs = qs.filter(
             text_match(search, "title")
             | Q(reference=search.upper())
-            | Q(organization__in=organizations_named(search))
+            | organization_name_match(search)
         )
     return keyset_paginate(qs, ordering=("-id",), cursor=cursor, limit=limit)
 

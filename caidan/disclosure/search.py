@@ -55,9 +55,9 @@ def _ranked(qs: QuerySet, q: str, fields: tuple[str, ...], limit: int, exact: Q 
 
 def _named(q: str) -> Q:
     """Records of an organization whose name holds ``q``: filter on ``organization``."""
-    from caidan.orgs.search import organizations_named
+    from caidan.orgs.search import organization_name_match
 
-    return Q(organization__in=organizations_named(q))
+    return organization_name_match(q)
 
 
 def search_notices(q: str, *, limit: int = PER_TYPE) -> list[dict]:
@@ -160,7 +160,7 @@ def search_tenders(q: str, *, limit: int = PER_TYPE) -> list[dict]:
 
 
 def search_awards(q: str, *, limit: int = PER_TYPE) -> list[dict]:
-    from caidan.orgs.search import organizations_named
+    from caidan.orgs.search import organization_name_match
     from caidan.procurement.models import Award
 
     qs = (
@@ -172,7 +172,7 @@ def search_awards(q: str, *, limit: int = PER_TYPE) -> list[dict]:
         )
     )
     rows = _ranked(
-        qs, q, ("tender__title",), limit, Q(bid__organization__in=organizations_named(q))
+        qs, q, ("tender__title",), limit, organization_name_match(q, "bid__organization")
     )
     return [
         _hit(
@@ -211,7 +211,7 @@ def search_contracts(q: str, *, limit: int = PER_TYPE) -> list[dict]:
 
 def search_evaluations(q: str, *, limit: int = PER_TYPE) -> list[dict]:
     from caidan.evaluations.models import Evaluation, Grade, Stage
-    from caidan.orgs.search import organizations_named
+    from caidan.orgs.search import organization_name_match
 
     qs = (
         Evaluation.objects.public()
@@ -219,7 +219,7 @@ def search_evaluations(q: str, *, limit: int = PER_TYPE) -> list[dict]:
         .values("id", "contract__title", "stage", "grade", "published_at")
     )
     rows = _ranked(
-        qs, q, ("contract__title",), limit, Q(contract__organization__in=organizations_named(q))
+        qs, q, ("contract__title",), limit, organization_name_match(q, "contract__organization")
     )
     stages, grades = dict(Stage.choices), dict(Grade.choices)
     return [

@@ -18,7 +18,7 @@ from caidan.common.errors import NotAuthenticated, NotFound, PermissionDenied, f
 from caidan.common.pagination import Page, keyset_paginate
 from caidan.common.perms import Perm
 from caidan.common.search import text_match
-from caidan.orgs.search import organizations_named
+from caidan.orgs.search import organization_name_match
 
 from . import permissions as evaluation_permissions
 from .formulas import FORMULAS, indicator_score
@@ -89,7 +89,7 @@ def published_evaluation_search(
     if search:
         qs = qs.filter(
             text_match(search, "contract__title")
-            | Q(contract__organization__in=organizations_named(search))
+            | organization_name_match(search, "contract__organization")
             | Q(contract__reference=search.upper())
         )
     return qs
