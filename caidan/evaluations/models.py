@@ -222,33 +222,97 @@ class SurveyToken(models.Model):
     """A one-time respondent token (printed on a slip, sent by SMS, or shown as QR)."""
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="tokens")
-    token_hash = models.CharField("令牌摘要", max_length=64, unique=True)
+    token_hash = models.CharField("令牌摘要", max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = "答卷令牌"
         verbose_name_plural = "答卷令牌"
+        # A constraint rather than ``unique=True``: on PostgreSQL the field option adds a
+        # second, ``varchar_pattern_ops`` index for LIKE that no query uses (1.2 GB at 10 M).
+        constraints = [
+            models.UniqueConstraint(fields=["token_hash"], name="survey_token_hash_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.survey_id}:{self.token_hash[:8]}"
 
 
 class SurveyResponse(models.Model):
-    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="responses")
+    """One answer. No default ordering: a list orders explicitly (the comments newest first,
+    ``selectors.survey_comments_page``); counts and means come from ``SurveyTotals``."""
+
+    # No index of its own: the covering index below serves the foreign key too.
+    survey = models.ForeignKey(
+        Survey, on_delete=models.PROTECT, related_name="responses", db_index=False
+    )
     token = models.OneToOneField(SurveyToken, on_delete=models.PROTECT, related_name="response")
     answers = models.JSONField("答案")
     score = models.DecimalField("满意度得分", max_digits=5, decimal_places=2)
     comment = models.TextField("意见和建议（不公开个人信息）", blank=True)
+    # Whether the answer has free text (a text question or the comment): the published
+    # comments page reads only these rows, through a partial index.
+    has_text = models.BooleanField("含文字意见", default=False, db_default=False)
     submitted_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = "答卷"
         verbose_name_plural = "答卷"
-        ordering = ["survey", "id"]
-        indexes = [models.Index(fields=["survey", "id"], name="response_survey")]
+        indexes = [
+            # (survey_id) INCLUDE (score): the foreign key's index, and counts and means by
+            # index-only scans (the totals rebuild); INCLUDE is PostgreSQL's, elsewhere a
+            # plain index on survey_id.
+            models.Index(fields=["survey"], include=["score"], name="response_survey_score"),
+            models.Index(
+                fields=["survey", "-id"], condition=Q(has_text=True), name="response_survey_text"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.survey_id}:{self.pk}"
+
+
+class SurveyTotals(models.Model):
+    """Running totals of one survey (答卷汇总), kept in each answer's own transaction by
+    ``services.surveys.survey_respond`` (and tokens by ``_new_tokens``); rebuilt from the
+    answers by ``survey_totals_rebuild``. The results, the contract's survey list and the
+    satisfaction indicator read these, never the answers."""
+
+    survey = models.OneToOneField(
+        Survey, on_delete=models.CASCADE, primary_key=True, related_name="totals"
+    )
+    responses = models.PositiveIntegerField("答卷数", default=0)
+    tokens = models.PositiveIntegerField("答卷码数", default=0)
+    score_sum = models.DecimalField("得分合计", max_digits=14, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = "答卷汇总"
+        verbose_name_plural = "答卷汇总"
+
+    def __str__(self) -> str:
+        return f"{self.survey_id}: {self.responses}"
+
+
+class SurveyQuestionTotals(models.Model):
+    """Running totals of one 1–5 question of a survey: the points given and by how many."""
+
+    # indexed by the unique constraint below (survey first)
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="question_totals", db_index=False
+    )
+    question = models.CharField("题目编号", max_length=50)
+    points = models.PositiveBigIntegerField("分数合计", default=0)
+    answers = models.PositiveIntegerField("作答数", default=0)
+
+    class Meta:
+        verbose_name = "题目汇总"
+        verbose_name_plural = "题目汇总"
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "question"], name="survey_question_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id}:{self.question}"
 
 
 # --- hearings, assessments, audit -------------------------------------------------------------

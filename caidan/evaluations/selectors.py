@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import (
+    Avg,
+    Count,
+    DecimalField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.models import Role
@@ -15,6 +30,7 @@ from caidan.accounts.permissions import can
 # (added with caidan/evaluations/views.py)
 from caidan.common.codes import Common
 from caidan.common.errors import NotAuthenticated, NotFound, PermissionDenied, field_error
+from caidan.common.masking import scrub_text
 from caidan.common.pagination import Page, keyset_paginate
 from caidan.common.perms import Perm
 from caidan.common.search import text_match
@@ -30,6 +46,10 @@ from .models import (
     Hearing,
     Stage,
     Survey,
+    SurveyQuestionTotals,
+    SurveyResponse,
+    SurveyToken,
+    SurveyTotals,
     TrackRecord,
 )
 
@@ -273,13 +293,9 @@ def track_record(organization) -> dict[str, Any]:
 
 
 def surveys_of(contract) -> list[Survey]:
-    return list(
-        Survey.objects.filter(contract=contract)
-        .annotate(
-            n_responses=Count("responses", distinct=True), n_tokens=Count("tokens", distinct=True)
-        )
-        .order_by("-id")
-    )
+    """The contract's surveys, newest first, each with ``n_responses`` and ``n_tokens``
+    read from its running totals (one query, whatever the number of answers)."""
+    return list(surveys_counted(Survey.objects.filter(contract=contract)).order_by("-id"))
 
 
 def survey_get(*, pk: Any) -> Survey:
@@ -412,14 +428,15 @@ def publication_preview(e: Evaluation) -> dict[str, Any]:
 
     from caidan.common.errors import DomainError
 
-    from .services.evaluations import evaluation_compute
+    from .services.evaluations import contract_facts, evaluation_compute
 
+    facts = None if e.status == EvaluationStatus.PUBLISHED else contract_facts(e.contract)
     preview, reasons = None, []
     try:
-        preview = evaluation_compute(e)
+        preview = evaluation_compute(e, facts=facts)
     except DomainError as exc:
         reasons.append(exc.message)
-    missing = [r for r in indicator_rows(e) if r["missing"]]
+    missing = [r for r in indicator_rows(e, facts=facts) if r["missing"]]
     if not (e.summary or "").strip():
         reasons.append(str(_("请先在评分页填写评价结论。")))
     subjects = []
@@ -429,3 +446,157 @@ def publication_preview(e: Evaluation) -> dict[str, Any]:
         computed.recipients_score = preview["recipients_score"]
         subjects = subject_rows(computed, weights=preview["subject_weights"])
     return {"preview": preview, "reasons": reasons, "missing": missing, "subjects": subjects}
+
+
+# --- surveys at scale: running totals and paged comments (issue 18) ------------------------------
+
+
+def likert_ids(questions: list[dict[str, Any]]) -> list[str]:
+    """The ids of a survey's 1–5 questions, in order."""
+    return [q["id"] for q in questions if q["kind"] == "likert"]
+
+
+@dataclass
+class SurveyCounts:
+    """A survey's totals: answers, tokens, the sum of the answers' scores (0–100) and, per
+    1–5 question, (points given, answers)."""
+
+    responses: int = 0
+    tokens: int = 0
+    score_sum: Decimal = Decimal("0.00")
+    questions: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    @property
+    def mean(self) -> Decimal | None:
+        if not self.responses:
+            return None
+        return (Decimal(self.score_sum) / self.responses).quantize(Decimal("0.01"))
+
+    def question_mean(self, question: str) -> Decimal | None:
+        points, answers = self.questions.get(question, (0, 0))
+        return (Decimal(points) / answers).quantize(Decimal("0.01")) if answers else None
+
+
+def survey_totals_computed(questions_by_survey: dict[int, list[dict]]) -> dict[int, SurveyCounts]:
+    """The totals of the given surveys (id → its questions) computed from the answers and
+    tokens: one aggregate query per set of 1–5 question ids (one for surveys on the standard
+    questions), one for the tokens. For ``survey_totals_rebuild`` and for a survey whose
+    totals row is missing."""
+    out = {
+        pk: SurveyCounts(questions=dict.fromkeys(likert_ids(questions), (0, 0)))
+        for pk, questions in questions_by_survey.items()
+    }
+    if not out:
+        return out
+    groups: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for pk, questions in questions_by_survey.items():
+        groups[tuple(likert_ids(questions))].append(pk)
+    for qids, pks in groups.items():
+        sums: dict[str, Any] = {"n": Count("pk"), "s": Sum("score")}
+        for i, q in enumerate(qids):  # 1–5 answers are stored as JSON numbers
+            value = Cast(KeyTextTransform(q, "answers"), IntegerField())
+            sums[f"p{i}"], sums[f"c{i}"] = Sum(value), Count(value)
+        rows = (
+            SurveyResponse.objects.filter(survey_id__in=pks)
+            .order_by()
+            .values("survey_id")
+            .annotate(**sums)
+        )
+        for row in rows:
+            c = out[row["survey_id"]]
+            c.responses, c.score_sum = row["n"], row["s"] or Decimal("0.00")
+            c.questions = {q: (row[f"p{i}"] or 0, row[f"c{i}"]) for i, q in enumerate(qids)}
+    tokens = (
+        SurveyToken.objects.filter(survey_id__in=list(out))
+        .order_by()
+        .values("survey_id")
+        .annotate(n=Count("pk"))
+    )
+    for row in tokens:
+        out[row["survey_id"]].tokens = row["n"]
+    return out
+
+
+def survey_counts(survey: Survey) -> SurveyCounts:
+    """One survey's totals, from its totals rows (two small reads); computed from the
+    answers only if the survey has none (loaded in bulk and not rebuilt)."""
+    row = SurveyTotals.objects.filter(survey=survey).first()
+    if row is None:
+        return survey_totals_computed({survey.pk: survey.questions})[survey.pk]
+    rows = SurveyQuestionTotals.objects.filter(survey=survey).values_list(
+        "question", "points", "answers"
+    )
+    return SurveyCounts(
+        responses=row.responses,
+        tokens=row.tokens,
+        score_sum=row.score_sum,
+        questions={q: (points, answers) for q, points, answers in rows},
+    )
+
+
+def _count_of(model, value: str = "pk", aggregate=Count) -> Subquery:
+    rows = model.objects.filter(survey=OuterRef("pk")).order_by().values("survey")
+    return Subquery(rows.annotate(v=aggregate(value)).values("v")[:1])
+
+
+def surveys_counted(qs: QuerySet[Survey], *, scores: bool = False) -> QuerySet[Survey]:
+    """``qs`` with ``n_responses``, ``n_tokens`` (and with ``scores`` the answers' score sum
+    ``n_score_sum``) from the totals row; a survey without one is counted by a subquery on
+    the answers (evaluated only for such a survey)."""
+    qs = qs.annotate(
+        n_responses=Coalesce(
+            "totals__responses", _count_of(SurveyResponse), Value(0), output_field=IntegerField()
+        ),
+        n_tokens=Coalesce(
+            "totals__tokens", _count_of(SurveyToken), Value(0), output_field=IntegerField()
+        ),
+    )
+    if scores:
+        zero = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
+        qs = qs.annotate(
+            n_score_sum=Coalesce(
+                "totals__score_sum",
+                _count_of(SurveyResponse, "score", Sum),
+                zero,
+                output_field=DecimalField(max_digits=14, decimal_places=2),
+            )
+        )
+    return qs
+
+
+def contract_satisfaction(contract) -> Decimal | None:
+    """The mean score (0–100) of all answers to the contract's surveys, from the totals (one
+    query); None when nobody answered."""
+    agg = surveys_counted(Survey.objects.filter(contract=contract), scores=True).aggregate(
+        n=Sum("n_responses"), s=Sum("n_score_sum")
+    )
+    if not agg["n"]:
+        return None
+    return (Decimal(agg["s"]) / agg["n"]).quantize(Decimal("0.01"))
+
+
+def free_texts(questions: list[dict[str, Any]], answers: dict, comment: str) -> list[str]:
+    """An answer's free text as given: its text questions in order, then the comment."""
+    texts = [
+        str(answers[q["id"]])
+        for q in questions
+        if q["kind"] == "text" and isinstance(answers, dict) and answers.get(q["id"])
+    ]
+    return [*texts, comment] if comment else texts
+
+
+def survey_comments_page(
+    *, survey: Survey, cursor: str | None = None, limit: int | None = None
+) -> Page:
+    """One keyset page of the answers with free text, newest first (index
+    ``response_survey_text``); each item is one answer's texts with mobile and ID numbers
+    masked (public)."""
+    qs = SurveyResponse.objects.filter(survey=survey, has_text=True).only(
+        "pk", "answers", "comment"
+    )
+    page = keyset_paginate(qs, ordering=("-id",), cursor=cursor, limit=limit)
+    page.items = [
+        [scrub_text(t) for t in free_texts(survey.questions, r.answers, r.comment)]
+        for r in page.items
+    ]
+    return page

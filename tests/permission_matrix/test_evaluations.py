@@ -52,6 +52,7 @@ EVALUATIONS_API = [
     ),
     ("GET", "/surveys/{survey}", None, PUBLIC),
     ("GET", "/surveys/{survey}/results", None, PUBLIC),
+    ("GET", "/surveys/{survey}/comments", None, PUBLIC),
     # Each role answers in its own rolled-back savepoint, so each may use the one token.
     ("POST", "/surveys/{survey}/responses", _survey_answers, {"*": 201, None: 201}),
     # purchaser

@@ -9,7 +9,7 @@ from typing import Any
 from ninja import Schema, Status
 
 from caidan.accounts.middleware import client_ip
-from caidan.common.schemas import ERRORS, AsSeen
+from caidan.common.schemas import ERRORS, AsSeen, PageOut, page_response
 
 from .. import selectors, services
 from ..inputs import SurveyInput
@@ -130,14 +130,21 @@ class SurveyResultsOut(Schema):
     tokens: int
     mean: str | None  # 0–100
     questions: list[QuestionResultOut]
-    comments: list[str]  # mobile and ID numbers masked
+    # The newest page of free text (mobile and ID numbers masked); the rest from
+    # ``/surveys/{slug}/comments?cursor=<comments_next_cursor>``.
+    comments: list[str]
+    comments_next_cursor: str | None = None
 
 
 @router.get(
     "/surveys/{slug}/results",
     response={200: SurveyResultsOut, **ERRORS},
     auth=None,
-    summary="满意度调查结果（公开：份数、平均分、各题平均分、意见，个人信息已隐去）",
+    summary="满意度调查结果（公开：份数、平均分、各题平均分、最新一页意见，个人信息已隐去）",
+    description=(
+        "comments 为最新的 20 份答卷的文字意见；更早的意见用 comments_next_cursor 向 "
+        "/surveys/{slug}/comments 分页读取。"
+    ),
 )
 def survey_results(request, slug: str):
     survey = selectors.survey_by_slug(slug=slug)
@@ -158,4 +165,21 @@ def survey_results(request, slug: str):
             if q["kind"] == "likert"
         ],
         "comments": results["comments"],
+        "comments_next_cursor": results["comments_next_cursor"],
     }
+
+
+class SurveyCommentOut(Schema):
+    texts: list[str]  # one answer's free text: its text questions, then its comment
+
+
+@router.get(
+    "/surveys/{slug}/comments",
+    response={200: PageOut[SurveyCommentOut], **ERRORS},
+    auth=None,
+    summary="满意度调查的文字意见（公开，新的在前，分页；个人信息已隐去）",
+)
+def survey_comments(request, slug: str, cursor: str | None = None, limit: int = 20):
+    survey = selectors.survey_by_slug(slug=slug)
+    page = selectors.survey_comments_page(survey=survey, cursor=cursor, limit=limit)
+    return page_response(page, lambda texts: {"texts": texts})

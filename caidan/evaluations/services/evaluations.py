@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Avg, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from caidan.accounts.permissions import require
@@ -151,7 +151,7 @@ def contract_facts(contract) -> dict[str, Decimal | None]:
     fund-usage statement), planned (the contract sum), satisfaction (survey mean)."""
     from caidan.contracts.models import Payment
 
-    from ..models import SurveyResponse
+    from ..selectors import contract_satisfaction
 
     received = Payment.objects.filter(instalment__contract=contract).aggregate(s=Sum("amount"))[
         "s"
@@ -167,14 +167,12 @@ def contract_facts(contract) -> dict[str, Decimal | None]:
         if statement
         else None
     )
-    satisfaction = SurveyResponse.objects.filter(survey__contract=contract).aggregate(
-        a=Avg("score")
-    )["a"]
     return {
         "planned": contract.amount,
         "received": received,
         "spent": spent,
-        "satisfaction": Decimal(satisfaction).quantize(Decimal("0.01")) if satisfaction else None,
+        # the surveys' running totals: one small read, whatever the number of answers
+        "satisfaction": contract_satisfaction(contract),
     }
 
 
@@ -290,10 +288,12 @@ def evaluation_purchaser_score(*, evaluation: Evaluation, data: PurchaserScoreIn
     return e
 
 
-def evaluation_compute(e: Evaluation) -> dict[str, Any]:
+def evaluation_compute(e: Evaluation, *, facts: dict | None = None) -> dict[str, Any]:
     """Indicator points, the evaluator's total, the subjects' scores, the weighted total and
-    the grade — without saving. Raises naming the first indicator that lacks a score."""
-    facts = contract_facts(e.contract)
+    the grade — without saving. Raises naming the first indicator that lacks a score.
+    ``facts``: the contract's facts when the caller has read them already."""
+    if facts is None:
+        facts = contract_facts(e.contract)
     computed, total = {}, Decimal("0.00")
     for ind in leaves(e.contract.framework.indicators):
         entry = e.scores.get(ind["code"], {})

@@ -132,7 +132,7 @@ def survey_thanks(request, slug: str):
 @domain_errors
 def survey_results(request, slug: str):
     survey = survey_get(slug)
-    results = services.survey_results(survey)
+    results = services.survey_results(survey, cursor=request.GET.get("cursor") or None)
     questions = [
         {**q, "mean": results["per_question"].get(q["id"])}
         for q in survey.questions
@@ -141,5 +141,11 @@ def survey_results(request, slug: str):
     return render(
         request,
         "evaluations/survey_results.html",
-        {"survey": survey, "c": survey.contract, "results": results, "questions": questions},
+        {
+            "survey": survey,
+            "c": survey.contract,
+            "results": results,
+            "questions": questions,
+            "page": results["comments_page"],
+        },
     )
