@@ -133,6 +133,42 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Read replicas (docs/deploy.md): DATABASE_REPLICA_URLS, comma-separated, become the aliases
+# replica_1, replica_2, …; anonymous reads of public pages go to one of them, everything else
+# to the primary (caidan/common/dbrouter.py). None set: no router, nothing changes. Tests
+# mirror the primary under replica_1 (same test database), unused unless a test routes to it.
+DATABASE_REPLICA_URLS = env_list("DATABASE_REPLICA_URLS", "")
+for _n, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
+    DATABASES[f"replica_{_n}"] = dj_database_url.parse(
+        _url, conn_max_age=int(env("DB_CONN_MAX_AGE", "60"))
+    )
+    if "postgresql" not in DATABASES[f"replica_{_n}"]["ENGINE"] or (
+        "postgresql" not in DATABASES["default"]["ENGINE"]
+    ):
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URLS: read replicas are PostgreSQL streaming replicas of a "
+            f"PostgreSQL DATABASE_URL (replica {_n} or the primary is not PostgreSQL)."
+        )
+if TESTING:  # every replica alias, at least replica_1, is the primary's test database
+    for _alias in {*DATABASES, "replica_1"} - {"default"}:
+        DATABASES[_alias] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+        if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+            # A reader: no write lock when a transaction begins, and past the table locks of
+            # SQLite's shared in-memory cache (a PostgreSQL replica never waits for them).
+            DATABASES[_alias]["OPTIONS"] = {
+                "timeout": 20,
+                "init_command": "PRAGMA read_uncommitted = true;",
+            }
+DATABASE_ROUTERS = []
+if DATABASE_REPLICA_URLS:
+    DATABASE_ROUTERS = ["caidan.common.dbrouter.ReplicaRouter"]
+    # After the session-less static files, before anything that reads the database.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
+        "caidan.common.dbrouter.ReplicaMiddleware",
+    )
+# After a request that wrote, that visitor reads from the primary for this long (replica lag).
+REPLICA_STICKY_SECONDS = int(env("REPLICA_STICKY_SECONDS", "10"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
