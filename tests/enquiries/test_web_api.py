@@ -194,6 +194,16 @@ def test_ask_from_a_menu_item_answer_and_public_page(world, client, menu_item):
     public = Client().get("/enquiries/public/").content.decode()
     assert "服务对象" in public and "面向 60 岁以上独居老人。" in public
     assert Client().get(f"/enquiries/public/{e.pk}/").status_code == 200
+    # published answers are searchable: title, question and answer, page and API
+    found = Client().get("/enquiries/public/", {"q": "独居老人"}).content.decode()
+    assert "面向 60 岁以上独居老人。" in found and 'value="独居老人"' in found
+    missed = Client().get("/enquiries/public/", {"q": "加装电梯"}).content.decode()
+    assert "面向 60 岁以上独居老人。" not in missed and "没有找到符合条件的答复" in missed
+    api = Client().get("/api/v1/enquiries/public", {"q": "哪些居民"}).json()
+    assert [i["id"] for i in api["items"]] == [e.pk]
+    assert Client().get("/api/v1/enquiries/public", {"q": "养" * 101}).status_code == 400
+    too_long = Client().get("/enquiries/public/", {"q": "养" * 101})
+    assert too_long.status_code == 200 and "面向 60 岁以上独居老人。" in too_long.content.decode()
 
 
 def test_unverified_visitor_is_sent_to_verify(client, world, menu_item):

@@ -346,3 +346,28 @@ def test_public_answers_carry_no_personal_data(world, client, resident, make_nee
         "created_at",
     }
     assert Need.objects.get(pk=need.pk).identity.user == actor.user
+
+
+def test_public_lists_search_needs_and_menus_by_words(world, client, make_need, make_menu):
+    """``q`` on the public needs and menus (API and page): every word, in the text or the
+    community (needs) or the title or description (menus); too long a query is a 400."""
+    wanted = make_need(text="希望社区开设菁苗助餐点，中午能吃上热饭。")
+    make_need(text="独居老人希望有人定期上门探访。")
+    ids = [i["id"] for i in client.get("/api/v1/needs", {"q": "菁苗"}).json()["items"]]
+    assert ids == [wanted.pk]
+    ids = [i["id"] for i in client.get("/api/v1/needs", {"q": "菁苗 愚园路"}).json()["items"]]
+    assert ids == [wanted.pk]  # 愚园路 is in the community
+    assert client.get("/api/v1/needs", {"q": "菁苗 探访"}).json()["items"] == []
+    html = client.get("/needs/", {"q": "菁苗"}).content.decode()
+    assert "菁苗助餐点" in html and "定期上门探访" not in html
+    assert f'id="need-{wanted.pk}"' in html and 'value="菁苗"' in html
+
+    menu = make_menu(publish=True, title="菁苗助餐服务菜单")
+    make_menu(publish=True, title="健身活动菜单")
+    ids = [m["id"] for m in client.get("/api/v1/needs/menus", {"q": "菁苗"}).json()["items"]]
+    assert ids == [menu.pk]
+    html = client.get("/needs/menus/", {"q": "菁苗"}).content.decode()
+    assert "菁苗助餐服务菜单" in html and "健身活动菜单" not in html
+
+    too_long = client.get("/api/v1/needs", {"q": "养" * 101})
+    assert too_long.status_code == 400 and too_long.json()["detail"]["field"] == "q"
