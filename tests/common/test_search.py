@@ -1,0 +1,289 @@
+"""Chinese search (``caidan.common.search``): what a word finds, on both databases, and on
+PostgreSQL that every public search is served by its gram index.
+
+Rows are made through the notice services (their title and document number are two
+searchable fields); the plan tests call the real selectors and EXPLAIN what they ran.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from caidan.common.actor import Actor
+from caidan.common.search import MAX_PAIRS, normalize, text_match, tsquery, words
+from caidan.disclosure.models import Notice
+from tests.disclosure.helpers import make_notice
+
+on_postgres = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="gram indexes exist on PostgreSQL only"
+)
+
+
+def _found(q: str, *fields: str, phrase: bool = False) -> set[str]:
+    fields = fields or ("title", "document_number")
+    return set(
+        Notice.objects.filter(text_match(q, *fields, phrase=phrase)).values_list("title", flat=True)
+    )
+
+
+@pytest.fixture
+def notices(world):
+    titles = {
+        "社区养老服务中心运营通知": "长民〔2026〕1号",
+        "老服务养老": "长民〔2026〕2号",  # every pair of 养老服务, but not the word
+        "养 老院建设": "长民〔2026〕3号",  # 养 and 老 apart
+        "助餐点与养老驿站": "长民〔2026〕4号",
+        "ABC Elderly Care 指引": "长民〔2026〕5号",
+        "调解工作 100% 覆盖_试点": "长民〔2026〕6号",
+        "O'Neil\\&|!:() 特殊字符": "长民〔2026〕7号",
+        "禁毒宣传": "助餐〔2026〕8号",  # 助餐 only in the document number
+    }
+    for title, number in titles.items():
+        make_notice(world, "published", title=title, document_number=number)
+    return titles
+
+
+def test_one_and_two_character_words_find_exactly_their_substring(notices):
+    assert _found("养") == {
+        "社区养老服务中心运营通知",
+        "老服务养老",
+        "养 老院建设",
+        "助餐点与养老驿站",
+    }
+    assert _found("养老") == {"社区养老服务中心运营通知", "老服务养老", "助餐点与养老驿站"}
+    assert _found("老院") == {"养 老院建设"}
+    assert _found("院老") == set()
+
+
+def test_a_longer_word_is_a_substring_not_just_its_pairs(notices):
+    # 老服务养老 holds 养老, 老服 and 服务 but not 养老服务: the index's superset is rechecked
+    assert _found("养老服务") == {"社区养老服务中心运营通知"}
+    assert _found("养老服务中心运营通知") == {"社区养老服务中心运营通知"}
+
+
+def test_every_word_in_some_field(notices):
+    assert _found("养老 助餐") == {"助餐点与养老驿站"}
+    assert _found("助餐 养老") == {"助餐点与养老驿站"}
+    assert _found("禁毒 助餐") == {"禁毒宣传"}  # one word in the title, one in the number
+    assert _found("养老 禁毒") == set()
+    assert _found("养老 助餐", phrase=True) == set()  # as one string it is nowhere
+    assert _found("  ") == set(Notice.objects.values_list("title", flat=True))
+
+
+def test_ascii_letters_ignore_case_and_special_characters_are_literal(notices):
+    assert _found("elderly care") == {"ABC Elderly Care 指引"}
+    assert _found("abc") == {"ABC Elderly Care 指引"}
+    assert _found("ELDERLY CARE", phrase=True) == {"ABC Elderly Care 指引"}
+    assert _found("100%") == {"调解工作 100% 覆盖_试点"}
+    assert _found("%") == {"调解工作 100% 覆盖_试点"}
+    assert _found("_试") == {"调解工作 100% 覆盖_试点"}
+    for q in ("O'Neil", "\\", "&|", "!:()", "'", "&", "|", ":", "("):
+        assert _found(q) == {"O'Neil\\&|!:() 特殊字符"}, q
+
+
+def test_query_text_is_cut_as_the_database_cuts_it():
+    assert normalize("ABC\t 养老\n服务") == "abc 养老 服务"
+    assert normalize("Ä") == "Ä"  # only ASCII letters change case, as in caidan_grams
+    assert words("养老  养老 助餐 a b c d e") == ["养老", "助餐", "a", "b", "c"]
+    assert tsquery("养") == "'养'"
+    assert tsquery("养老") == "'养老'"
+    assert tsquery("养老服务") == "'养老' & '老服' & '服务'"
+    assert tsquery("O'N") == "'o''' & '''n'"
+    assert tsquery("a\\b") == "'a\\\\' & '\\\\b'"
+    long = "社区居家养老服务综合照料中心运营管理项目"
+    assert tsquery(long).count("&") == MAX_PAIRS - 1
+
+
+def test_a_long_word_still_finds_only_its_substring(world):
+    long = "社区居家养老服务综合照料中心运营管理项目"
+    make_notice(world, "published", title=f"关于{long}的通知")
+    make_notice(world, "published", title="社区居家养老服务综合照料中心运营管理办法")
+    assert _found(long) == {f"关于{long}的通知"}
+
+
+@on_postgres
+def test_the_database_cuts_text_into_characters_and_pairs(db):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT caidan_grams(%s)::text", ["养老 AB\t\nc"])
+        (grams,) = cursor.fetchone()
+    assert grams == "' a' ' c' 'a' 'ab' 'b' 'b ' 'c' '养' '养老' '老' '老 '"
+
+
+# --- plans: every public search is served by its gram index --------------------------------
+#
+# Two halves. Each public search puts the gram condition on its columns into its query (the
+# captured SQL says so); and each gram condition, alone, is answered by its index (EXPLAIN
+# with sequential and plain index scans off, so that only an index on the condition can
+# serve it). Test tables are too small for the planner to prefer the gram index over the
+# search's other filters; the benchmark (bench/run.py) measures the plans at a million rows.
+
+GRAM_INDEXES = [
+    ("orgs.Organization", "name", "org_name_grams"),
+    ("catalog.CatalogItem", "name", "catalog_item_name_grams"),
+    ("catalog.CatalogItem", "description", "catalog_item_desc_grams"),
+    ("projects.Proposal", "title", "proposal_title_grams"),
+    ("procurement.Tender", "title", "tender_title_grams"),
+    ("contracts.Contract", "title", "contract_title_grams"),
+    ("disclosure.Notice", "title", "notice_title_grams"),
+    ("disclosure.Notice", "document_number", "notice_docno_grams"),
+    ("needs.Need", "text", "need_text_grams"),
+    ("needs.Need", "community", "need_community_grams"),
+    ("needs.Menu", "title", "menu_title_grams"),
+    ("needs.Menu", "description", "menu_desc_grams"),
+    ("enquiries.Enquiry", "published_title", "enquiry_pub_title_grams"),
+    ("enquiries.Enquiry", "published_body", "enquiry_pub_body_grams"),
+    ("enquiries.Enquiry", "published_answer", "enquiry_pub_answer_grams"),
+]
+
+
+def _explain(sql: str, params=()) -> str:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(r[0] for r in cursor.fetchall())
+
+
+@on_postgres
+@pytest.mark.parametrize(("model", "field", "index"), GRAM_INDEXES)
+@pytest.mark.parametrize("q", ["养", "养老", "养老服务", "养老 调解"])
+def test_each_gram_condition_is_served_by_its_index(db, model, field, index, q):
+    from django.apps import apps
+
+    qs = apps.get_model(model).objects.filter(text_match(q, field)).values("pk")
+    sql, params = qs.query.sql_with_params()
+    plan = _explain(sql, params)
+    assert f"Bitmap Index Scan on {index}" in plan, plan
+    assert "Seq Scan" not in plan, plan
+
+
+def _gram_sql(run) -> str:
+    with CaptureQueriesContext(connection) as ctx:
+        run()
+    return "\n".join(q["sql"] for q in ctx.captured_queries if "caidan_grams" in q["sql"])
+
+
+def _searches(world):
+    from caidan.catalog.selectors import catalog_current, catalog_item_queryset
+    from caidan.contracts.selectors import contract_list_public
+    from caidan.disclosure import search
+    from caidan.disclosure.selectors import notice_list_public
+    from caidan.enquiries.selectors import enquiry_list_public
+    from caidan.evaluations.selectors import published_evaluation_search
+    from caidan.needs.selectors import menu_list_public, need_list_public
+    from caidan.orgs.selectors import organization_search
+    from caidan.procurement.selectors import tender_list_public
+    from caidan.projects.selectors import annual_plan, proposal_list_for
+
+    anonymous, purchaser = Actor.anonymous(), world.actor("purchaser")
+    org, item, proposal = "orgs_organization", "catalog_catalogitem", "projects_proposal"
+    tender, contract, notice = "procurement_tender", "contracts_contract", "disclosure_notice"
+    need, menu, enquiry = "needs_need", "needs_menu", "enquiries_enquiry"
+    return {
+        "organizations": (
+            lambda q: list(organization_search(search=q)[:20]),
+            [(org, "name")],
+        ),
+        "catalog": (
+            lambda q: list(catalog_item_queryset(version=catalog_current(), q=q)[:20]),
+            [(item, "name"), (item, "description")],
+        ),
+        "plan": (lambda q: annual_plan(search=q), [(proposal, "title")]),
+        "proposals": (
+            lambda q: proposal_list_for(actor=purchaser, search=q),
+            [(proposal, "title")],
+        ),
+        "tenders": (lambda q: tender_list_public(search=q), [(tender, "title")]),
+        "contracts": (
+            lambda q: contract_list_public(actor=anonymous, search=q),
+            [(contract, "title"), (org, "name")],
+        ),
+        "evaluations": (
+            lambda q: list(published_evaluation_search(search=q)[:20]),
+            [(contract, "title"), (org, "name")],
+        ),
+        "notices": (
+            lambda q: notice_list_public(q=q),
+            [(notice, "title"), (notice, "document_number")],
+        ),
+        "needs": (lambda q: need_list_public(q=q), [(need, "text"), (need, "community")]),
+        "menus": (lambda q: menu_list_public(q=q), [(menu, "title"), (menu, "description")]),
+        "answers": (
+            lambda q: enquiry_list_public(q=q),
+            [(enquiry, f"published_{f}") for f in ("title", "body", "answer")],
+        ),
+        "portal": (
+            lambda q: search.search_all(q),
+            [(org, "name"), (item, "name"), (proposal, "title"), (tender, "title")]
+            + [(contract, "title"), (notice, "title"), (need, "text"), (menu, "title")]
+            + [(enquiry, "published_title")],
+        ),
+    }
+
+
+SEARCHES = [
+    "organizations",
+    "catalog",
+    "plan",
+    "proposals",
+    "tenders",
+    "contracts",
+    "evaluations",
+    "notices",
+    "needs",
+    "menus",
+    "answers",
+    "portal",
+]
+
+
+@on_postgres
+@pytest.mark.parametrize("name", SEARCHES)
+def test_every_public_search_puts_the_gram_condition_on_its_columns(world, name):
+    run, columns = _searches(world)[name]
+    sql = _gram_sql(lambda: run("养老服务"))
+    for table, column in columns:
+        assert f'caidan_grams("{table}"."{column}")' in sql, (table, column, sql)
+
+
+def test_portal_search_ranks_phrase_matches_first_without_duplicates(world):
+    from caidan.disclosure import search
+
+    older = make_notice(world, "published", title="养老 助餐 实施办法（旧）")
+    for i in range(3):
+        make_notice(world, "published", title=f"助餐和养老第{i}号")
+    hits = search.search_notices("养老 助餐", limit=3)
+    assert hits[0]["url"] == f"/open/notices/{older.pk}/"  # the phrase, though oldest
+    assert len(hits) == 3 and len({h["url"] for h in hits}) == 3
+    titles = [h["title"] for h in search.search_notices("养老 助餐", limit=10)]
+    assert titles[0] == "养老 助餐 实施办法（旧）"
+    assert sorted(titles[1:]) == [f"助餐和养老第{i}号" for i in range(3)]
+
+
+def test_search_dates_sort_newest_first_within_a_rank(world):
+    from caidan.disclosure import search
+
+    first = make_notice(world, "published", title="养老政策一", effective_date=dt.date(2026, 1, 1))
+    second = make_notice(world, "published", title="养老政策二", effective_date=dt.date(2026, 2, 1))
+    urls = [h["url"] for h in search.search_notices("养老政策")]
+    assert urls.index(f"/open/notices/{second.pk}/") < urls.index(f"/open/notices/{first.pk}/")
+
+
+@pytest.mark.parametrize("limit", [0, 500])
+def test_records_are_found_by_their_organizations_name_rare_or_common(world, monkeypatch, limit):
+    """A rare name becomes a list of ids; a common one (over the limit) is matched through
+    the join. Either way the same contracts come back."""
+    from caidan.contracts.selectors import contract_list_public
+    from caidan.orgs import search as org_search
+    from tests.contracts.factories import signed_contract
+
+    monkeypatch.setattr(org_search, "NAMED_ID_LIMIT", limit)
+    contract = signed_contract(world)
+    name = contract.organization.name
+    found = contract_list_public(actor=Actor.anonymous(), search=name[2:6]).items
+    assert [c.pk for c in found] == [contract.pk]
+    assert contract_list_public(actor=Actor.anonymous(), search="不存在的组织名").items == []
