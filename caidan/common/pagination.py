@@ -106,6 +106,8 @@ def keyset_paginate(
 
 
 def _value(obj: Any, field: str) -> Any:
+    if isinstance(obj, dict):  # a ``.values()`` row (caidan.common.fast_lists)
+        return obj[field]
     value = getattr(obj, field if not field.endswith("_id") else field)
     if hasattr(value, "pk"):
         value = value.pk

@@ -12,6 +12,7 @@ from ninja import Body, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from caidan.common.errors import field_error
+from caidan.common.fast_lists import json_page
 from caidan.common.perms import Perm
 from caidan.common.schemas import ERRORS, PageOut, page_response
 from caidan.common.xlsx import XLSX_MIME
@@ -63,6 +64,33 @@ def org_out(o: Organization) -> dict:
     }
 
 
+def org_rows_out(rows: list[dict]) -> list[dict]:
+    """``org_out`` for ``selectors.organization_rows`` (``.values()`` rows): the same dicts,
+    without a model instance per row (docs/architecture.md, "Fast lists")."""
+    legal_forms = {value: str(label) for value, label in Organization.LegalForm.choices}
+    field_labels = {value: str(label) for value, label in ServiceField.choices}
+    return [
+        {
+            "id": r["id"],
+            "name": r["name"],
+            "uscc": r["uscc"],
+            "legal_form": r["legal_form"],
+            "legal_form_label": legal_forms.get(r["legal_form"], r["legal_form"]),
+            "status": r["status"],
+            "grade": f"{r['current_grade']}A" if r["current_grade"] else None,
+            "fields": r["fields"],
+            "field_labels": [field_labels.get(f, f) for f in r["fields"]],
+            "on_abnormal_list": bool(r["on_abnormal"]),
+            "on_serious_list": bool(r["on_serious"]),
+            "is_hub": r["is_hub"],
+            "is_evaluator": r["is_evaluator"],
+            "hub_id": r["hub_id"],
+            "url": f"/orgs/{r['id']}/",
+        }
+        for r in rows
+    ]
+
+
 @router.get("", response={200: PageOut[OrgOut], **ERRORS}, auth=None, summary="社会组织名录")
 def list_orgs(
     request,
@@ -73,10 +101,10 @@ def list_orgs(
     cursor: str | None = None,
     limit: int = 20,
 ):
-    page = selectors.organization_list(
+    page = selectors.organization_rows(
         search=q, field=field, min_grade=min_grade, credit=credit, cursor=cursor, limit=limit
     )
-    return page_response(page, org_out)
+    return json_page(page, org_rows_out(page.items))
 
 
 class DirectoryOut(Schema):

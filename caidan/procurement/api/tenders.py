@@ -13,14 +13,22 @@ from pydantic import Field
 from caidan.accounts.permissions import can, require
 from caidan.audit.kinds import EventKind
 from caidan.common.errors import NotFound, field_error
+from caidan.common.fast_lists import json_page
 from caidan.common.perms import Perm
-from caidan.common.schemas import ERRORS, PageOut, page_response, renamed_fields
+from caidan.common.schemas import ERRORS, PageOut, renamed_fields
 
 from .. import selectors, services
 from ..inputs import TenderInput
 from ..models import BidStatus
 from .routing import aware, organization_ref, public_actor, router, tender_for
-from .schemas import AmendmentOut, TenderDetailOut, TenderOut, tender_detail, tender_seen
+from .schemas import (
+    AmendmentOut,
+    TenderDetailOut,
+    TenderOut,
+    tender_detail,
+    tender_rows_out,
+    tender_seen,
+)
 
 # --- public reads -------------------------------------------------------------------------------
 
@@ -40,15 +48,15 @@ def list_tenders(
     limit: int = 20,
 ):
     actor = public_actor(request)
-    if actor.is_authenticated:
-        page = selectors.tender_list_for(
-            actor=actor, status=status, method=method, search=search, cursor=cursor, limit=limit
-        )
-    else:
-        page = selectors.tender_list_public(
-            status=status, method=method, search=search, cursor=cursor, limit=limit
-        )
-    return page_response(page)
+    page = selectors.tender_rows(
+        actor=actor if actor.is_authenticated else None,
+        status=status,
+        method=method,
+        search=search,
+        cursor=cursor,
+        limit=limit,
+    )
+    return json_page(page, tender_rows_out(page.items))
 
 
 @router.get(
