@@ -252,3 +252,57 @@ def test_totals_endpoint_plan_never_scans_proposals(client, world):
         plan = "\n".join(r[0] for r in cursor.fetchall())
     assert "projects_proposal" not in plan, plan
     assert "projects_plantotal" in plan, plan
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_approvals_in_two_units_both_count(world, draft, next_year):
+    """Two approvals at the same moment, for purchasers with their own ceilings (so nothing
+    else serialises them): the upsert adds both."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks and concurrent connections")
+    import threading
+
+    from django.db import connections
+
+    admin = world.actor("admin")
+    items = []
+    for n, (code, purchaser) in enumerate(
+        (("310105-001", "purchaser"), ("310105-002", "purchaser2"))
+    ):
+        unit = world.unit(code)
+        _raise_ceiling(world, unit, next_year, "300000.00")
+        p = draft(actor=world.actor(purchaser), unit=unit, title=f"并发项目{n}")
+        proposal_submit(proposal=p, actor=world.actor(purchaser))
+        session = review_session_create(
+            title=f"会议{n}",
+            unit=world.unit("310105"),
+            meeting_at=timezone.now(),
+            members=[world.user("committee")],
+            actor=admin,
+        )
+        item = review_session_add_proposal(session=session, proposal=p, actor=admin)
+        review_session_open(session=session, actor=admin)
+        vote_cast(item=item, choice="yes", actor=world.actor("committee"))
+        items.append(item)
+    year0 = row(D.YEAR, next_year)
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def decide(item):
+        try:
+            barrier.wait()
+            agenda_item_decide(item=item, actor=admin)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=decide, args=(i,)) for i in items]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert row(D.YEAR, next_year) == (year0[0] + 2, year0[1] + Decimal("600000.00"))
+    assert_exact()
