@@ -383,8 +383,10 @@ def _effects(e: Evaluation, actor: Actor, *, now: dt.datetime) -> None:
             total=e.total,
             grade=e.grade,
         )
+    if e.grade != "poor" or e.stage != Stage.FINAL:
+        return
     months = setting_value("bar_after_poor_months")
-    if e.grade == "poor" and e.stage == Stage.FINAL and months:
+    if months:
         from caidan.orgs.services.credit import provider_bar_create
 
         start = timezone.localdate(now)
