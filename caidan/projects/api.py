@@ -10,7 +10,8 @@ from ninja import Router, Schema, Status
 
 from caidan.accounts.models import Unit, User
 from caidan.common.errors import field_error
-from caidan.common.schemas import ERRORS, PageOut, page_response, patch_changes
+from caidan.common.fast_lists import json_page
+from caidan.common.schemas import ERRORS, PageOut, patch_changes
 
 from . import selectors, services
 from .inputs import ProposalInput
@@ -70,6 +71,34 @@ def proposal_out(p: Proposal) -> dict:
         "proposing_organization_id": p.proposing_organization_id,
         "url": f"/projects/proposals/{p.pk}/",
     }
+
+
+def proposal_rows_out(rows: list[dict]) -> list[dict]:
+    """``proposal_out`` for ``.values()`` rows (``selectors.PROPOSAL_ROW_FIELDS``): the same
+    dicts, without a model per row (docs/architecture.md, "Fast lists")."""
+    statuses = {value: str(label) for value, label in Proposal.Status.choices}
+    return [
+        {
+            "id": r["id"],
+            "title": r["title"],
+            "year": r["year"],
+            "status": r["status"],
+            "status_label": statuses.get(r["status"], r["status"]),
+            "unit_id": r["unit_id"],
+            "unit_name": r["unit__name"],
+            "catalog_item_id": r["catalog_item_id"],
+            "catalog_item": f"{r['catalog_item__code']} {r['catalog_item__name']}",
+            "catalog_version": r["catalog_item__version__name"],
+            "budget": r["budget"],
+            "period_start": r["period_start"],
+            "period_end": r["period_end"],
+            "purchase_mode": r["purchase_mode"],
+            "procurement_method": r["procurement_method"],
+            "proposing_organization_id": r["proposing_organization_id"],
+            "url": f"/projects/proposals/{r['id']}/",
+        }
+        for r in rows
+    ]
 
 
 class ProposalDetailOut(ProposalOut):
@@ -181,8 +210,10 @@ def plan(
     cursor: str | None = None,
     limit: int = 20,
 ):
-    page = selectors.annual_plan(year=year, unit_id=unit_id, search=q, cursor=cursor, limit=limit)
-    return page_response(page, proposal_out)
+    page = selectors.annual_plan_rows(
+        year=year, unit_id=unit_id, search=q, cursor=cursor, limit=limit
+    )
+    return json_page(page, proposal_rows_out(page.items))
 
 
 @router.get("/plan/totals", response={200: list[dict]}, auth=None, summary="各年度立项数与资金")
@@ -207,10 +238,10 @@ def list_proposals(
     cursor: str | None = None,
     limit: int = 20,
 ):
-    page = selectors.proposal_list_for(
+    page = selectors.proposal_rows_for(
         actor=request.auth, status=status, year=year, search=q, cursor=cursor, limit=limit
     )
-    return page_response(page, proposal_out)
+    return json_page(page, proposal_rows_out(page.items))
 
 
 @router.post("/proposals", response={201: ProposalDetailOut, **ERRORS}, summary="起草项目申报")
