@@ -14,14 +14,22 @@ from ninja import Schema, Status
 from caidan.accounts.api_auth import optional_actor
 from caidan.accounts.permissions import require
 from caidan.common.errors import DomainError, field_error
+from caidan.common.fast_lists import json_page
 from caidan.common.perms import Perm
-from caidan.common.schemas import ERRORS, AsSeen, PageOut, page_response
+from caidan.common.schemas import ERRORS, AsSeen, PageOut
 
 from .. import selectors, services
 from ..inputs import ContractTermsInput
 from ..models import Contract
 from .routing import router
-from .schemas import AmendmentOut, ContractDetailOut, ContractOut, HistoryOut, contract_seen
+from .schemas import (
+    AmendmentOut,
+    ContractDetailOut,
+    ContractOut,
+    HistoryOut,
+    contract_rows_out,
+    contract_seen,
+)
 
 
 def contract_for(actor, contract_id: int) -> Contract:
@@ -58,10 +66,10 @@ def _prefixed(prefix: str, *, keep: frozenset[str] = frozenset()) -> Iterator[No
 def list_contracts(
     request, status: str = "", search: str = "", cursor: str | None = None, limit: int = 20
 ):
-    page = selectors.contract_list_for(
+    page = selectors.contract_rows_for(
         actor=optional_actor(request), status=status, search=search, cursor=cursor, limit=limit
     )
-    return page_response(page)
+    return json_page(page, contract_rows_out(page.items))
 
 
 @router.get(
