@@ -176,7 +176,9 @@ def import_failed(errors: list[dict]) -> ValidationError:
     )
 
 
-def write_workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+def save_workbook(file, title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """One sheet into ``file`` (a path or a binary file object). openpyxl's write-only mode
+    writes the rows as they come, so a large table is never held in memory."""
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
@@ -184,6 +186,10 @@ def write_workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence[A
     sheet.append(list(headers))
     for row in rows:
         sheet.append(list(row))
+    workbook.save(file)
+
+
+def write_workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    save_workbook(buffer, title, headers, rows)
     return buffer.getvalue()

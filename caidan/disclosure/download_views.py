@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.http import content_disposition_header, http_date
 from django.utils.translation import gettext as _
@@ -13,7 +13,7 @@ from django.views.decorators.http import require_safe
 
 from caidan.common.xlsx import XLSX_MIME
 
-from . import downloads
+from . import bulk, downloads
 
 
 def _dataset(name: str) -> downloads.Dataset:
@@ -25,11 +25,11 @@ def _dataset(name: str) -> downloads.Dataset:
 
 @require_safe
 def data_index(request):
-    bulk = []
-    for kind, filename in downloads.BULK_FILES.items():
-        path = downloads.bulk_path(kind)
+    files = []
+    for kind, filename in bulk.BULK_FILES.items():
+        path = bulk.bulk_path(kind)
         stat = path.stat() if path else None
-        bulk.append(
+        files.append(
             {
                 "kind": kind,
                 "filename": filename,
@@ -40,7 +40,7 @@ def data_index(request):
     return render(
         request,
         "disclosure/data_index.html",
-        {"datasets": list(downloads.DATASETS.values()), "bulk": bulk},
+        {"datasets": list(downloads.DATASETS.values()), "bulk": files},
     )
 
 
@@ -59,16 +59,19 @@ def dataset_csv(request, name: str):
 @require_safe
 def dataset_xlsx(request, name: str):
     ds = _dataset(name)
-    response = HttpResponse(downloads.xlsx_bytes(ds, request.GET), content_type=XLSX_MIME)
-    response["Content-Disposition"] = content_disposition_header(
-        True, downloads.download_filename(ds, "xlsx")
+    # Written to a temporary file row by row, then sent from disk in blocks.
+    return FileResponse(
+        downloads.xlsx_file(ds, request.GET),
+        content_type=XLSX_MIME,
+        as_attachment=True,
+        filename=downloads.download_filename(ds, "xlsx"),
     )
-    return response
 
 
 BULK_TYPES = {
-    downloads.RELEASES_FILE: ("releases", "application/json"),
-    downloads.RECORDS_FILE: ("records", "application/gzip"),
+    bulk.RELEASES_FILE: ("releases", "application/json"),
+    bulk.RELEASES_GZ_FILE: ("releases_gz", "application/gzip"),
+    bulk.RECORDS_FILE: ("records", "application/gzip"),
 }
 
 
@@ -77,7 +80,7 @@ def ocds_bulk(request, filename: str):
     if filename not in BULK_TYPES:
         raise Http404(_("没有这个文件。"))
     kind, content_type = BULK_TYPES[filename]
-    path = downloads.bulk_path(kind)
+    path = bulk.bulk_path(kind)
     if path is None:
         message = _(
             "开放合同数据批量文件尚未生成：它由定时任务每小时生成一次，请稍后再试。"

@@ -1,5 +1,5 @@
-"""Open data downloads (DOMAIN.md §5): every public list as CSV and Excel, and the OCDS bulk
-files.
+"""Open data downloads (DOMAIN.md §5): every public list as CSV and Excel (the OCDS bulk
+files are ``bulk``).
 
 ``DATASETS`` is the registry: a name → its title, the queryset of exactly what the public
 list shows (the app's own public selector, or its model's ``objects.public()`` with the
@@ -8,35 +8,28 @@ fields are exported: no person (contact, legal representative, phone, e-mail, ID
 draft, no bid of an unopened tender.
 
 Each dataset's queryset is one query (``select_related`` / annotations); the organization
-list prefetches its service fields once per chunk of ``CHUNK`` rows.
-
-The OCDS bulk files are built by the tick job ``disclosure.ocds_bulk`` (at most once every
-``BULK_INTERVAL``) into ``settings.OCDS_BULK_DIR``, written to a temporary file and renamed,
-so a reader never sees half a file; the views serve the latest complete build.
+list prefetches its service fields once per chunk of ``CHUNK`` rows. Rows are read with
+``.iterator``, a chunk at a time: the CSV is streamed row by row, the Excel workbook is
+written row by row to a temporary file that is then sent from disk, so neither holds the
+table in memory.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import gzip
-import json
-import os
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import islice
-from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from caidan.common.search import text_match
-from caidan.common.tick import tick_job
 
 CHUNK = 2000
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
@@ -434,123 +427,21 @@ def csv_stream(ds: Dataset, params: Mapping[str, str] | None = None) -> Iterator
         yield writer.writerow([csv_text(v) for v in row]).encode("utf-8")
 
 
-def xlsx_bytes(ds: Dataset, params: Mapping[str, str] | None = None) -> bytes:
-    from caidan.common.xlsx import write_workbook
+def xlsx_file(ds: Dataset, params: Mapping[str, str] | None = None) -> IO[bytes]:
+    """The dataset as an Excel workbook in an anonymous temporary file, rewound: openpyxl's
+    write-only mode writes the rows as they come, and the caller sends the file from disk."""
+    from caidan.common.xlsx import save_workbook
 
     rows = ([cell(v) for v in row] for row in ds.rows(params))
-    return write_workbook(str(ds.title), ds.headers(), islice(rows, XLSX_MAX_ROWS))
+    out = tempfile.TemporaryFile()  # noqa: SIM115 - returned open; the response closes it
+    try:
+        save_workbook(out, str(ds.title), ds.headers(), islice(rows, XLSX_MAX_ROWS))
+    except BaseException:
+        out.close()
+        raise
+    out.seek(0)
+    return out
 
 
 def download_filename(ds: Dataset, ext: str) -> str:
     return f"caidan-{ds.name}-{timezone.localdate():%Y%m%d}.{ext}"
-
-
-# --- the OCDS bulk files ------------------------------------------------------------------------
-
-RELEASES_FILE = "releases.json"
-RECORDS_FILE = "records.jsonl.gz"
-BULK_FILES = {"releases": RELEASES_FILE, "records": RECORDS_FILE}
-BULK_INTERVAL = dt.timedelta(hours=1)
-
-
-def bulk_dir() -> Path:
-    return Path(settings.OCDS_BULK_DIR)
-
-
-def bulk_path(kind: str) -> Path | None:
-    """The latest complete build of ``kind`` ("releases" / "records"), or None."""
-    name = BULK_FILES.get(kind)
-    if name is None:
-        return None
-    path = bulk_dir() / name
-    return path if path.is_file() else None
-
-
-def _dump(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
-
-
-def _site_url(path: str) -> str:
-    base = (getattr(settings, "SITE_URL", "") or "https://caidan.invalid").rstrip("/")
-    return f"{base}{path}"
-
-
-def build_ocds_bulk(directory: Path | None = None) -> int:
-    """Write ``releases.json`` (one release package with every release) and
-    ``records.jsonl.gz`` (one line per contracting process: a record package with its one
-    record) into ``directory``; each through a temporary file renamed into place. Returns
-    the number of processes. Memory stays flat: releases are written as they are built."""
-    from django.urls import reverse
-
-    from caidan.disclosure import ocds
-
-    directory = Path(directory or bulk_dir())
-    directory.mkdir(parents=True, exist_ok=True)
-    releases_uri = _site_url(reverse("disclosure:ocds_bulk", args=["releases.json"]))
-    records_uri = _site_url(reverse("disclosure:ocds_bulk", args=["records.jsonl.gz"]))
-    head = ocds.release_package([], uri=releases_uri)
-    del head["releases"]
-    head_text = _dump(head)
-    assert head_text.endswith("}")
-
-    rel_fd, rel_tmp = tempfile.mkstemp(dir=directory, prefix=".releases-", suffix=".tmp")
-    rec_fd, rec_tmp = tempfile.mkstemp(dir=directory, prefix=".records-", suffix=".tmp")
-    count = 0
-    try:
-        with (
-            os.fdopen(rel_fd, "w", encoding="utf-8") as releases_out,
-            os.fdopen(rec_fd, "wb") as raw,
-            gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as records_out,
-        ):
-            releases_out.write(head_text[:-1] + ',"releases":[')
-            first = True
-            for proposal in ocds.each_process():  # prefetched in batches
-                releases = ocds.releases_for(proposal, prefetched=True)
-                for release in releases:
-                    releases_out.write(("" if first else ",") + _dump(release))
-                    first = False
-                record = ocds.record_for(proposal, releases=releases)
-                package = ocds.record_package([record], uri=records_uri)
-                records_out.write((_dump(package) + "\n").encode("utf-8"))
-                count += 1
-            releases_out.write("]}\n")
-        os.replace(rel_tmp, directory / RELEASES_FILE)
-        os.replace(rec_tmp, directory / RECORDS_FILE)
-    except BaseException:
-        for tmp in (rel_tmp, rec_tmp):
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-        raise
-    return count
-
-
-def bulk_is_fresh(now: dt.datetime, directory: Path | None = None) -> bool:
-    directory = Path(directory or bulk_dir())
-    built = [directory / name for name in BULK_FILES.values()]
-    if not all(p.is_file() for p in built):
-        return False
-    oldest = min(p.stat().st_mtime for p in built)
-    return now.timestamp() - oldest < BULK_INTERVAL.total_seconds()
-
-
-@tick_job("disclosure.ocds_bulk")
-def ocds_bulk_tick(now: dt.datetime) -> int:
-    """Rebuild the OCDS bulk files when the last build is an hour old (or missing). On one
-    host a lock file keeps two ticks from building at once; across hosts each build is
-    complete and atomic, so the last rename simply wins."""
-    if bulk_is_fresh(now):
-        return 0
-    directory = bulk_dir()
-    directory.mkdir(parents=True, exist_ok=True)
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - not POSIX
-        return build_ocds_bulk(directory)
-    with open(directory / ".build.lock", "w") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return 0  # another tick is building right now
-        if bulk_is_fresh(now):
-            return 0
-        return build_ocds_bulk(directory)

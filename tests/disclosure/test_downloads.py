@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from caidan.accounts.actor import Actor
 from caidan.common.masking import contains_personal_numbers
 from caidan.common.tick import JOBS, run_tick
-from caidan.disclosure import downloads, ocds
+from caidan.disclosure import bulk, downloads, ocds
 from tests.disclosure.test_ocds import assert_valid, full_lifecycle, sealed_tender
 from tests.procurement.factories import approved_proposal, make_bidders, published_tender
 
@@ -35,7 +35,8 @@ def csv_rows(resp) -> list[list[str]]:
 
 
 def xlsx_rows(resp) -> list[list[str]]:
-    workbook = load_workbook(io.BytesIO(resp.content), read_only=True)
+    assert resp.streaming  # sent from a temporary file, not built in memory
+    workbook = load_workbook(io.BytesIO(b"".join(resp.streaming_content)), read_only=True)
     out = [
         ["" if v is None else str(v) for v in row]
         for row in workbook.worksheets[0].iter_rows(values_only=True)
@@ -225,6 +226,7 @@ def test_index_page_lists_every_dataset_and_the_bulk_files(world, client):
     for name in ALL:
         assert f"/open/data/{name}.csv" in html and f"/open/data/{name}.xlsx" in html
     assert "/open/data/ocds/releases.json" in html
+    assert "/open/data/ocds/releases.json.gz" in html
     assert "/open/data/ocds/records.jsonl.gz" in html
 
 
@@ -324,7 +326,7 @@ def bulk_dir(settings, tmp_path):
 
 def test_bulk_files_404_before_the_tick_then_served(world, client, bulk_dir):
     assert "disclosure.ocds_bulk" in JOBS
-    for filename in ("releases.json", "records.jsonl.gz"):
+    for filename in ("releases.json", "releases.json.gz", "records.jsonl.gz"):
         resp = client.get(f"/open/data/ocds/{filename}")
         assert resp.status_code == 404
         assert "每小时" in resp.content.decode()
@@ -365,17 +367,18 @@ def test_bulk_files_404_before_the_tick_then_served(world, client, bulk_dir):
 
 
 def test_bulk_build_is_atomic(world, bulk_dir, monkeypatch):
-    downloads.build_ocds_bulk(bulk_dir)
-    before = (bulk_dir / downloads.RELEASES_FILE).read_bytes()
+    bulk.build_ocds_bulk(bulk_dir)
+    before = (bulk_dir / bulk.RELEASES_FILE).read_bytes()
 
     def boom(proposal, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(ocds, "releases_for", boom)
+    monkeypatch.setattr(ocds.stream, "releases_for", boom)
     with pytest.raises(RuntimeError):
-        downloads.build_ocds_bulk(bulk_dir)
-    assert (bulk_dir / downloads.RELEASES_FILE).read_bytes() == before  # the old build stays
+        bulk.build_ocds_bulk(bulk_dir)
+    assert (bulk_dir / bulk.RELEASES_FILE).read_bytes() == before  # the old build stays
     assert sorted(p.name for p in bulk_dir.iterdir() if not p.name.startswith(".build")) == [
-        downloads.RECORDS_FILE,
-        downloads.RELEASES_FILE,
+        bulk.RECORDS_FILE,
+        bulk.RELEASES_FILE,
+        bulk.RELEASES_GZ_FILE,
     ]

@@ -16,11 +16,11 @@ from __future__ import annotations
 import gzip
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import orjson
 
@@ -57,22 +57,27 @@ def release_package_chunks(
     uri: str = "",
     batch: int = BATCH,
     tally: Tally | None = None,
+    each: Callable[[Any, list[dict]], None] | None = None,
 ) -> Iterator[bytes]:
     """One release package with every release of ``proposals`` (default: every public
     process, prefetched ``batch`` at a time), as bytes, a process at a time. Proposals
-    passed in must be prefetched (``each_process`` does it)."""
+    passed in must be prefetched (``each_process`` does it). ``each(proposal, releases)``
+    is called for every process, e.g. to write its record from the same releases."""
     tally = tally if tally is not None else Tally()
     head, tail = _frame("releases", uri)
     yield head
     comma = b""
     for proposal in each_process(batch=batch) if proposals is None else proposals:
         parts = []
-        for release in releases_for(proposal, prefetched=True):
+        releases = releases_for(proposal, prefetched=True)
+        for release in releases:
             parts.append(comma)
             parts.append(dumps(release))
             comma = b","
             tally.items += 1
         tally.processes += 1
+        if each is not None:
+            each(proposal, releases)
         yield b"".join(parts)
     yield tail
 

@@ -22,9 +22,20 @@ class Command(BaseCommand):
         # The demo's notices go to made-up addresses: kept in the in-app inbox, not printed
         # to the console (the development email backend) where they would bury the accounts.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
-            self._seed(midyear)
+            changed = self._seed(midyear)
+        self._ocds_bulk(changed)
 
-    def _seed(self, midyear: bool) -> None:
+    def _ocds_bulk(self, changed: bool) -> None:
+        """The OCDS bulk files of /open/data/, so its links work from the first run (the
+        tick rebuilds them hourly after that); rebuilt when the seeding changed the data."""
+        from caidan.disclosure.bulk import bulk_dir, ocds_bulk_build
+
+        processes = ocds_bulk_build(force=changed)
+        if processes:
+            self.stdout.write(f"OCDS bulk files built: {processes} processes in {bulk_dir()}/.")
+
+    def _seed(self, midyear: bool) -> bool:
+        """Seed; True when anything was created."""
         created = seed()
         if any(created.values()):
             parts = ", ".join(f"{k}: {v}" for k, v in created.items() if v)
@@ -39,10 +50,10 @@ class Command(BaseCommand):
                 result = seed_midyear()
             except DomainError as exc:  # e.g. a demo database its users have changed
                 self.stderr.write(f"Mid-year processes not loaded (nothing written): {exc}")
-                return
+                return any(created.values())
             if not result.created:
                 self.stdout.write("Mid-year processes already present; nothing to do.")
-                return
+                return any(created.values())
             self.stdout.write(f"Mid-year processes loaded ({len(result.stages)} stages):")
             for key, what in result.stages.items():
                 self.stdout.write(f"  {key:<15} {what}")
@@ -56,3 +67,5 @@ class Command(BaseCommand):
 
             anchor, _ = audit_anchor_create()
             self.stdout.write(f"Audit chain anchored at event {anchor.seq} (/open/audit-anchors/).")
+            return True
+        return any(created.values())
