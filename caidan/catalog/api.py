@@ -17,12 +17,13 @@ from ninja.files import UploadedFile
 
 from caidan.catalog.codes import Code
 from caidan.common.errors import NotFound
+from caidan.common.fast_lists import json_page
 from caidan.common.schemas import ERRORS, PageOut, page_response
 from caidan.common.xlsx import XLSX_MIME
 
 from . import selectors, services
 from .inputs import CatalogItemInput, CatalogVersionInput, NegativeListEntryInput
-from .models import CatalogItem, CatalogVersion, NegativeListEntry
+from .models import CODE_DIGITS_PER_LEVEL, CatalogItem, CatalogVersion, NegativeListEntry
 
 router = Router(tags=["catalog 目录"])
 
@@ -106,6 +107,36 @@ def item_out(i: CatalogItem) -> dict[str, Any]:
         "sort_order": i.sort_order,
         "url": reverse("catalog:item", args=[i.pk]),
     }
+
+
+def item_rows_out(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``item_out`` for ``selectors.catalog_item_rows`` (``.values()`` rows): the same dicts,
+    without a model per row (docs/architecture.md, "Fast lists")."""
+    levels = {value: str(label) for value, label in CatalogItem.Level.choices}
+    categories = {value: str(label) for value, label in CatalogItem.Category.choices}
+    marker = str(2**62)  # an id no item has: the page's URLs from one ``reverse``
+    url = reverse("catalog:item", args=[marker])
+    return [
+        {
+            "id": r["id"],
+            "version_id": r["version_id"],
+            "code": r["code"],
+            "name": r["name"],
+            "description": r["description"],
+            "level": r["level"],
+            "level_label": levels.get(r["level"], r["level"]),
+            "parent_id": r["parent_id"],
+            "parent_code": r["code"][:-CODE_DIGITS_PER_LEVEL] or None,
+            "category": r["category"],
+            "category_label": categories.get(r["category"], r["category"]) if r["category"] else "",
+            "guidance_price": None if r["guidance_price"] is None else str(r["guidance_price"]),
+            "price_unit": r["price_unit"],
+            "bought_first": r["bought_first"],
+            "sort_order": r["sort_order"],
+            "url": url.replace(marker, str(r["id"])),
+        }
+        for r in rows
+    ]
 
 
 class ItemBriefOut(Schema):
@@ -262,10 +293,10 @@ def list_items(
     limit: int = 50,
 ):
     version = selectors.catalog_version_get_for(actor=_reader(request), version_id=version_id)
-    page = selectors.catalog_item_list(
+    page = selectors.catalog_item_rows(
         version=version, level=level, parent=parent, q=q, cursor=cursor, limit=limit
     )
-    return page_response(page, item_out)
+    return json_page(page, item_rows_out(page.items))
 
 
 class ItemIn(Schema):

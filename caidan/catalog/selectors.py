@@ -171,6 +171,39 @@ def catalog_item_list(
     return keyset_paginate(qs, ordering=("code", "id"), cursor=cursor, limit=limit)
 
 
+#: The columns the item list shows (``ItemOut``).
+CATALOG_ITEM_ROW_FIELDS = (
+    "id",
+    "version_id",
+    "code",
+    "name",
+    "description",
+    "level",
+    "parent_id",
+    "category",
+    "guidance_price",
+    "price_unit",
+    "bought_first",
+    "sort_order",
+)
+
+
+def catalog_item_rows(
+    *,
+    version: CatalogVersion,
+    level: int | None = None,
+    parent: str = "",
+    q: str = "",
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> Page:
+    """``catalog_item_list`` as ``.values()`` rows of ``CATALOG_ITEM_ROW_FIELDS``: one query,
+    no model instances (docs/architecture.md, "Fast lists")."""
+    qs = catalog_item_queryset(version=version, level=level, parent=parent, q=q)
+    rows = qs.values(*CATALOG_ITEM_ROW_FIELDS)
+    return keyset_paginate(rows, ordering=("code", "id"), cursor=cursor, limit=limit)
+
+
 @dataclass
 class TreeNode:
     item: CatalogItem
