@@ -311,3 +311,26 @@ def test_gzip_release_file_is_served_as_a_gzip_download(world, client, bulk_dir)
     assert "Content-Encoding" not in resp  # a .gz file, not a transfer encoding
     body = gzip.decompress(b"".join(resp.streaming_content))
     assert body == (bulk_dir / bulk.RELEASES_FILE).read_bytes()
+
+
+def test_every_stage_of_a_process_streams_without_a_query_per_row(world):
+    """The prefetch leaves large columns no release reads in the database: a release that
+    read one after all would cost a query per row, and this count would grow."""
+    from caidan.demo.midyear import seed_midyear
+
+    seed_midyear()  # a process at every stage: payments, reports, evaluations, ended ones
+    full_lifecycle(world)
+    with CaptureQueriesContext(connection) as ctx:
+        body = stream_bytes(ocds.release_package_chunks(batch=10_000))
+    releases = json.loads(body)["releases"]
+    assert len(ctx.captured_queries) <= 12 + 1  # one batch, about ten prefetches
+    tags = {t for r in releases for t in r["tag"]}
+    assert {"tenderUpdate", "award", "implementation", "contractTermination"} <= tags
+    implementation = [
+        c["implementation"]
+        for r in releases
+        for c in r.get("contracts", ())
+        if "implementation" in c
+    ]
+    for part in ("transactions", "milestones", "metrics"):
+        assert any(i.get(part) for i in implementation), part

@@ -16,6 +16,30 @@ def approved_proposals():
     return Proposal.objects.public().select_related("unit")
 
 
+# Columns no release reads, left in the database: the large ones (terms, criteria, results,
+# key material) cost time and memory on every row of a national export.
+_TENDER_UNREAD = (
+    "required_fields",
+    "factors",
+    "post_requirements",
+    "result",
+    "wrapped_key",
+    "method_change_reason",
+)
+_CONTRACT_UNREAD = (
+    "quantity",
+    "quality_standards",
+    "settlement_method",
+    "acceptance_criteria",
+    "rights_obligations",
+    "breach_liability",
+    "indicators",
+    "payment_split",
+    "termination_reason",
+    "settlement",
+)
+
+
 def prefetch(proposals: list) -> list:
     """Load everything ``releases_for`` reads for these proposals in a fixed number of queries
     (about ten, whatever their number): each list of processes costs the same per page."""
@@ -41,6 +65,7 @@ def prefetch(proposals: list) -> list:
             queryset=Tender.objects.public()
             .filter(published_at__isnull=False)
             .select_related("unit")
+            .defer(*_TENDER_UNREAD)
             .order_by("id"),
             to_attr="ocds_tenders",
         ),
@@ -55,7 +80,10 @@ def prefetch(proposals: list) -> list:
             "ocds_tenders__bids",
             queryset=Bid.objects.public()
             .select_related("organization")
-            .only("id", "status", "submitted_at", "price", "organization", "tender", "opened_at")
+            .only(
+                *("id", "status", "submitted_at", "price", "tender", "opened_at"),
+                *("organization__name", "organization__uscc"),  # the bidder's public identity
+            )
             .order_by("id"),
             to_attr="ocds_opened_bids",
         ),
@@ -80,6 +108,7 @@ def prefetch(proposals: list) -> list:
             "contracts",
             queryset=Contract.objects.public()
             .select_related("unit", "organization")
+            .defer(*_CONTRACT_UNREAD)
             .order_by("id"),
             to_attr="ocds_contracts",
         ),
@@ -92,12 +121,17 @@ def prefetch(proposals: list) -> list:
         ),
         Prefetch(
             "ocds_contracts__reports",
-            queryset=Report.objects.order_by("due_on", "id"),
+            queryset=Report.objects.defer("summary", "fund_lines", "review_comment").order_by(
+                "due_on", "id"
+            ),
             to_attr="ocds_reports",
         ),
         Prefetch(
             "ocds_contracts__evaluations",
-            queryset=Evaluation.objects.public().order_by("published_at"),
+            # the result, never the summary nor the scores behind it
+            queryset=Evaluation.objects.public()
+            .defer("scores", "computed", "subject_weights", "summary")
+            .order_by("published_at"),
             to_attr="ocds_evaluations",
         ),
     )
