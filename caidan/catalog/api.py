@@ -292,9 +292,14 @@ def list_items(
     cursor: str | None = None,
     limit: int = 50,
 ):
-    version = selectors.catalog_version_get_for(actor=_reader(request), version_id=version_id)
     page = selectors.catalog_item_rows(
-        version=version, level=level, parent=parent, q=q, cursor=cursor, limit=limit
+        actor=_reader(request),
+        version_id=version_id,
+        level=level,
+        parent=parent,
+        q=q,
+        cursor=cursor,
+        limit=limit,
     )
     return json_page(page, item_rows_out(page.items))
 

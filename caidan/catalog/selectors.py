@@ -131,7 +131,7 @@ def _clean_parent_code(value: str) -> str:
 
 
 def catalog_item_queryset(
-    *, version: CatalogVersion, level: int | None = None, parent: str = "", q: str = ""
+    *, version: CatalogVersion | int, level: int | None = None, parent: str = "", q: str = ""
 ) -> QuerySet[CatalogItem]:
     qs = CatalogItem.objects.filter(version=version)
     if level is not None:
@@ -190,16 +190,20 @@ CATALOG_ITEM_ROW_FIELDS = (
 
 def catalog_item_rows(
     *,
-    version: CatalogVersion,
+    actor: Actor,
+    version_id: int,
     level: int | None = None,
     parent: str = "",
     q: str = "",
     cursor: str | None = None,
     limit: int | None = None,
 ) -> Page:
-    """``catalog_item_list`` as ``.values()`` rows of ``CATALOG_ITEM_ROW_FIELDS``: one query,
-    no model instances (docs/architecture.md, "Fast lists")."""
-    qs = catalog_item_queryset(version=version, level=level, parent=parent, q=q)
+    """``catalog_item_list`` of a version ``actor`` may see (404 as ``catalog_version_get_for``
+    otherwise) as ``.values()`` rows of ``CATALOG_ITEM_ROW_FIELDS``: two small queries, no
+    model instances (docs/architecture.md, "Fast lists")."""
+    if not visible_versions(actor=actor).filter(pk=version_id).exists():
+        raise NotFound("找不到该目录版本。", code=Code.VERSION_NOT_FOUND)
+    qs = catalog_item_queryset(version=version_id, level=level, parent=parent, q=q)
     rows = qs.values(*CATALOG_ITEM_ROW_FIELDS)
     return keyset_paginate(rows, ordering=("code", "id"), cursor=cursor, limit=limit)
 

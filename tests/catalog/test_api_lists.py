@@ -83,7 +83,6 @@ def test_fast_list_edges(client, token_for, versions):
     assert by_code["010102"]["guidance_price"] == "0.01"
     assert by_code["010103"]["guidance_price"] == "1234567.89"
     assert by_code["010103"]["url"] == f"/catalog/items/{by_code['010103']['id']}/"
-    assert client.get(f"{BASE}/{draft.pk}/items").status_code == 404  # a draft is not public
 
 
 def test_one_query_for_the_page_whatever_its_size(client, versions):
@@ -96,3 +95,13 @@ def test_one_query_for_the_page_whatever_its_size(client, versions):
         counts[limit] = [q["sql"] for q in ctx.captured_queries]
     assert len(counts[1]) == len(counts[30]), counts
     assert len([q for q in counts[30] if "catalog_catalogitem" in q]) == 1
+    assert len(counts[30]) == 2  # the version may be seen; its page of items
+
+
+def test_a_version_the_reader_may_not_see_is_not_found(client, token_for, versions):
+    url = f"{BASE}/{versions['draft'].pk}/items"
+    for headers in ({}, token_for("purchaser")):
+        resp = client.get(url, **headers)
+        assert resp.status_code == 404 and resp.json()["code"] == "version_not_found"
+    assert client.get(url, **token_for("admin")).status_code == 200
+    assert client.get(f"{BASE}/999999/items").status_code == 404

@@ -131,7 +131,9 @@ def test_fast_list_queries_are_served_by_indexes(world):
         "tenders, purchaser": lambda: tender_rows(actor=world.actor("purchaser"), limit=50),
         "plan": lambda: annual_plan_rows(year=2014, limit=50),
         "contracts": lambda: contract_rows_for(actor=Actor.anonymous(), limit=50),
-        "catalog items": lambda: catalog_item_rows(version=catalog_current(), level=3, limit=50),
+        "catalog items": lambda: catalog_item_rows(
+            actor=Actor.anonymous(), version_id=catalog_current().pk, level=3, limit=50
+        ),
     }
     for name, run in lists.items():
         with CaptureQueriesContext(connection) as ctx:
