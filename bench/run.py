@@ -115,6 +115,20 @@ def seed_database(args, scale) -> dict:
     return info
 
 
+def migrate_reused() -> None:
+    """Apply migrations newer than a reused load (their new columns hold defaults, not what
+    the load would give them: load afresh for exact numbers)."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if pending:
+        say(f"warning: {len(pending)} migrations newer than the load; applying them")
+        call_command("migrate", verbosity=0, interactive=False)
+
+
 # --- what the load needs ------------------------------------------------------------------------
 
 
@@ -489,7 +503,7 @@ def q(term: str) -> str:
     return quote(term)
 
 
-def plan(info: dict, *, token: str, session: str, scale_name: str) -> list[dict]:
+def plan(info: dict, *, token: str, session: str) -> list[dict]:
     """(group, name, paths, target, headers) for every measured endpoint."""
     from caidan.orgs.models import Organization
     from caidan.procurement.models import Tender
@@ -837,6 +851,7 @@ def main() -> None:
         info = seed_database(args, scale)
     else:
         say(f"reusing {args.db} (scale {scale.name}, {info['counts']})")
+        migrate_reused()
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -845,7 +860,7 @@ def main() -> None:
 
     token, session = api_token("admin"), session_for("admin")
     publish_prep = prepare_publish(info)
-    requests = plan(info, token=token, session=session, scale_name=scale.name)
+    requests = plan(info, token=token, session=session)
     if args.only:
         requests = [r for r in requests if args.only in r["name"] or r["group"] == "floor"]
     connection.close()

@@ -16,7 +16,6 @@ import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection
 from django.utils import timezone
 
 from bench.copyload import Copier, finish, next_id
@@ -774,4 +773,3 @@ def _proposals_and_after(scale, today, units, items, orgs: range, out: Loaded) -
     }
     out.info["demo_contract"] = demo_contract
     log(f"survey answers: {sum(sizes)} ({time.monotonic() - t:.0f} s)")
-    connection.commit() if not connection.get_autocommit() else None
