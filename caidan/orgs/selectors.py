@@ -124,8 +124,10 @@ def organization_rows(
     page = keyset_paginate(rows, ordering=("id",), cursor=cursor, limit=limit)
     by_id = {}
     for row in page.items:
-        level, until = row.pop("current_grade_level"), row.pop("current_grade_until")
-        row["current_grade"] = level if until is not None and until >= today else None
+        until = row["current_grade_until"]
+        row["current_grade"] = (
+            row["current_grade_level"] if until is not None and until >= today else None
+        )
         row["on_abnormal"] = row["on_serious"] = False
         row["fields"] = []
         by_id[row["id"]] = row
