@@ -510,7 +510,7 @@ def plan(info: dict, *, token: str, session: str) -> list[dict]:
     from caidan.projects.models import Proposal
 
     n = info["counts"]["organizations"]
-    deep_rows = min(10_000 * 20, int(n * 0.9))
+    deep_rows = min(10_000 * 50, int(n * 0.9))  # page 10,000 of 50, or 90 % in
     org_deep = deep_id(Organization.objects.order_by("id"), deep_rows)
     tender_deep = deep_id(
         Tender.objects.public().order_by("-id"), int(info["counts"]["tenders"] * 0.8)
@@ -739,7 +739,8 @@ def judge(row: dict, by_name: dict) -> None:
         first = by_name[target[1]]["summary"]["p50_ms"]
         ratio = s["p50_ms"] / first if first else None
         row["ratio"] = round(ratio, 2) if ratio else None
-        ok = ratio is not None and ratio <= 1.5
+        # "≈ page 1": within half again, or 5 ms (noise at a few milliseconds)
+        ok = ratio is not None and (ratio <= 1.5 or s["p50_ms"] - first <= 5)
     else:
         value = s[target[0]]
         ok = value is not None and value <= target[2]
@@ -753,7 +754,7 @@ def _target_text(target) -> str:
     if target[0] == "ratio":
         return f"≥ {target[2]}× floor"
     if target[0] == "deep":
-        return "p50 ≤ 1.5× page 1"
+        return "p50 ≤ 1.5× page 1 (or +5 ms)"
     return f"p95 ≤ {target[2]} ms"
 
 
