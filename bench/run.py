@@ -736,6 +736,9 @@ def judge(row: dict, by_name: dict) -> None:
         row["ratio"] = round(ratio, 2)
         ok = ratio >= target[2]
     elif kind == "deep":
+        if target[1] not in by_name:  # page 1 was left out (--only)
+            row["target_text"] = ""
+            return
         first = by_name[target[1]]["summary"]["p50_ms"]
         ratio = s["p50_ms"] / first if first else None
         row["ratio"] = round(ratio, 2) if ratio else None
