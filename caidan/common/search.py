@@ -140,6 +140,26 @@ def text_match(q: str, *fields: str, phrase: bool = False) -> Q:
     return reduce(and_, (_word_match(t, fields, indexed=indexed) for t in terms))
 
 
+#: Up to this many related rows, a search through a relation becomes a list of ids, which
+#: PostgreSQL combines with the record's other indexed conditions (a rare word: few rows to
+#: fetch). Above it, the word is matched through the join (a common word: the record's own
+#: ordered scan soon finds a page, checking each row's related row by its primary key).
+RELATED_ID_LIMIT = 500
+
+
+def related_match(q: str, model, field: str, path: str) -> Q:
+    """Records whose related ``model`` row (reached through ``path``) has every word of ``q``
+    in ``field``: searched on the related table's own gram index first."""
+    ids = list(
+        model.objects.filter(text_match(q, field))
+        .order_by()
+        .values_list("pk", flat=True)[: RELATED_ID_LIMIT + 1]
+    )
+    if len(ids) > RELATED_ID_LIMIT:
+        return text_match(q, f"{path}__{field}")
+    return Q(**{f"{path}__in": ids})
+
+
 #: The longest query a search box takes.
 MAX_QUERY_LENGTH = 100
 

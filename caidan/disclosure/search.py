@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from caidan.common.search import is_phrase_query, text_match
+from caidan.common.search import is_phrase_query, normalize, related_match, text_match
 
 from .models import Notice, NoticeStatus
 from .selectors import clean_query
@@ -43,14 +43,31 @@ def _ranked(qs: QuerySet, q: str, fields: tuple[str, ...], limit: int, exact: Q 
     first those holding ``q`` as a phrase (or matching ``exact``: a reference number), then,
     when ``q`` has several words and room is left, those holding every word. Each step is one
     query the gram indexes serve (see ``caidan.common.search``); no row comes twice."""
-    first = text_match(q, *fields, phrase=True)
+    first = _match(q, fields, phrase=True)
     if exact is not None:
         first |= exact
     rows = list(qs.filter(first)[:limit])
     if len(rows) < limit and is_phrase_query(q):
         seen = [r["id"] for r in rows]
-        rows += list(qs.filter(text_match(q, *fields)).exclude(pk__in=seen)[: limit - len(rows)])
+        rows += list(qs.filter(_match(q, fields)).exclude(pk__in=seen)[: limit - len(rows)])
     return rows
+
+
+def _match(q: str, fields: tuple, *, phrase: bool = False) -> Q:
+    """``text_match`` on the record's own columns; a ``(model, field, path)`` entry searches a
+    related table on its own index first (``related_match``), so that a type ordered by its
+    own columns is not scanned joined to the table that holds the text."""
+    from functools import reduce
+    from operator import or_
+
+    parts = []
+    own = [f for f in fields if isinstance(f, str)]
+    if own:
+        parts.append(text_match(q, *own, phrase=phrase))
+    for model, field, path in (f for f in fields if not isinstance(f, str)):
+        words = [normalize(q).strip()] if phrase else [q]
+        parts += [related_match(w, model, field, path) for w in words]
+    return reduce(or_, parts)
 
 
 def _named(q: str) -> Q:
@@ -161,7 +178,7 @@ def search_tenders(q: str, *, limit: int = PER_TYPE) -> list[dict]:
 
 def search_awards(q: str, *, limit: int = PER_TYPE) -> list[dict]:
     from caidan.orgs.search import organization_name_match
-    from caidan.procurement.models import Award
+    from caidan.procurement.models import Award, Tender
 
     qs = (
         Award.objects.public()
@@ -171,9 +188,8 @@ def search_awards(q: str, *, limit: int = PER_TYPE) -> list[dict]:
             "id", "tender_id", "tender__title", "bid__organization__name", "notice_published_at"
         )
     )
-    rows = _ranked(
-        qs, q, ("tender__title",), limit, organization_name_match(q, "bid__organization")
-    )
+    fields = ((Tender, "title", "tender"),)
+    rows = _ranked(qs, q, fields, limit, organization_name_match(q, "bid__organization"))
     return [
         _hit(
             "award",
@@ -210,6 +226,7 @@ def search_contracts(q: str, *, limit: int = PER_TYPE) -> list[dict]:
 
 
 def search_evaluations(q: str, *, limit: int = PER_TYPE) -> list[dict]:
+    from caidan.contracts.models import Contract
     from caidan.evaluations.models import Evaluation, Grade, Stage
     from caidan.orgs.search import organization_name_match
 
@@ -218,9 +235,8 @@ def search_evaluations(q: str, *, limit: int = PER_TYPE) -> list[dict]:
         .order_by("-published_at", "-id")
         .values("id", "contract__title", "stage", "grade", "published_at")
     )
-    rows = _ranked(
-        qs, q, ("contract__title",), limit, organization_name_match(q, "contract__organization")
-    )
+    fields = ((Contract, "title", "contract"),)
+    rows = _ranked(qs, q, fields, limit, organization_name_match(q, "contract__organization"))
     stages, grades = dict(Stage.choices), dict(Grade.choices)
     return [
         _hit(

@@ -278,10 +278,10 @@ def test_records_are_found_by_their_organizations_name_rare_or_common(world, mon
     """A rare name becomes a list of ids; a common one (over the limit) is matched through
     the join. Either way the same contracts come back."""
     from caidan.contracts.selectors import contract_list_public
-    from caidan.orgs import search as org_search
+    from caidan.common import search as common_search
     from tests.contracts.factories import signed_contract
 
-    monkeypatch.setattr(org_search, "NAMED_ID_LIMIT", limit)
+    monkeypatch.setattr(common_search, "RELATED_ID_LIMIT", limit)
     contract = signed_contract(world)
     name = contract.organization.name
     found = contract_list_public(actor=Actor.anonymous(), search=name[2:6]).items
