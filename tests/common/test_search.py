@@ -277,8 +277,8 @@ def test_search_dates_sort_newest_first_within_a_rank(world):
 def test_records_are_found_by_their_organizations_name_rare_or_common(world, monkeypatch, limit):
     """A rare name becomes a list of ids; a common one (over the limit) is matched through
     the join. Either way the same contracts come back."""
-    from caidan.contracts.selectors import contract_list_public
     from caidan.common import search as common_search
+    from caidan.contracts.selectors import contract_list_public
     from tests.contracts.factories import signed_contract
 
     monkeypatch.setattr(common_search, "RELATED_ID_LIMIT", limit)
