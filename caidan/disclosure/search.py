@@ -18,6 +18,8 @@ Every function returns plain dicts: ``type``, ``label`` (the type's name), ``tit
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import reduce
+from operator import or_
 from typing import Any
 from urllib.parse import urlencode
 
@@ -26,7 +28,7 @@ from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from caidan.common.search import is_phrase_query, normalize, related_match, text_match
+from caidan.common.search import is_phrase_query, related_match, text_match
 
 from .models import Notice, NoticeStatus
 from .selectors import clean_query
@@ -38,43 +40,29 @@ def _hit(kind: str, label: Any, title: str, date: Any, url: str, note: str = "")
     return {"type": kind, "label": label, "title": title, "date": date, "url": url, "note": note}
 
 
-def _ranked(qs: QuerySet, q: str, fields: tuple[str, ...], limit: int, exact: Q | None = None):
+def _ranked(qs: QuerySet, q: str, fields: tuple, limit: int, exact: Q | None = None):
     """At most ``limit`` rows of ``qs`` (a ``values()`` query with ``id``, in its own order):
     first those holding ``q`` as a phrase (or matching ``exact``: a reference number), then,
     when ``q`` has several words and room is left, those holding every word. Each step is one
-    query the gram indexes serve (see ``caidan.common.search``); no row comes twice."""
-    first = _match(q, fields, phrase=True)
-    if exact is not None:
-        first |= exact
-    rows = list(qs.filter(first)[:limit])
-    if len(rows) < limit and is_phrase_query(q):
-        seen = [r["id"] for r in rows]
-        rows += list(qs.filter(_match(q, fields)).exclude(pk__in=seen)[: limit - len(rows)])
-    return rows
+    query the gram indexes serve (see ``caidan.common.search``); no row comes twice.
 
-
-def _match(q: str, fields: tuple, *, phrase: bool = False) -> Q:
-    """``text_match`` on the record's own columns; a ``(model, field, path)`` entry searches a
-    related table on its own index first (``related_match``), so that a type ordered by its
-    own columns is not scanned joined to the table that holds the text."""
-    from functools import reduce
-    from operator import or_
-
-    parts = []
+    ``fields`` are the record's own columns, or ``(model, field, path)`` for text held by a
+    related table: that table is searched on its own index first (``related_match``, every
+    word, once for both steps), so that a type ordered by its own columns is not scanned
+    joined to the table that holds the text."""
     own = [f for f in fields if isinstance(f, str)]
-    if own:
-        parts.append(text_match(q, *own, phrase=phrase))
-    for model, field, path in (f for f in fields if not isinstance(f, str)):
-        words = [normalize(q).strip()] if phrase else [q]
-        parts += [related_match(w, model, field, path) for w in words]
-    return reduce(or_, parts)
+    related = [related_match(q, *f) for f in fields if not isinstance(f, str)]
+    extra = [exact] if exact is not None else []
 
+    def match(phrase: bool) -> Q:
+        parts = ([text_match(q, *own, phrase=phrase)] if own else []) + related + extra
+        return reduce(or_, parts)
 
-def _named(q: str) -> Q:
-    """Records of an organization whose name holds ``q``: filter on ``organization``."""
-    from caidan.orgs.search import organization_name_match
-
-    return organization_name_match(q)
+    rows = list(qs.filter(match(phrase=True))[:limit])
+    if len(rows) < limit and is_phrase_query(q) and own:
+        seen = [r["id"] for r in rows]
+        rows += list(qs.filter(match(phrase=False)).exclude(pk__in=seen)[: limit - len(rows)])
+    return rows
 
 
 def search_notices(q: str, *, limit: int = PER_TYPE) -> list[dict]:
@@ -205,13 +193,14 @@ def search_awards(q: str, *, limit: int = PER_TYPE) -> list[dict]:
 
 def search_contracts(q: str, *, limit: int = PER_TYPE) -> list[dict]:
     from caidan.contracts.models import Contract
+    from caidan.orgs.search import organization_name_match
 
     qs = (
         Contract.objects.public()
         .order_by("-id")
         .values("id", "title", "signed_at", "organization__name")
     )
-    rows = _ranked(qs, q, ("title",), limit, Q(reference=q.upper()) | _named(q))
+    rows = _ranked(qs, q, ("title",), limit, Q(reference=q.upper()) | organization_name_match(q))
     return [
         _hit(
             "contract",
