@@ -3,7 +3,13 @@ from django.db import models
 
 
 class Notification(models.Model):
-    """One message in a person's in-app inbox (deadlines, decisions, assignments)."""
+    """One message in a person's in-app inbox (deadlines, decisions, assignments).
+
+    A message that asks its recipient to do something carries the ``task`` it stands for
+    (``"<step>:<object>:<id>"``, e.g. ``"report_review:report:12"``); the service that
+    completes the step calls ``notifications_resolve(task=…)``, which sets ``done_at`` —
+    whoever did it, and whether the message was read or not. A done message no longer
+    counts as unread."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -18,6 +24,8 @@ class Notification(models.Model):
     created_at = models.DateTimeField("时间", auto_now_add=True)
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
     emailed = models.BooleanField("已发邮件", default=False)
+    task = models.CharField("待办事项", max_length=120, blank=True, default="")
+    done_at = models.DateTimeField("办结时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "通知"
@@ -27,8 +35,16 @@ class Notification(models.Model):
             models.Index(fields=["recipient", "-id"], name="notif_recipient_id"),
             models.Index(
                 fields=["recipient"],
-                name="notif_recipient_unread",
-                condition=models.Q(read_at__isnull=True),
+                name="notif_recipient_open",
+                condition=models.Q(read_at__isnull=True, done_at__isnull=True),
+            ),
+            # the inbox groups a person's messages by the record they link to
+            models.Index(fields=["recipient", "url", "-id"], name="notif_recipient_url"),
+            # notifications_resolve finds the open messages of one task
+            models.Index(
+                fields=["task"],
+                name="notif_task_open",
+                condition=models.Q(done_at__isnull=True) & ~models.Q(task=""),
             ),
         ]
 

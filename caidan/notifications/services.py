@@ -24,13 +24,20 @@ def notify(
     body: str = "",
     url: str = "",
     email: bool = True,
+    task: str = "",
 ) -> list[Notification]:
     """Put a message in each recipient's inbox (one bulk insert) and, after commit, email
-    those who have an address. Call it inside the service that made the decision."""
-    people = [r for r in recipients if r is not None]
+    those who have an address. Call it inside the service that made the decision.
+
+    ``task``: the step the message asks for (``"<step>:<object>:<id>"``); the service that
+    completes that step calls ``notifications_resolve(task=…)`` and the message shows as done.
+    A person is told once per message, however many roles they hold."""
+    people = list({r.pk: r for r in recipients if r is not None}.values())
     rows = Notification.objects.bulk_create(
         [
-            Notification(recipient=p, kind=kind, title=title[:200], body=body, url=url)
+            Notification(
+                recipient=p, kind=kind, title=title[:200], body=body, url=url, task=task[:120]
+            )
             for p in people
         ]
     )
@@ -52,6 +59,19 @@ def notify(
     return rows
 
 
+def notifications_resolve(*, task: str, recipients: Iterable | None = None, now=None) -> int:
+    """Mark the open messages of ``task`` done (one UPDATE), because the step they ask for
+    has been done — by anyone. ``recipients``: only theirs (one member has voted; the
+    others' reminders stay open). Call it inside the service that completes the step, so a
+    rolled-back step leaves the reminders open. Returns how many were marked."""
+    if not task:
+        return 0
+    rows = Notification.objects.filter(task=task, done_at__isnull=True)
+    if recipients is not None:
+        rows = rows.filter(recipient__in=[getattr(r, "pk", r) for r in recipients])
+    return rows.update(done_at=now or timezone.now())
+
+
 def notification_mark_read(*, user, notification_id: int) -> Notification:
     row = Notification.objects.filter(pk=notification_id, recipient=user).first()
     if row is None:
@@ -59,6 +79,18 @@ def notification_mark_read(*, user, notification_id: int) -> Notification:
     if row.read_at is None:
         row.read_at = timezone.now()
         row.save(update_fields=["read_at"])
+    return row
+
+
+def notification_mark_group_read(*, user, notification_id: int) -> Notification:
+    """Open a record from the grouped inbox: every unread message of mine that links to
+    the same record is read (one UPDATE after the lookup)."""
+    row = Notification.objects.filter(pk=notification_id, recipient=user).first()
+    if row is None:
+        raise NotFound("找不到该通知。")
+    same = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    same = same.filter(url=row.url) if row.url else same.filter(pk=row.pk)
+    same.update(read_at=timezone.now())
     return row
 
 

@@ -10,7 +10,7 @@ from . import selectors, services
 @login_required
 @domain_errors
 def inbox(request):
-    page = selectors.inbox(
+    page = selectors.inbox_grouped(
         user=request.user,
         unread_only=request.GET.get("unread") == "1",
         cursor=request.GET.get("cursor") or None,
@@ -22,7 +22,7 @@ def inbox(request):
 @login_required
 @domain_errors
 def mark_read(request, notification_id: int):
-    row = services.notification_mark_read(user=request.user, notification_id=notification_id)
+    row = services.notification_mark_group_read(user=request.user, notification_id=notification_id)
     if row.url and row.url.startswith("/"):
         return redirect(row.url)
     return redirect("notifications:inbox")

@@ -105,7 +105,6 @@ def _committee(s: Scene, result: MidyearResult) -> None:
     from caidan.projects.services import (
         agenda_item_decide,
         review_session_add_proposal,
-        review_session_close,
         review_session_create,
         review_session_open,
         vote_cast,
@@ -129,7 +128,7 @@ def _committee(s: Scene, result: MidyearResult) -> None:
         vote_cast(item=agenda, choice="yes", actor=s.committee)
         ensure_ceiling(s.unit, proposals[key].year, s.budgets[key], admin)
         agenda_item_decide(item=agenda, reason="需求明确，预算合理，同意立项。", actor=admin)
-    review_session_close(session=session, actor=admin)
+    # the session closed itself when its last item was decided
     for key in approved:
         proposals[key].refresh_from_db()
     result.stages["draft"] = "proposal drafted"

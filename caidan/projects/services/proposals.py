@@ -174,29 +174,57 @@ def proposal_submit(*, proposal: Proposal, actor: Actor) -> Proposal:
         proposal_lifecycle.apply(
             proposal, ProposalAction.SUBMIT, actor=actor, submitted_at=timezone.now()
         )
-        from caidan.accounts.models import User
-        from caidan.notifications.services import notify
-
-        reviewers = User.objects.filter(
-            memberships__role__in=[Role.COMMITTEE_MEMBER, Role.PLATFORM_ADMIN],
-            memberships__is_active=True,
-            is_active=True,
-        ).distinct()
-        notify(
-            recipients=reviewers,
-            kind="proposal.submitted",
-            title=f"新的项目申报：{proposal.title}",
-            body=f"{proposal.unit.name}申报了“{proposal.title}”，预算 {proposal.budget} 元，待列入审定议程。",
-            url=f"/projects/proposals/{proposal.pk}/",
-        )
+        ask_to_schedule(proposal)
     return proposal
+
+
+def schedule_task(proposal: Proposal) -> str:
+    """The task of "put this proposal on a review agenda" (done when it is scheduled,
+    withdrawn or packaged)."""
+    return f"proposal_schedule:proposal:{proposal.pk}"
+
+
+def _agenda_setters() -> list:
+    """Who sets the review committee's agenda: the platform admins (the bureau that
+    organises the sessions); the committee members only where there is no admin. The
+    members themselves are asked to vote once a proposal is on an open session's agenda."""
+    from caidan.accounts.models import User
+
+    people = User.objects.filter(is_active=True, memberships__is_active=True).distinct()
+    admins = list(people.filter(memberships__role=Role.PLATFORM_ADMIN))
+    return admins or list(people.filter(memberships__role=Role.COMMITTEE_MEMBER))
+
+
+def ask_to_schedule(proposal: Proposal, *, again: bool = False) -> None:
+    from caidan.notifications.services import notify
+
+    notify(
+        recipients=_agenda_setters(),
+        kind="proposal.submitted",
+        title=f"请将“{proposal.title}”列入审定议程"
+        + ("（已移出议程，待重新安排）" if again else ""),
+        body=f"{proposal.unit.name}申报的“{proposal.title}”（预算 {proposal.budget} 元）"
+        "已进入项目库，请安排审定会议并列入议程。",
+        url=f"/projects/proposals/{proposal.pk}/",
+        task=schedule_task(proposal),
+    )
+
+
+def _resolve_schedule(proposal: Proposal) -> None:
+    from caidan.notifications.services import notifications_resolve
+
+    notifications_resolve(task=schedule_task(proposal))
 
 
 def proposal_withdraw(*, proposal: Proposal, reason: str = "", actor: Actor) -> Proposal:
     require(actor, Perm.PROJECTS_EDIT, proposal)
     with transaction.atomic():
         proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
-        return proposal_lifecycle.apply(proposal, ProposalAction.WITHDRAW, actor=actor, note=reason)
+        proposal = proposal_lifecycle.apply(
+            proposal, ProposalAction.WITHDRAW, actor=actor, note=reason
+        )
+        _resolve_schedule(proposal)
+        return proposal
 
 
 def _hub_eligible(hub, data: ProposalInput, *, on: dt.date) -> None:
@@ -295,4 +323,5 @@ def proposal_package(
         )
         for p in locked:
             proposal_lifecycle.apply(p, ProposalAction.PACKAGE, actor=actor, packaged_into=package)
+            _resolve_schedule(p)
     return package

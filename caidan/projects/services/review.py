@@ -21,9 +21,10 @@ from caidan.common.actor import Actor
 from caidan.common.errors import Conflict, PermissionDenied, ValidationError, field_error
 from caidan.common.money import to_money
 from caidan.common.perms import Perm
+from caidan.common.tick import tick_job
 from caidan.jurisdiction.registry import parse_fraction
 from caidan.jurisdiction.selectors import setting_value
-from caidan.notifications.services import notify
+from caidan.notifications.services import notifications_resolve, notify
 from caidan.projects.codes import Code
 
 from ..lifecycles import SessionAction, proposal_lifecycle, session_lifecycle
@@ -41,6 +42,7 @@ from ..models import (
     VoteChoice,
 )
 from ..totals import plan_totals_tracked
+from .proposals import ask_to_schedule, schedule_task
 
 # --- budget ceilings ----------------------------------------------------------------------
 
@@ -166,13 +168,96 @@ def review_session_create(
     return session
 
 
+def vote_task(item: AgendaItem) -> str:
+    """The task of a member's vote reminder on one agenda item (done when that member has
+    voted or stood aside, or for everyone when the item is decided or withdrawn)."""
+    return f"review_vote:item:{item.pk}"
+
+
+def vote_due(session: ReviewSession, *, now: dt.datetime | None = None) -> dt.date:
+    """Votes are cast at the meeting: the meeting's day (today, if the session is opened
+    after it)."""
+    today = timezone.localdate(now)
+    return max(timezone.localdate(session.meeting_at), today)
+
+
+def _ask_for_votes(session: ReviewSession, items: list[AgendaItem]) -> None:
+    """Each member not standing aside gets, per pending item, a reminder naming the item's
+    number and the day the vote is due."""
+    due = vote_due(session)
+    members = list(session.members.all())
+    recused: dict[int, set[int]] = {}
+    for item_id, member_id in Recusal.objects.filter(item__in=items).values_list(
+        "item_id", "member_id"
+    ):
+        recused.setdefault(item_id, set()).add(member_id)
+    for item in items:
+        notify(
+            recipients=[m for m in members if m.pk not in recused.get(item.pk, set())],
+            kind="review.vote_requested",
+            title=f"请对议程第{item.position}项表决，截止 {due.month}月{due.day}日："
+            f"{item.proposal.title}",
+            body=f"{session.title}已开始表决。议程第{item.position}项“{item.proposal.title}”"
+            f"（{item.proposal.unit.name}，预算 {item.proposal.budget} 元）请于 "
+            f"{due:%Y-%m-%d} 前表决；与申报单位有利害关系的，请先声明回避。",
+            url=f"/projects/sessions/{session.pk}/",
+            task=vote_task(item),
+        )
+
+
+def _close_if_decided(session: ReviewSession, actor: Actor) -> bool:
+    """A session open for voting closes itself once no agenda item is left pending — through
+    the session's lifecycle, so the closing is audited like a closing by hand."""
+    if (
+        session.status != SessionStatus.OPEN
+        or not session.agenda.exists()
+        or session.agenda.filter(decision=AgendaDecision.PENDING).exists()
+    ):
+        return False
+    session_lifecycle.apply(
+        session, SessionAction.CLOSE, actor=actor, update_fields=[], note="议程已全部审定"
+    )
+    return True
+
+
 def review_session_open(*, session: ReviewSession, actor: Actor) -> ReviewSession:
+    """Open the vote; each member is asked to vote on each item."""
     require(actor, Perm.PROJECTS_ORGANIZE_REVIEW, session)
     with transaction.atomic():
         session = ReviewSession.objects.select_for_update().get(pk=session.pk)
         if not session.agenda.exists():
             raise Conflict("议程为空，请先列入待审定的项目。")
-        return session_lifecycle.apply(session, SessionAction.OPEN, actor=actor, update_fields=[])
+        session = session_lifecycle.apply(
+            session, SessionAction.OPEN, actor=actor, update_fields=[]
+        )
+        pending = session.agenda.filter(decision=AgendaDecision.PENDING).select_related(
+            "proposal__unit"
+        )
+        _ask_for_votes(session, list(pending))
+        return session
+
+
+@tick_job("projects.sessions_close_decided")
+def review_sessions_close_decided(now: dt.datetime | None = None) -> int:
+    """Close, through the lifecycle and audited, every session still open for voting whose
+    agenda is all decided (sessions decided before sessions closed themselves). Idempotent;
+    each session in its own transaction, locked rows skipped."""
+    system = Actor.system()
+    done = (
+        ReviewSession.objects.filter(status=SessionStatus.OPEN, agenda__isnull=False)
+        .exclude(agenda__decision=AgendaDecision.PENDING)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    closed = 0
+    for pk in list(done):
+        with transaction.atomic():
+            session = (
+                ReviewSession.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
+            )
+            if session is not None and _close_if_decided(session, system):
+                closed += 1
+    return closed
 
 
 def review_session_close(*, session: ReviewSession, actor: Actor) -> ReviewSession:
@@ -218,10 +303,13 @@ def review_session_add_proposal(
         if not proposal.unit.is_within(session.unit):
             raise field_error("proposal", f"“{proposal.title}”不在本审定委员会的管辖范围内。")
         proposal_lifecycle.apply(proposal, ProposalAction.SCHEDULE, actor=actor, note=session.title)
+        notifications_resolve(task=schedule_task(proposal))
         item = AgendaItem.objects.create(
             session=session, proposal=proposal, position=session.agenda.count() + 1
         )
         _auto_recusals(item, session.members.all())
+        if session.status == SessionStatus.OPEN:  # added while the vote is on
+            _ask_for_votes(session, [item])
         audit_record(
             kind=EventKind.AGENDA_ADDED,
             actor=actor,
@@ -238,6 +326,8 @@ def _unschedule(item: AgendaItem, actor: Actor, reason: str) -> None:
     item.reason = reason
     item.decided_at = timezone.now()
     item.save()
+    notifications_resolve(task=vote_task(item))
+    ask_to_schedule(proposal, again=True)
     audit_record(
         kind=EventKind.AGENDA_REMOVED,
         actor=actor,
@@ -264,6 +354,7 @@ def review_session_remove_proposal(*, item: AgendaItem, reason: str, actor: Acto
         if item.votes.exists():
             raise Conflict("已有委员表决，不能移出议程。")
         _unschedule(item, actor, reason)
+        _close_if_decided(item.session, actor)
 
 
 def _is_member(session: ReviewSession, actor) -> bool:
@@ -284,6 +375,7 @@ def recusal_declare(*, item: AgendaItem, reason: str, actor: Actor) -> Recusal:
         )
         if not created:
             raise Conflict("您已在此议程回避。")
+        notifications_resolve(task=vote_task(item), recipients=[actor.user])
         audit_record(
             kind=EventKind.RECUSAL_RECORDED,
             actor=actor,
@@ -316,6 +408,7 @@ def vote_cast(*, item: AgendaItem, choice: str, comment: str = "", actor: Actor)
             raise Conflict(
                 "您已对此议程表决，每位委员只能表决一次。", code=Code.ALREADY_VOTED
             ) from None
+        notifications_resolve(task=vote_task(item), recipients=[actor.user])
         audit_record(
             kind=EventKind.VOTE_CAST,
             actor=actor,
@@ -416,6 +509,7 @@ def agenda_item_decide(
         item.decided_at = now
         item.decided_by = user_of(actor)
         item.save()
+        notifications_resolve(task=vote_task(item), now=now)
         audit_record(
             kind=EventKind.AGENDA_DECIDED,
             actor=actor,
@@ -431,4 +525,5 @@ def agenda_item_decide(
                 body=f"赞成 {t['yes']}，反对 {t['no']}，弃权 {t['abstain']}。{reason}",
                 url=f"/projects/proposals/{proposal.pk}/",
             )
+        _close_if_decided(session, actor)
     return item
