@@ -25,6 +25,8 @@ class Perm(StrEnum):
     COMPLAINTS_VIEW = "complaints.view"
     # 起草、修改、终止合同，记录付款，审核报告
     CONTRACTS_MANAGE = "contracts.manage"
+    # 资金台账：采购人看本单位及下级单位的合同，财政局（平台管理员）和审计看辖区全部
+    CONTRACTS_LEDGER = "contracts.ledger"
     # 查看全部合同
     CONTRACTS_OVERSEE = "contracts.oversee"
     # 承接主体签订合同、提交报告

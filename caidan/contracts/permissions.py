@@ -47,6 +47,11 @@ register(
     description="签订合同（甲乙双方）",
 )
 register(Perm.CONTRACTS_VIEW, list(Role.values), scope=can_see_contract, description="查看合同")
+register(
+    Perm.CONTRACTS_LEDGER,
+    [Role.PURCHASER, Role.PLATFORM_ADMIN, Role.AUDITOR],
+    description="资金台账：采购人看本单位及下级单位的合同，财政局（平台管理员）和审计看辖区全部",
+)
 register(Perm.CONTRACTS_OVERSEE, [Role.PLATFORM_ADMIN, Role.AUDITOR], description="查看全部合同")
 
 # Report attachments: the provider performing the contract adds them (report_attach); they

@@ -1,11 +1,15 @@
 from django.urls import path
 
-from .views import contracts, payments, renewals, reports, todo
+from .views import contracts, ledger, payments, renewals, reports, todo
 
 app_name = "contracts"
 urlpatterns = [
     path("", contracts.contract_list, name="list"),
     path("todo/", todo.todo, name="todo"),
+    path("ledger/", ledger.ledger, name="ledger"),
+    path("ledger/export/", ledger.ledger_export, name="ledger_export"),
+    path("bulk/pay/", ledger.bulk_pay, name="bulk_pay"),
+    path("bulk/accept-reports/", ledger.bulk_accept_reports, name="bulk_accept_reports"),
     path("new/", contracts.contract_new, name="new"),
     path("new/<int:award_id>/", contracts.contract_create, name="create"),
     path("<int:pk>/", contracts.contract_detail, name="detail"),

@@ -18,6 +18,7 @@ CONTRACT_INSIDERS = {"purchaser": 200, "provider": 200, "admin": 200, "auditor":
 CONTRACT_DRAFT = {**CONTRACT_INSIDERS, "*": 404, None: 404}
 DRAFT_PURCHASER = {"purchaser": 200, "provider": 403, "admin": 403, "auditor": 403, "*": 404}
 PROVIDER = {"provider": 200, "*": 403}
+LEDGER = {"purchaser": 200, "admin": 200, "auditor": 200, "*": 403}
 
 
 def _report_file():
@@ -62,6 +63,27 @@ CONTRACTS_API = [
         "/instalments/{midterm_gate}/payment",
         lambda o: {"paid_on": o["today"], "voucher": "PZ-2"},
         {"purchaser": 201, "*": 403},
+    ),
+    # The money view (资金台账): the purchaser's units, the finance bureau and auditors.
+    ("GET", "/my/ledger", None, LEDGER),
+    ("GET", "/my/ledger?year=2026&source=fiscal", None, LEDGER),
+    ("GET", "/my/ledger.xlsx", None, LEDGER),
+    # Bulk actions: per-item results (200) for the purchaser, refused for everyone else.
+    (
+        "POST",
+        "/bulk/payments",
+        lambda o: {
+            "instalment_ids": [o["first_instalment"]],
+            "paid_on": o["today"],
+            "voucher": "PZ",
+        },
+        PURCHASER,
+    ),
+    (
+        "POST",
+        "/bulk/report-acceptances",
+        lambda o: {"report_ids": [o["submitted_report"]]},
+        PURCHASER,
     ),
     ("POST", "/reports/{due_report}/submit", lambda o: {"summary": "进展顺利"}, PROVIDER),
     ("POST", "/reports/{submitted_report}/review", lambda o: {"accept": True}, PURCHASER),

@@ -18,7 +18,7 @@ instalment's ``gate_note`` and ``gate_evaluation_id`` say what opened it (the ev
 comes from the section evaluations registers in ``caidan.contracts.links``).
 """
 
-from . import contracts, overdue, payments, renewals, reports  # noqa: F401 - add their handlers
+from . import contracts, ledger, overdue, payments, renewals, reports  # noqa: F401 - add their handlers
 from .routing import router
 
 __all__ = ["router"]

@@ -1,6 +1,7 @@
 """Contract services: every write goes through one of these (one transaction, audited)."""
 
 from .amendments import contract_amend, contract_terminate
+from .bulk import payments_record_bulk, reports_accept_bulk
 from .contracts import (
     contract_cancel,
     contract_create,
@@ -24,8 +25,10 @@ __all__ = [
     "flag_overdue",
     "instalment_gate_open_by_evaluation",
     "payment_record",
+    "payments_record_bulk",
     "report_attach",
     "report_review",
     "report_submit",
+    "reports_accept_bulk",
     "signing_blockers",
 ]
