@@ -5,6 +5,7 @@ from django.urls import include, path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from caidan.accounts import views as accounts_views
+from caidan.accounts import workbench_views
 from caidan.api import api
 from caidan.audit import views as audit_views
 from caidan.jurisdiction import views as jurisdiction_views
@@ -33,6 +34,10 @@ shell_urls = [
     path("me/role/", accounts_views.switch_role, name="switch_role"),
     path("me/password/", accounts_views.password_change, name="password_change"),
     path("me/tokens/", accounts_views.tokens, name="tokens"),
+    path("calendar/me/", workbench_views.my_calendar, name="my_calendar"),
+    path("calendar/me/feed/", workbench_views.feed_create, name="calendar_feed_create"),
+    path("calendar/me/feed/revoke/", workbench_views.feed_revoke, name="calendar_feed_revoke"),
+    path("calendar/feed/<str:secret>.ics", workbench_views.feed, name="calendar_feed"),
     path("audit/", audit_views.audit_events, name="audit"),
     path("settings/", jurisdiction_views.jurisdiction_settings, name="settings"),
     path("settings/calendar/", jurisdiction_views.calendar, name="calendar"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth import update_session_auth_hash
 from ninja import Router, Schema, Status
 
@@ -54,6 +56,58 @@ def me(request):
         "active_membership": membership_out(actor.membership) if actor.membership else None,
         "memberships": [membership_out(m) for m in selectors.memberships_of(actor.user)],
     }
+
+
+class TodoEntryOut(Schema):
+    label: str
+    url: str
+    due: dt.date | None
+    at: dt.datetime | None
+    overdue: bool
+
+
+class TodoItemOut(Schema):
+    kind: str
+    title: str
+    count: int
+    due: dt.date | None
+    overdue: bool
+    overdue_count: int
+    url: str
+    entries: list[TodoEntryOut]
+
+
+@router.get("/me/todo", response={200: list[TodoItemOut], **ERRORS}, summary="我的待办事项")
+def my_todo(request):
+    """What is waiting for the active role, most urgent first (the 工作台's list): each kind
+    with its count, its earliest due date, the overdue flag and the records."""
+    from .workbench import is_overdue, todo_for
+
+    actor = request.auth
+    if actor.membership is None:
+        return []
+    return [
+        {
+            "kind": i.kind,
+            "title": i.title,
+            "count": i.count,
+            "due": i.due,
+            "overdue": i.overdue,
+            "overdue_count": i.overdue_count,
+            "url": i.url,
+            "entries": [
+                {
+                    "label": e.label,
+                    "url": e.url,
+                    "due": e.due,
+                    "at": e.at,
+                    "overdue": is_overdue(e.due, i.today),
+                }
+                for e in i.entries
+            ],
+        }
+        for i in todo_for(actor)
+    ]
 
 
 class SwitchIn(Schema):

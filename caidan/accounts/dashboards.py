@@ -111,7 +111,7 @@ PANELS: dict[str, list[Panel]] = {
         ),
         Panel(
             _("合同待办"),
-            _("待签订的合同、逾期未交的报告、待审核的报告和条件已达成待支付的款项（数量和链接）。"),
+            _("待签订的合同、逾期未交的报告、待审核的报告和条件已达成待支付的款项。"),
             "contracts:todo",
             late="caidan.contracts.selectors.overdue_count",
         ),
@@ -153,7 +153,7 @@ PANELS: dict[str, list[Panel]] = {
         ),
         Panel(
             _("合同待办"),
-            _("待本机构签订的合同、应交和逾期的报告、待支付的款项（数量和链接）。"),
+            _("待本机构签订的合同、应交和逾期的报告、待支付的款项。"),
             "contracts:todo",
             late="caidan.contracts.selectors.overdue_count",
         ),
@@ -182,7 +182,7 @@ PANELS: dict[str, list[Panel]] = {
         ),
         Panel(
             _("合同待办"),
-            _("待本机构签订的合同、应交和逾期的报告、待支付的款项（数量和链接）。"),
+            _("待本机构签订的合同、应交和逾期的报告、待支付的款项。"),
             "contracts:todo",
             late="caidan.contracts.selectors.overdue_count",
         ),

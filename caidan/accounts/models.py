@@ -189,6 +189,38 @@ class ApiToken(models.Model):
         return self.revoked_at is None
 
 
+class CalendarFeed(models.Model):
+    """A personal iCal feed of one membership's deadlines and events, at a secret URL a phone
+    calendar subscribes to. Only a SHA-256 hash of the secret is stored (the URL is shown
+    once); revoking it makes the URL answer 404. At most one live feed per membership."""
+
+    membership = models.ForeignKey(
+        Membership, verbose_name="角色", on_delete=models.CASCADE, related_name="calendar_feeds"
+    )
+    key_hash = models.CharField("密钥哈希", max_length=64, unique=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "日历订阅地址"
+        verbose_name_plural = "日历订阅地址"
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["membership"],
+                condition=Q(revoked_at__isnull=True),
+                name="calendar_feed_one_live",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership_id}:{self.created_at:%Y-%m-%d}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
 class LoginFailure(models.Model):
     """A failed login, kept for throttling (per username and per address)."""
 

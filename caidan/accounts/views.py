@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -21,6 +22,7 @@ from . import forms, selectors, services
 from .dashboards import calendar_warnings, late_counts, panels_for
 from .middleware import SESSION_KEY
 from .models import Unit
+from .workbench import todo_for
 
 # --- The shell: signing in and out, the dashboard, the person's own settings ---------------
 
@@ -78,6 +80,8 @@ def dashboard(request):
         request,
         "web/dashboard.html",
         {
+            "todo": todo_for(actor) if actor.membership else [],
+            "today": timezone.localdate(),
             "panels": panels,
             "rows": rows,
             "membership": actor.membership,

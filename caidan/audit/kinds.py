@@ -23,6 +23,8 @@ class EventKind(models.TextChoices):
     UNIT_CREATED = "unit.created", "创建单位"
     TOKEN_CREATED = "token.created", "创建 API 令牌"
     TOKEN_REVOKED = "token.revoked", "撤销 API 令牌"
+    CALENDAR_FEED_CREATED = "calendar_feed.created", "创建日历订阅地址"
+    CALENDAR_FEED_REVOKED = "calendar_feed.revoked", "撤销日历订阅地址"
     # the audit log itself
     AUDIT_ANCHORED = "audit.anchored", "发布审计链锚点"
     # organizations

@@ -16,3 +16,7 @@ class ComplaintsConfig(AppConfig):
         register_hold(complaint_holds)
         register_challenge_section(challenge_complaint)
         register_tender_section(tender_decisions)
+
+        from .todo import register as register_todo  # the workbench's to-do kinds
+
+        register_todo()

@@ -40,3 +40,7 @@ class ContractsConfig(AppConfig):
         )
 
         register_tender_link(contract_on_notice)
+
+        from .todo import register as register_todo  # the workbench's to-do kinds
+
+        register_todo()

@@ -7,3 +7,6 @@ class EnquiriesConfig(AppConfig):
 
     def ready(self) -> None:
         from . import dashboard, lifecycles, permissions, services  # noqa: F401
+        from .todo import register as register_todo  # the workbench's to-do kinds
+
+        register_todo()

@@ -17,3 +17,7 @@ class EvaluationsConfig(AppConfig):
         )
 
         register_contract_section(contract_section.section)
+
+        from .todo import register as register_todo  # the workbench's to-do kinds
+
+        register_todo()

@@ -7,3 +7,6 @@ class OrgsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import lifecycles, permissions, services  # noqa: F401 - tables, rules, ticks
+        from .todo import register as register_todo  # the workbench's to-do kinds
+
+        register_todo()

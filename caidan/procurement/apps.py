@@ -13,3 +13,6 @@ class ProcurementConfig(AppConfig):
             secrecy,
             services,
         )
+        from .todo import register as register_todo  # the workbench's to-do kinds
+
+        register_todo()

@@ -7,3 +7,6 @@ class ProjectsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import followups, lifecycles, permissions, services  # noqa: F401 - rules, tables
+        from .todo import register as register_todo  # the workbench's to-do kinds
+
+        register_todo()

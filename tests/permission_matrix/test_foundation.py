@@ -22,6 +22,7 @@ def _expected(user, allowed, anonymous=401):
 API_READS = [
     # path, who gets 200 (others authenticated: 403; anonymous: 401); "*" = any logged-in
     ("/api/v1/me", "*"),
+    ("/api/v1/me/todo", "*"),
     ("/api/v1/tokens", "*"),
     ("/api/v1/notifications", "*"),
     ("/api/v1/units", "public"),
@@ -170,6 +171,7 @@ WEB_PAGES = [
     ("/login/", "public"),
     ("/dashboard/", "*"),
     ("/me/tokens/", "*"),
+    ("/calendar/me/", "*"),
     ("/me/password/", "*"),
     ("/notifications/", "*"),
     ("/audit/", AUDIT),
