@@ -49,9 +49,66 @@
     });
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", function () { wire(document); });
-  } else {
+  /* The menu button (base.html): opens and closes #site-menu below 900 px; Escape closes it
+     and gives the focus back to the button. */
+  function menu(root) {
+    root.querySelectorAll("[data-menu-toggle]").forEach(function (button) {
+      var panel = document.getElementById(button.getAttribute("aria-controls"));
+      if (!panel) return;
+      function set(open) {
+        button.setAttribute("aria-expanded", open ? "true" : "false");
+        panel.classList.toggle("open", open);
+      }
+      button.addEventListener("click", function () {
+        set(button.getAttribute("aria-expanded") !== "true");
+      });
+      document.addEventListener("keydown", function (e) {
+        if (e.key === "Escape" && button.getAttribute("aria-expanded") === "true") {
+          set(false);
+          button.focus();
+        }
+      });
+    });
+  }
+
+  /* Card tables: below 600 px a .table shows each row as a card, each cell led by its
+     column's name (site.css, td::before { content: attr(data-label) }). The name comes
+     from the header cell above; a cell that already has data-label keeps its own. */
+  function label(root) {
+    root.querySelectorAll("table.table").forEach(function (table) {
+      var head = table.tHead ? table.tHead.rows[0] : null;
+      if (!head) return;
+      var names = [];
+      Array.prototype.forEach.call(head.cells, function (th) {
+        var text = th.textContent.replace(/\s+/g, " ").trim();
+        for (var i = 0; i < (th.colSpan || 1); i++) names.push(text);
+      });
+      var bodies = Array.prototype.slice.call(table.tBodies);
+      if (table.tFoot) bodies.push(table.tFoot);
+      bodies.forEach(function (body) {
+        Array.prototype.forEach.call(body.rows, function (row) {
+          var col = 0;
+          Array.prototype.forEach.call(row.cells, function (cell) {
+            if (!cell.hasAttribute("data-label") && names[col]) {
+              cell.setAttribute("data-label", names[col]);
+            }
+            col += cell.colSpan || 1;
+          });
+        });
+      });
+      table.classList.add("labelled");
+    });
+  }
+
+  function start() {
     wire(document);
+    menu(document);
+    label(document);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
   }
 })();
