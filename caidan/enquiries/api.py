@@ -282,6 +282,43 @@ def answer(request, enquiry_id: int, payload: AnswerIn):
     return out(e, request.auth)
 
 
+class BulkAnswerIn(Schema):
+    enquiry_ids: list[int | str]
+    answer: str
+
+
+class BulkResultOut(Schema):
+    id: int
+    label: str
+    ok: bool
+    code: str
+    message: str
+    detail: dict
+
+
+class BulkAnswerOut(Schema):
+    done: int
+    refused: int
+    results: list[BulkResultOut]
+
+
+@router.post(
+    "/bulk/answers",
+    response={200: BulkAnswerOut, **ERRORS},
+    summary="批量答复：同一答复逐项办理（尚无承办人的先由本人承办），逐项返回结果",
+)
+def bulk_answer(request, payload: BulkAnswerIn):
+    from caidan.accounts.permissions import require
+    from caidan.common.bulk import bulk_ids, bulk_summary
+    from caidan.common.perms import Perm
+
+    require(request.auth, Perm.ENQUIRIES_HANDLE)
+    ids = bulk_ids(payload.enquiry_ids, field_name="enquiry_ids")
+    return bulk_summary(
+        services.enquiries_answer_bulk(ids=ids, answer=payload.answer, actor=request.auth)
+    )
+
+
 class TransferIn(Schema):
     unit_id: int
     reason: str

@@ -12,6 +12,7 @@ urlpatterns = [
     path("public/", views.public_list, name="public"),
     path("public/<int:enquiry_id>/", views.public_detail, name="public_detail"),
     path("inbox/", views.inbox, name="inbox"),
+    path("inbox/bulk-answer/", views.bulk_answer, name="bulk_answer"),
     path("statistics/", views.statistics, name="statistics"),
     path("<int:enquiry_id>/", views.detail, name="detail"),
     path("<int:enquiry_id>/<str:action>/", views.act, name="act"),

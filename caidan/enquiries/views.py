@@ -4,6 +4,7 @@ reads published answers and statistics. Thin: forms → services."""
 
 from __future__ import annotations
 
+from django import forms as djforms
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +19,7 @@ from caidan.accounts.permissions import can
 from caidan.common.errors import NotAuthenticated, NotFound, PermissionDenied, form_add_error
 from caidan.common.perms import Perm
 from caidan.documents.responses import document_file_response
+from caidan.web.bulk import bulk_page
 from caidan.web.ui import attempt, attempt_refusal, domain_errors
 
 from . import forms, selectors, services
@@ -249,6 +251,7 @@ def inbox(request):
             "overdue": g.get("overdue") == "1",
             "query": query.urlencode(),
             "kinds": EnquiryKind.choices,
+            "can_bulk": can(request.actor, Perm.ENQUIRIES_HANDLE),
         },
     )
 
@@ -397,3 +400,33 @@ def attachment(request, enquiry_id: int, attachment_id: int):
     if a is None:
         raise NotFound("找不到该附件。")
     return document_file_response(a)
+
+
+class BulkAnswerForm(djforms.Form):
+    answer = djforms.CharField(
+        label=_l("答复（同一答复发给所选各项）"), widget=djforms.Textarea, max_length=10000
+    )
+
+
+@domain_errors
+def bulk_answer(request):
+    """Answer several similar items with one text: confirm, then per-item results."""
+    actor = request.actor
+    if not actor.is_authenticated:
+        raise NotAuthenticated("请先登录。")
+    from caidan.accounts.permissions import require
+
+    require(actor, Perm.ENQUIRIES_HANDLE)
+    return bulk_page(
+        request,
+        title=_("批量答复"),
+        action_label=_("确认，逐项答复"),
+        back_url=reverse("enquiries:inbox"),
+        load=lambda ids: services.enquiries_for_bulk(ids=ids, actor=actor),
+        describe=lambda e: (
+            services.enquiry_label(e),
+            _("答复（尚无承办人的，先由您承办）") if e.handler_id is None else _("答复"),
+        ),
+        run=lambda ids, d: services.enquiries_answer_bulk(ids=ids, answer=d["answer"], actor=actor),
+        form_class=BulkAnswerForm,
+    )

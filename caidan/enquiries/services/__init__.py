@@ -10,6 +10,7 @@ within ``enquiry_answer_working_days`` working days (a jurisdiction setting, def
 """
 
 from ._shared import unit_handlers
+from .bulk import enquiries_answer_bulk, enquiries_for_bulk, enquiry_label
 from .handling import (
     enquiry_answer,
     enquiry_assign,
@@ -28,6 +29,9 @@ from .submission import (
 )
 
 __all__ = [
+    "enquiries_answer_bulk",
+    "enquiries_for_bulk",
+    "enquiry_label",
     "PER_ASKER_PER_DAY",
     "PER_IP_PER_HOUR",
     "enquiry_answer",
