@@ -7,6 +7,7 @@ notification are gone; the same deadline is in the month calendar and in the iCa
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -14,6 +15,10 @@ from django.core.management import call_command
 from tests.browser.helpers import staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# docs/walkthrough.md shows the purchaser's 工作台 and a phone calendar from here
+# (generated, not committed, like the journey's screenshots).
+SHOTS = Path(__file__).resolve().parents[2] / "var" / "e2e"
 
 # WHERE_TO_CLICK (caidan/demo/midyear/plan.py) → the kinds its steps are on the 工作台, and
 # those of them that carry a legal due date.
@@ -103,6 +108,10 @@ def test_each_role_finds_does_and_loses_its_waiting_steps(browser, live_server, 
         for phone in (False, True):
             page = staff(browser, base, username, phone=phone)
             _check_dashboard(page, base, username, kinds)
+            if username == "purchaser":
+                SHOTS.mkdir(parents=True, exist_ok=True)
+                size = "phone" if phone else "desktop"
+                page.screenshot(path=str(SHOTS / f"workbench-{size}.png"), full_page=True)
             page.context.close()
     for username in NOTHING_TO_DO:
         page = staff(browser, base, username, phone=True)
@@ -113,6 +122,8 @@ def test_each_role_finds_does_and_loses_its_waiting_steps(browser, live_server, 
     page = staff(browser, base, "committee", phone=True)
     vote = _check_dashboard(page, base, "committee", expected["committee"])["projects.vote"]
     _calendar_and_feed(page, base, vote["due"], vote["href"])
+    page.goto(f"{base}/calendar/me/?month={vote['due'][:7]}")
+    page.screenshot(path=str(SHOTS / "workbench-calendar-phone.png"), full_page=True)
     assert _open_tasks("committee", "review_vote:") >= 1
     page.goto(base + "/dashboard/")
     page.locator("[data-kind='projects.vote'] [data-testid=todo-link]").click()
