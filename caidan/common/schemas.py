@@ -105,3 +105,22 @@ def patch_changes(payload: BaseModel, *, nullable: tuple[str, ...] = ()) -> dict
                 code=Common.NULL_NOT_ALLOWED,
             )
     return changes
+
+
+class BulkResultOut(Schema):
+    """What became of one item of a bulk action (``caidan.common.bulk``)."""
+
+    id: int
+    label: str
+    ok: bool
+    code: str
+    message: str
+    detail: dict
+
+
+class BulkOut(Schema):
+    """A bulk action's answer: per item, done or refused, and the counts."""
+
+    done: int
+    refused: int
+    results: list[BulkResultOut]

@@ -15,7 +15,7 @@ from ninja import Router, Schema, Status
 from caidan.accounts.middleware import client_ip
 from caidan.accounts.models import Unit, User
 from caidan.common.errors import field_error
-from caidan.common.schemas import ERRORS, ErrorOut, Id, PageOut, Year, page_response
+from caidan.common.schemas import ERRORS, BulkOut, ErrorOut, Id, PageOut, Year, page_response
 from caidan.enquiries.codes import Code
 
 from . import selectors, services
@@ -287,24 +287,9 @@ class BulkAnswerIn(Schema):
     answer: str
 
 
-class BulkResultOut(Schema):
-    id: int
-    label: str
-    ok: bool
-    code: str
-    message: str
-    detail: dict
-
-
-class BulkAnswerOut(Schema):
-    done: int
-    refused: int
-    results: list[BulkResultOut]
-
-
 @router.post(
     "/bulk/answers",
-    response={200: BulkAnswerOut, **ERRORS},
+    response={200: BulkOut, **ERRORS},
     summary="批量答复：同一答复逐项办理（尚无承办人的先由本人承办），逐项返回结果",
 )
 def bulk_answer(request, payload: BulkAnswerIn):

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from .views import awards, bids, drafting, experts, panel, questions, review, tenders
+from .views import awards, bids, bulk, drafting, experts, panel, questions, review, tenders
 
 app_name = "procurement"
 urlpatterns = [
     path("", tenders.tender_list, name="list"),
     path("new/", drafting.tender_new, name="new"),
+    path("tenders/bulk/draw/", bulk.bulk_draw, name="bulk_draw"),
     path("new/<int:proposal_id>/", drafting.tender_create, name="create"),
     path("tenders/<int:tender_id>/", tenders.tender_detail, name="tender"),
     path("tenders/<int:tender_id>/edit/", drafting.tender_edit, name="edit"),

@@ -25,3 +25,16 @@ def test_api_bulk_answer(world, client, token_for):
         objects={},
         expected={"purchaser": 200, "admin": 200, "registrar": 200, "*": 403},
     )
+
+
+def test_api_bulk_draw(world, client, token_for):
+    """The purchaser gets per-item results (an unknown tender refused in them)."""
+    _each_role(
+        client,
+        token_for,
+        method="POST",
+        url="/api/v1/procurement/bulk/draws",
+        body=lambda o: {"tender_ids": [99_999_999]},
+        objects={},
+        expected={"purchaser": 200, "*": 403},
+    )

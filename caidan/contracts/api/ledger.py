@@ -19,7 +19,7 @@ from ninja import Schema
 from caidan.accounts.permissions import require
 from caidan.common.bulk import bulk_ids, bulk_summary
 from caidan.common.perms import Perm
-from caidan.common.schemas import ERRORS
+from caidan.common.schemas import ERRORS, BulkOut
 from caidan.common.xlsx import XLSX_MIME
 
 from .. import ledger as money
@@ -166,21 +166,6 @@ def ledger_xlsx(request, year: str = "", unit: str = "", provider: str = "", sou
         as_attachment=True,
         filename=f"caidan-ledger-{timezone.localdate():%Y%m%d}.xlsx",
     )
-
-
-class BulkResultOut(Schema):
-    id: int
-    label: str
-    ok: bool
-    code: str
-    message: str
-    detail: dict
-
-
-class BulkOut(Schema):
-    done: int
-    refused: int
-    results: list[BulkResultOut]
 
 
 class BulkPaymentsIn(Schema):

@@ -13,7 +13,7 @@ from caidan.accounts.permissions import can, require
 from caidan.common.errors import NotFound, field_error
 from caidan.common.pagination import keyset_paginate
 from caidan.common.perms import Perm
-from caidan.common.schemas import ERRORS, AsSeen, PageOut, page_response
+from caidan.common.schemas import ERRORS, AsSeen, BulkOut, PageOut, page_response
 from caidan.procurement.codes import Code
 
 from .. import selectors_experts, services
@@ -264,3 +264,21 @@ def declare(request, member_id: int, payload: DeclareIn):
         declaration=payload.declaration,
         actor=request.auth,
     )
+
+
+class BulkDrawIn(Schema):
+    tender_ids: list[int | str]
+
+
+@router.post(
+    "/bulk/draws",
+    response={200: BulkOut, **ERRORS},
+    summary="批量抽取评审专家：逐个项目抽取（须为本单位已开标、待评审的项目），逐项返回结果",
+)
+def bulk_draw(request, payload: BulkDrawIn):
+    from caidan.common.bulk import bulk_ids, bulk_summary
+
+    actor = request.auth
+    require(actor, Perm.PROCUREMENT_MANAGE)
+    ids = bulk_ids(payload.tender_ids, field_name="tender_ids")
+    return bulk_summary(services.panels_draw_bulk(ids=ids, actor=actor))

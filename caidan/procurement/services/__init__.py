@@ -32,6 +32,7 @@ from .bids import (
     receipt_verify,
     tender_open,
 )
+from .bulk import panels_draw_bulk, tender_label, tenders_for_bulk
 from .draw import draw_verify, panel_draw
 from .evaluation import score_correct, scores_save, scores_submit, verdicts_save
 from .experts import expert_create, expert_deactivate, expert_tie_add, expert_update
@@ -50,6 +51,9 @@ from .tenders import (
 )
 
 __all__ = [
+    "panels_draw_bulk",
+    "tender_label",
+    "tenders_for_bulk",
     "accepting_bids",
     "bidder_problems",
     "challenge_problems",

@@ -45,6 +45,7 @@ def tender_list(request):
             "form": form,
             "query": query_without_cursor(request),
             "can_create": can(actor, Perm.PROCUREMENT_CREATE),
+            "can_draw": can(actor, Perm.PROCUREMENT_MANAGE),
         },
     )
 
