@@ -33,6 +33,8 @@ def _nav(actor) -> list[tuple[str, str]]:
         items.append(("procurement:my_reviews", "我的评审"))
     if actor.has_role(Role.EVALUATOR):
         items.append(("evaluations:mine", "我的评估"))
+    if can(actor, Perm.CONTRACTS_LEDGER):
+        items.append(("contracts:ledger", "资金台账"))
     if can(actor, Perm.EVALUATIONS_AUDIT):
         items.append(("evaluations:audit", "审计"))
     if can(actor, Perm.EVALUATIONS_CONFIRM_ASSESSMENTS):
