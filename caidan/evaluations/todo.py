@@ -1,6 +1,6 @@
 """The evaluations' waiting steps on the workbench (``caidan.accounts.workbench``): for the
-purchaser, open evaluations with no third-party evaluator commissioned yet and its own score
-still to give; for the evaluator, the evaluations to score (``Evaluation.due_on``, the date
+purchaser, active contracts with no third-party evaluator commissioned yet and open
+evaluations still waiting for its own score; for the evaluator, the evaluations to score (``Evaluation.due_on``, the date
 the ``evaluations.overdue`` tick enforces); for the registration authority, assessments to
 confirm. Hearings are calendar events."""
 
@@ -36,14 +36,24 @@ def _open_of_unit(actor):
 
 
 def evaluations_to_commission(actor, today):
-    qs = _open_of_unit(actor)
-    if qs is None:
+    """Active contracts of my units with no third-party evaluator yet (nothing can be
+    scheduled before one is: ``evaluation_schedule``). No legal deadline is stored."""
+    from caidan.contracts.models import Contract, ContractStatus
+
+    if not actor.has_role(Role.PURCHASER) or actor.unit is None:
         return []
-    rows = qs.filter(contract__evaluator_appointment__isnull=True).values(
-        "pk", "stage", "due_on", "contract_id", "contract__title"
-    )
+    rows = Contract.objects.filter(
+        unit__path__startswith=actor.unit.path,
+        status=ContractStatus.ACTIVE,
+        evaluator_appointment__isnull=True,
+    ).values("pk", "title")
     return [
-        _entry(r, "evaluations:contract", [r["contract_id"]], f"commission-{r['pk']}") for r in rows
+        Entry(
+            label=r["title"],
+            url=reverse("evaluations:contract", args=[r["pk"]]),
+            key=f"commission-{r['pk']}",
+        )
+        for r in rows
     ]
 
 
@@ -129,7 +139,6 @@ def register() -> None:
             _("委托第三方评估"),
             purchaser,
             evaluations_to_commission,
-            _("绩效评价应完成日期"),
         )
     )
     register_kind(

@@ -398,3 +398,118 @@ def test_empty_state(world, client, login):
     login("auditor")
     page = client.get("/dashboard/").content.decode()
     assert "今天没有待办事项" in page
+
+
+# --- the other kinds ------------------------------------------------------------------------
+
+
+def test_project_to_tender_then_tender_to_publish(world):
+    from caidan.procurement.inputs import TenderInput
+    from caidan.procurement.services import tender_create, tender_publish, tender_update
+    from tests.procurement.factories import approved_proposal, next_working_deadline, tender_data
+
+    purchaser = world.actor("purchaser")
+    proposal = approved_proposal(world)
+    start = _item(purchaser, "procurement.start")
+    url = f"/procurement/new/{proposal.pk}/"
+    assert url in [e.url for e in start.entries] and start.due is None
+    tender = tender_create(
+        actor=purchaser, data=TenderInput.parse(proposal=proposal, **tender_data())
+    )
+    start = _item(purchaser, "procurement.start")
+    assert start is None or url not in [e.url for e in start.entries]
+    publish = _item(purchaser, "procurement.publish")
+    assert f"/procurement/tenders/{tender.pk}/" in [e.url for e in publish.entries]
+    deadline = next_working_deadline(timezone.now() + dt.timedelta(days=24))
+    tender_update(tender=tender, changes={"deadline": deadline}, actor=purchaser)
+    tender_publish(tender=tender, actor=purchaser)
+    assert _item(purchaser, "procurement.publish") is None
+
+
+def test_challenge_window_then_challenge_to_answer(world):
+    from caidan.procurement.models import Bid
+    from caidan.procurement.services import award_confirm, challenge_answer, challenge_file
+    from tests.procurement.factories import opened_tender
+
+    purchaser = world.actor("purchaser")
+    tender = opened_tender(world, evaluation_method="lowest_price")
+    assert _item(purchaser, "procurement.award").entries[0].url == (
+        f"/procurement/tenders/{tender.pk}/award/"
+    )
+    award = award_confirm(tender=tender, actor=purchaser)
+    assert _item(purchaser, "procurement.award") is None
+    loser = Bid.objects.filter(tender=tender).exclude(pk=award.bid_id).first()
+    member = loser.organization.memberships.first()
+    from caidan.accounts.actor import Actor
+
+    bidder = Actor(user=member.user, membership=member)
+    window = _item(bidder, "procurement.challenge_window")
+    assert window.count == 1 and window.due == _local(award.challenge_deadline)
+    winner = award.bid.organization.memberships.first()
+    assert _item(Actor(user=winner.user, membership=winner), "procurement.challenge_window") is None
+    challenge = challenge_file(
+        award=award, organization=loser.organization, grounds="评审有误", actor=bidder
+    )
+    assert _item(bidder, "procurement.challenge_window") is None  # challenged: done
+    answer = _item(purchaser, "procurement.challenge_answer")
+    assert answer.count == 1 and answer.due == _local(challenge.answer_due)
+    assert _flags(purchaser, "procurement.challenge_answer", answer.due) == [False, False, True]
+    challenge_answer(
+        challenge=challenge, answer="经复核，评审无误。", upheld=False, actor=purchaser
+    )
+    assert _item(purchaser, "procurement.challenge_answer") is None
+
+
+def test_evaluator_commissioned_scheduled_and_scored(world):
+    from caidan.evaluations.inputs import PurchaserScoreInput
+    from caidan.evaluations.services import (
+        evaluation_purchaser_score,
+        evaluation_schedule,
+        evaluator_appoint,
+    )
+    from tests.contracts.factories import signed_contract
+
+    purchaser, evaluator = world.actor("purchaser"), world.actor("evaluator")
+    contract = signed_contract(world)
+    commission = _item(purchaser, "evaluations.commission")
+    assert f"/evaluations/contracts/{contract.pk}/" in [e.url for e in commission.entries]
+    evaluator_appoint(contract=contract, organization=evaluator.organization, actor=purchaser)
+    assert _item(purchaser, "evaluations.commission") is None
+    evaluation = evaluation_schedule(contract=contract, stage="mid", actor=purchaser)
+    score = _item(evaluator, "evaluations.score")
+    assert score.count == 1 and score.due == evaluation.due_on
+    assert score.url == f"/evaluations/{evaluation.pk}/score/"
+    assert _flags(evaluator, "evaluations.score", evaluation.due_on) == [False, False, True]
+    mine = _item(purchaser, "evaluations.purchaser_score")
+    assert mine.count == 1 and mine.due == evaluation.due_on
+    evaluation_purchaser_score(
+        evaluation=evaluation, data=PurchaserScoreInput.parse(score="90"), actor=purchaser
+    )
+    assert _item(purchaser, "evaluations.purchaser_score") is None
+
+
+def test_complaint_to_accept_then_to_decide(world):
+    from caidan.complaints.services import complaint_accept
+    from tests.contracts.factories import complained_draft
+
+    bureau = world.actor("admin")
+    _contract, complaint, _actor = complained_draft(world)
+    accept = _item(bureau, "complaints.accept")
+    assert accept.count == 1 and accept.due == _local(complaint.accept_due)
+    assert _item(world.actor("purchaser"), "complaints.accept") is None
+    complaint = complaint_accept(complaint=complaint, actor=bureau)
+    assert _item(bureau, "complaints.accept") is None
+    decide = _item(bureau, "complaints.decide")
+    assert decide.count == 1 and decide.due == _local(complaint.decide_due)
+
+
+def test_change_request_to_decide(world):
+    from caidan.orgs.services.registry import change_request_decide, change_request_submit
+
+    provider, registrar = world.actor("provider"), world.actor("registrar")
+    request = change_request_submit(
+        organization=provider.organization, changes={"address": "长宁区新址 1 号"}, actor=provider
+    )
+    assert _item(registrar, "orgs.change_request").count == 1
+    change_request_decide(request=request, approve=True, actor=registrar)
+    assert _item(registrar, "orgs.change_request") is None
