@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from caidan.accounts.models import Role
 from caidan.accounts.permissions import require
 from caidan.common.perms import Perm
+from caidan.common.widgets import DateInput
 from caidan.common.xlsx import XLSX_MIME
 from caidan.web.bulk import bulk_page
 from caidan.web.ui import domain_errors
@@ -58,9 +59,7 @@ def ledger_export(request):
 
 
 class BulkPaymentForm(djforms.Form):
-    paid_on = djforms.DateField(
-        label=_("支付日期"), widget=djforms.DateInput(attrs={"type": "date"})
-    )
+    paid_on = djforms.DateField(label=_("支付日期"), widget=DateInput)
     voucher = djforms.CharField(
         label=_("凭证号"), max_length=64, help_text=_("同一批次支付的凭证号，记入每一期。")
     )
