@@ -133,9 +133,9 @@ def _shared_pages(public_nav: list[str], d: dict) -> list[str]:
 
 
 def _own_pages(username: str, nav: list[str], public_nav: list[str], d: dict) -> list[str]:
-    """A role's own pages: its dashboard and the navigation links only logged-in users
-    have, then the pages of its waiting steps."""
-    pages = ["/dashboard/", *[p for p in nav if p not in public_nav]]
+    """A role's own pages: its dashboard (工作台), its calendar and the navigation links only
+    logged-in users have, then the pages of its waiting steps."""
+    pages = ["/dashboard/", "/calendar/me/", *[p for p in nav if p not in public_nav]]
     contract, evaluating, awarded = d["contract"], d["evaluating"], d["awarded"]
     if username == "committee":
         pages += [
@@ -155,6 +155,7 @@ def _own_pages(username: str, nav: list[str], public_nav: list[str], d: dict) ->
             f"/evaluations/contracts/{contract.pk}/",
             "/projects/proposals/",
             f"/projects/proposals/{d['proposal'].pk}/",
+            "/enquiries/inbox/",
         ]
     if username == "provider":
         pages += ["/contracts/todo/", f"/procurement/bids/{d['lost_bid'].pk}/"]
