@@ -96,9 +96,31 @@ def tsquery(word: str) -> str:
     return " & ".join(_lexeme(g) for g in grams)
 
 
+#: Columns whose grams are kept in a stored generated column ``<column>_grams`` (made by
+#: :func:`stored_grams_operation`): the short titles and names that the big lists search.
+#: Checking a stored tsvector costs about half a microsecond a row where computing
+#: ``caidan_grams`` costs 15–20, which is what an ordered scan for a common word pays on
+#: every row it passes (调解 at 1 M organizations: 18 ms → 0.3 ms). Long texts (descriptions,
+#: bodies) keep an expression index: storing their grams would cost more than it saves.
+STORED_GRAMS: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("orgs_organization", "name"),
+        ("projects_proposal", "title"),
+        ("procurement_tender", "title"),
+        ("contracts_contract", "title"),
+    }
+)
+
+
+def grams_column(column: str) -> str:
+    """The stored generated column that holds ``column``'s grams."""
+    return f"{column}_grams"
+
+
 class GramsMatch(Func):
     """``caidan_grams(<field>) @@ '<query>'::tsquery`` (PostgreSQL only), a condition the
-    field's gram index serves."""
+    field's gram index serves; for a column in :data:`STORED_GRAMS`, its stored grams
+    column ``<field>_grams @@ '<query>'`` instead."""
 
     conditional = True
     output_field = BooleanField()
@@ -107,8 +129,19 @@ class GramsMatch(Func):
         super().__init__(F(field), Value(query))
 
     def as_sql(self, compiler, connection, **extra):
-        field_sql, field_params = compiler.compile(self.source_expressions[0])
+        col = self.source_expressions[0]
         query_sql, query_params = compiler.compile(self.source_expressions[1])
+        target = getattr(col, "target", None)
+        alias = getattr(col, "alias", None)
+        if (
+            target is not None
+            and alias
+            and (target.model._meta.db_table, target.column) in (STORED_GRAMS)
+        ):
+            qn = compiler.quote_name_unless_alias
+            stored = f"{qn(alias)}.{connection.ops.quote_name(grams_column(target.column))}"
+            return f"{stored} @@ ({query_sql})::tsquery", tuple(query_params)
+        field_sql, field_params = compiler.compile(col)
         return (
             f"caidan_grams({field_sql}) @@ ({query_sql})::tsquery",
             (*field_params, *query_params),
@@ -160,6 +193,65 @@ def related_match(q: str, model, field: str, path: str) -> Q:
     return Q(**{f"{path}__in": ids})
 
 
+#: A search the planner expects to match at most this many rows is first answered by
+#: :func:`searched`'s probe on the gram indexes alone.
+PROBE_LIMIT = 5000
+
+
+def _estimated_rows(qs) -> float:
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):  # psycopg returns json already parsed; be safe
+        import json
+
+        plan = json.loads(plan)
+    return float(plan[0]["Plan"]["Plan Rows"])
+
+
+def _probe_ids(qs, limit: int) -> list:
+    """The primary keys of up to ``limit`` rows of ``qs``, found through the gram indexes
+    (a bitmap scan: the planner is told not to walk a table or an ordered index)."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_indexscan = off")
+        ids = list(qs.order_by().values_list("pk", flat=True)[:limit])
+        # SET LOCAL lasts to the end of the outermost transaction, not of this savepoint
+        # (an error rolls the savepoint back, and the settings with it)
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = on")
+            cursor.execute("SET LOCAL enable_indexscan = on")
+    return ids
+
+
+def searched(qs, match: Q):
+    """``qs.filter(match)`` for a search condition built by :func:`text_match` (and
+    :func:`related_match`), in the form PostgreSQL answers fastest.
+
+    A list ordered by its key finds a page of a common word soonest by walking the key
+    index and checking each row's grams: it passes about 25 rows a hit for 调解. For a rare
+    word (助浴, one row in 5,000) the same walk passes most of the table, and the planner
+    cannot tell the two apart: a gram outside the most common elements of the column's
+    statistics is estimated at the same floor (0.3 % of rows at 1 M), however rare it is.
+    So a search the planner expects to match at most :data:`PROBE_LIMIT` rows is first
+    looked up on the gram indexes alone; if it matches that few, the list becomes those
+    rows by primary key (one index lookup each); if not, the key walk it would have done.
+    SQLite, and a search that is common by the statistics, go straight to the filter."""
+    found = qs.filter(match)
+    if not match or connection.vendor != "postgresql":
+        return found
+    if _estimated_rows(found) > PROBE_LIMIT:
+        return found
+    ids = _probe_ids(found, PROBE_LIMIT + 1)
+    if len(ids) > PROBE_LIMIT:
+        return found
+    return qs.filter(pk__in=ids)
+
+
 #: The longest query a search box takes.
 MAX_QUERY_LENGTH = 100
 
@@ -197,6 +289,40 @@ def _drop_function(apps, schema_editor):
 def function_operation() -> migrations.RunPython:
     """Create (or replace) ``caidan_grams`` on PostgreSQL; nothing on other databases."""
     return migrations.RunPython(_create_function, _drop_function)
+
+
+def stored_grams_operation(table: str, column: str, index: str) -> migrations.RunPython:
+    """A migration step (PostgreSQL only) that keeps ``column``'s grams in a stored
+    generated column ``<column>_grams`` and moves the gram index ``index`` onto it (the
+    column must be listed in :data:`STORED_GRAMS`). Django's model does not know the
+    column: the database fills it on every insert and update. A later migration that
+    changes ``column``'s type must drop the generated column first and run this again."""
+    stored = grams_column(column)
+
+    def forwards(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        schema_editor.execute(FUNCTION_SQL, params=None)
+        schema_editor.execute(
+            f'ALTER TABLE {table} ADD COLUMN IF NOT EXISTS "{stored}" tsvector '
+            f'GENERATED ALWAYS AS (caidan_grams("{column}")) STORED',
+            params=None,
+        )
+        schema_editor.execute(f"DROP INDEX IF EXISTS {index}", params=None)
+        schema_editor.execute(
+            f'CREATE INDEX {index} ON {table} USING gin ("{stored}")', params=None
+        )
+
+    def backwards(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        schema_editor.execute(f"DROP INDEX IF EXISTS {index}", params=None)
+        schema_editor.execute(f'ALTER TABLE {table} DROP COLUMN IF EXISTS "{stored}"', params=None)
+        schema_editor.execute(
+            f'CREATE INDEX {index} ON {table} USING gin (caidan_grams("{column}"))', params=None
+        )
+
+    return migrations.RunPython(forwards, backwards)
 
 
 def gram_index_operation(table: str, indexes: dict[str, str]) -> migrations.RunPython:

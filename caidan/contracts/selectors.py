@@ -14,7 +14,7 @@ from caidan.audit.models import AuditEvent
 from caidan.common.errors import NotFound, field_error
 from caidan.common.pagination import Page, keyset_paginate
 from caidan.common.perms import Perm
-from caidan.common.search import text_match
+from caidan.common.search import searched, text_match
 from caidan.orgs.search import organization_name_match
 
 from . import permissions  # noqa: F401 - registers the rules
@@ -56,10 +56,11 @@ def contract_search_for(*, actor, status: str = "", search: str = "") -> QuerySe
         qs = qs.filter(status=status)
     search = (search or "").strip()
     if search:
-        qs = qs.filter(
+        qs = searched(
+            qs,
             text_match(search, "title")
             | Q(reference=search.upper())
-            | organization_name_match(search)
+            | organization_name_match(search),
         )
     return qs
 
@@ -353,10 +354,11 @@ def contract_list_public(
         qs = qs.filter(status=status)
     search = (search or "").strip()
     if search:
-        qs = qs.filter(
+        qs = searched(
+            qs,
             text_match(search, "title")
             | Q(reference=search.upper())
-            | organization_name_match(search)
+            | organization_name_match(search),
         )
     return keyset_paginate(qs, ordering=("-id",), cursor=cursor, limit=limit)
 

@@ -15,7 +15,7 @@ from caidan.common.fast_lists import related_rows
 from caidan.common.masking import mask_name, mask_phone
 from caidan.common.pagination import Page, keyset_paginate
 from caidan.common.perms import Perm
-from caidan.common.search import text_match
+from caidan.common.search import searched, text_match
 
 from . import permissions  # noqa: F401 - registers the rules
 from .facts import OrgFacts
@@ -172,7 +172,7 @@ def organization_search(
     qs = organization_queryset() if base is None else base
     search = (search or "").strip()
     if search:
-        qs = qs.filter(text_match(search, "name") | Q(uscc=search.upper()))
+        qs = searched(qs, text_match(search, "name") | Q(uscc=search.upper()))
     if field:
         if field not in ServiceField.values:
             raise field_error("field", f"服务领域“{field}”无效。")

@@ -15,7 +15,7 @@ from caidan.audit.selectors import audit_withhold
 from caidan.common.errors import NotFound, field_error
 from caidan.common.pagination import Page, keyset_paginate
 from caidan.common.perms import Perm
-from caidan.common.search import text_match
+from caidan.common.search import searched, text_match
 
 from . import permissions  # noqa: F401 - registers the rules
 from .methods import committee_needed
@@ -54,7 +54,7 @@ def _filter(qs: QuerySet[Tender], *, status: str, method: str, search: str, unit
         qs = qs.filter(unit__path__startswith=unit.path)
     search = (search or "").strip()
     if search:
-        qs = qs.filter(text_match(search, "title") | Q(reference=search.upper()))
+        qs = searched(qs, text_match(search, "title") | Q(reference=search.upper()))
     return qs
 
 

@@ -13,7 +13,7 @@ from caidan.audit.models import AuditEvent
 from caidan.common.errors import NotFound, field_error
 from caidan.common.pagination import Page, keyset_paginate
 from caidan.common.perms import Perm
-from caidan.common.search import text_match
+from caidan.common.search import searched, text_match
 
 from . import permissions  # noqa: F401 - registers the rules
 from .models import (
@@ -70,7 +70,7 @@ def proposal_search_for(
     if year:
         qs = qs.filter(year=year)
     if search.strip():
-        qs = qs.filter(text_match(search, "title"))
+        qs = searched(qs, text_match(search, "title"))
     return qs
 
 
@@ -153,7 +153,7 @@ def annual_plan_search(
     if unit_id:
         qs = qs.filter(unit_id=unit_id)
     if search.strip():
-        qs = qs.filter(text_match(search, "title"))
+        qs = searched(qs, text_match(search, "title"))
     return qs
 
 

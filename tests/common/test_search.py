@@ -13,8 +13,17 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from caidan.common import search as common_search
 from caidan.common.actor import Actor
-from caidan.common.search import MAX_PAIRS, normalize, text_match, tsquery, words
+from caidan.common.search import (
+    MAX_PAIRS,
+    STORED_GRAMS,
+    normalize,
+    searched,
+    text_match,
+    tsquery,
+    words,
+)
 from caidan.disclosure.models import Notice
 from tests.disclosure.helpers import make_notice
 
@@ -164,7 +173,15 @@ def test_each_gram_condition_is_served_by_its_index(db, model, field, index, q):
 def _gram_sql(run) -> str:
     with CaptureQueriesContext(connection) as ctx:
         run()
-    return "\n".join(q["sql"] for q in ctx.captured_queries if "caidan_grams" in q["sql"])
+    return "\n".join(q["sql"] for q in ctx.captured_queries if "@@" in q["sql"])
+
+
+def _gram_condition(table: str, column: str) -> str:
+    """How a gram condition on the column reads in SQL: its stored grams column, or the
+    function over the column."""
+    if (table, column) in STORED_GRAMS:
+        return f'"{table}"."{column}_grams" @@'
+    return f'caidan_grams("{table}"."{column}")'
 
 
 def _searches(world):
@@ -247,7 +264,7 @@ def test_every_public_search_puts_the_gram_condition_on_its_columns(world, name)
     run, columns = _searches(world)[name]
     sql = _gram_sql(lambda: run("养老服务"))
     for table, column in columns:
-        assert f'caidan_grams("{table}"."{column}")' in sql, (table, column, sql)
+        assert _gram_condition(table, column) in sql, (table, column, sql)
 
 
 def test_portal_search_ranks_phrase_matches_first_without_duplicates(world):
@@ -287,3 +304,108 @@ def test_records_are_found_by_their_organizations_name_rare_or_common(world, mon
     found = contract_list_public(actor=Actor.anonymous(), search=name[2:6]).items
     assert [c.pk for c in found] == [contract.pk]
     assert contract_list_public(actor=Actor.anonymous(), search="不存在的组织名").items == []
+
+
+# --- stored grams and the probe for rare words ----------------------------------------------
+
+
+@pytest.fixture
+def organizations(world):
+    from caidan.common.identifiers import make_uscc
+    from caidan.orgs.inputs import OrganizationInput
+    from caidan.orgs.services import organization_create
+
+    names = ["长宁鹤鸣调解中心", "静安鹤鸣工作室", "徐汇助浴服务社", "普陀养老服务中心"]
+    made = []
+    for n, name in enumerate(names):
+        made.append(
+            organization_create(
+                actor=world.actor("registrar"),
+                data=OrganizationInput.parse(
+                    name=name,
+                    uscc=make_uscc(f"52310105MA{n:07d}"),
+                    legal_form="service_institution",
+                    fields=["elderly"],
+                    registration_date=dt.date(2020, 1, 1),
+                ),
+            )
+        )
+    return {o.name: o for o in made}
+
+
+def _names(qs) -> list[str]:
+    return sorted(qs.values_list("name", flat=True))
+
+
+@on_postgres
+def test_stored_grams_follow_every_insert_and_update(organizations):
+    from caidan.orgs.models import Organization
+
+    org = organizations["徐汇助浴服务社"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name_grams::text FROM orgs_organization WHERE id = %s", [org.pk])
+        stored = cursor.fetchone()[0]
+        cursor.execute("SELECT caidan_grams(%s)::text", [org.name])
+        assert stored == cursor.fetchone()[0]
+    Organization.objects.filter(pk=org.pk).update(name="徐汇社工服务社")
+    assert _names(Organization.objects.filter(text_match("助浴", "name"))) == []
+    assert _names(Organization.objects.filter(text_match("社工", "name"))) == ["徐汇社工服务社"]
+
+
+@pytest.mark.parametrize("q", ["鹤鸣", "助浴", "鹤鸣 静安", "调解", "服务中心", "不存在"])
+def test_searched_finds_what_the_plain_filter_finds(organizations, q):
+    from caidan.orgs.models import Organization
+
+    qs = Organization.objects.all()
+    assert _names(searched(qs, text_match(q, "name"))) == _names(qs.filter(text_match(q, "name")))
+
+
+@on_postgres
+def test_a_search_expected_to_be_rare_becomes_a_list_of_keys(organizations):
+    """Expected to match few rows, the search is looked up on its gram index once and the
+    list is those rows by primary key; over the limit, it stays the gram condition."""
+    from caidan.orgs.models import Organization
+
+    qs = Organization.objects.all()
+    with CaptureQueriesContext(connection) as ctx:
+        rare = searched(qs, text_match("鹤鸣", "name"))
+    probe = [q["sql"] for q in ctx.captured_queries if "name_grams" in q["sql"]]
+    assert any(sql.startswith("EXPLAIN") for sql in probe)
+    assert any(not sql.startswith("EXPLAIN") for sql in probe)
+    assert "name_grams" not in str(rare.query)  # by key now
+    assert _names(rare) == ["长宁鹤鸣调解中心", "静安鹤鸣工作室"]
+
+
+@on_postgres
+@pytest.mark.parametrize(("limit", "by_key"), [(1, False), (2, True), (3, True)])
+def test_the_probe_limit_is_exact(organizations, monkeypatch, limit, by_key):
+    from caidan.orgs.models import Organization
+
+    monkeypatch.setattr(common_search, "PROBE_LIMIT", limit)
+    found = searched(Organization.objects.all(), text_match("鹤鸣", "name"))  # two rows
+    assert ("name_grams" not in str(found.query)) is by_key
+    assert _names(found) == ["长宁鹤鸣调解中心", "静安鹤鸣工作室"]
+
+
+@on_postgres
+def test_a_search_expected_to_be_common_keeps_the_gram_condition(organizations, monkeypatch):
+    from caidan.orgs.models import Organization
+
+    monkeypatch.setattr(common_search, "_estimated_rows", lambda qs: common_search.PROBE_LIMIT + 1)
+    with CaptureQueriesContext(connection) as ctx:
+        found = searched(Organization.objects.all(), text_match("鹤鸣", "name"))
+    assert ctx.captured_queries == []
+    assert "name_grams" in str(found.query)
+
+
+@on_postgres
+def test_the_probe_leaves_the_planner_settings_as_it_found_them(organizations):
+    from caidan.orgs.models import Organization
+
+    with transaction.atomic():
+        list(searched(Organization.objects.all(), text_match("助浴", "name")))
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW enable_seqscan")
+            assert cursor.fetchone()[0] == "on"
+            cursor.execute("SHOW enable_indexscan")
+            assert cursor.fetchone()[0] == "on"

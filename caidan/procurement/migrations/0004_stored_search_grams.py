@@ -1,0 +1,14 @@
+"""Keep procurement_tender.title's grams in a stored column, so an ordered scan checks a stored
+tsvector per row instead of computing caidan_grams (see STORED_GRAMS in
+``caidan/common/search.py``). PostgreSQL only; the table is rewritten once."""
+
+from django.db import migrations
+
+from caidan.common import search
+
+
+class Migration(migrations.Migration):
+    dependencies = [("procurement", "0003_chinese_search")]
+    operations = [
+        search.stored_grams_operation("procurement_tender", "title", "tender_title_grams"),
+    ]
