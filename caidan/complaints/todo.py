@@ -42,10 +42,10 @@ def to_decide(actor, today):
 def register() -> None:
     bureau = frozenset({Role.PLATFORM_ADMIN})
     register_kind(
-        TodoKind("complaints.accept", _("决定是否受理投诉"), bureau, to_accept, _("投诉受理期限"))
+        TodoKind("complaints:accept", _("决定是否受理投诉"), bureau, to_accept, _("投诉受理期限"))
     )
     register_kind(
         TodoKind(
-            "complaints.decide", _("作出投诉处理决定"), bureau, to_decide, _("投诉处理决定期限")
+            "complaints:decide", _("作出投诉处理决定"), bureau, to_decide, _("投诉处理决定期限")
         )
     )

@@ -171,7 +171,7 @@ def service_periods(actor, start, end):
 def register() -> None:
     register_kind(
         TodoKind(
-            "contracts.draft",
+            "contracts:draft",
             _("起草合同"),
             frozenset({Role.PURCHASER}),
             contracts_to_draft,
@@ -179,11 +179,11 @@ def register() -> None:
         )
     )
     register_kind(
-        TodoKind("contracts.sign", _("签订合同"), PARTIES, contracts_to_sign, _("合同签订期限"))
+        TodoKind("contracts:sign", _("签订合同"), PARTIES, contracts_to_sign, _("合同签订期限"))
     )
     register_kind(
         TodoKind(
-            "contracts.report_submit",
+            "contracts:report_submit",
             _("提交履约报告"),
             frozenset({Role.PROVIDER, Role.HUB}),
             reports_to_submit,
@@ -192,7 +192,7 @@ def register() -> None:
     )
     register_kind(
         TodoKind(
-            "contracts.report_review",
+            "contracts:report_review",
             _("审核履约报告"),
             frozenset({Role.PURCHASER}),
             reports_to_review,
@@ -200,11 +200,11 @@ def register() -> None:
     )
     register_kind(
         TodoKind(
-            "contracts.pay",
+            "contracts:pay",
             _("支付到期款项"),
             frozenset({Role.PURCHASER}),
             instalments_to_pay,
             _("付款期限"),
         )
     )
-    register_source(EventSource("contracts.period_end", _("服务期结束"), PARTIES, service_periods))
+    register_source(EventSource("contracts:period_end", _("服务期结束"), PARTIES, service_periods))

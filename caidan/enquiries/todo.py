@@ -39,7 +39,7 @@ def enquiries_to_answer(actor, today):
 def register() -> None:
     register_kind(
         TodoKind(
-            "enquiries.answer",
+            "enquiries:answer",
             _("答复咨询建议"),
             frozenset(HANDLER_ROLES),
             enquiries_to_answer,

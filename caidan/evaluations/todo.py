@@ -135,7 +135,7 @@ def register() -> None:
     purchaser = frozenset({Role.PURCHASER})
     register_kind(
         TodoKind(
-            "evaluations.commission",
+            "evaluations:commission",
             _("委托第三方评估"),
             purchaser,
             evaluations_to_commission,
@@ -143,7 +143,7 @@ def register() -> None:
     )
     register_kind(
         TodoKind(
-            "evaluations.purchaser_score",
+            "evaluations:purchaser_score",
             _("给出购买方评分"),
             purchaser,
             purchaser_scores,
@@ -152,7 +152,7 @@ def register() -> None:
     )
     register_kind(
         TodoKind(
-            "evaluations.score",
+            "evaluations:score",
             _("完成绩效评价评分"),
             frozenset({Role.EVALUATOR}),
             evaluations_to_score,
@@ -161,17 +161,17 @@ def register() -> None:
     )
     register_kind(
         TodoKind(
-            "evaluations.assessment",
+            "evaluations:assessment",
             _("确认规范化评估结果"),
             frozenset({Role.REGISTRATION_AUTHORITY}),
             assessments_to_confirm,
         )
     )
     everyone = frozenset({Role.PURCHASER, Role.PROVIDER, Role.HUB, Role.EVALUATOR})
-    register_source(EventSource("evaluations.hearing", _("听证会"), everyone, hearings))
+    register_source(EventSource("evaluations:hearing", _("听证会"), everyone, hearings))
     register_source(
         EventSource(
-            "evaluations.due",
+            "evaluations:due",
             _("绩效评价应完成日期"),
             frozenset({Role.PROVIDER, Role.HUB}),
             provider_evaluations,

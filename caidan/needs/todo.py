@@ -42,7 +42,7 @@ def menus_to_order(actor, today):
 def register() -> None:
     register_kind(
         TodoKind(
-            "needs.order",
+            "needs:order",
             _("为社区服务菜单点菜"),
             frozenset({Role.RESIDENT}),
             menus_to_order,

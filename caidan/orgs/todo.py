@@ -23,7 +23,7 @@ def change_requests(actor, today):
 def register() -> None:
     register_kind(
         TodoKind(
-            "orgs.change_request",
+            "orgs:change_request",
             _("审核登记事项变更"),
             frozenset({Role.REGISTRATION_AUTHORITY}),
             change_requests,

@@ -260,26 +260,26 @@ def challenge_window_ends(actor, start, end):
 
 def register() -> None:
     for kind in [
-        TodoKind("procurement.start", _("发起采购"), PURCHASER, projects_to_tender),
-        TodoKind("procurement.publish", _("发布采购公告"), PURCHASER, tenders_to_publish),
+        TodoKind("procurement:start", _("发起采购"), PURCHASER, projects_to_tender),
+        TodoKind("procurement:publish", _("发布采购公告"), PURCHASER, tenders_to_publish),
         TodoKind(
-            "procurement.answer",
+            "procurement:answer",
             _("答复供应商提问"),
             PURCHASER,
             questions_to_answer,
             _("投标截止（提问答复期限）"),
         ),
-        TodoKind("procurement.award", _("确定中标结果"), PURCHASER, results_to_confirm),
+        TodoKind("procurement:award", _("确定中标结果"), PURCHASER, results_to_confirm),
         TodoKind(
-            "procurement.challenge_answer",
+            "procurement:challenge_answer",
             _("答复质疑"),
             PURCHASER,
             challenges_to_answer,
             _("质疑答复期限"),
         ),
-        TodoKind("procurement.score", _("提交评审评分"), frozenset({Role.EXPERT}), scores_due),
+        TodoKind("procurement:score", _("提交评审评分"), frozenset({Role.EXPERT}), scores_due),
         TodoKind(
-            "procurement.challenge_window",
+            "procurement:challenge_window",
             _("未中标：质疑期内可提出质疑"),
             BIDDERS,
             challenge_windows,
@@ -289,7 +289,7 @@ def register() -> None:
         register_kind(kind)
     register_source(
         EventSource(
-            "procurement.opening",
+            "procurement:opening",
             _("开标"),
             frozenset({Role.PURCHASER, Role.PROVIDER, Role.HUB, Role.EXPERT}),
             openings,
@@ -297,7 +297,7 @@ def register() -> None:
     )
     register_source(
         EventSource(
-            "procurement.challenge_end",
+            "procurement:challenge_end",
             _("质疑期届满"),
             frozenset({Role.PURCHASER, Role.PROVIDER, Role.HUB}),
             challenge_window_ends,

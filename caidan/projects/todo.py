@@ -124,7 +124,7 @@ def sessions(actor, start, end):
 def register() -> None:
     register_kind(
         TodoKind(
-            "projects.submit",
+            "projects:submit",
             _("提交项目申报"),
             frozenset({Role.PURCHASER, Role.HUB}),
             proposals_to_submit,
@@ -132,7 +132,7 @@ def register() -> None:
     )
     register_kind(
         TodoKind(
-            "projects.vote",
+            "projects:vote",
             _("对审定议程表决"),
             frozenset({Role.COMMITTEE_MEMBER}),
             votes_waiting,
@@ -141,7 +141,7 @@ def register() -> None:
     )
     register_source(
         EventSource(
-            "projects.session",
+            "projects:session",
             _("审定会议"),
             frozenset({Role.COMMITTEE_MEMBER, Role.PURCHASER}),
             sessions,

@@ -48,29 +48,29 @@ def test_contract_to_draft_then_to_sign_by_each_party(world):
 
     purchaser, provider = world.actor("purchaser"), world.actor("provider")
     award = award_for(world)
-    draft = _item(purchaser, "contracts.draft")
+    draft = _item(purchaser, "contracts:draft")
     # (award_for may leave an earlier award of its own, still in its challenge window)
     entry = next(e for e in draft.entries if e.url == f"/contracts/new/{award.pk}/")
     assert entry.due == _local(award.decided_at + dt.timedelta(days=SIGN_WITHIN_DAYS))
     before = draft.count
 
     contract = contract_create(award=award, actor=purchaser, data=ContractTermsInput.parse())
-    after = _item(purchaser, "contracts.draft")  # the step is done
+    after = _item(purchaser, "contracts:draft")  # the step is done
     assert (after.count if after else 0) == before - 1
     assert after is None or all(e.url != entry.url for e in after.entries)
     due = _local(contract.sign_due)  # the deadline contract_sign's reminders enforce
     for actor in (purchaser, provider):
-        item = _item(actor, "contracts.sign")
+        item = _item(actor, "contracts:sign")
         assert item.count == 1 and item.due == due
         assert item.url == f"/contracts/{contract.pk}/sign/"
-        assert _flags(actor, "contracts.sign", due) == [False, False, True]
-    assert _item(world.actor("hub"), "contracts.sign") is None  # not a party
+        assert _flags(actor, "contracts:sign", due) == [False, False, True]
+    assert _item(world.actor("hub"), "contracts:sign") is None  # not a party
 
     contract_sign(contract=contract, actor=purchaser)
-    assert _item(purchaser, "contracts.sign") is None
-    assert _item(provider, "contracts.sign").count == 1  # still waiting for the provider
+    assert _item(purchaser, "contracts:sign") is None
+    assert _item(provider, "contracts:sign").count == 1  # still waiting for the provider
     contract_sign(contract=contract, actor=provider)
-    assert _item(provider, "contracts.sign") is None
+    assert _item(provider, "contracts:sign") is None
 
 
 def test_reports_and_instalments(world):
@@ -81,30 +81,30 @@ def test_reports_and_instalments(world):
     purchaser, provider = world.actor("purchaser"), world.actor("provider")
     contract = signed_contract(world)
     reports = list(contract.reports.all())
-    owed = _item(provider, "contracts.report_submit")
+    owed = _item(provider, "contracts:report_submit")
     assert owed.count == len(reports)
     assert owed.due == min(r.due_on for r in reports)
     by_url = {e.url: e.due for e in owed.entries}
     midterm = contract.reports.get(kind="midterm")
     assert by_url[f"/contracts/{contract.pk}/reports/{midterm.pk}/"] == midterm.due_on
-    assert _flags(provider, "contracts.report_submit", owed.due) == [False, False, True]
-    assert _item(purchaser, "contracts.report_submit") is None  # the provider's step
+    assert _flags(provider, "contracts:report_submit", owed.due) == [False, False, True]
+    assert _item(purchaser, "contracts:report_submit") is None  # the provider's step
 
     # The first instalment's gate (the signature) is open: the purchaser pays it within
     # PAY_WITHIN_DAYS, the rule the reminders tick enforces.
     inst = contract.instalments.get(sequence=1)
-    pay_item = _item(purchaser, "contracts.pay")
+    pay_item = _item(purchaser, "contracts:pay")
     assert pay_item.count == 1
     assert pay_item.due == _local(inst.gate_opened_at + dt.timedelta(days=PAY_WITHIN_DAYS))
-    assert _flags(purchaser, "contracts.pay", pay_item.due) == [False, False, True]
+    assert _flags(purchaser, "contracts:pay", pay_item.due) == [False, False, True]
     pay(world, contract, 1)
-    assert _item(purchaser, "contracts.pay") is None
+    assert _item(purchaser, "contracts:pay") is None
 
     accept(world, contract, "midterm")  # submitted, then accepted: both steps done
-    owed = _item(provider, "contracts.report_submit")
+    owed = _item(provider, "contracts:report_submit")
     assert owed.count == len(reports) - 1
     assert all(e.url != f"/contracts/{contract.pk}/reports/{midterm.pk}/" for e in owed.entries)
-    assert _item(purchaser, "contracts.report_review") is None
+    assert _item(purchaser, "contracts:report_review") is None
 
 
 def test_report_to_review_appears_on_submission(world):
@@ -115,7 +115,7 @@ def test_report_to_review_appears_on_submission(world):
     purchaser = world.actor("purchaser")
     contract = signed_contract(world)
     report = contract.reports.get(kind="midterm")
-    assert _item(purchaser, "contracts.report_review") is None
+    assert _item(purchaser, "contracts:report_review") is None
     report_submit(
         report=report,
         actor=world.actor("provider"),
@@ -124,11 +124,11 @@ def test_report_to_review_appears_on_submission(world):
             fund_lines=[{"line": "人员费", "budget": "400000.00", "spent": "210000.00"}],
         ),
     )
-    item = _item(purchaser, "contracts.report_review")
+    item = _item(purchaser, "contracts:report_review")
     assert item.count == 1 and item.due is None  # no legal deadline for the review
     assert item.url == f"/contracts/{contract.pk}/reports/{report.pk}/"
     report_review(report=report, accept=True, actor=purchaser)
-    assert _item(purchaser, "contracts.report_review") is None
+    assert _item(purchaser, "contracts:report_review") is None
 
 
 # --- procurement ----------------------------------------------------------------------------
@@ -144,12 +144,12 @@ def test_question_to_answer_before_the_bid_deadline(world):
     question = clarification_ask(
         tender=tender, organization=bidder.org, question="服务人数如何计算？", actor=bidder.actor
     )
-    item = _item(purchaser, "procurement.answer")
+    item = _item(purchaser, "procurement:answer")
     assert item.count == 1 and item.due == _local(tender.deadline)
     assert item.url == f"/procurement/tenders/{tender.pk}/questions/"
-    assert _flags(purchaser, "procurement.answer", item.due) == [False, False, True]
+    assert _flags(purchaser, "procurement:answer", item.due) == [False, False, True]
     clarification_answer(clarification=question, answer="按实际服务人次计算。", actor=purchaser)
-    assert _item(purchaser, "procurement.answer") is None
+    assert _item(purchaser, "procurement:answer") is None
 
 
 def test_expert_seat_waits_until_the_sheet_is_submitted(world):
@@ -164,14 +164,14 @@ def test_expert_seat_waits_until_the_sheet_is_submitted(world):
     panel_draw(tender=tender, actor=world.actor("purchaser"))
     member = next(m for m in panel_for(tender) if m.status == "drawn")
     actor = expert_actor(member.expert)
-    item = _item(actor, "procurement.score")
+    item = _item(actor, "procurement:score")
     assert item.count == 1 and item.url == f"/procurement/tenders/{tender.pk}/review/"
     panel_declare(member=member, no_conflict=True, actor=actor)
-    assert _item(actor, "procurement.score").count == 1  # declared, not scored yet
+    assert _item(actor, "procurement:score").count == 1  # declared, not scored yet
     verdicts = {str(b.pk): {"pass": True} for b in scorable_bids(tender)}
     verdicts_save(member=member, data=SheetVerdictsInput.parse(verdicts=verdicts), actor=actor)
     scores_submit(member=member, actor=actor)
-    assert _item(actor, "procurement.score") is None
+    assert _item(actor, "procurement:score") is None
 
 
 # --- projects and enquiries -----------------------------------------------------------------
@@ -202,14 +202,14 @@ def test_vote_waits_for_each_member_until_cast(world):
         actor=world.actor("admin"),
     )
     review_session_add_proposal(session=session, proposal=proposal, actor=world.actor("admin"))
-    assert _item(member, "projects.vote") is None  # not open for votes yet
+    assert _item(member, "projects:vote") is None  # not open for votes yet
     review_session_open(session=session, actor=world.actor("admin"))
-    item = _item(member, "projects.vote")
+    item = _item(member, "projects:vote")
     assert item.count == 1 and item.due == _local(meeting)
     assert item.url == f"/projects/sessions/{session.pk}/"
     agenda = session.agenda.get()
     vote_cast(item=agenda, choice="yes", actor=member)
-    assert _item(member, "projects.vote") is None
+    assert _item(member, "projects:vote") is None
 
 
 def _draft_proposal(world):
@@ -245,15 +245,15 @@ def test_proposal_to_submit_disappears_when_submitted(world):
     from caidan.projects.services import proposal_submit
 
     purchaser = world.actor("purchaser")
-    before = _item(purchaser, "projects.submit")
+    before = _item(purchaser, "projects:submit")
     n = before.count if before else 0
     proposal = _draft_proposal(world)
-    item = _item(purchaser, "projects.submit")
+    item = _item(purchaser, "projects:submit")
     assert item.count == n + 1 and f"/projects/proposals/{proposal.pk}/" in [
         e.url for e in item.entries
     ]
     proposal_submit(proposal=proposal, actor=purchaser)
-    after = _item(purchaser, "projects.submit")
+    after = _item(purchaser, "projects:submit")
     assert (after.count if after else 0) == n
 
 
@@ -264,14 +264,14 @@ def test_enquiry_to_answer_with_its_legal_due_date(world):
 
     purchaser = world.actor("purchaser")
     enquiry = ask(world)
-    item = _item(purchaser, "enquiries.answer")
+    item = _item(purchaser, "enquiries:answer")
     entry = next(e for e in item.entries if e.url == f"/enquiries/{enquiry.pk}/")
     assert entry.due == enquiry.effective_due_on
     enquiry_assign(enquiry=enquiry, handler=purchaser.user, actor=purchaser)
     enquiry_answer(
         enquiry=enquiry, data=EnquiryAnswerInput.parse(answer="每周一至周五提供。"), actor=purchaser
     )
-    item = _item(purchaser, "enquiries.answer")
+    item = _item(purchaser, "enquiries:answer")
     assert item is None or all(e.url != f"/enquiries/{enquiry.pk}/" for e in item.entries)
 
 
@@ -306,7 +306,7 @@ def test_query_count_is_one_per_kind_whatever_the_records(world, username):
     one = queries()
     for _ in range(2):
         draft_contract(world)
-    assert _item(actor, "contracts.sign").count == 3
+    assert _item(actor, "contracts:sign").count == 3
     assert queries() == one <= len(kinds_for(actor))
 
 
@@ -388,7 +388,7 @@ def test_dashboard_and_api_list_the_same_items(world, client, login, token_for):
     assert "签订合同" in page and f"/contracts/{contract.pk}/sign/" in page
     assert "（数量和链接）" not in page
     data = client.get("/api/v1/me/todo", **token_for("provider")).json()
-    sign = next(i for i in data if i["kind"] == "contracts.sign")
+    sign = next(i for i in data if i["kind"] == "contracts:sign")
     assert sign["count"] == 1 and sign["due"] == _local(contract.sign_due).isoformat()
     assert sign["entries"][0]["url"] == f"/contracts/{contract.pk}/sign/"
     assert [i["kind"] for i in data] == [i.kind for i in todo_for(world.actor("provider"))]
@@ -410,20 +410,20 @@ def test_project_to_tender_then_tender_to_publish(world):
 
     purchaser = world.actor("purchaser")
     proposal = approved_proposal(world)
-    start = _item(purchaser, "procurement.start")
+    start = _item(purchaser, "procurement:start")
     url = f"/procurement/new/{proposal.pk}/"
     assert url in [e.url for e in start.entries] and start.due is None
     tender = tender_create(
         actor=purchaser, data=TenderInput.parse(proposal=proposal, **tender_data())
     )
-    start = _item(purchaser, "procurement.start")
+    start = _item(purchaser, "procurement:start")
     assert start is None or url not in [e.url for e in start.entries]
-    publish = _item(purchaser, "procurement.publish")
+    publish = _item(purchaser, "procurement:publish")
     assert f"/procurement/tenders/{tender.pk}/" in [e.url for e in publish.entries]
     deadline = next_working_deadline(timezone.now() + dt.timedelta(days=24))
     tender_update(tender=tender, changes={"deadline": deadline}, actor=purchaser)
     tender_publish(tender=tender, actor=purchaser)
-    assert _item(purchaser, "procurement.publish") is None
+    assert _item(purchaser, "procurement:publish") is None
 
 
 def test_challenge_window_then_challenge_to_answer(world):
@@ -433,31 +433,31 @@ def test_challenge_window_then_challenge_to_answer(world):
 
     purchaser = world.actor("purchaser")
     tender = opened_tender(world, evaluation_method="lowest_price")
-    assert _item(purchaser, "procurement.award").entries[0].url == (
+    assert _item(purchaser, "procurement:award").entries[0].url == (
         f"/procurement/tenders/{tender.pk}/award/"
     )
     award = award_confirm(tender=tender, actor=purchaser)
-    assert _item(purchaser, "procurement.award") is None
+    assert _item(purchaser, "procurement:award") is None
     loser = Bid.objects.filter(tender=tender).exclude(pk=award.bid_id).first()
     member = loser.organization.memberships.first()
     from caidan.accounts.actor import Actor
 
     bidder = Actor(user=member.user, membership=member)
-    window = _item(bidder, "procurement.challenge_window")
+    window = _item(bidder, "procurement:challenge_window")
     assert window.count == 1 and window.due == _local(award.challenge_deadline)
     winner = award.bid.organization.memberships.first()
-    assert _item(Actor(user=winner.user, membership=winner), "procurement.challenge_window") is None
+    assert _item(Actor(user=winner.user, membership=winner), "procurement:challenge_window") is None
     challenge = challenge_file(
         award=award, organization=loser.organization, grounds="评审有误", actor=bidder
     )
-    assert _item(bidder, "procurement.challenge_window") is None  # challenged: done
-    answer = _item(purchaser, "procurement.challenge_answer")
+    assert _item(bidder, "procurement:challenge_window") is None  # challenged: done
+    answer = _item(purchaser, "procurement:challenge_answer")
     assert answer.count == 1 and answer.due == _local(challenge.answer_due)
-    assert _flags(purchaser, "procurement.challenge_answer", answer.due) == [False, False, True]
+    assert _flags(purchaser, "procurement:challenge_answer", answer.due) == [False, False, True]
     challenge_answer(
         challenge=challenge, answer="经复核，评审无误。", upheld=False, actor=purchaser
     )
-    assert _item(purchaser, "procurement.challenge_answer") is None
+    assert _item(purchaser, "procurement:challenge_answer") is None
 
 
 def test_evaluator_commissioned_scheduled_and_scored(world):
@@ -471,21 +471,21 @@ def test_evaluator_commissioned_scheduled_and_scored(world):
 
     purchaser, evaluator = world.actor("purchaser"), world.actor("evaluator")
     contract = signed_contract(world)
-    commission = _item(purchaser, "evaluations.commission")
+    commission = _item(purchaser, "evaluations:commission")
     assert f"/evaluations/contracts/{contract.pk}/" in [e.url for e in commission.entries]
     evaluator_appoint(contract=contract, organization=evaluator.organization, actor=purchaser)
-    assert _item(purchaser, "evaluations.commission") is None
+    assert _item(purchaser, "evaluations:commission") is None
     evaluation = evaluation_schedule(contract=contract, stage="mid", actor=purchaser)
-    score = _item(evaluator, "evaluations.score")
+    score = _item(evaluator, "evaluations:score")
     assert score.count == 1 and score.due == evaluation.due_on
     assert score.url == f"/evaluations/{evaluation.pk}/score/"
-    assert _flags(evaluator, "evaluations.score", evaluation.due_on) == [False, False, True]
-    mine = _item(purchaser, "evaluations.purchaser_score")
+    assert _flags(evaluator, "evaluations:score", evaluation.due_on) == [False, False, True]
+    mine = _item(purchaser, "evaluations:purchaser_score")
     assert mine.count == 1 and mine.due == evaluation.due_on
     evaluation_purchaser_score(
         evaluation=evaluation, data=PurchaserScoreInput.parse(score="90"), actor=purchaser
     )
-    assert _item(purchaser, "evaluations.purchaser_score") is None
+    assert _item(purchaser, "evaluations:purchaser_score") is None
 
 
 def test_complaint_to_accept_then_to_decide(world):
@@ -494,12 +494,12 @@ def test_complaint_to_accept_then_to_decide(world):
 
     bureau = world.actor("admin")
     _contract, complaint, _actor = complained_draft(world)
-    accept = _item(bureau, "complaints.accept")
+    accept = _item(bureau, "complaints:accept")
     assert accept.count == 1 and accept.due == _local(complaint.accept_due)
-    assert _item(world.actor("purchaser"), "complaints.accept") is None
+    assert _item(world.actor("purchaser"), "complaints:accept") is None
     complaint = complaint_accept(complaint=complaint, actor=bureau)
-    assert _item(bureau, "complaints.accept") is None
-    decide = _item(bureau, "complaints.decide")
+    assert _item(bureau, "complaints:accept") is None
+    decide = _item(bureau, "complaints:decide")
     assert decide.count == 1 and decide.due == _local(complaint.decide_due)
 
 
@@ -510,6 +510,6 @@ def test_change_request_to_decide(world):
     request = change_request_submit(
         organization=provider.organization, changes={"address": "长宁区新址 1 号"}, actor=provider
     )
-    assert _item(registrar, "orgs.change_request").count == 1
+    assert _item(registrar, "orgs:change_request").count == 1
     change_request_decide(request=request, approve=True, actor=registrar)
-    assert _item(registrar, "orgs.change_request") is None
+    assert _item(registrar, "orgs:change_request") is None

@@ -24,19 +24,19 @@ SHOTS = Path(__file__).resolve().parents[2] / "var" / "e2e"
 # those of them that carry a legal due date.
 EXPECTED = {
     "purchaser": {
-        "projects.submit": False,  # a drafted proposal to submit
-        "procurement.start": False,  # the approved one to put out to tender
-        "contracts.report_review": False,  # a progress report to review
-        "contracts.sign": True,  # a contract to sign
-        "enquiries.answer": True,  # a resident's suggestion waiting for an answer
+        "projects:submit": False,  # a drafted proposal to submit
+        "procurement:start": False,  # the approved one to put out to tender
+        "contracts:report_review": False,  # a progress report to review
+        "contracts:sign": True,  # a contract to sign
+        "enquiries:answer": True,  # a resident's suggestion waiting for an answer
     },
-    "committee": {"projects.vote": True},  # an open review session waiting for the vote
+    "committee": {"projects:vote": True},  # an open review session waiting for the vote
     "provider": {
-        "contracts.sign": True,  # a contract to sign
-        "contracts.report_submit": True,  # a mid-term report due
-        "procurement.challenge_window": True,  # a lost bid: the challenge window is open
+        "contracts:sign": True,  # a contract to sign
+        "contracts:report_submit": True,  # a mid-term report due
+        "procurement:challenge_window": True,  # a lost bid: the challenge window is open
     },
-    "evaluator": {"evaluations.score": True},  # a mid-term evaluation to score
+    "evaluator": {"evaluations:score": True},  # a mid-term evaluation to score
 }
 NOTHING_TO_DO = ["resident", "auditor"]  # an answer to read, a log to read: no step waits
 
@@ -102,7 +102,7 @@ def test_each_role_finds_does_and_loses_its_waiting_steps(browser, live_server, 
     base = live_server.url
     expected = dict(EXPECTED)
     for expert in waiting_experts():
-        expected[expert] = {"procurement.score": False}  # no legal deadline for the scoring
+        expected[expert] = {"procurement:score": False}  # no legal deadline for the scoring
 
     for username, kinds in expected.items():
         for phone in (False, True):
@@ -120,39 +120,39 @@ def test_each_role_finds_does_and_loses_its_waiting_steps(browser, live_server, 
 
     # The committee member, on a phone: the vote is in the calendar and the feed, then cast.
     page = staff(browser, base, "committee", phone=True)
-    vote = _check_dashboard(page, base, "committee", expected["committee"])["projects.vote"]
+    vote = _check_dashboard(page, base, "committee", expected["committee"])["projects:vote"]
     _calendar_and_feed(page, base, vote["due"], vote["href"])
     page.goto(f"{base}/calendar/me/?month={vote['due'][:7]}")
     page.screenshot(path=str(SHOTS / "workbench-calendar-phone.png"), full_page=True)
     assert _open_tasks("committee", "review_vote:") >= 1
     page.goto(base + "/dashboard/")
-    page.locator("[data-kind='projects.vote'] [data-testid=todo-link]").click()
+    page.locator("[data-kind='projects:vote'] [data-testid=todo-link]").click()
     page.get_by_role("button", name="赞成").first.click()
     page.goto(base + "/dashboard/")
-    assert "projects.vote" not in _items(page)
+    assert "projects:vote" not in _items(page)
     assert _open_tasks("committee", "review_vote:") == 0
     page.context.close()
 
     # The provider, at a desk: the contract to sign, then signed.
     page = staff(browser, base, "provider")
-    sign = _check_dashboard(page, base, "provider", expected["provider"])["contracts.sign"]
+    sign = _check_dashboard(page, base, "provider", expected["provider"])["contracts:sign"]
     _calendar_and_feed(page, base, sign["due"], sign["href"])
     assert _open_tasks("provider", "contract_sign:") >= 1
     page.goto(base + "/dashboard/")
-    page.locator("[data-kind='contracts.sign'] [data-testid=todo-link]").click()
+    page.locator("[data-kind='contracts:sign'] [data-testid=todo-link]").click()
     page.get_by_role("button", name="确认签订").click()
     page.goto(base + "/dashboard/")
-    assert "contracts.sign" not in _items(page)
+    assert "contracts:sign" not in _items(page)
     assert _open_tasks("provider", "contract_sign:") == 0
     page.context.close()
 
     # The purchaser, on a phone: the drafted proposal, submitted.
     page = staff(browser, base, "purchaser", phone=True)
     items = _check_dashboard(page, base, "purchaser", expected["purchaser"])
-    before = int(items["projects.submit"]["count"].split()[0])
-    page.locator("[data-kind='projects.submit'] [data-testid=todo-link]").click()
+    before = int(items["projects:submit"]["count"].split()[0])
+    page.locator("[data-kind='projects:submit'] [data-testid=todo-link]").click()
     page.get_by_role("button", name="申报", exact=True).click()
     page.goto(base + "/dashboard/")
-    after = _items(page).get("projects.submit")
+    after = _items(page).get("projects:submit")
     assert after is None or int(after["count"].split()[0]) == before - 1
     page.context.close()

@@ -9,7 +9,7 @@ from caidan.accounts.workbench import todo_for
 
 
 def _item(actor):
-    return next((i for i in todo_for(actor) if i.kind == "needs.order"), None)
+    return next((i for i in todo_for(actor) if i.kind == "needs:order"), None)
 
 
 def test_menu_to_order_until_ordered(world, open_menu, resident):
