@@ -33,6 +33,7 @@ class ContractsConfig(AppConfig):
         from caidan.procurement.links import register_tender_link
 
         from . import (  # noqa: F401 - tables, rules, ticks, the project page's contracts
+            dashboard,
             lifecycles,
             permissions,
             project_progress,

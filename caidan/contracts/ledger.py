@@ -450,3 +450,15 @@ def ledger_xlsx(actor, f: LedgerFilter, *, now: dt.datetime | None = None) -> IO
         raise
     out.seek(0)
     return out
+
+
+def overdue_count(actor, *, now: dt.datetime | None = None) -> int:
+    """How many instalments of the actor's ledger are overdue (the dashboard's flag): one
+    query, on the reminders' rule."""
+    now = now or timezone.now()
+    return Instalment.objects.filter(
+        contract__in=ledger_scope(actor).values("id"),
+        contract__status=ContractStatus.ACTIVE,
+        payment__isnull=True,
+        gate_opened_at__lt=now - dt.timedelta(days=PAY_WITHIN_DAYS),
+    ).count()

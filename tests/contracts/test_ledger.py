@@ -204,3 +204,16 @@ def test_bulk_ids_bounds():
         with pytest.raises(ValidationError) as exc:
             bulk_ids(bad)
         assert exc.value.field == "ids"
+
+
+def test_dashboard_flag_counts_overdue_instalments(world, django_assert_num_queries):
+    c = signed_contract(world)
+    due = c.instalments.get(sequence=1).gate_opened_at + dt.timedelta(days=PAY_WITHIN_DAYS)
+    actor = world.actor("purchaser")
+    assert money.overdue_count(actor, now=due) == 0
+    with django_assert_num_queries(1):
+        assert money.overdue_count(actor, now=due + dt.timedelta(seconds=1)) == 1
+    assert money.overdue_count(world.actor("admin"), now=due + dt.timedelta(days=1)) == 1
+    assert money.overdue_count(world.actor("purchaser2"), now=due + dt.timedelta(days=1)) == 0
+    pay(world, c, 1)
+    assert money.overdue_count(actor, now=due + dt.timedelta(days=1)) == 0

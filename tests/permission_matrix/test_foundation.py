@@ -187,6 +187,8 @@ WEB_PAGES = [
     ("/projects/ceilings/", ADMIN_ONLY),
     ("/procurement/", "public"),
     ("/contracts/", "public"),
+    ("/contracts/ledger/", {"admin", "auditor", "purchaser"}),
+    ("/contracts/ledger/export/?year=2026", {"admin", "auditor", "purchaser"}),
     ("/evaluations/", "public"),
     ("/stats/flags/", "public"),
     ("/stats/", "public"),
