@@ -137,6 +137,8 @@ def test_each_role_finds_does_and_loses_its_waiting_steps(browser, live_server, 
     page = staff(browser, base, "provider")
     sign = _check_dashboard(page, base, "provider", expected["provider"])["contracts:sign"]
     _calendar_and_feed(page, base, sign["due"], sign["href"])
+    page.goto(f"{base}/calendar/me/?month={sign['due'][:7]}")
+    page.screenshot(path=str(SHOTS / "workbench-calendar-desktop.png"), full_page=True)
     assert _open_tasks("provider", "contract_sign:") >= 1
     page.goto(base + "/dashboard/")
     page.locator("[data-kind='contracts:sign'] [data-testid=todo-link]").click()
