@@ -57,6 +57,22 @@ def proposals_to_submit(actor, today):
     ]
 
 
+def proposals_to_schedule(actor, today):
+    """Submitted proposals waiting for a review agenda, for the platform admin who sets it
+    (``_agenda_setters``): no legal deadline."""
+    if not actor.has_role(Role.PLATFORM_ADMIN):
+        return []
+    rows = Proposal.objects.filter(status=ProposalStatus.SUBMITTED).values("pk", "title")
+    return [
+        Entry(
+            label=r["title"],
+            url=reverse("projects:proposal", args=[r["pk"]]),
+            key=f"proposal-{r['pk']}",
+        )
+        for r in rows
+    ]
+
+
 def votes_waiting(actor, today):
     """Pending agenda items of open sessions I sit on, that I have neither voted on nor
     recused myself from (what ``vote_cast`` accepts)."""
@@ -126,8 +142,16 @@ def register() -> None:
         TodoKind(
             "projects:submit",
             _("提交项目申报"),
-            frozenset({Role.PURCHASER, Role.HUB}),
+            frozenset({Role.PURCHASER, Role.PROVIDER, Role.HUB}),
             proposals_to_submit,
+        )
+    )
+    register_kind(
+        TodoKind(
+            "projects:schedule",
+            _("将项目列入审定议程"),
+            frozenset({Role.PLATFORM_ADMIN}),
+            proposals_to_schedule,
         )
     )
     register_kind(

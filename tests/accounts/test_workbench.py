@@ -203,6 +203,10 @@ def test_vote_waits_for_each_member_until_cast(world):
     )
     review_session_add_proposal(session=session, proposal=proposal, actor=world.actor("admin"))
     assert _item(member, "projects:vote") is None  # not open for votes yet
+    scheduled = _item(world.actor("admin"), "projects:schedule")  # on the agenda: done
+    assert scheduled is None or f"/projects/proposals/{proposal.pk}/" not in [
+        e.url for e in scheduled.entries
+    ]
     review_session_open(session=session, actor=world.actor("admin"))
     item = _item(member, "projects:vote")
     assert item.count == 1 and item.due == _local(meeting)
@@ -255,6 +259,9 @@ def test_proposal_to_submit_disappears_when_submitted(world):
     proposal_submit(proposal=proposal, actor=purchaser)
     after = _item(purchaser, "projects:submit")
     assert (after.count if after else 0) == n
+    # now the platform admin, who sets the agenda, is to schedule it
+    schedule = _item(world.actor("admin"), "projects:schedule")
+    assert f"/projects/proposals/{proposal.pk}/" in [e.url for e in schedule.entries]
 
 
 def test_enquiry_to_answer_with_its_legal_due_date(world):
