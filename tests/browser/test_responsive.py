@@ -6,9 +6,10 @@ sideways (``scrollWidth > clientWidth``) or when something the user needs is off
 the menu button, the notification count, the page's h1, a form's buttons. Below 900 px the
 menu button opens the navigation, and the role switch is reachable in it.
 
-One live server, the demo data seeded once, one browser context per role and size (the
-login is made once per role and its cookies reused). Every problem of every page is
-collected, so one run names them all."""
+One live server, the demo data seeded once, one browser context per role (the login is made
+once and its cookies reused); each page is loaded once and probed at the three sizes by
+resizing the viewport (the layout follows the width: ``width=device-width``, media queries
+only). Every problem of every page is collected, so one run names them all."""
 
 from __future__ import annotations
 
@@ -270,3 +271,25 @@ def test_every_page_of_every_role_fits_phone_tablet_and_desktop(browser, live_se
     assert not problems, f"{len(problems)} layout problems on {loads} pages:\n" + "\n".join(
         problems
     )
+
+
+def test_the_probe_names_what_overflows_and_what_is_hidden(browser, live_server, world):
+    """The probe itself: a too-wide element and a hidden menu button are reported, by name."""
+    ctx = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+    page = ctx.new_page()
+    page.goto(live_server.url + "/")
+    assert page.evaluate(PROBE, MENU_BELOW) == []
+    page.evaluate(
+        """() => {
+        const wide = document.createElement("div");
+        wide.dataset.testid = "too-wide";
+        wide.style.width = "600px";
+        wide.textContent = "宽";
+        document.querySelector("main").append(wide);
+        document.querySelector("[data-menu-toggle]").style.display = "none";
+    }"""
+    )
+    found = page.evaluate(PROBE, MENU_BELOW)
+    ctx.close()
+    assert any("scrolls sideways" in p and "too-wide" in p for p in found), found
+    assert any(p.startswith("menu button hidden") for p in found), found
