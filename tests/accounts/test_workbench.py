@@ -520,3 +520,23 @@ def test_change_request_to_decide(world):
     assert _item(registrar, "orgs:change_request").count == 1
     change_request_decide(request=request, approve=True, actor=registrar)
     assert _item(registrar, "orgs:change_request") is None
+
+
+def test_dashboard_and_api_queries_do_not_grow_with_the_records(world, client, login, token_for):
+    from tests.contracts.factories import draft_contract
+
+    headers = token_for("provider")
+    login("provider")
+
+    def count(path, **extra):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(path, **extra).status_code == 200
+        return len(ctx.captured_queries)
+
+    draft_contract(world)
+    count("/api/v1/me/todo", **headers)  # the token's first use writes last_used_at
+    page, api = count("/dashboard/"), count("/api/v1/me/todo", **headers)
+    for _ in range(2):
+        draft_contract(world)
+    assert count("/dashboard/") == page
+    assert count("/api/v1/me/todo", **headers) == api
