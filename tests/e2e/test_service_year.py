@@ -160,7 +160,7 @@ def test_one_service_year(journey):
 
     # ── 06. The purchaser drafts the consultation documents and publishes them ───────────
     j.go(officer, "/dashboard/")
-    officer.locator("main").get_by_role("link", name="发起采购").first.click()
+    officer.locator("main .panels").get_by_role("link", name="发起采购").first.click()
     officer.wait_for_url("**/procurement/new/")
     officer.get_by_role("row", name=re.compile(TITLE)).get_by_role(
         "link", name="编制采购文件"
@@ -307,7 +307,7 @@ def test_one_service_year(journey):
     tender.refresh_from_db()
     assert tender.status == "concluded", tender.status
     officer = j.as_("purchaser")
-    officer.locator("main").get_by_role("link", name="签订合同").click()
+    officer.locator("main .panels").get_by_role("link", name="签订合同").click()
     officer.wait_for_url("**/contracts/new/")
     officer.get_by_role("row", name=re.compile(TITLE)).get_by_role("link", name="起草合同").click()
     officer.wait_for_url(re.compile(r".*/contracts/new/\d+/$"))
