@@ -199,7 +199,14 @@ PROBE_LIMIT = 5000
 
 
 def _estimated_rows(qs) -> float:
-    sql, params = qs.query.sql_with_params()
+    from django.core.exceptions import EmptyResultSet, FullResultSet
+
+    try:
+        sql, params = qs.query.sql_with_params()
+    except EmptyResultSet:  # e.g. no related row holds the word: nothing to find
+        return 0.0
+    except FullResultSet:
+        return float("inf")
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
         plan = cursor.fetchone()[0]
@@ -215,16 +222,18 @@ def _probe_ids(qs, limit: int) -> list:
     (a bitmap scan: the planner is told not to walk a table or an ordered index)."""
     from django.db import transaction
 
-    with transaction.atomic():
+    outermost = not connection.in_atomic_block
+    with transaction.atomic(savepoint=False):
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("SET LOCAL enable_indexscan = off")
+            cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off")
         ids = list(qs.order_by().values_list("pk", flat=True)[:limit])
-        # SET LOCAL lasts to the end of the outermost transaction, not of this savepoint
-        # (an error rolls the savepoint back, and the settings with it)
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_seqscan = on")
-            cursor.execute("SET LOCAL enable_indexscan = on")
+        if not outermost:
+            # SET LOCAL lasts to the end of the outermost transaction: give the rest of it
+            # back its settings (an error aborts that transaction anyway)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SET LOCAL enable_seqscan TO DEFAULT; SET LOCAL enable_indexscan TO DEFAULT"
+                )
     return ids
 
 

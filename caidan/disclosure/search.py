@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from caidan.common.search import is_phrase_query, related_match, text_match
+from caidan.common.search import is_phrase_query, related_match, searched, text_match
 
 from .models import Notice, NoticeStatus
 from .selectors import clean_query
@@ -44,7 +44,8 @@ def _ranked(qs: QuerySet, q: str, fields: tuple, limit: int, exact: Q | None = N
     """At most ``limit`` rows of ``qs`` (a ``values()`` query with ``id``, in its own order):
     first those holding ``q`` as a phrase (or matching ``exact``: a reference number), then,
     when ``q`` has several words and room is left, those holding every word. Each step is one
-    query the gram indexes serve (see ``caidan.common.search``); no row comes twice.
+    query the gram indexes serve (see ``caidan.common.search``; a word the planner expects to
+    be rare is first looked up on the index alone, ``searched``); no row comes twice.
 
     ``fields`` are the record's own columns, or ``(model, field, path)`` for text held by a
     related table: that table is searched on its own index first (``related_match``, every
@@ -58,10 +59,10 @@ def _ranked(qs: QuerySet, q: str, fields: tuple, limit: int, exact: Q | None = N
         parts = ([text_match(q, *own, phrase=phrase)] if own else []) + related + extra
         return reduce(or_, parts)
 
-    rows = list(qs.filter(match(phrase=True))[:limit])
+    rows = list(searched(qs, match(phrase=True))[:limit])
     if len(rows) < limit and is_phrase_query(q) and own:
         seen = [r["id"] for r in rows]
-        rows += list(qs.filter(match(phrase=False)).exclude(pk__in=seen)[: limit - len(rows)])
+        rows += list(searched(qs.exclude(pk__in=seen), match(phrase=False))[: limit - len(rows)])
     return rows
 
 
