@@ -293,3 +293,17 @@ def test_the_probe_names_what_overflows_and_what_is_hidden(browser, live_server,
     ctx.close()
     assert any("scrolls sideways" in p and "too-wide" in p for p in found), found
     assert any(p.startswith("menu button hidden") for p in found), found
+
+
+def test_without_javascript_the_menu_stays_open(browser, live_server, world):
+    """No script, no menu button: nojs.css shows the navigation, which still fits."""
+    ctx = browser.new_context(
+        locale="zh-CN", viewport={"width": 390, "height": 844}, java_script_enabled=False
+    )
+    page = ctx.new_page()
+    page.goto(live_server.url + "/")
+    assert not page.locator("[data-menu-toggle]").is_visible()
+    assert page.get_by_role("navigation").get_by_role("link", name="政府采购").is_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    ctx.close()
+    assert width <= 390, f"the page without JavaScript is {width} px wide"
