@@ -41,7 +41,7 @@ from caidan.common.errors import Conflict, field_error
 from caidan.common.perms import Perm
 from caidan.common.tick import flag_once, tick_job
 from caidan.complaints.codes import Code
-from caidan.notifications.services import notify
+from caidan.notifications.services import due_day, notifications_resolve, notify
 from caidan.procurement.models import Challenge, ChallengeStatus
 
 from . import permissions  # noqa: F401 - registers the rules
@@ -82,12 +82,31 @@ def _url(c: Complaint) -> str:
     return f"/complaints/{c.pk}/"
 
 
-def _tell(recipients: Iterable[User], c: Complaint, kind: str, title: str, body: str) -> None:
+def _tell(
+    recipients: Iterable[User], c: Complaint, kind: str, title: str, body: str, task: str = ""
+) -> None:
     seen: dict[int, User] = {}
     for u in recipients:
         seen.setdefault(u.pk, u)
     if seen:
-        notify(recipients=list(seen.values()), kind=kind, title=title, body=body, url=_url(c))
+        notify(
+            recipients=list(seen.values()),
+            kind=kind,
+            title=title,
+            body=body,
+            url=_url(c),
+            task=task,
+        )
+
+
+def accept_task(c: Complaint) -> str:
+    """The bureau decides whether to accept (受理) a complaint."""
+    return f"complaint_accept:complaint:{c.pk}"
+
+
+def decide_task(c: Complaint) -> str:
+    """The bureau decides (处理决定) an accepted complaint."""
+    return f"complaint_decide:complaint:{c.pk}"
 
 
 def _complainant(c: Complaint) -> list[User]:
@@ -216,9 +235,10 @@ def complaint_file(
             _bureau_officers(c),
             c,
             "complaint.filed",
-            f"收到投诉：{tender.title}",
+            f"请决定是否受理投诉，截止 {due_day(c.accept_due)}：{tender.title}",
             f"{organization.name}提出投诉，请在 {_fmt(c.accept_due)} 前决定是否受理"
             "（94号令 §21）。",
+            task=accept_task(c),
         )
         _tell(
             _purchaser(c),
@@ -256,6 +276,7 @@ def complaint_accept(
             handled_by=user_of(actor),
             decide_due=deadline_after_working_days(now, DECIDE_WORKING_DAYS),
         )
+        notifications_resolve(task=accept_task(c), now=now)
         body = f"财政部门已受理投诉，将在 {_fmt(c.decide_due)} 前作出处理决定（94号令 §26）。"
         _tell(_complainant(c), c, "complaint.accepted", f"投诉已受理：{c.tender.title}", body)
         _tell(_purchaser(c), c, "complaint.accepted", f"投诉已受理：{c.tender.title}", body)
@@ -284,6 +305,7 @@ def complaint_reject(
             rejection_reason=reason,
             **_end_suspension(c, now),
         )
+        notifications_resolve(task=accept_task(c), now=now)
         _tell(
             _complainant(c) + _purchaser(c),
             c,
@@ -411,6 +433,7 @@ def complaint_decide(
             published_at=now,
             **_end_suspension(c, now),
         )
+        notifications_resolve(task=decide_task(c), now=now)
         label = ComplaintOutcome(outcome).label
         audit_record(  # published with the decision (94号令 §35): moves the OCDS changes feed
             kind=EventKind.COMPLAINT_PUBLISHED,
@@ -453,6 +476,7 @@ def complaint_withdraw(
             withdrawn_at=now,
             **_end_suspension(c, now),
         )
+        notifications_resolve(task=[accept_task(c), decide_task(c)], now=now)
         _tell(
             _bureau_officers(c) + _purchaser(c),
             c,
@@ -481,13 +505,14 @@ def complaint_deadlines(now: dt.datetime) -> int:
                 target=c,
                 new={"overdue": which, "due": due.isoformat()},
             )
-            what = "受理" if which == "accept" else "作出处理决定"
+            what = "决定是否受理" if which == "accept" else "作出处理决定"
             _tell(
                 _bureau_officers(c),
                 c,
                 "complaint.overdue",
-                f"投诉逾期未{what}：{c.tender.title}",
+                f"投诉已逾期，请尽快{what}：{c.tender.title}",
                 f"期限 {_fmt(due)} 已过（{'94号令 §21' if which == 'accept' else '政府采购法 §56'}）。",
+                task=accept_task(c) if which == "accept" else decide_task(c),
             )
 
         return apply

@@ -21,6 +21,8 @@ class NotificationOut(Schema):
     url: str
     created_at: dt.datetime
     read: bool
+    task: str
+    done: bool
 
 
 def out(n) -> dict:
@@ -32,6 +34,8 @@ def out(n) -> dict:
         "url": n.url,
         "created_at": n.created_at,
         "read": n.read_at is not None,
+        "task": n.task,
+        "done": n.done_at is not None,
     }
 
 

@@ -4,6 +4,7 @@ rolled-back decision never mails anyone."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -14,6 +15,13 @@ from django.utils import timezone
 from caidan.common.errors import NotFound
 
 from .models import Notification
+
+
+def due_day(value: dt.date | dt.datetime) -> str:
+    """A due date as a reminder says it: "12月8日" (local time for a moment)."""
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value).date()
+    return f"{value.month}月{value.day}日"
 
 
 def notify(
@@ -59,14 +67,17 @@ def notify(
     return rows
 
 
-def notifications_resolve(*, task: str, recipients: Iterable | None = None, now=None) -> int:
-    """Mark the open messages of ``task`` done (one UPDATE), because the step they ask for
-    has been done — by anyone. ``recipients``: only theirs (one member has voted; the
+def notifications_resolve(
+    *, task: str | Iterable[str], recipients: Iterable | None = None, now=None
+) -> int:
+    """Mark the open messages of ``task`` (or of several tasks) done (one UPDATE), because
+    the step they ask for has been done — by anyone, or can no longer be done. ``recipients``: only theirs (one member has voted; the
     others' reminders stay open). Call it inside the service that completes the step, so a
     rolled-back step leaves the reminders open. Returns how many were marked."""
-    if not task:
+    tasks = [task] if isinstance(task, str) else [t for t in task if t]
+    if not tasks or not tasks[0]:
         return 0
-    rows = Notification.objects.filter(task=task, done_at__isnull=True)
+    rows = Notification.objects.filter(task__in=tasks, done_at__isnull=True)
     if recipients is not None:
         rows = rows.filter(recipient__in=[getattr(r, "pk", r) for r in recipients])
     return rows.update(done_at=now or timezone.now())

@@ -21,7 +21,7 @@ from caidan.common.errors import Conflict, field_error
 from caidan.common.perms import Perm
 from caidan.contracts.codes import Code
 from caidan.jurisdiction.selectors import setting_value
-from caidan.notifications.services import notify
+from caidan.notifications.services import due_day, notifications_resolve, notify
 
 from .. import permissions  # noqa: F401 - registers the rules
 from ..inputs import ContractTermsInput
@@ -139,10 +139,11 @@ def contract_create(
         notify(
             recipients=_provider_users(contract),
             kind="contract.drafted",
-            title=f"合同待签订：{contract.title}",
+            title=f"请签订合同：{contract.title}，截止 {due_day(contract.sign_due)}",
             body=f"{contract.unit.name}已起草合同，金额 {contract.amount} 元，请在 "
             f"{timezone.localtime(contract.sign_due):%Y-%m-%d} 前签订。",
             url=f"/contracts/{contract.pk}/",
+            task=sign_task(contract, "provider"),
         )
     return contract
 
@@ -190,6 +191,11 @@ def signing_blockers(contract: Contract, *, now: dt.datetime | None = None) -> l
     return award_blockers(contract.award, now=now)
 
 
+def sign_task(c: Contract, side: str) -> str:
+    """The task of one side's signature ("purchaser" or "provider")."""
+    return f"contract_sign:contract:{c.pk}:{side}"
+
+
 def contract_sign(*, contract: Contract, actor: Actor, now: dt.datetime | None = None) -> Contract:
     """One party signs. When both have, the contract takes effect, is published at once
     (the law allows 2 working days), the first instalment's gate opens and the provider's
@@ -212,6 +218,7 @@ def contract_sign(*, contract: Contract, actor: Actor, now: dt.datetime | None =
         setattr(c, f"{side}_signed_by", user_of(actor))
         c.save(update_fields=[f"{side}_signed_at", f"{side}_signed_by"])
         audit_record(kind=EventKind.CONTRACT_SIGNED, actor=actor, target=c, new={"side": side})
+        notifications_resolve(task=sign_task(c, side), now=now)
         if c.purchaser_signed_at and c.provider_signed_at:
             contract_lifecycle.apply(
                 c,
@@ -228,20 +235,26 @@ def contract_sign(*, contract: Contract, actor: Actor, now: dt.datetime | None =
             first.save(update_fields=["gate_opened_at", "gate_note"])
             schedule_reports(c)
             notify(
-                recipients=_provider_users(c) + _purchaser_users(c),
+                recipients=_provider_users(c),
                 kind="contract.signed",
                 title=f"合同已生效：{c.title}",
                 body=f"{c.reference} 双方已签订并公开。首期款 {first.amount} 元可支付。",
                 url=f"/contracts/{c.pk}/",
             )
+            from .payments import ask_to_pay
+
+            ask_to_pay(c, first, officers=_purchaser_users(c))
         else:
+            other_side = "provider" if side == "purchaser" else "purchaser"
             other = _provider_users(c) if side == "purchaser" else _purchaser_users(c)
             notify(
                 recipients=other,
                 kind="contract.sign_requested",
-                title=f"请签订合同：{c.title}",
-                body=f"对方已签订 {c.reference}。",
+                title=f"请签订合同：{c.title}，截止 {due_day(c.sign_due)}",
+                body=f"对方已签订 {c.reference}，请在 "
+                f"{timezone.localtime(c.sign_due):%Y-%m-%d} 前签订。",
                 url=f"/contracts/{c.pk}/",
+                task=sign_task(c, other_side),
             )
     return c
 
@@ -284,7 +297,7 @@ def contract_cancel(*, contract: Contract, reason: str, actor: Actor) -> Contrac
         raise field_error("reason", "请填写作废理由。")
     with transaction.atomic():
         c = _lock(contract)
-        return contract_lifecycle.apply(
+        c = contract_lifecycle.apply(
             c,
             ContractAction.CANCEL,
             actor=actor,
@@ -292,6 +305,9 @@ def contract_cancel(*, contract: Contract, reason: str, actor: Actor) -> Contrac
             termination_reason=reason.strip(),
             ended_at=timezone.now(),
         )
+        for side in ("purchaser", "provider"):
+            notifications_resolve(task=sign_task(c, side))
+        return c
 
 
 def maybe_complete(c: Contract, *, actor: Actor) -> bool:

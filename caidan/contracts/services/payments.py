@@ -17,7 +17,7 @@ from caidan.common.codes import Common
 from caidan.common.errors import Conflict, field_error
 from caidan.common.perms import Perm
 from caidan.contracts.codes import Code
-from caidan.notifications.services import notify
+from caidan.notifications.services import due_day, notifications_resolve, notify
 
 from ..inputs import PaymentInput
 from ..models import ContractStatus, Instalment, Payment
@@ -44,13 +44,35 @@ def instalment_gate_open_by_evaluation(
         note=i.gate_note,
     )
     notify(
-        recipients=_provider_users(contract) + unit_officers(contract.unit),
+        recipients=_provider_users(contract),
         kind="instalment.gate_opened",
         title=f"付款条件达成：{contract.title} 第 {i.sequence} 期",
         body=f"{i.gate_note}，第 {i.sequence} 期 {i.amount} 元可以支付。",
         url=f"/contracts/{contract.pk}/",
     )
+    ask_to_pay(contract, i, officers=unit_officers(contract.unit))
     return i
+
+
+def pay_task(i: Instalment) -> str:
+    return f"instalment_pay:instalment:{i.pk}"
+
+
+def ask_to_pay(contract, i: Instalment, *, officers) -> None:
+    """The purchaser's officers are asked to pay an instalment whose gate has opened, by the
+    day the payment reminder counts to (gate + ``PAY_WITHIN_DAYS``)."""
+    from .reminders import PAY_WITHIN_DAYS
+
+    due = i.gate_opened_at + dt.timedelta(days=PAY_WITHIN_DAYS)
+    notify(
+        recipients=officers,
+        kind="instalment.gate_opened",
+        title=f"请支付{contract.title}第 {i.sequence} 期 {i.amount} 元，截止 {due_day(due)}",
+        body=f"{i.gate_note}，付款条件已达成。请在 {timezone.localtime(due):%Y-%m-%d} 前"
+        f"支付第 {i.sequence} 期 {i.amount} 元并登记付款凭证。",
+        url=f"/contracts/{contract.pk}/",
+        task=pay_task(i),
+    )
 
 
 def payment_record(
@@ -110,6 +132,7 @@ def payment_record(
                 "paid_on": paid_on.isoformat(),
             },
         )
+        notifications_resolve(task=pay_task(i))
         notify(
             recipients=_provider_users(c),
             kind="contract.paid",

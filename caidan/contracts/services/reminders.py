@@ -16,6 +16,9 @@ from caidan.notifications.services import notify
 
 from ..models import Contract, ContractStatus, Instalment, Report, ReportStatus
 from ._shared import _provider_users, _purchaser_users
+from .contracts import sign_task
+from .payments import pay_task
+from .reports import report_submit_task
 
 PAY_WITHIN_DAYS = 15
 
@@ -34,14 +37,17 @@ def flag_overdue(now: dt.datetime) -> int:
             target=c,
             new={"what": "signing", "due": c.sign_due.isoformat()},
         )
-        notify(
-            recipients=_purchaser_users(c) + _provider_users(c),
-            kind="contract.sign_overdue",
-            title=f"逾期未签订：{c.title}",
-            body=f"中标通知后 30 日内应签订合同（政府采购法 §46），期限 "
-            f"{timezone.localtime(c.sign_due):%Y-%m-%d} 已过。",
-            url=f"/contracts/{c.pk}/",
-        )
+        for side, people in (("purchaser", _purchaser_users(c)), ("provider", _provider_users(c))):
+            signed = getattr(c, f"{side}_signed_at") is not None
+            notify(
+                recipients=people,
+                kind="contract.sign_overdue",
+                title=f"逾期未签订：{c.title}" if signed else f"合同已逾期，请尽快签订：{c.title}",
+                body=f"中标通知后 30 日内应签订合同（政府采购法 §46），期限 "
+                f"{timezone.localtime(c.sign_due):%Y-%m-%d} 已过。",
+                url=f"/contracts/{c.pk}/",
+                task="" if signed else sign_task(c, side),
+            )
 
     def report(r: Report) -> None:
         audit_record(
@@ -51,11 +57,19 @@ def flag_overdue(now: dt.datetime) -> int:
             new={"what": "report", "report": r.pk, "due": r.due_on.isoformat()},
         )
         notify(
-            recipients=_purchaser_users(r.contract) + _provider_users(r.contract),
+            recipients=_provider_users(r.contract),
             kind="report.overdue",
-            title=f"报告逾期：{r.get_kind_display()}",
+            title=f"{r.get_kind_display()}已逾期，请尽快提交：{r.contract.title}",
             body=f"{r.contract.title}的{r.get_kind_display()}应于 {r.due_on} 提交。",
-            url=f"/contracts/{r.contract_id}/",
+            url=f"/contracts/{r.contract_id}/reports/{r.pk}/",
+            task=report_submit_task(r),
+        )
+        notify(
+            recipients=_purchaser_users(r.contract),
+            kind="report.overdue",
+            title=f"报告逾期：{r.get_kind_display()}（{r.contract.title}）",
+            body=f"{r.contract.title}的{r.get_kind_display()}应于 {r.due_on} 提交，承接方尚未提交。",
+            url=f"/contracts/{r.contract_id}/reports/{r.pk}/",
         )
 
     def payment(i: Instalment) -> None:
@@ -68,10 +82,11 @@ def flag_overdue(now: dt.datetime) -> int:
         notify(
             recipients=_purchaser_users(i.contract),
             kind="instalment.due",
-            title=f"待支付：{i.contract.title} 第 {i.sequence} 期",
+            title=f"请尽快支付：{i.contract.title} 第 {i.sequence} 期 {i.amount} 元",
             body=f"付款条件已于 {timezone.localtime(i.gate_opened_at):%Y-%m-%d} 达成，"
             f"{i.amount} 元尚未支付。",
             url=f"/contracts/{i.contract_id}/",
+            task=pay_task(i),
         )
 
     active = {"contract__status": ContractStatus.ACTIVE}

@@ -13,7 +13,7 @@ from caidan.common.actor import Actor, user_of
 from caidan.common.codes import Common
 from caidan.common.errors import Conflict, field_error
 from caidan.common.perms import Perm
-from caidan.notifications.services import notify
+from caidan.notifications.services import notifications_resolve, notify
 
 from ..inputs import ReportInput
 from ..lifecycles import ReportAction, report_lifecycle
@@ -79,14 +79,25 @@ def report_submit(*, report: Report, data: ReportInput, actor: Actor) -> Report:
             submitted_by=user_of(actor),
             audit_new={"kind": r.kind, "late": r.is_late},
         )
+        notifications_resolve(task=report_submit_task(r))
         notify(
             recipients=_purchaser_users(r.contract),
             kind="report.submitted",
-            title=f"待审核：{r.get_kind_display()}（{r.contract.title}）",
-            body=f"{r.contract.organization.name}提交了{r.get_kind_display()}。",
+            title=f"请审核{r.get_kind_display()}：{r.contract.title}",
+            body=f"{r.contract.organization.name}提交了{r.get_kind_display()}，"
+            "请审核：通过，或写明意见退回修改。",
             url=f"/contracts/{r.contract_id}/reports/{r.pk}/",
+            task=report_review_task(r),
         )
     return r
+
+
+def report_submit_task(r: Report) -> str:
+    return f"report_submit:report:{r.pk}"
+
+
+def report_review_task(r: Report) -> str:
+    return f"report_review:report:{r.pk}"
 
 
 def report_review(*, report: Report, accept: bool, comment: str = "", actor: Actor) -> Report:
@@ -108,12 +119,16 @@ def report_review(*, report: Report, accept: bool, comment: str = "", actor: Act
             reviewed_at=timezone.now(),
             reviewed_by=user_of(actor),
         )
+        notifications_resolve(task=report_review_task(r))
         notify(
             recipients=_provider_users(r.contract),
             kind="report.reviewed",
-            title=f"{r.get_kind_display()}{'已通过' if accept else '被退回修改'}",
+            title=f"{r.get_kind_display()}已通过"
+            if accept
+            else f"请修改后重新提交{r.get_kind_display()}：{r.contract.title}",
             body=comment[:300],
             url=f"/contracts/{r.contract_id}/reports/{r.pk}/",
+            task="" if accept else report_submit_task(r),
         )
         if accept:
             maybe_complete(r.contract, actor=actor)

@@ -32,6 +32,12 @@ def _url(e: Enquiry) -> str:
     return f"/enquiries/{e.pk}/"
 
 
+def answer_task(e: Enquiry) -> str:
+    """The task of answering an item (done when it is answered, closed or transferred —
+    the new unit's handlers get their own)."""
+    return f"enquiry_answer:enquiry:{e.pk}"
+
+
 def _notify_asker(e: Enquiry, title: str, body: str = "") -> None:
     if e.asker_user_id:
         notify(

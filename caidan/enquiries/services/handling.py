@@ -16,7 +16,7 @@ from caidan.common.actor import Actor, user_of
 from caidan.common.calendar import add_working_days
 from caidan.common.errors import Conflict, PermissionDenied, field_error
 from caidan.enquiries.codes import Code
-from caidan.notifications.services import notify
+from caidan.notifications.services import due_day, notifications_resolve, notify
 
 from ..inputs import (
     EnquiryAnswerInput,
@@ -28,7 +28,7 @@ from ..lifecycles import enquiry_lifecycle
 from ..models import Enquiry, EnquiryAction, EnquiryKind
 from ..permissions import HANDLER_ROLES
 from ..subjects import related
-from ._shared import _check, _handle, _lock, _notify_asker, _url, unit_handlers
+from ._shared import _check, _handle, _lock, _notify_asker, _url, answer_task, unit_handlers
 
 
 def enquiry_assign(*, enquiry: Enquiry, handler: User | None, actor: Actor) -> Enquiry:
@@ -58,9 +58,10 @@ def enquiry_assign(*, enquiry: Enquiry, handler: User | None, actor: Actor) -> E
             notify(
                 recipients=[handler],
                 kind="enquiry.assigned",
-                title=f"请您办理：{e.title}",
+                title=f"请您办理并答复，截止 {due_day(e.effective_due_on)}：{e.title}",
                 body=f"答复期限 {e.effective_due_on:%Y-%m-%d}。",
                 url=_url(e),
+                task=answer_task(e),
             )
     return e
 
@@ -83,6 +84,7 @@ def enquiry_answer(*, enquiry: Enquiry, data: EnquiryAnswerInput, actor: Actor) 
             answered_at=timezone.now(),
             answered_by=user,
         )
+        notifications_resolve(task=answer_task(e))
         _notify_asker(e, f"您的{e.get_kind_display()}已答复：{e.title}")
     return e
 
@@ -111,12 +113,15 @@ def enquiry_transfer(*, enquiry: Enquiry, data: EnquiryTransferInput, actor: Act
             handler=None,
             transfer_reason=reason,
         )
+        notifications_resolve(task=answer_task(e))  # the old unit's part is done
         notify(
             recipients=unit_handlers(to_unit),
             kind=f"enquiry.{e.kind}",
-            title=f"转来的{e.get_kind_display()}：{e.title}",
+            title=f"请答复转来的{e.get_kind_display()}，截止 {due_day(e.effective_due_on)}："
+            f"{e.title}",
             body=f"由{old_unit.name}转办，理由：{reason}",
             url=_url(e),
+            task=answer_task(e),
         )
         _notify_asker(e, f"您的{e.get_kind_display()}已转{to_unit.name}办理：{e.title}", reason)
     return e
@@ -137,6 +142,7 @@ def enquiry_close(*, enquiry: Enquiry, data: EnquiryCloseInput, actor: Actor) ->
             close_reason=reason,
             closed_at=timezone.now(),
         )
+        notifications_resolve(task=answer_task(e))
         _notify_asker(e, f"您的{e.get_kind_display()}已办结：{e.title}", reason)
     return e
 

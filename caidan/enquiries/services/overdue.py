@@ -12,7 +12,7 @@ from caidan.common.tick import flag_once, tick_job
 from caidan.notifications.services import notify
 
 from ..models import OPEN_STATUSES, Enquiry
-from ._shared import _url, unit_handlers
+from ._shared import _url, answer_task, unit_handlers
 
 
 @tick_job("enquiries.overdue")
@@ -37,9 +37,10 @@ def flag_overdue(now: dt.datetime) -> int:
         notify(
             recipients=list(recipients.values()),
             kind="enquiry.overdue",
-            title=f"逾期未答复：{e.title}",
+            title=f"已逾期，请尽快答复：{e.title}",
             body=f"{e.get_kind_display()}的答复期限 {e.effective_due_on:%Y-%m-%d} 已过。",
             url=_url(e),
+            task=answer_task(e),
         )
 
     return flag_once(

@@ -25,7 +25,7 @@ from caidan.common.errors import NotAuthenticated, PermissionDenied, TooManyRequ
 from caidan.common.perms import Perm
 from caidan.enquiries.codes import Code
 from caidan.jurisdiction.selectors import setting_value
-from caidan.notifications.services import notify
+from caidan.notifications.services import due_day, notify
 
 from .. import permissions  # noqa: F401 - registers the rules
 from ..inputs import EnquiryInput
@@ -37,7 +37,7 @@ from ..models import (
     EnquiryKind,
 )
 from ..subjects import resolve_subject, route
-from ._shared import _url, unit_handlers
+from ._shared import _url, answer_task, unit_handlers
 
 PER_ASKER_PER_DAY = 10  # per person (one verified identity is one account)
 PER_IP_PER_HOUR = 20  # per client address, anonymous reports included
@@ -194,9 +194,10 @@ def enquiry_submit(
             notify(
                 recipients=unit_handlers(unit),
                 kind=f"enquiry.{kind}",
-                title=f"收到{e.get_kind_display()}：{title}",
-                body=f"请在 {e.due_on:%Y-%m-%d} 前答复。",
+                title=f"请答复{e.get_kind_display()}，截止 {due_day(e.due_on)}：{title}",
+                body=f"收到{e.get_kind_display()}“{title}”，请在 {e.due_on:%Y-%m-%d} 前答复。",
                 url=_url(e),
+                task=answer_task(e),
             )
     except BaseException:
         for name in stored:

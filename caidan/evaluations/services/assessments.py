@@ -17,7 +17,7 @@ from caidan.common.codes import Common
 from caidan.common.errors import Conflict, field_error
 from caidan.common.perms import Perm
 from caidan.evaluations.codes import Code
-from caidan.notifications.services import notify
+from caidan.notifications.services import notifications_resolve, notify
 from caidan.orgs.models import Organization
 from caidan.orgs.services import grade_record
 
@@ -100,9 +100,10 @@ def assessment_submit(
         notify(
             recipients=_authority_users(),
             kind="assessment.submitted",
-            title=f"待确认：{org.name}规范化评估（建议 {level}A）",
-            body=f"{evaluator.name}评估得分 {score} 分，建议等级 {level}A。",
+            title=f"请确认{org.name}规范化评估（建议 {level}A）",
+            body=f"{evaluator.name}评估得分 {score} 分，建议等级 {level}A。请确认或不予确认。",
             url=f"/evaluations/assessments/{assessment.pk}/",
+            task=f"assessment_decide:assessment:{assessment.pk}",
         )
     return assessment
 
@@ -151,6 +152,7 @@ def assessment_decide(
                 "grade": grade.pk if grade else None,
             },
         )
+        notifications_resolve(task=f"assessment_decide:assessment:{a.pk}")
         verdict = f"已确认，登记为 {a.proposed_level}A" if confirm else "未予确认"
         notify(
             recipients=organization_users([a.organization_id, a.evaluator_id]),

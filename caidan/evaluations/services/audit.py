@@ -24,7 +24,7 @@ from caidan.common.perms import Perm
 from caidan.common.tick import flag_once, tick_job
 from caidan.contracts.models import Contract, ContractStatus
 from caidan.evaluations.codes import Code
-from caidan.notifications.services import notify
+from caidan.notifications.services import due_day, notifications_resolve, notify
 
 from .. import permissions  # noqa: F401 - registers the rules
 from ..inputs import AuditPlanInput, FindingCloseInput, FindingInput, FindingResponseInput
@@ -39,6 +39,36 @@ def _parties(contract: Contract) -> list[User]:
     """The provider's people and the purchaser's officers, each once."""
     people = organization_users([contract.organization_id])
     return people + [u for u in unit_officers(contract.unit) if u not in people]
+
+
+def respond_task(finding: AuditFinding) -> str:
+    """The provider reports its rectification of a finding."""
+    return f"finding_respond:finding:{finding.pk}"
+
+
+def close_task(finding: AuditFinding) -> str:
+    """The auditor closes (销号) a finding whose rectification was reported."""
+    return f"finding_close:finding:{finding.pk}"
+
+
+def _tell_finding(f: AuditFinding, kind: str, title: str, body: str, *, ask: str) -> None:
+    """The provider is asked (``ask``: its imperative title); the purchaser is told."""
+    c = f.contract
+    notify(
+        recipients=organization_users([c.organization_id]),
+        kind=kind,
+        title=ask,
+        body=body,
+        url=f"/contracts/{c.pk}/",
+        task=respond_task(f),
+    )
+    notify(
+        recipients=unit_officers(c.unit),
+        kind=kind,
+        title=title,
+        body=body,
+        url=f"/contracts/{c.pk}/",
+    )
 
 
 def unit_year_contracts(unit: Unit, year: int):
@@ -184,12 +214,12 @@ def audit_finding_record(
             target=c,
             new={"finding": finding.pk, "plan": p.pk, "rectify_by": rectify_by.isoformat()},
         )
-        notify(
-            recipients=_parties(c),
-            kind="audit_finding.recorded",
-            title=f"审计发现待整改：{c.title}",
-            body=f"请于 {rectify_by} 前整改并报送整改情况。\n{description[:500]}",
-            url=f"/contracts/{c.pk}/",
+        _tell_finding(
+            finding,
+            "audit_finding.recorded",
+            f"审计发现待整改：{c.title}",
+            f"请于 {rectify_by} 前整改并报送整改情况。\n{description[:500]}",
+            ask=f"请整改审计发现并报送整改情况，截止 {due_day(rectify_by)}：{c.title}",
         )
     return finding
 
@@ -222,10 +252,20 @@ def audit_finding_respond(
             audit_old={"response": f.response},
             audit_new={"late": f.rectify_by < timezone.localdate()},
         )
+        notifications_resolve(task=respond_task(f))
         officers = unit_officers(f.contract.unit)
         auditors = [f.created_by] if f.created_by and f.created_by.is_active else []
+        if auditors:
+            notify(
+                recipients=auditors,
+                kind="audit_finding.responded",
+                title=f"请核查整改情况并销号：{f.contract.title}",
+                body=response[:500],
+                url=f"/contracts/{f.contract_id}/",
+                task=close_task(f),
+            )
         notify(
-            recipients=auditors + [u for u in officers if u not in auditors],
+            recipients=[u for u in officers if u not in auditors],
             kind="audit_finding.responded",
             title=f"整改情况已报送：{f.contract.title}",
             body=response[:500],
@@ -255,6 +295,7 @@ def audit_finding_close(
             closed_at=timezone.now(),
             closing_note=note,
         )
+        notifications_resolve(task=[respond_task(f), close_task(f)])
         notify(
             recipients=_parties(f.contract),
             kind="audit_finding.closed",
@@ -280,12 +321,12 @@ def audit_overdue(now: dt.datetime) -> int:
             target=c,
             new={"finding": f.pk, "status": f.status, "rectify_by": f.rectify_by.isoformat()},
         )
-        notify(
-            recipients=_parties(c),
-            kind="audit_finding.overdue",
-            title=f"审计整改逾期：{c.title}",
-            body=f"审计发现的整改期限 {f.rectify_by} 已过，尚未整改销号。",
-            url=f"/contracts/{c.pk}/",
+        _tell_finding(
+            f,
+            "audit_finding.overdue",
+            f"审计整改逾期：{c.title}",
+            f"审计发现的整改期限 {f.rectify_by} 已过，尚未整改销号。",
+            ask=f"整改已逾期，请尽快整改并报送：{c.title}",
         )
 
     return flag_once(

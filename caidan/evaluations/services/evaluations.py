@@ -26,7 +26,7 @@ from caidan.common.perms import Perm
 from caidan.common.tick import flag_once, tick_job
 from caidan.evaluations.codes import Code
 from caidan.jurisdiction.selectors import setting_value
-from caidan.notifications.services import notify
+from caidan.notifications.services import due_day, notifications_resolve, notify
 
 from .. import formulas
 from ..inputs import PurchaserScoreInput, ScoreEntry, ScoresInput
@@ -114,6 +114,11 @@ def default_due(contract, stage: str) -> dt.date:
     return due
 
 
+def publish_task(e: Evaluation) -> str:
+    """The evaluator completes (scores and publishes) one evaluation stage."""
+    return f"evaluation_publish:evaluation:{e.pk}"
+
+
 def evaluation_schedule(*, contract, stage: str, actor: Actor, due_on: dt.date | None = None):
     """Schedule one stage. The project's framework is created from the template if needed
     and frozen from now on."""
@@ -129,6 +134,17 @@ def evaluation_schedule(*, contract, stage: str, actor: Actor, due_on: dt.date |
         framework_freeze(framework)
         evaluation = Evaluation.objects.create(
             contract=contract, stage=stage, due_on=due_on or default_due(contract, stage)
+        )
+        appointment = EvaluatorAppointment.objects.get(contract=contract)
+        notify(
+            recipients=organization_users([appointment.organization_id]),
+            kind="evaluation.scheduled",
+            title=f"请完成{evaluation.get_stage_display()}，截止 {due_day(evaluation.due_on)}："
+            f"{contract.title}",
+            body=f"{contract.unit.name}安排了“{contract.title}”的{evaluation.get_stage_display()}，"
+            f"请于 {evaluation.due_on:%Y-%m-%d} 前评分并公布结果。",
+            url=f"/evaluations/{evaluation.pk}/",
+            task=publish_task(evaluation),
         )
         audit_record(
             kind=EventKind.EVALUATION_SCHEDULED,
@@ -355,6 +371,7 @@ def evaluation_publish(
             audit_new={"stage": e.stage, "total": str(e.total), "grade": e.grade},
         )
         _effects(e, actor, now=now)
+        notifications_resolve(task=publish_task(e), now=now)
         notify(
             recipients=unit_officers(e.contract.unit)
             + organization_users([e.contract.organization_id]),
@@ -416,7 +433,15 @@ def flag_overdue(now: dt.datetime) -> int:
         appointment = getattr(e.contract, "evaluator_appointment", None)
         evaluators = organization_users([appointment.organization_id]) if appointment else []
         notify(
-            recipients=unit_officers(e.contract.unit) + evaluators,
+            recipients=evaluators,
+            kind="evaluation.overdue",
+            title=f"{e.get_stage_display()}已逾期，请尽快完成：{e.contract.title}",
+            body=f"应于 {e.due_on} 前完成。",
+            url=f"/evaluations/{e.pk}/",
+            task=publish_task(e),
+        )
+        notify(
+            recipients=unit_officers(e.contract.unit),
             kind="evaluation.overdue",
             title=f"评价逾期：{e.contract.title}{e.get_stage_display()}",
             body=f"应于 {e.due_on} 前完成。",

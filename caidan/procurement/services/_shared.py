@@ -18,6 +18,7 @@ from caidan.procurement.codes import Code
 
 from .. import permissions  # noqa: F401 - registers the rules
 from ..models import PanelMember, Tender, TenderStatus
+from ..tasks import declare_task
 
 RULE = "财库〔2016〕198号"
 
@@ -39,12 +40,13 @@ def _notify_drawn(members: Iterable[PanelMember], tender: Tender) -> None:
         notify(
             recipients=users,
             kind="panel.drawn",
-            title=f"您被抽取为评审专家：{tender.title}",
+            title=f"请声明利害关系：您被抽取为评审专家（{tender.title}）",
             body=(
                 f"您被随机抽取为采购项目 {tender.reference}“{tender.title}”的评审专家。"
                 f"评审前请先声明与投标人是否存在利害关系（{RULE}）。"
             ),
             url=f"/procurement/tenders/{tender.pk}/panel/",
+            task=declare_task(tender),
         )
 
 

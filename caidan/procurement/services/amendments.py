@@ -22,6 +22,7 @@ from caidan.procurement.codes import Code
 
 from .. import permissions  # noqa: F401 - registers the rules
 from ..models import Amendment, Clarification, Tender, TenderStatus
+from ..tasks import question_task
 from ._shared import _notify_prospective
 from .bids import accepting_bids
 from .lifecycle import lock
@@ -128,15 +129,18 @@ def clarification_ask(
         audit_record(
             kind=EventKind.CLARIFICATION_ASKED, actor=actor, target=t, new={"clarification": c.pk}
         )
-        from caidan.notifications.services import notify
+        from caidan.notifications.services import due_day, notify
 
         officers = unit_officers(t.unit)
         notify(
             recipients=officers,
             kind="tender.question",
-            title=f"答疑提问：{t.title}",
-            body=f"有供应商提问（提问人不公开）：{c.question[:200]}",
+            title=f"请答复供应商提问，截止 {due_day(t.deadline)}：{t.title}",
+            body=f"有供应商提问（提问人不公开）：{c.question[:200]}\n"
+            f"请在投标截止（{timezone.localtime(t.deadline):%Y-%m-%d %H:%M}）前答复，"
+            "答复向所有潜在供应商公开。",
             url=f"/procurement/tenders/{t.pk}/",
+            task=question_task(c.pk),
         )
     return c
 
@@ -163,6 +167,9 @@ def clarification_answer(
         c.answered_at = now
         c.answered_by = user_of(actor)
         c.save()
+        from caidan.notifications.services import notifications_resolve
+
+        notifications_resolve(task=question_task(c.pk), now=now)
         audit_record(
             kind=EventKind.CLARIFICATION_ANSWERED,
             actor=actor,

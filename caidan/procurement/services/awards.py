@@ -26,7 +26,7 @@ from caidan.common.errors import Conflict, DomainError, field_error
 from caidan.common.perms import Perm
 from caidan.common.tick import tick_job
 from caidan.jurisdiction.selectors import setting_value
-from caidan.notifications.services import notify
+from caidan.notifications.services import due_day, notifications_resolve, notify
 from caidan.procurement.codes import Code
 
 from ..holds import Step, holds_on
@@ -50,6 +50,7 @@ from ..models import (
     TenderAction,
     TenderStatus,
 )
+from ..tasks import award_task, challenge_task
 from .bids import bidder_problems
 from .lifecycle import fail, lock
 
@@ -153,6 +154,7 @@ def award_confirm(
             note=(note or "").strip(),
         )
         tender_lifecycle.apply(t, TenderAction.AWARD, actor=actor, note=award.note)
+        notifications_resolve(task=award_task(t), now=now)
         audit_record(
             kind=EventKind.AWARD_CONFIRMED,
             actor=actor,
@@ -215,6 +217,7 @@ def _reopen(
         body=f"原中标人{award.bid.organization.name}：{award.get_status_display()}。"
         f"排名其后的供应商为{rest[0].organization.name}，可确定其中标或依法重新采购。",
         url=f"/procurement/tenders/{t.pk}/",
+        task=award_task(t),
     )
 
 
@@ -371,10 +374,11 @@ def challenge_file(
         notify(
             recipients=_officers(t),
             kind="tender.challenged",
-            title=f"收到质疑：{t.title}",
+            title=f"请答复质疑，截止 {due_day(c.answer_due)}：{t.title}",
             body=f"{organization.name}提出质疑，请在 "
             f"{timezone.localtime(c.answer_due):%Y-%m-%d} 前书面答复（政府采购法 §53）。",
             url=f"/procurement/tenders/{t.pk}/",
+            task=challenge_task(c),
         )
     return c
 
@@ -412,6 +416,7 @@ def challenge_answer(
             answered_by=user_of(actor),
             audit_new={"late": answered_at > c.answer_due},
         )
+        notifications_resolve(task=challenge_task(c), now=answered_at)
         notify(
             recipients=_org_users([c.organization_id]),
             kind="tender.challenge_answered",
@@ -444,6 +449,7 @@ def challenge_withdraw(*, challenge: Challenge, actor: Actor) -> Challenge:
         if c.status != ChallengeStatus.FILED:
             raise Conflict("该质疑已答复或撤回。")
         challenge_lifecycle.apply(c, ChallengeAction.WITHDRAW, actor=actor, update_fields=[])
+        notifications_resolve(task=challenge_task(c))
     return c
 
 

@@ -34,6 +34,7 @@ from ..inputs import BidContentInput
 from ..lifecycles import BidAction, bid_lifecycle, tender_lifecycle
 from ..methods import committee_needed
 from ..models import Bid, BidStatus, Tender, TenderAction, TenderStatus
+from ..tasks import draw_task, question_task
 from .lifecycle import fail
 
 
@@ -241,6 +242,16 @@ def _same_control_groups(bids: list[Bid]) -> dict[int, str]:
 
 
 def _open_locked(t: Tender, now: dt.datetime, actor: Actor) -> None:
+    from caidan.notifications.services import notifications_resolve
+
+    # questions not answered by the deadline can no longer be answered
+    notifications_resolve(
+        task=[
+            question_task(pk)
+            for pk in t.clarifications.filter(answered_at__isnull=True).values_list("pk", flat=True)
+        ],
+        now=now,
+    )
     key = sealing.open_key(t, now=now)
     bids = list(
         Bid.objects.select_for_update()
@@ -321,9 +332,10 @@ def _open_locked(t: Tender, now: dt.datetime, actor: Actor) -> None:
     notify(
         recipients=officers,
         kind="tender.opened",
-        title=f"已开标：{t.title}",
+        title=f"请抽取评审专家：{t.title}（已开标）",
         body=f"{t.reference} 已开标，有效投标 {len(within)} 份，请抽取评审专家。",
-        url=f"/procurement/tenders/{t.pk}/",
+        url=f"/procurement/tenders/{t.pk}/panel/",
+        task=draw_task(t),
     )
 
 

@@ -41,6 +41,7 @@ from caidan.common.calendar import local_date
 from caidan.common.codes import Common
 from caidan.common.errors import Conflict
 from caidan.common.perms import Perm
+from caidan.notifications.services import notifications_resolve
 from caidan.orgs.models import Organization
 from caidan.procurement.codes import Code
 
@@ -58,6 +59,7 @@ from ..models import (
     TenderStatus,
 )
 from ..selectors_experts import SEATED
+from ..tasks import draw_task
 from ._shared import _notify_drawn
 from .experts import recusal_findings
 from .lifecycle import lock
@@ -254,5 +256,6 @@ def panel_draw(*, tender: Tender, actor: Actor, now: dt.datetime | None = None) 
                 "supplementary": supplementary,
             },
         )
+        notifications_resolve(task=draw_task(tender))
         _notify_drawn([m for m in members if m.status == MemberStatus.DRAWN], tender)
     return draw

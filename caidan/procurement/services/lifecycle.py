@@ -19,7 +19,11 @@ def fail(tender: Tender, *, reason: str, actor: Actor) -> Tender:
         tender, TenderAction.FAIL, actor=actor, note=reason, failed_reason=reason
     )
     from caidan.accounts.selectors import organization_users, unit_officers
-    from caidan.notifications.services import notify
+    from caidan.notifications.services import notifications_resolve, notify
+
+    from ..tasks import award_task, draw_task
+
+    notifications_resolve(task=[award_task(tender), draw_task(tender)])
 
     officers = unit_officers(tender.unit)
     bidders = organization_users(set(tender.bids.values_list("organization", flat=True)))

@@ -24,7 +24,7 @@ from caidan.common.actor import Actor
 from caidan.common.codes import Common
 from caidan.common.errors import Conflict, field_error
 from caidan.common.perms import Perm
-from caidan.notifications.services import notify
+from caidan.notifications.services import notifications_resolve, notify
 from caidan.orgs.models import Organization
 from caidan.procurement.codes import Code
 
@@ -32,6 +32,7 @@ from .. import permissions  # noqa: F401 - registers the rules
 from ..lifecycles import MemberAction, member_lifecycle
 from ..models import Bid, MemberStatus, PanelMember, ScoreSheet, Tender, TenderStatus
 from ..selectors_experts import SEATED
+from ..tasks import declare_task, draw_task
 from ._shared import (
     RULE,
     _clean_text,
@@ -106,9 +107,10 @@ def _remove_and_replace(
         notify(
             recipients=_officers(tender),
             kind="panel.short",
-            title=f"须补充抽取评审专家：{tender.title}",
+            title=f"请补充抽取评审专家：{tender.title}",
             body=f"{shortage.message}（{tender.reference}）",
             url=f"/procurement/tenders/{tender.pk}/panel/",
+            task=draw_task(tender),
         )
         return shortage
     return None
@@ -136,6 +138,7 @@ def panel_declare(
                 code=Code.BAD_MEMBER_STATUS,
             )
         declaration = _clean_text("declaration", "利害关系声明", declaration, 2000)
+        notifications_resolve(task=declare_task(tender), recipients=[actor.user])
         member.declared_at = timezone.now()
         member.declaration = declaration
         shortage = None

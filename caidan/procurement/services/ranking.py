@@ -43,6 +43,7 @@ from ..models import (
     TenderStatus,
 )
 from ..selectors_experts import panel_complete
+from ..tasks import award_task
 from ._shared import _officers
 from .lifecycle import fail, lock
 
@@ -340,11 +341,12 @@ def evaluation_compute(*, tender: Tender, actor: Actor) -> Tender:
         notify(
             recipients=_officers(tender),
             kind="tender.evaluated",
-            title=f"评审完成：{tender.title}",
+            title=f"请确定中标人：{tender.title}",
             body=(
                 f"{tender.reference}“{tender.title}”已形成评审结果，排名第一：{leaders}。"
                 f"请在法定期限内确定中标人并公告。"
             ),
             url=f"/procurement/tenders/{tender.pk}/",
+            task=award_task(tender),
         )
     return tender
