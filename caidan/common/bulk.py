@@ -21,6 +21,8 @@ from typing import Any
 
 from django.db import transaction
 
+from caidan.common.codes import Common
+
 from .errors import DomainError, NotFound, field_error
 
 BULK_MAX = 100
@@ -83,7 +85,7 @@ def bulk_apply(
         record = records.get(pk)
         if record is None:
             outcomes.append(
-                BulkOutcome(id=pk, label=f"#{pk}", ok=False, code="not_found", message=missing)
+                BulkOutcome(id=pk, label=f"#{pk}", ok=False, code=Common.NOT_FOUND, message=missing)
             )
             continue
         name = label(record)
