@@ -89,6 +89,11 @@ def seed_database(args, scale) -> dict:
     call_command("seed_demo", midyear=True, verbosity=0)
     say(f"bulk load, scale {scale.name}")
     loaded = seed.load(scale)
+    # The rebuilds read the loaded tables: without statistics the planner takes them for
+    # empty (a 1M totals_rebuild ran nested loops for over 17 minutes)
+    say("ANALYZE")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     rebuilt = []
     for name in sorted(get_commands()):
         if name.endswith("_rebuild"):
