@@ -284,7 +284,9 @@ def test_one_service_year(journey):
     j.go(officer, "/dashboard/")
     officer.get_by_role("navigation").get_by_role("link", name=re.compile("^通知")).click()
     officer.wait_for_url("**/notifications/")
-    officer.get_by_role("button", name=f"收到质疑：{tender.title}").click()
+    officer.get_by_role(
+        "button", name=re.compile(rf"^请答复质疑，截止 .*：{re.escape(tender.title)}")
+    ).click()
     officer.wait_for_url(f"**/procurement/tenders/{tender.pk}/")
     officer.get_by_label("答复内容").fill(
         "经复核，评审专家按评分表独立评分，服务方案得分有评分记录为据，质疑不成立。"
