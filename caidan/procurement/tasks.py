@@ -9,6 +9,11 @@ def award_task(tender) -> str:
     return f"award_confirm:tender:{tender.pk}"
 
 
+def respond_task(tender) -> str:
+    """The invited provider of a single-source or agreement purchase submits its response."""
+    return f"bid_submit:tender:{tender.pk}"
+
+
 def draw_task(tender) -> str:
     """Draw the evaluation committee (or its supplement)."""
     return f"panel_draw:tender:{tender.pk}"

@@ -145,3 +145,20 @@ def test_reminders_take_the_imperative(world):
     imperative = list(Notification.objects.exclude(task="").values_list("title", flat=True))
     assert imperative
     assert [t for t in imperative if "请" not in t] == []
+
+
+def test_invited_provider_asked_to_respond_until_it_does(world):
+    from tests.procurement.factories import make_bidder, published_tender, submit_bids
+
+    bidder = make_bidder(world)
+    tender = published_tender(
+        world,
+        method="single_source",
+        invited_organization=bidder.org,
+        justification="该服务只能由唯一具备专业资质的机构提供，且需保持服务连续性。",
+    )
+    task = f"bid_submit:tender:{tender.pk}"
+    asked = _open(task, bidder.user).get()
+    assert asked.title.startswith(f"请递交响应文件，截止 {due_day(tender.deadline)}：")
+    submit_bids(world, tender, ["900000.00"], bidders=[bidder])
+    assert _done(task)

@@ -34,7 +34,7 @@ from ..inputs import BidContentInput
 from ..lifecycles import BidAction, bid_lifecycle, tender_lifecycle
 from ..methods import committee_needed
 from ..models import Bid, BidStatus, Tender, TenderAction, TenderStatus
-from ..tasks import draw_task, question_task
+from ..tasks import draw_task, question_task, respond_task
 from .lifecycle import fail
 
 
@@ -182,6 +182,9 @@ def bid_submit(
                 "server_time": now.isoformat(),
             },
         )
+        from caidan.notifications.services import notifications_resolve
+
+        notifications_resolve(task=respond_task(t), now=now)
     return bid
 
 
@@ -244,9 +247,10 @@ def _same_control_groups(bids: list[Bid]) -> dict[int, str]:
 def _open_locked(t: Tender, now: dt.datetime, actor: Actor) -> None:
     from caidan.notifications.services import notifications_resolve
 
-    # questions not answered by the deadline can no longer be answered
+    # questions not answered by the deadline can no longer be answered, nor a response sent
     notifications_resolve(
-        task=[
+        task=[respond_task(t)]
+        + [
             question_task(pk)
             for pk in t.clarifications.filter(answered_at__isnull=True).values_list("pk", flat=True)
         ],

@@ -254,17 +254,21 @@ def tender_publish(*, tender: Tender, actor: Actor, now: dt.datetime | None = No
             published_at=now,
             draw_commitment=t.draw_commitment,
         )
-        from caidan.notifications.services import notify
+        from caidan.notifications.services import due_day, notify
+
+        from ..tasks import respond_task
 
         if t.invited_organization_id:
             invitees = organization_users([t.invited_organization_id])
             notify(
                 recipients=invitees,
                 kind="tender.invited",
-                title=f"{t.get_method_display()}邀请：{t.title}",
+                title=f"请递交响应文件，截止 {due_day(t.deadline)}："
+                f"{t.title}（{t.get_method_display()}邀请）",
                 body=f"{t.unit.name}拟以{t.get_method_display()}方式向贵组织采购“{t.title}”，"
                 f"请在 {timezone.localtime(t.deadline):%Y-%m-%d %H:%M} 前递交响应文件。",
                 url=f"/procurement/tenders/{t.pk}/",
+                task=respond_task(t),
             )
     return t
 
@@ -280,6 +284,11 @@ def tender_cancel(*, tender: Tender, reason: str, actor: Actor) -> Tender:
         tender_lifecycle.apply(
             t, TenderAction.CANCEL, actor=actor, note=reason, cancelled_reason=reason
         )
+        from caidan.notifications.services import notifications_resolve
+
+        from ..tasks import respond_task
+
+        notifications_resolve(task=respond_task(t))
         if t.published_at:
             _notify_prospective(t, f"采购取消：{t.title}", reason)
     return t
