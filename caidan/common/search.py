@@ -321,6 +321,8 @@ def stored_grams_operation(table: str, column: str, index: str) -> migrations.Ru
         schema_editor.execute(
             f'CREATE INDEX {index} ON {table} USING gin ("{stored}")', params=None
         )
+        # the planner's estimate of a word (searched() asks it) needs the column's statistics
+        schema_editor.execute(f"ANALYZE {table}", params=None)
 
     def backwards(apps, schema_editor):
         if schema_editor.connection.vendor != "postgresql":
