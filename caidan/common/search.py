@@ -219,21 +219,21 @@ def _estimated_rows(qs) -> float:
 
 def _probe_ids(qs, limit: int) -> list:
     """The primary keys of up to ``limit`` rows of ``qs``, found through the gram indexes
-    (a bitmap scan: the planner is told not to walk a table or an ordered index)."""
+    (a bitmap scan: the planner is told not to scan the table)."""
     from django.db import transaction
 
     outermost = not connection.in_atomic_block
     with transaction.atomic(savepoint=False):
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off")
+            # no ordered walk is asked for, so a table scan is the only plan to rule out
+            # (index scans stay: the joins to related rows need them)
+            cursor.execute("SET LOCAL enable_seqscan = off")
         ids = list(qs.order_by().values_list("pk", flat=True)[:limit])
         if not outermost:
             # SET LOCAL lasts to the end of the outermost transaction: give the rest of it
             # back its settings (an error aborts that transaction anyway)
             with connection.cursor() as cursor:
-                cursor.execute(
-                    "SET LOCAL enable_seqscan TO DEFAULT; SET LOCAL enable_indexscan TO DEFAULT"
-                )
+                cursor.execute("SET LOCAL enable_seqscan TO DEFAULT")
     return ids
 
 

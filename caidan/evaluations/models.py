@@ -147,7 +147,8 @@ class Evaluation(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "due_on"], name="evaluation_status_due"),
-            models.Index(fields=["status", "-published_at"], name="evaluation_published"),
+            # published results newest first, in the order the lists and search walk them
+            models.Index(fields=["status", "-published_at", "-id"], name="evaluation_published"),
         ]
 
     def __str__(self) -> str:

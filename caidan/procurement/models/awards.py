@@ -62,7 +62,13 @@ class Award(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["status", "challenge_deadline"], name="award_status_deadline")
+            models.Index(fields=["status", "challenge_deadline"], name="award_status_deadline"),
+            # the award notices newest first (the portal's list and search walk it)
+            models.Index(
+                fields=["-notice_published_at", "-id"],
+                name="award_notice_order",
+                condition=models.Q(notice_published_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
