@@ -7,7 +7,6 @@ class NeedsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import followups, lifecycles, permissions, services  # noqa: F401
-
         from .todo import register as register_todo  # the workbench's to-do kinds
 
         register_todo()
