@@ -195,7 +195,7 @@ def related_match(q: str, model, field: str, path: str) -> Q:
 
 #: A search the planner expects to match at most this many rows is first answered by
 #: :func:`searched`'s probe on the gram indexes alone.
-PROBE_LIMIT = 5000
+PROBE_LIMIT = 10_000
 
 
 def _estimated_rows(qs) -> float:
