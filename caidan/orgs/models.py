@@ -348,7 +348,9 @@ class DirectoryEntry(models.Model):
             models.UniqueConstraint(fields=["organization", "field"], name="directory_unique")
         ]
         indexes = [
-            models.Index(fields=["field", "-grade_level", "organization"], name="directory_field")
+            # the directory of a field in the order it is listed (highest grade first, then
+            # newest entry): a keyset page is an index walk, not a sort of the whole field
+            models.Index(fields=["field", "-grade_level", "-id"], name="directory_field")
         ]
 
     def __str__(self) -> str:
