@@ -22,6 +22,9 @@ def _test_settings(settings):
     bulk files in a temporary directory."""
     settings.PASSWORD_HASHERS = ["caidan.accounts.hashers.FastArgon2PasswordHasher"]
     settings.OCDS_BULK_DIR = TEST_OCDS_BULK_DIR
+    from caidan.common.search import forget_estimates
+
+    forget_estimates()  # the planner's estimates kept by searched() belong to one test's data
 
 
 @dataclass

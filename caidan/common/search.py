@@ -22,6 +22,9 @@ indexes on its own columns with :func:`gram_index_operation`.
 from __future__ import annotations
 
 import re
+import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import reduce
 from operator import and_, or_
 
@@ -180,14 +183,40 @@ def text_match(q: str, *fields: str, phrase: bool = False) -> Q:
 RELATED_ID_LIMIT = 500
 
 
-def related_match(q: str, model, field: str, path: str) -> Q:
-    """Records whose related ``model`` row (reached through ``path``) has every word of ``q``
-    in ``field``: searched on the related table's own gram index first."""
+_shared_lookups: ContextVar[dict | None] = ContextVar("caidan_shared_lookups", default=None)
+
+
+@contextmanager
+def lookups_shared():
+    """Within the block, :func:`related_match` looks each related table up once per query
+    (the portal search finds contracts, awards and evaluations by the same organizations'
+    name)."""
+    token = _shared_lookups.set({})
+    try:
+        yield
+    finally:
+        _shared_lookups.reset(token)
+
+
+def _related_ids(q: str, model, field: str) -> list:
+    memo = _shared_lookups.get()
+    key = (q, model._meta.label, field)
+    if memo is not None and key in memo:
+        return memo[key]
     ids = list(
         model.objects.filter(text_match(q, field))
         .order_by()
         .values_list("pk", flat=True)[: RELATED_ID_LIMIT + 1]
     )
+    if memo is not None:
+        memo[key] = ids
+    return ids
+
+
+def related_match(q: str, model, field: str, path: str) -> Q:
+    """Records whose related ``model`` row (reached through ``path``) has every word of ``q``
+    in ``field``: searched on the related table's own gram index first."""
+    ids = _related_ids(q, model, field)
     if len(ids) > RELATED_ID_LIMIT:
         return text_match(q, f"{path}__{field}")
     return Q(**{f"{path}__in": ids})
@@ -196,6 +225,18 @@ def related_match(q: str, model, field: str, path: str) -> Q:
 #: A search the planner expects to match at most this many rows is first answered by
 #: :func:`searched`'s probe on the gram indexes alone.
 PROBE_LIMIT = 10_000
+
+
+#: The planner's estimates, kept this many seconds: they change only when the statistics
+#: do (ANALYZE), and a popular search is asked again and again.
+ESTIMATE_SECONDS = 300
+_ESTIMATES: dict[tuple, tuple[float, float]] = {}
+_ESTIMATES_MAX = 2048
+
+
+def forget_estimates() -> None:
+    """Drop the kept estimates (tests start each from none)."""
+    _ESTIMATES.clear()
 
 
 def _estimated_rows(qs) -> float:
@@ -207,6 +248,11 @@ def _estimated_rows(qs) -> float:
         return 0.0
     except FullResultSet:
         return float("inf")
+    key = (connection.alias, sql, tuple(map(str, params)))
+    now = time.monotonic()
+    cached = _ESTIMATES.get(key)
+    if cached is not None and now - cached[1] < ESTIMATE_SECONDS:
+        return cached[0]
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
         plan = cursor.fetchone()[0]
@@ -214,7 +260,11 @@ def _estimated_rows(qs) -> float:
         import json
 
         plan = json.loads(plan)
-    return float(plan[0]["Plan"]["Plan Rows"])
+    rows = float(plan[0]["Plan"]["Plan Rows"])
+    if len(_ESTIMATES) >= _ESTIMATES_MAX:
+        _ESTIMATES.clear()
+    _ESTIMATES[key] = (rows, now)
+    return rows
 
 
 def _probe_ids(qs, limit: int) -> list:

@@ -28,7 +28,13 @@ from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from caidan.common.search import is_phrase_query, related_match, searched, text_match
+from caidan.common.search import (
+    is_phrase_query,
+    lookups_shared,
+    related_match,
+    searched,
+    text_match,
+)
 
 from .models import Notice, NoticeStatus
 from .selectors import clean_query
@@ -350,6 +356,11 @@ def search_all(q: str, *, per_type: int = PER_TYPE) -> list[dict]:
     q = clean_query(q)
     if not q:
         return []
+    with lookups_shared():  # e.g. the organizations named: looked up once for three types
+        return _search_all(q, per_type)
+
+
+def _search_all(q: str, per_type: int) -> list[dict]:
     groups = []
     seen: set[str] = set()
     for kind, label, searcher, list_name, takes_q in SEARCHERS:

@@ -409,3 +409,34 @@ def test_the_probe_leaves_the_planner_settings_as_it_found_them(organizations):
             assert cursor.fetchone()[0] == "on"
             cursor.execute("SHOW enable_indexscan")
             assert cursor.fetchone()[0] == "on"
+
+
+@on_postgres
+def test_the_planners_estimate_is_kept_for_the_same_search(organizations):
+    from caidan.orgs.models import Organization
+
+    def explains() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            list(searched(Organization.objects.all(), text_match("鹤鸣", "name")))
+        return sum(q["sql"].startswith("EXPLAIN") for q in ctx.captured_queries)
+
+    assert explains() == 1
+    assert explains() == 0  # kept: the statistics it came from have not changed
+    common_search.forget_estimates()
+    assert explains() == 1
+
+
+def test_the_portal_looks_each_related_table_up_once(world):
+    """Contracts, awards and evaluations are all found by their organization's name: one
+    lookup of the organizations for the whole search."""
+    from caidan.disclosure.search import search_all
+
+    with CaptureQueriesContext(connection) as ctx:
+        search_all("鹤鸣")
+    org_lookups = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if q["sql"].startswith('SELECT "orgs_organization"."id" AS "pk" FROM "orgs_organization"')
+        and q["sql"].endswith(f"LIMIT {common_search.RELATED_ID_LIMIT + 1}")
+    ]
+    assert len(org_lookups) == 1, org_lookups
