@@ -17,6 +17,7 @@ from ninja.renderers import JSONRenderer
 
 from caidan.common.identifiers import make_uscc
 from caidan.common.schemas import PageOut, page_response
+from caidan.common.search import forget_estimates
 from caidan.orgs import selectors
 from caidan.orgs.api import OrgOut, org_out
 from caidan.orgs.inputs import CreditListingInput, OrganizationInput
@@ -176,9 +177,14 @@ def test_queries_do_not_grow_with_the_page(client, edge_orgs, register):
         register(f"补足机构{n}号")
     counts = {}
     for query in ("", "q=乐龄&", "credit=clean&"):
+        # page, fields, listings; a search on PostgreSQL also asks the planner's estimate and,
+        # expected rare, probes the gram index (settings, keys, settings given back inside
+        # the test's transaction: caidan.common.search.searched)
+        expected = 7 if query.startswith("q=") and connection.vendor == "postgresql" else 3
         for limit in (1, 30):
+            forget_estimates()
             with CaptureQueriesContext(connection) as ctx:
                 body = client.get(f"/api/v1/orgs?{query}limit={limit}").json()
             assert len(body["items"]) == limit or (query and body["items"])
             counts[query, limit] = len(ctx.captured_queries)
-        assert counts[query, 1] == counts[query, 30] == 3, counts  # page, fields, listings
+        assert counts[query, 1] == counts[query, 30] == expected, counts
