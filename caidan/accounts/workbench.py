@@ -22,6 +22,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from django.urls import reverse
 from django.utils import timezone
 
 
@@ -125,6 +126,30 @@ def is_overdue(due: dt.date | None, today: dt.date) -> bool:
 
 def local_day(value: dt.datetime | None) -> dt.date | None:
     return timezone.localtime(value).date() if value is not None else None
+
+
+def entries(
+    rows: Iterable[dict],
+    url_name: str,
+    *,
+    key: str,
+    label: str = "title",
+    url_arg: str = "pk",
+    moment: str | None = None,
+) -> list[Entry]:
+    """The entries of ``.values()`` rows: ``row[label]``, the page ``url_name`` of
+    ``row[url_arg]``, keyed ``<key>-<pk>``; with ``moment`` (a date-time column) the
+    deadline, its day and its time."""
+    return [
+        Entry(
+            label=r[label],
+            url=reverse(url_name, args=[r[url_arg]]),
+            due=local_day(r[moment]) if moment else None,
+            at=r[moment] if moment else None,
+            key=f"{key}-{r['pk']}",
+        )
+        for r in rows
+    ]
 
 
 def kinds_for(actor) -> list[TodoKind]:

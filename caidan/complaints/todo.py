@@ -4,10 +4,9 @@ working days), the dates the ``complaints.deadlines`` tick enforces."""
 
 from __future__ import annotations
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from caidan.accounts.workbench import Entry, TodoKind, local_day, register_kind
+from caidan.accounts.workbench import TodoKind, entries, register_kind
 from caidan.common.permissions import can
 from caidan.common.perms import Perm
 from caidan.common.roles import Role
@@ -19,16 +18,7 @@ def _complaints(actor, status, field):
     if not can(actor, Perm.COMPLAINTS_HANDLE):
         return []
     rows = Complaint.objects.filter(status=status).values("pk", "tender__title", field)
-    return [
-        Entry(
-            label=r["tender__title"],
-            url=reverse("complaints:detail", args=[r["pk"]]),
-            due=local_day(r[field]),
-            at=r[field],
-            key=f"complaint-{r['pk']}",
-        )
-        for r in rows
-    ]
+    return entries(rows, "complaints:detail", key="complaint", label="tender__title", moment=field)
 
 
 def to_accept(actor, today):

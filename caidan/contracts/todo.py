@@ -15,6 +15,7 @@ from caidan.accounts.workbench import (
     Entry,
     EventSource,
     TodoKind,
+    entries,
     local_day,
     register_kind,
     register_source,
@@ -74,16 +75,7 @@ def contracts_to_sign(actor, today):
     rows = Contract.objects.filter(
         scope, status=ContractStatus.DRAFT, **{f"{side}_signed_at__isnull": True}
     ).values("pk", "title", "sign_due")
-    return [
-        Entry(
-            label=r["title"],
-            url=reverse("contracts:sign", args=[r["pk"]]),
-            due=local_day(r["sign_due"]),
-            at=r["sign_due"],
-            key=f"contract-{r['pk']}",
-        )
-        for r in rows
-    ]
+    return entries(rows, "contracts:sign", key="contract", moment="sign_due")
 
 
 def _reports(actor, statuses):

@@ -10,7 +10,14 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from caidan.accounts.workbench import Entry, EventSource, TodoKind, register_kind, register_source
+from caidan.accounts.workbench import (
+    Entry,
+    EventSource,
+    TodoKind,
+    entries,
+    register_kind,
+    register_source,
+)
 from caidan.common.roles import Role
 
 from .models import AssessmentStatus, Evaluation, EvaluationStatus, Hearing, OrgAssessment
@@ -47,14 +54,7 @@ def evaluations_to_commission(actor, today):
         status=ContractStatus.ACTIVE,
         evaluator_appointment__isnull=True,
     ).values("pk", "title")
-    return [
-        Entry(
-            label=r["title"],
-            url=reverse("evaluations:contract", args=[r["pk"]]),
-            key=f"commission-{r['pk']}",
-        )
-        for r in rows
-    ]
+    return entries(rows, "evaluations:contract", key="commission")
 
 
 def purchaser_scores(actor, today):
@@ -85,14 +85,7 @@ def assessments_to_confirm(actor, today):
     rows = OrgAssessment.objects.filter(status=AssessmentStatus.SUBMITTED).values(
         "pk", "organization__name"
     )
-    return [
-        Entry(
-            label=r["organization__name"],
-            url=reverse("evaluations:assessment", args=[r["pk"]]),
-            key=f"assessment-{r['pk']}",
-        )
-        for r in rows
-    ]
+    return entries(rows, "evaluations:assessment", key="assessment", label="organization__name")
 
 
 def hearings(actor, start, end):

@@ -18,6 +18,7 @@ from caidan.accounts.workbench import (
     Entry,
     EventSource,
     TodoKind,
+    entries,
     local_day,
     register_kind,
     register_source,
@@ -53,14 +54,7 @@ def projects_to_tender(actor, today):
     if _unit(actor) is None:
         return []
     rows = eligible_proposals(actor).select_related(None).values("pk", "title")
-    return [
-        Entry(
-            label=r["title"],
-            url=reverse("procurement:create", args=[r["pk"]]),
-            key=f"proposal-{r['pk']}",
-        )
-        for r in rows
-    ]
+    return entries(rows, "procurement:create", key="proposal")
 
 
 def tenders_to_publish(actor, today):
@@ -70,14 +64,7 @@ def tenders_to_publish(actor, today):
     rows = Tender.objects.filter(unit__path__startswith=path, status=TenderStatus.DRAFT).values(
         "pk", "title"
     )
-    return [
-        Entry(
-            label=r["title"],
-            url=reverse("procurement:tender", args=[r["pk"]]),
-            key=f"tender-{r['pk']}",
-        )
-        for r in rows
-    ]
+    return entries(rows, "procurement:tender", key="tender")
 
 
 def questions_to_answer(actor, today):
@@ -110,14 +97,7 @@ def results_to_confirm(actor, today):
     rows = Tender.objects.filter(unit__path__startswith=path, status=TenderStatus.EVALUATED).values(
         "pk", "title"
     )
-    return [
-        Entry(
-            label=r["title"],
-            url=reverse("procurement:award", args=[r["pk"]]),
-            key=f"award-{r['pk']}",
-        )
-        for r in rows
-    ]
+    return entries(rows, "procurement:award", key="award")
 
 
 def challenges_to_answer(actor, today):
@@ -127,16 +107,14 @@ def challenges_to_answer(actor, today):
     rows = Challenge.objects.filter(tender__unit__path__startswith=path, status="filed").values(
         "pk", "tender_id", "tender__title", "answer_due"
     )
-    return [
-        Entry(
-            label=r["tender__title"],
-            url=reverse("procurement:tender", args=[r["tender_id"]]),
-            due=local_day(r["answer_due"]),
-            at=r["answer_due"],
-            key=f"challenge-{r['pk']}",
-        )
-        for r in rows
-    ]
+    return entries(
+        rows,
+        "procurement:tender",
+        key="challenge",
+        label="tender__title",
+        url_arg="tender_id",
+        moment="answer_due",
+    )
 
 
 def scores_due(actor, today):
@@ -183,16 +161,14 @@ def challenge_windows(actor, today):
         .values("pk", "tender_id", "tender__title", "challenge_deadline")
         .distinct()
     )
-    return [
-        Entry(
-            label=r["tender__title"],
-            url=reverse("procurement:challenge", args=[r["tender_id"]]),
-            due=local_day(r["challenge_deadline"]),
-            at=r["challenge_deadline"],
-            key=f"challenge-window-{r['pk']}",
-        )
-        for r in rows
-    ]
+    return entries(
+        rows,
+        "procurement:challenge",
+        key="challenge-window",
+        label="tender__title",
+        url_arg="tender_id",
+        moment="challenge_deadline",
+    )
 
 
 def _range(start, end):
@@ -219,16 +195,7 @@ def openings(actor, start, end):
         .exclude(status__in=[TenderStatus.DRAFT, TenderStatus.CANCELLED])
         .values("pk", "title", "deadline")
     )
-    return [
-        Entry(
-            label=r["title"],
-            url=reverse("procurement:tender", args=[r["pk"]]),
-            due=local_day(r["deadline"]),
-            at=r["deadline"],
-            key=f"opening-{r['pk']}",
-        )
-        for r in rows
-    ]
+    return entries(rows, "procurement:tender", key="opening", moment="deadline")
 
 
 def challenge_window_ends(actor, start, end):
@@ -246,16 +213,14 @@ def challenge_window_ends(actor, start, end):
     rows = Award.objects.filter(
         scope, status="confirmed", challenge_deadline__gte=lo, challenge_deadline__lt=hi
     ).values("pk", "tender_id", "tender__title", "challenge_deadline")
-    return [
-        Entry(
-            label=r["tender__title"],
-            url=reverse("procurement:notice", args=[r["tender_id"]]),
-            due=local_day(r["challenge_deadline"]),
-            at=r["challenge_deadline"],
-            key=f"challenge-end-{r['pk']}",
-        )
-        for r in rows
-    ]
+    return entries(
+        rows,
+        "procurement:notice",
+        key="challenge-end",
+        label="tender__title",
+        url_arg="tender_id",
+        moment="challenge_deadline",
+    )
 
 
 def register() -> None:

@@ -15,6 +15,7 @@ from caidan.accounts.workbench import (
     Entry,
     EventSource,
     TodoKind,
+    entries,
     local_day,
     register_kind,
     register_source,
@@ -63,14 +64,7 @@ def proposals_to_schedule(actor, today):
     if not actor.has_role(Role.PLATFORM_ADMIN):
         return []
     rows = Proposal.objects.filter(status=ProposalStatus.SUBMITTED).values("pk", "title")
-    return [
-        Entry(
-            label=r["title"],
-            url=reverse("projects:proposal", args=[r["pk"]]),
-            key=f"proposal-{r['pk']}",
-        )
-        for r in rows
-    ]
+    return entries(rows, "projects:proposal", key="proposal")
 
 
 def votes_waiting(actor, today):
@@ -125,16 +119,7 @@ def sessions(actor, start, end):
         .values("pk", "title", "meeting_at")
         .distinct()
     )
-    return [
-        Entry(
-            label=r["title"],
-            url=reverse("projects:session", args=[r["pk"]]),
-            due=local_day(r["meeting_at"]),
-            at=r["meeting_at"],
-            key=f"session-{r['pk']}",
-        )
-        for r in rows
-    ]
+    return entries(rows, "projects:session", key="session", moment="meeting_at")
 
 
 def register() -> None:
