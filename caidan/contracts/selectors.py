@@ -19,6 +19,7 @@ from caidan.orgs.search import organization_name_match
 
 from . import permissions  # noqa: F401 - registers the rules
 from .models import Contract, ContractStatus, Instalment, Report, ReportStatus
+from .naming import contract_title
 
 
 def _base() -> QuerySet[Contract]:
@@ -215,7 +216,7 @@ def contract_draft_terms(award) -> dict[str, Any]:
     proposal = tender.proposal
     split = setting_value("payment_split")
     return {
-        "title": f"{tender.title}服务合同",
+        "title": contract_title(tender.title),
         "service_content": tender.description or proposal.description or proposal.title,
         "period_start": proposal.period_start,
         "period_end": proposal.period_end,

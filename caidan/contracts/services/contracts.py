@@ -35,6 +35,7 @@ from ..models import (
     Report,
     ReportKind,
 )
+from ..naming import contract_title
 from ._shared import _lock, _provider_users, _purchaser_users, _resplit
 from .terms import DEFAULT_TERMS, terms_of, validate_contract
 
@@ -83,7 +84,7 @@ def contract_create(
         proposal = award.tender.proposal
         split = setting_value("payment_split")
         contract = Contract(
-            title=terms.pop("title", f"{award.tender.title}服务合同"),
+            title=terms.pop("title", contract_title(award.tender.title)),
             reference=f"tmp-{now.timestamp()}-{award.pk}",
             tender=award.tender,
             award=award,
