@@ -14,6 +14,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
+from .pdf_glyphs import printable
+
 FONT = "STSong-Light"
 _registered = False
 
@@ -35,10 +37,17 @@ class Styles:
 
 
 def para(text, style) -> Paragraph:
-    return Paragraph(escape(str(text or "")).replace("\n", "<br/>"), style)
+    """A paragraph of plain text; every character one the font draws (pdf_glyphs)."""
+    return Paragraph(escape(printable(str(text or ""))).replace("\n", "<br/>"), style)
 
 
-def table(rows: list[list[str]], widths_mm: Iterable[float]) -> Table:
+def _cell(value):
+    return printable(value) if isinstance(value, str) else value
+
+
+def table(rows: list[list], widths_mm: Iterable[float], *, header: bool = True) -> Table:
+    """A grid; plain-text cells pass through ``printable`` as paragraphs do."""
+    rows = [[_cell(v) for v in row] for row in rows]
     t = Table(rows, colWidths=[w * mm for w in widths_mm])
     t.setStyle(
         TableStyle(
@@ -46,9 +55,9 @@ def table(rows: list[list[str]], widths_mm: Iterable[float]) -> Table:
                 ("FONTNAME", (0, 0), (-1, -1), font()),
                 ("FONTSIZE", (0, 0), (-1, -1), 9.5),
                 ("GRID", (0, 0), (-1, -1), 0.5, "#888888"),
-                ("BACKGROUND", (0, 0), (-1, 0), "#eeeeee"),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ]
+            + ([("BACKGROUND", (0, 0), (-1, 0), "#eeeeee")] if header else [])
         )
     )
     return t

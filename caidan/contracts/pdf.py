@@ -1,14 +1,76 @@
 """The contract as a PDF in Chinese (reportlab's built-in CID font STSong-Light: no font
 files needed). ``public=True`` gives the published version: no signatories' names, no
-contact details (DOMAIN.md §5: personal data is never published)."""
+contact details (DOMAIN.md §5: personal data is never published).
+
+Amounts read ``人民币 161,700.00 元（大写：壹拾陆万壹仟柒佰元整）``; the last page is the
+signature page (签章页): each party's name, its seal box (加盖公章), the signatory as
+recorded when signed (or a blank line to sign on paper) and the date of signing."""
 
 from __future__ import annotations
 
 from django.utils import timezone
 from reportlab.lib.units import mm
-from reportlab.platypus import Spacer
+from reportlab.platypus import KeepTogether, PageBreak, Spacer
 
+from caidan.common.money import amount_in_words
 from caidan.common.pdf import Styles, build, para, table
+
+
+def _yuan(amount) -> str:
+    return f"{amount:,.2f}"
+
+
+def _date(when) -> str:
+    return f"{timezone.localtime(when):%Y 年 %m 月 %d 日}" if when else "____年____月____日"
+
+
+def signature_page(c, styles: Styles, *, public: bool) -> list:
+    """签章页: both parties side by side, each with its seal box, signatory and date."""
+    sides = (
+        ("甲方（购买主体）", c.unit.name, c.purchaser_signed_by, c.purchaser_signed_at),
+        ("乙方（承接主体）", c.organization.name, c.provider_signed_by, c.provider_signed_at),
+    )
+    cells = []
+    for label, party, who, when in sides:
+        if public:
+            signer = "（公开版本不载个人信息）"
+        elif who is not None:
+            signer = f"{who.get_full_name() or who.get_username()}（平台电子签订）"
+        else:
+            signer = "____________（签字）"
+        seal = "（已在平台电子签订）" if when else "（盖章处）"
+        cells.append(
+            [
+                para(label, styles.head),
+                para(f"名称：{party}", styles.body),
+                Spacer(1, 3 * mm),
+                table([[seal]], (60,), header=False),
+                Spacer(1, 3 * mm),
+                para(f"法定代表人或授权代表：{signer}", styles.body),
+                para(f"签订日期：{_date(when)}", styles.body),
+            ]
+        )
+    grid = table([cells], (82, 82), header=False)
+    story = [
+        PageBreak(),
+        para("签章页", styles.title),
+        Spacer(1, 4 * mm),
+        para(f"合同编号：{c.reference}（第 {c.version} 版）　合同名称：{c.title}", styles.body),
+        para(
+            f"合同价格：人民币 {_yuan(c.amount)} 元（大写：{amount_in_words(c.amount)}）",
+            styles.body,
+        ),
+        Spacer(1, 6 * mm),
+        KeepTogether([grid]),
+        Spacer(1, 6 * mm),
+    ]
+    if c.signed_at:
+        story.append(para(f"本合同于 {_date(c.signed_at)} 经双方签订生效。", styles.body))
+    else:
+        story.append(para("本合同尚未签订（草稿），双方签字盖章后生效。", styles.body))
+    if public:
+        story.append(para("（公开版本：已隐去经办人等个人信息。）", styles.body))
+    return story
 
 
 def contract_pdf(contract, *, public: bool = False) -> bytes:
@@ -32,19 +94,22 @@ def contract_pdf(contract, *, public: bool = False) -> bytes:
         ("二、服务期限", f"{c.period_start:%Y年%m月%d日} 至 {c.period_end:%Y年%m月%d日}"),
         ("三、服务数量", c.quantity or "见服务内容"),
         ("四、服务质量要求", c.quality_standards),
-        ("五、合同价格", f"人民币 {c.amount} 元（大写见签章页）"),
+        (
+            "五、合同价格",
+            f"人民币 {_yuan(c.amount)} 元（大写：{amount_in_words(c.amount)}）",
+        ),
         ("六、资金结算方式", c.settlement_method),
         ("七、验收标准", c.acceptance_criteria),
         ("八、双方的权利义务", c.rights_obligations),
         ("九、违约责任", c.breach_liability),
-        ("十、履约保证金", f"{c.performance_security} 元"),
+        ("十、履约保证金", f"人民币 {_yuan(c.performance_security)} 元"),
     ]
     for heading, text in sections:
         story += [para(heading, head), para(text, body)]
     story.append(para("十一、分期付款", head))
     rows = [["期次", "付款条件", "比例", "金额（元）"]]
     for i in c.instalments.order_by("sequence"):
-        rows.append([str(i.sequence), i.get_gate_display(), f"{i.percent}%", str(i.amount)])
+        rows.append([str(i.sequence), i.get_gate_display(), f"{i.percent}%", _yuan(i.amount)])
     story.append(table(rows, (18, 60, 25, 40)))
     if c.indicators:
         story.append(para("十二、绩效指标和目标", head))
@@ -53,20 +118,8 @@ def contract_pdf(contract, *, public: bool = False) -> bytes:
                 para(f"{ind.get('name', '')}：{ind.get('target', '')}{ind.get('unit', '')}", body)
             )
     story.append(para("十三、签订", head))
-    if c.signed_at:
-        story.append(
-            para(f"本合同于 {timezone.localtime(c.signed_at):%Y年%m月%d日} 经双方签订生效。", body)
-        )
-    else:
-        story.append(para("本合同尚未签订（草稿）。", body))
-    if not public:
-        for side, who, when in (
-            ("甲方", c.purchaser_signed_by, c.purchaser_signed_at),
-            ("乙方", c.provider_signed_by, c.provider_signed_at),
-        ):
-            name = who.get_full_name() if who else "（未签）"
-            stamp = f"{timezone.localtime(when):%Y-%m-%d %H:%M}" if when else ""
-            story.append(para(f"{side}经办人：{name} {stamp}", body))
-    else:
-        story.append(para("（公开版本：已隐去经办人等个人信息。）", body))
+    story.append(
+        para("本合同一式两份，甲乙双方各执一份，自双方签字盖章之日起生效（签章页附后）。", body)
+    )
+    story += signature_page(c, styles, public=public)
     return build(story, title=c.reference)

@@ -154,11 +154,11 @@ def test_pdf_contains_the_key_fields_and_the_public_one_no_names(world):
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(contract_pdf(c))).pages)
     for needle in (
         c.reference,
-        "800000.00",
+        "800,000.00",
         "阳光家庭综合服务中心",
         "江苏路街道",
         "违约责任",
-        "400000.00",
+        "400,000.00",
         "中期评估通过",
     ):
         assert needle in text, needle
@@ -166,6 +166,6 @@ def test_pdf_contains_the_key_fields_and_the_public_one_no_names(world):
     public = "".join(
         p.extract_text() for p in PdfReader(io.BytesIO(contract_pdf(c, public=True))).pages
     )
-    assert c.reference in public and "800000.00" in public
+    assert c.reference in public and "800,000.00" in public
     assert c.purchaser_signed_by.get_full_name() not in public
     assert c.provider_signed_by.get_full_name() not in public
