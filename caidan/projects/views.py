@@ -6,6 +6,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from caidan.accounts.models import Role, Unit, User
@@ -18,6 +21,36 @@ from . import forms, selectors, services
 from .inputs import ProposalInput
 from .models import Proposal, ProposalStatus
 from .progress import project_progress
+from .services.ceilings import ceiling_rooms
+
+
+def _refusal_message(refusal):
+    """A refusal as a page message; a ceiling refusal links to the page where the ceiling is
+    raised (its ``detail["raise_url"]``) instead of printing the address."""
+    url = refusal.detail.get("raise_url")
+    if not url or f"（{url}）" not in refusal.message:
+        return refusal.message
+    before, _sep, after = refusal.message.partition(f"（{url}）")
+    return format_html(
+        '{}：<a href="{}" data-testid="raise-ceiling">{}</a>{}',
+        before,
+        url,
+        _("调整预算控制数"),
+        after,
+    )
+
+
+# A proposal still to be decided meets the ceiling: its page says whether it fits.
+WAITING_FOR_ROOM = (
+    ProposalStatus.DRAFT,
+    ProposalStatus.RETURNED,
+    ProposalStatus.SUBMITTED,
+    ProposalStatus.UNDER_REVIEW,
+)
+
+
+def _room_of(rooms, p):
+    return rooms.get((p.unit_id, p.year))
 
 
 def plan(request):
@@ -143,7 +176,7 @@ def proposal_new(request):
 
         def create():
             if unit is None:
-                raise field_error("unit", "请选择购买主体。")
+                raise field_error("unit", gettext_lazy("请选择购买主体。"))
             data = form.service_data()
             data["catalog_item"] = CatalogItem.objects.select_related("version").get(
                 pk=form.cleaned_data["catalog_item"]
@@ -196,8 +229,8 @@ def proposal_edit(request, proposal_id: int):
             )
         },
         "catalog_item": str(proposal.catalog_item_id),
-        "outputs": forms.format_indicators(proposal.outputs),
-        "outcomes": forms.format_indicators(proposal.outcomes),
+        "outputs": proposal.outputs,
+        "outcomes": proposal.outcomes,
         **funding,
     }
     items = _items().filter(pk=proposal.catalog_item_id) | _current_items()
@@ -237,6 +270,9 @@ def proposal_detail(request, proposal_id: int):
         return render(request, template, {"error": refusal}, status=refusal.status_code)
     can_edit = can(request.actor, Perm.PROJECTS_EDIT, proposal)
     progress = project_progress(proposal)
+    room = None
+    if request.actor.is_authenticated and proposal.status in WAITING_FOR_ROOM:
+        room = ceiling_rooms({(proposal.unit, proposal.year)})[(proposal.unit_id, proposal.year)]
     return render(
         request,
         "projects/proposal_detail.html",
@@ -250,6 +286,8 @@ def proposal_detail(request, proposal_id: int):
             if request.actor.is_authenticated
             else None,
             "agenda": proposal.agenda_items.select_related("session").order_by("id"),
+            "room": room,
+            "short_of_room": room is not None and not room.fits(proposal.budget),
         },
     )
 
@@ -273,7 +311,7 @@ def proposal_action(request, proposal_id: int, action: str):
     # a reader who may not act on the proposal is told so on its page, not sent to a 403 page
     _, refusal = attempt_refusal(act, pages=())
     if refusal is not None:
-        messages.error(request, refusal.message)
+        messages.error(request, _refusal_message(refusal))
     return redirect("projects:proposal", proposal_id=proposal.pk)
 
 
@@ -282,7 +320,7 @@ def _posted_int(request, name: str) -> int:
     try:
         return int(request.POST.get(name, "0"))
     except ValueError:
-        raise ValidationError("请求无效。") from None
+        raise ValidationError(gettext_lazy("请求无效。")) from None
 
 
 def _committee_users(unit):
@@ -346,6 +384,12 @@ def session_detail(request, session_id: int):
         .select_related("unit")
         .order_by("submitted_at")[:200]
     )
+    pending = [a["item"].proposal for a in agenda if a["item"].decision == "pending"]
+    waiting = list(waiting)
+    rooms = ceiling_rooms({(p.unit, p.year) for p in [*pending, *waiting]})
+    for p in [*pending, *waiting]:
+        p.room = _room_of(rooms, p)
+        p.short_of_room = not p.room.fits(p.budget)
     return render(
         request,
         "projects/session_detail.html",
@@ -416,7 +460,7 @@ def session_action(request, session_id: int, action: str):
     # any refusal, a missing permission too, is shown on the session's page
     _, refusal = attempt_refusal(act, pages=())
     if refusal is not None:
-        messages.error(request, refusal.message)
+        messages.error(request, _refusal_message(refusal))
     return redirect("projects:session", session_id=session.pk)
 
 
@@ -425,9 +469,12 @@ def session_action(request, session_id: int, action: str):
 def ceilings(request):
     require(request.actor, Perm.PROJECTS_SET_CEILING)
     units = list(Unit.objects.exclude(kind="district").order_by("path"))
-    form = forms.CeilingForm(
-        request.POST or None, units=units, initial={"year": timezone.localdate().year + 1}
-    )
+    initial = {"year": timezone.localdate().year + 1}
+    if (request.GET.get("year") or "").isdigit():  # linked from a refusal: the year in question
+        initial["year"] = int(request.GET["year"])
+    if any(str(u.pk) == request.GET.get("unit") for u in units):
+        initial["unit"] = request.GET["unit"]
+    form = forms.CeilingForm(request.POST or None, units=units, initial=initial)
     if request.method == "POST" and form.is_valid():
         unit = next(u for u in units if str(u.pk) == form.cleaned_data["unit"])
         error = attempt_error(

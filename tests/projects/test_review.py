@@ -230,14 +230,18 @@ def test_approval_must_fit_the_budget_ceiling(world, scheduled, committee, membe
     assert exc.value.code == "below_approved"
 
 
-def test_no_ceiling_no_approval(world, scheduled, committee, member_actor):
+def test_no_ceiling_no_agenda(world, scheduled, session):
+    """Without a ceiling the proposal enters the library but not an agenda: the committee
+    would vote on what cannot be approved (the refusal says who sets ceilings and where)."""
     import datetime as dt
 
-    item = scheduled(period_start=dt.date(2030, 1, 1), period_end=dt.date(2030, 12, 31))
-    _vote(item, committee, member_actor, ["yes", "yes", "yes", None])
     with pytest.raises(ValidationError) as exc:
-        agenda_item_decide(item=item, actor=world.actor("admin"))
+        scheduled(period_start=dt.date(2030, 1, 1), period_end=dt.date(2030, 12, 31))
     assert exc.value.code == "no_ceiling"
+    assert exc.value.detail["raise_url"].endswith("&year=2030")
+    assert "财政局" in exc.value.message
+    p = Proposal.objects.get(year=2030, title="独居老人探访服务")
+    assert p.status == ProposalStatus.SUBMITTED and not session.agenda.exists()
 
 
 def test_close_returns_undecided_items_to_the_library(world, scheduled, session):

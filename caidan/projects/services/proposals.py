@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.actor import user_of
 from caidan.accounts.models import Role
@@ -31,15 +32,16 @@ from ..models import (
     ProposalAction,
     ProposalFunding,
 )
+from .ceilings import ceiling_refusal, ceiling_room
 
 
 def _check_item(data: ProposalInput) -> None:
     """A third-level item of a published catalog."""
     item = data.catalog_item
     if item.level != 3:
-        raise field_error("catalog_item", "项目须对应目录的三级条目。")
+        raise field_error("catalog_item", _("项目须对应目录的三级条目。"))
     if item.version.status != "published":
-        raise field_error("catalog_item", "所选条目不属于已发布的目录版本。")
+        raise field_error("catalog_item", _("所选条目不属于已发布的目录版本。"))
 
 
 def _check_references(data: ProposalInput, *, unit) -> None:
@@ -48,12 +50,20 @@ def _check_references(data: ProposalInput, *, unit) -> None:
     _check_item(data)
     for need in data.needs:
         if need.status != "visible":
-            raise field_error("needs", f"需求 #{need.pk} 已被隐藏，不能作为项目依据。")
+            raise field_error(
+                "needs", _("需求 #%(pk)s 已被隐藏，不能作为项目依据。") % {"pk": need.pk}
+            )
         if need.unit_id != unit.pk:
-            raise field_error("needs", f"需求 #{need.pk} 不属于{unit.name}。")
+            raise field_error(
+                "needs", _("需求 #%(pk)s 不属于%(name)s。") % {"pk": need.pk, "name": unit.name}
+            )
     for menu_item in data.menu_items:
         if menu_item.menu.unit_id != unit.pk:
-            raise field_error("menu_items", f"菜单项 #{menu_item.pk} 不属于{unit.name}的菜单。")
+            raise field_error(
+                "menu_items",
+                _("菜单项 #%(pk)s 不属于%(name)s的菜单。")
+                % {"pk": menu_item.pk, "name": unit.name},
+            )
 
 
 def _negative_list(proposal_or_data) -> None:
@@ -146,7 +156,8 @@ def proposal_update(*, proposal: Proposal, changes: dict[str, Any], actor: Actor
         proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
         if proposal.status not in EDITABLE:
             raise Conflict(
-                f"项目处于“{proposal.get_status_display()}”状态，只有草稿或退回修改的项目可以修改。"
+                _("项目处于“%(get_status_display)s”状态，只有草稿或退回修改的项目可以修改。")
+                % {"get_status_display": proposal.get_status_display()}
             )
         before = _snapshot(proposal)
         data = proposal_input(proposal, **changes)
@@ -164,6 +175,16 @@ def proposal_update(*, proposal: Proposal, changes: dict[str, Any], actor: Actor
     return proposal
 
 
+def _check_room(proposal: Proposal) -> None:
+    """Warn before the wall: a budget more than the room left under the year's ceiling is
+    refused now, not after the committee has voted. Without a ceiling the proposal enters
+    the library (the library feeds the budget); it cannot be put on an agenda until one is
+    set."""
+    room = ceiling_room(unit=proposal.unit, year=proposal.year)
+    if room.ceiling is not None and not room.fits(proposal.budget):
+        raise ceiling_refusal(room, proposal.budget, step="不能申报")
+
+
 def proposal_submit(*, proposal: Proposal, actor: Actor) -> Proposal:
     """Submit to the project library: everything is re-checked, the negative list too."""
     require(actor, Perm.PROJECTS_EDIT, proposal)
@@ -171,6 +192,7 @@ def proposal_submit(*, proposal: Proposal, actor: Actor) -> Proposal:
         proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
         _check_item(proposal_input(proposal))
         _negative_list(proposal)
+        _check_room(proposal)
         proposal_lifecycle.apply(
             proposal, ProposalAction.SUBMIT, actor=actor, submitted_at=timezone.now()
         )
@@ -263,17 +285,19 @@ def proposal_package(
     require(actor, Perm.PROJECTS_PACKAGE, hub)
     now = now or timezone.now()
     if not hub.is_hub:
-        raise field_error("hub", f"“{hub.name}”不是枢纽型社会组织。")
+        raise field_error("hub", _("“%(name)s”不是枢纽型社会组织。") % {"name": hub.name})
     if len(parts) < 2:
-        raise field_error("parts", "打包至少需要两个项目申报。")
+        raise field_error("parts", _("打包至少需要两个项目申报。"))
     affiliates = set(hub.affiliates.values_list("pk", flat=True)) | {hub.pk}
     units = {p.unit_id for p in parts}
     years = {p.year for p in parts}
     if len(units) != 1 or len(years) != 1:
-        raise field_error("parts", "打包的项目须属于同一购买主体、同一预算年度。")
+        raise field_error("parts", _("打包的项目须属于同一购买主体、同一预算年度。"))
     for p in parts:
         if p.proposing_organization_id not in affiliates:
-            raise field_error("parts", f"“{p.title}”不是本枢纽组织所联系的社会组织申报的。")
+            raise field_error(
+                "parts", _("“%(title)s”不是本枢纽组织所联系的社会组织申报的。") % {"title": p.title}
+            )
     with transaction.atomic():
         locked = list(Proposal.objects.select_for_update().filter(pk__in=[p.pk for p in parts]))
         funding: dict[str, Decimal] = {}

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.actor import user_of
 from caidan.accounts.models import Membership, Role
@@ -18,7 +17,7 @@ from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
 from caidan.common.actor import Actor
-from caidan.common.errors import Conflict, PermissionDenied, ValidationError, field_error
+from caidan.common.errors import Conflict, PermissionDenied, field_error
 from caidan.common.money import to_money
 from caidan.common.perms import Perm
 from caidan.common.tick import tick_job
@@ -34,7 +33,6 @@ from ..models import (
     BudgetCeiling,
     Proposal,
     ProposalAction,
-    ProposalStatus,
     Recusal,
     ReviewSession,
     ReviewVote,
@@ -42,30 +40,25 @@ from ..models import (
     VoteChoice,
 )
 from ..totals import plan_totals_tracked
+from .ceilings import approved_total, ceiling_refusal, ceiling_room
 from .proposals import ask_to_schedule, schedule_task
 
 # --- budget ceilings ----------------------------------------------------------------------
-
-
-def approved_total(*, unit, year: int) -> Decimal:
-    total = Proposal.objects.filter(unit=unit, year=year, status=ProposalStatus.APPROVED).aggregate(
-        s=Sum("budget")
-    )["s"]
-    return total or Decimal("0.00")
 
 
 def budget_ceiling_set(*, unit, year: int, amount: Any, actor: Actor) -> BudgetCeiling:
     require(actor, Perm.PROJECTS_SET_CEILING)
     amount = to_money(amount, field="amount")
     if amount < 0:
-        raise field_error("amount", "预算控制数不能为负数。")
+        raise field_error("amount", _("预算控制数不能为负数。"))
     with transaction.atomic():
         ceiling = BudgetCeiling.objects.select_for_update().filter(unit=unit, year=year).first()
         used = approved_total(unit=unit, year=year)
         if amount < used:
             raise field_error(
                 "amount",
-                f"{unit.name}{year} 年已立项 {used} 元，预算控制数不能低于该数。",
+                _("%(name)s%(year)s 年已立项 %(used)s 元，预算控制数不能低于该数。")
+                % {"name": unit.name, "year": year, "used": used},
                 code=Code.BELOW_APPROVED,
             )
         old = ceiling.amount if ceiling else None
@@ -90,30 +83,9 @@ def budget_ceiling_set(*, unit, year: int, amount: Any, actor: Actor) -> BudgetC
 def _reserve_within_ceiling(proposal: Proposal) -> None:
     """Lock the purchaser's ceiling row for the year, so concurrent approvals (even from two
     sessions at the same moment) are serialised and cannot together exceed it."""
-    ceiling = (
-        BudgetCeiling.objects.select_for_update()
-        .filter(unit_id=proposal.unit_id, year=proposal.year)
-        .first()
-    )
-    if ceiling is None:
-        raise ValidationError(
-            f"{proposal.unit.name}{proposal.year} 年尚未设置预算控制数，没有预算的服务不得购买。",
-            code=Code.NO_CEILING,
-            detail={"field": "budget"},
-        )
-    used = approved_total(unit=proposal.unit, year=proposal.year)
-    if used + proposal.budget > ceiling.amount:
-        raise ValidationError(
-            f"超出预算控制数：{proposal.unit.name}{proposal.year} 年控制数 {ceiling.amount} 元，"
-            f"已立项 {used} 元，本项目 {proposal.budget} 元。",
-            code=Code.OVER_CEILING,
-            detail={
-                "field": "budget",
-                "ceiling": str(ceiling.amount),
-                "approved": str(used),
-                "budget": str(proposal.budget),
-            },
-        )
+    room = ceiling_room(unit=proposal.unit, year=proposal.year, lock=True)
+    if not room.fits(proposal.budget):
+        raise ceiling_refusal(room, proposal.budget, step="不能通过")
 
 
 # --- sessions -----------------------------------------------------------------------------
@@ -130,7 +102,11 @@ def _committee_members(users, unit) -> list:
             )
         )
         if not ok:
-            raise field_error("members", f"{user.get_full_name()} 不是该审定委员会的委员。")
+            raise field_error(
+                "members",
+                _("%(get_full_name)s 不是该审定委员会的委员。")
+                % {"get_full_name": user.get_full_name()},
+            )
         out.append(user)
     return out
 
@@ -140,10 +116,10 @@ def review_session_create(
 ) -> ReviewSession:
     require(actor, Perm.PROJECTS_ORGANIZE_REVIEW)
     if not (title or "").strip():
-        raise field_error("title", "请填写会议名称。")
+        raise field_error("title", _("请填写会议名称。"))
     members = _committee_members(list(members), unit)
     if not members:
-        raise field_error("members", "请选择出席会议的委员。")
+        raise field_error("members", _("请选择出席会议的委员。"))
     with transaction.atomic():
         session = ReviewSession.objects.create(
             title=title.strip(),
@@ -226,7 +202,7 @@ def review_session_open(*, session: ReviewSession, actor: Actor) -> ReviewSessio
     with transaction.atomic():
         session = ReviewSession.objects.select_for_update().get(pk=session.pk)
         if not session.agenda.exists():
-            raise Conflict("议程为空，请先列入待审定的项目。")
+            raise Conflict(_("议程为空，请先列入待审定的项目。"))
         session = session_lifecycle.apply(
             session, SessionAction.OPEN, actor=actor, update_fields=[]
         )
@@ -298,10 +274,16 @@ def review_session_add_proposal(
     with transaction.atomic():
         session = ReviewSession.objects.select_for_update().get(pk=session.pk)
         if session.status == SessionStatus.CLOSED:
-            raise Conflict("会议已结束，不能再列入议程。")
+            raise Conflict(_("会议已结束，不能再列入议程。"))
         proposal = Proposal.objects.select_for_update().select_related("unit").get(pk=proposal.pk)
         if not proposal.unit.is_within(session.unit):
-            raise field_error("proposal", f"“{proposal.title}”不在本审定委员会的管辖范围内。")
+            raise field_error(
+                "proposal",
+                _("“%(title)s”不在本审定委员会的管辖范围内。") % {"title": proposal.title},
+            )
+        room = ceiling_room(unit=proposal.unit, year=proposal.year)
+        if not room.fits(proposal.budget):  # the committee would vote on what cannot pass
+            raise ceiling_refusal(room, proposal.budget, step="不能列入议程")
         proposal_lifecycle.apply(proposal, ProposalAction.SCHEDULE, actor=actor, note=session.title)
         notifications_resolve(task=schedule_task(proposal))
         item = AgendaItem.objects.create(
@@ -340,19 +322,19 @@ def _unschedule(item: AgendaItem, actor: Actor, reason: str) -> None:
 def _require_organizer_not_recused(item: AgendaItem, actor: Actor) -> None:
     require(actor, Perm.PROJECTS_ORGANIZE_REVIEW, item.session)
     if actor.user is not None and item.recusals.filter(member=actor.user).exists():
-        raise PermissionDenied("您已回避此议程，不能主持其审定。", code=Code.RECUSED)
+        raise PermissionDenied(_("您已回避此议程，不能主持其审定。"), code=Code.RECUSED)
 
 
 def review_session_remove_proposal(*, item: AgendaItem, reason: str, actor: Actor) -> None:
     _require_organizer_not_recused(item, actor)
     if not (reason or "").strip():
-        raise field_error("reason", "请写明移出议程的理由。")
+        raise field_error("reason", _("请写明移出议程的理由。"))
     with transaction.atomic():
         item = AgendaItem.objects.select_for_update().select_related("session").get(pk=item.pk)
         if item.decision != AgendaDecision.PENDING:
-            raise Conflict("该议程已有审定结果。")
+            raise Conflict(_("该议程已有审定结果。"))
         if item.votes.exists():
-            raise Conflict("已有委员表决，不能移出议程。")
+            raise Conflict(_("已有委员表决，不能移出议程。"))
         _unschedule(item, actor, reason)
         _close_if_decided(item.session, actor)
 
@@ -365,16 +347,16 @@ def recusal_declare(*, item: AgendaItem, reason: str, actor: Actor) -> Recusal:
     """A member declares a conflict of interest on one agenda item before voting."""
     require(actor, Perm.PROJECTS_VOTE, item.session)
     if not (reason or "").strip():
-        raise field_error("reason", "请说明回避理由。")
+        raise field_error("reason", _("请说明回避理由。"))
     with transaction.atomic():
         item = AgendaItem.objects.select_for_update().get(pk=item.pk)
         if item.votes.filter(member=actor.user).exists():
-            raise Conflict("您已表决，回避须在表决前声明。")
+            raise Conflict(_("您已表决，回避须在表决前声明。"))
         recusal, created = Recusal.objects.get_or_create(
             item=item, member=actor.user, defaults={"reason": reason.strip()}
         )
         if not created:
-            raise Conflict("您已在此议程回避。")
+            raise Conflict(_("您已在此议程回避。"))
         notifications_resolve(task=vote_task(item), recipients=[actor.user])
         audit_record(
             kind=EventKind.RECUSAL_RECORDED,
@@ -388,17 +370,17 @@ def recusal_declare(*, item: AgendaItem, reason: str, actor: Actor) -> Recusal:
 def vote_cast(*, item: AgendaItem, choice: str, comment: str = "", actor: Actor) -> ReviewVote:
     require(actor, Perm.PROJECTS_VOTE, item.session)
     if choice not in VoteChoice.values:
-        raise field_error("choice", "表决只能是赞成、反对或弃权。")
+        raise field_error("choice", _("表决只能是赞成、反对或弃权。"))
     if choice == VoteChoice.NO and not (comment or "").strip():
-        raise field_error("comment", "投反对票请写明意见。")
+        raise field_error("comment", _("投反对票请写明意见。"))
     with transaction.atomic():
         item = AgendaItem.objects.select_for_update().select_related("session").get(pk=item.pk)
         if item.session.status != SessionStatus.OPEN:
-            raise Conflict("会议尚未开始表决或已结束。")
+            raise Conflict(_("会议尚未开始表决或已结束。"))
         if item.decision != AgendaDecision.PENDING:
-            raise Conflict("该议程已有审定结果。")
+            raise Conflict(_("该议程已有审定结果。"))
         if item.recusals.filter(member=actor.user).exists():
-            raise PermissionDenied("您已回避此议程，不能表决。", code=Code.RECUSED)
+            raise PermissionDenied(_("您已回避此议程，不能表决。"), code=Code.RECUSED)
         try:
             with transaction.atomic():
                 vote = ReviewVote.objects.create(
@@ -406,7 +388,7 @@ def vote_cast(*, item: AgendaItem, choice: str, comment: str = "", actor: Actor)
                 )
         except IntegrityError:
             raise Conflict(
-                "您已对此议程表决，每位委员只能表决一次。", code=Code.ALREADY_VOTED
+                _("您已对此议程表决，每位委员只能表决一次。"), code=Code.ALREADY_VOTED
             ) from None
         notifications_resolve(task=vote_task(item), recipients=[actor.user])
         audit_record(
@@ -453,7 +435,7 @@ def agenda_item_decide(
     majority share of those present; approval must also fit the budget ceiling."""
     _require_organizer_not_recused(item, actor)
     if if_not_approved not in ("reject", "return"):
-        raise field_error("if_not_approved", "未通过时只能“不通过”或“退回修改”。")
+        raise field_error("if_not_approved", _("未通过时只能“不通过”或“退回修改”。"))
     with transaction.atomic():
         item = (
             AgendaItem.objects.select_for_update()
@@ -462,17 +444,24 @@ def agenda_item_decide(
         )
         session = item.session
         if session.status != SessionStatus.OPEN:
-            raise Conflict("会议尚未开始表决或已结束。")
+            raise Conflict(_("会议尚未开始表决或已结束。"))
         if item.decision != AgendaDecision.PENDING:
-            raise Conflict("该议程已有审定结果。")
+            raise Conflict(_("该议程已有审定结果。"))
         t = tally(item)
         if t["eligible"] <= 0:
-            raise Conflict("没有可表决的委员（全部回避），请调整出席委员。")
+            raise Conflict(_("没有可表决的委员（全部回避），请调整出席委员。"))
         needed = quorum_needed(session, t["eligible"])
         if t["present"] < needed:
             raise Conflict(
-                f"未达法定人数：需 {needed} 名委员表决（有表决权委员 {t['eligible']} 名的 "
-                f"{session.quorum}），目前 {t['present']} 名。",
+                _(
+                    "未达法定人数：需 %(needed)s 名委员表决（有表决权委员 %(eligible)s 名的 %(quorum)s），目前 %(present)s 名。"
+                )
+                % {
+                    "needed": needed,
+                    "eligible": t["eligible"],
+                    "quorum": session.quorum,
+                    "present": t["present"],
+                },
                 code=Code.NO_QUORUM,
                 detail=t,
             )
@@ -487,7 +476,7 @@ def agenda_item_decide(
         else:
             decision, action = AgendaDecision.REJECTED, ProposalAction.REJECT
         if decision != AgendaDecision.APPROVED and not (reason or "").strip():
-            raise field_error("reason", "未通过或退回修改时请写明理由。")
+            raise field_error("reason", _("未通过或退回修改时请写明理由。"))
         with plan_totals_tracked(proposal.pk):  # an approval enters the plan's totals
             proposal_lifecycle.apply(
                 proposal,
