@@ -27,12 +27,20 @@ class SmsMessage:
 
 
 class BaseSmsBackend:
+    # True only for a backend that sends nothing (development and the demo): the code is
+    # then shown on the verification page, marked 演示环境, since nobody receives it.
+    shows_code_on_page = False
+
     def send(self, *, to: str, body: str) -> None:  # pragma: no cover - interface
         raise NotImplementedError
 
 
 class ConsoleSmsBackend(BaseSmsBackend):
-    """Development only: writes the message to standard output (nothing is sent)."""
+    """Development and the demo only: writes the message to standard output (nothing is
+    sent), so the verification page shows the code too. Refused at startup in production
+    (``caidan.accounts.secrets_check``)."""
+
+    shows_code_on_page = True
 
     def send(self, *, to: str, body: str) -> None:
         sys.stdout.write(f"[SMS → {to}] {body}\n")
@@ -52,6 +60,12 @@ class LocmemSmsBackend(BaseSmsBackend):
 def get_sms_backend() -> BaseSmsBackend:
     path = getattr(settings, "SMS_BACKEND", "") or DEFAULT_BACKEND
     return import_string(path)()
+
+
+def sms_shows_code_on_page() -> bool:
+    """Whether the configured backend is one that sends nothing (see ``shows_code_on_page``)."""
+    path = getattr(settings, "SMS_BACKEND", "") or DEFAULT_BACKEND
+    return bool(getattr(import_string(path), "shows_code_on_page", False))
 
 
 def send_sms(*, to: str, body: str) -> None:

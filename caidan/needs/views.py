@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from functools import wraps
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -15,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from caidan.accounts.middleware import SESSION_KEY
@@ -37,7 +37,7 @@ from .inputs import (
     NeedReportInput,
 )
 from .models import NeedStatus, TargetGroup
-from .sms import DEFAULT_BACKEND
+from .sms import sms_shows_code_on_page
 
 
 def verify_first(view):
@@ -75,7 +75,7 @@ def _unit_filter(request) -> int | None:
     try:
         return int(unit_id) if unit_id else None
     except ValueError:
-        raise ValidationError("查询条件无效。") from None
+        raise ValidationError(_("查询条件无效。")) from None
 
 
 def _query_without_cursor(request, *names: str) -> str:
@@ -171,9 +171,9 @@ def verify(request):
                     user=user, role=Role.RESIDENT, is_active=True
                 ).first()
                 request.session[SESSION_KEY] = membership.pk if membership else None
+                request.session.pop(DEMO_CODE_SESSION_KEY, None)
                 messages.success(request, "身份验证成功，您现在可以提出需求和点菜。")
                 return redirect(next_url or "needs:mine")
-    console = (getattr(settings, "SMS_BACKEND", "") or DEFAULT_BACKEND) == DEFAULT_BACKEND
     return render(
         request,
         "needs/verify.html",
@@ -182,10 +182,25 @@ def verify(request):
             "confirm_form": confirm_form,
             "challenge": challenge,
             "next": next_url,
-            "console_sms": console and settings.DEBUG,
+            "demo_code": _demo_code(request, challenge) if confirm_form else "",
         },
         status=status,
     )
+
+
+DEMO_CODE_SESSION_KEY = "needs.demo_code"
+
+
+def _demo_code(request, challenge) -> str:
+    """The code just sent, when the SMS backend sends nothing (development, the demo): shown
+    on the page marked 演示环境, and kept in the session for a second try after a typo.
+    Never with a real gateway: then the challenge carries no code."""
+    if not sms_shows_code_on_page():
+        request.session.pop(DEMO_CODE_SESSION_KEY, None)
+        return ""
+    if challenge is not None:
+        request.session[DEMO_CODE_SESSION_KEY] = challenge.demo_code
+    return request.session.get(DEMO_CODE_SESSION_KEY, "")
 
 
 # --- residents ---------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from caidan.accounts.models import Membership, Role, User
 from caidan.accounts.permissions import require
@@ -47,7 +48,7 @@ from caidan.needs.codes import Code
 
 from ..inputs import CODE_DIGITS, IdentityCodeInput, IdentityInput
 from ..models import MAX_CODE_ATTEMPTS, IdentityKind, ResidentIdentity, VerificationCode
-from ..sms import send_sms
+from ..sms import send_sms, sms_shows_code_on_page
 
 CODE_TTL = dt.timedelta(minutes=10)
 RESEND_INTERVAL = dt.timedelta(seconds=60)
@@ -90,7 +91,7 @@ def _verifiable(data: IdentityInput) -> tuple[str, str]:
     if data.kind == IdentityKind.ID_NUMBER and not id_number_codes_allowed():
         raise field_error(
             "kind",
-            "本平台暂不支持以身份证号接收验证码，请使用手机号验证。",
+            gettext_lazy("本平台暂不支持以身份证号接收验证码，请使用手机号验证。"),
             code=Code.KIND_UNAVAILABLE,
         )
     return identity_hash(data.kind, data.value), identity_hint(data.kind, data.value)
@@ -111,6 +112,9 @@ class Challenge:
     hint: str
     expires_at: dt.datetime
     resend_after_seconds: int
+    # the code itself, only when the SMS backend sends nothing (development and the demo:
+    # ``sms_shows_code_on_page``); empty with a real gateway
+    demo_code: str = ""
 
 
 def identity_verification_start(*, data: IdentityInput, ip: str = "") -> Challenge:
@@ -126,13 +130,14 @@ def identity_verification_start(*, data: IdentityInput, ip: str = "") -> Challen
         if last is not None and now - last < RESEND_INTERVAL:
             wait = math.ceil((RESEND_INTERVAL - (now - last)).total_seconds())
             raise TooManyRequests(
-                f"验证码发送过于频繁，请 {wait} 秒后再试。",
+                gettext_lazy("验证码发送过于频繁，请 %(wait)s 秒后再试。") % {"wait": wait},
                 code=Code.CODE_TOO_SOON,
                 detail={"retry_after": wait},
             )
         if mine.filter(created_at__gte=today).count() >= CODES_PER_DAY:
             raise TooManyRequests(
-                f"该号码今天获取验证码已达 {CODES_PER_DAY} 次上限，请明天再试。",
+                gettext_lazy("该号码今天获取验证码已达 %(CODES_PER_DAY)s 次上限，请明天再试。")
+                % {"CODES_PER_DAY": CODES_PER_DAY},
                 code=Code.CODE_DAILY_LIMIT,
             )
         if (
@@ -143,7 +148,8 @@ def identity_verification_start(*, data: IdentityInput, ip: str = "") -> Challen
             >= CODES_PER_IP_HOUR
         ):
             raise TooManyRequests(
-                "当前网络获取验证码过于频繁，请一小时后再试。", code=Code.CODE_IP_LIMIT
+                gettext_lazy("当前网络获取验证码过于频繁，请一小时后再试。"),
+                code=Code.CODE_IP_LIMIT,
             )
         code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
         # a new code replaces any earlier one still running
@@ -174,6 +180,7 @@ def identity_verification_start(*, data: IdentityInput, ip: str = "") -> Challen
         hint=hint,
         expires_at=now + CODE_TTL,
         resend_after_seconds=int(RESEND_INTERVAL.total_seconds()),
+        demo_code=code if sms_shows_code_on_page() else "",
     )
 
 
@@ -193,10 +200,13 @@ def identity_verification_confirm(*, data: IdentityCodeInput, ip: str = "") -> U
             .first()
         )
         if challenge is None or challenge.expires_at <= now:
-            raise field_error("code", "验证码已过期或不存在，请重新获取。", code=Code.CODE_EXPIRED)
+            raise field_error(
+                "code", gettext_lazy("验证码已过期或不存在，请重新获取。"), code=Code.CODE_EXPIRED
+            )
         if challenge.attempts >= MAX_CODE_ATTEMPTS:
             raise TooManyRequests(
-                "验证码错误次数过多，已失效，请重新获取。", code=Code.CODE_ATTEMPTS_EXCEEDED
+                gettext_lazy("验证码错误次数过多，已失效，请重新获取。"),
+                code=Code.CODE_ATTEMPTS_EXCEEDED,
             )
         if not hmac.compare_digest(challenge.code_hash, _code_hash(ihash, code)):
             challenge.attempts += 1
@@ -211,13 +221,14 @@ def identity_verification_confirm(*, data: IdentityCodeInput, ip: str = "") -> U
             left = MAX_CODE_ATTEMPTS - challenge.attempts
             if left > 0:
                 failure = ValidationError(
-                    f"验证码不正确，还可尝试 {left} 次。",
+                    gettext_lazy("验证码不正确，还可尝试 %(left)s 次。") % {"left": left},
                     code=Code.CODE_WRONG,
                     detail={"field": "code", "attempts_left": left},
                 )
             else:
                 failure = TooManyRequests(
-                    "验证码错误次数过多，已失效，请重新获取。", code=Code.CODE_ATTEMPTS_EXCEEDED
+                    gettext_lazy("验证码错误次数过多，已失效，请重新获取。"),
+                    code=Code.CODE_ATTEMPTS_EXCEEDED,
                 )
         else:
             challenge.used_at = now
@@ -258,7 +269,7 @@ def _identity_for(*, kind: str, ihash: str, hint: str) -> ResidentIdentity:
     if identity is not None:
         if not identity.user.is_active:
             raise PermissionDenied(
-                "该居民账户已停用，请联系街道工作人员。", code=Code.ACCOUNT_INACTIVE
+                gettext_lazy("该居民账户已停用，请联系街道工作人员。"), code=Code.ACCOUNT_INACTIVE
             )
         return identity
     user = _resident_user(hint)
@@ -268,7 +279,9 @@ def _identity_for(*, kind: str, ihash: str, hint: str) -> ResidentIdentity:
                 kind=kind, identity_hash=ihash, hint=hint, user=user
             )
     except IntegrityError:
-        raise Conflict("该身份正在另一处完成验证，请稍后重试。", code=Code.IDENTITY_RACE) from None
+        raise Conflict(
+            gettext_lazy("该身份正在另一处完成验证，请稍后重试。"), code=Code.IDENTITY_RACE
+        ) from None
     audit_record(
         kind=EventKind.RESIDENT_IDENTITY_CREATED,
         actor=Actor.system(),
@@ -290,13 +303,15 @@ def resident_identity_create(
     with transaction.atomic():
         if ResidentIdentity.objects.filter(identity_hash=ihash).exists():
             raise Conflict(
-                f"身份 {hint} 已绑定居民账户（一个身份只能对应一个账户）。", code=Common.DUPLICATE
+                gettext_lazy("身份 %(hint)s 已绑定居民账户（一个身份只能对应一个账户）。")
+                % {"hint": hint},
+                code=Common.DUPLICATE,
             )
         if user is None:
             user = _resident_user(hint)
         else:
             if ResidentIdentity.objects.filter(user=user).exists():
-                raise Conflict("该账户已绑定居民身份。", code=Common.DUPLICATE)
+                raise Conflict(gettext_lazy("该账户已绑定居民身份。"), code=Common.DUPLICATE)
             if not Membership.objects.filter(
                 user=user, role=Role.RESIDENT, is_active=True
             ).exists():
@@ -317,12 +332,15 @@ def identity_of(actor: Actor, permission: str = Perm.NEEDS_SUBMIT) -> ResidentId
     """The verified identity a resident acts with; refuses other roles and unverified
     accounts with a message saying what to do."""
     if not getattr(actor, "is_authenticated", False):
-        raise NotAuthenticated("请先用手机号验证身份。", code=Common.NOT_AUTHENTICATED)
+        raise NotAuthenticated(
+            gettext_lazy("请先用手机号验证身份。"), code=Common.NOT_AUTHENTICATED
+        )
     require(actor, permission)
     identity = ResidentIdentity.objects.filter(user=actor.user).first()
     if identity is None:
         raise PermissionDenied(
-            "您的账户尚未完成居民身份验证，请先用手机号验证身份。", code=Common.IDENTITY_REQUIRED
+            gettext_lazy("您的账户尚未完成居民身份验证，请先用手机号验证身份。"),
+            code=Common.IDENTITY_REQUIRED,
         )
     return identity
 
