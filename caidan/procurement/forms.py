@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -9,7 +15,9 @@ from caidan.common.errors import DomainError, form_add_error
 from caidan.common.widgets import DateInput, DateTimeLocalInput
 from caidan.orgs.models import ServiceField
 
-from .methods import evaluation_methods_for
+from . import scoring, sheet_templates
+from .inputs import FACTOR_ID
+from .methods import MethodConfig, config_for, evaluation_methods_for
 from .models import (
     Aggregate,
     CorrectionReason,
@@ -19,7 +27,6 @@ from .models import (
     TieKind,
 )
 
-FACTOR_ROWS = 5
 GRADE_POLICIES = [
     ("none", _("不要求")),
     ("preferred", _("3A 及以上优先")),
@@ -49,9 +56,78 @@ class TenderListFilter(forms.Form):
     q = forms.CharField(label=_("项目名称或编号"), required=False, max_length=100)
 
 
+FACTOR_KEY = re.compile(r"^factor_(\d{1,3})_(id|auto|name|max|guidance)$")
+FACTOR_PARTS = ("id", "auto", "name", "max", "guidance")
+MAX_FACTOR_ROWS = 20
+
+
+def _row_indices(keys) -> list[int]:
+    """The row numbers named by ``factor_<n>_<part>`` keys, in order (at most
+    ``MAX_FACTOR_ROWS``): rows are numbered by the page, not consecutively (a removed row
+    leaves a gap)."""
+    found = sorted({int(m.group(1)) for key in keys if (m := FACTOR_KEY.match(str(key)))})
+    return found[:MAX_FACTOR_ROWS]
+
+
+def _number(value) -> Decimal | None:
+    try:
+        number = Decimal(str(value).strip())
+    except (ArithmeticError, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of the tender form and the methods it applies to (``None``: every method);
+    ``comprehensive``: only under comprehensive scoring."""
+
+    key: str
+    title: Any
+    names: tuple[str, ...]
+    applies: Callable[[MethodConfig], bool] | None = None
+    comprehensive: bool = False
+
+    def methods(self) -> list[str]:
+        if self.applies is None:
+            return []
+        return [m for m in Method.values if self.applies(config_for(m))]
+
+    def method_labels(self) -> str:
+        return "、".join(str(Method(m).label) for m in self.methods())
+
+    def applies_to(self, method: str | None, evaluation_method: str | None) -> bool:
+        if self.applies is not None and (
+            method not in Method.values or not self.applies(config_for(method))
+        ):
+            return False
+        return not self.comprehensive or evaluation_method == EvaluationMethod.COMPREHENSIVE
+
+
+@dataclass
+class FactorRow:
+    number: int
+    id: Any  # the bound fields
+    auto: Any
+    name: Any
+    max: Any
+    guidance: Any
+
+    @property
+    def errors(self) -> list[str]:
+        return [
+            e
+            for part in (self.id, self.auto, self.name, self.max, self.guidance)
+            for e in part.errors
+        ]
+
+
 class TenderForm(forms.Form):
-    """The tender documents. Factors are ``FACTOR_ROWS`` rows of id / name / max; blank rows
-    are ignored."""
+    """The tender documents, with the sections that apply to the chosen method only
+    (``SECTIONS``: the page hides the others, the form ignores what they hold) and the
+    scoring sheet as rows ``factor_<n>_<part>`` started from a template
+    (``sheet_templates``): the purchaser picks, renames and weighs factors; the ids are the
+    template's or generated (``factors``), never typed. Blank rows are ignored."""
 
     title = forms.CharField(label=_("采购项目名称"), max_length=200)
     method = forms.ChoiceField(label=_("采购方式"), choices=Method.choices)
@@ -84,7 +160,14 @@ class TenderForm(forms.Form):
         max_digits=5,
         decimal_places=2,
         initial=30,
+        widget=forms.NumberInput(attrs={"step": "0.01", "data-sheet-weight": ""}),
         help_text=_("价格分与各评分因素分值之和须为 100 分；服务类项目价格分不低于 10 分。"),
+    )
+    sheet_template = forms.ChoiceField(
+        label=_("评分表模板"),
+        required=False,
+        choices=sheet_templates.choices(),
+        help_text=_("按服务领域选择模板，套用后可逐行修改、增加或删除评分因素。"),
     )
     committee_size = forms.IntegerField(
         label=_("评审委员会人数"),
@@ -95,20 +178,14 @@ class TenderForm(forms.Form):
     reserve_count = forms.IntegerField(
         label=_("备选专家人数"), required=False, min_value=0, help_text=_("留空按辖区设置。")
     )
-    invited_organization = forms.ChoiceField(
-        label=_("拟定承接主体"),
-        required=False,
-        help_text=_("仅单一来源、协议购买填写。"),
-    )
+    invited_organization = forms.ChoiceField(label=_("拟定承接主体"), required=False)
     justification = forms.CharField(
         label=_("采用该方式的理由"),
         required=False,
-        help_text=_("单一来源、协议购买须填写，随公告公开。"),
+        help_text=_("随公告公开，不少于 10 个字。"),
         **TEXT,
     )
-    posts = forms.IntegerField(
-        label=_("岗位数"), required=False, min_value=0, help_text=_("仅岗位购买填写。")
-    )
+    posts = forms.IntegerField(label=_("岗位数"), required=False, min_value=0)
     post_requirements = forms.CharField(label=_("岗位要求"), required=False, **TEXT)
     post_price_cap = forms.DecimalField(label=_("每岗位最高单价（元）"), required=False, **MONEY)
     deadline = forms.DateTimeField(
@@ -119,22 +196,38 @@ class TenderForm(forms.Form):
     )
 
     SECTIONS = (
-        (_("基本信息"), ("title", "method", "method_change_reason", "description")),
-        (
+        Section("basic", _("基本信息"), ("title", "method", "method_change_reason", "description")),
+        Section(
+            "eligibility",
             _("预算与资格"),
             ("budget", "bid_security", "grade_policy", "required_fields", "require_experience"),
         ),
-        (_("评审"), ("evaluation_method", "aggregate", "committee_size", "reserve_count")),
-        (
-            _("单一来源、协议购买与岗位购买"),
-            (
-                "invited_organization",
-                "justification",
-                "posts",
-                "post_requirements",
-                "post_price_cap",
-            ),
+        Section(
+            "committee",
+            _("评审"),
+            ("evaluation_method", "committee_size", "reserve_count"),
+            applies=lambda cfg: cfg.committee_rule is not None,
         ),
+        Section(
+            "invitation",
+            _("拟定承接主体"),
+            ("invited_organization", "justification"),
+            applies=lambda cfg: cfg.invited_only,
+        ),
+        Section(
+            "posts",
+            _("岗位"),
+            ("posts", "post_requirements", "post_price_cap"),
+            applies=lambda cfg: cfg.posts,
+        ),
+        Section(
+            "sheet",
+            _("评分表"),
+            ("aggregate", "sheet_template", "price_points"),
+            applies=lambda cfg: cfg.experts_score,
+            comprehensive=True,
+        ),
+        Section("time", _("时间"), ("deadline",)),
     )
 
     def __init__(self, *args, organizations=(), **kwargs):
@@ -145,7 +238,7 @@ class TenderForm(forms.Form):
         ]
         # Offer only the evaluation methods the chosen procurement method allows
         # (competitive consultation: comprehensive scoring only, 财库〔2014〕214号 §23).
-        method = (self.data.get("method") if self.is_bound else None) or self.initial.get("method")
+        method = self._value("method")
         if method in Method.values:
             allowed = evaluation_methods_for(method)
             self.fields["evaluation_method"].choices = [
@@ -157,94 +250,249 @@ class TenderForm(forms.Form):
                 )
                 self.fields["evaluation_method"].help_text = rule
                 self.fields["evaluation_method"].error_messages["invalid_choice"] = rule
-        for i in range(1, FACTOR_ROWS + 1):
-            self.fields[f"factor_{i}_id"] = forms.CharField(
-                label=_("编号"), required=False, max_length=40
-            )
-            self.fields[f"factor_{i}_name"] = forms.CharField(
-                label=_("评分因素"), required=False, max_length=100
-            )
-            self.fields[f"factor_{i}_max"] = forms.DecimalField(
-                label=_("分值"), required=False, max_digits=6, decimal_places=2, min_value=0
-            )
+        self.row_numbers = _row_indices(self.data if self.is_bound else self.initial)
+        for n in self.row_numbers:
+            self._add_row_fields(n)
         self._factor_rows: list[int] = []
+        self.sheet_errors: list[str] = []
+
+    def _add_row_fields(self, n: int) -> None:
+        self.fields[f"factor_{n}_id"] = forms.CharField(
+            required=False, max_length=40, widget=forms.HiddenInput
+        )
+        self.fields[f"factor_{n}_auto"] = forms.CharField(
+            required=False, max_length=40, widget=forms.HiddenInput
+        )
+        self.fields[f"factor_{n}_name"] = forms.CharField(
+            label=_("评分因素"),
+            required=False,
+            max_length=100,
+            widget=forms.TextInput(attrs={"aria-label": _("评分因素")}),
+        )
+        self.fields[f"factor_{n}_max"] = forms.DecimalField(
+            label=_("分值"),
+            required=False,
+            max_digits=6,
+            decimal_places=2,
+            min_value=0,
+            widget=forms.NumberInput(
+                attrs={"step": "0.01", "data-sheet-weight": "", "aria-label": _("分值")}
+            ),
+        )
+        self.fields[f"factor_{n}_guidance"] = forms.CharField(
+            label=_("评分说明"),
+            required=False,
+            max_length=2000,
+            widget=forms.TextInput(attrs={"aria-label": _("评分说明")}),
+        )
+
+    def _value(self, name: str):
+        """A field's value as the page holds it (typed, or the initial one)."""
+        if self.is_bound:
+            return self.data.get(name)
+        return self.initial.get(name, self.fields[name].initial if name in self.fields else None)
+
+    # --- what applies ---------------------------------------------------------------------
+
+    def applies(self, section: Section) -> bool:
+        return section.applies_to(self._value("method"), self._value("evaluation_method"))
 
     def sections(self):
-        return [(title, [self[name] for name in names]) for title, names in self.SECTIONS]
+        """Each section with its fields, whether it applies now, and the methods it applies
+        to (the page's script toggles the sections from these)."""
+        out = []
+        for section in self.SECTIONS:
+            fields = [self[name] for name in section.names if name != "sheet_template"]
+            out.append(
+                {
+                    "key": section.key,
+                    "title": section.title,
+                    "fields": fields,
+                    "applies": self.applies(section),
+                    "methods": " ".join(section.methods()),
+                    "method_labels": section.method_labels(),
+                    "comprehensive": section.comprehensive,
+                }
+            )
+        return out
 
-    def factor_rows(self):
+    def clean(self):
+        data = super().clean()
+        # What a section that does not apply holds is ignored, errors included (the page
+        # hides the section; without JavaScript it is shown, marked with its methods).
+        for section in self.SECTIONS:
+            if self.applies(section):
+                continue
+            for name in list(self._errors):
+                if name in section.names or (section.key == "sheet" and FACTOR_KEY.match(name)):
+                    del self._errors[name]
+                    data.pop(name, None)
+        return data
+
+    # --- the scoring sheet ----------------------------------------------------------------
+
+    def factor_rows(self) -> list[FactorRow]:
         return [
-            (self[f"factor_{i}_id"], self[f"factor_{i}_name"], self[f"factor_{i}_max"])
-            for i in range(1, FACTOR_ROWS + 1)
+            FactorRow(n, *(self[f"factor_{n}_{part}"] for part in FACTOR_PARTS))
+            for n in self.row_numbers
         ]
+
+    def sheet_total(self) -> Decimal | None:
+        """Price points plus every row's points as the page holds them (``None`` while a
+        number is not one yet)."""
+        total = Decimal(0)
+        for name in ["price_points"] + [f"factor_{n}_max" for n in self.row_numbers]:
+            value = self._value(name)
+            if value in (None, ""):
+                continue
+            number = _number(value)
+            if number is None:
+                return None
+            total += number
+        return total
+
+    def sheet_total_text(self) -> str:
+        total = self.sheet_total()
+        return "—" if total is None else f"{total.normalize():f}"
+
+    def sheet_total_ok(self) -> bool:
+        return self.sheet_total() == scoring.SHEET_TOTAL
 
     @staticmethod
     def initial_factors(factors) -> dict:
+        """Rows ``factor_1_…`` … for ``factors`` (a tender's or a template's)."""
         out = {}
-        for i, f in enumerate(list(factors or [])[:FACTOR_ROWS], start=1):
+        for n, f in enumerate(list(factors or [])[:MAX_FACTOR_ROWS], start=1):
             out.update(
                 {
-                    f"factor_{i}_id": f["id"],
-                    f"factor_{i}_name": f["name"],
-                    f"factor_{i}_max": f["max"],
+                    f"factor_{n}_id": f.get("id", ""),
+                    f"factor_{n}_auto": f.get("auto", ""),
+                    f"factor_{n}_name": f.get("name", ""),
+                    f"factor_{n}_max": f.get("max", ""),
+                    f"factor_{n}_guidance": f.get("guidance", ""),
                 }
             )
         return out
 
     def factors(self) -> list[dict]:
+        """The non-blank rows as the service's factors. A row keeps the id it came with (a
+        template's, or the saved tender's) when that id is well-formed and not taken by an
+        earlier row; any other row gets the next free ``f<n>``."""
         d = self.cleaned_data
         rows, self._factor_rows = [], []
-        for i in range(1, FACTOR_ROWS + 1):
-            fid = (d.get(f"factor_{i}_id") or "").strip()
-            name = (d.get(f"factor_{i}_name") or "").strip()
-            maximum = d.get(f"factor_{i}_max")
-            if not fid and not name and maximum is None:
+        for n in self.row_numbers:
+            name = (d.get(f"factor_{n}_name") or "").strip()
+            maximum = d.get(f"factor_{n}_max")
+            guidance = (d.get(f"factor_{n}_guidance") or "").strip()
+            if not name and maximum is None and not guidance:
                 continue
-            rows.append({"id": fid, "name": name, "max": "" if maximum is None else str(maximum)})
-            self._factor_rows.append(i)
+            row = {
+                "id": (d.get(f"factor_{n}_id") or "").strip(),
+                "name": name,
+                "max": "" if maximum is None else str(maximum),
+                "guidance": guidance,
+            }
+            auto = (d.get(f"factor_{n}_auto") or "").strip()
+            if auto:
+                row["auto"] = auto
+            rows.append(row)
+            self._factor_rows.append(n)
+        taken: set[str] = set()
+        for row in rows:
+            if FACTOR_ID.match(row["id"]) and row["id"] not in taken:
+                taken.add(row["id"])
+            else:
+                row["id"] = ""
+        counter = 0
+        for row in rows:
+            while not row["id"]:
+                counter += 1
+                if f"f{counter}" not in taken:
+                    row["id"] = f"f{counter}"
+                    taken.add(row["id"])
         return rows
 
     def error_aliases(self) -> dict[str, str]:
-        """``factors.<index>.<part>`` (index into the non-blank rows) → the row's field."""
+        """``factors.<index>.<part>`` (index into the non-blank rows) → the row's field (an
+        id, never typed, is the row's name)."""
         aliases = {}
-        for index, row in enumerate(self._factor_rows):
-            for part in ("id", "name", "max"):
-                aliases[f"factors.{index}.{part}"] = f"factor_{row}_{part}"
+        for index, n in enumerate(self._factor_rows):
+            for part in FACTOR_PARTS:
+                shown = "name" if part in ("id", "auto") else part
+                aliases[f"factors.{index}.{part}"] = f"factor_{n}_{shown}"
         return aliases
 
+    def add_service_error(self, error: DomainError) -> None:
+        """A service's refusal on the form: a row's on its field, the whole sheet's
+        (``factors``) under the sheet, any other on its field or above the form."""
+        if error.field == "factors":
+            self.sheet_errors.append(error.message)
+            return
+        add_domain_error(self, error, aliases=self.error_aliases())
+
+    @property
+    def error_count(self) -> int:
+        return sum(len(e) for e in self.errors.values()) + len(self.sheet_errors)
+
+    # --- for the service ------------------------------------------------------------------
+
     def service_data(self) -> dict:
-        """The documents for ``TenderInput``: the invited organization picked from the
-        list, blank numbers left out (the service's lawful defaults on a new tender,
-        unchanged on a draft)."""
+        """The documents for ``TenderInput``: only what applies to the chosen method (the
+        rest left out: the service's defaults on a new tender, unchanged on a draft, or
+        emptied where the method may not have it), the invited organization picked from
+        the list, blank numbers left out."""
         d = self.cleaned_data
-        invited = d["invited_organization"]
+        applies = {s.key: self.applies(s) for s in self.SECTIONS}
         data = {
             "title": d["title"],
             "method": d["method"],
             "method_change_reason": d["method_change_reason"],
-            "evaluation_method": d["evaluation_method"],
-            "aggregate": d["aggregate"],
             "description": d["description"],
             "budget": d["budget"],
             "bid_security": d["bid_security"],
             "grade_policy": d["grade_policy"],
             "required_fields": list(d["required_fields"]),
             "require_experience": d["require_experience"],
-            "price_points": d["price_points"],
-            "factors": self.factors(),
-            "invited_organization": next(
-                (o for o in self.organizations if str(o.pk) == invited), None
-            ),
-            "justification": d["justification"],
-            "posts": d["posts"] or 0,
-            "post_requirements": d["post_requirements"],
-            "post_price_cap": d["post_price_cap"],
             "deadline": d["deadline"],
+            # emptied unless the method has them (the input refuses them elsewhere)
+            "invited_organization": None,
+            "justification": "",
+            "posts": 0,
+            "post_requirements": "",
+            "post_price_cap": None,
         }
-        for key in ("committee_size", "reserve_count"):
-            if d.get(key) is not None:
-                data[key] = d[key]
+        if applies["invitation"]:
+            invited = d.get("invited_organization")
+            data["invited_organization"] = next(
+                (o for o in self.organizations if str(o.pk) == invited), None
+            )
+            data["justification"] = d.get("justification", "")
+        if applies["posts"]:
+            data["posts"] = d.get("posts") or 0
+            data["post_requirements"] = d.get("post_requirements", "")
+            data["post_price_cap"] = d.get("post_price_cap")
+        if applies["committee"]:
+            data["evaluation_method"] = d["evaluation_method"]
+            for key in ("committee_size", "reserve_count"):
+                if d.get(key) is not None:
+                    data[key] = d[key]
+        if applies["sheet"]:
+            data["aggregate"] = d["aggregate"]
+            data["price_points"] = d["price_points"]
+            data["factors"] = self.factors()
         return data
+
+    @classmethod
+    def redisplay(cls, post, *, rows: list[dict] | None = None, **kwargs) -> TenderForm:
+        """An unbound form showing what ``post`` holds (nothing checked yet), its sheet
+        replaced by ``rows`` when given: the page after 'add a row', 'remove a row' or
+        'apply a template' without JavaScript."""
+        typed = cls(post, **kwargs)
+        initial = {name: bf.data for name, bf in ((n, typed[n]) for n in typed.fields)}
+        if rows is not None:
+            initial = {k: v for k, v in initial.items() if not FACTOR_KEY.match(k)}
+            initial.update(cls.initial_factors(rows))
+        return cls(initial=initial, **kwargs)
 
 
 class AmendForm(forms.Form):

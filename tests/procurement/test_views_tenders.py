@@ -89,8 +89,8 @@ def test_tender_form_shows_service_errors_on_fields(world, login):
     response = c.post(url, _tender_post(proposal, bid_security="50000.00"))
     assert "投标保证金 50000.00 元超过采购预算的 2%" in _html(response)
     assert response.context["form"].errors["bid_security"]
-    response = c.post(url, _tender_post(proposal, factor_2_id="Team"))
-    assert response.context["form"].errors["factor_2_id"]
+    response = c.post(url, _tender_post(proposal, factor_2_max="-1"))
+    assert response.context["form"].errors["factor_2_max"]
     response = c.post(url, _tender_post(proposal, budget=""))
     assert response.context["form"].errors["budget"]
     assert not Tender.objects.filter(proposal=proposal).exists()

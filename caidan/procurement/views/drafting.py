@@ -17,8 +17,8 @@ from caidan.documents.forms import DocumentUploadForm
 from caidan.jurisdiction.selectors import setting_value
 from caidan.web.ui import attempt, attempt_error, attempt_refusal, domain_errors
 
-from .. import forms, selectors, services
-from ..inputs import DEFAULT_FACTORS, TenderInput, project_defaults
+from .. import forms, selectors, services, sheet_templates
+from ..inputs import TenderInput, project_defaults
 from ..models import TenderStatus
 from .common import confirm
 
@@ -56,41 +56,64 @@ def tender_new(request):
     )
 
 
+def _sheet_action(request, **kwargs) -> forms.TenderForm | None:
+    """Without JavaScript the row editor works by submitting: 'add a row', 'remove row n'
+    and 'apply the template' (``sheet_action``) show the form again with every typed value
+    and the sheet changed, saving nothing. ``None`` when the form was submitted to save."""
+    action = request.POST.get("sheet_action", "") if request.method == "POST" else ""
+    if not action:
+        return None
+    typed = forms.TenderForm(request.POST, **kwargs)
+    rows = [
+        {part: typed[f"factor_{n}_{part}"].data or "" for part in forms.FACTOR_PARTS}
+        for n in typed.row_numbers
+    ]
+    if action == "add":
+        rows.append({})
+    elif action.startswith("remove-"):
+        numbers = typed.row_numbers
+        rows = [row for n, row in zip(numbers, rows, strict=True) if f"remove-{n}" != action]
+    elif action == "template":
+        template = sheet_templates.template_get(request.POST.get("sheet_template", ""))
+        if template is not None:
+            post = request.POST.copy()
+            post["price_points"] = str(template.price_points)
+            return forms.TenderForm.redisplay(post, rows=template.rows(), **kwargs)
+    return forms.TenderForm.redisplay(request.POST, rows=rows, **kwargs)
+
+
 @login_required
 @domain_errors
 def tender_create(request, proposal_id: int):
     actor = request.actor
     require(actor, Perm.PROCUREMENT_CREATE)
     proposal = selectors.eligible_proposal_get_for(actor=actor, proposal_id=proposal_id)
+    template = sheet_templates.template_for(proposal.required_fields)
     initial = {
         **project_defaults(proposal),
         "evaluation_method": "comprehensive",
         "aggregate": setting_value("score_aggregate"),
         "bid_security": 0,
-        "price_points": 30,
-        **forms.TenderForm.initial_factors(DEFAULT_FACTORS),
+        "price_points": template.price_points,
+        "sheet_template": template.key,
+        **forms.TenderForm.initial_factors(template.rows()),
     }
-    form = forms.TenderForm(
-        request.POST or None,
-        initial=initial,
-        organizations=selectors.organizations_for_choice(),
-    )
-    if request.method == "POST" and form.is_valid():
+    organizations = selectors.organizations_for_choice()
+    form = _sheet_action(request, organizations=organizations)
+    if form is None:
+        form = forms.TenderForm(request.POST or None, initial=initial, organizations=organizations)
+    if request.method == "POST" and form.is_bound and form.is_valid():
         tender, error = attempt_refusal(
             lambda: services.tender_create(
                 actor=actor, data=TenderInput.parse(form.service_data(), proposal=proposal)
             )
         )
         if error is not None:
-            forms.add_domain_error(form, error, aliases=form.error_aliases())
+            form.add_service_error(error)
         else:
             messages.success(request, "采购文件草稿已保存。检查无误后请发布公告。")
             return redirect("procurement:tender", tender_id=tender.pk)
-    return render(
-        request,
-        "procurement/tender_form.html",
-        {"form": form, "proposal": proposal, "t": None},
-    )
+    return _render_form(request, form, proposal=proposal, tender=None)
 
 
 @login_required
@@ -105,13 +128,13 @@ def tender_edit(request, tender_id: int):
     initial = {f: getattr(tender, f) for f in EDITABLE}
     initial["invited_organization"] = str(tender.invited_organization_id or "")
     initial["deadline"] = timezone.localtime(tender.deadline) if tender.deadline else None
+    initial["sheet_template"] = sheet_templates.template_for(tender.required_fields).key
     initial.update(forms.TenderForm.initial_factors(tender.factors))
-    form = forms.TenderForm(
-        request.POST or None,
-        initial=initial,
-        organizations=selectors.organizations_for_choice(),
-    )
-    if request.method == "POST" and form.is_valid():
+    organizations = selectors.organizations_for_choice()
+    form = _sheet_action(request, organizations=organizations)
+    if form is None:
+        form = forms.TenderForm(request.POST or None, initial=initial, organizations=organizations)
+    if request.method == "POST" and form.is_bound and form.is_valid():
         changes = form.service_data()
         if changes["method"] == tender.method:
             changes.pop("method")  # an unchanged method keeps its approval
@@ -119,14 +142,23 @@ def tender_edit(request, tender_id: int):
             lambda: services.tender_update(tender=tender, changes=changes, actor=actor)
         )[1]
         if error is not None:
-            forms.add_domain_error(form, error, aliases=form.error_aliases())
+            form.add_service_error(error)
         else:
             messages.success(request, "已保存。")
             return redirect("procurement:tender", tender_id=tender.pk)
+    return _render_form(request, form, proposal=tender.proposal, tender=tender)
+
+
+def _render_form(request, form, *, proposal, tender):
     return render(
         request,
         "procurement/tender_form.html",
-        {"form": form, "proposal": tender.proposal, "t": tender},
+        {
+            "form": form,
+            "proposal": proposal,
+            "t": tender,
+            "sheet_templates": {t.key: t.as_json() for t in sheet_templates.TEMPLATES},
+        },
     )
 
 
