@@ -35,7 +35,7 @@ def signature_page(c, styles: Styles, *, public: bool) -> list:
         if public:
             signer = "（公开版本不载个人信息）"
         elif who is not None:
-            signer = f"{who.get_full_name() or who.get_username()}（平台电子签订）"
+            signer = who.get_full_name() or who.get_username()
         else:
             signer = "____________（签字）"
         seal = "（已在平台电子签订）" if when else "（盖章处）"
@@ -46,7 +46,8 @@ def signature_page(c, styles: Styles, *, public: bool) -> list:
                 Spacer(1, 3 * mm),
                 table([[seal]], (60,), header=False),
                 Spacer(1, 3 * mm),
-                para(f"法定代表人或授权代表：{signer}", styles.body),
+                para("法定代表人或授权代表：", styles.body),
+                para(signer, styles.body),
                 para(f"签订日期：{_date(when)}", styles.body),
             ]
         )

@@ -123,7 +123,7 @@ def test_pdf_public_and_full(world, client, token_for):
     assert resp.status_code == 200 and resp["Content-Type"] == "application/pdf"
     assert resp.content.startswith(b"%PDF")
     text = pdf_text(resp.content)
-    assert c.reference in text and "800000.00" in text and "阳光家庭综合服务中心" in text
+    assert c.reference in text and "800,000.00" in text and "阳光家庭综合服务中心" in text
     assert not any(name in text for name in names)
 
     full = get(client, f"/{c.pk}/pdf", token_for("provider"))

@@ -90,10 +90,10 @@ def test_public_contract_page_shows_terms_and_plan_but_no_signatories(world, cli
         c.title,
         "江苏路街道",
         "阳光家庭综合服务中心",
-        "800000.00",
-        "400000.00",
-        "280000.00",
-        "120000.00",
+        "¥800,000.00",
+        "¥400,000.00",
+        "¥280,000.00",
+        "¥120,000.00",
         "中期评估通过",
         "违约责任",
         c.breach_liability[:20],
@@ -115,7 +115,7 @@ def test_public_pdf_has_no_signatory_names_the_parties_get_the_full_one(world, c
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert "-public.pdf" in response["Content-Disposition"]
     text = _pdf_text(response.content)
-    assert c.reference in text and "800000.00" in text
+    assert c.reference in text and "800,000.00" in text
     for name in _names(world):
         assert name not in text
     for who in ("purchaser", "provider", "admin", "auditor"):

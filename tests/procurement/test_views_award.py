@@ -34,7 +34,7 @@ def test_purchaser_confirms_the_award_and_the_notice_is_public(world, login, cli
     response = client.get(f"/procurement/tenders/{evaluated.pk}/notice/")
     assert response.status_code == 200
     html = _html(response)
-    assert best.organization.name in html and "800000.00" in html
+    assert best.organization.name in html and "¥800,000.00" in html
     experts = PanelMember.objects.filter(tender=evaluated, status="active")
     assert experts.count() == 5 and all(m.expert.name in html for m in experts)
     assert "score_check" in html and "质疑截止" in html

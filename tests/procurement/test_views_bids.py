@@ -32,7 +32,7 @@ def test_bid_with_confirmation_and_receipt(world, login):
     data = {"price": "880000.00", "plan": "每周上门探访两次", "team": "社工 6 名"}
     response = c.post(url, data)
     html = _html(response)
-    assert "确认递交投标" in html and "880000.00" in html and "服务器当前时间" in html
+    assert "确认递交投标" in html and "¥880,000.00" in html and "服务器当前时间" in html
     assert not Bid.objects.filter(tender=tender).exists()  # not yet
 
     response = c.post(url, {**data, "confirm": "1"})

@@ -68,7 +68,7 @@ def test_expert_declares_then_scores(world, client, drawn):
 
     page = c.get(url)
     html = _html(page)
-    assert "的服务方案" in html and "800000.00" in html
+    assert "的服务方案" in html and "¥800,000.00" in html
     bids = [row["bid"] for row in page.context["rows"]]
     assert len(bids) == 3
     factors = drawn.factors

@@ -73,7 +73,7 @@ def test_announcement_is_public(world, client):
     assert response.status_code == 200
     html = _html(response)
     assert "探访服务采购" in html and "公开招标" in html
-    assert "1000000.00" in html and "10000.00" in html  # budget, bid security
+    assert "¥1,000,000.00" in html and "¥10,000.00" in html  # budget, bid security
     assert timezone.localtime(tender.deadline).strftime("%Y-%m-%d %H:%M") in html
     assert "北京时间" in html
     for name in ("服务方案", "团队与资质", "同类项目经验"):
@@ -142,7 +142,7 @@ def test_opening_record_after_opening(world, client):
     tender = factories.opened_tender(world, prices=("800000.00", "900000.00", "1200000.00"))
     html = _html(client.get(f"/procurement/tenders/{tender.pk}/"))
     assert "开标记录" in html
-    assert "800000.00" in html and "900000.00" in html
+    assert "¥800,000.00" in html and "¥900,000.00" in html
 
 
 # --- navigation and dashboards --------------------------------------------------------------

@@ -234,19 +234,19 @@ def test_page_shows_the_breakdowns(client, later):
     ):
         assert f'data-testid="{testid}"' in html, testid
     purchasers = html.split('data-testid="stats-purchaser"', 1)[1].split("</table>", 1)[0]
-    assert "<td>江苏路街道</td><td>2</td><td>130.0</td>" in purchasers
+    assert "<td>江苏路街道</td><td>2</td><td>130.00</td>" in purchasers
     chart = html.split('data-testid="chart-purchaser"', 1)[1].split("</svg>", 1)[0]
     # bars scaled to the largest (260 px): 1,300,000 → 260, 600,000 → 120
-    assert 'width="260"' in chart and 'width="120"' in chart and "130.0" in chart
+    assert 'width="260"' in chart and 'width="120"' in chart and "130.00" in chart
     sources = html.split('data-testid="stats-source"', 1)[1].split("</table>", 1)[0]
-    assert "<td>福彩公益金</td><td>1</td><td>20.0</td><td>10.5</td>" in sources
+    assert "<td>福彩公益金</td><td>1</td><td>20.00</td><td>10.5</td>" in sources
     assert "该年度没有已签订的合同。" in html  # no contracts for LATER's projects
 
 
 def test_page_shows_providers(client, contracts):
     html = client.get(reverse("stats:index"), {"year": str(contracts)}).content.decode()
     providers = html.split('data-testid="stats-provider"', 1)[1].split("</table>", 1)[0]
-    assert "<td>阳光家庭综合服务中心</td><td>2</td><td>160.0</td><td>72.7</td>" in providers
+    assert "<td>阳光家庭综合服务中心</td><td>2</td><td>160.00</td><td>72.7</td>" in providers
     assert 'data-testid="chart-provider"' in html
 
 
