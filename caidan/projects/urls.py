@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_minutes
 
 app_name = "projects"
 urlpatterns = [
@@ -14,6 +14,11 @@ urlpatterns = [
     ),
     path("sessions/", views.session_list, name="sessions"),
     path("sessions/<int:session_id>/", views.session_detail, name="session"),
+    path(
+        "sessions/<int:session_id>/minutes/",
+        views_minutes.session_minutes_view,
+        name="session_minutes",
+    ),
     path("sessions/<int:session_id>/<slug:action>/", views.session_action, name="session_action"),
     path("ceilings/", views.ceilings, name="ceilings"),
 ]
