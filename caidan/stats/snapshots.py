@@ -3,7 +3,7 @@
 | figures | kept in | how fresh |
 |---|---|---|
 | the annual series; a year's funds by method, mode, purchaser, category, source | ``projects.PlanTotal`` (``projects/totals.py``) | exact: updated in the approval's own transaction |
-| a year's signed contracts by provider; bids per tender; evaluation grades; organizations per 10,000 residents; the social organizations' share | ``StatsSnapshot`` | refreshed by the tick job ``stats.refresh`` once an hour; the page says "as of" |
+| a year's signed contracts by provider and the social organizations' share of them; bids per tender; evaluation grades; organizations per 10,000 residents | ``StatsSnapshot`` | refreshed by the tick job ``stats.refresh`` once an hour; the page says "as of" |
 
 The second group reads the tables that grow with every tender, bid, contract and
 organization, and is written by apps below ``stats`` that do not know about it: recomputing
@@ -30,7 +30,17 @@ from .models import StatsSnapshot
 REFRESH_EVERY = dt.timedelta(hours=1)
 # the figures' fields that are Decimal (JSON keeps them as strings)
 DECIMAL_FIELDS = frozenset(
-    {"total", "total_wan", "share", "average", "social", "social_wan", "ratio", "expected"}
+    {
+        "total",
+        "total_wan",
+        "share",
+        "average",
+        "valid_average",
+        "social",
+        "social_wan",
+        "ratio",
+        "expected",
+    }
 )
 
 
@@ -38,13 +48,23 @@ def _providers(year: int) -> Callable[[], Any]:
     return lambda: s.contracts_by_provider(year)
 
 
+def _share(year: int) -> Callable[[], Any]:
+    return lambda: s.social_share(year)
+
+
+# of every year
 FIGURES: dict[str, Callable[[], Any]] = {
     "bids": s.bid_statistics,
     "grades": s.grade_distribution,
     "density": s.orgs_per_10k,
-    "share": s.social_share,
 }
-PROVIDERS = "providers:{year}"  # a year's signed contracts by provider, one per plan year
+# of one plan year each: a year's signed contracts by provider, and the social
+# organizations' share of the same contracts (the page shows both for its year)
+PER_YEAR: dict[str, Callable[[int], Callable[[], Any]]] = {
+    "providers": _providers,
+    "share": _share,
+}
+PROVIDERS = "providers:{year}"
 
 
 def _all_figures() -> dict[str, Callable[[], Any]]:
@@ -52,8 +72,12 @@ def _all_figures() -> dict[str, Callable[[], Any]]:
     from caidan.projects.models import PlanDimension
     from caidan.projects.totals import plan_totals_for
 
-    years = [t.year for t in plan_totals_for(PlanDimension.YEAR)]
-    return {**FIGURES, **{PROVIDERS.format(year=y): _providers(y) for y in years}}
+    from .statistics import default_year
+
+    # every plan year, and the current one (the page opens on it)
+    years = {t.year for t in plan_totals_for(PlanDimension.YEAR)} | {default_year()}
+    per_year = {f"{name}:{y}": make(y) for name, make in PER_YEAR.items() for y in years}
+    return {**FIGURES, **per_year}
 
 
 def _decimals(value: Any) -> Any:
@@ -94,19 +118,22 @@ def stats_refresh_tick(now: dt.datetime) -> int:
 
 
 def stats_snapshots(year: int | None) -> tuple[dict[str, Any], dt.datetime]:
-    """The snapshot figures, with ``providers`` for ``year``, and the time the oldest of
-    them was computed: one query. A figure not computed yet (a new installation, a year
-    approved since the last refresh) is computed now."""
+    """The snapshot figures, with ``providers`` and ``share`` for ``year``, and the time the
+    oldest of them was computed: one query. A figure not computed yet (a new installation,
+    a year approved since the last refresh) is computed now."""
     wanted = dict(FIGURES)
+    names = {n: n for n in FIGURES}
     if year:
-        wanted["providers"] = _providers(year)
-    names = {PROVIDERS.format(year=year) if n == "providers" else n: n for n in wanted}
+        for name, make in PER_YEAR.items():
+            wanted[name] = make(year)
+            names[f"{name}:{year}"] = name
     rows = {names[r.name]: r for r in StatsSnapshot.objects.filter(name__in=names)}
     figures = {
         name: _decimals(rows[name].data) if name in rows else compute()
         for name, compute in wanted.items()
     }
-    figures.setdefault("providers", [])
+    if not year:
+        figures["providers"], figures["share"] = [], s.social_share()
     as_of = min((r.computed_at for r in rows.values()), default=None) or timezone.now()
     return figures, as_of
 

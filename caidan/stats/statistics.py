@@ -8,6 +8,7 @@ evaluations.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -47,6 +48,15 @@ def latest_year() -> int | None:
     from caidan.projects.totals import plan_latest_year
 
     return plan_latest_year()
+
+
+def default_year(*, now: dt.datetime | None = None) -> int:
+    """The year the statistics page opens on: the current one (local time). Not the latest
+    plan year: in December the next year's plan is being approved, and a page opening on a
+    year that has not begun shows no contracts."""
+    from django.utils import timezone
+
+    return timezone.localdate(now).year
 
 
 def _approved(year: int):
@@ -173,8 +183,9 @@ def contracts_by_provider(year: int, *, limit: int = PROVIDERS_SHOWN) -> list[di
 
 
 def bid_statistics() -> dict[str, Any]:
-    """Opened tenders: average bids (valid + invalid) per tender and how many tenders had
-    each number of valid bids."""
+    """Opened tenders of every year: how many; bids received (valid and invalid) and valid
+    bids, each in total and on average per tender; and how many tenders had each number of
+    valid bids. The valid average is the distribution's own (its rows give the total back)."""
     from django.db.models import IntegerField, OuterRef, Subquery
     from django.db.models.functions import Coalesce
 
@@ -196,10 +207,17 @@ def bid_statistics() -> dict[str, Any]:
         .annotate(tenders=Count("id"))
         .order_by("valid_n")
     )
+    valid_total = sum(r["valid_n"] * r["tenders"] for r in distribution)
+
+    def per_tender(n: int) -> Decimal | None:
+        return (Decimal(n) / tenders).quantize(Decimal("0.01")) if tenders else None
+
     return {
         "tenders": tenders,
         "bids": bids,
-        "average": (Decimal(bids) / tenders).quantize(Decimal("0.01")) if tenders else None,
+        "valid": valid_total,
+        "average": per_tender(bids),
+        "valid_average": per_tender(valid_total),
         "distribution": [{"valid": r["valid_n"], "tenders": r["tenders"]} for r in distribution],
     }
 
@@ -243,11 +261,16 @@ def orgs_per_10k() -> dict[str, Any]:
     return {"unit": top["name"], "population": population, "active": active, "ratio": ratio}
 
 
-def social_share() -> dict[str, Any]:
-    """Signed contract value going to social organizations, against the 30 % expectation."""
+def social_share(year: int | None = None) -> dict[str, Any]:
+    """Signed contract value going to social organizations, against the 30 % expectation:
+    of ``year``'s projects (the same contracts as ``contracts_by_provider(year)``), or of
+    every year without one."""
     from caidan.contracts.models import Contract
 
-    totals = Contract.objects.public().aggregate(
+    signed = Contract.objects.public()
+    if year is not None:
+        signed = signed.filter(proposal__in=_approved(year))
+    totals = signed.aggregate(
         total=Sum("amount"),
         social=Sum("amount", filter=Q(organization__legal_form__in=SOCIAL_FORMS)),
         contracts=Count("id"),
@@ -298,14 +321,16 @@ def sheets(tables: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any]]
             [[r["label"], r["count"], r["total"], r["share"]] for r in tables["by_provider"]],
         ),
         (
-            "投标情况",
-            ["有效投标数", "开标项目数"],
+            "投标情况（全部年度）",
+            ["每个项目的有效投标数", "开标项目数"],
             [[r["valid"], r["tenders"]] for r in bids["distribution"]]
-            + [["开标项目合计", bids["tenders"]], ["投标合计", bids["bids"]]]
-            + [["平均投标数", bids["average"]]],
+            + [["开标项目合计", bids["tenders"]]]
+            + [["收到投标合计（含无效）", bids["bids"]], ["有效投标合计", bids["valid"]]]
+            + [["平均每个项目收到投标", bids["average"]]]
+            + [["平均每个项目有效投标", bids["valid_average"]]],
         ),
         (
-            "评价等级",
+            "评价等级（全部年度）",
             ["等级", "数量", "占比（%）"],
             [[r["label"], r["count"], r["share"]] for r in tables["grades"]],
         ),
@@ -315,7 +340,7 @@ def sheets(tables: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any]]
             [[density["unit"], density["population"], density["active"], density["ratio"]]],
         ),
         (
-            "社会组织承接比例",
+            f"{year}社会组织承接比例",
             ["已签合同数", "合同金额（元）", "社会组织承接（元）", "占比（%）", "预期（%）"],
             [
                 [

@@ -27,13 +27,14 @@ def flags(request):
     )
 
 
-def _year(request) -> int | None:
-    from .statistics import latest_year
+def _year(request) -> int:
+    """The year asked for, else the current year (``statistics.default_year``)."""
+    from .statistics import default_year
 
     raw = request.GET.get("year", "").strip()
     if raw.isdigit() and 1900 < int(raw) < 3000:
         return int(raw)
-    return latest_year()
+    return default_year()
 
 
 def _tables(year: int | None) -> dict:

@@ -58,7 +58,7 @@ def test_snapshots_give_back_what_was_computed(world):
         "bids": s.bid_statistics(),
         "grades": s.grade_distribution(),
         "density": s.orgs_per_10k(),
-        "share": s.social_share(),
+        "share": s.social_share(year),
         "providers": s.contracts_by_provider(year),
     }
     assert figures["providers"][0]["total"] == Decimal("800000.00")
