@@ -77,8 +77,18 @@ def field_error(field: str, message: str, *, code: str = "invalid") -> Validatio
 
 
 def form_add_error(form, error: DomainError) -> None:
-    """Show a domain error on a Django form: on its field when it names one the form has."""
-    field = error.field if error.field in getattr(form, "fields", {}) else None
+    """Show a domain error on a Django form: on its field when it names one the form has.
+    A row editor (a field with ``row_errors = True``, ``caidan.web.rows``) gets every problem
+    with its rows (``fund_lines.1.spent``) under it, each naming its row and column."""
+    fields = getattr(form, "fields", {})
+    root = (error.field or "").split(".", 1)[0]
+    if error.field not in fields and getattr(fields.get(root), "row_errors", False):
+        items = error.detail.get("errors") or [{"field": error.field, "message": error.message}]
+        for item in items:
+            name = (item.get("field") or "").split(".", 1)[0]
+            form.add_error(root if name == root else None, item.get("message", str(item)))
+        return
+    field = error.field if error.field in fields else None
     form.add_error(field, error.message)
     for item in error.detail.get("errors", []):
         form.add_error(None, item.get("message", str(item)))

@@ -76,10 +76,15 @@ class Input(BaseModel):
 
 
 def _inner_model(annotation: Any) -> type[BaseModel] | None:
-    """The input model a field holds, directly or in a list (``list[Row]``)."""
+    """The input model a field holds, directly or in a list (``list[Row]``, also when
+    optional: ``list[Row] | None``)."""
     for candidate in (annotation, *get_args(annotation)):
         if isinstance(candidate, type) and issubclass(candidate, BaseModel):
             return candidate
+        if candidate is not annotation and get_args(candidate):
+            inner = _inner_model(candidate)
+            if inner is not None:
+                return inner
     return None
 
 

@@ -2,30 +2,38 @@
 
 from __future__ import annotations
 
+import contextlib
+from decimal import Decimal, InvalidOperation
+
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from caidan.common.errors import DomainError, form_add_error
 from caidan.common.widgets import DateInput
+from caidan.documents.services import (
+    ACCEPT_ATTRIBUTE,
+    ALLOWED_TYPES_TEXT,
+    MAX_DESCRIPTION_LENGTH,
+    human_size,
+)
+from caidan.web.rows import Column, RowsField
 
 from .models import ContractStatus
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
-FUND_ROWS = 4
+BUDGET_COLUMNS = (
+    Column("line", _("预算科目"), width=16),
+    Column("amount", _("预算金额（元）"), money=True, width=12),
+)
+FUND_COLUMNS = (
+    Column("line", _("预算科目"), width=16),
+    Column("budget", _("预算金额（元）"), money=True, width=12),
+    Column("spent", _("已支出（元）"), money=True, width=12),
+)
 
 
 def text(rows: int = 3) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows})
-
-
-def add_domain_error(form, error: DomainError, *, aliases: dict[str, str] | None = None) -> None:
-    """Like ``form_add_error``, also mapping service field names (``fund_lines.0.spent``)
-    to this form's fields through ``aliases``."""
-    field = error.field or ""
-    if aliases and field in aliases and aliases[field] in form.fields:
-        form.add_error(aliases[field], error.message)
-        return
-    form_add_error(form, error)
 
 
 class ContractListFilter(forms.Form):
@@ -119,6 +127,16 @@ class ContractTermsForm(forms.Form):
         help_text=_("不得超过合同金额的 10%（实施条例 §48）。"),
         **MONEY,
     )
+    budget_lines = RowsField(
+        label=_("预算明细"),
+        required=False,
+        columns=BUDGET_COLUMNS,
+        add_label=_("添加预算科目"),
+        help_text=_(
+            "按科目列出合同金额的用途（如人员费、活动费、管理费），合计须等于合同金额；"
+            "承接主体报告资金使用情况时以此为准。可不填。"
+        ),
+    )
     payment_split = SplitField(
         label=_("分期付款比例（%）"),
         help_text=_("签约后支付 50%；中期评估合格后 30%–40%；终期评估合格后支付余款。合计 100%。"),
@@ -145,6 +163,7 @@ class ContractTermsForm(forms.Form):
         "rights_obligations",
         "breach_liability",
         "performance_security",
+        "budget_lines",
         "payment_split",
         "renewal_intent",
         "renewal_years",
@@ -154,7 +173,13 @@ class ContractTermsForm(forms.Form):
         (_("质量与验收"), ("quality_standards", "acceptance_criteria")),
         (
             _("价格与结算"),
-            ("amount", "payment_split", "settlement_method", "performance_security"),
+            (
+                "amount",
+                "budget_lines",
+                "payment_split",
+                "settlement_method",
+                "performance_security",
+            ),
         ),
         (_("权利义务与违约责任"), ("rights_obligations", "breach_liability")),
         (_("续签"), ("renewal_intent", "renewal_years")),
@@ -176,10 +201,23 @@ class ContractTermsForm(forms.Form):
         return out
 
 
+def _budget(lines) -> list[tuple[str, str]]:
+    """Budget lines compared by name and amount (``1000`` is ``1000.00``); an amount that is
+    not a number compares as typed (the input refuses it)."""
+    out = []
+    for row in lines or []:
+        amount = str(row.get("amount", "")).strip()
+        with contextlib.suppress(InvalidOperation, ValueError):
+            amount = str(Decimal(amount.replace(",", "")).quantize(Decimal("0.01")))
+        out.append((str(row.get("line", "")).strip(), amount))
+    return out
+
+
 def term_labels() -> dict[str, str]:
     """Field name → label, for showing amendments and versions."""
     labels = {name: f.label for name, f in ContractTermsForm.base_fields.items()}
     labels["indicators"] = _("绩效指标和目标")
+    labels["budget_lines"] = _("预算明细")
     return labels
 
 
@@ -198,6 +236,8 @@ class AmendmentForm(ContractTermsForm):
             current = getattr(contract, name)
             if name in ("amount", "performance_security"):
                 same = str(current) == value
+            elif name == "budget_lines":
+                same = _budget(current) == _budget(value)
             elif name == "payment_split":
                 same = [int(v) for v in current] == value
             elif isinstance(value, str):
@@ -242,74 +282,47 @@ class PaymentForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    """The provider's report: the summary and the fund-usage lines (``FUND_ROWS`` rows of
-    line / budget / spent; blank rows are ignored)."""
+    """The provider's report in one form: the summary, the fund-usage rows (prefilled from the
+    contract's budget lines) and a file to attach. 上传附件 attaches the file and shows the
+    form again as typed (``attaching``: the summary may still be empty); 提交报告 attaches the
+    file chosen, if any, and submits. Nothing typed is lost to an upload or a refusal."""
 
     summary = forms.CharField(
         label=_("报告内容"),
         widget=text(8),
         help_text=_("服务开展情况、完成的指标、存在的问题和下一步计划。"),
     )
+    fund_lines = RowsField(
+        label=_("资金使用情况"),
+        required=False,
+        columns=FUND_COLUMNS,
+        add_label=_("添加预算科目"),
+    )
+    file = forms.FileField(
+        label=_("附件"),
+        required=False,
+        allow_empty_file=True,  # the service refuses empty files and wrong types, with its words
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}),
+    )
+    description = forms.CharField(
+        label=_("附件说明"), required=False, max_length=MAX_DESCRIPTION_LENGTH
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, attaching: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        for i in range(1, FUND_ROWS + 1):
-            self.fields[f"fund_{i}_line"] = forms.CharField(
-                label=_("预算科目"), required=False, max_length=100
-            )
-            self.fields[f"fund_{i}_budget"] = forms.DecimalField(
-                label=_("预算金额（元）"), required=False, min_value=0, **MONEY
-            )
-            self.fields[f"fund_{i}_spent"] = forms.DecimalField(
-                label=_("已支出（元）"), required=False, min_value=0, **MONEY
-            )
-        self._rows: list[int] = []
+        self.fields["file"].help_text = _("允许：%(types)s；不超过 %(size)s。") % {
+            "types": ALLOWED_TYPES_TEXT,
+            "size": human_size(settings.DOCUMENT_MAX_BYTES),
+        }
+        if attaching:
+            self.fields["summary"].required = False
+            self.fields["file"].required = True
+            self.fields["file"].error_messages["required"] = _("请选择要上传的文件。")
 
-    @staticmethod
-    def initial_lines(lines) -> dict:
-        out = {}
-        for i, row in enumerate(list(lines or [])[:FUND_ROWS], start=1):
-            out.update(
-                {
-                    f"fund_{i}_line": row.get("line", ""),
-                    f"fund_{i}_budget": row.get("budget", ""),
-                    f"fund_{i}_spent": row.get("spent", ""),
-                }
-            )
-        return out
-
-    def fund_rows(self):
-        return [
-            (i, self[f"fund_{i}_line"], self[f"fund_{i}_budget"], self[f"fund_{i}_spent"])
-            for i in range(1, FUND_ROWS + 1)
-        ]
-
-    def fund_lines(self) -> list[dict]:
+    def report_data(self) -> dict:
+        """The summary and the rows, as ``ReportInput`` takes them (no rows: none given)."""
         d = self.cleaned_data
-        rows, self._rows = [], []
-        for i in range(1, FUND_ROWS + 1):
-            line = (d.get(f"fund_{i}_line") or "").strip()
-            budget, spent = d.get(f"fund_{i}_budget"), d.get(f"fund_{i}_spent")
-            if not line and budget is None and spent is None:
-                continue
-            rows.append(
-                {
-                    "line": line,
-                    "budget": "" if budget is None else str(budget),
-                    "spent": "" if spent is None else str(spent),
-                }
-            )
-            self._rows.append(i)
-        return rows
-
-    def error_aliases(self) -> dict[str, str]:
-        """``fund_lines.<index>.<part>`` (index into the non-blank rows) → the row's field;
-        ``fund_lines`` (none given) → the first row."""
-        aliases = {"fund_lines": "fund_1_line"}
-        for index, row in enumerate(self._rows):
-            for part in ("line", "budget", "spent"):
-                aliases[f"fund_lines.{index}.{part}"] = f"fund_{row}_{part}"
-        return aliases
+        return {"summary": d["summary"], "fund_lines": d["fund_lines"] or None}
 
 
 class ReviewForm(forms.Form):

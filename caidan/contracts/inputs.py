@@ -14,6 +14,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any
 
+from django.utils.translation import gettext_lazy as _
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from caidan.common.errors import field_error
@@ -41,6 +42,27 @@ def _split(value: Any) -> list[int]:
 PaymentSplit = Annotated[list[int], BeforeValidator(_split)]
 
 
+def _not_negative(amount: Decimal) -> Decimal:
+    if amount < 0:
+        raise rule("不能为负数。")
+    return amount
+
+
+# An amount in yuan, to the fen, not negative.
+Amount = Annotated[Money, AfterValidator(_not_negative)]
+
+
+class BudgetLine(Input):
+    """One line of the contract's budget (预算明细): a budget line (科目) and its amount; the
+    lines add up to the contract's amount (``services.terms.validate_contract``)."""
+
+    line: RequiredText(100, title="预算科目名称")
+    amount: Amount = Field(title="预算金额")
+
+    def as_json(self) -> dict[str, str]:
+        return {"line": self.line, "amount": str(self.amount)}
+
+
 class ContractTermsInput(Input):
     """Any subset of a contract's terms: what is given is checked, what is omitted keeps its
     default (drafting) or its value (an edit, an amendment). A term given as null is refused:
@@ -59,6 +81,7 @@ class ContractTermsInput(Input):
     breach_liability: str | None = Field(default=None, title="违约责任")
     performance_security: Money | None = Field(default=None, title="履约保证金")
     indicators: list[dict[str, Any]] | None = Field(default=None, title="绩效指标")
+    budget_lines: list[BudgetLine] | None = Field(default=None, title="预算明细")
     payment_split: PaymentSplit | None = Field(default=None, title="分期付款比例")
     renewal_intent: bool | None = Field(default=None, title="续签意向")
     renewal_years: int | None = Field(default=None, title="意向续签总年限")
@@ -68,30 +91,25 @@ class ContractTermsInput(Input):
     def _no_nulls(cls, data: Any) -> Any:
         for key, value in dict(data).items() if isinstance(data, dict) else ():
             if value is None and key in cls.model_fields:
-                raise field_error(key, "该字段不能为空（不修改请省略该字段）。")
+                raise field_error(key, _("该字段不能为空（不修改请省略该字段）。"))
         return data
 
     def given(self) -> dict[str, Any]:
-        """The terms given, in the order of the fields, as typed values."""
-        return {k: getattr(self, k) for k in type(self).model_fields if k in self.model_fields_set}
+        """The terms given, in the order of the fields, as typed values (the budget lines as
+        the contract stores them)."""
+        out = {k: getattr(self, k) for k in type(self).model_fields if k in self.model_fields_set}
+        if "budget_lines" in out:
+            out["budget_lines"] = [line.as_json() for line in out["budget_lines"]]
+        return out
 
 
 # --- reports -------------------------------------------------------------------------------------
 
 
-def _not_negative(amount: Decimal) -> Decimal:
-    if amount < 0:
-        raise rule("不能为负数。")
-    return amount
-
-
-Amount = Annotated[Money, AfterValidator(_not_negative)]
-
-
 class FundLine(Input):
     """One line of the fund-usage statement: a budget line, budgeted and spent."""
 
-    line: Annotated[str, Field(min_length=1, title="预算科目名称")]
+    line: RequiredText(100, title="预算科目名称")
     budget: Amount = Field(title="预算金额")
     spent: Amount = Field(title="已支出金额")
 

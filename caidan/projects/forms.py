@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from caidan.common.widgets import DateInput, DateTimeLocalInput
 from caidan.orgs.models import ServiceField
+from caidan.web.rows import Column, RowsField
 
 from .inputs import TARGET_GROUPS
 from .models import FundingSource, GradePolicy, ProcurementMethod, PurchaseMode
@@ -12,26 +13,11 @@ from .models import FundingSource, GradePolicy, ProcurementMethod, PurchaseMode
 DATE = {"widget": DateInput}
 
 
-def parse_indicators(text: str) -> list[dict]:
-    """One indicator per line: 名称｜目标值｜单位 (full-width or ASCII bar)."""
-    rows = []
-    for line in (text or "").splitlines():
-        line = line.strip()
-        if not line:
-            continue
-        parts = [p.strip() for p in line.replace("｜", "|").split("|")]
-        rows.append(
-            {
-                "name": parts[0],
-                "target": parts[1] if len(parts) > 1 else "",
-                "unit": parts[2] if len(parts) > 2 else "",
-            }
-        )
-    return rows
-
-
-def format_indicators(rows) -> str:
-    return "\n".join(f"{r['name']}｜{r['target']}｜{r.get('unit', '')}" for r in rows or [])
+INDICATOR_COLUMNS = (
+    Column("name", _("指标名称"), width=16),
+    Column("target", _("目标值"), width=8),
+    Column("unit", _("单位"), width=6),
+)
 
 
 class ProposalForm(forms.Form):
@@ -49,17 +35,20 @@ class ProposalForm(forms.Form):
     )
     scale = forms.IntegerField(label=_("服务规模"), min_value=0, required=False)
     scale_unit = forms.CharField(label=_("规模单位"), initial="人", max_length=20)
-    outputs = forms.CharField(
+    outputs = RowsField(
         label=_("产出指标"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("每行一个：指标名称｜目标值｜单位，例如：上门探访｜1200｜人次"),
+        columns=INDICATOR_COLUMNS,
+        add_label=_("添加产出指标"),
+        help_text=_("每行一个指标，例如：上门探访 · 1200 · 人次。"),
     )
-    outcomes = forms.CharField(
+    outcomes = RowsField(
         label=_("效果指标"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("每行一个：指标名称｜目标值｜单位，例如：服务对象满意度｜90｜%"),
+        columns=INDICATOR_COLUMNS,
+        extra=1,
+        add_label=_("添加效果指标"),
+        help_text=_("例如：服务对象满意度 · 90 · %。"),
     )
     budget = forms.DecimalField(label=_("项目预算（元）"), max_digits=16, decimal_places=2)
     fiscal = forms.DecimalField(
@@ -118,8 +107,8 @@ class ProposalForm(forms.Form):
             "target_groups": d["target_groups"],
             "scale": d["scale"] or 0,
             "scale_unit": d["scale_unit"],
-            "outputs": parse_indicators(d["outputs"]),
-            "outcomes": parse_indicators(d["outcomes"]),
+            "outputs": d["outputs"],
+            "outcomes": d["outcomes"],
             "budget": str(d["budget"]),
             "funding": funding,
             "period_start": d["period_start"],

@@ -175,7 +175,12 @@ def test_purchaser_drafts_and_submits_in_the_ui(world, login, item, next_year):
             "procurement_method": "open_tender",
             "grade_policy": "preferred",
             "scale_unit": "人",
-            "outputs": "讲座｜12｜场",
+            "outputs-0-name": "讲座",
+            "outputs-0-target": "12",
+            "outputs-0-unit": "场",
+            "outputs-1-name": "",  # a blank row is ignored
+            "outputs-1-target": "",
+            "outputs-1-unit": "",
         },
     )
     p = Proposal.objects.get(title="社区心理健康讲座")

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.permissions import require
 from caidan.common.actor import Actor, user_of
@@ -30,6 +31,26 @@ def fund_totals(lines: list[dict[str, str]]) -> dict[str, Decimal]:
     return {"budget": budget, "spent": spent}
 
 
+def fund_lines_start(report: Report) -> list[dict[str, str]]:
+    """The fund-usage rows a report's form starts from: its own (a returned report), else the
+    contract's budget lines (each 科目 with its budgeted amount, spent to be filled in), else
+    the budget lines of the contract's latest earlier statement."""
+    if report.fund_lines:
+        return list(report.fund_lines)
+    lines = [{"line": b["line"], "budget": b["amount"]} for b in report.contract.budget_lines]
+    if not lines:
+        earlier = (
+            Report.objects.filter(contract_id=report.contract_id, due_on__lte=report.due_on)
+            .exclude(pk=report.pk)
+            .exclude(fund_lines=[])
+            .order_by("-due_on", "-pk")
+            .values_list("fund_lines", flat=True)
+            .first()
+        )
+        lines = [{"line": r["line"], "budget": r["budget"]} for r in earlier or []]
+    return [{**row, "spent": ""} for row in lines]
+
+
 def report_attachments(report: Report, *, actor: Actor):
     from caidan.documents.selectors import document_list_for_target
 
@@ -42,7 +63,7 @@ def report_attach(*, report: Report, file: Any, description: str = "", actor: Ac
 
     require(actor, Perm.CONTRACTS_PERFORM, report.contract)
     if report.status == ReportStatus.ACCEPTED:
-        raise Conflict("报告已审核通过，不能再补充附件。")
+        raise Conflict(_("报告已审核通过，不能再补充附件。"))
     return document_upload(
         file=file,
         actor=actor,
@@ -60,15 +81,15 @@ def report_submit(*, report: Report, data: ReportInput, actor: Actor) -> Report:
     with transaction.atomic():
         r = Report.objects.select_for_update().select_related("contract").get(pk=report.pk)
         if r.contract.status != ContractStatus.ACTIVE:
-            raise Conflict("合同不在履行中。", code=Common.NOT_ACTIVE)
+            raise Conflict(_("合同不在履行中。"), code=Common.NOT_ACTIVE)
         if r.status not in (ReportStatus.DUE, ReportStatus.RETURNED):
-            raise Conflict("报告已提交，等待审核。", code=Common.ALREADY_SUBMITTED)
+            raise Conflict(_("报告已提交，等待审核。"), code=Common.ALREADY_SUBMITTED)
         if r.kind == ReportKind.MIDTERM and not data.fund_lines:
             raise field_error(
-                "fund_lines", "中期报告须附资金使用情况：至少填写一条预算科目及已支出金额。"
+                "fund_lines", _("中期报告须附资金使用情况：至少填写一条预算科目及已支出金额。")
             )
         if r.kind == ReportKind.FINAL and not report_attachments(r, actor=actor).exists():
-            raise field_error("attachments", "结项报告须附项目财务报表（请先上传附件）。")
+            raise field_error("attachments", _("结项报告须附项目财务报表（请先上传附件）。"))
         r.summary = data.summary
         r.fund_lines = data.fund_rows()
         report_lifecycle.apply(
@@ -105,11 +126,11 @@ def report_review(*, report: Report, accept: bool, comment: str = "", actor: Act
     require(actor, Perm.CONTRACTS_MANAGE, report.contract)
     comment = (comment or "").strip()
     if not accept and not comment:
-        raise field_error("comment", "退回修改须写明意见。")
+        raise field_error("comment", _("退回修改须写明意见。"))
     with transaction.atomic():
         r = Report.objects.select_for_update().select_related("contract").get(pk=report.pk)
         if r.status != ReportStatus.SUBMITTED:
-            raise Conflict("只有已提交待审核的报告可以审核。", code=Common.NOT_SUBMITTED)
+            raise Conflict(_("只有已提交待审核的报告可以审核。"), code=Common.NOT_SUBMITTED)
         report_lifecycle.apply(
             r,
             ReportAction.ACCEPT if accept else ReportAction.RETURN,

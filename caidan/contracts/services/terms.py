@@ -7,6 +7,8 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from caidan.common.errors import field_error
 from caidan.common.money import cap_amount, within_cap
 from caidan.common.periods import max_period_end
@@ -57,33 +59,55 @@ def validate_contract(c: Contract) -> None:
     award, one year of service, the security's cap (实施条例 §48), the renewal years."""
     for key, label in REQUIRED_TEXT.items():
         if not (getattr(c, key) or "").strip():
-            raise field_error(key, f"请填写{label}（合同必备条款）。")
+            raise field_error(key, _("请填写%(label)s（合同必备条款）。") % {"label": label})
     if not (c.title or "").strip():
-        raise field_error("title", "请填写合同名称。")
+        raise field_error("title", _("请填写合同名称。"))
     if c.amount is None or c.amount <= 0:
-        raise field_error("amount", "合同金额必须大于 0。")
+        raise field_error("amount", _("合同金额必须大于 0。"))
     if c.amount > c.award.amount:
-        raise field_error("amount", f"合同金额 {c.amount} 元不得超过中标金额 {c.award.amount} 元。")
+        raise field_error(
+            "amount",
+            _("合同金额 %(amount)s 元不得超过中标金额 %(amount_2)s 元。")
+            % {"amount": c.amount, "amount_2": c.award.amount},
+        )
     if c.period_end <= c.period_start:
-        raise field_error("period_end", "服务期结束须晚于开始。")
+        raise field_error("period_end", _("服务期结束须晚于开始。"))
     last_day = max_period_end(c.period_start, 1)  # the day before the anniversary
     if c.period_end > last_day:
         raise field_error(
             "period_end",
-            f"一份合同的服务期不超过一年：自 {c.period_start} 起最迟至 {last_day}"
-            "（种子文档 001：合同期一年；期间按民法典 §201–§202 计算）；"
-            "需求稳定的服务可约定续签意向，每年签订新合同。",
+            _(
+                "一份合同的服务期不超过一年：自 %(period_start)s 起最迟至 %(last_day)s（种子文档 001：合同期一年；期间按民法典 §201–§202 计算）；需求稳定的服务可约定续签意向，每年签订新合同。"
+            )
+            % {"period_start": c.period_start, "last_day": last_day},
         )
     cap_percent = setting_value("performance_security_max_percent")
     if c.performance_security < 0:
-        raise field_error("performance_security", "履约保证金不能为负数。")
+        raise field_error("performance_security", _("履约保证金不能为负数。"))
     if not within_cap(c.performance_security, c.amount, cap_percent):  # exact: never rounds up
         raise field_error(
             "performance_security",
-            f"履约保证金 {c.performance_security} 元超过合同金额的 {cap_percent}%"
-            f"（至多 {cap_amount(c.amount, cap_percent)} 元，实施条例 §48）。",
+            _(
+                "履约保证金 %(performance_security)s 元超过合同金额的 %(cap_percent)s%%（至多 %(cap_amount)s 元，实施条例 §48）。"
+            )
+            % {
+                "performance_security": c.performance_security,
+                "cap_percent": cap_percent,
+                "cap_amount": cap_amount(c.amount, cap_percent),
+            },
         )
+    if c.budget_lines:
+        total = sum((Decimal(str(line["amount"])) for line in c.budget_lines), Decimal("0.00"))
+        if total != c.amount:
+            raise field_error(
+                "budget_lines",
+                _("预算明细合计 %(total)s 元，须等于合同金额 %(amount)s 元（精确到分）。")
+                % {"total": format(total, ",.2f"), "amount": format(c.amount, ",.2f")},
+            )
     if not 1 <= c.renewal_years <= MAX_YEARS:
-        raise field_error("renewal_years", f"续签意向总年限为 1–{MAX_YEARS} 年（DOMAIN §4.3）。")
+        raise field_error(
+            "renewal_years",
+            _("续签意向总年限为 1–%(MAX_YEARS)s 年（DOMAIN §4.3）。") % {"MAX_YEARS": MAX_YEARS},
+        )
     if c.renewal_years > 1 and not c.renewal_intent:
-        raise field_error("renewal_intent", "多年续签须勾选续签意向。")
+        raise field_error("renewal_intent", _("多年续签须勾选续签意向。"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.shortcuts import render
 from django.utils.translation import gettext as _g
+from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.permissions import require
 from caidan.common.errors import PermissionDenied
@@ -47,13 +48,17 @@ def display(value) -> str:
     if isinstance(value, list):
         if all(isinstance(v, int | str) for v in value):
             return " / ".join(str(v) for v in value)
-        return "；".join(
-            f"{v.get('name', '')} {v.get('target', '')}{v.get('unit', '')}".strip()
-            if isinstance(v, dict)
-            else str(v)
-            for v in value
-        )
+        return "；".join(_item(v) for v in value)
     return str(value)
+
+
+def _item(v) -> str:
+    """One row of a list term: an indicator (name, target, unit) or a budget line."""
+    if not isinstance(v, dict):
+        return str(v)
+    if "line" in v:
+        return f"{v.get('line', '')} {v.get('amount', '')} {_g('元')}".strip()
+    return f"{v.get('name', '')} {v.get('target', '')}{v.get('unit', '')}".strip()
 
 
 def change_rows(changes: dict) -> list[dict]:
@@ -79,4 +84,4 @@ def history_rows(contract, actor) -> list[dict]:
 def require_full(actor, contract) -> None:
     if not selectors.sees_full_contract(actor, contract):
         require(actor, Perm.CONTRACTS_OVERSEE)  # 401 for anonymous visitors, else 403
-        raise PermissionDenied("只有合同双方、平台管理员和审计人员可以查看。")
+        raise PermissionDenied(_("只有合同双方、平台管理员和审计人员可以查看。"))

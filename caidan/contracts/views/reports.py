@@ -20,7 +20,7 @@ from caidan.web.ui import attempt, attempt_error, attempt_refusal, domain_errors
 from .. import forms, selectors, services
 from ..affordances import contract_affordances, report_affordances
 from ..inputs import ReportInput
-from ..services.reports import fund_totals
+from ..services.reports import fund_lines_start, fund_totals
 from .helpers import require_full
 
 
@@ -53,10 +53,11 @@ def _report_page(request, c, report, *, form=None, upload_form=None, review_form
     on_contract = contract_affordances(actor, c)
     may = report_affordances(on_contract, report, has_files=bool(documents))
     if may.submit and form is None:
-        initial = {"summary": report.summary, **forms.ReportForm.initial_lines(report.fund_lines)}
-        form = forms.ReportForm(initial=initial)
-    if may.attach and upload_form is None:
-        upload_form = _upload_form()
+        form = forms.ReportForm(
+            initial={"summary": report.summary, "fund_lines": fund_lines_start(report)}
+        )
+    if may.attach and upload_form is None and not may.submit:
+        upload_form = _upload_form()  # attaching to a submitted report: no report form
     if may.review and review_form is None:
         review_form = forms.ReviewForm()
     return render(
@@ -66,7 +67,7 @@ def _report_page(request, c, report, *, form=None, upload_form=None, review_form
             "c": c,
             "r": report,
             "form": form if may.submit else None,
-            "upload_form": upload_form if on_contract.perform else None,
+            "upload_form": upload_form if on_contract.perform and not may.submit else None,
             "review_form": review_form if on_contract.manage else None,
             "documents": documents,
             "totals": fund_totals(report.fund_lines) if report.fund_lines else None,
@@ -90,21 +91,37 @@ def report_detail(request, pk: int, report_id: int):
     if request.method != "POST":
         return _report_page(request, c, report)
     require(actor, Perm.CONTRACTS_PERFORM, c)
-    form = forms.ReportForm(request.POST)
-    if form.is_valid():
-        submitted, refusal = attempt_refusal(
-            lambda: services.report_submit(
-                report=report,
-                actor=actor,
-                data=ReportInput.parse(
-                    summary=form.cleaned_data["summary"], fund_lines=form.fund_lines() or None
-                ),
-            )
+    # One form: 上传附件 (action=attach) attaches the file and shows the page again with the
+    # report as typed; 提交报告 attaches the file chosen, if any, and submits.
+    attaching = request.POST.get("action") == "attach"
+    form = forms.ReportForm(request.POST, request.FILES, attaching=attaching)
+    if not form.is_valid():
+        return _report_page(request, c, report, form=form)
+    d = form.cleaned_data
+    if d["file"] is not None:  # attached first: it stays even if the report is refused
+        document, error = attempt(
+            lambda: services.report_attach(
+                report=report, file=d["file"], description=d["description"], actor=actor
+            ),
+            form=form,
         )
-        if refusal is None:
-            messages.success(request, _("报告已提交，等待购买主体审核。"))
-            return redirect("contracts:report", pk=c.pk, report_id=report.pk)
-        forms.add_domain_error(form, refusal, aliases=form.error_aliases())
+        if error is not None:
+            return _report_page(request, c, report, form=form)
+        messages.success(request, _("已上传附件“%(name)s”。") % {"name": document.original_name})
+    # The form again as typed, the file field blank for the next file.
+    typed = {"summary": d["summary"], "fund_lines": d["fund_lines"]}
+    if attaching:
+        messages.info(request, _("报告尚未提交：检查无误后请点击“提交报告”。"))
+        return _report_page(request, c, report, form=forms.ReportForm(initial=typed))
+    submitted, refusal = attempt_refusal(
+        lambda: services.report_submit(
+            report=report, actor=actor, data=ReportInput.parse(form.report_data())
+        ),
+        form=form,
+    )
+    if refusal is None:
+        messages.success(request, _("报告已提交，等待购买主体审核。"))
+        return redirect("contracts:report", pk=c.pk, report_id=report.pk)
     return _report_page(request, c, report, form=form)
 
 
@@ -170,5 +187,5 @@ def report_file(request, pk: int, report_id: int, document_id: int):
     report = selectors.report_get(contract=c, pk=report_id)
     document = selectors.report_document_find(report=report, document_id=document_id)
     if document is None:
-        raise NotFound("找不到该文件。")
+        raise NotFound(_("找不到该文件。"))
     return document_file_response(document)
