@@ -169,11 +169,23 @@ def test_one_service_year(journey):
     deadline = local(next_working_day(today + dt.timedelta(days=14)))
     officer.get_by_label("采购预算（最高限价，元）").fill("600000.00")
     officer.get_by_label("评审委员会人数").fill("3")
+    # The scoring sheet: the elderly-care template, one row added; the total follows.
+    expect(officer.get_by_test_id("section-invitation")).to_be_hidden()  # not single source
+    officer.get_by_label("评分表模板").select_option("elderly")
+    officer.get_by_role("button", name="套用模板").click()
+    rows = officer.get_by_test_id("factor-rows").locator("tbody tr")
+    rows.first.get_by_label("分值").fill("25")
+    expect(officer.get_by_test_id("sheet-total")).to_have_text("95")
+    officer.get_by_role("button", name="增加一行").click()
+    rows.last.get_by_label("评分因素").fill("服务对象回访")
+    rows.last.get_by_label("分值").fill("5")
+    expect(officer.get_by_test_id("sheet-total")).to_have_text("100")
     officer.get_by_label("投标截止（开标）时间").fill(deadline.strftime("%Y-%m-%dT%H:%M"))
     j.shot(officer, "07-purchaser-drafts-the-tender")
     officer.get_by_role("button", name="保存草稿").click()
     officer.wait_for_url(re.compile(r".*/procurement/tenders/\d+/$"))
     tender = Tender.objects.get(proposal=proposal)
+    assert [f["id"] for f in tender.factors] == ["plan", "team", "safety", "experience", "f1"]
     officer.get_by_role("link", name="发布公告").click()
     officer.get_by_role("button", name="确认发布").click()
     officer.wait_for_url(f"**/procurement/tenders/{tender.pk}/")
