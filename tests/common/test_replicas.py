@@ -92,6 +92,23 @@ def test_anonymous_public_reads_come_from_the_replica(world, client, replicas):
 
 
 @pytest.mark.django_db(transaction=True, databases=BOTH)
+def test_the_portal_search_asks_the_replica_for_its_estimates_and_probes(world, client, replicas):
+    """The search's planner estimate (EXPLAIN) and its probe of a rare word's keys (in a
+    transaction that tells the planner not to scan tables) run where the list is read: on
+    the replica, not on the primary."""
+    make_notice(world, "published", title="只读副本上的稀见公告")
+    with captured() as (primary, replica):
+        response = client.get("/open/search/", {"q": "稀见"})
+    assert response.status_code == 200
+    assert "只读副本上的稀见公告" in response.content.decode()
+    assert primary.captured_queries == [], primary.captured_queries
+    if connections["replica_1"].vendor == "postgresql":
+        replica_sql = [q["sql"] for q in replica.captured_queries]
+        assert any(sql.startswith("EXPLAIN") for sql in replica_sql)
+        assert sum(sql == "SET LOCAL enable_seqscan = off" for sql in replica_sql) == 1
+
+
+@pytest.mark.django_db(transaction=True, databases=BOTH)
 def test_writes_signed_in_people_and_tokens_stay_on_the_primary(
     world, client, login, token_for, replicas
 ):

@@ -11,6 +11,7 @@ import datetime as dt
 
 import pytest
 from django.db import connection, transaction
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
 from caidan.common import search as common_search
@@ -440,3 +441,37 @@ def test_the_portal_looks_each_related_table_up_once(world):
         and q["sql"].endswith(f"LIMIT {common_search.RELATED_ID_LIMIT + 1}")
     ]
     assert len(org_lookups) == 1, org_lookups
+
+
+@on_postgres
+def test_a_condition_without_grams_is_neither_estimated_nor_probed(organizations):
+    """A list of keys or a reference number is answered by its own index at once."""
+    from caidan.orgs.models import Organization
+
+    org = organizations["徐汇助浴服务社"]
+    with CaptureQueriesContext(connection) as ctx:
+        found = searched(Organization.objects.all(), Q(pk__in=[org.pk]) | Q(uscc="X"))
+    assert ctx.captured_queries == []
+    assert list(found) == [org]
+
+
+@on_postgres
+def test_probes_in_one_search_tell_the_planner_once_and_give_its_settings_back(organizations):
+    """Inside ``lookups_shared`` (one search of several record types) the probes share one
+    transaction whose planner setting is made once; after the block, an enclosing
+    transaction has its settings back."""
+    from caidan.common.search import lookups_shared
+    from caidan.orgs.models import Organization
+
+    with transaction.atomic():
+        with CaptureQueriesContext(connection) as ctx, lookups_shared():
+            for q in ("鹤鸣", "助浴", "静安"):
+                common_search.forget_estimates()
+                rare = searched(Organization.objects.all(), text_match(q, "name"))
+                assert "name_grams" not in str(rare.query)  # probed: by key
+                list(rare)
+        sets = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SET LOCAL")]
+        assert sets == ["SET LOCAL enable_seqscan = off", "SET LOCAL enable_seqscan TO DEFAULT"]
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW enable_seqscan")
+            assert cursor.fetchone()[0] == "on"
