@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from caidan.common.errors import DomainError, form_add_error
@@ -94,7 +96,8 @@ class Section:
         return [m for m in Method.values if self.applies(config_for(m))]
 
     def method_labels(self) -> str:
-        return "、".join(str(Method(m).label) for m in self.methods())
+        separator = "、" if (get_language() or "zh-hans").startswith("zh") else ", "
+        return separator.join(str(Method(m).label) for m in self.methods())
 
     def applies_to(self, method: str | None, evaluation_method: str | None) -> bool:
         if self.applies is not None and (
@@ -238,6 +241,18 @@ class TenderForm(forms.Form):
         ]
         # Offer only the evaluation methods the chosen procurement method allows
         # (competitive consultation: comprehensive scoring only, 财库〔2014〕214号 §23).
+        # The page's script offers the same when the method changes (every choice, and the
+        # methods that allow comprehensive scoring only).
+        self.fields["evaluation_method"].widget.attrs.update(
+            {
+                "data-choices": json.dumps(
+                    [[v, str(label)] for v, label in EvaluationMethod.choices], ensure_ascii=False
+                ),
+                "data-comprehensive-only": " ".join(
+                    m for m in Method.values if not config_for(m).lowest_price_allowed
+                ),
+            }
+        )
         method = self._value("method")
         if method in Method.values:
             allowed = evaluation_methods_for(method)

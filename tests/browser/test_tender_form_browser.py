@@ -21,9 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
-def test_purchaser_builds_a_sheet_from_a_template_and_publishes(
-    browser, live_server, world, phone
-):
+def test_purchaser_builds_a_sheet_from_a_template_and_publishes(browser, live_server, world, phone):
     from caidan.procurement.models import Tender
 
     proposal = factories.approved_proposal(world, title="江苏路街道长者探访服务")
@@ -45,6 +43,16 @@ def test_purchaser_builds_a_sheet_from_a_template_and_publishes(
     officer.get_by_label("采购方式", exact=True).select_option("open_tender")
     expect(invitation).to_be_hidden()
     expect(officer.get_by_label("变更采购方式理由")).to_be_hidden()
+    expect(sheet).to_be_visible()
+    # Consultation scores comprehensively only; the lowest-price method needs no sheet.
+    evaluation = officer.get_by_label("评标方法")
+    officer.get_by_label("采购方式", exact=True).select_option("consultation")
+    expect(evaluation.locator("option")).to_have_count(1)
+    officer.get_by_label("采购方式", exact=True).select_option("open_tender")
+    expect(evaluation.locator("option")).to_have_count(2)
+    evaluation.select_option("lowest_price")
+    expect(sheet).to_be_hidden()
+    evaluation.select_option("comprehensive")
     expect(sheet).to_be_visible()
 
     # A template for the field fills the rows; the total follows the typing.

@@ -26,7 +26,21 @@
         box.hidden = m === form.getAttribute("data-project-method");
       });
     }
-    if (method) method.addEventListener("change", toggle);
+    /* Competitive consultation allows comprehensive scoring only (the form's rule too). */
+    function narrow() {
+      if (!evaluation || !method) return;
+      var all = JSON.parse(evaluation.getAttribute("data-choices") || "[]");
+      var only = (evaluation.getAttribute("data-comprehensive-only") || "").split(" ");
+      var allowed = all.filter(function (c) {
+        return only.indexOf(method.value) < 0 || c[0] === "comprehensive";
+      });
+      var current = evaluation.value;
+      while (evaluation.options.length) evaluation.remove(0);
+      allowed.forEach(function (c) { evaluation.add(new Option(c[1], c[0])); });
+      var kept = allowed.some(function (c) { return c[0] === current; });
+      evaluation.value = kept ? current : "comprehensive";
+    }
+    if (method) method.addEventListener("change", function () { narrow(); toggle(); });
     if (evaluation) evaluation.addEventListener("change", toggle);
     toggle();
 
