@@ -79,9 +79,9 @@ def test_sign_pay_report_and_return(page, browser, live_server, world):
     ).get_by_role("link").click()
     provider.wait_for_url(f"**/contracts/{contract.pk}/reports/{midterm.pk}/")
     provider.get_by_label("报告内容").fill("上半年完成探访 1200 人次，建立一人一档。")
-    provider.get_by_label("第 1 行科目").fill("人员费")
-    provider.get_by_label("第 1 行预算").fill("400000.00")
-    provider.get_by_label("第 1 行已支出").fill("210000.00")
+    provider.get_by_label("第 1 行预算科目", exact=True).fill("人员费")
+    provider.get_by_label("第 1 行预算金额（元）", exact=True).fill("400000.00")
+    provider.get_by_label("第 1 行已支出（元）", exact=True).fill("210000.00")
     provider.get_by_role("button", name="提交报告").click()
     provider.wait_for_url(f"**/contracts/{contract.pk}/reports/{midterm.pk}/")
     assert provider.get_by_test_id("report-status").inner_text() == "已提交，待审核"
@@ -103,4 +103,4 @@ def test_sign_pay_report_and_return(page, browser, live_server, world):
     provider.goto(base + f"/contracts/{contract.pk}/reports/{midterm.pk}/")
     assert "请补充活动经费的使用明细。" in provider.get_by_test_id("review-comment").inner_text()
     assert provider.get_by_role("heading", name="修改后重新提交").is_visible()
-    assert provider.get_by_label("第 1 行科目").input_value() == "人员费"
+    assert provider.get_by_label("第 1 行预算科目", exact=True).input_value() == "人员费"
