@@ -89,22 +89,62 @@ def audit_withhold(events: Iterable[AuditEvent]) -> list[AuditEvent]:
     return out
 
 
-def audit_event_list(
+def audit_actor_ids(query: str, *, limit: int = 50) -> list[int]:
+    """The people a typed name or user name points at (the audit page's 操作人 picker):
+    the user name exactly, or part of the display name; at most ``limit`` of them."""
+    from django.contrib.auth import get_user_model
+
+    query = (query or "").strip()
+    if not query:
+        return []
+    User = get_user_model()
+    condition = Q(username=query)
+    names = {f.name for f in User._meta.get_fields()}
+    for name in ("display_name", "first_name", "last_name"):
+        if name in names:
+            condition |= Q(**{f"{name}__icontains": query})
+    return list(User.objects.filter(condition).order_by("pk").values_list("pk", flat=True)[:limit])
+
+
+def audit_actor_choices(*, limit: int = 300) -> list[tuple[str, str]]:
+    """(user name, "display name（user name）") of the people who can act on the platform
+    (members of a role), for the picker's suggestions; residents log in by code and are
+    found by typing."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    names = {f.name for f in User._meta.get_fields()}
+    qs = User.objects.filter(is_active=True)
+    if "memberships" in names:
+        qs = qs.filter(memberships__isnull=False).distinct()
+    out = []
+    for user in qs.order_by("username")[:limit]:
+        full = user.get_full_name()
+        out.append((user.get_username(), f"{full}（{user.get_username()}）" if full else ""))
+    return out
+
+
+def audit_events_filtered(
     *,
     kind: str | None = None,
     actor: str | None = None,
+    actor_query: str | None = None,
     target_type: str | None = None,
     target_id: str | None = None,
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
-    cursor: str | None = None,
-    limit: int | None = None,
-) -> Page:
+) -> QuerySet:
+    """The events matching the filters, newest first (not yet withheld: pass what is shown
+    through ``audit_withhold``). ``actor`` is a user name; ``actor_query`` a name or user
+    name as typed in the picker."""
     qs: QuerySet = AuditEvent.objects.all()
     if kind:
         qs = qs.filter(kind=kind)
-    if actor:
-        qs = qs.filter(actor__username=actor)
+    if actor or actor_query:
+        if actor:
+            qs = qs.filter(actor__username=actor)
+        if actor_query:
+            qs = qs.filter(actor_id__in=audit_actor_ids(actor_query))
         hidden = withheld_q()
         if hidden is not None:  # filtering by a person must not reveal withheld events
             qs = qs.exclude(hidden)
@@ -116,9 +156,48 @@ def audit_event_list(
         qs = qs.filter(at__gte=since)
     if until:
         qs = qs.filter(at__lt=until)
+    return qs.order_by("-seq")
+
+
+def audit_event_list(
+    *,
+    kind: str | None = None,
+    actor: str | None = None,
+    actor_query: str | None = None,
+    target_type: str | None = None,
+    target_id: str | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> Page:
+    qs = audit_events_filtered(
+        kind=kind,
+        actor=actor,
+        actor_query=actor_query,
+        target_type=target_type,
+        target_id=target_id,
+        since=since,
+        until=until,
+    )
     page = keyset_paginate(qs, ordering=("-seq",), cursor=cursor, limit=limit)
     page.items = audit_withhold(page.items)
     return page
+
+
+def audit_event_batches(qs: QuerySet, *, limit: int, batch: int = 500):
+    """The first ``limit`` events of ``qs`` in batches, each withheld as shown (the Excel
+    export: one query per batch, never the whole log in memory)."""
+    last_seq = None
+    left = limit
+    while left > 0:
+        page = qs if last_seq is None else qs.filter(seq__lt=last_seq)
+        events = list(page.order_by("-seq")[: min(batch, left)])
+        if not events:
+            return
+        yield audit_withhold(events)
+        last_seq = events[-1].seq
+        left -= len(events)
 
 
 @dataclass
