@@ -134,6 +134,9 @@ class Evaluation(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     overdue_flagged_at = models.DateTimeField("逾期提醒时间", null=True, blank=True)
+    # subject → {reason, by, by_name, at}: the purchaser's recorded waiver of a subject that
+    # has no result (services/waivers.py)
+    waivers = models.JSONField("免评主体", default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = EvaluationQuerySet.as_manager()

@@ -20,6 +20,7 @@ urlpatterns = [
     path("<int:pk>/publish/", evaluations.evaluation_publish, name="publish"),
     path("<int:pk>/report.pdf", evaluations.evaluation_report, name="report"),
     path("<int:pk>/purchaser-score/", commissioning.purchaser_score, name="purchaser_score"),
+    path("<int:pk>/waive/", evaluations.evaluation_waive, name="waive"),
     path("track-record/<int:org_id>/", track_records.track_record, name="track_record"),
     path("contracts/<int:pk>/", commissioning.contract_evaluations, name="contract"),
     path("contracts/<int:pk>/appoint/", commissioning.evaluator_appoint, name="appoint"),

@@ -9,7 +9,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from caidan.evaluations.inputs import ScoresInput, SurveyInput
+from caidan.evaluations.inputs import PurchaserScoreInput, ScoresInput, SurveyInput
 from tests.browser.helpers import staff
 from tests.evaluations.factories import full_scores, scheduled
 
@@ -20,7 +20,11 @@ def test_survey_on_a_phone_publish_in_the_browser_public_track_record(browser, l
     from playwright.sync_api import expect
 
     from caidan.evaluations.models import Evaluation, SurveyResponse, TrackRecord
-    from caidan.evaluations.services import evaluation_score, survey_create
+    from caidan.evaluations.services import (
+        evaluation_purchaser_score,
+        evaluation_score,
+        survey_create,
+    )
 
     base = live_server.url
     e = scheduled(world, "final")
@@ -76,6 +80,10 @@ def test_survey_on_a_phone_publish_in_the_browser_public_track_record(browser, l
 
     # 2. The evaluator: most scores are in (through the service); two rows and the
     #    conclusion are filled in here, then the result is published.
+    # the purchaser's score: every subject has a result (issue 20)
+    evaluation_purchaser_score(
+        evaluation=e, actor=world.actor("purchaser"), data=PurchaserScoreInput.parse(score="90")
+    )
     scores = full_scores(e, "0.9")
     for code in ("D1", "O1"):
         scores.pop(code)

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from caidan.evaluations.inputs import ScoresInput
+from tests.evaluations.factories import waive_missing
 
 from .api_helpers import error, get, ok, post
 from .factories import draft_contract
@@ -74,6 +75,7 @@ def test_payments_and_gates_opened_only_by_evaluations(world, client, token_for)
         actor=evaluator,
         data=ScoresInput.parse(scores=full_scores(midterm, "0.9"), summary="合格"),
     )
+    waive_missing(world, midterm)
     midterm = evaluation_publish(evaluation=midterm, actor=evaluator)
     _, opened, closed = ok(get(client, f"/{c.pk}"))["instalments"]
     assert opened["gate_open"] and opened["gate_opened_at"] and not opened["paid"]
@@ -92,6 +94,7 @@ def test_payments_and_gates_opened_only_by_evaluations(world, client, token_for)
         actor=evaluator,
         data=ScoresInput.parse(scores=full_scores(final, "0.85"), summary="良好"),
     )
+    waive_missing(world, final)
     final = evaluation_publish(evaluation=final, actor=evaluator)
     paid = ok(post(client, f"/instalments/{third.pk}/payment", pay, purchaser), 201)
     assert paid["gate_note"] == f"终期评估结果：{final.get_grade_display()}（{final.total} 分）"
@@ -109,6 +112,7 @@ def test_a_poor_midterm_leaves_the_second_gate_closed(world, client, token_for):
         actor=evaluator,
         data=ScoresInput.parse(scores=full_scores(midterm, "0.5"), summary="差"),
     )
+    waive_missing(world, midterm)
     assert evaluation_publish(evaluation=midterm, actor=evaluator).grade == "poor"
     second = ok(get(client, f"/{midterm.contract_id}"))["instalments"][1]
     assert not second["gate_open"] and second["gate_evaluation_id"] is None

@@ -12,6 +12,7 @@ from caidan.contracts.inputs import ReportInput
 from caidan.contracts.models import Instalment, Payment, Report
 from caidan.contracts.services import report_review, report_submit
 from caidan.evaluations.inputs import ScoresInput
+from tests.evaluations.factories import waive_missing
 
 from .factories import draft_contract, signed_contract
 from .helpers import accept, pay
@@ -82,6 +83,7 @@ def test_all_paid_and_final_accepted_completes_the_contract(world):
             actor=world.actor("evaluator"),
             data=ScoresInput.parse(scores=full_scores(e, "0.9"), summary="合格"),
         )
+        waive_missing(world, e)
         evaluation_publish(evaluation=e, actor=world.actor("evaluator"))
     accept(world, c, "midterm")
     for seq in (1, 2, 3):

@@ -10,6 +10,7 @@ import pytest
 
 from caidan.contracts.models import Payment
 from caidan.evaluations.inputs import ScoresInput
+from tests.evaluations.factories import waive_missing
 
 from .factories import signed_contract
 from .view_helpers import TODAY, _html
@@ -91,6 +92,7 @@ def _pass_midterm(world, contract):
         actor=world.actor("evaluator"),
         data=ScoresInput.parse(scores=full_scores(e, "0.9"), summary="合格"),
     )
+    waive_missing(world, e)
     return evaluation_publish(evaluation=e, actor=world.actor("evaluator"))
 
 

@@ -20,7 +20,7 @@ from caidan.evaluations.services import evaluation_publish, evaluation_score
 from caidan.procurement.inputs import TenderInput
 from caidan.projects.inputs import ProposalInput
 from tests.contracts.helpers import pay
-from tests.evaluations.factories import appointed_contract, full_scores, scheduled
+from tests.evaluations.factories import appointed_contract, full_scores, scheduled, waive_missing
 from tests.procurement.factories import (
     approved_proposal,
     next_working_deadline,
@@ -74,6 +74,7 @@ def full_lifecycle(world):
         actor=evaluator,
         data=ScoresInput.parse(scores=full_scores(evaluation, "0.9"), summary="结论"),
     )
+    waive_missing(world, evaluation)
     evaluation_publish(evaluation=evaluation, actor=evaluator)
     contract.refresh_from_db()
     return contract

@@ -35,3 +35,21 @@ def full_scores(evaluation, fraction="1"):
         points = (Decimal(ind["weight"]) * Decimal(fraction)).quantize(Decimal("0.01"))
         out[ind["code"]] = {"score": str(points), "evidence": f"{ind['name']}：查阅台账和记录"}
     return out
+
+
+def waive_missing(world, evaluation, reason="本期未开展（测试）"):
+    """The purchaser waives, with a reason, each subject that has no result yet (the
+    purchaser's score, the survey), so the evaluator may publish (services/waivers.py)."""
+    from caidan.evaluations.services.evaluations import contract_facts
+    from caidan.evaluations.services.waivers import evaluation_subject_waive, missing_subjects
+
+    evaluation.refresh_from_db()
+    for m in missing_subjects(evaluation, contract_facts(evaluation.contract)):
+        if m["waivable"]:
+            evaluation_subject_waive(
+                evaluation=evaluation,
+                subject=m["key"],
+                reason=reason,
+                actor=world.actor("purchaser"),
+            )
+    return evaluation

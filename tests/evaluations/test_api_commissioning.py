@@ -17,6 +17,7 @@ from caidan.evaluations.models import Framework
 from caidan.evaluations.services import evaluation_publish, evaluation_score, template_save
 from caidan.evaluations.services.frameworks import TEMPLATE_NAME, template_indicators
 from tests.contracts.factories import draft_contract, signed_contract
+from tests.evaluations.factories import waive_missing
 
 from .api_helpers import error, get, ok, post, put
 from .factories import appointed_contract, full_scores, scheduled
@@ -189,6 +190,7 @@ def test_purchaser_score(world, client, token_for):
     evaluation_score(
         evaluation=e, actor=evaluator, data=ScoresInput.parse(scores=full_scores(e), summary="好")
     )
+    waive_missing(world, e)
     evaluation_publish(evaluation=e, actor=evaluator)
     error(post(client, url, {"score": "90"}, purchaser), 409, "published")
 

@@ -18,6 +18,7 @@ from caidan.evaluations.services import (
     evaluation_purchaser_score,
     evaluation_score,
 )
+from tests.evaluations.factories import waive_missing
 
 from .api_helpers import error, get, ok, post, put
 from .factories import full_scores, scheduled
@@ -34,6 +35,7 @@ def published(world, stage="final", fraction="0.9", contract=None):
         actor=evaluator,
         data=ScoresInput.parse(scores=full_scores(e, fraction), summary="结论"),
     )
+    waive_missing(world, e)
     return evaluation_publish(evaluation=e, actor=evaluator)
 
 
@@ -125,6 +127,7 @@ def test_open_evaluation_is_for_insiders_published_for_everyone(world, client, t
         actor=evaluator,
         data=ScoresInput.parse(scores=full_scores(e), summary="按计划推进"),
     )
+    waive_missing(world, e)
     e = evaluation_publish(evaluation=e, actor=evaluator)
     body = ok(get(client, url))  # anonymous, once published
     assert body["status"] == "published" and body["published_at"]
@@ -219,6 +222,26 @@ def test_score_publish_and_the_gate_it_opens(world, client, token_for):
     assert refused["detail"]["field"].startswith("scores.")
 
     ok(put(client, url, {"scores": full_scores(e, "0.9")}, evaluator))
+    # a whole evaluation: the purchaser's score and the survey, or the purchaser's waivers
+    refused = error(post(client, publish, None, evaluator), 409, "subjects_missing")
+    assert refused["detail"]["missing"] == ["purchaser", "recipients"]
+    waivers = f"/{e.pk}/waivers"
+    error(post(client, waivers, {"subject": "recipients", "reason": "x"}, evaluator), 403)
+    error(
+        post(client, waivers, {"subject": "evaluator", "reason": "x"}, token_for("purchaser")),
+        400,
+        field="subject",
+    )
+    for subject in ("purchaser", "recipients"):
+        waived = ok(
+            post(
+                client,
+                waivers,
+                {"subject": subject, "reason": "本期无法取得"},
+                token_for("purchaser"),
+            )
+        )
+    assert set(waived["waivers"]) == {"purchaser", "recipients"}
     done = ok(post(client, publish, None, evaluator))
     e.refresh_from_db()
     assert done["status"] == "published" and e.status == EvaluationStatus.PUBLISHED
@@ -263,6 +286,7 @@ def test_report_pdf_via_the_api(world, client):
         data=ScoresInput.parse(scores=full_scores(e, "0.9"), summary="合格"),
     )
     assert client.get(url).status_code in (401, 404)  # not published yet
+    waive_missing(world, e)
     evaluation_publish(evaluation=e, actor=world.actor("evaluator"))
     resp = client.get(url)
     assert resp.status_code == 200 and resp.content.startswith(b"%PDF")

@@ -25,6 +25,7 @@ from caidan.evaluations.services import (
 )
 from caidan.evaluations.services.frameworks import template_indicators
 from caidan.procurement.inputs import BidContentInput, SheetScoresInput
+from tests.evaluations.factories import waive_missing
 
 from .factories import appointed_contract, full_scores, scheduled
 
@@ -227,6 +228,7 @@ def test_publication_needs_every_indicator_scored(world):
         ),
     )
     with pytest.raises(ValidationError) as exc:
+        waive_missing(world, e)
         evaluation_publish(evaluation=e, actor=world.actor("evaluator"))
     assert exc.value.field.startswith("scores.")
 
@@ -247,6 +249,7 @@ def test_total_combines_subjects_computed_indicators_and_grade(world):
     evaluation_purchaser_score(
         evaluation=e, actor=world.actor("purchaser"), data=PurchaserScoreInput.parse(score="85")
     )
+    waive_missing(world, e)
     e = evaluation_publish(evaluation=e, actor=world.actor("evaluator"))
     # P1.1 (5 points) computed at 50 %; O1 (20) at 95.83 %; no fund statement and no survey
     # → the others scored by hand at full weight.
@@ -272,6 +275,7 @@ def test_a_passed_midterm_opens_the_second_gate_and_only_it_does(world):
         actor=world.actor("evaluator"),
         data=ScoresInput.parse(scores=full_scores(e, "0.9"), summary="合格"),
     )
+    waive_missing(world, e)
     evaluation_publish(evaluation=e, actor=world.actor("evaluator"))
     second = contract.instalments.get(sequence=2)
     assert second.gate_opened_at is not None and "中期测评" in second.gate_note
@@ -287,6 +291,7 @@ def test_a_poor_midterm_keeps_the_gate_closed(world):
         actor=world.actor("evaluator"),
         data=ScoresInput.parse(scores=full_scores(e, "0.5"), summary="差"),
     )
+    waive_missing(world, e)
     e = evaluation_publish(evaluation=e, actor=world.actor("evaluator"))
     assert e.grade == "poor"
     assert not e.contract.instalments.get(sequence=2).gate_opened_at
@@ -309,6 +314,7 @@ def test_poor_final_bars_the_provider_blocks_renewal_and_enters_the_track_record
         actor=world.actor("evaluator"),
         data=ScoresInput.parse(scores=full_scores(e, "0.5"), summary="服务不达标"),
     )
+    waive_missing(world, e)
     e = evaluation_publish(evaluation=e, actor=world.actor("evaluator"))
     assert e.grade == "poor"
     record = TrackRecord.objects.get(evaluation=e)
@@ -339,6 +345,7 @@ def test_good_final_opens_the_last_gate_without_a_bar(world):
         actor=world.actor("evaluator"),
         data=ScoresInput.parse(scores=full_scores(e, "0.85"), summary="良好"),
     )
+    waive_missing(world, e)
     e = evaluation_publish(evaluation=e, actor=world.actor("evaluator"))
     assert e.grade == "good"
     assert e.contract.instalments.get(sequence=3).gate_opened_at is not None
@@ -369,6 +376,7 @@ def test_survey_feeds_the_satisfaction_indicator_and_subject(world):
         actor=world.actor("evaluator"),
         data=ScoresInput.parse(scores=full_scores(e), summary="好"),
     )
+    waive_missing(world, e)
     e = evaluation_publish(evaluation=e, actor=world.actor("evaluator"))
     assert e.recipients_score == Decimal("90.00")
     assert e.computed["E2"] == {"rate": "0.9000", "score": "9.00"}
@@ -432,6 +440,7 @@ def test_published_report_pdf_is_public_and_holds_the_result(world, client):
     client.force_login(world.user("purchaser"))
     assert client.get(url).status_code == 404  # not before publication
     client.logout()
+    waive_missing(world, e)
     e = evaluation_publish(evaluation=e, actor=world.actor("evaluator"))
     page = client.get(f"/evaluations/{e.pk}/").content.decode()
     assert url in page
@@ -471,6 +480,7 @@ def test_a_tender_may_score_the_track_record_automatically(world):
         actor=world.actor("evaluator"),
         data=ScoresInput.parse(scores=full_scores(e, "0.85"), summary="良好"),
     )
+    waive_missing(world, e)
     e = evaluation_publish(evaluation=e, actor=world.actor("evaluator"))
     from tests.contracts.factories import demo_provider
 

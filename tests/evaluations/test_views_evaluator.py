@@ -17,7 +17,7 @@ from caidan.evaluations.services.frameworks import leaves
 from caidan.orgs.models import Organization
 from tests.contracts.factories import signed_contract
 
-from .factories import full_scores, scheduled
+from .factories import full_scores, scheduled, waive_missing
 from .view_helpers import OTHER_ORG, TODAY, _html, _org
 
 pytestmark = pytest.mark.django_db
@@ -106,7 +106,8 @@ def test_evaluator_not_appointed_and_others_cannot_score(world, client, login):
         assert client.get(path).status_code == 302, path  # to login
         assert login("evaluator").get(path).status_code == 403, path
         assert login("evaluator").post(path, {}).status_code == 403, path
-        assert login("purchaser").get(path).status_code == 403, path
+        # the purchaser sees the publication check (what is missing, its waivers), not scoring
+        assert login("purchaser").get(path).status_code == (200 if "publish" in path else 403)
         assert login("purchaser2").post(path, {}).status_code == 403, path
     e.refresh_from_db()
     assert e.scores == {} and e.status == "open"
@@ -128,7 +129,14 @@ def test_publish_confirmation_shows_what_is_missing_then_the_result(world, login
     )
     response = client.get(url)
     html = _html(response)
+    # scored, but the purchaser's score and the survey are missing: not yet (issue 20)
+    assert 'data-testid="missing-purchaser"' in html and 'data-testid="missing-recipients"' in html
+    assert "确认公布" not in html and 'data-testid="waive-recipients"' not in html  # purchaser's
+    waive_missing(world, e)
+    response = client.get(url)
+    html = _html(response)
     assert "确认公布" in html and 'data-testid="blockers"' not in html
+    assert 'data-testid="missing-subjects"' not in html and 'data-testid="waivers"' in html
     preview = response.context["preview"]
     facts = html[html.index('data-testid="confirm-facts"') :]
     assert str(preview["total"]) in facts and Grade(preview["grade"]).label in facts

@@ -11,6 +11,7 @@ from caidan.common.identifiers import make_uscc
 from caidan.evaluations.inputs import ScoresInput
 from caidan.evaluations.services import evaluation_publish, evaluation_score
 from caidan.orgs.models import Organization
+from tests.evaluations.factories import waive_missing
 
 from .factories import full_scores, scheduled
 
@@ -34,4 +35,5 @@ def published(world, stage="final", fraction="0.95", contract=None, summary="服
         actor=world.actor("evaluator"),
         data=ScoresInput.parse(scores=full_scores(e, fraction), summary=summary),
     )
+    waive_missing(world, e)
     return evaluation_publish(evaluation=e, actor=world.actor("evaluator"))

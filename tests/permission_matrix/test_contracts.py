@@ -6,6 +6,7 @@ import pytest
 
 from caidan.contracts.inputs import ReportInput
 from caidan.evaluations.inputs import ScoresInput
+from tests.evaluations.factories import waive_missing
 
 from .helpers import PURCHASER, _each_role
 
@@ -173,6 +174,7 @@ class _ContractObjects(dict):
             actor=evaluator,
             data=ScoresInput.parse(scores=full_scores(e, "0.9"), summary="合格"),
         )
+        waive_missing(self.world, e)
         evaluation_publish(evaluation=e, actor=evaluator)
         second = contract.instalments.get(sequence=2)
         assert second.gate_opened_at is not None

@@ -13,6 +13,7 @@ from caidan.evaluations.inputs import (
     ScoresInput,
     SurveyInput,
 )
+from tests.evaluations.factories import waive_missing
 
 from .helpers import PURCHASER, _each_role
 
@@ -114,6 +115,13 @@ EVALUATIONS_API = [
         OPEN_EVAL_EVALUATOR,
     ),
     ("POST", "/{scored_eval}/publish", None, OPEN_EVAL_EVALUATOR),
+    # purchaser: the waiver of a subject with no result (issue 20)
+    (
+        "POST",
+        "/{open_eval}/waivers",
+        lambda o: {"subject": "recipients", "reason": "本期无法开展调查"},
+        OPEN_EVAL_PURCHASER,
+    ),
     # admin: indicator templates (purchasers read them to choose one)
     ("GET", "/templates", None, {"admin": 200, "purchaser": 200, "*": 403}),
     (
@@ -283,6 +291,7 @@ class _EvaluationObjects(dict):
             actor=self._actor("evaluator"),
             data=ScoresInput.parse(scores=full_scores(e, "0.9"), summary="合格"),
         )
+        waive_missing(self.world, e)  # a whole evaluation: the purchaser's waivers
         return e.pk
 
     def _published(self):
@@ -296,6 +305,7 @@ class _EvaluationObjects(dict):
             actor=evaluator,
             data=ScoresInput.parse(scores=full_scores(e, "0.9"), summary="良好"),
         )
+        waive_missing(self.world, e)
         return evaluation_publish(evaluation=e, actor=evaluator).pk
 
     def _survey_obj(self):

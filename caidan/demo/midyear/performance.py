@@ -108,4 +108,14 @@ def evaluate(contract, stage: str, purchaser: Actor, evaluator: Actor, *, publis
     evaluation_purchaser_score(
         evaluation=evaluation, actor=purchaser, data=PurchaserScoreInput.parse(score="90")
     )
+    if not contract.surveys.filter(responses__isnull=False).exists():
+        # publishing needs every subject or the purchaser's recorded waiver (issue 20)
+        from caidan.evaluations.services import evaluation_subject_waive
+
+        evaluation_subject_waive(
+            evaluation=evaluation,
+            subject="recipients",
+            reason="本阶段尚未开展服务对象满意度调查，满意度在终期评估时调查。",
+            actor=purchaser,
+        )
     return evaluation_publish(evaluation=evaluation, actor=evaluator)

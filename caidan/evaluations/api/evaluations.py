@@ -241,3 +241,26 @@ def publish_evaluation(request, evaluation_id: int):
     e = evaluation_for(actor, evaluation_id)
     services.evaluation_publish(evaluation=e, actor=actor)
     return detail(actor, evaluation_id)
+
+
+class WaiverIn(Schema):
+    subject: str
+    reason: str = ""
+
+
+@router.post(
+    "/{int:evaluation_id}/waivers",
+    response={200: EvaluationDetailOut, **ERRORS},
+    summary="购买方记录免评：某一评价主体（购买方评分、满意度调查）无法取得结果，写明理由",
+    description=(
+        "公布评价结果须有权重所列每一评价主体的结果，或购买方记录的免评。第三方指标评分不能"
+        "免评；已有结果的主体无需免评。免评记入审计日志，随评价结果公开。"
+    ),
+)
+def waive_subject(request, evaluation_id: int, payload: WaiverIn):
+    actor = request.auth
+    e = evaluation_for(actor, evaluation_id)
+    services.evaluation_subject_waive(
+        evaluation=e, subject=payload.subject, reason=payload.reason, actor=actor
+    )
+    return detail(actor, evaluation_id)

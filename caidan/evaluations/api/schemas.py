@@ -184,6 +184,7 @@ class EvaluationDetailOut(EvaluationOut):
     indicators: list[IndicatorResultOut]
     subjects: list[SubjectOut]
     summary: str
+    waivers: dict[str, dict]  # subject → {reason, by, by_name, at}: the purchaser's waivers
 
 
 def evaluation_seen(e: Evaluation) -> AsSeen:

@@ -21,6 +21,7 @@ from .evaluations import (
 from .frameworks import framework_for_contract, framework_update, template_save
 from .hearings import hearing_follow_up, hearing_record
 from .surveys import survey_create, survey_respond, survey_results, survey_tokens_add
+from .waivers import evaluation_subject_waive
 
 __all__ = [
     "assessment_decide",
@@ -36,6 +37,7 @@ __all__ = [
     "evaluation_publish",
     "evaluation_purchaser_score",
     "evaluation_schedule",
+    "evaluation_subject_waive",
     "evaluation_score",
     "evaluator_appoint",
     "evaluator_conflicts",

@@ -355,7 +355,13 @@ def evaluation_publish(
             raise Conflict("评价结果已公布。", code=Code.PUBLISHED)
         if not (e.summary or "").strip():
             raise field_error("summary", "请填写评价结论。")
-        result = evaluation_compute(e)
+        facts = contract_facts(e.contract)
+        result = evaluation_compute(e, facts=facts)
+        from .waivers import missing_refusal, missing_subjects
+
+        missing = missing_subjects(e, facts)
+        if missing:  # every subject the weights name, or the purchaser's recorded waiver
+            raise missing_refusal(missing)
         e.computed = result["computed"]
         e.evaluator_score = result["evaluator_score"]
         e.recipients_score = result["recipients_score"]

@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from caidan.accounts.models import Role
 from caidan.accounts.permissions import can, require
@@ -19,6 +20,8 @@ from .. import forms, selectors, services
 from ..affordances import evaluation_affordances
 from ..inputs import ScoresInput
 from ..models import Grade
+from ..services import waivers
+from ..services.evaluations import contract_facts
 from .helpers import evaluation_for, query_without_cursor
 
 
@@ -63,6 +66,7 @@ def evaluation_detail(request, pk: int):
             "hearings": selectors.hearings_of(c),
             "evaluating": evaluation_affordances(actor, e).score,
             "commissioning": can(actor, Perm.EVALUATIONS_COMMISSION, c),
+            "waivers": waivers.waiver_rows(e),
         },
     )
 
@@ -144,12 +148,16 @@ def evaluation_publish(request, pk: int):
     missing); publishing is irreversible and takes effect at once."""
     actor = request.actor
     e = evaluation_for(request, pk)
-    require(actor, Perm.EVALUATIONS_EVALUATE, e.contract)
-    if not evaluation_affordances(actor, e).publish:
+    may = evaluation_affordances(actor, e)
+    if not (may.publish or may.purchaser_score):
+        # the evaluator publishes; the purchaser sees what is missing and may waive
+        if may.open:
+            require(actor, Perm.EVALUATIONS_EVALUATE, e.contract)
         messages.info(request, _("评价结果已公布。"))
         return redirect("evaluations:detail", pk=e.pk)
     error = None
     if request.method == "POST":
+        require(actor, Perm.EVALUATIONS_EVALUATE, e.contract)
         published, error = attempt(lambda: services.evaluation_publish(evaluation=e, actor=actor))
         if error is None:
             messages.success(
@@ -164,6 +172,7 @@ def evaluation_publish(request, pk: int):
             return redirect("evaluations:detail", pk=published.pk)
     outcome = selectors.publication_preview(e)
     preview = outcome["preview"]
+    missing_subjects = waivers.missing_subjects(e, contract_facts(e.contract))
     facts = [
         (_("项目"), e.contract.title),
         (_("承接主体"), e.contract.organization.name),
@@ -187,6 +196,38 @@ def evaluation_publish(request, pk: int):
             "reasons": outcome["reasons"],
             "missing": outcome["missing"],
             "error": error,
-            "can_submit": preview is not None and not outcome["reasons"],
+            "missing_subjects": missing_subjects,
+            "waivers": waivers.waiver_rows(e),
+            "can_publish": may.publish,
+            "can_waive": may.purchaser_score,
+            "can_submit": may.publish
+            and preview is not None
+            and not outcome["reasons"]
+            and not missing_subjects,
         },
     )
+
+
+@require_POST
+@login_required
+@domain_errors
+def evaluation_waive(request, pk: int):
+    """The purchaser records the waiver of one subject (confirmed on the page) and its
+    reason; back on the publication page, which lists what is still missing."""
+    actor = request.actor
+    e = evaluation_for(request, pk)
+    require(actor, Perm.EVALUATIONS_COMMISSION, e.contract)
+    subject = request.POST.get("subject", "")
+    _result, error = attempt(
+        lambda: services.evaluation_subject_waive(
+            evaluation=e, subject=subject, reason=request.POST.get("reason", ""), actor=actor
+        )
+    )
+    if error is None:
+        messages.success(
+            request,
+            _("已记录免评：%(subject)s。") % {"subject": waivers.SUBJECT_LABELS.get(subject, "")},
+        )
+    else:
+        messages.error(request, error)
+    return redirect("evaluations:publish", pk=e.pk)
