@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -21,7 +22,18 @@ from ..services.surveys import survey_get
 from .helpers import contract_for, survey_link
 
 
+def survey_qr_svg(link: str) -> str:
+    """The survey link as a QR code, inline SVG (no image file, no CDN): residents scan the
+    slip instead of typing the address; the answer code is still typed."""
+    import segno
+
+    return segno.make(link, error="m").svg_inline(
+        scale=3, dark="#000", light="#fff", title="QR", omitsize=True
+    )
+
+
 def _tokens_page(request, survey, tokens):
+    link = survey_link(request, survey)
     response = render(
         request,
         "evaluations/survey_tokens.html",
@@ -29,7 +41,8 @@ def _tokens_page(request, survey, tokens):
             "survey": survey,
             "c": survey.contract,
             "tokens": tokens,
-            "link": survey_link(request, survey),
+            "link": link,
+            "qr": mark_safe(survey_qr_svg(link)),  # noqa: S308 - segno's own SVG of our link
         },
     )
     response["Cache-Control"] = "private, no-store"
