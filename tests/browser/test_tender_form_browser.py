@@ -103,3 +103,58 @@ def test_purchaser_builds_a_sheet_from_a_template_and_publishes(browser, live_se
     tender.refresh_from_db()
     assert tender.status == "published", tender.status
     officer.context.close()
+
+
+def test_without_javascript_every_section_shows_and_the_row_buttons_submit(
+    browser, live_server, world
+):
+    from caidan.demo.data import DEMO_PASSWORD
+    from caidan.procurement.models import Tender
+
+    proposal = factories.approved_proposal(world, title="江苏路街道助残康复服务")
+    ctx = browser.new_context(
+        locale="zh-CN", java_script_enabled=False, viewport={"width": 390, "height": 844}
+    )
+    page = ctx.new_page()
+    page.set_default_timeout(15000)
+    page.goto(live_server.url + "/login/")
+    page.get_by_label("用户名").fill("purchaser")
+    page.get_by_label("密码").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/dashboard/")
+    page.goto(live_server.url + f"/procurement/new/{proposal.pk}/")
+
+    for key in ("invitation", "posts", "sheet"):
+        expect(page.get_by_test_id(f"section-{key}")).to_be_visible()
+    expect(page.get_by_test_id("section-posts")).to_contain_text("仅适用于：岗位购买")
+
+    page.get_by_label("采购项目名称").fill("助残康复（夜间照护）")
+    page.get_by_label("评分表模板").select_option("disability")
+    page.get_by_role("button", name="套用模板").click()
+    page.wait_for_load_state()
+    rows = page.get_by_test_id("factor-rows").locator("tbody tr")
+    disability = sheet_templates.template_get("disability")
+    expect(rows).to_have_count(len(disability.factors))
+    expect(page.get_by_label("采购项目名称")).to_have_value("助残康复（夜间照护）")
+    page.get_by_role("button", name="增加一行").click()
+    page.wait_for_load_state()
+    expect(rows).to_have_count(len(disability.factors) + 1)
+    rows.last.get_by_label("评分因素").fill("夜间应急响应")
+    rows.last.get_by_label("分值").fill("10")
+    rows.first.get_by_label("分值").fill("20")
+    rows.nth(1).get_by_role("button", name="删除").click()  # 康复与社工团队, 20 points
+    page.wait_for_load_state()
+    expect(rows).to_have_count(len(disability.factors))
+    expect(page.get_by_test_id("sheet-total")).to_have_text("80")  # the server's sum
+    rows.last.get_by_label("分值").fill("30")
+    page.get_by_role("button", name="保存草稿").click()
+    page.wait_for_url(re.compile(r".*/procurement/tenders/\d+/$"))
+    tender = Tender.objects.get(proposal=proposal)
+    assert tender.title == "助残康复（夜间照护）"
+    assert [(f["id"], f["max"]) for f in tender.factors] == [
+        ("plan", 20),
+        ("access", 10),
+        ("experience", 10),
+        ("f1", 30),
+    ]
+    ctx.close()
