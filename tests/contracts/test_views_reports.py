@@ -329,6 +329,10 @@ def test_fund_rows_start_from_the_contract_budget_lines(world, login):
     assert 'name="fund_lines-4-line"' in html and 'name="fund_lines-5-line"' not in html  # 2 blank
     assert "800,000.00" in html  # the budget total under the column
     assert "科目和预算金额取自合同的预算明细。" in html
+    # A progress report's statement is optional: its rows start blank.
+    first = c.reports.get(kind="progress", sequence=1)
+    response = login("provider").get(f"/contracts/{c.pk}/reports/{first.pk}/")
+    assert response.context["form"].initial["fund_lines"] == []
 
 
 def test_without_budget_lines_the_rows_start_from_the_last_statement(world, login):

@@ -154,8 +154,9 @@ def _pdf() -> bytes:
     return buf.getvalue()
 
 
-def report(j, contract, r, summary: str, *, fund=None, attachment=False):
-    """The provider files a report from the contract's report list."""
+def report(j, contract, r, summary: str, *, fund=(), attachment=False):
+    """The provider files a report from the contract's report list; ``fund``: the rows of its
+    fund-usage statement, (line, budget, spent), as prefilled and completed."""
     from playwright.sync_api import expect
 
     provider = j.as_("provider")
@@ -172,10 +173,12 @@ def report(j, contract, r, summary: str, *, fund=None, attachment=False):
         provider.wait_for_load_state()
         expect(provider.get_by_test_id("attachments")).to_contain_text("财务报表.pdf")
     provider.get_by_label("报告内容").fill(summary)
-    if fund:
-        provider.get_by_label("第 1 行科目").fill(fund[0])
-        provider.get_by_label("第 1 行预算").fill(fund[1])
-        provider.get_by_label("第 1 行已支出").fill(fund[2])
+    for n, (line, budget, spent) in enumerate(fund or (), start=1):
+        # The rows come prefilled from the contract's budget lines: line and budget checked,
+        # what was spent typed.
+        expect(provider.get_by_label(f"第 {n} 行预算科目", exact=True)).to_have_value(line)
+        expect(provider.get_by_label(f"第 {n} 行预算金额（元）", exact=True)).to_have_value(budget)
+        provider.get_by_label(f"第 {n} 行已支出（元）", exact=True).fill(spent)
     provider.get_by_role("button", name="提交报告").click()
     provider.wait_for_url(f"**/contracts/{contract.pk}/reports/{r.pk}/")
     expect(provider.get_by_test_id("report-status")).to_have_text("已提交，待审核")

@@ -327,6 +327,10 @@ def test_one_service_year(journey):
     officer.wait_for_url(re.compile(r".*/contracts/new/\d+/$"))
     expect(officer.get_by_label("合同金额（元）")).to_have_value("560000.00")
     officer.get_by_label("服务数量").fill("服务独居老人 200 名，全年上门探访 4800 人次")
+    officer.get_by_label("第 1 行预算科目", exact=True).fill("人员费")
+    officer.get_by_label("第 1 行预算金额（元）", exact=True).fill("480000.00")
+    officer.get_by_label("第 2 行预算科目", exact=True).fill("活动费")
+    officer.get_by_label("第 2 行预算金额（元）", exact=True).fill("80000.00")
     j.shot(officer, "19-purchaser-drafts-the-contract")
     officer.get_by_role("button", name="保存合同草稿").click()
     officer.wait_for_url(re.compile(r".*/contracts/\d+/$"))
@@ -374,7 +378,7 @@ def test_one_service_year(journey):
         contract,
         midterm,
         "上半年完成探访 2400 人次，陪同就医 86 次，发现并处置突发情况 3 起。",
-        fund=("人员费", "280000.00", "230000.00"),
+        fund=[("人员费", "480000.00", "230000.00"), ("活动费", "80000.00", "36000.00")],
     )
     j.shot(j.pages["provider"], "24-provider-files-the-midterm-report")
     review(j, contract, midterm)
@@ -432,7 +436,7 @@ def test_one_service_year(journey):
         contract,
         final,
         "全年服务独居老人 203 名，探访 4850 人次，满意度调查平均 90 分以上。",
-        fund=("人员费", "560000.00", "470000.00"),
+        fund=[("人员费", "480000.00", "470000.00"), ("活动费", "80000.00", "78500.00")],
         attachment=True,
     )
     j.shot(j.pages["provider"], "31-provider-files-the-final-report")
@@ -476,7 +480,11 @@ def test_one_service_year(journey):
     j.shot(visitor, "37-public-portal-search")
     j.go(visitor, f"/projects/proposals/{proposal.pk}/")
     visitor.get_by_test_id("ocds-record").click()
-    visitor.wait_for_load_state()
+    visitor.wait_for_url("**/open/ocds/**")
+    expect(visitor.get_by_test_id("ocds-contract").first).to_contain_text(contract.reference)
+    j.shot(visitor, "38-ocds-record", full_page=False)
+    visitor.get_by_test_id("ocds-json").click()
+    visitor.wait_for_url("**/api/v1/ocds/records/**")
     import json
 
     package = json.loads(visitor.locator("body").inner_text())
@@ -486,7 +494,6 @@ def test_one_service_year(journey):
     assert compiled["tender"]["id"] and compiled["awards"] and compiled["contracts"], tags
     transactions = compiled["contracts"][0].get("implementation", {}).get("transactions", [])
     assert len(transactions) == 3, transactions
-    j.shot(visitor, "38-ocds-record", full_page=False)
     j.go(visitor, "/stats/")
     series = visitor.get_by_test_id("stats-series")
     expect(series.get_by_role("row").filter(has_text=str(proposal.year)).first).to_be_visible()

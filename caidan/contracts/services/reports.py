@@ -32,11 +32,15 @@ def fund_totals(lines: list[dict[str, str]]) -> dict[str, Decimal]:
 
 
 def fund_lines_start(report: Report) -> list[dict[str, str]]:
-    """The fund-usage rows a report's form starts from: its own (a returned report), else the
-    contract's budget lines (each 科目 with its budgeted amount, spent to be filled in), else
-    the budget lines of the contract's latest earlier statement."""
+    """The fund-usage rows a report's form starts from: its own (a returned report); for a
+    mid-term or final report, which carry a statement, the contract's budget lines (each 科目
+    with its budgeted amount, spent to be filled in), else the budget lines of the contract's
+    latest earlier statement. A progress report, where the statement is optional, starts
+    blank: prefilled rows would have to be filled in or removed."""
     if report.fund_lines:
         return list(report.fund_lines)
+    if report.kind == ReportKind.PROGRESS:
+        return []
     lines = [{"line": b["line"], "budget": b["amount"]} for b in report.contract.budget_lines]
     if not lines:
         earlier = (
