@@ -97,7 +97,9 @@ def seed_projects(actor) -> dict[str, int]:
                 actor=actor,
             )
         )
-    # Ceilings for this year and next, so purchasers can propose and the committee approve.
+    # Ceilings for this year and next, so purchasers can propose and the committee approve;
+    # 江苏路街道's takes the mid-year demo's processes (``seed_demo --midyear``) with room
+    # left for its drafted proposal and the one under review.
     from django.utils import timezone
 
     from .models import BudgetCeiling
@@ -105,7 +107,7 @@ def seed_projects(actor) -> dict[str, int]:
     this_year = timezone.localdate().year
     ceilings = 0
     for code, amount in (
-        ("310105-001", "2000000.00"),
+        ("310105-001", "5000000.00"),
         ("310105-002", "1500000.00"),
         ("310105-SDH", "8000000.00"),
     ):

@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from caidan.accounts.actor import Actor
 from caidan.accounts.models import Membership, Role, Unit, User
-from caidan.common.calendar import WorkingCalendar
 from caidan.common.identifiers import make_uscc
 from caidan.orgs.inputs import OrganizationInput
 from caidan.orgs.models import Organization
@@ -25,22 +24,6 @@ def actor_for(username: str, role: str) -> Actor:
     return Actor(user=user, membership=membership.first())
 
 
-def working_at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-    calendar = WorkingCalendar()
-    while not calendar.is_working_day(day):
-        day += dt.timedelta(days=1)
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
-
-
-def soon_deadline() -> dt.datetime:
-    """A deadline a few minutes from now (or the next working morning): bids are sealed
-    before it in real time, then the tender is opened one second after it."""
-    soon = timezone.localtime(timezone.now() + dt.timedelta(minutes=5))
-    if WorkingCalendar().is_working_day(soon.date()):
-        return soon.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
-    return working_at(soon.date(), 9, 30)
-
-
 def catalog_item():
     from caidan.catalog.models import CatalogItem
 
@@ -51,14 +34,14 @@ def catalog_item():
     )
 
 
-def ensure_ceiling(unit: Unit, year: int, budget: Decimal, admin: Actor) -> None:
+def ensure_ceiling(unit: Unit, year: int, amount: Decimal, admin: Actor) -> None:
+    """Raise ``unit``'s ceiling for ``year`` to at least ``amount`` (never lowers it)."""
     from caidan.projects.models import BudgetCeiling
-    from caidan.projects.services import approved_total, budget_ceiling_set
+    from caidan.projects.services import budget_ceiling_set
 
-    needed = approved_total(unit=unit, year=year) + budget
     ceiling = BudgetCeiling.objects.filter(unit=unit, year=year).first()
-    if ceiling is None or ceiling.amount < needed:
-        budget_ceiling_set(unit=unit, year=year, amount=str(needed), actor=admin)
+    if ceiling is None or ceiling.amount < amount:
+        budget_ceiling_set(unit=unit, year=year, amount=str(amount), actor=admin)
 
 
 def service_period(key: str, today: dt.date) -> tuple[dt.date, dt.date]:

@@ -1,29 +1,33 @@
 """The mid-year demo's procurement steps, through the services: a drafted proposal, a
-published tender, sealed bids opened as the tick would, the lowest-price compliance review,
-and an award confirmed in the past."""
+tender published three weeks before its deadline, sealed bids the day before, the opening
+one second after the deadline (as the tick would open it), the lowest-price compliance
+review, and the award an hour after the opening. The steps are generators for
+``timeline.run_in_order``: each yields the moment of its next step."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 
-from django.utils import timezone
-
 from caidan.accounts.actor import Actor
 from caidan.accounts.models import Role, Unit
-from caidan.common.calendar import WorkingCalendar
 from caidan.procurement.inputs import BidContentInput, SheetVerdictsInput, TenderInput
 from caidan.projects.inputs import ProposalInput
 
-from .helpers import actor_for, service_period, soon_deadline
+from .helpers import actor_for, service_period
 from .plan import FACTORS, TITLES
+from .timeline import Stage, at, working_on_or_before
+
+BIDDING_DAYS = 21  # the announcement runs at least 20 days before the deadline (87号令 §16)
 
 
-def drafted_proposal(key: str, budget: str, purchaser: Actor, unit: Unit, item):
+def drafted_proposal(key: str, budget: str, purchaser: Actor, unit: Unit, item, today: dt.date):
+    """The stage's proposal, its service period placed around ``today`` (the real day of
+    seeding, not the clock's)."""
     from caidan.projects.services import proposal_create
 
     title = TITLES[key]
-    start, end = service_period(key, timezone.localdate())
+    start, end = service_period(key, today)
     return proposal_create(
         actor=purchaser,
         unit=unit,
@@ -48,8 +52,8 @@ def drafted_proposal(key: str, budget: str, purchaser: Actor, unit: Unit, item):
     )
 
 
-def published_tender(proposal, purchaser: Actor, *, evaluation_method: str, deadline: dt.datetime):
-    from caidan.procurement.services import tender_create, tender_publish, tender_update
+def draft_tender(proposal, purchaser: Actor, *, evaluation_method: str, deadline: dt.datetime):
+    from caidan.procurement.services import tender_create, tender_update
 
     tender = tender_create(
         actor=purchaser,
@@ -61,10 +65,7 @@ def published_tender(proposal, purchaser: Actor, *, evaluation_method: str, dead
             bid_security=str((proposal.budget * Decimal("0.01")).quantize(Decimal("0.01"))),
         ),
     )
-    tender_update(tender=tender, changes={"deadline": deadline}, actor=purchaser)
-    # The announcement is dated so the legal bidding period (≥ 20 days) has run.
-    published_at = min(timezone.now(), deadline - dt.timedelta(days=21))
-    return tender_publish(tender=tender, actor=purchaser, now=published_at)
+    return tender_update(tender=tender, changes={"deadline": deadline}, actor=purchaser)
 
 
 PLANS = {
@@ -80,25 +81,26 @@ PLANS = {
 }
 
 
-def opened_tender(
-    proposal,
-    purchaser: Actor,
-    bidders: dict[str, Actor],
-    prices,
-    method,
-    *,
-    deadline: dt.datetime | None = None,
-):
-    """Published, sealed bids at ``prices`` ({username: price}), opened as the tick would.
+def past_deadline(today: dt.date, days_ago: int) -> dt.datetime:
+    """9:30 on the working day ``days_ago`` days before ``today`` (or the one before it)."""
+    return at(working_on_or_before(today - dt.timedelta(days=days_ago)), 9, 30)
 
-    Without ``deadline`` the bids are sealed now and the deadline is a few minutes ahead;
-    with a past ``deadline`` the whole procurement is dated in the past: bids the day before
-    the deadline, the opening one second after it."""
-    from caidan.procurement.services import bid_submit, tender_open
 
-    deadline = deadline or soon_deadline()
-    tender = published_tender(proposal, purchaser, evaluation_method=method, deadline=deadline)
-    bid_at = min(timezone.now(), deadline - dt.timedelta(days=1))
+def tender_steps(
+    proposal, purchaser: Actor, bidders: dict[str, Actor], prices, method, *, deadline
+) -> Stage:
+    """Drafted the day before its announcement, announced ``BIDDING_DAYS`` before
+    ``deadline``, bids at ``prices`` ({username: price}) sealed the day before it, opened one
+    second after it; the lowest-price compliance review ten minutes later. Returns the
+    tender."""
+    from caidan.procurement.services import bid_submit, tender_open, tender_publish
+
+    published = deadline - dt.timedelta(days=BIDDING_DAYS)
+    yield published - dt.timedelta(days=1)
+    tender = draft_tender(proposal, purchaser, evaluation_method=method, deadline=deadline)
+    yield published
+    tender = tender_publish(tender=tender, actor=purchaser)
+    yield deadline - dt.timedelta(days=1)
     for username, price in prices.items():
         actor = bidders[username]
         plan, team = PLANS[username]
@@ -107,13 +109,27 @@ def opened_tender(
             organization=actor.organization,
             data=BidContentInput.parse({"price": price, "plan": plan, "team": team}),
             actor=actor,
-            now=bid_at,
         )
-    tender_open(tender=tender, now=tender.deadline + dt.timedelta(seconds=1))
+    yield deadline + dt.timedelta(seconds=1)
+    tender_open(tender=tender)
     tender.refresh_from_db()
     if method == "lowest_price" and tender.status == "evaluating":
+        yield deadline + dt.timedelta(minutes=10)
         compliance_review(tender, purchaser)
     return tender
+
+
+def award_steps(proposal, purchaser: Actor, bidders, prices, *, deadline) -> Stage:
+    """A lowest-price tender (``tender_steps``) awarded an hour after its opening. From
+    about two weeks back the challenge window (1 + 7 working days) has closed and the
+    contract may be drafted (政府采购法 §52). Returns the award."""
+    from caidan.procurement.services import award_confirm
+
+    tender = yield from tender_steps(
+        proposal, purchaser, bidders, prices, "lowest_price", deadline=deadline
+    )
+    yield tender.opened_at + dt.timedelta(hours=1)
+    return award_confirm(tender=tender, actor=purchaser)
 
 
 def compliance_review(tender, purchaser: Actor) -> None:
@@ -124,7 +140,7 @@ def compliance_review(tender, purchaser: Actor) -> None:
     from caidan.procurement.services import panel_declare, panel_draw, scores_submit
     from caidan.procurement.services.evaluation import scorable_bids, verdicts_save
 
-    panel_draw(tender=tender, actor=purchaser, now=tender.opened_at + dt.timedelta(minutes=10))
+    panel_draw(tender=tender, actor=purchaser)
     members = PanelMember.objects.filter(tender=tender, status="drawn").select_related(
         "expert__user"
     )
@@ -141,20 +157,3 @@ def compliance_review(tender, purchaser: Actor) -> None:
         )
         scores_submit(member=member, actor=actor)
     tender.refresh_from_db()
-
-
-def past_award(proposal, purchaser, bidders, prices, *, days_ago: int):
-    """An award confirmed an hour after an opening ``days_ago`` days back (the procurement
-    dated in the past). From about two weeks back its challenge window (1 + 7 working days)
-    has closed and the contract may be drafted (政府采购法 §52)."""
-    from caidan.procurement.services import award_confirm
-
-    calendar = WorkingCalendar()
-    day = timezone.localdate() - dt.timedelta(days=days_ago)
-    while not calendar.is_working_day(day):  # the working day on or before
-        day -= dt.timedelta(days=1)
-    deadline = timezone.make_aware(dt.datetime.combine(day, dt.time(9, 30)))
-    tender = opened_tender(proposal, purchaser, bidders, prices, "lowest_price", deadline=deadline)
-    return award_confirm(
-        tender=tender, actor=purchaser, now=tender.opened_at + dt.timedelta(hours=1)
-    )

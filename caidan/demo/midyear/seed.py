@@ -1,4 +1,5 @@
-"""The mid-year seeding: one function per stage, in lifecycle order, all in one transaction
+"""The mid-year seeding: one generator per stage, each stepping through its process from the
+proposal on, run interleaved in time order (``timeline.run_in_order``) in one transaction
 that ends with the ``demo.seeded`` audit event."""
 
 from __future__ import annotations
@@ -18,16 +19,46 @@ from caidan.evaluations.inputs import SurveyInput
 from caidan.procurement.inputs import SheetScoresInput
 
 from .enquiries import seed_enquiries
-from .helpers import actor_for, catalog_item, demo_bidders, ensure_ceiling, working_at
-from .performance import evaluate, file_report, pay, signed_contract
+from .helpers import actor_for, catalog_item, demo_bidders, ensure_ceiling, service_period
+from .performance import evaluate, file_report, pay
 from .plan import MARKER, STAGES, UNIT, MidyearResult, already_seeded
-from .procurement import drafted_proposal, opened_tender, past_award, published_tender
+from .procurement import (
+    award_steps,
+    draft_tender,
+    drafted_proposal,
+    past_deadline,
+    tender_steps,
+)
+from .timeline import (
+    Stage,
+    at,
+    demo_clock,
+    local_day,
+    run_in_order,
+    working_at,
+    working_on_or_before,
+)
+
+# How far back each process's bid deadline lies (days before the seeding). The award's
+# challenge window (1 + 7 working days) is open two days after it and closed three weeks
+# after it, well inside the 30 days in which the contract is signed (政府采购法 §46).
+DEADLINE_DAYS_AGO = {
+    "evaluating": 1,
+    "awarded": 2,
+    "contract_draft": 22,
+    "performing": 120,
+    "midterm": 210,
+    "completed": 440,
+}
+APPROVED_BEFORE_TENDER = dt.timedelta(days=40)  # approval, then 19 days to the announcement
+SETUP_BEFORE = dt.timedelta(days=max(DEADLINE_DAYS_AGO.values()) + 60)
 
 
 @dataclass
 class Scene:
-    """Who acts and what every stage starts from: one drafted proposal per stage."""
+    """Who acts, the real day and time of the seeding, and each stage's budget."""
 
+    now: dt.datetime
     today: dt.date
     unit: Unit
     district: Unit
@@ -36,7 +67,8 @@ class Scene:
     committee: Actor
     evaluator: Actor
     bidders: dict[str, Actor]
-    budgets: dict[str, Decimal]
+    budgets: dict[str, str]
+    item: object
     proposals: dict
 
 
@@ -46,19 +78,27 @@ def seed_midyear(password: str | None = None) -> MidyearResult:
     if already_seeded():
         return result
     system = Actor.system()
-    with transaction.atomic():
-        scene = _scene(system, password)
-        _committee(scene, result)  # stages 1–3, and 2 left under review
-        _bidding(scene, result)  # 4
-        _evaluating(scene, result)  # 5
-        _awarded(scene, result)  # 6
-        _contract_draft(scene, result)  # 7
-        _performing(scene, result)  # 8
-        _midterm(scene, result)  # 9
-        _completed(scene, result)  # 10
-        # Enquiries: one answered and published, one waiting in the purchaser's inbox.
-        result.enquiries = seed_enquiries(scene.unit, scene.purchaser)
-
+    with transaction.atomic(), demo_clock() as clock:
+        # the bidders and the ceilings are there before the oldest process begins
+        clock.set(clock.real_now - SETUP_BEFORE)
+        s = _scene(clock.real_now, system, password)
+        _ceilings(s)
+        stages = [
+            _draft(s, result),
+            _review(s, result),
+            _approved(s, result),
+            _bidding(s, result),
+            _evaluating(s, result),
+            _awarded(s, result),
+            _contract_draft(s, result),
+            _performing(s, result),
+            _midterm(s, result),
+            _completed(s, result),
+            _enquiries(s, result),
+        ]
+        run_in_order(clock, stages)
+        result.stages = {key: result.stages[key] for key, _, _ in STAGES}
+        clock.set(clock.real_now)
         audit_record(
             kind=EventKind.DEMO_SEEDED,
             actor=system,
@@ -69,39 +109,61 @@ def seed_midyear(password: str | None = None) -> MidyearResult:
     return result
 
 
-def _scene(system: Actor, password: str | None) -> Scene:
+def _scene(now: dt.datetime, system: Actor, password: str | None) -> Scene:
     from caidan.demo.data import DEMO_PASSWORD
-    from caidan.projects.services import proposal_submit
 
-    today = timezone.localdate()
-    unit = Unit.objects.get(code=UNIT)
-    purchaser = actor_for("purchaser", Role.PURCHASER)
-    bidders = demo_bidders(
-        actor_for("registrar", Role.REGISTRATION_AUTHORITY), system, password or DEMO_PASSWORD
-    )
-    item = catalog_item()
-    proposals = {
-        key: drafted_proposal(key, budget, purchaser, unit, item) for key, _, budget in STAGES
-    }
-    for key in list(proposals)[1:]:
-        proposal_submit(proposal=proposals[key], actor=purchaser)
     return Scene(
-        today=today,
-        unit=unit,
+        now=now,
+        today=timezone.localdate(now),
+        unit=Unit.objects.get(code=UNIT),
         district=Unit.objects.get(code="310105"),
         admin=actor_for("admin", Role.PLATFORM_ADMIN),
-        purchaser=purchaser,
+        purchaser=actor_for("purchaser", Role.PURCHASER),
         committee=actor_for("committee", Role.COMMITTEE_MEMBER),
         evaluator=actor_for("evaluator", Role.EVALUATOR),
-        bidders=bidders,
-        budgets={key: Decimal(budget) for key, _, budget in STAGES},
-        proposals=proposals,
+        bidders=demo_bidders(
+            actor_for("registrar", Role.REGISTRATION_AUTHORITY), system, password or DEMO_PASSWORD
+        ),
+        budgets={key: budget for key, _, budget in STAGES},
+        item=catalog_item(),
+        proposals={},
     )
 
 
-def _committee(s: Scene, result: MidyearResult) -> None:
-    """3–10 approved at one committee meeting (budget ceilings raised where needed); 2 on
-    the agenda of an open meeting, waiting for the committee's vote; 1 left a draft."""
+def _ceilings(s: Scene) -> None:
+    """Budget ceilings with room for every stage's project of their year, set (or raised)
+    before the oldest process begins if need be: after the approvals, the room left takes
+    the drafted proposal and the one under review (the committee can approve both). The
+    base demo's ceilings (``projects/demo.py``) already have that room for this year and
+    next, so on a fresh demo only the past year's ceiling is set here."""
+    from caidan.projects.services import approved_total
+
+    years: dict[int, Decimal] = {}
+    for key, budget in s.budgets.items():
+        year = service_period(key, s.today)[0].year
+        years[year] = years.get(year, Decimal(0)) + Decimal(budget)
+    for year, budgets in sorted(years.items()):
+        ensure_ceiling(s.unit, year, approved_total(unit=s.unit, year=year) + budgets, s.admin)
+
+
+def _days_ago(s: Scene, days: int, hour: int, minute: int = 0) -> dt.datetime:
+    """``hour:minute`` on the working day ``days`` before the seeding (or the one before)."""
+    return at(working_on_or_before(s.today - dt.timedelta(days=days)), hour, minute)
+
+
+def _proposal(s: Scene, key: str, *, submit: bool):
+    from caidan.projects.services import proposal_submit
+
+    proposal = drafted_proposal(key, s.budgets[key], s.purchaser, s.unit, s.item, s.today)
+    if submit:
+        proposal = proposal_submit(proposal=proposal, actor=s.purchaser)
+    s.proposals[key] = proposal
+    return proposal
+
+
+def _approval(s: Scene, key: str, meeting: dt.datetime) -> Stage:
+    """The proposal drafted and submitted ten days before ``meeting``, put on that meeting's
+    agenda two days before it, voted and approved at it. Returns the proposal."""
     from caidan.projects.services import (
         agenda_item_decide,
         review_session_add_proposal,
@@ -110,68 +172,106 @@ def _committee(s: Scene, result: MidyearResult) -> None:
         vote_cast,
     )
 
-    admin, proposals = s.admin, s.proposals
+    yield meeting - dt.timedelta(days=10)
+    proposal = _proposal(s, key, submit=True)
+    yield meeting - dt.timedelta(days=2)
+    local = timezone.localtime(meeting)
     session = review_session_create(
-        title=f"{s.today.year} 年江苏路街道项目审定会议（第三次）",
+        title=f"江苏路街道项目审定会议（{local:%Y年%m月%d日}）",
         unit=s.district,
-        meeting_at=timezone.now() - dt.timedelta(hours=2),
+        meeting_at=meeting,
         members=[User.objects.get(username="committee")],
-        actor=admin,
+        actor=s.admin,
     )
-    approved = [k for k in proposals if k not in ("draft", "review")]
-    items = [
-        review_session_add_proposal(session=session, proposal=proposals[k], actor=admin)
-        for k in approved
-    ]
-    review_session_open(session=session, actor=admin)
-    for key, agenda in zip(approved, items, strict=True):
-        vote_cast(item=agenda, choice="yes", actor=s.committee)
-        ensure_ceiling(s.unit, proposals[key].year, s.budgets[key], admin)
-        agenda_item_decide(item=agenda, reason="需求明确，预算合理，同意立项。", actor=admin)
-    # the session closed itself when its last item was decided
-    for key in approved:
-        proposals[key].refresh_from_db()
-    result.stages["draft"] = "proposal drafted"
-    result.stages["approved"] = "proposal approved, no tender yet"
+    item = review_session_add_proposal(session=session, proposal=proposal, actor=s.admin)
+    review_session_open(session=session, actor=s.admin)
+    yield meeting
+    vote_cast(item=item, choice="yes", actor=s.committee)
+    agenda_item_decide(item=item, reason="需求明确，预算合理，同意立项。", actor=s.admin)
+    proposal.refresh_from_db()
+    return proposal
 
-    pending = review_session_create(
-        title=f"{s.today.year} 年江苏路街道项目审定会议（第四次）",
-        unit=s.district,
-        meeting_at=timezone.now() + dt.timedelta(days=1),
-        members=[User.objects.get(username="committee")],
-        actor=admin,
+
+def _approved_for_tender(s: Scene, key: str, deadline: dt.datetime) -> Stage:
+    meeting = working_at(local_day(deadline - APPROVED_BEFORE_TENDER), 14)
+    return (yield from _approval(s, key, meeting))
+
+
+# --- the stages, in lifecycle order ---------------------------------------------------------
+
+
+def _draft(s: Scene, result: MidyearResult) -> Stage:
+    """1: drafted yesterday, waiting to be submitted."""
+    yield _days_ago(s, 1, 16)
+    _proposal(s, "draft", submit=False)
+    result.stages["draft"] = "proposal drafted"
+
+
+def _review(s: Scene, result: MidyearResult) -> Stage:
+    """2: submitted three days ago, on the agenda of tomorrow's meeting, open for votes."""
+    from caidan.projects.services import (
+        review_session_add_proposal,
+        review_session_create,
+        review_session_open,
     )
-    review_session_add_proposal(session=pending, proposal=proposals["review"], actor=admin)
-    review_session_open(session=pending, actor=admin)
+
+    yield _days_ago(s, 3, 10)
+    proposal = _proposal(s, "review", submit=True)
+    yield s.now - dt.timedelta(hours=1)
+    meeting = working_at(s.today + dt.timedelta(days=1), 14)
+    pending = review_session_create(
+        title=f"江苏路街道项目审定会议（{meeting:%Y年%m月%d日}）",
+        unit=s.district,
+        meeting_at=meeting,
+        members=[User.objects.get(username="committee")],
+        actor=s.admin,
+    )
+    review_session_add_proposal(session=pending, proposal=proposal, actor=s.admin)
+    review_session_open(session=pending, actor=s.admin)
     result.stages["review"] = "proposal under review, session open for votes"
 
 
-def _bidding(s: Scene, result: MidyearResult) -> None:
-    """4: out to tender, deadline in 25 days."""
-    published_tender(
-        s.proposals["bidding"],
-        s.purchaser,
-        evaluation_method="comprehensive",
-        deadline=working_at(s.today + dt.timedelta(days=25), 9, 30),
+def _approved(s: Scene, result: MidyearResult) -> Stage:
+    """3: approved ten days ago, no tender yet."""
+    yield from _approval(s, "approved", _days_ago(s, 10, 14))
+    result.stages["approved"] = "proposal approved, no tender yet"
+
+
+def _bidding(s: Scene, result: MidyearResult) -> Stage:
+    """4: approved two weeks ago, announced this morning, deadline in about 25 days."""
+    from caidan.procurement.services import tender_publish
+
+    proposal = yield from _approval(s, "bidding", _days_ago(s, 14, 14))
+    deadline = working_at(s.today + dt.timedelta(days=25), 9, 30)
+    yield s.now - dt.timedelta(hours=3)
+    tender = draft_tender(
+        proposal, s.purchaser, evaluation_method="comprehensive", deadline=deadline
     )
+    yield s.now - dt.timedelta(hours=2)
+    tender_publish(tender=tender, actor=s.purchaser)
     result.stages["bidding"] = "tender published, open for bids"
 
 
-def _evaluating(s: Scene, result: MidyearResult) -> None:
-    """5: opened; five experts drawn (the seed committed when the tender was published:
-    nobody picks the panel, the demo neither) and declared; three have scored, two have
-    not. ``waiting_experts()`` names the two, for ``demo_accounts``."""
+def _evaluating(s: Scene, result: MidyearResult) -> Stage:
+    """5: opened on the last working day; five experts drawn ten minutes later (from the
+    seed committed when the tender was published: nobody picks the panel, the demo
+    neither) and declared; three have scored, two have not. ``waiting_experts()`` names the
+    two, for ``demo_accounts``."""
     from caidan.procurement.models import PanelMember
     from caidan.procurement.services import panel_declare, panel_draw, scores_save, scores_submit
     from caidan.procurement.services.evaluation import scorable_bids
 
-    tender = opened_tender(
-        s.proposals["evaluating"],
+    deadline = past_deadline(s.today, DEADLINE_DAYS_AGO["evaluating"])
+    proposal = yield from _approved_for_tender(s, "evaluating", deadline)
+    tender = yield from tender_steps(
+        proposal,
         s.purchaser,
         s.bidders,
         {"provider": "468000.00", "provider2": "455000.00", "provider3": "490000.00"},
         "comprehensive",
+        deadline=deadline,
     )
+    yield tender.opened_at + dt.timedelta(minutes=10)
     panel_draw(tender=tender, actor=s.purchaser)
     members = list(
         PanelMember.objects.filter(tender=tender, status="drawn")
@@ -184,6 +284,7 @@ def _evaluating(s: Scene, result: MidyearResult) -> None:
         if len(unscored) >= 2:
             break
         unscored.add(name)
+    yield tender.opened_at + dt.timedelta(minutes=30)
     bids = scorable_bids(tender)
     for i, member in enumerate(members):
         actor = actor_for(member.expert.user.username, Role.EXPERT)
@@ -204,72 +305,111 @@ def _evaluating(s: Scene, result: MidyearResult) -> None:
     result.stages["evaluating"] = "tender opened, experts scoring"
 
 
-def _awarded(s: Scene, result: MidyearResult) -> None:
+def _award(s: Scene, key: str, prices: dict[str, str]) -> Stage:
+    """The stage's proposal approved, tendered and awarded (``award_steps``)."""
+    deadline = past_deadline(s.today, DEADLINE_DAYS_AGO[key])
+    proposal = yield from _approved_for_tender(s, key, deadline)
+    return (yield from award_steps(proposal, s.purchaser, s.bidders, prices, deadline=deadline))
+
+
+def _awarded(s: Scene, result: MidyearResult) -> Stage:
     """6: awarded to 乐龄 two days ago; the challenge window is open for the demo provider."""
-    past_award(
-        s.proposals["awarded"],
-        s.purchaser,
-        s.bidders,
-        {"provider": "339000.00", "provider2": "328000.00", "provider3": "345000.00"},
-        days_ago=2,
+    yield from _award(
+        s, "awarded", {"provider": "339000.00", "provider2": "328000.00", "provider3": "345000.00"}
     )
     result.stages["awarded"] = "award published, challenge window open"
 
 
-def _contract_draft(s: Scene, result: MidyearResult) -> None:
-    """7: contract drafted, waiting for both signatures."""
+def _after_challenges(award) -> dt.datetime:
+    """10:00 on the first working day after the award's challenge window closed."""
+    return working_at(local_day(award.challenge_deadline) + dt.timedelta(days=1), 10)
+
+
+def _contract_draft(s: Scene, result: MidyearResult) -> Stage:
+    """7: awarded about three weeks ago; the contract drafted yesterday, no signature yet."""
     from caidan.contracts.services import contract_create
 
-    award = past_award(
-        s.proposals["contract_draft"],
-        s.purchaser,
-        s.bidders,
+    award = yield from _award(
+        s,
+        "contract_draft",
         {"provider": "428000.00", "provider2": "436000.00", "provider3": "441000.00"},
-        days_ago=40,
     )
+    yield max(_after_challenges(award), _days_ago(s, 1, 10))
     contract_create(award=award, actor=s.purchaser)
     result.stages["contract_draft"] = "contract drafted, waiting for signatures"
 
 
-def _performing(s: Scene, result: MidyearResult) -> None:
-    """8: signed and published, first instalment paid, first progress report submitted."""
-    award = past_award(
-        s.proposals["performing"],
-        s.purchaser,
-        s.bidders,
-        {"provider": "392000.00", "provider2": "389000.00", "provider3": "376000.00"},
-        days_ago=120,
-    )
-    contract = signed_contract(award, s.purchaser, s.bidders["provider3"])
+def _signed(s: Scene, award, provider: Actor) -> Stage:
+    """Drafted the working day after the challenge window closed, signed by the purchaser an
+    hour later and by the provider in the afternoon; the first instalment paid a week on.
+    Returns the contract."""
+    from caidan.contracts.services import contract_create, contract_sign
+
+    drafted = _after_challenges(award)
+    yield drafted
+    contract = contract_create(award=award, actor=s.purchaser)
+    yield drafted + dt.timedelta(hours=1)
+    contract_sign(contract=contract, actor=s.purchaser)
+    yield drafted + dt.timedelta(hours=5)
+    contract_sign(contract=contract, actor=provider)
+    contract.refresh_from_db()
+    yield working_at(local_day(contract.signed_at) + dt.timedelta(days=7), 10)
     pay(contract, "signature", s.purchaser)
+    return contract
+
+
+def _report(s: Scene, report, provider: Actor, purchaser: Actor | None, **kw) -> Stage:
+    """Submitted two days before it is due (or yesterday, if that is later), accepted two
+    working days later (when ``purchaser``)."""
+    due = report.due_on
+    submitted = min(at(due - dt.timedelta(days=2), 10), _days_ago(s, 1, 10))
+    yield submitted
+    file_report(report, provider, None, **kw)
+    if purchaser is not None:
+        from caidan.contracts.services import report_review
+
+        yield min(working_at(local_day(submitted) + dt.timedelta(days=2), 15), s.now)
+        report.refresh_from_db()
+        report_review(report=report, accept=True, comment="材料齐全，同意通过。", actor=purchaser)
+
+
+def _performing(s: Scene, result: MidyearResult) -> Stage:
+    """8: signed and published, first instalment paid, first progress report submitted."""
+    award = yield from _award(
+        s,
+        "performing",
+        {"provider": "392000.00", "provider2": "389000.00", "provider3": "376000.00"},
+    )
+    contract = yield from _signed(s, award, s.bidders["provider3"])
     first = contract.reports.filter(kind="progress").order_by("due_on").first()
-    file_report(first, s.bidders["provider3"], None)
+    yield from _report(s, first, s.bidders["provider3"], None)
     result.stages["performing"] = "contract signed, 1st instalment paid, report to review"
 
 
-def _midterm(s: Scene, result: MidyearResult) -> None:
-    """9: half-way: mid-term evaluation open for the evaluator, survey open with tokens."""
+def _midterm(s: Scene, result: MidyearResult) -> Stage:
+    """9: half-way: the reports due so far accepted, the mid-term evaluation scheduled for
+    the evaluator, the satisfaction survey open since today with tokens."""
     from caidan.evaluations.services import evaluator_appoint, survey_create
 
     purchaser, provider, evaluator = s.purchaser, s.bidders["provider"], s.evaluator
-    award = past_award(
-        s.proposals["midterm"],
-        purchaser,
-        s.bidders,
+    award = yield from _award(
+        s,
+        "midterm",
         {"provider": "462000.00", "provider2": "470000.00", "provider3": "475000.00"},
-        days_ago=210,
     )
-    contract = signed_contract(award, purchaser, provider)
-    pay(contract, "signature", purchaser)
-    for report in contract.reports.filter(kind="progress", due_on__lt=s.today).order_by("due_on"):
-        file_report(report, provider, purchaser)
+    contract = yield from _signed(s, award, provider)
+    yield working_at(local_day(contract.signed_at) + dt.timedelta(days=8), 10)
     evaluator_appoint(contract=contract, organization=evaluator.organization, actor=purchaser)
+    for report in contract.reports.filter(kind="progress", due_on__lt=s.today).order_by("due_on"):
+        yield from _report(s, report, provider, purchaser)
+    yield _days_ago(s, 2, 11)
     evaluate(contract, "mid", purchaser, evaluator, publish=False)
+    yield min(at(s.today, 9), s.now - dt.timedelta(minutes=30))
     survey, tokens = survey_create(
         contract=contract,
         actor=purchaser,
         data=SurveyInput.parse(
-            title=f"{contract.title}服务对象满意度调查",
+            title=f"{s.proposals['midterm'].title}服务对象满意度调查",
             opens_on=s.today,
             closes_on=s.today + dt.timedelta(days=30),
             tokens=20,
@@ -280,29 +420,39 @@ def _midterm(s: Scene, result: MidyearResult) -> None:
     result.stages["midterm"] = "mid-term evaluation open, survey open"
 
 
-def _completed(s: Scene, result: MidyearResult) -> None:
-    """10: performed: every report accepted, both evaluations published, all paid."""
+def _completed(s: Scene, result: MidyearResult) -> Stage:
+    """10: performed: each report accepted as it fell due, the mid-term evaluation published
+    after the mid-term report and the final one after the final report, each instalment
+    paid after its evaluation."""
     from caidan.evaluations.services import evaluator_appoint
 
     purchaser, provider, evaluator = s.purchaser, s.bidders["provider"], s.evaluator
-    award = past_award(
-        s.proposals["completed"],
-        purchaser,
-        s.bidders,
+    award = yield from _award(
+        s,
+        "completed",
         {"provider": "306000.00", "provider2": "315000.00", "provider3": "318000.00"},
-        days_ago=440,
     )
-    contract = signed_contract(award, purchaser, provider)
-    pay(contract, "signature", purchaser)
+    contract = yield from _signed(s, award, provider)
+    yield working_at(local_day(contract.signed_at) + dt.timedelta(days=8), 10)
     evaluator_appoint(contract=contract, organization=evaluator.organization, actor=purchaser)
-    for report in contract.reports.exclude(kind="final").order_by("due_on"):
-        share = Decimal("0.5") if report.kind == "midterm" else None
-        file_report(report, provider, purchaser, fund_share=share)
-    evaluate(contract, "mid", purchaser, evaluator, publish=True)
-    contract.refresh_from_db()
-    pay(contract, "midterm", purchaser)
-    file_report(contract.reports.get(kind="final"), provider, purchaser, fund_share=Decimal("0.98"))
-    evaluate(contract, "final", purchaser, evaluator, publish=True)
-    contract.refresh_from_db()
-    pay(contract, "final", purchaser)
+    for report in contract.reports.order_by("due_on", "id"):
+        share = {"midterm": Decimal("0.5"), "final": Decimal("0.98")}.get(report.kind)
+        yield from _report(s, report, provider, purchaser, fund_share=share)
+        if report.kind in ("midterm", "final"):
+            stage = "mid" if report.kind == "midterm" else "final"
+            report.refresh_from_db()
+            evaluated = min(
+                working_at(local_day(report.reviewed_at) + dt.timedelta(days=1), 10), s.now
+            )
+            yield evaluated
+            evaluate(contract, stage, purchaser, evaluator, publish=True)
+            yield min(working_at(local_day(evaluated) + dt.timedelta(days=1), 10), s.now)
+            contract.refresh_from_db()
+            pay(contract, "midterm" if stage == "mid" else "final", purchaser)
     result.stages["completed"] = "final evaluation published, last instalment paid"
+
+
+def _enquiries(s: Scene, result: MidyearResult) -> Stage:
+    """A resident's question answered and published, a suggestion waiting in the inbox."""
+    yield s.now - dt.timedelta(minutes=30)
+    result.enquiries = seed_enquiries(s.unit, s.purchaser)
