@@ -22,6 +22,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
+from ninja.renderers import JSONRenderer
 
 from caidan.accounts.api_auth import (  # noqa: F401 - optional_actor: old import path
     SessionActorAuth,
@@ -70,6 +71,21 @@ class StrictJSONParser(Parser):
         return data
 
 
+class Utf8JSONRenderer(JSONRenderer):
+    """JSON as UTF-8 text: 政府购买 as itself, not ``\\u653f\\u5e9c…`` (ninja's
+    renderer escapes every non-ASCII character by default). A string that cannot be
+    encoded (a lone surrogate) falls back to the escaped form, still valid JSON."""
+
+    json_dumps_params = {"ensure_ascii": False}  # noqa: RUF012 - ninja's own attribute
+
+    def render(self, request, data, *, response_status):
+        text = super().render(request, data, response_status=response_status)
+        try:
+            return text.encode("utf-8")
+        except UnicodeEncodeError:
+            return json.dumps(data, cls=self.encoder_class).encode("ascii")
+
+
 class CaidanAPI(NinjaAPI):
     def get_openapi_operation_id(self, operation) -> str:
         """``caidan_<app>_api_<handler>`` wherever the handler lives: an app's ``api.py`` that
@@ -93,6 +109,7 @@ api = CaidanAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
     parser=StrictJSONParser(),
+    renderer=Utf8JSONRenderer(),
 )
 
 

@@ -17,7 +17,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import Http404
 from ninja import Router
 
 from caidan.common.pagination import keyset_paginate
@@ -51,16 +50,10 @@ def releases(request, cursor: str | None = None, limit: int = 20):
 
 @router.get("/records/{ocid}", auth=None, response={200: dict[str, Any], **ERRORS})
 def record(request, ocid: str):
-    prefix = f"{settings.OCDS_OCID_PREFIX}-"
-    pk = ocid[len(prefix) :] if ocid.startswith(prefix) else ""
-    if not pk.isdigit() or len(pk) > 18:
-        raise Http404
-    proposal = ocds.approved_proposals().filter(pk=int(pk)).first()
-    if proposal is None:
-        raise Http404
-    return ocds.record_package(
-        [ocds.record_for(proposal)], uri=request.build_absolute_uri(request.path)
-    )
+    """The record package; the same record reads as a page at /open/ocds/{ocid}/."""
+    from .ocds_page import record_get
+
+    return ocds.record_package([record_get(ocid)], uri=request.build_absolute_uri(request.path))
 
 
 @router.get("/changes", auth=None, response={200: dict[str, Any], **ERRORS})

@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from . import anchors, views
+from . import anchors, ocds_page, views
 
 urlpatterns = [
     path("", views.portal_home, name="home"),
     path("search/", views.search_view, name="search"),
     path("audit-anchors/", anchors.anchor_page, name="audit_anchors"),
+    path("ocds/<str:ocid>/", ocds_page.ocds_record_page, name="ocds_record"),
     path("notices/", views.notice_list, name="notice_list"),
     path("notices/manage/", views.notice_manage, name="notice_manage"),
     path("notices/new/", views.notice_new, name="notice_new"),

@@ -154,7 +154,7 @@ def test_pages(world, login, client, user, path, expected):
 
 def test_plan_page_shows_changning_series(world, client):
     html = client.get("/projects/").content.decode()
-    for figure in ("384.6", "1900.0", "2380.9", "3603.0"):
+    for figure in ("384.60", "1,900.00", "2,380.90", "3,603.00"):
         assert figure in html
 
 
