@@ -27,6 +27,18 @@ def _test_settings(settings):
     forget_estimates()  # the planner's estimates kept by searched() belong to one test's data
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language (Chinese): a request in English activates
+    English for the thread (LocaleMiddleware) and it would stay active for the next test's
+    service calls, whose messages are translatable."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @dataclass
 class World:
     def user(self, username: str):

@@ -18,6 +18,7 @@ import json
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
+from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -64,8 +65,10 @@ class StrictJSONParser(Parser):
         if path is not None:
             raise field_error(
                 path or "body",
-                f"字段“{path or '请求体'}”含有无效字符（单独的 UTF-16 代理项，如 \\ud800），"
-                "不是有效的 Unicode 文本。",
+                _(
+                    "字段“%(value)s”含有无效字符（单独的 UTF-16 代理项，如 \\ud800），不是有效的 Unicode 文本。"
+                )
+                % {"value": path or "请求体"},
                 code=Common.INVALID_TEXT,
             )
         return data
@@ -115,7 +118,7 @@ api = CaidanAPI(
 
 def _error(request, status: int, code: str, message: str, detail=None):
     return api.create_response(
-        request, {"code": code, "message": message, "detail": detail or {}}, status=status
+        request, {"code": code, "message": str(message), "detail": detail or {}}, status=status
     )
 
 
@@ -126,7 +129,9 @@ def on_domain_error(request, exc: DomainError):
 
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request, exc):
-    return _error(request, 401, "not_authenticated", "请先登录，或在请求头中提供有效的 API 令牌。")
+    return _error(
+        request, 401, "not_authenticated", _("请先登录，或在请求头中提供有效的 API 令牌。")
+    )
 
 
 @api.exception_handler(NinjaValidationError)
@@ -146,19 +151,20 @@ def on_validation_error(request, exc: NinjaValidationError):
         request,
         400,
         "invalid",
-        f"请求参数“{first['field']}”无效：{first['message']}",
+        _("请求参数“%(field)s”无效：%(message)s")
+        % {"field": first["field"], "message": first["message"]},
         {"field": first["field"], "errors": errors},
     )
 
 
 @api.exception_handler(Http404)
 def on_not_found(request, exc):
-    return _error(request, 404, "not_found", "找不到请求的对象。")
+    return _error(request, 404, "not_found", _("找不到请求的对象。"))
 
 
 @api.exception_handler(DjangoPermissionDenied)
 def on_forbidden(request, exc):
-    return _error(request, 403, "permission_denied", "当前角色无权进行此操作。")
+    return _error(request, 403, "permission_denied", _("当前角色无权进行此操作。"))
 
 
 @api.exception_handler(MultiPartParserError)
@@ -167,7 +173,7 @@ def on_bad_multipart(request, exc):
         request,
         400,
         "bad_multipart",
-        "上传请求格式无效（multipart/form-data 缺少或含有无效的 boundary）。",
+        _("上传请求格式无效（multipart/form-data 缺少或含有无效的 boundary）。"),
         {"field": "file"},
     )
 
@@ -175,7 +181,7 @@ def on_bad_multipart(request, exc):
 @api.exception_handler(OverflowError)
 def on_overflow(request, exc):
     # A number too large for the database (an id above 2^63-1) or for a date.
-    return _error(request, 400, "out_of_range", "请求中的数值超出允许范围。")
+    return _error(request, 400, "out_of_range", _("请求中的数值超出允许范围。"))
 
 
 @api.exception_handler(HttpError)

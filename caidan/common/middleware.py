@@ -11,21 +11,22 @@ still logged by Django (``django.request``) as before.
 from __future__ import annotations
 
 from django.http import JsonResponse
+from django.utils.translation import gettext_lazy as _
 
 API_PREFIX = "/api/"
 
 _MESSAGES = {
-    400: ("bad_request", "请求格式无效，无法处理。"),
-    403: ("permission_denied", "请求被拒绝。"),
-    404: ("not_found", "找不到请求的接口或对象。"),
-    405: ("method_not_allowed", "该接口不支持此请求方法。"),
-    413: ("too_large", "请求内容过大。"),
+    400: ("bad_request", _("请求格式无效，无法处理。")),
+    403: ("permission_denied", _("请求被拒绝。")),
+    404: ("not_found", _("找不到请求的接口或对象。")),
+    405: ("method_not_allowed", _("该接口不支持此请求方法。")),
+    413: ("too_large", _("请求内容过大。")),
 }
 
 
 def error_json(status: int, code: str, message: str, detail: dict | None = None) -> JsonResponse:
     return JsonResponse(
-        {"code": code, "message": message, "detail": detail or {}},
+        {"code": code, "message": str(message), "detail": detail or {}},
         status=status,
         json_dumps_params={"ensure_ascii": False},
     )
@@ -46,10 +47,12 @@ class ApiJsonErrorMiddleware:
         status = response.status_code
         if status >= 500:
             new = error_json(
-                status, "server_error", "服务器内部错误，请稍后再试；如问题持续，请联系平台管理员。"
+                status,
+                "server_error",
+                _("服务器内部错误，请稍后再试；如问题持续，请联系平台管理员。"),
             )
         else:
-            code, message = _MESSAGES.get(status, ("http_error", "请求无法处理。"))
+            code, message = _MESSAGES.get(status, ("http_error", _("请求无法处理。")))
             new = error_json(status, code, message)
         for header in ("Allow", "Retry-After", "WWW-Authenticate"):
             if header in response:
