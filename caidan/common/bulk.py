@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from caidan.common.codes import Common
 
@@ -58,16 +59,20 @@ def bulk_ids(values: Iterable[Any] | None, *, field_name: str = "ids") -> list[i
         try:
             number = int(str(value).strip())
         except (TypeError, ValueError):
-            raise field_error(field_name, f"“{value}”不是有效的编号。") from None
+            raise field_error(
+                field_name, _("“%(value)s”不是有效的编号。") % {"value": value}
+            ) from None
         if number <= 0 or number > 2**63 - 1:
-            raise field_error(field_name, f"“{value}”不是有效的编号。")
+            raise field_error(field_name, _("“%(value)s”不是有效的编号。") % {"value": value})
         if number not in seen:
             seen.add(number)
             out.append(number)
     if not out:
-        raise field_error(field_name, "请至少选择一项。")
+        raise field_error(field_name, _("请至少选择一项。"))
     if len(out) > BULK_MAX:
-        raise field_error(field_name, f"一次最多处理 {BULK_MAX} 项，请分批处理。")
+        raise field_error(
+            field_name, _("一次最多处理 %(BULK_MAX)s 项，请分批处理。") % {"BULK_MAX": BULK_MAX}
+        )
     return out
 
 

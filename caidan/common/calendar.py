@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from .errors import field_error
 
@@ -80,7 +81,7 @@ def local_date(value: dt.date | dt.datetime) -> dt.date:
     """The calendar date of ``value`` in the current (jurisdiction) time zone."""
     if isinstance(value, dt.datetime):
         if timezone.is_naive(value):
-            raise field_error("datetime", "时间必须带时区。")
+            raise field_error("datetime", gettext_lazy("时间必须带时区。"))
         return timezone.localtime(value).date()
     return value
 
@@ -156,7 +157,7 @@ class WorkingCalendar:
                 remaining -= 1
                 if remaining == 0:
                     return day
-        raise field_error("days", "工作日数过大，超出日历可计算范围。")
+        raise field_error("days", gettext_lazy("工作日数过大，超出日历可计算范围。"))
 
     def next_working_day(self, start: dt.date | dt.datetime, *, include: bool = False) -> dt.date:
         day = local_date(start)
@@ -166,7 +167,7 @@ class WorkingCalendar:
             day += dt.timedelta(days=1)
             if self.is_working_day(day):
                 return day
-        raise field_error("date", "找不到下一个工作日，请检查日历设置。")
+        raise field_error("date", gettext_lazy("找不到下一个工作日，请检查日历设置。"))
 
     def working_days_between(self, start: dt.date | dt.datetime, end: dt.date | dt.datetime) -> int:
         """Working days in the half-open interval (start, end]; negative if end < start."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from caidan.common.codes import Common
 
@@ -26,6 +27,10 @@ class BoundedDateField(forms.DateField):
         super().validate(value)
         if value is not None and not MIN_DATE <= value <= MAX_DATE:
             raise forms.ValidationError(
-                f"日期须在 {MIN_DATE:%Y-%m-%d} 至 {MAX_DATE:%Y-%m-%d} 之间。",
+                _("日期须在 %(MIN_DATE)s 至 %(MAX_DATE)s 之间。")
+                % {
+                    "MIN_DATE": format(MIN_DATE, "%Y-%m-%d"),
+                    "MAX_DATE": format(MAX_DATE, "%Y-%m-%d"),
+                },
                 code=Common.OUT_OF_RANGE,
             )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from django.utils.translation import gettext_lazy as _
+
 from caidan.common.codes import Common
 
 from .errors import field_error
@@ -77,13 +79,16 @@ def validate_uscc(value: str, *, field: str = "uscc") -> str:
     code = (value or "").strip().upper()
     if len(code) != 18:
         raise field_error(
-            field, f"统一社会信用代码应为 18 位，当前为 {len(code)} 位。", code=Common.USCC_LENGTH
+            field,
+            _("统一社会信用代码应为 18 位，当前为 %(len)s 位。") % {"len": len(code)},
+            code=Common.USCC_LENGTH,
         )
     bad = sorted({c for c in code if c not in USCC_CHARSET})
     if bad:
         raise field_error(
             field,
-            f"统一社会信用代码含有不允许的字符：{'、'.join(bad)}（不使用 I、O、S、V、Z）。",
+            _("统一社会信用代码含有不允许的字符：%(join)s（不使用 I、O、S、V、Z）。")
+            % {"join": "、".join(bad)},
             code=Common.USCC_CHARSET,
         )
     authority = USCC_AUTHORITIES.get(code[0])
@@ -91,26 +96,30 @@ def validate_uscc(value: str, *, field: str = "uscc") -> str:
         known = "、".join(f"{k} {a.name}" for k, a in USCC_AUTHORITIES.items())
         raise field_error(
             field,
-            f"第 1 位登记管理部门代码“{code[0]}”无效（可用：{known}），GB 32100-2015。",
+            _("第 1 位登记管理部门代码“%(value)s”无效（可用：%(known)s），GB 32100-2015。")
+            % {"value": code[0], "known": known},
             code=Common.USCC_AUTHORITY,
         )
     if code[1] not in authority.categories:
         allowed = "、".join(f"{k} {name}" for k, name in authority.categories.items())
         raise field_error(
             field,
-            f"第 2 位机构类别代码“{code[1]}”不属于登记管理部门“{authority.name}”"
-            f"（可用：{allowed}），GB 32100-2015。",
+            _(
+                "第 2 位机构类别代码“%(value)s”不属于登记管理部门“%(name)s”（可用：%(allowed)s），GB 32100-2015。"
+            )
+            % {"value": code[1], "name": authority.name, "allowed": allowed},
             code=Common.USCC_CATEGORY,
         )
     if not code[2:8].isdigit():
         raise field_error(
-            field, "第 3–8 位登记管理机关行政区划码应为 6 位数字。", code=Common.USCC_REGION
+            field, _("第 3–8 位登记管理机关行政区划码应为 6 位数字。"), code=Common.USCC_REGION
         )
     expected = uscc_check_character(code[:17])
     if code[17] != expected:
         raise field_error(
             field,
-            f"统一社会信用代码校验位错误：第 18 位应为“{expected}”，实为“{code[17]}”。",
+            _("统一社会信用代码校验位错误：第 18 位应为“%(expected)s”，实为“%(value)s”。")
+            % {"expected": expected, "value": code[17]},
             code=Common.USCC_CHECK,
         )
     return code

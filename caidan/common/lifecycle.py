@@ -30,6 +30,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
 
 from .actor import Actor
 from .codes import Common
@@ -114,8 +115,16 @@ class Lifecycle:
         if status not in sources:
             allowed = "、".join(self.status_label(s) for s in sorted(sources))
             raise Conflict(
-                f"{self.noun}{f'“{name}”' if name else ''}处于“{self.status_label(status)}”"
-                f"状态，不能{self.action_label(action)}（仅{allowed}状态可以）。",
+                _(
+                    "%(noun)s%(value)s处于“%(status_label)s”状态，不能%(action_label)s（仅%(allowed)s状态可以）。"
+                )
+                % {
+                    "noun": self.noun,
+                    "value": f"“{name}”" if name else "",
+                    "status_label": self.status_label(status),
+                    "action_label": self.action_label(action),
+                    "allowed": allowed,
+                },
                 code=Common.BAD_TRANSITION,
                 detail={
                     "field": self.field,

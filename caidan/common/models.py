@@ -1,22 +1,23 @@
 """Models of the common kernel: the working-day calendar's exceptions and loaded years."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class CalendarDay(models.Model):
     """A date that departs from the weekend rule: a public holiday or a make-up working day."""
 
     class Kind(models.TextChoices):
-        HOLIDAY = "holiday", "法定节假日"
-        WORKDAY = "workday", "调休工作日"
+        HOLIDAY = "holiday", _("法定节假日")
+        WORKDAY = "workday", _("调休工作日")
 
-    date = models.DateField("日期", unique=True)
-    kind = models.CharField("类型", max_length=16, choices=Kind.choices)
-    name = models.CharField("名称", max_length=100, blank=True)
+    date = models.DateField(_("日期"), unique=True)
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    name = models.CharField(_("名称"), max_length=100, blank=True)
 
     class Meta:
-        verbose_name = "日历例外"
-        verbose_name_plural = "日历例外"
+        verbose_name = _("日历例外")
+        verbose_name_plural = _("日历例外")
         ordering = ["date"]
 
     def __str__(self) -> str:
@@ -30,15 +31,15 @@ class CalendarYear(models.Model):
     legal deadline computed in it is provisional (see ``caidan.common.calendar``).
     """
 
-    year = models.PositiveSmallIntegerField("年份", unique=True)
-    source = models.CharField("来源", max_length=200)
-    notice = models.CharField("通知标题或文号", max_length=200, blank=True)
-    loaded_at = models.DateTimeField("载入时间")
-    loaded_by = models.CharField("载入人", max_length=200)
+    year = models.PositiveSmallIntegerField(_("年份"), unique=True)
+    source = models.CharField(_("来源"), max_length=200)
+    notice = models.CharField(_("通知标题或文号"), max_length=200, blank=True)
+    loaded_at = models.DateTimeField(_("载入时间"))
+    loaded_by = models.CharField(_("载入人"), max_length=200)
 
     class Meta:
-        verbose_name = "已载入日历年度"
-        verbose_name_plural = "已载入日历年度"
+        verbose_name = _("已载入日历年度")
+        verbose_name_plural = _("已载入日历年度")
         ordering = ["year"]
 
     def __str__(self) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .errors import field_error
 
@@ -16,17 +17,34 @@ MAX_DIGITS = 16  # up to 99,999,999,999,999.99 yuan
 def to_money(value: str | int | Decimal, *, field: str = "amount") -> Decimal:
     """Parse an amount in yuan. Refuses floats, more than 2 decimals and non-numbers."""
     if isinstance(value, bool | float):
-        raise field_error(field, f"金额“{field}”必须以字符串或整数给出，不能是浮点数。")
+        raise field_error(
+            field, _("金额“%(field)s”必须以字符串或整数给出，不能是浮点数。") % {"field": field}
+        )
     try:
         amount = Decimal(str(value).strip().replace(",", ""))
     except (InvalidOperation, ValueError):
-        raise field_error(field, f"金额“{field}”不是有效的数字：{value!r}。") from None
+        raise field_error(
+            field,
+            _("金额“%(field)s”不是有效的数字：%(value)s。")
+            % {"field": field, "value": repr(value)},
+        ) from None
     if not amount.is_finite():
-        raise field_error(field, f"金额“{field}”不是有效的数字：{value!r}。")
+        raise field_error(
+            field,
+            _("金额“%(field)s”不是有效的数字：%(value)s。")
+            % {"field": field, "value": repr(value)},
+        )
     if abs(amount) >= Decimal(10) ** (MAX_DIGITS - 2):  # else quantize may raise
-        raise field_error(field, f"金额“{field}”超出可处理的范围：{value}。")
+        raise field_error(
+            field,
+            _("金额“%(field)s”超出可处理的范围：%(value)s。") % {"field": field, "value": value},
+        )
     if amount != amount.quantize(CENT):
-        raise field_error(field, f"金额“{field}”最多保留两位小数（精确到分）：{value}。")
+        raise field_error(
+            field,
+            _("金额“%(field)s”最多保留两位小数（精确到分）：%(value)s。")
+            % {"field": field, "value": value},
+        )
     return amount.quantize(CENT)
 
 
@@ -45,12 +63,12 @@ def split_by_weights(total: Decimal, weights: Sequence[Decimal | int | str]) -> 
     total = to_money(total, field="total")
     ws = [Decimal(str(w)) for w in weights]
     if not ws:
-        raise field_error("weights", "至少需要一个分配比例。")
+        raise field_error("weights", _("至少需要一个分配比例。"))
     if any(w < 0 for w in ws):
-        raise field_error("weights", "分配比例不能为负数。")
+        raise field_error("weights", _("分配比例不能为负数。"))
     weight_sum = sum(ws)
     if weight_sum <= 0:
-        raise field_error("weights", "分配比例之和必须大于零。")
+        raise field_error("weights", _("分配比例之和必须大于零。"))
     sign = -1 if total < 0 else 1
     cents = int((abs(total) / CENT).to_integral_value())
     exact = [Decimal(cents) * w / weight_sum for w in ws]
@@ -65,7 +83,7 @@ def split_by_weights(total: Decimal, weights: Sequence[Decimal | int | str]) -> 
 def split_evenly(total: Decimal, parts: int) -> list[Decimal]:
     """Split ``total`` into ``parts`` near-equal amounts that add up to it exactly."""
     if parts < 1:
-        raise field_error("parts", "份数至少为 1。")
+        raise field_error("parts", _("份数至少为 1。"))
     return split_by_weights(total, [1] * parts)
 
 
@@ -125,7 +143,7 @@ def amount_in_words(amount: Decimal | str | int) -> str:
 
     value = to_money(amount) if not isinstance(amount, Decimal) else quantize(amount)
     if value < 0:
-        raise field_error("amount", f"大写金额不能为负数：{value}。")
+        raise field_error("amount", _("大写金额不能为负数：%(value)s。") % {"value": value})
     return cn2an.an2cn(f"{value:.2f}", "rmb")
 
 

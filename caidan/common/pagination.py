@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from .errors import field_error
 
@@ -44,9 +45,9 @@ def _decode(cursor: str, n: int) -> list[Any]:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
     except (ValueError, UnicodeDecodeError):
-        raise field_error("cursor", "分页游标无效，请从第一页重新开始。") from None
+        raise field_error("cursor", _("分页游标无效，请从第一页重新开始。")) from None
     if not isinstance(values, list) or len(values) != n:
-        raise field_error("cursor", "分页游标无效，请从第一页重新开始。")
+        raise field_error("cursor", _("分页游标无效，请从第一页重新开始。"))
     return values
 
 
@@ -66,7 +67,9 @@ def keyset_paginate(
     even at the end; ``has_more`` says whether to fetch again at once."""
     limit = DEFAULT_LIMIT if limit is None else limit
     if not 1 <= limit <= MAX_LIMIT:
-        raise field_error("limit", f"每页条数应在 1 到 {MAX_LIMIT} 之间。")
+        raise field_error(
+            "limit", _("每页条数应在 1 到 %(MAX_LIMIT)s 之间。") % {"MAX_LIMIT": MAX_LIMIT}
+        )
     descending = ordering[0].startswith("-")
     if any(f.startswith("-") != descending for f in ordering):
         raise ValueError("keyset ordering fields must share one direction")
@@ -86,7 +89,7 @@ def keyset_paginate(
                     raise OverflowError(name)
                 parsed.append(parsed_value)
             except (DjangoValidationError, TypeError, ValueError, OverflowError):
-                raise field_error("cursor", "分页游标无效，请从第一页重新开始。") from None
+                raise field_error("cursor", _("分页游标无效，请从第一页重新开始。")) from None
         op = "lt" if descending else "gt"
         condition = Q()
         for i in range(len(fields)):

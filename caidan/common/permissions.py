@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from caidan.common.codes import Common
 
 from .actor import Actor
@@ -57,14 +59,16 @@ def require(actor: Actor, permission: str, obj: Any = None) -> None:
     if actor.via == "system":
         return
     if not actor.is_authenticated:
-        raise NotAuthenticated("请先登录。")
+        raise NotAuthenticated(_("请先登录。"))
     if not can(actor, permission, obj):
         rule = RULES[permission]
-        allowed = "、".join(Role(r).label for r in sorted(rule.roles) if r in Role.values)
+        allowed = "、".join(str(Role(r).label) for r in sorted(rule.roles) if r in Role.values)
         if actor.role in rule.roles:
-            raise PermissionDenied("此对象不在您当前角色的管辖范围内。", code=Common.OUT_OF_SCOPE)
+            raise PermissionDenied(
+                _("此对象不在您当前角色的管辖范围内。"), code=Common.OUT_OF_SCOPE
+            )
         raise PermissionDenied(
-            f"当前角色无权进行此操作（需要：{allowed}）。",
+            _("当前角色无权进行此操作（需要：%(allowed)s）。") % {"allowed": allowed},
             code=Common.PERMISSION_DENIED,
             detail={"required_roles": sorted(rule.roles)},
         )

@@ -5,16 +5,17 @@ importing ``accounts``; ``caidan.accounts.models.Role`` is this same class."""
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    PLATFORM_ADMIN = "platform_admin", "平台管理员"
-    REGISTRATION_AUTHORITY = "registration_authority", "登记管理机关"
-    PURCHASER = "purchaser", "购买主体"
-    COMMITTEE_MEMBER = "committee_member", "审定委员会委员"
-    PROVIDER = "provider", "承接主体"
-    HUB = "hub", "枢纽型社会组织"
-    EXPERT = "expert", "评审专家"
-    EVALUATOR = "evaluator", "第三方评估机构"
-    AUDITOR = "auditor", "审计"
-    RESIDENT = "resident", "居民"
+    PLATFORM_ADMIN = "platform_admin", _("平台管理员")
+    REGISTRATION_AUTHORITY = "registration_authority", _("登记管理机关")
+    PURCHASER = "purchaser", _("购买主体")
+    COMMITTEE_MEMBER = "committee_member", _("审定委员会委员")
+    PROVIDER = "provider", _("承接主体")
+    HUB = "hub", _("枢纽型社会组织")
+    EXPERT = "expert", _("评审专家")
+    EVALUATOR = "evaluator", _("第三方评估机构")
+    AUDITOR = "auditor", _("审计")
+    RESIDENT = "resident", _("居民")

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, Generic, TypeVar
 
+from django.utils.translation import gettext_lazy as _
 from ninja import Schema
 from pydantic import BaseModel, Field
 
@@ -101,7 +102,7 @@ def patch_changes(payload: BaseModel, *, nullable: tuple[str, ...] = ()) -> dict
         if value is None and name not in nullable:
             raise field_error(
                 name,
-                f"字段“{name}”不能为 null；不修改此字段时请省略它。",
+                _("字段“%(name)s”不能为 null；不修改此字段时请省略它。") % {"name": name},
                 code=Common.NULL_NOT_ALLOWED,
             )
     return changes

@@ -11,6 +11,8 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from caidan.common.codes import Common
 
 from .errors import ValidationError, field_error
@@ -83,13 +85,13 @@ def read_rows(
 
     name = getattr(file, "name", "") or ""
     if name and not name.lower().endswith(".xlsx"):
-        raise field_error("file", "请上传 Excel 文件（.xlsx）。")
+        raise field_error("file", _("请上传 Excel 文件（.xlsx）。"))
     if hasattr(file, "seek"):
         _check_unpacked_size(file)
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - any parse failure means "not a usable xlsx"
-        raise field_error("file", "无法读取该文件，请上传有效的 Excel 文件（.xlsx）。") from None
+        raise field_error("file", _("无法读取该文件，请上传有效的 Excel 文件（.xlsx）。")) from None
     try:
         return _read_sheet(
             workbook.worksheets[0],
@@ -103,7 +105,7 @@ def read_rows(
     except ValidationError:
         raise
     except Exception:  # noqa: BLE001 - a corrupt sheet part
-        raise field_error("file", "无法读取该文件，请上传有效的 Excel 文件（.xlsx）。") from None
+        raise field_error("file", _("无法读取该文件，请上传有效的 Excel 文件（.xlsx）。")) from None
     finally:
         workbook.close()
 
@@ -111,13 +113,15 @@ def read_rows(
 def _read_sheet(sheet, headers, *, required, max_rows, max_columns, max_cells, empty_run):
     header_cells = next(sheet.iter_rows(max_row=1, max_col=max_columns, values_only=True), None)
     if header_cells is None:
-        raise field_error("file", "文件是空的。")
+        raise field_error("file", _("文件是空的。"))
     header_row = [str(c).strip() if c is not None else "" for c in header_cells]
     while header_row and not header_row[-1]:
         header_row.pop()
     missing = [h for h in required if h not in header_row]
     if missing:
-        raise field_error("file", f"缺少必需的列：{'、'.join(missing)}（第 1 行应为表头）。")
+        raise field_error(
+            "file", _("缺少必需的列：%(join)s（第 1 行应为表头）。") % {"join": "、".join(missing)}
+        )
     index = {h: header_row.index(h) for h in headers if h in header_row}
     width = max(len(header_row), 1)
     out = []
@@ -170,7 +174,7 @@ def cell_date(value: Any) -> dt.date | None:
 def import_failed(errors: list[dict]) -> ValidationError:
     rows = sorted({e["row"] for e in errors})
     return ValidationError(
-        f"导入失败：{len(rows)} 行有错误，未写入任何数据。请修改后重新导入。",
+        _("导入失败：%(len)s 行有错误，未写入任何数据。请修改后重新导入。") % {"len": len(rows)},
         code=Common.IMPORT_ROWS_INVALID,
         detail={"field": "file", "errors": errors},
     )
