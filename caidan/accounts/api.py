@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth import update_session_auth_hash
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema, Status
 
 from caidan.common.masking import mask_phone
@@ -318,11 +319,11 @@ def grant_role(request, user_id: int, payload: GrantIn):
     if payload.unit_id is not None:
         unit = Unit.objects.filter(pk=payload.unit_id).first()
         if unit is None:
-            raise field_error("unit_id", "找不到该单位。")
+            raise field_error("unit_id", _("找不到该单位。"))
     if payload.organization_id is not None:
         org = selectors.membership_organizations().filter(pk=payload.organization_id).first()
         if org is None:
-            raise field_error("organization_id", "找不到该组织。")
+            raise field_error("organization_id", _("找不到该组织。"))
     membership = services.membership_grant(
         user=user, role=payload.role, unit=unit, organization=org, actor=request.auth
     )
@@ -354,7 +355,7 @@ def create_unit(request, payload: UnitIn):
     if payload.parent_id is not None:
         parent = Unit.objects.filter(pk=payload.parent_id).first()
         if parent is None:
-            raise field_error("parent_id", "找不到上级单位。")
+            raise field_error("parent_id", _("找不到上级单位。"))
     unit = services.unit_create(
         name=payload.name,
         kind=payload.kind,

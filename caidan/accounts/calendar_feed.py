@@ -13,6 +13,7 @@ import secrets
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
@@ -45,7 +46,7 @@ def calendar_feed_create(
     """A new secret URL for the actor's active role; a live one is revoked first (one live
     feed per role). Returns the feed and its secret (shown once, never stored)."""
     if not actor.is_authenticated or actor.membership is None:
-        raise NotAuthenticated("请先登录并选择角色。")
+        raise NotAuthenticated(_("请先登录并选择角色。"))
     now = now or timezone.now()
     raw = FEED_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
@@ -77,7 +78,7 @@ def calendar_feed_revoke(
 ) -> CalendarFeed:
     """Revoke one of the actor's own feeds: its URL answers 404 from now on."""
     if not actor.is_authenticated:
-        raise NotAuthenticated("请先登录。")
+        raise NotAuthenticated(_("请先登录。"))
     with transaction.atomic():
         feed = (
             CalendarFeed.objects.select_for_update()
@@ -85,9 +86,9 @@ def calendar_feed_revoke(
             .first()
         )
         if feed is None:
-            raise NotFound("找不到该日历订阅地址。")
+            raise NotFound(_("找不到该日历订阅地址。"))
         if feed.revoked_at is not None:
-            raise Conflict("该日历订阅地址已被撤销。")
+            raise Conflict(_("该日历订阅地址已被撤销。"))
         _revoke(feed, actor=actor, now=now or timezone.now())
     return feed
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from caidan.common.roles import Role
 
@@ -248,13 +249,26 @@ def late_counts(panels: list[Panel], actor) -> dict[str, int]:
 # Legal deadlines counted in working days, with the rows still open: one of them in a year
 # whose official holiday schedule is not loaded was computed by the weekend rule only.
 OPEN_DEADLINES: list[tuple[str, str, str, dict]] = [
-    ("procurement.Tender", "deadline", "投标截止时间", {"status": "published"}),
-    ("procurement.Award", "challenge_deadline", "质疑截止时间", {"status": "confirmed"}),
-    ("procurement.Challenge", "answer_due", "质疑答复期限", {"status": "filed"}),
-    ("contracts.Contract", "sign_due", "合同签订期限", {"status": "draft"}),
-    ("contracts.Report", "due_on", "履约报告应交日期", {"status": "due"}),
-    ("enquiries.Enquiry", "due_on", "咨询投诉答复期限", {"status__in": ["received", "assigned"]}),
+    ("procurement.Tender", "deadline", _("投标截止时间"), {"status": "published"}),
+    ("procurement.Award", "challenge_deadline", _("质疑截止时间"), {"status": "confirmed"}),
+    ("procurement.Challenge", "answer_due", _("质疑答复期限"), {"status": "filed"}),
+    ("contracts.Contract", "sign_due", _("合同签订期限"), {"status": "draft"}),
+    ("contracts.Report", "due_on", _("履约报告应交日期"), {"status": "due"}),
+    (
+        "enquiries.Enquiry",
+        "due_on",
+        _("咨询投诉答复期限"),
+        {"status__in": ["received", "assigned"]},
+    ),
 ]
+
+
+def _listed(items, pair=None) -> str:
+    """``a、b、c`` in Chinese, ``a, b, c`` in English."""
+    from functools import reduce
+
+    pair = pair or pgettext("列举", "%(a)s、%(b)s")
+    return reduce(lambda a, b: pair % {"a": a, "b": b}, items)
 
 
 def calendar_warnings(today=None) -> list[str]:
@@ -270,9 +284,12 @@ def calendar_warnings(today=None) -> list[str]:
     missing = next_year_missing(today)
     if missing:
         warnings.append(
-            f"{missing} 年的法定节假日与调休安排尚未载入：跨入 {missing} 年的法定期限"
-            "（如中标公告 2 个工作日、质疑答复 7 个工作日）目前只按周末计算，可能有误。"
-            "请在国务院办公厅通知发布后录入，或升级 chinesecalendar 后运行 calendar_sync。"
+            _(
+                "%(year)s 年的法定节假日与调休安排尚未载入：跨入 %(year)s 年的法定期限"
+                "（如中标公告 2 个工作日、质疑答复 7 个工作日）目前只按周末计算，可能有误。"
+                "请在国务院办公厅通知发布后录入，或升级 chinesecalendar 后运行 calendar_sync。"
+            )
+            % {"year": missing}
         )
     loaded = loaded_years()
     parts: list[str] = []
@@ -288,11 +305,17 @@ def calendar_warnings(today=None) -> list[str]:
         )
         found = [timezone.localtime(v).year if is_datetime else v.year for v in rows]
         if found:
-            parts.append(f"{title} {len(found)} 项")
+            parts.append(_("%(deadline)s %(count)s 项") % {"deadline": title, "count": len(found)})
             years.update(found)
     if parts:
         warnings.append(
-            f"有未到期的法定期限落在尚未载入节假日安排的年度（{'、'.join(map(str, sorted(years)))}）："
-            f"{'，'.join(parts)}。这些期限为暂算，录入该年安排后请逐项核对。"
+            _(
+                "有未到期的法定期限落在尚未载入节假日安排的年度（%(years)s）：%(deadlines)s。"
+                "这些期限为暂算，录入该年安排后请逐项核对。"
+            )
+            % {
+                "years": _listed(map(str, sorted(years))),
+                "deadlines": _listed(parts, pgettext("列举", "%(a)s，%(b)s")),
+            }
         )
     return warnings

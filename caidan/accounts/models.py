@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from caidan.common.roles import Role  # re-exported: ``caidan.accounts.models.Role`` stays
 
@@ -30,12 +31,12 @@ class User(AbstractUser):
     """A person who logs in. ``display_name`` is what the UI shows (Chinese names do not
     split into first and last the way Django's defaults assume)."""
 
-    display_name = models.CharField("姓名", max_length=100, blank=True)
-    phone = models.CharField("手机号", max_length=20, blank=True)
+    display_name = models.CharField(_("姓名"), max_length=100, blank=True)
+    phone = models.CharField(_("手机号"), max_length=20, blank=True)
 
     class Meta:
-        verbose_name = "用户"
-        verbose_name_plural = "用户"
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
 
     def get_full_name(self) -> str:
         return self.display_name or super().get_full_name() or self.username
@@ -52,29 +53,29 @@ class Unit(models.Model):
     """
 
     class Kind(models.TextChoices):
-        DISTRICT = "district", "区（县）"
-        DEPARTMENT = "department", "委办局"
-        STREET = "street", "街道"
-        TOWN = "town", "镇"
-        OTHER = "other", "其他"
+        DISTRICT = "district", _("区（县）")
+        DEPARTMENT = "department", _("委办局")
+        STREET = "street", _("街道")
+        TOWN = "town", _("镇")
+        OTHER = "other", _("其他")
 
-    name = models.CharField("名称", max_length=200)
-    kind = models.CharField("类型", max_length=16, choices=Kind.choices)
-    code = models.CharField("单位代码", max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=200)
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    code = models.CharField(_("单位代码"), max_length=32, unique=True)
     parent = models.ForeignKey(
         "self",
-        verbose_name="上级单位",
+        verbose_name=_("上级单位"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="children",
     )
-    path = models.CharField("层级路径", max_length=255, db_index=True, editable=False)
-    population = models.PositiveIntegerField("常住人口", null=True, blank=True)
+    path = models.CharField(_("层级路径"), max_length=255, db_index=True, editable=False)
+    population = models.PositiveIntegerField(_("常住人口"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "单位"
-        verbose_name_plural = "单位"
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
         ordering = ["path"]
 
     def __str__(self) -> str:
@@ -90,12 +91,12 @@ class Membership(models.Model):
     experts and residents)."""
 
     user = models.ForeignKey(
-        User, verbose_name="用户", on_delete=models.CASCADE, related_name="memberships"
+        User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="memberships"
     )
-    role = models.CharField("角色", max_length=32, choices=Role.choices)
+    role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
     unit = models.ForeignKey(
         Unit,
-        verbose_name="所属单位",
+        verbose_name=_("所属单位"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -103,18 +104,18 @@ class Membership(models.Model):
     )
     organization = models.ForeignKey(
         "orgs.Organization",
-        verbose_name="所属组织",
+        verbose_name=_("所属组织"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="memberships",
     )
-    is_active = models.BooleanField("有效", default=True)
-    created_at = models.DateTimeField("授予时间", auto_now_add=True)
+    is_active = models.BooleanField(_("有效"), default=True)
+    created_at = models.DateTimeField(_("授予时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = "角色授权"
-        verbose_name_plural = "角色授权"
+        verbose_name = _("角色授权")
+        verbose_name_plural = _("角色授权")
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(
@@ -167,18 +168,18 @@ class ApiToken(models.Model):
     shown once at creation. Revoked tokens stay for the record."""
 
     user = models.ForeignKey(
-        User, verbose_name="用户", on_delete=models.CASCADE, related_name="api_tokens"
+        User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="api_tokens"
     )
-    name = models.CharField("名称", max_length=100)
-    prefix = models.CharField("前缀", max_length=16, unique=True)
-    key_hash = models.CharField("密钥哈希", max_length=64)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
-    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    name = models.CharField(_("名称"), max_length=100)
+    prefix = models.CharField(_("前缀"), max_length=16, unique=True)
+    key_hash = models.CharField(_("密钥哈希"), max_length=64)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "API 令牌"
-        verbose_name_plural = "API 令牌"
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
         ordering = ["-id"]
 
     def __str__(self) -> str:
@@ -195,15 +196,15 @@ class CalendarFeed(models.Model):
     once); revoking it makes the URL answer 404. At most one live feed per membership."""
 
     membership = models.ForeignKey(
-        Membership, verbose_name="角色", on_delete=models.CASCADE, related_name="calendar_feeds"
+        Membership, verbose_name=_("角色"), on_delete=models.CASCADE, related_name="calendar_feeds"
     )
-    key_hash = models.CharField("密钥哈希", max_length=64, unique=True)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    key_hash = models.CharField(_("密钥哈希"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "日历订阅地址"
-        verbose_name_plural = "日历订阅地址"
+        verbose_name = _("日历订阅地址")
+        verbose_name_plural = _("日历订阅地址")
         ordering = ["-id"]
         constraints = [
             models.UniqueConstraint(
@@ -229,8 +230,8 @@ class LoginFailure(models.Model):
     at = models.DateTimeField(db_index=True)
 
     class Meta:
-        verbose_name = "登录失败记录"
-        verbose_name_plural = "登录失败记录"
+        verbose_name = _("登录失败记录")
+        verbose_name_plural = _("登录失败记录")
 
     def __str__(self) -> str:
         return f"{self.username} @ {self.at:%Y-%m-%d %H:%M}"
@@ -245,8 +246,8 @@ class ThrottleHit(models.Model):
     at = models.DateTimeField(db_index=True)
 
     class Meta:
-        verbose_name = "限流计数"
-        verbose_name_plural = "限流计数"
+        verbose_name = _("限流计数")
+        verbose_name_plural = _("限流计数")
         indexes = [models.Index(fields=["scope", "key", "at"], name="accounts_throttle_lookup")]
 
     def __str__(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.codes import Code
 from caidan.common.actor import Actor
@@ -45,7 +46,7 @@ def unit_list() -> QuerySet[Unit]:
 def unit_get_for(*, actor: Actor, unit_id: int, permission: str) -> Unit:
     unit = Unit.objects.filter(pk=unit_id).first()
     if unit is None:
-        raise NotFound("找不到该单位。")
+        raise NotFound(_("找不到该单位。"))
     require(actor, permission, unit)
     return unit
 
@@ -81,7 +82,7 @@ def user_get_for(*, actor: Actor, user_id: int) -> User:
     require(actor, Perm.ACCOUNTS_MANAGE)
     user = User.objects.filter(pk=user_id).first()
     if user is None:
-        raise NotFound("找不到该用户。")
+        raise NotFound(_("找不到该用户。"))
     return user
 
 
@@ -89,7 +90,7 @@ def membership_get_for(*, actor: Actor, membership_id: int) -> Membership:
     require(actor, Perm.ACCOUNTS_MANAGE)
     membership = Membership.objects.select_related("user", "unit").filter(pk=membership_id).first()
     if membership is None:
-        raise NotFound("找不到该角色授权。")
+        raise NotFound(_("找不到该角色授权。"))
     return membership
 
 
@@ -141,6 +142,7 @@ def finance_bureau(*, what: str = "") -> Unit:
         unit = m.unit if m else None
     if unit is None:
         raise Conflict(
-            f"平台尚未设置财政部门（没有平台管理员），暂不能受理{what}。", code=Code.NO_FINANCE
+            _("平台尚未设置财政部门（没有平台管理员），暂不能受理%(what)s。") % {"what": what},
+            code=Code.NO_FINANCE,
         )
     return unit

@@ -12,6 +12,7 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from caidan.accounts.codes import Code
 from caidan.audit.kinds import EventKind
@@ -63,14 +64,20 @@ def user_create(
     require(actor, Perm.ACCOUNTS_MANAGE)
     username = (username or "").strip()
     if not username:
-        raise field_error("username", "用户名不能为空。")
+        raise field_error("username", gettext_lazy("用户名不能为空。"))
     if len(username) > 150 or not all(c.isalnum() or c in "@.+-_" for c in username):
-        raise field_error("username", "用户名只能包含字母、数字和 @ . + - _，最长 150 个字符。")
+        raise field_error(
+            "username", gettext_lazy("用户名只能包含字母、数字和 @ . + - _，最长 150 个字符。")
+        )
     if validate_password:
         _validate_password(password, User(username=username, display_name=display_name))
     with transaction.atomic():
         if User.objects.filter(username=username).exists():
-            raise field_error("username", f"用户名“{username}”已被使用。", code=Common.DUPLICATE)
+            raise field_error(
+                "username",
+                gettext_lazy("用户名“%(username)s”已被使用。") % {"username": username},
+                code=Common.DUPLICATE,
+            )
         user = User(username=username, display_name=display_name, email=email, phone=phone)
         user.set_password(password)
         user.save()
@@ -88,14 +95,18 @@ def unit_create(
 ) -> Unit:
     require(actor, Perm.ACCOUNTS_MANAGE)
     if not (name or "").strip():
-        raise field_error("name", "单位名称不能为空。")
+        raise field_error("name", gettext_lazy("单位名称不能为空。"))
     if not (code or "").strip():
-        raise field_error("code", "单位代码不能为空。")
+        raise field_error("code", gettext_lazy("单位代码不能为空。"))
     if kind not in Unit.Kind.values:
-        raise field_error("kind", f"单位类型“{kind}”无效。")
+        raise field_error("kind", gettext_lazy("单位类型“%(kind)s”无效。") % {"kind": kind})
     with transaction.atomic():
         if Unit.objects.filter(code=code).exists():
-            raise field_error("code", f"单位代码“{code}”已存在。", code=Common.DUPLICATE)
+            raise field_error(
+                "code",
+                gettext_lazy("单位代码“%(code)s”已存在。") % {"code": code},
+                code=Common.DUPLICATE,
+            )
         unit = Unit.objects.create(
             name=name.strip(),
             kind=kind,
@@ -120,19 +131,27 @@ def membership_grant(
 ) -> Membership:
     require(actor, Perm.ACCOUNTS_MANAGE)
     if role not in Role.values:
-        raise field_error("role", f"角色“{role}”无效。")
+        raise field_error("role", gettext_lazy("角色“%(role)s”无效。") % {"role": role})
     if role in UNIT_ROLES and (unit is None or organization is not None):
-        raise field_error("unit", f"角色“{Role(role).label}”必须指定所属单位。")
+        raise field_error(
+            "unit", gettext_lazy("角色“%(label)s”必须指定所属单位。") % {"label": Role(role).label}
+        )
     if role in ORGANIZATION_ROLES and (organization is None or unit is not None):
-        raise field_error("organization", f"角色“{Role(role).label}”必须指定所属组织。")
+        raise field_error(
+            "organization",
+            gettext_lazy("角色“%(label)s”必须指定所属组织。") % {"label": Role(role).label},
+        )
     if role not in UNIT_ROLES | ORGANIZATION_ROLES and (unit or organization):
-        raise field_error("role", f"角色“{Role(role).label}”不属于任何单位或组织。")
+        raise field_error(
+            "role",
+            gettext_lazy("角色“%(label)s”不属于任何单位或组织。") % {"label": Role(role).label},
+        )
     with transaction.atomic():
         existing = Membership.objects.filter(
             user=user, role=role, unit=unit, organization=organization
         ).first()
         if existing and existing.is_active:
-            raise Conflict("该用户已拥有此角色。", code=Common.DUPLICATE)
+            raise Conflict(gettext_lazy("该用户已拥有此角色。"), code=Common.DUPLICATE)
         if existing:
             existing.is_active = True
             existing.save(update_fields=["is_active"])
@@ -160,7 +179,7 @@ def membership_revoke(*, membership: Membership, actor: Actor) -> Membership:
     with transaction.atomic():
         membership = Membership.objects.select_for_update().get(pk=membership.pk)
         if not membership.is_active:
-            raise Conflict("该角色已被撤销。")
+            raise Conflict(gettext_lazy("该角色已被撤销。"))
         membership.is_active = False
         membership.save(update_fields=["is_active"])
         audit_record(
@@ -238,7 +257,8 @@ def user_authenticate(*, username: str, password: str, ip: str = "") -> User:
         # Not audited again: the failures that caused the lock were, and an attacker
         # hammering a locked door must not grow the audit chain without bound.
         raise TooManyRequests(
-            f"登录失败次数过多，从当前网络登录该账户已暂时锁定，请 {wait}后再试。",
+            gettext_lazy("登录失败次数过多，从当前网络登录该账户已暂时锁定，请 %(wait)s后再试。")
+            % {"wait": wait},
             code=Code.LOGIN_LOCKED,
         )
     user = authenticate(username=username, password=password)
@@ -251,7 +271,7 @@ def user_authenticate(*, username: str, password: str, ip: str = "") -> User:
                 target=("accounts.user", "", username),
                 ip=ip,
             )
-        raise NotAuthenticated("用户名或密码错误。", code=Code.BAD_CREDENTIALS)
+        raise NotAuthenticated(gettext_lazy("用户名或密码错误。"), code=Code.BAD_CREDENTIALS)
     with transaction.atomic():
         LoginFailure.objects.filter(username=username.lower(), ip=ip).delete()
         User.objects.filter(pk=user.pk).update(last_login=now)
@@ -267,11 +287,11 @@ def user_logged_out(*, actor: Actor) -> None:
 def user_change_password(*, user: User, old_password: str, new_password: str, actor: Actor) -> User:
     """A person changes their own password (knowing the old one)."""
     if getattr(actor, "user", None) is None or actor.user.pk != user.pk:
-        raise NotAuthenticated("只能修改本人的密码。")
+        raise NotAuthenticated(gettext_lazy("只能修改本人的密码。"))
     if not user.check_password(old_password):
-        raise field_error("old_password", "原密码不正确。")
+        raise field_error("old_password", gettext_lazy("原密码不正确。"))
     if old_password == new_password:
-        raise field_error("new_password", "新密码不能与原密码相同。")
+        raise field_error("new_password", gettext_lazy("新密码不能与原密码相同。"))
     _validate_password(new_password, user, field="new_password")
     with transaction.atomic():
         user.set_password(new_password)
@@ -297,7 +317,7 @@ def user_set_active(*, user: User, is_active: bool, actor: Actor) -> User:
     API tokens stop working; their history stays."""
     require(actor, Perm.ACCOUNTS_MANAGE)
     if actor.user is not None and actor.user.pk == user.pk and not is_active:
-        raise Conflict("不能停用自己的账户。")
+        raise Conflict(gettext_lazy("不能停用自己的账户。"))
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         if user.is_active == is_active:
@@ -317,14 +337,14 @@ def user_set_active(*, user: User, is_active: bool, actor: Actor) -> User:
 def active_membership_switch(*, actor: Actor, membership_id: int) -> Membership:
     """Choose which of one's roles to act in. The caller stores the id in the session."""
     if not actor.is_authenticated:
-        raise NotAuthenticated("请先登录。")
+        raise NotAuthenticated(gettext_lazy("请先登录。"))
     membership = (
         Membership.objects.select_related("unit", "organization")
         .filter(pk=membership_id, user=actor.user, is_active=True)
         .first()
     )
     if membership is None:
-        raise NotFound("您没有这个角色。", code=Code.NO_SUCH_ROLE)
+        raise NotFound(gettext_lazy("您没有这个角色。"), code=Code.NO_SUCH_ROLE)
     with transaction.atomic():
         audit_record(
             kind=EventKind.USER_ROLE_SWITCHED,
@@ -347,12 +367,12 @@ def api_token_create(*, actor: Actor, name: str) -> tuple[ApiToken, str]:
     """Create a token for the acting person. Returns the token and its secret, which is
     shown once and never stored."""
     if not actor.is_authenticated:
-        raise NotAuthenticated("请先登录。")
+        raise NotAuthenticated(gettext_lazy("请先登录。"))
     name = (name or "").strip()
     if not name:
-        raise field_error("name", "请为令牌取一个名称，以便日后识别和撤销。")
+        raise field_error("name", gettext_lazy("请为令牌取一个名称，以便日后识别和撤销。"))
     if len(name) > 100:
-        raise field_error("name", "令牌名称不能超过 100 个字符。")
+        raise field_error("name", gettext_lazy("令牌名称不能超过 100 个字符。"))
     prefix = secrets.token_hex(6)
     raw = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
     with transaction.atomic():
@@ -365,13 +385,13 @@ def api_token_create(*, actor: Actor, name: str) -> tuple[ApiToken, str]:
 
 def api_token_revoke(*, actor: Actor, token_id: int) -> ApiToken:
     if not actor.is_authenticated:
-        raise NotAuthenticated("请先登录。")
+        raise NotAuthenticated(gettext_lazy("请先登录。"))
     with transaction.atomic():
         token = ApiToken.objects.select_for_update().filter(pk=token_id, user=actor.user).first()
         if token is None:
-            raise NotFound("找不到该令牌。")
+            raise NotFound(gettext_lazy("找不到该令牌。"))
         if token.revoked_at is not None:
-            raise Conflict("该令牌已被撤销。")
+            raise Conflict(gettext_lazy("该令牌已被撤销。"))
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
         audit_record(kind=EventKind.TOKEN_REVOKED, actor=actor, target=token)

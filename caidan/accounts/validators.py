@@ -7,6 +7,7 @@ passwords a slow-hash offline attack would find (score below ``min_score`` of 0�
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.codes import Code
 
@@ -91,8 +92,10 @@ class StrengthValidator:
         result = zxcvbn(str(password)[:MAX_CHECKED], user_inputs=[i for i in inputs if i])
         if result["score"] < self.min_score:
             raise ValidationError(
-                "密码太容易被猜中（强度 %(score)s/4，至少需要 %(min)s）：请使用几个不相关的词或更长的"
-                "随机字符，不要用姓名、用户名、日期、键盘序列或常见密码。",
+                _(
+                    "密码太容易被猜中（强度 %(score)s/4，至少需要 %(min)s）：请使用几个不相关的词或更长的"
+                    "随机字符，不要用姓名、用户名、日期、键盘序列或常见密码。"
+                ),
                 code=Code.PASSWORD_TOO_WEAK,
                 params={"score": result["score"], "min": self.min_score},
             )

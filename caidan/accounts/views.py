@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from caidan.common.errors import ValidationError
@@ -32,7 +33,7 @@ def _posted_int(request, name: str, default: str = "") -> int:
     try:
         return int(request.POST.get(name, default))
     except ValueError:
-        raise ValidationError("请求无效。") from None
+        raise ValidationError(gettext_lazy("请求无效。")) from None
 
 
 def login_view(request):

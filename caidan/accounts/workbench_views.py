@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from caidan.web.ui import attempt_error, domain_errors
@@ -19,7 +20,16 @@ from caidan.web.ui import attempt_error, domain_errors
 from . import calendar_feed
 from .workbench import calendar_for, month_bounds
 
-WEEKDAYS = ["一", "二", "三", "四", "五", "六", "日"]
+# Column heads of the month grid, Monday first (周一 … 周日).
+WEEKDAYS = [
+    pgettext_lazy("星期（简称）", "一"),
+    pgettext_lazy("星期（简称）", "二"),
+    pgettext_lazy("星期（简称）", "三"),
+    pgettext_lazy("星期（简称）", "四"),
+    pgettext_lazy("星期（简称）", "五"),
+    pgettext_lazy("星期（简称）", "六"),
+    pgettext_lazy("星期（简称）", "日"),
+]
 
 
 def _month(request) -> tuple[int, int]:
