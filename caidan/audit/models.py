@@ -8,39 +8,40 @@ detects. On PostgreSQL a trigger refuses UPDATE and DELETE on the table outright
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .kinds import EventKind
 
 
 class AuditEvent(models.Model):
-    seq = models.BigIntegerField("序号", unique=True)
+    seq = models.BigIntegerField(_("序号"), unique=True)
     # No ``choices`` here: kinds grow with every capability, validated by ``audit_record``.
-    kind = models.CharField("事件类型", max_length=64)
-    at = models.DateTimeField("时间")
+    kind = models.CharField(_("事件类型"), max_length=64)
+    at = models.DateTimeField(_("时间"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
+        verbose_name=_("操作人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    actor_label = models.CharField("操作人名称", max_length=200, blank=True)
-    actor_role = models.CharField("操作角色", max_length=64, blank=True)
-    target_type = models.CharField("对象类型", max_length=100, blank=True)
-    target_id = models.CharField("对象编号", max_length=64, blank=True)
-    target_label = models.CharField("对象名称", max_length=300, blank=True)
-    old = models.JSONField("原值", null=True, blank=True)
-    new = models.JSONField("新值", null=True, blank=True)
-    note = models.TextField("说明", blank=True)
-    ip = models.CharField("来源地址", max_length=64, blank=True)
-    prev_hash = models.CharField("前一事件哈希", max_length=128)
-    hash = models.CharField("本事件哈希", max_length=128, unique=True)
-    hash_alg = models.CharField("哈希算法", max_length=16)
+    actor_label = models.CharField(_("操作人名称"), max_length=200, blank=True)
+    actor_role = models.CharField(_("操作角色"), max_length=64, blank=True)
+    target_type = models.CharField(_("对象类型"), max_length=100, blank=True)
+    target_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    target_label = models.CharField(_("对象名称"), max_length=300, blank=True)
+    old = models.JSONField(_("原值"), null=True, blank=True)
+    new = models.JSONField(_("新值"), null=True, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    ip = models.CharField(_("来源地址"), max_length=64, blank=True)
+    prev_hash = models.CharField(_("前一事件哈希"), max_length=128)
+    hash = models.CharField(_("本事件哈希"), max_length=128, unique=True)
+    hash_alg = models.CharField(_("哈希算法"), max_length=16)
 
     class Meta:
-        verbose_name = "审计事件"
-        verbose_name_plural = "审计事件"
+        verbose_name = _("审计事件")
+        verbose_name_plural = _("审计事件")
         ordering = ["-seq"]
         indexes = [
             models.Index(fields=["kind", "-seq"], name="audit_kind_seq"),
@@ -54,7 +55,7 @@ class AuditEvent(models.Model):
 
     def get_kind_display(self) -> str:
         try:
-            return EventKind(self.kind).label
+            return str(EventKind(self.kind).label)
         except ValueError:
             return self.kind
 
@@ -69,8 +70,8 @@ class AuditChainHead(models.Model):
     hash_alg = models.CharField(max_length=16)
 
     class Meta:
-        verbose_name = "审计链头"
-        verbose_name_plural = "审计链头"
+        verbose_name = _("审计链头")
+        verbose_name_plural = _("审计链头")
 
     def __str__(self) -> str:
         return f"head #{self.seq}"
@@ -83,17 +84,17 @@ class AuditAnchor(models.Model):
     environment) is over ``caidan.audit.anchors.signed_bytes``. This table is only the
     publisher's copy: ``audit_verify --anchors`` checks the chain against an outside copy."""
 
-    day = models.DateField("锚定日期", unique=True)
-    seq = models.BigIntegerField("链头事件序号")
-    hash = models.CharField("链头事件哈希", max_length=128)
-    hash_alg = models.CharField("哈希算法", max_length=16, blank=True)
-    at = models.DateTimeField("锚定时间")
-    key_id = models.CharField("签名密钥编号", max_length=64)
-    signature = models.CharField("签名", max_length=200)
+    day = models.DateField(_("锚定日期"), unique=True)
+    seq = models.BigIntegerField(_("链头事件序号"))
+    hash = models.CharField(_("链头事件哈希"), max_length=128)
+    hash_alg = models.CharField(_("哈希算法"), max_length=16, blank=True)
+    at = models.DateTimeField(_("锚定时间"))
+    key_id = models.CharField(_("签名密钥编号"), max_length=64)
+    signature = models.CharField(_("签名"), max_length=200)
 
     class Meta:
-        verbose_name = "审计链锚点"
-        verbose_name_plural = "审计链锚点"
+        verbose_name = _("审计链锚点")
+        verbose_name_plural = _("审计链锚点")
         ordering = ["-day"]
 
     def __str__(self) -> str:
