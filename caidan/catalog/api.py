@@ -12,6 +12,7 @@ from typing import Any
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext_lazy as _
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -200,7 +201,7 @@ def list_versions(request, cursor: str | None = None, limit: int = 20):
 def current_version(request, on: dt.date | None = None):
     version = selectors.catalog_current(on=on)
     if version is None:
-        raise NotFound("该日期没有现行的目录版本。", code=Code.NO_CURRENT_VERSION)
+        raise NotFound(_("该日期没有现行的目录版本。"), code=Code.NO_CURRENT_VERSION)
     return version_out(version, version if on is None else selectors.catalog_current())
 
 

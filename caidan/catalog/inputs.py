@@ -18,12 +18,13 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, field_validator
 
+from caidan.common.i18n import source
 from caidan.common.inputs import Input, Money, RequiredText, Text, rule
 
 from .models import CODE_DIGITS_PER_LEVEL, ItemCategory
 
 CODE_RE = re.compile(r"(?:\d{2}){1,3}")
-CATEGORY_BY_LABEL = {label: value for value, label in ItemCategory.choices}
+CATEGORY_BY_LABEL = {source(label): value for value, label in ItemCategory.choices}
 MAX_SORT_ORDER = 1_000_000
 MAX_KEYWORDS = 100
 MAX_KEYWORD_LENGTH = 50
@@ -60,7 +61,7 @@ def _category(value: Any) -> str:
     raw = str(value or "").strip()
     category = CATEGORY_BY_LABEL.get(raw, raw)
     if category and category not in ItemCategory.values:
-        raise ValueError(f"类别“{raw}”无效，应为：{'、'.join(ItemCategory.labels)}之一。")
+        raise ValueError(f"类别“{raw}”无效，应为：{'、'.join(map(source, ItemCategory.labels))}之一。")
     return category
 
 
@@ -130,7 +131,7 @@ class CatalogItemInput(Input):
         if level is not None and level < 3 and category:
             raise ValueError("只有三级目录填写类别（一级、二级目录请留空）。")
         if level == 3 and not category:
-            raise ValueError(f"三级目录必须填写类别：{'、'.join(ItemCategory.labels)}之一。")
+            raise ValueError(f"三级目录必须填写类别：{'、'.join(map(source, ItemCategory.labels))}之一。")
         return category
 
     @field_validator("guidance_price")

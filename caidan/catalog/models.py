@@ -14,20 +14,21 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
+from django.utils.translation import gettext_lazy as _
 
 from caidan.common.money import MoneyField, format_yuan
 
 
 class VersionStatus(models.TextChoices):
-    DRAFT = "draft", "草稿"
-    PUBLISHED = "published", "已发布"
-    RETIRED = "retired", "已停用"
+    DRAFT = "draft", _("草稿")
+    PUBLISHED = "published", _("已发布")
+    RETIRED = "retired", _("已停用")
 
 
 class VersionAction(models.TextChoices):
-    PUBLISH = "publish", "发布"
-    RETIRE = "retire", "停用"
-    DISCARD = "discard", "删除草稿"
+    PUBLISH = "publish", _("发布")
+    RETIRE = "retire", _("停用")
+    DISCARD = "discard", _("删除草稿")
 
 
 # The lifecycle, in one place: action → (statuses it may start from, status it leads to).
@@ -60,45 +61,45 @@ class CatalogVersion(models.Model):
 
     Status = VersionStatus
 
-    name = models.CharField("版本名称", max_length=100, unique=True)
-    effective_date = models.DateField("生效日期")
+    name = models.CharField(_("版本名称"), max_length=100, unique=True)
+    effective_date = models.DateField(_("生效日期"))
     status = models.CharField(
-        "状态", max_length=16, choices=VersionStatus.choices, default=VersionStatus.DRAFT
+        _("状态"), max_length=16, choices=VersionStatus.choices, default=VersionStatus.DRAFT
     )
-    notes = models.TextField("修订说明", blank=True)
+    notes = models.TextField(_("修订说明"), blank=True)
     copied_from = models.ForeignKey(
         "self",
-        verbose_name="复制自",
+        verbose_name=_("复制自"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="创建人",
+        verbose_name=_("创建人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="发布人",
+        verbose_name=_("发布人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    retired_at = models.DateTimeField("停用时间", null=True, blank=True)
+    retired_at = models.DateTimeField(_("停用时间"), null=True, blank=True)
 
     objects = CatalogVersionQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "目录版本"
-        verbose_name_plural = "目录版本"
+        verbose_name = _("目录版本")
+        verbose_name_plural = _("目录版本")
         constraints = [
             models.CheckConstraint(
                 name="catalog_version_status_valid",
@@ -133,18 +134,18 @@ class CatalogVersion(models.Model):
 
 
 class ItemLevel(models.IntegerChoices):
-    FIRST = 1, "一级目录"
-    SECOND = 2, "二级目录"
-    THIRD = 3, "三级目录"
+    FIRST = 1, _("一级目录")
+    SECOND = 2, _("二级目录")
+    THIRD = 3, _("三级目录")
 
 
 class ItemCategory(models.TextChoices):
     """Service category of a third-level item (seed 002)."""
 
-    MANAGEMENT = "management", "管理类"
-    SERVICE = "service", "服务类"
-    PROFESSIONAL = "professional", "专业类"
-    AFFAIRS = "affairs", "事务类"
+    MANAGEMENT = "management", _("管理类")
+    SERVICE = "service", _("服务类")
+    PROFESSIONAL = "professional", _("专业类")
+    AFFAIRS = "affairs", _("事务类")
 
 
 CODE_DIGITS_PER_LEVEL = 2
@@ -163,36 +164,36 @@ class CatalogItem(models.Model):
 
     version = models.ForeignKey(
         CatalogVersion,
-        verbose_name="目录版本",
+        verbose_name=_("目录版本"),
         on_delete=models.CASCADE,
         related_name="items",
         db_index=False,  # every index below starts with the version
     )
-    code = models.CharField("编码", max_length=6)
-    name = models.CharField("名称", max_length=200)
-    description = models.TextField("说明", blank=True)
-    level = models.PositiveSmallIntegerField("层级", choices=ItemLevel.choices)
+    code = models.CharField(_("编码"), max_length=6)
+    name = models.CharField(_("名称"), max_length=200)
+    description = models.TextField(_("说明"), blank=True)
+    level = models.PositiveSmallIntegerField(_("层级"), choices=ItemLevel.choices)
     parent = models.ForeignKey(
         "self",
-        verbose_name="上级条目",
+        verbose_name=_("上级条目"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="children",
     )
-    category = models.CharField("类别", max_length=16, choices=ItemCategory.choices, blank=True)
-    guidance_price = MoneyField("指导价（元）", null=True, blank=True)
-    price_unit = models.CharField("计价单位", max_length=30, blank=True)
-    bought_first = models.BooleanField("优先向社会组织购买", default=False)
-    sort_order = models.PositiveIntegerField("排序", default=0)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    updated_at = models.DateTimeField("修改时间", auto_now=True)
+    category = models.CharField(_("类别"), max_length=16, choices=ItemCategory.choices, blank=True)
+    guidance_price = MoneyField(_("指导价（元）"), null=True, blank=True)
+    price_unit = models.CharField(_("计价单位"), max_length=30, blank=True)
+    bought_first = models.BooleanField(_("优先向社会组织购买"), default=False)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
 
     objects = CatalogItemQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "目录条目"
-        verbose_name_plural = "目录条目"
+        verbose_name = _("目录条目")
+        verbose_name_plural = _("目录条目")
         constraints = [
             models.UniqueConstraint(fields=["version", "code"], name="catalog_item_version_code"),
             models.CheckConstraint(
@@ -250,18 +251,18 @@ class NegativeListEntry(models.Model):
     a hit refuses the text with this entry's title and legal basis.
     """
 
-    code = models.CharField("编号", max_length=16, unique=True)
-    title = models.CharField("事项", max_length=200)
-    description = models.TextField("说明", blank=True)
-    keywords = models.JSONField("关键词", default=list, blank=True)
-    legal_basis = models.CharField("依据", max_length=300)
-    is_active = models.BooleanField("有效", default=True)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    updated_at = models.DateTimeField("修改时间", auto_now=True)
+    code = models.CharField(_("编号"), max_length=16, unique=True)
+    title = models.CharField(_("事项"), max_length=200)
+    description = models.TextField(_("说明"), blank=True)
+    keywords = models.JSONField(_("关键词"), default=list, blank=True)
+    legal_basis = models.CharField(_("依据"), max_length=300)
+    is_active = models.BooleanField(_("有效"), default=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
 
     class Meta:
-        verbose_name = "负面清单事项"
-        verbose_name_plural = "负面清单"
+        verbose_name = _("负面清单事项")
+        verbose_name_plural = _("负面清单")
         indexes = [models.Index(fields=["is_active", "code"], name="catalog_negative_active")]
 
     def __str__(self) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.permissions import can, require
 from caidan.catalog.codes import Code
@@ -86,7 +87,7 @@ def catalog_version_get_for(*, actor: Actor, version_id: int) -> CatalogVersion:
         .first()
     )
     if version is None:
-        raise NotFound("找不到该目录版本。", code=Code.VERSION_NOT_FOUND)
+        raise NotFound(_("找不到该目录版本。"), code=Code.VERSION_NOT_FOUND)
     return version
 
 
@@ -105,7 +106,7 @@ def catalog_item_get_for(*, actor: Actor, item_id: int) -> CatalogItem:
         .first()
     )
     if item is None or (not item.is_public and not can_manage(actor)):
-        raise NotFound("找不到该目录条目。", code=Code.ITEM_NOT_FOUND)
+        raise NotFound(_("找不到该目录条目。"), code=Code.ITEM_NOT_FOUND)
     return item
 
 
@@ -126,7 +127,7 @@ def catalog_item_children(item: CatalogItem) -> list[CatalogItem]:
 def _clean_parent_code(value: str) -> str:
     code = (value or "").strip()
     if not code.isdigit() or len(code) not in (2, 4):
-        raise field_error("parent", "上级编码应为 2 位（一级）或 4 位（二级）数字。")
+        raise field_error("parent", _("上级编码应为 2 位（一级）或 4 位（二级）数字。"))
     return code
 
 
@@ -136,7 +137,7 @@ def catalog_item_queryset(
     qs = CatalogItem.objects.filter(version=version)
     if level is not None:
         if level not in ItemLevel.values:
-            raise field_error("level", "层级应为 1、2 或 3。")
+            raise field_error("level", _("层级应为 1、2 或 3。"))
         qs = qs.filter(level=level)
     if parent:
         code = _clean_parent_code(parent)
@@ -146,7 +147,11 @@ def catalog_item_queryset(
     q = (q or "").strip()
     if q:
         if len(q) > MAX_QUERY_LENGTH:
-            raise field_error("q", f"搜索词最多 {MAX_QUERY_LENGTH} 个字。")
+            raise field_error(
+                "q",
+                _("搜索词最多 %(MAX_QUERY_LENGTH)s 个字。")
+                % {"MAX_QUERY_LENGTH": MAX_QUERY_LENGTH},
+            )
         match = text_match(q, "name", "description")
         if q.isdigit():
             match |= Q(code__startswith=q)
@@ -202,7 +207,7 @@ def catalog_item_rows(
     otherwise) as ``.values()`` rows of ``CATALOG_ITEM_ROW_FIELDS``: two small queries, no
     model instances (docs/architecture.md, "Fast lists")."""
     if not visible_versions(actor=actor).filter(pk=version_id).exists():
-        raise NotFound("找不到该目录版本。", code=Code.VERSION_NOT_FOUND)
+        raise NotFound(_("找不到该目录版本。"), code=Code.VERSION_NOT_FOUND)
     qs = catalog_item_queryset(version=version_id, level=level, parent=parent, q=q)
     rows = qs.values(*CATALOG_ITEM_ROW_FIELDS)
     return keyset_paginate(rows, ordering=("code", "id"), cursor=cursor, limit=limit)
@@ -371,5 +376,5 @@ def negative_list_entry_get_for(*, actor: Actor, entry_id: int) -> NegativeListE
     require(actor, Perm.CATALOG_MANAGE)
     entry = NegativeListEntry.objects.filter(pk=entry_id).first()
     if entry is None:
-        raise NotFound("找不到该负面清单事项。")
+        raise NotFound(_("找不到该负面清单事项。"))
     return entry

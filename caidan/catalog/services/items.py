@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import ProtectedError
+from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
@@ -51,11 +52,13 @@ def lock_draft(version: CatalogVersion) -> CatalogVersion:
     immutable: what projects reference must never change)."""
     locked = CatalogVersion.objects.select_for_update().filter(pk=version.pk).first()
     if locked is None:
-        raise Conflict("该目录版本已不存在。", code=Code.VERSION_GONE)
+        raise Conflict(_("该目录版本已不存在。"), code=Code.VERSION_GONE)
     if not locked.is_draft:
         raise Conflict(
-            f"目录版本“{locked.name}”{locked.get_status_display()}，不可修改；"
-            "如需调整，请新建修订版草稿（可复制本版本）。",
+            _(
+                "目录版本“%(name)s”%(get_status_display)s，不可修改；如需调整，请新建修订版草稿（可复制本版本）。"
+            )
+            % {"name": locked.name, "get_status_display": locked.get_status_display()},
             code=Code.VERSION_NOT_DRAFT,
         )
     return locked
@@ -82,7 +85,7 @@ def catalog_item_input(item: CatalogItem, **changes: Any) -> CatalogItemInput:
     """The item as it stands, as an input (with ``changes``), checked again."""
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
-        raise field_error(unknown[0], f"不能修改字段“{unknown[0]}”。")
+        raise field_error(unknown[0], _("不能修改字段“%(value)s”。") % {"value": unknown[0]})
     current = {name: getattr(item, name) for name in ITEM_FIELDS}
     return CatalogItemInput.parse({**current, **changes})
 
@@ -97,14 +100,19 @@ def catalog_item_create(
         version = lock_draft(version)
         items = CatalogItem.objects.filter(version=version)
         if items.filter(code=data.code).exists():
-            raise field_error("code", f"编码“{data.code}”在本版本中已存在。", code=Common.DUPLICATE)
+            raise field_error(
+                "code",
+                _("编码“%(code)s”在本版本中已存在。") % {"code": data.code},
+                code=Common.DUPLICATE,
+            )
         parent = None
         if data.level > 1:
             parent = items.filter(code=data.parent_code).first()
             if parent is None:
                 raise field_error(
                     "code",
-                    f"上级条目“{data.parent_code}”在本版本中不存在，请先添加上级条目。",
+                    _("上级条目“%(parent_code)s”在本版本中不存在，请先添加上级条目。")
+                    % {"parent_code": data.parent_code},
                 )
         item = CatalogItem.objects.create(
             version=version, level=data.level, parent=parent, **data.values(*ITEM_FIELDS)
@@ -147,11 +155,12 @@ def catalog_item_delete(*, item: CatalogItem, actor: Actor) -> None:
         lock_draft(item.version)
         item = CatalogItem.objects.select_for_update().filter(pk=item.pk).first()
         if item is None:
-            raise Conflict("该条目已被删除。", code=Code.ITEM_GONE)
+            raise Conflict(_("该条目已被删除。"), code=Code.ITEM_GONE)
         children = CatalogItem.objects.filter(parent=item).count()
         if children:
             raise Conflict(
-                f"“{item.code} {item.name}”下还有 {children} 个下级条目，请先删除下级条目。",
+                _("“%(code)s %(name)s”下还有 %(children)s 个下级条目，请先删除下级条目。")
+                % {"code": item.code, "name": item.name, "children": children},
                 code=Code.HAS_CHILDREN,
             )
         audit_record(
@@ -164,5 +173,5 @@ def catalog_item_delete(*, item: CatalogItem, actor: Actor) -> None:
             item.delete()
         except ProtectedError:
             raise Conflict(
-                "该条目已被其他记录引用，不能删除。", code=Code.ITEM_REFERENCED
+                _("该条目已被其他记录引用，不能删除。"), code=Code.ITEM_REFERENCED
             ) from None

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
@@ -114,7 +115,7 @@ def _snapshot(entry: NegativeListEntry) -> dict[str, Any]:
 def negative_list_entry_input(entry: NegativeListEntry, **changes: Any) -> NegativeListEntryInput:
     """The entry as it stands, as an input (with ``changes``), checked again."""
     if "code" in changes:
-        raise field_error("code", "编号不能修改：其他记录引用它。")
+        raise field_error("code", _("编号不能修改：其他记录引用它。"))
     return NegativeListEntryInput.parse({**_snapshot(entry), **changes})
 
 
@@ -122,7 +123,9 @@ def negative_list_entry_create(*, data: NegativeListEntryInput, actor: Actor) ->
     require(actor, Perm.CATALOG_MANAGE)
     with transaction.atomic():
         if NegativeListEntry.objects.filter(code=data.code).exists():
-            raise field_error("code", f"编号“{data.code}”已存在。", code=Common.DUPLICATE)
+            raise field_error(
+                "code", _("编号“%(code)s”已存在。") % {"code": data.code}, code=Common.DUPLICATE
+            )
         entry = NegativeListEntry.objects.create(**data.values())
         audit_record(
             kind=EventKind.NEGATIVE_LIST_CREATED, actor=actor, target=entry, new=_snapshot(entry)

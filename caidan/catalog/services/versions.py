@@ -12,6 +12,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.actor import user_of
 from caidan.accounts.permissions import require
@@ -43,7 +44,9 @@ def _check_name_free(name: str, *, exclude: int | None = None) -> None:
     if exclude is not None:
         qs = qs.exclude(pk=exclude)
     if qs.exists():
-        raise field_error("name", f"已有名为“{name}”的目录版本。", code=Common.DUPLICATE)
+        raise field_error(
+            "name", _("已有名为“%(name)s”的目录版本。") % {"name": name}, code=Common.DUPLICATE
+        )
 
 
 def _copy_items(source: CatalogVersion, target: CatalogVersion) -> int:
@@ -131,7 +134,7 @@ def catalog_version_update(
 def _lock_for(version: CatalogVersion, action: str) -> CatalogVersion:
     locked = CatalogVersion.objects.select_for_update().filter(pk=version.pk).first()
     if locked is None:
-        raise Conflict("该目录版本已不存在。", code=Code.VERSION_GONE)
+        raise Conflict(_("该目录版本已不存在。"), code=Code.VERSION_GONE)
     version_lifecycle.check(locked.status, action, name=locked.name)
     return locked
 
@@ -144,7 +147,7 @@ def catalog_version_publish(*, version: CatalogVersion, actor: Actor) -> Catalog
         version = _lock_for(version, VersionAction.PUBLISH)
         third_level = CatalogItem.objects.filter(version=version, level=ItemLevel.THIRD).count()
         if third_level == 0:
-            raise Conflict("至少需要一个三级目录条目才能发布。", code=Code.VERSION_EMPTY)
+            raise Conflict(_("至少需要一个三级目录条目才能发布。"), code=Code.VERSION_EMPTY)
         latest = (
             CatalogVersion.objects.select_for_update()
             .filter(status=VersionStatus.PUBLISHED)
@@ -154,8 +157,14 @@ def catalog_version_publish(*, version: CatalogVersion, actor: Actor) -> Catalog
         if latest is not None and version.effective_date <= latest.effective_date:
             raise field_error(
                 "effective_date",
-                f"生效日期 {version.effective_date:%Y-%m-%d} 须晚于已发布版本“{latest.name}”"
-                f"的生效日期 {latest.effective_date:%Y-%m-%d}；请先修改本草稿的生效日期。",
+                _(
+                    "生效日期 %(effective_date)s 须晚于已发布版本“%(name)s”的生效日期 %(effective_date_2)s；请先修改本草稿的生效日期。"
+                )
+                % {
+                    "effective_date": format(version.effective_date, "%Y-%m-%d"),
+                    "name": latest.name,
+                    "effective_date_2": format(latest.effective_date, "%Y-%m-%d"),
+                },
                 code=Code.EFFECTIVE_DATE_TOO_EARLY,
             )
         try:
@@ -175,7 +184,7 @@ def catalog_version_publish(*, version: CatalogVersion, actor: Actor) -> Catalog
                 )
         except IntegrityError:
             raise Conflict(
-                "同一生效日期已有已发布的目录版本。", code=Code.EFFECTIVE_DATE_TAKEN
+                _("同一生效日期已有已发布的目录版本。"), code=Code.EFFECTIVE_DATE_TAKEN
             ) from None
     return version
 
@@ -216,5 +225,5 @@ def catalog_version_discard(*, version: CatalogVersion, actor: Actor) -> None:
                 version.delete()
         except ProtectedError:
             raise Conflict(
-                "该草稿的条目已被其他记录引用，不能删除。", code=Code.VERSION_REFERENCED
+                _("该草稿的条目已被其他记录引用，不能删除。"), code=Code.VERSION_REFERENCED
             ) from None
