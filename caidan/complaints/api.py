@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema, Status
 
 from caidan.common.schemas import ERRORS, PageOut, page_response, renamed_fields
@@ -105,7 +106,7 @@ def file_complaint(request, payload: ComplaintIn):
     if len(found) != len(ids) or not ids:
         from caidan.common.errors import field_error
 
-        raise field_error("challenge_ids", "找不到所选的质疑。")
+        raise field_error("challenge_ids", _("找不到所选的质疑。"))
     with renamed_fields(challenges="challenge_ids"):
         c = services.complaint_file(
             actor=request.auth,

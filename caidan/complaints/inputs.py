@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
+from django.utils.translation import gettext_lazy as _
 from pydantic import BeforeValidator, Field, model_validator
 
 from caidan.common.errors import field_error
@@ -43,13 +44,17 @@ class ComplaintInput(Input):
     @model_validator(mode="after")
     def _one_tender_one_supplier(self) -> ComplaintInput:
         if not self.challenges:
-            raise field_error("challenge_ids", "请选择投诉所涉及的质疑（只能就已质疑的事项投诉）。")
+            raise field_error(
+                "challenge_ids", _("请选择投诉所涉及的质疑（只能就已质疑的事项投诉）。")
+            )
         first = self.challenges[0]
         if any(
             c.tender_id != first.tender_id or c.organization_id != first.organization_id
             for c in self.challenges
         ):
-            raise field_error("challenge_ids", "一件投诉只能涉及同一采购项目中本组织提出的质疑。")
+            raise field_error(
+                "challenge_ids", _("一件投诉只能涉及同一采购项目中本组织提出的质疑。")
+            )
         return self
 
 

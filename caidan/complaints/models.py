@@ -14,6 +14,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 FILE_WORKING_DAYS = 15  # 政府采购法 §55; 94号令 §17
 ACCEPT_WORKING_DAYS = 5  # 94号令 §21
@@ -24,30 +25,30 @@ REASON_MAX = 2000
 
 
 class ComplaintStatus(models.TextChoices):
-    FILED = "filed", "待受理"
-    ACCEPTED = "accepted", "已受理，处理中"
-    REJECTED = "rejected", "不予受理"
-    DECIDED = "decided", "已作出处理决定"
-    WITHDRAWN = "withdrawn", "已撤回"
+    FILED = "filed", _("待受理")
+    ACCEPTED = "accepted", _("已受理，处理中")
+    REJECTED = "rejected", _("不予受理")
+    DECIDED = "decided", _("已作出处理决定")
+    WITHDRAWN = "withdrawn", _("已撤回")
 
 
 class ComplaintAction(models.TextChoices):
-    ACCEPT = "accept", "受理"
-    REJECT = "reject", "不予受理"
-    SUSPEND = "suspend", "暂停采购活动"
-    LIFT = "lift", "解除暂停"
-    DECIDE = "decide", "作出处理决定"
-    WITHDRAW = "withdraw", "撤回投诉"
+    ACCEPT = "accept", _("受理")
+    REJECT = "reject", _("不予受理")
+    SUSPEND = "suspend", _("暂停采购活动")
+    LIFT = "lift", _("解除暂停")
+    DECIDE = "decide", _("作出处理决定")
+    WITHDRAW = "withdraw", _("撤回投诉")
 
 
 class ComplaintOutcome(models.TextChoices):
-    DISMISSED = "dismissed", "投诉事项缺乏事实依据，驳回投诉"
-    UPHELD_REAWARD = "upheld_reaward", "投诉成立，中标结果无效，从其他中标候选人中另行确定"
-    UPHELD_RETENDER = "upheld_retender", "投诉成立，中标结果无效，责令重新开展采购活动"
-    UPHELD_NO_EFFECT = "upheld_no_effect", "投诉成立，但未影响中标结果"
+    DISMISSED = "dismissed", _("投诉事项缺乏事实依据，驳回投诉")
+    UPHELD_REAWARD = "upheld_reaward", _("投诉成立，中标结果无效，从其他中标候选人中另行确定")
+    UPHELD_RETENDER = "upheld_retender", _("投诉成立，中标结果无效，责令重新开展采购活动")
+    UPHELD_NO_EFFECT = "upheld_no_effect", _("投诉成立，但未影响中标结果")
     UPHELD_CONTRACT_SIGNED = (
         "upheld_contract_signed",
-        "投诉成立，合同已经签订（已履行的依法赔偿损失）",
+        _("投诉成立，合同已经签订（已履行的依法赔偿损失）"),
     )
 
 
@@ -79,84 +80,84 @@ class Complaint(models.Model):
 
     tender = models.ForeignKey(
         "procurement.Tender",
-        verbose_name="采购项目",
+        verbose_name=_("采购项目"),
         on_delete=models.PROTECT,
         related_name="complaints",
     )
     award = models.ForeignKey(
         "procurement.Award",
-        verbose_name="中标结果",
+        verbose_name=_("中标结果"),
         on_delete=models.PROTECT,
         related_name="complaints",
     )
     challenges = models.ManyToManyField(
-        "procurement.Challenge", verbose_name="所涉质疑", related_name="complaints"
+        "procurement.Challenge", verbose_name=_("所涉质疑"), related_name="complaints"
     )
     organization = models.ForeignKey(
         "orgs.Organization",
-        verbose_name="投诉人",
+        verbose_name=_("投诉人"),
         on_delete=models.PROTECT,
         related_name="complaints",
     )
     bureau = models.ForeignKey(
         "accounts.Unit",
-        verbose_name="财政部门",
+        verbose_name=_("财政部门"),
         on_delete=models.PROTECT,
         related_name="complaints_handled",
     )
-    matters = models.TextField("投诉事项和事实依据")
-    request = models.TextField("投诉请求")
+    matters = models.TextField(_("投诉事项和事实依据"))
+    request = models.TextField(_("投诉请求"))
     status = models.CharField(
-        "状态", max_length=16, choices=ComplaintStatus.choices, default=ComplaintStatus.FILED
+        _("状态"), max_length=16, choices=ComplaintStatus.choices, default=ComplaintStatus.FILED
     )
-    filed_at = models.DateTimeField("提出时间")
+    filed_at = models.DateTimeField(_("提出时间"))
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="提出人",
+        verbose_name=_("提出人"),
         null=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    accept_due = models.DateTimeField("受理期限")
-    decide_due = models.DateTimeField("处理决定期限", null=True, blank=True)
-    handled_at = models.DateTimeField("受理/不予受理时间", null=True, blank=True)
+    accept_due = models.DateTimeField(_("受理期限"))
+    decide_due = models.DateTimeField(_("处理决定期限"), null=True, blank=True)
+    handled_at = models.DateTimeField(_("受理/不予受理时间"), null=True, blank=True)
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="受理人",
+        verbose_name=_("受理人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    rejection_reason = models.TextField("不予受理理由", blank=True)
-    suspension_start = models.DateTimeField("暂停采购起始", null=True, blank=True)
-    suspension_end = models.DateTimeField("暂停采购截止", null=True, blank=True)
-    suspension_reason = models.TextField("暂停理由", blank=True)
-    suspension_lifted_at = models.DateTimeField("暂停解除时间", null=True, blank=True)
-    suspension_expired_at = models.DateTimeField("暂停期满记录时间", null=True, blank=True)
+    rejection_reason = models.TextField(_("不予受理理由"), blank=True)
+    suspension_start = models.DateTimeField(_("暂停采购起始"), null=True, blank=True)
+    suspension_end = models.DateTimeField(_("暂停采购截止"), null=True, blank=True)
+    suspension_reason = models.TextField(_("暂停理由"), blank=True)
+    suspension_lifted_at = models.DateTimeField(_("暂停解除时间"), null=True, blank=True)
+    suspension_expired_at = models.DateTimeField(_("暂停期满记录时间"), null=True, blank=True)
     outcome = models.CharField(
-        "处理结果", max_length=32, choices=ComplaintOutcome.choices, blank=True
+        _("处理结果"), max_length=32, choices=ComplaintOutcome.choices, blank=True
     )
-    reasoning = models.TextField("处理理由", blank=True)
-    decided_at = models.DateTimeField("处理决定时间", null=True, blank=True)
+    reasoning = models.TextField(_("处理理由"), blank=True)
+    decided_at = models.DateTimeField(_("处理决定时间"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="决定人",
+        verbose_name=_("决定人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    published_at = models.DateTimeField("公告时间", null=True, blank=True)
-    withdrawn_at = models.DateTimeField("撤回时间", null=True, blank=True)
-    accept_overdue_flagged_at = models.DateTimeField("逾期未受理标记时间", null=True, blank=True)
-    decide_overdue_flagged_at = models.DateTimeField("逾期未决定标记时间", null=True, blank=True)
+    published_at = models.DateTimeField(_("公告时间"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+    accept_overdue_flagged_at = models.DateTimeField(_("逾期未受理标记时间"), null=True, blank=True)
+    decide_overdue_flagged_at = models.DateTimeField(_("逾期未决定标记时间"), null=True, blank=True)
 
     objects = ComplaintQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "投诉"
-        verbose_name_plural = "投诉"
+        verbose_name = _("投诉")
+        verbose_name_plural = _("投诉")
         constraints = [
             models.CheckConstraint(
                 name="complaint_status_valid", condition=Q(status__in=ComplaintStatus.values)

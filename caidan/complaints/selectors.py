@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.models import Role
 from caidan.accounts.permissions import can
@@ -30,8 +31,8 @@ def complaint_get_for(*, actor, complaint_id: int) -> Complaint:
     c = _base().filter(pk=complaint_id).first()
     if c is None or not can_view(actor, c):
         if c is not None and not actor.is_authenticated:
-            raise NotAuthenticated("请先登录。")
-        raise NotFound("找不到该投诉。")
+            raise NotAuthenticated(_("请先登录。"))
+        raise NotFound(_("找不到该投诉。"))
     return c
 
 
@@ -54,7 +55,7 @@ def _filtered(qs, *, status: str = "", overdue: bool = False, now=None):
         if status not in ComplaintStatus.values:
             from caidan.common.errors import field_error
 
-            raise field_error("status", "状态无效。")
+            raise field_error("status", _("状态无效。"))
         qs = qs.filter(status=status)
     if overdue:
         now = now or timezone.now()
@@ -68,7 +69,7 @@ def _filtered(qs, *, status: str = "", overdue: bool = False, now=None):
 def complaint_list_for(*, actor, status: str = "", overdue: bool = False, cursor=None, limit=None):
     """The API's list: what the actor may see (the bureau and auditors: all), newest first."""
     if not actor.is_authenticated:
-        raise NotAuthenticated("请先登录。")
+        raise NotAuthenticated(_("请先登录。"))
     qs = _filtered(visible_to(actor), status=status, overdue=overdue)
     return keyset_paginate(qs, ordering=("-id",), cursor=cursor, limit=limit)
 
@@ -88,7 +89,7 @@ def inbox(*, actor, status: str = "", overdue: bool = False, now=None, limit: in
 
 def complaint_list_mine(*, actor) -> list[Complaint]:
     if not actor.is_authenticated:
-        raise NotAuthenticated("请先登录。")
+        raise NotAuthenticated(_("请先登录。"))
     if actor.organization is None:
         return []
     return list(_base().filter(organization=actor.organization).order_by("-id")[:200])

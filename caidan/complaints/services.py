@@ -22,6 +22,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.models import Role, Unit, User
 from caidan.accounts.permissions import require
@@ -181,29 +182,37 @@ def complaint_file(
             window = file_window(ch)
             if window is None:
                 raise Conflict(
-                    "该质疑已撤回，不能就其投诉（政府采购法 §55：质疑供应商对答复不满意或"
-                    "逾期未答复的方可投诉）。",
+                    _(
+                        "该质疑已撤回，不能就其投诉（政府采购法 §55：质疑供应商对答复不满意或"
+                        "逾期未答复的方可投诉）。"
+                    ),
                     code=Code.CHALLENGE_WITHDRAWN,
                 )
             opens, closes = window
             if ch.status == ChallengeStatus.FILED and now <= opens:
                 raise Conflict(
-                    f"质疑答复期限（{_fmt(opens)}）尚未届满，采购人答复或逾期未答复后才能投诉"
-                    "（政府采购法 §55）。",
+                    _(
+                        "质疑答复期限（%(fmt)s）尚未届满，采购人答复或逾期未答复后才能投诉（政府采购法 §55）。"
+                    )
+                    % {"fmt": _fmt(opens)},
                     code=Code.NOT_YET,
                 )
             if now > closes:
                 raise Conflict(
-                    f"投诉期已于 {_fmt(closes)} 届满：应在质疑答复期满后十五个工作日内投诉"
-                    "（政府采购法 §55）。",
+                    _(
+                        "投诉期已于 %(fmt)s 届满：应在质疑答复期满后十五个工作日内投诉（政府采购法 §55）。"
+                    )
+                    % {"fmt": _fmt(closes)},
                     code=Common.WINDOW_CLOSED,
                 )
         if Complaint.objects.filter(challenges__in=locked, status__in=PENDING_STATUSES).exists():
-            raise Conflict("该质疑已有正在处理的投诉，不能重复投诉。", code=Common.DUPLICATE)
+            raise Conflict(_("该质疑已有正在处理的投诉，不能重复投诉。"), code=Common.DUPLICATE)
         if Complaint.objects.filter(challenges__in=locked, status=ComplaintStatus.DECIDED).exists():
             raise Conflict(
-                "财政部门已对该质疑事项作出投诉处理决定；不服的，可依法申请行政复议或提起行政诉讼"
-                "（政府采购法 §58）。",
+                _(
+                    "财政部门已对该质疑事项作出投诉处理决定；不服的，可依法申请行政复议或提起行政诉讼"
+                    "（政府采购法 §58）。"
+                ),
                 code=Common.ALREADY_DECIDED,
             )
         tender = locked[0].tender
@@ -332,21 +341,23 @@ def complaint_suspend(
     today = local_date(now)
     start = data.start or today
     if start < today:
-        raise field_error("start", "暂停起始日期不能早于今天。")
+        raise field_error("start", _("暂停起始日期不能早于今天。"))
     if until < start:
-        raise field_error("until", "暂停截止日期不能早于起始日期。")
+        raise field_error("until", _("暂停截止日期不能早于起始日期。"))
     days = (until - start).days + 1
     if days > MAX_SUSPENSION_DAYS:
         raise field_error(
             "until",
-            f"暂停采购活动最长不得超过 {MAX_SUSPENSION_DAYS} 日（政府采购法 §57，94号令 §28），"
-            f"所选期间为 {days} 日。",
+            _(
+                "暂停采购活动最长不得超过 %(MAX_SUSPENSION_DAYS)s 日（政府采购法 §57，94号令 §28），所选期间为 %(days)s 日。"
+            )
+            % {"MAX_SUSPENSION_DAYS": MAX_SUSPENSION_DAYS, "days": days},
         )
     with transaction.atomic():
         c = _lock(complaint)
         if c.suspension_start is not None:
             raise Conflict(
-                "该投诉已作出过暂停采购的决定；暂停合计不得超过 30 日（政府采购法 §57）。",
+                _("该投诉已作出过暂停采购的决定；暂停合计不得超过 30 日（政府采购法 §57）。"),
                 code=Code.ALREADY_SUSPENDED,
             )
         complaint_lifecycle.apply(
@@ -375,7 +386,7 @@ def complaint_lift_suspension(
     with transaction.atomic():
         c = _lock(complaint)
         if complaint_lifecycle.allowed(c.status, ComplaintAction.LIFT) and not c.suspended_at(now):
-            raise Conflict("当前没有生效的暂停采购决定。", code=Code.NOT_SUSPENDED)
+            raise Conflict(_("当前没有生效的暂停采购决定。"), code=Code.NOT_SUSPENDED)
         complaint_lifecycle.apply(c, ComplaintAction.LIFT, actor=actor, suspension_lifted_at=now)
         _tell(
             _purchaser(c) + _complainant(c),
@@ -417,11 +428,13 @@ def complaint_decide(
         if revoke and c.status == ComplaintStatus.ACCEPTED and _has_signed_contract(c):
             raise field_error(
                 "outcome",
-                "合同已经签订，不能再认定中标结果无效后另行确定或重新采购；请选择“投诉成立，"
-                "合同已经签订”（94号令 §32）。",
+                _(
+                    "合同已经签订，不能再认定中标结果无效后另行确定或重新采购；请选择“投诉成立，"
+                    "合同已经签订”（94号令 §32）。"
+                ),
             )
         if outcome == ComplaintOutcome.UPHELD_CONTRACT_SIGNED and not _has_signed_contract(c):
-            raise field_error("outcome", "该项目尚未签订合同，不能选择“合同已经签订”。")
+            raise field_error("outcome", _("该项目尚未签订合同，不能选择“合同已经签订”。"))
         complaint_lifecycle.apply(
             c,
             ComplaintAction.DECIDE,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from caidan.accounts.models import Role
@@ -32,7 +33,7 @@ ACTIONS = ("accept", "reject", "suspend", "lift", "decide", "withdraw")
 
 def _login(actor):
     if not actor.is_authenticated:
-        raise NotAuthenticated("请先登录。")
+        raise NotAuthenticated(_("请先登录。"))
 
 
 @domain_errors
@@ -45,7 +46,7 @@ def complaint_new(request, challenge_id: int):
         .first()
     )
     if ch is None:
-        raise NotFound("找不到该质疑。")
+        raise NotFound(_("找不到该质疑。"))
     require(actor, Perm.COMPLAINTS_FILE, ch.organization)
     window = services.file_window(ch)
     form = forms.ComplaintForm(request.POST or None)
@@ -147,7 +148,7 @@ def act(request, complaint_id: int, action: str):
     actor = request.actor
     _login(actor)
     if action not in ACTIONS:
-        raise NotFound("找不到该操作。")
+        raise NotFound(_("找不到该操作。"))
     c = selectors.complaint_get_for(actor=actor, complaint_id=complaint_id)
     p = request.POST
     run = None
