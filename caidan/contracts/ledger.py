@@ -26,6 +26,7 @@ from typing import IO, Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.models import Role
 from caidan.accounts.permissions import require
@@ -71,9 +72,15 @@ def _whole(params: Mapping[str, Any], name: str, low: int, high: int, rule: str)
     try:
         value = int(str(raw).strip())
     except (TypeError, ValueError):
-        raise field_error(name, f"{rule}：“{raw}”不是整数。") from None
+        raise field_error(
+            name, _("%(rule)s：“%(raw)s”不是整数。") % {"rule": rule, "raw": raw}
+        ) from None
     if not low <= value <= high:
-        raise field_error(name, f"{rule}：应在 {low} 到 {high} 之间。")
+        raise field_error(
+            name,
+            _("%(rule)s：应在 %(low)s 到 %(high)s 之间。")
+            % {"rule": rule, "low": low, "high": high},
+        )
     return value
 
 
@@ -83,7 +90,9 @@ def ledger_filter_parse(params: Mapping[str, Any]) -> LedgerFilter:
     source = str(params.get("source") or "").strip()
     if source and source not in FundingSource.values:
         raise field_error(
-            "source", f"资金来源“{source}”无效，应为 {'、'.join(FundingSource.values)} 之一。"
+            "source",
+            _("资金来源“%(source)s”无效，应为 %(join)s 之一。")
+            % {"source": source, "join": "、".join(FundingSource.values)},
         )
     return LedgerFilter(
         year=_whole(params, "year", 2000, 2100, "预算年度"),

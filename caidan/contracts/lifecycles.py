@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from caidan.audit.kinds import EventKind
 from caidan.common.lifecycle import Lifecycle
@@ -23,9 +24,9 @@ contract_lifecycle = Lifecycle(
 
 
 class ReportAction(models.TextChoices):
-    SUBMIT = "submit", "提交"
-    ACCEPT = "accept", "审核通过"
-    RETURN = "return", "退回修改"
+    SUBMIT = "submit", _("提交")
+    ACCEPT = "accept", _("审核通过")
+    RETURN = "return", _("退回修改")
 
 
 R = ReportStatus

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.models import Role
 from caidan.accounts.permissions import can
@@ -53,7 +54,7 @@ def contract_search_for(*, actor, status: str = "", search: str = "") -> QuerySe
         qs = _base().public()
     if status:
         if status not in ContractStatus.values:
-            raise field_error("status", f"状态“{status}”无效。")
+            raise field_error("status", _("状态“%(status)s”无效。") % {"status": status})
         qs = qs.filter(status=status)
     search = (search or "").strip()
     if search:
@@ -112,9 +113,9 @@ def contract_get_for(*, actor, contract_id: Any) -> Contract:
     try:
         contract = _base().get(pk=int(contract_id))
     except (Contract.DoesNotExist, TypeError, ValueError):
-        raise NotFound("合同不存在。") from None
+        raise NotFound(_("合同不存在。")) from None
     if not can(actor, Perm.CONTRACTS_VIEW, contract) and not contract.is_public:
-        raise NotFound("合同不存在。")
+        raise NotFound(_("合同不存在。"))
     return contract
 
 
@@ -134,7 +135,7 @@ def report_get(*, contract: Contract, pk: Any) -> Report:
     try:
         return contract.reports.get(pk=int(pk))
     except (Report.DoesNotExist, TypeError, ValueError):
-        raise NotFound("报告不存在。") from None
+        raise NotFound(_("报告不存在。")) from None
 
 
 def contract_history(contract: Contract, *, actor) -> list[AuditEvent]:
@@ -274,7 +275,7 @@ def instalment_get(*, pk: Any, actor) -> Instalment:
             "contract__unit", "contract__organization", "contract__tender", "payment"
         ).get(pk=int(pk))
     except (Instalment.DoesNotExist, TypeError, ValueError, OverflowError):
-        raise NotFound("分期付款不存在。") from None
+        raise NotFound(_("分期付款不存在。")) from None
     _visible_or_404(instalment.contract, actor, "分期付款不存在。")
     return instalment
 
@@ -286,7 +287,7 @@ def report_find(*, pk: Any, actor) -> Report:
             "contract__unit", "contract__organization", "contract__tender"
         ).get(pk=int(pk))
     except (Report.DoesNotExist, TypeError, ValueError, OverflowError):
-        raise NotFound("报告不存在。") from None
+        raise NotFound(_("报告不存在。")) from None
     _visible_or_404(report.contract, actor, "报告不存在。")
     return report
 
@@ -351,7 +352,7 @@ def contract_list_public(
         qs = _base().public()
     if status:
         if status not in ContractStatus.values:
-            raise field_error("status", f"状态“{status}”无效。")
+            raise field_error("status", _("状态“%(status)s”无效。") % {"status": status})
         qs = qs.filter(status=status)
     search = (search or "").strip()
     if search:
@@ -434,7 +435,7 @@ def award_without_contract_get_for(*, actor, award_id: Any):
     except (TypeError, ValueError, OverflowError):
         award = None
     if award is None:
-        raise NotFound("该中标结果不存在、不属于本单位，或已有合同。")
+        raise NotFound(_("该中标结果不存在、不属于本单位，或已有合同。"))
     return award
 
 
@@ -453,5 +454,5 @@ def instalment_of(contract: Contract, *, instalment_id: Any) -> Instalment:
     except (TypeError, ValueError, OverflowError):
         inst = None
     if inst is None:
-        raise NotFound("该期付款不存在。")
+        raise NotFound(_("该期付款不存在。"))
     return inst

@@ -131,7 +131,8 @@ def instalments_to_pay(actor, today):
         at = r["gate_opened_at"] + dt.timedelta(days=PAY_WITHIN_DAYS)
         out.append(
             Entry(
-                label=f"{r['contract__title']} · 第 {r['sequence']} 期",
+                label=_("%(contract)s · 第 %(sequence)s 期")
+                % {"contract": r["contract__title"], "sequence": r["sequence"]},
                 url=reverse("contracts:pay", args=[r["contract_id"], r["pk"]]),
                 due=local_day(at),
                 at=at,

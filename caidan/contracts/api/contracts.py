@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
 from ninja import Schema, Status
 
 from caidan.accounts.api_auth import optional_actor
@@ -135,6 +136,7 @@ class ContractFields(Schema):
     breach_liability: str | None = None
     performance_security: str | None = None
     indicators: list[dict[str, Any]] | None = None
+    budget_lines: list[dict[str, Any]] | None = None  # [{"line": "人员费", "amount": "1000.00"}]
     payment_split: list[int] | None = None
     renewal_intent: bool | None = None
     renewal_years: int | None = None
@@ -156,7 +158,7 @@ def create_contract(request, payload: ContractIn):
     data = ContractTermsInput.parse(_terms(payload))
     award = selectors.award_find(award_id=payload.award_id)
     if award is None:
-        raise field_error("award_id", "找不到该中标结果。")
+        raise field_error("award_id", _("找不到该中标结果。"))
     contract = services.contract_create(award=award, actor=actor, data=data)
     return Status(201, detail(actor, contract.pk))
 

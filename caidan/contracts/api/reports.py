@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from ninja import File, Form, Schema, Status, UploadedFile
 
 from caidan.accounts.permissions import require
@@ -105,7 +106,7 @@ def attach_to_report(
     report = selectors.report_find(pk=report_id, actor=actor)
     require(actor, Perm.CONTRACTS_PERFORM, report.contract)
     if file is None:
-        raise field_error("file", "请选择要上传的文件。")
+        raise field_error("file", _("请选择要上传的文件。"))
     document = services.report_attach(
         report=report, file=file, description=description, actor=actor
     )
@@ -134,5 +135,5 @@ def download_attachment(request, report_id: int, document_id: int):
     report = _report_for_insider(request.auth, report_id)
     document = selectors.report_document_find(report=report, document_id=document_id)
     if document is None:
-        raise NotFound("附件不存在。")
+        raise NotFound(_("附件不存在。"))
     return document_file_response(document)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
+
 from caidan.accounts.models import User
 from caidan.accounts.selectors import organization_users, unit_officers
 from caidan.common.errors import field_error
@@ -48,10 +50,12 @@ def _resplit(c: Contract) -> None:
     paid_total = sum((i.amount for i in paid), Decimal("0.00"))
     remaining = c.amount - paid_total
     if remaining < 0:
-        raise field_error("amount", f"合同金额不能低于已支付的 {paid_total} 元。")
+        raise field_error(
+            "amount", _("合同金额不能低于已支付的 %(paid_total)s 元。") % {"paid_total": paid_total}
+        )
     if not open_:
         if remaining != 0:
-            raise field_error("amount", "各期均已支付，不能再变更合同金额。")
+            raise field_error("amount", _("各期均已支付，不能再变更合同金额。"))
         return
     for i, percent in zip(instalments, c.payment_split, strict=True):
         i.percent = percent

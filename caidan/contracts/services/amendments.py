@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
@@ -39,14 +40,14 @@ def contract_amend(
     instalments so that all of them still add up to the sum to the fen."""
     require(actor, Perm.CONTRACTS_MANAGE, contract)
     if not (rationale or "").strip():
-        raise field_error("rationale", "请说明变更理由（变更了什么、为什么）。")
+        raise field_error("rationale", _("请说明变更理由（变更了什么、为什么）。"))
     changes = ContractTermsInput.parse(changes).given()
     if not changes:
-        raise field_error("changes", "请填写变更的条款。")
+        raise field_error("changes", _("请填写变更的条款。"))
     with transaction.atomic():
         c = _lock(contract)
         if c.status != ContractStatus.ACTIVE:
-            raise Conflict("只有履行中的合同可以签订补充协议。", code=Common.NOT_ACTIVE)
+            raise Conflict(_("只有履行中的合同可以签订补充协议。"), code=Common.NOT_ACTIVE)
         before = terms_of(c)
         split_before = list(c.payment_split)
         for key, value in changes.items():
@@ -55,7 +56,7 @@ def contract_amend(
         if "payment_split" in changes and changes["payment_split"] != split_before:
             paid = c.instalments.filter(payment__isnull=False).exists()
             if paid:
-                raise field_error("payment_split", "已有付款后不能再调整分期比例。")
+                raise field_error("payment_split", _("已有付款后不能再调整分期比例。"))
         c.version += 1
         c.save()
         _resplit(c)
@@ -64,7 +65,7 @@ def contract_amend(
         if "payment_split" in changes and changes["payment_split"] != split_before:
             diff["payment_split"] = [split_before, list(c.payment_split)]
         if not diff:
-            raise field_error("changes", "变更后的条款与原合同相同。")
+            raise field_error("changes", _("变更后的条款与原合同相同。"))
         amendment = ContractAmendment.objects.create(
             contract=c,
             version=c.version,
@@ -99,11 +100,11 @@ def contract_terminate(
 ) -> Contract:
     require(actor, Perm.CONTRACTS_MANAGE, contract)
     if kind not in TERMINATION_KINDS:
-        raise field_error("kind", "终止方式只能是违约解除或协商一致解除。")
+        raise field_error("kind", _("终止方式只能是违约解除或协商一致解除。"))
     if not (reason or "").strip():
-        raise field_error("reason", "请写明终止的理由（违约事实或协商情况）。")
+        raise field_error("reason", _("请写明终止的理由（违约事实或协商情况）。"))
     if not (settlement or "").strip():
-        raise field_error("settlement", "请写明已付款项和服务的结算安排。")
+        raise field_error("settlement", _("请写明已付款项和服务的结算安排。"))
     with transaction.atomic():
         c = _lock(contract)
         contract_lifecycle.apply(

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.models import Role
 from caidan.accounts.permissions import require
@@ -69,7 +70,7 @@ def contract_create(
             .get(pk=award.pk)
         )
         if award.status != "confirmed" or award.tender.status not in ("awarded", "concluded"):
-            raise Conflict("只有已确定并公告的中标结果可以签订合同。", code=Code.NO_AWARD)
+            raise Conflict(_("只有已确定并公告的中标结果可以签订合同。"), code=Code.NO_AWARD)
         from caidan.procurement.services import award_blockers
 
         blockers = award_blockers(award, now=now)
@@ -80,7 +81,7 @@ def contract_create(
                 detail={"reasons": blockers},
             )
         if Contract.objects.filter(award=award, year_index=1).exclude(status="cancelled").exists():
-            raise Conflict("该中标结果已有合同。", code=Code.CONTRACT_EXISTS)
+            raise Conflict(_("该中标结果已有合同。"), code=Code.CONTRACT_EXISTS)
         proposal = award.tender.proposal
         split = setting_value("payment_split")
         contract = Contract(
@@ -130,7 +131,7 @@ def contract_create(
             with transaction.atomic():
                 contract.save()
         except IntegrityError:
-            raise Conflict("该中标结果已有合同。", code=Code.CONTRACT_EXISTS) from None
+            raise Conflict(_("该中标结果已有合同。"), code=Code.CONTRACT_EXISTS) from None
         contract.reference = f"HT-{proposal.year}-{contract.pk:06d}"
         contract.save(update_fields=["reference"])
         _resplit(contract)
@@ -157,7 +158,7 @@ def contract_update(*, contract: Contract, changes: dict[str, Any], actor: Actor
     with transaction.atomic():
         c = _lock(contract)
         if c.status != ContractStatus.DRAFT:
-            raise Conflict("合同已签订，变更须签订补充协议。", code=Common.NOT_DRAFT)
+            raise Conflict(_("合同已签订，变更须签订补充协议。"), code=Common.NOT_DRAFT)
         before = terms_of(c)
         for key, value in changes.items():
             setattr(c, key, value)
@@ -205,7 +206,7 @@ def contract_sign(*, contract: Contract, actor: Actor, now: dt.datetime | None =
     with transaction.atomic():
         c = _lock(contract)
         if c.status != ContractStatus.DRAFT:
-            raise Conflict("合同已签订或已作废。", code=Common.NOT_DRAFT)
+            raise Conflict(_("合同已签订或已作废。"), code=Common.NOT_DRAFT)
         now = now or timezone.now()
         blockers = signing_blockers(c, now=now)
         if blockers:
@@ -214,7 +215,7 @@ def contract_sign(*, contract: Contract, actor: Actor, now: dt.datetime | None =
             )
         side = "purchaser" if actor.has_role(Role.PURCHASER) else "provider"
         if getattr(c, f"{side}_signed_at"):
-            raise Conflict("您一方已签订，等待对方签订。", code=Code.ALREADY_SIGNED)
+            raise Conflict(_("您一方已签订，等待对方签订。"), code=Code.ALREADY_SIGNED)
         setattr(c, f"{side}_signed_at", now)
         setattr(c, f"{side}_signed_by", user_of(actor))
         c.save(update_fields=[f"{side}_signed_at", f"{side}_signed_by"])
@@ -295,7 +296,7 @@ def contract_cancel(*, contract: Contract, reason: str, actor: Actor) -> Contrac
     """Void an unsigned draft (e.g. the award was revoked or the winner declined)."""
     require(actor, Perm.CONTRACTS_MANAGE, contract)
     if not (reason or "").strip():
-        raise field_error("reason", "请填写作废理由。")
+        raise field_error("reason", _("请填写作废理由。"))
     with transaction.atomic():
         c = _lock(contract)
         c = contract_lifecycle.apply(

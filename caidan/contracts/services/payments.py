@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.permissions import require
 from caidan.accounts.selectors import unit_officers
@@ -88,25 +89,31 @@ def payment_record(
     paid_on, voucher = data.paid_on, data.voucher
     now = now or timezone.now()
     if paid_on > timezone.localdate(now):
-        raise field_error("paid_on", "支付日期不能晚于今天。")
+        raise field_error("paid_on", _("支付日期不能晚于今天。"))
     with transaction.atomic():
         i = Instalment.objects.select_for_update().select_related("contract").get(pk=instalment.pk)
         c = i.contract
         if c.status != ContractStatus.ACTIVE:
-            raise Conflict("合同不在履行中，不能付款。", code=Common.NOT_ACTIVE)
+            raise Conflict(_("合同不在履行中，不能付款。"), code=Common.NOT_ACTIVE)
         if Payment.objects.filter(instalment=i).exists():
-            raise Conflict(f"第 {i.sequence} 期款项已支付，不能重复支付。", code=Code.ALREADY_PAID)
+            raise Conflict(
+                _("第 %(sequence)s 期款项已支付，不能重复支付。") % {"sequence": i.sequence},
+                code=Code.ALREADY_PAID,
+            )
         if i.gate_opened_at is None:
             raise Conflict(
-                f"第 {i.sequence} 期的付款条件（{i.get_gate_display()}）尚未达成，不能付款。",
+                _("第 %(sequence)s 期的付款条件（%(get_gate_display)s）尚未达成，不能付款。")
+                % {"sequence": i.sequence, "get_gate_display": i.get_gate_display()},
                 code=Code.GATE_CLOSED,
             )
         if c.signed_at and paid_on < timezone.localtime(c.signed_at).date():
-            raise field_error("paid_on", "支付日期不能早于合同签订日期。")
+            raise field_error("paid_on", _("支付日期不能早于合同签订日期。"))
         value = i.amount if data.amount is None else data.amount
         if value != i.amount:
             raise field_error(
-                "amount", f"第 {i.sequence} 期应付 {i.amount} 元，不能支付 {value} 元。"
+                "amount",
+                _("第 %(sequence)s 期应付 %(amount)s 元，不能支付 %(value)s 元。")
+                % {"sequence": i.sequence, "amount": i.amount, "value": value},
             )
         try:
             with transaction.atomic():
@@ -119,7 +126,8 @@ def payment_record(
                 )
         except IntegrityError:
             raise Conflict(
-                f"第 {i.sequence} 期款项已支付，不能重复支付。", code=Code.ALREADY_PAID
+                _("第 %(sequence)s 期款项已支付，不能重复支付。") % {"sequence": i.sequence},
+                code=Code.ALREADY_PAID,
             ) from None
         audit_record(
             kind=EventKind.PAYMENT_RECORDED,

@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
@@ -35,18 +36,19 @@ def contract_renew(*, contract: Contract, actor: Actor, now: dt.datetime | None 
     with transaction.atomic():
         c = _lock(contract)
         if not c.renewal_intent:
-            raise Conflict("该合同未约定续签意向。", code=Code.NO_INTENT)
+            raise Conflict(_("该合同未约定续签意向。"), code=Code.NO_INTENT)
         if c.status not in (ContractStatus.ACTIVE, ContractStatus.COMPLETED):
-            raise Conflict("只有履行中或已履行完毕的合同可以续签。", code=Common.BAD_TRANSITION)
+            raise Conflict(_("只有履行中或已履行完毕的合同可以续签。"), code=Common.BAD_TRANSITION)
         if c.year_index >= min(c.renewal_years, MAX_YEARS):
             raise Conflict(
-                f"已达到约定的续签年限（共 {c.renewal_years} 年，最长 {MAX_YEARS} 年）。",
+                _("已达到约定的续签年限（共 %(renewal_years)s 年，最长 %(MAX_YEARS)s 年）。")
+                % {"renewal_years": c.renewal_years, "MAX_YEARS": MAX_YEARS},
                 code=Code.MAX_YEARS,
             )
         for block in renewal_blocks(c):  # what apps above contracts hold against it
             raise Conflict(block.reason, code=block.code)
         if c.renewals.exclude(status="cancelled").exists():
-            raise Conflict("已起草续签合同。", code=Code.CONTRACT_EXISTS)
+            raise Conflict(_("已起草续签合同。"), code=Code.CONTRACT_EXISTS)
         from caidan.procurement.services import winner_problems
 
         problems = winner_problems(c.award, now=now)
