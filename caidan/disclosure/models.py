@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class FeedEntry(models.Model):
@@ -18,15 +19,15 @@ class FeedEntry(models.Model):
         "projects.Proposal",
         on_delete=models.CASCADE,
         related_name="feed_entry",
-        verbose_name="项目",
+        verbose_name=_("项目"),
     )
-    modified = models.DateTimeField("最近公开变更时间")
-    changes = models.PositiveIntegerField("公开变更次数", default=0)
-    last_kind = models.CharField("最近变更类型", max_length=64, blank=True)
+    modified = models.DateTimeField(_("最近公开变更时间"))
+    changes = models.PositiveIntegerField(_("公开变更次数"), default=0)
+    last_kind = models.CharField(_("最近变更类型"), max_length=64, blank=True)
 
     class Meta:
-        verbose_name = "公开变更"
-        verbose_name_plural = "公开变更"
+        verbose_name = _("公开变更")
+        verbose_name_plural = _("公开变更")
         indexes = [models.Index(fields=["modified", "id"], name="feed_modified_id")]
 
     def __str__(self) -> str:
@@ -37,21 +38,21 @@ class FeedEntry(models.Model):
 
 
 class NoticeCategory(models.TextChoices):
-    POLICY = "policy", "政策文件"
-    ANNOUNCEMENT = "announcement", "通知公告"
-    GUIDE = "guide", "办事指南"
+    POLICY = "policy", _("政策文件")
+    ANNOUNCEMENT = "announcement", _("通知公告")
+    GUIDE = "guide", _("办事指南")
 
 
 class NoticeStatus(models.TextChoices):
-    DRAFT = "draft", "草稿"
-    PUBLISHED = "published", "已发布"
-    WITHDRAWN = "withdrawn", "已撤回"
+    DRAFT = "draft", _("草稿")
+    PUBLISHED = "published", _("已发布")
+    WITHDRAWN = "withdrawn", _("已撤回")
 
 
 class NoticeAction(models.TextChoices):
-    UPDATE = "update", "修改"
-    PUBLISH = "publish", "发布"
-    WITHDRAW = "withdraw", "撤回"
+    UPDATE = "update", _("修改")
+    PUBLISH = "publish", _("发布")
+    WITHDRAW = "withdraw", _("撤回")
 
 
 # The lifecycle, in one place: action → (statuses it may start from, status it leads to).
@@ -80,40 +81,40 @@ class Notice(models.Model):
     Category = NoticeCategory
     Status = NoticeStatus
 
-    category = models.CharField("类别", max_length=16, choices=NoticeCategory.choices)
-    title = models.CharField("标题", max_length=200)
-    body = models.TextField("正文")
-    source = models.CharField("发布机关", max_length=200)
-    document_number = models.CharField("文号", max_length=100, blank=True)
-    effective_date = models.DateField("施行日期", null=True, blank=True)
+    category = models.CharField(_("类别"), max_length=16, choices=NoticeCategory.choices)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("正文"))
+    source = models.CharField(_("发布机关"), max_length=200)
+    document_number = models.CharField(_("文号"), max_length=100, blank=True)
+    effective_date = models.DateField(_("施行日期"), null=True, blank=True)
     status = models.CharField(
-        "状态", max_length=16, choices=NoticeStatus.choices, default=NoticeStatus.DRAFT
+        _("状态"), max_length=16, choices=NoticeStatus.choices, default=NoticeStatus.DRAFT
     )
-    published_at = models.DateTimeField("发布时间", null=True, blank=True)
-    withdrawn_at = models.DateTimeField("撤回时间", null=True, blank=True)
-    withdraw_reason = models.TextField("撤回理由", blank=True)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+    withdraw_reason = models.TextField(_("撤回理由"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="创建人",
+        verbose_name=_("创建人"),
     )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="最后修改人",
+        verbose_name=_("最后修改人"),
     )
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = NoticeQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "政策与公告"
-        verbose_name_plural = "政策与公告"
+        verbose_name = _("政策与公告")
+        verbose_name_plural = _("政策与公告")
         indexes = [
             models.Index(fields=["status", "published_at", "id"], name="notice_status_pub"),
             models.Index(fields=["category", "status", "published_at"], name="notice_category"),

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.actor import user_of
 from caidan.accounts.permissions import require
@@ -49,7 +50,7 @@ def _snapshot(notice: Notice) -> dict[str, Any]:
 def _lock_for(notice: Notice, action: str) -> Notice:
     locked = Notice.objects.select_for_update().filter(pk=notice.pk).first()
     if locked is None:
-        raise NotFound("找不到该公告。", code=Code.NOTICE_NOT_FOUND)
+        raise NotFound(_("找不到该公告。"), code=Code.NOTICE_NOT_FOUND)
     notice_lifecycle.check(locked.status, action, name=locked.title)
     return locked
 
@@ -59,7 +60,11 @@ def notice_input(notice: Notice, **changes: Any) -> NoticeInput:
     editable fields may change."""
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
-        raise field_error(unknown[0], f"字段“{unknown[0]}”不可修改。", code=Code.NOT_EDITABLE)
+        raise field_error(
+            unknown[0],
+            _("字段“%(value)s”不可修改。") % {"value": unknown[0]},
+            code=Code.NOT_EDITABLE,
+        )
     return NoticeInput.parse({**_snapshot(notice), **changes})
 
 
@@ -151,10 +156,10 @@ def notice_attach(*, notice: Notice, file: Any, description: str = "", actor: Ac
     require(actor, PERMISSION)
     current = Notice.objects.filter(pk=notice.pk).values_list("status", flat=True).first()
     if current is None:
-        raise NotFound("找不到该公告。", code=Code.NOTICE_NOT_FOUND)
+        raise NotFound(_("找不到该公告。"), code=Code.NOTICE_NOT_FOUND)
     if not notice_lifecycle.allowed(current, NoticeAction.UPDATE):
         raise Conflict(
-            "已撤回的公告不能再添加附件。",
+            _("已撤回的公告不能再添加附件。"),
             code=Common.BAD_TRANSITION,
             detail={"field": "file", "status": current},
         )

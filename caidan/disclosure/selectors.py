@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from caidan.accounts.permissions import can, require
 from caidan.common.actor import Actor
 from caidan.common.errors import NotFound, field_error
@@ -28,14 +30,18 @@ def clean_query(q: Any) -> str:
     """A search query: trimmed; at most ``MAX_QUERY_LENGTH`` characters."""
     q = str(q or "").strip()
     if len(q) > MAX_QUERY_LENGTH:
-        raise field_error("q", f"搜索词最多 {MAX_QUERY_LENGTH} 个字。", code=Code.TOO_LONG)
+        raise field_error(
+            "q",
+            _("搜索词最多 %(MAX_QUERY_LENGTH)s 个字。") % {"MAX_QUERY_LENGTH": MAX_QUERY_LENGTH},
+            code=Code.TOO_LONG,
+        )
     return q
 
 
 def _category(category: str) -> str:
     category = (category or "").strip()
     if category and category not in NoticeCategory.values:
-        raise field_error("category", f"类别“{category}”无效。")
+        raise field_error("category", _("类别“%(category)s”无效。") % {"category": category})
     return category
 
 
@@ -73,7 +79,7 @@ def notice_list_manage(
     status = (status or "").strip()
     if status:
         if status not in NoticeStatus.values:
-            raise field_error("status", f"状态“{status}”无效。")
+            raise field_error("status", _("状态“%(status)s”无效。") % {"status": status})
         qs = qs.filter(status=status)
     if category := _category(category):
         qs = qs.filter(category=category)
@@ -86,9 +92,9 @@ def _id(value: Any) -> int:
     try:
         value = int(value)
     except (TypeError, ValueError):
-        raise NotFound("找不到该公告。", code=Code.NOTICE_NOT_FOUND) from None
+        raise NotFound(_("找不到该公告。"), code=Code.NOTICE_NOT_FOUND) from None
     if not 0 < value < 2**63:
-        raise NotFound("找不到该公告。", code=Code.NOTICE_NOT_FOUND)
+        raise NotFound(_("找不到该公告。"), code=Code.NOTICE_NOT_FOUND)
     return value
 
 
@@ -96,7 +102,7 @@ def notice_get_for(*, actor: Actor, notice_id: Any) -> Notice:
     """A public notice for anyone; a draft only for the platform admin."""
     notice = Notice.objects.filter(pk=_id(notice_id)).first()
     if notice is None or (not notice.is_public and not can_manage_notices(actor)):
-        raise NotFound("找不到该公告。", code=Code.NOTICE_NOT_FOUND)
+        raise NotFound(_("找不到该公告。"), code=Code.NOTICE_NOT_FOUND)
     return notice
 
 
@@ -104,7 +110,7 @@ def notice_get_for_edit(*, actor: Actor, notice_id: Any) -> Notice:
     require(actor, PERMISSION)
     notice = Notice.objects.filter(pk=_id(notice_id)).first()
     if notice is None:
-        raise NotFound("找不到该公告。", code=Code.NOTICE_NOT_FOUND)
+        raise NotFound(_("找不到该公告。"), code=Code.NOTICE_NOT_FOUND)
     return notice
 
 

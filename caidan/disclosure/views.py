@@ -21,7 +21,7 @@ from caidan.documents.forms import DocumentUploadForm
 from caidan.documents.responses import document_file_response
 from caidan.web.ui import attempt, attempt_error, domain_errors
 
-from . import forms, notices, search, selectors
+from . import forms, front, notices, search, selectors
 from .inputs import NoticeInput, NoticeWithdrawalInput
 from .models import NoticeStatus
 
@@ -36,12 +36,15 @@ def _query_without_cursor(request) -> str:
 
 
 def portal_home(request):
-    latest = selectors.notice_list_public(include_withdrawn=False, limit=5)
+    """The newest notices, tenders, award notices and contracts, a few each, then the links
+    to every part of the portal (``front.portal_latest``: one query per kind)."""
+    latest = selectors.notice_list_public(include_withdrawn=False, limit=front.LATEST)
     return render(
         request,
         "disclosure/portal_home.html",
         {
             "latest": latest.items,
+            **front.portal_latest(),
             "can_manage": selectors.can_manage_notices(request.actor),
         },
     )
@@ -88,7 +91,7 @@ def notice_file(request, notice_id: int, document_id: int):
     notice = selectors.notice_get_for(actor=request.actor, notice_id=notice_id)
     document = next((d for d in selectors.notice_attachments(notice) if d.pk == document_id), None)
     if document is None:
-        raise NotFound("找不到该附件。", code=Code.ATTACHMENT_NOT_FOUND)
+        raise NotFound(_("找不到该附件。"), code=Code.ATTACHMENT_NOT_FOUND)
     return document_file_response(document)
 
 

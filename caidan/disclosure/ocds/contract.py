@@ -85,7 +85,7 @@ def add_contract(b: Builder, contract) -> None:
                     {
                         **core,
                         "status": "terminated",
-                        "statusDetails": ContractStatus(contract.status).label,
+                        "statusDetails": str(ContractStatus(contract.status).label),
                     }
                 ]
             },
@@ -127,13 +127,13 @@ def _metric(evaluation) -> dict:
         observations.append(
             {
                 "id": f"evaluation-{evaluation.pk}-grade",
-                "measure": Grade(evaluation.grade).label,
+                "measure": str(Grade(evaluation.grade).label),
                 "notes": "等级",
             }
         )
     return {
         "id": f"evaluation-{evaluation.pk}",
-        "title": Stage(evaluation.stage).label,
+        "title": str(Stage(evaluation.stage).label),
         "description": "绩效评价结果",
         "observations": observations,
     }

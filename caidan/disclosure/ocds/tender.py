@@ -57,11 +57,11 @@ def _tender_core(tender, *, status: str, end=None) -> dict:
         "status": status,
         "value": money(tender.budget),
         "procurementMethod": PROCUREMENT_METHOD.get(tender.method, "open"),
-        "procurementMethodDetails": Method(tender.method).label,
+        "procurementMethodDetails": str(Method(tender.method).label),
         "procurementMethodRationale": tender.justification,
         "mainProcurementCategory": "services",
         "awardCriteria": "ratedCriteria" if comprehensive else "priceOnly",
-        "awardCriteriaDetails": EvaluationMethod(tender.evaluation_method).label,
+        "awardCriteriaDetails": str(EvaluationMethod(tender.evaluation_method).label),
         "tenderPeriod": {"startDate": when(tender.published_at), "endDate": when(end)},
     }
 
