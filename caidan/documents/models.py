@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 def document_upload_to(instance: Document, filename: str) -> str:
@@ -28,28 +29,28 @@ def document_upload_to(instance: Document, filename: str) -> str:
 class Document(models.Model):
     """One uploaded file, checked on the way in (type by extension and content, size)."""
 
-    file = models.FileField("文件", upload_to=document_upload_to, max_length=255)
-    original_name = models.CharField("原文件名", max_length=255)
-    content_type = models.CharField("文件类型", max_length=100)
-    size = models.PositiveBigIntegerField("大小（字节）")
+    file = models.FileField(_("文件"), upload_to=document_upload_to, max_length=255)
+    original_name = models.CharField(_("原文件名"), max_length=255)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
     sha256 = models.CharField("SHA-256", max_length=64)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="上传人",
+        verbose_name=_("上传人"),
         on_delete=models.PROTECT,
         related_name="documents",
     )
-    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
-    is_public = models.BooleanField("公开", default=False)
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    is_public = models.BooleanField(_("公开"), default=False)
     target_type = models.CharField(
-        "关联对象类型", max_length=100, blank=True, help_text="例如 projects.proposal"
+        _("关联对象类型"), max_length=100, blank=True, help_text="例如 projects.proposal"
     )
-    target_id = models.CharField("关联对象编号", max_length=64, blank=True)
-    description = models.CharField("说明", max_length=500, blank=True)
+    target_id = models.CharField(_("关联对象编号"), max_length=64, blank=True)
+    description = models.CharField(_("说明"), max_length=500, blank=True)
 
     class Meta:
-        verbose_name = "文件"
-        verbose_name_plural = "文件"
+        verbose_name = _("文件")
+        verbose_name_plural = _("文件")
         ordering = ["-id"]
         indexes = [
             models.Index(fields=["target_type", "target_id"], name="document_target"),

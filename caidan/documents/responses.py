@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import FileResponse
+from django.utils.translation import gettext_lazy as _
 
 from caidan.common.errors import NotFound
 from caidan.documents.codes import Code
@@ -16,7 +17,7 @@ def document_file_response(document: Document) -> FileResponse:
     try:
         handle = document.file.storage.open(document.file.name, "rb")
     except (FileNotFoundError, OSError):
-        raise NotFound("文件内容已丢失，请联系平台管理员。", code=Code.FILE_MISSING) from None
+        raise NotFound(_("文件内容已丢失，请联系平台管理员。"), code=Code.FILE_MISSING) from None
     content_type = document.content_type
     if content_type.startswith("text/"):
         content_type += "; charset=utf-8"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from caidan.common.actor import Actor
 from caidan.common.errors import NotAuthenticated, NotFound
@@ -24,7 +25,7 @@ def document_get_for(*, actor: Actor, document_id: int) -> Document:
     when the actor may not open it."""
     document = Document.objects.select_related("uploaded_by").filter(pk=document_id).first()
     if document is None:
-        raise NotFound("找不到该文件。")
+        raise NotFound(_("找不到该文件。"))
     if not document.is_public:
         require(actor, Perm.DOCUMENTS_VIEW_PRIVATE, document)
     return document
@@ -35,7 +36,7 @@ def document_list_mine(
 ) -> Page:
     """The documents ``actor`` uploaded, newest first, one keyset page."""
     if actor is None or not actor.is_authenticated:
-        raise NotAuthenticated("请先登录。")
+        raise NotAuthenticated(_("请先登录。"))
     qs = Document.objects.select_related("uploaded_by").filter(uploaded_by=actor.user)
     return keyset_paginate(qs, ordering=("-id",), cursor=cursor, limit=limit)
 

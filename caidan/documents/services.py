@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
@@ -182,18 +183,22 @@ def document_check_file(file: Any) -> CheckedFile:
 
 def _check_fields(*, description: str, target_type: str, target_id: str) -> None:
     if len(description) > MAX_DESCRIPTION_LENGTH:
-        raise field_error("description", f"说明不能超过 {MAX_DESCRIPTION_LENGTH} 个字符。")
+        raise field_error(
+            "description",
+            _("说明不能超过 %(MAX_DESCRIPTION_LENGTH)s 个字符。")
+            % {"MAX_DESCRIPTION_LENGTH": MAX_DESCRIPTION_LENGTH},
+        )
     if bool(target_type) != bool(target_id):
         raise field_error(
             "target_type" if not target_type else "target_id",
-            "关联对象的类型和编号须同时填写（或都不填）。",
+            _("关联对象的类型和编号须同时填写（或都不填）。"),
         )
     if target_type and not _TARGET_TYPE.match(target_type):
         raise field_error(
-            "target_type", "关联对象类型应为“应用.模型”的形式，例如 projects.proposal。"
+            "target_type", _("关联对象类型应为“应用.模型”的形式，例如 projects.proposal。")
         )
     if len(target_id) > 64:
-        raise field_error("target_id", "关联对象编号不能超过 64 个字符。")
+        raise field_error("target_id", _("关联对象编号不能超过 64 个字符。"))
 
 
 def document_upload(
@@ -218,7 +223,7 @@ def document_upload(
     routes) also refuses record types that have their own attachment route.
     """
     if actor is None or not actor.is_authenticated:
-        raise NotAuthenticated("请先登录后再上传文件。")
+        raise NotAuthenticated(_("请先登录后再上传文件。"))
     require(actor, Perm.DOCUMENTS_UPLOAD)
     description = (description or "").strip()
     target_type = (target_type or "").strip()

@@ -26,6 +26,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from caidan.common.actor import Actor
 from caidan.common.errors import NotFound, PermissionDenied, field_error
 from caidan.documents.codes import Code
@@ -91,7 +93,8 @@ def target_for(target_type: str) -> Target:
         known = "、".join(sorted(TARGETS)) or "（无）"
         raise field_error(
             "target_type",
-            f"不能向“{target_type}”类型的对象添加附件。可添加附件的对象类型：{known}。",
+            _("不能向“%(target_type)s”类型的对象添加附件。可添加附件的对象类型：%(known)s。")
+            % {"target_type": target_type, "known": known},
             code=Code.UNKNOWN_TARGET_TYPE,
         )
     return target
@@ -114,16 +117,17 @@ def attach_check(
     if target.route and generic:
         raise field_error(
             "target_type",
-            f"“{target.label}”的附件须通过其专用功能添加（{target.route}），"
-            "以便同时执行该对象的状态规则。",
+            _("“%(label)s”的附件须通过其专用功能添加（%(route)s），以便同时执行该对象的状态规则。")
+            % {"label": target.label, "route": target.route},
             code=Code.USE_DEDICATED_ROUTE,
         )
     if not target_id.isdigit() or not 0 < int(target_id) <= MAX_PK:
-        raise field_error("target_id", "关联对象编号应为正整数。")
+        raise field_error("target_id", _("关联对象编号应为正整数。"))
     obj = target.load(int(target_id))
     if obj is None:
         raise NotFound(
-            f"找不到要添加附件的对象（{target_type} {target_id}）。",
+            _("找不到要添加附件的对象（%(target_type)s %(target_id)s）。")
+            % {"target_type": target_type, "target_id": target_id},
             code=Code.TARGET_NOT_FOUND,
             detail={"field": "target_id"},
         )
@@ -132,7 +136,7 @@ def attach_check(
     if is_public:
         if target.publish_perm is None:
             raise PermissionDenied(
-                f"“{target.label}”的附件不能设为公开。",
+                _("“%(label)s”的附件不能设为公开。") % {"label": target.label},
                 code=Code.PUBLISH_NOT_ALLOWED,
                 detail={"field": "is_public"},
             )
