@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema, Status
 
 from caidan.accounts.middleware import client_ip
@@ -128,7 +129,7 @@ def submit(request, payload: EnquiryIn):
 
     actor = optional_actor(request)
     if actor.is_authenticated and actor.via == "session" and check_csrf(request) is not None:
-        raise PermissionDenied("CSRF 校验失败，请刷新页面后重试。", code=Code.CSRF_FAILED)
+        raise PermissionDenied(_("CSRF 校验失败，请刷新页面后重试。"), code=Code.CSRF_FAILED)
     e, code = services.enquiry_submit(
         actor=actor, ip=client_ip(request), data=EnquiryInput.parse(payload.dict())
     )
@@ -261,7 +262,7 @@ class AssignIn(Schema):
 def assign(request, enquiry_id: int, payload: AssignIn):
     handler = User.objects.filter(pk=payload.handler_id).first()
     if handler is None:
-        raise field_error("handler_id", "找不到该承办人。")
+        raise field_error("handler_id", _("找不到该承办人。"))
     e = services.enquiry_assign(
         enquiry=_get(request, enquiry_id), handler=handler, actor=request.auth
     )
@@ -313,7 +314,7 @@ class TransferIn(Schema):
 def transfer(request, enquiry_id: int, payload: TransferIn):
     unit = Unit.objects.filter(pk=payload.unit_id).first()
     if unit is None:
-        raise field_error("unit_id", "找不到该单位。")
+        raise field_error("unit_id", _("找不到该单位。"))
     e = services.enquiry_transfer(
         enquiry=_get(request, enquiry_id),
         actor=request.auth,

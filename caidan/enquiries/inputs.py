@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+from django.utils.translation import gettext_lazy as _
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from caidan.accounts.models import Unit
@@ -95,7 +96,7 @@ class EnquiryTransferInput(Input):
     @model_validator(mode="after")
     def _a_unit(self) -> EnquiryTransferInput:
         if not isinstance(self.to_unit, Unit):
-            raise field_error("unit_id", "请选择转办的单位。")
+            raise field_error("unit_id", _("请选择转办的单位。"))
         return self
 
 

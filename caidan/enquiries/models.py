@@ -15,6 +15,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 TITLE_MAX = 200
 BODY_MIN = 5
@@ -25,42 +26,42 @@ INFO_REQUEST_WORKING_DAYS = 20  # 《政府信息公开条例》§33
 
 
 class EnquiryKind(models.TextChoices):
-    ENQUIRY = "enquiry", "咨询"
-    SUGGESTION = "suggestion", "建议"
-    INFO_REQUEST = "info_request", "信息公开申请"
-    REPORT = "report", "举报"
+    ENQUIRY = "enquiry", _("咨询")
+    SUGGESTION = "suggestion", _("建议")
+    INFO_REQUEST = "info_request", _("信息公开申请")
+    REPORT = "report", _("举报")
 
 
 PUBLISHABLE_KINDS = frozenset({EnquiryKind.ENQUIRY, EnquiryKind.SUGGESTION})
 
 
 class SubjectType(models.TextChoices):
-    UNIT = "unit", "单位（购买主体）"
-    CATALOG_ITEM = "catalog_item", "目录条目"
-    MENU = "menu", "服务菜单"
-    MENU_ITEM = "menu_item", "菜单项"
-    PROJECT = "project", "项目"
-    TENDER = "tender", "采购项目"
-    CONTRACT = "contract", "合同"
-    ORGANIZATION = "organization", "社会组织（承接主体）"
-    OFFICIAL = "official", "工作人员"
+    UNIT = "unit", _("单位（购买主体）")
+    CATALOG_ITEM = "catalog_item", _("目录条目")
+    MENU = "menu", _("服务菜单")
+    MENU_ITEM = "menu_item", _("菜单项")
+    PROJECT = "project", _("项目")
+    TENDER = "tender", _("采购项目")
+    CONTRACT = "contract", _("合同")
+    ORGANIZATION = "organization", _("社会组织（承接主体）")
+    OFFICIAL = "official", _("工作人员")
 
 
 class EnquiryStatus(models.TextChoices):
-    RECEIVED = "received", "已受理"
-    ASSIGNED = "assigned", "办理中"
-    ANSWERED = "answered", "已答复"
-    TRANSFERRED = "transferred", "已转办"
-    CLOSED = "closed", "已办结（未答复）"
+    RECEIVED = "received", _("已受理")
+    ASSIGNED = "assigned", _("办理中")
+    ANSWERED = "answered", _("已答复")
+    TRANSFERRED = "transferred", _("已转办")
+    CLOSED = "closed", _("已办结（未答复）")
 
 
 class EnquiryAction(models.TextChoices):
-    ASSIGN = "assign", "指定承办人"
-    ANSWER = "answer", "答复"
-    TRANSFER = "transfer", "转办"
-    CLOSE = "close", "办结"
-    EXTEND = "extend", "延长答复期限"
-    PUBLISH = "publish", "公开答复"
+    ASSIGN = "assign", _("指定承办人")
+    ANSWER = "answer", _("答复")
+    TRANSFER = "transfer", _("转办")
+    CLOSE = "close", _("办结")
+    EXTEND = "extend", _("延长答复期限")
+    PUBLISH = "publish", _("公开答复")
 
 
 S = EnquiryStatus
@@ -90,19 +91,19 @@ class Enquiry(models.Model):
     Kind = EnquiryKind
     Status = EnquiryStatus
 
-    kind = models.CharField("类型", max_length=16, choices=EnquiryKind.choices)
-    subject_type = models.CharField("涉及对象类型", max_length=16, choices=SubjectType.choices)
-    subject_id = models.PositiveBigIntegerField("涉及对象编号", null=True, blank=True)
-    subject_label = models.CharField("涉及对象", max_length=300)
+    kind = models.CharField(_("类型"), max_length=16, choices=EnquiryKind.choices)
+    subject_type = models.CharField(_("涉及对象类型"), max_length=16, choices=SubjectType.choices)
+    subject_id = models.PositiveBigIntegerField(_("涉及对象编号"), null=True, blank=True)
+    subject_label = models.CharField(_("涉及对象"), max_length=300)
     unit = models.ForeignKey(
         "accounts.Unit",
-        verbose_name="办理单位",
+        verbose_name=_("办理单位"),
         on_delete=models.PROTECT,
         related_name="enquiries",
     )
     concerned_unit = models.ForeignKey(
         "accounts.Unit",
-        verbose_name="被举报对象所属单位",
+        verbose_name=_("被举报对象所属单位"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -112,7 +113,7 @@ class Enquiry(models.Model):
     # nobody (an anonymous report, followed up with a code of which only the hash is kept).
     asker_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="提出人",
+        verbose_name=_("提出人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -120,7 +121,7 @@ class Enquiry(models.Model):
     )
     asker_identity = models.ForeignKey(
         "needs.ResidentIdentity",
-        verbose_name="居民身份",
+        verbose_name=_("居民身份"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -128,37 +129,37 @@ class Enquiry(models.Model):
     )
     asker_organization = models.ForeignKey(
         "orgs.Organization",
-        verbose_name="提出组织",
+        verbose_name=_("提出组织"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    followup_code_hash = models.CharField("查询码哈希", max_length=64, blank=True)
-    ip_hash = models.CharField("来源地址哈希", max_length=64, blank=True)
-    title = models.CharField("标题", max_length=TITLE_MAX)
-    body = models.TextField("内容")
+    followup_code_hash = models.CharField(_("查询码哈希"), max_length=64, blank=True)
+    ip_hash = models.CharField(_("来源地址哈希"), max_length=64, blank=True)
+    title = models.CharField(_("标题"), max_length=TITLE_MAX)
+    body = models.TextField(_("内容"))
     status = models.CharField(
-        "状态", max_length=16, choices=EnquiryStatus.choices, default=EnquiryStatus.RECEIVED
+        _("状态"), max_length=16, choices=EnquiryStatus.choices, default=EnquiryStatus.RECEIVED
     )
     handler = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="承办人",
+        verbose_name=_("承办人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    received_at = models.DateTimeField("受理时间")
-    due_on = models.DateField("答复期限")
-    extended_due_on = models.DateField("延长后的答复期限", null=True, blank=True)
-    extension_reason = models.CharField("延期理由", max_length=500, blank=True)
-    extended_at = models.DateTimeField("延期时间", null=True, blank=True)
-    answer = models.TextField("答复", blank=True)
-    answered_at = models.DateTimeField("答复时间", null=True, blank=True)
+    received_at = models.DateTimeField(_("受理时间"))
+    due_on = models.DateField(_("答复期限"))
+    extended_due_on = models.DateField(_("延长后的答复期限"), null=True, blank=True)
+    extension_reason = models.CharField(_("延期理由"), max_length=500, blank=True)
+    extended_at = models.DateTimeField(_("延期时间"), null=True, blank=True)
+    answer = models.TextField(_("答复"), blank=True)
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="答复人",
+        verbose_name=_("答复人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -166,31 +167,31 @@ class Enquiry(models.Model):
     )
     transferred_from = models.ForeignKey(
         "accounts.Unit",
-        verbose_name="原办理单位",
+        verbose_name=_("原办理单位"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    transfer_reason = models.CharField("转办理由", max_length=500, blank=True)
-    close_reason = models.CharField("办结理由", max_length=500, blank=True)
-    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
-    publish_consent = models.BooleanField("同意公开答复", default=False)
-    published = models.BooleanField("已公开", default=False)
-    published_at = models.DateTimeField("公开时间", null=True, blank=True)
-    published_title = models.CharField("公开标题", max_length=TITLE_MAX, blank=True)
-    published_body = models.TextField("公开内容", blank=True)
-    published_answer = models.TextField("公开答复", blank=True)
-    overdue_flagged_at = models.DateTimeField("逾期标记时间", null=True, blank=True)
-    hidden = models.BooleanField("已屏蔽", default=False)
-    hidden_reason = models.CharField("屏蔽理由", max_length=300, blank=True)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    transfer_reason = models.CharField(_("转办理由"), max_length=500, blank=True)
+    close_reason = models.CharField(_("办结理由"), max_length=500, blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    publish_consent = models.BooleanField(_("同意公开答复"), default=False)
+    published = models.BooleanField(_("已公开"), default=False)
+    published_at = models.DateTimeField(_("公开时间"), null=True, blank=True)
+    published_title = models.CharField(_("公开标题"), max_length=TITLE_MAX, blank=True)
+    published_body = models.TextField(_("公开内容"), blank=True)
+    published_answer = models.TextField(_("公开答复"), blank=True)
+    overdue_flagged_at = models.DateTimeField(_("逾期标记时间"), null=True, blank=True)
+    hidden = models.BooleanField(_("已屏蔽"), default=False)
+    hidden_reason = models.CharField(_("屏蔽理由"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     objects = EnquiryQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "咨询建议与监督事项"
-        verbose_name_plural = "咨询建议与监督事项"
+        verbose_name = _("咨询建议与监督事项")
+        verbose_name_plural = _("咨询建议与监督事项")
         constraints = [
             models.CheckConstraint(
                 name="enquiry_kind_valid", condition=Q(kind__in=EnquiryKind.values)
@@ -277,18 +278,18 @@ class EnquiryAttachment(models.Model):
     has no account, and an uploader's name would give a reporter away."""
 
     enquiry = models.ForeignKey(
-        Enquiry, verbose_name="事项", on_delete=models.CASCADE, related_name="attachments"
+        Enquiry, verbose_name=_("事项"), on_delete=models.CASCADE, related_name="attachments"
     )
-    file = models.FileField("文件", upload_to="enquiries/%Y/%m/", max_length=255)
-    original_name = models.CharField("原文件名", max_length=255)
-    content_type = models.CharField("文件类型", max_length=100)
-    size = models.PositiveBigIntegerField("大小（字节）")
+    file = models.FileField(_("文件"), upload_to="enquiries/%Y/%m/", max_length=255)
+    original_name = models.CharField(_("原文件名"), max_length=255)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
     sha256 = models.CharField("SHA-256", max_length=64)
-    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = "事项附件"
-        verbose_name_plural = "事项附件"
+        verbose_name = _("事项附件")
+        verbose_name_plural = _("事项附件")
         indexes = [models.Index(fields=["enquiry", "id"], name="enquiry_attachment_order")]
 
     def __str__(self) -> str:

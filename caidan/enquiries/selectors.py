@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.models import Role, Unit
 from caidan.common.actor import Actor
@@ -82,8 +83,8 @@ def enquiry_list_for(
         if not actor.is_authenticated:
             from caidan.common.errors import NotAuthenticated
 
-            raise NotAuthenticated("请先登录。")
-        raise PermissionDenied("当前角色无权查看咨询建议与监督事项的办理列表。")
+            raise NotAuthenticated(_("请先登录。"))
+        raise PermissionDenied(_("当前角色无权查看咨询建议与监督事项的办理列表。"))
     qs = _base().filter(q)
     if status:
         if status == "open":
@@ -91,16 +92,16 @@ def enquiry_list_for(
         elif status in EnquiryStatus.values:
             qs = qs.filter(status=status)
         else:
-            raise field_error("status", "状态筛选条件无效。")
+            raise field_error("status", _("状态筛选条件无效。"))
     if kind:
         if kind not in EnquiryKind.values:
-            raise field_error("kind", "类型筛选条件无效。")
+            raise field_error("kind", _("类型筛选条件无效。"))
         qs = qs.filter(kind=kind)
     if unit_id not in (None, ""):
         try:
             qs = qs.filter(unit_id=int(unit_id))
         except (TypeError, ValueError):
-            raise field_error("unit_id", "单位筛选条件无效。") from None
+            raise field_error("unit_id", _("单位筛选条件无效。")) from None
     if overdue:
         today = timezone.localdate()
         qs = qs.filter(status__in=OPEN_STATUSES).filter(
@@ -126,7 +127,7 @@ def enquiry_list_mine(*, actor: Actor, cursor: str | None = None, limit: int | N
     if not actor.is_authenticated:
         from caidan.common.errors import NotAuthenticated
 
-        raise NotAuthenticated("请先登录或验证身份。")
+        raise NotAuthenticated(_("请先登录或验证身份。"))
     qs = _base().filter(asker_user=actor.user)
     return keyset_paginate(qs, ordering=("-id",), cursor=cursor, limit=limit)
 
@@ -139,18 +140,18 @@ def enquiry_get_for(*, actor: Actor, enquiry_id: Any) -> Enquiry:
     except (TypeError, ValueError):
         e = None
     if e is None or not can_view(actor, e):
-        raise NotFound("找不到该事项。")
+        raise NotFound(_("找不到该事项。"))
     return e
 
 
 def enquiry_get_by_code(*, code: str) -> Enquiry:
     code = str(code or "").strip()
     if not code:
-        raise field_error("code", "请输入查询码。")
+        raise field_error("code", _("请输入查询码。"))
     e = _base().filter(followup_code_hash=followup_hash(code)).exclude(followup_code_hash="")
     e = e.first()
     if e is None:
-        raise NotFound("查询码不正确，找不到对应的举报。")
+        raise NotFound(_("查询码不正确，找不到对应的举报。"))
     return e
 
 
@@ -166,7 +167,7 @@ def enquiry_list_public(
         try:
             qs = qs.filter(unit_id=int(unit_id))
         except (TypeError, ValueError):
-            raise field_error("unit_id", "单位筛选条件无效。") from None
+            raise field_error("unit_id", _("单位筛选条件无效。")) from None
     return keyset_paginate(qs, ordering=("-id",), cursor=cursor, limit=limit)
 
 
@@ -176,7 +177,7 @@ def enquiry_get_public(*, enquiry_id: Any) -> Enquiry:
     except (TypeError, ValueError):
         e = None
     if e is None:
-        raise NotFound("找不到该公开答复。")
+        raise NotFound(_("找不到该公开答复。"))
     return e
 
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from caidan.accounts.models import Membership, Role, Unit
 from caidan.accounts.selectors import finance_bureau as accounts_finance_bureau
 from caidan.common.errors import (
@@ -56,7 +58,7 @@ def _id(value: Any) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise field_error("subject_id", "请指明咨询涉及的对象。") from None
+        raise field_error("subject_id", _("请指明咨询涉及的对象。")) from None
 
 
 def resolve_subject(
@@ -66,37 +68,37 @@ def resolve_subject(
     try:
         return _resolve(subject_type, subject_id, official, unit_id, actor)
     except (NotAuthenticated, PermissionDenied):
-        raise NotFound("找不到涉及的对象（或它尚未公开）。") from None
+        raise NotFound(_("找不到涉及的对象（或它尚未公开）。")) from None
 
 
 def _resolve(subject_type, subject_id, official, unit_id, actor) -> Subject:
     st = str(subject_type or "")
     if st not in SubjectType.values:
-        raise field_error("subject_type", "请选择咨询涉及的对象类型。")
+        raise field_error("subject_type", _("请选择咨询涉及的对象类型。"))
     if st == SubjectType.OFFICIAL:
         name = " ".join(str(official or "").split())
         if not name:
-            raise field_error("official", "请填写被举报或涉及的工作人员（姓名或职务）。")
+            raise field_error("official", _("请填写被举报或涉及的工作人员（姓名或职务）。"))
         if len(name) > 200:
-            raise field_error("official", "“工作人员”不能超过 200 个字。")
+            raise field_error("official", _("“工作人员”不能超过 200 个字。"))
         unit = None
         if unit_id not in (None, ""):
             unit = Unit.objects.filter(pk=_id(unit_id)).first()
             if unit is None:
-                raise field_error("unit_id", "找不到该单位。")
+                raise field_error("unit_id", _("找不到该单位。"))
         return Subject(st, None, name, unit)
     pk = _id(subject_id)
     if st == SubjectType.UNIT:
         unit = Unit.objects.filter(pk=pk).first()
         if unit is None:
-            raise NotFound("找不到该单位。")
+            raise NotFound(_("找不到该单位。"))
         return Subject(st, pk, unit.name, unit)
     if st == SubjectType.CATALOG_ITEM:
         from caidan.catalog.models import CatalogItem
 
         item = CatalogItem.objects.select_related("version").filter(pk=pk).first()
         if item is None or item.version.status == "draft":
-            raise NotFound("找不到该目录条目。")
+            raise NotFound(_("找不到该目录条目。"))
         return Subject(st, pk, f"{item.code} {item.name}", None)
     if st in (SubjectType.MENU, SubjectType.MENU_ITEM):
         from caidan.needs.models import MenuItem
@@ -105,7 +107,7 @@ def _resolve(subject_type, subject_id, official, unit_id, actor) -> Subject:
         if st == SubjectType.MENU_ITEM:
             item = MenuItem.objects.filter(pk=pk).first()
             if item is None:
-                raise NotFound("找不到该菜单项。")
+                raise NotFound(_("找不到该菜单项。"))
             menu = menu_get_for(actor=actor, menu_id=item.menu_id)
             return Subject(st, pk, f"{menu.title} · {item.title}", menu.unit)
         menu = menu_get_for(actor=actor, menu_id=pk)
@@ -130,7 +132,7 @@ def _resolve(subject_type, subject_id, official, unit_id, actor) -> Subject:
 
     org = Organization.objects.filter(pk=pk).first()
     if org is None:
-        raise NotFound("找不到该社会组织。")
+        raise NotFound(_("找不到该社会组织。"))
     return Subject(st, pk, org.name, None)
 
 
@@ -150,13 +152,13 @@ def route(kind: str, subject: Subject) -> tuple[Unit, Unit | None]:
     if kind == EnquiryKind.REPORT:
         if subject.type not in REPORT_SUBJECTS:
             raise field_error(
-                "subject_type", "举报的对象应为项目、采购项目、合同、承接主体或工作人员。"
+                "subject_type", _("举报的对象应为项目、采购项目、合同、承接主体或工作人员。")
             )
         bureau = finance_bureau()
         concerned = subject.unit
         if concerned is not None and related(bureau, concerned):
             raise Conflict(
-                "该举报涉及财政部门本身，本平台不能回避办理，请向审计机关或纪检监察机关举报。",
+                _("该举报涉及财政部门本身，本平台不能回避办理，请向审计机关或纪检监察机关举报。"),
                 code=Code.REPORT_CONCERNS_FINANCE,
             )
         return bureau, concerned
@@ -165,7 +167,7 @@ def route(kind: str, subject: Subject) -> tuple[Unit, Unit | None]:
     if subject.type == SubjectType.ORGANIZATION:
         return registration_authority(), None
     if subject.type == SubjectType.OFFICIAL:
-        raise field_error("unit_id", "请选择该工作人员所在的单位。")
+        raise field_error("unit_id", _("请选择该工作人员所在的单位。"))
     return finance_bureau(), None
 
 

@@ -289,6 +289,13 @@ def _detail_context(request, e):
         "attachments": list(e.attachments.order_by("id")),
         "subject_url": selectors.subject_url(e),
         "publishable": e.kind in PUBLISHABLE_KINDS,
+        # one answer box: whoever may take the item on (nobody has) or is its handler
+        "can_reply": handles
+        and (
+            (enquiry_lifecycle.allowed(e.status, "answer") and e.handler_id == user_pk)
+            or (enquiry_lifecycle.allowed(e.status, "assign") and e.handler_id is None)
+        ),
+        "reply_may_publish": e.kind in PUBLISHABLE_KINDS and e.publish_consent and not e.hidden,
     }
 
 
@@ -301,6 +308,7 @@ def detail(request, enquiry_id: int):
 
 
 ACTIONS = {
+    "reply",
     "assign",
     "take",
     "answer",
@@ -313,6 +321,8 @@ ACTIONS = {
     "consent",
 }
 DONE = {
+    "reply": _l("已答复，提出人会收到通知。"),
+    "reply_published": _l("已答复并公开，提出人会收到通知。"),
     "assign": _l("已指定承办人。"),
     "take": _l("已由您承办。"),
     "answer": _l("已答复，提出人会收到通知。"),
@@ -331,11 +341,12 @@ DONE = {
 def act(request, enquiry_id: int, action: str):
     actor = request.actor
     if not actor.is_authenticated:
-        raise NotAuthenticated("请先登录。")
+        raise NotAuthenticated(_l("请先登录。"))
     if action not in ACTIONS:
-        raise NotFound("找不到该操作。")
+        raise NotFound(_l("找不到该操作。"))
     e = selectors.enquiry_get_for(actor=actor, enquiry_id=enquiry_id)
     p = request.POST
+    outcome: dict[str, bool] = {}
 
     def run() -> None:
         if action == "take":
@@ -369,6 +380,14 @@ def act(request, enquiry_id: int, action: str):
                 actor=actor,
                 data=EnquiryExtendInput.parse(days=p.get("days"), reason=p.get("reason", "")),
             )
+        elif action == "reply":
+            replied = services.enquiry_reply(
+                enquiry=e,
+                actor=actor,
+                data=EnquiryAnswerInput.parse(answer=p.get("answer", "")),
+                publish=p.get("publish") == "1",
+            )
+            outcome["published"] = replied.published
         elif action == "publish":
             services.enquiry_publish(enquiry=e, actor=actor)
         elif action == "hide":
@@ -387,7 +406,7 @@ def act(request, enquiry_id: int, action: str):
     if refusal is not None:
         messages.error(request, refusal.message)
     else:
-        messages.success(request, DONE[action])
+        messages.success(request, DONE["reply_published" if outcome.get("published") else action])
     return redirect("enquiries:detail", enquiry_id=e.pk)
 
 
@@ -398,7 +417,7 @@ def attachment(request, enquiry_id: int, attachment_id: int):
     e = selectors.enquiry_get_for(actor=request.actor, enquiry_id=enquiry_id)
     a = e.attachments.filter(pk=attachment_id).first()
     if a is None:
-        raise NotFound("找不到该附件。")
+        raise NotFound(_l("找不到该附件。"))
     return document_file_response(a)
 
 
@@ -413,7 +432,7 @@ def bulk_answer(request):
     """Answer several similar items with one text: confirm, then per-item results."""
     actor = request.actor
     if not actor.is_authenticated:
-        raise NotAuthenticated("请先登录。")
+        raise NotAuthenticated(_l("请先登录。"))
     from caidan.accounts.permissions import require
 
     require(actor, Perm.ENQUIRIES_HANDLE)

@@ -3,6 +3,8 @@ lifecycle check, the handler's access and the asker's notifications."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from caidan.accounts.models import Unit, User
 from caidan.accounts.permissions import require
 from caidan.common.actor import Actor
@@ -62,7 +64,7 @@ def _handle(actor: Actor, e: Enquiry) -> None:
     from caidan.accounts.permissions import can
 
     if not getattr(actor, "is_authenticated", False) and actor.via != "system":
-        raise NotAuthenticated("请先登录。")
+        raise NotAuthenticated(_("请先登录。"))
     if not can(actor, Perm.ENQUIRIES_HANDLE, e):
         from ..permissions import can_view
 
@@ -70,4 +72,4 @@ def _handle(actor: Actor, e: Enquiry) -> None:
             require(actor, Perm.ENQUIRIES_HANDLE, e)  # a readable "no permission"
         from caidan.common.errors import NotFound
 
-        raise NotFound("找不到该事项。")
+        raise NotFound(_("找不到该事项。"))

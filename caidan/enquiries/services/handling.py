@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.models import Membership, User
 from caidan.audit.kinds import EventKind
@@ -46,13 +47,16 @@ def enquiry_assign(*, enquiry: Enquiry, handler: User | None, actor: Actor) -> E
             ).exists()
         )
         if not ok:
-            raise field_error("handler", f"承办人必须是办理单位“{e.unit.name}”的在职工作人员。")
+            raise field_error(
+                "handler",
+                _("承办人必须是办理单位“%(name)s”的在职工作人员。") % {"name": e.unit.name},
+            )
         if e.is_report:
             units = Membership.objects.filter(
                 user=handler, is_active=True, unit__isnull=False
             ).select_related("unit")
             if any(related(m.unit, e.concerned_unit) for m in units):
-                raise field_error("handler", "承办人不能是被举报单位的工作人员。")
+                raise field_error("handler", _("承办人不能是被举报单位的工作人员。"))
         enquiry_lifecycle.apply(e, EnquiryAction.ASSIGN, actor=actor, handler=handler)
         if handler.pk != getattr(user_of(actor), "pk", None):
             notify(
@@ -75,7 +79,7 @@ def enquiry_answer(*, enquiry: Enquiry, data: EnquiryAnswerInput, actor: Actor) 
         _check(e, EnquiryAction.ANSWER)
         user = user_of(actor)
         if actor.via != "system" and (user is None or e.handler_id != user.pk):
-            raise PermissionDenied("只有该事项的承办人可以答复。", code=Code.NOT_HANDLER)
+            raise PermissionDenied(_("只有该事项的承办人可以答复。"), code=Code.NOT_HANDLER)
         enquiry_lifecycle.apply(
             e,
             EnquiryAction.ANSWER,
@@ -99,9 +103,9 @@ def enquiry_transfer(*, enquiry: Enquiry, data: EnquiryTransferInput, actor: Act
         _handle(actor, e)
         _check(e, EnquiryAction.TRANSFER)
         if to_unit.pk == e.unit_id:
-            raise field_error("unit_id", "转办单位与当前办理单位相同。")
+            raise field_error("unit_id", _("转办单位与当前办理单位相同。"))
         if e.is_report and related(to_unit, e.concerned_unit):
-            raise field_error("unit_id", "举报不能转给被举报的单位（或其上下级单位）办理。")
+            raise field_error("unit_id", _("举报不能转给被举报的单位（或其上下级单位）办理。"))
         old_unit = e.unit
         enquiry_lifecycle.apply(
             e,
@@ -163,12 +167,12 @@ def enquiry_extend(
         e = _lock(enquiry)
         _handle(actor, e)
         if e.kind != EnquiryKind.INFO_REQUEST:
-            raise Conflict("只有政府信息公开申请可以延长答复期限。", code=Code.NOT_EXTENDABLE)
+            raise Conflict(_("只有政府信息公开申请可以延长答复期限。"), code=Code.NOT_EXTENDABLE)
         _check(e, EnquiryAction.EXTEND)
         if e.extended_due_on is not None:
-            raise Conflict("答复期限只能延长一次，已经延长过。", code=Code.ALREADY_EXTENDED)
+            raise Conflict(_("答复期限只能延长一次，已经延长过。"), code=Code.ALREADY_EXTENDED)
         if today > e.due_on:
-            raise Conflict("答复期限已过，不能再延长。", code=Code.PAST_DUE)
+            raise Conflict(_("答复期限已过，不能再延长。"), code=Code.PAST_DUE)
         new_due = add_working_days(e.due_on, days)
         e.extended_due_on = new_due
         e.extension_reason = reason

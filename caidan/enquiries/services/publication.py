@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
@@ -27,14 +28,14 @@ def enquiry_publish(*, enquiry: Enquiry, actor: Actor) -> Enquiry:
         e = _lock(enquiry)
         _handle(actor, e)
         if e.kind not in PUBLISHABLE_KINDS:
-            raise Conflict("只有咨询和建议的答复可以公开。", code=Code.NOT_PUBLISHABLE)
+            raise Conflict(_("只有咨询和建议的答复可以公开。"), code=Code.NOT_PUBLISHABLE)
         _check(e, EnquiryAction.PUBLISH)
         if not e.publish_consent:
-            raise Conflict("提出人未同意公开，不能公开。", code=Code.NO_CONSENT)
+            raise Conflict(_("提出人未同意公开，不能公开。"), code=Code.NO_CONSENT)
         if e.hidden:
-            raise Conflict("该事项已被屏蔽，不能公开。", code=Code.HIDDEN)
+            raise Conflict(_("该事项已被屏蔽，不能公开。"), code=Code.HIDDEN)
         if e.published:
-            raise Conflict("该答复已经公开。", code=Code.ALREADY_PUBLISHED)
+            raise Conflict(_("该答复已经公开。"), code=Code.ALREADY_PUBLISHED)
         e.published = True
         e.published_at = timezone.now()
         e.published_title = scrub_text(e.title)[:TITLE_MAX]
@@ -67,11 +68,11 @@ def enquiry_set_consent(*, enquiry: Enquiry, consent: bool, actor: Actor) -> Enq
     if not is_asker(actor, enquiry):
         from caidan.common.errors import NotFound
 
-        raise NotFound("找不到该事项。")
+        raise NotFound(_("找不到该事项。"))
     with transaction.atomic():
         e = _lock(enquiry)
         if e.kind not in PUBLISHABLE_KINDS:
-            raise Conflict("只有咨询和建议的答复可以公开。", code=Code.NOT_PUBLISHABLE)
+            raise Conflict(_("只有咨询和建议的答复可以公开。"), code=Code.NOT_PUBLISHABLE)
         old = e.publish_consent
         e.publish_consent = bool(consent)
         fields = ["publish_consent", *([] if consent else _unpublish(e))]
@@ -94,7 +95,7 @@ def enquiry_hide(*, enquiry: Enquiry, data: EnquiryHideInput, actor: Actor) -> E
         e = _lock(enquiry)
         _handle(actor, e)
         if e.hidden:
-            raise Conflict("该事项已被屏蔽。", code=Code.ALREADY_HIDDEN)
+            raise Conflict(_("该事项已被屏蔽。"), code=Code.ALREADY_HIDDEN)
         e.hidden = True
         e.hidden_reason = reason
         e.save(update_fields=["hidden", "hidden_reason", *_unpublish(e)])
@@ -112,7 +113,7 @@ def enquiry_restore(*, enquiry: Enquiry, data: EnquiryRestoreInput, actor: Actor
         e = _lock(enquiry)
         _handle(actor, e)
         if not e.hidden:
-            raise Conflict("该事项未被屏蔽。", code=Code.NOT_HIDDEN)
+            raise Conflict(_("该事项未被屏蔽。"), code=Code.NOT_HIDDEN)
         e.hidden = False
         e.hidden_reason = ""
         e.save(update_fields=["hidden", "hidden_reason"])

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.models import Role
 from caidan.accounts.permissions import require
@@ -77,7 +78,7 @@ def _asker(actor: Actor, kind: str, anonymous: bool) -> tuple[Any, Any, Any]:
     else:
         if not authenticated:
             raise NotAuthenticated(
-                "提出咨询、建议或信息公开申请需要先验证身份（居民请用手机号验证）。",
+                _("提出咨询、建议或信息公开申请需要先验证身份（居民请用手机号验证）。"),
                 code=Common.NOT_AUTHENTICATED,
             )
         require(actor, Perm.ENQUIRIES_ASK)
@@ -88,7 +89,7 @@ def _asker(actor: Actor, kind: str, anonymous: bool) -> tuple[Any, Any, Any]:
         identity = ResidentIdentity.objects.filter(user=actor.user).first()
         if identity is None:
             raise PermissionDenied(
-                "您的账户尚未完成居民身份验证，请先用手机号验证身份。",
+                _("您的账户尚未完成居民身份验证，请先用手机号验证身份。"),
                 code=Common.IDENTITY_REQUIRED,
             )
     return actor.user, identity, actor.organization
@@ -102,14 +103,17 @@ def _rate_limit(*, user: Any, iph: str, now: dt.datetime) -> None:
             >= PER_ASKER_PER_DAY
         ):
             raise TooManyRequests(
-                f"每人每天最多提交 {PER_ASKER_PER_DAY} 件咨询、建议、申请或举报，请明天再提交。",
+                _("每人每天最多提交 %(PER_ASKER_PER_DAY)s 件咨询、建议、申请或举报，请明天再提交。")
+                % {"PER_ASKER_PER_DAY": PER_ASKER_PER_DAY},
                 code=Code.ENQUIRY_DAILY_LIMIT,
             )
     if iph and (
         Enquiry.objects.filter(ip_hash=iph, received_at__gte=now - dt.timedelta(hours=1)).count()
         >= PER_IP_PER_HOUR
     ):
-        raise TooManyRequests("当前网络提交过于频繁，请一小时后再试。", code=Code.ENQUIRY_IP_LIMIT)
+        raise TooManyRequests(
+            _("当前网络提交过于频繁，请一小时后再试。"), code=Code.ENQUIRY_IP_LIMIT
+        )
 
 
 def enquiry_submit(
