@@ -14,15 +14,17 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext_lazy as _
+
 RATE_PLACES = Decimal("0.0001")
 SCORE_PLACES = Decimal("0.01")
 
 FORMULAS = {
-    "fund_arrival": "资金到位率 = 实际到位资金 ÷ 计划投入资金",
-    "budget_execution": "预算执行率 = 实际支出资金 ÷ 实际到位资金",
-    "completion": "实际完成率 = 实际产出数 ÷ 计划产出数",
-    "cost_saving": "成本节约率 = （计划成本 − 实际成本）÷ 计划成本",
-    "satisfaction": "满意度 = 服务对象满意度调查得分 ÷ 100",
+    "fund_arrival": _("资金到位率 = 实际到位资金 ÷ 计划投入资金"),
+    "budget_execution": _("预算执行率 = 实际支出资金 ÷ 实际到位资金"),
+    "completion": _("实际完成率 = 实际产出数 ÷ 计划产出数"),
+    "cost_saving": _("成本节约率 = （计划成本 − 实际成本）÷ 计划成本"),
+    "satisfaction": _("满意度 = 服务对象满意度调查得分 ÷ 100"),
 }
 
 

@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from caidan.common.errors import field_error
@@ -93,8 +94,10 @@ def refuse_personal_data(data: Input, *names: str) -> None:
             label = type(data).model_fields[name].title
             raise field_error(
                 name,
-                f"{label}将公开，不得包含手机号码或身份证号码等个人信息；"
-                "参加人员请只写身份类别和人数（如“居民代表 12 人”）。",
+                gettext_lazy(
+                    "%(label)s将公开，不得包含手机号码或身份证号码等个人信息；参加人员请只写身份类别和人数（如“居民代表 12 人”）。"
+                )
+                % {"label": label},
                 code=Code.PERSONAL_DATA,
             )
 
@@ -164,17 +167,18 @@ def _category(n: int, row: IndicatorInput, placed: dict[str, tuple[int, str]]) -
     """The row's category: its own at level 1, else its parent's (listed before, one up)."""
     if row.level == 1:
         if row.parent:
-            raise field_error(f"indicators.{n}.parent", "一级指标没有上级指标。")
+            raise field_error(f"indicators.{n}.parent", gettext_lazy("一级指标没有上级指标。"))
         if row.category not in CATEGORIES:
             raise field_error(
-                f"indicators.{n}.category", "一级指标须为决策、过程、产出、效益之一。"
+                f"indicators.{n}.category", gettext_lazy("一级指标须为决策、过程、产出、效益之一。")
             )
         return row.category
     up = placed.get(row.parent or "")
     if up is None or up[0] != row.level - 1:
         raise field_error(
             f"indicators.{n}.parent",
-            f"“{row.name}”的上级指标须为列在其前的 {row.level - 1} 级指标。",
+            gettext_lazy("“%(name)s”的上级指标须为列在其前的 %(value)s 级指标。")
+            % {"name": row.name, "value": row.level - 1},
         )
     return up[1]
 
@@ -185,12 +189,20 @@ def indicator_categories(rows: list[IndicatorInput]) -> list[str]:
     placed: dict[str, tuple[int, str]] = {}
     for n, row in enumerate(rows):
         if row.code in placed:
-            raise field_error(f"indicators.{n}.code", f"指标编号“{row.code}”重复。")
+            raise field_error(
+                f"indicators.{n}.code",
+                gettext_lazy("指标编号“%(code)s”重复。") % {"code": row.code},
+            )
         category = _category(n, row, placed)
         if row.computed and row.computed not in FORMULAS:
-            raise field_error(f"indicators.{n}.computed", f"计算公式“{row.computed}”无效。")
+            raise field_error(
+                f"indicators.{n}.computed",
+                gettext_lazy("计算公式“%(computed)s”无效。") % {"computed": row.computed},
+            )
         if row.computed == "satisfaction" and category != "effect":
-            raise field_error(f"indicators.{n}.computed", "满意度指标须在“效益”之下。")
+            raise field_error(
+                f"indicators.{n}.computed", gettext_lazy("满意度指标须在“效益”之下。")
+            )
         placed[row.code] = (row.level, category)
     return [placed[row.code][1] for row in rows]
 
@@ -200,23 +212,36 @@ def _check_weights(rows: list[IndicatorInput], categories: list[str]) -> None:
     each parent's children sum to its weight."""
     level1 = [(row, c) for row, c in zip(rows, categories, strict=True) if row.level == 1]
     if sorted(c for _, c in level1) != sorted(CATEGORIES):
-        raise field_error("indicators", "一级指标须为决策、过程、产出、效益各一项。")
+        raise field_error("indicators", gettext_lazy("一级指标须为决策、过程、产出、效益各一项。"))
     total = sum(row.weight for row, _ in level1)
     if total != 100:
-        raise field_error("indicators", f"一级指标权重之和须为 100，当前为 {total.normalize():f}。")
+        raise field_error(
+            "indicators",
+            gettext_lazy("一级指标权重之和须为 100，当前为 %(normalize)s。")
+            % {"normalize": format(total.normalize(), "f")},
+        )
     oe = sum(row.weight for row, c in level1 if c in ("output", "effect"))
     if oe < 60:
         raise field_error(
             "indicators",
-            f"产出和效益指标权重合计不得低于 60%（财预〔2020〕10号），当前为 {oe.normalize():f}。",
+            gettext_lazy(
+                "产出和效益指标权重合计不得低于 60%%（财预〔2020〕10号），当前为 %(normalize)s。"
+            )
+            % {"normalize": format(oe.normalize(), "f")},
         )
     for row in rows:
         children = [c.weight for c in rows if c.parent == row.code]
         if children and sum(children) != row.weight:
             raise field_error(
                 "indicators",
-                f"“{row.name}”的下级指标权重之和 {sum(children).normalize():f} 不等于其权重 "
-                f"{row.weight.normalize():f}。",
+                gettext_lazy(
+                    "“%(name)s”的下级指标权重之和 %(normalize)s 不等于其权重 %(normalize_2)s。"
+                )
+                % {
+                    "name": row.name,
+                    "normalize": format(sum(children).normalize(), "f"),
+                    "normalize_2": format(row.weight.normalize(), "f"),
+                },
             )
 
 
@@ -282,14 +307,14 @@ class SurveyInput(Input):
     @model_validator(mode="after")
     def _rules(self) -> SurveyInput:
         if self.closes_on < self.opens_on:
-            raise field_error("closes_on", "截止日期不能早于开始日期。")
+            raise field_error("closes_on", gettext_lazy("截止日期不能早于开始日期。"))
         seen: set[str] = set()
         for n, q in enumerate(self.questions or []):
             if q.id in seen:
-                raise field_error(f"questions.{n}.id", "题目编号不能为空或重复。")
+                raise field_error(f"questions.{n}.id", gettext_lazy("题目编号不能为空或重复。"))
             seen.add(q.id)
         if self.questions is not None and not any(q.kind == "likert" for q in self.questions):
-            raise field_error("questions", "至少需要一道满意度评分题。")
+            raise field_error("questions", gettext_lazy("至少需要一道满意度评分题。"))
         return self
 
     def question_rows(self) -> list[dict[str, str]]:

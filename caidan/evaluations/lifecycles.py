@@ -6,6 +6,7 @@ organization assessed."""
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from caidan.audit.kinds import EventKind
 from caidan.common.lifecycle import Lifecycle
@@ -14,7 +15,7 @@ from .models import AssessmentStatus, EvaluationStatus, FindingStatus
 
 
 class EvaluationAction(models.TextChoices):
-    PUBLISH = "publish", "提交并公布"
+    PUBLISH = "publish", _("提交并公布")
 
 
 evaluation_lifecycle = Lifecycle(
@@ -37,8 +38,8 @@ evaluation_lifecycle = Lifecycle(
 
 
 class AssessmentAction(models.TextChoices):
-    CONFIRM = "confirm", "确认并登记等级"
-    REJECT = "reject", "不予确认"
+    CONFIRM = "confirm", _("确认并登记等级")
+    REJECT = "reject", _("不予确认")
 
 
 assessment_lifecycle = Lifecycle(
@@ -65,8 +66,8 @@ assessment_lifecycle = Lifecycle(
 
 
 class FindingAction(models.TextChoices):
-    RESPOND = "respond", "报送整改情况"
-    CLOSE = "close", "整改销号"
+    RESPOND = "respond", _("报送整改情况")
+    CLOSE = "close", _("整改销号")
 
 
 F = FindingStatus

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 # --- indicator frameworks -------------------------------------------------------------------------
 
@@ -18,26 +19,26 @@ class Framework(models.Model):
     "computed" (formula or ""), "target"}``; level-1 weights sum to 100 and each parent's
     children sum to its weight."""
 
-    name = models.CharField("名称", max_length=200)
-    is_template = models.BooleanField("模板", default=False)
+    name = models.CharField(_("名称"), max_length=200)
+    is_template = models.BooleanField(_("模板"), default=False)
     contract = models.OneToOneField(
         "contracts.Contract",
-        verbose_name="项目合同",
+        verbose_name=_("项目合同"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="framework",
     )
-    indicators = models.JSONField("指标")
-    frozen_at = models.DateTimeField("冻结时间", null=True, blank=True)
+    indicators = models.JSONField(_("指标"))
+    frozen_at = models.DateTimeField(_("冻结时间"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "绩效指标体系"
-        verbose_name_plural = "绩效指标体系"
+        verbose_name = _("绩效指标体系")
+        verbose_name_plural = _("绩效指标体系")
         ordering = ["-is_template", "id"]
 
     def __str__(self) -> str:
@@ -55,7 +56,7 @@ class EvaluatorAppointment(models.Model):
     )
     organization = models.ForeignKey(
         "orgs.Organization",
-        verbose_name="第三方评估机构",
+        verbose_name=_("第三方评估机构"),
         on_delete=models.PROTECT,
         related_name="evaluations_appointed",
     )
@@ -65,29 +66,29 @@ class EvaluatorAppointment(models.Model):
     appointed_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "第三方评估委托"
-        verbose_name_plural = "第三方评估委托"
+        verbose_name = _("第三方评估委托")
+        verbose_name_plural = _("第三方评估委托")
 
     def __str__(self) -> str:
         return f"{self.contract_id}:{self.organization_id}"
 
 
 class Stage(models.TextChoices):
-    PRE = "pre", "前期指导"
-    MID = "mid", "中期测评"
-    FINAL = "final", "终期评估"
+    PRE = "pre", _("前期指导")
+    MID = "mid", _("中期测评")
+    FINAL = "final", _("终期评估")
 
 
 class Grade(models.TextChoices):
-    EXCELLENT = "excellent", "优"
-    GOOD = "good", "良"
-    FAIR = "fair", "中"
-    POOR = "poor", "差"
+    EXCELLENT = "excellent", _("优")
+    GOOD = "good", _("良")
+    FAIR = "fair", _("中")
+    POOR = "poor", _("差")
 
 
 class EvaluationStatus(models.TextChoices):
-    OPEN = "open", "评价中"
-    PUBLISHED = "published", "已公布"
+    OPEN = "open", _("评价中")
+    PUBLISHED = "published", _("已公布")
 
 
 class EvaluationQuerySet(models.QuerySet):
@@ -109,41 +110,43 @@ class Evaluation(models.Model):
     contract = models.ForeignKey(
         "contracts.Contract", on_delete=models.PROTECT, related_name="evaluations"
     )
-    stage = models.CharField("阶段", max_length=8, choices=Stage.choices)
-    due_on = models.DateField("应完成日期")
+    stage = models.CharField(_("阶段"), max_length=8, choices=Stage.choices)
+    due_on = models.DateField(_("应完成日期"))
     status = models.CharField(
-        "状态", max_length=16, choices=EvaluationStatus.choices, default="open"
+        _("状态"), max_length=16, choices=EvaluationStatus.choices, default="open"
     )
-    scores = models.JSONField("指标得分（编号：{score, evidence}）", default=dict, blank=True)
-    computed = models.JSONField("计算指标（编号：{value, score}）", default=dict, blank=True)
+    scores = models.JSONField(_("指标得分（编号：{score, evidence}）"), default=dict, blank=True)
+    computed = models.JSONField(_("计算指标（编号：{value, score}）"), default=dict, blank=True)
     purchaser_score = models.DecimalField(
-        "购买方评分", max_digits=5, decimal_places=2, null=True, blank=True
+        _("购买方评分"), max_digits=5, decimal_places=2, null=True, blank=True
     )
     recipients_score = models.DecimalField(
-        "服务对象满意度", max_digits=5, decimal_places=2, null=True, blank=True
+        _("服务对象满意度"), max_digits=5, decimal_places=2, null=True, blank=True
     )
     evaluator_score = models.DecimalField(
-        "第三方指标得分", max_digits=5, decimal_places=2, null=True, blank=True
+        _("第三方指标得分"), max_digits=5, decimal_places=2, null=True, blank=True
     )
-    subject_weights = models.JSONField("多主体权重", default=dict, blank=True)
-    total = models.DecimalField("综合得分", max_digits=5, decimal_places=2, null=True, blank=True)
-    grade = models.CharField("等级", max_length=16, choices=Grade.choices, blank=True)
-    summary = models.TextField("评价结论", blank=True)
-    published_at = models.DateTimeField("公布时间", null=True, blank=True)
+    subject_weights = models.JSONField(_("多主体权重"), default=dict, blank=True)
+    total = models.DecimalField(
+        _("综合得分"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    grade = models.CharField(_("等级"), max_length=16, choices=Grade.choices, blank=True)
+    summary = models.TextField(_("评价结论"), blank=True)
+    published_at = models.DateTimeField(_("公布时间"), null=True, blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    overdue_flagged_at = models.DateTimeField("逾期提醒时间", null=True, blank=True)
     # subject → {reason, by, by_name, at}: the purchaser's recorded waiver of a subject that
     # has no result (services/waivers.py)
     waivers = models.JSONField("免评主体", default=dict, blank=True)
+    overdue_flagged_at = models.DateTimeField(_("逾期提醒时间"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = EvaluationQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "绩效评价"
-        verbose_name_plural = "绩效评价"
+        verbose_name = _("绩效评价")
+        verbose_name_plural = _("绩效评价")
         ordering = ["contract", "due_on"]
         constraints = [
             models.UniqueConstraint(fields=["contract", "stage"], name="evaluation_stage_once")
@@ -178,14 +181,14 @@ class TrackRecord(models.Model):
     )
     evaluation = models.OneToOneField(Evaluation, on_delete=models.PROTECT, related_name="record")
     contract = models.ForeignKey("contracts.Contract", on_delete=models.PROTECT, related_name="+")
-    year = models.PositiveSmallIntegerField("年度")
-    total = models.DecimalField("综合得分", max_digits=5, decimal_places=2)
-    grade = models.CharField("等级", max_length=16, choices=Grade.choices)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    total = models.DecimalField(_("综合得分"), max_digits=5, decimal_places=2)
+    grade = models.CharField(_("等级"), max_length=16, choices=Grade.choices)
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "履约记录"
-        verbose_name_plural = "履约记录"
+        verbose_name = _("履约记录")
+        verbose_name_plural = _("履约记录")
         ordering = ["organization", "-year", "-id"]
         indexes = [models.Index(fields=["organization", "-year"], name="track_org_year")]
 
@@ -203,19 +206,19 @@ class Survey(models.Model):
     contract = models.ForeignKey(
         "contracts.Contract", on_delete=models.PROTECT, related_name="surveys"
     )
-    title = models.CharField("标题", max_length=200)
-    slug = models.CharField("公开链接编号", max_length=32, unique=True)
-    questions = models.JSONField("题目")
-    opens_on = models.DateField("开始日期")
-    closes_on = models.DateField("截止日期")
+    title = models.CharField(_("标题"), max_length=200)
+    slug = models.CharField(_("公开链接编号"), max_length=32, unique=True)
+    questions = models.JSONField(_("题目"))
+    opens_on = models.DateField(_("开始日期"))
+    closes_on = models.DateField(_("截止日期"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "满意度调查"
-        verbose_name_plural = "满意度调查"
+        verbose_name = _("满意度调查")
+        verbose_name_plural = _("满意度调查")
         ordering = ["-id"]
 
     def __str__(self) -> str:
@@ -226,12 +229,12 @@ class SurveyToken(models.Model):
     """A one-time respondent token (printed on a slip, sent by SMS, or shown as QR)."""
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="tokens")
-    token_hash = models.CharField("令牌摘要", max_length=64)
+    token_hash = models.CharField(_("令牌摘要"), max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "答卷令牌"
-        verbose_name_plural = "答卷令牌"
+        verbose_name = _("答卷令牌")
+        verbose_name_plural = _("答卷令牌")
         # A constraint rather than ``unique=True``: on PostgreSQL the field option adds a
         # second, ``varchar_pattern_ops`` index for LIKE that no query uses (1.2 GB at 10 M).
         constraints = [
@@ -251,17 +254,17 @@ class SurveyResponse(models.Model):
         Survey, on_delete=models.PROTECT, related_name="responses", db_index=False
     )
     token = models.OneToOneField(SurveyToken, on_delete=models.PROTECT, related_name="response")
-    answers = models.JSONField("答案")
-    score = models.DecimalField("满意度得分", max_digits=5, decimal_places=2)
-    comment = models.TextField("意见和建议（不公开个人信息）", blank=True)
+    answers = models.JSONField(_("答案"))
+    score = models.DecimalField(_("满意度得分"), max_digits=5, decimal_places=2)
+    comment = models.TextField(_("意见和建议（不公开个人信息）"), blank=True)
     # Whether the answer has free text (a text question or the comment): the published
     # comments page reads only these rows, through a partial index.
-    has_text = models.BooleanField("含文字意见", default=False, db_default=False)
+    has_text = models.BooleanField(_("含文字意见"), default=False, db_default=False)
     submitted_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "答卷"
-        verbose_name_plural = "答卷"
+        verbose_name = _("答卷")
+        verbose_name_plural = _("答卷")
         indexes = [
             # (survey_id) INCLUDE (score): the foreign key's index, and counts and means by
             # index-only scans (the totals rebuild); INCLUDE is PostgreSQL's, elsewhere a
@@ -285,13 +288,13 @@ class SurveyTotals(models.Model):
     survey = models.OneToOneField(
         Survey, on_delete=models.CASCADE, primary_key=True, related_name="totals"
     )
-    responses = models.PositiveIntegerField("答卷数", default=0)
-    tokens = models.PositiveIntegerField("答卷码数", default=0)
-    score_sum = models.DecimalField("得分合计", max_digits=14, decimal_places=2, default=0)
+    responses = models.PositiveIntegerField(_("答卷数"), default=0)
+    tokens = models.PositiveIntegerField(_("答卷码数"), default=0)
+    score_sum = models.DecimalField(_("得分合计"), max_digits=14, decimal_places=2, default=0)
 
     class Meta:
-        verbose_name = "答卷汇总"
-        verbose_name_plural = "答卷汇总"
+        verbose_name = _("答卷汇总")
+        verbose_name_plural = _("答卷汇总")
 
     def __str__(self) -> str:
         return f"{self.survey_id}: {self.responses}"
@@ -304,13 +307,13 @@ class SurveyQuestionTotals(models.Model):
     survey = models.ForeignKey(
         Survey, on_delete=models.CASCADE, related_name="question_totals", db_index=False
     )
-    question = models.CharField("题目编号", max_length=50)
-    points = models.PositiveBigIntegerField("分数合计", default=0)
-    answers = models.PositiveIntegerField("作答数", default=0)
+    question = models.CharField(_("题目编号"), max_length=50)
+    points = models.PositiveBigIntegerField(_("分数合计"), default=0)
+    answers = models.PositiveIntegerField(_("作答数"), default=0)
 
     class Meta:
-        verbose_name = "题目汇总"
-        verbose_name_plural = "题目汇总"
+        verbose_name = _("题目汇总")
+        verbose_name_plural = _("题目汇总")
         constraints = [
             models.UniqueConstraint(fields=["survey", "question"], name="survey_question_once")
         ]
@@ -328,19 +331,19 @@ class Hearing(models.Model):
     contract = models.ForeignKey(
         "contracts.Contract", on_delete=models.PROTECT, related_name="hearings"
     )
-    held_on = models.DateField("举行日期")
-    place = models.CharField("地点", max_length=200, blank=True)
-    participants = models.TextField("参加人员（身份类别和人数，不含个人信息）")
-    opinions = models.TextField("意见")
-    follow_up = models.TextField("意见处理和落实情况", blank=True)
+    held_on = models.DateField(_("举行日期"))
+    place = models.CharField(_("地点"), max_length=200, blank=True)
+    participants = models.TextField(_("参加人员（身份类别和人数，不含个人信息）"))
+    opinions = models.TextField(_("意见"))
+    follow_up = models.TextField(_("意见处理和落实情况"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "听证会"
-        verbose_name_plural = "听证会"
+        verbose_name = _("听证会")
+        verbose_name_plural = _("听证会")
         ordering = ["contract", "held_on"]
 
     def __str__(self) -> str:
@@ -348,9 +351,9 @@ class Hearing(models.Model):
 
 
 class AssessmentStatus(models.TextChoices):
-    SUBMITTED = "submitted", "待登记管理机关确认"
-    CONFIRMED = "confirmed", "已确认并登记等级"
-    REJECTED = "rejected", "未予确认"
+    SUBMITTED = "submitted", _("待登记管理机关确认")
+    CONFIRMED = "confirmed", _("已确认并登记等级")
+    REJECTED = "rejected", _("未予确认")
 
 
 class OrgAssessment(models.Model):
@@ -365,26 +368,26 @@ class OrgAssessment(models.Model):
     evaluator = models.ForeignKey(
         "orgs.Organization", on_delete=models.PROTECT, related_name="assessments_made"
     )
-    assessed_on = models.DateField("评估日期")
-    score = models.DecimalField("评估得分", max_digits=6, decimal_places=2)
-    proposed_level = models.PositiveSmallIntegerField("建议等级（1–5A）")
-    report = models.TextField("评估意见")
+    assessed_on = models.DateField(_("评估日期"))
+    score = models.DecimalField(_("评估得分"), max_digits=6, decimal_places=2)
+    proposed_level = models.PositiveSmallIntegerField(_("建议等级（1–5A）"))
+    report = models.TextField(_("评估意见"))
     status = models.CharField(
-        "状态", max_length=16, choices=AssessmentStatus.choices, default="submitted"
+        _("状态"), max_length=16, choices=AssessmentStatus.choices, default="submitted"
     )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
-    decision_note = models.TextField("确认意见", blank=True)
+    decision_note = models.TextField(_("确认意见"), blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "社会组织规范化评估"
-        verbose_name_plural = "社会组织规范化评估"
+        verbose_name = _("社会组织规范化评估")
+        verbose_name_plural = _("社会组织规范化评估")
         ordering = ["-id"]
 
     def __str__(self) -> str:
@@ -394,25 +397,25 @@ class OrgAssessment(models.Model):
 class AuditPlan(models.Model):
     """The annual audit plan: which projects are audited (coverage)."""
 
-    year = models.PositiveSmallIntegerField("年度")
+    year = models.PositiveSmallIntegerField(_("年度"))
     unit = models.ForeignKey(
         "accounts.Unit",
-        verbose_name="审计单位",
+        verbose_name=_("审计单位"),
         on_delete=models.PROTECT,
         related_name="audit_plans",
     )
     contracts = models.ManyToManyField(
-        "contracts.Contract", related_name="audit_plans", verbose_name="审计项目"
+        "contracts.Contract", related_name="audit_plans", verbose_name=_("审计项目")
     )
-    note = models.TextField("说明", blank=True)
+    note = models.TextField(_("说明"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "年度审计计划"
-        verbose_name_plural = "年度审计计划"
+        verbose_name = _("年度审计计划")
+        verbose_name_plural = _("年度审计计划")
         ordering = ["-year", "-id"]
         constraints = [models.UniqueConstraint(fields=["year", "unit"], name="audit_plan_once")]
 
@@ -421,9 +424,9 @@ class AuditPlan(models.Model):
 
 
 class FindingStatus(models.TextChoices):
-    OPEN = "open", "待整改"
-    RESPONDED = "responded", "已报送整改情况"
-    CLOSED = "closed", "已整改销号"
+    OPEN = "open", _("待整改")
+    RESPONDED = "responded", _("已报送整改情况")
+    CLOSED = "closed", _("已整改销号")
 
 
 class AuditFinding(models.Model):
@@ -436,13 +439,15 @@ class AuditFinding(models.Model):
     contract = models.ForeignKey(
         "contracts.Contract", on_delete=models.PROTECT, related_name="audit_findings"
     )
-    description = models.TextField("审计发现")
-    rectify_by = models.DateField("整改期限")
-    status = models.CharField("状态", max_length=16, choices=FindingStatus.choices, default="open")
-    response = models.TextField("整改情况", blank=True)
+    description = models.TextField(_("审计发现"))
+    rectify_by = models.DateField(_("整改期限"))
+    status = models.CharField(
+        _("状态"), max_length=16, choices=FindingStatus.choices, default="open"
+    )
+    response = models.TextField(_("整改情况"), blank=True)
     responded_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    closing_note = models.TextField("销号意见", blank=True)
+    closing_note = models.TextField(_("销号意见"), blank=True)
     overdue_flagged_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
@@ -450,8 +455,8 @@ class AuditFinding(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "审计发现"
-        verbose_name_plural = "审计发现"
+        verbose_name = _("审计发现")
+        verbose_name_plural = _("审计发现")
         ordering = ["rectify_by", "id"]
         indexes = [models.Index(fields=["status", "rectify_by"], name="finding_status_due")]
         constraints = [

@@ -49,7 +49,7 @@ def evaluation_pdf(evaluation) -> bytes:
         entry = e.scores.get(ind["code"], {})
         computed = e.computed.get(ind["code"])
         score = computed["score"] if computed else entry.get("score", "")
-        basis = FORMULAS.get(ind["computed"], "") if computed else entry.get("evidence", "")
+        basis = str(FORMULAS.get(ind["computed"], "")) if computed else entry.get("evidence", "")
         rows.append(
             [ind["code"], para(ind["name"], s.body), ind["weight"], score, para(basis, s.body)]
         )

@@ -69,7 +69,7 @@ def _int(value: Any) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise NotFound("对象不存在。") from None
+        raise NotFound(_("对象不存在。")) from None
 
 
 def sees_evaluation_work(actor, contract) -> bool:
@@ -99,11 +99,11 @@ def published_evaluation_search(
     qs = Evaluation.objects.public().select_related(*_EVALUATION_RELATED)
     if stage:
         if stage not in Stage.values:
-            raise field_error("stage", f"评价阶段“{stage}”无效。")
+            raise field_error("stage", _("评价阶段“%(stage)s”无效。") % {"stage": stage})
         qs = qs.filter(stage=stage)
     if grade:
         if grade not in Grade.values:
-            raise field_error("grade", f"等级“{grade}”无效。")
+            raise field_error("grade", _("等级“%(grade)s”无效。") % {"grade": grade})
         qs = qs.filter(grade=grade)
     search = (search or "").strip()
     if search:
@@ -126,16 +126,16 @@ def evaluation_get_for(*, actor, evaluation_id: Any, conceal: bool = False) -> E
         .first()
     )
     if e is None:
-        raise NotFound("评价不存在。")
+        raise NotFound(_("评价不存在。"))
     if e.is_public:
         return e
     if not actor.is_authenticated:
-        raise NotAuthenticated("请先登录。")
+        raise NotAuthenticated(_("请先登录。"))
     if not sees_evaluation_work(actor, e.contract):
         if conceal:
-            raise NotFound("评价不存在。")
+            raise NotFound(_("评价不存在。"))
         raise PermissionDenied(
-            "该评价尚未公布：只有购买主体、受托的第三方评估机构和承接主体可以查看。",
+            _("该评价尚未公布：只有购买主体、受托的第三方评估机构和承接主体可以查看。"),
             code=Common.OUT_OF_SCOPE,
         )
     return e
@@ -231,7 +231,7 @@ def indicator_rows(e: Evaluation, *, facts: dict | None = None) -> list[dict[str
                 **ind,
                 "leaf": leaf,
                 "indent": range(ind["level"] - 1),
-                "formula": FORMULAS.get(ind["computed"], ""),
+                "formula": str(FORMULAS.get(ind["computed"], "")),
                 "entry": entry,
                 "rate": rate,
                 "rate_percent": (rate * 100).quantize(Decimal("0.01"))
@@ -305,7 +305,7 @@ def survey_get(*, pk: Any) -> Survey:
         .first()
     )
     if survey is None:
-        raise NotFound("调查不存在。")
+        raise NotFound(_("调查不存在。"))
     return survey
 
 
@@ -316,7 +316,7 @@ def hearings_of(contract) -> list[Hearing]:
 def hearing_get(*, contract, pk: Any) -> Hearing:
     hearing = Hearing.objects.filter(contract=contract, pk=_int(pk)).first()
     if hearing is None:
-        raise NotFound("听证会记录不存在。")
+        raise NotFound(_("听证会记录不存在。"))
     return hearing
 
 
@@ -326,7 +326,7 @@ def hearing_get(*, contract, pk: Any) -> Hearing:
 def _valid(value: str, choices, field: str, label: str) -> str:
     value = (value or "").strip()
     if value and value not in choices:
-        raise field_error(field, f"{label}“{value}”无效。")
+        raise field_error(field, _("%(label)s“%(value)s”无效。") % {"label": label, "value": value})
     return value
 
 
@@ -372,7 +372,7 @@ def templates_page(*, cursor: str | None = None, limit: int | None = None) -> Pa
 def template_get(*, pk: Any) -> Framework:
     template = Framework.objects.filter(pk=_int(pk), is_template=True).first()
     if template is None:
-        raise NotFound("指标模板不存在。")
+        raise NotFound(_("指标模板不存在。"))
     return template
 
 
@@ -384,7 +384,7 @@ def survey_by_slug(*, slug: str) -> Survey:
         .first()
     )
     if survey is None:
-        raise NotFound("调查不存在。")
+        raise NotFound(_("调查不存在。"))
     return survey
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.models import Role
 from caidan.common.errors import NotAuthenticated, NotFound
@@ -32,7 +33,7 @@ def audit_plans(limit: int = 200) -> list[AuditPlan]:
 def audit_plan_get(*, pk: Any) -> AuditPlan:
     plan = AuditPlan.objects.select_related("unit").filter(pk=_int(pk)).first()
     if plan is None:
-        raise NotFound("审计计划不存在。")
+        raise NotFound(_("审计计划不存在。"))
     return plan
 
 
@@ -62,16 +63,16 @@ def finding_get_for(*, pk: Any, actor) -> AuditFinding:
     """Auditors and the platform admin; the contract's purchaser and provider."""
     finding = _findings().filter(pk=_int(pk)).first()
     if finding is None:
-        raise NotFound("审计发现不存在。")
+        raise NotFound(_("审计发现不存在。"))
     if not actor.is_authenticated:
-        raise NotAuthenticated("请先登录。")
+        raise NotAuthenticated(_("请先登录。"))
     c = finding.contract
     if not (
         actor.has_role(Role.AUDITOR, Role.PLATFORM_ADMIN)
         or evaluation_permissions.purchaser_of(actor, c)
         or evaluation_permissions.provider_of(actor, c)
     ):
-        raise NotFound("审计发现不存在。")
+        raise NotFound(_("审计发现不存在。"))
     return finding
 
 
@@ -101,15 +102,15 @@ def assessments_for(actor, limit: int = 200) -> list[OrgAssessment]:
 def assessment_get_for(*, pk: Any, actor) -> OrgAssessment:
     a = _assessments().filter(pk=_int(pk)).first()
     if a is None:
-        raise NotFound("评估记录不存在。")
+        raise NotFound(_("评估记录不存在。"))
     if not actor.is_authenticated:
-        raise NotAuthenticated("请先登录。")
+        raise NotAuthenticated(_("请先登录。"))
     mine = actor.organization is not None and actor.organization.pk in (
         a.organization_id,
         a.evaluator_id,
     )
     if not (actor.has_role(Role.REGISTRATION_AUTHORITY, Role.PLATFORM_ADMIN) or mine):
-        raise NotFound("评估记录不存在。")
+        raise NotFound(_("评估记录不存在。"))
     return a
 
 

@@ -3,6 +3,8 @@ evaluation the caller may know of, and who may do what (401 for visitors, then 4
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from caidan.accounts.models import Role
 from caidan.common.codes import Common
 from caidan.common.errors import NotAuthenticated, NotFound, PermissionDenied, field_error
@@ -18,7 +20,7 @@ MAX_ID = 2**63
 def path_id(value: int) -> int:
     """A path's object id; 404 for a number no row can have (never a database overflow)."""
     if not 0 < value < MAX_ID:
-        raise NotFound("对象不存在。")
+        raise NotFound(_("对象不存在。"))
     return value
 
 
@@ -43,21 +45,21 @@ def require_insider(actor, contract: Contract) -> None:
     """401 for visitors; 403 unless the purchaser, the appointed evaluator, the provider, the
     platform admin or an auditor."""
     if not actor.is_authenticated:
-        raise NotAuthenticated("请先登录。")
+        raise NotAuthenticated(_("请先登录。"))
     if not selectors.sees_evaluation_work(actor, contract):
         raise PermissionDenied(
-            "只有项目的购买方、受托评估机构、承接主体、平台管理员和审计可以查看。"
+            _("只有项目的购买方、受托评估机构、承接主体、平台管理员和审计可以查看。")
         )
 
 
 def require_roles(actor, *roles: str) -> None:
     """401 for visitors; 403 unless the actor's active role is one of ``roles``."""
     if not actor.is_authenticated:
-        raise NotAuthenticated("请先登录。")
+        raise NotAuthenticated(_("请先登录。"))
     if not actor.has_role(*roles):
         allowed = "、".join(Role(r).label for r in roles)
         raise PermissionDenied(
-            f"当前角色无权进行此操作（需要：{allowed}）。",
+            _("当前角色无权进行此操作（需要：%(allowed)s）。") % {"allowed": allowed},
             code=Common.PERMISSION_DENIED,
             detail={"required_roles": sorted(roles)},
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from ninja import Schema, Status
 
 from caidan.accounts.models import Role
@@ -60,7 +61,7 @@ def submit_assessment(request, payload: AssessmentIn):
     org_id = body_id(payload.organization_id, "organization_id", "找不到该社会组织。")
     org = selectors.organization_find(organization_id=org_id)
     if org is None:
-        raise field_error("organization_id", "找不到该社会组织。")
+        raise field_error("organization_id", _("找不到该社会组织。"))
     a = services.assessment_submit(
         organization=org,
         actor=actor,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext_lazy as _
 from ninja import Schema, Status
 
 from caidan.accounts.models import Role
@@ -39,7 +40,7 @@ def set_audit_plan(request, payload: AuditPlanIn):
     require(actor, Perm.EVALUATIONS_AUDIT)
     unit = selectors_audit.unit_find(unit_id=body_id(payload.unit_id, "unit_id", "找不到该单位。"))
     if unit is None:
-        raise field_error("unit_id", "找不到该单位。")
+        raise field_error("unit_id", _("找不到该单位。"))
     plan = services.audit_plan_set(
         unit=unit,
         actor=actor,
@@ -69,7 +70,7 @@ def record_finding(request, plan_id: int, payload: FindingIn):
         contract_id=body_id(payload.contract_id, "contract_id", "找不到该合同。")
     )
     if contract is None:
-        raise field_error("contract_id", "找不到该合同。")
+        raise field_error("contract_id", _("找不到该合同。"))
     with renamed_fields(contract="contract_id"):
         finding = services.audit_finding_record(
             plan=plan,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from ninja import Schema, Status
 
 from caidan.accounts.api_auth import optional_actor
@@ -140,7 +141,7 @@ def appoint_evaluator(request, contract_id: int, payload: AppointIn):
     org_id = body_id(payload.organization_id, "organization_id", "找不到该社会组织。")
     org = selectors.organization_find(organization_id=org_id)
     if org is None:
-        raise field_error("organization_id", "找不到该社会组织。")
+        raise field_error("organization_id", _("找不到该社会组织。"))
     return services.evaluator_appoint(contract=contract, organization=org, actor=actor)
 
 

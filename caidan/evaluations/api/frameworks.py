@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 from ninja import Schema, Status
 
 from caidan.accounts.models import Role
@@ -59,11 +60,11 @@ def update_framework(request, contract_id: int, payload: FrameworkIn):
             template_id=body_id(payload.template_id, "template_id", "指标模板不存在。")
         )
         if template is None:
-            raise field_error("template_id", "指标模板不存在。")
+            raise field_error("template_id", _("指标模板不存在。"))
     rows = payload.indicators if payload.indicators is not None else None
     if rows is None:
         if template is None:
-            raise field_error("indicators", "请填写指标，或选择指标模板。")
+            raise field_error("indicators", _("请填写指标，或选择指标模板。"))
         rows = template.indicators
     data = FrameworkInput.parse(indicators=rows)
     with transaction.atomic():  # a framework made here is undone if the update is refused

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from caidan.common.errors import NotFound
 from caidan.common.schemas import ERRORS
 
@@ -20,7 +22,7 @@ from .schemas import TrackRecordOut, str_or_none
 def track_record(request, organization_id: int):
     org = selectors.organization_find(organization_id=path_id(organization_id))
     if org is None:
-        raise NotFound("社会组织不存在。")
+        raise NotFound(_("社会组织不存在。"))
     record = selectors.track_record(org)
     return {
         "organization": org,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.models import Role, User
 from caidan.accounts.permissions import require
@@ -59,22 +60,32 @@ def assessment_submit(
     evaluator = actor.organization
     score, level, assessed_on = data.score, data.proposed_level, data.assessed_on
     if assessed_on > timezone.localdate():
-        raise field_error("assessed_on", f"评估日期 {assessed_on} 不能晚于今天。")
+        raise field_error(
+            "assessed_on",
+            _("评估日期 %(assessed_on)s 不能晚于今天。") % {"assessed_on": assessed_on},
+        )
     with transaction.atomic():
         org = Organization.objects.select_for_update().get(pk=organization.pk)
         evaluator = Organization.objects.get(pk=evaluator.pk)  # its current hub
         reason = conflict_of_interest(evaluator, org)
         if reason:
-            raise field_error("organization", f"利益冲突：{reason}", code=Code.CONFLICT_OF_INTEREST)
+            raise field_error(
+                "organization",
+                _("利益冲突：%(reason)s") % {"reason": reason},
+                code=Code.CONFLICT_OF_INTEREST,
+            )
         if org.status != Organization.Status.ACTIVE:
             raise Conflict(
-                f"“{org.name}”{org.get_status_display()}，不能评估。", code=Code.NOT_REGISTERED
+                _("“%(name)s”%(get_status_display)s，不能评估。")
+                % {"name": org.name, "get_status_display": org.get_status_display()},
+                code=Code.NOT_REGISTERED,
             )
         if OrgAssessment.objects.filter(
             organization=org, status=AssessmentStatus.SUBMITTED
         ).exists():
             raise Conflict(
-                f"“{org.name}”已有一份评估待登记管理机关确认。", code=Code.ASSESSMENT_PENDING
+                _("“%(name)s”已有一份评估待登记管理机关确认。") % {"name": org.name},
+                code=Code.ASSESSMENT_PENDING,
             )
         assessment = OrgAssessment.objects.create(
             organization=org,
@@ -116,7 +127,7 @@ def assessment_decide(
     require(actor, Perm.EVALUATIONS_CONFIRM_ASSESSMENTS, assessment)
     note = str(note or "").strip()
     if not confirm and not note:
-        raise field_error("note", "不予确认须写明理由。")
+        raise field_error("note", _("不予确认须写明理由。"))
     with transaction.atomic():
         a = (
             OrgAssessment.objects.select_for_update()
@@ -125,7 +136,9 @@ def assessment_decide(
         )
         if a.status != AssessmentStatus.SUBMITTED:
             raise Conflict(
-                f"该评估已处理（{a.get_status_display()}）。", code=Common.ALREADY_DECIDED
+                _("该评估已处理（%(get_status_display)s）。")
+                % {"get_status_display": a.get_status_display()},
+                code=Common.ALREADY_DECIDED,
             )
         grade = None
         if confirm:

@@ -12,6 +12,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.models import Unit, User
 from caidan.accounts.permissions import require
@@ -103,17 +104,26 @@ def _resolve_contracts(unit: Unit, year: int, ids: list[int]) -> list[Contract]:
     found = {c.pk: c for c in Contract.objects.select_related("unit").filter(pk__in=ids)}
     missing = [pk for pk in ids if pk not in found]
     if missing:
-        raise field_error("contracts", f"找不到合同：{'、'.join(map(str, missing))}。")
+        raise field_error(
+            "contracts", _("找不到合同：%(join)s。") % {"join": "、".join(map(str, missing))}
+        )
     for pk in ids:
         c = found[pk]
         if c.status not in SIGNED:
-            raise field_error("contracts", f"“{c.title}”尚未签订生效，不能列入审计计划。")
+            raise field_error(
+                "contracts", _("“%(title)s”尚未签订生效，不能列入审计计划。") % {"title": c.title}
+            )
         if not c.unit.path.startswith(unit.path):
-            raise field_error("contracts", f"“{c.title}”不属于{unit.name}，不能列入其审计计划。")
+            raise field_error(
+                "contracts",
+                _("“%(title)s”不属于%(name)s，不能列入其审计计划。")
+                % {"title": c.title, "name": unit.name},
+            )
         if c.period_start.year != year:
             raise field_error(
                 "contracts",
-                f"“{c.title}”的服务期始于 {c.period_start.year} 年，不属于 {year} 年度。",
+                _("“%(title)s”的服务期始于 %(year)s 年，不属于 %(year_2)s 年度。")
+                % {"title": c.title, "year": c.period_start.year, "year_2": year},
             )
     return [found[pk] for pk in ids]
 
@@ -136,7 +146,8 @@ def audit_plan_set(*, unit: Unit, data: AuditPlanInput, actor: Actor) -> AuditPl
                     )
             except IntegrityError:
                 raise Conflict(
-                    f"{unit.name} {year} 年度的审计计划刚被他人创建，请刷新后重试。",
+                    _("%(name)s %(year)s 年度的审计计划刚被他人创建，请刷新后重试。")
+                    % {"name": unit.name, "year": year},
                     code=Code.PLAN_EXISTS,
                 ) from None
             old_ids: list[int] = []
@@ -150,7 +161,8 @@ def audit_plan_set(*, unit: Unit, data: AuditPlanInput, actor: Actor) -> AuditPl
             kept = AuditFinding.objects.filter(plan=plan, contract_id__in=removed).first()
             if kept is not None:
                 raise Conflict(
-                    f"“{kept.contract.title}”已有审计发现，不能移出审计计划。",
+                    _("“%(title)s”已有审计发现，不能移出审计计划。")
+                    % {"title": kept.contract.title},
                     code=Code.HAS_FINDINGS,
                 )
             if old_note != note:
@@ -193,13 +205,16 @@ def audit_finding_record(
     require(actor, Perm.EVALUATIONS_AUDIT, plan)
     description, rectify_by = data.description, data.rectify_by
     if rectify_by <= timezone.localdate():
-        raise field_error("rectify_by", f"整改期限 {rectify_by} 须晚于今天。")
+        raise field_error(
+            "rectify_by", _("整改期限 %(rectify_by)s 须晚于今天。") % {"rectify_by": rectify_by}
+        )
     with transaction.atomic():
         p = AuditPlan.objects.select_for_update().get(pk=plan.pk)
         c = p.contracts.select_related("unit", "organization").filter(pk=contract.pk).first()
         if c is None:
             raise field_error(
-                "contract", f"该合同不在 {p.year} 年度审计计划中：请先将其列入审计计划。"
+                "contract",
+                _("该合同不在 %(year)s 年度审计计划中：请先将其列入审计计划。") % {"year": p.year},
             )
         finding = AuditFinding.objects.create(
             plan=p,
@@ -241,7 +256,7 @@ def audit_finding_respond(
     with transaction.atomic():
         f = _lock_finding(finding)
         if f.status == FindingStatus.CLOSED:
-            raise Conflict("该审计发现已整改销号。", code=Code.CLOSED)
+            raise Conflict(_("该审计发现已整改销号。"), code=Code.CLOSED)
         finding_lifecycle.apply(
             f,
             FindingAction.RESPOND,
@@ -283,9 +298,9 @@ def audit_finding_close(
     with transaction.atomic():
         f = _lock_finding(finding)
         if f.status == FindingStatus.CLOSED:
-            raise Conflict("该审计发现已整改销号。", code=Code.CLOSED)
+            raise Conflict(_("该审计发现已整改销号。"), code=Code.CLOSED)
         if f.status != FindingStatus.RESPONDED:
-            raise Conflict("承接主体尚未报送整改情况，不能销号。", code=Code.NOT_RESPONDED)
+            raise Conflict(_("承接主体尚未报送整改情况，不能销号。"), code=Code.NOT_RESPONDED)
         finding_lifecycle.apply(
             f,
             FindingAction.CLOSE,

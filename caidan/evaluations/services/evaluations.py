@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from caidan.accounts.permissions import require
 from caidan.accounts.selectors import organization_users, unit_officers
@@ -72,9 +73,9 @@ def evaluator_appoint(*, contract, organization, actor: Actor) -> EvaluatorAppoi
         raise field_error("organization", "；".join(reasons), code=Common.CONFLICT)
     with transaction.atomic():
         if contract.status not in ("active", "completed"):
-            raise Conflict("合同签订后才能委托第三方评估。", code=Common.NOT_ACTIVE)
+            raise Conflict(gettext_lazy("合同签订后才能委托第三方评估。"), code=Common.NOT_ACTIVE)
         if Evaluation.objects.filter(contract=contract).exclude(scores={}).exists():
-            raise Conflict("评价已开始，不能更换第三方评估机构。", code=Code.STARTED)
+            raise Conflict(gettext_lazy("评价已开始，不能更换第三方评估机构。"), code=Code.STARTED)
         appointment, _ = EvaluatorAppointment.objects.update_or_create(
             contract=contract,
             defaults={"organization": organization, "appointed_by": user_of(actor)},
@@ -124,12 +125,12 @@ def evaluation_schedule(*, contract, stage: str, actor: Actor, due_on: dt.date |
     and frozen from now on."""
     require(actor, Perm.EVALUATIONS_COMMISSION, contract)
     if stage not in Stage.values:
-        raise field_error("stage", "评价阶段只能是前期指导、中期测评或终期评估。")
+        raise field_error("stage", gettext_lazy("评价阶段只能是前期指导、中期测评或终期评估。"))
     with transaction.atomic():
         if not EvaluatorAppointment.objects.filter(contract=contract).exists():
-            raise Conflict("请先委托第三方评估机构。", code=Code.NO_EVALUATOR)
+            raise Conflict(gettext_lazy("请先委托第三方评估机构。"), code=Code.NO_EVALUATOR)
         if Evaluation.objects.filter(contract=contract, stage=stage).exists():
-            raise Conflict("该阶段的评价已安排。", code=Code.EXISTS)
+            raise Conflict(gettext_lazy("该阶段的评价已安排。"), code=Code.EXISTS)
         framework = framework_for_contract(contract=contract, actor=actor)
         framework_freeze(framework)
         evaluation = Evaluation.objects.create(
@@ -236,25 +237,33 @@ def _scored(code: str, entry: ScoreEntry, indicator: dict[str, Any] | None) -> d
     """One leaf indicator's entry as stored: the score within the indicator's weight, the
     evidence, and for 实际完成率 the actual and planned output (both or neither)."""
     if indicator is None:
-        raise field_error(f"scores.{code}", f"“{code}”不是本项目指标体系的末级指标。")
+        raise field_error(
+            f"scores.{code}",
+            gettext_lazy("“%(code)s”不是本项目指标体系的末级指标。") % {"code": code},
+        )
     name = indicator["name"]
     clean: dict[str, str] = {}
     if indicator["computed"] == "completion" and (entry.actual, entry.planned) != (None, None):
         for key in ("actual", "planned"):
             if getattr(entry, key) is None:
                 raise field_error(
-                    f"scores.{code}.{key}", f"请同时填写“{name}”的实际产出数和计划产出数。"
+                    f"scores.{code}.{key}",
+                    gettext_lazy("请同时填写“%(name)s”的实际产出数和计划产出数。") % {"name": name},
                 )
             clean[key] = str(getattr(entry, key))
     if entry.score is not None:
         weight = Decimal(indicator["weight"])
         if not 0 <= entry.score <= weight:
             raise field_error(
-                f"scores.{code}.score", f"得分须在 0 到 {weight.normalize():f} 之间。"
+                f"scores.{code}.score",
+                gettext_lazy("得分须在 0 到 %(normalize)s 之间。")
+                % {"normalize": format(weight.normalize(), "f")},
             )
         clean["score"] = str(entry.score)
     if not entry.evidence:
-        raise field_error(f"scores.{code}.evidence", f"请填写“{name}”的评分依据。")
+        raise field_error(
+            f"scores.{code}.evidence", gettext_lazy("请填写“%(name)s”的评分依据。") % {"name": name}
+        )
     clean["evidence"] = entry.evidence
     return clean
 
@@ -267,7 +276,7 @@ def evaluation_score(*, evaluation: Evaluation, data: ScoresInput, actor: Actor)
     with transaction.atomic():
         e = _lock(evaluation)
         if e.status != EvaluationStatus.OPEN:
-            raise Conflict("评价结果已公布，不能再修改。", code=Code.PUBLISHED)
+            raise Conflict(gettext_lazy("评价结果已公布，不能再修改。"), code=Code.PUBLISHED)
         indicators = {i["code"]: i for i in leaves(e.contract.framework.indicators)}
         merged = dict(e.scores)
         for code, entry in data.scores.items():
@@ -292,7 +301,7 @@ def evaluation_purchaser_score(*, evaluation: Evaluation, data: PurchaserScoreIn
     with transaction.atomic():
         e = _lock(evaluation)
         if e.status != EvaluationStatus.OPEN:
-            raise Conflict("评价结果已公布，不能再修改。", code=Code.PUBLISHED)
+            raise Conflict(gettext_lazy("评价结果已公布，不能再修改。"), code=Code.PUBLISHED)
         e.purchaser_score = value
         e.save(update_fields=["purchaser_score"])
         audit_record(
@@ -323,7 +332,9 @@ def evaluation_compute(e: Evaluation, *, facts: dict | None = None) -> dict[str,
             points = Decimal(entry["score"])
         if points is None:
             raise field_error(
-                f"scores.{ind['code']}", f"指标“{ind['name']}”尚未评分（也无可计算的数据）。"
+                f"scores.{ind['code']}",
+                gettext_lazy("指标“%(name)s”尚未评分（也无可计算的数据）。")
+                % {"name": ind["name"]},
             )
         total += points
     subjects = {
@@ -352,9 +363,9 @@ def evaluation_publish(
     with transaction.atomic():
         e = _lock(evaluation)
         if e.status != EvaluationStatus.OPEN:
-            raise Conflict("评价结果已公布。", code=Code.PUBLISHED)
+            raise Conflict(gettext_lazy("评价结果已公布。"), code=Code.PUBLISHED)
         if not (e.summary or "").strip():
-            raise field_error("summary", "请填写评价结论。")
+            raise field_error("summary", gettext_lazy("请填写评价结论。"))
         facts = contract_facts(e.contract)
         result = evaluation_compute(e, facts=facts)
         from .waivers import missing_refusal, missing_subjects

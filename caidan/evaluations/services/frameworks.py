@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
@@ -119,7 +120,7 @@ def framework_for_contract(
             return existing
         source = template or default_template(actor)
         if not source.is_template:
-            raise field_error("template", "只能从指标模板复制。")
+            raise field_error("template", _("只能从指标模板复制。"))
         framework = Framework.objects.create(
             name=f"{contract.title}绩效指标",
             contract=contract,
@@ -138,13 +139,13 @@ def framework_for_contract(
 def framework_update(*, framework: Framework, data: FrameworkInput, actor: Actor) -> Framework:
     """Adjust a project's framework before its first evaluation (then it is frozen)."""
     if framework.contract_id is None:
-        raise Conflict("模板请在指标模板管理中修改。")
+        raise Conflict(_("模板请在指标模板管理中修改。"))
     require(actor, Perm.EVALUATIONS_COMMISSION, framework.contract)
     rows = data.rows()
     with transaction.atomic():
         f = Framework.objects.select_for_update().get(pk=framework.pk)
         if f.frozen_at:
-            raise Conflict("首次评价已开始，指标体系已冻结，不能再调整。", code=Code.FROZEN)
+            raise Conflict(_("首次评价已开始，指标体系已冻结，不能再调整。"), code=Code.FROZEN)
         old = f.indicators
         f.indicators = rows
         f.save(update_fields=["indicators"])

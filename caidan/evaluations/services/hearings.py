@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.permissions import require
 from caidan.accounts.selectors import organization_users, unit_officers
@@ -44,25 +45,38 @@ def hearing_record(*, contract: Contract, data: HearingInput, actor: Actor) -> H
     require(actor, Perm.EVALUATIONS_COMMISSION, contract)
     held_on = data.held_on
     if held_on > timezone.localdate():
-        raise field_error("held_on", f"举行日期 {held_on} 不能晚于今天：请在听证会举行后记录。")
+        raise field_error(
+            "held_on",
+            _("举行日期 %(held_on)s 不能晚于今天：请在听证会举行后记录。") % {"held_on": held_on},
+        )
     with transaction.atomic():
         c = _lock_contract(contract)
         if c.status not in HEARING_STATUSES:
             raise Conflict(
-                "只有已签订生效（履行中或已履行完毕）的项目可以记录听证会。", code=Common.NOT_ACTIVE
+                _("只有已签订生效（履行中或已履行完毕）的项目可以记录听证会。"),
+                code=Common.NOT_ACTIVE,
             )
         margin = dt.timedelta(days=PERIOD_MARGIN_DAYS)
         if not c.period_start - margin <= held_on <= c.period_end + margin:
             raise field_error(
                 "held_on",
-                f"举行日期 {held_on} 应在服务期（{c.period_start} 至 {c.period_end}）前后 "
-                f"{PERIOD_MARGIN_DAYS} 日内。",
+                _(
+                    "举行日期 %(held_on)s 应在服务期（%(period_start)s 至 %(period_end)s）前后 %(PERIOD_MARGIN_DAYS)s 日内。"
+                )
+                % {
+                    "held_on": held_on,
+                    "period_start": c.period_start,
+                    "period_end": c.period_end,
+                    "PERIOD_MARGIN_DAYS": PERIOD_MARGIN_DAYS,
+                },
             )
         count = Hearing.objects.filter(contract=c).count()
         if count >= MAX_HEARINGS:
             raise Conflict(
-                f"该项目已记录 {count} 次听证会：每个服务周期举行 1–{MAX_HEARINGS} 次"
-                "（种子文档 001：“每个服务周期 1–2 次”）。如需补充，请在已有听证会中记录意见落实情况。",
+                _(
+                    "该项目已记录 %(count)s 次听证会：每个服务周期举行 1–%(MAX_HEARINGS)s 次（种子文档 001：“每个服务周期 1–2 次”）。如需补充，请在已有听证会中记录意见落实情况。"
+                )
+                % {"count": count, "MAX_HEARINGS": MAX_HEARINGS},
                 code=Code.TOO_MANY_HEARINGS,
             )
         hearing = Hearing.objects.create(

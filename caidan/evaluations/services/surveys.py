@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
@@ -90,7 +91,7 @@ def survey_create(*, contract, data: SurveyInput, actor: Actor) -> tuple[Survey,
     require(actor, Perm.EVALUATIONS_COMMISSION, contract)
     with transaction.atomic():
         if contract.status not in ("active", "completed"):
-            raise Conflict("合同签订后才能开展满意度调查。", code=Common.NOT_ACTIVE)
+            raise Conflict(gettext_lazy("合同签订后才能开展满意度调查。"), code=Common.NOT_ACTIVE)
         survey = Survey.objects.create(
             contract=contract,
             title=data.title,
@@ -114,7 +115,10 @@ def survey_create(*, contract, data: SurveyInput, actor: Actor) -> tuple[Survey,
 def survey_tokens_add(*, survey: Survey, count: int, actor: Actor) -> list[str]:
     require(actor, Perm.EVALUATIONS_COMMISSION, survey.contract)
     if not isinstance(count, int) or not 1 <= count <= MAX_TOKENS:
-        raise field_error("count", f"答卷令牌数量须为 1–{MAX_TOKENS}。")
+        raise field_error(
+            "count",
+            gettext_lazy("答卷令牌数量须为 1–%(MAX_TOKENS)s。") % {"MAX_TOKENS": MAX_TOKENS},
+        )
     with transaction.atomic():
         raw = _new_tokens(survey, count)
         audit_record(
@@ -133,7 +137,7 @@ def survey_get(slug: str) -> Survey:
         .first()
     )
     if survey is None:
-        raise NotFound("调查不存在。")
+        raise NotFound(gettext_lazy("调查不存在。"))
     return survey
 
 
@@ -164,19 +168,27 @@ def survey_respond(
         limit=WRONG_TOKENS_PER_HOUR,
         window=dt.timedelta(hours=1),
     ):
-        raise TooManyRequests("答卷码错误次数过多，请一小时后再试。", code=Code.THROTTLED)
+        raise TooManyRequests(
+            gettext_lazy("答卷码错误次数过多，请一小时后再试。"), code=Code.THROTTLED
+        )
     today = timezone.localdate()
     if today < survey.opens_on or today > survey.closes_on:
-        raise Conflict(f"调查时间为 {survey.opens_on} 至 {survey.closes_on}。", code=Code.CLOSED)
+        raise Conflict(
+            gettext_lazy("调查时间为 %(opens_on)s 至 %(closes_on)s。")
+            % {"opens_on": survey.opens_on, "closes_on": survey.closes_on},
+            code=Code.CLOSED,
+        )
     row = SurveyToken.objects.filter(survey=survey, token_hash=token_hash(token or "")).first()
     if row is None:
         throttle_hit(scope=SURVEY_THROTTLE_SCOPE, key=key)
         raise field_error(
             "token",
-            "答卷码不正确，请核对纸条或短信上的 15 位答卷码（不区分大小写，可含空格或短横线）。",
+            gettext_lazy(
+                "答卷码不正确，请核对纸条或短信上的 15 位答卷码（不区分大小写，可含空格或短横线）。"
+            ),
         )
     if not isinstance(answers, dict):
-        raise field_error("answers", "请回答全部评分题。")
+        raise field_error("answers", gettext_lazy("请回答全部评分题。"))
     clean: dict[str, Any] = {}
     points: dict[str, int] = {}
     for q in survey.questions:
@@ -185,9 +197,15 @@ def survey_respond(
             try:
                 number = int(value)
             except (TypeError, ValueError):
-                raise field_error(f"answers.{q['id']}", f"请为“{q['text']}”选择 1–5 分。") from None
+                raise field_error(
+                    f"answers.{q['id']}",
+                    gettext_lazy("请为“%(text)s”选择 1–5 分。") % {"text": q["text"]},
+                ) from None
             if number not in LIKERT:
-                raise field_error(f"answers.{q['id']}", f"请为“{q['text']}”选择 1–5 分。")
+                raise field_error(
+                    f"answers.{q['id']}",
+                    gettext_lazy("请为“%(text)s”选择 1–5 分。") % {"text": q["text"]},
+                )
             clean[q["id"]] = points[q["id"]] = number
         else:
             clean[q["id"]] = str(value or "").strip()[:2000]
@@ -213,7 +231,9 @@ def survey_respond(
                 new={"survey": survey.pk, "score": str(score)},
             )
     except IntegrityError:
-        raise Conflict("该答卷码已经使用过，每份答卷码只能提交一次。", code=Code.USED) from None
+        raise Conflict(
+            gettext_lazy("该答卷码已经使用过，每份答卷码只能提交一次。"), code=Code.USED
+        ) from None
     return response
 
 
