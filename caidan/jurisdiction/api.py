@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema, Status
 
 from caidan.common.calendar import WorkingCalendar, next_year_missing
@@ -40,15 +41,15 @@ def list_settings(request):
     return [
         {
             "key": s.spec.key,
-            "label": s.spec.label,
+            "label": str(s.spec.label),
             "value": s.value,
             "default": s.spec.default,
             "is_default": s.is_default,
-            "source": s.spec.source,
+            "source": str(s.spec.source),
             "floor": s.spec.floor,
-            "floor_source": s.spec.floor_source,
+            "floor_source": str(s.spec.floor_source),
             "ceiling": s.spec.ceiling,
-            "ceiling_source": s.spec.ceiling_source,
+            "ceiling_source": str(s.spec.ceiling_source),
             "bounds": s.spec.bounds,
             "effective": s.effective,
             "problem": s.problem,
@@ -76,7 +77,7 @@ class DayOut(Schema):
 @router.get("/calendar", response={200: list[DayOut], **ERRORS}, auth=None, summary="节假日与调休")
 def list_calendar(request, year: int):
     if not 1900 <= year <= 2200:
-        raise field_error("year", "年份应在 1900 到 2200 之间。")
+        raise field_error("year", _("年份应在 1900 到 2200 之间。"))
     return list(CalendarDay.objects.filter(date__year=year).values("date", "kind", "name"))
 
 
@@ -211,9 +212,9 @@ class WorkingDayOut(Schema):
 )
 def add_days(request, start: dt.date, days: int):
     if not -3660 <= days <= 3660:
-        raise field_error("days", "工作日数应在 -3660 到 3660 之间。")
+        raise field_error("days", _("工作日数应在 -3660 到 3660 之间。"))
     if not 1900 <= start.year <= 2200:
-        raise field_error("start", "日期应在 1900 到 2200 年之间。")
+        raise field_error("start", _("日期应在 1900 到 2200 年之间。"))
     cal = WorkingCalendar()
     result = cal.add_working_days(start, days)
     unloaded = cal.unloaded_years

@@ -22,10 +22,12 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 from caidan.common.errors import ValidationError, field_error
 from caidan.jurisdiction.codes import Code
 
-LOCAL = "本地规则"  # the law sets no bound: a local, technical one
+LOCAL = gettext_lazy("本地规则")  # the law sets no bound: a local, technical one
 
 
 @dataclass(frozen=True)
@@ -64,8 +66,15 @@ class SettingSpec:
     def bounds(self) -> str:
         """The bounds in words, for the settings page and API."""
         if self.floor is None:
-            return self.bounds_note
-        return f"不低于 {self.floor}（{self.floor_source}）；不高于 {self.ceiling}（{self.ceiling_source}）"
+            return str(self.bounds_note)
+        return gettext_lazy(
+            "不低于 %(floor)s（%(floor_source)s）；不高于 %(ceiling)s（%(ceiling_source)s）"
+        ) % {
+            "floor": self.floor,
+            "floor_source": self.floor_source,
+            "ceiling": self.ceiling,
+            "ceiling_source": self.ceiling_source,
+        }
 
     def out_of_bounds(self, value: Any) -> tuple[str, Any] | None:
         """``("floor" | "ceiling", bound)`` when a parsed value is outside the bounds."""
@@ -92,7 +101,11 @@ class SettingSpec:
                 if not number.is_finite():
                     raise ValueError
                 if number != number.quantize(Decimal("0.01")):
-                    raise field_error(self.key, f"“{self.label}”最多保留两位小数：{raw}。")
+                    raise field_error(
+                        self.key,
+                        gettext_lazy("“%(label)s”最多保留两位小数：%(raw)s。")
+                        % {"label": self.label, "raw": raw},
+                    )
                 value = str(number)
             elif self.kind == "bool":
                 if isinstance(raw, bool):
@@ -107,7 +120,11 @@ class SettingSpec:
                 value = str(raw).strip()
                 if value not in {c for c, _ in self.choices}:
                     allowed = "、".join(f"{c}（{label}）" for c, label in self.choices)
-                    raise field_error(self.key, f"“{self.label}”只能取：{allowed}。")
+                    raise field_error(
+                        self.key,
+                        gettext_lazy("“%(label)s”只能取：%(allowed)s。")
+                        % {"label": self.label, "allowed": allowed},
+                    )
             elif self.kind == "fraction":
                 fraction = parse_fraction(raw, key=self.key, label=self.label, bounded=False)
                 # Always "n/d": str(Fraction(1)) is "1", which would read back as 1 %.
@@ -116,12 +133,18 @@ class SettingSpec:
                 value = {k: int(v) for k, v in dict(raw).items()}
                 if set(value) != set(self.default):
                     raise field_error(
-                        self.key, f"“{self.label}”必须包含且仅包含：{'、'.join(self.default)}。"
+                        self.key,
+                        gettext_lazy("“%(label)s”必须包含且仅包含：%(join)s。")
+                        % {"label": self.label, "join": "、".join(self.default)},
                     )
             else:  # pragma: no cover - a spec with an unknown kind is a programming error
                 raise AssertionError(self.kind)
         except (ValueError, TypeError, ArithmeticError):
-            raise field_error(self.key, f"“{self.label}”的值无效：{raw!r}。") from None
+            raise field_error(
+                self.key,
+                gettext_lazy("“%(label)s”的值无效：%(raw)s。")
+                % {"label": self.label, "raw": repr(raw)},
+            ) from None
         beyond = self.out_of_bounds(value)
         if beyond is not None:
             raise _bound_error(self, beyond[0])
@@ -137,7 +160,8 @@ def _bound_error(spec: SettingSpec, side: str) -> ValidationError:
     )
     word = "低于" if side == "floor" else "高于"
     return ValidationError(
-        f"“{spec.label}”不得{word} {bound}（{source}）。",
+        gettext_lazy("“%(label)s”不得%(word)s %(bound)s（%(source)s）。")
+        % {"label": spec.label, "word": word, "bound": bound, "source": source},
         code=Code.BELOW_FLOOR if side == "floor" else Code.ABOVE_CEILING,
         detail={"field": spec.key, "bound": str(bound), "source": source},
     )
@@ -152,23 +176,32 @@ def parse_fraction(
     try:
         value = Fraction(text) if "/" in text else Fraction(Decimal(text)) / 100
     except (ValueError, ZeroDivisionError, ArithmeticError):
-        raise field_error(key, f"“{label}”应写成分数（如 2/3）或百分数（如 67）。") from None
+        raise field_error(
+            key,
+            gettext_lazy("“%(label)s”应写成分数（如 2/3）或百分数（如 67）。") % {"label": label},
+        ) from None
     if bounded and not Fraction(1, 2) <= value <= 1:
-        raise field_error(key, f"“{label}”应在 1/2 到 1 之间。")
+        raise field_error(key, gettext_lazy("“%(label)s”应在 1/2 到 1 之间。") % {"label": label})
     return value
 
 
 def _weights_sum_100(key: str, label: str, source: str, minimum_output_effect: bool = False):
     def check(value: dict[str, int]) -> None:
         if any(v < 0 for v in value.values()):
-            raise field_error(key, f"“{label}”各项权重不能为负数。")
+            raise field_error(
+                key, gettext_lazy("“%(label)s”各项权重不能为负数。") % {"label": label}
+            )
         if sum(value.values()) != 100:
             raise field_error(
-                key, f"“{label}”各项权重之和必须为 100，当前为 {sum(value.values())}（{source}）。"
+                key,
+                gettext_lazy("“%(label)s”各项权重之和必须为 100，当前为 %(sum)s（%(source)s）。")
+                % {"label": label, "sum": sum(value.values()), "source": source},
             )
         if minimum_output_effect and value.get("产出", 0) + value.get("效益", 0) < 60:
             raise field_error(
-                key, f"“{label}”中产出与效益的权重合计不得低于 60（财预〔2020〕10号）。"
+                key,
+                gettext_lazy("“%(label)s”中产出与效益的权重合计不得低于 60（财预〔2020〕10号）。")
+                % {"label": label},
             )
 
     return check
@@ -176,295 +209,312 @@ def _weights_sum_100(key: str, label: str, source: str, minimum_output_effect: b
 
 def _payment_split(value: dict[str, int]) -> None:
     if sum(value.values()) != 100:
-        raise field_error("payment_split", "分期付款比例之和必须为 100（种子文档 001）。")
+        raise field_error(
+            "payment_split", gettext_lazy("分期付款比例之和必须为 100（种子文档 001）。")
+        )
     if value["first"] != 50:
-        raise field_error("payment_split", "首期付款比例应为 50%（签约后支付，种子文档 001）。")
+        raise field_error(
+            "payment_split", gettext_lazy("首期付款比例应为 50%（签约后支付，种子文档 001）。")
+        )
     if not 30 <= value["second"] <= 40:
-        raise field_error("payment_split", "中期付款比例应在 30% 到 40% 之间（种子文档 001）。")
+        raise field_error(
+            "payment_split", gettext_lazy("中期付款比例应在 30% 到 40% 之间（种子文档 001）。")
+        )
 
 
-CHOICE = "无数值界限：只能取列出的选项"
+CHOICE = gettext_lazy("无数值界限：只能取列出的选项")
 
 SPECS: tuple[SettingSpec, ...] = (
     SettingSpec(
         "score_aggregate",
-        "专家评分汇总方式",
+        gettext_lazy("专家评分汇总方式"),
         "choice",
         "mean",
-        "87号令；评审实践",
-        choices=(("mean", "算术平均"), ("trimmed_mean", "去掉最高分和最低分后平均")),
+        gettext_lazy("87号令；评审实践"),
+        choices=(
+            ("mean", gettext_lazy("算术平均")),
+            ("trimmed_mean", gettext_lazy("去掉最高分和最低分后平均")),
+        ),
         bounds_note=CHOICE,
     ),
     SettingSpec(
         "score_decimals",
-        "评分保留小数位数",
+        gettext_lazy("评分保留小数位数"),
         "int",
         2,
-        "评审实践",
+        gettext_lazy("评审实践"),
         floor=0,
-        floor_source=f"{LOCAL}：法律未规定，整数分",
+        floor_source=gettext_lazy("本地规则：法律未规定，整数分"),
         ceiling=4,
-        ceiling_source=f"{LOCAL}：法律未规定，技术上限",
+        ceiling_source=gettext_lazy("本地规则：法律未规定，技术上限"),
     ),
     SettingSpec(
         "min_valid_bids",
-        "公开招标最少有效投标人数",
+        gettext_lazy("公开招标最少有效投标人数"),
         "int",
         3,
-        "政府采购法 §36",
+        gettext_lazy("政府采购法 §36"),
         floor=3,
-        floor_source="政府采购法 §36：不足三家应予废标",
+        floor_source=gettext_lazy("政府采购法 §36：不足三家应予废标"),
         ceiling=10,
-        ceiling_source=f"{LOCAL}：法律未规定上限，技术上限",
+        ceiling_source=gettext_lazy("本地规则：法律未规定上限，技术上限"),
     ),
     SettingSpec(
         "min_valid_bids_consultation",
-        "竞争性磋商（购买服务）最少有效供应商数",
+        gettext_lazy("竞争性磋商（购买服务）最少有效供应商数"),
         "int",
         2,
-        "财库〔2015〕124号",
+        gettext_lazy("财库〔2015〕124号"),
         floor=2,
-        floor_source="财库〔2015〕124号：政府购买服务项目磋商，有效供应商可为 2 家",
+        floor_source=gettext_lazy("财库〔2015〕124号：政府购买服务项目磋商，有效供应商可为 2 家"),
         ceiling=10,
-        ceiling_source=f"{LOCAL}：法律未规定上限，技术上限",
+        ceiling_source=gettext_lazy("本地规则：法律未规定上限，技术上限"),
     ),
     SettingSpec(
         "bidding_period_days",
-        "招标文件发出至投标截止最少天数",
+        gettext_lazy("招标文件发出至投标截止最少天数"),
         "int",
         20,
-        "政府采购法 §35",
+        gettext_lazy("政府采购法 §35"),
         floor=20,
-        floor_source="政府采购法 §35：不得少于二十日",
+        floor_source=gettext_lazy("政府采购法 §35：不得少于二十日"),
         ceiling=90,
-        ceiling_source=f"{LOCAL}：法律未规定上限，技术上限",
+        ceiling_source=gettext_lazy("本地规则：法律未规定上限，技术上限"),
     ),
     SettingSpec(
         "consultation_period_days",
-        "磋商文件发出至响应截止最少天数",
+        gettext_lazy("磋商文件发出至响应截止最少天数"),
         "int",
         10,
-        "财库〔2014〕214号 §10",
+        gettext_lazy("财库〔2014〕214号 §10"),
         floor=10,
-        floor_source="财库〔2014〕214号 §10：不得少于 10 日",
+        floor_source=gettext_lazy("财库〔2014〕214号 §10：不得少于 10 日"),
         ceiling=60,
-        ceiling_source=f"{LOCAL}：法律未规定上限，技术上限",
+        ceiling_source=gettext_lazy("本地规则：法律未规定上限，技术上限"),
     ),
     SettingSpec(
         "late_amendment_days",
-        "澄清修改须早于截止的天数",
+        gettext_lazy("澄清修改须早于截止的天数"),
         "int",
         15,
-        "实施条例 §31",
+        gettext_lazy("实施条例 §31"),
         floor=15,
-        floor_source="实施条例 §31：至少 15 日前通知",
+        floor_source=gettext_lazy("实施条例 §31：至少 15 日前通知"),
         ceiling=60,
-        ceiling_source=f"{LOCAL}：法律未规定上限，技术上限",
+        ceiling_source=gettext_lazy("本地规则：法律未规定上限，技术上限"),
     ),
     SettingSpec(
         "award_notice_working_days",
-        "中标结果须在确定后几个工作日内公告",
+        gettext_lazy("中标结果须在确定后几个工作日内公告"),
         "int",
         2,
-        "实施条例 §43",
+        gettext_lazy("实施条例 §43"),
         floor=1,
-        floor_source=f"{LOCAL}：法律只定上限；至少留 1 个工作日",
+        floor_source=gettext_lazy("本地规则：法律只定上限；至少留 1 个工作日"),
         ceiling=2,
-        ceiling_source="实施条例 §43：2 个工作日内公告",
+        ceiling_source=gettext_lazy("实施条例 §43：2 个工作日内公告"),
     ),
     SettingSpec(
         "award_notice_period_working_days",
-        "中标公告期限（工作日）",
+        gettext_lazy("中标公告期限（工作日）"),
         "int",
         1,
-        "87号令 §69",
+        gettext_lazy("87号令 §69"),
         floor=1,
-        floor_source="87号令 §69：中标公告期限为 1 个工作日",
+        floor_source=gettext_lazy("87号令 §69：中标公告期限为 1 个工作日"),
         ceiling=1,
-        ceiling_source="87号令 §69：中标公告期限为 1 个工作日",
+        ceiling_source=gettext_lazy("87号令 §69：中标公告期限为 1 个工作日"),
     ),
     SettingSpec(
         "challenge_working_days",
-        "质疑期限（公告期满后工作日）",
+        gettext_lazy("质疑期限（公告期满后工作日）"),
         "int",
         7,
-        "政府采购法 §52",
+        gettext_lazy("政府采购法 §52"),
         floor=7,
-        floor_source="政府采购法 §52；实施条例 §53：7 个工作日",
+        floor_source=gettext_lazy("政府采购法 §52；实施条例 §53：7 个工作日"),
         ceiling=30,
-        ceiling_source=f"{LOCAL}：法律未规定更长期限，技术上限",
+        ceiling_source=gettext_lazy("本地规则：法律未规定更长期限，技术上限"),
     ),
     SettingSpec(
         "challenge_answer_working_days",
-        "质疑答复期限（工作日）",
+        gettext_lazy("质疑答复期限（工作日）"),
         "int",
         7,
-        "政府采购法 §53",
+        gettext_lazy("政府采购法 §53"),
         floor=1,
-        floor_source=f"{LOCAL}：法律只定上限；至少 1 个工作日",
+        floor_source=gettext_lazy("本地规则：法律只定上限；至少 1 个工作日"),
         ceiling=7,
-        ceiling_source="政府采购法 §53：收到质疑后 7 个工作日内答复",
+        ceiling_source=gettext_lazy("政府采购法 §53：收到质疑后 7 个工作日内答复"),
     ),
     SettingSpec(
         "expert_reserves",
-        "抽取备选专家人数",
+        gettext_lazy("抽取备选专家人数"),
         "int",
         2,
-        "财库〔2016〕198号",
+        gettext_lazy("财库〔2016〕198号"),
         floor=1,
-        floor_source=f"{LOCAL}：法律未规定人数；至少 1 名以便回避递补",
+        floor_source=gettext_lazy("本地规则：法律未规定人数；至少 1 名以便回避递补"),
         ceiling=10,
-        ceiling_source=f"{LOCAL}：法律未规定人数，技术上限",
+        ceiling_source=gettext_lazy("本地规则：法律未规定人数，技术上限"),
     ),
     SettingSpec(
         "bid_security_max_percent",
-        "投标保证金上限（预算的百分比）",
+        gettext_lazy("投标保证金上限（预算的百分比）"),
         "decimal",
         "2",
-        "实施条例 §33",
+        gettext_lazy("实施条例 §33"),
         floor=0,
-        floor_source=f"{LOCAL}：可不收取",
+        floor_source=gettext_lazy("本地规则：可不收取"),
         ceiling=2,
-        ceiling_source="实施条例 §33：不得超过采购项目预算金额的 2%",
+        ceiling_source=gettext_lazy("实施条例 §33：不得超过采购项目预算金额的 2%"),
     ),
     SettingSpec(
         "performance_security_max_percent",
-        "履约保证金上限（合同金额的百分比）",
+        gettext_lazy("履约保证金上限（合同金额的百分比）"),
         "decimal",
         "10",
-        "实施条例 §48",
+        gettext_lazy("实施条例 §48"),
         floor=0,
-        floor_source=f"{LOCAL}：可不收取",
+        floor_source=gettext_lazy("本地规则：可不收取"),
         ceiling=10,
-        ceiling_source="实施条例 §48：不得超过政府采购合同金额的 10%",
+        ceiling_source=gettext_lazy("实施条例 §48：不得超过政府采购合同金额的 10%"),
     ),
     SettingSpec(
         "services_min_price_weight",
-        "服务类项目价格分最低权重（%）",
+        gettext_lazy("服务类项目价格分最低权重（%）"),
         "int",
         10,
-        "87号令 §55；财库〔2014〕214号 §24",
+        gettext_lazy("87号令 §55；财库〔2014〕214号 §24"),
         floor=10,
-        floor_source="87号令 §55：服务项目价格分不得低于 10%",
+        floor_source=gettext_lazy("87号令 §55：服务项目价格分不得低于 10%"),
         ceiling=30,
-        ceiling_source="财库〔2014〕214号 §24：磋商服务项目价格分为 10%–30%，最低权重不得高于 30%",
+        ceiling_source=gettext_lazy(
+            "财库〔2014〕214号 §24：磋商服务项目价格分为 10%–30%，最低权重不得高于 30%"
+        ),
     ),
     SettingSpec(
         "provider_grade_requirement",
-        "承接主体等级要求（默认）",
+        gettext_lazy("承接主体等级要求（默认）"),
         "choice",
         "preferred",
-        "民政部令第39号",
+        gettext_lazy("民政部令第39号"),
         choices=(
-            ("none", "不要求"),
-            ("preferred", "优先 3A 及以上"),
-            ("required", "必须 3A 及以上"),
+            ("none", gettext_lazy("不要求")),
+            ("preferred", gettext_lazy("优先 3A 及以上")),
+            ("required", gettext_lazy("必须 3A 及以上")),
         ),
         bounds_note=CHOICE,
     ),
     SettingSpec(
         "abnormal_list_excludes",
-        "列入活动异常名录者不得承接",
+        gettext_lazy("列入活动异常名录者不得承接"),
         "bool",
         True,
-        "民政部令第60号；财库〔2016〕125号",
-        bounds_note="无数值界限：是或否",
+        gettext_lazy("民政部令第60号；财库〔2016〕125号"),
+        bounds_note=gettext_lazy("无数值界限：是或否"),
     ),
     SettingSpec(
         "review_quorum",
-        "审定会议法定人数（有表决权委员中须出席表决的比例，分数）",
+        gettext_lazy("审定会议法定人数（有表决权委员中须出席表决的比例，分数）"),
         "fraction",
         "2/3",
-        "本地审定规则",
-        help="如 2/3 表示三分之二（含）以上；1/2 表示半数（含）以上",
+        gettext_lazy("本地审定规则"),
+        help=gettext_lazy("如 2/3 表示三分之二（含）以上；1/2 表示半数（含）以上"),
         floor="1/2",
-        floor_source="本地审定规则：至少半数出席",
+        floor_source=gettext_lazy("本地审定规则：至少半数出席"),
         ceiling="100%",
-        ceiling_source="本地审定规则：比例不超过全体",
+        ceiling_source=gettext_lazy("本地审定规则：比例不超过全体"),
     ),
     SettingSpec(
         "review_majority_percent",
-        "审定通过所需赞成票比例（出席委员 %）",
+        gettext_lazy("审定通过所需赞成票比例（出席委员 %）"),
         "int",
         50,
-        "本地审定规则",
-        help="赞成票须超过此比例",
+        gettext_lazy("本地审定规则"),
+        help=gettext_lazy("赞成票须超过此比例"),
         floor=50,
-        floor_source="本地审定规则：须过半数",
+        floor_source=gettext_lazy("本地审定规则：须过半数"),
         ceiling=100,
-        ceiling_source="本地审定规则：比例不超过 100%",
+        ceiling_source=gettext_lazy("本地审定规则：比例不超过 100%"),
     ),
     SettingSpec(
         "payment_split",
-        "分期付款比例（签约 / 中期 / 终期）",
+        gettext_lazy("分期付款比例（签约 / 中期 / 终期）"),
         "weights",
         {"first": 50, "second": 35, "final": 15},
-        "种子文档 001",
-        bounds_note="首期 50%；中期 30%–40%；终期为余额；合计 100%（种子文档 001）",
+        gettext_lazy("种子文档 001"),
+        bounds_note=gettext_lazy("首期 50%；中期 30%–40%；终期为余额；合计 100%（种子文档 001）"),
         check=_payment_split,
     ),
     SettingSpec(
         "evaluation_weights",
-        "绩效评价一级指标权重",
+        gettext_lazy("绩效评价一级指标权重"),
         "weights",
         {"决策": 20, "过程": 20, "产出": 40, "效益": 20},
-        "财预〔2020〕10号",
-        bounds_note="各项不小于 0，合计 100；产出与效益合计不低于 60（财预〔2020〕10号）",
+        gettext_lazy("财预〔2020〕10号"),
+        bounds_note=gettext_lazy(
+            "各项不小于 0，合计 100；产出与效益合计不低于 60（财预〔2020〕10号）"
+        ),
         check=_weights_sum_100(
             "evaluation_weights", "绩效评价一级指标权重", "财预〔2020〕10号", True
         ),
     ),
     SettingSpec(
         "self_evaluation_weights",
-        "自评指标权重",
+        gettext_lazy("自评指标权重"),
         "weights",
         {"产出": 50, "效益": 30, "满意度": 10, "预算执行率": 10},
-        "财预〔2020〕10号",
-        bounds_note="各项不小于 0，合计 100（财预〔2020〕10号）",
+        gettext_lazy("财预〔2020〕10号"),
+        bounds_note=gettext_lazy("各项不小于 0，合计 100（财预〔2020〕10号）"),
         check=_weights_sum_100("self_evaluation_weights", "自评指标权重", "财预〔2020〕10号"),
     ),
     SettingSpec(
         "evaluation_subject_weights",
-        "多主体评价权重（购买方 / 服务对象 / 第三方）",
+        gettext_lazy("多主体评价权重（购买方 / 服务对象 / 第三方）"),
         "weights",
         {"purchaser": 30, "recipients": 30, "evaluator": 40},
-        "种子文档 001、003",
-        bounds_note=f"各项不小于 0，合计 100（{LOCAL}；种子文档 001、003）",
+        gettext_lazy("种子文档 001、003"),
+        bounds_note=gettext_lazy("各项不小于 0，合计 100（本地规则；种子文档 001、003）"),
         check=_weights_sum_100("evaluation_subject_weights", "多主体评价权重", "种子文档 001、003"),
     ),
     SettingSpec(
         "bar_after_poor_months",
-        "评价为“差”后禁止投标的月数",
+        gettext_lazy("评价为“差”后禁止投标的月数"),
         "int",
         24,
-        "种子文档 002（优胜劣汰）",
+        gettext_lazy("种子文档 002（优胜劣汰）"),
         floor=0,
-        floor_source=f"{LOCAL}：法律未规定；种子文档 002 未定期限",
+        floor_source=gettext_lazy("本地规则：法律未规定；种子文档 002 未定期限"),
         ceiling=120,
-        ceiling_source=f"{LOCAL}：法律未规定，技术上限",
+        ceiling_source=gettext_lazy("本地规则：法律未规定，技术上限"),
     ),
     SettingSpec(
         "enquiry_answer_working_days",
-        "咨询、建议答复期限（工作日）",
+        gettext_lazy("咨询、建议答复期限（工作日）"),
         "int",
         10,
-        "本地规则",
-        help="信息公开申请另按《政府信息公开条例》§33：20 个工作日，可延长不超过 20 个工作日",
+        gettext_lazy("本地规则"),
+        help=gettext_lazy(
+            "信息公开申请另按《政府信息公开条例》§33：20 个工作日，可延长不超过 20 个工作日"
+        ),
         floor=1,
-        floor_source=f"{LOCAL}：至少 1 个工作日",
+        floor_source=gettext_lazy("本地规则：至少 1 个工作日"),
         ceiling=20,
-        ceiling_source=f"{LOCAL}：不长于信息公开申请的 20 个工作日，参照政府信息公开条例 §33",
+        ceiling_source=gettext_lazy(
+            "本地规则：不长于信息公开申请的 20 个工作日，参照政府信息公开条例 §33"
+        ),
     ),
     SettingSpec(
         "need_hide_after_reports",
-        "需求被举报多少次后自动隐藏",
+        gettext_lazy("需求被举报多少次后自动隐藏"),
         "int",
         3,
-        "本地规则",
+        gettext_lazy("本地规则"),
         floor=1,
-        floor_source=f"{LOCAL}：技术下限",
+        floor_source=gettext_lazy("本地规则：技术下限"),
         ceiling=100,
-        ceiling_source=f"{LOCAL}：技术上限",
+        ceiling_source=gettext_lazy("本地规则：技术上限"),
     ),
 )
 

@@ -5,6 +5,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from caidan.common.errors import NotFound, ValidationError
 
 from .models import JurisdictionSetting
@@ -88,5 +90,5 @@ def setting_list() -> list[SettingView]:
 def setting_spec(key: str) -> SettingSpec:
     spec = SPECS_BY_KEY.get(key)
     if spec is None:
-        raise NotFound(f"没有名为“{key}”的辖区设置。")
+        raise NotFound(_("没有名为“%(key)s”的辖区设置。") % {"key": key})
     return spec

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
@@ -20,6 +21,7 @@ from caidan.common.calendar_sources import (
     store_schedule,
 )
 from caidan.common.errors import NotFound, field_error
+from caidan.common.i18n import source as source_text
 from caidan.common.models import CalendarDay, CalendarYear
 from caidan.common.permissions import require
 from caidan.common.perms import Perm
@@ -41,7 +43,7 @@ def setting_update(*, key: str, value: Any, actor: Actor) -> Any:
         audit_record(
             kind=EventKind.SETTING_CHANGED,
             actor=actor,
-            target=("jurisdiction.setting", key, spec.label),
+            target=("jurisdiction.setting", key, source_text(spec.label)),
             old={"value": old},
             new={"value": parsed},
         )
@@ -51,11 +53,13 @@ def setting_update(*, key: str, value: Any, actor: Actor) -> Any:
 def calendar_day_set(*, date: dt.date, kind: str, name: str = "", actor: Actor) -> CalendarDay:
     require(actor, Perm.JURISDICTION_EDIT)
     if kind not in CalendarDay.Kind.values:
-        raise field_error("kind", "类型只能是“法定节假日”或“调休工作日”。")
+        raise field_error("kind", gettext_lazy("类型只能是“法定节假日”或“调休工作日”。"))
     if kind == CalendarDay.Kind.WORKDAY and date.weekday() < 5:
-        raise field_error("date", f"{date} 本来就是工作日，无需设为调休工作日。")
+        raise field_error(
+            "date", gettext_lazy("%(date)s 本来就是工作日，无需设为调休工作日。") % {"date": date}
+        )
     if kind == CalendarDay.Kind.HOLIDAY and date.weekday() >= 5 and not name:
-        raise field_error("name", "周末设为节假日时请填写节日名称。")
+        raise field_error("name", gettext_lazy("周末设为节假日时请填写节日名称。"))
     with transaction.atomic():
         existing = CalendarDay.objects.filter(date=date).first()
         old = {"kind": existing.kind, "name": existing.name} if existing else None
@@ -77,7 +81,7 @@ def calendar_day_remove(*, date: dt.date, actor: Actor) -> None:
     with transaction.atomic():
         day = CalendarDay.objects.select_for_update().filter(date=date).first()
         if day is None:
-            raise NotFound(f"{date} 没有设置节假日或调休。")
+            raise NotFound(gettext_lazy("%(date)s 没有设置节假日或调休。") % {"date": date})
         audit_record(
             kind=EventKind.CALENDAR_DAY_REMOVED,
             actor=actor,
@@ -99,12 +103,16 @@ def calendar_schedule_build(
     """Check a notice's rows (holiday date ranges with the festival name; make-up working
     days) and turn them into a ``Schedule``. Blank rows are skipped. Writes nothing."""
     if not 2000 <= year <= 2200:
-        raise field_error("year", "年份应在 2000 到 2200 之间。")
+        raise field_error("year", gettext_lazy("年份应在 2000 到 2200 之间。"))
     earliest = dt.date(year - 1, 12, 1)  # 元旦 may begin in the December before
 
     def in_range(day: dt.date, field: str) -> None:
         if not earliest <= day <= dt.date(year, 12, 31):
-            raise field_error(field, f"{day} 不在 {year} 年的安排内（可含上一年 12 月）。")
+            raise field_error(
+                field,
+                gettext_lazy("%(day)s 不在 %(year)s 年的安排内（可含上一年 12 月）。")
+                % {"day": day, "year": year},
+            )
 
     schedule = Schedule(year)
     for i, (start, end, name) in enumerate(holidays, 1):
@@ -113,22 +121,30 @@ def calendar_schedule_build(
             continue
         field = f"holidays[{i}]"
         if start is None:
-            raise field_error(field, f"第 {i} 行放假安排缺少起始日期。")
+            raise field_error(field, gettext_lazy("第 %(i)s 行放假安排缺少起始日期。") % {"i": i})
         end = end or start
         if not name:
-            raise field_error(field, f"第 {i} 行放假安排请填写节日名称（如“春节”）。")
+            raise field_error(
+                field, gettext_lazy("第 %(i)s 行放假安排请填写节日名称（如“春节”）。") % {"i": i}
+            )
         if end < start:
-            raise field_error(field, f"第 {i} 行放假安排的结束日期早于起始日期。")
+            raise field_error(
+                field, gettext_lazy("第 %(i)s 行放假安排的结束日期早于起始日期。") % {"i": i}
+            )
         if (end - start).days + 1 > MAX_HOLIDAY_BLOCK_DAYS:
             raise field_error(
-                field, f"第 {i} 行放假安排超过 {MAX_HOLIDAY_BLOCK_DAYS} 天，请核对日期。"
+                field,
+                gettext_lazy("第 %(i)s 行放假安排超过 %(MAX_HOLIDAY_BLOCK_DAYS)s 天，请核对日期。")
+                % {"i": i, "MAX_HOLIDAY_BLOCK_DAYS": MAX_HOLIDAY_BLOCK_DAYS},
             )
         in_range(start, field)
         in_range(end, field)
         day = start
         while day <= end:
             if day in schedule.holidays:
-                raise field_error(field, f"{day} 在多行放假安排中重复出现。")
+                raise field_error(
+                    field, gettext_lazy("%(day)s 在多行放假安排中重复出现。") % {"day": day}
+                )
             schedule.holidays[day] = name
             day += dt.timedelta(days=1)
     for i, (day, name) in enumerate(workdays, 1):
@@ -137,19 +153,23 @@ def calendar_schedule_build(
             continue
         field = f"workdays[{i}]"
         if day is None:
-            raise field_error(field, f"第 {i} 行调休上班缺少日期。")
+            raise field_error(field, gettext_lazy("第 %(i)s 行调休上班缺少日期。") % {"i": i})
         in_range(day, field)
         if day.weekday() < 5:
             raise field_error(
-                field, f"{day} 是周{'一二三四五'[day.weekday()]}，本来就上班，不是调休上班日。"
+                field,
+                gettext_lazy("%(day)s 是周%(value)s，本来就上班，不是调休上班日。")
+                % {"day": day, "value": "一二三四五"[day.weekday()]},
             )
         if day in schedule.holidays:
-            raise field_error(field, f"{day} 已列为放假日，不能同时是调休上班日。")
+            raise field_error(
+                field, gettext_lazy("%(day)s 已列为放假日，不能同时是调休上班日。") % {"day": day}
+            )
         if day in schedule.workdays:
-            raise field_error(field, f"{day} 在调休上班中重复出现。")
+            raise field_error(field, gettext_lazy("%(day)s 在调休上班中重复出现。") % {"day": day})
         schedule.workdays[day] = name or "调休上班"
     if not schedule.holidays:
-        raise field_error("holidays", "请至少填写一行放假安排。")
+        raise field_error("holidays", gettext_lazy("请至少填写一行放假安排。"))
     return schedule
 
 
@@ -168,7 +188,9 @@ def calendar_year_load(
     require(actor, Perm.JURISDICTION_EDIT)
     notice = (notice or "").strip()
     if not notice:
-        raise field_error("notice", "请填写通知的标题或文号（如“国办发明电〔2026〕x号”）。")
+        raise field_error(
+            "notice", gettext_lazy("请填写通知的标题或文号（如“国办发明电〔2026〕x号”）。")
+        )
     schedule = calendar_schedule_build(year=year, holidays=holidays, workdays=workdays)
     return _store(schedule, source=notice[:200], notice=notice[:200], actor=actor, now=now)
 

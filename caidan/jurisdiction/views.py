@@ -164,14 +164,14 @@ def _setting_value(raw: str):
     try:
         return json.loads(raw)
     except ValueError:
-        raise ValidationError("取值格式无效。") from None
+        raise ValidationError(_("取值格式无效。")) from None
 
 
 def _posted_date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise ValidationError("日期无效。") from None
+        raise ValidationError(_("日期无效。")) from None
 
 
 @login_required
