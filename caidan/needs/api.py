@@ -10,6 +10,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema, Status
 
 from caidan.accounts.actor import Actor
@@ -185,7 +186,7 @@ def list_needs(
 def create_need(request, payload: NeedIn):
     unit = selectors.unit_get(unit_id=payload.unit_id)
     if unit is None:
-        raise field_error("unit_id", "请选择需求所在的街道或镇。")
+        raise field_error("unit_id", _("请选择需求所在的街道或镇。"))
     need = services.need_submit(
         actor=request.auth, data=NeedInput.parse(payload.dict(exclude={"unit_id"}), unit=unit)
     )
@@ -434,7 +435,7 @@ def add_item(request, menu_id: int, payload: ItemIn):
     menu = selectors.menu_get_for_edit(actor=request.auth, menu_id=menu_id)
     catalog_item = CatalogItem.objects.filter(pk=payload.catalog_item_id).first()
     if catalog_item is None:
-        raise field_error("catalog_item_id", "找不到该目录条目。")
+        raise field_error("catalog_item_id", _("找不到该目录条目。"))
     item = services.menu_item_add(
         actor=request.auth,
         menu=menu,

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from caidan.accounts.models import Unit
@@ -96,7 +97,7 @@ def normalise_phone(value: Any) -> str:
     elif raw.startswith("86") and len(raw) == 13:
         raw = raw[2:]
     if not PHONE_RE.match(raw):
-        raise field_error("value", "手机号格式不正确，请输入 11 位中国大陆手机号码。")
+        raise field_error("value", _("手机号格式不正确，请输入 11 位中国大陆手机号码。"))
     return raw
 
 
@@ -109,15 +110,15 @@ def id_number_check_char(first17: str) -> str:
 def normalise_id_number(value: Any) -> str:
     raw = re.sub(r"\s", "", str(value or "")).upper()
     if not ID_NUMBER_RE.match(raw):
-        raise field_error("value", "身份证号应为 18 位：前 17 位为数字，最后一位为数字或 X。")
+        raise field_error("value", _("身份证号应为 18 位：前 17 位为数字，最后一位为数字或 X。"))
     try:
         birth = dt.date(int(raw[6:10]), int(raw[10:12]), int(raw[12:14]))
     except ValueError:
-        raise field_error("value", "身份证号中的出生日期无效，请核对后重新输入。") from None
+        raise field_error("value", _("身份证号中的出生日期无效，请核对后重新输入。")) from None
     if birth.year < 1900 or birth > timezone.localdate():
-        raise field_error("value", "身份证号中的出生日期无效，请核对后重新输入。")
+        raise field_error("value", _("身份证号中的出生日期无效，请核对后重新输入。"))
     if raw[17] != id_number_check_char(raw[:17]):
-        raise field_error("value", "身份证号校验码不正确（GB 11643），请核对后重新输入。")
+        raise field_error("value", _("身份证号校验码不正确（GB 11643），请核对后重新输入。"))
     return raw
 
 
@@ -170,9 +171,12 @@ class NeedInput(Input):
     @model_validator(mode="after")
     def _street_or_town(self) -> NeedInput:
         if not isinstance(self.unit, Unit):
-            raise field_error("unit", "请选择需求所在的街道或镇。")
+            raise field_error("unit", _("请选择需求所在的街道或镇。"))
         if self.unit.kind not in NEED_UNIT_KINDS:
-            raise field_error("unit", f"“{self.unit.name}”不是街道或镇，请选择需求所在的街道或镇。")
+            raise field_error(
+                "unit",
+                _("“%(name)s”不是街道或镇，请选择需求所在的街道或镇。") % {"name": self.unit.name},
+            )
         return self
 
 
@@ -208,10 +212,11 @@ class MenuInput(Input):
         if closes <= opens:
             raise field_error(
                 "ordering_closes_at",
-                f"点菜截止时间（{_local(closes)}）必须晚于开始时间（{_local(opens)}）。",
+                _("点菜截止时间（%(local)s）必须晚于开始时间（%(local_2)s）。")
+                % {"local": _local(closes), "local_2": _local(opens)},
             )
         if closes - opens > MAX_MENU_PERIOD:
-            raise field_error("ordering_closes_at", "点菜时间最长一年。")
+            raise field_error("ordering_closes_at", _("点菜时间最长一年。"))
         return self
 
 

@@ -4,6 +4,7 @@ street's menu (``caidan.common.lifecycle``)."""
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from caidan.audit.kinds import EventKind
 from caidan.common.lifecycle import Lifecycle
@@ -12,9 +13,9 @@ from .models import MENU_TRANSITIONS, MenuAction, MenuStatus, NeedStatus
 
 
 class NeedAction(models.TextChoices):
-    HIDE = "hide", "隐藏"
-    AUTO_HIDE = "auto_hide", "被举报后自动隐藏"
-    RESTORE = "restore", "恢复公开"
+    HIDE = "hide", _("隐藏")
+    AUTO_HIDE = "auto_hide", _("被举报后自动隐藏")
+    RESTORE = "restore", _("恢复公开")
 
 
 need_lifecycle = Lifecycle(

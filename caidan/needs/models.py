@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact, GreaterThanOrEqual, LessThanOrEqual
+from django.utils.translation import gettext_lazy as _
 
 from caidan.common.money import MoneyField, format_yuan
 
@@ -27,8 +28,8 @@ NEED_TEXT_MAX = 1000
 
 
 class IdentityKind(models.TextChoices):
-    PHONE = "phone", "手机号"
-    ID_NUMBER = "id_number", "身份证号"
+    PHONE = "phone", _("手机号")
+    ID_NUMBER = "id_number", _("身份证号")
 
 
 class ResidentIdentity(models.Model):
@@ -36,21 +37,21 @@ class ResidentIdentity(models.Model):
     the deployment's identity key; ``hint`` is the masked number (138****5678) for the
     resident's own pages. The number itself is never stored."""
 
-    kind = models.CharField("身份类型", max_length=16, choices=IdentityKind.choices)
-    identity_hash = models.CharField("身份哈希", max_length=64, unique=True)
-    hint = models.CharField("脱敏号码", max_length=32)
+    kind = models.CharField(_("身份类型"), max_length=16, choices=IdentityKind.choices)
+    identity_hash = models.CharField(_("身份哈希"), max_length=64, unique=True)
+    hint = models.CharField(_("脱敏号码"), max_length=32)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
-        verbose_name="居民账户",
+        verbose_name=_("居民账户"),
         on_delete=models.PROTECT,
         related_name="resident_identity",
     )
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    last_verified_at = models.DateTimeField("最近验证时间", null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    last_verified_at = models.DateTimeField(_("最近验证时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "居民身份"
-        verbose_name_plural = "居民身份"
+        verbose_name = _("居民身份")
+        verbose_name_plural = _("居民身份")
         constraints = [
             models.CheckConstraint(
                 name="resident_identity_kind_valid", condition=Q(kind__in=IdentityKind.values)
@@ -69,18 +70,18 @@ class VerificationCode(models.Model):
     """A one-time code sent to an identity. Only hashes are kept: of the identity and of
     the code. Also the record that rate-limits code requests."""
 
-    kind = models.CharField("身份类型", max_length=16, choices=IdentityKind.choices)
-    identity_hash = models.CharField("身份哈希", max_length=64)
-    code_hash = models.CharField("验证码哈希", max_length=64)
-    ip = models.CharField("请求地址", max_length=64, blank=True)
-    created_at = models.DateTimeField("发送时间")
-    expires_at = models.DateTimeField("过期时间")
-    attempts = models.PositiveSmallIntegerField("错误次数", default=0)
-    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+    kind = models.CharField(_("身份类型"), max_length=16, choices=IdentityKind.choices)
+    identity_hash = models.CharField(_("身份哈希"), max_length=64)
+    code_hash = models.CharField(_("验证码哈希"), max_length=64)
+    ip = models.CharField(_("请求地址"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("发送时间"))
+    expires_at = models.DateTimeField(_("过期时间"))
+    attempts = models.PositiveSmallIntegerField(_("错误次数"), default=0)
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "验证码"
-        verbose_name_plural = "验证码"
+        verbose_name = _("验证码")
+        verbose_name_plural = _("验证码")
         constraints = [
             models.CheckConstraint(
                 name="verification_attempts_limited",
@@ -104,20 +105,20 @@ class VerificationCode(models.Model):
 class TargetGroup(models.TextChoices):
     """Who a need concerns (seed 000's service groups, plus the common ones)."""
 
-    POOR_FAMILY = "poor_family", "困难家庭"
-    MENTAL_DISORDER = "mental_disorder", "精神障碍者"
-    DISABLED = "disabled", "残疾人"
-    EX_OFFENDER = "ex_offender", "刑释人员"
-    ELDERLY_ALONE = "elderly_alone", "困难独居老人"
-    SPECIAL_CHILDREN = "special_children", "特殊儿童"
-    ELDERLY = "elderly", "老年人"
-    YOUTH = "youth", "青少年"
-    OTHER = "other", "其他"
+    POOR_FAMILY = "poor_family", _("困难家庭")
+    MENTAL_DISORDER = "mental_disorder", _("精神障碍者")
+    DISABLED = "disabled", _("残疾人")
+    EX_OFFENDER = "ex_offender", _("刑释人员")
+    ELDERLY_ALONE = "elderly_alone", _("困难独居老人")
+    SPECIAL_CHILDREN = "special_children", _("特殊儿童")
+    ELDERLY = "elderly", _("老年人")
+    YOUTH = "youth", _("青少年")
+    OTHER = "other", _("其他")
 
 
 class NeedStatus(models.TextChoices):
-    VISIBLE = "visible", "公开"
-    HIDDEN = "hidden", "已隐藏"
+    VISIBLE = "visible", _("公开")
+    HIDDEN = "hidden", _("已隐藏")
 
 
 class NeedQuerySet(models.QuerySet):
@@ -133,35 +134,38 @@ class Need(models.Model):
     Status = NeedStatus
 
     identity = models.ForeignKey(
-        ResidentIdentity, verbose_name="提出人", on_delete=models.PROTECT, related_name="needs"
+        ResidentIdentity, verbose_name=_("提出人"), on_delete=models.PROTECT, related_name="needs"
     )
     unit = models.ForeignKey(
-        "accounts.Unit", verbose_name="街道（镇）", on_delete=models.PROTECT, related_name="needs"
+        "accounts.Unit",
+        verbose_name=_("街道（镇）"),
+        on_delete=models.PROTECT,
+        related_name="needs",
     )
-    community = models.CharField("社区（居委会）", max_length=100)
-    target_group = models.CharField("服务对象", max_length=32, choices=TargetGroup.choices)
-    text = models.TextField("需求内容")
+    community = models.CharField(_("社区（居委会）"), max_length=100)
+    target_group = models.CharField(_("服务对象"), max_length=32, choices=TargetGroup.choices)
+    text = models.TextField(_("需求内容"))
     status = models.CharField(
-        "状态", max_length=16, choices=NeedStatus.choices, default=NeedStatus.VISIBLE
+        _("状态"), max_length=16, choices=NeedStatus.choices, default=NeedStatus.VISIBLE
     )
-    report_count = models.PositiveIntegerField("举报次数（自上次恢复起）", default=0)
-    moderated_at = models.DateTimeField("最近处理时间", null=True, blank=True)
+    report_count = models.PositiveIntegerField(_("举报次数（自上次恢复起）"), default=0)
+    moderated_at = models.DateTimeField(_("最近处理时间"), null=True, blank=True)
     moderated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="处理人",
+        verbose_name=_("处理人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    moderation_reason = models.CharField("处理理由", max_length=300, blank=True)
-    created_at = models.DateTimeField("提出时间", auto_now_add=True)
+    moderation_reason = models.CharField(_("处理理由"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
 
     objects = NeedQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "居民需求"
-        verbose_name_plural = "居民需求"
+        verbose_name = _("居民需求")
+        verbose_name_plural = _("居民需求")
         constraints = [
             models.CheckConstraint(
                 name="need_status_valid", condition=Q(status__in=NeedStatus.values)
@@ -194,17 +198,20 @@ class NeedReport(models.Model):
     """Someone reported a need as inappropriate; each person once per need."""
 
     need = models.ForeignKey(
-        Need, verbose_name="需求", on_delete=models.CASCADE, related_name="reports"
+        Need, verbose_name=_("需求"), on_delete=models.CASCADE, related_name="reports"
     )
     reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="举报人", on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("举报人"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    reason = models.CharField("举报理由", max_length=200, blank=True)
-    created_at = models.DateTimeField("举报时间", auto_now_add=True)
+    reason = models.CharField(_("举报理由"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("举报时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = "需求举报"
-        verbose_name_plural = "需求举报"
+        verbose_name = _("需求举报")
+        verbose_name_plural = _("需求举报")
         constraints = [
             models.UniqueConstraint(fields=["need", "reporter"], name="need_report_once")
         ]
@@ -214,14 +221,14 @@ class NeedReport(models.Model):
 
 
 class MenuStatus(models.TextChoices):
-    DRAFT = "draft", "草稿"
-    PUBLISHED = "published", "已发布"
-    CLOSED = "closed", "已截止"
+    DRAFT = "draft", _("草稿")
+    PUBLISHED = "published", _("已发布")
+    CLOSED = "closed", _("已截止")
 
 
 class MenuAction(models.TextChoices):
-    PUBLISH = "publish", "发布"
-    CLOSE = "close", "截止"
+    PUBLISH = "publish", _("发布")
+    CLOSE = "close", _("截止")
 
 
 # The lifecycle, in one place: action → (statuses it may start from, status it leads to).
@@ -246,35 +253,35 @@ class Menu(models.Model):
     Status = MenuStatus
 
     unit = models.ForeignKey(
-        "accounts.Unit", verbose_name="购买主体", on_delete=models.PROTECT, related_name="menus"
+        "accounts.Unit", verbose_name=_("购买主体"), on_delete=models.PROTECT, related_name="menus"
     )
-    community = models.CharField("社区（居委会）", max_length=100)
-    title = models.CharField("标题", max_length=200)
-    description = models.TextField("说明", blank=True)
-    ordering_opens_at = models.DateTimeField("点菜开始时间")
-    ordering_closes_at = models.DateTimeField("点菜截止时间")
+    community = models.CharField(_("社区（居委会）"), max_length=100)
+    title = models.CharField(_("标题"), max_length=200)
+    description = models.TextField(_("说明"), blank=True)
+    ordering_opens_at = models.DateTimeField(_("点菜开始时间"))
+    ordering_closes_at = models.DateTimeField(_("点菜截止时间"))
     status = models.CharField(
-        "状态", max_length=16, choices=MenuStatus.choices, default=MenuStatus.DRAFT
+        _("状态"), max_length=16, choices=MenuStatus.choices, default=MenuStatus.DRAFT
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="创建人",
+        verbose_name=_("创建人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    updated_at = models.DateTimeField("修改时间", auto_now=True)
-    published_at = models.DateTimeField("发布时间", null=True, blank=True)
-    closed_at = models.DateTimeField("截止时间（实际）", null=True, blank=True)
-    close_reason = models.CharField("提前截止理由", max_length=300, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("截止时间（实际）"), null=True, blank=True)
+    close_reason = models.CharField(_("提前截止理由"), max_length=300, blank=True)
 
     objects = MenuQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "菜单"
-        verbose_name_plural = "菜单"
+        verbose_name = _("菜单")
+        verbose_name_plural = _("菜单")
         constraints = [
             models.CheckConstraint(
                 name="menu_status_valid", condition=Q(status__in=MenuStatus.values)
@@ -319,23 +326,23 @@ class MenuItem(models.Model):
     """A candidate service on a menu: one third-level item of a published catalog version."""
 
     menu = models.ForeignKey(
-        Menu, verbose_name="菜单", on_delete=models.CASCADE, related_name="items"
+        Menu, verbose_name=_("菜单"), on_delete=models.CASCADE, related_name="items"
     )
     catalog_item = models.ForeignKey(
         "catalog.CatalogItem",
-        verbose_name="目录条目",
+        verbose_name=_("目录条目"),
         on_delete=models.PROTECT,
         related_name="menu_items",
     )
-    title = models.CharField("名称", max_length=200)
-    description = models.TextField("说明", blank=True)
-    estimated_budget = MoneyField("预估预算（元）", null=True, blank=True)
-    sort_order = models.PositiveIntegerField("排序", default=0)
-    created_at = models.DateTimeField("添加时间", auto_now_add=True)
+    title = models.CharField(_("名称"), max_length=200)
+    description = models.TextField(_("说明"), blank=True)
+    estimated_budget = MoneyField(_("预估预算（元）"), null=True, blank=True)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    created_at = models.DateTimeField(_("添加时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = "菜单项"
-        verbose_name_plural = "菜单项"
+        verbose_name = _("菜单项")
+        verbose_name_plural = _("菜单项")
         constraints = [
             models.CheckConstraint(
                 name="menu_item_budget_nonnegative",
@@ -356,16 +363,16 @@ class MenuOrder(models.Model):
     """One verified resident supports one menu item (点菜): at most once, enforced here."""
 
     menu_item = models.ForeignKey(
-        MenuItem, verbose_name="菜单项", on_delete=models.PROTECT, related_name="orders"
+        MenuItem, verbose_name=_("菜单项"), on_delete=models.PROTECT, related_name="orders"
     )
     identity = models.ForeignKey(
-        ResidentIdentity, verbose_name="居民", on_delete=models.PROTECT, related_name="orders"
+        ResidentIdentity, verbose_name=_("居民"), on_delete=models.PROTECT, related_name="orders"
     )
-    created_at = models.DateTimeField("点菜时间", auto_now_add=True)
+    created_at = models.DateTimeField(_("点菜时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = "点菜记录"
-        verbose_name_plural = "点菜记录"
+        verbose_name = _("点菜记录")
+        verbose_name_plural = _("点菜记录")
         constraints = [
             models.UniqueConstraint(
                 fields=["menu_item", "identity"], name="menu_order_one_per_identity"

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.models import Role, Unit
 from caidan.accounts.permissions import can, require
@@ -51,7 +52,7 @@ def unit_get(*, unit_id: int | None) -> Unit | None:
         return None
     unit = Unit.objects.filter(pk=unit_id).first()
     if unit is None:
-        raise field_error("unit_id", "找不到该街道（镇）。")
+        raise field_error("unit_id", _("找不到该街道（镇）。"))
     return unit
 
 
@@ -80,7 +81,10 @@ def need_list_public(
         qs = qs.filter(unit=unit)
     if target_group:
         if target_group not in TargetGroup.values:
-            raise field_error("target_group", f"服务对象“{target_group}”无效。")
+            raise field_error(
+                "target_group",
+                _("服务对象“%(target_group)s”无效。") % {"target_group": target_group},
+            )
         qs = qs.filter(target_group=target_group)
     return keyset_paginate(qs, ordering=("-id",), cursor=cursor, limit=limit)
 
@@ -88,7 +92,7 @@ def need_list_public(
 def need_get_public(*, need_id: int) -> Need:
     need = _public_needs().filter(pk=need_id).first()
     if need is None:
-        raise NotFound("找不到该需求（可能已被隐藏）。")
+        raise NotFound(_("找不到该需求（可能已被隐藏）。"))
     return need
 
 
@@ -117,7 +121,7 @@ def need_list_for_moderation(
     qs = _in_scope(actor, Need.objects.select_related("unit"))
     if status:
         if status not in NeedStatus.values:
-            raise field_error("status", f"状态“{status}”无效。")
+            raise field_error("status", _("状态“%(status)s”无效。") % {"status": status})
         qs = qs.filter(status=status)
     return keyset_paginate(qs, ordering=("-id",), cursor=cursor, limit=limit)
 
@@ -125,7 +129,7 @@ def need_list_for_moderation(
 def need_get_for_moderation(*, actor: Actor, need_id: int) -> Need:
     need = Need.objects.select_related("unit").filter(pk=need_id).first()
     if need is None:
-        raise NotFound("找不到该需求。")
+        raise NotFound(_("找不到该需求。"))
     require(actor, Perm.NEEDS_MODERATE, need)
     return need
 
@@ -169,7 +173,10 @@ def menu_list_public(
         )
     elif status:
         if status not in (MenuStatus.PUBLISHED, MenuStatus.CLOSED):
-            raise field_error("status", f"状态“{status}”无效（可选 open、published、closed）。")
+            raise field_error(
+                "status",
+                _("状态“%(status)s”无效（可选 open、published、closed）。") % {"status": status},
+            )
         qs = qs.filter(status=status)
     return keyset_paginate(qs, ordering=("-id",), cursor=cursor, limit=limit)
 
@@ -188,14 +195,14 @@ def menu_get_for(*, actor: Actor, menu_id: int) -> Menu:
     purchasers whose unit covers it."""
     menu = _menus().filter(pk=menu_id).first()
     if menu is None or (not menu.is_public and not can_manage_menu(actor, menu)):
-        raise NotFound("找不到该菜单。")
+        raise NotFound(_("找不到该菜单。"))
     return menu
 
 
 def menu_get_for_edit(*, actor: Actor, menu_id: int) -> Menu:
     menu = _menus().filter(pk=menu_id).first()
     if menu is None:
-        raise NotFound("找不到该菜单。")
+        raise NotFound(_("找不到该菜单。"))
     require(actor, Perm.NEEDS_MANAGE_MENUS, menu)
     return menu
 
@@ -211,7 +218,7 @@ def menu_items(*, menu: Menu) -> list[MenuItem]:
 def menu_item_get_for(*, actor: Actor, item_id: int) -> MenuItem:
     item = MenuItem.objects.select_related("menu", "menu__unit").filter(pk=item_id).first()
     if item is None or (not item.menu.is_public and not can_manage_menu(actor, item.menu)):
-        raise NotFound("找不到该菜单项。")
+        raise NotFound(_("找不到该菜单项。"))
     return item
 
 
@@ -220,7 +227,7 @@ def menu_item_get_for_edit(*, actor: Actor, menu: Menu, item_id: int) -> MenuIte
     item = MenuItem.objects.select_related("menu", "menu__unit").filter(pk=item_id, menu=menu)
     row = item.first()
     if row is None:
-        raise NotFound("找不到该菜单项。")
+        raise NotFound(_("找不到该菜单项。"))
     return row
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.models import Unit
 from caidan.accounts.permissions import require
@@ -61,10 +62,14 @@ def _snapshot(menu: Menu) -> dict[str, Any]:
 
 def _frozen_error(menu: Menu) -> Conflict:
     if menu.status == MenuStatus.CLOSED:
-        return Conflict(f"菜单“{menu.title}”已截止，不能再修改。", code=Code.MENU_CLOSED)
+        return Conflict(
+            _("菜单“%(title)s”已截止，不能再修改。") % {"title": menu.title}, code=Code.MENU_CLOSED
+        )
     return Conflict(
-        f"点菜已于 {local(menu.ordering_opens_at)} 开始，菜单规则已冻结："
-        "点菜开始后，菜单项、社区和点菜时间都不能再修改。",
+        _(
+            "点菜已于 %(local)s 开始，菜单规则已冻结：点菜开始后，菜单项、社区和点菜时间都不能再修改。"
+        )
+        % {"local": local(menu.ordering_opens_at)},
         code=Code.MENU_FROZEN,
         detail={"rule": "rules_freeze_when_ordering_opens"},
     )
@@ -73,7 +78,7 @@ def _frozen_error(menu: Menu) -> Conflict:
 def _lock(menu: Menu) -> Menu:
     locked = Menu.objects.select_for_update().select_related("unit").filter(pk=menu.pk).first()
     if locked is None:
-        raise NotFound("找不到该菜单。")
+        raise NotFound(_("找不到该菜单。"))
     return locked
 
 
@@ -85,7 +90,7 @@ def menu_create(*, data: MenuInput, actor: Actor, unit: Unit | None = None) -> M
     require(actor, Perm.NEEDS_MANAGE_MENUS)
     unit = unit or getattr(actor, "unit", None)
     if unit is None:
-        raise field_error("unit", "请指定编制菜单的购买主体（街道、镇或部门）。")
+        raise field_error("unit", _("请指定编制菜单的购买主体（街道、镇或部门）。"))
     require(actor, Perm.NEEDS_MANAGE_MENUS, unit)
     with transaction.atomic():
         menu = Menu.objects.create(unit=unit, created_by=user_of(actor), **data.values())
@@ -127,7 +132,7 @@ def menu_update(*, menu: Menu, changes: dict[str, Any], actor: Actor) -> Menu:
             and "ordering_closes_at" in changed_rules
             and data.ordering_closes_at <= now
         ):
-            raise field_error("ordering_closes_at", "已发布菜单的点菜截止时间必须晚于现在。")
+            raise field_error("ordering_closes_at", _("已发布菜单的点菜截止时间必须晚于现在。"))
         for key, value in data.values().items():
             setattr(menu, key, value)
         old, new = diff(before, _snapshot(menu))
@@ -140,21 +145,31 @@ def menu_update(*, menu: Menu, changes: dict[str, Any], actor: Actor) -> Menu:
 
 def _check_catalog_item(catalog_item: Any) -> CatalogItem:
     if not isinstance(catalog_item, CatalogItem):
-        raise field_error("catalog_item", "请选择购买服务目录中的条目。")
+        raise field_error("catalog_item", _("请选择购买服务目录中的条目。"))
     item = CatalogItem.objects.select_related("version").filter(pk=catalog_item.pk).first()
     if item is None:
-        raise field_error("catalog_item", "找不到该目录条目。")
+        raise field_error("catalog_item", _("找不到该目录条目。"))
     if item.version.status != PUBLISHED_CATALOG:
         raise field_error(
             "catalog_item",
-            f"目录条目“{item.code} {item.name}”所在的目录版本“{item.version.name}”"
-            f"当前为{item.version.get_status_display()}：菜单只能选用已发布目录版本中的条目。",
+            _(
+                "目录条目“%(code)s %(name)s”所在的目录版本“%(name_2)s”当前为%(get_status_display)s：菜单只能选用已发布目录版本中的条目。"
+            )
+            % {
+                "code": item.code,
+                "name": item.name,
+                "name_2": item.version.name,
+                "get_status_display": item.version.get_status_display(),
+            },
             code=Code.CATALOG_NOT_PUBLISHED,
         )
     if item.level != CatalogItem.Level.THIRD:
         raise field_error(
             "catalog_item",
-            f"“{item.code} {item.name}”是{item.get_level_display()}：菜单只能选用三级目录条目（具体服务项目）。",
+            _(
+                "“%(code)s %(name)s”是%(get_level_display)s：菜单只能选用三级目录条目（具体服务项目）。"
+            )
+            % {"code": item.code, "name": item.name, "get_level_display": item.get_level_display()},
             code=Code.CATALOG_NOT_LEVEL3,
         )
     return item
@@ -173,7 +188,11 @@ def menu_item_add(*, menu: Menu, data: MenuItemInput, actor: Actor) -> MenuItem:
             raise _frozen_error(menu)
         items = MenuItem.objects.filter(menu=menu)
         if items.count() >= MAX_ITEMS_PER_MENU:
-            raise Conflict(f"一份菜单最多 {MAX_ITEMS_PER_MENU} 项。", code=Code.MENU_FULL)
+            raise Conflict(
+                _("一份菜单最多 %(MAX_ITEMS_PER_MENU)s 项。")
+                % {"MAX_ITEMS_PER_MENU": MAX_ITEMS_PER_MENU},
+                code=Code.MENU_FULL,
+            )
         if sort_order is None:
             sort_order = (items.aggregate(m=Max("sort_order"))["m"] or 0) + 1
         row = MenuItem.objects.create(
@@ -209,9 +228,9 @@ def menu_item_remove(*, actor: Actor, item: MenuItem) -> None:
             raise _frozen_error(menu)
         row = MenuItem.objects.filter(pk=item.pk, menu=menu).first()
         if row is None:
-            raise NotFound("找不到该菜单项。")
+            raise NotFound(_("找不到该菜单项。"))
         if MenuOrder.objects.filter(menu_item=row).exists():  # pragma: no cover - frozen first
-            raise Conflict("已有居民支持该菜单项，不能删除。", code=Code.MENU_ITEM_ORDERED)
+            raise Conflict(_("已有居民支持该菜单项，不能删除。"), code=Code.MENU_ITEM_ORDERED)
         audit_record(
             kind=EventKind.MENU_ITEM_REMOVED,
             actor=actor,
@@ -238,11 +257,12 @@ def menu_publish(*, actor: Actor, menu: Menu) -> Menu:
         menu = _lock_for(menu, MenuAction.PUBLISH)
         require(actor, Perm.NEEDS_MANAGE_MENUS, menu)
         if not MenuItem.objects.filter(menu=menu).exists():
-            raise Conflict("菜单至少要有一个菜单项才能发布。", code=Code.MENU_EMPTY)
+            raise Conflict(_("菜单至少要有一个菜单项才能发布。"), code=Code.MENU_EMPTY)
         if menu.ordering_closes_at <= now:
             raise field_error(
                 "ordering_closes_at",
-                f"点菜截止时间（{local(menu.ordering_closes_at)}）已过，请先修改点菜时间再发布。",
+                _("点菜截止时间（%(local)s）已过，请先修改点菜时间再发布。")
+                % {"local": local(menu.ordering_closes_at)},
             )
         menu_lifecycle.apply(
             menu,
@@ -278,7 +298,8 @@ def menu_close(
         if early and not reason:
             raise field_error(
                 "reason",
-                f"点菜原定 {local(menu.ordering_closes_at)} 截止，提前截止须说明理由。",
+                _("点菜原定 %(local)s 截止，提前截止须说明理由。")
+                % {"local": local(menu.ordering_closes_at)},
             )
         menu_lifecycle.apply(
             menu,
@@ -333,12 +354,14 @@ def close_due_menus(now: dt.datetime) -> int:
 def _closed_message(menu: Menu, now: dt.datetime) -> Conflict:
     if menu.status == MenuStatus.PUBLISHED and now < menu.ordering_opens_at:
         return Conflict(
-            f"点菜尚未开始：将于 {local(menu.ordering_opens_at)} 开始。",
+            _("点菜尚未开始：将于 %(local)s 开始。") % {"local": local(menu.ordering_opens_at)},
             code=Code.ORDERING_NOT_OPEN,
         )
     when = menu.closed_at if menu.status == MenuStatus.CLOSED and menu.closed_at else None
     when = when or menu.ordering_closes_at
-    return Conflict(f"点菜已于 {local(when)} 截止。", code=Code.ORDERING_CLOSED)
+    return Conflict(
+        _("点菜已于 %(local)s 截止。") % {"local": local(when)}, code=Code.ORDERING_CLOSED
+    )
 
 
 def menu_order_place(*, actor: Actor, menu_item: MenuItem) -> MenuOrder:
@@ -347,12 +370,12 @@ def menu_order_place(*, actor: Actor, menu_item: MenuItem) -> MenuOrder:
     identity = identity_of(actor, Perm.NEEDS_ORDER)
     now = timezone.now()
     already = Conflict(
-        "您已支持过该菜单项：每人每项只能支持一次，不重复计数。", code=Code.ALREADY_ORDERED
+        _("您已支持过该菜单项：每人每项只能支持一次，不重复计数。"), code=Code.ALREADY_ORDERED
     )
     with transaction.atomic():
         item = MenuItem.objects.select_related("menu").filter(pk=menu_item.pk).first()
         if item is None or item.menu.status == MenuStatus.DRAFT:
-            raise NotFound("找不到该菜单项。")
+            raise NotFound(_("找不到该菜单项。"))
         if not item.menu.ordering_open(now):
             raise _closed_message(item.menu, now)
         if MenuOrder.objects.filter(menu_item=item, identity=identity).exists():

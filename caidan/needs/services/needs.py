@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
@@ -36,7 +37,9 @@ def need_submit(*, data: NeedInput, actor: Actor) -> Need:
         today = start_of_day(timezone.localdate())
         if Need.objects.filter(identity=identity, created_at__gte=today).count() >= NEEDS_PER_DAY:
             raise TooManyRequests(
-                f"每人每天最多提出 {NEEDS_PER_DAY} 条需求，请明天再提。", code=Code.NEED_DAILY_LIMIT
+                _("每人每天最多提出 %(NEEDS_PER_DAY)s 条需求，请明天再提。")
+                % {"NEEDS_PER_DAY": NEEDS_PER_DAY},
+                code=Code.NEED_DAILY_LIMIT,
             )
         need = Need.objects.create(identity=identity, **data.values())
         audit_record(
@@ -56,16 +59,16 @@ def need_report(*, need: Need, actor: Actor, data: NeedReportInput | None = None
     """Report a need as inappropriate (once per person), saying why if one likes. At the
     jurisdiction's threshold the need is hidden automatically, pending a moderator's look."""
     if not getattr(actor, "is_authenticated", False):
-        raise NotAuthenticated("请先登录或验证身份后再举报。")
+        raise NotAuthenticated(_("请先登录或验证身份后再举报。"))
     require(actor, Perm.NEEDS_REPORT)
     reason = data.reason if data is not None else ""
     with transaction.atomic():
         need = _lock(need)
         if need.status == NeedStatus.HIDDEN:
-            raise Conflict("该需求已被隐藏，无需再举报。", code=Code.NEED_HIDDEN)
+            raise Conflict(_("该需求已被隐藏，无需再举报。"), code=Code.NEED_HIDDEN)
         if need.identity.user_id == actor.user.pk:
-            raise Conflict("不能举报自己提出的需求。", code=Code.OWN_NEED)
-        already = Conflict("您已举报过该需求，每人只能举报一次。", code=Code.ALREADY_REPORTED)
+            raise Conflict(_("不能举报自己提出的需求。"), code=Code.OWN_NEED)
+        already = Conflict(_("您已举报过该需求，每人只能举报一次。"), code=Code.ALREADY_REPORTED)
         if NeedReport.objects.filter(need=need, reporter=actor.user).exists():
             raise already
         try:
