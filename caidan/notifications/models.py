@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Notification(models.Model):
@@ -13,23 +14,23 @@ class Notification(models.Model):
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="收件人",
+        verbose_name=_("收件人"),
         on_delete=models.CASCADE,
         related_name="notifications",
     )
-    kind = models.CharField("类型", max_length=64)
-    title = models.CharField("标题", max_length=200)
-    body = models.TextField("内容", blank=True)
-    url = models.CharField("链接", max_length=500, blank=True)
-    created_at = models.DateTimeField("时间", auto_now_add=True)
-    read_at = models.DateTimeField("已读时间", null=True, blank=True)
-    emailed = models.BooleanField("已发邮件", default=False)
-    task = models.CharField("待办事项", max_length=120, blank=True, default="")
-    done_at = models.DateTimeField("办结时间", null=True, blank=True)
+    kind = models.CharField(_("类型"), max_length=64)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    emailed = models.BooleanField(_("已发邮件"), default=False)
+    task = models.CharField(_("待办事项"), max_length=120, blank=True, default="")
+    done_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "通知"
-        verbose_name_plural = "通知"
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
         ordering = ["-id"]
         indexes = [
             models.Index(fields=["recipient", "-id"], name="notif_recipient_id"),

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from caidan.common.errors import NotFound
 
@@ -86,7 +87,7 @@ def notifications_resolve(
 def notification_mark_read(*, user, notification_id: int) -> Notification:
     row = Notification.objects.filter(pk=notification_id, recipient=user).first()
     if row is None:
-        raise NotFound("找不到该通知。")
+        raise NotFound(_("找不到该通知。"))
     if row.read_at is None:
         row.read_at = timezone.now()
         row.save(update_fields=["read_at"])
@@ -98,7 +99,7 @@ def notification_mark_group_read(*, user, notification_id: int) -> Notification:
     the same record is read (one UPDATE after the lookup)."""
     row = Notification.objects.filter(pk=notification_id, recipient=user).first()
     if row is None:
-        raise NotFound("找不到该通知。")
+        raise NotFound(_("找不到该通知。"))
     same = Notification.objects.filter(recipient=user, read_at__isnull=True)
     same = same.filter(url=row.url) if row.url else same.filter(pk=row.pk)
     same.update(read_at=timezone.now())
