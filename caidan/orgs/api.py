@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
 from ninja import Body, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -54,7 +55,7 @@ def org_out(o: Organization) -> dict:
         "status": o.status,
         "grade": f"{o.current_grade}A" if getattr(o, "current_grade", None) else None,
         "fields": fields,
-        "field_labels": [ServiceField(f).label for f in fields],
+        "field_labels": [str(ServiceField(f).label) for f in fields],
         "on_abnormal_list": bool(getattr(o, "on_abnormal", False)),
         "on_serious_list": bool(getattr(o, "on_serious", False)),
         "is_hub": o.is_hub,
@@ -514,7 +515,7 @@ def set_hub(request, org_id: int, payload: HubIn):
     if payload.hub_id is not None:
         hub = Organization.objects.filter(pk=payload.hub_id).first()
         if hub is None:
-            raise field_error("hub_id", "找不到该枢纽组织。")
+            raise field_error("hub_id", _("找不到该枢纽组织。"))
     services.organization_set_hub(organization=org, hub=hub, actor=request.auth)
     return org_out(selectors.organization_get(organization_id=org_id))
 
@@ -541,7 +542,7 @@ def check_eligibility(
 
     require(request.auth, Perm.ORGS_CHECK_ELIGIBILITY)
     if grade_policy not in (None, "none", "preferred", "required"):
-        raise field_error("grade_policy", "等级要求只能是 none / preferred / required。")
+        raise field_error("grade_policy", _("等级要求只能是 none / preferred / required。"))
     org = selectors.organization_get(organization_id=org_id)
     result = eligibility(
         org,

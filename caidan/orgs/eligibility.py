@@ -118,7 +118,9 @@ def eligibility(
 
     # Fields of service.
     if req.fields and not set(req.fields) & set(facts.fields):
-        wanted = "、".join(ServiceField(f).label for f in req.fields if f in ServiceField.values)
+        wanted = "、".join(
+            str(ServiceField(f).label) for f in req.fields if f in ServiceField.values
+        )
         reasons.append(f"服务领域不符：项目要求{wanted}。")
 
     if req.require_experience and facts.recognised_projects == 0:

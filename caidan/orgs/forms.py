@@ -11,21 +11,21 @@ DATE = {"widget": DateInput}
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("名称或统一社会信用代码"), required=False)
     field = forms.ChoiceField(
-        label=_("服务领域"), required=False, choices=[("", "全部")] + list(ServiceField.choices)
+        label=_("服务领域"), required=False, choices=[("", _("全部"))] + list(ServiceField.choices)
     )
     min_grade = forms.ChoiceField(
         label=_("评估等级"),
         required=False,
-        choices=[("", "不限"), ("3", "3A 及以上"), ("4", "4A 及以上"), ("5", "5A")],
+        choices=[("", _("不限")), ("3", _("3A 及以上")), ("4", _("4A 及以上")), ("5", "5A")],
     )
     credit = forms.ChoiceField(
         label=_("信用状态"),
         required=False,
         choices=[
-            ("", "全部"),
-            ("clean", "未列入名录"),
-            ("abnormal", "活动异常名录"),
-            ("serious", "严重违法失信名单"),
+            ("", _("全部")),
+            ("clean", _("未列入名录")),
+            ("abnormal", _("活动异常名录")),
+            ("serious", _("严重违法失信名单")),
         ],
     )
 

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator, validate_email
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, model_validator
 
 from caidan.common.errors import field_error
@@ -210,11 +211,11 @@ class PenaltyInput(Input):
     def _rules(self) -> PenaltyInput:
         if self.kind != Penalty.Kind.FINE:
             if self.amount is not None:
-                raise field_error("amount", "只有罚款需要填写金额。")
+                raise field_error("amount", _("只有罚款需要填写金额。"))
         elif self.amount is None:
-            raise field_error("amount", "罚款须填写金额。")
+            raise field_error("amount", _("罚款须填写金额。"))
         elif self.amount <= Decimal("0"):
-            raise field_error("amount", "罚款金额必须大于 0。")
+            raise field_error("amount", _("罚款金额必须大于 0。"))
         return self
 
 
@@ -231,13 +232,14 @@ class CreditListingInput(Input):
     def _rules(self) -> CreditListingInput:
         allowed = MANUAL_REASONS.get(self.list_kind)
         if allowed is None:
-            raise field_error("list_kind", "只能手工列入活动异常名录或严重违法失信名单。")
+            raise field_error("list_kind", _("只能手工列入活动异常名录或严重违法失信名单。"))
         if self.reason not in allowed:
-            labels = "、".join(CreditRecord.Reason(r).label for r in sorted(allowed))
+            labels = "、".join(str(CreditRecord.Reason(r).label) for r in sorted(allowed))
             raise field_error(
                 "reason",
-                f"手工列入{CreditRecord.List(self.list_kind).label}的事由只能是：{labels}。",
+                _("手工列入%(label)s的事由只能是：%(labels)s。")
+                % {"label": CreditRecord.List(self.list_kind).label, "labels": labels},
             )
         if self.reason == CreditRecord.Reason.OTHER and not self.detail:
-            raise field_error("detail", "事由为“其他”时须写明具体情况。")
+            raise field_error("detail", _("事由为“其他”时须写明具体情况。"))
         return self

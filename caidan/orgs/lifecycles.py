@@ -4,6 +4,7 @@ to change its registered identity (``caidan.common.lifecycle``)."""
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from caidan.audit.kinds import EventKind
 from caidan.common.lifecycle import Lifecycle
@@ -14,9 +15,9 @@ OS = Organization.Status
 
 
 class OrganizationAction(models.TextChoices):
-    DEREGISTER = "deregister", "注销登记"
-    REVOKE = "revoke", "撤销登记"
-    REINSTATE = "reinstate", "恢复正常登记状态"
+    DEREGISTER = "deregister", _("注销登记")
+    REVOKE = "revoke", _("撤销登记")
+    REINSTATE = "reinstate", _("恢复正常登记状态")
 
 
 organization_lifecycle = Lifecycle(
@@ -48,8 +49,8 @@ R = ProfileChangeRequest.Status
 
 
 class ChangeRequestAction(models.TextChoices):
-    APPROVE = "approve", "批准"
-    REJECT = "reject", "驳回"
+    APPROVE = "approve", _("批准")
+    REJECT = "reject", _("驳回")
 
 
 change_request_lifecycle = Lifecycle(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from caidan.common.money import MoneyField
 
@@ -16,17 +17,17 @@ from caidan.common.money import MoneyField
 class ServiceField(models.TextChoices):
     """The ten fields of the recommended directory (seed 003) plus 其他."""
 
-    ELDERLY = "elderly", "养老服务"
-    DISABILITY = "disability", "残疾人服务"
-    WOMEN_CHILDREN = "women_children", "妇女儿童"
-    CULTURE_SPORTS = "culture_sports", "文体活动"
-    MEDIATION = "mediation", "专业调处"
-    LEGAL_AID = "legal_aid", "法律援助"
-    POVERTY_RELIEF = "poverty_relief", "扶贫济困"
-    DISASTER_RELIEF = "disaster_relief", "防灾救灾"
-    COMMUNITY_CORRECTION = "community_correction", "社区矫正"
-    RESETTLEMENT = "resettlement", "安置帮教"
-    OTHER = "other", "其他"
+    ELDERLY = "elderly", _("养老服务")
+    DISABILITY = "disability", _("残疾人服务")
+    WOMEN_CHILDREN = "women_children", _("妇女儿童")
+    CULTURE_SPORTS = "culture_sports", _("文体活动")
+    MEDIATION = "mediation", _("专业调处")
+    LEGAL_AID = "legal_aid", _("法律援助")
+    POVERTY_RELIEF = "poverty_relief", _("扶贫济困")
+    DISASTER_RELIEF = "disaster_relief", _("防灾救灾")
+    COMMUNITY_CORRECTION = "community_correction", _("社区矫正")
+    RESETTLEMENT = "resettlement", _("安置帮教")
+    OTHER = "other", _("其他")
 
 
 class OrganizationQuerySet(models.QuerySet):
@@ -39,41 +40,43 @@ class OrganizationQuerySet(models.QuerySet):
 
 class Organization(models.Model):
     class LegalForm(models.TextChoices):
-        SOCIAL_GROUP = "social_group", "社会团体"
-        SERVICE_INSTITUTION = "service_institution", "社会服务机构（民办非企业单位）"
-        FOUNDATION = "foundation", "基金会"
-        ENTERPRISE = "enterprise", "企业"
-        OTHER = "other", "其他"
+        SOCIAL_GROUP = "social_group", _("社会团体")
+        SERVICE_INSTITUTION = "service_institution", _("社会服务机构（民办非企业单位）")
+        FOUNDATION = "foundation", _("基金会")
+        ENTERPRISE = "enterprise", _("企业")
+        OTHER = "other", _("其他")
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "正常"
-        DEREGISTERED = "deregistered", "已注销"
-        REVOKED = "revoked", "已撤销登记"
+        ACTIVE = "active", _("正常")
+        DEREGISTERED = "deregistered", _("已注销")
+        REVOKED = "revoked", _("已撤销登记")
 
-    name = models.CharField("名称", max_length=200)
-    uscc = models.CharField("统一社会信用代码", max_length=18, unique=True)
+    name = models.CharField(_("名称"), max_length=200)
+    uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
     legal_form = models.CharField(
-        "组织形式", max_length=32, choices=LegalForm.choices, default=LegalForm.OTHER
+        _("组织形式"), max_length=32, choices=LegalForm.choices, default=LegalForm.OTHER
     )
-    status = models.CharField("登记状态", max_length=16, choices=Status.choices, default="active")
-    registration_date = models.DateField("成立登记日期", null=True, blank=True)
-    registration_authority = models.CharField("登记管理机关", max_length=100, blank=True)
-    address = models.CharField("住所", max_length=300, blank=True)
-    legal_representative = models.CharField("法定代表人", max_length=100, blank=True)
-    contact_name = models.CharField("联系人", max_length=100, blank=True)
-    contact_phone = models.CharField("联系电话", max_length=30, blank=True)
-    email = models.EmailField("电子邮箱", blank=True)
-    website = models.URLField("网站", blank=True)
-    description = models.TextField("机构简介", blank=True)
-    full_time_staff = models.PositiveIntegerField("专职人员数", default=0)
-    part_time_staff = models.PositiveIntegerField("兼职人员数", default=0)
-    social_workers = models.PositiveIntegerField("持证社会工作者数", default=0)
-    volunteers = models.PositiveIntegerField("登记志愿者数", default=0)
-    is_hub = models.BooleanField("枢纽型社会组织", default=False)
-    is_evaluator = models.BooleanField("第三方评估机构", default=False)
+    status = models.CharField(
+        _("登记状态"), max_length=16, choices=Status.choices, default="active"
+    )
+    registration_date = models.DateField(_("成立登记日期"), null=True, blank=True)
+    registration_authority = models.CharField(_("登记管理机关"), max_length=100, blank=True)
+    address = models.CharField(_("住所"), max_length=300, blank=True)
+    legal_representative = models.CharField(_("法定代表人"), max_length=100, blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=100, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    email = models.EmailField(_("电子邮箱"), blank=True)
+    website = models.URLField(_("网站"), blank=True)
+    description = models.TextField(_("机构简介"), blank=True)
+    full_time_staff = models.PositiveIntegerField(_("专职人员数"), default=0)
+    part_time_staff = models.PositiveIntegerField(_("兼职人员数"), default=0)
+    social_workers = models.PositiveIntegerField(_("持证社会工作者数"), default=0)
+    volunteers = models.PositiveIntegerField(_("登记志愿者数"), default=0)
+    is_hub = models.BooleanField(_("枢纽型社会组织"), default=False)
+    is_evaluator = models.BooleanField(_("第三方评估机构"), default=False)
     hub = models.ForeignKey(
         "self",
-        verbose_name="所属枢纽组织",
+        verbose_name=_("所属枢纽组织"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -81,16 +84,16 @@ class Organization(models.Model):
     )
     # The current grade, kept in step by ``grade_refresh`` (on every grade recorded, and by
     # ``tick`` as grades expire) so that "3A and above" is an indexed filter at scale.
-    current_grade_level = models.PositiveSmallIntegerField("当前有效等级", null=True, blank=True)
-    current_grade_until = models.DateField("当前等级有效期至", null=True, blank=True)
-    created_at = models.DateTimeField("登记入库时间", auto_now_add=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    current_grade_level = models.PositiveSmallIntegerField(_("当前有效等级"), null=True, blank=True)
+    current_grade_until = models.DateField(_("当前等级有效期至"), null=True, blank=True)
+    created_at = models.DateTimeField(_("登记入库时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = OrganizationQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "社会组织"
-        verbose_name_plural = "社会组织"
+        verbose_name = _("社会组织")
+        verbose_name_plural = _("社会组织")
         ordering = ["id"]
         indexes = [
             models.Index(fields=["name"], name="org_name"),
@@ -112,13 +115,13 @@ class OrganizationField(models.Model):
     """A service field an organization works in (indexed for the directory by field)."""
 
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="field_rows", verbose_name="组织"
+        Organization, on_delete=models.CASCADE, related_name="field_rows", verbose_name=_("组织")
     )
-    field = models.CharField("服务领域", max_length=32, choices=ServiceField.choices)
+    field = models.CharField(_("服务领域"), max_length=32, choices=ServiceField.choices)
 
     class Meta:
-        verbose_name = "服务领域"
-        verbose_name_plural = "服务领域"
+        verbose_name = _("服务领域")
+        verbose_name_plural = _("服务领域")
         constraints = [
             models.UniqueConstraint(fields=["organization", "field"], name="org_field_unique")
         ]
@@ -132,22 +135,24 @@ class Grade(models.Model):
     """An assessment grade (评估等级) 1A–5A, valid five years (民政部令第39号)."""
 
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="grades", verbose_name="组织"
+        Organization, on_delete=models.CASCADE, related_name="grades", verbose_name=_("组织")
     )
-    level = models.PositiveSmallIntegerField("等级（A 数）")
-    score = models.DecimalField("评估得分", max_digits=6, decimal_places=2, null=True, blank=True)
-    assessed_on = models.DateField("评定日期")
-    valid_until = models.DateField("有效期至")
-    assessor = models.CharField("评估机构", max_length=200, blank=True)
-    note = models.CharField("备注", max_length=300, blank=True)
+    level = models.PositiveSmallIntegerField(_("等级（A 数）"))
+    score = models.DecimalField(
+        _("评估得分"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    assessed_on = models.DateField(_("评定日期"))
+    valid_until = models.DateField(_("有效期至"))
+    assessor = models.CharField(_("评估机构"), max_length=200, blank=True)
+    note = models.CharField(_("备注"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "评估等级"
-        verbose_name_plural = "评估等级"
+        verbose_name = _("评估等级")
+        verbose_name_plural = _("评估等级")
         ordering = ["-assessed_on", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -172,29 +177,29 @@ class Penalty(models.Model):
     """An administrative penalty (行政处罚)."""
 
     class Kind(models.TextChoices):
-        WARNING = "warning", "警告"
-        FINE = "fine", "罚款"
-        CONFISCATION = "confiscation", "没收违法所得或非法财产"
-        SUSPENSION = "suspension", "限期停止活动"
-        REVOCATION = "revocation", "撤销登记"
+        WARNING = "warning", _("警告")
+        FINE = "fine", _("罚款")
+        CONFISCATION = "confiscation", _("没收违法所得或非法财产")
+        SUSPENSION = "suspension", _("限期停止活动")
+        REVOCATION = "revocation", _("撤销登记")
 
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="penalties", verbose_name="组织"
+        Organization, on_delete=models.CASCADE, related_name="penalties", verbose_name=_("组织")
     )
-    kind = models.CharField("处罚种类", max_length=16, choices=Kind.choices)
-    amount = MoneyField("罚款金额（元）", null=True, blank=True)
-    decided_on = models.DateField("处罚决定日期")
-    authority = models.CharField("作出决定机关", max_length=100, blank=True)
-    document_no = models.CharField("决定书文号", max_length=100, blank=True)
-    reason = models.TextField("违法事实")
+    kind = models.CharField(_("处罚种类"), max_length=16, choices=Kind.choices)
+    amount = MoneyField(_("罚款金额（元）"), null=True, blank=True)
+    decided_on = models.DateField(_("处罚决定日期"))
+    authority = models.CharField(_("作出决定机关"), max_length=100, blank=True)
+    document_no = models.CharField(_("决定书文号"), max_length=100, blank=True)
+    reason = models.TextField(_("违法事实"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "行政处罚"
-        verbose_name_plural = "行政处罚"
+        verbose_name = _("行政处罚")
+        verbose_name_plural = _("行政处罚")
         ordering = ["-decided_on", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -212,31 +217,34 @@ class CreditRecord(models.Model):
     """A listing on a credit list (民政部令第60号); removal is recorded, never deleted."""
 
     class List(models.TextChoices):
-        ABNORMAL = "abnormal", "活动异常名录"
-        SERIOUS = "serious", "严重违法失信名单"
-        DEFAULTER = "defaulter", "失信被执行人"
+        ABNORMAL = "abnormal", _("活动异常名录")
+        SERIOUS = "serious", _("严重违法失信名单")
+        DEFAULTER = "defaulter", _("失信被执行人")
 
     class Reason(models.TextChoices):
-        ANNUAL_REPORT = "annual_report", "未按规定报送年度工作报告"
-        UNREACHABLE = "unreachable", "通过登记的住所无法取得联系"
-        MINOR_PENALTY = "minor_penalty", "受到警告或不满5万元罚款处罚"
-        ABNORMAL_TWO_YEARS = "abnormal_two_years", "被列入活动异常名录满2年"
-        MAJOR_FINE = "major_fine", "受到5万元以上罚款处罚"
-        REPEATED_PENALTIES = "repeated_penalties", "3年内2次以上受到警告或不满5万元罚款处罚"
-        JUDGMENT_DEFAULTER = "judgment_defaulter", "被人民法院依法认定为失信被执行人"
-        REVOKED = "revoked", "被撤销登记"
-        OTHER = "other", "其他"
+        ANNUAL_REPORT = "annual_report", _("未按规定报送年度工作报告")
+        UNREACHABLE = "unreachable", _("通过登记的住所无法取得联系")
+        MINOR_PENALTY = "minor_penalty", _("受到警告或不满5万元罚款处罚")
+        ABNORMAL_TWO_YEARS = "abnormal_two_years", _("被列入活动异常名录满2年")
+        MAJOR_FINE = "major_fine", _("受到5万元以上罚款处罚")
+        REPEATED_PENALTIES = "repeated_penalties", _("3年内2次以上受到警告或不满5万元罚款处罚")
+        JUDGMENT_DEFAULTER = "judgment_defaulter", _("被人民法院依法认定为失信被执行人")
+        REVOKED = "revoked", _("被撤销登记")
+        OTHER = "other", _("其他")
 
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="credit_records", verbose_name="组织"
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="credit_records",
+        verbose_name=_("组织"),
     )
-    list = models.CharField("名录", max_length=16, choices=List.choices)
-    reason = models.CharField("列入事由", max_length=32, choices=Reason.choices)
-    detail = models.TextField("具体情况", blank=True)
-    listed_on = models.DateField("列入日期")
-    auto_remove_on = models.DateField("届满自动移出日期", null=True, blank=True)
-    removed_on = models.DateField("移出日期", null=True, blank=True)
-    removal_reason = models.TextField("移出理由", blank=True)
+    list = models.CharField(_("名录"), max_length=16, choices=List.choices)
+    reason = models.CharField(_("列入事由"), max_length=32, choices=Reason.choices)
+    detail = models.TextField(_("具体情况"), blank=True)
+    listed_on = models.DateField(_("列入日期"))
+    auto_remove_on = models.DateField(_("届满自动移出日期"), null=True, blank=True)
+    removed_on = models.DateField(_("移出日期"), null=True, blank=True)
+    removal_reason = models.TextField(_("移出理由"), blank=True)
     penalty = models.ForeignKey(
         Penalty, null=True, blank=True, on_delete=models.PROTECT, related_name="credit_records"
     )
@@ -249,8 +257,8 @@ class CreditRecord(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "信用记录"
-        verbose_name_plural = "信用记录"
+        verbose_name = _("信用记录")
+        verbose_name_plural = _("信用记录")
         ordering = ["-listed_on", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -274,21 +282,21 @@ class ProviderBar(models.Model):
     """The negative list of providers: barred from bidding until ``ends_on`` (seed 002)."""
 
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="bars", verbose_name="组织"
+        Organization, on_delete=models.CASCADE, related_name="bars", verbose_name=_("组织")
     )
-    reason = models.TextField("理由")
-    source = models.CharField("来源", max_length=64, blank=True)
-    starts_on = models.DateField("起始日期")
-    ends_on = models.DateField("截止日期")
-    lifted_on = models.DateField("提前解除日期", null=True, blank=True)
+    reason = models.TextField(_("理由"))
+    source = models.CharField(_("来源"), max_length=64, blank=True)
+    starts_on = models.DateField(_("起始日期"))
+    ends_on = models.DateField(_("截止日期"))
+    lifted_on = models.DateField(_("提前解除日期"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "承接主体负面清单"
-        verbose_name_plural = "承接主体负面清单"
+        verbose_name = _("承接主体负面清单")
+        verbose_name_plural = _("承接主体负面清单")
         ordering = ["-starts_on", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -310,21 +318,21 @@ class PastProject(models.Model):
     """Purchase experience recognised by a purchaser (经购买主体认可的项目实施经验)."""
 
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="past_projects", verbose_name="组织"
+        Organization, on_delete=models.CASCADE, related_name="past_projects", verbose_name=_("组织")
     )
-    year = models.PositiveSmallIntegerField("年度")
-    title = models.CharField("项目名称", max_length=200)
-    purchaser_name = models.CharField("购买主体", max_length=200)
-    amount = MoneyField("合同金额（元）", null=True, blank=True)
-    recognised = models.BooleanField("购买主体认可", default=True)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    title = models.CharField(_("项目名称"), max_length=200)
+    purchaser_name = models.CharField(_("购买主体"), max_length=200)
+    amount = MoneyField(_("合同金额（元）"), null=True, blank=True)
+    recognised = models.BooleanField(_("购买主体认可"), default=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "项目实施经验"
-        verbose_name_plural = "项目实施经验"
+        verbose_name = _("项目实施经验")
+        verbose_name_plural = _("项目实施经验")
         ordering = ["-year", "-id"]
 
     def __str__(self) -> str:
@@ -337,13 +345,13 @@ class DirectoryEntry(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="directory_entries"
     )
-    field = models.CharField("服务领域", max_length=32, choices=ServiceField.choices)
-    grade_level = models.PositiveSmallIntegerField("等级")
-    listed_since = models.DateField("列入日期")
+    field = models.CharField(_("服务领域"), max_length=32, choices=ServiceField.choices)
+    grade_level = models.PositiveSmallIntegerField(_("等级"))
+    listed_since = models.DateField(_("列入日期"))
 
     class Meta:
-        verbose_name = "推荐目录条目"
-        verbose_name_plural = "推荐目录"
+        verbose_name = _("推荐目录条目")
+        verbose_name_plural = _("推荐目录")
         constraints = [
             models.UniqueConstraint(fields=["organization", "field"], name="directory_unique")
         ]
@@ -361,15 +369,15 @@ class ProfileChangeRequest(models.Model):
     """A provider's request to change its legal identity, decided by the authority."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "待审核"
-        APPROVED = "approved", "已批准"
-        REJECTED = "rejected", "已驳回"
+        PENDING = "pending", _("待审核")
+        APPROVED = "approved", _("已批准")
+        REJECTED = "rejected", _("已驳回")
 
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="change_requests"
     )
-    changes = models.JSONField("申请变更内容")
-    reason = models.TextField("申请理由", blank=True)
+    changes = models.JSONField(_("申请变更内容"))
+    reason = models.TextField(_("申请理由"), blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default="pending")
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -379,11 +387,11 @@ class ProfileChangeRequest(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
-    decision_note = models.TextField("审核意见", blank=True)
+    decision_note = models.TextField(_("审核意见"), blank=True)
 
     class Meta:
-        verbose_name = "登记事项变更申请"
-        verbose_name_plural = "登记事项变更申请"
+        verbose_name = _("登记事项变更申请")
+        verbose_name_plural = _("登记事项变更申请")
         ordering = ["-id"]
         indexes = [models.Index(fields=["status", "-id"], name="change_status")]
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.permissions import can, require
 from caidan.common.errors import NotFound, field_error
@@ -175,7 +176,7 @@ def organization_search(
         qs = searched(qs, text_match(search, "name") | Q(uscc=search.upper()))
     if field:
         if field not in ServiceField.values:
-            raise field_error("field", f"服务领域“{field}”无效。")
+            raise field_error("field", _("服务领域“%(field)s”无效。") % {"field": field})
         qs = qs.filter(
             Exists(OrganizationField.objects.filter(organization=OuterRef("pk"), field=field))
         )
@@ -201,7 +202,7 @@ def organization_search(
 def organization_get(*, organization_id: int) -> Organization:
     org = organization_queryset().select_related("hub").filter(pk=organization_id).first()
     if org is None:
-        raise NotFound("找不到该社会组织。")
+        raise NotFound(_("找不到该社会组织。"))
     return org
 
 
@@ -215,7 +216,7 @@ def organization_of(actor) -> Organization:
     """The organization a provider / hub / evaluator acts for."""
     org = getattr(actor, "organization", None)
     if org is None:
-        raise NotFound("当前角色不属于任何社会组织。")
+        raise NotFound(_("当前角色不属于任何社会组织。"))
     require(actor, Perm.ORGS_EDIT_OWN, org)
     return organization_get(organization_id=org.pk)
 
@@ -265,7 +266,7 @@ def organization_profile(*, actor, organization: Organization) -> Profile:
         ),
         affiliates=list(organization.affiliates.order_by("name")) if organization.is_hub else [],
         in_directory=[
-            ServiceField(f).label
+            str(ServiceField(f).label)
             for f in organization.directory_entries.values_list("field", flat=True)
         ],
     )
@@ -273,7 +274,7 @@ def organization_profile(*, actor, organization: Organization) -> Profile:
 
 def directory_list(*, field: str, cursor: str | None = None, limit: int | None = None) -> Page:
     if field not in ServiceField.values:
-        raise field_error("field", f"服务领域“{field}”无效。")
+        raise field_error("field", _("服务领域“%(field)s”无效。") % {"field": field})
     qs = DirectoryEntry.objects.filter(field=field).select_related("organization")
     return keyset_paginate(qs, ordering=("-grade_level", "-id"), cursor=cursor, limit=limit)
 
@@ -285,7 +286,7 @@ def directory_counts() -> list[dict[str, Any]]:
         .values_list("field", "n")
     )
     return [
-        {"field": value, "label": label, "count": counts.get(value, 0)}
+        {"field": value, "label": str(label), "count": counts.get(value, 0)}
         for value, label in ServiceField.choices
     ]
 
@@ -304,7 +305,7 @@ def change_request_get_for(*, actor, request_id: int) -> ProfileChangeRequest:
     require(actor, Perm.ORGS_MANAGE)
     row = ProfileChangeRequest.objects.select_related("organization").filter(pk=request_id).first()
     if row is None:
-        raise NotFound("找不到该变更申请。")
+        raise NotFound(_("找不到该变更申请。"))
     return row
 
 
@@ -312,5 +313,5 @@ def credit_record_get_for(*, actor, record_id: int) -> CreditRecord:
     require(actor, Perm.ORGS_MANAGE)
     row = CreditRecord.objects.select_related("organization").filter(pk=record_id).first()
     if row is None:
-        raise NotFound("找不到该信用记录。")
+        raise NotFound(_("找不到该信用记录。"))
     return row

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.actor import user_of
 from caidan.accounts.permissions import require
@@ -35,7 +36,7 @@ from .directory import directory_recompute, grade_refresh
 
 def _not_future(day: dt.date, field: str) -> None:
     if day > timezone.localdate():
-        raise field_error(field, f"日期 {day} 不能晚于今天。")
+        raise field_error(field, _("日期 %(day)s 不能晚于今天。") % {"day": day})
 
 
 def grade_record(
@@ -52,14 +53,14 @@ def grade_record(
     try:
         level = int(level)
     except (TypeError, ValueError):
-        raise field_error("level", "评估等级应为 1 到 5（即 1A–5A）。") from None
+        raise field_error("level", _("评估等级应为 1 到 5（即 1A–5A）。")) from None
     if not 1 <= level <= 5:
-        raise field_error("level", "评估等级应为 1 到 5（即 1A–5A）。")
+        raise field_error("level", _("评估等级应为 1 到 5（即 1A–5A）。"))
     _not_future(assessed_on, "assessed_on")
     if score not in (None, ""):
         score = Decimal(str(score))
         if not Decimal(0) <= score <= Decimal(1000):
-            raise field_error("score", "评估得分应在 0 到 1000 之间。")
+            raise field_error("score", _("评估得分应在 0 到 1000 之间。"))
     else:
         score = None
     with transaction.atomic():
@@ -216,7 +217,10 @@ def credit_list_add(
         if organization.credit_records.filter(
             list=list_kind, reason=reason, removed_on__isnull=True
         ).exists():
-            raise Conflict(f"该组织已因同一事由列入{CreditRecord.List(list_kind).label}。")
+            raise Conflict(
+                _("该组织已因同一事由列入%(label)s。")
+                % {"label": CreditRecord.List(list_kind).label}
+            )
         record = _list(
             organization=organization,
             list_kind=list_kind,
@@ -240,7 +244,7 @@ def judgment_defaulter_set(
         if organization.credit_records.filter(
             list=CreditRecord.List.DEFAULTER, removed_on__isnull=True
         ).exists():
-            raise Conflict("该组织已被标记为失信被执行人。")
+            raise Conflict(_("该组织已被标记为失信被执行人。"))
         flag = _list(
             organization=organization,
             list_kind=CreditRecord.List.DEFAULTER,
@@ -293,7 +297,7 @@ def credit_record_remove(
     require(actor, Perm.ORGS_MANAGE)
     removed_on = removed_on or timezone.localdate()
     if not (reason or "").strip():
-        raise field_error("reason", "请写明移出理由（如已整改的情况）。")
+        raise field_error("reason", _("请写明移出理由（如已整改的情况）。"))
     with transaction.atomic():
         record = (
             CreditRecord.objects.select_for_update()
@@ -301,14 +305,19 @@ def credit_record_remove(
             .get(pk=record.pk)
         )
         if record.removed_on is not None:
-            raise Conflict(f"该记录已于 {record.removed_on} 移出。")
+            raise Conflict(
+                _("该记录已于 %(removed_on)s 移出。") % {"removed_on": record.removed_on}
+            )
         if removed_on < record.listed_on:
-            raise field_error("removed_on", "移出日期不能早于列入日期。")
+            raise field_error("removed_on", _("移出日期不能早于列入日期。"))
         if record.list == CreditRecord.List.SERIOUS:
             earliest = serious_removal_earliest(record)
             if removed_on < earliest:
                 raise ValidationError(
-                    f"严重违法失信名单须满 2 年且期间无新的违法失信行为方可移出，最早可于 {earliest} 移出。",
+                    _(
+                        "严重违法失信名单须满 2 年且期间无新的违法失信行为方可移出，最早可于 %(earliest)s 移出。"
+                    )
+                    % {"earliest": earliest},
                     code=Code.SERIOUS_TOO_EARLY,
                     detail={"field": "removed_on", "earliest": earliest.isoformat()},
                 )
@@ -339,9 +348,9 @@ def provider_bar_create(
     """Bar a provider from bidding until ``ends_on`` (poor evaluation, breach …)."""
     require(actor, Perm.ORGS_MANAGE)
     if not (reason or "").strip():
-        raise field_error("reason", "请写明列入负面清单的理由。")
+        raise field_error("reason", _("请写明列入负面清单的理由。"))
     if ends_on < starts_on:
-        raise field_error("ends_on", "截止日期不能早于起始日期。")
+        raise field_error("ends_on", _("截止日期不能早于起始日期。"))
     with transaction.atomic():
         bar = ProviderBar.objects.create(
             organization=organization,
@@ -368,13 +377,13 @@ def provider_bar_lift(
     require(actor, Perm.ORGS_MANAGE)
     lifted_on = lifted_on or timezone.localdate()
     if not (reason or "").strip():
-        raise field_error("reason", "请写明提前解除的理由。")
+        raise field_error("reason", _("请写明提前解除的理由。"))
     with transaction.atomic():
         bar = ProviderBar.objects.select_for_update().select_related("organization").get(pk=bar.pk)
         if bar.lifted_on is not None:
-            raise Conflict("该负面清单记录已解除。")
+            raise Conflict(_("该负面清单记录已解除。"))
         if lifted_on < bar.starts_on:
-            raise field_error("lifted_on", "解除日期不能早于起始日期。")
+            raise field_error("lifted_on", _("解除日期不能早于起始日期。"))
         bar.lifted_on = lifted_on
         bar.save(update_fields=["lifted_on"])
         audit_record(

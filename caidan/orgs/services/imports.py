@@ -11,6 +11,7 @@ from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
 from caidan.common.actor import Actor
 from caidan.common.errors import DomainError, ValidationError
+from caidan.common.i18n import source
 from caidan.common.identifiers import validate_uscc
 from caidan.common.perms import Perm
 from caidan.common.xlsx import cell_date, cell_text, import_failed, read_rows, write_workbook
@@ -36,9 +37,9 @@ COLUMNS = [
     "评定日期",
 ]
 REQUIRED = ["名称", "统一社会信用代码", "组织形式"]
-FORMS = {label: value for value, label in Organization.LegalForm.choices}
+FORMS = {source(label): value for value, label in Organization.LegalForm.choices}
 FORMS.update({"民办非企业单位": "service_institution", "社会服务机构": "service_institution"})
-FIELDS = {label: value for value, label in ServiceField.choices}
+FIELDS = {source(label): value for value, label in ServiceField.choices}
 COLUMN_OF = {
     "name": "名称",
     "uscc": "统一社会信用代码",
@@ -136,7 +137,7 @@ def _parse_row(
     else:
         err(
             "legal_form",
-            f"组织形式“{form}”无效，应为：{'、'.join(Organization.LegalForm.labels)}。",
+            f"组织形式“{form}”无效，应为：{'、'.join(map(source, Organization.LegalForm.labels))}。",
         )
     try:
         values["registration_date"] = cell_date(row.get("成立登记日期"))

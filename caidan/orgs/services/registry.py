@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.actor import user_of
 from caidan.accounts.permissions import require
@@ -86,11 +87,13 @@ def organization_create(
     """Register an organization (registration authority), affiliated to ``hub`` if given."""
     require(actor, Perm.ORGS_MANAGE)
     if hub is not None and not hub.is_hub:
-        raise field_error("hub", f"“{hub.name}”不是枢纽型社会组织。")
+        raise field_error("hub", _("“%(name)s”不是枢纽型社会组织。") % {"name": hub.name})
     with transaction.atomic():
         if Organization.objects.filter(uscc=data.uscc).exists():
             raise field_error(
-                "uscc", f"统一社会信用代码 {data.uscc} 已登记。", code=Common.DUPLICATE
+                "uscc",
+                _("统一社会信用代码 %(uscc)s 已登记。") % {"uscc": data.uscc},
+                code=Common.DUPLICATE,
             )
         org = Organization.objects.create(
             **data.values(*IDENTITY_FIELDS, *PROFILE_FIELDS, *AUTHORITY_FIELDS), hub=hub
@@ -110,7 +113,7 @@ def _checked(changes: Mapping[str, Any], allowed: tuple[str, ...]) -> dict[str, 
     actor may not change here is refused by name."""
     for key in changes:
         if key != "fields" and key not in allowed:
-            raise field_error(key, f"不能修改字段“{key}”。")
+            raise field_error(key, _("不能修改字段“%(key)s”。") % {"key": key})
     return OrganizationChanges.parse(changes).given()
 
 
@@ -122,7 +125,9 @@ def _apply(org: Organization, cleaned: dict[str, Any], *, actor: Actor) -> None:
         and new_code != org.uscc
         and Organization.objects.filter(uscc=new_code).exclude(pk=org.pk).exists()
     ):
-        raise field_error("uscc", f"统一社会信用代码 {new_code} 已登记。")
+        raise field_error(
+            "uscc", _("统一社会信用代码 %(new_code)s 已登记。") % {"new_code": new_code}
+        )
     for key, value in cleaned.items():
         if key not in ("fields", "status"):
             setattr(org, key, value)
@@ -162,8 +167,10 @@ def organization_update_own(
     identity = sorted(set(changes) & set(IDENTITY_FIELDS + AUTHORITY_FIELDS))
     if identity:
         raise ValidationError(
-            "名称、信用代码、组织形式、成立日期、法定代表人、住所等登记事项须经登记管理机关审核，"
-            "请提交登记事项变更申请。",
+            _(
+                "名称、信用代码、组织形式、成立日期、法定代表人、住所等登记事项须经登记管理机关审核，"
+                "请提交登记事项变更申请。"
+            ),
             code=Code.IDENTITY_CHANGE,
             detail={"field": identity[0]},
         )
@@ -188,20 +195,20 @@ def change_request_submit(
     fields only) is checked now and again when the authority decides."""
     require(actor, Perm.ORGS_EDIT_OWN, organization)
     if not changes:
-        raise field_error("changes", "请填写要变更的登记事项。")
+        raise field_error("changes", _("请填写要变更的登记事项。"))
     bad = sorted(set(changes) - set(IDENTITY_FIELDS))
     if bad:
-        raise field_error(bad[0], "变更申请只用于登记事项；其他资料可直接修改。")
+        raise field_error(bad[0], _("变更申请只用于登记事项；其他资料可直接修改。"))
     cleaned = {
         key: value.isoformat() if isinstance(value, dt.date) else value
         for key, value in _checked(changes, IDENTITY_FIELDS).items()
         if value != getattr(organization, key)
     }
     if not cleaned:
-        raise field_error("changes", "申请内容与现有登记信息相同。")
+        raise field_error("changes", _("申请内容与现有登记信息相同。"))
     with transaction.atomic():
         if organization.change_requests.filter(status="pending").exists():
-            raise Conflict("已有一项待审核的变更申请，请等待登记管理机关处理。")
+            raise Conflict(_("已有一项待审核的变更申请，请等待登记管理机关处理。"))
         request = ProfileChangeRequest.objects.create(
             organization=organization, changes=cleaned, reason=reason, requested_by=actor.user
         )
@@ -220,11 +227,11 @@ def change_request_decide(
 ) -> ProfileChangeRequest:
     require(actor, Perm.ORGS_MANAGE)
     if not approve and not note.strip():
-        raise field_error("note", "驳回时请写明理由。")
+        raise field_error("note", _("驳回时请写明理由。"))
     with transaction.atomic():
         request = ProfileChangeRequest.objects.select_for_update().get(pk=request.pk)
         if request.status != ProfileChangeRequest.Status.PENDING:
-            raise Conflict("该申请已处理。")
+            raise Conflict(_("该申请已处理。"))
         org = Organization.objects.select_for_update().get(pk=request.organization_id)
         if approve:
             before = _snapshot(org)
@@ -258,11 +265,11 @@ def organization_set_hub(
     require(actor, Perm.ORGS_MANAGE)
     if hub is not None:
         if not hub.is_hub:
-            raise field_error("hub", f"“{hub.name}”不是枢纽型社会组织。")
+            raise field_error("hub", _("“%(name)s”不是枢纽型社会组织。") % {"name": hub.name})
         if hub.pk == organization.pk:
-            raise field_error("hub", "组织不能挂靠自己。")
+            raise field_error("hub", _("组织不能挂靠自己。"))
         if organization.is_hub:
-            raise field_error("hub", "枢纽型社会组织不能再挂靠其他枢纽组织。")
+            raise field_error("hub", _("枢纽型社会组织不能再挂靠其他枢纽组织。"))
     with transaction.atomic():
         org = Organization.objects.select_for_update().get(pk=organization.pk)
         old = org.hub_id
