@@ -17,6 +17,7 @@ import re
 from decimal import Decimal
 from typing import Annotated, Any
 
+from django.utils.translation import gettext_lazy as _
 from pydantic import BeforeValidator, Field, model_validator
 
 from caidan.accounts.models import Unit, User
@@ -251,23 +252,26 @@ class TenderInput(Input):
     @model_validator(mode="after")
     def _rules(self) -> TenderInput:
         if self.proposal is None:
-            raise field_error("proposal", "请选择已立项的项目。")
+            raise field_error("proposal", _("请选择已立项的项目。"))
         if self.budget > self.proposal.budget:
             raise field_error(
                 "budget",
-                f"采购预算 {self.budget} 元超过立项预算 {self.proposal.budget} 元（预算为最高限价）。",
+                _("采购预算 %(budget)s 元超过立项预算 %(budget_2)s 元（预算为最高限价）。")
+                % {"budget": self.budget, "budget_2": self.proposal.budget},
             )
         if self.designer_organization is not None and (
             self.designer_organization == self.invited_organization
         ):
             raise field_error(
-                "invited_organization", "为本项目提供设计的单位不得参与本项目采购（实施条例 §18）。"
+                "invited_organization",
+                _("为本项目提供设计的单位不得参与本项目采购（实施条例 §18）。"),
             )
         cfg = config_for(self.method)
         if not cfg.lowest_price_allowed and self.evaluation_method == EvaluationMethod.LOWEST_PRICE:
             raise field_error(
                 "evaluation_method",
-                f"{cfg.label}须采用综合评分法，不能采用最低评标价法（财库〔2014〕214号 §23）。",
+                _("%(label)s须采用综合评分法，不能采用最低评标价法（财库〔2014〕214号 §23）。")
+                % {"label": cfg.label},
             )
         self._check_committee()
         if experts_needed(self):
@@ -276,7 +280,8 @@ class TenderInput(Input):
         if cfg.justification_required and len(self.justification) < 10:
             raise field_error(
                 "justification",
-                f"{cfg.label}须说明采用该方式的理由（将在公告中公开，不少于 10 个字）。",
+                _("%(label)s须说明采用该方式的理由（将在公告中公开，不少于 10 个字）。")
+                % {"label": cfg.label},
             )
         self._check_posts()
         return self
@@ -297,25 +302,30 @@ class TenderInput(Input):
         if not ok:
             raise field_error("committee_size", why)
         if self.reserve_count is not None and self.reserve_count < 1:
-            raise field_error("reserve_count", "至少抽取 1 名备选专家，以便回避时递补。")
+            raise field_error("reserve_count", _("至少抽取 1 名备选专家，以便回避时递补。"))
 
     def _check_sheet(self) -> None:
         """The scoring sheet: factors with distinct ids, one at least scored by the
         experts, adding up with the price points to 100."""
         if not self.factors:
-            raise field_error("factors", "综合评分法须设置至少一项评分因素（服务方案、团队等）。")
+            raise field_error(
+                "factors", _("综合评分法须设置至少一项评分因素（服务方案、团队等）。")
+            )
         seen = set()
         for i, factor in enumerate(self.factors):
             if factor.id in seen:
-                raise field_error(f"factors.{i}.id", f"评分因素编号“{factor.id}”重复。")
+                raise field_error(
+                    f"factors.{i}.id", _("评分因素编号“%(id)s”重复。") % {"id": factor.id}
+                )
             seen.add(factor.id)
         if all(f.auto for f in self.factors):
-            raise field_error("factors", "至少需要一项由专家评分的因素。")
+            raise field_error("factors", _("至少需要一项由专家评分的因素。"))
         total = self.price_points + sum(f.max for f in self.factors)
         if total != scoring.SHEET_TOTAL:
             raise field_error(
                 "factors",
-                f"价格分与各评分因素分值之和须为 100 分，当前为 {total.normalize():f} 分。",
+                _("价格分与各评分因素分值之和须为 100 分，当前为 %(normalize)s 分。")
+                % {"normalize": format(total.normalize(), "f")},
             )
 
     def _check_invitation(self) -> None:
@@ -325,17 +335,20 @@ class TenderInput(Input):
         if not cfg.invited_only:
             if invited is not None:
                 raise field_error(
-                    "invited_organization", f"{cfg.label}面向所有合格供应商，不能指定承接主体。"
+                    "invited_organization",
+                    _("%(label)s面向所有合格供应商，不能指定承接主体。") % {"label": cfg.label},
                 )
             return
         if invited is None:
             raise field_error(
-                "invited_organization", f"{cfg.label}须指定拟定的承接主体（社会组织）。"
+                "invited_organization",
+                _("%(label)s须指定拟定的承接主体（社会组织）。") % {"label": cfg.label},
             )
         if cfg.invitee_must_be_hub and not invited.is_hub:
             raise field_error(
                 "invited_organization",
-                f"协议购买只适用于枢纽型社会组织，“{invited.name}”不是枢纽型社会组织。",
+                _("协议购买只适用于枢纽型社会组织，“%(name)s”不是枢纽型社会组织。")
+                % {"name": invited.name},
             )
 
     def _check_posts(self) -> None:
@@ -343,19 +356,20 @@ class TenderInput(Input):
         cfg = config_for(self.method)
         if not cfg.posts:
             if self.posts:
-                raise field_error("posts", f"{cfg.label}不设岗位数。")
+                raise field_error("posts", _("%(label)s不设岗位数。") % {"label": cfg.label})
             return
         if self.posts < 1:
-            raise field_error("posts", "岗位购买须填写岗位数（至少 1 个）。")
+            raise field_error("posts", _("岗位购买须填写岗位数（至少 1 个）。"))
         if not self.post_requirements:
             raise field_error(
-                "post_requirements", "岗位购买须填写岗位要求（资格、职责、工作时间）。"
+                "post_requirements", _("岗位购买须填写岗位要求（资格、职责、工作时间）。")
             )
         cap = self.post_price_cap
         if cap is not None and cap * self.posts > self.budget:
             raise field_error(
                 "post_price_cap",
-                f"每岗位最高单价 {cap} 元 × {self.posts} 个岗位超过采购预算 {self.budget} 元。",
+                _("每岗位最高单价 %(cap)s 元 × %(posts)s 个岗位超过采购预算 %(budget)s 元。")
+                % {"cap": cap, "posts": self.posts, "budget": self.budget},
             )
 
     def documents(self) -> dict[str, Any]:
@@ -475,7 +489,7 @@ class ScoreCorrectionInput(Input):
     @model_validator(mode="after")
     def _a_bid(self) -> ScoreCorrectionInput:
         if self.bid is None:
-            raise field_error("bid", "请选择要更正评分的投标。")
+            raise field_error("bid", _("请选择要更正评分的投标。"))
         return self
 
 

@@ -8,6 +8,7 @@ that keeps bidders secret until opening (``secrecy.py``) cover them.
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from caidan.audit.kinds import EventKind
 from caidan.common.lifecycle import Lifecycle
@@ -35,12 +36,12 @@ tender_lifecycle = Lifecycle(
 
 
 class BidAction(models.TextChoices):
-    REPLACE = "replace", "被新投标替换"
-    WITHDRAW = "withdraw", "撤回"
-    ACCEPT = "accept", "开标审查通过"
-    REJECT = "reject", "开标审查认定无效"
-    DISQUALIFY = "disqualify", "认定无效"
-    RESTORE = "restore", "恢复有效"
+    REPLACE = "replace", _("被新投标替换")
+    WITHDRAW = "withdraw", _("撤回")
+    ACCEPT = "accept", _("开标审查通过")
+    REJECT = "reject", _("开标审查认定无效")
+    DISQUALIFY = "disqualify", _("认定无效")
+    RESTORE = "restore", _("恢复有效")
 
 
 B = BidStatus
@@ -75,10 +76,10 @@ bid_lifecycle = Lifecycle(
 
 
 class MemberAction(models.TextChoices):
-    DECLARE = "declare", "声明无利害关系"
-    RECUSE = "recuse", "回避"
-    VOID = "void", "评分作废"
-    SEAT = "seat", "递补入选"
+    DECLARE = "declare", _("声明无利害关系")
+    RECUSE = "recuse", _("回避")
+    VOID = "void", _("评分作废")
+    SEAT = "seat", _("递补入选")
 
 
 M = MemberStatus
@@ -107,8 +108,8 @@ member_lifecycle = Lifecycle(
 
 
 class AwardAction(models.TextChoices):
-    DECLINE = "decline", "中标人放弃"
-    REVOKE = "revoke", "撤销"
+    DECLINE = "decline", _("中标人放弃")
+    REVOKE = "revoke", _("撤销")
 
 
 award_lifecycle = Lifecycle(
@@ -132,8 +133,8 @@ award_lifecycle = Lifecycle(
 
 
 class ChallengeAction(models.TextChoices):
-    ANSWER = "answer", "答复"
-    WITHDRAW = "withdraw", "撤回"
+    ANSWER = "answer", _("答复")
+    WITHDRAW = "withdraw", _("撤回")
 
 
 challenge_lifecycle = Lifecycle(

@@ -37,6 +37,8 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from django.utils.translation import gettext_lazy as _
+
 from caidan.common.errors import DomainError, ValidationError
 from caidan.procurement.scoring import evaluate, parse_input, result_to_json
 
@@ -48,11 +50,15 @@ def check_file(path: str | Path) -> dict[str, Any]:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ValidationError(f"无法读取文件 {path}：{exc}") from None
+        raise ValidationError(
+            _("无法读取文件 %(path)s：%(exc)s") % {"path": path, "exc": exc}
+        ) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ValidationError(f"文件 {path} 不是有效的 JSON：{exc}") from None
+        raise ValidationError(
+            _("文件 %(path)s 不是有效的 JSON：%(exc)s") % {"path": path, "exc": exc}
+        ) from None
     return result_to_json(evaluate(parse_input(data)))
 
 

@@ -45,6 +45,8 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from caidan.common.errors import ValidationError, field_error
 from caidan.common.money import format_yuan, to_money
 
@@ -125,10 +127,15 @@ class EvaluationResult:
 def _number(value: Any, *, field: str, label: str) -> Decimal:
     """An exact number from an int, Decimal or numeric string; floats and booleans refused."""
     if isinstance(value, bool) or value is None:
-        raise field_error(field, f"{label}必须是数字，收到 {value!r}。")
+        raise field_error(
+            field,
+            _("%(label)s必须是数字，收到 %(value)s。") % {"label": label, "value": repr(value)},
+        )
     if isinstance(value, float):
         raise field_error(
-            field, f'{label}不能是浮点数（{value!r}）：请以整数或字符串给出，如 "{value}"。'
+            field,
+            _('%(label)s不能是浮点数（%(value)s）：请以整数或字符串给出，如 "%(value_2)s"。')
+            % {"label": label, "value": repr(value), "value_2": value},
         )
     if isinstance(value, int | Decimal):
         number = Decimal(value)
@@ -136,19 +143,35 @@ def _number(value: Any, *, field: str, label: str) -> Decimal:
         try:
             number = Decimal(value.strip())
         except (InvalidOperation, ValueError):
-            raise field_error(field, f"{label}不是有效的数字：{value!r}。") from None
+            raise field_error(
+                field,
+                _("%(label)s不是有效的数字：%(value)s。") % {"label": label, "value": repr(value)},
+            ) from None
     else:
-        raise field_error(field, f"{label}必须是数字，收到 {value!r}。")
+        raise field_error(
+            field,
+            _("%(label)s必须是数字，收到 %(value)s。") % {"label": label, "value": repr(value)},
+        )
     if not number.is_finite():
-        raise field_error(field, f"{label}不是有效的数字：{value!r}。")
+        raise field_error(
+            field,
+            _("%(label)s不是有效的数字：%(value)s。") % {"label": label, "value": repr(value)},
+        )
     return number
 
 
 def _integer(value: Any, *, field: str, label: str, minimum: int, maximum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise field_error(field, f"{label}必须是整数，收到 {value!r}。")
+        raise field_error(
+            field,
+            _("%(label)s必须是整数，收到 %(value)s。") % {"label": label, "value": repr(value)},
+        )
     if not minimum <= value <= maximum:
-        raise field_error(field, f"{label}须在 {minimum} 到 {maximum} 之间，收到 {value}。")
+        raise field_error(
+            field,
+            _("%(label)s须在 %(minimum)s 到 %(maximum)s 之间，收到 %(value)s。")
+            % {"label": label, "minimum": minimum, "maximum": maximum, "value": value},
+        )
     return value
 
 
@@ -176,26 +199,37 @@ def check_input(inp: EvaluationInput) -> None:
     by ``evaluate`` when it scores (only the valid bids need scores, and none are needed if
     the tender fails before scoring)."""
     if inp.method not in METHODS:
-        raise field_error("method", f"评标方法须为 {' 或 '.join(METHODS)}，收到 {inp.method!r}。")
+        raise field_error(
+            "method",
+            _("评标方法须为 %(join)s，收到 %(method)s。")
+            % {"join": " 或 ".join(METHODS), "method": repr(inp.method)},
+        )
     _integer(
         inp.min_valid_bids, field="min_valid_bids", label="最少有效投标人数", minimum=1, maximum=100
     )
     _integer(inp.decimals, field="decimals", label="评分保留小数位数", minimum=0, maximum=6)
     budget = to_money(inp.budget, field="budget")
     if budget <= 0:
-        raise field_error("budget", f"采购预算必须大于零，收到 {budget}。")
+        raise field_error("budget", _("采购预算必须大于零，收到 %(budget)s。") % {"budget": budget})
 
     bidders: set[str] = set()
     for i, bid in enumerate(inp.bids):
         if not isinstance(bid.bidder, str) or not bid.bidder.strip():
-            raise field_error(f"bids[{i}].bidder", f"第 {i + 1} 份投标的投标人名称须为非空字符串。")
+            raise field_error(
+                f"bids[{i}].bidder",
+                _("第 %(value)s 份投标的投标人名称须为非空字符串。") % {"value": i + 1},
+            )
         if bid.bidder in bidders:
-            raise field_error(f"bids[{i}].bidder", f"投标人“{bid.bidder}”重复出现。")
+            raise field_error(
+                f"bids[{i}].bidder", _("投标人“%(bidder)s”重复出现。") % {"bidder": bid.bidder}
+            )
         bidders.add(bid.bidder)
         price = to_money(bid.price, field=f"bids[{i}].price")
         if price <= 0:
             raise field_error(
-                f"bids[{i}].price", f"投标人“{bid.bidder}”的报价必须大于零，收到 {price}。"
+                f"bids[{i}].price",
+                _("投标人“%(bidder)s”的报价必须大于零，收到 %(price)s。")
+                % {"bidder": bid.bidder, "price": price},
             )
 
     if inp.method == LOWEST_PRICE:
@@ -203,49 +237,78 @@ def check_input(inp: EvaluationInput) -> None:
 
     if inp.aggregate not in AGGREGATES:
         raise field_error(
-            "aggregate", f"专家评分汇总方式须为 {' 或 '.join(AGGREGATES)}，收到 {inp.aggregate!r}。"
+            "aggregate",
+            _("专家评分汇总方式须为 %(join)s，收到 %(aggregate)s。")
+            % {"join": " 或 ".join(AGGREGATES), "aggregate": repr(inp.aggregate)},
         )
     price_points = _number(inp.price_points, field="price_points", label="价格分")
     if not 0 <= price_points <= SHEET_TOTAL:
-        raise field_error("price_points", f"价格分须在 0 到 100 之间，收到 {_fmt(price_points)}。")
+        raise field_error(
+            "price_points",
+            _("价格分须在 0 到 100 之间，收到 %(fmt)s。") % {"fmt": _fmt(price_points)},
+        )
 
     factor_max: dict[str, Decimal] = {}
     for i, factor in enumerate(inp.factors):
         if not isinstance(factor.id, str) or not factor.id.strip():
-            raise field_error(f"factors[{i}].id", f"第 {i + 1} 个评审因素的编号须为非空字符串。")
+            raise field_error(
+                f"factors[{i}].id",
+                _("第 %(value)s 个评审因素的编号须为非空字符串。") % {"value": i + 1},
+            )
         if factor.id in factor_max:
-            raise field_error(f"factors[{i}].id", f"评审因素编号“{factor.id}”重复。")
+            raise field_error(
+                f"factors[{i}].id", _("评审因素编号“%(id)s”重复。") % {"id": factor.id}
+            )
         top = _number(factor.max, field=f"factors[{i}].max", label=f"评审因素“{factor.id}”的满分")
         if top <= 0:
             raise field_error(
-                f"factors[{i}].max", f"评审因素“{factor.id}”的满分必须大于零，收到 {_fmt(top)}。"
+                f"factors[{i}].max",
+                _("评审因素“%(id)s”的满分必须大于零，收到 %(fmt)s。")
+                % {"id": factor.id, "fmt": _fmt(top)},
             )
         factor_max[factor.id] = top
     sheet = price_points + sum(factor_max.values(), Decimal(0))
     if sheet != SHEET_TOTAL:
         raise field_error(
             "factors",
-            f"评分表总分须为 100 分：价格分 {_fmt(price_points)} 分 + 评审因素满分合计 "
-            f"{_fmt(sheet - price_points)} 分 = {_fmt(sheet)} 分。",
+            _(
+                "评分表总分须为 100 分：价格分 %(fmt)s 分 + 评审因素满分合计 %(fmt_2)s 分 = %(fmt_3)s 分。"
+            )
+            % {
+                "fmt": _fmt(price_points),
+                "fmt_2": _fmt(sheet - price_points),
+                "fmt_3": _fmt(sheet),
+            },
         )
 
     for expert, by_bidder in inp.scores.items():
         if not isinstance(expert, str) or not expert.strip():
-            raise field_error("scores", "专家编号不能为空。")
+            raise field_error("scores", _("专家编号不能为空。"))
         if not isinstance(by_bidder, Mapping):
-            raise field_error("scores", f"专家“{expert}”的评分须按投标人给出。")
+            raise field_error(
+                "scores", _("专家“%(expert)s”的评分须按投标人给出。") % {"expert": expert}
+            )
         for bidder, by_factor in by_bidder.items():
             if bidder not in bidders:
-                raise field_error("scores", f"专家“{expert}”为未投标的“{bidder}”打分。")
+                raise field_error(
+                    "scores",
+                    _("专家“%(expert)s”为未投标的“%(bidder)s”打分。")
+                    % {"expert": expert, "bidder": bidder},
+                )
             if not isinstance(by_factor, Mapping):
                 raise field_error(
-                    "scores", f"专家“{expert}”对投标人“{bidder}”的评分须按评审因素给出。"
+                    "scores",
+                    _("专家“%(expert)s”对投标人“%(bidder)s”的评分须按评审因素给出。")
+                    % {"expert": expert, "bidder": bidder},
                 )
             for factor_id, value in by_factor.items():
                 if factor_id not in factor_max:
                     raise field_error(
                         "scores",
-                        f"专家“{expert}”对投标人“{bidder}”的评分含未知评审因素“{factor_id}”。",
+                        _(
+                            "专家“%(expert)s”对投标人“%(bidder)s”的评分含未知评审因素“%(factor_id)s”。"
+                        )
+                        % {"expert": expert, "bidder": bidder, "factor_id": factor_id},
                     )
                 where = f"专家“{expert}”对投标人“{bidder}”的评审因素“{factor_id}”"
                 score = _number(value, field="scores", label=f"{where}的评分")
@@ -253,7 +316,8 @@ def check_input(inp: EvaluationInput) -> None:
                 if not 0 <= score <= top:
                     raise field_error(
                         "scores",
-                        f"{where}评分 {_fmt(score)} 超出范围（0–{_fmt(top)} 分）。",
+                        _("%(where)s评分 %(fmt)s 超出范围（0–%(fmt_2)s 分）。")
+                        % {"where": where, "fmt": _fmt(score), "fmt_2": _fmt(top)},
                     )
 
 
@@ -313,11 +377,12 @@ def _comprehensive(inp: EvaluationInput, valid: list[Bid]) -> list[tuple[Bid, De
     """(bid, displayed price score, rounded total) for each valid bid."""
     experts = list(inp.scores)
     if not experts:
-        raise field_error("scores", "综合评分法需要专家评分，未收到任何专家的评分。")
+        raise field_error("scores", _("综合评分法需要专家评分，未收到任何专家的评分。"))
     if inp.aggregate == TRIMMED_MEAN and len(experts) < 3:
         raise field_error(
             "aggregate",
-            f"去掉最高分和最低分后平均（trimmed_mean）至少需要 3 名专家，当前只有 {len(experts)} 名。",
+            _("去掉最高分和最低分后平均（trimmed_mean）至少需要 3 名专家，当前只有 %(len)s 名。")
+            % {"len": len(experts)},
         )
     price_points = Fraction(_number(inp.price_points, field="price_points", label="价格分"))
     base = Fraction(min(bid.price for bid in valid))
@@ -331,7 +396,8 @@ def _comprehensive(inp: EvaluationInput, valid: list[Bid]) -> list[tuple[Bid, De
                 if factor.id not in by_factor:
                     raise field_error(
                         "scores",
-                        f"专家“{expert}”未对投标人“{bid.bidder}”的评审因素“{factor.id}”打分。",
+                        _("专家“%(expert)s”未对投标人“%(bidder)s”的评审因素“%(id)s”打分。")
+                        % {"expert": expert, "bidder": bid.bidder, "id": factor.id},
                     )
                 total += Fraction(_number(by_factor[factor.id], field="scores", label="评分"))
             expert_totals.append(total)
@@ -391,29 +457,35 @@ def parse_input(data: Any) -> EvaluationInput:
     ``price_points``, ``aggregate``, ``factors`` and ``scores``. Raises ``ValidationError``.
     """
     if not isinstance(data, Mapping):
-        raise ValidationError("输入须为 JSON 对象。")
+        raise ValidationError(_("输入须为 JSON 对象。"))
     unknown = sorted(set(data) - _KEYS)
     if unknown:
-        raise field_error(unknown[0], f"未知字段：{', '.join(unknown)}。")
+        raise field_error(unknown[0], _("未知字段：%(join)s。") % {"join": ", ".join(unknown)})
     for key in ("method", "budget", "bids"):
         if key not in data:
-            raise field_error(key, f"缺少字段“{key}”。")
+            raise field_error(key, _("缺少字段“%(key)s”。") % {"key": key})
     method = data["method"]
     if method not in METHODS:
-        raise field_error("method", f"评标方法须为 {' 或 '.join(METHODS)}，收到 {method!r}。")
+        raise field_error(
+            "method",
+            _("评标方法须为 %(join)s，收到 %(method)s。")
+            % {"join": " 或 ".join(METHODS), "method": repr(method)},
+        )
     scored = method == COMPREHENSIVE
     if scored:
         for key in ("price_points", "aggregate", "factors", "scores"):
             if key not in data:
-                raise field_error(key, f"综合评分法缺少字段“{key}”。")
+                raise field_error(key, _("综合评分法缺少字段“%(key)s”。") % {"key": key})
 
     factors_data = data.get("factors", [])
     if not isinstance(factors_data, list):
-        raise field_error("factors", "“factors”须为列表。")
+        raise field_error("factors", _("“factors”须为列表。"))
     factors = []
     for i, item in enumerate(factors_data):
         if not isinstance(item, Mapping) or "id" not in item or "max" not in item:
-            raise field_error(f"factors[{i}]", f"第 {i + 1} 个评审因素须含“id”和“max”。")
+            raise field_error(
+                f"factors[{i}]", _("第 %(value)s 个评审因素须含“id”和“max”。") % {"value": i + 1}
+            )
         factors.append(
             Factor(
                 item["id"], _number(item["max"], field=f"factors[{i}].max", label="评审因素满分")
@@ -422,16 +494,18 @@ def parse_input(data: Any) -> EvaluationInput:
 
     bids_data = data["bids"]
     if not isinstance(bids_data, list):
-        raise field_error("bids", "“bids”须为列表。")
+        raise field_error("bids", _("“bids”须为列表。"))
     bids = []
     for i, item in enumerate(bids_data):
         if not isinstance(item, Mapping) or "bidder" not in item or "price" not in item:
-            raise field_error(f"bids[{i}]", f"第 {i + 1} 份投标须含“bidder”和“price”。")
+            raise field_error(
+                f"bids[{i}]", _("第 %(value)s 份投标须含“bidder”和“price”。") % {"value": i + 1}
+            )
         bids.append(Bid(item["bidder"], to_money(item["price"], field=f"bids[{i}].price")))
 
     scores = data.get("scores", {})
     if not isinstance(scores, Mapping):
-        raise field_error("scores", "“scores”须为对象：专家 → 投标人 → 评审因素 → 分数。")
+        raise field_error("scores", _("“scores”须为对象：专家 → 投标人 → 评审因素 → 分数。"))
 
     inp = EvaluationInput(
         method=method,
@@ -492,17 +566,27 @@ def validate_price_weight(
     ``ValidationError`` on the field ``price_points``.
     """
     if kind not in ("services", "goods"):
-        raise field_error("kind", f"采购品目类别须为 services 或 goods，收到 {kind!r}。")
+        raise field_error(
+            "kind", _("采购品目类别须为 services 或 goods，收到 %(kind)s。") % {"kind": repr(kind)}
+        )
     if method not in ("open_tender", "consultation"):
-        raise field_error("method", f"采购方式须为 open_tender 或 consultation，收到 {method!r}。")
+        raise field_error(
+            "method",
+            _("采购方式须为 open_tender 或 consultation，收到 %(method)s。")
+            % {"method": repr(method)},
+        )
     weight = _number(price_points, field="price_points", label="价格分权重")
     if not 0 <= weight <= SHEET_TOTAL:
-        raise field_error("price_points", f"价格分权重须在 0% 到 100% 之间，收到 {_fmt(weight)}%。")
+        raise field_error(
+            "price_points",
+            _("价格分权重须在 0%% 到 100%% 之间，收到 %(fmt)s%%。") % {"fmt": _fmt(weight)},
+        )
     if kind == "goods":
         if weight < GOODS_MIN_PRICE_WEIGHT:
             raise field_error(
                 "price_points",
-                f"货物项目价格分权重不得低于 30%（87号令），当前为 {_fmt(weight)}%。",
+                _("货物项目价格分权重不得低于 30%%（87号令），当前为 %(fmt)s%%。")
+                % {"fmt": _fmt(weight)},
             )
         return
     minimum = Decimal(min_services)
@@ -510,21 +594,27 @@ def validate_price_weight(
         if minimum > CONSULTATION_MAX_PRICE_WEIGHT:
             raise field_error(
                 "price_points",
-                f"服务项目价格分最低权重设为 {_fmt(minimum)}%，高于竞争性磋商的上限 30%"
-                f"（财库〔2014〕214号），无法同时满足。",
+                _(
+                    "服务项目价格分最低权重设为 %(fmt)s%%，高于竞争性磋商的上限 30%%（财库〔2014〕214号），无法同时满足。"
+                )
+                % {"fmt": _fmt(minimum)},
             )
         if not minimum <= weight <= CONSULTATION_MAX_PRICE_WEIGHT:
             raise field_error(
                 "price_points",
-                f"竞争性磋商服务项目价格分权重须在 {_fmt(minimum)}%–30% 之间"
-                f"（财库〔2014〕214号），当前为 {_fmt(weight)}%。",
+                _(
+                    "竞争性磋商服务项目价格分权重须在 %(fmt)s%%–30%% 之间（财库〔2014〕214号），当前为 %(fmt_2)s%%。"
+                )
+                % {"fmt": _fmt(minimum), "fmt_2": _fmt(weight)},
             )
         return
     if weight < minimum:
         raise field_error(
             "price_points",
-            f"服务项目价格分权重不得低于 {_fmt(minimum)}%（87号令；财库〔2014〕214号），"
-            f"当前为 {_fmt(weight)}%。",
+            _(
+                "服务项目价格分权重不得低于 %(fmt)s%%（87号令；财库〔2014〕214号），当前为 %(fmt_2)s%%。"
+            )
+            % {"fmt": _fmt(minimum), "fmt_2": _fmt(weight)},
         )
 
 
@@ -536,7 +626,9 @@ def committee_size_ok(size: int, *, budget: Any, method: str) -> tuple[bool, str
     rule that experts are ≥ ⅔ of the members needs the composition and is checked elsewhere.)
     """
     if isinstance(size, bool) or not isinstance(size, int):
-        raise field_error("size", f"评审委员会人数必须是整数，收到 {size!r}。")
+        raise field_error(
+            "size", _("评审委员会人数必须是整数，收到 %(size)s。") % {"size": repr(size)}
+        )
     amount = to_money(budget, field="budget")
     if method == "consultation":
         minimum, who, source = 3, "竞争性磋商小组", "财库〔2014〕214号"
@@ -544,7 +636,11 @@ def committee_size_ok(size: int, *, budget: Any, method: str) -> tuple[bool, str
         who, source = "评标委员会", "87号令 §47"
         minimum = 7 if amount >= LARGE_BUDGET else 5
     else:
-        raise field_error("method", f"采购方式须为 open_tender 或 consultation，收到 {method!r}。")
+        raise field_error(
+            "method",
+            _("采购方式须为 open_tender 或 consultation，收到 %(method)s。")
+            % {"method": repr(method)},
+        )
     why = "（采购预算达到 1000 万元）" if method == "open_tender" and minimum == 7 else ""
     if size < minimum:
         return False, f"{who}须不少于 {minimum} 人{why}（{source}），当前为 {size} 人。"

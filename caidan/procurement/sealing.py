@@ -36,6 +36,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from caidan.common.errors import Conflict
 from caidan.procurement.codes import Code
@@ -62,7 +63,9 @@ def unpad(plaintext: bytes) -> bytes:
         return plaintext  # sealed before padding: bare JSON
     length = int.from_bytes(plaintext[1:PAD_HEADER], "big")
     if PAD_HEADER + length > len(plaintext):
-        raise Conflict("投标文件解密后的长度字段不符，无法开启。", code=Code.SEAL_BROKEN)
+        raise Conflict(
+            gettext_lazy("投标文件解密后的长度字段不符，无法开启。"), code=Code.SEAL_BROKEN
+        )
     return plaintext[PAD_HEADER : PAD_HEADER + length]
 
 
@@ -132,7 +135,7 @@ def open_key(tender, *, now: dt.datetime | None = None) -> bytes:
     now = now or timezone.now()
     if tender.deadline is None or now < tender.deadline:
         raise Conflict(
-            "投标截止时间未到，任何人都不能开启投标文件。",
+            gettext_lazy("投标截止时间未到，任何人都不能开启投标文件。"),
             code=Code.SEALED,
             detail={"deadline": tender.deadline.isoformat() if tender.deadline else None},
         )
@@ -188,6 +191,6 @@ def unseal(key: bytes, *, bid) -> dict[str, Any]:
         )
     except InvalidTag:
         raise Conflict(
-            "投标文件密文校验失败（可能被篡改），无法开启。", code=Code.SEAL_BROKEN
+            gettext_lazy("投标文件密文校验失败（可能被篡改），无法开启。"), code=Code.SEAL_BROKEN
         ) from None
     return json.loads(unpad(plaintext))

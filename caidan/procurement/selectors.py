@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.models import Role
 from caidan.accounts.permissions import can, require
@@ -44,11 +45,11 @@ def _base() -> QuerySet[Tender]:
 def _filter(qs: QuerySet[Tender], *, status: str, method: str, search: str, unit=None):
     if status:
         if status not in TenderStatus.values:
-            raise field_error("status", f"状态“{status}”无效。")
+            raise field_error("status", _("状态“%(status)s”无效。") % {"status": status})
         qs = qs.filter(status=status)
     if method:
         if method not in Method.values:
-            raise field_error("method", f"采购方式“{method}”无效。")
+            raise field_error("method", _("采购方式“%(method)s”无效。") % {"method": method})
         qs = qs.filter(method=method)
     if unit is not None:
         qs = qs.filter(unit__path__startswith=unit.path)
@@ -151,9 +152,9 @@ def tender_get_for(*, actor, tender_id: Any) -> Tender:
     try:
         tender = _base().get(pk=int(tender_id))
     except (Tender.DoesNotExist, TypeError, ValueError):
-        raise NotFound("采购项目不存在。") from None
+        raise NotFound(_("采购项目不存在。")) from None
     if not tender.is_public and not can(actor, Perm.PROCUREMENT_VIEW, tender):
-        raise NotFound("采购项目不存在。")
+        raise NotFound(_("采购项目不存在。"))
     return tender
 
 
@@ -304,7 +305,7 @@ def eligible_proposal_get_for(*, actor, proposal_id: int):
     """One of ``eligible_proposals`` (NotFound otherwise)."""
     proposal = eligible_proposals(actor).filter(pk=proposal_id).first()
     if proposal is None:
-        raise NotFound("该项目不存在、尚未立项，或已有进行中的采购。")
+        raise NotFound(_("该项目不存在、尚未立项，或已有进行中的采购。"))
     return proposal
 
 
@@ -336,7 +337,7 @@ def clarification_get(clarification_id: int):
         .first()
     )
     if c is None:
-        raise NotFound("答疑问题不存在。")
+        raise NotFound(_("答疑问题不存在。"))
     return c
 
 
@@ -375,7 +376,7 @@ def award_get(award_id: int) -> Award:
         .first()
     )
     if award is None:
-        raise NotFound("中标结果不存在。")
+        raise NotFound(_("中标结果不存在。"))
     return award
 
 
@@ -387,7 +388,7 @@ def challenge_get(challenge_id: int) -> Challenge:
         .first()
     )
     if c is None:
-        raise NotFound("质疑不存在。")
+        raise NotFound(_("质疑不存在。"))
     return c
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.models import Role, Unit, User
 from caidan.accounts.permissions import can, require
@@ -158,7 +159,7 @@ def expert_get(expert_id: int) -> Expert:
         .first()
     )
     if expert is None:
-        raise NotFound("专家不存在。")
+        raise NotFound(_("专家不存在。"))
     return expert
 
 
@@ -200,7 +201,7 @@ def panel_member_get(member_id: int) -> PanelMember:
         .first()
     )
     if member is None:
-        raise NotFound("评审委员会成员不存在。")
+        raise NotFound(_("评审委员会成员不存在。"))
     return member
 
 
@@ -208,7 +209,7 @@ def own_seat(actor: Actor, member: PanelMember) -> PanelMember:
     """``member`` when ``actor`` is the expert holding the seat (and on the tender's panel)."""
     require(actor, Perm.PROCUREMENT_SCORE, member.tender)
     if member.expert.user_id != getattr(actor.user, "pk", None):
-        raise PermissionDenied("只能查看本人的评分表。", code=Code.NOT_OWN_SEAT)
+        raise PermissionDenied(_("只能查看本人的评分表。"), code=Code.NOT_OWN_SEAT)
     return member
 
 
@@ -220,7 +221,7 @@ def seat_on(actor: Actor, tender: Tender) -> PanelMember:
         None,
     )
     if seat is None:
-        raise PermissionDenied("您不是本项目的评审专家。")
+        raise PermissionDenied(_("您不是本项目的评审专家。"))
     return seat
 
 
@@ -228,7 +229,7 @@ def panel_member_of(tender: Tender, member_id: int) -> PanelMember:
     """A row of ``tender``'s panel by id (NotFound when it is not one of them)."""
     member = next((m for m in panel_for(tender) if m.pk == member_id), None)
     if member is None:
-        raise NotFound("评审委员会成员不存在。")
+        raise NotFound(_("评审委员会成员不存在。"))
     return member
 
 

@@ -133,8 +133,9 @@ def scores_due(actor, today):
     )
     return [
         Entry(
-            label=r["tender__title"]
-            + ("（先声明利害关系）" if r["status"] == MemberStatus.DRAWN else ""),
+            label=_("%(tender)s（先声明利害关系）") % {"tender": r["tender__title"]}
+            if r["status"] == MemberStatus.DRAWN
+            else r["tender__title"],
             url=reverse("procurement:review", args=[r["tender_id"]]),
             key=f"seat-{r['pk']}",
         )

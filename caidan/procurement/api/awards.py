@@ -4,6 +4,7 @@ the other bidders may challenge and withdraw a challenge."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from ninja import Schema, Status
 
 from caidan.accounts.permissions import require
@@ -32,7 +33,7 @@ def confirm_award(request, tender_id: int, payload: AwardIn):
     if payload.bid_id is not None:
         bid = selectors.bid_of_tender(tender, payload.bid_id)
         if bid is None:
-            raise field_error("bid_id", "该投标不属于本采购项目。")
+            raise field_error("bid_id", _("该投标不属于本采购项目。"))
     with renamed_fields(bid="bid_id"):
         award = services.award_confirm(tender=tender, actor=actor, bid=bid, note=payload.note)
     return Status(201, selectors.award_get(award.pk))
@@ -79,7 +80,7 @@ def disqualify_candidate(request, tender_id: int, bid_id: int):
     require(actor, Perm.PROCUREMENT_MANAGE, tender)
     bid = selectors.bid_of_tender(tender, bid_id)
     if bid is None:
-        raise NotFound("该投标不属于本采购项目。")
+        raise NotFound(_("该投标不属于本采购项目。"))
     b = services.candidate_disqualify(tender=tender, bid=bid, actor=actor)
     return AsSeen(b, reasons=b.invalid_reasons)
 

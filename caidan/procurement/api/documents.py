@@ -3,6 +3,7 @@ amendment)."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from ninja import File, Form, Status, UploadedFile
 
 from caidan.accounts.permissions import require
@@ -35,7 +36,7 @@ def add_document(
     tender = tender_for(actor, tender_id)
     require(actor, Perm.PROCUREMENT_MANAGE, tender)
     if file is None:
-        raise field_error("file", "请选择要上传的文件。")
+        raise field_error("file", _("请选择要上传的文件。"))
     document = services.tender_document_add(
         tender=tender, file=file, description=description, actor=actor
     )

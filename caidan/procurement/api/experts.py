@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext_lazy as _
 from ninja import Schema, Status
 
 from caidan.accounts.permissions import require
@@ -74,14 +75,14 @@ class ExpertIn(Schema):
 def _unit(pk: int | None):
     unit = selectors_experts.unit_by_id(pk)
     if pk is not None and unit is None:
-        raise field_error("employer_unit_id", "找不到该单位。")
+        raise field_error("employer_unit_id", _("找不到该单位。"))
     return unit
 
 
 def _user(pk: int | None):
     user = selectors_experts.user_by_id(pk)
     if pk is not None and user is None:
-        raise field_error("user_id", "找不到该用户。")
+        raise field_error("user_id", _("找不到该用户。"))
     return user
 
 
@@ -127,7 +128,7 @@ def update_expert(request, expert_id: int, payload: ExpertPatchIn):
     data = payload.dict(exclude_unset=True)
     for key, value in data.items():
         if value is None and key not in _EXPERT_NULLABLE:
-            raise field_error(key, "该字段不能为空（不修改请省略该字段）。")
+            raise field_error(key, _("该字段不能为空（不修改请省略该字段）。"))
     if "employer_unit_id" in data:
         data["employer_unit"] = _unit(data.pop("employer_unit_id"))
     if "user_id" in data:

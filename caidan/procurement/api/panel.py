@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from ninja import Schema, Status
 
 from caidan.accounts.permissions import can, require
@@ -85,8 +86,10 @@ def draw_panel(request, tender_id: int, payload: DrawIn | None = None):
     if payload is not None and payload.seed is not None:
         raise field_error(
             "seed",
-            "随机种子已在发布采购公告时确定并公开其承诺值，任何人不能指定种子"
-            "（财库〔2016〕198号；DOMAIN §4.7）。",
+            _(
+                "随机种子已在发布采购公告时确定并公开其承诺值，任何人不能指定种子"
+                "（财库〔2016〕198号；DOMAIN §4.7）。"
+            ),
             code=Code.SEED_NOT_ACCEPTED,
         )
     tender = tender_for(actor, tender_id)
@@ -132,7 +135,7 @@ class DrawRecordOut(Schema):
 def draw_record(request, tender_id: int):
     tender = tender_for(public_actor(request), tender_id)
     if tender.status == "draft":
-        raise NotFound("采购项目不存在。")
+        raise NotFound(_("采购项目不存在。"))
     return selectors_experts.draw_record(tender)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from ninja import Router
 
 from caidan.accounts.api_auth import optional_actor
@@ -41,7 +42,7 @@ def organization_ref(pk: int | None, field: str):
         return None
     org = selectors.organization_by_id(pk)
     if org is None:
-        raise field_error(field, "找不到该社会组织。")
+        raise field_error(field, _("找不到该社会组织。"))
     return org
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from ninja import Schema, Status
 
 from caidan.common.errors import field_error
@@ -193,7 +194,7 @@ def correct_score(request, member_id: int, payload: CorrectionIn):
     member = selectors_experts.panel_member_get(member_id)
     bid = selectors.bid_get(payload.bid_id)
     if bid is None:
-        raise field_error("bid_id", "投标不存在。")
+        raise field_error("bid_id", _("投标不存在。"))
     with renamed_fields(bid="bid_id"):
         correction = services.score_correct(
             member=member,

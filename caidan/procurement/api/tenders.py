@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from ninja import Schema, Status
 from pydantic import Field
 
@@ -80,7 +81,7 @@ def evaluation_json(request, tender_id: int):
     tender = tender_for(public_actor(request), tender_id)
     data = selectors.evaluation_data(tender)
     if data is None:
-        raise NotFound("评审数据在中标结果公告后公开。")
+        raise NotFound(_("评审数据在中标结果公告后公开。"))
     return data
 
 
@@ -104,7 +105,7 @@ def check_receipt(request, tender_id: int, receipt: str):
     tender = tender_for(public_actor(request), tender_id)
     if tender.opened_at is None:
         # Before opening nobody learns whether a receipt belongs to a bid of this tender.
-        raise NotFound("开标后方可核验投标回执。")
+        raise NotFound(_("开标后方可核验投标回执。"))
     bid = selectors.bid_by_receipt(tender, receipt)
     found = bid is not None
     return {
@@ -184,7 +185,7 @@ def _tender_changes(payload: TenderFields) -> dict[str, Any]:
     data.pop("proposal_id", None)
     for key, value in data.items():
         if value is None and key not in _NULLABLE:
-            raise field_error(key, "该字段不能为空（不修改请省略该字段）。")
+            raise field_error(key, _("该字段不能为空（不修改请省略该字段）。"))
     for key in ("invited_organization", "designer_organization"):
         if f"{key}_id" in data:
             data[key] = organization_ref(data.pop(f"{key}_id"), f"{key}_id")
@@ -198,7 +199,7 @@ def create_tender(request, payload: TenderIn):
     actor = request.auth
     proposal = selectors.proposal_for_tender(payload.proposal_id)
     if proposal is None:
-        raise field_error("proposal_id", "找不到该立项项目。")
+        raise field_error("proposal_id", _("找不到该立项项目。"))
     changes = _tender_changes(payload)
     for key in ("committee_size", "reserve_count"):
         if changes.get(key) == 0:  # on a new tender: the lawful minimum, the jurisdiction's number

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from caidan.common.money import MoneyField
 
@@ -13,9 +14,9 @@ from .tenders import PUBLIC_STATUSES, Tender
 
 
 class AwardStatus(models.TextChoices):
-    CONFIRMED = "confirmed", "已确定并公告"
-    DECLINED = "declined", "中标人放弃"
-    REVOKED = "revoked", "已撤销"
+    CONFIRMED = "confirmed", _("已确定并公告")
+    DECLINED = "declined", _("中标人放弃")
+    REVOKED = "revoked", _("已撤销")
 
 
 class AwardQuerySet(models.QuerySet):
@@ -36,25 +37,25 @@ class Award(models.Model):
 
     tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="awards")
     bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="awards")
-    amount = MoneyField("中标金额（元）")
-    status = models.CharField("状态", max_length=16, choices=AwardStatus.choices)
-    decided_at = models.DateTimeField("确定时间")
+    amount = MoneyField(_("中标金额（元）"))
+    status = models.CharField(_("状态"), max_length=16, choices=AwardStatus.choices)
+    decided_at = models.DateTimeField(_("确定时间"))
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
-    notice_due = models.DateTimeField("公告最迟时间")
-    notice_published_at = models.DateTimeField("公告时间", null=True, blank=True)
-    notice_period_ends = models.DateTimeField("公告期届满")
-    challenge_deadline = models.DateTimeField("质疑截止")
-    note = models.TextField("说明", blank=True)
+    notice_due = models.DateTimeField(_("公告最迟时间"))
+    notice_published_at = models.DateTimeField(_("公告时间"), null=True, blank=True)
+    notice_period_ends = models.DateTimeField(_("公告期届满"))
+    challenge_deadline = models.DateTimeField(_("质疑截止"))
+    note = models.TextField(_("说明"), blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
-    end_reason = models.TextField("放弃/撤销理由", blank=True)
+    end_reason = models.TextField(_("放弃/撤销理由"), blank=True)
 
     objects = AwardQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "中标结果"
-        verbose_name_plural = "中标结果"
+        verbose_name = _("中标结果")
+        verbose_name_plural = _("中标结果")
         ordering = ["tender", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -80,9 +81,9 @@ class Award(models.Model):
 
 
 class ChallengeStatus(models.TextChoices):
-    FILED = "filed", "待答复"
-    ANSWERED = "answered", "已答复"
-    WITHDRAWN = "withdrawn", "已撤回"
+    FILED = "filed", _("待答复")
+    ANSWERED = "answered", _("已答复")
+    WITHDRAWN = "withdrawn", _("已撤回")
 
 
 class Challenge(models.Model):
@@ -93,28 +94,28 @@ class Challenge(models.Model):
     tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="challenges")
     award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="challenges")
     organization = models.ForeignKey(
-        "orgs.Organization", verbose_name="质疑人", on_delete=models.PROTECT, related_name="+"
+        "orgs.Organization", verbose_name=_("质疑人"), on_delete=models.PROTECT, related_name="+"
     )
-    grounds = models.TextField("质疑事项和理由")
-    may_change_result = models.BooleanField("可能影响中标结果（暂停签约）", default=True)
+    grounds = models.TextField(_("质疑事项和理由"))
+    may_change_result = models.BooleanField(_("可能影响中标结果（暂停签约）"), default=True)
     status = models.CharField(
-        "状态", max_length=16, choices=ChallengeStatus.choices, default="filed"
+        _("状态"), max_length=16, choices=ChallengeStatus.choices, default="filed"
     )
-    filed_at = models.DateTimeField("提出时间")
+    filed_at = models.DateTimeField(_("提出时间"))
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
-    answer_due = models.DateTimeField("答复期限")
-    answer = models.TextField("答复", blank=True)
-    upheld = models.BooleanField("质疑成立", null=True, blank=True)
-    answered_at = models.DateTimeField("答复时间", null=True, blank=True)
+    answer_due = models.DateTimeField(_("答复期限"))
+    answer = models.TextField(_("答复"), blank=True)
+    upheld = models.BooleanField(_("质疑成立"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
     class Meta:
-        verbose_name = "质疑"
-        verbose_name_plural = "质疑"
+        verbose_name = _("质疑")
+        verbose_name_plural = _("质疑")
         ordering = ["tender", "id"]
         indexes = [models.Index(fields=["tender", "status"], name="challenge_tender_status")]
 

@@ -6,48 +6,49 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from caidan.common.money import MoneyField
 
 
 class Method(models.TextChoices):
-    OPEN_TENDER = "open_tender", "公开招标"
-    CONSULTATION = "consultation", "竞争性磋商"
-    SINGLE_SOURCE = "single_source", "单一来源"
-    AGREEMENT = "agreement", "协议购买"
-    POST_PURCHASE = "post_purchase", "岗位购买"
+    OPEN_TENDER = "open_tender", _("公开招标")
+    CONSULTATION = "consultation", _("竞争性磋商")
+    SINGLE_SOURCE = "single_source", _("单一来源")
+    AGREEMENT = "agreement", _("协议购买")
+    POST_PURCHASE = "post_purchase", _("岗位购买")
 
 
 class EvaluationMethod(models.TextChoices):
-    COMPREHENSIVE = "comprehensive", "综合评分法"
-    LOWEST_PRICE = "lowest_price", "最低评标价法"
+    COMPREHENSIVE = "comprehensive", _("综合评分法")
+    LOWEST_PRICE = "lowest_price", _("最低评标价法")
 
 
 class Aggregate(models.TextChoices):
-    MEAN = "mean", "算术平均"
-    TRIMMED_MEAN = "trimmed_mean", "去掉最高分和最低分后平均"
+    MEAN = "mean", _("算术平均")
+    TRIMMED_MEAN = "trimmed_mean", _("去掉最高分和最低分后平均")
 
 
 class TenderStatus(models.TextChoices):
-    DRAFT = "draft", "草稿"
-    PUBLISHED = "published", "公告中（接受投标）"
-    EVALUATING = "evaluating", "已开标，评审中"
-    EVALUATED = "evaluated", "评审完成，待确定中标"
-    AWARDED = "awarded", "已公告中标结果"
-    CONCLUDED = "concluded", "质疑期届满，可签约"
-    FAILED = "failed", "废标"
-    CANCELLED = "cancelled", "已取消"
+    DRAFT = "draft", _("草稿")
+    PUBLISHED = "published", _("公告中（接受投标）")
+    EVALUATING = "evaluating", _("已开标，评审中")
+    EVALUATED = "evaluated", _("评审完成，待确定中标")
+    AWARDED = "awarded", _("已公告中标结果")
+    CONCLUDED = "concluded", _("质疑期届满，可签约")
+    FAILED = "failed", _("废标")
+    CANCELLED = "cancelled", _("已取消")
 
 
 class TenderAction(models.TextChoices):
-    PUBLISH = "publish", "发布公告"
-    CANCEL = "cancel", "取消"
-    OPEN = "open", "开标"
-    FAIL = "fail", "废标"
-    RANK = "rank", "形成评审结果"
-    AWARD = "award", "确定中标并公告"
-    REOPEN_AWARD = "reopen_award", "撤销中标、重新确定"
-    CONCLUDE = "conclude", "质疑期届满"
+    PUBLISH = "publish", _("发布公告")
+    CANCEL = "cancel", _("取消")
+    OPEN = "open", _("开标")
+    FAIL = "fail", _("废标")
+    RANK = "rank", _("形成评审结果")
+    AWARD = "award", _("确定中标并公告")
+    REOPEN_AWARD = "reopen_award", _("撤销中标、重新确定")
+    CONCLUDE = "conclude", _("质疑期届满")
 
 
 T = TenderStatus
@@ -82,90 +83,92 @@ class Tender(models.Model):
 
     proposal = models.ForeignKey(
         "projects.Proposal",
-        verbose_name="立项项目",
+        verbose_name=_("立项项目"),
         on_delete=models.PROTECT,
         related_name="tenders",
     )
     unit = models.ForeignKey(
-        "accounts.Unit", verbose_name="采购人", on_delete=models.PROTECT, related_name="tenders"
+        "accounts.Unit", verbose_name=_("采购人"), on_delete=models.PROTECT, related_name="tenders"
     )
-    title = models.CharField("采购项目名称", max_length=200)
-    reference = models.CharField("项目编号", max_length=40, unique=True)
-    method = models.CharField("采购方式", max_length=16, choices=Method.choices)
+    title = models.CharField(_("采购项目名称"), max_length=200)
+    reference = models.CharField(_("项目编号"), max_length=40, unique=True)
+    method = models.CharField(_("采购方式"), max_length=16, choices=Method.choices)
     evaluation_method = models.CharField(
-        "评标方法",
+        _("评标方法"),
         max_length=16,
         choices=EvaluationMethod.choices,
         default=EvaluationMethod.COMPREHENSIVE,
     )
     aggregate = models.CharField(
-        "专家评分汇总方式", max_length=16, choices=Aggregate.choices, default=Aggregate.MEAN
+        _("专家评分汇总方式"), max_length=16, choices=Aggregate.choices, default=Aggregate.MEAN
     )
-    description = models.TextField("采购需求", blank=True)
-    budget = MoneyField("采购预算（最高限价，元）")
-    bid_security = MoneyField("投标保证金（元）", default=0)
+    description = models.TextField(_("采购需求"), blank=True)
+    budget = MoneyField(_("采购预算（最高限价，元）"))
+    bid_security = MoneyField(_("投标保证金（元）"), default=0)
     # Qualification (fed to orgs.eligibility).
-    grade_policy = models.CharField("等级要求", max_length=16, default="preferred")
-    required_fields = models.JSONField("要求的服务领域", default=list, blank=True)
-    require_experience = models.BooleanField("要求项目实施经验", default=False)
-    abnormal_excludes = models.BooleanField("活动异常名录排除", null=True, blank=True)
+    grade_policy = models.CharField(_("等级要求"), max_length=16, default="preferred")
+    required_fields = models.JSONField(_("要求的服务领域"), default=list, blank=True)
+    require_experience = models.BooleanField(_("要求项目实施经验"), default=False)
+    abnormal_excludes = models.BooleanField(_("活动异常名录排除"), null=True, blank=True)
     designer_organization = models.ForeignKey(
         "orgs.Organization",
-        verbose_name="项目设计单位（不得参与投标）",
+        verbose_name=_("项目设计单位（不得参与投标）"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
     # Scoring sheet (评分表): price points + factors [{id, name, max, guidance}] = 100.
-    price_points = models.DecimalField("价格分", max_digits=5, decimal_places=2, default=30)
-    factors = models.JSONField("评分因素", default=list, blank=True)
-    committee_size = models.PositiveSmallIntegerField("评审委员会人数", default=0)
-    reserve_count = models.PositiveSmallIntegerField("备选专家人数", default=2)
+    price_points = models.DecimalField(_("价格分"), max_digits=5, decimal_places=2, default=30)
+    factors = models.JSONField(_("评分因素"), default=list, blank=True)
+    committee_size = models.PositiveSmallIntegerField(_("评审委员会人数"), default=0)
+    reserve_count = models.PositiveSmallIntegerField(_("备选专家人数"), default=2)
     # The expert draw's seed, fixed (and kept secret) when the announcement is published,
     # before any bid can be seen; only its SHA-256 commitment is public until the award.
-    draw_seed = models.CharField("专家抽取随机种子（中标公告后公开）", max_length=64, blank=True)
-    draw_commitment = models.CharField("随机种子承诺值（SHA-256）", max_length=64, blank=True)
+    draw_seed = models.CharField(_("专家抽取随机种子（中标公告后公开）"), max_length=64, blank=True)
+    draw_commitment = models.CharField(_("随机种子承诺值（SHA-256）"), max_length=64, blank=True)
     # Single source / agreement purchase: the invited provider and the published reason.
     invited_organization = models.ForeignKey(
         "orgs.Organization",
-        verbose_name="拟定承接主体",
+        verbose_name=_("拟定承接主体"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="invitations",
     )
-    justification = models.TextField("采用该方式的理由", blank=True)
+    justification = models.TextField(_("采用该方式的理由"), blank=True)
     # Post purchase (岗位购买).
-    posts = models.PositiveIntegerField("岗位数", default=0)
-    post_requirements = models.TextField("岗位要求", blank=True)
-    post_price_cap = MoneyField("每岗位最高单价（元）", null=True, blank=True)
+    posts = models.PositiveIntegerField(_("岗位数"), default=0)
+    post_requirements = models.TextField(_("岗位要求"), blank=True)
+    post_price_cap = MoneyField(_("每岗位最高单价（元）"), null=True, blank=True)
     # Timeline (server clock only).
-    status = models.CharField("状态", max_length=16, choices=TenderStatus.choices, default="draft")
-    published_at = models.DateTimeField("公告时间", null=True, blank=True)
-    deadline = models.DateTimeField("投标截止（开标）时间", null=True, blank=True)
-    opened_at = models.DateTimeField("开标时间", null=True, blank=True)
-    evaluated_at = models.DateTimeField("评审完成时间", null=True, blank=True)
-    failed_reason = models.TextField("废标理由", blank=True)
-    cancelled_reason = models.TextField("取消理由", blank=True)
-    concluded_at = models.DateTimeField("质疑期届满时间", null=True, blank=True)
-    result = models.JSONField("评审结果", null=True, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=TenderStatus.choices, default="draft"
+    )
+    published_at = models.DateTimeField(_("公告时间"), null=True, blank=True)
+    deadline = models.DateTimeField(_("投标截止（开标）时间"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("开标时间"), null=True, blank=True)
+    evaluated_at = models.DateTimeField(_("评审完成时间"), null=True, blank=True)
+    failed_reason = models.TextField(_("废标理由"), blank=True)
+    cancelled_reason = models.TextField(_("取消理由"), blank=True)
+    concluded_at = models.DateTimeField(_("质疑期届满时间"), null=True, blank=True)
+    result = models.JSONField(_("评审结果"), null=True, blank=True)
     # Sealing: the tender's data key wrapped by the deployment's key (never in the database).
-    wrapped_key = models.BinaryField("封存密钥（已加密）", null=True, blank=True, editable=False)
-    key_id = models.CharField("封存主密钥标识", max_length=32, blank=True)
+    wrapped_key = models.BinaryField(_("封存密钥（已加密）"), null=True, blank=True, editable=False)
+    key_id = models.CharField(_("封存主密钥标识"), max_length=32, blank=True)
     # Re-tendering after a failed tender.
     previous = models.ForeignKey(
         "self",
-        verbose_name="前次采购",
+        verbose_name=_("前次采购"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="retenders",
     )
-    method_change_reason = models.TextField("变更采购方式理由", blank=True)
+    method_change_reason = models.TextField(_("变更采购方式理由"), blank=True)
     method_change_approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="变更采购方式批准人",
+        verbose_name=_("变更采购方式批准人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -181,8 +184,8 @@ class Tender(models.Model):
     objects = TenderQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "采购项目"
-        verbose_name_plural = "采购项目"
+        verbose_name = _("采购项目")
+        verbose_name_plural = _("采购项目")
         ordering = ["-id"]
         constraints = [
             models.CheckConstraint(name="tender_budget_positive", condition=Q(budget__gt=0)),
@@ -215,18 +218,18 @@ class Amendment(models.Model):
     """A published change to the tender documents (澄清或者修改)."""
 
     tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="amendments")
-    summary = models.TextField("修改内容")
-    affects_bids = models.BooleanField("影响投标文件编制", default=True)
-    old_deadline = models.DateTimeField("原截止时间")
-    new_deadline = models.DateTimeField("新截止时间")
+    summary = models.TextField(_("修改内容"))
+    affects_bids = models.BooleanField(_("影响投标文件编制"), default=True)
+    old_deadline = models.DateTimeField(_("原截止时间"))
+    new_deadline = models.DateTimeField(_("新截止时间"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField("发布时间", auto_now_add=True)
+    created_at = models.DateTimeField(_("发布时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = "澄清修改公告"
-        verbose_name_plural = "澄清修改公告"
+        verbose_name = _("澄清修改公告")
+        verbose_name_plural = _("澄清修改公告")
         ordering = ["tender", "id"]
 
     def __str__(self) -> str:
@@ -239,20 +242,20 @@ class Clarification(models.Model):
     The asker is never published."""
 
     tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="clarifications")
-    question = models.TextField("问题")
+    question = models.TextField(_("问题"))
     asked_by = models.ForeignKey(
         "orgs.Organization", null=True, on_delete=models.PROTECT, related_name="+"
     )
-    asked_at = models.DateTimeField("提问时间", auto_now_add=True)
-    answer = models.TextField("答复", blank=True)
-    answered_at = models.DateTimeField("答复时间", null=True, blank=True)
+    asked_at = models.DateTimeField(_("提问时间"), auto_now_add=True)
+    answer = models.TextField(_("答复"), blank=True)
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
     class Meta:
-        verbose_name = "答疑"
-        verbose_name_plural = "答疑"
+        verbose_name = _("答疑")
+        verbose_name_plural = _("答疑")
         ordering = ["tender", "id"]
         indexes = [models.Index(fields=["tender", "answered_at"], name="clarification_tender")]
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from caidan.accounts.actor import user_of
 from caidan.accounts.models import User
 from caidan.accounts.permissions import require
@@ -27,10 +29,12 @@ def _clean_text(field: str, label: str, value: Any, limit: int) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise field_error(field, f"{label}须为文本。")
+        raise field_error(field, _("%(label)s须为文本。") % {"label": label})
     value = value.strip()
     if len(value) > limit:
-        raise field_error(field, f"{label}不能超过 {limit} 个字符。")
+        raise field_error(
+            field, _("%(label)s不能超过 %(limit)s 个字符。") % {"label": label, "limit": limit}
+        )
     return value
 
 
@@ -74,7 +78,7 @@ def _require_self(member: PanelMember, actor: Actor) -> None:
     require(actor, Perm.PROCUREMENT_SCORE, member.tender)
     user = user_of(actor)
     if getattr(actor, "via", "") != "system" and (user is None or member.expert.user_id != user.pk):
-        raise PermissionDenied("只能由专家本人进行此操作。", code=Code.NOT_OWN_SEAT)
+        raise PermissionDenied(_("只能由专家本人进行此操作。"), code=Code.NOT_OWN_SEAT)
 
 
 def _notify_prospective(t: Tender, title: str, body: str) -> None:

@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.actor import user_of
 from caidan.accounts.permissions import require
@@ -56,25 +57,30 @@ def tender_amend(
     require(actor, Perm.PROCUREMENT_MANAGE, tender)
     now = now or timezone.now()
     if not (summary or "").strip():
-        raise field_error("summary", "请填写澄清或修改的内容。")
+        raise field_error("summary", _("请填写澄清或修改的内容。"))
     with transaction.atomic():
         t = lock(tender)
         if t.status != TenderStatus.PUBLISHED:
-            raise Conflict("只有公告中的采购项目可以发布澄清修改。", code=Code.NOT_PUBLISHED)
+            raise Conflict(_("只有公告中的采购项目可以发布澄清修改。"), code=Code.NOT_PUBLISHED)
         if now >= t.deadline:
-            raise Conflict("投标已截止，不能再修改采购文件。", code=Code.DEADLINE_PASSED)
+            raise Conflict(_("投标已截止，不能再修改采购文件。"), code=Code.DEADLINE_PASSED)
         old = t.deadline
         days = setting_value("late_amendment_days")
         minimum = now + dt.timedelta(days=days)
         deadline = new_deadline or old
         if deadline < old:
-            raise field_error("new_deadline", "澄清修改不能提前投标截止时间。")
+            raise field_error("new_deadline", _("澄清修改不能提前投标截止时间。"))
         if affects_bids and deadline < minimum:
             if new_deadline is not None:
                 raise field_error(
                     "new_deadline",
-                    f"影响投标文件编制的澄清修改距投标截止不足 {days} 日，截止时间须顺延至 "
-                    f"{timezone.localtime(minimum):%Y-%m-%d %H:%M} 之后（实施条例 §31）。",
+                    _(
+                        "影响投标文件编制的澄清修改距投标截止不足 %(days)s 日，截止时间须顺延至 %(localtime)s 之后（实施条例 §31）。"
+                    )
+                    % {
+                        "days": days,
+                        "localtime": format(timezone.localtime(minimum), "%Y-%m-%d %H:%M"),
+                    },
                 )
             deadline = _push_deadline(now, old, days)
         if deadline != old:
@@ -117,13 +123,13 @@ def clarification_ask(
     require(actor, Perm.PROCUREMENT_BID, organization)
     now = now or timezone.now()
     if not (question or "").strip():
-        raise field_error("question", "请填写问题。")
+        raise field_error("question", _("请填写问题。"))
     if len(question) > 2000:
-        raise field_error("question", "问题不超过 2000 字。")
+        raise field_error("question", _("问题不超过 2000 字。"))
     with transaction.atomic():
         t = lock(tender)
         if not accepting_bids(t, now):
-            raise Conflict("只能在投标截止前就公告中的采购项目提问。")
+            raise Conflict(_("只能在投标截止前就公告中的采购项目提问。"))
         c = Clarification.objects.create(tender=t, question=question.strip(), asked_by=organization)
         Clarification.objects.filter(pk=c.pk).update(asked_at=now)
         audit_record(
@@ -156,13 +162,13 @@ def clarification_answer(
     require(actor, Perm.PROCUREMENT_MANAGE, clarification.tender)
     now = now or timezone.now()
     if not (answer or "").strip():
-        raise field_error("answer", "请填写答复。")
+        raise field_error("answer", _("请填写答复。"))
     with transaction.atomic():
         c = Clarification.objects.select_for_update().get(pk=clarification.pk)
         if c.answered_at:
-            raise Conflict("该问题已答复；如需更正请发布澄清修改公告。")
+            raise Conflict(_("该问题已答复；如需更正请发布澄清修改公告。"))
         if c.tender.status != TenderStatus.PUBLISHED:
-            raise Conflict("投标已截止或采购已结束，不能再答复。")
+            raise Conflict(_("投标已截止或采购已结束，不能再答复。"))
         c.answer = answer.strip()
         c.answered_at = now
         c.answered_by = user_of(actor)

@@ -13,6 +13,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.actor import Actor, user_of
 from caidan.accounts.models import User
@@ -104,13 +105,13 @@ def award_confirm(
     with transaction.atomic():
         t = lock(tender)
         if t.status != TenderStatus.EVALUATED or not t.result:
-            raise Conflict("评审结果尚未形成，不能确定中标人。", code=Code.NOT_EVALUATED)
+            raise Conflict(_("评审结果尚未形成，不能确定中标人。"), code=Code.NOT_EVALUATED)
         held = holds_on(t, Step.AWARD, now=now)
         if held:
             raise Conflict("；".join(held), code=Code.PROCUREMENT_HELD, detail={"reasons": held})
         top = recommended(t)
         if not top:
-            raise Conflict("没有可确定的排名供应商。", code=Code.NO_CANDIDATE)
+            raise Conflict(_("没有可确定的排名供应商。"), code=Code.NO_CANDIDATE)
         if bid is None:
             if len(top) > 1:
                 raise field_error(
@@ -123,9 +124,11 @@ def award_confirm(
         else:
             chosen = next((b for b in top if b.pk == bid.pk), None)
             if chosen is None:
-                raise field_error("bid", "只能确定评审委员会推荐的排名第一的供应商（87号令 §68）。")
+                raise field_error(
+                    "bid", _("只能确定评审委员会推荐的排名第一的供应商（87号令 §68）。")
+                )
             if len(top) > 1 and not (note or "").strip():
-                raise field_error("note", "排名并列时确定其中一家须说明理由。")
+                raise field_error("note", _("排名并列时确定其中一家须说明理由。"))
         problems = bidder_problems(t, chosen.organization, on=local_date(now))
         if problems:
             raise Conflict(
@@ -225,7 +228,7 @@ def award_decline(*, award: Award, reason: str, actor: Actor) -> Award:
     """The winner declines to sign (实施条例 §49): the next-ranked may be awarded."""
     require(actor, Perm.PROCUREMENT_BID, award.bid.organization)
     if not (reason or "").strip():
-        raise field_error("reason", "请填写放弃中标的理由。")
+        raise field_error("reason", _("请填写放弃中标的理由。"))
     with transaction.atomic():
         t = lock(award.tender)
         a = Award.objects.select_for_update().select_related("bid__organization").get(pk=award.pk)
@@ -233,7 +236,7 @@ def award_decline(*, award: Award, reason: str, actor: Actor) -> Award:
             TenderStatus.AWARDED,
             TenderStatus.CONCLUDED,
         ):
-            raise Conflict("该中标结果已不在有效状态。")
+            raise Conflict(_("该中标结果已不在有效状态。"))
         _reopen(
             t,
             a,
@@ -268,14 +271,14 @@ def candidate_disqualify(
     with transaction.atomic():
         t = lock(tender)
         if t.status != TenderStatus.EVALUATED:
-            raise Conflict("只能在确定中标人之前认定中标候选人不合格。", code=Code.NOT_EVALUATED)
+            raise Conflict(_("只能在确定中标人之前认定中标候选人不合格。"), code=Code.NOT_EVALUATED)
         b = Bid.objects.select_for_update().select_related("organization").get(pk=bid.pk)
         if b.tender_id != t.pk or b.status != BidStatus.VALID or b.rank is None:
-            raise field_error("bid", "该投标不是本项目的有效中标候选人。")
+            raise field_error("bid", _("该投标不是本项目的有效中标候选人。"))
         problems = bidder_problems(t, b.organization, on=local_date(now))
         if not problems:
             raise Conflict(
-                f"{b.organization.name}目前符合承接条件，不能认定为不合格。",
+                _("%(name)s目前符合承接条件，不能认定为不合格。") % {"name": b.organization.name},
                 code=Code.STILL_ELIGIBLE,
             )
         b.tender = t
@@ -309,15 +312,22 @@ def candidate_disqualify(
 def _challenge_refusals(award: Award, organization, now: dt.datetime) -> list[DomainError]:
     refusals: list[DomainError] = []
     if award.status != AwardStatus.CONFIRMED:
-        refusals.append(Conflict("该中标结果已不在有效状态，不能质疑。"))
+        refusals.append(Conflict(_("该中标结果已不在有效状态，不能质疑。")))
     bids = award.tender.bids.filter(organization=organization)
     if not bids.exclude(status=BidStatus.WITHDRAWN).exists():
-        refusals.append(field_error("organization", "只有参加本项目投标的供应商可以提出质疑。"))
+        refusals.append(field_error("organization", _("只有参加本项目投标的供应商可以提出质疑。")))
     if now > award.challenge_deadline:
         refusals.append(
             Conflict(
-                f"质疑期已于 {timezone.localtime(award.challenge_deadline):%Y-%m-%d %H:%M} 届满"
-                f"（公告期满后 {setting_value('challenge_working_days')} 个工作日，政府采购法 §52）。",
+                _(
+                    "质疑期已于 %(localtime)s 届满（公告期满后 %(setting_value)s 个工作日，政府采购法 §52）。"
+                )
+                % {
+                    "localtime": format(
+                        timezone.localtime(award.challenge_deadline), "%Y-%m-%d %H:%M"
+                    ),
+                    "setting_value": setting_value("challenge_working_days"),
+                },
                 code=Common.WINDOW_CLOSED,
             )
         )
@@ -344,7 +354,7 @@ def challenge_file(
     """A bidder challenges the award (质疑), within the window."""
     require(actor, Perm.PROCUREMENT_BID, organization)
     if not (grounds or "").strip():
-        raise field_error("grounds", "请写明质疑事项、事实依据和请求。")
+        raise field_error("grounds", _("请写明质疑事项、事实依据和请求。"))
     with transaction.atomic():
         t = lock(award.tender)
         a = Award.objects.select_for_update().get(pk=award.pk)
@@ -396,12 +406,12 @@ def challenge_answer(
     award: the purchaser then awards the next-ranked bidder or declares the tender failed."""
     require(actor, Perm.PROCUREMENT_MANAGE, challenge.tender)
     if not (answer or "").strip():
-        raise field_error("answer", "请填写答复内容。")
+        raise field_error("answer", _("请填写答复内容。"))
     with transaction.atomic():
         t = lock(challenge.tender)
         c = Challenge.objects.select_for_update().get(pk=challenge.pk)
         if c.status != ChallengeStatus.FILED:
-            raise Conflict("该质疑已答复或撤回。")
+            raise Conflict(_("该质疑已答复或撤回。"))
         if may_change_result is not None:
             c.may_change_result = may_change_result
         c.tender = t
@@ -447,7 +457,7 @@ def challenge_withdraw(*, challenge: Challenge, actor: Actor) -> Challenge:
     with transaction.atomic():
         c = Challenge.objects.select_for_update().get(pk=challenge.pk)
         if c.status != ChallengeStatus.FILED:
-            raise Conflict("该质疑已答复或撤回。")
+            raise Conflict(_("该质疑已答复或撤回。"))
         challenge_lifecycle.apply(c, ChallengeAction.WITHDRAW, actor=actor, update_fields=[])
         notifications_resolve(task=challenge_task(c))
     return c
@@ -520,12 +530,12 @@ def award_revoke(
     (废标) and is procured again (``tender_retender``)."""
     require(actor, Perm.PROCUREMENT_REVOKE_AWARD)
     if not (reason or "").strip():
-        raise field_error("reason", "请写明认定中标结果无效的理由。")
+        raise field_error("reason", _("请写明认定中标结果无效的理由。"))
     with transaction.atomic():
         t = lock(award.tender)
         a = Award.objects.select_for_update().select_related("bid__organization").get(pk=award.pk)
         if a.status != AwardStatus.CONFIRMED:
-            raise Conflict("该中标结果已不在有效状态。", code=Code.AWARD_NOT_CONFIRMED)
+            raise Conflict(_("该中标结果已不在有效状态。"), code=Code.AWARD_NOT_CONFIRMED)
         _reopen(
             t,
             a,

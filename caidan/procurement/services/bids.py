@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
@@ -68,13 +69,13 @@ def _sealed_content(tender: Tender, data: BidContentInput) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if tender.config.posts:
         if data.per_post_price is None:
-            raise field_error("per_post_price", "请填写每岗位报价。")
+            raise field_error("per_post_price", _("请填写每岗位报价。"))
         out["per_post_price"] = str(data.per_post_price)
         out["posts"] = tender.posts
         out["price"] = str(data.per_post_price * tender.posts)
     else:
         if data.price is None:
-            raise field_error("price", "请填写投标报价。")
+            raise field_error("price", _("请填写投标报价。"))
         out["price"] = str(data.price)
     out["plan"] = data.plan
     out["team"] = data.team
@@ -101,11 +102,16 @@ def _refuse_after_deadline(t: Tender, now: dt.datetime) -> None:
         return
     if t.status != TenderStatus.PUBLISHED:
         raise Conflict(
-            f"采购项目处于“{t.get_status_display()}”状态，不接受投标。", code=Code.NOT_OPEN
+            _("采购项目处于“%(get_status_display)s”状态，不接受投标。")
+            % {"get_status_display": t.get_status_display()},
+            code=Code.NOT_OPEN,
         )
     raise Conflict(
-        f"投标已截止：截止时间 {timezone.localtime(t.deadline):%Y-%m-%d %H:%M:%S}，"
-        f"服务器时间 {timezone.localtime(now):%Y-%m-%d %H:%M:%S}。",
+        _("投标已截止：截止时间 %(localtime)s，服务器时间 %(localtime_2)s。")
+        % {
+            "localtime": format(timezone.localtime(t.deadline), "%Y-%m-%d %H:%M:%S"),
+            "localtime_2": format(timezone.localtime(now), "%Y-%m-%d %H:%M:%S"),
+        },
         code=Code.DEADLINE_PASSED,
         detail={"deadline": t.deadline.isoformat(), "server_time": now.isoformat()},
     )
@@ -168,7 +174,7 @@ def bid_submit(
                 )
         except IntegrityError:
             raise Conflict(
-                "贵组织的另一份投标正在递交，请稍后刷新查看。", code=Code.CONCURRENT_BID
+                _("贵组织的另一份投标正在递交，请稍后刷新查看。"), code=Code.CONCURRENT_BID
             ) from None
         audit_record(
             kind=EventKind.BID_SUBMITTED,
@@ -195,7 +201,7 @@ def bid_withdraw(*, bid: Bid, actor: Actor) -> Bid:
         _refuse_after_deadline(t, timezone.now())
         b = Bid.objects.select_for_update().get(pk=bid.pk)
         if b.status != BidStatus.SUBMITTED:
-            raise Conflict("该投标已被替换或撤回。", code=Code.NOT_LIVE)
+            raise Conflict(_("该投标已被替换或撤回。"), code=Code.NOT_LIVE)
         b.tender = t
         bid_lifecycle.apply(
             b,

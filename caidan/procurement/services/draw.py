@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from caidan.accounts.actor import user_of
 from caidan.accounts.permissions import require
@@ -146,12 +147,14 @@ def panel_draw(*, tender: Tender, actor: Actor, now: dt.datetime | None = None) 
         tender = lock(tender)
         if not committee_needed(tender):
             raise Conflict(
-                f"本项目采用{tender.config.label}，无需抽取评审专家。",
+                gettext_lazy("本项目采用%(label)s，无需抽取评审专家。")
+                % {"label": tender.config.label},
                 code=Code.NO_EXPERTS,
             )
         if not tender.draw_seed:
             raise Conflict(
-                "本项目没有在公告时确定随机种子，不能抽取专家。", code=Code.NO_COMMITMENT
+                gettext_lazy("本项目没有在公告时确定随机种子，不能抽取专家。"),
+                code=Code.NO_COMMITMENT,
             )
         panel = list(PanelMember.objects.filter(tender=tender))
         index = ExpertDraw.objects.filter(tender=tender).count()
@@ -166,18 +169,24 @@ def panel_draw(*, tender: Tender, actor: Actor, now: dt.datetime | None = None) 
             tender.status == TenderStatus.EVALUATED and tender.result is not None
         ):
             raise Conflict(
-                f"采购项目处于“{tender.get_status_display()}”状态，不能抽取评审专家"
-                f"（须在开标后、评审结果形成前抽取）。",
+                gettext_lazy(
+                    "采购项目处于“%(get_status_display)s”状态，不能抽取评审专家（须在开标后、评审结果形成前抽取）。"
+                )
+                % {"get_status_display": tender.get_status_display()},
                 code=Common.BAD_TRANSITION,
             )
         if tender.committee_size < 1:
-            raise Conflict("采购项目未设定评审委员会人数，不能抽取专家。", code=Code.NO_COMMITTEE)
+            raise Conflict(
+                gettext_lazy("采购项目未设定评审委员会人数，不能抽取专家。"), code=Code.NO_COMMITTEE
+            )
         seated = sum(1 for m in panel if m.status in SEATED)
         reserves_left = sum(1 for m in panel if m.status == MemberStatus.RESERVE)
         size = tender.committee_size - seated
         if supplementary and (size <= 0 or reserves_left):
             raise Conflict(
-                "本项目已抽取评审专家；仅当委员会缺员且备选专家已用尽时才能补充抽取。",
+                gettext_lazy(
+                    "本项目已抽取评审专家；仅当委员会缺员且备选专家已用尽时才能补充抽取。"
+                ),
                 code=Code.ALREADY_DRAWN,
             )
         reserves = tender.reserve_count
@@ -207,9 +216,17 @@ def panel_draw(*, tender: Tender, actor: Actor, now: dt.datetime | None = None) 
         needed = size + reserves
         if len(remaining) < needed:
             raise Conflict(
-                f"符合条件的专家不足：需要 {needed} 名（评审专家 {size} 名、备选 {reserves} 名），"
-                f"专业领域相符的在库专家 {len(experts)} 名，排除回避及已在名单中的 "
-                f"{len(exclusions)} 名后仅余 {len(remaining)} 名。",
+                gettext_lazy(
+                    "符合条件的专家不足：需要 %(needed)s 名（评审专家 %(size)s 名、备选 %(reserves)s 名），专业领域相符的在库专家 %(len)s 名，排除回避及已在名单中的 %(len_2)s 名后仅余 %(len_3)s 名。"
+                )
+                % {
+                    "needed": needed,
+                    "size": size,
+                    "reserves": reserves,
+                    "len": len(experts),
+                    "len_2": len(exclusions),
+                    "len_3": len(remaining),
+                },
                 code=Code.NOT_ENOUGH_EXPERTS,
                 detail={"needed": needed, "available": len(remaining)},
             )

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
@@ -56,8 +57,8 @@ def _in_range(points: Decimal, *, field: str, where: str, maximum: Any) -> Decim
     if not 0 <= points <= top:
         raise field_error(
             field,
-            f"{where}的评分 {scoring._fmt(points)} 超出评分标准规定的范围"
-            f"（0–{scoring._fmt(top)} 分）。",
+            gettext_lazy("%(where)s的评分 %(fmt)s 超出评分标准规定的范围（0–%(fmt_2)s 分）。")
+            % {"where": where, "fmt": scoring._fmt(points), "fmt_2": scoring._fmt(top)},
         )
     return points
 
@@ -76,14 +77,22 @@ def _check_scores(tender: Tender, data: SheetScoresInput) -> dict[str, dict[str,
         bid = bids.get(bid_id)
         if bid is None:
             raise field_error(
-                "scores", f"投标编号 {bid_id} 不是本项目需要评分的有效投标（或已超过采购预算）。"
+                "scores",
+                gettext_lazy(
+                    "投标编号 %(bid_id)s 不是本项目需要评分的有效投标（或已超过采购预算）。"
+                )
+                % {"bid_id": bid_id},
             )
         row = {}
         for factor_id, points in by_factor.items():
             field = f"scores.{bid_id}.{factor_id}"
             factor = factors.get(factor_id)
             if factor is None:
-                raise field_error(field, f"评分表中没有评审因素“{factor_id}”。")
+                raise field_error(
+                    field,
+                    gettext_lazy("评分表中没有评审因素“%(factor_id)s”。")
+                    % {"factor_id": factor_id},
+                )
             where = _where(bid, factor)
             row[factor_id] = str(_in_range(points, field=field, where=where, maximum=factor["max"]))
         clean[bid_id] = row
@@ -99,13 +108,19 @@ def _check_verdicts(tender: Tender, data: SheetVerdictsInput) -> dict[str, dict[
         bid = bids.get(bid_id)
         if bid is None:
             raise field_error(
-                "verdicts", f"投标编号 {bid_id} 不是本项目需要审查的有效投标（或已超过采购预算）。"
+                "verdicts",
+                gettext_lazy(
+                    "投标编号 %(bid_id)s 不是本项目需要审查的有效投标（或已超过采购预算）。"
+                )
+                % {"bid_id": bid_id},
             )
         if not verdict.passed and not verdict.reason:
             raise field_error(
                 f"verdicts.{bid_id}.reason",
-                f"认定投标人“{bid.organization.name}”资格性或符合性审查不通过的，须写明理由"
-                f"（87号令 §50）。",
+                gettext_lazy(
+                    "认定投标人“%(name)s”资格性或符合性审查不通过的，须写明理由（87号令 §50）。"
+                )
+                % {"name": bid.organization.name},
             )
         clean[bid_id] = verdict.as_json()
     return clean
@@ -123,15 +138,19 @@ def verdicts_save(*, member: PanelMember, data: SheetVerdictsInput, actor: Actor
     with transaction.atomic():
         member, tender = _own_sheet_context(member, actor)
         if not compliance_only(tender):
-            raise Conflict("本项目采用综合评分法，请填写评分表。", code=Code.SCORED_TENDER)
+            raise Conflict(
+                gettext_lazy("本项目采用综合评分法，请填写评分表。"), code=Code.SCORED_TENDER
+            )
         clean = _check_verdicts(tender, data)
         sheet, _ = ScoreSheet.objects.select_for_update().get_or_create(
             member=member, defaults={"tender": tender}
         )
         if sheet.voided:
-            raise Conflict("该审查意见已作废，不能修改。", code=Code.VOIDED)
+            raise Conflict(gettext_lazy("该审查意见已作废，不能修改。"), code=Code.VOIDED)
         if sheet.submitted_at is not None:
-            raise Conflict("审查意见已提交，不能再修改。", code=Common.ALREADY_SUBMITTED)
+            raise Conflict(
+                gettext_lazy("审查意见已提交，不能再修改。"), code=Common.ALREADY_SUBMITTED
+            )
         sheet.verdicts = clean
         sheet.save(update_fields=["verdicts"])
     return sheet
@@ -157,17 +176,19 @@ def _own_sheet_context(member: PanelMember, actor: Actor) -> tuple[PanelMember, 
     member.tender = tender
     if not scoring_open(tender):
         raise Conflict(
-            f"采购项目处于“{tender.get_status_display()}”状态，不能评分。",
+            gettext_lazy("采购项目处于“%(get_status_display)s”状态，不能评分。")
+            % {"get_status_display": tender.get_status_display()},
             code=Common.BAD_TRANSITION,
         )
     if member.status != MemberStatus.ACTIVE:
         if member.status == MemberStatus.DRAWN:
             raise Conflict(
-                "请先声明与投标人不存在利害关系，再进行评分（财库〔2016〕198号）。",
+                gettext_lazy("请先声明与投标人不存在利害关系，再进行评分（财库〔2016〕198号）。"),
                 code=Code.NOT_DECLARED,
             )
         raise Conflict(
-            f"您在本项目的状态为“{member.get_status_display()}”，不能评分。",
+            gettext_lazy("您在本项目的状态为“%(get_status_display)s”，不能评分。")
+            % {"get_status_display": member.get_status_display()},
             code=Code.BAD_MEMBER_STATUS,
         )
     return member, tender
@@ -181,7 +202,9 @@ def scores_save(*, member: PanelMember, data: SheetScoresInput, actor: Actor) ->
         member, tender = _own_sheet_context(member, actor)
         if compliance_only(tender):
             raise Conflict(
-                "本项目采用最低评标价法：评审委员会只进行资格性和符合性审查，不评分。",
+                gettext_lazy(
+                    "本项目采用最低评标价法：评审委员会只进行资格性和符合性审查，不评分。"
+                ),
                 code=Code.COMPLIANCE_ONLY,
             )
         clean = _check_scores(tender, data)
@@ -189,10 +212,12 @@ def scores_save(*, member: PanelMember, data: SheetScoresInput, actor: Actor) ->
             member=member, defaults={"tender": tender}
         )
         if sheet.voided:
-            raise Conflict("该评分表已作废，不能修改。", code=Code.VOIDED)
+            raise Conflict(gettext_lazy("该评分表已作废，不能修改。"), code=Code.VOIDED)
         if sheet.submitted_at is not None:
             raise Conflict(
-                "评分已提交，不能再修改；如确有错误，仅可按 87号令 §64 规定的情形更正。",
+                gettext_lazy(
+                    "评分已提交，不能再修改；如确有错误，仅可按 87号令 §64 规定的情形更正。"
+                ),
                 code=Common.ALREADY_SUBMITTED,
             )
         sheet.scores = clean
@@ -215,11 +240,13 @@ def scores_submit(
         member, tender = _own_sheet_context(member, actor)
         sheet = ScoreSheet.objects.select_for_update().filter(member=member).first()
         if sheet is None:
-            raise field_error("scores", "尚未评分：请先为每个有效投标的每个评审因素打分。")
+            raise field_error(
+                "scores", gettext_lazy("尚未评分：请先为每个有效投标的每个评审因素打分。")
+            )
         if sheet.voided:
-            raise Conflict("该评分表已作废，不能提交。", code=Code.VOIDED)
+            raise Conflict(gettext_lazy("该评分表已作废，不能提交。"), code=Code.VOIDED)
         if sheet.submitted_at is not None:
-            raise Conflict("评分已提交。", code=Common.ALREADY_SUBMITTED)
+            raise Conflict(gettext_lazy("评分已提交。"), code=Common.ALREADY_SUBMITTED)
         if compliance_only(tender):
             clean = _check_verdicts(tender, SheetVerdictsInput.parse(verdicts=sheet.verdicts))
             missing = _missing_verdicts(tender, clean)
@@ -234,7 +261,8 @@ def scores_submit(
             shown = "、".join(missing[:3]) + ("等" if len(missing) > 3 else "")
             raise field_error(
                 field,
-                f"{what}：尚有 {len(missing)} {todo}（{shown}），{rule}。",
+                gettext_lazy("%(what)s：尚有 %(len)s %(todo)s（%(shown)s），%(rule)s。")
+                % {"what": what, "len": len(missing), "todo": todo, "shown": shown, "rule": rule},
                 code=Code.INCOMPLETE,
             )
         if compliance_only(tender):
@@ -267,28 +295,41 @@ def score_correct(
         member.tender = tender
         if tender.status not in (TenderStatus.EVALUATING, TenderStatus.EVALUATED):
             raise Conflict(
-                f"采购项目处于“{tender.get_status_display()}”状态：中标结果确定后不能修改评分。",
+                gettext_lazy(
+                    "采购项目处于“%(get_status_display)s”状态：中标结果确定后不能修改评分。"
+                )
+                % {"get_status_display": tender.get_status_display()},
                 code=Common.BAD_TRANSITION,
             )
         if compliance_only(tender):
-            raise Conflict("本项目采用最低评标价法，没有评分可以更正。", code=Code.COMPLIANCE_ONLY)
+            raise Conflict(
+                gettext_lazy("本项目采用最低评标价法，没有评分可以更正。"),
+                code=Code.COMPLIANCE_ONLY,
+            )
         sheet = ScoreSheet.objects.select_for_update().filter(member=member).first()
         if member.status != MemberStatus.ACTIVE or sheet is None or sheet.voided:
-            raise Conflict("您没有可修改的有效评分表。", code=Code.NO_SHEET)
+            raise Conflict(gettext_lazy("您没有可修改的有效评分表。"), code=Code.NO_SHEET)
         if sheet.submitted_at is None:
-            raise Conflict("评分尚未提交：提交前可直接修改草稿。", code=Common.NOT_SUBMITTED)
+            raise Conflict(
+                gettext_lazy("评分尚未提交：提交前可直接修改草稿。"), code=Common.NOT_SUBMITTED
+            )
         if bid.tender_id != tender.pk or str(bid.pk) not in sheet.scores:
-            raise field_error("bid", "该投标不在您的评分表中。")
+            raise field_error("bid", gettext_lazy("该投标不在您的评分表中。"))
         factors = _factors(tender)
         if factor not in factors:
-            raise field_error("factor", f"评分表中没有评审因素“{factor}”。")
+            raise field_error(
+                "factor", gettext_lazy("评分表中没有评审因素“%(factor)s”。") % {"factor": factor}
+            )
         spec = factors[factor]
         new = _in_range(
             data.new_value, field="new_value", where=_where(bid, spec), maximum=spec["max"]
         )
         old = Decimal(sheet.scores[str(bid.pk)][factor])
         if new == old:
-            raise field_error("new_value", f"新评分与原评分相同（{old}），无需修改。")
+            raise field_error(
+                "new_value",
+                gettext_lazy("新评分与原评分相同（%(old)s），无需修改。") % {"old": old},
+            )
         scores = {k: dict(v) for k, v in sheet.scores.items()}
         scores[str(bid.pk)][factor] = str(new)
         sheet.scores = scores

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from caidan.accounts.models import Membership, Role, User
 from caidan.accounts.permissions import require
@@ -54,12 +55,17 @@ def _check_login(user: User | None, *, expert: Expert | None = None) -> None:
         return
     if not Membership.objects.filter(user=user, role=Role.EXPERT, is_active=True).exists():
         raise field_error(
-            "user", f"用户“{user.get_full_name()}”没有“评审专家”角色，不能绑定为专家账号。"
+            "user",
+            gettext_lazy("用户“%(get_full_name)s”没有“评审专家”角色，不能绑定为专家账号。")
+            % {"get_full_name": user.get_full_name()},
         )
     other = Expert.objects.filter(user=user).exclude(pk=getattr(expert, "pk", None)).first()
     if other is not None:
         raise field_error(
-            "user", f"用户“{user.get_full_name()}”已绑定专家“{other.name}”。", code=Common.DUPLICATE
+            "user",
+            gettext_lazy("用户“%(get_full_name)s”已绑定专家“%(name)s”。")
+            % {"get_full_name": user.get_full_name(), "name": other.name},
+            code=Common.DUPLICATE,
         )
 
 
@@ -135,15 +141,20 @@ def expert_tie_add(
     if kind not in TieKind.values:
         raise field_error(
             "kind",
-            f"关系类型“{kind}”无效，应为：{'、'.join(f'{v}（{lbl}）' for v, lbl in TieKind.choices)}。",
+            gettext_lazy("关系类型“%(kind)s”无效，应为：%(join)s。")
+            % {"kind": kind, "join": "、".join((f"{v}（{lbl}）" for v, lbl in TieKind.choices))},
         )
     if not isinstance(organization, Organization):
-        raise field_error("organization", "请选择关联的社会组织。")
+        raise field_error("organization", gettext_lazy("请选择关联的社会组织。"))
     for field, value in (("started_on", started_on), ("ended_on", ended_on)):
         if value is not None and not isinstance(value, dt.date):
-            raise field_error(field, "日期格式应为 YYYY-MM-DD。")
+            raise field_error(field, gettext_lazy("日期格式应为 YYYY-MM-DD。"))
     if started_on and ended_on and ended_on < started_on:
-        raise field_error("ended_on", f"终止日期 {ended_on} 早于起始日期 {started_on}。")
+        raise field_error(
+            "ended_on",
+            gettext_lazy("终止日期 %(ended_on)s 早于起始日期 %(started_on)s。")
+            % {"ended_on": ended_on, "started_on": started_on},
+        )
     note = _clean_text("note", "说明", note, 300)
     with transaction.atomic():
         tie = ExpertTie.objects.create(
@@ -176,7 +187,10 @@ def expert_deactivate(*, expert: Expert, actor: Actor) -> Expert:
     with transaction.atomic():
         expert = Expert.objects.select_for_update().get(pk=expert.pk)
         if not expert.is_active:
-            raise Conflict(f"专家“{expert.name}”已不在库。", code=Code.ALREADY_INACTIVE)
+            raise Conflict(
+                gettext_lazy("专家“%(name)s”已不在库。") % {"name": expert.name},
+                code=Code.ALREADY_INACTIVE,
+            )
         expert.is_active = False
         expert.save(update_fields=["is_active"])
         audit_record(

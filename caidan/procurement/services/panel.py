@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.permissions import require
 from caidan.audit.kinds import EventKind
@@ -57,8 +58,8 @@ def _replace(member: PanelMember, actor: Actor) -> PanelMember:
     )
     if reserve is None:
         raise Conflict(
-            f"专家“{member.expert.name}”的回避已记录，但备选专家已用尽："
-            f"采购人须重新（补充）抽取评审专家。",
+            _("专家“%(name)s”的回避已记录，但备选专家已用尽：采购人须重新（补充）抽取评审专家。")
+            % {"name": member.expert.name},
             code=Code.NO_RESERVE,
         )
     reserve.tender = member.tender
@@ -129,12 +130,14 @@ def panel_declare(
         member.tender = tender
         if not scoring_open(tender):
             raise Conflict(
-                f"采购项目处于“{tender.get_status_display()}”状态，不能声明利害关系。",
+                _("采购项目处于“%(get_status_display)s”状态，不能声明利害关系。")
+                % {"get_status_display": tender.get_status_display()},
                 code=Common.BAD_TRANSITION,
             )
         if member.status != MemberStatus.DRAWN:
             raise Conflict(
-                f"您在本项目的状态为“{member.get_status_display()}”，无需（或不能）再声明。",
+                _("您在本项目的状态为“%(get_status_display)s”，无需（或不能）再声明。")
+                % {"get_status_display": member.get_status_display()},
                 code=Code.BAD_MEMBER_STATUS,
             )
         declaration = _clean_text("declaration", "利害关系声明", declaration, 2000)
@@ -154,7 +157,7 @@ def panel_declare(
         else:
             if not declaration:
                 raise field_error(
-                    "declaration", "声明存在利害关系时，须说明与哪个投标人存在何种关系。"
+                    "declaration", _("声明存在利害关系时，须说明与哪个投标人存在何种关系。")
                 )
             shortage = _remove_and_replace(
                 member,
@@ -175,7 +178,7 @@ def panel_recuse(*, member: PanelMember, reason: str, actor: Actor) -> PanelMemb
     submitted scores is voided instead (``panel_void``)."""
     reason = _clean_text("reason", "回避理由", reason, 2000)
     if not reason:
-        raise field_error("reason", "请填写回避理由。")
+        raise field_error("reason", _("请填写回避理由。"))
     with transaction.atomic():
         member = _locked_member(member)
         require(actor, Perm.PROCUREMENT_MANAGE, member.tender)
@@ -183,23 +186,27 @@ def panel_recuse(*, member: PanelMember, reason: str, actor: Actor) -> PanelMemb
         member.tender = tender
         if tender.status not in (TenderStatus.EVALUATING, TenderStatus.EVALUATED):
             raise Conflict(
-                f"采购项目处于“{tender.get_status_display()}”状态，不能记录专家回避。",
+                _("采购项目处于“%(get_status_display)s”状态，不能记录专家回避。")
+                % {"get_status_display": tender.get_status_display()},
                 code=Common.BAD_TRANSITION,
             )
         if member.status not in (*SEATED, MemberStatus.RESERVE):
             raise Conflict(
-                f"专家“{member.expert.name}”的状态为“{member.get_status_display()}”，不能回避。",
+                _("专家“%(name)s”的状态为“%(get_status_display)s”，不能回避。")
+                % {"name": member.expert.name, "get_status_display": member.get_status_display()},
                 code=Code.BAD_MEMBER_STATUS,
             )
         sheet = ScoreSheet.objects.filter(member=member).first()
         if sheet is not None and sheet.submitted_at is not None:
             raise Conflict(
-                f"专家“{member.expert.name}”已提交评分：应当回避而未回避的，其评分作废"
-                f"（{RULE}），请使用“评分作废”。",
+                _(
+                    "专家“%(name)s”已提交评分：应当回避而未回避的，其评分作废（%(RULE)s），请使用“评分作废”。"
+                )
+                % {"name": member.expert.name, "RULE": RULE},
                 code=Code.ALREADY_SCORED,
             )
         if not scoring_open(tender):
-            raise Conflict("评审结果已形成，不能再记录专家回避。", code=Common.BAD_TRANSITION)
+            raise Conflict(_("评审结果已形成，不能再记录专家回避。"), code=Common.BAD_TRANSITION)
         if sheet is not None:
             sheet.voided = True
             sheet.save(update_fields=["voided"])
@@ -221,7 +228,7 @@ def panel_void(*, member: PanelMember, reason: str, actor: Actor) -> PanelMember
     replacement has declared and submitted, when the evaluation is recomputed."""
     reason = _clean_text("reason", "作废理由", reason, 2000)
     if not reason:
-        raise field_error("reason", "请填写评分作废的理由（应当回避的情形）。")
+        raise field_error("reason", _("请填写评分作废的理由（应当回避的情形）。"))
     with transaction.atomic():
         member = _locked_member(member)
         require(actor, Perm.PROCUREMENT_MANAGE, member.tender)
@@ -229,13 +236,15 @@ def panel_void(*, member: PanelMember, reason: str, actor: Actor) -> PanelMember
         member.tender = tender
         if tender.status not in (TenderStatus.EVALUATING, TenderStatus.EVALUATED):
             raise Conflict(
-                f"采购项目处于“{tender.get_status_display()}”状态：中标结果确定后不能再作废专家评分。",
+                _("采购项目处于“%(get_status_display)s”状态：中标结果确定后不能再作废专家评分。")
+                % {"get_status_display": tender.get_status_display()},
                 code=Common.BAD_TRANSITION,
             )
         sheet = ScoreSheet.objects.filter(member=member).first()
         if member.status != MemberStatus.ACTIVE or sheet is None or sheet.voided:
             raise Conflict(
-                f"专家“{member.expert.name}”尚未评分，无需作废评分，请使用“回避”。",
+                _("专家“%(name)s”尚未评分，无需作废评分，请使用“回避”。")
+                % {"name": member.expert.name},
                 code=Code.NOT_SCORED,
             )
         sheet.voided = True
@@ -267,14 +276,14 @@ def recusal_request(
     require(actor, Perm.PROCUREMENT_BID, organization)
     reason = _clean_text("reason", "申请理由", reason, 2000)
     if not reason:
-        raise field_error("reason", "请写明申请回避的事实和理由（如与某投标人存在的关系）。")
+        raise field_error("reason", _("请写明申请回避的事实和理由（如与某投标人存在的关系）。"))
     expert_name = _clean_text("expert_name", "专家姓名", expert_name, 100)
     with transaction.atomic():
         tender = lock(tender)
         if tender.status not in (TenderStatus.PUBLISHED, TenderStatus.EVALUATING):
-            raise Conflict("评审已经结束，不能再申请专家回避；对结果有异议的请提出质疑。")
+            raise Conflict(_("评审已经结束，不能再申请专家回避；对结果有异议的请提出质疑。"))
         if not tender.bids.filter(organization=organization).exclude(status="withdrawn").exists():
-            raise field_error("organization", "只有参加本项目投标的供应商可以申请专家回避。")
+            raise field_error("organization", _("只有参加本项目投标的供应商可以申请专家回避。"))
         audit_record(
             kind=EventKind.PANEL_RECUSAL_REQUESTED,
             actor=actor,

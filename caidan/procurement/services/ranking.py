@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from caidan.accounts.permissions import can, require
 from caidan.common.actor import Actor
@@ -280,7 +281,8 @@ def evaluation_compute(*, tender: Tender, actor: Actor) -> Tender:
         _require_evaluator(actor, tender)
         if tender.status not in (TenderStatus.EVALUATING, TenderStatus.EVALUATED):
             raise Conflict(
-                f"采购项目处于“{tender.get_status_display()}”状态，不能进行评审计算。",
+                gettext_lazy("采购项目处于“%(get_status_display)s”状态，不能进行评审计算。")
+                % {"get_status_display": tender.get_status_display()},
                 code=Common.BAD_TRANSITION,
             )
         complete = committee_needed(tender) and panel_complete(tender)
@@ -296,8 +298,10 @@ def evaluation_compute(*, tender: Tender, actor: Actor) -> Tender:
             if result.ok:
                 submitted = len(_sheets(tender))
                 raise Conflict(
-                    f"评审尚未完成：评审委员会 {tender.committee_size} 人，"
-                    f"已提交有效评分 {submitted} 人。",
+                    gettext_lazy(
+                        "评审尚未完成：评审委员会 %(committee_size)s 人，已提交有效评分 %(submitted)s 人。"
+                    )
+                    % {"committee_size": tender.committee_size, "submitted": submitted},
                     code=Code.PANEL_INCOMPLETE,
                 )
         else:

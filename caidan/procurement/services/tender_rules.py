@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from caidan.common.calendar import WorkingCalendar, deadline_after_working_days, local_date
 from caidan.common.errors import field_error
@@ -34,8 +35,14 @@ def check_jurisdiction_limits(data: TenderInput) -> None:
     if not within_cap(data.bid_security, data.budget, cap_percent):  # exact: never rounds up
         raise field_error(
             "bid_security",
-            f"投标保证金 {data.bid_security} 元超过采购预算的 {cap_percent}%"
-            f"（至多 {cap_amount(data.budget, cap_percent)} 元，实施条例 §33）。",
+            _(
+                "投标保证金 %(bid_security)s 元超过采购预算的 %(cap_percent)s%%（至多 %(cap_amount)s 元，实施条例 §33）。"
+            )
+            % {
+                "bid_security": data.bid_security,
+                "cap_percent": cap_percent,
+                "cap_amount": cap_amount(data.budget, cap_percent),
+            },
         )
     if experts_needed(data):
         scoring.validate_price_weight(
@@ -56,13 +63,14 @@ def validate_deadline(
     falls on a working day of the calendar."""
     cfg = config_for(t.method)
     if t.deadline is None:
-        raise field_error(field, "请设定投标截止（开标）时间。")
+        raise field_error(field, _("请设定投标截止（开标）时间。"))
     if t.deadline <= now:
-        raise field_error(field, "投标截止时间必须晚于当前时间。")
+        raise field_error(field, _("投标截止时间必须晚于当前时间。"))
     if not WorkingCalendar().is_working_day(t.deadline):
         raise field_error(
             field,
-            f"投标截止（开标）日 {local_date(t.deadline)} 是节假日或休息日，须安排在工作日。",
+            _("投标截止（开标）日 %(local_date)s 是节假日或休息日，须安排在工作日。")
+            % {"local_date": local_date(t.deadline)},
         )
     if not period:  # an amendment: the period ran from the announcement
         return
@@ -70,14 +78,28 @@ def validate_deadline(
     if days and t.deadline < now + dt.timedelta(days=days):
         raise field_error(
             field,
-            f"{cfg.label}自公告发布至投标截止不得少于 {days} 日（政府采购法 §35），"
-            f"最早可设为 {timezone.localtime(now + dt.timedelta(days=days)):%Y-%m-%d %H:%M}。",
+            _(
+                "%(label)s自公告发布至投标截止不得少于 %(days)s 日（政府采购法 §35），最早可设为 %(localtime)s。"
+            )
+            % {
+                "label": cfg.label,
+                "days": days,
+                "localtime": format(
+                    timezone.localtime(now + dt.timedelta(days=days)), "%Y-%m-%d %H:%M"
+                ),
+            },
         )
     if cfg.period_working_days:
         earliest = deadline_after_working_days(now, cfg.period_working_days)
         if t.deadline < earliest:
             raise field_error(
                 field,
-                f"{cfg.label}公示期不得少于 {cfg.period_working_days} 个工作日（实施条例 §38），"
-                f"截止时间最早为 {timezone.localtime(earliest):%Y-%m-%d %H:%M}。",
+                _(
+                    "%(label)s公示期不得少于 %(period_working_days)s 个工作日（实施条例 §38），截止时间最早为 %(localtime)s。"
+                )
+                % {
+                    "label": cfg.label,
+                    "period_working_days": cfg.period_working_days,
+                    "localtime": format(timezone.localtime(earliest), "%Y-%m-%d %H:%M"),
+                },
             )

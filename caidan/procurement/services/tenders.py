@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.actor import user_of
 from caidan.accounts.permissions import require
@@ -100,7 +101,7 @@ def _snapshot(t: Tender) -> dict[str, Any]:
 def tender_input(tender: Tender, **changes: Any) -> TenderInput:
     """The tender's documents as they stand, as an input (with ``changes``), checked again."""
     if "proposal" in changes:
-        raise field_error("proposal", "采购项目所属的立项项目不能修改。")
+        raise field_error("proposal", _("采购项目所属的立项项目不能修改。"))
     current = {f: getattr(tender, f) for f in EDITABLE_FIELDS}
     return TenderInput.parse({**current, **changes}, proposal=tender.proposal)
 
@@ -129,19 +130,22 @@ def tender_create(*, data: TenderInput, actor: Actor) -> Tender:
         )
         if proposal.status != "approved":
             raise Conflict(
-                f"项目“{proposal.title}”尚未立项（当前：{proposal.get_status_display()}），不能发起采购。",
+                _("项目“%(title)s”尚未立项（当前：%(get_status_display)s），不能发起采购。")
+                % {"title": proposal.title, "get_status_display": proposal.get_status_display()},
                 code=Code.NOT_APPROVED,
             )
         if proposal.tenders.filter(status__in=LIVE).exists():
             raise Conflict(
-                "该项目已有进行中的采购，不能重复发起（废标或取消后可重新采购）。",
+                _("该项目已有进行中的采购，不能重复发起（废标或取消后可重新采购）。"),
                 code=Code.TENDER_EXISTS,
             )
         if data.method != proposal.procurement_method and not data.method_change_reason:
             raise field_error(
                 "method_change_reason",
-                f"立项时确定的采购方式为“{proposal.get_procurement_method_display()}”，"
-                "改用其他方式须说明理由并经财政部门批准。",
+                _(
+                    "立项时确定的采购方式为“%(get_procurement_method_display)s”，改用其他方式须说明理由并经财政部门批准。"
+                )
+                % {"get_procurement_method_display": proposal.get_procurement_method_display()},
             )
         check_jurisdiction_limits(data)
         t = Tender(
@@ -166,7 +170,7 @@ def tender_update(*, tender: Tender, changes: dict[str, Any], actor: Actor) -> T
         t = lock(tender)
         if t.status != TenderStatus.DRAFT:
             raise Conflict(
-                "采购公告已发布，只能通过澄清修改公告变更采购文件。", code=Common.NOT_DRAFT
+                _("采购公告已发布，只能通过澄清修改公告变更采购文件。"), code=Common.NOT_DRAFT
             )
         before = _snapshot(t)
         if "method" in changes and "committee_size" not in changes:
@@ -175,7 +179,7 @@ def tender_update(*, tender: Tender, changes: dict[str, Any], actor: Actor) -> T
         method_changed = "method" in changes and data.method != t.proposal.procurement_method
         if method_changed and not data.method_change_reason:
             raise field_error(
-                "method_change_reason", "改用立项时确定以外的采购方式须说明理由并经批准。"
+                "method_change_reason", _("改用立项时确定以外的采购方式须说明理由并经批准。")
             )
         check_jurisdiction_limits(data)
         for key, value in _documents(data).items():
@@ -211,9 +215,9 @@ def tender_approve_method_change(*, tender: Tender, actor: Actor) -> Tender:
     with transaction.atomic():
         t = lock(tender)
         if t.status != TenderStatus.DRAFT:
-            raise Conflict("只有草稿状态的采购项目需要批准变更采购方式。")
+            raise Conflict(_("只有草稿状态的采购项目需要批准变更采购方式。"))
         if not method_change_needed(t):
-            raise Conflict("该采购项目未变更采购方式，无需批准。")
+            raise Conflict(_("该采购项目未变更采购方式，无需批准。"))
         t.method_change_approved_by = user_of(actor)
         t.method_change_approved_at = timezone.now()
         t.save(update_fields=["method_change_approved_by", "method_change_approved_at"])
@@ -238,7 +242,7 @@ def tender_publish(*, tender: Tender, actor: Actor, now: dt.datetime | None = No
             validate_deadline(t, now=now)
         if method_change_needed(t) and t.method_change_approved_by_id is None:
             raise Conflict(
-                "变更采购方式尚未经财政部门（平台管理员）批准，不能发布。",
+                _("变更采购方式尚未经财政部门（平台管理员）批准，不能发布。"),
                 code=Code.METHOD_CHANGE_UNAPPROVED,
             )
         t.wrapped_key, t.key_id = sealing.wrap_new_key(t.pk)
@@ -276,11 +280,11 @@ def tender_publish(*, tender: Tender, actor: Actor, now: dt.datetime | None = No
 def tender_cancel(*, tender: Tender, reason: str, actor: Actor) -> Tender:
     require(actor, Perm.PROCUREMENT_MANAGE, tender)
     if not (reason or "").strip():
-        raise field_error("reason", "请填写取消理由（将公开）。")
+        raise field_error("reason", _("请填写取消理由（将公开）。"))
     with transaction.atomic():
         t = lock(tender)
         if t.status == TenderStatus.PUBLISHED and t.deadline and timezone.now() >= t.deadline:
-            raise Conflict("投标已截止，等待开标，不能取消；可在开标后按规定废标。")
+            raise Conflict(_("投标已截止，等待开标，不能取消；可在开标后按规定废标。"))
         tender_lifecycle.apply(
             t, TenderAction.CANCEL, actor=actor, note=reason, cancelled_reason=reason
         )
@@ -301,11 +305,14 @@ def tender_fail_manual(*, tender: Tender, reason: str, actor: Actor) -> Tender:
 
     require(actor, Perm.PROCUREMENT_MANAGE, tender)
     if not (reason or "").strip():
-        raise field_error("reason", "请填写废标理由（将公开）。")
+        raise field_error("reason", _("请填写废标理由（将公开）。"))
     with transaction.atomic():
         t = lock(tender)
         if t.status not in (TenderStatus.EVALUATING, TenderStatus.EVALUATED):
-            raise Conflict(f"采购项目处于“{t.get_status_display()}”状态，不能废标。")
+            raise Conflict(
+                _("采购项目处于“%(get_status_display)s”状态，不能废标。")
+                % {"get_status_display": t.get_status_display()}
+            )
         fail(t, reason=reason.strip(), actor=actor)
     return t
 
@@ -319,14 +326,14 @@ def tender_retender(
     with transaction.atomic():
         old = lock(tender)
         if old.status != TenderStatus.FAILED:
-            raise Conflict("只有废标的采购项目可以重新采购。", code=Code.NOT_FAILED)
+            raise Conflict(_("只有废标的采购项目可以重新采购。"), code=Code.NOT_FAILED)
         if Tender.objects.filter(previous=old).exclude(status=TenderStatus.CANCELLED).exists():
-            raise Conflict("已就该废标项目发起重新采购。", code=Code.TENDER_EXISTS)
+            raise Conflict(_("已就该废标项目发起重新采购。"), code=Code.TENDER_EXISTS)
         method = method or old.method
         if method not in Method.values:
-            raise field_error("method", f"采购方式“{method}”无效。")
+            raise field_error("method", _("采购方式“%(method)s”无效。") % {"method": method})
         if method != old.method and not (reason or "").strip():
-            raise field_error("reason", "变更采购方式须说明理由（如公开招标只有两家有效投标）。")
+            raise field_error("reason", _("变更采购方式须说明理由（如公开招标只有两家有效投标）。"))
         copy = {f: getattr(old, f) for f in EDITABLE_FIELDS if f not in ("deadline", "method")}
         copy["method_change_reason"] = reason.strip() if method != old.method else ""
         new = Tender(
@@ -372,9 +379,9 @@ def tender_document_add(*, tender: Tender, file: Any, description: str = "", act
     require(actor, Perm.PROCUREMENT_MANAGE, tender)
     t = Tender.objects.get(pk=tender.pk)
     if t.status not in (TenderStatus.DRAFT, TenderStatus.PUBLISHED):
-        raise Conflict("投标截止后不能再补充采购文件。", code=Code.NOT_OPEN)
+        raise Conflict(_("投标截止后不能再补充采购文件。"), code=Code.NOT_OPEN)
     if t.status == TenderStatus.PUBLISHED and timezone.now() >= t.deadline:
-        raise Conflict("投标已截止，不能再补充采购文件。", code=Code.DEADLINE_PASSED)
+        raise Conflict(_("投标已截止，不能再补充采购文件。"), code=Code.DEADLINE_PASSED)
     with transaction.atomic():
         document = document_upload(
             file=file,

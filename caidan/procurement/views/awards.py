@@ -68,7 +68,7 @@ def candidate_disqualify(request, tender_id: int, bid_id: int):
     require(actor, Perm.PROCUREMENT_MANAGE, tender)
     bid = next((b for b in services.recommended(tender) if b.pk == bid_id), None)
     if bid is None:
-        raise NotFound("该投标不是本项目的中标候选人。")
+        raise NotFound(_("该投标不是本项目的中标候选人。"))
     problems = services.candidate_problems(tender).get(bid.pk, [])
     if request.method == "POST":
         error = attempt_error(
@@ -95,7 +95,7 @@ def award_decline(request, tender_id: int):
     tender = selectors.tender_get_for(actor=actor, tender_id=tender_id)
     current = selectors.current_award(tender)
     if current is None:
-        raise NotFound("该采购项目没有有效的中标结果。")
+        raise NotFound(_("该采购项目没有有效的中标结果。"))
     require(actor, Perm.PROCUREMENT_BID, current.bid.organization)
     form = forms.ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -127,7 +127,7 @@ def challenge_new(request, tender_id: int):
     require(actor, Perm.PROCUREMENT_BID, actor.organization)
     current = selectors.current_award(tender)
     if current is None:
-        raise NotFound("该采购项目没有有效的中标结果。")
+        raise NotFound(_("该采购项目没有有效的中标结果。"))
     form = forms.ChallengeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         error = attempt_error(
@@ -150,7 +150,7 @@ def challenge_new(request, tender_id: int):
 def _challenge(tender, actor, challenge_id: int):
     c = next((c for c in selectors.challenges_for(tender, actor) if c.pk == challenge_id), None)
     if c is None:
-        raise NotFound("质疑不存在。")
+        raise NotFound(_("质疑不存在。"))
     return c
 
 

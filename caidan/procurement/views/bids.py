@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from caidan.accounts.permissions import require
@@ -70,7 +71,7 @@ def _own_bid(actor, bid_id: int):
         None,
     )
     if bid is None:
-        raise NotFound("投标不存在。")
+        raise NotFound(_("投标不存在。"))
     return bid
 
 

@@ -33,7 +33,7 @@ def panel(request, tender_id: int):
         return redirect("procurement:review", tender_id=tender.pk)
     aff = tender_affordances(actor, tender)
     if not (aff.managing or aff.overseeing):
-        raise PermissionDenied("只有采购人和监督人员可以查看评审委员会。")
+        raise PermissionDenied(_("只有采购人和监督人员可以查看评审委员会。"))
     members = list(selectors_experts.panel_for(tender))
     submitted = selectors_experts.submission_times(tender)
     draws = [(d, services.draw_verify(d)) for d in selectors_experts.draws_of(tender)]
@@ -179,7 +179,7 @@ def recusal_request(request, tender_id: int):
 def my_reviews(request):
     actor = request.actor
     if not actor.has_role(Role.EXPERT):
-        raise PermissionDenied("当前角色无权访问此页面（需要：评审专家）。")
+        raise PermissionDenied(_("当前角色无权访问此页面（需要：评审专家）。"))
     page = keyset_paginate(
         selectors_experts.expert_tenders(actor.user), cursor=request.GET.get("cursor") or None
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.permissions import require
 from caidan.common.errors import NotFound
@@ -47,7 +48,7 @@ def questions(request, tender_id: int):
     if request.method == "POST":
         target = next((c for c in items if str(c.pk) == request.POST.get("clarification")), None)
         if target is None:
-            raise NotFound("问题不存在。")
+            raise NotFound(_("问题不存在。"))
         form = forms.AnswerForm(request.POST)
         if form.is_valid():
             error = attempt_error(

@@ -8,6 +8,7 @@ import json
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.permissions import can
 from caidan.common.errors import NotFound
@@ -120,7 +121,7 @@ def award_notice(request, tender_id: int):
     tender = selectors.tender_get_for(actor=actor, tender_id=tender_id)
     notice = selectors.award_notice(tender)
     if notice is None:
-        raise NotFound("该采购项目尚未公告中标结果。")
+        raise NotFound(_("该采购项目尚未公告中标结果。"))
     award = notice["award"]
     return render(
         request,
@@ -142,7 +143,7 @@ def evaluation_json(request, tender_id: int):
     tender = selectors.tender_get_for(actor=request.actor, tender_id=tender_id)
     data = selectors.evaluation_data(tender)
     if data is None:
-        raise NotFound("评审数据在中标结果公告后公开。")
+        raise NotFound(_("评审数据在中标结果公告后公开。"))
     body = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{tender.reference}-evaluation.json"'
