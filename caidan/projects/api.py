@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema, Status
 
 from caidan.accounts.models import Unit, User
@@ -181,18 +182,18 @@ def _resolve(payload: dict[str, Any]) -> dict[str, Any]:
             .first()
         )
         if item is None:
-            raise field_error("catalog_item", "找不到该目录条目。")
+            raise field_error("catalog_item", _("找不到该目录条目。"))
         data["catalog_item"] = item
     if "need_ids" in data:
         ids = data.pop("need_ids")
         data["needs"] = list(Need.objects.filter(pk__in=ids))
         if len(data["needs"]) != len(set(ids)):
-            raise field_error("needs", "有需求不存在。")
+            raise field_error("needs", _("有需求不存在。"))
     if "menu_item_ids" in data:
         ids = data.pop("menu_item_ids")
         data["menu_items"] = list(MenuItem.objects.select_related("menu").filter(pk__in=ids))
         if len(data["menu_items"]) != len(set(ids)):
-            raise field_error("menu_items", "有菜单项不存在。")
+            raise field_error("menu_items", _("有菜单项不存在。"))
     return data
 
 
@@ -249,11 +250,11 @@ def create_proposal(request, payload: ProposalIn):
     data = _resolve(payload.dict())
     unit = Unit.objects.filter(pk=data.pop("unit_id")).first()
     if unit is None:
-        raise field_error("unit_id", "找不到该单位。")
+        raise field_error("unit_id", _("找不到该单位。"))
     as_org = data.pop("as_organization")
     org = request.auth.organization if as_org else None
     if as_org and org is None:
-        raise field_error("as_organization", "当前角色不属于任何社会组织。")
+        raise field_error("as_organization", _("当前角色不属于任何社会组织。"))
     p = services.proposal_create(
         actor=request.auth, unit=unit, proposing_organization=org, data=ProposalInput.parse(data)
     )
@@ -345,7 +346,7 @@ def package(request, payload: PackageIn):
     ]
     hub = request.auth.organization
     if hub is None:
-        raise field_error("hub", "当前角色不属于任何社会组织。")
+        raise field_error("hub", _("当前角色不属于任何社会组织。"))
     p = services.proposal_package(parts=parts, hub=hub, title=payload.title, actor=request.auth)
     return Status(
         201, proposal_out(selectors.proposal_get_for(actor=request.auth, proposal_id=p.pk))
@@ -385,7 +386,7 @@ def session_out(s) -> dict:
 def create_session(request, payload: SessionIn):
     unit = Unit.objects.filter(pk=payload.unit_id).first()
     if unit is None:
-        raise field_error("unit_id", "找不到该单位。")
+        raise field_error("unit_id", _("找不到该单位。"))
     members = list(User.objects.filter(pk__in=payload.member_ids))
     s = services.review_session_create(
         title=payload.title,
@@ -496,7 +497,7 @@ class CeilingIn(Schema):
 def set_ceiling(request, payload: CeilingIn):
     unit = Unit.objects.filter(pk=payload.unit_id).first()
     if unit is None:
-        raise field_error("unit_id", "找不到该单位。")
+        raise field_error("unit_id", _("找不到该单位。"))
     c = services.budget_ceiling_set(
         unit=unit, year=payload.year, amount=payload.amount, actor=request.auth
     )

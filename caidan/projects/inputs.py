@@ -11,6 +11,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from pydantic import Field, model_validator
 
 from caidan.common.errors import ValidationError, field_error
@@ -65,19 +66,21 @@ def check_funding(budget: Decimal, funding: list[Funding]) -> None:
     """Sources known, positive, each once, and adding up to the budget to the fen."""
     if not funding:
         raise field_error(
-            "funding", "请填写资金来源（财政预算、福彩公益金、社会配套资金、专项资金）。"
+            "funding", _("请填写资金来源（财政预算、福彩公益金、社会配套资金、专项资金）。")
         )
     seen = set()
     for i, row in enumerate(funding):
         if row.source in seen:
             raise field_error(
-                f"funding.{i}.source", f"资金来源“{FundingSource(row.source).label}”重复。"
+                f"funding.{i}.source",
+                _("资金来源“%(label)s”重复。") % {"label": FundingSource(row.source).label},
             )
         seen.add(row.source)
     total = sum((row.amount for row in funding), Decimal("0.00"))
     if total != budget:
         raise ValidationError(
-            f"资金来源合计 {total} 元与项目预算 {budget} 元不一致（须精确到分）。",
+            _("资金来源合计 %(total)s 元与项目预算 %(budget)s 元不一致（须精确到分）。")
+            % {"total": total, "budget": budget},
             code=Code.FUNDING_MISMATCH,
             detail={"field": "funding", "total": str(total), "budget": str(budget)},
         )
@@ -86,7 +89,7 @@ def check_funding(budget: Decimal, funding: list[Funding]) -> None:
 def check_period(start: dt.date, end: dt.date, justification: str) -> None:
     """One year at most; up to three with a stated reason (财政部令第102号)."""
     if end <= start:
-        raise field_error("period_end", "服务期结束日期必须晚于开始日期。")
+        raise field_error("period_end", _("服务期结束日期必须晚于开始日期。"))
     one_year = max_period_end(start, 1)  # the day before the anniversary (common/periods)
     if end <= one_year:
         return
@@ -94,13 +97,17 @@ def check_period(start: dt.date, end: dt.date, justification: str) -> None:
     if end > three_years:
         raise field_error(
             "period_end",
-            f"服务期不得超过 3 年（至 {three_years}），财政部令第102号。",
+            _("服务期不得超过 3 年（至 %(three_years)s），财政部令第102号。")
+            % {"three_years": three_years},
             code=Code.PERIOD_TOO_LONG,
         )
     if not (justification or "").strip():
         raise field_error(
             "stability_justification",
-            f"服务期超过 1 年（至 {one_year}）须说明需求稳定、持续资助的理由；一般合同期为一年。",
+            _(
+                "服务期超过 1 年（至 %(one_year)s）须说明需求稳定、持续资助的理由；一般合同期为一年。"
+            )
+            % {"one_year": one_year},
             code=Code.PERIOD_NEEDS_JUSTIFICATION,
         )
 
@@ -132,17 +139,17 @@ class ProposalInput(Input):
     @model_validator(mode="after")
     def _rules(self) -> ProposalInput:
         if self.catalog_item is None:
-            raise field_error("catalog_item", "请选择购买服务目录中的条目。")
+            raise field_error("catalog_item", _("请选择购买服务目录中的条目。"))
         check_funding(self.budget, self.funding)
         check_period(self.period_start, self.period_end, self.stability_justification)
         if self.year is None:
             object.__setattr__(self, "year", self.period_start.year)
         elif self.year != self.period_start.year:
-            raise field_error("year", "预算年度应与服务期开始的年份一致。")
+            raise field_error("year", _("预算年度应与服务期开始的年份一致。"))
         post_mode = self.purchase_mode == PurchaseMode.POST
         post_method = self.procurement_method == ProcurementMethod.POST_PURCHASE
         if post_mode != post_method:
             raise field_error(
-                "procurement_method", "岗位购买方式须采用“岗位购买”采购方式，反之亦然。"
+                "procurement_method", _("岗位购买方式须采用“岗位购买”采购方式，反之亦然。")
             )
         return self

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from caidan.audit.kinds import EventKind
 from caidan.common.lifecycle import Lifecycle
@@ -23,8 +24,8 @@ proposal_lifecycle = Lifecycle(
 
 
 class SessionAction(models.TextChoices):
-    OPEN = "open", "开始表决"
-    CLOSE = "close", "结束会议"
+    OPEN = "open", _("开始表决")
+    CLOSE = "close", _("结束会议")
 
 
 session_lifecycle = Lifecycle(

@@ -6,58 +6,59 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from caidan.common.money import MoneyField
 
 
 class PurchaseMode(models.TextChoices):
-    OUTSOURCING = "outsourcing", "项目外包"
-    POST = "post", "岗位购买"
-    VENTURE = "venture", "公益创投"
-    GRANT = "grant", "专项资助"
+    OUTSOURCING = "outsourcing", _("项目外包")
+    POST = "post", _("岗位购买")
+    VENTURE = "venture", _("公益创投")
+    GRANT = "grant", _("专项资助")
 
 
 class ProcurementMethod(models.TextChoices):
-    OPEN_TENDER = "open_tender", "公开招标"
-    CONSULTATION = "consultation", "竞争性磋商"
-    SINGLE_SOURCE = "single_source", "单一来源"
-    AGREEMENT = "agreement", "协议购买"
-    POST_PURCHASE = "post_purchase", "岗位购买"
+    OPEN_TENDER = "open_tender", _("公开招标")
+    CONSULTATION = "consultation", _("竞争性磋商")
+    SINGLE_SOURCE = "single_source", _("单一来源")
+    AGREEMENT = "agreement", _("协议购买")
+    POST_PURCHASE = "post_purchase", _("岗位购买")
 
 
 class FundingSource(models.TextChoices):
-    FISCAL = "fiscal", "财政预算"
-    WELFARE_LOTTERY = "welfare_lottery", "福彩公益金"
-    SOCIAL = "social", "社会配套资金"
-    SPECIAL = "special", "专项资金"
+    FISCAL = "fiscal", _("财政预算")
+    WELFARE_LOTTERY = "welfare_lottery", _("福彩公益金")
+    SOCIAL = "social", _("社会配套资金")
+    SPECIAL = "special", _("专项资金")
 
 
 class GradePolicy(models.TextChoices):
-    NONE = "none", "不要求"
-    PREFERRED = "preferred", "3A 及以上优先"
-    REQUIRED = "required", "须 3A 及以上"
+    NONE = "none", _("不要求")
+    PREFERRED = "preferred", _("3A 及以上优先")
+    REQUIRED = "required", _("须 3A 及以上")
 
 
 class ProposalStatus(models.TextChoices):
-    DRAFT = "draft", "草稿"
-    SUBMITTED = "submitted", "已申报"
-    UNDER_REVIEW = "under_review", "审定中"
-    APPROVED = "approved", "已立项"
-    REJECTED = "rejected", "未通过"
-    RETURNED = "returned", "退回修改"
-    WITHDRAWN = "withdrawn", "已撤回"
-    PACKAGED = "packaged", "已打包"
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已申报")
+    UNDER_REVIEW = "under_review", _("审定中")
+    APPROVED = "approved", _("已立项")
+    REJECTED = "rejected", _("未通过")
+    RETURNED = "returned", _("退回修改")
+    WITHDRAWN = "withdrawn", _("已撤回")
+    PACKAGED = "packaged", _("已打包")
 
 
 class ProposalAction(models.TextChoices):
-    SUBMIT = "submit", "申报"
-    SCHEDULE = "schedule", "列入审定议程"
-    UNSCHEDULE = "unschedule", "移出审定议程"
-    APPROVE = "approve", "审定通过"
-    REJECT = "reject", "审定不通过"
-    RETURN = "return", "退回修改"
-    WITHDRAW = "withdraw", "撤回"
-    PACKAGE = "package", "打包合并"
+    SUBMIT = "submit", _("申报")
+    SCHEDULE = "schedule", _("列入审定议程")
+    UNSCHEDULE = "unschedule", _("移出审定议程")
+    APPROVE = "approve", _("审定通过")
+    REJECT = "reject", _("审定不通过")
+    RETURN = "return", _("退回修改")
+    WITHDRAW = "withdraw", _("撤回")
+    PACKAGE = "package", _("打包合并")
 
 
 S = ProposalStatus
@@ -88,40 +89,43 @@ class Proposal(models.Model):
 
     Status = ProposalStatus
 
-    title = models.CharField("项目名称", max_length=200)
-    year = models.PositiveSmallIntegerField("预算年度")
+    title = models.CharField(_("项目名称"), max_length=200)
+    year = models.PositiveSmallIntegerField(_("预算年度"))
     unit = models.ForeignKey(
-        "accounts.Unit", verbose_name="购买主体", on_delete=models.PROTECT, related_name="proposals"
-    )
-    catalog_item = models.ForeignKey(
-        "catalog.CatalogItem",
-        verbose_name="目录条目",
+        "accounts.Unit",
+        verbose_name=_("购买主体"),
         on_delete=models.PROTECT,
         related_name="proposals",
     )
-    description = models.TextField("项目内容", blank=True)
-    service_targets = models.TextField("服务对象", blank=True)
-    target_groups = models.JSONField("服务对象类别", default=list, blank=True)
-    scale = models.PositiveIntegerField("服务规模", default=0)
-    scale_unit = models.CharField("规模单位", max_length=20, default="人")
-    outputs = models.JSONField("产出指标", default=list, blank=True)
-    outcomes = models.JSONField("效果指标", default=list, blank=True)
-    budget = MoneyField("项目预算（元）")
-    period_start = models.DateField("服务期开始")
-    period_end = models.DateField("服务期结束")
-    stability_justification = models.TextField("跨年度理由（需求稳定、持续资助）", blank=True)
-    purchase_mode = models.CharField("购买方式", max_length=16, choices=PurchaseMode.choices)
+    catalog_item = models.ForeignKey(
+        "catalog.CatalogItem",
+        verbose_name=_("目录条目"),
+        on_delete=models.PROTECT,
+        related_name="proposals",
+    )
+    description = models.TextField(_("项目内容"), blank=True)
+    service_targets = models.TextField(_("服务对象"), blank=True)
+    target_groups = models.JSONField(_("服务对象类别"), default=list, blank=True)
+    scale = models.PositiveIntegerField(_("服务规模"), default=0)
+    scale_unit = models.CharField(_("规模单位"), max_length=20, default="人")
+    outputs = models.JSONField(_("产出指标"), default=list, blank=True)
+    outcomes = models.JSONField(_("效果指标"), default=list, blank=True)
+    budget = MoneyField(_("项目预算（元）"))
+    period_start = models.DateField(_("服务期开始"))
+    period_end = models.DateField(_("服务期结束"))
+    stability_justification = models.TextField(_("跨年度理由（需求稳定、持续资助）"), blank=True)
+    purchase_mode = models.CharField(_("购买方式"), max_length=16, choices=PurchaseMode.choices)
     procurement_method = models.CharField(
-        "拟采用采购方式", max_length=16, choices=ProcurementMethod.choices
+        _("拟采用采购方式"), max_length=16, choices=ProcurementMethod.choices
     )
     grade_policy = models.CharField(
-        "承接主体等级要求", max_length=16, choices=GradePolicy.choices, default="preferred"
+        _("承接主体等级要求"), max_length=16, choices=GradePolicy.choices, default="preferred"
     )
-    required_fields = models.JSONField("要求的服务领域", default=list, blank=True)
-    require_experience = models.BooleanField("要求项目实施经验", default=False)
+    required_fields = models.JSONField(_("要求的服务领域"), default=list, blank=True)
+    require_experience = models.BooleanField(_("要求项目实施经验"), default=False)
     proposing_organization = models.ForeignKey(
         "orgs.Organization",
-        verbose_name="申报组织",
+        verbose_name=_("申报组织"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -129,7 +133,7 @@ class Proposal(models.Model):
     )
     lead_organization = models.ForeignKey(
         "orgs.Organization",
-        verbose_name="牵头枢纽组织",
+        verbose_name=_("牵头枢纽组织"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -137,36 +141,36 @@ class Proposal(models.Model):
     )
     packaged_into = models.ForeignKey(
         "self",
-        verbose_name="打包并入",
+        verbose_name=_("打包并入"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="packaged_parts",
     )
     needs = models.ManyToManyField(
-        "needs.Need", verbose_name="来源需求", blank=True, related_name="proposals"
+        "needs.Need", verbose_name=_("来源需求"), blank=True, related_name="proposals"
     )
     menu_items = models.ManyToManyField(
-        "needs.MenuItem", verbose_name="来源菜单项", blank=True, related_name="proposals"
+        "needs.MenuItem", verbose_name=_("来源菜单项"), blank=True, related_name="proposals"
     )
     status = models.CharField(
-        "状态", max_length=16, choices=ProposalStatus.choices, default=ProposalStatus.DRAFT
+        _("状态"), max_length=16, choices=ProposalStatus.choices, default=ProposalStatus.DRAFT
     )
-    submitted_at = models.DateTimeField("申报时间", null=True, blank=True)
-    decided_at = models.DateTimeField("审定时间", null=True, blank=True)
-    decision_reason = models.TextField("审定意见", blank=True)
-    decision_reference = models.CharField("审定依据", max_length=200, blank=True)
+    submitted_at = models.DateTimeField(_("申报时间"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("审定时间"), null=True, blank=True)
+    decision_reason = models.TextField(_("审定意见"), blank=True)
+    decision_reference = models.CharField(_("审定依据"), max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = ProposalQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "项目申报"
-        verbose_name_plural = "项目库"
+        verbose_name = _("项目申报")
+        verbose_name_plural = _("项目库")
         ordering = ["-id"]
         constraints = [
             models.CheckConstraint(name="proposal_budget_positive", condition=Q(budget__gt=0)),
@@ -197,12 +201,12 @@ class ProposalFunding(models.Model):
     """One funding source of a proposal; the sources add up to the budget to the fen."""
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="funding")
-    source = models.CharField("资金来源", max_length=20, choices=FundingSource.choices)
-    amount = MoneyField("金额（元）")
+    source = models.CharField(_("资金来源"), max_length=20, choices=FundingSource.choices)
+    amount = MoneyField(_("金额（元）"))
 
     class Meta:
-        verbose_name = "资金来源"
-        verbose_name_plural = "资金来源"
+        verbose_name = _("资金来源")
+        verbose_name_plural = _("资金来源")
         constraints = [
             models.UniqueConstraint(fields=["proposal", "source"], name="funding_unique_source"),
             models.CheckConstraint(name="funding_amount_positive", condition=Q(amount__gt=0)),
@@ -216,16 +220,16 @@ class BudgetCeiling(models.Model):
     """预算控制数: approved budgets per purchaser and year may not exceed it."""
 
     unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="ceilings")
-    year = models.PositiveSmallIntegerField("年度")
-    amount = MoneyField("预算控制数（元）")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    amount = MoneyField(_("预算控制数（元）"))
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "预算控制数"
-        verbose_name_plural = "预算控制数"
+        verbose_name = _("预算控制数")
+        verbose_name_plural = _("预算控制数")
         constraints = [
             models.UniqueConstraint(fields=["unit", "year"], name="ceiling_unit_year"),
             models.CheckConstraint(name="ceiling_nonnegative", condition=Q(amount__gte=0)),
@@ -236,9 +240,9 @@ class BudgetCeiling(models.Model):
 
 
 class SessionStatus(models.TextChoices):
-    PLANNED = "planned", "筹备中"
-    OPEN = "open", "表决中"
-    CLOSED = "closed", "已结束"
+    PLANNED = "planned", _("筹备中")
+    OPEN = "open", _("表决中")
+    CLOSED = "closed", _("已结束")
 
 
 SESSION_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
@@ -252,18 +256,18 @@ class ReviewSession(models.Model):
 
     Status = SessionStatus
 
-    title = models.CharField("会议名称", max_length=200)
+    title = models.CharField(_("会议名称"), max_length=200)
     unit = models.ForeignKey(
-        "accounts.Unit", verbose_name="审定委员会所属单位", on_delete=models.PROTECT
+        "accounts.Unit", verbose_name=_("审定委员会所属单位"), on_delete=models.PROTECT
     )
-    meeting_at = models.DateTimeField("会议时间")
+    meeting_at = models.DateTimeField(_("会议时间"))
     status = models.CharField(
-        "状态", max_length=16, choices=SessionStatus.choices, default=SessionStatus.PLANNED
+        _("状态"), max_length=16, choices=SessionStatus.choices, default=SessionStatus.PLANNED
     )
-    quorum = models.CharField("法定人数（分数，如 2/3）", max_length=16, default="2/3")
-    majority_percent = models.PositiveSmallIntegerField("通过所需赞成比例（%）")
+    quorum = models.CharField(_("法定人数（分数，如 2/3）"), max_length=16, default="2/3")
+    majority_percent = models.PositiveSmallIntegerField(_("通过所需赞成比例（%）"))
     members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, verbose_name="出席委员", related_name="review_sessions"
+        settings.AUTH_USER_MODEL, verbose_name=_("出席委员"), related_name="review_sessions"
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
@@ -271,8 +275,8 @@ class ReviewSession(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "审定会议"
-        verbose_name_plural = "审定会议"
+        verbose_name = _("审定会议")
+        verbose_name_plural = _("审定会议")
         ordering = ["-meeting_at", "-id"]
         indexes = [models.Index(fields=["status", "-meeting_at"], name="session_status")]
 
@@ -281,33 +285,33 @@ class ReviewSession(models.Model):
 
 
 class AgendaDecision(models.TextChoices):
-    PENDING = "pending", "待表决"
-    APPROVED = "approved", "通过"
-    REJECTED = "rejected", "不通过"
-    RETURNED = "returned", "退回修改"
-    WITHDRAWN = "withdrawn", "移出议程"
+    PENDING = "pending", _("待表决")
+    APPROVED = "approved", _("通过")
+    REJECTED = "rejected", _("不通过")
+    RETURNED = "returned", _("退回修改")
+    WITHDRAWN = "withdrawn", _("移出议程")
 
 
 class AgendaItem(models.Model):
     session = models.ForeignKey(ReviewSession, on_delete=models.CASCADE, related_name="agenda")
     proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="agenda_items")
-    position = models.PositiveIntegerField("议程序号", default=0)
+    position = models.PositiveIntegerField(_("议程序号"), default=0)
     decision = models.CharField(
-        "审定结果", max_length=16, choices=AgendaDecision.choices, default=AgendaDecision.PENDING
+        _("审定结果"), max_length=16, choices=AgendaDecision.choices, default=AgendaDecision.PENDING
     )
-    reason = models.TextField("理由", blank=True)
+    reason = models.TextField(_("理由"), blank=True)
     yes = models.PositiveIntegerField(default=0)
     no = models.PositiveIntegerField(default=0)
     abstain = models.PositiveIntegerField(default=0)
-    eligible = models.PositiveIntegerField("有表决权委员数", default=0)
+    eligible = models.PositiveIntegerField(_("有表决权委员数"), default=0)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
     class Meta:
-        verbose_name = "审定议程"
-        verbose_name_plural = "审定议程"
+        verbose_name = _("审定议程")
+        verbose_name_plural = _("审定议程")
         ordering = ["session", "position", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -322,9 +326,9 @@ class AgendaItem(models.Model):
 
 
 class VoteChoice(models.TextChoices):
-    YES = "yes", "赞成"
-    NO = "no", "反对"
-    ABSTAIN = "abstain", "弃权"
+    YES = "yes", _("赞成")
+    NO = "no", _("反对")
+    ABSTAIN = "abstain", _("弃权")
 
 
 class ReviewVote(models.Model):
@@ -332,13 +336,13 @@ class ReviewVote(models.Model):
 
     item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="votes")
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    choice = models.CharField("表决", max_length=8, choices=VoteChoice.choices)
-    comment = models.TextField("意见", blank=True)
+    choice = models.CharField(_("表决"), max_length=8, choices=VoteChoice.choices)
+    comment = models.TextField(_("意见"), blank=True)
     cast_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "表决票"
-        verbose_name_plural = "表决票"
+        verbose_name = _("表决票")
+        verbose_name_plural = _("表决票")
         constraints = [
             models.UniqueConstraint(fields=["item", "member"], name="vote_one_per_member")
         ]
@@ -353,13 +357,13 @@ class Recusal(models.Model):
 
     item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="recusals")
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    reason = models.CharField("回避理由", max_length=300)
-    automatic = models.BooleanField("依规则自动回避", default=False)
+    reason = models.CharField(_("回避理由"), max_length=300)
+    automatic = models.BooleanField(_("依规则自动回避"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "回避"
-        verbose_name_plural = "回避"
+        verbose_name = _("回避")
+        verbose_name_plural = _("回避")
         constraints = [
             models.UniqueConstraint(fields=["item", "member"], name="recusal_one_per_member")
         ]
@@ -369,12 +373,12 @@ class Recusal(models.Model):
 
 
 class PlanDimension(models.TextChoices):
-    YEAR = "year", "年度"
-    UNIT = "unit", "购买主体"
-    METHOD = "method", "采购方式"
-    MODE = "mode", "购买方式"
-    CATEGORY = "category", "服务类别"
-    SOURCE = "source", "资金来源"
+    YEAR = "year", _("年度")
+    UNIT = "unit", _("购买主体")
+    METHOD = "method", _("采购方式")
+    MODE = "mode", _("购买方式")
+    CATEGORY = "category", _("服务类别")
+    SOURCE = "source", _("资金来源")
 
 
 class PlanTotal(models.Model):
@@ -385,15 +389,15 @@ class PlanTotal(models.Model):
     however many proposals there are; kept by ``projects/totals.py`` in the transaction that
     moves a proposal into or out of the plan, rebuilt by ``plan_totals_rebuild``."""
 
-    dimension = models.CharField("分组", max_length=16, choices=PlanDimension.choices)
-    year = models.PositiveSmallIntegerField("预算年度")
-    key = models.CharField("分组值", max_length=32, blank=True)
-    count = models.PositiveIntegerField("立项数")
-    total = MoneyField("资金（元）")
+    dimension = models.CharField(_("分组"), max_length=16, choices=PlanDimension.choices)
+    year = models.PositiveSmallIntegerField(_("预算年度"))
+    key = models.CharField(_("分组值"), max_length=32, blank=True)
+    count = models.PositiveIntegerField(_("立项数"))
+    total = MoneyField(_("资金（元）"))
 
     class Meta:
-        verbose_name = "年度计划汇总"
-        verbose_name_plural = "年度计划汇总"
+        verbose_name = _("年度计划汇总")
+        verbose_name_plural = _("年度计划汇总")
         constraints = [
             models.UniqueConstraint(fields=["dimension", "year", "key"], name="plan_total_key"),
             models.CheckConstraint(name="plan_total_nonnegative", condition=Q(total__gte=0)),

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.models import Role
 from caidan.accounts.permissions import require
@@ -65,7 +66,7 @@ def proposal_search_for(
         qs = qs.public()
     if status:
         if status not in ProposalStatus.values:
-            raise field_error("status", f"状态“{status}”无效。")
+            raise field_error("status", _("状态“%(status)s”无效。") % {"status": status})
         qs = qs.filter(status=status)
     if year:
         qs = qs.filter(year=year)
@@ -183,7 +184,7 @@ def proposal_get_for(*, actor, proposal_id: int) -> Proposal:
         .first()
     )
     if proposal is None:
-        raise NotFound("找不到该项目。")
+        raise NotFound(_("找不到该项目。"))
     if not proposal.is_public:
         require(actor, Perm.PROJECTS_VIEW, proposal)
     return proposal
@@ -258,7 +259,7 @@ def _require_reviewer(actor) -> None:
     if not actor.has_role(*REVIEWERS):
         from caidan.common.errors import PermissionDenied
 
-        raise PermissionDenied("只有审定委员会委员、平台管理员和审计可以查看审定会议。")
+        raise PermissionDenied(_("只有审定委员会委员、平台管理员和审计可以查看审定会议。"))
 
 
 def session_list(*, actor, cursor: str | None = None, limit: int | None = None) -> Page:
@@ -271,7 +272,7 @@ def session_get_for(*, actor, session_id: int) -> ReviewSession:
     _require_reviewer(actor)
     session = ReviewSession.objects.select_related("unit").filter(pk=session_id).first()
     if session is None:
-        raise NotFound("找不到该审定会议。")
+        raise NotFound(_("找不到该审定会议。"))
     return session
 
 
@@ -315,6 +316,6 @@ def session_agenda(session: ReviewSession, *, actor) -> list[dict[str, Any]]:
 def agenda_item_get_for(*, actor, item_id: int) -> AgendaItem:
     item = AgendaItem.objects.select_related("session", "proposal").filter(pk=item_id).first()
     if item is None:
-        raise NotFound("找不到该议程。")
+        raise NotFound(_("找不到该议程。"))
     session_get_for(actor=actor, session_id=item.session_id)
     return item

@@ -92,7 +92,12 @@ def votes_waiting(actor, today):
     )
     return [
         Entry(
-            label=f"{r['session__title']} · 第 {r['position']} 项 {r['proposal__title']}",
+            label=_("%(session)s · 第 %(position)s 项 %(proposal)s")
+            % {
+                "session": r["session__title"],
+                "position": r["position"],
+                "proposal": r["proposal__title"],
+            },
             url=reverse("projects:session", args=[r["session_id"]]),
             due=local_day(r["session__meeting_at"]),
             at=r["session__meeting_at"],

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.actor import user_of
 from caidan.accounts.permissions import require
@@ -33,9 +34,9 @@ def proposals_import_historical(
     """
     require(actor, Perm.PROJECTS_SET_CEILING)
     if year >= timezone.localdate().year:
-        raise field_error("year", "只能导入以往年度已立项的项目。")
+        raise field_error("year", _("只能导入以往年度已立项的项目。"))
     if not (reference or "").strip():
-        raise field_error("reference", "请注明审定依据（会议纪要等）。")
+        raise field_error("reference", _("请注明审定依据（会议纪要等）。"))
     created = []
     with transaction.atomic():
         for i, row in enumerate(rows):
