@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class StatsSnapshot(models.Model):
@@ -12,13 +13,13 @@ class StatsSnapshot(models.Model):
     (``stats/snapshots.py``). The plan's figures are not here: they are exact on write in
     ``projects.PlanTotal``."""
 
-    name = models.CharField("统计项", max_length=40, primary_key=True)
-    data = models.JSONField("数据", encoder=DjangoJSONEncoder)
-    computed_at = models.DateTimeField("计算时间")
+    name = models.CharField(_("统计项"), max_length=40, primary_key=True)
+    data = models.JSONField(_("数据"), encoder=DjangoJSONEncoder)
+    computed_at = models.DateTimeField(_("计算时间"))
 
     class Meta:
-        verbose_name = "统计快照"
-        verbose_name_plural = "统计快照"
+        verbose_name = _("统计快照")
+        verbose_name_plural = _("统计快照")
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.computed_at:%Y-%m-%d %H:%M}"
