@@ -28,15 +28,15 @@ def _refusal_message(refusal):
     """A refusal as a page message; a ceiling refusal links to the page where the ceiling is
     raised (its ``detail["raise_url"]``) instead of printing the address."""
     url = refusal.detail.get("raise_url")
-    if not url or f"（{url}）" not in refusal.message:
+    if not url or url not in refusal.message:
         return refusal.message
-    before, _sep, after = refusal.message.partition(f"（{url}）")
+    before, _sep, after = refusal.message.partition(url)  # "…（url）。" in either language
     return format_html(
         '{}：<a href="{}" data-testid="raise-ceiling">{}</a>{}',
-        before,
+        before.rstrip(" （(:："),
         url,
-        _("调整预算控制数"),
-        after,
+        _("预算控制数页面"),
+        after.lstrip("）) "),
     )
 
 

@@ -1,5 +1,6 @@
 """Issue 10: a resident asks about a menu item, the purchaser answers, the resident sees the
-answer, and (the resident having agreed) it appears on the public page."""
+answer, and (the resident having agreed) it appears on the public page — answered and
+published from one answer box (issue 20)."""
 
 import re
 
@@ -57,14 +58,12 @@ def test_resident_asks_about_a_menu_item_and_reads_the_published_answer(
     officer = staff(browser, base, "purchaser")
     officer.goto(base + "/enquiries/inbox/")
     officer.get_by_test_id("inbox").get_by_role("link", name="服务对象是谁").click()
-    officer.get_by_role("button", name="由我承办").click()
-    officer.wait_for_load_state()
+    # one answer box: taken on, answered and (the resident agreed) published in one step
     officer.get_by_label("答复内容").fill("面向本社区 60 岁以上的独居老人。")
+    assert officer.get_by_test_id("reply-publish").is_checked()
     officer.get_by_role("button", name="提交答复").click()
     officer.wait_for_load_state()
     assert officer.get_by_test_id("enquiry-status").inner_text() == "已答复"
-    officer.get_by_role("button", name="公开答复").click()
-    officer.wait_for_load_state()
 
     # The resident sees the answer; the public page shows it to anyone.
     resident.goto(enquiry_url)

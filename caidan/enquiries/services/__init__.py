@@ -20,6 +20,7 @@ from .handling import (
 )
 from .overdue import flag_overdue
 from .publication import enquiry_hide, enquiry_publish, enquiry_restore, enquiry_set_consent
+from .reply import enquiry_reply
 from .submission import (
     PER_ASKER_PER_DAY,
     PER_IP_PER_HOUR,
@@ -38,6 +39,7 @@ __all__ = [
     "enquiry_assign",
     "enquiry_close",
     "enquiry_extend",
+    "enquiry_reply",
     "enquiry_hide",
     "enquiry_publish",
     "enquiry_restore",

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Sum
+from django.utils.translation import gettext_lazy as _
 
 from caidan.common.errors import ValidationError
 from caidan.projects.codes import Code
@@ -22,7 +23,9 @@ from ..models import BudgetCeiling, Proposal, ProposalStatus
 
 # Who sets and raises ceilings: the holder of Perm.PROJECTS_SET_CEILING (the platform admin,
 # DOMAIN.md §2: the finance bureau leads the platform).
-CEILING_OWNER = "财政局（平台管理员）"
+CEILING_OWNER = _("财政局（平台管理员）")
+# The step a refusal stops, as the services name it.
+STEPS = {"不能申报": _("不能申报"), "不能列入议程": _("不能列入议程"), "不能通过": _("不能通过")}
 
 
 def approved_total(*, unit, year: int) -> Decimal:
@@ -78,24 +81,37 @@ def ceiling_room(*, unit, year: int, lock: bool = False) -> Room:
 def ceiling_refusal(room: Room, budget: Decimal, *, step: str) -> ValidationError:
     """The refusal of ``step`` ("不能申报", "不能列入议程", "不能通过") for a budget that does
     not fit: the figures, who can raise the ceiling and the page where it is raised."""
-    who = f"请联系{CEILING_OWNER}调整预算控制数（{room.url}）。"
+    owner = str(CEILING_OWNER)
+    values = {
+        "step": STEPS.get(step, step),
+        "unit": room.unit_name,
+        "year": room.year,
+        "budget": budget,
+        "approved": room.approved,
+        "ceiling": room.ceiling,
+        "remaining": room.remaining,
+    }
+    who = _("请联系%(owner)s调整预算控制数（%(url)s）。") % {"owner": owner, "url": room.url}
     detail = {
         "field": "budget",
         "budget": str(budget),
         "approved": str(room.approved),
-        "raised_by": CEILING_OWNER,
+        "raised_by": owner,
         "raise_url": room.url,
     }
     if room.ceiling is None:
         return ValidationError(
-            f"{step}：{room.unit_name}{room.year} 年尚未设置预算控制数，没有预算的服务不得购买。"
-            f"{who}",
+            _("%(step)s：%(unit)s%(year)s 年尚未设置预算控制数，没有预算的服务不得购买。%(who)s")
+            % {**values, "who": who},
             code=Code.NO_CEILING,
             detail=detail,
         )
     return ValidationError(
-        f"{step}，超出预算控制数：{room.unit_name}{room.year} 年控制数 {room.ceiling} 元，"
-        f"已立项 {room.approved} 元，余额 {room.remaining} 元，本项目 {budget} 元。{who}",
+        _(
+            "%(step)s，超出预算控制数：%(unit)s%(year)s 年控制数 %(ceiling)s 元，"
+            "已立项 %(approved)s 元，余额 %(remaining)s 元，本项目 %(budget)s 元。%(who)s"
+        )
+        % {**values, "who": who},
         code=Code.OVER_CEILING,
         detail={**detail, "ceiling": str(room.ceiling), "remaining": str(room.remaining)},
     )
