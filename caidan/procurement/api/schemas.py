@@ -101,6 +101,11 @@ class FactorOut(Schema):
     name: str
     max: str
     guidance: str = ""
+    auto: str = ""  # "track_record": computed from the bidders' public track records, not scored
+
+    @staticmethod
+    def resolve_auto(f) -> str:
+        return str(f.get("auto", "") or "")
 
     @staticmethod
     def resolve_id(f) -> str:
@@ -353,6 +358,8 @@ class TenderDetailOut(TenderOut):
     post_price_cap: str | None
     failed_reason: str
     cancelled_reason: str
+    # When the ranking was computed: the moment whose track records a ``track_record`` factor read.
+    evaluated_at: dt.datetime | None
     previous_id: int | None
     method_change_reason: str
     method_change_approved_at: dt.datetime | None
