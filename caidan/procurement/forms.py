@@ -254,6 +254,13 @@ class TenderForm(forms.Form):
             }
         )
         method = self._value("method")
+        # The deadline's rule for the chosen method; the page swaps it as the method changes.
+        periods = self.period_rules()
+        self.fields["deadline"].widget.attrs["data-period-rules"] = json.dumps(
+            periods, ensure_ascii=False
+        )
+        if method in periods:
+            self.fields["deadline"].help_text = periods[method]
         if method in Method.values:
             allowed = evaluation_methods_for(method)
             self.fields["evaluation_method"].choices = [
@@ -270,6 +277,30 @@ class TenderForm(forms.Form):
             self._add_row_fields(n)
         self._factor_rows: list[int] = []
         self.sheet_errors: list[str] = []
+
+    @staticmethod
+    def period_rules() -> dict[str, str]:
+        """Each method's rule for the deadline (``MethodConfig``: calendar days from the
+        jurisdiction's settings, or working days of publicity)."""
+        rules, days_of = {}, {}
+        for m in Method.values:
+            cfg = config_for(m)
+            label = str(Method(m).label)
+            if cfg.period_setting:
+                if cfg.period_setting not in days_of:
+                    days_of[cfg.period_setting] = cfg.min_period_days()
+                rule = _(
+                    "北京时间，须为工作日；%(method)s自公告发布至投标截止不少于 %(days)s 日"
+                    "（发布时检查）。"
+                ) % {"method": label, "days": days_of[cfg.period_setting]}
+            elif cfg.period_working_days:
+                rule = _(
+                    "北京时间，须为工作日；%(method)s公示不少于 %(days)s 个工作日（发布时检查）。"
+                ) % {"method": label, "days": cfg.period_working_days}
+            else:
+                rule = _("北京时间，须为工作日（发布时检查）。")
+            rules[m] = str(rule)
+        return rules
 
     def _add_row_fields(self, n: int) -> None:
         self.fields[f"factor_{n}_id"] = forms.CharField(

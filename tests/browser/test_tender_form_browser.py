@@ -39,6 +39,7 @@ def test_purchaser_builds_a_sheet_from_a_template_and_publishes(browser, live_se
     expect(invitation).to_be_visible()
     expect(invitation).to_contain_text("仅适用于：单一来源、协议购买")
     expect(sheet).to_be_hidden()
+    expect(officer.get_by_test_id("section-time")).to_contain_text("公示不少于 5 个工作日")
     expect(officer.get_by_label("变更采购方式理由")).to_be_visible()
     officer.get_by_label("采购方式", exact=True).select_option("open_tender")
     expect(invitation).to_be_hidden()

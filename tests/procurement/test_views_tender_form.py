@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from caidan.orgs.models import Organization
 from caidan.procurement import sheet_templates
+from caidan.procurement.forms import TenderForm
 from caidan.procurement.inputs import FACTOR_ID
 from caidan.procurement.models import Tender
 
@@ -346,3 +347,16 @@ def test_a_refused_form_comes_back_with_every_typed_value(world, login):
     assert form["required_fields"].value() == ["elderly", "disability"]
     assert form["require_experience"].value() is True
     assert form["grade_policy"].value() == "preferred"
+
+
+def test_the_deadline_says_the_rule_of_the_method(world, login):
+    from caidan.jurisdiction.services import setting_update
+
+    setting_update(key="consultation_period_days", value=12, actor=world.actor("admin"))
+    proposal = factories.approved_proposal(world, method="consultation")
+    html = _html(login("purchaser").get(_url(proposal)))
+    assert "竞争性磋商自公告发布至投标截止不少于 12 日" in html  # the jurisdiction's setting
+    rules = TenderForm.period_rules()
+    assert "公开招标自公告发布至投标截止不少于 20 日" in rules["open_tender"]
+    assert "单一来源公示不少于 5 个工作日" in rules["single_source"]
+    assert rules["agreement"] == "北京时间，须为工作日（发布时检查）。"

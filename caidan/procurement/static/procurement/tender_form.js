@@ -25,6 +25,12 @@
       form.querySelectorAll("[data-method-change]").forEach(function (box) {
         box.hidden = m === form.getAttribute("data-project-method");
       });
+      var deadline = form.querySelector("input[data-period-rules]");
+      var help = deadline && deadline.parentNode.querySelector("small");
+      if (help) {
+        var rules = JSON.parse(deadline.getAttribute("data-period-rules"));
+        if (rules[m]) help.textContent = rules[m];
+      }
     }
     /* Competitive consultation allows comprehensive scoring only (the form's rule too). */
     function narrow() {
