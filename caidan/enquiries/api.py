@@ -283,6 +283,26 @@ def answer(request, enquiry_id: int, payload: AnswerIn):
     return out(e, request.auth)
 
 
+class ReplyIn(Schema):
+    answer: str
+    publish: bool = False
+
+
+@router.post(
+    "/{enquiry_id}/reply",
+    response={200: EnquiryOut, **ERRORS},
+    summary="一步答复：无人承办时由答复人承办；publish 为 true 且提出人同意公开时同时公开",
+)
+def reply(request, enquiry_id: int, payload: ReplyIn):
+    e = services.enquiry_reply(
+        enquiry=_get(request, enquiry_id),
+        actor=request.auth,
+        data=EnquiryAnswerInput.parse(answer=payload.answer),
+        publish=payload.publish,
+    )
+    return out(e, request.auth)
+
+
 class BulkAnswerIn(Schema):
     enquiry_ids: list[int | str]
     answer: str

@@ -105,3 +105,23 @@ def test_page_without_consent_offers_no_publication(world):
     e.refresh_from_db()
     assert e.status == "answered" and not e.published
     assert Enquiry.objects.public().filter(pk=e.pk).count() == 0
+
+
+def test_api_reply_in_one_step(world, client, token_for):
+    officer = token_for("purchaser")
+    api = "/api/v1/enquiries"
+
+    def post(eid, body):
+        return client.post(
+            f"{api}/{eid}/reply", data=body, content_type="application/json", **officer
+        )
+
+    private = ask(world, publish_consent=False)
+    refused = post(private.pk, {"answer": "每周二下午。", "publish": True})
+    assert refused.status_code == 409 and refused.json()["code"] == "no_consent"
+    assert post(private.pk, {"answer": "", "publish": False}).status_code == 400
+    consented = ask(world, title="周末服务", publish_consent=True)
+    done = post(consented.pk, {"answer": "每周六上午。", "publish": True})
+    assert done.status_code == 200 and done.json()["status"] == "answered"
+    consented.refresh_from_db()
+    assert consented.published and consented.handler == world.user("purchaser")
