@@ -27,6 +27,21 @@ from django.utils.translation import gettext_lazy
 from caidan.common.errors import ValidationError, field_error
 from caidan.jurisdiction.codes import Code
 
+# The parts of the weights settings, by their stored keys.
+WEIGHT_PARTS = {
+    "first": gettext_lazy("首期"),
+    "second": gettext_lazy("中期"),
+    "final": gettext_lazy("终期"),
+    "决策": gettext_lazy("决策"),
+    "过程": gettext_lazy("过程"),
+    "产出": gettext_lazy("产出"),
+    "效益": gettext_lazy("效益"),
+    "满意度": gettext_lazy("满意度"),
+    "预算执行率": gettext_lazy("预算执行率"),
+    "purchaser": gettext_lazy("购买方"),
+    "recipients": gettext_lazy("服务对象"),
+    "evaluator": gettext_lazy("第三方"),
+}
 LOCAL = gettext_lazy("本地规则")  # the law sets no bound: a local, technical one
 
 
@@ -61,6 +76,17 @@ class SettingSpec:
         if self.kind == "fraction":
             return parse_fraction(value, key=self.key, label=self.label, bounded=False)
         return Decimal(str(value))
+
+    def shown(self, value: Any) -> str:
+        """A value as the settings page shows it: the label of a choice, 是/否, the parts of
+        weights by name (“产出 50 / 效益 30 …”)."""
+        if self.kind == "weights" and isinstance(value, dict):
+            return " / ".join(f"{WEIGHT_PARTS.get(k, k)} {v}" for k, v in value.items())
+        if self.kind == "bool":
+            return str(gettext_lazy("是") if value else gettext_lazy("否"))
+        if self.kind == "choice":
+            return str(dict(self.choices).get(value, value))
+        return str(value)
 
     @property
     def bounds(self) -> str:

@@ -30,7 +30,11 @@ def effective_value(spec: SettingSpec, stored: Any) -> tuple[Any, str]:
             used = spec.parse(exc.detail["bound"])
         else:
             used = spec.default
-        problem = f"已存取值 {stored!r} 不合规：{exc.message}实际按 {used} 执行。"
+        problem = _("已存取值 %(stored)s 不合规：%(reason)s实际按 %(used)s 执行。") % {
+            "stored": repr(stored),
+            "reason": exc.message,
+            "used": used,
+        }
         logger.error(
             "jurisdiction setting %s: stored value %r is out of its legal bounds (%s); "
             "using %r instead. Fix it on the settings page.",
@@ -61,6 +65,14 @@ class SettingView:
     updated_by: Any = None
     effective: Any = None  # what the rules use: differs from ``value`` only when illegal
     problem: str = ""  # why the stored value is not used
+
+    @property
+    def value_shown(self) -> str:
+        return self.spec.shown(self.value)
+
+    @property
+    def default_shown(self) -> str:
+        return self.spec.shown(self.spec.default)
 
     @property
     def value_json(self) -> str:
