@@ -288,12 +288,19 @@ def check_evaluations(p: Published, r: Report) -> None:
         r.check(where, "total", _dec(e.get("total")), recomputed)
         r.check(where, "grade", e.get("grade"), a.grade_for(recomputed))
         r.check(where, "passed", e.get("passed"), a.grade_for(recomputed) in a.PASSING_GRADES)
-        metric = metrics.get(f"evaluation-{eid}")
-        if metric is not None:
-            observed = {o.get("notes"): o.get("measure") for o in metric.get("observations") or []}
-            r.check(where, "OCDS metric total", _dec(str(observed.get("综合得分"))),
-                    recomputed)  # fmt: skip
-            r.check(where, "OCDS metric grade", observed.get("等级"), e.get("grade_label"))
+        seen = metrics.get(f"evaluation-{eid}") or []
+        if seen:  # every release that carries the metric (they are cumulative snapshots)
+            totals = {str(o.get("measure")) for m in seen for o in m.get("observations") or []
+                      if o.get("notes") == "综合得分"}  # fmt: skip
+            grades = {str(o.get("measure")) for m in seen for o in m.get("observations") or []
+                      if o.get("notes") == "等级"}  # fmt: skip
+            r.step(f"OCDS: the metric evaluation-{eid} in {len(seen)} releases")
+            r.check(where, "OCDS metric total", sorted(_dec(t) for t in totals), [recomputed])
+            r.check(where, "OCDS metric grade", ", ".join(sorted(grades)),
+                    GRADE_LABELS[a.grade_for(recomputed)])  # fmt: skip
+
+
+GRADE_LABELS = {"excellent": "优", "good": "良", "fair": "中", "poor": "差"}  # as OCDS shows them
 
 
 def _subtotal(code: str, points: dict, children: dict) -> Decimal | None:
@@ -305,13 +312,13 @@ def _subtotal(code: str, points: dict, children: dict) -> Decimal | None:
     return sum(known, Decimal("0.00")) if known else None
 
 
-def _ocds_metrics(p: Published) -> dict[str, dict]:
-    out = {}
+def _ocds_metrics(p: Published) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
     for pkg in p.ocds:
         for rel in _releases(pkg):
             for c in rel.get("contracts") or []:
                 for m in (c.get("implementation") or {}).get("metrics") or []:
-                    out[m["id"]] = m
+                    out.setdefault(m["id"], []).append(m)
     return out
 
 
