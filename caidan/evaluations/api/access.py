@@ -57,7 +57,7 @@ def require_roles(actor, *roles: str) -> None:
     if not actor.is_authenticated:
         raise NotAuthenticated(_("请先登录。"))
     if not actor.has_role(*roles):
-        allowed = "、".join(Role(r).label for r in roles)
+        allowed = "、".join(str(Role(r).label) for r in roles)
         raise PermissionDenied(
             _("当前角色无权进行此操作（需要：%(allowed)s）。") % {"allowed": allowed},
             code=Common.PERMISSION_DENIED,

@@ -90,7 +90,9 @@ def tender_detail(request, tender_id: int):
             if committee_needed(tender) and tender.draw_commitment and tender.published_at
             else None,
             "fields_display": "、".join(
-                ServiceField(f).label for f in tender.required_fields if f in ServiceField.values
+                str(ServiceField(f).label)
+                for f in tender.required_fields
+                if f in ServiceField.values
             ),
             "amendments": selectors.amendments_of(tender),
             "documents": list(tender_documents(tender, actor=actor)),
