@@ -439,6 +439,38 @@ def test_rounding_and_points_match_caidan():
     assert arithmetic.weighted_total(scores, weights) == Decimal("87.77")  # (2700 + 3444) ÷ 70
 
 
+def test_bidders_with_the_same_name_are_told_apart_by_price():
+    """Caidan names clashing bidders 「名称（信用代码）」 in the evaluation input while the
+    award notice shows the name: the verifier pairs them by price, and a shared first rank
+    lets the award go to either."""
+    from caidan_verify import checks
+
+    data = {"bids": [{"bidder": "同名社（A1）", "price": "800000.00"},
+                     {"bidder": "同名社（B2）", "price": "900000.00"},
+                     {"bidder": "别家", "price": "950000.00"}]}  # fmt: skip
+    rows = [
+        {"organization_id": 7, "organization_name": "同名社", "price": "900000.00"},
+        {"organization_id": 6, "organization_name": "同名社", "price": "800000.00"},
+        {"organization_id": 8, "organization_name": "别家", "price": "950000.00"},
+    ]
+    paired = checks._bidder_rows(data, rows)
+    assert {k: v["organization_id"] for k, v in paired.items()} == {
+        "同名社（A1）": 6,
+        "同名社（B2）": 7,
+        "别家": 8,
+    }
+    ranking = [{"bidder": "同名社（B2）", "rank": 1}, {"bidder": "别家", "rank": 1},
+               {"bidder": "同名社（A1）", "rank": 3}]  # fmt: skip
+    for awarded, failures in (("别家", 0), ("同名社", 0), ("同名社（A1）", 1)):
+        report = checks.Report(out=lambda text: None)
+        notice = {"award": {"id": 1, "organization_name": awarded}, "ended_awards": []}
+        checks._check_award(
+            sources.Published(), report, 1, {"award_notice": notice},
+            {"status": "ok", "ranking": ranking}, paired, "tender 1",
+        )  # fmt: skip
+        assert len(report.failures) == failures, (awarded, report.failures)
+
+
 def test_the_draw_order_is_caidans_own():
     from caidan.procurement.draw_check import derived_seed, draw_order
 

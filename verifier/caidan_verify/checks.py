@@ -150,8 +150,7 @@ def check_rankings(p: Published, r: Report) -> dict[int, dict]:
             f"result: {result['status']}" + (f" ({result['reason']})" if result["reason"] else "")
         )
         notice = tender.get("award_notice") or {}
-        published = {row["organization_name"]: row for row in notice.get("ranking") or []}
-        by_key = _bidder_rows(data, published)
+        by_key = _bidder_rows(data, notice.get("ranking") or [])
         for row in result["ranking"]:
             pub = by_key.get(row["bidder"])
             who = f"{row['bidder']}"
@@ -171,15 +170,21 @@ def check_rankings(p: Published, r: Report) -> dict[int, dict]:
     return results
 
 
-def _bidder_rows(data: dict, published: dict[str, dict]) -> dict[str, dict]:
-    """The award notice's row of each bidder of the evaluation input (bidders are named by
-    organization, with the credit code after the name where two names clash)."""
+def _bidder_rows(data: dict, rows: list[dict]) -> dict[str, dict]:
+    """The award notice's row of each bidder of the evaluation input. Bidders are named by
+    organization, with the credit code after the name where two names clash (「名称（代码）」);
+    the notice shows the name, so clashing names are told apart by the price."""
     out = {}
     for bid in data.get("bids") or []:
         key = bid["bidder"]
-        name = key.split("（", 1)[0] if key not in published else key
-        if name in published:
-            out[key] = published[name]
+        same = [row for row in rows if row.get("organization_name") == key]
+        if not same:
+            base = key.rsplit("（", 1)[0]
+            same = [row for row in rows if row.get("organization_name") == base]
+        if len(same) > 1:
+            same = [row for row in same if _dec(row.get("price")) == a.number(bid["price"])]
+        if len(same) == 1:
+            out[key] = same[0]
     return out
 
 
@@ -189,14 +194,16 @@ def _check_award(p, r, tid, tender, result, by_key, where) -> None:
     if not award or result["status"] != "ok":
         return
     passed_over = {e["organization_id"] for e in notice.get("ended_awards") or []}
-    best = None
-    for row in result["ranking"]:
-        pub = by_key.get(row["bidder"]) or {}
-        if pub.get("organization_id") not in passed_over:
-            best = pub.get("organization_name")
-            break
+    remaining = [
+        (row["rank"], (by_key.get(row["bidder"]) or {}).get("organization_name"))
+        for row in result["ranking"]
+        if (by_key.get(row["bidder"]) or {}).get("organization_id") not in passed_over
+    ]
+    # bidders tied for first place may each be chosen (with the purchaser's reason)
+    best = [name for rank, name in remaining if remaining and rank == remaining[0][0]]
+    awarded = award.get("organization_name")
     r.check(where, "award to the best-ranked bidder not passed over",
-            award.get("organization_name"), best)  # fmt: skip
+            awarded, awarded if awarded in best else " or ".join(map(str, best)))  # fmt: skip
     ocds_awards = [
         aw
         for pkg in p.ocds
@@ -413,8 +420,7 @@ def check_track_records(p: Published, r: Report, results: dict[int, dict]) -> No
         where = tender_name(tender, tid) + " track-record points"
         r.record(where)
         moment = _when(tender.get("evaluated_at"))
-        rows = {row["organization_name"]: row for row in
-                ((tender.get("award_notice") or {}).get("ranking") or [])}  # fmt: skip
+        rows = (tender.get("award_notice") or {}).get("ranking") or []
         by_key = _bidder_rows(data, rows)
         for bid in data.get("bids") or []:
             row = by_key.get(bid["bidder"])
