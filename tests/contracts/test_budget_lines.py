@@ -54,7 +54,7 @@ def test_budget_lines_add_up_to_the_amount_to_the_fen(world, login):
         {"line": "人员费", "amount": "600000.00"},
         {"line": "活动费", "amount": "200000.00"},
     ]
-    assert "人员费：600000.00" in _html(client.get(f"/contracts/{c.pk}/"))
+    assert "人员费：¥600,000.00" in _html(client.get(f"/contracts/{c.pk}/"))
 
 
 @pytest.mark.parametrize(
@@ -111,3 +111,19 @@ def test_an_amendment_changes_amount_and_budget_lines_together(world, login):
     assert client.post(url, {k: unescape(v) for k, v in hidden.items()}).status_code == 302
     c.refresh_from_db()
     assert c.version == 2 and c.budget_lines[1] == {"line": "活动费", "amount": "80000.00"}
+
+
+def test_the_api_takes_and_returns_budget_lines(world, client, token_for):
+    from .api_helpers import error, ok, post
+
+    purchaser = token_for("purchaser")
+    award = award_for(world)
+    lines = [{"line": "人员费", "amount": "700000.00"}, {"line": "活动费", "amount": "100000.00"}]
+    body = {"award_id": award.pk}
+    body_short = {**body, "budget_lines": [lines[0], {"line": "活动费", "amount": "99999.99"}]}
+    error(post(client, "", body_short, purchaser), 400, field="budget_lines")
+    bad = {**body, "budget_lines": [lines[0], {"line": "活动费", "amount": "-0.01"}]}
+    error(post(client, "", bad, purchaser), 400, field="budget_lines.1.amount")
+    error(post(client, "", {**body, "budget_lines": None}, purchaser), 400, field="budget_lines")
+    c = ok(post(client, "", {**body, "budget_lines": lines}, purchaser), 201)
+    assert c["budget_lines"] == lines

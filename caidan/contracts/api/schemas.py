@@ -300,6 +300,7 @@ class ContractDetailOut(ContractOut):
     breach_liability: str
     performance_security: str
     indicators: list[dict[str, Any]]
+    budget_lines: list[dict[str, Any]]
     payment_split: list[int]
     renewal_intent: bool
     renewal_years: int
@@ -322,6 +323,10 @@ class ContractDetailOut(ContractOut):
     @staticmethod
     def resolve_indicators(c) -> list:
         return list(c.indicators or [])
+
+    @staticmethod
+    def resolve_budget_lines(c) -> list:
+        return list(c.budget_lines or [])
 
     @staticmethod
     def resolve_payment_split(c) -> list:
