@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from caidan.common.errors import field_error
-from caidan.common.inputs import Input, RequiredText, Text
+from caidan.common.inputs import Input, Line, RequiredText, Text
 from caidan.common.masking import contains_personal_numbers
 from caidan.evaluations.codes import Code
 
@@ -494,3 +494,11 @@ class PurchaserScoreInput(Input):
     """The purchaser's own score (0–100), one subject of the multi-subject evaluation."""
 
     score: Annotated[Decimal, BeforeValidator(_purchaser_score)] = Field(title="购买方评分")
+
+
+class SubjectWaiverInput(Input):
+    """The purchaser's waiver of one subject that has no result: which subject
+    (``purchaser`` or ``recipients``) and why (issue 20; rules in services/waivers.py)."""
+
+    subject: Line(20, title="评价主体")
+    reason: Line(500, title="免评理由")

@@ -40,6 +40,7 @@ def full_scores(evaluation, fraction="1"):
 def waive_missing(world, evaluation, reason="本期未开展（测试）"):
     """The purchaser waives, with a reason, each subject that has no result yet (the
     purchaser's score, the survey), so the evaluator may publish (services/waivers.py)."""
+    from caidan.evaluations.inputs import SubjectWaiverInput
     from caidan.evaluations.services.evaluations import contract_facts
     from caidan.evaluations.services.waivers import evaluation_subject_waive, missing_subjects
 
@@ -48,8 +49,7 @@ def waive_missing(world, evaluation, reason="本期未开展（测试）"):
         if m["waivable"]:
             evaluation_subject_waive(
                 evaluation=evaluation,
-                subject=m["key"],
-                reason=reason,
+                data=SubjectWaiverInput.parse(subject=m["key"], reason=reason),
                 actor=world.actor("purchaser"),
             )
     return evaluation

@@ -139,7 +139,7 @@ def test_publish_confirmation_shows_what_is_missing_then_the_result(world, login
     assert 'data-testid="missing-subjects"' not in html and 'data-testid="waivers"' in html
     preview = response.context["preview"]
     facts = html[html.index('data-testid="confirm-facts"') :]
-    assert str(preview["total"]) in facts and Grade(preview["grade"]).label in facts
+    assert str(preview["total"]) in facts and str(Grade(preview["grade"]).label) in facts
     assert "不可撤回" in html
     assert login("purchaser").post(url).status_code == 403
     client = login("evaluator")

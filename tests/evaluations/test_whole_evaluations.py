@@ -7,6 +7,7 @@ import pytest
 
 from caidan.common.errors import Conflict, PermissionDenied, ValidationError
 from caidan.evaluations.inputs import PurchaserScoreInput, ScoresInput
+from caidan.evaluations.inputs import SubjectWaiverInput as W
 from caidan.evaluations.services import (
     evaluation_publish,
     evaluation_purchaser_score,
@@ -53,8 +54,7 @@ def test_one_subject_given_one_waived_publishes_and_the_waiver_is_shown(world, c
     assert exc.value.detail["missing"] == ["recipients"]
     evaluation_subject_waive(
         evaluation=e,
-        subject="recipients",
-        reason="中期尚未开展调查",
+        data=W.parse(subject="recipients", reason="中期尚未开展调查"),
         actor=world.actor("purchaser"),
     )
     e = evaluation_publish(evaluation=e, actor=world.actor("evaluator"))
@@ -78,7 +78,9 @@ def test_a_subject_weighted_zero_is_not_required(world):
     assert exc.value.detail["missing"] == ["recipients"]
     with pytest.raises(Conflict) as exc:
         evaluation_subject_waive(
-            evaluation=e, subject="purchaser", reason="x", actor=world.actor("purchaser")
+            evaluation=e,
+            data=W.parse(subject="purchaser", reason="x"),
+            actor=world.actor("purchaser"),
         )
     assert exc.value.code == "not_required"
 
@@ -88,23 +90,35 @@ def test_waiver_rules(world):
     purchaser = world.actor("purchaser")
     with pytest.raises(PermissionDenied):  # the evaluator cannot waive for the purchaser
         evaluation_subject_waive(
-            evaluation=e, subject="recipients", reason="x", actor=world.actor("evaluator")
+            evaluation=e,
+            data=W.parse(subject="recipients", reason="x"),
+            actor=world.actor("evaluator"),
         )
     with pytest.raises(ValidationError) as exc:
-        evaluation_subject_waive(evaluation=e, subject="evaluator", reason="x", actor=purchaser)
+        evaluation_subject_waive(
+            evaluation=e, data=W.parse(subject="evaluator", reason="x"), actor=purchaser
+        )
     assert exc.value.field == "subject"
     with pytest.raises(ValidationError) as exc:
-        evaluation_subject_waive(evaluation=e, subject="recipients", reason="  ", actor=purchaser)
+        evaluation_subject_waive(
+            evaluation=e, data=W.parse(subject="recipients", reason="  "), actor=purchaser
+        )
     assert exc.value.field == "reason"
     evaluation_purchaser_score(
         evaluation=e, actor=purchaser, data=PurchaserScoreInput.parse(score="80")
     )
     with pytest.raises(Conflict) as exc:
-        evaluation_subject_waive(evaluation=e, subject="purchaser", reason="x", actor=purchaser)
+        evaluation_subject_waive(
+            evaluation=e, data=W.parse(subject="purchaser", reason="x"), actor=purchaser
+        )
     assert exc.value.code == "has_result"
-    evaluation_subject_waive(evaluation=e, subject="recipients", reason="无法调查", actor=purchaser)
+    evaluation_subject_waive(
+        evaluation=e, data=W.parse(subject="recipients", reason="无法调查"), actor=purchaser
+    )
     with pytest.raises(Conflict) as exc:
-        evaluation_subject_waive(evaluation=e, subject="recipients", reason="再次", actor=purchaser)
+        evaluation_subject_waive(
+            evaluation=e, data=W.parse(subject="recipients", reason="再次"), actor=purchaser
+        )
     assert exc.value.code == "already_waived"
 
 

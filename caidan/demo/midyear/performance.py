@@ -110,12 +110,15 @@ def evaluate(contract, stage: str, purchaser: Actor, evaluator: Actor, *, publis
     )
     if not contract.surveys.filter(responses__isnull=False).exists():
         # publishing needs every subject or the purchaser's recorded waiver (issue 20)
+        from caidan.evaluations.inputs import SubjectWaiverInput
         from caidan.evaluations.services import evaluation_subject_waive
 
         evaluation_subject_waive(
             evaluation=evaluation,
-            subject="recipients",
-            reason="本阶段尚未开展服务对象满意度调查，满意度在终期评估时调查。",
+            data=SubjectWaiverInput.parse(
+                subject="recipients",
+                reason="本阶段尚未开展服务对象满意度调查，满意度在终期评估时调查。",
+            ),
             actor=purchaser,
         )
     return evaluation_publish(evaluation=evaluation, actor=evaluator)

@@ -18,7 +18,7 @@ from caidan.common.schemas import ERRORS, PageOut, page_response
 
 from .. import selectors, services
 from ..affordances import evaluation_work_affordances
-from ..inputs import PurchaserScoreInput, ScoresInput
+from ..inputs import PurchaserScoreInput, ScoresInput, SubjectWaiverInput
 from ..models import EvaluationStatus
 from .access import body_id, contract_for, evaluation_for
 from .routing import router
@@ -262,6 +262,6 @@ def waive_subject(request, evaluation_id: int, payload: WaiverIn):
     actor = request.auth
     e = evaluation_for(actor, evaluation_id)
     services.evaluation_subject_waive(
-        evaluation=e, subject=payload.subject, reason=payload.reason, actor=actor
+        evaluation=e, data=SubjectWaiverInput.parse(payload.dict()), actor=actor
     )
     return detail(actor, evaluation_id)

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('evaluations', '0004_portal_order_indexes'),
+        ("evaluations", "0004_portal_order_indexes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='evaluation',
-            name='waivers',
-            field=models.JSONField(blank=True, default=dict, verbose_name='免评主体'),
+            model_name="evaluation",
+            name="waivers",
+            field=models.JSONField(blank=True, default=dict, verbose_name="免评主体"),
         ),
     ]

@@ -23,6 +23,7 @@ from caidan.common.perms import Perm
 from caidan.evaluations.codes import Code
 from caidan.jurisdiction.selectors import setting_value
 
+from ..inputs import SubjectWaiverInput
 from ..models import Evaluation, EvaluationStatus
 
 # The subjects in the order pages list them, and what each one's result is.
@@ -38,7 +39,6 @@ MISSING_WHY = {
 # The evaluator publishes, so it cannot waive its own part; the purchaser may waive its
 # score or a survey that could not be held.
 WAIVABLE = ("purchaser", "recipients")
-REASON_MAX = 500
 
 
 def required_subjects() -> list[str]:
@@ -84,8 +84,7 @@ def missing_refusal(missing: list[dict[str, Any]]) -> Conflict:
 def evaluation_subject_waive(
     *,
     evaluation: Evaluation,
-    subject: str,
-    reason: str,
+    data: SubjectWaiverInput,
     actor: Actor,
     now: dt.datetime | None = None,
 ) -> Evaluation:
@@ -93,15 +92,11 @@ def evaluation_subject_waive(
     Recorded on the evaluation (shown with its result) and in the audit log; only while the
     evaluation is open, only for a waivable subject that has no result."""
     require(actor, Perm.EVALUATIONS_COMMISSION, evaluation.contract)
+    subject, reason = data.subject, data.reason
     if subject not in WAIVABLE:
         raise field_error(
             "subject", _("只能免评购买方评分或服务对象满意度调查；第三方指标评分不能免评。")
         )
-    reason = (reason or "").strip()
-    if not reason:
-        raise field_error("reason", _("请写明免评理由。"))
-    if len(reason) > REASON_MAX:
-        raise field_error("reason", _("免评理由不超过 %(n)s 字。") % {"n": REASON_MAX})
     now = now or timezone.now()
     from .evaluations import _lock, contract_facts
 

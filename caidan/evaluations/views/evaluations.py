@@ -18,7 +18,7 @@ from caidan.web.ui import attempt, attempt_refusal, domain_errors
 
 from .. import forms, selectors, services
 from ..affordances import evaluation_affordances
-from ..inputs import ScoresInput
+from ..inputs import ScoresInput, SubjectWaiverInput
 from ..models import Grade
 from ..services import waivers
 from ..services.evaluations import contract_facts
@@ -220,7 +220,9 @@ def evaluation_waive(request, pk: int):
     subject = request.POST.get("subject", "")
     _result, error = attempt(
         lambda: services.evaluation_subject_waive(
-            evaluation=e, subject=subject, reason=request.POST.get("reason", ""), actor=actor
+            evaluation=e,
+            data=SubjectWaiverInput.parse(subject=subject, reason=request.POST.get("reason", "")),
+            actor=actor,
         )
     )
     if error is None:
