@@ -8,6 +8,8 @@ recorded when signed (or a blank line to sign on paper) and the date of signing.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.utils import timezone
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, PageBreak, Spacer
@@ -107,6 +109,11 @@ def contract_pdf(contract, *, public: bool = False) -> bytes:
     ]
     for heading, text in sections:
         story += [para(heading, head), para(text, body)]
+        if heading == "五、合同价格" and c.budget_lines:  # 预算明细, adding up to the price
+            rows = [["预算科目", "金额（元）"]]
+            rows += [[b["line"], _yuan(Decimal(b["amount"]))] for b in c.budget_lines]
+            rows.append(["合计", _yuan(c.amount)])
+            story += [para("其中预算明细如下：", body), table(rows, (103, 40))]
     story.append(para("十一、分期付款", head))
     rows = [["期次", "付款条件", "比例", "金额（元）"]]
     for i in c.instalments.order_by("sequence"):

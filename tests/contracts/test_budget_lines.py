@@ -127,3 +127,27 @@ def test_the_api_takes_and_returns_budget_lines(world, client, token_for):
     error(post(client, "", {**body, "budget_lines": None}, purchaser), 400, field="budget_lines")
     c = ok(post(client, "", {**body, "budget_lines": lines}, purchaser), 201)
     assert c["budget_lines"] == lines
+
+
+def test_the_contract_pdf_lists_the_budget_lines_under_the_price(world):
+    import io
+
+    from pypdf import PdfReader
+
+    from caidan.contracts.pdf import contract_pdf
+
+    c = signed_contract(
+        world,
+        budget_lines=[
+            {"line": "人员费", "amount": "700000.00"},
+            {"line": "活动费", "amount": "100000.00"},
+        ],
+    )
+    text = "".join(
+        "".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(contract_pdf(c))).pages
+    )
+    assert "其中预算明细如下：" in text
+    assert "人员费700,000.00" in text and "活动费100,000.00" in text and "合计800,000.00" in text
+    assert (
+        text.index("五、合同价格") < text.index("人员费700,000.00") < text.index("六、资金结算方式")
+    )
