@@ -391,6 +391,21 @@ def test_the_open_data_bulk_files_serve_as_the_ocds_part(published, tmp_path, bu
         assert "OCDS metric grade: published 优, 良, recomputed 良" in out
 
 
+def test_a_value_that_is_not_a_number_fails_naming_where(published, tmp_path):
+    """Garbage in a published file is a named failure, not a traceback; the other parts
+    still run."""
+    directory = tampered(published, tmp_path)
+    data = sources.load(directory)
+    eid = next(eid for eid, e in sorted(data.evaluations.items()) if e["status"] == "published")
+    edit(directory / "evaluations" / f"{eid}.json", lambda e: e.update(total="八十"))
+    code, out = run(directory)
+    assert code == 1, out
+    failures = out.split("FAILED:", 1)[1]
+    assert f"evaluation {eid} (" in failures
+    assert "the published data cannot be read: ValueError: not a number: '八十'" in failures
+    assert "== 5. Track records" in out and "Traceback" not in out
+
+
 def test_unreadable_or_empty_input_exits_2(tmp_path):
     assert run(tmp_path / "missing")[0] == 2
     (tmp_path / "tenders").mkdir()

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 
 CENT = Decimal("0.01")
@@ -71,7 +71,13 @@ def number(value) -> Decimal:
     score sheet would not be exact)."""
     if isinstance(value, bool | float) or value is None:
         raise ValueError(f"not an exact number: {value!r}")
-    return Decimal(str(value).strip().replace(",", ""))
+    try:
+        number = Decimal(str(value).strip().replace(",", ""))
+    except InvalidOperation:
+        raise ValueError(f"not a number: {value!r}") from None
+    if not number.is_finite():
+        raise ValueError(f"not a finite number: {value!r}")
+    return number
 
 
 def rank(data: dict) -> dict:

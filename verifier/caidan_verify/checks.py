@@ -44,6 +44,13 @@ class Report:
         self.out(f"    FAIL  {where}: {message}")
 
 
+READ_ERRORS = (KeyError, IndexError, TypeError, ValueError, AttributeError)
+
+
+def unreadable(exc: Exception) -> str:
+    return f"the published data cannot be read: {type(exc).__name__}: {exc}"
+
+
 def _show(value) -> str:
     if isinstance(value, list) and len(value) > 12:
         return "[" + ", ".join(map(str, value[:12])) + f", … ({len(value)} in all)]"
@@ -234,77 +241,81 @@ def check_evaluations(p: Published, r: Report) -> None:
         contract = e.get("contract") or {}
         where = f"evaluation {eid} ({e.get('stage')} of contract {contract.get('reference', '')})"
         r.record(where)
-        if e.get("status") != "published":
-            r.step("not published: skipped")
-            continue
-        indicators = e.get("indicators") or []
-        subjects = {s["key"]: s for s in e.get("subjects") or []}
-        leaves_total = Decimal("0.00")
-        points = {}
-        for ind in indicators:
-            if not ind.get("leaf"):
-                continue
-            code, weight = ind["code"], a.number(ind["weight"])
-            rate = _dec(ind.get("rate"))
-            computed = _dec(ind.get("computed_points"))
-            if ind.get("formula") == "completion" and ind.get("actual") and ind.get("planned"):
-                r.check(where, f"{code} completion rate = {ind['actual']} ÷ {ind['planned']}",
-                        rate, a.rate_of(a.number(ind["actual"]), a.number(ind["planned"])))  # fmt: skip
-            if ind.get("formula") == "satisfaction" and rate is not None:
-                score = _dec((subjects.get("recipients") or {}).get("score"))
-                if score is not None:
-                    r.check(where, f"{code} satisfaction rate = recipients' score ÷ 100", rate,
-                            (score / 100).quantize(a.RATE_PLACES))  # fmt: skip
-            if rate is not None and ind.get("formula"):
-                r.check(where, f"{code} points = {weight:f} × rate {rate:f}", computed,
-                        a.indicator_points(rate, weight))  # fmt: skip
-                expected = computed
-            else:
-                expected = _dec(ind.get("evaluator_score"))
-                r.step(
-                    f"{code} scored by the evaluator: {ind.get('evaluator_score')} of {weight:f}"
-                )
-                if expected is not None and not 0 <= expected <= weight:
-                    r.fail(where, f"{code} score {expected:f} outside 0–{weight:f}")
-            r.check(where, f"{code} points", _dec(ind.get("points")), expected)
-            points[code] = expected
-            leaves_total += expected or 0
-        children: dict[str, list[str]] = {}
-        for ind in indicators:
-            if ind.get("parent"):
-                children.setdefault(ind["parent"], []).append(ind["code"])
-
-        for ind in indicators:
-            if not ind.get("leaf"):
-                r.check(where, f"{ind['code']} points = sum of its indicators",
-                        _dec(ind.get("points")), _subtotal(ind["code"], points, children))  # fmt: skip
-        if indicators:
-            r.check(where, "evaluator's score = sum of the leaf indicators",
-                    _dec((subjects.get("evaluator") or {}).get("score")), leaves_total)  # fmt: skip
-        scores = {k: _dec(s.get("score")) for k, s in subjects.items()}
-        weights = {k: s.get("weight") for k, s in subjects.items()}
-        r.step(
-            "subjects: "
-            + ", ".join(f"{k} {_show(v)} × {weights.get(k)}" for k, v in scores.items())
-        )
         try:
-            recomputed = a.weighted_total(scores, weights)
-        except ValueError as exc:
-            r.fail(where, f"cannot recompute the total: {exc}")
+            _check_evaluation(eid, e, r, where, metrics)
+        except READ_ERRORS as exc:
+            r.fail(where, unreadable(exc))
+
+
+def _check_evaluation(eid: int, e: dict, r: Report, where: str, metrics: dict) -> None:
+    if e.get("status") != "published":
+        r.step("not published: skipped")
+        return
+    indicators = e.get("indicators") or []
+    subjects = {s["key"]: s for s in e.get("subjects") or []}
+    leaves_total = Decimal("0.00")
+    points = {}
+    for ind in indicators:
+        if not ind.get("leaf"):
             continue
-        r.check(where, "total", _dec(e.get("total")), recomputed)
-        r.check(where, "grade", e.get("grade"), a.grade_for(recomputed))
-        r.check(where, "passed", e.get("passed"), a.grade_for(recomputed) in a.PASSING_GRADES)
-        seen = metrics.get(f"evaluation-{eid}") or []
-        if seen:  # every release that carries the metric (they are cumulative snapshots)
-            totals = {str(o.get("measure")) for m in seen for o in m.get("observations") or []
-                      if o.get("notes") == "综合得分"}  # fmt: skip
-            grades = {str(o.get("measure")) for m in seen for o in m.get("observations") or []
-                      if o.get("notes") == "等级"}  # fmt: skip
-            r.step(f"OCDS: the metric evaluation-{eid} in {len(seen)} releases")
-            r.check(where, "OCDS metric total", sorted(_dec(t) for t in totals), [recomputed])
-            r.check(where, "OCDS metric grade", ", ".join(sorted(grades)),
-                    GRADE_LABELS[a.grade_for(recomputed)])  # fmt: skip
+        code, weight = ind["code"], a.number(ind["weight"])
+        rate = _dec(ind.get("rate"))
+        computed = _dec(ind.get("computed_points"))
+        if ind.get("formula") == "completion" and ind.get("actual") and ind.get("planned"):
+            r.check(where, f"{code} completion rate = {ind['actual']} ÷ {ind['planned']}",
+                    rate, a.rate_of(a.number(ind["actual"]), a.number(ind["planned"])))  # fmt: skip
+        if ind.get("formula") == "satisfaction" and rate is not None:
+            score = _dec((subjects.get("recipients") or {}).get("score"))
+            if score is not None:
+                r.check(where, f"{code} satisfaction rate = recipients' score ÷ 100", rate,
+                        (score / 100).quantize(a.RATE_PLACES))  # fmt: skip
+        if rate is not None and ind.get("formula"):
+            r.check(where, f"{code} points = {weight:f} × rate {rate:f}", computed,
+                    a.indicator_points(rate, weight))  # fmt: skip
+            expected = computed
+        else:
+            expected = _dec(ind.get("evaluator_score"))
+            r.step(f"{code} scored by the evaluator: {ind.get('evaluator_score')} of {weight:f}")
+            if expected is not None and not 0 <= expected <= weight:
+                r.fail(where, f"{code} score {expected:f} outside 0–{weight:f}")
+        r.check(where, f"{code} points", _dec(ind.get("points")), expected)
+        points[code] = expected
+        leaves_total += expected or 0
+    children: dict[str, list[str]] = {}
+    for ind in indicators:
+        if ind.get("parent"):
+            children.setdefault(ind["parent"], []).append(ind["code"])
+
+    for ind in indicators:
+        if not ind.get("leaf"):
+            r.check(where, f"{ind['code']} points = sum of its indicators",
+                    _dec(ind.get("points")), _subtotal(ind["code"], points, children))  # fmt: skip
+    if indicators:
+        r.check(where, "evaluator's score = sum of the leaf indicators",
+                _dec((subjects.get("evaluator") or {}).get("score")), leaves_total)  # fmt: skip
+    scores = {k: _dec(s.get("score")) for k, s in subjects.items()}
+    weights = {k: s.get("weight") for k, s in subjects.items()}
+    r.step(
+        "subjects: " + ", ".join(f"{k} {_show(v)} × {weights.get(k)}" for k, v in scores.items())
+    )
+    try:
+        recomputed = a.weighted_total(scores, weights)
+    except ValueError as exc:
+        r.fail(where, f"cannot recompute the total: {exc}")
+        return
+    r.check(where, "total", _dec(e.get("total")), recomputed)
+    r.check(where, "grade", e.get("grade"), a.grade_for(recomputed))
+    r.check(where, "passed", e.get("passed"), a.grade_for(recomputed) in a.PASSING_GRADES)
+    seen = metrics.get(f"evaluation-{eid}") or []
+    if seen:  # every release that carries the metric (they are cumulative snapshots)
+        totals = {str(o.get("measure")) for m in seen for o in m.get("observations") or []
+                  if o.get("notes") == "综合得分"}  # fmt: skip
+        grades = {str(o.get("measure")) for m in seen for o in m.get("observations") or []
+                  if o.get("notes") == "等级"}  # fmt: skip
+        r.step(f"OCDS: the metric evaluation-{eid} in {len(seen)} releases")
+        r.check(where, "OCDS metric total", sorted(_dec(t) for t in totals), [recomputed])
+        r.check(where, "OCDS metric grade", ", ".join(sorted(grades)),
+                GRADE_LABELS[a.grade_for(recomputed)])  # fmt: skip
 
 
 GRADE_LABELS = {"excellent": "优", "good": "良", "fair": "中", "poor": "差"}  # as OCDS shows them
@@ -446,8 +457,18 @@ def check_track_records(p: Published, r: Report, results: dict[int, dict]) -> No
 
 
 def run_all(p: Published, r: Report) -> None:
-    check_draws(p, r)
-    results = check_rankings(p, r)
-    check_evaluations(p, r)
-    check_gates(p, r)
-    check_track_records(p, r, results)
+    """Every check, in order. Data a check cannot read (a missing key, a number that is not
+    one) is a failure of that part, named, and the other parts still run."""
+    results: dict[int, dict] = {}
+    parts = [
+        ("expert draws", lambda: check_draws(p, r)),
+        ("rankings", lambda: results.update(check_rankings(p, r))),
+        ("evaluations", lambda: check_evaluations(p, r)),
+        ("payment gates", lambda: check_gates(p, r)),
+        ("track records", lambda: check_track_records(p, r, results)),
+    ]
+    for name, part in parts:
+        try:
+            part()
+        except READ_ERRORS as exc:
+            r.fail(name, unreadable(exc))
