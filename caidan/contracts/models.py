@@ -120,7 +120,7 @@ class Contract(models.Model):
     indicators = models.JSONField(_("绩效指标和目标"), default=list, blank=True)
     # 预算明细: [{"line": 科目, "amount": "元"}], adding up to the amount; the provider's
     # fund-usage statements start from these lines.
-    budget_lines = models.JSONField("预算明细", default=list, blank=True)
+    budget_lines = models.JSONField(_("预算明细"), default=list, blank=True)
     payment_split = models.JSONField(_("分期付款比例（%）"), default=list)
     # Signing (政府采购法 §46: within 30 days of the award; 实施条例 §50: published within
     # 2 working days of signing).

@@ -7,6 +7,7 @@ import datetime as dt
 from django.urls import reverse
 from ninja import File, Form, Router, Schema, Status, UploadedFile
 
+from caidan.common.i18n import source
 from caidan.common.schemas import ERRORS, PageOut, page_response
 
 from . import selectors, services
@@ -77,7 +78,7 @@ def out(d) -> dict:
     response={201: DocumentOut, **ERRORS},
     summary="上传文件",
     description=(
-        "multipart/form-data 上传。允许：" + services.ALLOWED_TYPES_TEXT + "；"
+        "multipart/form-data 上传。允许：" + source(services.ALLOWED_TYPES_TEXT) + "；"
         "类型同时按扩展名和文件内容（文件头）检查，大小上限见 DOCUMENT_MAX_BYTES。"
         "关联对象（target_type/target_id）须是已登记可添加附件的类型，且调用者须有修改该对象的"
         "权限；设为公开须是该对象所属方的角色。有专用上传接口的对象（采购文件、履约报告附件、"

@@ -26,8 +26,7 @@ class DocumentUploadForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields[
-            "file"
-        ].help_text = (
-            f"允许：{ALLOWED_TYPES_TEXT}；不超过 {human_size(settings.DOCUMENT_MAX_BYTES)}。"
-        )
+        self.fields["file"].help_text = _("允许：%(types)s；不超过 %(size)s。") % {
+            "types": ALLOWED_TYPES_TEXT,
+            "size": human_size(settings.DOCUMENT_MAX_BYTES),
+        }

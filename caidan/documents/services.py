@@ -59,7 +59,7 @@ ALLOWED_KINDS: dict[str, FileKind] = {
     "txt": _TXT,
     "csv": _CSV,
 }
-ALLOWED_TYPES_TEXT = (
+ALLOWED_TYPES_TEXT = _(
     "PDF、Word（.docx）、Excel（.xlsx）、图片（.jpg、.jpeg、.png）、UTF-8 文本（.txt、.csv）"
 )
 ACCEPT_ATTRIBUTE = ",".join(f".{ext}" for ext in ALLOWED_KINDS)
@@ -72,7 +72,7 @@ _TARGET_TYPE = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
 def human_size(size: int) -> str:
     """``1536`` → ``1.5 KB``; for messages (binary units, as file managers show)."""
     if size < 1024:
-        return f"{size} 字节"
+        return _("%(size)s 字节") % {"size": size}
     for unit in ("KB", "MB", "GB"):
         size /= 1024
         if size < 1024 or unit == "GB":
@@ -115,26 +115,31 @@ def document_check_file(file: Any) -> CheckedFile:
     """Refuse a file that is empty, too large, of a type not allowed, or whose content
     does not match its extension. Reads the file once (hash computed on the way)."""
     if file is None:
-        raise _file_error("请选择要上传的文件。", "required")
+        raise _file_error(_("请选择要上传的文件。"), "required")
     name = clean_file_name(getattr(file, "name", ""))
     ext = file_extension(name)
     if not ext:
         raise _file_error(
-            f"无法识别文件类型：文件名“{name or '（空）'}”没有扩展名。仅允许：{ALLOWED_TYPES_TEXT}。",
+            _("无法识别文件类型：文件名“%(value)s”没有扩展名。仅允许：%(ALLOWED_TYPES_TEXT)s。")
+            % {"value": name or _("（空）"), "ALLOWED_TYPES_TEXT": ALLOWED_TYPES_TEXT},
             "file_type_not_allowed",
         )
     kind = ALLOWED_KINDS.get(ext)
     if kind is None:
         raise _file_error(
-            f"文件类型 .{ext} 不允许，仅允许：{ALLOWED_TYPES_TEXT}。", "file_type_not_allowed"
+            _("文件类型 .%(ext)s 不允许，仅允许：%(ALLOWED_TYPES_TEXT)s。")
+            % {"ext": ext, "ALLOWED_TYPES_TEXT": ALLOWED_TYPES_TEXT},
+            "file_type_not_allowed",
         )
     limit = settings.DOCUMENT_MAX_BYTES
     declared = getattr(file, "size", None)
     if declared == 0:
-        raise _file_error("文件是空的（0 字节），请选择有内容的文件。", "file_empty")
+        raise _file_error(_("文件是空的（0 字节），请选择有内容的文件。"), "file_empty")
     if declared is not None and declared > limit:
         raise _file_error(
-            f"文件大小 {human_size(declared)} 超过上限 {human_size(limit)}。", "file_too_large"
+            _("文件大小 %(human_size)s 超过上限 %(human_size_2)s。")
+            % {"human_size": human_size(declared), "human_size_2": human_size(limit)},
+            "file_too_large",
         )
 
     digest = hashlib.sha256()
@@ -144,37 +149,46 @@ def document_check_file(file: Any) -> CheckedFile:
     for chunk in file.chunks():
         size += len(chunk)
         if size > limit:
-            raise _file_error(f"文件大小超过上限 {human_size(limit)}。", "file_too_large")
+            raise _file_error(
+                _("文件大小超过上限 %(human_size)s。") % {"human_size": human_size(limit)},
+                "file_too_large",
+            )
         if len(head) < 16:
             head += chunk[: 16 - len(head)]
         digest.update(chunk)
         if decoder is not None:
             if b"\x00" in chunk:
                 raise _file_error(
-                    f"文本文件（.{ext}）不能包含空字符（NUL），它看起来是二进制文件。",
+                    _("文本文件（.%(ext)s）不能包含空字符（NUL），它看起来是二进制文件。")
+                    % {"ext": ext},
                     "file_content_mismatch",
                 )
             try:
                 decoder.decode(chunk)
             except UnicodeDecodeError:
                 raise _file_error(
-                    f"文本文件（.{ext}）必须使用 UTF-8 编码，请另存为 UTF-8 后重新上传。",
+                    _("文本文件（.%(ext)s）必须使用 UTF-8 编码，请另存为 UTF-8 后重新上传。")
+                    % {"ext": ext},
                     "file_not_utf8",
                 ) from None
     if size == 0:
-        raise _file_error("文件是空的（0 字节），请选择有内容的文件。", "file_empty")
+        raise _file_error(_("文件是空的（0 字节），请选择有内容的文件。"), "file_empty")
     if decoder is not None:
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             raise _file_error(
-                f"文本文件（.{ext}）必须使用 UTF-8 编码，请另存为 UTF-8 后重新上传。",
+                _("文本文件（.%(ext)s）必须使用 UTF-8 编码，请另存为 UTF-8 后重新上传。")
+                % {"ext": ext},
                 "file_not_utf8",
             ) from None
     if kind.magic and not head.startswith(kind.magic):
         raise _file_error(
-            f"文件内容与扩展名 .{ext} 不符：它不是有效的 {kind.label} 文件。"
-            "请勿修改文件扩展名，仅允许：" + ALLOWED_TYPES_TEXT + "。",
+            _(
+                "文件内容与扩展名 .%(ext)s 不符：它不是有效的 %(kind)s 文件。"
+                "请勿修改文件扩展名，仅允许：%(types)s。"
+            )
+            % {"ext": ext, "kind": kind.label, "types": ALLOWED_TYPES_TEXT},
             "file_content_mismatch",
         )
     file.seek(0)

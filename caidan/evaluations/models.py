@@ -138,7 +138,7 @@ class Evaluation(models.Model):
     )
     # subject → {reason, by, by_name, at}: the purchaser's recorded waiver of a subject that
     # has no result (services/waivers.py)
-    waivers = models.JSONField("免评主体", default=dict, blank=True)
+    waivers = models.JSONField(_("免评主体"), default=dict, blank=True)
     overdue_flagged_at = models.DateTimeField(_("逾期提醒时间"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
