@@ -256,3 +256,24 @@ def test_the_ceilings_leave_room_for_the_waiting_proposal_and_the_open_session(m
     )
     review.refresh_from_db()
     assert review.status == "approved"
+
+
+def test_seeded_on_a_monday_morning_the_dates_still_agree(world):
+    """Yesterday was a Sunday and the working day is not under way: the stages that happened
+    'yesterday' or 'on the last working day' land on Friday, nothing in the future."""
+    import time_machine
+
+    from caidan.audit.models import AuditEvent
+    from caidan.demo.midyear import seed_midyear
+
+    today = timezone.localdate()
+    monday = today + dt.timedelta(days=7 - today.weekday())
+    moment = timezone.make_aware(dt.datetime.combine(monday, dt.time(8, 30)))
+    before = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first()
+    with time_machine.travel(moment, tick=True):
+        assert seed_midyear().created
+        now = timezone.now()
+        # the base demo's tenders may have passed their deadline by then (no tick ran)
+        problems = [p for p in date_problems(now) if "not opened" not in p]
+        assert problems == []
+        assert _midyear_batch_in_order(before) == []

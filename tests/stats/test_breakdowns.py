@@ -67,9 +67,19 @@ def _approved_later(world, *, budget, funding, category, unit="310105-001"):
 
 
 def _submitted_later(world):
-    """A proposal submitted for LATER but not approved: in no statistic."""
-    from caidan.projects.services import proposal_create, proposal_submit
+    """A proposal submitted for LATER but not approved: in no statistic. (A submission must
+    fit the room under the year's ceiling, so the ceiling is raised for it first.)"""
+    from caidan.projects.models import BudgetCeiling
+    from caidan.projects.services import budget_ceiling_set, proposal_create, proposal_submit
 
+    unit = world.unit("310105-001")
+    ceiling = BudgetCeiling.objects.filter(unit=unit, year=LATER).first()
+    budget_ceiling_set(
+        unit=unit,
+        year=LATER,
+        amount=str((ceiling.amount if ceiling else Decimal(0)) + Decimal("5000000.00")),
+        actor=world.actor("admin"),
+    )
     purchaser = world.actor("purchaser")
     proposal = proposal_create(
         actor=purchaser,

@@ -195,7 +195,7 @@ def test_page_renders_for_anonymous(client, world, django_assert_max_num_queries
     ):
         assert f'data-testid="{testid}"' in html, testid
     assert "<svg" in html and "<script" not in html.split("<main", 1)[-1].split("</main>")[0]
-    assert "384.6" in html and "3603.0" in html
+    assert "384.60" in html and "3,603.00" in html  # 万元, as the wan filter prints them
     assert reverse("stats:export") in html
 
 

@@ -15,6 +15,7 @@ from caidan.accounts.actor import Actor
 from caidan.accounts.models import Role, Unit, User
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
+from caidan.common.calendar import WorkingCalendar
 from caidan.evaluations.inputs import SurveyInput
 from caidan.procurement.inputs import SheetScoresInput
 
@@ -45,11 +46,13 @@ from .timeline import (
 DEADLINE_DAYS_AGO = {
     "evaluating": 1,
     "awarded": 2,
-    "contract_draft": 22,
     "performing": 120,
     "midterm": 210,
     "completed": 440,
 }
+# The drafted contract's award: its challenge window (1 + 7 working days) has closed, counted
+# in working days so that a holiday week in between does not keep it open.
+CONTRACT_DRAFT_WORKING_DAYS_AGO = 12
 APPROVED_BEFORE_TENDER = dt.timedelta(days=40)  # approval, then 19 days to the announcement
 SETUP_BEFORE = dt.timedelta(days=max(DEADLINE_DAYS_AGO.values()) + 60)
 
@@ -305,9 +308,20 @@ def _evaluating(s: Scene, result: MidyearResult) -> Stage:
     result.stages["evaluating"] = "tender opened, experts scoring"
 
 
+def _working_days_back(day: dt.date, n: int) -> dt.date:
+    calendar = WorkingCalendar()
+    while n > 0:
+        day -= dt.timedelta(days=1)
+        n -= calendar.is_working_day(day)
+    return day
+
+
 def _award(s: Scene, key: str, prices: dict[str, str]) -> Stage:
     """The stage's proposal approved, tendered and awarded (``award_steps``)."""
-    deadline = past_deadline(s.today, DEADLINE_DAYS_AGO[key])
+    if key == "contract_draft":
+        deadline = at(_working_days_back(s.today, CONTRACT_DRAFT_WORKING_DAYS_AGO), 9, 30)
+    else:
+        deadline = past_deadline(s.today, DEADLINE_DAYS_AGO[key])
     proposal = yield from _approved_for_tender(s, key, deadline)
     return (yield from award_steps(proposal, s.purchaser, s.bidders, prices, deadline=deadline))
 
