@@ -56,6 +56,7 @@ def next_tender_using_the_track_record():
     drawn experts score them differently; the ranking is computed and the award confirmed
     (which publishes the seed, the sheets and the ranking)."""
     import conftest
+    from caidan.procurement.inputs import SheetScoresInput
     from caidan.procurement.selectors_experts import panel_for
     from caidan.procurement.services import award_confirm, panel_declare, panel_draw
     from caidan.procurement.services.evaluation import scorable_bids, scores_save, scores_submit
@@ -85,8 +86,6 @@ def next_tender_using_the_track_record():
             str(bid.pk): {"plan": str(Decimal("36.5") + n - 2 * i), "team": str(12 - (n + i) % 3)}
             for i, bid in enumerate(bids)
         }
-        from caidan.procurement.inputs import SheetScoresInput
-
         scores_save(member=member, data=SheetScoresInput.parse(scores=scores), actor=actor)
         scores_submit(member=member, actor=actor)
     tender.refresh_from_db()
@@ -116,7 +115,9 @@ def published(tmp_path_factory, django_db_setup, django_db_blocker):
         contextlib.suppress(_Rollback),
         transaction.atomic(),
     ):
-        call_command("seed_demo", "--midyear", stdout=io.StringIO(), stderr=io.StringIO())
+        out, err = io.StringIO(), io.StringIO()
+        call_command("seed_demo", "--midyear", stdout=out, stderr=err)
+        assert "Mid-year processes loaded" in out.getvalue(), out.getvalue() + err.getvalue()
         tender = next_tender_using_the_track_record()
         client = Client()
 
