@@ -61,7 +61,9 @@ def _category(value: Any) -> str:
     raw = str(value or "").strip()
     category = CATEGORY_BY_LABEL.get(raw, raw)
     if category and category not in ItemCategory.values:
-        raise ValueError(f"类别“{raw}”无效，应为：{'、'.join(map(source, ItemCategory.labels))}之一。")
+        raise ValueError(
+            f"类别“{raw}”无效，应为：{'、'.join(map(source, ItemCategory.labels))}之一。"
+        )
     return category
 
 
@@ -131,7 +133,9 @@ class CatalogItemInput(Input):
         if level is not None and level < 3 and category:
             raise ValueError("只有三级目录填写类别（一级、二级目录请留空）。")
         if level == 3 and not category:
-            raise ValueError(f"三级目录必须填写类别：{'、'.join(map(source, ItemCategory.labels))}之一。")
+            raise ValueError(
+                f"三级目录必须填写类别：{'、'.join(map(source, ItemCategory.labels))}之一。"
+            )
         return category
 
     @field_validator("guidance_price")
