@@ -382,3 +382,25 @@ def test_fund_amounts_at_the_boundaries_are_accepted(world, login, spent):
     assert response.status_code == 302
     report.refresh_from_db()
     assert report.fund_lines[0]["spent"] == str(Decimal(spent).quantize(Decimal("0.01")))
+
+
+def test_the_report_form_in_english_has_no_chinese_but_data(world, login, settings):
+    import re
+
+    c = signed_contract(world, budget_lines=BUDGET)
+    report = c.reports.get(kind="midterm")
+    client = login("provider")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get(f"/contracts/{c.pk}/reports/{report.pk}/")
+    html = _html(response)
+    form = html[
+        html.index('data-testid="report-form"') : html.index(
+            "</form>", html.index('data-testid="report-form"')
+        )
+    ]
+    assert "Row 1: Budget line" in form and "Add a budget line" in form and "Total" in form
+    assert "Spent (yuan)" in form and "Upload attachment" in form and "Submit the report" in form
+    for data in ("人员费", "活动费", "管理费"):
+        form = form.replace(data, "")
+    leftover = re.findall(r"[\u4e00-\u9fff]+", form)
+    assert leftover == [], leftover
