@@ -176,7 +176,7 @@ def _plain(value: Any) -> str:
     if isinstance(value, list):
         return "、".join(_plain(v) for v in value) or "—"
     if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False)
+        return _record_text(value)
     text = str(value)
     when = parse_datetime(text) if "T" in text and len(text) >= 16 else None
     if when is not None:
@@ -184,6 +184,27 @@ def _plain(value: Any) -> str:
             when = timezone.localtime(when)
         return f"{when:%Y-%m-%d %H:%M}"
     return str(VALUE_WORDS.get(text, text))
+
+
+_NAME_KEYS = ("name", "title", "label", "line")
+_QUIET_KEYS = {"id", "code", "guidance", "description", "note", "evidence"}
+
+
+def _record_text(value: dict) -> str:
+    """A dict in a payload (an indicator, a scoring factor, a budget line) as words: its
+    name, then its other short values — ``上门探访（1200，人次）``, not raw JSON."""
+    name = next((str(value[k]) for k in _NAME_KEYS if value.get(k) not in (None, "")), "")
+    rest = [
+        str(v)
+        for k, v in value.items()
+        if k not in _NAME_KEYS
+        and k not in _QUIET_KEYS
+        and v not in (None, "")
+        and not isinstance(v, list | dict)
+    ]
+    if not name:
+        return json.dumps(value, ensure_ascii=False)
+    return f"{name}（{'，'.join(rest)}）" if rest else name
 
 
 def _is_money(f: models.Field | None) -> bool:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from caidan.common.pagination import Page, keyset_paginate
+from caidan.common.roles import Role
 
 from .chain import GENESIS, event_hash
 from .models import AuditChainHead, AuditEvent
@@ -107,16 +108,17 @@ def audit_actor_ids(query: str, *, limit: int = 50) -> list[int]:
 
 
 def audit_actor_choices(*, limit: int = 300) -> list[tuple[str, str]]:
-    """(user name, "display name（user name）") of the people who can act on the platform
-    (members of a role), for the picker's suggestions; residents log in by code and are
-    found by typing."""
+    """(user name, "display name（user name）") of the people who work on the platform
+    (members of a role other than resident), for the picker's suggestions; residents, many
+    and logging in by code, are found by typing."""
     from django.contrib.auth import get_user_model
 
     User = get_user_model()
     names = {f.name for f in User._meta.get_fields()}
     qs = User.objects.filter(is_active=True)
     if "memberships" in names:
-        qs = qs.filter(memberships__isnull=False).distinct()
+        staff = [r for r in Role.values if r != Role.RESIDENT]
+        qs = qs.filter(memberships__role__in=staff).distinct()
     out = []
     for user in qs.order_by("username")[:limit]:
         full = user.get_full_name()

@@ -150,3 +150,29 @@ def test_excel_export_of_the_filtered_view(login, world, updated_contract):
 @pytest.mark.parametrize("username", ["purchaser", "provider"])
 def test_export_is_for_auditors_only(login, username):
     assert login(username).get("/audit/", {"format": "xlsx"}).status_code == 403
+
+
+def test_records_inside_a_payload_read_as_words(world):
+    with transaction.atomic():
+        event = audit_record(
+            kind=EventKind.SETTING_CHANGED,
+            actor=world.actor("admin"),
+            target=("contracts.contract", "1", "合同"),
+            new={
+                "indicators": [{"name": "上门探访", "target": "1200", "unit": "人次"}],
+                "factor": {"id": "plan", "name": "服务方案", "max": 40, "guidance": "长文"},
+                "other": {"a": 1},
+            },
+        )
+    changes = [str(x) for x in describe([event])[0].changes]
+    assert any(x.endswith("：上门探访（1200，人次）") for x in changes)
+    assert "“factor”：服务方案（40）" in changes
+    assert '“other”：{"a": 1}' in changes  # no name: the JSON, as a last resort
+
+
+def test_the_person_picker_suggests_staff_not_residents(login, world):
+    from caidan.audit.selectors import audit_actor_choices
+
+    names = {username for username, _ in audit_actor_choices()}
+    assert {"purchaser", "auditor", "provider"} <= names
+    assert not any(n.startswith("resident") for n in names)
