@@ -21,7 +21,7 @@ from caidan.documents.forms import DocumentUploadForm
 from caidan.documents.responses import document_file_response
 from caidan.web.ui import attempt, attempt_error, domain_errors
 
-from . import forms, notices, search, selectors
+from . import forms, front, notices, search, selectors
 from .inputs import NoticeInput, NoticeWithdrawalInput
 from .models import NoticeStatus
 
@@ -36,12 +36,15 @@ def _query_without_cursor(request) -> str:
 
 
 def portal_home(request):
-    latest = selectors.notice_list_public(include_withdrawn=False, limit=5)
+    """The newest notices, tenders, award notices and contracts, a few each, then the links
+    to every part of the portal (``front.portal_latest``: one query per kind)."""
+    latest = selectors.notice_list_public(include_withdrawn=False, limit=front.LATEST)
     return render(
         request,
         "disclosure/portal_home.html",
         {
             "latest": latest.items,
+            **front.portal_latest(),
             "can_manage": selectors.can_manage_notices(request.actor),
         },
     )
