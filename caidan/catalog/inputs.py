@@ -16,6 +16,7 @@ import unicodedata
 from decimal import Decimal
 from typing import Annotated, Any
 
+from django.utils.translation import gettext_lazy as _
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, field_validator
 
 from caidan.common.i18n import source
@@ -49,10 +50,15 @@ def _code(value: Any) -> str:
     code = str(value if value is not None else "").strip()
     if not CODE_RE.fullmatch(code):
         raise ValueError(
-            f"编码“{code}”无效：一级目录为 2 位、二级 4 位、三级 6 位数字（如 01、0101、010101）。"
+            _(
+                "编码“%(code)s”无效：一级目录为 2 位、二级 4 位、三级 6 位数字（如 01、0101、010101）。"
+            )
+            % {"code": code}
         )
     if any(code[i : i + 2] == "00" for i in range(0, len(code), CODE_DIGITS_PER_LEVEL)):
-        raise ValueError(f"编码“{code}”无效：每一级的两位编号应在 01–99 之间。")
+        raise ValueError(
+            _("编码“%(code)s”无效：每一级的两位编号应在 01–99 之间。") % {"code": code}
+        )
     return code
 
 
@@ -62,7 +68,8 @@ def _category(value: Any) -> str:
     category = CATEGORY_BY_LABEL.get(raw, raw)
     if category and category not in ItemCategory.values:
         raise ValueError(
-            f"类别“{raw}”无效，应为：{'、'.join(map(source, ItemCategory.labels))}之一。"
+            _("类别“%(raw)s”无效，应为：%(join)s之一。")
+            % {"raw": raw, "join": "、".join(map(source, ItemCategory.labels))}
         )
     return category
 
@@ -77,7 +84,7 @@ def _zero_if_blank(value: Any) -> Any:
 
 def _not_negative(price: Decimal | None) -> Decimal | None:
     if price is not None and price < 0:
-        raise rule("不能为负数。")
+        raise rule(_("不能为负数。"))
     return price
 
 
@@ -131,10 +138,11 @@ class CatalogItemInput(Input):
     def _category_on_the_third_level(cls, category: str, info: ValidationInfo) -> str:
         level = _level(info)
         if level is not None and level < 3 and category:
-            raise ValueError("只有三级目录填写类别（一级、二级目录请留空）。")
+            raise ValueError(_("只有三级目录填写类别（一级、二级目录请留空）。"))
         if level == 3 and not category:
             raise ValueError(
-                f"三级目录必须填写类别：{'、'.join(map(source, ItemCategory.labels))}之一。"
+                _("三级目录必须填写类别：%(join)s之一。")
+                % {"join": "、".join(map(source, ItemCategory.labels))}
             )
         return category
 
@@ -145,14 +153,14 @@ class CatalogItemInput(Input):
     ) -> Decimal | None:
         level = _level(info)
         if price is not None and level is not None and level < 3:
-            raise ValueError("指导价只适用于三级目录。")
+            raise ValueError(_("指导价只适用于三级目录。"))
         return price
 
     @field_validator("price_unit")
     @classmethod
     def _unit_with_a_price(cls, unit: str, info: ValidationInfo) -> str:
         if info.data.get("guidance_price") is not None and not unit:
-            raise ValueError("填写指导价时请同时填写计价单位（如 元/人·次、元/年）。")
+            raise ValueError(_("填写指导价时请同时填写计价单位（如 元/人·次、元/年）。"))
         return unit
 
 
@@ -179,20 +187,23 @@ def _keywords(value: Any) -> list[str]:
             value = value.replace(separator, "、")
         value = value.split("、")
     if not isinstance(value, list | tuple):
-        raise rule("格式不正确。")
+        raise rule(_("格式不正确。"))
     out: list[str] = []
     seen: set[str] = set()
     for raw in value:
         if not isinstance(raw, str):
-            raise rule("必须是文字。")
+            raise rule(_("必须是文字。"))
         keyword = raw.strip()
         if len(keyword) > MAX_KEYWORD_LENGTH:
-            raise rule(f"“{keyword[:20]}…”过长（最多 {MAX_KEYWORD_LENGTH} 个字）。")
+            raise rule(
+                _("“%(value)s…”过长（最多 %(MAX_KEYWORD_LENGTH)s 个字）。")
+                % {"value": keyword[:20], "MAX_KEYWORD_LENGTH": MAX_KEYWORD_LENGTH}
+            )
         if keyword and normalize_text(keyword) not in seen:
             seen.add(normalize_text(keyword))
             out.append(keyword)
     if len(out) > MAX_KEYWORDS:
-        raise rule(f"最多 {MAX_KEYWORDS} 个。")
+        raise rule(_("最多 %(MAX_KEYWORDS)s 个。") % {"MAX_KEYWORDS": MAX_KEYWORDS})
     return out
 
 

@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Self, get_args
 
 import pydantic
+from django.utils.translation import gettext
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
@@ -89,63 +90,79 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
 
 
 def _label(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
-    """The field's title (its Chinese name) for a message, through rows:
+    """The field's title (its Chinese name, translated) for a message, through rows:
     ``("funding", 1, "amount")`` → “资金来源第 2 行的金额”. Else the dotted path."""
-    words: list[str] = []
+    label = ""
+    after_row = False
     current: type[BaseModel] | None = model
     for part in loc:
         if isinstance(part, int):
-            words.append(f"第 {part + 1} 行")
+            label = gettext("%(field)s第 %(n)s 行") % {"field": label, "n": part + 1}
+            after_row = True
             continue
         info = current.model_fields.get(part) if current is not None else None
         if info is None:
-            return ".".join(str(p) for p in loc) or "输入"
-        if words and words[-1].startswith("第 "):
-            words.append("的")
-        words.append(info.title or str(part))
+            return ".".join(str(p) for p in loc) or gettext("输入")
+        title = gettext(info.title) if info.title else str(part)
+        if not label:
+            label = title
+        elif after_row:
+            label = gettext("%(row)s的%(field)s") % {"row": label, "field": title}
+        else:
+            label = gettext("%(outer)s%(inner)s") % {"outer": label, "inner": title}
+        after_row = False
         current = _inner_model(info.annotation)
-    return "".join(words) or "输入"
+    return label or gettext("输入")
 
 
 def _message(err: dict[str, Any], label: str) -> str:
     kind = err.get("type", "")
     ctx = err.get("ctx") or {}
     if kind == "missing":
-        return f"请填写{label}。"
+        return gettext("请填写%(label)s。") % {"label": label}
     if kind == "extra_forbidden":
-        return f"未知字段：{label}。"
+        return gettext("未知字段：%(label)s。") % {"label": label}
     if kind in ("string_too_long", "too_long"):
-        return f"{label}不能超过 {ctx.get('max_length')} 个字符。"
+        return gettext("%(label)s不能超过 %(limit)s 个字符。") % {
+            "label": label,
+            "limit": ctx.get("max_length"),
+        }
     if kind in ("string_too_short", "too_short"):
-        return f"请填写{label}。"
+        return gettext("请填写%(label)s。") % {"label": label}
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
         bound = {
-            "greater_than": f"必须大于 {ctx.get('gt')}",
-            "greater_than_equal": f"不能小于 {ctx.get('ge')}",
-            "less_than": f"必须小于 {ctx.get('lt')}",
-            "less_than_equal": f"不能大于 {ctx.get('le')}",
+            "greater_than": (gettext("%(label)s必须大于 %(bound)s。"), ctx.get("gt")),
+            "greater_than_equal": (gettext("%(label)s不能小于 %(bound)s。"), ctx.get("ge")),
+            "less_than": (gettext("%(label)s必须小于 %(bound)s。"), ctx.get("lt")),
+            "less_than_equal": (gettext("%(label)s不能大于 %(bound)s。"), ctx.get("le")),
         }[kind]
-        return f"{label}{bound}。"
+        return bound[0] % {"label": label, "bound": bound[1]}
     if kind in ("int_parsing", "int_type", "int_from_float"):
-        return f"{label}须为整数。"
+        return gettext("%(label)s须为整数。") % {"label": label}
     if kind.startswith("decimal") or kind.startswith("float"):
-        return f"{label}须为数字。"
+        return gettext("%(label)s须为数字。") % {"label": label}
     if kind.startswith("date") or kind.startswith("datetime"):
-        return f"{label}须为有效日期（YYYY-MM-DD）。"
+        return gettext("%(label)s须为有效日期（YYYY-MM-DD）。") % {"label": label}
     if kind in ("literal_error", "enum"):
         expected = ctx.get("expected", "")
-        return f"{label}无效（可选：{expected}）。"
+        return gettext("%(label)s无效（可选：%(expected)s）。") % {
+            "label": label,
+            "expected": expected,
+        }
     if kind in ("list_type", "dict_type", "model_type", "model_attributes_type"):
-        return f"{label}格式不正确。"
+        return gettext("%(label)s格式不正确。") % {"label": label}
     if kind in ("bool_parsing", "bool_type"):
-        return f"{label}须为是或否。"
+        return gettext("%(label)s须为是或否。") % {"label": label}
     if kind in ("string_type", "string_unicode"):
-        return f"{label}须为文字。"
+        return gettext("%(label)s须为文字。") % {"label": label}
     if kind in ("money", "choice", "rule"):
-        return f"{label}{ctx.get('rule', '')}"
+        return gettext("%(label)s%(rule)s") % {"label": label, "rule": ctx.get("rule", "")}
     if kind == "value_error":
         return str(ctx.get("error") or err.get("msg", "")).removeprefix("Value error, ")
-    return f"{label}：{err.get('msg', '无效')}"
+    return gettext("%(label)s：%(message)s") % {
+        "label": label,
+        "message": err.get("msg") or gettext("无效"),
+    }
 
 
 def as_domain_error(exc: pydantic.ValidationError, model: type[BaseModel]) -> ValidationError:
@@ -156,7 +173,7 @@ def as_domain_error(exc: pydantic.ValidationError, model: type[BaseModel]) -> Va
         loc = tuple(p for p in err.get("loc", ()) if not isinstance(p, str) or "[" not in p)
         field = ".".join(str(p) for p in loc)
         errors.append({"field": field, "message": _message(err, _label(model, loc))})
-    first = errors[0] if errors else {"field": "", "message": "输入无效。"}
+    first = errors[0] if errors else {"field": "", "message": gettext("输入无效。")}
     return ValidationError(
         first["message"], code=Common.INVALID, detail={"field": first["field"], "errors": errors}
     )
@@ -200,18 +217,20 @@ def Line(max_length: int, *, title: str, required: bool = True) -> Any:  # noqa:
 
 def _money(value: Any) -> Decimal:
     if value is None or value == "":
-        raise _rule("money", "不能为空，请填写金额。")
+        raise _rule("money", gettext("不能为空，请填写金额。"))
     try:
         return to_money(value)
     except DomainError:
         raise _rule(
-            "money", f"须为以元计的金额，最多保留两位小数（不能是浮点数），收到 {value!r}。"
+            "money",
+            gettext("须为以元计的金额，最多保留两位小数（不能是浮点数），收到 %(value)s。")
+            % {"value": repr(value)},
         ) from None
 
 
 def _positive(value: Decimal) -> Decimal:
     if value <= 0:
-        raise _rule("money", "必须大于 0。")
+        raise _rule("money", gettext("必须大于 0。"))
     return value
 
 
@@ -226,10 +245,14 @@ def Choice(choices: type, *, title: str | None = None) -> Any:  # noqa: N802
 
     def check(value: Any) -> str:
         if value is None or value == "":
-            raise _rule("choice", "不能为空，请选择。")
+            raise _rule("choice", gettext("不能为空，请选择。"))
         if value not in choices.values:
             labels = "、".join(str(label) for label in choices.labels)
-            raise _rule("choice", f"“{value}”无效（可选：{labels}）。")
+            raise _rule(
+                "choice",
+                gettext("“%(value)s”无效（可选：%(labels)s）。")
+                % {"value": value, "labels": labels},
+            )
         return str(value)
 
     return Annotated[str, BeforeValidator(check), Field(title=title)]
@@ -243,11 +266,11 @@ def Choices(allowed: Any, *, title: str | None = None) -> Any:  # noqa: N802
         if items is None:
             return []
         if not isinstance(items, list | tuple | set | frozenset):
-            raise _rule("choice", "须为一组选项（列表）。")
+            raise _rule("choice", gettext("须为一组选项（列表）。"))
         items = list(items)
         bad = [str(i) for i in items if i not in values]
         if bad:
-            raise _rule("choice", f"无效：{'、'.join(bad)}。")
+            raise _rule("choice", gettext("无效：%(values)s。") % {"values": "、".join(bad)})
         return [str(i) for i in items]
 
     return Annotated[list[str], BeforeValidator(check), Field(default_factory=list, title=title)]

@@ -28,11 +28,11 @@ def _split(value: Any) -> list[int]:
     """[first, second, final] percentages within seed 001's bounds (first 50 %, second
     30–40 %, the balance the rest)."""
     if not isinstance(value, list | tuple) or len(value) != 3:
-        raise ValueError("分期付款比例须为三期（签约 / 中期 / 终期）。")
+        raise ValueError(_("分期付款比例须为三期（签约 / 中期 / 终期）。"))
     try:
         values = [int(v) for v in value]
     except (TypeError, ValueError):
-        raise ValueError("分期付款比例须为整数百分比。") from None
+        raise ValueError(_("分期付款比例须为整数百分比。")) from None
     SPECS_BY_KEY["payment_split"].check(
         {"first": values[0], "second": values[1], "final": values[2]}
     )  # refuses naming payment_split
@@ -44,7 +44,7 @@ PaymentSplit = Annotated[list[int], BeforeValidator(_split)]
 
 def _not_negative(amount: Decimal) -> Decimal:
     if amount < 0:
-        raise rule("不能为负数。")
+        raise rule(_("不能为负数。"))
     return amount
 
 

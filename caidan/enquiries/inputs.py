@@ -36,7 +36,10 @@ def Words(minimum: int, maximum: int, *, title: str) -> Any:  # noqa: N802
 
     def check(text: str) -> str:
         if len(text) < minimum:
-            raise rule(f"至少 {minimum} 个字（当前 {len(text)} 个）。")
+            raise rule(
+                _("至少 %(minimum)s 个字（当前 %(len)s 个）。")
+                % {"minimum": minimum, "len": len(text)}
+            )
         return text
 
     return Annotated[RequiredText(maximum, title=title), AfterValidator(check)]
@@ -49,13 +52,16 @@ def _uploads(files: Any) -> list[Any]:
 
 def _at_most(files: list[Any]) -> list[Any]:
     if len(files) > MAX_ATTACHMENTS:
-        raise rule(f"最多 {MAX_ATTACHMENTS} 个。")
+        raise rule(_("最多 %(MAX_ATTACHMENTS)s 个。") % {"MAX_ATTACHMENTS": MAX_ATTACHMENTS})
     return files
 
 
 def _extension(days: int) -> int:
     if not 1 <= days <= MAX_EXTENSION_WORKING_DAYS:
-        raise rule(f"须为 1 至 {MAX_EXTENSION_WORKING_DAYS} 个工作日（条例第三十三条）。")
+        raise rule(
+            _("须为 1 至 %(MAX_EXTENSION_WORKING_DAYS)s 个工作日（条例第三十三条）。")
+            % {"MAX_EXTENSION_WORKING_DAYS": MAX_EXTENSION_WORKING_DAYS}
+        )
     return days
 
 

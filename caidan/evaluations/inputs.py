@@ -51,21 +51,23 @@ def _day(value: Any) -> dt.date:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise ValueError("日期格式应为 YYYY-MM-DD。")
+    raise ValueError(gettext_lazy("日期格式应为 YYYY-MM-DD。"))
 
 
 def _decimal(value: Any, name: str) -> Decimal:
     """A finite number given as a string or an integer (never a float), to the cent."""
     if isinstance(value, bool | float) or value is None:
-        raise ValueError(f"{name}须以字符串或整数给出，不能是浮点数。")
+        raise ValueError(
+            gettext_lazy("%(name)s须以字符串或整数给出，不能是浮点数。") % {"name": name}
+        )
     try:
         number = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise ValueError(f"{name}须为数字。") from None
+        raise ValueError(gettext_lazy("%(name)s须为数字。") % {"name": name}) from None
     if not number.is_finite() or abs(number) >= 10**15:
-        raise ValueError(f"{name}超出范围。")
+        raise ValueError(gettext_lazy("%(name)s超出范围。") % {"name": name})
     if number != number.quantize(CENT):
-        raise ValueError(f"{name}最多保留两位小数。")
+        raise ValueError(gettext_lazy("%(name)s最多保留两位小数。") % {"name": name})
     return number
 
 
@@ -76,7 +78,7 @@ def _points(value: Any) -> Decimal:
 def _count(value: Any) -> Decimal:
     number = _decimal(value, "得分")
     if not 0 <= number <= 10**9:
-        raise ValueError("得分须在 0 到 1000000000 之间。")
+        raise ValueError(gettext_lazy("得分须在 0 到 1000000000 之间。"))
     return number
 
 
@@ -111,21 +113,21 @@ def _level(value: Any) -> int:
     try:
         level = int(value)
     except (TypeError, ValueError):
-        raise ValueError("指标级别须为 1、2 或 3。") from None
+        raise ValueError(gettext_lazy("指标级别须为 1、2 或 3。")) from None
     if level not in (1, 2, 3):
-        raise ValueError("指标级别须为 1、2 或 3。")
+        raise ValueError(gettext_lazy("指标级别须为 1、2 或 3。"))
     return level
 
 
 def _weight(value: Any) -> Decimal:
     if isinstance(value, float):
-        raise ValueError("权重须以字符串或整数给出，不能是浮点数。")
+        raise ValueError(gettext_lazy("权重须以字符串或整数给出，不能是浮点数。"))
     try:
         weight = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise ValueError("权重须为数字。") from None
+        raise ValueError(gettext_lazy("权重须为数字。")) from None
     if not weight.is_finite() or not 0 < weight <= 100 or weight != weight.quantize(CENT):
-        raise ValueError("权重须为大于 0、不超过 100、最多两位小数的数。")
+        raise ValueError(gettext_lazy("权重须为大于 0、不超过 100、最多两位小数的数。"))
     return weight
 
 
@@ -272,7 +274,7 @@ class TemplateInput(FrameworkInput):
 
 def _kind(value: Any) -> Any:
     if value not in ("likert", "text"):
-        raise ValueError("题型只能是满意度评分（1–5）或文字。")
+        raise ValueError(gettext_lazy("题型只能是满意度评分（1–5）或文字。"))
     return value
 
 
@@ -357,15 +359,19 @@ MAX_SCORE = Decimal("1000")  # the national assessment scale (1000 points)
 
 def _assessment_score(value: Any) -> Decimal:
     if isinstance(value, bool | float):
-        raise ValueError("评估得分须以字符串或整数给出，不能是浮点数。")
+        raise ValueError(gettext_lazy("评估得分须以字符串或整数给出，不能是浮点数。"))
     try:
         score = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise ValueError(f"评估得分不是有效的数字：{value!r}。") from None
+        raise ValueError(
+            gettext_lazy("评估得分不是有效的数字：%(value)s。") % {"value": repr(value)}
+        ) from None
     if not score.is_finite() or not Decimal(0) <= score <= MAX_SCORE:
-        raise ValueError(f"评估得分应在 0 到 {MAX_SCORE} 分之间。")
+        raise ValueError(
+            gettext_lazy("评估得分应在 0 到 %(MAX_SCORE)s 分之间。") % {"MAX_SCORE": MAX_SCORE}
+        )
     if score != score.quantize(CENT):
-        raise ValueError("评估得分最多保留两位小数。")
+        raise ValueError(gettext_lazy("评估得分最多保留两位小数。"))
     return score.quantize(CENT)
 
 
@@ -402,30 +408,30 @@ class AssessmentInput(Input):
 
 def _year(value: Any) -> int:
     if isinstance(value, bool):
-        raise ValueError("年度应为四位数字。")
+        raise ValueError(gettext_lazy("年度应为四位数字。"))
     try:
         year = int(str(value).strip())
     except (TypeError, ValueError):
-        raise ValueError("年度应为四位数字。") from None
+        raise ValueError(gettext_lazy("年度应为四位数字。")) from None
     latest = timezone.localdate().year + 1
     if not 2000 <= year <= latest:
-        raise ValueError(f"年度应在 2000 至 {latest} 年之间。")
+        raise ValueError(gettext_lazy("年度应在 2000 至 %(latest)s 年之间。") % {"latest": latest})
     return year
 
 
 def _contract_ids(value: Any) -> list[int]:
     """Contract ids (or contracts), each once, in the order given."""
     if value is None or isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
-        raise ValueError("请选择列入审计计划的项目合同。")
+        raise ValueError(gettext_lazy("请选择列入审计计划的项目合同。"))
     ids: list[int] = []
     for item in value:
         pk = getattr(item, "pk", item)
         if isinstance(pk, bool) or not isinstance(pk, int | str) or not str(pk).isdigit():
-            raise ValueError(f"合同编号无效：{pk!r}。")
+            raise ValueError(gettext_lazy("合同编号无效：%(pk)s。") % {"pk": repr(pk)})
         if int(pk) not in ids:
             ids.append(int(pk))
     if not ids:
-        raise ValueError("请至少选择一个列入审计计划的项目合同。")
+        raise ValueError(gettext_lazy("请至少选择一个列入审计计划的项目合同。"))
     return ids
 
 
@@ -472,7 +478,7 @@ class ScoreEntry(Input):
     @classmethod
     def _entry(cls, value: Any) -> Any:
         if not isinstance(value, Mapping):
-            raise ValueError("每项须包含得分和依据。")
+            raise ValueError(gettext_lazy("每项须包含得分和依据。"))
         return value
 
 
@@ -486,7 +492,7 @@ class ScoresInput(Input):
 def _purchaser_score(value: Any) -> Decimal:
     number = _decimal(value, "得分")
     if not 0 <= number <= 100:
-        raise ValueError("得分须在 0 到 100 之间。")
+        raise ValueError(gettext_lazy("得分须在 0 到 100 之间。"))
     return number
 
 

@@ -47,8 +47,10 @@ ID_CHECK_CHARS = "10X98765432"
 def _need_text(text: str) -> str:
     if not NEED_TEXT_MIN <= len(text) <= NEED_TEXT_MAX:
         raise rule(
-            f"应为 {NEED_TEXT_MIN}–{NEED_TEXT_MAX} 个字（当前 {len(text)} 个字），"
-            "请写清楚需要什么服务、为谁、在哪里。"
+            _(
+                "应为 %(NEED_TEXT_MIN)s–%(NEED_TEXT_MAX)s 个字（当前 %(len)s 个字），请写清楚需要什么服务、为谁、在哪里。"
+            )
+            % {"NEED_TEXT_MIN": NEED_TEXT_MIN, "NEED_TEXT_MAX": NEED_TEXT_MAX, "len": len(text)}
         )
     return text
 
@@ -59,7 +61,7 @@ def _moment(value: Any) -> Any:
         try:
             return dt.datetime.fromisoformat(value.strip())
         except ValueError:
-            raise rule("格式应为 YYYY-MM-DD HH:MM。") from None
+            raise rule(_("格式应为 YYYY-MM-DD HH:MM。")) from None
     return value
 
 
@@ -74,7 +76,7 @@ def _blank_is_none(value: Any) -> Any:
 
 def _not_negative(amount: Decimal | None) -> Decimal | None:
     if amount is not None and amount < 0:
-        raise rule("不能为负数。")
+        raise rule(_("不能为负数。"))
     return amount
 
 
@@ -132,7 +134,7 @@ def _code(value: Any) -> Any:
 
 def _six_digits(code: str) -> str:
     if not re.fullmatch(rf"\d{{{CODE_DIGITS}}}", code):
-        raise rule(f"应为 {CODE_DIGITS} 位数字。")
+        raise rule(_("应为 %(CODE_DIGITS)s 位数字。") % {"CODE_DIGITS": CODE_DIGITS})
     return code
 
 

@@ -56,14 +56,17 @@ def _zero_if_blank(value: Any) -> Any:
 
 def _not_future(day: dt.date | None) -> dt.date | None:
     if day is not None and day > timezone.localdate():
-        raise rule("不能晚于今天。")
+        raise rule(_("不能晚于今天。"))
     return day
 
 
 def _past_year(year: int) -> int:
     this_year = timezone.localdate().year
     if not FIRST_YEAR <= year <= this_year:
-        raise rule(f"应在 {FIRST_YEAR} 到 {this_year} 之间。")
+        raise rule(
+            _("应在 %(FIRST_YEAR)s 到 %(this_year)s 之间。")
+            % {"FIRST_YEAR": FIRST_YEAR, "this_year": this_year}
+        )
     return year
 
 
@@ -73,7 +76,7 @@ def _false_if_none(value: Any) -> Any:
 
 def _phone(value: str) -> str:
     if value and not PHONE_RE.match(value):
-        raise rule("只能包含数字、空格和 + - ( )。")
+        raise rule(_("只能包含数字、空格和 + - ( )。"))
     return value
 
 
@@ -82,7 +85,7 @@ def _email(value: str) -> str:
         try:
             validate_email(value)
         except DjangoValidationError:
-            raise rule(f"格式不正确：{value}。") from None
+            raise rule(_("格式不正确：%(value)s。") % {"value": value}) from None
     return value
 
 
@@ -91,7 +94,7 @@ def _website(value: str) -> str:
         try:
             URLValidator(schemes=["http", "https"])(value)
         except DjangoValidationError:
-            raise ValueError("网站地址应以 http:// 或 https:// 开头。") from None
+            raise ValueError(_("网站地址应以 http:// 或 https:// 开头。")) from None
     return value
 
 
@@ -100,11 +103,11 @@ def _service_fields(value: Any) -> list[str]:
     if not value:
         return []
     if not isinstance(value, list | tuple):
-        raise rule("应为列表。")
+        raise rule(_("应为列表。"))
     values = [f for f in value if f]
     bad = [str(f) for f in values if f not in ServiceField.values]
     if bad:
-        raise rule(f"无效：{'、'.join(bad)}。")
+        raise rule(_("无效：%(join)s。") % {"join": "、".join(bad)})
     return sorted(set(values))
 
 

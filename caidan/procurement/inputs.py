@@ -87,7 +87,9 @@ def _choice_or_none(choices: type, *, title: str) -> Any:
     def check(value: Any) -> Any:
         value = _none_if_blank(value)
         if value is not None and value not in choices.values:
-            raise rule(f"“{value}”无效（可选：{labels}）。")
+            raise rule(
+                _("“%(value)s”无效（可选：%(labels)s）。") % {"value": value, "labels": labels}
+            )
         return value
 
     return Annotated[str | None, BeforeValidator(check), Field(default=None, title=title)]
@@ -110,25 +112,25 @@ def _service_fields(value: Any) -> list[str]:
     if value is None:
         return []
     if not isinstance(value, list | tuple):
-        raise rule("须为列表。")
+        raise rule(_("须为列表。"))
     bad = [str(f) for f in value if f not in ServiceField.values]
     if bad:
-        raise rule(f"“{'、'.join(bad)}”无效。")
+        raise rule(_("“%(join)s”无效。") % {"join": "、".join(bad)})
     return [str(f) for f in value]
 
 
 def _exact(value: Any) -> Decimal:
     """An exact number: an int, ``Decimal`` or numeric string, never a float."""
     if isinstance(value, float):
-        raise rule("须以整数或字符串给出，不能是浮点数。")
+        raise rule(_("须以整数或字符串给出，不能是浮点数。"))
     if isinstance(value, bool) or value is None:
-        raise rule("须为数字。")
+        raise rule(_("须为数字。"))
     try:
         number = Decimal(str(value).strip())
     except ArithmeticError:
-        raise rule("须为数字。") from None
+        raise rule(_("须为数字。")) from None
     if not number.is_finite():
-        raise rule("须为数字。")
+        raise rule(_("须为数字。"))
     return number
 
 
@@ -136,30 +138,30 @@ def _points(value: Any) -> Decimal:
     """Points of the scoring sheet: 0–100, at most two decimals."""
     number = _exact(value)
     if not 0 <= number <= scoring.SHEET_TOTAL or number != number.quantize(CENT):
-        raise rule("须为 0 到 100 之间的数，最多保留两位小数。")
+        raise rule(_("须为 0 到 100 之间的数，最多保留两位小数。"))
     return number
 
 
 def _factor_max(value: Any) -> Decimal:
     number = _exact(value)
     if not 0 < number <= scoring.SHEET_TOTAL:
-        raise rule("须为大于 0、不超过 100 的数（不能是浮点数）。")
+        raise rule(_("须为大于 0、不超过 100 的数（不能是浮点数）。"))
     if number != number.quantize(CENT):
-        raise rule("最多保留两位小数。")
+        raise rule(_("最多保留两位小数。"))
     return number
 
 
 def _factor_id(value: Any) -> str:
     text = str(_blank(value)).strip()
     if not FACTOR_ID.match(text):
-        raise rule("须为小写英文字母开头的字母、数字或下划线。")
+        raise rule(_("须为小写英文字母开头的字母、数字或下划线。"))
     return text
 
 
 def _auto(value: Any) -> str:
     value = _blank(value)
     if value and value not in AUTO_FACTORS:
-        raise rule("只支持 track_record（履约记录）。")
+        raise rule(_("只支持 track_record（履约记录）。"))
     return value
 
 
@@ -411,17 +413,20 @@ def _score(value: Any) -> Decimal:
     """One factor's points: an int, ``Decimal`` or numeric string with at most 2 decimals,
     never a float (its range is the tender's factor, checked by the service)."""
     if isinstance(value, float):
-        raise ValueError(f'评分不能是浮点数（{value!r}）：请以整数或字符串给出，如 "{value}"。')
+        raise ValueError(
+            _('评分不能是浮点数（%(value)s）：请以整数或字符串给出，如 "%(value_2)s"。')
+            % {"value": repr(value), "value_2": value}
+        )
     if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
-        raise ValueError(f"评分必须是数字，收到 {value!r}。")
+        raise ValueError(_("评分必须是数字，收到 %(value)s。") % {"value": repr(value)})
     try:
         number = Decimal(value.strip() if isinstance(value, str) else value)
     except (ArithmeticError, ValueError):
-        raise ValueError(f"评分不是有效的数字：{value!r}。") from None
+        raise ValueError(_("评分不是有效的数字：%(value)s。") % {"value": repr(value)}) from None
     if not number.is_finite() or abs(number) >= SCORE_LIMIT:  # also keeps quantize in range
-        raise ValueError(f"评分不是有效的分数：{value!r}。")
+        raise ValueError(_("评分不是有效的分数：%(value)s。") % {"value": repr(value)})
     if number != number.quantize(CENT):
-        raise ValueError(f"评分最多保留 2 位小数，收到 {value}。")
+        raise ValueError(_("评分最多保留 2 位小数，收到 %(value)s。") % {"value": value})
     return number.quantize(CENT)
 
 
@@ -439,7 +444,7 @@ class SheetScoresInput(Input):
 def _verdict_reason(value: Any) -> str:
     value = _blank(value)
     if not isinstance(value, str) or len(value) > 2000:
-        raise ValueError("理由须为不超过 2000 字的文本。")
+        raise ValueError(_("理由须为不超过 2000 字的文本。"))
     return value
 
 
@@ -454,7 +459,7 @@ class Verdict(Input):
     @classmethod
     def _a_conclusion(cls, value: Any) -> Any:
         if not isinstance(value, dict) or not isinstance(value.get("pass"), bool):
-            raise ValueError("审查结论须为“通过”或“不通过”。")
+            raise ValueError(_("审查结论须为“通过”或“不通过”。"))
         return value
 
     def as_json(self) -> dict[str, Any]:
@@ -471,7 +476,10 @@ class SheetVerdictsInput(Input):
 def _correction_reason(value: Any) -> str:
     if value not in CorrectionReason.values:
         reasons = "；".join(f"{label}（{v}）" for v, label in CorrectionReason.choices)
-        raise ValueError(f"已提交的评分仅在以下情形可以修改（87号令 §64）：{reasons}。")
+        raise ValueError(
+            _("已提交的评分仅在以下情形可以修改（87号令 §64）：%(reasons)s。")
+            % {"reasons": reasons}
+        )
     return str(value)
 
 
@@ -499,10 +507,10 @@ class ScoreCorrectionInput(Input):
 def _specialties(value: Any) -> list[str]:
     """At least one known service field, each once (sorted)."""
     if not isinstance(value, list | tuple) or not value:
-        raise ValueError("请至少选择一个专业领域。")
+        raise ValueError(_("请至少选择一个专业领域。"))
     bad = [str(v) for v in value if v not in ServiceField.values]
     if bad:
-        raise rule(f"无效：{'、'.join(bad)}。")
+        raise rule(_("无效：%(join)s。") % {"join": "、".join(bad)})
     return sorted(set(value))
 
 

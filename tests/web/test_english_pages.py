@@ -326,3 +326,23 @@ def test_api_framework_errors_follow_accept_language(client, db):
     assert zh["message"] == "请先登录，或在请求头中提供有效的 API 令牌。"
     status, en = _api_error(client, "get", "/api/v1/no-such-endpoint/", "en")
     assert (status, en["message"]) == (404, "The requested endpoint or object cannot be found.")
+
+
+def test_api_input_check_names_the_field_in_either_language(client, world, token_for):
+    """A refusal of the input layer (common.inputs): the field's title and the rule, both
+    translated."""
+    body = {"name": "  ", "effective_date": "2031-01-01"}
+    messages = {}
+    for language in ("en", "zh-hans"):
+        status, error = _api_error(
+            client,
+            "post",
+            "/api/v1/catalog/versions",
+            language,
+            data=body,
+            content_type="application/json",
+            **token_for("admin"),
+        )
+        assert (status, error["code"], error["detail"]["field"]) == (400, "invalid", "name")
+        messages[language] = error["message"]
+    assert messages == {"en": "Please fill in Version name.", "zh-hans": "请填写版本名称。"}
