@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, field_validator
 
 from caidan.common.i18n import source
@@ -94,21 +95,23 @@ def _level(info: ValidationInfo) -> int | None:
     return level_of(code) if code else None
 
 
-Code = Annotated[str, BeforeValidator(_code), Field(title="编码")]
+Code = Annotated[str, BeforeValidator(_code), Field(title=gettext_noop("编码"))]
 # Checked when absent too: a third-level item must have one.
 Category = Annotated[
-    str, BeforeValidator(_category), Field(default="", validate_default=True, title="类别")
+    str,
+    BeforeValidator(_category),
+    Field(default="", validate_default=True, title=gettext_noop("类别")),
 ]
 GuidancePrice = Annotated[
     Money | None,
     BeforeValidator(_none_if_blank),
     AfterValidator(_not_negative),
-    Field(default=None, title="指导价"),
+    Field(default=None, title=gettext_noop("指导价")),
 ]
 SortOrder = Annotated[
     int,
     BeforeValidator(_zero_if_blank),
-    Field(default=0, ge=0, le=MAX_SORT_ORDER, title="排序"),
+    Field(default=0, ge=0, le=MAX_SORT_ORDER, title=gettext_noop("排序")),
 ]
 
 
@@ -117,12 +120,12 @@ class CatalogItemInput(Input):
     An edit is the item as it stands with the changes, checked again (the code stays)."""
 
     code: Code
-    name: RequiredText(200, title="名称")
-    description: Text(5000, title="说明")
+    name: RequiredText(200, title=gettext_noop("名称"))
+    description: Text(5000, title=gettext_noop("说明"))
     category: Category
     guidance_price: GuidancePrice
-    price_unit: Text(30, title="计价单位") = Field(default="", validate_default=True)
-    bought_first: bool = Field(default=False, title="优先向社会组织购买")
+    price_unit: Text(30, title=gettext_noop("计价单位")) = Field(default="", validate_default=True)
+    bought_first: bool = Field(default=False, title=gettext_noop("优先向社会组织购买"))
     sort_order: SortOrder
 
     @property
@@ -170,9 +173,9 @@ class CatalogItemInput(Input):
 class CatalogVersionInput(Input):
     """A version's details (its items are ``CatalogItemInput``)."""
 
-    name: RequiredText(100, title="版本名称")
-    effective_date: dt.date = Field(title="生效日期")
-    notes: Text(5000, title="修订说明")
+    name: RequiredText(100, title=gettext_noop("版本名称"))
+    effective_date: dt.date = Field(title=gettext_noop("生效日期"))
+    notes: Text(5000, title=gettext_noop("修订说明"))
 
 
 # --- the negative list --------------------------------------------------------------------
@@ -208,7 +211,7 @@ def _keywords(value: Any) -> list[str]:
 
 
 Keywords = Annotated[
-    list[str], BeforeValidator(_keywords), Field(default_factory=list, title="关键词")
+    list[str], BeforeValidator(_keywords), Field(default_factory=list, title=gettext_noop("关键词"))
 ]
 
 
@@ -216,9 +219,9 @@ class NegativeListEntryInput(Input):
     """An entry of the negative list: what may never be bought, the keywords that find it,
     and the law that says so. An edit is the entry with the changes, checked again."""
 
-    code: RequiredText(16, title="编号")
-    title: RequiredText(200, title="事项")
-    legal_basis: RequiredText(300, title="依据")
-    description: Text(5000, title="说明")
+    code: RequiredText(16, title=gettext_noop("编号"))
+    title: RequiredText(200, title=gettext_noop("事项"))
+    legal_basis: RequiredText(300, title=gettext_noop("依据"))
+    description: Text(5000, title=gettext_noop("说明"))
     keywords: Keywords
-    is_active: bool = Field(default=True, title="有效")
+    is_active: bool = Field(default=True, title=gettext_noop("有效"))

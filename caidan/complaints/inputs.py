@@ -13,6 +13,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from pydantic import BeforeValidator, Field, model_validator
 
 from caidan.common.errors import field_error
@@ -36,10 +37,10 @@ class ComplaintInput(Input):
     facts complained of and what the supplier asks for (94号令 §18–19)."""
 
     challenges: Annotated[list[Challenge], BeforeValidator(_as_list)] = Field(
-        default_factory=list, title="所涉及的质疑"
+        default_factory=list, title=gettext_noop("所涉及的质疑")
     )
-    matters: RequiredText(TEXT_MAX, title="投诉事项和事实依据")
-    request: RequiredText(REASON_MAX, title="投诉请求")
+    matters: RequiredText(TEXT_MAX, title=gettext_noop("投诉事项和事实依据"))
+    request: RequiredText(REASON_MAX, title=gettext_noop("投诉请求"))
 
     @model_validator(mode="after")
     def _one_tender_one_supplier(self) -> ComplaintInput:
@@ -61,20 +62,20 @@ class ComplaintInput(Input):
 class ComplaintRejectInput(Input):
     """Not accepted, with the reasons in writing (94号令 §21)."""
 
-    reason: RequiredText(REASON_MAX, title="不予受理的理由")
+    reason: RequiredText(REASON_MAX, title=gettext_noop("不予受理的理由"))
 
 
 class ComplaintSuspendInput(Input):
     """The procurement suspended in writing from ``start`` (the service's default: today) to
     the end of ``until``, with the reason (政府采购法 §57; 94号令 §28)."""
 
-    until: dt.date = Field(title="暂停截止日期")
-    reason: RequiredText(REASON_MAX, title="暂停理由")
-    start: dt.date | None = Field(default=None, title="暂停起始日期")
+    until: dt.date = Field(title=gettext_noop("暂停截止日期"))
+    reason: RequiredText(REASON_MAX, title=gettext_noop("暂停理由"))
+    start: dt.date | None = Field(default=None, title=gettext_noop("暂停起始日期"))
 
 
 class ComplaintDecisionInput(Input):
     """The decision (处理决定) and its reasoning, published with it (94号令 §35)."""
 
-    outcome: Choice(ComplaintOutcome, title="处理结果")
-    reasoning: RequiredText(TEXT_MAX, title="处理理由")
+    outcome: Choice(ComplaintOutcome, title=gettext_noop("处理结果"))
+    reasoning: RequiredText(TEXT_MAX, title=gettext_noop("处理理由"))

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from caidan.common.errors import field_error
@@ -56,8 +57,8 @@ class BudgetLine(Input):
     """One line of the contract's budget (预算明细): a budget line (科目) and its amount; the
     lines add up to the contract's amount (``services.terms.validate_contract``)."""
 
-    line: RequiredText(100, title="预算科目名称")
-    amount: Amount = Field(title="预算金额")
+    line: RequiredText(100, title=gettext_noop("预算科目名称"))
+    amount: Amount = Field(title=gettext_noop("预算金额"))
 
     def as_json(self) -> dict[str, str]:
         return {"line": self.line, "amount": str(self.amount)}
@@ -68,23 +69,23 @@ class ContractTermsInput(Input):
     default (drafting) or its value (an edit, an amendment). A term given as null is refused:
     to leave it as it is, omit it."""
 
-    title: str | None = Field(default=None, max_length=200, title="合同名称")
-    service_content: str | None = Field(default=None, title="服务内容")
-    period_start: dt.date | None = Field(default=None, title="服务期开始")
-    period_end: dt.date | None = Field(default=None, title="服务期结束")
-    quantity: str | None = Field(default=None, title="服务数量")
-    quality_standards: str | None = Field(default=None, title="服务质量要求")
-    amount: Money | None = Field(default=None, title="合同金额")
-    settlement_method: str | None = Field(default=None, title="资金结算方式")
-    acceptance_criteria: str | None = Field(default=None, title="验收标准")
-    rights_obligations: str | None = Field(default=None, title="双方的权利义务")
-    breach_liability: str | None = Field(default=None, title="违约责任")
-    performance_security: Money | None = Field(default=None, title="履约保证金")
-    indicators: list[dict[str, Any]] | None = Field(default=None, title="绩效指标")
-    budget_lines: list[BudgetLine] | None = Field(default=None, title="预算明细")
-    payment_split: PaymentSplit | None = Field(default=None, title="分期付款比例")
-    renewal_intent: bool | None = Field(default=None, title="续签意向")
-    renewal_years: int | None = Field(default=None, title="意向续签总年限")
+    title: str | None = Field(default=None, max_length=200, title=gettext_noop("合同名称"))
+    service_content: str | None = Field(default=None, title=gettext_noop("服务内容"))
+    period_start: dt.date | None = Field(default=None, title=gettext_noop("服务期开始"))
+    period_end: dt.date | None = Field(default=None, title=gettext_noop("服务期结束"))
+    quantity: str | None = Field(default=None, title=gettext_noop("服务数量"))
+    quality_standards: str | None = Field(default=None, title=gettext_noop("服务质量要求"))
+    amount: Money | None = Field(default=None, title=gettext_noop("合同金额"))
+    settlement_method: str | None = Field(default=None, title=gettext_noop("资金结算方式"))
+    acceptance_criteria: str | None = Field(default=None, title=gettext_noop("验收标准"))
+    rights_obligations: str | None = Field(default=None, title=gettext_noop("双方的权利义务"))
+    breach_liability: str | None = Field(default=None, title=gettext_noop("违约责任"))
+    performance_security: Money | None = Field(default=None, title=gettext_noop("履约保证金"))
+    indicators: list[dict[str, Any]] | None = Field(default=None, title=gettext_noop("绩效指标"))
+    budget_lines: list[BudgetLine] | None = Field(default=None, title=gettext_noop("预算明细"))
+    payment_split: PaymentSplit | None = Field(default=None, title=gettext_noop("分期付款比例"))
+    renewal_intent: bool | None = Field(default=None, title=gettext_noop("续签意向"))
+    renewal_years: int | None = Field(default=None, title=gettext_noop("意向续签总年限"))
 
     @model_validator(mode="before")
     @classmethod
@@ -109,9 +110,9 @@ class ContractTermsInput(Input):
 class FundLine(Input):
     """One line of the fund-usage statement: a budget line, budgeted and spent."""
 
-    line: RequiredText(100, title="预算科目名称")
-    budget: Amount = Field(title="预算金额")
-    spent: Amount = Field(title="已支出金额")
+    line: RequiredText(100, title=gettext_noop("预算科目名称"))
+    budget: Amount = Field(title=gettext_noop("预算金额"))
+    spent: Amount = Field(title=gettext_noop("已支出金额"))
 
     def as_json(self) -> dict[str, str]:
         return {"line": self.line, "budget": str(self.budget), "spent": str(self.spent)}
@@ -121,8 +122,8 @@ class ReportInput(Input):
     """The provider's report: what was done, and (a mid-term report must have it) the
     fund-usage statement."""
 
-    summary: RequiredText(MAX_TEXT, title="报告内容")
-    fund_lines: list[FundLine] = Field(default_factory=list, title="资金使用明细")
+    summary: RequiredText(MAX_TEXT, title=gettext_noop("报告内容"))
+    fund_lines: list[FundLine] = Field(default_factory=list, title=gettext_noop("资金使用明细"))
 
     @model_validator(mode="before")
     @classmethod
@@ -141,8 +142,8 @@ class ReportInput(Input):
 class PaymentInput(Input):
     """The payment of one instalment; without ``amount``, the instalment's own."""
 
-    paid_on: dt.date = Field(title="支付日期")
-    voucher: RequiredText(64, title="支付凭证号")
+    paid_on: dt.date = Field(title=gettext_noop("支付日期"))
+    voucher: RequiredText(64, title=gettext_noop("支付凭证号"))
     amount: Annotated[Money | None, BeforeValidator(lambda v: None if v == "" else v)] = Field(
-        default=None, title="支付金额"
+        default=None, title=gettext_noop("支付金额")
     )

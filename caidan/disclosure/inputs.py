@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
+from django.utils.translation import gettext_noop
 from pydantic import BeforeValidator, Field
 
 from caidan.common.inputs import Choice, Input
@@ -51,21 +52,21 @@ class NoticeInput(Input):
     """A policy, announcement or guide; the body is plain text. An edit is the notice as it
     stands with the changes, checked again."""
 
-    category: Choice(NoticeCategory, title="类别")
-    title: _text(TITLE_MAX, "标题", required=True)
+    category: Choice(NoticeCategory, title=gettext_noop("类别"))
+    title: _text(TITLE_MAX, gettext_noop("标题"), required=True)
     body: Annotated[
         str,
         BeforeValidator(_paragraphs),
-        Field(min_length=1, max_length=BODY_MAX, title="正文"),
+        Field(min_length=1, max_length=BODY_MAX, title=gettext_noop("正文")),
     ]
-    source: _text(SOURCE_MAX, "发布机关", required=True)
-    document_number: _text(NUMBER_MAX, "文号", required=False) = ""
+    source: _text(SOURCE_MAX, gettext_noop("发布机关"), required=True)
+    document_number: _text(NUMBER_MAX, gettext_noop("文号"), required=False) = ""
     effective_date: Annotated[dt.date | None, BeforeValidator(_none_if_blank)] = Field(
-        default=None, title="施行日期"
+        default=None, title=gettext_noop("施行日期")
     )
 
 
 class NoticeWithdrawalInput(Input):
     """Why a published notice is withdrawn: shown on its page for good."""
 
-    reason: _text(REASON_MAX, "撤回理由", required=True)
+    reason: _text(REASON_MAX, gettext_noop("撤回理由"), required=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from caidan.accounts.models import Unit
@@ -69,7 +70,7 @@ Attachments = Annotated[
     list[Any],
     BeforeValidator(_uploads),
     AfterValidator(_at_most),
-    Field(default_factory=list, title="附件"),
+    Field(default_factory=list, title=gettext_noop("附件")),
 ]
 
 
@@ -77,27 +78,27 @@ class EnquiryInput(Input):
     """What the asker (or an anonymous reporter) submits: the kind, what it is about, the
     text, the attachments, and whether the answer may be published."""
 
-    kind: Choice(EnquiryKind, title="类型")
-    subject_type: Choice(SubjectType, title="涉及的对象类型")
-    subject_id: int | None = Field(default=None, title="涉及的对象")
-    official: Line(200, title="工作人员", required=False)
-    unit_id: int | None = Field(default=None, title="单位")
-    title: Line(TITLE_MAX, title="标题")
-    body: Words(BODY_MIN, BODY_MAX, title="内容")
-    publish_consent: bool = Field(default=False, title="同意公开答复")
-    anonymous: bool = Field(default=False, title="匿名举报")
+    kind: Choice(EnquiryKind, title=gettext_noop("类型"))
+    subject_type: Choice(SubjectType, title=gettext_noop("涉及的对象类型"))
+    subject_id: int | None = Field(default=None, title=gettext_noop("涉及的对象"))
+    official: Line(200, title=gettext_noop("工作人员"), required=False)
+    unit_id: int | None = Field(default=None, title=gettext_noop("单位"))
+    title: Line(TITLE_MAX, title=gettext_noop("标题"))
+    body: Words(BODY_MIN, BODY_MAX, title=gettext_noop("内容"))
+    publish_consent: bool = Field(default=False, title=gettext_noop("同意公开答复"))
+    anonymous: bool = Field(default=False, title=gettext_noop("匿名举报"))
     files: Attachments
 
 
 class EnquiryAnswerInput(Input):
-    answer: RequiredText(ANSWER_MAX, title="答复")
+    answer: RequiredText(ANSWER_MAX, title=gettext_noop("答复"))
 
 
 class EnquiryTransferInput(Input):
     """The unit responsible for the item, and why it goes there."""
 
-    to_unit: Any = Field(default=None, title="转办单位")
-    reason: Line(500, title="转办理由")
+    to_unit: Any = Field(default=None, title=gettext_noop("转办单位"))
+    reason: Line(500, title=gettext_noop("转办理由"))
 
     @model_validator(mode="after")
     def _a_unit(self) -> EnquiryTransferInput:
@@ -107,20 +108,20 @@ class EnquiryTransferInput(Input):
 
 
 class EnquiryCloseInput(Input):
-    reason: Line(500, title="办结理由")
+    reason: Line(500, title=gettext_noop("办结理由"))
 
 
 class EnquiryExtendInput(Input):
     """An information request's extension: once, by 1 to 20 working days, with a reason
     (《政府信息公开条例》§33)."""
 
-    days: Annotated[int, AfterValidator(_extension)] = Field(title="延长的工作日数")
-    reason: RequiredText(500, title="延期理由")
+    days: Annotated[int, AfterValidator(_extension)] = Field(title=gettext_noop("延长的工作日数"))
+    reason: RequiredText(500, title=gettext_noop("延期理由"))
 
 
 class EnquiryHideInput(Input):
-    reason: Line(300, title="屏蔽理由")
+    reason: Line(300, title=gettext_noop("屏蔽理由"))
 
 
 class EnquiryRestoreInput(Input):
-    reason: Line(300, title="恢复理由")
+    reason: Line(300, title=gettext_noop("恢复理由"))

@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from caidan.common.errors import field_error
@@ -141,16 +141,18 @@ class IndicatorInput(Input):
     """One indicator of the tree: level 1 names its category, a lower one its parent (an
     indicator listed before it, one level up) and takes the parent's category."""
 
-    code: RequiredText(20, title="编号")
-    name: RequiredText(200, title="名称")
-    level: Annotated[int, BeforeValidator(_level)] = Field(title="级别")
+    code: RequiredText(20, title=gettext_noop("编号"))
+    name: RequiredText(200, title=gettext_noop("名称"))
+    level: Annotated[int, BeforeValidator(_level)] = Field(title=gettext_noop("级别"))
     parent: Annotated[str | None, BeforeValidator(lambda v: v or None)] = Field(
-        default=None, title="上级指标"
+        default=None, title=gettext_noop("上级指标")
     )
-    weight: Annotated[Decimal, BeforeValidator(_weight)] = Field(title="权重")
-    category: BlankText = Field(default="", title="类别")
-    computed: BlankText = Field(default="", title="计算公式")
-    target: Annotated[str, BeforeValidator(_target)] = Field(default="", title="目标值")
+    weight: Annotated[Decimal, BeforeValidator(_weight)] = Field(title=gettext_noop("权重"))
+    category: BlankText = Field(default="", title=gettext_noop("类别"))
+    computed: BlankText = Field(default="", title=gettext_noop("计算公式"))
+    target: Annotated[str, BeforeValidator(_target)] = Field(
+        default="", title=gettext_noop("目标值")
+    )
 
     def as_json(self, category: str) -> dict[str, Any]:
         return {
@@ -250,7 +252,7 @@ def _check_weights(rows: list[IndicatorInput], categories: list[str]) -> None:
 class FrameworkInput(Input):
     """A project's indicators (DOMAIN.md §4.5), checked as a tree."""
 
-    indicators: list[IndicatorInput] = Field(min_length=1, title="指标")
+    indicators: list[IndicatorInput] = Field(min_length=1, title=gettext_noop("指标"))
 
     @model_validator(mode="after")
     def _tree(self) -> FrameworkInput:
@@ -266,7 +268,7 @@ class FrameworkInput(Input):
 class TemplateInput(FrameworkInput):
     """An indicator template the platform admin maintains."""
 
-    name: RequiredText(200, title="模板名称")
+    name: RequiredText(200, title=gettext_noop("模板名称"))
 
 
 # --- satisfaction surveys (满意度调查) ------------------------------------------------------------
@@ -279,9 +281,11 @@ def _kind(value: Any) -> Any:
 
 
 class QuestionInput(Input):
-    id: Annotated[str, Field(min_length=1, max_length=50, title="题目编号")]
-    text: Annotated[str, Field(min_length=1, max_length=500, title="题目")]
-    kind: Annotated[str, BeforeValidator(_kind)] = Field(default="likert", title="题型")
+    id: Annotated[str, Field(min_length=1, max_length=50, title=gettext_noop("题目编号"))]
+    text: Annotated[str, Field(min_length=1, max_length=500, title=gettext_noop("题目"))]
+    kind: Annotated[str, BeforeValidator(_kind)] = Field(
+        default="likert", title=gettext_noop("题型")
+    )
 
 
 DEFAULT_QUESTIONS = [
@@ -298,12 +302,12 @@ class SurveyInput(Input):
     """A survey the purchaser opens, with ``tokens`` one-time respondent tokens; without
     ``questions``, the standard five (1–5) and a comment."""
 
-    title: RequiredText(200, title="调查标题")
-    opens_on: dt.date = Field(title="开始日期")
-    closes_on: dt.date = Field(title="截止日期")
-    tokens: int = Field(ge=1, le=MAX_TOKENS, title="答卷令牌数量")
+    title: RequiredText(200, title=gettext_noop("调查标题"))
+    opens_on: dt.date = Field(title=gettext_noop("开始日期"))
+    closes_on: dt.date = Field(title=gettext_noop("截止日期"))
+    tokens: int = Field(ge=1, le=MAX_TOKENS, title=gettext_noop("答卷令牌数量"))
     questions: Annotated[list[QuestionInput], Field(min_length=1)] | None = Field(
-        default=None, title="题目"
+        default=None, title=gettext_noop("题目")
     )
 
     @model_validator(mode="after")
@@ -329,11 +333,13 @@ class SurveyInput(Input):
 
 
 class HearingInput(Input):
-    held_on: Day = Field(title="举行日期")
-    participants: RequiredText(2000, title="参加人员")
-    opinions: RequiredText(MAX_TEXT, title="听证意见")
-    follow_up: Annotated[Text(MAX_TEXT, title="意见处理和落实情况"), BeforeValidator(_blank)]
-    place: Annotated[Text(200, title="地点"), BeforeValidator(_blank)]
+    held_on: Day = Field(title=gettext_noop("举行日期"))
+    participants: RequiredText(2000, title=gettext_noop("参加人员"))
+    opinions: RequiredText(MAX_TEXT, title=gettext_noop("听证意见"))
+    follow_up: Annotated[
+        Text(MAX_TEXT, title=gettext_noop("意见处理和落实情况")), BeforeValidator(_blank)
+    ]
+    place: Annotated[Text(200, title=gettext_noop("地点")), BeforeValidator(_blank)]
 
     @model_validator(mode="after")
     def _public(self) -> HearingInput:
@@ -344,7 +350,7 @@ class HearingInput(Input):
 class FollowUpInput(Input):
     """How a hearing's opinions were handled (public too)."""
 
-    follow_up: RequiredText(MAX_TEXT, title="意见处理和落实情况")
+    follow_up: RequiredText(MAX_TEXT, title=gettext_noop("意见处理和落实情况"))
 
     @model_validator(mode="after")
     def _public(self) -> FollowUpInput:
@@ -392,10 +398,14 @@ def _grade_level(value: Any) -> int:
 class AssessmentInput(Input):
     """An evaluator organization's assessment of a social organization (民政部令第39号)."""
 
-    score: Annotated[Decimal, BeforeValidator(_assessment_score)] = Field(title="评估得分")
-    proposed_level: Annotated[int, BeforeValidator(_grade_level)] = Field(title="建议等级")
-    report: RequiredText(MAX_TEXT, title="评估意见")
-    assessed_on: Day = Field(title="评估日期")
+    score: Annotated[Decimal, BeforeValidator(_assessment_score)] = Field(
+        title=gettext_noop("评估得分")
+    )
+    proposed_level: Annotated[int, BeforeValidator(_grade_level)] = Field(
+        title=gettext_noop("建议等级")
+    )
+    report: RequiredText(MAX_TEXT, title=gettext_noop("评估意见"))
+    assessed_on: Day = Field(title=gettext_noop("评估日期"))
 
     @model_validator(mode="after")
     def _public(self) -> AssessmentInput:
@@ -438,26 +448,28 @@ def _contract_ids(value: Any) -> list[int]:
 class AuditPlanInput(Input):
     """The auditor's plan of a unit's year: which signed contracts are audited."""
 
-    year: Annotated[int, BeforeValidator(_year)] = Field(title="年度")
-    contracts: Annotated[list[int], BeforeValidator(_contract_ids)] = Field(title="项目合同")
-    note: Annotated[Text(MAX_TEXT, title="说明"), BeforeValidator(_blank)]
+    year: Annotated[int, BeforeValidator(_year)] = Field(title=gettext_noop("年度"))
+    contracts: Annotated[list[int], BeforeValidator(_contract_ids)] = Field(
+        title=gettext_noop("项目合同")
+    )
+    note: Annotated[Text(MAX_TEXT, title=gettext_noop("说明")), BeforeValidator(_blank)]
 
 
 class FindingInput(Input):
-    description: RequiredText(MAX_TEXT, title="审计发现")
-    rectify_by: Day = Field(title="整改期限")
+    description: RequiredText(MAX_TEXT, title=gettext_noop("审计发现"))
+    rectify_by: Day = Field(title=gettext_noop("整改期限"))
 
 
 class FindingResponseInput(Input):
     """The provider's report of its rectification."""
 
-    response: RequiredText(MAX_TEXT, title="整改情况")
+    response: RequiredText(MAX_TEXT, title=gettext_noop("整改情况"))
 
 
 class FindingCloseInput(Input):
     """The auditor's note closing (销号) a finding."""
 
-    note: RequiredText(MAX_TEXT, title="销号意见")
+    note: RequiredText(MAX_TEXT, title=gettext_noop("销号意见"))
 
 
 # --- scores ---------------------------------------------------------------------------------------
@@ -469,10 +481,10 @@ class ScoreEntry(Input):
 
     score: Annotated[Points | None, BeforeValidator(lambda v: None if v == "" else v)] = None
     evidence: Annotated[BlankText, AfterValidator(lambda text: text[:2000])] = Field(
-        default="", title="评分依据"
+        default="", title=gettext_noop("评分依据")
     )
-    actual: Count | None = Field(default=None, title="实际产出数")
-    planned: Count | None = Field(default=None, title="计划产出数")
+    actual: Count | None = Field(default=None, title=gettext_noop("实际产出数"))
+    planned: Count | None = Field(default=None, title=gettext_noop("计划产出数"))
 
     @model_validator(mode="before")
     @classmethod
@@ -485,8 +497,8 @@ class ScoreEntry(Input):
 class ScoresInput(Input):
     """The evaluator's scores by leaf indicator code (saved in parts), and the conclusion."""
 
-    scores: dict[str, ScoreEntry] = Field(title="评分")
-    summary: BlankText = Field(default="", title="评价结论")
+    scores: dict[str, ScoreEntry] = Field(title=gettext_noop("评分"))
+    summary: BlankText = Field(default="", title=gettext_noop("评价结论"))
 
 
 def _purchaser_score(value: Any) -> Decimal:
@@ -499,12 +511,14 @@ def _purchaser_score(value: Any) -> Decimal:
 class PurchaserScoreInput(Input):
     """The purchaser's own score (0–100), one subject of the multi-subject evaluation."""
 
-    score: Annotated[Decimal, BeforeValidator(_purchaser_score)] = Field(title="购买方评分")
+    score: Annotated[Decimal, BeforeValidator(_purchaser_score)] = Field(
+        title=gettext_noop("购买方评分")
+    )
 
 
 class SubjectWaiverInput(Input):
     """The purchaser's waiver of one subject that has no result: which subject
     (``purchaser`` or ``recipients``) and why (issue 20; rules in services/waivers.py)."""
 
-    subject: Line(20, title="评价主体")
-    reason: Line(500, title="免评理由")
+    subject: Line(20, title=gettext_noop("评价主体"))
+    reason: Line(500, title=gettext_noop("免评理由"))

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from caidan.accounts.models import Unit
@@ -80,7 +81,7 @@ def _not_negative(amount: Decimal | None) -> Decimal | None:
     return amount
 
 
-NeedText = Annotated[str, AfterValidator(_need_text), Field(title="需求内容")]
+NeedText = Annotated[str, AfterValidator(_need_text), Field(title=gettext_noop("需求内容"))]
 Moment = Annotated[dt.datetime, BeforeValidator(_moment), AfterValidator(_aware)]
 OptionalMoney = Annotated[
     Money | None, BeforeValidator(_blank_is_none), AfterValidator(_not_negative)
@@ -142,8 +143,8 @@ class IdentityInput(Input):
     """A phone number (or citizen ID number); ``value`` comes out normalised
     (``13912345678``, ``11010519491231002X``), the form hashed and stored."""
 
-    kind: Choice(IdentityKind, title="身份类型")
-    value: str = Field(title="手机号或身份证号")
+    kind: Choice(IdentityKind, title=gettext_noop("身份类型"))
+    value: str = Field(title=gettext_noop("手机号或身份证号"))
 
     @model_validator(mode="after")
     def _normalise(self) -> IdentityInput:
@@ -155,7 +156,7 @@ class IdentityCodeInput(IdentityInput):
     """The identity again (it travels back with the form) and the code sent to it."""
 
     code: Annotated[str, BeforeValidator(_code), AfterValidator(_six_digits)] = Field(
-        title="验证码"
+        title=gettext_noop("验证码")
     )
 
 
@@ -165,9 +166,9 @@ class IdentityCodeInput(IdentityInput):
 class NeedInput(Input):
     """A need stated by a resident, for a community of a street or town."""
 
-    unit: Any = Field(default=None, title="街道（镇）")
-    community: Line(100, title="社区（居委会）")
-    target_group: Choice(TargetGroup, title="服务对象")
+    unit: Any = Field(default=None, title=gettext_noop("街道（镇）"))
+    community: Line(100, title=gettext_noop("社区（居委会）"))
+    target_group: Choice(TargetGroup, title=gettext_noop("服务对象"))
     text: NeedText
 
     @model_validator(mode="after")
@@ -183,13 +184,13 @@ class NeedInput(Input):
 
 
 class NeedReportInput(Input):
-    reason: Line(200, title="举报理由", required=False)
+    reason: Line(200, title=gettext_noop("举报理由"), required=False)
 
 
 class NeedModerationInput(Input):
     """Why a need is hidden or made public again (recorded, and shown to the resident)."""
 
-    reason: Line(300, title="处理理由")
+    reason: Line(300, title=gettext_noop("处理理由"))
 
 
 # --- menus ---------------------------------------------------------------------------------
@@ -202,11 +203,11 @@ def _local(value: dt.datetime) -> str:
 class MenuInput(Input):
     """A menu's wording, its community and its ordering period (at most a year)."""
 
-    community: Line(100, title="社区（居委会）")
-    title: Line(200, title="标题")
-    description: Text(5000, title="说明")
-    ordering_opens_at: Moment = Field(title="点菜开始时间")
-    ordering_closes_at: Moment = Field(title="点菜截止时间")
+    community: Line(100, title=gettext_noop("社区（居委会）"))
+    title: Line(200, title=gettext_noop("标题"))
+    description: Text(5000, title=gettext_noop("说明"))
+    ordering_opens_at: Moment = Field(title=gettext_noop("点菜开始时间"))
+    ordering_closes_at: Moment = Field(title=gettext_noop("点菜截止时间"))
 
     @model_validator(mode="after")
     def _period(self) -> MenuInput:
@@ -226,14 +227,14 @@ class MenuItemInput(Input):
     """A catalog item put on a menu; its title defaults to the item's name (the service
     checks the item's catalog version and level)."""
 
-    catalog_item: Any = Field(default=None, title="目录条目")
-    title: Line(200, title="名称", required=False)
-    description: Text(2000, title="菜单项说明")
-    estimated_budget: OptionalMoney = Field(default=None, title="预估预算")
-    sort_order: NonNegativeInt | None = Field(default=None, title="排序号")
+    catalog_item: Any = Field(default=None, title=gettext_noop("目录条目"))
+    title: Line(200, title=gettext_noop("名称"), required=False)
+    description: Text(2000, title=gettext_noop("菜单项说明"))
+    estimated_budget: OptionalMoney = Field(default=None, title=gettext_noop("预估预算"))
+    sort_order: NonNegativeInt | None = Field(default=None, title=gettext_noop("排序号"))
 
 
 class MenuCloseInput(Input):
     """Why ordering closes before the period's end (needed then, optional otherwise)."""
 
-    reason: Line(300, title="截止理由", required=False)
+    reason: Line(300, title=gettext_noop("截止理由"), required=False)

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator, validate_email
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, model_validator
 
 from caidan.common.errors import field_error
@@ -130,18 +131,22 @@ def _past_date(title: str) -> Any:
 
 
 Name = Annotated[
-    str, BeforeValidator(_blank), Field(min_length=1, max_length=200, title="组织名称")
+    str,
+    BeforeValidator(_blank),
+    Field(min_length=1, max_length=200, title=gettext_noop("组织名称")),
 ]
 # The code's own refusal (``validate_uscc``) passes through with its code (uscc_check …).
-Uscc = Annotated[str, AfterValidator(validate_uscc), Field(title="统一社会信用代码")]
+Uscc = Annotated[str, AfterValidator(validate_uscc), Field(title=gettext_noop("统一社会信用代码"))]
 RegistrationDate = Annotated[
     dt.date | None,
     BeforeValidator(_none_if_blank),
     AfterValidator(_not_future),
-    Field(default=None, title="成立登记日期"),
+    Field(default=None, title=gettext_noop("成立登记日期")),
 ]
 ServiceFields = Annotated[
-    list[str], BeforeValidator(_service_fields), Field(default_factory=list, title="服务领域")
+    list[str],
+    BeforeValidator(_service_fields),
+    Field(default_factory=list, title=gettext_noop("服务领域")),
 ]
 Flag = Annotated[bool, BeforeValidator(_false_if_none)]
 OptionalMoney = Annotated[Money | None, BeforeValidator(_none_if_blank)]
@@ -158,26 +163,30 @@ class OrganizationChanges(Input):
     # legal identity (登记事项): the registration authority's, changed on request
     name: Name = ""
     uscc: Uscc = ""
-    legal_form: Choice(Organization.LegalForm, title="组织形式") = Organization.LegalForm.OTHER
+    legal_form: Choice(Organization.LegalForm, title=gettext_noop("组织形式")) = (
+        Organization.LegalForm.OTHER
+    )
     registration_date: RegistrationDate
-    registration_authority: _text(100, "登记管理机关")
-    legal_representative: _text(100, "法定代表人")
-    address: _text(300, "住所")
+    registration_authority: _text(100, gettext_noop("登记管理机关"))
+    legal_representative: _text(100, gettext_noop("法定代表人"))
+    address: _text(300, gettext_noop("住所"))
     # the profile the provider keeps itself
-    contact_name: _text(100, "联系人")
-    contact_phone: Annotated[_text(30, "联系电话"), AfterValidator(_phone)]
-    email: Annotated[_text(254, "电子邮箱"), AfterValidator(_email)]
-    website: Annotated[_text(200, "网站"), AfterValidator(_website)]
-    description: Annotated[str, BeforeValidator(_blank), Field(default="", title="机构简介")]
+    contact_name: _text(100, gettext_noop("联系人"))
+    contact_phone: Annotated[_text(30, gettext_noop("联系电话")), AfterValidator(_phone)]
+    email: Annotated[_text(254, gettext_noop("电子邮箱")), AfterValidator(_email)]
+    website: Annotated[_text(200, gettext_noop("网站")), AfterValidator(_website)]
+    description: Annotated[
+        str, BeforeValidator(_blank), Field(default="", title=gettext_noop("机构简介"))
+    ]
     full_time_staff: _count("专职人员数")
     part_time_staff: _count("兼职人员数")
     social_workers: _count("持证社会工作者数")
     volunteers: _count("登记志愿者数")
     fields: ServiceFields
     # what only the authority decides
-    status: Choice(Organization.Status, title="登记状态") = Organization.Status.ACTIVE
-    is_hub: Flag = Field(default=False, title="枢纽型社会组织")
-    is_evaluator: Flag = Field(default=False, title="第三方评估机构")
+    status: Choice(Organization.Status, title=gettext_noop("登记状态")) = Organization.Status.ACTIVE
+    is_hub: Flag = Field(default=False, title=gettext_noop("枢纽型社会组织"))
+    is_evaluator: Flag = Field(default=False, title=gettext_noop("第三方评估机构"))
 
     def given(self) -> dict[str, Any]:
         """The fields the change names, as typed values."""
@@ -194,21 +203,21 @@ class OrganizationInput(OrganizationChanges):
 class PastProjectInput(Input):
     """Purchase experience a purchaser recognised (a directory criterion)."""
 
-    year: Annotated[int, AfterValidator(_past_year), Field(title="年度")]
-    title: RequiredText(200, title="项目名称")
-    purchaser_name: RequiredText(200, title="购买主体")
-    amount: OptionalMoney = Field(default=None, title="合同金额")
+    year: Annotated[int, AfterValidator(_past_year), Field(title=gettext_noop("年度"))]
+    title: RequiredText(200, title=gettext_noop("项目名称"))
+    purchaser_name: RequiredText(200, title=gettext_noop("购买主体"))
+    amount: OptionalMoney = Field(default=None, title=gettext_noop("合同金额"))
 
 
 class PenaltyInput(Input):
     """An administrative penalty (行政处罚): only a fine has an amount, and it must."""
 
-    kind: Choice(Penalty.Kind, title="处罚种类")
+    kind: Choice(Penalty.Kind, title=gettext_noop("处罚种类"))
     decided_on: _past_date("处罚决定日期")
-    reason: RequiredText(20_000, title="违法事实")
-    amount: OptionalMoney = Field(default=None, title="罚款金额")
-    authority: Text(100, title="作出决定机关")
-    document_no: Text(100, title="决定书文号")
+    reason: RequiredText(20_000, title=gettext_noop("违法事实"))
+    amount: OptionalMoney = Field(default=None, title=gettext_noop("罚款金额"))
+    authority: Text(100, title=gettext_noop("作出决定机关"))
+    document_no: Text(100, title=gettext_noop("决定书文号"))
 
     @model_validator(mode="after")
     def _rules(self) -> PenaltyInput:
@@ -226,10 +235,10 @@ class CreditListingInput(Input):
     """A listing the authority decides by hand (annual report not filed, unreachable …);
     listings that follow from penalties or time are the services' own."""
 
-    list_kind: str = Field(title="名录")
-    reason: str = Field(title="列入事由")
+    list_kind: str = Field(title=gettext_noop("名录"))
+    reason: str = Field(title=gettext_noop("列入事由"))
     listed_on: _past_date("列入日期")
-    detail: Text(20_000, title="具体情况")
+    detail: Text(20_000, title=gettext_noop("具体情况"))
 
     @model_validator(mode="after")
     def _rules(self) -> CreditListingInput:

@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from pydantic import BeforeValidator, Field, model_validator
 
 from caidan.accounts.models import Unit, User
@@ -169,11 +170,11 @@ class Factor(Input):
     """A scoring factor (评审因素) worth ``0..max`` points; an automatic one
     (``track_record``) is computed, not scored by the experts."""
 
-    id: Annotated[str, BeforeValidator(_factor_id), Field(title="编号")]
-    name: RequiredText(100, title="名称")
-    max: Annotated[Decimal, BeforeValidator(_factor_max), Field(title="分值")]
-    guidance: OptionalText(2000, title="评分说明")
-    auto: Annotated[str, BeforeValidator(_auto), Field(default="", title="自动计分")]
+    id: Annotated[str, BeforeValidator(_factor_id), Field(title=gettext_noop("编号"))]
+    name: RequiredText(100, title=gettext_noop("名称"))
+    max: Annotated[Decimal, BeforeValidator(_factor_max), Field(title=gettext_noop("分值"))]
+    guidance: OptionalText(2000, title=gettext_noop("评分说明"))
+    auto: Annotated[str, BeforeValidator(_auto), Field(default="", title=gettext_noop("自动计分"))]
 
     def as_json(self) -> dict[str, Any]:
         """The row as the tender stores it (an integral maximum as an int)."""
@@ -208,40 +209,49 @@ class TenderInput(Input):
     jurisdiction's settings (the service applies them), ``committee_size`` left blank is
     the smallest lawful committee."""
 
-    proposal: Any = Field(title="立项项目")
-    title: RequiredText(200, title="采购项目名称")
-    method: Choice(Method, title="采购方式")
-    evaluation_method: Choice(EvaluationMethod, title="评标方法") = EvaluationMethod.COMPREHENSIVE
-    aggregate: _choice_or_none(Aggregate, title="专家评分汇总方式")
-    description: OptionalText(MAX_TEXT, title="采购需求")
-    budget: PositiveMoney = Field(title="采购预算")
-    bid_security: Annotated[Money, Field(ge=0, title="投标保证金")] = Decimal("0.00")
-    grade_policy: Choice(GradePolicy, title="等级要求") = GradePolicy.PREFERRED
+    proposal: Any = Field(title=gettext_noop("立项项目"))
+    title: RequiredText(200, title=gettext_noop("采购项目名称"))
+    method: Choice(Method, title=gettext_noop("采购方式"))
+    evaluation_method: Choice(EvaluationMethod, title=gettext_noop("评标方法")) = (
+        EvaluationMethod.COMPREHENSIVE
+    )
+    aggregate: _choice_or_none(Aggregate, title=gettext_noop("专家评分汇总方式"))
+    description: OptionalText(MAX_TEXT, title=gettext_noop("采购需求"))
+    budget: PositiveMoney = Field(title=gettext_noop("采购预算"))
+    bid_security: Annotated[Money, Field(ge=0, title=gettext_noop("投标保证金"))] = Decimal("0.00")
+    grade_policy: Choice(GradePolicy, title=gettext_noop("等级要求")) = GradePolicy.PREFERRED
     required_fields: Annotated[
         list[str],
         BeforeValidator(_service_fields),
-        Field(default_factory=list, title="要求的服务领域"),
+        Field(default_factory=list, title=gettext_noop("要求的服务领域")),
     ]
-    require_experience: bool = Field(default=False, title="要求项目实施经验")
-    abnormal_excludes: bool | None = Field(default=None, title="活动异常名录排除")
-    designer_organization: OrganizationRef = Field(default=None, title="项目设计单位")
-    price_points: Annotated[Decimal, BeforeValidator(_points), Field(title="价格分")] = Decimal(30)
+    require_experience: bool = Field(default=False, title=gettext_noop("要求项目实施经验"))
+    abnormal_excludes: bool | None = Field(default=None, title=gettext_noop("活动异常名录排除"))
+    designer_organization: OrganizationRef = Field(default=None, title=gettext_noop("项目设计单位"))
+    price_points: Annotated[
+        Decimal, BeforeValidator(_points), Field(title=gettext_noop("价格分"))
+    ] = Decimal(30)
     factors: list[Factor] = Field(
-        default_factory=lambda: [Factor(**f) for f in DEFAULT_FACTORS], title="评分因素"
+        default_factory=lambda: [Factor(**f) for f in DEFAULT_FACTORS],
+        title=gettext_noop("评分因素"),
     )
-    committee_size: _count_or_none(title="评审委员会人数", maximum=99)
-    reserve_count: _count_or_none(title="备选专家人数", maximum=99)
-    invited_organization: OrganizationRef = Field(default=None, title="拟定承接主体")
-    justification: OptionalText(5000, title="采用该方式的理由")
+    committee_size: _count_or_none(title=gettext_noop("评审委员会人数"), maximum=99)
+    reserve_count: _count_or_none(title=gettext_noop("备选专家人数"), maximum=99)
+    invited_organization: OrganizationRef = Field(default=None, title=gettext_noop("拟定承接主体"))
+    justification: OptionalText(5000, title=gettext_noop("采用该方式的理由"))
     posts: Annotated[
-        int, BeforeValidator(_zero_if_blank), Field(default=0, ge=0, le=100000, title="岗位数")
+        int,
+        BeforeValidator(_zero_if_blank),
+        Field(default=0, ge=0, le=100000, title=gettext_noop("岗位数")),
     ]
-    post_requirements: OptionalText(5000, title="岗位要求")
+    post_requirements: OptionalText(5000, title=gettext_noop("岗位要求"))
     post_price_cap: Annotated[
-        PositiveMoney | None, BeforeValidator(_none_if_blank), Field(title="每岗位最高单价")
+        PositiveMoney | None,
+        BeforeValidator(_none_if_blank),
+        Field(title=gettext_noop("每岗位最高单价")),
     ] = None
-    deadline: dt.datetime | None = Field(default=None, title="投标截止（开标）时间")
-    method_change_reason: OptionalText(5000, title="变更采购方式理由")
+    deadline: dt.datetime | None = Field(default=None, title=gettext_noop("投标截止（开标）时间"))
+    method_change_reason: OptionalText(5000, title=gettext_noop("变更采购方式理由"))
 
     @model_validator(mode="before")
     @classmethod
@@ -392,10 +402,10 @@ class BidContentInput(Input):
     the total price, or under post purchase the price per post (``bids.bid_submit``
     multiplies it by the tender's posts), the service plan and the team."""
 
-    price: OptionalPositiveMoney = Field(default=None, title="投标报价")
-    per_post_price: OptionalPositiveMoney = Field(default=None, title="每岗位报价")
-    plan: RequiredText(MAX_TEXT, title="服务方案")
-    team: OptionalText(MAX_TEXT, title="团队说明")
+    price: OptionalPositiveMoney = Field(default=None, title=gettext_noop("投标报价"))
+    per_post_price: OptionalPositiveMoney = Field(default=None, title=gettext_noop("每岗位报价"))
+    plan: RequiredText(MAX_TEXT, title=gettext_noop("服务方案"))
+    team: OptionalText(MAX_TEXT, title=gettext_noop("团队说明"))
 
 
 # --- an expert's sheet --------------------------------------------------------------------------
@@ -438,7 +448,7 @@ class SheetScoresInput(Input):
     Which bids and factors it may name, and each factor's range, ``evaluation`` checks
     against the tender."""
 
-    scores: dict[Key, dict[Key, Score]] = Field(title="评分")
+    scores: dict[Key, dict[Key, Score]] = Field(title=gettext_noop("评分"))
 
 
 def _verdict_reason(value: Any) -> str:
@@ -452,8 +462,10 @@ class Verdict(Input):
     """One bid's qualification and compliance review (资格性和符合性审查, 87号令 §50): pass,
     or fail (which needs a reason: the service says so naming the bidder)."""
 
-    passed: bool = Field(alias="pass", title="审查结论")
-    reason: Annotated[str, BeforeValidator(_verdict_reason)] = Field(default="", title="理由")
+    passed: bool = Field(alias="pass", title=gettext_noop("审查结论"))
+    reason: Annotated[str, BeforeValidator(_verdict_reason)] = Field(
+        default="", title=gettext_noop("理由")
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -470,7 +482,7 @@ class SheetVerdictsInput(Input):
     """A committee member's compliance review under the lowest-price method,
     ``{bid id: {"pass": bool, "reason": text}}``; which bids, ``evaluation`` checks."""
 
-    verdicts: dict[Key, Verdict] = Field(title="审查意见")
+    verdicts: dict[Key, Verdict] = Field(title=gettext_noop("审查意见"))
 
 
 def _correction_reason(value: Any) -> str:
@@ -488,11 +500,15 @@ class ScoreCorrectionInput(Input):
     points, one of the reasons the law allows, a note. Whether the bid and the factor are
     on the expert's sheet, and the factor's range, ``evaluation.score_correct`` checks."""
 
-    bid: Annotated[Bid | None, _instance_of(Bid, "须为本项目的投标。")] = Field(title="投标")
-    factor: RequiredText(40, title="评审因素")
-    new_value: Score = Field(title="更正后的分数")
-    reason: Annotated[str, BeforeValidator(_correction_reason)] = Field(title="更正原因")
-    note: OptionalText(2000, title="说明")
+    bid: Annotated[Bid | None, _instance_of(Bid, "须为本项目的投标。")] = Field(
+        title=gettext_noop("投标")
+    )
+    factor: RequiredText(40, title=gettext_noop("评审因素"))
+    new_value: Score = Field(title=gettext_noop("更正后的分数"))
+    reason: Annotated[str, BeforeValidator(_correction_reason)] = Field(
+        title=gettext_noop("更正原因")
+    )
+    note: OptionalText(2000, title=gettext_noop("说明"))
 
     @model_validator(mode="after")
     def _a_bid(self) -> ScoreCorrectionInput:
@@ -518,10 +534,12 @@ class ExpertInput(Input):
     """An expert's record in the pool (评审专家库). Whether the login may be bound (it holds
     the expert role and no other expert has it) ``experts`` checks."""
 
-    name: RequiredText(100, title="专家姓名")
-    specialties: Annotated[list[str], BeforeValidator(_specialties), Field(title="专业领域")]
-    title: OptionalText(100, title="职称")
-    employer_unit: UnitRef = Field(default=None, title="所在政府单位")
-    employer_name: OptionalText(200, title="工作单位")
-    user: UserRef = Field(default=None, title="登录账号")
-    is_active: bool = Field(default=True, title="在库")
+    name: RequiredText(100, title=gettext_noop("专家姓名"))
+    specialties: Annotated[
+        list[str], BeforeValidator(_specialties), Field(title=gettext_noop("专业领域"))
+    ]
+    title: OptionalText(100, title=gettext_noop("职称"))
+    employer_unit: UnitRef = Field(default=None, title=gettext_noop("所在政府单位"))
+    employer_name: OptionalText(200, title=gettext_noop("工作单位"))
+    user: UserRef = Field(default=None, title=gettext_noop("登录账号"))
+    is_active: bool = Field(default=True, title=gettext_noop("在库"))

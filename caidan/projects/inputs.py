@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from pydantic import Field, model_validator
 
 from caidan.common.errors import ValidationError, field_error
@@ -47,9 +48,9 @@ MAX_YEARS = 3  # DOMAIN.md §4.3: ≤ 1 year, ≤ 3 years for stable, continuous
 class Indicator(Input):
     """An output or outcome indicator: a name and a positive target (with its unit)."""
 
-    name: RequiredText(100, title="指标名称")
-    target: Decimal = Field(gt=0, max_digits=14, decimal_places=4, title="指标目标值")
-    unit: Text(20, title="指标单位")
+    name: RequiredText(100, title=gettext_noop("指标名称"))
+    target: Decimal = Field(gt=0, max_digits=14, decimal_places=4, title=gettext_noop("指标目标值"))
+    unit: Text(20, title=gettext_noop("指标单位"))
 
     def as_json(self) -> dict[str, str]:
         return {"name": self.name, "target": str(self.target), "unit": self.unit}
@@ -58,8 +59,8 @@ class Indicator(Input):
 class Funding(Input):
     """One funding source and its amount (to the fen)."""
 
-    source: Choice(FundingSource, title="资金来源")
-    amount: PositiveMoney = Field(title="资金来源金额")
+    source: Choice(FundingSource, title=gettext_noop("资金来源"))
+    amount: PositiveMoney = Field(title=gettext_noop("资金来源金额"))
 
 
 def check_funding(budget: Decimal, funding: list[Funding]) -> None:
@@ -113,28 +114,30 @@ def check_period(start: dt.date, end: dt.date, justification: str) -> None:
 
 
 class ProposalInput(Input):
-    title: RequiredText(200, title="项目名称")
-    year: int | None = Field(default=None, ge=1900, le=2200, title="预算年度")
-    catalog_item: Any = Field(title="购买服务目录条目")
-    description: Text(20000, title="项目内容")
-    service_targets: Text(5000, title="服务对象")
-    target_groups: Choices(TARGET_GROUPS, title="服务对象类别")
-    scale: NonNegativeInt = Field(default=0, title="服务规模")
-    scale_unit: str = Field(default="人", max_length=20, title="规模单位")
-    outputs: list[Indicator] = Field(default_factory=list, title="产出指标")
-    outcomes: list[Indicator] = Field(default_factory=list, title="效果指标")
-    budget: PositiveMoney = Field(title="项目预算")
-    funding: list[Funding] = Field(default_factory=list, title="资金来源")
-    period_start: dt.date = Field(title="服务期开始日期")
-    period_end: dt.date = Field(title="服务期结束日期")
-    stability_justification: Text(5000, title="跨年度理由")
-    purchase_mode: Choice(PurchaseMode, title="购买方式")
-    procurement_method: Choice(ProcurementMethod, title="采购方式")
-    grade_policy: Choice(GradePolicy, title="承接主体等级要求") = GradePolicy.PREFERRED
-    required_fields: Choices(ServiceField, title="要求的服务领域")
-    require_experience: bool = Field(default=False, title="要求项目实施经验")
-    needs: list[Any] = Field(default_factory=list, title="居民需求")
-    menu_items: list[Any] = Field(default_factory=list, title="菜单项")
+    title: RequiredText(200, title=gettext_noop("项目名称"))
+    year: int | None = Field(default=None, ge=1900, le=2200, title=gettext_noop("预算年度"))
+    catalog_item: Any = Field(title=gettext_noop("购买服务目录条目"))
+    description: Text(20000, title=gettext_noop("项目内容"))
+    service_targets: Text(5000, title=gettext_noop("服务对象"))
+    target_groups: Choices(TARGET_GROUPS, title=gettext_noop("服务对象类别"))
+    scale: NonNegativeInt = Field(default=0, title=gettext_noop("服务规模"))
+    scale_unit: str = Field(default="人", max_length=20, title=gettext_noop("规模单位"))
+    outputs: list[Indicator] = Field(default_factory=list, title=gettext_noop("产出指标"))
+    outcomes: list[Indicator] = Field(default_factory=list, title=gettext_noop("效果指标"))
+    budget: PositiveMoney = Field(title=gettext_noop("项目预算"))
+    funding: list[Funding] = Field(default_factory=list, title=gettext_noop("资金来源"))
+    period_start: dt.date = Field(title=gettext_noop("服务期开始日期"))
+    period_end: dt.date = Field(title=gettext_noop("服务期结束日期"))
+    stability_justification: Text(5000, title=gettext_noop("跨年度理由"))
+    purchase_mode: Choice(PurchaseMode, title=gettext_noop("购买方式"))
+    procurement_method: Choice(ProcurementMethod, title=gettext_noop("采购方式"))
+    grade_policy: Choice(GradePolicy, title=gettext_noop("承接主体等级要求")) = (
+        GradePolicy.PREFERRED
+    )
+    required_fields: Choices(ServiceField, title=gettext_noop("要求的服务领域"))
+    require_experience: bool = Field(default=False, title=gettext_noop("要求项目实施经验"))
+    needs: list[Any] = Field(default_factory=list, title=gettext_noop("居民需求"))
+    menu_items: list[Any] = Field(default_factory=list, title=gettext_noop("菜单项"))
 
     @model_validator(mode="after")
     def _rules(self) -> ProposalInput:
