@@ -48,7 +48,10 @@ def _validate_password(password: str, user: User | None = None, field: str = "pa
     try:
         password_validation.validate_password(password, user)
     except DjangoValidationError as exc:
-        raise field_error(field, "密码不符合要求：" + "；".join(exc.messages)) from None
+        raise field_error(
+            field,
+            gettext_lazy("密码不符合要求：%(reasons)s") % {"reasons": "；".join(exc.messages)},
+        ) from None
 
 
 def user_create(

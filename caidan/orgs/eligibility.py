@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from caidan.jurisdiction.selectors import setting_value
 
 from . import rules
@@ -52,7 +54,7 @@ class Eligibility:
     eligible: bool
     reasons: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    grade: str = "无等级"
+    grade: str = "无等级"  # the caller sets it (rules.grade_label)
 
     def __iter__(self):
         yield self.eligible
@@ -70,61 +72,90 @@ def eligibility(
 
     # Legal capacity (政府采购法 §22): registered and in good standing.
     if org.status != Organization.Status.ACTIVE:
-        reasons.append(f"登记状态为“{org.get_status_display()}”，不具备承接资格。")
+        reasons.append(
+            _("登记状态为“%(get_status_display)s”，不具备承接资格。")
+            % {"get_status_display": org.get_status_display()}
+        )
     if org.registration_date is None:
-        reasons.append("缺少成立登记日期，无法确认其依法登记。")
+        reasons.append(_("缺少成立登记日期，无法确认其依法登记。"))
     elif org.registration_date > day:
-        reasons.append(f"成立登记日期 {org.registration_date} 晚于 {day}。")
+        reasons.append(
+            _("成立登记日期 %(registration_date)s 晚于 %(day)s。")
+            % {"registration_date": org.registration_date, "day": day}
+        )
 
     # Credit lists (民政部令第60号; 财库〔2016〕125号).
     for record in facts.active(CreditRecord.List.SERIOUS):
         reasons.append(
-            f"已于 {record.listed_on} 被列入严重违法失信名单（{record.get_reason_display()}）。"
+            _("已于 %(listed_on)s 被列入严重违法失信名单（%(get_reason_display)s）。")
+            % {"listed_on": record.listed_on, "get_reason_display": record.get_reason_display()}
         )
     for record in facts.active(CreditRecord.List.DEFAULTER):
-        reasons.append(f"已于 {record.listed_on} 被认定为失信被执行人。")
+        reasons.append(
+            _("已于 %(listed_on)s 被认定为失信被执行人。") % {"listed_on": record.listed_on}
+        )
     abnormal = facts.active(CreditRecord.List.ABNORMAL)
     for record in abnormal:
-        text = f"已于 {record.listed_on} 被列入活动异常名录（{record.get_reason_display()}）"
+        text = _("已于 %(listed_on)s 被列入活动异常名录（%(get_reason_display)s）") % {
+            "listed_on": record.listed_on,
+            "get_reason_display": record.get_reason_display(),
+        }
         if req.abnormal_excludes:
             reasons.append(text + "。")
         else:
-            notes.append(text + "，本辖区设置为不排除，请审慎选择。")
+            notes.append(text + _("，本辖区设置为不排除，请审慎选择。"))
 
     # Clean record: no major violation in the prior three years (政府采购法 §22).
     for penalty in facts.major_violations_within(rules.CLEAN_RECORD_YEARS):
-        amount = f" {penalty.amount} 元" if penalty.amount is not None else ""
+        amount = (
+            _(" %(amount)s 元") % {"amount": penalty.amount} if penalty.amount is not None else ""
+        )
         reasons.append(
-            f"近三年内有重大违法记录：{penalty.decided_on} 受到{penalty.get_kind_display()}{amount}。"
+            _("近三年内有重大违法记录：%(decided_on)s 受到%(get_kind_display)s%(amount)s。")
+            % {
+                "decided_on": penalty.decided_on,
+                "get_kind_display": penalty.get_kind_display(),
+                "amount": amount,
+            }
         )
 
     # The negative list of providers (seed 002).
     for bar in facts.active_bars:
-        reasons.append(f"已被列入承接主体负面清单至 {bar.ends_on}：{bar.reason}")
+        reasons.append(
+            _("已被列入承接主体负面清单至 %(ends_on)s：%(reason)s")
+            % {"ends_on": bar.ends_on, "reason": bar.reason}
+        )
 
     # Grade (民政部令第39号): none / preferred / required.
     current = facts.current_grade
     grade_text = rules.grade_label(current.level if current else None)
     if current is None and facts.latest_grade is not None:
-        grade_text = (
-            f"无有效等级（{facts.latest_grade.label} 已于 {facts.latest_grade.valid_until} 到期）"
-        )
+        grade_text = _("无有效等级（%(label)s 已于 %(valid_until)s 到期）") % {
+            "label": facts.latest_grade.label,
+            "valid_until": facts.latest_grade.valid_until,
+        }
     if req.grade_policy != "none" and (current is None or current.level < req.min_grade):
-        message = f"评估等级须为 {req.min_grade}A 及以上，当前为 {grade_text}。"
+        message = _("评估等级须为 %(min_grade)sA 及以上，当前为 %(grade_text)s。") % {
+            "min_grade": req.min_grade,
+            "grade_text": grade_text,
+        }
         if req.grade_policy == "required":
             reasons.append(message)
         else:
-            notes.append(f"{req.min_grade}A 及以上优先；当前为 {grade_text}。")
+            notes.append(
+                _("%(min_grade)sA 及以上优先；当前为 %(grade_text)s。")
+                % {"min_grade": req.min_grade, "grade_text": grade_text}
+            )
 
     # Fields of service.
     if req.fields and not set(req.fields) & set(facts.fields):
         wanted = "、".join(
             str(ServiceField(f).label) for f in req.fields if f in ServiceField.values
         )
-        reasons.append(f"服务领域不符：项目要求{wanted}。")
+        reasons.append(_("服务领域不符：项目要求%(wanted)s。") % {"wanted": wanted})
 
     if req.require_experience and facts.recognised_projects == 0:
-        reasons.append("无经购买主体认可的项目实施经验。")
+        reasons.append(_("无经购买主体认可的项目实施经验。"))
 
     return Eligibility(
         eligible=not reasons,

@@ -54,7 +54,7 @@ def contract_renew(*, contract: Contract, actor: Actor, now: dt.datetime | None 
         problems = winner_problems(c.award, now=now)
         if problems:
             raise Conflict(
-                "不能续签：" + "；".join(problems),
+                _("不能续签：%(reasons)s") % {"reasons": "；".join(problems)},
                 code=Common.INELIGIBLE,
                 detail={"reasons": problems},
             )

@@ -116,9 +116,8 @@ def award_confirm(
             if len(top) > 1:
                 raise field_error(
                     "bid",
-                    "排名第一的供应商并列（"
-                    + "、".join(b.organization.name for b in top)
-                    + "），请选择其中一家并说明理由。",
+                    _("排名第一的供应商并列（%(names)s），请选择其中一家并说明理由。")
+                    % {"names": "、".join(b.organization.name for b in top)},
                 )
             chosen = top[0]
         else:
@@ -132,9 +131,11 @@ def award_confirm(
         problems = bidder_problems(t, chosen.organization, on=local_date(now))
         if problems:
             raise Conflict(
-                f"{chosen.organization.name}已不符合承接条件，不能确定其中标："
-                + "；".join(problems)
-                + "。可将其认定为不合格（不合格的中标候选人）后确定排名其后的供应商。",
+                _(
+                    "%(name)s已不符合承接条件，不能确定其中标：%(reasons)s。"
+                    "可将其认定为不合格（不合格的中标候选人）后确定排名其后的供应商。"
+                )
+                % {"name": chosen.organization.name, "reasons": "；".join(problems)},
                 code=Code.WINNER_INELIGIBLE,
                 detail={"field": "bid", "bid": chosen.pk, "reasons": problems},
             )

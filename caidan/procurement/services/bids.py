@@ -139,7 +139,7 @@ def bid_submit(
         problems = bidder_problems(t, organization, on=local_date(now))
         if problems:
             raise ValidationError(
-                "贵组织不符合本项目的投标资格：" + "；".join(problems),
+                _("贵组织不符合本项目的投标资格：%(reasons)s") % {"reasons": "；".join(problems)},
                 code=Common.INELIGIBLE,
                 detail={"field": "organization", "reasons": problems},
             )

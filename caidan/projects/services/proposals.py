@@ -263,7 +263,8 @@ def _hub_eligible(hub, data: ProposalInput, *, on: dt.date) -> None:
     )
     if not result.eligible:
         raise Conflict(
-            f"枢纽组织“{hub.name}”不符合承接条件，不能打包申报：" + "；".join(result.reasons),
+            _("枢纽组织“%(name)s”不符合承接条件，不能打包申报：%(reasons)s")
+            % {"name": hub.name, "reasons": "；".join(result.reasons)},
             code=Common.INELIGIBLE,
             detail={"field": "hub", "reasons": result.reasons},
         )
