@@ -67,7 +67,7 @@ def logout_view(request):
     if request.user.is_authenticated:
         services.user_logged_out(actor=request.actor)
     logout(request)
-    messages.info(request, "您已安全退出。")
+    messages.info(request, gettext_lazy("您已安全退出。"))
     return redirect("web:home")
 
 
@@ -100,10 +100,10 @@ def switch_role(request):
         )
     )
     if error is not None:
-        messages.error(request, "无法切换到该角色。")
+        messages.error(request, gettext_lazy("无法切换到该角色。"))
         return redirect("web:dashboard")
     request.session[SESSION_KEY] = membership.pk
-    messages.success(request, f"已切换为：{membership}")
+    messages.success(request, gettext_lazy("已切换为：%(membership)s") % {"membership": membership})
     return redirect("web:dashboard")
 
 
@@ -122,7 +122,7 @@ def password_change(request):
         )
         if error is None:
             update_session_auth_hash(request, user)
-            messages.success(request, "密码已修改。")
+            messages.success(request, gettext_lazy("密码已修改。"))
             return redirect("web:dashboard")
     return render(request, "web/password_change.html", {"form": form})
 
@@ -139,9 +139,9 @@ def tokens(request):
                 )
             )
             if error is None:
-                messages.success(request, "令牌已撤销，使用它的程序将无法再访问。")
+                messages.success(request, gettext_lazy("令牌已撤销，使用它的程序将无法再访问。"))
             else:
-                messages.error(request, "无法撤销该令牌。")
+                messages.error(request, gettext_lazy("无法撤销该令牌。"))
             return redirect("web:tokens")
         form = forms.TokenForm(request.POST)
         if form.is_valid():
@@ -177,7 +177,11 @@ def user_list(request):
             lambda: services.user_create(**form.cleaned_data, actor=request.actor), form=form
         )
         if error is None:
-            messages.success(request, f"已创建用户 {user.username}，请为其授予角色。")
+            messages.success(
+                request,
+                gettext_lazy("已创建用户 %(username)s，请为其授予角色。")
+                % {"username": user.username},
+            )
             return redirect("accounts:user_detail", user_id=user.pk)
     query = request.GET.get("q", "")
     page, error = attempt(
@@ -210,7 +214,7 @@ def user_detail(request, user_id: int):
                 form=grant_form,
             )
             if error is None:
-                messages.success(request, "已授予角色。")
+                messages.success(request, gettext_lazy("已授予角色。"))
                 return redirect("accounts:user_detail", user_id=person.pk)
         elif "reset" in request.POST and reset_form.is_valid():
             error = attempt_error(
@@ -222,7 +226,7 @@ def user_detail(request, user_id: int):
                 form=reset_form,
             )
             if error is None:
-                messages.success(request, "密码已重置，登录锁定已解除。")
+                messages.success(request, gettext_lazy("密码已重置，登录锁定已解除。"))
                 return redirect("accounts:user_detail", user_id=person.pk)
     memberships = person.memberships.select_related("unit", "organization").order_by("id")
     return render(
@@ -246,7 +250,9 @@ def membership_revoke(request, membership_id: int):
         lambda: services.membership_revoke(membership=membership, actor=request.actor)
     )
     if error is None:
-        messages.success(request, f"已撤销角色：{membership}")
+        messages.success(
+            request, gettext_lazy("已撤销角色：%(membership)s") % {"membership": membership}
+        )
     else:
         messages.error(request, error)
     return redirect("accounts:user_detail", user_id=membership.user_id)
@@ -263,7 +269,7 @@ def user_set_active(request, user_id: int):
         )
     )
     if error is None:
-        messages.success(request, "账户状态已更新。")
+        messages.success(request, gettext_lazy("账户状态已更新。"))
     else:
         messages.error(request, error)
     return redirect("accounts:user_detail", user_id=person.pk)
@@ -279,7 +285,7 @@ def unit_list(request):
             lambda: services.unit_create(**form.cleaned_data, actor=request.actor), form=form
         )
         if error is None:
-            messages.success(request, f"已创建单位：{unit.name}")
+            messages.success(request, gettext_lazy("已创建单位：%(name)s") % {"name": unit.name})
             return redirect("accounts:units")
     units = Unit.objects.select_related("parent").order_by("path")
     return render(request, "accounts/unit_list.html", {"units": units, "form": form})

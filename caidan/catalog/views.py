@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from caidan.accounts.permissions import require
@@ -112,7 +113,7 @@ def compare(request):
         a, b = str(public[1].pk), str(public[0].pk)
     if a or b:
         if not (a.isdigit() and b.isdigit()):
-            messages.error(request, "请选择要比较的两个版本。")
+            messages.error(request, _("请选择要比较的两个版本。"))
         else:
             old = selectors.catalog_version_get_for(actor=request.actor, version_id=int(a))
             new = selectors.catalog_version_get_for(actor=request.actor, version_id=int(b))
@@ -160,7 +161,10 @@ def manage(request):
             form=form,
         )
         if error is None:
-            messages.success(request, f"已创建草稿“{version.name}”，现在可以编辑条目或导入 Excel。")
+            messages.success(
+                request,
+                _("已创建草稿“%(name)s”，现在可以编辑条目或导入 Excel。") % {"name": version.name},
+            )
             return redirect("catalog:manage_version", version_id=version.pk)
     return render(
         request,
@@ -193,7 +197,7 @@ def manage_version(request, version_id: int):
                 form=form,
             )
             if error is None:
-                messages.success(request, "版本信息已保存。")
+                messages.success(request, _("版本信息已保存。"))
                 return redirect("catalog:manage_version", version_id=version.pk)
     return render(
         request,
@@ -261,7 +265,10 @@ def item_create(request, version_id: int):
             form=form,
         )
         if error is None:
-            messages.success(request, f"已新增条目 {item.code} {item.name}。")
+            messages.success(
+                request,
+                _("已新增条目 %(code)s %(name)s。") % {"code": item.code, "name": item.name},
+            )
             if "another" in request.POST:
                 return redirect(
                     f"{request.path}?parent={item.code if item.level < 3 else item.parent_code}"
@@ -294,7 +301,7 @@ def item_edit(request, item_id: int):
             form=form,
         )
         if error is None:
-            messages.success(request, f"已保存条目 {item.code}。")
+            messages.success(request, _("已保存条目 %(code)s。") % {"code": item.code})
             return redirect("catalog:manage_version", version_id=item.version_id)
     return render(
         request, "catalog/item_form.html", {"form": form, "version": item.version, "item": item}
@@ -310,7 +317,9 @@ def item_delete(request, item_id: int):
     if error is not None:
         messages.error(request, error)
     else:
-        messages.success(request, f"已删除条目 {item.code} {item.name}。")
+        messages.success(
+            request, _("已删除条目 %(code)s %(name)s。") % {"code": item.code, "name": item.name}
+        )
     return redirect("catalog:manage_version", version_id=item.version_id)
 
 
@@ -335,7 +344,7 @@ def version_import(request, version_id: int):
             messages.error(request, refusal.message)
             status = refusal.status_code
         else:
-            messages.success(request, f"已导入 {len(created)} 个条目。")
+            messages.success(request, _("已导入 %(len)s 个条目。") % {"len": len(created)})
             return redirect("catalog:manage_version", version_id=version.pk)
     return render(
         request,
@@ -358,7 +367,7 @@ def manage_negative_list(request):
             form=form,
         )
         if error is None:
-            messages.success(request, f"已新增负面清单事项 {entry.code}。")
+            messages.success(request, _("已新增负面清单事项 %(code)s。") % {"code": entry.code})
             return redirect("catalog:manage_negative_list")
     return render(
         request,
@@ -387,6 +396,6 @@ def negative_list_edit(request, entry_id: int):
             form=form,
         )
         if error is None:
-            messages.success(request, f"已保存负面清单事项 {entry.code}。")
+            messages.success(request, _("已保存负面清单事项 %(code)s。") % {"code": entry.code})
             return redirect("catalog:manage_negative_list")
     return render(request, "catalog/negative_list_form.html", {"form": form, "entry": entry})

@@ -62,7 +62,8 @@ def complaint_new(request, challenge_id: int):
             if c is not None:
                 messages.success(
                     request,
-                    f"投诉已提交。财政部门应在 {timezone.localtime(c.accept_due):%Y-%m-%d} 前决定是否受理。",
+                    _("投诉已提交。财政部门应在 %(localtime)s 前决定是否受理。")
+                    % {"localtime": format(timezone.localtime(c.accept_due), "%Y-%m-%d")},
                 )
                 return redirect("complaints:detail", complaint_id=c.pk)
             status = 409
@@ -163,7 +164,7 @@ def act(request, complaint_id: int, action: str):
     elif action == "suspend":
         form = forms.SuspendForm(p, prefix="suspend")
         if not form.is_valid():
-            messages.error(request, "请填写暂停截止日期和理由。")
+            messages.error(request, _("请填写暂停截止日期和理由。"))
             return redirect("complaints:detail", complaint_id=c.pk)
         run = lambda: services.complaint_suspend(  # noqa: E731
             complaint=c, actor=actor, data=ComplaintSuspendInput.parse(form.cleaned_data)
@@ -184,5 +185,5 @@ def act(request, complaint_id: int, action: str):
     if error:
         messages.error(request, error)
     else:
-        messages.success(request, "已办理。")
+        messages.success(request, _("已办理。"))
     return redirect("complaints:detail", complaint_id=c.pk)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 
 from caidan.web.ui import attempt, attempt_refusal, domain_errors
 
@@ -36,7 +37,8 @@ def index(request):
             else:
                 messages.success(
                     request,
-                    f"已上传“{document.original_name}”（SHA-256 {document.sha256[:12]}…）。",
+                    _("已上传“%(original_name)s”（SHA-256 %(value)s…）。")
+                    % {"original_name": document.original_name, "value": document.sha256[:12]},
                 )
                 return redirect("documents:index")
         else:

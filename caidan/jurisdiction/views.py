@@ -122,9 +122,15 @@ def calendar_notice(request):
                 if error is None:
                     messages.success(
                         request,
-                        f"{year} 年节假日安排已载入（新增 {len(change['added'])} 天、修改 "
-                        f"{len(change['changed'])} 天、删除 {len(change['removed'])} 天），"
-                        "已记入审计日志。",
+                        _(
+                            "%(year)s 年节假日安排已载入（新增 %(len)s 天、修改 %(len_2)s 天、删除 %(len_3)s 天），已记入审计日志。"
+                        )
+                        % {
+                            "year": year,
+                            "len": len(change["added"]),
+                            "len_2": len(change["changed"]),
+                            "len_3": len(change["removed"]),
+                        },
                     )
                     return redirect(f"{reverse('web:calendar')}?year={year}")
             elif digest is not None:
@@ -185,7 +191,7 @@ def jurisdiction_settings(request):
             lambda: services.setting_update(key=key, value=_setting_value(raw), actor=request.actor)
         )
         if error is None:
-            messages.success(request, "设置已保存，修改已记入审计日志。")
+            messages.success(request, _("设置已保存，修改已记入审计日志。"))
         else:
             messages.error(request, error)
         return redirect("web:settings")
@@ -208,7 +214,7 @@ def calendar(request):
                 )
             )
             if error is None:
-                messages.success(request, "已删除。")
+                messages.success(request, _("已删除。"))
             else:
                 messages.error(request, error)
             return redirect(f"{request.path}?year={year}")
@@ -223,7 +229,7 @@ def calendar(request):
                 form=form,
             )
             if error is None:
-                messages.success(request, "已保存。")
+                messages.success(request, _("已保存。"))
                 return redirect(f"{request.path}?year={form.cleaned_data['date'].year}")
     days = CalendarDay.objects.filter(date__year=year).order_by("date")
     return render(

@@ -172,7 +172,7 @@ def verify(request):
                 ).first()
                 request.session[SESSION_KEY] = membership.pk if membership else None
                 request.session.pop(DEMO_CODE_SESSION_KEY, None)
-                messages.success(request, "身份验证成功，您现在可以提出需求和点菜。")
+                messages.success(request, _("身份验证成功，您现在可以提出需求和点菜。"))
                 return redirect(next_url or "needs:mine")
     return render(
         request,
@@ -219,7 +219,7 @@ def need_new(request):
             form=form,
         )
         if error is None:
-            messages.success(request, "需求已提交并公开。街道工作人员会据此编制服务菜单。")
+            messages.success(request, _("需求已提交并公开。街道工作人员会据此编制服务菜单。"))
             return redirect("needs:mine")
     return render(request, "needs/need_form.html", {"form": form})
 
@@ -266,9 +266,11 @@ def need_report(request, need_id: int):
         messages.error(request, refusal.message)
     else:
         if reported.status == NeedStatus.HIDDEN:
-            messages.success(request, "感谢举报。该需求已被多人举报，现已隐藏，等待工作人员审核。")
+            messages.success(
+                request, _("感谢举报。该需求已被多人举报，现已隐藏，等待工作人员审核。")
+            )
         else:
-            messages.success(request, "感谢举报，工作人员会尽快审核。")
+            messages.success(request, _("感谢举报，工作人员会尽快审核。"))
     return redirect(_back(request, reverse("needs:index")))
 
 
@@ -281,7 +283,9 @@ def menu_order(request, item_id: int):
     if error is not None:
         messages.error(request, error)
     else:
-        messages.success(request, f"已支持“{item.title}”。每人每项只能支持一次。")
+        messages.success(
+            request, _("已支持“%(title)s”。每人每项只能支持一次。") % {"title": item.title}
+        )
     return redirect("needs:menu_detail", menu_id=item.menu_id)
 
 
@@ -399,7 +403,7 @@ def menu_manage(request):
             form=form,
         )
         if error is None:
-            messages.success(request, "菜单草稿已创建，请添加菜单项后发布。")
+            messages.success(request, _("菜单草稿已创建，请添加菜单项后发布。"))
             return redirect("needs:menu_edit", menu_id=menu.pk)
     return render(
         request,
@@ -456,7 +460,7 @@ def menu_edit(request, menu_id: int):
             form=details_form,
         )
         if error is None:
-            messages.success(request, "菜单已保存。")
+            messages.success(request, _("菜单已保存。"))
             return redirect("needs:menu_edit", menu_id=menu.pk)
     if action == "add_item" and item_form.is_valid():
         error = attempt_error(
@@ -466,7 +470,7 @@ def menu_edit(request, menu_id: int):
             form=item_form,
         )
         if error is None:
-            messages.success(request, "已添加菜单项。")
+            messages.success(request, _("已添加菜单项。"))
             return redirect("needs:menu_edit", menu_id=menu.pk)
     return render(
         request,

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from caidan.accounts.permissions import require
@@ -87,7 +88,7 @@ def org_create(request):
             form=form,
         )
         if error is None:
-            messages.success(request, f"已登记：{org.name}")
+            messages.success(request, _("已登记：%(name)s") % {"name": org.name})
             return redirect("orgs:manage", org_id=org.pk)
     return render(request, "orgs/create.html", {"form": form})
 
@@ -155,7 +156,7 @@ def org_manage(request, org_id: int):
                 data = {"hub": form.cleaned_data["hub"]}
             error = attempt_error(lambda: _run(action, org, data, request.actor), form=form)
             if error is None:
-                messages.success(request, "已保存，修改已记入审计日志。")
+                messages.success(request, _("已保存，修改已记入审计日志。"))
                 return redirect("orgs:manage", org_id=org.pk)
     page_forms = {
         name: bound.get(name) or cls(initial=initial.get(name))
@@ -194,11 +195,11 @@ def credit_remove(request, record_id: int):
             )
         )
         if error is None:
-            messages.success(request, "已移出名录。")
+            messages.success(request, _("已移出名录。"))
         else:
             messages.error(request, error)
     else:
-        messages.error(request, "请写明移出理由。")
+        messages.error(request, _("请写明移出理由。"))
     return redirect("orgs:manage", org_id=record.organization_id)
 
 
@@ -218,7 +219,7 @@ def org_import(request):
             errors = refusal.detail.get("errors", [])  # every bad row, listed in a table
             messages.error(request, refusal.message)
         else:
-            messages.success(request, f"已导入 {len(created)} 个社会组织。")
+            messages.success(request, _("已导入 %(len)s 个社会组织。") % {"len": len(created)})
             return redirect("orgs:list")
     return render(request, "orgs/import.html", {"form": form, "errors": errors})
 
@@ -236,7 +237,7 @@ def change_requests(request):
     if request.method == "POST":
         request_id = request.POST.get("request_id", "")
         if not request_id.isdigit():
-            messages.error(request, "请求无效。")
+            messages.error(request, _("请求无效。"))
             return redirect("orgs:change_requests")
         row = selectors.change_request_get_for(actor=request.actor, request_id=int(request_id))
         error = attempt_error(
@@ -248,7 +249,7 @@ def change_requests(request):
             )
         )
         if error is None:
-            messages.success(request, "已处理。")
+            messages.success(request, _("已处理。"))
         else:
             messages.error(request, error)
         return redirect("orgs:change_requests")
@@ -282,7 +283,7 @@ def mine(request):
                 form=profile_form,
             )
             if error is None:
-                messages.success(request, "资料已更新。")
+                messages.success(request, _("资料已更新。"))
                 return redirect("orgs:mine")
         if request.POST.get("action") == "change" and change_form.is_valid():
             data = dict(change_form.cleaned_data)
@@ -295,7 +296,7 @@ def mine(request):
                 form=change_form,
             )
             if error is None:
-                messages.success(request, "变更申请已提交，等待登记管理机关审核。")
+                messages.success(request, _("变更申请已提交，等待登记管理机关审核。"))
                 return redirect("orgs:mine")
     profile = selectors.organization_profile(actor=request.actor, organization=org)
     pending = org.change_requests.filter(status="pending").first()

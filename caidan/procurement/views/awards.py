@@ -41,7 +41,7 @@ def award(request, tender_id: int):
             form=form,
         )
         if error is None:
-            messages.success(request, "已确定中标人，中标结果公告已发布。")
+            messages.success(request, _("已确定中标人，中标结果公告已发布。"))
             return redirect("procurement:notice", tender_id=tender.pk)
     ranking = [b for b in selectors.opening_record(tender) if b.rank is not None]
     problems = services.candidate_problems(tender) if candidates else {}
@@ -78,7 +78,9 @@ def candidate_disqualify(request, tender_id: int, bid_id: int):
             messages.error(request, error)
         else:
             messages.success(
-                request, f"已认定{bid.organization.name}不符合承接条件，并通知该供应商。"
+                request,
+                _("已认定%(name)s不符合承接条件，并通知该供应商。")
+                % {"name": bid.organization.name},
             )
         return redirect("procurement:award", tender_id=tender.pk)
     return render(
@@ -106,7 +108,7 @@ def award_decline(request, tender_id: int):
             form=form,
         )
         if error is None:
-            messages.success(request, "已放弃中标。采购人可确定排名其后的供应商中标或重新采购。")
+            messages.success(request, _("已放弃中标。采购人可确定排名其后的供应商中标或重新采购。"))
             return redirect("procurement:tender", tender_id=tender.pk)
     return confirm(
         request,
@@ -140,7 +142,7 @@ def challenge_new(request, tender_id: int):
             form=form,
         )
         if error is None:
-            messages.success(request, "质疑已提交，采购人须在 7 个工作日内书面答复。")
+            messages.success(request, _("质疑已提交，采购人须在 7 个工作日内书面答复。"))
             return redirect("procurement:tender", tender_id=tender.pk)
     return render(
         request, "procurement/challenge.html", {"t": tender, "form": form, "award": current}
@@ -175,9 +177,9 @@ def challenge_answer(request, tender_id: int, challenge_id: int):
         if error is not None:
             messages.error(request, error)
         else:
-            messages.success(request, "质疑答复已送达质疑人。")
+            messages.success(request, _("质疑答复已送达质疑人。"))
     else:
-        messages.error(request, "请填写答复内容并选择质疑是否成立。")
+        messages.error(request, _("请填写答复内容并选择质疑是否成立。"))
     return redirect("procurement:tender", tender_id=tender.pk)
 
 
@@ -192,5 +194,5 @@ def challenge_withdraw(request, tender_id: int, challenge_id: int):
     if error is not None:
         messages.error(request, error)
     else:
-        messages.success(request, "质疑已撤回。")
+        messages.success(request, _("质疑已撤回。"))
     return redirect("procurement:tender", tender_id=tender.pk)

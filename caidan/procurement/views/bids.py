@@ -40,7 +40,7 @@ def bid_new(request, tender_id: int):
                 form=form,
             )
             if error is None:
-                messages.success(request, "投标文件已密封递交。请保存回执。")
+                messages.success(request, _("投标文件已密封递交。请保存回执。"))
                 return redirect("procurement:bid", bid_id=bid.pk)
         else:
             return render(
@@ -102,5 +102,5 @@ def bid_withdraw(request, bid_id: int):
     if error is not None:
         messages.error(request, error)
     else:
-        messages.success(request, "投标已撤回。截止前可重新递交。")
+        messages.success(request, _("投标已撤回。截止前可重新递交。"))
     return redirect("procurement:my_bids")

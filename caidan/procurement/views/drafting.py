@@ -111,7 +111,7 @@ def tender_create(request, proposal_id: int):
         if error is not None:
             form.add_service_error(error)
         else:
-            messages.success(request, "采购文件草稿已保存。检查无误后请发布公告。")
+            messages.success(request, _("采购文件草稿已保存。检查无误后请发布公告。"))
             return redirect("procurement:tender", tender_id=tender.pk)
     return _render_form(request, form, proposal=proposal, tender=None)
 
@@ -123,7 +123,7 @@ def tender_edit(request, tender_id: int):
     tender = selectors.tender_get_for(actor=actor, tender_id=tender_id)
     require(actor, Perm.PROCUREMENT_MANAGE, tender)
     if tender.status != TenderStatus.DRAFT:
-        messages.error(request, "采购公告已发布，只能通过澄清修改公告变更采购文件。")
+        messages.error(request, _("采购公告已发布，只能通过澄清修改公告变更采购文件。"))
         return redirect("procurement:tender", tender_id=tender.pk)
     initial = {f: getattr(tender, f) for f in EDITABLE}
     initial["invited_organization"] = str(tender.invited_organization_id or "")
@@ -144,7 +144,7 @@ def tender_edit(request, tender_id: int):
         if error is not None:
             form.add_service_error(error)
         else:
-            messages.success(request, "已保存。")
+            messages.success(request, _("已保存。"))
             return redirect("procurement:tender", tender_id=tender.pk)
     return _render_form(request, form, proposal=tender.proposal, tender=tender)
 
@@ -172,7 +172,7 @@ def tender_publish(request, tender_id: int):
     if request.method == "POST":
         error = attempt_error(lambda: services.tender_publish(tender=tender, actor=actor))
         if error is None:
-            messages.success(request, "采购公告已发布，投标期开始。")
+            messages.success(request, _("采购公告已发布，投标期开始。"))
             return redirect("procurement:tender", tender_id=tender.pk)
     return confirm(
         request,
@@ -198,7 +198,7 @@ def tender_approve_method(request, tender_id: int):
     if error is not None:
         messages.error(request, error)
     else:
-        messages.success(request, "已批准变更采购方式。")
+        messages.success(request, _("已批准变更采购方式。"))
     return redirect("procurement:tender", tender_id=tender.pk)
 
 
@@ -222,7 +222,7 @@ def tender_amend(request, tender_id: int):
             form=form,
         )
         if error is None:
-            messages.success(request, "澄清修改公告已发布。")
+            messages.success(request, _("澄清修改公告已发布。"))
             return redirect("procurement:tender", tender_id=tender.pk)
     return render(request, "procurement/amend.html", {"t": tender, "form": form})
 
@@ -250,7 +250,10 @@ def document_add(request, tender_id: int):
     if error is not None:
         messages.error(request, error)
     else:
-        messages.success(request, f"已附加采购文件“{document.original_name}”。")
+        messages.success(
+            request,
+            _("已附加采购文件“%(original_name)s”。") % {"original_name": document.original_name},
+        )
     return redirect("procurement:tender", tender_id=tender.pk)
 
 
@@ -324,7 +327,7 @@ def tender_retender(request, tender_id: int):
             form=form,
         )
         if error is None:
-            messages.success(request, "已生成重新采购的采购文件草稿，请设定截止时间后发布。")
+            messages.success(request, _("已生成重新采购的采购文件草稿，请设定截止时间后发布。"))
             return redirect("procurement:tender", tender_id=new.pk)
     return confirm(
         request,

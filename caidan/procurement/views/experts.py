@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from caidan.accounts.permissions import require
@@ -57,7 +58,7 @@ def expert_list(request):
                 form=form,
             )
             if error is None:
-                messages.success(request, f"专家“{expert.name}”已入库。")
+                messages.success(request, _("专家“%(name)s”已入库。") % {"name": expert.name})
                 return redirect("procurement:expert", expert_id=expert.pk)
     return render(
         request,
@@ -115,7 +116,7 @@ def expert_detail(request, expert_id: int):
             form=form,
         )
         if error is None:
-            messages.success(request, "关联关系已登记，抽取专家时将据此回避。")
+            messages.success(request, _("关联关系已登记，抽取专家时将据此回避。"))
             return redirect("procurement:expert", expert_id=expert.pk)
     return _expert_page(request, expert, tie_form=form)
 
@@ -134,7 +135,7 @@ def expert_edit(request, expert_id: int):
             form=form,
         )
         if error is None:
-            messages.success(request, "专家信息已保存。")
+            messages.success(request, _("专家信息已保存。"))
             return redirect("procurement:expert", expert_id=expert.pk)
     return _expert_page(request, expert, edit_form=form)
 
@@ -150,5 +151,7 @@ def expert_deactivate(request, expert_id: int):
     if error is not None:
         messages.error(request, error)
     else:
-        messages.success(request, f"专家“{expert.name}”已出库，今后不再被抽取。")
+        messages.success(
+            request, _("专家“%(name)s”已出库，今后不再被抽取。") % {"name": expert.name}
+        )
     return redirect("procurement:expert", expert_id=expert.pk)

@@ -64,8 +64,10 @@ def panel_draw(request, tender_id: int):
     else:
         messages.success(
             request,
-            f"已随机抽取评审专家 {draw.size} 名、备选 {draw.reserves} 名"
-            f"（随机种子在公告时已确定，中标公告后公开）。",
+            _(
+                "已随机抽取评审专家 %(size)s 名、备选 %(reserves)s 名（随机种子在公告时已确定，中标公告后公开）。"
+            )
+            % {"size": draw.size, "reserves": draw.reserves},
         )
     return redirect("procurement:panel", tender_id=tender.pk)
 
@@ -79,7 +81,7 @@ def panel_recuse(request, tender_id: int, member_id: int):
     member = selectors_experts.panel_member_of(tender, member_id)
     form = forms.RecusalForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请填写回避理由。")
+        messages.error(request, _("请填写回避理由。"))
         return redirect("procurement:panel", tender_id=tender.pk)
     error = attempt_error(
         lambda: services.panel_recuse(
@@ -89,7 +91,10 @@ def panel_recuse(request, tender_id: int, member_id: int):
     if error is not None:
         messages.error(request, error)
     else:
-        messages.success(request, f"已记录专家“{member.expert.name}”回避，并由备选专家递补。")
+        messages.success(
+            request,
+            _("已记录专家“%(name)s”回避，并由备选专家递补。") % {"name": member.expert.name},
+        )
     return redirect("procurement:panel", tender_id=tender.pk)
 
 
@@ -112,8 +117,10 @@ def panel_void(request, tender_id: int, member_id: int):
         if refusal is None:
             messages.success(
                 request,
-                f"已作废专家“{member.expert.name}”的评分，由备选专家递补；"
-                f"递补专家声明并提交评分后重新计算评审结果。",
+                _(
+                    "已作废专家“%(name)s”的评分，由备选专家递补；递补专家声明并提交评分后重新计算评审结果。"
+                )
+                % {"name": member.expert.name},
             )
             return redirect("procurement:panel", tender_id=tender.pk)
         if refusal.code == "no_reserve":  # voided; the purchaser must draw again

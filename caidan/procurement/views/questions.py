@@ -33,7 +33,9 @@ def question_ask(request, tender_id: int):
             form=form,
         )
         if error is None:
-            messages.success(request, "问题已提交。采购人的答复将在公告中公开（不显示提问单位）。")
+            messages.success(
+                request, _("问题已提交。采购人的答复将在公告中公开（不显示提问单位）。")
+            )
             return redirect("procurement:tender", tender_id=tender.pk)
     return render(request, "procurement/ask.html", {"t": tender, "form": form})
 
@@ -58,7 +60,7 @@ def questions(request, tender_id: int):
                 form=form,
             )
             if error is None:
-                messages.success(request, "答复已公开。")
+                messages.success(request, _("答复已公开。"))
                 return redirect("procurement:questions", tender_id=tender.pk)
         forms_by_id[target.pk] = form
     rows = [(c, forms_by_id.get(c.pk) or forms.AnswerForm()) for c in items]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from caidan.common.errors import form_add_error
@@ -78,7 +79,7 @@ def review(request, tender_id: int):
             lambda: services.scores_save(
                 member=seat, data=SheetScoresInput.parse(scores=scores), actor=actor
             ),
-            noun="评分",
+            noun=_("评分"),
             errors=errors,
         )
         if done is not None:
@@ -102,9 +103,9 @@ def _save_sheet(request, tender, seat, save, *, noun: str, errors: list[str]):
         errors.append(error)
         return None
     if submitted:
-        messages.success(request, f"{noun}已提交，不能再修改。")
+        messages.success(request, _("%(noun)s已提交，不能再修改。") % {"noun": noun})
     else:
-        messages.success(request, f"{noun}草稿已保存（仅您本人可见）。")
+        messages.success(request, _("%(noun)s草稿已保存（仅您本人可见）。") % {"noun": noun})
     return redirect("procurement:review", tender_id=tender.pk)
 
 
@@ -131,7 +132,7 @@ def _compliance_review(request, tender, seat):
             lambda: services.verdicts_save(
                 member=seat, data=SheetVerdictsInput.parse(verdicts=verdicts), actor=actor
             ),
-            noun="审查意见",
+            noun=_("审查意见"),
             errors=errors,
         )
         if done is not None:
@@ -242,7 +243,7 @@ def review_correct(request, tender_id: int):
             form=form,
         )
         if error is None:
-            messages.success(request, "评分已更正，更正记录已存档备查。")
+            messages.success(request, _("评分已更正，更正记录已存档备查。"))
             return redirect("procurement:review", tender_id=tender.pk)
     return _review_page(request, tender, seat, correction_form=form)
 
@@ -265,13 +266,13 @@ def review_declare(request, tender_id: int):
             )
         )[1]
         if refusal is None and form.cleaned_data["no_conflict"]:
-            messages.success(request, "已声明无利害关系，可以开始评分。")
+            messages.success(request, _("已声明无利害关系，可以开始评分。"))
             return redirect("procurement:review", tender_id=tender.pk)
         if refusal is None:
-            messages.info(request, "已声明回避，将由备选专家递补。感谢您的如实申报。")
+            messages.info(request, _("已声明回避，将由备选专家递补。感谢您的如实申报。"))
             return redirect("procurement:my_reviews")
         if refusal.code == "no_reserve":  # the recusal is recorded; the purchaser redraws
-            messages.info(request, "已声明回避。感谢您的如实申报。")
+            messages.info(request, _("已声明回避。感谢您的如实申报。"))
             return redirect("procurement:my_reviews")
         form_add_error(form, refusal)
     return render(
