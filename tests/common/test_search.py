@@ -444,25 +444,43 @@ def test_the_portal_looks_each_related_table_up_once(world):
 
 
 @on_postgres
-def test_a_condition_without_grams_is_neither_estimated_nor_probed(organizations):
-    """A list of keys or a reference number is answered by its own index at once."""
+def test_an_equality_is_neither_estimated_nor_probed_a_list_of_keys_is(organizations):
+    """A reference number or credit code is answered by its own index at once; a list of
+    related keys is probed like a rare word (the planner cannot tell how rare it is, and
+    may walk the list's order past most of the table)."""
     from caidan.orgs.models import Organization
 
     org = organizations["徐汇助浴服务社"]
     with CaptureQueriesContext(connection) as ctx:
-        found = searched(Organization.objects.all(), Q(pk__in=[org.pk]) | Q(uscc="X"))
+        found = searched(Organization.objects.all(), Q(uscc=org.uscc))
     assert ctx.captured_queries == []
+    assert list(found) == [org]
+    with CaptureQueriesContext(connection) as ctx:
+        found = searched(Organization.objects.all(), Q(pk__in=[org.pk]) | Q(uscc="X"))
+    assert any(q["sql"].startswith("EXPLAIN") for q in ctx.captured_queries)
+    assert "uscc" not in str(found.query).split("WHERE")[1]  # by key now
     assert list(found) == [org]
 
 
 @on_postgres
-def test_probes_in_one_search_tell_the_planner_once_and_give_its_settings_back(organizations):
+def test_probes_in_one_search_set_the_planner_once_and_give_its_settings_back(organizations):
     """Inside ``lookups_shared`` (one search of several record types) the probes share one
-    transaction whose planner setting is made once; after the block, an enclosing
+    transaction whose planner settings (no table scans, no hash or merge joins, no
+    parallel workers: see PROBE_PLANNER) are made once; after the block, an enclosing
     transaction has its settings back."""
-    from caidan.common.search import lookups_shared
+    from caidan.common.search import PROBE_PLANNER, lookups_shared
     from caidan.orgs.models import Organization
 
+    def settings() -> dict:
+        with connection.cursor() as cursor:
+            values = {}
+            for name in PROBE_PLANNER:
+                cursor.execute(f"SHOW {name}")
+                values[name] = cursor.fetchone()[0]
+            return values
+
+    before = settings()
+    assert before != PROBE_PLANNER
     with transaction.atomic():
         with CaptureQueriesContext(connection) as ctx, lookups_shared():
             for q in ("鹤鸣", "助浴", "静安"):
@@ -470,8 +488,44 @@ def test_probes_in_one_search_tell_the_planner_once_and_give_its_settings_back(o
                 rare = searched(Organization.objects.all(), text_match(q, "name"))
                 assert "name_grams" not in str(rare.query)  # probed: by key
                 list(rare)
-        sets = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SET LOCAL")]
-        assert sets == ["SET LOCAL enable_seqscan = off", "SET LOCAL enable_seqscan TO DEFAULT"]
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW enable_seqscan")
-            assert cursor.fetchone()[0] == "on"
+                assert settings() == PROBE_PLANNER
+        sets = [q["sql"] for q in ctx.captured_queries if "set_config" in q["sql"]]
+        assert sets == [common_search.PROBE_PLANNER_SQL, common_search.PROBE_PLANNER_RESET_SQL]
+        assert settings() == before
+    assert settings() == before
+
+
+@on_postgres
+def test_a_common_related_word_is_matched_through_the_join(organizations, monkeypatch):
+    """Expected by the statistics to match more than PROBE_LIMIT related rows, the
+    related table is not listed (a gram index cannot stop at the first rows: listing 501
+    of 200,000 would read them all); the records' join checks each one's row."""
+    from caidan.common.search import related_match
+    from caidan.contracts.models import Contract
+    from caidan.orgs.models import Organization
+
+    monkeypatch.setattr(common_search, "_estimated_rows", lambda qs: common_search.PROBE_LIMIT + 1)
+    with CaptureQueriesContext(connection) as ctx:
+        match = related_match("助浴", Organization, "name", "organization")
+    assert ctx.captured_queries == []
+    assert "organization__name" in str(match)
+    assert list(Contract.objects.filter(match)) == list(
+        Contract.objects.filter(organization__name__contains="助浴")
+    )
+    monkeypatch.undo()
+    common_search.forget_estimates()
+    rare = related_match("助浴", Organization, "name", "organization")
+    assert rare == Q(organization__in=[organizations["徐汇助浴服务社"].pk])
+
+
+@on_postgres
+def test_the_estimate_is_kept_per_query_without_compiling_it(organizations):
+    from caidan.common.search import _estimate_key
+    from caidan.orgs.models import Organization
+
+    qs = Organization.objects.all()
+    one = _estimate_key(qs.filter(text_match("鹤鸣", "name")))
+    assert one == _estimate_key(qs.filter(text_match("鹤鸣", "name")))
+    assert one != _estimate_key(qs.filter(text_match("助浴", "name")))
+    assert one != _estimate_key(qs.filter(text_match("鹤鸣", "name")).values("id"))
+    assert one != _estimate_key(qs.filter(text_match("鹤鸣", "name")).order_by("-id"))

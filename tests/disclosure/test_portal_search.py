@@ -223,3 +223,36 @@ def test_parts_searched_apart_come_back_in_the_types_order_once(world):
     merged = search._matching(qs, parts, 3)
     assert [r["id"] for r in merged] == [r["id"] for r in qs.filter(reduce(or_, parts))[:3]]
     assert len({r["id"] for r in search._matching(qs, parts, 10)}) == 4
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="probes are PostgreSQL's")
+def test_parts_expected_to_be_rare_are_probed_apart_and_read_by_key_once(world):
+    """Each part a rare word makes (its own text, a related table's keys) is probed on its
+    own index; the rows of all of them are read by key in one query and come back in the
+    type's order, as the one query joining them by OR would return them."""
+    from functools import reduce
+    from operator import or_
+
+    from django.db.models import Q
+    from django.test.utils import CaptureQueriesContext
+
+    from caidan.disclosure.models import Notice
+
+    ids = {}
+    for title in ["甲类政策", "乙类政策", "甲乙合并", "丙类政策", "甲类补充"]:
+        ids[title] = make_notice(world, "published", title=title).pk
+    qs = Notice.objects.order_by("-published_at", "-id").values("id", "title", "published_at")
+    parts = [
+        Q(pk__in=[ids["甲类政策"], ids["甲乙合并"], ids["甲类补充"]]),
+        Q(pk__in=[ids["乙类政策"], ids["甲乙合并"]]),
+    ]
+    with CaptureQueriesContext(connection) as ctx:
+        merged = search._matching(qs, parts, 3)
+    assert [r["id"] for r in merged] == [r["id"] for r in qs.filter(reduce(or_, parts))[:3]]
+    reads = [
+        q
+        for q in ctx.captured_queries
+        if q["sql"].startswith('SELECT "disclosure_notice"."id" AS "id"')
+    ]
+    assert len(reads) == 1, reads  # one read by key for both parts
+    assert "ORDER BY" not in reads[0]["sql"]  # a few rows: sorted here, not walked there
