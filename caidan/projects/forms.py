@@ -30,7 +30,7 @@ class ProposalForm(forms.Form):
     target_groups = forms.MultipleChoiceField(
         label=_("服务对象类别"),
         required=False,
-        choices=[(g, g) for g in TARGET_GROUPS],
+        choices=[(g, _(g)) for g in TARGET_GROUPS],  # the names are marked in inputs.TARGET_GROUPS
         widget=forms.CheckboxSelectMultiple,
     )
     scale = forms.IntegerField(label=_("服务规模"), min_value=0, required=False)
@@ -89,7 +89,7 @@ class ProposalForm(forms.Form):
 
     def __init__(self, *args, items=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["catalog_item"].choices = [("", "请选择")] + [
+        self.fields["catalog_item"].choices = [("", _("请选择"))] + [
             (str(i.pk), f"{i.code} {i.name}（{i.version.name}）") for i in items
         ]
 

@@ -31,16 +31,16 @@ from caidan.projects.codes import Code
 
 from .models import FundingSource, GradePolicy, ProcurementMethod, PurchaseMode
 
-TARGET_GROUPS = [
-    "困难家庭",
-    "精神障碍者",
-    "残疾人",
-    "刑释人员",
-    "困难独居老人",
-    "特殊儿童",
-    "老年人",
-    "青少年",
-    "其他",
+TARGET_GROUPS = [  # stored as written (Chinese); the form shows them translated
+    gettext_noop("困难家庭"),
+    gettext_noop("精神障碍者"),
+    gettext_noop("残疾人"),
+    gettext_noop("刑释人员"),
+    gettext_noop("困难独居老人"),
+    gettext_noop("特殊儿童"),
+    gettext_noop("老年人"),
+    gettext_noop("青少年"),
+    gettext_noop("其他"),
 ]
 MAX_YEARS = 3  # DOMAIN.md §4.3: ≤ 1 year, ≤ 3 years for stable, continuously funded services
 

@@ -480,18 +480,21 @@ def award_blockers(award: Award, *, now: dt.datetime | None = None) -> list[str]
     now = now or timezone.now()
     tender = award.tender
     if award.status != AwardStatus.CONFIRMED:
-        return [f"中标结果{award.get_status_display()}，不再有效。"]
+        return [_("中标结果%(status)s，不再有效。") % {"status": award.get_status_display()}]
     reasons = []
     if now <= award.challenge_deadline:
         reasons.append(
-            f"质疑期至 {timezone.localtime(award.challenge_deadline):%Y-%m-%d %H:%M} 届满，"
-            "届满前不得签订合同（政府采购法 §52，实施条例 §53）。"
+            _("质疑期至 %(deadline)s 届满，届满前不得签订合同（政府采购法 §52，实施条例 §53）。")
+            % {"deadline": f"{timezone.localtime(award.challenge_deadline):%Y-%m-%d %H:%M}"}
         )
     pending = tender.challenges.filter(status=ChallengeStatus.FILED).select_related("organization")
     for c in pending:
         reasons.append(
-            f"{c.organization.name}于 {timezone.localtime(c.filed_at):%Y-%m-%d} 提出的质疑尚未答复，"
-            "答复前不得签订合同（政府采购法 §53，实施条例 §54）。"
+            _(
+                "%(name)s于 %(filed)s 提出的质疑尚未答复，"
+                "答复前不得签订合同（政府采购法 §53，实施条例 §54）。"
+            )
+            % {"name": c.organization.name, "filed": f"{timezone.localtime(c.filed_at):%Y-%m-%d}"}
         )
     reasons += holds_on(tender, Step.CONTRACT, now=now)
     reasons += winner_problems(award, now=now)
@@ -502,7 +505,10 @@ def winner_problems(award: Award, *, now: dt.datetime) -> list[str]:
     """Why the awarded organization is no longer eligible for this tender on ``now``."""
     org = award.bid.organization
     problems = bidder_problems(award.tender, org, on=local_date(now))
-    return [f"中标供应商{org.name}已不符合承接条件：{p}" for p in problems]
+    return [
+        _("中标供应商%(name)s已不符合承接条件：%(problem)s") % {"name": org.name, "problem": p}
+        for p in problems
+    ]
 
 
 def contract_blockers(tender: Tender, *, now: dt.datetime | None = None) -> list[str]:
@@ -513,7 +519,7 @@ def contract_blockers(tender: Tender, *, now: dt.datetime | None = None) -> list
         .first()
     )
     if award is None:
-        return ["尚未确定中标人。"]
+        return [str(_("尚未确定中标人。"))]
     return award_blockers(award, now=now)
 
 
