@@ -343,13 +343,11 @@ def _planner_for_probes(alias: str, *, reset: bool = False) -> None:
         cursor.execute(PROBE_PLANNER_RESET_SQL if reset else PROBE_PLANNER_SQL)
 
 
-def _probe_ids(qs, limit: int) -> list:
-    """The primary keys of up to ``limit`` rows of ``qs``, found through the gram indexes
-    (a bitmap scan: the planner is told not to scan tables nor hash them, see
-    :data:`PROBE_PLANNER`). Inside
-    :func:`lookups_shared`, the block's one transaction on that database is told once."""
-    alias = qs.db
-    keys = qs.order_by().values_list("pk", flat=True)[:limit]
+def _probe(rows) -> list:
+    """``list(rows)`` (a query expected to find few rows) with the planner settings of
+    :data:`PROBE_PLANNER`. Inside :func:`lookups_shared`, the block's one transaction on
+    that database is told once."""
+    alias = rows.db
     session = _session.get()
     if session is not None:
         if alias not in session.seqscan_off:
@@ -357,16 +355,23 @@ def _probe_ids(qs, limit: int) -> list:
             session.stack.enter_context(transaction.atomic(using=alias, savepoint=False))
             _planner_for_probes(alias)
             session.seqscan_off[alias] = outermost
-        return list(keys)
+        return list(rows)
     outermost = not connections[alias].in_atomic_block
     with transaction.atomic(using=alias, savepoint=False):
         _planner_for_probes(alias)
-        ids = list(keys)
+        found = list(rows)
         if not outermost:
             # a local setting lasts to the end of the outermost transaction: give the rest
             # of it back its settings (an error aborts that transaction anyway)
             _planner_for_probes(alias, reset=True)
-    return ids
+    return found
+
+
+def _probe_ids(qs, limit: int) -> list:
+    """The primary keys of up to ``limit`` rows of ``qs``, found through the gram indexes
+    (a bitmap scan: the planner is told not to scan tables nor hash them, see
+    :data:`PROBE_PLANNER`)."""
+    return _probe(qs.order_by().values_list("pk", flat=True)[:limit])
 
 
 def _needs_probe(node) -> bool:
@@ -401,28 +406,51 @@ def searched(qs, match: Q):
     SQLite, a search that is common by the statistics, and a condition with neither grams
     nor a list of keys (a reference number) go straight to the filter. The estimate and the
     probe ask the database the list is read from (a replica, for a public page)."""
-    by_key = probed(qs, match)
-    return qs.filter(match) if by_key is None else by_key
+    found = qs.filter(match)
+    if not match or connection.vendor != "postgresql" or not _needs_probe(match):
+        return found
+    if _estimated_rows(found) > PROBE_LIMIT:
+        return found
+    ids = _probe_ids(found, PROBE_LIMIT + 1)
+    if len(ids) > PROBE_LIMIT:
+        return found
+    return qs.filter(pk__in=ids)
 
 
-def probed(qs, match: Q):
-    """``qs`` narrowed to the keys of the rows matching ``match``, when :func:`searched`
-    would look them up on the indexes alone; None when the filter should be walked."""
-    ids = probed_keys(qs, match)
-    return None if ids is None else qs.filter(pk__in=ids)
+def sort_rows(rows: list[dict], order) -> list[dict]:
+    """``values()`` rows sorted as ``order_by(*order)`` sorts them (nulls last)."""
+    rows = list(rows)
+    for f in reversed(list(order)):  # stable sorts, least significant key first
+        name = str(f).lstrip("-")
+        rows.sort(key=lambda r, n=name: (r[n] is None, r[n]), reverse=str(f).startswith("-"))
+    return rows
 
 
-def probed_keys(qs, match: Q) -> list | None:
-    """The keys of the rows of ``qs`` matching ``match``, when the search is one to look up
-    on the indexes alone (PostgreSQL, expected and found to be at most :data:`PROBE_LIMIT`
-    rows); None when the filter should be walked instead."""
+#: Up to this many rows a rare search finds are read whole by its probe and sorted in
+#: Python (one query instead of the keys and then the rows by key).
+READ_WHOLE = 500
+
+
+def probed_rows(qs, match: Q, *, limit: int) -> list[dict] | None:
+    """At most ``limit`` rows of ``qs`` (a ``values()`` query whose rows hold its order
+    fields) matching ``match``, in ``qs``'s order, when the search is one to look up on
+    the indexes alone (see :func:`searched`); None when the filter should be walked.
+
+    Up to :data:`READ_WHOLE` rows are read by the probe itself and sorted here: asked for
+    in order, PostgreSQL may walk the order's index past every row to find a few hundred
+    (awards for 助浴 at 1 M: 12 ms, against 2 ms)."""
     if not match or connection.vendor != "postgresql" or not _needs_probe(match):
         return None
     found = qs.filter(match)
     if _estimated_rows(found) > PROBE_LIMIT:
         return None
+    rows = _probe(found.order_by()[: READ_WHOLE + 1])
+    if len(rows) <= READ_WHOLE:
+        return sort_rows(rows, qs.query.order_by)[:limit]
     ids = _probe_ids(found, PROBE_LIMIT + 1)
-    return None if len(ids) > PROBE_LIMIT else ids
+    if len(ids) > PROBE_LIMIT:
+        return None
+    return list(qs.filter(pk__in=ids)[:limit])
 
 
 #: The longest query a search box takes.

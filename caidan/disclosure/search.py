@@ -31,9 +31,10 @@ from django.utils.translation import gettext_lazy as _
 from caidan.common.search import (
     is_phrase_query,
     lookups_shared,
-    probed_keys,
+    probed_rows,
     related_match,
     searched,
+    sort_rows,
     text_match,
 )
 
@@ -41,8 +42,6 @@ from .models import Notice, NoticeStatus
 from .selectors import clean_query
 
 PER_TYPE = 10
-#: Up to this many rows found by key for a type are read whole and sorted in Python.
-READ_WHOLE = 1000
 
 
 def _hit(kind: str, label: Any, title: str, date: Any, url: str, note: str = "") -> dict:
@@ -81,38 +80,19 @@ def _matching(qs: QuerySet, parts: list[Q], limit: int) -> list[dict]:
     organization, or the ids of the tenders whose title holds the word) can be served by no
     index: PostgreSQL scans and hashes both tables (evaluations for 助浴 at 1M: 360 ms). So
     each part is its own query, which its own index serves, and the rows are merged in the
-    type's order; one query when there is one part, or when the rows lack an order field.
-    A part expected to be rare is probed on its own (``probed_keys``) and the keys of all
-    such parts are read in one query."""
+    type's order; one query when the rows lack an order field. A part expected to be rare
+    is one probe that reads its rows (``probed_rows``); a common one walks the type's
+    order."""
     order = list(qs.query.order_by)
     fields = [f.lstrip("-") for f in order]
-    if len(parts) == 1 or not set(fields) <= set(qs.query.values_select):
+    if not set(fields) <= set(qs.query.values_select):
         return list(searched(qs, reduce(or_, parts))[:limit])
     found: dict[Any, dict] = {}
-    keys: set = set()
-    walked = []
     for part in parts:
-        ids = probed_keys(qs, part)
-        if ids is None:
-            walked.append(part)
-        else:
-            keys.update(ids)
-    if keys:  # the parts expected to be rare, probed apart, read by key in one query
-        by_key = qs.filter(pk__in=keys)
-        # a few hundred rows are read whole and sorted here: asked for in order, PostgreSQL
-        # may walk the type's order index past every row to find them (awards for 助浴 at
-        # 1 M: 12 ms, against 2 ms by key)
-        by_key = by_key.order_by() if len(keys) <= READ_WHOLE else by_key[:limit]
-        for row in by_key:
+        rows = probed_rows(qs, part, limit=limit)
+        for row in qs.filter(part)[:limit] if rows is None else rows:
             found.setdefault(row["id"], row)
-    for part in walked:
-        for row in qs.filter(part)[:limit]:
-            found.setdefault(row["id"], row)
-    rows = list(found.values())
-    for f in reversed(order):  # stable sorts, least significant key first
-        name = f.lstrip("-")
-        rows.sort(key=lambda r, n=name: (r[n] is None, r[n]), reverse=f.startswith("-"))
-    return rows[:limit]
+    return sort_rows(list(found.values()), order)[:limit]
 
 
 def search_notices(q: str, *, limit: int = PER_TYPE) -> list[dict]:

@@ -226,10 +226,11 @@ def test_parts_searched_apart_come_back_in_the_types_order_once(world):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="probes are PostgreSQL's")
-def test_parts_expected_to_be_rare_are_probed_apart_and_read_by_key_once(world):
+def test_parts_expected_to_be_rare_are_each_one_probe_that_reads_the_rows(world):
     """Each part a rare word makes (its own text, a related table's keys) is probed on its
-    own index; the rows of all of them are read by key in one query and come back in the
-    type's order, as the one query joining them by OR would return them."""
+    own index, and the probe reads the rows themselves (no second query by key); they come
+    back in the type's order, each once, as the one query joining them by OR would return
+    them, sorted here rather than walked there."""
     from functools import reduce
     from operator import or_
 
@@ -250,9 +251,34 @@ def test_parts_expected_to_be_rare_are_probed_apart_and_read_by_key_once(world):
         merged = search._matching(qs, parts, 3)
     assert [r["id"] for r in merged] == [r["id"] for r in qs.filter(reduce(or_, parts))[:3]]
     reads = [
-        q
+        q["sql"]
         for q in ctx.captured_queries
         if q["sql"].startswith('SELECT "disclosure_notice"."id" AS "id"')
     ]
-    assert len(reads) == 1, reads  # one read by key for both parts
-    assert "ORDER BY" not in reads[0]["sql"]  # a few rows: sorted here, not walked there
+    assert len(reads) == 2, reads  # one probe a part, reading the rows
+    assert not any("ORDER BY" in sql for sql in reads)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="probes are PostgreSQL's")
+@pytest.mark.parametrize("whole", [2, 3, 4])
+def test_a_probe_reads_rows_up_to_read_whole_then_keys(world, monkeypatch, whole):
+    """At most READ_WHOLE rows are read by the probe and sorted here; one more and the
+    probe lists keys, the rows are read by key in the type's order: the same rows."""
+    from django.db.models import Q
+    from django.test.utils import CaptureQueriesContext
+
+    from caidan.common import search as common_search
+    from caidan.disclosure.models import Notice
+
+    monkeypatch.setattr(common_search, "READ_WHOLE", whole)
+    ids = [make_notice(world, "published", title=f"第{i}号").pk for i in range(3)]
+    qs = Notice.objects.order_by("-published_at", "-id").values("id", "title", "published_at")
+    with CaptureQueriesContext(connection) as ctx:
+        rows = search._matching(qs, [Q(pk__in=ids)], 2)
+    assert [r["id"] for r in rows] == [r["id"] for r in qs.filter(pk__in=ids)[:2]]
+    by_key = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if "ORDER BY" in q["sql"] and not q["sql"].startswith("EXPLAIN")
+    ]
+    assert len(by_key) == (1 if whole < 3 else 0)
