@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from caidan.accounts.models import Role, Unit
 from caidan.common.actor import Actor
@@ -28,7 +29,7 @@ from .models import OPEN_STATUSES, Enquiry, EnquiryKind, EnquiryStatus
 from .permissions import HANDLER_ROLES, OVERSEER_ROLES, can_see_asker, can_view
 from .services import followup_hash
 
-MASKED = "（提出人信息仅承办人可见）"
+MASKED = gettext_noop("（提出人信息仅承办人可见）")
 
 
 def _base() -> QuerySet[Enquiry]:
@@ -184,9 +185,9 @@ def enquiry_get_public(*, enquiry_id: Any) -> Enquiry:
 def asker_display(actor: Actor, e: Enquiry) -> str:
     """Who asked, as this actor may see it."""
     if not can_see_asker(actor, e):
-        return MASKED
+        return str(_(MASKED))
     if e.asker_user_id is None:
-        return "匿名"
+        return str(_("匿名"))
     if e.asker_identity_id:
         return str(e.asker_identity)
     name = e.asker_user.get_full_name()

@@ -25,6 +25,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 log = logging.getLogger(__name__)
 
@@ -88,14 +89,16 @@ def menu_item_results(obj: Any) -> list[dict]:
         return []
     menu = obj.menu
     if menu.ordering_open(timezone.now()):
-        status = "点菜进行中"
+        status = gettext("点菜进行中")
     elif menu.status == MenuStatus.PUBLISHED:
-        status = "尚未开始" if timezone.now() < menu.ordering_opens_at else "已截止"
+        status = (
+            gettext("尚未开始") if timezone.now() < menu.ordering_opens_at else gettext("已截止")
+        )
     else:
         status = menu.get_status_display()
     return [
         {
-            "label": f"点菜结果 · {menu.title}",
+            "label": gettext("点菜结果 · %(menu)s") % {"menu": menu.title},
             "url": reverse("needs:menu_results", args=[menu.pk]),
             "status": status,
         }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 from caidan.needs.followups import register_followup
 
 from .models import ProposalStatus
@@ -22,7 +24,7 @@ def proposals_from(obj) -> list[dict]:
         public = p.status == ProposalStatus.APPROVED
         out.append(
             {
-                "label": f"立项申报 · {p.title}",
+                "label": gettext("立项申报 · %(title)s") % {"title": p.title},
                 "url": f"/projects/proposals/{p.pk}/" if public else "",
                 "status": p.get_status_display(),
             }
