@@ -77,7 +77,7 @@ def audit_withhold(events: Iterable[AuditEvent]) -> list[AuditEvent]:
             e._state.adding = False
         if w is not None:
             e.actor_id = None
-            e.actor_label = w.label
+            e.actor_label = str(w.label)
             e.actor_role = ""
             e.old = _strip(e.old, w.payload_keys)
             e.new = _strip(e.new, w.payload_keys)

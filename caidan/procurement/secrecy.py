@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from django.db.models import CharField, Q
 from django.db.models.functions import Cast
+from django.utils.translation import gettext_lazy
 
 from caidan.audit.kinds import EventKind
 from caidan.audit.selectors import Withholding, register_withholding
@@ -36,7 +37,7 @@ BIDDER_KINDS = frozenset(
 )
 # Events that reveal how many bids there are: left out of a sealed tender's history.
 COUNT_KINDS = frozenset({EventKind.BID_SUBMITTED, EventKind.BID_REPLACED, EventKind.BID_WITHDRAWN})
-WITHHELD_LABEL = "供应商（开标前不公开）"
+WITHHELD_LABEL = gettext_lazy("供应商（开标前不公开）")
 
 
 def sealed(tender: Tender) -> bool:
