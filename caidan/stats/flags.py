@@ -21,19 +21,20 @@ from decimal import Decimal
 
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 NEAR_BUDGET = Decimal("0.98")
 DOMINANT_SHARE = Decimal("0.5")
 DOMINANT_MIN = 3
 
 LABELS = {
-    "single_bid": "仅一家有效投标",
-    "minimum_period": "投标期限仅达法定最低",
-    "price_near_budget": "中标价接近预算（≥98%）",
-    "dominant_provider": "同一承接主体拿下多数合同",
-    "signed_late": "合同逾期签订",
-    "evaluation_overdue": "绩效评价逾期",
-    "paid_before_gate": "付款早于付款条件达成",
+    "single_bid": _("仅一家有效投标"),
+    "minimum_period": _("投标期限仅达法定最低"),
+    "price_near_budget": _("中标价接近预算（≥98%）"),
+    "dominant_provider": _("同一承接主体拿下多数合同"),
+    "signed_late": _("合同逾期签订"),
+    "evaluation_overdue": _("绩效评价逾期"),
+    "paid_before_gate": _("付款早于付款条件达成"),
 }
 
 
@@ -67,7 +68,7 @@ def _tender_flags() -> list[Flag]:
                 Flag(
                     "single_bid",
                     t.title,
-                    f"{t.reference} 开标时仅 1 家有效投标。",
+                    _("%(reference)s 开标时仅 1 家有效投标。") % {"reference": t.reference},
                     f"/procurement/tenders/{t.pk}/",
                     t.unit_id,
                     t.proposal.year,
@@ -82,8 +83,16 @@ def _tender_flags() -> list[Flag]:
                 Flag(
                     "minimum_period",
                     t.title,
-                    f"{t.reference} 公告 {timezone.localtime(t.published_at):%Y-%m-%d %H:%M} 至截止 "
-                    f"{timezone.localtime(t.deadline):%Y-%m-%d %H:%M}，不足 {days + 1} 日（法定最低 {days} 日）。",
+                    _(
+                        "%(reference)s 公告 %(localtime)s 至截止 %(localtime_2)s，不足 %(value)s 日（法定最低 %(days)s 日）。"
+                    )
+                    % {
+                        "reference": t.reference,
+                        "localtime": format(timezone.localtime(t.published_at), "%Y-%m-%d %H:%M"),
+                        "localtime_2": format(timezone.localtime(t.deadline), "%Y-%m-%d %H:%M"),
+                        "value": days + 1,
+                        "days": days,
+                    },
                     f"/procurement/tenders/{t.pk}/",
                     t.unit_id,
                     t.proposal.year,
@@ -96,7 +105,8 @@ def _tender_flags() -> list[Flag]:
                 Flag(
                     "price_near_budget",
                     a.tender.title,
-                    f"中标金额 {a.amount} 元为预算 {a.tender.budget} 元的 {share}%。",
+                    _("中标金额 %(amount)s 元为预算 %(budget)s 元的 %(share)s%%。")
+                    % {"amount": a.amount, "budget": a.tender.budget, "share": share},
                     f"/procurement/tenders/{a.tender_id}/notice/",
                     a.tender.unit_id,
                     a.tender.proposal.year,
@@ -115,8 +125,12 @@ def _contract_flags(now: dt.datetime) -> list[Flag]:
             Flag(
                 "signed_late",
                 c.title,
-                f"{c.reference} 应于 {timezone.localtime(c.sign_due):%Y-%m-%d} 前签订，实际 "
-                f"{timezone.localtime(c.signed_at):%Y-%m-%d} 签订。",
+                _("%(reference)s 应于 %(localtime)s 前签订，实际 %(localtime_2)s 签订。")
+                % {
+                    "reference": c.reference,
+                    "localtime": format(timezone.localtime(c.sign_due), "%Y-%m-%d"),
+                    "localtime_2": format(timezone.localtime(c.signed_at), "%Y-%m-%d"),
+                },
                 f"/contracts/{c.pk}/",
                 c.unit_id,
                 c.period_start.year,
@@ -133,7 +147,8 @@ def _contract_flags(now: dt.datetime) -> list[Flag]:
                 Flag(
                     "dominant_provider",
                     org.name,
-                    f"{year} 年该购买主体 {total} 份合同中有 {n} 份由“{org.name}”承接。",
+                    _("%(year)s 年该购买主体 %(total)s 份合同中有 %(n)s 份由“%(name)s”承接。")
+                    % {"year": year, "total": total, "n": n, "name": org.name},
                     f"/contracts/?search={org.name}",
                     unit_id,
                     year,
@@ -148,8 +163,21 @@ def _contract_flags(now: dt.datetime) -> list[Flag]:
             Flag(
                 "paid_before_gate",
                 c.title,
-                f"{c.reference} 第 {p.instalment.sequence} 期于 {p.paid_on} 支付，付款条件"
-                f"（{p.instalment.get_gate_display()}）{'尚未达成' if not p.instalment.gate_opened_at else '在其后才达成'}。",
+                (
+                    _(
+                        "%(reference)s 第 %(sequence)s 期于 %(paid_on)s 支付，付款条件（%(gate)s）尚未达成。"
+                    )
+                    if not p.instalment.gate_opened_at
+                    else _(
+                        "%(reference)s 第 %(sequence)s 期于 %(paid_on)s 支付，付款条件（%(gate)s）在其后才达成。"
+                    )
+                )
+                % {
+                    "reference": c.reference,
+                    "sequence": p.instalment.sequence,
+                    "paid_on": p.paid_on,
+                    "gate": p.instalment.get_gate_display(),
+                },
                 f"/contracts/{c.pk}/",
                 c.unit_id,
                 c.period_start.year,
@@ -166,7 +194,8 @@ def _evaluation_flags(now: dt.datetime) -> list[Flag]:
         Flag(
             "evaluation_overdue",
             e.contract.title,
-            f"{e.get_stage_display()}应于 {e.due_on} 完成，尚未公布结果。",
+            _("%(get_stage_display)s应于 %(due_on)s 完成，尚未公布结果。")
+            % {"get_stage_display": e.get_stage_display(), "due_on": e.due_on},
             f"/evaluations/{e.pk}/",
             e.contract.unit_id,
             e.contract.period_start.year,
