@@ -5,7 +5,8 @@ After ``seed_demo --midyear``, a visitor and every demo role (and an expert seat
 panel) open their main pages — the same pages the layout test visits
 (``tests/browser/test_responsive.py``): the public navigation, the portal, the processes'
 detail pages, each role's workbench, calendar, navigation links and the pages of its
-waiting steps. The Django test client is enough: the text is in the HTML.
+waiting steps — and the pages those link to (detail pages, forms, confirmation pages: up to
+150 a role). The Django test client is enough: the text is in the HTML.
 
 What counts as *data* (names, titles, descriptions that people typed or the demo seeded in
 Chinese) is decided against the database itself, not by marking templates: every text value
@@ -207,11 +208,23 @@ def _compiled_catalogs():
     translation.trans_real._default = None
 
 
-def _check(client, path: str, data: Data, who: str, problems: dict, failures: list) -> None:
+LINK = re.compile(r'<a\b[^>]*\bhref="(/[^"#?]*)"')
+# Links that are not pages to read: files, exports, feeds, the API, leaving or switching.
+NOT_PAGES = ("/logout", "/i18n/", "download", "export", "/file", ".pdf", ".xlsx", ".json")
+NOT_PAGES += (".ics", "/api/", "/static/", "/media/", "/feed", "/admin/")
+LINKED_PER_ROLE = 150  # pages linked from a role's main pages, visited too
+
+
+def _check(client, path, data, who, problems, failures, *, linked=False) -> str:
+    """Check one page; its HTML ('' when it is not a page in English to read). A linked page
+    this person may not open (403) is not this test's business."""
     response = client.get(path, follow=True)
     if response.status_code != 200:
-        failures.append(f"{who} {path}: HTTP {response.status_code}")
-        return
+        if not (linked and response.status_code in (403, 404)):
+            failures.append(f"{who} {path}: HTTP {response.status_code}")
+        return ""
+    if not response.get("Content-Type", "").startswith("text/html"):
+        return ""
     html = response.content.decode()
     if '<html lang="en">' not in html:
         failures.append(f"{who} {path}: not rendered in English")
@@ -219,6 +232,21 @@ def _check(client, path: str, data: Data, who: str, problems: dict, failures: li
         rest = data.leftover(text)
         if rest:
             problems[text].append(f"{who} {path}")
+    return html
+
+
+def _check_all(client, pages, data, who, problems, failures) -> None:
+    """The main pages, then (up to LINKED_PER_ROLE) the pages they link to: the detail pages,
+    forms and confirmation pages a person reaches in one click."""
+    seen = set(pages)
+    linked: list[str] = []
+    for path in pages:
+        for href in LINK.findall(_check(client, path, data, who, problems, failures)):
+            if href not in seen and not any(part in href for part in NOT_PAGES):
+                seen.add(href)
+                linked.append(href)
+    for path in linked[:LINKED_PER_ROLE]:
+        _check(client, path, data, who, problems, failures, linked=True)
 
 
 def test_every_main_page_in_english_has_no_chinese_but_data(client, world, login):
@@ -230,8 +258,7 @@ def test_every_main_page_in_english_has_no_chinese_but_data(client, world, login
 
     public_nav = _nav_links(_english(client).get("/").content.decode())
     shared = _shared_pages(public_nav, d)
-    for path in [*shared, "/login/"]:
-        _check(client, path, data, "visitor", problems, failures)
+    _check_all(client, [*shared, "/login/"], data, "visitor", problems, failures)
 
     for username in [a.username for a in ACCOUNTS] + [d["seated_expert"]]:
         client.cookies.clear()
@@ -240,8 +267,7 @@ def test_every_main_page_in_english_has_no_chinese_but_data(client, world, login
         pages = _own_pages(username, nav, public_nav, d)
         if username in SHARED_VIEWERS:
             pages += [p for p in shared if p not in pages]
-        for path in pages:
-            _check(user_client, path, data, username, problems, failures)
+        _check_all(user_client, pages, data, username, problems, failures)
 
     report = [
         f"{text!r}  ← {', '.join(sorted(set(where))[:3])}"
