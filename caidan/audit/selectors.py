@@ -108,17 +108,26 @@ def audit_actor_ids(query: str, *, limit: int = 50) -> list[int]:
 
 
 def audit_actor_choices(*, limit: int = 300) -> list[tuple[str, str]]:
-    """(user name, "display name（user name）") of the people who work on the platform
-    (members of a role other than resident), for the picker's suggestions; residents, many
-    and logging in by code, are found by typing."""
+    """(user name, "display name（user name）") of the public officers who work on the
+    platform (administrators, registration authority, purchasers, committee members,
+    evaluators, auditors), for the picker's suggestions. Providers, hubs and experts are
+    not suggested: a list of their accounts on a tender's history would tell who bid, or
+    who sits on a panel, before the law allows (招标投标法 §22, 87号令; DOMAIN §4.7; the
+    events themselves are withheld by ``audit_withhold``); residents are many. Anyone is still
+    found by typing a user name."""
     from django.contrib.auth import get_user_model
 
     User = get_user_model()
     names = {f.name for f in User._meta.get_fields()}
     qs = User.objects.filter(is_active=True)
     if "memberships" in names:
-        staff = [r for r in Role.values if r != Role.RESIDENT]
-        qs = qs.filter(memberships__role__in=staff).distinct()
+        secret = [Role.PROVIDER, Role.HUB, Role.EXPERT, Role.RESIDENT]
+        officers = [r for r in Role.values if r not in secret]
+        qs = (
+            qs.filter(memberships__role__in=officers)
+            .exclude(memberships__role__in=secret)
+            .distinct()
+        )
     out = []
     for user in qs.order_by("username")[:limit]:
         full = user.get_full_name()

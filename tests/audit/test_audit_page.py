@@ -170,9 +170,12 @@ def test_records_inside_a_payload_read_as_words(world):
     assert '“other”：{"a": 1}' in changes  # no name: the JSON, as a last resort
 
 
-def test_the_person_picker_suggests_staff_not_residents(login, world):
+def test_the_person_picker_suggests_officers_not_bidders_experts_or_residents(login, world):
+    """A list of provider or expert accounts beside a tender's history would tell who bid
+    or who sits on a panel before opening; residents are many. They are found by typing."""
     from caidan.audit.selectors import audit_actor_choices
 
     names = {username for username, _ in audit_actor_choices()}
-    assert {"purchaser", "auditor", "provider"} <= names
+    assert {"purchaser", "auditor", "admin"} <= names
+    assert "provider" not in names and "expert" not in names
     assert not any(n.startswith("resident") for n in names)
