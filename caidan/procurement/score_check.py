@@ -37,10 +37,18 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from django.utils.translation import gettext_lazy as _
+from django.conf import settings
+from django.utils.translation import gettext
 
 from caidan.common.errors import DomainError, ValidationError
 from caidan.procurement.scoring import evaluate, parse_input, result_to_json
+
+
+def _(text: str) -> str:
+    """The message in the active language inside Caidan; as written when run alone,
+    without Django settings (``python -m caidan.procurement.score_check``)."""
+    return gettext(text) if settings.configured else text
+
 
 USAGE = "用法：score_check FILE（评标输入 JSON 文件）"
 
@@ -86,4 +94,6 @@ def main(
 
 
 if __name__ == "__main__":
+    if not settings.configured:  # run alone: the messages as written, in Chinese
+        settings.configure(USE_I18N=False)
     sys.exit(main())

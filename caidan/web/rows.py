@@ -166,8 +166,8 @@ class RowsField(forms.Field):
         return [dict(row) for row in value or []]
 
     def validate(self, value):
-        if self.required and not value:
-            raise forms.ValidationError(self.error_messages["required"], code="required")
+        # no rows is empty ([] is among Field.empty_values): Django's own "required" error
+        super().validate(value or [])
 
     def has_changed(self, initial, data):
         return self.widget.format_value(initial) != self.widget.format_value(data)
