@@ -37,7 +37,7 @@ def test_public_statistics_excel_and_award_notice_to_contract_to_evaluation(
     for year, count, wan in CHANGNING:
         row = table.get_by_role("row").filter(has_text=str(year))
         expect(row).to_contain_text(str(count))
-        expect(row).to_contain_text(str(wan))
+        expect(row).to_contain_text(f"{wan:,.2f}")  # 万元, as statistics show money
         expect(chart).to_contain_text(str(year))
     bars = chart.locator("rect")
     assert bars.count() >= 4 and all(
