@@ -192,7 +192,7 @@ def proposal_new(request):
 
         proposal, error = attempt(create, form=form)
         if error is None:
-            messages.success(request, "草稿已保存。检查无误后请点击“申报”。")
+            messages.success(request, _("草稿已保存。检查无误后请点击“申报”。"))
             return redirect("projects:proposal", proposal_id=proposal.pk)
     return render(
         request,
@@ -247,7 +247,7 @@ def proposal_edit(request, proposal_id: int):
 
         error = attempt_error(update, form=form)
         if error is None:
-            messages.success(request, "已保存。")
+            messages.success(request, _("已保存。"))
             return redirect("projects:proposal", proposal_id=proposal.pk)
     return render(
         request,
@@ -301,15 +301,15 @@ def proposal_action(request, proposal_id: int, action: str):
     def act() -> None:
         if action == "submit":
             services.proposal_submit(proposal=proposal, actor=request.actor)
-            messages.success(request, "已申报，等待审定委员会列入议程。")
+            messages.success(request, _("已申报，等待审定委员会列入议程。"))
         elif action == "withdraw":
             services.proposal_withdraw(
                 proposal=proposal, reason=request.POST.get("reason", ""), actor=request.actor
             )
-            messages.success(request, "已撤回。")
+            messages.success(request, _("已撤回。"))
 
     # a reader who may not act on the proposal is told so on its page, not sent to a 403 page
-    _, refusal = attempt_refusal(act, pages=())
+    _done, refusal = attempt_refusal(act, pages=())
     if refusal is not None:
         messages.error(request, _refusal_message(refusal))
     return redirect("projects:proposal", proposal_id=proposal.pk)
@@ -359,7 +359,7 @@ def session_list(request):
                 form=form,
             )
             if error is None:
-                messages.success(request, "会议已创建，请安排议程。")
+                messages.success(request, _("会议已创建，请安排议程。"))
                 return redirect("projects:session", session_id=session.pk)
     return render(
         request,
@@ -419,13 +419,13 @@ def session_action(request, session_id: int, action: str):
             services.review_session_add_proposal(
                 session=session, proposal=proposal, actor=request.actor
             )
-            messages.success(request, f"已列入议程：{proposal.title}")
+            messages.success(request, _("已列入议程：%(title)s") % {"title": proposal.title})
         elif action == "open":
             services.review_session_open(session=session, actor=request.actor)
-            messages.success(request, "表决开始。")
+            messages.success(request, _("表决开始。"))
         elif action == "close":
             services.review_session_close(session=session, actor=request.actor)
-            messages.success(request, "会议已结束。")
+            messages.success(request, _("会议已结束。"))
         elif action in ("vote", "recuse", "decide", "remove"):
             item = selectors.agenda_item_get_for(
                 actor=request.actor, item_id=_posted_int(request, "item_id")
@@ -437,17 +437,17 @@ def session_action(request, session_id: int, action: str):
                     comment=request.POST.get("comment", ""),
                     actor=request.actor,
                 )
-                messages.success(request, "您的表决已记录。")
+                messages.success(request, _("您的表决已记录。"))
             elif action == "recuse":
                 services.recusal_declare(
                     item=item, reason=request.POST.get("reason", ""), actor=request.actor
                 )
-                messages.success(request, "已声明回避。")
+                messages.success(request, _("已声明回避。"))
             elif action == "remove":
                 services.review_session_remove_proposal(
                     item=item, reason=request.POST.get("reason", ""), actor=request.actor
                 )
-                messages.success(request, "已移出议程。")
+                messages.success(request, _("已移出议程。"))
             else:
                 item = services.agenda_item_decide(
                     item=item,
@@ -455,10 +455,12 @@ def session_action(request, session_id: int, action: str):
                     reason=request.POST.get("reason", ""),
                     actor=request.actor,
                 )
-                messages.success(request, f"审定结果：{item.get_decision_display()}")
+                messages.success(
+                    request, _("审定结果：%(decision)s") % {"decision": item.get_decision_display()}
+                )
 
     # any refusal, a missing permission too, is shown on the session's page
-    _, refusal = attempt_refusal(act, pages=())
+    _done, refusal = attempt_refusal(act, pages=())
     if refusal is not None:
         messages.error(request, _refusal_message(refusal))
     return redirect("projects:session", session_id=session.pk)
@@ -487,7 +489,7 @@ def ceilings(request):
             form=form,
         )
         if error is None:
-            messages.success(request, "预算控制数已保存。")
+            messages.success(request, _("预算控制数已保存。"))
             return redirect("projects:ceilings")
     page = selectors.ceilings_list(cursor=request.GET.get("cursor") or None)
     return render(request, "projects/ceilings.html", {"page": page, "form": form})

@@ -194,3 +194,21 @@ def test_ceiling_page_is_filled_in_from_the_link(world, login, next_year):
     )
     assert f'<option value="{unit.pk}" selected>' in html
     assert f'name="year" value="{next_year}"' in html
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [("zh-hans", "已申报，等待审定委员会列入议程。"), ("en", "Submitted; waiting for the review")],
+)
+def test_the_message_after_submitting_is_in_the_pages_language(
+    world, draft, room, login, language, said
+):
+    from django.conf import settings
+
+    room("1000.00")
+    p = draft(budget="1000.00")
+    client = login("purchaser")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = client.post(f"/projects/proposals/{p.pk}/submit/", follow=True)
+    assert response.status_code == 200
+    assert said in response.content.decode()
