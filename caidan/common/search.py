@@ -194,7 +194,7 @@ class _Session:
     def __init__(self, stack: ExitStack):
         self.memo: dict = {}
         self.stack = stack
-        self.seqscan_off: dict[str, bool] = {}  # alias -> whether the block opened the transaction
+        self.planner_set: dict[str, bool] = {}  # alias -> whether the block opened the transaction
 
 
 _session: ContextVar[_Session | None] = ContextVar("caidan_search_session", default=None)
@@ -212,7 +212,7 @@ def lookups_shared():
         memo_token = _shared_lookups.set(session.memo)
         try:
             yield
-            for alias, outermost in session.seqscan_off.items():
+            for alias, outermost in session.planner_set.items():
                 if not outermost:  # the enclosing transaction goes on: give its settings back
                     _planner_for_probes(alias, reset=True)
         finally:
@@ -220,7 +220,9 @@ def lookups_shared():
             _session.reset(token)
 
 
-def _related_ids(q: str, model, field: str) -> list:
+def _related_ids(q: str, model, field: str) -> list | None:
+    """The keys of ``model`` rows holding every word of ``q`` in ``field`` (up to
+    :data:`RELATED_ID_LIMIT` + 1), or None when the statistics call the word common."""
     memo = _shared_lookups.get()
     key = (q, model._meta.label, field)
     if memo is not None and key in memo:
@@ -230,7 +232,7 @@ def _related_ids(q: str, model, field: str) -> list:
         # common by the statistics (a rare word is estimated far below): a gram index
         # cannot stop at the first rows, so listing 501 of 200,000 organizations named 养老
         # would read them all (16 ms at 1 M); the join checks each record's row instead
-        ids = [None] * (RELATED_ID_LIMIT + 1)
+        ids = None
     else:
         ids = list(found.values_list("pk", flat=True)[: RELATED_ID_LIMIT + 1])
     if memo is not None:
@@ -242,7 +244,7 @@ def related_match(q: str, model, field: str, path: str) -> Q:
     """Records whose related ``model`` row (reached through ``path``) has every word of ``q``
     in ``field``: searched on the related table's own gram index first."""
     ids = _related_ids(q, model, field)
-    if len(ids) > RELATED_ID_LIMIT:
+    if ids is None or len(ids) > RELATED_ID_LIMIT:
         return text_match(q, f"{path}__{field}")
     return Q(**{f"{path}__in": ids})
 
@@ -350,11 +352,11 @@ def _probe(rows) -> list:
     alias = rows.db
     session = _session.get()
     if session is not None:
-        if alias not in session.seqscan_off:
+        if alias not in session.planner_set:
             outermost = not connections[alias].in_atomic_block
             session.stack.enter_context(transaction.atomic(using=alias, savepoint=False))
             _planner_for_probes(alias)
-            session.seqscan_off[alias] = outermost
+            session.planner_set[alias] = outermost
         return list(rows)
     outermost = not connections[alias].in_atomic_block
     with transaction.atomic(using=alias, savepoint=False):
@@ -406,15 +408,26 @@ def searched(qs, match: Q):
     SQLite, a search that is common by the statistics, and a condition with neither grams
     nor a list of keys (a reference number) go straight to the filter. The estimate and the
     probe ask the database the list is read from (a replica, for a public page)."""
-    found = qs.filter(match)
+    found = _expected_rare(qs, match)
+    ids = None if found is None else _probed_keys(found)
+    return qs.filter(match) if ids is None else qs.filter(pk__in=ids)
+
+
+def _expected_rare(qs, match: Q):
+    """``qs.filter(match)`` when the search is one to look up on the indexes alone:
+    PostgreSQL, a condition with grams or a list of keys, and expected by the planner to
+    match at most :data:`PROBE_LIMIT` rows; None when the filter should be walked."""
     if not match or connection.vendor != "postgresql" or not _needs_probe(match):
-        return found
-    if _estimated_rows(found) > PROBE_LIMIT:
-        return found
+        return None
+    found = qs.filter(match)
+    return None if _estimated_rows(found) > PROBE_LIMIT else found
+
+
+def _probed_keys(found) -> list | None:
+    """The keys of ``found`` through the indexes alone, or None when there are more than
+    :data:`PROBE_LIMIT` (the estimate was wrong: walk instead)."""
     ids = _probe_ids(found, PROBE_LIMIT + 1)
-    if len(ids) > PROBE_LIMIT:
-        return found
-    return qs.filter(pk__in=ids)
+    return None if len(ids) > PROBE_LIMIT else ids
 
 
 def sort_rows(rows: list[dict], order) -> list[dict]:
@@ -439,18 +452,14 @@ def probed_rows(qs, match: Q, *, limit: int) -> list[dict] | None:
     Up to :data:`READ_WHOLE` rows are read by the probe itself and sorted here: asked for
     in order, PostgreSQL may walk the order's index past every row to find a few hundred
     (awards for 助浴 at 1 M: 12 ms, against 2 ms)."""
-    if not match or connection.vendor != "postgresql" or not _needs_probe(match):
-        return None
-    found = qs.filter(match)
-    if _estimated_rows(found) > PROBE_LIMIT:
+    found = _expected_rare(qs, match)
+    if found is None:
         return None
     rows = _probe(found.order_by()[: READ_WHOLE + 1])
     if len(rows) <= READ_WHOLE:
         return sort_rows(rows, qs.query.order_by)[:limit]
-    ids = _probe_ids(found, PROBE_LIMIT + 1)
-    if len(ids) > PROBE_LIMIT:
-        return None
-    return list(qs.filter(pk__in=ids)[:limit])
+    ids = _probed_keys(found)
+    return None if ids is None else list(qs.filter(pk__in=ids)[:limit])
 
 
 #: The longest query a search box takes.

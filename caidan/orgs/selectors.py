@@ -50,12 +50,16 @@ def _current_grade_subquery(on: dt.date):
     )
 
 
+def _active_credit_records(list_kind: str, on: dt.date) -> QuerySet[CreditRecord]:
+    """The outer organization's records on ``list_kind`` in force on ``on``: listed by
+    then, not removed by then."""
+    return CreditRecord.objects.filter(
+        organization=OuterRef("pk"), list=list_kind, listed_on__lte=on
+    ).filter(Q(removed_on__isnull=True) | Q(removed_on__gt=on))
+
+
 def _active_credit(list_kind: str, on: dt.date):
-    return Exists(
-        CreditRecord.objects.filter(
-            organization=OuterRef("pk"), list=list_kind, listed_on__lte=on
-        ).filter(Q(removed_on__isnull=True) | Q(removed_on__gt=on))
-    )
+    return Exists(_active_credit_records(list_kind, on))
 
 
 def _active_credit_flag(list_kind: str, on: dt.date):
@@ -65,10 +69,7 @@ def _active_credit_flag(list_kind: str, on: dt.date):
     21 (at 1 M: 4 of the list's 7 ms); a scalar subquery is looked up by index per row."""
     return Coalesce(
         Subquery(
-            CreditRecord.objects.filter(
-                organization=OuterRef("pk"), list=list_kind, listed_on__lte=on
-            )
-            .filter(Q(removed_on__isnull=True) | Q(removed_on__gt=on))
+            _active_credit_records(list_kind, on)
             .annotate(flag=Value(True, output_field=BooleanField()))
             .values("flag")[:1]
         ),
