@@ -353,6 +353,106 @@ def package(request, payload: PackageIn):
     )
 
 
+# --- hub bundles (issue 21) ----------------------------------------------------------------------
+
+
+class HubMemberOut(Schema):
+    id: int
+    name: str
+    uscc: str
+    open_proposals: int
+    url: str
+
+
+class BundlePartIn(Schema):
+    proposal_id: int
+    amount: str = ""  # blank: what the member asked for
+
+
+class BundleIn(Schema):
+    title: str
+    parts: list[BundlePartIn]
+    submit: bool = False
+
+
+class BundlePartOut(Schema):
+    proposal_id: int
+    title: str
+    organization_id: int | None
+    organization_name: str
+    amount: Decimal
+
+
+class BundleOut(ProposalOut):
+    parts: list[BundlePartOut]
+
+
+def bundle_out(p: Proposal) -> dict:
+    return {
+        **proposal_out(p),
+        "parts": [
+            {
+                "proposal_id": part.pk,
+                "title": part.title,
+                "organization_id": part.proposing_organization_id,
+                "organization_name": part.proposing_organization.name
+                if part.proposing_organization
+                else "",
+                "amount": part.budget,
+            }
+            for part in p.packaged_parts.all()
+        ],
+    }
+
+
+@router.get("/hub/members", response={200: list[HubMemberOut], **ERRORS}, summary="枢纽的成员组织")
+def hub_members(request):
+    hub = selectors.hub_of(request.auth)
+    return [
+        {
+            "id": m.pk,
+            "name": m.name,
+            "uscc": m.uscc,
+            "open_proposals": m.open_proposals,
+            "url": f"/orgs/{m.pk}/",
+        }
+        for m in selectors.hub_members(hub)
+    ]
+
+
+@router.get(
+    "/hub/proposals", response={200: list[ProposalOut], **ERRORS}, summary="成员组织可打包的申报"
+)
+def hub_proposals(request):
+    hub = selectors.hub_of(request.auth)
+    qs = selectors.hub_member_proposals(hub).select_related("catalog_item__version")
+    return [proposal_out(p) for p in qs[:200]]
+
+
+@router.post(
+    "/bundles", response={201: BundleOut, **ERRORS}, summary="枢纽组织打包申报（各成员部分及金额）"
+)
+def bundle_create(request, payload: BundleIn):
+    from .services.bundles import proposal_bundle
+
+    hub = selectors.hub_of(request.auth)
+    p = proposal_bundle(
+        hub=hub,
+        title=payload.title,
+        rows=[{"part": str(r.proposal_id), "amount": r.amount} for r in payload.parts],
+        submit=payload.submit,
+        actor=request.auth,
+    )
+    return Status(201, bundle_out(selectors.proposal_get_for(actor=request.auth, proposal_id=p.pk)))
+
+
+@router.get(
+    "/bundles/{proposal_id}", response={200: BundleOut, **ERRORS}, summary="打包项目及成员部分"
+)
+def bundle_get(request, proposal_id: int):
+    return bundle_out(selectors.proposal_get_for(actor=request.auth, proposal_id=proposal_id))
+
+
 class SessionIn(Schema):
     title: str
     unit_id: int

@@ -142,3 +142,45 @@ class CeilingForm(forms.Form):
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].choices = [(str(u.pk), u.name) for u in units]
+
+
+def bundle_part_columns(proposals) -> tuple[Column, ...]:
+    """The bundle editor's columns: a member's proposal picked from the list, its amount."""
+    return (
+        Column(
+            "part",
+            _("成员组织及其申报"),
+            choices=tuple(
+                (
+                    str(p.pk),
+                    f"{p.proposing_organization.name}：{p.title}（{p.budget:,.2f} 元）",
+                )
+                for p in proposals
+            ),
+        ),
+        Column("amount", _("本部分金额（元）"), money=True, width=12),
+    )
+
+
+class BundleForm(forms.Form):
+    """A hub's bundle: its title and one row per member's part (row editor)."""
+
+    title = forms.CharField(label=_("打包项目名称"), max_length=200)
+    parts = RowsField(
+        label=_("成员组织承担的部分"),
+        columns=(),
+        add_label=_("添加一个成员部分"),
+        help_text=_("每行选择一个成员组织的申报并填写该部分的金额；金额留空即按成员申报的预算。"),
+    )
+    submit_now = forms.BooleanField(label=_("打包后立即申报到项目库"), required=False, initial=True)
+
+    def __init__(self, *args, proposals=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        columns = bundle_part_columns(proposals)
+        self.fields["parts"] = RowsField(
+            label=self.fields["parts"].label,
+            columns=columns,
+            extra=max(2, min(len(proposals), 4)),
+            add_label=_("添加一个成员部分"),
+            help_text=self.fields["parts"].help_text,
+        )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.models import Role
@@ -179,7 +179,15 @@ def proposal_get_for(*, actor, proposal_id: int) -> Proposal:
     proposal = (
         _base()
         .select_related("lead_organization", "packaged_into")
-        .prefetch_related("funding", "needs", "menu_items", "packaged_parts")
+        .prefetch_related(
+            "funding",
+            "needs",
+            "menu_items",
+            Prefetch(
+                "packaged_parts",
+                queryset=Proposal.objects.select_related("proposing_organization").order_by("id"),
+            ),
+        )
         .filter(pk=proposal_id)
         .first()
     )
@@ -319,3 +327,57 @@ def agenda_item_get_for(*, actor, item_id: int) -> AgendaItem:
         raise NotFound(_("找不到该议程。"))
     session_get_for(actor=actor, session_id=item.session_id)
     return item
+
+
+# --- hub bundles (issue 21) ----------------------------------------------------------------------
+
+# A member's proposal the hub may take into a bundle (the packaging transition's sources).
+BUNDLEABLE = (ProposalStatus.DRAFT, ProposalStatus.SUBMITTED, ProposalStatus.RETURNED)
+
+
+def hub_of(actor):
+    """The hub organization the actor acts for (its role's organization), checked."""
+    require(actor, Perm.PROJECTS_PACKAGE)
+    hub = actor.organization
+    if hub is None or not hub.is_hub:
+        raise field_error("hub", _("当前角色不属于任何枢纽型社会组织。"))
+    require(actor, Perm.PROJECTS_PACKAGE, hub)
+    return hub
+
+
+def hub_members(hub) -> list:
+    """The hub's member groups (所联系的社会组织), by name, each with ``open_proposals``:
+    how many of its proposals the hub may bundle now."""
+    from caidan.orgs.models import Organization
+
+    return list(
+        Organization.objects.filter(hub=hub)
+        .annotate(
+            open_proposals=Count("proposals_made", filter=Q(proposals_made__status__in=BUNDLEABLE))
+        )
+        .order_by("name", "id")[:500]
+    )
+
+
+def hub_member_proposals(hub) -> QuerySet[Proposal]:
+    """The member groups' proposals the hub may bundle, newest first, with their group."""
+    return (
+        Proposal.objects.filter(proposing_organization__hub=hub, status__in=BUNDLEABLE)
+        .select_related("proposing_organization", "unit")
+        .order_by("-id")
+    )
+
+
+def hub_bundles(hub) -> list[Proposal]:
+    """The bundles the hub leads, newest first, each with its parts prefetched."""
+    return list(
+        Proposal.objects.filter(lead_organization=hub)
+        .select_related("unit")
+        .prefetch_related(
+            Prefetch(
+                "packaged_parts",
+                queryset=Proposal.objects.select_related("proposing_organization").order_by("id"),
+            )
+        )
+        .order_by("-id")[:100]
+    )

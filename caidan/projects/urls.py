@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_minutes
+from . import views, views_hub, views_minutes
 
 app_name = "projects"
 urlpatterns = [
@@ -21,4 +21,6 @@ urlpatterns = [
     ),
     path("sessions/<int:session_id>/<slug:action>/", views.session_action, name="session_action"),
     path("ceilings/", views.ceilings, name="ceilings"),
+    path("hub/", views_hub.hub_home, name="hub"),
+    path("hub/bundles/new/", views_hub.hub_bundle_new, name="hub_bundle_new"),
 ]

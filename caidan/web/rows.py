@@ -31,6 +31,8 @@ class Column:
     money: bool = False
     width: int = 0
     placeholder: Any = ""
+    # ``((value, label), ...)``: a list to pick from (a ``<select>``) instead of typing
+    choices: tuple = ()
 
 
 def _money_total(values: list[str]) -> str:

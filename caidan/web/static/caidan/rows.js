@@ -29,7 +29,7 @@
     var rowWord = editor.getAttribute("data-row-label") || "#";
     var removeWord = editor.getAttribute("data-remove-label") || "#";
     var next = 0;
-    body.querySelectorAll("input[name]").forEach(function (input) {
+    body.querySelectorAll("input[name], select[name]").forEach(function (input) {
       var m = /-(\d+)-[^-]+$/.exec(input.name);
       if (m) next = Math.max(next, parseInt(m[1], 10) + 1);
     });
@@ -39,7 +39,7 @@
         var n = String(i + 1);
         var head = row.querySelector(".rows-n");
         if (head) head.textContent = n;
-        row.querySelectorAll("input[data-label-text]").forEach(function (input) {
+        row.querySelectorAll("input[data-label-text], select[data-label-text]").forEach(function (input) {
           input.setAttribute(
             "aria-label", rowWord.replace("#", n) + input.getAttribute("data-label-text")
           );
@@ -72,11 +72,11 @@
         if (rows > 1) {
           row.remove();
         } else {
-          row.querySelectorAll("input").forEach(function (input) { input.value = ""; });
+          row.querySelectorAll("input, select").forEach(function (input) { input.value = ""; });
         }
         renumber();
         totals();
-        var target = focusTo && focusTo.isConnected ? focusTo.querySelector("input") : add;
+        var target = focusTo && focusTo.isConnected ? focusTo.querySelector("input, select") : add;
         if (target) target.focus();
       });
     }
@@ -87,7 +87,7 @@
       add.addEventListener("click", function () {
         var fragment = template.content.cloneNode(true);
         var n = String(next++);
-        fragment.querySelectorAll("input").forEach(function (input) {
+        fragment.querySelectorAll("input, select").forEach(function (input) {
           input.name = input.name.replace("__n__", n);
           input.id = input.id.replace("__n__", n);
         });
@@ -95,7 +95,7 @@
         body.appendChild(fragment);
         wireRow(row);
         renumber();
-        var first = row.querySelector("input");
+        var first = row.querySelector("input, select");
         if (first) first.focus();
       });
     }
