@@ -50,6 +50,9 @@ class Award(models.Model):
     note = models.TextField(_("说明"), blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.TextField(_("放弃/撤销理由"), blank=True)
+    # Lots: the higher-ranked bidders passed over because they had already won the tender's
+    # cap of lots ([{bid, organization, name, rank, lots}]), published with the notice.
+    cap_skipped = models.JSONField(_("因中标分包数上限顺延"), default=list, blank=True)
 
     objects = AwardQuerySet.as_manager()
 

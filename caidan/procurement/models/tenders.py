@@ -166,6 +166,21 @@ class Tender(models.Model):
         related_name="retenders",
     )
     method_change_reason = models.TextField(_("变更采购方式理由"), blank=True)
+    # Lots (分包): a tender divided into lots holds the shared announcement and the cap; each
+    # lot is a child tender with its own budget, sheet, bids, evaluation, award and contract.
+    has_lots = models.BooleanField(_("分包采购"), default=False)
+    max_lots_per_provider = models.PositiveSmallIntegerField(
+        _("每个供应商最多中标分包数"), null=True, blank=True
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("所属分包采购项目"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lots",
+    )
+    lot_number = models.PositiveSmallIntegerField(_("包号"), null=True, blank=True)
     method_change_approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("变更采购方式批准人"),
@@ -192,6 +207,20 @@ class Tender(models.Model):
             models.CheckConstraint(
                 name="tender_security_nonnegative", condition=Q(bid_security__gte=0)
             ),
+            models.CheckConstraint(
+                name="tender_lot_number_with_parent",
+                condition=Q(parent__isnull=True, lot_number__isnull=True)
+                | Q(parent__isnull=False, lot_number__gte=1),
+            ),
+            models.UniqueConstraint(
+                fields=["parent", "lot_number"],
+                condition=Q(parent__isnull=False),
+                name="tender_lot_number_once",
+            ),
+            models.CheckConstraint(
+                name="tender_lot_cap_positive",
+                condition=Q(max_lots_per_provider__isnull=True) | Q(max_lots_per_provider__gte=1),
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "deadline"], name="tender_status_deadline"),
@@ -206,6 +235,14 @@ class Tender(models.Model):
     @property
     def is_public(self) -> bool:  # as ``TenderQuerySet.public``
         return self.status in PUBLIC_STATUSES and self.published_at is not None
+
+    @property
+    def is_lot(self) -> bool:
+        return self.parent_id is not None
+
+    @property
+    def lot_label(self) -> str:
+        return _("第 %(n)s 包") % {"n": self.lot_number} if self.lot_number else ""
 
     @property
     def config(self):

@@ -103,6 +103,10 @@ def tender_amend(
             new={"deadline": t.deadline.isoformat(), "summary": amendment.summary},
         )
         _notify_prospective(t, f"澄清修改：{t.title}", amendment.summary)
+        if t.has_lots and t.deadline != old:  # the lots keep the tender's deadline
+            for lot in t.lots.filter(status=TenderStatus.PUBLISHED, deadline__lt=t.deadline):
+                lot.deadline = t.deadline
+                lot.save(update_fields=["deadline", "updated_at"])
     return amendment
 
 

@@ -24,6 +24,7 @@ from caidan.audit.services import audit_record
 from caidan.common.calendar import deadline_after_working_days, local_date
 from caidan.common.codes import Common
 from caidan.common.errors import Conflict, DomainError, field_error
+from caidan.common.money import format_yuan
 from caidan.common.perms import Perm
 from caidan.common.tick import tick_job
 from caidan.jurisdiction.selectors import setting_value
@@ -81,8 +82,12 @@ def candidates(tender: Tender) -> list[Bid]:
 
 
 def recommended(tender: Tender) -> list[Bid]:
-    """The first-ranked remaining bid(s): more than one when tied (并列)."""
-    rest = candidates(tender)
+    """The first-ranked remaining bid(s): more than one when tied (并列). In a lot of a
+    tender with a cap on lots per provider, a bidder that already won the cap is passed
+    over (``lots.cap_passed_over``)."""
+    from .lots import cap_passed_over
+
+    rest, _skipped = cap_passed_over(tender, candidates(tender))
     if not rest:
         return []
     top = rest[0].rank
@@ -109,9 +114,24 @@ def award_confirm(
         held = holds_on(t, Step.AWARD, now=now)
         if held:
             raise Conflict("；".join(held), code=Code.PROCUREMENT_HELD, detail={"reasons": held})
+        from .lots import award_order_problems, cap_passed_over
+
+        order = award_order_problems(t)
+        if order:
+            raise Conflict("；".join(order), code=Code.LOT_ORDER, detail={"reasons": order})
         top = recommended(t)
         if not top:
+            _rest, skipped = cap_passed_over(t, candidates(t))
+            if skipped:
+                raise Conflict(
+                    _(
+                        "排名供应商均已达到每个供应商最多中标分包数的上限，没有可确定的中标人；可依法废标后重新采购。"
+                    ),
+                    code=Code.NO_CANDIDATE,
+                    detail={"skipped": skipped},
+                )
             raise Conflict(_("没有可确定的排名供应商。"), code=Code.NO_CANDIDATE)
+        _rest, cap_skipped = cap_passed_over(t, candidates(t))
         if bid is None:
             if len(top) > 1:
                 raise field_error(
@@ -156,6 +176,7 @@ def award_confirm(
                 notice_period_ends, setting_value("challenge_working_days")
             ),
             note=(note or "").strip(),
+            cap_skipped=cap_skipped,
         )
         tender_lifecycle.apply(t, TenderAction.AWARD, actor=actor, note=award.note)
         notifications_resolve(task=award_task(t), now=now)
@@ -169,6 +190,7 @@ def award_confirm(
                 "organization": chosen.organization_id,
                 "amount": str(award.amount),
                 "challenge_deadline": award.challenge_deadline.isoformat(),
+                **({"cap_skipped": cap_skipped} if cap_skipped else {}),
             },
         )
         bidders = set(
@@ -178,7 +200,7 @@ def award_confirm(
             recipients=_org_users(bidders),
             kind="tender.awarded",
             title=f"中标结果公告：{t.title}",
-            body=f"中标供应商：{chosen.organization.name}，中标金额 {award.amount} 元。"
+            body=f"中标供应商：{chosen.organization.name}，中标金额 {format_yuan(award.amount)}。"
             f"对结果有异议的，可在 {timezone.localtime(award.challenge_deadline):%Y-%m-%d} 前提出质疑。",
             url=f"/procurement/tenders/{t.pk}/notice/",
         )

@@ -25,6 +25,7 @@ from caidan.common.actor import Actor, user_of
 from caidan.common.calendar import local_date
 from caidan.common.codes import Common
 from caidan.common.errors import Conflict, ValidationError, field_error
+from caidan.common.money import format_yuan
 from caidan.common.perms import Perm
 from caidan.common.tick import tick_job
 from caidan.orgs.eligibility import Requirements, eligibility
@@ -93,13 +94,20 @@ def _share_lock(tender_id: int) -> Tender:
 def accepting_bids(tender: Tender, now: dt.datetime) -> bool:
     """Bids (and questions) are accepted: the announcement is published and its deadline
     (the server clock's ``now``) has not come."""
-    return tender.status == TenderStatus.PUBLISHED and now < tender.deadline
+    # a tender in lots takes bids per lot, never on the whole
+    return tender.status == TenderStatus.PUBLISHED and now < tender.deadline and not tender.has_lots
 
 
 def _refuse_after_deadline(t: Tender, now: dt.datetime) -> None:
     """Refuse unless ``accepting_bids``, saying why."""
     if accepting_bids(t, now):
         return
+    if t.has_lots:
+        raise Conflict(
+            _("本项目划分分包，请在各分包中分别投标。"),
+            code=Code.LOTS_NOT_ALLOWED,
+            detail={"field": "tender"},
+        )
     if t.status != TenderStatus.PUBLISHED:
         raise Conflict(
             _("采购项目处于“%(get_status_display)s”状态，不接受投标。")
@@ -288,7 +296,9 @@ def _open_locked(t: Tender, now: dt.datetime, actor: Actor) -> None:
             t.post_price_cap is not None and per_post and Decimal(per_post) > t.post_price_cap
         )
         if t.config.posts and over_cap:
-            reasons.append(f"每岗位报价 {per_post} 元超过最高单价 {t.post_price_cap} 元。")
+            reasons.append(
+                f"每岗位报价 {format_yuan(per_post)} 超过最高单价 {format_yuan(t.post_price_cap)}。"
+            )
         b.content = content
         b.price = price
         b.opened_at = now
@@ -318,7 +328,7 @@ def _open_locked(t: Tender, now: dt.datetime, actor: Actor) -> None:
     if valid and not within:
         fail(
             t,
-            reason=f"全部 {len(valid)} 份有效投标报价均超过采购预算 {t.budget} 元（政府采购法 §36）。",
+            reason=f"全部 {len(valid)} 份有效投标报价均超过采购预算 {format_yuan(t.budget)}（政府采购法 §36）。",
             actor=actor,
         )
         return
@@ -360,7 +370,7 @@ def tender_open(
         t = (
             Tender.objects.select_for_update(skip_locked=True)
             .select_related("unit", "proposal")
-            .filter(pk=tender.pk, status=TenderStatus.PUBLISHED, deadline__lte=now)
+            .filter(pk=tender.pk, status=TenderStatus.PUBLISHED, deadline__lte=now, has_lots=False)
             .first()
         )
         if t is None:
@@ -373,7 +383,7 @@ def tender_open(
 def open_due_tenders(now: dt.datetime) -> int:
     """Open every tender whose deadline has come (开标). Safe to run on several servers."""
     due = list(
-        Tender.objects.filter(status=TenderStatus.PUBLISHED, deadline__lte=now)
+        Tender.objects.filter(status=TenderStatus.PUBLISHED, deadline__lte=now, has_lots=False)
         .order_by("deadline", "id")
         .values_list("pk", flat=True)[:200]
     )

@@ -173,6 +173,9 @@ def tender_update(*, tender: Tender, changes: dict[str, Any], actor: Actor) -> T
                 _("采购公告已发布，只能通过澄清修改公告变更采购文件。"), code=Common.NOT_DRAFT
             )
         before = _snapshot(t)
+        from .lots import check_lot_update
+
+        check_lot_update(t, changes)
         if "method" in changes and "committee_size" not in changes:
             changes = {**changes, "committee_size": None}  # the new method's lawful minimum
         data = tender_input(t, **changes)
@@ -181,6 +184,8 @@ def tender_update(*, tender: Tender, changes: dict[str, Any], actor: Actor) -> T
             raise field_error(
                 "method_change_reason", _("改用立项时确定以外的采购方式须说明理由并经批准。")
             )
+        from .lots import check_lot_budgets
+
         check_jurisdiction_limits(data)
         for key, value in _documents(data).items():
             setattr(t, key, value)
@@ -188,6 +193,8 @@ def tender_update(*, tender: Tender, changes: dict[str, Any], actor: Actor) -> T
             t.method_change_approved_by = None
             t.method_change_approved_at = None
         t.save()
+        if t.has_lots or t.parent_id:
+            check_lot_budgets(t if t.has_lots else t.parent)
         after = _snapshot(t)
         changed = {k for k in after if before.get(k) != after.get(k)}
         if changed:
@@ -237,44 +244,57 @@ def tender_publish(*, tender: Tender, actor: Actor, now: dt.datetime | None = No
     now = now or timezone.now()
     with transaction.atomic():
         t = lock(tender)
-        check_jurisdiction_limits(tender_input(t))
-        if t.status == TenderStatus.DRAFT:
-            validate_deadline(t, now=now)
-        if method_change_needed(t) and t.method_change_approved_by_id is None:
+        if t.parent_id is not None:
             raise Conflict(
-                _("变更采购方式尚未经财政部门（平台管理员）批准，不能发布。"),
-                code=Code.METHOD_CHANGE_UNAPPROVED,
+                _("分包随所属采购项目一并发布，不能单独发布。"), code=Code.PUBLISHED_WITH_LOTS
             )
-        t.wrapped_key, t.key_id = sealing.wrap_new_key(t.pk)
-        # The expert draw's seed is fixed now, before any bid exists: only its commitment
-        # is published (the seed itself with the award), so nobody can choose the panel.
-        from .draw import new_draw_seed
+        tender_publish_one(t, actor=actor, now=now)
+        if t.has_lots:
+            from .lots import lots_publish
 
-        t.draw_seed, t.draw_commitment = new_draw_seed()
-        tender_lifecycle.apply(
-            t,
-            TenderAction.PUBLISH,
-            actor=actor,
-            published_at=now,
-            draw_commitment=t.draw_commitment,
-        )
-        from caidan.notifications.services import due_day, notify
-
-        from ..tasks import respond_task
-
-        if t.invited_organization_id:
-            invitees = organization_users([t.invited_organization_id])
-            notify(
-                recipients=invitees,
-                kind="tender.invited",
-                title=f"请递交响应文件，截止 {due_day(t.deadline)}："
-                f"{t.title}（{t.get_method_display()}邀请）",
-                body=f"{t.unit.name}拟以{t.get_method_display()}方式向贵组织采购“{t.title}”，"
-                f"请在 {timezone.localtime(t.deadline):%Y-%m-%d %H:%M} 前递交响应文件。",
-                url=f"/procurement/tenders/{t.pk}/",
-                task=respond_task(t),
-            )
+            lots_publish(t, actor=actor, now=now)
     return t
+
+
+def tender_publish_one(t: Tender, *, actor: Actor, now: dt.datetime) -> None:
+    """Publish one tender (``t`` locked, inside the caller's transaction)."""
+    check_jurisdiction_limits(tender_input(t))
+    if t.status == TenderStatus.DRAFT:
+        validate_deadline(t, now=now)
+    if method_change_needed(t) and t.method_change_approved_by_id is None:
+        raise Conflict(
+            _("变更采购方式尚未经财政部门（平台管理员）批准，不能发布。"),
+            code=Code.METHOD_CHANGE_UNAPPROVED,
+        )
+    t.wrapped_key, t.key_id = sealing.wrap_new_key(t.pk)
+    # The expert draw's seed is fixed now, before any bid exists: only its commitment
+    # is published (the seed itself with the award), so nobody can choose the panel.
+    from .draw import new_draw_seed
+
+    t.draw_seed, t.draw_commitment = new_draw_seed()
+    tender_lifecycle.apply(
+        t,
+        TenderAction.PUBLISH,
+        actor=actor,
+        published_at=now,
+        draw_commitment=t.draw_commitment,
+    )
+    from caidan.notifications.services import due_day, notify
+
+    from ..tasks import respond_task
+
+    if t.invited_organization_id:
+        invitees = organization_users([t.invited_organization_id])
+        notify(
+            recipients=invitees,
+            kind="tender.invited",
+            title=f"请递交响应文件，截止 {due_day(t.deadline)}："
+            f"{t.title}（{t.get_method_display()}邀请）",
+            body=f"{t.unit.name}拟以{t.get_method_display()}方式向贵组织采购“{t.title}”，"
+            f"请在 {timezone.localtime(t.deadline):%Y-%m-%d %H:%M} 前递交响应文件。",
+            url=f"/procurement/tenders/{t.pk}/",
+            task=respond_task(t),
+        )
 
 
 def tender_cancel(*, tender: Tender, reason: str, actor: Actor) -> Tender:
@@ -288,6 +308,10 @@ def tender_cancel(*, tender: Tender, reason: str, actor: Actor) -> Tender:
         tender_lifecycle.apply(
             t, TenderAction.CANCEL, actor=actor, note=reason, cancelled_reason=reason
         )
+        for lot in t.lots.filter(status__in=(TenderStatus.DRAFT, TenderStatus.PUBLISHED)):
+            tender_lifecycle.apply(
+                lot, TenderAction.CANCEL, actor=actor, note=reason, cancelled_reason=reason
+            )
         from caidan.notifications.services import notifications_resolve
 
         from ..tasks import respond_task
