@@ -21,6 +21,7 @@ UNIT_ROLES = frozenset(
         Role.PURCHASER,
         Role.COMMITTEE_MEMBER,
         Role.AUDITOR,
+        Role.COMMUNITY_WORKER,
     }
 )
 ORGANIZATION_ROLES = frozenset({Role.PROVIDER, Role.HUB, Role.EVALUATOR})

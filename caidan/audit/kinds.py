@@ -176,3 +176,7 @@ class EventKind(models.TextChoices):
     COMPLAINT_OVERDUE = "complaint.overdue", _("投诉逾期未受理或未决定")
     COMPLAINT_SUSPENSION_ENDED = "complaint.suspension_ended", _("暂停采购期满")
     COMPLAINT_PUBLISHED = "complaint.published", _("公告投诉处理决定")
+    # assisted participation (issue 21)
+    RESIDENT_COUNTER_REGISTERED = "resident.counter_registered", _("社区工作者窗口登记居民")
+    RESIDENT_IDENTITIES_LINKED = "resident.identities_linked", _("关联同一居民的手机号与身份证号")
+    SURVEY_PAPER_IMPORTED = "survey.paper_imported", _("导入纸质满意度答卷")

@@ -121,3 +121,7 @@ class Perm(StrEnum):
     STATS_VIEW_FLAGS = "stats.view_flags"
     # 查看单位人员
     UNIT_VIEW_MEMBERS = "unit.view_members"
+    # 社区工作者在窗口核验证件、登记居民，代居民点菜、提出需求
+    NEEDS_ASSIST = "needs.assist"
+    # 导入纸质满意度答卷
+    EVALUATIONS_IMPORT_PAPER_SURVEYS = "evaluations.import_paper_surveys"

@@ -19,3 +19,4 @@ class Role(models.TextChoices):
     EVALUATOR = "evaluator", _("第三方评估机构")
     AUDITOR = "auditor", _("审计")
     RESIDENT = "resident", _("居民")
+    COMMUNITY_WORKER = "community_worker", _("社区工作者")

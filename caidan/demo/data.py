@@ -63,6 +63,7 @@ ACCOUNTS = [
     DemoAccount("evaluator", "吴评估（申杰评估中心）", Role.EVALUATOR, "52310105MJ0000005"),
     DemoAccount("auditor", "郑审计（区审计局）", Role.AUDITOR, "310105-SJJ"),
     DemoAccount("resident", "钱居民（江苏路街道居民）", Role.RESIDENT, ""),
+    DemoAccount("worker", "何社工（江苏路街道社区工作者）", Role.COMMUNITY_WORKER, "310105-001"),
 ]
 
 # Public holidays and make-up working days (国务院办公厅通知) of these years come from the

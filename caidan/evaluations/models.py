@@ -261,6 +261,9 @@ class SurveyResponse(models.Model):
     # comments page reads only these rows, through a partial index.
     has_text = models.BooleanField(_("含文字意见"), default=False, db_default=False)
     submitted_at = models.DateTimeField(auto_now_add=True)
+    # a paper slip typed in by staff (纸质答卷), not answered online; who imported it is in
+    # the audit log (``survey.paper_imported``)
+    on_paper = models.BooleanField(_("纸质答卷"), default=False, db_default=False)
 
     class Meta:
         verbose_name = _("答卷")

@@ -55,3 +55,9 @@ register(
     scope=provider_of,
     description="承接主体报送整改情况",
 )
+register(
+    Perm.EVALUATIONS_IMPORT_PAPER_SURVEYS,
+    [Role.PURCHASER, Role.COMMUNITY_WORKER],
+    scope=lambda actor, contract: actor.covers_unit(contract.unit),
+    description="导入纸质满意度答卷（本单位及下级的合同）",
+)

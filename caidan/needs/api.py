@@ -24,6 +24,7 @@ from caidan.common.xlsx import XLSX_MIME
 from . import selectors, services
 from .followups import followups_for
 from .inputs import (
+    CounterRegistrationInput,
     IdentityCodeInput,
     IdentityInput,
     MenuCloseInput,
@@ -118,6 +119,7 @@ class NeedOut(Schema):
     target_group_label: str
     text: str
     created_at: dt.datetime
+    assisted: bool = False
 
 
 def need_out(n: Need) -> dict:
@@ -131,6 +133,8 @@ def need_out(n: Need) -> dict:
         "target_group_label": n.get_target_group_display(),
         "text": n.text,
         "created_at": n.created_at,
+        # only the marker: never who helped, nor for whom
+        "assisted": n.assisted_by_id is not None,
     }
 
 
@@ -147,6 +151,7 @@ class ModeratedNeedOut(NeedOut):
     report_count: int
     moderation_reason: str
     moderated_at: dt.datetime | None
+    assisted_by: str = ""
 
 
 def moderated_out(n: Need) -> dict:
@@ -157,7 +162,14 @@ def moderated_out(n: Need) -> dict:
         "report_count": n.report_count,
         "moderation_reason": n.moderation_reason,
         "moderated_at": n.moderated_at,
+        "assisted_by": _helper_name(n),
     }
+
+
+def _helper_name(n) -> str:
+    """Who stated or placed it on the resident's behalf — for the unit and moderators."""
+    user = n.assisted_by if n.assisted_by_id else None
+    return (user.display_name or user.username) if user is not None else ""
 
 
 class NeedIn(Schema):
@@ -555,3 +567,144 @@ def place_order(request, item_id: int):
 def my_orders(request, cursor: str | None = None, limit: int = 20):
     page = selectors.menu_orders_mine(actor=request.auth, cursor=cursor, limit=limit)
     return page_response(page, order_out)
+
+
+# --- assisted participation (issue 21): the community worker's counter -------------------
+
+
+class CounterPhoneIn(Schema):
+    phone: str
+
+
+class CounterPhoneOut(Schema):
+    hint: str
+    expires_at: dt.datetime
+    resend_after_seconds: int
+
+
+@router.post(
+    "/counter/phone-code",
+    response={200: CounterPhoneOut, **ERRORS_429},
+    summary="窗口登记：向居民手机发送验证码（社区工作者）",
+)
+def counter_phone_code(request, payload: CounterPhoneIn):
+    challenge = services.counter_phone_code_send(
+        phone=payload.phone, actor=request.auth, ip=client_ip(request)
+    )
+    return {
+        "hint": challenge.hint,
+        "expires_at": challenge.expires_at,
+        "resend_after_seconds": challenge.resend_after_seconds,
+    }
+
+
+class CounterRegisterIn(Schema):
+    id_number: str
+    phone: str = ""
+    phone_code: str = ""
+
+
+class CounterResidentOut(Schema):
+    ref: str
+    created: bool
+    id_number_hint: str
+    phone_hint: str
+
+
+def counter_out(resident) -> dict:
+    return {
+        "ref": resident.ref,
+        "created": resident.created,
+        "id_number_hint": resident.hints.get("id_number", ""),
+        "phone_hint": resident.hints.get("phone", ""),
+    }
+
+
+@router.post(
+    "/counter/residents",
+    response={200: CounterResidentOut, **ERRORS_429},
+    summary="窗口登记居民（社区工作者核验身份证后）",
+)
+def counter_register(request, payload: CounterRegisterIn):
+    resident = services.resident_register_at_counter(
+        data=CounterRegistrationInput.parse(payload.dict(exclude={"phone_code"})),
+        phone_code=payload.phone_code,
+        actor=request.auth,
+        ip=client_ip(request),
+    )
+    return counter_out(resident)
+
+
+class CounterOrderIn(Schema):
+    ref: str
+    item_id: int
+
+
+class AssistedOrderOut(Schema):
+    id: int
+    menu_id: int
+    menu_item_id: int
+    menu_item_title: str
+    assisted: bool
+    created_at: dt.datetime
+
+
+@router.post(
+    "/counter/orders",
+    response={201: AssistedOrderOut, **ERRORS},
+    summary="代居民点菜（社区工作者）",
+)
+def counter_order(request, payload: CounterOrderIn):
+    item = selectors.menu_item_get_for(actor=request.auth, item_id=payload.item_id)
+    order = services.menu_order_place_assisted(ref=payload.ref, menu_item=item, actor=request.auth)
+    return Status(
+        201,
+        {
+            "id": order.pk,
+            "menu_id": item.menu_id,
+            "menu_item_id": item.pk,
+            "menu_item_title": item.title,
+            "assisted": True,
+            "created_at": order.created_at,
+        },
+    )
+
+
+class CounterNeedIn(NeedIn):
+    ref: str
+
+
+@router.post(
+    "/counter/needs",
+    response={201: ModeratedNeedOut, **ERRORS_429},
+    summary="代居民提出需求（社区工作者）",
+)
+def counter_need(request, payload: CounterNeedIn):
+    unit = selectors.unit_get(unit_id=payload.unit_id)
+    if unit is None:
+        raise field_error("unit_id", _("请选择需求所在的街道或镇。"))
+    need = services.need_submit_assisted(
+        ref=payload.ref,
+        actor=request.auth,
+        data=NeedInput.parse(payload.dict(exclude={"unit_id", "ref"}), unit=unit),
+    )
+    need = Need.objects.select_related("unit", "assisted_by").get(pk=need.pk)
+    return Status(201, moderated_out(need))
+
+
+class LinkOut(Schema):
+    id_number_hint: str
+    phone_hint: str
+
+
+@router.post(
+    "/identity/link",
+    response={200: LinkOut, **ERRORS_429},
+    summary="居民关联另一号码（手机号或身份证号，凭发送到该号码的验证码）",
+)
+def identity_link(request, payload: VerifyConfirmIn):
+    identity = services.identity_link_confirm(
+        data=IdentityCodeInput.parse(payload.dict()), actor=request.auth, ip=client_ip(request)
+    )
+    hints = dict(identity.keys.values_list("kind", "hint"))
+    return {"id_number_hint": hints.get("id_number", ""), "phone_hint": hints.get("phone", "")}

@@ -27,3 +27,6 @@ class Code(StrEnum):
     ORDERING_CLOSED = "ordering_closed"
     ORDERING_NOT_OPEN = "ordering_not_open"
     OWN_NEED = "own_need"
+    # assisted participation (issue 21)
+    IDENTITY_KIND_TAKEN = "identity_kind_taken"
+    COUNTER_SESSION_EXPIRED = "counter_session_expired"

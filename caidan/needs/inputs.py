@@ -238,3 +238,34 @@ class MenuCloseInput(Input):
     """Why ordering closes before the period's end (needed then, optional otherwise)."""
 
     reason: Line(300, title=gettext_noop("截止理由"), required=False)
+
+
+# --- assisted participation (issue 21) -----------------------------------------------------
+
+
+def _renamed(field: str, check, value: Any) -> str:
+    """A number checked by ``check``, its refusal naming ``field`` instead of ``value``."""
+    from caidan.common.errors import ValidationError
+
+    try:
+        return check(value)
+    except ValidationError as exc:
+        raise field_error(field, exc.message) from None
+
+
+class CounterRegistrationInput(Input):
+    """What a community worker types at the counter after seeing the resident's ID card:
+    the ID number (checked with its GB 11643 check digit) and, if the resident has one, the
+    mobile number the resident gives — both are hashed and linked to one person."""
+
+    id_number: str = Field(title=gettext_noop("身份证号"))
+    phone: str = Field(default="", title=gettext_noop("手机号（选填）"))
+
+    @model_validator(mode="after")
+    def _normalise(self) -> CounterRegistrationInput:
+        object.__setattr__(
+            self, "id_number", _renamed("id_number", normalise_id_number, self.id_number)
+        )
+        if self.phone:
+            object.__setattr__(self, "phone", _renamed("phone", normalise_phone, self.phone))
+        return self

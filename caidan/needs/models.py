@@ -48,6 +48,15 @@ class ResidentIdentity(models.Model):
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     last_verified_at = models.DateTimeField(_("最近验证时间"), null=True, blank=True)
+    # the community worker who saw the person's ID at the counter (None: verified by code)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("窗口登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("居民身份")
@@ -63,7 +72,44 @@ class ResidentIdentity(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"居民（{self.hint}）"
+        return str(_("居民（%(hint)s）") % {"hint": self.hint})
+
+
+class IdentityKey(models.Model):
+    """One verified number of a resident — a phone number or an ID number — as its keyed
+    hash. A person (``ResidentIdentity``) holds one key of each kind at most: once a phone
+    number and an ID number are verified for the same person (at the counter, or by a code
+    the gateway delivers to the registered phone) both keys point at one identity, so the
+    person orders and counts once whichever number they use."""
+
+    identity = models.ForeignKey(
+        ResidentIdentity, verbose_name=_("居民"), on_delete=models.CASCADE, related_name="keys"
+    )
+    kind = models.CharField(_("身份类型"), max_length=16, choices=IdentityKind.choices)
+    key_hash = models.CharField(_("号码哈希"), max_length=64, unique=True)
+    hint = models.CharField(_("脱敏号码"), max_length=32)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("窗口核验人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("关联时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("居民身份号码")
+        verbose_name_plural = _("居民身份号码")
+        constraints = [
+            models.UniqueConstraint(fields=["identity", "kind"], name="identity_key_one_per_kind"),
+            models.CheckConstraint(
+                name="identity_key_kind_valid", condition=Q(kind__in=IdentityKind.values)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.hint}"
 
 
 class VerificationCode(models.Model):
@@ -99,7 +145,7 @@ class VerificationCode(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"验证码 #{self.pk}"
+        return str(_("验证码 #%(pk)s") % {"pk": self.pk})
 
 
 class TargetGroup(models.TextChoices):
@@ -160,6 +206,15 @@ class Need(models.Model):
     )
     moderation_reason = models.CharField(_("处理理由"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
+    # the community worker who stated it on the resident's behalf (代为提出); None: online
+    assisted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("代办人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     objects = NeedQuerySet.as_manager()
 
@@ -187,11 +242,15 @@ class Need(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"需求 #{self.pk} · {self.community}"
+        return str(_("需求 #%(pk)s · %(community)s") % {"pk": self.pk, "community": self.community})
 
     @property
     def is_public(self) -> bool:  # as ``NeedQuerySet.public``
         return self.status == NeedStatus.VISIBLE
+
+    @property
+    def is_assisted(self) -> bool:
+        return self.assisted_by_id is not None
 
 
 class NeedReport(models.Model):
@@ -217,7 +276,7 @@ class NeedReport(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"举报 #{self.pk}"
+        return str(_("举报 #%(pk)s") % {"pk": self.pk})
 
 
 class MenuStatus(models.TextChoices):
@@ -369,6 +428,15 @@ class MenuOrder(models.Model):
         ResidentIdentity, verbose_name=_("居民"), on_delete=models.PROTECT, related_name="orders"
     )
     created_at = models.DateTimeField(_("点菜时间"), auto_now_add=True)
+    # the community worker who placed it on the resident's behalf (代为点菜); None: online
+    assisted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("代办人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("点菜记录")
@@ -381,4 +449,8 @@ class MenuOrder(models.Model):
         indexes = [models.Index(fields=["identity", "-id"], name="menu_order_identity_id")]
 
     def __str__(self) -> str:
-        return f"点菜 #{self.pk}"
+        return str(_("点菜 #%(pk)s") % {"pk": self.pk})
+
+    @property
+    def is_assisted(self) -> bool:
+        return self.assisted_by_id is not None

@@ -39,3 +39,9 @@ register(
     scope=object_unit_scope,
     description="编制、发布和截止本单位的菜单",
 )
+register(
+    Perm.NEEDS_ASSIST,
+    [Role.COMMUNITY_WORKER],
+    scope=object_unit_scope,
+    description="窗口登记居民，代居民点菜、提出需求（本单位及下级）",
+)

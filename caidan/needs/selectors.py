@@ -99,7 +99,11 @@ def need_get_public(*, need_id: int) -> Need:
 def need_list_mine(*, actor: Actor, cursor: str | None = None, limit: int | None = None) -> Page:
     """The resident's own needs, hidden ones included (with the reason)."""
     identity = identity_of(actor, Perm.NEEDS_SUBMIT)
-    qs = Need.objects.filter(identity=identity).select_related("unit").prefetch_related("proposals")
+    qs = (
+        Need.objects.filter(identity=identity)
+        .select_related("unit", "assisted_by")
+        .prefetch_related("proposals")
+    )
     return keyset_paginate(qs, ordering=("-id",), cursor=cursor, limit=limit)
 
 
@@ -118,7 +122,7 @@ def need_list_for_moderation(
 ) -> Page:
     """Needs in the moderator's scope, hidden ones included, with their report counts."""
     require(actor, Perm.NEEDS_MODERATE)
-    qs = _in_scope(actor, Need.objects.select_related("unit"))
+    qs = _in_scope(actor, Need.objects.select_related("unit", "assisted_by"))
     if status:
         if status not in NeedStatus.values:
             raise field_error("status", _("状态“%(status)s”无效。") % {"status": status})
@@ -127,7 +131,7 @@ def need_list_for_moderation(
 
 
 def need_get_for_moderation(*, actor: Actor, need_id: int) -> Need:
-    need = Need.objects.select_related("unit").filter(pk=need_id).first()
+    need = Need.objects.select_related("unit", "assisted_by").filter(pk=need_id).first()
     if need is None:
         raise NotFound(_("找不到该需求。"))
     require(actor, Perm.NEEDS_MODERATE, need)
@@ -364,3 +368,48 @@ def menu_results_xlsx(*, results: Results) -> bytes:
 
 def export_filename(menu: Menu, ext: str) -> str:
     return f"menu-{menu.pk}-results.{ext}"
+
+
+# --- assisted participation (issue 21) ---------------------------------------------------
+
+
+def counter_menu_items(*, actor: Actor, identity=None, limit: int = 100) -> list[MenuItem]:
+    """The items a community worker may order on a resident's behalf: menus of the worker's
+    unit (and below) open for ordering now; ``item.ordered`` marks what the resident
+    already supports. Two queries."""
+    require(actor, Perm.NEEDS_ASSIST)
+    now = timezone.now()
+    qs = _in_scope(
+        actor,
+        MenuItem.objects.filter(
+            menu__status=MenuStatus.PUBLISHED,
+            menu__ordering_opens_at__lte=now,
+            menu__ordering_closes_at__gt=now,
+        ).select_related("menu", "menu__unit"),
+        unit_field="menu__unit",
+    ).order_by("-menu_id", "sort_order", "id")[:limit]
+    items = list(qs)
+    ordered: set[int] = set()
+    if identity is not None and items:
+        ordered = set(
+            MenuOrder.objects.filter(
+                identity=identity, menu_item_id__in=[i.pk for i in items]
+            ).values_list("menu_item_id", flat=True)
+        )
+    for item in items:
+        item.ordered = item.pk in ordered
+    return items
+
+
+def counter_recent(*, actor: Actor, limit: int = 20) -> dict[str, list]:
+    """What this worker did on residents' behalf lately (needs and orders, newest first)."""
+    require(actor, Perm.NEEDS_ASSIST)
+    needs = list(
+        Need.objects.filter(assisted_by=actor.user).select_related("unit").order_by("-id")[:limit]
+    )
+    orders = list(
+        MenuOrder.objects.filter(assisted_by=actor.user)
+        .select_related("menu_item", "menu_item__menu")
+        .order_by("-id")[:limit]
+    )
+    return {"needs": needs, "orders": orders}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_counter
 
 app_name = "needs"
 urlpatterns = [
@@ -27,4 +27,8 @@ urlpatterns = [
     path("menus/<int:menu_id>/results.csv", views.menu_results_csv, name="menu_results_csv"),
     path("menus/<int:menu_id>/results.xlsx", views.menu_results_xlsx, name="menu_results_xlsx"),
     path("items/<int:item_id>/order/", views.menu_order, name="menu_order"),
+    path("counter/", views_counter.counter, name="counter"),
+    path("counter/order/", views_counter.counter_order, name="counter_order"),
+    path("counter/need/", views_counter.counter_need, name="counter_need"),
+    path("counter/end/", views_counter.counter_end, name="counter_end"),
 ]

@@ -344,6 +344,7 @@ def test_public_answers_carry_no_personal_data(world, client, resident, make_nee
         "target_group_label",
         "text",
         "created_at",
+        "assisted",
     }
     assert Need.objects.get(pk=need.pk).identity.user == actor.user
 

@@ -47,7 +47,15 @@ from caidan.common.tick import tick_job
 from caidan.needs.codes import Code
 
 from ..inputs import CODE_DIGITS, IdentityCodeInput, IdentityInput
-from ..models import MAX_CODE_ATTEMPTS, IdentityKind, ResidentIdentity, VerificationCode
+from ..models import (
+    MAX_CODE_ATTEMPTS,
+    IdentityKey,
+    IdentityKind,
+    MenuOrder,
+    Need,
+    ResidentIdentity,
+    VerificationCode,
+)
 from ..sms import send_sms, sms_shows_code_on_page
 
 CODE_TTL = dt.timedelta(minutes=10)
@@ -184,55 +192,63 @@ def identity_verification_start(*, data: IdentityInput, ip: str = "") -> Challen
     )
 
 
+def _consume_code(*, ihash: str, hint: str, code: str, ip: str, now) -> Exception | None:
+    """Check ``code`` against the identity's running code, inside the caller's transaction.
+    Success marks the code used and returns None; a wrong code counts one attempt (saved)
+    and returns the error, which the caller raises *after* committing so the attempt counts.
+    An expired or exhausted code raises at once."""
+    challenge = (
+        VerificationCode.objects.select_for_update()
+        .filter(identity_hash=ihash, used_at__isnull=True)
+        .order_by("-created_at")
+        .first()
+    )
+    if challenge is None or challenge.expires_at <= now:
+        raise field_error(
+            "code", gettext_lazy("验证码已过期或不存在，请重新获取。"), code=Code.CODE_EXPIRED
+        )
+    if challenge.attempts >= MAX_CODE_ATTEMPTS:
+        raise TooManyRequests(
+            gettext_lazy("验证码错误次数过多，已失效，请重新获取。"),
+            code=Code.CODE_ATTEMPTS_EXCEEDED,
+        )
+    if hmac.compare_digest(challenge.code_hash, _code_hash(ihash, code)):
+        challenge.used_at = now
+        challenge.save(update_fields=["used_at"])
+        return None
+    challenge.attempts += 1
+    challenge.save(update_fields=["attempts"])
+    audit_record(
+        kind=EventKind.RESIDENT_VERIFY_FAILED,
+        actor=Actor.anonymous(ip=ip),
+        target=_anonymous_target(hint),
+        new={"attempts": challenge.attempts},
+        ip=ip,
+    )
+    left = MAX_CODE_ATTEMPTS - challenge.attempts
+    if left > 0:
+        return ValidationError(
+            gettext_lazy("验证码不正确，还可尝试 %(left)s 次。") % {"left": left},
+            code=Code.CODE_WRONG,
+            detail={"field": "code", "attempts_left": left},
+        )
+    return TooManyRequests(
+        gettext_lazy("验证码错误次数过多，已失效，请重新获取。"),
+        code=Code.CODE_ATTEMPTS_EXCEEDED,
+    )
+
+
 def identity_verification_confirm(*, data: IdentityCodeInput, ip: str = "") -> User:
     """Check the code; on success return the resident's account (created on the first
     success: one identity, one account). A wrong code counts against the code's five
-    attempts even though the call fails."""
+    attempts even though the call fails. A number linked to a person (a phone and an ID
+    number, ``identity_link``) logs in to that one person's account."""
     ihash, hint = _verifiable(data)
     kind, code = data.kind, data.code
     now = timezone.now()
-    failure: Exception | None = None
     with transaction.atomic():
-        challenge = (
-            VerificationCode.objects.select_for_update()
-            .filter(identity_hash=ihash, used_at__isnull=True)
-            .order_by("-created_at")
-            .first()
-        )
-        if challenge is None or challenge.expires_at <= now:
-            raise field_error(
-                "code", gettext_lazy("验证码已过期或不存在，请重新获取。"), code=Code.CODE_EXPIRED
-            )
-        if challenge.attempts >= MAX_CODE_ATTEMPTS:
-            raise TooManyRequests(
-                gettext_lazy("验证码错误次数过多，已失效，请重新获取。"),
-                code=Code.CODE_ATTEMPTS_EXCEEDED,
-            )
-        if not hmac.compare_digest(challenge.code_hash, _code_hash(ihash, code)):
-            challenge.attempts += 1
-            challenge.save(update_fields=["attempts"])
-            audit_record(
-                kind=EventKind.RESIDENT_VERIFY_FAILED,
-                actor=Actor.anonymous(ip=ip),
-                target=_anonymous_target(hint),
-                new={"attempts": challenge.attempts},
-                ip=ip,
-            )
-            left = MAX_CODE_ATTEMPTS - challenge.attempts
-            if left > 0:
-                failure = ValidationError(
-                    gettext_lazy("验证码不正确，还可尝试 %(left)s 次。") % {"left": left},
-                    code=Code.CODE_WRONG,
-                    detail={"field": "code", "attempts_left": left},
-                )
-            else:
-                failure = TooManyRequests(
-                    gettext_lazy("验证码错误次数过多，已失效，请重新获取。"),
-                    code=Code.CODE_ATTEMPTS_EXCEEDED,
-                )
-        else:
-            challenge.used_at = now
-            challenge.save(update_fields=["used_at"])
+        failure = _consume_code(ihash=ihash, hint=hint, code=code, ip=ip, now=now)
+        if failure is None:
             identity = _identity_for(kind=kind, ihash=ihash, hint=hint)
             identity.last_verified_at = now
             identity.save(update_fields=["last_verified_at"])
@@ -245,6 +261,27 @@ def identity_verification_confirm(*, data: IdentityCodeInput, ip: str = "") -> U
     if failure is not None:
         raise failure  # after the commit, so the wrong attempt is counted
     return identity.user
+
+
+def identity_link_confirm(
+    *, data: IdentityCodeInput, actor: Actor, ip: str = ""
+) -> ResidentIdentity:
+    """A verified resident adds their other number (the ID number, whose code the gateway
+    delivers to the phone registered for it; or a phone number) with the code sent to it
+    (``identity_verification_start``). Both numbers then are one person: orders and needs
+    of an identity the number already had are merged, an item supported twice counts once."""
+    identity = identity_of(actor, Perm.NEEDS_SUBMIT)
+    ihash, hint = _verifiable(data)
+    now = timezone.now()
+    with transaction.atomic():
+        failure = _consume_code(ihash=ihash, hint=hint, code=data.code, ip=ip, now=now)
+        if failure is None:
+            identity = identity_link(
+                identity=identity, kind=data.kind, ihash=ihash, hint=hint, actor=actor
+            )
+    if failure is not None:
+        raise failure
+    return identity
 
 
 def _resident_user(hint: str) -> User:
@@ -264,8 +301,17 @@ def _resident_user(hint: str) -> User:
     return user
 
 
+def identity_find(ihash: str) -> ResidentIdentity | None:
+    """The person a number's hash belongs to: through its key (a linked phone or ID
+    number), or an identity's own hash."""
+    key = IdentityKey.objects.select_related("identity__user").filter(key_hash=ihash).first()
+    if key is not None:
+        return key.identity
+    return ResidentIdentity.objects.select_related("user").filter(identity_hash=ihash).first()
+
+
 def _identity_for(*, kind: str, ihash: str, hint: str) -> ResidentIdentity:
-    identity = ResidentIdentity.objects.select_related("user").filter(identity_hash=ihash).first()
+    identity = identity_find(ihash)
     if identity is not None:
         if not identity.user.is_active:
             raise PermissionDenied(
@@ -278,6 +324,7 @@ def _identity_for(*, kind: str, ihash: str, hint: str) -> ResidentIdentity:
             identity = ResidentIdentity.objects.create(
                 kind=kind, identity_hash=ihash, hint=hint, user=user
             )
+            IdentityKey.objects.create(identity=identity, kind=kind, key_hash=ihash, hint=hint)
     except IntegrityError:
         raise Conflict(
             gettext_lazy("该身份正在另一处完成验证，请稍后重试。"), code=Code.IDENTITY_RACE
@@ -301,7 +348,7 @@ def resident_identity_create(
     kind = data.kind
     ihash, hint = identity_hash(kind, data.value), identity_hint(kind, data.value)
     with transaction.atomic():
-        if ResidentIdentity.objects.filter(identity_hash=ihash).exists():
+        if identity_find(ihash) is not None:
             raise Conflict(
                 gettext_lazy("身份 %(hint)s 已绑定居民账户（一个身份只能对应一个账户）。")
                 % {"hint": hint},
@@ -319,6 +366,7 @@ def resident_identity_create(
         identity = ResidentIdentity.objects.create(
             kind=kind, identity_hash=ihash, hint=hint, user=user
         )
+        IdentityKey.objects.create(identity=identity, kind=kind, key_hash=ihash, hint=hint)
         audit_record(
             kind=EventKind.RESIDENT_IDENTITY_CREATED,
             actor=actor,
@@ -343,6 +391,89 @@ def identity_of(actor: Actor, permission: str = Perm.NEEDS_SUBMIT) -> ResidentId
             code=Common.IDENTITY_REQUIRED,
         )
     return identity
+
+
+# --- one person, one identity --------------------------------------------------------------
+
+
+def identity_link(
+    *,
+    identity: ResidentIdentity,
+    kind: str,
+    ihash: str,
+    hint: str,
+    actor: Actor,
+    verified_by: User | None = None,
+) -> ResidentIdentity:
+    """Make the verified number ``ihash`` a key of ``identity`` (the caller verified it: a
+    code, or a community worker who saw the ID card). Inside the caller's transaction.
+
+    A number that already is another person's key merges that identity into this one:
+    its keys, needs and orders move here, an item both supported keeps one order (the
+    earlier), and the other account is switched off — so the person never counts twice.
+    A person holds one number of each kind: a second, different phone (or ID) number is
+    refused rather than guessed at."""
+    identity = ResidentIdentity.objects.select_for_update().get(pk=identity.pk)
+    other = identity_find(ihash)
+    if other is not None and other.pk == identity.pk:
+        return identity
+    mine = dict(IdentityKey.objects.filter(identity=identity).values_list("kind", "hint"))
+    theirs = (
+        dict(IdentityKey.objects.filter(identity=other).values_list("kind", "hint"))
+        if other is not None
+        else {kind: hint}
+    )
+    if other is not None and not IdentityKey.objects.filter(identity=other).exists():
+        theirs = {other.kind: other.hint}  # an identity from before keys existed
+    clash = sorted(set(mine) & set(theirs))
+    if clash:
+        label = IdentityKind(clash[0]).label
+        raise Conflict(
+            gettext_lazy(
+                "该居民已登记%(label)s %(mine)s，不能再关联另一个%(label)s %(theirs)s。"
+                "如号码有变更，请到社区窗口办理。"
+            )
+            % {"label": label, "mine": mine[clash[0]], "theirs": theirs[clash[0]]},
+            code=Code.IDENTITY_KIND_TAKEN,
+            detail={"field": "phone" if clash[0] == IdentityKind.PHONE else "id_number"},
+        )
+    merged: dict[str, int] = {}
+    if other is None:
+        IdentityKey.objects.create(
+            identity=identity, kind=kind, key_hash=ihash, hint=hint, verified_by=verified_by
+        )
+    else:
+        merged = _merge(keep=identity, gone=other, verified_by=verified_by)
+    audit_record(
+        kind=EventKind.RESIDENT_IDENTITIES_LINKED,
+        actor=actor,
+        target=identity,
+        new={"kind": kind, "hint": hint, **merged},
+    )
+    return identity
+
+
+def _merge(*, keep: ResidentIdentity, gone: ResidentIdentity, verified_by) -> dict[str, int]:
+    gone = ResidentIdentity.objects.select_for_update().select_related("user").get(pk=gone.pk)
+    if not IdentityKey.objects.filter(identity=gone).exists():
+        IdentityKey.objects.create(
+            identity=gone, kind=gone.kind, key_hash=gone.identity_hash, hint=gone.hint
+        )
+    IdentityKey.objects.filter(identity=gone).update(identity=keep, verified_by=verified_by)
+    both = MenuOrder.objects.filter(identity=keep).values("menu_item_id")
+    duplicates, _ = MenuOrder.objects.filter(identity=gone, menu_item_id__in=both).delete()
+    orders = MenuOrder.objects.filter(identity=gone).update(identity=keep)
+    needs = Need.objects.filter(identity=gone).update(identity=keep)
+    user, gone_pk = gone.user, gone.pk
+    gone.delete()
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    return {
+        "merged_identity": gone_pk,
+        "orders_moved": orders,
+        "duplicate_orders_dropped": duplicates,
+        "needs_moved": needs,
+    }
 
 
 @tick_job("needs.purge_verification_codes")

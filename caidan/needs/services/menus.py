@@ -368,27 +368,40 @@ def menu_order_place(*, actor: Actor, menu_item: MenuItem) -> MenuOrder:
     """A verified resident supports a menu item: once per identity per item, only while
     ordering is open. A second (or simultaneous) order is refused with the same message."""
     identity = identity_of(actor, Perm.NEEDS_ORDER)
-    now = timezone.now()
-    already = Conflict(
-        _("您已支持过该菜单项：每人每项只能支持一次，不重复计数。"), code=Code.ALREADY_ORDERED
-    )
     with transaction.atomic():
-        item = MenuItem.objects.select_related("menu").filter(pk=menu_item.pk).first()
-        if item is None or item.menu.status == MenuStatus.DRAFT:
-            raise NotFound(_("找不到该菜单项。"))
-        if not item.menu.ordering_open(now):
-            raise _closed_message(item.menu, now)
-        if MenuOrder.objects.filter(menu_item=item, identity=identity).exists():
-            raise already
-        try:
-            with transaction.atomic():
-                order = MenuOrder.objects.create(menu_item=item, identity=identity)
-        except IntegrityError:
-            raise already from None
-        audit_record(
-            kind=EventKind.MENU_ORDERED,
-            actor=actor,
-            target=item,
-            new={"menu": item.menu_id, "menu_item": item.pk},
-        )
+        return menu_order_create_for(identity=identity, menu_item=menu_item, actor=actor)
+
+
+def menu_order_create_for(
+    *, identity, menu_item: MenuItem, actor: Actor, assisted_by=None, scope=None
+) -> MenuOrder:
+    """The order itself, for ``identity`` — one per person per item, whichever number the
+    person verified with (linked numbers are one identity). Inside the caller's transaction;
+    ``scope(menu)`` checks the caller's permission on the menu once it is read."""
+    now = timezone.now()
+    if assisted_by is None:
+        text = _("您已支持过该菜单项：每人每项只能支持一次，不重复计数。")
+    else:
+        text = _("该居民已支持过该菜单项：每人每项只能支持一次，不重复计数。")
+    already = Conflict(text, code=Code.ALREADY_ORDERED)
+    item = MenuItem.objects.select_related("menu").filter(pk=menu_item.pk).first()
+    if item is None or item.menu.status == MenuStatus.DRAFT:
+        raise NotFound(_("找不到该菜单项。"))
+    if scope is not None:
+        scope(item.menu)
+    if not item.menu.ordering_open(now):
+        raise _closed_message(item.menu, now)
+    if MenuOrder.objects.filter(menu_item=item, identity=identity).exists():
+        raise already
+    try:
+        with transaction.atomic():
+            order = MenuOrder.objects.create(
+                menu_item=item, identity=identity, assisted_by=assisted_by
+            )
+    except IntegrityError:
+        raise already from None
+    new = {"menu": item.menu_id, "menu_item": item.pk}
+    if assisted_by is not None:
+        new["assisted_by"] = assisted_by.display_name or assisted_by.username
+    audit_record(kind=EventKind.MENU_ORDERED, actor=actor, target=item, new=new)
     return order

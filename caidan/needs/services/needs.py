@@ -34,20 +34,24 @@ def need_submit(*, data: NeedInput, actor: Actor) -> Need:
     """A verified resident states a need for a community of a street or town."""
     identity = identity_of(actor, Perm.NEEDS_SUBMIT)
     with transaction.atomic():
-        today = start_of_day(timezone.localdate())
-        if Need.objects.filter(identity=identity, created_at__gte=today).count() >= NEEDS_PER_DAY:
-            raise TooManyRequests(
-                _("每人每天最多提出 %(NEEDS_PER_DAY)s 条需求，请明天再提。")
-                % {"NEEDS_PER_DAY": NEEDS_PER_DAY},
-                code=Code.NEED_DAILY_LIMIT,
-            )
-        need = Need.objects.create(identity=identity, **data.values())
-        audit_record(
-            kind=EventKind.NEED_SUBMITTED,
-            actor=actor,
-            target=need,
-            new={"unit": data.unit.pk, **data.values("community", "target_group", "text")},
+        return need_create_for(identity=identity, data=data, actor=actor)
+
+
+def need_create_for(*, identity, data: NeedInput, actor: Actor, assisted_by=None) -> Need:
+    """The need itself, for ``identity`` (inside the caller's transaction, permission
+    checked by the caller): the daily limit counts the person's needs however stated."""
+    today = start_of_day(timezone.localdate())
+    if Need.objects.filter(identity=identity, created_at__gte=today).count() >= NEEDS_PER_DAY:
+        raise TooManyRequests(
+            _("每人每天最多提出 %(NEEDS_PER_DAY)s 条需求，请明天再提。")
+            % {"NEEDS_PER_DAY": NEEDS_PER_DAY},
+            code=Code.NEED_DAILY_LIMIT,
         )
+    need = Need.objects.create(identity=identity, assisted_by=assisted_by, **data.values())
+    new = {"unit": data.unit.pk, **data.values("community", "target_group", "text")}
+    if assisted_by is not None:
+        new["assisted_by"] = assisted_by.display_name or assisted_by.username
+    audit_record(kind=EventKind.NEED_SUBMITTED, actor=actor, target=need, new=new)
     return need
 
 
