@@ -542,6 +542,34 @@ SPECS: tuple[SettingSpec, ...] = (
         ceiling=100,
         ceiling_source=gettext_lazy("本地规则：技术上限"),
     ),
+    # A hub's member group gains standing to bid on its own (issue 21, caidan/orgs/standing.py)
+    SettingSpec(
+        "hub_member_standing_parts",
+        gettext_lazy("基层组织经由枢纽承担的部分达到多少个后可独立投标"),
+        "int",
+        2,
+        gettext_lazy("本地规则：枢纽型社会组织培育基层组织（种子文档 004）"),
+        help=gettext_lazy(
+            "只计终期评估等级达到下一项设置者；另须登记完成（正常登记、有成立日期）。"
+        ),
+        floor=1,
+        floor_source=gettext_lazy("本地规则：至少一个部分的履约记录"),
+        ceiling=20,
+        ceiling_source=gettext_lazy("本地规则：技术上限"),
+    ),
+    SettingSpec(
+        "hub_member_standing_grade",
+        gettext_lazy("计入独立投标资格的部分须达到的终期评估等级"),
+        "choice",
+        "good",
+        gettext_lazy("本地规则：枢纽型社会组织培育基层组织（种子文档 004）"),
+        choices=(
+            ("excellent", gettext_lazy("优")),
+            ("good", gettext_lazy("良及以上")),
+            ("fair", gettext_lazy("中及以上")),
+        ),
+        bounds_note=CHOICE,
+    ),
 )
 
 SPECS_BY_KEY: dict[str, SettingSpec] = {spec.key: spec for spec in SPECS}

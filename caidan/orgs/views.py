@@ -46,7 +46,23 @@ def org_list(request):
 def org_detail(request, org_id: int):
     org = selectors.organization_get(organization_id=org_id)
     profile = selectors.organization_profile(actor=request.actor, organization=org)
-    return render(request, "orgs/detail.html", {"org": org, "profile": profile})
+    from .standing import standing_of, standings_of
+
+    affiliates = list(profile.affiliates)
+    return render(
+        request,
+        "orgs/detail.html",
+        {
+            "org": org,
+            "profile": profile,
+            # a hub's member group: its path to bidding on its own (issue 21)
+            "standing": standing_of(org) if org.hub_id else None,
+            "affiliate_standings": [
+                (a, standing)
+                for a, standing in zip(affiliates, standings_of(affiliates).values(), strict=True)
+            ],
+        },
+    )
 
 
 @domain_errors

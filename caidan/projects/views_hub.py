@@ -20,14 +20,17 @@ from .services.bundles import bundle_rows_check, proposal_bundle
 @domain_errors
 def hub_home(request):
     hub = selectors.hub_of(request.actor)
+    from caidan.orgs.standing import standings_of
+
     members = selectors.hub_members(hub)
+    standings = standings_of(members)
     proposals = list(selectors.hub_member_proposals(hub)[:200])
     return render(
         request,
         "projects/hub.html",
         {
             "hub": hub,
-            "members": members,
+            "members": [(m, standings[m.pk]) for m in members],
             "proposals": proposals,
             "bundles": selectors.hub_bundles(hub),
         },
@@ -45,7 +48,8 @@ def hub_bundle_new(request):
     initial = {}
     picked = request.GET.getlist("part")
     if picked:
-        initial["parts"] = [{"part": p, "amount": ""} for p in picked if p.isdigit()]
+        ids = sorted({int(p) for p in picked if p.isdigit()})  # in the order drafted
+        initial["parts"] = [{"part": str(p), "amount": ""} for p in ids]
     form = forms.BundleForm(request.POST or None, initial=initial, proposals=proposals)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
