@@ -245,7 +245,14 @@ def award_notice(tender: Tender) -> dict[str, Any] | None:
     )
     if award is None and not history:
         return None
+    from .services.lots import cap_sentence, lot_cap, skipped_sentence
+
+    cap = lot_cap(tender)
     return {
+        "lot_rule": cap_sentence(cap),
+        "cap_notes": [skipped_sentence(row, cap) for row in award.cap_skipped]
+        if award is not None and cap
+        else [],
         "award": award,
         "ended_awards": history,
         "ranking": [b for b in opening_record(tender) if b.rank is not None],

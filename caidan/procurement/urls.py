@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import awards, bids, bulk, drafting, experts, panel, questions, review, tenders
+from .views import awards, bids, bulk, drafting, experts, lots, panel, questions, review, tenders
 
 app_name = "procurement"
 urlpatterns = [
@@ -10,6 +10,8 @@ urlpatterns = [
     path("new/<int:proposal_id>/", drafting.tender_create, name="create"),
     path("tenders/<int:tender_id>/", tenders.tender_detail, name="tender"),
     path("tenders/<int:tender_id>/edit/", drafting.tender_edit, name="edit"),
+    path("tenders/<int:tender_id>/lots/new/", lots.lot_add, name="lot_add"),
+    path("tenders/<int:tender_id>/lots/settings/", lots.lot_settings, name="lot_settings"),
     path("tenders/<int:tender_id>/publish/", drafting.tender_publish, name="publish"),
     path(
         "tenders/<int:tender_id>/approve-method/",

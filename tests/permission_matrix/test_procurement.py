@@ -133,6 +133,19 @@ PROCUREMENT_API = [
         lambda o: {"organization_id": o["provider_org"], "kind": "other"},
         {"admin": 201, "*": 403},
     ),
+    # Lots (issue 21): only the purchaser drafts them; others may not know the draft exists.
+    (
+        "POST",
+        "/tenders/{draft}/lots",
+        lambda o: {"title": "第1包", "budget": "400000.00", "bid_security": "0"},
+        {**DRAFT_OWNER, "purchaser": 201},
+    ),
+    (
+        "PUT",
+        "/tenders/{draft}/lot-settings",
+        lambda o: {"max_lots_per_provider": 1},
+        {**DRAFT_OWNER, "purchaser": 200},
+    ),
 ]
 
 

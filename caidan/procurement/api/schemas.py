@@ -17,6 +17,7 @@ from caidan.documents.api import AttachmentOut, attachment_out
 from .. import selectors
 from ..affordances import tender_affordances
 from ..models import BidStatus, Method, Tender, TenderStatus
+from ..services.lots import cap_sentence, lot_cap, lots_summary
 from ..services.tenders import tender_documents
 
 
@@ -220,6 +221,38 @@ class OpeningRowOut(Schema):
         return money_str(b.total)
 
 
+class CapSkippedOut(Schema):
+    bid: int
+    organization: int
+    name: str
+    rank: int
+    lots: list[int]
+
+
+class LotOut(Schema):
+    id: int
+    lot_number: int
+    title: str
+    budget: str
+    status: str
+    status_label: str
+    winner: str
+    amount: str | None
+    url: str
+
+    @staticmethod
+    def resolve_budget(row) -> str:
+        return str(row["budget"])
+
+    @staticmethod
+    def resolve_amount(row) -> str | None:
+        return money_str(row["amount"])
+
+    @staticmethod
+    def resolve_url(row) -> str:
+        return f"/procurement/tenders/{row['id']}/"
+
+
 class AwardOut(Schema):
     id: int
     tender_id: int
@@ -236,6 +269,8 @@ class AwardOut(Schema):
     note: str
     ended_at: dt.datetime | None
     end_reason: str
+    # a lot of a tender with a cap: the higher-ranked bidders passed over, and why
+    cap_skipped: list[CapSkippedOut] = []
 
     @staticmethod
     def resolve_organization_id(a) -> int:
@@ -371,6 +406,13 @@ class TenderDetailOut(TenderOut):
     challenges: list[ChallengeOut]
     server_time: dt.datetime
     affordances: TenderAffordancesOut
+    # Lots (分包): a tender in lots lists them and states the cap; a lot names its tender.
+    has_lots: bool
+    max_lots_per_provider: int | None
+    lot_rule: str
+    lots: list[LotOut]
+    parent_id: int | None
+    lot_number: int | None
 
     @staticmethod
     def resolve_scoring_sheet(t):
@@ -407,6 +449,8 @@ def tender_seen(actor, tender: Tender) -> AsSeen:
         challenges=selectors.challenges_for(tender, actor),
         server_time=timezone.now(),
         affordances=tender_affordances(actor, tender),
+        lots=lots_summary(tender) if tender.has_lots else [],
+        lot_rule=cap_sentence(tender.max_lots_per_provider if tender.has_lots else lot_cap(tender)),
     )
 
 

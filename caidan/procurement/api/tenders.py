@@ -21,6 +21,7 @@ from caidan.common.schemas import ERRORS, PageOut, renamed_fields
 from .. import selectors, services
 from ..inputs import TenderInput
 from ..models import BidStatus
+from ..services.lots import tender_lot_add, tender_lots_configure
 from .routing import aware, organization_ref, public_actor, router, tender_for
 from .schemas import (
     AmendmentOut,
@@ -231,6 +232,46 @@ def publish_tender(request, tender_id: int):
     actor = request.auth
     with renamed_fields(**_TENDER_RENAMES):
         services.tender_publish(tender=tender_for(actor, tender_id), actor=actor)
+    return tender_detail(actor, tender_id)
+
+
+class LotIn(TenderFields):
+    """A lot's own documents: its title and budget, and anything else that differs from
+    the tender's (the method and the deadline are the tender's)."""
+
+    title: str
+    budget: str
+
+
+@router.post(
+    "/tenders/{tender_id}/lots",
+    response={201: TenderDetailOut, **ERRORS},
+    summary="增加分包（草稿）：分包单独投标、评审、确定中标人和签订合同",
+)
+def add_lot(request, tender_id: int, payload: LotIn):
+    actor = request.auth
+    tender = tender_for(actor, tender_id)
+    with renamed_fields(**_TENDER_RENAMES):
+        lot = tender_lot_add(tender=tender, changes=_tender_changes(payload), actor=actor)
+    return Status(201, tender_detail(actor, lot.pk))
+
+
+class LotSettingsIn(Schema):
+    max_lots_per_provider: int | None = Field(None, title="每个供应商最多中标分包数（null 不限）")
+
+
+@router.put(
+    "/tenders/{tender_id}/lot-settings",
+    response={200: TenderDetailOut, **ERRORS},
+    summary="设定每个供应商最多中标分包数（草稿）",
+)
+def set_lot_settings(request, tender_id: int, payload: LotSettingsIn):
+    actor = request.auth
+    tender_lots_configure(
+        tender=tender_for(actor, tender_id),
+        max_lots_per_provider=payload.max_lots_per_provider,
+        actor=actor,
+    )
     return tender_detail(actor, tender_id)
 
 

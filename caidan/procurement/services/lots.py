@@ -296,7 +296,9 @@ def award_order_problems(tender: Tender) -> list[str]:
 def lots_summary(parent: Tender) -> list[dict]:
     """The tender's lots for its page and the API: number, title, budget, status and the
     winner once announced (one query for the lots, one for their awards)."""
-    lots = list(parent.lots.order_by("lot_number"))
+    lots = parent.lots.order_by("lot_number")
+    if parent.published_at is not None:  # a lot dropped before the announcement is no lot
+        lots = lots.filter(published_at__isnull=False)
     awards = {
         a.tender_id: a
         for a in Award.objects.filter(

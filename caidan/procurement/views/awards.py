@@ -20,6 +20,33 @@ from ..models import TenderStatus
 from .common import confirm
 
 
+def _lot_award_context(tender) -> dict:
+    """A lot of a tender with a cap: the rule, the lots still to be awarded before this one,
+    and who the cap passes over (with why)."""
+    from ..services.awards import candidates as ranked_candidates
+    from ..services.lots import (
+        award_order_problems,
+        cap_passed_over,
+        cap_sentence,
+        lot_cap,
+        skipped_sentence,
+    )
+
+    cap = lot_cap(tender)
+    if not cap:
+        return {}
+    _kept, skipped = (
+        cap_passed_over(tender, ranked_candidates(tender))
+        if tender.status == TenderStatus.EVALUATED
+        else ([], [])
+    )
+    return {
+        "lot_rule": cap_sentence(cap),
+        "lot_order": award_order_problems(tender),
+        "cap_skipped": [skipped_sentence(row, cap) for row in skipped],
+    }
+
+
 @login_required
 @domain_errors
 def award(request, tender_id: int):
@@ -49,6 +76,7 @@ def award(request, tender_id: int):
         request,
         "procurement/award.html",
         {
+            **_lot_award_context(tender),
             "t": tender,
             "form": form,
             "candidates": candidates,
