@@ -180,3 +180,5 @@ class EventKind(models.TextChoices):
     RESIDENT_COUNTER_REGISTERED = "resident.counter_registered", _("社区工作者窗口登记居民")
     RESIDENT_IDENTITIES_LINKED = "resident.identities_linked", _("关联同一居民的手机号与身份证号")
     SURVEY_PAPER_IMPORTED = "survey.paper_imported", _("导入纸质满意度答卷")
+    # demand gaps (issue 21)
+    NEED_UNMET_FLAGGED = "need.unmet_flagged", _("居民需求满一年未立项回应，提醒所在街道（镇）")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -17,6 +18,7 @@ from caidan.web.ui import attempt, attempt_error, attempt_refusal, domain_errors
 
 from . import forms, selectors, services
 from .api import xlsx_response
+from .gaps import gaps_beside
 from .inputs import CatalogItemInput, CatalogVersionInput, NegativeListEntryInput
 
 
@@ -199,15 +201,25 @@ def manage_version(request, version_id: int):
             if error is None:
                 messages.success(request, _("版本信息已保存。"))
                 return redirect("catalog:manage_version", version_id=version.pk)
+    items = selectors.catalog_tree_items(version=version)
+    gaps, unfielded, gap_year = {}, [], None
+    if version.is_draft:
+        # the demand left unmet beside each service field (registered by stats: catalog/gaps.py)
+        gap_year = min(version.effective_date.year, timezone.localdate().year)
+        gaps, unfielded = gaps_beside(items, gap_year)
+        for item in items:
+            item.gaps = gaps.get(item.pk, [])
     return render(
         request,
         "catalog/manage_version.html",
         {
             "version": version,
             "form": form,
-            "items": selectors.catalog_tree_items(version=version),
+            "items": items,
             "counts": selectors.catalog_level_counts(version=version),
             "current": selectors.catalog_current(),
+            "gap_year": gap_year,
+            "unfielded": unfielded,
         },
     )
 

@@ -18,6 +18,7 @@ from caidan.common.perms import Perm
 from caidan.web.ui import attempt, attempt_error, attempt_refusal, domain_errors
 
 from . import forms, selectors, services
+from .gaps import unmet_for
 from .inputs import ProposalInput
 from .models import Proposal, ProposalStatus
 from .progress import project_progress
@@ -492,4 +493,15 @@ def ceilings(request):
             messages.success(request, _("预算控制数已保存。"))
             return redirect("projects:ceilings")
     page = selectors.ceilings_list(cursor=request.GET.get("cursor") or None)
-    return render(request, "projects/ceilings.html", {"page": page, "form": form})
+    # each unit's unmet demand of the year before (registered by stats: projects/gaps.py)
+    year = int(initial["year"])
+    pairs = {(r["ceiling"].unit_id, r["ceiling"].year) for r in page.items}
+    unmet = unmet_for(pairs | {(u.pk, year) for u in units})
+    for r in page.items:
+        r["unmet"] = unmet.get((r["ceiling"].unit_id, r["ceiling"].year))
+    demand = [(u, unmet[(u.pk, year)]) for u in units if unmet.get((u.pk, year), {}).get("demand")]
+    return render(
+        request,
+        "projects/ceilings.html",
+        {"page": page, "form": form, "demand": demand, "demand_year": year - 1},
+    )

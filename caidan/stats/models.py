@@ -23,3 +23,31 @@ class StatsSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class UnmetNeedFlag(models.Model):
+    """需求未回应提醒: a resident's need still linked to no approved project a year after it
+    was stated, flagged once to its unit's purchasers by the tick job ``stats.unmet_needs``
+    (``stats/unmet.py``). One row per need: the tick never tells a unit twice."""
+
+    need = models.OneToOneField(
+        "needs.Need",
+        verbose_name=_("居民需求"),
+        on_delete=models.CASCADE,
+        related_name="unmet_flag",
+    )
+    unit = models.ForeignKey(
+        "accounts.Unit",
+        verbose_name=_("街道（镇）"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    flagged_at = models.DateTimeField(_("提醒时间"))
+
+    class Meta:
+        verbose_name = _("需求未回应提醒")
+        verbose_name_plural = _("需求未回应提醒")
+        indexes = [models.Index(fields=["unit", "-flagged_at"], name="unmet_flag_unit_time")]
+
+    def __str__(self) -> str:
+        return f"需求 #{self.need_id} 未回应"

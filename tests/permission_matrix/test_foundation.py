@@ -205,6 +205,9 @@ WEB_PAGES = [
     ("/complaints/", {"admin", "auditor", "purchaser"}),
     ("/complaints/mine/", {"provider", "hub"}),
     ("/complaints/public/", "public"),
+    ("/stats/gaps/", "public"),
+    ("/stats/gaps/?year=2026&unit=1&field=0101&group=elderly", "public"),
+    ("/stats/gaps.xlsx?year=2026", "public"),
 ]
 
 

@@ -1,0 +1,127 @@
+"""The public demand-gap page (供需缺口) and its Excel sheet: no login, public figures only
+(counts of visible needs and public menus' orders, approved projects, signed contracts,
+published evaluations; never who asked)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from caidan.common.xlsx import XLSX_MIME, write_workbook
+
+from .gaps import SHOWN, GapFilter, field_names, gap_table, gap_totals
+
+
+def _choices() -> dict[str, Any]:
+    """The filters' lists: the units that purchase (streets, towns, departments), the
+    catalog's service fields, the target groups. Three small queries."""
+    from caidan.accounts.models import Unit
+    from caidan.catalog.models import CatalogItem
+    from caidan.needs.models import TargetGroup
+
+    units = list(Unit.objects.exclude(kind="district").order_by("path").values_list("pk", "name"))
+    codes = CatalogItem.objects.filter(level=2).values_list("code", flat=True).distinct()
+    fields = sorted(field_names(codes).items())
+    return {"units": units, "fields": fields, "groups": list(TargetGroup.choices)}
+
+
+def _filter(request, choices: dict[str, Any]) -> GapFilter:
+    """The filters asked for; a value not in its list is ignored (the page never fails)."""
+    from .statistics import default_year
+
+    raw_year = request.GET.get("year", "").strip()
+    year = int(raw_year) if raw_year.isdigit() and 1900 < int(raw_year) < 3000 else default_year()
+    unit = request.GET.get("unit", "").strip()
+    unit_id = next((pk for pk, _n in choices["units"] if str(pk) == unit), None)
+    field = request.GET.get("field", "").strip()
+    group = request.GET.get("group", "").strip()
+    return GapFilter(
+        year=year,
+        unit=unit_id,
+        field=field if field in dict(choices["fields"]) else None,
+        group=group if group in dict(choices["groups"]) else None,
+    )
+
+
+def gaps(request):
+    """Demand, met and unmet demand, projects, contracted capacity and delivered output for
+    a year, per unit, service field and target group, with the year before."""
+    choices = _choices()
+    f = _filter(request, choices)
+    rows = gap_table(f)
+    shown = rows[:SHOWN]
+    query = request.GET.urlencode()
+    return render(
+        request,
+        "stats/gaps.html",
+        {
+            "f": f,
+            "rows": shown,
+            "more": len(rows) - len(shown),
+            "totals": gap_totals(rows),
+            "chart": [r for r in shown if r.demand][:20],
+            "chart_height": 24 * len([r for r in shown if r.demand][:20]) + 4,
+            "query": query,
+            **choices,
+        },
+    )
+
+
+HEADERS = (
+    gettext_noop("街道（镇）"),
+    gettext_noop("服务领域"),
+    gettext_noop("服务对象"),
+    gettext_noop("居民需求"),
+    gettext_noop("点菜"),
+    gettext_noop("需求合计"),
+    gettext_noop("已立项回应"),
+    gettext_noop("未回应"),
+    gettext_noop("上年未回应"),
+    gettext_noop("未回应增减"),
+    gettext_noop("立项数"),
+    gettext_noop("立项预算（元）"),
+    gettext_noop("合同服务量"),
+    gettext_noop("已评价合同服务量"),
+    gettext_noop("实际交付"),
+    gettext_noop("交付缺口"),
+)
+
+
+def gap_sheet_rows(rows) -> list[list[Any]]:
+    return [
+        [
+            r.unit_name,
+            r.field_name,
+            r.group_name,
+            r.needs,
+            r.orders,
+            r.demand,
+            r.met,
+            r.unmet,
+            r.prev_unmet,
+            r.change,
+            r.projects,
+            r.budget,
+            r.capacity,
+            r.evaluated_capacity,
+            r.delivered,
+            r.shortfall,
+        ]
+        for r in rows
+    ]
+
+
+def gaps_export(request):
+    """The whole table (every row, not only the page's first ``SHOWN``) as one Excel sheet."""
+    choices = _choices()
+    f = _filter(request, choices)
+    rows = gap_table(f)
+    headers = [_(h) for h in HEADERS]
+    data = write_workbook(f"{f.year}供需缺口", headers, gap_sheet_rows(rows))
+    response = HttpResponse(data, content_type=XLSX_MIME)
+    response["Content-Disposition"] = f'attachment; filename="caidan-gaps-{f.year}.xlsx"'
+    return response

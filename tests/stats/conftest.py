@@ -1,0 +1,3 @@
+"""The needs fixtures (verified residents, a published catalog, menus) for the gap tests."""
+
+from tests.needs.conftest import *  # noqa: F403
