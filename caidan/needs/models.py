@@ -239,6 +239,8 @@ class Need(models.Model):
             models.Index(fields=["unit", "status", "-id"], name="need_unit_status_id"),
             models.Index(fields=["status", "-id"], name="need_status_id"),
             models.Index(fields=["identity", "-id"], name="need_identity_id"),
+            # the demand-gap figures count a year's needs (stats/gaps.py)
+            models.Index(fields=["status", "created_at"], name="need_status_created"),
         ]
 
     def __str__(self) -> str:
