@@ -37,8 +37,10 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/python manage.py compile_translations
 
+# The suite runs on every core (pytest-xdist); WORKERS=0 runs it in one process.
+WORKERS ?= auto
 test: lint
-	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/pytest -p no:cacheprovider -n $(WORKERS) $(PYTEST_ARGS)
 
 # The benchmark on PostgreSQL (not part of `make test`): SCALE=10k|100k|1m, see docs/performance.md.
 bench: $(STAMP)
