@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from .builder import Builder
 from .contract import add_contract
+from .lots import add_lots
 from .prefetch import prefetch
 from .schema import EXTENSIONS, LICENSE, PUBLISHER, VERSION, release_schema, schema_available
 from .tender import add_planning, add_tender
@@ -25,8 +26,15 @@ def releases_for(proposal, *, prefetched: bool = False) -> list[dict]:
         prefetch([proposal])
     b = Builder(proposal)
     add_planning(b)
+    # a tender in lots is one tender with ``lots[]``; its lots' bids and awards name their lot
+    lots: dict[int, list] = {}
     for tender in proposal.ocds_tenders:
-        add_tender(b, tender)
+        if tender.parent_id is not None:
+            lots.setdefault(tender.parent_id, []).append(tender)
+    for tender in proposal.ocds_tenders:
+        if tender.parent_id is None:
+            add_tender(b, tender)
+            add_lots(b, tender, lots.get(tender.pk, ()))
     for contract in proposal.ocds_contracts:
         add_contract(b, contract)
     return b.releases()
