@@ -107,6 +107,11 @@ class GapRow:
     def change(self) -> int | None:
         return None if self.prev_unmet is None else self.unmet - self.prev_unmet
 
+    @property
+    def change_size(self) -> int:
+        """How much unmet demand grew or shrank since the year before (without the sign)."""
+        return abs(self.change or 0)
+
     def as_dict(self) -> dict[str, Any]:
         out = {
             "unit": self.unit,

@@ -23,7 +23,8 @@ from caidan.common.tick import tick_job
 from .gaps import UNMET_AFTER, _approved_link
 from .models import UnmetNeedFlag
 
-BATCH = 2000  # needs flagged per run at most; the rest wait for the next tick
+BATCH = 2000  # needs flagged per run at most; the rest wait for the next run
+RUN_AT_HOUR = 2  # local time: the tick runs every minute, the scan once in this hour
 
 
 def _due(now: dt.datetime):
@@ -100,4 +101,8 @@ def unmet_needs_flag(*, now: dt.datetime | None = None) -> int:
 
 @tick_job("stats.unmet_needs")
 def unmet_needs_tick(now: dt.datetime) -> int:
+    """Daily: the scan reads every old visible need, so it runs in the night hour only (each
+    minute of it; after the first run of the night the later ones find nothing new)."""
+    if timezone.localtime(now).hour != RUN_AT_HOUR:
+        return 0
     return unmet_needs_flag(now=now)

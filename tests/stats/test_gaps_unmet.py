@@ -72,10 +72,20 @@ def test_flagged_once_a_year_after_unless_answered_or_hidden(world, resident, ji
     assert inbox.count() == before + 1
 
 
-def test_the_job_runs_from_the_tick(world, resident, jiangsu):
-    with time_machine.travel(timezone.now() - UNMET_AFTER - dt.timedelta(days=1), tick=False):
+def test_the_job_runs_from_the_tick_in_the_night_hour(world, resident, jiangsu):
+    from caidan.stats.unmet import RUN_AT_HOUR
+
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    tz = timezone.get_current_timezone()
+    night = dt.datetime.combine(tomorrow, dt.time(RUN_AT_HOUR, 5), tzinfo=tz)
+    with time_machine.travel(night - UNMET_AFTER - dt.timedelta(days=1), tick=False):
         need = _need(resident, jiangsu)
-    [result] = run_tick(only=["stats.unmet_needs"])
+    # outside the hour the job does nothing
+    day = night.replace(hour=(RUN_AT_HOUR + 12) % 24)
+    [result] = run_tick(now=day, only=["stats.unmet_needs"])
+    assert (result.error, result.changed) == ("", 0)
+    assert not UnmetNeedFlag.objects.filter(need=need).exists()
+    [result] = run_tick(now=night, only=["stats.unmet_needs"])
     assert result.error == "" and result.changed >= 1
     assert UnmetNeedFlag.objects.filter(need=need).exists()
-    assert run_tick(only=["stats.unmet_needs"])[0].changed == 0
+    assert run_tick(now=night + dt.timedelta(minutes=1), only=["stats.unmet_needs"])[0].changed == 0
