@@ -201,6 +201,11 @@ def _check_award(p, r, tid, tender, result, by_key, where) -> None:
     if not award or result["status"] != "ok":
         return
     passed_over = {e["organization_id"] for e in notice.get("ended_awards") or []}
+    # a lot of a tender in lots with a cap: bidders that already won the cap are passed over
+    # (``award.cap_skipped``); each claimed lot must be published as won by that bidder
+    for skipped in award.get("cap_skipped") or []:
+        passed_over.add(skipped.get("organization"))
+        _check_cap_claim(p, r, tender, skipped, where)
     remaining = [
         (row["rank"], (by_key.get(row["bidder"]) or {}).get("organization_name"))
         for row in result["ranking"]
@@ -221,6 +226,25 @@ def _check_award(p, r, tid, tender, result, by_key, where) -> None:
     if ocds_awards:
         names = sorted({s.get("name") for aw in ocds_awards for s in aw.get("suppliers") or []})
         r.check(where, "OCDS award supplier", names, [award.get("organization_name")])
+
+
+def _check_cap_claim(p, r, tender: dict, skipped: dict, where: str) -> None:
+    """The lots ``skipped`` says its bidder had already won are, as published, won by it."""
+    parent = tender.get("parent_id")
+    for number in skipped.get("lots") or []:
+        sibling = next(
+            (
+                t
+                for t in p.tenders.values()
+                if t and t.get("parent_id") == parent and t.get("lot_number") == number
+            ),
+            None,
+        )
+        if sibling is None:
+            continue  # not published (yet): nothing to compare
+        won = ((sibling.get("award_notice") or {}).get("award") or {}).get("organization_id")
+        r.check(where, f"passed over for the cap: lot {number} won by the same bidder",
+                won, skipped.get("organization"))  # fmt: skip
 
 
 def _releases(package: dict) -> list[dict]:
