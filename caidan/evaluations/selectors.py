@@ -600,3 +600,13 @@ def survey_comments_page(
         for r in page.items
     ]
     return page
+
+
+def survey_paper_counts(survey: Survey) -> dict[str, int]:
+    """How many of a survey's answers came in on paper, and in all (one query)."""
+    from django.db.models import Count, Q
+
+    row = SurveyResponse.objects.filter(survey=survey).aggregate(
+        total=Count("id"), paper=Count("id", filter=Q(on_paper=True))
+    )
+    return {"total": row["total"] or 0, "paper": row["paper"] or 0}

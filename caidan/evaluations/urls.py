@@ -7,6 +7,7 @@ from .views import (
     evaluations,
     frameworks,
     hearings,
+    paper_surveys,
     surveys,
     track_records,
 )
@@ -34,6 +35,12 @@ urlpatterns = [
         name="hearing_follow_up",
     ),
     path("surveys/<int:survey_id>/tokens/", surveys.survey_tokens_add, name="survey_tokens"),
+    path("surveys/<int:survey_id>/paper/", paper_surveys.survey_paper, name="survey_paper"),
+    path(
+        "surveys/<int:survey_id>/paper/template.xlsx",
+        paper_surveys.survey_paper_template_download,
+        name="survey_paper_template",
+    ),
     path("s/<slug:slug>/", surveys.survey_answer, name="survey"),
     path("s/<slug:slug>/thanks/", surveys.survey_thanks, name="survey_thanks"),
     path("s/<slug:slug>/results/", surveys.survey_results, name="survey_results"),

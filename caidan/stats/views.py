@@ -79,6 +79,9 @@ def index(request):
         "by_provider",
     ):
         context[f"{key}_height"] = 24 * len(context[key]) + 4
+    from .assisted import assisted_shares
+
+    context["assisted"] = assisted_shares()
     return render(request, "stats/index.html", context)
 
 
@@ -91,6 +94,27 @@ def export(request):
     from .statistics import workbook_bytes
 
     year = _year(request)
-    response = HttpResponse(workbook_bytes(_tables(year)), content_type=XLSX_MIME)
+    response = HttpResponse(
+        _with_assisted_sheet(workbook_bytes(_tables(year))), content_type=XLSX_MIME
+    )
     response["Content-Disposition"] = 'attachment; filename="caidan-stats.xlsx"'
     return response
+
+
+def _with_assisted_sheet(content: bytes) -> bytes:
+    """The workbook with one more sheet: the shares of assisted participation (issue 21)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from .assisted import assisted_shares, assisted_sheet
+
+    workbook = load_workbook(io.BytesIO(content))
+    title, headers, rows = assisted_sheet(assisted_shares())
+    sheet = workbook.create_sheet(title[:31])
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

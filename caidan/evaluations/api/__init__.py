@@ -23,6 +23,7 @@ from . import (  # noqa: F401 - each adds its handlers to the router
     evaluations,
     frameworks,
     hearings,
+    paper_surveys,
     surveys,
     track_records,
 )

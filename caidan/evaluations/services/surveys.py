@@ -171,13 +171,7 @@ def survey_respond(
         raise TooManyRequests(
             gettext_lazy("答卷码错误次数过多，请一小时后再试。"), code=Code.THROTTLED
         )
-    today = timezone.localdate()
-    if today < survey.opens_on or today > survey.closes_on:
-        raise Conflict(
-            gettext_lazy("调查时间为 %(opens_on)s 至 %(closes_on)s。")
-            % {"opens_on": survey.opens_on, "closes_on": survey.closes_on},
-            code=Code.CLOSED,
-        )
+    survey_check_open(survey)
     row = SurveyToken.objects.filter(survey=survey, token_hash=token_hash(token or "")).first()
     if row is None:
         throttle_hit(scope=SURVEY_THROTTLE_SCOPE, key=key)
@@ -187,6 +181,49 @@ def survey_respond(
                 "答卷码不正确，请核对纸条或短信上的 15 位答卷码（不区分大小写，可含空格或短横线）。"
             ),
         )
+    clean, points, score = survey_answers_check(survey, answers)
+    comment = (comment or "").strip()[:2000]
+    try:
+        with transaction.atomic():
+            response = SurveyResponse.objects.create(
+                survey=survey,
+                token=row,
+                answers=clean,
+                score=score,
+                comment=comment,
+                has_text=bool(selectors.free_texts(survey.questions, clean, comment)),
+            )
+            survey_totals_answer(survey_id=survey.pk, score=score, points=points)
+            audit_record(
+                kind=EventKind.SURVEY_ANSWERED,
+                actor=Actor.anonymous(),
+                target=survey.contract,
+                new={"survey": survey.pk, "score": str(score)},
+            )
+    except IntegrityError:
+        raise Conflict(
+            gettext_lazy("该答卷码已经使用过，每份答卷码只能提交一次。"), code=Code.USED
+        ) from None
+    return response
+
+
+def survey_check_open(survey: Survey, today=None) -> None:
+    """Answers are taken from the survey's first to its last day (online and on paper)."""
+    today = today or timezone.localdate()
+    if today < survey.opens_on or today > survey.closes_on:
+        raise Conflict(
+            gettext_lazy("调查时间为 %(opens_on)s 至 %(closes_on)s。")
+            % {"opens_on": survey.opens_on, "closes_on": survey.closes_on},
+            code=Code.CLOSED,
+        )
+
+
+def survey_answers_check(
+    survey: Survey, answers: Any
+) -> tuple[dict[str, Any], dict[str, int], Decimal]:
+    """One respondent's answers checked against the survey's questions — the same rule for
+    an online answer and a paper slip: every 1–5 question answered with 1–5, text trimmed.
+    Returns (clean answers, the points of the 1–5 questions, the score out of 100)."""
     if not isinstance(answers, dict):
         raise field_error("answers", gettext_lazy("请回答全部评分题。"))
     clean: dict[str, Any] = {}
@@ -212,29 +249,7 @@ def survey_respond(
     score = (Decimal(sum(points.values())) * 100 / (5 * len(points))).quantize(
         Decimal("0.01"), ROUND_HALF_UP
     )
-    comment = (comment or "").strip()[:2000]
-    try:
-        with transaction.atomic():
-            response = SurveyResponse.objects.create(
-                survey=survey,
-                token=row,
-                answers=clean,
-                score=score,
-                comment=comment,
-                has_text=bool(selectors.free_texts(survey.questions, clean, comment)),
-            )
-            survey_totals_answer(survey_id=survey.pk, score=score, points=points)
-            audit_record(
-                kind=EventKind.SURVEY_ANSWERED,
-                actor=Actor.anonymous(),
-                target=survey.contract,
-                new={"survey": survey.pk, "score": str(score)},
-            )
-    except IntegrityError:
-        raise Conflict(
-            gettext_lazy("该答卷码已经使用过，每份答卷码只能提交一次。"), code=Code.USED
-        ) from None
-    return response
+    return clean, points, score
 
 
 def survey_results(
