@@ -20,6 +20,7 @@ from caidan.evaluations.inputs import SurveyInput
 from caidan.procurement.inputs import SheetScoresInput
 
 from .enquiries import seed_enquiries
+from .gaps import seed_gaps
 from .helpers import actor_for, catalog_item, demo_bidders, ensure_ceiling, service_period
 from .performance import evaluate, file_report, pay
 from .plan import MARKER, STAGES, UNIT, MidyearResult, already_seeded
@@ -98,6 +99,7 @@ def seed_midyear(password: str | None = None) -> MidyearResult:
             _midterm(s, result),
             _completed(s, result),
             _enquiries(s, result),
+            seed_gaps(s, result),
         ]
         run_in_order(clock, stages)
         result.stages = {key: result.stages[key] for key, _, _ in STAGES}
