@@ -127,6 +127,7 @@ def _shared_pages(public_nav: list[str], d: dict) -> list[str]:
         "/open/notices/",
         f"/evaluations/s/{d['survey'].slug}/",
         "/stats/",
+        "/stats/gaps/",
     ]
     if d["notice"]:
         pages.append(f"/open/notices/{d['notice'].pk}/")
