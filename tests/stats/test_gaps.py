@@ -391,3 +391,19 @@ def test_catalog_draft_lists_the_largest_gaps_beside_the_field(
     # the level-2 row 0101 carries the gap of field 0101 at 江苏路街道
     row_0101 = next(c for c in html.split("<tr>") if "<td>0101</td>" in c)
     assert jiangsu.name in row_0101 and "未回应" in row_0101
+
+
+def test_page_in_english(world, client):
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from tests.web.test_i18n import _reset_translation_caches
+
+    call_command("compile_translations", stdout=io.StringIO())  # .mo files are not kept
+    _reset_translation_caches()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(reverse("stats:gaps"), {"year": YEAR}).content.decode()
+    for text in ("Demand gap", "Answered by a project", "Unmet", "Delivery shortfall"):
+        assert text in html
+    for chinese in ("供需缺口", "已立项回应", "交付缺口", "未指明"):
+        assert chinese not in html
