@@ -15,9 +15,11 @@ from ninja import Router, Schema, Status
 
 from caidan.accounts.actor import Actor
 from caidan.accounts.middleware import client_ip
+from caidan.accounts.permissions import require
 from caidan.accounts.services import api_token_create
 from caidan.catalog.models import CatalogItem
 from caidan.common.errors import field_error
+from caidan.common.perms import Perm
 from caidan.common.schemas import ERRORS, ErrorOut, PageOut, page_response
 from caidan.common.xlsx import XLSX_MIME
 
@@ -588,6 +590,7 @@ class CounterPhoneOut(Schema):
     summary="窗口登记：向居民手机发送验证码（社区工作者）",
 )
 def counter_phone_code(request, payload: CounterPhoneIn):
+    require(request.auth, Perm.NEEDS_ASSIST)  # before reading the body: 403, not 400
     challenge = services.counter_phone_code_send(
         phone=payload.phone, actor=request.auth, ip=client_ip(request)
     )
@@ -626,6 +629,7 @@ def counter_out(resident) -> dict:
     summary="窗口登记居民（社区工作者核验身份证后）",
 )
 def counter_register(request, payload: CounterRegisterIn):
+    require(request.auth, Perm.NEEDS_ASSIST)  # before reading the body: 403, not 400
     resident = services.resident_register_at_counter(
         data=CounterRegistrationInput.parse(payload.dict(exclude={"phone_code"})),
         phone_code=payload.phone_code,
@@ -655,6 +659,7 @@ class AssistedOrderOut(Schema):
     summary="代居民点菜（社区工作者）",
 )
 def counter_order(request, payload: CounterOrderIn):
+    require(request.auth, Perm.NEEDS_ASSIST)  # before reading the body: 403, not 400
     item = selectors.menu_item_get_for(actor=request.auth, item_id=payload.item_id)
     order = services.menu_order_place_assisted(ref=payload.ref, menu_item=item, actor=request.auth)
     return Status(
@@ -680,6 +685,7 @@ class CounterNeedIn(NeedIn):
     summary="代居民提出需求（社区工作者）",
 )
 def counter_need(request, payload: CounterNeedIn):
+    require(request.auth, Perm.NEEDS_ASSIST)  # before reading the body: 403, not 400
     unit = selectors.unit_get(unit_id=payload.unit_id)
     if unit is None:
         raise field_error("unit_id", _("请选择需求所在的街道或镇。"))

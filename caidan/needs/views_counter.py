@@ -122,6 +122,7 @@ def counter(request):
 @login_required
 @domain_errors
 def counter_order(request):
+    require(request.actor, Perm.NEEDS_ASSIST)
     resident = _resident(request)
     if resident is None:
         return redirect("needs:counter")

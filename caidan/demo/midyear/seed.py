@@ -19,6 +19,7 @@ from caidan.common.calendar import WorkingCalendar
 from caidan.evaluations.inputs import SurveyInput
 from caidan.procurement.inputs import SheetScoresInput
 
+from .assisted import seed_assisted
 from .enquiries import seed_enquiries
 from .gaps import seed_gaps
 from .helpers import actor_for, catalog_item, demo_bidders, ensure_ceiling, service_period
@@ -99,6 +100,7 @@ def seed_midyear(password: str | None = None) -> MidyearResult:
             _midterm(s, result),
             _completed(s, result),
             _enquiries(s, result),
+            seed_assisted(s, result),
             seed_gaps(s, result),
         ]
         run_in_order(clock, stages)
