@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -27,6 +27,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from caidan.common.i18n import join_list
 from caidan.common.money import format_yuan
 from caidan.common.roles import Role
 
@@ -50,6 +51,26 @@ OBJECT_PAGES: dict[str, str] = {
     "evaluations.orgassessment": "evaluations:assessment",
     "enquiries.enquiry": "enquiries:detail",
 }
+
+# Pages not everyone who reads the log may open (a draft proposal is its drafter's alone): the
+# domain app registers, per target type, which of some ids a person may open, in one query
+# for a page of events (``register_page_access``; the audit app imports no domain app). The
+# log links an object only when its reader may open the page.
+PAGE_ACCESS: dict[str, Callable[[Any, set[int]], set[int]]] = {}
+
+
+def register_page_access(target_type: str, check: Callable[[Any, set[int]], set[int]]) -> None:
+    PAGE_ACCESS[target_type] = check
+
+
+def _openable(events: list[AuditEvent], actor) -> dict[str, set[int]]:
+    """Per checked target type, the ids among ``events`` that ``actor`` may open."""
+    wanted: dict[str, set[int]] = {}
+    for e in events:
+        if e.target_type in PAGE_ACCESS and str(e.target_id).isdigit():
+            wanted.setdefault(e.target_type, set()).add(int(e.target_id))
+    return {kind: PAGE_ACCESS[kind](actor, ids) for kind, ids in wanted.items()}
+
 
 # Payload keys that are not fields of the target model, in words.
 KEY_LABELS: dict[str, Any] = {
@@ -174,7 +195,7 @@ def _plain(value: Any) -> str:
     if isinstance(value, bool):
         return _("是") if value else _("否")
     if isinstance(value, list):
-        return "、".join(_plain(v) for v in value) or "—"
+        return join_list(_plain(v) for v in value) or "—"
     if isinstance(value, dict):
         return _record_text(value)
     text = str(value)
@@ -244,7 +265,7 @@ def _value(model, key: str, f: models.Field | None, value: Any, names: _Names) -
     if f is not None and f.choices:
         labels = {str(k): str(v) for k, v in f.flatchoices}
         if isinstance(value, list):
-            return "、".join(labels.get(str(v), str(v)) for v in value)
+            return join_list(labels.get(str(v), str(v)) for v in value)
         return labels.get(str(value), str(value))
     if _is_money(f) or (f is None and key == "amount"):
         try:
@@ -320,9 +341,11 @@ def object_url(target_type: str, target_id: str) -> str | None:
         return None
 
 
-def describe(events: Iterable[AuditEvent]) -> list[EventView]:
-    """Each event as a readable view (see the module's docstring)."""
+def describe(events: Iterable[AuditEvent], *, actor=None) -> list[EventView]:
+    """Each event as a readable view (see the module's docstring); with ``actor``, an object
+    is linked only when that person may open its page."""
     events = list(events)
+    openable = _openable(events, actor) if actor is not None else {}
     names = _Names()
     models_of = {e.pk: _model(e.target_type) for e in events}
     for e in events:
@@ -339,7 +362,10 @@ def describe(events: Iterable[AuditEvent]) -> list[EventView]:
                 action=e.get_kind_display(),
                 object_type=str(model._meta.verbose_name) if model else (e.target_type or ""),
                 object_label=e.target_label or (f"#{e.target_id}" if e.target_id else ""),
-                url=object_url(e.target_type, e.target_id),
+                url=object_url(e.target_type, e.target_id)
+                if e.target_type not in openable
+                or (str(e.target_id).isdigit() and int(e.target_id) in openable[e.target_type])
+                else None,
                 changes=_changes(e, model, names),
             )
         )

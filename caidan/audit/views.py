@@ -112,7 +112,7 @@ def audit_events(request):
         {
             "form": form,
             "page": page,
-            "events": describe(page.items),
+            "events": describe(page.items, actor=request.actor),
             "actors": audit_actor_choices(),
             "query": query.urlencode(),
         },

@@ -7,6 +7,7 @@ whose columns and cells are in Chinese whatever the page's language — use :fun
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils import translation
 
 
@@ -14,3 +15,17 @@ def source(text) -> str:
     """The untranslated (Chinese) text of a string marked for translation."""
     with translation.override(None):  # no catalog: gettext returns the msgid
         return str(text)
+
+
+def list_separator() -> str:
+    """What separates the items of a list in the page's language: the enumeration comma 、
+    in Chinese, ", " in English."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    return "、" if language.lower().startswith("zh") else ", "
+
+
+def join_list(items) -> str:
+    """``items`` as one list in the page's language: 养老、助残 in Chinese, "elderly care,
+    disability" in English. Each item is shown as text (lazy labels translated); empty
+    items are left out."""
+    return list_separator().join(text for text in map(str, items) if text)

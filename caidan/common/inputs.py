@@ -29,6 +29,7 @@ from pydantic_core import PydanticCustomError
 from caidan.common.codes import Common
 
 from .errors import DomainError, ValidationError
+from .i18n import join_list
 from .money import to_money
 
 __all__ = [
@@ -247,7 +248,7 @@ def Choice(choices: type, *, title: str | None = None) -> Any:  # noqa: N802
         if value is None or value == "":
             raise _rule("choice", gettext("不能为空，请选择。"))
         if value not in choices.values:
-            labels = "、".join(str(label) for label in choices.labels)
+            labels = join_list(choices.labels)
             raise _rule(
                 "choice",
                 gettext("“%(value)s”无效（可选：%(labels)s）。")
@@ -270,7 +271,7 @@ def Choices(allowed: Any, *, title: str | None = None) -> Any:  # noqa: N802
         items = list(items)
         bad = [str(i) for i in items if i not in values]
         if bad:
-            raise _rule("choice", gettext("无效：%(values)s。") % {"values": "、".join(bad)})
+            raise _rule("choice", gettext("无效：%(values)s。") % {"values": join_list(bad)})
         return [str(i) for i in items]
 
     return Annotated[list[str], BeforeValidator(check), Field(default_factory=list, title=title)]

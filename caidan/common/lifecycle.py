@@ -35,6 +35,7 @@ from django.utils.translation import gettext_lazy as _
 from .actor import Actor
 from .codes import Common
 from .errors import Conflict
+from .i18n import join_list
 
 Table = Mapping[str, tuple[frozenset[str], str | None]]
 Recorder = Callable[..., Any]
@@ -113,7 +114,7 @@ class Lifecycle:
             raise ValueError(f"{self.name}: unknown action {action!r}")
         sources = self.table[action][0]
         if status not in sources:
-            allowed = "、".join(self.status_label(s) for s in sorted(sources))
+            allowed = join_list(self.status_label(s) for s in sorted(sources))
             raise Conflict(
                 _(
                     "%(noun)s%(value)s处于“%(status_label)s”状态，不能%(action_label)s（仅%(allowed)s状态可以）。"

@@ -22,6 +22,7 @@ from caidan.common.codes import Common
 
 from .actor import Actor
 from .errors import NotAuthenticated, PermissionDenied
+from .i18n import join_list
 from .roles import Role
 
 ScopeFn = Callable[[Actor, Any], bool]
@@ -62,7 +63,7 @@ def require(actor: Actor, permission: str, obj: Any = None) -> None:
         raise NotAuthenticated(_("请先登录。"))
     if not can(actor, permission, obj):
         rule = RULES[permission]
-        allowed = "、".join(str(Role(r).label) for r in sorted(rule.roles) if r in Role.values)
+        allowed = join_list(Role(r).label for r in sorted(rule.roles) if r in Role.values)
         if actor.role in rule.roles:
             raise PermissionDenied(
                 _("此对象不在您当前角色的管辖范围内。"), code=Common.OUT_OF_SCOPE

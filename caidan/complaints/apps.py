@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ComplaintsConfig(AppConfig):
     name = "caidan.complaints"
-    verbose_name = "投诉"
+    verbose_name = _("投诉")
 
     def ready(self) -> None:
         from caidan.procurement.holds import register_hold

@@ -186,7 +186,7 @@ class Complaint(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"投诉 #{self.pk} · {self.tender}"
+        return str(_("投诉 #%(pk)s · %(tender)s") % {"pk": self.pk, "tender": self.tender})
 
     @property
     def is_pending(self) -> bool:

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 def contract_on_notice(award):
@@ -27,7 +28,7 @@ def contract_on_notice(award):
 
 class ContractsConfig(AppConfig):
     name = "caidan.contracts"
-    verbose_name = "合同管理"
+    verbose_name = _("合同管理")
 
     def ready(self) -> None:
         from caidan.procurement.links import register_tender_link

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DisclosureConfig(AppConfig):
     name = "caidan.disclosure"
-    verbose_name = "信息公开（开放合同数据）"
+    verbose_name = _("信息公开（开放合同数据）")
 
     def ready(self) -> None:
         from caidan.audit.services import on_audit_record

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
+from caidan.common.i18n import join_list
 from caidan.common.money import format_yuan
 
 from . import ocds
@@ -111,7 +112,17 @@ def _period(period: dict | None) -> str:
 
 
 def _names(orgs: list[dict] | None) -> str:
-    return "、".join(o.get("name") or o.get("id", "") for o in orgs or []) or "—"
+    return join_list(o.get("name") or o.get("id", "") for o in orgs or []) or "—"
+
+
+def _observation(o: dict) -> str:
+    """One observation of a metric: 综合得分 88.0分 / Total score 88.0 points."""
+    text = _("%(notes)s %(measure)s%(unit)s") % {
+        "notes": o.get("notes") or "",
+        "measure": o.get("measure"),
+        "unit": (o.get("unit") or {}).get("name") or "",
+    }
+    return text.strip()
 
 
 def _documents(block: dict | None) -> list[dict]:
@@ -152,7 +163,7 @@ def record_view(record: dict) -> dict[str, Any]:
             {
                 "name": p.get("name") or p.get("id"),
                 "id": p.get("id", ""),
-                "roles": "、".join(code(r) for r in p.get("roles") or []),
+                "roles": join_list(code(r) for r in p.get("roles") or []),
             }
             for p in c.get("parties") or []
         ],
@@ -187,7 +198,7 @@ def record_view(record: dict) -> dict[str, Any]:
         "releases": [
             {
                 "date": _date(r.get("date"), with_time=True),
-                "tags": "、".join(code(t) for t in r.get("tag") or []),
+                "tags": join_list(code(t) for t in r.get("tag") or []),
                 "id": r.get("id", ""),
             }
             for r in sorted(record.get("releases") or [], key=lambda r: r.get("date") or "")
@@ -247,10 +258,8 @@ def record_view(record: dict) -> dict[str, Any]:
                 "metrics": [
                     {
                         "title": m.get("title") or m.get("id"),
-                        "observations": "；".join(
-                            f"{o.get('notes') or ''} {o.get('measure')}"
-                            f"{(o.get('unit') or {}).get('name') or ''}".strip()
-                            for o in m.get("observations") or []
+                        "observations": str(_("；")).join(
+                            _observation(o) for o in m.get("observations") or []
                         ),
                     }
                     for m in impl.get("metrics") or []

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class EnquiriesConfig(AppConfig):
     name = "caidan.enquiries"
-    verbose_name = "咨询建议与监督"
+    verbose_name = _("咨询建议与监督")
 
     def ready(self) -> None:
         from . import dashboard, lifecycles, permissions, services  # noqa: F401

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class EvaluationsConfig(AppConfig):
     name = "caidan.evaluations"
-    verbose_name = "绩效评价与审计"
+    verbose_name = _("绩效评价与审计")
 
     def ready(self) -> None:
         from caidan.contracts.links import register_contract_section

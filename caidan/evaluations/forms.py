@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from caidan.common.errors import DomainError, form_add_error
+from caidan.common.money import format_yuan
 from caidan.common.widgets import DateInput
 
 from .models import Grade, Stage
@@ -364,7 +365,10 @@ class AuditPlanForm(forms.Form):
     def __init__(self, *args, contracts=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["contracts"].choices = [
-            (str(c.pk), f"{c.reference} {c.title}（{c.organization.name}，{c.amount} 元）")
+            (
+                str(c.pk),
+                f"{c.reference} {c.title}（{c.organization.name}，{format_yuan(c.amount)}）",
+            )
             for c in contracts
         ]
 

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class JurisdictionConfig(AppConfig):
     name = "caidan.jurisdiction"
-    verbose_name = "辖区设置"
+    verbose_name = _("辖区设置")

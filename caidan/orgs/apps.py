@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class OrgsConfig(AppConfig):
     name = "caidan.orgs"
-    verbose_name = "社会组织"
+    verbose_name = _("社会组织")
 
     def ready(self) -> None:
         from . import lifecycles, permissions, services  # noqa: F401 - tables, rules, ticks

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from caidan.common.money import format_yuan
 from caidan.jurisdiction.selectors import setting_value
 
 from . import rules
@@ -54,7 +55,7 @@ class Eligibility:
     eligible: bool
     reasons: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    grade: str = "无等级"  # the caller sets it (rules.grade_label)
+    grade: str = ""  # the caller sets it (rules.grade_label)
 
     def __iter__(self):
         yield self.eligible
@@ -108,7 +109,9 @@ def eligibility(
     # Clean record: no major violation in the prior three years (政府采购法 §22).
     for penalty in facts.major_violations_within(rules.CLEAN_RECORD_YEARS):
         amount = (
-            _(" %(amount)s 元") % {"amount": penalty.amount} if penalty.amount is not None else ""
+            _("，金额 %(amount)s") % {"amount": format_yuan(penalty.amount)}
+            if penalty.amount is not None
+            else ""
         )
         reasons.append(
             _("近三年内有重大违法记录：%(decided_on)s 受到%(get_kind_display)s%(amount)s。")

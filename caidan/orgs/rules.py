@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.utils.translation import gettext
+
 GRADE_VALID_YEARS = 5
 MAJOR_FINE = Decimal("50000.00")  # 5 万元: at or above → serious-violation list
 CLEAN_RECORD_YEARS = 3  # 政府采购法 §22: no major violation in the prior 3 years
@@ -45,7 +47,8 @@ def grade_valid_until(assessed_on: dt.date) -> dt.date:
 
 
 def grade_label(level: int | None) -> str:
-    return f"{level}A" if level else "无等级"
+    """An organization's assessment grade as shown: 4A, or 无等级 (in the page's language)."""
+    return f"{level}A" if level else gettext("无等级")
 
 
 def penalty_is_minor(kind: str, amount: Decimal | None) -> bool:

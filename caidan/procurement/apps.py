@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ProcurementConfig(AppConfig):
     name = "caidan.procurement"
-    verbose_name = "政府采购"
+    verbose_name = _("政府采购")
 
     def ready(self) -> None:
         from . import (  # noqa: F401 - tables, rules, ticks, the project page's procurements

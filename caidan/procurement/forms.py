@@ -10,10 +10,10 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from caidan.common.errors import DomainError, form_add_error
+from caidan.common.i18n import join_list
 from caidan.common.widgets import DateInput, DateTimeLocalInput
 from caidan.orgs.models import ServiceField
 
@@ -96,8 +96,7 @@ class Section:
         return [m for m in Method.values if self.applies(config_for(m))]
 
     def method_labels(self) -> str:
-        separator = "、" if (get_language() or "zh-hans").startswith("zh") else ", "
-        return separator.join(str(Method(m).label) for m in self.methods())
+        return join_list(Method(m).label for m in self.methods())
 
     def applies_to(self, method: str | None, evaluation_method: str | None) -> bool:
         if self.applies is not None and (

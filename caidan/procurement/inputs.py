@@ -24,6 +24,7 @@ from pydantic import BeforeValidator, Field, model_validator
 from caidan.accounts.models import Unit, User
 from caidan.common.errors import field_error
 from caidan.common.inputs import Choice, Input, Money, PositiveMoney, RequiredText, rule
+from caidan.common.money import format_yuan
 from caidan.orgs.models import Organization, ServiceField
 from caidan.projects.models import GradePolicy
 
@@ -268,8 +269,11 @@ class TenderInput(Input):
         if self.budget > self.proposal.budget:
             raise field_error(
                 "budget",
-                _("采购预算 %(budget)s 元超过立项预算 %(budget_2)s 元（预算为最高限价）。")
-                % {"budget": self.budget, "budget_2": self.proposal.budget},
+                _("采购预算 %(budget)s 超过立项预算 %(budget_2)s（预算为最高限价）。")
+                % {
+                    "budget": format_yuan(self.budget),
+                    "budget_2": format_yuan(self.proposal.budget),
+                },
             )
         if self.designer_organization is not None and (
             self.designer_organization == self.invited_organization
@@ -380,8 +384,12 @@ class TenderInput(Input):
         if cap is not None and cap * self.posts > self.budget:
             raise field_error(
                 "post_price_cap",
-                _("每岗位最高单价 %(cap)s 元 × %(posts)s 个岗位超过采购预算 %(budget)s 元。")
-                % {"cap": cap, "posts": self.posts, "budget": self.budget},
+                _("每岗位最高单价 %(cap)s × %(posts)s 个岗位超过采购预算 %(budget)s。")
+                % {
+                    "cap": format_yuan(cap),
+                    "posts": self.posts,
+                    "budget": format_yuan(self.budget),
+                },
             )
 
     def documents(self) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from caidan.common.inputs import (
     RequiredText,
     Text,
 )
+from caidan.common.money import format_yuan
 from caidan.common.periods import max_period_end
 from caidan.orgs.models import ServiceField
 from caidan.projects.codes import Code
@@ -80,8 +81,8 @@ def check_funding(budget: Decimal, funding: list[Funding]) -> None:
     total = sum((row.amount for row in funding), Decimal("0.00"))
     if total != budget:
         raise ValidationError(
-            _("资金来源合计 %(total)s 元与项目预算 %(budget)s 元不一致（须精确到分）。")
-            % {"total": total, "budget": budget},
+            _("资金来源合计 %(total)s 与项目预算 %(budget)s 不一致（须精确到分）。")
+            % {"total": format_yuan(total), "budget": format_yuan(budget)},
             code=Code.FUNDING_MISMATCH,
             detail={"field": "funding", "total": str(total), "budget": str(budget)},
         )

@@ -369,7 +369,7 @@ class Recusal(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.member_id} 回避 {self.item_id}"
+        return str(_("%(member)s 回避 %(item)s") % {"member": self.member_id, "item": self.item_id})
 
 
 class PlanDimension(models.TextChoices):

@@ -18,6 +18,16 @@ def owns_proposal(actor, proposal) -> bool:
     return False
 
 
+def openable_proposals(actor, ids: set[int]) -> set[int]:
+    """Which of the proposals ``ids`` ``actor`` may open (for the audit log's links)."""
+    from .models import Proposal
+
+    rows = Proposal.objects.filter(pk__in=ids).select_related(
+        "unit", "proposing_organization", "lead_organization"
+    )
+    return {p.pk for p in rows if can_see_proposal(actor, p)}
+
+
 def can_see_proposal(actor, proposal) -> bool:
     """Approved projects are public; drafts only for their owners; submitted and later
     proposals also for the committee, platform admin and auditors; a hub sees its

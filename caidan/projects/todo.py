@@ -108,23 +108,39 @@ def votes_waiting(actor, today):
 
 
 def sessions(actor, start, end):
-    """Review sessions (meetings) of my committee, or of my unit for a purchaser."""
-    if actor.has_role(Role.COMMITTEE_MEMBER) and actor.user is not None:
-        scope = Q(members=actor.user)
-    elif actor.has_role(Role.PURCHASER) and actor.unit is not None:
-        scope = Q(agenda__proposal__unit__path__startswith=actor.unit.path)
-    else:
-        return []
-    rows = (
-        ReviewSession.objects.filter(
-            scope,
-            meeting_at__gte=start_of_day(start),
-            meeting_at__lt=start_of_day(end + dt.timedelta(days=1)),
-        )
-        .values("pk", "title", "meeting_at")
-        .distinct()
+    """Review sessions (meetings) of my committee, or of my unit for a purchaser. A member
+    opens the session's page; a purchaser, who may not (the committee's votes are its own),
+    opens the page of its proposal on the agenda, which shows the decision once made."""
+    within = Q(
+        meeting_at__gte=start_of_day(start),
+        meeting_at__lt=start_of_day(end + dt.timedelta(days=1)),
     )
-    return entries(rows, "projects:session", key="session", moment="meeting_at")
+    if actor.has_role(Role.COMMITTEE_MEMBER) and actor.user is not None:
+        rows = (
+            ReviewSession.objects.filter(within, members=actor.user)
+            .values("pk", "title", "meeting_at")
+            .distinct()
+        )
+        return entries(rows, "projects:session", key="session", moment="meeting_at")
+    if actor.has_role(Role.PURCHASER) and actor.unit is not None:
+        rows = (
+            ReviewSession.objects.filter(
+                within, agenda__proposal__unit__path__startswith=actor.unit.path
+            )
+            .values("pk", "title", "meeting_at", "agenda__proposal", "agenda__proposal__title")
+            .distinct()
+        )
+        return [
+            Entry(
+                label=f"{r['title']} · {r['agenda__proposal__title']}",
+                url=reverse("projects:proposal", args=[r["agenda__proposal"]]),
+                due=local_day(r["meeting_at"]),
+                at=r["meeting_at"],
+                key=f"session-{r['pk']}-{r['agenda__proposal']}",
+            )
+            for r in rows
+        ]
+    return []
 
 
 def register() -> None:

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class StatsConfig(AppConfig):
     name = "caidan.stats"
-    verbose_name = "统计分析"
+    verbose_name = _("统计分析")
 
     def ready(self) -> None:
         from . import (

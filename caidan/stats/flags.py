@@ -23,6 +23,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from caidan.common.money import format_yuan
+
 NEAR_BUDGET = Decimal("0.98")
 DOMINANT_SHARE = Decimal("0.5")
 DOMINANT_MIN = 3
@@ -105,8 +107,12 @@ def _tender_flags() -> list[Flag]:
                 Flag(
                     "price_near_budget",
                     a.tender.title,
-                    _("中标金额 %(amount)s 元为预算 %(budget)s 元的 %(share)s%%。")
-                    % {"amount": a.amount, "budget": a.tender.budget, "share": share},
+                    _("中标金额 %(amount)s 为预算 %(budget)s 的 %(share)s%%。")
+                    % {
+                        "amount": format_yuan(a.amount),
+                        "budget": format_yuan(a.tender.budget),
+                        "share": share,
+                    },
                     f"/procurement/tenders/{a.tender_id}/notice/",
                     a.tender.unit_id,
                     a.tender.proposal.year,

@@ -47,7 +47,7 @@ def test_budget_lines_add_up_to_the_amount_to_the_fen(world, login):
             assert response.status_code == 200
             assert response.context["form"].errors["budget_lines"][0].startswith("预算明细合计")
             assert (
-                "须等于合同金额 800,000.00 元" in response.context["form"].errors["budget_lines"][0]
+                "须等于合同金额 ¥800,000.00（" in response.context["form"].errors["budget_lines"][0]
             )
     c.refresh_from_db()
     assert c.budget_lines == [
@@ -105,7 +105,7 @@ def test_an_amendment_changes_amount_and_budget_lines_together(world, login):
     }
     response = client.post(url, data)
     html = _html(response)
-    assert "确认签订补充协议" in html and "活动费 80000.00" in html
+    assert "确认签订补充协议" in html and "活动费 ¥80,000.00" in html
     hidden = dict(re.findall(r'<input type="hidden" name="([\w-]+)" value="([^"]*)"', html))
     assert hidden["budget_lines-1-line"] == "活动费"
     assert client.post(url, {k: unescape(v) for k, v in hidden.items()}).status_code == 302

@@ -112,7 +112,7 @@ def test_performance_security_and_period_in_the_services(world):
             assert exc.value.field == "performance_security"
             if Decimal(security) > 0:
                 assert "实施条例 §48" in exc.value.message
-                assert f"至多 {Decimal(amount) / 10:.2f}"[:-1] in exc.value.message
+                assert f"至多 ¥{Decimal(amount) / 10:,.2f}"[:-1] in exc.value.message
     for start, end, accepted in PERIODS:
         changes = {"period_start": start, "period_end": end}
         if accepted:
@@ -140,7 +140,7 @@ def test_limits_through_the_api(world, client, token_for):
         400,
         field="performance_security",
     )
-    assert "至多 50000.00 元" in body["message"] and "实施条例 §48" in body["message"]
+    assert "至多 ¥50,000.00，" in body["message"] and "实施条例 §48" in body["message"]
     got = ok(
         call(
             client,

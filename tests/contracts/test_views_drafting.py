@@ -215,7 +215,8 @@ def test_amendment_confirmation_then_new_version(world, login):
     response = client.post(url, data)
     assert response.status_code == 200
     html = _html(response)
-    assert "确认签订补充协议" in html and "800000.00" in html and "780000.00" in html
+    changes = html.split('data-testid="amendment-changes"', 1)[1].split("</table>", 1)[0]
+    assert "确认签订补充协议" in html and "¥800,000.00" in changes and "¥780,000.00" in changes
     assert not ContractAmendment.objects.filter(contract=c).exists()
     # The confirmation carries the form in hidden fields.
     hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', html))
@@ -228,7 +229,7 @@ def test_amendment_confirmation_then_new_version(world, login):
     a = ContractAmendment.objects.get(contract=c)
     assert a.changes["amount"] == ["800000.00", "780000.00"] and a.rationale == "服务人次调减。"
     html = _html(login("provider").get(f"/contracts/{c.pk}/"))
-    assert "服务人次调减。" in html and "780000.00" in html and 'data-testid="version"' in html
+    assert "服务人次调减。" in html and "¥780,000.00" in html and 'data-testid="version"' in html
     # The public sees the amendment but not who approved it.
     from django.test import Client
 

@@ -3,8 +3,9 @@ data: it agrees with everything Caidan published, and a single changed score, se
 in the saved files makes it exit non-zero naming the record. It runs on the standard library
 alone (no Caidan, no Django), installs with pip from its folder, and reads a site by URL.
 
-The data: ``seed_demo --midyear`` (draws, lowest-price rankings, mid-term and final
-evaluations that opened payment gates, a track record), then the next tender of the street
+The data: ``seed_demo --midyear`` (draws, lowest-price rankings and a comprehensive one,
+mid-term and final evaluations that opened payment gates, a track record), then the next
+tender of the street
 — comprehensive scoring with a ``track_record`` factor, which reads the demo's final
 evaluation — scored by its experts and awarded through the services. Everything is
 downloaded anonymously through the public API by the verifier's own crawler."""
@@ -171,6 +172,14 @@ def test_the_demo_published_data_passes_every_check(published):
     assert sum(1 for d in data.draws.values() if d.get("seed")) >= 2
     assert data.evaluation_inputs[tid]["method"] == "comprehensive"
     assert len(data.evaluation_inputs[tid]["scores"]) == 5
+    # the demo publishes a comprehensive-scored award of its own (stage 6), experts' sheets
+    # and all, so the verifier checks such a ranking on the plain mid-year demo too
+    demo_scored = [
+        inp
+        for t, inp in data.evaluation_inputs.items()
+        if str(t) != str(tid) and inp["method"] == "comprehensive"
+    ]
+    assert demo_scored and all(len(inp["scores"]) >= 3 for inp in demo_scored)
     assert {e["stage"] for e in data.evaluations.values() if e["status"] == "published"} >= {
         "mid",
         "final",

@@ -47,7 +47,7 @@ def test_bid_security_cap_is_exact_in_the_services(world):
                 tender_update(tender=tender, changes=changes, actor=purchaser)
             assert exc.value.field == "bid_security"
             assert "实施条例 §33" in exc.value.message
-            assert "至多 20000.00 元" in exc.value.message, exc.value.message
+            assert "至多 ¥20,000.00，" in exc.value.message, exc.value.message
 
 
 def test_bid_security_refused_one_fen_above_on_create(world):

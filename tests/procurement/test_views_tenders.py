@@ -87,7 +87,7 @@ def test_tender_form_shows_service_errors_on_fields(world, login):
     assert response.status_code == 200
     assert "价格分与各评分因素分值之和须为 100 分，当前为 110 分" in _html(response)
     response = c.post(url, _tender_post(proposal, bid_security="50000.00"))
-    assert "投标保证金 50000.00 元超过采购预算的 2%" in _html(response)
+    assert "投标保证金 ¥50,000.00 超过采购预算的 2%" in _html(response)
     assert response.context["form"].errors["bid_security"]
     response = c.post(url, _tender_post(proposal, factor_2_max="-1"))
     assert response.context["form"].errors["factor_2_max"]

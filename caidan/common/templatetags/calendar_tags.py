@@ -18,6 +18,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from caidan.common.calendar import deadline_unloaded_years, loaded_years
+from caidan.common.i18n import join_list
 
 register = template.Library()
 
@@ -37,9 +38,7 @@ def deadline_warning(context, value) -> str:
     years = deadline_unloaded_years(value, loaded=_loaded(context))
     if not years:
         return ""
-    text = _("暂算：%(years)s 年节假日安排未载入，期限可能变动") % {
-        "years": "、".join(map(str, years))
-    }
+    text = _("暂算：%(years)s 年节假日安排未载入，期限可能变动") % {"years": join_list(years)}
     return format_html(
         ' <strong class="danger deadline-warning" role="note" title="{}">⚠ {}</strong>',
         _("法定期限按工作日计算；请平台管理员录入国务院办公厅节假日安排通知。"),

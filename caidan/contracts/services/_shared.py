@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from caidan.accounts.models import User
 from caidan.accounts.selectors import organization_users, unit_officers
 from caidan.common.errors import field_error
-from caidan.common.money import split_by_weights
+from caidan.common.money import format_yuan, split_by_weights
 
 from ..models import Contract, Instalment
 from .terms import GATES
@@ -51,7 +51,9 @@ def _resplit(c: Contract) -> None:
     remaining = c.amount - paid_total
     if remaining < 0:
         raise field_error(
-            "amount", _("合同金额不能低于已支付的 %(paid_total)s 元。") % {"paid_total": paid_total}
+            "amount",
+            _("合同金额不能低于已支付的 %(paid_total)s。")
+            % {"paid_total": format_yuan(paid_total)},
         )
     if not open_:
         if remaining != 0:

@@ -11,6 +11,7 @@ import datetime as dt
 from caidan.accounts.models import Role
 from caidan.common.actor import Actor
 from caidan.common.bulk import BulkOutcome, bulk_apply
+from caidan.common.money import format_yuan
 
 from ..inputs import PaymentInput
 from ..models import Instalment, Report
@@ -26,7 +27,7 @@ def _own(actor: Actor, prefix: str) -> dict:
 
 
 def instalment_label(i: Instalment) -> str:
-    return f"{i.contract.title} 第 {i.sequence} 期（{i.amount} 元）"
+    return f"{i.contract.title} 第 {i.sequence} 期（{format_yuan(i.amount)}）"
 
 
 def instalments_for_bulk(*, ids: list[int], actor: Actor) -> dict[int, Instalment]:

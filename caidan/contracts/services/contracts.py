@@ -19,6 +19,7 @@ from caidan.common.actor import Actor, user_of
 from caidan.common.calendar import deadline_after_working_days
 from caidan.common.codes import Common
 from caidan.common.errors import Conflict, field_error
+from caidan.common.money import format_yuan
 from caidan.common.perms import Perm
 from caidan.contracts.codes import Code
 from caidan.jurisdiction.selectors import setting_value
@@ -142,7 +143,7 @@ def contract_create(
             recipients=_provider_users(contract),
             kind="contract.drafted",
             title=f"请签订合同：{contract.title}，截止 {due_day(contract.sign_due)}",
-            body=f"{contract.unit.name}已起草合同，金额 {contract.amount} 元，请在 "
+            body=f"{contract.unit.name}已起草合同，金额 {format_yuan(contract.amount)}，请在 "
             f"{timezone.localtime(contract.sign_due):%Y-%m-%d} 前签订。",
             url=f"/contracts/{contract.pk}/",
             task=sign_task(contract, "provider"),
@@ -240,7 +241,7 @@ def contract_sign(*, contract: Contract, actor: Actor, now: dt.datetime | None =
                 recipients=_provider_users(c),
                 kind="contract.signed",
                 title=f"合同已生效：{c.title}",
-                body=f"{c.reference} 双方已签订并公开。首期款 {first.amount} 元可支付。",
+                body=f"{c.reference} 双方已签订并公开。首期款 {format_yuan(first.amount)} 可支付。",
                 url=f"/contracts/{c.pk}/",
             )
             from .payments import ask_to_pay

@@ -16,6 +16,7 @@ from caidan.audit.services import audit_record
 from caidan.common.actor import Actor, user_of
 from caidan.common.codes import Common
 from caidan.common.errors import Conflict, field_error
+from caidan.common.money import format_yuan
 from caidan.common.perms import Perm
 from caidan.contracts.codes import Code
 from caidan.notifications.services import due_day, notifications_resolve, notify
@@ -48,7 +49,7 @@ def instalment_gate_open_by_evaluation(
         recipients=_provider_users(contract),
         kind="instalment.gate_opened",
         title=f"付款条件达成：{contract.title} 第 {i.sequence} 期",
-        body=f"{i.gate_note}，第 {i.sequence} 期 {i.amount} 元可以支付。",
+        body=f"{i.gate_note}，第 {i.sequence} 期 {format_yuan(i.amount)} 可以支付。",
         url=f"/contracts/{contract.pk}/",
     )
     ask_to_pay(contract, i, officers=unit_officers(contract.unit))
@@ -68,9 +69,9 @@ def ask_to_pay(contract, i: Instalment, *, officers) -> None:
     notify(
         recipients=officers,
         kind="instalment.gate_opened",
-        title=f"请支付{contract.title}第 {i.sequence} 期 {i.amount} 元，截止 {due_day(due)}",
+        title=f"请支付{contract.title}第 {i.sequence} 期 {format_yuan(i.amount)}，截止 {due_day(due)}",
         body=f"{i.gate_note}，付款条件已达成。请在 {timezone.localtime(due):%Y-%m-%d} 前"
-        f"支付第 {i.sequence} 期 {i.amount} 元并登记付款凭证。",
+        f"支付第 {i.sequence} 期 {format_yuan(i.amount)} 并登记付款凭证。",
         url=f"/contracts/{contract.pk}/",
         task=pay_task(i),
     )
@@ -112,8 +113,12 @@ def payment_record(
         if value != i.amount:
             raise field_error(
                 "amount",
-                _("第 %(sequence)s 期应付 %(amount)s 元，不能支付 %(value)s 元。")
-                % {"sequence": i.sequence, "amount": i.amount, "value": value},
+                _("第 %(sequence)s 期应付 %(amount)s，不能支付 %(value)s。")
+                % {
+                    "sequence": i.sequence,
+                    "amount": format_yuan(i.amount),
+                    "value": format_yuan(value),
+                },
             )
         try:
             with transaction.atomic():
@@ -145,7 +150,7 @@ def payment_record(
             recipients=_provider_users(c),
             kind="contract.paid",
             title=f"已付款：{c.title}",
-            body=f"第 {i.sequence} 期 {value} 元已于 {paid_on} 支付。",
+            body=f"第 {i.sequence} 期 {format_yuan(value)} 已于 {paid_on} 支付。",
             url=f"/contracts/{c.pk}/",
         )
         maybe_complete(c, actor=actor)

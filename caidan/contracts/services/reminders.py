@@ -11,6 +11,7 @@ from django.utils import timezone
 from caidan.accounts.actor import Actor
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
+from caidan.common.money import format_yuan
 from caidan.common.tick import flag_once, tick_job
 from caidan.notifications.services import notify
 
@@ -82,9 +83,9 @@ def flag_overdue(now: dt.datetime) -> int:
         notify(
             recipients=_purchaser_users(i.contract),
             kind="instalment.due",
-            title=f"请尽快支付：{i.contract.title} 第 {i.sequence} 期 {i.amount} 元",
+            title=f"请尽快支付：{i.contract.title} 第 {i.sequence} 期 {format_yuan(i.amount)}",
             body=f"付款条件已于 {timezone.localtime(i.gate_opened_at):%Y-%m-%d} 达成，"
-            f"{i.amount} 元尚未支付。",
+            f"{format_yuan(i.amount)} 尚未支付。",
             url=f"/contracts/{i.contract_id}/",
             task=pay_task(i),
         )

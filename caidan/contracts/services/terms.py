@@ -10,7 +10,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from caidan.common.errors import field_error
-from caidan.common.money import cap_amount, within_cap
+from caidan.common.money import cap_amount, format_yuan, within_cap
 from caidan.common.periods import max_period_end
 from caidan.jurisdiction.selectors import setting_value
 
@@ -67,8 +67,8 @@ def validate_contract(c: Contract) -> None:
     if c.amount > c.award.amount:
         raise field_error(
             "amount",
-            _("合同金额 %(amount)s 元不得超过中标金额 %(amount_2)s 元。")
-            % {"amount": c.amount, "amount_2": c.award.amount},
+            _("合同金额 %(amount)s 不得超过中标金额 %(amount_2)s。")
+            % {"amount": format_yuan(c.amount), "amount_2": format_yuan(c.award.amount)},
         )
     if c.period_end <= c.period_start:
         raise field_error("period_end", _("服务期结束须晚于开始。"))
@@ -88,12 +88,12 @@ def validate_contract(c: Contract) -> None:
         raise field_error(
             "performance_security",
             _(
-                "履约保证金 %(performance_security)s 元超过合同金额的 %(cap_percent)s%%（至多 %(cap_amount)s 元，实施条例 §48）。"
+                "履约保证金 %(performance_security)s 超过合同金额的 %(cap_percent)s%%（至多 %(cap_amount)s，实施条例 §48）。"
             )
             % {
-                "performance_security": c.performance_security,
+                "performance_security": format_yuan(c.performance_security),
                 "cap_percent": cap_percent,
-                "cap_amount": cap_amount(c.amount, cap_percent),
+                "cap_amount": format_yuan(cap_amount(c.amount, cap_percent)),
             },
         )
     if c.budget_lines:
@@ -101,8 +101,8 @@ def validate_contract(c: Contract) -> None:
         if total != c.amount:
             raise field_error(
                 "budget_lines",
-                _("预算明细合计 %(total)s 元，须等于合同金额 %(amount)s 元（精确到分）。")
-                % {"total": format(total, ",.2f"), "amount": format(c.amount, ",.2f")},
+                _("预算明细合计 %(total)s，须等于合同金额 %(amount)s（精确到分）。")
+                % {"total": format_yuan(total), "amount": format_yuan(c.amount)},
             )
     if not 1 <= c.renewal_years <= MAX_YEARS:
         raise field_error(

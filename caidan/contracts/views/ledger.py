@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.models import Role
 from caidan.accounts.permissions import require
+from caidan.common.money import format_yuan
 from caidan.common.perms import Perm
 from caidan.common.widgets import DateInput
 from caidan.common.xlsx import XLSX_MIME
@@ -78,7 +79,8 @@ def bulk_pay(request):
         load=lambda ids: bulk.instalments_for_bulk(ids=ids, actor=actor),
         describe=lambda i: (
             bulk.instalment_label(i),
-            _g("记录付款 %(a)s 元（付款条件：%(g)s）") % {"a": i.amount, "g": i.get_gate_display()},
+            _g("记录付款 %(a)s（付款条件：%(g)s）")
+            % {"a": format_yuan(i.amount), "g": i.get_gate_display()},
         ),
         run=lambda ids, d: bulk.payments_record_bulk(
             ids=ids, paid_on=d["paid_on"], voucher=d["voucher"], actor=actor

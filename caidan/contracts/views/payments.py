@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.permissions import require
+from caidan.common.money import format_yuan
 from caidan.common.perms import Perm
 from caidan.web.ui import attempt_error, domain_errors
 
@@ -39,7 +40,8 @@ def payment_new(request, pk: int, instalment_id: int):
         if error is None:
             messages.success(
                 request,
-                _("第 %(n)s 期付款 %(a)s 元已记录。") % {"n": inst.sequence, "a": inst.amount},
+                _("第 %(n)s 期付款 %(a)s 已记录。")
+                % {"n": inst.sequence, "a": format_yuan(inst.amount)},
             )
             return redirect("contracts:detail", pk=c.pk)
     return render(request, "contracts/payment_form.html", {"c": c, "inst": inst, "form": form})

@@ -9,14 +9,33 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from caidan.accounts.actor import Actor
-from caidan.contracts.inputs import PaymentInput, ReportInput
+from caidan.common.money import split_by_weights
+from caidan.contracts.inputs import ContractTermsInput, PaymentInput, ReportInput
 from caidan.evaluations.inputs import PurchaserScoreInput, ScoresInput
+
+# The demo contracts' budget (预算明细): staff, activities and management, by share of the
+# amount; the lines add up to the amount to the fen (common.money.split_by_weights).
+BUDGET_SHARES = (("人员经费", 70), ("活动经费", 20), ("管理费用", 10))
+
+
+def budget_lines(amount: Decimal) -> list[dict[str, str]]:
+    parts = split_by_weights(amount, [share for _, share in BUDGET_SHARES])
+    return [
+        {"line": line, "amount": str(part)}
+        for (line, _), part in zip(BUDGET_SHARES, parts, strict=True)
+    ]
+
+
+def contract_terms(award) -> ContractTermsInput:
+    """The terms a demo contract is drafted with: the tender's defaults and a budget whose
+    lines add up to the award's amount (so a report's fund rows start from them)."""
+    return ContractTermsInput.parse(budget_lines=budget_lines(award.amount))
 
 
 def signed_contract(award, purchaser: Actor, provider: Actor):
     from caidan.contracts.services import contract_create, contract_sign
 
-    contract = contract_create(award=award, actor=purchaser)
+    contract = contract_create(award=award, actor=purchaser, data=contract_terms(award))
     contract_sign(contract=contract, actor=purchaser)
     contract_sign(contract=contract, actor=provider)
     contract.refresh_from_db()
@@ -37,19 +56,15 @@ def pay(contract, gate: str, purchaser: Actor) -> None:
 
 
 def fund_lines(contract, share: Decimal) -> list[dict[str, str]]:
-    staff = (contract.amount * Decimal("0.7")).quantize(Decimal("0.01"))
-    other = contract.amount - staff
+    """A report's use of funds: each of the contract's budget lines, ``share`` of it spent."""
+    lines = contract.budget_lines or budget_lines(contract.amount)
     return [
         {
-            "line": "人员经费",
-            "budget": str(staff),
-            "spent": str((staff * share).quantize(Decimal("0.01"))),
-        },
-        {
-            "line": "活动经费",
-            "budget": str(other),
-            "spent": str((other * share).quantize(Decimal("0.01"))),
-        },
+            "line": row["line"],
+            "budget": str(row["amount"]),
+            "spent": str((Decimal(str(row["amount"])) * share).quantize(Decimal("0.01"))),
+        }
+        for row in lines
     ]
 
 

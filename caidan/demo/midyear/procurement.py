@@ -132,6 +132,58 @@ def award_steps(proposal, purchaser: Actor, bidders, prices, *, deadline) -> Sta
     return award_confirm(tender=tender, actor=purchaser)
 
 
+def scored_award_steps(
+    proposal, purchaser: Actor, bidders, prices, *, deadline, ahead: str
+) -> Stage:
+    """A comprehensive-scored tender (综合评分法, ``tender_steps``): five experts drawn ten
+    minutes after the opening, each declaring no conflict and scoring every bid on the
+    tender's factors (``FACTORS``) within half an hour — ``ahead`` (a username) scored best
+    on the plan by every expert, each expert a little differently — the ranking computed by
+    the services once the last sheet is in, and the award to the best-ranked bidder an hour
+    after the opening. Returns the award."""
+    from caidan.procurement.services import award_confirm
+
+    tender = yield from tender_steps(
+        proposal, purchaser, bidders, prices, "comprehensive", deadline=deadline
+    )
+    yield tender.opened_at + dt.timedelta(minutes=10)
+    expert_scoring(tender, purchaser, bidders, ahead=ahead)
+    tender.refresh_from_db()
+    yield tender.opened_at + dt.timedelta(hours=1)
+    return award_confirm(tender=tender, actor=purchaser)
+
+
+def expert_scoring(tender, purchaser: Actor, bidders, *, ahead: str) -> None:
+    """The committee drawn (from the seed committed at publication), declared and scoring:
+    a real sheet per expert, every factor of every valid bid, then submitted."""
+    from caidan.procurement.inputs import SheetScoresInput
+    from caidan.procurement.models import PanelMember
+    from caidan.procurement.services import panel_declare, panel_draw, scores_save, scores_submit
+    from caidan.procurement.services.evaluation import scorable_bids
+
+    panel_draw(tender=tender, actor=purchaser)
+    members = PanelMember.objects.filter(tender=tender, status="drawn").select_related(
+        "expert__user"
+    )
+    favourite = bidders[ahead].organization.pk
+    bids = scorable_bids(tender)
+    for i, member in enumerate(members.order_by("position")):
+        actor = actor_for(member.expert.user.username, Role.EXPERT)
+        panel_declare(
+            member=member, no_conflict=True, declaration="与各投标人无利害关系。", actor=actor
+        )
+        sheet = {
+            str(b.pk): {
+                "plan": str(36 - i % 2 if b.organization_id == favourite else 30 + (i + j) % 4),
+                "team": str(16 + (i + j) % 3),
+                "experience": str(7 + (i + j) % 3),
+            }
+            for j, b in enumerate(bids)
+        }
+        scores_save(member=member, data=SheetScoresInput.parse(scores=sheet), actor=actor)
+        scores_submit(member=member, actor=actor)
+
+
 def compliance_review(tender, purchaser: Actor) -> None:
     """Lowest-price method: the committee is drawn (from the seed committed at publication)
     and reviews qualification and compliance; every bid passes, so the tender is ranked by

@@ -23,13 +23,14 @@ from .assisted import seed_assisted
 from .enquiries import seed_enquiries
 from .gaps import seed_gaps
 from .helpers import actor_for, catalog_item, demo_bidders, ensure_ceiling, service_period
-from .performance import evaluate, file_report, pay
+from .performance import contract_terms, evaluate, file_report, pay
 from .plan import MARKER, STAGES, UNIT, MidyearResult, already_seeded
 from .procurement import (
     award_steps,
     draft_tender,
     drafted_proposal,
     past_deadline,
+    scored_award_steps,
     tender_steps,
 )
 from .timeline import (
@@ -320,20 +321,33 @@ def _working_days_back(day: dt.date, n: int) -> dt.date:
     return day
 
 
-def _award(s: Scene, key: str, prices: dict[str, str]) -> Stage:
-    """The stage's proposal approved, tendered and awarded (``award_steps``)."""
+def _award(s: Scene, key: str, prices: dict[str, str], *, scored_ahead: str = "") -> Stage:
+    """The stage's proposal approved, tendered and awarded (``award_steps``; with
+    ``scored_ahead``, comprehensive-scored by experts who put that bidder ahead:
+    ``scored_award_steps``)."""
     if key == "contract_draft":
         deadline = at(_working_days_back(s.today, CONTRACT_DRAFT_WORKING_DAYS_AGO), 9, 30)
     else:
         deadline = past_deadline(s.today, DEADLINE_DAYS_AGO[key])
     proposal = yield from _approved_for_tender(s, key, deadline)
+    if scored_ahead:
+        return (
+            yield from scored_award_steps(
+                proposal, s.purchaser, s.bidders, prices, deadline=deadline, ahead=scored_ahead
+            )
+        )
     return (yield from award_steps(proposal, s.purchaser, s.bidders, prices, deadline=deadline))
 
 
 def _awarded(s: Scene, result: MidyearResult) -> Stage:
-    """6: awarded to 乐龄 two days ago; the challenge window is open for the demo provider."""
+    """6: awarded to 乐龄 two days ago after comprehensive scoring (综合评分法: five experts'
+    sheets, published with the award for anyone to recompute); the challenge window is open
+    for the demo provider."""
     yield from _award(
-        s, "awarded", {"provider": "339000.00", "provider2": "328000.00", "provider3": "345000.00"}
+        s,
+        "awarded",
+        {"provider": "339000.00", "provider2": "328000.00", "provider3": "345000.00"},
+        scored_ahead="provider2",
     )
     result.stages["awarded"] = "award published, challenge window open"
 
@@ -353,7 +367,7 @@ def _contract_draft(s: Scene, result: MidyearResult) -> Stage:
         {"provider": "428000.00", "provider2": "436000.00", "provider3": "441000.00"},
     )
     yield max(_after_challenges(award), _days_ago(s, 1, 10))
-    contract_create(award=award, actor=s.purchaser)
+    contract_create(award=award, actor=s.purchaser, data=contract_terms(award))
     result.stages["contract_draft"] = "contract drafted, waiting for signatures"
 
 
@@ -365,7 +379,7 @@ def _signed(s: Scene, award, provider: Actor) -> Stage:
 
     drafted = _after_challenges(award)
     yield drafted
-    contract = contract_create(award=award, actor=s.purchaser)
+    contract = contract_create(award=award, actor=s.purchaser, data=contract_terms(award))
     yield drafted + dt.timedelta(hours=1)
     contract_sign(contract=contract, actor=s.purchaser)
     yield drafted + dt.timedelta(hours=5)

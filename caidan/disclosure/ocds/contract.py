@@ -3,6 +3,8 @@ milestones, published evaluations as metrics) and termination."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 from .builder import Builder
 from .values import money, when
 
@@ -102,7 +104,8 @@ def _milestone(report, moment) -> dict:
     )
     return {
         "id": f"report-{report.pk}",
-        "title": f"{ReportKind(report.kind).label}（第 {report.sequence} 次）",
+        "title": gettext("%(kind)s（第 %(sequence)s 次）")
+        % {"kind": ReportKind(report.kind).label, "sequence": report.sequence},
         "type": "reporting",
         "dueDate": when(report.due_on),
         "status": "met" if met else "scheduled",
@@ -119,8 +122,8 @@ def _metric(evaluation) -> dict:
             {
                 "id": f"evaluation-{evaluation.pk}-total",
                 "measure": float(evaluation.total),
-                "unit": {"name": "分"},
-                "notes": "综合得分",
+                "unit": {"name": gettext("分")},
+                "notes": gettext("综合得分"),
             }
         )
     if evaluation.grade:
@@ -128,12 +131,12 @@ def _metric(evaluation) -> dict:
             {
                 "id": f"evaluation-{evaluation.pk}-grade",
                 "measure": str(Grade(evaluation.grade).label),
-                "notes": "等级",
+                "notes": gettext("等级"),
             }
         )
     return {
         "id": f"evaluation-{evaluation.pk}",
         "title": str(Stage(evaluation.stage).label),
-        "description": "绩效评价结果",
+        "description": gettext("绩效评价结果"),
         "observations": observations,
     }

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from .builder import Builder
 from .values import money, when
@@ -88,8 +89,8 @@ def add_tender(b: Builder, tender) -> None:
                 "date": when(amendment.created_at),
                 "description": amendment.summary,
                 "rationale": (
-                    f"投标截止时间由 {when(amendment.old_deadline)} 调整为 "
-                    f"{when(amendment.new_deadline)}"
+                    gettext("投标截止时间由 %(old)s 调整为 %(new)s")
+                    % {"old": when(amendment.old_deadline), "new": when(amendment.new_deadline)}
                     if amendment.new_deadline != amendment.old_deadline
                     else ""
                 ),
@@ -214,7 +215,7 @@ def _complaint(b: Builder, tender, complaint) -> None:
                     {
                         "id": f"complaint-decision-{complaint.pk}",
                         "documentType": "complaints",
-                        "title": f"投诉处理决定：{label}",
+                        "title": gettext("投诉处理决定：%(label)s") % {"label": label},
                         "description": complaint.reasoning,
                         "url": site + reverse("complaints:detail", args=[complaint.pk]),
                         "datePublished": when(complaint.published_at),

@@ -19,6 +19,7 @@ from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
 from caidan.common.actor import Actor, user_of
 from caidan.common.errors import Conflict, field_error
+from caidan.common.i18n import join_list
 from caidan.common.perms import Perm
 from caidan.evaluations.codes import Code
 from caidan.jurisdiction.selectors import setting_value
@@ -72,7 +73,7 @@ def missing_subjects(e: Evaluation, facts: dict[str, Any]) -> list[dict[str, Any
 
 
 def missing_refusal(missing: list[dict[str, Any]]) -> Conflict:
-    listed = "、".join(f"{m['label']}（{m['why']}）" for m in missing)
+    listed = join_list(f"{m['label']}（{m['why']}）" for m in missing)
     return Conflict(
         _("不能公布：缺少%(missing)s。请补齐；确实无法取得的，由购买方记录免评及理由。")
         % {"missing": listed},

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from caidan.common.calendar import WorkingCalendar, deadline_after_working_days, local_date
 from caidan.common.errors import field_error
-from caidan.common.money import cap_amount, within_cap
+from caidan.common.money import cap_amount, format_yuan, within_cap
 from caidan.jurisdiction.selectors import setting_value
 
 from .. import scoring
@@ -36,12 +36,12 @@ def check_jurisdiction_limits(data: TenderInput) -> None:
         raise field_error(
             "bid_security",
             _(
-                "投标保证金 %(bid_security)s 元超过采购预算的 %(cap_percent)s%%（至多 %(cap_amount)s 元，实施条例 §33）。"
+                "投标保证金 %(bid_security)s 超过采购预算的 %(cap_percent)s%%（至多 %(cap_amount)s，实施条例 §33）。"
             )
             % {
-                "bid_security": data.bid_security,
+                "bid_security": format_yuan(data.bid_security),
                 "cap_percent": cap_percent,
-                "cap_amount": cap_amount(data.budget, cap_percent),
+                "cap_amount": format_yuan(cap_amount(data.budget, cap_percent)),
             },
         )
     if experts_needed(data):

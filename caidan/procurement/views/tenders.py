@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.permissions import can
 from caidan.common.errors import NotFound
+from caidan.common.i18n import join_list
 from caidan.common.perms import Perm
 from caidan.documents.forms import DocumentUploadForm
 from caidan.orgs.models import ServiceField
@@ -89,7 +90,7 @@ def tender_detail(request, tender_id: int):
             "draw": selectors_experts.draw_record(tender)
             if committee_needed(tender) and tender.draw_commitment and tender.published_at
             else None,
-            "fields_display": "、".join(
+            "fields_display": join_list(
                 str(ServiceField(f).label)
                 for f in tender.required_fields
                 if f in ServiceField.values

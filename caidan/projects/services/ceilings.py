@@ -17,6 +17,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from caidan.common.errors import ValidationError
+from caidan.common.money import format_yuan
 from caidan.projects.codes import Code
 
 from ..models import BudgetCeiling, Proposal, ProposalStatus
@@ -86,10 +87,10 @@ def ceiling_refusal(room: Room, budget: Decimal, *, step: str) -> ValidationErro
         "step": STEPS.get(step, step),
         "unit": room.unit_name,
         "year": room.year,
-        "budget": budget,
-        "approved": room.approved,
-        "ceiling": room.ceiling,
-        "remaining": room.remaining,
+        "budget": format_yuan(budget),
+        "approved": format_yuan(room.approved),
+        "ceiling": format_yuan(room.ceiling),
+        "remaining": format_yuan(room.remaining),
     }
     who = _("请联系%(owner)s调整预算控制数（%(url)s）。") % {"owner": owner, "url": room.url}
     detail = {
@@ -108,8 +109,8 @@ def ceiling_refusal(room: Room, budget: Decimal, *, step: str) -> ValidationErro
         )
     return ValidationError(
         _(
-            "%(step)s，超出预算控制数：%(unit)s%(year)s 年控制数 %(ceiling)s 元，"
-            "已立项 %(approved)s 元，余额 %(remaining)s 元，本项目 %(budget)s 元。%(who)s"
+            "%(step)s，超出预算控制数：%(unit)s%(year)s 年控制数 %(ceiling)s，"
+            "已立项 %(approved)s，余额 %(remaining)s，本项目 %(budget)s。%(who)s"
         )
         % {**values, "who": who},
         code=Code.OVER_CEILING,

@@ -21,6 +21,7 @@ from caidan.audit.services import audit_record
 from caidan.common.actor import Actor
 from caidan.common.codes import Common
 from caidan.common.errors import Conflict, field_error
+from caidan.common.money import format_yuan
 from caidan.common.perms import Perm
 
 from .. import permissions  # noqa: F401 - registers the rules
@@ -225,7 +226,7 @@ def ask_to_schedule(proposal: Proposal, *, again: bool = False) -> None:
         kind="proposal.submitted",
         title=f"请将“{proposal.title}”列入审定议程"
         + ("（已移出议程，待重新安排）" if again else ""),
-        body=f"{proposal.unit.name}申报的“{proposal.title}”（预算 {proposal.budget} 元）"
+        body=f"{proposal.unit.name}申报的“{proposal.title}”（预算 {format_yuan(proposal.budget)}）"
         "已进入项目库，请安排审定会议并列入议程。",
         url=f"/projects/proposals/{proposal.pk}/",
         task=schedule_task(proposal),

@@ -18,7 +18,7 @@ from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
 from caidan.common.actor import Actor
 from caidan.common.errors import Conflict, PermissionDenied, field_error
-from caidan.common.money import to_money
+from caidan.common.money import format_yuan, to_money
 from caidan.common.perms import Perm
 from caidan.common.tick import tick_job
 from caidan.jurisdiction.registry import parse_fraction
@@ -57,8 +57,8 @@ def budget_ceiling_set(*, unit, year: int, amount: Any, actor: Actor) -> BudgetC
         if amount < used:
             raise field_error(
                 "amount",
-                _("%(name)s%(year)s 年已立项 %(used)s 元，预算控制数不能低于该数。")
-                % {"name": unit.name, "year": year, "used": used},
+                _("%(name)s%(year)s 年已立项 %(used)s，预算控制数不能低于该数。")
+                % {"name": unit.name, "year": year, "used": format_yuan(used)},
                 code=Code.BELOW_APPROVED,
             )
         old = ceiling.amount if ceiling else None
@@ -174,7 +174,7 @@ def _ask_for_votes(session: ReviewSession, items: list[AgendaItem]) -> None:
             title=f"请对议程第{item.position}项表决，截止 {due.month}月{due.day}日："
             f"{item.proposal.title}",
             body=f"{session.title}已开始表决。议程第{item.position}项“{item.proposal.title}”"
-            f"（{item.proposal.unit.name}，预算 {item.proposal.budget} 元）请于 "
+            f"（{item.proposal.unit.name}，预算 {format_yuan(item.proposal.budget)}）请于 "
             f"{due:%Y-%m-%d} 前表决；与申报单位有利害关系的，请先声明回避。",
             url=f"/projects/sessions/{session.pk}/",
             task=vote_task(item),
