@@ -356,3 +356,42 @@ class Report(models.Model):
         if self.submitted_at is not None:
             return timezone.localtime(self.submitted_at).date() > self.due_on
         return timezone.localdate() > self.due_on
+
+
+class ContractPart(models.Model):
+    """A member group's part of a hub bundle's contract (issue 21): the hub leads and signs
+    (``Contract.organization``), the contract names which member delivers which part, with
+    its amount. Drafted from the bundle's parts (``projects``' packaged proposals), their
+    amounts the contract amount split by the parts' budgets to the fen."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="parts")
+    position = models.PositiveSmallIntegerField(_("序号"))
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("承担的成员组织"),
+        on_delete=models.PROTECT,
+        related_name="contract_parts",
+    )
+    proposal = models.ForeignKey(
+        "projects.Proposal",
+        verbose_name=_("成员申报"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contract_parts",
+    )
+    title = models.CharField(_("承担的部分"), max_length=200)
+    amount = MoneyField(_("金额（元）"))
+
+    class Meta:
+        verbose_name = _("成员承担部分")
+        verbose_name_plural = _("成员承担部分")
+        ordering = ["contract", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "position"], name="contract_part_position"),
+            models.CheckConstraint(name="contract_part_amount_positive", condition=Q(amount__gt=0)),
+        ]
+        indexes = [models.Index(fields=["organization", "contract"], name="contract_part_org")]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id}#{self.position} {self.title}"

@@ -114,6 +114,17 @@ def contract_pdf(contract, *, public: bool = False) -> bytes:
             rows += [[b["line"], _yuan(Decimal(b["amount"]))] for b in c.budget_lines]
             rows.append(["合计", _yuan(c.amount)])
             story += [para("其中预算明细如下：", body), table(rows, (103, 40))]
+        if heading == "一、服务内容":  # a hub bundle: which member delivers which part
+            parts = list(c.parts.select_related("organization").order_by("position"))
+            if parts:
+                rows = [["序号", "承担的成员组织", "承担的部分", "金额（元）"]]
+                rows += [
+                    [str(p.position), p.organization.name, p.title, _yuan(p.amount)] for p in parts
+                ]
+                story += [
+                    para("本合同由乙方（枢纽组织）牵头，下列成员组织分别承担：", body),
+                    table(rows, (14, 52, 52, 30)),
+                ]
     story.append(para("十一、分期付款", head))
     rows = [["期次", "付款条件", "比例", "金额（元）"]]
     for i in c.instalments.order_by("sequence"):

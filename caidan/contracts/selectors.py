@@ -127,6 +127,12 @@ def instalments_of(contract: Contract) -> list[Instalment]:
     return list(contract.instalments.select_related("payment").order_by("sequence"))
 
 
+def parts_of(contract: Contract) -> list:
+    """A hub bundle's contract: which member group delivers which part, with its amount
+    (issue 21); empty for any other contract."""
+    return list(contract.parts.select_related("organization").order_by("position"))
+
+
 def reports_of(contract: Contract) -> list[Report]:
     return list(contract.reports.order_by("due_on", "id"))
 

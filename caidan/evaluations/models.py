@@ -471,3 +471,58 @@ class AuditFinding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract_id}: {self.description[:20]}"
+
+
+# --- a hub bundle's parts (issue 21) --------------------------------------------------------------
+
+
+class PartResult(models.Model):
+    """A member group's result for its part of a hub bundle's contract (issue 21): the
+    evaluator attributes output and a score to each member (``evaluation_parts_score``);
+    a part left unscored takes the evaluation's total when it is published. A published
+    final evaluation's part results are the member's public track record "经由枢纽"
+    (via the hub) and count towards its standing to bid on its own
+    (``caidan.orgs.standing``)."""
+
+    evaluation = models.ForeignKey(
+        Evaluation, on_delete=models.CASCADE, related_name="part_results"
+    )
+    part = models.ForeignKey(
+        "contracts.ContractPart",
+        verbose_name=_("成员承担部分"),
+        on_delete=models.PROTECT,
+        related_name="results",
+    )
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("成员组织"),
+        on_delete=models.PROTECT,
+        related_name="part_results",
+    )
+    hub = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("经由枢纽"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    score = models.DecimalField(_("得分"), max_digits=5, decimal_places=2)
+    grade = models.CharField(_("等级"), max_length=16, choices=Grade.choices)
+    outputs = models.TextField(_("该成员完成的产出"), blank=True)
+    scored_by_evaluator = models.BooleanField(_("评估机构单独评分"), default=True)
+
+    class Meta:
+        verbose_name = _("成员部分评价结果")
+        verbose_name_plural = _("成员部分评价结果")
+        ordering = ["evaluation", "part__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "part"], name="part_result_once"),
+            models.CheckConstraint(
+                name="part_result_score_range", condition=Q(score__gte=0) & Q(score__lte=100)
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "grade"], name="part_result_org_grade"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evaluation_id}:{self.part_id} {self.grade}"

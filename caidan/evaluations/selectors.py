@@ -292,6 +292,35 @@ def track_record(organization) -> dict[str, Any]:
     return {"rows": rows, "average": average, "count": agg["n"]}
 
 
+def part_track_record(organization) -> list:
+    """A member group's parts of hub bundles with a published final evaluation, newest
+    first: the part, its score and grade, and the hub it delivered them through (public)."""
+    from .models import PartResult
+
+    return list(
+        PartResult.objects.filter(
+            organization=organization,
+            evaluation__stage=Stage.FINAL,
+            evaluation__status=EvaluationStatus.PUBLISHED,
+        )
+        .select_related(
+            "part", "hub", "evaluation", "evaluation__contract", "evaluation__contract__unit"
+        )
+        .order_by("-evaluation__published_at", "-id")[:500]
+    )
+
+
+def part_results_of(evaluation) -> list:
+    """An evaluation's results per member part (a hub bundle), in the contract's order."""
+    from .models import PartResult
+
+    return list(
+        PartResult.objects.filter(evaluation=evaluation)
+        .select_related("part", "organization")
+        .order_by("part__position")
+    )
+
+
 def surveys_of(contract) -> list[Survey]:
     """The contract's surveys, newest first, each with ``n_responses`` and ``n_tokens``
     read from its running totals (one query, whatever the number of answers)."""
@@ -610,3 +639,20 @@ def survey_paper_counts(survey: Survey) -> dict[str, int]:
         total=Count("id"), paper=Count("id", filter=Q(on_paper=True))
     )
     return {"total": row["total"] or 0, "paper": row["paper"] or 0}
+
+
+def surveys_open_for_paper(*, actor, limit: int = 100) -> list[Survey]:
+    """Surveys open today on contracts of the actor's unit and below (one query)."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    unit = getattr(actor, "unit", None)
+    if unit is None:
+        return []
+    return list(
+        Survey.objects.filter(
+            contract__unit__path__startswith=unit.path, opens_on__lte=today, closes_on__gte=today
+        )
+        .select_related("contract", "contract__unit")
+        .order_by("-id")[:limit]
+    )

@@ -8,6 +8,7 @@ from .views import (
     frameworks,
     hearings,
     paper_surveys,
+    parts,
     surveys,
     track_records,
 )
@@ -22,6 +23,7 @@ urlpatterns = [
     path("<int:pk>/report.pdf", evaluations.evaluation_report, name="report"),
     path("<int:pk>/purchaser-score/", commissioning.purchaser_score, name="purchaser_score"),
     path("<int:pk>/waive/", evaluations.evaluation_waive, name="waive"),
+    path("<int:pk>/parts/", parts.evaluation_parts, name="parts"),
     path("track-record/<int:org_id>/", track_records.track_record, name="track_record"),
     path("contracts/<int:pk>/", commissioning.contract_evaluations, name="contract"),
     path("contracts/<int:pk>/appoint/", commissioning.evaluator_appoint, name="appoint"),
@@ -35,6 +37,7 @@ urlpatterns = [
         name="hearing_follow_up",
     ),
     path("surveys/<int:survey_id>/tokens/", surveys.survey_tokens_add, name="survey_tokens"),
+    path("surveys/paper/", paper_surveys.paper_survey_list, name="paper_surveys"),
     path("surveys/<int:survey_id>/paper/", paper_surveys.survey_paper, name="survey_paper"),
     path(
         "surveys/<int:survey_id>/paper/template.xlsx",

@@ -44,3 +44,33 @@ def test_hub_pages(world, login, client, user, path):
         assert resp.status_code == 200
     else:
         assert resp.status_code == 403
+
+
+@pytest.fixture
+def open_final(world):
+    from tests.evaluations.factories import scheduled
+
+    return scheduled(world)
+
+
+@pytest.mark.parametrize("user", USERS)
+def test_part_scores_page_is_the_evaluators(world, login, client, open_final, user):
+    if user:
+        login(user)
+    resp = client.get(f"/evaluations/{open_final.pk}/parts/")
+    if user is None:
+        assert resp.status_code == 302 and "/login/" in resp["Location"]
+    elif user == "evaluator":
+        assert resp.status_code == 200
+        assert "没有成员承担的部分" in resp.content.decode()  # an ordinary contract
+    else:
+        assert resp.status_code in (403, 404), (user, resp.status_code)
+
+
+@pytest.mark.parametrize("user", [None, "purchaser", "hub", "resident"])
+def test_contract_parts_api_is_as_public_as_the_contract(world, client, token_for, user):
+    from tests.contracts.factories import signed_contract
+
+    c = signed_contract(world)
+    resp = client.get(f"/api/v1/contracts/{c.pk}/parts", **(token_for(user) if user else {}))
+    assert resp.status_code == 200 and resp.json() == []

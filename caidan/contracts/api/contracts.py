@@ -259,3 +259,33 @@ def contract_history(request, contract_id: int):
     if not selectors.sees_full_contract(actor, contract):
         require(actor, Perm.CONTRACTS_OVERSEE)  # raises 403
     return selectors.contract_history(contract, actor=actor)
+
+
+class ContractPartOut(Schema):
+    position: int
+    organization_id: int
+    organization_name: str
+    title: str
+    amount: str
+    proposal_id: int | None
+
+
+@router.get(
+    "/{contract_id}/parts",
+    response={200: list[ContractPartOut], **ERRORS},
+    auth=None,
+    summary="枢纽打包项目合同：各成员组织承担的部分及金额（公开如合同）",
+)
+def contract_parts(request, contract_id: int):
+    c = selectors.contract_get_for(actor=optional_actor(request), contract_id=contract_id)
+    return [
+        {
+            "position": p.position,
+            "organization_id": p.organization_id,
+            "organization_name": p.organization.name,
+            "title": p.title,
+            "amount": str(p.amount),
+            "proposal_id": p.proposal_id,
+        }
+        for p in selectors.parts_of(c)
+    ]

@@ -139,6 +139,9 @@ def contract_create(
         audit_record(
             kind=EventKind.CONTRACT_CREATED, actor=actor, target=contract, new=terms_of(contract)
         )
+        from .parts import contract_parts_draft
+
+        contract_parts_draft(contract, actor=actor)  # a hub bundle's member parts (issue 21)
         notify(
             recipients=_provider_users(contract),
             kind="contract.drafted",

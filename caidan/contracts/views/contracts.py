@@ -69,6 +69,7 @@ def contract_detail(request, pk: int):
             "a": a,
             "links": contract_links(c),
             "instalments": selectors.instalments_of(c),
+            "parts": selectors.parts_of(c),
             "reports": selectors.reports_of(c) if a.full else [],
             "amendments": [(m, change_rows(m.changes)) for m in selectors.amendments_of(c)],
             "versions": [(v, term_rows(v.terms)) for v in selectors.versions_of(c)],

@@ -20,6 +20,7 @@ from caidan.evaluations.inputs import SurveyInput
 from caidan.procurement.inputs import SheetScoresInput
 
 from .assisted import seed_assisted
+from .bundles import seed_bundles
 from .enquiries import seed_enquiries
 from .gaps import seed_gaps
 from .helpers import actor_for, catalog_item, demo_bidders, ensure_ceiling, service_period
@@ -102,6 +103,7 @@ def seed_midyear(password: str | None = None) -> MidyearResult:
             _completed(s, result),
             _enquiries(s, result),
             seed_assisted(s, result),
+            seed_bundles(s, result, password),
             seed_gaps(s, result),
         ]
         run_in_order(clock, stages)

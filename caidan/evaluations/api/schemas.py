@@ -423,8 +423,37 @@ class TrackRecordRowOut(Schema):
         return r.get_grade_display()
 
 
+class PartRecordOut(Schema):
+    """A part a member group delivered through a hub (issue 21)."""
+
+    evaluation_id: int
+    contract: ContractRef
+    part: str
+    hub: OrgRef
+    score: str
+    grade: str
+    grade_label: str
+
+    @staticmethod
+    def resolve_contract(r):
+        return r.evaluation.contract
+
+    @staticmethod
+    def resolve_part(r) -> str:
+        return r.part.title
+
+    @staticmethod
+    def resolve_score(r) -> str:
+        return str(r.score)
+
+    @staticmethod
+    def resolve_grade_label(r) -> str:
+        return r.get_grade_display()
+
+
 class TrackRecordOut(Schema):
     organization: OrgRef
     count: int
     average: str | None
     items: list[TrackRecordRowOut]
+    parts: list[PartRecordOut] = []

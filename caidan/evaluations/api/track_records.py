@@ -29,4 +29,5 @@ def track_record(request, organization_id: int):
         "count": record["count"],
         "average": str_or_none(record["average"]),
         "items": record["rows"],
+        "parts": selectors.part_track_record(org),
     }

@@ -388,6 +388,9 @@ def evaluation_publish(
             audit_new={"stage": e.stage, "total": str(e.total), "grade": e.grade},
         )
         _effects(e, actor, now=now)
+        from .parts import part_results_complete
+
+        part_results_complete(e)  # a hub bundle: each member's part (issue 21)
         notifications_resolve(task=publish_task(e), now=now)
         notify(
             recipients=unit_officers(e.contract.unit)

@@ -67,6 +67,10 @@ def evaluation_detail(request, pk: int):
             "evaluating": evaluation_affordances(actor, e).score,
             "commissioning": can(actor, Perm.EVALUATIONS_COMMISSION, c),
             "waivers": waivers.waiver_rows(e),
+            "has_parts": c.parts.exists(),
+            "part_results": selectors.part_results_of(e)
+            if published or can(actor, Perm.EVALUATIONS_EVALUATE, c)
+            else [],
         },
     )
 

@@ -16,5 +16,5 @@ def track_record(request, org_id: int):
     return render(
         request,
         "evaluations/track_record.html",
-        {"org": org, **selectors.track_record(org)},
+        {"org": org, "parts": selectors.part_track_record(org), **selectors.track_record(org)},
     )

@@ -1,0 +1,87 @@
+"""A hub bundle's evaluation attributes a score and output to each member's part; the
+published final results are each member's public track record "经由枢纽 X" (issue 21)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from caidan.common.errors import Conflict, PermissionDenied, ValidationError
+from tests.projects.hubs import bundle_contract, make_hub, published_final
+
+pytestmark = pytest.mark.django_db
+
+
+def test_parts_are_scored_then_published_to_each_members_track_record(world, client):
+    hw = make_hub(world)
+    c = bundle_contract(world, hw)
+    e = published_final(world, c, {1: "88.5"})  # part 2 left to the total
+    results = {r.part.position: r for r in e.part_results.select_related("part")}
+    assert (results[1].score, results[1].grade, results[1].scored_by_evaluator) == (
+        Decimal("88.50"),
+        "good",
+        True,
+    )
+    assert (results[2].score, results[2].grade) == (e.total, e.grade)
+    assert not results[2].scored_by_evaluator
+    assert results[1].hub == hw.hub.org and results[1].organization == hw.members[0].org
+    # the member's public track record: its part, marked as delivered through the hub
+    html = client.get(f"/evaluations/track-record/{hw.members[0].org.pk}/").content.decode()
+    assert 'data-testid="part-record"' in html
+    assert f"经由枢纽 {hw.hub.org.name}" in html and "88.50" in html
+    body = client.get(f"/api/v1/evaluations/track-records/{hw.members[0].org.pk}").json()
+    assert [(p["hub"]["id"], p["score"], p["grade"]) for p in body["parts"]] == [
+        (hw.hub.org.pk, "88.50", "good")
+    ]
+    # the evaluation page shows each member's part
+    page = client.get(f"/evaluations/{e.pk}/").content.decode()
+    assert 'data-testid="part-results"' in page and "第 1 部分的产出" in page
+    # once published, the parts can no longer be changed
+    from caidan.evaluations.services.parts import evaluation_parts_score
+
+    with pytest.raises(Conflict):
+        evaluation_parts_score(
+            evaluation=e,
+            rows=[{"part": str(results[1].part_id), "score": "99"}],
+            actor=world.actor("evaluator"),
+        )
+
+
+def test_part_scores_are_checked_row_by_row(world):
+    from caidan.evaluations.services import evaluation_schedule, evaluator_appoint
+    from caidan.evaluations.services.parts import evaluation_parts_score
+
+    hw = make_hub(world)
+    c = bundle_contract(world, hw)
+    evaluator_appoint(
+        contract=c,
+        organization=world.actor("evaluator").organization,
+        actor=world.actor("purchaser"),
+    )
+    c.refresh_from_db()
+    e = evaluation_schedule(contract=c, stage="final", actor=world.actor("purchaser"))
+    p1, p2 = c.parts.order_by("position")
+    with pytest.raises(ValidationError) as exc:
+        evaluation_parts_score(
+            evaluation=e,
+            rows=[
+                {"part": str(p1.pk), "score": "100"},  # the top of the range: fine
+                {"part": str(p2.pk), "score": "100.01"},
+                {"part": str(p1.pk), "score": "-1"},
+            ],
+            actor=world.actor("evaluator"),
+        )
+    fields = [x["field"] for x in exc.value.detail["errors"]]
+    assert fields == ["parts.2.score", "parts.3.part", "parts.3.score"]
+    assert not e.part_results.exists()
+    with pytest.raises(PermissionDenied):
+        evaluation_parts_score(
+            evaluation=e, rows=[{"part": str(p1.pk), "score": "90"}], actor=hw.hub.actor
+        )
+    evaluation_parts_score(
+        evaluation=e,
+        rows=[{"part": str(p1.pk), "score": "0"}, {"part": str(p2.pk), "score": "100"}],
+        actor=world.actor("evaluator"),
+    )
+    assert sorted(e.part_results.values_list("grade", flat=True)) == ["excellent", "poor"]
