@@ -61,9 +61,10 @@ def tenders_to_publish(actor, today):
     path = _unit(actor)
     if path is None:
         return []
-    rows = Tender.objects.filter(unit__path__startswith=path, status=TenderStatus.DRAFT).values(
-        "pk", "title"
-    )
+    # a lot is published with its tender: only the tender is a step to take
+    rows = Tender.objects.filter(
+        unit__path__startswith=path, status=TenderStatus.DRAFT, parent__isnull=True
+    ).values("pk", "title")
     return entries(rows, "procurement:tender", key="tender")
 
 

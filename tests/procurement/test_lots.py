@@ -287,3 +287,14 @@ def test_two_lots_two_contracts(world):
     assert [c.tender_id for c in contracts] == [one.pk, two.pk]
     assert [c.amount for c in contracts] == [awards[0].amount, awards[1].amount]
     assert Tender.objects.filter(pk__in=[one.pk, two.pk], contracts__isnull=False).count() == 2
+
+
+def test_the_workbench_asks_to_publish_the_tender_not_each_lot(world):
+    from django.utils import timezone
+
+    from caidan.procurement.todo import tenders_to_publish
+
+    parent = lotted_draft(world)
+    keys = {e.key for e in tenders_to_publish(world.actor("purchaser"), timezone.localdate())}
+    assert f"tender-{parent.pk}" in keys
+    assert not keys & {f"tender-{lot.pk}" for lot in lots_of(parent)}
