@@ -222,6 +222,7 @@ def _mount() -> None:
     api.add_router("/notices", "caidan.disclosure.notices_api.router")
     api.add_router("/enquiries", "caidan.enquiries.api.router")
     api.add_router("/complaints", "caidan.complaints.api.router")
+    api.add_router("/stats", "caidan.stats.api.router")
 
 
 _mount()

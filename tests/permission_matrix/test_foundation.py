@@ -48,6 +48,7 @@ API_READS = [
     ("/api/v1/ocds/records/ocds-caidan-1", "public"),
     ("/api/v1/ocds/changes", "public"),
     ("/api/v1/notices", "public"),
+    ("/api/v1/stats/gaps?year=2026", "public"),
 ]
 
 

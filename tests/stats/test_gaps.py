@@ -407,3 +407,32 @@ def test_page_in_english(world, client):
         assert text in html
     for chinese in ("供需缺口", "已立项回应", "交付缺口", "未指明"):
         assert chinese not in html
+
+
+# --- the API ---------------------------------------------------------------------------------------
+
+
+def test_api_gives_the_same_rows_and_refuses_unknown_filters(
+    world, client, resident, catalog, make_menu, jiangsu, django_assert_max_num_queries
+):
+    _need(resident, jiangsu)
+    _order_menu(make_menu, resident, jiangsu, visit=1, mind=1)
+    url = "/api/v1/stats/gaps"
+    with django_assert_max_num_queries(14):
+        resp = client.get(url, {"year": YEAR, "unit": jiangsu.pk})
+    assert resp.status_code == 200
+    body = resp.json()
+    rows = gap_table(GapFilter(year=YEAR, unit=jiangsu.pk))
+    assert [(r["unit"], r["field"], r["group"], r["unmet"]) for r in body["rows"]] == [
+        (r.unit, r.field, r.group, r.unmet) for r in rows
+    ]
+    assert body["totals"]["unmet"] == sum(r.unmet for r in rows)
+    for params, field in (
+        ({"year": YEAR, "group": "nobody"}, "group"),
+        ({"year": YEAR, "field": "01"}, "field"),
+        ({"year": YEAR, "unit": world.unit("310105").pk}, "unit"),  # the district buys nothing
+        ({"year": "abc"}, "year"),
+    ):
+        resp = client.get(url, params)
+        assert resp.status_code in (400, 422), (params, resp.content)
+        assert field in resp.content.decode()
