@@ -250,7 +250,7 @@ def evaluation_delivered(scores: Any) -> Decimal | None:
     return sum(found, Decimal(0)) if found else None
 
 
-STAGE_ORDER = {"final": 2, "midterm": 1}
+STAGE_ORDER = {"final": 3, "mid": 2, "pre": 1}  # evaluations.Stage: the latest counts
 
 
 def _rows_for(f: GapFilter) -> dict[tuple, GapRow]:

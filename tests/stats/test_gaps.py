@@ -262,19 +262,32 @@ def test_projects_capacity_and_delivered_output(world):
     assert (d["projects"], d["budget"]) == (made.count(), Decimal("1000000.00") * made.count())
     assert (d["capacity"], d["evaluated_capacity"], d["delivered"]) == (1200, 0, 0)
 
-    e = scheduled(world, "final", contract)
-    scores = full_scores(e)
-    scores["O1"] = {"actual": "1000", "planned": "1200", "evidence": "服务台账"}
-    evaluation_score(
-        evaluation=e,
-        actor=world.actor("evaluator"),
-        data=ScoresInput.parse(scores=scores, summary="按计划完成大部分服务"),
+    def publish(stage: str, actual: str):
+        e = scheduled(world, stage, contract)
+        scores = full_scores(e)
+        scores["O1"] = {"actual": actual, "planned": "1200", "evidence": "服务台账"}
+        evaluation_score(
+            evaluation=e,
+            actor=world.actor("evaluator"),
+            data=ScoresInput.parse(scores=scores, summary="按计划推进"),
+        )
+        evaluation_purchaser_score(
+            evaluation=e,
+            actor=world.actor("purchaser"),
+            data=PurchaserScoreInput.parse(score="85"),
+        )
+        waive_missing(world, e)
+        evaluation_publish(evaluation=e, actor=world.actor("evaluator"))
+
+    publish("mid", "500")  # half-way: 500 delivered so far
+    d = _changed(before, _row(f, jiangsu, field, NONE))
+    assert (d["capacity"], d["evaluated_capacity"], d["delivered"], d["shortfall"]) == (
+        1200,
+        1200,
+        500,
+        700,
     )
-    evaluation_purchaser_score(
-        evaluation=e, actor=world.actor("purchaser"), data=PurchaserScoreInput.parse(score="85")
-    )
-    waive_missing(world, e)
-    evaluation_publish(evaluation=e, actor=world.actor("evaluator"))
+    publish("final", "1000")  # the final evaluation replaces the mid-term figure
     d = _changed(before, _row(f, jiangsu, field, NONE))
     assert (d["capacity"], d["evaluated_capacity"], d["delivered"], d["shortfall"]) == (
         1200,
