@@ -24,6 +24,7 @@ from .bundles import seed_bundles
 from .enquiries import seed_enquiries
 from .gaps import seed_gaps
 from .helpers import actor_for, catalog_item, demo_bidders, ensure_ceiling, service_period
+from .lots import seed_lots
 from .performance import contract_terms, evaluate, file_report, pay
 from .plan import MARKER, STAGES, UNIT, MidyearResult, already_seeded
 from .procurement import (
@@ -103,6 +104,7 @@ def seed_midyear(password: str | None = None) -> MidyearResult:
             _completed(s, result),
             _enquiries(s, result),
             seed_assisted(s, result),
+            seed_lots(s, result),
             seed_bundles(s, result, password),
             seed_gaps(s, result),
         ]
