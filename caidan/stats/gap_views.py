@@ -34,7 +34,8 @@ def _filter(request, choices: dict[str, Any]) -> GapFilter:
     from .statistics import default_year
 
     raw_year = request.GET.get("year", "").strip()
-    year = int(raw_year) if raw_year.isdigit() and 1900 < int(raw_year) < 3000 else default_year()
+    ok = raw_year.isascii() and raw_year.isdigit() and 1900 < int(raw_year) < 3000
+    year = int(raw_year) if ok else default_year()
     unit = request.GET.get("unit", "").strip()
     unit_id = next((pk for pk, _n in choices["units"] if str(pk) == unit), None)
     field = request.GET.get("field", "").strip()

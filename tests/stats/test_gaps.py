@@ -344,7 +344,14 @@ def test_page_and_sheet_show_the_rows(world, client, resident, catalog, make_men
     assert "刑释人员" in html and 'data-testid="gap-chart"' in html
     assert "<script" not in html.split('data-testid="gap-chart"')[1].split("</svg>")[0]
     # nonsense filters are ignored, never a 5xx
-    for bad in ({"year": "abc"}, {"unit": "x"}, {"field": "'; drop"}, {"group": "nobody"}):
+    for bad in (
+        {"year": "abc"},
+        {"year": "²⁰²⁶"},  # digits to str.isdigit, not to int()
+        {"year": "99999"},
+        {"unit": "x"},
+        {"field": "'; drop"},
+        {"group": "nobody"},
+    ):
         assert client.get(url, bad).status_code == 200
     sheet = client.get(reverse("stats:gaps_export"), {"year": YEAR, "unit": jiangsu.pk})
     assert sheet.status_code == 200
