@@ -160,6 +160,25 @@ def eligibility(
     if req.require_experience and facts.recognised_projects == 0:
         reasons.append(_("无经购买主体认可的项目实施经验。"))
 
+    # A hub's member group bids on its own only once it has standing (issue 21): until then
+    # the hub bundles its proposals and leads (``orgs/standing.py``, docs/hubs.md).
+    if org.hub_id is not None:
+        from .standing import standing_of
+
+        standing = standing_of(org)
+        if not standing.has_standing:
+            reasons.append(
+                _(
+                    "本组织挂靠枢纽型社会组织，尚未具备独立投标资格（经由枢纽承担、终期评估"
+                    "%(grade)s的部分 %(done)s / %(need)s 个），请由枢纽组织打包牵头。"
+                )
+                % {
+                    "grade": standing.rule.grade_label,
+                    "done": standing.parts_counted,
+                    "need": standing.rule.parts,
+                }
+            )
+
     return Eligibility(
         eligible=not reasons,
         reasons=reasons,

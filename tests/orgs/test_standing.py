@@ -67,3 +67,19 @@ def test_registration_must_be_complete(world):
     assert _standing(org, rule, 2).has_standing
     org.status = "deregistered"
     assert not _standing(org, rule, 2).has_standing
+
+
+def test_a_member_without_standing_cannot_bid_on_its_own_until_it_has_it(world):
+    from caidan.jurisdiction.services import setting_update
+    from caidan.orgs.eligibility import eligibility
+
+    hw = make_hub(world)
+    a = hw.members[0].org
+    result = eligibility(a)
+    assert not result.eligible
+    assert any("尚未具备独立投标资格" in r and "0 / 2" in r for r in result.reasons)
+    assert eligibility(hw.hub.org).eligible  # the hub itself is not a member
+    published_final(world, bundle_contract(world, hw), {1: "80"})
+    assert any("1 / 2" in r for r in eligibility(a).reasons)
+    setting_update(key="hub_member_standing_parts", value=1, actor=world.actor("admin"))
+    assert eligibility(a).eligible
