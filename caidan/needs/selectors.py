@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -293,7 +293,11 @@ def menu_results(*, menu: Menu) -> Results:
     items = list(
         MenuItem.objects.filter(menu=menu)
         .select_related("catalog_item")
-        .annotate(support=Count("orders"))
+        .annotate(
+            support=Count("orders"),
+            # of which placed at the counter by a community worker (代办): a count, never who
+            assisted=Count("orders", filter=Q(orders__assisted_by__isnull=False)),
+        )
         .order_by("-support", "sort_order", "id")
     )
     total = sum(i.support for i in items)

@@ -200,3 +200,16 @@ def test_paper_import_page_and_api(world, login, client, token_for):
         **token_for("purchaser"),
     )
     assert resp.status_code == 400 and resp.json()["detail"]["errors"][0]["row"] == 2
+
+
+def test_workers_find_open_surveys_of_their_street(world, login, client):
+    survey, _tokens = make_survey(world, tokens=1)
+    login("worker")
+    page = client.get("/evaluations/surveys/paper/")
+    assert page.status_code == 200
+    assert f"/evaluations/surveys/{survey.pk}/paper/" in page.content.decode()
+    login("purchaser2")
+    other = client.get("/evaluations/surveys/paper/")
+    assert f"/evaluations/surveys/{survey.pk}/paper/" not in other.content.decode()
+    login("resident")
+    assert client.get("/evaluations/surveys/paper/").status_code == 403

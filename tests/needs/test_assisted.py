@@ -11,8 +11,8 @@ from django.core import signing
 
 from caidan.accounts.models import Role
 from caidan.audit.models import AuditEvent
-from caidan.common.masking import mask_phone
 from caidan.common.errors import Conflict, PermissionDenied, ValidationError
+from caidan.common.masking import mask_phone
 from caidan.needs import services
 from caidan.needs.codes import Code
 from caidan.needs.inputs import (
@@ -295,3 +295,30 @@ def test_counter_api_end_to_end(
         **headers,
     )
     assert resp.status_code == 400 and resp.json()["detail"]["field"] == "id_number"
+
+
+def test_counter_page_registers_and_lists_open_items_in_few_queries(
+    world, login, client, open_menu, django_assert_max_num_queries
+):
+    login("worker")
+    number = new_id_number()
+    resp = client.post("/needs/counter/", {"id_number": number, "action": "register"})
+    assert resp.status_code == 302
+    with django_assert_max_num_queries(20):
+        page = client.get("/needs/counter/")
+    text = page.content.decode()
+    assert page.status_code == 200 and number not in text
+    assert all(item.title in text for item in open_menu.items.all())
+    item = open_menu.items.first()
+    resp = client.post("/needs/counter/order/", {"item_id": item.pk})
+    assert resp.status_code == 302
+    assert MenuOrder.objects.get(menu_item=item).assisted_by == world.user("worker")
+    # a bad ID number stays on the form with its message; nothing is registered
+    resp = client.post("/needs/counter/end/")
+    bad = client.post("/needs/counter/", {"id_number": "310105195001010010", "action": "register"})
+    assert bad.status_code == 200 and "校验码" in bad.content.decode()
+    # the public results show how many supports were assisted, never by whom
+    client.logout()
+    results = client.get(f"/needs/menus/{open_menu.pk}/results/").content.decode()
+    assert 'data-testid="assisted-orders">1<' in results
+    assert world.user("worker").display_name not in results

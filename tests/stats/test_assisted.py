@@ -82,3 +82,9 @@ def test_no_participation_shows_a_dash_not_a_division_by_zero():
 
     assert _share(0, 0) is None
     assert _share(1, 3) == Decimal("33.3") and _share(3, 3) == Decimal("100.0")
+
+
+def test_shares_cost_three_queries(world, django_assert_max_num_queries):
+    with django_assert_max_num_queries(3):
+        rows = assisted_shares()
+    assert len(rows) == 3

@@ -88,3 +88,16 @@ def survey_paper_template_download(request, survey_id: int):
         as_attachment=True, filename=f"纸质答卷模板-{survey.title}.xlsx"
     )
     return response
+
+
+@login_required
+@domain_errors
+def paper_survey_list(request):
+    """The open surveys a purchaser or community worker may type paper slips into: contracts
+    of their unit and below, newest first (at most 100)."""
+    require(request.actor, Perm.EVALUATIONS_IMPORT_PAPER_SURVEYS)
+    return render(
+        request,
+        "evaluations/survey_paper_list.html",
+        {"surveys": selectors.surveys_open_for_paper(actor=request.actor)},
+    )
