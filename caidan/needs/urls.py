@@ -31,4 +31,5 @@ urlpatterns = [
     path("counter/order/", views_counter.counter_order, name="counter_order"),
     path("counter/need/", views_counter.counter_need, name="counter_need"),
     path("counter/end/", views_counter.counter_end, name="counter_end"),
+    path("link/", views_counter.identity_link, name="identity_link"),
 ]

@@ -16,7 +16,9 @@ from caidan.common.perms import Perm
 from caidan.web.ui import attempt, attempt_error, attempt_refusal, domain_errors
 
 from . import forms, selectors, services
-from .inputs import CounterRegistrationInput, NeedInput
+from .inputs import CounterRegistrationInput, IdentityCodeInput, IdentityInput, NeedInput
+from .models import IdentityKind
+from .views import verify_first
 
 SESSION_REF = "needs_counter_ref"
 
@@ -179,3 +181,65 @@ def counter_end(request):
     request.session.pop(SESSION_REF, None)
     messages.info(request, _("已结束本次代办。"))
     return redirect("needs:counter")
+
+
+# --- a resident links their other number (the gateway path) ------------------------------
+
+
+class LinkForm(djforms.Form):
+    kind = djforms.ChoiceField(
+        label=_("要关联的号码"), choices=IdentityKind.choices, widget=djforms.RadioSelect
+    )
+    value = djforms.CharField(label=_("手机号或身份证号"), max_length=32)
+    code = djforms.CharField(
+        label=_("验证码"),
+        max_length=6,
+        required=False,
+        help_text=_("先点“发送验证码”，再填写收到的 6 位验证码。"),
+        widget=djforms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+@domain_errors
+@verify_first
+def identity_link(request):
+    """A verified resident adds their other number with the code sent to it (an ID number's
+    code goes through the gateway to the phone registered for it): one person from then on."""
+    identity = services.identity_of(request.actor, Perm.NEEDS_SUBMIT)
+    have = set(identity.keys.values_list("kind", flat=True)) or {identity.kind}
+    missing = [c for c in IdentityKind.choices if c[0] not in have]
+    form = LinkForm(request.POST or None, initial={"kind": missing[0][0] if missing else ""})
+    form.fields["kind"].choices = missing or IdentityKind.choices
+    demo_code = ""
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if request.POST.get("action") == "send_code":
+            challenge, error = attempt(
+                lambda: services.identity_verification_start(
+                    ip=request.actor.ip or "",
+                    data=IdentityInput.parse(kind=data["kind"], value=data["value"]),
+                ),
+                form=form,
+            )
+            if error is None:
+                demo_code = challenge.demo_code
+                messages.info(request, _("验证码已发送至 %(hint)s。") % {"hint": challenge.hint})
+        else:
+            _linked, error = attempt(
+                lambda: services.identity_link_confirm(
+                    actor=request.actor,
+                    ip=request.actor.ip or "",
+                    data=IdentityCodeInput.parse(
+                        kind=data["kind"], value=data["value"], code=data["code"]
+                    ),
+                ),
+                form=form,
+            )
+            if error is None:
+                messages.success(request, _("已关联为同一人：以任一号码参与都只计一次。"))
+                return redirect("needs:mine")
+    return render(
+        request,
+        "needs/identity_link.html",
+        {"form": form, "demo_code": demo_code, "missing": missing, "identity": identity},
+    )

@@ -322,3 +322,24 @@ def test_counter_page_registers_and_lists_open_items_in_few_queries(
     results = client.get(f"/needs/menus/{open_menu.pk}/results/").content.decode()
     assert 'data-testid="assisted-orders">1<' in results
     assert world.user("worker").display_name not in results
+
+
+def test_a_resident_links_the_id_number_on_the_page(world, login, client, resident, send_code):
+    online = resident()
+    client.force_login(online.user)
+    session = client.session
+    from caidan.accounts.middleware import SESSION_KEY
+
+    session[SESSION_KEY] = online.membership.pk
+    session.save()
+    page = client.get("/needs/link/")
+    assert page.status_code == 200 and "id_number" in page.content.decode()
+    number = new_id_number()
+    code = send_code(number, kind=IdentityKind.ID_NUMBER)
+    resp = client.post(
+        "/needs/link/", {"kind": "id_number", "value": number, "code": code, "action": "link"}
+    )
+    assert resp.status_code == 302
+    identity = ResidentIdentity.objects.get(user=online.user)
+    assert set(identity.keys.values_list("kind", flat=True)) == {"phone", "id_number"}
+    assert 'data-testid="link-done"' in client.get("/needs/link/").content.decode()
