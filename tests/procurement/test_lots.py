@@ -26,7 +26,7 @@ from caidan.procurement.services.lots import (
     tender_lots_configure,
 )
 
-from .factories import make_bidders
+from .factories import make_bidders, next_working_deadline
 from .lots_helpers import bid_and_open, lots_of, lotted_draft, publish
 
 pytestmark = pytest.mark.django_db
@@ -298,3 +298,29 @@ def test_the_workbench_asks_to_publish_the_tender_not_each_lot(world):
     keys = {e.key for e in tenders_to_publish(world.actor("purchaser"), timezone.localdate())}
     assert f"tender-{parent.pk}" in keys
     assert not keys & {f"tender-{lot.pk}" for lot in lots_of(parent)}
+
+
+def test_the_tenders_budget_cannot_drop_below_its_lots(world):
+    parent = lotted_draft(world, budgets=("400000.00", "400000.00"))
+    purchaser = world.actor("purchaser")
+    tender_update(tender=parent, changes={"budget": "800000.00"}, actor=purchaser)  # equal
+    with pytest.raises(ValidationError) as exc:
+        tender_update(tender=parent, changes={"budget": "799999.99"}, actor=purchaser)
+    assert exc.value.field == "budget"
+    parent.refresh_from_db()
+    assert str(parent.budget) == "800000.00"
+
+
+def test_an_amendment_pushing_the_tenders_deadline_moves_its_lots(world):
+    from caidan.procurement.services import tender_amend
+
+    parent = publish(world, lotted_draft(world))
+    new = next_working_deadline(parent.deadline + dt.timedelta(days=6))
+    tender_amend(
+        tender=parent,
+        summary="延长投标截止时间",
+        affects_bids=False,
+        new_deadline=new,
+        actor=world.actor("purchaser"),
+    )
+    assert {lot.deadline for lot in lots_of(parent)} == {new}
