@@ -308,8 +308,27 @@ class ReportForm(forms.Form):
         label=_("附件说明"), required=False, max_length=MAX_DESCRIPTION_LENGTH
     )
 
-    def __init__(self, *args, attaching: bool = False, **kwargs):
+    def __init__(self, *args, attaching: bool = False, parts=(), **kwargs):
         super().__init__(*args, **kwargs)
+        if parts:  # a hub bundle's contract: what each member delivered (issue 21)
+            self.fields["part_outputs"] = RowsField(
+                label=_("各成员完成情况"),
+                required=False,
+                columns=(
+                    Column(
+                        "part",
+                        _("成员组织及其部分"),
+                        choices=tuple(
+                            (str(p.pk), f"{p.position}. {p.organization.name}：{p.title}")
+                            for p in parts
+                        ),
+                    ),
+                    Column("output", _("该成员完成的产出"), width=40),
+                ),
+                extra=0,
+                add_label=_("添加一个成员部分"),
+                help_text=_("每个成员组织承担的部分各一行：写明本期该成员完成的服务和产出。"),
+            )
         self.fields["file"].help_text = _("允许：%(types)s；不超过 %(size)s。") % {
             "types": ALLOWED_TYPES_TEXT,
             "size": human_size(settings.DOCUMENT_MAX_BYTES),
@@ -322,7 +341,12 @@ class ReportForm(forms.Form):
     def report_data(self) -> dict:
         """The summary and the rows, as ``ReportInput`` takes them (no rows: none given)."""
         d = self.cleaned_data
-        return {"summary": d["summary"], "fund_lines": d["fund_lines"] or None}
+        data = {"summary": d["summary"], "fund_lines": d["fund_lines"] or None}
+        if "part_outputs" in self.fields:
+            data["part_outputs"] = [
+                {"part": r["part"] or None, "output": r["output"]} for r in d["part_outputs"]
+            ]
+        return data
 
 
 class ReviewForm(forms.Form):

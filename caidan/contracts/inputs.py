@@ -118,18 +118,30 @@ class FundLine(Input):
         return {"line": self.line, "budget": str(self.budget), "spent": str(self.spent)}
 
 
+class PartOutput(Input):
+    """What one member of a hub bundle delivered in the period (issue 21)."""
+
+    part: int = Field(title=gettext_noop("成员部分"))
+    output: RequiredText(MAX_TEXT, title=gettext_noop("该成员完成的产出"))
+
+
 class ReportInput(Input):
     """The provider's report: what was done, and (a mid-term report must have it) the
     fund-usage statement."""
 
     summary: RequiredText(MAX_TEXT, title=gettext_noop("报告内容"))
     fund_lines: list[FundLine] = Field(default_factory=list, title=gettext_noop("资金使用明细"))
+    part_outputs: list[PartOutput] = Field(
+        default_factory=list, title=gettext_noop("各成员完成情况")
+    )
 
     @model_validator(mode="before")
     @classmethod
     def _lines(cls, data: Any) -> Any:
-        if isinstance(data, dict) and data.get("fund_lines") is None:
-            return {k: v for k, v in data.items() if k != "fund_lines"}  # none given
+        if isinstance(data, dict):
+            for key in ("fund_lines", "part_outputs"):
+                if key in data and data.get(key) is None:
+                    data = {k: v for k, v in data.items() if k != key}  # none given
         return data
 
     def fund_rows(self) -> list[dict[str, str]]:

@@ -324,6 +324,9 @@ class Report(models.Model):
     status = models.CharField(_("状态"), max_length=16, choices=ReportStatus.choices, default="due")
     summary = models.TextField(_("报告内容"), blank=True)
     fund_lines = models.JSONField(_("资金使用明细"), default=list, blank=True)
+    # a hub bundle's contract: what each member delivered, one row per ContractPart
+    # ({part, position, organization, organization_name, title, output}; issue 21)
+    part_outputs = models.JSONField(_("各成员完成情况"), default=list, blank=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

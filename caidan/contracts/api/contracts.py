@@ -262,6 +262,7 @@ def contract_history(request, contract_id: int):
 
 
 class ContractPartOut(Schema):
+    id: int
     position: int
     organization_id: int
     organization_name: str
@@ -280,6 +281,7 @@ def contract_parts(request, contract_id: int):
     c = selectors.contract_get_for(actor=optional_actor(request), contract_id=contract_id)
     return [
         {
+            "id": p.pk,
             "position": p.position,
             "organization_id": p.organization_id,
             "organization_name": p.organization.name,

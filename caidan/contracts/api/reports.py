@@ -49,9 +49,16 @@ class FundLineIn(Schema):
     spent: Any = ""
 
 
+class PartOutputIn(Schema):
+    part: int  # a ContractPart id (GET /contracts/{id}/parts)
+    output: str = ""
+
+
 class ReportSubmitIn(Schema):
     summary: str = ""
     fund_lines: list[FundLineIn] | None = None
+    # a hub bundle's contract: what each member delivered, every part once (issue 21)
+    part_outputs: list[PartOutputIn] | None = None
 
 
 @router.post(

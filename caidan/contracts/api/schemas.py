@@ -243,6 +243,8 @@ class ReportOut(Schema):
     fund_lines: list[FundLineOut] | None
     fund_totals: FundTotalsOut | None
     review_comment: str | None
+    # a hub bundle's contract: what each member delivered (issue 21)
+    part_outputs: list[dict[str, Any]] | None = None
 
     @staticmethod
     def resolve_kind_label(r) -> str:
@@ -263,6 +265,10 @@ class ReportOut(Schema):
     @staticmethod
     def resolve_fund_lines(r) -> list | None:
         return list(r.fund_lines or []) if r.full else None
+
+    @staticmethod
+    def resolve_part_outputs(r) -> list | None:
+        return list(r.part_outputs or []) if r.full else None
 
     @staticmethod
     def resolve_fund_totals(r) -> dict | None:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
+
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
 from caidan.common.actor import Actor
+from caidan.common.errors import ValidationError
 from caidan.common.money import split_by_weights
 
 from ..models import Contract, ContractPart
@@ -62,3 +65,56 @@ def contract_parts_draft(contract: Contract, *, actor: Actor) -> list[ContractPa
         note="成员承担部分",
     )
     return parts
+
+
+def part_outputs_check(contract: Contract, rows) -> list[dict]:
+    """A report of a hub bundle's contract says what each member delivered: one row per
+    member's part (``PartOutput``: the ContractPart id and the output), every part once. For
+    any other contract: no rows. Every row's problem is reported at once."""
+    parts = {p.pk: p for p in contract.parts.select_related("organization").order_by("position")}
+    errors: list[dict[str, str]] = []
+    seen: set[int] = set()
+    if not parts and rows:
+        raise ValidationError(_("本合同没有成员承担的部分。"), detail={"field": "part_outputs"})
+    for n, row in enumerate(rows, 1):
+        if row.part not in parts:
+            errors.append(
+                {
+                    "field": f"part_outputs.{n}.part",
+                    "message": str(_("第 %(n)s 行：所选部分不属于本合同。") % {"n": n}),
+                }
+            )
+        elif row.part in seen:
+            errors.append(
+                {
+                    "field": f"part_outputs.{n}.part",
+                    "message": str(_("第 %(n)s 行：同一部分只能填写一次。") % {"n": n}),
+                }
+            )
+        seen.add(row.part)
+    for pk, part in parts.items():
+        if pk not in seen:
+            errors.append(
+                {
+                    "field": "part_outputs",
+                    "message": str(
+                        _("请填写成员组织“%(name)s”承担的“%(title)s”的完成情况。")
+                        % {"name": part.organization.name, "title": part.title}
+                    ),
+                }
+            )
+    if errors:
+        raise ValidationError(
+            errors[0]["message"], detail={"field": errors[0]["field"], "errors": errors}
+        )
+    return [
+        {
+            "part": row.part,
+            "position": parts[row.part].position,
+            "organization": parts[row.part].organization_id,
+            "organization_name": parts[row.part].organization.name,
+            "title": parts[row.part].title,
+            "output": row.output,
+        }
+        for row in sorted(rows, key=lambda r: parts[r.part].position)
+    ]

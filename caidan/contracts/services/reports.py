@@ -96,6 +96,9 @@ def report_submit(*, report: Report, data: ReportInput, actor: Actor) -> Report:
             raise field_error("attachments", _("结项报告须附项目财务报表（请先上传附件）。"))
         r.summary = data.summary
         r.fund_lines = data.fund_rows()
+        from .parts import part_outputs_check
+
+        r.part_outputs = part_outputs_check(r.contract, data.part_outputs)
         report_lifecycle.apply(
             r,
             ReportAction.SUBMIT,

@@ -53,8 +53,18 @@ def _report_page(request, c, report, *, form=None, upload_form=None, review_form
     on_contract = contract_affordances(actor, c)
     may = report_affordances(on_contract, report, has_files=bool(documents))
     if may.submit and form is None:
+        parts = selectors.parts_of(c)
         form = forms.ReportForm(
-            initial={"summary": report.summary, "fund_lines": fund_lines_start(report)}
+            initial={
+                "summary": report.summary,
+                "fund_lines": fund_lines_start(report),
+                # a hub bundle: one row per member's part, as last reported (issue 21)
+                "part_outputs": [
+                    {"part": str(o["part"]), "output": o["output"]} for o in report.part_outputs
+                ]
+                or [{"part": str(p.pk), "output": ""} for p in parts],
+            },
+            parts=parts,
         )
     if may.attach and upload_form is None and not may.submit:
         upload_form = _upload_form()  # attaching to a submitted report: no report form
@@ -94,7 +104,8 @@ def report_detail(request, pk: int, report_id: int):
     # One form: 上传附件 (action=attach) attaches the file and shows the page again with the
     # report as typed; 提交报告 attaches the file chosen, if any, and submits.
     attaching = request.POST.get("action") == "attach"
-    form = forms.ReportForm(request.POST, request.FILES, attaching=attaching)
+    parts = selectors.parts_of(c)
+    form = forms.ReportForm(request.POST, request.FILES, attaching=attaching, parts=parts)
     if not form.is_valid():
         return _report_page(request, c, report, form=form)
     d = form.cleaned_data
@@ -109,10 +120,14 @@ def report_detail(request, pk: int, report_id: int):
             return _report_page(request, c, report, form=form)
         messages.success(request, _("已上传附件“%(name)s”。") % {"name": document.original_name})
     # The form again as typed, the file field blank for the next file.
-    typed = {"summary": d["summary"], "fund_lines": d["fund_lines"]}
+    typed = {
+        "summary": d["summary"],
+        "fund_lines": d["fund_lines"],
+        "part_outputs": d.get("part_outputs") or [],
+    }
     if attaching:
         messages.info(request, _("报告尚未提交：检查无误后请点击“提交报告”。"))
-        return _report_page(request, c, report, form=forms.ReportForm(initial=typed))
+        return _report_page(request, c, report, form=forms.ReportForm(initial=typed, parts=parts))
     submitted, refusal = attempt_refusal(
         lambda: services.report_submit(
             report=report, actor=actor, data=ReportInput.parse(form.report_data())
