@@ -4,6 +4,7 @@ role's pending item reachable from its dashboard, idempotent, audit chain intact
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 from django.core.management import call_command
 from django.urls import reverse
@@ -57,8 +58,22 @@ def test_every_stage_once_idempotent_audited_and_exported(world, tmp_path, capsy
     award = tender["awarded"].awards.get()
     assert tender["awarded"].status == "awarded" and award.status == "confirmed"
     assert award.bid.organization.name == "长宁区乐龄居家养老服务社"
+    # comprehensive scoring (综合评分法): every seated expert submitted a full sheet, and the
+    # award went to the bidder the computed ranking put first
+    scored = tender["awarded"]
+    assert scored.evaluation_method == "comprehensive"
+    sheets = ScoreSheet.objects.filter(tender=scored, submitted_at__isnull=False)
+    assert sheets.count() == scored.committee_size >= 3
+    factors = {f["id"] for f in scored.factors}
+    for sheet in sheets:
+        assert len(sheet.scores) == scored.bids.filter(status="valid").count() == 3
+        assert all(set(row) >= factors for row in sheet.scores.values())
 
     c = {key: Contract.objects.get(proposal=p[key]) for key in list(TITLES)[6:]}
+    for contract in c.values():  # a budget (预算明细) adding up to the amount, to the fen
+        lines = contract.budget_lines
+        assert [row["line"] for row in lines] == ["人员经费", "活动经费", "管理费用"]
+        assert sum(Decimal(row["amount"]) for row in lines) == contract.amount
     assert c["contract_draft"].status == "draft"
     assert c["contract_draft"].purchaser_signed_at is None
     assert c["performing"].status == "active" and c["performing"].published_at is not None

@@ -372,3 +372,24 @@ def test_api_input_check_names_the_field_in_either_language(client, world, token
         assert (status, error["code"], error["detail"]["field"]) == (400, "invalid", "name")
         messages[language] = error["message"]
     assert messages == {"en": "Please fill in Version name.", "zh-hans": "请填写版本名称。"}
+
+
+# --- Names the code itself gives (issue 20 leftovers) ----------------------------------------
+
+
+def test_app_names_grades_and_record_names_in_english(world):
+    """The apps' names (admin, audit log headings), the grade of an organization without one
+    and the names of records the audit log shows are marked and translated."""
+    from caidan.orgs.rules import grade_label
+    from caidan.projects.models import Recusal
+
+    configs = [c for c in apps.get_app_configs() if c.name.startswith("caidan.")]
+    with translation.override("en"):
+        names = {c.name: str(c.verbose_name) for c in configs}
+        assert not {k: v for k, v in names.items() if HAN.search(v)}, names
+        assert (grade_label(None), grade_label(4)) == ("No grade", "4A")
+        assert str(Recusal(member_id=3, item_id=7)) == "3 recused from 7"
+    with translation.override("zh-hans"):
+        assert all(HAN.search(str(c.verbose_name)) for c in configs)
+        assert grade_label(None) == "无等级"
+        assert str(Recusal(member_id=3, item_id=7)) == "3 回避 7"

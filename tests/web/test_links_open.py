@@ -122,3 +122,38 @@ def test_the_audit_log_links_a_draft_only_for_those_who_may_open_it(world):
     assert [v.url for v in describe(events)] == [url]  # no reader (the Excel export)
     proposal_submit(proposal=p, actor=world.actor("purchaser"))
     assert [v.url for v in describe(events, actor=world.actor("admin"))] == [url]
+
+
+def test_a_purchasers_calendar_links_its_proposal_not_the_committees_session(world):
+    """The review meeting of a purchaser's proposal is on its calendar, linked to the
+    proposal (the session's page is the committee's); a member's entry opens the session."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from caidan.projects.services import (
+        proposal_submit,
+        review_session_add_proposal,
+        review_session_create,
+    )
+    from caidan.projects.todo import sessions
+    from tests.accounts.test_workbench import _draft_proposal
+
+    proposal = _draft_proposal(world)
+    proposal_submit(proposal=proposal, actor=world.actor("purchaser"))
+    session = review_session_create(
+        title="审定会议（日历测试）",
+        unit=world.unit("310105"),
+        meeting_at=timezone.now() + dt.timedelta(days=2),
+        members=[world.user("committee")],
+        actor=world.actor("admin"),
+    )
+    review_session_add_proposal(session=session, proposal=proposal, actor=world.actor("admin"))
+    today = timezone.localdate()
+    week = (today, today + dt.timedelta(days=7))
+    ours = f"session-{session.pk}-"
+    mine = [e for e in sessions(world.actor("purchaser"), *week) if e.key.startswith(ours)]
+    assert [e.url for e in mine] == [f"/projects/proposals/{proposal.pk}/"]
+    assert mine[0].label == f"{session.title} · {proposal.title}"
+    members = sessions(world.actor("committee"), *week)
+    assert f"/projects/sessions/{session.pk}/" in [e.url for e in members]
