@@ -198,3 +198,15 @@ def test_api_tender_in_lots_reads_in_constant_queries(world, client):
     # a lot names its tender
     lot = get(client, f"/tenders/{body['lots'][0]['id']}").json()
     assert lot["parent_id"] == parent.pk and lot["lot_number"] == 1
+
+
+def test_the_tender_in_lots_does_not_say_it_takes_bids_after_its_deadline(world, client):
+    import time_machine
+
+    parent = publish(world, lotted_draft(world))
+    page = _html(client.get(f"/procurement/tenders/{parent.pk}/"))
+    assert "公告中（接受投标）" in page
+    with time_machine.travel(parent.deadline + dt.timedelta(minutes=1), tick=False):
+        page = _html(client.get(f"/procurement/tenders/{parent.pk}/"))
+    assert "投标已截止，各分包分别开标、评审" in page
+    assert "公告中（接受投标）" not in page.split('data-testid="lots"')[0]

@@ -5,6 +5,8 @@ to add a lot."""
 from __future__ import annotations
 
 from django import template
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -21,3 +23,17 @@ def lots_section(tender, aff):
         ),
         "can_add_lots": aff.edit and not tender.parent_id and not tender.config.invited_only,
     }
+
+
+@register.simple_tag
+def tender_status_label(tender) -> str:
+    """The tender's status; a tender in lots past its deadline is never opened itself (each
+    lot is), so it does not say it takes bids."""
+    if (
+        tender.has_lots
+        and tender.status == "published"
+        and tender.deadline is not None
+        and timezone.now() >= tender.deadline
+    ):
+        return _("投标已截止，各分包分别开标、评审")
+    return tender.get_status_display()
