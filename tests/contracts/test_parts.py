@@ -61,3 +61,29 @@ def test_an_ordinary_contract_has_no_parts(world, client):
     assert not c.parts.exists()
     assert client.get(f"/api/v1/contracts/{c.pk}/parts").json() == []
     assert 'data-testid="contract-parts"' not in client.get(f"/contracts/{c.pk}/").content.decode()
+
+
+def test_a_new_amount_is_split_again_over_the_parts(world):
+    from caidan.contracts.services import contract_update
+    from caidan.contracts.services.amendments import contract_amend
+
+    hw = make_hub(world)
+    c = bundle_contract(world, hw, sign=False)  # 480,000 + 320,000
+    contract_update(contract=c, changes={"amount": "700000.01"}, actor=world.actor("purchaser"))
+    assert [p.amount for p in c.parts.order_by("position")] == [
+        Decimal("420000.01"),
+        Decimal("280000.00"),
+    ]
+    from caidan.contracts.services import contract_sign
+
+    contract_sign(contract=c, actor=world.actor("purchaser"))
+    contract_sign(contract=c, actor=hw.hub.actor)
+    contract_amend(
+        contract=c,
+        changes={"amount": "750000.00"},
+        rationale="增加服务量",
+        actor=world.actor("purchaser"),
+    )
+    amounts = [p.amount for p in c.parts.order_by("position")]
+    assert amounts == [Decimal("450000.00"), Decimal("300000.00")]
+    assert sum(amounts) == Decimal("750000.00")

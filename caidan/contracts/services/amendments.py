@@ -60,6 +60,9 @@ def contract_amend(
         c.version += 1
         c.save()
         _resplit(c)
+        from .parts import contract_parts_resplit
+
+        contract_parts_resplit(c, actor=actor)  # a hub bundle's member parts (issue 21)
         after = terms_of(c)
         diff = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
         if "payment_split" in changes and changes["payment_split"] != split_before:

@@ -172,6 +172,9 @@ def contract_update(*, contract: Contract, changes: dict[str, Any], actor: Actor
             c.provider_signed_by = c.purchaser_signed_by = None
         c.save()
         _resplit(c)
+        from .parts import contract_parts_resplit
+
+        contract_parts_resplit(c, actor=actor)  # a hub bundle's member parts (issue 21)
         after = terms_of(c)
         changed = [k for k in after if before[k] != after[k]]
         audit_record(

@@ -67,6 +67,30 @@ def contract_parts_draft(contract: Contract, *, actor: Actor) -> list[ContractPa
     return parts
 
 
+def contract_parts_resplit(contract: Contract, *, actor: Actor) -> list[ContractPart]:
+    """A new contract amount (a draft's edit, a supplementary agreement) is split again over
+    the member parts in their current proportions, to the fen; nothing for a contract
+    without parts or whose parts already add up to its amount. Audited."""
+    parts = list(contract.parts.order_by("position"))
+    if not parts or sum(p.amount for p in parts) == contract.amount:
+        return parts
+    before = {str(p.position): str(p.amount) for p in parts}
+    for p, amount in zip(
+        parts, split_by_weights(contract.amount, [p.amount for p in parts]), strict=True
+    ):
+        p.amount = amount
+    ContractPart.objects.bulk_update(parts, ["amount"])
+    audit_record(
+        kind=EventKind.CONTRACT_UPDATED,
+        actor=actor,
+        target=contract,
+        old={"parts": before},
+        new={"parts": {str(p.position): str(p.amount) for p in parts}},
+        note="成员承担部分按新的合同金额重新分配",
+    )
+    return parts
+
+
 def part_outputs_check(contract: Contract, rows) -> list[dict]:
     """A report of a hub bundle's contract says what each member delivered: one row per
     member's part (``PartOutput``: the ContractPart id and the output), every part once. For
