@@ -50,4 +50,4 @@ class UnmetNeedFlag(models.Model):
         indexes = [models.Index(fields=["unit", "-flagged_at"], name="unmet_flag_unit_time")]
 
     def __str__(self) -> str:
-        return f"需求 #{self.need_id} 未回应"
+        return str(_("需求 #%(pk)s 未回应") % {"pk": self.need_id})

@@ -102,7 +102,7 @@ def test_hub_assembles_and_submits_a_bundle(browser, live_server, world, phone):
     hub.get_by_test_id("bundle-review").click()
     hub.wait_for_load_state()
     # more than the member asked: refused under the table, everything kept as typed
-    expect(hub.get_by_text("第 2 行：金额 90000.00 元超过该成员申报的预算")).to_be_visible()
+    expect(hub.get_by_text("第 2 行：金额 ¥90,000.00 超过该成员申报的预算")).to_be_visible()
     expect(hub.get_by_label("打包项目名称")).to_have_value("江苏路街道人民调解综合项目")
     expect(hub.get_by_label("第 2 行本部分金额（元）", exact=True)).to_have_value("90000.00")
     hub.get_by_label("第 2 行本部分金额（元）", exact=True).fill("60000.00")

@@ -146,7 +146,7 @@ def test_bulk_payments_mixed_batch(world):
         (99_999_999, False, "not_found"),
     ]
     assert "中期评估" in outcomes[1].message and outcomes[1].label.endswith(
-        f"第 2 期（{second.amount} 元）"
+        f"第 2 期（¥{second.amount:,.2f}）"
     )
     assert list(
         Payment.objects.filter(instalment__contract=c).values_list("voucher", flat=True)

@@ -67,7 +67,7 @@ def test_funding_mismatch_message_names_totals(draft):
     with pytest.raises(ValidationError) as exc:
         draft(funding=[{"source": "fiscal", "amount": "299999.99"}])
     assert exc.value.code == "funding_mismatch"
-    assert "299999.99" in exc.value.message and "300000.00" in exc.value.message
+    assert "¥299,999.99" in exc.value.message and "¥300,000.00" in exc.value.message
 
 
 @pytest.mark.parametrize(

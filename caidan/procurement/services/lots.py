@@ -37,6 +37,7 @@ from caidan.audit.services import audit_record
 from caidan.common.actor import Actor
 from caidan.common.codes import Common
 from caidan.common.errors import Conflict, field_error
+from caidan.common.money import format_yuan
 from caidan.common.perms import Perm
 from caidan.procurement.codes import Code
 
@@ -69,8 +70,8 @@ def check_lot_budgets(parent: Tender) -> None:
     if total > parent.budget:
         raise field_error(
             "budget",
-            _("各分包预算合计 %(total)s 元超过采购预算 %(budget)s 元。")
-            % {"total": total, "budget": parent.budget},
+            _("各分包预算合计 %(total)s 超过采购预算 %(budget)s。")
+            % {"total": format_yuan(total), "budget": format_yuan(parent.budget)},
         )
 
 

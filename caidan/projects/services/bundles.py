@@ -20,7 +20,7 @@ from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
 from caidan.common.actor import Actor
 from caidan.common.errors import DomainError, ValidationError, field_error
-from caidan.common.money import split_by_weights, to_money
+from caidan.common.money import format_yuan, split_by_weights, to_money
 from caidan.common.perms import Perm
 
 from ..models import Proposal, ProposalFunding
@@ -80,8 +80,12 @@ def bundle_rows_check(*, hub, rows: list[dict[str, Any]]) -> list[tuple[Proposal
                         errors,
                         n,
                         "amount",
-                        _("第 %(n)s 行：金额 %(amount)s 元超过该成员申报的预算 %(budget)s 元。")
-                        % {"n": n, "amount": amount, "budget": proposal.budget},
+                        _("第 %(n)s 行：金额 %(amount)s 超过该成员申报的预算 %(budget)s。")
+                        % {
+                            "n": n,
+                            "amount": format_yuan(amount),
+                            "budget": format_yuan(proposal.budget),
+                        },
                     )
         if proposal is not None and amount is not None:
             out.append((proposal, amount))
