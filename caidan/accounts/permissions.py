@@ -18,3 +18,9 @@ register(
     scope=unit_scope,
     description="查看单位人员",
 )
+
+
+def openable_users(actor, ids: set[int]) -> set[int]:
+    """Which of these people's pages ``actor`` may open: every one for those who manage
+    accounts, none for anyone else (the audit log then names them without a link)."""
+    return set(ids) if can(actor, Perm.ACCOUNTS_MANAGE) else set()

@@ -343,3 +343,17 @@ def test_a_resident_links_the_id_number_on_the_page(world, login, client, reside
     identity = ResidentIdentity.objects.get(user=online.user)
     assert set(identity.keys.values_list("kind", flat=True)) == {"phone", "id_number"}
     assert 'data-testid="link-done"' in client.get("/needs/link/").content.decode()
+
+
+def test_audit_log_links_a_registered_residents_account_only_for_admins(
+    world, register, login, client
+):
+    """The counter creates resident accounts; the log names them for every reader but links
+    the account page only for those who may open it."""
+    identity = register(new_id_number()).identity
+    link = f'href="/accounts/users/{identity.user_id}/"'
+    login("admin")
+    assert link in client.get("/audit/").content.decode()
+    login("auditor")
+    page = client.get("/audit/")
+    assert page.status_code == 200 and link not in page.content.decode()
