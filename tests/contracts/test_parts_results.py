@@ -85,3 +85,37 @@ def test_part_scores_are_checked_row_by_row(world):
         actor=world.actor("evaluator"),
     )
     assert sorted(e.part_results.values_list("grade", flat=True)) == ["excellent", "poor"]
+
+
+def test_the_evaluator_scores_the_parts_on_a_page_that_keeps_what_was_typed(world, login):
+    from caidan.evaluations.services import evaluation_schedule, evaluator_appoint
+
+    hw = make_hub(world)
+    c = bundle_contract(world, hw)
+    evaluator_appoint(
+        contract=c,
+        organization=world.actor("evaluator").organization,
+        actor=world.actor("purchaser"),
+    )
+    e = evaluation_schedule(contract=c, stage="final", actor=world.actor("purchaser"))
+    p1, p2 = c.parts.order_by("position")
+    client = login("evaluator")
+    url = f"/evaluations/{e.pk}/parts/"
+    page = client.get(url).content.decode()
+    assert f'<option value="{p2.pk}" selected>' in page  # one row per part to start
+    data = {
+        "parts-0-part": str(p1.pk),
+        "parts-0-score": "86",
+        "parts-0-outputs": "探访 600 人次",
+        "parts-1-part": str(p2.pk),
+        "parts-1-score": "101",
+        "parts-1-outputs": "助浴 120 人次",
+    }
+    html = client.post(url, data).content.decode()
+    assert "第 2 行：得分须是 0 到 100 之间的数字。" in html and "助浴 120 人次" in html
+    assert not e.part_results.exists()
+    data["parts-1-score"] = "79"
+    assert client.post(url, data).status_code == 302
+    assert sorted(e.part_results.values_list("grade", flat=True)) == ["fair", "good"]
+    detail = client.get(f"/evaluations/{e.pk}/").content.decode()
+    assert "探访 600 人次" in detail and 'data-testid="score-parts"' in detail
