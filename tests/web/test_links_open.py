@@ -157,3 +157,13 @@ def test_a_purchasers_calendar_links_its_proposal_not_the_committees_session(wor
     assert mine[0].label == f"{session.title} · {proposal.title}"
     members = sessions(world.actor("committee"), *week)
     assert f"/projects/sessions/{session.pk}/" in [e.url for e in members]
+
+
+def test_the_audit_log_links_an_account_only_for_account_managers(world):
+    from caidan.audit.describe import describe
+    from caidan.audit.models import AuditEvent
+
+    event = AuditEvent.objects.filter(target_type="accounts.user").order_by("id").first()
+    url = f"/accounts/users/{event.target_id}/"
+    assert [v.url for v in describe([event], actor=world.actor("admin"))] == [url]
+    assert [v.url for v in describe([event], actor=world.actor("auditor"))] == [None]
