@@ -656,20 +656,3 @@ def surveys_open_for_paper(*, actor, limit: int = 100) -> list[Survey]:
         .select_related("contract", "contract__unit")
         .order_by("-id")[:limit]
     )
-
-
-def surveys_open_for_paper(*, actor, limit: int = 100) -> list[Survey]:
-    """Surveys open today on contracts of the actor's unit and below (one query)."""
-    from django.utils import timezone
-
-    today = timezone.localdate()
-    unit = getattr(actor, "unit", None)
-    if unit is None:
-        return []
-    return list(
-        Survey.objects.filter(
-            contract__unit__path__startswith=unit.path, opens_on__lte=today, closes_on__gte=today
-        )
-        .select_related("contract", "contract__unit")
-        .order_by("-id")[:limit]
-    )

@@ -38,7 +38,6 @@ urlpatterns = [
     ),
     path("surveys/<int:survey_id>/tokens/", surveys.survey_tokens_add, name="survey_tokens"),
     path("surveys/paper/", paper_surveys.paper_survey_list, name="paper_surveys"),
-    path("surveys/paper/", paper_surveys.paper_survey_list, name="paper_surveys"),
     path("surveys/<int:survey_id>/paper/", paper_surveys.survey_paper, name="survey_paper"),
     path(
         "surveys/<int:survey_id>/paper/template.xlsx",

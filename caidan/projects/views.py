@@ -56,7 +56,7 @@ def _room_of(rooms, p):
 
 def plan(request):
     year = request.GET.get("year")
-    year = int(year) if year and year.isdigit() else None
+    year = int(year) if year and year.isascii() and year.isdigit() else None
     page = selectors.annual_plan(
         year=year, search=request.GET.get("q", ""), cursor=request.GET.get("cursor") or None
     )
@@ -473,8 +473,9 @@ def ceilings(request):
     require(request.actor, Perm.PROJECTS_SET_CEILING)
     units = list(Unit.objects.exclude(kind="district").order_by("path"))
     initial = {"year": timezone.localdate().year + 1}
-    if (request.GET.get("year") or "").isdigit():  # linked from a refusal: the year in question
-        initial["year"] = int(request.GET["year"])
+    asked = request.GET.get("year") or ""
+    if asked.isascii() and asked.isdigit():  # linked from a refusal: the year in question
+        initial["year"] = int(asked)
     if any(str(u.pk) == request.GET.get("unit") for u in units):
         initial["unit"] = request.GET["unit"]
     form = forms.CeilingForm(request.POST or None, units=units, initial=initial)

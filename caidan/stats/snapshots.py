@@ -3,7 +3,7 @@
 | figures | kept in | how fresh |
 |---|---|---|
 | the annual series; a year's funds by method, mode, purchaser, category, source | ``projects.PlanTotal`` (``projects/totals.py``) | exact: updated in the approval's own transaction |
-| a year's signed contracts by provider and the social organizations' share of them; bids per tender; evaluation grades; organizations per 10,000 residents | ``StatsSnapshot`` | refreshed by the tick job ``stats.refresh`` once an hour; the page says "as of" |
+| a year's signed contracts by provider and the social organizations' share of them; bids per tender; evaluation grades; organizations per 10,000 residents; the share of assisted needs, orders and paper survey answers | ``StatsSnapshot`` | refreshed by the tick job ``stats.refresh`` once an hour; the page says "as of" |
 
 The second group reads the tables that grow with every tender, bid, contract and
 organization, and is written by apps below ``stats`` that do not know about it: recomputing
@@ -25,6 +25,7 @@ from django.utils import timezone
 from caidan.common.tick import tick_job
 
 from . import statistics as s
+from .assisted import assisted_counts
 from .models import StatsSnapshot
 
 REFRESH_EVERY = dt.timedelta(hours=1)
@@ -57,6 +58,7 @@ FIGURES: dict[str, Callable[[], Any]] = {
     "bids": s.bid_statistics,
     "grades": s.grade_distribution,
     "density": s.orgs_per_10k,
+    "assisted": assisted_counts,
 }
 # of one plan year each: a year's signed contracts by provider, and the social
 # organizations' share of the same contracts (the page shows both for its year)

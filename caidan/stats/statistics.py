@@ -292,6 +292,8 @@ def social_share(year: int | None = None) -> dict[str, Any]:
 
 def sheets(tables: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any]]]]:
     """The statistics as ``(sheet title, headers, rows)``, one per table."""
+    from .assisted import assisted_sheet
+
     year = tables["year"] or ""
     bids = tables["bids"]
     density = tables["density"]
@@ -352,6 +354,7 @@ def sheets(tables: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any]]
                 ]
             ],
         ),
+        assisted_sheet(tables["assisted"]),
     ]
 
 

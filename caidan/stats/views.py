@@ -32,7 +32,7 @@ def _year(request) -> int:
     from .statistics import default_year
 
     raw = request.GET.get("year", "").strip()
-    if raw.isdigit() and 1900 < int(raw) < 3000:
+    if raw.isascii() and raw.isdigit() and 1900 < int(raw) < 3000:  # not '²⁰²⁶' (int refuses it)
         return int(raw)
     return default_year()
 
@@ -41,6 +41,7 @@ def _tables(year: int | None) -> dict:
     """The page's tables: the plan's from its totals table (exact), the rest from the
     snapshots the hourly tick refreshes (``as_of``); small reads only."""
     from . import statistics as s
+    from .assisted import assisted_rows
     from .snapshots import stats_snapshots
 
     def per_year(read, width=300):
@@ -60,6 +61,7 @@ def _tables(year: int | None) -> dict:
         "grades": figures["grades"],
         "density": figures["density"],
         "share": figures["share"],
+        "assisted": assisted_rows(figures["assisted"]),
         "as_of": as_of,
     }
 
@@ -79,9 +81,6 @@ def index(request):
         "by_provider",
     ):
         context[f"{key}_height"] = 24 * len(context[key]) + 4
-    from .assisted import assisted_shares
-
-    context["assisted"] = assisted_shares()
     return render(request, "stats/index.html", context)
 
 
@@ -94,27 +93,6 @@ def export(request):
     from .statistics import workbook_bytes
 
     year = _year(request)
-    response = HttpResponse(
-        _with_assisted_sheet(workbook_bytes(_tables(year))), content_type=XLSX_MIME
-    )
+    response = HttpResponse(workbook_bytes(_tables(year)), content_type=XLSX_MIME)
     response["Content-Disposition"] = 'attachment; filename="caidan-stats.xlsx"'
     return response
-
-
-def _with_assisted_sheet(content: bytes) -> bytes:
-    """The workbook with one more sheet: the shares of assisted participation (issue 21)."""
-    import io
-
-    from openpyxl import load_workbook
-
-    from .assisted import assisted_shares, assisted_sheet
-
-    workbook = load_workbook(io.BytesIO(content))
-    title, headers, rows = assisted_sheet(assisted_shares())
-    sheet = workbook.create_sheet(title[:31])
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()

@@ -88,3 +88,29 @@ def test_shares_cost_three_queries(world, django_assert_max_num_queries):
     with django_assert_max_num_queries(3):
         rows = assisted_shares()
     assert len(rows) == 3
+
+
+def test_page_shows_the_hourly_snapshot_not_a_recount(world, client, jiangsu, open_menu):
+    """The shares count tables of millions of rows (survey answers), so /stats/ reads them from
+    the snapshot the hourly tick refreshes: a new assisted order shows after the refresh."""
+    import re
+
+    from caidan.stats.snapshots import stats_refresh
+
+    def shown_orders():
+        text = client.get("/stats/").content.decode()
+        counts = re.findall(r'data-testid="assisted-count">(\d+)<', text)
+        return int(counts[1])  # needs, orders, answers
+
+    stats_refresh()
+    before = shown_orders()
+    assert before == _by_label(assisted_shares())["点菜"]["assisted"]
+    worker = world.actor("worker", Role.COMMUNITY_WORKER)
+    at_counter = services.resident_register_at_counter(
+        data=CounterRegistrationInput.parse(id_number=new_id_number()), actor=worker
+    )
+    item = open_menu.items.first()
+    services.menu_order_place_assisted(ref=at_counter.ref, menu_item=item, actor=worker)
+    assert shown_orders() == before  # not recounted on the request
+    stats_refresh()
+    assert shown_orders() == before + 1

@@ -46,6 +46,7 @@ def test_the_tick_refreshes_hourly(world):
 
 def test_snapshots_give_back_what_was_computed(world):
     """Decimals survive the JSON round trip; the page's figures equal the live ones."""
+    from caidan.stats.assisted import assisted_counts
     from tests.contracts.factories import signed_contract
     from tests.procurement.factories import opened_tender
 
@@ -58,6 +59,7 @@ def test_snapshots_give_back_what_was_computed(world):
         "bids": s.bid_statistics(),
         "grades": s.grade_distribution(),
         "density": s.orgs_per_10k(),
+        "assisted": assisted_counts(),
         "share": s.social_share(year),
         "providers": s.contracts_by_provider(year),
     }

@@ -214,7 +214,7 @@ def test_excel_export(client, world):
     assert resp.status_code == 200
     assert resp["Content-Type"].startswith("application/vnd.openxmlformats")
     workbook = load_workbook(io.BytesIO(resp.content), read_only=True)
-    assert len(workbook.sheetnames) == 11
+    assert len(workbook.sheetnames) == 12  # the last: 代办参与 (assisted participation)
     assert workbook.sheetnames[0] == "年度立项"
     rows = list(workbook["年度立项"].iter_rows(values_only=True))
     assert rows[0] == ("年度", "立项数", "资金（元）", "资金（万元）")
