@@ -7,31 +7,74 @@ import caidan.common.money
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contracts', '0004_contract_budget_lines'),
-        ('orgs', '0007_directory_order_index'),
-        ('projects', '0005_stored_search_grams'),
+        ("contracts", "0004_contract_budget_lines"),
+        ("orgs", "0007_directory_order_index"),
+        ("projects", "0005_stored_search_grams"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ContractPart',
+            name="ContractPart",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(verbose_name='序号')),
-                ('title', models.CharField(max_length=200, verbose_name='承担的部分')),
-                ('amount', caidan.common.money.MoneyField(decimal_places=2, max_digits=16, verbose_name='金额（元）')),
-                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='parts', to='contracts.contract')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contract_parts', to='orgs.organization', verbose_name='承担的成员组织')),
-                ('proposal', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='contract_parts', to='projects.proposal', verbose_name='成员申报')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(verbose_name="序号")),
+                ("title", models.CharField(max_length=200, verbose_name="承担的部分")),
+                (
+                    "amount",
+                    caidan.common.money.MoneyField(
+                        decimal_places=2, max_digits=16, verbose_name="金额（元）"
+                    ),
+                ),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="parts",
+                        to="contracts.contract",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contract_parts",
+                        to="orgs.organization",
+                        verbose_name="承担的成员组织",
+                    ),
+                ),
+                (
+                    "proposal",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contract_parts",
+                        to="projects.proposal",
+                        verbose_name="成员申报",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '成员承担部分',
-                'verbose_name_plural': '成员承担部分',
-                'ordering': ['contract', 'position'],
-                'indexes': [models.Index(fields=['organization', 'contract'], name='contract_part_org')],
-                'constraints': [models.UniqueConstraint(fields=('contract', 'position'), name='contract_part_position'), models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='contract_part_amount_positive')],
+                "verbose_name": "成员承担部分",
+                "verbose_name_plural": "成员承担部分",
+                "ordering": ["contract", "position"],
+                "indexes": [
+                    models.Index(fields=["organization", "contract"], name="contract_part_org")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("contract", "position"), name="contract_part_position"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("amount__gt", 0)), name="contract_part_amount_positive"
+                    ),
+                ],
             },
         ),
     ]

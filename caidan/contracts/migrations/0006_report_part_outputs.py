@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contracts', '0005_contract_parts'),
+        ("contracts", "0005_contract_parts"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='report',
-            name='part_outputs',
-            field=models.JSONField(blank=True, default=list, verbose_name='各成员完成情况'),
+            model_name="report",
+            name="part_outputs",
+            field=models.JSONField(blank=True, default=list, verbose_name="各成员完成情况"),
         ),
     ]

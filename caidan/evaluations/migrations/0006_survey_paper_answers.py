@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('evaluations', '0005_evaluation_subject_waivers'),
+        ("evaluations", "0005_evaluation_subject_waivers"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='surveyresponse',
-            name='on_paper',
-            field=models.BooleanField(db_default=False, default=False, verbose_name='纸质答卷'),
+            model_name="surveyresponse",
+            name="on_paper",
+            field=models.BooleanField(db_default=False, default=False, verbose_name="纸质答卷"),
         ),
     ]

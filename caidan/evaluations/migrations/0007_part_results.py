@@ -5,33 +5,91 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contracts', '0005_contract_parts'),
-        ('evaluations', '0006_survey_paper_answers'),
-        ('orgs', '0007_directory_order_index'),
+        ("contracts", "0005_contract_parts"),
+        ("evaluations", "0006_survey_paper_answers"),
+        ("orgs", "0007_directory_order_index"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PartResult',
+            name="PartResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.DecimalField(decimal_places=2, max_digits=5, verbose_name='得分')),
-                ('grade', models.CharField(choices=[('excellent', '优'), ('good', '良'), ('fair', '中'), ('poor', '差')], max_length=16, verbose_name='等级')),
-                ('outputs', models.TextField(blank=True, verbose_name='该成员完成的产出')),
-                ('scored_by_evaluator', models.BooleanField(default=True, verbose_name='评估机构单独评分')),
-                ('evaluation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='part_results', to='evaluations.evaluation')),
-                ('hub', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.organization', verbose_name='经由枢纽')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='part_results', to='orgs.organization', verbose_name='成员组织')),
-                ('part', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='results', to='contracts.contractpart', verbose_name='成员承担部分')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("score", models.DecimalField(decimal_places=2, max_digits=5, verbose_name="得分")),
+                (
+                    "grade",
+                    models.CharField(
+                        choices=[
+                            ("excellent", "优"),
+                            ("good", "良"),
+                            ("fair", "中"),
+                            ("poor", "差"),
+                        ],
+                        max_length=16,
+                        verbose_name="等级",
+                    ),
+                ),
+                ("outputs", models.TextField(blank=True, verbose_name="该成员完成的产出")),
+                (
+                    "scored_by_evaluator",
+                    models.BooleanField(default=True, verbose_name="评估机构单独评分"),
+                ),
+                (
+                    "evaluation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="part_results",
+                        to="evaluations.evaluation",
+                    ),
+                ),
+                (
+                    "hub",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.organization",
+                        verbose_name="经由枢纽",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="part_results",
+                        to="orgs.organization",
+                        verbose_name="成员组织",
+                    ),
+                ),
+                (
+                    "part",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="results",
+                        to="contracts.contractpart",
+                        verbose_name="成员承担部分",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '成员部分评价结果',
-                'verbose_name_plural': '成员部分评价结果',
-                'ordering': ['evaluation', 'part__position'],
-                'indexes': [models.Index(fields=['organization', 'grade'], name='part_result_org_grade')],
-                'constraints': [models.UniqueConstraint(fields=('evaluation', 'part'), name='part_result_once'), models.CheckConstraint(condition=models.Q(('score__gte', 0), ('score__lte', 100)), name='part_result_score_range')],
+                "verbose_name": "成员部分评价结果",
+                "verbose_name_plural": "成员部分评价结果",
+                "ordering": ["evaluation", "part__position"],
+                "indexes": [
+                    models.Index(fields=["organization", "grade"], name="part_result_org_grade")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("evaluation", "part"), name="part_result_once"),
+                    models.CheckConstraint(
+                        condition=models.Q(("score__gte", 0), ("score__lte", 100)),
+                        name="part_result_score_range",
+                    ),
+                ],
             },
         ),
     ]

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0004_lots"),
+        ("accounts", "0004_community_worker_role"),
         ("orgs", "0007_directory_order_index"),
         ("procurement", "0005_portal_order_indexes"),
         ("projects", "0005_stored_search_grams"),
