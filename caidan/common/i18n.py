@@ -24,6 +24,13 @@ def list_separator() -> str:
     return "、" if language.lower().startswith("zh") else ", "
 
 
+def clause_separator() -> str:
+    """What separates clauses (observations, reasons) in the page's language: the Chinese
+    semicolon ； in Chinese, "; " in English."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    return "；" if language.lower().startswith("zh") else "; "
+
+
 def join_list(items) -> str:
     """``items`` as one list in the page's language: 养老、助残 in Chinese, "elderly care,
     disability" in English. Each item is shown as text (lazy labels translated); empty

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
-from caidan.common.i18n import join_list
+from caidan.common.i18n import clause_separator, join_list
 from caidan.common.money import format_yuan
 
 from . import ocds
@@ -258,7 +258,7 @@ def record_view(record: dict) -> dict[str, Any]:
                 "metrics": [
                     {
                         "title": m.get("title") or m.get("id"),
-                        "observations": str(_("；")).join(
+                        "observations": clause_separator().join(
                             _observation(o) for o in m.get("observations") or []
                         ),
                     }
