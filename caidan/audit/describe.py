@@ -29,8 +29,6 @@ from django.utils.translation import gettext_lazy
 
 from caidan.common.i18n import join_list
 from caidan.common.money import format_yuan
-from caidan.common.permissions import can
-from caidan.common.perms import Perm
 from caidan.common.roles import Role
 
 from .models import AuditEvent
@@ -63,14 +61,6 @@ PAGE_ACCESS: dict[str, Callable[[Any, set[int]], set[int]]] = {}
 
 def register_page_access(target_type: str, check: Callable[[Any, set[int]], set[int]]) -> None:
     PAGE_ACCESS[target_type] = check
-
-
-def _account_pages(actor, ids: set[int]) -> set[int]:
-    """A person's account page is the account managers' (``user_get_for``)."""
-    return set(ids) if can(actor, Perm.ACCOUNTS_MANAGE) else set()
-
-
-register_page_access("accounts.user", _account_pages)
 
 
 def _openable(events: list[AuditEvent], actor) -> dict[str, set[int]]:
