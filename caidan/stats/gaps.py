@@ -73,6 +73,7 @@ class GapRow:
     group: str
     unit_name: str = ""
     field_name: str = ""
+    field_title: str = ""  # the catalog's name alone (field_name is code and name)
     group_name: str = ""
     needs: int = 0
     orders: int = 0
@@ -345,6 +346,7 @@ def _label(rows: list[GapRow]) -> None:
     for r in rows:
         r.unit_name = units.get(r.unit, unstated)
         r.field_name = f"{r.field} {fields[r.field]}" if r.field in fields else r.field or unstated
+        r.field_title = fields.get(r.field, "")
         r.group_name = str(groups.get(r.group, r.group)) if r.group else unstated
 
 

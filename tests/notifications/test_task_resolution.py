@@ -2,6 +2,7 @@
 item 2): the officer's "请…" message is done when the step is done, by anyone, not when it
 is read. Data through the services."""
 
+from caidan.common.money import format_yuan
 from caidan.notifications.models import Notification
 from caidan.notifications.selectors import unread_count
 from caidan.notifications.services import due_day
@@ -37,7 +38,7 @@ def test_contract_signing_payment_and_report_review(world):
     first = c.instalments.get(sequence=1)
     payment = f"instalment_pay:instalment:{first.pk}"
     (ask_pay,) = _open(payment, world.user("purchaser"))
-    assert ask_pay.title.startswith(f"请支付{c.title}第 1 期 {first.amount} 元，截止 ")
+    assert ask_pay.title.startswith(f"请支付{c.title}第 1 期 {format_yuan(first.amount)}，截止 ")
     assert not Notification.objects.filter(task=payment, recipient=world.user("provider"))
     pay(world, c, 1)
     assert _done(payment)
