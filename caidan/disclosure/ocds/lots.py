@@ -11,7 +11,7 @@ tender in lots its lots, and no lot is released as a tender of its own."""
 from __future__ import annotations
 
 from .builder import Builder
-from .tender import AWARD_STATUS, _complaint
+from .tender import AWARD_STATUS, _complaint, opened_bids
 from .values import money, when
 
 
@@ -63,28 +63,13 @@ def add_lots(b: Builder, tender, lots) -> None:
 
 
 def _add_lot(b: Builder, tender, lot) -> None:
-    from caidan.procurement.models import BidStatus, TenderStatus
+    from caidan.procurement.models import TenderStatus
 
     key = f"tender-{tender.pk}-lot-{lot.pk}"
     lid = lot_id(lot)
     if lot.opened_at:  # bids exist publicly only from the opening: the opened columns only
         opened = lot.ocds_opened_bids
-        roles = {}
-        details = []
-        for bid in opened:
-            ref = b.org_ref(bid.organization)
-            roles[ref["id"]] = {"tenderer"}
-            details.append(
-                {
-                    "id": str(bid.pk),
-                    "date": when(bid.submitted_at),
-                    "status": "valid" if bid.status == BidStatus.VALID else "disqualified",
-                    "tenderers": [ref],
-                    "value": money(bid.price),
-                    "relatedLots": [lid],
-                }
-            )
-        valid = sum(1 for bid in opened if bid.status == BidStatus.VALID)
+        roles, details, valid = opened_bids(b, opened, lot=lid)
         statistics = [
             {"id": f"{lid}-bids", "measure": "bids", "value": len(opened), "relatedLot": lid},
             {"id": f"{lid}-validBids", "measure": "validBids", "value": valid, "relatedLot": lid},

@@ -68,7 +68,7 @@ def _tender_core(tender, *, status: str, end=None) -> dict:
 
 
 def add_tender(b: Builder, tender) -> None:
-    from caidan.procurement.models import BidStatus, TenderStatus
+    from caidan.procurement.models import TenderStatus
 
     key = f"tender-{tender.pk}"
     entity = b.unit_ref(tender.unit)
@@ -112,23 +112,8 @@ def add_tender(b: Builder, tender) -> None:
         )
 
     if tender.opened_at:  # bids exist publicly only from the opening
-        # Never the sealed content or nonce: only the opened, public columns.
         opened = tender.ocds_opened_bids
-        roles = {}
-        details = []
-        for bid in opened:
-            ref = b.org_ref(bid.organization)
-            roles[ref["id"]] = {"tenderer"}
-            details.append(
-                {
-                    "id": str(bid.pk),
-                    "date": when(bid.submitted_at),
-                    "status": "valid" if bid.status == BidStatus.VALID else "disqualified",
-                    "tenderers": [ref],
-                    "value": money(bid.price),
-                }
-            )
-        valid = sum(1 for bid in opened if bid.status == BidStatus.VALID)
+        roles, details, valid = opened_bids(b, opened)
         b.add(
             tender.evaluated_at or tender.opened_at,
             key,
@@ -274,3 +259,28 @@ def _award(b: Builder, tender, award) -> None:
         ended = {**base, "status": AWARD_STATUS[award.status]}
         ended["description"] = f"{AwardStatus(award.status).label}：{award.end_reason}".rstrip("：")
         b.add(award.ended_at or award.decided_at, key, ["awardUpdate"], {"awards": [ended]})
+
+
+def opened_bids(b: Builder, opened, *, lot: str | None = None) -> tuple[dict, list, int]:
+    """The opened bids as OCDS ``bids.details`` (``relatedLots`` naming ``lot`` when the
+    tender is in lots), the parties' tenderer roles and how many are valid. Never the
+    sealed content or nonce: only the opened, public columns."""
+    from caidan.procurement.models import BidStatus
+
+    roles: dict = {}
+    details = []
+    for bid in opened:
+        ref = b.org_ref(bid.organization)
+        roles[ref["id"]] = {"tenderer"}
+        detail = {
+            "id": str(bid.pk),
+            "date": when(bid.submitted_at),
+            "status": "valid" if bid.status == BidStatus.VALID else "disqualified",
+            "tenderers": [ref],
+            "value": money(bid.price),
+        }
+        if lot is not None:
+            detail["relatedLots"] = [lot]
+        details.append(detail)
+    valid = sum(1 for bid in opened if bid.status == BidStatus.VALID)
+    return roles, details, valid
