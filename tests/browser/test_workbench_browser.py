@@ -133,19 +133,36 @@ def test_each_role_finds_does_and_loses_its_waiting_steps(browser, live_server, 
     assert _open_tasks("committee", "review_vote:") == 0
     page.context.close()
 
-    # The provider, at a desk: the contract to sign, then signed.
+    # The provider, at a desk: the contract its 工作台 links (the most urgent: the demo leaves
+    # more than one to sign, stage 7's and lot 1's of the tender in lots), then signed; that
+    # contract's step and notification are gone, the others stay.
+    from caidan.contracts.models import Contract
+
     page = staff(browser, base, "provider")
     sign = _check_dashboard(page, base, "provider", expected["provider"])["contracts:sign"]
     _calendar_and_feed(page, base, sign["due"], sign["href"])
     page.goto(f"{base}/calendar/me/?month={sign['due'][:7]}")
     page.screenshot(path=str(SHOTS / "workbench-calendar-desktop.png"), full_page=True)
-    assert _open_tasks("provider", "contract_sign:") >= 1
+    contract = Contract.objects.get(pk=int(sign["href"].rstrip("/").split("/")[-2]))
+    assert sign["href"] == f"/contracts/{contract.pk}/sign/"
+    waiting = int(sign["count"].split()[0])
+    assert _open_tasks("provider", "contract_sign:") == waiting
+    its_task = f"contract_sign:contract:{contract.pk}:provider"
+    assert _open_tasks("provider", its_task) == 1
     page.goto(base + "/dashboard/")
     page.locator("[data-kind='contracts:sign'] [data-testid=todo-link]").click()
     page.get_by_role("button", name="确认签订").click()
     page.goto(base + "/dashboard/")
-    assert "contracts:sign" not in _items(page)
-    assert _open_tasks("provider", "contract_sign:") == 0
+    contract.refresh_from_db()
+    assert contract.provider_signed_at is not None
+    after = _items(page).get("contracts:sign")
+    if waiting == 1:
+        assert after is None
+    else:
+        assert after is not None and after["href"] != sign["href"]
+        assert int(after["count"].split()[0]) == waiting - 1
+    assert _open_tasks("provider", its_task) == 0
+    assert _open_tasks("provider", "contract_sign:") == waiting - 1
     page.context.close()
 
     # The purchaser, on a phone: the drafted proposal, submitted.

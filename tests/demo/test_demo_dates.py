@@ -73,7 +73,14 @@ def date_problems(now: dt.datetime) -> list[str]:
             ("opened", t.opened_at),
             ("evaluated", t.evaluated_at),
         )
-        if t.opened_at is None and t.deadline <= now:
+        if t.has_lots:
+            # a tender in lots is never opened itself: its lots are (each a published child
+            # tender, checked by this loop like any other tender)
+            if t.opened_at is not None:
+                problems.append(f"{label}: in lots, but opened itself at {t.opened_at}")
+            if not t.lots.filter(published_at__isnull=False).exists():
+                problems.append(f"{label}: in lots, but no lot published")
+        elif t.opened_at is None and t.deadline <= now:
             problems.append(f"{label}: deadline {t.deadline} passed, not opened")
         order(label, ("opened", t.opened_at), ("evaluated", t.evaluated_at), ("now", now))
         if t.opened_at is not None and t.opened_at <= t.deadline:
@@ -109,6 +116,8 @@ def date_problems(now: dt.datetime) -> list[str]:
             ("now", now),
         )
         order(label, ("provider signed", c.provider_signed_at), ("in force", c.signed_at))
+        if c.signed_at is None and c.status == "draft":  # waiting, not past the 30 days to sign
+            order(label, ("now", now), ("sign due", c.sign_due))
         if c.signed_at is not None:
             order(label, ("signed", c.signed_at), ("service starts", _start_of(c.period_start)))
             dated_with(label + " signed", c.signed_at, _event_at(EventKind.CONTRACT_SIGNED, c))

@@ -45,7 +45,11 @@ def _paper_file(survey, tokens: list[str]):
 
 
 def seed_assisted(s, result):
-    """A stage of ``seed_midyear``: runs half an hour before now, after the survey opened."""
+    """A stage of ``seed_midyear``: the residents registered, their need stated and the paper
+    slips typed in twenty minutes before now (after the survey opened); the menu orders
+    placed at the moment of the seeding, because the menu items are the base demo's, whose
+    events carry the real time the base demo was seeded (often moments before): an order
+    dated earlier would run a menu item's history backwards."""
     from caidan.evaluations.models import Survey
     from caidan.evaluations.services.paper_surveys import survey_paper_import
     from caidan.needs.inputs import CounterRegistrationInput, NeedInput
@@ -74,6 +78,16 @@ def seed_assisted(s, result):
             text="老人腿脚不便，希望社区助浴服务能上门，并有人陪同去医院配药。",
         ),
     )
+    slug = result.survey_url.rstrip("/").rsplit("/", 1)[-1] if result.survey_url else ""
+    survey = Survey.objects.filter(slug=slug).select_related("contract").first()
+    paper = 0
+    if survey is not None and len(result.survey_tokens) >= 8:
+        # the last three slips came back on paper; the first five stay for the online demo
+        tokens = result.survey_tokens[-3:]
+        paper = survey_paper_import(
+            survey=survey, file=_paper_file(survey, tokens), actor=worker
+        ).imported
+    yield s.now
     items = MenuItem.objects.filter(
         menu__unit=s.unit,
         menu__status=MenuStatus.PUBLISHED,
@@ -84,15 +98,6 @@ def seed_assisted(s, result):
     for resident, item in zip(residents, items[:2], strict=False):
         menu_order_place_assisted(ref=resident.ref, menu_item=item, actor=worker)
         orders += 1
-    slug = result.survey_url.rstrip("/").rsplit("/", 1)[-1] if result.survey_url else ""
-    survey = Survey.objects.filter(slug=slug).select_related("contract").first()
-    paper = 0
-    if survey is not None and len(result.survey_tokens) >= 8:
-        # the last three slips came back on paper; the first five stay for the online demo
-        tokens = result.survey_tokens[-3:]
-        paper = survey_paper_import(
-            survey=survey, file=_paper_file(survey, tokens), actor=worker
-        ).imported
     result.stages["assisted"] = (
         f"2 residents registered at the counter, 1 need and {orders} orders on their behalf, "
         f"{paper} paper survey slips"

@@ -17,14 +17,17 @@ from caidan.accounts.models import User
 from caidan.procurement.inputs import BidContentInput, TenderInput
 from caidan.projects.inputs import ProposalInput
 
-from .helpers import ensure_ceiling, service_period
-from .procurement import BIDDING_DAYS, PLANS, compliance_review, past_deadline
-from .timeline import Stage, local_day, working_at
+from .helpers import service_period
+from .procurement import BIDDING_DAYS, PLANS, compliance_review
+from .timeline import Stage, at, local_day, working_at, working_days_back
 
 KEY = "lots"
 TITLE = "江苏路街道为老助餐助浴服务（分两包）"
 BUDGET = Decimal("400000.00")
-DEADLINE_DAYS_AGO = 35  # both challenge windows (1 + 7 working days) closed weeks ago
+# As stage 7 (seed.CONTRACT_DRAFT_WORKING_DAYS_AGO): both challenge windows (1 + 7 working
+# days) have closed, and the two drafted contracts are still inside the 30 days in which
+# they are signed (政府采购法 §46), so they wait for signatures, not overdue.
+DEADLINE_WORKING_DAYS_AGO = 12
 LOTS = [
     (
         "江苏路街道老年人助餐服务（第 1 包）",
@@ -43,6 +46,11 @@ PRICES = [
     {"provider": "182000.00", "provider2": "186000.00", "provider3": "191000.00"},
     {"provider": "176000.00", "provider2": "179500.00", "provider3": "188000.00"},
 ]
+
+
+def ceiling_need(today: dt.date) -> tuple[int, Decimal]:
+    """The year and budget the ceilings must make room for (``seed._ceilings``)."""
+    return service_period(KEY, today)[0].year, BUDGET
 
 
 def _proposal(s, meeting: dt.datetime):
@@ -87,7 +95,6 @@ def seed_lots(s, result) -> Stage:
         tender_update,
     )
     from caidan.procurement.services.lots import tender_lot_add, tender_lots_configure
-    from caidan.projects.models import BudgetCeiling
     from caidan.projects.services import (
         agenda_item_decide,
         review_session_add_proposal,
@@ -96,11 +103,7 @@ def seed_lots(s, result) -> Stage:
         vote_cast,
     )
 
-    year = service_period(KEY, s.today)[0].year
-    ceiling = BudgetCeiling.objects.filter(unit=s.unit, year=year).first()
-    ensure_ceiling(s.unit, year, (ceiling.amount if ceiling else Decimal(0)) + BUDGET, s.admin)
-
-    deadline = past_deadline(s.today, DEADLINE_DAYS_AGO)
+    deadline = at(working_days_back(s.today, DEADLINE_WORKING_DAYS_AGO), 9, 30)
     published = deadline - dt.timedelta(days=BIDDING_DAYS)
     meeting = working_at(local_day(published - dt.timedelta(days=20)), 14)
     yield meeting - dt.timedelta(days=10)

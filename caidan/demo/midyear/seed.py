@@ -15,15 +15,17 @@ from caidan.accounts.actor import Actor
 from caidan.accounts.models import Role, Unit, User
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
-from caidan.common.calendar import WorkingCalendar
 from caidan.evaluations.inputs import SurveyInput
 from caidan.procurement.inputs import SheetScoresInput
 
 from .assisted import seed_assisted
+from .bundles import ceiling_need as bundles_ceiling_need
 from .bundles import seed_bundles
 from .enquiries import seed_enquiries
+from .gaps import ceiling_need as gaps_ceiling_need
 from .gaps import seed_gaps
 from .helpers import actor_for, catalog_item, demo_bidders, ensure_ceiling, service_period
+from .lots import ceiling_need as lots_ceiling_need
 from .lots import seed_lots
 from .performance import contract_terms, evaluate, file_report, pay
 from .plan import MARKER, STAGES, UNIT, MidyearResult, already_seeded
@@ -42,6 +44,7 @@ from .timeline import (
     local_day,
     run_in_order,
     working_at,
+    working_days_back,
     working_on_or_before,
 )
 
@@ -143,17 +146,26 @@ def _scene(now: dt.datetime, system: Actor, password: str | None) -> Scene:
 
 
 def _ceilings(s: Scene) -> None:
-    """Budget ceilings with room for every stage's project of their year, set (or raised)
-    before the oldest process begins if need be: after the approvals, the room left takes
-    the drafted proposal and the one under review (the committee can approve both). The
-    base demo's ceilings (``projects/demo.py``) already have that room for this year and
-    next, so on a fresh demo only the past year's ceiling is set here."""
+    """Budget ceilings with room for every stage's project of their year (the ten stages',
+    the tender in lots, the hub bundle and the demand-gap project), set (or raised) before
+    the oldest process begins if need be: after the approvals, the room left takes the
+    drafted proposal and the one under review (the committee can approve both). The base
+    demo's ceilings (``projects/demo.py``) already have that room for this year and next,
+    so on a fresh demo only the past year's ceiling is set here. No stage touches a ceiling
+    later: a base-demo ceiling was set at the real time, and an event on it dated in the
+    mid-year past would run its history backwards."""
     from caidan.projects.services import approved_total
 
     years: dict[int, Decimal] = {}
     for key, budget in s.budgets.items():
         year = service_period(key, s.today)[0].year
         years[year] = years.get(year, Decimal(0)) + Decimal(budget)
+    for year, budget in (
+        lots_ceiling_need(s.today),
+        bundles_ceiling_need(s.today),
+        gaps_ceiling_need(s.today),
+    ):
+        years[year] = years.get(year, Decimal(0)) + budget
     for year, budgets in sorted(years.items()):
         ensure_ceiling(s.unit, year, approved_total(unit=s.unit, year=year) + budgets, s.admin)
 
@@ -317,20 +329,12 @@ def _evaluating(s: Scene, result: MidyearResult) -> Stage:
     result.stages["evaluating"] = "tender opened, experts scoring"
 
 
-def _working_days_back(day: dt.date, n: int) -> dt.date:
-    calendar = WorkingCalendar()
-    while n > 0:
-        day -= dt.timedelta(days=1)
-        n -= calendar.is_working_day(day)
-    return day
-
-
 def _award(s: Scene, key: str, prices: dict[str, str], *, scored_ahead: str = "") -> Stage:
     """The stage's proposal approved, tendered and awarded (``award_steps``; with
     ``scored_ahead``, comprehensive-scored by experts who put that bidder ahead:
     ``scored_award_steps``)."""
     if key == "contract_draft":
-        deadline = at(_working_days_back(s.today, CONTRACT_DRAFT_WORKING_DAYS_AGO), 9, 30)
+        deadline = at(working_days_back(s.today, CONTRACT_DRAFT_WORKING_DAYS_AGO), 9, 30)
     else:
         deadline = past_deadline(s.today, DEADLINE_DAYS_AGO[key])
     proposal = yield from _approved_for_tender(s, key, deadline)

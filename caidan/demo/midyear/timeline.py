@@ -94,6 +94,15 @@ def working_on_or_after(day: dt.date) -> dt.date:
     return day
 
 
+def working_days_back(day: dt.date, n: int) -> dt.date:
+    """The working day ``n`` working days before ``day``."""
+    calendar = WorkingCalendar()
+    while n > 0:
+        day -= dt.timedelta(days=1)
+        n -= calendar.is_working_day(day)
+    return day
+
+
 def working_at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     """``hour:minute`` on ``day``, or on the next working day."""
     return at(working_on_or_after(day), hour, minute)
