@@ -68,7 +68,7 @@ def test_submission_over_the_ceiling_links_to_where_it_is_raised(browser, live_s
     officer = staff(browser, base, "purchaser")
     officer.goto(base + f"/projects/proposals/{p.pk}/")
     warning = officer.get_by_test_id("ceiling-warning")
-    expect(warning).to_contain_text("余额 1000.00 元")
+    expect(warning).to_contain_text("余额 ¥1,000.00")
     expect(warning).to_contain_text("财政局（平台管理员）")
     officer.get_by_role("button", name="申报").click()
     officer.wait_for_load_state()

@@ -160,7 +160,7 @@ def test_submit_page_links_to_where_the_ceiling_is_raised(world, draft, room, lo
     assert f'<a href="{url}" data-testid="raise-ceiling">' in html
     # the proposal's page itself warns, before anyone presses 申报
     page = client.get(f"/projects/proposals/{p.pk}/").content.decode()
-    assert 'data-testid="ceiling-warning"' in page and "余额 1000.00 元" in page
+    assert 'data-testid="ceiling-warning"' in page and "余额 ¥1,000.00" in page
 
 
 def test_proposal_page_has_no_warning_when_the_budget_fits(world, draft, room, login):
@@ -180,7 +180,7 @@ def test_session_page_marks_waiting_proposals_that_do_not_fit(world, draft, room
     rows = html.split("<tr>")
     short_row = next(r for r in rows if "放不下" in r)
     fits_row = next(r for r in rows if "放得下" in r)
-    assert 'data-testid="short-of-room"' in short_row and "余额 800.00 元" in short_row
+    assert 'data-testid="short-of-room"' in short_row and "余额 ¥800.00" in short_row
     assert 'data-testid="short-of-room"' in fits_row  # 1000 > 800 too
     room("1000.00")
     html = login("admin").get(f"/projects/sessions/{session.pk}/").content.decode()
