@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.core.management import call_command
 from django.urls import reverse
 
-from caidan.demo.midyear import TITLES, seed_midyear, waiting_experts
+from caidan.demo.midyear import STAGES, TITLES, seed_midyear, waiting_experts
 
 
 def _counts() -> dict[str, int]:
@@ -32,7 +32,11 @@ def test_every_stage_once_idempotent_audited_and_exported(world, tmp_path, capsy
 
     call_command("seed_demo", "--midyear")
     out = capsys.readouterr().out
-    assert "Mid-year processes loaded (10 stages)" in out
+    # the ten lifecycle stages, then the tender in lots, the hub bundle and the counter
+    assert "Mid-year processes loaded (13 stages)" in out
+    listed = [line.split()[0] for line in out.splitlines() if line.startswith("  ")]
+    assert listed[:10] == [key for key, _, _ in STAGES]
+    assert set(listed[10:13]) == {"lots", "bundles", "assisted"}
     from caidan.audit.models import AuditAnchor
 
     anchor = AuditAnchor.objects.get()

@@ -112,7 +112,9 @@ def seed_midyear(password: str | None = None) -> MidyearResult:
             seed_gaps(s, result),
         ]
         run_in_order(clock, stages)
-        result.stages = {key: result.stages[key] for key, _, _ in STAGES}
+        # the ten stages in lifecycle order, then the others (lots, bundles, assisted…)
+        ten = {key: result.stages[key] for key, _, _ in STAGES}
+        result.stages = ten | {k: v for k, v in result.stages.items() if k not in ten}
         clock.set(clock.real_now)
         audit_record(
             kind=EventKind.DEMO_SEEDED,
