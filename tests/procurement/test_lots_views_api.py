@@ -210,3 +210,19 @@ def test_the_tender_in_lots_does_not_say_it_takes_bids_after_its_deadline(world,
         page = _html(client.get(f"/procurement/tenders/{parent.pk}/"))
     assert "投标已截止，各分包分别开标、评审" in page
     assert "公告中（接受投标）" not in page.split('data-testid="lots"')[0]
+
+
+def test_the_public_list_tags_each_lot_with_its_number(world, client):
+    """A lot is a row of its own in 政府采购 (it takes its own bids): it says which lot it is;
+    a tender that is not in lots has no tag."""
+    parent = publish(world, lotted_draft(world))
+    page = _html(client.get("/procurement/"))
+    rows = [row.split("</tr>")[0] for row in page.split("<tr>")]
+
+    def row_of(tender):
+        return next(r for r in rows if f'href="/procurement/tenders/{tender.pk}/"' in r)
+
+    for lot in lots_of(parent):
+        tag = row_of(lot).split('data-testid="lot-tag">')[1].split("<")[0]
+        assert tag == f"第 {lot.lot_number} 包"
+    assert "lot-tag" not in row_of(parent)
