@@ -67,8 +67,13 @@ def verification_start(request, payload: VerifyStartIn):
     challenge = services.identity_verification_start(
         ip=client_ip(request), data=IdentityInput.parse(payload.dict())
     )
+    return {"kind": challenge.kind, **_code_sent(challenge)}
+
+
+def _code_sent(challenge) -> dict:
+    """What a person is told after a code is sent: where to (masked), until when, and when
+    another may be asked for."""
     return {
-        "kind": challenge.kind,
         "hint": challenge.hint,
         "expires_at": challenge.expires_at,
         "resend_after_seconds": challenge.resend_after_seconds,
@@ -196,14 +201,18 @@ def list_needs(
     return page_response(page, need_out)
 
 
-@router.post("", response={201: MyNeedOut, **ERRORS_429}, summary="提出需求（居民）")
-def create_need(request, payload: NeedIn):
+def _need_input(payload: NeedIn, *also_exclude: str) -> NeedInput:
+    """The need as the service takes it: the street or town by its id (refused by name when
+    it is not one), the other fields as typed; ``also_exclude`` fields are not the need's."""
     unit = selectors.unit_get(unit_id=payload.unit_id)
     if unit is None:
         raise field_error("unit_id", _("请选择需求所在的街道或镇。"))
-    need = services.need_submit(
-        actor=request.auth, data=NeedInput.parse(payload.dict(exclude={"unit_id"}), unit=unit)
-    )
+    return NeedInput.parse(payload.dict(exclude={"unit_id", *also_exclude}), unit=unit)
+
+
+@router.post("", response={201: MyNeedOut, **ERRORS_429}, summary="提出需求（居民）")
+def create_need(request, payload: NeedIn):
+    need = services.need_submit(actor=request.auth, data=_need_input(payload))
     return Status(201, {**moderated_out(need), "followups": []})
 
 
@@ -594,11 +603,7 @@ def counter_phone_code(request, payload: CounterPhoneIn):
     challenge = services.counter_phone_code_send(
         phone=payload.phone, actor=request.auth, ip=client_ip(request)
     )
-    return {
-        "hint": challenge.hint,
-        "expires_at": challenge.expires_at,
-        "resend_after_seconds": challenge.resend_after_seconds,
-    }
+    return _code_sent(challenge)
 
 
 class CounterRegisterIn(Schema):
@@ -686,13 +691,8 @@ class CounterNeedIn(NeedIn):
 )
 def counter_need(request, payload: CounterNeedIn):
     require(request.auth, Perm.NEEDS_ASSIST)  # before reading the body: 403, not 400
-    unit = selectors.unit_get(unit_id=payload.unit_id)
-    if unit is None:
-        raise field_error("unit_id", _("请选择需求所在的街道或镇。"))
     need = services.need_submit_assisted(
-        ref=payload.ref,
-        actor=request.auth,
-        data=NeedInput.parse(payload.dict(exclude={"unit_id", "ref"}), unit=unit),
+        ref=payload.ref, actor=request.auth, data=_need_input(payload, "ref")
     )
     need = Need.objects.select_related("unit", "assisted_by").get(pk=need.pk)
     return Status(201, moderated_out(need))
