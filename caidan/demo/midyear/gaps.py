@@ -19,9 +19,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from caidan.accounts.models import Role, User
+from caidan.accounts.models import Role
 
-from .helpers import actor_for
+from .helpers import actor_for, approve_at_meeting
 from .timeline import Stage, at, working_on_or_before
 
 TITLE = "江苏路街道独居老人定期探访服务"
@@ -44,13 +44,8 @@ def seed_gaps(s, result) -> Stage:
     from caidan.needs.services import need_submit
     from caidan.projects.inputs import ProposalInput
     from caidan.projects.services import (
-        agenda_item_decide,
         proposal_create,
         proposal_submit,
-        review_session_add_proposal,
-        review_session_create,
-        review_session_open,
-        vote_cast,
     )
     from caidan.stats.unmet import unmet_needs_flag
 
@@ -110,19 +105,9 @@ def seed_gaps(s, result) -> Stage:
         ),
     )
     proposal_submit(proposal=proposal, actor=s.purchaser)
-    yield meeting - dt.timedelta(days=2)
-    session = review_session_create(
-        title=f"江苏路街道项目审定会议（{timezone.localtime(meeting):%Y年%m月%d日}，探访）",
-        unit=s.district,
-        meeting_at=meeting,
-        members=[User.objects.get(username="committee")],
-        actor=s.admin,
+    yield from approve_at_meeting(
+        s, proposal, meeting, reason="回应居民需求和点菜结果，同意立项。", note="，探访"
     )
-    agenda = review_session_add_proposal(session=session, proposal=proposal, actor=s.admin)
-    review_session_open(session=session, actor=s.admin)
-    yield meeting
-    vote_cast(item=agenda, choice="yes", actor=s.committee)
-    agenda_item_decide(item=agenda, reason="回应居民需求和点菜结果，同意立项。", actor=s.admin)
 
     # at the moment of the seeding: the flag is an event on the street (a base-demo record,
     # its events at the real time the base demo was seeded), so no earlier

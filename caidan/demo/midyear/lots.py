@@ -13,11 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from caidan.accounts.models import User
 from caidan.procurement.inputs import BidContentInput, TenderInput
 from caidan.projects.inputs import ProposalInput
 
-from .helpers import service_period
+from .helpers import approve_at_meeting, service_period
 from .procurement import BIDDING_DAYS, PLANS, compliance_review
 from .timeline import Stage, at, local_day, working_at, working_days_back
 
@@ -95,33 +94,15 @@ def seed_lots(s, result) -> Stage:
         tender_update,
     )
     from caidan.procurement.services.lots import tender_lot_add, tender_lots_configure
-    from caidan.projects.services import (
-        agenda_item_decide,
-        review_session_add_proposal,
-        review_session_create,
-        review_session_open,
-        vote_cast,
-    )
 
     deadline = at(working_days_back(s.today, DEADLINE_WORKING_DAYS_AGO), 9, 30)
     published = deadline - dt.timedelta(days=BIDDING_DAYS)
     meeting = working_at(local_day(published - dt.timedelta(days=20)), 14)
     yield meeting - dt.timedelta(days=10)
     proposal = _proposal(s, meeting)
-    yield meeting - dt.timedelta(days=2)
-    session = review_session_create(
-        title=f"江苏路街道项目审定会议（{meeting:%Y年%m月%d日}，分包采购）",
-        unit=s.district,
-        meeting_at=meeting,
-        members=[User.objects.get(username="committee")],
-        actor=s.admin,
+    yield from approve_at_meeting(
+        s, proposal, meeting, reason="两项服务分包采购，同意立项。", note="，分包采购"
     )
-    item = review_session_add_proposal(session=session, proposal=proposal, actor=s.admin)
-    review_session_open(session=session, actor=s.admin)
-    yield meeting
-    vote_cast(item=item, choice="yes", actor=s.committee)
-    agenda_item_decide(item=item, reason="两项服务分包采购，同意立项。", actor=s.admin)
-    proposal.refresh_from_db()
 
     yield published - dt.timedelta(days=1)
     tender = tender_create(

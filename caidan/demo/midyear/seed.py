@@ -24,7 +24,14 @@ from .bundles import seed_bundles
 from .enquiries import seed_enquiries
 from .gaps import ceiling_need as gaps_ceiling_need
 from .gaps import seed_gaps
-from .helpers import actor_for, catalog_item, demo_bidders, ensure_ceiling, service_period
+from .helpers import (
+    actor_for,
+    approve_at_meeting,
+    catalog_item,
+    demo_bidders,
+    ensure_ceiling,
+    service_period,
+)
 from .lots import ceiling_need as lots_ceiling_need
 from .lots import seed_lots
 from .performance import contract_terms, evaluate, file_report, pay
@@ -190,31 +197,10 @@ def _proposal(s: Scene, key: str, *, submit: bool):
 def _approval(s: Scene, key: str, meeting: dt.datetime) -> Stage:
     """The proposal drafted and submitted ten days before ``meeting``, put on that meeting's
     agenda two days before it, voted and approved at it. Returns the proposal."""
-    from caidan.projects.services import (
-        agenda_item_decide,
-        review_session_add_proposal,
-        review_session_create,
-        review_session_open,
-        vote_cast,
-    )
 
     yield meeting - dt.timedelta(days=10)
     proposal = _proposal(s, key, submit=True)
-    yield meeting - dt.timedelta(days=2)
-    local = timezone.localtime(meeting)
-    session = review_session_create(
-        title=f"江苏路街道项目审定会议（{local:%Y年%m月%d日}）",
-        unit=s.district,
-        meeting_at=meeting,
-        members=[User.objects.get(username="committee")],
-        actor=s.admin,
-    )
-    item = review_session_add_proposal(session=session, proposal=proposal, actor=s.admin)
-    review_session_open(session=session, actor=s.admin)
-    yield meeting
-    vote_cast(item=item, choice="yes", actor=s.committee)
-    agenda_item_decide(item=item, reason="需求明确，预算合理，同意立项。", actor=s.admin)
-    proposal.refresh_from_db()
+    yield from approve_at_meeting(s, proposal, meeting, reason="需求明确，预算合理，同意立项。")
     return proposal
 
 
