@@ -286,3 +286,29 @@ def test_seeded_on_a_monday_morning_the_dates_still_agree(world):
         problems = [p for p in date_problems(now) if "not opened" not in p]
         assert problems == []
         assert _midyear_batch_in_order(before) == []
+
+
+@pytest.mark.parametrize("clock", [dt.time(0, 5), dt.time(23, 55)], ids=["0005", "2355"])
+def test_seeded_around_midnight_every_stage_loads_and_the_dates_agree(world, clock):
+    """Just after midnight 'half an hour ago' is yesterday: the survey must open on the day it
+    was created, or the paper slips typed in twenty minutes ago are refused and nothing loads
+    (CI failed so at 00:05 Shanghai time). Just before midnight nothing may spill into tomorrow."""
+    import time_machine
+
+    from caidan.audit.models import AuditEvent
+    from caidan.demo.midyear import seed_midyear
+    from caidan.evaluations.models import Survey
+
+    tuesday = timezone.localdate() + dt.timedelta(days=8 - timezone.localdate().weekday())
+    moment = timezone.make_aware(dt.datetime.combine(tuesday, clock))
+    before = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first()
+    with time_machine.travel(moment, tick=True):
+        result = seed_midyear()
+        assert result.created
+        assert "assisted" in result.stages
+        survey = Survey.objects.get(slug=result.survey_url.rstrip("/").rsplit("/", 1)[-1])
+        assert survey.opens_on <= timezone.localdate() <= survey.closes_on
+        assert survey.responses.count() == 3  # the paper slips
+        problems = [p for p in date_problems(timezone.now()) if "not opened" not in p]
+        assert problems == []
+        assert _midyear_batch_in_order(before) == []

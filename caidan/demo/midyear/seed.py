@@ -432,14 +432,17 @@ def _midterm(s: Scene, result: MidyearResult) -> Stage:
         yield from _report(s, report, provider, purchaser)
     yield _days_ago(s, 2, 11)
     evaluate(contract, "mid", purchaser, evaluator, publish=False)
-    yield min(at(s.today, 9), s.now - dt.timedelta(minutes=30))
+    # half an hour before now at the latest: just after midnight that is yesterday, so the
+    # survey opens on the day it is created (the paper slips are typed in after it opens)
+    created = min(at(s.today, 9), s.now - dt.timedelta(minutes=30))
+    yield created
     survey, tokens = survey_create(
         contract=contract,
         actor=purchaser,
         data=SurveyInput.parse(
             title=f"{s.proposals['midterm'].title}服务对象满意度调查",
-            opens_on=s.today,
-            closes_on=s.today + dt.timedelta(days=30),
+            opens_on=local_day(created),
+            closes_on=local_day(created) + dt.timedelta(days=30),
             tokens=20,
         ),
     )
