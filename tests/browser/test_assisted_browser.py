@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.browser.helpers import staff
+from tests.browser.helpers import PHONE, staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -91,3 +91,73 @@ def test_counter_flow(browser, live_server, seeded, phone, serial):
     worker.get_by_test_id("counter-end").click()
     worker.get_by_test_id("counter-register").wait_for()
     worker.context.close()
+
+
+@pytest.mark.parametrize(("phone", "serial"), [(False, 11), (True, 12)])
+def test_resident_links_the_id_number(browser, live_server, seeded, phone, serial):
+    """A resident verified by phone finds 关联另一号码 on their own page, links their ID
+    number with the code sent to it (a wrong code first: refused, the number kept) and is one
+    person with two keys; the ID number is never shown back in full."""
+    from caidan.needs import sms
+    from caidan.needs.models import IdentityKey, ResidentIdentity
+
+    base = live_server.url
+    screen = PHONE if phone else {"viewport": {"width": 1280, "height": 900}}
+    ctx = browser.new_context(locale="zh-CN", **screen)
+    resident = ctx.new_page()
+    resident.set_default_timeout(15000)
+    mobile, number = f"1390000{serial:04d}", _id_number(serial)
+
+    # signs in the way residents do: phone number, then the SMS code
+    resident.goto(base + "/needs/verify/")
+    resident.get_by_label("手机号或身份证号").fill(mobile)
+    resident.get_by_role("button", name="获取验证码").click()
+    code = re.search(r"\d{6}", sms.outbox[-1].body).group(0)
+    resident.get_by_label("短信验证码").fill(code)
+    resident.get_by_role("button", name="验证并登录").click()
+    resident.wait_for_url("**/needs/mine/")
+    identity = ResidentIdentity.objects.get(keys__hint__endswith=mobile[-4:])
+    assert set(identity.keys.values_list("kind", flat=True)) == {"phone"}
+
+    # from the public list to their own page, and from there to the link page (no typed URL)
+    resident.goto(base + "/needs/")
+    resident.get_by_role("link", name="我的需求与点菜").first.click()
+    resident.wait_for_url("**/needs/mine/")
+    resident.get_by_test_id("identity-link").click()
+    resident.wait_for_url("**/needs/link/")
+    assert resident.get_by_label("身份证号", exact=True).is_checked()
+    resident.get_by_label("手机号或身份证号").fill(number)
+    resident.get_by_role("button", name="发送验证码").click()
+    resident.wait_for_load_state()
+    assert sms.outbox[-1].to == number
+    code = re.search(r"\d{6}", sms.outbox[-1].body).group(0)
+    assert resident.get_by_label("手机号或身份证号").input_value() == number
+    assert resident.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+    # a wrong code is refused with its message, the typed number kept, nothing linked
+    resident.get_by_label("验证码", exact=True).fill("000000" if code != "000000" else "111111")
+    resident.get_by_test_id("link-submit").click()
+    resident.wait_for_load_state()
+    assert "验证码不正确，还可尝试 4 次。" in resident.get_by_role("alert").all_inner_texts()
+    assert resident.get_by_label("手机号或身份证号").input_value() == number
+    assert resident.get_by_label("身份证号", exact=True).is_checked()
+    assert IdentityKey.objects.filter(identity=identity).count() == 1
+    assert resident.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+    # the right code links: back on their own page with the confirmation
+    resident.get_by_label("验证码", exact=True).fill(code)
+    resident.get_by_test_id("link-submit").click()
+    resident.wait_for_url("**/needs/mine/")
+    assert "已关联为同一人" in resident.content()
+    assert number not in resident.content()
+    assert resident.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    keys = dict(IdentityKey.objects.filter(identity=identity).values_list("kind", "hint"))
+    assert set(keys) == {"phone", "id_number"}
+    assert number not in keys["id_number"]
+
+    # the link page now says it is done, and shows neither number in full
+    resident.get_by_test_id("identity-link").click()
+    resident.get_by_test_id("link-done").wait_for()
+    assert number not in resident.content() and mobile not in resident.content()
+    assert resident.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    ctx.close()
