@@ -123,6 +123,7 @@ TENDER_ROW_FIELDS = (
     "published_at",
     "deadline",
     "opened_at",
+    "has_lots",  # for the phase (``models.tender_phase``)
 )
 
 

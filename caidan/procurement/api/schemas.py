@@ -16,7 +16,7 @@ from caidan.documents.api import AttachmentOut, attachment_out
 
 from .. import selectors
 from ..affordances import tender_affordances
-from ..models import BidStatus, Method, Tender, TenderStatus
+from ..models import BidStatus, Method, Phase, Tender, TenderStatus, tender_phase
 from ..services.lots import cap_sentence, lot_cap, lots_summary
 from ..services.tenders import tender_documents
 
@@ -26,12 +26,23 @@ class OrgRef(Schema):
     name: str
 
 
+def _phase(t):
+    """``t``'s phase (``Tender.phase_at``) at the detail's ``server_time``, else now."""
+    return t.phase_at(getattr(t, "server_time", None) or timezone.now())
+
+
 class TenderOut(Schema):
     id: int
     reference: str
     title: str
     status: str
     status_label: str
+    # Derived from status and deadline (``models.tender_phase``, the tender page's rule): bids
+    # are accepted (on a tender in lots: on its lots); the phase is the status except
+    # "bids_closed" for a published tender past its deadline, until it is opened.
+    bidding_open: bool
+    phase: str
+    phase_label: str
     method: str
     method_label: str
     unit_id: int
@@ -46,6 +57,18 @@ class TenderOut(Schema):
     @staticmethod
     def resolve_status_label(t) -> str:
         return t.get_status_display()
+
+    @staticmethod
+    def resolve_bidding_open(t) -> bool:
+        return _phase(t).bidding_open
+
+    @staticmethod
+    def resolve_phase(t) -> str:
+        return _phase(t).phase
+
+    @staticmethod
+    def resolve_phase_label(t) -> str:
+        return _phase(t).label
 
     @staticmethod
     def resolve_method_label(t) -> str:
@@ -74,26 +97,37 @@ def tender_rows_out(rows: list[dict]) -> list[dict]:
     "Fast lists")."""
     statuses = {value: str(label) for value, label in TenderStatus.choices}
     methods = {value: str(label) for value, label in Method.choices}
-    return [
-        {
-            "id": r["id"],
-            "reference": r["reference"],
-            "title": r["title"],
-            "status": r["status"],
-            "status_label": statuses.get(r["status"], r["status"]),
-            "method": r["method"],
-            "method_label": methods.get(r["method"], r["method"]),
-            "unit_id": r["unit_id"],
-            "unit_name": r["unit__name"],
-            "budget": str(r["budget"]),
-            "bid_security": str(r["bid_security"]),
-            "published_at": r["published_at"],
-            "deadline": r["deadline"],
-            "opened_at": r["opened_at"],
-            "url": f"/procurement/tenders/{r['id']}/",
-        }
-        for r in rows
-    ]
+    now = timezone.now()
+    out = []
+    for r in rows:
+        phase = tender_phase(
+            status=r["status"], deadline=r["deadline"], has_lots=r["has_lots"], now=now
+        )
+        out.append(_row_out(r, statuses, methods, phase))
+    return out
+
+
+def _row_out(r: dict, statuses: dict, methods: dict, phase: Phase) -> dict:
+    return {
+        "id": r["id"],
+        "reference": r["reference"],
+        "title": r["title"],
+        "status": r["status"],
+        "status_label": statuses.get(r["status"], r["status"]),
+        "bidding_open": phase.bidding_open,
+        "phase": phase.phase,
+        "phase_label": phase.label,
+        "method": r["method"],
+        "method_label": methods.get(r["method"], r["method"]),
+        "unit_id": r["unit_id"],
+        "unit_name": r["unit__name"],
+        "budget": str(r["budget"]),
+        "bid_security": str(r["bid_security"]),
+        "published_at": r["published_at"],
+        "deadline": r["deadline"],
+        "opened_at": r["opened_at"],
+        "url": f"/procurement/tenders/{r['id']}/",
+    }
 
 
 # One scoring factor of the tender's ``factors`` (a dict: any value read as text).
@@ -236,9 +270,24 @@ class LotOut(Schema):
     budget: str
     status: str
     status_label: str
+    bidding_open: bool  # as ``TenderOut``: the lot's own deadline and status
+    phase: str
+    phase_label: str
     winner: str
     amount: str | None
     url: str
+
+    @staticmethod
+    def resolve_bidding_open(row) -> bool:
+        return row["phase"].bidding_open
+
+    @staticmethod
+    def resolve_phase(row) -> str:
+        return row["phase"].phase
+
+    @staticmethod
+    def resolve_phase_label(row) -> str:
+        return row["phase"].label
 
     @staticmethod
     def resolve_budget(row) -> str:
@@ -439,6 +488,10 @@ def tender_seen(actor, tender: Tender) -> AsSeen:
             **notice,
             "evaluation_url": f"/api/v1/procurement/tenders/{tender.pk}/evaluation.json",
         }
+    now = timezone.now()
+    lots = lots_summary(tender) if tender.has_lots else []
+    for row in lots:
+        row["phase"] = row["lot"].phase_at(now)
     return AsSeen(
         tender,
         amendments=selectors.amendments_of(tender),
@@ -447,9 +500,9 @@ def tender_seen(actor, tender: Tender) -> AsSeen:
         opening=selectors.opening_record(tender) if tender.opened_at is not None else None,
         award_notice=notice,
         challenges=selectors.challenges_for(tender, actor),
-        server_time=timezone.now(),
-        affordances=tender_affordances(actor, tender),
-        lots=lots_summary(tender) if tender.has_lots else [],
+        server_time=now,
+        affordances=tender_affordances(actor, tender, now=now),
+        lots=lots,
         lot_rule=cap_sentence(tender.max_lots_per_provider if tender.has_lots else lot_cap(tender)),
     )
 

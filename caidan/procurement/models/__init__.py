@@ -20,6 +20,7 @@ from .experts import (
     TieKind,
 )
 from .tenders import (
+    BIDS_CLOSED,
     PUBLIC_STATUSES,
     TRANSITIONS,
     Aggregate,
@@ -27,14 +28,17 @@ from .tenders import (
     Clarification,
     EvaluationMethod,
     Method,
+    Phase,
     T,
     Tender,
     TenderAction,
     TenderQuerySet,
     TenderStatus,
+    tender_phase,
 )
 
 __all__ = [
+    "BIDS_CLOSED",
     "BID_OPENED_STATUSES",
     "PUBLIC_STATUSES",
     "TRANSITIONS",
@@ -57,6 +61,7 @@ __all__ = [
     "MemberStatus",
     "Method",
     "PanelMember",
+    "Phase",
     "ScoreCorrection",
     "ScoreSheet",
     "T",
@@ -65,4 +70,5 @@ __all__ = [
     "TenderQuerySet",
     "TenderStatus",
     "TieKind",
+    "tender_phase",
 ]

@@ -1,12 +1,12 @@
 """The tender page's lots section (分包, issue 21): on a tender in lots its lots and the cap;
 on a lot the tender it belongs to and the cap; on a draft the purchaser may divide, the link
-to add a lot."""
+to add a lot. And the tender's status tag: its phase (``Tender.phase_at``, which the API's
+``phase_label`` reads too)."""
 
 from __future__ import annotations
 
 from django import template
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -15,9 +15,13 @@ register = template.Library()
 def lots_section(tender, aff):
     from ..services.lots import cap_sentence, lot_cap, lots_summary
 
+    lots = lots_summary(tender) if tender.has_lots else []
+    now = timezone.now()
+    for row in lots:  # each lot's phase by the rule the tender's own tag follows
+        row["status_label"] = row["lot"].phase_at(now).label
     return {
         "t": tender,
-        "lots": lots_summary(tender) if tender.has_lots else [],
+        "lots": lots,
         "lot_rule": cap_sentence(
             tender.max_lots_per_provider if tender.has_lots else lot_cap(tender)
         ),
@@ -27,13 +31,7 @@ def lots_section(tender, aff):
 
 @register.simple_tag
 def tender_status_label(tender) -> str:
-    """The tender's status; a tender in lots past its deadline is never opened itself (each
-    lot is), so it does not say it takes bids."""
-    if (
-        tender.has_lots
-        and tender.status == "published"
-        and tender.deadline is not None
-        and timezone.now() >= tender.deadline
-    ):
-        return _("投标已截止，各分包分别开标、评审")
-    return tender.get_status_display()
+    """The tender's phase (``Tender.phase_at``, the rule the API's ``phase_label`` follows):
+    its status, except that a published tender past its deadline says bidding has closed —
+    until it is opened, or, a tender in lots (never opened itself), for good."""
+    return tender.phase_at(timezone.now()).label

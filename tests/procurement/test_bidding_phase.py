@@ -1,0 +1,157 @@
+"""Whether a tender still takes bids, as the API says it (``bidding_open``, ``phase``,
+``phase_label`` on the list and the detail) and the page says it (the status tag): one rule,
+``models.tender_phase``. A published tender keeps its status until the tick opens it, so
+between its deadline and the opening only the phase tells that bidding has closed.
+
+The boundary is the bid service's: a bid one second before the deadline is accepted, a bid at
+the deadline itself is late (``services.bids.accepting_bids``: ``now < deadline``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from caidan.common.errors import Conflict
+from caidan.procurement.models import BIDS_CLOSED, tender_phase
+
+from .api_helpers import get
+from .factories import make_bidders, open_now, published_tender, submit_bids
+from .lots_helpers import lots_of, lotted_draft, publish
+from .view_helpers import _html
+
+pytestmark = pytest.mark.django_db
+
+OPEN_LABEL = "公告中（接受投标）"
+CLOSED_LABEL = "投标已截止，等待开标"
+LOTS_CLOSED_LABEL = "投标已截止，各分包分别开标、评审"
+
+
+def _listed(client, tender) -> dict:
+    items = get(client, "/tenders?limit=100").json()["items"]
+    return next(item for item in items if item["id"] == tender.pk)
+
+
+def _seen(client, tender) -> tuple[dict, dict, str]:
+    """The tender in the public list, its detail and the page's status tag."""
+    detail = get(client, f"/tenders/{tender.pk}").json()
+    page = _html(client.get(f"/procurement/tenders/{tender.pk}/"))
+    tag = page.split('data-testid="tender-status">')[1].split("<")[0]
+    return _listed(client, tender), detail, tag
+
+
+def _phase(row: dict) -> tuple:
+    return row["status"], row["bidding_open"], row["phase"], row["phase_label"]
+
+
+def _bid(world, tender, bidder):
+    """One bid on ``tender`` at the (travelled) server clock: accepted or refused."""
+    try:
+        submit_bids(world, tender, ["300000.00"], bidders=[bidder])
+    except Conflict as exc:
+        return exc.code
+    return "accepted"
+
+
+@pytest.mark.parametrize("kind", ["single", "lot"])
+def test_bidding_closes_at_the_deadline_for_the_api_the_page_and_the_bid(world, client, kind):
+    """One second before the deadline bids are accepted and everyone says so; at the
+    deadline itself and after it, the bid is refused and the list, the detail and the page
+    all say bidding has closed, while the status stays "published" until the opening."""
+    if kind == "single":
+        tender = published_tender(world)
+    else:
+        tender = lots_of(publish(world, lotted_draft(world)))[0]
+    (bidder,) = make_bidders(world, 1)
+    deadline = tender.deadline
+    opened = ("published", True, "published", OPEN_LABEL)
+    closed = ("published", False, BIDS_CLOSED, CLOSED_LABEL)
+    for moment, expected, bid in [
+        (deadline - dt.timedelta(seconds=1), opened, "accepted"),
+        (deadline, closed, "deadline_passed"),
+        (deadline + dt.timedelta(hours=1), closed, "deadline_passed"),
+    ]:
+        with time_machine.travel(moment, tick=False):
+            listed, detail, tag = _seen(client, tender)
+            assert _phase(listed) == expected, moment
+            assert _phase(detail) == expected, moment
+            assert tag == expected[3]
+            assert _bid(world, tender, bidder) == bid, moment
+    # the tick opens it: the status changes, and the phase is the status again
+    tender = open_now(tender)
+    with time_machine.travel(deadline + dt.timedelta(hours=2), tick=False):
+        listed, detail, tag = _seen(client, tender)
+    assert _phase(listed) == _phase(detail)
+    assert detail["status"] != "published" and detail["phase"] == detail["status"]
+    assert (
+        detail["bidding_open"] is False and tag == detail["status_label"] == detail["phase_label"]
+    )
+
+
+def test_a_tender_in_lots_takes_bids_on_its_lots_until_the_deadline(world, client):
+    """The tender in lots: open until its deadline (its lots take the bids, so its own
+    ``affordances.accepting_bids`` stays false), then closed for good — it is never opened
+    itself; each lot in its ``lots`` says the same as the lot's own detail."""
+    parent = publish(world, lotted_draft(world))
+    before = parent.deadline - dt.timedelta(seconds=1)
+    with time_machine.travel(before, tick=False):
+        listed, detail, tag = _seen(client, parent)
+    assert _phase(listed) == _phase(detail) == ("published", True, "published", OPEN_LABEL)
+    assert detail["affordances"]["accepting_bids"] is False
+    assert [(lot["bidding_open"], lot["phase"]) for lot in detail["lots"]] == [
+        (True, "published")
+    ] * 2
+    with time_machine.travel(parent.deadline, tick=False):
+        listed, detail, tag = _seen(client, parent)
+        page = _html(client.get(f"/procurement/tenders/{parent.pk}/"))
+    closed = ("published", False, BIDS_CLOSED, LOTS_CLOSED_LABEL)
+    assert _phase(listed) == _phase(detail) == closed and tag == LOTS_CLOSED_LABEL
+    assert {(lot["bidding_open"], lot["phase_label"]) for lot in detail["lots"]} == {
+        (False, CLOSED_LABEL)
+    }
+    lots = page.split('data-testid="lots"')[1]
+    assert lots.count(CLOSED_LABEL) == 2 and OPEN_LABEL not in lots  # each lot's row
+
+    one = open_now(lots_of(parent)[0])  # one lot opened (too few bids: it fails), not the other
+    with time_machine.travel(parent.deadline + dt.timedelta(hours=1), tick=False):
+        detail = get(client, f"/tenders/{parent.pk}").json()
+    assert _phase(detail) == closed
+    rows = {lot["id"]: lot for lot in detail["lots"]}
+    assert rows[one.pk]["phase"] == one.status != "published"
+    assert [lot["phase"] for lot in rows.values() if lot["id"] != one.pk] == [BIDS_CLOSED]
+
+
+def test_the_phase_label_in_english(world, client):
+    tender = published_tender(world)
+    parent = publish(world, lotted_draft(world))
+    en = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    with time_machine.travel(tender.deadline - dt.timedelta(seconds=1), tick=False):
+        assert get(client, f"/tenders/{tender.pk}", en).json()["phase_label"] == "Open for bids"
+    with time_machine.travel(max(tender.deadline, parent.deadline), tick=False):
+        items = get(client, "/tenders?limit=100", en).json()["items"]
+        labels = {item["id"]: item["phase_label"] for item in items}
+        detail = get(client, f"/tenders/{tender.pk}", en).json()
+    assert labels[tender.pk] == detail["phase_label"] == "Bidding has closed; awaiting the opening"
+    assert labels[parent.pk] == "Bidding closed: each lot is opened and evaluated on its own"
+
+
+def test_the_rule_at_its_edges():
+    """The function itself: no deadline is never open; a status other than published is
+    its own phase."""
+    now = timezone.now()
+    assert tender_phase(status="published", deadline=None, has_lots=False, now=now)[:2] == (
+        False,
+        BIDS_CLOSED,
+    )
+    assert tender_phase(status="draft", deadline=now, has_lots=False, now=now)[:2] == (
+        False,
+        "draft",
+    )
+    assert (
+        tender_phase(status="published", deadline=now, has_lots=False, now=now).bidding_open
+        is False
+    )
+    later = now + dt.timedelta(microseconds=1)
+    assert tender_phase(status="published", deadline=later, has_lots=True, now=now).bidding_open
