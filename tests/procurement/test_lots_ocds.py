@@ -74,3 +74,86 @@ def test_lots_in_the_release_and_the_record(world):
     _valid(ocds.record_package([record]), "record")
     # the sealed content never leaves
     assert "的服务方案" not in json.dumps(record, ensure_ascii=False)  # a bid's plan
+
+
+def test_an_amendment_to_one_lot_is_released_in_the_tenders_amendments(world):
+    """An amendment (澄清修改) to one lot is a tenderAmendment of the one tender, like an
+    amendment to the tender itself: ``tender.amendments[]`` lists it with the lot named in
+    its description and rationale (the lots extension has no ``relatedLots`` on
+    amendments); a document added to a lot (an amendment too) carries ``relatedLots``; a
+    lot's deadline moved by its amendment leaves the tender's period alone; every release
+    lists all amendments so far, the tender's and the lots', in order."""
+    import copy
+    import datetime as dt
+
+    import ocdsmerge
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from caidan.procurement.services import tender_amend
+    from caidan.procurement.services.tenders import tender_document_add
+
+    from .factories import next_working_deadline
+
+    purchaser = world.actor("purchaser")
+    parent = publish(world, lotted_draft(world))
+    one, two = lots_of(parent)
+    first = tender_amend(
+        tender=one, summary="第1包服务人数由 200 人调整为 240 人。", actor=purchaser
+    )
+    whole = tender_amend(
+        tender=parent, summary="补充投标文件格式要求。", affects_bids=False, actor=purchaser
+    )
+    lot_deadline = next_working_deadline(two.deadline + dt.timedelta(days=6))
+    moved = tender_amend(
+        tender=two,
+        summary="第2包延长投标截止时间。",
+        affects_bids=False,
+        new_deadline=lot_deadline,
+        actor=purchaser,
+    )
+    tender_document_add(
+        tender=one,
+        file=SimpleUploadedFile("第1包服务清单.pdf", b"%PDF-1.4\n%x\n"),
+        description="服务清单",
+        actor=purchaser,
+    )
+    document_amendment = one.amendments.order_by("id").last()
+
+    releases = ocds.releases_for(parent.proposal)
+    amended = [r for r in releases if r["tag"] == ["tenderAmendment"]]
+    assert len(amended) == 4
+    assert {r["tender"]["id"] for r in amended} == {parent.reference}  # no lot is a tender
+    # cumulative, in order: each release lists every amendment so far
+    order = [str(a.pk) for a in (first, whole, moved, document_amendment)]
+    assert [[a["id"] for a in r["tender"]["amendments"]] for r in amended] == [
+        order[: n + 1] for n in range(4)
+    ]
+    listed = {a["id"]: a for a in amended[-1]["tender"]["amendments"]}
+    lot_one = f"第 1 包（{one.reference}）"
+    assert listed[str(first.pk)]["description"] == f"{lot_one}：{first.summary}"
+    assert listed[str(first.pk)]["rationale"] == f"仅涉及{lot_one}，其他分包不变"
+    assert listed[str(moved.pk)]["description"].startswith(f"第 2 包（{two.reference}）：")
+    assert ocds.when(lot_deadline) in listed[str(moved.pk)]["rationale"]
+    assert listed[str(whole.pk)]["description"] == whole.summary  # the tender's own: no lot
+    assert "rationale" not in listed[str(whole.pk)]  # its deadline did not move
+    # a lot's amendment leaves the tender's period alone; the tender's own sets it
+    assert "tenderPeriod" not in amended[0]["tender"]
+    assert amended[1]["tender"]["tenderPeriod"]["endDate"] == ocds.when(parent.deadline)
+    assert "tenderPeriod" not in amended[2]["tender"]
+    # the lot's document, from its amendment on, names the lot
+    (document,) = amended[-1]["tender"]["documents"]
+    assert document["title"] == "第1包服务清单.pdf"
+    assert document["relatedLots"] == [one.reference]
+    assert all(not r["tender"]["documents"] for r in amended[:-1] if "documents" in r["tender"])
+
+    record = ocds.record_for(parent.proposal)
+    compiled = record["compiledRelease"]["tender"]
+    assert [a["id"] for a in compiled["amendments"]] == order
+    assert compiled["tenderPeriod"]["endDate"] == ocds.when(parent.deadline)
+    assert {lot["id"] for lot in compiled["lots"]} == {one.reference, two.reference}
+    # arrays are cumulative: merging by id and replacing whole lists agree
+    plain = ocdsmerge.Merger(merge_rules={}).create_compiled_release(copy.deepcopy(releases))
+    assert plain["tender"]["amendments"] == compiled["amendments"]
+    assert plain["tender"]["documents"] == compiled["documents"]
+    _valid(ocds.release_package(releases), "release")
+    _valid(ocds.record_package([record]), "record")

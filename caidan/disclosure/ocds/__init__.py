@@ -10,8 +10,10 @@ Redaction: only public facts are read. A bid's price and status are read only on
 experts and organizations' contact data are never read.
 
 Extensions used: bids (``bids.statistics`` / ``bids.details``, ``award.relatedBid``) and
-metrics (``contract.implementation.metrics`` for published evaluations); the lots extension
-is declared with them (the offline copies in ``OCDS_SCHEMA_DIR``) but no lots are published.
+metrics (``contract.implementation.metrics`` for published evaluations) and lots (a tender in
+lots: ``tender.lots``, ``relatedLot(s)`` on items, documents, bids and awards; an amendment to
+one lot is one of the tender's ``amendments`` naming the lot in its text, ``lots``); the
+offline copies are in ``OCDS_SCHEMA_DIR``.
 
 The package: ``schema`` (the offline schemas, validation), ``values`` (ids, dates, amounts),
 ``builder`` (events → releases, parties), ``tender`` and ``contract`` (the releases of each

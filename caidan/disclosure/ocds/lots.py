@@ -3,7 +3,10 @@
 ``relatedLot``, ``lotDetails`` with the cap on lots per supplier); each lot's opened bids,
 its end (failed or cancelled: the lot's status) and its awards name the lot
 (``relatedLots``, as the extension's schema has it on bids and awards); once every lot is
-decided the tender is complete (a lot awarded) or unsuccessful (none).
+decided the tender is complete (a lot awarded) or unsuccessful (none). A lot's documents
+and amendments are released with the tender's (``tender.add_tender``): documents with
+``relatedLots``, amendments naming the lot in their text (the extension has no
+``relatedLots`` on amendments).
 
 The lots are procurement's child tenders (``Tender.parent``); ``releases_for`` hands each
 tender in lots its lots, and no lot is released as a tender of its own."""

@@ -26,14 +26,15 @@ def releases_for(proposal, *, prefetched: bool = False) -> list[dict]:
         prefetch([proposal])
     b = Builder(proposal)
     add_planning(b)
-    # a tender in lots is one tender with ``lots[]``; its lots' bids and awards name their lot
+    # a tender in lots is one tender with ``lots[]``; its lots' documents, amendments, bids
+    # and awards name their lot
     lots: dict[int, list] = {}
     for tender in proposal.ocds_tenders:
         if tender.parent_id is not None:
             lots.setdefault(tender.parent_id, []).append(tender)
     for tender in proposal.ocds_tenders:
         if tender.parent_id is None:
-            add_tender(b, tender)
+            add_tender(b, tender, lots.get(tender.pk, ()))
             add_lots(b, tender, lots.get(tender.pk, ()))
     for contract in proposal.ocds_contracts:
         add_contract(b, contract)

@@ -67,8 +67,13 @@ def _tender_core(tender, *, status: str, end=None) -> dict:
     }
 
 
-def add_tender(b: Builder, tender) -> None:
+def add_tender(b: Builder, tender, lots=()) -> None:
+    """The tender's announcement and amendments; a tender in lots also lists its lots'
+    documents and amendments (an amendment to one lot amends the one tender of the process),
+    each naming its lot (``_lot_amendment``)."""
     from caidan.procurement.models import TenderStatus
+
+    from .lots import lot_id
 
     key = f"tender-{tender.pk}"
     entity = b.unit_ref(tender.unit)
@@ -77,38 +82,35 @@ def add_tender(b: Builder, tender) -> None:
     core = _tender_core(tender, status="active", end=first_end)
     core["procuringEntity"] = entity
     documents = _tender_documents(tender)
+    for lot in lots:
+        documents += _tender_documents(lot, lot=lot_id(lot))
+    documents.sort(key=lambda pair: pair[0])  # stable: the tender's own first at equal times
     core["documents"] = [d for when, d in documents if when <= tender.published_at]
     roles = {entity["id"]: {"procuringEntity"}}
     b.add(tender.published_at, key, ["tender"], {"tender": core}, roles)
 
+    # Every amendment of the tender and of its lots, in the order they were published; each
+    # release lists all of them so far (arrays are cumulative).
+    timeline = [(a, None) for a in amendments] + [
+        (a, lot) for lot in lots for a in lot.ocds_amendments
+    ]
+    timeline.sort(key=lambda pair: (pair[0].created_at, pair[0].pk))
     listed = []
-    for amendment in amendments:
-        listed.append(
-            {
-                "id": str(amendment.pk),
-                "date": when(amendment.created_at),
-                "description": amendment.summary,
-                "rationale": (
-                    gettext("投标截止时间由 %(old)s 调整为 %(new)s")
-                    % {"old": when(amendment.old_deadline), "new": when(amendment.new_deadline)}
-                    if amendment.new_deadline != amendment.old_deadline
-                    else ""
-                ),
-            }
-        )
+    for amendment, lot in timeline:
+        listed.append(_amendment(amendment) if lot is None else _lot_amendment(amendment, lot))
+        body = {
+            "id": tender.reference,
+            "status": "active",
+            "amendments": list(listed),
+            "documents": [d for when, d in documents if when <= amendment.created_at],
+        }
+        if lot is None:  # a lot's deadline is its own: the tender's period stays
+            body["tenderPeriod"] = {"endDate": when(amendment.new_deadline)}
         b.add(
             amendment.created_at,
-            key,
+            key if lot is None else f"{key}-lot-{lot.pk}",
             ["tenderAmendment"],
-            {
-                "tender": {
-                    "id": tender.reference,
-                    "status": "active",
-                    "tenderPeriod": {"endDate": when(amendment.new_deadline)},
-                    "amendments": list(listed),
-                    "documents": [d for when, d in documents if when <= amendment.created_at],
-                }
-            },
+            {"tender": body},
         )
 
     if tender.opened_at:  # bids exist publicly only from the opening
@@ -155,8 +157,47 @@ def add_tender(b: Builder, tender) -> None:
         _complaint(b, tender, complaint)
 
 
-def _tender_documents(tender) -> list[tuple[dt.datetime, dict]]:
-    """The tender's public documents (招标文件 etc.), with their upload time."""
+def _amendment(amendment) -> dict:
+    return {
+        "id": str(amendment.pk),
+        "date": when(amendment.created_at),
+        "description": amendment.summary,
+        "rationale": (
+            gettext("投标截止时间由 %(old)s 调整为 %(new)s")
+            % {"old": when(amendment.old_deadline), "new": when(amendment.new_deadline)}
+            if amendment.new_deadline != amendment.old_deadline
+            else ""
+        ),
+    }
+
+
+def _lot_amendment(amendment, lot) -> dict:
+    """An amendment to one lot, in the tender's ``amendments``. The lots extension (1.1.5)
+    has no ``relatedLots`` on amendments, so the description starts with the lot (number
+    and id, as in ``tender.lots``) and the rationale says it concerns that lot only — and
+    how the lot's own deadline moved, if it did (a lot has no ``tenderPeriod`` of its own)."""
+    from .lots import lot_id
+
+    lot_name = gettext("第 %(n)s 包（%(lot)s）") % {"n": lot.lot_number, "lot": lot_id(lot)}
+    if amendment.new_deadline != amendment.old_deadline:
+        rationale = gettext("仅涉及%(lot)s：该包投标截止时间由 %(old)s 调整为 %(new)s") % {
+            "lot": lot_name,
+            "old": when(amendment.old_deadline),
+            "new": when(amendment.new_deadline),
+        }
+    else:
+        rationale = gettext("仅涉及%(lot)s，其他分包不变") % {"lot": lot_name}
+    return {
+        "id": str(amendment.pk),
+        "date": when(amendment.created_at),
+        "description": f"{lot_name}：{amendment.summary}",
+        "rationale": rationale,
+    }
+
+
+def _tender_documents(tender, *, lot: str | None = None) -> list[tuple[dt.datetime, dict]]:
+    """The tender's public documents (招标文件 etc.), with their upload time; a lot's name
+    their lot (``relatedLots``, which the lots extension puts on documents)."""
     from django.urls import reverse
 
     site = (getattr(settings, "SITE_URL", "") or "").rstrip("/")
@@ -173,6 +214,7 @@ def _tender_documents(tender) -> list[tuple[dt.datetime, dict]]:
                 "datePublished": when(doc.uploaded_at),
                 "format": doc.content_type,
                 "language": "zh",
+                **({"relatedLots": [lot]} if lot is not None else {}),
             },
         )
         for doc in docs
