@@ -118,6 +118,11 @@ def test_resident_links_the_id_number(browser, live_server, seeded, phone, seria
     resident.wait_for_url("**/needs/mine/")
     identity = ResidentIdentity.objects.get(keys__hint__endswith=mobile[-4:])
     assert set(identity.keys.values_list("kind", flat=True)) == {"phone"}
+    # nothing stated or ordered yet: each table's one row is its message across the columns,
+    # which on a phone's cards is led by no column's name (it was 提出时间 / 支持时间)
+    empties = resident.locator("main td.empty")
+    assert empties.count() == 2
+    assert [empties.nth(i).get_attribute("data-label") for i in range(2)] == [None, None]
 
     # from the public list to their own page, and from there to the link page (no typed URL)
     resident.goto(base + "/needs/")

@@ -73,7 +73,8 @@
 
   /* Card tables: below 600 px a .table shows each row as a card, each cell led by its
      column's name (site.css, td::before { content: attr(data-label) }). The name comes
-     from the header cell above; a cell that already has data-label keeps its own. */
+     from the header cell above; a cell that already has data-label keeps its own, and a
+     cell spanning several columns gets none. */
   function label(root) {
     root.querySelectorAll("table.table").forEach(function (table) {
       var head = table.tHead ? table.tHead.rows[0] : null;
@@ -89,7 +90,8 @@
         Array.prototype.forEach.call(body.rows, function (row) {
           var col = 0;
           Array.prototype.forEach.call(row.cells, function (cell) {
-            if (!cell.hasAttribute("data-label") && names[col]) {
+            // a cell across several columns (an empty-list message) is no column's value
+            if (!cell.hasAttribute("data-label") && names[col] && (cell.colSpan || 1) === 1) {
               cell.setAttribute("data-label", names[col]);
             }
             col += cell.colSpan || 1;
