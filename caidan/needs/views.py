@@ -240,6 +240,9 @@ def mine(request):
         "needs/mine.html",
         {
             "identity": identity,
+            # every number linked to this person, masked, in the order they were verified
+            "hints": list(identity.keys.order_by("id").values_list("hint", flat=True))
+            or [identity.hint],
             "needs": [(n, followups_for(n)) for n in needs.items],
             "needs_page": needs,
             "orders": [(o, followups_for(o.menu_item)) for o in orders.items],

@@ -343,6 +343,11 @@ def test_a_resident_links_the_id_number_on_the_page(world, login, client, reside
     identity = ResidentIdentity.objects.get(user=online.user)
     assert set(identity.keys.values_list("kind", flat=True)) == {"phone", "id_number"}
     assert 'data-testid="link-done"' in client.get("/needs/link/").content.decode()
+    # their own page names both numbers, masked: the phone's hint and the ID number's
+    mine = client.get("/needs/mine/").content.decode()
+    hints = dict(identity.keys.values_list("kind", "hint"))
+    assert f"已验证身份：{hints['phone']}、{hints['id_number']}" in mine
+    assert number not in mine
 
 
 def test_audit_log_links_a_registered_residents_account_only_for_admins(
