@@ -6,12 +6,13 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
+from pydantic import Field
 
 from caidan.common.codes import Common
 from caidan.common.errors import field_error
 from caidan.common.schemas import ERRORS, Id, Year
 
-from .gaps import GapFilter, gap_table, gap_totals
+from .gaps import SHOWN, GapFilter, gap_rows_after, gap_table, gap_totals
 
 router = Router(tags=["stats 统计"])
 
@@ -56,8 +57,11 @@ class GapTotalsOut(Schema):
 
 class GapsOut(Schema):
     year: int
-    rows: list[GapRowOut]
-    totals: GapTotalsOut
+    count: int = Field(description="筛选后的总行数（各页合计）")
+    rows: list[GapRowOut] = Field(description="本页的行（未回应最多的在前）")
+    next_cursor: str | None = Field(description="下一页的游标；没有下一页时为 null")
+    limit: int
+    totals: GapTotalsOut = Field(description="筛选后全部行的合计，不只本页")
 
 
 def _checked(year: int, unit: int | None, field: str | None, group: str | None) -> GapFilter:
@@ -88,7 +92,20 @@ def gaps(
     unit: Id | None = None,
     field: str | None = None,
     group: str | None = None,
+    cursor: str | None = None,
+    limit: int = SHOWN,
 ):
+    """``limit`` rows (1–100, 100 by default) in the page's order; ``next_cursor`` gives the
+    next page (``cursor=``), as on every list endpoint. ``count`` and ``totals`` are of the
+    whole filtered table."""
     f = _checked(year, unit, field or None, group or None)
     rows = gap_table(f)
-    return {"year": f.year, "rows": [r.as_dict() for r in rows], "totals": gap_totals(rows)}
+    page = gap_rows_after(rows, cursor=cursor, limit=limit)
+    return {
+        "year": f.year,
+        "count": len(rows),
+        "rows": [r.as_dict() for r in page.items],
+        "next_cursor": page.next_cursor,
+        "limit": page.limit,
+        "totals": gap_totals(rows),
+    }

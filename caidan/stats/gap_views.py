@@ -5,7 +5,9 @@ published evaluations; never who asked)."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -13,7 +15,7 @@ from django.utils.translation import gettext_noop
 
 from caidan.common.xlsx import XLSX_MIME, write_workbook
 
-from .gaps import SHOWN, GapFilter, field_names, gap_table, gap_totals
+from .gaps import SHOWN, GapFilter, field_names, gap_chart, gap_table, gap_totals
 
 
 def _choices() -> dict[str, Any]:
@@ -48,25 +50,44 @@ def _filter(request, choices: dict[str, Any]) -> GapFilter:
     )
 
 
+def _page_number(raw: str) -> int:
+    """The page asked for (``?page=``), as a number ``Paginator.get_page`` can take: ASCII
+    digits only (a fullwidth or Arabic-Indic digit, a sign, a fraction or letters mean the
+    first page, and so does 0); a number past the last page means the last page."""
+    raw = raw.strip()
+    if not (raw.isascii() and raw.isdigit()):
+        return 1
+    return max(1, int(raw)) if len(raw) <= 9 else 10**9  # int() refuses 4,300 digits
+
+
+def _query(f: GapFilter) -> str:
+    """The filters as a query string, for the page links and the Excel link: the year always
+    (a link keeps its year after the new year begins), the others when chosen."""
+    params = {"year": f.year, "unit": f.unit or "", "field": f.field or "", "group": f.group}
+    return urlencode({k: v for k, v in params.items() if v})
+
+
 def gaps(request):
     """Demand, met and unmet demand, projects, contracted capacity and delivered output for
-    a year, per unit, service field and target group, with the year before."""
+    a year, per unit, service field and target group, with the year before; ``SHOWN`` rows
+    a page (``?page=``), the totals and the chart over the whole table. The same queries
+    whatever the page: every row is counted anyway for the totals."""
     choices = _choices()
     f = _filter(request, choices)
     rows = gap_table(f)
-    shown = rows[:SHOWN]
-    query = request.GET.urlencode()
+    page = Paginator(rows, SHOWN).get_page(_page_number(request.GET.get("page", "")))
+    chart = gap_chart(rows)
     return render(
         request,
         "stats/gaps.html",
         {
             "f": f,
-            "rows": shown,
-            "more": len(rows) - len(shown),
+            "rows": page.object_list,
+            "page": page,
             "totals": gap_totals(rows),
-            "chart": [r for r in shown if r.demand][:20],
-            "chart_height": 24 * len([r for r in shown if r.demand][:20]) + 4,
-            "query": query,
+            "chart": chart,
+            "chart_height": 24 * len(chart) + 4,
+            "query": _query(f),
             **choices,
         },
     )
@@ -117,7 +138,7 @@ def gap_sheet_rows(rows) -> list[list[Any]]:
 
 
 def gaps_export(request):
-    """The whole table (every row, not only the page's first ``SHOWN``) as one Excel sheet."""
+    """The whole table (every row, not one page of ``SHOWN``) as one Excel sheet."""
     choices = _choices()
     f = _filter(request, choices)
     rows = gap_table(f)

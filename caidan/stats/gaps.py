@@ -29,6 +29,7 @@ at most) because their counts sit in JSON lists.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -39,10 +40,14 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from caidan.common.errors import field_error
+from caidan.common.pagination import MAX_LIMIT, Page, _decode, _encode
+
 NONE = ""  # a dimension the record does not state
 FIELD_DIGITS = 4  # the level-2 code of the catalog: 01 → 0101 → 010101
 UNMET_AFTER = dt.timedelta(days=365)  # a need unmet this long is flagged to its unit
-SHOWN = 100  # rows on the public page (the Excel sheet has them all)
+SHOWN = 100  # rows on a page of the public table, and the API's largest (and default) page
+CHARTED = 20  # bars in the page's chart: the rows with demand, in the table's order
 NUMBERS = (
     "needs",
     "orders",
@@ -350,9 +355,18 @@ def _label(rows: list[GapRow]) -> None:
         r.group_name = str(groups.get(r.group, r.group)) if r.group else unstated
 
 
+def gap_order(r: GapRow) -> tuple:
+    """The table's order: the largest unmet demand first, then the largest shortfall, then by
+    the unit's name, the field's code and the group's key. The unit's id breaks a tie between
+    two units of one name, so no two rows share a place and a page or a cursor always means
+    the same rows. A row without a unit sorts by the empty name, not by "未指明" in the
+    reader's language, so the order is one in Chinese and in English."""
+    return (-r.unmet, -r.shortfall, r.unit_name if r.unit else "", r.unit or 0, r.field, r.group)
+
+
 def gap_table(f: GapFilter) -> list[GapRow]:
-    """The year's rows, each with the year before's unmet demand, largest unmet first
-    (then the largest shortfall, then by name): ten grouped queries and three for labels."""
+    """The year's rows, each with the year before's unmet demand, in ``gap_order``: ten
+    grouped queries and two for labels."""
     rows = _rows_for(f)
     before = _rows_for(GapFilter(year=f.year - 1, unit=f.unit, field=f.field, group=f.group))
     for key, prev in before.items():
@@ -362,12 +376,61 @@ def gap_table(f: GapFilter) -> list[GapRow]:
         r.prev_unmet = before[key].unmet if key in before else 0
     out = list(rows.values())
     _label(out)
-    out.sort(key=lambda r: (-r.unmet, -r.shortfall, r.unit_name, r.field, r.group))
+    out.sort(key=gap_order)
     top = max((r.demand for r in out), default=0)
     for r in out:
         r.bar = int(r.demand * 300 / top) if top else 0
         r.met_bar = int(r.met * 300 / top) if top else 0
     return out
+
+
+def gap_chart(rows: list[GapRow]) -> list[GapRow]:
+    """The chart's bars: the first ``CHARTED`` rows with demand of the whole table (not of
+    one page), so every page of the table shows the same chart."""
+    return [r for r in rows if r.demand][:CHARTED]
+
+
+def gap_rows_after(rows: list[GapRow], *, cursor: str | None, limit: int) -> Page:
+    """One page of the table for the API, in the shape of every list endpoint
+    (``common/pagination.py``): ``limit`` rows after the row the cursor names, and a
+    ``next_cursor`` when more follow. The rows are grouped and merged from several sources
+    in memory, so the keyset is ``gap_order`` over the list, not a SQL ``WHERE``: the cursor
+    holds the last row's sort key, and the next page starts after it even when rows came or
+    went meanwhile. A cursor that is not one of ours is a 400 naming ``cursor``."""
+    if not 1 <= limit <= MAX_LIMIT:
+        raise field_error(
+            "limit", _("每页条数应在 1 到 %(MAX_LIMIT)s 之间。") % {"MAX_LIMIT": MAX_LIMIT}
+        )
+    start = 0
+    if cursor:
+        start = bisect_right(rows, _cursor_key(cursor), key=gap_order)
+    page = rows[start : start + limit]
+    has_more = start + limit < len(rows)
+    next_cursor = None
+    if page and has_more:
+        unmet, shortfall, name, unit, field_code, group = gap_order(page[-1])
+        next_cursor = _encode([-unmet, str(-shortfall), name, unit, field_code, group])
+    return Page(items=page, next_cursor=next_cursor, limit=limit, has_more=has_more)
+
+
+def _cursor_key(cursor: str) -> tuple:
+    """The ``gap_order`` key a cursor holds; a tampered one is refused, never a 500 (nor a
+    list nested a thousand deep, which ``json`` gives up on with a ``RecursionError``)."""
+    try:
+        unmet, shortfall, name, unit, field_code, group = _decode(cursor, 6)
+    except RecursionError:
+        raise field_error("cursor", _("分页游标无效，请从第一页重新开始。")) from None
+    try:
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (unmet, unit)):
+            raise ValueError
+        if not all(isinstance(v, str) for v in (shortfall, name, field_code, group)):
+            raise ValueError
+        amount = Decimal(shortfall)
+        if not amount.is_finite():
+            raise ValueError
+    except (ValueError, InvalidOperation):
+        raise field_error("cursor", _("分页游标无效，请从第一页重新开始。")) from None
+    return (-unmet, -amount, name, unit, field_code, group)
 
 
 def gap_totals(rows: list[GapRow]) -> dict[str, Any]:
