@@ -32,7 +32,7 @@ class Page:
     has_more: bool = False
 
 
-def _encode(values: list[Any]) -> str:
+def cursor_encode(values: list[Any]) -> str:
     raw = json.dumps(
         [v.isoformat() if isinstance(v, dt.datetime | dt.date) else v for v in values],
         separators=(",", ":"),
@@ -40,14 +40,26 @@ def _encode(values: list[Any]) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _decode(cursor: str, n: int) -> list[Any]:
+# A cursor holds a few ordering values (dates, names, ids); anything longer was not made here.
+CURSOR_MAX_LENGTH = 1024
+
+
+def cursor_decode(cursor: str, n: int) -> list[Any]:
+    """The ordering values a cursor holds: a flat list of ``n`` plain values, or a 400 naming
+    ``cursor`` — whatever was sent (a crafted cursor nesting lists 1,000 deep made the JSON
+    parser raise RecursionError, a 500)."""
+    invalid = field_error("cursor", _("分页游标无效，请从第一页重新开始。"))
+    if len(cursor) > CURSOR_MAX_LENGTH:
+        raise invalid
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
-    except (ValueError, UnicodeDecodeError):
-        raise field_error("cursor", _("分页游标无效，请从第一页重新开始。")) from None
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise invalid from None
     if not isinstance(values, list) or len(values) != n:
-        raise field_error("cursor", _("分页游标无效，请从第一页重新开始。"))
+        raise invalid
+    if not all(v is None or isinstance(v, str | int | float) for v in values):
+        raise invalid
     return values
 
 
@@ -76,7 +88,7 @@ def keyset_paginate(
     fields = [f.lstrip("-") for f in ordering]
     qs = qs.order_by(*ordering)
     if cursor:
-        values = _decode(cursor, len(fields))
+        values = cursor_decode(cursor, len(fields))
         model = qs.model
         parsed = []
         for name, value in zip(fields, values, strict=True):
@@ -104,7 +116,7 @@ def keyset_paginate(
     next_cursor = cursor if follow else None
     if rows and (has_more or follow):
         last = rows[-1]
-        next_cursor = _encode([_value(last, f) for f in fields])
+        next_cursor = cursor_encode([_value(last, f) for f in fields])
     return Page(items=rows, next_cursor=next_cursor, limit=limit, has_more=has_more)
 
 

@@ -41,7 +41,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from caidan.common.errors import field_error
-from caidan.common.pagination import MAX_LIMIT, Page, _decode, _encode
+from caidan.common.pagination import MAX_LIMIT, Page, cursor_decode, cursor_encode
 
 NONE = ""  # a dimension the record does not state
 FIELD_DIGITS = 4  # the level-2 code of the catalog: 01 → 0101 → 010101
@@ -409,17 +409,13 @@ def gap_rows_after(rows: list[GapRow], *, cursor: str | None, limit: int) -> Pag
     next_cursor = None
     if page and has_more:
         unmet, shortfall, name, unit, field_code, group = gap_order(page[-1])
-        next_cursor = _encode([-unmet, str(-shortfall), name, unit, field_code, group])
+        next_cursor = cursor_encode([-unmet, str(-shortfall), name, unit, field_code, group])
     return Page(items=page, next_cursor=next_cursor, limit=limit, has_more=has_more)
 
 
 def _cursor_key(cursor: str) -> tuple:
-    """The ``gap_order`` key a cursor holds; a tampered one is refused, never a 500 (nor a
-    list nested a thousand deep, which ``json`` gives up on with a ``RecursionError``)."""
-    try:
-        unmet, shortfall, name, unit, field_code, group = _decode(cursor, 6)
-    except RecursionError:
-        raise field_error("cursor", _("分页游标无效，请从第一页重新开始。")) from None
+    """The ``gap_order`` key a cursor holds; a tampered one is refused, never a 500."""
+    unmet, shortfall, name, unit, field_code, group = cursor_decode(cursor, 6)
     try:
         if not all(isinstance(v, int) and not isinstance(v, bool) for v in (unmet, unit)):
             raise ValueError

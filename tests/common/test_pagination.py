@@ -230,3 +230,45 @@ def test_cursor_with_out_of_range_numbers_is_refused(db, payload):
     with pytest.raises(ValidationError) as exc:
         keyset_paginate(CalendarDay.objects.all(), ordering=("-id",), cursor=cursor)
     assert exc.value.field == "cursor"
+
+
+def _nested(depth: int) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(("[" * depth + "]" * depth).encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("depth", [2, 1000, 100_000])
+def test_a_cursor_nesting_lists_deep_is_refused_not_a_crash(days, depth):
+    """json gives up on a list nested 1,000 deep with RecursionError (a 500 on every keyset
+    list before); nested at all, or longer than any cursor made here, it names the cursor."""
+    with pytest.raises(ValidationError) as info:
+        keyset_paginate(days, ordering=("-id",), cursor=_nested(depth))
+    assert info.value.detail == {"field": "cursor"}
+
+
+def test_cursor_length_cap(days):
+    """A valid cursor padded with JSON whitespace: accepted up to the cap, refused past it."""
+    from caidan.common.pagination import CURSOR_MAX_LENGTH
+
+    def padded(spaces: int) -> str:
+        return base64.urlsafe_b64encode(f"[1{' ' * spaces}]".encode()).decode().rstrip("=")
+
+    fits = max(n for n in range(CURSOR_MAX_LENGTH) if len(padded(n)) <= CURSOR_MAX_LENGTH)
+    assert len(padded(fits)) <= CURSOR_MAX_LENGTH < len(padded(fits + 1))
+    keyset_paginate(days, ordering=("-id",), cursor=padded(fits))
+    with pytest.raises(ValidationError) as info:
+        keyset_paginate(days, ordering=("-id",), cursor=padded(fits + 1))
+    assert info.value.detail == {"field": "cursor"}
+
+
+@pytest.mark.parametrize("path", ["/api/v1/orgs", "/api/v1/procurement/tenders"])
+def test_a_deeply_nested_cursor_answers_400_on_the_api(world, client, path):
+    resp = client.get(path, {"cursor": _nested(1000)})
+    assert resp.status_code == 400
+    assert resp.json()["detail"] == {"field": "cursor"}
+
+
+def test_a_deeply_nested_cursor_on_a_page_is_no_500(world, client):
+    resp = client.get("/orgs/directory/elderly/", {"cursor": _nested(1000)})
+    assert resp.status_code < 500

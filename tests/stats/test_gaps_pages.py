@@ -34,7 +34,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from caidan.common.pagination import _encode
+from caidan.common.pagination import cursor_encode
 from caidan.needs import services as needs_services
 from caidan.needs.inputs import NeedInput
 from caidan.needs.models import TargetGroup
@@ -357,13 +357,13 @@ def test_api_refuses_a_bad_cursor_or_limit_by_name(two_pages, client):
         ({"limit": "ten"}, "limit"),
         ({"cursor": "not a cursor"}, "cursor"),
         ({"cursor": good[:-3]}, "cursor"),
-        ({"cursor": _encode([1, 2])}, "cursor"),
-        ({"cursor": _encode(["1", "0", "a", 1, "", ""])}, "cursor"),
-        ({"cursor": _encode([True, "0", "a", 1, "", ""])}, "cursor"),
-        ({"cursor": _encode([1, "NaN", "a", 1, "", ""])}, "cursor"),
-        ({"cursor": _encode([1, "lots", "a", 1, "", ""])}, "cursor"),
-        ({"cursor": _encode([1, "0", None, 1, "", ""])}, "cursor"),
-        ({"cursor": _encode([1, "0", "a", 1.5, "", ""])}, "cursor"),
+        ({"cursor": cursor_encode([1, 2])}, "cursor"),
+        ({"cursor": cursor_encode(["1", "0", "a", 1, "", ""])}, "cursor"),
+        ({"cursor": cursor_encode([True, "0", "a", 1, "", ""])}, "cursor"),
+        ({"cursor": cursor_encode([1, "NaN", "a", 1, "", ""])}, "cursor"),
+        ({"cursor": cursor_encode([1, "lots", "a", 1, "", ""])}, "cursor"),
+        ({"cursor": cursor_encode([1, "0", None, 1, "", ""])}, "cursor"),
+        ({"cursor": cursor_encode([1, "0", "a", 1.5, "", ""])}, "cursor"),
         ({"cursor": base64.urlsafe_b64encode(b"[" * 1000).decode()}, "cursor"),  # json recurses
         ({"cursor": "游标"}, "cursor"),
     ):
@@ -371,7 +371,7 @@ def test_api_refuses_a_bad_cursor_or_limit_by_name(two_pages, client):
         assert resp.status_code in (400, 422), (params, resp.status_code)
         assert field in resp.content.decode(), params
     # a well-formed cursor past every row: an empty last page
-    body = client.get(API, {"year": YEAR, "cursor": _encode([-1, "0", "", 0, "", ""])}).json()
+    body = client.get(API, {"year": YEAR, "cursor": cursor_encode([-1, "0", "", 0, "", ""])}).json()
     assert (body["rows"], body["next_cursor"], body["count"]) == ([], None, 108)
 
 
