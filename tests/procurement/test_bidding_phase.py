@@ -155,3 +155,67 @@ def test_the_rule_at_its_edges():
     )
     later = now + dt.timedelta(microseconds=1)
     assert tender_phase(status="published", deadline=later, has_lots=True, now=now).bidding_open
+
+
+def _try(action) -> str:
+    try:
+        action()
+    except Conflict as exc:
+        assert "截止" in str(exc.message)  # each says why: bidding has closed
+        return str(exc.code)
+    return "done"
+
+
+@pytest.mark.parametrize("step", ["amend", "document", "cancel", "question"])
+@pytest.mark.parametrize("kind", ["single", "lot"])
+def test_every_step_that_needs_bidding_open_closes_at_the_deadline(world, kind, step):
+    """The services that act only while bids are accepted — an amendment, a document added
+    (an amendment too), cancelling a published tender, a bidder's question — ask the one
+    rule: one second before the deadline they go ahead, at the deadline itself they are
+    refused (as the bid is), and a lot's row in ``lots_summary`` says the same."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from caidan.procurement.services import clarification_ask, tender_amend, tender_cancel
+    from caidan.procurement.services.lots import lots_summary
+    from caidan.procurement.services.tenders import tender_document_add
+
+    purchaser = world.actor("purchaser")
+    (bidder,) = make_bidders(world, 1)
+
+    def fresh():
+        if kind == "single":
+            return published_tender(world), None
+        parent = publish(world, lotted_draft(world))
+        return lots_of(parent)[0], parent
+
+    def act(tender, now):
+        if step == "amend":
+            return lambda: tender_amend(
+                tender=tender, summary="更正联系电话", affects_bids=False, actor=purchaser, now=now
+            )
+        if step == "document":
+            return lambda: tender_document_add(
+                tender=tender,
+                file=SimpleUploadedFile("补充说明.pdf", b"%PDF-1.4\n%x\n"),
+                actor=purchaser,
+            )
+        if step == "cancel":
+            return lambda: tender_cancel(tender=tender, reason="需求调整", actor=purchaser)
+        return lambda: clarification_ask(
+            tender=tender,
+            organization=bidder.org,
+            question="服务对象名单何时提供？",
+            actor=bidder.actor,
+            now=now,
+        )
+
+    refused = "conflict" if step in ("cancel", "question") else "deadline_passed"
+    for offset, expected, accepting in [(-1, "done", True), (0, refused, False)]:
+        tender, parent = fresh()
+        moment = tender.deadline + dt.timedelta(seconds=offset)
+        with time_machine.travel(moment, tick=False):
+            if parent is not None:
+                row = next(r for r in lots_summary(parent) if r["id"] == tender.pk)
+                assert row["accepting"] is accepting
+            assert _try(act(tender, moment)) == expected, (offset, step)
+

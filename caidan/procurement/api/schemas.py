@@ -489,9 +489,7 @@ def tender_seen(actor, tender: Tender) -> AsSeen:
             "evaluation_url": f"/api/v1/procurement/tenders/{tender.pk}/evaluation.json",
         }
     now = timezone.now()
-    lots = lots_summary(tender) if tender.has_lots else []
-    for row in lots:
-        row["phase"] = row["lot"].phase_at(now)
+    lots = lots_summary(tender, now=now) if tender.has_lots else []
     return AsSeen(
         tender,
         amendments=selectors.amendments_of(tender),

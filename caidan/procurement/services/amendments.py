@@ -62,7 +62,7 @@ def tender_amend(
         t = lock(tender)
         if t.status != TenderStatus.PUBLISHED:
             raise Conflict(_("只有公告中的采购项目可以发布澄清修改。"), code=Code.NOT_PUBLISHED)
-        if now >= t.deadline:
+        if not t.phase_at(now).bidding_open:  # published: so the deadline has come
             raise Conflict(_("投标已截止，不能再修改采购文件。"), code=Code.DEADLINE_PASSED)
         old = t.deadline
         days = setting_value("late_amendment_days")

@@ -92,10 +92,11 @@ def _share_lock(tender_id: int) -> Tender:
 
 
 def accepting_bids(tender: Tender, now: dt.datetime) -> bool:
-    """Bids (and questions) are accepted: the announcement is published and its deadline
-    (the server clock's ``now``) has not come."""
-    # a tender in lots takes bids per lot, never on the whole
-    return tender.status == TenderStatus.PUBLISHED and now < tender.deadline and not tender.has_lots
+    """Bids (and questions) are accepted on this tender itself: its phase says bidding is
+    open (``Tender.phase_at``, the one rule: published and the server clock's ``now`` before
+    the deadline) and it is not in lots — a tender in lots takes bids per lot, never on the
+    whole."""
+    return tender.phase_at(now).bidding_open and not tender.has_lots
 
 
 def _refuse_after_deadline(t: Tender, now: dt.datetime) -> None:

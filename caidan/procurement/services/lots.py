@@ -294,9 +294,10 @@ def award_order_problems(tender: Tender) -> list[str]:
     ]
 
 
-def lots_summary(parent: Tender) -> list[dict]:
-    """The tender's lots for its page and the API: number, title, budget, status and the
-    winner once announced (one query for the lots, one for their awards)."""
+def lots_summary(parent: Tender, *, now=None) -> list[dict]:
+    """The tender's lots for its page and the API: number, title, budget, status, the
+    phase at ``now`` (``Tender.phase_at``; ``accepting``: the lot takes bids) and the winner
+    once announced (one query for the lots, one for their awards)."""
     lots = parent.lots.order_by("lot_number")
     if parent.published_at is not None:  # a lot dropped before the announcement is no lot
         lots = lots.filter(published_at__isnull=False)
@@ -306,10 +307,11 @@ def lots_summary(parent: Tender) -> list[dict]:
             tender__parent=parent, status=AwardStatus.CONFIRMED, notice_published_at__isnull=False
         ).select_related("bid__organization")
     }
-    now = timezone.now()
+    now = now or timezone.now()
     out = []
     for lot in lots:
         award = awards.get(lot.pk)
+        phase = lot.phase_at(now)
         out.append(
             {
                 "lot": lot,
@@ -321,9 +323,8 @@ def lots_summary(parent: Tender) -> list[dict]:
                 "status_label": lot.get_status_display(),
                 "winner": award.bid.organization.name if award else "",
                 "amount": award.amount if award else None,
-                "accepting": lot.status == TenderStatus.PUBLISHED
-                and lot.deadline is not None
-                and now < lot.deadline,
+                "phase": phase,
+                "accepting": phase.bidding_open,
             }
         )
     return out

@@ -36,6 +36,7 @@ from ..inputs import TenderInput
 from ..lifecycles import tender_lifecycle
 from ..methods import config_for, default_committee_size
 from ..models import (
+    BIDS_CLOSED,
     EvaluationMethod,
     Method,
     Tender,
@@ -303,7 +304,7 @@ def tender_cancel(*, tender: Tender, reason: str, actor: Actor) -> Tender:
         raise field_error("reason", _("请填写取消理由（将公开）。"))
     with transaction.atomic():
         t = lock(tender)
-        if t.status == TenderStatus.PUBLISHED and t.deadline and timezone.now() >= t.deadline:
+        if t.phase_at(timezone.now()).phase == BIDS_CLOSED:  # published, deadline come
             raise Conflict(_("投标已截止，等待开标，不能取消；可在开标后按规定废标。"))
         tender_lifecycle.apply(
             t, TenderAction.CANCEL, actor=actor, note=reason, cancelled_reason=reason
@@ -404,7 +405,7 @@ def tender_document_add(*, tender: Tender, file: Any, description: str = "", act
     t = Tender.objects.get(pk=tender.pk)
     if t.status not in (TenderStatus.DRAFT, TenderStatus.PUBLISHED):
         raise Conflict(_("投标截止后不能再补充采购文件。"), code=Code.NOT_OPEN)
-    if t.status == TenderStatus.PUBLISHED and timezone.now() >= t.deadline:
+    if t.phase_at(timezone.now()).phase == BIDS_CLOSED:
         raise Conflict(_("投标已截止，不能再补充采购文件。"), code=Code.DEADLINE_PASSED)
     with transaction.atomic():
         document = document_upload(
