@@ -219,3 +219,53 @@ def test_every_step_that_needs_bidding_open_closes_at_the_deadline(world, kind, 
                 assert row["accepting"] is accepting
             assert _try(act(tender, moment)) == expected, (offset, step)
 
+
+def _list_rows(client, headers=None) -> dict[str, str]:
+    """The 政府采购 list's rows: reference → the status cell (the row's last cell)."""
+    page = _html(client.get("/procurement/", **(headers or {})))
+    table = page.split('data-testid="tender-table"')[1].split("</table>")[0]
+    rows = {}
+    for row in table.split("<tr>")[2:]:
+        if "<code>" not in row:
+            continue
+        reference = row.split("<code>")[1].split("</code>")[0]
+        rows[reference] = row.rsplit("<td>", 1)[1].split("</td>")[0].strip()
+    return rows
+
+
+def test_the_list_says_what_the_tender_page_says_at_the_deadline(world, client):
+    """The 政府采购 list shows each row's phase, the tender page's status tag: one second
+    before the deadline "公告中（接受投标）", at the deadline "投标已截止，等待开标" (a lot's
+    row too; its tender in lots: "…各分包分别开标、评审") — never "接受投标" after the
+    deadline. In English too. The phase is read from the row, so the list costs the same
+    queries before and after the deadline."""
+    tender = published_tender(world)
+    parent = publish(world, lotted_draft(world))
+    lot = lots_of(parent)[0]
+    assert tender.deadline == parent.deadline == lot.deadline
+    deadline = tender.deadline
+    counts = []
+    for moment, single, lotted in [
+        (deadline - dt.timedelta(seconds=1), OPEN_LABEL, OPEN_LABEL),
+        (deadline, CLOSED_LABEL, LOTS_CLOSED_LABEL),
+    ]:
+        with time_machine.travel(moment, tick=False):
+            from django.db import connection
+            from django.test.utils import CaptureQueriesContext
+
+            with CaptureQueriesContext(connection) as queries:
+                rows = _list_rows(client)
+            counts.append(len(queries))
+            for t, expected in [(tender, single), (lot, single), (parent, lotted)]:
+                assert rows[t.reference] == expected, (moment, t.reference)
+                tag = _html(client.get(f"/procurement/tenders/{t.pk}/"))
+                assert tag.split('data-testid="tender-status">')[1].split("<")[0] == expected
+    assert counts[0] == counts[1]  # the phase is read from the row: no query of its own
+    with time_machine.travel(deadline, tick=False):
+        en = _list_rows(client, {"HTTP_ACCEPT_LANGUAGE": "en"})
+    assert en[tender.reference] == "Bidding has closed; awaiting the opening"
+    assert en[parent.reference] == "Bidding closed: each lot is opened and evaluated on its own"
+    with time_machine.travel(deadline - dt.timedelta(seconds=1), tick=False):
+        assert _list_rows(client, {"HTTP_ACCEPT_LANGUAGE": "en"})[tender.reference] == (
+            "Open for bids"
+        )
