@@ -81,8 +81,9 @@ def test_an_amendment_to_one_lot_is_released_in_the_tenders_amendments(world):
     amendment to the tender itself: ``tender.amendments[]`` lists it with the lot named in
     its description and rationale (the lots extension has no ``relatedLots`` on
     amendments); a document added to a lot (an amendment too) carries ``relatedLots``; a
-    lot's deadline moved by its amendment leaves the tender's period alone; every release
-    lists all amendments so far, the tender's and the lots', in order."""
+    lot's amendment that moves the deadline moves the one deadline of the tender and all its
+    lots, so its release sets the tender's period, as the tender's own amendment does; every
+    release lists all amendments so far, the tender's and the lots', in order."""
     import copy
     import datetime as dt
 
@@ -134,12 +135,17 @@ def test_an_amendment_to_one_lot_is_released_in_the_tenders_amendments(world):
     assert listed[str(first.pk)]["rationale"] == f"仅涉及{lot_one}，其他分包不变"
     assert listed[str(moved.pk)]["description"].startswith(f"第 2 包（{two.reference}）：")
     assert ocds.when(lot_deadline) in listed[str(moved.pk)]["rationale"]
+    assert "全部分包" in listed[str(moved.pk)]["rationale"]
     assert listed[str(whole.pk)]["description"] == whole.summary  # the tender's own: no lot
     assert "rationale" not in listed[str(whole.pk)]  # its deadline did not move
-    # a lot's amendment leaves the tender's period alone; the tender's own sets it
+    # a lot's amendment that keeps the deadline leaves the tender's period alone; the
+    # tender's own sets it, and so does a lot's that moved the one deadline of all
+    announced = parent.deadline
+    parent.refresh_from_db()
+    assert parent.deadline == lot_deadline != announced
     assert "tenderPeriod" not in amended[0]["tender"]
-    assert amended[1]["tender"]["tenderPeriod"]["endDate"] == ocds.when(parent.deadline)
-    assert "tenderPeriod" not in amended[2]["tender"]
+    assert amended[1]["tender"]["tenderPeriod"]["endDate"] == ocds.when(announced)
+    assert amended[2]["tender"]["tenderPeriod"]["endDate"] == ocds.when(lot_deadline)
     # the lot's document, from its amendment on, names the lot
     (document,) = amended[-1]["tender"]["documents"]
     assert document["title"] == "第1包服务清单.pdf"

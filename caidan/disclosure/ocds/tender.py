@@ -77,8 +77,12 @@ def add_tender(b: Builder, tender, lots=()) -> None:
 
     key = f"tender-{tender.pk}"
     entity = b.unit_ref(tender.unit)
-    amendments = tender.ocds_amendments
-    first_end = amendments[0].old_deadline if amendments else tender.deadline
+    # Every amendment of the tender and of its lots, in the order they were published.
+    timeline = [(a, None) for a in tender.ocds_amendments] + [
+        (a, lot) for lot in lots for a in lot.ocds_amendments
+    ]
+    timeline.sort(key=lambda pair: (pair[0].created_at, pair[0].pk))
+    first_end = timeline[0][0].old_deadline if timeline else tender.deadline
     core = _tender_core(tender, status="active", end=first_end)
     core["procuringEntity"] = entity
     documents = _tender_documents(tender)
@@ -89,12 +93,7 @@ def add_tender(b: Builder, tender, lots=()) -> None:
     roles = {entity["id"]: {"procuringEntity"}}
     b.add(tender.published_at, key, ["tender"], {"tender": core}, roles)
 
-    # Every amendment of the tender and of its lots, in the order they were published; each
-    # release lists all of them so far (arrays are cumulative).
-    timeline = [(a, None) for a in amendments] + [
-        (a, lot) for lot in lots for a in lot.ocds_amendments
-    ]
-    timeline.sort(key=lambda pair: (pair[0].created_at, pair[0].pk))
+    # Each amendment release lists all of them so far (arrays are cumulative).
     listed = []
     for amendment, lot in timeline:
         listed.append(_amendment(amendment) if lot is None else _lot_amendment(amendment, lot))
@@ -104,7 +103,10 @@ def add_tender(b: Builder, tender, lots=()) -> None:
             "amendments": list(listed),
             "documents": [d for when, d in documents if when <= amendment.created_at],
         }
-        if lot is None:  # a lot's deadline is its own: the tender's period stays
+        # the tender and its lots share one deadline: a lot's amendment that moved it moved
+        # the tender's (procurement's ``tender_amend``), so it sets the period as the
+        # tender's own amendment does
+        if lot is None or amendment.new_deadline != amendment.old_deadline:
             body["tenderPeriod"] = {"endDate": when(amendment.new_deadline)}
         b.add(
             amendment.created_at,
@@ -174,13 +176,16 @@ def _amendment(amendment) -> dict:
 def _lot_amendment(amendment, lot) -> dict:
     """An amendment to one lot, in the tender's ``amendments``. The lots extension (1.1.5)
     has no ``relatedLots`` on amendments, so the description starts with the lot (number
-    and id, as in ``tender.lots``) and the rationale says it concerns that lot only — and
-    how the lot's own deadline moved, if it did (a lot has no ``tenderPeriod`` of its own)."""
+    and id, as in ``tender.lots``) and the rationale says it concerns that lot only — or,
+    when it moved the deadline, that the deadline of the tender and all its lots moved (they
+    share one; the release sets ``tenderPeriod`` as the tender's own amendment does)."""
     from .lots import lot_id
 
     lot_name = gettext("第 %(n)s 包（%(lot)s）") % {"n": lot.lot_number, "lot": lot_id(lot)}
     if amendment.new_deadline != amendment.old_deadline:
-        rationale = gettext("仅涉及%(lot)s：该包投标截止时间由 %(old)s 调整为 %(new)s") % {
+        rationale = gettext(
+            "%(lot)s的澄清修改：本项目全部分包的投标截止时间由 %(old)s 调整为 %(new)s"
+        ) % {
             "lot": lot_name,
             "old": when(amendment.old_deadline),
             "new": when(amendment.new_deadline),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.actor import user_of
@@ -19,7 +20,7 @@ from caidan.notifications.services import notify
 from caidan.procurement.codes import Code
 
 from .. import permissions  # noqa: F401 - registers the rules
-from ..models import PanelMember, Tender, TenderStatus
+from ..models import Bid, Clarification, PanelMember, Tender, TenderStatus
 from ..tasks import declare_task
 
 RULE = "财库〔2016〕198号"
@@ -83,11 +84,12 @@ def _require_self(member: PanelMember, actor: Actor) -> None:
 
 def _notify_prospective(t: Tender, title: str, body: str) -> None:
     """Tell organizations that asked questions or submitted bids (their identity is not
-    published)."""
+    published) — on a tender in lots, those of every lot (questions and bids go to lots)."""
     from caidan.notifications.services import notify
 
-    orgs = set(t.clarifications.values_list("asked_by", flat=True)) | set(
-        t.bids.values_list("organization", flat=True)
+    on = Q(tender=t) | Q(tender__parent=t) if t.has_lots else Q(tender=t)
+    orgs = set(Clarification.objects.filter(on).values_list("asked_by", flat=True)) | set(
+        Bid.objects.filter(on).values_list("organization", flat=True)
     )
     users = organization_users(orgs)
     notify(

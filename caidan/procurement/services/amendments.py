@@ -31,15 +31,20 @@ from .tender_rules import validate_deadline
 
 
 def _push_deadline(now: dt.datetime, old: dt.datetime, days: int) -> dt.datetime:
-    """The same clock time ``days`` calendar days from now, on a working day."""
-    local_old = timezone.localtime(old)
-    day = local_date(now + dt.timedelta(days=days))
+    """The old deadline's clock time on the first working day on which it is at least
+    ``days`` calendar days after ``now`` (an amendment at 10:01 fifteen days before a 10:00
+    deadline moves it to the next working day, not to the same 10:00)."""
+    minimum = now + dt.timedelta(days=days)
+    clock = timezone.localtime(old).time().replace(tzinfo=None)
+    day = local_date(minimum)
     calendar = WorkingCalendar()
-    while not calendar.is_working_day(day):
+    while True:
+        if calendar.is_working_day(day):
+            naive = dt.datetime.combine(day, clock)
+            candidate = timezone.make_aware(naive, timezone.get_current_timezone())
+            if candidate >= minimum:
+                return max(candidate, old)
         day += dt.timedelta(days=1)
-    naive = dt.datetime.combine(day, local_old.timetz().replace(tzinfo=None))
-    candidate = timezone.make_aware(naive, timezone.get_current_timezone())
-    return max(candidate, old)
 
 
 def tender_amend(
@@ -53,13 +58,22 @@ def tender_amend(
 ) -> Amendment:
     """Publish a clarification or change (实施条例 §31). One that affects bids and comes
     less than ``late_amendment_days`` (15) days before the deadline pushes the deadline to
-    at least that many days after the amendment."""
+    at least that many days after the amendment.
+
+    A tender in lots has one deadline (and opening) for itself and all its lots
+    (docs/procurement.md, "Lots"): whether the tender or one lot is amended, a deadline that
+    moves moves the tender's and every published lot's together, each recorded in the audit
+    log, and everyone who asked or bid on any lot is told."""
     require(actor, Perm.PROCUREMENT_MANAGE, tender)
     now = now or timezone.now()
     if not (summary or "").strip():
         raise field_error("summary", _("请填写澄清或修改的内容。"))
     with transaction.atomic():
+        # the tender in lots first (then the lot): the order in which an amendment of the
+        # tender itself locks it and then writes its lots
+        whole = lock(tender.parent) if tender.parent_id else None
         t = lock(tender)
+        whole = whole or (t if t.has_lots else None)
         if t.status != TenderStatus.PUBLISHED:
             raise Conflict(_("只有公告中的采购项目可以发布澄清修改。"), code=Code.NOT_PUBLISHED)
         if not t.phase_at(now).bidding_open:  # published: so the deadline has come
@@ -95,6 +109,9 @@ def tender_amend(
             new_deadline=t.deadline,
             created_by=user_of(actor),
         )
+        # published at ``now`` (``auto_now_add`` would be the real clock under a fixed one)
+        Amendment.objects.filter(pk=amendment.pk).update(created_at=now)
+        amendment.created_at = now
         audit_record(
             kind=EventKind.TENDER_AMENDED,
             actor=actor,
@@ -103,11 +120,44 @@ def tender_amend(
             new={"deadline": t.deadline.isoformat(), "summary": amendment.summary},
         )
         _notify_prospective(t, f"澄清修改：{t.title}", amendment.summary)
-        if t.has_lots and t.deadline != old:  # the lots keep the tender's deadline
-            for lot in t.lots.filter(status=TenderStatus.PUBLISHED, deadline__lt=t.deadline):
-                lot.deadline = t.deadline
-                lot.save(update_fields=["deadline", "updated_at"])
+        if whole is not None and t.deadline != old:
+            _move_whole(whole, amended=t, amendment=amendment, actor=actor)
     return amendment
+
+
+def _move_whole(whole: Tender, *, amended: Tender, amendment: Amendment, actor: Actor) -> None:
+    """The deadline of ``amended`` (the tender in lots ``whole`` or one of its lots) moved:
+    the tender and its published lots keep one deadline, so each still before it moves to it.
+    A move forced by a lot's amendment is recorded on the tender (an amendment of the one
+    procurement, naming the lot) and told to those who asked or bid on any lot."""
+    deadline = amendment.new_deadline
+    if whole.pk != amended.pk:
+        audit_record(
+            kind=EventKind.TENDER_AMENDED,
+            actor=actor,
+            target=whole,
+            old={"deadline": whole.deadline.isoformat()},
+            new={
+                "deadline": deadline.isoformat(),
+                "summary": amendment.summary,
+                "lot": amended.lot_number,
+                "amendment": amendment.pk,
+            },
+        )
+        whole.deadline = deadline
+        whole.save(update_fields=["deadline", "updated_at"])
+        _notify_prospective(
+            whole,
+            f"投标截止时间顺延：{whole.title}",
+            f"因第 {amended.lot_number} 包的澄清修改，本项目全部分包的投标截止（开标）时间由 "
+            f"{timezone.localtime(amendment.old_deadline):%Y-%m-%d %H:%M} 顺延至 "
+            f"{timezone.localtime(deadline):%Y-%m-%d %H:%M}。",
+        )
+    for lot in whole.lots.filter(status=TenderStatus.PUBLISHED, deadline__lt=deadline).exclude(
+        pk=amended.pk
+    ):
+        lot.deadline = deadline
+        lot.save(update_fields=["deadline", "updated_at"])
 
 
 # --- clarifications ------------------------------------------------------------------------------

@@ -1,0 +1,154 @@
+"""A late amendment (实施条例 §31: one that affects bids, less than ``late_amendment_days`` =
+15 days before the deadline) postpones the deadline — the deadline's clock time on the first
+working day at least 15 days after the amendment. A tender in lots has one deadline (and
+opening) for itself and all its lots (docs/procurement.md, "Lots"): an amendment to ONE lot
+that forces the postponement moves the tender's and every lot's deadline together, is
+recorded on the tender too, tells whoever asked or bid on any lot, and is released in OCDS
+with the tender's new period, as the single tender's amendment is.
+
+Dates: the deadline is Thursday 30 September 2027, 10:00; 1–7 October is the National Day
+holiday (as in test_tenders.py), 9–10 October a weekend. The 15-day line is 15 September,
+10:00: an amendment the day before (16 days left) or exactly at the line leaves the deadline;
+one a second after the line, or the day after it, postpones it past the holiday to Friday
+8 October, 10:00."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from caidan.audit.models import AuditEvent
+from caidan.disclosure import ocds
+from caidan.notifications.models import Notification
+from caidan.procurement.services import tender_amend, tender_publish, tender_update
+
+from .factories import draft_tender, make_bidders, submit_bids
+from .lots_helpers import lots_of, lotted_draft
+
+pytestmark = pytest.mark.django_db
+
+SH = dt.timezone(dt.timedelta(hours=8))
+DEADLINE = dt.datetime(2027, 9, 30, 10, 0, tzinfo=SH)
+POSTPONED = dt.datetime(2027, 10, 8, 10, 0, tzinfo=SH)  # 1–7 Oct holiday: the next working day
+LINE = DEADLINE - dt.timedelta(days=15)
+
+
+@pytest.fixture
+def golden_week(world):
+    from caidan.jurisdiction.services import calendar_day_set
+
+    for day in range(1, 8):
+        calendar_day_set(
+            date=dt.date(2027, 10, day), kind="holiday", name="国庆节", actor=world.actor("admin")
+        )
+
+
+def _published(world, kind):
+    """(the tender amended, the tender in lots or None, the other lot or None)."""
+    purchaser = world.actor("purchaser")
+    tender = draft_tender(world) if kind == "single" else lotted_draft(world)
+    tender_update(tender=tender, changes={"deadline": DEADLINE}, actor=purchaser)
+    tender_publish(tender=tender, actor=purchaser, now=DEADLINE - dt.timedelta(days=40))
+    tender.refresh_from_db()
+    if kind == "single":
+        return tender, None, None
+    one, two = lots_of(tender)
+    return one, tender, two
+
+
+def _bid(world, tender, bidder) -> str:
+    """One bid (a single bidder replaces its own) at the travelled clock."""
+    from caidan.common.errors import Conflict
+
+    try:
+        submit_bids(world, tender, ["300000.00"], bidders=[bidder])
+    except Conflict as exc:
+        return str(exc.code)
+    return "accepted"
+
+
+@pytest.mark.parametrize("kind", ["single", "lot"])
+@pytest.mark.parametrize(
+    "at, expected",
+    [
+        (LINE - dt.timedelta(days=1), DEADLINE),  # the day before the line: 16 days left
+        (LINE, DEADLINE),  # exactly 15 days left
+        (LINE + dt.timedelta(seconds=1), POSTPONED),  # the same day, a second late
+        (LINE + dt.timedelta(days=1), POSTPONED),  # the day after: 14 days left
+    ],
+    ids=["day-before", "at-the-line", "a-second-after", "day-after"],
+)
+def test_a_late_amendment_moves_one_deadline_for_the_tender_and_all_its_lots(
+    world, golden_week, kind, at, expected
+):
+    amended, parent, other = _published(world, kind)
+    amendment = tender_amend(
+        tender=amended,
+        summary="服务人数由 200 人调整为 240 人。",
+        affects_bids=True,
+        actor=world.actor("purchaser"),
+        now=at,
+    )
+    assert (amendment.old_deadline, amendment.new_deadline) == (DEADLINE, expected)
+    moved = [amended, parent, other] if parent else [amended]
+    for t in moved:
+        t.refresh_from_db()
+    assert {t.deadline for t in moved} == {expected}  # one deadline, the opening with it
+    assert expected - at >= dt.timedelta(days=15)
+
+
+def test_a_lots_postponement_lets_no_lot_take_bids_the_tender_says_are_closed(
+    world, golden_week, client
+):
+    """Postponed by lot 1's amendment: at the old deadline lot 2 still takes bids and the
+    tender's page says so; at the new one both lots and the tender close together. Lot 2's
+    bidder is told, the tender's history records the move, and OCDS releases the tender's
+    new period with the amendment."""
+    amended, parent, other = _published(world, "lot")
+    (bidder,) = make_bidders(world, 1)
+    with time_machine.travel(LINE, tick=False):
+        submit_bids(world, other, ["300000.00"], bidders=[bidder])
+    tender_amend(
+        tender=amended,
+        summary="第1包服务人数由 200 人调整为 240 人。",
+        actor=world.actor("purchaser"),
+        now=LINE + dt.timedelta(days=1),
+    )
+    for t in (amended, parent, other):
+        t.refresh_from_db()
+    late = make_bidders(world, 2)
+    for moment, open_ in [
+        (DEADLINE, True),
+        (POSTPONED - dt.timedelta(seconds=1), True),
+        (POSTPONED, False),
+    ]:
+        with time_machine.travel(moment, tick=False):
+            now = timezone.now()
+            assert {t.phase_at(now).bidding_open for t in (amended, parent, other)} == {open_}
+            for lot, who in zip((amended, other), late, strict=True):
+                assert _bid(world, lot, who) == ("accepted" if open_ else "deadline_passed")
+    told = Notification.objects.filter(recipient=bidder.user, kind="tender.amended")
+    assert any("2027-10-08 10:00" in n.body and "第 1 包" in n.body for n in told)
+    history = AuditEvent.objects.filter(
+        kind="tender.amended", target_type="procurement.tender", target_id=str(parent.pk)
+    )
+    (event,) = history
+    assert dt.datetime.fromisoformat(event.old["deadline"]) == DEADLINE
+    assert dt.datetime.fromisoformat(event.new["deadline"]) == POSTPONED
+    assert event.new["lot"] == 1
+
+    releases = ocds.releases_for(parent.proposal)
+    (release,) = [r for r in releases if r["tag"] == ["tenderAmendment"]]
+    assert release["tender"]["id"] == parent.reference
+    assert release["tender"]["tenderPeriod"]["endDate"] == ocds.when(POSTPONED)
+    (listed,) = release["tender"]["amendments"]
+    assert "全部分包" in listed["rationale"] and ocds.when(POSTPONED) in listed["rationale"]
+    announced = next(r for r in releases if r["tag"] == ["tender"] and "lots" not in r["tender"])
+    assert announced["tender"]["tenderPeriod"]["endDate"] == ocds.when(DEADLINE)
+    compiled = ocds.record_for(parent.proposal)["compiledRelease"]["tender"]
+    assert compiled["tenderPeriod"]["endDate"] == ocds.when(POSTPONED)
+    if ocds.schema_available():
+        assert ocds.validation_errors(ocds.release_package(releases), "release") == []
