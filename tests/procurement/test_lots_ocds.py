@@ -163,3 +163,110 @@ def test_an_amendment_to_one_lot_is_released_in_the_tenders_amendments(world):
     assert plain["tender"]["documents"] == compiled["documents"]
     _valid(ocds.release_package(releases), "release")
     _valid(ocds.record_package([record]), "record")
+
+
+def test_every_release_carries_its_arrays_whole(world):
+    """Arrays are cumulative in every release (docs/disclosure.md): a failed lot's release
+    lists every lot (the others as they stand), a complaint decision's release lists the
+    tender's documents with the decision (naming its lot) on the one tender, and each
+    release's arrays hold every object of the earlier releases' — so compiling by identifier
+    and by replacing whole arrays agree."""
+    import copy
+
+    import ocdsmerge
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from caidan.accounts.actor import Actor
+    from caidan.accounts.models import Membership
+    from caidan.complaints import services as complaints
+    from caidan.complaints.inputs import ComplaintDecisionInput, ComplaintInput
+    from caidan.disclosure.ocds.builder import CUMULATIVE
+    from caidan.procurement.models import Bid
+    from caidan.procurement.services import challenge_answer, challenge_file
+    from caidan.procurement.services.tenders import tender_document_add
+
+    purchaser = world.actor("purchaser")
+    parent = publish(world, lotted_draft(world, budgets=("300000.00",) * 3))
+    tender_document_add(  # published with an amendment
+        tender=parent,
+        file=SimpleUploadedFile("采购文件.pdf", b"%PDF-1.4\n%x\n"),
+        description="采购文件",
+        actor=purchaser,
+    )
+    one, two, three = lots_of(parent)
+    bidders = make_bidders(world, 3)
+    prices = ("250000.00", "260000.00", "270000.00")
+    one = bid_and_open(world, one, prices, bidders)
+    two = bid_and_open(world, two, prices, bidders)
+    three = bid_and_open(world, three, prices[:2], bidders[:2])
+    assert three.status == "failed"
+    award = award_confirm(tender=one, actor=purchaser)
+    award_confirm(tender=two, actor=purchaser)
+    second = Bid.objects.get(tender=one, rank=2)
+    membership = Membership.objects.filter(organization=second.organization).first()
+    loser = Actor(user=membership.user, membership=membership)
+    challenge = challenge_file(
+        award=award, organization=second.organization, grounds="资质不符。", actor=loser
+    )
+    challenge = challenge_answer(
+        challenge=challenge, answer="资质符合要求。", upheld=False, actor=purchaser
+    )
+    admin = world.actor("admin")
+    complaint = complaints.complaint_file(
+        actor=loser,
+        now=timezone.now(),
+        data=ComplaintInput.parse(
+            challenges=[challenge], matters="答复未核实资质。", request="请求认定中标无效。"
+        ),
+    )
+    complaints.complaint_accept(complaint=complaint, actor=admin)
+    complaints.complaint_decide(
+        complaint=complaint,
+        actor=admin,
+        data=ComplaintDecisionInput.parse(outcome="dismissed", reasoning="资质证书有效。"),
+    )
+
+    releases = ocds.releases_for(parent.proposal)
+    assert {r["tender"]["id"] for r in releases if "tender" in r} == {parent.reference}
+    ended = next(
+        r
+        for r in releases
+        if any(lot.get("status") == "unsuccessful" for lot in r.get("tender", {}).get("lots", []))
+    )
+    assert {lot["id"]: lot["status"] for lot in ended["tender"]["lots"]} == {
+        one.reference: "active",
+        two.reference: "active",
+        three.reference: "unsuccessful",
+    }
+    decided = [r for r in releases if "complaints" in r][-1]
+    documents = {d["title"]: d for d in decided["tender"]["documents"]}
+    assert "采购文件.pdf" in documents  # the tender's documents stay with the decision
+    (decision,) = [d for d in documents.values() if d["documentType"] == "complaints"]
+    assert decision["relatedLots"] == [one.reference]
+    assert [c["id"] for c in decided["complaints"]] == [str(complaint.pk)]
+
+    def ids(release, path):
+        value = release
+        for key in path:
+            value = value.get(key, {}) if isinstance(value, dict) else {}
+        return [o["id"] for o in value] if isinstance(value, list) else None
+
+    seen: dict = {}
+    for release in releases:
+        for path in CUMULATIVE:
+            listed = ids(release, path)
+            if listed is None:
+                continue
+            assert set(seen.get(path, ())) <= set(listed), (release["id"], path)
+            seen[path] = listed
+    assert len(seen[("awards",)]) == 2 and len(seen[("bids", "details")]) == 3 + 3 + 2
+
+    record = ocds.record_for(parent.proposal)
+    compiled = record["compiledRelease"]
+    plain = ocdsmerge.Merger(merge_rules={}).create_compiled_release(copy.deepcopy(releases))
+    assert {k: v for k, v in plain.items() if k != "id"} == {
+        k: v for k, v in compiled.items() if k != "id"
+    }
+    _valid(ocds.release_package(releases), "release")
+    _valid(ocds.record_package([record]), "record")

@@ -2,8 +2,10 @@
 
 One contracting process per approved project: ``ocid = f"{OCDS_OCID_PREFIX}-{proposal.pk}"``.
 Each public event of the process is one release; releases carry *cumulative* snapshots of
-their arrays (parties, amendments, transactions, milestones, metrics), so merging them gives
-the same compiled release whether arrays are merged by identifier or replaced.
+their arrays (parties; the arrays of ``builder.CUMULATIVE`` — lots, items, documents,
+amendments, bids, awards, contracts, complaints — merged by id over the whole process;
+transactions, milestones, metrics as their writer lists them), so merging them gives the same
+compiled release whether arrays are merged by identifier or replaced.
 
 Redaction: only public facts are read. A bid's price and status are read only once
 ``tender.opened_at`` is set; sealed content, nonces, people (names, phones, ID numbers),

@@ -93,7 +93,7 @@ def _add_lot(b: Builder, tender, lot) -> None:
         moments = (lot.published_at, lot.opened_at, lot.evaluated_at, lot.updated_at)
         entry = _lot_entry(lot, "unsuccessful" if failed else "cancelled")
         entry["description"] = f"{TenderStatus(lot.status).label}：{reason}".rstrip("：")
-        b.add(
+        b.add(  # the other lots as known so far join it (``builder.CUMULATIVE``)
             max(m for m in moments if m),
             key,
             ["tenderUpdate"],
@@ -102,7 +102,7 @@ def _add_lot(b: Builder, tender, lot) -> None:
     for award in lot.ocds_awards:
         _lot_award(b, lot, award, cap=tender.max_lots_per_provider)
     for complaint in getattr(lot, "ocds_complaints", ()):
-        _complaint(b, lot, complaint)
+        _complaint(b, tender, complaint, lot=lot)  # on the one tender, naming the lot
 
 
 def _lot_award(b: Builder, lot, award, *, cap) -> None:

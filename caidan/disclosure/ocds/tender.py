@@ -226,16 +226,21 @@ def _tender_documents(tender, *, lot: str | None = None) -> list[tuple[dt.dateti
     ]
 
 
-def _complaint(b: Builder, tender, complaint) -> None:
+def _complaint(b: Builder, tender, complaint, *, lot=None) -> None:
     """A published complaint decision (投诉处理决定, 94号令 §35): the finance bureau as the
     ``reviewBody``, the decision as a ``complaints`` tender document, and the complaints so
-    far in an additional ``complaints`` array (id, status, dates, outcome)."""
+    far in an additional ``complaints`` array (id, status, dates, outcome). A complaint about
+    ``lot`` of ``tender`` (in lots) is released on the one tender, its document naming the lot
+    (``relatedLots``). The builder makes both arrays cumulative (``builder.CUMULATIVE``)."""
     from django.urls import reverse
+
+    from .lots import lot_id
 
     site = (getattr(settings, "SITE_URL", "") or "").rstrip("/")
     body = b.unit_ref(complaint.bureau)
     label = complaint.get_outcome_display()
-    listed = [c for c in tender.ocds_complaints if c.published_at <= complaint.published_at]
+    about = lot if lot is not None else tender
+    listed = [c for c in about.ocds_complaints if c.published_at <= complaint.published_at]
     b.add(
         complaint.published_at,
         f"complaint-{complaint.pk}",
@@ -253,6 +258,7 @@ def _complaint(b: Builder, tender, complaint) -> None:
                         "datePublished": when(complaint.published_at),
                         "format": "text/html",
                         "language": "zh",
+                        **({"relatedLots": [lot_id(lot)]} if lot is not None else {}),
                     }
                 ],
             },
