@@ -39,3 +39,46 @@ def test_the_demo_answers_some_demand_and_flags_last_years(world):
     assert Notification.objects.filter(
         recipient=world.user("purchaser"), kind="need.unmet"
     ).exists()
+
+
+def test_the_demo_evaluations_record_the_output_the_gap_page_shows_delivered(world, client):
+    """The completed contract promises 2,400 service visits (its one output indicator); its
+    mid-term evaluation records 1,104 of the half-year's 1,200 and its final one 2,208 of the
+    2,400 (92 %, so 实际完成率 earns the 18.40 of 20 a hand score of 92 % gives). The gap
+    page's delivered output for 江苏路街道's elderly-care row is the final one: 2,208."""
+    from decimal import Decimal
+
+    from django.urls import reverse
+
+    from caidan.contracts.models import Contract
+    from caidan.demo.midyear import TITLES
+    from caidan.stats.gaps import GapFilter, gap_table
+
+    seed_midyear()
+    jiangsu = world.unit("310105-001")
+    contract = Contract.objects.get(proposal__title=TITLES["completed"])
+    outputs = [(i["name"], i["target"]) for i in contract.indicators if i["kind"] == "output"]
+    assert outputs == [("服务人次", "2400")]
+
+    recorded = {}
+    for e in contract.evaluations.filter(status="published"):
+        (completion,) = [c for c, entry in e.scores.items() if "actual" in entry]
+        entry = e.scores[completion]
+        recorded[e.stage] = (entry["actual"], entry["planned"])
+        assert e.computed[completion] == {"rate": "0.9200", "score": "18.40"}
+    assert recorded == {"mid": ("1104", "1200"), "final": ("2208", "2400")}
+
+    year = contract.proposal.year
+    rows = gap_table(GapFilter(year=year, unit=jiangsu.pk))
+    key = (jiangsu.pk, "0101", "elderly")  # 养老服务, 老年人
+    assert contract.proposal.catalog_item.code[:4] == "0101"
+    row = {r.key: r for r in rows}[key]
+    assert row.evaluated_capacity == Decimal(2400)
+    assert row.delivered == Decimal(2208)  # the final evaluation's, not the mid-term's
+    assert row.shortfall == Decimal(192)
+    assert row.capacity >= row.evaluated_capacity
+    assert sum(r.delivered for r in rows) == Decimal(2208)  # no other evaluated contract
+
+    page = client.get(reverse("stats:gaps"), {"year": year, "unit": jiangsu.pk})
+    assert page.status_code == 200
+    assert 'data-testid="total-delivered">2208<' in page.content.decode()

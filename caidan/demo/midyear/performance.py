@@ -3,7 +3,7 @@ instalments, progress / mid-term / final reports, and evaluations."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -93,6 +93,29 @@ def file_report(report, provider: Actor, purchaser: Actor | None, *, fund_share=
         report_review(report=report, accept=True, comment="材料齐全，同意通过。", actor=purchaser)
 
 
+# The share of each indicator's weight the demo's evaluator gives, and the share of the planned
+# output the provider delivered (实际完成率): the same 92 %, so the computed completion points
+# are the ones a hand score would give.
+SCORED_SHARE = Decimal("0.92")
+
+
+def planned_output(contract, stage: str) -> int:
+    """The output an evaluation measures against: the service count the contract promises
+    (its output indicators' targets, ``stats.gaps.contract_capacity``, what the demand-gap
+    page calls capacity) for a final evaluation, half of it, rounded, for a mid-term one."""
+    from caidan.stats.gaps import contract_capacity
+
+    capacity = contract_capacity(contract.indicators)
+    if stage != "final":
+        capacity /= 2
+    return int(capacity.quantize(Decimal(1), ROUND_HALF_UP))
+
+
+def delivered_output(planned: int) -> int:
+    """The output the demo's provider delivered: ``SCORED_SHARE`` of the plan, rounded."""
+    return int((planned * SCORED_SHARE).quantize(Decimal(1), ROUND_HALF_UP))
+
+
 def evaluate(contract, stage: str, purchaser: Actor, evaluator: Actor, *, publish: bool):
     from caidan.evaluations.services import (
         evaluation_publish,
@@ -106,12 +129,23 @@ def evaluate(contract, stage: str, purchaser: Actor, evaluator: Actor, *, publis
     if not publish:
         return evaluation
     scores = {}
+    planned = planned_output(contract, stage)
+    units = {o.get("unit", "") for o in contract.indicators if o.get("kind") == "output"}
+    unit = f" {units.pop()}" if len(units) == 1 and "" not in units else ""
     for ind in leaves(contract.framework.indicators):
-        points = (Decimal(ind["weight"]) * Decimal("0.92")).quantize(Decimal("0.01"))
+        points = (Decimal(ind["weight"]) * SCORED_SHARE).quantize(Decimal("0.01"))
         scores[ind["code"]] = {
             "score": str(points),
             "evidence": f"{ind['name']}：查阅台账、走访服务对象",
         }
+        if ind["computed"] == "completion" and planned:
+            # 实际完成率: the platform computes the points from the actual and planned output,
+            # and the demand-gap page reads the actual as the contract's delivered output
+            actual = delivered_output(planned)
+            scores[ind["code"]].update(actual=actual, planned=planned)
+            scores[ind["code"]]["evidence"] = (
+                f"{ind['name']}：服务台账记录完成 {actual}{unit}，计划 {planned}{unit}"
+            )
     evaluation_score(
         evaluation=evaluation,
         actor=evaluator,
