@@ -4,8 +4,8 @@
 Each answer comes from the rule the services enforce: the permissions they ``require``, the
 status tables in ``lifecycles.py`` (``tender_lifecycle`` and the bid, award and challenge
 tables) and the predicates the services themselves refuse on (``accepting_bids`` for bidding
-and asking, ``bidder_problems``, ``method_change_needed``, ``scoring_open``,
-``challenge_problems``). A flag says the step is open to this reader now; the service still
+and asking, the phase ``Tender.phase_at`` for amending, adding documents and cancelling,
+``bidder_problems``, ``method_change_needed``, ``scoring_open``, ``challenge_problems``). A flag says the step is open to this reader now; the service still
 decides, with a message, when the reader tries (e.g. ``publish`` is open on a draft, and
 ``needs_method_approval`` says why publication will be refused until the finance bureau
 approves the change of method).
@@ -34,7 +34,7 @@ from .lifecycles import (
     tender_lifecycle,
 )
 from .methods import committee_needed
-from .models import Bid, Tender, TenderAction, TenderStatus
+from .models import BIDS_CLOSED, Bid, Tender, TenderAction, TenderStatus
 from .services import (
     accepting_bids,
     bidder_problems,
@@ -48,7 +48,8 @@ from .services import (
 BEFORE_AWARD = tender_lifecycle.sources(TenderAction.RANK)
 # A bidder may ask the purchaser to recuse an expert until the review ends (``recusal_request``).
 RECUSAL_OPEN = (TenderStatus.PUBLISHED, TenderStatus.EVALUATING)
-# The purchaser may attach documents to a draft or to a published announcement.
+# The purchaser may attach documents to a draft or to a published announcement (until the
+# deadline: ``tender_document_add`` refuses once the phase is ``BIDS_CLOSED``).
 DOCUMENTS_OPEN = (TenderStatus.DRAFT, TenderStatus.PUBLISHED)
 
 
@@ -91,6 +92,9 @@ class TenderAffordances:
     amend: bool
     answer_questions: bool
     cancel: bool
+    # bidding has closed (the phase ``BIDS_CLOSED``): ``amend``, ``add_document`` and
+    # ``cancel`` are shut by the deadline, as their services refuse; the page says why
+    deadline_passed: bool
     fail: bool
     retender: bool
     view_panel: bool
@@ -125,6 +129,10 @@ def tender_affordances(actor, tender: Tender, *, now: dt.datetime | None = None)
     bidder = is_bidder(actor)
     on_panel = can(actor, Perm.PROCUREMENT_SCORE, tender)
     accepting = accepting_bids(tender, now)
+    # the one rule for "bidding is open" (``Tender.phase_at``), which ``tender_amend``,
+    # ``tender_document_add`` and ``tender_cancel`` refuse on
+    phase = tender.phase_at(now)
+    bids_closed = phase.phase == BIDS_CLOSED
     experts = committee_needed(tender)
     before_award = status in BEFORE_AWARD
     method_approval = needs_method_approval(tender)
@@ -150,10 +158,13 @@ def tender_affordances(actor, tender: Tender, *, now: dt.datetime | None = None)
         on_panel=on_panel,
         edit=managing and status == TenderStatus.DRAFT,
         publish=managing and tender_lifecycle.allowed(status, TenderAction.PUBLISH),
-        add_document=managing and status in DOCUMENTS_OPEN,
-        amend=managing and status == TenderStatus.PUBLISHED,
+        add_document=managing and status in DOCUMENTS_OPEN and not bids_closed,
+        amend=managing and phase.bidding_open,  # published and before the deadline
         answer_questions=managing and status == TenderStatus.PUBLISHED,
-        cancel=managing and tender_lifecycle.allowed(status, TenderAction.CANCEL),
+        cancel=managing
+        and tender_lifecycle.allowed(status, TenderAction.CANCEL)
+        and not bids_closed,
+        deadline_passed=managing and bids_closed,
         fail=managing and before_award,
         retender=managing and status == TenderStatus.FAILED,
         view_panel=experts

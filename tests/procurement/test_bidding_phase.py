@@ -271,6 +271,100 @@ def test_the_list_says_what_the_tender_page_says_at_the_deadline(world, client):
         )
 
 
+# --- the purchaser's page: amend, add a document, cancel --------------------------------------
+
+CLOSED_NOTE = "投标已截止，不能再发布澄清修改、补充采购文件或取消采购；开标后可按规定废标。"
+LOTS_CLOSED_NOTE = (
+    "投标已截止，不能再发布澄清修改、补充采购文件或取消采购；各分包开标后可分别按规定废标。"
+)
+PURCHASER_STEPS = ("amend", "add_document", "cancel")
+
+
+def _fresh(world, kind):
+    """A published single tender, a lot of a tender in lots, or the tender in lots."""
+    if kind == "single":
+        return published_tender(world)
+    parent = publish(world, lotted_draft(world))
+    return lots_of(parent)[0] if kind == "lot" else parent
+
+
+def _purchaser_sees(world, client, tender) -> tuple[dict[str, bool], str, dict]:
+    """What the purchaser's tender page offers (amend / add document / cancel), the note that
+    says why they are gone ("" if none), and the API's affordances for the same reader."""
+    from caidan.procurement.models import Tender
+
+    from .api_helpers import bearer
+    from .view_helpers import _as
+
+    tender = Tender.objects.get(pk=tender.pk)
+    page = _html(_as(client, world.user("purchaser")).get(f"/procurement/tenders/{tender.pk}/"))
+    base = f"/procurement/tenders/{tender.pk}"
+    offered = {
+        "amend": f'href="{base}/amend/"' in page,
+        "add_document": f'action="{base}/documents/"' in page,
+        "cancel": f'href="{base}/cancel/"' in page,
+    }
+    note = ""
+    if 'data-testid="deadline-passed">' in page:
+        note = page.split('data-testid="deadline-passed">')[1].split("</p>")[0]
+    aff = get(client, f"/tenders/{tender.pk}", bearer(world.user("purchaser"))).json()
+    return offered, note, aff["affordances"]
+
+
+@pytest.mark.parametrize("kind", ["single", "lot", "in_lots"])
+def test_the_purchaser_page_offers_amend_document_and_cancel_until_the_deadline(
+    world, client, kind
+):
+    """One second before the deadline the tender page offers 发布澄清修改, 上传并附加 and
+    取消采购, the API's affordances say the same, and each of them works through the page; at
+    the deadline itself the page offers none of them (their services refuse), says why, and
+    the API agrees. A single tender, a lot, and the tender in lots."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from caidan.procurement.models import Amendment, Tender
+
+    note = LOTS_CLOSED_NOTE if kind == "in_lots" else CLOSED_NOTE
+    tender = _fresh(world, kind)
+    with time_machine.travel(tender.deadline - dt.timedelta(seconds=1), tick=False):
+        offered, shown, aff = _purchaser_sees(world, client, tender)
+        assert offered == dict.fromkeys(PURCHASER_STEPS, True) and shown == ""
+        assert {s: aff[s] for s in PURCHASER_STEPS} == offered and not aff["deadline_passed"]
+        base = f"/procurement/tenders/{tender.pk}"
+        response = client.post(f"{base}/amend/", {"summary": "更正联系电话"})
+        assert response.status_code == 302, _html(response)
+        assert Amendment.objects.filter(tender=tender, summary="更正联系电话").exists()
+        pdf = SimpleUploadedFile("补充说明.pdf", b"%PDF-1.4\n%x\n", content_type="application/pdf")
+        client.post(f"{base}/documents/", {"file": pdf, "description": ""})
+        assert Amendment.objects.filter(tender=tender, summary__contains="补充说明.pdf").exists()
+        assert client.post(f"{base}/cancel/", {"reason": "需求调整"}).status_code == 302
+        assert Tender.objects.get(pk=tender.pk).status == "cancelled"
+
+    tender = _fresh(world, kind)
+    with time_machine.travel(tender.deadline, tick=False):
+        offered, shown, aff = _purchaser_sees(world, client, tender)
+        assert offered == dict.fromkeys(PURCHASER_STEPS, False) and shown == note
+        assert {s: aff[s] for s in PURCHASER_STEPS} == offered and aff["deadline_passed"]
+        # the steps the page no longer offers are refused if tried all the same
+        base = f"/procurement/tenders/{tender.pk}"
+        refused = _html(client.post(f"{base}/amend/", {"summary": "更正联系电话"}))
+        assert "投标已截止，不能再修改采购文件。" in refused
+        client.post(f"{base}/cancel/", {"reason": "需求调整"})
+        assert not Amendment.objects.filter(tender=tender).exists()
+        assert Tender.objects.get(pk=tender.pk).status == "published"
+        en = _html(client.get(f"/procurement/tenders/{tender.pk}/", HTTP_ACCEPT_LANGUAGE="en"))
+    assert "Bidding has closed: the tender can no longer be amended" in en
+
+
+def test_a_reader_who_does_not_manage_the_tender_is_told_nothing(world, client):
+    """The note is for the purchaser: the public and a bidder see the status tag only."""
+    tender = published_tender(world)
+    with time_machine.travel(tender.deadline, tick=False):
+        page = _html(client.get(f"/procurement/tenders/{tender.pk}/"))
+        aff = get(client, f"/tenders/{tender.pk}").json()["affordances"]
+    assert 'data-testid="deadline-passed"' not in page and CLOSED_LABEL in page
+    assert aff["deadline_passed"] is False
+
+
 # --- the provider's 我的投标 -----------------------------------------------------------------
 
 

@@ -406,6 +406,8 @@ class TenderAffordancesOut(Schema):
     amend: bool
     answer_questions: bool
     cancel: bool
+    # the purchaser: bidding has closed, so amend, add_document and cancel are shut
+    deadline_passed: bool
     fail: bool
     retender: bool
     view_panel: bool
