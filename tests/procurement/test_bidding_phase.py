@@ -198,9 +198,10 @@ def test_every_step_that_needs_bidding_open_closes_at_the_deadline(world, kind, 
                 tender=tender,
                 file=SimpleUploadedFile("补充说明.pdf", b"%PDF-1.4\n%x\n"),
                 actor=purchaser,
+                now=now,
             )
         if step == "cancel":
-            return lambda: tender_cancel(tender=tender, reason="需求调整", actor=purchaser)
+            return lambda: tender_cancel(tender=tender, reason="需求调整", actor=purchaser, now=now)
         return lambda: clarification_ask(
             tender=tender,
             organization=bidder.org,
@@ -209,7 +210,7 @@ def test_every_step_that_needs_bidding_open_closes_at_the_deadline(world, kind, 
             now=now,
         )
 
-    refused = "conflict" if step in ("cancel", "question") else "deadline_passed"
+    refused = "conflict" if step == "question" else "deadline_passed"
     for offset, expected, accepting in [(-1, "done", True), (0, refused, False)]:
         tender, parent = fresh()
         moment = tender.deadline + dt.timedelta(seconds=offset)
@@ -330,6 +331,7 @@ def test_the_purchaser_page_offers_amend_document_and_cancel_until_the_deadline(
         assert offered == dict.fromkeys(PURCHASER_STEPS, True) and shown == ""
         assert {s: aff[s] for s in PURCHASER_STEPS} == offered and not aff["deadline_passed"]
         base = f"/procurement/tenders/{tender.pk}"
+        assert client.get(f"{base}/amend/").status_code == 200
         response = client.post(f"{base}/amend/", {"summary": "更正联系电话"})
         assert response.status_code == 302, _html(response)
         assert Amendment.objects.filter(tender=tender, summary="更正联系电话").exists()
@@ -344,8 +346,12 @@ def test_the_purchaser_page_offers_amend_document_and_cancel_until_the_deadline(
         offered, shown, aff = _purchaser_sees(world, client, tender)
         assert offered == dict.fromkeys(PURCHASER_STEPS, False) and shown == note
         assert {s: aff[s] for s in PURCHASER_STEPS} == offered and aff["deadline_passed"]
-        # the steps the page no longer offers are refused if tried all the same
+        # the steps the page no longer offers are refused if tried all the same; the amend
+        # form, opened by a kept link, sends the purchaser back to the tender page saying why
         base = f"/procurement/tenders/{tender.pk}"
+        form = client.get(f"{base}/amend/", follow=True)
+        assert form.redirect_chain == [(f"{base}/", 302)]
+        assert "投标已截止或采购未在公告中，不能再发布澄清修改。" in _html(form)
         refused = _html(client.post(f"{base}/amend/", {"summary": "更正联系电话"}))
         assert "投标已截止，不能再修改采购文件。" in refused
         client.post(f"{base}/cancel/", {"reason": "需求调整"})

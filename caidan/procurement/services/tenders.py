@@ -298,14 +298,20 @@ def tender_publish_one(t: Tender, *, actor: Actor, now: dt.datetime) -> None:
         )
 
 
-def tender_cancel(*, tender: Tender, reason: str, actor: Actor) -> Tender:
+def tender_cancel(
+    *, tender: Tender, reason: str, actor: Actor, now: dt.datetime | None = None
+) -> Tender:
     require(actor, Perm.PROCUREMENT_MANAGE, tender)
+    now = now or timezone.now()
     if not (reason or "").strip():
         raise field_error("reason", _("请填写取消理由（将公开）。"))
     with transaction.atomic():
         t = lock(tender)
-        if t.phase_at(timezone.now()).phase == BIDS_CLOSED:  # published, deadline come
-            raise Conflict(_("投标已截止，等待开标，不能取消；可在开标后按规定废标。"))
+        if t.phase_at(now).phase == BIDS_CLOSED:  # published, deadline come
+            raise Conflict(
+                _("投标已截止，等待开标，不能取消；可在开标后按规定废标。"),
+                code=Code.DEADLINE_PASSED,
+            )
         tender_lifecycle.apply(
             t, TenderAction.CANCEL, actor=actor, note=reason, cancelled_reason=reason
         )
@@ -395,17 +401,25 @@ def tender_retender(
 DOCUMENT_TARGET = "procurement.tender"
 
 
-def tender_document_add(*, tender: Tender, file: Any, description: str = "", actor: Actor):
+def tender_document_add(
+    *,
+    tender: Tender,
+    file: Any,
+    description: str = "",
+    actor: Actor,
+    now: dt.datetime | None = None,
+):
     """Attach a public document (招标文件, drawings, forms) to a tender. On a draft it is
     simply attached; once published it is an amendment (实施条例 §31): published with a
     notice, and a late one pushes the deadline like any other."""
     from caidan.documents.services import document_upload
 
     require(actor, Perm.PROCUREMENT_MANAGE, tender)
+    now = now or timezone.now()
     t = Tender.objects.get(pk=tender.pk)
     if t.status not in (TenderStatus.DRAFT, TenderStatus.PUBLISHED):
         raise Conflict(_("投标截止后不能再补充采购文件。"), code=Code.NOT_OPEN)
-    if t.phase_at(timezone.now()).phase == BIDS_CLOSED:
+    if t.phase_at(now).phase == BIDS_CLOSED:
         raise Conflict(_("投标已截止，不能再补充采购文件。"), code=Code.DEADLINE_PASSED)
     with transaction.atomic():
         document = document_upload(
@@ -420,7 +434,7 @@ def tender_document_add(*, tender: Tender, file: Any, description: str = "", act
             summary = f"发布补充采购文件“{document.original_name}”"
             if (description or "").strip():
                 summary += f"：{description.strip()}"
-            tender_amend(tender=t, summary=summary, affects_bids=True, actor=actor)
+            tender_amend(tender=t, summary=summary, affects_bids=True, actor=actor, now=now)
     return document
 
 

@@ -208,6 +208,11 @@ def tender_amend(request, tender_id: int):
     actor = request.actor
     tender = selectors.tender_get_for(actor=actor, tender_id=tender_id)
     require(actor, Perm.PROCUREMENT_MANAGE, tender)
+    if request.method == "GET" and not tender.phase_at(timezone.now()).bidding_open:
+        # the tender page no longer offers it (bidding closed, or not published): say why
+        # there rather than show a form whose every submission is refused
+        messages.info(request, _("投标已截止或采购未在公告中，不能再发布澄清修改。"))
+        return redirect("procurement:tender", tender_id=tender.pk)
     form = forms.AmendForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
