@@ -434,7 +434,15 @@ def tender_document_add(
             summary = f"发布补充采购文件“{document.original_name}”"
             if (description or "").strip():
                 summary += f"：{description.strip()}"
-            tender_amend(tender=t, summary=summary, affects_bids=True, actor=actor, now=now)
+            # published once the file is there: the release lists documents uploaded at or
+            # before the amendment, and §31's fifteen days count from its publication
+            tender_amend(
+                tender=t,
+                summary=summary,
+                affects_bids=True,
+                actor=actor,
+                now=max(now, document.uploaded_at),
+            )
     return document
 
 
