@@ -60,6 +60,8 @@ def cursor_decode(cursor: str, n: int) -> list[Any]:
         raise invalid
     if not all(v is None or isinstance(v, str | int | float) for v in values):
         raise invalid
+    if any(isinstance(v, str) and "\x00" in v for v in values):  # PostgreSQL text refuses NUL
+        raise invalid
     return values
 
 

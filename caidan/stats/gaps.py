@@ -422,11 +422,13 @@ def _cursor_key(cursor: str) -> tuple:
         if not all(isinstance(v, str) for v in (shortfall, name, field_code, group)):
             raise ValueError
         amount = Decimal(shortfall)
-        if not amount.is_finite():
+        # a shortfall is money or a count: 1E+1000000 is no row's, and negating it overflows
+        if not amount.is_finite() or abs(amount.adjusted()) > 30:
             raise ValueError
-    except (ValueError, InvalidOperation):
+        key = (-unmet, -amount, name, unit, field_code, group)
+    except (ValueError, ArithmeticError):
         raise field_error("cursor", _("分页游标无效，请从第一页重新开始。")) from None
-    return (-unmet, -amount, name, unit, field_code, group)
+    return key
 
 
 def gap_totals(rows: list[GapRow]) -> dict[str, Any]:

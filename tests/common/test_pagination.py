@@ -272,3 +272,15 @@ def test_a_deeply_nested_cursor_answers_400_on_the_api(world, client, path):
 def test_a_deeply_nested_cursor_on_a_page_is_no_500(world, client):
     resp = client.get("/orgs/directory/elderly/", {"cursor": _nested(1000)})
     assert resp.status_code < 500
+
+
+def test_a_cursor_holding_a_nul_character_is_refused(world):
+    """PostgreSQL's text refuses NUL (psycopg raises DataError: a 500 on a list ordered by a
+    name or code); the cursor is refused before any query, on every database."""
+    from caidan.accounts.models import Unit
+
+    units = Unit.objects.all()
+    keyset_paginate(units, ordering=("name", "id"), cursor=_cursor(["江苏路街道", 1]))
+    with pytest.raises(ValidationError) as info:
+        keyset_paginate(units, ordering=("name", "id"), cursor=_cursor(["江苏路\x00", 1]))
+    assert info.value.detail == {"field": "cursor"}

@@ -364,6 +364,9 @@ def test_api_refuses_a_bad_cursor_or_limit_by_name(two_pages, client):
         ({"cursor": cursor_encode([1, "lots", "a", 1, "", ""])}, "cursor"),
         ({"cursor": cursor_encode([1, "0", None, 1, "", ""])}, "cursor"),
         ({"cursor": cursor_encode([1, "0", "a", 1.5, "", ""])}, "cursor"),
+        # finite, but negating it overflows the decimal context (a 500 before)
+        ({"cursor": cursor_encode([0, "1E+1000000", "", 0, "", ""])}, "cursor"),
+        ({"cursor": cursor_encode([0, "-1E-1000000", "", 0, "", ""])}, "cursor"),
         ({"cursor": base64.urlsafe_b64encode(b"[" * 1000).decode()}, "cursor"),  # json recurses
         ({"cursor": "游标"}, "cursor"),
     ):
