@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from caidan.accounts.models import Role
@@ -21,6 +21,7 @@ from caidan.common.search import searched, text_match
 from . import permissions  # noqa: F401 - registers the rules
 from .methods import committee_needed
 from .models import (
+    Amendment,
     Award,
     AwardStatus,
     Bid,
@@ -321,7 +322,31 @@ def eligible_proposal_get_for(*, actor, proposal_id: int):
 
 
 def amendments_of(tender: Tender) -> list:
-    return list(tender.amendments.order_by("id"))
+    """The 澄清修改公告 published where the notice is (实施条例 §31), in the order published,
+    in one query however many lots. A tender in lots has one notice and one deadline
+    (docs/procurement.md, "Lots"): its page lists its own amendments and every lot's; a lot's
+    page lists the tender's, its own, and those of other lots that moved the deadline (which
+    is also its deadline). An amendment to a lot names it (``lot_number``, ``lot_label``,
+    "第 1 包"); one to the tender itself has neither."""
+    if tender.has_lots:
+        on = Q(tender=tender) | Q(tender__parent=tender)
+    elif tender.parent_id:
+        moved = ~Q(new_deadline=F("old_deadline"))
+        on = (
+            Q(tender=tender.parent_id)
+            | Q(tender=tender)
+            | (Q(tender__parent=tender.parent_id) & moved)
+        )
+    else:
+        on = Q(tender=tender)
+    rows = list(
+        Amendment.objects.filter(on)
+        .annotate(lot_number=F("tender__lot_number"))
+        .order_by("created_at", "id")
+    )
+    for a in rows:
+        a.lot_label = _("第 %(n)s 包") % {"n": a.lot_number} if a.lot_number else ""
+    return rows
 
 
 def unanswered_count(tender: Tender) -> int:

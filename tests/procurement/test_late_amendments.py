@@ -23,6 +23,7 @@ from django.utils import timezone
 from caidan.audit.models import AuditEvent
 from caidan.disclosure import ocds
 from caidan.notifications.models import Notification
+from caidan.procurement import selectors
 from caidan.procurement.services import tender_amend, tender_publish, tender_update
 
 from .factories import draft_tender, make_bidders, submit_bids
@@ -152,3 +153,76 @@ def test_a_lots_postponement_lets_no_lot_take_bids_the_tender_says_are_closed(
     assert compiled["tenderPeriod"]["endDate"] == ocds.when(POSTPONED)
     if ocds.schema_available():
         assert ocds.validation_errors(ocds.release_package(releases), "release") == []
+
+
+# --- where a lot's amendment is published ---------------------------------------------------------
+
+
+def _rows(html: str) -> list[str]:
+    """The 澄清修改公告 rows of a tender's page, as text."""
+    import re
+
+    rows = re.findall(r'<tr data-testid="amendment">(.*?)</tr>', html, flags=re.S)
+    return [re.sub(r"<[^>]+>", "", r) for r in rows]
+
+
+def test_a_lots_amendment_is_published_on_the_tenders_page_and_the_lots_it_moved(
+    world, golden_week, client, django_assert_num_queries
+):
+    """实施条例 §31: the clarification or change is published where the notice is. A tender
+    in lots is one notice with one deadline: its page (and API) lists its own and every
+    lot's amendments, each lot's naming the lot; lot 2's page lists the tender's and the
+    lot-1 amendment that moved lot 2's deadline too, not lot 1's amendment that changed lot 1
+    only; lot 1's page lists its own. One query however many lots."""
+    from .api_helpers import get
+    from .view_helpers import _html
+
+    one, parent, two = _published(world, "lot")
+    purchaser = world.actor("purchaser")
+    only_one = tender_amend(
+        tender=one,
+        summary="第1包联系电话更正。",
+        affects_bids=False,
+        actor=purchaser,
+        now=LINE - dt.timedelta(days=5),
+    )
+    whole = tender_amend(
+        tender=parent,
+        summary="开标地点更正。",
+        affects_bids=False,
+        actor=purchaser,
+        now=LINE - dt.timedelta(days=4),
+    )
+    moving = tender_amend(
+        tender=one,
+        summary="服务人数由 200 人调整为 240 人。",
+        actor=purchaser,
+        now=LINE + dt.timedelta(days=1),
+    )
+    assert (only_one.new_deadline, moving.new_deadline) == (DEADLINE, POSTPONED)
+
+    expected = {
+        parent: [only_one, whole, moving],
+        one: [only_one, whole, moving],
+        two: [whole, moving],
+    }
+    for t, amendments in expected.items():
+        with django_assert_num_queries(1):
+            listed = selectors.amendments_of(t)
+        assert [a.pk for a in listed] == [a.pk for a in amendments], t.lot_number
+
+        rows = _rows(_html(client.get(f"/procurement/tenders/{t.pk}/")))  # anonymous
+        assert len(rows) == len(amendments)
+        for row, a in zip(rows, amendments, strict=True):
+            assert a.summary in row
+            assert row.strip().split("：")[0].endswith("第 1 包") == (a.tender_id == one.pk)
+        assert "2027-09-30 10:00 → 2027-10-08 10:00" in rows[-1]
+
+        api = get(client, f"/tenders/{t.pk}").json()["amendments"]
+        assert [(a["id"], a["tender_id"], a["lot_number"]) for a in api] == [
+            (a.pk, a.tender_id, 1 if a.tender_id == one.pk else None) for a in amendments
+        ]
+    # the lot's page links a lot's amendment to the lot
+    assert f'href="/procurement/tenders/{one.pk}/"' in _html(
+        client.get(f"/procurement/tenders/{two.pk}/")
+    )

@@ -197,12 +197,25 @@ class QualificationOut(Schema):
 
 
 class AmendmentOut(Schema):
+    """One 澄清修改公告. On a tender in lots and on its lots the list holds the lots'
+    amendments too (``selectors.amendments_of``): ``tender_id`` is the tender or lot amended,
+    ``lot_number`` names the lot (null for the tender itself)."""
+
     id: int
+    tender_id: int
+    lot_number: int | None = None
     summary: str
     affects_bids: bool
     old_deadline: dt.datetime
     new_deadline: dt.datetime
     created_at: dt.datetime
+
+    @staticmethod
+    def resolve_lot_number(a) -> int | None:
+        # read by the selector with the list; the service's amendment holds its tender
+        if hasattr(a, "lot_number"):
+            return a.lot_number
+        return a.tender.lot_number
 
 
 class ClarificationPublicOut(Schema):
