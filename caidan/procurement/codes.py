@@ -13,6 +13,7 @@ class Code(StrEnum):
     CONCURRENT_BID = "concurrent_bid"
     DEADLINE_PASSED = "deadline_passed"
     INCOMPLETE = "incomplete"
+    LOT_OPENED = "lot_opened"
     LOT_ORDER = "lot_order"
     LOTS_NOT_ALLOWED = "lots_not_allowed"
     LOTS_TOO_FEW = "lots_too_few"

@@ -226,3 +226,118 @@ def test_a_lots_amendment_is_published_on_the_tenders_page_and_the_lots_it_moved
     assert f'href="/procurement/tenders/{one.pk}/"' in _html(
         client.get(f"/procurement/tenders/{two.pk}/")
     )
+
+
+# --- an amendment racing the opening ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("amend", ["lot", "tender"])
+def test_no_amendment_once_the_tick_has_opened_a_lot(world, golden_week, amend):
+    """The tick opened lot 2 at the deadline; an amendment dated a moment before it (the
+    purchaser pressed the button at 09:59:59) would move the deadline of a lot already
+    opened. Refused (409 ``lot_opened``, naming the lot) and nothing written: no amendment,
+    no deadline moved, no audit record, nobody told."""
+    from caidan.common.errors import Conflict
+    from caidan.procurement.models import Amendment
+    from caidan.procurement.services.bids import tender_open
+
+    one, parent, two = _published(world, "lot")
+    assert tender_open(tender=two, now=DEADLINE)
+    two.refresh_from_db()
+    assert two.status != "published"
+    events, told = AuditEvent.objects.count(), Notification.objects.count()
+    with pytest.raises(Conflict) as refused:
+        tender_amend(
+            tender=one if amend == "lot" else parent,
+            summary="服务人数由 200 人调整为 240 人。",
+            actor=world.actor("purchaser"),
+            now=DEADLINE - dt.timedelta(seconds=1),
+        )
+    assert refused.value.code == "lot_opened" and "第 2 包" in str(refused.value)
+    assert not Amendment.objects.exists()
+    for t in (one, parent, two):
+        t.refresh_from_db()
+        assert t.deadline == DEADLINE
+    assert (AuditEvent.objects.count(), Notification.objects.count()) == (events, told)
+
+
+def test_a_cancelled_lot_is_neither_moved_nor_in_the_way(world, golden_week):
+    from caidan.procurement.services import tender_cancel
+
+    one, parent, two = _published(world, "lot")
+    tender_cancel(
+        tender=two,
+        reason="需求取消",
+        actor=world.actor("purchaser"),
+        now=LINE - dt.timedelta(days=2),
+    )
+    tender_amend(
+        tender=one,
+        summary="服务人数由 200 人调整为 240 人。",
+        actor=world.actor("purchaser"),
+        now=LINE + dt.timedelta(days=1),
+    )
+    for t in (one, parent, two):
+        t.refresh_from_db()
+    assert (one.deadline, parent.deadline, two.deadline) == (POSTPONED, POSTPONED, DEADLINE)
+    assert two.status == "cancelled"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_amendment_racing_the_tick_waits_for_the_opening_and_is_refused(world, golden_week):
+    """PostgreSQL, two connections: the tick has locked and opened lot 2 and not yet
+    committed; lot 1's amendment, dated a second before the deadline, waits for lot 2's lock
+    (it locks every lot before writing) and, once the opening commits, is refused. Before the
+    fix it read lot 2 unlocked as still published and wrote the postponed deadline onto it."""
+    import threading
+
+    from django.db import connection, connections, transaction
+
+    from caidan.common.errors import Conflict
+    from caidan.procurement.models import Amendment
+    from caidan.procurement.services.bids import tender_open
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks and concurrent connections")
+    one, parent, two = _published(world, "lot")
+    opened, commit = threading.Event(), threading.Event()
+    outcome: dict[str, str] = {}
+
+    def tick():
+        try:
+            with transaction.atomic():
+                outcome["tick"] = str(tender_open(tender=two, now=DEADLINE))
+                opened.set()
+                commit.wait(20)
+        finally:
+            opened.set()
+            connections.close_all()
+
+    def amend():
+        try:
+            opened.wait(20)
+            tender_amend(
+                tender=one,
+                summary="服务人数由 200 人调整为 240 人。",
+                actor=world.actor("purchaser"),
+                now=DEADLINE - dt.timedelta(seconds=1),
+            )
+            outcome["amend"] = "published"
+        except Conflict as exc:
+            outcome["amend"] = str(exc.code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=tick), threading.Thread(target=amend)]
+    for th in threads:
+        th.start()
+    threads[1].join(1.5)
+    waited = threads[1].is_alive()  # blocked on lot 2 while the opening is uncommitted
+    commit.set()
+    for th in threads:
+        th.join(30)
+    assert waited and outcome == {"tick": "True", "amend": "lot_opened"}
+    two.refresh_from_db()
+    assert two.status != "published" and two.deadline == DEADLINE
+    assert not Amendment.objects.exists()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -47,6 +48,15 @@ def _push_deadline(now: dt.datetime, old: dt.datetime, days: int) -> dt.datetime
         day += dt.timedelta(days=1)
 
 
+def _locked(tenders: QuerySet[Tender]) -> QuerySet[Tender]:
+    """The rows locked against every other writer (the opening tick's ``FOR UPDATE SKIP
+    LOCKED``, bids, other amendments). ``FOR NO KEY UPDATE`` of the tenders only, on
+    PostgreSQL: the tick locks a lot, opens it, and at commit PostgreSQL checks the lot's
+    foreign keys (``FOR KEY SHARE`` of the tender in lots, its proposal and unit); a ``FOR
+    UPDATE`` of those rows here, waiting meanwhile for the lot, would deadlock with it."""
+    return tenders.select_for_update(no_key=True, of=("self",)).select_related("unit", "proposal")
+
+
 def tender_amend(
     *,
     tender: Tender,
@@ -69,15 +79,28 @@ def tender_amend(
     if not (summary or "").strip():
         raise field_error("summary", _("请填写澄清或修改的内容。"))
     with transaction.atomic():
-        # the tender in lots first (then the lot): the order in which an amendment of the
-        # tender itself locks it and then writes its lots
-        whole = lock(tender.parent) if tender.parent_id else None
-        t = lock(tender)
-        whole = whole or (t if t.has_lots else None)
+        # The tender in lots first, then all its lots in pk order (the amended lot among
+        # them): every amendment of the procurement takes its locks in this order, and the
+        # opening tick (``skip_locked``) can no longer open a lot between our reading it and
+        # moving its deadline.
+        whole = _locked(Tender.objects.filter(pk=tender.parent_id or tender.pk)).get()
+        lots = list(_locked(whole.lots.order_by("pk"))) if whole.has_lots else []
+        t = next((lot for lot in lots if lot.pk == tender.pk), whole)
+        if not whole.has_lots:  # a single tender
+            whole = None
         if t.status != TenderStatus.PUBLISHED:
             raise Conflict(_("只有公告中的采购项目可以发布澄清修改。"), code=Code.NOT_PUBLISHED)
         if not t.phase_at(now).bidding_open:  # published: so the deadline has come
             raise Conflict(_("投标已截止，不能再修改采购文件。"), code=Code.DEADLINE_PASSED)
+        # one deadline for all lots: a lot opened (by the tick at the deadline, while this
+        # amendment was dated a moment before it) means bids have closed on every lot
+        opened = [lot for lot in lots if lot.status not in _NOT_OPENED]
+        if opened:
+            raise Conflict(
+                _("第 %(n)s 包已开标，投标已截止，不能再发布澄清修改。")
+                % {"n": opened[0].lot_number},
+                code=Code.LOT_OPENED,
+            )
         old = t.deadline
         days = setting_value("late_amendment_days")
         minimum = now + dt.timedelta(days=days)
@@ -121,11 +144,17 @@ def tender_amend(
         )
         _notify_prospective(t, f"澄清修改：{t.title}", amendment.summary)
         if whole is not None and t.deadline != old:
-            _move_whole(whole, amended=t, amendment=amendment, actor=actor)
+            _move_whole(whole, lots, amended=t, amendment=amendment, actor=actor)
     return amendment
 
 
-def _move_whole(whole: Tender, *, amended: Tender, amendment: Amendment, actor: Actor) -> None:
+# A lot in one of these has not been opened (a cancelled lot is simply left out).
+_NOT_OPENED = (TenderStatus.PUBLISHED, TenderStatus.CANCELLED)
+
+
+def _move_whole(
+    whole: Tender, lots: list[Tender], *, amended: Tender, amendment: Amendment, actor: Actor
+) -> None:
     """The deadline of ``amended`` (the tender in lots ``whole`` or one of its lots) moved:
     the tender and its published lots keep one deadline, so each still before it moves to it.
     A move forced by a lot's amendment is recorded on the tender (an amendment of the one
@@ -153,9 +182,13 @@ def _move_whole(whole: Tender, *, amended: Tender, amendment: Amendment, actor: 
             f"{timezone.localtime(amendment.old_deadline):%Y-%m-%d %H:%M} 顺延至 "
             f"{timezone.localtime(deadline):%Y-%m-%d %H:%M}。",
         )
-    for lot in whole.lots.filter(status=TenderStatus.PUBLISHED, deadline__lt=deadline).exclude(
-        pk=amended.pk
-    ):
+    # ``lots``: every lot, locked by ``tender_amend``, none opened
+    moved = [
+        lot
+        for lot in lots
+        if lot.pk != amended.pk and lot.status == TenderStatus.PUBLISHED and lot.deadline < deadline
+    ]
+    for lot in moved:
         lot.deadline = deadline
         lot.save(update_fields=["deadline", "updated_at"])
 
