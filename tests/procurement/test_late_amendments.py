@@ -155,6 +155,58 @@ def test_a_lots_postponement_lets_no_lot_take_bids_the_tender_says_are_closed(
         assert ocds.validation_errors(ocds.release_package(releases), "release") == []
 
 
+# --- who is told, what is recorded -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("amend", ["lot", "tender"])
+def test_a_late_amendment_is_told_once_to_each_and_recorded_on_each_tender_moved(
+    world, golden_week, amend
+):
+    """Lot 1's bidder, lot 2's bidder, and one that asked on lot 1 and bid on lot 2: each is
+    told once — the amended lot's people by the amendment's notice, which says the deadline
+    moved; the others by the postponement's (before, lot 1's people got both). The tender
+    and each lot whose deadline moved has its own ``tender.amended`` record (old and new
+    deadline, the amendment, the lot whose amendment forced it)."""
+    from caidan.procurement.services import clarification_ask
+
+    one, parent, two = _published(world, "lot")
+    on_one, on_two, on_both = make_bidders(world, 3)
+    with time_machine.travel(LINE, tick=False):
+        submit_bids(world, one, ["300000.00"], bidders=[on_one])
+        submit_bids(world, two, ["300000.00"], bidders=[on_two])
+        submit_bids(world, two, ["300000.00"], bidders=[on_both])
+    clarification_ask(
+        tender=one, organization=on_both.org, question="人数？", actor=on_both.actor, now=LINE
+    )
+    amended = one if amend == "lot" else parent
+    amendment = tender_amend(
+        tender=amended,
+        summary="服务人数由 200 人调整为 240 人。",
+        actor=world.actor("purchaser"),
+        now=LINE + dt.timedelta(days=1),
+    )
+    assert amendment.new_deadline == POSTPONED
+
+    for bidder in (on_one, on_two, on_both):
+        (notice,) = Notification.objects.filter(recipient=bidder.user, kind="tender.amended")
+        assert "2027-09-30 10:00 顺延至 2027-10-08 10:00" in notice.body
+        assert "全部分包" in notice.body
+        if amend == "lot" and bidder is on_two:
+            assert notice.title.startswith("投标截止时间顺延") and "第 1 包" in notice.body
+        else:
+            assert notice.title.startswith("澄清修改") and amendment.summary in notice.body
+
+    for t in (one, parent, two):
+        (event,) = AuditEvent.objects.filter(
+            kind="tender.amended", target_type="procurement.tender", target_id=str(t.pk)
+        )
+        assert dt.datetime.fromisoformat(event.old["deadline"]) == DEADLINE
+        assert dt.datetime.fromisoformat(event.new["deadline"]) == POSTPONED
+        assert event.new["amendment"] == amendment.pk
+        if t.pk != amended.pk:
+            assert event.new["lot"] == amended.lot_number
+
+
 # --- where a lot's amendment is published ---------------------------------------------------------
 
 

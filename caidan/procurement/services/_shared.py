@@ -82,16 +82,20 @@ def _require_self(member: PanelMember, actor: Actor) -> None:
         raise PermissionDenied(_("只能由专家本人进行此操作。"), code=Code.NOT_OWN_SEAT)
 
 
-def _notify_prospective(t: Tender, title: str, body: str) -> None:
+def _notify_prospective(
+    t: Tender, title: str, body: str, *, told: frozenset[int] | set[int] = frozenset()
+) -> set[int]:
     """Tell organizations that asked questions or submitted bids (their identity is not
-    published) — on a tender in lots, those of every lot (questions and bids go to lots)."""
+    published) — on a tender in lots, those of every lot (questions and bids go to lots).
+    People in ``told`` (user ids, already told of the same change) are left out; returns
+    the ids of those told now."""
     from caidan.notifications.services import notify
 
     on = Q(tender=t) | Q(tender__parent=t) if t.has_lots else Q(tender=t)
     orgs = set(Clarification.objects.filter(on).values_list("asked_by", flat=True)) | set(
         Bid.objects.filter(on).values_list("organization", flat=True)
     )
-    users = organization_users(orgs)
+    users = [u for u in organization_users(orgs) if u.pk not in told]
     notify(
         recipients=users,
         kind="tender.amended",
@@ -99,3 +103,4 @@ def _notify_prospective(t: Tender, title: str, body: str) -> None:
         body=body,
         url=f"/procurement/tenders/{t.pk}/",
     )
+    return {u.pk for u in users}

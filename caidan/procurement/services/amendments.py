@@ -140,12 +140,33 @@ def tender_amend(
             actor=actor,
             target=t,
             old={"deadline": old.isoformat()},
-            new={"deadline": t.deadline.isoformat(), "summary": amendment.summary},
+            new={
+                "deadline": t.deadline.isoformat(),
+                "summary": amendment.summary,
+                "amendment": amendment.pk,
+            },
         )
-        _notify_prospective(t, f"澄清修改：{t.title}", amendment.summary)
+        body = amendment.summary
+        if t.deadline != old:
+            body += "\n" + _postponed(amendment, whole=whole, lot=None)
+        # the askers and bidders of the lot amended (of every lot when the tender is) are
+        # told once, the deadline's move with the change
+        told = _notify_prospective(t, f"澄清修改：{t.title}", body)
         if whole is not None and t.deadline != old:
-            _move_whole(whole, lots, amended=t, amendment=amendment, actor=actor)
+            _move_whole(whole, lots, amended=t, amendment=amendment, actor=actor, told=told)
     return amendment
+
+
+def _postponed(amendment: Amendment, *, whole: Tender | None, lot: Tender | None) -> str:
+    """The sentence telling that the deadline moved: "因第 1 包的澄清修改，" when ``lot``'s
+    amendment moved it; of the tender and all its lots when there is a ``whole``."""
+    return (
+        (f"因第 {lot.lot_number} 包的澄清修改，" if lot is not None else "")
+        + ("本项目全部分包的" if whole is not None else "")
+        + "投标截止（开标）时间由 "
+        f"{timezone.localtime(amendment.old_deadline):%Y-%m-%d %H:%M} 顺延至 "
+        f"{timezone.localtime(amendment.new_deadline):%Y-%m-%d %H:%M}。"
+    )
 
 
 # A lot in one of these has not been opened (a cancelled lot is simply left out).
@@ -153,19 +174,33 @@ _NOT_OPENED = (TenderStatus.PUBLISHED, TenderStatus.CANCELLED)
 
 
 def _move_whole(
-    whole: Tender, lots: list[Tender], *, amended: Tender, amendment: Amendment, actor: Actor
+    whole: Tender,
+    lots: list[Tender],
+    *,
+    amended: Tender,
+    amendment: Amendment,
+    actor: Actor,
+    told: set[int],
 ) -> None:
     """The deadline of ``amended`` (the tender in lots ``whole`` or one of its lots) moved:
-    the tender and its published lots keep one deadline, so each still before it moves to it.
-    A move forced by a lot's amendment is recorded on the tender (an amendment of the one
-    procurement, naming the lot) and told to those who asked or bid on any lot."""
+    the tender and its published lots keep one deadline, so each still before it moves to it,
+    each move recorded on the tender or lot moved (``tender.amended``, naming the amendment
+    and, when a lot's forced it, the lot). A lot's amendment is also told to those who asked
+    or bid on the other lots (``told``: the amended lot's, already told)."""
     deadline = amendment.new_deadline
-    if whole.pk != amended.pk:
+    # ``lots``: every lot, locked by ``tender_amend``, none opened
+    moved = [whole] if whole.pk != amended.pk else []
+    moved += [
+        lot
+        for lot in lots
+        if lot.pk != amended.pk and lot.status == TenderStatus.PUBLISHED and lot.deadline < deadline
+    ]
+    for t in moved:
         audit_record(
             kind=EventKind.TENDER_AMENDED,
             actor=actor,
-            target=whole,
-            old={"deadline": whole.deadline.isoformat()},
+            target=t,
+            old={"deadline": t.deadline.isoformat()},
             new={
                 "deadline": deadline.isoformat(),
                 "summary": amendment.summary,
@@ -173,24 +208,15 @@ def _move_whole(
                 "amendment": amendment.pk,
             },
         )
-        whole.deadline = deadline
-        whole.save(update_fields=["deadline", "updated_at"])
+        t.deadline = deadline
+        t.save(update_fields=["deadline", "updated_at"])
+    if whole.pk != amended.pk:
         _notify_prospective(
             whole,
             f"投标截止时间顺延：{whole.title}",
-            f"因第 {amended.lot_number} 包的澄清修改，本项目全部分包的投标截止（开标）时间由 "
-            f"{timezone.localtime(amendment.old_deadline):%Y-%m-%d %H:%M} 顺延至 "
-            f"{timezone.localtime(deadline):%Y-%m-%d %H:%M}。",
+            _postponed(amendment, whole=whole, lot=amended),
+            told=told,
         )
-    # ``lots``: every lot, locked by ``tender_amend``, none opened
-    moved = [
-        lot
-        for lot in lots
-        if lot.pk != amended.pk and lot.status == TenderStatus.PUBLISHED and lot.deadline < deadline
-    ]
-    for lot in moved:
-        lot.deadline = deadline
-        lot.save(update_fields=["deadline", "updated_at"])
 
 
 # --- clarifications ------------------------------------------------------------------------------
