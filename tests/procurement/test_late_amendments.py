@@ -283,13 +283,35 @@ def test_a_lots_amendment_is_published_on_the_tenders_page_and_the_lots_it_moved
 # --- an amendment racing the opening ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("amend", ["lot", "tender"])
+def _amend(world, tender, now, *, document=False):
+    """Lot 1's late amendment: written, or a document added (published as one)."""
+    if document:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from caidan.procurement.services.tenders import tender_document_add
+
+        return tender_document_add(
+            tender=tender,
+            file=SimpleUploadedFile("补充说明.pdf", b"%PDF-1.4\n%x\n"),
+            actor=world.actor("purchaser"),
+            now=now,
+        )
+    return tender_amend(
+        tender=tender,
+        summary="服务人数由 200 人调整为 240 人。",
+        actor=world.actor("purchaser"),
+        now=now,
+    )
+
+
+@pytest.mark.parametrize("amend", ["lot", "tender", "document"])
 def test_no_amendment_once_the_tick_has_opened_a_lot(world, golden_week, amend):
     """The tick opened lot 2 at the deadline; an amendment dated a moment before it (the
     purchaser pressed the button at 09:59:59) would move the deadline of a lot already
     opened. Refused (409 ``lot_opened``, naming the lot) and nothing written: no amendment,
-    no deadline moved, no audit record, nobody told."""
+    no document, no deadline moved, no audit record, nobody told."""
     from caidan.common.errors import Conflict
+    from caidan.documents.models import Document
     from caidan.procurement.models import Amendment
     from caidan.procurement.services.bids import tender_open
 
@@ -298,15 +320,16 @@ def test_no_amendment_once_the_tick_has_opened_a_lot(world, golden_week, amend):
     two.refresh_from_db()
     assert two.status != "published"
     events, told = AuditEvent.objects.count(), Notification.objects.count()
+    documents = Document.objects.count()
     with pytest.raises(Conflict) as refused:
-        tender_amend(
-            tender=one if amend == "lot" else parent,
-            summary="服务人数由 200 人调整为 240 人。",
-            actor=world.actor("purchaser"),
-            now=DEADLINE - dt.timedelta(seconds=1),
+        _amend(
+            world,
+            parent if amend == "tender" else one,
+            DEADLINE - dt.timedelta(seconds=1),
+            document=amend == "document",
         )
     assert refused.value.code == "lot_opened" and "第 2 包" in str(refused.value)
-    assert not Amendment.objects.exists()
+    assert not Amendment.objects.exists() and Document.objects.count() == documents
     for t in (one, parent, two):
         t.refresh_from_db()
         assert t.deadline == DEADLINE
@@ -337,11 +360,15 @@ def test_a_cancelled_lot_is_neither_moved_nor_in_the_way(world, golden_week):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_an_amendment_racing_the_tick_waits_for_the_opening_and_is_refused(world, golden_week):
+@pytest.mark.parametrize("document", [False, True], ids=["amendment", "document"])
+def test_an_amendment_racing_the_tick_waits_for_the_opening_and_is_refused(
+    world, golden_week, document
+):
     """PostgreSQL, two connections: the tick has locked and opened lot 2 and not yet
-    committed; lot 1's amendment, dated a second before the deadline, waits for lot 2's lock
-    (it locks every lot before writing) and, once the opening commits, is refused. Before the
-    fix it read lot 2 unlocked as still published and wrote the postponed deadline onto it."""
+    committed; lot 1's amendment (or a document added to lot 1), dated a second before the
+    deadline, waits for lot 2's lock (it locks every lot before writing) and, once the
+    opening commits, is refused. Before the fix it read lot 2 unlocked as still published
+    and wrote the postponed deadline onto it."""
     import threading
 
     from django.db import connection, connections, transaction
@@ -369,12 +396,7 @@ def test_an_amendment_racing_the_tick_waits_for_the_opening_and_is_refused(world
     def amend():
         try:
             opened.wait(20)
-            tender_amend(
-                tender=one,
-                summary="服务人数由 200 人调整为 240 人。",
-                actor=world.actor("purchaser"),
-                now=DEADLINE - dt.timedelta(seconds=1),
-            )
+            _amend(world, one, DEADLINE - dt.timedelta(seconds=1), document=document)
             outcome["amend"] = "published"
         except Conflict as exc:
             outcome["amend"] = str(exc.code)
@@ -393,3 +415,64 @@ def test_an_amendment_racing_the_tick_waits_for_the_opening_and_is_refused(world
     two.refresh_from_db()
     assert two.status != "published" and two.deadline == DEADLINE
     assert not Amendment.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_document_added_while_the_tender_is_being_published_is_an_amendment(world):
+    """PostgreSQL, two connections: the purchaser adds a document to the draft while the
+    publication (not yet committed) is under way. The addition checks the status on the
+    locked row, so it waits and, the tender being published, publishes the document with an
+    amendment. Before, it read the draft unlocked and attached the file silently to what was
+    by then a published tender — a change without a 澄清修改公告."""
+    import threading
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import connection, connections, transaction
+
+    from caidan.procurement.models import Amendment
+    from caidan.procurement.services.tenders import tender_document_add
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks and concurrent connections")
+    purchaser = world.actor("purchaser")
+    tender = draft_tender(world)
+    tender_update(tender=tender, changes={"deadline": DEADLINE}, actor=purchaser)
+    publishing, commit = threading.Event(), threading.Event()
+    outcome: dict[str, str] = {}
+
+    def publish():
+        try:
+            with transaction.atomic():
+                tender_publish(tender=tender, actor=purchaser, now=DEADLINE - dt.timedelta(days=40))
+                publishing.set()
+                commit.wait(20)
+            outcome["publish"] = "done"
+        finally:
+            publishing.set()
+            connections.close_all()
+
+    def add():
+        try:
+            publishing.wait(20)
+            tender_document_add(
+                tender=tender,
+                file=SimpleUploadedFile("补充说明.pdf", b"%PDF-1.4\n%x\n"),
+                actor=purchaser,
+                now=DEADLINE - dt.timedelta(days=30),
+            )
+            outcome["add"] = "done"
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=publish), threading.Thread(target=add)]
+    for th in threads:
+        th.start()
+    threads[1].join(1.5)
+    waited = threads[1].is_alive()
+    commit.set()
+    for th in threads:
+        th.join(30)
+    assert waited and outcome == {"publish": "done", "add": "done"}
+    (amendment,) = Amendment.objects.filter(tender=tender)
+    assert "补充说明.pdf" in amendment.summary

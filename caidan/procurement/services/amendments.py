@@ -57,6 +57,18 @@ def _locked(tenders: QuerySet[Tender]) -> QuerySet[Tender]:
     return tenders.select_for_update(no_key=True, of=("self",)).select_related("unit", "proposal")
 
 
+def lock_for_amendment(tender: Tender) -> tuple[Tender | None, list[Tender], Tender]:
+    """Lock what an amendment of ``tender`` writes: (the tender in lots or None, its lots,
+    ``tender`` read again). The tender in lots first, then all its lots in pk order (the
+    amended lot among them): every amendment of the procurement (and ``tender_document_add``,
+    which amends) takes its locks in this order, and the opening tick (``skip_locked``) can
+    no longer open a lot between our reading it and moving its deadline."""
+    whole = _locked(Tender.objects.filter(pk=tender.parent_id or tender.pk)).get()
+    lots = list(_locked(whole.lots.order_by("pk"))) if whole.has_lots else []
+    t = next((lot for lot in lots if lot.pk == tender.pk), whole)
+    return (whole if whole.has_lots else None), lots, t
+
+
 def tender_amend(
     *,
     tender: Tender,
@@ -79,15 +91,7 @@ def tender_amend(
     if not (summary or "").strip():
         raise field_error("summary", _("请填写澄清或修改的内容。"))
     with transaction.atomic():
-        # The tender in lots first, then all its lots in pk order (the amended lot among
-        # them): every amendment of the procurement takes its locks in this order, and the
-        # opening tick (``skip_locked``) can no longer open a lot between our reading it and
-        # moving its deadline.
-        whole = _locked(Tender.objects.filter(pk=tender.parent_id or tender.pk)).get()
-        lots = list(_locked(whole.lots.order_by("pk"))) if whole.has_lots else []
-        t = next((lot for lot in lots if lot.pk == tender.pk), whole)
-        if not whole.has_lots:  # a single tender
-            whole = None
+        whole, lots, t = lock_for_amendment(tender)
         if t.status != TenderStatus.PUBLISHED:
             raise Conflict(_("只有公告中的采购项目可以发布澄清修改。"), code=Code.NOT_PUBLISHED)
         if not t.phase_at(now).bidding_open:  # published: so the deadline has come

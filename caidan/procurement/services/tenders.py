@@ -44,7 +44,7 @@ from ..models import (
     TenderStatus,
 )
 from ._shared import _notify_prospective
-from .amendments import tender_amend
+from .amendments import lock_for_amendment, tender_amend
 from .lifecycle import lock
 from .tender_rules import check_jurisdiction_limits, validate_deadline
 
@@ -416,12 +416,14 @@ def tender_document_add(
 
     require(actor, Perm.PROCUREMENT_MANAGE, tender)
     now = now or timezone.now()
-    t = Tender.objects.get(pk=tender.pk)
-    if t.status not in (TenderStatus.DRAFT, TenderStatus.PUBLISHED):
-        raise Conflict(_("投标截止后不能再补充采购文件。"), code=Code.NOT_OPEN)
-    if t.phase_at(now).phase == BIDS_CLOSED:
-        raise Conflict(_("投标已截止，不能再补充采购文件。"), code=Code.DEADLINE_PASSED)
     with transaction.atomic():
+        # checked on the locked rows (locked as the amendment below will: the tender in lots
+        # first), so that no opening or other change slips in between the check and the upload
+        t = lock_for_amendment(tender)[2]
+        if t.status not in (TenderStatus.DRAFT, TenderStatus.PUBLISHED):
+            raise Conflict(_("投标截止后不能再补充采购文件。"), code=Code.NOT_OPEN)
+        if t.phase_at(now).phase == BIDS_CLOSED:
+            raise Conflict(_("投标已截止，不能再补充采购文件。"), code=Code.DEADLINE_PASSED)
         document = document_upload(
             file=file,
             actor=actor,
