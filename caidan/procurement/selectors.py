@@ -31,6 +31,7 @@ from .models import (
     PanelMember,
     Tender,
     TenderStatus,
+    lot_label,
 )
 from .secrecy import COUNT_KINDS, sealed
 
@@ -345,7 +346,7 @@ def amendments_of(tender: Tender) -> list:
         .order_by("created_at", "id")
     )
     for a in rows:
-        a.lot_label = _("第 %(n)s 包") % {"n": a.lot_number} if a.lot_number else ""
+        a.lot_label = lot_label(a.lot_number)
     return rows
 
 

@@ -34,6 +34,7 @@ from .tenders import (
     TenderAction,
     TenderQuerySet,
     TenderStatus,
+    lot_label,
     tender_phase,
 )
 
@@ -70,5 +71,6 @@ __all__ = [
     "TenderQuerySet",
     "TenderStatus",
     "TieKind",
+    "lot_label",
     "tender_phase",
 ]

@@ -104,6 +104,11 @@ def tender_phase(
     return Phase(bidding_open, status, str(labels.get(status, status)))
 
 
+def lot_label(number: int | None) -> str:
+    """A lot's name on pages ("第 1 包"); "" for a tender that is no lot."""
+    return _("第 %(n)s 包") % {"n": number} if number else ""
+
+
 class TenderQuerySet(models.QuerySet):
     def public(self) -> TenderQuerySet:
         """Every tender once published, whatever became of it (``PUBLIC_STATUSES``); a
@@ -278,7 +283,7 @@ class Tender(models.Model):
 
     @property
     def lot_label(self) -> str:
-        return _("第 %(n)s 包") % {"n": self.lot_number} if self.lot_number else ""
+        return lot_label(self.lot_number)
 
     def phase_at(self, now: dt.datetime) -> Phase:
         """Whether bids are accepted at ``now`` and the phase to show (``tender_phase``)."""
