@@ -27,8 +27,12 @@ class OrgRef(Schema):
 
 
 def _phase(t):
-    """``t``'s phase (``Tender.phase_at``) at the detail's ``server_time``, else now."""
-    return t.phase_at(getattr(t, "server_time", None) or timezone.now())
+    """``t``'s phase (``Tender.phase_at``) at the detail's ``server_time``, else now — read
+    once per tender, so ``bidding_open``, ``phase`` and ``phase_label`` agree at one moment."""
+    phase = getattr(t, "_phase_out", None)
+    if phase is None:
+        phase = t._phase_out = t.phase_at(getattr(t, "server_time", None) or timezone.now())
+    return phase
 
 
 class TenderOut(Schema):
