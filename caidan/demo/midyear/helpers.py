@@ -98,19 +98,16 @@ def demo_bidders(registrar: Actor, system: Actor, password: str) -> dict[str, Ac
     return out
 
 
-def approve_at_meeting(s, proposal, meeting: dt.datetime, *, reason: str, note: str = ""):
-    """A stage's steps (a generator yielding the clock's next moment): the submitted
-    ``proposal`` put on the agenda of a review session two days before ``meeting``, voted and
-    approved at it. ``note`` tells the session apart in its title (，分包采购)."""
+def open_review_session(s, proposal, meeting: dt.datetime, *, note: str = ""):
+    """The district's review session for ``meeting`` (the demo committee member its only
+    member) with the submitted ``proposal`` on its agenda, opened for votes; its agenda item.
+    ``note`` tells the session apart in its title (，分包采购)."""
     from caidan.projects.services import (
-        agenda_item_decide,
         review_session_add_proposal,
         review_session_create,
         review_session_open,
-        vote_cast,
     )
 
-    yield meeting - dt.timedelta(days=2)
     session = review_session_create(
         title=f"江苏路街道项目审定会议（{timezone.localtime(meeting):%Y年%m月%d日}{note}）",
         unit=s.district,
@@ -120,6 +117,17 @@ def approve_at_meeting(s, proposal, meeting: dt.datetime, *, reason: str, note: 
     )
     item = review_session_add_proposal(session=session, proposal=proposal, actor=s.admin)
     review_session_open(session=session, actor=s.admin)
+    return item
+
+
+def approve_at_meeting(s, proposal, meeting: dt.datetime, *, reason: str, note: str = ""):
+    """A stage's steps (a generator yielding the clock's next moment): the submitted
+    ``proposal`` put on the agenda of a review session two days before ``meeting``, voted and
+    approved at it. ``note`` tells the session apart in its title (，分包采购)."""
+    from caidan.projects.services import agenda_item_decide, vote_cast
+
+    yield meeting - dt.timedelta(days=2)
+    item = open_review_session(s, proposal, meeting, note=note)
     yield meeting
     vote_cast(item=item, choice="yes", actor=s.committee)
     agenda_item_decide(item=item, reason=reason, actor=s.admin)

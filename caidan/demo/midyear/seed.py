@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from caidan.accounts.actor import Actor
-from caidan.accounts.models import Role, Unit, User
+from caidan.accounts.models import Role, Unit
 from caidan.audit.kinds import EventKind
 from caidan.audit.services import audit_record
 from caidan.evaluations.inputs import SurveyInput
@@ -30,6 +30,7 @@ from .helpers import (
     catalog_item,
     demo_bidders,
     ensure_ceiling,
+    open_review_session,
     service_period,
 )
 from .lots import ceiling_need as lots_ceiling_need
@@ -221,25 +222,10 @@ def _draft(s: Scene, result: MidyearResult) -> Stage:
 
 def _review(s: Scene, result: MidyearResult) -> Stage:
     """2: submitted three days ago, on the agenda of tomorrow's meeting, open for votes."""
-    from caidan.projects.services import (
-        review_session_add_proposal,
-        review_session_create,
-        review_session_open,
-    )
-
     yield _days_ago(s, 3, 10)
     proposal = _proposal(s, "review", submit=True)
     yield s.now - dt.timedelta(hours=1)
-    meeting = working_at(s.today + dt.timedelta(days=1), 14)
-    pending = review_session_create(
-        title=f"江苏路街道项目审定会议（{meeting:%Y年%m月%d日}）",
-        unit=s.district,
-        meeting_at=meeting,
-        members=[User.objects.get(username="committee")],
-        actor=s.admin,
-    )
-    review_session_add_proposal(session=pending, proposal=proposal, actor=s.admin)
-    review_session_open(session=pending, actor=s.admin)
+    open_review_session(s, proposal, working_at(s.today + dt.timedelta(days=1), 14))
     result.stages["review"] = "proposal under review, session open for votes"
 
 
