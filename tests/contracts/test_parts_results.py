@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from caidan.common.errors import Conflict, PermissionDenied, ValidationError
-from tests.projects.hubs import bundle_contract, make_hub, published_final
+from tests.projects.hubs import bundle_contract, make_hub, published_final, scheduled_final
 
 pytestmark = pytest.mark.django_db
 
@@ -49,18 +49,11 @@ def test_parts_are_scored_then_published_to_each_members_track_record(world, cli
 
 
 def test_part_scores_are_checked_row_by_row(world):
-    from caidan.evaluations.services import evaluation_schedule, evaluator_appoint
     from caidan.evaluations.services.parts import evaluation_parts_score
 
     hw = make_hub(world)
     c = bundle_contract(world, hw)
-    evaluator_appoint(
-        contract=c,
-        organization=world.actor("evaluator").organization,
-        actor=world.actor("purchaser"),
-    )
-    c.refresh_from_db()
-    e = evaluation_schedule(contract=c, stage="final", actor=world.actor("purchaser"))
+    e = scheduled_final(world, c)
     p1, p2 = c.parts.order_by("position")
     with pytest.raises(ValidationError) as exc:
         evaluation_parts_score(
@@ -88,16 +81,9 @@ def test_part_scores_are_checked_row_by_row(world):
 
 
 def test_the_evaluator_scores_the_parts_on_a_page_that_keeps_what_was_typed(world, login):
-    from caidan.evaluations.services import evaluation_schedule, evaluator_appoint
-
     hw = make_hub(world)
     c = bundle_contract(world, hw)
-    evaluator_appoint(
-        contract=c,
-        organization=world.actor("evaluator").organization,
-        actor=world.actor("purchaser"),
-    )
-    e = evaluation_schedule(contract=c, stage="final", actor=world.actor("purchaser"))
+    e = scheduled_final(world, c)
     p1, p2 = c.parts.order_by("position")
     client = login("evaluator")
     url = f"/evaluations/{e.pk}/parts/"

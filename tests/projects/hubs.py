@@ -175,19 +175,9 @@ def bundle_contract(world, hw: HubWorld, *, price="800000.00", sign=True):
     return contract
 
 
-def published_final(world, contract, part_scores: dict[int, str] | None = None, *, summary="良好"):
-    """The bundle contract's final evaluation: the demo evaluator appointed, every indicator
-    scored in full, each member's part scored as ``part_scores`` ({position: score}; a part
-    left out takes the total), the missing subjects waived, published."""
-    from caidan.evaluations.inputs import ScoresInput
-    from caidan.evaluations.services import (
-        evaluation_publish,
-        evaluation_schedule,
-        evaluation_score,
-        evaluator_appoint,
-    )
-    from caidan.evaluations.services.parts import evaluation_parts_score
-    from tests.evaluations.factories import full_scores, waive_missing
+def scheduled_final(world, contract):
+    """The bundle contract's final evaluation, scheduled: the demo evaluator appointed."""
+    from caidan.evaluations.services import evaluation_schedule, evaluator_appoint
 
     evaluator_appoint(
         contract=contract,
@@ -195,7 +185,19 @@ def published_final(world, contract, part_scores: dict[int, str] | None = None, 
         actor=world.actor("purchaser"),
     )
     contract.refresh_from_db()
-    e = evaluation_schedule(contract=contract, stage="final", actor=world.actor("purchaser"))
+    return evaluation_schedule(contract=contract, stage="final", actor=world.actor("purchaser"))
+
+
+def published_final(world, contract, part_scores: dict[int, str] | None = None, *, summary="良好"):
+    """The bundle contract's final evaluation: the demo evaluator appointed, every indicator
+    scored in full, each member's part scored as ``part_scores`` ({position: score}; a part
+    left out takes the total), the missing subjects waived, published."""
+    from caidan.evaluations.inputs import ScoresInput
+    from caidan.evaluations.services import evaluation_publish, evaluation_score
+    from caidan.evaluations.services.parts import evaluation_parts_score
+    from tests.evaluations.factories import full_scores, waive_missing
+
+    e = scheduled_final(world, contract)
     evaluation_score(
         evaluation=e,
         actor=world.actor("evaluator"),
