@@ -33,11 +33,9 @@ def _choices() -> dict[str, Any]:
 
 def _filter(request, choices: dict[str, Any]) -> GapFilter:
     """The filters asked for; a value not in its list is ignored (the page never fails)."""
-    from .statistics import default_year
+    from .views import asked_year
 
-    raw_year = request.GET.get("year", "").strip()
-    ok = raw_year.isascii() and raw_year.isdigit() and 1900 < int(raw_year) < 3000
-    year = int(raw_year) if ok else default_year()
+    year = asked_year(request)
     unit = request.GET.get("unit", "").strip()
     unit_id = next((pk for pk, _n in choices["units"] if str(pk) == unit), None)
     field = request.GET.get("field", "").strip()

@@ -27,8 +27,9 @@ def flags(request):
     )
 
 
-def _year(request) -> int:
-    """The year asked for, else the current year (``statistics.default_year``)."""
+def asked_year(request) -> int:
+    """The year asked for (``?year=``, ASCII digits, 1901–2999), else the current year
+    (``statistics.default_year``); the statistics pages never fail on it."""
     from .statistics import default_year
 
     raw = request.GET.get("year", "").strip()
@@ -70,7 +71,7 @@ def index(request):
     """Public statistics (no login): the annual series; for a year, funds by method, mode,
     purchaser, service category and funding source and signed contracts by provider;
     bidding, evaluation grades, organization density and the social organizations' share."""
-    context = _tables(_year(request))
+    context = _tables(asked_year(request))
     for key in (
         "series",
         "by_method",
@@ -92,7 +93,7 @@ def export(request):
 
     from .statistics import workbook_bytes
 
-    year = _year(request)
+    year = asked_year(request)
     response = HttpResponse(workbook_bytes(_tables(year)), content_type=XLSX_MIME)
     response["Content-Disposition"] = 'attachment; filename="caidan-stats.xlsx"'
     return response
